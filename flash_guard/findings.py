@@ -1,0 +1,70 @@
+"""The finding: what a check reports, and what every reporter prints."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from flash_guard.model import Span
+
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
+
+
+@dataclass
+class Finding:
+    code: str
+    slug: str
+    severity: str
+    message: str
+    fix: str
+    path: str
+    span: Span
+    endpoint: str | None = None
+    profile: str = "production"
+    parameter: str | None = None  # part of the semantic identity
+    title: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def line(self) -> int:
+        return self.span.line
+
+    @property
+    def column(self) -> int:
+        return self.span.column
+
+    @property
+    def identity(self) -> tuple[str, str, str, str]:
+        """code + endpoint + parameter + path: stable when code moves within a file."""
+        return (self.code, self.endpoint or "", self.parameter or "", self.path)
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256("\x1f".join(self.identity).encode()).hexdigest()[:16]
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.span.line, self.span.column, self.code)
+
+    def to_json(self) -> dict:
+        return {
+            "code": self.code,
+            "slug": self.slug,
+            "severity": self.severity,
+            "message": self.message,
+            "fix": self.fix,
+            "path": self.path,
+            "line": self.span.line,
+            "column": self.span.column,
+            "end_line": self.span.end_line,
+            "end_column": self.span.end_column,
+            "endpoint": self.endpoint,
+            "profile": self.profile,
+            "fingerprint": self.fingerprint,
+        }
+
+
+def at_or_above(severity: str, threshold: str) -> bool:
+    if threshold == "never":
+        return False
+    return SEVERITY_RANK[severity] >= SEVERITY_RANK[threshold]

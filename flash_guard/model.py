@@ -1,0 +1,190 @@
+"""The normalised endpoint model that every check reads.
+
+Discovery turns syntax into these records; checks never look at syntax. Every
+parameter is a `Value`: either known (a plain Python value plus the span of the
+expression that produced it) or unknown (the expression text), and marked
+`defaulted` when the SDK default was filled in because the code gave nothing.
+Everything here is plain data so it pickles across worker processes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+KINDS = ("queue", "load_balancer", "image", "client")
+COMPUTES = ("gpu", "cpu")
+APIS = ("endpoint", "legacy")
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A 1-based, end-inclusive-line / end-exclusive-column source range."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class EnumRef:
+    """A member of one of the SDK's enums, written as `Enum.MEMBER` in code."""
+
+    enum: str
+    member: str
+
+    def __str__(self) -> str:
+        return f"{self.enum}.{self.member}"
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """A known object that is not a plain value, e.g. `NetworkVolume(...)`.
+
+    `kwargs` maps each keyword to its `Value`; `args` holds positional values.
+    """
+
+    callee: str
+    kwargs: dict[str, Value] = field(default_factory=dict)
+    args: tuple[Value, ...] = ()
+    span: Span | None = None
+    path: str | None = None
+    kwarg_spans: dict[str, Span] = field(default_factory=dict)
+    spreads: tuple[Value, ...] = ()  # `**x` that could not be resolved
+    package: str = "runpod_flash"
+
+    def __hash__(self) -> int:  # pragma: no cover - identity is enough
+        return id(self)
+
+
+@dataclass
+class Value:
+    """One resolved expression.
+
+    `known` False means static analysis could not tell; `text` then holds the
+    expression so the FG002 message can show it. `via` names the module-level
+    constant the value came through, so messages can say so.
+    """
+
+    value: Any = None
+    known: bool = True
+    span: Span | None = None
+    text: str = ""
+    defaulted: bool = False
+    via: str | None = None
+    path: str | None = None  # the file `span` is in
+    partial: Value | None = None  # a dict/list that an unresolved `**x`/`*x` may extend
+
+    @classmethod
+    def default(cls, value: Any) -> Value:
+        return cls(value=value, known=True, defaulted=True, text=repr(value))
+
+    @classmethod
+    def unknown(cls, text: str, span: Span | None = None, path: str | None = None) -> Value:
+        return cls(value=None, known=False, span=span, text=text, path=path)
+
+    def plain(self) -> Any:
+        """The value with nested `Value`s unwrapped (unknown parts become None)."""
+        return unwrap(self)
+
+
+def unwrap(obj: Any) -> Any:
+    if isinstance(obj, Value):
+        return unwrap(obj.value) if obj.known else None
+    if isinstance(obj, tuple):
+        return tuple(unwrap(x) for x in obj)
+    if isinstance(obj, list):
+        return [unwrap(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: unwrap(v) for k, v in obj.items()}
+    return obj
+
+
+def contains_unknown(obj: Any) -> Value | None:
+    """The first unknown `Value` nested anywhere inside `obj`, if any."""
+    if isinstance(obj, Value):
+        if not obj.known:
+            return obj
+        return contains_unknown(obj.value)
+    if isinstance(obj, (tuple, list)):
+        for item in obj:
+            found = contains_unknown(item)
+            if found is not None:
+                return found
+    if isinstance(obj, dict):
+        for item in obj.values():
+            found = contains_unknown(item)
+            if found is not None:
+                return found
+    return None
+
+
+@dataclass
+class Route:
+    """One HTTP route registered on a load-balanced endpoint."""
+
+    method: Value
+    path: Value
+    file: str
+    span: Span
+    handler: str
+    handler_facts: BodyFacts | None = None
+
+
+@dataclass
+class BodyFacts:
+    """What a worker's own code does, gathered while its file was parsed."""
+
+    name: str
+    span: Span
+    is_class: bool = False
+    is_async: bool = False
+    env_reads: list[tuple[str, Span]] = field(default_factory=list)
+    calls: list[tuple[str, Span]] = field(default_factory=list)
+    imports: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Endpoint:
+    """One declaration: a deployable endpoint, an `image=` endpoint or a client."""
+
+    name: Value
+    kind: str
+    compute: str
+    api: str
+    resource_class: str
+    package: str
+    path: str
+    span: Span
+    variable: str | None = None
+    params: dict[str, Value] = field(default_factory=dict)
+    kwargs: list[tuple[str, Value, Span]] = field(default_factory=list)
+    spreads: list[Value] = field(default_factory=list)
+    remote_kwargs: list[tuple[str, Value, Span]] = field(default_factory=list)
+    routes: list[Route] = field(default_factory=list)
+    targets: list[BodyFacts] = field(default_factory=list)
+    decorator_uses: list[tuple[str, Span]] = field(default_factory=list)
+    scope: str = "module"  # module | function | loop | conditional
+    in_init: bool = False
+    declaration_lines: tuple[int, int] = (0, 0)
+    problems: list[tuple[str, str, Span]] = field(default_factory=list)
+
+    @property
+    def display_name(self) -> str:
+        if self.name.known and isinstance(self.name.value, str):
+            return self.name.value
+        if self.targets:
+            return self.targets[0].name
+        return self.variable or "<unnamed>"
+
+    @property
+    def deployable(self) -> bool:
+        return self.kind != "client"
+
+    @property
+    def queue_based(self) -> bool:
+        return self.kind in ("queue", "image")
+
+    def param(self, key: str) -> Value:
+        return self.params.get(key) or Value.default(None)
