@@ -69,6 +69,10 @@ def analyse(
         read_source(source)
     problems: list[FileProblem] = []
     first = [s for s in sources.values() if s.candidate]
+    # An unreadable file may hold declarations; say so rather than skip it silently.
+    for source in sources.values():
+        if source.problem is not None and not source.candidate:
+            problems.append(FileProblem(source.path, source.problem, Span(1, 1, 1, 1)))
 
     def load_on_demand(path: str) -> FileFacts | None:
         # A module whose constants a declaration imports: parsed when first needed.

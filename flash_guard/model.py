@@ -138,6 +138,7 @@ class BodyFacts:
 
     name: str
     span: Span
+    path: str = ""
     is_class: bool = False
     is_async: bool = False
     env_reads: list[tuple[str, Span]] = field(default_factory=list)
@@ -167,7 +168,8 @@ class Endpoint:
     decorator_uses: list[tuple[str, Span]] = field(default_factory=list)
     scope: str = "module"  # module | function | loop | conditional
     in_init: bool = False
-    declaration_lines: tuple[int, int] = (0, 0)
+    # (path, first line, last line) of every piece of the declaration, for suppressions
+    declaration_ranges: list[tuple[str, int, int]] = field(default_factory=list)
     problems: list[tuple[str, str, Span]] = field(default_factory=list)
 
     @property

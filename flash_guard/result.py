@@ -44,6 +44,7 @@ class RunResult:
     root: Path
     # scorecard[endpoint index in `endpoints`][rule code] = pass | fail | unknown | n/a
     scorecard: list[dict[str, str]] = field(default_factory=list)
+    profiles: list[str] = field(default_factory=list)  # per endpoint, parallel to `endpoints`
     files_checked: int = 0
     suppressed: int = 0
     baselined: int = 0

@@ -27,7 +27,7 @@ class _Draft:
     obj: Opaque
     api: str
     placement: str
-    lines: tuple[int, int]
+    ranges: list[tuple[str, int, int]]
     variable: str | None = None
     targets: list[BodyFacts] = field(default_factory=list)
     target_placements: list[str] = field(default_factory=list)
@@ -56,6 +56,7 @@ class DeclarationBuilder:
                         value.value, "endpoint", assign.placement, assign.statement_lines
                     )
                     draft.variable = draft.variable or assign.target
+                    draft.placement = assign.placement  # the assignment decides, not a route
             for decorated in facts.decorated:
                 for decorator in decorated.decorators:
                     self._decorator(path, decorated, decorator)
@@ -63,11 +64,22 @@ class DeclarationBuilder:
         records.sort(key=lambda e: (e.path, e.span.line, e.span.column))
         return records
 
-    def _draft(self, obj: Opaque, api: str, placement: str, lines: tuple[int, int]) -> _Draft:
+    def _draft(
+        self,
+        obj: Opaque,
+        api: str,
+        placement: str,
+        lines: tuple[int, int] | None = None,
+        path: str | None = None,
+    ) -> _Draft:
         key = id(obj)
         if key not in self.drafts:
-            self.drafts[key] = _Draft(obj, api, placement, lines, order=(obj.path, obj.span))
-        return self.drafts[key]
+            own = [(obj.path, obj.span.line, obj.span.end_line)]
+            self.drafts[key] = _Draft(obj, api, placement, own, order=(obj.path, obj.span))
+        draft = self.drafts[key]
+        if lines is not None:
+            draft.ranges.append((path or obj.path, lines[0], lines[1]))
+        return draft
 
     def _decorator(self, path: str, decorated: Decorated, decorator: Expr) -> None:
         project = self.project
@@ -77,7 +89,9 @@ class DeclarationBuilder:
             symbol = project.resolve_symbol(func, path, ns)
             if isinstance(symbol, FlashSymbol) and symbol.name == "Endpoint":
                 value = project.evaluate(decorator, path, ns)
-                draft = self._draft(value.value, "endpoint", decorated.placement, decorated.lines)
+                draft = self._draft(
+                    value.value, "endpoint", decorated.placement, decorated.lines, path
+                )
                 self._add_target(draft, decorated, decorator.span, path)
                 return
             if isinstance(symbol, FlashSymbol) and symbol.name == "remote":
@@ -93,7 +107,7 @@ class DeclarationBuilder:
             value = project.evaluate(decorator, path, ns)
             obj = value.value if value.known else None
             if isinstance(obj, Opaque) and obj.callee == "Endpoint":
-                draft = self._draft(obj, "endpoint", "module", (obj.span.line, obj.span.end_line))
+                draft = self._draft(obj, "endpoint", "module")
                 self._add_target(draft, decorated, decorator.span, path)
 
     def _add_target(self, draft: _Draft, decorated: Decorated, use_span: Span, path: str) -> None:
@@ -103,7 +117,7 @@ class DeclarationBuilder:
         draft.decorator_uses.append((path, use_span))
 
     def _route(self, path: str, decorated: Decorated, decorator: Expr, obj: Opaque) -> None:
-        draft = self._draft(obj, "endpoint", "module", (obj.span.line, obj.span.end_line))
+        draft = self._draft(obj, "endpoint", "module")
         func = decorator.items[0]
         args = decorator.items[1:]
         path_value = (
@@ -146,7 +160,7 @@ class DeclarationBuilder:
         obj = config_value.value if config_value.known else None
         if not (isinstance(obj, Opaque) and obj.callee in LEGACY_CLASSES):
             return  # not a resource we can see (or a runtime-built one): nothing to model
-        draft = self._draft(obj, "legacy", decorated.placement, decorated.lines)
+        draft = self._draft(obj, "legacy", decorated.placement, decorated.lines, path)
         self._add_target(draft, decorated, decorator.span, path)
         for name, (value, kw_span) in kwargs.items():
             draft.remote_kwargs.append((name, value, kw_span))
@@ -202,7 +216,7 @@ class DeclarationBuilder:
             decorator_uses=draft.decorator_uses,
             scope=placement,
             in_init=obj.path.rsplit("/", 1)[-1] == "__init__.py",
-            declaration_lines=draft.lines,
+            declaration_ranges=draft.ranges,
             problems=draft.problems,
         )
 

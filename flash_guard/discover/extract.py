@@ -179,10 +179,11 @@ def _assignments(root, facts: FileFacts) -> None:
         )
 
 
-def _body_facts(definition, name: str) -> BodyFacts:
+def _body_facts(definition, name: str, path: str) -> BodyFacts:
     facts = BodyFacts(
         name=name,
         span=span_of(definition.field("name") or definition),
+        path=path,
         is_class=definition.kind() == "class_definition",
         is_async=any(c.kind() == "async" for c in definition.children()),
     )
@@ -249,7 +250,7 @@ def _decorated(root, facts: FileFacts) -> None:
         facts.decorated.append(
             Decorated(
                 decorators,
-                _body_facts(definition, name),
+                _body_facts(definition, name, facts.path),
                 namespace,
                 placement,
                 (span_of(node).line, header_line),

@@ -1,0 +1,71 @@
+"""Baselines: record today's findings by semantic identity so only new ones are reported.
+
+The identity is (code, endpoint name, parameter, file), never a line number, so
+moving code around does not resurrect a baselined finding. Counts let two
+identical problems be told apart from one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+from flash_guard.findings import Finding
+from flash_guard.yamlsrc import ConfigError
+
+VERSION = 1
+
+
+def write_baseline(path: Path, findings: list[Finding]) -> int:
+    counts = Counter(f.identity for f in findings)
+    entries = [
+        {"code": code, "endpoint": endpoint, "parameter": parameter, "path": file, "count": n}
+        for (code, endpoint, parameter, file), n in sorted(counts.items())
+    ]
+    doc = {"version": VERSION, "tool": "flash-guard", "entries": entries}
+    try:
+        path.write_text(json.dumps(doc, indent=2) + "\n", "utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write baseline: {exc.strerror}") from None
+    return len(findings)
+
+
+def load_baseline(path: Path) -> Counter:
+    try:
+        doc = json.loads(path.read_text("utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read baseline: {exc.strerror}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}:1: baseline is not valid JSON: {exc}") from None
+    if (
+        not isinstance(doc, dict)
+        or doc.get("version") != VERSION
+        or not isinstance(doc.get("entries"), list)
+    ):
+        raise ConfigError(f"{path}:1: entries: not a flash-guard baseline (version {VERSION})")
+    counts: Counter = Counter()
+    for i, entry in enumerate(doc["entries"]):
+        try:
+            key = (entry["code"], entry["endpoint"] or "", entry["parameter"] or "", entry["path"])
+            counts[key] += int(entry.get("count", 1))
+        except (KeyError, TypeError, ValueError):
+            raise ConfigError(
+                f"{path}:1: entries[{i}]: needs code, endpoint, parameter, path"
+            ) from None
+    return counts
+
+
+def apply_baseline(findings: list[Finding], baseline: Counter) -> tuple[list[Finding], int, int]:
+    """(new findings, how many were baselined, how many baseline entries are stale)."""
+    remaining = Counter(baseline)
+    kept = []
+    hidden = 0
+    for finding in findings:
+        if remaining[finding.identity] > 0:
+            remaining[finding.identity] -= 1
+            hidden += 1
+        else:
+            kept.append(finding)
+    stale = sum(1 for key, n in remaining.items() if n > 0)
+    return kept, hidden, stale

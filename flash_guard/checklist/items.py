@@ -1,0 +1,166 @@
+"""Checklist items: parsing and validating one item from YAML.
+
+Built-in items and users' items go through the same parser, so the built-ins
+are written in exactly the language users write.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from flash_guard.checklist.conditions import WHEN_FILTERS, operand_problem
+from flash_guard.checks import REGISTRY
+from flash_guard.checks.base import coerce_params
+from flash_guard.findings import SEVERITIES
+from flash_guard.model import COMPUTES, KINDS
+from flash_guard.yamlsrc import ConfigError, YamlSource
+
+ITEM_KEYS = (
+    "id",
+    "slug",
+    "title",
+    "severity",
+    "profiles",
+    "when",
+    "require",
+    "check",
+    "params",
+    "message",
+    "fix",
+    "docs",
+    "tags",
+)
+DOC_KEYS = ("summary", "why", "bad", "good", "notes")
+_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,9}[0-9]{3}$")
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_PARAM_REF = re.compile(r"^\$([a-z_][a-z0-9_]*)$")
+
+
+@dataclass
+class Item:
+    code: str
+    slug: str
+    title: str
+    severity: str
+    message: str = ""
+    fix: str = ""
+    when: dict = field(default_factory=dict)
+    require: dict = field(default_factory=dict)  # attribute -> {operator: operand}
+    check: str | None = None
+    params: Any = None  # a Params dataclass for checks, a dict for declarative items
+    raw_params: dict = field(default_factory=dict)
+    docs: dict = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+    source: str = ""  # file that defined it
+    builtin: bool = True
+
+    def operand(self, operand: Any) -> Any:
+        """`$name` in a declarative condition is the item's parameter `name`."""
+        if isinstance(operand, str):
+            match = _PARAM_REF.match(operand)
+            if match:
+                return self.raw_params.get(match.group(1))
+        return operand
+
+
+def parse_item(src: YamlSource, keypath: list, raw: Any, builtin: bool) -> Item:
+    if not isinstance(raw, dict):
+        raise src.error(keypath, "a checklist item must be a mapping")
+    for key in raw:
+        if key not in ITEM_KEYS:
+            raise src.error(keypath + [key], f"unknown key (known: {', '.join(ITEM_KEYS)})")
+    for key in ("id", "slug", "title", "severity"):
+        if key not in raw:
+            raise src.error(keypath, f"missing required key `{key}`")
+    code, slug = str(raw["id"]), str(raw["slug"])
+    if not _CODE.match(code):
+        raise src.error(keypath + ["id"], f"`{code}` is not a rule code like ACME001")
+    if code.startswith("FG") and not builtin:
+        raise src.error(keypath + ["id"], "the FG prefix is reserved for built-in rules")
+    if not _SLUG.match(slug):
+        raise src.error(keypath + ["slug"], f"`{slug}` is not a lower-case-dashed slug")
+    if raw["severity"] not in SEVERITIES:
+        raise src.error(keypath + ["severity"], f"must be one of {', '.join(SEVERITIES)}")
+    has_check, has_require = "check" in raw, "require" in raw
+    if has_check == has_require:
+        raise src.error(keypath, "an item needs exactly one of `require` or `check`")
+    item = Item(
+        code=code,
+        slug=slug,
+        title=str(raw["title"]),
+        severity=raw["severity"],
+        message=str(raw.get("message", "")),
+        fix=str(raw.get("fix", "")),
+        tags=tuple(raw.get("tags") or ()),
+        source=src.label,
+        builtin=builtin,
+    )
+    item.when = _parse_when(src, keypath + ["when"], raw.get("when"))
+    docs = raw.get("docs") or {}
+    if not isinstance(docs, dict):
+        raise src.error(keypath + ["docs"], "must be a mapping")
+    for key in docs:
+        if key not in DOC_KEYS:
+            raise src.error(keypath + ["docs", key], f"unknown key (known: {', '.join(DOC_KEYS)})")
+    item.docs = docs
+    params = raw.get("params") or {}
+    if not isinstance(params, dict):
+        raise src.error(keypath + ["params"], "must be a mapping")
+    item.raw_params = dict(params)
+    if has_check:
+        check_id = raw["check"]
+        if check_id not in REGISTRY:
+            known = ", ".join(sorted(REGISTRY))
+            raise src.error(keypath + ["check"], f"unknown check `{check_id}` (known: {known})")
+        item.check = check_id
+        item.params = build_params(src, keypath + ["params"], check_id, params)
+    else:
+        item.require = _parse_require(src, keypath + ["require"], raw["require"], item)
+        item.params = dict(params)
+    return item
+
+
+def build_params(src: YamlSource, keypath: list, check_id: str, params: dict) -> Any:
+    built, errors = coerce_params(REGISTRY[check_id].Params, params, "params")
+    if errors:
+        first = errors[0]
+        key = first.split(":", 1)[0].split(".", 1)[1]
+        raise src.error(keypath + [key], first.split(": ", 1)[1])
+    return built
+
+
+def _parse_when(src: YamlSource, keypath: list, raw: Any) -> dict:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise src.error(keypath, "must be a mapping")
+    allowed = {"kind": KINDS, "compute": COMPUTES, "api": ("endpoint", "legacy")}
+    for key, value in raw.items():
+        if key not in WHEN_FILTERS:
+            raise src.error(keypath + [key], f"unknown filter (known: {', '.join(WHEN_FILTERS)})")
+        if key in allowed:
+            for choice in value if isinstance(value, list) else [value]:
+                if choice not in allowed[key]:
+                    raise src.error(
+                        keypath + [key], f"`{choice}` is not one of {', '.join(allowed[key])}"
+                    )
+    return dict(raw)
+
+
+def _parse_require(src: YamlSource, keypath: list, raw: Any, item: Item) -> dict:
+    if not isinstance(raw, dict) or not raw:
+        raise src.error(keypath, "must be a non-empty mapping of attribute: {operator: value}")
+    for attribute, condition in raw.items():
+        if not isinstance(condition, dict) or not condition:
+            raise src.error(keypath + [attribute], "must be a mapping like {gte: 1}")
+        for op, operand in condition.items():
+            problem = operand_problem(op, item.operand(operand))
+            if problem:
+                raise src.error(keypath + [attribute, op], problem)
+    return dict(raw)
+
+
+def item_error(src: YamlSource, keypath: list, message: str) -> ConfigError:
+    return src.error(keypath, message)

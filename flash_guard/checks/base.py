@@ -1,0 +1,210 @@
+"""The mechanism every Python-backed check shares.
+
+A check is a typed, documented template (kube-linter's "check types"): it
+knows how to decide one thing about an endpoint, with parameters. Which checks
+run, under which code, severity and parameters is policy, and lives in the
+checklist YAML. A check returns outcomes: nothing (pass), `fail`, or `unknown`
+(a value it needs is not statically known; the engine reports FG002).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from flash_guard.model import Endpoint, Span, Value
+
+REGISTRY: dict[str, type[Check]] = {}
+
+
+@dataclass
+class Outcome:
+    status: str  # "fail" | "unknown"
+    message: str
+    path: str
+    span: Span
+    parameter: str | None = None
+    endpoint: Endpoint | None = None
+    fix: str | None = None  # overrides the item's fix hint when set
+    unknown_text: str = ""
+
+
+@dataclass
+class NoParams:
+    pass
+
+
+@dataclass
+class Context:
+    """What a check may look at besides its endpoint."""
+
+    endpoints: list[Endpoint]
+    analysis: Any = None  # flash_guard.analysis.Analysis
+    profile: str = "production"
+    code: str = ""
+    slug: str = ""
+
+
+class Check:
+    """Base class. Subclasses set `id`, `Params`, and implement `check` or `check_project`.
+
+    The class docstring is the "What it does" section of the rule page.
+    """
+
+    id: ClassVar[str]
+    Params: ClassVar[type] = NoParams
+    scope: ClassVar[str] = "endpoint"  # "endpoint" or "project"
+    # Which kinds the check looks at; clients are never checked.
+    kinds: ClassVar[tuple[str, ...]] = ("queue", "load_balancer", "image")
+
+    def applies(self, endpoint: Endpoint) -> bool:
+        return endpoint.kind in self.kinds
+
+    def check(self, endpoint: Endpoint, params: Any, ctx: Context) -> list[Outcome]:
+        raise NotImplementedError
+
+    def check_project(self, endpoints: list[Endpoint], params: Any, ctx: Context) -> list[Outcome]:
+        raise NotImplementedError
+
+
+def register(cls: type[Check]) -> type[Check]:
+    if cls.id in REGISTRY:
+        raise ValueError(f"duplicate check id {cls.id}")
+    REGISTRY[cls.id] = cls
+    return cls
+
+
+def param_doc(**kwargs) -> Any:
+    """A parameter with its documentation: `field(default=..., metadata={"doc": ...})`."""
+    doc = kwargs.pop("doc")
+    if "default" in kwargs and isinstance(kwargs["default"], (list, dict, set)):
+        value = kwargs.pop("default")
+        kwargs["default_factory"] = lambda: type(value)(value)
+    return field(metadata={"doc": doc}, **kwargs)
+
+
+# -- helpers for checks ------------------------------------------------------
+
+
+def where(endpoint: Endpoint, value: Value | None) -> tuple[str, Span]:
+    """Where a finding about `value` points: at the value in the declaration when it
+    was written there, else at the declaration."""
+    written_here = value is not None and value.span is not None and not value.defaulted
+    if written_here and value.path in (None, endpoint.path):
+        return endpoint.path, value.span
+    return endpoint.path, endpoint.span
+
+
+def fail(
+    endpoint: Endpoint,
+    message: str,
+    value: Value | None = None,
+    parameter: str | None = None,
+    fix: str | None = None,
+) -> Outcome:
+    path, span = where(endpoint, value)
+    return Outcome("fail", message, path, span, parameter, endpoint, fix)
+
+
+def fail_at(
+    endpoint: Endpoint,
+    message: str,
+    path: str,
+    span: Span,
+    parameter: str | None = None,
+    fix: str | None = None,
+) -> Outcome:
+    return Outcome("fail", message, path, span, parameter, endpoint, fix)
+
+
+def unknown(endpoint: Endpoint, value: Value, what: str, parameter: str | None = None) -> Outcome:
+    path, span = where(endpoint, value)
+    if value.span is not None and value.path not in (None, endpoint.path):
+        path, span = value.path, value.span
+    text = value.text or "?"
+    return Outcome("unknown", f"{what} is `{text}`", path, span, parameter, endpoint, None, text)
+
+
+def first_unresolved_spread(endpoint: Endpoint) -> Value | None:
+    return endpoint.spreads[0] if endpoint.spreads else None
+
+
+def described(value: Value) -> str:
+    """`X` or `X` (via CONSTANT) for messages."""
+    text = value.text or repr(value.value)
+    if value.via and value.via != text:
+        return f"`{text}`"
+    if value.via:
+        return f"`{value.via}`"
+    return f"`{text}`"
+
+
+def coerce_params(params_cls: type, raw: dict, where_: str) -> tuple[Any, list[str]]:
+    """Build a Params dataclass from YAML, checking each value's type."""
+    errors: list[str] = []
+    if not dataclasses.is_dataclass(params_cls):
+        return params_cls(), errors
+    fields = {f.name: f for f in dataclasses.fields(params_cls)}
+    hints = typing.get_type_hints(params_cls)
+    values = {}
+    for key, value in (raw or {}).items():
+        if key not in fields:
+            known = ", ".join(sorted(fields)) or "none"
+            errors.append(f"{where_}.{key}: unknown parameter (known: {known})")
+            continue
+        problem = _type_problem(hints[key], value)
+        if problem:
+            errors.append(f"{where_}.{key}: {problem}")
+            continue
+        values[key] = tuple(value) if _is_tuple_hint(hints[key]) else value
+    return params_cls(**values), errors
+
+
+def _is_tuple_hint(hint) -> bool:
+    return typing.get_origin(hint) is tuple
+
+
+def _type_problem(hint, value) -> str | None:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if hint is bool:
+        return None if isinstance(value, bool) else f"expected true/false, got {value!r}"
+    if hint is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        return None if ok else f"expected an integer, got {value!r}"
+    if hint is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return None if ok else f"expected a number, got {value!r}"
+    if hint is str:
+        return None if isinstance(value, str) else f"expected a string, got {value!r}"
+    if origin in (list, tuple):
+        if not isinstance(value, list):
+            return f"expected a list, got {value!r}"
+        if origin is tuple and len(args) == 2 and args[1] is not Ellipsis and len(value) != 2:
+            return f"expected two items, got {value!r}"
+        inner = args[0] if args else None
+        for item in value:
+            problem = _type_problem(inner, item) if inner else None
+            if problem:
+                return problem
+        return None
+    return None
+
+
+def worker_bodies(endpoint: Endpoint) -> list:
+    """The decorated functions/classes, and for a load-balanced endpoint its route handlers."""
+    bodies = list(endpoint.targets)
+    bodies += [r.handler_facts for r in endpoint.routes if r.handler_facts is not None]
+    return bodies
+
+
+RUNTIME_READS = ("os.environ", "os.getenv", "environ.get", "environ[", "getenv(")
+
+
+def read_at_run_time(value: Value) -> bool:
+    """An unknown value that is obviously computed when the code runs (an env read or a call),
+    as opposed to a name we merely failed to resolve."""
+    text = value.text or ""
+    return any(marker in text for marker in RUNTIME_READS) or text.endswith(")")

@@ -1,0 +1,94 @@
+"""FG404: a GPU endpoint whose code uses no GPU library."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flash_guard.checks.base import Check, fail, param_doc, register, unknown, worker_bodies
+
+GPU_LIBRARIES = [
+    "torch",
+    "torchvision",
+    "torchaudio",
+    "tensorflow",
+    "jax",
+    "jaxlib",
+    "vllm",
+    "diffusers",
+    "transformers",
+    "onnxruntime-gpu",
+    "onnxruntime_gpu",
+    "cupy",
+    "triton",
+    "xformers",
+    "accelerate",
+    "bitsandbytes",
+    "sentence-transformers",
+    "sentence_transformers",
+    "tensorrt",
+    "flash-attn",
+    "flash_attn",
+    "llama-cpp-python",
+    "llama_cpp",
+    "ultralytics",
+    "numba",
+    "exllamav2",
+    "sglang",
+    "deepspeed",
+    "paddlepaddle-gpu",
+]
+_REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9_.\-]+)")
+
+
+@dataclass
+class Params:
+    gpu_libraries: list[str] = param_doc(
+        default=GPU_LIBRARIES,
+        doc="Distribution or import names that need a GPU (`-` and `_` are treated alike).",
+    )
+
+
+def _norm(name: str) -> str:
+    return name.lower().replace("_", "-")
+
+
+@register
+class GpuWithoutGpuWork(Check):
+    """For a GPU endpoint (not `image=`, whose code is not visible), looks at
+    `dependencies=` and at the imports inside the worker's own code. When neither names a
+    GPU library, the endpoint probably pays GPU prices for CPU work."""
+
+    id = "gpu-without-gpu-work"
+    Params = Params
+    kinds = ("queue", "load_balancer")
+
+    def applies(self, endpoint) -> bool:
+        return super().applies(endpoint) and endpoint.compute == "gpu"
+
+    def check(self, endpoint, params: Params, ctx):
+        wanted = {_norm(n) for n in params.gpu_libraries}
+        deps = endpoint.params.get("dependencies")
+        if deps is not None and not deps.defaulted:
+            if not deps.known:
+                return [unknown(endpoint, deps, "`dependencies`", "dependencies")]
+            items = deps.value if isinstance(deps.value, list | tuple) else [deps]
+            for item in items:
+                if not item.known:
+                    return [unknown(endpoint, item, "`dependencies`", "dependencies")]
+                match = _REQUIREMENT_NAME.match(str(item.value))
+                if match and _norm(match.group(1)) in wanted:
+                    return []
+        for body in worker_bodies(endpoint):
+            for module in body.imports:
+                if _norm(module.split(".")[0]) in wanted:
+                    return []
+        return [
+            fail(
+                endpoint,
+                f"`{endpoint.display_name}` runs on a GPU but neither its "
+                "dependencies nor its code use a GPU library",
+                None,
+                "gpu",
+            )
+        ]

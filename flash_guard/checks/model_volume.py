@@ -1,0 +1,72 @@
+"""FG106: model weights loaded at run time without a network volume."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flash_guard.checks.base import Check, fail, param_doc, register, unknown, worker_bodies
+
+DEFAULT_LOADERS = [
+    "from_pretrained",
+    "snapshot_download",
+    "hf_hub_download",
+    "pipeline",
+    "torch.hub.load",
+    "SentenceTransformer",
+    "LLM",
+    "load_dataset",
+    "StableDiffusionPipeline",
+]
+
+
+@dataclass
+class Params:
+    loaders: list[str] = param_doc(
+        default=DEFAULT_LOADERS,
+        doc="Calls that load model weights: a bare name matches the call's last attribute "
+        "(`from_pretrained` matches `AutoModel.from_pretrained`), a dotted name matches exactly.",
+    )
+
+
+def matches_loader(callee: str, loaders: list[str]) -> bool:
+    last = callee.rsplit(".", 1)[-1]
+    return any(callee == loader if "." in loader else last == loader for loader in loaders)
+
+
+@register
+class ModelWithoutVolume(Check):
+    """Scans the worker's own code (the decorated function or class with its methods; for a
+    load-balanced endpoint, its route handlers; helpers they call are not followed) for
+    calls to a model loader. When one is found and the endpoint has no `volume=` (legacy
+    `networkVolume`/`networkVolumes`/`networkVolumeId`), it reports at the declaration."""
+
+    id = "model-without-volume"
+    Params = Params
+
+    def check(self, endpoint, params: Params, ctx):
+        loader = None
+        for body in worker_bodies(endpoint):
+            for callee, _span in body.calls:
+                if matches_loader(callee, params.loaders):
+                    loader = (callee, body.name)
+                    break
+            if loader:
+                break
+        if loader is None:
+            return []
+        volume = endpoint.params.get("volume")
+        if volume is not None and not volume.known:
+            return [unknown(endpoint, volume, "`volume`", "volume")]
+        if volume is not None and volume.value:
+            return []
+        callee, where_ = loader
+        return [
+            fail(
+                endpoint,
+                f"`{endpoint.display_name}` loads a model (`{callee}(...)` in "
+                f"`{where_}`) but has no network volume: every cold start downloads the "
+                "weights again",
+                None,
+                "volume",
+            )
+        ]

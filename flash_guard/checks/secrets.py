@@ -1,0 +1,152 @@
+"""FG107: a secret written into the endpoint's config as a literal."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from flash_guard.checks.base import Check, fail, param_doc, read_at_run_time, register, unknown
+from flash_guard.model import Opaque, Value
+
+DEFAULT_WORDS = [
+    "TOKEN",
+    "SECRET",
+    "KEY",
+    "APIKEY",
+    "PASSWORD",
+    "PASSWD",
+    "PWD",
+    "CREDENTIAL",
+    "CREDENTIALS",
+    "AUTH",
+    "PRIVATE",
+]
+TOKEN_SHAPES = {
+    "Hugging Face token": r"^hf_[A-Za-z0-9]{20,}$",
+    "OpenAI-style key": r"^sk-[A-Za-z0-9_\-]{16,}$",
+    "Runpod API key": r"^rpa_[A-Za-z0-9]{20,}$",
+    "GitHub token": r"^(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}$|^github_pat_[A-Za-z0-9_]{20,}$",
+    "AWS access key id": r"^(AKIA|ASIA)[A-Z0-9]{16}$",
+    "Slack token": r"^xox[abposr]-[A-Za-z0-9-]{10,}$",
+}
+RUNPOD_SECRET_REF = re.compile(r"^\s*\{\{\s*RUNPOD_SECRET_[A-Za-z0-9_]+\s*\}\}\s*$")
+_WORD_SPLIT = re.compile(r"[_\-.\s]+|(?<=[a-z0-9])(?=[A-Z])")
+_HIGH_ENTROPY_CHARS = re.compile(r"^[A-Za-z0-9+/_\-=]{24,}$")
+
+
+@dataclass
+class Params:
+    secret_words: list[str] = param_doc(
+        default=DEFAULT_WORDS,
+        doc="A key is secret-looking when one of its words (split at `_`, `-`, `.` and case "
+        "changes) is one of these, compared upper-case.",
+    )
+    extra_patterns: list[str] = param_doc(
+        default=[], doc="More regular expressions for token shapes of your own."
+    )
+    entropy_threshold: float = param_doc(
+        default=3.5, doc="Shannon bits per character above which a 24+ character value is a secret."
+    )
+
+
+def key_words(key: str) -> list[str]:
+    return [w.upper() for w in _WORD_SPLIT.split(key) if w]
+
+
+def secret_key(key: str, words: list[str]) -> bool:
+    wanted = {w.upper() for w in words}
+    return any(w in wanted for w in key_words(key))
+
+
+def entropy(text: str) -> float:
+    counts = Counter(text)
+    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
+
+
+def token_shape(value: str, params: Params) -> str | None:
+    for label, pattern in TOKEN_SHAPES.items():
+        if re.match(pattern, value):
+            return label
+    for pattern in params.extra_patterns:
+        if re.search(pattern, value):
+            return "custom secret pattern"
+    if (
+        _HIGH_ENTROPY_CHARS.match(value)
+        and re.search(r"[A-Za-z]", value)
+        and re.search(r"[0-9]", value)
+        and entropy(value) >= params.entropy_threshold
+    ):
+        return "high-entropy string"
+    return None
+
+
+def env_entries(endpoint) -> tuple[list[tuple[str, Value]], list[Value]]:
+    """(key, value) pairs from `env=` and `template=PodTemplate(env=[...])`, and what could
+    not be resolved."""
+    pairs: list[tuple[str, Value]] = []
+    unresolved: list[Value] = []
+    env = endpoint.params.get("env")
+    if env is not None and not env.defaulted:
+        if not env.known:
+            unresolved.append(env)
+        elif isinstance(env.value, dict):
+            pairs += [(str(k), v) for k, v in env.value.items()]
+            if env.partial is not None:
+                unresolved.append(env.partial)
+    template = endpoint.params.get("template")
+    if template is not None and template.known and isinstance(template.value, Opaque):
+        tenv = template.value.kwargs.get("env")
+        if tenv is not None and tenv.known and isinstance(tenv.value, list):
+            for item in tenv.value:
+                if item.known and isinstance(item.value, dict):
+                    key, value = item.value.get("key"), item.value.get("value")
+                    if key is not None and key.known and value is not None:
+                        pairs.append((str(key.value), value))
+        elif tenv is not None and not tenv.known:
+            unresolved.append(tenv)
+    return pairs, unresolved
+
+
+@register
+class HardcodedSecret(Check):
+    """Reads every `env=` entry (and `PodTemplate(env=[{"key", "value"}])`), following
+    module-level constants. An entry fails when its value is a non-empty string literal and
+    either its key looks secret (a whole word such as TOKEN or PASSWORD: `MONKEY` and
+    `AUTHOR` are not secret) or its value has a known token shape (`hf_`, `sk-`, `rpa_`,
+    `ghp_`/`github_pat_`, `AKIA`, `xox`, or a long high-entropy string). Values read from
+    `os.environ`/`os.getenv` and Runpod secret references `{{ RUNPOD_SECRET_name }}` pass."""
+
+    id = "hardcoded-secret"
+    Params = Params
+
+    def check(self, endpoint, params: Params, ctx):
+        pairs, unresolved = env_entries(endpoint)
+        out = []
+        for key, value in pairs:
+            if not value.known:
+                if not read_at_run_time(value):
+                    unresolved.append(value)
+                continue
+            text = value.value
+            if not isinstance(text, str) or not text.strip() or RUNPOD_SECRET_REF.match(text):
+                continue
+            shape = token_shape(text, params)
+            if not (shape or secret_key(key, params.secret_words)):
+                continue
+            why = f"looks like a {shape}" if shape else "is a secret-looking key"
+            via = f" through the constant `{value.via}`" if value.via else ""
+            out.append(
+                fail(
+                    endpoint,
+                    f"`{endpoint.display_name}`: env `{key}` {why} and is "
+                    f"written as a literal{via}; it ends up in the repository and the "
+                    "endpoint template",
+                    value,
+                    f"env.{key}",
+                )
+            )
+        if not out and unresolved:
+            return [unknown(endpoint, unresolved[0], "`env`", "env")]
+        return out

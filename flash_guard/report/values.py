@@ -1,0 +1,96 @@
+"""Model values as JSON and as short text, shared by the reporters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flash_guard.model import EnumRef, Opaque, Value
+
+
+def to_json(value: Any) -> Any:
+    if isinstance(value, Value):
+        if not value.known:
+            return {"unknown": value.text}
+        return to_json(value.value)
+    if isinstance(value, EnumRef):
+        return str(value)
+    if isinstance(value, Opaque):
+        out = {"type": value.callee}
+        out.update({k: to_json(v) for k, v in value.kwargs.items()})
+        return out
+    if isinstance(value, (list, tuple)):
+        return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def short(value: Value | None) -> str:
+    """A compact cell for tables: `?` marks a value that is not statically known."""
+    if value is None:
+        return "-"
+    if not value.known:
+        return "?"
+    return _short(value.value)
+
+
+def _short(raw: Any) -> str:
+    if isinstance(raw, Value):
+        return short(raw)
+    if isinstance(raw, EnumRef):
+        return raw.member
+    if isinstance(raw, Opaque):
+        name = raw.kwargs.get("name") or raw.kwargs.get("id")
+        return f"{raw.callee}({_short(name) if name else ''})"
+    if isinstance(raw, (list, tuple)):
+        return ",".join(_short(x) for x in raw) or "-"
+    if isinstance(raw, dict):
+        return ",".join(str(k) for k in raw) or "-"
+    if raw is None:
+        return "-"
+    return str(raw)
+
+
+def endpoint_json(endpoint, profile: str | None = None, checks: dict | None = None) -> dict:
+    params = {}
+    for key, value in sorted(endpoint.params.items()):
+        entry = {"value": to_json(value), "defaulted": value.defaulted}
+        if not value.known:
+            entry = {"value": None, "unknown": value.text, "defaulted": False}
+        if value.span is not None and not value.defaulted:
+            entry["line"] = value.span.line
+            entry["column"] = value.span.column
+        params[key] = entry
+    out = {
+        "name": endpoint.display_name,
+        "kind": endpoint.kind,
+        "compute": endpoint.compute,
+        "api": endpoint.api,
+        "resource_class": endpoint.resource_class,
+        "package": endpoint.package,
+        "path": endpoint.path,
+        "line": endpoint.span.line,
+        "column": endpoint.span.column,
+        "variable": endpoint.variable,
+        "scope": endpoint.scope,
+        "in_init": endpoint.in_init,
+        "functions": [t.name for t in endpoint.targets],
+        "routes": [
+            {
+                "method": to_json(r.method),
+                "path": to_json(r.path),
+                "file": r.file,
+                "line": r.span.line,
+                "handler": r.handler,
+            }
+            for r in endpoint.routes
+        ],
+        "params": params,
+    }
+    if profile:
+        out["profile"] = profile
+    if checks is not None:
+        out["checks"] = checks
+    return out

@@ -1,0 +1,131 @@
+"""Inline suppressions: `# flash-guard: ignore[FG101,lb-cold-start] until=2026-12-31 reason`.
+
+A suppression applies to findings on its own line, and to every finding of an
+endpoint when it sits on any line of that endpoint's declaration or on the line
+just above it. Problems with suppressions themselves are FG003.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from flash_guard.findings import Finding
+from flash_guard.model import Span
+
+SUPPRESSION = re.compile(
+    r"#\s*flash-guard:\s*ignore\[(?P<codes>[^\]]*)\](?P<rest>.*)$", re.IGNORECASE
+)
+UNTIL = re.compile(r"^\s*until=(\S+)")
+
+
+@dataclass
+class Suppression:
+    path: str
+    line: int
+    column: int
+    codes: list[str]  # as written
+    until: dt.date | None = None
+    until_text: str | None = None
+    reason: str = ""
+    used: set[str] = field(default_factory=set)
+
+
+def parse_suppressions(path: str, comments: list[tuple[int, int, str]]) -> list[Suppression]:
+    out = []
+    for line, column, text in comments:
+        match = SUPPRESSION.search(text)
+        if not match:
+            continue
+        codes = [c.strip() for c in match.group("codes").split(",") if c.strip()]
+        rest = match.group("rest")
+        until = until_text = None
+        until_match = UNTIL.match(rest)
+        if until_match:
+            until_text = until_match.group(1)
+            rest = rest[until_match.end() :]
+            try:
+                until = dt.date.fromisoformat(until_text)
+            except ValueError:
+                until = None
+        out.append(Suppression(path, line, column, codes, until, until_text, rest.strip()))
+    return out
+
+
+@dataclass
+class SuppressionResult:
+    kept: list[Finding]
+    suppressed: int
+    problems: list[tuple[Suppression, str]]  # FG003 messages
+
+
+def apply_suppressions(
+    findings: list[Finding],
+    suppressions: list[Suppression],
+    declaration_ranges: dict[str, list[tuple[str, int, int]]],
+    slug_to_code: dict[str, str],
+    enabled_codes_for: callable,
+    require_reason: bool,
+    today: dt.date | None = None,
+) -> SuppressionResult:
+    """`declaration_ranges` maps id(finding) to its endpoint's declaration ranges;
+    `enabled_codes_for(path)` lists the codes on for that file."""
+    today = today or dt.date.today()
+    problems: list[tuple[Suppression, str]] = []
+    valid: list[tuple[Suppression, set[str]]] = []
+    for sup in suppressions:
+        codes, ok = set(), True
+        for name in sup.codes:
+            code = name.upper() if name.upper() in slug_to_code.values() else slug_to_code.get(name)
+            if code is None:
+                problems.append((sup, f"`{name}` is not a known rule code or slug"))
+                continue
+            codes.add(code)
+        if sup.until_text is not None and sup.until is None:
+            problems.append((sup, f"`until={sup.until_text}` is not a date like 2026-12-31"))
+            ok = False
+        elif sup.until is not None and sup.until < today:
+            problems.append(
+                (sup, f"expired on {sup.until.isoformat()}; fix the finding or extend it")
+            )
+            ok = False
+        if require_reason and not sup.reason:
+            problems.append((sup, "needs a reason after the codes (require_suppression_reason)"))
+            ok = False
+        if ok and codes:
+            valid.append((sup, codes))
+    by_path: dict[str, list[tuple[Suppression, set[str]]]] = {}
+    for sup, codes in valid:
+        by_path.setdefault(sup.path, []).append((sup, codes))
+    kept: list[Finding] = []
+    suppressed = 0
+    for finding in findings:
+        matched = None
+        for sup, codes in by_path.get(finding.path, []):
+            if finding.code not in codes:
+                continue
+            if _covers(sup, finding, declaration_ranges.get(id(finding), [])):
+                matched = sup
+                break
+        if matched is None:
+            kept.append(finding)
+        else:
+            matched.used.add(finding.code)
+            suppressed += 1
+    for sup, codes in valid:
+        enabled = enabled_codes_for(sup.path)
+        unused = sorted(c for c in codes if c not in sup.used and c in enabled)
+        if unused:
+            problems.append((sup, f"suppresses nothing: no {', '.join(unused)} finding here"))
+    return SuppressionResult(kept, suppressed, problems)
+
+
+def _covers(sup: Suppression, finding: Finding, ranges: list[tuple[str, int, int]]) -> bool:
+    if sup.line == finding.span.line:
+        return True
+    return any(path == sup.path and first - 1 <= sup.line <= last for path, first, last in ranges)
+
+
+def problem_span(sup: Suppression) -> Span:
+    return Span(sup.line, sup.column, sup.line, sup.column + 1)

@@ -1,0 +1,85 @@
+"""YAML that remembers where each key was, so errors can say `file:line: key: problem`.
+
+Data is loaded with `yaml.safe_load`; the node tree (composed with the safe
+loader, nothing constructed) is only consulted to find a key's line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class ConfigError(Exception):
+    """An invalid config or checklist file: exit 2 with this one-line message."""
+
+
+@dataclass
+class YamlSource:
+    label: str  # the file name as errors show it
+    text: str
+    data: Any
+
+    def line_of(self, keypath: list) -> int:
+        try:
+            node = yaml.compose(self.text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError:
+            return 1
+        line = 1
+        for key in keypath:
+            if isinstance(node, yaml.MappingNode):
+                for k, v in node.value:
+                    if k.value == key:
+                        line = k.start_mark.line + 1
+                        node = v
+                        break
+                else:
+                    return line
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
+                if key >= len(node.value):
+                    return line
+                node = node.value[key]
+                line = node.start_mark.line + 1
+            else:
+                return line
+        return line
+
+    def error(self, keypath: list, problem: str, line_offset: int = 0) -> ConfigError:
+        key = format_keypath(keypath)
+        line = self.line_of(keypath) + line_offset
+        return ConfigError(
+            f"{self.label}:{line}: {key}: {problem}" if key else f"{self.label}:{line}: {problem}"
+        )
+
+
+def format_keypath(keypath: list) -> str:
+    out = ""
+    for key in keypath:
+        if isinstance(key, int):
+            out += f"[{key}]"
+        else:
+            out += ("." if out else "") + str(key)
+    return out
+
+
+def load_yaml_text(text: str, label: str) -> YamlSource:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{label}:{line}: invalid YAML: {problem}") from None
+    return YamlSource(label, text, data)
+
+
+def load_yaml_file(path: Path, label: str | None = None) -> YamlSource:
+    label = label or str(path)
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{label}:1: cannot read: {exc}") from None
+    return load_yaml_text(text, label)

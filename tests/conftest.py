@@ -1,0 +1,67 @@
+"""Shared test helpers: run the CLI in-process and build small projects on disk."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from flash_guard.cli import main
+
+
+@pytest.fixture
+def run_cli(monkeypatch):
+    """Run `flash-guard ARGS` in `cwd`; returns (exit code, stdout, stderr)."""
+
+    def run(args: list[str], cwd: Path | None = None) -> tuple[int, str, str]:
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main([str(a) for a in args])
+        return code, out.getvalue(), err.getvalue()
+
+    return run
+
+
+@pytest.fixture
+def check_json(run_cli):
+    """`flash-guard check --format json` on a directory; returns (exit code, document)."""
+
+    def run(cwd: Path, *extra: str) -> tuple[int, dict]:
+        code, out, err = run_cli(["check", "--format", "json", ".", *extra], cwd)
+        assert code in (0, 1), err
+        return code, json.loads(out)
+
+    return run
+
+
+@pytest.fixture
+def project(tmp_path):
+    """Write {relative path: source} into a fresh directory (not a git repo) and return it."""
+
+    def make(files: dict[str, str]) -> Path:
+        root = tmp_path / "proj"
+        for rel, text in files.items():
+            target = root / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(text, bytes):
+                target.write_bytes(text)
+            else:
+                target.write_text(textwrap.dedent(text).lstrip("\n"), "utf-8")
+        root.mkdir(exist_ok=True)
+        return root
+
+    return make
+
+
+def findings_of(doc: dict, code: str | None = None) -> list[tuple[str, str, int, int]]:
+    return sorted(
+        (f["code"], f["path"], f["line"], f["column"])
+        for f in doc["findings"]
+        if code is None or f["code"] == code
+    )
