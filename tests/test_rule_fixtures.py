@@ -5,13 +5,16 @@ Layout: `tests/fixtures/rules/<CODE>/fire/` and `.../pass/`, each a small projec
 expected finding is written on its line as `# expect: FG101@27` (code and 1-based
 column; several separated by spaces). The run selects only that rule (plus the meta
 rules), and the set of (code, path, line, column) must equal the annotations exactly.
-A `.flash-guard.yaml` in the project is used as its configuration.
+A `.flash-guard.yaml` in the project is used as its configuration. Each project is
+copied to a temporary directory first, so paths are relative to the project itself and
+no configuration of this repository leaks in.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -49,7 +52,9 @@ def expectations(root: Path) -> set[tuple[str, str, int, int]]:
     return found
 
 
-def run(code: str, root: Path, monkeypatch, capsys) -> set[tuple[str, str, int, int]]:
+def run(code: str, fixture: Path, tmp_path, monkeypatch, capsys) -> set:
+    root = tmp_path / "project"
+    shutil.copytree(fixture, root, symlinks=True)
     monkeypatch.chdir(root)
     args = ["check", "--format", "json", "--select", code, "."]
     config = root / ".flash-guard.yaml"
@@ -67,17 +72,17 @@ def _id(case):
 
 
 @pytest.mark.parametrize("case", projects("fire"), ids=_id)
-def test_fixture_fires_exactly(case, monkeypatch, capsys):
+def test_fixture_fires_exactly(case, tmp_path, monkeypatch, capsys):
     code, root = case
     expected = expectations(root)
     assert any(e[0] == code for e in expected), f"{root} has no `# expect: {code}@col` annotation"
-    assert run(code, root, monkeypatch, capsys) == expected
+    assert run(code, root, tmp_path, monkeypatch, capsys) == expected
 
 
 @pytest.mark.parametrize("case", projects("pass"), ids=_id)
-def test_fixture_does_not_fire(case, monkeypatch, capsys):
+def test_fixture_does_not_fire(case, tmp_path, monkeypatch, capsys):
     code, root = case
-    found = run(code, root, monkeypatch, capsys)
+    found = run(code, root, tmp_path, monkeypatch, capsys)
     assert not [f for f in found if f[0] == code], found
 
 
