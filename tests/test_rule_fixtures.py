@@ -43,7 +43,7 @@ def expectations(root: Path) -> set[tuple[str, str, int, int]]:
     found = set()
     for file in sorted(root.rglob("*.py")):
         rel = file.relative_to(root).as_posix()
-        for lineno, line in enumerate(file.read_text("utf-8").splitlines(), 1):
+        for lineno, line in enumerate(file.read_text("utf-8", "replace").splitlines(), 1):
             match = EXPECT.search(line)
             if match:
                 for token in match.group(1).split():
