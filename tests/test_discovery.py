@@ -1,0 +1,537 @@
+"""Discovery: every declaration form of flash-sdk.md §1.2, every resolution path, the negatives.
+
+Each case is a small fixture project written to a temporary directory; the assertions are on
+the `flash-guard endpoints --format json` records: name, kind, compute, api, line, column and
+parameter values with their `defaulted` flag.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+ALL_DATACENTERS = [
+    f"DataCenter.{dc}"
+    for dc in (
+        "US_CA_2",
+        "US_IL_1",
+        "US_KS_2",
+        "US_MO_1",
+        "US_MO_2",
+        "US_NC_2",
+        "US_NE_1",
+        "US_WA_1",
+        "EU_CZ_1",
+        "EU_RO_1",
+        "EUR_NO_1",
+    )
+]
+
+# SDK defaults (flash-sdk.md §2.1) for an `Endpoint` GPU queue worker, as (value, defaulted).
+ENDPOINT_GPU_QUEUE_DEFAULTS = {
+    "accelerate_downloads": (True, True),
+    "datacenter": (ALL_DATACENTERS, True),
+    "execution_timeout_ms": (0, True),
+    "flashboot": (True, True),
+    "gpu": (["GpuGroup.ANY"], True),
+    "gpu_count": (1, True),
+    "idle_timeout": (60, True),
+    "max_concurrency": (1, True),
+    "min_cuda_version": ("CudaVersion.V12_8", True),
+    "scaler_type": ("ServerlessScalerType.QUEUE_DELAY", True),
+    "scaler_value": (4, True),
+    "workers": ({"min": 0, "max": 1}, True),
+}
+
+
+def inventory(run_cli, root) -> list[dict]:
+    code, out, err = run_cli(["endpoints", "--format", "json", "."], root)
+    assert code == 0, err
+    return json.loads(out)["endpoints"]
+
+
+def by_name(records: list[dict]) -> dict[str, dict]:
+    return {r["name"]: r for r in records}
+
+
+def params_of(record: dict) -> dict:
+    return {k: (v["value"], v["defaulted"]) for k, v in record["params"].items()}
+
+
+def test_form_a_decorated_function_full_record(project, run_cli):
+    root = project(
+        {
+            "worker.py": """
+            from runpod_flash import Endpoint, GpuType
+
+            @Endpoint(name="gpu-worker", gpu=GpuType.NVIDIA_GEFORCE_RTX_4090, workers=(0, 3))
+            async def process(data: dict) -> dict:
+                return data
+            """
+        }
+    )
+    [record] = inventory(run_cli, root)
+    assert (record["name"], record["kind"], record["compute"], record["api"]) == (
+        "gpu-worker",
+        "queue",
+        "gpu",
+        "endpoint",
+    )
+    assert (record["path"], record["line"], record["column"]) == ("worker.py", 3, 2)
+    expected = dict(ENDPOINT_GPU_QUEUE_DEFAULTS)
+    expected["name"] = ("gpu-worker", False)
+    expected["gpu"] = (["GpuType.NVIDIA_GEFORCE_RTX_4090"], False)
+    expected["workers"] = ({"min": 0, "max": 3}, False)
+    assert params_of(record) == expected
+    assert record["params"]["workers"]["line"] == 3
+    assert record["params"]["workers"]["column"] == 75
+    assert record["functions"] == ["process"]
+
+
+def test_form_a_name_defaults_to_function_name(project, run_cli):
+    root = project(
+        {
+            "w.py": """
+            from runpod_flash import Endpoint, GpuType
+            @Endpoint(gpu=GpuType.NVIDIA_L4)
+            async def my_fn(x): ...
+            """
+        }
+    )
+    [record] = inventory(run_cli, root)
+    assert record["name"] == "my_fn"
+    assert record["params"]["name"] == {"value": "my_fn", "defaulted": True}
+
+
+def test_form_b_decorated_class(project, run_cli):
+    root = project(
+        {
+            "model.py": """
+            from runpod_flash import Endpoint, GpuType
+
+            @Endpoint(name="model", gpu=GpuType.NVIDIA_L4, workers=(1, 3), dependencies=["torch"])
+            class Model:
+                def __init__(self): ...
+                async def predict(self, x): ...
+            """
+        }
+    )
+    [record] = inventory(run_cli, root)
+    assert (record["name"], record["kind"], record["compute"]) == ("model", "queue", "gpu")
+    assert params_of(record)["dependencies"] == (["torch"], False)
+    assert params_of(record)["workers"] == ({"min": 1, "max": 3}, False)
+    assert record["functions"] == ["Model"]
+
+
+def test_form_c_variable_then_decorator(project, run_cli):
+    root = project(
+        {
+            "app.py": """
+            from runpod_flash import Endpoint
+
+            ep = Endpoint(name="via-var", cpu="cpu3c-1-2", workers=4)
+
+            @ep
+            async def work(x): ...
+            """
+        }
+    )
+    [record] = inventory(run_cli, root)
+    assert (record["name"], record["kind"], record["compute"]) == ("via-var", "queue", "cpu")
+    assert (record["line"], record["column"], record["variable"]) == (3, 6, "ep")
+    params = params_of(record)
+    assert params["workers"] == ({"min": 0, "max": 4}, False)
+    assert params["cpu"] == (["cpu3c-1-2"], False)
+    # CPU endpoints get no GPU, CUDA or datacenter defaults (flash-sdk.md §2.1).
+    assert "gpu" not in params and "min_cuda_version" not in params and "datacenter" not in params
+
+
+def test_form_d_load_balancer_with_routes(project, run_cli):
+    root = project(
+        {
+            "api.py": """
+            from runpod_flash import Endpoint
+
+            api = Endpoint(name="my-api", cpu="cpu3c-1-2", workers=(1, 3))
+
+            @api.get("/health")
+            async def health(): return {"ok": True}
+
+            @api.post("/compute")
+            async def compute(data: dict) -> dict: ...
+            """
+        }
+    )
+    [record] = inventory(run_cli, root)
+    assert (record["kind"], record["compute"]) == ("load_balancer", "cpu")
+    assert [(r["method"], r["path"], r["line"]) for r in record["routes"]] == [
+        ("GET", "/health", 5),
+        ("POST", "/compute", 8),
+    ]
+    assert params_of(record)["scaler_type"] == ("ServerlessScalerType.REQUEST_COUNT", True)
+
+
+def test_form_e_image_and_form_f_client(project, run_cli):
+    root = project(
+        {
+            "clients.py": """
+            from runpod_flash import Endpoint, GpuGroup
+
+            vllm = Endpoint(name="vllm", image="vllm/vllm-openai:latest", gpu=GpuGroup.ADA_80_PRO)
+            other = Endpoint(id="abc123")
+
+            async def call():
+                await vllm.post("/v1/completions", {"prompt": "hi"})
+                await other.runsync({"x": 1})
+            """
+        }
+    )
+    records = by_name(inventory(run_cli, root))
+    assert records["vllm"]["kind"] == "image"
+    assert records["vllm"]["routes"] == []  # a client call is not a route
+    assert params_of(records["vllm"])["workers"] == ({"min": 0, "max": 1}, True)
+    client = next(r for r in records.values() if r["kind"] == "client")
+    assert client["params"]["id"]["value"] == "abc123"
+    # No GPU or datacenter defaults for a pure client (flash-sdk.md §1.2 F).
+    assert "gpu" not in client["params"] and "datacenter" not in client["params"]
+
+
+def test_form_g_legacy_queue_variable_and_inline(project, run_cli):
+    root = project(
+        {
+            "legacy.py": """
+            from runpod_flash import remote, LiveServerless, GpuGroup
+
+            gpu_cfg = LiveServerless(name="legacy-gpu", gpus=[GpuGroup.ADA_24], workersMax=2)
+
+            @remote(resource_config=gpu_cfg, dependencies=["torch"])
+            async def fn(x): ...
+
+            @remote(LiveServerless(name="inline", idleTimeout=900))
+            def fn2(x): ...
+            """
+        }
+    )
+    records = by_name(inventory(run_cli, root))
+    legacy = records["legacy-gpu"]
+    assert (legacy["api"], legacy["kind"], legacy["compute"], legacy["resource_class"]) == (
+        "legacy",
+        "queue",
+        "gpu",
+        "LiveServerless",
+    )
+    assert (legacy["line"], legacy["column"]) == (3, 11)
+    params = params_of(legacy)
+    assert params["gpu"] == (["GpuGroup.ADA_24"], False)
+    assert params["workers"] == ({"min": 0, "max": 2}, False)
+    assert params["dependencies"] == (["torch"], False)
+    assert params["idle_timeout"] == (60, True)
+    inline = records["inline"]
+    assert params_of(inline)["idle_timeout"] == (900, False)
+    assert params_of(inline)["gpu"] == (["GpuGroup.ANY"], True)
+    assert (inline["line"], inline["column"]) == (8, 9)
+
+
+def test_form_h_legacy_load_balancer_and_cpu_classes(project, run_cli):
+    root = project(
+        {
+            "lb.py": """
+            from runpod_flash import remote, CpuLiveLoadBalancer, CpuLiveServerless, CpuInstanceType
+
+            lb_cfg = CpuLiveLoadBalancer(name="legacy-lb", workersMin=1)
+
+            @remote(lb_cfg, method="GET", path="/health")
+            async def health(): ...
+
+            @remote(lb_cfg, method="POST", path="/run")
+            async def run(x): ...
+
+            @remote(CpuLiveServerless(name="q-cpu", instanceIds=[CpuInstanceType.CPU3C_1_2]))
+            async def cpu_job(x): ...
+            """
+        }
+    )
+    records = by_name(inventory(run_cli, root))
+    lb = records["legacy-lb"]
+    assert (lb["kind"], lb["compute"]) == ("load_balancer", "cpu")
+    assert [(r["method"], r["path"]) for r in lb["routes"]] == [
+        ("GET", "/health"),
+        ("POST", "/run"),
+    ]
+    assert params_of(lb)["workers"] == ({"min": 1, "max": 1}, False)
+    assert params_of(lb)["workers"] != ({"min": 1, "max": 1}, True)
+    assert lb["params"]["workers"]["value"]["max"] == 1
+    cpu = records["q-cpu"]
+    assert (cpu["kind"], cpu["compute"]) == ("queue", "cpu")
+    assert params_of(cpu)["cpu"] == (["CpuInstanceType.CPU3C_1_2"], False)
+
+
+def test_form_i_local_and_form_j_legacy_cpu_instance_ids(project, run_cli):
+    root = project(
+        {
+            "j.py": """
+            from tetra_rp import remote, LiveServerless, CpuInstanceType
+
+            @remote(LiveServerless(name="old-cpu", instanceIds=[CpuInstanceType.CPU5C_8_16]), local=True)
+            async def job(x): ...
+            """
+        }
+    )
+    [record] = inventory(run_cli, root)
+    assert (record["name"], record["compute"], record["package"]) == ("old-cpu", "cpu", "tetra_rp")
+    assert "gpu" not in record["params"]
+
+
+@pytest.mark.parametrize(
+    "imports, decorator",
+    [
+        ("from runpod_flash import Endpoint as E, GpuType", "E"),
+        ("import runpod_flash as rf\nfrom runpod_flash import GpuType", "rf.Endpoint"),
+        ("import runpod_flash\nfrom runpod_flash import GpuType", "runpod_flash.Endpoint"),
+        (
+            "from runpod_flash.endpoint import Endpoint\nfrom runpod_flash import GpuType",
+            "Endpoint",
+        ),
+        ("from runpod_flash import *", "Endpoint"),
+    ],
+)
+def test_every_import_style(project, run_cli, imports, decorator):
+    root = project(
+        {
+            "w.py": f"""{imports}
+
+@{decorator}(name="styled", gpu=GpuType.NVIDIA_L4, workers=(1, 2))
+async def f(x): ...
+"""
+        }
+    )
+    [record] = inventory(run_cli, root)
+    assert record["name"] == "styled"
+    assert params_of(record)["gpu"] == (["GpuType.NVIDIA_L4"], False)
+
+
+def test_submodule_import_paths_of_legacy_classes(project, run_cli):
+    root = project(
+        {
+            "w.py": """
+            from runpod_flash.core.resources.live_serverless import LiveServerless
+            from runpod_flash.client import remote
+            import runpod_flash.core.resources.load_balancer_sls_resource as lbmod
+
+            @remote(LiveServerless(name="sub-q"))
+            async def a(x): ...
+
+            @remote(lbmod.LiveLoadBalancer(name="sub-lb"), method="GET", path="/health")
+            async def b(): ...
+            """
+        }
+    )
+    records = by_name(inventory(run_cli, root))
+    assert records["sub-q"]["kind"] == "queue"
+    assert records["sub-lb"]["kind"] == "load_balancer"
+
+
+def test_resolution_constants_arithmetic_spread_and_dict(project, run_cli):
+    root = project(
+        {
+            "w.py": """
+            from runpod_flash import Endpoint, GpuType
+
+            MINUTES = 30
+            TIMEOUT = MINUTES * 60 * 1000
+            BASE = dict(idle_timeout=900, workers=(1, 2))
+            ENV = {"A": "1", **{"B": "2"}}
+            GPUS = [GpuType.NVIDIA_L4, GpuType.NVIDIA_A40]
+
+            @Endpoint(name="resolved", gpu=GPUS, execution_timeout_ms=TIMEOUT, env=ENV, **BASE)
+            async def f(x): ...
+            """
+        }
+    )
+    [record] = inventory(run_cli, root)
+    params = params_of(record)
+    assert params["execution_timeout_ms"] == (1_800_000, False)
+    assert params["idle_timeout"] == (900, False)
+    assert params["workers"] == ({"min": 1, "max": 2}, False)
+    assert params["env"] == ({"A": "1", "B": "2"}, False)
+    assert params["gpu"] == (["GpuType.NVIDIA_L4", "GpuType.NVIDIA_A40"], False)
+    # A value through a constant points at its use in the declaration.
+    assert record["params"]["execution_timeout_ms"]["line"] == 9
+
+
+def test_resolution_across_modules_absolute_and_relative(project, run_cli):
+    root = project(
+        {
+            "pkg/__init__.py": "",
+            "pkg/settings.py": """
+            from runpod_flash import GpuType
+            GPU = GpuType.NVIDIA_L4
+            IDLE = 20 * 60
+            """,
+            "pkg/limits.py": """
+            WORKERS = (2, 6)
+            """,
+            "pkg/worker.py": """
+            from runpod_flash import Endpoint
+            from pkg.settings import GPU, IDLE
+            from .limits import WORKERS
+
+            @Endpoint(name="cross", gpu=GPU, idle_timeout=IDLE, workers=WORKERS)
+            async def f(x): ...
+            """,
+        }
+    )
+    [record] = inventory(run_cli, root)
+    params = params_of(record)
+    assert params["gpu"] == (["GpuType.NVIDIA_L4"], False)
+    assert params["idle_timeout"] == (1200, False)
+    assert params["workers"] == ({"min": 2, "max": 6}, False)
+    assert record["path"] == "pkg/worker.py"
+
+
+def test_routes_in_another_module_without_flash_import(project, run_cli):
+    root = project(
+        {
+            "app.py": """
+            from runpod_flash import Endpoint
+            api = Endpoint(name="api", cpu="cpu3c-1-2", workers=(1, 2))
+            """,
+            "routes.py": """
+            from app import api
+
+            @api.get("/health")
+            async def health(): ...
+            """,
+        }
+    )
+    [record] = inventory(run_cli, root)
+    assert record["kind"] == "load_balancer"
+    assert [(r["method"], r["path"], r["file"], r["line"]) for r in record["routes"]] == [
+        ("GET", "/health", "routes.py", 3)
+    ]
+
+
+def test_unknown_values_keep_their_text(project, run_cli):
+    root = project(
+        {
+            "w.py": """
+            import os
+            from runpod_flash import Endpoint, GpuType
+
+            @Endpoint(name="dyn", gpu=GpuType.NVIDIA_L4, idle_timeout=int(os.getenv("IDLE", "60")),
+                      workers=compute_workers())
+            async def f(x): ...
+            """
+        }
+    )
+    [record] = inventory(run_cli, root)
+    idle = record["params"]["idle_timeout"]
+    assert idle["value"] is None and idle["unknown"] == 'int(os.getenv("IDLE", "60"))'
+    assert record["params"]["workers"]["unknown"] == "compute_workers()"
+
+
+def test_declarations_in_functions_loops_conditionals_and_init(project, run_cli):
+    root = project(
+        {
+            "pkg/__init__.py": """
+            from runpod_flash import Endpoint
+            @Endpoint(name="in-init")
+            async def a(x): ...
+            """,
+            "factory.py": """
+            from runpod_flash import Endpoint
+
+            def make():
+                @Endpoint(name="in-factory")
+                async def inner(x): ...
+                return inner
+
+            for i in range(2):
+                @Endpoint(name="in-loop")
+                async def looped(x): ...
+
+            if True:
+                guarded = Endpoint(name="in-if")
+            """,
+        }
+    )
+    records = by_name(inventory(run_cli, root))
+    assert records["in-factory"]["scope"] == "function"
+    assert records["in-loop"]["scope"] == "loop"
+    assert records["in-if"]["scope"] == "conditional"
+    assert records["in-init"]["in_init"] is True
+    assert records["in-init"]["scope"] == "module"
+
+
+def test_negatives_are_not_flash(project, run_cli):
+    root = project(
+        {
+            "fake.py": """
+            import runpod
+
+            class Endpoint:
+                def __init__(self, **kw): ...
+                def __call__(self, f): return f
+
+            @Endpoint(name="local-class")
+            def a(): ...
+
+            old = runpod.Endpoint("abc123")
+            TEXT = "@Endpoint(name='in-a-string')"
+            # @Endpoint(name="in-a-comment")
+            """,
+            "real.py": """
+            '''Mentions runpod_flash in a docstring: @Endpoint(name="doc")'''
+            from runpod_flash import Endpoint
+            client = Endpoint(id="xyz")
+
+            async def use():
+                await client.post("/v1/x", {"a": 1})
+            """,
+        }
+    )
+    records = inventory(run_cli, root)
+    # Only the real client is found: no local class, no old runpod SDK, no text in strings.
+    assert [(r["name"], r["kind"], r["path"]) for r in records] == [("client", "client", "real.py")]
+    assert records[0]["routes"] == []
+
+
+def test_local_name_shadowing_flash_import_is_not_flash(project, run_cli):
+    root = project(
+        {
+            "w.py": """
+            from runpod_flash import Endpoint as FlashEndpoint
+            from mylib import Endpoint
+
+            @Endpoint(name="theirs")
+            async def a(x): ...
+
+            @FlashEndpoint(name="ours")
+            async def b(x): ...
+            """
+        }
+    )
+    assert [r["name"] for r in inventory(run_cli, root)] == ["ours"]
+
+
+def test_odd_files_do_not_stop_discovery(project, run_cli):
+    good = """
+    from runpod_flash import Endpoint, GpuType
+    @Endpoint(name="survivor", gpu=GpuType.NVIDIA_L4)
+    async def f(x): ...
+    """
+    root = project(
+        {
+            "a_syntax.py": "from runpod_flash import Endpoint\n@Endpoint(name='x'\ndef broken(:\n",
+            "b_latin1.py": "# runpod_flash caf\xe9\n".encode("latin-1"),
+            "c_empty.py": "",
+            "d_binary.py": b"\x00\x01runpod_flash\x00\xff\xfe",
+            "z_good.py": good,
+        }
+    )
+    code, out, err = run_cli(["endpoints", "--format", "json", "."], root)
+    assert code == 0, err
+    assert "Traceback" not in err
+    names = [r["name"] for r in json.loads(out)["endpoints"]]
+    assert "survivor" in names

@@ -1,0 +1,259 @@
+"""Differential test: flash-guard's static verdicts against the real SDK's objects.
+
+Each case is a small project. flash-guard analyses it statically; the SDK oracle
+(tests/sdk_oracle.py) executes the same declarations in a sandboxed subprocess (for a
+multi-file project, the modules concatenated in dependency order with the project-internal
+imports removed). For every deployable endpoint the SDK built, flash-guard must agree on
+workers min/max, idle timeout, execution timeout, gpu/cpu and queue/load-balanced.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+
+import pytest
+from sdk_oracle import run_oracle_or_skip
+
+CASES: dict[str, dict[str, str]] = {
+    "A-defaults": {
+        "w.py": """
+        from runpod_flash import Endpoint
+        @Endpoint(name="a-defaults")
+        async def f(x): ...
+        """
+    },
+    "A-int-workers": {
+        "w.py": """
+        from runpod_flash import Endpoint, GpuType
+        @Endpoint(name="a-int", gpu=GpuType.NVIDIA_L4, workers=5, idle_timeout=900,
+                  execution_timeout_ms=120000)
+        async def f(x): ...
+        """
+    },
+    "A-list-workers": {
+        "w.py": """
+        from runpod_flash import Endpoint, GpuGroup
+        @Endpoint(name="a-list", gpu=[GpuGroup.ADA_24, GpuGroup.AMPERE_48], workers=[2, 4])
+        def f(x): ...
+        """
+    },
+    "B-class": {
+        "w.py": """
+        from runpod_flash import Endpoint, GpuType
+        @Endpoint(name="b-class", gpu=GpuType.NVIDIA_A40, workers=(1, 3), idle_timeout=1200)
+        class Model:
+            def __init__(self): ...
+            async def predict(self, x): ...
+        """
+    },
+    "C-variable": {
+        "w.py": """
+        from runpod_flash import Endpoint
+        ep = Endpoint(name="c-var", cpu="cpu3c-2-4", workers=(0, 2), idle_timeout=300)
+        @ep
+        async def f(x): ...
+        """
+    },
+    "D-load-balancer": {
+        "w.py": """
+        from runpod_flash import Endpoint, CpuInstanceType
+        api = Endpoint(name="d-lb", cpu=CpuInstanceType.CPU3C_1_2, workers=(1, 4),
+                       idle_timeout=1500, execution_timeout_ms=30000)
+        @api.get("/health")
+        async def health(): ...
+        @api.post("/run")
+        async def run(data): ...
+        """
+    },
+    "D-gpu-load-balancer": {
+        "w.py": """
+        import runpod_flash as rf
+        api = rf.Endpoint(name="d-gpu-lb", gpu=rf.GpuType.NVIDIA_L4, workers=2)
+        @api.put("/item")
+        async def put(data): ...
+        """
+    },
+    "E-image": {
+        "w.py": """
+        from runpod_flash import Endpoint, GpuGroup
+        vllm = Endpoint(name="e-image", image="vllm/vllm-openai:latest", gpu=GpuGroup.ADA_80_PRO,
+                        workers=(0, 2), idle_timeout=600)
+        """
+    },
+    "F-client": {
+        "w.py": """
+        from runpod_flash import Endpoint
+        client = Endpoint(id="abc123")
+        """
+    },
+    "G-legacy-variable": {
+        "w.py": """
+        from runpod_flash import remote, LiveServerless, GpuGroup
+        cfg = LiveServerless(name="g-legacy", gpus=[GpuGroup.ADA_24], workersMin=1, workersMax=3,
+                             idleTimeout=900, executionTimeoutMs=60000)
+        @remote(resource_config=cfg, dependencies=["torch"])
+        async def f(x): ...
+        """
+    },
+    "G-legacy-inline-cpu": {
+        "w.py": """
+        from runpod_flash import remote, CpuLiveServerless, CpuInstanceType
+        @remote(CpuLiveServerless(name="g-inline-cpu", instanceIds=[CpuInstanceType.CPU3G_2_8]))
+        def f(x): ...
+        """
+    },
+    "G-legacy-custom-image": {
+        "w.py": """
+        from runpod_flash import remote, ServerlessEndpoint
+        @remote(ServerlessEndpoint(name="g-image", imageName="me/worker:1", workersMax=4))
+        def f(x): ...
+        """
+    },
+    "H-legacy-lb": {
+        "w.py": """
+        from runpod_flash import remote, LiveLoadBalancer
+        lb = LiveLoadBalancer(name="h-lb", workersMin=1, workersMax=2)
+        @remote(lb, method="GET", path="/health")
+        async def health(): ...
+        """
+    },
+    "H-legacy-cpu-lb": {
+        "w.py": """
+        from runpod_flash import remote, CpuLiveLoadBalancer
+        @remote(CpuLiveLoadBalancer(name="h-cpu-lb", idleTimeout=1800), method="POST", path="/x")
+        async def x(data): ...
+        """
+    },
+    "I-local": {
+        "w.py": """
+        from runpod_flash import remote, LiveServerless
+        @remote(LiveServerless(name="i-local", workersMax=2), local=True)
+        def f(x): ...
+        """
+    },
+    "J-legacy-instance-ids": {
+        "w.py": """
+        from runpod_flash import remote, LiveServerless, CpuInstanceType
+        @remote(LiveServerless(name="j-cpu", instanceIds=[CpuInstanceType.CPU5C_8_16]))
+        async def f(x): ...
+        """
+    },
+    "resolve-constants-spread": {
+        "w.py": """
+        from runpod_flash import Endpoint, GpuType
+        MINUTE_MS = 60 * 1000
+        BASE = dict(idle_timeout=20 * 60, workers=(1, 3))
+        @Endpoint(name="r-spread", gpu=GpuType.NVIDIA_L4, execution_timeout_ms=15 * MINUTE_MS, **BASE)
+        async def f(x): ...
+        """
+    },
+    "resolve-dict-literal-spread": {
+        "w.py": """
+        from runpod_flash import Endpoint
+        COMMON = {"idle_timeout": 1000, "execution_timeout_ms": 5000}
+        api = Endpoint(name="r-dict", cpu="cpu3c-1-2", workers=(1, 2), **COMMON)
+        @api.get("/health")
+        async def h(): ...
+        """
+    },
+    "resolve-cross-module": {
+        "settings.py": """
+        from runpod_flash import GpuType
+        GPU = GpuType.NVIDIA_L4
+        WORKERS = (2, 5)
+        IDLE = 15 * 60
+        """,
+        "worker.py": """
+        from runpod_flash import Endpoint
+        from settings import GPU, WORKERS, IDLE
+        @Endpoint(name="r-cross", gpu=GPU, workers=WORKERS, idle_timeout=IDLE)
+        async def f(x): ...
+        """,
+    },
+    "resolve-routes-elsewhere": {
+        "app.py": """
+        from runpod_flash import Endpoint
+        api = Endpoint(name="r-routes", cpu="cpu3c-1-2", workers=(1, 1), idle_timeout=1200)
+        """,
+        "routes.py": """
+        from app import api
+        @api.get("/health")
+        async def health(): ...
+        """,
+    },
+}
+
+
+def _project_modules(files: dict[str, str]) -> set[str]:
+    return {name[:-3].replace("/", ".") for name in files}
+
+
+def oracle_snippet(files: dict[str, str]) -> str:
+    """The project as one module: files in order, project-internal imports removed."""
+    internal = _project_modules(files)
+    pattern = re.compile(r"^from\s+(\.?[\w.]*)\s+import\s+.*$", re.M)
+    parts = []
+    for name, text in files.items():
+        source = textwrap.dedent(text)
+        source = pattern.sub(
+            lambda m: "" if m.group(1).lstrip(".") in internal else m.group(0), source
+        )
+        parts.append(source)
+    return "\n".join(parts)
+
+
+def verdicts_from_guard(record: dict) -> dict:
+    params = record["params"]
+    workers = params["workers"]["value"]
+    return {
+        "workers_min": workers["min"],
+        "workers_max": workers["max"],
+        "idle_timeout": params["idle_timeout"]["value"],
+        "execution_timeout_ms": params["execution_timeout_ms"]["value"],
+        "cpu": record["compute"] == "cpu",
+        "load_balanced": record["kind"] == "load_balancer",
+    }
+
+
+def verdicts_from_sdk(entry: dict) -> dict:
+    return {
+        "workers_min": entry["workers_min"],
+        "workers_max": entry["workers_max"],
+        "idle_timeout": entry["idle_timeout"],
+        "execution_timeout_ms": entry["execution_timeout_ms"],
+        "cpu": bool(entry["is_cpu"]),
+        "load_balanced": bool(entry["is_load_balanced"]),
+    }
+
+
+@pytest.fixture(scope="module")
+def sdk_results():
+    return dict(
+        zip(CASES, run_oracle_or_skip([oracle_snippet(f) for f in CASES.values()]), strict=True)
+    )
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_static_verdicts_equal_the_sdk(case, sdk_results, project, run_cli):
+    files = CASES[case]
+    sdk = sdk_results[case]
+    assert sdk["error"] is None, sdk["error"]
+    root = project(files)
+    code, out, err = run_cli(["endpoints", "--format", "json", "."], root)
+    assert code == 0, err
+    guard = {r["name"]: r for r in json.loads(out)["endpoints"] if r["kind"] != "client"}
+    built = {e["name"]: e for e in sdk["endpoints"] if not e["is_client"] or e.get("image")}
+    # Both sides see the same deployable endpoints...
+    assert sorted(guard) == sorted(built)
+    # ...and agree on every verdict for each of them.
+    for name, entry in built.items():
+        assert verdicts_from_guard(guard[name]) == verdicts_from_sdk(entry), name
+
+
+def test_clients_are_never_deployments(sdk_results, project, run_cli):
+    sdk = sdk_results["F-client"]
+    assert [e["is_client"] for e in sdk["endpoints"]] == [True]
+    code, out, _ = run_cli(["endpoints", "--format", "json", "."], project(CASES["F-client"]))
+    assert [r["kind"] for r in json.loads(out)["endpoints"]] == ["client"]
