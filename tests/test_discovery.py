@@ -273,7 +273,9 @@ def test_form_i_local_and_form_j_legacy_cpu_instance_ids(project, run_cli):
             "j.py": """
             from tetra_rp import remote, LiveServerless, CpuInstanceType
 
-            @remote(LiveServerless(name="old-cpu", instanceIds=[CpuInstanceType.CPU5C_8_16]), local=True)
+            cfg = LiveServerless(name="old-cpu", instanceIds=[CpuInstanceType.CPU5C_8_16])
+
+            @remote(cfg, local=True)
             async def job(x): ...
             """
         }

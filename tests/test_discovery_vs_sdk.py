@@ -145,7 +145,8 @@ CASES: dict[str, dict[str, str]] = {
         from runpod_flash import Endpoint, GpuType
         MINUTE_MS = 60 * 1000
         BASE = dict(idle_timeout=20 * 60, workers=(1, 3))
-        @Endpoint(name="r-spread", gpu=GpuType.NVIDIA_L4, execution_timeout_ms=15 * MINUTE_MS, **BASE)
+        @Endpoint(name="r-spread", gpu=GpuType.NVIDIA_L4, execution_timeout_ms=15 * MINUTE_MS,
+                  **BASE)
         async def f(x): ...
         """
     },
@@ -195,7 +196,7 @@ def oracle_snippet(files: dict[str, str]) -> str:
     internal = _project_modules(files)
     pattern = re.compile(r"^from\s+(\.?[\w.]*)\s+import\s+.*$", re.M)
     parts = []
-    for name, text in files.items():
+    for text in files.values():
         source = textwrap.dedent(text)
         source = pattern.sub(
             lambda m: "" if m.group(1).lstrip(".") in internal else m.group(0), source
