@@ -1,0 +1,92 @@
+"""Documentation stays true: generated rule pages, config examples, the config schema."""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from flash_guard.config import parse_config
+from flash_guard.docs import catalog_rows, drift, rule_page
+from flash_guard.starter import STARTER_CONFIG
+from flash_guard.yamlsrc import ConfigError, load_yaml_text
+
+DOCS = Path(__file__).parent.parent / "docs"
+FENCE = re.compile(r"```(yaml|toml)\n(.*?)```", re.S)
+
+
+def schema() -> dict:
+    text = resources.files("flash_guard.schema").joinpath("config.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def test_rule_pages_match_their_sources():
+    assert drift(DOCS / "rules") == []
+
+
+def test_every_rule_page_has_the_sections_a_reader_needs():
+    for row in catalog_rows():
+        page = rule_page(row["code"])
+        for heading in (
+            "## What it does",
+            "## Why it matters in production",
+            "## Example",
+            "## Parameters",
+        ):
+            assert heading in page, (row["code"], heading)
+        assert "Fixed:" in page, row["code"]
+
+
+def config_blocks(name: str) -> list[tuple[str, str]]:
+    text = (DOCS / name).read_text("utf-8")
+    return [(lang, body) for lang, body in FENCE.findall(text)]
+
+
+@pytest.mark.parametrize("doc", ["configuration.md", "custom-checklist.md"])
+def test_yaml_examples_in_docs_are_valid_configs(doc):
+    blocks = [body for lang, body in config_blocks(doc) if lang == "yaml"]
+    assert blocks
+    for body in blocks:
+        data = yaml.safe_load(body)
+        jsonschema.validate(data, schema())
+        parse_config(load_yaml_text(body, doc), None)
+
+
+def test_toml_example_in_docs_is_a_valid_config(tmp_path):
+    from flash_guard.config import load_config
+
+    [body] = [b for lang, b in config_blocks("configuration.md") if lang == "toml"]
+    target = tmp_path / "pyproject.toml"
+    target.write_text(body, "utf-8")
+    config = load_config(target)
+    assert config.exclude == ["scripts/one_off_*.py"]
+    assert config.rules["FG105"].params == {"queue_range": [600, 1800]}
+
+
+def test_starter_config_is_valid_for_schema_and_loader():
+    jsonschema.validate(yaml.safe_load(STARTER_CONFIG) or {}, schema())
+    config = parse_config(load_yaml_text(STARTER_CONFIG, ".flash-guard.yaml"), None)
+    assert config.profile == "production"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "profil: production\n",
+        "profile: staging\n",
+        "rules:\n  FG101:\n    severity: fatal\n",
+        "checklist:\n  - {id: FG900, slug: x, title: t, severity: error,\n"
+        "     require: {kind: {equals: queue}}}\n",
+        "fail_on: sometimes\n",
+    ],
+)
+def test_schema_and_loader_agree_on_invalid_configs(text):
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(yaml.safe_load(text), schema())
+    with pytest.raises(ConfigError):
+        parse_config(load_yaml_text(text, ".flash-guard.yaml"), None)
