@@ -70,9 +70,12 @@ class Checklist:
         def named(names):
             return any(n in (item.code, item.slug) or item.code.startswith(n) for n in names)
 
+        if self.options.ignore and named(self.options.ignore):
+            return False
         if self.options.select and not named(self.options.select):
-            return item.code in META_CODES and named(self.options.select + ["FG00"])
-        return not (self.options.ignore and named(self.options.ignore))
+            # Meta rules stay on: a selected rule that cannot be decided must still say so.
+            return item.code in META_CODES
+        return True
 
     def _activate(self, item: Item) -> ActiveItem | None:
         override = self.config.rules.get(item.code)
