@@ -48,6 +48,8 @@ def _yaml_value(value) -> str:
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_yaml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_yaml_value(v)}" for k, v in value.items()) + "}"
     return str(value)
 
 
@@ -79,14 +81,17 @@ def _params_table(entries: list[tuple[str, Item]]) -> list[str]:
         return ["None."]
     lines = ["| name | default | description |", "|---|---|---|"]
     for name in names:
-        defaults = []
+        per_profile = []
         for profile, entry in entries:
             default = entry.raw_params.get(name)
             if default is None and entry.check:
                 default = _dataclass_default(REGISTRY[entry.check].Params, name)
-            label = (
-                f"{_yaml_value(default)} ({profile})" if len(entries) > 1 else _yaml_value(default)
-            )
+            per_profile.append((profile, _yaml_value(default)))
+        # Name the profiles only when their defaults differ (FG403: 300 vs 600).
+        differ = len({value for _, value in per_profile}) > 1
+        defaults = []
+        for profile, value in per_profile:
+            label = f"{value} ({profile})" if differ else value
             if label not in defaults:
                 defaults.append(label)
         description = docs.get(name) or "Used as `$" + name + "` in the conditions above."

@@ -20,6 +20,7 @@ from flash_guard.checklist.items import Item, build_params
 from flash_guard.checks import REGISTRY
 from flash_guard.checks.base import Context, Outcome, where
 from flash_guard.config import Config
+from flash_guard.files import UsageError
 from flash_guard.findings import Finding
 from flash_guard.globs import any_match
 from flash_guard.model import Endpoint, EnumRef, Opaque, Value
@@ -43,6 +44,7 @@ class ActiveItem:
     item: Item
     severity: str
     params: object
+    severity_configured: bool = False  # set by the user: per-finding severities yield to it
 
 
 class Checklist:
@@ -52,38 +54,64 @@ class Checklist:
         self.config = config
         self.options = options
         self.by_profile: dict[str, dict[str, ActiveItem]] = {}
+        # Items left out only by --select, evaluated for FG002 alone when the selection
+        # names FG002 itself: `--select FG002` shows what the checklist cannot decide.
+        self.shadow_by_profile: dict[str, dict[str, ActiveItem]] = {}
         all_items: list[Item] = []
         for profile in PROFILES:
             items = list(profile_items(profile))
             items += [u for u in config.checklist if profile in config.item_profiles(u)]
-            active = {}
+            active, shadow = {}, {}
             for item in items:
                 resolved = self._activate(item)
                 if resolved is not None:
                     active[item.code] = resolved
+                elif self._shadowed(item):
+                    shadow[item.code] = self._activate(item, selecting=False)
             self.by_profile[profile] = active
+            self.shadow_by_profile[profile] = {k: v for k, v in shadow.items() if v is not None}
             all_items.extend(items)
         self.slugs = {item.slug: item.code for item in all_items}
         self.items = {item.code: item for item in all_items}
+        self._reject_unknown_names()
+
+    def _reject_unknown_names(self) -> None:
+        """A typo in --select would select nothing and let CI pass: refuse it."""
+        for flag, names in (("--select", self.options.select), ("--ignore", self.options.ignore)):
+            for name in names:
+                if name in self.slugs or any(code.startswith(name) for code in self.items):
+                    continue
+                raise UsageError(f"{flag} {name}: no rule code, slug or code prefix matches")
+
+    @staticmethod
+    def _named(item: Item, names: list[str]) -> bool:
+        return any(n in (item.code, item.slug) or item.code.startswith(n) for n in names)
 
     def _selected(self, item: Item) -> bool:
-        def named(names):
-            return any(n in (item.code, item.slug) or item.code.startswith(n) for n in names)
-
-        if self.options.ignore and named(self.options.ignore):
+        if self.options.ignore and self._named(item, self.options.ignore):
             return False
-        if self.options.select and not named(self.options.select):
+        if self.options.select and not self._named(item, self.options.select):
             # Meta rules stay on: a selected rule that cannot be decided must still say so.
             return item.code in META_CODES
         return True
 
-    def _activate(self, item: Item) -> ActiveItem | None:
+    def _shadowed(self, item: Item) -> bool:
+        """Off only because --select leaves it out, while the selection names FG002."""
+        select, ignore = self.options.select, self.options.ignore
+        if not select or item.code in META_CODES or (ignore and self._named(item, ignore)):
+            return False
+        return any(
+            n in (UNRESOLVED, "unresolved-value") or UNRESOLVED.startswith(n) for n in select
+        )
+
+    def _activate(self, item: Item, selecting: bool = True) -> ActiveItem | None:
         override = self.config.rules.get(item.code)
         if override and override.enabled is False:
             return None
-        if not self._selected(item):
+        if selecting and not self._selected(item):
             return None
         severity = (override.severity if override and override.severity else None) or item.severity
+        configured = bool(override and override.severity) or not item.builtin
         if item.code == UNRESOLVED and self.options.strict:
             severity = "error"
         params = item.params
@@ -95,7 +123,7 @@ class Checklist:
                 )
             else:
                 params = merged
-        return ActiveItem(item, severity, params)
+        return ActiveItem(item, severity, params, configured)
 
     def active(self, profile: str) -> dict[str, ActiveItem]:
         return self.by_profile[profile]
@@ -172,8 +200,15 @@ def evaluate(analysis: Analysis, config: Config, options: Options) -> Evaluation
 
     def emit(active: ActiveItem, outcome: Outcome, profile: str, card: dict | None) -> None:
         item = active.item
+        if item.code in checklist.shadow_by_profile[profile]:
+            card = None  # evaluated for FG002 only: no finding, no scorecard entry
+            if outcome.status == "fail":
+                return
         if outcome.status == "fail":
-            findings.append(_finding(item, active.severity, outcome, profile))
+            severity = active.severity
+            if outcome.severity and not active.severity_configured:
+                severity = outcome.severity
+            findings.append(_finding(item, severity, outcome, profile))
             if card is not None:
                 card[item.code] = FAIL
             return
@@ -188,31 +223,34 @@ def evaluate(analysis: Analysis, config: Config, options: Options) -> Evaluation
             continue
         profile = profiles[i]
         ctx = Context(endpoints, analysis, profile)
-        for code, active in checklist.active(profile).items():
+        shadow = checklist.shadow_by_profile[profile]
+        for code, active in [*checklist.active(profile).items(), *shadow.items()]:
             item = active.item
+            card = {} if code in shadow else scorecard[i]
             if item.check and REGISTRY[item.check].scope != "endpoint":
                 continue  # project-wide checks run below; engine checks are built in
             if not conditions.when_matches(item.when, ep):
-                scorecard[i][code] = NOT_APPLICABLE
+                card[code] = NOT_APPLICABLE
                 continue
             if item.check:
                 check = REGISTRY[item.check]()
                 if not check.applies(ep):
-                    scorecard[i][code] = NOT_APPLICABLE
+                    card[code] = NOT_APPLICABLE
                     continue
                 ctx.code, ctx.slug = item.code, item.slug
                 outcomes = check.check(ep, active.params, ctx)
             else:
                 outcomes = _declarative(item, active.params, ep)
-            scorecard[i][code] = PASS
+            card[code] = PASS
             for outcome in outcomes:
-                emit(active, outcome, profile, scorecard[i])
+                emit(active, outcome, profile, card)
 
     # Project-wide checks run once; each outcome is kept when its endpoint's
     # profile (or, for file-level outcomes, the file's profile) has the item on.
     project_checks: dict[str, ActiveItem] = {}
     for profile in PROFILES:
-        for code, active in checklist.active(profile).items():
+        in_force = {**checklist.shadow_by_profile[profile], **checklist.active(profile)}
+        for code, active in in_force.items():
             if active.item.check and REGISTRY[active.item.check].scope == "project":
                 project_checks.setdefault(code, active)
     for code, first_active in project_checks.items():
@@ -228,6 +266,7 @@ def evaluate(analysis: Analysis, config: Config, options: Options) -> Evaluation
                 profile = profile_for(outcome.path, None, config, options, pragmas)
                 card = None
             active = checklist.active(profile).get(code)
+            active = active or checklist.shadow_by_profile[profile].get(code)
             if active is not None:
                 emit(active, outcome, profile, card)
         for i, ep in enumerate(endpoints):
@@ -286,10 +325,12 @@ def _declarative(item: Item, params: dict, ep: Endpoint) -> list[Outcome]:
             if verdict == "pass":
                 continue
             if verdict == "unknown":
-                culprit = value.maybe if isinstance(value, conditions.Missing) else value
+                spread = isinstance(value, conditions.Missing)
+                culprit = value.maybe if spread else value
+                what = f"the `**` spread that may set `{attr}`" if spread else f"`{attr}`"
                 outcome = Outcome(
                     "unknown",
-                    f"`{attr}` is `{culprit.text or '?'}`",
+                    f"{what} is `{culprit.text or '?'}`",
                     *where(ep, culprit),
                     parameter=attr,
                     endpoint=ep,

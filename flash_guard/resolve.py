@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flash_guard.discover.extract import Assignment, FileFacts, ImportBinding
-from flash_guard.discover.syntax import Expr
+from flash_guard.discover.syntax import MAX_INT_BITS, Expr
 from flash_guard.model import EnumRef, Opaque, Span, Value
 
 FLASH_PACKAGES = ("runpod_flash", "tetra_rp")
@@ -62,6 +62,12 @@ _BINOPS = {
     "**": operator.pow,
 }
 _MAX_DEPTH = 40
+# Folding is bounded so that a few lines (`L2 = [*L1, *L1]`, `S2 = S1 + S1`, ...
+# doubling twenty times) cannot take gigabytes, and so that every folded integer
+# still prints (see syntax.MAX_INT_BITS). No Flash
+# parameter comes near these sizes; past them a value is unknown.
+MAX_ITEMS = 10_000
+MAX_STRING = 100_000
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,8 @@ class Project:
             self._index_file(path, facts)
         self._memo: dict[tuple, Value] = {}
         self._in_progress: set[tuple] = set()
+        # id(container) -> (container, number of values in it): see _too_big.
+        self._weights: dict[int, tuple[Any, int]] = {}
 
     # -- indexing ---------------------------------------------------------
     def _index_module(self, path: str) -> None:
@@ -348,6 +356,8 @@ class Project:
             if item.kind == "starred" and item.value == "*" and item.items:
                 inner = self.evaluate(item.items[0], path, namespace, depth + 1)
                 if inner.known and isinstance(inner.value, (tuple, list)):
+                    if len(items) + len(inner.value) > MAX_ITEMS:
+                        return Value.unknown(expr.text, expr.span, path)
                     items.extend(inner.value)
                 else:
                     partial = partial or Value.unknown(item.text, item.span, path)
@@ -355,6 +365,8 @@ class Project:
             items.append(self.evaluate(item, path, namespace, depth + 1))
         container = list(items) if expr.kind == "list" else tuple(items)
         out = Value(container, True, expr.span, expr.text, path=path)
+        if self._too_big(out):
+            return Value.unknown(expr.text, expr.span, path)
         if partial is not None:
             out.known = False
             out.partial = partial
@@ -367,7 +379,11 @@ class Project:
             if key is None:
                 spread = self.evaluate(value_expr, path, namespace, depth + 1)
                 if spread.known and isinstance(spread.value, dict):
-                    result.update(spread.value)
+                    # Entries that came through `**NAME` point at the spread, naming NAME.
+                    for k, item in spread.value.items():
+                        result[k] = dataclasses.replace(
+                            item, span=entry_span, path=path, via=item.via or value_expr.text
+                        )
                     partial = partial or spread.partial
                 else:
                     partial = partial or Value.unknown(
@@ -382,7 +398,8 @@ class Project:
                 partial = partial or Value.unknown(key.text, key.span, path)
                 continue
             result[key_value.value] = self.evaluate(value_expr, path, namespace, depth + 1)
-        return Value(result, True, expr.span, expr.text, path=path, partial=partial)
+        out = Value(result, True, expr.span, expr.text, path=path, partial=partial)
+        return Value.unknown(expr.text, expr.span, path) if self._too_big(out) else out
 
     def _evaluate_call(self, expr: Expr, path, namespace, depth) -> Value:
         key = ("call", path, expr.span)
@@ -435,7 +452,37 @@ class Project:
             tuple(spreads),
             symbol.package,
         )
-        return Value(obj, True, expr.span, expr.text, path=path)
+        out = Value(obj, True, expr.span, expr.text, path=path)
+        return Value.unknown(expr.text, expr.span, path) if self._too_big(out) else out
+
+    def _too_big(self, value: Value) -> bool:
+        """More than MAX_ITEMS values inside, counting shared parts each time they appear.
+
+        Constants can share containers (`L2 = [L1, L1]`): the folded value is then a small
+        graph that anything walking it (checks, reports) sees as an exponentially large
+        tree. Weights are memoised per container, so this costs one visit per container."""
+        return self._weight(value) > MAX_ITEMS
+
+    def _weight(self, value: Value) -> int:
+        obj = value.value
+        if isinstance(obj, (list, tuple)):
+            children = obj
+        elif isinstance(obj, dict):
+            children = obj.values()
+        elif isinstance(obj, Opaque):
+            children = (*obj.kwargs.values(), *obj.args)
+        else:
+            return 1
+        known = self._weights.get(id(obj))
+        if known is not None and known[0] is obj:
+            return known[1]
+        total = 1
+        for child in children:
+            total += self._weight(child) if isinstance(child, Value) else 1
+            if total > MAX_ITEMS:
+                break
+        self._weights[id(obj)] = (obj, total)
+        return total
 
     def _evaluate_binop(self, expr: Expr, path, namespace, depth) -> Value:
         left = self.evaluate(expr.items[0], path, namespace, depth + 1)
@@ -450,8 +497,12 @@ class Project:
             return Value.unknown(expr.text, expr.span, path)
         if expr.value == "**" and (abs(b) > 64 or abs(a) > 10**6):
             return Value.unknown(expr.text, expr.span, path)  # refuse huge powers
+        if strings and len(a) + len(b) > MAX_STRING:
+            return Value.unknown(expr.text, expr.span, path)
         try:
             result = op(a, b)
         except (ZeroDivisionError, OverflowError, ValueError):
+            return Value.unknown(expr.text, expr.span, path)
+        if isinstance(result, int) and result.bit_length() > MAX_INT_BITS:
             return Value.unknown(expr.text, expr.span, path)
         return Value(result, True, expr.span, expr.text, path=path)

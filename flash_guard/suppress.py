@@ -18,6 +18,8 @@ SUPPRESSION = re.compile(
     r"#\s*flash-guard:\s*ignore\[(?P<codes>[^\]]*)\](?P<rest>.*)$", re.IGNORECASE
 )
 UNTIL = re.compile(r"^\s*until=(\S+)")
+# A second comment on the same line (`... reason  # note`) is not part of the reason.
+NEXT_COMMENT = re.compile(r"(?:^|\s)#(?:\s|$)")
 
 
 @dataclass
@@ -49,7 +51,8 @@ def parse_suppressions(path: str, comments: list[tuple[int, int, str]]) -> list[
                 until = dt.date.fromisoformat(until_text)
             except ValueError:
                 until = None
-        out.append(Suppression(path, line, column, codes, until, until_text, rest.strip()))
+        reason = NEXT_COMMENT.split(rest, maxsplit=1)[0].strip()
+        out.append(Suppression(path, line, column, codes, until, until_text, reason))
     return out
 
 

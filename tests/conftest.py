@@ -12,6 +12,10 @@ import pytest
 
 from flash_guard.cli import main
 
+# Fixture projects are source for flash-guard to read, never tests for pytest to import
+# (FG301's fixtures are named test_*.py and *_test.py on purpose).
+collect_ignore = ["fixtures"]
+
 
 @pytest.fixture
 def run_cli(monkeypatch):

@@ -80,6 +80,9 @@ def attribute(endpoint: Endpoint, dotted: str) -> Value | Missing:
             value = inner.get(key) or Missing(value.partial)
         else:
             return Missing()
+    if isinstance(value, Value) and value.defaulted and endpoint.spreads:
+        # The SDK default holds only if the unresolved `**spread` does not set it.
+        return Missing(endpoint.spreads[0])
     return value
 
 
@@ -102,7 +105,13 @@ def aliases(x: Any) -> set:
             out.add(value)
         return out
     if isinstance(x, str):
-        return {x}
+        # A member name written in YAML (`US_IL_1`) names the SDK's string too ("US-IL-1").
+        out = {x}
+        for table in _ENUM_VALUES.values():
+            if x in table:
+                out.add(table[x])
+            out.update(member for member, value in table.items() if value == x)
+        return out
     return {("plain", repr(x))}
 
 

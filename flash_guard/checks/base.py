@@ -29,6 +29,9 @@ class Outcome:
     endpoint: Endpoint | None = None
     fix: str | None = None  # overrides the item's fix hint when set
     unknown_text: str = ""
+    # This finding's severity instead of the item's default (FG304 warns for legacy classes
+    # `flash deploy` cannot provision). A severity the user configured always wins.
+    severity: str | None = None
 
 
 @dataclass
@@ -179,6 +182,16 @@ def _type_problem(hint, value) -> str | None:
         return None if ok else f"expected a number, got {value!r}"
     if hint is str:
         return None if isinstance(value, str) else f"expected a string, got {value!r}"
+    if origin is dict:
+        if not isinstance(value, dict):
+            return f"expected a mapping, got {value!r}"
+        for key, item in value.items():
+            problem = (_type_problem(args[0], key) if args else None) or (
+                _type_problem(args[1], item) if args else None
+            )
+            if problem:
+                return problem
+        return None
     if origin in (list, tuple):
         if not isinstance(value, list):
             return f"expected a list, got {value!r}"

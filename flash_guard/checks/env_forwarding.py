@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flash_guard.checks.base import Check, fail_at, param_doc, register, unknown, worker_bodies
+from flash_guard.checks.base import (
+    Check,
+    fail_at,
+    first_unresolved_spread,
+    param_doc,
+    register,
+    unknown,
+    worker_bodies,
+)
 from flash_guard.globs import any_match
 
 PLATFORM_VARIABLES = [
@@ -49,7 +57,9 @@ class EnvNotForwarded(Check):
         env = endpoint.params.get("env")
         passed: set[str] = set()
         open_env = None
-        if env is not None and not env.defaulted:
+        if env is None or env.defaulted:
+            open_env = first_unresolved_spread(endpoint)  # the spread may carry env=
+        else:
             if not env.known:
                 open_env = env
             elif isinstance(env.value, dict):
@@ -63,7 +73,9 @@ class EnvNotForwarded(Check):
                     continue
                 seen.add(name)
                 if open_env is not None:
-                    out.append(unknown(endpoint, open_env, "`env`", "env"))
+                    from_spread = open_env is first_unresolved_spread(endpoint)
+                    what = "the `**` spread that may set `env`" if from_spread else "`env`"
+                    out.append(unknown(endpoint, open_env, what, "env"))
                     return out
                 out.append(
                     fail_at(

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flash_guard.checks.base import Check, fail, param_doc, register, unknown
+from flash_guard.checks.base import (
+    Check,
+    fail,
+    first_unresolved_spread,
+    param_doc,
+    register,
+    unknown,
+)
 from flash_guard.model import EnumRef, Value
 
 
@@ -48,6 +55,9 @@ class GpuPinning(Check):
             if isinstance(ids.value, str) and ids.value.strip().lower() not in ("", "any"):
                 return []
         gpu = endpoint.params.get("gpu")
+        spread = first_unresolved_spread(endpoint)
+        if (gpu is None or gpu.defaulted) and spread is not None:
+            return [unknown(endpoint, spread, "the `**` spread that may set the GPU", "gpu")]
         if gpu is None or gpu.defaulted:
             field = "gpus=" if endpoint.api == "legacy" else "gpu="
             return [
@@ -88,10 +98,15 @@ class GpuPinning(Check):
                 )
             ]
         if params.require_single_type and (groups or len(plain) != 1):
+            choice = (
+                f"lists {len(plain)} GPU choices"
+                if len(plain) != 1
+                else f"uses the pool {groups[0]}"
+            )
             return [
                 fail(
                     endpoint,
-                    f"{name} lists {len(plain)} GPU choices{via}; this profile "
+                    f"{name} {choice}{via}; this profile "
                     "wants exactly one GpuType (lists do not constrain placement)",
                     gpu,
                     "gpu",

@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flash_guard.checks.base import Check, fail, param_doc, register, unknown, worker_bodies
+from flash_guard.checks.base import (
+    Check,
+    fail,
+    first_unresolved_spread,
+    param_doc,
+    register,
+    unknown,
+    worker_bodies,
+)
 
 GPU_LIBRARIES = [
     "torch",
@@ -83,6 +91,10 @@ class GpuWithoutGpuWork(Check):
             for module in body.imports:
                 if _norm(module.split(".")[0]) in wanted:
                     return []
+        spread = first_unresolved_spread(endpoint)
+        if (deps is None or deps.defaulted) and spread is not None:
+            what = "the `**` spread that may set `dependencies`"
+            return [unknown(endpoint, spread, what, "dependencies")]
         return [
             fail(
                 endpoint,

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flash_guard.checks.base import Check, fail, param_doc, register, unknown, worker_bodies
+from flash_guard.checks.base import (
+    Check,
+    fail,
+    first_unresolved_spread,
+    param_doc,
+    register,
+    unknown,
+    worker_bodies,
+)
 
 DEFAULT_LOADERS = [
     "from_pretrained",
@@ -55,6 +63,9 @@ class ModelWithoutVolume(Check):
         if loader is None:
             return []
         volume = endpoint.params.get("volume")
+        spread = first_unresolved_spread(endpoint)
+        if (volume is None or volume.defaulted) and spread is not None:
+            return [unknown(endpoint, spread, "the `**` spread that may set `volume`", "volume")]
         if volume is not None and not volume.known:
             return [unknown(endpoint, volume, "`volume`", "volume")]
         if volume is not None and volume.value:

@@ -5,9 +5,17 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from flash_guard.checks.base import Check, fail, param_doc, read_at_run_time, register, unknown
+from flash_guard.checks.base import (
+    Check,
+    fail,
+    first_unresolved_spread,
+    param_doc,
+    read_at_run_time,
+    register,
+    unknown,
+)
 from flash_guard.model import Opaque, Value
 
 DEFAULT_WORDS = [
@@ -92,7 +100,7 @@ def env_entries(endpoint) -> tuple[list[tuple[str, Value]], list[Value]]:
         if not env.known:
             unresolved.append(env)
         elif isinstance(env.value, dict):
-            pairs += [(str(k), v) for k, v in env.value.items()]
+            pairs += [(str(k), _at_use(v, env)) for k, v in env.value.items()]
             if env.partial is not None:
                 unresolved.append(env.partial)
     template = endpoint.params.get("template")
@@ -103,10 +111,18 @@ def env_entries(endpoint) -> tuple[list[tuple[str, Value]], list[Value]]:
                 if item.known and isinstance(item.value, dict):
                     key, value = item.value.get("key"), item.value.get("value")
                     if key is not None and key.known and value is not None:
-                        pairs.append((str(key.value), value))
+                        pairs.append((str(key.value), _at_use(_at_use(value, tenv), template)))
         elif tenv is not None and not tenv.known:
             unresolved.append(tenv)
     return pairs, unresolved
+
+
+def _at_use(value: Value, container: Value) -> Value:
+    """An entry of a dict/list that came through a module-level constant is reported at the
+    constant's use in the declaration, and the message names that constant (rules.md)."""
+    if not container.via or container.span is None:
+        return value
+    return replace(value, span=container.span, path=container.path, via=container.via)
 
 
 @register
@@ -123,6 +139,9 @@ class HardcodedSecret(Check):
 
     def check(self, endpoint, params: Params, ctx):
         pairs, unresolved = env_entries(endpoint)
+        env, spread = endpoint.params.get("env"), first_unresolved_spread(endpoint)
+        if (env is None or env.defaulted) and spread is not None:
+            unresolved.append(spread)  # the spread may carry env=
         out = []
         for key, value in pairs:
             if not value.known:
@@ -135,7 +154,8 @@ class HardcodedSecret(Check):
             shape = token_shape(text, params)
             if not (shape or secret_key(key, params.secret_words)):
                 continue
-            why = f"looks like a {shape}" if shape else "is a secret-looking key"
+            article = "an" if shape and shape[0] in "AEIOU" else "a"
+            why = f"looks like {article} {shape}" if shape else "is a secret-looking key"
             via = f" through the constant `{value.via}`" if value.via else ""
             out.append(
                 fail(
@@ -148,5 +168,7 @@ class HardcodedSecret(Check):
                 )
             )
         if not out and unresolved:
-            return [unknown(endpoint, unresolved[0], "`env`", "env")]
+            from_spread = unresolved[0] is spread
+            what = "the `**` spread that may set `env`" if from_spread else "`env`"
+            return [unknown(endpoint, unresolved[0], what, "env")]
         return out

@@ -1,0 +1,231 @@
+"""What the deploy-breaker checks (FG2xx) share: keywords as written, the SDK's coercions,
+and the inventory of `NetworkVolume(...)` objects.
+
+Not a check itself: it registers nothing. The FG2xx checks mirror what the SDK raises on, so
+they read the keywords exactly as the code wrote them (`Endpoint.kwargs`), before
+normalisation turned a tuple into a list or filled in a default.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flash_guard.checks.base import Check, Outcome, unknown
+from flash_guard.model import Endpoint, EnumRef, Opaque, Span, Value
+from flash_guard.normalize import LEGACY_TO_CANONICAL
+from flash_guard.sdk_tables import did_you_mean
+
+_CANONICAL_TO_LEGACY = {v: k for k, v in LEGACY_TO_CANONICAL.items()}
+_DECIMAL_ZERO = re.compile(r"^\s*[+-]?\d+\.0*\s*$")
+
+
+class EveryDeclaration(Check):
+    """A check of something the SDK rejects while `Endpoint(...)` is constructed or used as a
+    decorator. Those errors hit clients (`Endpoint(id=...)`) too, and the engine runs
+    endpoint-scope checks only on deployable endpoints, so these run project-wide and visit
+    every declaration themselves."""
+
+    scope = "project"
+
+    def check_project(self, endpoints, params, ctx) -> list[Outcome]:
+        out: list[Outcome] = []
+        for endpoint in endpoints:
+            out += self.check(endpoint, params, ctx)
+        return tidy(out)
+
+
+def tidy(outcomes: list[Outcome]) -> list[Outcome]:
+    """Drop repeats: one spread can block several keywords, but FG002 is one finding per rule."""
+    seen = set()
+    out = []
+    for outcome in outcomes:
+        key = (outcome.status, outcome.path, outcome.span, id(outcome.endpoint))
+        if outcome.status == "fail":
+            key += (outcome.message,)
+        if key not in seen:
+            seen.add(key)
+            out.append(outcome)
+    return out
+
+
+def label(endpoint: Endpoint) -> str:
+    return f"`{endpoint.display_name}`"
+
+
+def keyword(endpoint: Endpoint, canonical: str) -> str:
+    """The keyword as the endpoint's API spells it: `idle_timeout` or legacy `idleTimeout`."""
+    if endpoint.api == "legacy":
+        return _CANONICAL_TO_LEGACY.get(canonical, canonical)
+    return canonical
+
+
+def written(endpoint: Endpoint, name: str) -> tuple[Value, Span] | None:
+    """The keyword `name` as the declaration wrote it (value, span of `name=value`)."""
+    for key, value, span in endpoint.kwargs:
+        if key == name:
+            return value, span
+    return None
+
+
+def spread_unknown(endpoint: Endpoint, name: str) -> list[Outcome]:
+    """A keyword the code does not write may still arrive through an unresolved `**spread`."""
+    if not endpoint.spreads:
+        return []
+    spread = endpoint.spreads[0]
+    return [unknown(endpoint, spread, f"the `**` spread that may set `{name}`", name)]
+
+
+def shown(value: Value) -> str:
+    """`text`, or `CONSTANT` (= value) when it came through a module-level constant."""
+    text = value.text or python_repr(value)
+    if value.via:
+        return f"`{value.via}` (= {python_repr(value)})"
+    return f"`{text}`"
+
+
+def python_repr(raw: Any) -> str:
+    """A known value written back the way Python code would spell it."""
+    if isinstance(raw, Value):
+        return python_repr(raw.value) if raw.known else raw.text
+    if isinstance(raw, EnumRef):
+        return str(raw)
+    if isinstance(raw, Opaque):
+        return f"{raw.callee}(...)"
+    if isinstance(raw, list):
+        return "[" + ", ".join(python_repr(x) for x in raw) + "]"
+    if isinstance(raw, tuple):
+        inner = ", ".join(python_repr(x) for x in raw)
+        return f"({inner},)" if len(raw) == 1 else f"({inner})"
+    if isinstance(raw, dict):
+        return "{" + ", ".join(f"{k!r}: {python_repr(v)}" for k, v in raw.items()) + "}"
+    return repr(raw)
+
+
+def type_name(raw: Any) -> str:
+    if isinstance(raw, EnumRef):
+        return raw.enum
+    if isinstance(raw, Opaque):
+        return raw.callee
+    return type(raw).__name__
+
+
+def at_item(item: Value, whole: Value) -> Value:
+    """Point at one element of a list when it was written in the declaration; when the list
+    came through a constant, at the constant's use (the message names it)."""
+    if whole.via or item.span is None:
+        return whole
+    if item.path is not None and whole.path is not None and item.path != whole.path:
+        return whole
+    return item
+
+
+def python_int(raw: Any) -> int | None:
+    """What `int(x)` gives (the SDK runs it on each `workers` bound), or None if it raises."""
+    if isinstance(raw, (bool, int)):
+        return int(raw)
+    if isinstance(raw, float):
+        return int(raw) if raw == raw and raw not in (float("inf"), float("-inf")) else None
+    if isinstance(raw, str):
+        try:
+            return int(raw)
+        except ValueError:
+            return None
+    return None
+
+
+def lax_int(raw: Any) -> int | None:
+    """What a pydantic `int` field accepts in lax mode (bools, whole floats, numeric strings),
+    or None when it raises a validation error."""
+    if isinstance(raw, (bool, int)):
+        return int(raw)
+    if isinstance(raw, float):
+        return int(raw) if raw.is_integer() else None
+    if isinstance(raw, str):
+        try:
+            return int(raw.strip())
+        except ValueError:
+            return int(float(raw)) if _DECIMAL_ZERO.match(raw) else None
+    return None
+
+
+def is_number(raw: Any) -> bool:
+    return isinstance(raw, (bool, int, float))
+
+
+def project_volumes(endpoints: list[Endpoint], analysis) -> list[tuple[Value, Endpoint | None]]:
+    """Every `NetworkVolume(...)` the project builds, once each, with the first endpoint that
+    mounts it (None for a volume no endpoint uses: the SDK still validates it at import)."""
+    found: dict[int, tuple[Value, Endpoint | None]] = {}
+
+    def visit(value: Any, owner: Endpoint | None) -> None:
+        if isinstance(value, Value):
+            if not value.known:
+                return
+            inner = value.value
+            if isinstance(inner, Opaque) and inner.callee == "NetworkVolume":
+                key = id(inner)
+                if key not in found or (found[key][1] is None and owner is not None):
+                    found[key] = (value, owner)
+                return
+            visit(inner, owner)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                visit(item, owner)
+        elif isinstance(value, dict):
+            for item in value.values():
+                visit(item, owner)
+
+    for endpoint in sorted(endpoints, key=lambda e: (e.path, e.span)):
+        volume = endpoint.params.get("volume")
+        if volume is not None:
+            visit(volume, endpoint)
+    if analysis is not None:
+        project = analysis.project
+        for path in sorted(project.files):
+            for assign in list(project.files[path].assignments):
+                # Only what visibly builds a volume: evaluating arbitrary calls would follow
+                # imports into modules discovery never needed.
+                if assign.namespace is None and "NetworkVolume" in assign.expr.text:
+                    visit(project.evaluate(assign.expr, path, None), None)
+    return sorted(
+        found.values(),
+        key=lambda item: (item[0].value.path or "", item[0].value.span or Span(0, 0, 0, 0)),
+    )
+
+
+def volume_label(obj: Opaque) -> str:
+    for key in ("name", "id"):
+        value = obj.kwargs.get(key)
+        if value is not None and value.known and isinstance(value.value, str) and value.value:
+            return value.value
+    return "unknown"
+
+
+def volume_outcome(
+    status: str, message: str, obj: Opaque, key: str | None, owner: Endpoint | None, parameter: str
+) -> Outcome:
+    """An outcome about a `NetworkVolume(...)` call, at keyword `key`'s value (or the call).
+
+    Volumes are reported where they are declared, which may be another file than the
+    endpoint that mounts them, or no endpoint at all.
+    """
+    value = obj.kwargs.get(key) if key else None
+    path = obj.path or (owner.path if owner else "")
+    span = obj.span
+    if value is not None and value.span is not None:
+        path, span = value.path or path, value.span
+    text = value.text if value is not None and not value.known else ""
+    if status == "unknown":
+        message = f"{message} is `{text or '?'}`"
+    return Outcome(status, message, path, span or Span(1, 1, 1, 1), parameter, owner, None, text)
+
+
+def closest(word: str, candidates) -> str | None:
+    """`did_you_mean`, except that a single candidate extending the word wins: `ADA_48` is
+    `ADA_48_PRO` (difflib alone prefers `ADA_24`)."""
+    pool = sorted(set(candidates))
+    extending = [c for c in pool if c.startswith(word) and c != word]
+    if word and len(extending) == 1:
+        return extending[0]
+    return did_you_mean(word, pool)

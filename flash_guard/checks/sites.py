@@ -1,0 +1,330 @@
+"""Where an endpoint's pieces sit in the source, for the checks that mirror `flash build`.
+
+`flash build` finds endpoints by importing each module and reading its globals, and finds
+`dependencies=` by reading the syntax of `Endpoint(...)`/`remote(...)` calls (flash-sdk.md
+§5). The FG3xx checks therefore need more than resolved values: the calls as written, where
+each decorator use and route sits, and which blocks enclose them. This module answers that
+from the facts discovery already extracted; only `blocks_around` parses again, and only for
+the rare declaration that is not plainly at module level.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from flash_guard.discover.extract import Decorated, FileFacts
+from flash_guard.discover.syntax import Expr, span_of
+from flash_guard.model import Endpoint, Span, Value
+from flash_guard.resolve import Project
+
+# Paths the build never copies or imports (runpod_flash/cli/utils/ignore.py, built-ins).
+# Directory patterns match a path segment at any depth, as gitignore's `tests/` does.
+BUILD_IGNORED_DIRS = (
+    ".build",
+    ".flash",
+    ".runpod",
+    ".git",
+    "__pycache__",
+    "dist",
+    "build",
+    ".venv",
+    "venv",
+    "env",
+    ".vscode",
+    ".idea",
+    "tests",
+    "docs",
+)
+
+
+@dataclass
+class Call:
+    """A call that carries an endpoint's build parameters, as written."""
+
+    expr: Expr
+    path: str
+    namespace: Span | None
+    placement: str
+    statement: Span | None = None  # the assignment around the call, when it is assigned
+    is_remote: bool = False  # a legacy `@remote(...)`, not the declaration call
+
+    @property
+    def callee(self) -> str:
+        return self.expr.items[0].text
+
+    @property
+    def callee_name(self) -> str:
+        """The last name of the callee as the build's AST scan sees it (`rf.Endpoint` ->
+        `Endpoint`, an alias `E` -> `E`)."""
+        func = self.expr.items[0]
+        return func.value if func.kind in ("name", "attr") else func.text
+
+
+@dataclass
+class Use:
+    """One place the endpoint is put to work: `@ep`, `@Endpoint(...)`, `@remote(...)` or a
+    route decorator."""
+
+    kind: str  # "decorator" | "route"
+    path: str
+    span: Span
+    target: str  # the decorated function or class
+    placement: str
+    label: str  # how a message names it, e.g. "`@api.post("/run")` on `run`"
+
+
+def build_ignored(path: str) -> str | None:
+    """The built-in `flash build` ignore pattern that excludes `path`, if any."""
+    *dirs, name = path.split("/")
+    for segment in dirs:
+        if segment in BUILD_IGNORED_DIRS:
+            return f"{segment}/"
+        if segment.endswith(".egg-info"):
+            return "*.egg-info/"
+    if name.startswith("test_") and name.endswith(".py"):
+        return "test_*.py"
+    if name.endswith("_test.py"):
+        return "*_test.py"
+    return None
+
+
+def _decorated_by_target(files: dict[str, FileFacts], paths) -> dict[int, Decorated]:
+    index: dict[int, Decorated] = {}
+    for path in paths:
+        facts = files.get(path)
+        if facts is not None:
+            for decorated in facts.decorated:
+                index[id(decorated.target)] = decorated
+    return index
+
+
+def _contains(outer: Span, inner: Span) -> bool:
+    return (outer.line, outer.column) <= (inner.line, inner.column) and (
+        inner.end_line,
+        inner.end_column,
+    ) <= (outer.end_line, outer.end_column)
+
+
+def _decorator_call(decorated: Decorated, span: Span) -> Expr | None:
+    for expr in decorated.decorators:
+        if expr.span == span:
+            return expr
+    return None
+
+
+def source_text(analysis, path: str) -> str | None:
+    """The text of an analysed file. Discovery drops texts once parsed, so this reads the
+    file again; only the rare cases that need the exact source come here."""
+    source = analysis.sources.get(path)
+    if source is None:
+        return None
+    if source.text is not None:
+        return source.text
+    try:
+        return source.abspath.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def declaration_call(endpoint: Endpoint, files: dict[str, FileFacts]) -> Call:
+    """The `Endpoint(...)` or resource-class call, with the statement it sits in.
+
+    Falls back to the endpoint's own record when the syntax is not found (it always is for
+    the forms discovery produces)."""
+    facts = files.get(endpoint.path)
+    if facts is not None:
+        for assign in facts.assignments:
+            if assign.expr.span == endpoint.span:
+                return Call(
+                    assign.expr, endpoint.path, assign.namespace, assign.placement, assign.span
+                )
+        for decorated in facts.decorated:
+            for expr in decorated.decorators:
+                if _contains(expr.span, endpoint.span):
+                    call = _find(expr, endpoint.span)
+                    if call is not None:
+                        return Call(call, endpoint.path, decorated.namespace, decorated.placement)
+    placeholder = Expr("other", endpoint.span, "")
+    return Call(placeholder, endpoint.path, None, endpoint.scope)
+
+
+def _find(expr: Expr, span: Span) -> Expr | None:
+    if expr.span == span:
+        return expr
+    children = list(expr.items) + [value for _, value, _ in expr.keywords]
+    for child in children:
+        if isinstance(child, Expr) and _contains(child.span, span):
+            found = _find(child, span)
+            if found is not None:
+                return found
+    return None
+
+
+def annotated(call: Call, analysis) -> bool:
+    """`x: T = Endpoint(...)`: the source from the assignment's start to the call has a `:`
+    before its `=`. The build's AST scan reads `ast.Assign`, never `ast.AnnAssign`."""
+    if call.statement is None:
+        return False
+    text = source_text(analysis, call.path)
+    if text is None:
+        return False
+    statement, value = call.statement, call.expr.span
+    lines = text.splitlines()
+    if statement.line > len(lines) or value.line > len(lines):
+        return False
+    if statement.line == value.line:
+        head = lines[statement.line - 1][statement.column - 1 : value.column - 1]
+    else:
+        head = lines[statement.line - 1][statement.column - 1 :]
+    return ":" in head.split("=", 1)[0]
+
+
+def uses(endpoint: Endpoint, files: dict[str, FileFacts]) -> list[Use]:
+    """Every decorator use and route of the endpoint, each with its placement."""
+    paths = {t.path for t in endpoint.targets} | {r.file for r in endpoint.routes}
+    index = _decorated_by_target(files, paths)
+    out: list[Use] = []
+    seen: set[int] = set()
+    for target, (path, span) in zip(endpoint.targets, endpoint.decorator_uses, strict=False):
+        seen.add(id(target))
+        decorated = index.get(id(target))
+        placement = decorated.placement if decorated is not None else "module"
+        call = _decorator_call(decorated, span) if decorated is not None else None
+        out.append(
+            Use(
+                "decorator",
+                path,
+                span,
+                target.name,
+                placement,
+                f"{_shown(call)} on `{target.name}`",
+            )
+        )
+    for route in endpoint.routes:
+        facts = route.handler_facts
+        if facts is not None and id(facts) in seen:
+            continue  # a legacy `@remote(cfg, method=, path=)` is already a decorator use
+        decorated = index.get(id(facts)) if facts is not None else None
+        placement = decorated.placement if decorated is not None else "module"
+        method = route.method.value if route.method.known else route.method.text
+        where = route.path.value if route.path.known else route.path.text
+        label = f"the route `{method} {where}` on `{route.handler}`"
+        out.append(Use("route", route.file, route.span, route.handler, placement, label))
+    return out
+
+
+def _shown(decorator: Expr | None) -> str:
+    if decorator is None:
+        return "the decorator"
+    if decorator.kind == "call":
+        return f"`@{decorator.items[0].text}(...)`"
+    return f"`@{decorator.text}`"
+
+
+def build_calls(endpoint: Endpoint, files: dict[str, FileFacts]) -> list[Call]:
+    """The calls whose `dependencies=` the build reads: the `Endpoint(...)` call, or for the
+    legacy API every `@remote(...)` that uses the resource."""
+    if endpoint.api != "legacy":
+        return [declaration_call(endpoint, files)]
+    paths = {t.path for t in endpoint.targets}
+    index = _decorated_by_target(files, paths)
+    calls = []
+    for target, (path, span) in zip(endpoint.targets, endpoint.decorator_uses, strict=False):
+        decorated = index.get(id(target))
+        call = _decorator_call(decorated, span) if decorated is not None else None
+        if call is not None and call.kind == "call":
+            calls.append(Call(call, path, decorated.namespace, decorated.placement, is_remote=True))
+    return calls
+
+
+# -- enclosing blocks ---------------------------------------------------------
+
+_BLOCK_KINDS = {
+    "function_definition": "function",
+    "lambda": "function",
+    "class_definition": "class",
+    "for_statement": "loop",
+    "while_statement": "loop",
+    "if_statement": "if",
+    "elif_clause": "elif",
+    "else_clause": "else",
+    "match_statement": "match",
+    "case_clause": "case",
+    "try_statement": "try",
+    "except_clause": "except",
+    "except_group_clause": "except",
+    "finally_clause": "finally",
+    "with_statement": "with",
+}
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str  # function class loop if elif else match case try except finally with
+    header: str  # the block's first line, e.g. `if __name__ == "__main__":`
+    name: str = ""  # function or class name
+
+
+@functools.lru_cache(maxsize=16)
+def _parse(text: str):
+    from ast_grep_py import SgRoot  # deferred like extract's: only a rare case needs it
+
+    return SgRoot(text, "python").root()
+
+
+def blocks_around(text: str, span: Span) -> list[Block]:
+    """The compound statements that enclose `span`, innermost first."""
+    node = _parse(text)
+    chain: list[Block] = []
+    while True:
+        child = next((c for c in node.children() if _contains(span_of(c), span)), None)
+        if child is None or span_of(child) == span:
+            break
+        kind = _BLOCK_KINDS.get(child.kind())
+        if kind is not None:
+            header = child.text().split("\n", 1)[0].strip()
+            name_node = child.field("name")
+            name = name_node.text() if name_node is not None else ""
+            chain.append(Block(kind, header, name))
+        node = child
+    chain.reverse()
+    return chain
+
+
+# -- dependencies= ------------------------------------------------------------
+
+
+@dataclass
+class DependencyArg:
+    """`dependencies` as one call gives it: as written, or through a `**spread`."""
+
+    call: Call
+    expr: Expr | None  # the value as written; None when it came through a spread
+    value: Value  # the value resolved
+    span: Span  # where findings about it point: the value, or the spread
+    spread: str | None = None  # `**x` when it came through one
+    positional: bool = False  # `remote(cfg, [...])`: the second positional argument
+
+
+def dependency_args(call: Call, project: Project) -> tuple[list[DependencyArg], list[Value]]:
+    """Every `dependencies` the call gives, and the unresolved spreads that might hold one."""
+    found: list[DependencyArg] = []
+    undecided: list[Value] = []
+    args = call.expr.items[1:] if call.expr.kind == "call" else ()
+    if call.is_remote and len(args) >= 2 and args[1].kind != "starred":
+        value = project.evaluate(args[1], call.path, call.namespace)
+        found.append(DependencyArg(call, args[1], value, args[1].span, positional=True))
+    for name, value_expr, kw_span in call.expr.keywords:
+        if name == "dependencies":
+            value = project.evaluate(value_expr, call.path, call.namespace)
+            found.append(DependencyArg(call, value_expr, value, value_expr.span))
+        elif name is None:
+            spread = project.evaluate(value_expr, call.path, call.namespace)
+            shown = f"**{value_expr.text}"
+            if spread.known and isinstance(spread.value, dict) and "dependencies" in spread.value:
+                value = spread.value["dependencies"]
+                found.append(DependencyArg(call, None, value, kw_span, spread=shown))
+            elif not (spread.known and isinstance(spread.value, dict)) or spread.partial:
+                undecided.append(Value.unknown(shown, kw_span, call.path))
+    return found, undecided

@@ -1,0 +1,485 @@
+"""The command line: exit codes, rule selection, output shapes, rules/rule/init.
+
+design.md "Command line" and "Output formats". Exit codes: 0 nothing at or above
+--fail-on, 1 findings at or above it, 2 usage/config/internal error; they do not depend
+on the format.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from flash_guard.config import load_config
+from flash_guard.docs import catalog_rows
+from flash_guard.report import FORMATS
+
+REPO = Path(__file__).resolve().parent.parent
+
+GOOD = """\
+from runpod_flash import Endpoint, GpuType
+
+
+@Endpoint(name="{name}", gpu=GpuType.NVIDIA_L4, workers=(1, 3), idle_timeout={idle},
+          execution_timeout_ms=60000)
+async def {name}(x):
+    import torch
+
+    return torch.tensor(x)
+"""
+# Only FG101 (error) in production.
+ERROR_APP = GOOD.format(name="err", idle=1200).replace("GpuType.NVIDIA_L4", "GpuType.ANY")
+# Only FG105 (warning) in production.
+WARNING_APP = GOOD.format(name="warn", idle=60)
+# Only FG105, as info through the config below.
+INFO_APP = GOOD.format(name="info", idle=60)
+INFO_CONFIG = "rules:\n  idle-timeout-range: {severity: info}\n"
+CLEAN_APP = GOOD.format(name="clean", idle=1200)
+
+MIXED = """\
+import os
+
+from runpod_flash import Endpoint, GpuGroup
+
+
+def load_timeout() -> int:
+    return 1000
+
+
+@Endpoint(name="mixed", gpu=GpuGroup.ANY, workers=(1, 3), idle_timeout=60,
+          execution_timeout_ms=load_timeout())
+async def mixed(x):
+    return os.environ["API_URL"]
+"""
+# FG101 (10, 29) error, FG105 (10, 72) warning, FG002 (11, 32) for FG104, FG108 (13, 12)
+MIXED_FINDINGS = [
+    ("FG101", 10, 29),
+    ("FG105", 10, 72),
+    ("FG002", 11, 32),
+    ("FG108", 13, 12),
+]
+
+
+def found(doc: dict) -> list[tuple[str, int, int]]:
+    return sorted((f["code"], f["line"], f["column"]) for f in doc["findings"])
+
+
+def severities(doc: dict) -> set[str]:
+    return {f["severity"] for f in doc["findings"]}
+
+
+@pytest.fixture
+def mixed(project):
+    return project({"app.py": MIXED})
+
+
+def test_mixed_project_findings(check_json, mixed):
+    code, doc = check_json(mixed)
+    assert found(doc) == sorted(MIXED_FINDINGS)
+    assert code == 1
+
+
+# -- exit codes and --fail-on ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("app", "config", "severity", "expected"),
+    [
+        (ERROR_APP, None, "error", {"error": 1, "warning": 1, "info": 1, "never": 0}),
+        (WARNING_APP, None, "warning", {"error": 0, "warning": 1, "info": 1, "never": 0}),
+        (INFO_APP, INFO_CONFIG, "info", {"error": 0, "warning": 0, "info": 1, "never": 0}),
+        (CLEAN_APP, None, None, {"error": 0, "warning": 0, "info": 0, "never": 0}),
+    ],
+    ids=["errors", "warnings", "infos", "clean"],
+)
+def test_exit_code_follows_fail_on_in_every_format(
+    run_cli, check_json, project, app, config, severity, expected
+):
+    files = {"app.py": app}
+    if config:
+        files[".flash-guard.yaml"] = config
+    root = project(files)
+    _, doc = check_json(root)
+    assert severities(doc) == ({severity} if severity else set())
+    for fmt in FORMATS:
+        code, out, err = run_cli(["check", "--format", fmt, "."], root)
+        assert (fmt, code) == (fmt, expected["error"]), err  # the default is error
+        for fail_on, wanted in expected.items():
+            code, _, err = run_cli(["check", "--format", fmt, "--fail-on", fail_on, "."], root)
+            assert (fmt, fail_on, code) == (fmt, fail_on, wanted), err
+
+
+def test_output_file_does_not_change_the_exit_code(run_cli, project, tmp_path):
+    root = project({"app.py": ERROR_APP})
+    target = tmp_path / "report.json"
+    code, out, _ = run_cli(["check", "--output", f"json={target}", "."], root)
+    assert code == 1
+    assert "FG101" in out
+    assert [f["code"] for f in json.loads(target.read_text("utf-8"))["findings"]] == ["FG101"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "--format", "yaml", "."],
+        ["check", "--fail-on", "critical", "."],
+        ["check", "--profile", "staging", "."],
+        ["check", "no-such-dir"],
+        ["frobnicate"],
+        [],
+    ],
+    ids=["bad-format", "bad-fail-on", "bad-profile", "missing-path", "bad-command", "none"],
+)
+def test_usage_errors_exit_2(run_cli, project, args):
+    root = project({"app.py": ERROR_APP})
+    try:
+        code, _, err = run_cli(args, root)
+    except SystemExit as exc:  # argparse exits by itself
+        code = exc.code
+    assert code == 2
+
+
+def test_missing_path_is_one_line(run_cli, project):
+    code, out, err = run_cli(["check", "nowhere"], project({"app.py": ERROR_APP}))
+    assert (code, out) == (2, "")
+    assert err.strip() == "flash-guard: error: nowhere: no such file or directory"
+
+
+# -- --select / --ignore ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("option", "names", "expected"),
+    [
+        ("--select", "FG101", {"FG101"}),
+        ("--select", "gpu-not-pinned", {"FG101"}),
+        ("--select", "FG101,FG105", {"FG101", "FG105"}),
+        ("--select", "gpu-not-pinned,idle-timeout-range", {"FG101", "FG105"}),
+        # FG104 is selected too, and it cannot be decided: FG002 says so.
+        ("--select", "FG10", {"FG101", "FG105", "FG108", "FG002"}),
+        ("--select", "FG1", {"FG101", "FG105", "FG108", "FG002"}),
+        ("--ignore", "FG101", {"FG105", "FG002", "FG108"}),
+        ("--ignore", "env-not-forwarded", {"FG101", "FG105", "FG002"}),
+        ("--ignore", "FG10", set()),
+        ("--ignore", "FG0", {"FG101", "FG105", "FG108"}),
+        ("--ignore", "unresolved-value,FG105", {"FG101", "FG108"}),
+    ],
+)
+def test_select_and_ignore(check_json, mixed, option, names, expected):
+    _, doc = check_json(mixed, option, names)
+    assert {f["code"] for f in doc["findings"]} == expected
+
+
+def test_select_keeps_meta_rules_for_the_selected_rule(check_json, mixed):
+    # FG104 cannot be decided: selecting it shows the FG002 that says so.
+    _, doc = check_json(mixed, "--select", "FG104")
+    assert found(doc) == [("FG002", 11, 32)]
+    assert "FG104" in doc["findings"][0]["message"]
+    _, doc = check_json(mixed, "--select", "FG101")
+    assert found(doc) == [("FG101", 10, 29)]
+
+
+def test_selecting_fg002_shows_every_undecided_rule(check_json, mixed):
+    _, doc = check_json(mixed, "--select", "unresolved-value")
+    assert found(doc) == [("FG002", 11, 32)]
+
+
+def test_select_and_ignore_together(check_json, mixed):
+    _, doc = check_json(mixed, "--select", "FG1", "--ignore", "FG108,FG104")
+    assert {f["code"] for f in doc["findings"]} == {"FG101", "FG105"}
+
+
+# -- --strict -----------------------------------------------------------------------------
+
+
+def test_strict_makes_fg002_an_error(run_cli, check_json, mixed):
+    _, doc = check_json(mixed, "--select", "FG104")
+    assert [f["severity"] for f in doc["findings"]] == ["warning"]
+    assert run_cli(["check", "--select", "FG104", "."], mixed)[0] == 0
+    code, doc = check_json(mixed, "--select", "FG104", "--strict")
+    assert [(f["code"], f["severity"]) for f in doc["findings"]] == [("FG002", "error")]
+    assert code == 1
+    code, out, _ = run_cli(["check", "--select", "FG104", "--strict", "."], mixed)
+    assert code == 1
+    assert "FG002 [error] unresolved-value" in out
+
+
+def test_strict_leaves_other_severities_alone(check_json, mixed):
+    _, doc = check_json(mixed, "--strict")
+    by_code = {f["code"]: f["severity"] for f in doc["findings"]}
+    assert by_code == {"FG101": "error", "FG105": "warning", "FG002": "error", "FG108": "warning"}
+
+
+# -- text output --------------------------------------------------------------------------
+
+FINDING_LINE = re.compile(
+    r"^(?P<path>[^\s:]+):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d{3}) "
+    r"\[(?P<severity>error|warning|info)\] (?P<slug>[a-z0-9-]+): (?P<message>.+)$"
+)
+
+
+def test_text_output_shape(run_cli, check_json, mixed):
+    _, doc = check_json(mixed)
+    code, out, err = run_cli(["check", "."], mixed)
+    assert (code, err) == (1, "")
+    lines = out.splitlines()
+    parsed = []
+    i = 0
+    while lines[i]:
+        match = FINDING_LINE.match(lines[i])
+        assert match, lines[i]
+        assert lines[i + 1].startswith("  help: "), lines[i + 1]
+        parsed.append(match.groupdict())
+        i += 2
+    assert lines[i + 1 :] == [lines[-1]]  # one blank line, then the summary
+    expected = [
+        {
+            "path": f["path"],
+            "line": str(f["line"]),
+            "col": str(f["column"]),
+            "code": f["code"],
+            "severity": f["severity"],
+            "slug": f["slug"],
+            "message": f["message"],
+        }
+        for f in doc["findings"]
+    ]
+    assert parsed == expected
+    assert lines[-1] == (
+        "Found 4 findings (1 error, 3 warnings, 0 info) across 1 endpoint in 1 file."
+    )
+
+
+def test_text_output_when_clean(run_cli, project):
+    code, out, _ = run_cli(["check", "."], project({"app.py": CLEAN_APP}))
+    assert code == 0
+    assert out == "All checks passed: 1 endpoint in 1 file.\n"
+
+
+def test_statistics(run_cli, project):
+    root = project({"a.py": WARNING_APP, "b.py": GOOD.format(name="b", idle=30), "c.py": ERROR_APP})
+    code, out, _ = run_cli(["check", "--statistics", "."], root)
+    assert code == 1
+    stats = [line.split() for line in out.splitlines() if re.match(r"^\s+\d+\s+FG\d{3}\s", line)]
+    assert stats == [
+        ["2", "FG105", "idle-timeout-range", "[warning]"],
+        ["1", "FG101", "gpu-not-pinned", "[error]"],
+    ]
+    code, out, _ = run_cli(["check", "."], root)
+    assert not [line for line in out.splitlines() if re.match(r"^\s+\d+\s+FG\d{3}\s", line)]
+
+
+@pytest.mark.parametrize("no_color", ["1", None])
+def test_no_ansi_escapes_without_a_terminal(run_cli, mixed, monkeypatch, no_color):
+    if no_color is None:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    else:
+        monkeypatch.setenv("NO_COLOR", no_color)
+    code, out, _ = run_cli(["check", "."], mixed)
+    assert code == 1
+    assert "\033" not in out
+
+
+def test_no_color_wins_over_a_terminal(monkeypatch):
+    from flash_guard.report.text_report import use_color
+
+    class Tty:
+        def isatty(self):
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert use_color(Tty()) is True
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert use_color(Tty()) is False
+
+
+# -- json output --------------------------------------------------------------------------
+
+FINDING_KEYS = [
+    "code",
+    "slug",
+    "severity",
+    "message",
+    "fix",
+    "path",
+    "line",
+    "column",
+    "end_line",
+    "end_column",
+    "endpoint",
+    "profile",
+    "fingerprint",
+]
+ENDPOINT_KEYS = {"name", "kind", "compute", "api", "path", "line", "params"}
+
+
+def test_json_document_keys(check_json, project):
+    root = project({"app.py": MIXED, "svc/api.py": WARNING_APP})
+    _, doc = check_json(root)
+    assert list(doc) == ["version", "findings", "endpoints", "summary"]
+    assert doc["version"] == 1
+    assert doc["findings"]
+    for f in doc["findings"]:
+        assert list(f) == FINDING_KEYS
+        assert f["end_line"] >= f["line"]
+        assert re.fullmatch(r"[0-9a-f]{16}", f["fingerprint"])
+    # design.md lists these endpoint keys; the inventory adds more (documented there).
+    for e in doc["endpoints"]:
+        assert set(e) >= ENDPOINT_KEYS, e.keys()
+    endpoints = {e["name"]: e for e in doc["endpoints"]}
+    assert endpoints["mixed"]["kind"] == "queue"
+    assert endpoints["mixed"]["compute"] == "gpu"
+    assert endpoints["mixed"]["api"] == "endpoint"
+    assert endpoints["mixed"]["line"] == 10
+    assert endpoints["warn"]["path"] == "svc/api.py"  # relative, `/`-separated
+    assert endpoints["warn"]["params"]["idle_timeout"]["value"] == 60
+    summary = doc["summary"]
+    assert summary["findings"] == len(doc["findings"]) == 5
+    assert (summary["errors"], summary["warnings"], summary["infos"]) == (1, 4, 0)
+    assert summary["endpoints"] == 2
+    assert summary["files"] == 2
+    assert summary["suppressed"] == 0
+
+
+def test_json_finding_values(check_json, mixed):
+    _, doc = check_json(mixed, "--select", "FG101")
+    (f,) = doc["findings"]
+    assert f["code"] == "FG101"
+    assert f["slug"] == "gpu-not-pinned"
+    assert f["severity"] == "error"
+    assert f["path"] == "app.py"
+    assert (f["line"], f["column"], f["end_line"], f["end_column"]) == (10, 29, 10, 41)
+    assert f["endpoint"] == "mixed"
+    assert f["profile"] == "production"
+    assert f["fix"].startswith("Pin a GPU")
+
+
+CONSTANTS = """\
+from runpod_flash import Endpoint, GpuGroup
+
+DEFAULT_GPU = GpuGroup.ANY
+HF_TOKEN = "hf_aBcDeFgHiJkLmNoPqRsTuVwXyZ012345"
+
+
+@Endpoint(name="c", gpu=DEFAULT_GPU, workers=(1, 3), env={"HF_TOKEN": HF_TOKEN})
+async def c(x):
+    return x
+"""
+
+
+def test_messages_name_the_constant_a_value_came_through(check_json, project):
+    _, doc = check_json(project({"app.py": CONSTANTS}), "--select", "FG101,FG107")
+    by_code = {f["code"]: f for f in doc["findings"]}
+    # rules.md: at the use in the declaration, and the message names the constant.
+    assert (by_code["FG101"]["line"], by_code["FG101"]["column"]) == (7, 25)
+    assert "`DEFAULT_GPU`" in by_code["FG101"]["message"]
+    assert (by_code["FG107"]["line"], by_code["FG107"]["column"]) == (7, 71)
+    assert "`HF_TOKEN`" in by_code["FG107"]["message"]
+    assert "Hugging Face token" in by_code["FG107"]["message"]
+
+
+def test_fingerprint_survives_moving_code(check_json, project):
+    _, before = check_json(project({"app.py": MIXED}))
+    _, after = check_json(project({"app.py": "# a new first line\n\n" + MIXED}))
+    assert [f["line"] + 2 for f in before["findings"]] == [f["line"] for f in after["findings"]]
+    assert [f["fingerprint"] for f in before["findings"]] == [
+        f["fingerprint"] for f in after["findings"]
+    ]
+    assert len({f["fingerprint"] for f in before["findings"]}) == len(before["findings"])
+
+
+# -- rules, rule, init --------------------------------------------------------------------
+
+
+def test_rules_lists_the_whole_catalog(run_cli):
+    code, out, _ = run_cli(["rules"])
+    assert code == 0
+    listed = [line.split()[:3] for line in out.splitlines() if line.strip()]
+    expected = [[r["code"], r["slug"], r["severity"]] for r in catalog_rows()]
+    assert listed == expected
+    assert {"FG001", "FG101", "FG110", "FG404"} <= {row[0] for row in listed}
+
+
+def test_rules_as_json(run_cli):
+    code, out, _ = run_cli(["rules", "--format", "json"])
+    assert code == 0
+    assert [r["code"] for r in json.loads(out)] == [r["code"] for r in catalog_rows()]
+
+
+@pytest.mark.parametrize("name", ["FG101", "gpu-not-pinned", "fg101"])
+def test_rule_page(run_cli, name):
+    code, out, _ = run_cli(["rule", name])
+    assert code == 0
+    assert out.startswith("# FG101 gpu-not-pinned\n")
+    assert "GPU endpoints pin their hardware" in out
+    row = next(r for r in catalog_rows() if r["code"] == "FG101")
+    assert out == (REPO / row["doc"]).read_text("utf-8")
+
+
+@pytest.mark.parametrize("row", catalog_rows(), ids=lambda r: r["code"])
+def test_every_rule_has_a_page(run_cli, row):
+    by_code = run_cli(["rule", row["code"]])
+    by_slug = run_cli(["rule", row["slug"]])
+    assert by_code[0] == by_slug[0] == 0
+    assert by_code[1] == by_slug[1]
+    assert by_code[1].startswith(f"# {row['code']} {row['slug']}\n")
+
+
+@pytest.mark.parametrize("name", ["FG999", "no-such-rule", ""])
+def test_unknown_rule_exits_2(run_cli, name):
+    code, out, err = run_cli(["rule", name])
+    assert (code, out) == (2, "")
+    assert err.startswith("flash-guard: error: ")
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_init_writes_a_config_that_loads(run_cli, tmp_path):
+    code, out, err = run_cli(["init"], tmp_path)
+    assert code == 0, err
+    target = tmp_path / ".flash-guard.yaml"
+    assert target.is_file()
+    assert "wrote" in out
+    config = load_config(target)
+    assert (config.profile, config.fail_on, config.exclude) == ("production", "error", [])
+    assert config.require_suppression_reason is False
+    # And a run picks it up without complaint.
+    (tmp_path / "app.py").write_text(ERROR_APP, "utf-8")
+    code, out, err = run_cli(["check", "."], tmp_path)
+    assert (code, err) == (1, "")
+    assert "FG101" in out
+
+
+def test_init_refuses_to_overwrite_without_force(run_cli, tmp_path):
+    target = tmp_path / ".flash-guard.yaml"
+    target.write_text("profile: cost\n", "utf-8")
+    code, out, err = run_cli(["init"], tmp_path)
+    assert (code, out) == (2, "")
+    assert ".flash-guard.yaml already exists" in err
+    assert target.read_text("utf-8") == "profile: cost\n"
+    code, _, err = run_cli(["init", "--force"], tmp_path)
+    assert code == 0, err
+    assert load_config(target).profile == "production"
+
+
+def test_init_starter_examples_are_valid_when_uncommented(tmp_path):
+    from flash_guard.starter import STARTER_CONFIG
+
+    # Uncomment every `# key: ...` block of the starter: the examples must load too.
+    text = re.sub(r"(?m)^# (?=[a-z_ ]+:|  |- )", "", STARTER_CONFIG)
+    target = tmp_path / ".flash-guard.yaml"
+    target.write_text(text, "utf-8")
+    config = load_config(target)
+    assert config.profile_paths["development"] == ["sandbox/**"]
+    assert "FG404" in config.rules
+    assert [item.code for item in config.checklist] == ["ACME001"]
+
+
+@pytest.mark.parametrize("flag", ["--select", "--ignore"])
+def test_unknown_rule_in_select_or_ignore_is_a_usage_error(flag, project, run_cli):
+    root = project({"w.py": "from runpod_flash import Endpoint\n"})
+    code, out, err = run_cli(["check", flag, "FG1O1", "."], root)
+    assert code == 2
+    assert f"{flag} FG1O1" in err and "Traceback" not in err

@@ -1,0 +1,553 @@
+"""Configuration: where it is found, what each key does, and how an invalid one fails.
+
+design.md "Configuration": `.flash-guard.yaml` or `[tool.flash-guard]` in pyproject.toml,
+the first found walking up from the working directory to the git root; `--config FILE`
+overrides. An invalid config is exit 2 with `file:line: key: what is wrong`.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import findings_of
+
+# One GPU endpoint that passes every production item except FG101 (GpuGroup.ANY).
+APP = """\
+from runpod_flash import Endpoint, GpuGroup
+
+
+@Endpoint(
+    name="worker",
+    gpu=GpuGroup.ANY,
+    workers=(1, 3),
+    execution_timeout_ms=60000,
+    idle_timeout=1200,
+)
+async def worker(x):
+    return x
+"""
+APP_FG101 = ("FG101", "app.py", 6, 9)
+
+
+def codes(doc: dict) -> set[str]:
+    return {f["code"] for f in doc["findings"]}
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text), "utf-8")
+    return root
+
+
+def git_init(path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(path)], check=True, capture_output=True)
+
+
+def config_error(run_cli, cwd: Path, *args: str) -> str:
+    """Run check, require exit 2 with a single line on stderr, and return that line."""
+    code, out, err = run_cli(["check", ".", *args], cwd)
+    assert code == 2, (out, err)
+    assert out == ""
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+# -- where the configuration comes from ---------------------------------------------
+
+
+def test_config_is_found_walking_up_to_the_git_root(check_json, tmp_path):
+    repo = tmp_path / "repo"
+    write(
+        repo,
+        {"services/api/app.py": APP, ".flash-guard.yaml": "rules: {FG101: {enabled: false}}\n"},
+    )
+    git_init(repo)
+    # Above the git root: never read (its development profile would report FG401).
+    write(tmp_path, {".flash-guard.yaml": "profile: development\n"})
+
+    _, doc = check_json(repo / "services" / "api")
+    assert doc["findings"] == []
+    # The project root is the config's directory: paths are relative to it.
+    assert [e["path"] for e in doc["endpoints"]] == ["services/api/app.py"]
+
+
+def test_config_above_the_git_root_is_not_used(check_json, tmp_path):
+    repo = tmp_path / "repo"
+    write(repo, {"app.py": APP})
+    git_init(repo)
+    write(tmp_path, {".flash-guard.yaml": "rules: {FG101: {enabled: false}}\n"})
+    _, doc = check_json(repo)
+    assert findings_of(doc) == [APP_FG101]
+
+
+def test_the_nearest_config_wins(check_json, tmp_path):
+    repo = tmp_path / "repo"
+    write(
+        repo,
+        {
+            ".flash-guard.yaml": "rules: {FG101: {severity: info}}\n",
+            "sub/.flash-guard.yaml": "rules: {FG101: {severity: warning}}\n",
+            "sub/app.py": APP,
+        },
+    )
+    git_init(repo)
+    _, doc = check_json(repo / "sub")
+    assert [f["severity"] for f in doc["findings"]] == ["warning"]
+    _, doc = check_json(repo)
+    assert [f["severity"] for f in doc["findings"]] == ["info"]
+
+
+def test_config_option_overrides_discovery(check_json, project):
+    root = project(
+        {
+            "app.py": APP,
+            ".flash-guard.yaml": "rules: {FG101: {severity: info}}\n",
+            "ci/strict.yaml": "rules: {FG101: {severity: warning}}\n",
+        }
+    )
+    _, doc = check_json(root)
+    assert [f["severity"] for f in doc["findings"]] == ["info"]
+    _, doc = check_json(root, "--config", "ci/strict.yaml")
+    assert [f["severity"] for f in doc["findings"]] == ["warning"]
+
+
+def test_pyproject_tool_table_is_a_config(check_json, project):
+    root = project(
+        {
+            "app.py": APP,
+            "pyproject.toml": """\
+                [project]
+                name = "app"
+
+                [tool.flash-guard]
+                fail_on = "warning"
+
+                [tool.flash-guard.rules.gpu-not-pinned]
+                severity = "warning"
+                """,
+        }
+    )
+    code, doc = check_json(root)
+    assert [(f["code"], f["severity"]) for f in doc["findings"]] == [("FG101", "warning")]
+    assert code == 1  # fail_on: warning, from the same table
+
+
+def test_pyproject_without_the_table_does_not_stop_the_search(check_json, tmp_path):
+    repo = tmp_path / "repo"
+    write(
+        repo,
+        {
+            ".flash-guard.yaml": "rules: {FG101: {enabled: false}}\n",
+            "pkg/pyproject.toml": '[project]\nname = "pkg"\n',
+            "pkg/app.py": APP,
+        },
+    )
+    git_init(repo)
+    _, doc = check_json(repo / "pkg")
+    assert doc["findings"] == []
+
+
+def test_no_config_means_the_production_defaults(check_json, project):
+    code, doc = check_json(project({"app.py": APP}))
+    assert code == 1
+    assert findings_of(doc) == [APP_FG101]
+    assert doc["findings"][0]["severity"] == "error"
+    assert doc["findings"][0]["profile"] == "production"
+
+
+# -- rules: enabled, severity, params ------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["FG101", "gpu-not-pinned"])
+def test_rule_can_be_switched_off_by_code_or_slug(check_json, project, name):
+    root = project({"app.py": APP, ".flash-guard.yaml": f"rules: {{{name}: {{enabled: false}}}}\n"})
+    code, doc = check_json(root)
+    assert (code, doc["findings"]) == (0, [])
+
+
+@pytest.mark.parametrize("name", ["FG101", "gpu-not-pinned"])
+def test_rule_severity_by_code_or_slug(check_json, project, name):
+    root = project({"app.py": APP, ".flash-guard.yaml": f"rules: {{{name}: {{severity: info}}}}\n"})
+    code, doc = check_json(root)
+    assert [(f["code"], f["severity"]) for f in doc["findings"]] == [("FG101", "info")]
+    assert code == 0  # fail_on stays error
+
+
+IDLE_APP = """\
+from runpod_flash import Endpoint, GpuType
+
+COMMON = dict(gpu=GpuType.NVIDIA_L4, workers=(1, 3), execution_timeout_ms=60000)
+
+
+@Endpoint(name="short", idle_timeout=60, **COMMON)
+async def short(x):
+    return x
+
+
+@Endpoint(name="long", idle_timeout=1200, **COMMON)
+async def long(x):
+    return x
+"""
+
+
+def test_check_params_by_slug(check_json, project):
+    _, doc = check_json(project({"app.py": IDLE_APP}))
+    assert [f["endpoint"] for f in doc["findings"]] == ["short"]
+
+    config = "rules:\n  idle-timeout-range:\n    params: {queue_range: [30, 120]}\n"
+    _, doc = check_json(project({"app.py": IDLE_APP, ".flash-guard.yaml": config}))
+    assert [(f["code"], f["endpoint"]) for f in doc["findings"]] == [("FG105", "long")]
+    assert "30-120 s" in doc["findings"][0]["message"]
+
+
+LB_APP = """\
+from runpod_flash import Endpoint
+
+api = Endpoint(name="api", cpu="cpu3c-1-2", workers=(1, 3), execution_timeout_ms=60000,
+               idle_timeout=1200)
+
+
+@api.get("/health")
+async def health():
+    return {"ok": True}
+"""
+
+
+def test_declarative_params_by_code(check_json, project):
+    code, doc = check_json(project({"app.py": LB_APP}))
+    assert (code, doc["findings"]) == (0, [])
+    config = "rules:\n  FG102:\n    params: {min_workers: 2}\n"
+    code, doc = check_json(project({"app.py": LB_APP, ".flash-guard.yaml": config}))
+    assert findings_of(doc) == [("FG102", "app.py", 3, 54)]
+    assert code == 1
+
+
+# -- the user's own checklist items ---------------------------------------------------
+
+USER_ITEMS = """\
+checklist:
+  - id: ACME001
+    slug: us-datacenters-only
+    title: Production GPU endpoints run in our US datacenters
+    severity: error
+    when:
+      kind: [queue, load_balancer]
+      compute: gpu
+      name: "*-prod"
+      path: "services/**"
+    require:
+      datacenter: {subset_of: [US_CA_2, US_IL_1]}
+    message: "{endpoint}: datacenter {value} is outside the US set"
+    fix: "Set datacenter=[DataCenter.US_CA_2]"
+  - id: ACME002
+    slug: small-fleet
+    title: Nobody scales past the fleet limit
+    severity: warning
+    params: {limit: 4}
+    require:
+      workers.max: {lte: $limit}
+    message: "{endpoint} may scale to {value} workers (limit {limit})"
+rules:
+  FG101: {enabled: false}
+"""
+
+USER_APP = """\
+from runpod_flash import DataCenter, Endpoint, GpuType
+
+BASE = dict(gpu=GpuType.NVIDIA_L4, execution_timeout_ms=60000, idle_timeout=1200)
+
+
+@Endpoint(name="a-prod", datacenter=DataCenter.EU_RO_1, workers=(1, 8), **BASE)
+async def outside(x):
+    return x
+
+
+@Endpoint(name="b-prod", datacenter=[DataCenter.US_CA_2, "US-IL-1"], workers=(1, 4), **BASE)
+async def inside(x):
+    return x
+
+
+@Endpoint(name="c-dev", datacenter=DataCenter.EU_RO_1, workers=(1, 2), **BASE)
+async def not_prod_name(x):
+    return x
+
+
+@Endpoint(name="d-prod", cpu="cpu3c-1-2", datacenter=DataCenter.EU_RO_1, workers=(1, 2),
+          execution_timeout_ms=60000, idle_timeout=1200)
+async def on_cpu(x):
+    return x
+"""
+
+
+def test_user_items_fire_and_pass(check_json, project):
+    root = project(
+        {
+            ".flash-guard.yaml": USER_ITEMS,
+            "services/app.py": USER_APP,
+            "tools/app.py": USER_APP.replace("-prod", "-tool-prod"),
+        }
+    )
+    code, doc = check_json(root)
+    acme1 = [f for f in doc["findings"] if f["code"] == "ACME001"]
+    # Only the GPU endpoint named *-prod under services/ outside the US set.
+    assert [(f["path"], f["line"], f["column"], f["endpoint"]) for f in acme1] == [
+        ("services/app.py", 6, 37, "a-prod")
+    ]
+    assert acme1[0]["message"].startswith("`a-prod`: datacenter ")
+    assert "EU_RO_1" in acme1[0]["message"]
+    assert acme1[0]["slug"] == "us-datacenters-only"
+    assert acme1[0]["severity"] == "error"
+    assert acme1[0]["fix"] == "Set datacenter=[DataCenter.US_CA_2]"
+    assert code == 1
+
+    acme2 = [f for f in doc["findings"] if f["code"] == "ACME002"]
+    # `when`-less: every endpoint in every file; (1, 4) is at the limit and passes.
+    assert sorted((f["path"], f["endpoint"]) for f in acme2) == [
+        ("services/app.py", "a-prod"),
+        ("tools/app.py", "a-tool-prod"),
+    ]
+    assert {f["message"] for f in acme2} == {
+        "`a-prod` may scale to 8 workers (limit 4)",
+        "`a-tool-prod` may scale to 8 workers (limit 4)",
+    }
+
+
+def test_user_item_params_can_be_overridden(check_json, project):
+    config = USER_ITEMS + "  small-fleet:\n    params: {limit: 8}\n"
+    _, doc = check_json(project({".flash-guard.yaml": config, "services/app.py": USER_APP}))
+    assert "ACME002" not in codes(doc)
+    assert "ACME001" in codes(doc)
+
+
+def test_user_item_limited_to_a_profile(check_json, project):
+    config = USER_ITEMS.replace(
+        "    params: {limit: 4}\n", "    params: {limit: 4}\n    profiles: [development]\n"
+    )
+    files = {".flash-guard.yaml": config, "services/app.py": USER_APP}
+    _, doc = check_json(project(files))
+    assert "ACME002" not in codes(doc)
+    _, doc = check_json(project(files), "--profile", "development")
+    assert "ACME002" in codes(doc)
+
+
+# -- exclude and fail_on ---------------------------------------------------------------
+
+
+def test_exclude_globs(check_json, project):
+    files = {"app.py": APP, "legacy/old.py": APP, "legacy/deep/older.py": APP}
+    _, doc = check_json(project(files))
+    assert {f["path"] for f in doc["findings"]} == set(files)
+    files[".flash-guard.yaml"] = 'exclude: ["legacy/**"]\n'
+    _, doc = check_json(project(files))
+    assert {f["path"] for f in doc["findings"]} == {"app.py"}
+    assert [e["path"] for e in doc["endpoints"]] == ["app.py"]
+
+
+WARNING_ONLY = """\
+rules:
+  FG101: {severity: warning}
+"""
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "expected"), [("error", 0), ("warning", 1), ("info", 1), ("never", 0)]
+)
+def test_fail_on_from_config(run_cli, project, fail_on, expected):
+    root = project({"app.py": APP, ".flash-guard.yaml": WARNING_ONLY + f"fail_on: {fail_on}\n"})
+    code, out, _ = run_cli(["check", "."], root)
+    assert "FG101 [warning]" in out
+    assert code == expected
+
+
+def test_fail_on_option_beats_config(run_cli, project):
+    root = project({"app.py": APP, ".flash-guard.yaml": "fail_on: never\n"})
+    assert run_cli(["check", "."], root)[0] == 0
+    assert run_cli(["check", ".", "--fail-on", "error"], root)[0] == 1
+
+
+def test_require_suppression_reason(check_json, project):
+    app = APP.replace("gpu=GpuGroup.ANY,", "gpu=GpuGroup.ANY,  # flash-guard: ignore[FG101]")
+    _, doc = check_json(project({"app.py": app}))
+    assert doc["findings"] == []
+    root = project({"app.py": app, ".flash-guard.yaml": "require_suppression_reason: true\n"})
+    _, doc = check_json(root)
+    # Without a reason the suppression is invalid: FG003, and FG101 is back.
+    assert findings_of(doc) == [("FG003", "app.py", 6, 24), APP_FG101]
+
+
+# -- invalid configurations: exit 2, `file:line: key: problem` --------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("profile: production\nrules: [unclosed\n", ".flash-guard.yaml:3: invalid YAML"),
+        ("profile: production\nprofil: development\n", ".flash-guard.yaml:2: profil: unknown key"),
+        ("profile: staging\n", ".flash-guard.yaml:1: profile: unknown profile `staging`"),
+        (
+            "rules:\n  FG999: {enabled: false}\n",
+            ".flash-guard.yaml:2: rules.FG999: unknown rule code or slug",
+        ),
+        (
+            "rules:\n  gpu-not-pined: {severity: info}\n",
+            ".flash-guard.yaml:2: rules.gpu-not-pined: unknown rule code or slug",
+        ),
+        (
+            "rules:\n  FG101:\n    params:\n      allow_group: false\n",
+            ".flash-guard.yaml:4: rules.FG101.params.allow_group: unknown parameter",
+        ),
+        (
+            "rules:\n  FG105:\n    params:\n      queue_range: 900\n",
+            ".flash-guard.yaml:4: rules.FG105.params.queue_range: expected a list",
+        ),
+        (
+            "rules:\n  FG102:\n    params: {min_worker: 2}\n",
+            ".flash-guard.yaml:3: rules.FG102.params.min_worker: unknown parameter",
+        ),
+        (
+            "rules:\n  FG101:\n    severity: fatal\n",
+            ".flash-guard.yaml:3: rules.FG101.severity: must be one of",
+        ),
+        (
+            "rules:\n  FG101:\n    enabled: nope\n",
+            ".flash-guard.yaml:3: rules.FG101.enabled: must be true or false",
+        ),
+        ("fail_on: sometimes\n", ".flash-guard.yaml:1: fail_on: must be one of"),
+        (
+            "profiles:\n  staging:\n    paths: [x]\n",
+            ".flash-guard.yaml:2: profiles.staging: unknown profile",
+        ),
+        ("exclude: legacy/**\n", ".flash-guard.yaml:1: exclude: must be a list of strings"),
+    ],
+    ids=[
+        "bad-yaml",
+        "unknown-key",
+        "unknown-profile",
+        "unknown-rule-code",
+        "unknown-rule-slug",
+        "unknown-check-param",
+        "bad-check-param-type",
+        "unknown-declarative-param",
+        "bad-severity",
+        "bad-enabled",
+        "bad-fail-on",
+        "unknown-profile-in-map",
+        "exclude-not-a-list",
+    ],
+)
+def test_invalid_config_is_one_line_exit_2(run_cli, project, text, expected):
+    root = project({"app.py": APP, ".flash-guard.yaml": text})
+    line = config_error(run_cli, root)
+    assert line.startswith("flash-guard: error: " + expected), line
+
+
+def item(**overrides) -> str:
+    """A user checklist item as YAML, starting on line 2 of the file."""
+    fields = {
+        "id": "ACME001",
+        "slug": "acme-rule",
+        "title": "A rule",
+        "severity": "warning",
+        "require": "{workers.max: {lte: 3}}",
+        **overrides,
+    }
+    body = "".join(f"    {k}: {v}\n" for k, v in fields.items() if v is not None)
+    return "checklist:\n  -" + body[3:]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            item(require="\n      workers.max: {at_most: 3}"),
+            ".flash-guard.yaml:7: checklist[0].require.workers.max.at_most: unknown operator",
+        ),
+        (
+            item(require="\n      idle_timeout: {between: 5}"),
+            ".flash-guard.yaml:7: checklist[0].require.idle_timeout.between: `between` needs",
+        ),
+        (
+            item(require="\n      workers.max: {lte: three}"),
+            ".flash-guard.yaml:7: checklist[0].require.workers.max.lte: `lte` needs a number",
+        ),
+        (
+            item(require="\n      name: {matches: '(unclosed'}"),
+            ".flash-guard.yaml:7: checklist[0].require.name.matches: `matches` has an invalid",
+        ),
+        (item(id="FG900"), ".flash-guard.yaml:2: checklist[0].id: the FG prefix is reserved"),
+        (item(id="acme"), ".flash-guard.yaml:2: checklist[0].id: `acme` is not a rule code"),
+        (item(title=None), ".flash-guard.yaml:2: checklist[0]: missing required key `title`"),
+        (item(when="{kind: lambda}"), ".flash-guard.yaml:7: checklist[0].when.kind: `lambda`"),
+        (item(when="{color: red}"), ".flash-guard.yaml:7: checklist[0].when.color: unknown filter"),
+        (item(profiles="[staging]"), ".flash-guard.yaml:7: checklist[0].profiles: unknown profile"),
+        (item(check="no-such-check"), ".flash-guard.yaml:2: checklist[0]: an item needs exactly"),
+        (item(colour="red"), ".flash-guard.yaml:7: checklist[0].colour: unknown key"),
+    ],
+    ids=[
+        "unknown-operator",
+        "between-not-a-pair",
+        "lte-not-a-number",
+        "bad-regex",
+        "reserved-prefix",
+        "bad-id",
+        "missing-title",
+        "bad-kind",
+        "unknown-filter",
+        "unknown-item-profile",
+        "check-and-require",
+        "unknown-item-key",
+    ],
+)
+def test_invalid_user_item_is_one_line_exit_2(run_cli, project, text, expected):
+    root = project({"app.py": APP, ".flash-guard.yaml": text})
+    line = config_error(run_cli, root)
+    assert line.startswith("flash-guard: error: " + expected), line
+
+
+def test_user_item_cannot_reuse_a_builtin_code_twice(run_cli, project):
+    text = item() + item()[len("checklist:\n") :]
+    root = project({"app.py": APP, ".flash-guard.yaml": text})
+    line = config_error(run_cli, root)
+    assert line.startswith("flash-guard: error: .flash-guard.yaml:7: checklist[1].id:"), line
+    assert "already defined" in line
+
+
+def test_invalid_pyproject_table_names_the_line(run_cli, project):
+    root = project(
+        {
+            "app.py": APP,
+            "pyproject.toml": '[project]\nname = "app"\n\n[tool.flash-guard]\nprofil = "cost"\n',
+        }
+    )
+    line = config_error(run_cli, root)
+    assert line.startswith("flash-guard: error: pyproject.toml:5: profil: unknown key"), line
+
+
+def test_invalid_config_given_with_option(run_cli, project):
+    root = project({"app.py": APP, "ci/bad.yaml": "rules:\n  FG101: {enabled: maybe}\n"})
+    line = config_error(run_cli, root, "--config", "ci/bad.yaml")
+    assert "ci/bad.yaml:2: rules.FG101.enabled: must be true or false" in line
+
+
+def test_missing_config_given_with_option(run_cli, project):
+    root = project({"app.py": APP})
+    line = config_error(run_cli, root, "--config", "nowhere.yaml")
+    assert line.startswith("flash-guard: error: nowhere.yaml"), line
+
+
+def test_json_output_is_not_written_on_a_config_error(run_cli, project):
+    root = project({"app.py": APP, ".flash-guard.yaml": "profil: x\n"})
+    code, out, err = run_cli(["check", "--format", "json", "."], root)
+    assert code == 2
+    assert out == ""
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(out)
+    assert err.startswith("flash-guard: error: .flash-guard.yaml:1:")

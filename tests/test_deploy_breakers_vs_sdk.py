@@ -1,0 +1,903 @@
+"""The deploy-breakers (FG2xx) agree with the real runpod-flash SDK.
+
+Every case below is a small Flash module. The SDK oracle (tests/sdk_oracle.py) runs all of them
+in one sandboxed subprocess: it constructs the objects, applies the decorators and registers
+the routes (nothing is deployed). flash-guard checks the same source statically. For a
+construct-time case the two must agree: flash-guard reports an FG2xx finding exactly when the
+SDK raises, with the expected code, and the case's keyword appears both in the SDK's error and
+in flash-guard's message (so both name the same problem).
+
+Three kinds of case are kept out of the agreement count and say why:
+- deploy-time: the SDK raises only in `flash build` or `flash deploy` (manifest checks,
+  provisioning), which the oracle does not run. The oracle must NOT raise (that is what makes
+  it deploy-time), and flash-guard must fire.
+- stricter: the SDK accepts the code and production silently does something else; flash-guard
+  fires on purpose.
+- gap: the SDK raises, but no FG2xx rule in rules.md covers it; flash-guard stays silent. If a
+  rule is added, the case fails and should move to the construct-time table.
+
+The deploy-time claims are checked too, in one more sandboxed subprocess: the project is run
+through the SDK's own `flash build` discovery and manifest code (RuntimeScanner,
+ManifestBuilder), and load balancers through their deploy-time validation, offline.
+
+Run with `-s` to see the agreement summary.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from sdk_oracle import run_oracle_or_skip, run_probe_or_skip
+
+from flash_guard.cli import main
+from flash_guard.sdk_tables import SDK_VERSION
+
+IMPORTS = (
+    "from runpod_flash import (CpuInstanceType, CpuLiveLoadBalancer, CpuLiveServerless,\n"
+    "    CudaVersion, DataCenter, Endpoint, GpuGroup, GpuType, LiveLoadBalancer, LiveServerless,\n"
+    "    NetworkVolume, PodTemplate, ServerlessEndpoint, ServerlessScalerType, remote)\n"
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    source: str
+    code: str | None = None  # the FG2xx finding expected; None: the declaration is valid
+    keyword: str = ""  # in the SDK's error and in flash-guard's message (case-insensitive)
+    deploy_time: str = ""  # why the SDK only raises at build/deploy
+    stricter: str = ""  # why flash-guard fires although the SDK accepts it
+    gap: str = ""  # why no FG2xx rule fires although the SDK raises
+    files: dict[str, str] = field(default_factory=dict)  # extra project files
+    oracle: str = ""  # what the oracle runs instead, when the files import each other
+
+    @property
+    def module(self) -> str:
+        return IMPORTS + textwrap.dedent(self.source).strip() + "\n"
+
+    @property
+    def construct_time(self) -> bool:
+        return not (self.deploy_time or self.stricter or self.gap)
+
+
+def ok(name: str, source: str) -> Case:
+    return Case(name, source)
+
+
+def bad(name: str, source: str, code: str, keyword: str, **kind: str) -> Case:
+    return Case(name, source, code, keyword, **kind)
+
+
+QB = "\nasync def run(data): ...\n"  # a decorated function body for queue-based cases
+USE = "\n@remote(cfg)" + QB  # a legacy resource is a declaration once @remote uses it
+
+CASES = [
+    # --- FG201 workers -------------------------------------------------------------------
+    ok("workers-int", '@Endpoint(name="w", workers=3)' + QB),
+    ok("workers-tuple", '@Endpoint(name="w", workers=(1, 3))' + QB),
+    ok("workers-list", '@Endpoint(name="w", workers=[0, 2])' + QB),
+    ok("workers-string-bounds", '@Endpoint(name="w", workers=("1", "3"))' + QB),
+    ok("workers-bool", '@Endpoint(name="w", workers=True)' + QB),
+    bad(
+        "workers-min-above-max",
+        '@Endpoint(name="w", workers=(3, 1))' + QB,
+        "FG201",
+        "cannot exceed max",
+    ),
+    bad(
+        "workers-via-constant",
+        'SCALE = (4, 2)\n@Endpoint(name="w", workers=SCALE)' + QB,
+        "FG201",
+        "cannot exceed max",
+    ),
+    bad(
+        "workers-negative-int",
+        '@Endpoint(name="w", workers=-1)' + QB,
+        "FG201",
+        "cannot be negative",
+    ),
+    bad(
+        "workers-negative-min",
+        '@Endpoint(name="w", workers=(-1, 2))' + QB,
+        "FG201",
+        "cannot be negative",
+    ),
+    bad(
+        "workers-string",
+        '@Endpoint(name="w", workers="3")' + QB,
+        "FG201",
+        "int or (min, max) tuple",
+    ),
+    bad(
+        "workers-float", '@Endpoint(name="w", workers=2.0)' + QB, "FG201", "int or (min, max) tuple"
+    ),
+    bad(
+        "workers-three-items",
+        '@Endpoint(name="w", workers=(0, 1, 2))' + QB,
+        "FG201",
+        "int or (min, max) tuple",
+    ),
+    bad("workers-bad-bound", '@Endpoint(name="w", workers=("one", 2))' + QB, "FG201", "'one'"),
+    bad(
+        "workers-on-client", 'c = Endpoint(id="abc", workers=(2, 1))', "FG201", "cannot exceed max"
+    ),
+    ok(
+        "legacy-workers",
+        'cfg = LiveServerless(name="l", workersMin=1, workersMax=3)\n@remote(cfg)' + QB,
+    ),
+    bad(
+        "legacy-min-above-max",
+        'cfg = LiveServerless(name="l", workersMin=3, workersMax=1)' + USE,
+        "FG201",
+        "cannot be greater than workersMax",
+    ),
+    bad(
+        "legacy-min-above-default-max",
+        'cfg = LiveServerless(name="l", workersMin=2)' + USE,
+        "FG201",
+        "cannot be greater than workersMax",
+    ),
+    bad(
+        "legacy-fractional-max",
+        'cfg = LiveServerless(name="l", workersMax=2.5)' + USE,
+        "FG201",
+        "valid integer",
+    ),
+    bad(
+        "legacy-negative-min",
+        'cfg = LiveServerless(name="l", workersMin=-1, workersMax=2)\n@remote(cfg)' + QB,
+        "FG201",
+        "negative",
+        stricter="the SDK has no negativity check for workersMin/workersMax (flash-sdk.md §3)",
+    ),
+    # --- FG202 conflicting arguments -----------------------------------------------------
+    ok("cpu-with-gpu-none", '@Endpoint(name="c", gpu=None, cpu="cpu3c-1-2")' + QB),
+    ok("image-with-name", 'v = Endpoint(name="vllm", image="vllm/vllm-openai:latest")'),
+    ok("max-concurrency-4", '@Endpoint(name="m", max_concurrency=4)' + QB),
+    bad(
+        "gpu-and-cpu",
+        '@Endpoint(name="x", gpu=GpuGroup.ADA_24, cpu="cpu3c-1-2")' + QB,
+        "FG202",
+        "mutually exclusive",
+    ),
+    bad("id-and-image", 'c = Endpoint(id="abc", image="me/img:1")', "FG202", "mutually exclusive"),
+    bad("image-without-name", 'c = Endpoint(image="me/img:1")', "FG202", "name or id is required"),
+    bad(
+        "max-concurrency-zero",
+        '@Endpoint(name="m", max_concurrency=0)' + QB,
+        "FG202",
+        "must be >= 1",
+    ),
+    bad("max-concurrency-string", '@Endpoint(name="m", max_concurrency="2")' + QB, "FG202", "str"),
+    # --- FG203 idle timeout --------------------------------------------------------------
+    ok(
+        "idle-bounds",
+        '@Endpoint(name="a", idle_timeout=1)'
+        + QB
+        + '@Endpoint(name="b", idle_timeout=3600)\nasync def run_b(data): ...',
+    ),
+    ok("idle-numeric-string", '@Endpoint(name="i", idle_timeout="600")' + QB),
+    bad("idle-zero", '@Endpoint(name="i", idle_timeout=0)' + QB, "FG203", "between 1 and 3600"),
+    bad(
+        "idle-too-long",
+        '@Endpoint(name="i", idle_timeout=30 * 60 * 60)' + QB,
+        "FG203",
+        "between 1 and 3600",
+    ),
+    bad("idle-fraction", '@Endpoint(name="i", idle_timeout=60.5)' + QB, "FG203", "valid integer"),
+    bad(
+        "idle-on-route",
+        'api = Endpoint(name="api", cpu="cpu3c-1-2", idle_timeout=-1)\n@api.get("/health")\n'
+        "async def health(): ...",
+        "FG203",
+        "between 1 and 3600",
+    ),
+    bad(
+        "legacy-idle-zero",
+        'cfg = CpuLiveServerless(name="l", idleTimeout=0)' + USE,
+        "FG203",
+        "between 1 and 3600",
+    ),
+    # --- FG204 routes --------------------------------------------------------------------
+    ok(
+        "routes-valid",
+        """
+        api = Endpoint(name="api", cpu="cpu3c-1-2", workers=(1, 3))
+        @api.get("/health")
+        async def health(): ...
+        @api.post("/health")
+        async def health_post(): ...
+        @api.get("/ping/")
+        async def ping_slash(): ...
+        """,
+    ),
+    ok(
+        "legacy-routes-valid",
+        """
+        lb = CpuLiveLoadBalancer(name="lb")
+        @remote(lb, method="GET", path="/health")
+        async def health(): ...
+        @remote(lb, method="POST", path="/run")
+        async def run(data): ...
+        """,
+    ),
+    bad(
+        "route-no-slash",
+        'api = Endpoint(name="api")\n@api.get("health")\nasync def h(): ...',
+        "FG204",
+        "must start with '/'",
+    ),
+    bad(
+        "route-ping",
+        'api = Endpoint(name="api")\n@api.get("/ping")\nasync def h(): ...',
+        "FG204",
+        "reserved",
+    ),
+    bad(
+        "route-execute",
+        'api = Endpoint(name="api")\n@api.post("/execute")\nasync def h(): ...',
+        "FG204",
+        "reserved",
+    ),
+    bad(
+        "route-duplicate",
+        'api = Endpoint(name="api")\n@api.get("/x")\nasync def a(): ...\n@api.get("/x")\n'
+        "async def b(): ...",
+        "FG204",
+        "duplicate route",
+    ),
+    bad(
+        "route-with-data",
+        'api = Endpoint(name="api")\n@api.post("/x", {"k": 1})\nasync def h(): ...',
+        "FG204",
+        "only valid in client mode",
+    ),
+    bad(
+        "route-after-direct-use",
+        'ep = Endpoint(name="ep")\n@ep\nasync def a(x): ...\n@ep.get("/x")\nasync def b(): ...',
+        "FG204",
+        "one pattern or the other",
+    ),
+    bad(
+        "direct-use-after-route",
+        'ep = Endpoint(name="ep")\n@ep.get("/x")\nasync def b(): ...\n@ep\nasync def a(x): ...',
+        "FG204",
+        "one pattern or the other",
+    ),
+    bad(
+        "route-on-id-client",
+        'c = Endpoint(id="abc")\n@c.get("/x")\nasync def h(): ...',
+        "FG204",
+        "client",
+    ),
+    bad(
+        "route-on-image-client",
+        'c = Endpoint(name="v", image="me/img:1")\n@c.post("/x")\nasync def h(): ...',
+        "FG204",
+        "client",
+    ),
+    bad(
+        "image-client-as-decorator",
+        'c = Endpoint(name="v", image="me/img:1")\n@c\nasync def h(x): ...',
+        "FG204",
+        "as a decorator",
+    ),
+    bad(
+        "route-without-name",
+        'api = Endpoint(cpu="cpu3c-1-2")\n@api.get("/health")\nasync def h(): ...',
+        "FG204",
+        "name is required",
+    ),
+    bad(
+        "legacy-lower-case-method",
+        'lb = LiveLoadBalancer(name="lb")\n@remote(lb, method="get", path="/x")\n'
+        "async def h(): ...",
+        "FG204",
+        "method must be one of",
+    ),
+    bad(
+        "legacy-method-only",
+        'lb = LiveLoadBalancer(name="lb")\n@remote(lb, method="GET")\nasync def h(): ...',
+        "FG204",
+        "requires both 'method' and 'path'",
+    ),
+    bad(
+        "legacy-neither",
+        'lb = CpuLiveLoadBalancer(name="lb")\n@remote(lb)\nasync def h(): ...',
+        "FG204",
+        "requires both 'method' and 'path'",
+    ),
+    bad(
+        "legacy-path-no-slash",
+        'lb = LiveLoadBalancer(name="lb")\n@remote(lb, method="GET", path="x")\nasync def h(): ...',
+        "FG204",
+        "must start with '/'",
+    ),
+    bad(
+        "legacy-reserved-path",
+        'lb = LiveLoadBalancer(name="lb")\n@remote(lb, method="GET", path="/ping")\n'
+        "async def h(): ...",
+        "FG204",
+        "reserved",
+        deploy_time="remote() does not check reserved paths; `flash build` does",
+    ),
+    bad(
+        "legacy-duplicate-route",
+        'lb = LiveLoadBalancer(name="lb")\n@remote(lb, method="GET", path="/x")\n'
+        "async def a(): ...\n"
+        '@remote(lb, method="GET", path="/x")\nasync def b(): ...',
+        "FG204",
+        "duplicate route",
+        deploy_time="remote() does not track routes; the manifest builder rejects the duplicate",
+    ),
+    # --- FG205 hardware ------------------------------------------------------------------
+    ok("gpu-value-strings", '@Endpoint(name="g", gpu=["ADA_24", "NVIDIA L4", "any"])' + QB),
+    ok(
+        "gpu-type-list",
+        '@Endpoint(name="g", gpu=[GpuType.NVIDIA_A100_80GB_PCIe, GpuType.NVIDIA_A100_SXM4_80GB])'
+        + QB,
+    ),
+    ok("cpu-mixed-list", '@Endpoint(name="c", cpu=[CpuInstanceType.CPU3C_1_2, "cpu3c-2-4"])' + QB),
+    ok(
+        "legacy-gpus-tuple",
+        'cfg = LiveServerless(name="l", gpus=(GpuGroup.ADA_24, GpuGroup.AMPERE_24))\n@remote(cfg)'
+        + QB,
+    ),
+    bad(
+        "gpu-type-typo",
+        '@Endpoint(name="g", gpu=GpuType.NVIDIA_A100_80GB)' + QB,
+        "FG205",
+        "NVIDIA_A100_80GB",
+    ),
+    bad(
+        "gpu-type-on-group",
+        '@Endpoint(name="g", gpu=GpuGroup.NVIDIA_L4)' + QB,
+        "FG205",
+        "NVIDIA_L4",
+    ),
+    bad(
+        "gpu-member-name-string",
+        '@Endpoint(name="g", gpu=["NVIDIA_L4"])' + QB,
+        "FG205",
+        "'NVIDIA_L4'",
+    ),
+    bad("gpu-bare-string", '@Endpoint(name="g", gpu="ADA_24")' + QB, "FG205", "got str"),
+    bad("gpu-tuple", '@Endpoint(name="g", gpu=(GpuGroup.ADA_24,))' + QB, "FG205", "got tuple"),
+    bad(
+        "cpu-unknown-string",
+        '@Endpoint(name="c", cpu="cpu9c-1-2")' + QB,
+        "FG205",
+        "is not a valid CpuInstanceType",
+    ),
+    bad(
+        "cpu-member-name-string",
+        '@Endpoint(name="c", cpu="CPU3C_1_2")' + QB,
+        "FG205",
+        "is not a valid CpuInstanceType",
+    ),
+    bad(
+        "cpu-unknown-member",
+        '@Endpoint(name="c", cpu=CpuInstanceType.CPU5C_16_32)' + QB,
+        "FG205",
+        "CPU5C_16_32",
+    ),
+    bad("cpu-tuple", '@Endpoint(name="c", cpu=("cpu3c-1-2",))' + QB, "FG205", "got tuple"),
+    bad(
+        "legacy-gpus-not-a-list",
+        'cfg = LiveServerless(name="l", gpus=GpuGroup.ADA_24)' + USE,
+        "FG205",
+        "valid list",
+    ),
+    bad(
+        "legacy-instance-unknown",
+        'cfg = CpuLiveServerless(name="l", instanceIds=["cpu3g-16-64"])' + USE,
+        "FG205",
+        "cpu3g-16-64",
+    ),
+    # --- FG206 datacenters ---------------------------------------------------------------
+    ok("dc-lenient-strings", '@Endpoint(name="d", datacenter=["eu_ro_1", "US-KS-2"])' + QB),
+    ok(
+        "dc-cpu-default-with-volume",
+        'v = NetworkVolume(name="v", datacenter=DataCenter.US_KS_2)\n'
+        '@Endpoint(name="d", cpu="cpu3c-1-2", volume=v)' + QB,
+    ),
+    ok(
+        "dc-gpu-default-with-volume",
+        'v = NetworkVolume(name="v", datacenter=DataCenter.US_KS_2)\n@Endpoint(name="d", volume=v)'
+        + QB,
+    ),
+    ok("dc-cpu-eu", '@Endpoint(name="d", cpu="cpu3c-1-2", datacenter=DataCenter.EU_RO_1)' + QB),
+    bad(
+        "dc-removed-member",
+        '@Endpoint(name="d", datacenter=DataCenter.US_GA_2)' + QB,
+        "FG206",
+        "US_GA_2",
+    ),
+    bad(
+        "dc-removed-string",
+        '@Endpoint(name="d", datacenter="US-GA-2")' + QB,
+        "FG206",
+        "unknown datacenter 'US-GA-2'",
+    ),
+    bad(
+        "dc-typo-string",
+        '@Endpoint(name="d", datacenter=["EU-RO-1", "EU-RO-2"])' + QB,
+        "FG206",
+        "unknown datacenter 'EU-RO-2'",
+    ),
+    bad(
+        "dc-tuple",
+        '@Endpoint(name="d", datacenter=(DataCenter.US_KS_2,))' + QB,
+        "FG206",
+        "Invalid datacenter value",
+    ),
+    bad(
+        "dc-cpu-outside-eu",
+        '@Endpoint(name="d", cpu="cpu3c-1-2", datacenter=DataCenter.US_KS_2)' + QB,
+        "FG206",
+        "CPU endpoints are not available in",
+    ),
+    bad(
+        "dc-legacy-cpu",
+        'cfg = CpuLiveServerless(name="l", datacenter=DataCenter.US_IL_1)' + USE,
+        "FG206",
+        "CPU endpoints are not available in",
+    ),
+    bad(
+        "dc-two-volumes",
+        'a = NetworkVolume(name="a")\nb = NetworkVolume(name="b")\n'
+        '@Endpoint(name="d", volume=[a, b])' + QB,
+        "FG206",
+        "Multiple volumes in datacenter EU-RO-1",
+    ),
+    bad(
+        "dc-volume-outside",
+        'v = NetworkVolume(name="v")\n@Endpoint(name="d", volume=v, datacenter=DataCenter.US_KS_2)'
+        + QB,
+        "FG206",
+        "not in the endpoint's datacenter list",
+    ),
+    bad(
+        "dc-volume-string", 'v = NetworkVolume(name="v", datacenter="EU_RO_1")', "FG206", "EU_RO_1"
+    ),
+    # --- FG207 names ---------------------------------------------------------------------
+    ok(
+        "names-distinct",
+        '@Endpoint(name="a")\nasync def one(x): ...\n@Endpoint(name="b")\nasync def two(x): ...',
+    ),
+    bad(
+        "names-two-files",
+        '@Endpoint(name="shared")\nasync def first(x): ...',
+        "FG207",
+        "defined in multiple files",
+        deploy_time="the manifest builder rejects one name in several files (flash build)",
+        files={"other.py": IMPORTS + '@Endpoint(name="shared")\nasync def second(x): ...\n'},
+    ),
+    bad(
+        "function-names-two-endpoints",
+        '@Endpoint(name="a")\nasync def run(x): ...',
+        "FG207",
+        "Duplicate function name",
+        deploy_time="function names are an app-wide registry checked by the manifest builder",
+        files={"other.py": IMPORTS + '@Endpoint(name="b")\nasync def run(x): ...\n'},
+    ),
+    bad(
+        "routes-in-two-files",
+        'api = Endpoint(name="api", cpu="cpu3c-1-2")\n@api.get("/health")\nasync def health(): ...',
+        "FG207",
+        "defined in multiple files",
+        deploy_time="the manifest builder groups an endpoint's functions and refuses several files",
+        files={"routes.py": 'from app import api\n@api.post("/run")\nasync def run(data): ...\n'},
+        # the same routes in one module: the SDK accepts them, so only the file split breaks
+        oracle='api = Endpoint(name="api", cpu="cpu3c-1-2")\n@api.get("/health")\n'
+        'async def health(): ...\n@api.post("/run")\nasync def run(data): ...',
+    ),
+    bad(
+        "names-one-file",
+        '@Endpoint(name="shared")\nasync def first(x): ...\n@Endpoint(name="shared")\n'
+        "async def second(x): ...",
+        "FG207",
+        "merged",
+        stricter="within one file the two are silently merged into one endpoint (flash-sdk.md "
+        "§5.3 #6)",
+    ),
+    bad(
+        "decorator-reused",
+        'ep = Endpoint(name="ep")\n@ep\nasync def first(x): ...\n@ep\nasync def second(x): ...',
+        "FG207",
+        "merges both",
+        stricter="the second @ep overwrites the first target; only one function is served",
+    ),
+    # --- FG208 python version ------------------------------------------------------------
+    ok(
+        "legacy-python-same", 'a = LiveServerless(name="a", python_version="3.11")\n@remote(a)' + QB
+    ),
+    bad(
+        "python-on-endpoint",
+        '@Endpoint(name="p", python_version="3.11")' + QB,
+        "FG208",
+        "python_version",
+    ),
+    bad(
+        "legacy-python-old",
+        'cfg = LiveServerless(name="l", python_version="3.9")' + USE,
+        "FG208",
+        "3.9 is not supported",
+    ),
+    bad(
+        "legacy-python-float",
+        'cfg = LiveServerless(name="l", python_version=3.11)' + USE,
+        "FG208",
+        "not supported",
+    ),
+    bad(
+        "legacy-python-conflict",
+        'a = LiveServerless(name="a", python_version="3.11")\n@remote(a)\nasync def one(x): ...\n'
+        'b = CpuLiveServerless(name="b", python_version="3.12")\n@remote(b)\nasync def two(x): ...',
+        "FG208",
+        "one python_version across all resources",
+        deploy_time="the manifest builder reconciles one python_version for the app",
+    ),
+    # --- FG209 CUDA ----------------------------------------------------------------------
+    ok("cuda-valid", '@Endpoint(name="c", min_cuda_version=CudaVersion.V12_4)' + QB),
+    ok("cuda-string", '@Endpoint(name="c", min_cuda_version="13.0")' + QB),
+    ok("cuda-float-on-cpu", '@Endpoint(name="c", cpu="cpu3c-1-2", min_cuda_version=12.8)' + QB),
+    bad(
+        "cuda-docs-member",
+        '@Endpoint(name="c", min_cuda_version=CudaVersion.V11_7)' + QB,
+        "FG209",
+        "V11_7",
+    ),
+    bad("cuda-float", '@Endpoint(name="c", min_cuda_version=12.8)' + QB, "FG209", "12.8"),
+    bad(
+        "cuda-unknown-string",
+        '@Endpoint(name="c", min_cuda_version="12.10")' + QB,
+        "FG209",
+        "is not a valid CudaVersion",
+    ),
+    bad(
+        "cuda-member-name-string",
+        '@Endpoint(name="c", min_cuda_version="V12_8")' + QB,
+        "FG209",
+        "V12_8",
+    ),
+    bad(
+        "cuda-legacy-cpu",
+        'cfg = CpuLiveServerless(name="l", minCudaVersion="12.10")' + USE,
+        "FG209",
+        "is not a valid CudaVersion",
+    ),
+    # --- FG210 unknown keywords ----------------------------------------------------------
+    bad(
+        "endpoint-gpus",
+        '@Endpoint(name="k", gpus=[GpuGroup.ADA_24])' + QB,
+        "FG210",
+        "unexpected keyword argument 'gpus'",
+    ),
+    bad(
+        "client-unknown-kwarg",
+        'c = Endpoint(id="abc", timeout=30)',
+        "FG210",
+        "unexpected keyword argument 'timeout'",
+    ),
+    bad(
+        "remote-gpu-count",
+        'cfg = LiveServerless(name="l")\n@remote(cfg, gpu_count=2)' + QB,
+        "FG210",
+        "unknown keyword argument",
+    ),
+    bad(
+        "legacy-workers-max",
+        'cfg = LiveServerless(name="l", workers_max=5)\n@remote(cfg)' + QB,
+        "FG210",
+        "workers_max",
+        stricter="pydantic drops unknown fields: workersMax stays 1 (asserted below)",
+    ),
+    # --- FG211 volumes -------------------------------------------------------------------
+    ok("volume-id-only", 'v = NetworkVolume(id="vol-1")\n@Endpoint(name="v", volume=v)' + QB),
+    ok(
+        "volume-sizes",
+        'a = NetworkVolume(name="a", size=None)\nb = NetworkVolume(name="b", size="4096")',
+    ),
+    bad("volume-anonymous", "v = NetworkVolume(size=100)", "FG211", "either 'name' or 'id'"),
+    bad("volume-blank-name", 'v = NetworkVolume(name="  ")', "FG211", "must not be empty"),
+    bad(
+        "volume-too-small",
+        'v = NetworkVolume(name="v", size=5)',
+        "FG211",
+        "greater than or equal to 10",
+    ),
+    bad(
+        "volume-too-large",
+        'v = NetworkVolume(name="v", size=8192)',
+        "FG211",
+        "less than or equal to 4096",
+    ),
+    bad(
+        "volume-extra-keyword",
+        'v = NetworkVolume(name="v", size_gb=200)',
+        "FG211",
+        "Extra inputs are not permitted",
+    ),
+    bad(
+        "volume-tuple",
+        'v = NetworkVolume(name="v")\n@Endpoint(name="e", volume=(v,))' + QB,
+        "FG211",
+        "volume must be a NetworkVolume",
+    ),
+    bad("volume-empty-list", '@Endpoint(name="e", volume=[])' + QB, "FG211", "must not be empty"),
+    # --- FG212 load-balancer scaler ------------------------------------------------------
+    ok(
+        "lb-request-count",
+        'api = Endpoint(name="api", scaler_type=ServerlessScalerType.REQUEST_COUNT)\n'
+        '@api.get("/x")\nasync def h(): ...',
+    ),
+    ok(
+        "queue-delay-on-queue",
+        '@Endpoint(name="q", scaler_type=ServerlessScalerType.QUEUE_DELAY)' + QB,
+    ),
+    bad(
+        "lb-queue-delay",
+        'api = Endpoint(name="api", scaler_type=ServerlessScalerType.QUEUE_DELAY)\n'
+        '@api.get("/x")\nasync def h(): ...',
+        "FG212",
+        "REQUEST_COUNT",
+        deploy_time="LoadBalancerSlsResource checks the scaler only in _do_deploy (flash deploy)",
+    ),
+    bad(
+        "legacy-lb-queue-delay",
+        'lb = LiveLoadBalancer(name="lb", scalerType=ServerlessScalerType.QUEUE_DELAY)\n'
+        '@remote(lb, method="GET", path="/x")\nasync def h(): ...',
+        "FG212",
+        "REQUEST_COUNT",
+        deploy_time="LoadBalancerSlsResource checks the scaler only in _do_deploy (flash deploy)",
+    ),
+    # --- what the catalog does not cover -------------------------------------------------
+    Case(
+        "non-live-class-without-image",
+        'cfg = ServerlessEndpoint(name="custom")',
+        keyword="imageName, template, or templateId",
+        gap="flash-sdk.md §9 #17; no FG2xx rule in rules.md covers a missing image",
+    ),
+    Case(
+        "legacy-config-never-used",
+        'cfg = LiveServerless(name="l", workersMin=3, workersMax=1)',
+        keyword="cannot be greater than workersMax",
+        gap="a legacy resource no @remote uses is not a declaration in flash-guard's model, "
+        "but pydantic validates it when the module is imported",
+    ),
+    Case(
+        "cpu-disk-above-limit",
+        '@Endpoint(name="c", cpu="cpu3c-1-2", template=PodTemplate(containerDiskInGb=100))' + QB,
+        keyword="exceeds the maximum allowed",
+        gap="flash-sdk.md §9 #9; no FG2xx rule in rules.md covers CPU container disk limits",
+    ),
+]
+
+
+def _by_name() -> dict[str, Case]:
+    names = [case.name for case in CASES]
+    assert len(names) == len(set(names)), "case names must be unique"
+    return {case.name: case for case in CASES}
+
+
+def _sdk_sources(case: Case) -> list[str]:
+    if case.oracle:
+        return [IMPORTS + textwrap.dedent(case.oracle).strip() + "\n"]
+    return [case.module] + [textwrap.dedent(text) for text in case.files.values()]
+
+
+@pytest.fixture(scope="module")
+def sdk() -> dict[str, list[dict]]:
+    """The oracle's report for every module of every case, from one subprocess."""
+    sources, owners = [], []
+    for case in CASES:
+        for source in _sdk_sources(case):
+            sources.append(source)
+            owners.append(case.name)
+    results = run_oracle_or_skip(sources)
+    out: dict[str, list[dict]] = {}
+    for owner, result in zip(owners, results, strict=True):
+        out.setdefault(owner, []).append(result)
+    return out
+
+
+def _flash_guard(root: Path) -> dict:
+    out, err = io.StringIO(), io.StringIO()
+    previous = os.getcwd()
+    os.chdir(root)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            exit_code = main(["check", "--format", "json", "--select", "FG2", "."])
+    finally:
+        os.chdir(previous)
+    assert exit_code in (0, 1), err.getvalue()
+    return json.loads(out.getvalue())
+
+
+@pytest.fixture(scope="module")
+def linted(tmp_path_factory) -> dict[str, list[dict]]:
+    """flash-guard's FG2xx (and FG0xx) findings for every case, each its own project."""
+    out = {}
+    for case in CASES:
+        root = tmp_path_factory.mktemp(case.name)
+        (root / "app.py").write_text(case.module, "utf-8")
+        for name, text in case.files.items():
+            (root / name).write_text(textwrap.dedent(text), "utf-8")
+        out[case.name] = _flash_guard(root)["findings"]
+    return out
+
+
+def sdk_error(results: list[dict]) -> dict | None:
+    return next((r["error"] for r in results if r["error"] is not None), None)
+
+
+def error_text(error: dict) -> str:
+    return " ".join([error["message"], *error.get("errors", [])])
+
+
+def verdict(case: Case, sdk: dict, linted: dict) -> list[str]:
+    """What is wrong with this case ([] when flash-guard and the SDK agree as the table says)."""
+    problems = []
+    error = sdk_error(sdk[case.name])
+    findings = linted[case.name]
+    codes = {f["code"] for f in findings}
+    unexpected = {c for c in codes if not c.startswith("FG2")}
+    if unexpected:
+        problems.append(f"flash-guard reported {sorted(unexpected)} on literal code")
+    if case.construct_time and case.code is None:
+        if error is not None:
+            problems.append(f"the SDK raised {error['type']}: {error['message'][:200]}")
+        if codes:
+            problems.append(f"flash-guard reported {[f['message'] for f in findings]}")
+        return problems
+    if case.gap:
+        if error is None or case.keyword.lower() not in error_text(error).lower():
+            problems.append(f"expected the SDK to raise with {case.keyword!r}, got {error}")
+        if codes:
+            problems.append(f"an FG2xx rule now covers this gap: {sorted(codes)}; move the case")
+        return problems
+    if case.construct_time:
+        if error is None:
+            problems.append("the SDK accepted it")
+        elif case.keyword.lower() not in error_text(error).lower():
+            problems.append(
+                f"the SDK's error does not mention {case.keyword!r}: {error_text(error)}"
+            )
+    elif error is not None:
+        kind = "deploy-time" if case.deploy_time else "stricter"
+        problems.append(f"marked {kind}, but the SDK raised on construction: {error['message']}")
+    messages = [f["message"] for f in findings if f["code"] == case.code]
+    if codes - {case.code}:
+        problems.append(f"flash-guard also reported {sorted(codes - {case.code})}: {findings}")
+    if not messages:
+        problems.append(f"flash-guard did not report {case.code} (got {sorted(codes)})")
+    elif not any(case.keyword.lower() in m.lower() for m in messages):
+        problems.append(
+            f"flash-guard's {case.code} message does not mention {case.keyword!r}: {messages}"
+        )
+    return problems
+
+
+# Runs in the oracle's sandbox: the SDK's build discovery and manifest, then the deploy-time
+# validation of every load-balancer resource (no network: it is checked before any API call).
+BUILD_PROBE = """
+import importlib.util, json, pathlib, sys, tempfile
+
+from runpod_flash.cli.commands.build_utils.manifest import ManifestBuilder
+from runpod_flash.cli.commands.build_utils.scanner import RuntimeScanner
+from runpod_flash.core.resources import LoadBalancerSlsResource
+from runpod_flash.endpoint import Endpoint
+
+
+def load_balancers(root):
+    found = []
+    for index, path in enumerate(sorted(root.glob("*.py"))):
+        spec = importlib.util.spec_from_file_location(f"deploy_probe_{index}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        for value in vars(module).values():
+            config = getattr(value, "__remote_config__", {}) or {}
+            value = config.get("resource_config", value) if isinstance(config, dict) else value
+            if isinstance(value, Endpoint) and value.is_load_balanced:
+                value = value._build_resource_config()
+            if isinstance(value, LoadBalancerSlsResource):
+                found.append(value)
+    return found
+
+
+RESULT = {}
+for name, files in json.loads(CASES).items():
+    root = pathlib.Path(tempfile.mkdtemp())
+    for rel, text in files.items():
+        (root / rel).write_text(text)
+    sys.path.insert(0, str(root))
+    phase = "build"
+    try:
+        scanner = RuntimeScanner(root)
+        functions = scanner.discover_remote_functions()
+        if scanner.import_errors:
+            raise RuntimeError(f"import errors: {scanner.import_errors}")
+        ManifestBuilder("probe", functions, scanner=scanner, build_dir=root).build()
+        phase = "deploy"
+        for resource in load_balancers(root):
+            resource._validate_lb_configuration()
+        RESULT[name] = None
+    except Exception as exc:
+        RESULT[name] = {"phase": phase, "message": f"{type(exc).__name__}: {exc}"}
+    finally:
+        sys.path.remove(str(root))
+        for module_name, module in list(sys.modules.items()):
+            if str(getattr(module, "__file__", "") or "").startswith(str(root)):
+                del sys.modules[module_name]
+"""
+
+
+def _builds(case: Case) -> bool:
+    """Deploy-time cases, and valid ones as controls (a probe that always failed proves nothing)."""
+    return bool(case.deploy_time) or (case.construct_time and case.code is None)
+
+
+@pytest.fixture(scope="module")
+def built() -> dict[str, dict | None]:
+    """What `flash build` (and deploy-time validation) says about each case of `_builds`."""
+    projects = {
+        case.name: {"app.py": case.module, **{k: textwrap.dedent(v) for k, v in case.files.items()}}
+        for case in CASES
+        if _builds(case)
+    }
+    source = f"CASES = {json.dumps(json.dumps(projects))}\n" + BUILD_PROBE
+    return run_probe_or_skip(source)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if _builds(c)], ids=lambda case: case.name)
+def test_build_and_deploy_validation(case, built):
+    failure = built[case.name]
+    if not case.deploy_time:
+        assert failure is None, f"a valid case fails in build or deploy validation: {failure}"
+        return
+    assert failure is not None, f"{case.name}: build and deploy validation passed"
+    assert case.keyword.lower() in failure["message"].lower(), failure
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_flash_guard_agrees_with_the_sdk(case, sdk, linted):
+    assert verdict(case, sdk, linted) == []
+
+
+def test_dropped_legacy_keyword_really_is_dropped(sdk):
+    """The FG210 'stricter' case: the SDK keeps the default, so the setting is lost."""
+    (result,) = sdk["legacy-workers-max"]
+    (endpoint,) = result["endpoints"]
+    assert endpoint["workersMax"] == 1
+
+
+def test_agreement_summary(sdk, linted, built):
+    by_name = _by_name()
+    construct = [c for c in by_name.values() if c.construct_time]
+    agreed = [c for c in construct if not verdict(c, sdk, linted)]
+    raising = [c for c in construct if c.code]
+    deploy_time = [c for c in by_name.values() if c.deploy_time]
+    confirmed = [c for c in deploy_time if not verdict(c, sdk, linted) and built[c.name]]
+    stricter = [c for c in by_name.values() if c.stricter]
+    gaps = [c for c in by_name.values() if c.gap]
+    summary = (
+        f"flash-guard FG2xx vs runpod-flash {SDK_VERSION}: agreement on {len(agreed)}/"
+        f"{len(construct)} construct-time cases ({len(raising)} the SDK rejects, "
+        f"{len(construct) - len(raising)} it accepts); {len(confirmed)}/{len(deploy_time)} "
+        f"deploy-time cases fire and fail the SDK's build/deploy code; {len(stricter)} "
+        f"deliberately stricter cases fire; {len(gaps)} known gaps"
+    )
+    print("\n" + summary)
+    assert len(construct) >= 60, summary
+    assert len(agreed) == len(construct), (
+        summary + ": disagree on " + ", ".join(c.name for c in construct if c not in agreed)
+    )
+    assert len(confirmed) == len(deploy_time), summary

@@ -1,0 +1,469 @@
+"""FG301-FG304 beyond what the rule fixtures can express: severities, messages, configuration,
+FG002 hand-off, and differential checks against what `flash build` itself discovers and bundles.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+from conftest import findings_of
+from sdk_oracle import run_probe_or_skip
+
+from flash_guard.checks.dependency_imports import requirement_name
+
+LEGACY = """
+from runpod_flash import LiveServerless, ServerlessEndpoint, remote
+
+live = LiveServerless(name="live-gpu")
+custom = ServerlessEndpoint(name="custom-image", imageName="me/worker:1")
+
+@remote(live)
+async def a(x): ...
+
+@remote(custom)
+async def b(x): ...
+"""
+
+
+def by_endpoint(doc: dict, code: str) -> dict[str, dict]:
+    return {f["endpoint"]: f for f in doc["findings"] if f["code"] == code}
+
+
+# -- FG304: the severity varies per finding -----------------------------------------------
+
+
+def test_fg304_is_info_but_warning_for_classes_deploy_cannot_provision(project, check_json):
+    _, doc = check_json(project({"app.py": LEGACY}), "--select", "FG304")
+    found = by_endpoint(doc, "FG304")
+    assert found["live-gpu"]["severity"] == "info"
+    assert found["custom-image"]["severity"] == "warning"
+    assert "Unsupported resource type for auto-provisioning" in found["custom-image"]["message"]
+    assert "Unsupported" not in found["live-gpu"]["message"]
+
+
+@pytest.mark.parametrize("configured", ["info", "error"])
+def test_fg304_configured_severity_applies_to_every_finding(project, check_json, configured):
+    root = project(
+        {
+            "app.py": LEGACY,
+            ".flash-guard.yaml": f"rules:\n  legacy-api:\n    severity: {configured}\n",
+        }
+    )
+    _, doc = check_json(root, "--select", "FG304")
+    assert {f["severity"] for f in doc["findings"] if f["code"] == "FG304"} == {configured}
+    assert len(findings_of(doc, "FG304")) == 2
+
+
+def test_fg304_warning_variant_counts_for_fail_on(project, run_cli):
+    live_only = LEGACY.split("@remote(custom)")[0].replace("custom = ServerlessEndpoint", "# ")
+    root = project({"mixed/app.py": LEGACY, "live/app.py": live_only})
+    code, out, _ = run_cli(["check", "--select", "FG304", "--fail-on", "warning", "mixed"], root)
+    assert code == 1, out
+    code, out, _ = run_cli(["check", "--select", "FG304", "--fail-on", "warning", "live"], root)
+    assert code == 0, out
+    assert "FG304 [info]" in out  # still reported, below the threshold
+
+
+def test_fg304_names_the_endpoint_equivalent_and_the_old_package(project, check_json):
+    root = project(
+        {
+            "old.py": """
+                from tetra_rp import GpuGroup, LiveServerless, remote
+                cfg = LiveServerless(
+                    name="embed", gpus=[GpuGroup.ADA_24], workersMin=1, workersMax=3
+                )
+                @remote(cfg)
+                async def embed(x): ...
+            """,
+            "lb.py": """
+                from runpod_flash import CpuLiveLoadBalancer, remote
+                lb = CpuLiveLoadBalancer(name="api")
+                @remote(lb, method="GET", path="/health")
+                async def health(): ...
+            """,
+        }
+    )
+    _, doc = check_json(root, "--select", "FG304")
+    found = by_endpoint(doc, "FG304")
+    embed = found["embed"]["message"]
+    assert '@Endpoint(name="embed", gpu=[GpuGroup.ADA_24], workers=(1, 3))' in embed
+    assert "`tetra_rp`" in embed and "`runpod_flash`" in embed
+    api = found["api"]["message"]
+    assert 'api = Endpoint(name="api", cpu=CpuInstanceType.CPU3G_2_8)' in api
+    assert "@api.get" in api and "tetra_rp" not in api
+
+
+# -- FG303: the written form, across modules -----------------------------------------------
+
+
+def test_fg303_constant_from_another_module_points_at_the_use(project, check_json):
+    root = project(
+        {
+            "settings/deps.py": 'WORKER_DEPS = ["transformers", "accelerate"]\n',
+            "app.py": """
+                from runpod_flash import Endpoint, GpuType
+                from settings.deps import WORKER_DEPS
+
+                @Endpoint(name="chat", gpu=GpuType.NVIDIA_L4, dependencies=WORKER_DEPS)
+                async def chat(prompt): ...
+            """,
+        }
+    )
+    _, doc = check_json(root, "--select", "FG303")
+    use = (root / "app.py").read_text().splitlines()[3].index("=WORKER_DEPS") + 2
+    assert findings_of(doc, "FG303") == [("FG303", "app.py", 4, use)]
+    message = doc["findings"][0]["message"]
+    assert "`WORKER_DEPS`" in message
+    assert "`transformers`, `accelerate` are left out of the deployed worker" in message
+
+
+def test_fg303_unresolved_spread_is_fg002_not_a_verdict(project, check_json):
+    root = project(
+        {
+            "app.py": """
+                from runpod_flash import Endpoint, GpuType
+                from somewhere_else import options
+
+                @Endpoint(name="opaque", gpu=GpuType.NVIDIA_L4, **options())
+                async def run(x): ...
+            """,
+        }
+    )
+    _, doc = check_json(root, "--select", "FG303")
+    assert findings_of(doc, "FG303") == []
+    blocked = [f for f in doc["findings"] if f["code"] == "FG002" and "FG303" in f["message"]]
+    assert len(blocked) == 1
+    assert "**options()" in blocked[0]["message"]
+
+
+# -- FG302: configuration and undecidable entries ------------------------------------------
+
+
+def test_fg302_import_names_can_be_configured(project, check_json):
+    files = {
+        "app.py": """
+            import acme_vision
+            from runpod_flash import Endpoint, GpuType
+
+            @Endpoint(name="see", gpu=GpuType.NVIDIA_L4, dependencies=["acme-vision-toolkit"])
+            async def see(x): ...
+        """,
+    }
+    _, doc = check_json(project(files), "--select", "FG302")
+    assert findings_of(doc, "FG302") == []  # the distribution's name says nothing of the module
+    files[".flash-guard.yaml"] = (
+        "rules:\n  FG302:\n    params:\n      import_names: {acme-vision-toolkit: acme_vision}\n"
+    )
+    _, doc = check_json(project(files), "--select", "FG302")
+    assert findings_of(doc, "FG302") == [("FG302", "app.py", 1, 1)]
+
+
+def test_fg302_import_names_must_be_a_mapping_of_strings(project, run_cli):
+    root = project(
+        {
+            "app.py": "from runpod_flash import Endpoint\n",
+            ".flash-guard.yaml": "rules:\n  FG302:\n    params:\n      import_names: [pillow]\n",
+        }
+    )
+    code, _, err = run_cli(["check", "."], root)
+    assert code == 2
+    assert "import_names" in err and "mapping" in err
+
+
+def test_fg302_undecidable_entry_is_fg002_only_when_nothing_fails(project, check_json):
+    template = """
+        {imports}
+        from runpod_flash import Endpoint, GpuType
+        from elsewhere import pinned
+
+        @Endpoint(name="mixed", gpu=GpuType.NVIDIA_L4, dependencies=["numpy", pinned("torch")])
+        async def run(x): ...
+    """
+    _, doc = check_json(project({"app.py": template.format(imports="import os")}))
+    blocked = [f for f in doc["findings"] if f["code"] == "FG002" and "FG302" in f["message"]]
+    assert findings_of(doc, "FG302") == [] and len(blocked) == 1
+    _, doc = check_json(project({"app.py": template.format(imports="import numpy")}))
+    blocked = [f for f in doc["findings"] if f["code"] == "FG002" and "FG302" in f["message"]]
+    assert findings_of(doc, "FG302") == [("FG302", "app.py", 1, 1)] and blocked == []
+
+
+@pytest.mark.parametrize(
+    ("spec", "name"),
+    [
+        ("torch==2.4.0", "torch"),
+        ("transformers[torch]>=4.40", "transformers"),
+        ("numpy ; python_version >= '3.10'", "numpy"),
+        ("flash_attn", "flash_attn"),
+        ("pkg @ https://example.com/pkg-1.0.tar.gz", "pkg"),
+        ("git+https://github.com/org/repo.git#egg=repo_pkg", "repo_pkg"),
+        ("git+https://github.com/org/repo.git", None),
+        ("--extra-index-url https://download.pytorch.org/whl/cu121", None),
+        ("./local/wheel.whl", None),
+        ("", None),
+    ],
+)
+def test_requirement_name(spec, name):
+    assert requirement_name(spec) == name
+
+
+# -- FG301: what the message says ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            """
+            def build():
+                @Endpoint(name="x", cpu="cpu3c-1-2")
+                async def f(x): ...
+            """,
+            "inside function `build`",
+        ),
+        (
+            """
+            if __name__ == "__main__":
+                @Endpoint(name="x", cpu="cpu3c-1-2")
+                async def f(x): ...
+            """,
+            'under `if __name__ == "__main__":`',
+        ),
+        (
+            """
+            import os
+            if os.getenv("A"):
+                pass
+            else:
+                @Endpoint(name="x", cpu="cpu3c-1-2")
+                async def f(x): ...
+            """,
+            'in the `else:` branch of `if os.getenv("A"):`',
+        ),
+        (
+            """
+            while True:
+                @Endpoint(name="x", cpu="cpu3c-1-2")
+                async def f(x): ...
+                break
+            """,
+            "inside `while True:`",
+        ),
+        (
+            """
+            api = Endpoint(name="x", cpu="cpu3c-1-2")
+            """,
+            "never used as a decorator (`@api`)",
+        ),
+    ],
+)
+def test_fg301_says_why_the_build_cannot_see_it(project, check_json, source, expected):
+    body = "from runpod_flash import Endpoint\n" + textwrap.dedent(source)
+    _, doc = check_json(project({"app.py": body}), "--select", "FG301")
+    messages = [f["message"] for f in doc["findings"] if f["code"] == "FG301"]
+    assert len(messages) == 1 and expected in messages[0], messages
+
+
+def test_fg301_hidden_route_points_at_the_route(project, check_json):
+    root = project(
+        {
+            "app.py": """
+                from runpod_flash import Endpoint
+                api = Endpoint(name="api", cpu="cpu3c-1-2")
+
+                @api.get("/health")
+                async def health(): ...
+
+                def debug_mode():
+                    @api.post("/debug")
+                    async def debug(data): ...
+            """,
+        }
+    )
+    _, doc = check_json(root, "--select", "FG301")
+    assert findings_of(doc, "FG301") == [("FG301", "app.py", 8, 6)]
+    message = doc["findings"][0]["message"]
+    assert "`POST /debug`" in message and "`api` is deployed without it" in message
+
+
+@pytest.mark.parametrize("profile", ["production", "development", "cost"])
+def test_silent_rules_are_in_every_profile(project, check_json, profile):
+    root = project({"app.py": "from runpod_flash import Endpoint\nunused = Endpoint(name='u')\n"})
+    _, doc = check_json(root, "--profile", profile, "--select", "FG3")
+    assert findings_of(doc, "FG301") == [("FG301", "app.py", 2, 10)]
+
+
+# -- differential: the real SDK's build steps as the oracle --------------------------------
+
+SCAN_PROBE = """
+import json, pathlib
+from runpod_flash.cli.commands.build_utils.scanner import RuntimeScanner
+from runpod_flash.cli.commands.build import extract_remote_dependencies
+
+root = pathlib.Path("project")
+for rel, text in json.loads(FILES).items():
+    target = root / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text)
+scanner = RuntimeScanner(root.resolve())
+functions = scanner.discover_remote_functions()
+RESULT = {
+    "deployed": sorted({f.resource_config_name for f in functions} | set(scanner.client_endpoints)),
+    "import_errors": scanner.import_errors,
+    "dependencies": sorted(extract_remote_dependencies(root)) if BUNDLE else [],
+}
+"""
+
+
+def oracle(files: dict[str, str], bundle: bool = False) -> dict:
+    cleaned = {rel: textwrap.dedent(text).lstrip("\n") for rel, text in files.items()}
+    source = f"FILES = {json.dumps(json.dumps(cleaned))}\nBUNDLE = {bundle}\n" + SCAN_PROBE
+    return run_probe_or_skip(source)
+
+
+VISIBILITY = {
+    "app.py": """
+        from runpod_flash import Endpoint, GpuType
+
+        @Endpoint(name="module-level", gpu=GpuType.NVIDIA_L4)
+        async def a(x): ...
+
+        def factory():
+            @Endpoint(name="in-function", gpu=GpuType.NVIDIA_L4)
+            async def b(x): ...
+
+        class Holder:
+            @Endpoint(name="in-class", gpu=GpuType.NVIDIA_L4)
+            async def c(self, x): ...
+
+        if __name__ == "__main__":
+            @Endpoint(name="main-guard", gpu=GpuType.NVIDIA_L4)
+            async def d(x): ...
+
+        if True:
+            @Endpoint(name="if-true", gpu=GpuType.NVIDIA_L4)
+            async def e(x): ...
+
+        with open(__file__) as handle:
+            @Endpoint(name="in-with", gpu=GpuType.NVIDIA_L4)
+            async def f(x): ...
+
+        unused = Endpoint(name="never-used", gpu=GpuType.NVIDIA_L4)
+        late = Endpoint(name="used-in-function", gpu=GpuType.NVIDIA_L4)
+
+        def later():
+            @late
+            async def g(x): ...
+
+        image = Endpoint(name="image-module", image="me/img:1")
+
+        def make_image():
+            inner = Endpoint(name="image-function", image="me/img:2")
+            return inner
+    """,
+    "pkg/__init__.py": """
+        from runpod_flash import Endpoint
+        @Endpoint(name="in-init", cpu="cpu3c-1-2")
+        async def h(x): ...
+    """,
+    "pkg/test_worker.py": """
+        from runpod_flash import Endpoint
+        @Endpoint(name="test-file", cpu="cpu3c-1-2")
+        async def i(x): ...
+    """,
+    "tests/helpers.py": """
+        from runpod_flash import Endpoint
+        @Endpoint(name="tests-dir", cpu="cpu3c-1-2")
+        async def j(x): ...
+    """,
+    "docs/snippet.py": """
+        from runpod_flash import Endpoint
+        @Endpoint(name="docs-dir", cpu="cpu3c-1-2")
+        async def k(x): ...
+    """,
+}
+# Seen by the build only because its condition happens to hold where it runs: a warning.
+MAYBE_SEEN = {"if-true"}
+
+
+def test_fg301_matches_what_flash_build_discovers(project, check_json):
+    sdk = oracle(VISIBILITY)
+    assert sdk["import_errors"] == {}
+    _, doc = check_json(project(VISIBILITY), "--select", "FG301")
+    declared = {e["name"] for e in doc["endpoints"]}
+    invisible = declared - set(sdk["deployed"])
+    flagged = {f["endpoint"] for f in doc["findings"] if f["code"] == "FG301"}
+    assert invisible == flagged - MAYBE_SEEN
+    assert set(sdk["deployed"]) >= MAYBE_SEEN
+    assert flagged >= MAYBE_SEEN
+    assert {"module-level", "in-with", "image-module"} <= set(sdk["deployed"])
+
+
+BUNDLING = {
+    "consts.py": 'SHARED = ["scipy"]\nTORCH = "torch"\n',
+    "app.py": """
+        from runpod_flash import Endpoint, GpuGroup, GpuType, LiveServerless, remote
+        from runpod_flash import Endpoint as E
+        from consts import SHARED, TORCH
+
+        DEPS = ["pandas"]
+        OPTS = dict(dependencies=["polars"])
+
+        @Endpoint(name="literal", gpu=GpuType.NVIDIA_L4, dependencies=["numpy", "httpx"])
+        async def a(x): ...
+
+        @Endpoint(name="constant", gpu=GpuType.NVIDIA_L4, dependencies=DEPS)
+        async def b(x): ...
+
+        @Endpoint(name="imported", gpu=GpuType.NVIDIA_L4, dependencies=SHARED)
+        async def c(x): ...
+
+        @Endpoint(name="tuple", gpu=GpuType.NVIDIA_L4, dependencies=("attrs",))
+        async def d(x): ...
+
+        @Endpoint(name="element", gpu=GpuType.NVIDIA_L4, dependencies=[TORCH, "rich"])
+        async def e(x): ...
+
+        @Endpoint(name="spread", gpu=GpuType.NVIDIA_L4, **OPTS)
+        async def f(x): ...
+
+        @E(name="alias", gpu=GpuType.NVIDIA_L4, dependencies=["click"])
+        async def g(x): ...
+
+        api: Endpoint = Endpoint(name="annotated", cpu="cpu3c-1-2", dependencies=["jinja2"])
+
+        @api.get("/health")
+        async def health(): ...
+
+        lb = Endpoint(name="assigned", cpu="cpu3c-1-2", dependencies=["orjson"])
+
+        @lb.get("/health")
+        async def lb_health(): ...
+
+        cfg = LiveServerless(name="legacy", gpus=[GpuGroup.ADA_24])
+
+        @remote(cfg, ["tqdm"])
+        async def h(x): ...
+
+        @remote(cfg, dependencies=["pyyaml"])
+        async def i(x): ...
+    """,
+}
+
+
+def test_fg303_matches_what_flash_build_bundles(project, check_json):
+    sdk = oracle(BUNDLING, bundle=True)
+    assert sdk["import_errors"] == {}
+    bundled = set(sdk["dependencies"])
+    _, doc = check_json(project(BUNDLING), "--select", "FG303")
+    flagged = {f["message"] for f in doc["findings"] if f["code"] == "FG303"}
+    # Every package a finding says is left out is really missing from the build's list ...
+    written = {"pandas", "scipy", "attrs", "torch", "polars", "click", "jinja2", "tqdm"}
+    assert not written & bundled
+    for package in written:
+        assert any(f"`{package}`" in message for message in flagged), package
+    # ... and nothing the build does bundle is reported.
+    assert bundled == {"numpy", "httpx", "rich", "orjson", "pyyaml"}
+    for package in bundled:
+        assert not any(f"`{package}`" in message for message in flagged), package
