@@ -7,7 +7,7 @@ ocr_config = LiveServerless(
     gpus=[GpuGroup.AMPERE_24],
     workersMin=1,
     workersMax=2,
-    idleTimeout=900,
+    idle_timeout=900,
     executionTimeoutMs=120_000,
 )
 

@@ -1,4 +1,8 @@
-"""A load-balanced HTTP API; its routes are registered in api/routes.py."""
+"""A load-balanced HTTP API. Its routes are registered in api/routes.py.
+
+All routes of one endpoint live in one module: `flash build` refuses an endpoint whose
+handlers are spread over several files (FG207).
+"""
 
 from runpod_flash import Endpoint
 
@@ -9,8 +13,3 @@ api = Endpoint(
     idle_timeout=1200,
     execution_timeout_ms=30_000,
 )
-
-
-@api.post("/classify")
-async def classify(payload: dict) -> dict:
-    return {"label": "cat" if "whiskers" in payload.get("text", "") else "dog"}
