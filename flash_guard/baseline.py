@@ -56,9 +56,15 @@ def load_baseline(path: Path) -> Counter:
     return counts
 
 
-def apply_baseline(findings: list[Finding], baseline: Counter) -> tuple[list[Finding], int, int]:
-    """(new findings, how many were baselined, how many baseline entries are stale)."""
-    remaining = Counter(baseline)
+def apply_baseline(
+    findings: list[Finding], baseline: Counter, paths: frozenset[str] | None = None
+) -> tuple[list[Finding], int, int]:
+    """(new findings, how many were baselined, how many baseline entries are stale).
+
+    `paths` limits the baseline to entries in those files: when only some files
+    are reported (pre-commit), entries for the other files are not stale.
+    """
+    remaining = Counter({key: n for key, n in baseline.items() if paths is None or key[3] in paths})
     kept = []
     hidden = 0
     for finding in findings:

@@ -8,6 +8,7 @@ from pathlib import Path
 from flash_guard.analysis import Analysis, analyse
 from flash_guard.config import Config, find_config, load_config
 from flash_guard.engine import META_CODES, Evaluation, Options, evaluate
+from flash_guard.explicit_files import EVERYTHING_GIVEN, select
 from flash_guard.files import git_root
 from flash_guard.findings import Finding
 from flash_guard.result import RunResult
@@ -24,6 +25,9 @@ class RunRequest:
     no_ignores: bool = False
     jobs: int | None = None
     cwd: Path = field(default_factory=Path.cwd)
+    # Paths that are all files mean "the whole project, reported for these files"
+    # (see explicit_files); `endpoints` lists what it is given instead.
+    files_as_filter: bool = True
 
 
 @dataclass
@@ -31,6 +35,9 @@ class Project:
     root: Path
     config: Config
     in_git: bool
+    # Set by run_check when only files were given (pre-commit): the project-relative
+    # paths whose findings are reported; None reports every finding.
+    report_only: frozenset[str] | None = None
 
 
 def locate_project(config_path: Path | None, cwd: Path) -> Project:
@@ -52,9 +59,14 @@ def locate_project(config_path: Path | None, cwd: Path) -> Project:
 
 def run_check(request: RunRequest) -> tuple[RunResult, Analysis, Evaluation, Project]:
     project = locate_project(request.config_path, request.cwd)
-    analysis = analyse(
-        request.paths, project.root, project.config.exclude, project.in_git, request.jobs
+    selection = (
+        select(request.paths, request.cwd, project.root, project.config)
+        if request.files_as_filter
+        else EVERYTHING_GIVEN
     )
+    paths = [str(project.root)] if selection.analyse_root else request.paths
+    project.report_only = selection.report_only
+    analysis = analyse(paths, project.root, project.config.exclude, project.in_git, request.jobs)
     evaluation = evaluate(analysis, project.config, request.options)
     findings = evaluation.findings
     suppressed = 0
@@ -63,6 +75,10 @@ def run_check(request: RunRequest) -> tuple[RunResult, Analysis, Evaluation, Pro
         findings, suppressed = _suppress(
             findings, analysis, evaluation, project.config, default_profile
         )
+    # Filtered only now: a comment in one file can suppress a finding located in
+    # another (a route's finding, at its endpoint's declaration), and filtering first
+    # would call that comment unused. Counts other than findings stay project-wide.
+    findings = _reported(findings, project.report_only)
     findings.sort(key=Finding.sort_key)
     profiles_used = set(evaluation.profiles.values()) or {
         request.options.profile or project.config.profile
@@ -78,6 +94,12 @@ def run_check(request: RunRequest) -> tuple[RunResult, Analysis, Evaluation, Pro
         profiles=[evaluation.profiles.get(i, "") for i in range(len(analysis.endpoints))],
     )
     return result, analysis, evaluation, project
+
+
+def _reported(findings: list[Finding], report_only: frozenset[str] | None) -> list[Finding]:
+    if report_only is None:
+        return findings
+    return [f for f in findings if f.path in report_only]
 
 
 def _suppress(

@@ -1,0 +1,63 @@
+"""`--format github`: GitHub Actions workflow commands that become annotations.
+
+`::error file=app.py,line=2,col=25,endLine=2,endColumn=37,title=FG101 gpu-not-pinned::message`
+
+GitHub shows only a few annotations per step (10 of each level), so with
+`max_annotations` the most severe findings come first and one closing notice
+says how many more there are and where to find them.
+"""
+
+from __future__ import annotations
+
+from flash_guard.findings import SEVERITY_RANK
+
+COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def render(result, max_annotations: int | None = None, **_) -> str:
+    ordered = sorted(result.findings, key=priority)
+    shown = ordered if max_annotations is None else ordered[: max(max_annotations, 0)]
+    lines = [annotation(f) for f in shown]
+    hidden = len(ordered) - len(shown)
+    if hidden:
+        noun = "finding is" if hidden == 1 else "findings are"
+        lines.append(
+            f"::notice title={escape_property('flash-guard')}::"
+            + escape_data(
+                f"{hidden} more flash-guard {noun} not annotated here; "
+                "see the job summary or the full log."
+            )
+        )
+    return "".join(line + "\n" for line in lines)
+
+
+def priority(finding) -> tuple:
+    """Most severe first, then by place, so the cap keeps what matters most."""
+    return (-SEVERITY_RANK[finding.severity], finding.path, finding.line, finding.column)
+
+
+def annotation(finding) -> str:
+    span = finding.span
+    properties = {
+        "file": finding.path,
+        "line": span.line,
+        "col": span.column,
+        "endLine": max(span.end_line, span.line),
+        "endColumn": span.end_column,
+        "title": f"{finding.code} {finding.slug}",
+    }
+    props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
+    message = finding.message
+    if finding.fix:
+        message = f"{message}\nFix: {finding.fix}"
+    return f"::{COMMANDS[finding.severity]} {props}::{escape_data(message)}"
+
+
+def escape_data(text: str) -> str:
+    # The runner's own rules (actions/toolkit command.ts): `%` first, then line breaks.
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    # Property values also end at `:` (the message) and `,` (the next property).
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")

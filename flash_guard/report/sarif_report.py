@@ -1,0 +1,165 @@
+"""`--format sarif`: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
+
+Choices that matter to consumers:
+- `tool.driver.rules` is the whole catalog that ran, not only the rules that
+  fired, so a viewer can show help for any rule and notice when one is fixed.
+- URIs are relative to the project root under the `%SRCROOT%` base id.
+- `partialFingerprints["flashGuard/v1"]` is our semantic identity (code,
+  endpoint, parameter, file), so a finding keeps its alert when code moves.
+- Columns count Unicode code points (what our spans count), said by `columnKind`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from urllib.parse import quote
+
+from flash_guard import __version__
+from flash_guard.result import DOCS_BASE_URL, RuleInfo
+
+SCHEMA_URI = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
+# The rule docs live in the project's repository; its home page is their prefix.
+INFORMATION_URI = DOCS_BASE_URL.split("/blob/", 1)[0]
+FINGERPRINT_KEY = "flashGuard/v1"
+SRCROOT = "%SRCROOT%"
+LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def render(result, **_) -> str:
+    return json.dumps(document(result), indent=2, ensure_ascii=False) + "\n"
+
+
+def document(result) -> dict:
+    rules = list(result.rules)
+    index = {rule.code: i for i, rule in enumerate(rules)}
+    for finding in result.findings:
+        # Every result must point at a rule; a code outside the catalog that ran
+        # (should not happen) still gets a minimal descriptor rather than a broken index.
+        if finding.code not in index:
+            index[finding.code] = len(rules)
+            rules.append(
+                RuleInfo(finding.code, finding.slug, finding.title or finding.slug, "warning")
+            )
+    run = {
+        "tool": {
+            "driver": {
+                "name": "flash-guard",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": INFORMATION_URI,
+                "rules": [_rule(rule) for rule in rules],
+            }
+        },
+        "originalUriBaseIds": {SRCROOT: {"uri": _root_uri(result.root)}},
+        "columnKind": "unicodeCodePoints",
+        "invocations": [{"executionSuccessful": True}],
+        "results": [_result(f, index[f.code]) for f in result.findings],
+    }
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def _rule(rule: RuleInfo) -> dict:
+    builtin = _is_builtin(rule.code)
+    out = {
+        "id": rule.code,
+        "name": pascal_case(rule.slug),
+        "shortDescription": {"text": rule.title},
+        "fullDescription": {"text": rule.summary or rule.title},
+        "help": {"text": _help_text(rule), "markdown": _help_markdown(rule, builtin)},
+        "defaultConfiguration": {"level": LEVELS[rule.severity]},
+        "properties": {"tags": list(rule.tags), "slug": rule.slug},
+    }
+    if builtin:
+        # User items have no page in our docs; a link to a missing page is worse than none.
+        out["helpUri"] = rule.help_uri
+    return out
+
+
+def _result(finding, rule_index: int) -> dict:
+    span = finding.span
+    text = finding.message
+    if finding.fix:
+        text = f"{text}\nFix: {finding.fix}"
+    properties = {"slug": finding.slug, "profile": finding.profile}
+    if finding.endpoint:
+        properties["endpoint"] = finding.endpoint
+    return {
+        "ruleId": finding.code,
+        "ruleIndex": rule_index,
+        "level": LEVELS[finding.severity],
+        "message": {"text": text},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": relative_uri(finding.path), "uriBaseId": SRCROOT},
+                    "region": {
+                        "startLine": span.line,
+                        "startColumn": span.column,
+                        "endLine": max(span.end_line, span.line),
+                        "endColumn": span.end_column,
+                    },
+                }
+            }
+        ],
+        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+        "properties": properties,
+    }
+
+
+def relative_uri(path: str) -> str:
+    """A project-relative '/'-separated path as a URI reference (`a b.py` -> `a%20b.py`)."""
+    return quote(path, safe="/")
+
+
+def pascal_case(slug: str) -> str:
+    """`gpu-not-pinned` -> `GpuNotPinned`: SARIF rule names are identifiers."""
+    return "".join(part[:1].upper() + part[1:] for part in slug.replace("_", "-").split("-"))
+
+
+def _help_text(rule: RuleInfo) -> str:
+    parts = [rule.summary or rule.title]
+    if rule.fix:
+        parts.append(f"Fix: {rule.fix}")
+    if _is_builtin(rule.code):
+        parts.append(f"Documentation: {rule.help_uri}")
+    return "\n\n".join(parts)
+
+
+def _help_markdown(rule: RuleInfo, builtin: bool) -> str:
+    if builtin:
+        from flash_guard.docs import rule_page
+
+        return rule_page(rule.code)
+    # A user's checklist item: what its YAML says about it.
+    lines = [f"# {rule.code} {rule.slug}", "", f"**{rule.title}**", ""]
+    if rule.summary and rule.summary != rule.title:
+        lines += [rule.summary, ""]
+    if rule.fix:
+        lines += ["## Fix", "", rule.fix, ""]
+    lines += [
+        "This item comes from the project's flash-guard configuration.",
+        "",
+        f"Suppress one finding with `# flash-guard: ignore[{rule.code}] reason`.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_codes() -> frozenset[str]:
+    from flash_guard.checklist.catalog import builtin_catalog
+
+    return frozenset(builtin_catalog())
+
+
+def _is_builtin(code: str) -> bool:
+    return code in _builtin_codes()
+
+
+def _root_uri(root) -> str:
+    # An absolute file URI ending in "/" so that relative URIs resolve under it.
+    uri = root.resolve().as_uri()
+    return uri if uri.endswith("/") else uri + "/"

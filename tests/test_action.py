@@ -1,0 +1,525 @@
+"""The composite action, end to end without GitHub, and the workflows' hygiene.
+
+The run step's script is run as the runner would run it: inputs in INPUT_*
+variables, a fake $GITHUB_OUTPUT, $GITHUB_STEP_SUMMARY and $GITHUB_ACTION_PATH.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from repo_snapshot import CHECKOUT, snapshot
+from sample_app import BAD, GOOD, ROUTES, SETTINGS
+
+ACTION = CHECKOUT / "action.yml"
+WORKFLOWS = sorted((CHECKOUT / ".github" / "workflows").glob("*.yml"))
+SHA_PIN = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+ANNOTATION = re.compile(r"^::(error|warning|notice) file=")
+LIMIT = 1024 * 1024
+
+
+def load(path: Path) -> dict:
+    return yaml.safe_load(path.read_text("utf-8"))
+
+
+def action_steps() -> list[dict]:
+    return load(ACTION)["runs"]["steps"]
+
+
+def all_steps() -> list[tuple[str, dict]]:
+    out = [("action.yml", step) for step in action_steps()]
+    for workflow in WORKFLOWS:
+        for job in load(workflow)["jobs"].values():
+            out += [(workflow.name, step) for step in job.get("steps", [])]
+    return out
+
+
+# --- static properties of action.yml and the workflows -------------------------------
+
+
+def test_no_expression_inside_any_run_script():
+    for where, step in all_steps():
+        assert "${{" not in step.get("run", ""), (where, step.get("name"))
+
+
+def test_every_input_reaches_the_scripts_through_env():
+    inputs = load(ACTION)["inputs"]
+    assert set(inputs) == {
+        "paths",
+        "config",
+        "profile",
+        "fail-on",
+        "sarif",
+        "annotations",
+        "summary",
+        "baseline",
+        "version",
+    }
+    env_values = {
+        name: value for step in action_steps() for name, value in step.get("env", {}).items()
+    }
+    for name in inputs:
+        variable = "INPUT_" + name.upper().replace("-", "_")
+        assert env_values.get(variable) == f"${{{{ inputs.{name} }}}}", name
+
+
+def test_defaults():
+    inputs = load(ACTION)["inputs"]
+    assert inputs["paths"]["default"] == "."
+    assert inputs["fail-on"]["default"] == "error"
+    assert inputs["sarif"]["default"] == "false"
+    assert inputs["annotations"]["default"] == "true"
+    assert inputs["summary"]["default"] == "true"
+    assert inputs["version"]["default"] == ""
+    assert set(load(ACTION)["outputs"]) == {"findings", "exit-code", "sarif-file"}
+
+
+def test_third_party_actions_are_pinned_to_full_commits():
+    uses = [(where, step["uses"]) for where, step in all_steps() if "uses" in step]
+    assert uses
+    for where, ref in uses:
+        if ref.startswith("./"):
+            continue
+        assert SHA_PIN.match(ref), (where, ref)
+
+
+def test_upload_comes_before_the_failing_step():
+    steps = action_steps()
+    names = [step.get("uses", "").split("@")[0] or step.get("id", "") for step in steps]
+    upload = names.index("github/codeql-action/upload-sarif")
+    run = next(i for i, step in enumerate(steps) if step.get("id") == "run")
+    assert run < upload < len(steps) - 1
+    last = steps[-1]
+    assert "exit 1" in last["run"] and "if" not in last
+
+
+def test_checkouts_do_not_persist_credentials():
+    checkouts = [s for _, s in all_steps() if s.get("uses", "").startswith("actions/checkout@")]
+    assert checkouts
+    for step in checkouts:
+        assert step.get("with", {}).get("persist-credentials") is False
+
+
+def test_workflows_have_least_privilege_permissions():
+    for workflow in WORKFLOWS:
+        doc = load(workflow)
+        top = doc.get("permissions")
+        assert top is not None and top in ({}, {"contents": "read"}), workflow.name
+        for job in doc["jobs"].values():
+            granted = job.get("permissions", {})
+            assert all(value in ("read", "write") for value in granted.values())
+            if "write" in granted.values():
+                assert granted == {
+                    "contents": "read",
+                    "security-events": "write",
+                    "actions": "read",
+                }
+
+
+def zizmor_command() -> str | None:
+    beside = Path(sys.executable).parent / "zizmor"  # installed by the test extra
+    return str(beside) if beside.exists() else shutil.which("zizmor")
+
+
+@pytest.mark.skipif(zizmor_command() is None, reason="zizmor is not installed")
+def test_zizmor_finds_nothing():
+    zizmor = zizmor_command()
+    targets = [str(ACTION), *map(str, WORKFLOWS)]
+    assert len(targets) >= 3
+    out = subprocess.run(
+        [zizmor, "--offline", "--no-progress", *targets],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "No findings" in out.stdout
+
+
+# --- the run step, end to end ---------------------------------------------------------
+
+
+def many_bad_endpoints(n: int) -> str:
+    lines = ["from runpod_flash import Endpoint, GpuGroup", ""]
+    for i in range(n):
+        lines += [
+            "",
+            f'@Endpoint(name="w{i}", gpu=GpuGroup.ANY, workers=(0, 3))',
+            f"async def w{i}(x): ...",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+class Runner:
+    """A fake GitHub runner for one step: its files, its env, and the step's result."""
+
+    def __init__(self, tmp: Path, workspace: Path):
+        self.tmp = tmp
+        self.workspace = workspace
+        self.summary = tmp / "step_summary.md"
+        self.output = tmp / "github_output"
+        self.summary.write_text("", "utf-8")
+        self.output.write_text("", "utf-8")
+
+    def env(self, **inputs: str) -> dict:
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("INPUT_", "GITHUB_", "RUNNER_"))
+        }
+        env.update(
+            GITHUB_ACTIONS="true",
+            GITHUB_ACTION_PATH=str(CHECKOUT),
+            GITHUB_OUTPUT=str(self.output),
+            GITHUB_STEP_SUMMARY=str(self.summary),
+            GITHUB_WORKSPACE=str(self.workspace),
+            RUNNER_TEMP=str(self.tmp / "runner_temp"),
+            NO_COLOR="1",
+        )
+        (self.tmp / "runner_temp").mkdir(exist_ok=True)
+        env.update({f"INPUT_{k.upper()}": v for k, v in inputs.items()})
+        return env
+
+    def run_step(self, **inputs: str) -> subprocess.CompletedProcess:
+        # The step's command: "$FLASH_GUARD_PYTHON" "$GITHUB_ACTION_PATH/action/run.py"
+        return subprocess.run(
+            [sys.executable, str(CHECKOUT / "action" / "run.py")],
+            cwd=self.workspace,
+            env=self.env(**inputs),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    def outputs(self) -> dict[str, str]:
+        """The step outputs; a later value of the same name wins, as on GitHub."""
+        lines = self.output.read_text("utf-8").splitlines()
+        return dict(line.split("=", 1) for line in lines)
+
+    def outputs_all(self, name: str) -> list[str]:
+        lines = self.output.read_text("utf-8").splitlines()
+        return [line.split("=", 1)[1] for line in lines if line.startswith(name + "=")]
+
+
+@pytest.fixture
+def runner(tmp_path, project):
+    workspace = project(
+        {
+            "app/many.py": many_bad_endpoints(5),
+            "app/good.py": GOOD,
+            "app/routes.py": ROUTES,
+            "settings.py": SETTINGS,
+            "one.py": BAD,
+        }
+    )
+    return Runner(tmp_path, workspace)
+
+
+def expected(runner: Runner, *args: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-m", "flash_guard", "check", "--format", "json", *args],
+        cwd=runner.workspace,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout)
+
+
+def test_run_step_annotates_summarises_and_sets_outputs(runner):
+    result = runner.run_step(paths=".", sarif="true", fail_on="error")
+    assert result.returncode == 0, result.stderr  # findings never fail this step
+    doc = expected(runner, ".")
+    total = len(doc["findings"])
+    assert total > 10
+
+    annotations = [line for line in result.stdout.splitlines() if ANNOTATION.match(line)]
+    assert len(annotations) == 10
+    assert all(line.startswith("::error ") for line in annotations)  # > 10 errors exist
+    notices = [
+        line
+        for line in result.stdout.splitlines()
+        if line.startswith("::notice title=flash-guard::")
+    ]
+    assert len(notices) == 1 and f"{total - 10} more" in notices[0]
+    assert "Found " in result.stdout  # the text report is in the log too
+
+    outputs = runner.outputs()
+    assert outputs["findings"] == str(total)
+    assert outputs["exit-code"] == "1"
+    sarif = json.loads(Path(outputs["sarif-file"]).read_text("utf-8"))
+    assert len(sarif["runs"][0]["results"]) == total
+
+    summary = runner.summary.read_text("utf-8")
+    assert "## Readiness scorecard" in summary and "## Findings" in summary
+    assert summary.count("| 🔴 error |") == doc["summary"]["errors"]
+
+
+def test_fail_on_never_and_switches(runner):
+    result = runner.run_step(fail_on="never", annotations="false", summary="false")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert not [line for line in lines if ANNOTATION.match(line) or "::notice" in line]
+    assert runner.summary.read_text("utf-8") == ""
+    outputs = runner.outputs()
+    assert outputs["exit-code"] == "0"
+    assert outputs["sarif-file"] == ""
+    assert int(outputs["findings"]) > 0
+
+
+def test_config_and_profile_inputs(runner):
+    (runner.workspace / "quiet.yaml").write_text("rules:\n  FG101: {enabled: false}\n", "utf-8")
+    result = runner.run_step(paths="one.py", config="quiet.yaml")
+    assert result.returncode == 0, result.stdout + result.stderr
+    production = expected(runner, "--config", "quiet.yaml", "one.py")["findings"]
+    assert runner.outputs()["findings"] == str(len(production)) != "0"
+    assert "FG101" not in result.stdout
+
+    result = runner.run_step(paths="one.py", config="quiet.yaml", profile="development")
+    assert result.returncode == 0, result.stdout + result.stderr
+    development = expected(runner, "--config", "quiet.yaml", "--profile", "development", "one.py")[
+        "findings"
+    ]
+    assert development != production  # the profile input made a difference
+    assert runner.outputs_all("findings")[-1] == str(len(development))
+
+
+def test_paths_and_baseline_inputs(runner):
+    baseline = runner.tmp / "baseline.json"
+    subprocess.run(
+        [sys.executable, "-m", "flash_guard", "check", "--write-baseline", baseline, "one.py"],
+        cwd=runner.workspace,
+        check=True,
+        capture_output=True,
+    )
+    # Newline- and space-separated paths; all files, so the whole project is analysed
+    # and good.py sees its routes.
+    result = runner.run_step(
+        paths="one.py\napp/good.py app/routes.py", baseline=str(baseline), fail_on="info"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    outputs = runner.outputs()
+    assert (outputs["findings"], outputs["exit-code"]) == ("0", "0")
+    assert expected(runner, "one.py")["findings"]  # the baseline is what hid them
+
+
+def test_a_path_that_looks_like_an_option(runner):
+    weird = runner.workspace / "-x"
+    weird.mkdir()
+    (weird / "w.py").write_text(BAD.lstrip(), "utf-8")
+    result = runner.run_step(paths="-x")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "-x/w.py" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "inputs, message",
+    [
+        ({"fail_on": "sometimes"}, "fail-on"),
+        ({"sarif": "maybe"}, "sarif"),
+        ({"paths": 'unbalanced "quote'}, "paths"),
+    ],
+)
+def test_invalid_inputs_fail_the_step(runner, inputs, message):
+    result = runner.run_step(**inputs)
+    assert result.returncode == 2
+    assert result.stdout.startswith("::error title=flash-guard::")
+    assert message in result.stdout
+    assert runner.outputs()["exit-code"] == "2"
+
+
+def test_a_flash_guard_error_fails_the_step(runner):
+    (runner.workspace / ".flash-guard.yaml").write_text("nonsense_key: 1\n", "utf-8")
+    result = runner.run_step()
+    assert result.returncode == 2
+    assert "could not run" in result.stdout
+    assert "nonsense_key" in result.stdout  # the reason is in the error annotation
+    assert runner.outputs()["exit-code"] == "2"
+
+
+def test_the_summary_stays_under_githubs_limit(runner):
+    # Whatever an earlier command of the step wrote counts against the same 1 MiB.
+    before = LIMIT - 8_000
+    runner.summary.write_text("x" * (before - 1) + "\n", "utf-8")
+    result = runner.run_step()
+    assert result.returncode == 0, result.stderr
+    whole = len(
+        (runner.tmp / "runner_temp" / "flash-guard" / "flash-guard-summary.md").read_bytes()
+    )
+    assert whole > 8_000  # it could not fit as is
+    text = runner.summary.read_text("utf-8")
+    assert before < len(text.encode("utf-8")) <= LIMIT
+    appended = text[before:]
+    assert appended.startswith("# flash-guard")
+    assert appended.rstrip().endswith("list every finding.")
+    assert "summary was cut here" in appended
+
+
+# --- the other steps ------------------------------------------------------------------
+
+
+def fail_step() -> dict:
+    return action_steps()[-1]
+
+
+@pytest.mark.parametrize("exit_code, findings, fails", [("1", "7", True), ("0", "3", False)])
+def test_the_last_step_fails_per_the_exit_code(exit_code, findings, fails):
+    env = {
+        **os.environ,
+        "FLASH_GUARD_EXIT_CODE": exit_code,
+        "FLASH_GUARD_FINDINGS": findings,
+    }
+    step = fail_step()
+    assert set(step["env"]) == {"FLASH_GUARD_EXIT_CODE", "FLASH_GUARD_FINDINGS"}
+    out = subprocess.run(["bash", "-c", step["run"]], env=env, capture_output=True, text=True)
+    assert (out.returncode != 0) == fails
+    if fails:
+        assert out.stdout.startswith("::error title=flash-guard::")
+        assert findings in out.stdout
+
+
+def install_module():
+    spec = importlib.util.spec_from_file_location("action_install", CHECKOUT / "action/install.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_install_requirement():
+    install = install_module()
+    assert install.requirement("", "/path/to/action") == "/path/to/action"
+    assert install.requirement(" 0.2.1 ", "/a") == "flash-guard==0.2.1"
+    assert install.requirement("1.0.0rc1", "/a") == "flash-guard==1.0.0rc1"
+    for bad in ("-e git+https://evil", "https://example.com/x.whl", "0.1; rm -rf /", "latest"):
+        with pytest.raises(ValueError):
+            install.requirement(bad, "/a")
+    with pytest.raises(ValueError):
+        install.requirement("", "")
+
+
+def test_install_step_installs_the_actions_own_checkout(tmp_path):
+    action = snapshot(tmp_path / "action")
+    output = tmp_path / "github_output"
+    output.write_text("", "utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_"))}
+    env.update(
+        GITHUB_ACTION_PATH=str(action),
+        GITHUB_OUTPUT=str(output),
+        RUNNER_TEMP=str(tmp_path / "temp"),
+        INPUT_VERSION="",
+    )
+    (tmp_path / "temp").mkdir()
+    out = subprocess.run(
+        [sys.executable, str(action / "action" / "install.py")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    python = dict(line.split("=", 1) for line in output.read_text().splitlines())["python"]
+    assert Path(python).is_relative_to(tmp_path / "temp")
+    version = subprocess.run(
+        [python, "-m", "flash_guard", "--version"], capture_output=True, text=True, check=True
+    )
+    assert version.stdout.startswith("flash-guard ")
+
+
+# --- the documentation says what the action does -----------------------------------
+
+
+def doc_blocks(name: str, lang: str) -> list[str]:
+    text = (CHECKOUT / "docs" / name).read_text("utf-8")
+    return re.findall(rf"```{lang}\n(.*?)```", text, re.S)
+
+
+def test_the_copy_paste_workflow_has_the_permissions_sarif_needs():
+    workflow = yaml.safe_load(doc_blocks("github-action.md", "yaml")[0])
+    (job,) = workflow["jobs"].values()
+    assert job["permissions"] == {
+        "contents": "read",
+        "security-events": "write",
+        "actions": "read",
+    }
+    checkout, action = job["steps"]
+    assert SHA_PIN.match(checkout["uses"]) and checkout["with"]["persist-credentials"] is False
+    assert action["with"]["sarif"] is True
+    assert set(action["with"]) <= set(load(ACTION)["inputs"])
+
+
+def test_the_inputs_table_matches_action_yml():
+    text = (CHECKOUT / "docs" / "github-action.md").read_text("utf-8")
+    section = text.split("## Inputs", 1)[1].split("\n## ", 1)[0]
+    documented = re.findall(r"^\| `([\w-]+)` \|\s*([^|]*?)\s*\|", section, re.M)
+    inputs = load(ACTION)["inputs"]
+    assert [name for name, _ in documented] == list(inputs)
+    for name, default in documented:
+        assert default.strip("`") == inputs[name]["default"], name
+
+
+def test_pre_commit_snippets_are_valid_configs(tmp_path):
+    blocks = doc_blocks("pre-commit.md", "yaml")
+    full = [b for b in blocks if b.startswith("repos:") or "\n  - repo:" in b]
+    assert full
+    for i, body in enumerate(full):
+        config = tmp_path / f"config{i}.yaml"
+        config.write_text(body, "utf-8")
+        out = subprocess.run(
+            [sys.executable, "-m", "pre_commit", "validate-config", str(config)],
+            capture_output=True,
+            text=True,
+        )
+        assert out.returncode == 0, body + out.stdout + out.stderr
+    hook_ids = {
+        hook["id"] for hook in yaml.safe_load((CHECKOUT / ".pre-commit-hooks.yaml").read_text())
+    }
+    for body in blocks:
+        for hook_id in re.findall(r"- id: ([\w-]+)", body):
+            assert hook_id in hook_ids, hook_id
+
+
+def test_ci_and_pre_commit_use_the_same_ruff():
+    config = yaml.safe_load((CHECKOUT / ".pre-commit-config.yaml").read_text("utf-8"))
+    (ruff,) = [r for r in config["repos"] if r["repo"].endswith("/ruff-pre-commit")]
+    ci = (CHECKOUT / ".github" / "workflows" / "ci.yml").read_text("utf-8")
+    assert f'"ruff=={ruff["rev"].lstrip("v")}"' in ci
+
+
+def test_repo_pre_commit_config_runs_flash_guard_on_examples():
+    config = yaml.safe_load((CHECKOUT / ".pre-commit-config.yaml").read_text("utf-8"))
+    (local,) = [r for r in config["repos"] if r["repo"] == "local"]
+    (hook,) = local["hooks"]
+    assert hook["entry"].startswith("flash-guard check")
+    assert re.match(hook["files"], "examples/gpu_worker.py")
+    assert not re.match(hook["files"], "flash_guard/cli.py")
+
+
+def test_analysed_code_cannot_issue_workflow_commands(runner):
+    # An endpoint name with a line break: the text report prints it as is.
+    (runner.workspace / "evil.py").write_text(
+        "from runpod_flash import Endpoint, GpuGroup\n\n"
+        '@Endpoint(name="x\\n::error file=pwned.py::injected", gpu=GpuGroup.ANY)\n'
+        "async def x(y): ...\n",
+        "utf-8",
+    )
+    result = runner.run_step(paths="evil.py")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    stop = next(i for i, line in enumerate(lines) if line.startswith("::stop-commands::"))
+    token = lines[stop].split("::")[2]
+    assert len(token) >= 32
+    resume = lines.index(f"::{token}::")
+    injected = [i for i, line in enumerate(lines) if line.startswith("::error file=pwned.py")]
+    assert injected and all(stop < i < resume for i in injected)
+    # Our own annotations come after commands resume, with the name escaped.
+    ours = [i for i, line in enumerate(lines) if line.split(",")[0].endswith(" file=evil.py")]
+    assert ours and all(i > resume for i in ours)
+    assert all("x%0A::error file=pwned.py" in lines[i] for i in ours if "pwned" in lines[i])

@@ -1,0 +1,108 @@
+"""pre-commit end to end: the published hooks, installed by pre-commit from a commit.
+
+The hook repository is a committed snapshot of this checkout (see repo_snapshot),
+so the hooks and the code under test are the working tree's, here and on CI.
+pre-commit builds the hook's virtualenv with pip (flash-guard, ast-grep-py,
+pyyaml); PRE_COMMIT_HOME points into the test session's temp dir.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from repo_snapshot import git_project, snapshot
+from sample_app import BAD, GOOD, ROUTES, SETTINGS
+
+
+@pytest.fixture(scope="module")
+def hooks(tmp_path_factory):
+    """(hook repo snapshot, user's git repo, environment for pre-commit)."""
+    base = tmp_path_factory.mktemp("precommit")
+    repo = snapshot(base / "hook-repo")
+    rev = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    config = (
+        "repos:\n"
+        f"  - repo: {repo.as_posix()}\n"
+        f"    rev: {rev}\n"
+        "    hooks:\n"
+        "      - id: flash-guard\n"
+        "      - id: flash-guard-all\n"
+    )
+    user = git_project(
+        base / "user",
+        {
+            "bad.py": BAD,
+            "good.py": GOOD,
+            "routes.py": ROUTES,
+            "settings.py": SETTINGS,
+            "README.md": "# an app\n",
+            ".pre-commit-config.yaml": config,
+        },
+    )
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(base / "pre-commit-home"),
+        "PRE_COMMIT_COLOR": "never",
+        "NO_COLOR": "1",
+    }
+    return repo, user, env
+
+
+def pre_commit(env, cwd, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_try_repo_fails_on_the_bad_file(hooks):
+    repo, user, env = hooks
+    out = pre_commit(env, user, "try-repo", str(repo), "flash-guard", "--files", "bad.py")
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "FG101" in out.stdout and "gpu-not-pinned" in out.stdout
+    assert "bad.py:4:25" in out.stdout  # located at `GpuGroup.ANY`
+
+
+def test_hook_passes_on_the_good_file_seeing_its_routes_and_constants(hooks):
+    _, user, env = hooks
+    out = pre_commit(env, user, "run", "flash-guard", "--files", "good.py")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "Passed" in out.stdout
+
+
+def test_hook_passes_on_the_route_file_alone(hooks):
+    _, user, env = hooks
+    out = pre_commit(env, user, "run", "flash-guard", "--files", "routes.py")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "Passed" in out.stdout
+
+
+def test_hook_reports_only_the_given_files(hooks):
+    _, user, env = hooks
+    out = pre_commit(env, user, "run", "flash-guard", "--files", "good.py", "bad.py")
+    assert out.returncode == 1
+    located = [line for line in out.stdout.splitlines() if ": FG" in line]
+    assert located and all(line.startswith("bad.py:") for line in located), out.stdout
+
+
+def test_hook_skips_files_that_are_not_python(hooks):
+    _, user, env = hooks
+    out = pre_commit(env, user, "run", "flash-guard", "--files", "README.md")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "no files to check" in out.stdout.lower()
+
+
+def test_whole_project_hook_runs_whatever_changed(hooks):
+    _, user, env = hooks
+    out = pre_commit(env, user, "run", "flash-guard-all", "--files", "README.md")
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "bad.py:4:25: FG101" in out.stdout
