@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from flash_guard import sdk_tables
 from flash_guard.model import EnumRef, Opaque, Value
 
 LEGACY_TO_CANONICAL = {
@@ -36,24 +37,60 @@ LEGACY_VOLUME_FIELDS = ("networkVolume", "networkVolumes", "networkVolumeId")
 LEGACY_WORKER_FIELDS = {"workersMin": "min", "workersMax": "max"}
 REMOTE_BUILD_PARAMS = ("dependencies", "system_dependencies", "accelerate_downloads")
 
-ALL_DATACENTERS = (
-    "US_CA_2",
-    "US_IL_1",
-    "US_KS_2",
-    "US_MO_1",
-    "US_MO_2",
-    "US_NC_2",
-    "US_NE_1",
-    "US_WA_1",
-    "EU_CZ_1",
-    "EU_RO_1",
-    "EUR_NO_1",
-)
-DEFAULT_WORKERS = (0, 1)
+# The enum each defaulted canonical parameter holds (SDK defaults are stored by member name).
+DEFAULT_ENUMS = {
+    "gpu": "GpuGroup",
+    "cpu": "CpuInstanceType",
+    "datacenter": "DataCenter",
+    "min_cuda_version": "CudaVersion",
+    "scaler_type": "ServerlessScalerType",
+}
+# Build-time options of `@remote(...)`/`Endpoint(...)` that are not resource fields.
+BUILD_DEFAULTS = {"accelerate_downloads": True}
+DEFAULT_WORKERS = sdk_tables.DEFAULTS["endpoint"]["workers"]
+# Legacy fields whose pydantic default means "not set" ("" or a value computed later).
+_UNSET_LEGACY_FIELDS = ("imageName", "gpuIds", "cudaVersions", "name")
 
 
-def _enum_default(enum: str, member: str) -> Value:
-    return Value.default(EnumRef(enum, member))
+def _default(key: str, raw) -> Value:
+    """An SDK default from `sdk_tables.DEFAULTS` as a model value."""
+    enum = DEFAULT_ENUMS.get(key)
+    if isinstance(raw, (tuple, list)):
+        items = [Value.default(EnumRef(enum, m) if enum else m) for m in raw]
+        return Value.default(items)
+    return Value.default(EnumRef(enum, raw) if enum and raw is not None else raw)
+
+
+def _workers_default(low: Value | None = None, high: Value | None = None) -> Value:
+    default_min, default_max = DEFAULT_WORKERS
+    return Value(
+        {"min": low or Value.default(default_min), "max": high or Value.default(default_max)},
+        True,
+        defaulted=low is None and high is None,
+    )
+
+
+def _endpoint_defaults(kind: str, compute: str) -> dict[str, Value]:
+    table = dict(sdk_tables.DEFAULTS["endpoint"])
+    if kind == "load_balancer":
+        table.update(sdk_tables.DEFAULTS["endpoint_lb"])
+    if compute == "cpu":
+        table.update(sdk_tables.DEFAULTS["endpoint_cpu"])
+    table.pop("workers")
+    if compute == "cpu":
+        table.pop("min_cuda_version", None)  # kept on the object, never sent for CPU
+    return {key: _default(key, raw) for key, raw in table.items() if raw is not None}
+
+
+def _legacy_defaults(resource_class: str) -> dict[str, Value]:
+    table = dict(sdk_tables.DEFAULTS["legacy"])
+    table.update(sdk_tables.DEFAULTS["legacy_by_class"].get(resource_class, {}))
+    out = {}
+    for field, raw in table.items():
+        key = LEGACY_TO_CANONICAL.get(field)
+        if key is not None and raw is not None and field not in _UNSET_LEGACY_FIELDS:
+            out[key] = _default(key, raw)
+    return out
 
 
 def _as_list(value: Value) -> Value:
@@ -101,25 +138,10 @@ def endpoint_params(obj: Opaque, kind: str, compute: str, target_name: str | Non
             params["name"] = Value.default(None)
     if kind == "client":
         return params
-    gpu_endpoint = compute == "gpu"
     defaults = {
-        "idle_timeout": Value.default(60),
-        "execution_timeout_ms": Value.default(0),
-        "gpu_count": Value.default(1),
-        "flashboot": Value.default(True),
-        "scaler_value": Value.default(4),
-        "max_concurrency": Value.default(1),
-        "accelerate_downloads": Value.default(True),
-        "scaler_type": _enum_default(
-            "ServerlessScalerType", "REQUEST_COUNT" if kind == "load_balancer" else "QUEUE_DELAY"
-        ),
+        **_endpoint_defaults(kind, compute),
+        **{k: Value.default(v) for k, v in BUILD_DEFAULTS.items()},
     }
-    if gpu_endpoint:
-        defaults["gpu"] = Value.default([_enum_default("GpuGroup", "ANY")])
-        defaults["min_cuda_version"] = _enum_default("CudaVersion", "V12_8")
-        defaults["datacenter"] = Value.default(
-            [_enum_default("DataCenter", dc) for dc in ALL_DATACENTERS]
-        )
     for key, value in defaults.items():
         # `gpu=None` and `min_cuda_version=None` still get the SDK default.
         if key not in params or (
@@ -127,13 +149,8 @@ def endpoint_params(obj: Opaque, kind: str, compute: str, target_name: str | Non
         ):
             params[key] = value
     if "workers" not in params or is_none_literal(params["workers"]):
-        params["workers"] = _default_workers()
+        params["workers"] = _workers_default()
     return params
-
-
-def _default_workers() -> Value:
-    low, high = DEFAULT_WORKERS
-    return Value.default({"min": Value.default(low), "max": Value.default(high)})
 
 
 def legacy_params(obj: Opaque, remote_kwargs: dict[str, Value], kind: str, compute: str) -> dict:
@@ -160,32 +177,19 @@ def legacy_params(obj: Opaque, remote_kwargs: dict[str, Value], kind: str, compu
         params["volume"] = Value(
             volumes, True, volumes[0].span, volumes[0].text, path=volumes[0].path
         )
-    params["workers"] = Value(
-        {
-            "min": workers.get("min") or Value.default(DEFAULT_WORKERS[0]),
-            "max": workers.get("max") or Value.default(DEFAULT_WORKERS[1]),
-        },
-        True,
-        defaulted=not workers,
-    )
+    params["workers"] = _workers_default(workers.get("min"), workers.get("max"))
     defaults = {
-        "idle_timeout": Value.default(60),
-        "execution_timeout_ms": Value.default(0),
-        "gpu_count": Value.default(1),
-        "flashboot": Value.default(True),
-        "scaler_value": Value.default(4),
-        "accelerate_downloads": Value.default(True),
-        "scaler_type": _enum_default(
-            "ServerlessScalerType", "REQUEST_COUNT" if kind == "load_balancer" else "QUEUE_DELAY"
-        ),
-        "name": Value.default(None),
+        **_legacy_defaults(obj.callee),
+        **{k: Value.default(v) for k, v in BUILD_DEFAULTS.items()},
     }
-    if compute == "gpu":
-        if "gpu_ids" not in params:
-            defaults["gpu"] = Value.default([_enum_default("GpuGroup", "ANY")])
-        defaults["min_cuda_version"] = _enum_default("CudaVersion", "V12_8")
-    elif obj.callee.startswith("Cpu") and "cpu" not in params:
-        defaults["cpu"] = Value.default([_enum_default("CpuInstanceType", "CPU3G_2_8")])
+    defaults["name"] = Value.default(None)
+    if compute == "gpu" and "cpu" in defaults:
+        del defaults["cpu"]  # form J: instanceIds given means CPU; no CPU default otherwise
+    if compute == "cpu" or "gpu_ids" in params:
+        # A CPU class keeps `gpus` in its model but never sends it; gpuIds replaces gpus.
+        defaults.pop("gpu", None)
+    if compute == "cpu":
+        defaults.pop("min_cuda_version", None)
     for key, value in defaults.items():
         params.setdefault(key, value)
     return params
