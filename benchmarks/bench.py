@@ -906,6 +906,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def collect_warnings(cases: dict[str, list[Measurement]], tree: Tree) -> list[str]:
     warnings = []
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        # Inherited by both tools; only the Python one pays for it.
+        warnings.append(
+            "PYTHONDONTWRITEBYTECODE is set: unless flash-guard's bytecode already exists, "
+            "every run compiles its modules first (an installed package normally has it; "
+            "see README, 'Bytecode')"
+        )
     if inside_git_work_tree(tree.path):
         warnings.append(f"{tree.path} is inside a git work tree: both tools apply its ignore rules")
     for case, pair in cases.items():

@@ -1,5 +1,15 @@
+"""`python -m flash_guard`."""
+
+import os
 import sys
 
-from flash_guard.cli import main
+# `python -m` puts the working directory first on sys.path, and the working directory is
+# usually the project being checked: its `ast.py` or `yaml.py` would be imported (run) in
+# place of the real module. flash_guard itself is imported already; nothing else may come
+# from there.
+if sys.path and sys.path[0] in ("", os.getcwd()):
+    del sys.path[0]
+
+from flash_guard.cli import main  # noqa: E402 - after the sys.path fix above
 
 sys.exit(main())

@@ -18,11 +18,6 @@ from flash_guard.checklist.items import Item, build_params, parse_item
 from flash_guard.findings import SEVERITIES
 from flash_guard.yamlsrc import ConfigError, YamlSource, load_yaml_file
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
 CONFIG_NAMES = (".flash-guard.yaml", ".flash-guard.yml")
 CONFIG_KEYS = (
     "profile",
@@ -97,6 +92,12 @@ def load_config(path: Path | None, label: str | None = None) -> Config:
 
 
 def _pyproject_source(path: Path, label: str) -> YamlSource:
+    # Imported here: only a pyproject.toml configuration needs a TOML parser.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+
     try:
         text = path.read_text("utf-8")
         data = tomllib.loads(text)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 from flash_guard.model import Span
@@ -41,6 +40,8 @@ class Finding:
 
     @property
     def fingerprint(self) -> str:
+        import hashlib  # deferred: ~5 ms to import, and only some formats show it
+
         return hashlib.sha256("\x1f".join(self.identity).encode()).hexdigest()[:16]
 
     def sort_key(self) -> tuple:

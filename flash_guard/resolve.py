@@ -64,8 +64,8 @@ _BINOPS = {
 _MAX_DEPTH = 40
 # Folding is bounded so that a few lines (`L2 = [*L1, *L1]`, `S2 = S1 + S1`, ...
 # doubling twenty times) cannot take gigabytes, and so that every folded integer
-# still prints (see syntax.MAX_INT_BITS). No Flash
-# parameter comes near these sizes; past them a value is unknown.
+# still prints (see syntax.MAX_INT_BITS). No Flash parameter comes near these
+# sizes; past them a value is unknown.
 MAX_ITEMS = 10_000
 MAX_STRING = 100_000
 

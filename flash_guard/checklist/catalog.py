@@ -15,7 +15,8 @@ PROFILE_KEYS = ("profile", "description", "include", "checklist")
 
 @functools.cache  # `common` is included by every profile: parse it once
 def _read(name: str) -> YamlSource:
-    return load_yaml_text(_builtin_text(f"{name}.yaml"), f"flash_guard/checklist/{name}.yaml")
+    text = _builtin_text(f"{name}.yaml")
+    return load_yaml_text(text, f"flash_guard/checklist/{name}.yaml", fast=True)
 
 
 def _builtin_text(filename: str) -> str:

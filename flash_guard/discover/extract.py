@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flash_guard.discover.syntax import Expr, span_of, to_expr
+from flash_guard.discover.syntax import Expr, span_of, start_meter, stop_meter, to_expr
 from flash_guard.model import BodyFacts, Span
 
 # A node nested in one of these is not at module level; the placement decides
@@ -31,6 +31,20 @@ _NAMESPACE_KINDS = {"function_definition", "class_definition", "lambda"}
 
 _ENV_GETTERS = {"os.getenv", "getenv", "os.environ.get", "environ.get"}
 _ENV_MAPPINGS = {"os.environ", "environ"}
+# Every node the walk in first_syntax_error reports matches this rule (an ERROR
+# node, or a zero-width MISSING token, whose text is empty).
+_SUSPECT = {"any": [{"kind": "ERROR"}, {"regex": "^$"}]}
+_IMPORT_KINDS = [{"kind": "import_statement"}, {"kind": "import_from_statement"}]
+_FILE_RULE = {
+    "any": [
+        *_IMPORT_KINDS,
+        {"kind": "assignment"},
+        {"kind": "decorated_definition"},
+        {"kind": "comment"},
+        *_SUSPECT["any"],
+    ]
+}
+_BODY_RULE = {"any": [{"kind": "call"}, {"kind": "subscript"}, *_IMPORT_KINDS]}
 
 
 @dataclass
@@ -98,85 +112,89 @@ def _placement(node) -> tuple[str, Span | None]:
 
 def first_syntax_error(root) -> tuple[Span, str] | None:
     """The first ERROR node, or MISSING token (a zero-width leaf), in source order."""
-    stack = [root]
+    # Most files are clean: one search in ast-grep's own (native) traversal
+    # rules that out; only a suspect tree is walked node by node here.
+    if root.find(**_SUSPECT) is None:
+        return None
+    return _walk_for_syntax_error(root)
+
+
+def _walk_for_syntax_error(root) -> tuple[Span, str] | None:
+    # The outermost ERROR nodes and the zero-width leaves outside them, found by
+    # ast-grep's native search; a walk in Python would list every child of every
+    # node (a million for a 2 MB list literal).
     best = None
-    while stack:
-        node = stack.pop()
+    for node in root.find_all(**_SUSPECT):
         kind = node.kind()
-        if kind == "ERROR" or (node.is_leaf() and node.text() == "" and kind != "module"):
-            span = span_of(node)
-            if best is None or span < best[0]:
-                best = (span, "unexpected syntax" if kind == "ERROR" else f"missing `{kind}`")
-            continue
-        stack.extend(node.children())
+        if kind != "ERROR" and (kind == "module" or not node.is_leaf()):
+            continue  # empty but not a token: its empty leaves are matched themselves
+        if node.inside(kind="ERROR"):
+            continue  # reported as part of the enclosing ERROR node
+        span = span_of(node)
+        if best is None or span < best[0]:
+            best = (span, "unexpected syntax" if kind == "ERROR" else f"missing `{kind}`")
     return best
 
 
-def _imports(root, facts: FileFacts) -> None:
-    for node in root.find_all(
-        any=[{"kind": "import_statement"}, {"kind": "import_from_statement"}]
-    ):
-        placement, _ = _placement(node)
-        top = placement in ("module", "conditional")
-        span = span_of(node)
-        if node.kind() == "import_statement":
-            for item in node.field_children("name"):
-                if item.kind() == "aliased_import":
-                    dotted, alias = item.field("name"), item.field("alias")
-                    if dotted is not None and alias is not None:
-                        facts.imports.append(
-                            ImportBinding(alias.text(), dotted.text(), None, 0, span, top)
-                        )
-                else:
-                    dotted = item.text()
-                    # `import a.b.c` binds `a`; attribute access walks the rest.
-                    first = dotted.split(".", 1)[0]
-                    facts.imports.append(ImportBinding(first, first, None, 0, span, top))
-            continue
-        module_node = node.field("module_name")
-        if module_node is None:
-            continue
-        module_text = module_node.text()
-        level = len(module_text) - len(module_text.lstrip("."))
-        module = module_text.lstrip(".")
-        names = node.field_children("name")
-        if not names:  # `from m import *`
-            facts.imports.append(ImportBinding("*", module, "*", level, span, top))
-        for item in names:
+def _import(node, facts: FileFacts) -> None:
+    placement, _ = _placement(node)
+    top = placement in ("module", "conditional")
+    span = span_of(node)
+    if node.kind() == "import_statement":
+        for item in node.field_children("name"):
             if item.kind() == "aliased_import":
-                name, alias = item.field("name"), item.field("alias")
-                if name is not None and alias is not None:
+                dotted, alias = item.field("name"), item.field("alias")
+                if dotted is not None and alias is not None:
                     facts.imports.append(
-                        ImportBinding(alias.text(), module, name.text(), level, span, top)
+                        ImportBinding(alias.text(), dotted.text(), None, 0, span, top)
                     )
             else:
+                dotted = item.text()
+                # `import a.b.c` binds `a`; attribute access walks the rest.
+                first = dotted.split(".", 1)[0]
+                facts.imports.append(ImportBinding(first, first, None, 0, span, top))
+        return
+    module_node = node.field("module_name")
+    if module_node is None:
+        return
+    module_text = module_node.text()
+    level = len(module_text) - len(module_text.lstrip("."))
+    module = module_text.lstrip(".")
+    names = node.field_children("name")
+    if not names:  # `from m import *`
+        facts.imports.append(ImportBinding("*", module, "*", level, span, top))
+    for item in names:
+        if item.kind() == "aliased_import":
+            name, alias = item.field("name"), item.field("alias")
+            if name is not None and alias is not None:
                 facts.imports.append(
-                    ImportBinding(item.text(), module, item.text(), level, span, top)
+                    ImportBinding(alias.text(), module, name.text(), level, span, top)
                 )
+        else:
+            facts.imports.append(ImportBinding(item.text(), module, item.text(), level, span, top))
 
 
-def _assignments(root, facts: FileFacts) -> None:
-    for node in root.find_all(kind="assignment"):
-        left, right = node.field("left"), node.field("right")
-        if left is None or right is None or left.kind() != "identifier":
-            continue
-        placement, namespace = _placement(node)
-        # Inside functions only calls can be endpoint declarations; local
-        # constants are not followed, so they need not be converted.
-        if namespace is not None and right.kind() != "call":
-            continue
-        stmt = node.parent() or node
-        stmt_span = span_of(stmt)
-        facts.assignments.append(
-            Assignment(
-                left.text(),
-                to_expr(right),
-                span_of(node),
-                namespace,
-                placement,
-                (stmt_span.line, stmt_span.end_line),
-            )
+def _assignment(node, facts: FileFacts) -> None:
+    left, right = node.field("left"), node.field("right")
+    if left is None or right is None or left.kind() != "identifier":
+        return
+    placement, namespace = _placement(node)
+    # Inside functions only calls can be endpoint declarations; local
+    # constants are not followed, so they need not be converted.
+    if namespace is not None and right.kind() != "call":
+        return
+    stmt = node.parent() or node
+    stmt_span = span_of(stmt)
+    facts.assignments.append(
+        Assignment(
+            left.text(),
+            to_expr(right),
+            span_of(node),
+            namespace,
+            placement,
+            (stmt_span.line, stmt_span.end_line),
         )
+    )
 
 
 def _body_facts(definition, name: str, path: str) -> BodyFacts:
@@ -190,34 +208,46 @@ def _body_facts(definition, name: str, path: str) -> BodyFacts:
     body = definition.field("body")
     if body is None:
         return facts
-    for call in body.find_all(kind="call"):
-        func = call.field("function")
-        if func is None:
-            continue
-        callee = func.text()
-        if func.kind() not in ("identifier", "attribute"):
-            continue
-        facts.calls.append((callee, span_of(call)))
-        if callee in _ENV_GETTERS:
-            first = _first_string_arg(call)
-            if first is not None:
-                facts.env_reads.append((first, span_of(call)))
-    for sub in body.find_all(kind="subscript"):
-        base, index = sub.field("value"), sub.field("subscript")
-        if base is not None and index is not None and base.text() in _ENV_MAPPINGS:
-            expr = to_expr(index)
-            if expr.kind == "lit" and isinstance(expr.value, str):
-                facts.env_reads.append((expr.value, span_of(sub)))
-    for imp in body.find_all(any=[{"kind": "import_statement"}, {"kind": "import_from_statement"}]):
-        module = imp.field("module_name")
-        if module is not None:
-            facts.imports.append(module.text().lstrip("."))
+    subscript_reads = []  # after the calls' reads, as callers have always seen them
+    for node in body.find_all(**_BODY_RULE):
+        kind = node.kind()
+        if kind == "call":
+            _body_call(node, facts)
+        elif kind == "subscript":
+            base, index = node.field("value"), node.field("subscript")
+            if base is not None and index is not None and base.text() in _ENV_MAPPINGS:
+                expr = to_expr(index)
+                if expr.kind == "lit" and isinstance(expr.value, str):
+                    subscript_reads.append((expr.value, span_of(node)))
         else:
-            for item in imp.field_children("name"):
-                dotted = item.field("name") if item.kind() == "aliased_import" else item
-                if dotted is not None:
-                    facts.imports.append(dotted.text())
+            _body_import(node, facts)
+    facts.env_reads.extend(subscript_reads)
     return facts
+
+
+def _body_call(call, facts: BodyFacts) -> None:
+    func = call.field("function")
+    if func is None:
+        return
+    callee = func.text()
+    if func.kind() not in ("identifier", "attribute"):
+        return
+    facts.calls.append((callee, span_of(call)))
+    if callee in _ENV_GETTERS:
+        first = _first_string_arg(call)
+        if first is not None:
+            facts.env_reads.append((first, span_of(call)))
+
+
+def _body_import(imp, facts: BodyFacts) -> None:
+    module = imp.field("module_name")
+    if module is not None:
+        facts.imports.append(module.text().lstrip("."))
+        return
+    for item in imp.field_children("name"):
+        dotted = item.field("name") if item.kind() == "aliased_import" else item
+        if dotted is not None:
+            facts.imports.append(dotted.text())
 
 
 def _first_string_arg(call) -> str | None:
@@ -231,39 +261,46 @@ def _first_string_arg(call) -> str | None:
     return None
 
 
-def _decorated(root, facts: FileFacts) -> None:
-    for node in root.find_all(kind="decorated_definition"):
-        definition = node.field("definition")
-        if definition is None:
+def _decorated(node, facts: FileFacts) -> None:
+    definition = node.field("definition")
+    if definition is None:
+        return
+    name_node = definition.field("name")
+    name = name_node.text() if name_node is not None else "<anonymous>"
+    decorators = []
+    for dec in node.children():
+        if dec.kind() != "decorator":
             continue
-        name_node = definition.field("name")
-        name = name_node.text() if name_node is not None else "<anonymous>"
-        decorators = []
-        for dec in node.children():
-            if dec.kind() != "decorator":
-                continue
-            inner = [c for c in dec.children() if c.is_named() and c.kind() != "comment"]
-            if inner:
-                decorators.append(to_expr(inner[0]))
-        placement, namespace = _placement(node)
-        header_line = span_of(name_node).line if name_node is not None else span_of(node).line
-        facts.decorated.append(
-            Decorated(
-                decorators,
-                _body_facts(definition, name, facts.path),
-                namespace,
-                placement,
-                (span_of(node).line, header_line),
-            )
+        inner = [c for c in dec.children() if c.is_named() and c.kind() != "comment"]
+        if inner:
+            decorators.append(to_expr(inner[0]))
+    placement, namespace = _placement(node)
+    header_line = span_of(name_node).line if name_node is not None else span_of(node).line
+    facts.decorated.append(
+        Decorated(
+            decorators,
+            _body_facts(definition, name, facts.path),
+            namespace,
+            placement,
+            (span_of(node).line, header_line),
         )
+    )
 
 
-def _comments(root, facts: FileFacts) -> None:
-    for node in root.find_all(kind="comment"):
-        text = node.text()
-        if "flash-guard" in text:
-            span = span_of(node)
-            facts.comments.append((span.line, span.column, text))
+def _comment(node, facts: FileFacts) -> None:
+    text = node.text()
+    if "flash-guard" in text:
+        span = span_of(node)
+        facts.comments.append((span.line, span.column, text))
+
+
+_HANDLERS = {
+    "import_statement": _import,
+    "import_from_statement": _import,
+    "assignment": _assignment,
+    "decorated_definition": _decorated,
+    "comment": _comment,
+}
 
 
 def extract(path: str, source: str) -> FileFacts:
@@ -272,11 +309,23 @@ def extract(path: str, source: str) -> FileFacts:
 
     facts = FileFacts(path=path, line_count=source.count("\n") + 1)
     root = SgRoot(source, "python").root()
-    error = first_syntax_error(root)
-    if error is not None:
-        facts.parse_error, facts.parse_error_text = error
-    _imports(root, facts)
-    _assignments(root, facts)
-    _decorated(root, facts)
-    _comments(root, facts)
+    # One native traversal finds every node of interest, in source order (each
+    # kind's facts keep the order separate searches gave), and any sign of a
+    # syntax error; only then is the tree walked for the first error.
+    suspect = False
+    handlers = _HANDLERS
+    start_meter()  # raises TooCostly from span_of on pathological files
+    try:
+        for node in root.find_all(**_FILE_RULE):
+            handler = handlers.get(node.kind())
+            if handler is None:
+                suspect = True  # an ERROR node or a zero-width (MISSING) token
+            else:
+                handler(node, facts)
+        if suspect:
+            error = _walk_for_syntax_error(root)
+            if error is not None:
+                facts.parse_error, facts.parse_error_text = error
+    finally:
+        stop_meter()
     return facts

@@ -7,12 +7,14 @@ plain-data form and resolved later in one place (see `flash_guard.resolve`).
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass
 from typing import Any
 
 from flash_guard.model import Span
 
+# A literal with more elements than this is not a Flash value (resolution would
+# call it too big anyway); it is kept as `other` rather than converted item by item.
+MAX_CHILDREN = 10_000
 # Literal kinds whose text `ast.literal_eval` can decode. literal_eval parses a
 # single literal token; it never runs code, so the "static only" promise holds.
 _LITERAL_KINDS = {"integer", "float", "string", "concatenated_string"}
@@ -48,22 +50,96 @@ class Expr:
         return None
 
 
+class TooCostly(Exception):
+    """Locating this file's nodes would take too long (see `span_of`)."""
+
+
+# ast-grep computes a node's column by scanning its line and its character offset
+# by scanning the file (quickly), so locating one node costs about
+# `column + offset / 16` character steps of ~1 ns. Normal files stay far below
+# this budget; a 2 MB single line (2 ms per node) or a multi-megabyte generated
+# module reaches it within about two seconds instead of running for hours.
+SPAN_BUDGET = 2_000_000_000
+_meter: list[int] | None = None  # the budget left for the file being extracted
+
+
+def start_meter(budget: int = SPAN_BUDGET) -> None:
+    global _meter
+    _meter = [budget]
+
+
+def stop_meter() -> None:
+    global _meter
+    _meter = None
+
+
 def span_of(node) -> Span:
     rng = node.range()
-    return Span(rng.start.line + 1, rng.start.column + 1, rng.end.line + 1, rng.end.column + 1)
+    start, end = rng.start, rng.end
+    if _meter is not None:
+        _meter[0] -= start.column + end.column + (start.index >> 4)
+        if _meter[0] < 0:
+            raise TooCostly("lines too long or file too large to locate its syntax in time")
+    return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
 
 def _literal(node, text: str) -> tuple[bool, Any]:
+    fast = _simple_literal(text)
+    if fast is not None:
+        return fast
     if node.kind() == "string" and any(c.kind() == "interpolation" for c in node.children()):
         return False, None
     if node.kind() == "concatenated_string" and any(
         g.kind() == "interpolation" for c in node.children() for g in c.children()
     ):
         return False, None
+    import ast  # deferred: most literals take the fast path
+
     try:
-        return True, ast.literal_eval(text)
+        value = ast.literal_eval(text)
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         return False, None
+    return _printable(value)
+
+
+# Hex, octal and binary literals have no length limit, but Python refuses to print
+# ints of more than 4,300 decimal digits; no Flash parameter is anywhere near this.
+MAX_INT_BITS = 4_096
+
+
+def _printable(value: Any) -> tuple[bool, Any]:
+    if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+        return False, None
+    return True, value
+
+
+def _simple_literal(text: str) -> tuple[bool, Any] | None:
+    """Plain decimal integers and prefix-less strings without escapes, decoded without
+    `ast.literal_eval` (which compiles every literal: most of the extraction time).
+    None when the text needs the full decoder."""
+    first = text[:1]
+    if first.isdigit():
+        if not (text.isascii() and text.isdigit() and (first != "0" or len(text) == 1)):
+            return None  # 0x.., 1_000, 1.5, 1e3, 1j, 007: the full decoder knows
+        try:
+            return _printable(int(text))
+        except ValueError:  # more digits than int() converts; literal_eval refuses too
+            return False, None
+    # Prefixed strings (f, r, b...), escapes and carriage returns (which Python
+    # normalises inside literals) go to the full decoder.
+    if first not in ("'", '"') or "\\" in text or "\r" in text:
+        return None
+    quote = first * 3 if text.startswith(first * 3) and len(text) >= 6 else first
+    if len(text) < 2 * len(quote) or not text.endswith(quote):
+        return None
+    body = text[len(quote) : len(text) - len(quote)]
+    if (
+        quote in body
+        or (len(quote) == 1 and "\n" in body)
+        or (len(quote) == 3 and body.endswith(first))
+    ):
+        return None  # not one well-formed literal
+    return True, body
 
 
 def to_expr(node, depth: int = 0) -> Expr:
@@ -91,9 +167,10 @@ def to_expr(node, depth: int = 0) -> Expr:
             return Expr("other", span, text)
         return Expr("attr", span, text, attr.text(), (to_expr(obj, depth + 1),))
     if kind in ("tuple", "list", "expression_list"):
-        items = tuple(
-            to_expr(c, depth + 1) for c in node.children() if c.is_named() and c.kind() != "comment"
-        )
+        if _too_many_children(node):
+            return Expr("other", span, text)
+        children = [c for c in node.children() if c.is_named() and c.kind() != "comment"]
+        items = tuple(to_expr(c, depth + 1) for c in children)
         return Expr("list" if kind == "list" else "tuple", span, text, None, items)
     if kind == "dictionary":
         return _dict_expr(node, span, text, depth)
@@ -124,8 +201,16 @@ def to_expr(node, depth: int = 0) -> Expr:
     return Expr("other", span, text)
 
 
+def _too_many_children(node) -> bool:
+    # Asks for one child by index instead of listing a million of them (each
+    # listed child is a Python object): items plus commas plus brackets.
+    return node.child(2 * MAX_CHILDREN + 2) is not None
+
+
 def _dict_expr(node, span: Span, text: str, depth: int) -> Expr:
     entries = []
+    if _too_many_children(node):
+        return Expr("other", span, text)
     for child in node.children():
         if child.kind() == "pair":
             key, value = child.field("key"), child.field("value")
@@ -147,6 +232,8 @@ def _call_expr(node, span: Span, text: str, depth: int) -> Expr:
         return Expr("other", span, text)
     args: list[Expr] = []
     keywords: list[tuple[Any, Expr, Span]] = []
+    if _too_many_children(arguments):
+        return Expr("other", span, text)
     for child in arguments.children():
         ckind = child.kind()
         if ckind == "keyword_argument":

@@ -1,0 +1,367 @@
+"""Hostile input never crashes, hangs or prints a traceback.
+
+Every run must end with exit 0 or 1 (2 only for a bad configuration, with the file named),
+and a file that cannot be analysed must not stop the others: a good app beside it still gets
+its findings. Most cases run in-process; the ones that could hang (FIFOs, a 2 MB line) run
+`python -m flash_guard` in a subprocess under a generous timeout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+GOOD_APP = """\
+from runpod_flash import Endpoint
+
+@Endpoint(name="good", cpu="cpu3c-1-2")
+async def work(data):
+    return data
+"""
+# What GOOD_APP yields on its own: defaults that fail the production checklist.
+GOOD_CODES = {"FG103", "FG104", "FG105", "FG110"}
+HANG_GUARD_S = 300  # far above any real run; only a hang reaches it
+
+
+def check(run_cli, root: Path, *extra: str) -> tuple[int, dict]:
+    code, out, err = run_cli(["check", "--format", "json", ".", *extra], root)
+    assert code in (0, 1), err
+    assert "Traceback" not in err
+    return code, json.loads(out)
+
+
+def check_isolated(root: Path, *extra: str) -> tuple[int, dict, str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "flash_guard", "check", "--format", "json", ".", *extra],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD_S,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "Traceback" not in proc.stderr
+    return proc.returncode, json.loads(proc.stdout), proc.stderr
+
+
+def problems(doc: dict) -> dict[str, str]:
+    """path -> FG001 message."""
+    return {f["path"]: f["message"] for f in doc["findings"] if f["code"] == "FG001"}
+
+
+def codes_for(doc: dict, path: str) -> set[str]:
+    return {f["code"] for f in doc["findings"] if f["path"] == path}
+
+
+def endpoint_names(doc: dict) -> list[str]:
+    return sorted(e["name"] for e in doc["endpoints"])
+
+
+def assert_good_app_checked(doc: dict, path: str = "good.py") -> None:
+    assert "good" in endpoint_names(doc)
+    assert codes_for(doc, path) >= GOOD_CODES
+
+
+def located(doc: dict) -> list[tuple[str, int, int]]:
+    return sorted((f["code"], f["line"], f["column"]) for f in doc["findings"])
+
+
+# -- file contents ----------------------------------------------------------------------------
+
+
+def test_binary_files(project, run_cli):
+    root = project(
+        {
+            "good.py": GOOD_APP,
+            "logo.py": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\xff\xfe",
+            "blob.py": b"\x00\x01runpod_flash\x00\xff import Endpoint\x00",
+        }
+    )
+    _, doc = check(run_cli, root)
+    # The blob mentions Flash, so it might have held declarations: say it was not read.
+    assert problems(doc) == {"blob.py": problems(doc)["blob.py"]}
+    assert "binary" in problems(doc)["blob.py"]
+    assert_good_app_checked(doc)
+
+
+def test_non_utf8_files(project, run_cli):
+    root = project(
+        {
+            "good.py": GOOD_APP,
+            "latin.py": "# café\nfrom runpod_flash import Endpoint\n".encode("latin-1"),
+            "other.py": "# naïve, no Flash here\nx = 1\n".encode("latin-1"),
+        }
+    )
+    _, doc = check(run_cli, root)
+    assert set(problems(doc)) == {"latin.py"}
+    assert "UTF-8" in problems(doc)["latin.py"]
+    assert_good_app_checked(doc)
+
+
+def test_byte_order_mark_changes_nothing(project, run_cli):
+    plain = check(run_cli, project({"good.py": GOOD_APP}))[1]
+    with_bom = check(run_cli, project({"good.py": b"\xef\xbb\xbf" + GOOD_APP.encode()}))[1]
+    assert located(with_bom) == located(plain)
+    assert_good_app_checked(with_bom)
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"], ids=["crlf", "cr"])
+def test_other_line_endings(project, run_cli, newline):
+    plain = check(run_cli, project({"good.py": GOOD_APP}))[1]
+    source = GOOD_APP.replace("\n", newline).encode()
+    _, doc = check(run_cli, project({"good.py": source}))
+    if newline == "\r\n":
+        assert located(doc) == located(plain)  # same lines and columns
+    else:  # a bare CR is not a line break to the parser: one line, still no crash
+        assert set(problems(doc)) <= {"good.py"}
+
+
+def test_empty_files(project, run_cli):
+    root = project(
+        {
+            "good.py": GOOD_APP,
+            "empty.py": b"",
+            "pkg/__init__.py": b"",
+            "marker_only.py": "# runpod_flash\n",
+            "blank.py": "\n\n   \n",
+        }
+    )
+    _, doc = check(run_cli, root)
+    assert problems(doc) == {}
+    assert endpoint_names(doc) == ["good"]
+
+
+def test_two_megabyte_single_lines(project):
+    """A 2 MB list literal on one line is parsed; a 2 MB line of statements is too costly to
+    locate node by node and is reported as not analysed, in bounded time, with the rest kept."""
+    items = ", ".join(["1"] * 700_000)
+    root = project(
+        {
+            "good.py": GOOD_APP,
+            "big_list.py": (
+                "from runpod_flash import Endpoint\n"
+                f"DEPS = [{items}]\n"
+                '@Endpoint(name="big", cpu="cpu3c-1-2", dependencies=DEPS)\n'
+                "async def big(data): ...\n"
+            ),
+            "one_line.py": "from runpod_flash import Endpoint\n" + ";".join(["a=1"] * 500_000),
+        }
+    )
+    assert len((root / "big_list.py").read_bytes()) > 2_000_000
+    _, doc, _ = check_isolated(root)
+    assert "big" in endpoint_names(doc)
+    assert set(problems(doc)) == {"one_line.py"}
+    assert "could not be analysed" in problems(doc)["one_line.py"]
+    assert_good_app_checked(doc)
+
+
+def test_deep_nesting(project, run_cli):
+    depth = 3000
+    root = project(
+        {
+            "good.py": GOOD_APP,
+            "parens.py": "from runpod_flash import Endpoint\nx = " + "(" * depth + ")" * depth,
+            "plain_parens.py": "x = " + "(" * depth + "1" + ")" * depth,
+            "deep_args.py": (
+                "from runpod_flash import Endpoint\n"
+                '@Endpoint(name="deep", cpu="cpu3c-1-2", env='
+                + "dict(a=" * depth
+                + "1"
+                + ")" * depth
+                + ", dependencies="
+                + "[" * depth
+                + "]" * depth
+                + ", workers="
+                + "-" * depth
+                + "1, idle_timeout="
+                + " + ".join(["1"] * depth)
+                + ")\nasync def deep(data): ...\n"
+            ),
+            "deep_blocks.py": (
+                "from runpod_flash import Endpoint\n"
+                + "".join(" " * i + "if True:\n" for i in range(500))
+                + " " * 500
+                + 'api = Endpoint(name="nested", cpu="cpu3c-1-2")\n'
+            ),
+        }
+    )
+    _, doc = check(run_cli, root)
+    assert {"deep", "good", "nested"} <= set(endpoint_names(doc))
+    assert_good_app_checked(doc)
+    for fmt in ("text", "sarif", "github", "markdown"):
+        code, _, err = run_cli(["check", "--format", fmt, "."], root)
+        assert code in (0, 1) and "Traceback" not in err, err
+
+
+def test_values_too_big_to_fold_stay_small(project, run_cli):
+    """Doubling constants (lists, strings, shared containers) and huge integers would take
+    gigabytes or not print at all; they become unknown values instead."""
+    lines = ["from runpod_flash import Endpoint", 'L0 = ["a", "b"]', 'S0 = "ab"', 'N0 = ["a"]']
+    for i in range(1, 25):
+        lines += [f"L{i} = [*L{i - 1}, *L{i - 1}]", f"S{i} = S{i - 1} + S{i - 1}"]
+        lines.append(f"N{i} = [N{i - 1}, N{i - 1}]")
+    lines += [
+        "A = 10 ** 60",
+        "B = A * A * A * A * A * A * A * A * A * A",
+        "C = B * B * B * B * B * B * B * B",
+        "H = 0x" + "f" * 1200,
+        "@Endpoint(name='bomb', cpu='cpu3c-1-2', dependencies=L24, env={'A': S24, 'N': N24},",
+        "          workers=C, idle_timeout=H)",
+        "async def bomb(data): ...",
+    ]
+    root = project({"good.py": GOOD_APP, "bomb.py": "\n".join(lines) + "\n"})
+    code, out, err = run_cli(["check", "--format", "json", "."], root)
+    assert code in (0, 1) and "Traceback" not in err, err
+    assert len(out) < 1_000_000
+    doc = json.loads(out)
+    assert "bomb" in endpoint_names(doc)
+    assert_good_app_checked(doc)
+
+
+# -- the file system --------------------------------------------------------------------------
+
+
+def test_symlink_loops_and_dangling_links(project, run_cli):
+    root = project({"good.py": GOOD_APP, "sub/mod.py": "x = 1\n"})
+    (root / "self.py").symlink_to("self.py")
+    (root / "a.py").symlink_to("b.py")
+    (root / "b.py").symlink_to("a.py")
+    (root / "gone.py").symlink_to("missing.py")
+    (root / "sub" / "back").symlink_to("..")  # a directory loop: never followed
+    _, doc = check(run_cli, root)
+    assert set(problems(doc)) == {"self.py", "a.py", "b.py", "gone.py"}
+    assert all("cannot read" in message for message in problems(doc).values())
+    assert endpoint_names(doc) == ["good"]  # found once, not again through sub/back
+    assert_good_app_checked(doc)
+
+
+def test_unreadable_file(project, run_cli):
+    root = project({"good.py": GOOD_APP, "secret.py": GOOD_APP.replace("good", "secret")})
+    target = root / "secret.py"
+    target.chmod(0)
+    try:
+        if os.access(target, os.R_OK):
+            pytest.skip(
+                "running as root (or with CAP_DAC_OVERRIDE): chmod 000 does not block reads"
+            )
+        _, doc = check(run_cli, root)
+    finally:
+        target.chmod(0o644)
+    assert set(problems(doc)) == {"secret.py"}
+    assert "cannot read" in problems(doc)["secret.py"]
+    assert_good_app_checked(doc)
+
+
+def test_directory_named_like_a_python_file(project, run_cli):
+    root = project({"good.py": GOOD_APP, "pkg.py/inner.py": GOOD_APP.replace("good", "inner")})
+    (root / "linked.py").symlink_to("pkg.py")  # a symlinked directory is not followed
+    _, doc = check(run_cli, root)
+    assert problems(doc) == {}
+    assert endpoint_names(doc) == ["good", "inner"]
+    code, out, err = run_cli(["check", "--format", "json", "pkg.py"], root)
+    assert code in (0, 1) and "Traceback" not in err, err
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes (POSIX)")
+def test_named_pipes_are_never_opened_for_reading(project):
+    """Reading a FIFO blocks until a writer comes: a hang. It is skipped, and a symlink to
+    one (which a git listing could also name) is reported, not read."""
+    root = project({"good.py": GOOD_APP})
+    os.mkfifo(root / "pipe.py")
+    (root / "pipe_link.py").symlink_to("pipe.py")
+    _, doc, _ = check_isolated(root)
+    assert set(problems(doc)) == {"pipe_link.py"}
+    assert_good_app_checked(doc)
+
+
+def test_file_names_that_are_not_utf8(project, run_cli):
+    if sys.platform == "darwin":
+        pytest.skip("macOS file systems only store UTF-8 names")
+    root = project({"good.py": GOOD_APP})
+    name = os.path.join(os.fsencode(root), b"caf\xe9.py")
+    with open(name, "wb") as handle:
+        handle.write(GOOD_APP.replace("good", "cafe").encode())
+    for fmt in ("text", "json", "sarif", "github", "markdown"):
+        code, out, err = run_cli(["check", "--format", fmt, "."], root)
+        assert code in (0, 1) and "Traceback" not in err, err
+        assert "caf" in out
+    _, doc = check(run_cli, root)
+    assert endpoint_names(doc) == ["cafe", "good"]
+    # The undecodable byte is shown escaped, so every format can print the name.
+    assert "caf\\xe9.py" in {f["path"] for f in doc["findings"]}
+
+
+# -- syntax errors ----------------------------------------------------------------------------
+
+
+def test_syntax_error_is_fg001_at_its_line_and_the_rest_is_checked(project, run_cli):
+    broken = """\
+from runpod_flash import Endpoint
+
+
+@Endpoint(name="broken", cpu="cpu3c-1-2")
+async def work(data):
+    return data
+
+def helper(:
+    pass
+"""
+    root = project({"a_broken.py": broken, "good.py": GOOD_APP})
+    _, doc = check(run_cli, root)
+    [error] = [f for f in doc["findings"] if f["code"] == "FG001"]
+    assert (error["path"], error["line"]) == ("a_broken.py", 8)
+    assert_good_app_checked(doc)
+
+
+def test_unparseable_python_everywhere(project, run_cli):
+    """Truncations of a real app at every few bytes: each either parses or is FG001."""
+    files = {"good.py": GOOD_APP}
+    source = GOOD_APP.replace("good", "cut")
+    for cut in range(1, len(source), 7):
+        files[f"cut_{cut:03d}.py"] = source[:cut]
+    _, doc = check(run_cli, project(files))
+    assert_good_app_checked(doc)
+    for path in problems(doc):
+        assert path.startswith("cut_")
+
+
+# -- configuration ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        (".flash-guard.yaml", "profile: [unclosed\n"),
+        (".flash-guard.yaml", "profile: 3\n"),
+        (".flash-guard.yaml", "no_such_key: 1\n"),
+        (".flash-guard.yaml", "- a list\n- not a mapping\n"),
+        (".flash-guard.yaml", "rules: {FG101: {severity: fatal}}\n"),
+        (".flash-guard.yaml", "a: " + "[" * 5000 + "]" * 5000 + "\n"),
+        (".flash-guard.yaml", b"\x00\x01\x02\x89PNG"),
+        (".flash-guard.yaml", b"profile: production\x00\n"),
+        (".flash-guard.yaml", "profile: d\xe9veloppement\n".encode("latin-1")),
+        ("pyproject.toml", "[tool.flash-guard]\nprofile = \n"),
+    ],
+    ids=[
+        "bad-yaml",
+        "wrong-type",
+        "unknown-key",
+        "not-a-mapping",
+        "bad-severity",
+        "nested-too-deeply",
+        "binary",
+        "nul-byte",
+        "not-utf8",
+        "bad-toml",
+    ],
+)
+def test_invalid_config_exits_2_naming_the_file(project, run_cli, name, content):
+    root = project({"good.py": GOOD_APP, name: content})
+    code, out, err = run_cli(["check", "."], root)
+    assert code == 2
+    assert err.startswith(f"flash-guard: error: {name}:"), err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
