@@ -78,7 +78,8 @@ class Value:
 
     @classmethod
     def default(cls, value: Any) -> Value:
-        return cls(value=value, known=True, defaulted=True, text=repr(value))
+        # No source text: nothing was written. Messages render defaults from the value.
+        return cls(value=value, known=True, defaulted=True)
 
     @classmethod
     def unknown(cls, text: str, span: Span | None = None, path: str | None = None) -> Value:
