@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 
+from flash_guard.report.json_report import dumps_one_per_line
 from flash_guard.report.values import endpoint_json, short
 from flash_guard.result import FAIL, PASS, UNKNOWN
 
@@ -117,7 +117,7 @@ def render_json(result) -> str:
         profile = result.profiles[i] if ep.deployable and i < len(result.profiles) else None
         endpoints.append(endpoint_json(ep, profile, checks))
     doc = {"version": 1, "endpoints": endpoints, "files": result.files_checked}
-    return json.dumps(doc, indent=2) + "\n"
+    return dumps_one_per_line(doc)
 
 
 def render(fmt: str, result) -> str:
