@@ -11,6 +11,7 @@ from flash_guard.checks.deploy_support import (
     spread_unknown,
     type_name,
     written,
+    written_value,
 )
 from flash_guard.model import Value
 
@@ -108,12 +109,9 @@ def image_without_name(endpoint) -> list:
 
 
 def max_concurrency(endpoint) -> list:
-    found = written(endpoint, "max_concurrency")
-    if found is None:
-        return spread_unknown(endpoint, "max_concurrency")
-    value, _ = found
-    if not value.known:
-        return [unknown(endpoint, value, "`max_concurrency`", "max_concurrency")]
+    value, undecided = written_value(endpoint, "max_concurrency", "max_concurrency")
+    if value is None:
+        return undecided
     raw = value.value
     if is_number(raw) and raw >= 1:
         return []

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flash_guard.checks.base import Check, fail, register, unknown
+from flash_guard.checks.base import Check, fail, register
 from flash_guard.checks.deploy_support import (
     closest,
     keyword,
     label,
     python_repr,
     shown,
-    spread_unknown,
-    written,
+    written_value,
 )
 from flash_guard.model import EnumRef
 from flash_guard.sdk_tables import CUDA_VERSIONS, did_you_mean
@@ -33,12 +32,9 @@ class InvalidCudaVersion(Check):
 
     def check(self, endpoint, params, ctx):
         field = keyword(endpoint, "min_cuda_version")
-        found = written(endpoint, field)
-        if found is None:
-            return spread_unknown(endpoint, field)
-        value, _ = found
-        if not value.known:
-            return [unknown(endpoint, value, f"`{field}`", "min_cuda_version")]
+        value, undecided = written_value(endpoint, field, "min_cuda_version")
+        if value is None:
+            return undecided
         raw = value.value
         if raw is None:
             return []

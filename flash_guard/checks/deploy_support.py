@@ -68,6 +68,19 @@ def written(endpoint: Endpoint, name: str) -> tuple[Value, Span] | None:
     return None
 
 
+def written_value(endpoint: Endpoint, name: str, parameter: str) -> tuple[Value | None, list]:
+    """The known value of keyword `name` as written, or else the outcomes to return instead:
+    none when it is not written (FG002 when an unresolved `**spread` may set it), FG002 when
+    its value is not statically known."""
+    found = written(endpoint, name)
+    if found is None:
+        return None, spread_unknown(endpoint, name)
+    value, _ = found
+    if not value.known:
+        return None, [unknown(endpoint, value, f"`{name}`", parameter)]
+    return value, []
+
+
 def spread_unknown(endpoint: Endpoint, name: str) -> list[Outcome]:
     """A keyword the code does not write may still arrive through an unresolved `**spread`."""
     if not endpoint.spreads:

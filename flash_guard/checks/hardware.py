@@ -10,9 +10,8 @@ from flash_guard.checks.deploy_support import (
     label,
     python_repr,
     shown,
-    spread_unknown,
     type_name,
-    written,
+    written_value,
 )
 from flash_guard.model import EnumRef
 from flash_guard.sdk_tables import (
@@ -57,12 +56,9 @@ class UnknownHardware(EveryDeclaration):
 
 def selection(endpoint, field: str, judge, single_ok: bool, string_ok: bool) -> list:
     parameter = "gpu" if field.startswith("gpu") else "cpu"
-    found = written(endpoint, field)
-    if found is None:
-        return spread_unknown(endpoint, field)
-    value, _ = found
-    if not value.known:
-        return [unknown(endpoint, value, f"`{field}`", parameter)]
+    value, undecided = written_value(endpoint, field, parameter)
+    if value is None:
+        return undecided
     raw = value.value
     if raw is None:
         return []

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from flash_guard.checks.base import Check, fail, register, unknown
-from flash_guard.checks.deploy_support import keyword, label, shown, spread_unknown, written
+from flash_guard.checks.base import Check, fail, register
+from flash_guard.checks.deploy_support import (
+    keyword,
+    label,
+    shown,
+    written_value,
+)
 from flash_guard.model import EnumRef
 
 
@@ -21,12 +26,9 @@ class LbQueueScaler(Check):
 
     def check(self, endpoint, params, ctx):
         field = keyword(endpoint, "scaler_type")
-        found = written(endpoint, field)
-        if found is None:
-            return spread_unknown(endpoint, field)
-        value, _ = found
-        if not value.known:
-            return [unknown(endpoint, value, f"`{field}`", "scaler_type")]
+        value, undecided = written_value(endpoint, field, "scaler_type")
+        if value is None:
+            return undecided
         raw = value.value
         queue_delay = (isinstance(raw, EnumRef) and raw.member == "QUEUE_DELAY") or (
             isinstance(raw, str) and raw == "QUEUE_DELAY"

@@ -13,6 +13,7 @@ from flash_guard.checks.deploy_support import (
     spread_unknown,
     type_name,
     written,
+    written_value,
 )
 from flash_guard.normalize import DEFAULT_WORKERS
 
@@ -37,12 +38,9 @@ class InvalidWorkers(EveryDeclaration):
 
 
 def endpoint_workers(endpoint) -> list:
-    found = written(endpoint, "workers")
-    if found is None:
-        return spread_unknown(endpoint, "workers")
-    value, _ = found
-    if not value.known:
-        return [unknown(endpoint, value, "`workers`", "workers")]
+    value, undecided = written_value(endpoint, "workers", "workers")
+    if value is None:
+        return undecided
     raw = value.value
     if raw is None:
         return []
