@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from flash_guard.checks.base import Check, fail_at, register, unknown
-from flash_guard.checks.sites import DependencyArg, annotated, build_calls, dependency_args
+from flash_guard.checks.sites import DependencyArg, build_calls, dependency_args
 from flash_guard.discover.syntax import Expr
 from flash_guard.model import Value
 
@@ -42,7 +42,7 @@ class DependenciesLiteral(Check):
             found, maybe = dependency_args(call, analysis.project)
             undecided += maybe
             for arg in found:
-                problem = _problem(arg, analysis)
+                problem = _problem(arg)
                 if problem is None:
                     continue
                 what, span, (missing, plural) = problem
@@ -59,7 +59,7 @@ class DependenciesLiteral(Check):
         return out
 
 
-def _problem(arg: DependencyArg, analysis):
+def _problem(arg: DependencyArg):
     """(what is wrong, where to point, what goes missing), or None when the build reads it."""
     if arg.spread is not None:
         return f"comes through `{arg.spread}`", arg.span, _packages(arg.value)
@@ -79,7 +79,7 @@ def _problem(arg: DependencyArg, analysis):
     if arg.call.callee_name not in BUILD_CALL_NAMES:
         what = f"is given to `{callee}(...)`, an alias the build's scan does not recognise"
         return what, arg.span, _packages(arg.value)
-    if annotated(arg.call, analysis):
+    if arg.call.annotated:
         what = "is in an annotated assignment (`x: T = Endpoint(...)`), which the build skips"
         return what, arg.span, _packages(arg.value)
     return None

@@ -7,13 +7,7 @@ from dataclasses import dataclass
 
 from flash_guard.checks.base import Check, fail_at, param_doc, register, unknown
 from flash_guard.checks.not_deployed import classify
-from flash_guard.checks.sites import (
-    blocks_around,
-    build_calls,
-    dependency_args,
-    source_text,
-    uses,
-)
+from flash_guard.checks.sites import build_calls, dependency_args, uses
 from flash_guard.model import Value
 
 # Distributions whose import name differs from the name pip installs. Names on both sides
@@ -120,13 +114,13 @@ class DependencyImports(Check):
             for binding in facts.imports:
                 if not binding.top_level or binding.level or not binding.module:
                     continue
+                if _never_runs(binding.blocks):
+                    continue
                 top = binding.module.split(".", 1)[0]
                 spec = wanted.get(normalise(top))
                 if spec is not None and (top, spec) not in hits.get(binding.span, []):
                     hits.setdefault(binding.span, []).append((top, spec))
             for span, modules in sorted(hits.items()):
-                if span.column > 1 and _never_runs(analysis, path, span):
-                    continue
                 out.append(self._finding(endpoint, path, span, modules))
         if not out and undecided:
             return [unknown(endpoint, undecided[0], "a `dependencies` entry", "dependencies")]
@@ -169,10 +163,7 @@ def _specs(value: Value, undecided: list[Value]) -> list[str]:
     return out
 
 
-def _never_runs(analysis, path: str, span) -> bool:
+def _never_runs(blocks) -> bool:
     """An indented module-level import under `if TYPE_CHECKING:` or the `__main__` guard."""
-    text = source_text(analysis, path)
-    if text is None:
-        return False
-    hidden = classify(blocks_around(text, span))
+    hidden = classify(blocks)
     return hidden is not None and hidden.certain

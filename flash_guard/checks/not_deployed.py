@@ -6,14 +6,8 @@ import re
 from dataclasses import dataclass
 
 from flash_guard.checks.base import Check, fail_at, register
-from flash_guard.checks.sites import (
-    Block,
-    blocks_around,
-    build_ignored,
-    declaration_call,
-    source_text,
-    uses,
-)
+from flash_guard.checks.sites import build_ignored, declaration_call, uses
+from flash_guard.discover.extract import Block
 
 # `if` headers whose body never runs when a module is imported by name (as the build does).
 _NEVER_RUNS = re.compile(
@@ -59,7 +53,7 @@ class NotDeployed(Check):
         image = endpoint.kind == "image"
         gone = "flash deploy does not provision it" if image else "nothing is deployed"
         declaration = declaration_call(endpoint, files)
-        hidden = hidden_at(analysis, endpoint.path, endpoint.span, declaration.placement)
+        hidden = hidden_at(endpoint.path, declaration.placement, declaration.blocks)
         if hidden is not None:
             message = f"{name} is declared {hidden.where}: {hidden.why}"
             return [fail_at(endpoint, _tail(message, hidden, gone), endpoint.path, endpoint.span)]
@@ -79,7 +73,7 @@ class NotDeployed(Check):
         hidden_uses = [
             (use, reason)
             for use in all_uses
-            if (reason := hidden_at(analysis, use.path, use.span, use.placement)) is not None
+            if (reason := hidden_at(use.path, use.placement, use.blocks)) is not None
         ]
         if len(hidden_uses) == len(all_uses):
             use, reason = hidden_uses[0]
@@ -105,8 +99,8 @@ def _tail(message: str, hidden: Hidden, consequence: str) -> str:
     return f"{message}, so {consequence}" if hidden.certain else message
 
 
-def hidden_at(analysis, path: str, span, placement: str) -> Hidden | None:
-    """Why `flash build` would not see the code at `span` in `path`, or None if it would."""
+def hidden_at(path: str, placement: str, blocks: tuple[Block, ...]) -> Hidden | None:
+    """Why `flash build` would not see code placed so in `path`, or None if it would."""
     if path.rsplit("/", 1)[-1] == "__init__.py":
         return Hidden(f"in `{path}`", "flash build never imports `__init__.py` files")
     pattern = build_ignored(path)
@@ -114,13 +108,10 @@ def hidden_at(analysis, path: str, span, placement: str) -> Hidden | None:
         return Hidden(f"in `{path}`", f"flash build leaves `{pattern}` paths out of the build")
     if placement == "module":
         return None
-    text = source_text(analysis, path)
-    if text is None:
-        return Hidden("outside module level", "flash build only reads module globals")
-    return classify(blocks_around(text, span))
+    return classify(blocks)
 
 
-def classify(blocks: list[Block]) -> Hidden | None:
+def classify(blocks: tuple[Block, ...]) -> Hidden | None:
     """The reason the innermost-first chain of enclosing blocks hides a declaration."""
     for block in blocks:
         if block.kind == "function":

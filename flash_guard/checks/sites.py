@@ -4,17 +4,16 @@
 `dependencies=` by reading the syntax of `Endpoint(...)`/`remote(...)` calls (flash-sdk.md
 §5). The FG3xx checks therefore need more than resolved values: the calls as written, where
 each decorator use and route sits, and which blocks enclose them. This module answers that
-from the facts discovery already extracted; only `blocks_around` parses again, and only for
-the rare declaration that is not plainly at module level.
+from the facts discovery already extracted (including the blocks enclosing each
+declaration), without reading or parsing any file again.
 """
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
-from flash_guard.discover.extract import Decorated, FileFacts
-from flash_guard.discover.syntax import Expr, span_of
+from flash_guard.discover.extract import Block, Decorated, FileFacts
+from flash_guard.discover.syntax import Expr
 from flash_guard.model import Endpoint, Span, Value
 from flash_guard.resolve import Project
 
@@ -48,6 +47,8 @@ class Call:
     placement: str
     statement: Span | None = None  # the assignment around the call, when it is assigned
     is_remote: bool = False  # a legacy `@remote(...)`, not the declaration call
+    blocks: tuple[Block, ...] = ()  # enclosing blocks, innermost first
+    annotated: bool = False  # assigned with an annotation, `x: T = Endpoint(...)`
 
     @property
     def callee(self) -> str:
@@ -72,6 +73,7 @@ class Use:
     target: str  # the decorated function or class
     placement: str
     label: str  # how a message names it, e.g. "`@api.post("/run")` on `run`"
+    blocks: tuple[Block, ...] = ()  # enclosing blocks, innermost first
 
 
 def build_ignored(path: str) -> str | None:
@@ -113,20 +115,6 @@ def _decorator_call(decorated: Decorated, span: Span) -> Expr | None:
     return None
 
 
-def source_text(analysis, path: str) -> str | None:
-    """The text of an analysed file. Discovery drops texts once parsed, so this reads the
-    file again; only the rare cases that need the exact source come here."""
-    source = analysis.sources.get(path)
-    if source is None:
-        return None
-    if source.text is not None:
-        return source.text
-    try:
-        return source.abspath.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
 def declaration_call(endpoint: Endpoint, files: dict[str, FileFacts]) -> Call:
     """The `Endpoint(...)` or resource-class call, with the statement it sits in.
 
@@ -137,14 +125,26 @@ def declaration_call(endpoint: Endpoint, files: dict[str, FileFacts]) -> Call:
         for assign in facts.assignments:
             if assign.expr.span == endpoint.span:
                 return Call(
-                    assign.expr, endpoint.path, assign.namespace, assign.placement, assign.span
+                    assign.expr,
+                    endpoint.path,
+                    assign.namespace,
+                    assign.placement,
+                    assign.span,
+                    blocks=assign.blocks,
+                    annotated=assign.annotated,
                 )
         for decorated in facts.decorated:
             for expr in decorated.decorators:
                 if _contains(expr.span, endpoint.span):
                     call = _find(expr, endpoint.span)
                     if call is not None:
-                        return Call(call, endpoint.path, decorated.namespace, decorated.placement)
+                        return Call(
+                            call,
+                            endpoint.path,
+                            decorated.namespace,
+                            decorated.placement,
+                            blocks=decorated.blocks,
+                        )
     placeholder = Expr("other", endpoint.span, "")
     return Call(placeholder, endpoint.path, None, endpoint.scope)
 
@@ -161,25 +161,6 @@ def _find(expr: Expr, span: Span) -> Expr | None:
     return None
 
 
-def annotated(call: Call, analysis) -> bool:
-    """`x: T = Endpoint(...)`: the source from the assignment's start to the call has a `:`
-    before its `=`. The build's AST scan reads `ast.Assign`, never `ast.AnnAssign`."""
-    if call.statement is None:
-        return False
-    text = source_text(analysis, call.path)
-    if text is None:
-        return False
-    statement, value = call.statement, call.expr.span
-    lines = text.splitlines()
-    if statement.line > len(lines) or value.line > len(lines):
-        return False
-    if statement.line == value.line:
-        head = lines[statement.line - 1][statement.column - 1 : value.column - 1]
-    else:
-        head = lines[statement.line - 1][statement.column - 1 :]
-    return ":" in head.split("=", 1)[0]
-
-
 def uses(endpoint: Endpoint, files: dict[str, FileFacts]) -> list[Use]:
     """Every decorator use and route of the endpoint, each with its placement."""
     paths = {t.path for t in endpoint.targets} | {r.file for r in endpoint.routes}
@@ -191,16 +172,9 @@ def uses(endpoint: Endpoint, files: dict[str, FileFacts]) -> list[Use]:
         decorated = index.get(id(target))
         placement = decorated.placement if decorated is not None else "module"
         call = _decorator_call(decorated, span) if decorated is not None else None
-        out.append(
-            Use(
-                "decorator",
-                path,
-                span,
-                target.name,
-                placement,
-                f"{_shown(call)} on `{target.name}`",
-            )
-        )
+        blocks = decorated.blocks if decorated is not None else ()
+        label = f"{_shown(call)} on `{target.name}`"
+        out.append(Use("decorator", path, span, target.name, placement, label, blocks))
     for route in endpoint.routes:
         facts = route.handler_facts
         if facts is not None and id(facts) in seen:
@@ -210,7 +184,8 @@ def uses(endpoint: Endpoint, files: dict[str, FileFacts]) -> list[Use]:
         method = route.method.value if route.method.known else route.method.text
         where = route.path.value if route.path.known else route.path.text
         label = f"the route `{method} {where}` on `{route.handler}`"
-        out.append(Use("route", route.file, route.span, route.handler, placement, label))
+        blocks = decorated.blocks if decorated is not None else ()
+        out.append(Use("route", route.file, route.span, route.handler, placement, label, blocks))
     return out
 
 
@@ -234,62 +209,17 @@ def build_calls(endpoint: Endpoint, files: dict[str, FileFacts]) -> list[Call]:
         decorated = index.get(id(target))
         call = _decorator_call(decorated, span) if decorated is not None else None
         if call is not None and call.kind == "call":
-            calls.append(Call(call, path, decorated.namespace, decorated.placement, is_remote=True))
+            calls.append(
+                Call(
+                    call,
+                    path,
+                    decorated.namespace,
+                    decorated.placement,
+                    is_remote=True,
+                    blocks=decorated.blocks,
+                )
+            )
     return calls
-
-
-# -- enclosing blocks ---------------------------------------------------------
-
-_BLOCK_KINDS = {
-    "function_definition": "function",
-    "lambda": "function",
-    "class_definition": "class",
-    "for_statement": "loop",
-    "while_statement": "loop",
-    "if_statement": "if",
-    "elif_clause": "elif",
-    "else_clause": "else",
-    "match_statement": "match",
-    "case_clause": "case",
-    "try_statement": "try",
-    "except_clause": "except",
-    "except_group_clause": "except",
-    "finally_clause": "finally",
-    "with_statement": "with",
-}
-
-
-@dataclass(frozen=True)
-class Block:
-    kind: str  # function class loop if elif else match case try except finally with
-    header: str  # the block's first line, e.g. `if __name__ == "__main__":`
-    name: str = ""  # function or class name
-
-
-@functools.lru_cache(maxsize=16)
-def _parse(text: str):
-    from ast_grep_py import SgRoot  # deferred like extract's: only a rare case needs it
-
-    return SgRoot(text, "python").root()
-
-
-def blocks_around(text: str, span: Span) -> list[Block]:
-    """The compound statements that enclose `span`, innermost first."""
-    node = _parse(text)
-    chain: list[Block] = []
-    while True:
-        child = next((c for c in node.children() if _contains(span_of(c), span)), None)
-        if child is None or span_of(child) == span:
-            break
-        kind = _BLOCK_KINDS.get(child.kind())
-        if kind is not None:
-            header = child.text().split("\n", 1)[0].strip()
-            name_node = child.field("name")
-            name = name_node.text() if name_node is not None else ""
-            chain.append(Block(kind, header, name))
-        node = child
-    chain.reverse()
-    return chain
 
 
 # -- dependencies= ------------------------------------------------------------

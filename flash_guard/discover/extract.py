@@ -47,6 +47,35 @@ _FILE_RULE = {
 _BODY_RULE = {"any": [{"kind": "call"}, {"kind": "subscript"}, *_IMPORT_KINDS]}
 
 
+# Compound statements that enclose a declaration, named as a message names them.
+_BLOCK_KINDS = {
+    "function_definition": "function",
+    "lambda": "function",
+    "class_definition": "class",
+    "for_statement": "loop",
+    "while_statement": "loop",
+    "if_statement": "if",
+    "elif_clause": "elif",
+    "else_clause": "else",
+    "match_statement": "match",
+    "case_clause": "case",
+    "try_statement": "try",
+    "except_clause": "except",
+    "except_group_clause": "except",
+    "finally_clause": "finally",
+    "with_statement": "with",
+}
+
+
+@dataclass(frozen=True)
+class Block:
+    """A compound statement around a declaration: `flash build` only sees module globals."""
+
+    kind: str  # function class loop if elif else match case try except finally with
+    header: str  # the block's first line, e.g. `if __name__ == "__main__":`
+    name: str = ""  # function or class name
+
+
 @dataclass
 class ImportBinding:
     """`local` is bound to module `module` (name None) or to `module.name`."""
@@ -57,6 +86,7 @@ class ImportBinding:
     level: int
     span: Span
     top_level: bool
+    blocks: tuple[Block, ...] = ()  # enclosing blocks, innermost first
 
 
 @dataclass
@@ -67,6 +97,8 @@ class Assignment:
     namespace: Span | None  # the enclosing function/class, None at module level
     placement: str
     statement_lines: tuple[int, int] = (0, 0)
+    blocks: tuple[Block, ...] = ()  # enclosing blocks, innermost first
+    annotated: bool = False  # `x: T = ...`, which the build's AST scan does not read
 
 
 @dataclass
@@ -76,6 +108,7 @@ class Decorated:
     namespace: Span | None
     placement: str
     lines: tuple[int, int]  # first decorator line .. definition header line
+    blocks: tuple[Block, ...] = ()  # enclosing blocks, innermost first
 
 
 @dataclass
@@ -95,19 +128,40 @@ class FileFacts:
         return self.path.rsplit("/", 1)[-1] == "__init__.py"
 
 
-def _placement(node) -> tuple[str, Span | None]:
+def _placement(node, lines: _Lines) -> tuple[str, Span | None, tuple[Block, ...]]:
+    """Where `node` sits: its placement, the namespace it binds names in, and the chain of
+    enclosing blocks, innermost first (empty at module level)."""
     kinds = set()
     namespace = None
+    blocks = []
     for anc in node.ancestors():
         kind = anc.kind()
         if kind in _PLACEMENT:
             kinds.add(_PLACEMENT[kind])
         if namespace is None and kind in _NAMESPACE_KINDS:
             namespace = span_of(anc)
+        block = _BLOCK_KINDS.get(kind)
+        if block is not None:
+            name_node = anc.field("name") if block in ("function", "class") else None
+            header = lines.line(span_of(anc).line - 1)
+            blocks.append(Block(block, header, name_node.text() if name_node is not None else ""))
     for candidate in _PLACEMENT_PRIORITY:
         if candidate in kinds:
-            return candidate, namespace
-    return "module", namespace
+            return candidate, namespace, tuple(blocks)
+    return "module", namespace, tuple(blocks)
+
+
+class _Lines:
+    """The source's lines, split only if a block header is ever needed."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self._lines: list[str] | None = None
+
+    def line(self, index: int) -> str:
+        if self._lines is None:
+            self._lines = self.source.splitlines()
+        return self._lines[index].strip() if index < len(self._lines) else ""
 
 
 def first_syntax_error(root) -> tuple[Span, str] | None:
@@ -136,10 +190,11 @@ def _walk_for_syntax_error(root) -> tuple[Span, str] | None:
     return best
 
 
-def _import(node, facts: FileFacts) -> None:
-    placement, _ = _placement(node)
+def _import(node, facts: FileFacts, lines: _Lines) -> None:
+    placement, _, blocks = _placement(node, lines)
     top = placement in ("module", "conditional")
     span = span_of(node)
+    start = len(facts.imports)
     if node.kind() == "import_statement":
         for item in node.field_children("name"):
             if item.kind() == "aliased_import":
@@ -153,6 +208,7 @@ def _import(node, facts: FileFacts) -> None:
                 # `import a.b.c` binds `a`; attribute access walks the rest.
                 first = dotted.split(".", 1)[0]
                 facts.imports.append(ImportBinding(first, first, None, 0, span, top))
+        _set_blocks(facts.imports, start, blocks)
         return
     module_node = node.field("module_name")
     if module_node is None:
@@ -172,13 +228,19 @@ def _import(node, facts: FileFacts) -> None:
                 )
         else:
             facts.imports.append(ImportBinding(item.text(), module, item.text(), level, span, top))
+    _set_blocks(facts.imports, start, blocks)
 
 
-def _assignment(node, facts: FileFacts) -> None:
+def _set_blocks(bindings: list[ImportBinding], start: int, blocks: tuple[Block, ...]) -> None:
+    for binding in bindings[start:]:
+        binding.blocks = blocks
+
+
+def _assignment(node, facts: FileFacts, lines: _Lines) -> None:
     left, right = node.field("left"), node.field("right")
     if left is None or right is None or left.kind() != "identifier":
         return
-    placement, namespace = _placement(node)
+    placement, namespace, blocks = _placement(node, lines)
     # Inside functions only calls can be endpoint declarations; local
     # constants are not followed, so they need not be converted.
     if namespace is not None and right.kind() != "call":
@@ -193,6 +255,8 @@ def _assignment(node, facts: FileFacts) -> None:
             namespace,
             placement,
             (stmt_span.line, stmt_span.end_line),
+            blocks,
+            node.field("type") is not None,
         )
     )
 
@@ -261,7 +325,7 @@ def _first_string_arg(call) -> str | None:
     return None
 
 
-def _decorated(node, facts: FileFacts) -> None:
+def _decorated(node, facts: FileFacts, lines: _Lines) -> None:
     definition = node.field("definition")
     if definition is None:
         return
@@ -274,7 +338,7 @@ def _decorated(node, facts: FileFacts) -> None:
         inner = [c for c in dec.children() if c.is_named() and c.kind() != "comment"]
         if inner:
             decorators.append(to_expr(inner[0]))
-    placement, namespace = _placement(node)
+    placement, namespace, blocks = _placement(node, lines)
     header_line = span_of(name_node).line if name_node is not None else span_of(node).line
     facts.decorated.append(
         Decorated(
@@ -283,11 +347,12 @@ def _decorated(node, facts: FileFacts) -> None:
             namespace,
             placement,
             (span_of(node).line, header_line),
+            blocks,
         )
     )
 
 
-def _comment(node, facts: FileFacts) -> None:
+def _comment(node, facts: FileFacts, lines: _Lines) -> None:
     text = node.text()
     if "flash-guard" in text:
         span = span_of(node)
@@ -314,6 +379,7 @@ def extract(path: str, source: str) -> FileFacts:
     # syntax error; only then is the tree walked for the first error.
     suspect = False
     handlers = _HANDLERS
+    lines = _Lines(source)
     start_meter()  # raises TooCostly from span_of on pathological files
     try:
         for node in root.find_all(**_FILE_RULE):
@@ -321,7 +387,7 @@ def extract(path: str, source: str) -> FileFacts:
             if handler is None:
                 suspect = True  # an ERROR node or a zero-width (MISSING) token
             else:
-                handler(node, facts)
+                handler(node, facts, lines)
         if suspect:
             error = _walk_for_syntax_error(root)
             if error is not None:
