@@ -102,25 +102,6 @@ def unwrap(obj: Any) -> Any:
     return obj
 
 
-def contains_unknown(obj: Any) -> Value | None:
-    """The first unknown `Value` nested anywhere inside `obj`, if any."""
-    if isinstance(obj, Value):
-        if not obj.known:
-            return obj
-        return contains_unknown(obj.value)
-    if isinstance(obj, (tuple, list)):
-        for item in obj:
-            found = contains_unknown(item)
-            if found is not None:
-                return found
-    if isinstance(obj, dict):
-        for item in obj.values():
-            found = contains_unknown(item)
-            if found is not None:
-                return found
-    return None
-
-
 @dataclass
 class Route:
     """One HTTP route registered on a load-balanced endpoint."""
@@ -184,10 +165,3 @@ class Endpoint:
     @property
     def deployable(self) -> bool:
         return self.kind != "client"
-
-    @property
-    def queue_based(self) -> bool:
-        return self.kind in ("queue", "image")
-
-    def param(self, key: str) -> Value:
-        return self.params.get(key) or Value.default(None)

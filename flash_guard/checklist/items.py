@@ -15,7 +15,7 @@ from flash_guard.checks import REGISTRY
 from flash_guard.checks.base import coerce_params
 from flash_guard.findings import SEVERITIES
 from flash_guard.model import COMPUTES, KINDS
-from flash_guard.yamlsrc import ConfigError, YamlSource
+from flash_guard.yamlsrc import YamlSource
 
 ITEM_KEYS = (
     "id",
@@ -160,7 +160,3 @@ def _parse_require(src: YamlSource, keypath: list, raw: Any, item: Item) -> dict
             if problem:
                 raise src.error(keypath + [attribute, op], problem)
     return dict(raw)
-
-
-def item_error(src: YamlSource, keypath: list, message: str) -> ConfigError:
-    return src.error(keypath, message)

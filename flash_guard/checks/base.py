@@ -130,18 +130,13 @@ def unknown(endpoint: Endpoint, value: Value, what: str, parameter: str | None =
     return Outcome("unknown", f"{what} is `{text}`", path, span, parameter, endpoint, None, text)
 
 
-def first_unresolved_spread(endpoint: Endpoint) -> Value | None:
-    return endpoint.spreads[0] if endpoint.spreads else None
-
-
-def described(value: Value) -> str:
-    """`X` or `X` (via CONSTANT) for messages."""
-    text = value.text or repr(value.value)
-    if value.via and value.via != text:
-        return f"`{text}`"
-    if value.via:
-        return f"`{value.via}`"
-    return f"`{text}`"
+def spread_unknown(endpoint: Endpoint, name: str, parameter: str | None = None) -> list[Outcome]:
+    """A keyword the code does not write may still arrive through an unresolved `**spread`:
+    that makes the rule undecidable (FG002 at the spread), not a pass or a failure."""
+    if not endpoint.spreads:
+        return []
+    spread = endpoint.spreads[0]
+    return [unknown(endpoint, spread, f"the `**` spread that may set `{name}`", parameter or name)]
 
 
 def coerce_params(params_cls: type, raw: dict, where_: str) -> tuple[Any, list[str]]:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from flash_guard.checks.base import fail, register, unknown
+from flash_guard.checks.base import (
+    fail,
+    register,
+    spread_unknown,
+    unknown,
+)
 from flash_guard.checks.deploy_support import (
     EveryDeclaration,
     is_number,
     label,
     shown,
-    spread_unknown,
     type_name,
     written,
     written_value,

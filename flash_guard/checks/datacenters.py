@@ -3,7 +3,14 @@ and volumes."""
 
 from __future__ import annotations
 
-from flash_guard.checks.base import Check, Outcome, fail, register, unknown
+from flash_guard.checks.base import (
+    Check,
+    Outcome,
+    fail,
+    register,
+    spread_unknown,
+    unknown,
+)
 from flash_guard.checks.deploy_support import (
     at_item,
     closest,
@@ -11,7 +18,6 @@ from flash_guard.checks.deploy_support import (
     project_volumes,
     python_repr,
     shown,
-    spread_unknown,
     tidy,
     volume_label,
     volume_outcome,

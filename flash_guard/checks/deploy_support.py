@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flash_guard.checks.base import Check, Outcome, unknown
+from flash_guard.checks.base import Check, Outcome, spread_unknown, unknown
 from flash_guard.model import Endpoint, EnumRef, Opaque, Span, Value
 from flash_guard.normalize import LEGACY_TO_CANONICAL
 from flash_guard.sdk_tables import did_you_mean
@@ -79,14 +79,6 @@ def written_value(endpoint: Endpoint, name: str, parameter: str) -> tuple[Value 
     if not value.known:
         return None, [unknown(endpoint, value, f"`{name}`", parameter)]
     return value, []
-
-
-def spread_unknown(endpoint: Endpoint, name: str) -> list[Outcome]:
-    """A keyword the code does not write may still arrive through an unresolved `**spread`."""
-    if not endpoint.spreads:
-        return []
-    spread = endpoint.spreads[0]
-    return [unknown(endpoint, spread, f"the `**` spread that may set `{name}`", name)]
 
 
 def shown(value: Value) -> str:

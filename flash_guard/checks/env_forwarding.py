@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from flash_guard.checks.base import (
     Check,
     fail_at,
-    first_unresolved_spread,
     param_doc,
     register,
     unknown,
@@ -58,7 +57,8 @@ class EnvNotForwarded(Check):
         passed: set[str] = set()
         open_env = None
         if env is None or env.defaulted:
-            open_env = first_unresolved_spread(endpoint)  # the spread may carry env=
+            # The spread may carry env=.
+            open_env = endpoint.spreads[0] if endpoint.spreads else None
         else:
             if not env.known:
                 open_env = env
@@ -73,7 +73,7 @@ class EnvNotForwarded(Check):
                     continue
                 seen.add(name)
                 if open_env is not None:
-                    from_spread = open_env is first_unresolved_spread(endpoint)
+                    from_spread = bool(endpoint.spreads) and open_env is endpoint.spreads[0]
                     what = "the `**` spread that may set `env`" if from_spread else "`env`"
                     out.append(unknown(endpoint, open_env, what, "env"))
                     return out

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from flash_guard.checks.base import (
     Check,
     fail,
-    first_unresolved_spread,
     param_doc,
     register,
+    spread_unknown,
     unknown,
 )
 from flash_guard.model import EnumRef, Value
@@ -55,9 +55,8 @@ class GpuPinning(Check):
             if isinstance(ids.value, str) and ids.value.strip().lower() not in ("", "any"):
                 return []
         gpu = endpoint.params.get("gpu")
-        spread = first_unresolved_spread(endpoint)
-        if (gpu is None or gpu.defaulted) and spread is not None:
-            return [unknown(endpoint, spread, "the `**` spread that may set the GPU", "gpu")]
+        if (gpu is None or gpu.defaulted) and endpoint.spreads:
+            return spread_unknown(endpoint, "gpu")
         if gpu is None or gpu.defaulted:
             field = "gpus=" if endpoint.api == "legacy" else "gpu="
             return [

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from flash_guard.checks.base import (
     Check,
     fail,
-    first_unresolved_spread,
     param_doc,
     register,
+    spread_unknown,
     unknown,
     worker_bodies,
 )
@@ -91,10 +91,8 @@ class GpuWithoutGpuWork(Check):
             for module in body.imports:
                 if _norm(module.split(".")[0]) in wanted:
                     return []
-        spread = first_unresolved_spread(endpoint)
-        if (deps is None or deps.defaulted) and spread is not None:
-            what = "the `**` spread that may set `dependencies`"
-            return [unknown(endpoint, spread, what, "dependencies")]
+        if (deps is None or deps.defaulted) and endpoint.spreads:
+            return spread_unknown(endpoint, "dependencies")
         return [
             fail(
                 endpoint,

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from flash_guard.checks.base import (
     Check,
     fail,
-    first_unresolved_spread,
     param_doc,
     register,
+    spread_unknown,
     unknown,
 )
 
@@ -37,10 +37,8 @@ class IdleTimeoutRange(Check):
         value = endpoint.params.get("idle_timeout")
         if value is None:
             return []
-        spread = first_unresolved_spread(endpoint)
-        if value.defaulted and spread is not None:
-            what = "the `**` spread that may set `idle_timeout`"
-            return [unknown(endpoint, spread, what, "idle_timeout")]
+        if value.defaulted and endpoint.spreads:
+            return spread_unknown(endpoint, "idle_timeout")
         if not value.known:
             return [unknown(endpoint, value, "`idle_timeout`", "idle_timeout")]
         seconds = value.value

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from flash_guard.checks.base import Check, fail, register, unknown
-from flash_guard.checks.deploy_support import keyword, label, lax_int, shown, spread_unknown
+from flash_guard.checks.base import (
+    Check,
+    fail,
+    register,
+    spread_unknown,
+    unknown,
+)
+from flash_guard.checks.deploy_support import (
+    keyword,
+    label,
+    lax_int,
+    shown,
+)
 from flash_guard.sdk_tables import IDLE_TIMEOUT_RANGE
 
 

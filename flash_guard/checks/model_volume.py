@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from flash_guard.checks.base import (
     Check,
     fail,
-    first_unresolved_spread,
     param_doc,
     register,
+    spread_unknown,
     unknown,
     worker_bodies,
 )
@@ -63,9 +63,8 @@ class ModelWithoutVolume(Check):
         if loader is None:
             return []
         volume = endpoint.params.get("volume")
-        spread = first_unresolved_spread(endpoint)
-        if (volume is None or volume.defaulted) and spread is not None:
-            return [unknown(endpoint, spread, "the `**` spread that may set `volume`", "volume")]
+        if (volume is None or volume.defaulted) and endpoint.spreads:
+            return spread_unknown(endpoint, "volume")
         if volume is not None and not volume.known:
             return [unknown(endpoint, volume, "`volume`", "volume")]
         if volume is not None and volume.value:

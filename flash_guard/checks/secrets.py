@@ -10,7 +10,6 @@ from dataclasses import dataclass, replace
 from flash_guard.checks.base import (
     Check,
     fail,
-    first_unresolved_spread,
     param_doc,
     read_at_run_time,
     register,
@@ -139,9 +138,9 @@ class HardcodedSecret(Check):
 
     def check(self, endpoint, params: Params, ctx):
         pairs, unresolved = env_entries(endpoint)
-        env, spread = endpoint.params.get("env"), first_unresolved_spread(endpoint)
-        if (env is None or env.defaulted) and spread is not None:
-            unresolved.append(spread)  # the spread may carry env=
+        env = endpoint.params.get("env")
+        if (env is None or env.defaulted) and endpoint.spreads:
+            unresolved.append(endpoint.spreads[0])  # the spread may carry env=
         out = []
         for key, value in pairs:
             if not value.known:
@@ -168,7 +167,7 @@ class HardcodedSecret(Check):
                 )
             )
         if not out and unresolved:
-            from_spread = unresolved[0] is spread
+            from_spread = bool(endpoint.spreads) and unresolved[0] is endpoint.spreads[0]
             what = "the `**` spread that may set `env`" if from_spread else "`env`"
             return [unknown(endpoint, unresolved[0], what, "env")]
         return out

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from flash_guard.checks.base import fail, register, unknown
+from flash_guard.checks.base import (
+    fail,
+    register,
+    spread_unknown,
+    unknown,
+)
 from flash_guard.checks.deploy_support import (
     EveryDeclaration,
     label,
@@ -10,7 +15,6 @@ from flash_guard.checks.deploy_support import (
     python_int,
     python_repr,
     shown,
-    spread_unknown,
     type_name,
     written,
     written_value,
