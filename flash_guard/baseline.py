@@ -11,8 +11,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from flash_guard.config.yamlsrc import ConfigError
 from flash_guard.findings import Finding
-from flash_guard.yamlsrc import ConfigError
 
 VERSION = 1
 

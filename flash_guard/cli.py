@@ -15,9 +15,9 @@ from pathlib import Path
 # the reporters are imported by the commands that use them (start-up time counts
 # when a pre-commit hook runs on every commit).
 from flash_guard import __version__
-from flash_guard.files import UsageError
+from flash_guard.config.yamlsrc import ConfigError
+from flash_guard.project.files import UsageError
 from flash_guard.report import FORMATS
-from flash_guard.yamlsrc import ConfigError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -125,8 +125,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _request(args):
-    from flash_guard.engine import Options
-    from flash_guard.runner import RunRequest
+    from flash_guard.checklist.active import Options
+    from flash_guard.pipeline import RunRequest
 
     options = Options(
         profile=args.profile,
@@ -145,9 +145,9 @@ def _request(args):
 
 def cmd_check(args) -> int:
     from flash_guard.findings import at_or_above
+    from flash_guard.pipeline import run_check
     from flash_guard.report import render
     from flash_guard.report.text_report import use_color
-    from flash_guard.runner import run_check
 
     result, _, _, project = run_check(_request(args))
     if args.write_baseline:
@@ -180,8 +180,8 @@ def cmd_check(args) -> int:
 
 
 def cmd_endpoints(args) -> int:
+    from flash_guard.pipeline import run_check
     from flash_guard.report.inventory import render
-    from flash_guard.runner import run_check
 
     request = _request(args)
     request.no_ignores = True
@@ -192,7 +192,7 @@ def cmd_endpoints(args) -> int:
 
 
 def cmd_rules(args) -> int:
-    from flash_guard.docs import catalog_rows
+    from flash_guard.rule_docs import catalog_rows
 
     rows = catalog_rows()
     if args.format == "json":
@@ -209,17 +209,17 @@ def cmd_rules(args) -> int:
 
 
 def cmd_rule(args) -> int:
-    from flash_guard.docs import find_rule, rule_page
+    from flash_guard.rule_docs import find_rule, rule_page
 
     code = find_rule(args.name)
     if code is None:
         raise UsageError(f"{args.name}: no such rule code or slug (see `flash-guard rules`)")
-    sys.stdout.write(rule_page(code))
+    sys.stdout.write(rule_page(code, for_terminal=True))
     return EXIT_OK
 
 
 def cmd_init(args) -> int:
-    from flash_guard.starter import STARTER_CONFIG
+    from flash_guard.config.starter import STARTER_CONFIG
 
     target = Path(".flash-guard.yaml")
     if target.exists() and not args.force:

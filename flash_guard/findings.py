@@ -69,3 +69,31 @@ def at_or_above(severity: str, threshold: str) -> bool:
     if threshold == "never":
         return False
     return SEVERITY_RANK[severity] >= SEVERITY_RANK[threshold]
+
+
+DOCS_BASE_URL = "https://github.com/flash-guard/flash-guard/blob/main/docs/rules"
+
+PASS, FAIL, UNKNOWN, NOT_APPLICABLE = "pass", "fail", "unknown", "n/a"
+
+
+@dataclass
+class RuleInfo:
+    """One checklist item as the catalog shows it."""
+
+    code: str
+    slug: str
+    title: str
+    severity: str
+    summary: str = ""
+    fix: str = ""
+    profiles: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    doc: str = ""  # the rule's markdown page
+
+    @property
+    def doc_filename(self) -> str:
+        return f"{self.code}-{self.slug}.md"
+
+    @property
+    def help_uri(self) -> str:
+        return f"{DOCS_BASE_URL}/{self.doc_filename}"

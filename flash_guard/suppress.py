@@ -132,3 +132,60 @@ def _covers(sup: Suppression, finding: Finding, ranges: list[tuple[str, int, int
 
 def problem_span(sup: Suppression) -> Span:
     return Span(sup.line, sup.column, sup.line, sup.column + 1)
+
+
+SUPPRESSION_CODE = "FG003"
+
+
+def suppress(findings: list[Finding], analysis, evaluation, config) -> tuple[list[Finding], int]:
+    """Apply every suppression comment of the project; add FG003 for the broken ones.
+
+    Which codes are enabled for a file (FG003 reports unused suppressions only for those) is
+    decided by the same ProfileMap that chose the profiles for evaluation.
+    """
+    suppressions = []
+    for path, facts in analysis.modules.files.items():
+        suppressions.extend(parse_suppressions(path, facts.comments))
+    if not suppressions:
+        return findings, 0
+    by_name: dict[tuple[str, str], list] = {}
+    for ep in analysis.endpoints:
+        by_name.setdefault((ep.path, ep.display_name), []).extend(ep.declaration_ranges)
+        for route in ep.routes:
+            by_name.setdefault((route.file, ep.display_name), []).extend(ep.declaration_ranges)
+    ranges = {id(f): by_name.get((f.path, f.endpoint or ""), []) for f in findings}
+    checklist = evaluation.checklist
+    profile_of = evaluation.profile_map.for_file
+
+    def enabled_codes(path: str) -> set[str]:
+        return set(checklist.active(profile_of(path)))
+
+    result = apply_suppressions(
+        findings,
+        suppressions,
+        ranges,
+        {**checklist.slugs, **{code: code for code in checklist.items}},
+        enabled_codes,
+        config.require_suppression_reason,
+    )
+    kept = result.kept
+    for sup, message in result.problems:
+        profile = profile_of(sup.path)
+        active = checklist.active(profile).get(SUPPRESSION_CODE)
+        if active is None:
+            continue
+        kept.append(
+            Finding(
+                code=SUPPRESSION_CODE,
+                slug=active.item.slug,
+                severity=active.severity,
+                message=f"suppression {message}",
+                fix=active.item.fix,
+                path=sup.path,
+                span=problem_span(sup),
+                profile=profile,
+                parameter=",".join(sup.codes),
+                title=active.item.title,
+            )
+        )
+    return kept, result.suppressed

@@ -21,7 +21,7 @@ routes [{method, path, function}], resource_class and resource (the pydantic fie
 resource config). `Endpoint` entries add the remaining Endpoint settings, qb_target and
 build_error; legacy entries add `class`, targets (every `@remote` use) and their pydantic fields
 at top level (workersMin, workersMax, idleTimeout, executionTimeoutMs, gpus, instanceIds, ...).
-Enum members are reported by member name, as in flash_guard.sdk_tables.
+Enum members are reported by member name, as in flash_guard.sdk.flash_tables.
 
 The sandbox: the working directory and HOME are a fresh temporary directory (the SDK writes
 .flash/logs there and would read ~/.runpod credentials), the environment is rebuilt from scratch

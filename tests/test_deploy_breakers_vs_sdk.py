@@ -37,7 +37,7 @@ import pytest
 from sdk_oracle import run_oracle_or_skip, run_probe_or_skip
 
 from flash_guard.cli import main
-from flash_guard.sdk_tables import SDK_VERSION
+from flash_guard.sdk.flash_tables import SDK_VERSION
 
 IMPORTS = (
     "from runpod_flash import (CpuInstanceType, CpuLiveLoadBalancer, CpuLiveServerless,\n"

@@ -11,17 +11,17 @@ import jsonschema
 import pytest
 import yaml
 
-from flash_guard.config import parse_config
-from flash_guard.docs import catalog_rows, drift, rule_page
-from flash_guard.starter import STARTER_CONFIG
-from flash_guard.yamlsrc import ConfigError, load_yaml_text
+from flash_guard.config.loader import parse_config
+from flash_guard.config.starter import STARTER_CONFIG
+from flash_guard.config.yamlsrc import ConfigError, load_yaml_text
+from flash_guard.rule_docs import catalog_rows, drift, rule_page
 
 DOCS = Path(__file__).parent.parent / "docs"
 FENCE = re.compile(r"```(yaml|toml)\n(.*?)```", re.S)
 
 
 def schema() -> dict:
-    text = resources.files("flash_guard.schema").joinpath("config.schema.json").read_text("utf-8")
+    text = resources.files("flash_guard.config").joinpath("config.schema.json").read_text("utf-8")
     return json.loads(text)
 
 
@@ -58,7 +58,7 @@ def test_yaml_examples_in_docs_are_valid_configs(doc):
 
 
 def test_toml_example_in_docs_is_a_valid_config(tmp_path):
-    from flash_guard.config import load_config
+    from flash_guard.config.loader import load_config
 
     [body] = [b for lang, b in config_blocks("configuration.md") if lang == "toml"]
     target = tmp_path / "pyproject.toml"

@@ -24,9 +24,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flash_guard import sdk_tables
 from flash_guard.cli import main
-from flash_guard.runner import RunRequest, run_check
+from flash_guard.pipeline import RunRequest, run_check
+from flash_guard.sdk import flash_tables
 
 EXAMPLES = int(os.environ.get("FLASH_GUARD_FUZZ_EXAMPLES", "25"))
 FUZZ = settings(
@@ -84,17 +84,17 @@ def finding_identities(root: Path) -> Counter:
 IDENTIFIER = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True).filter(
     lambda s: s not in {"if", "in", "is", "or", "as", "and", "def", "for", "not", "del", "try"}
 )
-PARAMS = sorted(set(sdk_tables.ENDPOINT_PARAMS) | {"name", "image", "id"}) + [
+PARAMS = sorted(set(flash_tables.ENDPOINT_PARAMS) | {"name", "image", "id"}) + [
     "idle_timeout_s",
     "gpus",
     "workerz",
 ]
 ENUMS = {
-    "GpuType": sorted(sdk_tables.GPU_TYPES) + ["NVIDIA_FAKE_9000"],
-    "GpuGroup": sorted(sdk_tables.GPU_GROUPS) + ["NOT_A_GROUP"],
-    "CpuInstanceType": sorted(sdk_tables.CPU_INSTANCE_TYPES) + ["CPU_FAKE"],
-    "DataCenter": sorted(sdk_tables.DATACENTERS) + ["MARS_1"],
-    "CudaVersion": sorted(sdk_tables.CUDA_VERSIONS) + ["V99_9"],
+    "GpuType": sorted(flash_tables.GPU_TYPES) + ["NVIDIA_FAKE_9000"],
+    "GpuGroup": sorted(flash_tables.GPU_GROUPS) + ["NOT_A_GROUP"],
+    "CpuInstanceType": sorted(flash_tables.CPU_INSTANCE_TYPES) + ["CPU_FAKE"],
+    "DataCenter": sorted(flash_tables.DATACENTERS) + ["MARS_1"],
+    "CudaVersion": sorted(flash_tables.CUDA_VERSIONS) + ["V99_9"],
 }
 
 
@@ -334,7 +334,7 @@ LITERAL_TEXT = st.one_of(
 @FUZZ
 @given(text=LITERAL_TEXT)
 def test_fast_literals_agree_with_literal_eval(text):
-    from flash_guard.discover.syntax import _simple_literal
+    from flash_guard.discover.parse import _simple_literal
 
     fast = _simple_literal(text)
     if fast is None:
@@ -376,7 +376,7 @@ def test_import_hints_match_the_anchored_regex(lines, newline):
     the pattern anchored at every line start (the obvious, slow way) finds."""
     import re
 
-    from flash_guard.files import _IMPORT_LINE, _add_hint, _import_hints
+    from flash_guard.project.files import _IMPORT_LINE, _add_hint, _import_hints
 
     data = newline.join(lines).encode()
     anchored = re.compile(b"^" + _IMPORT_LINE.pattern, re.MULTILINE)
@@ -396,8 +396,8 @@ def test_syntax_error_search_matches_a_full_walk(case, which, mutations):
     """The native search for the first syntax error finds what walking every node finds."""
     from ast_grep_py import SgRoot
 
-    from flash_guard.discover.extract import first_syntax_error
-    from flash_guard.discover.syntax import span_of
+    from flash_guard.discover.facts import first_syntax_error
+    from flash_guard.discover.parse import span_of
 
     sources = sorted(case.rglob("*.py"))
     if not sources:

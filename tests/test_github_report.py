@@ -12,7 +12,7 @@ from sample_app import BAD
 from flash_guard.findings import SEVERITY_RANK, Finding
 from flash_guard.model import Span
 from flash_guard.report.github_report import annotation, escape_data, escape_property, render
-from flash_guard.result import RunResult
+from flash_guard.report.run_result import RunResult
 
 COMMAND = re.compile(r"^::(error|warning|notice)( [^:]*)?::(.*)$")
 

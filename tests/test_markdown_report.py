@@ -11,7 +11,7 @@ from sample_app import BAD, GOOD, ROUTES, SETTINGS
 from flash_guard.findings import Finding
 from flash_guard.model import Span
 from flash_guard.report.markdown_report import CELLS, render
-from flash_guard.result import RunResult
+from flash_guard.report.run_result import RunResult
 
 CLIENT = """
 from runpod_flash import Endpoint
@@ -176,7 +176,7 @@ def test_small_pages_are_not_cut():
 
 
 def test_a_huge_scorecard_is_cut_too(project):
-    from flash_guard.runner import RunRequest, run_check
+    from flash_guard.pipeline import RunRequest, run_check
 
     many = "\n".join(
         f'@Endpoint(name="worker-{i}", gpu=GpuGroup.ANY, workers=(0, 3))\nasync def w{i}(x): ...\n'

@@ -11,8 +11,8 @@ import json
 
 import pytest
 
-from flash_guard.checks import REGISTRY
-from flash_guard.docs import catalog_rows
+from flash_guard.rule_docs import catalog_rows
+from flash_guard.rules import REGISTRY
 
 PROFILES = ("production", "development", "cost")
 

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 from sample_app import BAD, GOOD, ROUTES, SETTINGS
 
-from flash_guard.docs import rule_page
+from flash_guard.rule_docs import rule_page
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
 

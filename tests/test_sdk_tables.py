@@ -1,4 +1,4 @@
-"""flash_guard.sdk_tables agrees with the installed runpod_flash, and did_you_mean works.
+"""flash_guard.sdk.flash_tables agrees with the installed runpod_flash, and did_you_mean works.
 
 The SDK is only ever imported in a sandboxed subprocess (tests/sdk_oracle.py); the tests that
 need it are skipped when runpod_flash is not installed.
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sdk_oracle import run_probe_or_skip, sandbox_env
 
-from flash_guard import sdk_tables as t
+from flash_guard.sdk import flash_tables as t
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import findings_of
 from sdk_oracle import run_probe_or_skip
 
-from flash_guard.checks.dependency_imports import requirement_name
+from flash_guard.rules.silent.fg302_top_level_dependency_import import requirement_name
 
 LEGACY = """
 from runpod_flash import LiveServerless, ServerlessEndpoint, remote

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from flash_guard import sdk_tables
-from flash_guard.globs import glob_match
 from flash_guard.model import Endpoint, EnumRef, Opaque, Value
+from flash_guard.project.globs import glob_match
+from flash_guard.sdk import flash_tables
 
 OPERATORS = (
     "equals",
@@ -37,9 +37,9 @@ RECORD_ATTRIBUTES = ("kind", "compute", "api", "name", "path", "scope", "resourc
 WHEN_FILTERS = ("kind", "compute", "api", "name", "path")
 
 _ENUM_VALUES = {
-    "CpuInstanceType": sdk_tables.CPU_INSTANCE_TYPES,
-    "DataCenter": sdk_tables.DATACENTERS,
-    "CudaVersion": sdk_tables.CUDA_VERSIONS,
+    "CpuInstanceType": flash_tables.CPU_INSTANCE_TYPES,
+    "DataCenter": flash_tables.DATACENTERS,
+    "CudaVersion": flash_tables.CUDA_VERSIONS,
 }
 
 

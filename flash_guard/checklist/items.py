@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flash_guard.checklist.conditions import WHEN_FILTERS, operand_problem
-from flash_guard.checks import REGISTRY
 from flash_guard.checks.base import coerce_params
+from flash_guard.config.yamlsrc import YamlSource
 from flash_guard.findings import SEVERITIES
+from flash_guard.messages import template_problem
 from flash_guard.model import COMPUTES, KINDS
-from flash_guard.yamlsrc import YamlSource
+from flash_guard.rules import REGISTRY, RENAMED_CHECKS
 
 ITEM_KEYS = (
     "id",
@@ -55,6 +56,7 @@ class Item:
     tags: tuple[str, ...] = ()
     source: str = ""  # file that defined it
     builtin: bool = True
+    profiles: tuple[str, ...] = ()  # built-in profiles that carry it; () means all
 
     def operand(self, operand: Any) -> Any:
         """`$name` in a declarative condition is the item's parameter `name`."""
@@ -97,6 +99,11 @@ def parse_item(src: YamlSource, keypath: list, raw: Any, builtin: bool) -> Item:
         source=src.label,
         builtin=builtin,
     )
+    for key in ("message", "fix"):
+        problem = template_problem(str(raw.get(key, "")))
+        if problem:
+            raise src.error(keypath + [key], problem)
+    item.profiles = _parse_profiles(src, keypath + ["profiles"], raw.get("profiles"))
     item.when = _parse_when(src, keypath + ["when"], raw.get("when"))
     docs = raw.get("docs") or {}
     if not isinstance(docs, dict):
@@ -110,7 +117,7 @@ def parse_item(src: YamlSource, keypath: list, raw: Any, builtin: bool) -> Item:
         raise src.error(keypath + ["params"], "must be a mapping")
     item.raw_params = dict(params)
     if has_check:
-        check_id = raw["check"]
+        check_id = RENAMED_CHECKS.get(raw["check"], raw["check"])
         if check_id not in REGISTRY:
             known = ", ".join(sorted(REGISTRY))
             raise src.error(keypath + ["check"], f"unknown check `{check_id}` (known: {known})")
@@ -129,6 +136,15 @@ def build_params(src: YamlSource, keypath: list, check_id: str, params: dict) ->
         key = first.split(":", 1)[0].split(".", 1)[1]
         raise src.error(keypath + [key], first.split(": ", 1)[1])
     return built
+
+
+def _parse_profiles(src: YamlSource, keypath: list, raw: Any) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    names = raw if isinstance(raw, list) else [raw]
+    if not all(isinstance(name, str) for name in names):
+        raise src.error(keypath, "must be a profile name or a list of them")
+    return tuple(names)
 
 
 def _parse_when(src: YamlSource, keypath: list, raw: Any) -> dict:

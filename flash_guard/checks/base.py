@@ -12,9 +12,12 @@ from __future__ import annotations
 import dataclasses
 import typing
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from flash_guard.model import Endpoint, Span, Value
+
+if TYPE_CHECKING:  # the analysis imports the rules' registry users; only its type is needed
+    from flash_guard.discover.analysis import Analysis
 
 REGISTRY: dict[str, type[Check]] = {}
 
@@ -44,7 +47,7 @@ class Context:
     """What a check may look at besides its endpoint."""
 
     endpoints: list[Endpoint]
-    analysis: Any = None  # flash_guard.analysis.Analysis
+    analysis: Analysis | None = None
     profile: str = "production"
     code: str = ""
     slug: str = ""

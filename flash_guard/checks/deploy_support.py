@@ -12,9 +12,9 @@ import re
 from typing import Any
 
 from flash_guard.checks.base import Check, Outcome, spread_unknown, unknown
+from flash_guard.discover.normalize import LEGACY_TO_CANONICAL
 from flash_guard.model import Endpoint, EnumRef, Opaque, Span, Value
-from flash_guard.normalize import LEGACY_TO_CANONICAL
-from flash_guard.sdk_tables import did_you_mean
+from flash_guard.sdk.flash_tables import did_you_mean
 
 _CANONICAL_TO_LEGACY = {v: k for k, v in LEGACY_TO_CANONICAL.items()}
 _DECIMAL_ZERO = re.compile(r"^\s*[+-]?\d+\.0*\s*$")
@@ -186,7 +186,7 @@ def project_volumes(endpoints: list[Endpoint], analysis) -> list[tuple[Value, En
         if volume is not None:
             visit(volume, endpoint)
     if analysis is not None:
-        project = analysis.project
+        project = analysis.modules
         for path in sorted(project.files):
             for assign in list(project.files[path].assignments):
                 # Only what visibly builds a volume: evaluating arbitrary calls would follow

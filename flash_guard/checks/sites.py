@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flash_guard.discover.extract import Block, Decorated, FileFacts
-from flash_guard.discover.syntax import Expr
+from flash_guard.discover.facts import Block, Decorated, FileFacts
+from flash_guard.discover.parse import Expr
+from flash_guard.discover.resolve import ModuleIndex
 from flash_guard.model import Endpoint, Span, Value
-from flash_guard.resolve import Project
 
 # Paths the build never copies or imports (runpod_flash/cli/utils/ignore.py, built-ins).
 # Directory patterns match a path segment at any depth, as gitignore's `tests/` does.
@@ -237,7 +237,7 @@ class DependencyArg:
     positional: bool = False  # `remote(cfg, [...])`: the second positional argument
 
 
-def dependency_args(call: Call, project: Project) -> tuple[list[DependencyArg], list[Value]]:
+def dependency_args(call: Call, project: ModuleIndex) -> tuple[list[DependencyArg], list[Value]]:
     """Every `dependencies` the call gives, and the unresolved spreads that might hold one."""
     found: list[DependencyArg] = []
     undecided: list[Value] = []

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from flash_guard.findings import FAIL, PASS, UNKNOWN
 from flash_guard.report.json_report import dumps_one_per_line
 from flash_guard.report.values import endpoint_json, short
-from flash_guard.result import FAIL, PASS, UNKNOWN
 
 COLUMNS = (
     "name",

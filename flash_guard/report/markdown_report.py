@@ -8,9 +8,9 @@ findings table. GitHub refuses a step summary over 1 MiB, so the page is cut to
 
 from __future__ import annotations
 
-from flash_guard.engine import META_CODES
+from flash_guard.checklist.active import META_CODES
+from flash_guard.findings import FAIL, NOT_APPLICABLE, PASS, UNKNOWN
 from flash_guard.report.github_report import priority
-from flash_guard.result import FAIL, NOT_APPLICABLE, PASS, UNKNOWN
 
 # Under GitHub's 1 MiB (1,048,576 bytes) per step, with room for a caller's own lines.
 DEFAULT_MAX_BYTES = 1_000_000

@@ -16,7 +16,7 @@ import json
 from urllib.parse import quote
 
 from flash_guard import __version__
-from flash_guard.result import DOCS_BASE_URL, RuleInfo
+from flash_guard.findings import DOCS_BASE_URL, RuleInfo
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -130,7 +130,7 @@ def _help_text(rule: RuleInfo) -> str:
 
 def _help_markdown(rule: RuleInfo, builtin: bool) -> str:
     if builtin:
-        from flash_guard.docs import rule_page
+        from flash_guard.rule_docs import rule_page
 
         return rule_page(rule.code)
     # A user's checklist item: what its YAML says about it.

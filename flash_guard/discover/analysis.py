@@ -1,0 +1,207 @@
+"""The discovery pipeline: file set -> parse (parallel when it pays) -> resolve -> endpoints."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flash_guard.discover.facts import FileFacts, extract
+from flash_guard.discover.frontend_flash import discover_endpoints
+from flash_guard.discover.parse import TooCostly
+from flash_guard.discover.resolve import ModuleIndex, is_flash_module
+from flash_guard.model import Endpoint, Span
+from flash_guard.project.files import SourceFile, decode_late, list_files, read_source
+
+# Parsing in a process pool pays only when many files need parsing and there
+# are cores to spare. Measured on 2 cores (benchmarks/bench.py tree, 272 files
+# parsed): per file, extraction costs ~0.75 ms, pickling its facts ~0.26 ms in
+# the worker and unpickling ~0.22 ms in the parent; starting the pool ~35 ms
+# (importing concurrent.futures included). Two workers on two cores were no
+# faster than one process even at 1,000 files, so a pool is used by default only
+# from 4 cores (a worker per core but one, as the parent unpickles meanwhile),
+# and from this many files, where the same costs put the break-even at ~60-75.
+PARALLEL_THRESHOLD = 64
+AUTO_PARALLEL_MIN_CPUS = 4
+
+
+@dataclass
+class FileProblem:
+    path: str
+    message: str
+    span: Span
+
+
+@dataclass
+class Analysis:
+    root: Path
+    sources: dict[str, SourceFile]
+    modules: ModuleIndex
+    endpoints: list[Endpoint]
+    problems: list[FileProblem] = field(default_factory=list)
+
+    @property
+    def files_checked(self) -> int:
+        return len(self.sources)
+
+
+def _extract_one(item: tuple[str, str]) -> FileFacts:
+    path, text = item
+    try:
+        return extract(path, text)
+    except Exception as exc:  # one file we cannot analyse must not stop the run
+        return _unanalysable(path, exc)
+    except BaseException as exc:  # a Rust panic in the parser arrives as a BaseException
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
+        return _unanalysable(path, exc)
+
+
+def _unanalysable(path: str, exc: BaseException) -> FileFacts:
+    facts = FileFacts(path=path)
+    reason = str(exc) if isinstance(exc, TooCostly) else exc.__class__.__name__
+    facts.read_error = f"could not be analysed: {reason}"
+    return facts
+
+
+def _available_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # honours taskset and container CPU sets
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _workers(jobs: int | None) -> int:
+    if jobs is not None:
+        return max(1, jobs)
+    cpus = _available_cpus()
+    return cpus - 1 if cpus >= AUTO_PARALLEL_MIN_CPUS else 1
+
+
+def _extract_all(items: list[tuple[str, str]], jobs: int | None) -> list[FileFacts]:
+    workers = _workers(jobs)
+    if workers > 1 and len(items) >= PARALLEL_THRESHOLD:
+        facts = _extract_in_pool(items, workers)
+        if facts is not None:
+            return facts
+    return [_extract_one(item) for item in items]
+
+
+def _extract_in_pool(items: list[tuple[str, str]], workers: int) -> list[FileFacts] | None:
+    """Parse in worker processes (ast-grep-py holds the GIL, so threads would not run in
+    parallel); None when no pool can be had or it broke, and the caller parses here."""
+    from concurrent.futures import ProcessPoolExecutor  # deferred: ~15 ms to import
+    from concurrent.futures.process import BrokenProcessPool
+
+    chunk = max(1, len(items) // (workers * 4))
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(_extract_one, items, chunksize=chunk))
+    except (BrokenProcessPool, OSError):  # a worker died, or processes are not allowed
+        return None
+    except Exception:  # e.g. a result that would not pickle: parse here instead
+        return None
+
+
+def analyse(
+    paths: list[str],
+    root: Path,
+    exclude: list[str],
+    in_git: bool,
+    jobs: int | None = None,
+) -> Analysis:
+    sources = {s.path: s for s in list_files(paths, root, exclude, in_git)}
+    for source in sources.values():
+        read_source(source)
+    problems: list[FileProblem] = []
+    first = [s for s in sources.values() if s.candidate]
+    # An unreadable file may hold declarations; say so rather than skip it silently.
+    for source in sources.values():
+        if source.problem is not None and not source.candidate:
+            problems.append(FileProblem(source.path, source.problem, Span(1, 1, 1, 1)))
+
+    def load_on_demand(path: str) -> FileFacts | None:
+        # A module whose constants a declaration imports: parsed when first needed.
+        source = sources[path]
+        if source.text is None and source.problem is None:
+            decode_late(source)
+        if source.text is None:
+            return None
+        facts = _extract_one((path, source.text))
+        source.text = None  # parsed: the facts are all that is needed from here on
+        if facts.read_error:
+            problems.append(FileProblem(path, facts.read_error, Span(1, 1, 1, 1)))
+        elif facts.parse_error is not None:
+            problems.append(FileProblem(path, facts.parse_error_text, facts.parse_error))
+        return facts
+
+    project = ModuleIndex({}, known_paths=list(sources), loader=load_on_demand)
+    _parse_into(project, first, jobs, problems)
+    _second_pass(project, sources, jobs, problems)
+    endpoints = discover_endpoints(project)
+    problems.sort(key=lambda p: (p.path, p.span))
+    return Analysis(root, sources, project, endpoints, problems)
+
+
+def _parse_into(
+    project: ModuleIndex, batch: list[SourceFile], jobs, problems: list[FileProblem]
+) -> None:
+    items = []
+    for source in batch:
+        if source.problem is not None:
+            problems.append(FileProblem(source.path, source.problem, Span(1, 1, 1, 1)))
+        elif source.text is not None:
+            items.append((source.path, source.text))
+            source.text = None  # parsed below: keep one copy of the text, not two
+    for facts in _extract_all(items, jobs):
+        if facts.read_error:
+            problems.append(FileProblem(facts.path, facts.read_error, Span(1, 1, 1, 1)))
+        elif facts.parse_error is not None:
+            problems.append(FileProblem(facts.path, facts.parse_error_text, facts.parse_error))
+        project.add_file(facts)
+
+
+def _second_pass(project: ModuleIndex, sources: dict[str, SourceFile], jobs, problems) -> None:
+    """Parse route modules that have no Flash import of their own but import an endpoint
+    object (or anything) from a first-pass file: `from app import api` then `@api.get`."""
+    first = set(project.files)
+    stems = {_module_stem(path) for path in first}
+    batch = []
+    for source in sources.values():
+        if source.path in first or source.candidate or not source.import_hints:
+            continue
+        if _imports_any(project, source, first, stems):
+            decode_late(source)
+            batch.append(source)
+    _parse_into(project, batch, jobs, problems)
+
+
+def _module_stem(path: str) -> str:
+    """The last part of the module name `path` is indexed under (see ModuleIndex)."""
+    parts = path[:-3].split("/") if path.endswith(".py") else path.split("/")
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return parts[-1] if parts else ""
+
+
+def _imports_any(
+    project: ModuleIndex, source: SourceFile, parsed: set[str], stems: set[str]
+) -> bool:
+    # A dotted name can only resolve to a parsed file whose stem is its last part,
+    # so most import lines are ruled out without a module lookup. `from . import x`
+    # (a package itself) has no such part and is always looked up.
+    for module, names in source.import_hints:
+        level = len(module) - len(module.lstrip("."))
+        bare = module.lstrip(".")
+        if not level and is_flash_module(bare):
+            continue
+        possible = (level and not bare) or bare.rpartition(".")[2] in stems
+        if possible and project.find_module(source.path, bare, level) in parsed:
+            return True
+        for name in names:
+            if name not in stems:
+                continue
+            sub = f"{bare}.{name}" if bare else name
+            if project.find_module(source.path, sub, level) in parsed:
+                return True
+    return False

@@ -1,0 +1,247 @@
+"""From resolved syntax to endpoint records (flash-sdk.md §1.2 forms A-J).
+
+A decorator or assignment is a declaration only when its callee resolves to a
+Flash name; a local class that happens to be called `Endpoint` is not Flash.
+Routes are attached to the endpoint object they are registered on, whichever
+file registers them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flash_guard.discover.facts import Decorated
+from flash_guard.discover.normalize import endpoint_params, is_none_literal, legacy_params
+from flash_guard.discover.parse import Expr
+from flash_guard.discover.resolve import LEGACY_CLASSES, FlashSymbol, ModuleIndex
+from flash_guard.model import BodyFacts, Endpoint, Opaque, Route, Span, Value
+
+ROUTE_VERBS = ("get", "post", "put", "delete", "patch")
+_PLACEMENT_RANK = {"module": 0, "class": 1, "conditional": 2, "loop": 3, "function": 4}
+
+
+@dataclass
+class _Draft:
+    """An endpoint being assembled; becomes an `Endpoint` once all files are seen."""
+
+    obj: Opaque
+    api: str
+    placement: str
+    ranges: list[tuple[str, int, int]]
+    variable: str | None = None
+    targets: list[BodyFacts] = field(default_factory=list)
+    target_placements: list[str] = field(default_factory=list)
+    routes: list[Route] = field(default_factory=list)
+    decorator_uses: list[tuple[str, Span]] = field(default_factory=list)
+    remote_kwargs: list[tuple[str, Value, Span]] = field(default_factory=list)
+    remote_spreads: list[Value] = field(default_factory=list)
+    problems: list[tuple[str, str, Span]] = field(default_factory=list)
+    order: tuple = ()
+
+
+class DeclarationBuilder:
+    def __init__(self, project: ModuleIndex):
+        self.project = project
+        self.drafts: dict[int, _Draft] = {}
+
+    def build(self) -> list[Endpoint]:
+        for path in sorted(self.project.files):
+            facts = self.project.files[path]
+            for assign in facts.assignments:
+                if assign.expr.kind != "call":
+                    continue
+                value = self.project.evaluate(assign.expr, path, assign.namespace)
+                if isinstance(value.value, Opaque) and value.value.callee == "Endpoint":
+                    draft = self._draft(
+                        value.value, "endpoint", assign.placement, assign.statement_lines
+                    )
+                    draft.variable = draft.variable or assign.target
+                    draft.placement = assign.placement  # the assignment decides, not a route
+            for decorated in facts.decorated:
+                for decorator in decorated.decorators:
+                    self._decorator(path, decorated, decorator)
+        records = [self._finish(d) for d in self.drafts.values()]
+        records.sort(key=lambda e: (e.path, e.span.line, e.span.column))
+        return records
+
+    def _draft(
+        self,
+        obj: Opaque,
+        api: str,
+        placement: str,
+        lines: tuple[int, int] | None = None,
+        path: str | None = None,
+    ) -> _Draft:
+        key = id(obj)
+        if key not in self.drafts:
+            own = [(obj.path, obj.span.line, obj.span.end_line)]
+            self.drafts[key] = _Draft(obj, api, placement, own, order=(obj.path, obj.span))
+        draft = self.drafts[key]
+        if lines is not None:
+            draft.ranges.append((path or obj.path, lines[0], lines[1]))
+        return draft
+
+    def _decorator(self, path: str, decorated: Decorated, decorator: Expr) -> None:
+        project = self.project
+        ns = decorated.namespace
+        if decorator.kind == "call":
+            func = decorator.items[0]
+            symbol = project.resolve_symbol(func, path, ns)
+            if isinstance(symbol, FlashSymbol) and symbol.name == "Endpoint":
+                value = project.evaluate(decorator, path, ns)
+                draft = self._draft(
+                    value.value, "endpoint", decorated.placement, decorated.lines, path
+                )
+                self._add_target(draft, decorated, decorator.span, path)
+                return
+            if isinstance(symbol, FlashSymbol) and symbol.name == "remote":
+                self._remote(path, decorated, decorator)
+                return
+            if func.kind == "attr" and func.value in ROUTE_VERBS:
+                base = project.evaluate(func.items[0], path, ns)
+                obj = base.value if base.known else None
+                if isinstance(obj, Opaque) and obj.callee == "Endpoint":
+                    self._route(path, decorated, decorator, obj)
+            return
+        if decorator.kind in ("name", "attr"):
+            value = project.evaluate(decorator, path, ns)
+            obj = value.value if value.known else None
+            if isinstance(obj, Opaque) and obj.callee == "Endpoint":
+                draft = self._draft(obj, "endpoint", "module")
+                self._add_target(draft, decorated, decorator.span, path)
+
+    def _add_target(self, draft: _Draft, decorated: Decorated, use_span: Span, path: str) -> None:
+        target = decorated.target
+        draft.targets.append(target)
+        draft.target_placements.append(decorated.placement)
+        draft.decorator_uses.append((path, use_span))
+
+    def _route(self, path: str, decorated: Decorated, decorator: Expr, obj: Opaque) -> None:
+        draft = self._draft(obj, "endpoint", "module")
+        func = decorator.items[0]
+        args = decorator.items[1:]
+        path_value = (
+            self.project.evaluate(args[0], path, decorated.namespace)
+            if args
+            else Value.unknown("<no path>", decorator.span, path)
+        )
+        method = Value(func.value.upper(), True, func.span, func.value, path=path)
+        draft.routes.append(
+            Route(method, path_value, path, decorator.span, decorated.target.name, decorated.target)
+        )
+        draft.target_placements.append(decorated.placement)
+        if len(args) > 1 or decorator.keywords:
+            draft.problems.append(
+                (
+                    "route-data",
+                    "data and keyword arguments are only valid in client mode",
+                    decorator.span,
+                )
+            )
+
+    def _remote(self, path: str, decorated: Decorated, decorator: Expr) -> None:
+        project = self.project
+        ns = decorated.namespace
+        kwargs: dict[str, tuple[Value, Span]] = {}
+        spreads: list[Value] = []
+        for name, value_expr, kw_span in decorator.keywords:
+            if name is None:
+                spreads.append(project.evaluate(value_expr, path, ns))
+                continue
+            kwargs[name] = (project.evaluate(value_expr, path, ns), kw_span)
+        config = decorator.items[1] if len(decorator.items) > 1 else None
+        config_value = (
+            project.evaluate(config, path, ns)
+            if config is not None
+            else (
+                kwargs.pop("resource_config", (Value.unknown("<missing resource_config>"), None))[0]
+            )
+        )
+        obj = config_value.value if config_value.known else None
+        if not (isinstance(obj, Opaque) and obj.callee in LEGACY_CLASSES):
+            return  # not a resource we can see (or a runtime-built one): nothing to model
+        draft = self._draft(obj, "legacy", decorated.placement, decorated.lines, path)
+        self._add_target(draft, decorated, decorator.span, path)
+        for name, (value, kw_span) in kwargs.items():
+            draft.remote_kwargs.append((name, value, kw_span))
+        draft.remote_spreads.extend(s for s in spreads if not s.known)
+        method, route_path = kwargs.get("method"), kwargs.get("path")
+        if method or route_path:
+            draft.routes.append(
+                Route(
+                    method[0] if method else Value.default(None),
+                    route_path[0] if route_path else Value.default(None),
+                    path,
+                    decorator.span,
+                    decorated.target.name,
+                    decorated.target,
+                )
+            )
+
+    def _finish(self, draft: _Draft) -> Endpoint:
+        obj = draft.obj
+        placement = draft.placement
+        targets_hidden = all(p != "module" for p in draft.target_placements)
+        if placement == "module" and draft.target_placements and targets_hidden:
+            placement = max(draft.target_placements, key=_PLACEMENT_RANK.__getitem__)
+        target_name = draft.targets[0].name if draft.targets else None
+        if draft.api == "endpoint":
+            kind, compute = _endpoint_kind(obj, bool(draft.routes))
+            params = endpoint_params(obj, kind, compute, target_name)
+            resource_class = "Endpoint"
+        else:
+            kind, compute = _legacy_kind(obj)
+            remote = {name: value for name, value, _ in draft.remote_kwargs}
+            params = legacy_params(obj, remote, kind, compute)
+            resource_class = obj.callee
+        kwargs = [
+            (name, obj.kwargs[name], obj.kwarg_spans.get(name, obj.span)) for name in obj.kwargs
+        ]
+        return Endpoint(
+            name=params.get("name", Value.default(None)),
+            kind=kind,
+            compute=compute,
+            api=draft.api,
+            resource_class=resource_class,
+            package=obj.package,
+            path=obj.path,
+            span=obj.span,
+            variable=draft.variable,
+            params=params,
+            kwargs=kwargs,
+            spreads=list(obj.spreads) + draft.remote_spreads,
+            remote_kwargs=draft.remote_kwargs,
+            routes=draft.routes,
+            targets=draft.targets,
+            decorator_uses=draft.decorator_uses,
+            scope=placement,
+            in_init=obj.path.rsplit("/", 1)[-1] == "__init__.py",
+            declaration_ranges=draft.ranges,
+            problems=draft.problems,
+        )
+
+
+def _endpoint_kind(obj: Opaque, has_routes: bool) -> tuple[str, str]:
+    kw = obj.kwargs
+    compute = "cpu" if not is_none_literal(kw.get("cpu")) else "gpu"
+    if not is_none_literal(kw.get("id")):
+        return "client", compute
+    if not is_none_literal(kw.get("image")):
+        return "image", compute
+    return ("load_balancer" if has_routes else "queue"), compute
+
+
+def _legacy_kind(obj: Opaque) -> tuple[str, str]:
+    kind = "load_balancer" if "LoadBalancer" in obj.callee else "queue"
+    cpu_ids = obj.kwargs.get("instanceIds")
+    if obj.callee.startswith("Cpu"):
+        compute = "cpu"
+    elif cpu_ids is not None and not (cpu_ids.known and not cpu_ids.value):
+        compute = "cpu"  # form J: LiveServerless(instanceIds=[...])
+    else:
+        compute = "gpu"
+    return kind, compute
+
+
+def discover_endpoints(project: ModuleIndex) -> list[Endpoint]:
+    return DeclarationBuilder(project).build()

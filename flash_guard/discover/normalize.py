@@ -1,0 +1,195 @@
+"""One parameter vocabulary for both APIs, with the SDK's defaults filled in.
+
+`Endpoint(...)` keywords are the canonical names; the legacy resource-class
+fields map onto them (flash-sdk.md §2.3). A parameter the code did not give is
+filled with the SDK default and marked `defaulted`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from flash_guard.model import EnumRef, Opaque, Value
+from flash_guard.sdk import flash_tables
+
+LEGACY_TO_CANONICAL = {
+    "name": "name",
+    "gpus": "gpu",
+    "gpuIds": "gpu_ids",
+    "gpuCount": "gpu_count",
+    "instanceIds": "cpu",
+    "idleTimeout": "idle_timeout",
+    "executionTimeoutMs": "execution_timeout_ms",
+    "flashboot": "flashboot",
+    "imageName": "image",
+    "template": "template",
+    "templateId": "template_id",
+    "env": "env",
+    "datacenter": "datacenter",
+    "locations": "locations",
+    "minCudaVersion": "min_cuda_version",
+    "cudaVersions": "cuda_versions",
+    "scalerType": "scaler_type",
+    "scalerValue": "scaler_value",
+    "python_version": "python_version",
+}
+LEGACY_VOLUME_FIELDS = ("networkVolume", "networkVolumes", "networkVolumeId")
+LEGACY_WORKER_FIELDS = {"workersMin": "min", "workersMax": "max"}
+REMOTE_BUILD_PARAMS = ("dependencies", "system_dependencies", "accelerate_downloads")
+
+# The enum each defaulted canonical parameter holds (SDK defaults are stored by member name).
+DEFAULT_ENUMS = {
+    "gpu": "GpuGroup",
+    "cpu": "CpuInstanceType",
+    "datacenter": "DataCenter",
+    "min_cuda_version": "CudaVersion",
+    "scaler_type": "ServerlessScalerType",
+}
+# Build-time options of `@remote(...)`/`Endpoint(...)` that are not resource fields.
+BUILD_DEFAULTS = {"accelerate_downloads": True}
+DEFAULT_WORKERS = flash_tables.DEFAULTS["endpoint"]["workers"]
+# Legacy fields whose pydantic default means "not set" ("" or a value computed later).
+_UNSET_LEGACY_FIELDS = ("imageName", "gpuIds", "cudaVersions", "name")
+
+
+def _default(key: str, raw) -> Value:
+    """An SDK default from `flash_tables.DEFAULTS` as a model value."""
+    enum = DEFAULT_ENUMS.get(key)
+    if isinstance(raw, (tuple, list)):
+        items = [Value.default(EnumRef(enum, m) if enum else m) for m in raw]
+        return Value.default(items)
+    return Value.default(EnumRef(enum, raw) if enum and raw is not None else raw)
+
+
+def _workers_default(low: Value | None = None, high: Value | None = None) -> Value:
+    default_min, default_max = DEFAULT_WORKERS
+    return Value(
+        {"min": low or Value.default(default_min), "max": high or Value.default(default_max)},
+        True,
+        defaulted=low is None and high is None,
+    )
+
+
+def _endpoint_defaults(kind: str, compute: str) -> dict[str, Value]:
+    table = dict(flash_tables.DEFAULTS["endpoint"])
+    if kind == "load_balancer":
+        table.update(flash_tables.DEFAULTS["endpoint_lb"])
+    if compute == "cpu":
+        table.update(flash_tables.DEFAULTS["endpoint_cpu"])
+    table.pop("workers")
+    if compute == "cpu":
+        table.pop("min_cuda_version", None)  # kept on the object, never sent for CPU
+    return {key: _default(key, raw) for key, raw in table.items() if raw is not None}
+
+
+def _legacy_defaults(resource_class: str) -> dict[str, Value]:
+    table = dict(flash_tables.DEFAULTS["legacy"])
+    table.update(flash_tables.DEFAULTS["legacy_by_class"].get(resource_class, {}))
+    out = {}
+    for field, raw in table.items():
+        key = LEGACY_TO_CANONICAL.get(field)
+        if key is not None and raw is not None and field not in _UNSET_LEGACY_FIELDS:
+            out[key] = _default(key, raw)
+    return out
+
+
+def _as_list(value: Value) -> Value:
+    """Single-or-list parameters (`gpu`, `cpu`, `volume`, `datacenter`) become lists."""
+    if value.known and value.value is not None and not isinstance(value.value, (list, tuple)):
+        return dataclasses.replace(value, value=[dataclasses.replace(value, via=None)])
+    if value.known and isinstance(value.value, tuple):
+        return dataclasses.replace(value, value=list(value.value))
+    return value
+
+
+def workers_from_endpoint(value: Value) -> Value:
+    """`workers=N` means (0, N); a 2-sequence is (min, max); other shapes stay as written."""
+    if not value.known:
+        return dataclasses.replace(value, value={"min": value, "max": value}, known=False)
+    raw = value.value
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        zero = Value(0, True, value.span, value.text, path=value.path, via=value.via)
+        return dataclasses.replace(value, value={"min": zero, "max": value})
+    if isinstance(raw, (tuple, list)) and len(raw) == 2:
+        return dataclasses.replace(value, value={"min": raw[0], "max": raw[1]})
+    return dataclasses.replace(value, value={"min": value, "max": value, "shape": value})
+
+
+def is_none_literal(value: Value | None) -> bool:
+    return value is None or (value.known and value.value is None)
+
+
+def endpoint_params(obj: Opaque, kind: str, compute: str, target_name: str | None) -> dict:
+    kw = dict(obj.kwargs)
+    if obj.args and "name" not in kw:
+        kw["name"] = obj.args[0]
+    params: dict[str, Value] = {}
+    for key, value in kw.items():
+        if key in ("gpu", "cpu", "volume", "datacenter"):
+            params[key] = _as_list(value)
+        elif key == "workers":
+            params[key] = workers_from_endpoint(value) if not is_none_literal(value) else value
+        else:
+            params[key] = value
+    if "name" not in params or is_none_literal(params["name"]):
+        if target_name and kind == "queue":
+            params["name"] = Value.default(target_name)
+        else:
+            params["name"] = Value.default(None)
+    if kind == "client":
+        return params
+    defaults = {
+        **_endpoint_defaults(kind, compute),
+        **{k: Value.default(v) for k, v in BUILD_DEFAULTS.items()},
+    }
+    for key, value in defaults.items():
+        # `gpu=None` and `min_cuda_version=None` still get the SDK default.
+        if key not in params or (
+            key in ("gpu", "min_cuda_version") and is_none_literal(params[key])
+        ):
+            params[key] = value
+    if "workers" not in params or is_none_literal(params["workers"]):
+        params["workers"] = _workers_default()
+    return params
+
+
+def legacy_params(obj: Opaque, remote_kwargs: dict[str, Value], kind: str, compute: str) -> dict:
+    params: dict[str, Value] = {}
+    workers: dict[str, Value] = {}
+    volumes: list[Value] = []
+    for key, value in obj.kwargs.items():
+        if key in LEGACY_WORKER_FIELDS:
+            workers[LEGACY_WORKER_FIELDS[key]] = value
+        elif key in LEGACY_VOLUME_FIELDS:
+            if value.known and isinstance(value.value, (list, tuple)):
+                volumes.extend(value.value)
+            elif not is_none_literal(value):
+                volumes.append(value)
+        elif key in LEGACY_TO_CANONICAL:
+            canonical = LEGACY_TO_CANONICAL[key]
+            params[canonical] = (
+                _as_list(value) if canonical in ("gpu", "cpu", "datacenter") else value
+            )
+    for key in REMOTE_BUILD_PARAMS:
+        if key in remote_kwargs:
+            params[key] = remote_kwargs[key]
+    if volumes:
+        params["volume"] = Value(
+            volumes, True, volumes[0].span, volumes[0].text, path=volumes[0].path
+        )
+    params["workers"] = _workers_default(workers.get("min"), workers.get("max"))
+    defaults = {
+        **_legacy_defaults(obj.callee),
+        **{k: Value.default(v) for k, v in BUILD_DEFAULTS.items()},
+    }
+    defaults["name"] = Value.default(None)
+    if compute == "gpu" and "cpu" in defaults:
+        del defaults["cpu"]  # form J: instanceIds given means CPU; no CPU default otherwise
+    if compute == "cpu" or "gpu_ids" in params:
+        # A CPU class keeps `gpus` in its model but never sends it; gpuIds replaces gpus.
+        defaults.pop("gpu", None)
+    if compute == "cpu":
+        defaults.pop("min_cuda_version", None)
+    for key, value in defaults.items():
+        params.setdefault(key, value)
+    return params

@@ -1,0 +1,257 @@
+"""A small, picklable expression tree built from the tree-sitter parse.
+
+Files are parsed in worker processes, but resolving a name can need another
+module's constants, so each file's relevant expressions are converted into this
+plain-data form and resolved later in one place (see `flash_guard.discover.resolve`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flash_guard.model import Span
+
+# A literal with more elements than this is not a Flash value (resolution would
+# call it too big anyway); it is kept as `other` rather than converted item by item.
+MAX_CHILDREN = 10_000
+# Literal kinds whose text `ast.literal_eval` can decode. literal_eval parses a
+# single literal token; it never runs code, so the "static only" promise holds.
+_LITERAL_KINDS = {"integer", "float", "string", "concatenated_string"}
+_CONSTANT_KINDS = {"true": True, "false": False, "none": None}
+
+
+@dataclass
+class Expr:
+    """One expression.
+
+    kind: lit | name | attr | tuple | list | dict | call | binop | unary |
+          subscript | starred | other
+    value: the literal (lit), identifier (name), attribute name (attr) or operator.
+    items: children: elements, call positional args, operands, attr/subscript base.
+    keywords: call keyword args as (name or None for `**x`, Expr, Span);
+              dict entries as (key Expr or None for `**x`, value Expr, Span).
+    """
+
+    kind: str
+    span: Span
+    text: str
+    value: Any = None
+    items: tuple[Expr, ...] = ()
+    keywords: tuple[tuple[Any, Expr, Span], ...] = ()
+
+    def dotted(self) -> str | None:
+        """`a.b.c` for a name/attribute chain, else None."""
+        if self.kind == "name":
+            return self.value
+        if self.kind == "attr":
+            base = self.items[0].dotted()
+            return f"{base}.{self.value}" if base else None
+        return None
+
+
+class TooCostly(Exception):
+    """Locating this file's nodes would take too long (see `span_of`)."""
+
+
+# ast-grep computes a node's column by scanning its line and its character offset
+# by scanning the file (quickly), so locating one node costs about
+# `column + offset / 16` character steps of ~1 ns. Normal files stay far below
+# this budget; a 2 MB single line (2 ms per node) or a multi-megabyte generated
+# module reaches it within about two seconds instead of running for hours.
+SPAN_BUDGET = 2_000_000_000
+_meter: list[int] | None = None  # the budget left for the file being extracted
+
+
+def start_meter(budget: int = SPAN_BUDGET) -> None:
+    global _meter
+    _meter = [budget]
+
+
+def stop_meter() -> None:
+    global _meter
+    _meter = None
+
+
+def span_of(node) -> Span:
+    rng = node.range()
+    start, end = rng.start, rng.end
+    if _meter is not None:
+        _meter[0] -= start.column + end.column + (start.index >> 4)
+        if _meter[0] < 0:
+            raise TooCostly("lines too long or file too large to locate its syntax in time")
+    return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+
+def _literal(node, text: str) -> tuple[bool, Any]:
+    fast = _simple_literal(text)
+    if fast is not None:
+        return fast
+    if node.kind() == "string" and any(c.kind() == "interpolation" for c in node.children()):
+        return False, None
+    if node.kind() == "concatenated_string" and any(
+        g.kind() == "interpolation" for c in node.children() for g in c.children()
+    ):
+        return False, None
+    import ast  # deferred: most literals take the fast path
+
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return False, None
+    return _printable(value)
+
+
+# Hex, octal and binary literals have no length limit, but Python refuses to print
+# ints of more than 4,300 decimal digits; no Flash parameter is anywhere near this.
+MAX_INT_BITS = 4_096
+
+
+def _printable(value: Any) -> tuple[bool, Any]:
+    if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+        return False, None
+    return True, value
+
+
+def _simple_literal(text: str) -> tuple[bool, Any] | None:
+    """Plain decimal integers and prefix-less strings without escapes, decoded without
+    `ast.literal_eval` (which compiles every literal: most of the extraction time).
+    None when the text needs the full decoder."""
+    first = text[:1]
+    if first.isdigit():
+        if not (text.isascii() and text.isdigit() and (first != "0" or len(text) == 1)):
+            return None  # 0x.., 1_000, 1.5, 1e3, 1j, 007: the full decoder knows
+        try:
+            return _printable(int(text))
+        except ValueError:  # more digits than int() converts; literal_eval refuses too
+            return False, None
+    # Prefixed strings (f, r, b...), escapes and carriage returns (which Python
+    # normalises inside literals) go to the full decoder.
+    if first not in ("'", '"') or "\\" in text or "\r" in text:
+        return None
+    quote = first * 3 if text.startswith(first * 3) and len(text) >= 6 else first
+    if len(text) < 2 * len(quote) or not text.endswith(quote):
+        return None
+    body = text[len(quote) : len(text) - len(quote)]
+    if (
+        quote in body
+        or (len(quote) == 1 and "\n" in body)
+        or (len(quote) == 3 and body.endswith(first))
+    ):
+        return None  # not one well-formed literal
+    return True, body
+
+
+def to_expr(node, depth: int = 0) -> Expr:
+    """Convert a tree-sitter expression node; anything unusual becomes `other`."""
+    kind = node.kind()
+    text = node.text()
+    span = span_of(node)
+    # Deeply nested input must not exhaust the stack; past this depth nothing
+    # a Flash declaration needs can be resolved anyway.
+    if depth > 60:
+        return Expr("other", span, text)
+    if kind in _LITERAL_KINDS:
+        ok, value = _literal(node, text)
+        return Expr("lit", span, text, value) if ok else Expr("other", span, text)
+    if kind in _CONSTANT_KINDS:
+        return Expr("lit", span, text, _CONSTANT_KINDS[kind])
+    if kind == "identifier":
+        return Expr("name", span, text, text)
+    if kind == "parenthesized_expression":
+        inner = [c for c in node.children() if c.is_named() and c.kind() != "comment"]
+        return to_expr(inner[0], depth + 1) if len(inner) == 1 else Expr("other", span, text)
+    if kind == "attribute":
+        obj, attr = node.field("object"), node.field("attribute")
+        if obj is None or attr is None:
+            return Expr("other", span, text)
+        return Expr("attr", span, text, attr.text(), (to_expr(obj, depth + 1),))
+    if kind in ("tuple", "list", "expression_list"):
+        if _too_many_children(node):
+            return Expr("other", span, text)
+        children = [c for c in node.children() if c.is_named() and c.kind() != "comment"]
+        items = tuple(to_expr(c, depth + 1) for c in children)
+        return Expr("list" if kind == "list" else "tuple", span, text, None, items)
+    if kind == "dictionary":
+        return _dict_expr(node, span, text, depth)
+    if kind == "call":
+        return _call_expr(node, span, text, depth)
+    if kind == "binary_operator":
+        left, op, right = node.field("left"), node.field("operator"), node.field("right")
+        if left is None or op is None or right is None:
+            return Expr("other", span, text)
+        operands = (to_expr(left, depth + 1), to_expr(right, depth + 1))
+        return Expr("binop", span, text, op.text(), operands)
+    if kind == "unary_operator":
+        op, arg = node.field("operator"), node.field("argument")
+        if op is None or arg is None:
+            return Expr("other", span, text)
+        return Expr("unary", span, text, op.text(), (to_expr(arg, depth + 1),))
+    if kind == "subscript":
+        base, index = node.field("value"), node.field("subscript")
+        if base is None or index is None:
+            return Expr("other", span, text)
+        return Expr(
+            "subscript", span, text, None, (to_expr(base, depth + 1), to_expr(index, depth + 1))
+        )
+    if kind in ("list_splat", "dictionary_splat"):
+        inner = [c for c in node.children() if c.is_named()]
+        items = (to_expr(inner[0], depth + 1),) if inner else ()
+        return Expr("starred", span, text, "**" if kind == "dictionary_splat" else "*", items)
+    return Expr("other", span, text)
+
+
+def _too_many_children(node) -> bool:
+    # Asks for one child by index instead of listing a million of them (each
+    # listed child is a Python object): items plus commas plus brackets.
+    return node.child(2 * MAX_CHILDREN + 2) is not None
+
+
+def _dict_expr(node, span: Span, text: str, depth: int) -> Expr:
+    entries = []
+    if _too_many_children(node):
+        return Expr("other", span, text)
+    for child in node.children():
+        if child.kind() == "pair":
+            key, value = child.field("key"), child.field("value")
+            if key is not None and value is not None:
+                entries.append((to_expr(key, depth + 1), to_expr(value, depth + 1), span_of(child)))
+        elif child.kind() == "dictionary_splat":
+            inner = [c for c in child.children() if c.is_named()]
+            if inner:
+                entries.append((None, to_expr(inner[0], depth + 1), span_of(child)))
+        elif child.is_named() and child.kind() != "comment":
+            # A comprehension or anything we do not model makes the dict unknowable.
+            return Expr("other", span, text)
+    return Expr("dict", span, text, None, (), tuple(entries))
+
+
+def _call_expr(node, span: Span, text: str, depth: int) -> Expr:
+    func, arguments = node.field("function"), node.field("arguments")
+    if func is None or arguments is None or arguments.kind() != "argument_list":
+        return Expr("other", span, text)
+    args: list[Expr] = []
+    keywords: list[tuple[Any, Expr, Span]] = []
+    if _too_many_children(arguments):
+        return Expr("other", span, text)
+    for child in arguments.children():
+        ckind = child.kind()
+        if ckind == "keyword_argument":
+            name, value = child.field("name"), child.field("value")
+            if name is not None and value is not None:
+                keywords.append((name.text(), to_expr(value, depth + 1), span_of(child)))
+        elif ckind == "dictionary_splat":
+            inner = [c for c in child.children() if c.is_named()]
+            if inner:
+                keywords.append((None, to_expr(inner[0], depth + 1), span_of(child)))
+        elif child.is_named() and ckind != "comment":
+            args.append(to_expr(child, depth + 1))
+    return Expr("call", span, text, None, (to_expr(func, depth + 1), *args), tuple(keywords))
+
+
+def call_func(expr: Expr) -> Expr:
+    return expr.items[0]
+
+
+def call_args(expr: Expr) -> tuple[Expr, ...]:
+    return expr.items[1:]

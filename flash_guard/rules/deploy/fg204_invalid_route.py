@@ -1,0 +1,252 @@
+"""FG204: HTTP routes the SDK refuses to register (or `flash build` refuses to build)."""
+
+from __future__ import annotations
+
+from flash_guard.checks.base import fail_at, register, unknown
+from flash_guard.checks.deploy_support import EveryDeclaration, label, python_repr
+from flash_guard.model import Route, Value
+from flash_guard.sdk.flash_tables import HTTP_METHODS, RESERVED_PATHS
+
+_METHODS = ", ".join(sorted(HTTP_METHODS))
+_RESERVED = ", ".join(sorted(RESERVED_PATHS))
+
+
+@register
+class InvalidRoute(EveryDeclaration):
+    """Looks at every route registered on an endpoint object, in any file of the project:
+    `@api.get("/path")` (and `.post/.put/.delete/.patch`) on an `Endpoint`, and
+    `@remote(cfg, method=..., path=...)` on a legacy load-balancer class. A route fails when
+    its path is not a string starting with `/`, is exactly `/execute` or `/ping` (reserved
+    by the framework; `/ping/` passes), repeats a method+path already registered on the same
+    endpoint (reported at the second), or passes data to the decorator (`@api.get("/x",
+    payload)` is a client call, not a route). The endpoint fails, once, at its first route
+    when it has no `name=`, is an `Endpoint(id=...)`/`Endpoint(image=...)` client, or is
+    also used as a direct decorator (`@api` and `@api.get(...)` are two patterns that cannot
+    be mixed). A client used as a direct decorator (`@Endpoint(image=...)`) fails at that
+    decorator. A legacy load-balancer class needs both `method=` (upper-case: `remote()`
+    does not upper-case it) and `path=` on every `@remote` use. `Endpoint` routes are
+    checked when the decorator runs, at import; legacy reserved paths and duplicates only
+    when `flash build` writes the manifest."""
+
+    id = "invalid-route"
+
+    def check(self, endpoint, params, ctx):
+        if endpoint.api == "endpoint":
+            return endpoint_routes(endpoint)
+        if endpoint.kind == "load_balancer":
+            return legacy_routes(endpoint)
+        return []
+
+
+def ordered(routes: list[Route]) -> list[Route]:
+    return sorted(routes, key=lambda r: (r.file, r.span))
+
+
+def endpoint_routes(endpoint) -> list:
+    if endpoint.kind in ("client", "image"):
+        return client_misuse(endpoint)
+    if not endpoint.routes:
+        return []
+    routes = ordered(endpoint.routes)
+    out = pattern_problems(endpoint, routes[0])
+    data_spans = {span for kind, _, span in endpoint.problems if kind == "route-data"}
+    variable = endpoint.variable or "ep"
+    seen: dict[tuple[str, str], Route] = {}
+    for route in routes:
+        if route.span in data_spans:
+            out.append(
+                fail_at(
+                    endpoint,
+                    f"@{variable}.{_verb(route)}(...) passes data or keywords besides the path: in "
+                    "decorator mode the SDK raises 'data and keyword arguments are only valid in "
+                    "client mode'",
+                    route.file,
+                    route.span,
+                    "routes",
+                )
+            )
+        out += path_problems(endpoint, route, seen, build_time=False)
+    return out
+
+
+def client_misuse(endpoint) -> list:
+    """A client used as a decorator (at each use) or given routes (once, at the first)."""
+    name = label(endpoint)
+    mode = "id" if endpoint.kind == "client" else "image"
+    out = [
+        fail_at(
+            endpoint,
+            f"{name} is an Endpoint({mode}=...) client, not your own code: using it as a "
+            f"decorator raises 'cannot use Endpoint({mode}=...) as a decorator'",
+            path,
+            span,
+            "routes",
+        )
+        for path, span in endpoint.decorator_uses
+    ]
+    if endpoint.routes:
+        first = ordered(endpoint.routes)[0]
+        variable = endpoint.variable or "ep"
+        out.append(
+            fail_at(
+                endpoint,
+                f"{name} is an Endpoint({mode}=...) client: @{variable}.{_verb(first)}(...) "
+                "cannot register a route on it (TypeError when the module is imported)",
+                first.file,
+                first.span,
+                "routes",
+            )
+        )
+    return out
+
+
+def pattern_problems(endpoint, first: Route) -> list:
+    """Endpoint-level problems of a load balancer, reported once at its first route."""
+    name = label(endpoint)
+    out = []
+    endpoint_name = endpoint.params.get("name")
+    if endpoint_name is not None and not endpoint_name.known:
+        out.append(unknown(endpoint, endpoint_name, "`name`", "name"))
+    elif endpoint_name is None or endpoint_name.value is None:
+        if endpoint.spreads and (endpoint_name is None or endpoint_name.defaulted):
+            out.append(unknown(endpoint, endpoint.spreads[0], "the `**` spread", "name"))
+        else:
+            out.append(
+                fail_at(
+                    endpoint,
+                    f"{name} registers routes but has no name=: the SDK raises 'name is "
+                    "required for load-balanced endpoints'",
+                    first.file,
+                    first.span,
+                    "routes",
+                )
+            )
+    if endpoint.targets:
+        out.append(
+            fail_at(
+                endpoint,
+                f"{name} is used as a direct decorator (on `{endpoint.targets[0].name}`) and also "
+                "registers routes: the SDK raises 'use one pattern or the other'",
+                first.file,
+                first.span,
+                "routes",
+            )
+        )
+    return out
+
+
+def _verb(route: Route) -> str:
+    return str(route.method.value).lower() if route.method.known else "route"
+
+
+def legacy_routes(endpoint) -> list:
+    name = label(endpoint)
+    out = []
+    by_span = {(r.file, r.span): r for r in endpoint.routes}
+    seen: dict[tuple[str, str], Route] = {}
+    for path, span in sorted(endpoint.decorator_uses):
+        route = by_span.get((path, span))
+        method = route.method if route else Value.default(None)
+        route_path = route.path if route else Value.default(None)
+        undecided = [v for v in (method, route_path) if not v.known]
+        if undecided:
+            out.append(unknown(endpoint, undecided[0], "the route's `method`/`path`", "routes"))
+            continue
+        if method.value is None or route_path.value is None:
+            out.append(
+                fail_at(
+                    endpoint,
+                    f"{name} is a {endpoint.resource_class}: @remote needs both method= and "
+                    f"path= (got method={method.value!r}, path={route_path.value!r}); the SDK "
+                    f"raises '{endpoint.resource_class} requires both 'method' and 'path' "
+                    "parameters'",
+                    path,
+                    span,
+                    "routes",
+                )
+            )
+            continue
+        if not isinstance(method.value, str) or method.value not in HTTP_METHODS:
+            hint = ""
+            if isinstance(method.value, str) and method.value.upper() in HTTP_METHODS:
+                hint = f" (remote() does not upper-case it: write {method.value.upper()!r})"
+            out.append(
+                fail_at(
+                    endpoint,
+                    f"{name} route method={python_repr(method)}: remote() raises 'method must be "
+                    f"one of {_METHODS}'{hint}",
+                    path,
+                    span,
+                    "routes",
+                )
+            )
+            continue
+        out += path_problems(endpoint, route, seen, build_time=True)
+    return out
+
+
+def path_problems(endpoint, route: Route, seen: dict, build_time: bool) -> list:
+    """Path format, reserved paths and duplicates for one route; records it in `seen`."""
+    name = label(endpoint)
+    variable = endpoint.variable or "ep"
+    value = route.path
+    where = (route.file, route.span)
+    if not value.known:
+        if value.text == "<no path>":
+            return [
+                fail_at(
+                    endpoint,
+                    f"@{variable}.{_verb(route)}() on {name} has no path: the decorator needs "
+                    f'one, e.g. @{variable}.{_verb(route)}("/items")',
+                    *where,
+                    "routes",
+                )
+            ]
+        return [unknown(endpoint, value, "the route path", "routes")]
+    raw = value.value
+    if not isinstance(raw, str):
+        return [
+            fail_at(
+                endpoint,
+                f"{name} route path {python_repr(raw)} is not a string starting with '/'",
+                *where,
+                "routes",
+            )
+        ]
+    if not raw.startswith("/"):
+        return [
+            fail_at(
+                endpoint,
+                f"{name} route path {raw!r} does not start with '/': the SDK raises 'path must "
+                f"start with '/''",
+                *where,
+                "routes",
+            )
+        ]
+    if raw in RESERVED_PATHS:
+        when = "`flash build` fails" if build_time else "the SDK raises at import"
+        return [
+            fail_at(
+                endpoint,
+                f"{name} route path {raw!r} is reserved by the framework ({_RESERVED}); {when}",
+                *where,
+                "routes",
+            )
+        ]
+    method = str(route.method.value).upper()
+    key = (method, raw)
+    if key in seen:
+        first = seen[key]
+        when = "`flash build` fails" if build_time else "the SDK raises at import"
+        return [
+            fail_at(
+                endpoint,
+                f"{name} registers {method} {raw} twice: it is already registered to "
+                f"`{first.handler}` ({first.file}:{first.span.line}); {when} with "
+                "'duplicate route'",
+                *where,
+                "routes",
+            )
+        ]
+    seen[key] = route
+    return []

@@ -1,0 +1,158 @@
+"""FG205: GPU and CPU choices the SDK does not define, or in a shape it rejects."""
+
+from __future__ import annotations
+
+from flash_guard.checks.base import fail, register, unknown
+from flash_guard.checks.deploy_support import (
+    EveryDeclaration,
+    at_item,
+    closest,
+    label,
+    python_repr,
+    shown,
+    type_name,
+    written_value,
+)
+from flash_guard.model import EnumRef
+from flash_guard.sdk.flash_tables import (
+    CPU_INSTANCE_TYPES,
+    GPU_GROUPS,
+    GPU_TYPE_VALUES,
+    GPU_TYPES,
+    did_you_mean,
+)
+
+# pydantic reads a string in a gpu list by enum value: group values are the member names
+# (ANY is "any"), GpuType values are display names ("NVIDIA L4").
+GPU_VALUE_STRINGS = {("any" if g == "ANY" else g): f"GpuGroup.{g}" for g in GPU_GROUPS}
+GPU_VALUE_STRINGS.update({v: f"GpuType.{k}" for k, v in GPU_TYPE_VALUES.items()})
+CPU_VALUE_STRINGS = {v: f"CpuInstanceType.{k}" for k, v in CPU_INSTANCE_TYPES.items()}
+
+
+@register
+class UnknownHardware(EveryDeclaration):
+    """Checks `gpu=` and `cpu=` (legacy `gpus=` and `instanceIds=`) against the SDK's enums.
+    A `GpuGroup`, `GpuType` or `CpuInstanceType` member that does not exist is an
+    `AttributeError` when the module is imported; a `cpu=` string that is not an instance
+    value (`"cpu3c-1-2"`) is a `ValueError`; a string in a `gpu=` list must be an enum value
+    (`"ADA_24"`, `"NVIDIA L4"`). The message suggests the closest real member
+    (`GpuType.NVIDIA_A100_80GB` -> `NVIDIA_A100_80GB_PCIe`). It also fails the shapes the SDK
+    rejects: `Endpoint(gpu=...)`/`Endpoint(cpu=...)` take one member or a list (a tuple or a
+    bare `gpu="ADA_24"` string raises), and the legacy `gpus=`/`instanceIds=` fields take a
+    list."""
+
+    id = "unknown-hardware"
+
+    def check(self, endpoint, params, ctx):
+        out = []
+        if endpoint.api == "endpoint":
+            out += selection(endpoint, "gpu", gpu_item, single_ok=True, string_ok=False)
+            out += selection(endpoint, "cpu", cpu_item, single_ok=True, string_ok=True)
+        else:
+            out += selection(endpoint, "gpus", gpu_item, single_ok=False, string_ok=False)
+            out += selection(endpoint, "instanceIds", cpu_item, single_ok=False, string_ok=False)
+        return out
+
+
+def selection(endpoint, field: str, judge, single_ok: bool, string_ok: bool) -> list:
+    parameter = "gpu" if field.startswith("gpu") else "cpu"
+    value, undecided = written_value(endpoint, field, parameter)
+    if value is None:
+        return undecided
+    raw = value.value
+    if raw is None:
+        return []
+    name = label(endpoint)
+    if isinstance(raw, list) or (endpoint.api == "legacy" and isinstance(raw, tuple)):
+        out = []
+        for item in raw:
+            if not item.known:
+                out.append(unknown(endpoint, item, f"an item of `{field}`", parameter))
+                continue
+            problem = judge(item.value, in_list=True)
+            if problem:
+                message = f"{name} {field}=: {problem}"
+                out.append(fail(endpoint, message, at_item(item, value), parameter))
+        return out
+    if isinstance(raw, EnumRef) and single_ok:
+        problem = judge(raw, in_list=False)
+        return [fail(endpoint, f"{name} {field}=: {problem}", value, parameter)] if problem else []
+    if isinstance(raw, str) and string_ok:
+        problem = judge(raw, in_list=False)
+        return [fail(endpoint, f"{name} {field}=: {problem}", value, parameter)] if problem else []
+    hint = ""
+    if isinstance(raw, str) and field == "gpu" and raw in GPU_VALUE_STRINGS:
+        hint = f"; write {GPU_VALUE_STRINGS[raw]}"
+    elif isinstance(raw, tuple):
+        hint = "; write a list [...] instead"
+    elif isinstance(raw, EnumRef):
+        hint = f"; write [{raw}]"
+    if endpoint.api == "legacy":
+        raised = f"{endpoint.resource_class}(...) raises 'Input should be a valid list'"
+    elif field == "gpu":
+        raised = (
+            f"Endpoint() raises 'gpu must be a GpuGroup, GpuType, or list, got {type_name(raw)}'"
+        )
+    else:
+        raised = (
+            "Endpoint() raises 'cpu must be a CpuInstanceType, string, or list, got "
+            f"{type_name(raw)}'"
+        )
+    return [
+        fail(
+            endpoint,
+            f"{name} {field}={shown(value)} is a {type_name(raw)}: {raised}{hint}",
+            value,
+            parameter,
+        )
+    ]
+
+
+def gpu_item(raw, in_list: bool) -> str | None:
+    if isinstance(raw, EnumRef):
+        if raw.enum == "GpuGroup":
+            return member_problem(raw, GPU_GROUPS, other=("GpuType", GPU_TYPES))
+        if raw.enum == "GpuType":
+            return member_problem(raw, GPU_TYPES, other=("GpuGroup", GPU_GROUPS))
+        return f"{raw} is not a GpuGroup or GpuType"
+    if isinstance(raw, str) and in_list:
+        if raw in GPU_VALUE_STRINGS:
+            return None
+        guess = did_you_mean(raw, GPU_VALUE_STRINGS) or did_you_mean(
+            raw, list(GPU_GROUPS) + list(GPU_TYPES)
+        )
+        suggestion = ""
+        if guess in GPU_VALUE_STRINGS:
+            suggestion = f"; did you mean {GPU_VALUE_STRINGS[guess]}?"
+        elif guess:
+            enum = "GpuGroup" if guess in GPU_GROUPS else "GpuType"
+            suggestion = f"; did you mean {enum}.{guess}?"
+        return f"{raw!r} is not a GpuGroup or GpuType value (pydantic raises){suggestion}"
+    return f"{python_repr(raw)} is not a GpuGroup or GpuType"
+
+
+def cpu_item(raw, in_list: bool) -> str | None:
+    if isinstance(raw, EnumRef):
+        if raw.enum == "CpuInstanceType":
+            return member_problem(raw, CPU_INSTANCE_TYPES)
+        return f"{raw} is not a CpuInstanceType"
+    if isinstance(raw, str):
+        if raw in CPU_VALUE_STRINGS:
+            return None
+        if raw in CPU_INSTANCE_TYPES:  # the member name, not its value
+            guess = CPU_INSTANCE_TYPES[raw]
+        else:
+            guess = did_you_mean(raw, CPU_VALUE_STRINGS)
+        suggestion = f"; did you mean {guess!r} ({CPU_VALUE_STRINGS[guess]})?" if guess else ""
+        return f"{raw!r} is not a valid CpuInstanceType{suggestion}"
+    return f"{python_repr(raw)} is not a CpuInstanceType"
+
+
+def member_problem(ref: EnumRef, members, other: tuple | None = None) -> str | None:
+    if ref.member in members:
+        return None
+    if other is not None and ref.member in other[1]:
+        return f"{ref} does not exist ({ref.member} is a {other[0]}: write {other[0]}.{ref.member})"
+    guess = closest(ref.member, members)
+    suggestion = f"; did you mean {ref.enum}.{guess}?" if guess else ""
+    return f"{ref} does not exist (AttributeError when the module is imported){suggestion}"

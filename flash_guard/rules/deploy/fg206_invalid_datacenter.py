@@ -1,0 +1,263 @@
+"""FG206: datacenters the SDK does not know, or cannot combine with the endpoint's compute
+and volumes."""
+
+from __future__ import annotations
+
+from flash_guard.checks.base import (
+    Check,
+    Outcome,
+    fail,
+    register,
+    spread_unknown,
+    unknown,
+)
+from flash_guard.checks.deploy_support import (
+    at_item,
+    closest,
+    label,
+    project_volumes,
+    python_repr,
+    shown,
+    tidy,
+    volume_label,
+    volume_outcome,
+    written,
+)
+from flash_guard.model import EnumRef, Opaque, Value
+from flash_guard.sdk.flash_tables import (
+    CPU_DATACENTERS,
+    DATACENTERS,
+    REMOVED_DATACENTERS,
+    datacenter_from_string,
+    did_you_mean,
+)
+
+DEFAULT_VOLUME_DATACENTER = "EU_RO_1"
+_VALUES = {value: member for member, value in DATACENTERS.items()}
+_CPU_VALUES = ", ".join(DATACENTERS[m] for m in sorted(CPU_DATACENTERS))
+
+
+@register
+class InvalidDatacenter(Check):
+    """Checks every `datacenter=` value: a `DataCenter` member that does not exist is an
+    `AttributeError` at import (`US_GA_2`, `US_MD_1`, `US_NC_1` and `EUR_IS_1` were removed in
+    runpod-flash 1.17, although the docs still use them), and a string must name a current
+    datacenter (`DataCenter.from_string` accepts `"EU-RO-1"`, `"eu_ro_1"`, ...). A
+    `NetworkVolume(datacenter=...)` (alias of `dataCenterId`) must be a member or its exact
+    value (`"EU-RO-1"`). Then, per endpoint: a CPU endpoint (`cpu=`, a `Cpu*` class or
+    `instanceIds=`) may only list EU-RO-1; two mounted volumes may not share a datacenter;
+    and a volume's datacenter (EU-RO-1 when not given) must be in the endpoint's explicit
+    `datacenter=` list. A GPU `Endpoint` without `datacenter=` uses every datacenter; CPU
+    endpoints and legacy classes without one are not restricted."""
+
+    id = "invalid-datacenter"
+    scope = "project"
+
+    def check_project(self, endpoints, params, ctx) -> list[Outcome]:
+        out: list[Outcome] = []
+        for endpoint in endpoints:
+            members, outcomes = endpoint_datacenters(endpoint)
+            out += outcomes
+            if endpoint.kind == "client":
+                continue
+            if endpoint.compute == "cpu" and members:
+                out += cpu_datacenters(endpoint, members)
+            out += volume_datacenters(endpoint, members)
+        analysis = ctx.analysis if ctx is not None else None
+        for value, owner in project_volumes(endpoints, analysis):
+            out += volume_own_datacenter(value.value, owner)
+        return tidy(out)
+
+
+def member_of(raw) -> tuple[str | None, str | None]:
+    """(DataCenter member, None) or (None, what is wrong) for one `datacenter=` item."""
+    if isinstance(raw, EnumRef):
+        if raw.enum != "DataCenter":
+            return None, f"{raw} is not a DataCenter"
+        if raw.member in DATACENTERS:
+            return raw.member, None
+        if raw.member in REMOVED_DATACENTERS:
+            return None, (
+                f"{raw} was removed in runpod-flash 1.17 (AttributeError when the module is "
+                "imported)"
+            )
+        guess = closest(raw.member, DATACENTERS)
+        hint = f"; did you mean DataCenter.{guess}?" if guess else ""
+        return None, f"{raw} does not exist (AttributeError when the module is imported){hint}"
+    if isinstance(raw, str):
+        member = datacenter_from_string(raw)
+        if member is not None:
+            return member, None
+        wanted = raw.strip().upper().replace("_", "-")
+        if wanted in REMOVED_DATACENTERS.values():
+            return None, f"unknown datacenter {raw!r}: it was removed in runpod-flash 1.17"
+        guess = did_you_mean(raw, DATACENTERS.values())
+        hint = f"; did you mean {guess!r}?" if guess else ""
+        return None, f"unknown datacenter {raw!r}{hint}"
+    return None, f"{python_repr(raw)} is not a datacenter"
+
+
+def endpoint_datacenters(endpoint) -> tuple[list[tuple[str, Value]] | None, list[Outcome]]:
+    """The members the endpoint lists (None: not restricted or not decidable) and problems."""
+    name = label(endpoint)
+    found = written(endpoint, "datacenter")
+    if found is None:
+        return None, spread_unknown(endpoint, "datacenter")
+    value, _ = found
+    if not value.known:
+        return None, [unknown(endpoint, value, "`datacenter`", "datacenter")]
+    raw = value.value
+    gpu_endpoint = endpoint.api == "endpoint" and endpoint.compute == "gpu"
+    if raw is None or (gpu_endpoint and not raw):
+        return None, []  # the SDK default: every datacenter for GPU Endpoints, else none
+    if isinstance(raw, tuple):
+        return None, [
+            fail(
+                endpoint,
+                f"{name} datacenter={shown(value)} is a tuple: the SDK raises 'Invalid datacenter "
+                "value'; write a list",
+                value,
+                "datacenter",
+            )
+        ]
+    items = raw if isinstance(raw, list) else [value]
+    members: list[tuple[str, Value]] = []
+    problems: list[Outcome] = []
+    for item in items:
+        if not item.known:
+            problems.append(unknown(endpoint, item, "a `datacenter` item", "datacenter"))
+            continue
+        member, problem = member_of(item.value)
+        if problem:
+            problems.append(
+                fail(endpoint, f"{name}: {problem}", at_item(item, value), "datacenter")
+            )
+        else:
+            members.append((member, at_item(item, value)))
+    return (None if problems else members), problems
+
+
+def cpu_datacenters(endpoint, members: list[tuple[str, Value]]) -> list[Outcome]:
+    unsupported = [(m, v) for m, v in members if m not in CPU_DATACENTERS]
+    if not unsupported:
+        return []
+    listed = ", ".join(DATACENTERS[m] for m, _ in unsupported)
+    return [
+        fail(
+            endpoint,
+            f"{label(endpoint)} is a CPU endpoint: the SDK raises 'CPU endpoints are not available "
+            f"in: {listed}. Supported CPU data centers: {_CPU_VALUES}'",
+            unsupported[0][1],
+            "datacenter",
+        )
+    ]
+
+
+def volume_datacenter(obj: Opaque) -> tuple[str | None, bool, Value | None]:
+    """(member, defaulted, undecidable value) of a NetworkVolume's datacenter."""
+    if obj.spreads:
+        return None, False, obj.spreads[0]
+    value = obj.kwargs.get("dataCenterId")
+    if value is None:
+        alias = obj.kwargs.get("datacenter")
+        value = alias if alias is not None and not (alias.known and alias.value is None) else None
+    if value is None:
+        return DEFAULT_VOLUME_DATACENTER, True, None
+    if not value.known:
+        return None, False, value
+    raw = value.value
+    if isinstance(raw, EnumRef) and raw.enum == "DataCenter" and raw.member in DATACENTERS:
+        return raw.member, False, None
+    if isinstance(raw, str) and raw in _VALUES:
+        return _VALUES[raw], False, None
+    return None, False, None  # invalid: reported once, at the volume
+
+
+def volume_datacenters(endpoint, members) -> list[Outcome]:
+    volume = endpoint.params.get("volume")
+    if volume is None or volume.defaulted:
+        return []
+    if not volume.known:
+        return [unknown(endpoint, volume, "`volume`", "volume")]
+    items = volume.value if isinstance(volume.value, list) else []
+    name = label(endpoint)
+    out: list[Outcome] = []
+    seen: dict[str, str] = {}
+    used: set[int] = set()
+    for item in items:
+        if not item.known:
+            out.append(unknown(endpoint, item, "a `volume` item", "volume"))
+            continue
+        obj = item.value
+        if not isinstance(obj, Opaque) or obj.callee != "NetworkVolume" or id(obj) in used:
+            continue
+        used.add(id(obj))
+        member, defaulted, undecided = volume_datacenter(obj)
+        if undecided is not None:
+            out.append(unknown(endpoint, undecided, "a volume's datacenter", "volume"))
+            continue
+        if member is None:
+            continue
+        where = at_item(item, volume)
+        dc = DATACENTERS[member]
+        own = volume_label(obj)
+        if member in seen:
+            out.append(
+                fail(
+                    endpoint,
+                    f"{name}: the SDK raises 'Multiple volumes in datacenter {dc} "
+                    f"('{seen[member]}' and '{own}'). Only one network volume is allowed per "
+                    "datacenter.'",
+                    where,
+                    "volume",
+                )
+            )
+            continue
+        seen[member] = own
+        if members is not None and member not in {m for m, _ in members}:
+            listed = ", ".join(DATACENTERS[m] for m, _ in members)
+            default = " (NetworkVolume defaults to EU-RO-1)" if defaulted else ""
+            out.append(
+                fail(
+                    endpoint,
+                    f"{name}: volume '{own}' is in {dc}{default}, outside the endpoint's "
+                    f"datacenter list; the SDK raises 'Network volume datacenter ({dc}) is not in "
+                    f"the endpoint's datacenter list ({listed})'",
+                    where,
+                    "volume",
+                )
+            )
+    return out
+
+
+def volume_own_datacenter(obj: Opaque, owner) -> list[Outcome]:
+    out = []
+    overridden = "dataCenterId" in obj.kwargs
+    for key in ("dataCenterId", "datacenter"):
+        value = obj.kwargs.get(key)
+        if value is None:
+            continue
+        if not value.known:
+            out.append(volume_outcome("unknown", f"`{key}`", obj, key, owner, "volume"))
+            continue
+        raw = value.value
+        if raw is None and key == "datacenter":
+            continue
+        if key == "datacenter" and overridden and not isinstance(raw, EnumRef):
+            continue  # the alias is dropped when dataCenterId is given
+        member, problem = member_of(raw) if isinstance(raw, EnumRef) else (None, None)
+        if isinstance(raw, str):
+            if raw in _VALUES:
+                continue
+            member = datacenter_from_string(raw)
+            hint = f"; write {DATACENTERS[member]!r}" if member else ""
+            problem = (
+                f"{raw!r} is not a DataCenter value (NetworkVolume matches the value exactly, "
+                f"e.g. 'EU-RO-1'){hint}"
+            )
+        elif raw is None or not isinstance(raw, EnumRef):
+            problem = f"{python_repr(raw)} is not a datacenter"
+        if problem:
+            message = f"NetworkVolume '{volume_label(obj)}' {key}=: {problem}"
+            out.append(volume_outcome("fail", message, obj, key, owner, "volume"))
+    return out

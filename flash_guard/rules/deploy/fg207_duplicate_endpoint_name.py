@@ -1,0 +1,174 @@
+"""FG207: endpoints (or their functions) that collide by name across the app."""
+
+from __future__ import annotations
+
+from flash_guard.checks.base import Check, Outcome, fail_at, register, unknown
+from flash_guard.checks.deploy_support import label, tidy
+from flash_guard.checks.placement import visible_to_build
+from flash_guard.model import Endpoint
+
+
+@register
+class DuplicateEndpointName(Check):
+    """Looks at every declaration `flash build` can see (module level, not in an
+    `__init__.py`) that deploys something: an `Endpoint` used as a decorator or with routes,
+    an `Endpoint(image=...)`, or a legacy resource used with `@remote`. Flash identifies an
+    endpoint by its name (a queue endpoint without `name=` takes its function's `__name__`).
+    Declarations are ordered by path, then line; each one whose name an earlier one already
+    uses gets a finding that names the first. Across files `flash build` fails ("defined in
+    multiple files"); within one file the two are silently merged into one endpoint that
+    serves only one function with one configuration. One `Endpoint` object (or legacy
+    resource) used as a direct decorator on several functions is the same merge: reported at
+    each decorator after the first. Finally, function and class names must be unique across
+    the app (`flash build`: "Duplicate function name"): an endpoint whose function, class or
+    route handler shares its `__name__` with one of an earlier endpoint is reported at its
+    declaration. For the same reason all functions of one endpoint must be defined in one
+    file: routes registered from a second module (`from app import api` then `@api.post`)
+    make the build fail with "defined in multiple files", reported at the first use in each
+    file after the first."""
+
+    id = "duplicate-endpoint-name"
+    scope = "project"
+
+    def check_project(self, endpoints, params, ctx) -> list[Outcome]:
+        deployed = sorted(
+            (e for e in endpoints if visible_to_build(e)), key=lambda e: (e.path, e.span)
+        )
+        out: list[Outcome] = []
+        out += reused_decorators(deployed)
+        out += functions_in_several_files(deployed)
+        named, name_findings = duplicate_names(deployed)
+        out += name_findings
+        out += duplicate_functions(deployed, named)
+        return tidy(out)
+
+
+def where(endpoint: Endpoint) -> str:
+    return f"{endpoint.path}:{endpoint.span.line}"
+
+
+def duplicate_names(deployed: list[Endpoint]) -> tuple[set[int], list[Outcome]]:
+    """Findings for repeated names; also the ids of endpoints already reported."""
+    first_by_name: dict[str, Endpoint] = {}
+    reported: set[int] = set()
+    out: list[Outcome] = []
+    for endpoint in deployed:
+        name = endpoint.params.get("name")
+        if name is None or not name.known:
+            if name is not None and len(deployed) > 1:
+                out.append(unknown(endpoint, name, "the endpoint's `name`", "name"))
+            continue
+        if not isinstance(name.value, str):
+            continue  # no name at all is FG202/FG204's business
+        first = first_by_name.setdefault(name.value, endpoint)
+        if first is endpoint:
+            continue
+        reported.add(id(endpoint))
+        if first.path != endpoint.path:
+            consequence = (
+                f"`flash build` fails: endpoint '{name.value}' is defined in multiple files"
+            )
+        else:
+            consequence = (
+                "the two are merged into one endpoint: only one function is served, with one "
+                "of the two configurations"
+            )
+        out.append(
+            fail_at(
+                endpoint,
+                f"endpoint name '{name.value}' is already used by the declaration at "
+                f"{where(first)}; {consequence}",
+                endpoint.path,
+                endpoint.span,
+                "name",
+            )
+        )
+    return reported, out
+
+
+def reused_decorators(deployed: list[Endpoint]) -> list[Outcome]:
+    out = []
+    for endpoint in deployed:
+        if endpoint.kind != "queue" or len(endpoint.decorator_uses) < 2:
+            continue
+        pairs = zip(endpoint.decorator_uses, endpoint.targets, strict=False)
+        uses = sorted(pairs, key=lambda pair: pair[0])
+        (first_path, first_span), first_target = uses[0]
+        for (path, span), target in uses[1:]:
+            out.append(
+                fail_at(
+                    endpoint,
+                    f"{label(endpoint)} already decorates `{first_target.name}` "
+                    f"({first_path}:{first_span.line}); decorating `{target.name}` too merges "
+                    "both into one endpoint, and the deployed handler serves only one of them",
+                    path,
+                    span,
+                    "name",
+                )
+            )
+    return out
+
+
+def functions_in_several_files(deployed: list[Endpoint]) -> list[Outcome]:
+    """The build groups functions by endpoint name and refuses a group from several files, so
+    an endpoint's routes (or decorated functions) must all live in one file."""
+    out = []
+    for endpoint in deployed:
+        if endpoint.kind == "queue":
+            continue  # several decorated functions: reused_decorators reports them
+        uses = [
+            (path, span, t.name)
+            for (path, span), t in zip(endpoint.decorator_uses, endpoint.targets, strict=False)
+        ]
+        uses += [(r.file, r.span, r.handler) for r in endpoint.routes]
+        by_file: dict[str, tuple] = {}
+        for use in sorted(uses, key=lambda u: (u[0], u[1])):
+            by_file.setdefault(use[0], use)
+        if len(by_file) < 2:
+            continue
+        first_path, first_span, first_function = next(iter(by_file.values()))
+        for path, span, function in list(by_file.values())[1:]:
+            out.append(
+                fail_at(
+                    endpoint,
+                    f"{label(endpoint)} serves `{function}` from {path} and `{first_function}` "
+                    f"from {first_path}:{first_span.line}; `flash build` fails: endpoint "
+                    f"'{endpoint.display_name}' is defined in multiple files",
+                    path,
+                    span,
+                    "functions",
+                )
+            )
+    return out
+
+
+def functions_of(endpoint: Endpoint) -> list[str]:
+    names = [t.name for t in endpoint.targets]
+    names += [r.handler for r in endpoint.routes if r.handler not in names]
+    return names
+
+
+def duplicate_functions(deployed: list[Endpoint], already: set[int]) -> list[Outcome]:
+    owner: dict[str, Endpoint] = {}
+    out = []
+    for endpoint in deployed:
+        clash = None
+        for function in functions_of(endpoint):
+            first = owner.setdefault(function, endpoint)
+            if first is not endpoint and clash is None:
+                clash = (function, first)
+        if clash is None or id(endpoint) in already:
+            continue
+        function, first = clash
+        out.append(
+            fail_at(
+                endpoint,
+                f"{label(endpoint)} serves `{function}`, a name the endpoint "
+                f"{label(first)} ({where(first)}) already uses for its function; `flash build` "
+                f"fails: 'Duplicate function name '{function}''",
+                endpoint.path,
+                endpoint.span,
+                "functions",
+            )
+        )
+    return out

@@ -1,0 +1,23 @@
+"""FG001: a file that mentions Flash could not be parsed cleanly."""
+
+from __future__ import annotations
+
+from flash_guard.checks.base import Check, Outcome, register
+
+
+@register
+class ParseError(Check):
+    """Reports every file that mentions Flash but could not be read or parsed cleanly (the
+    tree-sitter parse has an ERROR or MISSING node), at the first syntax error. Declarations
+    in such a file may be missed, so the rest of its findings are not the whole story. Other
+    files are still checked."""
+
+    id = "parse-error"
+    scope = "project"
+
+    def check_project(self, endpoints, params, ctx) -> list[Outcome]:
+        out = []
+        for problem in ctx.analysis.problems:
+            message = f"{problem.message}; Flash declarations in this file may be missed"
+            out.append(Outcome("fail", message, problem.path, problem.span))
+        return out

@@ -1,0 +1,118 @@
+"""FG101: a GPU endpoint that may land on any GPU."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flash_guard.checks.base import (
+    Check,
+    fail,
+    param_doc,
+    register,
+    spread_unknown,
+    unknown,
+)
+from flash_guard.model import EnumRef, Value
+
+
+@dataclass
+class Params:
+    allow_groups: bool = param_doc(
+        default=True, doc="A GpuGroup other than ANY (a pool of similar cards) passes."
+    )
+    require_single_type: bool = param_doc(
+        default=False,
+        doc="Only a single GpuType passes; a GpuGroup or a list of several types fails "
+        "(lists are pool-level and unordered, flash issue #366).",
+    )
+
+
+def is_any(item) -> bool:
+    return (
+        isinstance(item, EnumRef) and item.enum in ("GpuGroup", "GpuType") and item.member == "ANY"
+    )
+
+
+@register
+class GpuPinning(Check):
+    """Looks at `gpu=` (legacy `gpus=`/`gpuIds=`) of every GPU endpoint. It fails when the
+    value is `GpuGroup.ANY` or `GpuType.ANY`, a list containing ANY, or when neither `gpu=`
+    nor `cpu=` is given (the SDK then uses `[GpuGroup.ANY]`). With `allow_groups: false` a
+    GpuGroup fails too; with `require_single_type: true` anything but one GpuType fails."""
+
+    id = "gpu-not-pinned"
+    Params = Params
+
+    def applies(self, endpoint) -> bool:
+        return super().applies(endpoint) and endpoint.compute == "gpu"
+
+    def check(self, endpoint, params: Params, ctx):
+        name = f"`{endpoint.display_name}`"
+        ids = endpoint.params.get("gpu_ids")
+        if ids is not None and not ids.defaulted:
+            if not ids.known:
+                return [unknown(endpoint, ids, "`gpuIds`", "gpu")]
+            if isinstance(ids.value, str) and ids.value.strip().lower() not in ("", "any"):
+                return []
+        gpu = endpoint.params.get("gpu")
+        if (gpu is None or gpu.defaulted) and endpoint.spreads:
+            return spread_unknown(endpoint, "gpu")
+        if gpu is None or gpu.defaulted:
+            field = "gpus=" if endpoint.api == "legacy" else "gpu="
+            return [
+                fail(
+                    endpoint,
+                    f"{name} sets no {field} so it may run on any GPU "
+                    "(the SDK default is GpuGroup.ANY)",
+                    None,
+                    "gpu",
+                )
+            ]
+        if not gpu.known:
+            return [unknown(endpoint, gpu, "`gpu`", "gpu")]
+        items = gpu.value if isinstance(gpu.value, list) else [gpu]
+        for item in items:
+            if isinstance(item, Value) and not item.known:
+                return [unknown(endpoint, item, "`gpu`", "gpu")]
+        plain = [i.value if isinstance(i, Value) else i for i in items]
+        via = f" (via `{gpu.via}`)" if gpu.via else ""
+        for item, value in zip(items, plain, strict=True):
+            if is_any(value):
+                return [
+                    fail(
+                        endpoint,
+                        f"{name} uses {value}{via}: any GPU, unpredictable hardware and price",
+                        _at(item, gpu),
+                        "gpu",
+                    )
+                ]
+        groups = [v for v in plain if isinstance(v, EnumRef) and v.enum == "GpuGroup"]
+        if groups and not params.allow_groups:
+            return [
+                fail(
+                    endpoint,
+                    f"{name} uses the pool {groups[0]}{via}; this profile wants a specific GpuType",
+                    gpu,
+                    "gpu",
+                )
+            ]
+        if params.require_single_type and (groups or len(plain) != 1):
+            choice = (
+                f"lists {len(plain)} GPU choices"
+                if len(plain) != 1
+                else f"uses the pool {groups[0]}"
+            )
+            return [
+                fail(
+                    endpoint,
+                    f"{name} {choice}{via}; this profile "
+                    "wants exactly one GpuType (lists do not constrain placement)",
+                    gpu,
+                    "gpu",
+                )
+            ]
+        return []
+
+
+def _at(item, whole: Value) -> Value:
+    return item if isinstance(item, Value) and item.span is not None and not whole.via else whole

@@ -1,0 +1,45 @@
+"""FG109: a load-balanced endpoint without a GET health route."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flash_guard.checks.base import Check, fail, param_doc, register, unknown
+
+
+@dataclass
+class Params:
+    health_paths: list[str] = param_doc(
+        default=["/health"], doc="Paths that count as a health route when served with GET."
+    )
+
+
+@register
+class HealthRoute(Check):
+    """Collects every route registered on the endpoint object, in any file of the project,
+    and fails when none is `GET` at one of `health_paths`. `/ping` is reserved by the
+    framework and cannot be the user's health route."""
+
+    id = "no-health-route"
+    Params = Params
+    kinds = ("load_balancer",)
+
+    def check(self, endpoint, params: Params, ctx):
+        undecided = None
+        for route in endpoint.routes:
+            if not (route.method.known and route.path.known):
+                undecided = undecided or (route.path if not route.path.known else route.method)
+                continue
+            if str(route.method.value).upper() == "GET" and route.path.value in params.health_paths:
+                return []
+        if undecided is not None:
+            return [unknown(endpoint, undecided, "a route path", "routes")]
+        wanted = " or ".join(params.health_paths)
+        return [
+            fail(
+                endpoint,
+                f"load-balanced `{endpoint.display_name}` has no GET {wanted} route for monitoring",
+                None,
+                "routes",
+            )
+        ]

@@ -1,0 +1,1 @@
+"""Rules of this family; see flash_guard/rules/__init__.py."""

@@ -1,0 +1,79 @@
+"""FG301: a declaration that `flash build` never sees, so nothing is deployed."""
+
+from __future__ import annotations
+
+from flash_guard.checks.base import Check, fail_at, register
+from flash_guard.checks.placement import Hidden, hidden_at
+from flash_guard.checks.sites import declaration_call, uses
+
+
+@register
+class NotDeployed(Check):
+    """Mirrors how `flash build` discovers endpoints: it copies the project minus its
+    built-in ignore patterns, imports every module except `__init__.py`, and reads the
+    module's globals for decorated functions and routes (flash-sdk.md §5).
+
+    It fails, at the declaration, when the declaration sits in an `__init__.py`, under an
+    ignored path (a `tests/`, `docs/`, `env/`, `build/`, `dist/`, `venv/` or `.venv/`
+    directory at any depth, `test_*.py`, `*_test.py`), in a function or class body, in a
+    loop, or in a conditional block at module level (`if`/`elif`/`else`, `match`, `try`/
+    `except`; a module-level `with` or `finally` body always runs and is not flagged).
+    `if __name__ == "__main__":` and `if TYPE_CHECKING:` bodies never run under the build.
+    It also fails when an `Endpoint` without `id=`/`image=` is never used as a decorator or
+    for a route, or only in such hidden places; and at each hidden decorator use or route of
+    an endpoint that is otherwise deployed. A module-level `Endpoint(image=...)` needs no
+    use: `flash deploy` provisions it (1.21)."""
+
+    id = "not-deployed"
+
+    def check(self, endpoint, params, ctx):
+        analysis = ctx.analysis
+        files = analysis.modules.files
+        name = f"`{endpoint.display_name}`"
+        image = endpoint.kind == "image"
+        gone = "flash deploy does not provision it" if image else "nothing is deployed"
+        declaration = declaration_call(endpoint, files)
+        hidden = hidden_at(endpoint.path, declaration.placement, declaration.blocks)
+        if hidden is not None:
+            message = f"{name} is declared {hidden.where}: {hidden.why}"
+            return [fail_at(endpoint, _tail(message, hidden, gone), endpoint.path, endpoint.span)]
+        if image:
+            return []
+        all_uses = uses(endpoint, files)
+        if not all_uses:
+            if endpoint.api == "legacy":
+                return []
+            var = endpoint.variable or "ep"
+            message = (
+                f"{name} is an `Endpoint` that is never used as a decorator (`@{var}`) or "
+                f"for a route (`@{var}.post(...)`): flash build only deploys endpoints with a "
+                f"decorated function or a route, so {gone}"
+            )
+            return [fail_at(endpoint, message, endpoint.path, endpoint.span)]
+        hidden_uses = [
+            (use, reason)
+            for use in all_uses
+            if (reason := hidden_at(use.path, use.placement, use.blocks)) is not None
+        ]
+        if len(hidden_uses) == len(all_uses):
+            use, reason = hidden_uses[0]
+            message = f"{name} is only used {reason.where} ({use.label}): {reason.why}"
+            return [fail_at(endpoint, _tail(message, reason, gone), endpoint.path, endpoint.span)]
+        return [
+            fail_at(
+                endpoint,
+                _tail(
+                    f"{use.label} is {reason.where}: {reason.why}",
+                    reason,
+                    f"{name} is deployed without it",
+                ),
+                use.path,
+                use.span,
+                parameter=f"use:{use.target}",
+            )
+            for use, reason in hidden_uses
+        ]
+
+
+def _tail(message: str, hidden: Hidden, consequence: str) -> str:
+    return f"{message}, so {consequence}" if hidden.certain else message

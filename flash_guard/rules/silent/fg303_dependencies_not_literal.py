@@ -1,0 +1,143 @@
+"""FG303: `dependencies=` written in a form `flash build` does not bundle."""
+
+from __future__ import annotations
+
+import re
+
+from flash_guard.checks.base import Check, fail_at, register, unknown
+from flash_guard.checks.sites import DependencyArg, build_calls, dependency_args
+from flash_guard.discover.parse import Expr
+from flash_guard.model import Value
+
+# The calls whose keywords the build's AST scan reads (build.py extract_remote_dependencies).
+BUILD_CALL_NAMES = ("Endpoint", "remote")
+_COMPREHENSION = re.compile(r"^[\[({].*\bfor\b.*\bin\b", re.S)
+
+
+@register
+class DependenciesLiteral(Check):
+    """Reads `dependencies=` the way `flash build` does: with Python's AST, from calls named
+    `Endpoint` or `remote` (a decorator or a plain `x = Endpoint(...)` assignment), keeping
+    only string constants inside a list written in the call. Everything else is silently left
+    out of the deployed bundle, while `flash dev` still installs it, so the code works locally
+    and fails after `flash deploy` with an ImportError.
+
+    It fails, at the value, when `dependencies` is given through a name (a constant, also one
+    imported from another module), as a tuple, a string, a comprehension, a call or any other
+    expression; when an element of the list is not a string literal (a name, an f-string,
+    `*unpacking`); when it comes through a `**spread`; when it is the second positional
+    argument of `remote(...)`; and when the list is literal but the call is written under an
+    import alias (`E(...)` for `Endpoint`) or in an annotated assignment (`ep: Endpoint =
+    Endpoint(...)`), which the build's scan does not match. `dependencies=None` passes. An
+    unresolved `**spread` that may hold `dependencies` reports FG002."""
+
+    id = "dependencies-not-literal"
+
+    def check(self, endpoint, params, ctx):
+        analysis = ctx.analysis
+        name = f"`{endpoint.display_name}`"
+        out = []
+        undecided: list[Value] = []
+        for call in build_calls(endpoint, analysis.modules.files):
+            found, maybe = dependency_args(call, analysis.modules)
+            undecided += maybe
+            for arg in found:
+                problem = _problem(arg)
+                if problem is None:
+                    continue
+                what, span, (missing, plural) = problem
+                message = (
+                    f"{name}: `dependencies` {what}; flash build bundles only string literals in "
+                    f"a list written in the call itself, so {missing} "
+                    f"{'are' if plural else 'is'} left out of the deployed worker (flash dev "
+                    f"still installs {'them' if plural else 'it'})"
+                )
+                out.append(fail_at(endpoint, message, call.path, span, parameter="dependencies"))
+        if not out and undecided:
+            what = "the spread that may pass `dependencies`"
+            return [unknown(endpoint, undecided[0], what, "dependencies")]
+        return out
+
+
+def _problem(arg: DependencyArg):
+    """(what is wrong, where to point, what goes missing), or None when the build reads it."""
+    if arg.spread is not None:
+        return f"comes through `{arg.spread}`", arg.span, _packages(arg.value)
+    expr = arg.expr
+    if expr is None or (expr.kind == "lit" and expr.value is None):
+        return None
+    if arg.positional:
+        return "is the second positional argument of `remote(...)`", arg.span, _packages(arg.value)
+    if expr.kind != "list":
+        return _describe(expr), arg.span, _packages(arg.value)
+    for index, item in enumerate(expr.items):
+        if not (item.kind == "lit" and isinstance(item.value, str)):
+            element = _element(arg.value, index, expr)
+            what = f"has the element `{_short(item.text)}`, {_describe_element(item)}"
+            return what, item.span, element
+    callee = arg.call.callee
+    if arg.call.callee_name not in BUILD_CALL_NAMES:
+        what = f"is given to `{callee}(...)`, an alias the build's scan does not recognise"
+        return what, arg.span, _packages(arg.value)
+    if arg.call.annotated:
+        what = "is in an annotated assignment (`x: T = Endpoint(...)`), which the build skips"
+        return what, arg.span, _packages(arg.value)
+    return None
+
+
+def _describe(expr: Expr) -> str:
+    kind = expr.kind
+    if kind in ("name", "attr"):
+        return f"refers to `{expr.text}` instead of listing the packages"
+    if kind == "tuple":
+        return "is a tuple, not a list"
+    if kind == "lit":
+        noun = "a string" if isinstance(expr.value, str) else f"`{_short(expr.text)}`"
+        return f"is {noun}, not a list"
+    if kind == "call":
+        return "is computed by a call"
+    if _COMPREHENSION.match(expr.text.strip()):
+        return "is a comprehension"
+    return "is an expression, not a list"
+
+
+def _describe_element(expr: Expr) -> str:
+    if expr.kind in ("name", "attr"):
+        return "a name, not a string literal"
+    if expr.kind == "starred":
+        return "which unpacks another sequence"
+    if expr.text.lstrip()[:2].lower() in ('f"', "f'"):
+        return "an f-string, not a string literal"
+    return "not a string literal"
+
+
+def _element(value: Value, index: int, written: Expr) -> tuple[str, bool]:
+    """What the bad element resolves to, when it can be told."""
+    if any(item.kind == "starred" for item in written.items[:index]):
+        return "that element", False  # indices shift after an unpacking
+    if value.known and isinstance(value.value, list) and index < len(value.value):
+        item = value.value[index]
+        if isinstance(item, Value) and item.known and isinstance(item.value, str):
+            return f"`{item.value}`", False
+    return "that element", False
+
+
+def _packages(value: Value) -> tuple[str, bool]:
+    if value.known and isinstance(value.value, str):
+        return f"`{value.value}`", False
+    if value.known and isinstance(value.value, (list, tuple)):
+        names = [
+            f"`{v.value}`"
+            for v in value.value
+            if isinstance(v, Value) and v.known and isinstance(v.value, str)
+        ]
+        if len(names) == 1:
+            return names[0], False
+        if names:
+            return ", ".join(names), True
+    return "the packages", True
+
+
+def _short(text: str, limit: int = 40) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."

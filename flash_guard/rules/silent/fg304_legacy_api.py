@@ -1,0 +1,91 @@
+"""FG304: a declaration in the deprecated legacy API (resource class + `@remote`)."""
+
+from __future__ import annotations
+
+from flash_guard.checks.base import Check, fail, register
+from flash_guard.model import Value
+from flash_guard.sdk.flash_tables import LEGACY_CLASSES
+
+# The legacy keywords an `Endpoint(...)` suggestion carries over, with their new names.
+_CARRIED = (("gpus", "gpu"), ("instanceIds", "cpu"), ("imageName", "image"))
+
+
+@register
+class LegacyApi(Check):
+    """Reports every declaration that uses a legacy resource class (`LiveServerless`,
+    `CpuLiveServerless`, `LiveLoadBalancer`, `CpuLiveLoadBalancer`, `ServerlessEndpoint`,
+    `CpuServerlessEndpoint`, `LoadBalancerSlsResource`, `CpuLoadBalancerSlsResource`,
+    `ServerlessResource`) with `@remote`, once, at the resource-class call. The message names
+    the `Endpoint` form to move to, built from the declaration's own `name`, hardware and
+    worker settings, and says when the import comes from `tetra_rp`, the package's old name.
+
+    The finding is `info`, except for the classes `flash deploy` cannot provision
+    (`ServerlessEndpoint`, `CpuServerlessEndpoint`, `CpuLoadBalancerSlsResource`: "Unsupported
+    resource type for auto-provisioning"), which are reported as `warning`. A severity set
+    for this rule in the configuration applies to every finding instead."""
+
+    id = "legacy-api"
+
+    def applies(self, endpoint) -> bool:
+        return super().applies(endpoint) and endpoint.api == "legacy"
+
+    def check(self, endpoint, params, ctx):
+        cls = endpoint.resource_class
+        flags = LEGACY_CLASSES.get(cls, {"lb": False, "live": True, "provisionable": True})
+        parts = [f"`{endpoint.display_name}` uses the deprecated `{cls}` + `@remote` API"]
+        if endpoint.package == "tetra_rp":
+            parts.append(
+                "imported from `tetra_rp`, the package's old name (it is `runpod_flash` now)"
+            )
+        message = ", ".join(parts) + f"; {equivalent(endpoint, flags)}"
+        outcome = fail(endpoint, message, None, "resource_class")
+        if not flags.get("provisionable", True):
+            outcome.message += (
+                f". `flash deploy` cannot provision `{cls}` "
+                '("Unsupported resource type for auto-provisioning")'
+            )
+            outcome.severity = "warning"
+        return [outcome]
+
+
+def equivalent(endpoint, flags: dict) -> str:
+    """The `Endpoint` declaration that replaces this one, in words and code."""
+    args = _arguments(endpoint, flags, image=True)
+    if flags.get("lb"):
+        if not flags.get("live", True):
+            return (
+                "there is no `Endpoint` form for a custom-image load balancer: "
+                f"`Endpoint({args})` deploys the image as a queue-based endpoint, or serve "
+                f"the routes from `api = Endpoint({_arguments(endpoint, flags, image=False)})` "
+                "with "
+                '`@api.get("/path")`/`@api.post("/path")`'
+            )
+        return (
+            f'use `api = Endpoint({args})` with `@api.get("/path")`/`@api.post("/path")` '
+            "on the handlers"
+        )
+    if not flags.get("live", True):
+        return f"use `ep = Endpoint({args})` and call it with `await ep.run(...)`"
+    return f"use `@Endpoint({args})` on the function"
+
+
+def _arguments(endpoint, flags: dict, image: bool) -> str:
+    """`name=..., gpu=..., workers=(...)` from the legacy keywords as written."""
+    written = {name: value for name, value, _ in endpoint.kwargs}
+    out = [f"name={_text(written['name'])}" if "name" in written else "name=..."]
+    # A custom image makes an `Endpoint` a client, so only non-Live classes carry it over.
+    keep_image = image and not flags.get("live", True)
+    for old, new in _CARRIED:
+        if old in written and (old != "imageName" or keep_image):
+            out.append(f"{new}={_text(written[old])}")
+    if endpoint.compute == "cpu" and "instanceIds" not in written:
+        out.append("cpu=CpuInstanceType.CPU3G_2_8")  # the Cpu* classes' default
+    low, high = written.get("workersMin"), written.get("workersMax")
+    if low is not None or high is not None:
+        out.append(f"workers=({_text(low) if low else 0}, {_text(high) if high else 1})")
+    return ", ".join(out)
+
+
+def _text(value: Value) -> str:
+    text = value.via or value.text
+    return " ".join(text.split()) if text else repr(value.value)
