@@ -6,9 +6,19 @@ MAX_ANNOTATIONS, most severe first, then a notice saying how many more), the
 markdown job summary and, when asked, SARIF. The text report goes to the log,
 between `::stop-commands::` markers.
 
+The workspace is the repository being analysed, and may be hostile: a
+`flash_guard/` package, `flash_guard.py`, `yaml.py` or `sitecustomize.py` in it
+must not be imported instead of the real ones. flash-guard runs in the workspace
+(paths, configuration discovery and reports are relative to it) but isolated:
+`python -I -m flash_guard` puts neither the current directory nor the script's on
+sys.path and ignores PYTHON* variables and user site-packages. action.yml starts
+this script with `-I` too.
+
 This step fails only when flash-guard itself could not run (exit 2: bad input,
 configuration error). Findings never fail it: the SARIF upload must happen
-first, and the action's last step fails the job per `fail-on`.
+first, and the action's last step fails the job per `fail-on`. An empty
+`fail-on` passes no `--fail-on`, so the configuration's `fail_on` applies, as it
+does locally.
 
 Inputs arrive as environment variables (INPUT_PATHS, INPUT_CONFIG,
 INPUT_PROFILE, INPUT_FAIL_ON, INPUT_SARIF, INPUT_ANNOTATIONS, INPUT_SUMMARY,
@@ -31,6 +41,7 @@ MAX_ANNOTATIONS = 10
 # GitHub rejects a step summary over 1 MiB; stay under it with some room.
 SUMMARY_LIMIT = 1024 * 1024 - 4096
 FAIL_ON = ("error", "warning", "info", "never")
+FLASH_GUARD = (sys.executable, "-I", "-m", "flash_guard")
 TRUE, FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0", "")
 
 
@@ -70,14 +81,19 @@ def command(work: Path, sarif: bool) -> tuple[list[str], dict[str, Path]]:
     }
     if sarif:
         files["sarif"] = work / "flash-guard.sarif"
-    args = [sys.executable, "-m", "flash_guard", "check", "--format", "text"]
+    # -I: isolated, so nothing in the analysed workspace (the current directory) is
+    # importable; spawned worker processes inherit the flag.
+    args = [*FLASH_GUARD, "check", "--format", "text"]
     for fmt, file in files.items():
         args += ["--output", f"{fmt}={file}"]
     args += ["--max-annotations", str(MAX_ANNOTATIONS)]
-    fail_on = text("FAIL_ON") or "error"
-    if fail_on not in FAIL_ON:
+    # Empty: the configuration decides (fail_on), else flash-guard's default, exactly as
+    # a local `flash-guard check` would.
+    fail_on = text("FAIL_ON")
+    if fail_on and fail_on not in FAIL_ON:
         raise InputError(f"fail-on: expected one of {', '.join(FAIL_ON)}, got {fail_on!r}")
-    args += ["--fail-on", fail_on]
+    if fail_on:
+        args += ["--fail-on", fail_on]
     for name, option in (("CONFIG", "--config"), ("PROFILE", "--profile")):
         if text(name):
             args += [option, text(name)]
@@ -144,7 +160,7 @@ def main() -> int:
     # stops reading commands until the report is over.
     token = secrets.token_hex(16)
     print(f"::stop-commands::{token}", flush=True)
-    print("flash-guard " + shlex.join(args[3:]), flush=True)
+    print("flash-guard " + shlex.join(args[len(FLASH_GUARD) :]), flush=True)
     # stderr is kept to name the problem when flash-guard cannot run (exit 2).
     run = subprocess.run(args, stderr=subprocess.PIPE, text=True)
     sys.stderr.write(run.stderr)

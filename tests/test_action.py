@@ -1,7 +1,12 @@
 """The composite action, end to end without GitHub, and the workflows' hygiene.
 
 The run step's script is run as the runner would run it: inputs in INPUT_*
-variables, a fake $GITHUB_OUTPUT, $GITHUB_STEP_SUMMARY and $GITHUB_ACTION_PATH.
+variables, a fake $GITHUB_OUTPUT, $GITHUB_STEP_SUMMARY and $GITHUB_ACTION_PATH,
+by an isolated interpreter (`-I`) that has a snapshot of this checkout installed.
+
+The analysed repository is untrusted: tests plant code in the workspace (a fake
+flash_guard, pip or venv, sitecustomize.py, a .pth file, modules shadowing
+dependencies) and check that the real findings are reported and none of it runs.
 """
 
 from __future__ import annotations
@@ -15,13 +20,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import ast_grep_py
 import pytest
 import yaml
+from packaging.requirements import Requirement
 from repo_snapshot import CHECKOUT, snapshot
 from sample_app import BAD, GOOD, ROUTES, SETTINGS
 
 ACTION = CHECKOUT / "action.yml"
 WORKFLOWS = sorted((CHECKOUT / ".github" / "workflows").glob("*.yml"))
+REQUIREMENTS = CHECKOUT / "action" / "requirements.txt"
+REQ_REL = Path("action") / "requirements.txt"
 SHA_PIN = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 ANNOTATION = re.compile(r"^::(error|warning|notice) file=")
 LIMIT = 1024 * 1024
@@ -75,12 +84,20 @@ def test_every_input_reaches_the_scripts_through_env():
 def test_defaults():
     inputs = load(ACTION)["inputs"]
     assert inputs["paths"]["default"] == "."
-    assert inputs["fail-on"]["default"] == "error"
+    assert inputs["fail-on"]["default"] == ""  # the configuration's fail_on decides
     assert inputs["sarif"]["default"] == "false"
     assert inputs["annotations"]["default"] == "true"
     assert inputs["summary"]["default"] == "true"
     assert inputs["version"]["default"] == ""
     assert set(load(ACTION)["outputs"]) == {"findings", "exit-code", "sarif-file"}
+
+
+def test_every_python_the_action_starts_is_isolated():
+    scripts = [step["run"] for step in action_steps() if "run" in step]
+    started = [m for script in scripts for m in re.finditer(r'"\$\w*PYTHON\w*"(.*)', script)]
+    assert len(started) == 2  # the install step and the run step
+    for match in started:
+        assert match.group(1).startswith(" -I "), match.group(0)
 
 
 def test_third_party_actions_are_pinned_to_full_commits():
@@ -159,12 +176,59 @@ def many_bad_endpoints(n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def install_module():
+    spec = importlib.util.spec_from_file_location("action_install", CHECKOUT / "action/install.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def action_python(tmp_path_factory) -> str:
+    """What the install step leaves, without the network: a virtual environment in which a
+    snapshot of this checkout (and this test run's dependencies) is importable through a
+    .pth file in its site-packages. The real install is tested below."""
+    root = tmp_path_factory.mktemp("action")
+    code = snapshot(root / "checkout")
+    venv = root / "venv"
+    subprocess.run(
+        [sys.executable, "-I", "-m", "venv", "--without-pip", str(venv)], cwd=root, check=True
+    )
+    python = str(install_module().venv_python(venv))
+    purelib = subprocess.run(
+        [python, "-I", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    modules = [ast_grep_py, yaml]
+    if sys.version_info < (3, 11):
+        import tomli
+
+        modules.append(tomli)
+    deps = dict.fromkeys(str(Path(m.__file__).resolve().parents[1]) for m in modules)
+    Path(purelib, "flash_guard_under_test.pth").write_text(
+        "\n".join([str(code), *deps]) + "\n", "utf-8"
+    )
+    where = subprocess.run(
+        [python, "-I", "-c", "import flash_guard; print(flash_guard.__file__)"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert Path(where).is_relative_to(code)  # the snapshot is what runs
+    return python
+
+
 class Runner:
     """A fake GitHub runner for one step: its files, its env, and the step's result."""
 
-    def __init__(self, tmp: Path, workspace: Path):
+    def __init__(self, tmp: Path, workspace: Path, python: str):
         self.tmp = tmp
         self.workspace = workspace
+        self.python = python
         self.summary = tmp / "step_summary.md"
         self.output = tmp / "github_output"
         self.summary.write_text("", "utf-8")
@@ -190,9 +254,9 @@ class Runner:
         return env
 
     def run_step(self, **inputs: str) -> subprocess.CompletedProcess:
-        # The step's command: "$FLASH_GUARD_PYTHON" "$GITHUB_ACTION_PATH/action/run.py"
+        # The step's command: "$FLASH_GUARD_PYTHON" -I "$GITHUB_ACTION_PATH/action/run.py"
         return subprocess.run(
-            [sys.executable, str(CHECKOUT / "action" / "run.py")],
+            [self.python, "-I", str(CHECKOUT / "action" / "run.py")],
             cwd=self.workspace,
             env=self.env(**inputs),
             capture_output=True,
@@ -211,7 +275,7 @@ class Runner:
 
 
 @pytest.fixture
-def runner(tmp_path, project):
+def runner(tmp_path, project, action_python):
     workspace = project(
         {
             "app/many.py": many_bad_endpoints(5),
@@ -221,7 +285,7 @@ def runner(tmp_path, project):
             "one.py": BAD,
         }
     )
-    return Runner(tmp_path, workspace)
+    return Runner(tmp_path, workspace, action_python)
 
 
 def expected(runner: Runner, *args: str) -> dict:
@@ -273,6 +337,30 @@ def test_fail_on_never_and_switches(runner):
     assert outputs["exit-code"] == "0"
     assert outputs["sarif-file"] == ""
     assert int(outputs["findings"]) > 0
+
+
+WARNING_ONLY = "from runpod_flash import Endpoint\n\n\ndef broken(:\n    pass\n"  # FG001
+
+
+def test_empty_fail_on_uses_the_configurations_fail_on(runner):
+    (runner.workspace / "warn.py").write_text(WARNING_ONLY, "utf-8")
+    config = runner.workspace / ".flash-guard.yaml"
+
+    def exit_code(**inputs: str) -> str:
+        result = runner.run_step(**inputs)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert ("--fail-on" in result.stdout) == bool(inputs.get("fail_on"))
+        assert runner.outputs_all("findings")[-1] != "0"
+        return runner.outputs_all("exit-code")[-1]
+
+    # No configuration, no input: flash-guard's default (error) and warn.py has a warning.
+    assert exit_code(paths="warn.py") == "0"
+    config.write_text("fail_on: warning\n", "utf-8")
+    assert exit_code(paths="warn.py") == "1"  # as `flash-guard check` fails locally
+    assert exit_code(paths="warn.py", fail_on="error") == "0"  # the input overrides it
+    config.write_text("fail_on: never\n", "utf-8")
+    assert exit_code(paths="one.py") == "0"  # errors, but the configuration says never
+    assert exit_code(paths="one.py", fail_on="error") == "1"
 
 
 def test_config_and_profile_inputs(runner):
@@ -386,13 +474,6 @@ def test_the_last_step_fails_per_the_exit_code(exit_code, findings, fails):
         assert findings in out.stdout
 
 
-def install_module():
-    spec = importlib.util.spec_from_file_location("action_install", CHECKOUT / "action/install.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_install_requirement():
     install = install_module()
     assert install.requirement("", "/path/to/action") == "/path/to/action"
@@ -405,32 +486,224 @@ def test_install_requirement():
         install.requirement("", "")
 
 
-def test_install_step_installs_the_actions_own_checkout(tmp_path):
-    action = snapshot(tmp_path / "action")
-    output = tmp_path / "github_output"
+def test_install_commands_are_isolated_pinned_and_in_order():
+    install = install_module()
+    python = Path("/venv/bin/python")
+    commands = install.commands(python, "/action", "/action")
+    assert all(c[:2] == [str(python), "-I"] for c in commands)
+    deps, itself, check, version = commands
+    assert deps[-4:] == ["--require-hashes", "--no-deps", "-r", str(Path("/action") / REQ_REL)]
+    assert itself[-3:] == ["--no-deps", "--no-build-isolation", "/action"]
+    assert check[-2:] == ["pip", "check"] and version[-2:] == ["flash_guard", "--version"]
+
+
+# --- a hostile workspace --------------------------------------------------------------
+
+# Code an analysed repository could plant so that a careless `python -m ...` in the
+# workspace runs it. Each file writes a marker (MARKERS is replaced by a directory).
+PLANTS = {
+    "flash_guard package": ("flash_guard/__init__.py", "flash_guard/__main__.py"),
+    "flash_guard module": ("flash_guard.py",),
+    "pip and venv": ("pip/__init__.py", "pip/__main__.py", "venv/__init__.py", "venv/__main__.py"),
+    "site hooks": ("sitecustomize.py", "usercustomize.py", "zz-flash-guard.pth"),
+    "dependencies": ("yaml.py", "ast_grep_py.py", "json.py", "tomli.py"),
+}
+ALL_PLANTS = tuple(name for names in PLANTS.values() for name in names)
+
+
+def plant(workspace: Path, markers: Path, names: tuple[str, ...]) -> dict[str, Path]:
+    markers.mkdir(exist_ok=True)
+    planted = {}
+    for name in names:
+        marker = markers / name.replace("/", "__")
+        code = f"import pathlib; pathlib.Path({str(marker)!r}).write_text('ran')"
+        if name.endswith("__main__.py"):
+            # What the reported attack did: pretend all is well.
+            code += "\nprint('Found 0 findings'); raise SystemExit(0)"
+        target = workspace / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(code + "\n", "utf-8")
+        planted[name] = marker
+    return planted
+
+
+def annotation_lines(result: subprocess.CompletedProcess) -> list[str]:
+    return [line for line in result.stdout.splitlines() if ANNOTATION.match(line)]
+
+
+def test_the_planted_code_is_live(runner):
+    """Control: each planted file writes its marker when it runs, and a plain
+    `python -m flash_guard` in the workspace (the old run step) runs the planted package."""
+    planted = plant(runner.workspace, runner.tmp / "markers", ALL_PLANTS)
+    for name, marker in planted.items():
+        source = (runner.workspace / name).read_text("utf-8")
+        subprocess.run(
+            [runner.python, "-I", "-c", source.splitlines()[0]], cwd=runner.tmp, check=True
+        )
+        assert marker.read_text("utf-8") == "ran", name
+        marker.unlink()
+    naive = subprocess.run(
+        [runner.python, "-m", "flash_guard", "check", "."],
+        cwd=runner.workspace,
+        capture_output=True,
+        text=True,
+    )
+    assert naive.returncode == 0 and "Found 0 findings" in naive.stdout
+    assert planted["flash_guard/__main__.py"].exists()
+
+
+@pytest.mark.parametrize("names", PLANTS.values(), ids=PLANTS)
+def test_code_planted_in_the_workspace_never_runs(runner, names):
+    clean = runner.run_step()
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    before = runner.outputs()
+    assert before["exit-code"] == "1" and int(before["findings"]) > 10
+
+    planted = plant(runner.workspace, runner.tmp / "markers", names)
+    result = runner.run_step()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [name for name, marker in planted.items() if marker.exists()] == []
+    assert runner.outputs_all("findings")[-1] == before["findings"]
+    assert runner.outputs_all("exit-code")[-1] == "1"
+    assert annotation_lines(result) == annotation_lines(clean)
+    assert annotation_lines(result)
+
+
+# --- the hash-pinned install ----------------------------------------------------------
+
+
+def pinned() -> list[tuple[Requirement, list[str]]]:
+    """(requirement, its hashes) for each entry of action/requirements.txt."""
+    text = REQUIREMENTS.read_text("utf-8").replace("\\\n", " ")
+    entries = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        requirement, *hashes = line.split(" --hash=")
+        entries.append((Requirement(requirement.strip()), [h.strip() for h in hashes]))
+    return entries
+
+
+def pyproject() -> dict:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+    return tomllib.loads((CHECKOUT / "pyproject.toml").read_text("utf-8"))
+
+
+def test_requirements_pin_every_dependency_by_hash():
+    entries = pinned()
+    assert len(entries) == 4
+    for requirement, hashes in entries:
+        (spec,) = requirement.specifier
+        assert spec.operator == "==" and "*" not in spec.version, requirement
+        # At least the sdist and a wheel; every hash a sha256, none twice.
+        assert len(hashes) >= 2, requirement
+        assert all(re.fullmatch(r"sha256:[0-9a-f]{64}", h) for h in hashes), requirement
+        assert len(set(hashes)) == len(hashes), requirement
+    all_hashes = [h for _, hashes in entries for h in hashes]
+    assert len(set(all_hashes)) == len(all_hashes)
+
+
+def test_requirements_stay_within_pyprojects_ranges():
+    project = pyproject()
+    wanted = [Requirement(r) for r in project["project"]["dependencies"]]
+    wanted += [Requirement(r) for r in project["build-system"]["requires"]]
+    entries = {requirement.name.lower(): requirement for requirement, _ in pinned()}
+    assert set(entries) == {requirement.name.lower() for requirement in wanted}
+    for allowed in wanted:
+        pin = entries[allowed.name.lower()]
+        (spec,) = pin.specifier
+        assert allowed.specifier.contains(spec.version, prereleases=True), (pin, allowed)
+        assert str(pin.marker) == str(allowed.marker), (pin, allowed)
+
+
+def index_unreachable() -> str | None:
+    import urllib.request
+
+    index = (os.environ.get("PIP_INDEX_URL") or "https://pypi.org/simple").rstrip("/")
+    try:
+        with urllib.request.urlopen(f"{index}/pyyaml/", timeout=15) as response:
+            response.read(1)
+    except OSError as exc:
+        return f"the package index {index} is unreachable: {exc}"
+    return None
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """The install step, for real, started from a workspace full of planted code."""
+    reason = index_unreachable()
+    if reason:
+        pytest.skip(reason)
+    root = tmp_path_factory.mktemp("install")
+    action = snapshot(root / "action")
+    workspace = root / "workspace"
+    planted = plant(workspace, root / "markers", ALL_PLANTS)
+    (workspace / "one.py").write_text(BAD.lstrip(), "utf-8")
+    output = root / "github_output"
     output.write_text("", "utf-8")
+    (root / "temp").mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_"))}
     env.update(
         GITHUB_ACTION_PATH=str(action),
         GITHUB_OUTPUT=str(output),
-        RUNNER_TEMP=str(tmp_path / "temp"),
+        GITHUB_WORKSPACE=str(workspace),
+        RUNNER_TEMP=str(root / "temp"),
         INPUT_VERSION="",
     )
-    (tmp_path / "temp").mkdir()
+    # The step's command: "$SETUP_PYTHON" -I "$GITHUB_ACTION_PATH/action/install.py",
+    # in the workspace, as a step runs.
     out = subprocess.run(
-        [sys.executable, str(action / "action" / "install.py")],
+        [sys.executable, "-I", str(action / "action" / "install.py")],
+        cwd=workspace,
         env=env,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,
     )
     assert out.returncode == 0, out.stdout + out.stderr
     python = dict(line.split("=", 1) for line in output.read_text().splitlines())["python"]
-    assert Path(python).is_relative_to(tmp_path / "temp")
-    version = subprocess.run(
-        [python, "-m", "flash_guard", "--version"], capture_output=True, text=True, check=True
+    return {"root": root, "python": python, "planted": planted, "workspace": workspace}
+
+
+def test_install_step_installs_the_pins_and_the_checkout_and_runs_nothing_planted(installed):
+    root, python = installed["root"], installed["python"]
+    assert Path(python).is_relative_to(root / "temp")
+    assert [name for name, marker in installed["planted"].items() if marker.exists()] == []
+    listed = subprocess.run(
+        [python, "-I", "-m", "pip", "list", "--format", "json", "--disable-pip-version-check"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    assert version.stdout.startswith("flash-guard ")
+    versions = {p["name"].lower(): p["version"] for p in json.loads(listed.stdout)}
+    for requirement, _ in pinned():
+        if requirement.marker is None or requirement.marker.evaluate():
+            (spec,) = requirement.specifier
+            assert versions[requirement.name.lower()] == spec.version, requirement
+    assert versions["flash-guard"] == pyproject()["project"]["version"]
+    where = subprocess.run(
+        [python, "-I", "-c", "import flash_guard; print(flash_guard.__file__)"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert Path(where).is_relative_to(root / "temp")  # installed, not the checkout
+
+
+def test_installed_action_checks_a_hostile_workspace(installed, tmp_path):
+    runner = Runner(tmp_path, installed["workspace"], installed["python"])
+    result = runner.run_step(paths="one.py")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [name for name, marker in installed["planted"].items() if marker.exists()] == []
+    outputs = runner.outputs()
+    assert outputs["exit-code"] == "1" and int(outputs["findings"]) >= 2
+    assert any(line.startswith("::error file=one.py") for line in annotation_lines(result))
 
 
 # --- the documentation says what the action does -----------------------------------
