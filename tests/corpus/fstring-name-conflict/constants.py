@@ -1,0 +1,3 @@
+PROJECT = "docqa"
+GPU_WORKERS = (1, 3)
+IDLE_S = 900

@@ -1,0 +1,3 @@
+from .flash import Endpoint, GpuType, NetworkVolume
+
+__all__ = ["Endpoint", "GpuType", "NetworkVolume"]

@@ -1,0 +1,3 @@
+import runpod
+
+app = runpod.App("shop-llm")
