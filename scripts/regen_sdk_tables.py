@@ -1,4 +1,4 @@
-"""Regenerate the SDK-derived block of flash_guard/sdk/flash_tables.py from an installed runpod_flash.
+"""Regenerate the SDK-derived block of flash_guard/sdk/flash_tables.py from runpod_flash.
 
 flash-guard never imports the SDK; it reads these literal tables instead. This maintainer tool
 is the one place that imports runpod_flash to produce them, so a new SDK release is picked up by

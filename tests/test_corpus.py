@@ -22,6 +22,26 @@ import yaml
 CORPUS = Path(__file__).parent / "corpus"
 REPO = Path(__file__).resolve().parents[1]
 PROJECTS = sorted(p.name for p in CORPUS.iterdir() if (p / "expected.yaml").is_file())
+# The ratchet: "<test>[<slug>]" lines for labels flash-guard does not meet yet. Each is a
+# strict xfail, so a project that starts passing fails the suite until its line is removed,
+# and a project that passes can never regress silently. The list only ever shrinks.
+KNOWN_GAPS = {
+    line.split("#", 1)[0].strip()
+    for line in (CORPUS / "KNOWN_GAPS.txt").read_text("utf-8").splitlines()
+    if line.split("#", 1)[0].strip()
+}
+
+
+def _cases(test: str) -> list:
+    return [
+        pytest.param(
+            slug,
+            marks=pytest.mark.xfail(strict=True, reason="known gap: tests/corpus/KNOWN_GAPS.txt"),
+        )
+        if f"{test}[{slug}]" in KNOWN_GAPS
+        else slug
+        for slug in PROJECTS
+    ]
 
 
 def _run(args: list[str], cwd: Path) -> dict:
@@ -52,7 +72,7 @@ def copy(tmp_path):
     return make
 
 
-@pytest.mark.parametrize("slug", PROJECTS)
+@pytest.mark.parametrize("slug", _cases("test_findings_match_labels"))
 def test_findings_match_labels(slug, copy):
     expected = yaml.safe_load((CORPUS / slug / "expected.yaml").read_text(encoding="utf-8"))
     root = copy(slug)
@@ -66,7 +86,7 @@ def test_findings_match_labels(slug, copy):
         assert (bad["code"], bad["path"], bad["line"]) not in got, bad["why"]
 
 
-@pytest.mark.parametrize("slug", PROJECTS)
+@pytest.mark.parametrize("slug", _cases("test_declarations_are_discovered"))
 def test_declarations_are_discovered(slug, copy):
     expected = yaml.safe_load((CORPUS / slug / "expected.yaml").read_text(encoding="utf-8"))
     report = _run(["endpoints"], copy(slug))
