@@ -149,6 +149,9 @@ class Endpoint:
     targets: list[BodyFacts] = field(default_factory=list)
     decorator_uses: list[tuple[str, Span]] = field(default_factory=list)
     scope: str = "module"  # module | function | loop | conditional
+    # The app the declaration belongs to (project/apps.py): "." for the scanned root, else
+    # the project-relative directory holding its nearest project marker.
+    app: str = "."
     in_init: bool = False
     # (path, first line, last line) of every piece of the declaration, for suppressions
     declaration_ranges: list[tuple[str, int, int]] = field(default_factory=list)

@@ -11,6 +11,7 @@ from flash_guard.discover.frontend_flash import discover_endpoints
 from flash_guard.discover.parse import TooCostly
 from flash_guard.discover.resolve import ModuleIndex, is_flash_module
 from flash_guard.model import Endpoint, Span
+from flash_guard.project.apps import AppMap
 from flash_guard.project.files import SourceFile, decode_late, list_files, read_source
 
 # Parsing in a process pool pays only when many files need parsing and there
@@ -139,6 +140,9 @@ def analyse(
     _parse_into(project, first, jobs, problems)
     _second_pass(project, sources, jobs, problems)
     endpoints = discover_endpoints(project)
+    apps = AppMap(root)
+    for endpoint in endpoints:
+        endpoint.app = apps.app_of(endpoint.path)
     problems.sort(key=lambda p: (p.path, p.span))
     return Analysis(root, sources, project, endpoints, problems)
 
