@@ -90,3 +90,13 @@ def test_schema_and_loader_agree_on_invalid_configs(text):
         jsonschema.validate(yaml.safe_load(text), schema())
     with pytest.raises(ConfigError):
         parse_config(load_yaml_text(text, ".flash-guard.yaml"), None)
+
+
+def test_config_schema_is_generated_from_the_loader():
+    """config.schema.json is what flash_guard.config.schema builds from the loader's constants."""
+    from flash_guard.config.loader import CONFIG_KEYS
+    from flash_guard.config.schema import SCHEMA_PATH, build_schema, main
+
+    assert main(["--check"]) == 0, "run: python -m flash_guard.config.schema --write"
+    assert json.loads(SCHEMA_PATH.read_text("utf-8")) == build_schema()
+    assert list(build_schema()["properties"]) == list(CONFIG_KEYS)
