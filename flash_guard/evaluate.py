@@ -87,7 +87,7 @@ class _Run:
             else:
                 outcomes = _declarative(item, active.params, ep)
             card[code] = PASS
-            for outcome in outcomes:
+            for outcome in _decided_first(outcomes):
                 self.emit(active, outcome, profile, card)
 
     def project_checks(self) -> None:
@@ -106,7 +106,7 @@ class _Run:
         for code, first in first_in_force.items():
             check = REGISTRY[first.item.check]()
             ctx = self.context("", code, first.item.slug)
-            for outcome in check.check_project(endpoints, first.params, ctx):
+            for outcome in _decided_first(check.check_project(endpoints, first.params, ctx)):
                 self.project_outcome(code, outcome)
             for i, ep in enumerate(endpoints):
                 if ep.deployable and code in self.checklist.active(self.profiles[i]):
@@ -168,6 +168,14 @@ def _finding(item: Item, severity: str, outcome: Outcome, profile: str) -> Findi
         parameter=outcome.parameter,
         title=item.title,
     )
+
+
+def _decided_first(outcomes: list[Outcome]) -> list[Outcome]:
+    """A rule that already fires for an endpoint fires whatever an unresolved value turns out
+    to be: no FG002 for it there (rules.md: none for rules whose condition no value of the
+    expression could change)."""
+    failing = {id(o.endpoint) for o in outcomes if o.status == "fail" and o.endpoint is not None}
+    return [o for o in outcomes if o.status == "fail" or id(o.endpoint) not in failing]
 
 
 @dataclass

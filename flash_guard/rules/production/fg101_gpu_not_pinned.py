@@ -86,12 +86,14 @@ class GpuPinning(Check):
         if not gpu.known:
             return [unknown(endpoint, gpu, "`gpu`", "gpu")]
         items = gpu.value if isinstance(gpu.value, list) else [gpu]
-        for item in items:
-            if isinstance(item, Value) and not item.known:
-                return [unknown(endpoint, item, "`gpu`", "gpu")]
-        plain = [i.value if isinstance(i, Value) else i for i in items]
         via = f" (via `{gpu.via}`)" if gpu.via else ""
-        for item, value in zip(items, plain, strict=True):
+        undecided = [i for i in items if isinstance(i, Value) and not i.known]
+        known = [i for i in items if not (isinstance(i, Value) and not i.known)]
+        plain = [i.value if isinstance(i, Value) else i for i in known]
+        if undecided and not any(is_any(value) for value in plain):
+            return [unknown(endpoint, undecided[0], "`gpu`", "gpu")]
+        # A list holding ANY fails whatever its unresolved items are.
+        for item, value in zip(known, plain, strict=True):
             if is_any(value):
                 return [
                     fail(

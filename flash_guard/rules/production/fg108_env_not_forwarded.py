@@ -107,13 +107,17 @@ class EnvNotForwarded(Check):
         seen = set()
         injected = api_key_injected(endpoint, ctx)
         files = ctx.analysis.modules.files if ctx.analysis is not None else {}
-        for body in body_with_helpers(endpoint, files):
+        bodies = body_with_helpers(endpoint, files)
+        for body in bodies:
+            # A write in another function of the body (the handler sets it, a helper reads
+            # it) has no order we can see statically: it counts as set first.
+            elsewhere = {w for other in bodies if other is not body for w, _ in other.env_writes}
             for name, span in body.env_reads:
                 if name in passed or name in seen or any_match(params.platform_variables, name):
                     continue
                 if name == API_KEY and injected:
                     continue
-                if any(
+                if name in elsewhere or any(
                     w == name and (ws.line, ws.column) < (span.line, span.column)
                     for w, ws in body.env_writes
                 ):
