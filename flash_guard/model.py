@@ -75,6 +75,12 @@ class Value:
     via: str | None = None
     path: str | None = None  # the file `span` is in
     partial: Value | None = None  # a dict/list that an unresolved `**x`/`*x` may extend
+    # `os.getenv(K, d)` and its kin: the value is the default `d`, and `K` (an environment
+    # variable, or a settings field) can override it at deploy time.
+    env_key: str | None = None
+    # Candidate values (rules.md "candidate values"): `known` is False and each candidate is
+    # one value the expression may have; a rule decides on every one of them.
+    candidates: tuple[Value, ...] | None = None
 
     @classmethod
     def default(cls, value: Any) -> Value:

@@ -421,7 +421,7 @@ def test_unknown_values_keep_their_text(project, run_cli):
             import os
             from runpod_flash import Endpoint, GpuType
 
-            @Endpoint(name="dyn", gpu=GpuType.NVIDIA_L4, idle_timeout=int(os.getenv("IDLE", "60")),
+            @Endpoint(name="dyn", gpu=GpuType.NVIDIA_L4, idle_timeout=int(os.getenv("IDLE")),
                       workers=compute_workers())
             async def f(x): ...
             """
@@ -429,7 +429,7 @@ def test_unknown_values_keep_their_text(project, run_cli):
     )
     [record] = inventory(run_cli, root)
     idle = record["params"]["idle_timeout"]
-    assert idle["value"] is None and idle["unknown"] == 'int(os.getenv("IDLE", "60"))'
+    assert idle["value"] is None and idle["unknown"] == 'int(os.getenv("IDLE"))'
     assert record["params"]["workers"]["unknown"] == "compute_workers()"
 
 

@@ -145,6 +145,16 @@ def declaration_call(endpoint: Endpoint, files: dict[str, FileFacts]) -> Call:
                             decorated.placement,
                             blocks=decorated.blocks,
                         )
+        for applied in facts.applied:  # `Endpoint(...)(fn)`
+            inner = applied.expr.items[0] if applied.expr.items else None
+            if inner is not None and inner.span == endpoint.span:
+                return Call(
+                    inner,
+                    endpoint.path,
+                    applied.namespace,
+                    applied.placement,
+                    blocks=applied.blocks,
+                )
     placeholder = Expr("other", endpoint.span, "")
     return Call(placeholder, endpoint.path, None, endpoint.scope)
 

@@ -22,9 +22,11 @@ PYTHON_SUFFIXES = (".py", ".pyi")
 
 # Import lines of files that are not parsed in the first pass; the second pass
 # uses them to find route modules that only import an endpoint from a sibling.
-# Matched only at the start of a line that contains `import` (see _import_hints).
+# Matched only at the start of a line that contains `import` (see _import_hints); the names of
+# a parenthesised import may span lines (`from app.main import (\n    api,\n)`).
 _IMPORT_LINE = re.compile(
-    rb"[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([\w., \t]+)|import[ \t]+([\w., \t]+))"
+    rb"[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*\(?\s*([\w., \t\r\n]+)"
+    rb"|import[ \t]+([\w., \t]+))"
 )
 # Never block on a FIFO or device that a symlink or a git listing points at.
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
