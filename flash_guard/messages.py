@@ -38,9 +38,12 @@ def show(value) -> str:
             return value.text
         shown = show(value.value)
         if value.via and value.via != value.text:
-            return f"{value.via} = {shown}"
-        if value.via:
-            return f"{value.via} (= {shown})"
+            shown = f"{value.via} = {shown}"
+        elif value.via:
+            shown = f"{value.via} (= {shown})"
+        if value.env_key:
+            # rules.md "value with an environment default": decided on the default
+            shown = f"{shown} (a default: `{value.env_key}` can override it at deploy time)"
         return shown
     if isinstance(value, EnumRef):
         return str(value)

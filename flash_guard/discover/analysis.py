@@ -24,7 +24,7 @@ from flash_guard.project.files import SourceFile, decode_late, list_files, read_
 # and from this many files, where the same costs put the break-even at ~60-75.
 PARALLEL_THRESHOLD = 64
 # Hops of "imports a parsed module" followed to find route modules and re-exports.
-SECOND_PASS_ROUNDS = 8
+SECOND_PASS_ROUNDS = 32
 AUTO_PARALLEL_MIN_CPUS = 4
 
 

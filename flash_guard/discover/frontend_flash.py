@@ -135,7 +135,7 @@ class DeclarationBuilder:
             func = decorator.items[0]
             symbol = project.resolve_symbol(func, path, ns)
             if isinstance(symbol, Exhausted):
-                self._unresolved(path, decorated, decorator, "endpoint")
+                self._unresolved(path, decorated, func, "endpoint")
                 return
             if isinstance(symbol, FlashSymbol) and symbol.name == "Endpoint":
                 value = project.evaluate(decorator, path, ns)

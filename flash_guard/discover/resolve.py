@@ -463,7 +463,8 @@ class ModuleIndex:
                 value,
                 span=expr.span,
                 path=path,
-                text=expr.text if value.known else value.text,
+                # candidates are named by the name they came through
+                text=expr.text if value.known or value.candidates else value.text,
                 via=value.via or expr.text,
             )
         return Value.unknown(expr.text, expr.span, path)
