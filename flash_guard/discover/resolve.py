@@ -680,6 +680,8 @@ class ModuleIndex:
             return unknown
         if isinstance(value.value, (Opaque, ModuleRef, FlashSymbol, Instance)):
             return value
+        if value.candidates:  # named by the call, as a name's candidates are by the name
+            return dataclasses.replace(value, span=expr.span, path=path, text=expr.text)
         return dataclasses.replace(value, span=expr.span, path=path, via=value.via or expr.text)
 
     def _instance(self, cls_path: str, cls: ClassDef, expr: Expr, path, namespace, depth) -> Value:

@@ -25,7 +25,8 @@ PYTHON_SUFFIXES = (".py", ".pyi")
 # Matched only at the start of a line that contains `import` (see _import_hints); the names of
 # a parenthesised import may span lines (`from app.main import (\n    api,\n)`).
 _IMPORT_LINE = re.compile(
-    rb"[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*\(?\s*([\w., \t\r\n]+)"
+    rb"[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*"
+    rb"(\((?:[\w., \t\r\n]|#[^\n]*\n)*\)|[\w., \t]+)"
     rb"|import[ \t]+([\w., \t]+))"
 )
 # Never block on a FIFO or device that a symlink or a git listing points at.
@@ -357,7 +358,7 @@ def _add_hint(hints: list[tuple[str, list[str]]], match: re.Match[bytes]) -> Non
     module = match.group(1).decode("ascii", "replace")
     names = [
         n.strip().split()[0].decode("ascii", "replace")
-        for n in match.group(2).split(b",")
+        for n in re.sub(rb"#[^\n]*|[()]", b"", match.group(2)).split(b",")
         if n.strip()
     ]
     hints.append((module, names))
