@@ -336,11 +336,13 @@ def _import_hints(data: bytes) -> list[tuple[str, list[str]]]:
     hints: list[tuple[str, list[str]]] = []
     find, match = data.find, _IMPORT_LINE.match
     pos = find(b"import")
+    floor = 0  # a parenthesised import may cover later lines: they are part of it
     while pos != -1:
         line_start = data.rfind(b"\n", 0, pos) + 1
-        found = match(data, line_start)
+        found = match(data, line_start) if line_start >= floor else None
         if found is not None:
             _add_hint(hints, found)
+            floor = found.end()
         line_end = data.find(b"\n", pos)
         if line_end == -1:
             break
