@@ -159,6 +159,9 @@ class Endpoint:
     # the project-relative directory holding its nearest project marker.
     app: str = "."
     in_init: bool = False
+    # (path, span of the call) where a project factory built it: the declaration is located in
+    # the factory, but placed (module level or not) where the factory is called
+    factory_call: tuple[str, Span] | None = None
     # (path, first line, last line) of every piece of the declaration, for suppressions
     declaration_ranges: list[tuple[str, int, int]] = field(default_factory=list)
     problems: list[tuple[str, str, Span]] = field(default_factory=list)

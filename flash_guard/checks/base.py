@@ -14,7 +14,7 @@ import typing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from flash_guard.messages import show
+from flash_guard.messages import env_note, show
 from flash_guard.model import Endpoint, Span, Value
 
 if TYPE_CHECKING:  # the analysis imports the rules' registry users; only its type is needed
@@ -127,6 +127,9 @@ def fail(
     fix: str | None = None,
 ) -> Outcome:
     path, span = where(endpoint, value)
+    if value is not None and value.env_key and f"`{value.env_key}`" not in message:
+        # rules.md "value with an environment default": decided on the default, and said so
+        message = f"{message} ({env_note(value)})"
     return Outcome("fail", message, path, span, parameter, endpoint, fix)
 
 

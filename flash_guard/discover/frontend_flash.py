@@ -37,7 +37,7 @@ class _Draft:
     remote_spreads: list[Value] = field(default_factory=list)
     problems: list[tuple[str, str, Span]] = field(default_factory=list)
     order: tuple = ()
-    from_factory: bool = False  # built by a call of a project factory
+    factory_call: tuple[str, Span] | None = None
 
 
 class DeclarationBuilder:
@@ -58,20 +58,22 @@ class DeclarationBuilder:
                     )
                     draft.variable = draft.variable or assign.target
                     draft.placement = assign.placement  # the assignment decides, not a route
+                    if id(value.value) in self.project.factory_objects:
+                        draft.factory_call = draft.factory_call or (path, assign.expr.span)
             for decorated in facts.decorated:
                 for decorator in decorated.decorators:
                     self._decorator(path, decorated, decorator)
             for applied in facts.applied:
                 self._applied(path, applied)
-        made = self.project.factory_made
+        made, built = self.project.factory_made, self.project.factory_objects
         records = [
             self._finish(d)
             for d in self.drafts.values()
-            # A factory's own `return Endpoint(...)` (evaluated with unknown parameters) is not
-            # a declaration: each call of the factory is, and is recorded where it is used.
+            # A factory's own `Endpoint(...)`, seen with unknown parameters, is not a
+            # declaration: each call of the factory is, and is recorded where it is used.
             if not (
                 (d.obj.path, d.obj.span) in made
-                and not d.from_factory
+                and id(d.obj) not in built
                 and not (d.targets or d.routes)
             )
         ]
@@ -91,8 +93,6 @@ class DeclarationBuilder:
             own = [(obj.path, obj.span.line, obj.span.end_line)]
             self.drafts[key] = _Draft(obj, api, placement, own, order=(obj.path, obj.span))
         draft = self.drafts[key]
-        if obj.path != path and path is not None:
-            draft.from_factory = True
         if lines is not None:
             draft.ranges.append((path or obj.path, lines[0], lines[1]))
         return draft
@@ -276,6 +276,7 @@ class DeclarationBuilder:
             scope=placement,
             in_init=obj.path.rsplit("/", 1)[-1] == "__init__.py",
             declaration_ranges=draft.ranges,
+            factory_call=draft.factory_call,
             problems=draft.problems,
         )
 

@@ -158,6 +158,7 @@ class ModuleIndex:
         self._frames: list[tuple[tuple[str, Span], dict[str, Value]]] = []
         # (path, span) of objects a helper call built: the factory's own body is no declaration
         self.factory_made: set[tuple[str, Span]] = set()
+        self.factory_objects: dict[int, Opaque] = {}  # id -> the object a factory call built
         # (path, span, text) where a bound was hit, for diagnostics and tests
         self.exhausted: list[tuple[str, Span | None, str]] = []
         for path, facts in files.items():
@@ -687,6 +688,14 @@ class ModuleIndex:
     def _instance(self, cls_path: str, cls: ClassDef, expr: Expr, path, namespace, depth) -> Value:
         if expr.items[1:] or any(n is None for n, _, _ in expr.keywords):
             return Value.unknown(expr.text, expr.span, path)
+        generated = any(d.split("(")[0].endswith("dataclass") for d in cls.decorators)
+        facts = self.files.get(cls_path)
+        own_init = facts is not None and any(
+            f.name == "__init__" and f.namespace == cls.span for f in facts.functions
+        )
+        if own_init and not generated and not self._is_settings(cls_path, cls, depth):
+            # A hand-written `__init__` may set any attribute at run time: not the defaults.
+            return Value.unknown(expr.text, expr.span, path)
         kwargs = tuple(
             (n, self.evaluate(e, path, namespace, depth + 1)) for n, e, _ in expr.keywords
         )
@@ -723,9 +732,20 @@ class ModuleIndex:
             if not value.known:
                 break
             settings = settings or self._is_settings(here, klass, depth)
-            env = value.env_key or (attr if settings else None)
+            prefix = self._env_prefix(cls_path, cls) if settings else ""
+            env = value.env_key or (f"{prefix}{attr}".upper() if settings else None)
             return dataclasses.replace(value, span=expr.span, path=path, via=expr.text, env_key=env)
         return Value.unknown(expr.text, expr.span, path)
+
+    def _env_prefix(self, path: str, cls: ClassDef) -> str:
+        """`model_config = SettingsConfigDict(env_prefix="APP_")`: the variables' prefix."""
+        config = self._local_assigns.get((path, cls.span), {}).get("model_config")
+        if config is None or config.expr.kind != "call":
+            return ""
+        for keyword, value, _ in config.expr.keywords:
+            if keyword == "env_prefix" and value.kind == "lit" and isinstance(value.value, str):
+                return value.value
+        return ""
 
     def _is_settings(self, path: str, cls: ClassDef, depth: int) -> bool:
         todo, seen = [(path, cls)], set()
@@ -863,8 +883,6 @@ class ModuleIndex:
             kwargs[name] = self.evaluate(value_expr, path, namespace, depth + 1)
             kwarg_spans[name] = kw_span
         args = tuple(self.evaluate(arg, path, namespace, depth + 1) for arg in expr.items[1:])
-        if self._frames:
-            self.factory_made.add((path, expr.span))
         obj = Opaque(
             symbol.name,
             kwargs,
@@ -876,6 +894,9 @@ class ModuleIndex:
             symbol.package,
         )
         out = Value(obj, True, expr.span, expr.text, path=path)
+        if self._frames:
+            self.factory_made.add((path, expr.span))
+            self.factory_objects[id(obj)] = obj
         return Value.unknown(expr.text, expr.span, path) if self._too_big(out) else out
 
     def _too_big(self, value: Value) -> bool:
