@@ -17,7 +17,7 @@ from flash_guard.checklist.active import UNRESOLVED, ActiveItem, Checklist, Opti
 from flash_guard.checklist.catalog import PROFILES
 from flash_guard.checklist.items import Item
 from flash_guard.checklist.profiles import ProfileMap, file_pragmas
-from flash_guard.checks.base import Context, Outcome, where
+from flash_guard.checks.base import Context, Outcome, decide_candidates, where
 from flash_guard.checks.placement import runtime_provisioned
 from flash_guard.config.loader import Config
 from flash_guard.discover.analysis import Analysis
@@ -242,6 +242,11 @@ def _unresolved_finding(entry: _Expression) -> Finding:
 
 
 def _declarative(item: Item, params: dict, ep: Endpoint) -> list[Outcome]:
+    keys = {attr.split(".", 1)[0] for attr in item.require}
+    return decide_candidates(ep, keys, lambda variant: _declarative_one(item, params, variant))
+
+
+def _declarative_one(item: Item, params: dict, ep: Endpoint) -> list[Outcome]:
     bound = dataclasses.replace(item, raw_params={**item.raw_params, **(params or {})})
     outcomes = []
     for attr, condition in item.require.items():

@@ -38,9 +38,12 @@ def show(value) -> str:
             return value.text
         shown = show(value.value)
         if value.via and value.via != value.text:
-            return f"{value.via} = {shown}"
-        if value.via:
-            return f"{value.via} (= {shown})"
+            shown = f"{value.via} = {shown}"
+        elif value.via:
+            shown = f"{value.via} (= {shown})"
+        if value.env_key:
+            # rules.md "value with an environment default": decided on the default
+            shown = f"{shown} ({env_note(value)})"
         return shown
     if isinstance(value, EnumRef):
         return str(value)
@@ -52,6 +55,11 @@ def show(value) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k!r}: {show(v)}" for k, v in value.items()) + "}"
     return repr(value) if isinstance(value, str) else str(value)
+
+
+def env_note(value: Value) -> str:
+    """What a message adds about a value decided on its environment default."""
+    return f"a default: `{value.env_key}` can override it at deploy time"
 
 
 def render_template(template: str, ep, attr, value, op, operand, params) -> str:

@@ -75,6 +75,12 @@ class Value:
     via: str | None = None
     path: str | None = None  # the file `span` is in
     partial: Value | None = None  # a dict/list that an unresolved `**x`/`*x` may extend
+    # `os.getenv(K, d)` and its kin: the value is the default `d`, and `K` (an environment
+    # variable, or a settings field) can override it at deploy time.
+    env_key: str | None = None
+    # Candidate values (rules.md "candidate values"): `known` is False and each candidate is
+    # one value the expression may have; a rule decides on every one of them.
+    candidates: tuple[Value, ...] | None = None
 
     @classmethod
     def default(cls, value: Any) -> Value:
@@ -155,6 +161,9 @@ class Endpoint:
     # the project-relative directory holding its nearest project marker.
     app: str = "."
     in_init: bool = False
+    # (path, span of the call) where a project factory built it: the declaration is located in
+    # the factory, but placed (module level or not) where the factory is called
+    factory_call: tuple[str, Span] | None = None
     # (path, first line, last line) of every piece of the declaration, for suppressions
     declaration_ranges: list[tuple[str, int, int]] = field(default_factory=list)
     problems: list[tuple[str, str, Span]] = field(default_factory=list)

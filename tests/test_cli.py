@@ -46,7 +46,7 @@ from runpod_flash import Endpoint, GpuGroup
 
 
 def load_timeout() -> int:
-    return 1000
+    return int(os.environ["TIMEOUT_MS"])
 
 
 @Endpoint(name="mixed", gpu=GpuGroup.ANY, workers=(1, 3), idle_timeout=60,

@@ -421,7 +421,7 @@ def test_unknown_values_keep_their_text(project, run_cli):
             import os
             from runpod_flash import Endpoint, GpuType
 
-            @Endpoint(name="dyn", gpu=GpuType.NVIDIA_L4, idle_timeout=int(os.getenv("IDLE", "60")),
+            @Endpoint(name="dyn", gpu=GpuType.NVIDIA_L4, idle_timeout=int(os.getenv("IDLE")),
                       workers=compute_workers())
             async def f(x): ...
             """
@@ -429,7 +429,7 @@ def test_unknown_values_keep_their_text(project, run_cli):
     )
     [record] = inventory(run_cli, root)
     idle = record["params"]["idle_timeout"]
-    assert idle["value"] is None and idle["unknown"] == 'int(os.getenv("IDLE", "60"))'
+    assert idle["value"] is None and idle["unknown"] == 'int(os.getenv("IDLE"))'
     assert record["params"]["workers"]["unknown"] == "compute_workers()"
 
 
@@ -537,3 +537,188 @@ def test_odd_files_do_not_stop_discovery(project, run_cli):
     assert "Traceback" not in err
     names = [r["name"] for r in json.loads(out)["endpoints"]]
     assert "survivor" in names
+
+
+# -- value flow and discovery gaps (issue 11) -----------------------------------------------
+
+
+def _findings(check_json, root) -> list[tuple[str, str, int]]:
+    _, doc = check_json(root)
+    return sorted((f["code"], f["path"], f["line"]) for f in doc["findings"])
+
+
+def test_environment_defaults_decide_and_messages_name_the_variable(project, check_json):
+    root = project(
+        {
+            "w.py": """
+            import os
+            from runpod_flash import Endpoint, GpuType
+
+            IDLE = int(os.getenv("IDLE_S", "300"))
+
+            @Endpoint(name="env", gpu=GpuType.NVIDIA_L4, workers=(1, 2), idle_timeout=IDLE,
+                      execution_timeout_ms=int(os.environ.get("EXEC_MS", 60000)))
+            async def f(x): ...
+            """
+        }
+    )
+    _, doc = check_json(root)
+    [idle] = [f for f in doc["findings"] if f["code"] == "FG105"]
+    assert "`IDLE_S` can override it at deploy time" in idle["message"]
+    assert not [f for f in doc["findings"] if f["code"] in ("FG002", "FG104")]
+
+
+def test_if_else_candidates_split_or_agree(project, check_json):
+    root = project(
+        {
+            "w.py": """
+            import os
+            from runpod_flash import Endpoint, GpuType
+
+            if os.environ["STAGE"] == "prod":
+                IDLE = 1200
+                WORKERS = (1, 5)
+            else:
+                IDLE = 900
+                WORKERS = (0, 1)
+
+            GPU = GpuType.NVIDIA_A40 if os.environ["STAGE"] else GpuType.NVIDIA_L4
+
+            @Endpoint(name="c", gpu=GPU, workers=WORKERS, idle_timeout=IDLE,
+                      execution_timeout_ms=60000)
+            async def f(x): ...
+            """
+        }
+    )
+    _, doc = check_json(root)
+    codes = {f["code"] for f in doc["findings"]}
+    # idle 1200/900 both in the queue range and both GPUs pinned: no finding for them;
+    # workers (1, 5)/(0, 1) split FG103: one FG002 naming the candidates.
+    fg002 = [f for f in doc["findings"] if f["code"] == "FG002"]
+    assert fg002 and all("FG103" in f["message"] or "FG201" in f["message"] for f in fg002)
+    assert any("(1, 5)" in f["message"] or "'max': 5" in f["message"] for f in fg002)
+    assert not codes & {"FG101", "FG105", "FG103"}
+
+
+def test_shim_factory_and_applied_endpoint_are_discovered(project, run_cli):
+    root = project(
+        {
+            "compat.py": """
+            import importlib
+
+            def sdk():
+                return importlib.import_module("runpod_flash")
+
+            def endpoint_class():
+                return sdk().Endpoint
+            """,
+            "factory.py": """
+            from compat import endpoint_class
+
+            Endpoint = endpoint_class()
+
+            def make(name, top=2):
+                return Endpoint(name=name, cpu="cpu3c-1-2", workers=(1, top))
+            """,
+            "w.py": """
+            from runpod_flash import Endpoint
+            from factory import make
+
+            first = make("first")
+            second = make("second", top=4)
+
+            @first
+            async def a(x): ...
+
+            @second
+            async def b(x): ...
+
+            def serve(fn):
+                return Endpoint(name="applied", cpu="cpu3c-1-2")(fn)
+            """,
+        }
+    )
+    records = by_name(inventory(run_cli, root))
+    assert sorted(records) == ["applied", "first", "second"]
+    # The factory's own `Endpoint(...)` is where both are declared; each call is one endpoint.
+    assert records["first"]["path"] == records["second"]["path"] == "factory.py"
+    assert records["second"]["params"]["workers"]["value"] == {"min": 1, "max": 4}
+    assert records["applied"]["scope"] == "function"
+
+
+def test_unresolvable_remote_config_is_one_declaration_with_fg002(project, check_json, run_cli):
+    root = project(
+        {
+            "w.py": """
+            import json
+            from runpod_flash import LiveServerless, remote
+
+            @remote(resource_config=LiveServerless(**json.load(open("cfg.json"))))
+            async def a(x): ...
+
+            @remote(json.load(open("other.json")))
+            async def b(x): ...
+
+            UNUSED = LiveServerless(name="unused")
+            """
+        }
+    )
+    records = inventory(run_cli, root)
+    # The unused config deploys nothing (no @remote uses it): it is not a declaration.
+    assert len(records) == 2 and all(r["api"] == "legacy" for r in records)
+    lines = {f["line"] for f in check_json(root)[1]["findings"] if f["code"] == "FG002"}
+    assert lines == {4, 7}
+
+
+def test_settings_objects_resolve_to_their_field_defaults(project, check_json):
+    root = project(
+        {
+            "config.py": """
+            from pydantic_settings import BaseSettings, SettingsConfigDict
+
+            class Settings(BaseSettings):
+                model_config = SettingsConfigDict(env_prefix="APP_")
+                idle: int = 300
+
+            def get_settings():
+                return Settings()
+            """,
+            "w.py": """
+            from runpod_flash import Endpoint, GpuType
+            from config import get_settings
+
+            @Endpoint(name="s", gpu=GpuType.NVIDIA_L4, workers=(1, 2),
+                      idle_timeout=get_settings().idle, execution_timeout_ms=60000)
+            async def f(x): ...
+            """,
+        }
+    )
+    _, doc = check_json(root)
+    [idle] = [f for f in doc["findings"] if f["code"] == "FG105"]
+    assert "`APP_IDLE` can override it" in idle["message"]
+
+
+def test_factory_built_endpoints_are_placed_where_the_factory_is_called(project, check_json):
+    root = project(
+        {
+            "w.py": """
+            from runpod_flash import Endpoint
+
+            def make(name):
+                ep = Endpoint(name=name, cpu="cpu3c-1-2", workers=(1, 2))
+                return ep
+
+            unused = make("unused")
+            used = make("used")
+
+            @used
+            async def f(x): ...
+            """
+        }
+    )
+    _, doc = check_json(root)
+    fg301 = [f for f in doc["findings"] if f["code"] == "FG301"]
+    # Not "inside function `make`": the factory is called at module level. Only the endpoint
+    # nothing decorates is reported.
+    assert [f["endpoint"] for f in fg301] == ["unused"]
+    assert "never used" in fg301[0]["message"]

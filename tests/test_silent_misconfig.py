@@ -486,8 +486,12 @@ def _of(doc: dict, code: str) -> list[dict]:
     return [f for f in doc["findings"] if f["code"] == code]
 
 
+# Read when the worker runs: flash-guard cannot know it (a literal `{}` would now resolve).
+RUNTIME_SETTINGS = "import json, os\n\n\ndef load():\n    return json.loads(os.environ['OPTS'])\n"
+
+
 def test_fg002_one_finding_per_expression_naming_every_blocked_rule(project, check_json):
-    root = project({"app.py": SPREAD, "settings.py": "def load():\n    return {}\n"})
+    root = project({"app.py": SPREAD, "settings.py": RUNTIME_SETTINGS})
     _, doc = check_json(root)
     unresolved = _of(doc, "FG002")
     assert len(unresolved) == 1
@@ -504,7 +508,7 @@ def test_fg002_leaves_out_rules_that_are_off(project, check_json):
     root = project(
         {
             "app.py": SPREAD,
-            "settings.py": "def load():\n    return {}\n",
+            "settings.py": RUNTIME_SETTINGS,
             ".flash-guard.yaml": "rules:\n  no-execution-timeout:\n    enabled: false\n",
         }
     )
@@ -514,7 +518,7 @@ def test_fg002_leaves_out_rules_that_are_off(project, check_json):
 
 
 def test_fg002_fingerprint_is_the_expression_not_the_rules(project, check_json):
-    files = {"app.py": SPREAD, "settings.py": "def load():\n    return {}\n"}
+    files = {"app.py": SPREAD, "settings.py": RUNTIME_SETTINGS}
     _, full = check_json(project(files))
     files[".flash-guard.yaml"] = "rules:\n  no-execution-timeout:\n    enabled: false\n"
     _, fewer = check_json(project(files))

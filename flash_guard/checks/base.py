@@ -14,6 +14,7 @@ import typing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from flash_guard.messages import env_note, show
 from flash_guard.model import Endpoint, Span, Value
 
 if TYPE_CHECKING:  # the analysis imports the rules' registry users; only its type is needed
@@ -68,6 +69,21 @@ class Check:
     def applies(self, endpoint: Endpoint) -> bool:
         return endpoint.kind in self.kinds
 
+    def __init_subclass__(cls, **kwargs):
+        # Every endpoint check decides candidate values the same way (rules.md "candidate
+        # values"), so no rule can read a candidate set as one unknown or one value.
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("check")
+        if own is None or getattr(own, "decides_candidates", False):
+            return
+
+        def check(self, endpoint, params, ctx, _own=own):
+            return decide_candidates(endpoint, None, lambda ep: _own(self, ep, params, ctx))
+
+        check.decides_candidates = True
+        check.__doc__ = own.__doc__
+        cls.check = check
+
     def check(self, endpoint: Endpoint, params: Any, ctx: Context) -> list[Outcome]:
         raise NotImplementedError
 
@@ -111,6 +127,9 @@ def fail(
     fix: str | None = None,
 ) -> Outcome:
     path, span = where(endpoint, value)
+    if value is not None and value.env_key and f"`{value.env_key}`" not in message:
+        # rules.md "value with an environment default": decided on the default, and said so
+        message = f"{message} ({env_note(value)})"
     return Outcome("fail", message, path, span, parameter, endpoint, fix)
 
 
@@ -140,6 +159,102 @@ def spread_unknown(endpoint: Endpoint, name: str, parameter: str | None = None) 
         return []
     spread = endpoint.spreads[0]
     return [unknown(endpoint, spread, f"the `**` spread that may set `{name}`", parameter or name)]
+
+
+# Checks are cheap; past this many combinations the values are simply unknown.
+MAX_VARIANTS = 64
+
+
+def candidate_variants(endpoint: Endpoint, keys=None) -> list[tuple[dict, Endpoint]] | None:
+    """One copy of the endpoint per combination of its parameters' candidates (each pointing at
+    where the candidates were written), with the choice made in `params` and in the keywords as
+    written; None when there are none."""
+    keys = endpoint.params if keys is None else keys
+    split = [(k, endpoint.params[k]) for k in keys if _has_candidates(endpoint.params.get(k))]
+    if not split:
+        return None
+    combos: list[dict] = [{}]
+    for key, value in split:
+        combos = [{**c, key: i} for c in combos for i in range(len(value.candidates))]
+        if len(combos) > MAX_VARIANTS:
+            return None
+    out = []
+    for combo in combos:
+        params = dict(endpoint.params)
+        chosen = {}
+        for key, index in combo.items():
+            held = endpoint.params[key]
+            option = held.candidates[index]
+            params[key] = chosen[key] = dataclasses.replace(option, span=held.span, path=held.path)
+        kwargs = []
+        for name, value, span in endpoint.kwargs:
+            key = _canonical(endpoint, name)
+            count = len(endpoint.params[key].candidates) if key in combo else 0
+            if key in combo and value.candidates and len(value.candidates) == count:
+                option = value.candidates[combo[key]]
+                value = dataclasses.replace(option, span=value.span, path=value.path)
+            kwargs.append((name, value, span))
+        variant = dataclasses.replace(endpoint, params=params, kwargs=kwargs)
+        out.append(({k: chosen[k] for k in combo}, variant))
+    return out
+
+
+def _canonical(endpoint: Endpoint, name: str) -> str:
+    if endpoint.api != "legacy":
+        return name
+    from flash_guard.discover.normalize import LEGACY_TO_CANONICAL  # discovery's vocabulary
+
+    return LEGACY_TO_CANONICAL.get(name, name)
+
+
+def _has_candidates(value) -> bool:
+    return isinstance(value, Value) and bool(value.candidates)
+
+
+def decide_candidates(endpoint: Endpoint, keys, run) -> list[Outcome]:
+    """`run(endpoint)` decided over candidate values: every candidate passes -> pass; every
+    candidate fails -> the failure; a split -> unknown naming the candidates (FG002)."""
+    variants = candidate_variants(endpoint, keys)
+    if variants is None:
+        return run(endpoint)
+    results = [run(variant) for _, variant in variants]
+    verdicts = [_verdict(r) for r in results]
+    if all(v == "pass" for v in verdicts):
+        return []
+    if all(v == "fail" for v in verdicts):
+        return [dataclasses.replace(o, endpoint=endpoint) for o in results[0]]
+    if all(v != "pass" for v in verdicts) and "unknown" in verdicts:
+        first = verdicts.index("unknown")
+        return [dataclasses.replace(o, endpoint=endpoint) for o in results[first]]
+    key = _splitting_key(variants, verdicts)
+    held = endpoint.params[key]
+    shown = " / ".join(show(c) for c in held.candidates)
+    path, span = where(endpoint, held)
+    if held.span is not None and held.path not in (None, endpoint.path):
+        path, span = held.path, held.span
+    parameter = next((o.parameter for r in results for o in r if o.parameter), key)
+    message = f"`{key}` is `{held.text}`, whose candidates {shown} do not all agree"
+    return [Outcome("unknown", message, path, span, parameter, endpoint, None, held.text)]
+
+
+def _verdict(outcomes: list[Outcome]) -> str:
+    if any(o.status == "fail" for o in outcomes):
+        return "fail"
+    return "unknown" if outcomes else "pass"
+
+
+def _splitting_key(variants, verdicts) -> str:
+    """The parameter whose candidates change the verdict (the first one, when several do)."""
+    keys = list(variants[0][0])
+    for key in keys:
+        others = [k for k in keys if k != key]
+        groups: dict[tuple, set] = {}
+        for (combo, _), verdict in zip(variants, verdicts, strict=True):
+            rest = tuple(id(combo[k]) for k in others)
+            groups.setdefault(rest, set()).add(verdict)
+        if any(len(g) > 1 for g in groups.values()):
+            return key
+    return keys[0]
 
 
 def coerce_params(params_cls: type, raw: dict, where_: str) -> tuple[Any, list[str]]:

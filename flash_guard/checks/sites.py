@@ -10,6 +10,7 @@ declaration), without reading or parsing any file again.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -117,10 +118,25 @@ def _decorator_call(decorated: Decorated, span: Span) -> Expr | None:
 
 
 def declaration_call(endpoint: Endpoint, files: dict[str, FileFacts]) -> Call:
-    """The `Endpoint(...)` or resource-class call, with the statement it sits in.
+    """The `Endpoint(...)` or resource-class call, with the statement it sits in; for one a
+    project factory built, placed where the factory is called (that is what the build sees).
 
     Falls back to the endpoint's own record when the syntax is not found (it always is for
     the forms discovery produces)."""
+    call = _written_call(endpoint, files)
+    if endpoint.factory_call is None:
+        return call
+    site_path, site_span = endpoint.factory_call
+    site = files.get(site_path)
+    for assign in site.assignments if site is not None else ():
+        if assign.expr.span == site_span:
+            return dataclasses.replace(
+                call, namespace=assign.namespace, placement=assign.placement, blocks=assign.blocks
+            )
+    return call
+
+
+def _written_call(endpoint: Endpoint, files: dict[str, FileFacts]) -> Call:
     facts = files.get(endpoint.path)
     if facts is not None:
         for assign in facts.assignments:
@@ -146,6 +162,16 @@ def declaration_call(endpoint: Endpoint, files: dict[str, FileFacts]) -> Call:
                             decorated.placement,
                             blocks=decorated.blocks,
                         )
+        for applied in facts.applied:  # `Endpoint(...)(fn)`
+            inner = applied.expr.items[0] if applied.expr.items else None
+            if inner is not None and inner.span == endpoint.span:
+                return Call(
+                    inner,
+                    endpoint.path,
+                    applied.namespace,
+                    applied.placement,
+                    blocks=applied.blocks,
+                )
     placeholder = Expr("other", endpoint.span, "")
     return Call(placeholder, endpoint.path, None, endpoint.scope)
 
@@ -274,7 +300,7 @@ def body_with_helpers(endpoint: Endpoint, files: dict[str, FileFacts]) -> list[B
         if facts is None:
             continue
         for callee, _ in body.calls:
-            helper = facts.functions.get(callee)
+            helper = facts.helper_bodies.get(callee)
             if helper is not None and helper.name != body.name and id(helper) not in seen:
                 seen.add(id(helper))
                 helpers.append(helper)

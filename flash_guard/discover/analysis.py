@@ -23,6 +23,8 @@ from flash_guard.project.files import SourceFile, decode_late, list_files, read_
 # from 4 cores (a worker per core but one, as the parent unpickles meanwhile),
 # and from this many files, where the same costs put the break-even at ~60-75.
 PARALLEL_THRESHOLD = 64
+# Hops of "imports a parsed module" followed to find route modules and re-exports.
+SECOND_PASS_ROUNDS = 32
 AUTO_PARALLEL_MIN_CPUS = 4
 
 
@@ -168,16 +170,21 @@ def _parse_into(
 def _second_pass(project: ModuleIndex, sources: dict[str, SourceFile], jobs, problems) -> None:
     """Parse route modules that have no Flash import of their own but import an endpoint
     object (or anything) from a first-pass file: `from app import api` then `@api.get`."""
-    first = set(project.files)
-    stems = {_module_stem(path) for path in first}
-    batch = []
-    for source in sources.values():
-        if source.path in first or source.candidate or not source.import_hints:
-            continue
-        if _imports_any(project, source, first, stems):
-            decode_late(source)
-            batch.append(source)
-    _parse_into(project, batch, jobs, problems)
+    # Repeated while it finds files, so re-exports over any number of hops are followed
+    # (`lib/flash.py` -> `lib/__init__.py` -> `platform_sdk.py` -> `worker.py`); bounded.
+    for _ in range(SECOND_PASS_ROUNDS):
+        first = set(project.files)
+        stems = {_module_stem(path) for path in first}
+        batch = []
+        for source in sources.values():
+            if source.path in first or source.candidate or not source.import_hints:
+                continue
+            if _imports_any(project, source, first, stems):
+                decode_late(source)
+                batch.append(source)
+        if not batch:
+            return
+        _parse_into(project, batch, jobs, problems)
 
 
 def _module_stem(path: str) -> str:

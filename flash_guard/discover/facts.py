@@ -40,8 +40,13 @@ _FILE_RULE = {
         *_IMPORT_KINDS,
         {"kind": "assignment"},
         {"kind": "decorated_definition"},
-        {"kind": "function_definition"},
         {"kind": "comment"},
+        # Helper bodies (rules.md "the worker's body") and value flow (resolve.py): helper
+        # functions, settings classes, `Endpoint(...)(fn)`.
+        {"kind": "function_definition"},
+        {"kind": "class_definition"},
+        {"kind": "return_statement"},
+        {"kind": "call", "has": {"field": "function", "kind": "call"}},
         *_SUSPECT["any"],
     ]
 }
@@ -121,6 +126,41 @@ class Decorated:
 
 
 @dataclass
+class FunctionDef:
+    """A function resolution may follow one level into: its parameters and returns."""
+
+    name: str
+    span: Span  # the definition: the namespace its local assignments are keyed by
+    namespace: Span | None  # the enclosing function/class, None at module level
+    # (name, default or None, kind): kind is "" (positional or keyword), "kw" (keyword-only),
+    # "*" or "**"
+    params: list[tuple[str, Expr | None, str]] = field(default_factory=list)
+    returns: list[Expr] = field(default_factory=list)
+
+
+@dataclass
+class ClassDef:
+    """A class whose literal attribute defaults a settings object reads."""
+
+    name: str
+    span: Span  # the namespace its attribute assignments are keyed by
+    namespace: Span | None
+    bases: list[Expr] = field(default_factory=list)
+    decorators: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Applied:
+    """`Endpoint(...)(fn)`: a call whose callee is itself a call."""
+
+    expr: Expr
+    namespace: Span | None
+    placement: str
+    lines: tuple[int, int]
+    blocks: tuple[Block, ...] = ()
+
+
+@dataclass
 class FileFacts:
     path: str  # relative to the project root, '/'-separated
     parse_error: Span | None = None
@@ -131,7 +171,10 @@ class FileFacts:
     comments: list[tuple[int, int, str]] = field(default_factory=list)  # line, column, text
     # Module-level functions by name: the helpers a worker's body calls, one level deep
     # (rules.md "the worker's body": the lazy `_get_model()` singleton).
-    functions: dict[str, BodyFacts] = field(default_factory=dict)
+    helper_bodies: dict[str, BodyFacts] = field(default_factory=dict)
+    functions: list[FunctionDef] = field(default_factory=list)
+    classes: list[ClassDef] = field(default_factory=list)
+    applied: list[Applied] = field(default_factory=list)
     line_count: int = 0
     read_error: str | None = None
 
@@ -253,10 +296,7 @@ def _assignment(node, facts: FileFacts, lines: _Lines) -> None:
     if left is None or right is None or left.kind() != "identifier":
         return
     placement, namespace, blocks = _placement(node, lines)
-    # Inside functions only calls can be endpoint declarations; local
-    # constants are not followed, so they need not be converted.
-    if namespace is not None and right.kind() != "call":
-        return
+    # Function-local names and class attributes are followed too (helpers, settings).
     stmt = node.parent() or node
     stmt_span = span_of(stmt)
     facts.assignments.append(
@@ -406,7 +446,7 @@ def _decorated(node, facts: FileFacts, lines: _Lines) -> None:
     )
 
 
-def _function(node, facts: FileFacts, lines: _Lines) -> None:
+def _helper_body(node, facts: FileFacts) -> None:
     parent = node.parent()
     if parent is not None and parent.kind() == "decorated_definition":
         parent = parent.parent()  # `@lru_cache def _get_model()` is a helper too
@@ -414,7 +454,7 @@ def _function(node, facts: FileFacts, lines: _Lines) -> None:
         return
     name_node = node.field("name")
     if name_node is not None:
-        facts.functions.setdefault(
+        facts.helper_bodies.setdefault(
             name_node.text(), _body_facts(node, name_node.text(), facts.path)
         )
 
@@ -426,13 +466,91 @@ def _comment(node, facts: FileFacts, lines: _Lines) -> None:
         facts.comments.append((span.line, span.column, text))
 
 
+_PARAM_KINDS = {
+    "identifier": "",
+    "typed_parameter": "",
+    "default_parameter": "",
+    "typed_default_parameter": "",
+    "list_splat_pattern": "*",
+    "dictionary_splat_pattern": "**",
+}
+
+
+def _function(node, facts: FileFacts, lines: _Lines) -> None:
+    _helper_body(node, facts)
+    name_node = node.field("name")
+    if name_node is None:
+        return
+    _, namespace, _ = _placement(node, lines)
+    params: list[tuple[str, Expr | None, str]] = []
+    keyword_only = False
+    parameters = node.field("parameters")
+    for child in parameters.children() if parameters is not None else ():
+        kind = child.kind()
+        if kind == "keyword_separator":
+            keyword_only = True
+            continue
+        if kind not in _PARAM_KINDS:
+            continue
+        ident = child if kind == "identifier" else child.field("name")
+        if ident is None:
+            ident = next((c for c in child.children() if c.kind() == "identifier"), None)
+        if ident is None:
+            continue
+        default = child.field("value") if "default" in kind else None
+        mode = _PARAM_KINDS[kind] or ("kw" if keyword_only else "")
+        keyword_only = keyword_only or mode == "*"
+        params.append((ident.text(), to_expr(default) if default is not None else None, mode))
+    facts.functions.append(FunctionDef(name_node.text(), span_of(node), namespace, params))
+
+
+def _class(node, facts: FileFacts, lines: _Lines) -> None:
+    name_node = node.field("name")
+    if name_node is None:
+        return
+    _, namespace, _ = _placement(node, lines)
+    bases = []
+    superclasses = node.field("superclasses")
+    for child in superclasses.children() if superclasses is not None else ():
+        if child.is_named() and child.kind() in ("identifier", "attribute"):
+            bases.append(to_expr(child))
+    decorators = []
+    parent = node.parent()
+    if parent is not None and parent.kind() == "decorated_definition":
+        decorators = [
+            d.text().lstrip("@").strip() for d in parent.children() if d.kind() == "decorator"
+        ]
+    facts.classes.append(ClassDef(name_node.text(), span_of(node), namespace, bases, decorators))
+
+
+def _return(node, facts: FileFacts, lines: _Lines) -> None:
+    values = [c for c in node.children() if c.is_named() and c.kind() != "comment"]
+    if len(values) != 1:
+        return
+    _, namespace, _ = _placement(node, lines)
+    # Functions are found before their bodies (source order), so the owner is already listed.
+    for function in reversed(facts.functions):
+        if function.span == namespace:
+            function.returns.append(to_expr(values[0]))
+            return
+
+
+def _applied(node, facts: FileFacts, lines: _Lines) -> None:
+    placement, namespace, blocks = _placement(node, lines)
+    span = span_of(node)
+    lines_ = (span.line, span.end_line)
+    facts.applied.append(Applied(to_expr(node), namespace, placement, lines_, blocks))
+
+
 _HANDLERS = {
     "import_statement": _import,
     "import_from_statement": _import,
     "assignment": _assignment,
     "decorated_definition": _decorated,
-    "function_definition": _function,
     "comment": _comment,
+    "function_definition": _function,
+    "class_definition": _class,
+    "return_statement": _return,
 }
 
 
@@ -451,7 +569,8 @@ def extract(path: str, source: str) -> FileFacts:
     start_meter()  # raises TooCostly from span_of on pathological files
     try:
         for node in root.find_all(**_FILE_RULE):
-            handler = handlers.get(node.kind())
+            kind = node.kind()
+            handler = handlers.get(kind) if kind != "call" else _applied
             if handler is None:
                 suspect = True  # an ERROR node or a zero-width (MISSING) token
             else:

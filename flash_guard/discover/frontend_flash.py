@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from flash_guard.discover.facts import Decorated
 from flash_guard.discover.normalize import endpoint_params, is_none_literal, legacy_params
 from flash_guard.discover.parse import Expr
-from flash_guard.discover.resolve import LEGACY_CLASSES, FlashSymbol, ModuleIndex
+from flash_guard.discover.resolve import LEGACY_CLASSES, Exhausted, FlashSymbol, ModuleIndex
 from flash_guard.model import BodyFacts, Endpoint, Opaque, Route, Span, Value
 
 ROUTE_VERBS = ("get", "post", "put", "delete", "patch")
@@ -37,6 +37,7 @@ class _Draft:
     remote_spreads: list[Value] = field(default_factory=list)
     problems: list[tuple[str, str, Span]] = field(default_factory=list)
     order: tuple = ()
+    factory_call: tuple[str, Span] | None = None
 
 
 class DeclarationBuilder:
@@ -57,10 +58,25 @@ class DeclarationBuilder:
                     )
                     draft.variable = draft.variable or assign.target
                     draft.placement = assign.placement  # the assignment decides, not a route
+                    if id(value.value) in self.project.factory_objects:
+                        draft.factory_call = draft.factory_call or (path, assign.expr.span)
             for decorated in facts.decorated:
                 for decorator in decorated.decorators:
                     self._decorator(path, decorated, decorator)
-        records = [self._finish(d) for d in self.drafts.values()]
+            for applied in facts.applied:
+                self._applied(path, applied)
+        made, built = self.project.factory_made, self.project.factory_objects
+        records = [
+            self._finish(d)
+            for d in self.drafts.values()
+            # A factory's own `Endpoint(...)`, seen with unknown parameters, is not a
+            # declaration: each call of the factory is, and is recorded where it is used.
+            if not (
+                (d.obj.path, d.obj.span) in made
+                and id(d.obj) not in built
+                and not (d.targets or d.routes)
+            )
+        ]
         records.sort(key=lambda e: (e.path, e.span.line, e.span.column))
         return records
 
@@ -81,12 +97,46 @@ class DeclarationBuilder:
             draft.ranges.append((path or obj.path, lines[0], lines[1]))
         return draft
 
+    def _applied(self, path: str, applied) -> None:
+        """`Endpoint(...)(fn)`: the endpoint applied to a function without `@`."""
+        inner = applied.expr.items[0] if applied.expr.items else None
+        if inner is None or inner.kind != "call":
+            return
+        symbol = self.project.resolve_symbol(inner.items[0], path, applied.namespace)
+        if not (isinstance(symbol, FlashSymbol) and symbol.name == "Endpoint"):
+            return
+        value = self.project.evaluate(inner, path, applied.namespace)
+        if isinstance(value.value, Opaque):
+            draft = self._draft(value.value, "endpoint", applied.placement, applied.lines, path)
+            draft.placement = applied.placement
+
+    def _unresolved(self, path: str, decorated: Decorated, expr: Expr, api: str) -> None:
+        """A declaration whose callee or resource config cannot be resolved (a bound was hit,
+        or a config built by code we cannot follow): kept as a declaration whose every
+        parameter is unknown at `expr`, so each rule that needs one says so (FG002)."""
+        unknown = Value.unknown(expr.text, expr.span, path)
+        callee = "Endpoint" if api == "endpoint" else "ServerlessResource"
+        obj = Opaque(callee, {}, (), expr.span, path, {}, (unknown,))
+        draft = self._draft(obj, api, decorated.placement, decorated.lines, path)
+        self._add_target(draft, decorated, expr.span, path)
+
+    def _unresolved_config(self, path, decorated, decorator, value: Value, expr) -> None:
+        span = value.span or (expr.span if expr is not None else decorator.span)
+        text = value.text or (expr.text if expr is not None else decorator.text)
+        unknown = Value.unknown(text, span, path)
+        obj = Opaque("ServerlessResource", {}, (), span, path, {}, (unknown,))
+        draft = self._draft(obj, "legacy", decorated.placement, decorated.lines, path)
+        self._add_target(draft, decorated, decorator.span, path)
+
     def _decorator(self, path: str, decorated: Decorated, decorator: Expr) -> None:
         project = self.project
         ns = decorated.namespace
         if decorator.kind == "call":
             func = decorator.items[0]
             symbol = project.resolve_symbol(func, path, ns)
+            if isinstance(symbol, Exhausted):
+                self._unresolved(path, decorated, func, "endpoint")
+                return
             if isinstance(symbol, FlashSymbol) and symbol.name == "Endpoint":
                 value = project.evaluate(decorator, path, ns)
                 draft = self._draft(
@@ -104,6 +154,9 @@ class DeclarationBuilder:
                     self._route(path, decorated, decorator, obj)
             return
         if decorator.kind in ("name", "attr"):
+            if isinstance(project.resolve_symbol(decorator, path, ns), Exhausted):
+                self._unresolved(path, decorated, decorator, "endpoint")
+                return
             value = project.evaluate(decorator, path, ns)
             obj = value.value if value.known else None
             if isinstance(obj, Opaque) and obj.callee == "Endpoint":
@@ -159,7 +212,13 @@ class DeclarationBuilder:
         )
         obj = config_value.value if config_value.known else None
         if not (isinstance(obj, Opaque) and obj.callee in LEGACY_CLASSES):
-            return  # not a resource we can see (or a runtime-built one): nothing to model
+            # Not a resource we can see. At module level the build deploys it: one FG002 at
+            # the config; inside a function it is runtime-built (FG301 reports it).
+            given = config is not None or config_value.span is not None
+            is_none = config_value.known and config_value.value is None
+            if decorated.placement == "module" and given and not is_none:
+                self._unresolved_config(path, decorated, decorator, config_value, config)
+            return
         draft = self._draft(obj, "legacy", decorated.placement, decorated.lines, path)
         self._add_target(draft, decorated, decorator.span, path)
         for name, (value, kw_span) in kwargs.items():
@@ -217,6 +276,7 @@ class DeclarationBuilder:
             scope=placement,
             in_init=obj.path.rsplit("/", 1)[-1] == "__init__.py",
             declaration_ranges=draft.ranges,
+            factory_call=draft.factory_call,
             problems=draft.problems,
         )
 

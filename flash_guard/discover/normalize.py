@@ -93,8 +93,17 @@ def _legacy_defaults(resource_class: str) -> dict[str, Value]:
     return out
 
 
+def _each(value: Value, normalise) -> Value:
+    """`normalise` applied to the value, or to each of its candidates."""
+    if value.candidates:
+        return dataclasses.replace(value, candidates=tuple(normalise(c) for c in value.candidates))
+    return normalise(value)
+
+
 def _as_list(value: Value) -> Value:
     """Single-or-list parameters (`gpu`, `cpu`, `volume`, `datacenter`) become lists."""
+    if value.candidates:
+        return _each(value, _as_list)
     if value.known and value.value is not None and not isinstance(value.value, (list, tuple)):
         return dataclasses.replace(value, value=[dataclasses.replace(value, via=None)])
     if value.known and isinstance(value.value, tuple):
@@ -104,6 +113,8 @@ def _as_list(value: Value) -> Value:
 
 def workers_from_endpoint(value: Value) -> Value:
     """`workers=N` means (0, N); a 2-sequence is (min, max); other shapes stay as written."""
+    if value.candidates:
+        return _each(value, workers_from_endpoint)
     if not value.known:
         return dataclasses.replace(value, value={"min": value, "max": value}, known=False)
     raw = value.value
@@ -113,6 +124,17 @@ def workers_from_endpoint(value: Value) -> Value:
     if isinstance(raw, (tuple, list)) and len(raw) == 2:
         return dataclasses.replace(value, value={"min": raw[0], "max": raw[1]})
     return dataclasses.replace(value, value={"min": value, "max": value, "shape": value})
+
+
+def _legacy_workers(low: Value | None, high: Value | None) -> Value:
+    """`workersMin`/`workersMax` as one workers value; one per combination of candidates."""
+    lows = low.candidates if low is not None and low.candidates else (low,)
+    highs = high.candidates if high is not None and high.candidates else (high,)
+    if len(lows) == len(highs) == 1:
+        return _workers_default(low, high)
+    shown = high if high is not None and high.candidates else low
+    options = tuple(_workers_default(a, b) for a in lows for b in highs)
+    return dataclasses.replace(shown, value=None, known=False, candidates=options)
 
 
 def is_none_literal(value: Value | None) -> bool:
@@ -177,7 +199,7 @@ def legacy_params(obj: Opaque, remote_kwargs: dict[str, Value], kind: str, compu
         params["volume"] = Value(
             volumes, True, volumes[0].span, volumes[0].text, path=volumes[0].path
         )
-    params["workers"] = _workers_default(workers.get("min"), workers.get("max"))
+    params["workers"] = _legacy_workers(workers.get("min"), workers.get("max"))
     defaults = {
         **_legacy_defaults(obj.callee),
         **{k: Value.default(v) for k, v in BUILD_DEFAULTS.items()},

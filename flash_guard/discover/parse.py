@@ -26,7 +26,9 @@ class Expr:
     """One expression.
 
     kind: lit | name | attr | tuple | list | dict | call | binop | unary |
-          subscript | starred | other
+          subscript | starred | fstring | ifexp | other
+    fstring items are the parts in order (string `lit`s and interpolated expressions);
+    ifexp items are (value if true, condition, value if false).
     value: the literal (lit), identifier (name), attribute name (attr) or operator.
     items: children: elements, call positional args, operands, attr/subscript base.
     keywords: call keyword args as (name or None for `**x`, Expr, Span);
@@ -151,6 +153,13 @@ def to_expr(node, depth: int = 0) -> Expr:
     # a Flash declaration needs can be resolved anyway.
     if depth > 60:
         return Expr("other", span, text)
+    if kind == "string" and any(c.kind() == "interpolation" for c in node.children()):
+        return _fstring_expr(node, span, text, depth)
+    if kind == "conditional_expression":
+        parts = [c for c in node.children() if c.is_named() and c.kind() != "comment"]
+        if len(parts) != 3:
+            return Expr("other", span, text)
+        return Expr("ifexp", span, text, None, tuple(to_expr(p, depth + 1) for p in parts))
     if kind in _LITERAL_KINDS:
         ok, value = _literal(node, text)
         return Expr("lit", span, text, value) if ok else Expr("other", span, text)
@@ -199,6 +208,31 @@ def to_expr(node, depth: int = 0) -> Expr:
         items = (to_expr(inner[0], depth + 1),) if inner else ()
         return Expr("starred", span, text, "**" if kind == "dictionary_splat" else "*", items)
     return Expr("other", span, text)
+
+
+def _fstring_expr(node, span: Span, text: str, depth: int) -> Expr:
+    """`f"{A}-worker"` as its parts; format specs, conversions and escapes stay `other`."""
+    parts: list[Expr] = []
+    for child in node.children():
+        kind = child.kind()
+        if kind == "string_start":
+            if child.text().lower().lstrip("f") not in ('"', "'", '"""', "'''"):
+                return Expr("other", span, text)  # rf"..", fb"..": not modelled
+        elif kind == "string_content":
+            raw = child.text()
+            if "\\" in raw:
+                return Expr("other", span, text)
+            value = raw.replace("{{", "{").replace("}}", "}")
+            parts.append(Expr("lit", span_of(child), raw, value))
+        elif kind == "interpolation":
+            inner = [c for c in child.children() if c.is_named()]
+            marks = [c.text() for c in child.children() if not c.is_named()]
+            if len(inner) != 1 or marks != ["{", "}"]:
+                return Expr("other", span, text)  # `!r`, `:>3`, `=`: not modelled
+            parts.append(to_expr(inner[0], depth + 1))
+        elif kind == "escape_sequence" or (child.is_named() and kind != "string_end"):
+            return Expr("other", span, text)
+    return Expr("fstring", span, text, None, tuple(parts))
 
 
 def _too_many_children(node) -> bool:

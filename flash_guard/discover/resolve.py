@@ -15,9 +15,10 @@ import operator
 from dataclasses import dataclass
 from typing import Any
 
-from flash_guard.discover.facts import Assignment, FileFacts, ImportBinding
+from flash_guard.discover.facts import Assignment, ClassDef, FileFacts, FunctionDef, ImportBinding
 from flash_guard.discover.parse import MAX_INT_BITS, Expr
 from flash_guard.model import EnumRef, Opaque, Span, Value
+from flash_guard.sdk import flash_tables
 
 FLASH_PACKAGES = ("runpod_flash", "tetra_rp")
 
@@ -62,6 +63,25 @@ _BINOPS = {
     "**": operator.pow,
 }
 _MAX_DEPTH = 40
+# Project helpers are followed this many calls deep (a shim's `endpoint_class()` calls
+# `_sdk()`, which calls `importlib.import_module`): enough for real code, bounded for any.
+MAX_HELPER_FRAMES = 3
+# A value with more candidates than this is simply unknown.
+MAX_CANDIDATES = 16
+ENV_GETTERS = frozenset({"os.getenv", "getenv", "os.environ.get", "environ.get"})
+CONVERTERS = {"int": int, "float": float, "str": str, "bool": bool}
+IMPORTERS = frozenset({"importlib.import_module", "import_module", "__import__"})
+# Block kinds whose assignments are alternatives: a name assigned in them has candidates.
+_BRANCH_BLOCKS = frozenset({"if", "elif", "else", "try", "except", "finally", "match", "case"})
+ENUM_MEMBERS = {
+    "GpuGroup": flash_tables.GPU_GROUPS,
+    "GpuType": flash_tables.GPU_TYPES,
+    "CpuInstanceType": frozenset(flash_tables.CPU_INSTANCE_TYPES),
+    "DataCenter": frozenset(flash_tables.DATACENTERS),
+    "CudaVersion": frozenset(flash_tables.CUDA_VERSIONS),
+    "ServerlessScalerType": flash_tables.SCALER_TYPES,
+    "ServerlessType": flash_tables.SERVERLESS_TYPES,
+}
 # Folding is bounded so that a few lines (`L2 = [*L1, *L1]`, `S2 = S1 + S1`, ...
 # doubling twenty times) cannot take gigabytes, and so that every folded integer
 # still prints (see syntax.MAX_INT_BITS). No Flash parameter comes near these
@@ -74,6 +94,33 @@ MAX_STRING = 100_000
 class FlashSymbol:
     name: str
     package: str
+
+
+@dataclass(frozen=True)
+class Exhausted:
+    """A lookup that hit a depth or cycle bound: unknown, and said so (never dropped)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A helper's parameter bound to its argument while the helper's body is evaluated."""
+
+    value: Value
+
+
+@dataclass(frozen=True)
+class Instance:
+    """An instance of a project class (a settings object): its attributes are the class's
+    literal defaults, or the keywords it was built with."""
+
+    path: str
+    cls: ClassDef
+    kwargs: tuple[tuple[str, Value], ...] = ()
+
+    def __hash__(self) -> int:  # pragma: no cover - identity is enough
+        return id(self)
 
 
 @dataclass(frozen=True)
@@ -104,12 +151,24 @@ class ModuleIndex:
         self._local_assigns: dict[tuple[str, Span], dict[str, Assignment]] = {}
         self._imports: dict[str, dict[str, ImportBinding]] = {}
         self._star_imports: dict[str, list[ImportBinding]] = {}
+        self._functions: dict[str, dict[str, FunctionDef]] = {}
+        self._classes: dict[str, dict[str, ClassDef]] = {}
+        # (path, namespace, name) -> every assignment of that name there, in source order
+        self._alternatives: dict[tuple, list[Assignment]] = {}
+        self._frames: list[tuple[tuple[str, Span], dict[str, Value]]] = []
+        # (path, span) of objects a helper call built: the factory's own body is no declaration
+        self.factory_made: set[tuple[str, Span]] = set()
+        self.factory_objects: dict[int, Opaque] = {}  # id -> the object a factory call built
+        # (path, span, text) where a bound was hit, for diagnostics and tests
+        self.exhausted: list[tuple[str, Span | None, str]] = []
         for path, facts in files.items():
             self._index_file(path, facts)
         self._memo: dict[tuple, Value] = {}
         self._in_progress: set[tuple] = set()
         # id(container) -> (container, number of values in it): see _too_big.
         self._weights: dict[int, tuple[Any, int]] = {}
+        # ids of unknown values that came out of a hit bound (see resolve_symbol)
+        self._bounded: set[int] = set()
 
     # -- indexing ---------------------------------------------------------
     def _index_module(self, path: str) -> None:
@@ -124,6 +183,9 @@ class ModuleIndex:
     def _index_file(self, path: str, facts: FileFacts) -> None:
         module_assigns: dict[str, Assignment] = {}
         for assign in facts.assignments:
+            self._alternatives.setdefault((path, assign.namespace, assign.target), []).append(
+                assign
+            )
             if assign.namespace is None:
                 module_assigns[assign.target] = assign
             else:
@@ -136,6 +198,8 @@ class ModuleIndex:
             else:
                 imports[binding.local] = binding
         self._imports[path] = imports
+        self._functions[path] = {f.name: f for f in facts.functions if f.namespace is None}
+        self._classes[path] = {c.name: c for c in facts.classes if c.namespace is None}
 
     def add_file(self, facts: FileFacts) -> None:
         if facts.path not in self.known_paths:
@@ -185,32 +249,50 @@ class ModuleIndex:
         return max(candidates, key=lambda p: (shared(p), -len(p)))
 
     # -- lookup -------------------------------------------------------------
-    def lookup(self, path: str, name: str, namespace: Span | None, depth: int = 0):
-        """What `name` means in `path`: an Assignment, FlashSymbol, ModuleRef or None."""
-        if depth > _MAX_DEPTH or not self.ensure_parsed(path):
+    def lookup(self, path: str, name: str, namespace: Span | None, depth: int = 0, seen=None):
+        """What `name` means in `path`: (path, Assignment | FunctionDef | ClassDef),
+        FlashSymbol, ModuleRef, Bound, Exhausted or None. Every hop (import, re-export, star
+        import) counts towards the depth bound and is visited once."""
+        if depth > _MAX_DEPTH:
+            self.exhausted.append((path, None, name))
+            return Exhausted(name)
+        if not self.ensure_parsed(path):
             return None
+        seen = set() if seen is None else seen
+        if (path, name) in seen:
+            return None  # a cycle of imports: this module was already asked
+        seen.add((path, name))
         if namespace is not None:
+            for key, bindings in reversed(self._frames):
+                if key == (path, namespace) and name in bindings:
+                    return Bound(bindings[name])
             local = self._local_assigns.get((path, namespace), {})
             if name in local:
                 return (path, local[name])
         assign = self._module_assigns.get(path, {}).get(name)
         if assign is not None:
             return (path, assign)
+        function = self._functions.get(path, {}).get(name)
+        if function is not None:
+            return (path, function)
+        cls = self._classes.get(path, {}).get(name)
+        if cls is not None:
+            return (path, cls)
         binding = self._imports.get(path, {}).get(name)
         if binding is not None:
-            return self._follow_import(path, binding, depth)
+            return self._follow_import(path, binding, depth, seen)
         for star in self._star_imports.get(path, []):
             package = is_flash_module(star.module) if not star.level else None
             if package and name in FLASH_SYMBOLS:
                 return FlashSymbol(name, package)
             target = self.find_module(path, star.module, star.level)
             if target and target != path:
-                found = self.lookup(target, name, None, depth + 1)
+                found = self.lookup(target, name, None, depth + 1, seen)
                 if found is not None:
                     return found
         return None
 
-    def _follow_import(self, path: str, binding: ImportBinding, depth: int):
+    def _follow_import(self, path: str, binding: ImportBinding, depth: int, seen=None):
         package = is_flash_module(binding.module) if not binding.level else None
         if package:
             if binding.name is None:
@@ -223,7 +305,7 @@ class ModuleIndex:
             return ModuleRef(binding.module, target)
         target = self.find_module(path, binding.module, binding.level)
         if target is not None and target != path:
-            found = self.lookup(target, binding.name, None, depth + 1)
+            found = self.lookup(target, binding.name, None, depth + 1, seen)
             if found is not None:
                 return found
         sub = f"{binding.module}.{binding.name}" if binding.module else binding.name
@@ -232,14 +314,14 @@ class ModuleIndex:
             return ModuleRef(sub, sub_target)
         return None
 
-    def _attribute(self, base: Any, attr: str):
+    def _attribute(self, base: Any, attr: str, depth: int = 0):
         if isinstance(base, ModuleRef):
             if base.flash_package:
                 if attr in FLASH_SYMBOLS:
                     return FlashSymbol(attr, base.flash_package)
                 return ModuleRef(f"{base.module}.{attr}", None, base.flash_package)
             if base.path is not None:
-                found = self.lookup(base.path, attr, None)
+                found = self.lookup(base.path, attr, None, depth + 1)
                 if found is not None:
                     return found
             sub = self.find_module(base.path or "", f"{base.module}.{attr}", 0)
@@ -252,8 +334,13 @@ class ModuleIndex:
         self, expr: Expr, path: str, namespace: Span | None = None, depth: int = 0
     ) -> Value:
         if depth > _MAX_DEPTH:
+            self.exhausted.append((path, expr.span, expr.text))
             return Value.unknown(expr.text, expr.span, path)
         kind = expr.kind
+        if kind == "fstring":
+            return self._evaluate_fstring(expr, path, namespace, depth)
+        if kind == "ifexp":
+            return self._evaluate_ifexp(expr, path, namespace, depth)
         if kind == "lit":
             return Value(expr.value, True, expr.span, expr.text, path=path)
         if kind in ("name", "attr"):
@@ -277,32 +364,63 @@ class ModuleIndex:
                     return Value(value, True, expr.span, expr.text, path=path)
             return Value.unknown(expr.text, expr.span, path)
         if kind == "subscript":
-            base = self.evaluate(expr.items[0], path, namespace, depth + 1)
+            return self._evaluate_subscript(expr, path, namespace, depth)
+        return Value.unknown(expr.text, expr.span, path)
+
+    def _evaluate_subscript(self, expr: Expr, path, namespace, depth) -> Value:
+        enum = self.resolve_symbol(expr.items[0], path, namespace, depth + 1)
+        if isinstance(enum, FlashSymbol) and enum.name in ENUMS:  # `GpuType[NAME]`
             index = self.evaluate(expr.items[1], path, namespace, depth + 1)
-            if base.known and index.known and isinstance(base.value, (dict, tuple, list)):
-                try:
-                    item = base.value[index.value]
-                except (KeyError, IndexError, TypeError):
-                    return Value.unknown(expr.text, expr.span, path)
-                return dataclasses.replace(item, span=expr.span, path=path, text=expr.text)
-            return Value.unknown(expr.text, expr.span, path)
+            return self._lift(
+                [index], lambda v: self._enum_member(enum, v[0], None, expr, path), expr, path
+            )
+        base = self.evaluate(expr.items[0], path, namespace, depth + 1)
+        index = self.evaluate(expr.items[1], path, namespace, depth + 1)
+        if base.known and not index.known and isinstance(base.value, dict) and not base.partial:
+            return self._candidates(list(base.value.values()), expr, path)
+        if base.known and index.known and isinstance(base.value, (dict, tuple, list)):
+            try:
+                item = base.value[index.value]
+            except (KeyError, IndexError, TypeError):
+                return Value.unknown(expr.text, expr.span, path)
+            return dataclasses.replace(item, span=expr.span, path=path, text=expr.text)
         return Value.unknown(expr.text, expr.span, path)
 
     def resolve_symbol(self, expr: Expr, path: str, namespace: Span | None, depth: int = 0):
-        """What a name/attribute chain refers to, without evaluating assignments."""
+        """What a name/attribute chain refers to: a FlashSymbol, ModuleRef, project definition
+        ((path, FunctionDef | ClassDef | Assignment)), Exhausted (a bound was hit) or None."""
+        if depth > _MAX_DEPTH:
+            self.exhausted.append((path, expr.span, expr.text))
+            return Exhausted(expr.text)
         if expr.kind == "name":
-            found = self.lookup(path, expr.value, namespace)
-            if isinstance(found, tuple):  # `E = Endpoint` style aliases
+            found = self.lookup(path, expr.value, namespace, depth)
+            if isinstance(found, tuple) and isinstance(found[1], Assignment):
+                # `E = Endpoint` style aliases, and `Endpoint = endpoint_class()` shims
+                before = len(self.exhausted)
                 value = self._evaluate_assignment(found[0], found[1], depth + 1)
                 if value.known and isinstance(value.value, (FlashSymbol, ModuleRef)):
                     return value.value
+                if not value.known and (len(self.exhausted) > before or id(value) in self._bounded):
+                    self._bounded.add(id(value))
+                    return Exhausted(expr.text)
+            if isinstance(found, Bound):
+                bound = found.value
+                if bound.known and isinstance(bound.value, (FlashSymbol, ModuleRef)):
+                    return bound.value
             return found
         if expr.kind == "attr":
             base = self.resolve_symbol(expr.items[0], path, namespace, depth + 1)
+            if isinstance(base, Exhausted):
+                return base
+            if not isinstance(base, (ModuleRef, FlashSymbol)) and expr.items[0].kind == "call":
+                # `_sdk().Endpoint`: a helper that returns a Flash module
+                value = self.evaluate(expr.items[0], path, namespace, depth + 1)
+                if value.known and isinstance(value.value, (ModuleRef, FlashSymbol)):
+                    base = value.value
             if isinstance(base, (ModuleRef, FlashSymbol)):
                 if isinstance(base, FlashSymbol):
                     return base if base.name in ENUMS else None
-                return self._attribute(base, expr.value)
+                return self._attribute(base, expr.value, depth)
         return None
 
     def _evaluate_reference(self, expr: Expr, path, namespace, depth) -> Value:
@@ -313,16 +431,32 @@ class ModuleIndex:
                     EnumRef(base_symbol.name, expr.value), True, expr.span, expr.text, path=path
                 )
             if isinstance(base_symbol, ModuleRef):
-                target = self._attribute(base_symbol, expr.value)
+                target = self._attribute(base_symbol, expr.value, depth)
                 return self._symbol_value(target, expr, path, depth)
+            if isinstance(base_symbol, tuple) and isinstance(base_symbol[1], ClassDef):
+                return self._class_field(base_symbol[0], base_symbol[1], (), expr, path, depth)
+            if isinstance(base_symbol, (tuple, Bound)) or expr.items[0].kind == "call":
+                base = self.evaluate(expr.items[0], path, namespace, depth + 1)
+                inner = base.value if base.known else None
+                if isinstance(inner, Instance):  # `settings.FIELD`, `get_settings().FIELD`
+                    return self._class_field(inner.path, inner.cls, inner.kwargs, expr, path, depth)
+                if isinstance(inner, FlashSymbol) and inner.name in ENUMS:
+                    return Value(
+                        EnumRef(inner.name, expr.value), True, expr.span, expr.text, path=path
+                    )
+                if isinstance(inner, ModuleRef):
+                    target = self._attribute(inner, expr.value, depth)
+                    return self._symbol_value(target, expr, path, depth)
             return Value.unknown(expr.text, expr.span, path)
-        symbol = self.lookup(path, expr.value, namespace)
+        symbol = self.lookup(path, expr.value, namespace, depth)
         return self._symbol_value(symbol, expr, path, depth)
 
     def _symbol_value(self, symbol, expr: Expr, path: str, depth: int) -> Value:
         if isinstance(symbol, (FlashSymbol, ModuleRef)):
             return Value(symbol, True, expr.span, expr.text, path=path)
-        if isinstance(symbol, tuple):
+        if isinstance(symbol, Bound):
+            return symbol.value
+        if isinstance(symbol, tuple) and isinstance(symbol[1], Assignment):
             def_path, assign = symbol
             value = self._evaluate_assignment(def_path, assign, depth)
             # Point at the use in this file and remember which constant it came through.
@@ -330,24 +464,303 @@ class ModuleIndex:
                 value,
                 span=expr.span,
                 path=path,
-                text=expr.text if value.known else value.text,
+                # candidates are named by the name they came through
+                text=expr.text if value.known or value.candidates else value.text,
                 via=value.via or expr.text,
             )
         return Value.unknown(expr.text, expr.span, path)
 
     def _evaluate_assignment(self, path: str, assign: Assignment, depth: int) -> Value:
         key = ("assign", path, assign.span)
-        if key in self._memo:
+        use_memo = not (assign.namespace is not None and self._frames)
+        if use_memo and key in self._memo:
             return self._memo[key]
         if key in self._in_progress:
             return Value.unknown(assign.expr.text, assign.expr.span, path)
         self._in_progress.add(key)
         try:
-            value = self.evaluate(assign.expr, path, assign.namespace, depth + 1)
+            group = self._alternatives.get((path, assign.namespace, assign.target), [])
+            alternatives = _alternatives(group) if group and group[-1] is assign else []
+            if len(alternatives) > 1:
+                values = [self.evaluate(a.expr, path, a.namespace, depth + 1) for a in alternatives]
+                value = self._candidates(values, assign.expr, path)
+            else:
+                value = self.evaluate(assign.expr, path, assign.namespace, depth + 1)
         finally:
             self._in_progress.discard(key)
-        self._memo[key] = value
+        if use_memo:
+            self._memo[key] = value
         return value
+
+    # -- value flow (rules.md "value with an environment default", "candidate values") ------
+    def _candidates(self, values: list[Value], expr: Expr, path: str) -> Value:
+        flat: list[Value] = []
+        for value in values:
+            flat.extend(value.candidates if value.candidates else (value,))
+        unique: list[Value] = []
+        seen = set()
+        for value in flat:
+            if not value.known:
+                return Value.unknown(expr.text, expr.span, path)
+            marker = repr(value.plain())
+            if marker not in seen:
+                seen.add(marker)
+                unique.append(value)
+        if len(unique) > MAX_CANDIDATES:
+            return Value.unknown(expr.text, expr.span, path)
+        if len(unique) == 1:
+            return dataclasses.replace(unique[0], span=expr.span, path=path)
+        return Value(None, False, expr.span, expr.text, path=path, candidates=tuple(unique))
+
+    def _lift(self, operands: list[Value], compute, expr: Expr, path: str) -> Value:
+        """`compute` over known operands; over each combination when some have candidates."""
+        if not any(o.candidates for o in operands):
+            return compute(operands)
+        combos: list[list[Value]] = [[]]
+        for operand in operands:
+            options = operand.candidates or (operand,)
+            combos = [c + [o] for c in combos for o in options]
+            if len(combos) > MAX_CANDIDATES:
+                return Value.unknown(expr.text, expr.span, path)
+        return self._candidates([compute(c) for c in combos], expr, path)
+
+    def _evaluate_fstring(self, expr: Expr, path, namespace, depth) -> Value:
+        parts = [self.evaluate(p, path, namespace, depth + 1) for p in expr.items]
+
+        def join(values: list[Value]) -> Value:
+            out = []
+            for value in values:
+                plain = value.value
+                if not value.known or not isinstance(plain, (str, int, float)):
+                    return Value.unknown(expr.text, expr.span, path)
+                out.append(str(plain))
+            text = "".join(out)
+            if len(text) > MAX_STRING:
+                return Value.unknown(expr.text, expr.span, path)
+            env = next((v.env_key for v in values if v.env_key), None)
+            return Value(text, True, expr.span, expr.text, path=path, env_key=env)
+
+        return self._lift(parts, join, expr, path)
+
+    def _evaluate_ifexp(self, expr: Expr, path, namespace, depth) -> Value:
+        body, test, orelse = expr.items
+        condition = self.evaluate(test, path, namespace, depth + 1)
+        decided = condition.known and condition.env_key is None
+        if decided and isinstance(condition.value, (str, int, float, bool, type(None))):
+            chosen = body if condition.value else orelse
+            return self.evaluate(chosen, path, namespace, depth + 1)
+        values = [self.evaluate(e, path, namespace, depth + 1) for e in (body, orelse)]
+        return self._candidates(values, expr, path)
+
+    def _env_read(self, expr: Expr, path, namespace, depth) -> Value:
+        args = [a for a in expr.items[1:]]
+        keywords = {name: e for name, e, _ in expr.keywords if name}
+        if "default" in keywords and len(args) == 1:
+            args.append(keywords.pop("default"))
+        if len(args) != 2 or keywords or any(a.kind == "starred" for a in args):
+            return Value.unknown(expr.text, expr.span, path)  # no default: known at run time only
+        key = self.evaluate(args[0], path, namespace, depth + 1)
+        default = self.evaluate(args[1], path, namespace, depth + 1)
+        if not (key.known and isinstance(key.value, str)) or not default.known:
+            return Value.unknown(expr.text, expr.span, path)
+        return Value(default.value, True, expr.span, expr.text, path=path, env_key=key.value)
+
+    def _convert(self, name: str, expr: Expr, path, namespace, depth) -> Value:
+        args = expr.items[1:]
+        if len(args) != 1 or expr.keywords or args[0].kind == "starred":
+            return Value.unknown(expr.text, expr.span, path)
+        operand = self.evaluate(args[0], path, namespace, depth + 1)
+
+        def convert(values: list[Value]) -> Value:
+            value = values[0]
+            raw = value.value
+            if not value.known or not isinstance(raw, (str, int, float, bool)):
+                return Value.unknown(expr.text, expr.span, path)
+            if isinstance(raw, str) and len(raw) > 100:
+                return Value.unknown(expr.text, expr.span, path)
+            try:
+                result = CONVERTERS[name](raw)
+            except (ValueError, OverflowError):
+                return Value.unknown(expr.text, expr.span, path)
+            return Value(result, True, expr.span, expr.text, path=path, env_key=value.env_key)
+
+        return self._lift([operand], convert, expr, path)
+
+    def _enum_member(self, enum: FlashSymbol, name: Value, default, expr: Expr, path: str):
+        if not (name.known and isinstance(name.value, str)):
+            return Value.unknown(expr.text, expr.span, path)
+        if name.value in ENUM_MEMBERS.get(enum.name, ()):
+            ref = EnumRef(enum.name, name.value)
+            return Value(ref, True, expr.span, expr.text, path=path, env_key=name.env_key)
+        if default is None:
+            return Value.unknown(expr.text, expr.span, path)  # the SDK raises at import
+        return dataclasses.replace(default, span=expr.span, path=path, env_key=name.env_key)
+
+    def _getattr(self, expr: Expr, path, namespace, depth) -> Value:
+        args = expr.items[1:]
+        if len(args) not in (2, 3) or expr.keywords:
+            return Value.unknown(expr.text, expr.span, path)
+        enum = self.resolve_symbol(args[0], path, namespace, depth + 1)
+        if not (isinstance(enum, FlashSymbol) and enum.name in ENUMS):
+            return Value.unknown(expr.text, expr.span, path)
+        name = self.evaluate(args[1], path, namespace, depth + 1)
+        default = self.evaluate(args[2], path, namespace, depth + 1) if len(args) == 3 else None
+        return self._lift(
+            [name], lambda v: self._enum_member(enum, v[0], default, expr, path), expr, path
+        )
+
+    def _import_module(self, expr: Expr, path, namespace, depth) -> Value:
+        args = expr.items[1:]
+        name = self.evaluate(args[0], path, namespace, depth + 1) if len(args) == 1 else None
+        package = is_flash_module(name.value) if name and isinstance(name.value, str) else None
+        if package is None:
+            return Value.unknown(expr.text, expr.span, path)
+        return Value(ModuleRef(name.value, None, package), True, expr.span, expr.text, path=path)
+
+    def _dict_get(self, expr: Expr, path, namespace, depth) -> Value | None:
+        """`D.get(k, default)` on a dict literal; None when the receiver is not one."""
+        base = self.evaluate(expr.items[0].items[0], path, namespace, depth + 1)
+        args = expr.items[1:]
+        if not (base.known and isinstance(base.value, dict)) or base.partial is not None:
+            return None
+        if not 1 <= len(args) <= 2 or expr.keywords:
+            return Value.unknown(expr.text, expr.span, path)
+        key = self.evaluate(args[0], path, namespace, depth + 1)
+        if len(args) == 2:
+            default = self.evaluate(args[1], path, namespace, depth + 1)
+        else:
+            default = Value(None, True, expr.span, expr.text, path=path)
+        if key.known and not key.candidates:
+            try:
+                found = base.value.get(key.value)
+            except TypeError:
+                return Value.unknown(expr.text, expr.span, path)
+            chosen = found if found is not None else default
+            return dataclasses.replace(chosen, span=expr.span, path=path, env_key=key.env_key)
+        return self._candidates([*base.value.values(), default], expr, path)
+
+    def _call_helper(self, fn_path: str, fn: FunctionDef, expr: Expr, path, namespace, depth):
+        """A project function's return value for constant arguments, one level at a time."""
+        key = (fn_path, fn.span)
+        unknown = Value.unknown(expr.text, expr.span, path)
+        if not fn.returns or any(k == key for k, _ in self._frames):
+            return unknown
+        if len(self._frames) >= MAX_HELPER_FRAMES:
+            self.exhausted.append((path, expr.span, expr.text))
+            return unknown
+        args = expr.items[1:]
+        if any(a.kind == "starred" for a in args) or any(n is None for n, _, _ in expr.keywords):
+            return unknown
+        positional = [p for p in fn.params if p[2] == ""]
+        if len(args) > len(positional):
+            return unknown
+        bindings: dict[str, Value] = {}
+        for (name, _, _), arg in zip(positional, args, strict=False):
+            bindings[name] = self.evaluate(arg, path, namespace, depth + 1)
+        modes = {p[0]: p[2] for p in fn.params}
+        for name, value_expr, _ in expr.keywords:
+            if modes.get(name) not in ("", "kw") or name in bindings:
+                return unknown
+            bindings[name] = self.evaluate(value_expr, path, namespace, depth + 1)
+        for name, default, mode in fn.params:
+            if name in bindings:
+                continue
+            if mode in ("*", "**"):
+                bindings[name] = Value(() if mode == "*" else {}, True, expr.span, "", path=path)
+            elif default is not None:
+                bindings[name] = self.evaluate(default, fn_path, fn.namespace, depth + 1)
+            else:
+                bindings[name] = Value.unknown(name, expr.span, path)
+        self._frames.append((key, bindings))
+        try:
+            results = [self.evaluate(r, fn_path, fn.span, depth + 1) for r in fn.returns]
+        finally:
+            self._frames.pop()
+        value = results[0] if len(results) == 1 else self._candidates(results, expr, path)
+        if not value.known and not value.candidates:
+            return unknown
+        if isinstance(value.value, (Opaque, ModuleRef, FlashSymbol, Instance)):
+            return value
+        if value.candidates:  # named by the call, as a name's candidates are by the name
+            return dataclasses.replace(value, span=expr.span, path=path, text=expr.text)
+        return dataclasses.replace(value, span=expr.span, path=path, via=value.via or expr.text)
+
+    def _instance(self, cls_path: str, cls: ClassDef, expr: Expr, path, namespace, depth) -> Value:
+        if expr.items[1:] or any(n is None for n, _, _ in expr.keywords):
+            return Value.unknown(expr.text, expr.span, path)
+        generated = any(d.split("(")[0].endswith("dataclass") for d in cls.decorators)
+        facts = self.files.get(cls_path)
+        own_init = facts is not None and any(
+            f.name == "__init__" and f.namespace == cls.span for f in facts.functions
+        )
+        if own_init and not generated and not self._is_settings(cls_path, cls, depth):
+            # A hand-written `__init__` may set any attribute at run time: not the defaults.
+            return Value.unknown(expr.text, expr.span, path)
+        kwargs = tuple(
+            (n, self.evaluate(e, path, namespace, depth + 1)) for n, e, _ in expr.keywords
+        )
+        return Value(Instance(cls_path, cls, kwargs), True, expr.span, expr.text, path=path)
+
+    def _class_field(self, cls_path, cls: ClassDef, kwargs, expr: Expr, path, depth) -> Value:
+        """A settings field: the keyword it was built with, else the class's literal default
+        (like an environment default for a pydantic `BaseSettings`: the field's name can
+        override it at deploy time)."""
+        attr = expr.value
+        for name, value in kwargs:
+            if name == attr:
+                return dataclasses.replace(value, span=expr.span, path=path, via=expr.text)
+        settings = False
+        todo, seen = [(cls_path, cls)], set()
+        while todo and len(seen) < 16:  # the class and its project base classes, bounded
+            here, klass = todo.pop(0)
+            if (here, klass.span) in seen:
+                continue
+            seen.add((here, klass.span))
+            for base in klass.bases:
+                dotted = base.dotted() or ""
+                settings = settings or dotted.rsplit(".", 1)[-1] == "BaseSettings"
+                found = self.resolve_symbol(base, here, None, depth + 1)
+                if isinstance(found, tuple) and isinstance(found[1], ClassDef):
+                    todo.append(found)
+            assign = self._local_assigns.get((here, klass.span), {}).get(attr)
+            if assign is None:
+                continue
+            value_expr = _field_default(assign.expr)
+            if value_expr is None:
+                break
+            value = self.evaluate(value_expr, here, klass.span, depth + 1)
+            if not value.known:
+                break
+            settings = settings or self._is_settings(here, klass, depth)
+            prefix = self._env_prefix(cls_path, cls) if settings else ""
+            env = value.env_key or (f"{prefix}{attr}".upper() if settings else None)
+            return dataclasses.replace(value, span=expr.span, path=path, via=expr.text, env_key=env)
+        return Value.unknown(expr.text, expr.span, path)
+
+    def _env_prefix(self, path: str, cls: ClassDef) -> str:
+        """`model_config = SettingsConfigDict(env_prefix="APP_")`: the variables' prefix."""
+        config = self._local_assigns.get((path, cls.span), {}).get("model_config")
+        if config is None or config.expr.kind != "call":
+            return ""
+        for keyword, value, _ in config.expr.keywords:
+            if keyword == "env_prefix" and value.kind == "lit" and isinstance(value.value, str):
+                return value.value
+        return ""
+
+    def _is_settings(self, path: str, cls: ClassDef, depth: int) -> bool:
+        todo, seen = [(path, cls)], set()
+        while todo and len(seen) < 16:
+            here, klass = todo.pop()
+            if (here, klass.span) in seen:
+                continue
+            seen.add((here, klass.span))
+            for base in klass.bases:
+                if (base.dotted() or "").rsplit(".", 1)[-1] == "BaseSettings":
+                    return True
+                found = self.resolve_symbol(base, here, None, depth + 1)
+                if isinstance(found, tuple) and isinstance(found[1], ClassDef):
+                    todo.append(found)
+        return False
 
     def _evaluate_sequence(self, expr: Expr, path, namespace, depth) -> Value:
         items: list[Value] = []
@@ -363,6 +776,13 @@ class ModuleIndex:
                     partial = partial or Value.unknown(item.text, item.span, path)
                 continue
             items.append(self.evaluate(item, path, namespace, depth + 1))
+        if partial is None and any(item.candidates for item in items):
+            # `(MIN, 3)` with candidates for MIN: a tuple per candidate
+            def build(values: list[Value]) -> Value:
+                shape = list(values) if expr.kind == "list" else tuple(values)
+                return Value(shape, True, expr.span, expr.text, path=path)
+
+            return self._lift(items, build, expr, path)
         container = list(items) if expr.kind == "list" else tuple(items)
         out = Value(container, True, expr.span, expr.text, path=path)
         if self._too_big(out):
@@ -403,21 +823,42 @@ class ModuleIndex:
 
     def _evaluate_call(self, expr: Expr, path, namespace, depth) -> Value:
         key = ("call", path, expr.span)
-        if key in self._memo:
+        use_memo = not (namespace is not None and self._frames)
+        if use_memo and key in self._memo:
             return self._memo[key]
         func = expr.items[0]
-        symbol = self.resolve_symbol(func, path, namespace)
-        if isinstance(symbol, tuple):  # a name bound to something else
+        symbol = self.resolve_symbol(func, path, namespace, depth + 1)
+        dotted = func.dotted()
+        project = symbol if isinstance(symbol, tuple) else None
+        if isinstance(symbol, (tuple, Bound, Exhausted)):  # a name bound to something else
             symbol = None
-        if func.kind == "name" and func.value == "dict" and symbol is None:
+        builtin = symbol is None and project is None
+        if func.kind == "name" and func.value == "dict" and builtin:
             entries = [(name, value, span) for name, value, span in expr.keywords]
             positional = [(None, arg, arg.span) for arg in expr.items[1:]]
             value = self._evaluate_mapping(positional + entries, expr, path, namespace, depth)
         elif isinstance(symbol, FlashSymbol) and symbol.name in OBJECT_FACTORIES:
             value = self._make_object(symbol, expr, path, namespace, depth)
+        elif builtin and dotted in ENV_GETTERS:
+            value = self._env_read(expr, path, namespace, depth)
+        elif builtin and dotted in CONVERTERS:
+            value = self._convert(dotted, expr, path, namespace, depth)
+        elif builtin and dotted == "getattr":
+            value = self._getattr(expr, path, namespace, depth)
+        elif builtin and dotted in IMPORTERS:
+            value = self._import_module(expr, path, namespace, depth)
+        elif project is not None and isinstance(project[1], FunctionDef):
+            value = self._call_helper(project[0], project[1], expr, path, namespace, depth)
+        elif project is not None and isinstance(project[1], ClassDef):
+            value = self._instance(project[0], project[1], expr, path, namespace, depth)
         else:
-            value = Value.unknown(expr.text, expr.span, path)
-        self._memo[key] = value
+            value = None
+            if func.kind == "attr" and func.value == "get":
+                value = self._dict_get(expr, path, namespace, depth)
+            if value is None:
+                value = Value.unknown(expr.text, expr.span, path)
+        if use_memo:
+            self._memo[key] = value
         return value
 
     def _make_object(self, symbol: FlashSymbol, expr: Expr, path, namespace, depth) -> Value:
@@ -453,6 +894,9 @@ class ModuleIndex:
             symbol.package,
         )
         out = Value(obj, True, expr.span, expr.text, path=path)
+        if self._frames:
+            self.factory_made.add((path, expr.span))
+            self.factory_objects[id(obj)] = obj
         return Value.unknown(expr.text, expr.span, path) if self._too_big(out) else out
 
     def _too_big(self, value: Value) -> bool:
@@ -487,6 +931,9 @@ class ModuleIndex:
     def _evaluate_binop(self, expr: Expr, path, namespace, depth) -> Value:
         left = self.evaluate(expr.items[0], path, namespace, depth + 1)
         right = self.evaluate(expr.items[1], path, namespace, depth + 1)
+        return self._lift([left, right], lambda v: self._binop(expr, path, *v), expr, path)
+
+    def _binop(self, expr: Expr, path: str, left: Value, right: Value) -> Value:
         op = _BINOPS.get(expr.value)
         if op is None or not (left.known and right.known):
             return Value.unknown(expr.text, expr.span, path)
@@ -505,4 +952,41 @@ class ModuleIndex:
             return Value.unknown(expr.text, expr.span, path)
         if isinstance(result, int) and result.bit_length() > MAX_INT_BITS:
             return Value.unknown(expr.text, expr.span, path)
-        return Value(result, True, expr.span, expr.text, path=path)
+        env = left.env_key or right.env_key
+        return Value(result, True, expr.span, expr.text, path=path, env_key=env)
+
+
+def _branched(assign: Assignment) -> bool:
+    """Assigned inside an `if`/`try`/`match` branch of its own namespace."""
+    for block in assign.blocks:
+        if block.kind in ("function", "class"):
+            return False
+        if block.kind in _BRANCH_BLOCKS:
+            return True
+    return False
+
+
+def _alternatives(group: list[Assignment]) -> list[Assignment]:
+    """The assignments whose value a later read may see: from the last unconditional one on,
+    when any of them sits in a branch (rules.md "candidate values")."""
+    if len(group) < 2 or not any(_branched(a) for a in group):
+        return []
+    start = 0
+    for index, assign in enumerate(group):
+        if not _branched(assign):
+            start = index
+    return group[start:]
+
+
+def _field_default(expr: Expr) -> Expr | None:
+    """`X: int = 5` -> 5; `Field(default=5)`, `Field(5)`, `field(default=5)` -> 5."""
+    if expr.kind != "call":
+        return expr
+    name = (expr.items[0].dotted() or "").rsplit(".", 1)[-1]
+    if name not in ("Field", "field"):
+        return expr
+    for keyword, value, _ in expr.keywords:
+        if keyword == "default":
+            return value
+    args = expr.items[1:]
+    return args[0] if args and args[0].kind != "starred" else None

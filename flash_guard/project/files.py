@@ -22,9 +22,12 @@ PYTHON_SUFFIXES = (".py", ".pyi")
 
 # Import lines of files that are not parsed in the first pass; the second pass
 # uses them to find route modules that only import an endpoint from a sibling.
-# Matched only at the start of a line that contains `import` (see _import_hints).
+# Matched only at the start of a line that contains `import` (see _import_hints); the names of
+# a parenthesised import may span lines (`from app.main import (\n    api,\n)`).
 _IMPORT_LINE = re.compile(
-    rb"[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([\w., \t]+)|import[ \t]+([\w., \t]+))"
+    rb"[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*"
+    rb"(\((?:[\w., \t\r\n]|#[^\n]*\n)*\)|[\w., \t]+)"
+    rb"|import[ \t]+([\w., \t]+))"
 )
 # Never block on a FIFO or device that a symlink or a git listing points at.
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
@@ -333,11 +336,13 @@ def _import_hints(data: bytes) -> list[tuple[str, list[str]]]:
     hints: list[tuple[str, list[str]]] = []
     find, match = data.find, _IMPORT_LINE.match
     pos = find(b"import")
+    floor = 0  # a parenthesised import may cover later lines: they are part of it
     while pos != -1:
         line_start = data.rfind(b"\n", 0, pos) + 1
-        found = match(data, line_start)
+        found = match(data, line_start) if line_start >= floor else None
         if found is not None:
             _add_hint(hints, found)
+            floor = found.end()
         line_end = data.find(b"\n", pos)
         if line_end == -1:
             break
@@ -355,7 +360,7 @@ def _add_hint(hints: list[tuple[str, list[str]]], match: re.Match[bytes]) -> Non
     module = match.group(1).decode("ascii", "replace")
     names = [
         n.strip().split()[0].decode("ascii", "replace")
-        for n in match.group(2).split(b",")
+        for n in re.sub(rb"#[^\n]*|[()]", b"", match.group(2)).split(b",")
         if n.strip()
     ]
     hints.append((module, names))

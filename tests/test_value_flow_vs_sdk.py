@@ -1,0 +1,349 @@
+"""Differential test for value flow: every value flash-guard newly resolves (environment
+defaults, wrappers, helpers, factories, settings objects, f-strings, dict lookups, shims) must
+be what the real SDK builds from the same code.
+
+The SDK oracle (tests/sdk_oracle.py) runs each project, concatenated into one module with its
+project-internal imports removed, in a sandbox whose environment holds none of the variables
+read here: an environment read with a default builds the default, which is what flash-guard
+decides on. Candidate sets are checked the other way round: what the SDK built must be one of
+the candidates flash-guard lists.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+
+import pytest
+from sdk_oracle import run_oracle_or_skip
+
+CASES: dict[str, dict[str, str]] = {
+    "env-defaults-and-wrappers": {
+        "w.py": """
+        import os
+        from runpod_flash import Endpoint, GpuType
+
+        IDLE = int(os.getenv("IDLE_S", "1200"))
+        PREFIX = os.environ.get("PREFIX", "svc")
+        MAX_W = int(os.environ.get("MAX_W", 4))
+
+        @Endpoint(
+            name=f"{PREFIX}-embed",
+            gpu=GpuType.NVIDIA_L4,
+            workers=(int(float(os.getenv("MIN_W", "1.0"))), MAX_W),
+            idle_timeout=IDLE,
+            execution_timeout_ms=os.getenv("EXEC", 60) * 1000 if False else 60_000,
+        )
+        async def f(x): ...
+        """
+    },
+    "wrapper-helpers-across-modules": {
+        "settings.py": """
+        import os
+
+        def env_int(name, default):
+            return int(os.getenv(name, default))
+
+        def env_str(name: str, default: str = "helper-default") -> str:
+            return os.environ.get(name, default)
+        """,
+        "worker.py": """
+        from runpod_flash import Endpoint, GpuGroup
+        from settings import env_int, env_str
+
+        @Endpoint(
+            name=env_str("EP_NAME"),
+            gpu=GpuGroup.ADA_24,
+            workers=(env_int("MIN_WORKERS", 1), env_int("MAX_WORKERS", 8)),
+            idle_timeout=env_int("IDLE", 1500),
+            execution_timeout_ms=env_int("EXEC_MS", 90_000),
+        )
+        async def f(x): ...
+        """,
+    },
+    "factory-locals-enum-helpers": {
+        "hardware.py": """
+        from runpod_flash import CpuInstanceType, GpuType
+
+        GPU_NAME = "NVIDIA_GEFORCE_RTX_4090"
+
+        def pick_gpu():
+            return getattr(GpuType, GPU_NAME, GpuType.NVIDIA_L4)
+
+        def fallback_gpu():
+            return getattr(GpuType, "NO_SUCH_GPU", GpuType.NVIDIA_A40)
+
+        def by_name():
+            return GpuType["NVIDIA_L4"]
+
+        def small_cpu():
+            return CpuInstanceType.CPU3C_2_4
+        """,
+        "endpoints.py": """
+        from runpod_flash import Endpoint
+        from hardware import by_name, fallback_gpu, pick_gpu, small_cpu
+
+        def gpu_endpoint(name: str, gpu, top: int = 4) -> Endpoint:
+            idle = 900
+            timeout_ms = 5 * 60 * 1000
+            return Endpoint(
+                name=name,
+                gpu=gpu,
+                workers=(1, top),
+                idle_timeout=idle + 100,
+                execution_timeout_ms=timeout_ms,
+            )
+
+        upscaler = gpu_endpoint("upscaler", pick_gpu())
+        fallback = gpu_endpoint("fallback", fallback_gpu(), top=2)
+        named = gpu_endpoint("named", by_name(), 3)
+        thumbnailer = Endpoint(name="thumbnailer", cpu=small_cpu(), workers=(1, 2))
+
+        @upscaler
+        async def a(x): ...
+
+        @fallback
+        async def b(x): ...
+
+        @named
+        async def c(x): ...
+
+        @thumbnailer
+        async def d(x): ...
+        """,
+    },
+    "dict-lookups-with-known-keys": {
+        "w.py": """
+        from runpod_flash import Endpoint, GpuType
+
+        TIER = "medium"
+        GPU_BY_TIER = {"small": GpuType.NVIDIA_L4, "medium": GpuType.NVIDIA_A40}
+        WORKERS_BY_TIER = {"small": (1, 2), "medium": (2, 6)}
+        IDLE = {"small": 900}
+
+        @Endpoint(
+            name="tiered",
+            gpu=GPU_BY_TIER[TIER],
+            workers=WORKERS_BY_TIER.get(TIER, (1, 1)),
+            idle_timeout=IDLE.get(TIER, 1800),
+        )
+        async def f(x): ...
+        """
+    },
+    "settings-objects": {
+        "config.py": """
+        from dataclasses import dataclass, field
+        from functools import lru_cache
+
+        from pydantic import Field
+        from pydantic_settings import BaseSettings
+
+        @dataclass
+        class Limits:
+            min_workers: int = 1
+            max_workers: int = field(default=5)
+
+        class Plain:
+            IDLE = 1300
+
+        class AppSettings(BaseSettings):
+            exec_ms: int = 45_000
+            name: str = Field(default="from-settings")
+
+        limits = Limits()
+
+        @lru_cache
+        def get_settings() -> AppSettings:
+            return AppSettings()
+        """,
+        "worker.py": """
+        from runpod_flash import Endpoint, GpuType
+        from config import Plain, get_settings, limits
+
+        settings = get_settings()
+
+        @Endpoint(
+            name=settings.name,
+            gpu=GpuType.NVIDIA_L4,
+            workers=(limits.min_workers, limits.max_workers),
+            idle_timeout=Plain().IDLE,
+            execution_timeout_ms=get_settings().exec_ms,
+        )
+        async def f(x): ...
+        """,
+    },
+    "legacy-factory-remote": {
+        "resources.py": """
+        from runpod_flash import GpuGroup, LiveServerless
+
+        def get_config(name: str, *, max_workers: int = 2) -> LiveServerless:
+            return LiveServerless(
+                name=name,
+                gpus=[GpuGroup.AMPERE_48],
+                workersMin=1,
+                workersMax=max_workers,
+                idleTimeout=1000,
+                executionTimeoutMs=600_000,
+            )
+        """,
+        "jobs.py": """
+        from runpod_flash import remote
+        from resources import get_config
+
+        @remote(resource_config=get_config("img-gen", max_workers=4))
+        async def generate(prompt): ...
+
+        @remote(get_config("upscale"))
+        async def upscale(image): ...
+        """,
+    },
+    "import-shim": {
+        "flash_compat.py": """
+        import importlib
+        from functools import lru_cache
+
+        @lru_cache(maxsize=1)
+        def _sdk():
+            return importlib.import_module("runpod_flash")
+
+        def endpoint_class():
+            return _sdk().Endpoint
+
+        def gpu_types():
+            return _sdk().GpuType
+        """,
+        "worker.py": """
+        from flash_compat import endpoint_class, gpu_types
+
+        Endpoint = endpoint_class()
+        GpuType = gpu_types()
+
+        @Endpoint(name="shim-worker", gpu=GpuType.NVIDIA_A40, workers=(1, 2), idle_timeout=950)
+        async def work(payload): ...
+        """,
+    },
+    "applied-in-function-and-fstrings": {
+        "w.py": """
+        from runpod_flash import Endpoint, GpuType
+
+        PROJECT = "acme"
+        GPU = GpuType.NVIDIA_A40 if PROJECT else GpuType.NVIDIA_L4
+        BASE = 300
+
+        def serve(fn):
+            return Endpoint(
+                name=f"{PROJECT}-late",
+                gpu=GPU,
+                workers=(1, 2),
+                idle_timeout=BASE * 3 + 60,
+            )(fn)
+
+        async def _detect(payload): ...
+
+        detect = serve(_detect)
+        """
+    },
+}
+
+# An environment-dependent choice: flash-guard lists candidates, the SDK builds one of them.
+CANDIDATE_CASE = {
+    "w.py": """
+    import os
+    from runpod_flash import Endpoint, GpuType
+
+    STAGE = os.getenv("STAGE", "dev")
+    if STAGE == "prod":
+        IDLE = 1200
+    else:
+        IDLE = 900
+
+    @Endpoint(name="staged", gpu=GpuType.NVIDIA_L4, workers=(1, 2), idle_timeout=IDLE)
+    async def f(x): ...
+    """
+}
+
+
+def oracle_snippet(files: dict[str, str]) -> str:
+    """The project as one module: files in order, project-internal imports removed."""
+    internal = {name[:-3].replace("/", ".") for name in files}
+    pattern = re.compile(r"^from\s+(\.?[\w.]*)\s+import\s+.*$", re.M)
+    parts = []
+    for text in files.values():
+        source = textwrap.dedent(text)
+        parts.append(
+            pattern.sub(lambda m: "" if m.group(1).lstrip(".") in internal else m.group(0), source)
+        )
+    return "\n".join(parts)
+
+
+def _member(value):
+    return str(value).rsplit(".", 1)[-1]
+
+
+def guard_values(record: dict) -> dict:
+    params = record["params"]
+    workers = params["workers"]["value"]
+    gpu = params.get("gpu", {}).get("value") if record["compute"] == "gpu" else None
+    cpu = params.get("cpu", {}).get("value") if record["compute"] == "cpu" else None
+    return {
+        "workers": (workers["min"], workers["max"]),
+        "idle_timeout": params["idle_timeout"]["value"],
+        "execution_timeout_ms": params["execution_timeout_ms"]["value"],
+        "gpu": sorted(_member(g) for g in gpu) if gpu else None,
+        "cpu": sorted(_member(c) for c in cpu) if cpu else None,
+    }
+
+
+def sdk_values(entry: dict) -> dict:
+    gpu = entry.get("gpu") if not entry["is_cpu"] else None
+    cpu = entry.get("cpu") if entry["is_cpu"] else None
+    return {
+        "workers": (entry["workers_min"], entry["workers_max"]),
+        "idle_timeout": entry["idle_timeout"],
+        "execution_timeout_ms": entry["execution_timeout_ms"],
+        "gpu": sorted(_member(g) for g in gpu) if gpu else None,
+        "cpu": sorted(_member(c) for c in cpu) if cpu else None,
+    }
+
+
+@pytest.fixture(scope="module")
+def sdk_results():
+    snippets = [oracle_snippet(f) for f in [*CASES.values(), CANDIDATE_CASE]]
+    results = run_oracle_or_skip(snippets)
+    return dict(zip([*CASES, "candidates"], results, strict=True))
+
+
+def _inventory(project, run_cli, files: dict[str, str]) -> dict[str, dict]:
+    code, out, err = run_cli(["endpoints", "--format", "json", "."], project(files))
+    assert code == 0, err
+    return {r["name"]: r for r in json.loads(out)["endpoints"] if r["kind"] != "client"}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_resolved_values_equal_what_the_sdk_builds(case, sdk_results, project, run_cli):
+    sdk = sdk_results[case]
+    assert sdk["error"] is None, sdk["error"]
+    guard = _inventory(project, run_cli, CASES[case])
+    built = {e["name"]: e for e in sdk["endpoints"] if not e["is_client"]}
+    assert sorted(guard) == sorted(built)
+    for name, entry in built.items():
+        record = guard[name]
+        for key in ("workers", "idle_timeout", "execution_timeout_ms"):
+            assert record["params"][key.split(".")[0]]["value"] is not None, (name, key)
+        assert guard_values(record) == sdk_values(entry), name
+
+
+def test_candidates_include_what_the_sdk_builds(sdk_results, project, run_cli):
+    from flash_guard.discover.analysis import analyse
+
+    sdk = sdk_results["candidates"]
+    assert sdk["error"] is None, sdk["error"]
+    [entry] = sdk["endpoints"]
+    root = project(CANDIDATE_CASE)
+    [endpoint] = analyse([str(root)], root, [], False).endpoints
+    idle = endpoint.params["idle_timeout"]
+    assert not idle.known  # not one value, but a set of candidates
+    candidates = sorted(c.value for c in idle.candidates)
+    assert candidates == [900, 1200]
+    assert entry["idle_timeout"] in candidates
