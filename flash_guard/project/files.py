@@ -337,11 +337,13 @@ def _import_hints(data: bytes) -> list[tuple[str, list[str]]]:
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     find, match = data.find, _IMPORT_LINE.match
     pos = find(b"import")
+    resume = 0  # a parenthesised list can span lines: no match starts inside one
     while pos != -1:
         line_start = data.rfind(b"\n", 0, pos) + 1
-        found = match(data, line_start)
+        found = match(data, line_start) if line_start >= resume else None
         if found is not None:
             _add_hint(hints, found)
+            resume = found.end()
         line_end = data.find(b"\n", pos)
         if line_end == -1:
             break
