@@ -416,3 +416,72 @@ def test_syntax_error_search_matches_a_full_walk(case, which, mutations):
             continue
         stack.extend(node.children())
     assert first_syntax_error(root) == expected
+
+
+# -- generated project structures ---------------------------------------------------------------
+
+# How module i takes `Endpoint` from module j (its source).
+_REEXPORT_FORMS = {
+    "from": "from {src} import Endpoint\n",
+    "parenthesised": "from {src} import (\n    Endpoint,  # re-exported\n)\n",
+    "star": "from {src} import *\n",
+    "alias": "from {src} import Endpoint as _E{i}\nEndpoint = _E{i}\n",
+    "module": "import {src}\nEndpoint = {src}.Endpoint\n",
+    "package": "from .{src} import Endpoint\n",
+}
+
+
+@st.composite
+def project_structures(draw):
+    """A chain of modules each re-exporting `Endpoint` from the previous one (in any of the
+    forms above, with any newline), extra imports between them that can close cycles, and
+    a worker that declares an endpoint through the last link."""
+    hops = draw(st.integers(min_value=1, max_value=8))
+    newline = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+    files: dict[str, str | bytes] = {"pkg/__init__.py": ""}
+    files["pkg/m0.py"] = "from runpod_flash import Endpoint\n"
+    for i in range(1, hops):
+        form = draw(st.sampled_from(sorted(_REEXPORT_FORMS)))
+        src = f"m{i - 1}" if form == "package" else f"pkg.m{i - 1}"
+        files[f"pkg/m{i}.py"] = _REEXPORT_FORMS[form].format(src=src, i=i)
+    extra = draw(
+        st.lists(st.tuples(st.integers(0, hops - 1), st.integers(0, hops - 1)), max_size=4)
+    )
+    for a, b in extra:  # back edges: cycles through the chain
+        star = draw(st.booleans())
+        line = f"from pkg.m{b} import *\n" if star else f"from pkg.m{b} import Endpoint as _x{b}\n"
+        files[f"pkg/m{a}.py"] += line
+    files["worker.py"] = (
+        f"from pkg.m{hops - 1} import Endpoint\n\n"
+        '@Endpoint(name="w", cpu="cpu3c-1-2")\nasync def f(data): ...\n'
+    )
+    return {k: v.replace("\n", newline).encode() for k, v in files.items()}
+
+
+@settings(
+    max_examples=max(10, EXAMPLES // 2),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(files=project_structures())
+def test_generated_project_structures_finish_and_find_or_report(files):
+    """Whatever the import graph (re-export chains, aliases, star imports, cycles), a run
+    ends in bounded time without a crash, and the declaration reached through the chain is
+    found or reported (FG001/FG002), never silently dropped. A subprocess with a timeout,
+    so a hang fails the example instead of the suite."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        write_project(root, files)
+        proc = subprocess.run(
+            [sys.executable, "-m", "flash_guard", "check", "--format", "json", "."],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    assert proc.returncode in (0, 1), proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    doc = json.loads(proc.stdout)
+    found = {e["name"] for e in doc["endpoints"]}
+    reported = {f["code"] for f in doc["findings"]} & {"FG001", "FG002"}
+    assert "w" in found or reported, files

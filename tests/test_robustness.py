@@ -114,10 +114,8 @@ def test_other_line_endings(project, run_cli, newline):
     plain = check(run_cli, project({"good.py": GOOD_APP}))[1]
     source = GOOD_APP.replace("\n", newline).encode()
     _, doc = check(run_cli, project({"good.py": source}))
-    if newline == "\r\n":
-        assert located(doc) == located(plain)  # same lines and columns
-    else:  # a bare CR is not a line break to the parser: one line, still no crash
-        assert set(problems(doc)) <= {"good.py"}
+    # Both are line breaks to Python, so to flash-guard: same lines and columns.
+    assert located(doc) == located(plain)
 
 
 def test_empty_files(project, run_cli):
@@ -190,7 +188,10 @@ def test_deep_nesting(project, run_cli):
         }
     )
     _, doc = check(run_cli, root)
-    assert {"deep", "good", "nested"} <= set(endpoint_names(doc))
+    # Past Python's own limits (200 nested brackets, 100 indentation levels) a file is
+    # refused by Python and reported, not parsed; the others are checked.
+    assert set(endpoint_names(doc)) == {"good"}
+    assert set(problems(doc)) == {"parens.py", "deep_args.py", "deep_blocks.py"}
     assert_good_app_checked(doc)
     for fmt in ("text", "sarif", "github", "markdown"):
         code, _, err = run_cli(["check", "--format", fmt, "."], root)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flash_guard.discover.facts import FileFacts, extract
 from flash_guard.discover.frontend_flash import discover_endpoints
-from flash_guard.discover.parse import TooCostly
+from flash_guard.discover.lexical import Unanalysable
 from flash_guard.discover.resolve import ModuleIndex, is_flash_module
 from flash_guard.model import Endpoint, Span
 from flash_guard.project.apps import AppMap
@@ -24,7 +24,6 @@ from flash_guard.project.files import SourceFile, decode_late, list_files, read_
 # and from this many files, where the same costs put the break-even at ~60-75.
 PARALLEL_THRESHOLD = 64
 # Hops of "imports a parsed module" followed to find route modules and re-exports.
-SECOND_PASS_ROUNDS = 32
 AUTO_PARALLEL_MIN_CPUS = 4
 
 
@@ -33,6 +32,7 @@ class FileProblem:
     path: str
     message: str
     span: Span
+    severity: str | None = None  # FG001's own (warning) unless set
 
 
 @dataclass
@@ -62,7 +62,7 @@ def _extract_one(item: tuple[str, str]) -> FileFacts:
 
 def _unanalysable(path: str, exc: BaseException) -> FileFacts:
     facts = FileFacts(path=path)
-    reason = str(exc) if isinstance(exc, TooCostly) else exc.__class__.__name__
+    reason = str(exc) if isinstance(exc, Unanalysable) else exc.__class__.__name__
     facts.read_error = f"could not be analysed: {reason}"
     return facts
 
@@ -133,7 +133,7 @@ def analyse(
         facts = _extract_one((path, source.text))
         source.text = None  # parsed: the facts are all that is needed from here on
         if facts.read_error:
-            problems.append(FileProblem(path, facts.read_error, Span(1, 1, 1, 1)))
+            problems.append(FileProblem(path, facts.read_error, Span(1, 1, 1, 1), "error"))
         elif facts.parse_error is not None:
             problems.append(FileProblem(path, facts.parse_error_text, facts.parse_error))
         return facts
@@ -161,30 +161,60 @@ def _parse_into(
             source.text = None  # parsed below: keep one copy of the text, not two
     for facts in _extract_all(items, jobs):
         if facts.read_error:
-            problems.append(FileProblem(facts.path, facts.read_error, Span(1, 1, 1, 1)))
+            problems.append(FileProblem(facts.path, facts.read_error, Span(1, 1, 1, 1), "error"))
         elif facts.parse_error is not None:
             problems.append(FileProblem(facts.path, facts.parse_error_text, facts.parse_error))
         project.add_file(facts)
 
 
 def _second_pass(project: ModuleIndex, sources: dict[str, SourceFile], jobs, problems) -> None:
-    """Parse route modules that have no Flash import of their own but import an endpoint
-    object (or anything) from a first-pass file: `from app import api` then `@api.get`."""
-    # Repeated while it finds files, so re-exports over any number of hops are followed
-    # (`lib/flash.py` -> `lib/__init__.py` -> `platform_sdk.py` -> `worker.py`); bounded.
-    for _ in range(SECOND_PASS_ROUNDS):
-        first = set(project.files)
-        stems = {_module_stem(path) for path in first}
+    """Parse the modules with no Flash import of their own that import from a parsed file:
+    a route module (`from app import api`, then `@api.get`), or a package re-exporting
+    Flash names (`common/__init__.py`: `from compat import Endpoint`), and then the modules
+    importing *those*, round after round: a fixpoint over import chains of any length.
+    The parsed set is the visited set (each file is parsed at most once), so it ends after
+    at most one round per file; an import cycle adds nothing new and stops it."""
+    waiting = {
+        path: source
+        for path, source in sources.items()
+        if path not in project.files and not source.candidate and source.import_hints
+    }
+    # stem -> the waiting files one of whose import lines could name a module with it.
+    by_stem: dict[str, set[str]] = {}
+    for path, source in waiting.items():
+        for stem in _hint_stems(path, source):
+            by_stem.setdefault(stem, set()).add(path)
+    new = set(project.files)
+    while new and waiting:
+        parsed = set(project.files)
+        stems = {_module_stem(path) for path in parsed}
+        suspects = set().union(*(by_stem.get(_module_stem(path), ()) for path in new))
         batch = []
-        for source in sources.values():
-            if source.path in first or source.candidate or not source.import_hints:
-                continue
-            if _imports_any(project, source, first, stems):
+        for path in sorted(suspects):
+            source = waiting.get(path)
+            if source is not None and _imports_any(project, source, parsed, stems):
+                del waiting[path]
                 decode_late(source)
                 batch.append(source)
-        if not batch:
-            return
         _parse_into(project, batch, jobs, problems)
+        new = set(project.files) - parsed
+
+
+def _hint_stems(path: str, source: SourceFile) -> set[str]:
+    """Every module stem `source`'s import lines could resolve to (see _imports_any)."""
+    stems: set[str] = set()
+    package = path.split("/")[:-1]
+    for module, names in source.import_hints:
+        level = len(module) - len(module.lstrip("."))
+        bare = module.lstrip(".")
+        if not level and is_flash_module(bare):
+            continue
+        if bare:
+            stems.add(bare.rpartition(".")[2])
+        elif level <= len(package):  # `from . import x`: the package itself
+            stems.add(package[len(package) - level] if level else "")
+        stems.update(names)
+    return stems
 
 
 def _module_stem(path: str) -> str:

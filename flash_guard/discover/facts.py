@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flash_guard.discover.lexical import Lexed, lex, line_starts
 from flash_guard.discover.parse import Expr, span_of, start_meter, stop_meter, to_expr
 from flash_guard.model import BodyFacts, Span
 
@@ -40,7 +41,6 @@ _FILE_RULE = {
         *_IMPORT_KINDS,
         {"kind": "assignment"},
         {"kind": "decorated_definition"},
-        {"kind": "comment"},
         # Helper bodies (rules.md "the worker's body") and value flow (resolve.py): helper
         # functions, settings classes, `Endpoint(...)(fn)`.
         {"kind": "function_definition"},
@@ -177,6 +177,8 @@ class FileFacts:
     applied: list[Applied] = field(default_factory=list)
     line_count: int = 0
     read_error: str | None = None
+    # read_error means the file was not analysed at all: an FG001 error, which fails
+    # the run, rather than the warning a partly parsed file gets.
 
     @property
     def is_init(self) -> bool:
@@ -215,7 +217,9 @@ class _Lines:
 
     def line(self, index: int) -> str:
         if self._lines is None:
-            self._lines = self.source.splitlines()
+            # Only `\n` ends a line once newlines are normalised; str.splitlines would
+            # also split at form feeds and Unicode separators, which Python does not.
+            self._lines = self.source.split("\n")
         return self._lines[index].strip() if index < len(self._lines) else ""
 
 
@@ -459,13 +463,6 @@ def _helper_body(node, facts: FileFacts) -> None:
         )
 
 
-def _comment(node, facts: FileFacts, lines: _Lines) -> None:
-    text = node.text()
-    if "flash-guard" in text:
-        span = span_of(node)
-        facts.comments.append((span.line, span.column, text))
-
-
 _PARAM_KINDS = {
     "identifier": "",
     "typed_parameter": "",
@@ -547,7 +544,6 @@ _HANDLERS = {
     "import_from_statement": _import,
     "assignment": _assignment,
     "decorated_definition": _decorated,
-    "comment": _comment,
     "function_definition": _function,
     "class_definition": _class,
     "return_statement": _return,
@@ -555,17 +551,21 @@ _HANDLERS = {
 
 
 def extract(path: str, source: str) -> FileFacts:
-    """Parse `source` once and pull out every fact discovery needs."""
+    """Parse `source` once and pull out every fact discovery needs; Unanalysable (from
+    `lex` or the span meter) when the file cannot be analysed at all."""
     from ast_grep_py import SgRoot  # deferred: most files never reach a parse
 
-    facts = FileFacts(path=path, line_count=source.count("\n") + 1)
-    root = SgRoot(source, "python").root()
+    lexed = lex(source)
+    text = lexed.text
+    facts = FileFacts(path=path, line_count=text.count("\n") + 1)
+    _add_comments(lexed, facts)
+    root = SgRoot(text, "python").root()
     # One native traversal finds every node of interest, in source order (each
     # kind's facts keep the order separate searches gave), and any sign of a
     # syntax error; only then is the tree walked for the first error.
     suspect = False
     handlers = _HANDLERS
-    lines = _Lines(source)
+    lines = _Lines(text)
     start_meter()  # raises TooCostly from span_of on pathological files
     try:
         for node in root.find_all(**_FILE_RULE):
@@ -575,10 +575,56 @@ def extract(path: str, source: str) -> FileFacts:
                 suspect = True  # an ERROR node or a zero-width (MISSING) token
             else:
                 handler(node, facts, lines)
-        if suspect:
-            error = _walk_for_syntax_error(root)
-            if error is not None:
-                facts.parse_error, facts.parse_error_text = error
+        error = _walk_for_syntax_error(root) if suspect else None
+        if error is None:
+            error = _lexical_disagreement(root, lexed)
+        if error is not None:
+            facts.parse_error, facts.parse_error_text = error
     finally:
         stop_meter()
     return facts
+
+
+def _add_comments(lexed: Lexed, facts: FileFacts) -> None:
+    """Suppression comments, located as Python's tokenizer finds them (the parser sees
+    comments blanked)."""
+    if not lexed.comments:
+        return
+    from bisect import bisect_right
+
+    starts = line_starts(lexed.text)
+    for offset, text in lexed.comments:
+        line = bisect_right(starts, offset)
+        facts.comments.append((line, offset - starts[line - 1] + 1, text))
+
+
+def _lexical_disagreement(root, lexed: Lexed) -> tuple[Span, str] | None:
+    """Where tree-sitter's string literals differ from Python's (their extents, in
+    character offsets): code one of them reads as text. None when they agree."""
+    ours = lexed.strings
+    i = 0
+    last_end = -1
+    for node in root.find_all(kind="string"):
+        rng = node.range()
+        start, end = rng.start.index, rng.end.index
+        if start < last_end:
+            continue  # a string inside an f-string's braces: part of the outer literal
+        last_end = end
+        if i >= len(ours) or ours[i] != (start, end):
+            return _disagreement_at(lexed, min(start, ours[i][0]) if i < len(ours) else start)
+        i += 1
+    if i < len(ours):
+        return _disagreement_at(lexed, ours[i][0])
+    return None
+
+
+def _disagreement_at(lexed: Lexed, offset: int) -> tuple[Span, str]:
+    from bisect import bisect_right
+
+    starts = line_starts(lexed.text)
+    line = bisect_right(starts, offset)
+    column = offset - starts[line - 1] + 1
+    return (
+        Span(line, column, line, column),
+        "Python and the parser read a string literal here differently",
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flash_guard.discover.lexical import Unanalysable
 from flash_guard.model import Span
 
 # A literal with more elements than this is not a Flash value (resolution would
@@ -52,16 +53,18 @@ class Expr:
         return None
 
 
-class TooCostly(Exception):
+class TooCostly(Unanalysable):
     """Locating this file's nodes would take too long (see `span_of`)."""
 
 
-# ast-grep computes a node's column by scanning its line and its character offset
-# by scanning the file (quickly), so locating one node costs about
-# `column + offset / 16` character steps of ~1 ns. Normal files stay far below
-# this budget; a 2 MB single line (2 ms per node) or a multi-megabyte generated
-# module reaches it within about two seconds instead of running for hours.
+# ast-grep computes a node's column by scanning its line from the start (its character
+# offset comes with the node, at no cost), so locating one node costs about `column`
+# character steps of ~1 ns plus a fixed overhead. Ordinary code of any size (short
+# lines) stays far below this budget, linear in the node count; a 2 MB single line of
+# statements (2 ms per node) reaches it within about two seconds instead of running for
+# hours.
 SPAN_BUDGET = 2_000_000_000
+NODE_COST = 200  # the fixed part, in the same character steps
 _meter: list[int] | None = None  # the budget left for the file being extracted
 
 
@@ -79,9 +82,9 @@ def span_of(node) -> Span:
     rng = node.range()
     start, end = rng.start, rng.end
     if _meter is not None:
-        _meter[0] -= start.column + end.column + (start.index >> 4)
+        _meter[0] -= start.column + end.column + NODE_COST
         if _meter[0] < 0:
-            raise TooCostly("lines too long or file too large to locate its syntax in time")
+            raise TooCostly("lines too long to locate this file's syntax in time")
     return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
 

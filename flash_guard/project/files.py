@@ -22,12 +22,11 @@ PYTHON_SUFFIXES = (".py", ".pyi")
 
 # Import lines of files that are not parsed in the first pass; the second pass
 # uses them to find route modules that only import an endpoint from a sibling.
-# Matched only at the start of a line that contains `import` (see _import_hints); the names of
-# a parenthesised import may span lines (`from app.main import (\n    api,\n)`).
+# Matched only at the start of a line that contains `import` (see _import_hints).
+# A parenthesised name list may span lines and hold comments: `from m import (\n a,  # x\n)`.
 _IMPORT_LINE = re.compile(
     rb"[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*"
-    rb"(\((?:[\w., \t\r\n]|#[^\n]*\n)*\)|[\w., \t]+)"
-    rb"|import[ \t]+([\w., \t]+))"
+    rb"(?:\(((?:[\w.,\s]|#[^\n]*)*)|([\w., \t]+))|import[ \t]+([\w., \t]+))"
 )
 # Never block on a FIFO or device that a symlink or a git listing points at.
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
@@ -334,15 +333,17 @@ def _import_hints(data: bytes) -> list[tuple[str, list[str]]]:
     # line start, so jump from one such line to the next with bytes.find (fast,
     # in C) instead of trying the pattern at every line of the file.
     hints: list[tuple[str, list[str]]] = []
+    if b"\r" in data:  # a lone CR ends a line for Python, as `\r\n` does
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     find, match = data.find, _IMPORT_LINE.match
     pos = find(b"import")
-    floor = 0  # a parenthesised import may cover later lines: they are part of it
+    resume = 0  # a parenthesised list can span lines: no match starts inside one
     while pos != -1:
         line_start = data.rfind(b"\n", 0, pos) + 1
-        found = match(data, line_start) if line_start >= floor else None
+        found = match(data, line_start) if line_start >= resume else None
         if found is not None:
             _add_hint(hints, found)
-            floor = found.end()
+            resume = found.end()
         line_end = data.find(b"\n", pos)
         if line_end == -1:
             break
@@ -351,16 +352,17 @@ def _import_hints(data: bytes) -> list[tuple[str, list[str]]]:
 
 
 def _add_hint(hints: list[tuple[str, list[str]]], match: re.Match[bytes]) -> None:
-    if match.group(3) is not None:
-        for part in match.group(3).split(b","):
+    if match.group(4) is not None:
+        for part in match.group(4).split(b","):
             name = part.strip().split()[0] if part.strip() else b""
             if name:
                 hints.append((name.decode("ascii", "replace"), []))
         return
     module = match.group(1).decode("ascii", "replace")
+    listed = match.group(3)
+    if listed is None:
+        listed = re.sub(rb"#[^\n]*", b"", match.group(2))
     names = [
-        n.strip().split()[0].decode("ascii", "replace")
-        for n in re.sub(rb"#[^\n]*|[()]", b"", match.group(2)).split(b",")
-        if n.strip()
+        n.strip().split()[0].decode("ascii", "replace") for n in listed.split(b",") if n.strip()
     ]
     hints.append((module, names))

@@ -19,5 +19,8 @@ class ParseError(Check):
         out = []
         for problem in ctx.analysis.problems:
             message = f"{problem.message}; Flash declarations in this file may be missed"
-            out.append(Outcome("fail", message, problem.path, problem.span))
+            # A file not analysed at all carries severity "error" (it fails the run).
+            out.append(
+                Outcome("fail", message, problem.path, problem.span, severity=problem.severity)
+            )
         return out

@@ -1,0 +1,142 @@
+"""Python's own line and token structure, applied before tree-sitter sees a file.
+
+tree-sitter and CPython disagree on a few lexical points that an attacker can use to hide
+code: a lone carriage return is a line break to Python but not to tree-sitter, and runs of
+comment lines make tree-sitter's scanner quadratic. So the text is normalised here the way
+Python's tokenizer reads it, comments are found by Python's rules (and blanked for the
+parser), and the shapes Python itself refuses (too deep indentation or bracket nesting,
+which also crash or stall tree-sitter) are rejected before any parse. Nothing here runs
+the code: `tokenize` only splits text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Files above this size are not analysed (FG001 error): every stage below is linear, and
+# this keeps one file's time and memory (about 60x its size while parsed) bounded.
+MAX_SOURCE_CHARS = 5 * 1024 * 1024
+# CPython's tokenizer refuses more levels than these (MAXINDENT 100, MAXLEVEL 200), and
+# tree-sitter aborts the process (a scanner-state assertion) or slows down sharply well
+# beyond them, so a file past either is reported instead of parsed.
+MAX_INDENT_LEVELS = 100
+MAX_BRACKET_DEPTH = 200
+
+# A string literal's prefix, when it has one, cannot continue an identifier (`xr"a"` is
+# the name `xr` and the string `"a"`). The bodies are unrolled loops (no nested
+# quantifier can backtrack), so matching stays linear even on unterminated literals.
+_PREFIX = r"(?:(?<!\w)(?:[rR][bBfF]?|[bBfF][rR]?|[uU]))?"
+_TRIPLE_D = r'"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'
+_TRIPLE_S = r"'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''"
+_SINGLE_D = r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
+_SINGLE_S = r"'[^'\\\n]*(?:\\.[^'\\\n]*)*'"
+_LEXEME = re.compile(
+    rf"(?P<comment>#[^\n]*)|(?P<string>{_PREFIX}(?:{_TRIPLE_D}|{_TRIPLE_S}|{_SINGLE_D}|{_SINGLE_S}))",
+    re.S,
+)
+_BRACKETS = re.compile(r"[][(){}]")
+_INDENT = re.compile(r"^([ \t\f]*)[^ \t\f\n]", re.M)
+_NEWLINES = re.compile(r"\r\n?")
+
+
+class Unanalysable(Exception):
+    """The file cannot be analysed at all (reported as an FG001 error)."""
+
+
+@dataclass
+class Lexed:
+    text: str  # newlines normalised, comments blanked to spaces: what tree-sitter parses
+    strings: list[tuple[int, int]] = field(default_factory=list)  # character offsets
+    comments: list[tuple[int, str]] = field(default_factory=list)  # flash-guard comments
+
+
+def normalise_newlines(source: str) -> str:
+    """`\\r\\n` and a lone `\\r` become `\\n`, as Python's tokenizer reads them; every line
+    and column number stays the one Python reports."""
+    return _NEWLINES.sub("\n", source) if "\r" in source else source
+
+
+def lex(source: str) -> Lexed:
+    """Normalise, find strings and comments by Python's rules, and check the shapes
+    Python refuses; Unanalysable when the file must not be parsed."""
+    if len(source) > MAX_SOURCE_CHARS:
+        raise Unanalysable(
+            f"file too large to analyse ({len(source):,} characters; the limit is "
+            f"{MAX_SOURCE_CHARS:,})"
+        )
+    text = normalise_newlines(source)
+    out = Lexed(text)
+    tree_parts: list[str] = []
+    code_parts: list[str] = []
+    prev = 0
+    for match in _LEXEME.finditer(text):
+        start, end = match.span()
+        code_parts.append(text[prev:start])
+        tree_parts.append(text[prev:start])
+        if match.lastgroup == "comment":
+            # Blank, not removed: offsets, lines and columns stay as they were.
+            tree_parts.append(" " * (end - start))
+            if "flash-guard" in match.group():
+                out.comments.append((start, match.group()))
+        else:
+            tree_parts.append(match.group())
+            out.strings.append((start, end))
+        prev = end
+    code_parts.append(text[prev:])
+    tree_parts.append(text[prev:])
+    out.text = "".join(tree_parts)
+    _check_brackets("".join(code_parts))
+    _check_indentation(out.text)
+    return out
+
+
+def _check_brackets(code: str) -> None:
+    depth = 0
+    for match in _BRACKETS.finditer(code):
+        if match.group() in "([{":
+            depth += 1
+            if depth > MAX_BRACKET_DEPTH:
+                raise Unanalysable(
+                    f"brackets nested more than {MAX_BRACKET_DEPTH} deep (Python refuses "
+                    "this file: too many nested parentheses)"
+                )
+        elif depth:
+            depth -= 1
+
+
+def _check_indentation(text: str) -> None:
+    # The indentation depth is at most the number of distinct indentation strings, so
+    # ordinary files are cleared by one C-speed scan; only a file with very many runs
+    # Python's tokenizer to count its real levels.
+    if len(set(_INDENT.findall(text))) <= MAX_INDENT_LEVELS:
+        return
+    import io
+    import tokenize
+
+    depth = 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.INDENT:
+                depth += 1
+                if depth > MAX_INDENT_LEVELS:
+                    raise Unanalysable(
+                        f"more than {MAX_INDENT_LEVELS} levels of indentation (Python "
+                        "refuses this file: too many levels of indentation)"
+                    )
+            elif token.type == tokenize.DEDENT:
+                depth -= 1
+    except (tokenize.TokenError, SyntaxError) as exc:
+        # Too many indentation strings to rule out a parser abort, and no token stream
+        # to count the real levels: not parsed.
+        raise Unanalysable(f"Python cannot tokenise this file ({exc.__class__.__name__})") from None
+
+
+def line_starts(text: str) -> list[int]:
+    starts = [0]
+    find = text.find
+    pos = find("\n")
+    while pos != -1:
+        starts.append(pos + 1)
+        pos = find("\n", pos + 1)
+    return starts
