@@ -18,6 +18,7 @@ from flash_guard import __version__
 from flash_guard.config.yamlsrc import ConfigError
 from flash_guard.project.files import UsageError
 from flash_guard.report import FORMATS
+from flash_guard.report.escape import stderr_line
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -97,6 +98,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_ERROR
     debug = getattr(args, "debug", False)
+    # Reporters escape what they show; a character the terminal's encoding cannot hold
+    # is shown as an escape rather than ending the run.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     # A run allocates many small objects and frees them by reference counting;
     # the cyclic collector would only re-scan them (~15% of a big run's time).
     gc_was_enabled = gc.isenabled()
@@ -104,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except (ConfigError, UsageError) as exc:
-        print(f"flash-guard: error: {exc}", file=sys.stderr)
+        stderr_line(f"flash-guard: error: {exc}")
         return EXIT_ERROR
     except KeyboardInterrupt:
         return EXIT_ERROR
@@ -113,10 +119,9 @@ def main(argv: list[str] | None = None) -> int:
             import traceback
 
             traceback.print_exc()
-        print(
+        stderr_line(
             f"flash-guard: internal error: {exc.__class__.__name__}: {exc} "
-            "(run with --debug for details)",
-            file=sys.stderr,
+            "(run with --debug for details)"
         )
         return EXIT_ERROR
     finally:
