@@ -19,9 +19,7 @@ import sys
 _BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 # C0 and C1 controls and DEL (ESC, CR, LF, NEL...), line/paragraph separators, bidi
 # controls, BOM/zero-width no-break space, and lone surrogates.
-_UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff" + _BIDI + "\ud800-\udfff]"
-)
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff" + _BIDI + "\ud800-\udfff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # A line of our output must never start a GitHub Actions workflow command: `::name ...`
 # (and the older `##[name]` form the runner still accepts). The runner trims leading
@@ -55,7 +53,11 @@ def guard_lines(text: str) -> str:
     """
     if "::" not in text and "##[" not in text:
         return text
-    return _COMMAND_START.sub(lambda m: m.group(1) + ("\\x3a" if m.group(2) == ":" else "\\x23"), text)
+    return _COMMAND_START.sub(_defuse, text)
+
+
+def _defuse(match: re.Match) -> str:
+    return match.group(1) + ("\\x3a" if match.group(2) == ":" else "\\x23")
 
 
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that
