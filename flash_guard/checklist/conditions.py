@@ -301,10 +301,10 @@ def operand_problem(op: str, operand: Any) -> str | None:
     if op not in OPERATORS:
         return f"unknown operator `{op}` (known: {', '.join(OPERATORS)})"
     if op in ("gt", "gte", "lt", "lte") and not _finite(operand):
-        return f"`{op}` needs a finite number, got {_shown(operand)}"
+        return f"`{op}` needs a number, got {_shown(operand)}"
     if op == "between":
         ok = isinstance(operand, list) and len(operand) == 2 and all(_finite(x) for x in operand)
-        return None if ok else f"`between` needs [low, high] finite numbers, got {_shown(operand)}"
+        return None if ok else f"`between` needs [low, high] numbers, got {_shown(operand)}"
     if op in ("exists", "absent") and not isinstance(operand, bool):
         return f"`{op}` needs true or false, got {_shown(operand)}"
     if op in ("in", "not_in", "subset_of") and not isinstance(operand, list):

@@ -202,7 +202,7 @@ class GlobSet:
         return False
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=4096)  # one per .gitignore line outside git, too
 def _glob_set(patterns: tuple[str, ...]) -> GlobSet:
     return GlobSet(patterns)
 
