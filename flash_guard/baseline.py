@@ -13,19 +13,30 @@ from pathlib import Path
 
 from flash_guard.config.yamlsrc import ConfigError
 from flash_guard.findings import Finding
+from flash_guard.project.writes import write_atomically
+from flash_guard.report.escape import json_safe
 
 VERSION = 1
 
 
-def write_baseline(path: Path, findings: list[Finding]) -> int:
+def write_baseline(
+    path: Path, findings: list[Finding], only_paths: frozenset[str] | None = None
+) -> int:
+    """Record `findings`; with `only_paths` (files given on the command line) the run saw
+    only those files' findings, so the existing baseline's entries for every other file are
+    kept rather than dropped."""
     counts = Counter(f.identity for f in findings)
+    if only_paths is not None and (path.exists() or path.is_symlink()):
+        for key, n in load_baseline(path).items():
+            if key[3] not in only_paths:
+                counts[key] += n
     entries = [
         {"code": code, "endpoint": endpoint, "parameter": parameter, "path": file, "count": n}
         for (code, endpoint, parameter, file), n in sorted(counts.items())
     ]
     doc = {"version": VERSION, "tool": "flash-guard", "entries": entries}
     try:
-        path.write_text(json.dumps(doc, indent=2) + "\n", "utf-8")
+        write_atomically(path, json.dumps(json_safe(doc), indent=2, allow_nan=False) + "\n")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot write baseline: {exc.strerror}") from None
     return len(findings)

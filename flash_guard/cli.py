@@ -18,6 +18,7 @@ from flash_guard import __version__
 from flash_guard.config.yamlsrc import ConfigError
 from flash_guard.project.files import UsageError
 from flash_guard.report import FORMATS
+from flash_guard.report.escape import stderr_line
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -97,6 +98,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_ERROR
     debug = getattr(args, "debug", False)
+    # Reporters escape what they show; a character the terminal's encoding cannot hold
+    # is shown as an escape rather than ending the run.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     # A run allocates many small objects and frees them by reference counting;
     # the cyclic collector would only re-scan them (~15% of a big run's time).
     gc_was_enabled = gc.isenabled()
@@ -104,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except (ConfigError, UsageError) as exc:
-        print(f"flash-guard: error: {exc}", file=sys.stderr)
+        stderr_line(f"flash-guard: error: {exc}")
         return EXIT_ERROR
     except KeyboardInterrupt:
         return EXIT_ERROR
@@ -113,10 +119,9 @@ def main(argv: list[str] | None = None) -> int:
             import traceback
 
             traceback.print_exc()
-        print(
+        stderr_line(
             f"flash-guard: internal error: {exc.__class__.__name__}: {exc} "
-            "(run with --debug for details)",
-            file=sys.stderr,
+            "(run with --debug for details)"
         )
         return EXIT_ERROR
     finally:
@@ -153,7 +158,7 @@ def cmd_check(args) -> int:
     if args.write_baseline:
         from flash_guard.baseline import write_baseline
 
-        count = write_baseline(args.write_baseline, result.findings)
+        count = write_baseline(args.write_baseline, result.findings, project.report_only)
         print(
             f"flash-guard: wrote {count} findings to baseline {args.write_baseline}",
             file=sys.stderr,
@@ -169,9 +174,11 @@ def cmd_check(args) -> int:
     options = {"color": use_color(), "statistics": args.statistics}
     if args.max_annotations is not None:
         options["max_annotations"] = args.max_annotations
+    from flash_guard.project.writes import write_atomically
+
     for fmt, file in args.output:
         try:
-            Path(file).write_text(render(fmt, result, **{**options, "color": False}), "utf-8")
+            write_atomically(Path(file), render(fmt, result, **{**options, "color": False}))
         except OSError as exc:
             raise UsageError(f"{file}: cannot write: {exc.strerror}") from None
     sys.stdout.write(render(args.format, result, **options))
@@ -219,12 +226,24 @@ def cmd_rule(args) -> int:
 
 
 def cmd_init(args) -> int:
+    from flash_guard.config.loader import find_config
     from flash_guard.config.starter import STARTER_CONFIG
+    from flash_guard.project.files import git_root
+    from flash_guard.project.writes import write_atomically
 
     target = Path(".flash-guard.yaml")
-    if target.exists() and not args.force:
+    # A new file next to (or below) another configuration (`.flash-guard.yml`,
+    # `[tool.flash-guard]`, one in a parent directory) would silently win over it.
+    cwd = Path.cwd()
+    found = find_config(cwd, git_root(cwd))
+    if found is not None and (found.name != target.name or found.parent != cwd.resolve()):
+        raise UsageError(f"{found}: a flash-guard configuration already exists; edit it instead")
+    if (target.exists() or target.is_symlink()) and not args.force:
         raise UsageError(f"{target} already exists (use --force to overwrite)")
-    target.write_text(STARTER_CONFIG, "utf-8")
+    try:
+        write_atomically(target, STARTER_CONFIG)
+    except OSError as exc:
+        raise UsageError(f"{target}: cannot write: {exc.strerror}") from None
     print(f"flash-guard: wrote {target}")
     return EXIT_OK
 

@@ -42,7 +42,10 @@ class Finding:
     def fingerprint(self) -> str:
         import hashlib  # deferred: ~5 ms to import, and only some formats show it
 
-        return hashlib.sha256("\x1f".join(self.identity).encode()).hexdigest()[:16]
+        # surrogatepass: an identity may hold a lone surrogate from the analysed code.
+        return hashlib.sha256(
+            "\x1f".join(self.identity).encode("utf-8", "surrogatepass")
+        ).hexdigest()[:16]
 
     def sort_key(self) -> tuple:
         return (self.path, self.span.line, self.span.column, self.code)

@@ -71,12 +71,15 @@ def test_a_pyproject_without_our_table_is_not_the_config(run_cli, project):
     assert (code, doc["findings"]) == (0, [])
 
 
-def test_other_files_given_explicitly_are_ignored(run_cli, app):
+def test_other_files_given_explicitly_are_named_not_analysed(run_cli, app):
     (app / "README.md").write_text("# app\n", "utf-8")
-    code, doc = check(run_cli, app, "README.md")
-    assert (code, doc["findings"]) == (0, [])
-    code, doc = check(run_cli, app, "README.md", "bad.py")
-    assert paths_of(doc) == {"bad.py"}
+    # Nothing that was asked for can be checked: not "All checks passed" but exit 2.
+    code, _, err = run_cli(["check", "--format", "json", "README.md"], app)
+    assert code == 2
+    assert "README.md: not analysed: not a .py or .pyi file" in err
+    code, out, err = run_cli(["check", "--format", "json", "README.md", "bad.py"], app)
+    assert paths_of(json.loads(out)) == {"bad.py"}
+    assert "README.md: not analysed" in err
 
 
 def test_excluded_files_given_explicitly_get_no_findings(run_cli, project):

@@ -70,7 +70,8 @@ def test_annotation_properties_and_message_are_escaped():
     level, props, message = parse(line)
     assert level == "warning"
     assert unescape(props["file"]) == "we:ird,dir/a.py"
-    assert unescape(message) == "uses 100% of\nthe GPU\nFix: pin it: now"
+    # A line break from the analysed code is shown escaped; only our own "Fix:" line breaks.
+    assert unescape(message) == "uses 100% of\\nthe GPU\nFix: pin it: now"
     assert props["title"] == "FG101 gpu-not-pinned"
     assert (props["line"], props["col"], props["endLine"], props["endColumn"]) == (
         "3",

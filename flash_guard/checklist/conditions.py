@@ -7,12 +7,14 @@ statically known is undecided, and the engine turns that into FG002.
 
 from __future__ import annotations
 
+import functools
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from flash_guard.model import Endpoint, EnumRef, Opaque, Value
-from flash_guard.project.globs import glob_match
+from flash_guard.project.globs import glob_match, glob_problem
 from flash_guard.sdk import flash_tables
 
 OPERATORS = (
@@ -137,6 +139,10 @@ def _number(x: Any) -> float | None:
     return x if isinstance(x, (int, float)) and not isinstance(x, bool) else None
 
 
+def _finite(x: Any) -> bool:
+    return _number(x) is not None and math.isfinite(x)
+
+
 def apply(op: str, value: Value | Missing, operand: Any) -> str:
     """pass | fail | unknown for one operator on one attribute value."""
     if op in ("exists", "absent"):
@@ -156,7 +162,10 @@ def apply(op: str, value: Value | Missing, operand: Any) -> str:
     # A container with an unresolved part cannot be judged as a whole.
     if value.partial is not None and op in ("contains", "not_contains", "subset_of", "in"):
         return "unknown"
-    result = _compare(op, plain, operand)
+    try:
+        result = _compare(op, plain, operand)
+    except Undecidable:
+        return "unknown"
     return "pass" if result else "fail"
 
 
@@ -208,35 +217,129 @@ def _compare(op: str, plain: Any, operand: Any) -> bool:
             found = False
         return found if op == "contains" else not found
     if op == "matches":
-        text = str(plain) if not isinstance(plain, EnumRef) else str(plain)
+        text = str(plain)
+        if not _short_enough(operand, text):
+            raise Undecidable
         return re.search(operand, text) is not None
     raise ValueError(op)
+
+
+# `matches` takes a pattern from the configuration (a pull request can edit it) and runs it
+# on a value from the analysed code (ditto), so the backtracking engine is only given
+# patterns whose work is polynomial and small: a quantifier applies to one character or
+# class (no `(a+)+`, `(a|a)*`), no back-references or lookarounds, at most
+# MAX_VARIABLE_QUANTIFIERS quantifiers of variable length (an unanchored search counts as
+# one more), and a value is matched only if len(value) ** quantifiers <= MATCH_BUDGET
+# (otherwise the verdict is "unknown": FG002 says the check could not tell).
+MAX_PATTERN_LENGTH = 1000
+MAX_VARIABLE_QUANTIFIERS = 3
+MATCH_BUDGET = 10_000_000
+_SINGLE_CHARACTER = {"LITERAL", "NOT_LITERAL", "ANY", "IN", "CATEGORY"}
+_REPEATS = {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}
+_REFUSED = {"GROUPREF", "GROUPREF_EXISTS", "ASSERT", "ASSERT_NOT"}
+
+
+class Undecidable(Exception):
+    """The value is too long for this pattern's bounded work."""
+
+
+def _short_enough(pattern: str, text: str) -> bool:
+    loops = regex_quantifiers(pattern)
+    return loops == 0 or len(text) ** loops <= MATCH_BUDGET
+
+
+@functools.lru_cache(maxsize=256)
+def regex_quantifiers(pattern: str) -> int:
+    """How many variable-length quantifiers a `matches` pattern has (ValueError if it
+    is one the bounded matcher refuses)."""
+    try:
+        from re import _parser as sre_parse  # Python 3.11+
+    except ImportError:  # pragma: no cover - Python 3.10
+        import sre_parse
+    parsed = list(sre_parse.parse(pattern))
+    anchored = (
+        bool(parsed)
+        and str(parsed[0][0]) == "AT"
+        and str(parsed[0][1])
+        in (
+            "AT_BEGINNING",
+            "AT_BEGINNING_STRING",
+        )
+    )
+    loops = _count_loops(parsed) + (0 if anchored else 1)
+    if loops > MAX_VARIABLE_QUANTIFIERS:
+        raise ValueError(
+            f"more than {MAX_VARIABLE_QUANTIFIERS} variable-length quantifiers "
+            "(an unanchored pattern counts one more; start it with ^ to save one)"
+        )
+    return loops
+
+
+def _count_loops(items) -> int:
+    loops = 0
+    for op, arg in items:
+        name = str(op)
+        if name in _REFUSED:
+            raise ValueError("back-references and lookarounds are not supported")
+        if name in _REPEATS:
+            low, high, body = arg
+            body = list(body)
+            if len(body) != 1 or str(body[0][0]) not in _SINGLE_CHARACTER:
+                raise ValueError("a quantifier may only follow one character or class")
+            loops += low != high
+        elif name == "SUBPATTERN":
+            loops += _count_loops(arg[-1])
+        elif name == "BRANCH":
+            loops += max((_count_loops(branch) for branch in arg[1]), default=0)
+        elif name == "ATOMIC_GROUP":
+            loops += _count_loops(arg)
+    return loops
 
 
 def operand_problem(op: str, operand: Any) -> str | None:
     """Why an operand cannot work with its operator (checked when the YAML loads)."""
     if op not in OPERATORS:
         return f"unknown operator `{op}` (known: {', '.join(OPERATORS)})"
-    if op in ("gt", "gte", "lt", "lte") and _number(operand) is None:
-        return f"`{op}` needs a number, got {operand!r}"
+    if op in ("gt", "gte", "lt", "lte") and not _finite(operand):
+        return f"`{op}` needs a number, got {_shown(operand)}"
     if op == "between":
-        ok = (
-            isinstance(operand, list)
-            and len(operand) == 2
-            and all(_number(x) is not None for x in operand)
-        )
-        return None if ok else f"`between` needs [low, high] numbers, got {operand!r}"
+        ok = isinstance(operand, list) and len(operand) == 2 and all(_finite(x) for x in operand)
+        return None if ok else f"`between` needs [low, high] numbers, got {_shown(operand)}"
     if op in ("exists", "absent") and not isinstance(operand, bool):
-        return f"`{op}` needs true or false, got {operand!r}"
+        return f"`{op}` needs true or false, got {_shown(operand)}"
     if op in ("in", "not_in", "subset_of") and not isinstance(operand, list):
-        return f"`{op}` needs a list, got {operand!r}"
+        return f"`{op}` needs a list, got {_shown(operand)}"
     if op == "matches":
         if not isinstance(operand, str):
-            return f"`matches` needs a regular expression string, got {operand!r}"
+            return f"`matches` needs a regular expression string, got {_shown(operand)}"
+        if len(operand) > MAX_PATTERN_LENGTH:
+            return f"`matches`: a pattern longer than {MAX_PATTERN_LENGTH} characters"
         try:
             re.compile(operand)
+            regex_quantifiers(operand)
         except re.error as exc:
             return f"`matches` has an invalid regular expression: {exc}"
+        except (ValueError, RecursionError, OverflowError) as exc:
+            return f"`matches` pattern refused: {exc or 'nested too deeply'}"
+    return None
+
+
+def _shown(operand: Any) -> str:
+    """An operand in an error message, cut short (aliases can make it huge)."""
+    text = repr(operand)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def when_problem(key: str, value: Any) -> str | None:
+    """Why a `when: {name: ..., path: ...}` filter cannot work (globs, checked at load)."""
+    if key not in ("name", "path"):
+        return None
+    for choice in value if isinstance(value, list) else [value]:
+        if not isinstance(choice, str):
+            return f"`{key}` takes a glob or a list of globs, got {_shown(choice)}"
+        problem = glob_problem(choice)
+        if problem:
+            return problem
     return None
 
 

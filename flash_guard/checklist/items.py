@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from flash_guard.checklist.conditions import WHEN_FILTERS, operand_problem
+from flash_guard.checklist.conditions import WHEN_FILTERS, operand_problem, when_problem
 from flash_guard.checks.base import coerce_params
 from flash_guard.config.yamlsrc import YamlSource
 from flash_guard.findings import SEVERITIES
@@ -156,6 +156,9 @@ def _parse_when(src: YamlSource, keypath: list, raw: Any) -> dict:
     for key, value in raw.items():
         if key not in WHEN_FILTERS:
             raise src.error(keypath + [key], f"unknown filter (known: {', '.join(WHEN_FILTERS)})")
+        problem = when_problem(key, value)
+        if problem:
+            raise src.error(keypath + [key], problem)
         if key in allowed:
             for choice in value if isinstance(value, list) else [value]:
                 if choice not in allowed[key]:

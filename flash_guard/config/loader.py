@@ -17,6 +17,7 @@ from flash_guard.checklist.catalog import PROFILES, builtin_catalog
 from flash_guard.checklist.items import Item, build_params, parse_item
 from flash_guard.config.yamlsrc import ConfigError, YamlSource, load_yaml_file
 from flash_guard.findings import SEVERITIES
+from flash_guard.project.globs import glob_problem
 
 CONFIG_NAMES = (".flash-guard.yaml", ".flash-guard.yml")
 CONFIG_KEYS = (
@@ -30,6 +31,9 @@ CONFIG_KEYS = (
 )
 RULE_KEYS = ("enabled", "severity", "params")
 FAIL_ON = ("error", "warning", "info", "never")
+# The configuration is untrusted (a pull request can edit it): bounded work per file.
+MAX_GLOBS = 1000
+MAX_ITEMS = 1000
 
 
 @dataclass
@@ -154,6 +158,8 @@ def parse_config(src: YamlSource, path: Path | None) -> Config:
     user_items = data.get("checklist") or []
     if not isinstance(user_items, list):
         raise src.error(["checklist"], "must be a list of checklist items")
+    if len(user_items) > MAX_ITEMS:
+        raise src.error(["checklist"], f"more than {MAX_ITEMS} checklist items")
     builtin = builtin_catalog()
     for i, raw in enumerate(user_items):
         item = parse_item(src, ["checklist", i], raw, builtin=False)
@@ -173,10 +179,17 @@ def parse_config(src: YamlSource, path: Path | None) -> Config:
 
 
 def _string_list(src: YamlSource, keypath: list, value: Any) -> list[str]:
+    """A list of globs: bounded in number and shape, since every file is matched against it."""
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise src.error(keypath, "must be a list of strings")
+    if len(value) > MAX_GLOBS:
+        raise src.error(keypath, f"more than {MAX_GLOBS} globs")
+    for i, pattern in enumerate(value):
+        problem = glob_problem(pattern)
+        if problem:
+            raise src.error(keypath + [i], problem)
     return list(value)
 
 

@@ -81,8 +81,19 @@ def _safe_load(text: str, fast: bool) -> Any:
     return yaml.load(text, Loader=loader or yaml.SafeLoader)
 
 
+# A configuration is a pull request's to edit, so its size is bounded before anything is
+# built from it. Aliases are allowed (they are handy for shared lists) but the document
+# they describe, counted with every alias expanded, must stay small: a 700-byte "billion
+# laughs" expands to billions of nodes and is rejected here instead of exhausting memory
+# later, when the values are walked or shown in a message.
+MAX_CONFIG_BYTES = 1_000_000
+MAX_EXPANDED_NODES = 100_000
+
+
 def load_yaml_text(text: str, label: str, fast: bool = False) -> YamlSource:
     yaml = _yaml()
+    if not fast:
+        _check_size(text, label)
     try:
         data = _safe_load(text, fast)
     except yaml.YAMLError as exc:
@@ -93,6 +104,53 @@ def load_yaml_text(text: str, label: str, fast: bool = False) -> YamlSource:
     except RecursionError:  # PyYAML builds nested collections recursively
         raise ConfigError(f"{label}:1: invalid YAML: nested too deeply") from None
     return YamlSource(label, text, data)
+
+
+def _check_size(text: str, label: str) -> None:
+    if len(text) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{label}:1: larger than {MAX_CONFIG_BYTES} characters")
+    if "*" not in text:  # no alias, nothing can expand
+        return
+    yaml = _yaml()
+    try:
+        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except yaml.YAMLError:
+        return  # the load below reports it with its line
+    except RecursionError:
+        raise ConfigError(f"{label}:1: invalid YAML: nested too deeply") from None
+    sizes: dict[int, int] = {}
+    for node in nodes:
+        if node is not None and _expanded(node, sizes, set()) > MAX_EXPANDED_NODES:
+            break
+    else:
+        return
+    raise ConfigError(
+        f"{label}:1: invalid YAML: aliases expand to more than {MAX_EXPANDED_NODES} values"
+    )
+
+
+def _expanded(node, sizes: dict[int, int], active: set[int]) -> int:
+    """How many nodes `node` stands for with every alias expanded (shared nodes are
+    counted once per use, which is what a reader of the data would walk). Stops counting
+    once over the limit; a node that contains itself counts as over the limit."""
+    key = id(node)
+    if key in sizes:
+        return sizes[key]
+    if key in active:
+        return MAX_EXPANDED_NODES + 1
+    total = 1
+    children = node.value if isinstance(node.value, list) else []
+    active.add(key)
+    for child in children:
+        for part in child if isinstance(child, tuple) else (child,):
+            total += _expanded(part, sizes, active)
+            if total > MAX_EXPANDED_NODES:
+                break
+        if total > MAX_EXPANDED_NODES:
+            break
+    active.discard(key)
+    sizes[key] = total
+    return total
 
 
 def load_yaml_file(path: Path, label: str | None = None) -> YamlSource:

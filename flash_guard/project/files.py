@@ -32,6 +32,9 @@ _IMPORT_LINE = re.compile(
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
+_GROWTH_ALLOWED = 1 << 20
+
+
 class UsageError(Exception):
     """A problem with what the user asked for (exit 2)."""
 
@@ -46,7 +49,7 @@ class SourceFile:
     import_hints: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
-def _skipped_dir(name: str) -> bool:
+def skipped_dir(name: str) -> bool:
     return name.startswith(".") or name in ALWAYS_SKIPPED_DIRS
 
 
@@ -54,37 +57,69 @@ def _is_python(name: str) -> bool:
     return name.endswith(PYTHON_SUFFIXES)
 
 
-def git_root(start: Path) -> Path | None:
+# git reads the analysed tree's own configuration (.git/config and what it includes),
+# which a pull request may have planted: these settings are the ones that make git run a
+# program or a pager. Command-line `-c` wins over every configuration file.
+_GIT_SAFE_CONFIG = (
+    "-c", "core.fsmonitor=false",
+    "-c", "core.hooksPath=/dev/null",
+    "-c", "core.pager=cat",
+    "-c", "core.untrackedCache=false",
+    "-c", "core.sshCommand=false",
+    "-c", "core.askPass=",
+    "-c", "credential.helper=",
+    "-c", "protocol.allow=never",
+    "-c", "diff.external=",
+)  # fmt: skip
+
+
+def _git_env() -> dict[str, str]:
+    env = dict(os.environ)
+    # Our own environment and the machine's (system, global) git configuration are
+    # trusted; only the repository's is not. Never let git prompt, page or take a lock on
+    # the analysed repository's index.
+    env.update(
+        GIT_TERMINAL_PROMPT="0",
+        GIT_PAGER="cat",
+        PAGER="cat",
+        GIT_OPTIONAL_LOCKS="0",
+        GIT_NO_REPLACE_OBJECTS="1",
+    )
+    env.pop("GIT_EXTERNAL_DIFF", None)
+    return env
+
+
+def run_git(args: list[str], cwd: Path, timeout: float):
+    """The only way flash-guard starts git: executing configuration disabled, no pager,
+    no prompt, a timeout. Returns the CompletedProcess, or None if git could not run."""
     import subprocess  # deferred: only the git paths need it
 
     try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=start,
+        return subprocess.run(
+            ["git", "--no-pager", *_GIT_SAFE_CONFIG, *args],
+            cwd=cwd,
             capture_output=True,
-            text=True,
-            timeout=20,
+            stdin=subprocess.DEVNULL,
+            env=_git_env(),
+            timeout=timeout,
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    if out.returncode != 0 or not out.stdout.strip():
+
+
+def git_root(start: Path) -> Path | None:
+    out = run_git(["rev-parse", "--show-toplevel"], start, 20)
+    if out is None or out.returncode != 0:
         return None
-    return Path(out.stdout.strip())
+    top = out.stdout.decode("utf-8", "surrogateescape").strip()
+    return Path(top) if top else None
 
 
 def _git_listing(directory: Path) -> list[Path] | None:
-    import subprocess
-
-    try:
-        out = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
-            cwd=directory,
-            capture_output=True,
-            timeout=60,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if out.returncode != 0:
+    out = run_git(
+        ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."], directory, 60
+    )
+    if out is None or out.returncode != 0:
         return None
     names = [n for n in out.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
     return [directory / n for n in names if _is_python(n)]
@@ -130,14 +165,14 @@ class _GitIgnore:
         return result
 
 
-def _walk(directory: Path, root: Path) -> list[tuple[str, str]]:
-    """(relative path, absolute path) of every Python file below `directory`.
+def _walk(directory: Path, root: Path) -> list[tuple[str, str, bool]]:
+    """(relative path, absolute path, is a symlink) of every Python file below `directory`.
 
     os.scandir already knows each entry's type, so the walk costs no stat per
     file; paths are plain strings until the caller needs more.
     """
     ignore = _GitIgnore()
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str, bool]] = []
     seen_dirs: set[tuple[int, int]] = set()
     start = _relative(directory, root)
     stack = [(os.fspath(directory), "" if start == "." else start)]
@@ -166,7 +201,7 @@ def _walk(directory: Path, root: Path) -> list[tuple[str, str]]:
                 is_dir = False
             if is_dir:
                 # Symlinked directories are not followed (as os.walk would not).
-                if _skipped_dir(name) or _is_symlink(entry):
+                if skipped_dir(name) or _is_symlink(entry):
                     continue
                 if ignore.rules and ignore.ignored(rel, True):
                     continue
@@ -176,7 +211,7 @@ def _walk(directory: Path, root: Path) -> list[tuple[str, str]]:
                 and _listable(entry)
                 and not (ignore.rules and ignore.ignored(rel, False))
             ):
-                out.append((rel, entry.path))
+                out.append((rel, entry.path, _is_symlink(entry)))
         # Depth-first in name order; the caller sorts the result anyway.
         stack.extend(sorted(subdirs, reverse=True))
     return out
@@ -213,51 +248,107 @@ def _relative_fast(abspath: str, root_prefix: str, root: Path) -> str:
 
 
 def list_files(paths: list[str], root: Path, exclude: list[str], in_git: bool) -> list[SourceFile]:
-    """Every Python file under `paths`, de-duplicated, excludes applied."""
+    """Every Python file under `paths`, de-duplicated, excludes applied.
+
+    Hidden, venv and similar directories are skipped only below each given path (a project
+    checked as `/srv/.ci/app` is still checked), and excludes only match the part of a path
+    below the project root. A file given explicitly that is dropped here, and every symlink
+    whose real path leaves the project, is named on stderr.
+    """
     found: dict[str, SourceFile] = {}
     cwd = os.getcwd()
     root_prefix = os.path.join(os.path.normpath(os.path.abspath(root)), "")
+    real_root = os.path.realpath(root)
     for raw in paths:
         target = Path(raw)
         if not target.is_absolute():
             target = Path(cwd) / target
         if not os.path.lexists(target):
             raise UsageError(f"{raw}: no such file or directory")
-        walked: list[tuple[str, str]] | None = None
-        candidates: list[Path] = []
+        explicit = False
         if target.is_dir():
             listed = _git_listing(target) if in_git else None
             if listed is None:
                 walked = _walk(target, root)
             else:
-                candidates = listed
+                walked = _listed(listed, target, root_prefix, root)
         elif target.is_file() or target.is_symlink():
-            candidates = [target]
+            explicit = True
+            absolute = os.path.normpath(os.path.abspath(target))
+            walked = [(_relative_fast(absolute, root_prefix, root), os.fspath(target), True)]
         else:
+            notice(f"{raw}: not analysed: not a regular file or directory")
             continue
-        if walked is None:
-            walked = []
-            for file in candidates:
-                # A git submodule or a directory named `x.py` is not a file to read.
-                if file.is_dir() and not file.is_symlink():
-                    continue
-                absolute = os.path.normpath(os.path.abspath(file))
-                walked.append((_relative_fast(absolute, root_prefix, root), os.fspath(file)))
-        for rel, absolute in walked:
+        for rel, absolute, is_link in walked:
             if not rel.isascii():
-                rel = _printable(rel)
+                rel = printable(rel)
             if rel in found:
                 continue
-            parts = rel.split("/")
-            if any(_skipped_dir(p) for p in parts[:-1] if p not in ("..", ".")):
+            if is_link and _leaves(absolute, real_root):
+                # e.g. `worker.py -> /proc/self/pagemap` or `-> ~/.ssh/config`: never read.
+                notice(f"{rel}: not analysed: a symlink to a file outside the project")
                 continue
-            if exclude and any_match(exclude, rel):
+            if explicit:
+                reason = _explicit_reason(rel, exclude)
+                if reason is not None:
+                    notice(f"{raw}: not analysed: {reason}")
+                    continue
+            elif exclude and not rel.startswith("../") and any_match(exclude, rel):
                 continue
             found[rel] = SourceFile(rel, Path(absolute))
     return [found[k] for k in sorted(found)]
 
 
-def _printable(rel: str) -> str:
+def notice(text: str) -> None:
+    """One line on stderr about a file that is not analysed; untrusted text escaped."""
+    from flash_guard.report.escape import stderr_line
+
+    stderr_line(f"flash-guard: {text}")
+
+
+def _listed(
+    files: list[Path], target: Path, root_prefix: str, root: Path
+) -> list[tuple[str, str, bool]]:
+    """git's listing as (relative path, absolute path, is a symlink), skipping hidden and
+    tool directories below `target` (git names files relative to it)."""
+    out = []
+    for file in files:
+        below = os.path.relpath(file, target).replace(os.sep, "/").split("/")
+        if any(skipped_dir(part) for part in below[:-1]):
+            continue
+        try:
+            info = os.lstat(file)
+        except OSError:
+            info = None
+        # A git submodule or a directory named `x.py` is not a file to read.
+        if info is not None and stat.S_ISDIR(info.st_mode):
+            continue
+        is_link = info is not None and stat.S_ISLNK(info.st_mode)
+        absolute = os.path.normpath(os.path.abspath(file))
+        out.append((_relative_fast(absolute, root_prefix, root), os.fspath(file), is_link))
+    return out
+
+
+def _leaves(path: str, real_root: str) -> bool:
+    real = os.path.realpath(path)
+    return not (real == real_root or real.startswith(os.path.join(real_root, "")))
+
+
+def _explicit_reason(rel: str, exclude: list[str]) -> str | None:
+    """Why a file named on the command line is dropped, judged below the project root only
+    (a file outside the root has no project-relative path for these rules to read)."""
+    if rel.startswith("../"):
+        return None
+    parts = rel.split("/")
+    hidden = next((p for p in parts[:-1] if skipped_dir(p)), None)
+    if hidden is not None:
+        return f"it is under `{hidden}/`, which is never analysed"
+    if exclude and any_match(exclude, rel):
+        return "excluded by the configuration's `exclude`"
+    return None
+
+
+def printable(rel: str) -> str:
     """A file name that is not valid UTF-8 arrives with surrogate escapes, which no report
     can encode; show its odd bytes as `\\xe9` instead (still one name per file)."""
     try:
@@ -277,12 +368,17 @@ def _read_bytes(path: Path) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             raise OSError(0, "not a regular file")
         chunks = []
+        total = 0
         while True:
             # One read for the whole file; the loop only matters if it grows.
             chunk = os.read(fd, info.st_size + 4096)
             if not chunk:
                 break
             chunks.append(chunk)
+            total += len(chunk)
+            # A file that keeps growing (or a kernel file reporting size 0) is not source.
+            if total > info.st_size + _GROWTH_ALLOWED:
+                raise OSError(0, "file grows while being read")
         return b"".join(chunks)
     finally:
         os.close(fd)

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flash_guard.config.loader import Config
-from flash_guard.project.files import PYTHON_SUFFIXES
+from flash_guard.project.files import (
+    PYTHON_SUFFIXES,
+    UsageError,
+    notice,
+    printable,
+    skipped_dir,
+)
 from flash_guard.project.globs import any_match
 
 
@@ -31,30 +37,70 @@ EVERYTHING_GIVEN = Selection(analyse_root=False, report_only=None)
 
 
 def select(paths: list[str], cwd: Path, root: Path, config: Config) -> Selection:
-    targets = [_absolute(cwd, raw) for raw in paths]
+    targets = [(raw, _absolute(cwd, raw)) for raw in paths]
     # A directory (or a missing path, which the file listing reports) means an
     # ordinary run over what was given.
-    if not targets or not all(t.is_file() for t in targets):
+    if not targets or not all(t.is_file() for _, t in targets):
         return EVERYTHING_GIVEN
     config_file = _real(_absolute(cwd, str(config.path))) if config.path is not None else None
     real_root = Path(os.path.realpath(root))
     keep = set()
-    for target in targets:
+    excluded = 0
+    for raw, target in targets:
         real = _real(target)
         if real == config_file:
             return Selection(analyse_root=True, report_only=None)
-        if not target.name.endswith(PYTHON_SUFFIXES):
-            continue  # e.g. a README pre-commit passed along: nothing of ours lives there
         rel = _relative(real, real_root)
-        if rel is None:
-            continue  # outside the project: no finding can be located there
+        reason = _reason(target, rel, config)
+        if reason is None:
+            keep.add(rel if rel.isascii() else printable(rel))
+            continue
+        notice(f"{raw}: not analysed: {reason}")
         # The file listing already drops excluded files; repeating the rule here
         # keeps "an excluded file gets no findings" true even if a later analysis
         # reads excluded modules (say, for their constants).
-        if config.exclude and any_match(config.exclude, rel):
-            continue
-        keep.add(rel)
+        excluded += reason == EXCLUDED
+    if not keep and not excluded:
+        # Nothing asked for can be checked: "All checks passed" would be a lie.
+        raise UsageError("none of the given paths can be analysed")
     return Selection(analyse_root=True, report_only=frozenset(keep))
+
+
+EXCLUDED = "excluded by the configuration's `exclude`"
+
+
+def _reason(target: Path, rel: str | None, config: Config) -> str | None:
+    if not target.name.endswith(PYTHON_SUFFIXES):
+        return "not a .py or .pyi file"
+    if rel is None:
+        return "outside the project root"
+    hidden = next((p for p in rel.split("/")[:-1] if skipped_dir(p)), None)
+    if hidden is not None:
+        return f"it is under `{hidden}/`, which is never analysed"
+    if config.exclude and any_match(config.exclude, rel):
+        return EXCLUDED
+    return None
+
+
+def report_unanalysed(report_only: frozenset[str] | None, analysed: set[str], workspace) -> None:
+    """After the file listing: name each given file the project listing did not include
+    (git-ignored, in a nested repository or submodule); exit 2 if none was included."""
+    if not report_only:
+        return
+    missing = sorted(report_only - analysed)
+    for rel in missing:
+        reason = _listing_reason(rel, workspace.root, workspace.in_git)
+        notice(f"{rel}: not analysed: {reason}")
+    if len(missing) == len(report_only):
+        raise UsageError("none of the given paths can be analysed")
+
+
+def _listing_reason(rel: str, root: Path, in_git: bool) -> str:
+    parts = rel.split("/")[:-1]
+    for i in range(len(parts), 0, -1):
+        if os.path.lexists(root.joinpath(*parts[:i], ".git")):
+            return "it is inside a nested git repository or submodule"
+    return "ignored by git" if in_git else "ignored by a .gitignore file"
 
 
 def _absolute(cwd: Path, raw: str) -> Path:

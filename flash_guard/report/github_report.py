@@ -10,6 +10,7 @@ says how many more there are and where to find them.
 from __future__ import annotations
 
 from flash_guard.findings import SEVERITY_RANK
+from flash_guard.report.escape import escape_text
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -46,10 +47,14 @@ def annotation(finding) -> str:
         "endColumn": span.end_column,
         "title": f"{finding.code} {finding.slug}",
     }
-    props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
-    message = finding.message
+    props = ",".join(
+        f"{key}={escape_property(escape_text(value))}" for key, value in properties.items()
+    )
+    # Untrusted text is made inert first (control and bidi characters, its own line
+    # breaks); the runner's escaping below then covers `%` and our own "\nFix:".
+    message = escape_text(finding.message)
     if finding.fix:
-        message = f"{message}\nFix: {finding.fix}"
+        message = f"{message}\nFix: {escape_text(finding.fix)}"
     return f"::{COMMANDS[finding.severity]} {props}::{escape_data(message)}"
 
 

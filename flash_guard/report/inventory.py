@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from flash_guard.findings import FAIL, PASS, UNKNOWN
+from flash_guard.report.escape import escape_text, guard_lines, markdown_cell
 from flash_guard.report.json_report import dumps_one_per_line
 from flash_guard.report.values import endpoint_json, short
 
@@ -83,6 +84,7 @@ def render_text(result) -> str:
     table = rows(result)
     if not table:
         return f"No Flash endpoints found in {result.files_checked} files.\n"
+    table = [{c: escape_text(r[c]) for c in COLUMNS} for r in table]
     widths = {c: max(len(c), *(len(r[c]) for r in table)) for c in COLUMNS}
     lines = ["  ".join(c.upper().ljust(widths[c]) for c in COLUMNS).rstrip()]
     for r in table:
@@ -91,7 +93,7 @@ def render_text(result) -> str:
     clients = len(result.endpoints) - deployable
     lines.append("")
     lines.append(f"{deployable} endpoints, {clients} clients in {result.files_checked} files.")
-    return "\n".join(lines) + "\n"
+    return guard_lines("\n".join(lines) + "\n")
 
 
 def render_markdown(result) -> str:
@@ -107,7 +109,7 @@ def render_markdown(result) -> str:
 
 
 def _md(cell: str) -> str:
-    return cell.replace("|", "\\|")
+    return markdown_cell(cell)
 
 
 def render_json(result) -> str:

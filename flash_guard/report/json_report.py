@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from flash_guard.report.escape import json_safe
 from flash_guard.report.values import endpoint_json
 
 
@@ -29,12 +30,14 @@ def dumps_one_per_line(doc: dict) -> str:
     record compactly keeps the C encoder.
     """
     lines = []
-    for key, value in doc.items():
+    # Strict JSON: json_safe turns NaN/Infinity into strings and lone surrogates into
+    # text, and allow_nan=False would fail loudly (a bug of ours) rather than emit `NaN`.
+    for key, value in json_safe(doc).items():
         if isinstance(value, list) and value:
-            items = ",\n".join(f"    {json.dumps(item)}" for item in value)
+            items = ",\n".join(f"    {json.dumps(item, allow_nan=False)}" for item in value)
             body = f"[\n{items}\n  ]"
         else:
-            body = json.dumps(value)
+            body = json.dumps(value, allow_nan=False)
         lines.append(f"  {json.dumps(key)}: {body}")
     return "{\n" + ",\n".join(lines) + "\n}\n"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flash_guard.checklist.active import META_CODES
 from flash_guard.findings import FAIL, NOT_APPLICABLE, PASS, UNKNOWN
+from flash_guard.report.escape import markdown_cell
 from flash_guard.report.github_report import priority
 
 # Under GitHub's 1 MiB (1,048,576 bytes) per step, with room for a caller's own lines.
@@ -111,10 +112,10 @@ def _scorecard(result) -> tuple[list[str], list[str], list[str]]:
 def _rule_header(code: str, rules: dict) -> str:
     rule = rules.get(code)
     if rule is None:
-        return code
+        return _cell(code)
     if rule.code.startswith("FG"):
         return f'[{code}]({rule.help_uri} "{_cell(rule.slug)}")'
-    return code  # a user's own item has no page in our docs
+    return _cell(code)  # a user's own item has no page in our docs
 
 
 def _findings(result) -> tuple[list[str], list[str]]:
@@ -127,7 +128,7 @@ def _findings(result) -> tuple[list[str], list[str]]:
     # Most severe first, like the annotations: a cut table keeps what matters most.
     for f in sorted(result.findings, key=priority):
         rule = rules.get(f.code)
-        label = f"{f.code} {f.slug}"
+        label = f"{_cell(f.code)} {_cell(f.slug)}"
         if rule is not None and f.code.startswith("FG"):
             label = f"[{label}]({rule.help_uri})"
         message = _cell(f.message) + (f"<br>Fix: {_cell(f.fix)}" if f.fix else "")
@@ -158,9 +159,8 @@ def _cut_note(hidden: int, what: str) -> str:
 
 
 def _cell(text: str) -> str:
-    """Table-safe text: no pipes, no raw HTML from analysed code, one line."""
-    text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+    """Table-safe text: no markup, no raw HTML from analysed code, one line."""
+    return markdown_cell(text)
 
 
 def _size(lines: list[str]) -> int:

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from flash_guard import __version__
 from flash_guard.findings import DOCS_BASE_URL, RuleInfo
+from flash_guard.report.escape import json_safe
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -28,7 +29,9 @@ LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def render(result, **_) -> str:
-    return json.dumps(document(result), indent=2, ensure_ascii=False) + "\n"
+    # json_safe: no NaN/Infinity, no lone surrogates (which UTF-8 cannot encode).
+    doc = json_safe(document(result))
+    return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def document(result) -> dict:

@@ -6,6 +6,8 @@ import os
 import sys
 from collections import Counter
 
+from flash_guard.report.escape import escape_text, guard_lines
+
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 
@@ -21,24 +23,25 @@ def render(result, color: bool = False, statistics: bool = False, **_) -> str:
     lines = []
     for f in result.findings:
         sev = f"[{f.severity}]"
-        code = f.code
+        code = escape_text(f.code)
         if color:
             sev = f"{_COLORS[f.severity]}{sev}{_RESET}"
             code = f"{_BOLD}{code}{_RESET}"
-        lines.append(f"{f.path}:{f.line}:{f.column}: {code} {sev} {f.slug}: {f.message}")
+        path, slug, message = escape_text(f.path), escape_text(f.slug), escape_text(f.message)
+        lines.append(f"{path}:{f.line}:{f.column}: {code} {sev} {slug}: {message}")
         if f.fix:
-            hint = f"  help: {f.fix}"
+            hint = f"  help: {escape_text(f.fix)}"
             lines.append(f"{_DIM}{hint}{_RESET}" if color else hint)
     if statistics and result.findings:
         if lines:
             lines.append("")
         counts = Counter((f.code, f.slug, f.severity) for f in result.findings)
         for (code, slug, severity), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-            lines.append(f"{n:>5}  {code}  {slug} [{severity}]")
+            lines.append(f"{n:>5}  {escape_text(code)}  {escape_text(slug)} [{severity}]")
     if lines:
         lines.append("")
     lines.append(summary_line(result))
-    return "\n".join(lines) + "\n"
+    return guard_lines("\n".join(lines) + "\n")
 
 
 def summary_line(result) -> str:

@@ -1,0 +1,39 @@
+"""Every file flash-guard writes (reports, baselines, the starter config) goes through here.
+
+A write is atomic: the text goes to a new temporary file in the destination's directory,
+is flushed to disk, and is then renamed over the destination. A reader (or a run that
+fails half-way) sees the old file or the new one, never a truncated one. Renaming
+replaces a symlink at the destination instead of following it, so a symlink committed
+in the analysed tree as `flash-guard.sarif` cannot redirect the write elsewhere.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` (UTF-8) to `path`; OSError if it cannot be done, leaving `path` as it was."""
+    path = Path(path)
+    if path.is_dir() and not path.is_symlink():
+        raise IsADirectoryError(21, "Is a directory", str(path))
+    directory = path.parent
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o666 & ~umask)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
