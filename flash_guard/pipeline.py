@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flash_guard.checklist.active import Options
 from flash_guard.discover.analysis import Analysis, analyse
+from flash_guard.discover.depends import record_dependencies
 from flash_guard.evaluate import Evaluation, evaluate
 from flash_guard.findings import Finding
 from flash_guard.project.locate import Workspace, locate_workspace
@@ -46,6 +47,7 @@ def run_check(request: RunRequest) -> tuple[RunResult, Analysis, Evaluation, Wor
     # 3. discover: files -> facts -> module index -> declarations -> endpoint model
     config = workspace.config
     analysis = analyse(paths, workspace.root, config.exclude, workspace.in_git, request.jobs)
+    record_dependencies(analysis.endpoints, analysis.modules)
     # 4-5. activate items and profiles, evaluate: endpoint model -> findings + scorecard
     evaluation = evaluate(analysis, config, request.options)
     # 6. suppress: comments in the code
@@ -75,7 +77,9 @@ def run_check(request: RunRequest) -> tuple[RunResult, Analysis, Evaluation, Wor
 def _reported(findings: list[Finding], report_only: frozenset[str] | None) -> list[Finding]:
     if report_only is None:
         return findings
-    return [f for f in findings if f.path in report_only]
+    # A finding is about its location and about every file its verdict depends on: a
+    # commit of only the constants module or only the routes module reports the endpoint.
+    return [f for f in findings if f.path in report_only or not f.depends_on.isdisjoint(report_only)]
 
 
 __all__ = ["RunRequest", "run_check"]

@@ -65,10 +65,104 @@ def test_the_config_file_among_the_files_reports_everything(run_cli, project, co
     assert paths_of(doc) == {"bad.py", "sub/other.py"}
 
 
-def test_a_pyproject_without_our_table_is_not_the_config(run_cli, project):
-    root = project({**FILES, "pyproject.toml": '[project]\nname = "app"\n'})
-    code, doc = check(run_cli, root, "good.py", "pyproject.toml")
+@pytest.mark.parametrize(
+    "name", ["pyproject.toml", "requirements.txt", "requirements-gpu.txt", "uv.lock"]
+)
+def test_a_dependency_file_among_the_files_reports_everything(run_cli, project, name):
+    # Pins and dependencies decide deploy verdicts, so a change to them may change any.
+    root = project({**FILES, name: '[project]\nname = "app"\n'})
+    code, doc = check(run_cli, root, "good.py", name)
+    assert code == 1
+    assert paths_of(doc) == {"bad.py"}
+
+
+def test_a_nested_config_file_among_the_files_reports_everything(run_cli, project):
+    root = project({**FILES, "sub/other.py": BAD, "sub/.flash-guard.yaml": "fail_on: error\n"})
+    code, doc = check(run_cli, root, "good.py", "sub/.flash-guard.yaml")
+    assert code == 1
+    assert paths_of(doc) == {"bad.py", "sub/other.py"}
+
+
+# Why: "Committing only config.py with IDLE = 20*60*60 (an idle_timeout the SDK rejects,
+# used by worker.py) passed; so did committing only routes.py with its /health route
+# deleted." Each verdict depends on a file other than the one the finding is located in.
+SPLIT_APP = {
+    "config.py": "IDLE = 20 * 60\n",
+    "worker.py": """
+        from runpod_flash import Endpoint, GpuType
+
+        import config
+
+        api = Endpoint(
+            name="api",
+            gpu=GpuType.NVIDIA_L4,
+            workers=(1, 3),
+            idle_timeout=config.IDLE,
+            execution_timeout_ms=600_000,
+        )
+    """,
+    "routes.py": """
+        from worker import api
+
+
+        @api.post("/run")
+        async def run(payload: dict) -> dict:
+            return payload
+
+
+        @api.get("/health")
+        async def health() -> dict:
+            return {"ok": True}
+    """,
+    "other.py": "VALUE = 1\n",
+}
+
+
+def test_a_constants_module_alone_reports_the_endpoint_using_it(run_cli, project):
+    root = project(SPLIT_APP)
+    code, doc = check(run_cli, root, ".")
     assert (code, doc["findings"]) == (0, [])
+    (root / "config.py").write_text("IDLE = 20 * 60 * 60\n", "utf-8")
+    code, doc = check(run_cli, root, "config.py")
+    assert code == 1
+    assert {(f["code"], f["path"]) for f in doc["findings"]} >= {("FG203", "worker.py")}
+    # A file the endpoint does not depend on still reports nothing.
+    code, doc = check(run_cli, root, "other.py")
+    assert (code, doc["findings"]) == (0, [])
+
+
+def test_a_routes_module_alone_reports_the_endpoint_it_serves(run_cli, project):
+    routes = SPLIT_APP["routes.py"].split("@api.get")[0]
+    root = project({**SPLIT_APP, "routes.py": routes})
+    code, doc = check(run_cli, root, "routes.py")
+    assert code == 1
+    located = {(f["code"], f["path"]) for f in doc["findings"]}
+    assert ("FG109", "worker.py") in located, doc["findings"]
+    code, doc = check(run_cli, root, "other.py")
+    assert (code, doc["findings"]) == (0, [])
+
+
+def test_a_constant_reached_through_a_remote_keyword_is_a_dependency(run_cli, project):
+    root = project(
+        {
+            "settings.py": "IDLE = 20 * 60 * 60\n",
+            "worker.py": """
+                from runpod_flash import LiveServerless, remote
+
+                from settings import IDLE
+
+                gpu = LiveServerless(name="w", workersMin=1, idleTimeout=IDLE)
+
+
+                @remote(resource_config=gpu)
+                async def w(x): ...
+            """,
+        }
+    )
+    _, whole = check(run_cli, root, ".")
+    _, given = check(run_cli, root, "settings.py")
+    in_worker = [f for f in whole["findings"] if f["path"] == "worker.py"]
+    assert in_worker and given["findings"] == in_worker
 
 
 def test_other_files_given_explicitly_are_ignored(run_cli, app):
