@@ -35,8 +35,15 @@ def _output(text: str) -> tuple[str, str]:
     return fmt, file
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line, as ruff prints them, with where to look for help."""
+
+    def error(self, message: str):  # noqa: D102 - argparse's hook
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="flash-guard",
         description="Production-readiness linter for Runpod Flash apps. "
         "Static: nothing it checks is imported or run.",
@@ -45,14 +52,45 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", type=Path, help="configuration file (default: discovered)")
-    common.add_argument("--profile", choices=("production", "development", "cost"))
+    common.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="use this configuration for every path (default: the nearest "
+        ".flash-guard.yaml or [tool.flash-guard] above each checked path)",
+    )
+    common.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="check every endpoint under this profile: production, development, cost or "
+        "one defined in the configuration (default: the configuration's `profile`)",
+    )
     common.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
-    common.add_argument("--jobs", type=int, default=None, help="worker processes for parsing")
+    common.add_argument(
+        "--jobs", type=int, default=None, metavar="N", help="worker processes for parsing"
+    )
+    common.add_argument(
+        "-q", "--quiet", action="store_true", help="print findings only, no summary or warnings"
+    )
+    common.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text output (auto: on a terminal, unless NO_COLOR is set; "
+        "FORCE_COLOR forces it)",
+    )
+    paths_help = "files or directories to check (default: .); files alone mean pre-commit mode"
 
     check = sub.add_parser("check", parents=[common], help="check endpoints against the checklist")
-    check.add_argument("paths", nargs="*", default=None, metavar="PATH")
-    check.add_argument("--format", choices=FORMATS, default="text")
+    check.add_argument("paths", nargs="*", default=None, metavar="PATH", help=paths_help)
+    check.add_argument(
+        "--format",
+        "--output-format",
+        dest="format",
+        choices=FORMATS,
+        default="text",
+        help="output format (default: text)",
+    )
     check.add_argument(
         "--output",
         action="append",
@@ -61,30 +99,98 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FORMAT=FILE",
         help="also write FORMAT to FILE (repeatable)",
     )
+    selection = "codes, slugs, code prefixes or ALL; comma-separated, repeatable, any case"
     check.add_argument(
-        "--select", type=_codes, default=[], help="only these codes, slugs or prefixes"
+        "--select",
+        type=_codes,
+        action="extend",
+        default=[],
+        metavar="RULES",
+        help=f"only these rules (replaces the configuration's `select`): {selection}",
     )
     check.add_argument(
-        "--ignore", type=_codes, default=[], help="skip these codes, slugs or prefixes"
+        "--extend-select",
+        type=_codes,
+        action="extend",
+        default=[],
+        metavar="RULES",
+        help=f"these rules in addition to the selection: {selection}",
     )
-    check.add_argument("--fail-on", choices=("error", "warning", "info", "never"), default=None)
+    check.add_argument(
+        "--ignore",
+        type=_codes,
+        action="extend",
+        default=[],
+        metavar="RULES",
+        help=f"skip these rules: {selection}",
+    )
+    check.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info", "never"),
+        default=None,
+        help="exit 1 when a finding has this severity or higher "
+        "(default: the configuration's `fail_on`, else error)",
+    )
+    check.add_argument(
+        "--exit-zero", action="store_true", help="exit 0 even when findings are reported"
+    )
     check.add_argument("--strict", action="store_true", help="FG002 (unresolved value) is an error")
     check.add_argument("--baseline", type=Path, help="hide findings recorded in this baseline")
     check.add_argument(
         "--write-baseline", type=Path, metavar="FILE", help="record current findings"
     )
     check.add_argument("--no-ignores", action="store_true", help="ignore suppression comments")
-    check.add_argument("--statistics", action="store_true", help="count findings per rule")
+    check.add_argument(
+        "--statistics",
+        action="store_true",
+        help="count findings per rule (text: a table; json: a list; other formats: the "
+        "table on stderr)",
+    )
+    check.add_argument(
+        "--show-settings",
+        type=Path,
+        metavar="FILE",
+        help="print the configuration that applies to FILE and where each value comes from",
+    )
     check.add_argument("--max-annotations", type=int, default=None, help=argparse.SUPPRESS)
 
     endpoints = sub.add_parser("endpoints", parents=[common], help="list every endpoint found")
-    endpoints.add_argument("paths", nargs="*", default=None, metavar="PATH")
-    endpoints.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    endpoints.add_argument("paths", nargs="*", default=None, metavar="PATH", help=paths_help)
+    endpoints.add_argument(
+        "--format",
+        "--output-format",
+        dest="format",
+        choices=("text", "json", "markdown"),
+        default="text",
+        help="output format (default: text)",
+    )
+    endpoints.add_argument(
+        "--wide", action="store_true", help="every column, however wide (default: fit 100)"
+    )
 
     rules = sub.add_parser("rules", help="list the rule catalog")
-    rules.add_argument("--format", choices=("text", "json"), default="text")
+    rules.add_argument(
+        "--format",
+        "--output-format",
+        dest="format",
+        choices=("text", "json"),
+        default="text",
+        help="output format (default: text)",
+    )
+    rules.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="also list this configuration's checklist items (default: the nearest one)",
+    )
     rule = sub.add_parser("rule", help="show one rule's documentation")
-    rule.add_argument("name", metavar="CODE|SLUG")
+    rule.add_argument("name", metavar="CODE|SLUG", help="a rule code or slug, any case")
+    rule.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="also look among this configuration's checklist items (default: the nearest one)",
+    )
     init = sub.add_parser("init", help="write a starter .flash-guard.yaml")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
     return parser
@@ -132,6 +238,7 @@ def _request(args):
         profile=args.profile,
         select=getattr(args, "select", []),
         ignore=getattr(args, "ignore", []),
+        extend_select=getattr(args, "extend_select", []),
         strict=getattr(args, "strict", False),
     )
     return RunRequest(
@@ -149,7 +256,12 @@ def cmd_check(args) -> int:
     from flash_guard.report import render
     from flash_guard.report.text_report import use_color
 
-    result, _, _, project = run_check(_request(args))
+    if args.show_settings is not None:
+        return _show_settings(args)
+    request = _request(args)
+    result, _, _, project = run_check(request)
+    if not args.quiet:
+        _warn_if_nothing_checked(result, project, request.paths)
     if args.write_baseline:
         from flash_guard.baseline import write_baseline
 
@@ -165,8 +277,7 @@ def cmd_check(args) -> int:
         result.findings, result.baselined, result.stale_baseline = apply_baseline(
             result.findings, load_baseline(args.baseline), project.report_only
         )
-    fail_on = args.fail_on or project.config.fail_on
-    options = {"color": use_color(), "statistics": args.statistics}
+    options = {"color": use_color(args.color), "statistics": args.statistics, "quiet": args.quiet}
     if args.max_annotations is not None:
         options["max_annotations"] = args.max_annotations
     for fmt, file in args.output:
@@ -174,9 +285,42 @@ def cmd_check(args) -> int:
             Path(file).write_text(render(fmt, result, **{**options, "color": False}), "utf-8")
         except OSError as exc:
             raise UsageError(f"{file}: cannot write: {exc.strerror}") from None
-    sys.stdout.write(render(args.format, result, **options))
-    failing = any(at_or_above(f.severity, fail_on) for f in result.findings)
-    return EXIT_FINDINGS if failing else EXIT_OK
+    sys.stdout.write(_report(args.format, result, options))
+    failing = any(
+        at_or_above(f.severity, args.fail_on or project.fail_on_for(f.path))
+        for f in result.findings
+    )
+    return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_OK
+
+
+def _report(fmt: str, result, options: dict) -> str:
+    """The report; with --statistics, as in ruff, the counts instead of the findings (text,
+    json) or besides them on stderr (formats read by other tools)."""
+    from flash_guard.report import render
+    from flash_guard.report.text_report import statistics, statistics_json
+
+    if not options["statistics"] or fmt == "text":
+        return render(fmt, result, **options)
+    if fmt == "json":
+        return statistics_json(result)
+    sys.stderr.write("\n".join(statistics(result)) + "\n")
+    return render(fmt, result, **options)
+
+
+def _warn_if_nothing_checked(result, project, paths: list[str]) -> None:
+    """ruff warns when it finds no Python files; a run that saw no Flash declaration would
+    otherwise pass as if it had checked something. In pre-commit mode a changed file
+    without Flash code is the normal case, so it stays quiet."""
+    if result.endpoints or project.report_only is not None:
+        return
+    print(f"warning: no Flash endpoints found in {' '.join(paths)}", file=sys.stderr)
+
+
+def _show_settings(args) -> int:
+    from flash_guard.config.show import show_settings
+
+    sys.stdout.write(show_settings(args.show_settings, args.config, Path.cwd()))
+    return EXIT_OK
 
 
 def cmd_endpoints(args) -> int:
@@ -186,8 +330,10 @@ def cmd_endpoints(args) -> int:
     request = _request(args)
     request.no_ignores = True
     request.files_as_filter = False
-    result, *_ = run_check(request)
-    sys.stdout.write(render(args.format, result))
+    result, _, _, project = run_check(request)
+    if not args.quiet:
+        _warn_if_nothing_checked(result, project, request.paths)
+    sys.stdout.write(render(args.format, result, wide=args.wide))
     return EXIT_OK
 
 

@@ -101,8 +101,10 @@ def test_the_nearest_config_wins(check_json, tmp_path):
     git_init(repo)
     _, doc = check_json(repo / "sub")
     assert [f["severity"] for f in doc["findings"]] == ["warning"]
+    # From the root too: a file uses the configuration nearest to it, wherever the run starts.
     _, doc = check_json(repo)
-    assert [f["severity"] for f in doc["findings"]] == ["info"]
+    assert [f["severity"] for f in doc["findings"]] == ["warning"]
+    assert [f["path"] for f in doc["findings"]] == ["sub/app.py"]
 
 
 def test_config_option_overrides_discovery(check_json, project):
@@ -551,3 +553,147 @@ def test_json_output_is_not_written_on_a_config_error(run_cli, project):
     with pytest.raises(json.JSONDecodeError):
         json.loads(out)
     assert err.startswith("flash-guard: error: .flash-guard.yaml:1:")
+
+
+# -- hierarchical configuration (issue 14) ------------------------------------------------
+
+MONOREPO = {
+    "services/imagegen/.flash-guard.yaml": "rules: {FG101: {severity: warning}}\n",
+    "services/imagegen/app.py": APP,
+    "services/chat/pyproject.toml": "[tool.flash-guard]\nrules = {FG101 = {enabled = false}}\n",
+    "services/chat/app.py": APP,
+    "tools/app.py": APP,
+}
+
+
+def test_a_monorepo_gives_each_app_its_own_settings(check_json, tmp_path):
+    repo = tmp_path / "mono"
+    write(repo, MONOREPO)
+    git_init(repo)
+    _, doc = check_json(repo)
+    by_path = {f["path"]: f["severity"] for f in doc["findings"] if f["code"] == "FG101"}
+    # imagegen: a warning by its config; chat: disabled by its pyproject; tools: the default.
+    assert by_path == {"services/imagegen/app.py": "warning", "tools/app.py": "error"}
+
+
+def test_config_is_found_from_the_paths_not_the_working_directory(run_cli, tmp_path):
+    # Why: "`flash-guard check services/imagegen` from a monorepo root ignores
+    # services/imagegen/.flash-guard.yaml".
+    repo = tmp_path / "mono"
+    write(repo, MONOREPO)
+    git_init(repo)
+    code, out, err = run_cli(["check", "--format", "json", "services/imagegen"], repo)
+    assert code == 0, err  # a warning does not fail the run
+    assert [f["severity"] for f in json.loads(out)["findings"]] == ["warning"]
+
+
+def test_outside_git_the_parent_pyproject_is_found_from_the_path(run_cli, tmp_path):
+    # Why: "outside git, `cd sub && flash-guard check ..` ignores ../pyproject.toml".
+    root = tmp_path / "plain"
+    write(
+        root,
+        {
+            "pyproject.toml": "[tool.flash-guard]\nrules = {FG101 = {enabled = false}}\n",
+            "app.py": APP,
+            "sub/notes.txt": "x\n",
+        },
+    )
+    code, out, err = run_cli(["check", "--format", "json", ".."], root / "sub")
+    assert code == 0, err
+    assert "FG101" not in codes(json.loads(out))
+
+
+def test_both_config_files_in_one_directory_is_an_error(run_cli, project):
+    # Why: "with both .flash-guard.yaml and [tool.flash-guard] present the pyproject table
+    # is silently ignored".
+    root = project(
+        {
+            ".flash-guard.yaml": "fail_on: error\n",
+            "pyproject.toml": '[tool.flash-guard]\nfail_on = "warning"\n',
+            "app.py": APP,
+        }
+    )
+    code, out, err = run_cli(["check", "."], root)
+    assert (code, out) == (2, "")
+    assert ".flash-guard.yaml" in err and "pyproject.toml" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_nested_config_extends_its_parent(check_json, tmp_path):
+    repo = tmp_path / "repo"
+    write(
+        repo,
+        {
+            ".flash-guard.yaml": "rules: {FG101: {severity: info}}\nfail_on: warning\n",
+            "app/.flash-guard.yaml": "extend: ../.flash-guard.yaml\nfail_on: error\n",
+            "app/app.py": APP,
+            "plain/.flash-guard.yaml": "fail_on: error\n",
+            "plain/app.py": APP,
+        },
+    )
+    git_init(repo)
+    code, doc = check_json(repo)
+    severities = {f["path"]: f["severity"] for f in doc["findings"] if f["code"] == "FG101"}
+    # app/ inherits the severity and overrides fail_on; plain/ does not extend anything.
+    assert severities == {"app/app.py": "info", "plain/app.py": "error"}
+    assert code == 1
+
+
+def test_fail_on_follows_each_files_configuration(check_json, tmp_path):
+    repo = tmp_path / "repo"
+    write(
+        repo,
+        {
+            "a/.flash-guard.yaml": "rules: {FG101: {severity: warning}}\nfail_on: warning\n",
+            "a/app.py": APP,
+            "b/.flash-guard.yaml": "rules: {FG101: {severity: warning}}\n",
+            "b/app.py": APP,
+        },
+    )
+    git_init(repo)
+    assert check_json(repo / "b")[0] == 0
+    assert check_json(repo / "a")[0] == 1
+    assert check_json(repo)[0] == 1
+
+
+@pytest.mark.parametrize(
+    "extend, problem",
+    [("missing.yaml", "no such file"), (".flash-guard.yaml", "cycle"), ("[1]", "must be")],
+)
+def test_a_bad_extend_is_a_config_error(run_cli, project, extend, problem):
+    root = project({".flash-guard.yaml": f"extend: {extend}\n", "app.py": APP})
+    code, _, err = run_cli(["check", "."], root)
+    assert code == 2
+    assert ".flash-guard.yaml:1: extend:" in err and problem in err
+
+
+def test_show_settings_names_the_file_and_each_values_origin(run_cli, tmp_path):
+    repo = tmp_path / "repo"
+    write(
+        repo,
+        {
+            ".flash-guard.yaml": "fail_on: warning\nexclude: [build/]\n",
+            "app/.flash-guard.yaml": "extend: ../.flash-guard.yaml\n"
+            "rules: {FG101: {severity: info}}\n",
+            "app/app.py": APP,
+        },
+    )
+    git_init(repo)
+    code, out, err = run_cli(["check", "--show-settings", "app/app.py"], repo)
+    assert code == 0, err
+    assert "Settings for app/app.py" in out
+    assert "Configuration: app/.flash-guard.yaml <- .flash-guard.yaml" in out
+    lines = {line.split(" = ")[0]: line for line in out.splitlines() if " = " in line}
+    assert lines["fail_on"] == 'fail_on = "warning"  # .flash-guard.yaml:1'
+    assert lines["exclude"].endswith("# .flash-guard.yaml:2")
+    assert lines["rules.FG101"] == 'rules.FG101 = {"severity": "info"}  # app/.flash-guard.yaml:2'
+    assert lines["profile"] == 'profile = "production"  # default'
+
+
+def test_show_settings_without_a_configuration(run_cli, project):
+    root = project({"app.py": APP})
+    code, out, _ = run_cli(["check", "--show-settings", "app.py"], root)
+    assert code == 0
+    assert "none found (built-in defaults)" in out
+    code, _, err = run_cli(["check", "--show-settings", "nope.py"], root)
+    assert code == 2 and "nope.py" in err

@@ -76,9 +76,23 @@ def test_a_dependency_file_among_the_files_reports_everything(run_cli, project, 
     assert paths_of(doc) == {"bad.py"}
 
 
-def test_a_nested_config_file_among_the_files_reports_everything(run_cli, project):
+def test_a_nested_config_file_among_the_files_reports_its_subtree(run_cli, project):
     root = project({**FILES, "sub/other.py": BAD, "sub/.flash-guard.yaml": "fail_on: error\n"})
     code, doc = check(run_cli, root, "good.py", "sub/.flash-guard.yaml")
+    assert code == 1
+    assert paths_of(doc) == {"sub/other.py"}
+
+
+def test_a_config_extended_by_a_nested_one_reports_both(run_cli, project):
+    root = project(
+        {
+            **FILES,
+            ".flash-guard.yaml": "fail_on: error\n",
+            "sub/other.py": BAD,
+            "sub/.flash-guard.yaml": "extend: ../.flash-guard.yaml\n",
+        }
+    )
+    code, doc = check(run_cli, root, ".flash-guard.yaml")
     assert code == 1
     assert paths_of(doc) == {"bad.py", "sub/other.py"}
 

@@ -1,7 +1,10 @@
 """Finding and validating the user's configuration.
 
-`.flash-guard.yaml`, or `[tool.flash-guard]` in `pyproject.toml`: the first one
-found walking up from the working directory to the git root, or `--config`.
+`.flash-guard.yaml`, or `[tool.flash-guard]` in `pyproject.toml`: for each checked path,
+the nearest one found walking up from it (to the git root inside git, to the filesystem root
+outside), or `--config`. Both in one directory is an error: which one counts would be a guess.
+A configuration can `extend` another (its parent, typically): the keys it sets replace the
+extended file's, `rules` and `profiles` are merged per entry, `checklist` items are added.
 Every unknown key, operator or rule code is an error naming the file and key.
 """
 
@@ -27,6 +30,10 @@ CONFIG_KEYS = (
     "exclude",
     "require_suppression_reason",
     "fail_on",
+    "extend",
+    "select",
+    "ignore",
+    "extend_select",
 )
 RULE_KEYS = ("enabled", "severity", "params")
 FAIL_ON = ("error", "warning", "info", "never")
@@ -53,25 +60,43 @@ class Config:
     source: YamlSource | None = None
     # Which profiles each user item joins (all of them unless it says).
     user_item_profiles: dict[str, list[str]] = field(default_factory=dict)
+    # ruff-style rule selection (`select`, `ignore`, `extend_select`); None: not set.
+    select: list[str] | None = None
+    ignore: list[str] = field(default_factory=list)
+    extend_select: list[str] = field(default_factory=list)
+    # Where each top-level setting came from ("file:line"), for --show-settings.
+    origins: dict[str, str] = field(default_factory=dict)
+    # The configuration files read, the extended ones first.
+    files: list[Path] = field(default_factory=list)
 
     def item_profiles(self, item: Item) -> tuple[str, ...]:
         return tuple(self.user_item_profiles.get(item.code) or PROFILES)
 
 
 def find_config(start: Path, stop: Path | None) -> Path | None:
+    """The nearest configuration in `start` or above, up to `stop` (None: the filesystem
+    root)."""
     here = start.resolve()
     stop = stop.resolve() if stop else None
     while True:
-        for name in CONFIG_NAMES:
-            candidate = here / name
-            if candidate.is_file():
-                return candidate
-        pyproject = here / "pyproject.toml"
-        if pyproject.is_file() and _has_tool_table(pyproject):
-            return pyproject
-        if stop is None or here == stop or here.parent == here:
+        found = config_in(here)
+        if found is not None:
+            return found
+        if here == stop or here.parent == here:
             return None
         here = here.parent
+
+
+def config_in(directory: Path) -> Path | None:
+    """The configuration file of `directory` itself, if it has one."""
+    found = [directory / name for name in CONFIG_NAMES if (directory / name).is_file()]
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file() and _has_tool_table(pyproject):
+        found.append(pyproject)
+    if len(found) > 1:
+        names = " and ".join(str(f) for f in found)
+        raise ConfigError(f"{names}: both configure flash-guard; keep one of them")
+    return found[0] if found else None
 
 
 def _has_tool_table(pyproject: Path) -> bool:
@@ -81,14 +106,37 @@ def _has_tool_table(pyproject: Path) -> bool:
         return False
 
 
-def load_config(path: Path | None, label: str | None = None) -> Config:
+def load_config(path: Path | None, label: str | None = None, _seen: tuple = ()) -> Config:
     if path is None:
         return Config()
     if path.name == "pyproject.toml":
         src = _pyproject_source(path, label or str(path))
     else:
         src = load_yaml_file(path, label)
-    return parse_config(src, path)
+    base = None
+    data = src.data if isinstance(src.data, dict) else {}
+    if "extend" in data:
+        target = data["extend"]
+        if not isinstance(target, str) or not target:
+            raise src.error(["extend"], "must be the path of another configuration file")
+        parent = (path.parent / target).resolve()
+        if parent in _seen or parent == path.resolve():
+            raise src.error(["extend"], f"`{target}` extends this file again (a cycle)")
+        if not parent.is_file():
+            raise src.error(["extend"], f"`{target}`: no such file")
+        base = load_config(parent, _label(parent, path, label), (*_seen, path.resolve()))
+    return parse_config(src, path, base)
+
+
+def _label(parent: Path, child: Path, child_label: str | None) -> str:
+    """The extended file named like the file extending it (relative when that is)."""
+    if child_label is None:
+        return str(parent)
+    import os
+
+    start = Path(child_label).parent
+    base = child.resolve().parent
+    return os.path.normpath(str(start / os.path.relpath(parent, base)))
 
 
 def _pyproject_source(path: Path, label: str) -> YamlSource:
@@ -127,7 +175,7 @@ class _TomlSource(YamlSource):
         return start + 1
 
 
-def parse_config(src: YamlSource, path: Path | None) -> Config:
+def parse_config(src: YamlSource, path: Path | None, base: Config | None = None) -> Config:
     data = src.data
     if data is None:
         data = {}
@@ -135,22 +183,39 @@ def parse_config(src: YamlSource, path: Path | None) -> Config:
         raise src.error([], "the configuration must be a mapping")
     for key in data:
         if key not in CONFIG_KEYS:
-            raise src.error([key], f"unknown key (known: {', '.join(CONFIG_KEYS)})")
-    config = Config(path=path, source=src)
-    profile = data.get("profile", "production")
-    if profile not in PROFILES:
-        raise src.error(["profile"], f"unknown profile `{profile}` (known: {', '.join(PROFILES)})")
-    config.profile = profile
+            raise src.error([key], f"unknown key{did_you_mean(str(key), CONFIG_KEYS)}")
+    config = _inherit(base, path, src)
+    for key in data:
+        config.origins[key] = f"{src.label}:{src.line_of([key])}"
+    if "profile" in data:
+        profile = data["profile"]
+        if profile not in PROFILES:
+            raise src.error(
+                ["profile"], f"unknown profile `{profile}` (known: {', '.join(PROFILES)})"
+            )
+        config.profile = profile
     _parse_profile_map(src, data.get("profiles"), config)
-    config.exclude = _string_list(src, ["exclude"], data.get("exclude", []))
-    reason = data.get("require_suppression_reason", False)
-    if not isinstance(reason, bool):
-        raise src.error(["require_suppression_reason"], "must be true or false")
-    config.require_suppression_reason = reason
-    fail_on = data.get("fail_on", "error")
-    if fail_on not in FAIL_ON:
-        raise src.error(["fail_on"], f"must be one of {', '.join(FAIL_ON)}")
-    config.fail_on = fail_on
+    if "exclude" in data:
+        config.exclude = _string_list(src, ["exclude"], data.get("exclude", []))
+    if "require_suppression_reason" in data:
+        reason = data["require_suppression_reason"]
+        if not isinstance(reason, bool):
+            raise src.error(["require_suppression_reason"], "must be true or false")
+        config.require_suppression_reason = reason
+    if "fail_on" in data:
+        fail_on = data["fail_on"]
+        if fail_on not in FAIL_ON:
+            raise src.error(["fail_on"], f"must be one of {', '.join(FAIL_ON)}")
+        config.fail_on = fail_on
+    if "select" in data:
+        config.select = _code_list(src, ["select"], data["select"])
+        config.extend_select = []  # as in ruff: a `select` replaces what was extended
+    if "ignore" in data:
+        config.ignore = _code_list(src, ["ignore"], data["ignore"])
+    if "extend_select" in data:
+        config.extend_select = config.extend_select + _code_list(
+            src, ["extend_select"], data["extend_select"]
+        )
     user_items = data.get("checklist") or []
     if not isinstance(user_items, list):
         raise src.error(["checklist"], "must be a list of checklist items")
@@ -170,6 +235,48 @@ def parse_config(src: YamlSource, path: Path | None) -> Config:
         config.checklist.append(item)
     _parse_rules(src, data.get("rules"), config, builtin)
     return config
+
+
+def _inherit(base: Config | None, path: Path | None, src: YamlSource) -> Config:
+    if base is None:
+        return Config(path=path, source=src, files=[path] if path else [])
+    return Config(
+        path=path,
+        profile=base.profile,
+        profile_paths={k: list(v) for k, v in base.profile_paths.items()},
+        profile_endpoints={k: list(v) for k, v in base.profile_endpoints.items()},
+        rules=dict(base.rules),
+        checklist=list(base.checklist),
+        exclude=list(base.exclude),
+        require_suppression_reason=base.require_suppression_reason,
+        fail_on=base.fail_on,
+        source=src,
+        user_item_profiles=dict(base.user_item_profiles),
+        select=None if base.select is None else list(base.select),
+        ignore=list(base.ignore),
+        extend_select=list(base.extend_select),
+        origins=dict(base.origins),
+        files=[*base.files, path] if path else list(base.files),
+    )
+
+
+def did_you_mean(name: str, known) -> str:
+    """` (did you mean `x`?)` for a near miss, else the list of known names."""
+    import difflib
+
+    close = difflib.get_close_matches(name, [str(k) for k in known], n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean `{close[0]}`?)"
+    return f" (known: {', '.join(str(k) for k in known)})"
+
+
+def _code_list(src: YamlSource, keypath: list, value: Any) -> list[str]:
+    """Codes, slugs or prefixes: a list, or one comma-separated string as on the command line."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise src.error(keypath, "must be a list of rule codes, slugs or prefixes")
+    return [part.strip() for v in value for part in v.split(",") if part.strip()]
 
 
 def _string_list(src: YamlSource, keypath: list, value: Any) -> list[str]:
@@ -227,7 +334,12 @@ def _parse_rules(src: YamlSource, raw: Any, config: Config, builtin: dict) -> No
         for sub in spec:
             if sub not in RULE_KEYS:
                 raise src.error(["rules", key, sub], f"unknown key (known: {', '.join(RULE_KEYS)})")
-        override = RuleOverride()
+        inherited = config.rules.get(code)
+        override = RuleOverride(
+            inherited.enabled if inherited else None,
+            inherited.severity if inherited else None,
+            dict(inherited.params) if inherited else {},
+        )
         if "enabled" in spec:
             if not isinstance(spec["enabled"], bool):
                 raise src.error(["rules", key, "enabled"], "must be true or false")
@@ -248,5 +360,6 @@ def _parse_rules(src: YamlSource, raw: Any, config: Config, builtin: dict) -> No
             for name in params:
                 if name not in item.raw_params:
                     raise src.error(["rules", key, "params", name], "unknown parameter")
-        override.params = params
+        override.params = {**override.params, **params}
         config.rules[code] = override
+        config.origins[f"rules.{code}"] = f"{src.label}:{src.line_of(['rules', key])}"
