@@ -337,10 +337,19 @@ def cmd_endpoints(args) -> int:
     return EXIT_OK
 
 
+def _nearest_config(args):
+    """The configuration `rules` and `rule` add their items from: --config, else the
+    nearest one above the working directory."""
+    from flash_guard.project.locate import plan_workspaces
+
+    return plan_workspaces(["."], args.config, Path.cwd())[0].config
+
+
 def cmd_rules(args) -> int:
+    from flash_guard.checklist.user_items import user_rows
     from flash_guard.rule_docs import catalog_rows
 
-    rows = catalog_rows()
+    rows = catalog_rows() + user_rows(_nearest_config(args))
     if args.format == "json":
         import json
 
@@ -355,12 +364,18 @@ def cmd_rules(args) -> int:
 
 
 def cmd_rule(args) -> int:
+    from flash_guard.checklist.user_items import find_user_item, user_page
     from flash_guard.rule_docs import find_rule, rule_page
 
-    code = find_rule(args.name)
-    if code is None:
+    code = find_rule(args.name) or find_rule(args.name.lower())
+    if code is not None:
+        sys.stdout.write(rule_page(code, for_terminal=True))
+        return EXIT_OK
+    config = _nearest_config(args)
+    item = find_user_item(config, args.name)
+    if item is None:
         raise UsageError(f"{args.name}: no such rule code or slug (see `flash-guard rules`)")
-    sys.stdout.write(rule_page(code, for_terminal=True))
+    sys.stdout.write(user_page(config, item))
     return EXIT_OK
 
 

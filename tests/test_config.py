@@ -487,7 +487,10 @@ def item(**overrides) -> str:
         (item(id="FG900"), ".flash-guard.yaml:2: checklist[0].id: the FG prefix is reserved"),
         (item(id="acme"), ".flash-guard.yaml:2: checklist[0].id: `acme` is not a rule code"),
         (item(title=None), ".flash-guard.yaml:2: checklist[0]: missing required key `title`"),
-        (item(when="{kind: lambda}"), ".flash-guard.yaml:7: checklist[0].when.kind: `lambda`"),
+        (
+            item(when="{kind: lambda}"),
+            ".flash-guard.yaml:7: checklist[0].when.kind: unknown kind `lambda`",
+        ),
         (item(when="{color: red}"), ".flash-guard.yaml:7: checklist[0].when.color: unknown filter"),
         (item(profiles="[staging]"), ".flash-guard.yaml:7: checklist[0].profiles: unknown profile"),
         (item(check="no-such-check"), ".flash-guard.yaml:2: checklist[0]: an item needs exactly"),
@@ -512,6 +515,88 @@ def test_invalid_user_item_is_one_line_exit_2(run_cli, project, text, expected):
     root = project({"app.py": APP, ".flash-guard.yaml": text})
     line = config_error(run_cli, root)
     assert line.startswith("flash-guard: error: " + expected), line
+
+
+# Why: "Custom checklist items are not validated: `workers.mn: {gte: 1}` fires on every
+# endpoint, `datacentre: {...}` silently passes". One test per error kind.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            item(require="\n      workers.mn: {gte: 1}"),
+            ".flash-guard.yaml:7: checklist[0].require.workers.mn: unknown attribute "
+            "(did you mean `workers.min`?)",
+        ),
+        (
+            item(require="\n      datacentre: {contains: US_IL_1}"),
+            ".flash-guard.yaml:7: checklist[0].require.datacentre: unknown attribute "
+            "(did you mean `datacenter`?)",
+        ),
+        (
+            item(require="\n      gpu: {gte: 1}"),
+            ".flash-guard.yaml:7: checklist[0].require.gpu.gte: `gte` does not apply to `gpu`, "
+            "a list (use one of: equals, not_equals, exists, absent, contains, not_contains, "
+            "subset_of, in, not_in)",
+        ),
+        (
+            item(require="\n      flashboot: {contains: x}"),
+            ".flash-guard.yaml:7: checklist[0].require.flashboot.contains: `contains` does not "
+            "apply to `flashboot`, a bool (use one of: equals, not_equals, exists, absent)",
+        ),
+        (
+            item(require="\n      workers.max: {lte: $maxx}", params="{max: 3}"),
+            ".flash-guard.yaml:7: checklist[0].require.workers.max.lte: unknown parameter "
+            "`$maxx` (did you mean `max`?)",
+        ),
+        (
+            item(require="\n      workers.max: {lte: $max}"),
+            ".flash-guard.yaml:7: checklist[0].require.workers.max.lte: unknown parameter `$max` "
+            "(the item has no params)",
+        ),
+        (
+            item(require="\n      workers.max: {lt_e: 3}"),
+            ".flash-guard.yaml:7: checklist[0].require.workers.max.lt_e: unknown operator "
+            "`lt_e` (did you mean `lte`?)",
+        ),
+        (
+            item(when="{kind: loadbalancer}"),
+            ".flash-guard.yaml:7: checklist[0].when.kind: unknown kind `loadbalancer` "
+            "(did you mean `load_balancer`?)",
+        ),
+        (
+            item(when="{compute: gpus}"),
+            ".flash-guard.yaml:7: checklist[0].when.compute: unknown compute `gpus` "
+            "(did you mean `gpu`?)",
+        ),
+        (
+            item(when="{knd: queue}"),
+            ".flash-guard.yaml:7: checklist[0].when.knd: unknown filter (did you mean `kind`?)",
+        ),
+    ],
+    ids=[
+        "unknown-attribute",
+        "misspelled-attribute",
+        "gte-on-a-list",
+        "contains-on-a-bool",
+        "unknown-param",
+        "param-without-params",
+        "misspelled-operator",
+        "unknown-when-kind",
+        "unknown-when-compute",
+        "unknown-when-filter",
+    ],
+)
+def test_checklist_language_is_validated_like_code(run_cli, project, text, expected):
+    root = project({"app.py": APP, ".flash-guard.yaml": text})
+    line = config_error(run_cli, root)
+    assert line == "flash-guard: error: " + expected, line
+
+
+def test_env_keys_are_open(run_cli, project):
+    text = item(require="\n      env.HF_TOKEN: {exists: true}")
+    root = project({"app.py": APP, ".flash-guard.yaml": text})
+    code, _, err = run_cli(["check", "."], root)
+    assert code in (0, 1), err
 
 
 def test_user_item_cannot_reuse_a_builtin_code_twice(run_cli, project):
@@ -697,3 +782,34 @@ def test_show_settings_without_a_configuration(run_cli, project):
     assert "none found (built-in defaults)" in out
     code, _, err = run_cli(["check", "--show-settings", "nope.py"], root)
     assert code == 2 and "nope.py" in err
+
+
+# Why: "`flash-guard rule ACME001` says 'no such rule' and `rules` does not list custom items."
+CUSTOM = item(require="\n      workers.min: {gte: 1}", fix="Keep one worker warm.")
+
+
+def test_custom_items_are_listed_by_rules(run_cli, project):
+    root = project({"app.py": APP, ".flash-guard.yaml": CUSTOM})
+    code, out, _ = run_cli(["rules"], root)
+    assert code == 0
+    assert any(line.startswith("ACME001  acme-rule") for line in out.splitlines()), out
+    code, out, _ = run_cli(["rules", "--format", "json"], root)
+    assert {r["code"] for r in json.loads(out)} >= {"ACME001", "FG101"}
+
+
+def test_rule_shows_a_custom_item(run_cli, project):
+    root = project({"app.py": APP, ".flash-guard.yaml": CUSTOM})
+    for name in ("ACME001", "acme001", "acme-rule"):
+        code, out, err = run_cli(["rule", name], root)
+        assert code == 0, err
+        assert out.startswith("# ACME001 acme-rule")
+        assert "`workers.min` gte `1`" in out and "Keep one worker warm." in out
+    code, _, err = run_cli(["rule", "ACME002"], root)
+    assert code == 2 and "no such rule" in err
+
+
+def test_custom_items_are_in_the_sarif_rule_list(run_cli, project):
+    root = project({"app.py": APP, ".flash-guard.yaml": CUSTOM})
+    _, out, _ = run_cli(["check", "--format", "sarif", "."], root)
+    rules = json.loads(out)["runs"][0]["tool"]["driver"]["rules"]
+    assert "ACME001" in {r["id"] for r in rules}

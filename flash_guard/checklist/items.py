@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from flash_guard.checklist.conditions import WHEN_FILTERS, operand_problem
+from flash_guard.checklist.attributes import ATTRIBUTES, attribute_type, operator_problem
+from flash_guard.checklist.conditions import OPERATORS, WHEN_FILTERS, operand_problem
 from flash_guard.checks.base import coerce_params
 from flash_guard.config.yamlsrc import YamlSource
 from flash_guard.findings import SEVERITIES
@@ -72,7 +73,7 @@ def parse_item(src: YamlSource, keypath: list, raw: Any, builtin: bool) -> Item:
         raise src.error(keypath, "a checklist item must be a mapping")
     for key in raw:
         if key not in ITEM_KEYS:
-            raise src.error(keypath + [key], f"unknown key (known: {', '.join(ITEM_KEYS)})")
+            raise src.error(keypath + [key], f"unknown key{did_you_mean(str(key), ITEM_KEYS)}")
     for key in ("id", "slug", "title", "severity"):
         if key not in raw:
             raise src.error(keypath, f"missing required key `{key}`")
@@ -155,13 +156,13 @@ def _parse_when(src: YamlSource, keypath: list, raw: Any) -> dict:
     allowed = {"kind": KINDS, "compute": COMPUTES, "api": ("endpoint", "legacy")}
     for key, value in raw.items():
         if key not in WHEN_FILTERS:
-            raise src.error(keypath + [key], f"unknown filter (known: {', '.join(WHEN_FILTERS)})")
+            hint = did_you_mean(str(key), WHEN_FILTERS)
+            raise src.error(keypath + [key], f"unknown filter{hint}")
         if key in allowed:
             for choice in value if isinstance(value, list) else [value]:
                 if choice not in allowed[key]:
-                    raise src.error(
-                        keypath + [key], f"`{choice}` is not one of {', '.join(allowed[key])}"
-                    )
+                    hint = did_you_mean(str(choice), allowed[key])
+                    raise src.error(keypath + [key], f"unknown {key} `{choice}`{hint}")
     return dict(raw)
 
 
@@ -169,10 +170,39 @@ def _parse_require(src: YamlSource, keypath: list, raw: Any, item: Item) -> dict
     if not isinstance(raw, dict) or not raw:
         raise src.error(keypath, "must be a non-empty mapping of attribute: {operator: value}")
     for attribute, condition in raw.items():
+        kind = attribute_type(str(attribute))
+        if kind is None:
+            hint = did_you_mean(str(attribute), ATTRIBUTES)
+            raise src.error(keypath + [attribute], f"unknown attribute{hint}")
         if not isinstance(condition, dict) or not condition:
             raise src.error(keypath + [attribute], "must be a mapping like {gte: 1}")
         for op, operand in condition.items():
-            problem = operand_problem(op, item.operand(operand))
+            if op not in OPERATORS:
+                hint = did_you_mean(str(op), OPERATORS)
+                raise src.error(keypath + [attribute, op], f"unknown operator `{op}`{hint}")
+            problem = operator_problem(str(attribute), kind, op) or _param_problem(item, operand)
+            problem = problem or operand_problem(op, item.operand(operand))
             if problem:
                 raise src.error(keypath + [attribute, op], problem)
     return dict(raw)
+
+
+def _param_problem(item: Item, operand: Any) -> str | None:
+    """`$name` must be one of the item's own `params`."""
+    if isinstance(operand, str):
+        match = _PARAM_REF.match(operand)
+        if match and match.group(1) not in item.raw_params:
+            known = list(item.raw_params)
+            hint = did_you_mean(match.group(1), known) if known else " (the item has no params)"
+            return f"unknown parameter `{operand}`{hint}"
+    return None
+
+
+def did_you_mean(name: str, known) -> str:
+    import difflib
+
+    names = [str(k) for k in known]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean `{close[0]}`?)"
+    return f" (known: {', '.join(names)})"

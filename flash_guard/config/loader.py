@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from flash_guard.checklist.catalog import PROFILES, builtin_catalog
-from flash_guard.checklist.items import Item, build_params, parse_item
+from flash_guard.checklist.items import Item, build_params, did_you_mean, parse_item
 from flash_guard.config.yamlsrc import ConfigError, YamlSource, load_yaml_file
 from flash_guard.findings import SEVERITIES
 
@@ -260,16 +260,6 @@ def _inherit(base: Config | None, path: Path | None, src: YamlSource) -> Config:
     )
 
 
-def did_you_mean(name: str, known) -> str:
-    """` (did you mean `x`?)` for a near miss, else the list of known names."""
-    import difflib
-
-    close = difflib.get_close_matches(name, [str(k) for k in known], n=1, cutoff=0.6)
-    if close:
-        return f" (did you mean `{close[0]}`?)"
-    return f" (known: {', '.join(str(k) for k in known)})"
-
-
 def _code_list(src: YamlSource, keypath: list, value: Any) -> list[str]:
     """Codes, slugs or prefixes: a list, or one comma-separated string as on the command line."""
     if isinstance(value, str):
@@ -326,7 +316,8 @@ def _parse_rules(src: YamlSource, raw: Any, config: Config, builtin: dict) -> No
     for key, spec in raw.items():
         code = key if key in known else slugs.get(str(key))
         if code is None:
-            raise src.error(["rules", key], "unknown rule code or slug")
+            hint = did_you_mean(str(key), [*known, *slugs])
+            raise src.error(["rules", key], f"unknown rule code or slug{hint}")
         if spec is None:
             spec = {}
         if not isinstance(spec, dict):
