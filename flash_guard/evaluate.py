@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from flash_guard.checklist import conditions
 from flash_guard.checklist.active import UNRESOLVED, ActiveItem, Checklist, Options
-from flash_guard.checklist.catalog import PROFILES
 from flash_guard.checklist.items import Item
 from flash_guard.checklist.profiles import ProfileMap, file_pragmas
 from flash_guard.checks.base import Context, Outcome, where
@@ -35,7 +34,9 @@ class Evaluation:
 
 def evaluate(analysis: Analysis, config: Config, options: Options) -> Evaluation:
     checklist = Checklist(config, options)
-    pragmas = file_pragmas((path, f.comments) for path, f in analysis.modules.files.items())
+    pragmas = file_pragmas(
+        ((path, f.comments) for path, f in analysis.modules.files.items()), config.all_profiles()
+    )
     profile_map = ProfileMap(config, options.profile, pragmas)
     run = _Run(analysis, checklist, profile_map)
     for index, endpoint in enumerate(analysis.endpoints):
@@ -88,7 +89,7 @@ class _Run:
         """Project-wide checks run once; each outcome is kept when its endpoint's profile (or,
         for file-level outcomes, the file's profile) has the item on."""
         first_in_force: dict[str, ActiveItem] = {}
-        for profile in PROFILES:
+        for profile in self.checklist.by_profile:
             in_force = {
                 **self.checklist.shadow_by_profile[profile],
                 **self.checklist.active(profile),

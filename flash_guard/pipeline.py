@@ -75,8 +75,15 @@ def _run_one(request: RunRequest, workspace: Workspace, given: set[str]):
         selection = Selection(analyse_root=True, report_only=None)
     paths = [str(workspace.root)] if selection.analyse_root else workspace.paths
     workspace.report_only = selection.report_only
-    # 3. discover: files -> facts -> module index -> declarations -> endpoint model
     config = workspace.config
+    profile = request.options.profile
+    if profile is not None and profile not in config.all_profiles():
+        from flash_guard.config.loader import did_you_mean
+        from flash_guard.project.files import UsageError
+
+        hint = did_you_mean(profile, config.all_profiles())
+        raise UsageError(f"--profile {profile}: unknown profile{hint}")
+    # 3. discover: files -> facts -> module index -> declarations -> endpoint model
     exclude = config.exclude + workspace.nested  # subtrees with their own configuration
     analysis = analyse(paths, workspace.root, exclude, workspace.in_git, request.jobs)
     record_dependencies(analysis.endpoints, analysis.modules)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flash_guard.checklist.catalog import PROFILES, profile_items
+from flash_guard.checklist.catalog import profile_items
 from flash_guard.checklist.items import Item, build_params
 from flash_guard.config.loader import Config, did_you_mean
 from flash_guard.config.yamlsrc import ConfigError
@@ -96,16 +96,17 @@ class Checklist:
         # names FG002 itself: `--select FG002` shows what the checklist cannot decide.
         self.shadow_by_profile: dict[str, dict[str, ActiveItem]] = {}
         all_items: list[Item] = []
-        for profile in PROFILES:
-            items = list(profile_items(profile))
-            items += [u for u in config.checklist if profile in config.item_profiles(u)]
+        for profile in config.all_profiles():
+            # A profile of the configuration's own carries its built-in base's items.
+            items = list(profile_items(config.builtin_base(profile)))
+            items += [u for u in config.checklist if config.carries(u, profile)]
             active, shadow = {}, {}
             for item in items:
-                resolved = self._activate(item)
+                resolved = self._activate(item, profile)
                 if resolved is not None:
                     active[item.code] = resolved
                 elif self._shadowed(item):
-                    shadow[item.code] = self._activate(item, selecting=False)
+                    shadow[item.code] = self._activate(item, profile, selecting=False)
             self.by_profile[profile] = active
             self.shadow_by_profile[profile] = {k: v for k, v in shadow.items() if v is not None}
             all_items.extend(items)
@@ -151,8 +152,8 @@ class Checklist:
             return False  # ignored, not left out
         return self.selection.names_fg002()
 
-    def _activate(self, item: Item, selecting: bool = True) -> ActiveItem | None:
-        override = self.config.rules.get(item.code)
+    def _activate(self, item: Item, profile: str, selecting: bool = True) -> ActiveItem | None:
+        override = self.config.rule_override(item.code, profile)
         if override and override.enabled is False:
             return None
         if selecting and not self._selected(item):
@@ -177,7 +178,7 @@ class Checklist:
 
     def rule_infos(self, profiles: set[str]) -> list[RuleInfo]:
         seen: dict[str, RuleInfo] = {}
-        for profile in PROFILES:
+        for profile in self.by_profile:
             for code, active in self.by_profile[profile].items():
                 if profile in profiles or code in META_CODES:
                     info = seen.get(code)

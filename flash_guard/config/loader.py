@@ -47,6 +47,14 @@ class RuleOverride:
 
 
 @dataclass
+class CustomProfile:
+    """A profile of the configuration's own: another profile's items, its own overrides."""
+
+    extends: str
+    rules: dict[str, RuleOverride] = field(default_factory=dict)
+
+
+@dataclass
 class Config:
     path: Path | None = None
     profile: str = "production"
@@ -64,13 +72,50 @@ class Config:
     select: list[str] | None = None
     ignore: list[str] = field(default_factory=list)
     extend_select: list[str] = field(default_factory=list)
+    custom_profiles: dict[str, CustomProfile] = field(default_factory=dict)
     # Where each top-level setting came from ("file:line"), for --show-settings.
     origins: dict[str, str] = field(default_factory=dict)
     # The configuration files read, the extended ones first.
     files: list[Path] = field(default_factory=list)
 
     def item_profiles(self, item: Item) -> tuple[str, ...]:
-        return tuple(self.user_item_profiles.get(item.code) or PROFILES)
+        return tuple(self.user_item_profiles.get(item.code) or self.all_profiles())
+
+    def all_profiles(self) -> tuple[str, ...]:
+        return PROFILES + tuple(p for p in self.custom_profiles if p not in PROFILES)
+
+    def lineage(self, profile: str) -> list[str]:
+        """`profile`, the profile it extends, ... down to a built-in one."""
+        chain = [profile]
+        while chain[-1] in self.custom_profiles and len(chain) <= len(self.custom_profiles):
+            chain.append(self.custom_profiles[chain[-1]].extends)
+        return chain
+
+    def builtin_base(self, profile: str) -> str:
+        return self.lineage(profile)[-1]
+
+    def carries(self, item: Item, profile: str) -> bool:
+        """Whether a user item is in `profile`: listed for it or for a profile it extends."""
+        listed = self.item_profiles(item)
+        return any(p in listed for p in self.lineage(profile))
+
+    def rule_override(self, code: str, profile: str) -> RuleOverride | None:
+        """The configuration's `rules` entry, then the profile chain's, most specific last."""
+        layers = [self.rules.get(code)]
+        for name in reversed(self.lineage(profile)):
+            custom = self.custom_profiles.get(name)
+            layers.append(custom.rules.get(code) if custom else None)
+        layers = [layer for layer in layers if layer is not None]
+        if len(layers) <= 1:
+            return layers[0] if layers else None
+        merged = RuleOverride()
+        for layer in layers:
+            if layer.enabled is not None:
+                merged.enabled = layer.enabled
+            if layer.severity is not None:
+                merged.severity = layer.severity
+            merged.params = {**merged.params, **layer.params}
+        return merged
 
 
 def find_config(start: Path, stop: Path | None) -> Path | None:
@@ -187,14 +232,15 @@ def parse_config(src: YamlSource, path: Path | None, base: Config | None = None)
     config = _inherit(base, path, src)
     for key in data:
         config.origins[key] = f"{src.label}:{src.line_of([key])}"
+    custom_rules = _parse_profile_map(src, data.get("profiles"), config)
     if "profile" in data:
         profile = data["profile"]
-        if profile not in PROFILES:
+        if profile not in config.all_profiles():
+            known = config.all_profiles()
             raise src.error(
-                ["profile"], f"unknown profile `{profile}` (known: {', '.join(PROFILES)})"
+                ["profile"], f"unknown profile `{profile}`{did_you_mean(profile, known)}"
             )
         config.profile = profile
-    _parse_profile_map(src, data.get("profiles"), config)
     if "exclude" in data:
         config.exclude = _string_list(src, ["exclude"], data.get("exclude", []))
     if "require_suppression_reason" in data:
@@ -227,13 +273,19 @@ def parse_config(src: YamlSource, path: Path | None, base: Config | None = None)
         profiles = raw.get("profiles") if isinstance(raw, dict) else None
         if profiles is not None:
             for p in profiles if isinstance(profiles, list) else [profiles]:
-                if p not in PROFILES:
-                    raise src.error(["checklist", i, "profiles"], f"unknown profile `{p}`")
+                if p not in config.all_profiles():
+                    hint = did_you_mean(str(p), config.all_profiles())
+                    raise src.error(["checklist", i, "profiles"], f"unknown profile `{p}`{hint}")
             config.user_item_profiles[item.code] = (
                 profiles if isinstance(profiles, list) else [profiles]
             )
         config.checklist.append(item)
     _parse_rules(src, data.get("rules"), config, builtin)
+    for name, raw_rules in custom_rules.items():
+        keypath = ["profiles", name, "rules"]
+        profile_rules = dict(config.custom_profiles[name].rules)
+        _parse_rules(src, raw_rules, config, builtin, keypath, profile_rules)
+        config.custom_profiles[name].rules = profile_rules
     return config
 
 
@@ -252,6 +304,9 @@ def _inherit(base: Config | None, path: Path | None, src: YamlSource) -> Config:
         fail_on=base.fail_on,
         source=src,
         user_item_profiles=dict(base.user_item_profiles),
+        custom_profiles={
+            k: CustomProfile(v.extends, dict(v.rules)) for k, v in base.custom_profiles.items()
+        },
         select=None if base.select is None else list(base.select),
         ignore=list(base.ignore),
         extend_select=list(base.extend_select),
@@ -277,36 +332,78 @@ def _string_list(src: YamlSource, keypath: list, value: Any) -> list[str]:
     return list(value)
 
 
-def _parse_profile_map(src: YamlSource, raw: Any, config: Config) -> None:
+PROFILE_MAP_KEYS = ("paths", "endpoints")
+CUSTOM_PROFILE_KEYS = ("extends", "rules", "paths", "endpoints")
+
+
+def _parse_profile_map(src: YamlSource, raw: Any, config: Config) -> dict[str, Any]:
+    """Paths and names per profile, and new profiles (`staging: {extends: production}`);
+    returns each new profile's raw `rules`, parsed once the checklist is known."""
     if raw is None:
-        return
+        return {}
     if not isinstance(raw, dict):
         raise src.error(["profiles"], "must map a profile to {paths: [...], endpoints: [...]}")
+    custom_rules: dict[str, Any] = {}
     for profile, spec in raw.items():
-        if profile not in PROFILES:
-            raise src.error(
-                ["profiles", profile], f"unknown profile (known: {', '.join(PROFILES)})"
-            )
         if not isinstance(spec, dict):
             raise src.error(
                 ["profiles", profile], "must be a mapping with `paths` and/or `endpoints`"
             )
+        new = profile not in PROFILES
+        if new and "extends" not in spec and profile not in config.custom_profiles:
+            known = config.all_profiles()
+            raise src.error(
+                ["profiles", profile],
+                f"unknown profile{did_you_mean(str(profile), known)}; a new profile needs "
+                "`extends: <profile>`",
+            )
+        allowed = CUSTOM_PROFILE_KEYS if new else PROFILE_MAP_KEYS
         for key in spec:
-            if key not in ("paths", "endpoints"):
-                raise src.error(["profiles", profile, key], "unknown key (known: paths, endpoints)")
+            if key not in allowed:
+                hint = did_you_mean(str(key), allowed)
+                raise src.error(["profiles", profile, key], f"unknown key{hint}")
+        if not isinstance(profile, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", profile):
+            raise src.error(["profiles", profile], "a profile name is letters, digits, - and _")
+        if new and "extends" in spec:
+            parent = spec["extends"]
+            if not isinstance(parent, str):
+                raise src.error(["profiles", profile, "extends"], "must be a profile name")
+            config.custom_profiles[profile] = CustomProfile(parent)
+        if new and "rules" in spec:
+            custom_rules[profile] = spec["rules"]
         config.profile_paths[profile] = _string_list(
             src, ["profiles", profile, "paths"], spec.get("paths")
         )
         config.profile_endpoints[profile] = _string_list(
             src, ["profiles", profile, "endpoints"], spec.get("endpoints")
         )
+    for profile, custom in config.custom_profiles.items():
+        if custom.extends not in config.all_profiles():
+            hint = did_you_mean(custom.extends, config.all_profiles())
+            raise src.error(
+                ["profiles", profile, "extends"], f"unknown profile `{custom.extends}`{hint}"
+            )
+        if config.builtin_base(profile) not in PROFILES:
+            raise src.error(
+                ["profiles", profile, "extends"], "profiles extend each other in a cycle"
+            )
+    return custom_rules
 
 
-def _parse_rules(src: YamlSource, raw: Any, config: Config, builtin: dict) -> None:
+def _parse_rules(
+    src: YamlSource,
+    raw: Any,
+    config: Config,
+    builtin: dict,
+    keypath: list | None = None,
+    into: dict[str, RuleOverride] | None = None,
+) -> None:
+    keypath = keypath or ["rules"]
+    into = config.rules if into is None else into
     if raw is None:
         return
     if not isinstance(raw, dict):
-        raise src.error(["rules"], "must map a rule code or slug to {enabled, severity, params}")
+        raise src.error(keypath, "must map a rule code or slug to {enabled, severity, params}")
     known: dict[str, Item] = {}
     for code, entries in builtin.items():
         known[code] = entries[0][1]
@@ -317,15 +414,17 @@ def _parse_rules(src: YamlSource, raw: Any, config: Config, builtin: dict) -> No
         code = key if key in known else slugs.get(str(key))
         if code is None:
             hint = did_you_mean(str(key), [*known, *slugs])
-            raise src.error(["rules", key], f"unknown rule code or slug{hint}")
+            raise src.error(keypath + [key], f"unknown rule code or slug{hint}")
         if spec is None:
             spec = {}
         if not isinstance(spec, dict):
-            raise src.error(["rules", key], "must be a mapping with enabled, severity or params")
+            raise src.error(keypath + [key], "must be a mapping with enabled, severity or params")
         for sub in spec:
             if sub not in RULE_KEYS:
-                raise src.error(["rules", key, sub], f"unknown key (known: {', '.join(RULE_KEYS)})")
-        inherited = config.rules.get(code)
+                raise src.error(
+                    keypath + [key, sub], f"unknown key (known: {', '.join(RULE_KEYS)})"
+                )
+        inherited = into.get(code)
         override = RuleOverride(
             inherited.enabled if inherited else None,
             inherited.severity if inherited else None,
@@ -333,24 +432,25 @@ def _parse_rules(src: YamlSource, raw: Any, config: Config, builtin: dict) -> No
         )
         if "enabled" in spec:
             if not isinstance(spec["enabled"], bool):
-                raise src.error(["rules", key, "enabled"], "must be true or false")
+                raise src.error(keypath + [key, "enabled"], "must be true or false")
             override.enabled = spec["enabled"]
         if "severity" in spec:
             if spec["severity"] not in SEVERITIES:
                 raise src.error(
-                    ["rules", key, "severity"], f"must be one of {', '.join(SEVERITIES)}"
+                    keypath + [key, "severity"], f"must be one of {', '.join(SEVERITIES)}"
                 )
             override.severity = spec["severity"]
         params = spec.get("params") or {}
         if not isinstance(params, dict):
-            raise src.error(["rules", key, "params"], "must be a mapping")
+            raise src.error(keypath + [key, "params"], "must be a mapping")
         item = known[code]
         if item.check is not None:
-            build_params(src, ["rules", key, "params"], item.check, {**item.raw_params, **params})
+            build_params(src, keypath + [key, "params"], item.check, {**item.raw_params, **params})
         else:
             for name in params:
                 if name not in item.raw_params:
-                    raise src.error(["rules", key, "params", name], "unknown parameter")
+                    raise src.error(keypath + [key, "params", name], "unknown parameter")
         override.params = {**override.params, **params}
-        config.rules[code] = override
-        config.origins[f"rules.{code}"] = f"{src.label}:{src.line_of(['rules', key])}"
+        into[code] = override
+        origin = ".".join(str(k) for k in keypath)
+        config.origins[f"{origin}.{code}"] = f"{src.label}:{src.line_of(keypath + [key])}"
