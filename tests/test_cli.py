@@ -508,6 +508,54 @@ def test_init_starter_examples_are_valid_when_uncommented(tmp_path):
     assert config.profile_paths["development"] == ["sandbox/**"]
     assert "FG404" in config.rules
     assert [item.code for item in config.checklist] == ["ACME001"]
+    assert config.custom_profiles["staging"].extends == "production"
+    assert (config.select, config.ignore) == (["ALL"], ["FG4"])
+
+
+def test_init_links_to_the_published_docs(run_cli, tmp_path):
+    # Why: "`init` points to docs/configuration.md, which does not exist in the user's project".
+    from flash_guard.config.starter import DOCS_URL
+
+    run_cli(["init"], tmp_path)
+    first = (tmp_path / ".flash-guard.yaml").read_text("utf-8").splitlines()[0]
+    assert first == f"# flash-guard configuration. Docs: {DOCS_URL}"
+    assert DOCS_URL.startswith("https://") and DOCS_URL.endswith("/docs/configuration.md")
+    assert (REPO / "docs" / "configuration.md").is_file()
+
+
+ENDPOINTS_APP = """\
+from runpod_flash import Endpoint, GpuType
+
+
+@Endpoint(
+    name="an-endpoint-with-a-rather-long-descriptive-name-for-the-table",
+    gpu=[GpuType.NVIDIA_GEFORCE_RTX_4090, GpuType.NVIDIA_L4, GpuType.NVIDIA_A100_80GB_PCIe],
+    workers=(1, 3),
+    idle_timeout=1200,
+    execution_timeout_ms=60000,
+)
+async def w(x):
+    return x
+"""
+
+
+def test_the_endpoints_table_fits_100_columns(run_cli, project):
+    # Why: "the endpoints table is about 230 columns wide, shows an unexplained `0 ?`, has
+    # no profile column and says '1 endpoints'".
+    root = project({"deep/er/and/deeper/package/module.py": ENDPOINTS_APP})
+    code, out, _ = run_cli(["endpoints", "."], root)
+    assert code == 0
+    lines = out.splitlines()
+    assert max(len(line) for line in lines[:-3]) <= 100, out
+    header = lines[0].split()
+    assert "PROFILE" in header and "CHECKS" in header
+    assert "production" in lines[1] and "…" in lines[1]
+    assert lines[-2].startswith("checks: pass/fail/unknown")
+    assert lines[-1] == "1 endpoint in 1 file."
+    _, wide, _ = run_cli(["endpoints", "--wide", "."], root)
+    assert max(len(line) for line in wide.splitlines()) > 100
+    assert "an-endpoint-with-a-rather-long-descriptive-name-for-the-table" in wide
+    assert "ROUTES" in wide.splitlines()[0]
 
 
 @pytest.mark.parametrize("flag", ["--select", "--ignore"])

@@ -238,7 +238,7 @@ def parse_config(src: YamlSource, path: Path | None, base: Config | None = None)
         if profile not in config.all_profiles():
             known = config.all_profiles()
             raise src.error(
-                ["profile"], f"unknown profile `{profile}`{did_you_mean(profile, known)}"
+                ["profile"], f"unknown profile `{profile}`{did_you_mean(str(profile), known)}"
             )
         config.profile = profile
     if "exclude" in data:
