@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from repo_snapshot import GIT_ENV, git, git_project, snapshot
@@ -205,3 +206,65 @@ def test_committing_a_requirements_change_checks_the_whole_project(committing):
     assert out.returncode != 0, out.stdout + out.stderr
     shown = out.stdout + out.stderr  # git prints a hook's output on stderr
     assert "worker.py:" in shown and "FG203" in shown, shown
+
+
+# -- the published hooks and their documentation (no pre-commit run needed) ----------------
+
+REPO = Path(__file__).resolve().parent.parent
+OWN_DOCS = ("docs/pre-commit.md", "docs/configuration.md", "docs/custom-checklist.md")
+
+
+def _hooks() -> dict:
+    import yaml
+
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text("utf-8"))
+    return {hook["id"]: hook for hook in hooks}
+
+
+@pytest.mark.parametrize(
+    "name, passed",
+    [
+        ("app/worker.py", True),
+        ("stubs/api.pyi", True),
+        ("services/a/.flash-guard.yaml", True),
+        (".flash-guard.yml", True),
+        ("pyproject.toml", True),
+        ("requirements-gpu.txt", True),
+        ("requirements/dev.in", False),  # a directory named requirements: not a pin file name
+        ("uv.lock", True),
+        ("Pipfile.lock", True),
+        ("README.md", False),
+        ("notes/pyproject.toml.bak", False),
+    ],
+)
+def test_the_hook_receives_python_and_project_files(name, passed):
+    import re
+
+    from flash_guard.project.selection import is_project_file
+
+    pattern = re.compile(_hooks()["flash-guard"]["files"])
+    assert bool(pattern.search(name)) is passed
+    base = name.rsplit("/", 1)[-1]
+    if not base.endswith((".py", ".pyi")):
+        # What the hook receives is what file mode treats as "everything may have changed".
+        assert is_project_file(base) is passed
+
+
+def test_the_local_hook_in_the_docs_matches_the_published_one():
+    text = (REPO / "docs" / "pre-commit.md").read_text("utf-8")
+    assert f"files: '{_hooks()['flash-guard']['files']}'" in text
+
+
+def test_every_rev_and_uses_in_the_docs_is_a_tag_or_a_marked_placeholder():
+    # Why: "the README's `rev: v0.1.0` does not exist".
+    import re
+
+    tags = set(git(REPO, "tag", "--list").split())
+    for doc in OWN_DOCS:
+        text = (REPO / doc).read_text("utf-8")
+        for match in re.finditer(r"(?:rev:\s*|flash-guard/flash-guard@)(\S+)(.*)", text):
+            ref, rest = match.group(1), match.group(2)
+            if ref in tags:
+                continue
+            assert ref == "vX.Y.Z" and "PLACEHOLDER" in rest, (doc, match.group(0))
+            assert "pre-commit autoupdate" in text and "git ls-remote --tags" in text
