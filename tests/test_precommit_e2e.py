@@ -259,7 +259,9 @@ def test_every_rev_and_uses_in_the_docs_is_a_tag_or_a_marked_placeholder():
     # Why: "the README's `rev: v0.1.0` does not exist".
     import re
 
-    tags = set(git(REPO, "tag", "--list").split())
+    # The checkout's tags (none in a copy without git history: then only placeholders pass).
+    listed = subprocess.run(["git", "tag", "--list"], cwd=REPO, capture_output=True, text=True)
+    tags = set(listed.stdout.split()) if listed.returncode == 0 else set()
     for doc in OWN_DOCS:
         text = (REPO / doc).read_text("utf-8")
         for match in re.finditer(r"(?:rev:\s*|flash-guard/flash-guard@)(\S+)(.*)", text):
