@@ -21,8 +21,10 @@ SUPPRESSION = re.compile(
 )
 UNTIL = re.compile(r"^\s*until=(\S+)")
 # Anything addressed to us (or nearly: `flash-gaurd`, `flashguard`, `flash_guard`).
-DIRECTIVE = re.compile(r"#\s*(?P<tool>[A-Za-z][\w-]{4,14})\s*:\s*(?P<body>.*)$")
-NOQA_FG = re.compile(r"#\s*noqa\s*:\s*(?P<codes>[^#]*\bFG\d{3}\b[^#]*)", re.IGNORECASE)
+# Only where a comment (or a second comment on the line) starts: text that quotes a
+# directive (`# noqa: FG302` in backticks, in prose) is not one.
+DIRECTIVE = re.compile(r"(?:^|(?<=\s))#\s*(?P<tool>[A-Za-z][\w-]{4,14})\s*:\s*(?P<body>.*)$")
+NOQA_FG = re.compile(r"(?:^|(?<=\s))#\s*noqa\s*:\s*(?P<codes>[^#]*\bFG\d{3}\b[^#]*)", re.IGNORECASE)
 PROFILE_PRAGMA = re.compile(r"^profile\s*=\s*(?P<name>\S*)")
 # A second comment on the same line (`... reason  # note`) is not part of the reason.
 NEXT_COMMENT = re.compile(r"(?:^|\s)#(?:\s|$)")
@@ -87,7 +89,8 @@ def pragma_problems(
 def _pragma_problem(text: str, profiles: tuple[str, ...]) -> tuple[str, str] | None:
     noqa = NOQA_FG.search(text)
     if noqa:
-        codes = ",".join(c.strip() for c in noqa.group("codes").split(",") if c.strip())
+        # Only our codes move to the suggestion; the others (E501) stay ruff's.
+        codes = ",".join(c.upper() for c in re.findall(r"\bFG\d{3}\b", noqa.group("codes"), re.I))
         return (
             f"`# noqa: {codes}` does not suppress flash-guard findings",
             f"Write `# flash-guard: ignore[{codes}] reason` instead.",

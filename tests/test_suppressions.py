@@ -410,3 +410,15 @@ def test_a_profile_pragma_naming_a_custom_profile_is_fine(check_json, project):
     _, doc = check_json(root)
     assert "FG003" not in {f["code"] for f in doc["findings"]}
     assert {f["profile"] for f in doc["findings"]} == {"staging"}
+
+
+def test_a_comment_quoting_a_directive_is_not_one(check_json, project):
+    quoted = "# see docs: `# noqa: FG101`, `# flash-guard: ignore` are FG003"
+    _, doc = check_json(project({"app.py": with_comment(8, quoted)}))
+    assert "FG003" not in {f["code"] for f in doc["findings"]}
+
+
+def test_noqa_with_several_codes_names_ours_in_the_fix(check_json, project):
+    _, doc = check_json(project({"app.py": with_comment(8, "# noqa: fg101, E501, FG104")}))
+    (fg003,) = [f for f in doc["findings"] if f["code"] == "FG003"]
+    assert "`# flash-guard: ignore[FG101,FG104] reason`" in fg003["fix"]
