@@ -98,7 +98,8 @@ def _pragma_problem(text: str, profiles: tuple[str, ...]) -> tuple[str, str] | N
     match = DIRECTIVE.search(text)
     if match is None:
         return None
-    tool, body = match.group("tool"), match.group("body").strip()
+    tool = match.group("tool")
+    body = NEXT_COMMENT.split(match.group("body"), maxsplit=1)[0].strip()
     if tool.lower() != "flash-guard":
         import difflib
 
