@@ -234,3 +234,20 @@ def test_endpoints_lists_only_what_it_is_given(run_cli, app):
     code, out, _ = run_cli(["endpoints", "--format", "json", "bad.py"], app)
     assert code == 0
     assert [e["path"] for e in json.loads(out)["endpoints"]] == ["bad.py"]
+
+
+def test_files_from_two_apps_use_each_apps_configuration(run_cli, tmp_path):
+    root = git_project(
+        tmp_path / "mono",
+        {
+            "a/.flash-guard.yaml": "rules: {FG101: {severity: warning}}\n",
+            "a/bad.py": BAD,
+            "b/.flash-guard.yaml": "rules: {FG101: {enabled: false}}\n",
+            "b/bad.py": BAD,
+            "c/bad.py": BAD,
+        },
+    )
+    _, doc = check(run_cli, root, "a/bad.py", "b/bad.py", "c/bad.py")
+    fg101 = {f["path"]: f["severity"] for f in doc["findings"] if f["code"] == "FG101"}
+    # Paths are relative to the git root; each file was judged by its own app's settings.
+    assert fg101 == {"a/bad.py": "warning", "c/bad.py": "error"}
