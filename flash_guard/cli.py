@@ -10,6 +10,7 @@ import argparse
 import gc
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 # Only what every command needs is imported here; the engine, the checklist and
 # the reporters are imported by the commands that use them (start-up time counts
@@ -18,6 +19,10 @@ from flash_guard import __version__
 from flash_guard.config.yamlsrc import ConfigError
 from flash_guard.project.files import UsageError
 from flash_guard.report import FORMATS
+
+if TYPE_CHECKING:  # only for annotations: the loader is imported by the commands using it
+    from flash_guard.checklist.items import Item
+    from flash_guard.config.loader import Config
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -317,10 +322,137 @@ def _warn_if_nothing_checked(result, project, paths: list[str]) -> None:
 
 
 def _show_settings(args) -> int:
-    from flash_guard.config.show import show_settings
-
     sys.stdout.write(show_settings(args.show_settings, args.config, Path.cwd()))
     return EXIT_OK
+
+
+# -- `check --show-settings FILE`: the configuration that applies to one file and where each
+# value came from, like `ruff check --show-settings`.
+
+
+def show_settings(file: Path, config_path: Path | None, cwd: Path) -> str:
+    from flash_guard.project.files import UsageError
+    from flash_guard.project.locate import plan_workspaces
+
+    target = file if file.is_absolute() else cwd / file
+    if not target.exists():
+        raise UsageError(f"{file}: no such file or directory")
+    workspace = plan_workspaces([str(target)], config_path, cwd)[0]
+    config = workspace.config
+    lines = [f"Settings for {file}"]
+    if config.path is None:
+        lines.append("Configuration: none found (built-in defaults)")
+    else:
+        chain = " <- ".join(_shown_path(p, cwd) for p in reversed(config.files))
+        lines.append(f"Configuration: {chain}")
+    lines.append(f"Project root: {_shown_path(workspace.root, cwd)}")
+    lines.append("")
+    for key, value in _settings(config):
+        origin = config.origins.get(key) or config.origins.get(key.split(".")[0], "default")
+        lines.append(f"{key} = {value}  # {origin}")
+    return "\n".join(lines) + "\n"
+
+
+def _settings(config: Config) -> list[tuple[str, str]]:
+    out = [
+        ("profile", _json(config.profile)),
+        ("fail_on", _json(config.fail_on)),
+        ("exclude", _json(config.exclude)),
+        ("require_suppression_reason", _json(config.require_suppression_reason)),
+        ("select", _json(config.select if config.select is not None else ["ALL"])),
+        ("extend_select", _json(config.extend_select)),
+        ("ignore", _json(config.ignore)),
+    ]
+    for name in sorted(set(config.profile_paths) | set(config.profile_endpoints)):
+        spec = {
+            "paths": config.profile_paths.get(name, []),
+            "endpoints": config.profile_endpoints.get(name, []),
+        }
+        extends = getattr(config, "profile_extends", {}).get(name)
+        if extends:
+            spec["extends"] = extends
+        out.append((f"profiles.{name}", _json(spec)))
+    for code in sorted(config.rules):
+        override = config.rules[code]
+        spec = {
+            k: v
+            for k, v in (
+                ("enabled", override.enabled),
+                ("severity", override.severity),
+                ("params", override.params or None),
+            )
+            if v is not None
+        }
+        out.append((f"rules.{code}", _json(spec)))
+    out.append(("checklist", _json([item.code for item in config.checklist])))
+    return out
+
+
+def _json(value) -> str:
+    import json
+
+    return json.dumps(value, default=str)
+
+
+def _shown_path(path: Path, cwd: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(cwd.resolve())) or "."
+    except ValueError:
+        return str(path)
+
+
+# -- the configuration's own checklist items, as `rules` and `rule` show them beside the
+# built-ins (rule_docs.py documents those).
+
+
+def user_rows(config: Config) -> list[dict]:
+    return [
+        {
+            "code": item.code,
+            "slug": item.slug,
+            "title": item.title,
+            "severity": item.severity,
+            "profiles": list(config.item_profiles(item)),
+            "check": item.check or "declarative",
+            "doc": item.source,
+        }
+        for item in config.checklist
+    ]
+
+
+def find_user_item(config: Config, name: str) -> Item | None:
+    for item in config.checklist:
+        if name.upper() == item.code.upper() or name.lower() == item.slug:
+            return item
+    return None
+
+
+def user_page(config: Config, item: Item) -> str:
+    profiles = ", ".join(f"`{p}`" for p in config.item_profiles(item))
+    out = [
+        f"# {item.code} {item.slug}",
+        "",
+        f"**{item.title}**",
+        "",
+        f"A checklist item of your configuration ({item.source}).",
+        "",
+        f"- Severity: {item.severity}",
+        f"- Profiles: {profiles}",
+    ]
+    if item.when:
+        when = ", ".join(f"{k}: {v}" for k, v in item.when.items())
+        out.append(f"- Applies when: {when}")
+    if item.check:
+        out.append(f"- Check: `{item.check}`")
+    for attribute, condition in item.require.items():
+        for op, operand in condition.items():
+            out.append(f"- Requires: `{attribute}` {op} `{item.operand(operand)}`")
+    for key in ("summary", "why", "notes"):
+        if item.docs.get(key):
+            out += ["", str(item.docs[key]).strip()]
+    if item.fix:
+        out += ["", f"Fix: {item.fix}"]
+    return "\n".join(out) + "\n"
 
 
 def cmd_endpoints(args) -> int:
@@ -345,7 +477,6 @@ def _nearest_config(args):
 
 
 def cmd_rules(args) -> int:
-    from flash_guard.checklist.user_items import user_rows
     from flash_guard.rule_docs import catalog_rows
 
     rows = catalog_rows() + user_rows(_nearest_config(args))
@@ -363,7 +494,6 @@ def cmd_rules(args) -> int:
 
 
 def cmd_rule(args) -> int:
-    from flash_guard.checklist.user_items import find_user_item, user_page
     from flash_guard.rule_docs import find_rule, rule_page
 
     code = find_rule(args.name) or find_rule(args.name.lower())

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from flash_guard.checklist.active import Options
 from flash_guard.discover.analysis import Analysis, analyse
-from flash_guard.discover.depends import record_dependencies
+from flash_guard.discover.resolve import ModuleIndex
 from flash_guard.evaluate import Evaluation, evaluate
 from flash_guard.findings import Finding
+from flash_guard.model import Endpoint, Value
 from flash_guard.project.locate import Workspace, plan_workspaces
 from flash_guard.project.selection import EVERYTHING_GIVEN, Selection, select
 from flash_guard.report.run_result import RunResult
@@ -86,7 +87,7 @@ def _run_one(request: RunRequest, workspace: Workspace, given: set[str]):
     # 3. discover: files -> facts -> module index -> declarations -> endpoint model
     exclude = config.exclude + workspace.nested  # subtrees with their own configuration
     analysis = analyse(paths, workspace.root, exclude, workspace.in_git, request.jobs)
-    record_dependencies(analysis.endpoints, analysis.modules)
+    _record_dependencies(analysis.endpoints, analysis.modules)
     # 4-5. activate items and profiles, evaluate: endpoint model -> findings + scorecard
     evaluation = evaluate(analysis, config, request.options)
     # 6. suppress: comments in the code
@@ -111,6 +112,35 @@ def _run_one(request: RunRequest, workspace: Workspace, given: set[str]):
         profiles=[evaluation.profiles.get(i, "") for i in range(len(analysis.endpoints))],
     )
     return result, analysis, evaluation, workspace
+
+
+# -- which files each endpoint's verdicts depend on, for the pre-commit hook ------------------
+# A commit that changes only `config.py` (`IDLE = 20 * 60 * 60`) or only `routes.py` (its
+# `/health` route deleted) changes the verdict on an endpoint declared in `worker.py`. The hook
+# is given only the changed files, so every finding carries the files behind it and is
+# reported when any of them was given (_reported).
+
+
+def _record_dependencies(endpoints: list[Endpoint], modules: ModuleIndex) -> None:
+    for endpoint in endpoints:
+        endpoint.depends_on = frozenset(_endpoint_files(endpoint, modules))
+
+
+def _endpoint_files(endpoint: Endpoint, modules: ModuleIndex) -> set[str]:
+    files = {endpoint.path}
+    # The declaration's pieces: the object, its decorators and its routes, in any file.
+    files.update(path for path, _, _ in endpoint.declaration_ranges)
+    files.update(modules.files_behind(endpoint.path, endpoint.span))
+    files.update(route.file for route in endpoint.routes)
+    files.update(target.path for target in endpoint.targets if target.path)
+    # `@remote(idle_timeout=settings.IDLE)`: keywords evaluated outside the object's call.
+    values: list[Value] = [value for _, value, _ in endpoint.remote_kwargs]
+    values.extend(endpoint.spreads)
+    for value in values:
+        if value.path:
+            files.update(modules.files_behind(value.path, value.span))
+    files.discard("")
+    return files
 
 
 def _extended_config_given(workspace: Workspace, given: set[str]) -> bool:

@@ -6,7 +6,7 @@ a partial analysis would report false problems (no /health route, unresolved
 values). When every path is a file, the whole project is analysed and only the
 findings whose verdict depends on one of the given files are reported (the
 declaration's file, the modules its values come from, its route modules: see
-discover/depends.py). Passing a configuration or dependency file (`.flash-guard.yaml`,
+pipeline._record_dependencies). Passing a configuration or dependency file (`.flash-guard.yaml`,
 `pyproject.toml`, `requirements*.txt`, a lock file) means "everything may have changed",
 so then every finding is reported.
 """
