@@ -166,6 +166,12 @@ def main() -> int:
     sys.stderr.write(run.stderr)
     sys.stderr.flush()
     print(f"::{token}::", flush=True)
+    # flash-guard's own warnings (e.g. "no Flash endpoints found in PATHS": a run that
+    # checked nothing) become warning annotations, so a green check is not mistaken for one.
+    for line in run.stderr.splitlines():
+        if line.startswith("warning: "):
+            escaped = line[len("warning: ") :].replace("%", "%25")
+            print(f"::warning title=flash-guard::{escaped}", flush=True)
     code = run.returncode
     if code not in (0, 1):
         reason = run.stderr.strip().splitlines()[-1:] or ["see the log above"]

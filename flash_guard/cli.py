@@ -10,6 +10,7 @@ import argparse
 import gc
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 # Only what every command needs is imported here; the engine, the checklist and
 # the reporters are imported by the commands that use them (start-up time counts
@@ -19,6 +20,10 @@ from flash_guard.config.yamlsrc import ConfigError
 from flash_guard.project.files import UsageError
 from flash_guard.report import FORMATS
 from flash_guard.report.escape import stderr_line
+
+if TYPE_CHECKING:  # only for annotations: the loader is imported by the commands using it
+    from flash_guard.checklist.items import Item
+    from flash_guard.config.loader import Config
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -36,8 +41,15 @@ def _output(text: str) -> tuple[str, str]:
     return fmt, file
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line, as ruff prints them, with where to look for help."""
+
+    def error(self, message: str):  # noqa: D102 - argparse's hook
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="flash-guard",
         description="Production-readiness linter for Runpod Flash apps. "
         "Static: nothing it checks is imported or run.",
@@ -46,14 +58,45 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", type=Path, help="configuration file (default: discovered)")
-    common.add_argument("--profile", choices=("production", "development", "cost"))
+    common.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="use this configuration for every path (default: the nearest "
+        ".flash-guard.yaml or [tool.flash-guard] above each checked path)",
+    )
+    common.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="check every endpoint under this profile: production, development, cost or "
+        "one defined in the configuration (default: the configuration's `profile`)",
+    )
     common.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
-    common.add_argument("--jobs", type=int, default=None, help="worker processes for parsing")
+    common.add_argument(
+        "--jobs", type=int, default=None, metavar="N", help="worker processes for parsing"
+    )
+    common.add_argument(
+        "-q", "--quiet", action="store_true", help="print findings only, no summary or warnings"
+    )
+    common.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text output (auto: on a terminal, unless NO_COLOR is set; "
+        "FORCE_COLOR forces it)",
+    )
+    paths_help = "files or directories to check (default: .); files alone mean pre-commit mode"
 
     check = sub.add_parser("check", parents=[common], help="check endpoints against the checklist")
-    check.add_argument("paths", nargs="*", default=None, metavar="PATH")
-    check.add_argument("--format", choices=FORMATS, default="text")
+    check.add_argument("paths", nargs="*", default=None, metavar="PATH", help=paths_help)
+    check.add_argument(
+        "--format",
+        "--output-format",
+        dest="format",
+        choices=FORMATS,
+        default="text",
+        help="output format (default: text)",
+    )
     check.add_argument(
         "--output",
         action="append",
@@ -62,30 +105,98 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FORMAT=FILE",
         help="also write FORMAT to FILE (repeatable)",
     )
+    selection = "codes, slugs, code prefixes or ALL; comma-separated, repeatable, any case"
     check.add_argument(
-        "--select", type=_codes, default=[], help="only these codes, slugs or prefixes"
+        "--select",
+        type=_codes,
+        action="extend",
+        default=[],
+        metavar="RULES",
+        help=f"only these rules (replaces the configuration's `select`): {selection}",
     )
     check.add_argument(
-        "--ignore", type=_codes, default=[], help="skip these codes, slugs or prefixes"
+        "--extend-select",
+        type=_codes,
+        action="extend",
+        default=[],
+        metavar="RULES",
+        help=f"these rules in addition to the selection: {selection}",
     )
-    check.add_argument("--fail-on", choices=("error", "warning", "info", "never"), default=None)
+    check.add_argument(
+        "--ignore",
+        type=_codes,
+        action="extend",
+        default=[],
+        metavar="RULES",
+        help=f"skip these rules: {selection}",
+    )
+    check.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info", "never"),
+        default=None,
+        help="exit 1 when a finding has this severity or higher "
+        "(default: the configuration's `fail_on`, else error)",
+    )
+    check.add_argument(
+        "--exit-zero", action="store_true", help="exit 0 even when findings are reported"
+    )
     check.add_argument("--strict", action="store_true", help="FG002 (unresolved value) is an error")
     check.add_argument("--baseline", type=Path, help="hide findings recorded in this baseline")
     check.add_argument(
         "--write-baseline", type=Path, metavar="FILE", help="record current findings"
     )
     check.add_argument("--no-ignores", action="store_true", help="ignore suppression comments")
-    check.add_argument("--statistics", action="store_true", help="count findings per rule")
+    check.add_argument(
+        "--statistics",
+        action="store_true",
+        help="count findings per rule (text: a table; json: a list; other formats: the "
+        "table on stderr)",
+    )
+    check.add_argument(
+        "--show-settings",
+        type=Path,
+        metavar="FILE",
+        help="print the configuration that applies to FILE and where each value comes from",
+    )
     check.add_argument("--max-annotations", type=int, default=None, help=argparse.SUPPRESS)
 
     endpoints = sub.add_parser("endpoints", parents=[common], help="list every endpoint found")
-    endpoints.add_argument("paths", nargs="*", default=None, metavar="PATH")
-    endpoints.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    endpoints.add_argument("paths", nargs="*", default=None, metavar="PATH", help=paths_help)
+    endpoints.add_argument(
+        "--format",
+        "--output-format",
+        dest="format",
+        choices=("text", "json", "markdown"),
+        default="text",
+        help="output format (default: text)",
+    )
+    endpoints.add_argument(
+        "--wide", action="store_true", help="every column, however wide (default: fit 100)"
+    )
 
     rules = sub.add_parser("rules", help="list the rule catalog")
-    rules.add_argument("--format", choices=("text", "json"), default="text")
+    rules.add_argument(
+        "--format",
+        "--output-format",
+        dest="format",
+        choices=("text", "json"),
+        default="text",
+        help="output format (default: text)",
+    )
+    rules.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="also list this configuration's checklist items (default: the nearest one)",
+    )
     rule = sub.add_parser("rule", help="show one rule's documentation")
-    rule.add_argument("name", metavar="CODE|SLUG")
+    rule.add_argument("name", metavar="CODE|SLUG", help="a rule code or slug, any case")
+    rule.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="also look among this configuration's checklist items (default: the nearest one)",
+    )
     init = sub.add_parser("init", help="write a starter .flash-guard.yaml")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
     return parser
@@ -137,6 +248,7 @@ def _request(args):
         profile=args.profile,
         select=getattr(args, "select", []),
         ignore=getattr(args, "ignore", []),
+        extend_select=getattr(args, "extend_select", []),
         strict=getattr(args, "strict", False),
     )
     return RunRequest(
@@ -154,7 +266,12 @@ def cmd_check(args) -> int:
     from flash_guard.report import render
     from flash_guard.report.text_report import use_color
 
-    result, _, _, project = run_check(_request(args))
+    if args.show_settings is not None:
+        return _show_settings(args)
+    request = _request(args)
+    result, _, _, project = run_check(request)
+    if not args.quiet:
+        _warn_if_nothing_checked(result, project, request.paths)
     if args.write_baseline:
         from flash_guard.baseline import write_baseline
 
@@ -170,8 +287,7 @@ def cmd_check(args) -> int:
         result.findings, result.baselined, result.stale_baseline = apply_baseline(
             result.findings, load_baseline(args.baseline), project.report_only
         )
-    fail_on = args.fail_on or project.config.fail_on
-    options = {"color": use_color(), "statistics": args.statistics}
+    options = {"color": use_color(args.color), "statistics": args.statistics, "quiet": args.quiet}
     if args.max_annotations is not None:
         options["max_annotations"] = args.max_annotations
     from flash_guard.project.writes import write_atomically
@@ -181,9 +297,169 @@ def cmd_check(args) -> int:
             write_atomically(Path(file), render(fmt, result, **{**options, "color": False}))
         except OSError as exc:
             raise UsageError(f"{file}: cannot write: {exc.strerror}") from None
-    sys.stdout.write(render(args.format, result, **options))
-    failing = any(at_or_above(f.severity, fail_on) for f in result.findings)
-    return EXIT_FINDINGS if failing else EXIT_OK
+    sys.stdout.write(_report(args.format, result, options))
+    failing = any(
+        at_or_above(f.severity, args.fail_on or project.fail_on_for(f.path))
+        for f in result.findings
+    )
+    return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_OK
+
+
+def _report(fmt: str, result, options: dict) -> str:
+    """The report; with --statistics, as in ruff, the counts instead of the findings (text,
+    json) or besides them on stderr (formats read by other tools)."""
+    from flash_guard.report import render
+    from flash_guard.report.text_report import statistics, statistics_json
+
+    if not options["statistics"] or fmt == "text":
+        return render(fmt, result, **options)
+    if fmt == "json":
+        return statistics_json(result)
+    sys.stderr.write("\n".join(statistics(result)) + "\n")
+    return render(fmt, result, **options)
+
+
+def _warn_if_nothing_checked(result, project, paths: list[str]) -> None:
+    """ruff warns when it finds no Python files; a run that saw no Flash declaration would
+    otherwise pass as if it had checked something. In pre-commit mode a changed file
+    without Flash code is the normal case, so it stays quiet."""
+    if result.endpoints or project.report_only is not None:
+        return
+    print(f"warning: no Flash endpoints found in {' '.join(paths)}", file=sys.stderr)
+
+
+def _show_settings(args) -> int:
+    sys.stdout.write(show_settings(args.show_settings, args.config, Path.cwd()))
+    return EXIT_OK
+
+
+# -- `check --show-settings FILE`: the configuration that applies to one file and where each
+# value came from, like `ruff check --show-settings`.
+
+
+def show_settings(file: Path, config_path: Path | None, cwd: Path) -> str:
+    from flash_guard.project.files import UsageError
+    from flash_guard.project.locate import plan_workspaces
+
+    target = file if file.is_absolute() else cwd / file
+    if not target.exists():
+        raise UsageError(f"{file}: no such file or directory")
+    workspace = plan_workspaces([str(target)], config_path, cwd)[0]
+    config = workspace.config
+    lines = [f"Settings for {file}"]
+    if config.path is None:
+        lines.append("Configuration: none found (built-in defaults)")
+    else:
+        chain = " <- ".join(_shown_path(p, cwd) for p in reversed(config.files))
+        lines.append(f"Configuration: {chain}")
+    lines.append(f"Project root: {_shown_path(workspace.root, cwd)}")
+    lines.append("")
+    for key, value in _settings(config):
+        origin = config.origins.get(key) or config.origins.get(key.split(".")[0], "default")
+        lines.append(f"{key} = {value}  # {origin}")
+    return "\n".join(lines) + "\n"
+
+
+def _settings(config: Config) -> list[tuple[str, str]]:
+    out = [
+        ("profile", _json(config.profile)),
+        ("fail_on", _json(config.fail_on)),
+        ("exclude", _json(config.exclude)),
+        ("require_suppression_reason", _json(config.require_suppression_reason)),
+        ("select", _json(config.select if config.select is not None else ["ALL"])),
+        ("extend_select", _json(config.extend_select)),
+        ("ignore", _json(config.ignore)),
+    ]
+    for name in sorted(set(config.profile_paths) | set(config.profile_endpoints)):
+        spec = {
+            "paths": config.profile_paths.get(name, []),
+            "endpoints": config.profile_endpoints.get(name, []),
+        }
+        extends = getattr(config, "profile_extends", {}).get(name)
+        if extends:
+            spec["extends"] = extends
+        out.append((f"profiles.{name}", _json(spec)))
+    for code in sorted(config.rules):
+        override = config.rules[code]
+        spec = {
+            k: v
+            for k, v in (
+                ("enabled", override.enabled),
+                ("severity", override.severity),
+                ("params", override.params or None),
+            )
+            if v is not None
+        }
+        out.append((f"rules.{code}", _json(spec)))
+    out.append(("checklist", _json([item.code for item in config.checklist])))
+    return out
+
+
+def _json(value) -> str:
+    import json
+
+    return json.dumps(value, default=str)
+
+
+def _shown_path(path: Path, cwd: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(cwd.resolve())) or "."
+    except ValueError:
+        return str(path)
+
+
+# -- the configuration's own checklist items, as `rules` and `rule` show them beside the
+# built-ins (rule_docs.py documents those).
+
+
+def user_rows(config: Config) -> list[dict]:
+    return [
+        {
+            "code": item.code,
+            "slug": item.slug,
+            "title": item.title,
+            "severity": item.severity,
+            "profiles": list(config.item_profiles(item)),
+            "check": item.check or "declarative",
+            "doc": item.source,
+        }
+        for item in config.checklist
+    ]
+
+
+def find_user_item(config: Config, name: str) -> Item | None:
+    for item in config.checklist:
+        if name.upper() == item.code.upper() or name.lower() == item.slug:
+            return item
+    return None
+
+
+def user_page(config: Config, item: Item) -> str:
+    profiles = ", ".join(f"`{p}`" for p in config.item_profiles(item))
+    out = [
+        f"# {item.code} {item.slug}",
+        "",
+        f"**{item.title}**",
+        "",
+        f"A checklist item of your configuration ({item.source}).",
+        "",
+        f"- Severity: {item.severity}",
+        f"- Profiles: {profiles}",
+    ]
+    if item.when:
+        when = ", ".join(f"{k}: {v}" for k, v in item.when.items())
+        out.append(f"- Applies when: {when}")
+    if item.check:
+        out.append(f"- Check: `{item.check}`")
+    for attribute, condition in item.require.items():
+        for op, operand in condition.items():
+            out.append(f"- Requires: `{attribute}` {op} `{item.operand(operand)}`")
+    for key in ("summary", "why", "notes"):
+        if item.docs.get(key):
+            out += ["", str(item.docs[key]).strip()]
+    if item.fix:
+        out += ["", f"Fix: {item.fix}"]
+    return "\n".join(out) + "\n"
 
 
 def cmd_endpoints(args) -> int:
@@ -194,14 +470,23 @@ def cmd_endpoints(args) -> int:
     request.no_ignores = True
     request.files_as_filter = False
     result, *_ = run_check(request)
-    sys.stdout.write(render(args.format, result))
+    # An empty inventory says so itself ("No Flash endpoints found in N files.").
+    sys.stdout.write(render(args.format, result, wide=args.wide))
     return EXIT_OK
+
+
+def _nearest_config(args):
+    """The configuration `rules` and `rule` add their items from: --config, else the
+    nearest one above the working directory."""
+    from flash_guard.project.locate import plan_workspaces
+
+    return plan_workspaces(["."], args.config, Path.cwd())[0].config
 
 
 def cmd_rules(args) -> int:
     from flash_guard.rule_docs import catalog_rows
 
-    rows = catalog_rows()
+    rows = catalog_rows() + user_rows(_nearest_config(args))
     if args.format == "json":
         import json
 
@@ -218,10 +503,15 @@ def cmd_rules(args) -> int:
 def cmd_rule(args) -> int:
     from flash_guard.rule_docs import find_rule, rule_page
 
-    code = find_rule(args.name)
-    if code is None:
+    code = find_rule(args.name) or find_rule(args.name.lower())
+    if code is not None:
+        sys.stdout.write(rule_page(code, for_terminal=True))
+        return EXIT_OK
+    config = _nearest_config(args)
+    item = find_user_item(config, args.name)
+    if item is None:
         raise UsageError(f"{args.name}: no such rule code or slug (see `flash-guard rules`)")
-    sys.stdout.write(rule_page(code, for_terminal=True))
+    sys.stdout.write(user_page(config, item))
     return EXIT_OK
 
 

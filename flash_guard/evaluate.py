@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from flash_guard.checklist import conditions
 from flash_guard.checklist.active import UNRESOLVED, ActiveItem, Checklist, Options
-from flash_guard.checklist.catalog import PROFILES
 from flash_guard.checklist.items import Item
 from flash_guard.checklist.profiles import ProfileMap, file_pragmas
 from flash_guard.checks.base import Context, Outcome, decide_candidates, where
@@ -38,7 +37,9 @@ class Evaluation:
 
 def evaluate(analysis: Analysis, config: Config, options: Options) -> Evaluation:
     checklist = Checklist(config, options)
-    pragmas = file_pragmas((path, f.comments) for path, f in analysis.modules.files.items())
+    pragmas = file_pragmas(
+        ((path, f.comments) for path, f in analysis.modules.files.items()), config.all_profiles()
+    )
     profile_map = ProfileMap(config, options.profile, pragmas)
     run = _Run(analysis, checklist, profile_map)
     for index, endpoint in enumerate(analysis.endpoints):
@@ -94,7 +95,7 @@ class _Run:
         """Project-wide checks run once; each outcome is kept when its endpoint's profile (or,
         for file-level outcomes, the file's profile) has the item on."""
         first_in_force: dict[str, ActiveItem] = {}
-        for profile in PROFILES:
+        for profile in self.checklist.by_profile:
             in_force = {
                 **self.checklist.shadow_by_profile[profile],
                 **self.checklist.active(profile),
@@ -164,6 +165,7 @@ def _finding(item: Item, severity: str, outcome: Outcome, profile: str) -> Findi
         path=outcome.path,
         span=outcome.span,
         endpoint=ep.display_name if ep else None,
+        depends_on=ep.depends_on if ep else frozenset(),
         profile=profile,
         parameter=outcome.parameter,
         title=item.title,
@@ -188,6 +190,7 @@ class _Expression:
     rules: dict[str, str] = dataclasses.field(default_factory=dict)  # code -> slug
     endpoints: list[str] = dataclasses.field(default_factory=list)
     spread: bool = False  # a `**spread`: each rule asked about a different keyword
+    depends_on: set[str] = dataclasses.field(default_factory=set)  # the endpoints' files
 
 
 class _Unresolved:
@@ -206,6 +209,8 @@ class _Unresolved:
         ep = outcome.endpoint
         if ep is not None and ep.display_name not in entry.endpoints:
             entry.endpoints.append(ep.display_name)
+        if ep is not None:
+            entry.depends_on |= ep.depends_on
         if meta.severity == "error":  # --strict in any profile that uses it wins
             entry.meta = meta
 
@@ -230,6 +235,7 @@ def _unresolved_finding(entry: _Expression) -> Finding:
         path=outcome.path,
         span=outcome.span,
         endpoint=", ".join(entry.endpoints) or None,
+        depends_on=frozenset(entry.depends_on),
         profile=entry.profile,
         # The expression, not the rules it blocks: stable for the baseline when a rule is
         # switched on or off, and when the code around it moves.

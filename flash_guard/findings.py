@@ -24,6 +24,9 @@ class Finding:
     parameter: str | None = None  # part of the semantic identity
     title: str = ""
     extra: dict = field(default_factory=dict)
+    # The endpoint's files (Endpoint.depends_on); not serialised: it decides only which
+    # findings a pre-commit run reports.
+    depends_on: frozenset[str] = frozenset()
 
     @property
     def line(self) -> int:

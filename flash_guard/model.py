@@ -167,6 +167,10 @@ class Endpoint:
     # (path, first line, last line) of every piece of the declaration, for suppressions
     declaration_ranges: list[tuple[str, int, int]] = field(default_factory=list)
     problems: list[tuple[str, str, Span]] = field(default_factory=list)
+    # Project-relative files the verdicts on this endpoint depend on (its declaration, the
+    # modules its values were resolved through, its route and worker modules): a pre-commit
+    # run given one of them reports the endpoint's findings (pipeline._reported).
+    depends_on: frozenset[str] = frozenset()
 
     @property
     def display_name(self) -> str:

@@ -2,7 +2,9 @@
 
 A suppression applies to findings on its own line, and to every finding of an
 endpoint when it sits on any line of that endpoint's declaration or on the line
-just above it. Problems with suppressions themselves are FG003.
+just above it. Problems with suppressions themselves are FG003, and so are comments that
+look meant for flash-guard but do nothing: `# flash-guard: ignore` without codes,
+`# noqa: FG101`, a misspelled `# flash-gaurd:`, a profile pragma naming no profile.
 """
 
 from __future__ import annotations
@@ -18,6 +20,12 @@ SUPPRESSION = re.compile(
     r"#\s*flash-guard:\s*ignore\[(?P<codes>[^\]]*)\](?P<rest>.*)$", re.IGNORECASE
 )
 UNTIL = re.compile(r"^\s*until=(\S+)")
+# Anything addressed to us (or nearly: `flash-gaurd`, `flashguard`, `flash_guard`).
+# Only where a comment (or a second comment on the line) starts: text that quotes a
+# directive (`# noqa: FG302` in backticks, in prose) is not one.
+DIRECTIVE = re.compile(r"(?:^|(?<=\s))#\s*(?P<tool>[A-Za-z][\w-]{4,14})\s*:\s*(?P<body>.*)$")
+NOQA_FG = re.compile(r"(?:^|(?<=\s))#\s*noqa\s*:\s*(?P<codes>[^#]*\bFG\d{3}\b[^#]*)", re.IGNORECASE)
+PROFILE_PRAGMA = re.compile(r"^profile\s*=\s*(?P<name>\S*)")
 # A second comment on the same line (`... reason  # note`) is not part of the reason.
 NEXT_COMMENT = re.compile(r"(?:^|\s)#(?:\s|$)")
 
@@ -54,6 +62,74 @@ def parse_suppressions(path: str, comments: list[tuple[int, int, str]]) -> list[
         reason = NEXT_COMMENT.split(rest, maxsplit=1)[0].strip()
         out.append(Suppression(path, line, column, codes, until, until_text, reason))
     return out
+
+
+@dataclass
+class PragmaProblem:
+    """A comment meant for flash-guard that does nothing: FG003 with its own fix."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+    fix: str
+
+
+def pragma_problems(
+    path: str, comments: list[tuple[int, int, str]], profiles: tuple[str, ...]
+) -> list[PragmaProblem]:
+    out = []
+    for line, column, text in comments:
+        problem = _pragma_problem(text, profiles)
+        if problem is not None:
+            out.append(PragmaProblem(path, line, column, *problem))
+    return out
+
+
+def _pragma_problem(text: str, profiles: tuple[str, ...]) -> tuple[str, str] | None:
+    noqa = NOQA_FG.search(text)
+    if noqa:
+        # Only our codes move to the suggestion; the others (E501) stay ruff's.
+        codes = ",".join(c.upper() for c in re.findall(r"\bFG\d{3}\b", noqa.group("codes"), re.I))
+        return (
+            f"`# noqa: {codes}` does not suppress flash-guard findings",
+            f"Write `# flash-guard: ignore[{codes}] reason` instead.",
+        )
+    match = DIRECTIVE.search(text)
+    if match is None:
+        return None
+    tool = match.group("tool")
+    body = NEXT_COMMENT.split(match.group("body"), maxsplit=1)[0].strip()
+    if tool.lower() != "flash-guard":
+        import difflib
+
+        if difflib.SequenceMatcher(None, tool.lower(), "flash-guard").ratio() < 0.8:
+            return None  # another tool's directive (`type: ignore`, `pylint: disable`)
+        return (
+            f"`{tool}:` is not a flash-guard directive (misspelled?)",
+            f"Write `# flash-guard: {body}`.",
+        )
+    if SUPPRESSION.search(text):
+        return None  # a suppression: checked by apply_suppressions
+    if re.match(r"ignore\b", body, re.IGNORECASE):
+        return (
+            "suppression `# flash-guard: ignore` names no rule; it suppresses nothing",
+            "Name the rules: `# flash-guard: ignore[FG101] reason` (see `flash-guard rules`).",
+        )
+    pragma = PROFILE_PRAGMA.match(body)
+    if pragma:
+        name = pragma.group("name")
+        if name in profiles:
+            return None
+        return (
+            f"profile pragma names an unknown profile `{name}`; the file keeps its profile",
+            f"Use one of {', '.join(profiles)}, or define `{name}` under `profiles:` in the "
+            "configuration (with `extends:`).",
+        )
+    return (
+        f"unknown flash-guard directive `{body}`",
+        "Use `# flash-guard: ignore[CODE] reason` or `# flash-guard: profile=NAME`.",
+    )
 
 
 @dataclass
@@ -144,9 +220,12 @@ def suppress(findings: list[Finding], analysis, evaluation, config) -> tuple[lis
     decided by the same ProfileMap that chose the profiles for evaluation.
     """
     suppressions = []
+    broken: list[PragmaProblem] = []
+    profiles = config.all_profiles()
     for path, facts in analysis.modules.files.items():
         suppressions.extend(parse_suppressions(path, facts.comments))
-    if not suppressions:
+        broken.extend(pragma_problems(path, facts.comments, profiles))
+    if not suppressions and not broken:
         return findings, 0
     by_name: dict[tuple[str, str], list] = {}
     for ep in analysis.endpoints:
@@ -169,8 +248,16 @@ def suppress(findings: list[Finding], analysis, evaluation, config) -> tuple[lis
         config.require_suppression_reason,
     )
     kept = result.kept
-    for sup, message in result.problems:
-        profile = profile_of(sup.path)
+    problems = [
+        (sup.path, problem_span(sup), f"suppression {message}", None, ",".join(sup.codes))
+        for sup, message in result.problems
+    ]
+    problems += [
+        (p.path, Span(p.line, p.column, p.line, p.column + 1), p.message, p.fix, p.message)
+        for p in broken
+    ]
+    for path, span, message, fix, parameter in problems:
+        profile = profile_of(path)
         active = checklist.active(profile).get(SUPPRESSION_CODE)
         if active is None:
             continue
@@ -179,12 +266,12 @@ def suppress(findings: list[Finding], analysis, evaluation, config) -> tuple[lis
                 code=SUPPRESSION_CODE,
                 slug=active.item.slug,
                 severity=active.severity,
-                message=f"suppression {message}",
-                fix=active.item.fix,
-                path=sup.path,
-                span=problem_span(sup),
+                message=message,
+                fix=fix or active.item.fix,
+                path=path,
+                span=span,
                 profile=profile,
-                parameter=",".join(sup.codes),
+                parameter=parameter,
                 title=active.item.title,
             )
         )

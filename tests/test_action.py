@@ -799,3 +799,12 @@ def test_analysed_code_cannot_issue_workflow_commands(runner):
     ours = [i for i, line in enumerate(lines) if line.split(",")[0].endswith(" file=evil.py")]
     assert ours and all(i > resume for i in ours)
     assert all("x\\n::error file=pwned.py" in lines[i] for i in ours if "pwned" in lines[i])
+
+
+def test_a_run_without_flash_code_is_a_warning_annotation(tmp_path, project, action_python):
+    # Why (issue 14): "A run that checks nothing passes."
+    empty = Runner(tmp_path, project({"util.py": "X = 1\n"}), action_python)
+    result = empty.run_step(paths=".")
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stdout.splitlines() if line.startswith("::warning ")]
+    assert warnings == ["::warning title=flash-guard::no Flash endpoints found in ."]

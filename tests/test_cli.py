@@ -7,6 +7,7 @@ on the format.
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 from pathlib import Path
@@ -291,9 +292,36 @@ def test_no_color_wins_over_a_terminal(monkeypatch):
             return True
 
     monkeypatch.delenv("NO_COLOR", raising=False)
-    assert use_color(Tty()) is True
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    assert use_color("auto", Tty()) is True
     monkeypatch.setenv("NO_COLOR", "1")
-    assert use_color(Tty()) is False
+    assert use_color("auto", Tty()) is False
+    assert use_color("always", Tty()) is True
+
+
+def test_color_option_and_force_color(monkeypatch):
+    from flash_guard.report.text_report import use_color
+
+    class Pipe:
+        def isatty(self):
+            return False
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    assert use_color("auto", Pipe()) is False
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert use_color("auto", Pipe()) is True
+    assert use_color("never", Pipe()) is False
+    monkeypatch.delenv("FORCE_COLOR")
+    assert use_color("always", Pipe()) is True
+
+
+def test_color_always_colours_the_text_report(run_cli, project):
+    root = project({"app.py": ERROR_APP})
+    _, out, _ = run_cli(["check", "--color", "always", "."], root)
+    assert "\033[" in out
+    _, out, _ = run_cli(["check", "--color", "never", "."], root)
+    assert "\033[" not in out
 
 
 # -- json output --------------------------------------------------------------------------
@@ -480,6 +508,54 @@ def test_init_starter_examples_are_valid_when_uncommented(tmp_path):
     assert config.profile_paths["development"] == ["sandbox/**"]
     assert "FG404" in config.rules
     assert [item.code for item in config.checklist] == ["ACME001"]
+    assert config.custom_profiles["staging"].extends == "production"
+    assert (config.select, config.ignore) == (["ALL"], ["FG4"])
+
+
+def test_init_links_to_the_published_docs(run_cli, tmp_path):
+    # Why: "`init` points to docs/configuration.md, which does not exist in the user's project".
+    from flash_guard.config.starter import DOCS_URL
+
+    run_cli(["init"], tmp_path)
+    first = (tmp_path / ".flash-guard.yaml").read_text("utf-8").splitlines()[0]
+    assert first == f"# flash-guard configuration. Docs: {DOCS_URL}"
+    assert DOCS_URL.startswith("https://") and DOCS_URL.endswith("/docs/configuration.md")
+    assert (REPO / "docs" / "configuration.md").is_file()
+
+
+ENDPOINTS_APP = """\
+from runpod_flash import Endpoint, GpuType
+
+
+@Endpoint(
+    name="an-endpoint-with-a-rather-long-descriptive-name-for-the-table",
+    gpu=[GpuType.NVIDIA_GEFORCE_RTX_4090, GpuType.NVIDIA_L4, GpuType.NVIDIA_A100_80GB_PCIe],
+    workers=(1, 3),
+    idle_timeout=1200,
+    execution_timeout_ms=60000,
+)
+async def w(x):
+    return x
+"""
+
+
+def test_the_endpoints_table_fits_100_columns(run_cli, project):
+    # Why: "the endpoints table is about 230 columns wide, shows an unexplained `0 ?`, has
+    # no profile column and says '1 endpoints'".
+    root = project({"deep/er/and/deeper/package/module.py": ENDPOINTS_APP})
+    code, out, _ = run_cli(["endpoints", "."], root)
+    assert code == 0
+    lines = out.splitlines()
+    assert max(len(line) for line in lines[:-3]) <= 100, out
+    header = lines[0].split()
+    assert "PROFILE" in header and "CHECKS" in header
+    assert "production" in lines[1] and "…" in lines[1]
+    assert lines[-2].startswith("checks: pass/fail/unknown")
+    assert lines[-1] == "1 endpoint in 1 file."
+    _, wide, _ = run_cli(["endpoints", "--wide", "."], root)
+    assert max(len(line) for line in wide.splitlines()) > 100
+    assert "an-endpoint-with-a-rather-long-descriptive-name-for-the-table" in wide
+    assert "ROUTES" in wide.splitlines()[0]
 
 
 @pytest.mark.parametrize("flag", ["--select", "--ignore"])
@@ -488,3 +564,141 @@ def test_unknown_rule_in_select_or_ignore_is_a_usage_error(flag, project, run_cl
     code, out, err = run_cli(["check", flag, "FG1O1", "."], root)
     assert code == 2
     assert f"{flag} FG1O1" in err and "Traceback" not in err
+
+
+# -- no silent passes, exit codes, usage (issue 14) -------------------------------------------
+
+# FG101 (GpuType.ANY) and FG104 (no execution timeout).
+NO_TIMEOUT_APP = ERROR_APP.replace(",\n          execution_timeout_ms=60000)", ")")
+assert NO_TIMEOUT_APP != ERROR_APP
+
+
+def test_a_run_without_flash_code_warns(run_cli, project):
+    # Why: "flash-guard check in a directory without Flash code prints 'All checks passed:
+    # 0 endpoints in 0 files.' and exits 0."
+    root = project({"util.py": "X = 1\n"})
+    code, out, err = run_cli(["check", "."], root)
+    assert code == 0
+    assert err.strip() == "warning: no Flash endpoints found in ."
+    assert "0 endpoints in 1 file." in out
+    code, _, err = run_cli(["check", "--quiet", "."], root)
+    assert err == ""
+
+
+def test_file_mode_without_flash_code_stays_quiet(run_cli, project):
+    root = project({"util.py": "X = 1\n", "app.py": ERROR_APP})
+    code, out, err = run_cli(["check", "util.py"], root)
+    assert (code, err) == (0, "")
+
+
+def test_a_run_with_only_a_file_without_flash_code_and_no_endpoints_is_quiet(run_cli, project):
+    root = project({"util.py": "X = 1\n"})
+    code, _, err = run_cli(["check", "util.py"], root)
+    assert (code, err) == (0, "")
+
+
+def test_exit_zero(run_cli, project):
+    root = project({"app.py": ERROR_APP})
+    code, out, _ = run_cli(["check", "--exit-zero", "."], root)
+    assert code == 0 and "FG101" in out
+
+
+def test_quiet_prints_findings_only(run_cli, project):
+    root = project({"app.py": ERROR_APP})
+    code, out, _ = run_cli(["check", "--quiet", "."], root)
+    assert code == 1
+    assert "FG101" in out and "Found" not in out
+
+
+def test_output_format_is_an_alias_of_format(run_cli, project):
+    root = project({"app.py": ERROR_APP})
+    _, out, _ = run_cli(["check", "--output-format", "json", "."], root)
+    assert json.loads(out)["findings"][0]["code"] == "FG101"
+
+
+def test_statistics_in_json_is_a_json_list(run_cli, project):
+    # Why: "--statistics is dropped with --format json".
+    root = project({"app.py": ERROR_APP})
+    code, out, _ = run_cli(["check", "--statistics", "--format", "json", "."], root)
+    assert code == 1
+    stats = json.loads(out)
+    assert {s["code"]: s["count"] for s in stats}["FG101"] == 1
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "github", "markdown"])
+def test_statistics_with_other_formats_go_to_stderr(run_cli, project, fmt):
+    root = project({"app.py": ERROR_APP})
+    code, out, err = run_cli(["check", "--statistics", "--format", fmt, "."], root)
+    assert code == 1
+    assert "FG101" in err and "[error]" in err
+    assert "FG101" in out
+
+
+def test_usage_errors_are_one_line(project, capsys):
+    from flash_guard.cli import main
+
+    root = project({"app.py": ERROR_APP})
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "--format", "yaml", str(root)])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("flash-guard check: error: argument --format")
+
+
+def test_every_option_has_help_text():
+    # Why: "check --help has no text for --profile, --format, --fail-on or the paths".
+    from flash_guard.cli import build_parser
+
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    missing = []
+    for name, sub in subparsers.choices.items():
+        for action in sub._actions:
+            if action.help is None:
+                missing.append(f"{name} {action.dest}")
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["--select", "FG101", "--select", "FG104"], {"FG101", "FG104"}),
+        (["--select", "FG101,FG104"], {"FG101", "FG104"}),
+        (["--select", "fg101", "--select", "Fg104"], {"FG101", "FG104"}),
+        (["--select", "ALL", "--ignore", "FG1"], set()),
+        (["--select", "FG1", "--ignore", "fg104"], {"FG101"}),
+        (["--select", "FG101", "--extend-select", "no-execution-timeout"], {"FG101", "FG104"}),
+        (["--ignore", "FG101,FG104"], set()),
+    ],
+)
+def test_selection_like_ruff(run_cli, project, args, expected):
+    # Why: "--select FG101 --select FG104 keeps only FG104; --select fg101 fails although
+    # rule fg101 works; there is no ALL."
+    root = project({"app.py": NO_TIMEOUT_APP})
+    _, out, err = run_cli(["check", "--format", "json", *args, "."], root)
+    found = {f["code"] for f in json.loads(out)["findings"]} & {"FG101", "FG104"}
+    assert found == expected, err
+
+
+def test_selection_keys_in_the_configuration(run_cli, project):
+    app = NO_TIMEOUT_APP
+    root = project({"app.py": app, ".flash-guard.yaml": "select: [fg104]\n"})
+    _, out, _ = run_cli(["check", "--format", "json", "."], root)
+    assert {f["code"] for f in json.loads(out)["findings"]} == {"FG104"}
+    # --select replaces the configuration's selection; extend_select adds to it.
+    _, out, _ = run_cli(["check", "--format", "json", "--select", "FG101", "."], root)
+    assert {f["code"] for f in json.loads(out)["findings"]} == {"FG101"}
+    (root / ".flash-guard.yaml").write_text("select: [FG104]\nextend_select: [FG101]\n", "utf-8")
+    _, out, _ = run_cli(["check", "--format", "json", "."], root)
+    assert {f["code"] for f in json.loads(out)["findings"]} == {"FG101", "FG104"}
+    (root / ".flash-guard.yaml").write_text("ignore: FG101\n", "utf-8")
+    _, out, _ = run_cli(["check", "--format", "json", "."], root)
+    assert "FG101" not in {f["code"] for f in json.loads(out)["findings"]}
+
+
+def test_an_unknown_name_in_the_configurations_selection_is_a_config_error(run_cli, project):
+    root = project({"app.py": ERROR_APP, ".flash-guard.yaml": "fail_on: error\nselect: [FG10x]\n"})
+    code, _, err = run_cli(["check", "."], root)
+    assert code == 2
+    assert err.startswith("flash-guard: error: .flash-guard.yaml:2: select: `FG10x`")

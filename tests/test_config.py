@@ -101,8 +101,10 @@ def test_the_nearest_config_wins(check_json, tmp_path):
     git_init(repo)
     _, doc = check_json(repo / "sub")
     assert [f["severity"] for f in doc["findings"]] == ["warning"]
+    # From the root too: a file uses the configuration nearest to it, wherever the run starts.
     _, doc = check_json(repo)
-    assert [f["severity"] for f in doc["findings"]] == ["info"]
+    assert [f["severity"] for f in doc["findings"]] == ["warning"]
+    assert [f["path"] for f in doc["findings"]] == ["sub/app.py"]
 
 
 def test_config_option_overrides_discovery(check_json, project):
@@ -485,7 +487,10 @@ def item(**overrides) -> str:
         (item(id="FG900"), ".flash-guard.yaml:2: checklist[0].id: the FG prefix is reserved"),
         (item(id="acme"), ".flash-guard.yaml:2: checklist[0].id: `acme` is not a rule code"),
         (item(title=None), ".flash-guard.yaml:2: checklist[0]: missing required key `title`"),
-        (item(when="{kind: lambda}"), ".flash-guard.yaml:7: checklist[0].when.kind: `lambda`"),
+        (
+            item(when="{kind: lambda}"),
+            ".flash-guard.yaml:7: checklist[0].when.kind: unknown kind `lambda`",
+        ),
         (item(when="{color: red}"), ".flash-guard.yaml:7: checklist[0].when.color: unknown filter"),
         (item(profiles="[staging]"), ".flash-guard.yaml:7: checklist[0].profiles: unknown profile"),
         (item(check="no-such-check"), ".flash-guard.yaml:2: checklist[0]: an item needs exactly"),
@@ -510,6 +515,88 @@ def test_invalid_user_item_is_one_line_exit_2(run_cli, project, text, expected):
     root = project({"app.py": APP, ".flash-guard.yaml": text})
     line = config_error(run_cli, root)
     assert line.startswith("flash-guard: error: " + expected), line
+
+
+# Why: "Custom checklist items are not validated: `workers.mn: {gte: 1}` fires on every
+# endpoint, `datacentre: {...}` silently passes". One test per error kind.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            item(require="\n      workers.mn: {gte: 1}"),
+            ".flash-guard.yaml:7: checklist[0].require.workers.mn: unknown attribute "
+            "(did you mean `workers.min`?)",
+        ),
+        (
+            item(require="\n      datacentre: {contains: US_IL_1}"),
+            ".flash-guard.yaml:7: checklist[0].require.datacentre: unknown attribute "
+            "(did you mean `datacenter`?)",
+        ),
+        (
+            item(require="\n      gpu: {gte: 1}"),
+            ".flash-guard.yaml:7: checklist[0].require.gpu.gte: `gte` does not apply to `gpu`, "
+            "a list (use one of: equals, not_equals, exists, absent, contains, not_contains, "
+            "subset_of, in, not_in)",
+        ),
+        (
+            item(require="\n      flashboot: {contains: x}"),
+            ".flash-guard.yaml:7: checklist[0].require.flashboot.contains: `contains` does not "
+            "apply to `flashboot`, a bool (use one of: equals, not_equals, exists, absent)",
+        ),
+        (
+            item(require="\n      workers.max: {lte: $maxx}", params="{max: 3}"),
+            ".flash-guard.yaml:7: checklist[0].require.workers.max.lte: unknown parameter "
+            "`$maxx` (did you mean `max`?)",
+        ),
+        (
+            item(require="\n      workers.max: {lte: $max}"),
+            ".flash-guard.yaml:7: checklist[0].require.workers.max.lte: unknown parameter `$max` "
+            "(the item has no params)",
+        ),
+        (
+            item(require="\n      workers.max: {lt_e: 3}"),
+            ".flash-guard.yaml:7: checklist[0].require.workers.max.lt_e: unknown operator "
+            "`lt_e` (did you mean `lte`?)",
+        ),
+        (
+            item(when="{kind: loadbalancer}"),
+            ".flash-guard.yaml:7: checklist[0].when.kind: unknown kind `loadbalancer` "
+            "(did you mean `load_balancer`?)",
+        ),
+        (
+            item(when="{compute: gpus}"),
+            ".flash-guard.yaml:7: checklist[0].when.compute: unknown compute `gpus` "
+            "(did you mean `gpu`?)",
+        ),
+        (
+            item(when="{knd: queue}"),
+            ".flash-guard.yaml:7: checklist[0].when.knd: unknown filter (did you mean `kind`?)",
+        ),
+    ],
+    ids=[
+        "unknown-attribute",
+        "misspelled-attribute",
+        "gte-on-a-list",
+        "contains-on-a-bool",
+        "unknown-param",
+        "param-without-params",
+        "misspelled-operator",
+        "unknown-when-kind",
+        "unknown-when-compute",
+        "unknown-when-filter",
+    ],
+)
+def test_checklist_language_is_validated_like_code(run_cli, project, text, expected):
+    root = project({"app.py": APP, ".flash-guard.yaml": text})
+    line = config_error(run_cli, root)
+    assert line == "flash-guard: error: " + expected, line
+
+
+def test_env_keys_are_open(run_cli, project):
+    text = item(require="\n      env.HF_TOKEN: {exists: true}")
+    root = project({"app.py": APP, ".flash-guard.yaml": text})
+    code, _, err = run_cli(["check", "."], root)
+    assert code in (0, 1), err
 
 
 def test_user_item_cannot_reuse_a_builtin_code_twice(run_cli, project):
@@ -551,3 +638,178 @@ def test_json_output_is_not_written_on_a_config_error(run_cli, project):
     with pytest.raises(json.JSONDecodeError):
         json.loads(out)
     assert err.startswith("flash-guard: error: .flash-guard.yaml:1:")
+
+
+# -- hierarchical configuration (issue 14) ------------------------------------------------
+
+MONOREPO = {
+    "services/imagegen/.flash-guard.yaml": "rules: {FG101: {severity: warning}}\n",
+    "services/imagegen/app.py": APP,
+    "services/chat/pyproject.toml": "[tool.flash-guard]\nrules = {FG101 = {enabled = false}}\n",
+    "services/chat/app.py": APP,
+    "tools/app.py": APP,
+}
+
+
+def test_a_monorepo_gives_each_app_its_own_settings(check_json, tmp_path):
+    repo = tmp_path / "mono"
+    write(repo, MONOREPO)
+    git_init(repo)
+    _, doc = check_json(repo)
+    by_path = {f["path"]: f["severity"] for f in doc["findings"] if f["code"] == "FG101"}
+    # imagegen: a warning by its config; chat: disabled by its pyproject; tools: the default.
+    assert by_path == {"services/imagegen/app.py": "warning", "tools/app.py": "error"}
+
+
+def test_config_is_found_from_the_paths_not_the_working_directory(run_cli, tmp_path):
+    # Why: "`flash-guard check services/imagegen` from a monorepo root ignores
+    # services/imagegen/.flash-guard.yaml".
+    repo = tmp_path / "mono"
+    write(repo, MONOREPO)
+    git_init(repo)
+    code, out, err = run_cli(["check", "--format", "json", "services/imagegen"], repo)
+    assert code == 0, err  # a warning does not fail the run
+    assert [f["severity"] for f in json.loads(out)["findings"]] == ["warning"]
+
+
+def test_outside_git_the_parent_pyproject_is_found_from_the_path(run_cli, tmp_path):
+    # Why: "outside git, `cd sub && flash-guard check ..` ignores ../pyproject.toml".
+    root = tmp_path / "plain"
+    write(
+        root,
+        {
+            "pyproject.toml": "[tool.flash-guard]\nrules = {FG101 = {enabled = false}}\n",
+            "app.py": APP,
+            "sub/notes.txt": "x\n",
+        },
+    )
+    code, out, err = run_cli(["check", "--format", "json", ".."], root / "sub")
+    assert code == 0, err
+    assert "FG101" not in codes(json.loads(out))
+
+
+def test_both_config_files_in_one_directory_is_an_error(run_cli, project):
+    # Why: "with both .flash-guard.yaml and [tool.flash-guard] present the pyproject table
+    # is silently ignored".
+    root = project(
+        {
+            ".flash-guard.yaml": "fail_on: error\n",
+            "pyproject.toml": '[tool.flash-guard]\nfail_on = "warning"\n',
+            "app.py": APP,
+        }
+    )
+    code, out, err = run_cli(["check", "."], root)
+    assert (code, out) == (2, "")
+    assert ".flash-guard.yaml" in err and "pyproject.toml" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_nested_config_extends_its_parent(check_json, tmp_path):
+    repo = tmp_path / "repo"
+    write(
+        repo,
+        {
+            ".flash-guard.yaml": "rules: {FG101: {severity: info}}\nfail_on: warning\n",
+            "app/.flash-guard.yaml": "extend: ../.flash-guard.yaml\nfail_on: error\n",
+            "app/app.py": APP,
+            "plain/.flash-guard.yaml": "fail_on: error\n",
+            "plain/app.py": APP,
+        },
+    )
+    git_init(repo)
+    code, doc = check_json(repo)
+    severities = {f["path"]: f["severity"] for f in doc["findings"] if f["code"] == "FG101"}
+    # app/ inherits the severity and overrides fail_on; plain/ does not extend anything.
+    assert severities == {"app/app.py": "info", "plain/app.py": "error"}
+    assert code == 1
+
+
+def test_fail_on_follows_each_files_configuration(check_json, tmp_path):
+    repo = tmp_path / "repo"
+    write(
+        repo,
+        {
+            "a/.flash-guard.yaml": "rules: {FG101: {severity: warning}}\nfail_on: warning\n",
+            "a/app.py": APP,
+            "b/.flash-guard.yaml": "rules: {FG101: {severity: warning}}\n",
+            "b/app.py": APP,
+        },
+    )
+    git_init(repo)
+    assert check_json(repo / "b")[0] == 0
+    assert check_json(repo / "a")[0] == 1
+    assert check_json(repo)[0] == 1
+
+
+@pytest.mark.parametrize(
+    "extend, problem",
+    [("missing.yaml", "no such file"), (".flash-guard.yaml", "cycle"), ("[1]", "must be")],
+)
+def test_a_bad_extend_is_a_config_error(run_cli, project, extend, problem):
+    root = project({".flash-guard.yaml": f"extend: {extend}\n", "app.py": APP})
+    code, _, err = run_cli(["check", "."], root)
+    assert code == 2
+    assert ".flash-guard.yaml:1: extend:" in err and problem in err
+
+
+def test_show_settings_names_the_file_and_each_values_origin(run_cli, tmp_path):
+    repo = tmp_path / "repo"
+    write(
+        repo,
+        {
+            ".flash-guard.yaml": "fail_on: warning\nexclude: [build/]\n",
+            "app/.flash-guard.yaml": "extend: ../.flash-guard.yaml\n"
+            "rules: {FG101: {severity: info}}\n",
+            "app/app.py": APP,
+        },
+    )
+    git_init(repo)
+    code, out, err = run_cli(["check", "--show-settings", "app/app.py"], repo)
+    assert code == 0, err
+    assert "Settings for app/app.py" in out
+    assert "Configuration: app/.flash-guard.yaml <- .flash-guard.yaml" in out
+    lines = {line.split(" = ")[0]: line for line in out.splitlines() if " = " in line}
+    assert lines["fail_on"] == 'fail_on = "warning"  # .flash-guard.yaml:1'
+    assert lines["exclude"].endswith("# .flash-guard.yaml:2")
+    assert lines["rules.FG101"] == 'rules.FG101 = {"severity": "info"}  # app/.flash-guard.yaml:2'
+    assert lines["profile"] == 'profile = "production"  # default'
+
+
+def test_show_settings_without_a_configuration(run_cli, project):
+    root = project({"app.py": APP})
+    code, out, _ = run_cli(["check", "--show-settings", "app.py"], root)
+    assert code == 0
+    assert "none found (built-in defaults)" in out
+    code, _, err = run_cli(["check", "--show-settings", "nope.py"], root)
+    assert code == 2 and "nope.py" in err
+
+
+# Why: "`flash-guard rule ACME001` says 'no such rule' and `rules` does not list custom items."
+CUSTOM = item(require="\n      workers.min: {gte: 1}", fix="Keep one worker warm.")
+
+
+def test_custom_items_are_listed_by_rules(run_cli, project):
+    root = project({"app.py": APP, ".flash-guard.yaml": CUSTOM})
+    code, out, _ = run_cli(["rules"], root)
+    assert code == 0
+    assert any(line.startswith("ACME001  acme-rule") for line in out.splitlines()), out
+    code, out, _ = run_cli(["rules", "--format", "json"], root)
+    assert {r["code"] for r in json.loads(out)} >= {"ACME001", "FG101"}
+
+
+def test_rule_shows_a_custom_item(run_cli, project):
+    root = project({"app.py": APP, ".flash-guard.yaml": CUSTOM})
+    for name in ("ACME001", "acme001", "acme-rule"):
+        code, out, err = run_cli(["rule", name], root)
+        assert code == 0, err
+        assert out.startswith("# ACME001 acme-rule")
+        assert "`workers.min` gte `1`" in out and "Keep one worker warm." in out
+    code, _, err = run_cli(["rule", "ACME002"], root)
+    assert code == 2 and "no such rule" in err
+
+
+def test_custom_items_are_in_the_sarif_rule_list(run_cli, project):
+    root = project({"app.py": APP, ".flash-guard.yaml": CUSTOM})
+    _, out, _ = run_cli(["check", "--format", "sarif", "."], root)
+    rules = json.loads(out)["runs"][0]["tool"]["driver"]["rules"]
+    assert "ACME001" in {r["id"] for r in rules}

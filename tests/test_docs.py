@@ -79,7 +79,7 @@ def test_starter_config_is_valid_for_schema_and_loader():
     "text",
     [
         "profil: production\n",
-        "profile: staging\n",
+        "profile: [staging]\n",  # a custom profile name is a string the schema allows
         "rules:\n  FG101:\n    severity: fatal\n",
         "checklist:\n  - {id: FG900, slug: x, title: t, severity: error,\n"
         "     require: {kind: {equals: queue}}}\n",

@@ -65,10 +65,118 @@ def test_the_config_file_among_the_files_reports_everything(run_cli, project, co
     assert paths_of(doc) == {"bad.py", "sub/other.py"}
 
 
-def test_a_pyproject_without_our_table_is_not_the_config(run_cli, project):
-    root = project({**FILES, "pyproject.toml": '[project]\nname = "app"\n'})
-    code, doc = check(run_cli, root, "good.py", "pyproject.toml")
+@pytest.mark.parametrize(
+    "name", ["pyproject.toml", "requirements.txt", "requirements-gpu.txt", "uv.lock"]
+)
+def test_a_dependency_file_among_the_files_reports_everything(run_cli, project, name):
+    # Pins and dependencies decide deploy verdicts, so a change to them may change any.
+    root = project({**FILES, name: '[project]\nname = "app"\n'})
+    code, doc = check(run_cli, root, "good.py", name)
+    assert code == 1
+    assert paths_of(doc) == {"bad.py"}
+
+
+def test_a_nested_config_file_among_the_files_reports_its_subtree(run_cli, project):
+    root = project({**FILES, "sub/other.py": BAD, "sub/.flash-guard.yaml": "fail_on: error\n"})
+    code, doc = check(run_cli, root, "good.py", "sub/.flash-guard.yaml")
+    assert code == 1
+    assert paths_of(doc) == {"sub/other.py"}
+
+
+def test_a_config_extended_by_a_nested_one_reports_both(run_cli, project):
+    root = project(
+        {
+            **FILES,
+            ".flash-guard.yaml": "fail_on: error\n",
+            "sub/other.py": BAD,
+            "sub/.flash-guard.yaml": "extend: ../.flash-guard.yaml\n",
+        }
+    )
+    code, doc = check(run_cli, root, ".flash-guard.yaml")
+    assert code == 1
+    assert paths_of(doc) == {"bad.py", "sub/other.py"}
+
+
+# Why: "Committing only config.py with IDLE = 20*60*60 (an idle_timeout the SDK rejects,
+# used by worker.py) passed; so did committing only routes.py with its /health route
+# deleted." Each verdict depends on a file other than the one the finding is located in.
+SPLIT_APP = {
+    "config.py": "IDLE = 20 * 60\n",
+    "worker.py": """
+        from runpod_flash import Endpoint, GpuType
+
+        import config
+
+        api = Endpoint(
+            name="api",
+            gpu=GpuType.NVIDIA_L4,
+            workers=(1, 3),
+            idle_timeout=config.IDLE,
+            execution_timeout_ms=600_000,
+        )
+    """,
+    "routes.py": """
+        from worker import api
+
+
+        @api.post("/run")
+        async def run(payload: dict) -> dict:
+            return payload
+
+
+        @api.get("/health")
+        async def health() -> dict:
+            return {"ok": True}
+    """,
+    "other.py": "VALUE = 1\n",
+}
+
+
+def test_a_constants_module_alone_reports_the_endpoint_using_it(run_cli, project):
+    root = project(SPLIT_APP)
+    code, doc = check(run_cli, root, ".")
     assert (code, doc["findings"]) == (0, [])
+    (root / "config.py").write_text("IDLE = 20 * 60 * 60\n", "utf-8")
+    code, doc = check(run_cli, root, "config.py")
+    assert code == 1
+    assert {(f["code"], f["path"]) for f in doc["findings"]} >= {("FG203", "worker.py")}
+    # A file the endpoint does not depend on still reports nothing.
+    code, doc = check(run_cli, root, "other.py")
+    assert (code, doc["findings"]) == (0, [])
+
+
+def test_a_routes_module_alone_reports_the_endpoint_it_serves(run_cli, project):
+    routes = SPLIT_APP["routes.py"].split("@api.get")[0]
+    root = project({**SPLIT_APP, "routes.py": routes})
+    code, doc = check(run_cli, root, "routes.py")
+    assert code == 1
+    located = {(f["code"], f["path"]) for f in doc["findings"]}
+    assert ("FG109", "worker.py") in located, doc["findings"]
+    code, doc = check(run_cli, root, "other.py")
+    assert (code, doc["findings"]) == (0, [])
+
+
+def test_a_constant_reached_through_a_remote_keyword_is_a_dependency(run_cli, project):
+    root = project(
+        {
+            "settings.py": "IDLE = 20 * 60 * 60\n",
+            "worker.py": """
+                from runpod_flash import LiveServerless, remote
+
+                from settings import IDLE
+
+                gpu = LiveServerless(name="w", workersMin=1, idleTimeout=IDLE)
+
+
+                @remote(resource_config=gpu)
+                async def w(x): ...
+            """,
+        }
+    )
+    _, whole = check(run_cli, root, ".")
+    _, given = check(run_cli, root, "settings.py")
+    in_worker = [f for f in whole["findings"] if f["path"] == "worker.py"]
+    assert in_worker and given["findings"] == in_worker
 
 
 def test_other_files_given_explicitly_are_named_not_analysed(run_cli, app):
@@ -129,3 +237,20 @@ def test_endpoints_lists_only_what_it_is_given(run_cli, app):
     code, out, _ = run_cli(["endpoints", "--format", "json", "bad.py"], app)
     assert code == 0
     assert [e["path"] for e in json.loads(out)["endpoints"]] == ["bad.py"]
+
+
+def test_files_from_two_apps_use_each_apps_configuration(run_cli, tmp_path):
+    root = git_project(
+        tmp_path / "mono",
+        {
+            "a/.flash-guard.yaml": "rules: {FG101: {severity: warning}}\n",
+            "a/bad.py": BAD,
+            "b/.flash-guard.yaml": "rules: {FG101: {enabled: false}}\n",
+            "b/bad.py": BAD,
+            "c/bad.py": BAD,
+        },
+    )
+    _, doc = check(run_cli, root, "a/bad.py", "b/bad.py", "c/bad.py")
+    fg101 = {f["path"]: f["severity"] for f in doc["findings"] if f["code"] == "FG101"}
+    # Paths are relative to the git root; each file was judged by its own app's settings.
+    assert fg101 == {"a/bad.py": "warning", "c/bad.py": "error"}

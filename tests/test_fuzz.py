@@ -68,7 +68,8 @@ def run_json(root: Path) -> tuple[int, dict]:
     with working_directory(root), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(["check", "--format", "json", "--fail-on", "warning", "."])
     assert code in (0, 1), err.getvalue()
-    assert err.getvalue() == ""
+    # The one line allowed: a mutated project may have no Flash declaration left.
+    assert err.getvalue() in ("", "warning: no Flash endpoints found in .\n")
     return code, json.loads(out.getvalue())
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-from repo_snapshot import git_project, snapshot
+from repo_snapshot import GIT_ENV, git, git_project, snapshot
 from sample_app import BAD, GOOD, ROUTES, SETTINGS
 
 
@@ -106,3 +107,166 @@ def test_whole_project_hook_runs_whatever_changed(hooks):
     out = pre_commit(env, user, "run", "flash-guard-all", "--files", "README.md")
     assert out.returncode == 1, out.stdout + out.stderr
     assert "bad.py:4:25: FG101" in out.stdout
+
+
+# Why: "Committing only config.py with IDLE = 20*60*60 (an idle_timeout the SDK rejects,
+# used by worker.py) passed; so did committing only routes.py with its /health route
+# deleted." Real commits through an installed hook: the finding is located in the other
+# file, and the commit is refused.
+SPLIT_APP = {
+    "config.py": "IDLE = 20 * 60\n",
+    "worker.py": """
+        from runpod_flash import Endpoint, GpuType
+
+        import config
+
+        api = Endpoint(
+            name="api",
+            gpu=GpuType.NVIDIA_L4,
+            workers=(1, 3),
+            idle_timeout=config.IDLE,
+            execution_timeout_ms=600_000,
+        )
+    """,
+    "routes.py": """
+        from worker import api
+
+
+        @api.post("/run")
+        async def run(payload: dict) -> dict:
+            return payload
+
+
+        @api.get("/health")
+        async def health() -> dict:
+            return {"ok": True}
+    """,
+}
+
+
+@pytest.fixture
+def committing(hooks, tmp_path):
+    """A user repo with the flash-guard hook installed; returns (repo, commit(files))."""
+    repo, _, env = hooks
+    rev = git(repo, "rev-parse", "HEAD").strip()
+    config = (
+        f"repos:\n  - repo: {repo.as_posix()}\n    rev: {rev}\n"
+        "    hooks:\n      - id: flash-guard\n"
+    )
+    user = git_project(tmp_path / "split", {**SPLIT_APP, ".pre-commit-config.yaml": config})
+    installed = pre_commit(env, user, "install")
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+
+    def commit(files: dict[str, str]) -> subprocess.CompletedProcess:
+        for name, text in files.items():
+            (user / name).write_text(text, "utf-8")
+        git(user, "add", *files)
+        return subprocess.run(
+            ["git", "-c", "commit.gpgsign=false", "commit", "-m", "change"],
+            cwd=user,
+            env={**env, **GIT_ENV, "GIT_CONFIG_GLOBAL": os.devnull},
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+
+    return user, commit
+
+
+def test_committing_only_a_constants_module_fails_on_the_endpoint_using_it(committing):
+    user, commit = committing
+    out = commit({"config.py": "IDLE = 20 * 60 * 60\n"})
+    assert out.returncode != 0, out.stdout + out.stderr
+    shown = out.stdout + out.stderr  # git prints a hook's output on stderr
+    assert "worker.py:" in shown and "FG203" in shown, shown
+    assert git(user, "status", "--porcelain").strip(), "the commit must have been refused"
+
+
+def test_committing_only_a_routes_module_fails_on_the_endpoint_it_serves(committing):
+    user, commit = committing
+    routes = (user / "routes.py").read_text("utf-8").split("@api.get")[0]
+    out = commit({"routes.py": routes})
+    assert out.returncode != 0, out.stdout + out.stderr
+    shown = out.stdout + out.stderr
+    assert "worker.py:" in shown and "FG109" in shown, shown
+
+
+def test_committing_an_unrelated_change_passes(committing):
+    _, commit = committing
+    out = commit({"notes.py": "VALUE = 1\n"})
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_committing_a_requirements_change_checks_the_whole_project(committing):
+    user, commit = committing
+    (user / "config.py").write_text("IDLE = 20 * 60 * 60\n", "utf-8")
+    git(user, "add", "config.py")
+    git(user, "-c", "commit.gpgsign=false", "commit", "-q", "--no-verify", "-m", "bypass")
+    out = commit({"requirements.txt": "runpod-flash==1.21.0\n"})
+    assert out.returncode != 0, out.stdout + out.stderr
+    shown = out.stdout + out.stderr  # git prints a hook's output on stderr
+    assert "worker.py:" in shown and "FG203" in shown, shown
+
+
+# -- the published hooks and their documentation (no pre-commit run needed) ----------------
+
+REPO = Path(__file__).resolve().parent.parent
+OWN_DOCS = ("docs/pre-commit.md", "docs/configuration.md", "docs/custom-checklist.md")
+
+
+def _hooks() -> dict:
+    import yaml
+
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text("utf-8"))
+    return {hook["id"]: hook for hook in hooks}
+
+
+@pytest.mark.parametrize(
+    "name, passed",
+    [
+        ("app/worker.py", True),
+        ("stubs/api.pyi", True),
+        ("services/a/.flash-guard.yaml", True),
+        (".flash-guard.yml", True),
+        ("pyproject.toml", True),
+        ("requirements-gpu.txt", True),
+        ("requirements/dev.in", False),  # a directory named requirements: not a pin file name
+        ("uv.lock", True),
+        ("Pipfile.lock", True),
+        ("README.md", False),
+        ("notes/pyproject.toml.bak", False),
+    ],
+)
+def test_the_hook_receives_python_and_project_files(name, passed):
+    import re
+
+    from flash_guard.project.selection import is_project_file
+
+    pattern = re.compile(_hooks()["flash-guard"]["files"])
+    assert bool(pattern.search(name)) is passed
+    base = name.rsplit("/", 1)[-1]
+    if not base.endswith((".py", ".pyi")):
+        # What the hook receives is what file mode treats as "everything may have changed".
+        assert is_project_file(base) is passed
+
+
+def test_the_local_hook_in_the_docs_matches_the_published_one():
+    text = (REPO / "docs" / "pre-commit.md").read_text("utf-8")
+    assert f"files: '{_hooks()['flash-guard']['files']}'" in text
+
+
+def test_every_rev_and_uses_in_the_docs_is_a_tag_or_a_marked_placeholder():
+    # Why: "the README's `rev: v0.1.0` does not exist".
+    import re
+
+    # The checkout's tags (none in a copy without git history: then only placeholders pass).
+    listed = subprocess.run(["git", "tag", "--list"], cwd=REPO, capture_output=True, text=True)
+    tags = set(listed.stdout.split()) if listed.returncode == 0 else set()
+    for doc in OWN_DOCS:
+        text = (REPO / doc).read_text("utf-8")
+        for match in re.finditer(r"(?:rev:\s*|flash-guard/flash-guard@)(\S+)(.*)", text):
+            ref, rest = match.group(1), match.group(2)
+            if ref in tags:
+                continue
+            assert ref == "vX.Y.Z" and "PLACEHOLDER" in rest, (doc, match.group(0))
+            assert "pre-commit autoupdate" in text and "git ls-remote --tags" in text

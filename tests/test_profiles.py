@@ -282,3 +282,91 @@ def test_unresolved_values_are_reported_for_the_profile_in_force(check_json, pro
     assert "FG403" in blocked["development"]
     assert "FG403" in blocked["cost"]
     assert not {c for c in blocked["development"] | blocked["cost"] if c.startswith("FG1")}
+
+
+# -- profiles of the configuration's own (issue 14) -------------------------------------------
+
+STAGING = """\
+profiles:
+  staging:
+    extends: production
+    paths: ["staging/**"]
+    rules:
+      FG105: {enabled: false}
+      FG101: {severity: warning}
+"""
+
+
+def test_a_custom_profile_extends_a_builtin_one(check_json, project):
+    root = project(
+        {
+            ".flash-guard.yaml": STAGING,
+            "staging/app.py": source("stage"),
+            "prod/app.py": source("prod"),
+        }
+    )
+    _, doc = check_json(root)
+    found = {(f["path"], f["code"], f["severity"], f["profile"]) for f in doc["findings"]}
+    assert found == {
+        ("staging/app.py", "FG101", "warning", "staging"),
+        ("prod/app.py", "FG101", "error", "production"),
+        ("prod/app.py", "FG105", "warning", "production"),
+    }
+
+
+def test_a_custom_profile_by_name_option_and_pragma(check_json, project, run_cli):
+    config = STAGING.replace('paths: ["staging/**"]', 'endpoints: ["*-stg"]')
+    root = project(
+        {
+            ".flash-guard.yaml": config,
+            "a.py": source("a-stg"),
+            "b.py": source("b", pragma="staging"),
+            "c.py": source("c"),
+        }
+    )
+    _, doc = check_json(root)
+    profiles = {f["path"]: f["profile"] for f in doc["findings"]}
+    assert profiles == {"a.py": "staging", "b.py": "staging", "c.py": "production"}
+    _, doc = check_json(root, "--profile", "staging")
+    assert {f["profile"] for f in doc["findings"]} == {"staging"}
+    code, _, err = run_cli(["check", "--profile", "stagign", "."], root)
+    assert code == 2 and "did you mean `staging`" in err
+
+
+def test_a_custom_profile_as_the_default_and_for_user_items(check_json, project):
+    config = STAGING + (
+        "profile: staging\n"
+        "checklist:\n"
+        "  - id: ACME001\n"
+        "    slug: at-most-two\n"
+        "    title: At most two workers\n"
+        "    severity: error\n"
+        "    profiles: [staging]\n"
+        "    require: {workers.max: {lte: 2}}\n"
+    )
+    root = project({".flash-guard.yaml": config, "app.py": source()})
+    _, doc = check_json(root)
+    assert {(f["code"], f["profile"]) for f in doc["findings"]} == {
+        ("FG101", "staging"),
+        ("ACME001", "staging"),
+    }
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("profiles:\n  staging: {paths: [x]}\n", "profiles.staging: unknown profile"),
+        ("profiles:\n  staging: {extends: prod}\n", "profiles.staging.extends: unknown profile"),
+        (
+            "profiles:\n  a: {extends: b}\n  b: {extends: a}\n",
+            "profiles.a.extends: profiles extend each other in a cycle",
+        ),
+        ("profiles:\n  s: {extends: cost, rules: {FG999: {}}}\n", "profiles.s.rules.FG999:"),
+        ("profile: stagin\n" + STAGING, "profile: unknown profile `stagin` (did you mean"),
+    ],
+)
+def test_bad_custom_profiles_are_config_errors(run_cli, project, text, expected):
+    root = project({".flash-guard.yaml": text, "app.py": source()})
+    code, out, err = run_cli(["check", "."], root)
+    assert code == 2, out
+    assert expected in err, err

@@ -339,3 +339,86 @@ def test_text_summary_mentions_suppressed(run_cli, project):
     assert code == 1
     assert "FG101" not in out
     assert "1 suppressed" in out.splitlines()[-1]
+
+
+# -- comments meant for flash-guard that do nothing (issue 14) -----------------------------
+# Why: "a bare `# flash-guard: ignore`, `# noqa: FG302`, `# flash-guard: profile=staging` are
+# ignored without FG003."
+
+
+@pytest.mark.parametrize(
+    "comment, message, fix",
+    [
+        (
+            "# flash-guard: ignore",
+            "names no rule",
+            "`# flash-guard: ignore[FG101] reason`",
+        ),
+        ("# flash-guard: ignore FG101", "names no rule", "Name the rules"),
+        (
+            "# noqa: FG101",
+            "`# noqa: FG101` does not suppress flash-guard findings",
+            "`# flash-guard: ignore[FG101] reason`",
+        ),
+        (
+            "# flash-gaurd: ignore[FG101]",
+            "`flash-gaurd:` is not a flash-guard directive",
+            "`# flash-guard: ignore[FG101]`",
+        ),
+        (
+            "# flash-guard: profile=staging",
+            "unknown profile `staging`",
+            "define `staging` under `profiles:`",
+        ),
+        ("# flash-guard: ignroe[FG101]", "unknown flash-guard directive", "ignore[CODE]"),
+    ],
+    ids=["bare-ignore", "ignore-without-brackets", "noqa", "misspelled", "profile", "directive"],
+)
+def test_a_comment_that_does_nothing_is_fg003(check_json, project, comment, message, fix):
+    _, doc = check_json(project({"app.py": with_comment(8, comment)}))
+    fg003 = [f for f in doc["findings"] if f["code"] == "FG003"]
+    assert len(fg003) == 1, doc["findings"]
+    assert (fg003[0]["line"], message in fg003[0]["message"]) == (8, True), fg003[0]
+    assert fix in fg003[0]["fix"], fg003[0]["fix"]
+    # and the finding it meant to hide is still there
+    assert FG101 in findings_of(doc)
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "# noqa: E501",
+        "# noqa",
+        "# type: ignore",
+        "# pylint: disable=invalid-name",
+        "# flash-guard: profile=development",
+        "# Example: flash guard",
+    ],
+)
+def test_other_tools_comments_are_left_alone(check_json, project, comment):
+    _, doc = check_json(project({"app.py": with_comment(8, comment)}))
+    assert "FG003" not in {f["code"] for f in doc["findings"]}
+
+
+def test_a_profile_pragma_naming_a_custom_profile_is_fine(check_json, project):
+    root = project(
+        {
+            "app.py": with_comment(8, "# flash-guard: profile=staging"),
+            ".flash-guard.yaml": "profiles:\n  staging: {extends: production}\n",
+        }
+    )
+    _, doc = check_json(root)
+    assert "FG003" not in {f["code"] for f in doc["findings"]}
+    assert {f["profile"] for f in doc["findings"]} == {"staging"}
+
+
+def test_a_comment_quoting_a_directive_is_not_one(check_json, project):
+    quoted = "# see docs: `# noqa: FG101`, `# flash-guard: ignore` are FG003"
+    _, doc = check_json(project({"app.py": with_comment(8, quoted)}))
+    assert "FG003" not in {f["code"] for f in doc["findings"]}
+
+
+def test_noqa_with_several_codes_names_ours_in_the_fix(check_json, project):
+    _, doc = check_json(project({"app.py": with_comment(8, "# noqa: fg101, E501, FG104")}))
+    (fg003,) = [f for f in doc["findings"] if f["code"] == "FG003"]
+    assert "`# flash-guard: ignore[FG101,FG104] reason`" in fg003["fix"]

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flash_guard.checklist.catalog import PROFILES, profile_items
+from flash_guard.checklist.catalog import profile_items
 from flash_guard.checklist.items import Item, build_params
-from flash_guard.config.loader import Config
+from flash_guard.config.loader import Config, did_you_mean
+from flash_guard.config.yamlsrc import ConfigError
 from flash_guard.findings import RuleInfo
 from flash_guard.project.files import UsageError
 
@@ -20,7 +21,59 @@ class Options:
     profile: str | None = None  # --profile
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
+    extend_select: list[str] = field(default_factory=list)
     strict: bool = False
+
+
+ALL = "all"
+
+
+class RuleSelection:
+    """ruff's rule selection: codes, slugs and code prefixes, case-insensitive, `ALL`.
+
+    `--select` replaces the configuration's `select`; `extend_select` and `ignore` add up.
+    When an item is both selected and ignored, the more specific name wins (an exact code
+    or slug over a prefix, a longer prefix over a shorter one, anything over `ALL`), and
+    ignore wins a tie, as in ruff: `select: [ALL], ignore: [FG4]` and
+    `select: [FG4], ignore: [FG403]` both do what they say.
+    """
+
+    def __init__(self, config: Config, options: Options):
+        explicit = options.select or config.select
+        self.explicit = explicit is not None and bool(explicit)
+        self.select = [n.lower() for n in (explicit or [])]
+        self.select += [n.lower() for n in (*config.extend_select, *options.extend_select)]
+        self.ignore = [n.lower() for n in (*config.ignore, *options.ignore)]
+
+    @staticmethod
+    def specificity(item: Item, names: list[str]) -> int:
+        """How specifically `names` name `item` (-1: not at all)."""
+        best = -1
+        code, slug = item.code.lower(), item.slug.lower()
+        for name in names:
+            if name in (code, slug):
+                return 1000
+            if name == ALL:
+                best = max(best, 0)
+            elif code.startswith(name):
+                best = max(best, len(name))
+        return best
+
+    def selected(self, item: Item) -> bool | None:
+        """True/False when the names decide; None: not selected by an explicit selection."""
+        ignored = self.specificity(item, self.ignore)
+        chosen = self.specificity(item, self.select) if self.select else 0
+        if ignored >= 0 and ignored >= chosen:
+            return False
+        if chosen < 0 and self.explicit:
+            return None
+        return True
+
+    def names_fg002(self) -> bool:
+        return any(
+            n in (UNRESOLVED.lower(), "unresolved-value", ALL) or UNRESOLVED.lower().startswith(n)
+            for n in self.select
+        )
 
 
 @dataclass
@@ -37,21 +90,23 @@ class Checklist:
     def __init__(self, config: Config, options: Options):
         self.config = config
         self.options = options
+        self.selection = RuleSelection(config, options)
         self.by_profile: dict[str, dict[str, ActiveItem]] = {}
         # Items left out only by --select, evaluated for FG002 alone when the selection
         # names FG002 itself: `--select FG002` shows what the checklist cannot decide.
         self.shadow_by_profile: dict[str, dict[str, ActiveItem]] = {}
         all_items: list[Item] = []
-        for profile in PROFILES:
-            items = list(profile_items(profile))
-            items += [u for u in config.checklist if profile in config.item_profiles(u)]
+        for profile in config.all_profiles():
+            # A profile of the configuration's own carries its built-in base's items.
+            items = list(profile_items(config.builtin_base(profile)))
+            items += [u for u in config.checklist if config.carries(u, profile)]
             active, shadow = {}, {}
             for item in items:
-                resolved = self._activate(item)
+                resolved = self._activate(item, profile)
                 if resolved is not None:
                     active[item.code] = resolved
                 elif self._shadowed(item):
-                    shadow[item.code] = self._activate(item, selecting=False)
+                    shadow[item.code] = self._activate(item, profile, selecting=False)
             self.by_profile[profile] = active
             self.shadow_by_profile[profile] = {k: v for k, v in shadow.items() if v is not None}
             all_items.extend(items)
@@ -61,35 +116,44 @@ class Checklist:
 
     def _reject_unknown_names(self) -> None:
         """A typo in --select would select nothing and let CI pass: refuse it."""
-        for flag, names in (("--select", self.options.select), ("--ignore", self.options.ignore)):
+        slugs = {slug.lower() for slug in self.slugs}
+        codes = [code.lower() for code in self.items]
+        options, config = self.options, self.config
+        for where, names in (
+            ("--select", options.select),
+            ("--ignore", options.ignore),
+            ("--extend-select", options.extend_select),
+            ("select", config.select or []),
+            ("ignore", config.ignore),
+            ("extend_select", config.extend_select),
+        ):
             for name in names:
-                if name in self.slugs or any(code.startswith(name) for code in self.items):
+                low = name.lower()
+                if low == ALL or low in slugs or any(code.startswith(low) for code in codes):
                     continue
-                raise UsageError(f"{flag} {name}: no rule code, slug or code prefix matches")
-
-    @staticmethod
-    def _named(item: Item, names: list[str]) -> bool:
-        return any(n in (item.code, item.slug) or item.code.startswith(n) for n in names)
+                hint = did_you_mean(name, [*self.items, *self.slugs])
+                if where.startswith("--"):
+                    raise UsageError(f"{where} {name}: no rule code, slug or code prefix{hint}")
+                origin = config.origins.get(where, str(config.path))
+                raise ConfigError(f"{origin}: {where}: `{name}`: no rule code or slug{hint}")
 
     def _selected(self, item: Item) -> bool:
-        if self.options.ignore and self._named(item, self.options.ignore):
-            return False
-        if self.options.select and not self._named(item, self.options.select):
+        decided = self.selection.selected(item)
+        if decided is None:
             # Meta rules stay on: a selected rule that cannot be decided must still say so.
             return item.code in META_CODES
-        return True
+        return decided
 
     def _shadowed(self, item: Item) -> bool:
         """Off only because --select leaves it out, while the selection names FG002."""
-        select, ignore = self.options.select, self.options.ignore
-        if not select or item.code in META_CODES or (ignore and self._named(item, ignore)):
+        if not self.selection.explicit or item.code in META_CODES:
             return False
-        return any(
-            n in (UNRESOLVED, "unresolved-value") or UNRESOLVED.startswith(n) for n in select
-        )
+        if self.selection.selected(item) is not None:
+            return False  # ignored, not left out
+        return self.selection.names_fg002()
 
-    def _activate(self, item: Item, selecting: bool = True) -> ActiveItem | None:
-        override = self.config.rules.get(item.code)
+    def _activate(self, item: Item, profile: str, selecting: bool = True) -> ActiveItem | None:
+        override = self.config.rule_override(item.code, profile)
         if override and override.enabled is False:
             return None
         if selecting and not self._selected(item):
@@ -114,7 +178,7 @@ class Checklist:
 
     def rule_infos(self, profiles: set[str]) -> list[RuleInfo]:
         seen: dict[str, RuleInfo] = {}
-        for profile in PROFILES:
+        for profile in self.by_profile:
             for code, active in self.by_profile[profile].items():
                 if profile in profiles or code in META_CODES:
                     info = seen.get(code)

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from flash_guard.checklist.conditions import WHEN_FILTERS, operand_problem, when_problem
+from flash_guard.checklist.conditions import OPERATORS, WHEN_FILTERS, operand_problem, when_problem
 from flash_guard.checks.base import coerce_params
 from flash_guard.config.yamlsrc import YamlSource
 from flash_guard.findings import SEVERITIES
@@ -37,6 +37,84 @@ DOC_KEYS = ("summary", "why", "bad", "good", "notes")
 _CODE = re.compile(r"^[A-Z][A-Z0-9]{1,9}[0-9]{3}$")
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _PARAM_REF = re.compile(r"^\$([a-z_][a-z0-9_]*)$")
+
+
+# -- the attributes a declarative `require:` can read, and which operators suit each ----------
+# A checklist item is validated like code: `workers.mn: {gte: 1}` (no such attribute) or
+# `gpu: {gte: 1}` (`gte` on a list) would otherwise fail or pass on every endpoint, so both
+# are configuration errors, with a did-you-mean. Attributes are those of the normalised model
+# (discover/normalize.py: one vocabulary for both APIs) and of the record itself.
+
+NUMBER, LIST, STRING, BOOL, MAPPING, ANY = "number", "list", "string", "bool", "mapping", "any"
+
+ATTRIBUTES: dict[str, str] = {
+    # the record (checklist/conditions.py RECORD_ATTRIBUTES) and its routes
+    "kind": STRING,
+    "compute": STRING,
+    "api": STRING,
+    "name": STRING,
+    "path": STRING,
+    "scope": STRING,
+    "resource_class": STRING,
+    "package": STRING,
+    "routes": LIST,
+    # parameters (both APIs, normalised)
+    "id": STRING,
+    "gpu": LIST,
+    "gpu_ids": LIST,
+    "cpu": LIST,
+    "workers": MAPPING,
+    "workers.min": NUMBER,
+    "workers.max": NUMBER,
+    "idle_timeout": NUMBER,
+    "execution_timeout_ms": NUMBER,
+    "gpu_count": NUMBER,
+    "scaler_type": STRING,
+    "scaler_value": NUMBER,
+    "max_concurrency": NUMBER,
+    "flashboot": BOOL,
+    "accelerate_downloads": BOOL,
+    "dependencies": LIST,
+    "system_dependencies": LIST,
+    "volume": LIST,
+    "datacenter": LIST,
+    "locations": LIST,
+    "env": MAPPING,
+    "image": STRING,
+    "template": ANY,
+    "template_id": STRING,
+    "min_cuda_version": STRING,
+    "cuda_versions": LIST,
+    "python_version": STRING,
+}
+# Attributes whose keys are the user's own (`env.HF_TOKEN`, `template.imageName`).
+OPEN_MAPPINGS = ("env", "template")
+
+_COMMON = ("equals", "not_equals", "exists", "absent")
+OPERATORS_FOR: dict[str, tuple[str, ...]] = {
+    NUMBER: (*_COMMON, "in", "not_in", "gt", "gte", "lt", "lte", "between"),
+    LIST: (*_COMMON, "contains", "not_contains", "subset_of", "in", "not_in"),
+    STRING: (*_COMMON, "in", "not_in", "matches", "contains", "not_contains"),
+    BOOL: _COMMON,
+    MAPPING: (*_COMMON, "contains", "not_contains"),
+}
+
+
+def attribute_type(dotted: str) -> str | None:
+    """The type of `dotted`, ANY for a key inside an open mapping, None if unknown."""
+    if dotted in ATTRIBUTES:
+        return ATTRIBUTES[dotted]
+    head, _, rest = dotted.partition(".")
+    if rest and head in OPEN_MAPPINGS:
+        return ANY
+    return None
+
+
+def operator_problem(dotted: str, kind: str, op: str) -> str | None:
+    allowed = OPERATORS_FOR.get(kind)
+    if allowed is None or op in allowed:
+        return None
+    return f"`{op}` does not apply to `{dotted}`, a {kind} (use one of: {', '.join(allowed)})"
 
 
 @dataclass
@@ -72,7 +150,7 @@ def parse_item(src: YamlSource, keypath: list, raw: Any, builtin: bool) -> Item:
         raise src.error(keypath, "a checklist item must be a mapping")
     for key in raw:
         if key not in ITEM_KEYS:
-            raise src.error(keypath + [key], f"unknown key (known: {', '.join(ITEM_KEYS)})")
+            raise src.error(keypath + [key], f"unknown key{did_you_mean(str(key), ITEM_KEYS)}")
     for key in ("id", "slug", "title", "severity"):
         if key not in raw:
             raise src.error(keypath, f"missing required key `{key}`")
@@ -155,16 +233,16 @@ def _parse_when(src: YamlSource, keypath: list, raw: Any) -> dict:
     allowed = {"kind": KINDS, "compute": COMPUTES, "api": ("endpoint", "legacy")}
     for key, value in raw.items():
         if key not in WHEN_FILTERS:
-            raise src.error(keypath + [key], f"unknown filter (known: {', '.join(WHEN_FILTERS)})")
+            hint = did_you_mean(str(key), WHEN_FILTERS)
+            raise src.error(keypath + [key], f"unknown filter{hint}")
         problem = when_problem(key, value)
         if problem:
             raise src.error(keypath + [key], problem)
         if key in allowed:
             for choice in value if isinstance(value, list) else [value]:
                 if choice not in allowed[key]:
-                    raise src.error(
-                        keypath + [key], f"`{choice}` is not one of {', '.join(allowed[key])}"
-                    )
+                    hint = did_you_mean(str(choice), allowed[key])
+                    raise src.error(keypath + [key], f"unknown {key} `{choice}`{hint}")
     return dict(raw)
 
 
@@ -172,10 +250,39 @@ def _parse_require(src: YamlSource, keypath: list, raw: Any, item: Item) -> dict
     if not isinstance(raw, dict) or not raw:
         raise src.error(keypath, "must be a non-empty mapping of attribute: {operator: value}")
     for attribute, condition in raw.items():
+        kind = attribute_type(str(attribute))
+        if kind is None:
+            hint = did_you_mean(str(attribute), ATTRIBUTES)
+            raise src.error(keypath + [attribute], f"unknown attribute{hint}")
         if not isinstance(condition, dict) or not condition:
             raise src.error(keypath + [attribute], "must be a mapping like {gte: 1}")
         for op, operand in condition.items():
-            problem = operand_problem(op, item.operand(operand))
+            if op not in OPERATORS:
+                hint = did_you_mean(str(op), OPERATORS)
+                raise src.error(keypath + [attribute, op], f"unknown operator `{op}`{hint}")
+            problem = operator_problem(str(attribute), kind, op) or _param_problem(item, operand)
+            problem = problem or operand_problem(op, item.operand(operand))
             if problem:
                 raise src.error(keypath + [attribute, op], problem)
     return dict(raw)
+
+
+def _param_problem(item: Item, operand: Any) -> str | None:
+    """`$name` must be one of the item's own `params`."""
+    if isinstance(operand, str):
+        match = _PARAM_REF.match(operand)
+        if match and match.group(1) not in item.raw_params:
+            known = list(item.raw_params)
+            hint = did_you_mean(match.group(1), known) if known else " (the item has no params)"
+            return f"unknown parameter `{operand}`{hint}"
+    return None
+
+
+def did_you_mean(name: str, known) -> str:
+    import difflib
+
+    names = [str(k) for k in known]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean `{close[0]}`?)"
+    return f" (known: {', '.join(names)})"

@@ -20,13 +20,17 @@ from flash_guard.project.globs import any_match
 PRAGMA = re.compile(r"#\s*flash-guard:\s*profile\s*=\s*([A-Za-z_-]+)")
 
 
-def file_pragmas(comments_by_file: Iterable[tuple[str, list]]) -> dict[str, str]:
-    """path -> the profile its pragma names (the last valid pragma wins)."""
+def file_pragmas(
+    comments_by_file: Iterable[tuple[str, list]], known: Iterable[str] = PROFILES
+) -> dict[str, str]:
+    """path -> the profile its pragma names (the last valid pragma wins; an unknown name is
+    FG003, reported by suppress.py)."""
+    known = set(known)
     out = {}
     for path, comments in comments_by_file:
         for _, _, text in comments:
             match = PRAGMA.search(text)
-            if match and match.group(1) in PROFILES:
+            if match and match.group(1) in known:
                 out[path] = match.group(1)
     return out
 
@@ -35,6 +39,8 @@ class ProfileMap:
     def __init__(self, config: Config, run_profile: str | None, pragmas: dict[str, str]):
         self.config = config
         self.default = run_profile or config.profile
+        # Built-in profiles first, then the configuration's own, in the order written.
+        self.known = config.all_profiles()
         self.pragmas = pragmas
         self._first_endpoint_profile: dict[str, str] = {}
 
@@ -46,7 +52,7 @@ class ProfileMap:
     def for_file(self, path: str) -> str:
         if path in self.pragmas:
             return self.pragmas[path]
-        for profile in PROFILES:
+        for profile in self.known:
             if any_match(self.config.profile_paths.get(profile, []), path):
                 return profile
         return self._first_endpoint_profile.get(path, self.default)
@@ -54,7 +60,7 @@ class ProfileMap:
     def _decide(self, path: str, endpoint_name: str | None) -> str:
         if path in self.pragmas:
             return self.pragmas[path]
-        for profile in PROFILES:
+        for profile in self.known:
             if any_match(self.config.profile_paths.get(profile, []), path):
                 return profile
             if endpoint_name and any_match(

@@ -1,7 +1,10 @@
 """Finding and validating the user's configuration.
 
-`.flash-guard.yaml`, or `[tool.flash-guard]` in `pyproject.toml`: the first one
-found walking up from the working directory to the git root, or `--config`.
+`.flash-guard.yaml`, or `[tool.flash-guard]` in `pyproject.toml`: for each checked path,
+the nearest one found walking up from it (to the git root inside git, to the filesystem root
+outside), or `--config`. Both in one directory is an error: which one counts would be a guess.
+A configuration can `extend` another (its parent, typically): the keys it sets replace the
+extended file's, `rules` and `profiles` are merged per entry, `checklist` items are added.
 Every unknown key, operator or rule code is an error naming the file and key.
 """
 
@@ -14,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from flash_guard.checklist.catalog import PROFILES, builtin_catalog
-from flash_guard.checklist.items import Item, build_params, parse_item
+from flash_guard.checklist.items import Item, build_params, did_you_mean, parse_item
 from flash_guard.config.yamlsrc import ConfigError, YamlSource, load_yaml_file
 from flash_guard.findings import SEVERITIES
 from flash_guard.project.globs import glob_problem
@@ -28,6 +31,10 @@ CONFIG_KEYS = (
     "exclude",
     "require_suppression_reason",
     "fail_on",
+    "extend",
+    "select",
+    "ignore",
+    "extend_select",
 )
 RULE_KEYS = ("enabled", "severity", "params")
 FAIL_ON = ("error", "warning", "info", "never")
@@ -44,6 +51,14 @@ class RuleOverride:
 
 
 @dataclass
+class CustomProfile:
+    """A profile of the configuration's own: another profile's items, its own overrides."""
+
+    extends: str
+    rules: dict[str, RuleOverride] = field(default_factory=dict)
+
+
+@dataclass
 class Config:
     path: Path | None = None
     profile: str = "production"
@@ -57,25 +72,80 @@ class Config:
     source: YamlSource | None = None
     # Which profiles each user item joins (all of them unless it says).
     user_item_profiles: dict[str, list[str]] = field(default_factory=dict)
+    # ruff-style rule selection (`select`, `ignore`, `extend_select`); None: not set.
+    select: list[str] | None = None
+    ignore: list[str] = field(default_factory=list)
+    extend_select: list[str] = field(default_factory=list)
+    custom_profiles: dict[str, CustomProfile] = field(default_factory=dict)
+    # Where each top-level setting came from ("file:line"), for --show-settings.
+    origins: dict[str, str] = field(default_factory=dict)
+    # The configuration files read, the extended ones first.
+    files: list[Path] = field(default_factory=list)
 
     def item_profiles(self, item: Item) -> tuple[str, ...]:
-        return tuple(self.user_item_profiles.get(item.code) or PROFILES)
+        return tuple(self.user_item_profiles.get(item.code) or self.all_profiles())
+
+    def all_profiles(self) -> tuple[str, ...]:
+        return PROFILES + tuple(p for p in self.custom_profiles if p not in PROFILES)
+
+    def lineage(self, profile: str) -> list[str]:
+        """`profile`, the profile it extends, ... down to a built-in one."""
+        chain = [profile]
+        while chain[-1] in self.custom_profiles and len(chain) <= len(self.custom_profiles):
+            chain.append(self.custom_profiles[chain[-1]].extends)
+        return chain
+
+    def builtin_base(self, profile: str) -> str:
+        return self.lineage(profile)[-1]
+
+    def carries(self, item: Item, profile: str) -> bool:
+        """Whether a user item is in `profile`: listed for it or for a profile it extends."""
+        listed = self.item_profiles(item)
+        return any(p in listed for p in self.lineage(profile))
+
+    def rule_override(self, code: str, profile: str) -> RuleOverride | None:
+        """The configuration's `rules` entry, then the profile chain's, most specific last."""
+        layers = [self.rules.get(code)]
+        for name in reversed(self.lineage(profile)):
+            custom = self.custom_profiles.get(name)
+            layers.append(custom.rules.get(code) if custom else None)
+        layers = [layer for layer in layers if layer is not None]
+        if len(layers) <= 1:
+            return layers[0] if layers else None
+        merged = RuleOverride()
+        for layer in layers:
+            if layer.enabled is not None:
+                merged.enabled = layer.enabled
+            if layer.severity is not None:
+                merged.severity = layer.severity
+            merged.params = {**merged.params, **layer.params}
+        return merged
 
 
 def find_config(start: Path, stop: Path | None) -> Path | None:
+    """The nearest configuration in `start` or above, up to `stop` (None: the filesystem
+    root)."""
     here = start.resolve()
     stop = stop.resolve() if stop else None
     while True:
-        for name in CONFIG_NAMES:
-            candidate = here / name
-            if candidate.is_file():
-                return candidate
-        pyproject = here / "pyproject.toml"
-        if pyproject.is_file() and _has_tool_table(pyproject):
-            return pyproject
-        if stop is None or here == stop or here.parent == here:
+        found = config_in(here)
+        if found is not None:
+            return found
+        if here == stop or here.parent == here:
             return None
         here = here.parent
+
+
+def config_in(directory: Path) -> Path | None:
+    """The configuration file of `directory` itself, if it has one."""
+    found = [directory / name for name in CONFIG_NAMES if (directory / name).is_file()]
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file() and _has_tool_table(pyproject):
+        found.append(pyproject)
+    if len(found) > 1:
+        names = " and ".join(str(f) for f in found)
+        raise ConfigError(f"{names}: both configure flash-guard; keep one of them")
+    return found[0] if found else None
 
 
 def _has_tool_table(pyproject: Path) -> bool:
@@ -85,14 +155,37 @@ def _has_tool_table(pyproject: Path) -> bool:
         return False
 
 
-def load_config(path: Path | None, label: str | None = None) -> Config:
+def load_config(path: Path | None, label: str | None = None, _seen: tuple = ()) -> Config:
     if path is None:
         return Config()
     if path.name == "pyproject.toml":
         src = _pyproject_source(path, label or str(path))
     else:
         src = load_yaml_file(path, label)
-    return parse_config(src, path)
+    base = None
+    data = src.data if isinstance(src.data, dict) else {}
+    if "extend" in data:
+        target = data["extend"]
+        if not isinstance(target, str) or not target:
+            raise src.error(["extend"], "must be the path of another configuration file")
+        parent = (path.parent / target).resolve()
+        if parent in _seen or parent == path.resolve():
+            raise src.error(["extend"], f"`{target}` extends this file again (a cycle)")
+        if not parent.is_file():
+            raise src.error(["extend"], f"`{target}`: no such file")
+        base = load_config(parent, _label(parent, path, label), (*_seen, path.resolve()))
+    return parse_config(src, path, base)
+
+
+def _label(parent: Path, child: Path, child_label: str | None) -> str:
+    """The extended file named like the file extending it (relative when that is)."""
+    if child_label is None:
+        return str(parent)
+    import os
+
+    start = Path(child_label).parent
+    base = child.resolve().parent
+    return os.path.normpath(str(start / os.path.relpath(parent, base)))
 
 
 def _pyproject_source(path: Path, label: str) -> YamlSource:
@@ -131,7 +224,7 @@ class _TomlSource(YamlSource):
         return start + 1
 
 
-def parse_config(src: YamlSource, path: Path | None) -> Config:
+def parse_config(src: YamlSource, path: Path | None, base: Config | None = None) -> Config:
     data = src.data
     if data is None:
         data = {}
@@ -139,22 +232,40 @@ def parse_config(src: YamlSource, path: Path | None) -> Config:
         raise src.error([], "the configuration must be a mapping")
     for key in data:
         if key not in CONFIG_KEYS:
-            raise src.error([key], f"unknown key (known: {', '.join(CONFIG_KEYS)})")
-    config = Config(path=path, source=src)
-    profile = data.get("profile", "production")
-    if profile not in PROFILES:
-        raise src.error(["profile"], f"unknown profile `{profile}` (known: {', '.join(PROFILES)})")
-    config.profile = profile
-    _parse_profile_map(src, data.get("profiles"), config)
-    config.exclude = _string_list(src, ["exclude"], data.get("exclude", []))
-    reason = data.get("require_suppression_reason", False)
-    if not isinstance(reason, bool):
-        raise src.error(["require_suppression_reason"], "must be true or false")
-    config.require_suppression_reason = reason
-    fail_on = data.get("fail_on", "error")
-    if fail_on not in FAIL_ON:
-        raise src.error(["fail_on"], f"must be one of {', '.join(FAIL_ON)}")
-    config.fail_on = fail_on
+            raise src.error([key], f"unknown key{did_you_mean(str(key), CONFIG_KEYS)}")
+    config = _inherit(base, path, src)
+    for key in data:
+        config.origins[key] = f"{src.label}:{src.line_of([key])}"
+    custom_rules = _parse_profile_map(src, data.get("profiles"), config)
+    if "profile" in data:
+        profile = data["profile"]
+        if profile not in config.all_profiles():
+            known = config.all_profiles()
+            raise src.error(
+                ["profile"], f"unknown profile `{profile}`{did_you_mean(str(profile), known)}"
+            )
+        config.profile = profile
+    if "exclude" in data:
+        config.exclude = _string_list(src, ["exclude"], data.get("exclude", []))
+    if "require_suppression_reason" in data:
+        reason = data["require_suppression_reason"]
+        if not isinstance(reason, bool):
+            raise src.error(["require_suppression_reason"], "must be true or false")
+        config.require_suppression_reason = reason
+    if "fail_on" in data:
+        fail_on = data["fail_on"]
+        if fail_on not in FAIL_ON:
+            raise src.error(["fail_on"], f"must be one of {', '.join(FAIL_ON)}")
+        config.fail_on = fail_on
+    if "select" in data:
+        config.select = _code_list(src, ["select"], data["select"])
+        config.extend_select = []  # as in ruff: a `select` replaces what was extended
+    if "ignore" in data:
+        config.ignore = _code_list(src, ["ignore"], data["ignore"])
+    if "extend_select" in data:
+        config.extend_select = config.extend_select + _code_list(
+            src, ["extend_select"], data["extend_select"]
+        )
     user_items = data.get("checklist") or []
     if not isinstance(user_items, list):
         raise src.error(["checklist"], "must be a list of checklist items")
@@ -168,14 +279,55 @@ def parse_config(src: YamlSource, path: Path | None) -> Config:
         profiles = raw.get("profiles") if isinstance(raw, dict) else None
         if profiles is not None:
             for p in profiles if isinstance(profiles, list) else [profiles]:
-                if p not in PROFILES:
-                    raise src.error(["checklist", i, "profiles"], f"unknown profile `{p}`")
+                if p not in config.all_profiles():
+                    hint = did_you_mean(str(p), config.all_profiles())
+                    raise src.error(["checklist", i, "profiles"], f"unknown profile `{p}`{hint}")
             config.user_item_profiles[item.code] = (
                 profiles if isinstance(profiles, list) else [profiles]
             )
         config.checklist.append(item)
     _parse_rules(src, data.get("rules"), config, builtin)
+    for name, raw_rules in custom_rules.items():
+        keypath = ["profiles", name, "rules"]
+        profile_rules = dict(config.custom_profiles[name].rules)
+        _parse_rules(src, raw_rules, config, builtin, keypath, profile_rules)
+        config.custom_profiles[name].rules = profile_rules
     return config
+
+
+def _inherit(base: Config | None, path: Path | None, src: YamlSource) -> Config:
+    if base is None:
+        return Config(path=path, source=src, files=[path] if path else [])
+    return Config(
+        path=path,
+        profile=base.profile,
+        profile_paths={k: list(v) for k, v in base.profile_paths.items()},
+        profile_endpoints={k: list(v) for k, v in base.profile_endpoints.items()},
+        rules=dict(base.rules),
+        checklist=list(base.checklist),
+        exclude=list(base.exclude),
+        require_suppression_reason=base.require_suppression_reason,
+        fail_on=base.fail_on,
+        source=src,
+        user_item_profiles=dict(base.user_item_profiles),
+        custom_profiles={
+            k: CustomProfile(v.extends, dict(v.rules)) for k, v in base.custom_profiles.items()
+        },
+        select=None if base.select is None else list(base.select),
+        ignore=list(base.ignore),
+        extend_select=list(base.extend_select),
+        origins=dict(base.origins),
+        files=[*base.files, path] if path else list(base.files),
+    )
+
+
+def _code_list(src: YamlSource, keypath: list, value: Any) -> list[str]:
+    """Codes, slugs or prefixes: a list, or one comma-separated string as on the command line."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise src.error(keypath, "must be a list of rule codes, slugs or prefixes")
+    return [part.strip() for v in value for part in v.split(",") if part.strip()]
 
 
 def _string_list(src: YamlSource, keypath: list, value: Any) -> list[str]:
@@ -193,36 +345,78 @@ def _string_list(src: YamlSource, keypath: list, value: Any) -> list[str]:
     return list(value)
 
 
-def _parse_profile_map(src: YamlSource, raw: Any, config: Config) -> None:
+PROFILE_MAP_KEYS = ("paths", "endpoints")
+CUSTOM_PROFILE_KEYS = ("extends", "rules", "paths", "endpoints")
+
+
+def _parse_profile_map(src: YamlSource, raw: Any, config: Config) -> dict[str, Any]:
+    """Paths and names per profile, and new profiles (`staging: {extends: production}`);
+    returns each new profile's raw `rules`, parsed once the checklist is known."""
     if raw is None:
-        return
+        return {}
     if not isinstance(raw, dict):
         raise src.error(["profiles"], "must map a profile to {paths: [...], endpoints: [...]}")
+    custom_rules: dict[str, Any] = {}
     for profile, spec in raw.items():
-        if profile not in PROFILES:
-            raise src.error(
-                ["profiles", profile], f"unknown profile (known: {', '.join(PROFILES)})"
-            )
         if not isinstance(spec, dict):
             raise src.error(
                 ["profiles", profile], "must be a mapping with `paths` and/or `endpoints`"
             )
+        new = profile not in PROFILES
+        if new and "extends" not in spec and profile not in config.custom_profiles:
+            known = config.all_profiles()
+            raise src.error(
+                ["profiles", profile],
+                f"unknown profile{did_you_mean(str(profile), known)}; a new profile needs "
+                "`extends: <profile>`",
+            )
+        allowed = CUSTOM_PROFILE_KEYS if new else PROFILE_MAP_KEYS
         for key in spec:
-            if key not in ("paths", "endpoints"):
-                raise src.error(["profiles", profile, key], "unknown key (known: paths, endpoints)")
+            if key not in allowed:
+                hint = did_you_mean(str(key), allowed)
+                raise src.error(["profiles", profile, key], f"unknown key{hint}")
+        if not isinstance(profile, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", profile):
+            raise src.error(["profiles", profile], "a profile name is letters, digits, - and _")
+        if new and "extends" in spec:
+            parent = spec["extends"]
+            if not isinstance(parent, str):
+                raise src.error(["profiles", profile, "extends"], "must be a profile name")
+            config.custom_profiles[profile] = CustomProfile(parent)
+        if new and "rules" in spec:
+            custom_rules[profile] = spec["rules"]
         config.profile_paths[profile] = _string_list(
             src, ["profiles", profile, "paths"], spec.get("paths")
         )
         config.profile_endpoints[profile] = _string_list(
             src, ["profiles", profile, "endpoints"], spec.get("endpoints")
         )
+    for profile, custom in config.custom_profiles.items():
+        if custom.extends not in config.all_profiles():
+            hint = did_you_mean(custom.extends, config.all_profiles())
+            raise src.error(
+                ["profiles", profile, "extends"], f"unknown profile `{custom.extends}`{hint}"
+            )
+        if config.builtin_base(profile) not in PROFILES:
+            raise src.error(
+                ["profiles", profile, "extends"], "profiles extend each other in a cycle"
+            )
+    return custom_rules
 
 
-def _parse_rules(src: YamlSource, raw: Any, config: Config, builtin: dict) -> None:
+def _parse_rules(
+    src: YamlSource,
+    raw: Any,
+    config: Config,
+    builtin: dict,
+    keypath: list | None = None,
+    into: dict[str, RuleOverride] | None = None,
+) -> None:
+    keypath = keypath or ["rules"]
+    into = config.rules if into is None else into
     if raw is None:
         return
     if not isinstance(raw, dict):
-        raise src.error(["rules"], "must map a rule code or slug to {enabled, severity, params}")
+        raise src.error(keypath, "must map a rule code or slug to {enabled, severity, params}")
     known: dict[str, Item] = {}
     for code, entries in builtin.items():
         known[code] = entries[0][1]
@@ -232,34 +426,44 @@ def _parse_rules(src: YamlSource, raw: Any, config: Config, builtin: dict) -> No
     for key, spec in raw.items():
         code = key if key in known else slugs.get(str(key))
         if code is None:
-            raise src.error(["rules", key], "unknown rule code or slug")
+            hint = did_you_mean(str(key), [*known, *slugs])
+            raise src.error(keypath + [key], f"unknown rule code or slug{hint}")
         if spec is None:
             spec = {}
         if not isinstance(spec, dict):
-            raise src.error(["rules", key], "must be a mapping with enabled, severity or params")
+            raise src.error(keypath + [key], "must be a mapping with enabled, severity or params")
         for sub in spec:
             if sub not in RULE_KEYS:
-                raise src.error(["rules", key, sub], f"unknown key (known: {', '.join(RULE_KEYS)})")
-        override = RuleOverride()
+                raise src.error(
+                    keypath + [key, sub], f"unknown key (known: {', '.join(RULE_KEYS)})"
+                )
+        inherited = into.get(code)
+        override = RuleOverride(
+            inherited.enabled if inherited else None,
+            inherited.severity if inherited else None,
+            dict(inherited.params) if inherited else {},
+        )
         if "enabled" in spec:
             if not isinstance(spec["enabled"], bool):
-                raise src.error(["rules", key, "enabled"], "must be true or false")
+                raise src.error(keypath + [key, "enabled"], "must be true or false")
             override.enabled = spec["enabled"]
         if "severity" in spec:
             if spec["severity"] not in SEVERITIES:
                 raise src.error(
-                    ["rules", key, "severity"], f"must be one of {', '.join(SEVERITIES)}"
+                    keypath + [key, "severity"], f"must be one of {', '.join(SEVERITIES)}"
                 )
             override.severity = spec["severity"]
         params = spec.get("params") or {}
         if not isinstance(params, dict):
-            raise src.error(["rules", key, "params"], "must be a mapping")
+            raise src.error(keypath + [key, "params"], "must be a mapping")
         item = known[code]
         if item.check is not None:
-            build_params(src, ["rules", key, "params"], item.check, {**item.raw_params, **params})
+            build_params(src, keypath + [key, "params"], item.check, {**item.raw_params, **params})
         else:
             for name in params:
                 if name not in item.raw_params:
-                    raise src.error(["rules", key, "params", name], "unknown parameter")
-        override.params = params
-        config.rules[code] = override
+                    raise src.error(keypath + [key, "params", name], "unknown parameter")
+        override.params = {**override.params, **params}
+        into[code] = override
+        origin = ".".join(str(k) for k in keypath)
+        config.origins[f"{origin}.{code}"] = f"{src.label}:{src.line_of(keypath + [key])}"

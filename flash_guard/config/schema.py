@@ -16,7 +16,7 @@ from pathlib import Path
 from flash_guard.checklist.catalog import PROFILES
 from flash_guard.checklist.conditions import OPERATORS, WHEN_FILTERS
 from flash_guard.checklist.items import DOC_KEYS, ITEM_KEYS
-from flash_guard.config.loader import CONFIG_KEYS, FAIL_ON, RULE_KEYS
+from flash_guard.config.loader import CONFIG_KEYS, CUSTOM_PROFILE_KEYS, FAIL_ON, RULE_KEYS
 from flash_guard.findings import SEVERITIES
 
 SCHEMA_PATH = Path(__file__).with_name("config.schema.json")
@@ -44,43 +44,58 @@ OPERAND_TYPES = {
 }
 
 
+RULE_NAMES = {"anyOf": [{"type": "string"}, STRINGS]}  # a list, or "A,B" as on the CLI
+
+
+def _rules() -> dict:
+    return {
+        "description": "Per rule, by code (FG101) or slug (gpu-not-pinned).",
+        "type": "object",
+        "propertyNames": {"pattern": f"^({CODE_PATTERN}|{SLUG_PATTERN})$"},
+        "additionalProperties": {
+            "type": ["object", "null"],
+            "additionalProperties": False,
+            "properties": {
+                key: {
+                    "enabled": {"type": "boolean"},
+                    "severity": {"enum": list(SEVERITIES)},
+                    "params": {"type": "object"},
+                }[key]
+                for key in RULE_KEYS
+            },
+        },
+    }
+
+
 def _properties() -> dict:
-    profile_enum = {"enum": list(PROFILES)}
+    builtin = "|".join(PROFILES)
+    custom = {"paths": STRINGS, "endpoints": STRINGS, "extends": {"type": "string"}}
+    custom["rules"] = _rules()
     return {
         "profile": {
-            "description": "The default profile for every endpoint.",
-            **profile_enum,
+            "description": "The default profile: a built-in one or one defined in `profiles`.",
+            "type": "string",
             "default": PROFILES[0],
         },
         "profiles": {
-            "description": "Use another profile for some paths or endpoint names (globs).",
+            "description": "Use another profile for some paths or endpoint names (globs), or "
+            "define a profile of your own that `extends` another.",
             "type": "object",
             "additionalProperties": False,
             "patternProperties": {
-                f"^({'|'.join(PROFILES)})$": {
+                f"^({builtin})$": {
                     "type": "object",
                     "additionalProperties": False,
                     "properties": {"paths": STRINGS, "endpoints": STRINGS},
-                }
-            },
-        },
-        "rules": {
-            "description": "Per rule, by code (FG101) or slug (gpu-not-pinned).",
-            "type": "object",
-            "propertyNames": {"pattern": f"^({CODE_PATTERN}|{SLUG_PATTERN})$"},
-            "additionalProperties": {
-                "type": ["object", "null"],
-                "additionalProperties": False,
-                "properties": {
-                    key: {
-                        "enabled": {"type": "boolean"},
-                        "severity": {"enum": list(SEVERITIES)},
-                        "params": {"type": "object"},
-                    }[key]
-                    for key in RULE_KEYS
+                },
+                f"^(?!({builtin})$)[A-Za-z][A-Za-z0-9_-]*$": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {key: custom[key] for key in CUSTOM_PROFILE_KEYS},
                 },
             },
         },
+        "rules": _rules(),
         "checklist": {
             "description": "Your own checklist items, in the same language as the built-ins.",
             "type": "array",
@@ -100,11 +115,21 @@ def _properties() -> dict:
             "enum": list(FAIL_ON),
             "default": FAIL_ON[0],
         },
+        "extend": {
+            "description": "Another configuration file (relative to this one) to start from.",
+            "type": "string",
+        },
+        "select": {
+            "description": "Only these rules: codes, slugs, code prefixes or ALL, any case.",
+            **RULE_NAMES,
+        },
+        "ignore": {"description": "Rules left out (codes, slugs, prefixes).", **RULE_NAMES},
+        "extend_select": {"description": "Rules added to `select`.", **RULE_NAMES},
     }
 
 
 def _item() -> dict:
-    profile_enum = {"enum": list(PROFILES)}
+    profile_enum = {"type": "string"}  # a built-in profile or one of the configuration's
     properties = {
         "id": {"type": "string", "pattern": f"^(?!FG){CODE_PATTERN}$"},
         "slug": {"type": "string", "pattern": f"^{SLUG_PATTERN}$"},

@@ -1,15 +1,31 @@
 """The commented starter configuration `flash-guard init` writes."""
 
-STARTER_CONFIG = """\
-# flash-guard configuration. Docs: docs/configuration.md
-# Profiles: production (default), development, cost.
+# The published page: docs/configuration.md exists in flash-guard's repository, not in the
+# user's project where this file is written.
+DOCS_URL = "https://github.com/flash-guard/flash-guard/blob/main/docs/configuration.md"
+
+STARTER_CONFIG = (
+    f"# flash-guard configuration. Docs: {DOCS_URL}\n"
+    + """\
+# Each checked file uses the nearest configuration above it; a nested one can say
+# `extend: ../.flash-guard.yaml`. See what applies: flash-guard check --show-settings FILE
+# Profiles: production (default), development, cost, or your own (see `profiles:`).
 profile: production
 
-# Use other profiles for some paths or endpoint names (globs).
+# Use other profiles for some paths or endpoint names (globs), or define your own.
 # profiles:
 #   development:
 #     paths: ["sandbox/**"]
 #     endpoints: ["*-dev"]
+#   staging:
+#     extends: production
+#     paths: ["staging/**"]
+#     rules: {FG105: {enabled: false}}
+
+# Rule selection, as in ruff: codes, slugs, prefixes or ALL (--select replaces `select`).
+# select: [ALL]
+# extend_select: []
+# ignore: [FG4]
 
 # Per rule (code or slug): enabled, severity, params.
 # rules:
@@ -41,3 +57,4 @@ require_suppression_reason: false
 # Lowest severity that fails the run: error | warning | info | never.
 fail_on: error
 """
+)

@@ -165,6 +165,10 @@ class ModuleIndex:
             self._index_file(path, facts)
         self._memo: dict[tuple, Value] = {}
         self._in_progress: set[tuple] = set()
+        # Which files each memoised evaluation consulted (see `files_behind`): the
+        # pre-commit hook reports a finding when any file its verdict depends on changed.
+        self._consulted: set[str] | None = None
+        self._memo_files: dict[tuple, frozenset[str]] = {}
         # id(container) -> (container, number of values in it): see _too_big.
         self._weights: dict[int, tuple[Any, int]] = {}
         # ids of unknown values that came out of a hit bound (see resolve_symbol)
@@ -262,6 +266,8 @@ class ModuleIndex:
         if (path, name) in seen:
             return None  # a cycle of imports: this module was already asked
         seen.add((path, name))
+        if self._consulted is not None:
+            self._consulted.add(path)
         if namespace is not None:
             for key, bindings in reversed(self._frames):
                 if key == (path, namespace) and name in bindings:
@@ -424,6 +430,15 @@ class ModuleIndex:
         return None
 
     def _evaluate_reference(self, expr: Expr, path, namespace, depth) -> Value:
+        # Recorded (not memoised) so that `files_behind` can name the module a keyword's
+        # constant came from, e.g. `@remote(idle_timeout=config.IDLE)`.
+        outer = self._start_recording()
+        try:
+            return self._evaluate_reference_uncached(expr, path, namespace, depth)
+        finally:
+            self._stop_recording(("ref", path, expr.span), path, outer)
+
+    def _evaluate_reference_uncached(self, expr: Expr, path, namespace, depth) -> Value:
         if expr.kind == "attr":
             base_symbol = self.resolve_symbol(expr.items[0], path, namespace, depth + 1)
             if isinstance(base_symbol, FlashSymbol) and base_symbol.name in ENUMS:
@@ -474,10 +489,12 @@ class ModuleIndex:
         key = ("assign", path, assign.span)
         use_memo = not (assign.namespace is not None and self._frames)
         if use_memo and key in self._memo:
+            self._note_files(key)
             return self._memo[key]
         if key in self._in_progress:
             return Value.unknown(assign.expr.text, assign.expr.span, path)
         self._in_progress.add(key)
+        outer = self._start_recording()
         try:
             group = self._alternatives.get((path, assign.namespace, assign.target), [])
             alternatives = _alternatives(group) if group and group[-1] is assign else []
@@ -488,9 +505,35 @@ class ModuleIndex:
                 value = self.evaluate(assign.expr, path, assign.namespace, depth + 1)
         finally:
             self._in_progress.discard(key)
+            self._stop_recording(key, path, outer)
         if use_memo:
             self._memo[key] = value
         return value
+
+    # -- which files an evaluation consulted ---------------------------------
+    def _start_recording(self) -> set[str] | None:
+        outer = self._consulted
+        self._consulted = set()
+        return outer
+
+    def _stop_recording(self, key: tuple, path: str, outer: set[str] | None) -> None:
+        files = self._consulted or set()
+        files.add(path)
+        self._memo_files[key] = frozenset(files)
+        self._consulted = outer
+        if outer is not None:
+            outer |= files
+
+    def _note_files(self, key: tuple) -> None:
+        if self._consulted is not None:
+            self._consulted |= self._memo_files.get(key, frozenset())
+
+    def files_behind(self, path: str, span: Span) -> frozenset[str]:
+        """The files consulted to evaluate the call or name at `span` in `path` (the file
+        itself included; empty when nothing was evaluated there)."""
+        return self._memo_files.get(("call", path, span)) or self._memo_files.get(
+            ("ref", path, span), frozenset()
+        )
 
     # -- value flow (rules.md "value with an environment default", "candidate values") ------
     def _candidates(self, values: list[Value], expr: Expr, path: str) -> Value:
@@ -825,7 +868,18 @@ class ModuleIndex:
         key = ("call", path, expr.span)
         use_memo = not (namespace is not None and self._frames)
         if use_memo and key in self._memo:
+            self._note_files(key)
             return self._memo[key]
+        outer = self._start_recording()
+        try:
+            value = self._evaluate_call_uncached(expr, path, namespace, depth)
+        finally:
+            self._stop_recording(key, path, outer)
+        if use_memo:
+            self._memo[key] = value
+        return value
+
+    def _evaluate_call_uncached(self, expr: Expr, path, namespace, depth) -> Value:
         func = expr.items[0]
         symbol = self.resolve_symbol(func, path, namespace, depth + 1)
         dotted = func.dotted()
@@ -857,8 +911,6 @@ class ModuleIndex:
                 value = self._dict_get(expr, path, namespace, depth)
             if value is None:
                 value = Value.unknown(expr.text, expr.span, path)
-        if use_memo:
-            self._memo[key] = value
         return value
 
     def _make_object(self, symbol: FlashSymbol, expr: Expr, path, namespace, depth) -> Value:

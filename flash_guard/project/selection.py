@@ -4,17 +4,21 @@
 endpoint and the constants its declaration uses often live in other modules, so
 a partial analysis would report false problems (no /health route, unresolved
 values). When every path is a file, the whole project is analysed and only the
-findings located in the given files are reported. Passing the configuration
-file means "everything may have changed", so then every finding is reported.
+findings whose verdict depends on one of the given files are reported (the
+declaration's file, the modules its values come from, its route modules: see
+pipeline._record_dependencies). Passing a configuration or dependency file (`.flash-guard.yaml`,
+`pyproject.toml`, `requirements*.txt`, a lock file) means "everything may have changed",
+so then every finding is reported.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from flash_guard.config.loader import Config
+from flash_guard.config.loader import CONFIG_NAMES, Config
 from flash_guard.project.files import (
     PYTHON_SUFFIXES,
     UsageError,
@@ -35,6 +39,18 @@ class Selection:
 
 EVERYTHING_GIVEN = Selection(analyse_root=False, report_only=None)
 
+# Files a verdict can depend on without being Python: the configuration and what decides
+# the installed packages (deploy checks read requirements and pins). .pre-commit-hooks.yaml
+# passes the same names to the hook.
+PROJECT_FILES = re.compile(
+    r"(?:pyproject\.toml|requirements[^/]*\.(?:txt|in)|uv\.lock|poetry\.lock|pdm\.lock"
+    r"|Pipfile(?:\.lock)?)\Z"
+)
+
+
+def is_project_file(name: str) -> bool:
+    return name in CONFIG_NAMES or PROJECT_FILES.match(name) is not None
+
 
 def select(paths: list[str], cwd: Path, root: Path, config: Config) -> Selection:
     targets = [(raw, _absolute(cwd, raw)) for raw in paths]
@@ -48,7 +64,9 @@ def select(paths: list[str], cwd: Path, root: Path, config: Config) -> Selection
     excluded = 0
     for raw, target in targets:
         real = _real(target)
-        if real == config_file:
+        # A configuration or dependency file decides every verdict of its project.
+        is_config = real == config_file or is_project_file(target.name)
+        if is_config and _relative(real, real_root) is not None:
             return Selection(analyse_root=True, report_only=None)
         rel = _relative(real, real_root)
         reason = _reason(target, rel, config)

@@ -47,8 +47,13 @@ def annotation(finding) -> str:
         "endColumn": span.end_column,
         "title": f"{finding.code} {finding.slug}",
     }
+    if span.end_line > span.line:
+        # GitHub ignores columns on a multi-line range and may drop the annotation: an
+        # endpoint-wide finding (its whole declaration) goes on the first line, no columns.
+        for key in ("col", "endLine", "endColumn"):
+            del properties[key]
     props = ",".join(
-        f"{key}={escape_property(escape_text(value))}" for key, value in properties.items()
+        f"{key}={escape_property(escape_text(str(value)))}" for key, value in properties.items()
     )
     # Untrusted text is made inert first (control and bidi characters, its own line
     # breaks); the runner's escaping below then covers `%` and our own "\nFix:".

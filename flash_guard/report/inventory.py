@@ -19,9 +19,17 @@ COLUMNS = (
     "timeout",
     "volume",
     "routes",
+    "profile",
     "checks",
     "file:line",
 )
+# The default table fits a 100-column terminal: the columns that tell endpoints apart,
+# long cells shortened with `…`; `--wide` shows every column in full.
+NARROW_COLUMNS = ("name", "kind", "gpu/cpu", "workers", "profile", "checks", "file:line")
+WIDTH = 100
+# Which cells may be shortened, and the least each keeps.
+_SHRINKABLE = {"name": 12, "gpu/cpu": 10, "file:line": 16, "workers": 5}
+LEGEND = "checks: pass/fail/unknown (unknown: a value flash-guard cannot read statically)"
 
 
 def rows(result) -> list[dict[str, str]]:
@@ -41,11 +49,8 @@ def rows(result) -> list[dict[str, str]]:
         routes = ", ".join(f"{short(r.method)} {short(r.path)}" for r in ep.routes) or "-"
         card = result.scorecard[i] if i < len(result.scorecard) else {}
         counts = Counter(card.values())
-        checks = (
-            "-"
-            if not ep.deployable
-            else f"{counts[PASS]} pass, {counts[FAIL]} fail, {counts[UNKNOWN]} ?"
-        )
+        checks = "-" if not ep.deployable else f"{counts[PASS]}/{counts[FAIL]}/{counts[UNKNOWN]}"
+        profile = result.profiles[i] if ep.deployable and i < len(result.profiles) else ""
         out.append(
             {
                 "name": ep.display_name,
@@ -57,6 +62,7 @@ def rows(result) -> list[dict[str, str]]:
                 "timeout": _millis(timeout) if ep.kind != "client" else "-",
                 "volume": short(params.get("volume")),
                 "routes": routes,
+                "profile": profile or "-",
                 "checks": checks,
                 "file:line": f"{ep.path}:{ep.span.line}",
             }
@@ -80,20 +86,49 @@ def _millis(value) -> str:
     return short(value)
 
 
-def render_text(result) -> str:
+def render_text(result, wide: bool = False) -> str:
     table = rows(result)
+    files = _plural(result.files_checked, "file")
     if not table:
-        return f"No Flash endpoints found in {result.files_checked} files.\n"
+        return f"No Flash endpoints found in {files}.\n"
+    columns = COLUMNS if wide else NARROW_COLUMNS
     table = [{c: escape_text(r[c]) for c in COLUMNS} for r in table]
-    widths = {c: max(len(c), *(len(r[c]) for r in table)) for c in COLUMNS}
-    lines = ["  ".join(c.upper().ljust(widths[c]) for c in COLUMNS).rstrip()]
+    widths = {c: max(len(c), *(len(r[c]) for r in table)) for c in columns}
+    if not wide:
+        _fit(widths, WIDTH)
+    lines = ["  ".join(c.upper().ljust(widths[c]) for c in columns).rstrip()]
     for r in table:
-        lines.append("  ".join(r[c].ljust(widths[c]) for c in COLUMNS).rstrip())
+        lines.append("  ".join(_cell(r[c], widths[c]) for c in columns).rstrip())
     deployable = sum(1 for e in result.endpoints if e.deployable)
     clients = len(result.endpoints) - deployable
     lines.append("")
-    lines.append(f"{deployable} endpoints, {clients} clients in {result.files_checked} files.")
+    lines.append(LEGEND + ("" if wide else "; --wide for every column"))
+    counted = _plural(deployable, "endpoint")
+    if clients:
+        counted += f", {_plural(clients, 'client')}"
+    lines.append(f"{counted} in {files}.")
     return guard_lines("\n".join(lines) + "\n")
+
+
+def _fit(widths: dict[str, int], limit: int) -> None:
+    """Narrow the shrinkable columns, widest first, until the row fits `limit`."""
+    gaps = 2 * (len(widths) - 1)
+    while sum(widths.values()) + gaps > limit:
+        candidates = [c for c in _SHRINKABLE if c in widths and widths[c] > _SHRINKABLE[c]]
+        if not candidates:
+            return
+        widest = max(candidates, key=lambda c: widths[c] - _SHRINKABLE[c])
+        widths[widest] -= 1
+
+
+def _cell(text: str, width: int) -> str:
+    if len(text) <= width:
+        return text.ljust(width)
+    return text[: width - 1] + "…"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' * (n != 1)}"
 
 
 def render_markdown(result) -> str:
@@ -122,5 +157,7 @@ def render_json(result) -> str:
     return dumps_one_per_line(doc)
 
 
-def render(fmt: str, result) -> str:
-    return {"text": render_text, "markdown": render_markdown, "json": render_json}[fmt](result)
+def render(fmt: str, result, wide: bool = False) -> str:
+    if fmt == "text":
+        return render_text(result, wide)
+    return {"markdown": render_markdown, "json": render_json}[fmt](result)

@@ -12,14 +12,40 @@ _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 
 
-def use_color(stream=None) -> bool:
+def use_color(mode: str = "auto", stream=None) -> bool:
+    """--color: always/never decide; auto follows NO_COLOR, then FORCE_COLOR, then whether
+    the stream is a terminal (https://no-color.org, https://force-color.org)."""
+    if mode != "auto":
+        return mode == "always"
     stream = stream or sys.stdout
     if os.environ.get("NO_COLOR"):
         return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def render(result, color: bool = False, statistics: bool = False, **_) -> str:
+def statistics(result) -> list[str]:
+    """One line per rule, most frequent first, like `ruff --statistics`."""
+    counts = Counter((f.code, f.slug, f.severity) for f in result.findings)
+    return [
+        f"{n:>5}  {escape_text(code)}  {escape_text(slug)} [{severity}]"
+        for (code, slug, severity), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+
+
+def statistics_json(result) -> str:
+    import json
+
+    counts = Counter((f.code, f.slug, f.severity) for f in result.findings)
+    rows = [
+        {"code": code, "name": slug, "severity": severity, "count": n}
+        for (code, slug, severity), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    return json.dumps(rows, indent=2) + "\n"
+
+
+def render(result, color: bool = False, statistics: bool = False, quiet: bool = False, **_) -> str:
     lines = []
     for f in result.findings:
         sev = f"[{f.severity}]"
@@ -35,13 +61,16 @@ def render(result, color: bool = False, statistics: bool = False, **_) -> str:
     if statistics and result.findings:
         if lines:
             lines.append("")
-        counts = Counter((f.code, f.slug, f.severity) for f in result.findings)
-        for (code, slug, severity), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-            lines.append(f"{n:>5}  {escape_text(code)}  {escape_text(slug)} [{severity}]")
+        lines.extend(_statistics(result))
+    if quiet:
+        return guard_lines("\n".join(lines) + "\n") if lines else ""
     if lines:
         lines.append("")
     lines.append(summary_line(result))
     return guard_lines("\n".join(lines) + "\n")
+
+
+_statistics = statistics  # `render`'s keyword of the same name hides the function
 
 
 def summary_line(result) -> str:
