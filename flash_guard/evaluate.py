@@ -15,6 +15,7 @@ from flash_guard.checklist.active import UNRESOLVED, ActiveItem, Checklist, Opti
 from flash_guard.checklist.catalog import PROFILES
 from flash_guard.checklist.items import Item
 from flash_guard.checklist.profiles import ProfileMap, file_pragmas
+from flash_guard.checks import runpod2
 from flash_guard.checks.base import Context, Outcome, where
 from flash_guard.config.loader import Config
 from flash_guard.discover.analysis import Analysis
@@ -72,7 +73,12 @@ class _Run:
             if not conditions.when_matches(item.when, ep):
                 card[code] = NOT_APPLICABLE
                 continue
-            if item.check:
+            if runpod2.skips_task(ep, item.require or ()):
+                card[code] = NOT_APPLICABLE
+                continue
+            if runpod2.replaced(code, ep):
+                outcomes = runpod2.outcomes(ep, code)
+            elif item.check:
                 check = REGISTRY[item.check]()
                 if not check.applies(ep):
                     card[code] = NOT_APPLICABLE
@@ -100,7 +106,11 @@ class _Run:
         for code, first in first_in_force.items():
             check = REGISTRY[first.item.check]()
             ctx = self.context("", code, first.item.slug)
-            for outcome in check.check_project(endpoints, first.params, ctx):
+            own = [ep for ep in endpoints if not runpod2.replaced(code, ep)]
+            found = check.check_project(own, first.params, ctx)
+            if len(own) != len(endpoints):
+                found = found + runpod2.project_outcomes(endpoints, code)
+            for outcome in found:
                 self.project_outcome(code, outcome)
             for i, ep in enumerate(endpoints):
                 if ep.deployable and code in self.checklist.active(self.profiles[i]):

@@ -87,7 +87,11 @@ class DeclarationBuilder:
         if decorator.kind == "call":
             func = decorator.items[0]
             symbol = project.resolve_symbol(func, path, ns)
-            if isinstance(symbol, FlashSymbol) and symbol.name == "Endpoint":
+            if (
+                isinstance(symbol, FlashSymbol)
+                and symbol.name == "Endpoint"
+                and symbol.package != "runpod"
+            ):
                 value = project.evaluate(decorator, path, ns)
                 draft = self._draft(
                     value.value, "endpoint", decorated.placement, decorated.lines, path
@@ -218,6 +222,7 @@ class DeclarationBuilder:
             in_init=obj.path.rsplit("/", 1)[-1] == "__init__.py",
             declaration_ranges=draft.ranges,
             problems=draft.problems,
+            sdk=obj.package,
         )
 
 
