@@ -169,6 +169,8 @@ def project_volumes(endpoints: list[Endpoint], analysis) -> list[tuple[Value, En
                 return
             inner = value.value
             if isinstance(inner, Opaque) and inner.callee == "NetworkVolume":
+                if inner.package == "runpod":
+                    return  # a runpod 2.0 volume: normalize_runpod2 checks it
                 key = id(inner)
                 if key not in found or (found[key][1] is None and owner is not None):
                     found[key] = (value, owner)
