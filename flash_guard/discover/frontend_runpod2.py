@@ -112,7 +112,8 @@ class Runpod2Builder:
         module that defines it, §5.4)."""
         if expr.kind != "name":
             return False
-        return self.project.lookup(path, expr.value, None) is None
+        imported = self.project._imports.get(path, {}).get(expr.value)
+        return imported is None and self.project.lookup(path, expr.value, None) is None
 
     def _app_method(self, func: Expr, path: str, ns) -> tuple[str | None, AppDecl | None]:
         """`app.queue(...)` -> ("queue", the App) when `app` is a runpod.App."""
@@ -226,7 +227,9 @@ class Runpod2Builder:
         params, compute, found = resource_params(dict(obj.kwargs), kind, target.name)
         for code, message, value in found:
             span = (
-                value.span if value.span is not None and value.path in (None, path) else call.span
+                value.span
+                if value.span is not None and value.path in (None, path) and code != "FG216"
+                else call.span  # FG216 is at the declaration
             )
             problems.append((code, message, span))
         problems += self._flash_enums(call, path, ns)

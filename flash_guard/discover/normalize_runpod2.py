@@ -182,7 +182,7 @@ def _mounts(value: Value, kind: str, compute: str, problems: list) -> list[Value
             problems.append(("FG211", f"duplicate mount path {norm!r}", volume))
         paths[norm] = volume
     volumes = []
-    for norm, volume in paths.items():
+    for volume in paths.values():
         obj = volume.value if volume.known else None
         if volume.known and not (
             isinstance(obj, Opaque) and obj.callee in ("NetworkVolume", "GlobalVolume")
@@ -365,7 +365,7 @@ def _validate_rest(params: dict, kind: str, compute: str, label, problems: list)
     _at_least(params, "scaler_value", 1, problems, label)
     _at_least(params, "container_disk_gb", 1, problems, label)
     scaler = params.get("scaler_type")
-    if scaler is not None and scaler.known and scaler.value is not None:
+    if scaler is not None and scaler.known and scaler.value is not None:  # noqa: SIM102
         if str(scaler.value).strip().upper() not in t.SCALER_TYPES:
             problems.append(
                 (

@@ -7,9 +7,9 @@ from flash_guard.checks.base import Check, fail, register
 # Paths discovery imports but packaging leaves out (runpod-sdk2.md §5.3 DEFAULT_IGNORES).
 _UNSHIPPED_DIRS = ("tests", "test", "env")
 _WHERE = {
-    "function": "inside a function",
-    "loop": "in a loop",
-    "unbound": "not bound to a module-level name of the file that defines its function",
+    "function": "is declared inside a function",
+    "loop": "is declared in a loop",
+    "unbound": "is not bound to a module-level name of the file that defines its function",
 }
 
 
@@ -48,7 +48,7 @@ class HandleNotServed(Check):
         where = _WHERE.get(endpoint.scope)
         if where is not None:
             message = (
-                f"{name} is declared {where}: `rp flash deploy` creates the endpoint, but the "
+                f"{name} {where}: `rp flash deploy` creates the endpoint, but the "
                 "worker looks the handle up among the module-level names of its file and "
                 "cannot serve it"
             )
