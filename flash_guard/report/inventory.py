@@ -10,6 +10,7 @@ from flash_guard.report.values import endpoint_json, short
 
 COLUMNS = (
     "name",
+    "app",
     "kind",
     "compute",
     "gpu/cpu",
@@ -48,6 +49,7 @@ def rows(result) -> list[dict[str, str]]:
         out.append(
             {
                 "name": ep.display_name,
+                "app": _app_cell(ep),
                 "kind": ep.kind,
                 "compute": ep.compute,
                 "gpu/cpu": short(hardware) if ep.kind != "client" else "-",
@@ -61,6 +63,14 @@ def rows(result) -> list[dict[str, str]]:
             }
         )
     return out
+
+
+def _app_cell(ep) -> str:
+    """runpod 2.0: `<App name>/<environment>` (what `rp flash deploy` targets); else `-`."""
+    if ep.app_name is None:
+        return "-"
+    env = short(ep.environment) if ep.environment is not None else "default"
+    return f"{short(ep.app_name)}/{env}"
 
 
 def _seconds(value) -> str:
