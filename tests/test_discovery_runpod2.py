@@ -128,7 +128,10 @@ def test_mixed_project_chooses_the_sdk_per_declaration(project, check_json):
 
 def test_tasks_skip_worker_and_timeout_rules(project, check_json):
     root = project(
-        {"t.py": "import runpod\napp = runpod.App('t')\n\n@app.task(gpu='H100')\ndef t():\n    pass\n"}
+        {
+            "t.py": "import runpod\napp = runpod.App('t')\n\n"
+            "@app.task(gpu='H100')\ndef t():\n    pass\n"
+        }
     )
     _, doc = check_json(root)
     codes = {f["code"] for f in doc["findings"]}
