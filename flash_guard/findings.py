@@ -89,6 +89,7 @@ class RuleInfo:
     profiles: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     doc: str = ""  # the rule's markdown page
+    builtin: bool = True  # False for the user's own checklist items
 
     @property
     def doc_filename(self) -> str:

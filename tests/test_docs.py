@@ -16,7 +16,8 @@ from flash_guard.config.starter import STARTER_CONFIG
 from flash_guard.config.yamlsrc import ConfigError, load_yaml_text
 from flash_guard.rule_docs import catalog_rows, drift, rule_page
 
-DOCS = Path(__file__).parent.parent / "docs"
+REPO = Path(__file__).resolve().parent.parent
+DOCS = REPO / "docs"
 FENCE = re.compile(r"```(yaml|toml)\n(.*?)```", re.S)
 
 
@@ -90,3 +91,30 @@ def test_schema_and_loader_agree_on_invalid_configs(text):
         jsonschema.validate(yaml.safe_load(text), schema())
     with pytest.raises(ConfigError):
         parse_config(load_yaml_text(text, ".flash-guard.yaml"), None)
+
+
+def test_config_schema_is_generated_from_the_loader():
+    """config.schema.json is what flash_guard.config.schema builds from the loader's constants."""
+    from flash_guard.config.loader import CONFIG_KEYS
+    from flash_guard.config.schema import SCHEMA_PATH, build_schema, main
+
+    assert main(["--check"]) == 0, "run: python -m flash_guard.config.schema --write"
+    assert json.loads(SCHEMA_PATH.read_text("utf-8")) == build_schema()
+    assert list(build_schema()["properties"]) == list(CONFIG_KEYS)
+
+
+def test_architecture_names_every_module_and_only_real_ones():
+    """ARCHITECTURE.md matches the code: each module it names exists, and each module of the
+    package (rules and package markers aside) is named there."""
+    text = (REPO / "ARCHITECTURE.md").read_text("utf-8")
+    package = REPO / "flash_guard"
+    named = set()
+    for match in re.finditer(r"`([a-z_0-9/]+\.py)(?:::[a-z_]+)?`", text):
+        path = match.group(1).removeprefix("flash_guard/")
+        named.add(path)
+        assert (package / path).is_file(), f"ARCHITECTURE.md names a missing module: {path}"
+    for module in sorted(package.rglob("*.py")):
+        rel = module.relative_to(package).as_posix()
+        if rel.startswith("rules/") or module.name in ("__init__.py", "__main__.py"):
+            continue
+        assert rel in named, f"ARCHITECTURE.md does not name flash_guard/{rel}"

@@ -94,7 +94,7 @@ def test_rules_are_the_whole_catalog_with_help(run_cli, app):
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
     gpu = rules[ids.index("FG101")]
     assert gpu["name"] == "GpuNotPinned"
-    assert gpu["help"]["markdown"] == rule_page("FG101")
+    assert gpu["help"]["markdown"] == rule_page("FG101", for_terminal=True)
     assert gpu["helpUri"].endswith("/FG101-gpu-not-pinned.md")
     assert gpu["defaultConfiguration"]["level"] == "error"
     assert gpu["shortDescription"]["text"] and gpu["fullDescription"]["text"]

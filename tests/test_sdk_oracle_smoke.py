@@ -170,3 +170,15 @@ def test_declaring_endpoints_never_touches_the_network(results):
     touched = {name: r["network"] for name, r in results.items() if r["network"]}
     assert set(touched) == {"network_blocked"}
     assert results["network_blocked"]["error"]["type"] == "OSError"
+
+
+def test_a_missing_sdk_fails_under_ci_and_skips_elsewhere(monkeypatch):
+    import pytest
+    from sdk_oracle import skip_or_fail
+
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="SDK oracle must run"):
+        skip_or_fail("runpod_flash is not installed")
+    monkeypatch.setenv("CI", "false")
+    with pytest.raises(pytest.skip.Exception):
+        skip_or_fail("runpod_flash is not installed")

@@ -136,4 +136,5 @@ def rule_info(item: Item, severity: str, profiles: tuple[str, ...]) -> RuleInfo:
         fix=item.fix,
         profiles=profiles,
         tags=tuple(tags),
+        builtin=item.builtin,
     )

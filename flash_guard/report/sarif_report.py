@@ -11,7 +11,6 @@ Choices that matter to consumers:
 
 from __future__ import annotations
 
-import functools
 import json
 from urllib.parse import quote
 
@@ -62,7 +61,7 @@ def document(result) -> dict:
 
 
 def _rule(rule: RuleInfo) -> dict:
-    builtin = _is_builtin(rule.code)
+    builtin = rule.builtin
     out = {
         "id": rule.code,
         "name": pascal_case(rule.slug),
@@ -123,7 +122,7 @@ def _help_text(rule: RuleInfo) -> str:
     parts = [rule.summary or rule.title]
     if rule.fix:
         parts.append(f"Fix: {rule.fix}")
-    if _is_builtin(rule.code):
+    if rule.builtin:
         parts.append(f"Documentation: {rule.help_uri}")
     return "\n\n".join(parts)
 
@@ -132,7 +131,7 @@ def _help_markdown(rule: RuleInfo, builtin: bool) -> str:
     if builtin:
         from flash_guard.rule_docs import rule_page
 
-        return rule_page(rule.code)
+        return rule_page(rule.code, for_terminal=True)
     # A user's checklist item: what its YAML says about it.
     lines = [f"# {rule.code} {rule.slug}", "", f"**{rule.title}**", ""]
     if rule.summary and rule.summary != rule.title:
@@ -146,17 +145,6 @@ def _help_markdown(rule: RuleInfo, builtin: bool) -> str:
         "",
     ]
     return "\n".join(lines)
-
-
-@functools.lru_cache(maxsize=1)
-def _builtin_codes() -> frozenset[str]:
-    from flash_guard.checklist.catalog import builtin_catalog
-
-    return frozenset(builtin_catalog())
-
-
-def _is_builtin(code: str) -> bool:
-    return code in _builtin_codes()
 
 
 def _root_uri(root) -> str:
