@@ -17,7 +17,7 @@ from flash_guard.checklist.active import UNRESOLVED, ActiveItem, Checklist, Opti
 from flash_guard.checklist.catalog import PROFILES
 from flash_guard.checklist.items import Item
 from flash_guard.checklist.profiles import ProfileMap, file_pragmas
-from flash_guard.checks import runpod2
+from flash_guard.checks import deploy_support as runpod2
 from flash_guard.checks.base import Context, Outcome, where
 from flash_guard.checks.placement import runtime_provisioned
 from flash_guard.config.loader import Config

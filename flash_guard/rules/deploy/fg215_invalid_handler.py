@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flash_guard.checks import runpod2
+from flash_guard.checks import deploy_support as runpod2
 from flash_guard.checks.base import Check, Outcome, register
 
 

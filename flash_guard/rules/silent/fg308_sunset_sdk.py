@@ -40,7 +40,6 @@ class SunsetSdk(Check):
             done.add(app)
             first = min(imports, key=lambda b: b.span)
             package = first.module.split(".", 1)[0]
-            owner = next((e for e in endpoints if e.path == path and e.sdk != "runpod2"), None)
             out.append(
                 Outcome(
                     "fail",
@@ -50,7 +49,7 @@ class SunsetSdk(Check):
                     path,
                     first.span,
                     None,
-                    owner,
+                    None,  # about the app, not one declaration: stable across edits
                 )
             )
         return out
