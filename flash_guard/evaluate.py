@@ -16,6 +16,7 @@ from flash_guard.checklist import conditions
 from flash_guard.checklist.active import UNRESOLVED, ActiveItem, Checklist, Options
 from flash_guard.checklist.items import Item
 from flash_guard.checklist.profiles import ProfileMap, file_pragmas
+from flash_guard.checks import deploy_support as runpod2
 from flash_guard.checks.base import Context, Outcome, decide_candidates, where
 from flash_guard.checks.placement import runtime_provisioned
 from flash_guard.config.loader import Config
@@ -79,7 +80,12 @@ class _Run:
             if not conditions.when_matches(item.when, ep):
                 card[code] = NOT_APPLICABLE
                 continue
-            if item.check:
+            if runpod2.skips_task(ep, item.require or ()):
+                card[code] = NOT_APPLICABLE
+                continue
+            if runpod2.replaced(code, ep):
+                outcomes = runpod2.outcomes(ep, code)
+            elif item.check:
                 check = REGISTRY[item.check]()
                 if not check.applies(ep):
                     card[code] = NOT_APPLICABLE
@@ -107,7 +113,11 @@ class _Run:
         for code, first in first_in_force.items():
             check = REGISTRY[first.item.check]()
             ctx = self.context("", code, first.item.slug)
-            for outcome in _decided_first(check.check_project(endpoints, first.params, ctx)):
+            own = [ep for ep in endpoints if not runpod2.replaced(code, ep)]
+            found = check.check_project(own, first.params, ctx)
+            if len(own) != len(endpoints):
+                found = found + runpod2.project_outcomes(endpoints, code)
+            for outcome in _decided_first(found):
                 self.project_outcome(code, outcome)
             for i, ep in enumerate(endpoints):
                 if ep.deployable and code in self.checklist.active(self.profiles[i]):
@@ -239,7 +249,7 @@ def _unresolved_finding(entry: _Expression) -> Finding:
         profile=entry.profile,
         # The expression, not the rules it blocks: stable for the baseline when a rule is
         # switched on or off, and when the code around it moves.
-        parameter=f"expr:{text}" if text else outcome.parameter,
+        parameter=f"expr:{_layout_free(text)}" if text else outcome.parameter,
         title=meta.item.title,
     )
 
@@ -285,3 +295,9 @@ def _declarative_one(item: Item, params: dict, ep: Endpoint) -> list[Outcome]:
             outcomes.append(Outcome("fail", message, path, span, attr, ep, fix))
             break
     return outcomes
+
+
+def _layout_free(text: str) -> str:
+    """An expression's text without what a formatter changes (whitespace, quote style), so a
+    baseline entry survives `ruff format`."""
+    return "".join(text.split()).replace("'", '"')

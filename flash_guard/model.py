@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("queue", "load_balancer", "image", "client")
+KINDS = ("queue", "load_balancer", "image", "client", "task")
 COMPUTES = ("gpu", "cpu")
-APIS = ("endpoint", "legacy")
+APIS = ("endpoint", "legacy", "app")
+# The SDK a declaration is written against: runpod-flash (and its old name) or runpod 2.0.
+SDKS = ("runpod_flash", "tetra_rp", "runpod2")
 
 
 @dataclass(frozen=True, order=True)
@@ -134,6 +136,10 @@ class BodyFacts:
     env_writes: list[tuple[str, Span]] = field(default_factory=list)
     calls: list[tuple[str, Span]] = field(default_factory=list)
     imports: list[str] = field(default_factory=list)
+    # The signature, for runpod 2.0 handler shapes (FG215): (name, kind) with kind one of
+    # req, opt, star, kwreq, kwopt, dstar. For a class: its `__init__`'s, and its bases.
+    params: list[tuple[str, str]] = field(default_factory=list)
+    bases: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -171,6 +177,12 @@ class Endpoint:
     # modules its values were resolved through, its route and worker modules): a pre-commit
     # run given one of them reports the endpoint's findings (pipeline._reported).
     depends_on: frozenset[str] = frozenset()
+    sdk: str = "runpod_flash"  # one of SDKS
+    # runpod 2.0 only: the `App(name, env=...)` the resource is registered on.
+    app_name: Value | None = None
+    environment: Value | None = None
+    app_span: Span | None = None  # where that App(...) is constructed
+    app_path: str | None = None
 
     @property
     def display_name(self) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flash_guard.checks.base import Check, Outcome, spread_unknown, unknown
+from flash_guard.checks.base import Check, Outcome, fail_at, spread_unknown, unknown
 from flash_guard.discover.normalize import LEGACY_TO_CANONICAL
 from flash_guard.model import Endpoint, EnumRef, Opaque, Span, Value
 from flash_guard.sdk.flash_tables import did_you_mean
@@ -169,6 +169,8 @@ def project_volumes(endpoints: list[Endpoint], analysis) -> list[tuple[Value, En
                 return
             inner = value.value
             if isinstance(inner, Opaque) and inner.callee == "NetworkVolume":
+                if inner.package == "runpod":
+                    return  # a runpod 2.0 volume: normalize_runpod2 checks it
                 key = id(inner)
                 if key not in found or (found[key][1] is None and owner is not None):
                     found[key] = (value, owner)
@@ -234,3 +236,44 @@ def closest(word: str, candidates) -> str | None:
     if word and len(extending) == 1:
         return extending[0]
     return did_you_mean(word, pool)
+
+
+# -- runpod 2.0 -------------------------------------------------------------------------
+# How the catalog reads a runpod 2.0 declaration where the runpod_flash check does not apply:
+# the FG2xx rules report what frontend_runpod2/normalize_runpod2 reproduced from rc2 as
+# `Endpoint.problems` (code, message, span); FG301/FG303/FG304 have 2.0 counterparts (FG306,
+# none, none). The engine asks `replaced(code, endpoint)` before running a check.
+RUNPOD2 = "runpod2"
+# Codes whose runpod_flash check never runs on a 2.0 declaration.
+REPLACED = frozenset(
+    {
+        *(f"FG2{n:02d}" for n in range(1, 15)),
+        "FG301",  # FG306 says what the 2.0 build cannot serve
+        "FG303",  # 2.0 collects dependencies by running the code: any list works
+        "FG304",
+    }
+)
+# Parameters `@app.task` does not have: rules requiring them skip tasks.
+TASK_ABSENT = ("workers", "idle_timeout", "execution_timeout_ms")
+
+
+def replaced(code: str, endpoint: Endpoint) -> bool:
+    return endpoint.sdk == RUNPOD2 and code in REPLACED
+
+
+def skips_task(endpoint: Endpoint, attributes) -> bool:
+    return endpoint.kind == "task" and any(a.split(".")[0] in TASK_ABSENT for a in attributes)
+
+
+def outcomes(endpoint: Endpoint, code: str) -> list[Outcome]:
+    """The decoration-time (and build-time) problems of `endpoint` that rule `code` reports."""
+    out = []
+    for problem_code, message, span in endpoint.problems:
+        if problem_code == code:
+            label = f"`{endpoint.display_name}`"
+            out.append(fail_at(endpoint, f"{label}: {message}", endpoint.path, span))
+    return out
+
+
+def project_outcomes(endpoints: list[Endpoint], code: str) -> list[Outcome]:
+    return [o for e in endpoints if e.sdk == RUNPOD2 for o in outcomes(e, code)]

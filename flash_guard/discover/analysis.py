@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flash_guard.discover.facts import FileFacts, extract
 from flash_guard.discover.frontend_flash import discover_endpoints
+from flash_guard.discover.frontend_runpod2 import discover_runpod2
 from flash_guard.discover.lexical import Unanalysable
 from flash_guard.discover.resolve import ModuleIndex, is_flash_module
 from flash_guard.model import Endpoint, Span
@@ -42,6 +43,7 @@ class Analysis:
     modules: ModuleIndex
     endpoints: list[Endpoint]
     problems: list[FileProblem] = field(default_factory=list)
+    runpod2_apps: list = field(default_factory=list)  # frontend_runpod2.AppDecl, import order
 
     @property
     def files_checked(self) -> int:
@@ -142,11 +144,13 @@ def analyse(
     _parse_into(project, first, jobs, problems)
     _second_pass(project, sources, jobs, problems)
     endpoints = discover_endpoints(project)
+    runpod2, runpod2_apps = discover_runpod2(project)
+    endpoints = sorted(endpoints + runpod2, key=lambda e: (e.path, e.span.line, e.span.column))
     apps = AppMap(root)
     for endpoint in endpoints:
         endpoint.app = apps.app_of(endpoint.path)
     problems.sort(key=lambda p: (p.path, p.span))
-    return Analysis(root, sources, project, endpoints, problems)
+    return Analysis(root, sources, project, endpoints, problems, runpod2_apps)
 
 
 def _parse_into(

@@ -328,6 +328,7 @@ def _body_facts(definition, name: str, path: str) -> BodyFacts:
     body = definition.field("body")
     if body is None:
         return facts
+    _signature(definition, body, facts)
     subscript_reads = []  # after the calls' reads, as callers have always seen them
     for node in body.find_all(**_BODY_RULE):
         kind = node.kind()
@@ -348,6 +349,56 @@ def _body_facts(definition, name: str, path: str) -> BodyFacts:
             _body_import(node, facts)
     facts.env_reads.extend(subscript_reads)
     return facts
+
+
+_PARAM_KINDS = {
+    "identifier": "req",
+    "typed_parameter": "req",
+    "default_parameter": "opt",
+    "typed_default_parameter": "opt",
+    "list_splat_pattern": "star",
+    "dictionary_splat_pattern": "dstar",
+}
+
+
+def _signature(definition, body, facts: BodyFacts) -> None:
+    """Parameters (a class: its `__init__`'s) and base classes, for runpod 2.0 handler shapes."""
+    if definition.kind() == "class_definition":
+        bases = definition.field("superclasses")
+        if bases is not None:
+            facts.bases = [
+                c.text() for c in bases.children() if c.kind() in ("identifier", "attribute")
+            ]
+        for child in body.children():
+            inner = child.field("definition") if child.kind() == "decorated_definition" else child
+            if inner is None or inner.kind() != "function_definition":
+                continue
+            name = inner.field("name")
+            if name is not None and name.text() == "__init__":
+                _parameters(inner, facts)
+        return
+    _parameters(definition, facts)
+
+
+def _parameters(definition, facts: BodyFacts) -> None:
+    params = definition.field("parameters")
+    if params is None:
+        return
+    keyword_only = False
+    for child in params.children():
+        kind = child.kind()
+        if kind == "keyword_separator":
+            keyword_only = True
+            continue
+        shape = _PARAM_KINDS.get(kind)
+        if shape is None:
+            continue
+        if shape == "star":
+            keyword_only = True
+        elif keyword_only and shape in ("req", "opt"):
+            shape = "kw" + shape
+        name = child.text() if kind == "identifier" else (child.child(0) or child).text()
+        facts.params.append((name.split(":")[0].split("=")[0].strip(" *"), shape))
 
 
 def _body_call(call, facts: BodyFacts) -> None:
@@ -463,7 +514,7 @@ def _helper_body(node, facts: FileFacts) -> None:
         )
 
 
-_PARAM_KINDS = {
+_DEF_PARAM_MODES = {
     "identifier": "",
     "typed_parameter": "",
     "default_parameter": "",
@@ -487,7 +538,7 @@ def _function(node, facts: FileFacts, lines: _Lines) -> None:
         if kind == "keyword_separator":
             keyword_only = True
             continue
-        if kind not in _PARAM_KINDS:
+        if kind not in _DEF_PARAM_MODES:
             continue
         ident = child if kind == "identifier" else child.field("name")
         if ident is None:
@@ -495,7 +546,7 @@ def _function(node, facts: FileFacts, lines: _Lines) -> None:
         if ident is None:
             continue
         default = child.field("value") if "default" in kind else None
-        mode = _PARAM_KINDS[kind] or ("kw" if keyword_only else "")
+        mode = _DEF_PARAM_MODES[kind] or ("kw" if keyword_only else "")
         keyword_only = keyword_only or mode == "*"
         params.append((ident.text(), to_expr(default) if default is not None else None, mode))
     facts.functions.append(FunctionDef(name_node.text(), span_of(node), namespace, params))

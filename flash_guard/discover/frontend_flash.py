@@ -137,7 +137,11 @@ class DeclarationBuilder:
             if isinstance(symbol, Exhausted):
                 self._unresolved(path, decorated, func, "endpoint")
                 return
-            if isinstance(symbol, FlashSymbol) and symbol.name == "Endpoint":
+            if (
+                isinstance(symbol, FlashSymbol)
+                and symbol.name == "Endpoint"
+                and symbol.package != "runpod"
+            ):
                 value = project.evaluate(decorator, path, ns)
                 draft = self._draft(
                     value.value, "endpoint", decorated.placement, decorated.lines, path
@@ -278,6 +282,7 @@ class DeclarationBuilder:
             declaration_ranges=draft.ranges,
             factory_call=draft.factory_call,
             problems=draft.problems,
+            sdk=obj.package,
         )
 
 

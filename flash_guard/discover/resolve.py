@@ -19,8 +19,17 @@ from flash_guard.discover.facts import Assignment, ClassDef, FileFacts, Function
 from flash_guard.discover.parse import MAX_INT_BITS, Expr
 from flash_guard.model import EnumRef, Opaque, Span, Value
 from flash_guard.sdk import flash_tables
+from flash_guard.sdk.runpod2_tables import IMPORT_PATHS as _SDK2_IMPORT_PATHS
 
 FLASH_PACKAGES = ("runpod_flash", "tetra_rp")
+# runpod 2.0 (the Apps API, runpod-sdk2.md §1.1): its names resolve to FlashSymbols of package
+# "runpod"; every other `runpod.*` name (the 1.x worker SDK, API verbs) stays unknown.
+SDK2_PACKAGE = "runpod"
+SDK2_SYMBOLS = frozenset(_SDK2_IMPORT_PATHS)
+# `runpod.Endpoint` is the legacy HTTP client: deliberately not an object factory here.
+SDK2_FACTORIES = frozenset(
+    {"App", "NetworkVolume", "GlobalVolume", "Volume", "Secret", "Model", "Queue", "Api"}
+)
 
 ENUMS = frozenset(
     {
@@ -133,6 +142,20 @@ class ModuleRef:
 def is_flash_module(module: str) -> str | None:
     head = module.split(".", 1)[0]
     return head if head in FLASH_PACKAGES else None
+
+
+def sdk_package(module: str) -> str | None:
+    """The SDK package `module` belongs to: a Flash package or runpod 2.0's `runpod`."""
+    head = module.split(".", 1)[0]
+    return head if head in FLASH_PACKAGES or head == SDK2_PACKAGE else None
+
+
+def symbols_of(package: str) -> frozenset[str]:
+    return SDK2_SYMBOLS if package == SDK2_PACKAGE else FLASH_SYMBOLS
+
+
+def factories_of(package: str) -> frozenset[str]:
+    return SDK2_FACTORIES if package == SDK2_PACKAGE else OBJECT_FACTORIES
 
 
 class ModuleIndex:
@@ -288,8 +311,8 @@ class ModuleIndex:
         if binding is not None:
             return self._follow_import(path, binding, depth, seen)
         for star in self._star_imports.get(path, []):
-            package = is_flash_module(star.module) if not star.level else None
-            if package and name in FLASH_SYMBOLS:
+            package = sdk_package(star.module) if not star.level else None
+            if package and name in symbols_of(package):
                 return FlashSymbol(name, package)
             target = self.find_module(path, star.module, star.level)
             if target and target != path:
@@ -299,11 +322,11 @@ class ModuleIndex:
         return None
 
     def _follow_import(self, path: str, binding: ImportBinding, depth: int, seen=None):
-        package = is_flash_module(binding.module) if not binding.level else None
+        package = sdk_package(binding.module) if not binding.level else None
         if package:
             if binding.name is None:
                 return ModuleRef(binding.module, None, package)
-            if binding.name in FLASH_SYMBOLS:
+            if binding.name in symbols_of(package):
                 return FlashSymbol(binding.name, package)
             return ModuleRef(f"{binding.module}.{binding.name}", None, package)
         if binding.name is None:
@@ -323,7 +346,7 @@ class ModuleIndex:
     def _attribute(self, base: Any, attr: str, depth: int = 0):
         if isinstance(base, ModuleRef):
             if base.flash_package:
-                if attr in FLASH_SYMBOLS:
+                if attr in symbols_of(base.flash_package):
                     return FlashSymbol(attr, base.flash_package)
                 return ModuleRef(f"{base.module}.{attr}", None, base.flash_package)
             if base.path is not None:
@@ -891,7 +914,7 @@ class ModuleIndex:
             entries = [(name, value, span) for name, value, span in expr.keywords]
             positional = [(None, arg, arg.span) for arg in expr.items[1:]]
             value = self._evaluate_mapping(positional + entries, expr, path, namespace, depth)
-        elif isinstance(symbol, FlashSymbol) and symbol.name in OBJECT_FACTORIES:
+        elif isinstance(symbol, FlashSymbol) and symbol.name in factories_of(symbol.package):
             value = self._make_object(symbol, expr, path, namespace, depth)
         elif builtin and dotted in ENV_GETTERS:
             value = self._env_read(expr, path, namespace, depth)

@@ -17,6 +17,8 @@ from pathlib import Path
 from flash_guard.project.globs import any_match, glob_match
 
 FLASH_MARKERS = (b"runpod_flash", b"tetra_rp")
+# runpod 2.0 (the Apps API): `import runpod` / `from runpod import ...` / `runpod.apps`.
+RUNPOD2_MARKERS = (b"import runpod", b"from runpod", b"runpod.App")
 ALWAYS_SKIPPED_DIRS = {"venv", "__pycache__", "node_modules", "site-packages"}
 PYTHON_SUFFIXES = (".py", ".pyi")
 
@@ -397,7 +399,7 @@ def read_source(source: SourceFile) -> None:
     except OSError as exc:
         source.problem = _read_problem(exc)
         return
-    source.candidate = any(marker in data for marker in FLASH_MARKERS)
+    source.candidate = any(marker in data for marker in FLASH_MARKERS + RUNPOD2_MARKERS)
     if not source.candidate:
         source.import_hints = _import_hints(data)
         return

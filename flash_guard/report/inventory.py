@@ -11,6 +11,7 @@ from flash_guard.report.values import endpoint_json, short
 
 COLUMNS = (
     "name",
+    "app",
     "kind",
     "compute",
     "gpu/cpu",
@@ -28,7 +29,7 @@ COLUMNS = (
 NARROW_COLUMNS = ("name", "kind", "gpu/cpu", "workers", "profile", "checks", "file:line")
 WIDTH = 100
 # Which cells may be shortened, and the least each keeps.
-_SHRINKABLE = {"name": 12, "gpu/cpu": 10, "file:line": 16, "workers": 5}
+_SHRINKABLE = {"name": 12, "app": 10, "gpu/cpu": 10, "file:line": 16, "workers": 5}
 LEGEND = "checks: pass/fail/unknown (unknown: a value flash-guard cannot read statically)"
 
 
@@ -54,6 +55,7 @@ def rows(result) -> list[dict[str, str]]:
         out.append(
             {
                 "name": ep.display_name,
+                "app": _app_cell(ep),
                 "kind": ep.kind,
                 "compute": ep.compute,
                 "gpu/cpu": short(hardware) if ep.kind != "client" else "-",
@@ -68,6 +70,14 @@ def rows(result) -> list[dict[str, str]]:
             }
         )
     return out
+
+
+def _app_cell(ep) -> str:
+    """runpod 2.0: `<App name>/<environment>` (what `rp flash deploy` targets); else `-`."""
+    if ep.app_name is None:
+        return "-"
+    env = short(ep.environment) if ep.environment is not None else "default"
+    return f"{short(ep.app_name)}/{env}"
 
 
 def _seconds(value) -> str:
@@ -92,6 +102,9 @@ def render_text(result, wide: bool = False) -> str:
     if not table:
         return f"No Flash endpoints found in {files}.\n"
     columns = COLUMNS if wide else NARROW_COLUMNS
+    if not wide and "app" in COLUMNS and any(r.get("app", "-") not in ("", "-") for r in table):
+        # runpod 2.0 resources: which App and environment they deploy with matters
+        columns = (*columns[:2], "app", *columns[2:])
     table = [{c: escape_text(r[c]) for c in COLUMNS} for r in table]
     widths = {c: max(len(c), *(len(r[c]) for r in table)) for c in columns}
     if not wide:

@@ -13,6 +13,7 @@ from flash_guard.checks.base import (
     unknown,
 )
 from flash_guard.model import EnumRef, Value
+from flash_guard.sdk.runpod2_tables import POOLS_TO_TYPES
 
 
 @dataclass
@@ -43,6 +44,7 @@ class GpuPinning(Check):
 
     id = "gpu-not-pinned"
     Params = Params
+    kinds = ("queue", "load_balancer", "image", "task")  # a 2.0 task pod has a GPU too
 
     def applies(self, endpoint) -> bool:
         return super().applies(endpoint) and endpoint.compute == "gpu"
@@ -113,6 +115,21 @@ class GpuPinning(Check):
                     "gpu",
                 )
             ]
+        if params.require_single_type and endpoint.sdk == "runpod2":
+            # 2.0 endpoints pin pools, not devices: only a single-device pool is one type.
+            single = len(groups) == 1 == len(plain) and len(POOLS_TO_TYPES[groups[0].member]) == 1
+            if not single:
+                return [
+                    fail(
+                        endpoint,
+                        f"{name} may land on {_devices(groups)}{via}; this "
+                        "profile wants a single-device pool (2.0 widens a GpuType to its "
+                        "pool)",
+                        gpu,
+                        "gpu",
+                    )
+                ]
+            return []
         if params.require_single_type and (groups or len(plain) != 1):
             choice = (
                 f"lists {len(plain)} GPU choices"
@@ -129,6 +146,11 @@ class GpuPinning(Check):
                 )
             ]
         return []
+
+
+def _devices(groups) -> str:
+    names = [m for g in groups for m in POOLS_TO_TYPES.get(g.member, ())]
+    return f"{len(names)} GPU types ({', '.join(names)})"
 
 
 def _at(item, whole: Value) -> Value:

@@ -156,6 +156,18 @@ def _at_use(value: Value, container: Value) -> Value:
     return replace(value, span=container.span, path=container.path, via=container.via)
 
 
+_BAKED = (
+    "`{}`: env `{}` is read from the deployer's environment at declaration time (`{}`); "
+    "runpod 2.0 bakes the value into the endpoint template in plain text"
+)
+_BAKED_FIX = 'Use env={{"{0}": runpod.Secret("<secret name>")}} (created with `rp secret add`).'
+
+
+def _environ_read(value: Value) -> bool:
+    text = value.text or ""
+    return "os.environ" in text or "getenv(" in text or text.startswith("environ")
+
+
 @register
 class HardcodedSecret(Check):
     """Reads every `env=` entry (and `PodTemplate(env=[{"key", "value"}])`), following
@@ -177,6 +189,22 @@ class HardcodedSecret(Check):
             unresolved.append(endpoint.spreads[0])  # the spread may carry env=
         out = []
         for key, value in pairs:
+            # An env read with a default resolves to the default (env_key names the variable).
+            read = value.env_key is not None or (not value.known and _environ_read(value))
+            if endpoint.sdk == "runpod2" and read:
+                # 2.0 renders env into the deployed template when the decorator runs: a value
+                # read from os.environ there is shipped in plain text (runpod-sdk2.md §7).
+                if secret_key(key, params.secret_words):
+                    out.append(
+                        fail(
+                            endpoint,
+                            _BAKED.format(endpoint.display_name, key, value.text),
+                            value,
+                            f"env.{key}",
+                            _BAKED_FIX.format(key),
+                        )
+                    )
+                continue
             if not value.known:
                 if not read_at_run_time(value):
                     unresolved.append(value)

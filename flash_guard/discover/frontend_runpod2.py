@@ -1,0 +1,521 @@
+"""From resolved syntax to endpoint records for the runpod 2.0 Apps API (runpod-sdk2.md §1.2).
+
+A declaration is `@app.queue/api/task(...)` (or `h = app.queue(...)(fn)`) where `app`
+evaluates to a `runpod.App(...)` object, in this module or imported from another. Routes are
+the `@runpod.get/post/...` methods of an `@app.api` class (inherited ones too), or the route
+decorators inside an `@app.api` factory. Handler shapes the worker cannot call, and the
+decoration-time rejections normalize_runpod2 reproduces, become `Endpoint.problems` as
+(code, message, span) for the FG2xx rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flash_guard.discover.facts import Decorated
+from flash_guard.discover.normalize_runpod2 import resource_params
+from flash_guard.discover.parse import Expr
+from flash_guard.discover.resolve import FLASH_PACKAGES, SDK2_PACKAGE, FlashSymbol, ModuleIndex
+from flash_guard.model import BodyFacts, Endpoint, Opaque, Route, Span, Value
+from flash_guard.sdk import runpod2_tables as t
+
+DECORATOR_KINDS = {"queue": "queue", "api": "load_balancer", "task": "task"}
+FACTORY_VERBS = ("get", "post", "put", "delete", "patch")
+_ENUM_KEYWORDS = ("gpu", "cpu", "datacenter")
+
+
+@dataclass
+class AppDecl:
+    """One `runpod.App(...)` construction."""
+
+    obj: Opaque
+    name: Value
+    env: Value
+    path: str
+    span: Span
+    variable: str | None = None
+    resources: list[Endpoint] = field(default_factory=list)
+
+
+def _is_app(value: Value) -> bool:
+    obj = value.value if value.known else None
+    return isinstance(obj, Opaque) and obj.callee == "App" and obj.package == SDK2_PACKAGE
+
+
+class Runpod2Builder:
+    def __init__(self, project: ModuleIndex):
+        self.project = project
+        self.apps: dict[int, AppDecl] = {}
+        self.endpoints: list[Endpoint] = []
+        # (path, enclosing class or function name) -> the decorated definitions inside it
+        self.members: dict[tuple[str, str], list[Decorated]] = {}
+
+    def build(self) -> tuple[list[Endpoint], list[AppDecl]]:
+        files = self.project.files
+        for path in sorted(files):
+            for decorated in files[path].decorated:
+                if decorated.blocks and decorated.blocks[0].kind in ("class", "function"):
+                    key = (path, decorated.blocks[0].name)
+                    self.members.setdefault(key, []).append(decorated)
+        for path in sorted(files):
+            facts = files[path]
+            for assign in facts.assignments:
+                if assign.expr.kind == "call":
+                    self._assignment(path, assign)
+            for decorated in facts.decorated:
+                self._decorated(path, decorated)
+        self.endpoints.sort(key=lambda e: (e.path, e.span.line, e.span.column))
+        self._duplicate_names()
+        apps = sorted(self.apps.values(), key=lambda a: (a.path.split("/"), a.span))
+        return self.endpoints, apps
+
+    # -- apps -------------------------------------------------------------
+    def _app(self, value: Value, variable: str | None = None) -> AppDecl:
+        obj = value.value
+        decl = self.apps.get(id(obj))
+        if decl is None:
+            name = obj.args[0] if obj.args else obj.kwargs.get("name", Value.default(None))
+            env = obj.kwargs.get("env", Value.default("default"))
+            decl = AppDecl(obj, name, env, obj.path or "", obj.span or Span(1, 1, 1, 1))
+            self.apps[id(obj)] = decl
+        decl.variable = decl.variable or variable
+        return decl
+
+    def _assignment(self, path: str, assign) -> None:
+        value = self.project.evaluate(assign.expr, path, assign.namespace)
+        if _is_app(value):
+            self._app(value, assign.target)
+            return
+        func = assign.expr.items[0]
+        if func.kind == "call" and len(assign.expr.items) > 1:
+            # `h = app.queue(...)(fn)`: the handle is bound to `assign.target`.
+            kind, app = self._app_method(func, path, assign.namespace)
+            if kind is None:
+                return
+            target_expr = assign.expr.items[1]
+            target = BodyFacts(name=target_expr.text, span=target_expr.span, path=path)
+            served = assign.namespace is None and self._defined_here(path, target_expr)
+            self._declare(
+                path,
+                kind,
+                app,
+                func,
+                assign.namespace,
+                target,
+                assign.placement if served else "unbound",
+                assign.statement_lines,
+                variable=assign.target,
+            )
+
+    def _defined_here(self, path: str, expr: Expr) -> bool:
+        """The function is defined in this file, not imported (the worker looks it up in the
+        module that defines it, §5.4)."""
+        if expr.kind != "name":
+            return False
+        imported = self.project._imports.get(path, {}).get(expr.value)
+        if imported is not None:
+            return False
+        found = self.project.lookup(path, expr.value, None)
+        # lookup gives (path, FunctionDef | ClassDef) for a definition, None when unknown
+        return found is None or (isinstance(found, tuple) and found[0] == path)
+
+    def _app_method(self, func: Expr, path: str, ns) -> tuple[str | None, AppDecl | None]:
+        """`app.queue(...)` -> ("queue", the App) when `app` is a runpod.App."""
+        callee = func.items[0] if func.kind == "call" else func
+        if callee.kind != "attr" or callee.value not in DECORATOR_KINDS:
+            return None, None
+        base = self.project.evaluate(callee.items[0], path, ns)
+        if not _is_app(base):
+            return None, None
+        return DECORATOR_KINDS[callee.value], self._app(base)
+
+    def _decorated(self, path: str, decorated: Decorated) -> None:
+        schedule = False
+        for decorator in decorated.decorators:
+            func = decorator.items[0] if decorator.kind == "call" else decorator
+            symbol = self.project.resolve_symbol(func, path, decorated.namespace)
+            if isinstance(symbol, FlashSymbol) and symbol.package == SDK2_PACKAGE:
+                if symbol.name == "schedule":
+                    schedule = True
+                elif symbol.name == "Endpoint":
+                    self._client_declaration(path, decorated, decorator)
+        for decorator in decorated.decorators:
+            kind, app = self._app_method(decorator, path, decorated.namespace)
+            if kind is None:
+                continue
+            placement = decorated.placement
+            endpoint = self._declare(
+                path,
+                kind,
+                app,
+                decorator,
+                decorated.namespace,
+                decorated.target,
+                placement,
+                decorated.lines,
+                decorated=decorated,
+            )
+            if schedule:
+                endpoint.problems.append(
+                    (
+                        "FG216",
+                        "recurring schedules are not yet supported by the runpod api. the "
+                        "@schedule decorator records intent but cannot be deployed.",
+                        endpoint.span,
+                    )
+                )
+
+    def _client_declaration(self, path: str, decorated: Decorated, decorator: Expr) -> None:
+        """`@runpod.Endpoint(...)`: the legacy HTTP client used as a runpod_flash decorator."""
+        endpoint = Endpoint(
+            name=Value.default(decorated.target.name),
+            kind="client",
+            compute="gpu",
+            api="app",
+            resource_class="runpod.Endpoint",
+            package=SDK2_PACKAGE,
+            path=path,
+            span=decorator.span,
+            targets=[decorated.target],
+            sdk="runpod2",
+        )
+        endpoint.problems.append(
+            (
+                "FG215",
+                "`runpod.Endpoint` is the HTTP client of an existing endpoint, not a "
+                "declaration: Endpoint.__init__() rejects `name=`; use @app.queue(...)",
+                decorator.span,
+            )
+        )
+        self.endpoints.append(endpoint)
+
+    # -- one resource -------------------------------------------------------
+    def _declare(
+        self,
+        path,
+        kind,
+        app: AppDecl,
+        call: Expr,
+        ns,
+        target: BodyFacts,
+        placement: str,
+        lines,
+        variable: str | None = None,
+        decorated: Decorated | None = None,
+    ) -> Endpoint:
+        problems: list[tuple[str, str, Span]] = []
+        if call.kind == "call":
+            obj = self.project._make_object(
+                FlashSymbol("App." + call.items[0].value, SDK2_PACKAGE), call, path, ns, 0
+            ).value
+        else:
+            obj = Opaque("App." + call.value, {}, (), call.span, path)
+            problems.append(
+                (
+                    "FG210",
+                    f"App.{call.value}() takes 1 positional argument but 2 were given",
+                    call.span,
+                )
+            )
+        if not isinstance(obj, Opaque):  # too big to fold: nothing to model
+            obj = Opaque("App." + kind, {}, (), call.span, path)
+        if obj.args:
+            problems.append(
+                (
+                    "FG210",
+                    f"App.{call.items[0].value}() takes 1 positional argument but "
+                    f"{len(obj.args) + 1} were given",
+                    obj.args[0].span or call.span,
+                )
+            )
+        params, compute, found = resource_params(dict(obj.kwargs), kind, target.name)
+        for code, message, value in found:
+            span = (
+                value.span
+                if value.span is not None and value.path in (None, path) and code != "FG216"
+                else call.span  # FG216 is at the declaration
+            )
+            problems.append((code, message, span))
+        problems += self._flash_enums(call, path, ns)
+        endpoint = Endpoint(
+            name=params["name"],
+            kind=kind,
+            compute=compute,
+            api="app",
+            resource_class=f"App.{ {'load_balancer': 'api'}.get(kind, kind) }",
+            package=SDK2_PACKAGE,
+            path=path,
+            span=call.span,
+            variable=variable or (target.name if placement == "module" else None),
+            params=params,
+            kwargs=[(k, v, obj.kwarg_spans.get(k, call.span)) for k, v in obj.kwargs.items()],
+            spreads=list(obj.spreads),
+            targets=[target],
+            decorator_uses=[(path, call.span)],
+            scope=placement,
+            in_init=path.rsplit("/", 1)[-1] == "__init__.py",
+            declaration_ranges=[(path, lines[0], lines[1])],
+            problems=problems,
+            sdk="runpod2",
+            app_name=app.name,
+            environment=app.env,
+            app_span=app.span,
+            app_path=app.path,
+        )
+        self._shape(endpoint, kind, target, path, decorated)
+        app.resources.append(endpoint)
+        self.endpoints.append(endpoint)
+        return endpoint
+
+    def _flash_enums(self, call: Expr, path: str, ns) -> list[tuple[str, str, Span]]:
+        """A runpod_flash enum object given to a 2.0 decorator: rejected at decoration."""
+        out = []
+        for name, expr, _ in call.keywords if call.kind == "call" else ():
+            if name not in _ENUM_KEYWORDS:
+                continue
+            items = expr.items if expr.kind in ("list", "tuple") else [expr]
+            for item in items:
+                if item.kind != "attr":
+                    continue
+                base = self.project.resolve_symbol(item.items[0], path, ns)
+                if isinstance(base, FlashSymbol) and base.package in FLASH_PACKAGES:
+                    out.append(
+                        (
+                            "FG215",
+                            f"`{item.text}` is a {base.package} enum: a 2.0 decorator rejects "
+                            f"it; import {base.name} from runpod",
+                            item.span,
+                        )
+                    )
+        return out
+
+    # -- handler shapes and routes -------------------------------------------------
+    def _shape(
+        self, endpoint: Endpoint, kind: str, target: BodyFacts, path: str, decorated
+    ) -> None:
+        problems = endpoint.problems
+        if decorated is None:
+            return  # call form: the target's definition is not at hand
+        if kind == "queue" and target.is_class:
+            problems.append(
+                (
+                    "FG215",
+                    f"@app.queue on class {target.name}: the worker calls {target.name}(**input) "
+                    "and returns an instance, which is not JSON; use @app.api or a function",
+                    target.span,
+                )
+            )
+        if kind != "load_balancer":
+            return
+        if target.is_class:
+            self._class_routes(endpoint, target, path)
+        else:
+            self._factory_routes(endpoint, target, path)
+
+    def _class_members(self, path: str, cls: BodyFacts, seen: set) -> list[tuple[str, Decorated]]:
+        if (path, cls.name) in seen:
+            return []
+        seen.add((path, cls.name))
+        out = [(path, d) for d in self.members.get((path, cls.name), [])]
+        for base in cls.bases:
+            base_path, base_name = self._class_home(path, base)
+            if base_path is None:
+                continue
+            facts = BodyFacts(
+                name=base_name, span=cls.span, bases=self._bases_of(base_path, base_name)
+            )
+            inherited = self._class_members(base_path, facts, seen)
+            own = {d.target.name for _, d in out}
+            out += [(p, d) for p, d in inherited if d.target.name not in own]
+        return out
+
+    def _class_home(self, path: str, base: str) -> tuple[str | None, str]:
+        name = base.rsplit(".", 1)[-1]
+        if (path, name) in self.members and "." not in base:
+            return path, name
+        binding = self.project._imports.get(path, {}).get(base.split(".", 1)[0])
+        if binding is None:
+            return None, name
+        module = binding.module if binding.name is None else binding.module
+        target = self.project.find_module(path, module, binding.level)
+        if target is None or not self.project.ensure_parsed(target):
+            return None, name
+        return target, (binding.name if binding.name and "." not in base else name)
+
+    def _bases_of(self, path: str, name: str) -> list[str]:
+        for decorated in (
+            self.project.files.get(path, None).decorated if path in self.project.files else ()
+        ):
+            if decorated.target.is_class and decorated.target.name == name:
+                return decorated.target.bases
+        return []
+
+    def _class_routes(self, endpoint: Endpoint, cls: BodyFacts, path: str) -> None:
+        problems = endpoint.problems
+        inits = []
+        for member_path, method in self._class_members(path, cls, set()):
+            names = [self._marker(d, member_path, method) for d in method.decorators]
+            static_at = next(
+                (i for i, d in enumerate(method.decorators) if d.text == "staticmethod"), None
+            )
+            for index, (marker, decorator) in enumerate(zip(names, method.decorators, strict=True)):
+                if marker is None:
+                    continue
+                if marker == "init":
+                    inits.append(method.target.name)
+                    continue
+                if static_at is not None and index < static_at:
+                    problems.append(
+                        (
+                            "FG215",
+                            f"@runpod.{marker.lower()} above @staticmethod on "
+                            f"{method.target.name}: the marker is lost (put @staticmethod first)",
+                            decorator.span,
+                        )
+                    )
+                    continue
+                self._add_route(endpoint, marker, decorator, member_path, method, reserved=True)
+                self._handler_arity(endpoint, marker, method, static_at is not None)
+        if not endpoint.routes:
+            problems.append(
+                (
+                    "FG215",
+                    f"@app.api class {cls.name} defines no routes; mark methods with "
+                    "@get/@post/@put/@delete/@patch",
+                    cls.span,
+                )
+            )
+        if len(inits) > 1:
+            problems.append(
+                (
+                    "FG215",
+                    f"multiple @init methods on {cls.name}: {inits[0]!r} and {inits[1]!r}",
+                    cls.span,
+                )
+            )
+        required = [n for n, k in cls.params[1:] if k in ("req", "kwreq")]
+        if required:
+            problems.append(
+                (
+                    "FG215",
+                    f"{cls.name}.__init__ requires {', '.join(required)}: the worker creates the "
+                    f"instance with {cls.name}() and fails at start",
+                    cls.span,
+                )
+            )
+        seen: dict[tuple, str] = {}
+        for route in endpoint.routes:
+            key = (route.method.value, route.path.value)
+            if None in key or not route.path.known:
+                continue
+            if key in seen:
+                endpoint.problems.append(
+                    (
+                        "FG204",
+                        f"duplicate route {key[0]} {key[1]} on {cls.name}: {seen[key]!r} and "
+                        f"{route.handler!r}",
+                        route.span,
+                    )
+                )
+            seen.setdefault(key, route.handler)
+
+    def _marker(self, decorator: Expr, path: str, method: Decorated) -> str | None:
+        func = decorator.items[0] if decorator.kind == "call" else decorator
+        symbol = self.project.resolve_symbol(func, path, method.namespace)
+        if not (isinstance(symbol, FlashSymbol) and symbol.package == SDK2_PACKAGE):
+            return None
+        if symbol.name == "init":
+            return "init"
+        return t.ROUTE_MARKERS.get(symbol.name) if decorator.kind == "call" else None
+
+    def _add_route(self, endpoint, method: str, decorator: Expr, path, handler, reserved: bool):
+        args = decorator.items[1:]
+        if args:
+            route_path = self.project.evaluate(args[0], path, handler.namespace)
+        else:
+            kw = [v for k, v, _ in decorator.keywords if k == "path"]
+            route_path = (
+                self.project.evaluate(kw[0], path, handler.namespace)
+                if kw
+                else Value.unknown("<no path>", decorator.span, path)
+            )
+        method_value = Value(
+            method, True, decorator.items[0].span, decorator.items[0].text, path=path
+        )
+        endpoint.routes.append(
+            Route(
+                method_value, route_path, path, decorator.span, handler.target.name, handler.target
+            )
+        )
+        if not reserved or not route_path.known:
+            return
+        raw = route_path.value
+        if not isinstance(raw, str) or not raw.startswith("/"):
+            message = f"path must start with '/', got: {raw!r}"
+        elif raw in t.RESERVED_ROUTE_PATHS:
+            shown = ", ".join(sorted(t.RESERVED_ROUTE_PATHS))
+            message = f"path {raw!r} is reserved by the worker runtime (reserved: {shown})"
+        else:
+            return
+        endpoint.problems.append(("FG204", message, decorator.span))
+
+    def _handler_arity(self, endpoint, method: str, handler: Decorated, static: bool) -> None:
+        params = handler.target.params if static else handler.target.params[1:]
+        positional = [n for n, k in params if k in ("req", "opt", "star")]
+        required = [n for n, k in params if k in ("req", "kwreq")]
+        name = handler.target.name
+        if method == "GET" and (positional or required):
+            message = (
+                f"GET handler {name} takes parameters ({', '.join(positional or required)}): the "
+                "runtime calls it with none (TypeError per request in rc2)"
+            )
+        elif method != "GET" and len(required) > 1:
+            message = (
+                f"{method} handler {name} requires {len(required)} parameters: the runtime passes "
+                "one JSON body at most (TypeError per request in rc2)"
+            )
+        else:
+            return
+        endpoint.problems.append(("FG215", message, handler.target.span))
+
+    def _factory_routes(self, endpoint: Endpoint, factory: BodyFacts, path: str) -> None:
+        required = [n for n, k in factory.params if k in ("req", "kwreq")]
+        if required:
+            endpoint.problems.append(
+                (
+                    "FG215",
+                    f"@app.api factory {factory.name} requires {', '.join(required)}: the "
+                    "worker calls it with no arguments and fails at start",
+                    factory.span,
+                )
+            )
+        for method in self.members.get((path, factory.name), []):
+            for decorator in method.decorators:
+                if decorator.kind != "call" or decorator.items[0].kind != "attr":
+                    continue
+                verb = decorator.items[0].value
+                if verb in FACTORY_VERBS:
+                    self._add_route(endpoint, verb.upper(), decorator, path, method, reserved=False)
+
+    # -- across resources -----------------------------------------------------
+    def _duplicate_names(self) -> None:
+        for app in self.apps.values():
+            seen: dict[str, Endpoint] = {}
+            for endpoint in app.resources:
+                name = endpoint.name.value if endpoint.name.known else None
+                if not isinstance(name, str):
+                    continue
+                if name in seen:
+                    app_name = app.name.value if app.name.known else "?"
+                    endpoint.problems.append(
+                        (
+                            "FG216",
+                            f"duplicate resource name {name!r} in app {app_name!r}",
+                            endpoint.span,
+                        )
+                    )
+                seen.setdefault(name, endpoint)
+
+
+def discover_runpod2(project: ModuleIndex) -> tuple[list[Endpoint], list[AppDecl]]:
+    return Runpod2Builder(project).build()

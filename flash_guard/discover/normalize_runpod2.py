@@ -1,0 +1,395 @@
+"""runpod 2.0 decorator keywords -> the shared model, with rc2's defaults (runpod-sdk2.md §2).
+
+Also reproduces what `ResourceSpec.validate()` and the mount/secret/model constructors reject
+at decoration (§4.1), as (code, message, value) problems the FG2xx rules report in 2.0 terms.
+Everything comes from `sdk/runpod2_tables.py`; nothing here imports the SDK.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+import re
+
+from flash_guard.model import EnumRef, Opaque, Value
+from flash_guard.sdk import runpod2_tables as t
+
+KIND_SIGNATURE = {"queue": "App.queue", "load_balancer": "App.api", "task": "App.task"}
+# Parameters a task does not have: the rules on them skip tasks (rules.md "Two SDKs").
+TASK_ABSENT = ("workers", "idle_timeout", "execution_timeout_ms")
+_DEVICE_NAMES = {member: name for member, name in t.GPU_TYPES.items() if member != "ANY"}
+
+
+def accepted_keywords(kind: str) -> list[str]:
+    return [name for name, _ in t.SIGNATURES[KIND_SIGNATURE[kind]]]
+
+
+def resolve_gpu_string(text: str) -> list[str] | None:
+    """GpuType members (or ["ANY"]) a gpu string selects, as `resolve_gpu_string` does; None
+    when it matches nothing (an error at decoration)."""
+    upper = text.strip().upper()
+    if upper == "ANY":
+        return ["ANY"]
+    for pool in t.GPU_GROUPS:
+        if pool != "ANY" and pool.upper() == upper:
+            return list(t.POOLS_TO_TYPES[pool])
+    for member, name in _DEVICE_NAMES.items():
+        if member == upper or name.upper() == upper:
+            return [member]
+    fragment = upper.replace("_", " ")
+    found = [m for m, name in _DEVICE_NAMES.items() if fragment in name.upper().replace("_", " ")]
+    return found or None
+
+
+def pools_of(members: list[str]) -> list[str]:
+    """Pools an endpoint is deployed with: device pins widened to their whole pool."""
+    if "ANY" in members:
+        return list(t.ANY_GPU_POOLS)
+    pools = []
+    for member in members:
+        pool = member if member in t.POOLS_TO_TYPES else t.TYPE_TO_POOL.get(member)
+        if pool and pool not in pools:
+            pools.append(pool)
+    return pools
+
+
+def _gpu(value: Value, problems: list) -> Value:
+    """`gpu=` as a list of GpuGroup pools (ANY when it selects every pool)."""
+    if not value.known:
+        return value
+    raw = value.value
+    if raw is None:
+        return Value.default([Value.default(EnumRef("GpuGroup", "ANY"))])
+    if isinstance(raw, tuple) or not isinstance(raw, (list, str, EnumRef)):
+        problems.append(
+            ("FG205", f"gpu must be a GpuGroup, GpuType, or string, got {_type(raw)}", value)
+        )
+        return Value.unknown(value.text, value.span, value.path)
+    items = raw if isinstance(raw, list) else [value]
+    members: list[str] = []
+    for item in items:
+        if not item.known:
+            return Value.unknown(value.text, value.span, value.path)
+        got = _gpu_item(item, problems)
+        if got is None:
+            return Value.unknown(value.text, value.span, value.path)
+        members += got
+    pools = pools_of(members) if members else list(t.ANY_GPU_POOLS)
+    any_gpu = set(pools) == set(t.ANY_GPU_POOLS)
+    refs = ["ANY"] if any_gpu else pools
+    out = [dataclasses.replace(value, value=EnumRef("GpuGroup", p), via=None) for p in refs]
+    return dataclasses.replace(value, value=out)
+
+
+def _gpu_item(item: Value, problems: list) -> list[str] | None:
+    raw = item.value
+    if isinstance(raw, EnumRef):
+        table = t.GPU_GROUPS if raw.enum == "GpuGroup" else t.GPU_TYPES
+        if raw.enum not in ("GpuGroup", "GpuType") or raw.member not in table:
+            problems.append(("FG205", f"unknown gpu {raw}", item))
+            return None
+        if raw.member == "ANY":
+            return ["ANY"]
+        return list(t.POOLS_TO_TYPES[raw.member]) if raw.enum == "GpuGroup" else [raw.member]
+    if isinstance(raw, str):
+        found = resolve_gpu_string(raw)
+        if found is None:
+            problems.append(("FG205", f"unknown gpu {raw!r}", item))
+        return found
+    problems.append(
+        ("FG205", f"gpu must be a GpuGroup, GpuType, or string, got {_type(raw)}", item)
+    )
+    return None
+
+
+def _type(raw) -> str:
+    return "GpuType" if isinstance(raw, EnumRef) else type(raw).__name__
+
+
+def _workers(value: Value, problems: list) -> Value:
+    raw = value.value
+    if raw is None:
+        return _default_workers()
+    if isinstance(raw, int):  # bool included, as isinstance(workers, int) lets it pass
+        pair = [Value(0, True, value.span, value.text, path=value.path), value]
+    elif isinstance(raw, (tuple, list)) and len(raw) == 2:
+        pair = list(raw)
+    else:
+        shown = repr(tuple(i.plain() for i in raw)) if isinstance(raw, (tuple, list)) else repr(raw)
+        problems.append(
+            ("FG201", f"workers must be an int or (min, max) tuple, got {shown}", value)
+        )
+        return Value.unknown(value.text, value.span, value.path)
+    if not all(p.known for p in pair):
+        bad = next(p for p in pair if not p.known)
+        return dataclasses.replace(value, value={"min": pair[0], "max": pair[1]}, known=bad.known)
+    try:
+        low, high = (int(p.value) for p in pair)
+    except (TypeError, ValueError):
+        problems.append(("FG201", f"workers bounds must be integers, got {value.text}", value))
+        return Value.unknown(value.text, value.span, value.path)
+    if low < 0 or high < 1:
+        problems.append(("FG201", f"invalid worker range ({low}, {high})", value))
+    elif low > high:
+        problems.append(("FG201", f"workers min ({low}) cannot exceed max ({high})", value))
+    lo = dataclasses.replace(pair[0], value=low)
+    hi = dataclasses.replace(pair[1], value=high)
+    return dataclasses.replace(value, value={"min": lo, "max": hi})
+
+
+def _default_workers() -> Value:
+    low, high = t.DEFAULT_WORKERS
+    return Value({"min": Value.default(low), "max": Value.default(high)}, True, defaulted=True)
+
+
+def _datacenters(value: Value, problems: list) -> Value:
+    raw = value.value
+    items = (
+        [value] if isinstance(raw, (str, EnumRef)) or not isinstance(raw, (list, tuple)) else raw
+    )
+    for item in items:
+        if not item.known:
+            return value
+        member = item.value
+        if isinstance(member, EnumRef):
+            ok = member.enum == "DataCenter" and member.member in t.DATACENTERS
+        elif isinstance(member, str):
+            wanted = member.strip().upper().replace("_", "-")
+            ok = wanted in t.DATACENTERS.values()
+        else:
+            ok = False
+        if not ok:
+            problems.append(("FG206", f"invalid datacenter: {item.text or member!r}", item))
+    return dataclasses.replace(value, value=list(items))
+
+
+def _mounts(value: Value, kind: str, compute: str, problems: list) -> list[Value]:
+    """The mounted volumes; problems as `normalize_mounts`/`validate_mounts` raise them."""
+    raw = value.value
+    if not isinstance(raw, dict):
+        problems.append(("FG211", "mounts must map absolute paths to volume objects", value))
+        return []
+    paths: dict[str, Value] = {}
+    for key, volume in raw.items():
+        if not isinstance(key, str) or not key.startswith("/") or key.startswith("//"):
+            problems.append(("FG211", "mount paths must be absolute paths without '..'", volume))
+            continue
+        if ".." in key.split("/") or "\0" in key:
+            problems.append(("FG211", "mount paths must be absolute paths without '..'", volume))
+            continue
+        norm = posixpath.normpath(key)
+        if norm in paths:
+            problems.append(("FG211", f"duplicate mount path {norm!r}", volume))
+        paths[norm] = volume
+    volumes = []
+    for volume in paths.values():
+        obj = volume.value if volume.known else None
+        if volume.known and not (
+            isinstance(obj, Opaque) and obj.callee in ("NetworkVolume", "GlobalVolume")
+        ):
+            problems.append(
+                ("FG211", "mounts require NetworkVolume or GlobalVolume references", volume)
+            )
+            continue
+        volumes.append(volume)
+        if obj is not None:
+            _volume_name(obj, volume, problems)
+    if len(paths) != len(raw):
+        return volumes
+    ordered = sorted(paths)
+    for a, b in zip(ordered, ordered[1:], strict=False):
+        if b.startswith(a.rstrip("/") + "/"):
+            problems.append(("FG211", "mount paths must not overlap", value))
+            return volumes
+    kinds = [v.value.callee for v in volumes if v.known]
+    if kinds.count("NetworkVolume") > 1 or kinds.count("GlobalVolume") > 1:
+        problems.append(("FG211", "resources support at most one network volume", value))
+    elif kind != "task" and (len(paths) != 1 or t.ENDPOINT_MOUNT_PATH not in paths):
+        problems.append(("FG211", "endpoints support one volume mounted at /runpod-volume", value))
+    elif compute == "cpu" and "GlobalVolume" in kinds:
+        problems.append(("FG211", "global volumes require gpu compute", value))
+    return volumes
+
+
+def _volume_name(obj: Opaque, where: Value, problems: list) -> None:
+    name = obj.args[0] if obj.args else obj.kwargs.get("name")
+    if name is None:
+        problems.append(("FG211", f"{obj.callee}() needs a volume name", where))
+    elif name.known and (not isinstance(name.value, str) or not name.value.strip()):
+        problems.append(("FG211", "volume reference must be a non-empty string", where))
+
+
+def _model(value: Value, problems: list) -> None:
+    raw = value.value
+    if isinstance(raw, Opaque) and raw.callee == "Model":
+        ref = raw.args[0] if raw.args else raw.kwargs.get("reference")
+        raw_ref = ref.value if ref is not None and ref.known else None
+    elif isinstance(raw, str):
+        raw_ref = raw
+    else:
+        return
+    if raw_ref is None:
+        return
+    repo = raw_ref.split(":", 1)[0] if isinstance(raw_ref, str) else ""
+    if not repo or not re.match(t.MODEL_REPO_PATTERN, repo):
+        problems.append(
+            (
+                "FG211",
+                f"invalid model reference {raw_ref!r}: expected 'owner/name' or "
+                "'owner/name:revision'",
+                value,
+            )
+        )
+
+
+def _secrets(env: Value, problems: list) -> None:
+    if not env.known or not isinstance(env.value, dict):
+        return
+    for item in env.value.values():
+        obj = item.value if item.known else None
+        if isinstance(obj, Opaque) and obj.callee == "Secret" and obj.args and obj.args[0].known:
+            name = obj.args[0].value
+            if not isinstance(name, str) or not re.match(t.SECRET_NAME_PATTERN, name):
+                problems.append(("FG202", f"invalid secret name {name!r}", item))
+
+
+def _at_least(params: dict, key: str, low: int, problems: list, name: str) -> None:
+    value = params.get(key)
+    if value is None or value.defaulted or not value.known:
+        return
+    raw = value.value
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw < low:
+        detail = f", got {raw}" if key == "max_concurrency" else ""
+        problems.append(("FG202", f"resource {name!r}: {key} must be >= {low}{detail}", value))
+
+
+def resource_params(
+    written: dict[str, Value], kind: str, target_name: str | None
+) -> tuple[dict[str, Value], str, list[tuple[str, str, Value]]]:
+    """(params, compute, problems) for one `@app.<kind>(...)` declaration."""
+    problems: list[tuple[str, str, Value]] = []
+    accepted = accepted_keywords(kind)
+    sig = KIND_SIGNATURE[kind]
+    for key, value in written.items():
+        if key not in accepted:
+            problems.append(("FG210", f"{sig}() got an unexpected keyword argument {key!r}", value))
+    cpu = written.get("cpu")
+    compute = "cpu" if cpu is not None and not (cpu.known and cpu.value is None) else "gpu"
+    params: dict[str, Value] = {}
+    for key, value in written.items():
+        if key not in accepted:
+            continue
+        if not value.known:
+            params[key] = value
+        elif key == "gpu":
+            params[key] = _gpu(value, problems)
+        elif key == "workers":
+            params[key] = _workers(value, problems)
+        elif key == "datacenter" and value.value is not None:
+            params[key] = _datacenters(value, problems)
+        elif key == "cpu" and value.value is not None:
+            raw = value.value
+            if isinstance(raw, str):
+                raw = [value]
+            if not isinstance(raw, list):
+                problems.append(
+                    ("FG205", f"cpu must be an instance id string or list, got {_type(raw)}", value)
+                )
+            elif not raw or any(
+                i.known and (not isinstance(i.value, str) or not i.value.strip()) for i in raw
+            ):
+                problems.append(("FG205", "cpu must contain non-empty instance ids", value))
+            params[key] = dataclasses.replace(
+                value, value=list(raw) if isinstance(raw, list) else raw
+            )
+        else:
+            params[key] = value
+    name = params.get("name")
+    if name is None or (name.known and not name.value):
+        params["name"] = Value.default(target_name)
+    elif name.known and not isinstance(name.value, str):
+        problems.append(("FG216", "resource name must be a non-empty string", name))
+    label = params["name"].value if params["name"].known else "?"
+    gpu = written.get("gpu")
+    if compute == "cpu" and gpu is not None and not (gpu.known and gpu.value is None):
+        problems.append(
+            ("FG202", f"resource {label!r}: gpu and cpu are mutually exclusive", written["cpu"])
+        )
+    _validate_rest(params, kind, compute, label, problems)
+    for key, raw in t.SIGNATURE_DEFAULTS[sig].items():
+        if key == "name" or key in params:
+            continue
+        if key == "workers" and raw is None:
+            params[key] = _default_workers()
+        elif key == "gpu" and compute == "gpu":
+            params[key] = Value.default([Value.default(EnumRef("GpuGroup", "ANY"))])
+        elif raw is not None or key in ("min_cuda_version",):
+            params[key] = Value.default(raw)
+    volumes = []
+    if "mounts" in params and params["mounts"].known and params["mounts"].value is not None:
+        volumes = _mounts(params["mounts"], kind, compute, problems)
+    model = params.get("model")
+    if model is not None and model.known and model.value is not None:
+        _model(model, problems)
+        volumes.append(model)
+    if volumes:
+        params["volume"] = Value(
+            volumes, True, volumes[0].span, volumes[0].text, path=volumes[0].path
+        )
+    elif any(not params[k].known for k in ("mounts", "model") if k in params):
+        params["volume"] = next(
+            params[k] for k in ("mounts", "model") if k in params and not params[k].known
+        )
+    if "env" in params:
+        _secrets(params["env"], problems)
+    if (
+        kind in ("queue", "load_balancer")
+        and isinstance(label, str)
+        and len(label) < t.MIN_DEPLOY_NAME_LENGTH
+    ):
+        problems.append(
+            (
+                "FG216",
+                f"resource name {label!r} is too short to deploy; queue and api names must be "
+                "at least 3 characters",
+                params["name"],
+            )
+        )
+    return params, compute, problems
+
+
+def _validate_rest(params: dict, kind: str, compute: str, label, problems: list) -> None:
+    _at_least(params, "gpu_count", 1, problems, label)
+    _at_least(params, "max_concurrency", 1, problems, label)
+    _at_least(params, "execution_timeout_ms", 0, problems, label)
+    _at_least(params, "scaler_value", 1, problems, label)
+    _at_least(params, "container_disk_gb", 1, problems, label)
+    scaler = params.get("scaler_type")
+    if scaler is not None and scaler.known and scaler.value is not None:  # noqa: SIM102
+        if str(scaler.value).strip().upper() not in t.SCALER_TYPES:
+            problems.append(
+                (
+                    "FG202",
+                    f"scaler_type must be one of {sorted(t.SCALER_TYPES)}, got {scaler.value!r}",
+                    scaler,
+                )
+            )
+    cuda = params.get("min_cuda_version")
+    if cuda is not None and cuda.known and cuda.value is not None:
+        if str(cuda.value).strip() not in t.CUDA_VERSIONS:
+            problems.append(
+                (
+                    "FG209",
+                    f"min_cuda_version must be one of {', '.join(t.CUDA_VERSIONS)}, "
+                    f"got {str(cuda.value)!r}",
+                    cuda,
+                )
+            )
+        elif compute == "cpu":
+            problems.append(
+                (
+                    "FG209",
+                    f"resource {label!r}: min_cuda_version has no effect on cpu resources",
+                    cuda,
+                )
+            )

@@ -1,0 +1,26 @@
+"""FG215: a runpod 2.0 handler shape that fails at decoration, at build or on the worker."""
+
+from __future__ import annotations
+
+from flash_guard.checks import deploy_support as runpod2
+from flash_guard.checks.base import Check, Outcome, register
+
+
+@register
+class InvalidHandler(Check):
+    """Reads what the runpod 2.0 front-end found while it collected each `@app.queue`,
+    `@app.api` and `@app.task` declaration: `@app.queue` on a class; an `@app.api` class without
+    route markers, with two `@runpod.init` methods, with a required `__init__` parameter, or
+    with a marker placed above `@staticmethod` (the marker is lost); an `@app.api` factory with
+    required parameters; a GET handler that takes parameters, or a body handler with more than
+    one required parameter (the runtime calls GET handlers with none and body handlers with
+    the JSON body: a TypeError per request in rc2); a `runpod_flash` enum object given to a 2.0
+    decorator; and `runpod.Endpoint(...)` used as a declaration (it is the HTTP client).
+    Handlers built with the call form (`h = app.queue(...)(fn)`) are not inspected."""
+
+    id = "invalid-handler"
+    scope = "project"
+    kinds = ("queue", "load_balancer", "task", "client")
+
+    def check_project(self, endpoints, params, ctx) -> list[Outcome]:
+        return runpod2.project_outcomes(endpoints, "FG215")

@@ -1,0 +1,55 @@
+"""FG308: the app imports runpod_flash or tetra_rp, which are sunset."""
+
+from __future__ import annotations
+
+from flash_guard.checks.base import Check, Outcome, register
+from flash_guard.discover.resolve import FLASH_PACKAGES
+from flash_guard.project.apps import AppMap
+
+
+@register
+class SunsetSdk(Check):
+    """Once per app (rules.md "Words: App"), at the app's first import of `runpod_flash` or
+    `tetra_rp` in files ordered by path, then line: runpod-flash is sunset and receives no
+    fixes after 2026-10-29 (its own `sunset.py` warns on import); Flash code moves into the
+    `runpod` package 2.0 (`runpod.App`, `@app.queue`, `@app.api`). Only files flash-guard
+    parses are seen (every file that names either package is)."""
+
+    id = "sunset-sdk"
+    scope = "project"
+
+    def check_project(self, endpoints, params, ctx) -> list[Outcome]:
+        analysis = ctx.analysis
+        if analysis is None:
+            return []
+        apps = AppMap(analysis.root)
+        done: set[str] = set()
+        out = []
+        files = analysis.modules.files
+        for path in sorted(files, key=lambda p: p.split("/")):
+            app = apps.app_of(path)
+            if app in done:
+                continue
+            imports = [
+                b
+                for b in files[path].imports
+                if not b.level and b.module.split(".", 1)[0] in FLASH_PACKAGES
+            ]
+            if not imports:
+                continue
+            done.add(app)
+            first = min(imports, key=lambda b: b.span)
+            package = first.module.split(".", 1)[0]
+            out.append(
+                Outcome(
+                    "fail",
+                    f"this app imports `{package}`, which is sunset: runpod-flash receives no "
+                    "fixes or updates after 2026-10-29; Flash code moves to the `runpod` 2.0 "
+                    "Apps API",
+                    path,
+                    first.span,
+                    None,
+                    None,  # about the app, not one declaration: stable across edits
+                )
+            )
+        return out

@@ -1,0 +1,210 @@
+"""The runpod 2.0 front-end: import paths, declaration forms, mixed projects, the example app."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import findings_of
+
+from flash_guard.discover.analysis import analyse
+from flash_guard.model import EnumRef
+from flash_guard.sdk.runpod2_tables import IMPORT_PATHS
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def endpoints_of(root: Path):
+    return analyse([str(root)], root, [], False).endpoints
+
+
+def _import(path: str, local: str) -> str:
+    """`from a.b import X as local` (or `import runpod as local_root` + attribute)."""
+    module, _, name = path.rpartition(".")
+    return f"from {module} import {name} as {local}\n"
+
+
+# Every spelling the SDK accepts for the names a declaration uses (runpod-sdk2.md §1.1).
+SPELLINGS = [
+    (name, path)
+    for name in ("App", "get", "GpuType", "NetworkVolume", "Secret", "Model")
+    for path in sorted(IMPORT_PATHS[name])
+]
+
+
+@pytest.mark.parametrize("name, path", SPELLINGS, ids=[p for _, p in SPELLINGS])
+def test_every_import_path_resolves(name, path, project):
+    header = "import runpod\n" + _import(path, "X")
+    uses = {
+        "App": "app = X('paths')\n",
+        "get": "app = runpod.App('paths')\n",
+        "GpuType": "app = runpod.App('paths')\n",
+        "NetworkVolume": "app = runpod.App('paths')\n",
+        "Secret": "app = runpod.App('paths')\n",
+        "Model": "app = runpod.App('paths')\n",
+    }
+    kwargs = {
+        "App": "cpu='cpu3c-1-2'",
+        "get": "cpu='cpu3c-1-2'",
+        "GpuType": "gpu=X.NVIDIA_L4",
+        "NetworkVolume": "mounts={'/runpod-volume': X('m')}",
+        "Secret": "env={'TOKEN': X('tok')}",
+        "Model": "model=X('org/name')",
+    }[name]
+    body = (
+        f"@app.api(name='svc', {kwargs})\nclass Svc:\n    @X('/health')\n    def h(self):\n"
+        "        return 1\n"
+        if name == "get"
+        else f"@app.queue(name='q-1', {kwargs})\ndef q():\n    return 1\n"
+    )
+    root = project({"app.py": header + uses[name] + body})
+    (endpoint,) = endpoints_of(root)
+    assert endpoint.sdk == "runpod2"
+    assert endpoint.app_name.value == "paths"
+    if name == "get":
+        assert [(r.method.value, r.path.value) for r in endpoint.routes] == [("GET", "/health")]
+    if name == "GpuType":
+        assert endpoint.params["gpu"].value[0].value == EnumRef("GpuGroup", "AMPERE_24")
+    if name in ("NetworkVolume", "Model"):
+        assert endpoint.params["volume"].value  # both satisfy FG106
+    if name == "Secret":
+        assert endpoint.params["env"].value["TOKEN"].value.callee == "Secret"
+
+
+def test_alias_spread_call_form_and_helper_module(project):
+    root = project(
+        {
+            "common/__init__.py": "",
+            "common/apps.py": "import runpod as rp\nshop = rp.App('shop', env='staging')\n"
+            "BASE = {'workers': (1, 3), 'execution_timeout_ms': 60_000}\n",
+            "svc.py": "from common.apps import BASE, shop\n\n"
+            "@shop.queue(name='spread-q', gpu='4090', **BASE)\ndef a():\n    return 1\n\n"
+            "def b():\n    return 2\n\nh = shop.queue(name='call-q', cpu='cpu3c-1-2')(b)\n",
+        }
+    )
+    by_name = {e.display_name: e for e in endpoints_of(root)}
+    spread = by_name["spread-q"]
+    assert spread.environment.value == "staging"
+    assert spread.params["workers"].value["min"].value == 1
+    assert spread.params["execution_timeout_ms"].value == 60_000
+    assert by_name["call-q"].variable == "h" and by_name["call-q"].scope == "module"
+    assert by_name["call-q"].compute == "cpu"
+
+
+def test_inherited_routes_from_another_module(project):
+    root = project(
+        {
+            "base.py": "import runpod\n\nclass Health:\n    @runpod.get('/health')\n"
+            "    def health(self):\n        return 1\n",
+            "api.py": "import runpod\nfrom base import Health\napp = runpod.App('web')\n\n"
+            "@app.api(name='web-api', cpu='cpu3c-1-2')\nclass Web(Health):\n"
+            "    @runpod.post('/go')\n    def go(self, body):\n        return body\n",
+        }
+    )
+    (endpoint,) = endpoints_of(root)
+    assert {(r.method.value, r.path.value) for r in endpoint.routes} == {
+        ("GET", "/health"),
+        ("POST", "/go"),
+    }
+
+
+def test_mixed_project_chooses_the_sdk_per_declaration(project, check_json):
+    root = project(
+        {
+            "old.py": "from runpod_flash import Endpoint\n\n"
+            "@Endpoint(name='old-q', cpu='cpu3c-1-2')\nasync def old(x):\n    return x\n",
+            "new.py": "import runpod\napp = runpod.App('new')\nclient = runpod.Endpoint('abc')\n\n"
+            "@app.queue(name='new-q', cpu='cpu3c-1-2')\ndef new(x):\n    return x\n",
+            "worker.py": "import runpod\n\ndef handler(job):\n    return job\n\n"
+            "runpod.serverless.start({'handler': handler})\n",
+        }
+    )
+    sdks = {e.display_name: e.sdk for e in endpoints_of(root)}
+    assert sdks == {"old-q": "runpod_flash", "new-q": "runpod2"}
+    _, doc = check_json(root, "--select", "FG308")
+    assert findings_of(doc, "FG308") == [("FG308", "old.py", 1, 1)]
+
+
+def test_tasks_skip_worker_and_timeout_rules(project, check_json):
+    root = project(
+        {
+            "t.py": "import runpod\napp = runpod.App('t')\n\n"
+            "@app.task(gpu='H100')\ndef t():\n    pass\n"
+        }
+    )
+    _, doc = check_json(root)
+    codes = {f["code"] for f in doc["findings"]}
+    assert not codes & {"FG102", "FG103", "FG104", "FG105", "FG110"}, codes
+    (endpoint,) = endpoints_of(root)
+    assert endpoint.kind == "task"
+
+
+def test_inventory_shows_app_and_environment(run_cli):
+    code, out, err = run_cli(["endpoints", "--format", "json", "examples/runpod2_app"], REPO)
+    assert code == 0, err
+    records = {e["name"]: e for e in json.loads(out)["endpoints"]}
+    assert records["summarizer"]["sdk"] == "runpod2"
+    assert (records["summarizer"]["app_name"], records["summarizer"]["environment"]) == (
+        "shop",
+        "prod",
+    )
+    code, out, _ = run_cli(["endpoints", "examples/runpod2_app"], REPO)
+    assert "shop/prod" in out and " APP " in out.splitlines()[0].upper().replace("  ", " ")
+
+
+# The runpod-flash twin of examples/runpod2_app/shop: the same mistakes in flash terms.
+FLASH_TWIN = {
+    "workers.py": """
+        import os
+        from runpod_flash import Endpoint, GpuGroup, NetworkVolume
+
+        @Endpoint(name="embedder", gpu=GpuGroup.ADA_24, workers=(1, 4), idle_timeout=1200,
+                  execution_timeout_ms=120_000,
+                  volume=NetworkVolume(name="shop-models", size=100),
+                  env={"HF_HOME": "/runpod-volume/hf", "HF_TOKEN": "{{ RUNPOD_SECRET_hf }}"},
+                  dependencies=["sentence-transformers"])
+        def embed(texts: list) -> list:
+            from sentence_transformers import SentenceTransformer
+            return SentenceTransformer("BAAI/bge-small-en-v1.5").encode(texts).tolist()
+
+        @Endpoint(name="summarizer", workers=(1, 2), idle_timeout=900,
+                  env={"HF_TOKEN": "hf_k3Jd9sLq2VbX8mPzR4tYw7NcA1eGhU6o"},
+                  dependencies=["transformers", "torch"])
+        def summarize(text: str) -> str:
+            from transformers import pipeline
+            return pipeline("summarization")(text)
+    """,
+    "api.py": """
+        from runpod_flash import Endpoint
+
+        api = Endpoint(name="public-api", cpu="cpu3c-2-4", workers=(0, 2), idle_timeout=1200,
+                       execution_timeout_ms=30_000)
+
+        @api.post("/quote")
+        async def quote(body: dict) -> dict:
+            return {"price": 0}
+    """,
+}
+
+
+def test_example_gets_the_checklist_findings_a_flash_project_does(project, check_json, tmp_path):
+    checklist = {f"FG1{n:02d}" for n in range(1, 12)}
+
+    def per_endpoint(doc):
+        out: dict[str, set] = {}
+        for f in doc["findings"]:
+            if f["code"] in checklist:
+                out.setdefault(f["endpoint"], set()).add(f["code"])
+        return out
+
+    _, flash_doc = check_json(project(FLASH_TWIN))
+    example = tmp_path / "example"
+    import shutil
+
+    shutil.copytree(REPO / "examples" / "runpod2_app", example)
+    _, sdk2_doc = check_json(example)
+    sdk2 = per_endpoint(sdk2_doc)
+    assert sdk2 == per_endpoint(flash_doc)
+    assert sdk2["summarizer"] == {"FG101", "FG104", "FG106", "FG107"}
+    assert sdk2["public-api"] == {"FG102", "FG109"}

@@ -1,0 +1,497 @@
+"""flash-guard's runpod 2.0 model vs the real runpod 2.0.0rc2 (tests/sdk2_oracle.py, sandboxed).
+
+Construct-time cases: the SDK decorates each snippet; every resource's normalised
+ResourceSpec (name, kind, gpu pools, cpu, workers, idle, execution timeout, env keys and
+secrets, mounts, model, datacenters, cuda, routes) must equal flash-guard's model, and every
+decoration-time rejection must be an FG2xx finding that names the same problem. Discovery
+cases run the SDK's own `discover_apps` on temp projects and compare with FG306/FG307.
+Skips without the rp2 interpreter, except under CI=true (then fails).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sdk2_oracle import run_discovery_or_skip, run_oracle2_or_skip
+
+from flash_guard.discover.analysis import analyse
+from flash_guard.model import EnumRef, Opaque, Value
+from flash_guard.sdk import runpod2_tables as t
+
+HEAD = "import runpod\nfrom runpod import GpuType, GpuGroup, DataCenter\napp = runpod.App('diff')\n"
+QUEUE = "@app.queue({})\ndef handler(prompt: str = ''):\n    return prompt\n"
+TASK = "@app.task({})\ndef job():\n    return None\n"
+API = (
+    "@app.api({})\nclass Svc:\n    @runpod.get('/health')\n    def health(self):\n"
+    "        return 1\n    @runpod.post('/run')\n    def run(self, body):\n        return body\n"
+)
+
+# Accepted declarations: (label, source body after HEAD).
+OK = {
+    "defaults": QUEUE.format(""),
+    "name": QUEUE.format("name='chat-q'"),
+    "empty-name": QUEUE.format("name=''"),
+    "gpu-type-l4": QUEUE.format("gpu=GpuType.NVIDIA_L4"),
+    "gpu-type-4090": QUEUE.format("gpu=GpuType.NVIDIA_GEFORCE_RTX_4090"),
+    "gpu-type-h100-pcie": QUEUE.format("gpu=GpuType.NVIDIA_H100_PCIe"),
+    "gpu-group": QUEUE.format("gpu=GpuGroup.AMPERE_80"),
+    "gpu-any-enum": QUEUE.format("gpu=GpuGroup.ANY"),
+    "gpu-type-any": QUEUE.format("gpu=GpuType.ANY"),
+    "gpu-str-any": QUEUE.format("gpu='any'"),
+    "gpu-str-pool": QUEUE.format("gpu='ada_24'"),
+    "gpu-str-device": QUEUE.format("gpu='NVIDIA L4'"),
+    "gpu-str-enum-name": QUEUE.format("gpu='NVIDIA_A40'"),
+    "gpu-str-h100": QUEUE.format("gpu='H100'"),
+    "gpu-str-a100": QUEUE.format("gpu='A100'"),
+    "gpu-str-rtx": QUEUE.format("gpu='RTX'"),
+    "gpu-str-a": QUEUE.format("gpu='A'"),
+    "gpu-str-empty": QUEUE.format("gpu=''"),
+    "gpu-str-l4": QUEUE.format("gpu='L4'"),
+    "gpu-list": QUEUE.format("gpu=[GpuType.NVIDIA_L4, 'H200']"),
+    "gpu-empty-list": QUEUE.format("gpu=[]"),
+    "gpu-none": QUEUE.format("gpu=None"),
+    "cpu-str": QUEUE.format("cpu='cpu3c-2-4'"),
+    "cpu-list": QUEUE.format("cpu=['cpu5c-2-4', 'cpu5c-4-8']"),
+    "cpu-unknown-id": QUEUE.format("cpu='cpu9-9-9'"),
+    "workers-int": QUEUE.format("workers=5"),
+    "workers-tuple": QUEUE.format("workers=(1, 4)"),
+    "workers-list": QUEUE.format("workers=[2, 2]"),
+    "workers-floats": QUEUE.format("workers=(1.5, 3.7)"),
+    "idle": QUEUE.format("idle_timeout=900"),
+    "idle-zero": QUEUE.format("idle_timeout=0"),
+    "idle-negative": QUEUE.format("idle_timeout=-5"),
+    "timeout": QUEUE.format("execution_timeout_ms=600_000"),
+    "env-plain": QUEUE.format("env={'MODE': 'fast'}"),
+    "env-secret": QUEUE.format("env={'HF_TOKEN': runpod.Secret('hf-token'), 'A': 'b'}"),
+    "mount-network": QUEUE.format("mounts={'/runpod-volume': runpod.NetworkVolume('models')}"),
+    "mount-trailing-slash": QUEUE.format(
+        "mounts={'/runpod-volume/': runpod.NetworkVolume('models', size=100)}"
+    ),
+    "mount-global": QUEUE.format("mounts={'/runpod-volume': runpod.GlobalVolume('g')}"),
+    "model-obj": QUEUE.format("model=runpod.Model('meta-llama/Llama-3.1-8B')"),
+    "model-str": QUEUE.format("model='org/name:rev'"),
+    "dc-str": QUEUE.format("datacenter='eu_ro_1'"),
+    "dc-list": QUEUE.format("datacenter=[DataCenter.US_KS_2, 'EU-RO-1']"),
+    "dc-tuple": QUEUE.format("datacenter=('eu-ro-1',)"),
+    "cuda": QUEUE.format("min_cuda_version='12.8'"),
+    "cuda-float": QUEUE.format("min_cuda_version=12.4"),
+    "spread": "KW = {'gpu': 'ADA_24', 'workers': (1, 2)}\n" + QUEUE.format("**KW"),
+    "constants": "GPU = GpuType.NVIDIA_H200\nW = (1, 3)\n" + QUEUE.format("gpu=GPU, workers=W"),
+    "call-form": "def fn(x=1):\n    return x\nh = app.queue(name='call-q', workers=2)(fn)\n",
+    "task-defaults": TASK.format(""),
+    "task-gpu": TASK.format("gpu='H100', env={'K': 'v'}"),
+    "task-mounts": TASK.format("cpu='cpu3c-1-2', mounts={'/data': runpod.NetworkVolume('d')}"),
+    "api-class": API.format("name='svc-api', cpu='cpu3c-2-4', workers=(1, 2)"),
+    "api-defaults": API.format(""),
+    "api-inherited": (
+        "class Base:\n    @runpod.get('/health')\n    def health(self):\n        return 1\n"
+        "@app.api(name='inh-api', gpu='L4')\nclass Svc(Base):\n    @runpod.put('/x')\n"
+        "    def x(self, body):\n        return body\n"
+    ),
+    "api-factory": (
+        "@app.api(name='web-api', cpu='cpu3c-1-2')\ndef web():\n    from fastapi import FastAPI\n"
+        "    server = FastAPI()\n    @server.get('/health')\n    def health():\n        return 1\n"
+        "    return server\n"
+    ),
+    "api-static-first": (
+        "@app.api(name='st-api', cpu='cpu3c-1-2')\nclass St:\n    @staticmethod\n"
+        "    @runpod.get('/v')\n    def v():\n        return 1\n"
+    ),
+    "scaler": QUEUE.format("scaler_type='request_count', scaler_value=2"),
+    "queue-on-class-accepted": (
+        "@app.queue(name='cls-q')\nclass C:\n    def __init__(self, x=1):\n        self.x = x\n"
+    ),
+    "two-apps-one-name": HEAD.replace("diff", "other").split("\n", 2)[2].replace("app =", "app2 =")
+    + "@app2.queue(name='same')\ndef a():\n    return 1\n"
+    + "@app.queue(name='same')\ndef b():\n    return 1\n",
+}
+
+# runpod_flash is not installed beside runpod 2.0: a stand-in module with a plain Enum, which
+# is what 2.0 rejects (a GpuType that is not its own).
+FAKE_FLASH = (
+    "import enum, sys, types\n"
+    "_m = types.ModuleType('runpod_flash')\n"
+    "class _G(enum.Enum):\n    NVIDIA_L4 = 'NVIDIA L4'\n"
+    "_m.GpuType = _G\nsys.modules['runpod_flash'] = _m\n"
+)
+
+# Rejected at decoration: (label, source, the FG code, a phrase both messages share).
+BAD = {
+    "bad-workers-3": (QUEUE.format("workers=(1, 2, 3)"), "FG201", "workers must be an int or"),
+    "bad-workers-str": (QUEUE.format("workers='3'"), "FG201", "workers must be an int or"),
+    "bad-workers-zero": (QUEUE.format("workers=0"), "FG201", "invalid worker range"),
+    "bad-workers-neg": (QUEUE.format("workers=(-1, 3)"), "FG201", "invalid worker range"),
+    "bad-workers-order": (QUEUE.format("workers=(2, 1)"), "FG201", "cannot exceed max"),
+    "bad-gpu-tuple": (QUEUE.format("gpu=('L4',)"), "FG205", "gpu must be a GpuGroup"),
+    "bad-gpu-int": (QUEUE.format("gpu=5"), "FG205", "gpu must be a GpuGroup"),
+    "bad-gpu-unknown": (QUEUE.format("gpu='B300'"), "FG205", "unknown gpu 'B300'"),
+    "bad-gpu-cpu": (QUEUE.format("gpu='L4', cpu='cpu3c-1-2'"), "FG202", "mutually exclusive"),
+    "bad-gpu-any-cpu": (QUEUE.format("gpu='any', cpu='cpu3c-1-2'"), "FG202", "mutually exclusive"),
+    "bad-cpu-int": (QUEUE.format("cpu=4"), "FG205", "cpu must be an instance id"),
+    "bad-cpu-blank": (QUEUE.format("cpu=['']"), "FG205", "non-empty instance ids"),
+    "bad-scaler": (QUEUE.format("scaler_type='BOGUS'"), "FG202", "scaler_type must be one of"),
+    "bad-cuda": (QUEUE.format("min_cuda_version='12.10'"), "FG209", "min_cuda_version must be"),
+    "bad-cuda-cpu": (
+        QUEUE.format("cpu='cpu3c-1-2', min_cuda_version='12.8'"),
+        "FG209",
+        "no effect on cpu",
+    ),
+    "bad-datacenter": (QUEUE.format("datacenter='US-GA-2'"), "FG206", "invalid datacenter"),
+    "bad-gpu-count": (QUEUE.format("gpu_count=0"), "FG202", "gpu_count must be >= 1"),
+    "bad-concurrency": (QUEUE.format("max_concurrency=0"), "FG202", "max_concurrency must be >= 1"),
+    "bad-exec-negative": (
+        QUEUE.format("execution_timeout_ms=-1"),
+        "FG202",
+        "execution_timeout_ms must be >= 0",
+    ),
+    "bad-scaler-value": (QUEUE.format("scaler_value=0"), "FG202", "scaler_value must be >= 1"),
+    "bad-disk": (QUEUE.format("container_disk_gb=0"), "FG202", "container_disk_gb must be >= 1"),
+    "bad-unknown-kw": (QUEUE.format("volume='x'"), "FG210", "unexpected keyword argument 'volume'"),
+    "bad-task-workers": (
+        TASK.format("workers=2"),
+        "FG210",
+        "unexpected keyword argument 'workers'",
+    ),
+    "bad-api-concurrency": (
+        API.format("max_concurrency=2"),
+        "FG210",
+        "unexpected keyword argument 'max_concurrency'",
+    ),
+    "bad-mount-relative": (
+        QUEUE.format("mounts={'data': runpod.NetworkVolume('d')}"),
+        "FG211",
+        "absolute paths without",
+    ),
+    "bad-mount-str": (QUEUE.format("mounts={'/runpod-volume': 'vol'}"), "FG211", "mounts require"),
+    "bad-mount-path": (
+        QUEUE.format("mounts={'/data': runpod.NetworkVolume('d')}"),
+        "FG211",
+        "one volume mounted at /runpod-volume",
+    ),
+    "bad-mount-dup": (
+        TASK.format(
+            "mounts={'/data': runpod.NetworkVolume('a'), '/data/': runpod.GlobalVolume('b')}"
+        ),
+        "FG211",
+        "duplicate mount path",
+    ),
+    "bad-route-slash": (
+        "@app.api(name='r-api')\nclass R:\n    @runpod.get('health')\n    def h(self):\n"
+        "        return 1\n",
+        "FG204",
+        "path must start with '/'",
+    ),
+    "bad-route-reserved": (
+        "@app.api(name='r-api')\nclass R:\n    @runpod.get('/ping')\n    def h(self):\n"
+        "        return 1\n",
+        "FG204",
+        "is reserved by the worker runtime",
+    ),
+    "bad-route-dup": (
+        "@app.api(name='r-api')\nclass R:\n    @runpod.get('/x')\n    def a(self):\n"
+        "        return 1\n    @runpod.get('/x')\n    def b(self):\n        return 1\n",
+        "FG204",
+        "duplicate route GET /x on R",
+    ),
+    "bad-no-routes": (
+        "@app.api(name='r-api')\nclass R:\n    def a(self):\n        return 1\n",
+        "FG215",
+        "defines no routes",
+    ),
+    "bad-two-inits": (
+        "@app.api(name='r-api')\nclass R:\n    @runpod.init\n    def a(self):\n        pass\n"
+        "    @runpod.init\n    def b(self):\n        pass\n    @runpod.get('/x')\n"
+        "    def x(self):\n        return 1\n",
+        "FG215",
+        "multiple @init methods on R",
+    ),
+    "bad-marker-above-static": (
+        "@app.api(name='r-api')\nclass R:\n    @runpod.get('/x')\n    @staticmethod\n"
+        "    def x():\n        return 1\n",
+        "FG215",
+        "defines no routes",
+    ),
+    "bad-flash-enum": (
+        FAKE_FLASH
+        + "from runpod_flash import GpuType as FlashGpu\n"
+        + QUEUE.format("gpu=FlashGpu.NVIDIA_L4"),
+        "FG215",
+        "gpu must be a GpuGroup",
+    ),
+    "bad-dup-name": (
+        QUEUE.format("name='same'") + QUEUE.format("name='same'").replace("handler", "other"),
+        "FG216",
+        "duplicate resource name 'same'",
+    ),
+    "bad-app-empty": (
+        "empty = runpod.App('')\n" + QUEUE.format("name='q1'"),
+        "FG216",
+        "App name must be a non-empty string",
+    ),
+    "bad-secret-name": (
+        QUEUE.format("env={'K': runpod.Secret('a/b')}"),
+        "FG202",
+        "invalid secret name 'a/b'",
+    ),
+    "bad-volume-empty": (
+        QUEUE.format("mounts={'/runpod-volume': runpod.NetworkVolume('')}"),
+        "FG211",
+        "volume reference must be a non-empty string",
+    ),
+    "bad-model-bad": (
+        QUEUE.format("model=runpod.Model('bad')"),
+        "FG211",
+        "invalid model reference 'bad'",
+    ),
+}
+KIND = {"queue": "queue", "api": "load_balancer", "task": "task"}
+# Phrases that differ by design: flash-guard says why rather than repeating a raw TypeError.
+_EXTRA_PHRASES = {
+    "bad-flash-enum": "runpod_flash enum",
+    "bad-marker-above-static": "above @staticmethod",
+}
+
+
+def _write(tmp_path: Path, label: str, files: dict[str, str]) -> Path:
+    root = tmp_path / label
+    for rel, text in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, "utf-8")
+    return root
+
+
+def _model(root: Path):
+    return analyse([str(root)], root, [], False)
+
+
+def _findings(run_cli, root: Path) -> list[dict]:
+    code, out, err = run_cli(["check", "--format", "json", "--profile", "production", "."], root)
+    assert code in (0, 1), err
+    return json.loads(out)["findings"]
+
+
+def _plain(value):
+    if isinstance(value, Value):
+        return _plain(value.value) if value.known else "<unknown>"
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _pools(ep) -> list[str] | None:
+    if ep.compute == "cpu":
+        return None
+    refs = _plain(ep.params["gpu"])
+    members = [r.member for r in refs if isinstance(r, EnumRef)]
+    return sorted(t.ANY_GPU_POOLS) if "ANY" in members else sorted(members)
+
+
+def _env(ep):
+    env = ep.params.get("env")
+    if env is None or env.value is None:
+        return None
+    out = {}
+    for key, item in env.value.items():
+        obj = item.value
+        out[key] = isinstance(obj, Opaque) and obj.callee == "Secret"
+    return out
+
+
+def _mounts(ep):
+    mounts = ep.params.get("mounts")
+    if mounts is None or mounts.value is None:
+        return []
+    kinds = {"NetworkVolume": "network", "GlobalVolume": "global"}
+    return sorted(
+        (key.rstrip("/") or "/", kinds[item.value.callee]) for key, item in mounts.value.items()
+    )
+
+
+def _model_ref(ep):
+    model = ep.params.get("model")
+    if model is None or model.value is None:
+        return None
+    obj = model.value
+    return obj.args[0].value if isinstance(obj, Opaque) else obj
+
+
+def _datacenters(ep):
+    dc = ep.params.get("datacenter")
+    if dc is None or dc.value is None:
+        return None
+    out = []
+    for item in dc.value:
+        raw = item.value
+        out.append(
+            t.DATACENTERS[raw.member]
+            if isinstance(raw, EnumRef)
+            else raw.strip().upper().replace("_", "-")
+        )
+    return out
+
+
+def _compare(record: dict, ep) -> None:
+    assert ep.display_name == record["name"]
+    assert ep.kind == KIND[record["kind"]]
+    assert _pools(ep) == (sorted(record["gpu_pools"]) if record["gpu_pools"] else None)
+    cpu = _plain(ep.params.get("cpu")) if ep.compute == "cpu" else None
+    assert cpu == record["cpu"]
+    if ep.kind != "task":
+        workers = ep.params["workers"].value
+        assert [workers["min"].value, workers["max"].value] == record["workers"]
+        assert ep.params["idle_timeout"].value == record["idle_timeout"]
+        assert ep.params["execution_timeout_ms"].value == record["execution_timeout_ms"]
+    want_env = {k: v["secret"] for k, v in record["env"].items()} if record["env"] else None
+    assert _env(ep) == want_env
+    assert _mounts(ep) == sorted((m["path"], m["kind"]) for m in record["mounts"])
+    assert _model_ref(ep) == record["model"]
+    assert _datacenters(ep) == record["datacenters"]
+    cuda = ep.params.get("min_cuda_version")
+    assert (str(cuda.value) if cuda is not None and cuda.value is not None else None) == (
+        record["min_cuda_version"]
+    )
+    ours = {(r.method.value, r.path.value) for r in ep.routes}
+    if record["asgi_factory"]:
+        # The spec holds no routes for a factory (they live on the app it returns); ours
+        # come from the route decorators inside the factory.
+        assert ep.targets[0].name == record["asgi_factory"]
+    else:
+        assert ours == {(r["method"], r["path"]) for r in record["routes"]}
+
+
+@pytest.fixture(scope="module")
+def oracle():
+    sources = [HEAD + body for body in OK.values()]
+    sources += [HEAD + src for src, _, _ in BAD.values()]
+    results = run_oracle2_or_skip(sources)
+    assert len(results) == len(sources)
+    return dict(zip([*OK, *BAD], results, strict=True))
+
+
+def test_enough_cases():
+    assert len(OK) + len(BAD) >= 60
+
+
+@pytest.mark.parametrize("label", list(OK))
+def test_accepted_declaration_matches_the_sdk(label, oracle, tmp_path, run_cli):
+    result = oracle[label]
+    assert result["error"] is None, result["error"]
+    assert result["network"] == []
+    records = [r for app in result["apps"] for r in app["resources"]]
+    root = _write(tmp_path, label, {"app.py": HEAD + OK[label]})
+    endpoints = [e for e in _model(root).endpoints if e.kind != "client"]
+    assert len(endpoints) == len(records)
+    by_name = {(e.app_name.value, e.display_name): e for e in endpoints}
+    for record in records:
+        _compare(record, by_name[(record["app"], record["name"])])
+    # Accepted by the SDK: no decoration-time FG2xx finding (FG215 covers run-time shapes).
+    codes = {f["code"] for f in _findings(run_cli, root)}
+    assert not {c for c in codes if c.startswith("FG2") and c not in ("FG215", "FG216")}, codes
+
+
+@pytest.mark.parametrize("label", list(BAD))
+def test_rejection_is_an_fg2xx_finding(label, oracle, tmp_path, run_cli):
+    source, code, phrase = BAD[label]
+    error = oracle[label]["error"]
+    assert error is not None, f"rc2 accepted {label}"
+    assert phrase in error["message"], error
+    root = _write(tmp_path, label, {"app.py": HEAD + source})
+    found = [f for f in _findings(run_cli, root) if f["code"] == code]
+    expect = _EXTRA_PHRASES.get(label, phrase)
+    assert any(expect in f["message"] for f in found), (code, expect, found, error)
+
+
+# -- discovery: the SDK's own discover_apps ------------------------------------------------
+APP = "import runpod\napp = runpod.App('shared')\n"
+WORKER = (
+    "from {mod} import app\n\n@app.queue(name='{name}', cpu='cpu3c-1-2')\n"
+    "def {fn}(x: int = 1):\n    return x\n"
+)
+DISCOVERY = {
+    # label: (files, whether FG307 fires, whether FG306 fires)
+    "flat-twin": (
+        {"common.py": APP, "gpu_worker.py": WORKER.format(mod="common", name="gpu-q", fn="f")},
+        True,
+        False,
+    ),
+    "flat-importer-first": (
+        {"worker.py": WORKER.format(mod="zz_app", name="gpu-q", fn="f"), "zz_app.py": APP},
+        False,
+        False,
+    ),
+    "flat-app-py-workers": (
+        {"app.py": APP, "workers.py": WORKER.format(mod="app", name="w-q", fn="w")},
+        True,
+        False,
+    ),
+    "package": (
+        {
+            "shop/__init__.py": "",
+            "shop/app.py": APP,
+            "shop/worker.py": WORKER.format(mod="shop.app", name="gpu-q", fn="f"),
+        },
+        False,
+        False,
+    ),
+    "duplicate-app-names": (
+        {
+            "a_first.py": APP + "@app.queue(name='from-a')\ndef a():\n    return 1\n",
+            "b_second.py": APP + "@app.queue(name='from-b')\ndef b():\n    return 1\n",
+        },
+        True,
+        False,
+    ),
+    "tests-path": (
+        {
+            "main.py": APP + "@app.queue(name='main-q')\ndef m():\n    return 1\n",
+            "tests/test_q.py": APP.replace("shared", "smoke")
+            + "@app.queue(name='test-q')\ndef t():\n    return 1\n",
+        },
+        False,
+        True,
+    ),
+    # tests/ has no __init__.py: `from main import app` re-imports main.py under its real
+    # name, and the twin registered by main.py's own (synthetic) import wins.
+    "tests-path-twin": (
+        {
+            "main.py": APP + "@app.queue(name='main-q')\ndef m():\n    return 1\n",
+            "tests/test_q.py": "from main import app\n\n"
+            "@app.queue(name='test-q')\ndef t():\n    return 1\n",
+        },
+        True,
+        True,
+    ),
+    "in-function": (
+        {
+            "main.py": APP + "def reg():\n    @app.queue(name='inner-q')\n    def inner():\n"
+            "        return 1\n    return inner\nreg()\n"
+        },
+        False,
+        True,
+    ),
+}
+
+
+@pytest.mark.parametrize("label", list(DISCOVERY))
+def test_discovery_matches_fg306_fg307(label, tmp_path, run_cli):
+    files, lost, unserved = DISCOVERY[label]
+    result = run_discovery_or_skip(files)
+    assert result["error"] is None, result
+    assert result["network"] == []
+    deployed = {r["name"] for app in result["apps"] for r in app["resources"]}
+    root = _write(tmp_path, label, files)
+    declared = {e.display_name for e in _model(root).endpoints if e.kind in ("queue",)}
+    findings = _findings(run_cli, root)
+    codes = [f["code"] for f in findings]
+    # FG307 fires exactly when discover_apps loses a declared resource.
+    assert (declared - deployed != set()) == lost, (declared, deployed)
+    assert ("FG307" in codes) == lost, findings
+    if unserved and not lost:
+        # Deployed by discover_apps, yet not where the worker looks (§5.3, §5.4).
+        records = [r for app in result["apps"] for r in app["resources"]]
+        flagged = [r for r in records if not r["variables"] or "test" in r["module"]]
+        assert flagged, records
+    assert ("FG306" in codes) == unserved, findings
