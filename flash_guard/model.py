@@ -152,6 +152,9 @@ class Endpoint:
     # The app the declaration belongs to (project/apps.py): "." for the scanned root, else
     # the project-relative directory holding its nearest project marker.
     app: str = "."
+    # The SDK release the app's checks are made against (project/sdk_version.SdkInUse), set
+    # once the configuration is known; None for packages without recorded releases.
+    sdk: Any = None
     in_init: bool = False
     # (path, first line, last line) of every piece of the declaration, for suppressions
     declaration_ranges: list[tuple[str, int, int]] = field(default_factory=list)

@@ -14,6 +14,7 @@ from flash_guard.discover.analysis import Analysis, analyse
 from flash_guard.evaluate import Evaluation, evaluate
 from flash_guard.findings import Finding
 from flash_guard.project.locate import Workspace, locate_workspace
+from flash_guard.project.sdk_version import assign_sdk_versions
 from flash_guard.project.selection import EVERYTHING_GIVEN, select
 from flash_guard.report.run_result import RunResult
 from flash_guard.suppress import suppress
@@ -46,6 +47,7 @@ def run_check(request: RunRequest) -> tuple[RunResult, Analysis, Evaluation, Wor
     # 3. discover: files -> facts -> module index -> declarations -> endpoint model
     config = workspace.config
     analysis = analyse(paths, workspace.root, config.exclude, workspace.in_git, request.jobs)
+    assign_sdk_versions(analysis, config.sdk_version)
     # 4-5. activate items and profiles, evaluate: endpoint model -> findings + scorecard
     evaluation = evaluate(analysis, config, request.options)
     # 6. suppress: comments in the code

@@ -27,6 +27,7 @@ CONFIG_KEYS = (
     "exclude",
     "require_suppression_reason",
     "fail_on",
+    "sdk_version",
 )
 RULE_KEYS = ("enabled", "severity", "params")
 FAIL_ON = ("error", "warning", "info", "never")
@@ -50,6 +51,8 @@ class Config:
     exclude: list[str] = field(default_factory=list)
     require_suppression_reason: bool = False
     fail_on: str = "error"
+    # The SDK release to check against when an app neither locks nor pins one.
+    sdk_version: str | None = None
     source: YamlSource | None = None
     # Which profiles each user item joins (all of them unless it says).
     user_item_profiles: dict[str, list[str]] = field(default_factory=dict)
@@ -151,6 +154,10 @@ def parse_config(src: YamlSource, path: Path | None) -> Config:
     if fail_on not in FAIL_ON:
         raise src.error(["fail_on"], f"must be one of {', '.join(FAIL_ON)}")
     config.fail_on = fail_on
+    sdk_version = data.get("sdk_version")
+    if sdk_version is not None and not (isinstance(sdk_version, str) and sdk_version.strip()):
+        raise src.error(["sdk_version"], "must be a version string, e.g. 1.21.0 or >=1.16,<1.17")
+    config.sdk_version = sdk_version
     user_items = data.get("checklist") or []
     if not isinstance(user_items, list):
         raise src.error(["checklist"], "must be a list of checklist items")

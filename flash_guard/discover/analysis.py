@@ -40,6 +40,8 @@ class Analysis:
     modules: ModuleIndex
     endpoints: list[Endpoint]
     problems: list[FileProblem] = field(default_factory=list)
+    # project/sdk_version.SdkVersions, set by the pipeline once the configuration is known
+    sdk_versions: object = None
 
     @property
     def files_checked(self) -> int:

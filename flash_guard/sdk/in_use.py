@@ -1,0 +1,65 @@
+"""The facts of the SDK release an endpoint's app uses, and how to say what changed.
+
+Rules ask here rather than read `flash_tables` directly when the answer depends on the release:
+`facts_of(endpoint)` is that release's `releases.SdkFacts`; `history` says when a name the
+release in use lacks was removed or added, and `SdkInUse.this_app()` names the release and where
+it came from ("`DataCenter.US_GA_2` was removed in runpod-flash 1.17; this app pins 1.21.0 in
+uv.lock:12").
+"""
+
+from __future__ import annotations
+
+from flash_guard.project.sdk_version import DISTRIBUTIONS, SdkInUse, facts_release
+from flash_guard.sdk import releases
+
+
+def sdk_of(endpoint) -> SdkInUse | None:
+    """The endpoint's SdkInUse; an endpoint built without the pipeline (a unit test) uses the
+    newest release of its package. None for packages without recorded releases."""
+    if getattr(endpoint, "sdk", None) is not None:
+        return endpoint.sdk
+    package = DISTRIBUTIONS.get(getattr(endpoint, "package", ""))
+    if package is None:
+        return None
+    newest = releases.newest(package)
+    return SdkInUse(package, newest, facts_release(package, newest), "newest")
+
+
+def facts_of(endpoint) -> releases.SdkFacts | None:
+    sdk = sdk_of(endpoint)
+    return releases.facts(sdk.package, sdk.facts_version) if sdk is not None else None
+
+
+def short(version: str) -> str:
+    """'1.17.0' -> '1.17' (how release notes name a minor release); others unchanged."""
+    parts = version.split(".")
+    return ".".join(parts[:2]) if len(parts) == 3 and parts[2] == "0" else version
+
+
+def history(sdk: SdkInUse, kind: str, name: str) -> str | None:
+    """Why `name` (of fact `kind`, e.g. 'enum:DataCenter' or 'export') is missing from the
+    release in use when another release has it: 'was removed in runpod-flash 1.17' or 'was
+    added in runpod-flash 1.10'. None when no recorded release of the package has it."""
+    package = sdk.package
+    first = releases.first_release_with(package, kind, name)
+    if first is None:
+        return None
+    order = releases.releases(package)
+    at = order.index(sdk.facts_version)
+    if order.index(first) > at:
+        return f"was added in {package} {short(first)}"
+    removed = _removed_before(package, kind, name, at)
+    return f"was removed in {package} {short(removed)}" if removed else None
+
+
+def _removed_before(package: str, kind: str, name: str, at: int) -> str | None:
+    """The release after the last one (not after `at`) that had `name`."""
+    order = releases.releases(package)
+    last = None
+    for index in range(at, -1, -1):
+        if name in releases.raw_facts(package, order[index]).get(kind, {}):
+            last = index
+            break
+    if last is None or last + 1 > at:
+        return None
+    return order[last + 1]
