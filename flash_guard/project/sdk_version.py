@@ -77,7 +77,7 @@ class SdkInUse:
     def this_app(self) -> str:
         """The clause a version-dependent message ends with."""
         if self.kind == "lock":
-            return f"this app locks {self.version} in {self.source}"
+            return f"this app pins {self.version} in {self.source}"
         if self.kind == "pin":
             return f"this app pins {self.version} in {self.source}"
         if self.kind == "range":

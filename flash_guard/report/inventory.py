@@ -91,7 +91,20 @@ def render_text(result) -> str:
     clients = len(result.endpoints) - deployable
     lines.append("")
     lines.append(f"{deployable} endpoints, {clients} clients in {result.files_checked} files.")
+    lines += sdk_lines(result)
     return "\n".join(lines) + "\n"
+
+
+def sdk_lines(result) -> list[str]:
+    """One line per app and SDK: which release its checks were made against, and why."""
+    seen: dict[tuple[str, str], str] = {}
+    for ep in result.endpoints:
+        if ep.sdk is not None:
+            seen.setdefault((ep.app, ep.sdk.package), ep.sdk.describe())
+    return [
+        f"SDK: {text}" + (f" for app {app}" if app != "." else "")
+        for (app, _), text in sorted(seen.items())
+    ]
 
 
 def render_markdown(result) -> str:
@@ -103,6 +116,9 @@ def render_markdown(result) -> str:
     lines.append("|" + "---|" * len(COLUMNS))
     for r in table:
         lines.append("| " + " | ".join(_md(r[c]) for c in COLUMNS) + " |")
+    sdk = sdk_lines(result)
+    if sdk:
+        lines += [""] + [f"{_md(line)}  " for line in sdk]
     return "\n".join(lines) + "\n"
 
 

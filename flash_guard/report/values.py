@@ -89,6 +89,15 @@ def endpoint_json(endpoint, profile: str | None = None, checks: dict | None = No
         ],
         "params": params,
     }
+    sdk = getattr(endpoint, "sdk", None)
+    if sdk is not None:  # the SDK release the checks used, and where it came from
+        out["sdk"] = {
+            "package": sdk.package,
+            "version": sdk.version,
+            "source": sdk.source,
+            "kind": sdk.kind,
+            "pinned": sdk.pinned,
+        }
     if profile:
         out["profile"] = profile
     if checks is not None:

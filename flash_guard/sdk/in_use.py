@@ -63,3 +63,22 @@ def _removed_before(package: str, kind: str, name: str, at: int) -> str | None:
     if last is None or last + 1 > at:
         return None
     return order[last + 1]
+
+
+def version_fields(endpoint) -> dict[str, str]:
+    """Template fields of declarative items whose message depends on the release in use:
+    `{sdk}` ('runpod-flash 1.21.0 (uv.lock:3)') and `{deploy_execution_timeout}` (empty, or
+    the sentence saying `flash deploy` drops the limit in that release)."""
+    sdk = sdk_of(endpoint)
+    if sdk is None:
+        return {"sdk": "", "deploy_execution_timeout": ""}
+    facts = releases.facts(sdk.package, sdk.facts_version)
+    dropped = ""
+    if facts.deploy_forwards_execution_timeout is False:
+        # resource_provisioner.create_resource_from_manifest builds the resource without it
+        dropped = (
+            f"; note that `flash deploy` in {sdk.package} {sdk.version} builds the endpoint "
+            "from the manifest without executionTimeoutMs, so a limit is honoured by "
+            f"`flash dev` but dropped by `flash deploy` ({sdk.this_app()})"
+        )
+    return {"sdk": sdk.describe(), "deploy_execution_timeout": dropped}

@@ -100,8 +100,8 @@ def member_of(raw, endpoint=None) -> tuple[str | None, str | None]:
         guess = closest(raw.member, known)
         hint = f"; did you mean DataCenter.{guess}?" if guess else ""
         return None, (
-            f"{raw} does not exist (AttributeError when the module is imported){hint}"
-            f"{_in_use(sdk)}"
+            f"{raw} does not exist (AttributeError when the module is imported{_in_use(sdk)})"
+            f"{hint}"
         )
     if isinstance(raw, str):
         wanted = raw.strip().upper().replace("_", "-")
@@ -117,7 +117,8 @@ def member_of(raw, endpoint=None) -> tuple[str | None, str | None]:
             return None, f"unknown datacenter {raw!r}: it {changed}{_in_use(sdk)}"
         guess = did_you_mean(raw, known.values())
         hint = f"; did you mean {guess!r}?" if guess else ""
-        return None, f"unknown datacenter {raw!r}{hint}{_in_use(sdk)}"
+        in_use = f" ({sdk.this_app()})" if sdk is not None else ""
+        return None, f"unknown datacenter {raw!r}{in_use}{hint}"
     return None, f"{python_repr(raw)} is not a datacenter"
 
 
