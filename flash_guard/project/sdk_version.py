@@ -384,5 +384,24 @@ def assign_sdk_versions(analysis, configured: str | None) -> SdkVersions:
     finder = SdkVersions(analysis.root, configured)
     for endpoint in analysis.endpoints:
         endpoint.sdk = finder.for_app(endpoint.app, endpoint.package)
+        if endpoint.sdk is not None:
+            _release_defaults(endpoint)
     analysis.sdk_versions = finder
     return finder
+
+
+def _release_defaults(endpoint) -> None:
+    """Discovery fills in the newest runpod-flash defaults; where the release in use differs
+    (tetra-rp and runpod-flash before 1.2 idled 5 s, not 60 s) its own default replaces them."""
+    from flash_guard.model import Value
+
+    sdk = endpoint.sdk
+    facts = releases.facts(sdk.package, sdk.facts_version)
+    idle = endpoint.params.get("idle_timeout")
+    default = (
+        facts.endpoint_idle_timeout_default
+        if endpoint.api == "endpoint"
+        else facts.idle_timeout_default
+    )
+    if idle is not None and idle.defaulted and isinstance(default, int):
+        endpoint.params["idle_timeout"] = Value.default(default)

@@ -9,6 +9,8 @@ uv.lock:12").
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flash_guard.project.sdk_version import DISTRIBUTIONS, SdkInUse, facts_release
 from flash_guard.sdk import releases
 
@@ -82,3 +84,68 @@ def version_fields(endpoint) -> dict[str, str]:
             f"`flash dev` but dropped by `flash deploy` ({sdk.this_app()})"
         )
     return {"sdk": sdk.describe(), "deploy_execution_timeout": dropped}
+
+
+# The deployable legacy resource classes, whose fields FG210 accepts as keywords.
+LEGACY_CLASSES = (
+    "ServerlessResource",
+    "LiveServerless",
+    "CpuLiveServerless",
+    "LiveLoadBalancer",
+    "CpuLiveLoadBalancer",
+    "ServerlessEndpoint",
+    "CpuServerlessEndpoint",
+    "LoadBalancerSlsResource",
+    "CpuLoadBalancerSlsResource",
+)
+
+
+@dataclass(frozen=True)
+class Keywords:
+    """The keywords the release in use accepts (flash_tables' newest lists without one).
+
+    `endpoint` is None when the release has no `Endpoint` (FG213 reports the import);
+    `remote_rejects` False means `remote()` passes unknown keywords through silently."""
+
+    endpoint: frozenset[str] | None
+    legacy: frozenset[str]
+    remote: frozenset[str]
+    remote_rejects: bool
+    sdk: SdkInUse | None
+
+
+def keywords(endpoint) -> Keywords:
+    from flash_guard.sdk import flash_tables
+
+    facts = facts_of(endpoint)
+    if facts is None:
+        return Keywords(
+            frozenset(flash_tables.ENDPOINT_PARAMS),
+            frozenset(flash_tables.LEGACY_USER_FIELDS),
+            frozenset(flash_tables.REMOTE_PARAMS),
+            True,
+            None,
+        )
+    legacy: set[str] = set()
+    for cls in LEGACY_CLASSES:
+        for name, spec in facts.legacy_fields.get(cls, {}).items():
+            legacy.add(name)
+            if spec.alias:
+                legacy.add(spec.alias)
+    legacy -= flash_tables.LEGACY_INTERNAL_FIELDS
+    return Keywords(
+        _names(facts.endpoint_params) if facts.endpoint_params is not None else None,
+        frozenset(legacy),
+        _names(facts.remote_params or {}),
+        facts.remote_rejects_unknown_kwargs is not False,
+        sdk_of(endpoint),
+    )
+
+
+def _names(params) -> frozenset[str]:
+    """Parameters a caller can pass by keyword (not `*args`/`**kwargs` catch-alls, not self)."""
+    return frozenset(
+        name
+        for name, p in params.items()
+        if p.kind not in ("VAR_KEYWORD", "VAR_POSITIONAL", "POSITIONAL_ONLY") and name != "self"
+    )

@@ -100,8 +100,7 @@ def member_of(raw, endpoint=None) -> tuple[str | None, str | None]:
         guess = closest(raw.member, known)
         hint = f"; did you mean DataCenter.{guess}?" if guess else ""
         return None, (
-            f"{raw} does not exist (AttributeError when the module is imported{_in_use(sdk)})"
-            f"{hint}"
+            f"{raw} does not exist (AttributeError when the module is imported{_in_use(sdk)}){hint}"
         )
     if isinstance(raw, str):
         wanted = raw.strip().upper().replace("_", "-")
