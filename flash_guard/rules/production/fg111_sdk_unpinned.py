@@ -6,12 +6,12 @@ from flash_guard.checks.base import Check, Outcome, register
 from flash_guard.model import Span
 from flash_guard.project.apps import AppMap
 from flash_guard.project.sdk_version import DISTRIBUTIONS, read_text
-from flash_guard.rules.deploy.fg213_unknown_sdk_import import sdk_finder
+from flash_guard.rules.deploy.fg213_unknown_sdk_import import first_endpoints, sdk_finder
 
 
 @register
 class SdkUnpinned(Check):
-    """For each app with a `runpod_flash` or `tetra_rp` declaration, finds the SDK version in
+    """For each app that imports `runpod_flash` or `tetra_rp`, finds the SDK version in
     use (rules.md "SDK version in use"). It passes when a lock file (`uv.lock`,
     `poetry.lock`, `pdm.lock`, `Pipfile.lock`) records the release, or a requirement pins
     exactly one (`==1.21.0`, Poetry's bare `1.21.0`). A range (`>=1.20`, `~=1.21.0`, `^1.21`),
@@ -28,24 +28,15 @@ class SdkUnpinned(Check):
         if analysis is None:
             return []
         finder = sdk_finder(analysis)
-        seen: set[tuple[str, str]] = set()
+        owners = first_endpoints(endpoints)
         out = []
-        for endpoint in sorted(endpoints, key=lambda e: (e.path, e.span)):
-            if not endpoint.deployable or endpoint.package not in DISTRIBUTIONS:
-                continue
-            key = (endpoint.app, endpoint.package)
-            if key in seen:
-                continue
-            seen.add(key)
-            sdk = finder.for_app(endpoint.app, endpoint.package)
+        # Every app that imports an SDK, whether or not its declarations were all discovered.
+        for (app, module), first in sorted(_sdk_imports(analysis).items()):
+            sdk = finder.for_app(app, module)
             if sdk.pinned:
                 continue
-            where = _requirement_site(analysis.root, sdk) or _first_import(
-                analysis, endpoint.app, endpoint.package
-            )
-            if where is None:
-                continue
-            out.append(Outcome("fail", _message(sdk), *where, sdk.package, endpoint))
+            where = _requirement_site(analysis.root, sdk) or first
+            out.append(Outcome("fail", _message(sdk), *where, sdk.package, owners.get(app)))
         return out
 
 
@@ -76,16 +67,14 @@ def _requirement_site(root, sdk) -> tuple[str, Span] | None:
     return sdk.path, Span(sdk.line, start, sdk.line, max(start + 1, len(line.rstrip()) + 1))
 
 
-def _first_import(analysis, app: str, module: str) -> tuple[str, Span] | None:
+def _sdk_imports(analysis) -> dict[tuple[str, str], tuple[str, Span]]:
+    """(app, SDK module) -> the app's first import of it (files by path, then line)."""
     apps = AppMap(analysis.root)
+    out: dict[tuple[str, str], tuple[str, Span]] = {}
     for path in sorted(analysis.modules.files):
-        if apps.app_of(path) != app:
-            continue
-        spans = [
-            b.span
-            for b in analysis.modules.files[path].imports
-            if not b.level and b.module.split(".", 1)[0] == module
-        ]
-        if spans:
-            return path, min(spans)
-    return None
+        app = apps.app_of(path)
+        for binding in sorted(analysis.modules.files[path].imports, key=lambda b: b.span):
+            module = binding.module.split(".", 1)[0]
+            if not binding.level and module in DISTRIBUTIONS:
+                out.setdefault((app, module), (path, binding.span))
+    return out
