@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from flash_guard.model import EnumRef, Opaque, Value
+from flash_guard.sdk.in_use import version_fields
 
 # Templates take `{name}` fields only: no format specs, conversions or attribute access, so a
 # configuration (which a pull request can edit) cannot ask for `{value:>300000000}`.
@@ -75,6 +76,7 @@ def render_template(template: str, ep, attr, value, op, operand, params) -> str:
         operator=op,
         expected=show(operand) if not isinstance(operand, str) else operand,
         kind=ep.kind,
+        **version_fields(ep),
         **{k: v for k, v in params.items()},
     )
     return fill(template, fields)

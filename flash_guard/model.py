@@ -166,6 +166,9 @@ class Endpoint:
     # The app the declaration belongs to (project/apps.py): "." for the scanned root, else
     # the project-relative directory holding its nearest project marker.
     app: str = "."
+    # The SDK release the app's checks are made against (project/sdk_version.SdkInUse), set
+    # once the configuration is known; None for packages without recorded releases.
+    sdk_release: Any = None
     in_init: bool = False
     # (path, span of the call) where a project factory built it: the declaration is located in
     # the factory, but placed (module level or not) where the factory is called

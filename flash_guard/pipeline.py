@@ -19,6 +19,7 @@ from flash_guard.evaluate import Evaluation, evaluate
 from flash_guard.findings import Finding
 from flash_guard.model import Endpoint, Value
 from flash_guard.project.locate import Workspace, plan_workspaces
+from flash_guard.project.sdk_version import assign_sdk_versions
 from flash_guard.project.selection import EVERYTHING_GIVEN, Selection, report_unanalysed, select
 from flash_guard.report.run_result import RunResult
 from flash_guard.suppress import suppress
@@ -90,6 +91,7 @@ def _run_one(request: RunRequest, workspace: Workspace, given: set[str]):
     _record_dependencies(analysis.endpoints, analysis.modules)
     # A file given on the command line that the listing left out is named, never dropped.
     report_unanalysed(selection.report_only, set(analysis.sources), workspace)
+    assign_sdk_versions(analysis, config.sdk_version)
     # 4-5. activate items and profiles, evaluate: endpoint model -> findings + scorecard
     evaluation = evaluate(analysis, config, request.options)
     # 6. suppress: comments in the code

@@ -60,12 +60,38 @@ def check_json(run_cli):
     return run
 
 
+SDK_LOCK = """version = 1
+
+[[package]]
+name = "runpod-flash"
+version = "1.21.0"
+
+[[package]]
+name = "tetra-rp"
+version = "0.25.2"
+"""
+
+
+def _names_sdk_release(rel: str, text) -> bool:
+    """A lock file, or a requirement file that names an SDK: the test sets the release."""
+    name = rel.rsplit("/", 1)[-1]
+    if name.endswith(".lock"):
+        return True
+    if name == "pyproject.toml" or name.startswith("requirements"):
+        return isinstance(text, str) and ("runpod-flash" in text or "tetra-rp" in text)
+    return False
+
+
 @pytest.fixture
 def project(tmp_path):
     """Write {relative path: source} into a fresh directory (not a git repo) and return it."""
 
     def make(files: dict[str, str]) -> Path:
         root = tmp_path / "proj"
+        if not any(_names_sdk_release(rel, text) for rel, text in files.items()):
+            # Lock the SDK, as a real project does: an unlocked one also gets FG111 (info),
+            # which tests about other rules should not have to list.
+            files = {**files, "uv.lock": SDK_LOCK}
         for rel, text in files.items():
             target = root / rel
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import findings_of
+from conftest import SDK_LOCK, findings_of
 
 # One GPU endpoint that passes every production item except FG101 (GpuGroup.ANY).
 APP = """\
@@ -38,6 +38,10 @@ def codes(doc: dict) -> set[str]:
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
+    # The root and every source directory lock the SDK, whichever directory a test checks
+    # from (FG111 is not what these tests are about).
+    apps = {rel.rpartition("/")[0] for rel in files if rel.endswith(".py")} | {""}
+    files = {**{f"{a}/uv.lock" if a else "uv.lock": SDK_LOCK for a in apps}, **files}
     for rel, text in files.items():
         target = root / rel
         target.parent.mkdir(parents=True, exist_ok=True)

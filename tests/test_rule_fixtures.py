@@ -45,7 +45,9 @@ def projects(kind: str) -> list[tuple[str, Path]]:
 
 def expectations(root: Path) -> set[tuple[str, str, int, int]]:
     found = set()
-    for file in sorted(root.rglob("*.py")):
+    # Requirement files and pyproject.toml take `#` comments too (FG111 points at them).
+    files = [*root.rglob("*.py"), *root.rglob("requirements*.txt"), *root.rglob("*.toml")]
+    for file in sorted(files):
         rel = file.relative_to(root).as_posix()
         for lineno, line in enumerate(file.read_text("utf-8", "replace").splitlines(), 1):
             match = EXPECT.search(line)

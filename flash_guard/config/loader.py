@@ -35,6 +35,7 @@ CONFIG_KEYS = (
     "select",
     "ignore",
     "extend_select",
+    "sdk_version",
 )
 RULE_KEYS = ("enabled", "severity", "params")
 FAIL_ON = ("error", "warning", "info", "never")
@@ -69,6 +70,8 @@ class Config:
     exclude: list[str] = field(default_factory=list)
     require_suppression_reason: bool = False
     fail_on: str = "error"
+    # The SDK release to check against when an app neither locks nor pins one.
+    sdk_version: str | None = None
     source: YamlSource | None = None
     # Which profiles each user item joins (all of them unless it says).
     user_item_profiles: dict[str, list[str]] = field(default_factory=dict)
@@ -266,6 +269,13 @@ def parse_config(src: YamlSource, path: Path | None, base: Config | None = None)
         config.extend_select = config.extend_select + _code_list(
             src, ["extend_select"], data["extend_select"]
         )
+    if "sdk_version" in data:
+        sdk_version = data["sdk_version"]
+        if not (isinstance(sdk_version, str) and sdk_version.strip()):
+            raise src.error(
+                ["sdk_version"], "must be a version string, e.g. 1.21.0 or >=1.16,<1.17"
+            )
+        config.sdk_version = sdk_version
     user_items = data.get("checklist") or []
     if not isinstance(user_items, list):
         raise src.error(["checklist"], "must be a list of checklist items")
@@ -308,6 +318,7 @@ def _inherit(base: Config | None, path: Path | None, src: YamlSource) -> Config:
         exclude=list(base.exclude),
         require_suppression_reason=base.require_suppression_reason,
         fail_on=base.fail_on,
+        sdk_version=base.sdk_version,
         source=src,
         user_item_profiles=dict(base.user_item_profiles),
         custom_profiles={

@@ -115,6 +115,12 @@ def _properties() -> dict:
             "enum": list(FAIL_ON),
             "default": FAIL_ON[0],
         },
+        "sdk_version": {
+            "description": "The runpod-flash (or tetra-rp) version to check against when the "
+            "app neither locks nor pins one: an exact version or a range.",
+            "type": "string",
+            "minLength": 1,
+        },
         "extend": {
             "description": "Another configuration file (relative to this one) to start from.",
             "type": "string",

@@ -44,6 +44,8 @@ class Analysis:
     endpoints: list[Endpoint]
     problems: list[FileProblem] = field(default_factory=list)
     runpod2_apps: list = field(default_factory=list)  # frontend_runpod2.AppDecl, import order
+    # project/sdk_version.SdkVersions, set by the pipeline once the configuration is known
+    sdk_versions: object = None
 
     @property
     def files_checked(self) -> int:

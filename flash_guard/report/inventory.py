@@ -115,6 +115,7 @@ def render_text(result, wide: bool = False) -> str:
     deployable = sum(1 for e in result.endpoints if e.deployable)
     clients = len(result.endpoints) - deployable
     lines.append("")
+    lines += sdk_lines(result)
     lines.append(LEGEND + ("" if wide else "; --wide for every column"))
     counted = _plural(deployable, "endpoint")
     if clients:
@@ -144,6 +145,18 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' * (n != 1)}"
 
 
+def sdk_lines(result) -> list[str]:
+    """One line per app and SDK: which release its checks were made against, and why."""
+    seen: dict[tuple[str, str], str] = {}
+    for ep in result.endpoints:
+        if ep.sdk_release is not None:
+            seen.setdefault((ep.app, ep.sdk_release.package), ep.sdk_release.describe())
+    return [
+        f"SDK: {text}" + (f" for app {app}" if app != "." else "")
+        for (app, _), text in sorted(seen.items())
+    ]
+
+
 def render_markdown(result) -> str:
     table = rows(result)
     lines = ["# Flash endpoints", ""]
@@ -153,6 +166,9 @@ def render_markdown(result) -> str:
     lines.append("|" + "---|" * len(COLUMNS))
     for r in table:
         lines.append("| " + " | ".join(_md(r[c]) for c in COLUMNS) + " |")
+    sdk = sdk_lines(result)
+    if sdk:
+        lines += [""] + [f"{_md(line)}  " for line in sdk]
     return "\n".join(lines) + "\n"
 
 

@@ -93,6 +93,15 @@ def endpoint_json(endpoint, profile: str | None = None, checks: dict | None = No
         ],
         "params": params,
     }
+    sdk = getattr(endpoint, "sdk_release", None)
+    if sdk is not None:  # the SDK release the checks used, and where it came from
+        out["sdk_release"] = {
+            "package": sdk.package,
+            "version": sdk.version,
+            "source": sdk.source,
+            "kind": sdk.kind,
+            "pinned": sdk.pinned,
+        }
     if profile:
         out["profile"] = profile
     if checks is not None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass, field
+
 from flash_guard.checks.base import fail, register, unknown
 from flash_guard.checks.deploy_support import (
     EveryDeclaration,
@@ -21,6 +24,7 @@ from flash_guard.sdk.flash_tables import (
     GPU_TYPES,
     did_you_mean,
 )
+from flash_guard.sdk.in_use import facts_of, history, sdk_of
 
 # pydantic reads a string in a gpu list by enum value: group values are the member names
 # (ANY is "any"), GpuType values are display names ("NVIDIA L4").
@@ -45,13 +49,44 @@ class UnknownHardware(EveryDeclaration):
 
     def check(self, endpoint, params, ctx):
         out = []
+        tables = Hardware.of(endpoint)
+        gpu = functools.partial(gpu_item, tables=tables)
+        cpu = functools.partial(cpu_item, tables=tables)
         if endpoint.api == "endpoint":
-            out += selection(endpoint, "gpu", gpu_item, single_ok=True, string_ok=False)
-            out += selection(endpoint, "cpu", cpu_item, single_ok=True, string_ok=True)
+            out += selection(endpoint, "gpu", gpu, single_ok=True, string_ok=False)
+            out += selection(endpoint, "cpu", cpu, single_ok=True, string_ok=True)
         else:
-            out += selection(endpoint, "gpus", gpu_item, single_ok=False, string_ok=False)
-            out += selection(endpoint, "instanceIds", cpu_item, single_ok=False, string_ok=False)
+            out += selection(endpoint, "gpus", gpu, single_ok=False, string_ok=False)
+            out += selection(endpoint, "instanceIds", cpu, single_ok=False, string_ok=False)
         return out
+
+
+@dataclass(frozen=True)
+class Hardware:
+    """The hardware enums of the release the endpoint's app uses (newest tables otherwise)."""
+
+    groups: frozenset = GPU_GROUPS
+    types: frozenset = GPU_TYPES
+    gpu_strings: dict = field(default_factory=lambda: GPU_VALUE_STRINGS)
+    cpu_types: dict = field(default_factory=lambda: CPU_INSTANCE_TYPES)
+    cpu_strings: dict = field(default_factory=lambda: CPU_VALUE_STRINGS)
+    sdk: object = None
+
+    @classmethod
+    def of(cls, endpoint) -> Hardware:
+        facts = facts_of(endpoint)
+        if facts is None:
+            return cls()
+        enums = facts.enums
+        groups = frozenset(enums.get("GpuGroup", {}))
+        types = dict(enums.get("GpuType", {}))
+        cpus = {m: str(v) for m, v in enums.get("CpuInstanceType", {}).items()}
+        # pydantic reads strings in a gpu list by value: a group's value is its member name
+        # in these releases (ANY is "any"), a type's value its display name.
+        strings = {str(v): f"GpuGroup.{m}" for m, v in enums.get("GpuGroup", {}).items()}
+        strings.update({str(v): f"GpuType.{m}" for m, v in types.items()})
+        cpu_strings = {v: f"CpuInstanceType.{m}" for m, v in cpus.items()}
+        return cls(groups, frozenset(types), strings, cpus, cpu_strings, sdk_of(endpoint))
 
 
 def selection(endpoint, field: str, judge, single_ok: bool, string_ok: bool) -> list:
@@ -108,51 +143,55 @@ def selection(endpoint, field: str, judge, single_ok: bool, string_ok: bool) -> 
     ]
 
 
-def gpu_item(raw, in_list: bool) -> str | None:
+def gpu_item(raw, in_list: bool, tables: Hardware | None = None) -> str | None:
+    t = tables or Hardware()
     if isinstance(raw, EnumRef):
         if raw.enum == "GpuGroup":
-            return member_problem(raw, GPU_GROUPS, other=("GpuType", GPU_TYPES))
+            return member_problem(raw, t.groups, other=("GpuType", t.types), sdk=t.sdk)
         if raw.enum == "GpuType":
-            return member_problem(raw, GPU_TYPES, other=("GpuGroup", GPU_GROUPS))
+            return member_problem(raw, t.types, other=("GpuGroup", t.groups), sdk=t.sdk)
         return f"{raw} is not a GpuGroup or GpuType"
     if isinstance(raw, str) and in_list:
-        if raw in GPU_VALUE_STRINGS:
+        if raw in t.gpu_strings:
             return None
-        guess = did_you_mean(raw, GPU_VALUE_STRINGS) or did_you_mean(
-            raw, list(GPU_GROUPS) + list(GPU_TYPES)
+        guess = did_you_mean(raw, t.gpu_strings) or did_you_mean(
+            raw, list(t.groups) + list(t.types)
         )
         suggestion = ""
-        if guess in GPU_VALUE_STRINGS:
-            suggestion = f"; did you mean {GPU_VALUE_STRINGS[guess]}?"
+        if guess in t.gpu_strings:
+            suggestion = f"; did you mean {t.gpu_strings[guess]}?"
         elif guess:
-            enum = "GpuGroup" if guess in GPU_GROUPS else "GpuType"
+            enum = "GpuGroup" if guess in t.groups else "GpuType"
             suggestion = f"; did you mean {enum}.{guess}?"
         return f"{raw!r} is not a GpuGroup or GpuType value (pydantic raises){suggestion}"
     return f"{python_repr(raw)} is not a GpuGroup or GpuType"
 
 
-def cpu_item(raw, in_list: bool) -> str | None:
+def cpu_item(raw, in_list: bool, tables: Hardware | None = None) -> str | None:
+    t = tables or Hardware()
     if isinstance(raw, EnumRef):
         if raw.enum == "CpuInstanceType":
-            return member_problem(raw, CPU_INSTANCE_TYPES)
+            return member_problem(raw, t.cpu_types, sdk=t.sdk)
         return f"{raw} is not a CpuInstanceType"
     if isinstance(raw, str):
-        if raw in CPU_VALUE_STRINGS:
+        if raw in t.cpu_strings:
             return None
-        if raw in CPU_INSTANCE_TYPES:  # the member name, not its value
-            guess = CPU_INSTANCE_TYPES[raw]
-        else:
-            guess = did_you_mean(raw, CPU_VALUE_STRINGS)
-        suggestion = f"; did you mean {guess!r} ({CPU_VALUE_STRINGS[guess]})?" if guess else ""
+        # the member name instead of its value: suggest the value
+        guess = t.cpu_types[raw] if raw in t.cpu_types else did_you_mean(raw, t.cpu_strings)
+        suggestion = f"; did you mean {guess!r} ({t.cpu_strings[guess]})?" if guess else ""
         return f"{raw!r} is not a valid CpuInstanceType{suggestion}"
     return f"{python_repr(raw)} is not a CpuInstanceType"
 
 
-def member_problem(ref: EnumRef, members, other: tuple | None = None) -> str | None:
+def member_problem(ref: EnumRef, members, other: tuple | None = None, sdk=None) -> str | None:
     if ref.member in members:
         return None
     if other is not None and ref.member in other[1]:
         return f"{ref} does not exist ({ref.member} is a {other[0]}: write {other[0]}.{ref.member})"
+    in_use = f"; {sdk.this_app()}" if sdk is not None else ""
+    changed = history(sdk, f"enum:{ref.enum}", ref.member) if sdk is not None else None
+    if changed is not None:
+        return f"`{ref}` {changed} (AttributeError when the module is imported){in_use}"
     guess = closest(ref.member, members)
     suggestion = f"; did you mean {ref.enum}.{guess}?" if guess else ""
-    return f"{ref} does not exist (AttributeError when the module is imported){suggestion}"
+    return f"{ref} does not exist (AttributeError when the module is imported{in_use}){suggestion}"

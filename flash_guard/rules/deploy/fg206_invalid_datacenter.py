@@ -31,9 +31,9 @@ from flash_guard.sdk.flash_tables import (
     datacenter_from_string,
     did_you_mean,
 )
+from flash_guard.sdk.in_use import facts_of, history, sdk_of
 
 DEFAULT_VOLUME_DATACENTER = "EU_RO_1"
-_VALUES = {value: member for member, value in DATACENTERS.items()}
 _CPU_VALUES = ", ".join(DATACENTERS[m] for m in sorted(CPU_DATACENTERS))
 
 
@@ -69,31 +69,55 @@ class InvalidDatacenter(Check):
         return tidy(out)
 
 
-def member_of(raw) -> tuple[str | None, str | None]:
-    """(DataCenter member, None) or (None, what is wrong) for one `datacenter=` item."""
+def _known(endpoint) -> tuple[dict[str, str], object]:
+    """(DataCenter member -> value, SdkInUse) for the release the endpoint's app uses."""
+    facts = facts_of(endpoint) if endpoint is not None else None
+    if facts is None:
+        return DATACENTERS, None
+    return dict(facts.enums.get("DataCenter", {})), sdk_of(endpoint)
+
+
+def _in_use(sdk) -> str:
+    return f"; {sdk.this_app()}" if sdk is not None else ""
+
+
+def member_of(raw, endpoint=None) -> tuple[str | None, str | None]:
+    """(DataCenter member, None) or (None, what is wrong) for one `datacenter=` item, in the
+    release the endpoint's app uses."""
+    known, sdk = _known(endpoint)
     if isinstance(raw, EnumRef):
         if raw.enum != "DataCenter":
             return None, f"{raw} is not a DataCenter"
-        if raw.member in DATACENTERS:
+        if raw.member in known:
             return raw.member, None
-        if raw.member in REMOVED_DATACENTERS:
+        changed = history(sdk, "enum:DataCenter", raw.member) if sdk is not None else None
+        if changed is None and sdk is None and raw.member in REMOVED_DATACENTERS:
+            changed = "was removed in runpod-flash 1.17"
+        if changed is not None:
             return None, (
-                f"{raw} was removed in runpod-flash 1.17 (AttributeError when the module is "
-                "imported)"
+                f"`{raw}` {changed} (AttributeError when the module is imported){_in_use(sdk)}"
             )
-        guess = closest(raw.member, DATACENTERS)
+        guess = closest(raw.member, known)
         hint = f"; did you mean DataCenter.{guess}?" if guess else ""
-        return None, f"{raw} does not exist (AttributeError when the module is imported){hint}"
+        return None, (
+            f"{raw} does not exist (AttributeError when the module is imported{_in_use(sdk)}){hint}"
+        )
     if isinstance(raw, str):
-        member = datacenter_from_string(raw)
+        wanted = raw.strip().upper().replace("_", "-")
+        member = next((m for m, value in known.items() if value == wanted), None)
         if member is not None:
             return member, None
-        wanted = raw.strip().upper().replace("_", "-")
-        if wanted in REMOVED_DATACENTERS.values():
-            return None, f"unknown datacenter {raw!r}: it was removed in runpod-flash 1.17"
-        guess = did_you_mean(raw, DATACENTERS.values())
+        changed = None
+        if sdk is not None:
+            changed = history(sdk, "enum:DataCenter", wanted.replace("-", "_"))
+        elif wanted in REMOVED_DATACENTERS.values():
+            changed = "was removed in runpod-flash 1.17"
+        if changed is not None:
+            return None, f"unknown datacenter {raw!r}: it {changed}{_in_use(sdk)}"
+        guess = did_you_mean(raw, known.values())
         hint = f"; did you mean {guess!r}?" if guess else ""
-        return None, f"unknown datacenter {raw!r}{hint}"
+        in_use = f" ({sdk.this_app()})" if sdk is not None else ""
+        return None, f"unknown datacenter {raw!r}{in_use}{hint}"
     return None, f"{python_repr(raw)} is not a datacenter"
 
 
@@ -127,7 +151,7 @@ def endpoint_datacenters(endpoint) -> tuple[list[tuple[str, Value]] | None, list
         if not item.known:
             problems.append(unknown(endpoint, item, "a `datacenter` item", "datacenter"))
             continue
-        member, problem = member_of(item.value)
+        member, problem = member_of(item.value, endpoint)
         if problem:
             problems.append(
                 fail(endpoint, f"{name}: {problem}", at_item(item, value), "datacenter")
@@ -138,10 +162,16 @@ def endpoint_datacenters(endpoint) -> tuple[list[tuple[str, Value]] | None, list
 
 
 def cpu_datacenters(endpoint, members: list[tuple[str, Value]]) -> list[Outcome]:
-    unsupported = [(m, v) for m, v in members if m not in CPU_DATACENTERS]
+    known, _ = _known(endpoint)
+    facts = facts_of(endpoint)
+    if facts is not None and "cpu" not in facts.datacenters:
+        return []  # this release does not restrict CPU endpoints' datacenters
+    cpu_values = facts.datacenters["cpu"] if facts is not None else None
+    allowed = {m for m, v in known.items() if v in cpu_values} if cpu_values else CPU_DATACENTERS
+    unsupported = [(m, v) for m, v in members if m not in allowed]
     if not unsupported:
         return []
-    listed = ", ".join(DATACENTERS[m] for m, _ in unsupported)
+    listed = ", ".join(known.get(m, m) for m, _ in unsupported)
     return [
         fail(
             endpoint,
@@ -153,8 +183,14 @@ def cpu_datacenters(endpoint, members: list[tuple[str, Value]]) -> list[Outcome]
     ]
 
 
-def volume_datacenter(obj: Opaque) -> tuple[str | None, bool, Value | None]:
+def _value_of(member: str) -> str:
+    """A member's value string ('US_GA_2' -> 'US-GA-2'), also for members older releases had."""
+    return DATACENTERS.get(member) or member.replace("_", "-")
+
+
+def volume_datacenter(obj: Opaque, endpoint=None) -> tuple[str | None, bool, Value | None]:
     """(member, defaulted, undecidable value) of a NetworkVolume's datacenter."""
+    known, _ = _known(endpoint)
     if obj.spreads:
         return None, False, obj.spreads[0]
     value = obj.kwargs.get("dataCenterId")
@@ -166,10 +202,11 @@ def volume_datacenter(obj: Opaque) -> tuple[str | None, bool, Value | None]:
     if not value.known:
         return None, False, value
     raw = value.value
-    if isinstance(raw, EnumRef) and raw.enum == "DataCenter" and raw.member in DATACENTERS:
+    if isinstance(raw, EnumRef) and raw.enum == "DataCenter" and raw.member in known:
         return raw.member, False, None
-    if isinstance(raw, str) and raw in _VALUES:
-        return _VALUES[raw], False, None
+    by_value = {value: member for member, value in known.items()}
+    if isinstance(raw, str) and raw in by_value:
+        return by_value[raw], False, None
     return None, False, None  # invalid: reported once, at the volume
 
 
@@ -192,14 +229,14 @@ def volume_datacenters(endpoint, members) -> list[Outcome]:
         if not isinstance(obj, Opaque) or obj.callee != "NetworkVolume" or id(obj) in used:
             continue
         used.add(id(obj))
-        member, defaulted, undecided = volume_datacenter(obj)
+        member, defaulted, undecided = volume_datacenter(obj, endpoint)
         if undecided is not None:
             out.append(unknown(endpoint, undecided, "a volume's datacenter", "volume"))
             continue
         if member is None:
             continue
         where = at_item(item, volume)
-        dc = DATACENTERS[member]
+        dc = _value_of(member)
         own = volume_label(obj)
         if member in seen:
             out.append(
@@ -215,7 +252,7 @@ def volume_datacenters(endpoint, members) -> list[Outcome]:
             continue
         seen[member] = own
         if members is not None and member not in {m for m, _ in members}:
-            listed = ", ".join(DATACENTERS[m] for m, _ in members)
+            listed = ", ".join(_value_of(m) for m, _ in members)
             default = " (NetworkVolume defaults to EU-RO-1)" if defaulted else ""
             out.append(
                 fail(
@@ -245,9 +282,9 @@ def volume_own_datacenter(obj: Opaque, owner) -> list[Outcome]:
             continue
         if key == "datacenter" and overridden and not isinstance(raw, EnumRef):
             continue  # the alias is dropped when dataCenterId is given
-        member, problem = member_of(raw) if isinstance(raw, EnumRef) else (None, None)
+        member, problem = member_of(raw, owner) if isinstance(raw, EnumRef) else (None, None)
         if isinstance(raw, str):
-            if raw in _VALUES:
+            if raw in _known(owner)[0].values():
                 continue
             member = datacenter_from_string(raw)
             hint = f"; write {DATACENTERS[member]!r}" if member else ""

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from flash_guard.checks.base import fail_at, register, unknown
 from flash_guard.checks.deploy_support import EveryDeclaration, label
-from flash_guard.sdk.flash_tables import (
-    ENDPOINT_PARAMS,
-    LEGACY_USER_FIELDS,
-    REMOTE_PARAMS,
-    did_you_mean,
-)
+from flash_guard.sdk.flash_tables import did_you_mean
+from flash_guard.sdk.in_use import keywords
 
 # FG208 owns this one: the docs tell people to pass it, and the fix is a CLI flag.
 OWNED_ELSEWHERE = frozenset({"python_version"})
@@ -31,56 +27,72 @@ class UnknownParameter(EveryDeclaration):
     def check(self, endpoint, params, ctx):
         name = label(endpoint)
         out = []
-        if endpoint.api == "endpoint":
+        accepted = keywords(endpoint)  # of the SDK release the app uses
+        endpoint_params = accepted.endpoint
+        legacy_fields = accepted.legacy
+        remote_params = accepted.remote
+        if endpoint.api == "endpoint" and endpoint_params is None:
+            pass  # no `Endpoint` in this release: FG213 reports the import
+        elif endpoint.api == "endpoint":
             for key, _, span in endpoint.kwargs:
-                if key in ENDPOINT_PARAMS or key in OWNED_ELSEWHERE:
+                if key in endpoint_params or key in OWNED_ELSEWHERE:
                     continue
                 out.append(
                     fail_at(
                         endpoint,
                         f"{name}: Endpoint() got an unexpected keyword argument '{key}' "
-                        f"(TypeError when the module is imported){suggest(key, ENDPOINT_PARAMS)}",
+                        f"(TypeError when the module is imported){suggest(key, endpoint_params)}",
                         endpoint.path,
                         span,
                         key,
-                        fix=fix_for(key, ENDPOINT_PARAMS),
+                        fix=fix_for(key, endpoint_params),
                     )
                 )
         else:
             cls = endpoint.resource_class
             for key, _, span in endpoint.kwargs:
-                if key in LEGACY_USER_FIELDS:
+                if key in legacy_fields:
                     continue
                 out.append(
                     fail_at(
                         endpoint,
                         f"{name}: {cls} has no field '{key}'; pydantic drops it silently, so the "
-                        f"setting never takes effect{suggest(key, LEGACY_USER_FIELDS)}",
+                        f"setting never takes effect{suggest(key, legacy_fields)}",
                         endpoint.path,
                         span,
                         key,
-                        fix=fix_for(key, LEGACY_USER_FIELDS),
+                        fix=fix_for(key, legacy_fields),
                     )
                 )
             for key, value, span in endpoint.remote_kwargs:
-                if key in REMOTE_PARAMS:
+                if key in remote_params:
                     continue
-                hint = suggest(key, REMOTE_PARAMS)
-                field = did_you_mean(key, LEGACY_USER_FIELDS)
+                hint = suggest(key, remote_params)
+                field = did_you_mean(key, legacy_fields)
                 if not hint and field:
                     hint = f"; `{field}` is a setting of the resource class, not of remote()"
+                what = (
+                    f"remote() got unknown keyword argument: '{key}' (TypeError when the module "
+                    "is imported)"
+                )
+                if not accepted.remote_rejects:
+                    sdk = accepted.sdk
+                    what = (
+                        f"remote() has no parameter '{key}'; {sdk.package} {sdk.version} passes "
+                        "unknown keywords through without an error, so the setting is silently "
+                        f"lost ({sdk.this_app()})"
+                    )
                 out.append(
                     fail_at(
                         endpoint,
-                        f"{name}: remote() got unknown keyword argument: '{key}' (TypeError when "
-                        f"the module is imported){hint}",
+                        f"{name}: {what}{hint}",
                         value.path or endpoint.path,
                         span,
                         key,
                         fix=(
                             f"Set `{field}=` on {cls}(...) instead of passing `{key}=` to remote()."
-                            if field and not did_you_mean(key, REMOTE_PARAMS)
-                            else fix_for(key, REMOTE_PARAMS)
+                            if field and not did_you_mean(key, remote_params)
+                            else fix_for(key, remote_params)
                         ),
                     )
                 )

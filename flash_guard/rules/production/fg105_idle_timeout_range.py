@@ -12,6 +12,7 @@ from flash_guard.checks.base import (
     spread_unknown,
     unknown,
 )
+from flash_guard.sdk.in_use import sdk_of
 
 
 @dataclass
@@ -26,7 +27,8 @@ class Params:
 
 @register
 class IdleTimeoutRange(Check):
-    """Reads `idle_timeout` (legacy `idleTimeout`; seconds, SDK default 60) and compares it
+    """Reads `idle_timeout` (legacy `idleTimeout`; seconds, default 60, 5 in tetra-rp and
+    runpod-flash before 1.2: the default of the SDK version in use) and compares it
     with the profile's inclusive range for the endpoint's kind: queue-based endpoints (kind
     `queue` and `image`) use `queue_range`, load-balanced ones `lb_range`."""
 
@@ -49,7 +51,7 @@ class IdleTimeoutRange(Check):
             return []
         label = "load-balanced" if endpoint.kind == "load_balancer" else "queue-based"
         source = (
-            " (the SDK default)"
+            _default_source(endpoint)
             if value.defaulted
             else (f" (via `{value.via}`)" if value.via else "")
         )
@@ -62,3 +64,11 @@ class IdleTimeoutRange(Check):
                 "idle_timeout",
             )
         ]
+
+
+def _default_source(endpoint) -> str:
+    """The default depends on the release (tetra-rp's was 5 s): name it and where it came from."""
+    sdk = sdk_of(endpoint)
+    if sdk is None:
+        return " (the SDK default)"
+    return f" (the default of {sdk.package} {sdk.version}, {sdk.source})"

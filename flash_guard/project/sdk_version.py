@@ -1,0 +1,407 @@
+"""The SDK version in use, per app (rules.md "Words: SDK version in use").
+
+In order: a lock file (`uv.lock`, `poetry.lock`, `pdm.lock`, `Pipfile.lock`), then a pin in a
+requirement file (`requirements*.txt`, `pyproject.toml`: an exact pin, or the newest known
+release a range allows), then the configuration's `sdk_version`, then the newest release
+flash-guard knows. Files are read as data (TOML, JSON, requirement lines) and never executed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from flash_guard.sdk import releases
+
+try:  # Python 3.11+
+    import tomllib
+except ImportError:  # pragma: no cover - Python 3.10 installs tomli (pyproject.toml)
+    import tomli as tomllib
+
+# The import name of each SDK package and the distribution it is installed as.
+DISTRIBUTIONS = {"runpod_flash": "runpod-flash", "tetra_rp": "tetra-rp"}
+LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock")
+# Lock files of large projects run to a few MB; anything far beyond is not a lock file.
+MAX_BYTES = 16 * 1024 * 1024
+_REQ_NAME = re.compile(r"^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(\[[^\]]*\])?\s*(.*)$")
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One requirement naming a distribution, where it is written."""
+
+    name: str  # normalised (PEP 503)
+    specifier: str  # "==1.21.0", ">=1.20", "^1.21", "" for none
+    path: str  # project-relative, '/'-separated
+    line: int
+
+
+@dataclass(frozen=True)
+class SdkInUse:
+    """The SDK release an app's checks are made against, and where that came from.
+
+    `version` is what the project names; `facts_version` the recorded release whose facts
+    are used (the same, unless the project names a release flash-guard has not recorded).
+    `kind`: lock | pin | range | unpinned | config | newest. `path`/`line` locate the lock
+    entry or requirement (None for config/newest).
+    """
+
+    package: str  # distribution: runpod-flash | tetra-rp
+    version: str
+    facts_version: str
+    kind: str
+    path: str | None = None
+    line: int | None = None
+    specifier: str = ""
+
+    @property
+    def pinned(self) -> bool:
+        """Locked or pinned to one release (FG111 passes)."""
+        return self.kind in ("lock", "pin")
+
+    @property
+    def source(self) -> str:
+        if self.path is not None:
+            return f"{self.path}:{self.line}"
+        if self.kind == "config":
+            return "sdk_version in the configuration"
+        return "the newest release flash-guard knows; no lock file or pin"
+
+    def describe(self) -> str:
+        """'runpod-flash 1.21.0 (uv.lock:123)'."""
+        return f"{self.package} {self.version} ({self.source})"
+
+    def this_app(self) -> str:
+        """The clause a version-dependent message ends with."""
+        if self.kind == "lock":
+            return f"this app pins {self.version} in {self.source}"
+        if self.kind == "pin":
+            return f"this app pins {self.version} in {self.source}"
+        if self.kind == "range":
+            return (
+                f"this app allows {self.package}{self.specifier} in {self.source}, "
+                f"newest {self.version}"
+            )
+        if self.kind == "unpinned":
+            return (
+                f"this app names {self.package} without a version in {self.source}; "
+                f"checked against {self.version}, the newest release flash-guard knows"
+            )
+        if self.kind == "config":
+            return f"this app is checked against {self.version} (sdk_version in the configuration)"
+        return f"this app is checked against {self.version}, the newest release flash-guard knows"
+
+
+def normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def read_text(path: Path) -> str | None:
+    """A regular file's text, or None: symlinks, huge files and undecodable text are skipped."""
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_BYTES:
+            return None
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+# -- requirement files --------------------------------------------------------------------
+
+
+def parse_requirement(text: str) -> tuple[str, str] | None:
+    """(normalised name, specifier) of a PEP 508 requirement string, or None."""
+    text = text.split(";", 1)[0].strip()
+    if not text or text.startswith(("-", ".", "/")) or "://" in text.split(" @ ", 1)[0]:
+        return None
+    match = _REQ_NAME.match(text)
+    if match is None:
+        return None
+    rest = match.group(3).strip()
+    if rest.startswith("@"):
+        rest = ""  # a direct URL: no version constraint flash-guard can read
+    if rest.startswith("(") and rest.endswith(")"):
+        rest = rest[1:-1].strip()
+    return normalise(match.group(1)), rest.replace(" ", "")
+
+
+def requirements_txt(text: str, path: str) -> list[Requirement]:
+    out = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.split(" #", 1)[0].split("\t#", 1)[0].strip()
+        if line.startswith("#"):
+            continue
+        parsed = parse_requirement(line)
+        if parsed is not None:
+            out.append(Requirement(parsed[0], parsed[1], path, number))
+    return out
+
+
+def pyproject_requirements(text: str, path: str) -> list[Requirement]:
+    """PEP 621 dependencies (and optional ones, dependency groups) and Poetry dependencies."""
+    try:
+        data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, ValueError):
+        return []
+    lines = text.splitlines()
+    specs: list[str] = []
+    project = data.get("project") if isinstance(data.get("project"), dict) else {}
+    specs += _strings(project.get("dependencies"))
+    for group in _mapping(project.get("optional-dependencies")).values():
+        specs += _strings(group)
+    for group in _mapping(data.get("dependency-groups")).values():
+        specs += _strings(group)
+    out = []
+    for spec in specs:
+        parsed = parse_requirement(spec)
+        if parsed is not None:
+            out.append(Requirement(parsed[0], parsed[1], path, _line_of(lines, spec)))
+    poetry = _mapping(_mapping(data.get("tool")).get("poetry"))
+    tables = [_mapping(poetry.get("dependencies"))]
+    tables += [_mapping(g.get("dependencies")) for g in _mapping(poetry.get("group")).values()]
+    for table in tables:
+        for name, constraint in table.items():
+            if name.lower() == "python":
+                continue
+            if isinstance(constraint, dict):
+                constraint = constraint.get("version", "")
+            spec = _poetry_specifier(constraint) if isinstance(constraint, str) else ""
+            line = _line_of(lines, name, key=True)
+            out.append(Requirement(normalise(name), spec, path, line))
+    return out
+
+
+def _poetry_specifier(constraint: str) -> str:
+    """Poetry's bare version is an exact pin; `^`, `~`, ranges and `*` stay as written."""
+    text = constraint.replace(" ", "")
+    if re.fullmatch(r"\d+(\.\d+)*", text):
+        return f"=={text}"
+    return "" if text == "*" else text
+
+
+def _mapping(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _strings(value) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _line_of(lines: list[str], needle: str, key: bool = False) -> int:
+    """The 1-based line that writes `needle` (a quoted string, or a TOML key)."""
+    for number, line in enumerate(lines, 1):
+        stripped = line.strip()
+        if key and re.match(rf"[\"']?{re.escape(needle)}[\"']?\s*=", stripped):
+            return number
+        if not key and (f'"{needle}"' in line or f"'{needle}'" in line):
+            return number
+    return 1
+
+
+# -- lock files ---------------------------------------------------------------------------
+
+
+def lock_versions(name: str, text: str) -> dict[str, tuple[str, int]]:
+    """Normalised distribution -> (version, line) in one lock file's text."""
+    if name == "Pipfile.lock":
+        return _pipfile_lock(text)
+    try:
+        data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, ValueError):
+        return {}
+    packages = data.get("package")
+    if not isinstance(packages, list):
+        return {}
+    lines = text.splitlines()
+    out: dict[str, tuple[str, int]] = {}
+    for entry in packages:
+        if not isinstance(entry, dict):
+            continue
+        dist, version = entry.get("name"), entry.get("version")
+        if isinstance(dist, str) and isinstance(version, str):
+            out.setdefault(normalise(dist), (version, _lock_line(lines, dist, version)))
+    return out
+
+
+def _lock_line(lines: list[str], dist: str, version: str) -> int:
+    """The `version = "..."` line of the `[[package]]` entry named `dist`."""
+    name_line = re.compile(rf"^name\s*=\s*[\"']{re.escape(dist)}[\"']\s*$")
+    for number, line in enumerate(lines, 1):
+        if name_line.match(line.strip()):
+            for later in range(number, min(number + 8, len(lines))):
+                if re.match(r"^version\s*=", lines[later].strip()) and version in lines[later]:
+                    return later + 1
+            return number
+    return 1
+
+
+def _pipfile_lock(text: str) -> dict[str, tuple[str, int]]:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return {}
+    lines = text.splitlines()
+    out: dict[str, tuple[str, int]] = {}
+    for section in ("default", "develop"):
+        for dist, entry in _mapping(_mapping(data).get(section)).items():
+            version = _mapping(entry).get("version")
+            if isinstance(version, str) and version.startswith("=="):
+                line = _line_of(lines, dist)
+                out.setdefault(normalise(dist), (version[2:], line))
+    return out
+
+
+# -- per app ------------------------------------------------------------------------------
+
+
+class SdkVersions:
+    """Finds and caches the SDK version in use for each (app, package)."""
+
+    def __init__(self, root: Path, configured: str | None = None):
+        self.root = root
+        self.configured = configured
+        self._cache: dict[tuple[str, str], SdkInUse | None] = {}
+        self._requirements: dict[str, list[Requirement]] = {}
+
+    def for_app(self, app: str, module: str) -> SdkInUse | None:
+        """The version in use for an app importing `module` (runpod_flash/tetra_rp), or None
+        for other packages."""
+        package = DISTRIBUTIONS.get(module)
+        if package is None:
+            return None
+        key = (app, package)
+        if key not in self._cache:
+            self._cache[key] = self._find(app, package)
+        return self._cache[key]
+
+    def requirements(self, app: str) -> list[Requirement]:
+        """Every requirement the app's requirement files and pyproject.toml write."""
+        if app not in self._requirements:
+            self._requirements[app] = self._read_requirements(app)
+        return self._requirements[app]
+
+    def _read_requirements(self, app: str) -> list[Requirement]:
+        base = self.root if app == "." else self.root / app
+        out: list[Requirement] = []
+        try:
+            names = sorted(os.listdir(base))
+        except OSError:
+            return out
+        for name in names:
+            if re.fullmatch(r"requirements.*\.txt", name):
+                text = read_text(base / name)
+                if text is not None:
+                    out += requirements_txt(text, _rel(app, name))
+        text = read_text(base / "pyproject.toml")
+        if text is not None:
+            out += pyproject_requirements(text, _rel(app, "pyproject.toml"))
+        return out
+
+    def _find(self, app: str, package: str) -> SdkInUse:
+        wanted = normalise(package)
+        for directory in _app_and_parents(app):
+            base = self.root if directory == "." else self.root / directory
+            for name in LOCK_FILES:
+                text = read_text(base / name)
+                if text is None:
+                    continue
+                found = lock_versions(name, text).get(wanted)
+                if found is not None:
+                    version, line = found
+                    return self._made(package, version, "lock", _rel(directory, name), line)
+        named = [r for r in self.requirements(app) if r.name == wanted]
+        exact = [r for r in named if _exact(r.specifier)]
+        if exact:
+            r = exact[0]
+            return self._made(package, _exact(r.specifier), "pin", r.path, r.line, r.specifier)
+        for r in named:
+            try:
+                version = releases.pick_version(package, r.specifier) if r.specifier else None
+            except ValueError:
+                version = None
+            kind = "range" if r.specifier and version else "unpinned"
+            if version is None:
+                version = releases.newest(package)
+            return self._made(package, version, kind, r.path, r.line, r.specifier)
+        if self.configured:
+            version = self._configured_version(package)
+            if version is not None:
+                return self._made(package, version, "config")
+        return self._made(package, releases.newest(package), "newest")
+
+    def _configured_version(self, package: str) -> str | None:
+        text = self.configured.strip()
+        if text in releases.releases(package):
+            return text
+        try:
+            return releases.pick_version(package, text if text[:1] in "<>=!~^" else f"=={text}")
+        except ValueError:
+            return None
+
+    def _made(self, package, version, kind, path=None, line=None, specifier="") -> SdkInUse:
+        return SdkInUse(
+            package, version, facts_release(package, version), kind, path, line, specifier
+        )
+
+
+def facts_release(package: str, version: str) -> str:
+    """The recorded release whose facts stand for `version`: itself, else the newest recorded
+    release not above it (a patch flash-guard has not seen), else the oldest."""
+    known = releases.releases(package)
+    if version in known:
+        return version
+    try:
+        below = [v for v in known if releases.version_matches(v, f"<={version}")]
+    except ValueError:
+        return known[-1]
+    return below[-1] if below else known[0]
+
+
+def _exact(specifier: str) -> str | None:
+    match = re.fullmatch(r"===?([0-9][0-9A-Za-z.+!-]*)", specifier)
+    return match.group(1) if match and not specifier.endswith(".*") else None
+
+
+def _rel(directory: str, name: str) -> str:
+    return name if directory in (".", "") else f"{directory}/{name}"
+
+
+def _app_and_parents(app: str) -> list[str]:
+    """The app's directory, then each parent up to the root (a uv workspace locks there)."""
+    out = [app]
+    while app not in (".", ""):
+        app = app.rsplit("/", 1)[0] if "/" in app else "."
+        out.append(app)
+    return out
+
+
+def assign_sdk_versions(analysis, configured: str | None) -> SdkVersions:
+    """Sets `endpoint.sdk_release` on every declaration; the finder is kept for rules reading
+    requirements (`analysis.sdk_versions`)."""
+    finder = SdkVersions(analysis.root, configured)
+    for endpoint in analysis.endpoints:
+        endpoint.sdk_release = finder.for_app(endpoint.app, endpoint.package)
+        if endpoint.sdk_release is not None:
+            _release_defaults(endpoint)
+    analysis.sdk_versions = finder
+    return finder
+
+
+def _release_defaults(endpoint) -> None:
+    """Discovery fills in the newest runpod-flash defaults; where the release in use differs
+    (tetra-rp and runpod-flash before 1.2 idled 5 s, not 60 s) its own default replaces them."""
+    from flash_guard.model import Value
+
+    sdk = endpoint.sdk_release
+    facts = releases.facts(sdk.package, sdk.facts_version)
+    idle = endpoint.params.get("idle_timeout")
+    default = (
+        facts.endpoint_idle_timeout_default
+        if endpoint.api == "endpoint"
+        else facts.idle_timeout_default
+    )
+    if idle is not None and idle.defaulted and isinstance(default, int):
+        endpoint.params["idle_timeout"] = Value.default(default)

@@ -1,0 +1,179 @@
+"""FG214: a legacy resource class that pydantic or its validators reject at construction."""
+
+from __future__ import annotations
+
+import re
+
+from flash_guard.checks.base import fail, register, spread_unknown, unknown
+from flash_guard.checks.deploy_support import EveryDeclaration, label, shown
+from flash_guard.model import EnumRef, Opaque, Value
+from flash_guard.sdk.in_use import facts_of, sdk_of
+
+# Classes whose `set_serverless_template` validator raises without an image: the Live*
+# classes fill in Flash's own worker image first.
+CUSTOM_IMAGE_CLASSES = frozenset(
+    {
+        "ServerlessEndpoint",
+        "CpuServerlessEndpoint",
+        "LoadBalancerSlsResource",
+        "CpuLoadBalancerSlsResource",
+    }
+)
+IMAGE_FIELDS = ("imageName", "template", "templateId")
+# Fields whose values other deploy-breakers judge, type included (one finding per problem).
+JUDGED_ELSEWHERE = frozenset(
+    {
+        "gpus",  # FG205
+        "instanceIds",  # FG205
+        "idleTimeout",  # FG203
+        "workersMin",  # FG201
+        "workersMax",  # FG201
+        "minCudaVersion",  # FG209
+        "cudaVersions",  # FG209
+        "datacenter",  # FG206
+        "networkVolume",  # FG211
+        "networkVolumes",  # FG211
+        "scalerType",  # FG212
+        "python_version",  # FG208
+    }
+)
+_BOOL_STRINGS = {"true", "false", "yes", "no", "on", "off", "1", "0", "t", "f", "y", "n"}
+
+
+@register
+class InvalidLegacyConfig(EveryDeclaration):
+    """For a legacy resource class (`LiveServerless(...)`, `ServerlessEndpoint(...)`, ...),
+    compares each keyword's literal value with the field's type in the SDK release the app
+    uses: a list or number for a string field (`gpuIds=["AMPERE_16"]`), a list for a number,
+    a string for a mapping, and so on. pydantic raises a `ValidationError` when the class is
+    built, which is at import. Fields other deploy-breakers judge (gpus, instanceIds,
+    idleTimeout, workers, CUDA, datacenter, volumes, scaler, python_version) are left to them.
+    A custom-image class (`ServerlessEndpoint`, `CpuServerlessEndpoint`,
+    `LoadBalancerSlsResource`, `CpuLoadBalancerSlsResource`) without a non-empty `imageName`,
+    `template` or `templateId` fails too: its validator raises 'Either imageName, template, or
+    templateId must be provided'."""
+
+    id = "invalid-legacy-config"
+
+    def applies(self, endpoint) -> bool:
+        return endpoint.api == "legacy"
+
+    def check(self, endpoint, params, ctx):
+        out = []
+        facts = facts_of(endpoint)
+        fields = facts.legacy_fields.get(endpoint.resource_class, {}) if facts else {}
+        name = label(endpoint)
+        sdk = sdk_of(endpoint)
+        release = f"{sdk.package} {sdk.version}" if sdk is not None else "the SDK"
+        in_use = f"; {sdk.this_app()}" if sdk is not None else ""
+        for key, value, _ in endpoint.kwargs:
+            spec = fields.get(key)
+            if spec is None or key in JUDGED_ELSEWHERE or not value.known:
+                continue
+            expected = _expected(spec.annotation or "")
+            problem = _mismatch(expected, value.value, optional=_optional(spec.annotation))
+            if problem is None:
+                continue
+            message = (
+                f"{name} {key}={shown(value)}: {problem}, but {endpoint.resource_class}.{key} is "
+                f"`{spec.annotation}` in {release}: pydantic raises a ValidationError when the "
+                f"class is built, at import{in_use}"
+            )
+            out.append(fail(endpoint, message, value, key))
+        if endpoint.resource_class in CUSTOM_IMAGE_CLASSES:
+            out += _image(endpoint, name)
+        return out
+
+
+def _image(endpoint, name: str) -> list:
+    written = {key: value for key, value, _ in endpoint.kwargs if key in IMAGE_FIELDS}
+    undecided = [v for v in written.values() if not v.known]
+    if any(v.known and v.value not in (None, "") for v in written.values()):
+        return []
+    if undecided:
+        return [unknown(endpoint, undecided[0], "the custom image", "image")]
+    if endpoint.spreads:
+        return spread_unknown(endpoint, "imageName", "image")
+    return [
+        fail(
+            endpoint,
+            f"{name}: {endpoint.resource_class} runs your own image but sets none of imageName, "
+            "template or templateId: the SDK raises 'Either imageName, template, or templateId "
+            "must be provided' when the class is built, at import",
+            None,
+            "image",
+        )
+    ]
+
+
+def _optional(annotation: str | None) -> bool:
+    text = annotation or ""
+    return text.startswith("Optional[") or "None" in text
+
+
+def _expected(annotation: str) -> str | None:
+    """'str', 'int', 'bool', 'float', 'list', 'dict' for the plain shapes; None otherwise."""
+    inner = annotation
+    match = re.fullmatch(r"Optional\[(.*)\]", annotation)
+    if match:
+        inner = match.group(1)
+    inner = inner.replace("typing.", "")
+    if inner in ("str", "int", "bool", "float"):
+        return inner
+    if re.match(r"(List|list|Sequence)\[", inner):
+        return "list"
+    if re.match(r"(Dict|dict)\[", inner):
+        return "dict"
+    return None
+
+
+def _mismatch(expected: str | None, raw, optional: bool) -> str | None:
+    """What is wrong with `raw` for a field of the `expected` shape (pydantic's lax mode)."""
+    if expected is None or isinstance(raw, (EnumRef, Value)):
+        return None
+    if raw is None:
+        return None if optional else "None is not allowed"
+    kind = _kind(raw)
+    if expected == "str":
+        return None if kind == "str" else f"a {kind} is not a string"
+    if expected == "int":
+        if kind == "int" or (kind == "float" and float(raw).is_integer()):
+            return None
+        if kind == "str" and re.fullmatch(r"\s*[+-]?\d+\s*", raw):
+            return None
+        return None if kind == "bool" else f"a {kind} is not an integer"
+    if expected == "float":
+        if kind in ("int", "float", "bool"):
+            return None
+        if kind == "str" and _is_number(raw):
+            return None
+        return f"a {kind} is not a number"
+    if expected == "bool":
+        if kind == "bool" or (kind == "int" and raw in (0, 1)):
+            return None
+        if kind == "str" and raw.strip().lower() in _BOOL_STRINGS:
+            return None
+        return f"a {kind} is not a boolean"
+    if expected == "list":
+        return None if kind in ("list", "tuple") else f"a {kind} is not a list"
+    if expected == "dict":
+        return None if kind == "dict" else f"a {kind} is not a mapping"
+    return None
+
+
+def _kind(raw) -> str:
+    if isinstance(raw, bool):
+        return "bool"
+    if isinstance(raw, Opaque):
+        return f"{raw.callee}(...) object"
+    return {int: "int", float: "float", str: "str", list: "list", tuple: "tuple", dict: "dict"}.get(
+        type(raw), type(raw).__name__
+    )
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,81 @@
+"""FG111: an app that neither locks nor pins the SDK to one release."""
+
+from __future__ import annotations
+
+from flash_guard.checks.base import Check, Outcome, register
+from flash_guard.model import Span
+from flash_guard.project.apps import AppMap
+from flash_guard.project.sdk_version import DISTRIBUTIONS, read_text
+from flash_guard.rules.deploy.fg213_unknown_sdk_import import sdk_finder
+
+
+@register
+class SdkUnpinned(Check):
+    """For each app that imports `runpod_flash` or `tetra_rp`, finds the SDK version in
+    use (rules.md "SDK version in use"). It passes when a lock file (`uv.lock`,
+    `poetry.lock`, `pdm.lock`, `Pipfile.lock`) records the release, or a requirement pins
+    exactly one (`==1.21.0`, Poetry's bare `1.21.0`). A range (`>=1.20`, `~=1.21.0`, `^1.21`),
+    a bare name, or no requirement at all fails: the next install may pick a release with
+    other defaults and accepted values. `sdk_version` in the configuration tells flash-guard
+    which release to check against, but pins nothing, so it does not pass the rule. The
+    finding is at the requirement that names the SDK, else at the app's first import of it."""
+
+    id = "sdk-unpinned"
+    scope = "project"
+
+    def check_project(self, endpoints, params, ctx) -> list[Outcome]:
+        analysis = ctx.analysis
+        if analysis is None:
+            return []
+        finder = sdk_finder(analysis)
+        out = []
+        # Every app that imports an SDK, whether or not its declarations were all discovered.
+        for (app, module), first in sorted(_sdk_imports(analysis).items()):
+            sdk = finder.for_app(app, module)
+            if sdk.pinned:
+                continue
+            where = _requirement_site(analysis.root, sdk) or first
+            # About the app, not one declaration (endpoint None): the finding's identity stays
+            # the same when endpoints are added or reordered (baselines, --diff-base).
+            out.append(Outcome("fail", _message(sdk), *where, sdk.package, None))
+        return out
+
+
+def _message(sdk) -> str:
+    if sdk.kind == "range":
+        written = f"`{sdk.package}{sdk.specifier}` in {sdk.source} allows more than one release"
+    elif sdk.kind == "unpinned":
+        written = f"`{sdk.package}` in {sdk.source} names no version"
+    else:
+        written = f"no lock file or requirement names {sdk.package}"
+    checked = {
+        "config": "sdk_version in the configuration",
+        "range": "the newest it allows",
+    }.get(sdk.kind, "the newest release flash-guard knows")
+    return (
+        f"{written}, so the next install may bring a release with other defaults and accepted "
+        f"values; flash-guard checked against {sdk.version} ({checked})"
+    )
+
+
+def _requirement_site(root, sdk) -> tuple[str, Span] | None:
+    if sdk.path is None or sdk.line is None:
+        return None
+    text = read_text(root / sdk.path) or ""
+    lines = text.splitlines()
+    line = lines[sdk.line - 1] if 0 < sdk.line <= len(lines) else ""
+    start = len(line) - len(line.lstrip()) + 1
+    return sdk.path, Span(sdk.line, start, sdk.line, max(start + 1, len(line.rstrip()) + 1))
+
+
+def _sdk_imports(analysis) -> dict[tuple[str, str], tuple[str, Span]]:
+    """(app, SDK module) -> the app's first import of it (files by path, then line)."""
+    apps = AppMap(analysis.root)
+    out: dict[tuple[str, str], tuple[str, Span]] = {}
+    for path in sorted(analysis.modules.files):
+        app = apps.app_of(path)
+        for binding in sorted(analysis.modules.files[path].imports, key=lambda b: b.span):
+            module = binding.module.split(".", 1)[0]
+            if not binding.level and module in DISTRIBUTIONS:
+                out.setdefault((app, module), (path, binding.span))
+    return out

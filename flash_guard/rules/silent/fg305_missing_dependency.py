@@ -1,0 +1,157 @@
+"""FG305: the worker's body imports a package nothing installs on the worker."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from flash_guard.checks.base import Check, fail_at, param_doc, register
+from flash_guard.model import Value
+from flash_guard.project.sdk_version import parse_requirement
+from flash_guard.rules.deploy.fg213_unknown_sdk_import import sdk_finder
+from flash_guard.rules.deploy.fg214_invalid_legacy_config import CUSTOM_IMAGE_CLASSES
+from flash_guard.sdk.distributions import (
+    ALWAYS_PRESENT,
+    IMPORT_DISTRIBUTIONS,
+    SDK_DEPENDENCIES,
+    distributions_for,
+    normalise,
+    with_requirements,
+)
+
+STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
+
+
+@dataclass
+class Params:
+    preinstalled: list[str] = param_doc(
+        default=[*ALWAYS_PRESENT, *SDK_DEPENDENCIES],
+        doc="Distributions the worker image already has (Flash's always-present torch, "
+        "torchvision, torchaudio, triton and the SDK's own dependencies). Setting this "
+        "replaces the whole list.",
+    )
+    import_names: dict[str, list[str]] = param_doc(
+        default={k: list(v) for k, v in IMPORT_DISTRIBUTIONS.items()},
+        doc="Import name -> the distributions that install it, where the names differ "
+        "(`PIL` -> `pillow`, `cv2` -> `opencv-python`, ...). Other imports are matched to the "
+        "distribution of the same name, ignoring case and `-`/`_`/`.`. Setting this replaces "
+        "the whole map.",
+    )
+
+
+@register
+class MissingDependency(Check):
+    """Lists the imports in the worker's body (the decorated function or class, and a load
+    balancer's route handlers) and keeps those that nothing provides on the worker: not the
+    standard library, not a module of the project (relative imports, or a top-level name
+    that is a project file or package), not in the union of the app's literal
+    `dependencies=` (flash build bundles that union for every endpoint of the app), not in
+    the app's `requirements*.txt` or `pyproject.toml` dependencies, and not `preinstalled`.
+    A distribution counts with what it always pulls in (`transformers` brings `numpy`).
+    Import names map to distributions through `import_names` (`PIL` -> pillow). Custom-image
+    declarations (`image=`, `ServerlessEndpoint`, `CpuServerlessEndpoint`, ...) are exempt:
+    their image decides. Imports in module-level code and in helper functions are not
+    looked at."""
+
+    id = "missing-dependency"
+    Params = Params
+    kinds = ("queue", "load_balancer")
+
+    def applies(self, endpoint) -> bool:
+        return super().applies(endpoint) and endpoint.resource_class not in CUSTOM_IMAGE_CLASSES
+
+    def check(self, endpoint, params: Params, ctx):
+        analysis = ctx.analysis
+        if analysis is None:
+            return []
+        available = app_distributions(endpoint, ctx.endpoints, analysis)
+        available |= {normalise(d) for d in params.preinstalled}
+        out = []
+        seen = set()
+        for path, binding in body_imports(endpoint, analysis):
+            top = binding.module.split(".", 1)[0]
+            if not top or top in STDLIB or binding.level:
+                continue
+            if is_project_module(analysis, path, top, endpoint.app):
+                continue
+            if distributions_for(top, params.import_names) & available:
+                continue
+            key = (path, binding.span, top)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(_finding(endpoint, path, binding, top, params.import_names))
+        return out
+
+
+def _finding(endpoint, path, binding, top, import_names):
+    wanted = (import_names.get(top) or [normalise(top)])[0]
+    app = "the app" if endpoint.app == "." else f"app {endpoint.app}"
+    message = (
+        f"`{endpoint.display_name}` imports `{top}` in its body, but nothing installs it on "
+        f"the worker: it is not in any literal dependencies= of {app}, not in its "
+        "requirements, not preinstalled and not a project module (ModuleNotFoundError on "
+        "the first request)"
+    )
+    fix = f'Add "{wanted}" to dependencies=[...] (or to the app\'s requirements.txt).'
+    return fail_at(endpoint, message, path, binding.span, f"dependencies:{top}", fix)
+
+
+def body_imports(endpoint, analysis):
+    """(path, ImportBinding) for each import inside the worker's body."""
+    files = analysis.modules.files
+    bodies = list(endpoint.targets)
+    bodies += [r.handler_facts for r in endpoint.routes if r.handler_facts is not None]
+    for body in bodies:
+        facts = files.get(body.path)
+        if facts is None:
+            continue
+        for binding in facts.imports:
+            if binding.top_level:
+                continue
+            scopes = [b.name for b in binding.blocks if b.kind in ("function", "class")]
+            if body.name in scopes:
+                yield body.path, binding
+
+
+def app_distributions(endpoint, endpoints, analysis) -> set[str]:
+    """The normalised distributions the app installs on its workers, with what they pull in."""
+    names: set[str] = set()
+    for other in endpoints:
+        if other.app != endpoint.app:
+            continue
+        for spec in literal_dependencies(other.params.get("dependencies")):
+            parsed = parse_requirement(spec)
+            if parsed is not None:
+                names.add(parsed[0])
+    for requirement in sdk_finder(analysis).requirements(endpoint.app):
+        names.add(requirement.name)
+    return with_requirements(names)
+
+
+def literal_dependencies(value: Value | None) -> list[str]:
+    """The strings of a `dependencies=` list written as literals (flash build bundles only
+    those; anything else is FG303's finding)."""
+    if value is None or value.defaulted or not value.known or value.via:
+        return []
+    raw = value.value
+    if not isinstance(raw, (list, tuple)):
+        return []
+    return [
+        item.value
+        for item in raw
+        if isinstance(item, Value) and item.known and isinstance(item.value, str) and not item.via
+    ]
+
+
+def is_project_module(analysis, path: str, top: str, app: str) -> bool:
+    if analysis.modules.find_module(path, top, 0) is not None:
+        return True
+    bases = {"", path.rsplit("/", 1)[0] + "/" if "/" in path else ""}
+    if app != ".":
+        bases.add(f"{app}/")
+    for known in analysis.sources:
+        for base in bases:
+            if known == f"{base}{top}.py" or known.startswith(f"{base}{top}/"):
+                return True
+    return False

@@ -1,0 +1,161 @@
+"""Which distribution installs which import name, and what a Flash worker already has.
+
+FG305 decides whether `import X` in a worker's body can succeed on the worker. Most
+distributions install a module of their own name (PEP 503 normalised: `huggingface-hub` ->
+`huggingface_hub`); these tables hold the exceptions and the worker image's contents.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Import name -> the distributions that provide it, where the names differ.
+IMPORT_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
+    "PIL": ("pillow", "pillow-simd"),
+    "cv2": (
+        "opencv-python",
+        "opencv-python-headless",
+        "opencv-contrib-python",
+        "opencv-contrib-python-headless",
+    ),
+    "sklearn": ("scikit-learn",),
+    "skimage": ("scikit-image",),
+    "yaml": ("pyyaml",),
+    "bs4": ("beautifulsoup4",),
+    "dotenv": ("python-dotenv",),
+    "dateutil": ("python-dateutil",),
+    "multipart": ("python-multipart",),
+    "fitz": ("pymupdf",),
+    "jwt": ("pyjwt",),
+    "Crypto": ("pycryptodome",),
+    "faiss": ("faiss-cpu", "faiss-gpu"),
+    "onnxruntime": ("onnxruntime", "onnxruntime-gpu"),
+    "llama_cpp": ("llama-cpp-python",),
+    "whisper": ("openai-whisper",),
+    "ffmpeg": ("ffmpeg-python",),
+    "pynvml": ("nvidia-ml-py", "pynvml"),
+    "umap": ("umap-learn",),
+    "psycopg2": ("psycopg2", "psycopg2-binary"),
+    "zmq": ("pyzmq",),
+    "attr": ("attrs",),
+    "magic": ("python-magic",),
+    "docx": ("python-docx",),
+    "pptx": ("python-pptx",),
+    "serial": ("pyserial",),
+    "OpenSSL": ("pyopenssl",),
+    "jose": ("python-jose",),
+    "git": ("gitpython",),
+    "google": ("protobuf", "google-cloud-storage", "google-api-core", "google-genai"),
+    "Levenshtein": ("levenshtein", "python-levenshtein"),
+    "tensorflow": ("tensorflow", "tensorflow-cpu", "tensorflow-gpu"),
+    "paddle": ("paddlepaddle", "paddlepaddle-gpu"),
+    "soundfile": ("soundfile", "pysoundfile"),
+    "speech_recognition": ("speechrecognition",),
+    "ultralytics": ("ultralytics",),
+    "decord": ("decord", "eva-decord"),
+}
+
+# Always in Flash's worker images: `flash build` never bundles these (SIZE_PROHIBITIVE_PACKAGES,
+# flash-sdk.md §5.1 step 7), and the image also runs the SDK with its own dependencies
+# (runpod-flash 1.21.0's requirements and those of `runpod`, which it requires).
+ALWAYS_PRESENT = ("torch", "torchvision", "torchaudio", "triton")
+SDK_DEPENDENCIES = (
+    "runpod-flash",
+    "tetra-rp",
+    "cloudpickle",
+    "runpod",
+    "python-dotenv",
+    "pydantic",
+    "rich",
+    "typer",
+    "questionary",
+    "pathspec",
+    "tomlkit",
+    "tomli",
+    # runpod's own requirements
+    "aiohttp",
+    "aiohttp-retry",
+    "backoff",
+    "boto3",
+    "click",
+    "colorama",
+    "cryptography",
+    "fastapi",
+    "paramiko",
+    "prettytable",
+    "psutil",
+    "py-cpuinfo",
+    "inquirerpy",
+    "requests",
+    "tqdm-loggable",
+    "urllib3",
+    "watchdog",
+)
+# What a few heavy distributions always pull in, so `import numpy` beside `transformers` in
+# dependencies= is not a missing dependency. Applied transitively; only well-known, stable
+# requirements are listed.
+PULLS_IN: dict[str, tuple[str, ...]] = {
+    "torch": ("numpy", "filelock", "jinja2", "networkx", "sympy", "typing-extensions"),
+    "torchvision": ("numpy", "pillow", "torch"),
+    "torchaudio": ("torch",),
+    "transformers": (
+        "numpy",
+        "huggingface-hub",
+        "tokenizers",
+        "safetensors",
+        "pyyaml",
+        "requests",
+        "tqdm",
+        "regex",
+        "filelock",
+        "packaging",
+    ),
+    "diffusers": ("numpy", "pillow", "huggingface-hub", "safetensors", "requests", "regex"),
+    "accelerate": ("numpy", "torch", "pyyaml", "psutil", "huggingface-hub", "safetensors"),
+    "sentence-transformers": (
+        "transformers",
+        "torch",
+        "scikit-learn",
+        "scipy",
+        "huggingface-hub",
+        "pillow",
+        "tqdm",
+    ),
+    "vllm": ("transformers", "torch", "numpy", "fastapi", "pydantic", "requests", "pillow"),
+    "scikit-learn": ("numpy", "scipy", "joblib", "threadpoolctl"),
+    "scipy": ("numpy",),
+    "pandas": ("numpy", "python-dateutil", "pytz", "tzdata"),
+    "librosa": ("numpy", "scipy", "soundfile", "scikit-learn", "numba", "joblib"),
+    "opencv-python": ("numpy",),
+    "opencv-python-headless": ("numpy",),
+    "fastapi": ("pydantic", "starlette"),
+    "aiohttp": ("yarl", "multidict", "aiosignal", "attrs", "frozenlist"),
+    "requests": ("urllib3", "idna", "certifi", "charset-normalizer"),
+    "boto3": ("botocore", "s3transfer", "jmespath"),
+    "huggingface-hub": ("filelock", "fsspec", "packaging", "pyyaml", "requests", "tqdm"),
+}
+
+
+def normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def distributions_for(module: str, overrides: dict[str, list[str]] | None = None) -> set[str]:
+    """The normalised distributions that may provide top-level module `module`."""
+    table = IMPORT_DISTRIBUTIONS if overrides is None else overrides
+    names = {normalise(module)}
+    names.update(normalise(d) for d in table.get(module, ()))
+    return names
+
+
+def with_requirements(distributions: set[str]) -> set[str]:
+    """`distributions` plus what they pull in (PULLS_IN, transitively)."""
+    out = set(distributions)
+    todo = list(out)
+    while todo:
+        for pulled in PULLS_IN.get(todo.pop(), ()):
+            name = normalise(pulled)
+            if name not in out:
+                out.add(name)
+                todo.append(name)
+    return out

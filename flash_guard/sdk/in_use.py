@@ -1,0 +1,151 @@
+"""The facts of the SDK release an endpoint's app uses, and how to say what changed.
+
+Rules ask here rather than read `flash_tables` directly when the answer depends on the release:
+`facts_of(endpoint)` is that release's `releases.SdkFacts`; `history` says when a name the
+release in use lacks was removed or added, and `SdkInUse.this_app()` names the release and where
+it came from ("`DataCenter.US_GA_2` was removed in runpod-flash 1.17; this app pins 1.21.0 in
+uv.lock:12").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flash_guard.project.sdk_version import DISTRIBUTIONS, SdkInUse, facts_release
+from flash_guard.sdk import releases
+
+
+def sdk_of(endpoint) -> SdkInUse | None:
+    """The endpoint's SdkInUse; an endpoint built without the pipeline (a unit test) uses the
+    newest release of its package. None for packages without recorded releases."""
+    if getattr(endpoint, "sdk_release", None) is not None:
+        return endpoint.sdk_release
+    package = DISTRIBUTIONS.get(getattr(endpoint, "package", ""))
+    if package is None:
+        return None
+    newest = releases.newest(package)
+    return SdkInUse(package, newest, facts_release(package, newest), "newest")
+
+
+def facts_of(endpoint) -> releases.SdkFacts | None:
+    sdk = sdk_of(endpoint)
+    return releases.facts(sdk.package, sdk.facts_version) if sdk is not None else None
+
+
+def short(version: str) -> str:
+    """'1.17.0' -> '1.17' (how release notes name a minor release); others unchanged."""
+    parts = version.split(".")
+    return ".".join(parts[:2]) if len(parts) == 3 and parts[2] == "0" else version
+
+
+def history(sdk: SdkInUse, kind: str, name: str) -> str | None:
+    """Why `name` (of fact `kind`, e.g. 'enum:DataCenter' or 'export') is missing from the
+    release in use when another release has it: 'was removed in runpod-flash 1.17' or 'was
+    added in runpod-flash 1.10'. None when no recorded release of the package has it."""
+    package = sdk.package
+    first = releases.first_release_with(package, kind, name)
+    if first is None:
+        return None
+    order = releases.releases(package)
+    at = order.index(sdk.facts_version)
+    if order.index(first) > at:
+        return f"was added in {package} {short(first)}"
+    removed = _removed_before(package, kind, name, at)
+    return f"was removed in {package} {short(removed)}" if removed else None
+
+
+def _removed_before(package: str, kind: str, name: str, at: int) -> str | None:
+    """The release after the last one (not after `at`) that had `name`."""
+    order = releases.releases(package)
+    last = None
+    for index in range(at, -1, -1):
+        if name in releases.raw_facts(package, order[index]).get(kind, {}):
+            last = index
+            break
+    if last is None or last + 1 > at:
+        return None
+    return order[last + 1]
+
+
+def version_fields(endpoint) -> dict[str, str]:
+    """Template fields of declarative items whose message depends on the release in use:
+    `{sdk}` ('runpod-flash 1.21.0 (uv.lock:3)') and `{deploy_execution_timeout}` (empty, or
+    the sentence saying `flash deploy` drops the limit in that release)."""
+    sdk = sdk_of(endpoint)
+    if sdk is None:
+        return {"sdk": "", "deploy_execution_timeout": ""}
+    facts = releases.facts(sdk.package, sdk.facts_version)
+    dropped = ""
+    if facts.deploy_forwards_execution_timeout is False:
+        # resource_provisioner.create_resource_from_manifest builds the resource without it
+        dropped = (
+            f"; note that `flash deploy` in {sdk.package} {sdk.version} builds the endpoint "
+            "from the manifest without executionTimeoutMs, so a limit is honoured by "
+            f"`flash dev` but dropped by `flash deploy` ({sdk.this_app()})"
+        )
+    return {"sdk": sdk.describe(), "deploy_execution_timeout": dropped}
+
+
+# The deployable legacy resource classes, whose fields FG210 accepts as keywords.
+LEGACY_CLASSES = (
+    "ServerlessResource",
+    "LiveServerless",
+    "CpuLiveServerless",
+    "LiveLoadBalancer",
+    "CpuLiveLoadBalancer",
+    "ServerlessEndpoint",
+    "CpuServerlessEndpoint",
+    "LoadBalancerSlsResource",
+    "CpuLoadBalancerSlsResource",
+)
+
+
+@dataclass(frozen=True)
+class Keywords:
+    """The keywords the release in use accepts (flash_tables' newest lists without one).
+
+    `endpoint` is None when the release has no `Endpoint` (FG213 reports the import);
+    `remote_rejects` False means `remote()` passes unknown keywords through silently."""
+
+    endpoint: frozenset[str] | None
+    legacy: frozenset[str]
+    remote: frozenset[str]
+    remote_rejects: bool
+    sdk: SdkInUse | None
+
+
+def keywords(endpoint) -> Keywords:
+    from flash_guard.sdk import flash_tables
+
+    facts = facts_of(endpoint)
+    if facts is None:
+        return Keywords(
+            frozenset(flash_tables.ENDPOINT_PARAMS),
+            frozenset(flash_tables.LEGACY_USER_FIELDS),
+            frozenset(flash_tables.REMOTE_PARAMS),
+            True,
+            None,
+        )
+    legacy: set[str] = set()
+    for cls in LEGACY_CLASSES:
+        for name, spec in facts.legacy_fields.get(cls, {}).items():
+            legacy.add(name)
+            if spec.alias:
+                legacy.add(spec.alias)
+    legacy -= flash_tables.LEGACY_INTERNAL_FIELDS
+    return Keywords(
+        _names(facts.endpoint_params) if facts.endpoint_params is not None else None,
+        frozenset(legacy),
+        _names(facts.remote_params or {}),
+        facts.remote_rejects_unknown_kwargs is not False,
+        sdk_of(endpoint),
+    )
+
+
+def _names(params) -> frozenset[str]:
+    """Parameters a caller can pass by keyword (not `*args`/`**kwargs` catch-alls, not self)."""
+    return frozenset(
+        name
+        for name, p in params.items()
+        if p.kind not in ("VAR_KEYWORD", "VAR_POSITIONAL", "POSITIONAL_ONLY") and name != "self"
+    )

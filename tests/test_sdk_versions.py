@@ -1,0 +1,311 @@
+"""The SDK version in use (rules.md "Words"), the rules that depend on it, and the SDK itself
+as the oracle for FG213/FG214 in the newest release and in older ones installed on demand."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import findings_of
+from sdk_oracle import OracleError, SdkMissing, run_probe
+
+from flash_guard.project.sdk_version import SdkVersions
+from flash_guard.sdk import releases
+
+NEWEST = releases.newest("runpod-flash")
+OLDEST_ENDPOINT = releases.first_release_with("runpod-flash", "scalar", "endpoint_class", True)
+APP = """
+from runpod_flash import DataCenter, Endpoint, GpuType
+
+
+@Endpoint(name="llm", gpu=GpuType.NVIDIA_L4, workers=(1, 2), datacenter=[DataCenter.US_GA_2])
+async def generate(prompt: str) -> str: ...
+"""
+
+
+def lock(version: str, package: str = "runpod-flash") -> str:
+    return f'version = 1\n\n[[package]]\nname = "{package}"\nversion = "{version}"\n'
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(textwrap.dedent(text).lstrip("\n"), "utf-8")
+    return root
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"uv.lock": lock("1.16.0")}, ("1.16.0", "lock", "uv.lock:5")),
+        (
+            {"poetry.lock": lock("1.12.0"), "requirements.txt": "runpod-flash==1.21.0\n"},
+            ("1.12.0", "lock", "poetry.lock:5"),
+        ),
+        ({"pdm.lock": lock("1.19.0")}, ("1.19.0", "lock", "pdm.lock:5")),
+        (
+            {"Pipfile.lock": json.dumps({"default": {"runpod-flash": {"version": "==1.18.0"}}})},
+            ("1.18.0", "lock", "Pipfile.lock:1"),
+        ),
+        ({"requirements.txt": "numpy\nrunpod-flash==1.16.0  # pinned\n"}, ("1.16.0", "pin", None)),
+        ({"requirements-prod.txt": "runpod-flash>=1.16,<1.17\n"}, ("1.16.0", "range", None)),
+        ({"requirements.txt": "runpod-flash~=1.20.0\n"}, ("1.20.1", "range", None)),
+        (
+            {"requirements.txt": "runpod-flash\n"},
+            (releases.newest("runpod-flash"), "unpinned", None),
+        ),
+        (
+            {"pyproject.toml": '[project]\ndependencies = [\n  "runpod-flash>=1.20",\n]\n'},
+            (releases.newest("runpod-flash"), "range", "pyproject.toml:3"),
+        ),
+        (
+            {"pyproject.toml": '[tool.poetry.dependencies]\nrunpod-flash = "1.17.0"\n'},
+            ("1.17.0", "pin", "pyproject.toml:2"),
+        ),
+        (
+            {"pyproject.toml": '[tool.poetry.dependencies]\nrunpod-flash = "^1.11"\n'},
+            (releases.newest("runpod-flash"), "range", None),
+        ),
+        ({"uv.lock": "[[package]\nnot toml"}, (releases.newest("runpod-flash"), "newest", None)),
+        ({}, (releases.newest("runpod-flash"), "newest", None)),
+    ],
+)
+def test_version_in_use(tmp_path, files, expected):
+    write(tmp_path, files)
+    sdk = SdkVersions(tmp_path).for_app(".", "runpod_flash")
+    version, kind, source = expected
+    assert (sdk.version, sdk.kind) == (version, kind)
+    if source:
+        assert sdk.source == source
+
+
+def test_configuration_then_newest_and_per_app(tmp_path):
+    write(tmp_path, {"a/requirements.txt": "runpod-flash==1.12.0\n", "b/requirements.txt": "x\n"})
+    finder = SdkVersions(tmp_path, configured="1.16")
+    assert finder.for_app("a", "runpod_flash").version == "1.12.0"
+    b = finder.for_app("b", "runpod_flash")
+    assert (b.version, b.kind, b.pinned) == ("1.16.0", "config", False)
+    tetra = SdkVersions(tmp_path).for_app("b", "tetra_rp")
+    assert (tetra.package, tetra.version) == ("tetra-rp", releases.newest("tetra-rp"))
+    assert SdkVersions(tmp_path).for_app(".", "runpod") is None
+
+
+def test_a_symlinked_lock_file_is_not_read(tmp_path):
+    outside = tmp_path / "outside.lock"
+    outside.write_text(lock("1.5.0"), "utf-8")
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / "uv.lock").symlink_to(outside)
+    assert SdkVersions(tmp_path / "proj").for_app(".", "runpod_flash").kind == "newest"
+
+
+def test_pinned_116_has_no_fg206_and_pinned_121_names_the_pin(check_json, tmp_path):
+    old = write(tmp_path / "old", {"app.py": APP, "uv.lock": lock("1.16.0")})
+    _, doc = check_json(old, "--select", "FG206")
+    assert findings_of(doc) == []
+    new = write(tmp_path / "new", {"app.py": APP, "uv.lock": lock("1.21.0")})
+    _, doc = check_json(new, "--select", "FG206")
+    [finding] = doc["findings"]
+    assert finding["code"] == "FG206"
+    assert (
+        "`DataCenter.US_GA_2` was removed in runpod-flash 1.17 (AttributeError when the module "
+        "is imported); this app pins 1.21.0 in uv.lock:5"
+    ) in finding["message"]
+
+
+def test_endpoints_and_json_name_the_sdk_and_its_source(run_cli, check_json, tmp_path):
+    root = write(tmp_path, {"app.py": APP, "requirements.txt": "runpod-flash==1.16.0\n"})
+    code, out, _ = run_cli(["endpoints", "."], root)
+    assert code == 0 and "SDK: runpod-flash 1.16.0 (requirements.txt:1)" in out
+    _, doc = check_json(root)
+    assert doc["endpoints"][0]["sdk_release"] == {
+        "package": "runpod-flash",
+        "version": "1.16.0",
+        "source": "requirements.txt:1",
+        "kind": "pin",
+        "pinned": True,
+    }
+
+
+def test_sdk_version_configuration_key(run_cli, check_json, tmp_path):
+    root = write(tmp_path, {"app.py": APP, ".flash-guard.yaml": "sdk_version: '1.16.0'\n"})
+    _, doc = check_json(root, "--select", "FG206")
+    assert findings_of(doc) == []
+    bad = write(tmp_path / "bad", {"app.py": APP, ".flash-guard.yaml": "sdk_version: [1]\n"})
+    code, _, err = run_cli(["check", "."], bad)
+    assert code == 2 and "sdk_version" in err and "Traceback" not in err
+
+
+def test_fg104_says_flash_deploy_drops_the_limit(check_json, tmp_path):
+    root = write(tmp_path, {"app.py": APP, "uv.lock": lock("1.21.0")})
+    _, doc = check_json(root, "--select", "FG104")
+    [finding] = doc["findings"]
+    assert "dropped by `flash deploy`" in finding["message"]
+    assert "uv.lock:5" in finding["message"]
+
+
+# -- FG305: the worker's imports against the dependency union, computed independently ------
+
+WORKER = """
+from runpod_flash import Endpoint, GpuType
+
+
+@Endpoint(name="w", gpu=GpuType.NVIDIA_L4, workers=(1, 2), dependencies=["pillow", "PyYAML"])
+async def work(data: dict) -> dict:
+    import os
+    import cv2
+    import numpy
+    import torch
+    import yaml
+    from PIL import Image
+    from sklearn import svm
+    import localmod
+    return {}
+"""
+
+
+def test_fg305_matches_an_independent_import_list(check_json, tmp_path):
+    root = write(
+        tmp_path,
+        {
+            "app.py": WORKER,
+            "localmod.py": "X = 1\n",
+            "requirements.txt": "runpod-flash==1.21.0\nnumpy\n",
+        },
+    )
+    tree = ast.parse((root / "app.py").read_text("utf-8"))
+    body = next(n for n in tree.body if isinstance(n, ast.AsyncFunctionDef))
+    imports = {}
+    for node in ast.walk(body):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                imports[alias.name.split(".")[0]] = node.lineno
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            imports[node.module.split(".")[0]] = node.lineno
+    union = {"pillow", "pyyaml", "numpy", "runpod-flash", "torch"}  # deps + requirements + image
+    dist = {"PIL": "pillow", "yaml": "pyyaml", "cv2": "opencv-python", "sklearn": "scikit-learn"}
+    missing = {
+        line
+        for name, line in imports.items()
+        if name not in sys.stdlib_module_names
+        and not (root / f"{name}.py").exists()
+        and dist.get(name, name).lower() not in union
+    }
+    _, doc = check_json(root, "--select", "FG305")
+    assert {f[2] for f in findings_of(doc, "FG305")} == missing == {7, 12}
+
+
+# -- the SDK as the oracle: newest release, and older ones installed on demand -------------
+
+CASES = [
+    # (source, code flash-guard must report exactly when the SDK raises)
+    ("from runpod_flash import GpuTypes\n", "FG213"),
+    ("from runpod_flash import GpuType, LiveServerless\n", "FG213"),
+    ("from runpod_flash import Endpoint\n", "FG213"),
+    (
+        "from runpod_flash import LiveServerless, remote\n"
+        "cfg = LiveServerless(name='x', gpuIds=['AMPERE_16'])\n"
+        "@remote(cfg)\ndef f(x): ...\n",
+        "FG214",
+    ),
+    (
+        "from runpod_flash import LiveServerless, remote\n"
+        "cfg = LiveServerless(name='x', gpuIds='AMPERE_16')\n"
+        "@remote(cfg)\ndef f(x): ...\n",
+        "FG214",
+    ),
+    (
+        "from runpod_flash import ServerlessEndpoint, remote\n"
+        "cfg = ServerlessEndpoint(name='x', dockerImage='me/img:1')\n"
+        "@remote(cfg)\ndef f(x): ...\n",
+        "FG214",
+    ),
+    (
+        "from runpod_flash import ServerlessEndpoint, remote\n"
+        "cfg = ServerlessEndpoint(name='x', imageName='me/img:1')\n"
+        "@remote(cfg)\ndef f(x): ...\n",
+        "FG214",
+    ),
+    (
+        "from runpod_flash import DataCenter, LiveServerless, remote\n"
+        "cfg = LiveServerless(name='x', datacenter=DataCenter.US_GA_2)\n"
+        "@remote(cfg)\ndef f(x): ...\n",
+        "FG206",
+    ),
+]
+
+PROBE = """
+import json
+RESULT = []
+for source in json.loads(CASES):
+    try:
+        exec(compile(source, "<case>", "exec"), {"__name__": "case"})
+        RESULT.append(None)
+    except Exception as exc:
+        RESULT.append(type(exc).__name__)
+"""
+
+
+def _oracle(cases: list[str], pythonpath: str | None = None) -> list:
+    source = f"CASES = {json.dumps(json.dumps(cases))}\n{PROBE}"
+    env = {"PYTHONPATH": pythonpath} if pythonpath else None
+    return run_probe(source, env=env, timeout=60)
+
+
+def _flash_guard(run_cli, tmp_path, source: str, package: str, version: str, code: str) -> bool:
+    root = tmp_path / f"case-{abs(hash((source, version)))}"
+    write(root, {"app.py": source, "uv.lock": lock(version, package)})
+    _, out, err = run_cli(["check", "--format", "json", "--select", code, "."], root)
+    return any(f["code"] == code for f in json.loads(out)["findings"])
+
+
+def _agree(run_cli, tmp_path, package: str, version: str, pythonpath: str | None):
+    module = releases.module_name(package)
+    cases = [(s.replace("runpod_flash", module), c) for s, c in CASES]
+    try:
+        raised = _oracle([s for s, _ in cases], pythonpath)
+    except (SdkMissing, OracleError) as exc:
+        pytest.skip(f"the SDK oracle cannot run {package} {version}: {exc}")
+    for (source, code), error in zip(cases, raised, strict=True):
+        reported = _flash_guard(run_cli, tmp_path, source, package, version, code)
+        assert reported == (error is not None), (package, version, source, error)
+
+
+def test_newest_release_agrees_with_the_installed_sdk(run_cli, tmp_path):
+    _agree(run_cli, tmp_path, "runpod-flash", releases.newest("runpod-flash"), None)
+
+
+def _install(tmp_path: Path, package: str, version: str) -> str:
+    target = tmp_path / f"{package}-{version}"
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        + ["--no-deps", "--target", str(target), f"{package}=={version}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    if done.returncode != 0:
+        reason = f"cannot install {package}=={version} (index unreachable?): {done.stderr[-300:]}"
+        print(reason)
+        pytest.skip(reason)
+    return str(target)
+
+
+@pytest.mark.parametrize(
+    ("package", "version"),
+    [
+        (
+            "runpod-flash",
+            releases.first_release_with("runpod-flash", "scalar", "endpoint_class", True),
+        ),
+        ("runpod-flash", "1.16.0"),
+        ("tetra-rp", releases.newest("tetra-rp")),
+    ],
+)
+def test_older_releases_agree_with_their_own_install(run_cli, tmp_path, package, version):
+    _agree(run_cli, tmp_path, package, version, _install(tmp_path, package, version))
