@@ -24,6 +24,7 @@ class Finding:
     parameter: str | None = None  # part of the semantic identity
     title: str = ""
     extra: dict = field(default_factory=dict)
+    fixes: list = field(default_factory=list)  # flash_guard.fix.edits.Fix, set by the fix engine
 
     @property
     def line(self) -> int:
@@ -62,6 +63,7 @@ class Finding:
             "endpoint": self.endpoint,
             "profile": self.profile,
             "fingerprint": self.fingerprint,
+            **({"fixes": [f.to_json() for f in self.fixes]} if self.fixes else {}),
         }
 
 

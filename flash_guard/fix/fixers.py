@@ -1,0 +1,285 @@
+"""One fixer per rule code.
+
+A fixer gets the finding, the file's `Source` (text + ast-grep tree) and the rule's parameters
+for the finding's profile. It re-locates the syntax at the finding's span and returns a `Fix`,
+or None whenever the rewrite is not certain: a value that is not written at the span (a
+constant, a spread, another file), a form it does not recognise, or a message it cannot read.
+
+Safe: the deployed endpoint is provably the same, or the code now imports/builds where it
+failed. Unsafe: the fix changes behaviour or cost (a value had to be chosen).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from flash_guard.findings import Finding
+from flash_guard.fix.edits import SAFE, UNSAFE, Fix
+from flash_guard.fix.locate import (
+    Source,
+    add_keyword,
+    callee_name,
+    enclosing_call,
+    insert_at,
+    keyword_args,
+    keyword_of,
+    replace,
+    string_body_start,
+    string_value,
+)
+
+Fixer = Callable[[Finding, Source, dict], "Fix | None"]
+
+# FG104's value when the rule's parameters do not set `fix_execution_timeout_ms`:
+# the rule's own example (10 minutes).
+DEFAULT_EXECUTION_TIMEOUT_MS = 600_000
+_INTEGER = re.compile(r"[0-9]+")
+
+
+def _fix(applicability: str, message: str, *edits, notice: str = "") -> Fix | None:
+    if not edits or any(e is None for e in edits):
+        return None
+    return Fix(applicability, message, tuple(edits), notice=notice)
+
+
+def _is_legacy_call(call) -> bool:
+    return callee_name(call) not in ("Endpoint", "")
+
+
+# --- safe ------------------------------------------------------------------------------
+
+
+def fg210_unknown_parameter(finding: Finding, source: Source, params: dict) -> Fix | None:
+    """The did-you-mean rename, when the rule found exactly one candidate."""
+    match = re.fullmatch(r"Rename `(\w+)=` to `(\w+)=`\.", finding.fix or "")
+    node = source.node_at(finding)
+    if match is None or node is None or node.kind() != "keyword_argument":
+        return None
+    old, new = match.groups()
+    name = node.field("name")
+    if name is None or name.text() != old or new in keyword_args(node.parent().parent()):
+        return None
+    # Endpoint()/remote() raise TypeError at import: renaming makes the module import.
+    # A legacy resource class drops the unknown field silently: renaming makes a setting
+    # take effect that never did, so the deployed endpoint changes.
+    dropped = "pydantic drops it" in finding.message
+    if dropped and old == "workers":
+        return None  # `workers=(min, max)` is no value for workersMax/workersMin
+    return _fix(UNSAFE if dropped else SAFE, f"Rename `{old}=` to `{new}=`", replace(name, new))
+
+
+def fg204_invalid_route(finding: Finding, source: Source, params: dict) -> Fix | None:
+    """A route path without its leading `/`; a lower-case legacy `method=`."""
+    call = enclosing_call(source.node_at(finding))
+    if call is None:
+        return None
+    path = re.search(r"route path '([^'/][^']*)' does not start with '/'", finding.message)
+    if path is not None:
+        literal = _route_path_literal(call)
+        body = string_body_start(literal) if literal is not None else None
+        if body is None or string_value(literal) != path.group(1):
+            return None
+        return _fix(SAFE, f"Add the leading `/`: '/{path.group(1)}'", insert_at(body, "/"))
+    method = re.search(r"route method='(\w+)': remote\(\) raises", finding.message)
+    if method is not None:
+        node = keyword_args(call).get("method")
+        literal = node.field("value") if node is not None else None
+        value = string_value(literal)
+        if value != method.group(1) or value.upper() not in _HTTP_METHODS:
+            return None
+        upper = literal.text().replace(value, value.upper())
+        return _fix(SAFE, f"Write method='{value.upper()}'", replace(literal, upper))
+    return None
+
+
+_HTTP_METHODS = {"GET", "POST", "PUT", "DELETE", "PATCH"}
+
+
+def _route_path_literal(call):
+    path = keyword_args(call).get("path")
+    if path is not None:
+        return path.field("value")
+    args = call.field("arguments")
+    positional = [
+        c for c in (args.children() if args else []) if c.is_named() and c.kind() != "comment"
+    ]
+    if positional and positional[0].kind() == "string" and callee_name(call) != "remote":
+        return positional[0]
+    return None
+
+
+def _as_int(node) -> str | None:
+    """The one integer a float like `2.0` or a string like "3" can mean, else None."""
+    if node is None:
+        return None
+    if node.kind() == "float":
+        try:
+            number = float(node.text().replace("_", ""))
+        except ValueError:
+            return None
+        return str(int(number)) if number.is_integer() and number >= 0 else None
+    value = string_value(node)
+    return value if value is not None and _INTEGER.fullmatch(value) else None
+
+
+def fg201_invalid_workers(finding: Finding, source: Source, params: dict) -> Fix | None:
+    """`workers=2.0` -> 2, `workers="3"` -> 3: a number written in the wrong type."""
+    node = source.node_at(finding)
+    keyword, _ = keyword_of(node) if node is not None else (None, None)
+    number = _as_int(node)
+    if keyword != "workers" or number is None:
+        return None
+    return _fix(SAFE, f"Write workers={number}", replace(node, number))
+
+
+def fg202_conflicting_arguments(finding: Finding, source: Source, params: dict) -> Fix | None:
+    """`max_concurrency="4"` -> 4 (the only conflicting value with one certain reading)."""
+    node = source.node_at(finding)
+    keyword, _ = keyword_of(node) if node is not None else (None, None)
+    number = _as_int(node) if node is not None and node.kind() == "string" else None
+    if keyword != "max_concurrency" or number is None or int(number) < 1:
+        return None
+    return _fix(SAFE, f"Write max_concurrency={number}", replace(node, number))
+
+
+def fg209_invalid_cuda_version(finding: Finding, source: Source, params: dict) -> Fix | None:
+    """`min_cuda_version=12.8` or `"V12_8"` -> "12.8", the value the message names."""
+    wanted = re.search(r"write '(\d+\.\d+)'", finding.message)
+    node = source.node_at(finding)
+    if wanted is None or node is None or keyword_of(node)[0] not in _CUDA_KEYWORDS:
+        return None
+    version = wanted.group(1)
+    if node.kind() == "float" and node.text() == version:
+        pass
+    elif string_value(node) is None or "member name" not in finding.message:
+        return None
+    return _fix(SAFE, f'Write min_cuda_version="{version}"', replace(node, f'"{version}"'))
+
+
+_CUDA_KEYWORDS = ("min_cuda_version", "minCudaVersion")
+
+
+def fg303_dependencies_not_literal(finding: Finding, source: Source, params: dict) -> Fix | None:
+    """A tuple of string literals -> the list flash build reads."""
+    node = source.node_at(finding)
+    if node is None or node.kind() != "tuple" or "is a tuple, not a list" not in finding.message:
+        return None
+    items = [c for c in node.children() if c.is_named() and c.kind() != "comment"]
+    if not items or any(string_value(c) is None for c in items):
+        return None
+    tokens = node.children()
+    if tokens[0].text() != "(" or tokens[-1].text() != ")":
+        return None
+    return _fix(
+        SAFE, "Write dependencies as a list", replace(tokens[0], "["), replace(tokens[-1], "]")
+    )
+
+
+# --- unsafe ----------------------------------------------------------------------------
+
+
+def fg104_no_execution_timeout(finding: Finding, source: Source, params: dict) -> Fix | None:
+    """Set an execution timeout: the value chosen is `fix_execution_timeout_ms`."""
+    value = params.get("fix_execution_timeout_ms", DEFAULT_EXECUTION_TIMEOUT_MS)
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        return None
+    message = f"Set an execution timeout of {value} ms"
+    node = source.node_at(finding)
+    keyword, _ = keyword_of(node) if node is not None else (None, None)
+    if keyword in ("execution_timeout_ms", "executionTimeoutMs"):
+        return _fix(UNSAFE, message, replace(node, str(value)))
+    call = enclosing_call(node)
+    if call is None or not _declares(call):
+        return None
+    name = "executionTimeoutMs" if _is_legacy_call(call) else "execution_timeout_ms"
+    if name in keyword_args(call):
+        return None
+    return _fix(UNSAFE, message, add_keyword(source, call, f"{name}={value}"))
+
+
+def _declares(call) -> bool:
+    """A resource declaration we can add keywords to: Endpoint(...) or a legacy class."""
+    name = callee_name(call)
+    return name == "Endpoint" or name.endswith(("Serverless", "LoadBalancer"))
+
+
+def fg102_lb_cold_start(finding: Finding, source: Source, params: dict) -> Fix | None:
+    """Raise min workers to the profile's `min_workers`."""
+    minimum = params.get("min_workers", 1)
+    if not isinstance(minimum, int) or isinstance(minimum, bool) or minimum < 1:
+        return None
+    message = f"Keep {minimum} worker{'s' * (minimum != 1)} warm"
+    node = source.node_at(finding)
+    if node is None:
+        return None
+    keyword, _ = keyword_of(node)
+    if keyword == "workersMin":
+        return _fix(UNSAFE, message, replace(node, str(minimum)))
+    if keyword == "workers" and node.kind() == "integer":
+        top = max(minimum, int(node.text()))
+        return _fix(UNSAFE, message, replace(node, f"({minimum}, {top})"))
+    parent = node.parent()
+    if parent is not None and parent.kind() in ("tuple", "list"):
+        bounds = [c for c in parent.children() if c.is_named() and c.kind() != "comment"]
+        if len(bounds) == 2 and keyword_of(parent)[0] == "workers" and _same(bounds[0], node):
+            top = bounds[1]
+            if top.kind() != "integer" or int(top.text()) < minimum:
+                return None
+            return _fix(UNSAFE, message, replace(node, str(minimum)))
+        return None
+    call = enclosing_call(node)
+    if call is None or not _declares(call):
+        return None
+    present = keyword_args(call)
+    if _is_legacy_call(call):
+        if "workersMin" in present or "workersMax" in present and minimum > 1:
+            return None
+        extra = f", workersMax={minimum}" if minimum > 1 else ""
+        return _fix(UNSAFE, message, add_keyword(source, call, f"workersMin={minimum}{extra}"))
+    if "workers" in present:
+        return None
+    return _fix(UNSAFE, message, add_keyword(source, call, f"workers=({minimum}, {minimum})"))
+
+
+def _same(a, b) -> bool:
+    ra, rb = a.range(), b.range()
+    return (ra.start.index, ra.end.index) == (rb.start.index, rb.end.index)
+
+
+def fg107_hardcoded_secret(finding: Finding, source: Source, params: dict) -> Fix | None:
+    """Replace a literal env secret with a Runpod secret reference the user then creates."""
+    key = (finding.parameter or "").removeprefix("env.")
+    node = source.node_at(finding)
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key) or string_value(node) is None:
+        return None
+    pair = node.parent()
+    if pair is None or pair.kind() != "pair" or string_value(pair.field("key")) != key:
+        return None
+    if not _same(pair.field("value"), node):
+        return None
+    reference = f'"{{{{ RUNPOD_SECRET_{key} }}}}"'
+    notice = (
+        f"create the Runpod secret `{key}` (console: Settings > Secrets) holding the value "
+        f"that was written in {finding.path}, and rotate it: it is in your git history"
+    )
+    return _fix(
+        UNSAFE,
+        f"Read `{key}` from the Runpod secret `{key}`",
+        replace(node, reference),
+        notice=notice,
+    )
+
+
+FIXERS: dict[str, Fixer] = {
+    "FG210": fg210_unknown_parameter,
+    "FG204": fg204_invalid_route,
+    "FG201": fg201_invalid_workers,
+    "FG202": fg202_conflicting_arguments,
+    "FG209": fg209_invalid_cuda_version,
+    "FG303": fg303_dependencies_not_literal,
+    "FG104": fg104_no_execution_timeout,
+    "FG102": fg102_lb_cold_start,
+    "FG103": fg102_lb_cold_start,  # the same edit: raise min workers
+    "FG107": fg107_hardcoded_secret,
+}
