@@ -25,6 +25,7 @@ class Fix:
     message: str  # what the fix does, one sentence
     edits: tuple[Edit, ...]
     path: str = ""  # project-relative, '/'-separated (set by the engine)
+    code: str = ""  # the rule code of the finding it fixes (set by the engine)
     # Text shown to the user once the fix is applied (e.g. a secret to create in Runpod).
     notice: str = ""
     # Filled in by the engine from the file text, for reporters (JSON, SARIF).

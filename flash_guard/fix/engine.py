@@ -106,7 +106,7 @@ def attach_fixes(result, evaluation, root: Path, states: dict[str, FileState]) -
                 fix = None  # a form the fixer did not expect: no fix rather than a crash
             if fix is None:
                 continue
-            fix.path = path
+            fix.path, fix.code = path, finding.code
             fix.located = tuple(
                 (
                     e,

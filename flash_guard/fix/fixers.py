@@ -184,18 +184,18 @@ def fg104_no_execution_timeout(finding: Finding, source: Source, params: dict) -
     value = params.get("fix_execution_timeout_ms", DEFAULT_EXECUTION_TIMEOUT_MS)
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
         return None
-    message = f"Set an execution timeout of {value} ms"
+    message = f"Set an execution timeout of {value:_} ms"
     node = source.node_at(finding)
     keyword, _ = keyword_of(node) if node is not None else (None, None)
     if keyword in ("execution_timeout_ms", "executionTimeoutMs"):
-        return _fix(UNSAFE, message, replace(node, str(value)))
+        return _fix(UNSAFE, message, replace(node, f"{value:_}"))
     call = enclosing_call(node)
     if call is None or not _declares(call):
         return None
     name = "executionTimeoutMs" if _is_legacy_call(call) else "execution_timeout_ms"
     if name in keyword_args(call):
         return None
-    return _fix(UNSAFE, message, add_keyword(source, call, f"{name}={value}"))
+    return _fix(UNSAFE, message, add_keyword(source, call, f"{name}={value:_}"))
 
 
 def _declares(call) -> bool:

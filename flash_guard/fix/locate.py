@@ -163,4 +163,33 @@ def add_keyword(source: Source, call, keyword: str) -> Edit | None:
         return insert_at(last.range().end.index, f",{source.newline}{indent}{keyword}")
     if trailing_comma:
         return insert_at(after_last.range().end.index, f" {keyword}")
-    return insert_at(last.range().end.index, f", {keyword}")
+    edit = insert_at(last.range().end.index, f", {keyword}")
+    line_end = source.text.find("\n", edit.start)
+    line_end = len(source.text) if line_end < 0 else line_end
+    line_start = source.lines.starts[args.range().start.line]
+    if _width(source.text[line_start:line_end]) + len(edit.content) <= LINE_LENGTH:
+        return edit
+    return _split(source, args, [*(c.text() for c in named), keyword])
+
+
+# ruff format's default line length: a one-line call that the new argument makes longer is
+# split the way the formatter would split it, so `ruff format` leaves the fixed file alone.
+LINE_LENGTH = 88
+
+
+def _width(line: str) -> int:
+    return len(line.rstrip("\r"))
+
+
+def _split(source: Source, args, items: list[str]) -> Edit:
+    """The argument list on its own indented line, or one argument per line when that line
+    is too long too (ruff format's two layouts, without and with the magic trailing comma)."""
+    indent = source.line_indent(args)
+    inner = indent + "    "
+    nl = source.newline
+    close_line = source.text[args.range().end.index :].split("\n", 1)[0]
+    hugged = inner + ", ".join(items)
+    if _width(hugged) <= LINE_LENGTH and _width(indent + ")" + close_line) <= LINE_LENGTH:
+        return replace(args, f"({nl}{hugged}{nl}{indent})")
+    body = "".join(f"{inner}{item},{nl}" for item in items)
+    return replace(args, f"({nl}{body}{indent})")

@@ -25,6 +25,8 @@ def render(result, color: bool = False, statistics: bool = False, **_) -> str:
         if color:
             sev = f"{_COLORS[f.severity]}{sev}{_RESET}"
             code = f"{_BOLD}{code}{_RESET}"
+        if _fixable(f):
+            code += " [*]"
         lines.append(f"{f.path}:{f.line}:{f.column}: {code} {sev} {f.slug}: {f.message}")
         if f.fix:
             hint = f"  help: {f.fix}"
@@ -38,7 +40,17 @@ def render(result, color: bool = False, statistics: bool = False, **_) -> str:
     if lines:
         lines.append("")
     lines.append(summary_line(result))
+    fixable = sum(1 for f in result.findings if _fixable(f))
+    unsafe = sum(1 for f in result.findings if getattr(f, "fixes", None) and not _fixable(f))
+    if fixable or unsafe:
+        more = f" ({unsafe} more with `--fix --unsafe-fixes`)" if unsafe else ""
+        lines.append(f"[*] {fixable} fixable with `--fix`{more}.")
     return "\n".join(lines) + "\n"
+
+
+def _fixable(finding) -> bool:
+    """A finding `--fix` fixes: it has a safe fix (see flash_guard.fix)."""
+    return any(fix.applicability == "safe" for fix in getattr(finding, "fixes", ()))
 
 
 def summary_line(result) -> str:
