@@ -202,3 +202,17 @@ def test_precommit_fix_hook_applies_safe_fixes_to_given_files(tmp_path, capsys):
     assert code == 0
     assert staged.read_text("utf-8") == FIXED
     assert other.read_text("utf-8") == APP  # not passed by pre-commit: not touched
+
+
+def test_route_fix_that_would_duplicate_a_route_is_not_offered(tmp_path, capsys):
+    write(
+        tmp_path,
+        'from runpod_flash import Endpoint\n\napi = Endpoint(name="api", cpu="cpu3c-1-2")\n\n\n'
+        '@api.post("/predict")\nasync def a(data: dict) -> dict:\n    return data\n\n\n'
+        '@api.post("predict")\nasync def b(data: dict) -> dict:\n    return data\n\n\n'
+        '@api.post("other")\nasync def c(data: dict) -> dict:\n    return data\n',
+    )
+    code, out, _ = cli(tmp_path, capsys, "--diff", "--select", "FG204")
+    assert code == 1
+    assert '+@api.post("/other")' in out
+    assert '+@api.post("/predict")' not in out

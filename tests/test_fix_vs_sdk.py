@@ -46,6 +46,8 @@ CHANGES_BY_CODE = {
     "FG107": ["env", "resource.env"],
 }
 CHANGES_BY_CODE["FG103"] = CHANGES_BY_CODE["FG102"]
+CHANGES_BY_CODE["FG109"] = ["routes", "targets"]
+CHANGES_BY_CODE["FG302"] = []  # an import moves; the configuration stays
 
 
 def case_config(case: str) -> dict:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 
 from flash_guard.findings import Finding
-from flash_guard.fix.edits import SAFE, UNSAFE, Fix
+from flash_guard.fix.edits import SAFE, UNSAFE, Edit, Fix
 from flash_guard.fix.locate import (
     Source,
     add_keyword,
@@ -80,6 +80,8 @@ def fg204_invalid_route(finding: Finding, source: Source, params: dict) -> Fix |
         body = string_body_start(literal) if literal is not None else None
         if body is None or string_value(literal) != path.group(1):
             return None
+        if _route_taken(source, call, "/" + path.group(1)):
+            return None  # the fixed path would be a duplicate route: still an error
         return _fix(SAFE, f"Add the leading `/`: '/{path.group(1)}'", insert_at(body, "/"))
     method = re.search(r"route method='(\w+)': remote\(\) raises", finding.message)
     if method is not None:
@@ -94,6 +96,34 @@ def fg204_invalid_route(finding: Finding, source: Source, params: dict) -> Fix |
 
 
 _HTTP_METHODS = {"GET", "POST", "PUT", "DELETE", "PATCH"}
+
+
+def _route_taken(source: Source, call, path: str) -> bool:
+    """Another route of the same decorator form (`api.post`, or `remote` with the same
+    endpoint and method) in this file already has `path`."""
+    first = _first_argument(call)
+    method = keyword_args(call).get("method")
+    method_text = method.field("value").text() if method is not None else None
+    for other in source.root.find_all(kind="call"):
+        if other.field("function").text() != call.field("function").text():
+            continue
+        if string_value(_route_path_literal(other)) != path:
+            continue
+        if callee_name(call) != "remote":
+            return True
+        other_method = keyword_args(other).get("method")
+        other_first = _first_argument(other)
+        same_target = first is not None and other_first is not None
+        same_target = same_target and other_first.text() == first.text()
+        known = same_target and other_method is not None and method_text is not None
+        if known and other_method.field("value").text().upper() == method_text.upper():
+            return True
+    return False
+
+
+def _first_argument(call):
+    args = call.field("arguments")
+    return next((c for c in args.children() if c.is_named()), None) if args else None
 
 
 def _route_path_literal(call):
@@ -271,6 +301,196 @@ def fg107_hardcoded_secret(finding: Finding, source: Source, params: dict) -> Fi
     )
 
 
+def fg109_no_health_route(finding: Finding, source: Source, params: dict) -> Fix | None:
+    """Add `GET /health` returning {"status": "ok"} after the endpoint's last route in the
+    file that declares it (routes elsewhere, or a name that is not a plain module-level
+    variable, leave the place uncertain)."""
+    name = _module_variable(enclosing_call(source.node_at(finding)))
+    if name is None:
+        return None
+    routes = [d for d in _module_definitions(source) if _routes_to(d, name)]
+    taken = {_defined_name(d) for d in source.root.children()}
+    # Named after the endpoint: two endpoints fixed in one round get two different names.
+    function = next((f for f in (f"{name}_health", f"{name}_get_health") if f not in taken), None)
+    if not routes or function is None:
+        return None
+    legacy = _routes_to(routes[-1], name) == "remote"
+    decorator = (
+        f'@remote({name}, method="GET", path="/health")' if legacy else f'@{name}.get("/health")'
+    )
+    nl = source.newline
+    route = f'{nl}{nl}{nl}{decorator}{nl}async def {function}():{nl}    return {{"status": "ok"}}'
+    return _fix(
+        UNSAFE,
+        f"Add a GET /health route to `{name}`",
+        insert_at(routes[-1].range().end.index, route),
+    )
+
+
+def _module_variable(call) -> str | None:
+    """`name` when `call` is the whole right-hand side of a module-level `name = call`."""
+    parent = call.parent() if call is not None else None
+    if parent is None or parent.kind() != "assignment":
+        return None
+    left, right = parent.field("left"), parent.field("right")
+    statement = parent.parent()
+    if left is None or left.kind() != "identifier" or right is None or not _same(right, call):
+        return None
+    if statement is None or statement.parent() is None or statement.parent().kind() != "module":
+        return None
+    return left.text()
+
+
+def _module_definitions(source: Source) -> list:
+    return [c for c in source.root.children() if c.kind() == "decorated_definition"]
+
+
+def _defined_name(node) -> str | None:
+    if node.kind() == "decorated_definition":
+        node = node.field("definition")
+    if node is not None and node.kind() in ("function_definition", "class_definition"):
+        return node.field("name").text()
+    return None
+
+
+def _routes_to(definition, name: str) -> str | None:
+    """ "route" for `@name.get(...)`-style decorators, "remote" for `@remote(name, ...)`."""
+    for decorator in definition.children():
+        call = enclosing_call(decorator) if decorator.kind() == "decorator" else None
+        if call is None:
+            continue
+        function = call.field("function").text()
+        if function in (f"{name}.{m.lower()}" for m in _HTTP_METHODS):
+            return "route"
+        args = call.field("arguments")
+        first = next((c for c in args.children() if c.is_named()), None) if args else None
+        targets_name = first is not None and first.text() == name
+        if callee_name(call) == "remote" and targets_name and "path" in keyword_args(call):
+            return "remote"
+    return None
+
+
+def fg302_top_level_dependency_import(finding: Finding, source: Source, params: dict) -> Fix | None:
+    """Move a module-level import into every function that uses what it binds, when those are
+    all decorated functions (the workers) and nothing at module level uses it."""
+    node = source.node_at(finding)
+    if node is None or node.kind() not in ("import_statement", "import_from_statement"):
+        return None
+    if node.parent() is None or node.parent().kind() != "module":
+        return None
+    if node.kind() == "import_from_statement" and node.field("module_name").text() == "__future__":
+        return None
+    bound = _bound_names(node)
+    line_start = source.lines.starts[node.range().start.line]
+    line_end = source.text.find("\n", node.range().end.index)
+    line_end = len(source.text) if line_end < 0 else line_end + 1
+    line = source.text[line_start:line_end]
+    if bound is None or line_start != node.range().start.index or ";" in line:
+        return None
+    users = []
+    for name in bound:
+        for use in source.root.find_all(kind="identifier"):
+            if use.text() != name or _inside(use, node):
+                continue
+            worker = _top_function(use)
+            if worker is None:
+                return None  # used at module level or in a class: moving it breaks that
+            if not any(_same(worker, u) for u in users):
+                users.append(worker)
+    if not users:
+        return None
+    # A blank line left at the top of the file, or doubled, goes with the import.
+    after = source.text[line_end:]
+    next_blank = after.split("\n", 1)[0].strip() == "" and "\n" in after
+    before = source.text[:line_start].rstrip("\r\n").rsplit("\n", 1)[-1]
+    if next_blank and (line_start == 0 or before.strip() == ""):
+        line_end += after.index("\n") + 1
+    edits = [Edit(line_start, line_end, "")]
+    for worker in users:
+        edit = _first_statement_insert(source, worker, line.strip())
+        if edit is None:
+            return None
+        edits.append(edit)
+    return _fix(UNSAFE, "Import it inside the worker, where it runs", *edits)
+
+
+def _bound_names(statement) -> list[str] | None:
+    """The names an import binds, or None for forms we do not move (`*`, several modules)."""
+    if statement.kind() == "import_statement":
+        modules = [c for c in statement.children() if c.is_named() and c.kind() != "comment"]
+        if len(modules) != 1:
+            return None
+        module = modules[0]
+        if module.kind() == "aliased_import":
+            return [module.field("alias").text()]
+        return [module.text().split(".", 1)[0]]
+    names = []
+    for child in statement.children():
+        if child.kind() == "wildcard_import":
+            return None
+        if child.kind() == "aliased_import":
+            names.append(child.field("alias").text())
+        elif child.kind() == "dotted_name" and not _same(child, statement.field("module_name")):
+            names.append(child.text())
+    return names or None
+
+
+def _inside(node, container) -> bool:
+    a, b = node.range(), container.range()
+    return b.start.index <= a.start.index and a.end.index <= b.end.index
+
+
+def _top_function(node):
+    """The module-level decorated function `node` is in, or None."""
+    found = None
+    for ancestor in node.ancestors():
+        if ancestor.kind() in ("function_definition", "class_definition", "lambda"):
+            found = ancestor
+    if found is None or found.kind() != "function_definition":
+        return None
+    if not _inside(node, found.field("body")):
+        return None  # annotations and defaults are evaluated when the module is imported
+    holder = found.parent()
+    if holder is None or holder.kind() != "decorated_definition":
+        return None
+    top = holder.parent()
+    return found if top is not None and top.kind() == "module" else None
+
+
+def _first_statement_insert(source: Source, function, statement: str) -> Edit | None:
+    body = function.field("body")
+    statements = [c for c in body.children() if c.is_named() and c.kind() != "comment"]
+    if not statements or statements[0].range().start.line == function.range().start.line:
+        return None  # `def f(): return x` on one line: no body line to add to
+    indent = source.line_indent(statements[0])
+    nl = source.newline
+    # After the docstring and the imports already moved there, so that imports moved in
+    # several rounds keep their order.
+    skip = 0
+    if statements[0].kind() == "expression_statement" and statements[0].child(0).kind() == "string":
+        skip = 1
+    while skip < len(statements) and statements[skip].kind() in _IMPORTS:
+        skip += 1
+    # ruff format separates an import block from the statements after it by a blank line.
+    gap = nl if skip == len(statements) or statements[skip].kind() not in _IMPORTS else ""
+    moved_before = skip > 0 and statements[skip - 1].kind() in _IMPORTS
+    if skip:
+        blank = "" if moved_before else gap
+        return insert_at(_line_end(source, statements[skip - 1]), f"{nl}{indent}{statement}{blank}")
+    first = statements[0]
+    return insert_at(source.lines.starts[first.range().start.line], f"{indent}{statement}{nl}{gap}")
+
+
+_IMPORTS = ("import_statement", "import_from_statement")
+
+
+def _line_end(source: Source, node) -> int:
+    """The end of `node`'s last line, before its newline (after a trailing comment)."""
+    end = source.text.find("\n", node.range().end.index)
+    end = len(source.text) if end < 0 else end
+    return end - 1 if source.text[end - 1 : end] == "\r" else end
+
+
 FIXERS: dict[str, Fixer] = {
     "FG210": fg210_unknown_parameter,
     "FG204": fg204_invalid_route,
@@ -282,4 +502,6 @@ FIXERS: dict[str, Fixer] = {
     "FG102": fg102_lb_cold_start,
     "FG103": fg102_lb_cold_start,  # the same edit: raise min workers
     "FG107": fg107_hardcoded_secret,
+    "FG109": fg109_no_health_route,
+    "FG302": fg302_top_level_dependency_import,
 }
