@@ -91,9 +91,10 @@ class LineIndex:
     def __init__(self, text: str):
         self.text = text
         self.starts = [0]
-        for i, ch in enumerate(text):
-            if ch == "\n":
-                self.starts.append(i + 1)
+        at = text.find("\n")
+        while at >= 0:
+            self.starts.append(at + 1)
+            at = text.find("\n", at + 1)
 
     def offset(self, line: int, column: int) -> int | None:
         if not 1 <= line <= len(self.starts):
