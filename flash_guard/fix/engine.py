@@ -152,7 +152,7 @@ def fix_project(request, unsafe: bool) -> FixRun:
             run.applied += applied
             run.rounds = round_no + 1
             for path in {f.path for f in applied}:
-                key = os.path.abspath(states[path].abspath)
+                key = os.path.realpath(states[path].abspath)
                 files.OVERLAY[key] = states[path].data()
                 overlaid.append(key)
     finally:

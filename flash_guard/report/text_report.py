@@ -39,13 +39,21 @@ def render(result, color: bool = False, statistics: bool = False, **_) -> str:
             lines.append(f"{n:>5}  {code}  {slug} [{severity}]")
     if lines:
         lines.append("")
+    fixes = fixes_line(result)
+    if fixes:
+        lines.append(fixes)
     lines.append(summary_line(result))
+    return "\n".join(lines) + "\n"
+
+
+def fixes_line(result) -> str:
+    """How many findings `--fix` (and `--fix --unsafe-fixes`) would fix; "" when none."""
     fixable = sum(1 for f in result.findings if _fixable(f))
     unsafe = sum(1 for f in result.findings if getattr(f, "fixes", None) and not _fixable(f))
-    if fixable or unsafe:
-        more = f" ({unsafe} more with `--fix --unsafe-fixes`)" if unsafe else ""
-        lines.append(f"[*] {fixable} fixable with `--fix`{more}.")
-    return "\n".join(lines) + "\n"
+    if not fixable:
+        return f"{unsafe} fixable with `--fix --unsafe-fixes` (no safe fixes)." if unsafe else ""
+    more = f" ({unsafe} more with `--fix --unsafe-fixes`)" if unsafe else ""
+    return f"[*] {fixable} fixable with `--fix`{more}."
 
 
 def _fixable(finding) -> bool:
