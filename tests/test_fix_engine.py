@@ -216,3 +216,19 @@ def test_route_fix_that_would_duplicate_a_route_is_not_offered(tmp_path, capsys)
     assert code == 1
     assert '+@api.post("/other")' in out
     assert '+@api.post("/predict")' not in out
+
+
+def test_min_workers_fix_never_makes_min_exceed_max(tmp_path, capsys):
+    (tmp_path / ".flash-guard.yaml").write_text(
+        "rules:\n  FG103:\n    params: {min_workers: 2}\n", "utf-8"
+    )
+    write(
+        tmp_path,
+        "from runpod_flash import CpuLiveServerless, remote\n\n"
+        'low = CpuLiveServerless(name="low", workersMin=0, workersMax=1)\n'
+        'ok = CpuLiveServerless(name="ok", workersMin=0, workersMax=4)\n\n\n'
+        "@remote(low)\ndef a(x):\n    return x\n\n\n@remote(ok)\ndef b(x):\n    return x\n",
+    )
+    _, out, _ = cli(tmp_path, capsys, "--diff", "--unsafe-fixes", "--select", "FG103")
+    assert '+ok = CpuLiveServerless(name="ok", workersMin=2, workersMax=4)' in out
+    assert "+low" not in out

@@ -243,8 +243,13 @@ def fg102_lb_cold_start(finding: Finding, source: Source, params: dict) -> Fix |
     node = source.node_at(finding)
     if node is None:
         return None
-    keyword, _ = keyword_of(node)
+    keyword, argument = keyword_of(node)
     if keyword == "workersMin":
+        top = keyword_args(argument.parent().parent()).get("workersMax")
+        top = top.field("value") if top is not None else None
+        # workersMax defaults to 1; above it, the SDK raises 'workersMin cannot be greater'.
+        if (top is None and minimum > 1) or (top is not None and not _int_at_least(top, minimum)):
+            return None
         return _fix(UNSAFE, message, replace(node, str(minimum)))
     if keyword == "workers" and node.kind() == "integer":
         top = max(minimum, int(node.text()))
@@ -253,8 +258,7 @@ def fg102_lb_cold_start(finding: Finding, source: Source, params: dict) -> Fix |
     if parent is not None and parent.kind() in ("tuple", "list"):
         bounds = [c for c in parent.children() if c.is_named() and c.kind() != "comment"]
         if len(bounds) == 2 and keyword_of(parent)[0] == "workers" and _same(bounds[0], node):
-            top = bounds[1]
-            if top.kind() != "integer" or int(top.text()) < minimum:
+            if not _int_at_least(bounds[1], minimum):
                 return None
             return _fix(UNSAFE, message, replace(node, str(minimum)))
         return None
@@ -270,6 +274,14 @@ def fg102_lb_cold_start(finding: Finding, source: Source, params: dict) -> Fix |
     if "workers" in present:
         return None
     return _fix(UNSAFE, message, add_keyword(source, call, f"workers=({minimum}, {minimum})"))
+
+
+def _int_at_least(node, minimum: int) -> bool:
+    return (
+        node.kind() == "integer"
+        and _INTEGER.fullmatch(node.text()) is not None
+        and (int(node.text()) >= minimum)
+    )
 
 
 def _same(a, b) -> bool:
