@@ -273,7 +273,10 @@ def fg102_lb_cold_start(finding: Finding, source: Source, params: dict) -> Fix |
         return _fix(UNSAFE, message, add_keyword(source, call, f"workersMin={minimum}{extra}"))
     if "workers" in present:
         return None
-    return _fix(UNSAFE, message, add_keyword(source, call, f"workers=({minimum}, {minimum})"))
+    # The SDK's default max is 1: (m, m) keeps it unless m is more. Review the max: once
+    # written, FG110 (default max workers) no longer reports it.
+    note = f"{message}; max workers {minimum} (review it)"
+    return _fix(UNSAFE, note, add_keyword(source, call, f"workers=({minimum}, {minimum})"))
 
 
 def _int_at_least(node, minimum: int) -> bool:
