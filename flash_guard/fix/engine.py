@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import difflib
 import os
 import stat
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,6 +54,8 @@ class FixRun:
         return {p: s for p, s in self.files.items() if s.text != s.original_text}
 
     def diff(self) -> str:
+        import difflib  # deferred: only --diff needs it
+
         out = []
         for path, state in sorted(self.changed.items()):
             out += difflib.unified_diff(
@@ -214,6 +214,8 @@ def _write_atomic(state: FileState) -> None:
         raise _Refused("not a regular file")
     if files._read_bytes(dest) != state.original:
         raise _Refused("it changed while flash-guard was fixing it")
+    import tempfile  # deferred: only writing fixes needs it
+
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".fg-tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
