@@ -2,7 +2,9 @@
 
 Each deployable endpoint gets one profile (checklist.profiles). Every enabled item of that
 profile is evaluated: declarative `require` conditions here, `check:` items by their Python
-check. An undecidable item yields FG002, never a pass or a failure.
+check. An undecidable item yields FG002, never a pass or a failure: the "unknown" outcomes of
+every rule are gathered by the expression they could not see, and each expression gets one
+FG002 naming every rule it blocks and every endpoint that uses it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from flash_guard.checklist.catalog import PROFILES
 from flash_guard.checklist.items import Item
 from flash_guard.checklist.profiles import ProfileMap, file_pragmas
 from flash_guard.checks.base import Context, Outcome, where
+from flash_guard.checks.placement import runtime_provisioned
 from flash_guard.config.loader import Config
 from flash_guard.discover.analysis import Analysis
 from flash_guard.findings import FAIL, NOT_APPLICABLE, PASS, UNKNOWN, Finding
@@ -42,6 +45,7 @@ def evaluate(analysis: Analysis, config: Config, options: Options) -> Evaluation
         if endpoint.deployable:
             run.endpoint_items(index, endpoint)
     run.project_checks()
+    run.findings += run.unresolved.findings()
     return Evaluation(run.findings, run.scorecard, run.profiles, checklist, profile_map)
 
 
@@ -57,6 +61,8 @@ class _Run:
         self.findings: list[Finding] = []
         self.scorecard: list[dict[str, str]] = [{} for _ in endpoints]
         self.index_of = {id(ep): i for i, ep in enumerate(endpoints)}
+        self.unresolved = _Unresolved()
+        self.runtime: dict[int, bool] = {}  # id(endpoint) -> runtime-provisioned
 
     def context(self, profile: str, code: str = "", slug: str = "") -> Context:
         return Context(self.analysis.endpoints, self.analysis, profile, code, slug)
@@ -81,7 +87,7 @@ class _Run:
             else:
                 outcomes = _declarative(item, active.params, ep)
             card[code] = PASS
-            for outcome in outcomes:
+            for outcome in _decided_first(outcomes):
                 self.emit(active, outcome, profile, card)
 
     def project_checks(self) -> None:
@@ -100,7 +106,7 @@ class _Run:
         for code, first in first_in_force.items():
             check = REGISTRY[first.item.check]()
             ctx = self.context("", code, first.item.slug)
-            for outcome in check.check_project(endpoints, first.params, ctx):
+            for outcome in _decided_first(check.check_project(endpoints, first.params, ctx)):
                 self.project_outcome(code, outcome)
             for i, ep in enumerate(endpoints):
                 if ep.deployable and code in self.checklist.active(self.profiles[i]):
@@ -117,6 +123,14 @@ class _Run:
         active = active or self.checklist.shadow_by_profile[profile].get(code)
         if active is not None:
             self.emit(active, outcome, profile, card)
+
+    def runtime_provisioned(self, ep: Endpoint | None) -> bool:
+        """A declaration a script builds and runs itself: FG301 says so once, no FG002."""
+        if ep is None:
+            return False
+        if id(ep) not in self.runtime:
+            self.runtime[id(ep)] = runtime_provisioned(ep, self.analysis) is not None
+        return self.runtime[id(ep)]
 
     def emit(self, active: ActiveItem, outcome: Outcome, profile: str, card: dict | None) -> None:
         item = active.item
@@ -135,8 +149,8 @@ class _Run:
         if card is not None and card.get(item.code) != FAIL:
             card[item.code] = UNKNOWN
         meta = self.checklist.active(profile).get(UNRESOLVED)
-        if meta is not None:
-            self.findings.append(_unresolved_finding(meta, item, outcome, profile))
+        if meta is not None and not self.runtime_provisioned(outcome.endpoint):
+            self.unresolved.add(meta, item, outcome, profile)
 
 
 def _finding(item: Item, severity: str, outcome: Outcome, profile: str) -> Finding:
@@ -156,21 +170,70 @@ def _finding(item: Item, severity: str, outcome: Outcome, profile: str) -> Findi
     )
 
 
-def _unresolved_finding(meta: ActiveItem, blocked: Item, outcome: Outcome, profile: str) -> Finding:
-    ep = outcome.endpoint
-    name = f"`{ep.display_name}`: " if ep else ""
+def _decided_first(outcomes: list[Outcome]) -> list[Outcome]:
+    """A rule that already fires for an endpoint fires whatever an unresolved value turns out
+    to be: no FG002 for it there (rules.md: none for rules whose condition no value of the
+    expression could change)."""
+    failing = {id(o.endpoint) for o in outcomes if o.status == "fail" and o.endpoint is not None}
+    return [o for o in outcomes if o.status == "fail" or id(o.endpoint) not in failing]
+
+
+@dataclass
+class _Expression:
+    """One unresolved expression and everything it blocks."""
+
+    meta: ActiveItem
+    first: Outcome
+    profile: str
+    rules: dict[str, str] = dataclasses.field(default_factory=dict)  # code -> slug
+    endpoints: list[str] = dataclasses.field(default_factory=list)
+    spread: bool = False  # a `**spread`: each rule asked about a different keyword
+
+
+class _Unresolved:
+    """The "unknown" outcomes grouped by the expression (file and span) they point at."""
+
+    def __init__(self):
+        self.by_expression: dict[tuple, _Expression] = {}
+
+    def add(self, meta: ActiveItem, blocked: Item, outcome: Outcome, profile: str) -> None:
+        key = (outcome.path, outcome.span)
+        entry = self.by_expression.get(key)
+        if entry is None:
+            entry = self.by_expression[key] = _Expression(meta, outcome, profile)
+        entry.rules.setdefault(blocked.code, blocked.slug)
+        entry.spread = entry.spread or "spread" in outcome.message
+        ep = outcome.endpoint
+        if ep is not None and ep.display_name not in entry.endpoints:
+            entry.endpoints.append(ep.display_name)
+        if meta.severity == "error":  # --strict in any profile that uses it wins
+            entry.meta = meta
+
+    def findings(self) -> list[Finding]:
+        return [_unresolved_finding(entry) for entry in self.by_expression.values()]
+
+
+def _unresolved_finding(entry: _Expression) -> Finding:
+    outcome, meta = entry.first, entry.meta
+    names = ", ".join(f"`{name}`" for name in entry.endpoints)
+    rules = ", ".join(f"{code} {slug}" for code, slug in sorted(entry.rules.items()))
+    text = (outcome.unknown_text or "").lstrip("*")
+    what = f"{outcome.message}, which is not statically known"
+    if entry.spread:
+        what = f"the `**{text or '?'}` spread is not statically known and may set any keyword"
     return Finding(
         code=meta.item.code,
         slug=meta.item.slug,
         severity=meta.severity,
-        message=f"{name}cannot decide {blocked.code} {blocked.slug}: {outcome.message}, "
-        "which is not statically known",
+        message=f"{names + ': ' if names else ''}{what}; it blocks {rules}",
         fix=meta.item.fix,
         path=outcome.path,
         span=outcome.span,
-        endpoint=ep.display_name if ep else None,
-        profile=profile,
-        parameter=f"{blocked.code}:{outcome.parameter or ''}",
+        endpoint=", ".join(entry.endpoints) or None,
+        profile=entry.profile,
+        # The expression, not the rules it blocks: stable for the baseline when a rule is
+        # switched on or off, and when the code around it moves.
+        parameter=f"expr:{text}" if text else outcome.parameter,
         title=meta.item.title,
     )
 

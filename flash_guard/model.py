@@ -124,6 +124,8 @@ class BodyFacts:
     is_class: bool = False
     is_async: bool = False
     env_reads: list[tuple[str, Span]] = field(default_factory=list)
+    # `os.environ[K] = v`, `del os.environ[K]`, `setdefault`/`pop`/`update`: not reads (FG108)
+    env_writes: list[tuple[str, Span]] = field(default_factory=list)
     calls: list[tuple[str, Span]] = field(default_factory=list)
     imports: list[str] = field(default_factory=list)
 

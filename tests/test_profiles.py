@@ -8,6 +8,7 @@ then `--profile`, then the config's `profile`, then production.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -271,9 +272,10 @@ def test_unresolved_values_are_reported_for_the_profile_in_force(check_json, pro
     for profile in PROFILES:
         _, doc = check_json(root, "--profile", profile)
         blocked[profile] = {
-            f["message"].split("cannot decide ")[1].split(" ")[0]
+            code
             for f in doc["findings"]
             if f["code"] == "FG002"
+            for code in re.findall(r"\bFG\d{3}\b", f["message"].split("it blocks ")[1])
         }
     # idle_timeout feeds FG105 in production and FG403 in development and cost.
     assert "FG105" in blocked["production"]

@@ -467,3 +467,84 @@ def test_fg303_matches_what_flash_build_bundles(project, check_json):
     assert bundled == {"numpy", "httpx", "rich", "orjson", "pyyaml"}
     for package in bundled:
         assert not any(f"`{package}`" in message for message in flagged), package
+
+
+# -- FG002: one finding per unresolved expression (rules.md) ------------------------------
+
+SPREAD = """
+from runpod_flash import Endpoint, GpuType
+from settings import load
+
+EXTRA = load()
+
+@Endpoint(name="spread", gpu=GpuType.NVIDIA_L4, **EXTRA)
+async def spread(x): ...
+"""
+
+
+def _of(doc: dict, code: str) -> list[dict]:
+    return [f for f in doc["findings"] if f["code"] == code]
+
+
+def test_fg002_one_finding_per_expression_naming_every_blocked_rule(project, check_json):
+    root = project({"app.py": SPREAD, "settings.py": "def load():\n    return {}\n"})
+    _, doc = check_json(root)
+    unresolved = _of(doc, "FG002")
+    assert len(unresolved) == 1
+    message = unresolved[0]["message"]
+    for code in ("FG103", "FG104", "FG105", "FG110", "FG201", "FG203"):
+        assert code in message
+    assert unresolved[0]["endpoint"] == "spread"
+    # The scorecard still says, per rule, that it could not be decided.
+    card = doc["endpoints"][0]["checks"]
+    assert card["FG104"] == "unknown" and card["FG203"] == "unknown"
+
+
+def test_fg002_leaves_out_rules_that_are_off(project, check_json):
+    root = project(
+        {
+            "app.py": SPREAD,
+            "settings.py": "def load():\n    return {}\n",
+            ".flash-guard.yaml": "rules:\n  no-execution-timeout:\n    enabled: false\n",
+        }
+    )
+    _, doc = check_json(root)
+    (unresolved,) = _of(doc, "FG002")
+    assert "FG104" not in unresolved["message"] and "FG105" in unresolved["message"]
+
+
+def test_fg002_fingerprint_is_the_expression_not_the_rules(project, check_json):
+    files = {"app.py": SPREAD, "settings.py": "def load():\n    return {}\n"}
+    _, full = check_json(project(files))
+    files[".flash-guard.yaml"] = "rules:\n  no-execution-timeout:\n    enabled: false\n"
+    _, fewer = check_json(project(files))
+    assert _of(full, "FG002")[0]["fingerprint"] == _of(fewer, "FG002")[0]["fingerprint"]
+
+
+def test_fg301_runtime_provisioned_is_info_and_silences_fg002_and_fg303(project, check_json):
+    script = textwrap.dedent(
+        """
+        import asyncio
+        import sys
+
+        from runpod_flash import Endpoint
+
+        async def bench(gpu, deps):
+            ep = Endpoint(name="bench", gpu=gpu, workers=(1, 1), dependencies=deps)
+            return await ep.runsync({})
+
+        if __name__ == "__main__":
+            asyncio.run(bench(sys.argv[1], sys.argv[2:]))
+        """
+    )
+    _, doc = check_json(project({"bench.py": script}))
+    (fg301,) = _of(doc, "FG301")
+    assert fg301["severity"] == "info" and "provisioned at run time" in fg301["message"]
+    assert _of(doc, "FG002") == [] and _of(doc, "FG303") == []
+    # The same declaration written with literals and never run is FG301's warning case.
+    literal = script.replace("gpu=gpu", 'gpu="A40"').replace("dependencies=deps", "")
+    literal = literal.replace("return await ep.runsync({})", "return ep")
+    literal = literal.replace("asyncio.run(bench(sys.argv[1], sys.argv[2:]))", "pass")
+    _, doc = check_json(project({"bench.py": literal}))
+    (fg301,) = _of(doc, "FG301")
+    assert fg301["severity"] == "warning"

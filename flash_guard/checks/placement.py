@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from flash_guard.checks.sites import build_ignored
-from flash_guard.discover.facts import Block
+from flash_guard.discover.facts import Block, FileFacts
 from flash_guard.model import Endpoint
 
 # `if` headers whose body never runs when a module is imported by name (as the build does).
@@ -17,6 +17,8 @@ _NEVER_RUNS = re.compile(
     r"""|(?:typing\.)?TYPE_CHECKING)\s*:"""
 )
 _CONDITIONAL = ("if", "elif", "else", "match", "case", "try", "except")
+_FLAG_IF = re.compile(r"^if\s+([A-Za-z_][A-Za-z0-9_]*)\s*:")
+SDK_MODULES = ("runpod_flash", "tetra_rp")
 
 
 @dataclass
@@ -29,8 +31,11 @@ class Hidden:
     certain: bool = True
 
 
-def hidden_at(path: str, placement: str, blocks: tuple[Block, ...]) -> Hidden | None:
-    """Why `flash build` would not see code placed so in `path`, or None if it would."""
+def hidden_at(
+    path: str, placement: str, blocks: tuple[Block, ...], flags: frozenset[str] = frozenset()
+) -> Hidden | None:
+    """Why `flash build` would not see code placed so in `path`, or None if it would.
+    `flags` are the file's import-availability flags (see `availability_flags`)."""
     if path.rsplit("/", 1)[-1] == "__init__.py":
         return Hidden(f"in `{path}`", "flash build never imports `__init__.py` files")
     pattern = build_ignored(path)
@@ -38,7 +43,43 @@ def hidden_at(path: str, placement: str, blocks: tuple[Block, ...]) -> Hidden | 
         return Hidden(f"in `{path}`", f"flash build leaves `{pattern}` paths out of the build")
     if placement == "module":
         return None
-    return classify(blocks)
+    return classify(_untaken_guards_dropped(blocks, flags))
+
+
+def availability_flags(facts: FileFacts | None) -> frozenset[str]:
+    """Names set to True in a `try:` that imports the SDK (`try: import runpod_flash` ...
+    `HAVE_FLASH = True`). The build machine has the SDK installed, so a module-level
+    `if HAVE_FLASH:` always runs there (rules.md FG301)."""
+    if facts is None:
+        return frozenset()
+    guarded_import = any(
+        b.module.split(".", 1)[0] in SDK_MODULES and b.blocks and b.blocks[0].kind == "try"
+        for b in facts.imports
+    )
+    if not guarded_import:
+        return frozenset()
+    return frozenset(
+        a.target
+        for a in facts.assignments
+        if a.namespace is None
+        and a.blocks
+        and a.blocks[0].kind in ("try", "else")
+        and a.expr.kind == "lit"
+        and a.expr.value is True
+    )
+
+
+def _untaken_guards_dropped(blocks: tuple[Block, ...], flags: frozenset[str]) -> tuple:
+    if not flags:
+        return blocks
+    kept = []
+    for i, block in enumerate(blocks):
+        in_branch = i > 0 and blocks[i - 1].kind in ("elif", "else")
+        match = _FLAG_IF.match(block.header) if block.kind == "if" and not in_branch else None
+        if match is not None and match.group(1) in flags:
+            continue  # the SDK-available branch: taken whenever the build can import Flash
+        kept.append(block)
+    return tuple(kept)
 
 
 def classify(blocks: tuple[Block, ...]) -> Hidden | None:
@@ -106,3 +147,111 @@ def visible_to_build(endpoint: Endpoint) -> bool:
     if not endpoint.deployable or endpoint.scope == "function" or endpoint.in_init:
         return False
     return bool(endpoint.targets or endpoint.routes or endpoint.kind == "image")
+
+
+# -- runtime-provisioned declarations (rules.md FG301) ------------------------------------
+
+_MAIN_IF = re.compile(
+    r"""^if\s+(?:__name__\s*==\s*['"]__main__['"]|['"]__main__['"]\s*==\s*__name__)"""
+)
+
+
+def runtime_provisioned(endpoint: Endpoint | None, analysis) -> str | None:
+    """How a declaration inside a function is provisioned by the code that runs it, or None.
+
+    Such a declaration is configured from the function's parameters or other run-time data and
+    used by the same code (called, awaited, `.run`/`.runsync`), or its function is called from a
+    `__main__` block: a script that creates the endpoint when it runs, not something
+    `flash build` should deploy. The function's source is parsed again here (only for
+    declarations inside functions, which are rare) because discovery keeps no facts about
+    statements that are neither assignments nor decorators."""
+    if endpoint is None or analysis is None or endpoint.scope != "function":
+        return None
+    text = _source_text(analysis, endpoint.path)
+    if not text:
+        return None
+    from ast_grep_py import SgRoot  # deferred: only declarations inside functions get here
+
+    root = SgRoot(text, "python").root()
+    line = endpoint.span.line - 1
+    enclosing = [
+        node
+        for node in root.find_all(kind="function_definition")
+        if node.range().start.line <= line <= node.range().end.line
+    ]
+    if not enclosing:
+        return None
+    function = min(enclosing, key=lambda n: n.range().end.index - n.range().start.index)
+    name_node, params_node = function.field("name"), function.field("parameters")
+    name = name_node.text() if name_node is not None else ""
+    parameters = {
+        n.text() for n in (params_node.find_all(kind="identifier") if params_node else [])
+    }
+    declaration = _declaration_text(function, endpoint)
+    used_params = sorted(p for p in parameters if re.search(rf"\b{re.escape(p)}\b", declaration))
+    unknown = any(not v.known for v in endpoint.params.values()) or not endpoint.name.known
+    if not used_params and not unknown:
+        return None  # a literal declaration in a function: FG301's "not deployed" case
+    configured = (
+        f"configured from its parameter{'s' if len(used_params) > 1 else ''} "
+        + ", ".join(f"`{p}`" for p in used_params)
+        if used_params
+        else "configured from run-time data"
+    )
+    body = function.field("body")
+    how = _used_in(body.text() if body is not None else "", endpoint)
+    if how is None and name and _called_from_main(root, name):
+        how = f"`{name}()` is called from the `__main__` block"
+    if how is None:
+        return None
+    return f"inside `{name}()`, {configured}; {how}"
+
+
+def _source_text(analysis, path: str) -> str | None:
+    source = analysis.sources.get(path)
+    if source is None:
+        return None
+    if source.text is not None:
+        return source.text
+    try:  # discovery drops the text once the file is parsed; it read fine then
+        return source.abspath.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def _declaration_text(function, endpoint: Endpoint) -> str:
+    """The source of the declaration call (the `Endpoint(`/resource call at the endpoint's
+    span), else the whole function."""
+    want = (endpoint.span.line - 1, endpoint.span.column - 1)
+    for call in function.find_all(kind="call"):
+        start = call.range().start
+        if (start.line, start.column) == want:
+            return call.text()
+    return function.text()
+
+
+def _used_in(body: str, endpoint: Endpoint) -> str | None:
+    names = [endpoint.variable] if endpoint.variable else []
+    names += [t.name for t in endpoint.targets]
+    for var in names:
+        v = re.escape(var)
+        method = re.search(rf"\b{v}\s*\.\s*(runsync|run)\s*\(", body)
+        if method:
+            return f"`{var}.{method.group(1)}(...)` provisions it"
+        if re.search(rf"\bawait\s+{v}\b", body):
+            return f"`await {var}` provisions it"
+        calls = re.sub(rf"\bdef\s+{v}\b", "", body)  # a definition is not a call
+        if re.search(rf"(?<![.\w]){v}\s*\(", calls):
+            return f"`{var}(...)` provisions it"
+    return None
+
+
+def _called_from_main(root, function: str) -> bool:
+    for node in root.find_all(kind="if_statement"):
+        if node.parent() is None or node.parent().kind() != "module":
+            continue
+        condition = node.field("condition")
+        header = f"if {condition.text()}:" if condition is not None else ""
+        if _MAIN_IF.match(header) and re.search(rf"\b{re.escape(function)}\s*\(", node.text()):
+            return True
+    return False

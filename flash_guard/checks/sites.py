@@ -10,12 +10,13 @@ declaration), without reading or parsing any file again.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flash_guard.discover.facts import Block, Decorated, FileFacts
 from flash_guard.discover.parse import Expr
 from flash_guard.discover.resolve import ModuleIndex
-from flash_guard.model import Endpoint, Span, Value
+from flash_guard.model import BodyFacts, Endpoint, Span, Value
 
 # Paths the build never copies or imports (runpod_flash/cli/utils/ignore.py, built-ins).
 # Directory patterns match a path segment at any depth, as gitignore's `tests/` does.
@@ -258,3 +259,41 @@ def dependency_args(call: Call, project: ModuleIndex) -> tuple[list[DependencyAr
             elif not (spread.known and isinstance(spread.value, dict)) or spread.partial:
                 undecided.append(Value.unknown(shown, kw_span, call.path))
     return found, undecided
+
+
+def body_with_helpers(endpoint: Endpoint, files: dict[str, FileFacts]) -> list[BodyFacts]:
+    """The worker's body as rules.md defines it: the decorated functions/classes and route
+    handlers, plus the module-level functions of the same module they call by name, one
+    level deep (the lazy `_get_model()` singleton is the common case)."""
+    bodies = list(endpoint.targets)
+    bodies += [r.handler_facts for r in endpoint.routes if r.handler_facts is not None]
+    seen = {id(b) for b in bodies}
+    helpers = []
+    for body in bodies:
+        facts = files.get(body.path or endpoint.path)
+        if facts is None:
+            continue
+        for callee, _ in body.calls:
+            helper = facts.functions.get(callee)
+            if helper is not None and helper.name != body.name and id(helper) not in seen:
+                seen.add(id(helper))
+                helpers.append(helper)
+    return bodies + helpers
+
+
+# An f-string (any prefix), or `.get(K, "literal")` / `getenv(K, "literal")`.
+_FSTRING = re.compile(r"""^[rRbBuU]?[fF][rR]?['"]|^[rR][fF]['"]""")
+_GET_WITH_LITERAL = re.compile(
+    r"""(?:\.get|getenv)\(\s*[^,]+,\s*(?:[rRuU]?['"][^'"]*['"]|[0-9.]+)\s*\)\s*$"""
+)
+
+
+def given(value: Value | None) -> bool:
+    """Whether a keyword counts as given for a rule that only asks if it is (rules.md FG002):
+    a known non-None value, a string literal, an f-string, or `.get(k, "literal")`."""
+    if value is None or value.defaulted:
+        return False
+    if value.known:
+        return value.value is not None
+    text = (value.text or "").strip()
+    return bool(_FSTRING.match(text) or _GET_WITH_LITERAL.search(text))

@@ -40,11 +40,20 @@ _FILE_RULE = {
         *_IMPORT_KINDS,
         {"kind": "assignment"},
         {"kind": "decorated_definition"},
+        {"kind": "function_definition"},
         {"kind": "comment"},
         *_SUSPECT["any"],
     ]
 }
-_BODY_RULE = {"any": [{"kind": "call"}, {"kind": "subscript"}, *_IMPORT_KINDS]}
+_BODY_RULE = {
+    "any": [
+        {"kind": "call"},
+        {"kind": "subscript"},
+        {"kind": "comparison_operator"},
+        *_IMPORT_KINDS,
+    ]
+}
+_ENV_WRITERS = {f"{m}.{w}" for m in _ENV_MAPPINGS for w in ("setdefault", "pop", "update")}
 
 
 # Compound statements that enclose a declaration, named as a message names them.
@@ -120,6 +129,9 @@ class FileFacts:
     assignments: list[Assignment] = field(default_factory=list)
     decorated: list[Decorated] = field(default_factory=list)
     comments: list[tuple[int, int, str]] = field(default_factory=list)  # line, column, text
+    # Module-level functions by name: the helpers a worker's body calls, one level deep
+    # (rules.md "the worker's body": the lazy `_get_model()` singleton).
+    functions: dict[str, BodyFacts] = field(default_factory=dict)
     line_count: int = 0
     read_error: str | None = None
 
@@ -282,7 +294,12 @@ def _body_facts(definition, name: str, path: str) -> BodyFacts:
             if base is not None and index is not None and base.text() in _ENV_MAPPINGS:
                 expr = to_expr(index)
                 if expr.kind == "lit" and isinstance(expr.value, str):
-                    subscript_reads.append((expr.value, span_of(node)))
+                    if _is_write_target(node):
+                        facts.env_writes.append((expr.value, span_of(node)))
+                    else:
+                        subscript_reads.append((expr.value, span_of(node)))
+        elif kind == "comparison_operator":
+            _membership_read(node, subscript_reads)
         else:
             _body_import(node, facts)
     facts.env_reads.extend(subscript_reads)
@@ -301,6 +318,43 @@ def _body_call(call, facts: BodyFacts) -> None:
         first = _first_string_arg(call)
         if first is not None:
             facts.env_reads.append((first, span_of(call)))
+    elif callee in _ENV_WRITERS:
+        names = [_first_string_arg(call)] if not callee.endswith("update") else []
+        args = call.field("arguments")
+        for child in args.children() if callee.endswith("update") and args is not None else []:
+            if child.kind() == "keyword_argument" and child.field("name") is not None:
+                names.append(child.field("name").text())
+            elif child.kind() == "dictionary":
+                for pair in child.children():
+                    key = pair.field("key") if pair.kind() == "pair" else None
+                    expr = to_expr(key) if key is not None else None
+                    if expr is not None and expr.kind == "lit" and isinstance(expr.value, str):
+                        names.append(expr.value)
+        facts.env_writes.extend((n, span_of(call)) for n in names if n is not None)
+
+
+def _is_write_target(subscript) -> bool:
+    """`os.environ[K] = v`, `os.environ[K] += v` and `del os.environ[K]` write, not read."""
+    parent = subscript.parent()
+    if parent is None:
+        return False
+    if parent.kind() in ("assignment", "augmented_assignment"):
+        left = parent.field("left")
+        return left is not None and left.range().start.index == subscript.range().start.index
+    return parent.kind() == "delete_statement"
+
+
+def _membership_read(node, reads: list) -> None:
+    """`"K" in os.environ` reads K (`not in` too)."""
+    children = [c for c in node.children() if c.is_named()]
+    if len(children) != 2 or children[1].text() not in _ENV_MAPPINGS:
+        return
+    operators = [c.text() for c in node.children() if not c.is_named()]
+    if "in" not in operators:
+        return
+    expr = to_expr(children[0])
+    if expr.kind == "lit" and isinstance(expr.value, str):
+        reads.append((expr.value, span_of(node)))
 
 
 def _body_import(imp, facts: BodyFacts) -> None:
@@ -352,6 +406,19 @@ def _decorated(node, facts: FileFacts, lines: _Lines) -> None:
     )
 
 
+def _function(node, facts: FileFacts, lines: _Lines) -> None:
+    parent = node.parent()
+    if parent is not None and parent.kind() == "decorated_definition":
+        parent = parent.parent()  # `@lru_cache def _get_model()` is a helper too
+    if parent is None or parent.kind() != "module":
+        return
+    name_node = node.field("name")
+    if name_node is not None:
+        facts.functions.setdefault(
+            name_node.text(), _body_facts(node, name_node.text(), facts.path)
+        )
+
+
 def _comment(node, facts: FileFacts, lines: _Lines) -> None:
     text = node.text()
     if "flash-guard" in text:
@@ -364,6 +431,7 @@ _HANDLERS = {
     "import_from_statement": _import,
     "assignment": _assignment,
     "decorated_definition": _decorated,
+    "function_definition": _function,
     "comment": _comment,
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flash_guard.checks import sites
 from flash_guard.checks.base import (
     fail,
     register,
@@ -95,6 +96,8 @@ def image_without_name(endpoint) -> list:
     if has_image is not True or has_id is not False:
         return []  # id= with image= is reported above; undecidable parts by their own check
     name = endpoint.params.get("name")
+    if sites.given(name):
+        return []  # presence-only: an f-string or `.get(k, "literal")` is a name (rules.md)
     if name is None or (name.defaulted and endpoint.spreads):
         return spread_unknown(endpoint, "name")
     if not name.known:

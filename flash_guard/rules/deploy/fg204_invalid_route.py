@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flash_guard.checks import sites
 from flash_guard.checks.base import fail_at, register, unknown
 from flash_guard.checks.deploy_support import EveryDeclaration, label, python_repr
 from flash_guard.model import Route, Value
@@ -105,7 +106,9 @@ def pattern_problems(endpoint, first: Route) -> list:
     name = label(endpoint)
     out = []
     endpoint_name = endpoint.params.get("name")
-    if endpoint_name is not None and not endpoint_name.known:
+    if sites.given(endpoint_name):
+        pass  # presence-only: an f-string or `.get(k, "literal")` is a name (rules.md FG002)
+    elif endpoint_name is not None and not endpoint_name.known:
         out.append(unknown(endpoint, endpoint_name, "`name`", "name"))
     elif endpoint_name is None or endpoint_name.value is None:
         if endpoint.spreads and (endpoint_name is None or endpoint_name.defaulted):

@@ -25,22 +25,38 @@ class DuplicateEndpointName(Check):
     declaration. For the same reason all functions of one endpoint must be defined in one
     file: routes registered from a second module (`from app import api` then `@api.post`)
     make the build fail with "defined in multiple files", reported at the first use in each
-    file after the first."""
+    file after the first. Everything is compared within one app (the nearest directory with
+    `pyproject.toml`, `requirements.txt`, `.flash/` or `.flashignore`): two apps of one
+    repository are built separately and never conflict. Several functions on one legacy
+    custom-image payload-builder config (`ServerlessEndpoint`, `CpuServerlessEndpoint`) are
+    one endpoint by design, not a conflict."""
 
     id = "duplicate-endpoint-name"
     scope = "project"
 
     def check_project(self, endpoints, params, ctx) -> list[Outcome]:
-        deployed = sorted(
-            (e for e in endpoints if visible_to_build(e)), key=lambda e: (e.path, e.span)
-        )
         out: list[Outcome] = []
-        out += reused_decorators(deployed)
-        out += functions_in_several_files(deployed)
-        named, name_findings = duplicate_names(deployed)
-        out += name_findings
-        out += duplicate_functions(deployed, named)
+        # `flash build` packages one app at a time: names in two apps never collide.
+        for deployed in by_app(e for e in endpoints if visible_to_build(e)).values():
+            out += reused_decorators(deployed)
+            out += functions_in_several_files(deployed)
+            named, name_findings = duplicate_names(deployed)
+            out += name_findings
+            out += duplicate_functions(deployed, named)
         return tidy(out)
+
+
+# Legacy custom-image configs whose `@remote` functions only build a request payload for an
+# already-deployed image: several functions on one config are one endpoint, by design.
+PAYLOAD_BUILDERS = ("ServerlessEndpoint", "CpuServerlessEndpoint")
+
+
+def by_app(endpoints) -> dict[str, list[Endpoint]]:
+    """Declarations grouped by app, each group ordered by path, then line."""
+    groups: dict[str, list[Endpoint]] = {}
+    for endpoint in sorted(endpoints, key=lambda e: (e.path, e.span)):
+        groups.setdefault(endpoint.app, []).append(endpoint)
+    return groups
 
 
 def where(endpoint: Endpoint) -> str:
@@ -90,6 +106,8 @@ def reused_decorators(deployed: list[Endpoint]) -> list[Outcome]:
     out = []
     for endpoint in deployed:
         if endpoint.kind != "queue" or len(endpoint.decorator_uses) < 2:
+            continue
+        if endpoint.resource_class in PAYLOAD_BUILDERS:
             continue
         pairs = zip(endpoint.decorator_uses, endpoint.targets, strict=False)
         uses = sorted(pairs, key=lambda pair: pair[0])

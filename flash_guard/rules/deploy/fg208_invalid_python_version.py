@@ -18,7 +18,8 @@ class InvalidPythonVersion(Check):
     accept `python_version=`, but only as a string among 3.10-3.13. One app ships as one
     tarball, so every legacy resource that sets it must agree: declarations are ordered by
     path, then line, and each one whose version differs from the first declared one fails
-    `flash build` ("Flash apps require one python_version across all resources")."""
+    `flash build` ("Flash apps require one python_version across all resources"); two apps of
+    one repository (each with its own project marker) are built separately."""
 
     id = "invalid-python-version"
     scope = "project"
@@ -55,7 +56,12 @@ class InvalidPythonVersion(Check):
                 continue
             if visible_to_build(endpoint):
                 declared.append((endpoint, value))
-        out += conflicts(declared)
+        # One tarball per app: two apps of a monorepo may pick different versions.
+        apps: dict[str, list] = {}
+        for endpoint, value in declared:
+            apps.setdefault(endpoint.app, []).append((endpoint, value))
+        for group in apps.values():
+            out += conflicts(group)
         return tidy(out)
 
 

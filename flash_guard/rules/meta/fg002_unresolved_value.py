@@ -9,8 +9,9 @@ from flash_guard.checks.base import Check, register
 class UnresolvedValue(Check):
     """Reported by the engine whenever another rule needs a value that is not statically
     known: a call result, `os.getenv(...)`, an unresolved `**kwargs`, a name imported from
-    outside the project. The finding names the rule it could not decide and points at the
-    undecidable expression. That rule then neither passes nor fails."""
+    outside the project. The "unknown" outcomes of every rule are gathered by the expression
+    they could not see: one finding per expression, at the expression, naming every rule it
+    blocks and every endpoint that uses it. Those rules then neither pass nor fail."""
 
     id = "unresolved-value"
     scope = "engine"

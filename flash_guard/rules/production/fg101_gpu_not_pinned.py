@@ -36,8 +36,9 @@ def is_any(item) -> bool:
 @register
 class GpuPinning(Check):
     """Looks at `gpu=` (legacy `gpus=`/`gpuIds=`) of every GPU endpoint. It fails when the
-    value is `GpuGroup.ANY` or `GpuType.ANY`, a list containing ANY, or when neither `gpu=`
-    nor `cpu=` is given (the SDK then uses `[GpuGroup.ANY]`). With `allow_groups: false` a
+    value is `GpuGroup.ANY` or `GpuType.ANY`, a list containing ANY, `gpuIds="any"` (at the
+    value; a specific id or pool id passes), or when neither `gpu=` nor `cpu=` is given
+    (the SDK then uses `[GpuGroup.ANY]`). With `allow_groups: false` a
     GpuGroup fails too; with `require_single_type: true` anything but one GpuType fails."""
 
     id = "gpu-not-pinned"
@@ -52,8 +53,22 @@ class GpuPinning(Check):
         if ids is not None and not ids.defaulted:
             if not ids.known:
                 return [unknown(endpoint, ids, "`gpuIds`", "gpu")]
-            if isinstance(ids.value, str) and ids.value.strip().lower() not in ("", "any"):
-                return []
+            if isinstance(ids.value, str) and ids.value.strip():
+                parts = [p.strip().lower() for p in ids.value.split(",")]
+                if "any" not in parts:
+                    return []  # a specific id (or a pool id such as "AMPERE_24") is pinned
+                via = f" (via `{ids.via}`)" if ids.via else ""
+                return [
+                    fail(
+                        endpoint,
+                        f'{name} uses gpuIds="{ids.value}"{via}: any GPU, unpredictable '
+                        "hardware and price",
+                        ids,
+                        "gpu",
+                        fix='Pin a GPU, e.g. gpuIds="NVIDIA GeForce RTX 4090" or a pool id '
+                        'such as gpuIds="ADA_24" (or gpus=[GpuGroup.ADA_24]).',
+                    )
+                ]
         gpu = endpoint.params.get("gpu")
         if (gpu is None or gpu.defaulted) and endpoint.spreads:
             return spread_unknown(endpoint, "gpu")
@@ -71,12 +86,14 @@ class GpuPinning(Check):
         if not gpu.known:
             return [unknown(endpoint, gpu, "`gpu`", "gpu")]
         items = gpu.value if isinstance(gpu.value, list) else [gpu]
-        for item in items:
-            if isinstance(item, Value) and not item.known:
-                return [unknown(endpoint, item, "`gpu`", "gpu")]
-        plain = [i.value if isinstance(i, Value) else i for i in items]
         via = f" (via `{gpu.via}`)" if gpu.via else ""
-        for item, value in zip(items, plain, strict=True):
+        undecided = [i for i in items if isinstance(i, Value) and not i.known]
+        known = [i for i in items if not (isinstance(i, Value) and not i.known)]
+        plain = [i.value if isinstance(i, Value) else i for i in known]
+        if undecided and not any(is_any(value) for value in plain):
+            return [unknown(endpoint, undecided[0], "`gpu`", "gpu")]
+        # A list holding ANY fails whatever its unresolved items are.
+        for item, value in zip(known, plain, strict=True):
             if is_any(value):
                 return [
                     fail(

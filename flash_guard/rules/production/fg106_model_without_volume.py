@@ -11,9 +11,10 @@ from flash_guard.checks.base import (
     register,
     spread_unknown,
     unknown,
-    worker_bodies,
 )
+from flash_guard.checks.sites import body_with_helpers
 
+# rules.md FG106 (diffusers `*Pipeline.from_pretrained` is matched by `from_pretrained`).
 DEFAULT_LOADERS = [
     "from_pretrained",
     "snapshot_download",
@@ -21,9 +22,8 @@ DEFAULT_LOADERS = [
     "pipeline",
     "torch.hub.load",
     "SentenceTransformer",
+    "CrossEncoder",
     "LLM",
-    "load_dataset",
-    "StableDiffusionPipeline",
 ]
 
 
@@ -43,9 +43,12 @@ def matches_loader(callee: str, loaders: list[str]) -> bool:
 
 @register
 class ModelWithoutVolume(Check):
-    """Scans the worker's own code (the decorated function or class with its methods; for a
-    load-balanced endpoint, its route handlers; helpers they call are not followed) for
-    calls to a model loader. When one is found and the endpoint has no `volume=` (legacy
+    """Scans the worker's body (the decorated function or class with its methods; for a
+    load-balanced endpoint, its route handlers; plus the module-level functions of the same
+    module they call by name, one level deep, such as a lazy `_get_model()` singleton) for
+    calls to a model loader (`from_pretrained`, `snapshot_download`, `hf_hub_download`,
+    `pipeline(`, `torch.hub.load`, `SentenceTransformer(`, `CrossEncoder(`, vLLM `LLM(`;
+    configurable). When one is found and the endpoint has no `volume=` (legacy
     `networkVolume`/`networkVolumes`/`networkVolumeId`), it reports at the declaration."""
 
     id = "model-without-volume"
@@ -53,7 +56,8 @@ class ModelWithoutVolume(Check):
 
     def check(self, endpoint, params: Params, ctx):
         loader = None
-        for body in worker_bodies(endpoint):
+        files = ctx.analysis.modules.files if ctx.analysis is not None else {}
+        for body in body_with_helpers(endpoint, files):
             for callee, _span in body.calls:
                 if matches_loader(callee, params.loaders):
                     loader = (callee, body.name)

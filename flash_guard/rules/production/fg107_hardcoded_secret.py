@@ -41,6 +41,18 @@ TOKEN_SHAPES = {
 RUNPOD_SECRET_REF = re.compile(r"^\s*\{\{\s*RUNPOD_SECRET_[A-Za-z0-9_]+\s*\}\}\s*$")
 _WORD_SPLIT = re.compile(r"[_\-.\s]+|(?<=[a-z0-9])(?=[A-Z])")
 _HIGH_ENTROPY_CHARS = re.compile(r"^[A-Za-z0-9+/_\-=]{24,}$")
+# Identifier-shaped values (rules.md FG107): a model or repo id, a path, a URL without
+# credentials. They are long and mix letters and digits, so entropy alone would flag them.
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://[^\s]+$")
+_URL_CREDENTIALS = re.compile(
+    r"^[^:]+://[^/@]*@|[?&](?:[^=&]*(?:token|key|secret|sig|signature|password)[^=&]*)=",
+    re.IGNORECASE,
+)
+_PATH = re.compile(r"^(?:/|\./|\.\./|~/)[^\s]*$")
+_REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*/[A-Za-z0-9_.\-]+$")
+# One piece of a repo id between `-`, `_`, `.`: a word (`MiniLM`), a number, or a short mix
+# (`7B`, `v2`, `L6`).
+_WORDLIKE = re.compile(r"^(?:[A-Za-z]{1,12}|\d+[A-Za-z]{0,3}|[A-Za-z]{1,12}\d{1,4}[A-Za-z]?)$")
 
 
 @dataclass
@@ -72,13 +84,33 @@ def entropy(text: str) -> float:
     return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
 
 
-def token_shape(value: str, params: Params) -> str | None:
+def identifier_shaped(value: str) -> bool:
+    """A model or repo id (`org/Model-7B-Instruct`), a path, or a URL without credentials."""
+    if _URL.match(value):
+        return not _URL_CREDENTIALS.search(value)
+    if _PATH.match(value):
+        return True
+    if _REPO_ID.match(value):
+        parts = [p for p in re.split(r"[/\-_.]", value) if p]
+        return all(_WORDLIKE.match(p) for p in parts)
+    return False
+
+
+def known_prefix(value: str, params: Params) -> str | None:
+    """The token shape a value has by its prefix or a user pattern, entropy aside."""
     for label, pattern in TOKEN_SHAPES.items():
         if re.match(pattern, value):
             return label
     for pattern in params.extra_patterns:
         if re.search(pattern, value):
             return "custom secret pattern"
+    return None
+
+
+def token_shape(value: str, params: Params) -> str | None:
+    prefixed = known_prefix(value, params)
+    if prefixed:
+        return prefixed
     if (
         _HIGH_ENTROPY_CHARS.match(value)
         and re.search(r"[A-Za-z]", value)
@@ -131,7 +163,9 @@ class HardcodedSecret(Check):
     either its key looks secret (a whole word such as TOKEN or PASSWORD: `MONKEY` and
     `AUTHOR` are not secret) or its value has a known token shape (`hf_`, `sk-`, `rpa_`,
     `ghp_`/`github_pat_`, `AKIA`, `xox`, or a long high-entropy string). Values read from
-    `os.environ`/`os.getenv` and Runpod secret references `{{ RUNPOD_SECRET_name }}` pass."""
+    `os.environ`/`os.getenv` and Runpod secret references `{{ RUNPOD_SECRET_name }}` pass, and
+    so do identifier-shaped values (a model or repo id like `org/Model-7B-Instruct`, a path, a
+    URL without credentials) unless they carry a known token prefix. The fix names the key."""
 
     id = "hardcoded-secret"
     Params = Params
@@ -150,6 +184,8 @@ class HardcodedSecret(Check):
             text = value.value
             if not isinstance(text, str) or not text.strip() or RUNPOD_SECRET_REF.match(text):
                 continue
+            if identifier_shaped(text.strip()) and not known_prefix(text.strip(), params):
+                continue  # a model id, a path or a plain URL names something, it is no secret
             shape = token_shape(text, params)
             if not (shape or secret_key(key, params.secret_words)):
                 continue
@@ -164,6 +200,8 @@ class HardcodedSecret(Check):
                     "endpoint template",
                     value,
                     f"env.{key}",
+                    fix=f'Pass it from the environment, env={{"{key}": os.environ["{key}"]}}, '
+                    f'or use a Runpod secret "{{{{ RUNPOD_SECRET_{key.lower()} }}}}".',
                 )
             )
         if not out and unresolved:

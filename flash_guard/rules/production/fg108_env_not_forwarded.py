@@ -12,11 +12,41 @@ from flash_guard.checks.base import (
     unknown,
     worker_bodies,
 )
+from flash_guard.checks.sites import body_with_helpers
 from flash_guard.project.globs import any_match
 
+# Set by the platform, the image or the deployer, by name (rules.md FG108): not every
+# RUNPOD_* name, since users define their own (RUNPOD_MODEL_NAME is theirs to forward).
 PLATFORM_VARIABLES = [
-    "RUNPOD_*",
+    # Runpod serverless workers (documented worker environment)
+    "RUNPOD_POD_ID",
+    "RUNPOD_ENDPOINT_ID",
+    "RUNPOD_GPU_COUNT",
+    "RUNPOD_CPU_COUNT",
+    "RUNPOD_MEM_GB",
+    "RUNPOD_POD_HOSTNAME",
+    "RUNPOD_DC_ID",
+    "RUNPOD_VOLUME_ID",
+    "RUNPOD_PUBLIC_IP",
+    "RUNPOD_WEBHOOK_GET_JOB",
+    "RUNPOD_WEBHOOK_POST_OUTPUT",
+    "RUNPOD_WEBHOOK_PING",
+    "RUNPOD_AI_API_KEY",
+    # the deployers (runpod-sdk2.md §2, flash-sdk.md §5)
+    "RUNPOD_BUILD_ID",
+    "RUNPOD_MAX_CONCURRENCY",
+    "RUNPOD_RUNTIME_KIND",
+    "RUNPOD_RUNTIME_TAG",
+    "RUNPOD_RUNTIME_PACKAGE_SPEC",
+    "RUNPOD_PACKAGE_SPEC",
+    "RUNPOD_MOUNTS",
+    "RUNPOD_ENDPOINT_BASE_URL",
+    "RUNPOD_DEV_*",
+    "RUNPOD_TASK_*",
     "FLASH_*",
+    "PORT",
+    "PORT_HEALTH",
+    # the image and the OS
     "CUDA_*",
     "NVIDIA_*",
     "HOME",
@@ -32,22 +62,30 @@ PLATFORM_VARIABLES = [
     "PYTHONUNBUFFERED",
     "LD_LIBRARY_PATH",
 ]
+API_KEY = "RUNPOD_API_KEY"
 
 
 @dataclass
 class Params:
     platform_variables: list[str] = param_doc(
         default=PLATFORM_VARIABLES,
-        doc="Globs of variables the platform or image sets, which need no `env=` entry.",
+        doc="Globs of variables the platform, the deployer or the image sets, which need no "
+        "`env=` entry. `RUNPOD_API_KEY` is exempt only where the SDK injects it (runpod 2.0 "
+        "endpoints; a Flash endpoint whose body calls another endpoint's function).",
     )
 
 
 @register
 class EnvNotForwarded(Check):
-    """Finds literal environment reads in the worker's own code (`os.environ["X"]`,
-    `os.environ.get("X")`, `os.getenv("X")`) and reports each variable that `env=` does not
-    pass and that is not a platform variable. Locally `flash dev` loads `.env`, so the code
-    works on a laptop; deployed workers never see `.env` and get `None` or a KeyError."""
+    """Finds literal environment reads in the worker's body (`os.environ["X"]` as a value,
+    `os.environ.get("X")`, `os.getenv("X")`, `"X" in os.environ`; the body includes the
+    same-module functions it calls, one level deep) and reports each variable that `env=`
+    does not pass, that the body did not set itself first, and that the platform does not
+    set. Writes (`os.environ["X"] = v`, `setdefault`, `update`, `pop`, `del`) are not reads.
+    Platform variables are exempt by name, not every `RUNPOD_*`; `RUNPOD_API_KEY` only where
+    the SDK injects it (runpod 2.0 always; Flash when the body calls another endpoint's
+    function). Locally `flash dev` loads `.env`, so the code works on a laptop; deployed
+    workers never see `.env` and get `None` or a KeyError."""
 
     id = "env-not-forwarded"
     Params = Params
@@ -67,10 +105,23 @@ class EnvNotForwarded(Check):
                 open_env = env.partial
         out = []
         seen = set()
-        for body in worker_bodies(endpoint):
+        injected = api_key_injected(endpoint, ctx)
+        files = ctx.analysis.modules.files if ctx.analysis is not None else {}
+        bodies = body_with_helpers(endpoint, files)
+        for body in bodies:
+            # A write in another function of the body (the handler sets it, a helper reads
+            # it) has no order we can see statically: it counts as set first.
+            elsewhere = {w for other in bodies if other is not body for w, _ in other.env_writes}
             for name, span in body.env_reads:
                 if name in passed or name in seen or any_match(params.platform_variables, name):
                     continue
+                if name == API_KEY and injected:
+                    continue
+                if name in elsewhere or any(
+                    w == name and (ws.line, ws.column) < (span.line, span.column)
+                    for w, ws in body.env_writes
+                ):
+                    continue  # the body set it itself first
                 seen.add(name)
                 if open_env is not None:
                     from_spread = bool(endpoint.spreads) and open_env is endpoint.spreads[0]
@@ -91,3 +142,14 @@ class EnvNotForwarded(Check):
                     )
                 )
         return out
+
+
+def api_key_injected(endpoint, ctx) -> bool:
+    """runpod 2.0 sets `RUNPOD_API_KEY` on every deployed endpoint; Flash injects it only into
+    endpoints whose body calls another endpoint's function directly (flash-sdk.md §5.2)."""
+    if endpoint.package == "runpod":
+        return True
+    others = {
+        t.name for e in ctx.endpoints if e is not endpoint and e.deployable for t in e.targets
+    }
+    return any(callee in others for body in worker_bodies(endpoint) for callee, _ in body.calls)

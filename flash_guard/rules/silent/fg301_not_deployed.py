@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from flash_guard.checks.base import Check, fail_at, register
-from flash_guard.checks.placement import Hidden, hidden_at
+from flash_guard.checks.placement import (
+    Hidden,
+    availability_flags,
+    hidden_at,
+    runtime_provisioned,
+)
 from flash_guard.checks.sites import declaration_call, uses
 
 
@@ -22,7 +27,14 @@ class NotDeployed(Check):
     It also fails when an `Endpoint` without `id=`/`image=` is never used as a decorator or
     for a route, or only in such hidden places; and at each hidden decorator use or route of
     an endpoint that is otherwise deployed. A module-level `Endpoint(image=...)` needs no
-    use: `flash deploy` provisions it (1.21)."""
+    use: `flash deploy` provisions it (1.21). A module-level `if` on an import-availability
+    flag (`try: import runpod_flash` ... `HAVE_FLASH = True`, then `if HAVE_FLASH:`) counts as
+    taken: the build machine has the SDK.
+
+    A runtime-provisioned declaration (inside a function, configured from the function's
+    parameters or run-time data, and used by the same code: called, awaited, `.run`/`.runsync`,
+    or the function is called from a `__main__` block) is a script that creates its endpoint
+    when it runs. It gets one info finding saying so, and no FG002 or FG303."""
 
     id = "not-deployed"
 
@@ -32,8 +44,22 @@ class NotDeployed(Check):
         name = f"`{endpoint.display_name}`"
         image = endpoint.kind == "image"
         gone = "flash deploy does not provision it" if image else "nothing is deployed"
+        provisioned = runtime_provisioned(endpoint, analysis)
+        if provisioned is not None:
+            message = (
+                f"{name} is provisioned at run time ({provisioned}): flash build does not "
+                "deploy it, the code creates it when it runs"
+            )
+            fix = (
+                "Nothing to do if the script is meant to create it; to have `flash deploy` "
+                "provision it, declare it at module level with literal values."
+            )
+            outcome = fail_at(endpoint, message, endpoint.path, endpoint.span, "runtime", fix)
+            outcome.severity = "info"
+            return [outcome]
         declaration = declaration_call(endpoint, files)
-        hidden = hidden_at(endpoint.path, declaration.placement, declaration.blocks)
+        flags = availability_flags(files.get(endpoint.path))
+        hidden = hidden_at(endpoint.path, declaration.placement, declaration.blocks, flags)
         if hidden is not None:
             message = f"{name} is declared {hidden.where}: {hidden.why}"
             return [fail_at(endpoint, _tail(message, hidden, gone), endpoint.path, endpoint.span)]
@@ -53,7 +79,12 @@ class NotDeployed(Check):
         hidden_uses = [
             (use, reason)
             for use in all_uses
-            if (reason := hidden_at(use.path, use.placement, use.blocks)) is not None
+            if (
+                reason := hidden_at(
+                    use.path, use.placement, use.blocks, availability_flags(files.get(use.path))
+                )
+            )
+            is not None
         ]
         if len(hidden_uses) == len(all_uses):
             use, reason = hidden_uses[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flash_guard.checks.base import Check, fail_at, register, unknown
+from flash_guard.checks.placement import runtime_provisioned
 from flash_guard.checks.sites import DependencyArg, build_calls, dependency_args
 from flash_guard.discover.parse import Expr
 from flash_guard.model import Value
@@ -29,12 +30,15 @@ class DependenciesLiteral(Check):
     argument of `remote(...)`; and when the list is literal but the call is written under an
     import alias (`E(...)` for `Endpoint`) or in an annotated assignment (`ep: Endpoint =
     Endpoint(...)`), which the build's scan does not match. `dependencies=None` passes. An
-    unresolved `**spread` that may hold `dependencies` reports FG002."""
+    unresolved `**spread` that may hold `dependencies` reports FG002. A runtime-provisioned
+    declaration (see FG301) is not checked: `flash build` never bundles it."""
 
     id = "dependencies-not-literal"
 
     def check(self, endpoint, params, ctx):
         analysis = ctx.analysis
+        if runtime_provisioned(endpoint, analysis) is not None:
+            return []  # a script builds and runs it; flash build never bundles it (FG301)
         name = f"`{endpoint.display_name}`"
         out = []
         undecided: list[Value] = []
