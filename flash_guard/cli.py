@@ -159,6 +159,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the configuration that applies to FILE and where each value comes from",
     )
     check.add_argument("--max-annotations", type=int, default=None, help=argparse.SUPPRESS)
+    check.add_argument("--fix", action="store_true", help="apply safe fixes")
+    check.add_argument(
+        "--unsafe-fixes", action="store_true", help="with --fix/--diff, apply unsafe fixes too"
+    )
+    check.add_argument(
+        "--diff", action="store_true", help="print the fixes as a diff, change nothing"
+    )
+    check.add_argument("--fix-only", action="store_true", help="apply fixes, report nothing else")
 
     endpoints = sub.add_parser("endpoints", parents=[common], help="list every endpoint found")
     endpoints.add_argument("paths", nargs="*", default=None, metavar="PATH", help=paths_help)
@@ -262,14 +270,16 @@ def _request(args):
 
 def cmd_check(args) -> int:
     from flash_guard.findings import at_or_above
-    from flash_guard.pipeline import run_check
+    from flash_guard.fix.engine import check_with_fixes
     from flash_guard.report import render
     from flash_guard.report.text_report import use_color
 
     if args.show_settings is not None:
         return _show_settings(args)
     request = _request(args)
-    result, _, _, project = run_check(request)
+    result, project, fixed_exit = check_with_fixes(request, args)
+    if fixed_exit is not None:
+        return fixed_exit
     if not args.quiet:
         _warn_if_nothing_checked(result, project, request.paths)
     if args.write_baseline:

@@ -27,6 +27,7 @@ class Finding:
     # The endpoint's files (Endpoint.depends_on); not serialised: it decides only which
     # findings a pre-commit run reports.
     depends_on: frozenset[str] = frozenset()
+    fixes: list = field(default_factory=list)  # flash_guard.fix.edits.Fix, set by the fix engine
 
     @property
     def line(self) -> int:
@@ -68,6 +69,7 @@ class Finding:
             "endpoint": self.endpoint,
             "profile": self.profile,
             "fingerprint": self.fingerprint,
+            **({"fixes": [f.to_json() for f in self.fixes]} if self.fixes else {}),
         }
 
 

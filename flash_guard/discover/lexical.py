@@ -49,6 +49,7 @@ class Lexed:
     text: str  # newlines normalised, comments blanked to spaces: what tree-sitter parses
     strings: list[tuple[int, int]] = field(default_factory=list)  # character offsets
     comments: list[tuple[int, str]] = field(default_factory=list)  # flash-guard comments
+    comment_spans: list[tuple[int, int]] = field(default_factory=list)  # every comment
 
 
 # Comments suppress.py reads besides ours: near misses (`flash-gaurd:`) and `# noqa: FG101`,
@@ -82,6 +83,7 @@ def lex(source: str) -> Lexed:
         if match.lastgroup == "comment":
             # Blank, not removed: offsets, lines and columns stay as they were.
             tree_parts.append(" " * (end - start))
+            out.comment_spans.append((start, end))
             if "flash-guard" in match.group() or _OURS.search(match.group()):
                 out.comments.append((start, match.group()))
         else:

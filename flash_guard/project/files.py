@@ -360,8 +360,15 @@ def printable(rel: str) -> str:
     return raw.decode("utf-8", "backslashreplace")
 
 
+# Texts read instead of files, by real path: the fix engine re-analyses its edits between
+# rounds without writing anything (flash_guard/fix/engine.py sets and clears it).
+OVERLAY: dict[str, bytes] = {}
+
+
 def _read_bytes(path: Path) -> bytes:
     """The file's bytes; OSError for anything that is not a readable regular file."""
+    if OVERLAY and os.path.realpath(path) in OVERLAY:
+        return OVERLAY[os.path.realpath(path)]
     fd = os.open(path, _OPEN_FLAGS)
     try:
         info = os.fstat(fd)

@@ -108,6 +108,28 @@ def _result(finding, rule_index: int) -> dict:
         ],
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
         "properties": properties,
+        **({"fixes": [_fix(fix) for fix in finding.fixes]} if finding.fixes else {}),
+    }
+
+
+def _fix(fix) -> dict:
+    """A flash-guard fix (flash_guard.fix.edits.Fix) as a SARIF fix: one artifactChange."""
+    replacements = [
+        {
+            "deletedRegion": {
+                "startLine": span.line,
+                "startColumn": span.column,
+                "endLine": span.end_line,
+                "endColumn": span.end_column,
+            },
+            "insertedContent": {"text": edit.content},
+        }
+        for edit, span, _, _ in fix.located
+    ]
+    location = {"uri": relative_uri(fix.path), "uriBaseId": SRCROOT}
+    return {
+        "description": {"text": f"{fix.message} ({fix.applicability} fix)"},
+        "artifactChanges": [{"artifactLocation": location, "replacements": replacements}],
     }
 
 

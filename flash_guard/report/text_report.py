@@ -53,6 +53,8 @@ def render(result, color: bool = False, statistics: bool = False, quiet: bool = 
         if color:
             sev = f"{_COLORS[f.severity]}{sev}{_RESET}"
             code = f"{_BOLD}{code}{_RESET}"
+        if _fixable(f):
+            code += " [*]"
         path, slug, message = escape_text(f.path), escape_text(f.slug), escape_text(f.message)
         lines.append(f"{path}:{f.line}:{f.column}: {code} {sev} {slug}: {message}")
         if f.fix:
@@ -66,11 +68,29 @@ def render(result, color: bool = False, statistics: bool = False, quiet: bool = 
         return guard_lines("\n".join(lines) + "\n") if lines else ""
     if lines:
         lines.append("")
+    fixes = fixes_line(result)
+    if fixes:
+        lines.append(fixes)
     lines.append(summary_line(result))
     return guard_lines("\n".join(lines) + "\n")
 
 
 _statistics = statistics  # `render`'s keyword of the same name hides the function
+
+
+def fixes_line(result) -> str:
+    """How many findings `--fix` (and `--fix --unsafe-fixes`) would fix; "" when none."""
+    fixable = sum(1 for f in result.findings if _fixable(f))
+    unsafe = sum(1 for f in result.findings if getattr(f, "fixes", None) and not _fixable(f))
+    if not fixable:
+        return f"{unsafe} fixable with `--fix --unsafe-fixes` (no safe fixes)." if unsafe else ""
+    more = f" ({unsafe} more with `--fix --unsafe-fixes`)" if unsafe else ""
+    return f"[*] {fixable} fixable with `--fix`{more}."
+
+
+def _fixable(finding) -> bool:
+    """A finding `--fix` fixes: it has a safe fix (see flash_guard.fix)."""
+    return any(fix.applicability == "safe" for fix in getattr(finding, "fixes", ()))
 
 
 def summary_line(result) -> str:
