@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -142,6 +143,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--strict", action="store_true", help="FG002 (unresolved value) is an error")
     check.add_argument("--baseline", type=Path, help="hide findings recorded in this baseline")
+    check.add_argument(
+        "--diff-base",
+        metavar="REF",
+        help="report only findings new since the merge base of REF and HEAD (read from git "
+        "objects, nothing checked out or run); falls back to every finding when it cannot",
+    )
+    check.add_argument(
+        "--diff-base-required",
+        action="store_true",
+        help="with --diff-base: exit 2 instead of falling back when the base is unusable",
+    )
     check.add_argument(
         "--write-baseline", type=Path, metavar="FILE", help="record current findings"
     )
@@ -291,6 +303,9 @@ def cmd_check(args) -> int:
             file=sys.stderr,
         )
         return EXIT_OK
+    diff_base = args.diff_base or os.environ.get("PRE_COMMIT_FROM_REF")
+    if diff_base:
+        _only_new_since(diff_base, args, request, result, project)
     if args.baseline:
         from flash_guard.baseline import apply_baseline, load_baseline
 
@@ -313,6 +328,47 @@ def cmd_check(args) -> int:
         for f in result.findings
     )
     return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_OK
+
+
+def _only_new_since(ref: str, args, request, result, project) -> None:
+    """--diff-base: keep the findings that are new (or changed) since the merge base; the
+    fixed ones are counted. Without a usable base, say why and keep every finding."""
+    import dataclasses
+
+    from flash_guard.diffbase import BaseUnavailable, analyse_base, compare_findings
+    from flash_guard.pipeline import run_check
+
+    def run_base(base_root: Path):
+        # The same configuration on both sides, so the comparison is about the code.
+        base_request = dataclasses.replace(
+            request,
+            paths=[str(base_root)],
+            cwd=base_root,
+            config_path=request.config_path or project.config.path,
+            files_as_filter=False,
+        )
+        return run_check(base_request)[0]
+
+    try:
+        commit, base = analyse_base(Path(project.root), ref, run_base)
+    except BaseUnavailable as exc:
+        if args.diff_base_required:
+            raise UsageError(f"--diff-base {ref}: {exc}") from None
+        print(
+            f"flash-guard: warning: --diff-base {ref}: {exc}; reporting every finding",
+            file=sys.stderr,
+        )
+        return
+    state, fixed = compare_findings(result.findings, base.findings)
+    for finding in result.findings:
+        finding.extra["baseline_state"] = state.get(id(finding), "new")
+    result.findings = [f for f in result.findings if f.extra["baseline_state"] != "unchanged"]
+    result.fixed = fixed
+    print(
+        f"flash-guard: compared with {ref} (merge base {commit[:12]}): "
+        f"{len(result.findings)} new or changed, {len(fixed)} fixed",
+        file=sys.stderr,
+    )
 
 
 def _report(fmt: str, result, options: dict) -> str:

@@ -70,6 +70,12 @@ class Finding:
             "profile": self.profile,
             "fingerprint": self.fingerprint,
             **({"fixes": [f.to_json() for f in self.fixes]} if self.fixes else {}),
+            # --diff-base: new | updated (unchanged ones are not reported)
+            **(
+                {"baseline_state": self.extra["baseline_state"]}
+                if "baseline_state" in self.extra
+                else {}
+            ),
         }
 
 

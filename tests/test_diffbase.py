@@ -154,3 +154,26 @@ def test_nothing_from_the_base_tree_runs(repo, tmp_path):
     assert not marker.exists()
     assert base.files_checked >= 4
     assert commit == git(repo, "rev-parse", "HEAD")  # the hostile files are in the base tree
+
+
+def test_check_diff_base_reports_only_new_findings(repo, run_cli):
+    import json
+
+    code, out, err = run_cli(["check", "--format", "json", "--diff-base", "main", "."], repo)
+    states = {(f["code"], f["endpoint"]): f["baseline_state"] for f in json.loads(out)["findings"]}
+    assert states[("FG104", "gamma")] == "new"
+    assert states[("FG105", "alpha")] == "updated"
+    assert ("FG104", "beta") not in states  # unchanged: not reported
+    assert "1 fixed" in err
+    assert code == 1  # gamma's new error
+    code, out, err = run_cli(["check", "--format", "sarif", "--diff-base", "main", "."], repo)
+    results = json.loads(out)["runs"][0]["results"]
+    assert {r["baselineState"] for r in results} == {"new", "updated"}
+
+
+def test_check_diff_base_falls_back_or_fails_when_required(repo, run_cli):
+    code, _, err = run_cli(["check", "--diff-base", "nope", "."], repo)
+    assert "unknown git reference `nope`; reporting every finding" in err
+    assert code == 1
+    code, _, err = run_cli(["check", "--diff-base", "nope", "--diff-base-required", "."], repo)
+    assert code == 2 and "unknown git reference" in err

@@ -23,6 +23,7 @@ class RunResult:
     baselined: int = 0
     stale_baseline: int = 0
     errors: list[str] = field(default_factory=list)
+    fixed: list[Finding] = field(default_factory=list)  # --diff-base: gone since the base
 
     def counts(self) -> dict[str, int]:
         out = {sev: 0 for sev in SEVERITIES}

@@ -107,6 +107,13 @@ def _result(finding, rule_index: int) -> dict:
             }
         ],
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+        # --diff-base: SARIF 2.1.0 baselineState (new, updated) so code scanning shows what
+        # the change introduced
+        **(
+            {"baselineState": finding.extra["baseline_state"]}
+            if "baseline_state" in finding.extra
+            else {}
+        ),
         "properties": properties,
         **({"fixes": [_fix(fix) for fix in finding.fixes]} if finding.fixes else {}),
     }
