@@ -18,7 +18,6 @@ from flash_guard.checklist.items import Item, build_params, parse_item
 from flash_guard.config.yamlsrc import YamlSource, load_yaml_text
 
 PROFILES = ("production", "development", "cost")
-DEFAULT_PROFILE = "production"
 PROFILE_KEYS = ("profile", "description", "rules")
 OVERLAY_RULE_KEYS = ("params", "severity")
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import math
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from flash_guard.model import Endpoint, EnumRef, Opaque, Value
@@ -50,15 +49,6 @@ class Missing:
 
     def __init__(self, maybe: Value | None = None):
         self.maybe = maybe
-
-
-@dataclass
-class Verdict:
-    status: str  # pass | fail | unknown
-    value: Value | None = None  # the value the verdict is about
-    attribute: str = ""
-    operator: str = ""
-    expected: Any = None
 
 
 def attribute(endpoint: Endpoint, dotted: str) -> Value | Missing:

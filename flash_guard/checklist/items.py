@@ -15,7 +15,7 @@ from flash_guard.checks.base import coerce_params
 from flash_guard.config.yamlsrc import YamlSource
 from flash_guard.findings import SEVERITIES
 from flash_guard.messages import template_problem
-from flash_guard.model import COMPUTES, KINDS
+from flash_guard.model import APIS, COMPUTES, KINDS
 from flash_guard.rules import REGISTRY, RENAMED_CHECKS
 
 ITEM_KEYS = (
@@ -230,7 +230,7 @@ def _parse_when(src: YamlSource, keypath: list, raw: Any) -> dict:
         return {}
     if not isinstance(raw, dict):
         raise src.error(keypath, "must be a mapping")
-    allowed = {"kind": KINDS, "compute": COMPUTES, "api": ("endpoint", "legacy")}
+    allowed = {"kind": KINDS, "compute": COMPUTES, "api": APIS}
     for key, value in raw.items():
         if key not in WHEN_FILTERS:
             hint = did_you_mean(str(key), WHEN_FILTERS)

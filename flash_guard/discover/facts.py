@@ -180,10 +180,6 @@ class FileFacts:
     # read_error means the file was not analysed at all: an FG001 error, which fails
     # the run, rather than the warning a partly parsed file gets.
 
-    @property
-    def is_init(self) -> bool:
-        return self.path.rsplit("/", 1)[-1] == "__init__.py"
-
 
 def _placement(node, lines: _Lines) -> tuple[str, Span | None, tuple[Block, ...]]:
     """Where `node` sits: its placement, the namespace it binds names in, and the chain of

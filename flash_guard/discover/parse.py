@@ -284,11 +284,3 @@ def _call_expr(node, span: Span, text: str, depth: int) -> Expr:
         elif child.is_named() and ckind != "comment":
             args.append(to_expr(child, depth + 1))
     return Expr("call", span, text, None, (to_expr(func, depth + 1), *args), tuple(keywords))
-
-
-def call_func(expr: Expr) -> Expr:
-    return expr.items[0]
-
-
-def call_args(expr: Expr) -> tuple[Expr, ...]:
-    return expr.items[1:]
