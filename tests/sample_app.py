@@ -42,3 +42,37 @@ async def health() -> dict:
 """
 
 SETTINGS = "TIMEOUT_MS = 10 * 60 * 1000\n"
+
+
+# An endpoint whose verdicts depend on other files: its idle timeout comes from config.py,
+# its routes (and /health) live in routes.py. Issue 14: "Committing only config.py with
+# IDLE = 20*60*60 ... passed; so did committing only routes.py with its /health route deleted."
+SPLIT_APP = {
+    "config.py": "IDLE = 20 * 60\n",
+    "worker.py": """
+        from runpod_flash import Endpoint, GpuType
+
+        import config
+
+        api = Endpoint(
+            name="api",
+            gpu=GpuType.NVIDIA_L4,
+            workers=(1, 3),
+            idle_timeout=config.IDLE,
+            execution_timeout_ms=600_000,
+        )
+    """,
+    "routes.py": """
+        from worker import api
+
+
+        @api.post("/run")
+        async def run(payload: dict) -> dict:
+            return payload
+
+
+        @api.get("/health")
+        async def health() -> dict:
+            return {"ok": True}
+    """,
+}

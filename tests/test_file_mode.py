@@ -7,6 +7,7 @@ import json
 import pytest
 from repo_snapshot import git_project
 from sample_app import BAD, GOOD, ROUTES, SETTINGS
+from sample_app import SPLIT_APP as SPLIT_APP_FILES
 
 FILES = {"bad.py": BAD, "good.py": GOOD, "routes.py": ROUTES, "settings.py": SETTINGS}
 
@@ -100,36 +101,7 @@ def test_a_config_extended_by_a_nested_one_reports_both(run_cli, project):
 # Why: "Committing only config.py with IDLE = 20*60*60 (an idle_timeout the SDK rejects,
 # used by worker.py) passed; so did committing only routes.py with its /health route
 # deleted." Each verdict depends on a file other than the one the finding is located in.
-SPLIT_APP = {
-    "config.py": "IDLE = 20 * 60\n",
-    "worker.py": """
-        from runpod_flash import Endpoint, GpuType
-
-        import config
-
-        api = Endpoint(
-            name="api",
-            gpu=GpuType.NVIDIA_L4,
-            workers=(1, 3),
-            idle_timeout=config.IDLE,
-            execution_timeout_ms=600_000,
-        )
-    """,
-    "routes.py": """
-        from worker import api
-
-
-        @api.post("/run")
-        async def run(payload: dict) -> dict:
-            return payload
-
-
-        @api.get("/health")
-        async def health() -> dict:
-            return {"ok": True}
-    """,
-    "other.py": "VALUE = 1\n",
-}
+SPLIT_APP = {**SPLIT_APP_FILES, "other.py": "VALUE = 1\n"}
 
 
 def test_a_constants_module_alone_reports_the_endpoint_using_it(run_cli, project):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from repo_snapshot import GIT_ENV, git, git_project, snapshot
-from sample_app import BAD, GOOD, ROUTES, SETTINGS
+from sample_app import BAD, GOOD, ROUTES, SETTINGS, SPLIT_APP
 
 
 @pytest.fixture(scope="module")
@@ -109,39 +109,8 @@ def test_whole_project_hook_runs_whatever_changed(hooks):
     assert "bad.py:4:25: FG101" in out.stdout
 
 
-# Why: "Committing only config.py with IDLE = 20*60*60 (an idle_timeout the SDK rejects,
-# used by worker.py) passed; so did committing only routes.py with its /health route
-# deleted." Real commits through an installed hook: the finding is located in the other
-# file, and the commit is refused.
-SPLIT_APP = {
-    "config.py": "IDLE = 20 * 60\n",
-    "worker.py": """
-        from runpod_flash import Endpoint, GpuType
-
-        import config
-
-        api = Endpoint(
-            name="api",
-            gpu=GpuType.NVIDIA_L4,
-            workers=(1, 3),
-            idle_timeout=config.IDLE,
-            execution_timeout_ms=600_000,
-        )
-    """,
-    "routes.py": """
-        from worker import api
-
-
-        @api.post("/run")
-        async def run(payload: dict) -> dict:
-            return payload
-
-
-        @api.get("/health")
-        async def health() -> dict:
-            return {"ok": True}
-    """,
-}
+# SPLIT_APP (sample_app.py) through real commits with an installed hook: the finding is
+# located in the other file, and the commit is refused.
 
 
 @pytest.fixture
