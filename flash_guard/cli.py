@@ -219,7 +219,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     init = sub.add_parser("init", help="write a starter .flash-guard.yaml")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    _add_migrate(sub)
     return parser
+
+
+def _add_migrate(sub) -> None:
+    migrate = sub.add_parser("migrate", help="move runpod_flash declarations to runpod 2.0")
+    migrate.add_argument("paths", nargs="*", default=None, metavar="PATH")
+    migrate.add_argument("--to", required=True, choices=("runpod2",), help="the target SDK")
+    mode = migrate.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--diff", action="store_true", help="print a diff, write nothing; exit 1 on changes"
+    )
+    mode.add_argument("--check", action="store_true", help="write nothing; exit 1 on changes")
+    migrate.add_argument(
+        "--adopt-2.0-defaults",
+        dest="adopt",
+        action="store_true",
+        help="take 2.0's defaults instead of writing the old values explicitly",
+    )
+    migrate.add_argument(
+        "--format", choices=("text", "markdown"), default="text", help="the report's format"
+    )
+    migrate.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -604,8 +626,16 @@ def cmd_init(args) -> int:
     return EXIT_OK
 
 
+def cmd_migrate(args) -> int:
+    from flash_guard.migrate.run import main as migrate
+
+    mode = "diff" if args.diff else "check" if args.check else "write"
+    return migrate(args.paths or ["."], mode, args.adopt, args.format)
+
+
 COMMANDS = {
     "check": cmd_check,
+    "migrate": cmd_migrate,
     "endpoints": cmd_endpoints,
     "rules": cmd_rules,
     "rule": cmd_rule,

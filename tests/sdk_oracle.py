@@ -72,6 +72,13 @@ def run_probe(source: str, *, env: dict[str, str] | None = None, timeout: float 
     return _spawn({"mode": "probe", "source": source}, env=env, timeout=timeout)
 
 
+def run_project(files: dict[str, str], *, timeout: float = TIMEOUT_S) -> dict[str, Any]:
+    """Import every module of a project ({relative path: source}) the way `flash build`'s
+    scanner does (sorted, the project root on sys.path) and report every endpoint built:
+    {"endpoints": [...], "errors": {path: error}}. Used by the migration differential test."""
+    return _spawn({"mode": "project", "files": dict(files)}, env=None, timeout=timeout)
+
+
 def skip_or_fail(reason: str) -> None:
     """Skip the calling test when the SDK is missing, except under CI=true: CI installs the
     SDK, so an oracle that did not run there is a failure, never a silent pass."""
@@ -322,6 +329,7 @@ def _collect(namespace: dict[str, Any], created: list[Any]) -> list[dict[str, An
                     "method": remote_config.get("method"),
                     "path": remote_config.get("path"),
                     "local": bool(getattr(value, "__flash_local__", False)),
+                    "dependencies": _jsonable(remote_config.get("dependencies")),
                 }
             )
             value = cfg
@@ -443,6 +451,28 @@ def _run_case(index: int, source: str, created: list[Any], recorder: _Recorder) 
     }
 
 
+def _run_project(files: dict[str, str], created: list[Any]) -> dict[str, Any]:
+    import importlib
+
+    root = Path.cwd() / "project"
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    sys.path.insert(0, str(root))
+    errors, namespace = {}, {}
+    for rel in sorted(p for p in files if p.endswith(".py")):
+        module = rel[: -len(".py")].replace("/", ".").removesuffix(".__init__")
+        try:
+            with _Deadline(CASE_TIMEOUT_S):
+                loaded = importlib.import_module(module)
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - the error is the answer
+            errors[rel] = _describe(exc, "exec")
+            continue
+        for name, value in vars(loaded).items():
+            namespace.setdefault(f"{module}:{name}", value)
+    return {"endpoints": _collect(namespace, list(created)), "errors": errors}
+
+
 def _child(result_path: str) -> int:
     import functools
 
@@ -469,7 +499,9 @@ def _child(result_path: str) -> int:
 
     Endpoint.__init__ = recording_init  # type: ignore[method-assign]
 
-    if request["mode"] == "probe":
+    if request["mode"] == "project":
+        result = _run_project(request["files"], created)
+    elif request["mode"] == "probe":
         namespace: dict[str, Any] = {"__name__": "flash_oracle_probe"}
         exec(compile(request["source"], "<probe>", "exec"), namespace)  # noqa: S102 - test probe
         result: Any = namespace.get("RESULT")

@@ -289,15 +289,20 @@ def resource_params(
             params[key] = _datacenters(value, problems)
         elif key == "cpu" and value.value is not None:
             raw = value.value
-            if isinstance(raw, str):
+            if isinstance(raw, str) or raw == EnumRef(
+                "CpuInstanceType", getattr(raw, "member", "")
+            ):
                 raw = [value]
             if not isinstance(raw, list):
                 problems.append(
                     ("FG205", f"cpu must be an instance id string or list, got {_type(raw)}", value)
                 )
             elif not raw or any(
-                i.known and (not isinstance(i.value, str) or not i.value.strip()) for i in raw
-            ):
+                i.known
+                and (not isinstance(i.value, str) or not i.value.strip())
+                and i.value != EnumRef("CpuInstanceType", getattr(i.value, "member", ""))
+                for i in raw
+            ):  # 2.0's CpuInstanceType is a str Enum: its members are instance ids
                 problems.append(("FG205", "cpu must contain non-empty instance ids", value))
             params[key] = dataclasses.replace(
                 value, value=list(raw) if isinstance(raw, list) else raw

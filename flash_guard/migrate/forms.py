@@ -1,0 +1,262 @@
+"""Which runpod_flash declarations a file holds (flash-sdk.md §1.2 letters), and which flash
+names it uses in ways migrate does not rewrite.
+
+Only module-level declarations are recognised: that is where `flash build` finds them and
+where a 2.0 handle has to be bound (runpod-sdk2.md §5.4).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from flash_guard.migrate.source import ParsedFile
+
+FLASH_PACKAGES = ("runpod_flash", "tetra_rp")
+QUEUE_LEGACY = ("LiveServerless", "CpuLiveServerless")
+LB_LEGACY = ("LiveLoadBalancer", "CpuLiveLoadBalancer")
+IMAGE_LEGACY = (
+    "ServerlessEndpoint",
+    "CpuServerlessEndpoint",
+    "LoadBalancerSlsResource",
+    "CpuLoadBalancerSlsResource",
+)
+# Names whose 2.0 counterpart has the same members: the import is rewritten, uses stay.
+SAME_ENUMS = ("GpuType", "GpuGroup", "CpuInstanceType", "DataCenter")
+ROUTE_VERBS = ("get", "post", "put", "delete", "patch")
+
+
+@dataclass
+class Decl:
+    """One endpoint declaration in one file."""
+
+    form: str  # flash-sdk §1.2 letter
+    line: int
+    label: str  # what the report calls it: the resource name if literal, else the function
+    target: ast.AST | None = None  # the decorated function (A, C, G) or class (B)
+    call: ast.Call | None = None  # Endpoint(...) / LiveServerless(...)
+    decorator: ast.expr | None = None  # the decorator to replace (A, C, G)
+    assign: ast.Assign | None = None  # `ep = Endpoint(...)` / `cfg = LiveServerless(...)`
+    remote: ast.Call | None = None  # @remote(...) (G)
+    legacy_class: str = ""
+    routes: list[tuple[str, str, ast.AST, ast.expr]] = field(default_factory=list)
+    reason: str = ""  # set when the declaration is left for a human (rewrite.REASONS)
+    detail: str = ""
+
+
+@dataclass
+class FileForms:
+    parsed: ParsedFile
+    flash: dict[str, str] = field(default_factory=dict)  # local name -> flash export name
+    imports: list[ast.stmt] = field(default_factory=list)  # the flash import statements
+    decls: list[Decl] = field(default_factory=list)
+    volumes: dict[str, ast.Assign] = field(default_factory=dict)  # `vol = NetworkVolume(...)`
+    problems: list[tuple[int, str, str]] = field(default_factory=list)  # line, reason, detail
+    consumed: set[int] = field(default_factory=set)  # id() of Name nodes a Decl accounts for
+
+    @property
+    def uses_flash(self) -> bool:
+        return bool(self.imports)
+
+
+def _flash_module(module: str | None) -> bool:
+    return bool(module) and module.split(".")[0] in FLASH_PACKAGES
+
+
+def _literal_name(call: ast.Call | None) -> str | None:
+    for kw in call.keywords if call is not None else []:
+        if kw.arg == "name" and isinstance(kw.value, ast.Constant):
+            return str(kw.value.value)
+    return None
+
+
+def _kw(call: ast.Call, name: str) -> ast.keyword | None:
+    return next((k for k in call.keywords if k.arg == name), None)
+
+
+def scan(parsed: ParsedFile) -> FileForms:
+    forms = FileForms(parsed)
+    tree = parsed.tree
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and _flash_module(node.module) and not node.level:
+            if node not in tree.body:
+                forms.problems.append(
+                    (node.lineno, "flash-use", "runpod_flash imported in a block")
+                )
+                continue
+            forms.imports.append(node)
+            for alias in node.names:
+                forms.flash[alias.asname or alias.name] = alias.name
+        elif isinstance(node, ast.Import) and any(_flash_module(a.name) for a in node.names):
+            forms.problems.append((node.lineno, "flash-use", "`import runpod_flash` (module form)"))
+    if not forms.imports:
+        return forms
+    _declarations(forms)
+    _leftover_uses(forms)
+    return forms
+
+
+def _is(forms: FileForms, node: ast.expr, *exports: str) -> bool:
+    return isinstance(node, ast.Name) and forms.flash.get(node.id) in exports
+
+
+def _declarations(forms: FileForms) -> None:
+    body = forms.parsed.tree.body
+    endpoint_vars: dict[str, Decl] = {}
+    legacy_vars: dict[str, Decl] = {}
+    for stmt in body:
+        if (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+            and isinstance(stmt.value, ast.Call)
+        ):
+            var, call = stmt.targets[0].id, stmt.value
+            if _is(forms, call.func, "Endpoint"):
+                forms.consumed.add(id(call.func))
+                decl = Decl("C", stmt.lineno, _literal_name(call) or var, call=call, assign=stmt)
+                if _kw(call, "image") is not None:
+                    decl.form, decl.reason = "E", "image-endpoint"
+                elif _kw(call, "id") is not None:
+                    decl.form, decl.reason = "F", "client-endpoint"
+                endpoint_vars[var] = decl
+                forms.decls.append(decl)
+            elif isinstance(call.func, ast.Name) and forms.flash.get(call.func.id, "") in (
+                QUEUE_LEGACY + LB_LEGACY + IMAGE_LEGACY
+            ):
+                forms.consumed.add(id(call.func))
+                cls = forms.flash[call.func.id]
+                decl = Decl("G", stmt.lineno, _literal_name(call) or var, call=call, assign=stmt)
+                decl.legacy_class = cls
+                legacy_vars[var] = decl
+            elif _is(forms, call.func, "NetworkVolume"):
+                forms.consumed.add(id(call.func))
+                forms.volumes[var] = stmt
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for dec in stmt.decorator_list:
+                _decorator(forms, stmt, dec, endpoint_vars, legacy_vars)
+    for var, decl in endpoint_vars.items():
+        _endpoint_var_uses(forms, var, decl)
+    for var, decl in legacy_vars.items():
+        _legacy_var_uses(forms, var, decl)
+
+
+def _decorator(forms, target, dec, endpoint_vars, legacy_vars) -> None:
+    is_class = isinstance(target, ast.ClassDef)
+    if isinstance(dec, ast.Call) and _is(forms, dec.func, "Endpoint"):
+        forms.consumed.add(id(dec.func))
+        decl = Decl("A", dec.lineno, _literal_name(dec) or target.name, target, dec, dec)
+        if is_class:
+            decl.form, decl.reason = "B", "class-endpoint"
+        forms.decls.append(decl)
+    elif isinstance(dec, ast.Name) and dec.id in endpoint_vars:
+        forms.consumed.add(id(dec))
+        decl = endpoint_vars[dec.id]
+        decl.routes.append(("@", "", target, dec))
+    elif (
+        isinstance(dec, ast.Call)
+        and isinstance(dec.func, ast.Attribute)
+        and isinstance(dec.func.value, ast.Name)
+        and dec.func.value.id in endpoint_vars
+        and dec.func.attr in ROUTE_VERBS
+    ):
+        forms.consumed.add(id(dec.func.value))
+        path = dec.args[0].value if dec.args and isinstance(dec.args[0], ast.Constant) else None
+        endpoint_vars[dec.func.value.id].routes.append((dec.func.attr, path, target, dec))
+    elif isinstance(dec, ast.Call) and _is(forms, dec.func, "remote"):
+        forms.consumed.add(id(dec.func))
+        _remote(forms, target, dec, legacy_vars)
+
+
+def _remote(forms, target, dec, legacy_vars) -> None:
+    cfg = dec.args[0] if dec.args else getattr(_kw(dec, "resource_config"), "value", None)
+    decl = Decl("G", dec.lineno, target.name, target, None, dec, remote=dec)
+    forms.decls.append(decl)
+    if isinstance(cfg, ast.Name) and cfg.id in legacy_vars:
+        forms.consumed.add(id(cfg))
+        shared = legacy_vars[cfg.id]
+        shared.routes.append(("@", "", target, dec))
+        decl.call, decl.assign, decl.legacy_class = shared.call, shared.assign, shared.legacy_class
+        decl.label = _literal_name(shared.call) or target.name
+    elif (
+        isinstance(cfg, ast.Call) and isinstance(cfg.func, ast.Name) and cfg.func.id in forms.flash
+    ):
+        forms.consumed.add(id(cfg.func))
+        decl.call, decl.legacy_class = cfg, forms.flash[cfg.func.id]
+        decl.label = _literal_name(cfg) or target.name
+    else:
+        decl.reason = "legacy-config-not-literal"
+        return
+    cls = decl.legacy_class
+    local = _kw(dec, "local")
+    if isinstance(target, ast.ClassDef):
+        decl.form, decl.reason = "B", "class-endpoint"
+    elif cls in IMAGE_LEGACY:
+        decl.form, decl.reason = "J", "custom-image-payload"
+    elif cls in LB_LEGACY:
+        decl.form, decl.reason = "H", "legacy-load-balancer"
+    elif cls not in QUEUE_LEGACY:
+        decl.reason = "legacy-config-not-literal"
+    elif local is not None and not (
+        isinstance(local.value, ast.Constant) and local.value.value is False
+    ):
+        decl.form, decl.reason = "I", "local-remote"
+
+
+def _endpoint_var_uses(forms: FileForms, var: str, decl: Decl) -> None:
+    if decl.reason:
+        return
+    kinds = {verb for verb, *_ in decl.routes}
+    if not decl.routes:
+        forms.decls.remove(decl)  # an Endpoint never used as a decorator deploys nothing
+        forms.problems.append((decl.line, "flash-use", f"`{var}` is never used as a decorator"))
+        return
+    if kinds == {"@"}:
+        decl.form = "C"
+        if len(decl.routes) > 1:
+            decl.reason = "shared-endpoint"
+        else:
+            decl.target, decl.decorator = decl.routes[0][2], decl.routes[0][3]
+        return
+    decl.form = "D"
+    if "@" in kinds:
+        decl.reason = "mixed-routes-and-queue"
+
+
+def _legacy_var_uses(forms: FileForms, var: str, decl: Decl) -> None:
+    if len(decl.routes) > 1:
+        for other in forms.decls:
+            if other.assign is decl.assign and not other.reason:
+                other.reason = "shared-endpoint"
+    if not decl.routes:
+        forms.problems.append((decl.line, "flash-use", f"`{var}` is never used by @remote"))
+
+
+def _leftover_uses(forms: FileForms) -> None:
+    """Every flash name, Endpoint variable or volume variable used outside a declaration
+    migrate understands keeps the file on runpod_flash."""
+    declared_vars = {d.assign.targets[0].id: d for d in forms.decls if d.assign is not None}
+    tracked = set(forms.flash) | set(declared_vars) | set(forms.volumes)
+    decl_nodes = set()
+    for decl in forms.decls:
+        for part in (decl.call, decl.remote):
+            if part is not None:
+                decl_nodes.update(id(n) for n in ast.walk(part))
+    volume_uses = {v: 0 for v in forms.volumes}
+    for node in ast.walk(forms.parsed.tree):
+        if not isinstance(node, ast.Name) or node.id not in tracked:
+            continue
+        if id(node) in forms.consumed or isinstance(node.ctx, ast.Store):
+            continue
+        name = forms.flash.get(node.id)
+        if name in SAME_ENUMS:
+            continue
+        if node.id in volume_uses and id(node) in decl_nodes:
+            volume_uses[node.id] += 1
+            continue
+        if name in ("CudaVersion", "ServerlessScalerType", "NetworkVolume") and (
+            id(node) in decl_nodes
+        ):
+            continue
+        what = f"`{node.id}`" + (f" (runpod_flash.{name})" if name else "")
+        forms.problems.append((node.lineno, "flash-use", f"{what} used outside a declaration"))

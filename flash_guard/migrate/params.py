@@ -1,0 +1,328 @@
+"""runpod_flash keywords -> runpod 2.0 decorator keywords (runpod-sdk2.md §6.3, §6.4).
+
+Values keep their source text except where 2.0 needs another spelling (enums without a 2.0
+counterpart, tuples where 2.0 wants lists, volumes). Where a 2.0 default differs from the flash
+one the old value is written explicitly, unless the user adopts the 2.0 defaults.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from flash_guard.fix.edits import Edit
+from flash_guard.migrate.forms import FileForms
+from flash_guard.sdk import flash_tables, runpod2_tables
+
+# Pools the spec says not to trust as a single device (its docstring also lists L40/L40S).
+_NOT_SINGLE = frozenset({"ADA_48_PRO"})
+OLD_WORKERS = "(0, 1)"
+OLD_CUDA = '"12.8"'
+OLD_VOLUME_SIZE = "100"
+MOUNT = runpod2_tables.ENDPOINT_MOUNT_PATH
+
+# Endpoint keywords whose text carries over unchanged.
+_SAME = (
+    "name",
+    "idle_timeout",
+    "execution_timeout_ms",
+    "dependencies",
+    "system_dependencies",
+    "accelerate_downloads",
+    "env",
+    "gpu_count",
+    "flashboot",
+    "scaler_value",
+    "datacenter",
+)
+# Legacy resource-class field -> 2.0 keyword (values carry over).
+_LEGACY_SAME = {
+    "name": "name",
+    "idleTimeout": "idle_timeout",
+    "executionTimeoutMs": "execution_timeout_ms",
+    "gpuCount": "gpu_count",
+    "scalerValue": "scaler_value",
+    "flashboot": "flashboot",
+    "env": "env",
+    "locations": "datacenter",
+    "datacenter": "datacenter",
+}
+_REMOTE_SAME = ("dependencies", "system_dependencies", "accelerate_downloads")
+
+
+class Left(Exception):
+    """This declaration cannot be rewritten safely: (reason key, detail)."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
+        self.reason, self.detail = reason, detail
+
+
+@dataclass
+class Mapped:
+    kwargs: list[tuple[str, str]] = field(default_factory=list)
+    explicit: list[str] = field(default_factory=list)  # old defaults written out
+    notes: list[str] = field(default_factory=list)  # comments for the declaration
+    widened: list[str] = field(default_factory=list)  # GPU selections 2.0 widens
+    edits: list[Edit] = field(default_factory=list)  # elsewhere in the file (volume variables)
+    cpu: bool = False
+
+    def add(self, key: str, text: str) -> None:
+        self.kwargs.append((key, text))
+
+    def render(self, func: str, width: int = 100, indent: str = "") -> str:
+        items = [f"{k}={v}" for k, v in self.kwargs]
+        one = f"{func}({', '.join(items)})"
+        if len(indent) + 1 + len(one) <= width and "\n" not in one:
+            return one
+        inner = "".join(f"{indent}    {item},\n" for item in items)
+        return f"{func}(\n{inner}{indent})"
+
+
+class _Ctx:
+    def __init__(self, forms: FileForms, adopt: bool, volume_edits: dict[str, Edit]):
+        self.forms, self.parsed, self.adopt = forms, forms.parsed, adopt
+        self.volume_edits = volume_edits  # shared per file: each variable rewritten once
+
+    def member(self, node: ast.AST, export: str) -> str | None:
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and self.forms.flash.get(node.value.id) == export
+        ):
+            return node.attr
+        return None
+
+    def text(self, node: ast.AST) -> str:
+        return self.parsed.segment(node)
+
+
+def _literal_zero_workers(node: ast.AST) -> bool:
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, SyntaxError, TypeError):
+        return False
+    return value == 0 or value == (0, 0) or value == [0, 0]
+
+
+def _gpu(ctx: _Ctx, node: ast.AST, out: Mapped) -> str:
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return "[" + ", ".join(_gpu_one(ctx, e, out) for e in node.elts) + "]"
+    return _gpu_one(ctx, node, out)
+
+
+def _gpu_one(ctx: _Ctx, node: ast.AST, out: Mapped) -> str:
+    group = ctx.member(node, "GpuGroup")
+    if group is not None:
+        old = set(flash_tables.GPU_POOLS.get(group, ()))
+        new = set(runpod2_tables.POOLS_TO_TYPES.get(group, ()))
+        if group != "ANY" and (old != new or group in _NOT_SINGLE):
+            added = ", ".join(sorted(new - old)) or "devices the pool id admits"
+            out.widened.append(f"GpuGroup.{group} also admits {added} in 2.0")
+        return ctx.text(node)
+    device = ctx.member(node, "GpuType")
+    if device is not None:
+        if device == "ANY":
+            return ctx.text(node)
+        pool = runpod2_tables.TYPE_TO_POOL.get(device)
+        if pool is None:
+            raise Left("gpu-not-literal", f"GpuType.{device} is not a runpod 2.0 GpuType")
+        singles = [
+            p
+            for p, devices in runpod2_tables.POOLS_TO_TYPES.items()
+            if tuple(devices) == (device,) and p not in _NOT_SINGLE
+        ]
+        if singles:
+            return ctx.text(node)  # its pool holds only this device: nothing widens
+        others = ", ".join(d for d in runpod2_tables.POOLS_TO_TYPES[pool] if d != device)
+        out.widened.append(
+            f"GpuType.{device} becomes pool {pool} in 2.0 (also {others}); no single-device "
+            "pool holds it"
+        )
+        return ctx.text(node)
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return ctx.text(node)
+    raise Left("gpu-not-literal", f"gpu={ctx.text(node)} is not a GpuGroup/GpuType literal")
+
+
+def _cpu(ctx: _Ctx, node: ast.AST) -> str:
+    if isinstance(node, ast.Tuple):
+        return "[" + ", ".join(ctx.text(e) for e in node.elts) + "]"
+    return ctx.text(node)
+
+
+def _cuda(ctx: _Ctx, node: ast.AST) -> str:
+    member = ctx.member(node, "CudaVersion")
+    if member is not None:
+        if member not in flash_tables.CUDA_VERSIONS:
+            raise Left("unsupported-parameter", f"CudaVersion.{member} is unknown")
+        return f'"{flash_tables.CUDA_VERSIONS[member]}"'
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return ctx.text(node)
+    raise Left("unsupported-parameter", f"min_cuda_version={ctx.text(node)} is not a literal")
+
+
+def _scaler(ctx: _Ctx, node: ast.AST) -> str:
+    member = ctx.member(node, "ServerlessScalerType")
+    if member is not None:
+        return f'"{member}"'
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return ctx.text(node)
+    raise Left("unsupported-parameter", f"scaler_type={ctx.text(node)} is not a literal")
+
+
+def _volume_call(ctx: _Ctx, call: ast.Call, out: Mapped) -> str:
+    """`NetworkVolume(name=, size=, dataCenterId=|datacenter=, id=)` -> `runpod.NetworkVolume`."""
+    if call.args or any(k.arg is None for k in call.keywords):
+        raise Left("volume", "NetworkVolume(...) with positional or ** arguments")
+    kws = {k.arg: k.value for k in call.keywords}
+    unknown = set(kws) - {"name", "id", "size", "dataCenterId", "datacenter"}
+    if unknown or ("name" in kws) == ("id" in kws):
+        raise Left("volume", "NetworkVolume(...) needs exactly one of name=/id= and no other")
+    parts = [ctx.text(kws.get("name") or kws["id"])]
+    if "size" in kws:
+        parts.append(f"size={ctx.text(kws['size'])}")
+    elif not ctx.adopt:
+        parts.append(f"size={OLD_VOLUME_SIZE}")
+        out.explicit.append(f"size={OLD_VOLUME_SIZE}")
+    dc = kws.get("dataCenterId") or kws.get("datacenter")
+    if dc is not None:
+        parts.append(f"datacenter={ctx.text(dc)}")
+    return f"runpod.NetworkVolume({', '.join(parts)})"
+
+
+def _volume(ctx: _Ctx, node: ast.AST, out: Mapped) -> str:
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and ctx.forms.flash.get(node.func.id) == "NetworkVolume"
+    ):
+        return f'{{"{MOUNT}": {_volume_call(ctx, node, out)}}}'
+    if isinstance(node, ast.Name) and node.id in ctx.forms.volumes:
+        stmt = ctx.forms.volumes[node.id]
+        if node.id not in ctx.volume_edits:
+            new = _volume_call(ctx, stmt.value, out)
+            edit = Edit(ctx.parsed.start(stmt.value), ctx.parsed.end(stmt.value), new)
+            ctx.volume_edits[node.id] = edit
+            out.edits.append(edit)
+        elif not ctx.adopt and "size" not in {k.arg for k in stmt.value.keywords}:
+            out.explicit.append(f"size={OLD_VOLUME_SIZE}")
+        return f'{{"{MOUNT}": {node.id}}}'
+    raise Left("volume", f"volume={ctx.text(node)}: one NetworkVolume literal or variable only")
+
+
+def map_endpoint(
+    forms: FileForms, call: ast.Call, kind: str, adopt: bool, volume_edits: dict[str, Edit]
+) -> Mapped:
+    """An `Endpoint(...)` call's keywords as `app.queue`/`app.api` keywords."""
+    ctx, out = _Ctx(forms, adopt, volume_edits), Mapped()
+    if call.args:
+        raise Left("unsupported-parameter", "positional arguments to Endpoint(...)")
+    seen = set()
+    for kw in call.keywords:
+        key, value = kw.arg, kw.value
+        if key is None:
+            raise Left("unsupported-parameter", "`**` arguments to Endpoint(...)")
+        seen.add(key)
+        if key in _SAME:
+            out.add(key, ctx.text(value))
+        elif key == "max_concurrency":
+            if kind == "queue":
+                out.add(key, ctx.text(value))
+            # api: flash ignored it with a warning; 2.0 raises TypeError, so it goes
+        elif key == "gpu":
+            out.add("gpu", _gpu(ctx, value, out))
+        elif key == "cpu":
+            out.cpu = not (isinstance(value, ast.Constant) and value.value is None)
+            out.add("cpu", _cpu(ctx, value))
+        elif key == "workers":
+            if _literal_zero_workers(value):
+                raise Left("unsupported-parameter", "workers=0 is an error in 2.0")
+            out.add("workers", ctx.text(value))
+        elif key == "min_cuda_version":
+            out.add(key, _cuda(ctx, value))
+        elif key == "scaler_type":
+            out.add(key, _scaler(ctx, value))
+        elif key == "volume":
+            out.add("mounts", _volume(ctx, value, out))
+        elif key == "template":
+            raise Left("template", "template=PodTemplate(...)")
+        else:
+            raise Left("unsupported-parameter", f"`{key}=`")
+    _old_defaults(out, seen, adopt, cuda_key="min_cuda_version")
+    return out
+
+
+def _old_defaults(out: Mapped, seen: set[str], adopt: bool, cuda_key: str) -> None:
+    if adopt:
+        return
+    if "workers" not in seen:
+        out.add("workers", OLD_WORKERS)
+        out.explicit.append(f"workers={OLD_WORKERS}")
+    if not out.cpu and cuda_key not in seen:
+        out.add("min_cuda_version", OLD_CUDA)
+        out.explicit.append(f"min_cuda_version={OLD_CUDA}")
+
+
+def map_legacy(
+    forms: FileForms,
+    call: ast.Call,
+    cls: str,
+    remote: ast.Call,
+    adopt: bool,
+    volume_edits: dict[str, Edit],
+) -> Mapped:
+    """`@remote(LiveServerless(...), dependencies=...)` as `app.queue` keywords (§6.4)."""
+    ctx, out = _Ctx(forms, adopt, volume_edits), Mapped()
+    if call.args or any(k.arg is None for k in call.keywords):
+        raise Left("unsupported-parameter", f"positional or ** arguments to {cls}(...)")
+    kws = {k.arg: k.value for k in call.keywords}
+    seen = set()
+    workers = [kws.pop("workersMin", None), kws.pop("workersMax", None)]
+    for key, value in kws.items():
+        if key in _LEGACY_SAME:
+            out.add(_LEGACY_SAME[key], ctx.text(value))
+            seen.add(_LEGACY_SAME[key])
+        elif key == "gpus":
+            out.add("gpu", _gpu(ctx, value, out))
+        elif key == "gpuIds" and isinstance(value, ast.Constant) and isinstance(value.value, str):
+            pools = [p.strip() for p in value.value.split(",") if p.strip()]
+            if any(p.startswith("-") or p not in runpod2_tables.POOLS_TO_TYPES for p in pools):
+                raise Left("gpu-not-literal", f"gpuIds={value.value!r}")
+            out.add("gpu", repr(pools).replace("'", '"'))
+        elif key == "instanceIds":
+            out.cpu = True
+            out.add("cpu", _cpu(ctx, value))
+        elif key == "minCudaVersion":
+            out.add("min_cuda_version", _cuda(ctx, value))
+            seen.add("min_cuda_version")
+        elif key == "scalerType":
+            out.add("scaler_type", _scaler(ctx, value))
+        elif key == "networkVolume":
+            out.add("mounts", _volume(ctx, value, out))
+        elif key in ("template", "templateId"):
+            raise Left("template", f"`{key}=`")
+        else:
+            raise Left("unsupported-parameter", f"`{key}=` on {cls}")
+    if cls.startswith("Cpu") and not out.cpu:
+        default = flash_tables.DEFAULTS["legacy_by_class"][cls]["instanceIds"]
+        out.cpu = True
+        out.add(
+            "cpu", repr([flash_tables.CPU_INSTANCE_TYPES[m] for m in default]).replace("'", '"')
+        )
+    if workers != [None, None]:
+        low = ctx.text(workers[0]) if workers[0] is not None else "0"
+        high = ctx.text(workers[1]) if workers[1] is not None else "1"
+        out.add("workers", f"({low}, {high})")
+        seen.add("workers")
+    for key in remote.keywords:
+        if key.arg in _REMOTE_SAME:
+            out.add(key.arg, ctx.text(key.value))
+        elif key.arg in ("resource_config", "local"):
+            continue
+        else:
+            raise Left("unsupported-parameter", f"@remote({key.arg}=...)")
+    if len(remote.args) > 1:
+        raise Left("unsupported-parameter", "@remote(...) with more than one positional argument")
+    _old_defaults(out, seen, adopt, cuda_key="min_cuda_version")
+    return out

@@ -1,0 +1,272 @@
+"""One runpod 2.0 App per app (nearest project marker): its name, its variable, and the module
+that constructs it, placed so that `rp flash deploy` cannot keep an empty twin (FG307,
+runpod-sdk2.md §5.2)."""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flash_guard.migrate.forms import FileForms, scan
+from flash_guard.migrate.rewrite import api_problem
+from flash_guard.migrate.source import ParsedFile
+
+MODULE_CANDIDATES = ("runpod_app", "zz_runpod_app")
+
+
+@dataclass
+class FileCtx:
+    """What one migrated file needs to know about its App."""
+
+    app_var: str
+    adopt: bool
+    import_line: str = ""  # `from runpod_app import app`, when the App lives elsewhere
+    construct_here: bool = False
+    construct_line: str = ""
+
+
+@dataclass
+class AppPlan:
+    root: str  # the app directory, project-relative ("." for the project root)
+    name: str
+    forms: dict[str, FileForms] = field(default_factory=dict)  # every parsed file of the app
+    migrate: list[str] = field(default_factory=list)  # files that move to 2.0
+    leave: list[str] = field(default_factory=list)  # files that keep runpod_flash
+    app_var: str = "app"
+    new_module: str | None = None  # project-relative path of a module to create
+    new_module_text: str = ""
+    contexts: dict[str, FileCtx] = field(default_factory=dict)
+
+
+def app_name(project_root: Path, app_root: str) -> str:
+    """`[project].name` of the app's pyproject.toml, else the directory's name."""
+    directory = (project_root / app_root).resolve()
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file() and not pyproject.is_symlink():
+        try:
+            import tomllib
+        except ModuleNotFoundError:  # Python 3.10
+            import tomli as tomllib
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            data = {}
+        name = (data.get("project") or {}).get("name") if isinstance(data, dict) else None
+        if isinstance(name, str) and name.strip():
+            return name.strip()
+    return directory.name or "app"
+
+
+def _order(path: str) -> tuple[str, ...]:
+    return tuple(path.split("/"))
+
+
+def _stem_module(path: str) -> str:
+    return path.rsplit("/", 1)[-1][: -len(".py")] if path.endswith(".py") else ""
+
+
+def _imports_of(parsed: ParsedFile, module_stem: str) -> dict[str, str]:
+    """Names a file imports from a module whose last dotted part is `module_stem`:
+    {local name: imported name}."""
+    out = {}
+    for node in ast.walk(parsed.tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[-1] == module_stem:
+            for alias in node.names:
+                out[alias.asname or alias.name] = alias.name
+    return out
+
+
+def _has_app(parsed: ParsedFile) -> bool:
+    for node in ast.walk(parsed.tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if (
+                isinstance(func, ast.Attribute)
+                and func.attr == "App"
+                and isinstance(func.value, ast.Name)
+                and func.value.id in ("runpod", "rp")
+            ):
+                return True
+        if isinstance(node, ast.ImportFrom) and node.module in ("runpod", "runpod.apps"):
+            imported = {a.name for a in node.names}
+            if "App" in imported:
+                return True
+    return False
+
+
+def _binds(parsed: ParsedFile, name: str) -> bool:
+    for node in ast.walk(parsed.tree):
+        if isinstance(node, ast.Name) and node.id == name:
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and (
+            node.name == name
+        ):
+            return True
+        if isinstance(node, ast.alias) and (node.asname or node.name) == name:
+            return True
+    return False
+
+
+def plan_app(
+    project_root: Path, app_root: str, parsed: dict[str, ParsedFile], adopt: bool
+) -> AppPlan:
+    plan = AppPlan(app_root, app_name(project_root, app_root))
+    plan.forms = {path: scan(p) for path, p in parsed.items()}
+    flash = {p: f for p, f in plan.forms.items() if f.uses_flash}
+    if not flash:
+        return plan
+    _cross_file(plan, flash)
+    existing = any(_has_app(p.parsed) for p in plan.forms.values())
+    for path, forms in sorted(flash.items(), key=lambda i: _order(i[0])):
+        left = bool(forms.problems) or any(d.reason for d in forms.decls)
+        if existing and forms.decls and not left:
+            for decl in forms.decls:
+                decl.reason = "app-exists"
+        if left or (existing and forms.decls):
+            plan.leave.append(path)
+        else:
+            plan.migrate.append(path)
+    needing = [p for p in plan.migrate if plan.forms[p].decls]
+    taken = any(_binds(plan.forms[p].parsed, "app") for p in plan.migrate)
+    plan.app_var = "rp_app" if taken else "app"
+    construct = f"{plan.app_var} = runpod.App({plan.name!r})".replace("'", '"')
+    for path in plan.migrate:
+        plan.contexts[path] = FileCtx(plan.app_var, adopt)
+    if len(needing) == 1:
+        ctx = plan.contexts[needing[0]]
+        ctx.construct_here, ctx.construct_line = True, construct
+    elif needing:
+        _new_module(plan, project_root, needing, construct)
+    return plan
+
+
+def _cross_file(plan: AppPlan, flash: dict[str, FileForms]) -> None:
+    """Declarations another file depends on in a way a per-file rewrite would break."""
+
+    def referenced(name: str, own: str) -> bool:
+        for path, forms in plan.forms.items():
+            for node in ast.walk(forms.parsed.tree):
+                if isinstance(node, ast.Name) and node.id == name:
+                    return True
+                if path != own and isinstance(node, ast.alias) and node.name == name:
+                    return True
+        return False
+
+    for path, forms in flash.items():
+        stem = _stem_module(path)
+        imported = set()
+        for other, other_forms in plan.forms.items():
+            if other != path:
+                imported |= set(_imports_of(other_forms.parsed, stem).values())
+        for decl in forms.decls:
+            if decl.reason:
+                continue
+            var = decl.assign.targets[0].id if decl.assign is not None else None
+            if var is not None and var in imported:
+                decl.reason = "cross-file-routes" if decl.form == "D" else "imported-elsewhere"
+                decl.detail = f"`{var}` is imported by another file"
+            elif decl.form == "D":
+                problem = api_problem(forms, decl, lambda n, p=path: referenced(n, p))
+                if problem is not None:
+                    decl.reason, decl.detail = problem
+                else:
+                    decl.target = decl.routes[-1][2]
+
+
+def _new_module(plan: AppPlan, project_root: Path, needing: list[str], construct: str) -> None:
+    dirs = {p.rsplit("/", 1)[0] if "/" in p else "" for p in needing}
+    base = dirs.pop() if len(dirs) == 1 else ("" if plan.root == "." else plan.root)
+    package = bool(base) and (project_root / base / "__init__.py").exists()
+    for stem in MODULE_CANDIDATES:
+        rel = f"{base}/{stem}.py" if base else f"{stem}.py"
+        if rel in plan.forms or os.path.lexists(project_root / rel):
+            continue
+        # FG307: in a directory without __init__.py the App's module must not sort before
+        # every module importing it, or discovery keeps an empty twin.
+        if package or any(_order(p) < _order(rel) for p in needing):
+            break
+    else:
+        for path in needing:
+            forms = plan.forms[path]
+            for decl in forms.decls:
+                decl.reason, decl.detail = "app-exists", "no free name for the App's module"
+            plan.migrate.remove(path)
+            plan.leave.append(path)
+            plan.contexts.pop(path, None)
+        return
+    app_root = "" if plan.root == "." else plan.root + "/"
+    dotted = rel[len(app_root) :] if rel.startswith(app_root) else rel
+    dotted = dotted[: -len(".py")].replace("/", ".")
+    plan.new_module = rel
+    plan.new_module_text = (
+        '"""The runpod 2.0 App of this project (written by flash-guard migrate)."""\n\n'
+        f"import runpod\n\n{construct}\n"
+    )
+    for path in needing:
+        plan.contexts[path].import_line = f"from {dotted} import {plan.app_var}"
+
+
+@dataclass
+class CallSite:
+    path: str
+    line: int
+    handle: str
+
+
+def call_sites(plan: AppPlan, handles: dict[str, list[str]]) -> list[CallSite]:
+    """Direct calls of functions that became 2.0 handles (calling a handle raises TypeError;
+    it takes `.remote(...)`, or `.remote.aio(...)` in async code)."""
+    found = []
+    for path, forms in plan.forms.items():
+        local: dict[str, str] = {}
+        for source, names in handles.items():
+            if source == path:
+                local.update({n: n for n in names})
+            else:
+                imported = _imports_of(forms.parsed, _stem_module(source))
+                local.update({k: v for k, v in imported.items() if v in names})
+        if not local:
+            continue
+        for node in ast.walk(forms.parsed.tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in local
+            ):
+                found.append(CallSite(path, node.lineno, local[node.func.id]))
+    return [CallSite(*c) for c in sorted({(c.path, c.line, c.handle) for c in found})]
+
+
+def reimports(plan: AppPlan, project_root: Path) -> list[CallSite]:
+    """Imports of a migrated module that declares resources, from another file of a
+    directory without `__init__.py`: `rp flash deploy` imports that module a second time under
+    its real name, and the second run raises `duplicate resource name` and the importing
+    file is skipped (runpod-sdk2.md §5.2). `handle` names the imported module."""
+    declaring = {
+        _stem_module(p): p
+        for p in plan.migrate
+        if plan.forms[p].decls and not _in_package(project_root, p)
+    }
+    found = []
+    for path, forms in plan.forms.items():
+        if _in_package(project_root, path):
+            continue
+        for node in ast.walk(forms.parsed.tree):
+            modules = []
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                modules = [node.module]
+            elif isinstance(node, ast.Import):
+                modules = [a.name for a in node.names]
+            for module in modules:
+                target = declaring.get(module)
+                # only an importer sorting after the module is the one discovery skips
+                if target is not None and _order(target) < _order(path):
+                    found.append(CallSite(path, node.lineno, module))
+    return found
+
+
+def _in_package(project_root: Path, path: str) -> bool:
+    directory = path.rsplit("/", 1)[0] if "/" in path else ""
+    return (project_root / directory / "__init__.py").exists()

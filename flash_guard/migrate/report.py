@@ -1,0 +1,139 @@
+"""The migration report: counts and every item left for a human, as text or markdown."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from flash_guard.migrate.rewrite import REASONS, Outcome
+
+# runpod-sdk2.md §6.5: behaviour that changes with every migration and no rewrite expresses.
+BEHAVIOUR = (
+    "`.env` is no longer loaded at import: export what declarations read from os.environ",
+    "secrets in `env=` literals ship as plain text: move them to runpod.Secret('name')",
+    "rc2 injects the deployer's API key as RUNPOD_API_KEY into every endpoint",
+    "`rp flash deploy` imports every file of the project and deletes stale endpoints of the "
+    "target environment",
+    "queue call contract: the job's `input` keys become the function's keyword arguments",
+    "load-balanced health checks use the runtime's /ping; /ping, /execute and /_runpod/sync are "
+    "reserved",
+)
+
+
+@dataclass
+class Report:
+    outcomes: list[Outcome] = field(default_factory=list)
+    files_migrated: list[str] = field(default_factory=list)
+    files_left: list[str] = field(default_factory=list)
+    files_created: list[str] = field(default_factory=list)
+    call_sites: list = field(default_factory=list)  # plan.CallSite
+    reimports: list = field(default_factory=list)  # plan.CallSite (handle = module name)
+    unparsable: list[tuple[str, str]] = field(default_factory=list)
+    apps: int = 0
+
+    def counts(self) -> dict[str, int]:
+        c = Counter(o.status for o in self.outcomes)
+        return {k: c.get(k, 0) for k in ("rewritten", "explicit", "left")}
+
+    def left_by_reason(self) -> dict[str, list[Outcome]]:
+        out: dict[str, list[Outcome]] = {}
+        for o in self.outcomes:
+            if o.status == "left":
+                out.setdefault(o.reason, []).append(o)
+        return dict(sorted(out.items()))
+
+
+def _where(o) -> str:
+    return f"{o.path}:{o.line}"
+
+
+def render_text(report: Report) -> str:
+    n = report.counts()
+    lines = [
+        "flash-guard migrate --to runpod2",
+        f"  apps: {report.apps}; files migrated: {len(report.files_migrated)}, created: "
+        f"{len(report.files_created)}, left on runpod_flash: {len(report.files_left)}",
+        f"  declarations: {n['rewritten']} rewritten, {n['explicit']} rewritten with explicit "
+        f"old defaults, {n['left']} left for a human",
+    ]
+    left = report.left_by_reason()
+    if left:
+        lines.append("left for a human, by reason:")
+        for reason, items in left.items():
+            lines.append(f"  {reason} ({len(items)}): {REASONS[reason]}")
+            lines += [f"    {_where(o)} {o.label} ({o.form}) {o.detail}".rstrip() for o in items]
+    explicit = [o for o in report.outcomes if o.status == "explicit"]
+    if explicit:
+        lines.append("old defaults written explicitly (--adopt-2.0-defaults drops them):")
+        lines += [f"  {_where(o)} {o.label}: {', '.join(o.explicit)}" for o in explicit]
+    widened = [o for o in report.outcomes if o.widened]
+    if widened:
+        lines.append("GPU selections 2.0 widens (kept, with a comment):")
+        lines += [f"  {_where(o)} {o.label}: {w}" for o in widened for w in o.widened]
+    if report.call_sites:
+        lines.append("call sites to update (a 2.0 handle is not callable; use .remote()):")
+        lines += [f"  {c.path}:{c.line} {c.handle}(...)" for c in report.call_sites]
+    if report.reimports:
+        lines.append(
+            "flat-layout re-imports (rp flash deploy imports the module twice and skips the "
+            "importer, runpod-sdk2.md §5.2):"
+        )
+        lines += [f"  {c.path}:{c.line} imports {c.handle}" for c in report.reimports]
+    if report.unparsable:
+        lines.append("files not read:")
+        lines += [f"  {p}: {why}" for p, why in report.unparsable]
+    if report.files_migrated:
+        lines.append("behaviour changes to review (runpod-sdk2.md §6.5):")
+        lines += [f"  - {b}" for b in BEHAVIOUR]
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(report: Report) -> str:
+    n = report.counts()
+    out = [
+        "## flash-guard migrate --to runpod2",
+        "",
+        "| | count |",
+        "|---|---|",
+        f"| apps | {report.apps} |",
+        f"| files migrated | {len(report.files_migrated)} |",
+        f"| files created | {len(report.files_created)} |",
+        f"| files left on runpod_flash | {len(report.files_left)} |",
+        f"| declarations rewritten | {n['rewritten']} |",
+        f"| rewritten with explicit old defaults | {n['explicit']} |",
+        f"| left for a human | {n['left']} |",
+    ]
+    left = report.left_by_reason()
+    if left:
+        out += ["", "### Left for a human", "", "| reason | where | declaration | what to do |"]
+        out.append("|---|---|---|---|")
+        for reason, items in left.items():
+            for o in items:
+                todo = REASONS[reason] + (f" ({o.detail})" if o.detail else "")
+                out.append(f"| {reason} | `{_where(o)}` | `{_md(o.label)}` | {_md(todo)} |")
+    explicit = [o for o in report.outcomes if o.status == "explicit"]
+    if explicit:
+        out += ["", "### Old defaults written explicitly", "", "| where | declaration | values |"]
+        out.append("|---|---|---|")
+        out += [
+            f"| `{_where(o)}` | `{_md(o.label)}` | `{_md(', '.join(o.explicit))}` |"
+            for o in explicit
+        ]
+    widened = [(o, w) for o in report.outcomes for w in o.widened]
+    if widened:
+        out += ["", "### GPU selections 2.0 widens", ""]
+        out += [f"- `{_where(o)}` `{_md(o.label)}`: {_md(w)}" for o, w in widened]
+    if report.call_sites:
+        out += ["", "### Call sites to update (use `.remote()`)", ""]
+        out += [f"- `{c.path}:{c.line}` `{c.handle}(...)`" for c in report.call_sites]
+    if report.reimports:
+        out += ["", "### Flat-layout re-imports (runpod-sdk2.md §5.2)", ""]
+        out += [f"- `{c.path}:{c.line}` imports `{c.handle}`" for c in report.reimports]
+    if report.files_migrated:
+        out += ["", "### Behaviour changes to review (runpod-sdk2.md §6.5)", ""]
+        out += [f"- {b}" for b in BEHAVIOUR]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,312 @@
+"""The edits that move one file from runpod_flash to runpod 2.0, one function per form.
+
+A file moves as a whole or not at all: if any declaration or use of a flash name in it has no
+safe rewrite, every declaration in it gets a `# flash-guard: migrate:` comment saying what to
+do and nothing else changes, so the file keeps importing (and deploying with) runpod_flash.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from flash_guard.fix.edits import Edit
+from flash_guard.migrate.forms import SAME_ENUMS, Decl, FileForms
+from flash_guard.migrate.params import Mapped, map_endpoint, map_legacy
+from flash_guard.sdk import runpod2_tables
+
+COMMENT = "# flash-guard: migrate:"
+_BODY_VERBS = ("post", "put", "patch", "delete")
+
+# What to do, per reason a declaration is left for a human (the report's categories).
+REASONS = {
+    "class-endpoint": "class-based endpoint (§6.2 B): split into @app.queue functions with "
+    "@handle.init, or an @app.api class with @runpod.init",
+    "image-endpoint": "Endpoint(image=...) deploys a prebuilt worker (§6.2 E): create it "
+    "outside the SDK and call it with runpod.Endpoint('<id>')",
+    "client-endpoint": "Endpoint(id=...) is a client (§6.2 F): use runpod.Endpoint('<id>') "
+    "(run_sync, not runsync)",
+    "custom-image-payload": "custom-image payload builder (§6.2 J): no 2.0 equivalent",
+    "legacy-load-balancer": "legacy load-balancer @remote(method=, path=) (§6.2 H): move the "
+    "routes into one @app.api class",
+    "local-remote": "@remote(local=True) (§6.2 I): call handle.local(...) at the call site",
+    "legacy-config-not-literal": "the resource config of @remote is not a literal in this file",
+    "shared-endpoint": "one endpoint shared by several functions: 2.0 needs one resource, "
+    "with its own name, per function",
+    "mixed-routes-and-queue": "routes and @ep on one Endpoint",
+    "route-handler-signature": "a route handler 2.0's class form cannot call (path or query "
+    "parameters, models, several parameters): use an @app.api factory returning FastAPI",
+    "route-not-movable": "routes that cannot be moved into one class safely",
+    "cross-file-routes": "routes registered from several files: 2.0 needs them in one class",
+    "gpu-not-literal": "gpu= is not a GpuGroup/GpuType literal: re-import the values from runpod",
+    "volume": "volume= has no 1:1 form: mounts={'/runpod-volume': runpod.NetworkVolume(...)}",
+    "template": "template=/PodTemplate: use container_disk_gb= and registry_auth=; the rest "
+    "has no equivalent",
+    "unsupported-parameter": "a parameter with no 2.0 spelling",
+    "flash-use": "the file uses runpod_flash in a way migrate does not rewrite",
+    "same-file": "left on runpod_flash with the rest of its file",
+    "app-exists": "the app already constructs a runpod.App: migrate it by hand",
+    "imported-elsewhere": "another file imports this endpoint object",
+}
+
+
+@dataclass
+class Outcome:
+    """What happened to one declaration."""
+
+    path: str
+    line: int
+    label: str
+    form: str
+    status: str  # rewritten | explicit (rewritten, old defaults written) | left
+    reason: str = ""
+    detail: str = ""
+    explicit: list[str] = field(default_factory=list)
+    widened: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FileEdits:
+    edits: list[Edit] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+    migrated: bool = False
+    handles: list[str] = field(default_factory=list)  # function names that became handles
+
+
+def comment_edit(parsed, line: int, message: str) -> Edit | None:
+    """A `# flash-guard: migrate:` line above `line`, unless it is already there."""
+    text = f"{COMMENT} {message}"
+    if parsed.line(line - 1).strip() == text:
+        return None
+    source = parsed.line(line)
+    indent = source[: len(source) - len(source.lstrip())]
+    start = parsed.line_start(line)
+    return Edit(start, start, f"{indent}{text}{parsed.newline}")
+
+
+def _delete_statement(parsed, stmt: ast.stmt) -> Edit:
+    first = parsed.first_line(stmt)
+    last = stmt.end_lineno
+    # the blank lines after it go too: the gap before it stays the gap before what follows
+    while last + 1 < len(parsed.lines.starts) and parsed.line(last + 1).strip() == "":
+        last += 1
+    return Edit(parsed.line_start(first), parsed.line_end(last), "")
+
+
+def leave_file(forms: FileForms) -> FileEdits:
+    out, parsed = FileEdits(), forms.parsed
+    first_problem = next(
+        (f"`{d.label}`" for d in forms.decls if d.reason),
+        next((f"line {line}: {detail}" for line, _, detail in forms.problems), "?"),
+    )
+    for line, reason, detail in forms.problems:
+        edit = comment_edit(parsed, line, f"{REASONS[reason]}: {detail}")
+        if edit is not None:
+            out.edits.append(edit)
+    for decl in forms.decls:
+        if decl.reason:
+            msg = REASONS[decl.reason] + (f" ({decl.detail})" if decl.detail else "")
+            reason, detail = decl.reason, decl.detail
+        else:
+            reason, detail = "same-file", f"because of {first_problem}"
+            msg = f"{REASONS[reason]} ({detail})"
+        line = parsed.first_line(decl.target) if decl.target is not None else decl.line
+        if decl.assign is not None and decl.target is None:
+            line = decl.assign.lineno
+        edit = comment_edit(parsed, line, msg)
+        if edit is not None and all(e.start != edit.start for e in out.edits):
+            out.edits.append(edit)
+        out.outcomes.append(
+            Outcome(parsed.path, decl.line, decl.label, decl.form, "left", reason, detail)
+        )
+    return out
+
+
+def _render_comments(parsed, node: ast.AST, indent: str) -> str:
+    kept = parsed.comments_in(node)
+    return "".join(f"{indent}{c}{parsed.newline}" for c in kept)
+
+
+def migrate_file(forms: FileForms, ctx) -> FileEdits:
+    """`ctx`: the plan of the app (App variable, import line or construction, adopt flag)."""
+    parsed = forms.parsed
+    out = FileEdits(migrated=True)
+    volume_edits: dict[str, Edit] = {}
+    for decl in forms.decls:
+        mapped = _MAPPERS[decl.form](forms, decl, ctx, volume_edits, out)
+        status = "explicit" if mapped.explicit else "rewritten"
+        out.outcomes.append(
+            Outcome(
+                parsed.path,
+                decl.line,
+                decl.label,
+                decl.form,
+                status,
+                explicit=list(mapped.explicit),
+                widened=list(mapped.widened),
+            )
+        )
+        line = parsed.first_line(decl.target)
+        for note in mapped.widened:
+            edit = comment_edit(parsed, line, f"{note}; pin it by hand if the device matters")
+            if edit is not None:
+                out.edits.append(edit)
+        out.edits += mapped.edits
+    out.edits += _imports(forms, ctx)
+    return out
+
+
+def _queue(forms, decl: Decl, ctx, volume_edits, out: FileEdits) -> Mapped:
+    parsed = forms.parsed
+    if decl.form == "G":
+        mapped = map_legacy(
+            forms, decl.call, decl.legacy_class, decl.remote, ctx.adopt, volume_edits
+        )
+    else:
+        mapped = map_endpoint(forms, decl.call, "queue", ctx.adopt, volume_edits)
+    new = mapped.render(f"{ctx.app_var}.queue")
+    dec = decl.decorator
+    comments = _render_comments(parsed, decl.call, "")
+    start = parsed.start(dec)
+    if comments:
+        line_start = parsed.line_start(dec.lineno)
+        out.edits.append(Edit(line_start, line_start, comments))
+    out.edits.append(Edit(start, parsed.end(dec), new))
+    if decl.assign is not None:
+        out.edits.append(_delete_statement(parsed, decl.assign))
+    out.handles.append(decl.target.name)
+    return mapped
+
+
+def _api(forms, decl: Decl, ctx, volume_edits, out: FileEdits) -> Mapped:
+    """`api = Endpoint(...)` + `@api.get/post(...)` functions -> one @app.api class, placed
+    where the last route function was (names the handlers use are all defined by then)."""
+    parsed = forms.parsed
+    mapped = map_endpoint(forms, decl.call, "api", ctx.adopt, volume_edits)
+    var = decl.assign.targets[0].id
+    cls = "".join(p[:1].upper() + p[1:] for p in var.split("_") if p) or "Api"
+    methods = []
+    for verb, _path, fn, dec in decl.routes:
+        methods.append(_method(parsed, verb, dec, fn))
+    header = f"@{mapped.render(f'{ctx.app_var}.api')}{parsed.newline}class {cls}:{parsed.newline}"
+    body = parsed.newline.join(methods)
+    last = decl.routes[-1][2]
+    for _, _, fn, _ in decl.routes[:-1]:
+        out.edits.append(_delete_statement(parsed, fn))
+    first = parsed.first_line(last)
+    out.edits.append(
+        Edit(parsed.line_start(first), parsed.end(last), (header + body).rstrip("\r\n"))
+    )
+    out.edits.append(_delete_statement(parsed, decl.assign))
+    return mapped
+
+
+def _method(parsed, verb: str, dec: ast.Call, fn) -> str:
+    nl = parsed.newline
+    def_start = parsed.start(fn)
+    text = parsed.text[def_start : parsed.end(fn)]
+    name_at = text.index(f"def {fn.name}") + len(f"def {fn.name}")
+    paren = text.index("(", name_at) + 1
+    sep = ", " if fn.args.args else ""
+    text = text[:paren] + "self" + sep + text[paren:]
+    marker = f"@runpod.{verb}({parsed.segment(dec.args[0])})"
+    lines = [marker] + text.split(nl)
+    return nl.join(("    " + ln) if ln.strip() else "" for ln in lines) + nl
+
+
+def api_problem(forms: FileForms, decl: Decl, referenced) -> tuple[str, str] | None:
+    """Why the routes of `decl` cannot become one class safely, or None."""
+    if decl.call is None or not any(k.arg == "name" for k in decl.call.keywords):
+        return "route-not-movable", "the Endpoint has no name="
+    for verb, path, fn, dec in decl.routes:
+        where = f"`{getattr(fn, 'name', '?')}`"
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return "route-not-movable", f"{where} is not a function"
+        if len(fn.decorator_list) != 1 or len(dec.args) != 1 or dec.keywords or path is None:
+            return "route-not-movable", f"{where}: one literal route decorator only"
+        if path in runpod2_tables.RESERVED_ROUTE_PATHS:
+            return "route-not-movable", f"{where}: {path} is reserved in 2.0"
+        args = fn.args
+        if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs or args.defaults:
+            return "route-handler-signature", f"{where} takes * / ** / defaults"
+        if verb == "get" and args.args:
+            return "route-handler-signature", f"{where}: a GET method gets no parameters in 2.0"
+        if verb in _BODY_VERBS and (len(args.args) > 1 or (args.args and not _dict(args.args[0]))):
+            return "route-handler-signature", f"{where}: only one `dict` body parameter maps"
+        if _multiline_strings(fn):
+            return "route-not-movable", f"{where} has a multi-line string (indentation matters)"
+        if referenced(fn.name):
+            return "route-not-movable", f"{where} is referenced elsewhere (it becomes a method)"
+    return None
+
+
+def _dict(arg: ast.arg) -> bool:
+    ann = arg.annotation
+    if isinstance(ann, ast.Subscript):
+        ann = ann.value
+    return isinstance(ann, ast.Name) and ann.id in ("dict", "Dict")
+
+
+def _multiline_strings(fn) -> bool:
+    doc = fn.body[0] if fn.body and isinstance(fn.body[0], ast.Expr) else None
+    for node in ast.walk(fn):
+        if isinstance(node, (ast.Constant, ast.JoinedStr)) and node.lineno != node.end_lineno:
+            if doc is not None and node is doc.value:
+                continue
+            if isinstance(node, ast.Constant) and not isinstance(node.value, (str, bytes)):
+                continue
+            return True
+    return False
+
+
+_MAPPERS = {"A": _queue, "C": _queue, "G": _queue, "D": _api}
+
+
+def _imports(forms: FileForms, ctx) -> list[Edit]:
+    parsed, tree = forms.parsed, forms.parsed.tree
+    nl = parsed.newline
+    has_runpod = any(
+        isinstance(s, ast.Import) and any(a.name == "runpod" and not a.asname for a in s.names)
+        for s in tree.body
+    )
+    enums = sorted(
+        (alias.name, alias.asname)
+        for stmt in forms.imports
+        for alias in stmt.names
+        if alias.name in SAME_ENUMS and _used(forms, alias.asname or alias.name)
+    )
+    lines = [] if has_runpod else ["import runpod"]
+    if enums:
+        names = ", ".join(n if not a else f"{n} as {a}" for n, a in enums)
+        lines.append(f"from runpod import {names}")
+    if ctx.import_line:
+        lines.append(ctx.import_line)
+    edits = []
+    for i, stmt in enumerate(forms.imports):
+        if i == 0:
+            edits.append(Edit(parsed.start(stmt), parsed.end(stmt), nl.join(lines)))
+        else:
+            edits.append(_delete_statement(parsed, stmt))
+    if ctx.construct_here:
+        after = _import_block_end(tree)
+        at = parsed.line_end(after.end_lineno)
+        edits.append(Edit(at, at, f"{nl}{ctx.construct_line}{nl}"))
+    return edits
+
+
+def _used(forms: FileForms, name: str) -> bool:
+    return any(
+        isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
+        for n in ast.walk(forms.parsed.tree)
+    )
+
+
+def _import_block_end(tree: ast.Module) -> ast.stmt:
+    last = None
+    for i, stmt in enumerate(tree.body):
+        docstring = i == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)) or docstring:
+            last = stmt
+        else:
+            break
+    return last

@@ -1,0 +1,161 @@
+"""`flash-guard migrate`: files in, per-app plans, edits applied in memory, then a diff,
+a check, or atomic writes; the report goes to stdout (to stderr with --diff)."""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flash_guard.fix.edits import Edit, apply_edits
+from flash_guard.fix.engine import FileState, FixRun, _state, write
+from flash_guard.migrate.plan import call_sites, plan_app, reimports
+from flash_guard.migrate.report import Report, render_markdown, render_text
+from flash_guard.migrate.rewrite import comment_edit, leave_file, migrate_file
+from flash_guard.migrate.source import ParsedFile, Unparsable
+from flash_guard.project.apps import AppMap
+from flash_guard.project.files import UsageError, list_files
+
+MODES = ("write", "diff", "check")
+
+
+@dataclass
+class Migration:
+    root: Path
+    states: dict[str, FileState] = field(default_factory=dict)
+    created: dict[str, str] = field(default_factory=dict)  # project-relative path -> text
+    report: Report = field(default_factory=Report)
+
+    @property
+    def changed(self) -> dict[str, FileState]:
+        return {p: s for p, s in self.states.items() if s.text != s.original_text}
+
+    def diff(self) -> str:
+        text = FixRun(None, None, self.states).diff()
+        for path, new in sorted(self.created.items()):
+            text += "".join(
+                difflib.unified_diff(
+                    [], new.splitlines(keepends=True), fromfile="/dev/null", tofile=f"b/{path}"
+                )
+            )
+        return text
+
+
+def migrate_paths(paths: list[str], adopt: bool, cwd: Path | None = None) -> Migration:
+    """Plan and apply (in memory) the migration of every app under `paths`."""
+    from flash_guard.project.locate import plan_workspaces
+
+    cwd = cwd or Path.cwd()
+    workspaces = plan_workspaces(paths or ["."], None, cwd)
+    if len(workspaces) != 1:
+        raise UsageError("migrate one project at a time (these paths span several configurations)")
+    ws = workspaces[0]
+    run = Migration(ws.root)
+    sources = list_files(ws.paths or ["."], ws.root, ws.config.exclude + ws.nested, ws.in_git)
+    apps = AppMap(ws.root)
+    by_app: dict[str, dict[str, ParsedFile]] = {}
+    for source in sources:
+        state = _state(run.states, ws.root, source.path)
+        if state is None:
+            continue
+        try:
+            parsed = ParsedFile(source.path, state.text)
+        except Unparsable as exc:
+            if "runpod_flash" in state.text or "tetra_rp" in state.text:
+                run.report.unparsable.append((source.path, str(exc).splitlines()[0]))
+            continue
+        by_app.setdefault(apps.app_of(source.path), {})[source.path] = parsed
+    for app_root, parsed in sorted(by_app.items()):
+        _migrate_app(run, app_root, parsed, adopt)
+    return run
+
+
+def _migrate_app(run: Migration, app_root: str, parsed: dict, adopt: bool) -> None:
+    plan = plan_app(run.root, app_root, parsed, adopt)
+    if not plan.migrate and not plan.leave:
+        return
+    run.report.apps += 1
+    edits: dict[str, list[Edit]] = {}
+    handles: dict[str, list[str]] = {}
+    for path in plan.leave:
+        forms = plan.forms[path]
+        done = leave_file(forms)
+        edits.setdefault(path, []).extend(done.edits)
+        run.report.outcomes += done.outcomes
+        run.report.files_left.append(path)
+    for path in plan.migrate:
+        done = migrate_file(plan.forms[path], plan.contexts[path])
+        edits.setdefault(path, []).extend(done.edits)
+        run.report.outcomes += done.outcomes
+        run.report.files_migrated.append(path)
+        if done.handles:
+            handles[path] = done.handles
+    sites = call_sites(plan, handles)
+    by_line: dict[tuple[str, int], list[str]] = {}
+    for site in sites:
+        by_line.setdefault((site.path, site.line), []).append(site.handle)
+    for (path, line), names in by_line.items():
+        shown = ", ".join(f"`{n}`" for n in names)
+        edit = comment_edit(
+            plan.forms[path].parsed,
+            line,
+            f"{shown} {'is a runpod 2.0 handle' if len(names) == 1 else 'are runpod 2.0 handles'}"
+            " now: call .remote(...) (.remote.aio(...) when awaited)",
+        )
+        if edit is not None and all(e.start != edit.start for e in edits.get(path, [])):
+            edits.setdefault(path, []).append(edit)
+    run.report.call_sites += sites
+    for site in reimports(plan, run.root):
+        edit = comment_edit(
+            plan.forms[site.path].parsed,
+            site.line,
+            f"`rp flash deploy` imports {site.handle}.py twice in this flat layout (duplicate "
+            "resource name, this file skipped): deploy one entry file or add __init__.py",
+        )
+        if edit is not None and all(e.start != edit.start for e in edits.get(site.path, [])):
+            edits.setdefault(site.path, []).append(edit)
+        run.report.reimports.append(site)
+    for path, file_edits in edits.items():
+        state = run.states[path]
+        state.text = apply_edits(state.text, file_edits)
+    if plan.new_module:
+        run.created[plan.new_module] = plan.new_module_text
+        run.report.files_created.append(plan.new_module)
+
+
+def write_all(run: Migration) -> list[str]:
+    from flash_guard.project.writes import write_atomically
+
+    problems = write(FixRun(None, None, run.states))
+    for path, text in sorted(run.created.items()):
+        dest = run.root / path
+        if dest.exists() or dest.is_symlink():
+            problems.append(f"{path}: not created: it exists")
+            continue
+        try:
+            write_atomically(dest, text)
+        except OSError as exc:
+            problems.append(f"{path}: not created: {exc.strerror or exc}")
+    return problems
+
+
+def main(paths: list[str], mode: str, adopt: bool, fmt: str) -> int:
+    """The `migrate` command. Exit: 0 done (or nothing to change), 1 changes pending under
+    --diff/--check, 2 usage error or a file that could not be written."""
+    run = migrate_paths(paths, adopt)
+    rendered = (render_markdown if fmt == "markdown" else render_text)(run.report)
+    pending = bool(run.changed or run.created)
+    if mode == "diff":
+        sys.stdout.write(run.diff())
+        sys.stderr.write(rendered)
+        return 1 if pending else 0
+    sys.stdout.write(rendered)
+    if mode == "check":
+        return 1 if pending else 0
+    problems = write_all(run)
+    for problem in problems:
+        print(f"flash-guard: {problem}", file=sys.stderr)
+    if problems:
+        raise UsageError(f"{len(problems)} file(s) could not be written")
+    return 0

@@ -1,0 +1,192 @@
+"""`flash-guard migrate --to runpod2`: modes, exit codes, old defaults, what is left for a
+human, the report, idempotence, and what `flash-guard check` says about the result.
+
+The two-SDK agreement of every rewrite is tests/test_migrate_vs_sdk.py."""
+
+from __future__ import annotations
+
+import ast
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures" / "migrate"
+PROJECTS = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
+LEFT_ONLY = {"left-cross-file-routes", "left-lb-signature", "left-legacy-lb-image"}
+COMMENT = "# flash-guard: migrate:"
+
+
+def _copy(tmp_path: Path, name: str) -> Path:
+    return Path(shutil.copytree(FIXTURES / name, tmp_path / name))
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_fixture_set_covers_the_forms_and_reasons():
+    assert len(PROJECTS) >= 10
+
+
+@pytest.mark.parametrize("name", PROJECTS)
+def test_diff_and_check_write_nothing_and_exit_1(run_cli, tmp_path, name):
+    root = _copy(tmp_path, name)
+    before = _snapshot(root)
+    code, out, err = run_cli(["migrate", "--to", "runpod2", "--diff", "."], root)
+    assert code == 1, err
+    assert out.startswith("--- ") and "+++ b/" in out
+    assert "flash-guard migrate --to runpod2" in err  # the report goes to stderr with --diff
+    code, out, _ = run_cli(["migrate", "--to", "runpod2", "--check", "."], root)
+    assert code == 1 and "declarations:" in out
+    assert _snapshot(root) == before
+
+
+@pytest.mark.parametrize("name", PROJECTS)
+def test_migrate_writes_then_a_second_run_changes_nothing(run_cli, tmp_path, name):
+    root = _copy(tmp_path, name)
+    before = _snapshot(root)
+    code, out, err = run_cli(["migrate", "--to", "runpod2", "."], root)
+    assert code == 0, err
+    after = _snapshot(root)
+    assert after != before
+    assert run_cli(["migrate", "--to", "runpod2", "--check", "."], root)[0] == 0
+    assert run_cli(["migrate", "--to", "runpod2", "."], root)[0] == 0
+    assert _snapshot(root) == after
+    for path, data in after.items():
+        if path.endswith(".py"):
+            _assert_no_legacy_runpod_client(data.decode())
+
+
+def _assert_no_legacy_runpod_client(text: str) -> None:
+    """`runpod.Endpoint` is 2.0's old HTTP client; a migration must never produce it."""
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.ImportFrom) and node.module == "runpod":
+            assert "Endpoint" not in {a.name for a in node.names}
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            assert (node.value.id, node.attr) != ("runpod", "Endpoint")
+
+
+def test_old_defaults_are_written_and_adopt_drops_them(run_cli, tmp_path):
+    kept = _copy(tmp_path / "a", "queue-decorator")
+    run_cli(["migrate", "--to", "runpod2", "."], kept)
+    text = (kept / "worker.py").read_text()
+    assert text.count("workers=(0, 1)") == 2 and text.count('min_cuda_version="12.8"') == 2
+    assert "runpod_flash" not in text and 'app = runpod.App("shop-queue")' in text
+    adopted = _copy(tmp_path / "b", "queue-decorator")
+    run_cli(["migrate", "--to", "runpod2", "--adopt-2.0-defaults", "."], adopted)
+    text = (adopted / "worker.py").read_text()
+    assert "workers=" not in text and "min_cuda_version" not in text
+
+
+def test_volume_becomes_a_mount_with_the_old_size(run_cli, tmp_path):
+    root = _copy(tmp_path, "volumes")
+    run_cli(["migrate", "--to", "runpod2", "."], root)
+    text = (root / "worker.py").read_text()
+    assert (
+        'models = runpod.NetworkVolume("vol-models", size=100, datacenter=DataCenter.EU_RO_1)'
+        in text
+    )
+    assert text.count('mounts={"/runpod-volume": models}') == 2
+    assert 'runpod.NetworkVolume("vol-cache", size=250)' in text
+    assert "volume=NetworkVolume" not in text and "volume=models" not in text
+
+
+def test_routes_in_one_file_become_an_api_class(run_cli, tmp_path):
+    root = _copy(tmp_path, "lb-class")
+    run_cli(["migrate", "--to", "runpod2", "."], root)
+    tree = ast.parse((root / "api.py").read_text())
+    classes = [n for n in tree.body if isinstance(n, ast.ClassDef)]
+    assert [c.name for c in classes] == ["Api"]
+    methods = {m.name: [a.arg for a in m.args.args] for m in classes[0].body}
+    assert methods == {"health": ["self"], "echo": ["self", "body"], "clear_cache": ["self"]}
+    # max_concurrency is queue-only in 2.0 (TypeError on api); flash ignored it on LB
+    assert "max_concurrency" not in (root / "api.py").read_text()
+
+
+def test_left_file_keeps_runpod_flash_and_only_gains_comments(run_cli, tmp_path):
+    root = _copy(tmp_path, "left-class")
+    original = (root / "model.py").read_text()
+    code, out, _ = run_cli(["migrate", "--to", "runpod2", "."], root)
+    assert code == 0
+    text = (root / "model.py").read_text()
+    comments = [ln for ln in text.splitlines() if ln.strip().startswith(COMMENT)]
+    assert len(comments) == 2 and "class-based endpoint" in comments[0]
+    assert "\n".join(ln for ln in text.splitlines() if ln not in comments) + "\n" == original
+    assert "0 rewritten, 1 rewritten with explicit old defaults, 2 left for a human" in out
+    assert "class-endpoint (1)" in out and "same-file (1)" in out
+
+
+def test_markdown_report(run_cli, tmp_path):
+    root = _copy(tmp_path, "left-image-client")
+    code, out, _ = run_cli(["migrate", "--to", "runpod2", "--format", "markdown", "."], root)
+    assert code == 0
+    assert "| left for a human | 2 |" in out and "| image-endpoint | `clients.py:5`" in out
+    assert "| client-endpoint | `clients.py:6`" in out
+
+
+def test_call_sites_and_flat_reimports_are_flagged(run_cli, tmp_path):
+    root = _copy(tmp_path, "multi-file-flat")
+    code, out, _ = run_cli(["migrate", "--to", "runpod2", "."], root)
+    assert code == 0 and (root / "runpod_app.py").is_file()
+    pipeline = (root / "pipeline.py").read_text()
+    assert "`classify`, `preprocess` are runpod 2.0 handles now" in pipeline
+    assert pipeline.count("imports cpu_worker.py twice") == 1
+    assert "pipeline.py:8 classify(...)" in out
+
+
+def test_app_module_sorts_after_an_importer(run_cli, tmp_path):
+    # every importer (workers_*.py) sorts after runpod_app.py: that name would leave discovery
+    # an empty twin (FG307), so the App's module takes a name that sorts last
+    root = _copy(tmp_path, "multi-file-late")
+    run_cli(["migrate", "--to", "runpod2", "."], root)
+    assert not (root / "runpod_app.py").exists() and (root / "zz_runpod_app.py").is_file()
+    assert "from zz_runpod_app import app" in (root / "workers_gpu.py").read_text()
+
+
+def _deploy_breakers(check_json, root: Path) -> list[tuple[str, str]]:
+    (root / "uv.lock").write_text("version = 1\n")
+    _, doc = check_json(root)
+    return sorted(
+        (f["code"], f["endpoint"] or "")
+        for f in doc["findings"]
+        if f["code"].startswith("FG2") or f["code"] == "FG307"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(set(PROJECTS) - LEFT_ONLY))
+def test_check_finds_no_new_deploy_breaker_after_migration(run_cli, check_json, tmp_path, name):
+    root = _copy(tmp_path, name)
+    before = _deploy_breakers(check_json, root)
+    assert run_cli(["migrate", "--to", "runpod2", "."], root)[0] == 0
+    after = _deploy_breakers(check_json, root)
+    assert [f for f in after if f[0] == "FG307"] == []
+    assert [f for f in after if f not in before] == []
+    _, doc = check_json(root)
+    kinds = {e.get("sdk") or e.get("api") for e in doc["endpoints"]}
+    assert kinds  # the migrated declarations are still found (by the 2.0 front-end)
+
+
+def test_unreadable_file_is_reported_not_a_traceback(run_cli, tmp_path):
+    (tmp_path / "broken.py").write_text("from runpod_flash import Endpoint\ndef (:\n")
+    code, out, err = run_cli(["migrate", "--to", "runpod2", "."], tmp_path)
+    assert code == 0 and "files not read:" in out and "broken.py" in out
+    assert "Traceback" not in err
+
+
+def test_missing_path_is_a_usage_error(run_cli, tmp_path):
+    code, _, err = run_cli(["migrate", "--to", "runpod2", "nope"], tmp_path)
+    assert code == 2 and err.count("\n") == 1 and "nope" in err
+
+
+def test_target_is_required(run_cli, tmp_path):
+    with pytest.raises(SystemExit) as exc:
+        run_cli(["migrate", "."], tmp_path)
+    assert exc.value.code == 2
+
+
+def test_json_is_not_a_report_format(run_cli, tmp_path):
+    with pytest.raises(SystemExit):
+        run_cli(["migrate", "--to", "runpod2", "--format", "json", "."], tmp_path)
+    assert json  # the report formats are text and markdown only
