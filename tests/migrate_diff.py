@@ -1,7 +1,10 @@
 """The two-SDK comparison behind `flash-guard migrate`: a project imported with runpod-flash
 before migration and discovered with runpod 2.0 after it, each resource reduced to the same
-normalised configuration. Shared by tests/test_migrate_vs_sdk.py and
-scripts/migrate_agreement.py."""
+normalised configuration. Used by tests/test_migrate_vs_sdk.py, and as a script on any
+projects (each copied to a temp directory first):
+
+    PYTHONPATH=. /work/venv/bin/python tests/migrate_diff.py PROJECT_DIR...
+"""
 
 from __future__ import annotations
 
@@ -58,6 +61,27 @@ def _cuda(value: Any) -> Any:
     return flash_tables.CUDA_VERSIONS.get(value, value) if value else None
 
 
+def flash_module(entry: dict[str, Any]) -> str | None:
+    """The dotted module that declared a flash resource (run_project binds names as
+    `module:name`)."""
+    if entry.get("module"):
+        return entry["module"]
+    for target in entry.get("targets") or []:
+        if target.get("module"):
+            return target["module"]
+    for variable in entry.get("variables") or []:
+        if ":" in variable:
+            return variable.split(":", 1)[0]
+    return None
+
+
+def module_files(module: str | None) -> set[str]:
+    if not module:
+        return set()
+    base = module.replace(".", "/")
+    return {f"{base}.py", f"{base}/__init__.py"}
+
+
 def normalise_flash(entry: dict[str, Any]) -> dict[str, Any]:
     resource = entry.get("resource") or {}
     legacy = entry["api"] == "legacy"
@@ -66,6 +90,7 @@ def normalise_flash(entry: dict[str, Any]) -> dict[str, Any]:
     if legacy:
         deps = next((t.get("dependencies") for t in entry["targets"]), None)
     return {
+        "files": sorted(module_files(flash_module(entry))),
         "name": entry["name"],
         "kind": "api" if entry["is_load_balanced"] else "queue",
         "compute": "cpu" if cpu else "gpu",
@@ -90,6 +115,7 @@ def normalise_rp2(record: dict[str, Any]) -> dict[str, Any]:
     cpu = bool(record["cpu"])
     workers = record["workers"]
     return {
+        "files": sorted(module_files(record["manifest_module"])),
         "name": record["name"],
         "kind": record["kind"],
         "compute": "cpu" if cpu else "gpu",
@@ -123,7 +149,7 @@ def rp2_resources(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
-def compare(before: dict, after: dict, report) -> dict[str, Any]:
+def compare(before: dict, after: dict, report, flash_errors=()) -> dict[str, Any]:
     """Every difference, and whether the report accounts for it.
 
     A flash resource that is missing after migration is accounted for when its declaration
@@ -131,14 +157,18 @@ def compare(before: dict, after: dict, report) -> dict[str, Any]:
     set that differs is accounted for when the report lists the selection as widened."""
     left = {o.label for o in report.outcomes if o.status == "left"}
     widened = {o.label for o in report.outcomes if o.widened}
+    touched = set(report.files_migrated) | set(report.files_created)
     out = {"equal": [], "explained": [], "unexplained": []}
     for name, old in sorted(before.items()):
         new = after.get(name)
         if new is None:
-            bucket = "explained" if name in left else "unexplained"
+            # a declaration left for a human, or one in a file migrate did not rewrite (its
+            # file keeps runpod_flash, which is not installed next to runpod 2.0)
+            kept = old["files"] and not set(old["files"]) & touched
+            bucket = "explained" if name in left or kept else "unexplained"
             out[bucket].append((name, "missing after migration"))
             continue
-        diffs = {k: (old[k], new[k]) for k in old if old[k] != new[k]}
+        diffs = {k: (old[k], new[k]) for k in old if old[k] != new[k] and k != "files"}
         if not diffs:
             out["equal"].append(name)
         elif set(diffs) == {"gpu"} and name in widened:
@@ -146,10 +176,72 @@ def compare(before: dict, after: dict, report) -> dict[str, Any]:
         else:
             out["unexplained"].append((name, diffs))
     for name in sorted(set(after) - set(before)):
-        out["unexplained"].append((name, "new after migration"))
+        # already on runpod 2.0 before migration, or in a file runpod-flash could not import
+        files = set(after[name]["files"])
+        kept = files and (not files & touched or files & set(flash_errors))
+        out["explained" if kept else "unexplained"].append((name, "new after migration"))
     return out
 
 
 def copy_project(src: Path, dest: Path) -> Path:
     shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__", ".venv", ".git"))
     return dest
+
+
+def migrate_and_compare(project: Path, tmp: Path) -> dict[str, Any]:
+    """Copy `project` under `tmp`, run both SDKs around `flash-guard migrate` on the copy."""
+    import sdk2_oracle
+    import sdk_oracle
+
+    from flash_guard.migrate.run import migrate_paths, write_all
+
+    root = copy_project(project, tmp / project.name)
+    before = read_project(root)
+    flash = sdk_oracle.run_project(before)
+    run = migrate_paths([str(root)], False, cwd=root)
+    problems = write_all(run)
+    after = read_project(root)
+    rp2 = sdk2_oracle.run_discovery(after)
+    result = compare(flash_resources(flash), rp2_resources(rp2), run.report, flash["errors"])
+    result.update(flash=flash, rp2=rp2, report=run.report, problems=problems, root=root)
+    return result
+
+
+def main(argv: list[str]) -> int:
+    import sys
+    import tempfile
+    from collections import Counter
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    totals: Counter = Counter()
+    reasons: Counter = Counter()
+    for raw in argv:
+        with tempfile.TemporaryDirectory(prefix="fg-migrate-") as tmp:
+            r = migrate_and_compare(Path(raw).resolve(), Path(tmp))
+        report = r["report"]
+        counts = report.counts()
+        totals.update(counts)
+        totals.update(
+            files_migrated=len(report.files_migrated),
+            files_left=len(report.files_left),
+            files_created=len(report.files_created),
+            equal=len(r["equal"]),
+            explained=len(r["explained"]),
+            unexplained=len(r["unexplained"]),
+            flash_errors=len(r["flash"]["errors"]),
+        )
+        reasons.update(o.reason for o in report.outcomes if o.status == "left")
+        print(
+            f"{raw}: {counts} files migrated {len(report.files_migrated)} left "
+            f"{len(report.files_left)}; equal {len(r['equal'])} explained {r['explained']} "
+            f"UNEXPLAINED {r['unexplained']} flash import errors {sorted(r['flash']['errors'])}"
+        )
+    print("TOTAL", dict(totals))
+    print("LEFT BY REASON", dict(reasons))
+    return 1 if totals["unexplained"] else 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(main(sys.argv[1:]))

@@ -76,7 +76,13 @@ def run_project(files: dict[str, str], *, timeout: float = TIMEOUT_S) -> dict[st
     """Import every module of a project ({relative path: source}) the way `flash build`'s
     scanner does (sorted, the project root on sys.path) and report every endpoint built:
     {"endpoints": [...], "errors": {path: error}}. Used by the migration differential test."""
-    return _spawn({"mode": "project", "files": dict(files)}, env=None, timeout=timeout)
+    return run_projects([files], timeout=timeout)[0]
+
+
+def run_projects(projects: list[dict[str, str]], *, timeout: float = TIMEOUT_S) -> list[dict]:
+    """`run_project` for several projects in one subprocess (each in its own directory, with
+    its modules dropped from sys.modules before the next)."""
+    return _spawn({"mode": "project", "projects": list(projects)}, env=None, timeout=timeout)
 
 
 def skip_or_fail(reason: str) -> None:
@@ -255,6 +261,7 @@ def _endpoint_entry(ep: Any, variables: list[str]) -> dict[str, Any]:
         "env": _jsonable(ep.env),
         "volumes": [v.name or v.id for v in ep.volume or []],
         "qb_target": getattr(target, "__name__", None) if target is not None else None,
+        "module": getattr(target, "__module__", None) if target is not None else None,
         "routes": [
             {"method": r["method"], "path": r["path"], "function": r["function_name"]}
             for r in ep._routes
@@ -326,6 +333,7 @@ def _collect(namespace: dict[str, Any], created: list[Any]) -> list[dict[str, An
             targets.setdefault(id(cfg), []).append(
                 {
                     "function": getattr(value, "__name__", name),
+                    "module": getattr(value, "__module__", None),
                     "method": remote_config.get("method"),
                     "path": remote_config.get("path"),
                     "local": bool(getattr(value, "__flash_local__", False)),
@@ -451,10 +459,14 @@ def _run_case(index: int, source: str, created: list[Any], recorder: _Recorder) 
     }
 
 
-def _run_project(files: dict[str, str], created: list[Any]) -> dict[str, Any]:
+def _run_project(
+    index: int, files: dict[str, str], created: list[Any], recorder: _Recorder
+) -> dict[str, Any]:
     import importlib
 
-    root = Path.cwd() / "project"
+    created.clear()
+    recorder.reset()
+    root = Path.cwd() / f"project_{index}"
     for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
@@ -470,7 +482,12 @@ def _run_project(files: dict[str, str], created: list[Any]) -> dict[str, Any]:
             continue
         for name, value in vars(loaded).items():
             namespace.setdefault(f"{module}:{name}", value)
-    return {"endpoints": _collect(namespace, list(created)), "errors": errors}
+    result = {"endpoints": _collect(namespace, list(created)), "errors": errors}
+    sys.path.remove(str(root))
+    for name, module in list(sys.modules.items()):
+        if str(getattr(module, "__file__", None) or "").startswith(str(root)):
+            del sys.modules[name]
+    return result
 
 
 def _child(result_path: str) -> int:
@@ -500,7 +517,9 @@ def _child(result_path: str) -> int:
     Endpoint.__init__ = recording_init  # type: ignore[method-assign]
 
     if request["mode"] == "project":
-        result = _run_project(request["files"], created)
+        result = [
+            _run_project(i, files, created, recorder) for i, files in enumerate(request["projects"])
+        ]
     elif request["mode"] == "probe":
         namespace: dict[str, Any] = {"__name__": "flash_oracle_probe"}
         exec(compile(request["source"], "<probe>", "exec"), namespace)  # noqa: S102 - test probe

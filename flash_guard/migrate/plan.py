@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flash_guard.migrate.forms import FileForms, scan
-from flash_guard.migrate.rewrite import api_problem
+from flash_guard.migrate.rewrite import api_problem, parameter_problem
 from flash_guard.migrate.source import ParsedFile
 
 MODULE_CANDIDATES = ("runpod_app", "zz_runpod_app")
@@ -110,16 +110,28 @@ def _binds(parsed: ParsedFile, name: str) -> bool:
 
 
 def plan_app(
-    project_root: Path, app_root: str, parsed: dict[str, ParsedFile], adopt: bool
+    project_root: Path,
+    app_root: str,
+    parsed: dict[str, ParsedFile],
+    adopt: bool,
+    names: dict | None = None,
 ) -> AppPlan:
+    """`names`: {(path, line of a declaration's call): name Value} resolved by discovery."""
     plan = AppPlan(app_root, app_name(project_root, app_root))
     plan.forms = {path: scan(p) for path, p in parsed.items()}
     flash = {p: f for p, f in plan.forms.items() if f.uses_flash}
     if not flash:
         return plan
+    for path, forms in flash.items():
+        _resolve_labels(path, forms, names or {})
     _cross_file(plan, flash)
+    _duplicate_names(flash)
     existing = any(_has_app(p.parsed) for p in plan.forms.values())
     for path, forms in sorted(flash.items(), key=lambda i: _order(i[0])):
+        for decl in forms.decls:
+            problem = None if decl.reason else parameter_problem(forms, decl, adopt)
+            if problem is not None:
+                decl.reason, decl.detail = problem.reason, problem.detail
         left = bool(forms.problems) or any(d.reason for d in forms.decls)
         if existing and forms.decls and not left:
             for decl in forms.decls:
@@ -173,6 +185,33 @@ def _cross_file(plan: AppPlan, flash: dict[str, FileForms]) -> None:
                     decl.reason, decl.detail = problem
                 else:
                     decl.target = decl.routes[-1][2]
+
+
+def _resolve_labels(path: str, forms: FileForms, names: dict) -> None:
+    for decl in forms.decls:
+        if decl.call is None or not any(k.arg == "name" for k in decl.call.keywords):
+            continue  # no name=: both SDKs name it after the function
+        value = names.get((path, decl.call.lineno))
+        if value is not None and value.known and isinstance(value.value, str):
+            decl.label = value.value
+        elif not isinstance(_kw_value(decl.call, "name"), ast.Constant) and not decl.reason:
+            decl.reason, decl.detail = "name-not-literal", ""
+
+
+def _kw_value(call: ast.Call, key: str):
+    return next((k.value for k in call.keywords if k.arg == key), None)
+
+
+def _duplicate_names(flash: dict[str, FileForms]) -> None:
+    """2.0 raises `duplicate resource name` at decoration; flash let the later one win."""
+    seen: dict[str, int] = {}
+    for forms in flash.values():
+        for decl in forms.decls:
+            seen[decl.label] = seen.get(decl.label, 0) + 1
+    for forms in flash.values():
+        for decl in forms.decls:
+            if seen[decl.label] > 1 and not decl.reason:
+                decl.reason, decl.detail = "duplicate-name", f"`{decl.label}`"
 
 
 def _new_module(plan: AppPlan, project_root: Path, needing: list[str], construct: str) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from flash_guard.fix.edits import Edit
 from flash_guard.migrate.forms import SAME_ENUMS, Decl, FileForms
-from flash_guard.migrate.params import Mapped, map_endpoint, map_legacy
+from flash_guard.migrate.params import Left, Mapped, map_endpoint, map_legacy
 from flash_guard.sdk import runpod2_tables
 
 COMMENT = "# flash-guard: migrate:"
@@ -44,6 +44,10 @@ REASONS = {
     "has no equivalent",
     "unsupported-parameter": "a parameter with no 2.0 spelling",
     "flash-use": "the file uses runpod_flash in a way migrate does not rewrite",
+    "duplicate-name": "two declarations share one name: 2.0 raises `duplicate resource name` "
+    "(flash silently kept one); rename one",
+    "name-not-literal": "name= could not be resolved statically: make sure it is unique in "
+    "the app (2.0 raises `duplicate resource name`)",
     "same-file": "left on runpod_flash with the rest of its file",
     "app-exists": "the app already constructs a runpod.App: migrate it by hand",
     "imported-elsewhere": "another file imports this endpoint object",
@@ -260,6 +264,19 @@ def _multiline_strings(fn) -> bool:
 
 
 _MAPPERS = {"A": _queue, "C": _queue, "G": _queue, "D": _api}
+
+
+def parameter_problem(forms: FileForms, decl: Decl, adopt: bool) -> Left | None:
+    """The mapping of `decl`'s parameters, tried before any edit: a file moves only when
+    every declaration in it maps."""
+    try:
+        if decl.form == "G":
+            map_legacy(forms, decl.call, decl.legacy_class, decl.remote, adopt, {})
+        else:
+            map_endpoint(forms, decl.call, "api" if decl.form == "D" else "queue", adopt, {})
+    except Left as exc:
+        return exc
+    return None
 
 
 def _imports(forms: FileForms, ctx) -> list[Edit]:

@@ -66,13 +66,23 @@ def migrate_paths(paths: list[str], adopt: bool, cwd: Path | None = None) -> Mig
                 run.report.unparsable.append((source.path, str(exc).splitlines()[0]))
             continue
         by_app.setdefault(apps.app_of(source.path), {})[source.path] = parsed
+    names = _resolved_names(paths, ws)
     for app_root, parsed in sorted(by_app.items()):
-        _migrate_app(run, app_root, parsed, adopt)
+        _migrate_app(run, app_root, parsed, adopt, names)
     return run
 
 
-def _migrate_app(run: Migration, app_root: str, parsed: dict, adopt: bool) -> None:
-    plan = plan_app(run.root, app_root, parsed, adopt)
+def _resolved_names(paths: list[str], ws) -> dict:
+    """{(path, line of the declaration's call): name Value}, from the linter's own static
+    resolution (constants, f-strings, settings objects), so duplicate names are seen."""
+    from flash_guard.discover.analysis import analyse
+
+    analysis = analyse(ws.paths or ["."], ws.root, ws.config.exclude + ws.nested, ws.in_git, 1)
+    return {(e.path, e.span.line): e.name for e in analysis.endpoints}
+
+
+def _migrate_app(run: Migration, app_root: str, parsed: dict, adopt: bool, names) -> None:
+    plan = plan_app(run.root, app_root, parsed, adopt, names)
     if not plan.migrate and not plan.leave:
         return
     run.report.apps += 1

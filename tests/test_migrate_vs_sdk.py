@@ -1,0 +1,151 @@
+"""Every rewrite `flash-guard migrate` makes, proven by both SDKs.
+
+For each fixture project under tests/fixtures/migrate/, every module is imported with
+runpod-flash 1.21 before migration (tests/sdk_oracle.py `run_project`) and the migrated copy
+is discovered with runpod 2.0.0rc2 (tests/sdk2_oracle.py `run_discovery`, as `rp flash deploy`
+does), both sandboxed without network. Each resource is reduced to one normalised
+configuration (tests/migrate_diff.py): name, kind, cpu/gpu, GPU device set, workers, idle and
+execution timeouts, env keys, volume name/size/mount, dependencies, routes, CUDA floor. They
+must agree, except for what the migration report lists: declarations left for a human (their
+files keep runpod_flash) and GPU selections 2.0 widens.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+import sdk2_oracle
+import sdk_oracle
+
+FIXTURES = Path(__file__).parent / "fixtures" / "migrate"
+PROJECTS = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
+CORPUS = Path(__file__).parent / "corpus"
+
+
+@functools.cache
+def _all_fixtures() -> dict[str, dict]:
+    """Every fixture migrated once, with one runpod-flash subprocess for all of them."""
+    from migrate_diff import compare, copy_project, flash_resources, read_project, rp2_resources
+
+    from flash_guard.migrate.run import migrate_paths, write_all
+
+    tmp = Path(tempfile.mkdtemp(prefix="fg-migrate-vs-sdk-"))
+    try:
+        roots = [copy_project(FIXTURES / name, tmp / name) for name in PROJECTS]
+        flash_all = sdk_oracle.run_projects([read_project(r) for r in roots])
+        out = {}
+        for name, root, flash in zip(PROJECTS, roots, flash_all, strict=True):
+            run = migrate_paths([str(root)], False, cwd=root)
+            problems = write_all(run)
+            rp2 = sdk2_oracle.run_discovery(read_project(root))
+            result = compare(
+                flash_resources(flash), rp2_resources(rp2), run.report, flash["errors"]
+            )
+            result.update(flash=flash, rp2=rp2, report=run.report, problems=problems)
+            out[name] = result
+        return out
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _run(name: str) -> dict:
+    try:
+        return _all_fixtures()[name]
+    except sdk_oracle.SdkMissing as exc:
+        sdk_oracle.skip_or_fail(str(exc))
+    except sdk2_oracle.SdkMissing as exc:
+        sdk2_oracle.skip_or_fail(str(exc))
+    raise AssertionError("unreachable")
+
+
+@pytest.mark.parametrize("name", PROJECTS)
+def test_both_sdks_agree_on_every_migrated_resource(name):
+    r = _run(name)
+    assert r["flash"]["errors"] == {}, "the fixture must be valid runpod-flash code"
+    assert r["problems"] == []
+    assert r["unexplained"] == []
+    outcomes = r["report"].outcomes
+    migrated = {o.label for o in outcomes if o.status != "left"}
+    left = {o.label for o in outcomes if o.status == "left"}
+    explained = {name for name, _ in r["explained"]}
+    # every rewritten declaration deploys under 2.0 with the same configuration, or differs
+    # only where the report says so; every declaration left for a human is absent
+    assert migrated <= set(r["equal"]) | explained
+    assert left & set(r["equal"]) == set()
+    assert migrated | left, "each fixture holds at least one declaration"
+    if migrated:
+        assert r["rp2"]["error"] is None
+        failed = [m for m in (e["message"] for e in r["rp2"]["logs"]) if "failed" in m]
+        # only the files left on runpod_flash (not installed next to runpod 2.0) and flat
+        # re-imports the report lists fail to import under 2.0
+        listed = set(r["report"].files_left) | {c.path for c in r["report"].reimports}
+        assert all(any(f"<project>/{path}" in m for path in listed) for m in failed), failed
+
+
+def test_widened_gpu_is_the_only_difference_and_is_reported():
+    r = _run("gpu-widen")
+    assert sorted(name for name, _ in r["explained"]) == ["gw-h100", "gw-l4"]
+    assert r["equal"] == ["gw-4090"]
+
+
+def test_adopting_2_0_defaults_changes_what_the_report_says(tmp_path):
+    """The counter-proof: without the explicit old values, 2.0's defaults differ."""
+    from migrate_diff import compare, copy_project, flash_resources, read_project, rp2_resources
+
+    from flash_guard.migrate.run import migrate_paths, write_all
+
+    root = copy_project(FIXTURES / "queue-decorator", tmp_path / "p")
+    try:
+        flash = sdk_oracle.run_project(read_project(root))
+        run = migrate_paths([str(root)], True, cwd=root)
+        assert write_all(run) == []
+        rp2 = sdk2_oracle.run_discovery(read_project(root))
+    except (sdk_oracle.SdkMissing, sdk2_oracle.SdkMissing) as exc:
+        sdk2_oracle.skip_or_fail(str(exc))
+    result = compare(flash_resources(flash), rp2_resources(rp2), run.report)
+    diffs = dict(result["unexplained"])
+    assert diffs["qd-infer"]["workers"] == ([0, 1], [0, 3])
+    assert diffs["qd-infer"]["min_cuda_version"] == ("12.8", None)
+
+
+def _flash_projects() -> list[Path]:
+    if not CORPUS.is_dir():
+        return []
+    return sorted(
+        p
+        for p in CORPUS.iterdir()
+        if p.is_dir()
+        and any("runpod_flash" in f.read_text(errors="ignore") for f in p.rglob("*.py"))
+    )
+
+
+def test_corpus_migrations_agree_or_are_reported(tmp_path):
+    """The realistic corpus, on temp copies: every resource both SDKs build is equal, or the
+    report accounts for the difference. One subprocess per SDK side keeps it quick."""
+    from migrate_diff import compare, copy_project, flash_resources, read_project, rp2_resources
+
+    from flash_guard.migrate.run import migrate_paths, write_all
+
+    projects = _flash_projects()
+    assert len(projects) >= 10
+    roots = [copy_project(p, tmp_path / p.name) for p in projects]
+    try:
+        before = sdk_oracle.run_projects([read_project(r) for r in roots])
+    except sdk_oracle.SdkMissing as exc:
+        sdk_oracle.skip_or_fail(str(exc))
+    equal = 0
+    for root, flash in zip(roots, before, strict=True):
+        run = migrate_paths([str(root)], False, cwd=root)
+        assert write_all(run) == []
+        try:
+            rp2 = sdk2_oracle.run_discovery(read_project(root))
+        except sdk2_oracle.SdkMissing as exc:
+            sdk2_oracle.skip_or_fail(str(exc))
+        result = compare(flash_resources(flash), rp2_resources(rp2), run.report, flash["errors"])
+        assert result["unexplained"] == [], root.name
+        equal += len(result["equal"])
+    assert equal > 0
