@@ -225,7 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_migrate(sub) -> None:
     migrate = sub.add_parser("migrate", help="move runpod_flash declarations to runpod 2.0")
-    migrate.add_argument("paths", nargs="*", default=None, metavar="PATH")
+    migrate.add_argument(
+        "paths", nargs="*", default=None, metavar="PATH", help="files or directories (default: .)"
+    )
     migrate.add_argument("--to", required=True, choices=("runpod2",), help="the target SDK")
     mode = migrate.add_mutually_exclusive_group()
     mode.add_argument(

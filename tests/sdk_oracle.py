@@ -261,7 +261,6 @@ def _endpoint_entry(ep: Any, variables: list[str]) -> dict[str, Any]:
         "env": _jsonable(ep.env),
         "volumes": [v.name or v.id for v in ep.volume or []],
         "qb_target": getattr(target, "__name__", None) if target is not None else None,
-        "module": getattr(target, "__module__", None) if target is not None else None,
         "routes": [
             {"method": r["method"], "path": r["path"], "function": r["function_name"]}
             for r in ep._routes
@@ -312,7 +311,9 @@ def _legacy_entry(cfg: Any, variables: list[str], targets: list[dict[str, Any]])
     }
 
 
-def _collect(namespace: dict[str, Any], created: list[Any]) -> list[dict[str, Any]]:
+def _collect(
+    namespace: dict[str, Any], created: list[Any], project: bool = False
+) -> list[dict[str, Any]]:
     from runpod_flash.core.resources import ServerlessResource
 
     variables: dict[int, list[str]] = {}
@@ -333,12 +334,18 @@ def _collect(namespace: dict[str, Any], created: list[Any]) -> list[dict[str, An
             targets.setdefault(id(cfg), []).append(
                 {
                     "function": getattr(value, "__name__", name),
-                    "module": getattr(value, "__module__", None),
                     "method": remote_config.get("method"),
                     "path": remote_config.get("path"),
                     "local": bool(getattr(value, "__flash_local__", False)),
-                    "dependencies": _jsonable(remote_config.get("dependencies")),
                 }
+                | (  # project mode (migration test): where it lives and what it installs
+                    {
+                        "module": getattr(value, "__module__", None),
+                        "dependencies": _jsonable(remote_config.get("dependencies")),
+                    }
+                    if project
+                    else {}
+                )
             )
             value = cfg
         if isinstance(value, ServerlessResource) and id(value) not in endpoint_configs:
@@ -482,7 +489,10 @@ def _run_project(
             continue
         for name, value in vars(loaded).items():
             namespace.setdefault(f"{module}:{name}", value)
-    result = {"endpoints": _collect(namespace, list(created)), "errors": errors}
+    endpoints = _collect(namespace, list(created), project=True)
+    for entry, ep in zip(endpoints, created, strict=False):
+        entry["module"] = getattr(ep._qb_target, "__module__", None)
+    result = {"endpoints": endpoints, "errors": errors}
     sys.path.remove(str(root))
     for name, module in list(sys.modules.items()):
         if str(getattr(module, "__file__", None) or "").startswith(str(root)):
