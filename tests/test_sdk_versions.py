@@ -92,7 +92,109 @@ def test_configuration_then_newest_and_per_app(tmp_path):
     assert (b.version, b.kind, b.pinned) == ("1.16.0", "config", False)
     tetra = SdkVersions(tmp_path).for_app("b", "tetra_rp")
     assert (tetra.package, tetra.version) == ("tetra-rp", releases.newest("tetra-rp"))
-    assert SdkVersions(tmp_path).for_app(".", "runpod") is None
+    assert SdkVersions(tmp_path).for_app(".", "numpy") is None
+
+
+RC2 = "2.0.0rc2"
+APP2 = """
+import runpod
+
+app = runpod.App("ocr")
+
+
+@app.queue(name="ocr", gpu="L4", workers=(1, 2), execution_timeout_ms=60_000)
+def ocr(url: str) -> str: ...
+"""
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"uv.lock": lock(RC2, "runpod")}, (RC2, "lock", "uv.lock:5", "")),
+        ({"poetry.lock": lock("2.0.0rc1", "runpod")}, ("2.0.0rc1", "lock", "poetry.lock:5", "")),
+        ({"pdm.lock": lock("1.7.9", "runpod")}, ("1.7.9", "lock", "pdm.lock:5", "1.x")),
+        (
+            {"Pipfile.lock": json.dumps({"default": {"runpod": {"version": "==2.0.0rc2"}}})},
+            (RC2, "lock", "Pipfile.lock:1", ""),
+        ),
+        ({"requirements.txt": "runpod==2.0.0rc2\n"}, (RC2, "pin", "requirements.txt:1", "")),
+        ({"requirements.txt": "runpod==1.8.1\n"}, ("1.8.1", "pin", None, "1.x")),
+        ({"requirements-gpu.txt": "runpod>=2.0.0rc2\n"}, (RC2, "range", None, "")),
+        ({"requirements.txt": "runpod>=2.0.0rc1,<3\n"}, (RC2, "range", None, "")),
+        # Names no pre-release: pip and uv install 1.x, whatever flash-guard checks against.
+        ({"requirements.txt": "runpod>=1.7\n"}, (RC2, "range", None, "1.x")),
+        ({"requirements.txt": "runpod>=2.0.0rc3\n"}, (RC2, "range", None, "1.x")),
+        ({"requirements.txt": "runpod<2.0.0\n"}, (RC2, "range", None, "1.x")),
+        (
+            {"pyproject.toml": '[project]\ndependencies = [\n  "runpod",\n]\n'},
+            (RC2, "unpinned", "pyproject.toml:3", "1.x"),
+        ),
+        (
+            {"pyproject.toml": '[tool.poetry.dependencies]\nrunpod = "2.0.0rc2"\n'},
+            (RC2, "pin", "pyproject.toml:2", ""),
+        ),
+        # runpod-flash's own lock entry is not the runpod distribution's.
+        ({"uv.lock": lock("1.21.0")}, (RC2, "newest", None, "")),
+        ({}, (RC2, "newest", None, "")),
+    ],
+)
+def test_runpod2_version_in_use(tmp_path, files, expected):
+    write(tmp_path, files)
+    sdk = SdkVersions(tmp_path).for_app(".", "runpod")
+    version, kind, source, note = expected
+    assert (sdk.package, sdk.version, sdk.kind, sdk.facts_version) == ("runpod", version, kind, RC2)
+    if source:
+        assert sdk.source == source
+    assert ("1.x" in sdk.note) == bool(note), sdk.note
+
+
+def test_runpod2_configured_version(tmp_path):
+    assert SdkVersions(tmp_path, configured=RC2).for_app(".", "runpod").kind == "config"
+    # A release flash-guard has no facts for is not taken from the configuration.
+    assert SdkVersions(tmp_path, configured="2.1.0").for_app(".", "runpod").kind == "newest"
+
+
+def test_runpod2_release_is_named_in_the_inventory_and_json(project, run_cli):
+    root = project({"app.py": APP2, "requirements.txt": "runpod==2.0.0rc2\n", "uv.lock": ""})
+    code, out, _ = run_cli(["endpoints", "."], root)
+    assert code == 0, out
+    assert "SDK: runpod 2.0.0rc2 (requirements.txt:1)" in out
+    code, out, _ = run_cli(["endpoints", "--format", "json", "."], root)
+    (endpoint,) = json.loads(out)["endpoints"]
+    assert endpoint["sdk_release"] == {
+        "package": "runpod",
+        "version": RC2,
+        "source": "requirements.txt:1",
+        "kind": "pin",
+        "pinned": True,
+    }
+
+
+@pytest.mark.parametrize(
+    ("files", "fires"),
+    [
+        ({"requirements.txt": "runpod==2.0.0rc2\n"}, False),
+        ({"uv.lock": lock(RC2, "runpod")}, False),
+        ({"requirements.txt": "runpod>=2.0.0rc2\n"}, True),
+        ({"requirements.txt": "runpod\n"}, True),
+        ({"pyproject.toml": "[project]\nname = 'x'\n"}, True),
+    ],
+)
+def test_fg111_reads_runpod2_apps(project, run_cli, files, fires):
+    root = project({"app.py": APP2, "uv.lock": "", **files})
+    code, out, _ = run_cli(["check", "--format", "json", "--select", "FG111", "."], root)
+    found = [f for f in json.loads(out)["findings"] if f["code"] == "FG111"]
+    assert bool(found) == fires, found
+    if found and "requirements.txt" in files:
+        assert found[0]["path"] == "requirements.txt"
+        assert ("runpod 1.x" in found[0]["message"]) == (files["requirements.txt"] == "runpod\n")
+
+
+def test_fg111_leaves_a_classic_runpod_worker_alone(project, run_cli):
+    worker = "import runpod\n\nrunpod.serverless.start({'handler': lambda job: job})\n"
+    root = project({"handler.py": worker, "requirements.txt": "runpod\n", "uv.lock": ""})
+    code, out, _ = run_cli(["check", "--format", "json", "--select", "FG111", "."], root)
+    assert json.loads(out)["findings"] == []
 
 
 def test_a_symlinked_lock_file_is_not_read(tmp_path):

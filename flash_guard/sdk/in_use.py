@@ -28,8 +28,11 @@ def sdk_of(endpoint) -> SdkInUse | None:
 
 
 def facts_of(endpoint) -> releases.SdkFacts | None:
+    """None for runpod 2.0, whose facts are sdk/runpod2_tables.py, not per-release records."""
     sdk = sdk_of(endpoint)
-    return releases.facts(sdk.package, sdk.facts_version) if sdk is not None else None
+    if sdk is None or sdk.package not in releases.packages():
+        return None
+    return releases.facts(sdk.package, sdk.facts_version)
 
 
 def short(version: str) -> str:
@@ -74,9 +77,9 @@ def version_fields(endpoint) -> dict[str, str]:
     sdk = sdk_of(endpoint)
     if sdk is None:
         return {"sdk": "", "deploy_execution_timeout": ""}
-    facts = releases.facts(sdk.package, sdk.facts_version)
+    facts = facts_of(endpoint)
     dropped = ""
-    if facts.deploy_forwards_execution_timeout is False:
+    if facts is not None and facts.deploy_forwards_execution_timeout is False:
         # resource_provisioner.create_resource_from_manifest builds the resource without it
         dropped = (
             f"; note that `flash deploy` in {sdk.package} {sdk.version} builds the endpoint "
