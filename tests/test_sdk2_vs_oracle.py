@@ -464,6 +464,40 @@ DISCOVERY = {
         True,
         True,
     ),
+    # Call forms: bound at module level (served), or kept where the worker does not look.
+    "call-form-bound": (
+        {"main.py": APP + "def f():\n    return 1\nh = app.queue(name='cf-q')(f)\n"},
+        False,
+        False,
+    ),
+    "call-form-in-dict": (
+        {"main.py": APP + "def f():\n    return 1\nH = {'a': app.queue(name='d-q')(f)}\n"},
+        False,
+        True,
+    ),
+    "call-form-in-list-comprehension": (
+        {
+            "main.py": APP + "def f():\n    return 1\n"
+            "H = [app.queue(name='l-q')(f) for _ in range(1)]\n"
+        },
+        False,
+        True,
+    ),
+    "call-form-not-assigned": (
+        {"main.py": APP + "def f():\n    return 1\napp.queue(name='bare-q')(f)\n"},
+        False,
+        True,
+    ),
+    "runpodignore": (
+        {
+            ".runpodignore": "jobs/\n",
+            "main.py": APP + "@app.queue(name='main-q')\ndef m():\n    return 1\n",
+            "jobs/nightly.py": APP.replace("shared", "nightly")
+            + "@app.queue(name='nightly-q')\ndef n():\n    return 1\n",
+        },
+        False,
+        True,
+    ),
     "in-function": (
         {
             "main.py": APP + "def reg():\n    @app.queue(name='inner-q')\n    def inner():\n"
@@ -492,6 +526,73 @@ def test_discovery_matches_fg306_fg307(label, tmp_path, run_cli):
     if unserved and not lost:
         # Deployed by discover_apps, yet not where the worker looks (§5.3, §5.4).
         records = [r for app in result["apps"] for r in app["resources"]]
-        flagged = [r for r in records if not r["variables"] or "test" in r["module"]]
+        unshipped = ("tests", "jobs")  # the top directories the cases' build leaves out
+        flagged = [
+            r
+            for r in records
+            if not r["variables"] or r["manifest_module"].split(".")[0] in unshipped
+        ]
         assert flagged, records
     assert ("FG306" in codes) == unserved, findings
+
+
+# -- packaging: what `rp flash deploy` puts in the artifact ---------------------------------
+PACKAGED = {
+    ".runpodignore": "# trim\ngen/\nscripts/*.py\n!scripts/keep.py\n!tests/\ntests/private_*.py\n",
+    ".gitignore": "build_out/\n*.generated.py\n",
+    "main.py": "",
+    "gen/jobs.py": "",
+    "scripts/batch.py": "",
+    "scripts/keep.py": "",
+    "scripts/sub/deep.py": "",
+    "tests/test_smoke.py": "",
+    "tests/private_x.py": "",
+    "test_top.py": "",
+    "pkg/util_test.py": "",
+    "pkg/.gitignore": "local.py\n!keep_*.py\n",
+    "pkg/local.py": "",
+    "pkg/keep_local.py": "",
+    "pkg/a.generated.py": "",
+    "env/setup_env.py": "",
+    "test/helper.py": "",
+    ".tox/x.py": "",
+    "docs/conf.py": "",
+    "lib/env/inner.py": "",
+}
+
+_PACKAGE_PROBE = """
+import json, tarfile, tempfile
+from pathlib import Path
+from runpod.apps.deploy import package_project
+
+files = json.loads(FILES)
+root = Path(tempfile.mkdtemp()) / "proj"
+for rel, text in files.items():
+    (root / rel).parent.mkdir(parents=True, exist_ok=True)
+    (root / rel).write_text(text)
+out = Path(tempfile.mkdtemp()) / "a.tar.gz"
+package_project(root, {"version": 1}, output=out)
+with tarfile.open(out) as tar:
+    RESULT = sorted(n for n in tar.getnames() if n.endswith(".py"))
+"""
+
+
+def test_shipped_files_match_the_sdk_packaging(tmp_path):
+    from sdk2_oracle import SdkMissing, run_probe2, skip_or_fail
+
+    from flash_guard.project.runpodignore import ShippedFiles
+
+    source = f"FILES = {json.dumps(json.dumps(PACKAGED))}\n" + _PACKAGE_PROBE
+    try:
+        shipped = set(run_probe2(source))
+    except SdkMissing as exc:
+        skip_or_fail(str(exc))
+        raise
+    root = _write(tmp_path, "packaged", PACKAGED)
+    files = ShippedFiles(root)
+    python = sorted(rel for rel in PACKAGED if rel.endswith(".py"))
+    ours = {rel for rel in python if files.excluded(rel) is None}
+    assert ours == shipped, (sorted(ours - shipped), sorted(shipped - ours))
+    # Both outcomes occur, through each kind of list.
+    assert {"scripts/keep.py", "tests/test_smoke.py", "pkg/keep_local.py"} <= shipped
+    assert not {"gen/jobs.py", "pkg/local.py", "env/setup_env.py", "test_top.py"} & shipped

@@ -172,6 +172,8 @@ class FileFacts:
     # Module-level functions by name: the helpers a worker's body calls, one level deep
     # (rules.md "the worker's body": the lazy `_get_model()` singleton).
     helper_bodies: dict[str, BodyFacts] = field(default_factory=dict)
+    # Module-level classes by name: the body of a runpod 2.0 call form `app.api(...)(Cls)`.
+    class_bodies: dict[str, BodyFacts] = field(default_factory=dict)
     functions: list[FunctionDef] = field(default_factory=list)
     classes: list[ClassDef] = field(default_factory=list)
     applied: list[Applied] = field(default_factory=list)
@@ -497,7 +499,7 @@ def _decorated(node, facts: FileFacts, lines: _Lines) -> None:
     )
 
 
-def _helper_body(node, facts: FileFacts) -> None:
+def _helper_body(node, facts: FileFacts, into: dict | None = None) -> None:
     parent = node.parent()
     if parent is not None and parent.kind() == "decorated_definition":
         parent = parent.parent()  # `@lru_cache def _get_model()` is a helper too
@@ -505,7 +507,7 @@ def _helper_body(node, facts: FileFacts) -> None:
         return
     name_node = node.field("name")
     if name_node is not None:
-        facts.helper_bodies.setdefault(
+        (facts.helper_bodies if into is None else into).setdefault(
             name_node.text(), _body_facts(node, name_node.text(), facts.path)
         )
 
@@ -549,6 +551,7 @@ def _function(node, facts: FileFacts, lines: _Lines) -> None:
 
 
 def _class(node, facts: FileFacts, lines: _Lines) -> None:
+    _helper_body(node, facts, facts.class_bodies)
     name_node = node.field("name")
     if name_node is None:
         return
