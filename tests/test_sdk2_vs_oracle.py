@@ -103,6 +103,32 @@ OK = {
     "queue-on-class-accepted": (
         "@app.queue(name='cls-q')\nclass C:\n    def __init__(self, x=1):\n        self.x = x\n"
     ),
+    # Call forms: the definition's shape and routes, as for the decorated forms.
+    "call-form-queue": (
+        "def f(x: int = 1):\n    return x\n"
+        "h = app.queue(name='cf-q', gpu='L4', workers=(1, 2), execution_timeout_ms=5000)(f)\n"
+    ),
+    "call-form-api-class": (
+        "class Svc:\n    @runpod.get('/health')\n    def health(self):\n        return 1\n"
+        "    @runpod.post('/run')\n    def run(self, body):\n        return body\n"
+        "svc = app.api(name='cf-api', cpu='cpu3c-1-2', workers=(1, 2))(Svc)\n"
+    ),
+    "call-form-api-inherited": (
+        "class Base:\n    @runpod.get('/health')\n    def health(self):\n        return 1\n"
+        "class Svc(Base):\n    @runpod.put('/item')\n    def item(self, body):\n"
+        "        return body\n"
+        "svc = app.api(name='cf-inh')(Svc)\n"
+    ),
+    "call-form-api-factory": (
+        "def web():\n    from fastapi import FastAPI\n    return FastAPI()\n"
+        "server = app.api(name='cf-web', cpu='cpu3c-1-2')(web)\n"
+    ),
+    "call-form-task": "def job():\n    return None\nj = app.task(name='cf-task', gpu='L4')(job)\n",
+    "call-form-rebinds": (
+        "class Svc:\n    @runpod.get('/v')\n    def v(self):\n        return 1\n"
+        "Svc = app.api(name='cf-rebind')(Svc)\n"
+    ),
+    "api-scaler-queue-delay": API.format("name='qd-api', scaler_type='queue_delay'"),
     "two-apps-one-name": HEAD.replace("diff", "other").split("\n", 2)[2].replace("app =", "app2 =")
     + "@app2.queue(name='same')\ndef a():\n    return 1\n"
     + "@app.queue(name='same')\ndef b():\n    return 1\n",
@@ -212,6 +238,32 @@ BAD = {
         "    def x():\n        return 1\n",
         "FG215",
         "defines no routes",
+    ),
+    "bad-call-form-no-routes": (
+        "class R:\n    def a(self):\n        return 1\nr = app.api(name='r-api')(R)\n",
+        "FG215",
+        "defines no routes",
+    ),
+    "bad-call-form-two-inits": (
+        "class R:\n    @runpod.init\n    def a(self):\n        pass\n"
+        "    @runpod.init\n    def b(self):\n        pass\n    @runpod.get('/x')\n"
+        "    def x(self):\n        return 1\nr = app.api(name='r-api')(R)\n",
+        "FG215",
+        "multiple @init methods on R",
+    ),
+    "bad-call-form-dup-route": (
+        "class R:\n    @runpod.get('/x')\n    def a(self):\n        return 1\n"
+        "    @runpod.post('/x')\n    def b(self, body):\n        return 1\n"
+        "    @runpod.post('/x')\n    def c(self, body):\n        return 1\n"
+        "r = app.api(name='r-api')(R)\n",
+        "FG204",
+        "duplicate route POST /x on R",
+    ),
+    "bad-call-form-reserved": (
+        "class R:\n    @runpod.get('/ping')\n    def a(self):\n        return 1\n"
+        "r = app.api(name='r-api')(R)\n",
+        "FG204",
+        "is reserved by the worker runtime",
     ),
     "bad-flash-enum": (
         FAKE_FLASH
