@@ -72,11 +72,13 @@ def _removed_before(package: str, kind: str, name: str, at: int) -> str | None:
 
 def version_fields(endpoint) -> dict[str, str]:
     """Template fields of declarative items whose message depends on the release in use:
-    `{sdk}` ('runpod-flash 1.21.0 (uv.lock:3)') and `{deploy_execution_timeout}` (empty, or
-    the sentence saying `flash deploy` drops the limit in that release)."""
+    `{sdk}` ('runpod-flash 1.21.0 (uv.lock:3)'), `{deploy_execution_timeout}` (empty, or
+    the sentence saying `flash deploy` drops the limit in that release) and
+    `{default_workers}` (what the SDK does when `workers` is not given: FG110)."""
+    workers = default_workers(endpoint)
     sdk = sdk_of(endpoint)
     if sdk is None:
-        return {"sdk": "", "deploy_execution_timeout": ""}
+        return {"sdk": "", "deploy_execution_timeout": "", "default_workers": workers}
     facts = facts_of(endpoint)
     dropped = ""
     if facts is not None and facts.deploy_forwards_execution_timeout is False:
@@ -86,7 +88,22 @@ def version_fields(endpoint) -> dict[str, str]:
             "from the manifest without executionTimeoutMs, so a limit is honoured by "
             f"`flash dev` but dropped by `flash deploy` ({sdk.this_app()})"
         )
-    return {"sdk": sdk.describe(), "deploy_execution_timeout": dropped}
+    return {"sdk": sdk.describe(), "deploy_execution_timeout": dropped, "default_workers": workers}
+
+
+def default_workers(endpoint) -> str:
+    """'Flash uses (0, 1): one worker at most' or, for runpod 2.0, 'runpod 2.0 uses (0, 3): up
+    to 3 workers, scaling to zero'."""
+    if getattr(endpoint, "sdk", "") == "runpod2":
+        from flash_guard.sdk.runpod2_tables import DEFAULT_WORKERS
+
+        low, high = DEFAULT_WORKERS
+        return f"runpod 2.0 uses ({low}, {high}): up to {high} workers, scaling to zero"
+    from flash_guard.sdk.flash_tables import DEFAULTS
+
+    low, high = DEFAULTS["endpoint"]["workers"]
+    most = "one worker" if high == 1 else f"{high} workers"
+    return f"Flash uses ({low}, {high}): {most} at most"
 
 
 # The deployable legacy resource classes, whose fields FG210 accepts as keywords.
