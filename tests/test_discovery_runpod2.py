@@ -110,7 +110,11 @@ def test_call_forms_get_the_body_of_their_definition(project):
     )
     by_name = {e.display_name: e for e in endpoints_of(root)}
     local = by_name["local-q"].targets[0]
-    assert (local.name, local.path, local.params) == ("local", "main.py", [("a", "req"), ("b", "req")])
+    assert (local.name, local.path, local.params) == (
+        "local",
+        "main.py",
+        [("a", "req"), ("b", "req")],
+    )
     assert "snapshot_download" in [c for c, _ in local.calls]
     assert by_name["local-q"].scope == "module"
     # Imported: judged on the defining module's body, and not served where it is bound.
