@@ -251,6 +251,13 @@ def scorecard_headline(rows: list[dict]) -> str:
     return ", ".join(parts)
 
 
+def ref_label(ref: str) -> str:
+    """A reference as reports show it: a full commit id abbreviated to 12 digits."""
+    if len(ref) in (40, 64) and all(c in "0123456789abcdef" for c in ref):
+        return ref[:12]
+    return ref
+
+
 def analyse_base(root: Path, ref: str, run) -> tuple[str, object]:
     """Run `run(base_root)` (the same pipeline, same configuration) on the base tree; returns
     (base commit, its result). The temporary tree is removed afterwards."""
@@ -271,6 +278,7 @@ __all__ = [
     "Comparison",
     "analyse_base",
     "compare_findings",
+    "ref_label",
     "scorecard_diff",
     "scorecard_headline",
 ]

@@ -11,7 +11,7 @@ then diff rows, each cut saying so.
 from __future__ import annotations
 
 from flash_guard.checklist.active import META_CODES
-from flash_guard.diffbase import LESS_READY, MORE_READY, scorecard_headline
+from flash_guard.diffbase import LESS_READY, MORE_READY, ref_label, scorecard_headline
 from flash_guard.findings import FAIL, NOT_APPLICABLE, PASS, UNKNOWN
 from flash_guard.report.escape import markdown_cell
 from flash_guard.report.github_report import priority
@@ -66,7 +66,7 @@ def render(result, max_bytes: int | None = DEFAULT_MAX_BYTES, **_) -> str:
 def _title(result) -> list[str]:
     summary = result.summary()
     if result.diff_base is not None:
-        ref = _cell(result.diff_base["ref"])
+        ref = _cell(ref_label(result.diff_base["ref"]))
         if summary["findings"]:
             count = _plural_new(summary["findings"])
             return ["# flash-guard: production readiness", "", f"❌ {count} since `{ref}`"]
@@ -147,8 +147,10 @@ def _changes(result) -> tuple[list[str], list[str], list[str]]:
     """The readiness scorecard diff (diffbase.scorecard_diff rows) and the fixed findings."""
     info = result.diff_base
     rows = info["scorecard"]
+    ref, commit = ref_label(info["ref"]), info["commit"][:12]
+    since = f"`{_cell(ref)}`" + (f" (merge base `{commit}`)" if ref != commit else "")
     head = [
-        f"## Changes since `{_cell(info['ref'])}` (merge base `{_cell(info['commit'][:12])}`)",
+        f"## Changes since {since}",
         "",
         f"**{scorecard_headline(rows)}** · {_plural_new(len(result.findings))} · "
         f"{len(result.fixed)} fixed",

@@ -97,12 +97,13 @@ def _fixable(finding) -> bool:
 
 def diff_line(result) -> str:
     """--diff-base, in one line: the scorecard diff's headline and the finding counts."""
-    from flash_guard.diffbase import scorecard_headline
+    from flash_guard.diffbase import ref_label, scorecard_headline
 
     info = result.diff_base
-    ref, commit = escape_text(info["ref"]), info["commit"][:12]
+    ref, commit = ref_label(info["ref"]), info["commit"][:12]
+    since = escape_text(ref) + (f" (merge base {commit})" if ref != commit else "")
     return (
-        f"Since {ref} (merge base {commit}): {scorecard_headline(info['scorecard'])}; "
+        f"Since {since}: {scorecard_headline(info['scorecard'])}; "
         f"{_plural(len(result.findings), 'new or changed finding')}, "
         f"{len(result.fixed)} fixed."
     )
