@@ -345,17 +345,25 @@ def _only_new_since(ref: str, args, request, result, project) -> None:
         BaseUnavailable,
         analyse_base,
         compare_findings,
+        overlay_configs,
         scorecard_diff,
     )
     from flash_guard.pipeline import run_check
 
     def run_base(base_root: Path):
-        # The same configuration on both sides, so the comparison is about the code.
+        # The same configuration on both sides, so the comparison is about the code; with
+        # several apps, each app's own configuration, put in place in the base tree.
+        parts = getattr(project, "parts", [])
+        config_path = request.config_path or project.config.path
+        if request.config_path is None and len(parts) > 1:
+            files = [file for part in parts for file in part.config.files]
+            overlay_configs(Path(project.root), files, base_root)
+            config_path = None
         base_request = dataclasses.replace(
             request,
             paths=[str(base_root)],
             cwd=base_root,
-            config_path=request.config_path or project.config.path,
+            config_path=config_path,
             files_as_filter=False,
         )
         return run_check(base_request)[0]

@@ -311,3 +311,25 @@ def test_nothing_planted_in_the_base_runs_through_the_cli(repo, tmp_path):
     assert "compared with main" in out.stderr
     assert json.loads(out.stdout)["diff_base"]["commit"] == git(repo, "rev-parse", "main")
     assert not marker.exists()
+
+
+def test_a_monorepo_compares_each_app_with_its_own_settings(tmp_path, run_cli):
+    """Two apps, two configurations, the same endpoint names: the base is judged app by app
+    with the working tree's settings, and an app's `.` never reads as the other's."""
+    root = tmp_path / "mono"
+    for app, config in (("a", "rules: {FG101: {enabled: false}}\n"), ("b", "fail_on: error\n")):
+        (root / "services" / app).mkdir(parents=True)
+        (root / "services" / app / ".flash-guard.yaml").write_text(config)
+        (root / "services" / app / "app.py").write_text(BASE)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "base")
+    pinned = BASE.replace('name="alpha", gpu=GpuGroup.ANY', 'name="alpha", gpu=GpuType.NVIDIA_L4')
+    (root / "services" / "b" / "app.py").write_text(pinned)
+    for cwd, prefix in ((root, "services/b/"), (root / "services" / "b", "")):
+        code, out, err = run_cli(["check", "--format", "json", "--diff-base", "main", "."], cwd)
+        diff = json.loads(out)["diff_base"]
+        assert [(f["code"], f["path"]) for f in diff["fixed"]] == [("FG101", prefix + "app.py")]
+        assert diff["new"] == diff["updated"] == 0
+        changed = [(row["app"], row["endpoint"], row["change"]) for row in diff["scorecard"]]
+        assert changed == [(prefix.rstrip("/") or ".", "alpha", "more ready")]
