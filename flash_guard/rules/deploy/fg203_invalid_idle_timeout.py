@@ -53,8 +53,8 @@ class InvalidIdleTimeout(Check):
             return []
         else:
             problem = (
-                f"is outside {_shown_range(low, high)}: the SDK raises 'idleTimeout must be "
-                f"between {low} and {high} seconds'{release}"
+                f"is outside {_shown_range(low, high)}{release}: the SDK raises 'idleTimeout "
+                f"must be between {low} and {high} seconds'"
             )
         return [
             fail(
@@ -73,7 +73,8 @@ def _range_in_use(endpoint) -> tuple[bool, tuple[int | None, int | None], str]:
         return True, IDLE_TIMEOUT_RANGE, ""
     if facts.idle_timeout_range is None:
         return False, (None, None), ""
-    return True, facts.idle_timeout_range, f" in {sdk.package} {sdk.version} ({sdk.this_app()})"
+    accepts = f", the range {sdk.package} {sdk.version} accepts ({sdk.this_app()})"
+    return True, facts.idle_timeout_range, accepts
 
 
 def _shown_range(low: int | None, high: int | None) -> str:

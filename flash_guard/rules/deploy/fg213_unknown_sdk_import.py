@@ -55,8 +55,11 @@ class UnknownSdkImport(Check):
             return []
         finder = sdk_finder(analysis)
         apps = AppMap(analysis.root)
-        owners = first_endpoints(endpoints)
-        runpod2_apps = {e.app for e in endpoints if e.sdk == "runpod2"}
+        # 2.0 declarations are not handed to runpod_flash checks (deploy_support.REPLACED), but
+        # they decide which apps read `runpod` as 2.0 and name the finding's endpoint there.
+        every = list(getattr(analysis, "endpoints", None) or endpoints)
+        owners = {**first_endpoints(every), **first_endpoints(endpoints)}
+        runpod2_apps = {e.app for e in every if e.sdk == "runpod2"}
         out = []
         for path in sorted(analysis.modules.files):
             facts = analysis.modules.files[path]
