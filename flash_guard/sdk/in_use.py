@@ -69,11 +69,13 @@ def _removed_before(package: str, kind: str, name: str, at: int) -> str | None:
 
 def version_fields(endpoint) -> dict[str, str]:
     """Template fields of declarative items whose message depends on the release in use:
-    `{sdk}` ('runpod-flash 1.21.0 (uv.lock:3)') and `{deploy_execution_timeout}` (empty, or
-    the sentence saying `flash deploy` drops the limit in that release)."""
+    `{sdk}` ('runpod-flash 1.21.0 (uv.lock:3)'), `{deploy_execution_timeout}` (empty, or
+    the sentence saying `flash deploy` drops the limit in that release) and
+    `{default_workers}` ('Flash uses (0, 1): one worker at most', or the release whose
+    default differs)."""
     sdk = sdk_of(endpoint)
     if sdk is None:
-        return {"sdk": "", "deploy_execution_timeout": ""}
+        return {"sdk": "", "deploy_execution_timeout": "", "default_workers": DEFAULT_WORKERS}
     facts = releases.facts(sdk.package, sdk.facts_version)
     dropped = ""
     if facts.deploy_forwards_execution_timeout is False:
@@ -83,7 +85,29 @@ def version_fields(endpoint) -> dict[str, str]:
             "from the manifest without executionTimeoutMs, so a limit is honoured by "
             f"`flash dev` but dropped by `flash deploy` ({sdk.this_app()})"
         )
-    return {"sdk": sdk.describe(), "deploy_execution_timeout": dropped}
+    return {
+        "sdk": sdk.describe(),
+        "deploy_execution_timeout": dropped,
+        "default_workers": _default_workers(endpoint, sdk),
+    }
+
+
+DEFAULT_WORKERS = "Flash uses (0, 1): one worker at most"
+
+
+def _default_workers(endpoint, sdk: SdkInUse) -> str:
+    """Who decides the workers an endpoint without `workers` gets: '(0, 1)' since
+    runpod-flash 1.2; tetra-rp and earlier releases allowed 3 (normalize.release_defaults)."""
+    workers = endpoint.params.get("workers")
+    raw = workers.value if workers is not None and workers.defaulted and workers.known else None
+    if not isinstance(raw, dict) or "min" not in raw or "max" not in raw:
+        return DEFAULT_WORKERS
+    low, high = raw["min"].value, raw["max"].value
+    if (low, high) == (0, 1):
+        return DEFAULT_WORKERS
+    return (
+        f"{sdk.package} {sdk.version} uses ({low}, {high}) ({sdk.source}): {high} workers at most"
+    )
 
 
 # The deployable legacy resource classes, whose fields FG210 accepts as keywords.
