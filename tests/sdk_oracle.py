@@ -34,11 +34,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
+
+import oracle_sandbox
 
 TIMEOUT_S = 120.0
 CASE_TIMEOUT_S = 30.0
@@ -99,48 +99,31 @@ def run_probe_or_skip(source: str, **kwargs: Any) -> Any:
 
 def sandbox_env(home: str, extra: dict[str, str] | None = None) -> dict[str, str]:
     """The child environment: nothing from the host that Flash or runpod would read."""
-    env = {k: os.environ[k] for k in _PASSED_THROUGH if k in os.environ}
-    env.update(
-        HOME=home,
-        USERPROFILE=home,
-        XDG_CONFIG_HOME=home,
-        RUNPOD_FLASH_SILENCE_DEPRECATION="1",
-        PYTHON_DOTENV_DISABLED="1",
-        PYTHONDONTWRITEBYTECODE="1",
-        PYTHONIOENCODING="utf-8",
-    )
-    env.update(extra or {})
-    return env
+    fixed = {"RUNPOD_FLASH_SILENCE_DEPRECATION": "1", "PYTHON_DOTENV_DISABLED": "1"}
+    return oracle_sandbox.sandbox_env(home, _PASSED_THROUGH, fixed, extra)
 
 
 def _spawn(request: dict[str, Any], *, env: dict[str, str] | None, timeout: float) -> Any:
-    with tempfile.TemporaryDirectory(prefix="flash-guard-oracle-") as tmp:
-        result_path = Path(tmp, "result.json")
-        try:
-            proc = subprocess.run(
-                [sys.executable, str(Path(__file__).resolve()), "--child", str(result_path)],
-                input=json.dumps(request),
-                capture_output=True,
-                text=True,
-                cwd=tmp,
-                env=sandbox_env(tmp, env),
-                timeout=timeout,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise OracleError(f"SDK oracle timed out after {timeout:.0f}s") from exc
-        if proc.returncode == _EXIT_SDK_MISSING:
-            raise SdkMissing(proc.stderr.strip() or "runpod_flash is not installed")
-        if proc.returncode != 0 or not result_path.exists():
-            tail = "\n".join(proc.stderr.strip().splitlines()[-25:])
-            raise OracleError(f"SDK oracle exited with {proc.returncode}:\n{tail}")
-        return json.loads(result_path.read_text(encoding="utf-8"))
+    try:
+        return oracle_sandbox.spawn_child(
+            [sys.executable, str(Path(__file__).resolve())],
+            request,
+            env_for=lambda tmp: sandbox_env(tmp, env),
+            timeout=timeout,
+            prefix="flash-guard-oracle-",
+        )
+    except TimeoutError as exc:
+        raise OracleError(f"SDK oracle timed out after {timeout:.0f}s") from exc
+    except oracle_sandbox.ChildFailed as exc:
+        if exc.missing:
+            raise SdkMissing(str(exc) or "runpod_flash is not installed") from exc
+        raise OracleError(f"SDK oracle {exc}") from exc
 
 
 # ---------------------------------------------------------------------------------------------
 # Everything below runs in the child interpreter only.
 
-_EXIT_SDK_MISSING = 3
+_EXIT_SDK_MISSING = oracle_sandbox.EXIT_SDK_MISSING
 
 
 def _jsonable(value: Any) -> Any:
@@ -336,79 +319,9 @@ def _collect(namespace: dict[str, Any], created: list[Any]) -> list[dict[str, An
     return entries
 
 
-class _Deadline:
-    """Interrupt a snippet that runs too long, so one bad case cannot eat the whole budget."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-
-    def _fire(self, *_: Any) -> None:
-        raise TimeoutError(f"snippet ran longer than {self.seconds:.0f}s")
-
-    def __enter__(self) -> _Deadline:
-        import signal
-
-        if hasattr(signal, "setitimer"):
-            signal.signal(signal.SIGALRM, self._fire)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        import signal
-
-        if hasattr(signal, "setitimer"):
-            signal.setitimer(signal.ITIMER_REAL, 0)
-
-
-class _Recorder:
-    """Blocks sockets and collects log records; both are reset for every case."""
-
-    def __init__(self) -> None:
-        import logging
-
-        self.network: list[str] = []
-        self.logs: list[dict[str, str]] = []
-        recorder = self
-
-        class Handler(logging.Handler):
-            def emit(self, record: logging.LogRecord) -> None:
-                recorder.logs.append(
-                    {
-                        "level": record.levelname,
-                        "logger": record.name,
-                        "message": record.getMessage(),
-                    }
-                )
-
-        self.handler = Handler(level=logging.WARNING)
-
-    def install(self) -> None:
-        import logging
-        import socket
-
-        def blocked(what: str):
-            def refuse(*args: Any, **_: Any) -> Any:
-                # socket methods get (self, address); the module functions (address|host, ...)
-                picked = args[1:2] if what.startswith("socket.") else args[:1]
-                self.network.append(f"{what}({', '.join(map(repr, picked))})")
-                raise OSError(f"network access is blocked in the SDK oracle ({what})")
-
-            return refuse
-
-        socket.socket.connect = blocked("socket.connect")  # type: ignore[method-assign]
-        socket.socket.connect_ex = blocked("socket.connect_ex")  # type: ignore[method-assign]
-        socket.create_connection = blocked("create_connection")  # type: ignore[assignment]
-        socket.getaddrinfo = blocked("getaddrinfo")  # type: ignore[assignment]
-        # A root handler installed before runpod_flash is imported keeps its setup_logging from
-        # adding a stdout handler and a .flash/logs file handler.
-        logging.getLogger().addHandler(self.handler)
-
-    def reset(self) -> None:
-        self.network.clear()
-        self.logs.clear()
-
-
-def _run_case(index: int, source: str, created: list[Any], recorder: _Recorder) -> dict[str, Any]:
+def _run_case(
+    index: int, source: str, created: list[Any], recorder: oracle_sandbox.Recorder
+) -> dict[str, Any]:
     import types
     import warnings
 
@@ -426,7 +339,7 @@ def _run_case(index: int, source: str, created: list[Any], recorder: _Recorder) 
         warnings.simplefilter("always")
         try:
             code = compile(source, str(path), "exec")
-            with _Deadline(CASE_TIMEOUT_S):
+            with oracle_sandbox.Deadline(CASE_TIMEOUT_S):
                 exec(code, module.__dict__)  # noqa: S102 - running the snippet is the point
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - every failure is the answer
             error = _describe(exc, "exec", str(path))
@@ -447,7 +360,7 @@ def _child(result_path: str) -> int:
     import functools
 
     request = json.loads(sys.stdin.read())
-    recorder = _Recorder()
+    recorder = oracle_sandbox.Recorder("SDK oracle")
     recorder.install()
     try:
         from runpod_flash.endpoint import Endpoint
