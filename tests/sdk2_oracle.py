@@ -137,6 +137,23 @@ def run_discovery_or_skip(files: dict[str, str], *args: Any, **kwargs: Any) -> d
         raise
 
 
+def run_discovery_many(
+    projects: list[dict[str, str]], *, env: dict[str, str] | None = None, timeout: float = 300.0
+) -> list[dict[str, Any]]:
+    """`run_discovery(files)` for each project, in one child; each project's modules are
+    dropped from sys.modules before the next one is discovered."""
+    request = {"mode": "discover_many", "projects": [dict(files) for files in projects]}
+    return _spawn(request, env=env, timeout=timeout)
+
+
+def run_discovery_many_or_skip(projects: list[dict[str, str]], **kwargs: Any) -> list:
+    try:
+        return run_discovery_many(projects, **kwargs)
+    except SdkMissing as exc:
+        skip_or_fail(str(exc))
+        raise
+
+
 def _spawn(request: dict[str, Any], *, env: dict[str, str] | None, timeout: float) -> Any:
     python = rp2_python()
     if not python.exists():
@@ -385,7 +402,10 @@ def _run_case(index: int, source: str, recorder: oracle_sandbox.Recorder) -> dic
 
 
 def _run_discovery(
-    files: dict[str, str], target: str, recorder: oracle_sandbox.Recorder
+    files: dict[str, str],
+    target: str,
+    recorder: oracle_sandbox.Recorder,
+    root_name: str = "project",
 ) -> dict[str, Any]:
     import warnings
 
@@ -393,7 +413,7 @@ def _run_discovery(
 
     _fresh_registry()
     recorder.reset()
-    root = Path.cwd() / "project"
+    root = Path.cwd() / root_name
     for rel, text in files.items():
         dest = root / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -453,6 +473,17 @@ def _child(result_path: str) -> int:
         namespace: dict[str, Any] = {"__name__": "oracle2_probe"}
         exec(compile(request["source"], "<probe>", "exec"), namespace)  # noqa: S102 - test probe
         result: Any = namespace.get("RESULT")
+    elif request["mode"] == "discover_many":
+        result = []
+        for i, files in enumerate(request["projects"]):
+            result.append(_run_discovery(files, ".", recorder, f"project_{i}"))
+            prefix = str(Path.cwd() / f"project_{i}")
+            for key, module in list(sys.modules.items()):
+                # namespace packages have no __file__, only __path__
+                places = [getattr(module, "__file__", None) or ""]
+                places += list(getattr(module, "__path__", None) or [])
+                if any(str(place).startswith(prefix) for place in places):
+                    del sys.modules[key]
     elif request["mode"] == "discover":
         result = _run_discovery(request["files"], request["target"], recorder)
     else:

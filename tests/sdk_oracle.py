@@ -72,6 +72,33 @@ def run_probe(source: str, *, env: dict[str, str] | None = None, timeout: float 
     return _spawn({"mode": "probe", "source": source}, env=env, timeout=timeout)
 
 
+def run_projects(
+    projects: list[dict[str, Any]], *, env: dict[str, str] | None = None, timeout: float = 300.0
+) -> list[dict[str, Any]]:
+    """Import whole projects, one after the other, in one sandboxed child.
+
+    Each project is {"files": {relative path: text}, "imports": [[root, module], ...],
+    "env": {variable: value}}: the files are written under a fresh directory, each `root`
+    (relative to it) goes on sys.path, `env` is set, and each module is imported in order.
+    Per project:
+
+        {"modules": [{"module", "error": None | {..., "path", "line"}}],
+         "endpoints": [entry, ...],  # as run_oracle's; Endpoint entries add "site": [path, line]
+         "warnings": [...], "logs": [...], "network": [...]}
+
+    `site` is the project file and line the Endpoint was constructed at; `variables` are
+    "module:name". The project's modules are dropped from sys.modules before the next one.
+    """
+    return _spawn({"mode": "projects", "projects": list(projects)}, env=env, timeout=timeout)
+
+
+def run_projects_or_skip(projects: list[dict[str, Any]], **kwargs: Any) -> list[dict[str, Any]]:
+    try:
+        return run_projects(projects, **kwargs)
+    except SdkMissing as exc:
+        skip_or_fail(str(exc))
+
+
 def skip_or_fail(reason: str) -> None:
     """Skip the calling test when the SDK is missing, except under CI=true: CI installs the
     SDK, so an oracle that did not run there is a failure, never a silent pass."""
@@ -356,6 +383,88 @@ def _run_case(
     }
 
 
+def _project_frame(tb: Any, root: str) -> tuple[str, int] | None:
+    """The innermost traceback frame in a project file, as (relative path, line)."""
+    found = None
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.startswith(root):
+            found = (filename[len(root) :].lstrip("/\\"), tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def _run_project(
+    index: int,
+    project: dict[str, Any],
+    created: list[Any],
+    sites: dict[int, tuple[str, int]],
+    recorder: oracle_sandbox.Recorder,
+) -> dict[str, Any]:
+    import importlib
+    import warnings
+
+    created.clear()
+    sites.clear()
+    recorder.reset()
+    base = Path.cwd() / f"project_{index}"
+    for rel, text in project["files"].items():
+        dest = base / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(text, encoding="utf-8")
+    root = str(base) + os.sep
+    _SITE_ROOT[0] = root
+    roots = list(dict.fromkeys(str(base / r) for r, _ in project["imports"]))
+    sys.path[:0] = roots
+    saved_env = dict(os.environ)
+    os.environ.update(project.get("env") or {})
+    modules = []
+    namespace: dict[str, Any] = {}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _, name in project["imports"]:
+            error = None
+            try:
+                with oracle_sandbox.Deadline(CASE_TIMEOUT_S):
+                    module = importlib.import_module(name)
+            except (Exception, SystemExit) as exc:  # noqa: BLE001 - the error is the answer
+                error = _describe(exc, "import")
+                where = _project_frame(exc.__traceback__, root)
+                error["path"], error["line"] = where if where else (None, None)
+            else:
+                for key, value in vars(module).items():
+                    if not key.startswith("__"):
+                        namespace[f"{name}:{key}"] = value
+            modules.append({"module": name, "error": error})
+        endpoints = _collect(namespace, list(created))
+    for entry, ep in zip(endpoints[: len(created)], created, strict=True):  # created first
+        entry["site"] = sites.get(id(ep))
+    for key, module in list(sys.modules.items()):
+        # namespace packages (a directory without __init__.py) have no __file__, only __path__
+        places = [
+            getattr(module, "__file__", None) or "",
+            *(getattr(module, "__path__", None) or []),
+        ]
+        if any(str(place).startswith(root) for place in places):
+            del sys.modules[key]
+    for path in roots:
+        sys.path.remove(path)
+    os.environ.clear()
+    os.environ.update(saved_env)
+    _SITE_ROOT[0] = None
+    return {
+        "modules": modules,
+        "endpoints": endpoints,
+        "warnings": [{"category": w.category.__name__, "message": str(w.message)} for w in caught],
+        "logs": list(recorder.logs),
+        "network": list(recorder.network),
+    }
+
+
+# The project directory whose frames `recording_init` reports as an Endpoint's site.
+_SITE_ROOT: list[str | None] = [None]
+
+
 def _child(result_path: str) -> int:
     import functools
 
@@ -371,6 +480,7 @@ def _child(result_path: str) -> int:
         raise
 
     created: list[Any] = []
+    sites: dict[int, tuple[str, int]] = {}
     original_init = Endpoint.__init__
 
     # Inline `@Endpoint(...)` leaves no reference to the Endpoint object, only to the function
@@ -379,6 +489,13 @@ def _child(result_path: str) -> int:
     def recording_init(self: Any, *args: Any, **kwargs: Any) -> None:
         original_init(self, *args, **kwargs)
         created.append(self)
+        if _SITE_ROOT[0] is not None:
+            frame = sys._getframe(1)
+            while frame is not None and not frame.f_code.co_filename.startswith(_SITE_ROOT[0]):
+                frame = frame.f_back
+            if frame is not None:
+                rel = frame.f_code.co_filename[len(_SITE_ROOT[0]) :]
+                sites[id(self)] = (rel.replace(os.sep, "/"), frame.f_lineno)
 
     Endpoint.__init__ = recording_init  # type: ignore[method-assign]
 
@@ -386,6 +503,11 @@ def _child(result_path: str) -> int:
         namespace: dict[str, Any] = {"__name__": "flash_oracle_probe"}
         exec(compile(request["source"], "<probe>", "exec"), namespace)  # noqa: S102 - test probe
         result: Any = namespace.get("RESULT")
+    elif request["mode"] == "projects":
+        result = [
+            _run_project(i, project, created, sites, recorder)
+            for i, project in enumerate(request["projects"])
+        ]
     else:
         result = [
             _run_case(i, source, created, recorder) for i, source in enumerate(request["cases"])
