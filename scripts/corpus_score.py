@@ -57,7 +57,8 @@ def score(verbose: bool = False) -> dict:
             report = _cli(["check", "--fail-on", "never"], root)
             endpoints = _cli(["endpoints"], root)["endpoints"]
             got = Counter((f["code"], f["path"], f["line"]) for f in report["findings"])
-            want = Counter((f["code"], f["path"], f["line"]) for f in expected.get("findings") or [])
+            labels = expected.get("findings") or []
+            want = Counter((f["code"], f["path"], f["line"]) for f in labels)
             hit = got & want
             totals.update(
                 reported=sum(got.values()),
