@@ -338,6 +338,46 @@ CASES = [
         "@remote(cfg)\ndef f(x): ...\n",
         "FG206",
     ),
+    # FG213: attribute use on the package and submodule imports, per release
+    ("import runpod_flash as rf\nx = rf.GpuTypes\n", "FG213"),
+    ("import runpod_flash as rf\nx = rf.Endpoint\n", "FG213"),
+    ("import runpod_flash as rf\nx = rf.LiveServerless\n", "FG213"),
+    ("import runpod_flash.dev_console\n", "FG213"),
+    ("import runpod_flash.core.resources\n", "FG213"),
+    ("from runpod_flash.core.resources import LiveServerless\n", "FG213"),
+    ("from runpod_flash.core.resourcez import LiveServerless\n", "FG213"),
+    # FG203: the idle-timeout range arrived in runpod-flash 1.11.1; tetra-rp never had it
+    (
+        "from runpod_flash import LiveServerless, remote\n"
+        "cfg = LiveServerless(name='x', idleTimeout=0)\n"
+        "@remote(cfg)\ndef f(x): ...\n",
+        "FG203",
+    ),
+    (
+        "from runpod_flash import LiveServerless, remote\n"
+        "cfg = LiveServerless(name='x', idleTimeout=7200)\n"
+        "@remote(cfg)\ndef f(x): ...\n",
+        "FG203",
+    ),
+    (
+        "from runpod_flash import LiveServerless, remote\n"
+        "cfg = LiveServerless(name='x', idleTimeout=3600)\n"
+        "@remote(cfg)\ndef f(x): ...\n",
+        "FG203",
+    ),
+    # FG205/FG209: enum members that exist in some releases only
+    (
+        "from runpod_flash import GpuType, LiveServerless, remote\n"
+        "cfg = LiveServerless(name='x', gpus=[GpuType.NVIDIA_B200])\n"
+        "@remote(cfg)\ndef f(x): ...\n",
+        "FG205",
+    ),
+    (
+        "from runpod_flash import CudaVersion, LiveServerless, remote\n"
+        "cfg = LiveServerless(name='x', minCudaVersion=CudaVersion.V13_0)\n"
+        "@remote(cfg)\ndef f(x): ...\n",
+        "FG209",
+    ),
 ]
 
 PROBE = """
@@ -411,3 +451,103 @@ def _install(tmp_path: Path, package: str, version: str) -> str:
 )
 def test_older_releases_agree_with_their_own_install(run_cli, tmp_path, package, version):
     _agree(run_cli, tmp_path, package, version, _install(tmp_path, package, version))
+
+
+# -- package-aware defaults: the model's defaulted values are the release's own --------------
+
+DEFAULTS_APP = """
+from runpod_flash import LiveServerless, CpuLiveServerless, remote
+
+gpu = LiveServerless(name="g")
+cpu = CpuLiveServerless(name="c")
+
+
+@remote(gpu)
+def on_gpu(x): ...
+
+
+@remote(cpu)
+def on_cpu(x): ...
+"""
+
+DEFAULTS_PROBE = """
+import runpod_flash as sdk
+RESULT = {}
+for cls in (sdk.LiveServerless, sdk.CpuLiveServerless):
+    r = cls(name="p")
+    RESULT[cls.__name__] = [r.idleTimeout, r.workersMin, r.workersMax, r.executionTimeoutMs]
+"""
+
+
+def _model_defaults(check_json, root: Path) -> dict:
+    _, doc = check_json(root, "--select", "FG105")
+    out = {}
+    for ep in doc["endpoints"]:
+        params = ep["params"]
+        workers = params["workers"]["value"]
+        out[ep["resource_class"]] = [
+            params["idle_timeout"]["value"],
+            workers["min"],
+            workers["max"],
+            params.get("execution_timeout_ms", {}).get("value"),
+        ]
+    return out
+
+
+@pytest.mark.parametrize(
+    ("package", "version"),
+    [
+        ("runpod-flash", NEWEST),
+        ("runpod-flash", "1.16.0"),
+        ("tetra-rp", releases.newest("tetra-rp")),
+    ],
+)
+def test_defaulted_values_are_those_of_the_release_in_use(check_json, tmp_path, package, version):
+    module = releases.module_name(package)
+    root = write(
+        tmp_path / "app",
+        {"app.py": DEFAULTS_APP.replace("runpod_flash", module), "uv.lock": lock(version, package)},
+    )
+    model = _model_defaults(check_json, root)
+    pythonpath = None if version == NEWEST else _install(tmp_path, package, version)
+    try:
+        real = run_probe(
+            DEFAULTS_PROBE.replace("runpod_flash", module),
+            env={"PYTHONPATH": pythonpath} if pythonpath else None,
+            timeout=60,
+        )
+    except (SdkMissing, OracleError) as exc:
+        pytest.skip(f"the SDK oracle cannot run {package} {version}: {exc}")
+    for cls, (idle, low, high, timeout) in real.items():
+        assert model[cls][:3] == [idle, low, high], (package, version, cls)
+        assert (model[cls][3] or 0) == (timeout or 0), (package, version, cls)
+
+
+def test_tetra_messages_use_tetra_defaults(run_cli, check_json, tmp_path):
+    root = write(
+        tmp_path,
+        {
+            "app.py": DEFAULTS_APP.replace("runpod_flash", "tetra_rp"),
+            "requirements.txt": "tetra-rp==0.25.2\n",
+        },
+    )
+    _, doc = check_json(root, "--select", "FG105,FG110")
+    messages = {f["code"]: f["message"] for f in doc["findings"]}
+    assert "idles 5 s (the default of tetra-rp 0.25.2" in messages["FG105"]
+    assert (
+        "tetra-rp 0.25.2 uses (0, 3) (requirements.txt:1): 3 workers at most" in messages["FG110"]
+    )
+
+
+def test_endpoint_datacenter_default_before_1_10(check_json, tmp_path):
+    source = (
+        "from runpod_flash import Endpoint, GpuType\n\n\n"
+        "@Endpoint(name='e', gpu=GpuType.NVIDIA_L4, workers=(1, 2))\nasync def e(x): ...\n"
+    )
+    old = write(tmp_path / "old", {"app.py": source, "uv.lock": lock("1.9.1")})
+    _, doc = check_json(old, "--select", "FG105")
+    [ep] = doc["endpoints"]
+    assert ep["params"]["datacenter"]["value"] == ["DataCenter.EU_RO_1"]
+    new = write(tmp_path / "new", {"app.py": source, "uv.lock": lock(NEWEST)})
+    _, doc = check_json(new, "--select", "FG105")
+    assert len(doc["endpoints"][0]["params"]["datacenter"]["value"]) > 1

@@ -511,17 +511,10 @@ def assign_sdk_versions(analysis, configured: str | None) -> SdkVersions:
 
 
 def _release_defaults(endpoint) -> None:
-    """Discovery fills in the newest runpod-flash defaults; where the release in use differs
-    (tetra-rp and runpod-flash before 1.2 idled 5 s, not 60 s) its own default replaces them."""
-    from flash_guard.model import Value
+    """Discovery fills in the newest runpod-flash defaults; where the release in use records
+    other defaults (tetra-rp idled 5 s, not 60 s) its own replace them."""
+    from flash_guard.discover.normalize import release_defaults
 
     sdk = endpoint.sdk_release
-    facts = releases.facts(sdk.package, sdk.facts_version)
-    idle = endpoint.params.get("idle_timeout")
-    default = (
-        facts.endpoint_idle_timeout_default
-        if endpoint.api == "endpoint"
-        else facts.idle_timeout_default
-    )
-    if idle is not None and idle.defaulted and isinstance(default, int):
-        endpoint.params["idle_timeout"] = Value.default(default)
+    newest = releases.facts("runpod-flash", releases.newest("runpod-flash"))
+    release_defaults(endpoint, releases.facts(sdk.package, sdk.facts_version), newest)

@@ -74,10 +74,11 @@ def version_fields(endpoint) -> dict[str, str]:
     """Template fields of declarative items whose message depends on the release in use:
     `{sdk}` ('runpod-flash 1.21.0 (uv.lock:3)'), `{deploy_execution_timeout}` (empty, or
     the sentence saying `flash deploy` drops the limit in that release) and
-    `{default_workers}` (what the SDK does when `workers` is not given: FG110)."""
-    workers = default_workers(endpoint)
+    `{default_workers}` ('Flash uses (0, 1): one worker at most', or the release whose
+    default differs; runpod 2.0's (0, 3))."""
     sdk = sdk_of(endpoint)
     if sdk is None:
+        workers = _runpod2_workers() if endpoint_sdk(endpoint) == "runpod2" else DEFAULT_WORKERS
         return {"sdk": "", "deploy_execution_timeout": "", "default_workers": workers}
     facts = facts_of(endpoint)
     dropped = ""
@@ -88,22 +89,43 @@ def version_fields(endpoint) -> dict[str, str]:
             "from the manifest without executionTimeoutMs, so a limit is honoured by "
             f"`flash dev` but dropped by `flash deploy` ({sdk.this_app()})"
         )
-    return {"sdk": sdk.describe(), "deploy_execution_timeout": dropped, "default_workers": workers}
+    return {
+        "sdk": sdk.describe(),
+        "deploy_execution_timeout": dropped,
+        "default_workers": _default_workers(endpoint, sdk),
+    }
 
 
-def default_workers(endpoint) -> str:
-    """'Flash uses (0, 1): one worker at most' or, for runpod 2.0, 'runpod 2.0 uses (0, 3): up
-    to 3 workers, scaling to zero'."""
-    if getattr(endpoint, "sdk", "") == "runpod2":
-        from flash_guard.sdk.runpod2_tables import DEFAULT_WORKERS
+DEFAULT_WORKERS = "Flash uses (0, 1): one worker at most"
 
-        low, high = DEFAULT_WORKERS
-        return f"runpod 2.0 uses ({low}, {high}): up to {high} workers, scaling to zero"
-    from flash_guard.sdk.flash_tables import DEFAULTS
 
-    low, high = DEFAULTS["endpoint"]["workers"]
-    most = "one worker" if high == 1 else f"{high} workers"
-    return f"Flash uses ({low}, {high}): {most} at most"
+def _default_workers(endpoint, sdk: SdkInUse) -> str:
+    """Who decides the workers an endpoint without `workers` gets: '(0, 1)' since
+    runpod-flash 1.2; tetra-rp and earlier releases allowed 3 (normalize.release_defaults);
+    runpod 2.0 uses (0, 3)."""
+    if endpoint_sdk(endpoint) == "runpod2":
+        return _runpod2_workers()
+    workers = endpoint.params.get("workers")
+    raw = workers.value if workers is not None and workers.defaulted and workers.known else None
+    if not isinstance(raw, dict) or "min" not in raw or "max" not in raw:
+        return DEFAULT_WORKERS
+    low, high = raw["min"].value, raw["max"].value
+    if (low, high) == (0, 1):
+        return DEFAULT_WORKERS
+    return (
+        f"{sdk.package} {sdk.version} uses ({low}, {high}) ({sdk.source}): {high} workers at most"
+    )
+
+
+def endpoint_sdk(endpoint) -> str:
+    return getattr(endpoint, "sdk", "")
+
+
+def _runpod2_workers() -> str:
+    from flash_guard.sdk.runpod2_tables import DEFAULT_WORKERS as RUNPOD2_WORKERS
+
+    low, high = RUNPOD2_WORKERS
+    return f"runpod 2.0 uses ({low}, {high}): up to {high} workers, scaling to zero"
 
 
 # The deployable legacy resource classes, whose fields FG210 accepts as keywords.
