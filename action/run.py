@@ -22,14 +22,22 @@ does locally.
 
 Inputs arrive as environment variables (INPUT_PATHS, INPUT_CONFIG,
 INPUT_PROFILE, INPUT_FAIL_ON, INPUT_SARIF, INPUT_ANNOTATIONS, INPUT_SUMMARY,
-INPUT_BASELINE), never as `${{ }}` text inside a script. Outputs, through
-$GITHUB_OUTPUT: `findings`, `exit-code`, `sarif-file`.
+INPUT_BASELINE, INPUT_BASE, and PULL_REQUEST_BASE_SHA for the default base), never
+as `${{ }}` text inside a script. Outputs, through $GITHUB_OUTPUT: `findings`,
+`exit-code`, `sarif-file`, `new-findings`, `fixed-findings`.
+
+With a base (the `base` input, else the pull request's base commit), the check runs
+with `--diff-base`: annotations and the summary show what the change introduced, and
+the summary leads with the readiness scorecard diff. A base missing from a shallow
+checkout is fetched from `origin` (git with hooks and fsmonitor switched off, no
+prompt); when that is not possible the step says why and reports every finding.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shlex
 import subprocess
@@ -43,6 +51,16 @@ SUMMARY_LIMIT = 1024 * 1024 - 4096
 FAIL_ON = ("error", "warning", "info", "never")
 FLASH_GUARD = (sys.executable, "-I", "-m", "flash_guard")
 TRUE, FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0", "")
+
+
+# A full commit id (SHA-1 or SHA-256), and what a `base` input may look like: a ref or
+# revision without spaces, never starting with "-" (it would be read as an option).
+SHA = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
+REVISION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/@^~{}-]{0,255}$")
+GIT_TIMEOUT_S = 300
+# How far a shallow checkout is deepened, step by step, to find the merge base.
+DEEPEN_STEPS = (1, 50, 1000)
+PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
 
 
 class InputError(Exception):
@@ -73,7 +91,99 @@ def user_paths() -> list[str]:
         raise InputError(f"paths: {exc}") from None
 
 
-def command(work: Path, sarif: bool) -> tuple[list[str], dict[str, Path]]:
+def base_input() -> str:
+    """The `base` input, else the pull request's base commit, else "" (check everything)."""
+    given = text("BASE")
+    if given:
+        if not REVISION.match(given):
+            raise InputError(f"base: expected a commit or ref, got {given!r}")
+        return given
+    sha = os.environ.get("PULL_REQUEST_BASE_SHA", "").strip()
+    if not sha and os.environ.get("GITHUB_EVENT_NAME") in PULL_REQUEST_EVENTS:
+        sha = _event_base_sha()
+    return sha if SHA.match(sha) else ""
+
+
+def _event_base_sha() -> str:
+    """pull_request.base.sha from the event payload the runner wrote ($GITHUB_EVENT_PATH)."""
+    try:
+        with open(os.environ.get("GITHUB_EVENT_PATH", ""), encoding="utf-8") as event:
+            payload = json.load(event)
+        sha = payload["pull_request"]["base"]["sha"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+    return sha if isinstance(sha, str) else ""
+
+
+def git(args: list[str]) -> subprocess.CompletedProcess | None:
+    """git in the workspace with its executing configuration off (hooks, fsmonitor, external
+    protocols, submodules), no prompt, the system configuration ignored; None if it cannot
+    run. The checkout's own settings (origin, credentials actions/checkout kept) still apply."""
+    command = [
+        "git",
+        "-c", "core.fsmonitor=false",
+        "-c", "core.hooksPath=/dev/null",
+        "-c", "protocol.ext.allow=never",
+        "-c", "fetch.recurseSubmodules=false",
+        *args,
+    ]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0")
+    try:
+        return subprocess.run(
+            command,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT_S,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
+def _ok(proc: subprocess.CompletedProcess | None) -> bool:
+    return proc is not None and proc.returncode == 0
+
+
+def _why(proc: subprocess.CompletedProcess | None) -> str:
+    if proc is None:
+        return "git could not run"
+    lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
+    return lines[-1].strip() if lines else f"git exited {proc.returncode}"
+
+
+def prepare_base(base: str) -> str | None:
+    """Make `base` and its merge base with HEAD available; None when done, else why not."""
+    if not _ok(git(["rev-parse", "--is-inside-work-tree"])):
+        return "the workspace is not a git checkout"
+    if not _ok(git(["rev-parse", "--verify", "--quiet", f"{base}^{{commit}}"])):
+        if not SHA.match(base):
+            return f"`{base}` is not in this checkout (check out with fetch-depth: 0)"
+        fetched = git(["fetch", "--no-tags", "--depth=1", "origin", base])
+        if not _ok(fetched):
+            return (
+                f"the base commit {base[:12]} is not in this checkout and could not be "
+                f"fetched ({_why(fetched)}); check out with fetch-depth: 0, or with "
+                "credentials that can fetch it"
+            )
+        print(f"flash-guard: fetched the base commit {base[:12]}", flush=True)
+    # A shallow checkout can hold HEAD and the base without the history that joins them.
+    shallow = git(["rev-parse", "--is-shallow-repository"])
+    head = git(["rev-parse", "HEAD"])
+    if _ok(shallow) and shallow.stdout.strip() == "true" and _ok(head):
+        for step in DEEPEN_STEPS:
+            if _ok(git(["merge-base", base, "HEAD"])):
+                break
+            deepened = git(
+                ["fetch", "--no-tags", f"--deepen={step}", "origin", head.stdout.strip()]
+            )
+            if not _ok(deepened):
+                break  # flash-guard says why the merge base is missing
+    return None
+
+
+def command(work: Path, sarif: bool, base: str = "") -> tuple[list[str], dict[str, Path]]:
     files = {
         "json": work / "flash-guard.json",
         "github": work / "flash-guard-annotations.txt",
@@ -99,6 +209,8 @@ def command(work: Path, sarif: bool) -> tuple[list[str], dict[str, Path]]:
             args += [option, text(name)]
     if text("BASELINE"):
         args += ["--baseline", text("BASELINE")]
+    if base:
+        args += ["--diff-base", base]
     # `--` keeps a path that starts with "-" from being read as an option.
     return [*args, "--", *user_paths()], files
 
@@ -136,9 +248,23 @@ def write_outputs(values: dict[str, str]) -> None:
         out.write(lines)
 
 
+FAILED_OUTPUTS = {
+    "findings": "",
+    "exit-code": "2",
+    "sarif-file": "",
+    "new-findings": "",
+    "fixed-findings": "",
+}
+
+
 def error(message: str) -> None:
     escaped = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     print(f"::error title=flash-guard::{escaped}", flush=True)
+
+
+def warning(message: str) -> None:
+    escaped = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    print(f"::warning title=flash-guard::{escaped}", flush=True)
 
 
 def main() -> int:
@@ -148,10 +274,21 @@ def main() -> int:
         sarif = flag("SARIF", False)
         annotations = flag("ANNOTATIONS", True)
         summary = flag("SUMMARY", True)
-        args, files = command(work, sarif)
+        base = base_input()
     except InputError as exc:
         error(str(exc))
-        write_outputs({"findings": "", "exit-code": "2", "sarif-file": ""})
+        write_outputs(FAILED_OUTPUTS)
+        return 2
+    if base:
+        problem = prepare_base(base)
+        if problem is not None:
+            warning(f"cannot compare with the base ({problem}): reporting every finding")
+            base = ""
+    try:
+        args, files = command(work, sarif, base)
+    except InputError as exc:
+        error(str(exc))
+        write_outputs(FAILED_OUTPUTS)
         return 2
     for stale in files.values():
         stale.unlink(missing_ok=True)  # never report a previous run's files
@@ -168,15 +305,16 @@ def main() -> int:
     print(f"::{token}::", flush=True)
     # flash-guard's own warnings (e.g. "no Flash endpoints found in PATHS": a run that
     # checked nothing) become warning annotations, so a green check is not mistaken for one.
+    # So do its warnings about the base ("shallow clone ...; reporting every finding").
     for line in run.stderr.splitlines():
-        if line.startswith("warning: "):
-            escaped = line[len("warning: ") :].replace("%", "%25")
-            print(f"::warning title=flash-guard::{escaped}", flush=True)
+        for prefix in ("warning: ", "flash-guard: warning: "):
+            if line.startswith(prefix):
+                warning(line[len(prefix) :])
     code = run.returncode
     if code not in (0, 1):
         reason = run.stderr.strip().splitlines()[-1:] or ["see the log above"]
         error(f"flash-guard could not run (exit {code}): {reason[0]}")
-        write_outputs({"findings": "", "exit-code": str(code), "sarif-file": ""})
+        write_outputs({**FAILED_OUTPUTS, "exit-code": str(code)})
         return code
     report = json.loads(files["json"].read_text("utf-8"))
     if annotations:
@@ -184,11 +322,16 @@ def main() -> int:
         sys.stdout.flush()
     if summary:
         append_summary(files["markdown"].read_text("utf-8"))
+    # Without a base every reported finding is new to this check, and nothing is fixed.
+    diff = report.get("diff_base")
+    new = diff["new"] + diff["updated"] if diff else report["summary"]["findings"]
     write_outputs(
         {
             "findings": str(report["summary"]["findings"]),
             "exit-code": str(code),
             "sarif-file": str(files["sarif"]) if sarif else "",
+            "new-findings": str(new),
+            "fixed-findings": str(len(diff["fixed"]) if diff else 0),
         }
     )
     return 0

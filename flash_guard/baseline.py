@@ -3,11 +3,17 @@
 The identity is (code, endpoint name, parameter, file), never a line number, so
 moving code around does not resurrect a baselined finding. Counts let two
 identical problems be told apart from one.
+
+Paths in the file are relative to the repository root (the git root; outside git, the run's
+root), whatever directory the run started from: a run over a monorepo's root reports
+`services/a/app.py`, a run in `services/a` reports `app.py`, and both are the same entry.
+A run over part of the repository reads and rewrites only the entries below its root.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -20,15 +26,21 @@ VERSION = 1
 
 
 def write_baseline(
-    path: Path, findings: list[Finding], only_paths: frozenset[str] | None = None
+    path: Path,
+    findings: list[Finding],
+    only_paths: frozenset[str] | None = None,
+    root: Path | None = None,
 ) -> int:
-    """Record `findings`; with `only_paths` (files given on the command line) the run saw
-    only those files' findings, so the existing baseline's entries for every other file are
-    kept rather than dropped."""
-    counts = Counter(f.identity for f in findings)
-    if only_paths is not None and (path.exists() or path.is_symlink()):
-        for key, n in load_baseline(path).items():
-            if key[3] not in only_paths:
+    """Record `findings` (paths relative to `root`, the run's root). With `only_paths` (files
+    given on the command line) the run saw only those files' findings, and a run rooted
+    below the repository root saw only its subtree: the existing baseline's entries for
+    every other file are kept rather than dropped."""
+    prefix = repository_prefix(root)
+    counts = Counter(_rebased(f.identity, prefix) for f in findings)
+    if (only_paths is not None or prefix) and (path.exists() or path.is_symlink()):
+        seen = None if only_paths is None else {prefix + p for p in only_paths}
+        for key, n in _read(path).items():
+            if not key[3].startswith(prefix) or (seen is not None and key[3] not in seen):
                 counts[key] += n
     entries = [
         {"code": code, "endpoint": endpoint, "parameter": parameter, "path": file, "count": n}
@@ -42,7 +54,38 @@ def write_baseline(
     return len(findings)
 
 
-def load_baseline(path: Path) -> Counter:
+def repository_prefix(root: Path | None) -> str:
+    """`root` relative to its repository's root, as a path prefix (`services/a/`, or "")."""
+    if root is None:
+        return ""
+    from flash_guard.project.files import git_root
+
+    top = git_root(Path(root))
+    if top is None:
+        return ""
+    rel = os.path.relpath(os.path.realpath(root), os.path.realpath(top))
+    if rel == "." or rel.startswith(".."):
+        return ""
+    return Path(rel).as_posix() + "/"
+
+
+def _rebased(identity: tuple[str, str, str, str], prefix: str) -> tuple[str, str, str, str]:
+    code, endpoint, parameter, file = identity
+    return (code, endpoint, parameter, prefix + file)
+
+
+def load_baseline(path: Path, root: Path | None = None) -> Counter:
+    """The entries below `root` (the run's root), with paths relative to it, as findings
+    have them; entries for files elsewhere in the repository are not this run's."""
+    prefix = repository_prefix(root)
+    counts: Counter = Counter()
+    for (code, endpoint, parameter, file), n in _read(path).items():
+        if file.startswith(prefix):
+            counts[(code, endpoint, parameter, file[len(prefix) :])] += n
+    return counts
+
+
+def _read(path: Path) -> Counter:
     try:
         doc = json.loads(path.read_text("utf-8"))
     except OSError as exc:

@@ -321,7 +321,9 @@ def cmd_check(args) -> int:
     if args.write_baseline:
         from flash_guard.baseline import write_baseline
 
-        count = write_baseline(args.write_baseline, result.findings, project.report_only)
+        count = write_baseline(
+            args.write_baseline, result.findings, project.report_only, project.root
+        )
         print(
             f"flash-guard: wrote {count} findings to baseline {args.write_baseline}",
             file=sys.stderr,
@@ -334,8 +336,12 @@ def cmd_check(args) -> int:
         from flash_guard.baseline import apply_baseline, load_baseline
 
         result.findings, result.baselined, result.stale_baseline = apply_baseline(
-            result.findings, load_baseline(args.baseline), project.report_only
+            result.findings, load_baseline(args.baseline, project.root), project.report_only
         )
+        # baselineState whenever a baseline is in use; what it hid stays out of every
+        # report, SARIF included (baselined findings are not to become alerts).
+        for finding in result.findings:
+            finding.extra.setdefault("baseline_state", "new")
     options = {"color": use_color(args.color), "statistics": args.statistics, "quiet": args.quiet}
     if args.max_annotations is not None:
         options["max_annotations"] = args.max_annotations
@@ -359,16 +365,29 @@ def _only_new_since(ref: str, args, request, result, project) -> None:
     fixed ones are counted. Without a usable base, say why and keep every finding."""
     import dataclasses
 
-    from flash_guard.diffbase import BaseUnavailable, analyse_base, compare_findings
+    from flash_guard.diffbase import (
+        BaseUnavailable,
+        analyse_base,
+        compare_findings,
+        overlay_configs,
+        scorecard_diff,
+    )
     from flash_guard.pipeline import run_check
 
     def run_base(base_root: Path):
-        # The same configuration on both sides, so the comparison is about the code.
+        # The same configuration on both sides, so the comparison is about the code; with
+        # several apps, each app's own configuration, put in place in the base tree.
+        parts = getattr(project, "parts", [])
+        config_path = request.config_path or project.config.path
+        if request.config_path is None and len(parts) > 1:
+            files = [file for part in parts for file in part.config.files]
+            overlay_configs(Path(project.root), files, base_root)
+            config_path = None
         base_request = dataclasses.replace(
             request,
             paths=[str(base_root)],
             cwd=base_root,
-            config_path=request.config_path or project.config.path,
+            config_path=config_path,
             files_as_filter=False,
         )
         return run_check(base_request)[0]
@@ -386,8 +405,12 @@ def _only_new_since(ref: str, args, request, result, project) -> None:
     state, fixed = compare_findings(result.findings, base.findings)
     for finding in result.findings:
         finding.extra["baseline_state"] = state.get(id(finding), "new")
+    result.unchanged = [f for f in result.findings if f.extra["baseline_state"] == "unchanged"]
     result.findings = [f for f in result.findings if f.extra["baseline_state"] != "unchanged"]
+    for finding in fixed:
+        finding.extra["baseline_state"] = "absent"
     result.fixed = fixed
+    result.diff_base = {"ref": ref, "commit": commit, "scorecard": scorecard_diff(result, base)}
     print(
         f"flash-guard: compared with {ref} (merge base {commit[:12]}): "
         f"{len(result.findings)} new or changed, {len(fixed)} fixed",

@@ -251,6 +251,13 @@ def scorecard_headline(rows: list[dict]) -> str:
     return ", ".join(parts)
 
 
+def ref_label(ref: str) -> str:
+    """A reference as reports show it: a full commit id abbreviated to 12 digits."""
+    if len(ref) in (40, 64) and all(c in "0123456789abcdef" for c in ref):
+        return ref[:12]
+    return ref
+
+
 def analyse_base(root: Path, ref: str, run) -> tuple[str, object]:
     """Run `run(base_root)` (the same pipeline, same configuration) on the base tree; returns
     (base commit, its result). The temporary tree is removed afterwards."""
@@ -259,7 +266,27 @@ def analyse_base(root: Path, ref: str, run) -> tuple[str, object]:
         base_root = Path(tmp) / "base"
         base_root.mkdir()
         export_tree(root, commit, base_root)
+        # A repository of its own (nothing committed, no hooks run): configuration is looked
+        # for up to here, never in the temporary directory's parents, and the file listing
+        # honours the tree's .gitignore files as it does in the working tree.
+        safe_git(["init", "-q", "--template="], base_root)
         return commit, run(base_root)
+
+
+def overlay_configs(root: Path, files: list[Path], base_root: Path) -> None:
+    """Put the working tree's `.flash-guard.yaml` files (those under `root`) at their places in
+    the base tree, so each app of a monorepo is judged by the same settings on both sides.
+    `pyproject.toml` is left as the base has it: it holds the dependencies too."""
+    top = Path(os.path.realpath(root))
+    for file in files:
+        real = Path(os.path.realpath(file))
+        if real.name == "pyproject.toml" or not real.is_relative_to(top):
+            continue
+        target = base_root.joinpath(*real.relative_to(top).parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_symlink():
+            target.unlink()
+        target.write_bytes(real.read_bytes())
 
 
 __all__ = [
@@ -271,6 +298,8 @@ __all__ = [
     "Comparison",
     "analyse_base",
     "compare_findings",
+    "overlay_configs",
+    "ref_label",
     "scorecard_diff",
     "scorecard_headline",
 ]

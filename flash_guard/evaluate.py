@@ -200,6 +200,9 @@ class _Expression:
     rules: dict[str, str] = dataclasses.field(default_factory=dict)  # code -> slug
     endpoints: list[str] = dataclasses.field(default_factory=list)
     spread: bool = False  # a `**spread`: each rule asked about a different keyword
+    # The whole declaration: a decorator or resource config flash-guard cannot follow
+    # (`@make_endpoint()`, `@remote(resource_config=load_config())`); "endpoint" or "legacy".
+    whole: str | None = None
     depends_on: set[str] = dataclasses.field(default_factory=set)  # the endpoints' files
 
 
@@ -216,6 +219,7 @@ class _Unresolved:
             entry = self.by_expression[key] = _Expression(meta, outcome, profile)
         entry.rules.setdefault(blocked.code, blocked.slug)
         entry.spread = entry.spread or "spread" in outcome.message
+        entry.whole = entry.whole or _whole_declaration(outcome)
         ep = outcome.endpoint
         if ep is not None and ep.display_name not in entry.endpoints:
             entry.endpoints.append(ep.display_name)
@@ -228,13 +232,34 @@ class _Unresolved:
         return [_unresolved_finding(entry) for entry in self.by_expression.values()]
 
 
+def _whole_declaration(outcome: Outcome) -> str | None:
+    """The endpoint's api when the outcome's unknown is the declaration itself: discovery keeps
+    a declaration it cannot follow as one whose only content is an unknown spread at its own
+    span (discover/frontend_flash.py `_unresolved`, `_unresolved_config`)."""
+    ep = outcome.endpoint
+    if ep is None or (outcome.path, outcome.span) != (ep.path, ep.span):
+        return None
+    whole = any(not s.known and (s.path, s.span) == (ep.path, ep.span) for s in ep.spreads)
+    return ep.api if whole else None
+
+
 def _unresolved_finding(entry: _Expression) -> Finding:
     outcome, meta = entry.first, entry.meta
     names = ", ".join(f"`{name}`" for name in entry.endpoints)
     rules = ", ".join(f"{code} {slug}" for code, slug in sorted(entry.rules.items()))
     text = (outcome.unknown_text or "").lstrip("*")
     what = f"{outcome.message}, which is not statically known"
-    if entry.spread:
+    if entry.whole == "endpoint":
+        what = (
+            f"the decorator `{text or '?'}` cannot be resolved to an `Endpoint(...)`, so none "
+            "of its settings are known"
+        )
+    elif entry.whole:
+        what = (
+            f"the resource config `{text or '?'}` cannot be resolved to a resource class call, "
+            "so none of its settings are known"
+        )
+    elif entry.spread:
         what = f"the `**{text or '?'}` spread is not statically known and may set any keyword"
     return Finding(
         code=meta.item.code,

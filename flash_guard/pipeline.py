@@ -217,6 +217,9 @@ def _rebase(result: RunResult, prefix: str) -> None:
         finding.depends_on = frozenset(prefix + p for p in finding.depends_on)
     for endpoint in result.endpoints:
         endpoint.path = prefix + endpoint.path
+        # Apps too: two apps' `.` must not read as one app (scorecard diff, inventory).
+        if endpoint.app:
+            endpoint.app = prefix.rstrip("/") if endpoint.app == "." else prefix + endpoint.app
         endpoint.declaration_ranges = [
             (prefix + p, a, b) for p, a, b in endpoint.declaration_ranges
         ]

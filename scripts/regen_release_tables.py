@@ -218,6 +218,54 @@ def _remote_rejects_unknown(remote, resource_classes: dict) -> bool | None:
     return False
 
 
+def _idle_timeout_range(resource_classes: dict) -> list | None:
+    """[low, high] that `idleTimeout` accepts at construction (None for an open end), or None
+    when the class cannot be built at all. Probed, not read: the validator moved (PR #287)."""
+    cls = resource_classes.get("LiveServerless") or resource_classes.get("ServerlessResource")
+    if cls is None:
+        return None
+
+    def accepts(seconds: int) -> bool | None:
+        try:
+            cls(name="flash-guard-probe", idleTimeout=seconds)
+        except Exception as exc:  # noqa: BLE001 - any rejection is what is being measured
+            return False if "idle" in str(exc).lower() else None
+        return True
+
+    if accepts(60) is not True:
+        return None
+    low = None if accepts(-(10**6)) else _bound(accepts, 60, -(10**6), upward=False)
+    high = None if accepts(10**9) else _bound(accepts, 60, 10**9, upward=True)
+    return [low, high]
+
+
+def _bound(accepts, inside: int, outside: int, upward: bool) -> int:
+    """The last accepted value between `inside` (accepted) and `outside` (rejected)."""
+    while abs(outside - inside) > 1:
+        middle = (inside + outside) // 2
+        if accepts(middle):
+            inside = middle
+        else:
+            outside = middle
+    return inside
+
+
+def _module_tree(pkg_dir: Path) -> list[str]:
+    """Every module and package below the top level as dotted names relative to the package
+    ('core.resources.serverless'), read from the files so nothing more is imported."""
+    found = set()
+    for path in pkg_dir.rglob("*.py"):
+        rel = path.relative_to(pkg_dir).with_suffix("")
+        parts = rel.parts[:-1] if rel.name == "__init__" else rel.parts
+        if len(parts) < 2 or any(not p.isidentifier() for p in parts):
+            continue  # top-level submodules are the `submodule` kind
+        if all(
+            (pkg_dir.joinpath(*parts[:i]) / "__init__.py").exists() for i in range(1, len(parts))
+        ):
+            found.add(".".join(parts))
+    return sorted(found)
+
+
 def introspect(module_name: str) -> dict:
     """Every recorded fact of the importable `module_name`, as {kind: {name: value}}."""
     import importlib.metadata
@@ -264,6 +312,8 @@ def introspect(module_name: str) -> dict:
         put("export", name, kind)
     for sub in pkgutil.iter_modules(pkg.__path__):
         put("submodule", sub.name, True)
+    for dotted in _module_tree(pkg_dir):
+        put("module", dotted, True)
 
     modules = _sdk_modules(module_name)
     enums: dict[str, type] = {}
@@ -327,6 +377,7 @@ def introspect(module_name: str) -> dict:
         idle_field = _model_fields(base).get("idleTimeout", {})
         if "default" in idle_field:
             put("scalar", "idle_timeout_default", idle_field["default"])
+    put("scalar", "idle_timeout_range", _idle_timeout_range(models))
     where, forwarded = _deploy_forwards(pkg_dir, module_name)
     put("scalar", "deploy_provisioner", where)
     if forwarded is not None:

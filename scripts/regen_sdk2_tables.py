@@ -224,6 +224,8 @@ NOTES: dict[str, str] = {
     "RESOURCE_SPEC_DEFAULTS": "ResourceSpec dataclass field defaults (routes: empty list).",
     "RUNPOD_EXPORTS": "Names `runpod` 2.0 exports lazily -> the module they come from.",
     "APPS_EXPORTS": "runpod.apps.__all__.",
+    "RUNPOD_TOP_LEVEL": "Other names `from runpod import X` resolves: the package's eager "
+    "attributes and its submodules.",
     "IMPORT_PATHS": "Dotted paths that resolve to each Apps name: package re-exports and the "
     "defining module. runpod.apps.schedule is the function, which shadows the submodule.",
 }
@@ -355,6 +357,7 @@ def _signature(fn: Any) -> tuple[tuple[tuple[str, str], ...], dict[str, Any]]:
 def _collect() -> dict[str, Any]:
     import dataclasses
     import importlib
+    import inspect
     import pkgutil
     import re
 
@@ -584,6 +587,21 @@ def _collect() -> dict[str, Any]:
     lazy = dict(runpod._LAZY_ATTRS)
     tables["RUNPOD_EXPORTS"] = lazy
     tables["APPS_EXPORTS"] = frozenset(apps.__all__)
+    # `from runpod import X` also resolves the package's own eager attributes and, by importing
+    # it, any submodule; the stdlib modules `__init__` happens to bind are not part of that.
+    eager = {
+        name
+        for name, obj in vars(runpod).items()
+        if not name.startswith("_")
+        and name not in lazy
+        and not (inspect.ismodule(obj) and not obj.__name__.startswith("runpod"))
+        and not (callable(obj) and not str(getattr(obj, "__module__", "")).startswith("runpod"))
+    }
+    eager.update(
+        info.name for info in pkgutil.iter_modules(runpod.__path__) if not info.name.startswith("_")
+    )
+    eager.update(set(getattr(runpod, "__all__", ())) - set(lazy))  # `__version__`
+    tables["RUNPOD_TOP_LEVEL"] = frozenset(eager)
     wanted = {
         name: getattr(runpod, name)
         for name, module in lazy.items()

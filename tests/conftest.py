@@ -69,6 +69,10 @@ version = "1.21.0"
 [[package]]
 name = "tetra-rp"
 version = "0.25.2"
+
+[[package]]
+name = "runpod"
+version = "2.0.0rc2"
 """
 
 

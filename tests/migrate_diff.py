@@ -61,18 +61,39 @@ def _cuda(value: Any) -> Any:
     return flash_tables.CUDA_VERSIONS.get(value, value) if value else None
 
 
-def flash_module(entry: dict[str, Any]) -> str | None:
-    """The dotted module that declared a flash resource (run_project binds names as
-    `module:name`)."""
-    if entry.get("module"):
-        return entry["module"]
+def flash_project(files: dict[str, str]) -> dict[str, Any]:
+    """One project for sdk_oracle.run_projects: every module imported in sorted order with
+    the project root on sys.path, as `flash build`'s scanner does."""
+    modules = [
+        rel[: -len(".py")].replace("/", ".").removesuffix(".__init__")
+        for rel in sorted(files)
+        if rel.endswith(".py")
+    ]
+    return {"files": files, "imports": [[".", m] for m in modules], "env": {}}
+
+
+def flash_errors(result: dict[str, Any]) -> dict[str, Any]:
+    """{project-relative file: error} for the modules runpod-flash could not import."""
+    out = {}
+    for module in result["modules"]:
+        if module["error"] is not None:
+            for path in module_files(module["module"]):
+                out[path] = module["error"]
+    return out
+
+
+def flash_files(entry: dict[str, Any]) -> set[str]:
+    """The file that declared a flash resource: the Endpoint's construction site, else the
+    module of its @remote functions or of its variable (run_projects names them module:x)."""
+    if entry.get("site"):
+        return {entry["site"][0]}
     for target in entry.get("targets") or []:
         if target.get("module"):
-            return target["module"]
+            return module_files(target["module"])
     for variable in entry.get("variables") or []:
         if ":" in variable:
-            return variable.split(":", 1)[0]
-    return None
+            return module_files(variable.split(":", 1)[0])
+    return set()
 
 
 def module_files(module: str | None) -> set[str]:
@@ -90,7 +111,7 @@ def normalise_flash(entry: dict[str, Any]) -> dict[str, Any]:
     if legacy:
         deps = next((t.get("dependencies") for t in entry["targets"]), None)
     return {
-        "files": sorted(module_files(flash_module(entry))),
+        "files": sorted(flash_files(entry)),
         "name": entry["name"],
         "kind": "api" if entry["is_load_balanced"] else "queue",
         "compute": "cpu" if cpu else "gpu",
@@ -196,8 +217,8 @@ def migrate_and_compare(project: Path, tmp: Path) -> dict[str, Any]:
     from flash_guard.migrate.run import migrate_paths, write_all
 
     root = copy_project(project, tmp / project.name)
-    before = read_project(root)
-    flash = sdk_oracle.run_project(before)
+    flash = sdk_oracle.run_projects([flash_project(read_project(root))])[0]
+    flash["errors"] = flash_errors(flash)
     run = migrate_paths([str(root)], False, cwd=root)
     problems = write_all(run)
     after = read_project(root)

@@ -44,17 +44,24 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
+
+# The -I child has no script directory on sys.path; it borrows it for this one import only,
+# so nothing else the analysed project imports can resolve to a file in tests/.
+_CHILD = __name__ == "__main__"
+if _CHILD:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+import oracle_sandbox  # noqa: E402
+
+if _CHILD:
+    del sys.path[0]
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON_ENV_VAR = "FLASH_GUARD_RP2_PYTHON"
 TIMEOUT_S = 120.0
 CASE_TIMEOUT_S = 30.0
-_EXIT_SDK_MISSING = 3
 
 _PASSED_THROUGH = ("PATH", "LANG", "LC_ALL", "SYSTEMROOT")
 
@@ -87,17 +94,7 @@ def skip_or_fail(reason: str) -> None:
 
 
 def sandbox_env(home: str, extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = {k: os.environ[k] for k in _PASSED_THROUGH if k in os.environ}
-    env.update(
-        HOME=home,
-        USERPROFILE=home,
-        XDG_CONFIG_HOME=home,
-        PYTHONDONTWRITEBYTECODE="1",
-        PYTHONIOENCODING="utf-8",
-        PYTHONNOUSERSITE="1",
-    )
-    env.update(extra or {})
-    return env
+    return oracle_sandbox.sandbox_env(home, _PASSED_THROUGH, {"PYTHONNOUSERSITE": "1"}, extra)
 
 
 def run_oracle2(
@@ -140,6 +137,23 @@ def run_discovery_or_skip(files: dict[str, str], *args: Any, **kwargs: Any) -> d
         raise
 
 
+def run_discovery_many(
+    projects: list[dict[str, str]], *, env: dict[str, str] | None = None, timeout: float = 300.0
+) -> list[dict[str, Any]]:
+    """`run_discovery(files)` for each project, in one child; each project's modules are
+    dropped from sys.modules before the next one is discovered."""
+    request = {"mode": "discover_many", "projects": [dict(files) for files in projects]}
+    return _spawn(request, env=env, timeout=timeout)
+
+
+def run_discovery_many_or_skip(projects: list[dict[str, str]], **kwargs: Any) -> list:
+    try:
+        return run_discovery_many(projects, **kwargs)
+    except SdkMissing as exc:
+        skip_or_fail(str(exc))
+        raise
+
+
 def _spawn(request: dict[str, Any], *, env: dict[str, str] | None, timeout: float) -> Any:
     python = rp2_python()
     if not python.exists():
@@ -147,27 +161,23 @@ def _spawn(request: dict[str, Any], *, env: dict[str, str] | None, timeout: floa
             f"runpod 2.0 interpreter not found at {python} (set {PYTHON_ENV_VAR} or create "
             ".venv-rp2 with `pip install --pre runpod==2.0.0rc2`)"
         )
-    with tempfile.TemporaryDirectory(prefix="flash-guard-oracle2-") as tmp:
-        result_path = Path(tmp, "result.json")
-        try:
-            proc = subprocess.run(
-                [str(python), "-I", str(Path(__file__).resolve()), "--child", str(result_path)],
-                input=json.dumps(request),
-                capture_output=True,
-                text=True,
-                cwd=tmp,
-                env=sandbox_env(tmp, env),
-                timeout=timeout,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise OracleError(f"runpod 2.0 oracle timed out after {timeout:.0f}s") from exc
-        if proc.returncode == _EXIT_SDK_MISSING:
-            raise SdkMissing(proc.stderr.strip() or f"runpod 2.x is not installed for {python}")
-        if proc.returncode != 0 or not result_path.exists():
-            tail = "\n".join(proc.stderr.strip().splitlines()[-25:])
-            raise OracleError(f"runpod 2.0 oracle exited with {proc.returncode}:\n{tail}")
-        return json.loads(result_path.read_text(encoding="utf-8"))["result"]
+    try:
+        result = oracle_sandbox.spawn_child(
+            # -I keeps the child from reading PYTHON* variables and the script's directory;
+            # the child puts oracle_sandbox.py on its path itself.
+            [str(python), "-I", str(Path(__file__).resolve())],
+            request,
+            env_for=lambda tmp: sandbox_env(tmp, env),
+            timeout=timeout,
+            prefix="flash-guard-oracle2-",
+        )
+    except TimeoutError as exc:
+        raise OracleError(f"runpod 2.0 oracle timed out after {timeout:.0f}s") from exc
+    except oracle_sandbox.ChildFailed as exc:
+        if exc.missing:
+            raise SdkMissing(str(exc) or f"runpod 2.x is not installed for {python}") from exc
+        raise OracleError(f"runpod 2.0 oracle {exc}") from exc
+    return result["result"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -343,75 +353,6 @@ def _app_records(apps: list[Any], namespace_by_id: dict[int, list[str]], root: P
     return out
 
 
-class _Recorder:
-    """Blocks sockets and collects log records and warnings; reset for every case."""
-
-    def __init__(self) -> None:
-        import logging
-
-        self.network: list[str] = []
-        self.logs: list[dict[str, str]] = []
-        recorder = self
-
-        class Handler(logging.Handler):
-            def emit(self, record: logging.LogRecord) -> None:
-                recorder.logs.append(
-                    {
-                        "level": record.levelname,
-                        "logger": record.name,
-                        "message": record.getMessage(),
-                    }
-                )
-
-        self.handler = Handler(level=logging.WARNING)
-
-    def install(self) -> None:
-        import logging
-        import socket
-
-        def blocked(what: str):
-            def refuse(*args: Any, **_: Any) -> Any:
-                picked = args[1:2] if what.startswith("socket.") else args[:1]
-                self.network.append(f"{what}({', '.join(map(repr, picked))})")
-                raise OSError(f"network access is blocked in the runpod 2.0 oracle ({what})")
-
-            return refuse
-
-        socket.socket.connect = blocked("socket.connect")  # type: ignore[method-assign]
-        socket.socket.connect_ex = blocked("socket.connect_ex")  # type: ignore[method-assign]
-        socket.create_connection = blocked("create_connection")  # type: ignore[assignment]
-        socket.getaddrinfo = blocked("getaddrinfo")  # type: ignore[assignment]
-        socket.gethostbyname = blocked("gethostbyname")  # type: ignore[assignment]
-        socket.gethostbyname_ex = blocked("gethostbyname_ex")  # type: ignore[assignment]
-        logging.getLogger().addHandler(self.handler)
-
-    def reset(self) -> None:
-        self.network.clear()
-        self.logs.clear()
-
-
-class _Deadline:
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-
-    def _fire(self, *_: Any) -> None:
-        raise TimeoutError(f"snippet ran longer than {self.seconds:.0f}s")
-
-    def __enter__(self) -> _Deadline:
-        import signal
-
-        if hasattr(signal, "setitimer"):
-            signal.signal(signal.SIGALRM, self._fire)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        import signal
-
-        if hasattr(signal, "setitimer"):
-            signal.setitimer(signal.ITIMER_REAL, 0)
-
-
 def _fresh_registry() -> None:
     from runpod.apps import app as app_mod
     from runpod.apps import entrypoint
@@ -420,7 +361,7 @@ def _fresh_registry() -> None:
     entrypoint._clear_entrypoints()
 
 
-def _run_case(index: int, source: str, recorder: _Recorder) -> dict[str, Any]:
+def _run_case(index: int, source: str, recorder: oracle_sandbox.Recorder) -> dict[str, Any]:
     import types
     import warnings
 
@@ -441,7 +382,7 @@ def _run_case(index: int, source: str, recorder: _Recorder) -> dict[str, Any]:
         warnings.simplefilter("always")
         try:
             code = compile(source, str(path), "exec")
-            with _Deadline(CASE_TIMEOUT_S):
+            with oracle_sandbox.Deadline(CASE_TIMEOUT_S):
                 exec(code, module.__dict__)  # noqa: S102 - running the snippet is the point
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - every failure is the answer
             error = _describe(exc, str(path))
@@ -460,14 +401,19 @@ def _run_case(index: int, source: str, recorder: _Recorder) -> dict[str, Any]:
     }
 
 
-def _run_discovery(files: dict[str, str], target: str, recorder: _Recorder) -> dict[str, Any]:
+def _run_discovery(
+    files: dict[str, str],
+    target: str,
+    recorder: oracle_sandbox.Recorder,
+    root_name: str = "project",
+) -> dict[str, Any]:
     import warnings
 
     from runpod.apps.discovery import discover_apps
 
     _fresh_registry()
     recorder.reset()
-    root = Path.cwd() / "project"
+    root = Path.cwd() / root_name
     for rel, text in files.items():
         dest = root / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -480,7 +426,7 @@ def _run_discovery(files: dict[str, str], target: str, recorder: _Recorder) -> d
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
         try:
-            with _Deadline(CASE_TIMEOUT_S):
+            with oracle_sandbox.Deadline(CASE_TIMEOUT_S):
                 found = discover_apps(target_path)
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - the error is the answer
             error = _describe(exc)
@@ -509,24 +455,35 @@ def _run_discovery(files: dict[str, str], target: str, recorder: _Recorder) -> d
 
 def _child(result_path: str) -> int:
     request = json.loads(sys.stdin.read())
-    recorder = _Recorder()
+    recorder = oracle_sandbox.Recorder("runpod 2.0 oracle")
     recorder.install()
     try:
         import runpod
     except ModuleNotFoundError as exc:
         if exc.name == "runpod":
             print(f"runpod is not installed for {sys.executable}", file=sys.stderr)
-            return _EXIT_SDK_MISSING
+            return oracle_sandbox.EXIT_SDK_MISSING
         raise
     major = str(runpod.__version__).split(".")[0]
     if not major.isdigit() or int(major) < 2:
         print(f"runpod {runpod.__version__} is not 2.x ({sys.executable})", file=sys.stderr)
-        return _EXIT_SDK_MISSING
+        return oracle_sandbox.EXIT_SDK_MISSING
 
     if request["mode"] == "probe":
         namespace: dict[str, Any] = {"__name__": "oracle2_probe"}
         exec(compile(request["source"], "<probe>", "exec"), namespace)  # noqa: S102 - test probe
         result: Any = namespace.get("RESULT")
+    elif request["mode"] == "discover_many":
+        result = []
+        for i, files in enumerate(request["projects"]):
+            result.append(_run_discovery(files, ".", recorder, f"project_{i}"))
+            prefix = str(Path.cwd() / f"project_{i}")
+            for key, module in list(sys.modules.items()):
+                # namespace packages have no __file__, only __path__
+                places = [getattr(module, "__file__", None) or ""]
+                places += list(getattr(module, "__path__", None) or [])
+                if any(str(place).startswith(prefix) for place in places):
+                    del sys.modules[key]
     elif request["mode"] == "discover":
         result = _run_discovery(request["files"], request["target"], recorder)
     else:

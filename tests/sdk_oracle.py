@@ -34,11 +34,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
+
+import oracle_sandbox
 
 TIMEOUT_S = 120.0
 CASE_TIMEOUT_S = 30.0
@@ -72,17 +72,31 @@ def run_probe(source: str, *, env: dict[str, str] | None = None, timeout: float 
     return _spawn({"mode": "probe", "source": source}, env=env, timeout=timeout)
 
 
-def run_project(files: dict[str, str], *, timeout: float = TIMEOUT_S) -> dict[str, Any]:
-    """Import every module of a project ({relative path: source}) the way `flash build`'s
-    scanner does (sorted, the project root on sys.path) and report every endpoint built:
-    {"endpoints": [...], "errors": {path: error}}. Used by the migration differential test."""
-    return run_projects([files], timeout=timeout)[0]
+def run_projects(
+    projects: list[dict[str, Any]], *, env: dict[str, str] | None = None, timeout: float = 300.0
+) -> list[dict[str, Any]]:
+    """Import whole projects, one after the other, in one sandboxed child.
+
+    Each project is {"files": {relative path: text}, "imports": [[root, module], ...],
+    "env": {variable: value}}: the files are written under a fresh directory, each `root`
+    (relative to it) goes on sys.path, `env` is set, and each module is imported in order.
+    Per project:
+
+        {"modules": [{"module", "error": None | {..., "path", "line"}}],
+         "endpoints": [entry, ...],  # as run_oracle's; Endpoint entries add "site": [path, line]
+         "warnings": [...], "logs": [...], "network": [...]}
+
+    `site` is the project file and line the Endpoint was constructed at; `variables` are
+    "module:name". The project's modules are dropped from sys.modules before the next one.
+    """
+    return _spawn({"mode": "projects", "projects": list(projects)}, env=env, timeout=timeout)
 
 
-def run_projects(projects: list[dict[str, str]], *, timeout: float = TIMEOUT_S) -> list[dict]:
-    """`run_project` for several projects in one subprocess (each in its own directory, with
-    its modules dropped from sys.modules before the next)."""
-    return _spawn({"mode": "project", "projects": list(projects)}, env=None, timeout=timeout)
+def run_projects_or_skip(projects: list[dict[str, Any]], **kwargs: Any) -> list[dict[str, Any]]:
+    try:
+        return run_projects(projects, **kwargs)
+    except SdkMissing as exc:
+        skip_or_fail(str(exc))
 
 
 def skip_or_fail(reason: str) -> None:
@@ -112,48 +126,31 @@ def run_probe_or_skip(source: str, **kwargs: Any) -> Any:
 
 def sandbox_env(home: str, extra: dict[str, str] | None = None) -> dict[str, str]:
     """The child environment: nothing from the host that Flash or runpod would read."""
-    env = {k: os.environ[k] for k in _PASSED_THROUGH if k in os.environ}
-    env.update(
-        HOME=home,
-        USERPROFILE=home,
-        XDG_CONFIG_HOME=home,
-        RUNPOD_FLASH_SILENCE_DEPRECATION="1",
-        PYTHON_DOTENV_DISABLED="1",
-        PYTHONDONTWRITEBYTECODE="1",
-        PYTHONIOENCODING="utf-8",
-    )
-    env.update(extra or {})
-    return env
+    fixed = {"RUNPOD_FLASH_SILENCE_DEPRECATION": "1", "PYTHON_DOTENV_DISABLED": "1"}
+    return oracle_sandbox.sandbox_env(home, _PASSED_THROUGH, fixed, extra)
 
 
 def _spawn(request: dict[str, Any], *, env: dict[str, str] | None, timeout: float) -> Any:
-    with tempfile.TemporaryDirectory(prefix="flash-guard-oracle-") as tmp:
-        result_path = Path(tmp, "result.json")
-        try:
-            proc = subprocess.run(
-                [sys.executable, str(Path(__file__).resolve()), "--child", str(result_path)],
-                input=json.dumps(request),
-                capture_output=True,
-                text=True,
-                cwd=tmp,
-                env=sandbox_env(tmp, env),
-                timeout=timeout,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise OracleError(f"SDK oracle timed out after {timeout:.0f}s") from exc
-        if proc.returncode == _EXIT_SDK_MISSING:
-            raise SdkMissing(proc.stderr.strip() or "runpod_flash is not installed")
-        if proc.returncode != 0 or not result_path.exists():
-            tail = "\n".join(proc.stderr.strip().splitlines()[-25:])
-            raise OracleError(f"SDK oracle exited with {proc.returncode}:\n{tail}")
-        return json.loads(result_path.read_text(encoding="utf-8"))
+    try:
+        return oracle_sandbox.spawn_child(
+            [sys.executable, str(Path(__file__).resolve())],
+            request,
+            env_for=lambda tmp: sandbox_env(tmp, env),
+            timeout=timeout,
+            prefix="flash-guard-oracle-",
+        )
+    except TimeoutError as exc:
+        raise OracleError(f"SDK oracle timed out after {timeout:.0f}s") from exc
+    except oracle_sandbox.ChildFailed as exc:
+        if exc.missing:
+            raise SdkMissing(str(exc) or "runpod_flash is not installed") from exc
+        raise OracleError(f"SDK oracle {exc}") from exc
 
 
 # ---------------------------------------------------------------------------------------------
 # Everything below runs in the child interpreter only.
 
-_EXIT_SDK_MISSING = 3
+_EXIT_SDK_MISSING = oracle_sandbox.EXIT_SDK_MISSING
 
 
 def _jsonable(value: Any) -> Any:
@@ -338,9 +335,9 @@ def _collect(
                     "path": remote_config.get("path"),
                     "local": bool(getattr(value, "__flash_local__", False)),
                 }
-                | (  # project mode (migration test): where it lives and what it installs
+                | (  # run_projects: where the function lives and what @remote installs
                     {
-                        "module": getattr(value, "__module__", None),
+                        "module": name.split(":", 1)[0],
                         "dependencies": _jsonable(remote_config.get("dependencies")),
                     }
                     if project
@@ -359,79 +356,9 @@ def _collect(
     return entries
 
 
-class _Deadline:
-    """Interrupt a snippet that runs too long, so one bad case cannot eat the whole budget."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-
-    def _fire(self, *_: Any) -> None:
-        raise TimeoutError(f"snippet ran longer than {self.seconds:.0f}s")
-
-    def __enter__(self) -> _Deadline:
-        import signal
-
-        if hasattr(signal, "setitimer"):
-            signal.signal(signal.SIGALRM, self._fire)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        import signal
-
-        if hasattr(signal, "setitimer"):
-            signal.setitimer(signal.ITIMER_REAL, 0)
-
-
-class _Recorder:
-    """Blocks sockets and collects log records; both are reset for every case."""
-
-    def __init__(self) -> None:
-        import logging
-
-        self.network: list[str] = []
-        self.logs: list[dict[str, str]] = []
-        recorder = self
-
-        class Handler(logging.Handler):
-            def emit(self, record: logging.LogRecord) -> None:
-                recorder.logs.append(
-                    {
-                        "level": record.levelname,
-                        "logger": record.name,
-                        "message": record.getMessage(),
-                    }
-                )
-
-        self.handler = Handler(level=logging.WARNING)
-
-    def install(self) -> None:
-        import logging
-        import socket
-
-        def blocked(what: str):
-            def refuse(*args: Any, **_: Any) -> Any:
-                # socket methods get (self, address); the module functions (address|host, ...)
-                picked = args[1:2] if what.startswith("socket.") else args[:1]
-                self.network.append(f"{what}({', '.join(map(repr, picked))})")
-                raise OSError(f"network access is blocked in the SDK oracle ({what})")
-
-            return refuse
-
-        socket.socket.connect = blocked("socket.connect")  # type: ignore[method-assign]
-        socket.socket.connect_ex = blocked("socket.connect_ex")  # type: ignore[method-assign]
-        socket.create_connection = blocked("create_connection")  # type: ignore[assignment]
-        socket.getaddrinfo = blocked("getaddrinfo")  # type: ignore[assignment]
-        # A root handler installed before runpod_flash is imported keeps its setup_logging from
-        # adding a stdout handler and a .flash/logs file handler.
-        logging.getLogger().addHandler(self.handler)
-
-    def reset(self) -> None:
-        self.network.clear()
-        self.logs.clear()
-
-
-def _run_case(index: int, source: str, created: list[Any], recorder: _Recorder) -> dict[str, Any]:
+def _run_case(
+    index: int, source: str, created: list[Any], recorder: oracle_sandbox.Recorder
+) -> dict[str, Any]:
     import types
     import warnings
 
@@ -449,7 +376,7 @@ def _run_case(index: int, source: str, created: list[Any], recorder: _Recorder) 
         warnings.simplefilter("always")
         try:
             code = compile(source, str(path), "exec")
-            with _Deadline(CASE_TIMEOUT_S):
+            with oracle_sandbox.Deadline(CASE_TIMEOUT_S):
                 exec(code, module.__dict__)  # noqa: S102 - running the snippet is the point
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - every failure is the answer
             error = _describe(exc, "exec", str(path))
@@ -466,45 +393,93 @@ def _run_case(index: int, source: str, created: list[Any], recorder: _Recorder) 
     }
 
 
+def _project_frame(tb: Any, root: str) -> tuple[str, int] | None:
+    """The innermost traceback frame in a project file, as (relative path, line)."""
+    found = None
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.startswith(root):
+            found = (filename[len(root) :].lstrip("/\\"), tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
 def _run_project(
-    index: int, files: dict[str, str], created: list[Any], recorder: _Recorder
+    index: int,
+    project: dict[str, Any],
+    created: list[Any],
+    sites: dict[int, tuple[str, int]],
+    recorder: oracle_sandbox.Recorder,
 ) -> dict[str, Any]:
     import importlib
+    import warnings
 
     created.clear()
+    sites.clear()
     recorder.reset()
-    root = Path.cwd() / f"project_{index}"
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text, encoding="utf-8")
-    sys.path.insert(0, str(root))
-    errors, namespace = {}, {}
-    for rel in sorted(p for p in files if p.endswith(".py")):
-        module = rel[: -len(".py")].replace("/", ".").removesuffix(".__init__")
-        try:
-            with _Deadline(CASE_TIMEOUT_S):
-                loaded = importlib.import_module(module)
-        except (Exception, SystemExit) as exc:  # noqa: BLE001 - the error is the answer
-            errors[rel] = _describe(exc, "exec")
-            continue
-        for name, value in vars(loaded).items():
-            namespace.setdefault(f"{module}:{name}", value)
-    endpoints = _collect(namespace, list(created), project=True)
-    for entry, ep in zip(endpoints, created, strict=False):
-        entry["module"] = getattr(ep._qb_target, "__module__", None)
-    result = {"endpoints": endpoints, "errors": errors}
-    sys.path.remove(str(root))
-    for name, module in list(sys.modules.items()):
-        if str(getattr(module, "__file__", None) or "").startswith(str(root)):
-            del sys.modules[name]
-    return result
+    base = Path.cwd() / f"project_{index}"
+    for rel, text in project["files"].items():
+        dest = base / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(text, encoding="utf-8")
+    root = str(base) + os.sep
+    _SITE_ROOT[0] = root
+    roots = list(dict.fromkeys(str(base / r) for r, _ in project["imports"]))
+    sys.path[:0] = roots
+    saved_env = dict(os.environ)
+    os.environ.update(project.get("env") or {})
+    modules = []
+    namespace: dict[str, Any] = {}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _, name in project["imports"]:
+            error = None
+            try:
+                with oracle_sandbox.Deadline(CASE_TIMEOUT_S):
+                    module = importlib.import_module(name)
+            except (Exception, SystemExit) as exc:  # noqa: BLE001 - the error is the answer
+                error = _describe(exc, "import")
+                where = _project_frame(exc.__traceback__, root)
+                error["path"], error["line"] = where if where else (None, None)
+            else:
+                for key, value in vars(module).items():
+                    if not key.startswith("__"):
+                        namespace[f"{name}:{key}"] = value
+            modules.append({"module": name, "error": error})
+        endpoints = _collect(namespace, list(created), project=True)
+    for entry, ep in zip(endpoints[: len(created)], created, strict=True):  # created first
+        entry["site"] = sites.get(id(ep))
+    for key, module in list(sys.modules.items()):
+        # namespace packages (a directory without __init__.py) have no __file__, only __path__
+        places = [
+            getattr(module, "__file__", None) or "",
+            *(getattr(module, "__path__", None) or []),
+        ]
+        if any(str(place).startswith(root) for place in places):
+            del sys.modules[key]
+    for path in roots:
+        sys.path.remove(path)
+    os.environ.clear()
+    os.environ.update(saved_env)
+    _SITE_ROOT[0] = None
+    return {
+        "modules": modules,
+        "endpoints": endpoints,
+        "warnings": [{"category": w.category.__name__, "message": str(w.message)} for w in caught],
+        "logs": list(recorder.logs),
+        "network": list(recorder.network),
+    }
+
+
+# The project directory whose frames `recording_init` reports as an Endpoint's site.
+_SITE_ROOT: list[str | None] = [None]
 
 
 def _child(result_path: str) -> int:
     import functools
 
     request = json.loads(sys.stdin.read())
-    recorder = _Recorder()
+    recorder = oracle_sandbox.Recorder("SDK oracle")
     recorder.install()
     try:
         from runpod_flash.endpoint import Endpoint
@@ -515,6 +490,7 @@ def _child(result_path: str) -> int:
         raise
 
     created: list[Any] = []
+    sites: dict[int, tuple[str, int]] = {}
     original_init = Endpoint.__init__
 
     # Inline `@Endpoint(...)` leaves no reference to the Endpoint object, only to the function
@@ -523,17 +499,25 @@ def _child(result_path: str) -> int:
     def recording_init(self: Any, *args: Any, **kwargs: Any) -> None:
         original_init(self, *args, **kwargs)
         created.append(self)
+        if _SITE_ROOT[0] is not None:
+            frame = sys._getframe(1)
+            while frame is not None and not frame.f_code.co_filename.startswith(_SITE_ROOT[0]):
+                frame = frame.f_back
+            if frame is not None:
+                rel = frame.f_code.co_filename[len(_SITE_ROOT[0]) :]
+                sites[id(self)] = (rel.replace(os.sep, "/"), frame.f_lineno)
 
     Endpoint.__init__ = recording_init  # type: ignore[method-assign]
 
-    if request["mode"] == "project":
-        result = [
-            _run_project(i, files, created, recorder) for i, files in enumerate(request["projects"])
-        ]
-    elif request["mode"] == "probe":
+    if request["mode"] == "probe":
         namespace: dict[str, Any] = {"__name__": "flash_oracle_probe"}
         exec(compile(request["source"], "<probe>", "exec"), namespace)  # noqa: S102 - test probe
         result: Any = namespace.get("RESULT")
+    elif request["mode"] == "projects":
+        result = [
+            _run_project(i, project, created, sites, recorder)
+            for i, project in enumerate(request["projects"])
+        ]
     else:
         result = [
             _run_case(i, source, created, recorder) for i, source in enumerate(request["cases"])

@@ -26,6 +26,7 @@ import yaml
 from packaging.requirements import Requirement
 from repo_snapshot import CHECKOUT, snapshot
 from sample_app import BAD, GOOD, ROUTES, SETTINGS
+from test_diffbase import BASE, HEAD, git
 
 ACTION = CHECKOUT / "action.yml"
 WORKFLOWS = sorted((CHECKOUT / ".github" / "workflows").glob("*.yml"))
@@ -71,6 +72,7 @@ def test_every_input_reaches_the_scripts_through_env():
         "annotations",
         "summary",
         "baseline",
+        "base",
         "version",
     }
     env_values = {
@@ -89,7 +91,16 @@ def test_defaults():
     assert inputs["annotations"]["default"] == "true"
     assert inputs["summary"]["default"] == "true"
     assert inputs["version"]["default"] == ""
-    assert set(load(ACTION)["outputs"]) == {"findings", "exit-code", "sarif-file"}
+    assert inputs["base"]["default"] == ""  # the pull request's base comes through env
+    assert set(load(ACTION)["outputs"]) == {
+        "findings",
+        "exit-code",
+        "sarif-file",
+        "new-findings",
+        "fixed-findings",
+    }
+    run = next(step for step in action_steps() if step.get("id") == "run")
+    assert run["env"]["PULL_REQUEST_BASE_SHA"] == "${{ github.event.pull_request.base.sha }}"
 
 
 def test_every_python_the_action_starts_is_isolated():
@@ -233,6 +244,7 @@ class Runner:
         self.output = tmp / "github_output"
         self.summary.write_text("", "utf-8")
         self.output.write_text("", "utf-8")
+        self.extra_env: dict[str, str] = {}
 
     def env(self, **inputs: str) -> dict:
         env = {
@@ -251,6 +263,7 @@ class Runner:
         )
         (self.tmp / "runner_temp").mkdir(exist_ok=True)
         env.update({f"INPUT_{k.upper()}": v for k, v in inputs.items()})
+        env.update(self.extra_env)
         return env
 
     def run_step(self, **inputs: str) -> subprocess.CompletedProcess:
@@ -807,5 +820,206 @@ def test_a_run_without_flash_code_is_a_warning_annotation(tmp_path, project, act
     empty = Runner(tmp_path, project({"util.py": "X = 1\n"}), action_python)
     result = empty.run_step(paths=".")
     assert result.returncode == 0, result.stderr
-    warnings = [line for line in result.stdout.splitlines() if line.startswith("::warning ")]
+    warnings = [line for line in result.stdout.splitlines() if line.startswith(OUR_WARNING)]
     assert warnings == ["::warning title=flash-guard::no Flash endpoints found in ."]
+
+
+# --- diff-aware runs: a pull request sees what it changes --------------------------------
+
+OUR_WARNING = "::warning title=flash-guard::"
+EXAMPLE_SUMMARY = CHECKOUT / "docs" / "examples" / "job-summary-diff.md"
+# Fixed dates and names: the same commits, so the same merge base id, on every run.
+FIXED_GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Dev",
+    "GIT_AUTHOR_EMAIL": "dev@example.com",
+    "GIT_COMMITTER_NAME": "Dev",
+    "GIT_COMMITTER_EMAIL": "dev@example.com",
+    "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
+    "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
+}
+
+
+def pr_repository(root: Path) -> Path:
+    """main (the base) with alpha and beta; the branch `feature` (HEAD) pins alpha's GPU,
+    shortens its idle timeout, moves beta and adds gamma."""
+    root.mkdir()
+
+    def commit(*args: str) -> None:
+        subprocess.run(
+            ["git", *args],
+            cwd=root,
+            check=True,
+            capture_output=True,
+            env={**os.environ, **FIXED_GIT_ENV},
+        )
+
+    commit("init", "-q", "-b", "main")
+    (root / "uv.lock").write_text(
+        '[[package]]\nname = "runpod-flash"\nversion = "1.21.0"\n', "utf-8"
+    )
+    (root / "app.py").write_text(BASE, "utf-8")
+    commit("add", ".")
+    commit("commit", "-q", "-m", "base")
+    commit("checkout", "-q", "-b", "feature")
+    (root / "app.py").write_text(HEAD, "utf-8")
+    commit("commit", "-q", "-am", "change")
+    return root
+
+
+def pull_request_event(runner: Runner, base_sha: str) -> None:
+    event = runner.tmp / "event.json"
+    event.write_text(json.dumps({"pull_request": {"base": {"sha": base_sha}}}), "utf-8")
+    runner.extra_env.update(GITHUB_EVENT_NAME="pull_request", GITHUB_EVENT_PATH=str(event))
+
+
+def run_on_pull_request(tmp: Path, python: str) -> tuple[Runner, subprocess.CompletedProcess]:
+    """The run step on a pull request event whose base is `main` (GITHUB_EVENT_PATH only:
+    the base input and PULL_REQUEST_BASE_SHA left empty)."""
+    workspace = pr_repository(tmp / "workspace")
+    runner = Runner(tmp, workspace, python)
+    pull_request_event(runner, git(workspace, "rev-parse", "main"))
+    return runner, runner.run_step()
+
+
+def write_example_summary(python: str, tmp: Path) -> str:
+    """docs/examples/job-summary-diff.md: the job summary of a pull request run."""
+    runner, result = run_on_pull_request(tmp, python)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return runner.summary.read_text("utf-8")
+
+
+def test_pull_request_base_is_the_default_and_only_new_findings_are_annotated(
+    tmp_path, action_python
+):
+    runner, result = run_on_pull_request(tmp_path, action_python)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "--diff-base " + git(runner.workspace, "rev-parse", "main") in result.stdout
+    annotated = {
+        re.search(r"title=(FG\d+)", line).group(1) + "@" + re.search(r"line=(\d+)", line).group(1)
+        for line in annotation_lines(result)
+    }
+    # gamma's FG104 (new, line 7) and alpha's FG105 (updated, line 11); beta's FG104 is old.
+    assert annotated == {"FG104@7", "FG105@11"}
+    outputs = runner.outputs()
+    assert (outputs["new-findings"], outputs["fixed-findings"]) == ("2", "1")
+    assert outputs["findings"] == "2" and outputs["exit-code"] == "1"
+    summary = runner.summary.read_text("utf-8")
+    assert summary.startswith("# flash-guard: production readiness\n\n❌ 2 new or changed")
+    changes = summary.index("## Changes since")
+    assert changes < summary.index("| errors |") < summary.index("## Readiness scorecard")
+    assert "**0 endpoints got less ready, 1 endpoint got more ready, 1 endpoint added**" in summary
+
+
+def test_the_base_input_wins_and_a_push_checks_everything(tmp_path, action_python):
+    workspace = pr_repository(tmp_path / "workspace")
+    runner = Runner(tmp_path, workspace, action_python)
+    result = runner.run_step()  # no event, no base: a push
+    assert result.returncode == 0, result.stderr
+    assert "--diff-base" not in result.stdout
+    outputs = runner.outputs()
+    # gamma's and beta's FG104, alpha's FG105, the app's FG308 (sunset SDK, info)
+    assert outputs["new-findings"] == outputs["findings"] == "4"
+    assert outputs["fixed-findings"] == "0"
+    assert "## Changes since" not in runner.summary.read_text("utf-8")
+    runner.extra_env["PULL_REQUEST_BASE_SHA"] = "0" * 40  # overridden by the input
+    result = runner.run_step(base="main")
+    assert result.returncode == 0, result.stderr
+    assert "--diff-base main" in result.stdout
+    assert runner.outputs_all("fixed-findings")[-1] == "1"
+
+
+@pytest.mark.parametrize("bad", ["--upload-pack=touch x", "main branch", "a;b"])
+def test_a_base_that_is_not_a_revision_is_refused(runner, bad):
+    result = runner.run_step(base=bad)
+    assert result.returncode == 2
+    assert result.stdout.startswith("::error title=flash-guard::base: expected a commit or ref")
+    assert runner.outputs()["exit-code"] == "2"
+
+
+def shallow_checkout(origin: Path, dest: Path) -> Path:
+    """What actions/checkout leaves by default: one commit, the branch's head."""
+    subprocess.run(
+        [
+            "git",
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            "--branch",
+            "feature",
+            f"file://{origin}",
+            str(dest),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return dest
+
+
+def plant_git_traps(workspace: Path, marker: Path) -> None:
+    """Hooks and an fsmonitor command that a fetch would run if the action let it."""
+    hooks = workspace / ".git" / "hooks"
+    for hook in ("reference-transaction", "post-checkout", "post-merge", "pre-auto-gc"):
+        (hooks / hook).write_text(f"#!/bin/sh\ntouch {marker}\n")
+        (hooks / hook).chmod(0o755)
+    git(workspace, "config", "core.fsmonitor", f"touch {marker} #")
+
+
+def test_a_base_missing_from_a_shallow_checkout_is_fetched(tmp_path, action_python):
+    origin = pr_repository(tmp_path / "origin")
+    base_sha = git(origin, "rev-parse", "main")
+    workspace = shallow_checkout(origin, tmp_path / "workspace")
+    assert git(workspace, "rev-parse", "--is-shallow-repository") == "true"
+    marker = tmp_path / "hook-ran"
+    plant_git_traps(workspace, marker)
+    runner = Runner(tmp_path, workspace, action_python)
+    runner.extra_env["PULL_REQUEST_BASE_SHA"] = base_sha
+    result = runner.run_step()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"fetched the base commit {base_sha[:12]}" in result.stdout
+    outputs = runner.outputs()
+    assert (outputs["new-findings"], outputs["fixed-findings"]) == ("2", "1")
+    assert not marker.exists()
+
+
+def test_a_base_that_cannot_be_fetched_falls_back_with_a_message(tmp_path, action_python):
+    origin = pr_repository(tmp_path / "origin")
+    base_sha = git(origin, "rev-parse", "main")
+    workspace = shallow_checkout(origin, tmp_path / "workspace")
+    # The token cannot read the repository: here, the remote is gone.
+    git(workspace, "remote", "set-url", "origin", f"file://{tmp_path / 'gone'}")
+    runner = Runner(tmp_path, workspace, action_python)
+    runner.extra_env["PULL_REQUEST_BASE_SHA"] = base_sha
+    result = runner.run_step()
+    assert result.returncode == 0, result.stdout + result.stderr
+    warnings = [line for line in result.stdout.splitlines() if line.startswith(OUR_WARNING)]
+    assert len(warnings) == 1
+    assert f"the base commit {base_sha[:12]} is not in this checkout" in warnings[0]
+    assert "fetch-depth: 0" in warnings[0] and "reporting every finding" in warnings[0]
+    outputs = runner.outputs()
+    assert outputs["fixed-findings"] == "0" and outputs["new-findings"] == outputs["findings"]
+    assert "## Changes since" not in runner.summary.read_text("utf-8")
+
+
+def test_a_shallow_base_without_history_is_flash_guards_warning(tmp_path, action_python):
+    # The base commit is there, but not the history joining it to HEAD, and the remote
+    # cannot deepen it: flash-guard's own fallback message becomes the warning.
+    origin = pr_repository(tmp_path / "origin")
+    workspace = shallow_checkout(origin, tmp_path / "workspace")
+    git(workspace, "fetch", "-q", "--depth", "1", "origin", "main:main")
+    git(workspace, "remote", "set-url", "origin", f"file://{tmp_path / 'gone'}")
+    runner = Runner(tmp_path, workspace, action_python)
+    result = runner.run_step(base="main")
+    assert result.returncode == 0, result.stdout + result.stderr
+    warnings = [line for line in result.stdout.splitlines() if line.startswith(OUR_WARNING)]
+    assert len(warnings) == 1 and "shallow clone" in warnings[0], result.stdout
+    assert runner.outputs()["fixed-findings"] == "0"
+
+
+def test_example_job_summary_is_current(tmp_path, action_python):
+    """Regenerate with FLASH_GUARD_UPDATE_GOLDEN=1 pytest tests/test_action.py -k example."""
+    text = write_example_summary(action_python, tmp_path)
+    if os.environ.get("FLASH_GUARD_UPDATE_GOLDEN"):
+        EXAMPLE_SUMMARY.parent.mkdir(parents=True, exist_ok=True)
+        EXAMPLE_SUMMARY.write_text(text, "utf-8")
+    assert EXAMPLE_SUMMARY.read_text("utf-8") == text

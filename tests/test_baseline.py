@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pytest
+from conftest import SDK_LOCK
 from sample_app import BAD
 
 SECOND = """
@@ -116,3 +118,56 @@ def test_a_broken_baseline_is_a_usage_error(run_cli, project, tmp_path, content,
     code, _, err = run_cli(["check", "--baseline", broken, "."], root)
     assert code == 2
     assert message in err
+
+
+# --- a monorepo: one baseline, whichever directory the run starts from --------------------
+
+
+@pytest.fixture
+def monorepo(project):
+    """Two apps with their own configurations in one git repository."""
+    root = project(
+        {
+            "services/a/.flash-guard.yaml": "fail_on: error\n",
+            "services/a/app.py": BAD,
+            "services/a/uv.lock": SDK_LOCK,
+            "services/b/.flash-guard.yaml": "fail_on: error\n",
+            "services/b/app.py": BAD,
+            "services/b/uv.lock": SDK_LOCK,
+        }
+    )
+    subprocess.run(["git", "init", "-q", str(root)], check=True, capture_output=True)
+    return root
+
+
+def entries(baseline) -> set[tuple[str, str]]:
+    return {(e["code"], e["path"]) for e in json.loads(baseline.read_text())["entries"]}
+
+
+def test_baseline_paths_are_relative_to_the_repository_root(run_cli, monorepo, tmp_path):
+    app_a = monorepo / "services" / "a"
+    from_root, from_app = tmp_path / "from-root.json", tmp_path / "from-app.json"
+    assert run_cli(["check", "--write-baseline", from_root, "."], monorepo)[0] == 0
+    assert run_cli(["check", "--write-baseline", from_app, "."], app_a)[0] == 0
+    in_a = {(code, path) for code, path in entries(from_root) if path.startswith("services/a/")}
+    assert in_a and entries(from_app) == in_a  # the same entries, the same paths
+    assert {path for _, path in entries(from_root)} == {"services/a/app.py", "services/b/app.py"}
+
+    # Written at the root, used in the app: everything hidden, b's entries not stale.
+    code, doc = check(run_cli, app_a, from_root)
+    assert (code, doc["findings"], doc["summary"]["stale_baseline_entries"]) == (0, [], 0)
+    assert doc["summary"]["baselined"] == len(in_a)
+    # Written in the app, used at the root: a's findings hidden, b's reported.
+    code, doc = check(run_cli, monorepo, from_app)
+    assert code == 1 and doc["summary"]["baselined"] == len(in_a)
+    assert {f["path"] for f in doc["findings"]} == {"services/b/app.py"}
+
+
+def test_rewriting_from_an_app_keeps_the_other_apps_entries(run_cli, monorepo, tmp_path):
+    baseline = tmp_path / "baseline.json"
+    assert run_cli(["check", "--write-baseline", baseline, "."], monorepo)[0] == 0
+    before = entries(baseline)
+    app_a = monorepo / "services" / "a"
+    (app_a / "app.py").write_text("X = 1\n")  # a fixed everything
+    assert run_cli(["check", "--write-baseline", baseline, "."], app_a)[0] == 0
+    assert entries(baseline) == {e for e in before if e[1].startswith("services/b/")} != set()

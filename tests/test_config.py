@@ -817,3 +817,58 @@ def test_custom_items_are_in_the_sarif_rule_list(run_cli, project):
     _, out, _ = run_cli(["check", "--format", "sarif", "."], root)
     rules = json.loads(out)["runs"][0]["tool"]["driver"]["rules"]
     assert "ACME001" in {r["id"] for r in rules}
+
+
+# --- path globs of an extended configuration are relative to the file that wrote them -------
+
+
+def test_extended_path_globs_are_rebased_to_the_file_that_wrote_them(check_json, tmp_path):
+    repo = tmp_path / "repo"
+    write(
+        repo,
+        {
+            ".flash-guard.yaml": (
+                "exclude: [services/a/legacy/**, services/b/**, '*_gen.py', build/]\n"
+                "profiles: {development: {paths: [services/a/scratch/**]}}\n"
+            ),
+            "services/a/.flash-guard.yaml": "extend: ../../.flash-guard.yaml\n",
+            "services/a/app.py": APP,
+            "services/a/legacy/old.py": APP,  # excluded by the root's services/a/legacy/**
+            "services/a/worker_gen.py": APP,  # a name glob: at any depth
+            "services/a/services/b/app.py": APP,  # not the root's services/b
+            "services/a/build/app.py": APP,  # not the root's build/
+            "services/a/scratch/s.py": APP,  # development, by the root's profile path
+        },
+    )
+    git_init(repo)
+    expected = {
+        "services/a/app.py": "production",
+        "services/a/services/b/app.py": "production",
+        "services/a/build/app.py": "production",
+        "services/a/scratch/s.py": "development",
+    }
+    for cwd, prefix in ((repo, ""), (repo / "services" / "a", "services/a/")):
+        _, doc = check_json(cwd)
+        seen = {prefix + e["path"]: e["profile"] for e in doc["endpoints"]}
+        assert seen == expected, cwd
+
+
+@pytest.mark.parametrize(
+    "globs, written_in, used_in, rebased",
+    [
+        (["a/legacy/**", "b/**", "*.tmp"], ".", "a", ["legacy/**", "*.tmp"]),
+        (["**/gen/**", "*/x/y.py"], ".", "a", ["**/gen/**", "x/y.py"]),
+        (["a/", "a", "/a/z.py"], ".", "a", ["/**", "/z.py"]),  # the whole directory, a file
+        (["legacy/", "x.py"], "a", ".", ["a/legacy/**", "x.py"]),  # written below
+        (["legacy/**", "x.py"], "shared", "a", ["x.py"]),  # a sibling's paths never apply
+    ],
+)
+def test_rebase_globs(globs, written_in, used_in, rebased):
+    from flash_guard.config.loader import rebase_globs
+    from flash_guard.project.globs import any_match
+
+    root = Path("/r")
+    assert rebase_globs(globs, root / written_in, root / used_in) == rebased
+    if written_in == ".":  # the rebased globs match exactly what the originals matched
+        for rel in ("legacy/q.py", "z.py", "x/y.py", "gen/g.py", "n/gen/g.py", "k.tmp", "o.py"):
+            assert any_match(globs, f"{used_in}/{rel}") == any_match(rebased, rel), rel

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from flash_guard.diffbase import (
@@ -168,7 +172,8 @@ def test_check_diff_base_reports_only_new_findings(repo, run_cli):
     assert code == 1  # gamma's new error
     code, out, err = run_cli(["check", "--format", "sarif", "--diff-base", "main", "."], repo)
     results = json.loads(out)["runs"][0]["results"]
-    assert {r["baselineState"] for r in results} == {"new", "updated"}
+    # Unchanged findings stay in SARIF, so code scanning does not close their alerts.
+    assert {r["baselineState"] for r in results} == {"new", "updated", "unchanged"}
 
 
 def test_check_diff_base_falls_back_or_fails_when_required(repo, run_cli):
@@ -177,3 +182,154 @@ def test_check_diff_base_falls_back_or_fails_when_required(repo, run_cli):
     assert code == 1
     code, _, err = run_cli(["check", "--diff-base", "nope", "--diff-base-required", "."], repo)
     assert code == 2 and "unknown git reference" in err
+
+
+# --- what a diff-aware run shows ---------------------------------------------------------
+
+
+SARIF_SCHEMA = json.loads(
+    (Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text("utf-8")
+)
+
+
+def test_sarif_baseline_state_is_valid_and_complete(repo, run_cli):
+    code, out, err = run_cli(["check", "--format", "sarif", "--diff-base", "main", "."], repo)
+    doc = json.loads(out)
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(doc)
+    states = {
+        (r["ruleId"], r["properties"].get("endpoint")): r["baselineState"]
+        for r in doc["runs"][0]["results"]
+    }
+    assert states[("FG104", "gamma")] == "new"
+    assert states[("FG105", "alpha")] == "updated"
+    assert states[("FG104", "beta")] == "unchanged"  # moved, still the same finding
+    assert ("FG101", "alpha") not in states  # fixed: no result pointing into the base tree
+
+
+def test_json_lists_the_fixed_findings_and_the_scorecard_diff(repo, run_cli):
+    code, out, err = run_cli(["check", "--format", "json", "--diff-base", "main", "."], repo)
+    diff = json.loads(out)["diff_base"]
+    assert diff["ref"] == "main" and diff["commit"] == git(repo, "rev-parse", "main")
+    # unchanged: beta's FG104 and the app's FG111 (the test repository has no lock file)
+    assert (diff["new"], diff["updated"], diff["unchanged"]) == (1, 1, 2)
+    assert [(f["code"], f["endpoint"], f["baseline_state"]) for f in diff["fixed"]] == [
+        ("FG101", "alpha", "absent")
+    ]
+    rows = {row["endpoint"]: row for row in diff["scorecard"]}
+    assert rows["alpha"]["items"]["FG101"] == {"before": "fail", "after": "pass"}
+    assert rows["gamma"]["change"] == "added"
+    code, out, err = run_cli(["check", "--format", "json", "."], repo)
+    assert "diff_base" not in json.loads(out)  # the version 1 document is unchanged without it
+
+
+def test_scorecard_diff_leads_the_markdown_report(repo, run_cli):
+    # beta gets worse (idle 1200 -> 60) and delta is removed: every kind of row.
+    (repo / "app.py").write_text(
+        HEAD.replace("idle_timeout=1200)\nasync def beta", "idle_timeout=60)\nasync def beta")
+    )
+    code, out, err = run_cli(["check", "--format", "markdown", "--diff-base", "main", "."], repo)
+    assert out.index("## Changes since `main`") < out.index("## Readiness scorecard")
+    assert out.index("## Changes since") < out.index("| errors |")  # it leads the page
+    assert "**1 endpoint got less ready, 1 endpoint got more ready, 1 endpoint added**" in out
+    section = out.split("## Changes since", 1)[1].split("## Readiness scorecard", 1)[0]
+    rows = [line.split(" | ") for line in section.splitlines() if line.startswith("| ")]
+    by_endpoint = {row[0].lstrip("| "): row for row in rows if row[0].lstrip("| ")}
+    assert by_endpoint["alpha"][1] == "📈 more ready"
+    assert "FG101" in by_endpoint["alpha"][2]
+    assert by_endpoint["alpha"][3:5] == ["❌ fail", "✅ pass |"]
+    assert by_endpoint["beta"][1] == "📉 less ready"
+    assert "FG105" in by_endpoint["beta"][2] and by_endpoint["beta"][3] == "✅ pass"
+    assert by_endpoint["gamma"][1] == "🆕 new endpoint"
+    assert "### Fixed since the base" in section and "| FG101 gpu-not-pinned | alpha |" in section
+    assert out.startswith("# flash-guard: production readiness\n\n❌ 3 new or changed findings")
+
+
+def test_removed_endpoint_and_text_headline(repo, run_cli):
+    (repo / "app.py").write_text(BASE.split('@Endpoint(name="beta"')[0])
+    code, out, err = run_cli(["check", "--diff-base", "main", "."], repo)
+    assert "Since main (merge base " in out
+    assert "0 endpoints got less ready, 0 endpoints got more ready, 1 endpoint removed;" in out
+    assert "0 new or changed findings, 1 fixed." in out  # beta's FG104 went with it
+    code, out, err = run_cli(["check", "--format", "markdown", "--diff-base", "main", "."], repo)
+    assert "| beta | 🗑️ removed endpoint |" in out
+    assert "✅ No new findings since `main`" in out
+
+
+def test_cli_falls_back_in_a_shallow_clone(repo, tmp_path, run_cli):
+    shallow = tmp_path / "shallow"
+    subprocess.run(
+        [
+            "git",
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            "--branch",
+            "feature",
+            f"file://{repo}",
+            str(shallow),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    git(shallow, "fetch", "-q", "--depth", "1", "origin", "main:main")
+    code, out, err = run_cli(["check", "--format", "json", "--diff-base", "main", "."], shallow)
+    assert "shallow clone" in err and "fetch-depth: 0" in err and "reporting every finding" in err
+    doc = json.loads(out)
+    assert "diff_base" not in doc
+    assert ("FG104", "beta") in {(f["code"], f["endpoint"]) for f in doc["findings"]}
+
+
+def test_nothing_planted_in_the_base_runs_through_the_cli(repo, tmp_path):
+    """A base commit with sitecustomize.py, a .pth file, usercustomize.py and a conftest: a
+    full `flash-guard check --diff-base` (its own process) reads them as text only."""
+    marker = tmp_path / "ran"
+    git(repo, "checkout", "-q", "main")
+    payload = f"import pathlib; pathlib.Path({str(marker)!r}).write_text('x')\n"
+    for name in ("sitecustomize.py", "usercustomize.py", "conftest.py"):
+        (repo / name).write_text(payload)
+    (repo / "evil.pth").write_text(payload.replace("\n", ";") + "\n")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "planted")
+    git(repo, "checkout", "-q", "feature")  # the planted files exist only in the base
+    git(repo, "merge", "-q", "--no-edit", "-s", "ours", "main")
+    for hook in ("reference-transaction", "post-checkout", "post-merge"):
+        (repo / ".git" / "hooks" / hook).write_text(f"#!/bin/sh\ntouch {marker}\n")
+        (repo / ".git" / "hooks" / hook).chmod(0o755)
+    git(repo, "config", "core.fsmonitor", f"touch {marker} #")
+    assert not (repo / "sitecustomize.py").exists()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    out = subprocess.run(
+        [sys.executable, "-m", "flash_guard", "check", "--format", "json",
+         "--diff-base", "main", "."],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert out.returncode in (0, 1), out.stderr
+    assert "compared with main" in out.stderr
+    assert json.loads(out.stdout)["diff_base"]["commit"] == git(repo, "rev-parse", "main")
+    assert not marker.exists()
+
+
+def test_a_monorepo_compares_each_app_with_its_own_settings(tmp_path, run_cli):
+    """Two apps, two configurations, the same endpoint names: the base is judged app by app
+    with the working tree's settings, and an app's `.` never reads as the other's."""
+    root = tmp_path / "mono"
+    for app, config in (("a", "rules: {FG101: {enabled: false}}\n"), ("b", "fail_on: error\n")):
+        (root / "services" / app).mkdir(parents=True)
+        (root / "services" / app / ".flash-guard.yaml").write_text(config)
+        (root / "services" / app / "app.py").write_text(BASE)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "base")
+    pinned = BASE.replace('name="alpha", gpu=GpuGroup.ANY', 'name="alpha", gpu=GpuType.NVIDIA_L4')
+    (root / "services" / "b" / "app.py").write_text(pinned)
+    for cwd, prefix in ((root, "services/b/"), (root / "services" / "b", "")):
+        code, out, err = run_cli(["check", "--format", "json", "--diff-base", "main", "."], cwd)
+        diff = json.loads(out)["diff_base"]
+        assert [(f["code"], f["path"]) for f in diff["fixed"]] == [("FG101", prefix + "app.py")]
+        assert diff["new"] == diff["updated"] == 0
+        changed = [(row["app"], row["endpoint"], row["change"]) for row in diff["scorecard"]]
+        assert changed == [(prefix.rstrip("/") or ".", "alpha", "more ready")]

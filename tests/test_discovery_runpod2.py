@@ -92,6 +92,42 @@ def test_alias_spread_call_form_and_helper_module(project):
     assert by_name["call-q"].compute == "cpu"
 
 
+def test_call_forms_get_the_body_of_their_definition(project):
+    root = project(
+        {
+            "tasks.py": "import os\n\ndef work(x: int = 1):\n    return os.getenv('MODE_X')\n",
+            "main.py": "import runpod\nfrom tasks import work\napp = runpod.App('calls')\n\n"
+            "def local(a, b):\n    return snapshot_download('org/m')\n\n"
+            "class Svc:\n    def __init__(self):\n        self.m = 1\n"
+            "    @runpod.get('/health')\n    def health(self):\n        return 1\n\n"
+            "q = app.queue(name='local-q')(local)\n"
+            "imported = app.queue(name='imported-q')(work)\n"
+            "svc = app.api(name='svc-api')(Svc)\n"
+            "HANDLES = [app.queue(name='listed-q')(local)]\n"
+            "app.queue(name='bare-q')(local)\n"
+            "lam = app.queue(name='lambda-q')(lambda: 1)\n",
+        }
+    )
+    by_name = {e.display_name: e for e in endpoints_of(root)}
+    local = by_name["local-q"].targets[0]
+    assert (local.name, local.path, local.params) == (
+        "local",
+        "main.py",
+        [("a", "req"), ("b", "req")],
+    )
+    assert "snapshot_download" in [c for c, _ in local.calls]
+    assert by_name["local-q"].scope == "module"
+    # Imported: judged on the defining module's body, and not served where it is bound.
+    work = by_name["imported-q"].targets[0]
+    assert (work.path, work.env_reads[0][0]) == ("tasks.py", "MODE_X")
+    assert by_name["imported-q"].scope == "unbound"
+    svc = by_name["svc-api"]
+    assert svc.targets[0].is_class and [r.path.value for r in svc.routes] == ["/health"]
+    assert by_name["listed-q"].scope == by_name["bare-q"].scope == "container"
+    # A lambda has no definition to read: a bare record, and no shape findings about it.
+    assert by_name["lambda-q"].targets[0].calls == []
+
+
 def test_inherited_routes_from_another_module(project):
     root = project(
         {

@@ -29,16 +29,25 @@ CORPUS = Path(__file__).parent / "corpus"
 @functools.cache
 def _all_fixtures() -> dict[str, dict]:
     """Every fixture migrated once, with one runpod-flash subprocess for all of them."""
-    from migrate_diff import compare, copy_project, flash_resources, read_project, rp2_resources
+    from migrate_diff import (
+        compare,
+        copy_project,
+        flash_errors,
+        flash_project,
+        flash_resources,
+        read_project,
+        rp2_resources,
+    )
 
     from flash_guard.migrate.run import migrate_paths, write_all
 
     tmp = Path(tempfile.mkdtemp(prefix="fg-migrate-vs-sdk-"))
     try:
         roots = [copy_project(FIXTURES / name, tmp / name) for name in PROJECTS]
-        flash_all = sdk_oracle.run_projects([read_project(r) for r in roots])
+        flash_all = sdk_oracle.run_projects([flash_project(read_project(r)) for r in roots])
         out = {}
         for name, root, flash in zip(PROJECTS, roots, flash_all, strict=True):
+            flash["errors"] = flash_errors(flash)
             run = migrate_paths([str(root)], False, cwd=root)
             problems = write_all(run)
             rp2 = sdk2_oracle.run_discovery(read_project(root))
@@ -94,13 +103,21 @@ def test_widened_gpu_is_the_only_difference_and_is_reported():
 
 def test_adopting_2_0_defaults_changes_what_the_report_says(tmp_path):
     """The counter-proof: without the explicit old values, 2.0's defaults differ."""
-    from migrate_diff import compare, copy_project, flash_resources, read_project, rp2_resources
+    from migrate_diff import (
+        compare,
+        copy_project,
+        flash_errors,
+        flash_project,
+        flash_resources,
+        read_project,
+        rp2_resources,
+    )
 
     from flash_guard.migrate.run import migrate_paths, write_all
 
     root = copy_project(FIXTURES / "queue-decorator", tmp_path / "p")
     try:
-        flash = sdk_oracle.run_project(read_project(root))
+        flash = sdk_oracle.run_projects([flash_project(read_project(root))])[0]
         run = migrate_paths([str(root)], True, cwd=root)
         assert write_all(run) == []
         rp2 = sdk2_oracle.run_discovery(read_project(root))
@@ -126,7 +143,15 @@ def _flash_projects() -> list[Path]:
 def test_corpus_migrations_agree_or_are_reported(tmp_path):
     """The realistic corpus, on temp copies: every resource both SDKs build is equal, or the
     report accounts for the difference. One subprocess per SDK side keeps it quick."""
-    from migrate_diff import compare, copy_project, flash_resources, read_project, rp2_resources
+    from migrate_diff import (
+        compare,
+        copy_project,
+        flash_errors,
+        flash_project,
+        flash_resources,
+        read_project,
+        rp2_resources,
+    )
 
     from flash_guard.migrate.run import migrate_paths, write_all
 
@@ -134,11 +159,12 @@ def test_corpus_migrations_agree_or_are_reported(tmp_path):
     assert len(projects) >= 10
     roots = [copy_project(p, tmp_path / p.name) for p in projects]
     try:
-        before = sdk_oracle.run_projects([read_project(r) for r in roots])
+        before = sdk_oracle.run_projects([flash_project(read_project(r)) for r in roots])
     except sdk_oracle.SdkMissing as exc:
         sdk_oracle.skip_or_fail(str(exc))
     equal = 0
     for root, flash in zip(roots, before, strict=True):
+        flash["errors"] = flash_errors(flash)
         run = migrate_paths([str(root)], False, cwd=root)
         assert write_all(run) == []
         try:

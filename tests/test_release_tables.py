@@ -135,6 +135,26 @@ def test_idle_timeout_default_differs_between_tetra_and_flash():
     assert (tetra, flash) == (5, 60)  # flash-sdk.md: "Was 5 in tetra v0.25.2", 60 since
 
 
+def test_idle_timeout_range_arrived_in_1_11_1():
+    # flash-sdk.md: the 1-3600 validator exists since v1.11.1 (PR #287); tetra-rp never had it
+    assert rel.facts(FLASH, "1.11.0").idle_timeout_range == (None, None)
+    assert rel.facts(FLASH, "1.11.1").idle_timeout_range == (1, 3600)
+    assert rel.facts(FLASH, rel.newest(FLASH)).idle_timeout_range == (1, 3600)
+    assert rel.facts(TETRA, rel.newest(TETRA)).idle_timeout_range == (None, None)
+    assert rel.first_release_with(FLASH, "scalar", "idle_timeout_range", [1, 3600]) == "1.11.1"
+
+
+def test_module_tree_per_release():
+    newest = rel.facts(FLASH, rel.newest(FLASH))
+    assert rel.has_module(newest, "core")
+    assert rel.has_module(newest, "core.resources")
+    assert rel.has_module(newest, "core.resources.serverless")
+    assert not rel.has_module(newest, "core.resourcez")
+    assert not rel.has_module(rel.facts(FLASH, "1.14.0"), "dev_console")
+    assert rel.first_release_with(FLASH, "submodule", "dev_console") == "1.15.0"
+    assert rel.has_module(rel.facts(TETRA, rel.newest(TETRA)), "core.resources")
+
+
 def test_facts_of_1_21():
     f = rel.facts(FLASH, "1.21.0")
     assert f.deploy_forwards_execution_timeout is False

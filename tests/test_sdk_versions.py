@@ -92,7 +92,109 @@ def test_configuration_then_newest_and_per_app(tmp_path):
     assert (b.version, b.kind, b.pinned) == ("1.16.0", "config", False)
     tetra = SdkVersions(tmp_path).for_app("b", "tetra_rp")
     assert (tetra.package, tetra.version) == ("tetra-rp", releases.newest("tetra-rp"))
-    assert SdkVersions(tmp_path).for_app(".", "runpod") is None
+    assert SdkVersions(tmp_path).for_app(".", "numpy") is None
+
+
+RC2 = "2.0.0rc2"
+APP2 = """
+import runpod
+
+app = runpod.App("ocr")
+
+
+@app.queue(name="ocr", gpu="L4", workers=(1, 2), execution_timeout_ms=60_000)
+def ocr(url: str) -> str: ...
+"""
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"uv.lock": lock(RC2, "runpod")}, (RC2, "lock", "uv.lock:5", "")),
+        ({"poetry.lock": lock("2.0.0rc1", "runpod")}, ("2.0.0rc1", "lock", "poetry.lock:5", "")),
+        ({"pdm.lock": lock("1.7.9", "runpod")}, ("1.7.9", "lock", "pdm.lock:5", "1.x")),
+        (
+            {"Pipfile.lock": json.dumps({"default": {"runpod": {"version": "==2.0.0rc2"}}})},
+            (RC2, "lock", "Pipfile.lock:1", ""),
+        ),
+        ({"requirements.txt": "runpod==2.0.0rc2\n"}, (RC2, "pin", "requirements.txt:1", "")),
+        ({"requirements.txt": "runpod==1.8.1\n"}, ("1.8.1", "pin", None, "1.x")),
+        ({"requirements-gpu.txt": "runpod>=2.0.0rc2\n"}, (RC2, "range", None, "")),
+        ({"requirements.txt": "runpod>=2.0.0rc1,<3\n"}, (RC2, "range", None, "")),
+        # Names no pre-release: pip and uv install 1.x, whatever flash-guard checks against.
+        ({"requirements.txt": "runpod>=1.7\n"}, (RC2, "range", None, "1.x")),
+        ({"requirements.txt": "runpod>=2.0.0rc3\n"}, (RC2, "range", None, "1.x")),
+        ({"requirements.txt": "runpod<2.0.0\n"}, (RC2, "range", None, "1.x")),
+        (
+            {"pyproject.toml": '[project]\ndependencies = [\n  "runpod",\n]\n'},
+            (RC2, "unpinned", "pyproject.toml:3", "1.x"),
+        ),
+        (
+            {"pyproject.toml": '[tool.poetry.dependencies]\nrunpod = "2.0.0rc2"\n'},
+            (RC2, "pin", "pyproject.toml:2", ""),
+        ),
+        # runpod-flash's own lock entry is not the runpod distribution's.
+        ({"uv.lock": lock("1.21.0")}, (RC2, "newest", None, "")),
+        ({}, (RC2, "newest", None, "")),
+    ],
+)
+def test_runpod2_version_in_use(tmp_path, files, expected):
+    write(tmp_path, files)
+    sdk = SdkVersions(tmp_path).for_app(".", "runpod")
+    version, kind, source, note = expected
+    assert (sdk.package, sdk.version, sdk.kind, sdk.facts_version) == ("runpod", version, kind, RC2)
+    if source:
+        assert sdk.source == source
+    assert ("1.x" in sdk.note) == bool(note), sdk.note
+
+
+def test_runpod2_configured_version(tmp_path):
+    assert SdkVersions(tmp_path, configured=RC2).for_app(".", "runpod").kind == "config"
+    # A release flash-guard has no facts for is not taken from the configuration.
+    assert SdkVersions(tmp_path, configured="2.1.0").for_app(".", "runpod").kind == "newest"
+
+
+def test_runpod2_release_is_named_in_the_inventory_and_json(project, run_cli):
+    root = project({"app.py": APP2, "requirements.txt": "runpod==2.0.0rc2\n", "uv.lock": ""})
+    code, out, _ = run_cli(["endpoints", "."], root)
+    assert code == 0, out
+    assert "SDK: runpod 2.0.0rc2 (requirements.txt:1)" in out
+    code, out, _ = run_cli(["endpoints", "--format", "json", "."], root)
+    (endpoint,) = json.loads(out)["endpoints"]
+    assert endpoint["sdk_release"] == {
+        "package": "runpod",
+        "version": RC2,
+        "source": "requirements.txt:1",
+        "kind": "pin",
+        "pinned": True,
+    }
+
+
+@pytest.mark.parametrize(
+    ("files", "fires"),
+    [
+        ({"requirements.txt": "runpod==2.0.0rc2\n"}, False),
+        ({"uv.lock": lock(RC2, "runpod")}, False),
+        ({"requirements.txt": "runpod>=2.0.0rc2\n"}, True),
+        ({"requirements.txt": "runpod\n"}, True),
+        ({"pyproject.toml": "[project]\nname = 'x'\n"}, True),
+    ],
+)
+def test_fg111_reads_runpod2_apps(project, run_cli, files, fires):
+    root = project({"app.py": APP2, "uv.lock": "", **files})
+    code, out, _ = run_cli(["check", "--format", "json", "--select", "FG111", "."], root)
+    found = [f for f in json.loads(out)["findings"] if f["code"] == "FG111"]
+    assert bool(found) == fires, found
+    if found and "requirements.txt" in files:
+        assert found[0]["path"] == "requirements.txt"
+        assert ("runpod 1.x" in found[0]["message"]) == (files["requirements.txt"] == "runpod\n")
+
+
+def test_fg111_leaves_a_classic_runpod_worker_alone(project, run_cli):
+    worker = "import runpod\n\nrunpod.serverless.start({'handler': lambda job: job})\n"
+    root = project({"handler.py": worker, "requirements.txt": "runpod\n", "uv.lock": ""})
+    code, out, _ = run_cli(["check", "--format", "json", "--select", "FG111", "."], root)
+    assert json.loads(out)["findings"] == []
 
 
 def test_a_symlinked_lock_file_is_not_read(tmp_path):
@@ -236,6 +338,46 @@ CASES = [
         "@remote(cfg)\ndef f(x): ...\n",
         "FG206",
     ),
+    # FG213: attribute use on the package and submodule imports, per release
+    ("import runpod_flash as rf\nx = rf.GpuTypes\n", "FG213"),
+    ("import runpod_flash as rf\nx = rf.Endpoint\n", "FG213"),
+    ("import runpod_flash as rf\nx = rf.LiveServerless\n", "FG213"),
+    ("import runpod_flash.dev_console\n", "FG213"),
+    ("import runpod_flash.core.resources\n", "FG213"),
+    ("from runpod_flash.core.resources import LiveServerless\n", "FG213"),
+    ("from runpod_flash.core.resourcez import LiveServerless\n", "FG213"),
+    # FG203: the idle-timeout range arrived in runpod-flash 1.11.1; tetra-rp never had it
+    (
+        "from runpod_flash import LiveServerless, remote\n"
+        "cfg = LiveServerless(name='x', idleTimeout=0)\n"
+        "@remote(cfg)\ndef f(x): ...\n",
+        "FG203",
+    ),
+    (
+        "from runpod_flash import LiveServerless, remote\n"
+        "cfg = LiveServerless(name='x', idleTimeout=7200)\n"
+        "@remote(cfg)\ndef f(x): ...\n",
+        "FG203",
+    ),
+    (
+        "from runpod_flash import LiveServerless, remote\n"
+        "cfg = LiveServerless(name='x', idleTimeout=3600)\n"
+        "@remote(cfg)\ndef f(x): ...\n",
+        "FG203",
+    ),
+    # FG205/FG209: enum members that exist in some releases only
+    (
+        "from runpod_flash import GpuType, LiveServerless, remote\n"
+        "cfg = LiveServerless(name='x', gpus=[GpuType.NVIDIA_B200])\n"
+        "@remote(cfg)\ndef f(x): ...\n",
+        "FG205",
+    ),
+    (
+        "from runpod_flash import CudaVersion, LiveServerless, remote\n"
+        "cfg = LiveServerless(name='x', minCudaVersion=CudaVersion.V13_0)\n"
+        "@remote(cfg)\ndef f(x): ...\n",
+        "FG209",
+    ),
 ]
 
 PROBE = """
@@ -309,3 +451,103 @@ def _install(tmp_path: Path, package: str, version: str) -> str:
 )
 def test_older_releases_agree_with_their_own_install(run_cli, tmp_path, package, version):
     _agree(run_cli, tmp_path, package, version, _install(tmp_path, package, version))
+
+
+# -- package-aware defaults: the model's defaulted values are the release's own --------------
+
+DEFAULTS_APP = """
+from runpod_flash import LiveServerless, CpuLiveServerless, remote
+
+gpu = LiveServerless(name="g")
+cpu = CpuLiveServerless(name="c")
+
+
+@remote(gpu)
+def on_gpu(x): ...
+
+
+@remote(cpu)
+def on_cpu(x): ...
+"""
+
+DEFAULTS_PROBE = """
+import runpod_flash as sdk
+RESULT = {}
+for cls in (sdk.LiveServerless, sdk.CpuLiveServerless):
+    r = cls(name="p")
+    RESULT[cls.__name__] = [r.idleTimeout, r.workersMin, r.workersMax, r.executionTimeoutMs]
+"""
+
+
+def _model_defaults(check_json, root: Path) -> dict:
+    _, doc = check_json(root, "--select", "FG105")
+    out = {}
+    for ep in doc["endpoints"]:
+        params = ep["params"]
+        workers = params["workers"]["value"]
+        out[ep["resource_class"]] = [
+            params["idle_timeout"]["value"],
+            workers["min"],
+            workers["max"],
+            params.get("execution_timeout_ms", {}).get("value"),
+        ]
+    return out
+
+
+@pytest.mark.parametrize(
+    ("package", "version"),
+    [
+        ("runpod-flash", NEWEST),
+        ("runpod-flash", "1.16.0"),
+        ("tetra-rp", releases.newest("tetra-rp")),
+    ],
+)
+def test_defaulted_values_are_those_of_the_release_in_use(check_json, tmp_path, package, version):
+    module = releases.module_name(package)
+    root = write(
+        tmp_path / "app",
+        {"app.py": DEFAULTS_APP.replace("runpod_flash", module), "uv.lock": lock(version, package)},
+    )
+    model = _model_defaults(check_json, root)
+    pythonpath = None if version == NEWEST else _install(tmp_path, package, version)
+    try:
+        real = run_probe(
+            DEFAULTS_PROBE.replace("runpod_flash", module),
+            env={"PYTHONPATH": pythonpath} if pythonpath else None,
+            timeout=60,
+        )
+    except (SdkMissing, OracleError) as exc:
+        pytest.skip(f"the SDK oracle cannot run {package} {version}: {exc}")
+    for cls, (idle, low, high, timeout) in real.items():
+        assert model[cls][:3] == [idle, low, high], (package, version, cls)
+        assert (model[cls][3] or 0) == (timeout or 0), (package, version, cls)
+
+
+def test_tetra_messages_use_tetra_defaults(run_cli, check_json, tmp_path):
+    root = write(
+        tmp_path,
+        {
+            "app.py": DEFAULTS_APP.replace("runpod_flash", "tetra_rp"),
+            "requirements.txt": "tetra-rp==0.25.2\n",
+        },
+    )
+    _, doc = check_json(root, "--select", "FG105,FG110")
+    messages = {f["code"]: f["message"] for f in doc["findings"]}
+    assert "idles 5 s (the default of tetra-rp 0.25.2" in messages["FG105"]
+    assert (
+        "tetra-rp 0.25.2 uses (0, 3) (requirements.txt:1): 3 workers at most" in messages["FG110"]
+    )
+
+
+def test_endpoint_datacenter_default_before_1_10(check_json, tmp_path):
+    source = (
+        "from runpod_flash import Endpoint, GpuType\n\n\n"
+        "@Endpoint(name='e', gpu=GpuType.NVIDIA_L4, workers=(1, 2))\nasync def e(x): ...\n"
+    )
+    old = write(tmp_path / "old", {"app.py": source, "uv.lock": lock("1.9.1")})
+    _, doc = check_json(old, "--select", "FG105")
+    [ep] = doc["endpoints"]
+    assert ep["params"]["datacenter"]["value"] == ["DataCenter.EU_RO_1"]
+    new = write(tmp_path / "new", {"app.py": source, "uv.lock": lock(NEWEST)})
+    _, doc = check_json(new, "--select", "FG105")
+    assert len(doc["endpoints"][0]["params"]["datacenter"]["value"]) > 1

@@ -20,7 +20,7 @@ from flash_guard.checklist.catalog import PROFILES, builtin_catalog
 from flash_guard.checklist.items import Item, build_params, did_you_mean, parse_item
 from flash_guard.config.yamlsrc import ConfigError, YamlSource, load_yaml_file
 from flash_guard.findings import SEVERITIES
-from flash_guard.project.globs import glob_problem
+from flash_guard.project.globs import glob_match, glob_problem
 
 CONFIG_NAMES = (".flash-guard.yaml", ".flash-guard.yml")
 CONFIG_KEYS = (
@@ -177,7 +177,79 @@ def load_config(path: Path | None, label: str | None = None, _seen: tuple = ()) 
         if not parent.is_file():
             raise src.error(["extend"], f"`{target}`: no such file")
         base = load_config(parent, _label(parent, path, label), (*_seen, path.resolve()))
+        _rebase_globs(base, parent.parent, path.resolve().parent)
     return parse_config(src, path, base)
+
+
+# -- path globs of an extended file, rebased to the extending file's directory --------------
+# As in ruff, a path glob means a path relative to the directory of the configuration that
+# wrote it: the root's `exclude: [services/a/legacy/**]`, inherited by services/a's
+# configuration (whose files are matched relative to services/a), becomes `legacy/**`. A glob
+# without `/` names a file or directory at any depth and is kept as it is.
+
+
+def _rebase_globs(config: Config, written_in: Path, used_in: Path) -> None:
+    config.exclude = rebase_globs(config.exclude, written_in, used_in)
+    config.profile_paths = {
+        profile: rebase_globs(globs, written_in, used_in)
+        for profile, globs in config.profile_paths.items()
+    }
+
+
+def rebase_globs(globs: list[str], written_in: Path, used_in: Path) -> list[str]:
+    """`globs`, relative to `written_in`, as globs relative to `used_in` that match the same
+    files below `used_in`; globs that cannot match there are dropped."""
+    if written_in == used_in:
+        return list(globs)
+    out: list[str] = []
+    for glob in globs:
+        for rebased in _rebase_one(glob, written_in, used_in):
+            if rebased not in out:
+                out.append(rebased)
+    return out
+
+
+def _rebase_one(glob: str, written_in: Path, used_in: Path) -> list[str]:
+    # Read as project.globs reads it: `dir/` is `dir/**`, a path from this directory.
+    pattern = glob.strip()
+    if pattern.endswith("/"):
+        pattern += "**"
+    if pattern.startswith("./"):
+        pattern = pattern[2:]
+    body = pattern.lstrip("/")
+    below = used_in.relative_to(written_in).parts if used_in.is_relative_to(written_in) else None
+    if "/" not in pattern.rstrip("/"):
+        # A name matches at any depth: in the directories down to `used_in` too.
+        if below and any(glob_match(body, part) for part in below):
+            return ["/**"]
+        return [glob]
+    if below is not None:
+        return [
+            "/".join(parts) if len(parts) > 1 else "/" + parts[0]
+            for parts in _strip_prefix(body.rstrip("/").split("/"), list(below))
+        ]
+    if written_in.is_relative_to(used_in):
+        # The extended file sits below the extending one: its globs stay under its directory.
+        return [written_in.relative_to(used_in).as_posix() + "/" + body]
+    return []  # a sibling's paths: nothing under `used_in` is among them
+
+
+def _strip_prefix(segments: list[str], prefix: list[str]) -> list[list[str]]:
+    """Glob segments matching `prefix/<rest>` -> the segment lists matching `<rest>`."""
+    if not segments:
+        return [["**"]]  # the glob named a directory above: everything below it
+    if not prefix:
+        return [segments]
+    head, rest = segments[0], segments[1:]
+    if "**" in head:
+        # `**` takes all of the prefix (and maybe more), or some of it before `rest` goes on.
+        options = [["**", *rest]]
+        for k in range(len(prefix)):
+            options += _strip_prefix(rest, prefix[k:])
+        return options
+    if glob_match(head, prefix[0]):
+        return _strip_prefix(rest, prefix[1:])
+    return []
 
 
 def _label(parent: Path, child: Path, child_label: str | None) -> str:

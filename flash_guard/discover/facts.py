@@ -101,6 +101,7 @@ class ImportBinding:
     span: Span
     top_level: bool
     blocks: tuple[Block, ...] = ()  # enclosing blocks, innermost first
+    dotted: str = ""  # `import a.b.c` binds `a`; the whole path, for FG213's submodule check
 
 
 @dataclass
@@ -172,9 +173,14 @@ class FileFacts:
     # Module-level functions by name: the helpers a worker's body calls, one level deep
     # (rules.md "the worker's body": the lazy `_get_model()` singleton).
     helper_bodies: dict[str, BodyFacts] = field(default_factory=dict)
+    # Module-level classes by name: the body of a runpod 2.0 call form `app.api(...)(Cls)`.
+    class_bodies: dict[str, BodyFacts] = field(default_factory=dict)
     functions: list[FunctionDef] = field(default_factory=list)
     classes: list[ClassDef] = field(default_factory=list)
     applied: list[Applied] = field(default_factory=list)
+    # `rf.Name` where `rf` is bound to an SDK package itself (`import runpod_flash as rf`):
+    # (local name, attribute, span of the `rf.Name` node), for FG213.
+    sdk_attributes: list[tuple[str, str, Span]] = field(default_factory=list)
     line_count: int = 0
     read_error: str | None = None
     # read_error means the file was not analysed at all: an FG001 error, which fails
@@ -262,7 +268,7 @@ def _import(node, facts: FileFacts, lines: _Lines) -> None:
                 dotted = item.text()
                 # `import a.b.c` binds `a`; attribute access walks the rest.
                 first = dotted.split(".", 1)[0]
-                facts.imports.append(ImportBinding(first, first, None, 0, span, top))
+                facts.imports.append(ImportBinding(first, first, None, 0, span, top, dotted=dotted))
         _set_blocks(facts.imports, start, blocks)
         return
     module_node = node.field("module_name")
@@ -497,7 +503,7 @@ def _decorated(node, facts: FileFacts, lines: _Lines) -> None:
     )
 
 
-def _helper_body(node, facts: FileFacts) -> None:
+def _helper_body(node, facts: FileFacts, into: dict | None = None) -> None:
     parent = node.parent()
     if parent is not None and parent.kind() == "decorated_definition":
         parent = parent.parent()  # `@lru_cache def _get_model()` is a helper too
@@ -505,7 +511,7 @@ def _helper_body(node, facts: FileFacts) -> None:
         return
     name_node = node.field("name")
     if name_node is not None:
-        facts.helper_bodies.setdefault(
+        (facts.helper_bodies if into is None else into).setdefault(
             name_node.text(), _body_facts(node, name_node.text(), facts.path)
         )
 
@@ -549,6 +555,7 @@ def _function(node, facts: FileFacts, lines: _Lines) -> None:
 
 
 def _class(node, facts: FileFacts, lines: _Lines) -> None:
+    _helper_body(node, facts, facts.class_bodies)
     name_node = node.field("name")
     if name_node is None:
         return
@@ -622,6 +629,7 @@ def extract(path: str, source: str) -> FileFacts:
                 suspect = True  # an ERROR node or a zero-width (MISSING) token
             else:
                 handler(node, facts, lines)
+        _sdk_attributes(root, facts)
         error = _walk_for_syntax_error(root) if suspect else None
         if error is None:
             error = _lexical_disagreement(root, lexed)
@@ -630,6 +638,32 @@ def extract(path: str, source: str) -> FileFacts:
     finally:
         stop_meter()
     return facts
+
+
+# Packages whose top-level names FG213 checks; their attribute uses are collected only in
+# files that bind one of them as a module, so other files pay nothing.
+_SDK_PACKAGES = ("runpod_flash", "tetra_rp", "runpod")
+
+
+def _sdk_attributes(root, facts: FileFacts) -> None:
+    aliases = sorted(
+        {
+            b.local
+            for b in facts.imports
+            if b.name is None and not b.level and b.module in _SDK_PACKAGES
+        }
+    )
+    if not aliases:
+        return
+    rule = {
+        "kind": "attribute",
+        "has": {"field": "object", "kind": "identifier", "regex": f"^(?:{'|'.join(aliases)})$"},
+    }
+    for node in root.find_all(**rule):
+        obj, attr = node.field("object"), node.field("attribute")
+        if obj is None or attr is None or _is_write_target(node):
+            continue
+        facts.sdk_attributes.append((obj.text(), attr.text(), span_of(node)))
 
 
 def _add_comments(lexed: Lexed, facts: FileFacts) -> None:

@@ -59,11 +59,16 @@ class Runpod2Builder:
                     self.members.setdefault(key, []).append(decorated)
         for path in sorted(files):
             facts = files[path]
+            bound: set[Span] = set()
             for assign in facts.assignments:
                 if assign.expr.kind == "call":
                     self._assignment(path, assign)
+                    bound.add(assign.expr.span)
             for decorated in facts.decorated:
                 self._decorated(path, decorated)
+            for applied in facts.applied:
+                if applied.expr.span not in bound:
+                    self._applied(path, applied)
         self.endpoints.sort(key=lambda e: (e.path, e.span.line, e.span.column))
         self._duplicate_names()
         apps = sorted(self.apps.values(), key=lambda a: (a.path.split("/"), a.span))
@@ -93,8 +98,12 @@ class Runpod2Builder:
             if kind is None:
                 return
             target_expr = assign.expr.items[1]
-            target = BodyFacts(name=target_expr.text, span=target_expr.span, path=path)
-            served = assign.namespace is None and self._defined_here(path, target_expr)
+            target = self._target(path, target_expr)
+            # Inside a function, loop or class body: said as such; at module level, served only
+            # when the function is defined in this file.
+            nested = assign.placement in ("function", "loop", "class")
+            here = assign.namespace is None and self._defined_here(path, target_expr)
+            placement = assign.placement if nested or here else "unbound"
             self._declare(
                 path,
                 kind,
@@ -102,10 +111,56 @@ class Runpod2Builder:
                 func,
                 assign.namespace,
                 target,
-                assign.placement if served else "unbound",
+                placement,
                 assign.statement_lines,
                 variable=assign.target,
+                call_form=target_expr,
             )
+
+    def _applied(self, path: str, applied) -> None:
+        """`app.queue(...)(fn)` not assigned to a name: inside a list, dict, comprehension or
+        call, or a bare statement. Discovery deploys it; the worker, which looks the handle up
+        among module-level names, cannot find it (§5.4)."""
+        func = applied.expr.items[0] if applied.expr.items else None
+        if func is None or func.kind != "call" or len(applied.expr.items) < 2:
+            return
+        kind, app = self._app_method(func, path, applied.namespace)
+        if kind is None:
+            return
+        target_expr = applied.expr.items[1]
+        placement = applied.placement if applied.placement in ("function", "loop") else "container"
+        self._declare(
+            path,
+            kind,
+            app,
+            func,
+            applied.namespace,
+            self._target(path, target_expr),
+            placement,
+            applied.lines,
+            call_form=target_expr,
+        )
+
+    def _target(self, path: str, expr: Expr) -> BodyFacts:
+        """The body facts of the function or class a call form is applied to: a module-level
+        definition of this file, else of the module it is imported from; a bare record when it
+        is neither (a lambda, an attribute, a call result)."""
+        bare = BodyFacts(name=expr.text, span=expr.span, path=path)
+        if expr.kind != "name":
+            return bare
+        files = self.project.files
+        own = files.get(path)
+        # The file's own definition first: `Inference = app.api(...)(Inference)` rebinds it.
+        for facts in (own,) if own is not None else ():
+            found = facts.helper_bodies.get(expr.value) or facts.class_bodies.get(expr.value)
+            if found is not None:
+                return found
+        home = self.project.lookup(path, expr.value, None)
+        if isinstance(home, tuple) and home[0] != path and home[0] in files:
+            facts = files[home[0]]
+            name = getattr(home[1], "name", expr.value)
+            return facts.helper_bodies.get(name) or facts.class_bodies.get(name) or bare
+        return bare
 
     def _defined_here(self, path: str, expr: Expr) -> bool:
         """The function is defined in this file, not imported (the worker looks it up in the
@@ -202,6 +257,7 @@ class Runpod2Builder:
         lines,
         variable: str | None = None,
         decorated: Decorated | None = None,
+        call_form: Expr | None = None,
     ) -> Endpoint:
         problems: list[tuple[str, str, Span]] = []
         if call.kind == "call":
@@ -262,7 +318,9 @@ class Runpod2Builder:
             app_span=app.span,
             app_path=app.path,
         )
-        self._shape(endpoint, kind, target, path, decorated)
+        if call_form is None or (target.path == path and target.span != call_form.span):
+            # Decorated, or a call form on a definition of this file: FG215 can point at it.
+            self._shape(endpoint, kind, target, path)
         app.resources.append(endpoint)
         self.endpoints.append(endpoint)
         return endpoint
@@ -290,12 +348,8 @@ class Runpod2Builder:
         return out
 
     # -- handler shapes and routes -------------------------------------------------
-    def _shape(
-        self, endpoint: Endpoint, kind: str, target: BodyFacts, path: str, decorated
-    ) -> None:
+    def _shape(self, endpoint: Endpoint, kind: str, target: BodyFacts, path: str) -> None:
         problems = endpoint.problems
-        if decorated is None:
-            return  # call form: the target's definition is not at hand
         if kind == "queue" and target.is_class:
             problems.append(
                 (

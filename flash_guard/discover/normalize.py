@@ -215,3 +215,109 @@ def legacy_params(obj: Opaque, remote_kwargs: dict[str, Value], kind: str, compu
     for key, value in defaults.items():
         params.setdefault(key, value)
     return params
+
+
+# ---------------------------------------------------------------------------------------------
+# The release in use (rules.md "SDK version in use"): discovery fills in the newest runpod-flash
+# defaults above; once the app's release is known, every defaulted parameter whose recorded
+# default differs in that release (tetra-rp idled 5 s and allowed 3 workers; runpod-flash
+# before 1.10 defaulted to EU-RO-1; before 1.11 nothing set a minimum CUDA version) takes the
+# release's own default instead.
+# ---------------------------------------------------------------------------------------------
+
+_CANONICAL_TO_LEGACY = {canonical: legacy for legacy, canonical in LEGACY_TO_CANONICAL.items()}
+_LIST_KEYS = ("gpu", "cpu", "datacenter", "volume")
+_NO_DEFAULT = object()
+
+
+def release_defaults(endpoint, facts, newest) -> None:
+    """Re-default `endpoint.params` for the release `facts` (a `releases.SdkFacts`); `newest`
+    is the newest release's facts of the same package family, whose defaults discovery used."""
+    if endpoint.kind == "client":
+        return
+    for key, value in list(endpoint.params.items()):
+        if not value.defaulted or key == "workers":
+            continue
+        ours, theirs = _recorded(endpoint, facts, key), _recorded(endpoint, newest, key)
+        if ours is _NO_DEFAULT or ours == theirs:
+            continue  # the same recorded default: keep discovery's (computed) value
+        replaced = _release_value(key, ours, facts)
+        if replaced is not None:
+            endpoint.params[key] = replaced
+    workers = endpoint.params.get("workers")
+    if workers is not None and workers.defaulted:
+        low, high = _release_workers(endpoint, facts), _release_workers(endpoint, newest)
+        if low != high and low is not None:
+            endpoint.params["workers"] = Value(
+                {"min": Value.default(low[0]), "max": Value.default(low[1])}, True, defaulted=True
+            )
+
+
+def _recorded(endpoint, facts, key: str) -> object:
+    """The default recorded for canonical `key` on this declaration's class in `facts`: a
+    JSON value, None when the release has no such parameter, _NO_DEFAULT when unusable."""
+    if facts is None:
+        return _NO_DEFAULT
+    if endpoint.api == "endpoint":
+        if key == "min_cuda_version" and endpoint.compute == "cpu":
+            return _NO_DEFAULT
+        param = (facts.endpoint_params or {}).get(key)
+        if param is None:
+            return None
+        return param.default if param.has_default else _NO_DEFAULT
+    legacy = _CANONICAL_TO_LEGACY.get(key)
+    fields = facts.legacy_fields.get(endpoint.resource_class) or facts.legacy_fields.get(
+        "ServerlessResource", {}
+    )
+    if legacy is None or legacy in _UNSET_LEGACY_FIELDS:
+        return _NO_DEFAULT
+    spec = fields.get(legacy)
+    if spec is None:
+        return None
+    if not spec.has_default or spec.default_factory is not None:
+        return _NO_DEFAULT
+    return spec.default
+
+
+def _release_value(key: str, raw, facts) -> Value | None:
+    """A recorded JSON default as a model value; None when it is opaque (a repr)."""
+    if isinstance(raw, dict) and "repr" in raw:
+        return None
+    enum = DEFAULT_ENUMS.get(key)
+    items = raw if isinstance(raw, list) else [raw]
+    converted = []
+    for item in items:
+        if isinstance(item, dict) and "enum" in item:
+            owner, _, member = item["enum"].partition(".")
+            converted.append(EnumRef(owner, member))
+        elif enum and isinstance(item, str):
+            by_value = {v: k for k, v in facts.enums.get(enum, {}).items()}
+            member = by_value.get(item, item if item in facts.enums.get(enum, {}) else None)
+            if member is None:
+                return None
+            converted.append(EnumRef(enum, member))
+        elif isinstance(item, (dict, list)):
+            return None
+        else:
+            converted.append(item)
+    if raw is None:
+        return Value.default(None)
+    if isinstance(raw, list) or key in _LIST_KEYS:
+        return Value.default([Value.default(v) for v in converted])
+    return Value.default(converted[0])
+
+
+def _release_workers(endpoint, facts) -> tuple[int, int] | None:
+    if facts is None:
+        return None
+    if endpoint.api == "endpoint":
+        return None  # `workers=None` is resolved inside Endpoint: (0, 1) in every release
+    fields = facts.legacy_fields.get(endpoint.resource_class) or facts.legacy_fields.get(
+        "ServerlessResource", {}
+    )
+    low, high = fields.get("workersMin"), fields.get("workersMax")
+    if low is None or high is None or not (low.has_default and high.has_default):
+        return None
+    if not all(isinstance(x.default, int) for x in (low, high)):
+        return None
+    return low.default, high.default

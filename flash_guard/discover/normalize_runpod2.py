@@ -11,6 +11,7 @@ import dataclasses
 import posixpath
 import re
 
+from flash_guard.messages import show
 from flash_guard.model import EnumRef, Opaque, Value
 from flash_guard.sdk import runpod2_tables as t
 
@@ -376,6 +377,20 @@ def _validate_rest(params: dict, kind: str, compute: str, label, problems: list)
                 (
                     "FG202",
                     f"scaler_type must be one of {sorted(t.SCALER_TYPES)}, got {scaler.value!r}",
+                    scaler,
+                )
+            )
+        elif kind == "load_balancer" and str(scaler.value).strip().upper() == "QUEUE_DELAY":
+            # rc2 keeps it (spec.effective_scaler_type) and deploys type LB + QUEUE_DELAY;
+            # runpod-flash rejects the same pair at deploy (rules.md FG212).
+            problems.append(
+                (
+                    "FG212",
+                    f"scaler_type={show(scaler)} on an api resource: rc2 accepts it and "
+                    "`rp flash deploy` sends a load balancer (type LB) told to scale on queue "
+                    "delay, but a load balancer has no queue to measure (runpod-flash refuses "
+                    "the same setting at deploy); leave scaler_type out (api resources default "
+                    "to REQUEST_COUNT)",
                     scaler,
                 )
             )

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from flash_guard.sdk import releases
+from flash_guard.sdk import releases, runpod2_tables
 
 try:  # Python 3.11+
     import tomllib
@@ -23,6 +23,11 @@ except ImportError:  # pragma: no cover - Python 3.10 installs tomli (pyproject.
 
 # The import name of each SDK package and the distribution it is installed as.
 DISTRIBUTIONS = {"runpod_flash": "runpod-flash", "tetra_rp": "tetra-rp"}
+# The runpod 2.0 Apps API ships in the `runpod` distribution, whose 1.x releases are the classic
+# serverless SDK without `App`. flash-guard knows one 2.0 release: the one its tables were
+# generated from (sdk/runpod2_tables.py).
+RUNPOD2_MODULE = "runpod"
+RUNPOD2_DISTRIBUTION = "runpod"
 LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock")
 # Lock files of large projects run to a few MB; anything far beyond is not a lock file.
 MAX_BYTES = 16 * 1024 * 1024
@@ -56,6 +61,9 @@ class SdkInUse:
     path: str | None = None
     line: int | None = None
     specifier: str = ""
+    # Why the release that gets installed may not be the one checked against (runpod: a range
+    # or bare name that admits no 2.0 pre-release installs 1.x); "" when nothing to say.
+    note: str = ""
 
     @property
     def pinned(self) -> bool:
@@ -71,8 +79,9 @@ class SdkInUse:
         return "the newest release flash-guard knows; no lock file or pin"
 
     def describe(self) -> str:
-        """'runpod-flash 1.21.0 (uv.lock:123)'."""
-        return f"{self.package} {self.version} ({self.source})"
+        """'runpod-flash 1.21.0 (uv.lock:123)', and the note when there is one."""
+        text = f"{self.package} {self.version} ({self.source})"
+        return f"{text}; {self.note}" if self.note else text
 
     def this_app(self) -> str:
         """The clause a version-dependent message ends with."""
@@ -177,7 +186,7 @@ def pyproject_requirements(text: str, path: str) -> list[Requirement]:
 def _poetry_specifier(constraint: str) -> str:
     """Poetry's bare version is an exact pin; `^`, `~`, ranges and `*` stay as written."""
     text = constraint.replace(" ", "")
-    if re.fullmatch(r"\d+(\.\d+)*", text):
+    if re.fullmatch(r"\d+(\.\d+)*((a|b|rc)\d+)?", text):  # 2.0.0rc2 too
         return f"=={text}"
     return "" if text == "*" else text
 
@@ -267,9 +276,11 @@ class SdkVersions:
         self._requirements: dict[str, list[Requirement]] = {}
 
     def for_app(self, app: str, module: str) -> SdkInUse | None:
-        """The version in use for an app importing `module` (runpod_flash/tetra_rp), or None
-        for other packages."""
-        package = DISTRIBUTIONS.get(module)
+        """The version in use for an app importing `module` (runpod_flash/tetra_rp, or runpod
+        for a 2.0 app), or None for other packages."""
+        package = DISTRIBUTIONS.get(module) or (
+            RUNPOD2_DISTRIBUTION if module == RUNPOD2_MODULE else None
+        )
         if package is None:
             return None
         key = (app, package)
@@ -311,13 +322,19 @@ class SdkVersions:
                 found = lock_versions(name, text).get(wanted)
                 if found is not None:
                     version, line = found
-                    return self._made(package, version, "lock", _rel(directory, name), line)
+                    note = _runpod1_note(package, version)
+                    return self._made(
+                        package, version, "lock", _rel(directory, name), line, note=note
+                    )
         named = [r for r in self.requirements(app) if r.name == wanted]
         exact = [r for r in named if _exact(r.specifier)]
         if exact:
-            r = exact[0]
-            return self._made(package, _exact(r.specifier), "pin", r.path, r.line, r.specifier)
+            r, version = exact[0], _exact(exact[0].specifier)
+            note = _runpod1_note(package, version)
+            return self._made(package, version, "pin", r.path, r.line, r.specifier, note=note)
         for r in named:
+            if package == RUNPOD2_DISTRIBUTION:
+                return self._runpod2_range(r)
             try:
                 version = releases.pick_version(package, r.specifier) if r.specifier else None
             except ValueError:
@@ -330,26 +347,129 @@ class SdkVersions:
             version = self._configured_version(package)
             if version is not None:
                 return self._made(package, version, "config")
-        return self._made(package, releases.newest(package), "newest")
+        return self._made(package, _newest(package), "newest")
+
+    def _runpod2_range(self, r: Requirement) -> SdkInUse:
+        """A `runpod` requirement that pins no release. pip and uv install a pre-release only
+        when the specifier names one (PEP 440), and every 2.0 release so far is one: a bare
+        `runpod` or `runpod>=1.7` installs 1.x, which has no `runpod.App`."""
+        newest = _newest(RUNPOD2_DISTRIBUTION)
+        try:
+            admits = bool(r.specifier) and runpod2_admits(newest, r.specifier)
+        except ValueError:
+            admits = False
+        note = ""
+        if not admits:
+            note = (
+                "pip and uv install a pre-release only when the specifier names one, so "
+                f"`{RUNPOD2_DISTRIBUTION}{r.specifier}` installs runpod 1.x (without --pre), "
+                "which has no runpod.App"
+            )
+        kind = "range" if r.specifier else "unpinned"
+        return self._made(
+            RUNPOD2_DISTRIBUTION, newest, kind, r.path, r.line, r.specifier, note=note
+        )
 
     def _configured_version(self, package: str) -> str | None:
         text = self.configured.strip()
-        if text in releases.releases(package):
+        if text in known_releases(package):
             return text
+        if package == RUNPOD2_DISTRIBUTION:
+            return None  # one known release: sdk_version names it exactly or not at all
         try:
             return releases.pick_version(package, text if text[:1] in "<>=!~^" else f"=={text}")
         except ValueError:
             return None
 
-    def _made(self, package, version, kind, path=None, line=None, specifier="") -> SdkInUse:
+    def _made(
+        self, package, version, kind, path=None, line=None, specifier="", note=""
+    ) -> SdkInUse:
         return SdkInUse(
-            package, version, facts_release(package, version), kind, path, line, specifier
+            package, version, facts_release(package, version), kind, path, line, specifier, note
         )
+
+
+def _runpod1_note(package: str, version: str) -> str:
+    """A 2.0 app locked or pinned to runpod 1.x: that release has no `runpod.App`."""
+    if package != RUNPOD2_DISTRIBUTION:
+        return ""
+    major = re.match(r"\s*v?(\d+)", version)
+    if major is None or int(major[1]) >= 2:
+        return ""
+    return (
+        f"runpod {version} is the 1.x serverless SDK, which has no runpod.App: this app "
+        "uses the 2.0 Apps API"
+    )
+
+
+def known_releases(package: str) -> tuple[str, ...]:
+    """The releases flash-guard has facts for, oldest first."""
+    if package == RUNPOD2_DISTRIBUTION:
+        return (runpod2_tables.SDK_VERSION,)
+    return releases.releases(package)
+
+
+def _newest(package: str) -> str:
+    return known_releases(package)[-1]
+
+
+# PEP 440 pre-release segments, for the `runpod` 2.0 pre-releases (releases.py compares release
+# numbers only, which is all runpod-flash and tetra-rp need).
+_PRE = re.compile(
+    r"^\s*v?(?P<release>\d+(?:\.\d+)*)"
+    r"(?:[-_.]?(?P<tag>alpha|beta|preview|pre|rc|a|b|c)[-_.]?(?P<n>\d*))?\s*$",
+    re.IGNORECASE,
+)
+_PRE_RANK = {"a": 0, "alpha": 0, "b": 1, "beta": 1, "c": 2, "rc": 2, "pre": 2, "preview": 2}
+_FINAL = (3, 0)
+
+
+def _pre_key(text: str) -> tuple[tuple[int, ...], tuple[int, int]] | None:
+    """(release, (pre rank, pre number)) of a version, a final release ranking after its
+    pre-releases; None for text with other segments (post, dev, local)."""
+    match = _PRE.match(text)
+    if match is None:
+        return None
+    release = tuple(int(p) for p in match["release"].split("."))
+    release += (0,) * (4 - len(release))
+    if match["tag"] is None:
+        return release, _FINAL
+    return release, (_PRE_RANK[match["tag"].lower()], int(match["n"] or 0))
+
+
+def runpod2_admits(version: str, specifier: str) -> bool:
+    """Whether pip/uv would install `version` (a 2.0 pre-release such as 2.0.0rc2) for a
+    `runpod` specifier: every clause holds, pre-release segments compared, and some clause
+    names a pre-release. Raises ValueError for unparsable text."""
+    have = _pre_key(version)
+    clauses = [c.strip() for c in specifier.split(",") if c.strip()]
+    named_pre = False
+    for clause in clauses:
+        match = re.fullmatch(r"(===|==|!=|~=|<=|>=|<|>|\^|~)?\s*(\S+)", clause)
+        if match is None:
+            raise ValueError(f"not a version specifier: {specifier!r}")
+        op, text = match[1] or "==", match[2]
+        want = _pre_key(text) if not text.endswith(".*") else None
+        if want is not None and want[1] != _FINAL:
+            named_pre = True
+        if have is None or want is None or op not in ("==", "!=", "<", "<=", ">", ">="):
+            if not releases.version_matches(version, f"{op}{text}"):
+                return False
+            continue
+        cmp = (have > want) - (have < want)
+        if not {"==": cmp == 0, "!=": cmp != 0, "<": cmp < 0, "<=": cmp <= 0}.get(
+            op, cmp > 0 if op == ">" else cmp >= 0
+        ):
+            return False
+    return named_pre or have is None or have[1] == _FINAL
 
 
 def facts_release(package: str, version: str) -> str:
     """The recorded release whose facts stand for `version`: itself, else the newest recorded
-    release not above it (a patch flash-guard has not seen), else the oldest."""
+    release not above it (a patch flash-guard has not seen), else the oldest. runpod 2.0 has
+    one set of facts."""
+    if package == RUNPOD2_DISTRIBUTION:
+        return runpod2_tables.SDK_VERSION
     known = releases.releases(package)
     if version in known:
         return version
@@ -384,24 +504,17 @@ def assign_sdk_versions(analysis, configured: str | None) -> SdkVersions:
     finder = SdkVersions(analysis.root, configured)
     for endpoint in analysis.endpoints:
         endpoint.sdk_release = finder.for_app(endpoint.app, endpoint.package)
-        if endpoint.sdk_release is not None:
+        if endpoint.sdk_release is not None and endpoint.package in DISTRIBUTIONS:
             _release_defaults(endpoint)
     analysis.sdk_versions = finder
     return finder
 
 
 def _release_defaults(endpoint) -> None:
-    """Discovery fills in the newest runpod-flash defaults; where the release in use differs
-    (tetra-rp and runpod-flash before 1.2 idled 5 s, not 60 s) its own default replaces them."""
-    from flash_guard.model import Value
+    """Discovery fills in the newest runpod-flash defaults; where the release in use records
+    other defaults (tetra-rp idled 5 s, not 60 s) its own replace them."""
+    from flash_guard.discover.normalize import release_defaults
 
     sdk = endpoint.sdk_release
-    facts = releases.facts(sdk.package, sdk.facts_version)
-    idle = endpoint.params.get("idle_timeout")
-    default = (
-        facts.endpoint_idle_timeout_default
-        if endpoint.api == "endpoint"
-        else facts.idle_timeout_default
-    )
-    if idle is not None and idle.defaulted and isinstance(default, int):
-        endpoint.params["idle_timeout"] = Value.default(default)
+    newest = releases.facts("runpod-flash", releases.newest("runpod-flash"))
+    release_defaults(endpoint, releases.facts(sdk.package, sdk.facts_version), newest)

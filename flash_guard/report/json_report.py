@@ -14,11 +14,39 @@ def document(result) -> dict:
         profile = result.profiles[i] if i < len(result.profiles) else None
         checks = result.scorecard[i] if i < len(result.scorecard) and ep.deployable else None
         endpoints.append(endpoint_json(ep, profile if ep.deployable else None, checks))
-    return {
+    doc = {
         "version": 1,
         "findings": [f.to_json() for f in result.findings],
         "endpoints": endpoints,
         "summary": result.summary(),
+    }
+    if result.diff_base is not None:
+        doc["diff_base"] = diff_base_json(result)
+    return doc
+
+
+def diff_base_json(result) -> dict:
+    """--diff-base: what was compared, the counts, the fixed findings and the scorecard diff."""
+    info = result.diff_base
+    states = [f.extra.get("baseline_state", "new") for f in result.findings]
+    return {
+        "ref": info["ref"],
+        "commit": info["commit"],
+        "new": states.count("new"),
+        "updated": states.count("updated"),
+        "unchanged": len(result.unchanged),
+        "fixed": [f.to_json() for f in result.fixed],
+        "scorecard": [
+            {
+                "endpoint": row["endpoint"],
+                "app": row["app"],
+                "change": row["change"],
+                "items": {
+                    code: {"before": old, "after": new} for code, (old, new) in row["items"].items()
+                },
+            }
+            for row in info["scorecard"]
+        ],
     }
 
 

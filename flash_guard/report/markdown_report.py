@@ -1,14 +1,17 @@
 """`--format markdown`: the job-summary page (GitHub's `$GITHUB_STEP_SUMMARY`).
 
-Counts first, then the readiness scorecard (one row per deployable endpoint,
-one column per checklist item that applies to at least one of them), then the
-findings table. GitHub refuses a step summary over 1 MiB, so the page is cut to
-`max_bytes`: findings rows go first, then scorecard rows, each cut saying so.
+Counts first; with `--diff-base`, what changed since the base (the readiness scorecard
+diff: per endpoint and checklist item, before and after, and the fixed findings); then the
+readiness scorecard (one row per deployable endpoint, one column per checklist item that
+applies to at least one of them), then the findings table. GitHub refuses a step summary
+over 1 MiB, so the page is cut to `max_bytes`: findings rows go first, then scorecard rows,
+then diff rows, each cut saying so.
 """
 
 from __future__ import annotations
 
 from flash_guard.checklist.active import META_CODES
+from flash_guard.diffbase import LESS_READY, MORE_READY, ref_label, scorecard_headline
 from flash_guard.findings import FAIL, NOT_APPLICABLE, PASS, UNKNOWN
 from flash_guard.report.escape import markdown_cell
 from flash_guard.report.github_report import priority
@@ -22,10 +25,25 @@ _NOTE_ROOM = 400
 
 
 def render(result, max_bytes: int | None = DEFAULT_MAX_BYTES, **_) -> str:
-    head = _title(result) + [""] + _counts(result) + [""]
+    title, counts = _title(result) + [""], _counts(result) + [""]
+    head = title + counts
     card_head, card_rows, card_tail = _scorecard(result)
     find_head, find_rows = _findings(result)
     budget = None if max_bytes is None else max_bytes - _size(head) - _NOTE_ROOM
+
+    if result.diff_base is not None:
+        # A pull request's page leads with what the change did to readiness.
+        diff_head, diff_rows, diff_tail = _changes(result)
+        diff_shown = _fitting(diff_rows, None if budget is None else budget - _size(diff_head))
+        head = title + diff_head + diff_rows[:diff_shown]
+        if diff_shown < len(diff_rows):
+            head += ["", _cut_note(len(diff_rows) - diff_shown, "changes"), ""] + counts
+            rest = [(len(card_rows), "endpoints"), (len(find_rows), "findings")]
+            head += [line for n, what in rest if n for line in ("", _cut_note(n, what))]
+            return "\n".join(head) + "\n"
+        head += diff_tail + counts
+        if budget is not None:
+            budget -= _size(diff_head + diff_rows + diff_tail)
 
     card_shown = _fitting(card_rows, None if budget is None else budget - _size(card_head))
     lines = head + card_head + card_rows[:card_shown]
@@ -47,6 +65,12 @@ def render(result, max_bytes: int | None = DEFAULT_MAX_BYTES, **_) -> str:
 
 def _title(result) -> list[str]:
     summary = result.summary()
+    if result.diff_base is not None:
+        ref = _cell(ref_label(result.diff_base["ref"]))
+        if summary["findings"]:
+            count = _plural_new(summary["findings"])
+            return ["# flash-guard: production readiness", "", f"❌ {count} since `{ref}`"]
+        return ["# flash-guard: production readiness", "", f"✅ No new findings since `{ref}`"]
     if summary["findings"]:
         return ["# flash-guard: production readiness", "", f"❌ {_plural(summary['findings'])}"]
     return ["# flash-guard: production readiness", "", "✅ All checks passed"]
@@ -107,6 +131,92 @@ def _scorecard(result) -> tuple[list[str], list[str], list[str]]:
         "",
     ]
     return head, body, tail
+
+
+CHANGE_LABELS = {
+    LESS_READY: "📉 less ready",
+    MORE_READY: "📈 more ready",
+    "added": "🆕 new endpoint",
+    "removed": "🗑️ removed endpoint",
+    "changed": "↔️ changed",
+}
+STATE_WORDS = {PASS: "pass", FAIL: "fail", UNKNOWN: "unknown", NOT_APPLICABLE: "does not apply"}
+
+
+def _changes(result) -> tuple[list[str], list[str], list[str]]:
+    """The readiness scorecard diff (diffbase.scorecard_diff rows) and the fixed findings."""
+    info = result.diff_base
+    rows = info["scorecard"]
+    ref, commit = ref_label(info["ref"]), info["commit"][:12]
+    since = f"`{_cell(ref)}`" + (f" (merge base `{commit}`)" if ref != commit else "")
+    head = [
+        f"## Changes since {since}",
+        "",
+        f"**{scorecard_headline(rows)}** · {_plural_new(len(result.findings))} · "
+        f"{len(result.fixed)} fixed",
+        "",
+    ]
+    if not rows and not result.fixed:
+        return head + ["No endpoint's readiness changed.", ""], [], []
+    body: list[str] = []
+    if rows:
+        head += ["| endpoint | change | item | before | after |", "|---|---|---|---|---|"]
+    rules = {rule.code: rule for rule in result.rules}
+    cards = _cards_by_endpoint(result)
+    for row in rows:
+        app = row["app"] not in ("", ".") and f"<br>{_cell(row['app'])}"
+        name = _cell(row["endpoint"]) + (app or "")
+        label = CHANGE_LABELS.get(row["change"], _cell(row["change"]))
+        if row["change"] == "added":
+            tally = _tally(cards.get((row["app"], row["endpoint"]), {}))
+            body.append(f"| {name} | {label} | | — | {tally} |")
+            continue
+        if row["change"] == "removed":
+            body.append(f"| {name} | {label} | | | — |")
+            continue
+        for n, (code, (old, new)) in enumerate(row["items"].items()):
+            first = n == 0
+            body.append(
+                f"| {name if first else ''} | {label if first else ''} | "
+                f"{_rule_header(code, rules)} | {_state(old)} | {_state(new)} |"
+            )
+    tail = [""]
+    if result.fixed:
+        tail += ["### Fixed since the base", "", "| rule | endpoint | where (in the base) |"]
+        tail += ["|---|---|---|"]
+        tail += [
+            f"| {_cell(f.code)} {_cell(f.slug)} | {_cell(f.endpoint or '')} | "
+            f"{_cell(f.path)}:{f.line} |"
+            for f in result.fixed
+        ]
+        tail += [""]
+    return head, body, tail
+
+
+def _cards_by_endpoint(result) -> dict[tuple[str, str], dict[str, str]]:
+    return {
+        (ep.app, ep.display_name): card
+        for ep, card in zip(result.endpoints, result.scorecard, strict=False)
+        if ep.deployable
+    }
+
+
+def _tally(card: dict[str, str]) -> str:
+    """A new endpoint's verdicts in one cell: `❌ 2 · ❔ 1 · ✅ 7`."""
+    counts = [
+        (CELLS[state], sum(1 for code, v in card.items() if v == state and code not in META_CODES))
+        for state in (FAIL, UNKNOWN, PASS)
+    ]
+    return " · ".join(f"{icon} {n}" for icon, n in counts if n) or "nothing applies"
+
+
+def _state(state: str) -> str:
+    icon = CELLS.get(state, "")
+    return f"{icon} {STATE_WORDS.get(state, _cell(state))}".strip()
+
+
+def _plural_new(n: int) -> str:
+    return f"{n} new or changed finding{'s' * (n != 1)}"
 
 
 def _rule_header(code: str, rules: dict) -> str:

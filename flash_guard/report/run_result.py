@@ -24,6 +24,11 @@ class RunResult:
     stale_baseline: int = 0
     errors: list[str] = field(default_factory=list)
     fixed: list[Finding] = field(default_factory=list)  # --diff-base: gone since the base
+    # --diff-base: findings also in the base (not reported; SARIF lists them as unchanged so
+    # code scanning does not take them for fixed), and what was compared with what:
+    # {"ref", "commit", "scorecard": diffbase.scorecard_diff rows}.
+    unchanged: list[Finding] = field(default_factory=list)
+    diff_base: dict | None = None
 
     def counts(self) -> dict[str, int]:
         out = {sev: 0 for sev in SEVERITIES}

@@ -15,7 +15,7 @@ import json
 from urllib.parse import quote
 
 from flash_guard import __version__
-from flash_guard.findings import DOCS_BASE_URL, RuleInfo
+from flash_guard.findings import DOCS_BASE_URL, Finding, RuleInfo
 from flash_guard.report.escape import json_safe
 
 SCHEMA_URI = (
@@ -37,7 +37,7 @@ def render(result, **_) -> str:
 def document(result) -> dict:
     rules = list(result.rules)
     index = {rule.code: i for i, rule in enumerate(rules)}
-    for finding in result.findings:
+    for finding in [*result.findings, *result.unchanged]:
         # Every result must point at a rule; a code outside the catalog that ran
         # (should not happen) still gets a minimal descriptor rather than a broken index.
         if finding.code not in index:
@@ -58,7 +58,12 @@ def document(result) -> dict:
         "originalUriBaseIds": {SRCROOT: {"uri": _root_uri(result.root)}},
         "columnKind": "unicodeCodePoints",
         "invocations": [{"executionSuccessful": True}],
-        "results": [_result(f, index[f.code]) for f in result.findings],
+        # --diff-base: the findings also in the base are not reported, but code scanning
+        # must still see them (as `unchanged`), or it would close their alerts as fixed.
+        "results": [
+            _result(f, index[f.code])
+            for f in sorted([*result.findings, *result.unchanged], key=Finding.sort_key)
+        ],
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 

@@ -71,6 +71,8 @@ def render(result, color: bool = False, statistics: bool = False, quiet: bool = 
     fixes = fixes_line(result)
     if fixes:
         lines.append(fixes)
+    if result.diff_base is not None:
+        lines.append(diff_line(result))
     lines.append(summary_line(result))
     return guard_lines("\n".join(lines) + "\n")
 
@@ -91,6 +93,20 @@ def fixes_line(result) -> str:
 def _fixable(finding) -> bool:
     """A finding `--fix` fixes: it has a safe fix (see flash_guard.fix)."""
     return any(fix.applicability == "safe" for fix in getattr(finding, "fixes", ()))
+
+
+def diff_line(result) -> str:
+    """--diff-base, in one line: the scorecard diff's headline and the finding counts."""
+    from flash_guard.diffbase import ref_label, scorecard_headline
+
+    info = result.diff_base
+    ref, commit = ref_label(info["ref"]), info["commit"][:12]
+    since = escape_text(ref) + (f" (merge base {commit})" if ref != commit else "")
+    return (
+        f"Since {since}: {scorecard_headline(info['scorecard'])}; "
+        f"{_plural(len(result.findings), 'new or changed finding')}, "
+        f"{len(result.fixed)} fixed."
+    )
 
 
 def summary_line(result) -> str:

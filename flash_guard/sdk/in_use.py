@@ -28,8 +28,11 @@ def sdk_of(endpoint) -> SdkInUse | None:
 
 
 def facts_of(endpoint) -> releases.SdkFacts | None:
+    """None for runpod 2.0, whose facts are sdk/runpod2_tables.py, not per-release records."""
     sdk = sdk_of(endpoint)
-    return releases.facts(sdk.package, sdk.facts_version) if sdk is not None else None
+    if sdk is None or sdk.package not in releases.packages():
+        return None
+    return releases.facts(sdk.package, sdk.facts_version)
 
 
 def short(version: str) -> str:
@@ -69,21 +72,60 @@ def _removed_before(package: str, kind: str, name: str, at: int) -> str | None:
 
 def version_fields(endpoint) -> dict[str, str]:
     """Template fields of declarative items whose message depends on the release in use:
-    `{sdk}` ('runpod-flash 1.21.0 (uv.lock:3)') and `{deploy_execution_timeout}` (empty, or
-    the sentence saying `flash deploy` drops the limit in that release)."""
+    `{sdk}` ('runpod-flash 1.21.0 (uv.lock:3)'), `{deploy_execution_timeout}` (empty, or
+    the sentence saying `flash deploy` drops the limit in that release) and
+    `{default_workers}` ('Flash uses (0, 1): one worker at most', or the release whose
+    default differs; runpod 2.0's (0, 3))."""
     sdk = sdk_of(endpoint)
     if sdk is None:
-        return {"sdk": "", "deploy_execution_timeout": ""}
-    facts = releases.facts(sdk.package, sdk.facts_version)
+        workers = _runpod2_workers() if endpoint_sdk(endpoint) == "runpod2" else DEFAULT_WORKERS
+        return {"sdk": "", "deploy_execution_timeout": "", "default_workers": workers}
+    facts = facts_of(endpoint)
     dropped = ""
-    if facts.deploy_forwards_execution_timeout is False:
+    if facts is not None and facts.deploy_forwards_execution_timeout is False:
         # resource_provisioner.create_resource_from_manifest builds the resource without it
         dropped = (
             f"; note that `flash deploy` in {sdk.package} {sdk.version} builds the endpoint "
             "from the manifest without executionTimeoutMs, so a limit is honoured by "
             f"`flash dev` but dropped by `flash deploy` ({sdk.this_app()})"
         )
-    return {"sdk": sdk.describe(), "deploy_execution_timeout": dropped}
+    return {
+        "sdk": sdk.describe(),
+        "deploy_execution_timeout": dropped,
+        "default_workers": _default_workers(endpoint, sdk),
+    }
+
+
+DEFAULT_WORKERS = "Flash uses (0, 1): one worker at most"
+
+
+def _default_workers(endpoint, sdk: SdkInUse) -> str:
+    """Who decides the workers an endpoint without `workers` gets: '(0, 1)' since
+    runpod-flash 1.2; tetra-rp and earlier releases allowed 3 (normalize.release_defaults);
+    runpod 2.0 uses (0, 3)."""
+    if endpoint_sdk(endpoint) == "runpod2":
+        return _runpod2_workers()
+    workers = endpoint.params.get("workers")
+    raw = workers.value if workers is not None and workers.defaulted and workers.known else None
+    if not isinstance(raw, dict) or "min" not in raw or "max" not in raw:
+        return DEFAULT_WORKERS
+    low, high = raw["min"].value, raw["max"].value
+    if (low, high) == (0, 1):
+        return DEFAULT_WORKERS
+    return (
+        f"{sdk.package} {sdk.version} uses ({low}, {high}) ({sdk.source}): {high} workers at most"
+    )
+
+
+def endpoint_sdk(endpoint) -> str:
+    return getattr(endpoint, "sdk", "")
+
+
+def _runpod2_workers() -> str:
+    from flash_guard.sdk.runpod2_tables import DEFAULT_WORKERS as RUNPOD2_WORKERS
+
+    low, high = RUNPOD2_WORKERS
+    return f"runpod 2.0 uses ({low}, {high}): up to {high} workers, scaling to zero"
 
 
 # The deployable legacy resource classes, whose fields FG210 accepts as keywords.

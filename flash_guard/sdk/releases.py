@@ -5,11 +5,13 @@ introspects it; flash-guard itself never imports the SDK. Each fact is stored on
 ranges of releases it holds for; `facts(package, version)` puts one release back together.
 
 Fact kinds (the `kind` argument of `first_release_with` / `last_release_with`):
-`export` (names `from <module> import X` resolves), `submodule`, `enum:<Enum>` (member name ->
-value), `endpoint_param`, `remote_param`, `model_field:<Class>`, `model_extra` (pydantic
-`extra=` per class), `datacenters` (`gpu`/`cpu` -> accepted values), `deploy_forward` (fields
-`flash deploy` passes to the resource class) and `scalar` (single values such as
-`idle_timeout_default`).
+`export` (names `from <module> import X` resolves), `submodule` (top-level modules), `module`
+(deeper modules and packages, dotted relative to the package: `core.resources`),
+`enum:<Enum>` (member name -> value), `endpoint_param`, `remote_param`, `model_field:<Class>`,
+`model_extra` (pydantic `extra=` per class), `datacenters` (`gpu`/`cpu` -> accepted values),
+`deploy_forward` (fields `flash deploy` passes to the resource class) and `scalar` (single
+values such as `idle_timeout_default`, and `idle_timeout_range`: the [low, high] `idleTimeout`
+accepts at construction, an end None when open, the whole value None when nothing is checked).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ __all__ = [
     "SdkFacts",
     "facts",
     "first_release_with",
+    "has_module",
     "last_release_with",
     "module_name",
     "newest",
@@ -192,6 +195,7 @@ class SdkFacts:
     version: str
     exports: frozenset[str]
     submodules: frozenset[str]
+    modules: frozenset[str]
     enums: Mapping[str, Mapping[str, object]]
     endpoint_params: Mapping[str, Param] | None
     remote_params: Mapping[str, Param] | None
@@ -204,6 +208,7 @@ class SdkFacts:
     default_python_version: str | None
     idle_timeout_default: int | None
     endpoint_idle_timeout_default: int | None
+    idle_timeout_range: tuple[int | None, int | None] | None
     deploy_forwards: frozenset[str] | None
     deploy_forwards_execution_timeout: bool | None
 
@@ -243,6 +248,15 @@ def _fields(entries: Mapping[str, dict]) -> Mapping[str, Field]:
     )
 
 
+def _range(value: object) -> tuple[int | None, int | None] | None:
+    return (value[0], value[1]) if isinstance(value, list) and len(value) == 2 else None
+
+
+def has_module(facts: SdkFacts, dotted: str) -> bool:
+    """Whether `<package>.<dotted>` is a module of the release ('core.resources')."""
+    return dotted in facts.submodules if "." not in dotted else dotted in facts.modules
+
+
 @functools.cache
 def facts(package: str, version: str) -> SdkFacts:
     """Everything recorded for one release of `package`."""
@@ -261,6 +275,7 @@ def facts(package: str, version: str) -> SdkFacts:
         version=version,
         exports=frozenset(raw.get("export", {})),
         submodules=frozenset(raw.get("submodule", {})),
+        modules=frozenset(raw.get("module", {})),
         enums=MappingProxyType(enums),
         endpoint_params=_params(raw.get("endpoint_param", {}) if has_endpoint else None),
         remote_params=_params(raw.get("remote_param")),
@@ -279,6 +294,7 @@ def facts(package: str, version: str) -> SdkFacts:
         default_python_version=scalar.get("default_python_version"),
         idle_timeout_default=scalar.get("idle_timeout_default"),
         endpoint_idle_timeout_default=scalar.get("endpoint_idle_timeout_default"),
+        idle_timeout_range=_range(scalar.get("idle_timeout_range")),
         deploy_forwards=frozenset(forwards) if forwards is not None else None,
         deploy_forwards_execution_timeout=scalar.get("deploy_forwards_execution_timeout"),
     )

@@ -768,6 +768,29 @@ RUNPOD_EXPORTS: dict[str, str] = {
     "update_user_settings": "runpod.api.ctl_commands",
 }
 
+# Other names `from runpod import X` resolves: the package's eager attributes and its submodules.
+RUNPOD_TOP_LEVEL: frozenset[str] = frozenset(
+    {
+        "SSH_KEY_PATH",
+        "__version__",
+        "agent",
+        "api",
+        "api_key",
+        "apps",
+        "cli",
+        "endpoint",
+        "endpoint_url_base",
+        "error",
+        "http_client",
+        "profile",
+        "rp_cli",
+        "run_import_checks",
+        "serverless",
+        "user_agent",
+        "version",
+    }
+)
+
 # Builtin image repository per kind and compute.
 RUNTIME_IMAGES: dict[str, str] = {
     "api-cpu": "runpod/api",

@@ -48,7 +48,10 @@ class InvalidDatacenter(Check):
     `instanceIds=`) may only list EU-RO-1; two mounted volumes may not share a datacenter;
     and a volume's datacenter (EU-RO-1 when not given) must be in the endpoint's explicit
     `datacenter=` list. A GPU `Endpoint` without `datacenter=` uses every datacenter; CPU
-    endpoints and legacy classes without one are not restricted."""
+    endpoints and legacy classes without one are not restricted. When the volume's and the
+    endpoint's datacenter are the same unresolved constant (`datacenter=REGION` on both), they
+    are equal whatever its value: the volume question is answered, and the constant is
+    reported unresolved once, at the endpoint."""
 
     id = "invalid-datacenter"
     scope = "project"
@@ -67,6 +70,24 @@ class InvalidDatacenter(Check):
         for value, owner in project_volumes(endpoints, analysis):
             out += volume_own_datacenter(value.value, owner)
         return tidy(out)
+
+
+def identity(value: Value | None) -> tuple[str, str] | None:
+    """An unresolved value's symbol: the module-level constant it came through and that
+    constant's expression. Two uses of one constant hold one value, whatever it is."""
+    if value is None or value.known or value.candidates or not value.via:
+        return None
+    return value.via, value.text
+
+
+def _endpoint_identities(endpoint) -> set[tuple[str, str]]:
+    """The symbols of the endpoint's unresolved `datacenter=` value or items."""
+    found = written(endpoint, "datacenter") if endpoint is not None else None
+    if found is None:
+        return set()
+    value = found[0]
+    items = value.value if value.known and isinstance(value.value, list) else [value]
+    return {i for i in (identity(item) for item in items) if i is not None}
 
 
 def _known(endpoint) -> tuple[dict[str, str], object]:
@@ -231,8 +252,9 @@ def volume_datacenters(endpoint, members) -> list[Outcome]:
         used.add(id(obj))
         member, defaulted, undecided = volume_datacenter(obj, endpoint)
         if undecided is not None:
-            out.append(unknown(endpoint, undecided, "a volume's datacenter", "volume"))
-            continue
+            if identity(undecided) not in _endpoint_identities(endpoint):
+                out.append(unknown(endpoint, undecided, "a volume's datacenter", "volume"))
+            continue  # else the endpoint's own datacenter: in its list by identity
         if member is None:
             continue
         where = at_item(item, volume)
@@ -275,7 +297,9 @@ def volume_own_datacenter(obj: Opaque, owner) -> list[Outcome]:
         if value is None:
             continue
         if not value.known:
-            out.append(volume_outcome("unknown", f"`{key}`", obj, key, owner, "volume"))
+            # the owner's datacenter is the same constant: reported once, at the endpoint
+            if identity(value) not in _endpoint_identities(owner):
+                out.append(volume_outcome("unknown", f"`{key}`", obj, key, owner, "volume"))
             continue
         raw = value.value
         if raw is None and key == "datacenter":

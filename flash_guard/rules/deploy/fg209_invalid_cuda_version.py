@@ -13,6 +13,7 @@ from flash_guard.checks.deploy_support import (
 )
 from flash_guard.model import EnumRef
 from flash_guard.sdk.flash_tables import CUDA_VERSIONS, did_you_mean
+from flash_guard.sdk.in_use import facts_of, history, sdk_of
 
 _VALUES = {value: member for member, value in CUDA_VERSIONS.items()}
 _LISTED = ", ".join(CUDA_VERSIONS.values())
@@ -38,7 +39,7 @@ class InvalidCudaVersion(Check):
         raw = value.value
         if raw is None:
             return []
-        problem = member_problem(raw)
+        problem = member_problem(raw) or release_problem(endpoint, raw)
         passed_on = endpoint.api == "legacy" or endpoint.compute == "gpu"
         if problem is None and passed_on and not isinstance(raw, EnumRef):
             problem = value_problem(raw)
@@ -65,6 +66,18 @@ def member_problem(raw) -> str | None:
         f"{raw} does not exist (AttributeError when the module is imported; members: "
         f"{_LISTED}){hint}"
     )
+
+
+def release_problem(endpoint, raw) -> str | None:
+    """A member the newest release has but the release in use does not (V13_0 before 1.11)."""
+    facts, sdk = facts_of(endpoint), sdk_of(endpoint)
+    if facts is None or sdk is None or not isinstance(raw, EnumRef):
+        return None
+    if raw.enum != "CudaVersion" or raw.member in facts.cuda_versions:
+        return None
+    changed = history(sdk, "enum:CudaVersion", raw.member)
+    what = changed or f"does not exist in {sdk.package} {sdk.version}"
+    return f"{raw} {what} (AttributeError when the module is imported; {sdk.this_app()})"
 
 
 def value_problem(raw) -> str | None:

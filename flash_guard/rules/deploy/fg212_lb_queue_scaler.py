@@ -19,7 +19,13 @@ class LbQueueScaler(Check):
     `ServerlessScalerType.QUEUE_DELAY` (or the string `"QUEUE_DELAY"`) it is kept, the
     endpoint imports and builds fine, and `flash deploy` then fails: a load balancer has no
     queue to measure ("LoadBalancerSlsResource requires REQUEST_COUNT scaler, not
-    QUEUE_DELAY")."""
+    QUEUE_DELAY").
+
+    runpod 2.0: `scaler_type="QUEUE_DELAY"` (any case, as the SDK upper-cases it) on an
+    `@app.api` resource. rc2 validates only that the string is one of QUEUE_DELAY and
+    REQUEST_COUNT, keeps it as the effective scaler, and `rp flash deploy` sends a
+    load balancer (`type: "LB"`) with `scalerType: "QUEUE_DELAY"`: the same pair runpod-flash
+    refuses, with no queue for the scaler to measure. The finding is at the value."""
 
     id = "lb-queue-scaler"
     kinds = ("load_balancer",)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flash_guard.checks.base import Check, Outcome, register
 from flash_guard.project.apps import AppMap
 from flash_guard.project.sdk_version import DISTRIBUTIONS, SdkVersions
-from flash_guard.sdk import releases
+from flash_guard.sdk import releases, runpod2_tables
 from flash_guard.sdk.flash_tables import did_you_mean
 from flash_guard.sdk.in_use import history
 
@@ -28,13 +28,23 @@ def first_endpoints(endpoints) -> dict[str, object]:
 
 @register
 class UnknownSdkImport(Check):
-    """Reads every `from runpod_flash import X` (and `from tetra_rp import X`) in the project
-    and compares `X` with what the package's top level exports in the release the file's app
-    uses (lock file, pin, `sdk_version`, else the newest release; rules.md "SDK version in
-    use"). A name the release does not export is an `ImportError` when the module is
-    imported, so `flash build`, `flash dev` and the worker all fail. The message says when the
-    name was added or removed, or suggests the closest exported name (`GpuTypes` ->
-    `GpuType`). Submodule imports (`from runpod_flash.core import ...`) are not checked."""
+    """Reads every import of `runpod_flash` and `tetra_rp` in the project and compares it with
+    the release the file's app uses (lock file, pin, `sdk_version`, else the newest release;
+    rules.md "SDK version in use"): `from runpod_flash import X` and attribute use on the
+    package (`import runpod_flash as rf` ... `rf.X`) need `X` among the top-level names or
+    submodules, and a submodule import (`from runpod_flash.core.resources import X`,
+    `import tetra_rp.core.api`) needs that module to exist in the release. A missing name is
+    an `ImportError` (an `AttributeError` for attribute use) when the line runs; at module
+    level that is when the module is imported, so `flash build`, `flash dev` and the worker
+    all fail. The message says when the name was added or removed, or suggests the closest
+    exported name (`GpuTypes` -> `GpuType`).
+
+    In an app that declares runpod 2.0 resources, `from runpod import X` and `runpod.X` are
+    read against runpod 2.0.0rc2, whose top level is lazy: the Apps API, the HTTP client
+    (`Endpoint`, `AsyncioEndpoint`), the control-plane functions and its submodules.
+
+    Names inside a submodule (`X` of `from runpod_flash.core.resources import X`) are not
+    recorded per release and are not checked."""
 
     id = "unknown-sdk-import"
     scope = "project"
@@ -45,31 +55,126 @@ class UnknownSdkImport(Check):
             return []
         finder = sdk_finder(analysis)
         apps = AppMap(analysis.root)
-        owners = first_endpoints(endpoints)
+        # 2.0 declarations are not handed to runpod_flash checks (deploy_support.REPLACED), but
+        # they decide which apps read `runpod` as 2.0 and name the finding's endpoint there.
+        every = list(getattr(analysis, "endpoints", None) or endpoints)
+        owners = {**first_endpoints(every), **first_endpoints(endpoints)}
+        runpod2_apps = {e.app for e in every if e.sdk == "runpod2"}
         out = []
         for path in sorted(analysis.modules.files):
             facts = analysis.modules.files[path]
             app = apps.app_of(path)
+
+            def found(message, span, name, _path=path, _app=app):
+                out.append(Outcome("fail", message, _path, span, name, owners.get(_app)))
+
             for binding in facts.imports:
-                if binding.level or binding.module not in DISTRIBUTIONS:
+                if binding.level or binding.name == "*":
                     continue
-                if binding.name in (None, "*"):
+                top = binding.module.split(".", 1)[0]
+                if top in DISTRIBUTIONS:
+                    sdk = finder.for_app(app, top)
+                    problem = _flash_import(binding, sdk)
+                elif top == "runpod" and app in runpod2_apps:
+                    problem = _runpod2_import(binding)
+                else:
                     continue
-                sdk = finder.for_app(app, binding.module)
-                known = releases.facts(sdk.package, sdk.facts_version)
-                if binding.name in known.exports or binding.name in known.submodules:
-                    continue
-                out.append(
-                    Outcome(
-                        "fail",
-                        _message(binding, sdk, known),
-                        path,
-                        binding.span,
-                        binding.name,
-                        owners.get(app),
-                    )
-                )
+                if problem is not None:
+                    found(problem[0], binding.span, problem[1])
+            modules = {
+                b.local: b.module
+                for b in facts.imports
+                if b.name is None and not b.level and b.module.split(".", 1)[0] == b.module
+            }
+            for local, attribute, span in getattr(facts, "sdk_attributes", ()):
+                module = modules.get(local)
+                if module in DISTRIBUTIONS:
+                    sdk = finder.for_app(app, module)
+                    known = releases.facts(sdk.package, sdk.facts_version)
+                    if attribute not in known.exports and attribute not in known.submodules:
+                        found(_attribute_message(local, attribute, sdk, known), span, attribute)
+                elif module == "runpod" and app in runpod2_apps and not _runpod2_has(attribute):
+                    found(_runpod2_attribute_message(local, attribute), span, attribute)
         return out
+
+
+def _flash_import(binding, sdk) -> tuple[str, str] | None:
+    """(message, name) when the import fails in the release in use, else None."""
+    known = releases.facts(sdk.package, sdk.facts_version)
+    module = binding.module
+    if binding.name is None:  # `import runpod_flash.core.api`: every module on the path
+        dotted = binding.dotted or module
+        rest = dotted.split(".")[1:]
+        for depth in range(1, len(rest) + 1):
+            part = ".".join(rest[:depth])
+            if not releases.has_module(known, part):
+                return _missing_module(f"import {dotted}", module.split(".")[0], part, sdk)
+        return None
+    if "." in module:  # `from runpod_flash.core.resources import X`
+        package, sub = module.split(".", 1)
+        for depth in range(1, sub.count(".") + 2):
+            part = ".".join(sub.split(".")[:depth])
+            if not releases.has_module(known, part):
+                statement = f"from {module} import {binding.name}"
+                return _missing_module(statement, package, part, sdk)
+        return None  # the module exists; the names inside it are not recorded
+    if binding.name in known.exports or binding.name in known.submodules:
+        return None
+    return _message(binding, sdk, known), binding.name
+
+
+def _missing_module(statement: str, package: str, part: str, sdk) -> tuple[str, str]:
+    dotted = f"{package}.{part}"
+    changed = history(sdk, "module" if "." in part else "submodule", part)
+    why = f"`{dotted}` {changed}" if changed else f"{sdk.package} {sdk.version} has no `{dotted}`"
+    return (
+        f"`{statement}`: {why} (ModuleNotFoundError when the module is imported; {sdk.this_app()})",
+        dotted,
+    )
+
+
+def _attribute_message(local: str, name: str, sdk, known) -> str:
+    changed = history(sdk, "export", name)
+    if changed is not None:
+        what = f"`{name}` {changed}"
+    else:
+        what = f"{sdk.package} {sdk.version} has no top-level `{name}`"
+        guess = did_you_mean(name, known.exports)
+        if guess:
+            what += f" (did you mean `{local}.{guess}`?)"
+    return f"`{local}.{name}`: {what}; AttributeError when this line runs ({sdk.this_app()})"
+
+
+RUNPOD2 = f"runpod {runpod2_tables.SDK_VERSION}"
+
+
+def _runpod2_has(name: str) -> bool:
+    return name in runpod2_tables.RUNPOD_EXPORTS or name in runpod2_tables.RUNPOD_TOP_LEVEL
+
+
+def _runpod2_guess(name: str) -> str:
+    names = set(runpod2_tables.RUNPOD_EXPORTS) | runpod2_tables.RUNPOD_TOP_LEVEL
+    guess = did_you_mean(name, names)
+    return f"; did you mean `{guess}`?" if guess else ""
+
+
+def _runpod2_import(binding) -> tuple[str, str] | None:
+    # Submodules below `runpod` are not recorded; only its top level is checked.
+    if binding.module != "runpod" or binding.name is None or _runpod2_has(binding.name):
+        return None
+    name = binding.name
+    return (
+        f"`from runpod import {name}`: {RUNPOD2} does not export `{name}` (ImportError when "
+        f"the module is imported; this app declares runpod 2.0 resources){_runpod2_guess(name)}",
+        name,
+    )
+
+
+def _runpod2_attribute_message(local: str, name: str) -> str:
+    return (
+        f"`{local}.{name}`: {RUNPOD2} has no top-level `{name}`; AttributeError when this line "
+        f"runs (this app declares runpod 2.0 resources){_runpod2_guess(name)}"
+    )
 
 
 def _message(binding, sdk, known) -> str:

@@ -5,18 +5,22 @@ from __future__ import annotations
 from flash_guard.checks.base import Check, Outcome, register
 from flash_guard.model import Span
 from flash_guard.project.apps import AppMap
-from flash_guard.project.sdk_version import DISTRIBUTIONS, read_text
+from flash_guard.project.sdk_version import DISTRIBUTIONS, RUNPOD2_MODULE, read_text
 from flash_guard.rules.deploy.fg213_unknown_sdk_import import sdk_finder
 
 
 @register
 class SdkUnpinned(Check):
-    """For each app that imports `runpod_flash` or `tetra_rp`, finds the SDK version in
-    use (rules.md "SDK version in use"). It passes when a lock file (`uv.lock`,
-    `poetry.lock`, `pdm.lock`, `Pipfile.lock`) records the release, or a requirement pins
-    exactly one (`==1.21.0`, Poetry's bare `1.21.0`). A range (`>=1.20`, `~=1.21.0`, `^1.21`),
-    a bare name, or no requirement at all fails: the next install may pick a release with
-    other defaults and accepted values. `sdk_version` in the configuration tells flash-guard
+    """For each app that imports `runpod_flash` or `tetra_rp`, or builds a runpod 2.0
+    `runpod.App` (the `runpod` distribution), finds the SDK version in use (rules.md "SDK
+    version in use"). It passes when a lock file (`uv.lock`, `poetry.lock`, `pdm.lock`,
+    `Pipfile.lock`) records the release, or a requirement pins exactly one (`==1.21.0`,
+    `==2.0.0rc2`, Poetry's bare `1.21.0`). A range (`>=1.20`, `~=1.21.0`, `^1.21`,
+    `runpod>=2.0.0rc2`), a bare name, or no requirement at all fails: the next install may pick
+    a release with other defaults and accepted values. For `runpod`, a range or bare name that
+    names no pre-release also installs 1.x (pip and uv skip pre-releases unless the specifier
+    names one, and every 2.0 release so far is one), which has no `runpod.App`: the message
+    says so. `sdk_version` in the configuration tells flash-guard
     which release to check against, but pins nothing, so it does not pass the rule. The
     finding is at the requirement that names the SDK, else at the app's first import of it."""
 
@@ -30,7 +34,8 @@ class SdkUnpinned(Check):
         finder = sdk_finder(analysis)
         out = []
         # Every app that imports an SDK, whether or not its declarations were all discovered.
-        for (app, module), first in sorted(_sdk_imports(analysis).items()):
+        imports = {**_sdk_imports(analysis), **_runpod2_imports(analysis)}
+        for (app, module), first in sorted(imports.items()):
             sdk = finder.for_app(app, module)
             if sdk.pinned:
                 continue
@@ -52,10 +57,11 @@ def _message(sdk) -> str:
         "config": "sdk_version in the configuration",
         "range": "the newest it allows",
     }.get(sdk.kind, "the newest release flash-guard knows")
-    return (
+    text = (
         f"{written}, so the next install may bring a release with other defaults and accepted "
         f"values; flash-guard checked against {sdk.version} ({checked})"
     )
+    return f"{text}; {sdk.note}" if sdk.note else text
 
 
 def _requirement_site(root, sdk) -> tuple[str, Span] | None:
@@ -78,4 +84,22 @@ def _sdk_imports(analysis) -> dict[tuple[str, str], tuple[str, Span]]:
             module = binding.module.split(".", 1)[0]
             if not binding.level and module in DISTRIBUTIONS:
                 out.setdefault((app, module), (path, binding.span))
+    return out
+
+
+def _runpod2_imports(analysis) -> dict[tuple[str, str], tuple[str, Span]]:
+    """(app, "runpod") -> the first import of `runpod` in each app that uses the 2.0 Apps API
+    (builds a `runpod.App` or declares on one); a classic `runpod.serverless` worker is not a
+    Flash app and is left alone."""
+    apps = AppMap(analysis.root)
+    using = {apps.app_of(a.path) for a in getattr(analysis, "runpod2_apps", ()) if a.path}
+    using |= {e.app for e in analysis.endpoints if e.sdk == "runpod2" and e.kind != "client"}
+    out: dict[tuple[str, str], tuple[str, Span]] = {}
+    for path in sorted(analysis.modules.files):
+        app = apps.app_of(path)
+        if app not in using:
+            continue
+        for binding in sorted(analysis.modules.files[path].imports, key=lambda b: b.span):
+            if not binding.level and binding.module.split(".", 1)[0] == RUNPOD2_MODULE:
+                out.setdefault((app, RUNPOD2_MODULE), (path, binding.span))
     return out

@@ -6,6 +6,7 @@ import sys
 from dataclasses import dataclass
 
 from flash_guard.checks.base import Check, fail_at, param_doc, register
+from flash_guard.checks.sites import body_with_helpers
 from flash_guard.model import Value
 from flash_guard.project.sdk_version import parse_requirement
 from flash_guard.rules.deploy.fg213_unknown_sdk_import import sdk_finder
@@ -41,17 +42,20 @@ class Params:
 
 @register
 class MissingDependency(Check):
-    """Lists the imports in the worker's body (the decorated function or class, and a load
-    balancer's route handlers) and keeps those that nothing provides on the worker: not the
-    standard library, not a module of the project (relative imports, or a top-level name
-    that is a project file or package), not in the union of the app's literal
-    `dependencies=` (flash build bundles that union for every endpoint of the app), not in
-    the app's `requirements*.txt` or `pyproject.toml` dependencies, and not `preinstalled`.
-    A distribution counts with what it always pulls in (`transformers` brings `numpy`).
-    Import names map to distributions through `import_names` (`PIL` -> pillow). Custom-image
-    declarations (`image=`, `ServerlessEndpoint`, `CpuServerlessEndpoint`, ...) are exempt:
-    their image decides. Imports in module-level code and in helper functions are not
-    looked at."""
+    """Lists the imports in the worker's body (rules.md "the worker's body": the decorated
+    function or class, a load balancer's route handlers, and the module-level functions of the
+    same module they call by name, one level deep, such as a lazy `_get_model()`) and keeps
+    those that nothing provides on the worker: not the standard library, not a module of the
+    project (relative imports, or a top-level name that is a project file or package), not in
+    the union of the app's literal `dependencies=` (flash build bundles that union for every
+    endpoint of the app), not in the app's `requirements*.txt` or `pyproject.toml`
+    dependencies, and not `preinstalled`. A distribution counts with what it always pulls in
+    (`transformers` brings `numpy`). Import names map to distributions through
+    `import_names` (`PIL` -> pillow). Custom-image declarations (`image=`,
+    `ServerlessEndpoint`, `CpuServerlessEndpoint`, ...) are exempt: their image decides.
+    Imports in module-level code (FG302's concern), in helpers of other modules and in
+    helpers called only by helpers are not looked at. A finding in a helper names the helper
+    and is at its import."""
 
     id = "missing-dependency"
     Params = Params
@@ -68,7 +72,7 @@ class MissingDependency(Check):
         available |= {normalise(d) for d in params.preinstalled}
         out = []
         seen = set()
-        for path, binding in body_imports(endpoint, analysis):
+        for path, binding, via in body_imports(endpoint, analysis):
             top = binding.module.split(".", 1)[0]
             if not top or top in STDLIB or binding.level:
                 continue
@@ -80,15 +84,16 @@ class MissingDependency(Check):
             if key in seen:
                 continue
             seen.add(key)
-            out.append(_finding(endpoint, path, binding, top, params.import_names))
+            out.append(_finding(endpoint, path, binding, top, params.import_names, via))
         return out
 
 
-def _finding(endpoint, path, binding, top, import_names):
+def _finding(endpoint, path, binding, top, import_names, via):
     wanted = (import_names.get(top) or [normalise(top)])[0]
     app = "the app" if endpoint.app == "." else f"app {endpoint.app}"
+    where = "in its body" if via is None else f"in `{via}()`, a helper its body calls"
     message = (
-        f"`{endpoint.display_name}` imports `{top}` in its body, but nothing installs it on "
+        f"`{endpoint.display_name}` imports `{top}` {where}, but nothing installs it on "
         f"the worker: it is not in any literal dependencies= of {app}, not in its "
         "requirements, not preinstalled and not a project module (ModuleNotFoundError on "
         "the first request)"
@@ -98,20 +103,25 @@ def _finding(endpoint, path, binding, top, import_names):
 
 
 def body_imports(endpoint, analysis):
-    """(path, ImportBinding) for each import inside the worker's body."""
+    """(path, ImportBinding, helper name or None) for each import inside the worker's body,
+    same-module helpers included (checks/sites.body_with_helpers)."""
     files = analysis.modules.files
-    bodies = list(endpoint.targets)
-    bodies += [r.handler_facts for r in endpoint.routes if r.handler_facts is not None]
-    for body in bodies:
-        facts = files.get(body.path)
+    own = list(endpoint.targets)
+    own += [r.handler_facts for r in endpoint.routes if r.handler_facts is not None]
+    own_ids = {id(b) for b in own}
+    for body in body_with_helpers(endpoint, files):
+        path = body.path or endpoint.path
+        facts = files.get(path)
         if facts is None:
             continue
+        helper = id(body) not in own_ids
         for binding in facts.imports:
             if binding.top_level:
                 continue
             scopes = [b.name for b in binding.blocks if b.kind in ("function", "class")]
-            if body.name in scopes:
-                yield body.path, binding
+            # a helper is a module-level function: its imports sit directly in it
+            if (scopes and scopes[-1] == body.name) if helper else body.name in scopes:
+                yield path, binding, body.name if helper else None
 
 
 def app_distributions(endpoint, endpoints, analysis) -> set[str]:

@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 from flash_guard.checks.base import Check, fail, register
+from flash_guard.project.runpodignore import ShippedFiles
 
-# Paths discovery imports but packaging leaves out (runpod-sdk2.md §5.3 DEFAULT_IGNORES).
-_UNSHIPPED_DIRS = ("tests", "test", "env")
 _WHERE = {
     "function": "is declared inside a function",
     "loop": "is declared in a loop",
+    "class": "is declared in a class body",
+    "container": (
+        "is kept in a container, passed to a call or not assigned at all, rather than bound "
+        "to a module-level name"
+    ),
     "unbound": "is not bound to a module-level name of the file that defines its function",
 }
 
 
-def unshipped(path: str, app: str) -> str | None:
-    """Why the build leaves `path` out of the artifact, or None."""
-    rel = path[len(app) + 1 :] if app not in (".", "") and path.startswith(app + "/") else path
-    parts = rel.split("/")
-    for part in parts[:-1]:
-        if part in _UNSHIPPED_DIRS:
-            return f"under `{part}/`"
-    name = parts[-1]
-    if name.startswith("test_") or name.endswith("_test.py"):
-        return f"in `{name}`"
-    return None
+def unshipped(root, path: str, app: str) -> str | None:
+    """Why the build leaves `path` (project-relative) out of the app's artifact, or None."""
+    inside = app not in (".", "") and path.startswith(app + "/")
+    rel = path[len(app) + 1 :] if inside else path
+    base = None if root is None else (root / app if inside else root)
+    return ShippedFiles(base).excluded(rel)
 
 
 @register
@@ -31,11 +30,16 @@ class HandleNotServed(Check):
     """A queue or api resource is deployed when discovery imports its module, but the worker
     finds its handle by scanning the module-level names of the file that defines the
     function or class (`vars(module)`). So this fires when the handle is made inside a
-    function (even one called at import), in a loop, or bound to nothing or to a name in
-    another module than the function's (the call form `h = app.queue(...)(imported_fn)`), and
-    when the declaration sits in a path the build imports but does not ship: `tests/`,
-    `test/`, `env/`, `test_*.py`, `*_test.py` (relative to the app). Paths ignored through
-    `.gitignore` are not in flash-guard's file set; `.runpodignore` is not read yet."""
+    function (even one called at import), in a loop or a class body, kept in a list, dict or
+    comprehension, passed to a call, applied without being assigned (`app.api(...)(factory)`
+    as a statement), or bound to a name in another module than the function's (the call form
+    `h = app.queue(...)(imported_fn)`). It also fires when the declaring file is one the build
+    imports but does not ship, decided as `rp flash deploy` packages the app directory: the
+    SDK's default ignores (`tests/`, `test/`, `env/`, `test_*.py`, `*_test.py`, `.tox/`, ...),
+    then each directory's `.gitignore`, then the app's `.runpodignore`, Git-style, the last
+    matching pattern winning (so `!tests/` in `.runpodignore` ships `tests/` again), an excluded
+    directory excluding everything below it, and the protected list (`/env`, `.env*`, ...)
+    never re-included."""
 
     id = "handle-not-served"
     kinds = ("queue", "load_balancer")
@@ -53,11 +57,12 @@ class HandleNotServed(Check):
                 "cannot serve it"
             )
             return [fail(endpoint, message)]
-        why = unshipped(endpoint.path, endpoint.app)
+        root = ctx.analysis.root if ctx.analysis is not None else None
+        why = unshipped(root, endpoint.path, endpoint.app)
         if why is not None:
             message = (
-                f"{name} is declared {why}: `rp flash deploy` imports and deploys it, but the "
-                "build does not ship that path, so the worker cannot import its module"
+                f"{name} is declared in `{endpoint.path}`, which the build does not ship ({why}); "
+                "`rp flash deploy` imports and deploys it, but the worker cannot import its module"
             )
             return [fail(endpoint, message)]
         return []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flash_guard.checks.base import Check, Outcome, register
-from flash_guard.discover.resolve import FLASH_PACKAGES
+from flash_guard.discover.resolve import FLASH_PACKAGES, IMPORTERS
 from flash_guard.project.apps import AppMap
 
 
@@ -12,7 +12,8 @@ class SunsetSdk(Check):
     """Once per app (rules.md "Words: App"), at the app's first import of `runpod_flash` or
     `tetra_rp` in files ordered by path, then line: runpod-flash is sunset and receives no
     fixes after 2026-10-29 (its own `sunset.py` warns on import); Flash code moves into the
-    `runpod` package 2.0 (`runpod.App`, `@app.queue`, `@app.api`). Only files flash-guard
+    `runpod` package 2.0 (`runpod.App`, `@app.queue`, `@app.api`). An import shim's
+    `importlib.import_module("runpod_flash")` counts as an import. Only files flash-guard
     parses are seen (every file that names either package is)."""
 
     id = "sunset-sdk"
@@ -31,15 +32,15 @@ class SunsetSdk(Check):
             if app in done:
                 continue
             imports = [
-                b
+                (b.span, b.module.split(".", 1)[0])
                 for b in files[path].imports
                 if not b.level and b.module.split(".", 1)[0] in FLASH_PACKAGES
             ]
+            imports += _shim_imports(files[path])
             if not imports:
                 continue
             done.add(app)
-            first = min(imports, key=lambda b: b.span)
-            package = first.module.split(".", 1)[0]
+            span, package = min(imports)
             out.append(
                 Outcome(
                     "fail",
@@ -47,9 +48,25 @@ class SunsetSdk(Check):
                     "fixes or updates after 2026-10-29; Flash code moves to the `runpod` 2.0 "
                     "Apps API",
                     path,
-                    first.span,
+                    span,
                     None,
                     None,  # about the app, not one declaration: stable across edits
                 )
             )
         return out
+
+
+def _shim_imports(facts) -> list:
+    """(span, package) of each `importlib.import_module("runpod_flash")` (or `__import__`) an
+    import shim returns or a module-level name is assigned: an import all the same."""
+    exprs = [a.expr for a in facts.assignments] + [r for f in facts.functions for r in f.returns]
+    found = []
+    for expr in exprs:
+        if expr.kind != "call" or len(expr.items) < 2 or expr.items[0].dotted() not in IMPORTERS:
+            continue
+        arg = expr.items[1]
+        if arg.kind == "lit" and isinstance(arg.value, str):
+            package = arg.value.split(".", 1)[0]
+            if package in FLASH_PACKAGES:
+                found.append((expr.span, package))
+    return found

@@ -1,0 +1,5 @@
+import os
+
+IDLE_TIMEOUT = int(os.getenv("IDLE_TIMEOUT", "1200"))
+MAX_WORKERS = 6
+EXECUTION_TIMEOUT_MS = 10 * 60 * 1000
