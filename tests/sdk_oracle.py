@@ -451,10 +451,14 @@ def _run_project(
         entry["site"] = sites.get(id(ep))
     for key, module in list(sys.modules.items()):
         # namespace packages (a directory without __init__.py) have no __file__, only __path__
-        places = [
-            getattr(module, "__file__", None) or "",
-            *(getattr(module, "__path__", None) or []),
-        ]
+        try:
+            places = [
+                getattr(module, "__file__", None) or "",
+                *(getattr(module, "__path__", None) or []),
+            ]
+        except KeyError:  # a nested namespace package whose parent was dropped just before
+            del sys.modules[key]
+            continue
         if any(str(place).startswith(root) for place in places):
             del sys.modules[key]
     for path in roots:

@@ -1,7 +1,7 @@
 """Every rewrite `flash-guard migrate` makes, proven by both SDKs.
 
 For each fixture project under tests/fixtures/migrate/, every module is imported with
-runpod-flash 1.21 before migration (tests/sdk_oracle.py `run_project`) and the migrated copy
+runpod-flash 1.21 before migration (tests/sdk_oracle.py `run_projects`) and the migrated copy
 is discovered with runpod 2.0.0rc2 (tests/sdk2_oracle.py `run_discovery`, as `rp flash deploy`
 does), both sandboxed without network. Each resource is reduced to one normalised
 configuration (tests/migrate_diff.py): name, kind, cpu/gpu, GPU device set, workers, idle and
@@ -106,7 +106,6 @@ def test_adopting_2_0_defaults_changes_what_the_report_says(tmp_path):
     from migrate_diff import (
         compare,
         copy_project,
-        flash_errors,
         flash_project,
         flash_resources,
         read_project,
