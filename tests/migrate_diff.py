@@ -85,8 +85,10 @@ def flash_errors(result: dict[str, Any]) -> dict[str, Any]:
 def flash_files(entry: dict[str, Any]) -> set[str]:
     """The file that declared a flash resource: the Endpoint's construction site, else the
     module of its @remote functions or of its variable (run_projects names them module:x)."""
-    if entry.get("site"):
-        return {entry["site"][0]}
+    if entry.get("site"):  # the same two spellings as a 2.0 record's module
+        return module_files(
+            entry["site"][0][: -len(".py")].replace("/", ".").removesuffix(".__init__")
+        )
     for target in entry.get("targets") or []:
         if target.get("module"):
             return module_files(target["module"])
@@ -153,21 +155,36 @@ def normalise_rp2(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def flash_resources(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _keyed(resources: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """By name; a name that repeats (two apps of a monorepo) is told apart by its file."""
+    counts: dict[str, int] = {}
+    for r in resources:
+        counts[r["name"]] = counts.get(r["name"], 0) + 1
     return {
-        e["name"]: normalise_flash(e)
-        for e in result["endpoints"]
-        if not e["is_client"] and (e["api"] == "legacy" or e["qb_target"] or e["routes"])
+        (r["name"] if counts[r["name"]] == 1 else f"{r['name']}@{','.join(r['files'])}"): r
+        for r in resources
     }
+
+
+def flash_resources(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return _keyed(
+        [
+            normalise_flash(e)
+            for e in result["endpoints"]
+            if not e["is_client"] and (e["api"] == "legacy" or e["qb_target"] or e["routes"])
+        ]
+    )
 
 
 def rp2_resources(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {
-        r["name"]: normalise_rp2(r)
-        for app in result["apps"]
-        for r in app["resources"]
-        if r["kind"] in ("queue", "api")
-    }
+    return _keyed(
+        [
+            normalise_rp2(r)
+            for app in result["apps"]
+            for r in app["resources"]
+            if r["kind"] in ("queue", "api")
+        ]
+    )
 
 
 def compare(before: dict, after: dict, report, flash_errors=()) -> dict[str, Any]:
@@ -180,22 +197,22 @@ def compare(before: dict, after: dict, report, flash_errors=()) -> dict[str, Any
     widened = {o.label for o in report.outcomes if o.widened}
     touched = set(report.files_migrated) | set(report.files_created)
     out = {"equal": [], "explained": [], "unexplained": []}
-    for name, old in sorted(before.items()):
-        new = after.get(name)
+    for key, old in sorted(before.items()):
+        new, name = after.get(key), old["name"]
         if new is None:
             # a declaration left for a human, or one in a file migrate did not rewrite (its
             # file keeps runpod_flash, which is not installed next to runpod 2.0)
             kept = old["files"] and not set(old["files"]) & touched
             bucket = "explained" if name in left or kept else "unexplained"
-            out[bucket].append((name, "missing after migration"))
+            out[bucket].append((key, "missing after migration"))
             continue
         diffs = {k: (old[k], new[k]) for k in old if old[k] != new[k] and k != "files"}
         if not diffs:
-            out["equal"].append(name)
+            out["equal"].append(key)
         elif set(diffs) == {"gpu"} and name in widened:
-            out["explained"].append((name, f"gpu widened: {diffs['gpu']}"))
+            out["explained"].append((key, f"gpu widened: {diffs['gpu']}"))
         else:
-            out["unexplained"].append((name, diffs))
+            out["unexplained"].append((key, diffs))
     for name in sorted(set(after) - set(before)):
         # already on runpod 2.0 before migration, or in a file runpod-flash could not import
         files = set(after[name]["files"])

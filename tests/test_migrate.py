@@ -190,3 +190,12 @@ def test_json_is_not_a_report_format(run_cli, tmp_path):
     with pytest.raises(SystemExit):
         run_cli(["migrate", "--to", "runpod2", "--format", "json", "."], tmp_path)
     assert json  # the report formats are text and markdown only
+
+
+def test_a_file_argument_migrates_its_whole_app(run_cli, tmp_path):
+    # migrating cpu_worker.py alone would build an App there, and a later run on gpu_worker.py
+    # a second App of the same name (FG307): the whole app moves, with one App module
+    root = _copy(tmp_path, "multi-file-flat")
+    assert run_cli(["migrate", "--to", "runpod2", "cpu_worker.py"], root)[0] == 0
+    assert (root / "runpod_app.py").is_file()
+    assert "runpod_flash" not in (root / "gpu_worker.py").read_text()

@@ -52,8 +52,14 @@ def migrate_paths(paths: list[str], adopt: bool, cwd: Path | None = None) -> Mig
         raise UsageError("migrate one project at a time (these paths span several configurations)")
     ws = workspaces[0]
     run = Migration(ws.root)
-    sources = list_files(ws.paths or ["."], ws.root, ws.config.exclude + ws.nested, ws.in_git)
+    exclude = ws.config.exclude + ws.nested
+    sources = list_files(ws.paths or ["."], ws.root, exclude, ws.in_git)
     apps = AppMap(ws.root)
+    # An App is one per app: a file given alone is migrated with the rest of its app, or two
+    # runs over two of its files would each build an App of the same name (FG307).
+    dirs = sorted({apps.app_of(s.path) for s in sources})
+    ws.paths = [str(ws.root / d) for d in dirs]
+    sources = list_files(ws.paths, ws.root, exclude, ws.in_git)
     by_app: dict[str, dict[str, ParsedFile]] = {}
     for source in sources:
         state = _state(run.states, ws.root, source.path)
