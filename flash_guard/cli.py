@@ -86,6 +86,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="colour the text output (auto: on a terminal, unless NO_COLOR is set; "
         "FORCE_COLOR forces it)",
     )
+    common.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="parse every file, neither reading nor writing the cache",
+    )
+    common.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help="keep the facts cache in DIR (default: $FLASH_GUARD_CACHE_DIR, else "
+        ".flash-guard-cache in the project root)",
+    )
     paths_help = "files or directories to check (default: .); files alone mean pre-commit mode"
 
     check = sub.add_parser("check", parents=[common], help="check endpoints against the checklist")
@@ -277,7 +289,14 @@ def _request(args):
         options=options,
         no_ignores=getattr(args, "no_ignores", False),
         jobs=args.jobs,
+        cache=not args.no_cache,
+        cache_dir=args.cache_dir or _env_path("FLASH_GUARD_CACHE_DIR"),
     )
+
+
+def _env_path(name: str) -> Path | None:
+    value = os.environ.get(name, "")
+    return Path(value) if value else None
 
 
 def cmd_check(args) -> int:
@@ -346,6 +365,7 @@ def _only_new_since(ref: str, args, request, result, project) -> None:
             cwd=base_root,
             config_path=request.config_path or project.config.path,
             files_as_filter=False,
+            cache=False,  # a throw-away tree: nothing worth keeping
         )
         return run_check(base_request)[0]
 
