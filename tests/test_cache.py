@@ -32,7 +32,7 @@ def _fixture_projects() -> list[Path]:
             base = rule_dir / kind
             if not base.is_dir():
                 continue
-            subdirs = sorted(p for p in base.iterdir() if p.is_dir() and not p.name[0] == ".")
+            subdirs = sorted(p for p in base.iterdir() if p.is_dir() and p.name[0] != ".")
             out += [base] if any(base.glob("*.py")) or not subdirs else subdirs
     corpus = TESTS / "corpus"
     out += sorted(p for p in corpus.iterdir() if p.is_dir())
