@@ -308,6 +308,7 @@ def cmd_check(args) -> int:
     if args.show_settings is not None:
         return _show_settings(args)
     request = _request(args)
+    request.scorecard = _shows_scorecard(args)
     result, project, fixed_exit = check_with_fixes(request, args)
     if fixed_exit is not None:
         return fixed_exit
@@ -347,6 +348,20 @@ def cmd_check(args) -> int:
         for f in result.findings
     )
     return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_OK
+
+
+def _shows_scorecard(args) -> bool:
+    """Whether anything this run writes shows (or compares) every endpoint's scorecard."""
+    formats = {args.format, *(fmt for fmt, _ in args.output)}
+    return bool(
+        formats & {"json", "markdown"}
+        or args.diff_base
+        or os.environ.get("PRE_COMMIT_FROM_REF")
+        or args.fix
+        or args.diff
+        or args.fix_only
+        or args.write_baseline
+    )
 
 
 def _only_new_since(ref: str, args, request, result, project) -> None:

@@ -40,6 +40,9 @@ class RunRequest:
     # CLI turns it on. `cache_dir` None means `.flash-guard-cache/` in each project root.
     cache: bool = False
     cache_dir: Path | None = None
+    # False when the output shows no scorecard: file mode then evaluates only the endpoints
+    # whose findings it can report (project/selection.endpoints_to_evaluate).
+    scorecard: bool = True
 
 
 @dataclass
@@ -99,7 +102,12 @@ def _run_one(request: RunRequest, workspace: Workspace, given: set[str]):
     report_unanalysed(selection.report_only, set(analysis.sources), workspace)
     assign_sdk_versions(analysis, config.sdk_version)
     # 4-5. activate items and profiles, evaluate: endpoint model -> findings + scorecard
-    evaluation = evaluate(analysis, config, request.options)
+    only = None
+    if workspace.report_only is not None and not request.scorecard:
+        from flash_guard.project.selection import endpoints_to_evaluate
+
+        only = endpoints_to_evaluate(analysis.endpoints, workspace.report_only)
+    evaluation = evaluate(analysis, config, request.options, only)
     # 6. suppress: comments in the code
     findings, suppressed = evaluation.findings, 0
     if not request.no_ignores:
