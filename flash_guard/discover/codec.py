@@ -121,12 +121,27 @@ def _none_encoder(value):
 
 def _dataclass_encoder(cls: type) -> Callable[[Any], Any]:
     names = [f.name for f in dataclasses.fields(cls)]
+    plan: list = []  # per field (name, scalar types, encoder), built on first use
 
     def encode(value):
         if type(value) is not cls:
             raise NotEncodable(f"expected {cls.__name__}, got {type(value).__name__}")
-        hints = _hints(cls)
-        return [encoder(hints[name])(getattr(value, name)) for name in names]
+        if not plan:
+            hints = _hints(cls)
+            for name in names:
+                scalars = _scalar_types(hints[name])
+                plan.append((name, scalars, None if scalars else encoder(hints[name])))
+        fields = value.__dict__
+        out = []
+        for name, scalars, field_encoder in plan:
+            item = fields[name]
+            if scalars is not None:
+                if type(item) not in scalars:
+                    raise NotEncodable(f"{cls.__name__}.{name}: {type(item).__name__}")
+                out.append(item)
+            else:
+                out.append(field_encoder(item))
+        return out
 
     return encode
 
@@ -136,9 +151,14 @@ def _union_encoder(args: tuple) -> Callable[[Any], Any]:
     optional = len(members) < len(args)
     if len(members) == 1:
         inner = members[0]
+        cell: list = []
 
         def encode_optional(value):
-            return None if value is None and optional else encoder(inner)(value)
+            if value is None and optional:
+                return None
+            if not cell:
+                cell.append(encoder(inner))
+            return cell[0](value)
 
         return encode_optional
 
@@ -175,11 +195,14 @@ def _container_encoder(origin, args: tuple) -> Callable[[Any], Any]:
 
         return encode_fixed
     item_hint = args[0] if args else Any
+    cell: list = []
 
     def encode_items(value):
         if not isinstance(value, origin):
             raise NotEncodable(f"expected {origin.__name__}, got {type(value).__name__}")
-        items = encoder(item_hint)
+        if not cell:
+            cell.append(encoder(item_hint))
+        items = cell[0]
         return [items(v) for v in value]
 
     return encode_items
@@ -251,18 +274,45 @@ def _none_decoder(data):
     return None
 
 
+def _scalar_types(hint) -> tuple[type, ...] | None:
+    """The JSON types a field of this annotation holds when it is a plain scalar (checked
+    inline, the hot path of decoding), else None."""
+    if hint in (str, int, bool):
+        return (hint,)
+    origin, args = _parts(hint)
+    if _is_union(origin) and all(a in (str, int, bool, _NONE) for a in args):
+        return tuple(args)
+    return None
+
+
 def _dataclass_decoder(cls: type) -> Callable[[Any], Any]:
     fields = dataclasses.fields(cls)
+    names = [f.name for f in fields]
     count = len(fields)
-    cell: list = []  # the field decoders, built on first use (records can be recursive)
+    plan: list = []  # per field (scalar types, decoder), built on first use
+    new = object.__new__
 
     def decode(data):
         if type(data) is not list or len(data) != count:
             raise BadEntry(f"{cls.__name__}: expected {count} fields")
-        if not cell:
+        if not plan:
             hints = _hints(cls)
-            cell.append([decoder(hints[f.name]) for f in fields])
-        return cls(*[d(v) for d, v in zip(cell[0], data, strict=True)])
+            for name in names:
+                scalars = _scalar_types(hints[name])
+                plan.append((scalars, None if scalars else decoder(hints[name])))
+        values = {}
+        for name, (scalars, field_decoder), item in zip(names, plan, data, strict=True):
+            if scalars is not None:
+                if type(item) not in scalars:
+                    raise BadEntry(f"{cls.__name__}.{name}: wrong type")
+                values[name] = item
+            else:
+                values[name] = field_decoder(item)
+        # Filled in directly, as unpickling would: the records have no __post_init__ or
+        # slots, and a frozen record's __init__ would set each field through a slow path.
+        obj = new(cls)
+        obj.__dict__.update(values)
+        return obj
 
     return decode
 
@@ -272,11 +322,14 @@ def _union_decoder(args: tuple) -> Callable[[Any], Any]:
     optional = len(members) < len(args)
     if len(members) == 1:
         inner = members[0]
+        cell: list = []
 
         def decode_optional(data):
             if data is None and optional:
                 return None
-            return decoder(inner)(data)
+            if not cell:
+                cell.append(decoder(inner))
+            return cell[0](data)
 
         return decode_optional
 
@@ -321,11 +374,14 @@ def _container_decoder(origin, args: tuple) -> Callable[[Any], Any]:
 
         return decode_fixed
     item_hint = args[0] if args else Any
+    cell: list = []
 
     def decode_items(data):
         if type(data) is not list:
             raise BadEntry("expected a list")
-        items = decoder(item_hint)
+        if not cell:
+            cell.append(decoder(item_hint))
+        items = cell[0]
         try:
             return origin(items(v) for v in data)
         except TypeError:  # an unhashable member of a set

@@ -406,11 +406,46 @@ def read_source(source: SourceFile) -> None:
     except OSError as exc:
         source.problem = _read_problem(exc)
         return
-    source.candidate = any(marker in data for marker in FLASH_MARKERS + RUNPOD2_MARKERS)
+    # A first-pass candidate imports an SDK; mentioning one elsewhere (a string, a comment,
+    # a URL) is not enough. The import lines are read anyway for the second pass.
+    hints = _import_hints(data)
+    source.candidate = _imports_sdk(hints) or _sdk_on_an_import_line(data)
     if not source.candidate:
-        source.import_hints = _import_hints(data)
+        source.import_hints = hints
         return
     _decode(source, data)
+
+
+_SDK_HEADS = frozenset(m.decode() for m in FLASH_MARKERS) | {"runpod"}
+
+
+def _imports_sdk(hints: list[tuple[str, list[str]]]) -> bool:
+    return any(module.partition(".")[0] in _SDK_HEADS for module, _ in hints)
+
+
+def _continued(data: bytes, newline: int) -> bool:
+    """Whether the line ending at the newline at `newline` ends in a backslash."""
+    before = newline - 1 if newline > 0 and data[newline - 1 : newline] == b"\r" else newline
+    return before > 0 and data[before - 1 : before] == b"\\"
+
+
+def _sdk_on_an_import_line(data: bytes) -> bool:
+    """The import statements the line pattern does not read (`try: import runpod_flash`,
+    `import os; import runpod`, backslash continuations): an SDK name in a logical line
+    (physical lines joined by backslashes) that contains `import`."""
+    for marker in (b"runpod", b"tetra_rp"):
+        pos = data.find(marker)
+        while pos != -1:
+            start = data.rfind(b"\n", 0, pos) + 1
+            while start > 1 and data[: start - 1].rstrip(b"\r").endswith(b"\\"):
+                start = data.rfind(b"\n", 0, start - 1) + 1
+            end = data.find(b"\n", pos)
+            while end != -1 and data[:end].rstrip(b"\r").endswith(b"\\"):
+                end = data.find(b"\n", end + 1)
+            if b"import" in data[start : end if end != -1 else len(data)]:
+                return True
+            pos = data.find(marker, pos + len(marker))
+    return False
 
 
 def decode_late(source: SourceFile) -> None:
