@@ -342,7 +342,7 @@ def cmd_check(args) -> int:
             write_atomically(Path(file), render(fmt, result, **{**options, "color": False}))
         except OSError as exc:
             raise UsageError(f"{file}: cannot write: {exc.strerror}") from None
-    sys.stdout.write(_report(args.format, result, options))
+    _write_report(args.format, result, options)
     failing = any(
         at_or_above(f.severity, args.fail_on or project.fail_on_for(f.path))
         for f in result.findings
@@ -404,6 +404,16 @@ def _only_new_since(ref: str, args, request, result, project) -> None:
         f"{len(result.findings)} new or changed, {len(fixed)} fixed",
         file=sys.stderr,
     )
+
+
+def _write_report(fmt: str, result, options: dict) -> None:
+    """The report on stdout, written as it is made where the format streams."""
+    if options["statistics"] and fmt != "text":
+        sys.stdout.write(_report(fmt, result, options))
+        return
+    from flash_guard.report import write
+
+    write(fmt, result, sys.stdout, **options)
 
 
 def _report(fmt: str, result, options: dict) -> str:
