@@ -110,6 +110,23 @@ def run_git(args: list[str], cwd: Path, timeout: float):
 
 
 def git_root(start: Path) -> Path | None:
+    """The work tree `start` is in: the nearest directory holding `.git` (a directory, or
+    the file of a linked worktree or submodule). Found on the file system rather than with
+    `git rev-parse`, so a run starts git once (the listing); a `.git` that git would reject
+    only makes the listing fall back to walking the tree."""
+    try:
+        here = Path(os.path.realpath(start))
+    except (OSError, ValueError):
+        return None
+    if not here.is_dir() or ".git" in here.parts:
+        return _git_root_by_git(start)  # inside a git directory: ask git itself
+    for directory in (here, *here.parents):
+        if os.path.lexists(os.path.join(directory, ".git")):
+            return directory
+    return None
+
+
+def _git_root_by_git(start: Path) -> Path | None:
     out = run_git(["rev-parse", "--show-toplevel"], start, 20)
     if out is None or out.returncode != 0:
         return None
