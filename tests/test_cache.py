@@ -368,3 +368,18 @@ def test_concurrent_writers_leave_a_whole_file(app, tmp_path, monkeypatch):
     b.save()
     assert _check(app, monkeypatch) == first
     assert not [p for p in _facts_file(cache_dir).parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_entries_of_deleted_files_are_dropped(app, tmp_path, monkeypatch):
+    cache_dir = tmp_path / "cache"
+    monkeypatch.setenv("FLASH_GUARD_CACHE_DIR", str(cache_dir))
+    (app / "other.py").write_text(APP.replace('"worker"', '"other"'))
+    _check(app, monkeypatch)
+    assert (
+        "other.py" in json.loads(_facts_file(cache_dir).read_bytes().partition(b"\n")[2])["entries"]
+    )
+    (app / "other.py").unlink()
+    (app / "worker.py").write_text(APP + "# changed\n")
+    _check(app, monkeypatch)
+    entries = json.loads(_facts_file(cache_dir).read_bytes().partition(b"\n")[2])["entries"]
+    assert set(entries) == {"worker.py"}

@@ -170,7 +170,9 @@ def analyse(
         endpoint.app = apps.app_of(endpoint.path)
     problems.sort(key=lambda p: (p.path, p.span))
     if cache is not None:
-        cache.save(keep=set(sources) if [str(root)] == paths else None)
+        # A run over the whole project knows every file: entries of deleted ones go.
+        whole = any(os.path.realpath(p) == os.path.realpath(root) for p in paths)
+        cache.save(keep=set(sources) if whole else None)
     return Analysis(root, sources, project, endpoints, problems, runpod2_apps)
 
 
