@@ -290,6 +290,7 @@ def _dataclass_decoder(cls: type) -> Callable[[Any], Any]:
     names = [f.name for f in fields]
     count = len(fields)
     plan: list = []  # per field (scalar types, decoder), built on first use
+    flat: list = []  # [whether every field is an int]
     new = object.__new__
 
     def decode(data):
@@ -298,16 +299,28 @@ def _dataclass_decoder(cls: type) -> Callable[[Any], Any]:
         if not plan:
             hints = _hints(cls)
             for name in names:
-                scalars = _scalar_types(hints[name])
-                plan.append((scalars, None if scalars else decoder(hints[name])))
+                hint = hints[name]
+                if hint is Any:  # mostly a plain literal: checked inline, tagged ones decoded
+                    plan.append(((str, int, bool, _NONE), _decode_any))
+                    continue
+                scalars = _scalar_types(hint)
+                plan.append((scalars, None if scalars else decoder(hint)))
+            flat.append(all(scalars == (int,) for scalars, _ in plan))
+        if flat[0]:  # a Span: four ints, the most common record by far
+            for item in data:
+                if type(item) is not int:
+                    raise BadEntry(f"{cls.__name__}: expected integers")
+            obj = new(cls)
+            obj.__dict__.update(zip(names, data, strict=True))
+            return obj
         values = {}
         for name, (scalars, field_decoder), item in zip(names, plan, data, strict=True):
-            if scalars is not None:
-                if type(item) not in scalars:
-                    raise BadEntry(f"{cls.__name__}.{name}: wrong type")
+            if scalars is not None and type(item) in scalars:
                 values[name] = item
-            else:
+            elif field_decoder is not None:
                 values[name] = field_decoder(item)
+            else:
+                raise BadEntry(f"{cls.__name__}.{name}: wrong type")
         # Filled in directly, as unpickling would: the records have no __post_init__ or
         # slots, and a frozen record's __init__ would set each field through a slow path.
         obj = new(cls)
@@ -366,11 +379,14 @@ def _container_decoder(origin, args: tuple) -> Callable[[Any], Any]:
 
         return decode_dict
     if origin is tuple and args and args[-1] is not Ellipsis:
+        decoders: list = []
 
         def decode_fixed(data):
             if type(data) is not list or len(data) != len(args):
                 raise BadEntry(f"expected {len(args)} items")
-            return tuple(decoder(h)(v) for h, v in zip(args, data, strict=True))
+            if not decoders:
+                decoders.extend(decoder(h) for h in args)
+            return tuple([d(v) for d, v in zip(decoders, data, strict=True)])
 
         return decode_fixed
     item_hint = args[0] if args else Any
@@ -382,8 +398,10 @@ def _container_decoder(origin, args: tuple) -> Callable[[Any], Any]:
         if not cell:
             cell.append(decoder(item_hint))
         items = cell[0]
+        if not data:
+            return origin()
         try:
-            return origin(items(v) for v in data)
+            return origin([items(v) for v in data])
         except TypeError:  # an unhashable member of a set
             raise BadEntry("unhashable member") from None
 
