@@ -172,8 +172,13 @@ def _files_touched(endpoint) -> set[str]:
             stack.extend(obj)
         elif isinstance(obj, dict):
             stack.extend(obj.values())
-        elif hasattr(obj, "__dataclass_fields__"):
+        elif type(obj).__module__ == "flash_guard.model":  # Value, Route, BodyFacts, Opaque
+            if type(obj).__name__ in ("BodyFacts", "Span", "EnumRef"):
+                files.add(getattr(obj, "path", ""))  # a body's reads are in its own file
+                continue
             for name in obj.__dataclass_fields__:
+                if name == "sdk_release":  # the SDK's tables: no file of the project
+                    continue
                 value = getattr(obj, name, None)
                 if name in ("path", "file", "app_path") and isinstance(value, str):
                     files.add(value)
