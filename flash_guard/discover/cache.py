@@ -23,7 +23,6 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 import stat
 from pathlib import Path
 
@@ -194,6 +193,8 @@ def _key(path: Path, directory: Path) -> bytes | None:
             return bytes.fromhex(raw.decode("ascii"))
         except ValueError:
             pass
+    import secrets  # deferred: only a first run makes a key (~2 ms to import)
+
     try:
         os.makedirs(directory, mode=0o700, exist_ok=True)
         temp = directory / f".key.{secrets.token_hex(8)}"

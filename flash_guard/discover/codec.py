@@ -11,7 +11,6 @@ the shape extraction would have built, whatever the file held.
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import functools
 import types
@@ -216,6 +215,8 @@ def _encode_any(value):
     if kind is float:
         return {"f": repr(value)}  # repr keeps inf, nan and -0.0 exact
     if kind is bytes:
+        import base64  # deferred: byte literals are rare
+
         return {"b": base64.b64encode(value).decode("ascii")}
     if kind is complex:
         return {"c": [repr(value.real), repr(value.imag)]}
@@ -427,6 +428,8 @@ def _decode_any(data):
         if tag == "f":
             return float(_text(payload))
         if tag == "b":
+            import base64
+
             return base64.b64decode(_text(payload), validate=True)
         if tag == "c":
             if type(payload) is not list or len(payload) != 2:
