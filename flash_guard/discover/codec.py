@@ -430,7 +430,9 @@ def _decode_any(data):
         if tag == "b":
             import base64
 
-            return base64.b64decode(_text(payload), validate=True)
+            if type(payload) is not str:
+                raise BadEntry("expected base64 text")
+            return base64.b64decode(payload, validate=True)
         if tag == "c":
             if type(payload) is not list or len(payload) != 2:
                 raise BadEntry("expected two parts")
