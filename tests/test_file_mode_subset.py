@@ -10,10 +10,10 @@ import io
 import shutil
 
 import pytest
+from test_cache import PROJECTS, _id
 
 from flash_guard.cli import main
 from flash_guard.evaluate import _Run
-from tests.test_cache import PROJECTS, _id
 
 MAX_FILES_PER_PROJECT = 4
 
