@@ -86,6 +86,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="colour the text output (auto: on a terminal, unless NO_COLOR is set; "
         "FORCE_COLOR forces it)",
     )
+    common.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="parse every file, neither reading nor writing the cache",
+    )
+    common.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help="keep the facts cache in DIR (default: $FLASH_GUARD_CACHE_DIR, else "
+        ".flash-guard-cache in the project root)",
+    )
     paths_help = "files or directories to check (default: .); files alone mean pre-commit mode"
 
     check = sub.add_parser("check", parents=[common], help="check endpoints against the checklist")
@@ -301,7 +313,14 @@ def _request(args):
         options=options,
         no_ignores=getattr(args, "no_ignores", False),
         jobs=args.jobs,
+        cache=not args.no_cache,
+        cache_dir=args.cache_dir or _env_path("FLASH_GUARD_CACHE_DIR"),
     )
+
+
+def _env_path(name: str) -> Path | None:
+    value = os.environ.get(name, "")
+    return Path(value) if value else None
 
 
 def cmd_check(args) -> int:
@@ -313,6 +332,7 @@ def cmd_check(args) -> int:
     if args.show_settings is not None:
         return _show_settings(args)
     request = _request(args)
+    request.scorecard = _shows_scorecard(args)
     result, project, fixed_exit = check_with_fixes(request, args)
     if fixed_exit is not None:
         return fixed_exit
@@ -352,12 +372,26 @@ def cmd_check(args) -> int:
             write_atomically(Path(file), render(fmt, result, **{**options, "color": False}))
         except OSError as exc:
             raise UsageError(f"{file}: cannot write: {exc.strerror}") from None
-    sys.stdout.write(_report(args.format, result, options))
+    _write_report(args.format, result, options)
     failing = any(
         at_or_above(f.severity, args.fail_on or project.fail_on_for(f.path))
         for f in result.findings
     )
     return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_OK
+
+
+def _shows_scorecard(args) -> bool:
+    """Whether anything this run writes shows (or compares) every endpoint's scorecard."""
+    formats = {args.format, *(fmt for fmt, _ in args.output)}
+    return bool(
+        formats & {"json", "markdown"}
+        or args.diff_base
+        or os.environ.get("PRE_COMMIT_FROM_REF")
+        or args.fix
+        or args.diff
+        or args.fix_only
+        or args.write_baseline
+    )
 
 
 def _only_new_since(ref: str, args, request, result, project) -> None:
@@ -389,6 +423,7 @@ def _only_new_since(ref: str, args, request, result, project) -> None:
             cwd=base_root,
             config_path=config_path,
             files_as_filter=False,
+            cache=False,  # a throw-away tree: nothing worth keeping
         )
         return run_check(base_request)[0]
 
@@ -416,6 +451,16 @@ def _only_new_since(ref: str, args, request, result, project) -> None:
         f"{len(result.findings)} new or changed, {len(fixed)} fixed",
         file=sys.stderr,
     )
+
+
+def _write_report(fmt: str, result, options: dict) -> None:
+    """The report on stdout, written as it is made where the format streams."""
+    if options["statistics"] and fmt != "text":
+        sys.stdout.write(_report(fmt, result, options))
+        return
+    from flash_guard.report import write
+
+    write(fmt, result, sys.stdout, **options)
 
 
 def _report(fmt: str, result, options: dict) -> str:

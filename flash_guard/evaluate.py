@@ -36,7 +36,11 @@ class Evaluation:
     profile_map: ProfileMap
 
 
-def evaluate(analysis: Analysis, config: Config, options: Options) -> Evaluation:
+def evaluate(
+    analysis: Analysis, config: Config, options: Options, only: set[int] | None = None
+) -> Evaluation:
+    """`only`: the indices of the endpoints whose items to evaluate (file mode without a
+    scorecard in the output: project/selection.endpoints_to_evaluate); None for all."""
     checklist = Checklist(config, options)
     pragmas = file_pragmas(
         ((path, f.comments) for path, f in analysis.modules.files.items()), config.all_profiles()
@@ -44,7 +48,7 @@ def evaluate(analysis: Analysis, config: Config, options: Options) -> Evaluation
     profile_map = ProfileMap(config, options.profile, pragmas)
     run = _Run(analysis, checklist, profile_map)
     for index, endpoint in enumerate(analysis.endpoints):
-        if endpoint.deployable:
+        if endpoint.deployable and (only is None or index in only):
             run.endpoint_items(index, endpoint)
     run.project_checks()
     run.findings += run.unresolved.findings()

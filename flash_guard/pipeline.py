@@ -36,6 +36,13 @@ class RunRequest:
     # Paths that are all files mean "the whole project, reported for these files"
     # (see project.selection); `endpoints` lists what it is given instead.
     files_as_filter: bool = True
+    # The facts cache (discover/cache.py): off for library callers unless asked for; the
+    # CLI turns it on. `cache_dir` None means `.flash-guard-cache/` in each project root.
+    cache: bool = False
+    cache_dir: Path | None = None
+    # False when the output shows no scorecard: file mode then evaluates only the endpoints
+    # whose findings it can report (project/selection.endpoints_to_evaluate).
+    scorecard: bool = True
 
 
 @dataclass
@@ -87,13 +94,20 @@ def _run_one(request: RunRequest, workspace: Workspace, given: set[str]):
         raise UsageError(f"--profile {profile}: unknown profile{hint}")
     # 3. discover: files -> facts -> module index -> declarations -> endpoint model
     exclude = config.exclude + workspace.nested  # subtrees with their own configuration
-    analysis = analyse(paths, workspace.root, exclude, workspace.in_git, request.jobs)
+    analysis = analyse(
+        paths, workspace.root, exclude, workspace.in_git, request.jobs, _cache(request, workspace)
+    )
     _record_dependencies(analysis.endpoints, analysis.modules)
     # A file given on the command line that the listing left out is named, never dropped.
     report_unanalysed(selection.report_only, set(analysis.sources), workspace)
     assign_sdk_versions(analysis, config.sdk_version)
     # 4-5. activate items and profiles, evaluate: endpoint model -> findings + scorecard
-    evaluation = evaluate(analysis, config, request.options)
+    only = None
+    if workspace.report_only is not None and not request.scorecard:
+        from flash_guard.project.selection import endpoints_to_evaluate
+
+        only = endpoints_to_evaluate(analysis.endpoints, workspace.report_only)
+    evaluation = evaluate(analysis, config, request.options, only)
     # 6. suppress: comments in the code
     findings, suppressed = evaluation.findings, 0
     if not request.no_ignores:
@@ -116,6 +130,17 @@ def _run_one(request: RunRequest, workspace: Workspace, given: set[str]):
         profiles=[evaluation.profiles.get(i, "") for i in range(len(analysis.endpoints))],
     )
     return result, analysis, evaluation, workspace
+
+
+def _cache(request: RunRequest, workspace: Workspace):
+    from flash_guard.project.files import OVERLAY
+
+    # The fix engine's rounds analyse edited texts that are never on disk: not worth keeping.
+    if not request.cache or OVERLAY:
+        return None
+    from flash_guard.discover.cache import open_cache
+
+    return open_cache(workspace.root, request.cache_dir)
 
 
 # -- which files each endpoint's verdicts depend on, for the pre-commit hook ------------------

@@ -190,12 +190,16 @@ def main(argv: list[str] | None = None) -> int:
     passed = [
         f for f in run_flash_guard(root, fixtures / "pass", args.code) if f["code"] == args.code
     ]
-    subprocess.run(
-        [sys.executable, "-m", "flash_guard.rule_docs", "--write", str(root / "docs" / "rules")],
-        cwd=root,
-        env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
-        check=True,
-    )
+    for generator in (
+        ["flash_guard.rule_docs", "--write", str(root / "docs" / "rules")],
+        ["flash_guard.checklist.compiled", "--write"],  # the built-in checklist, precompiled
+    ):
+        subprocess.run(
+            [sys.executable, "-m", *generator],
+            cwd=root,
+            env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
+            check=True,
+        )
     print(f"created {rule_dir.relative_to(root)}/{stem}.yaml", end="")
     print(" (+ .py)" if args.python else "")
     print(f"fixtures: {fixtures.relative_to(root)} (fire: {fired} finding(s), pass: {len(passed)})")

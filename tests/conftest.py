@@ -33,6 +33,22 @@ def without_fg308(args: list[str]) -> list[str]:
     return [*args, "--ignore", "FG308"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _facts_cache_outside_the_tree(tmp_path_factory):
+    """The CLI keeps a facts cache (discover/cache.py), by default in the analysed project;
+    tests analyse fixtures in the repository, so the cache goes to a temporary directory (and
+    every test after the first on a fixture runs warm, as users' runs do)."""
+    import os
+
+    saved = os.environ.get("FLASH_GUARD_CACHE_DIR")
+    os.environ["FLASH_GUARD_CACHE_DIR"] = str(tmp_path_factory.mktemp("facts-cache"))
+    yield
+    if saved is None:
+        os.environ.pop("FLASH_GUARD_CACHE_DIR", None)
+    else:
+        os.environ["FLASH_GUARD_CACHE_DIR"] = saved
+
+
 @pytest.fixture
 def run_cli(monkeypatch):
     """Run `flash-guard ARGS` in `cwd`; returns (exit code, stdout, stderr)."""

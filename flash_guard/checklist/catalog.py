@@ -14,6 +14,7 @@ import dataclasses
 import functools
 import os
 
+from flash_guard.checklist.compiled import compiled_data
 from flash_guard.checklist.items import Item, build_params, parse_item
 from flash_guard.config.yamlsrc import YamlSource, load_yaml_text
 
@@ -28,7 +29,12 @@ PROFILES_DIR = os.path.join(_PACKAGE, "profiles")
 
 def _read(path: str, label: str) -> YamlSource:
     with open(path, encoding="utf-8") as f:
-        return load_yaml_text(f.read(), label, fast=True)
+        text = f.read()
+    # Compiled at build time (checklist/compiled.py): no PyYAML on a run without user YAML.
+    found, data = compiled_data(label, text)
+    if found:
+        return YamlSource(label, text, data)
+    return load_yaml_text(text, label, fast=True)
 
 
 def rule_files() -> list[tuple[str, str]]:

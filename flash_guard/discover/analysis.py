@@ -85,7 +85,22 @@ def _workers(jobs: int | None) -> int:
     return cpus - 1 if cpus >= AUTO_PARALLEL_MIN_CPUS else 1
 
 
-def _extract_all(items: list[tuple[str, str]], jobs: int | None) -> list[FileFacts]:
+def _extract_all(items: list[tuple[str, str]], jobs: int | None, cache=None) -> list[FileFacts]:
+    """Facts of every (path, text); from the facts cache (discover/cache.py) where the text
+    was analysed before, extracted (and recorded there) otherwise."""
+    if cache is None:
+        return _extract_uncached(items, jobs)
+    out = [cache.get(path, text) for path, text in items]
+    misses = [i for i, facts in enumerate(out) if facts is None]
+    fresh = _extract_uncached([items[i] for i in misses], jobs)
+    for i, facts in zip(misses, fresh, strict=True):
+        path, text = items[i]
+        cache.put(path, text, facts)
+        out[i] = facts
+    return out
+
+
+def _extract_uncached(items: list[tuple[str, str]], jobs: int | None) -> list[FileFacts]:
     workers = _workers(jobs)
     if workers > 1 and len(items) >= PARALLEL_THRESHOLD:
         facts = _extract_in_pool(items, workers)
@@ -116,7 +131,9 @@ def analyse(
     exclude: list[str],
     in_git: bool,
     jobs: int | None = None,
+    cache=None,
 ) -> Analysis:
+    """`cache`: a discover/cache.FactsCache, or None to parse every file."""
     sources = {s.path: s for s in list_files(paths, root, exclude, in_git)}
     for source in sources.values():
         read_source(source)
@@ -134,7 +151,7 @@ def analyse(
             decode_late(source)
         if source.text is None:
             return None
-        facts = _extract_one((path, source.text))
+        facts = _extract_all([(path, source.text)], 1, cache)[0]
         source.text = None  # parsed: the facts are all that is needed from here on
         if facts.read_error:
             problems.append(FileProblem(path, facts.read_error, Span(1, 1, 1, 1), "error"))
@@ -143,8 +160,8 @@ def analyse(
         return facts
 
     project = ModuleIndex({}, known_paths=list(sources), loader=load_on_demand)
-    _parse_into(project, first, jobs, problems)
-    _second_pass(project, sources, jobs, problems)
+    _parse_into(project, first, jobs, problems, cache)
+    _second_pass(project, sources, jobs, problems, cache)
     endpoints = discover_endpoints(project)
     runpod2, runpod2_apps = discover_runpod2(project)
     endpoints = sorted(endpoints + runpod2, key=lambda e: (e.path, e.span.line, e.span.column))
@@ -152,11 +169,15 @@ def analyse(
     for endpoint in endpoints:
         endpoint.app = apps.app_of(endpoint.path)
     problems.sort(key=lambda p: (p.path, p.span))
+    if cache is not None:
+        # A run over the whole project knows every file: entries of deleted ones go.
+        whole = any(os.path.realpath(p) == os.path.realpath(root) for p in paths)
+        cache.save(keep=set(sources) if whole else None)
     return Analysis(root, sources, project, endpoints, problems, runpod2_apps)
 
 
 def _parse_into(
-    project: ModuleIndex, batch: list[SourceFile], jobs, problems: list[FileProblem]
+    project: ModuleIndex, batch: list[SourceFile], jobs, problems: list[FileProblem], cache=None
 ) -> None:
     items = []
     for source in batch:
@@ -165,7 +186,7 @@ def _parse_into(
         elif source.text is not None:
             items.append((source.path, source.text))
             source.text = None  # parsed below: keep one copy of the text, not two
-    for facts in _extract_all(items, jobs):
+    for facts in _extract_all(items, jobs, cache):
         if facts.read_error:
             problems.append(FileProblem(facts.path, facts.read_error, Span(1, 1, 1, 1), "error"))
         elif facts.parse_error is not None:
@@ -173,7 +194,9 @@ def _parse_into(
         project.add_file(facts)
 
 
-def _second_pass(project: ModuleIndex, sources: dict[str, SourceFile], jobs, problems) -> None:
+def _second_pass(
+    project: ModuleIndex, sources: dict[str, SourceFile], jobs, problems, cache=None
+) -> None:
     """Parse the modules with no Flash import of their own that import from a parsed file:
     a route module (`from app import api`, then `@api.get`), or a package re-exporting
     Flash names (`common/__init__.py`: `from compat import Endpoint`), and then the modules
@@ -202,7 +225,7 @@ def _second_pass(project: ModuleIndex, sources: dict[str, SourceFile], jobs, pro
                 del waiting[path]
                 decode_late(source)
                 batch.append(source)
-        _parse_into(project, batch, jobs, problems)
+        _parse_into(project, batch, jobs, problems, cache)
         new = set(project.files) - parsed
 
 

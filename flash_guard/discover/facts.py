@@ -663,7 +663,29 @@ def _sdk_attributes(root, facts: FileFacts) -> None:
         obj, attr = node.field("object"), node.field("attribute")
         if obj is None or attr is None or _is_write_target(node):
             continue
+        if _shadowed(node, obj.text()):
+            continue
         facts.sdk_attributes.append((obj.text(), attr.text(), span_of(node)))
+
+
+def _shadowed(node, name: str) -> bool:
+    """Whether an enclosing function rebinds `name` (a parameter, or an assignment in its
+    body), so `name.attr` there is not the SDK package: `def f(rf): rf.y`."""
+    for anc in node.ancestors():
+        if anc.kind() not in ("function_definition", "lambda"):
+            continue
+        params = anc.field("parameters")
+        if params is not None and any(n.text() == name for n in params.find_all(kind="identifier")):
+            return True
+        body = anc.field("body")
+        if body is not None and body.find(
+            any=[
+                {"kind": "assignment", "has": {"field": "left", "regex": f"^{name}$"}},
+                {"kind": "for_statement", "has": {"field": "left", "regex": f"^{name}$"}},
+            ]
+        ):
+            return True
+    return False
 
 
 def _add_comments(lexed: Lexed, facts: FileFacts) -> None:

@@ -110,6 +110,23 @@ def run_git(args: list[str], cwd: Path, timeout: float):
 
 
 def git_root(start: Path) -> Path | None:
+    """The work tree `start` is in: the nearest directory holding `.git` (a directory, or
+    the file of a linked worktree or submodule). Found on the file system rather than with
+    `git rev-parse`, so a run starts git once (the listing); a `.git` that git would reject
+    only makes the listing fall back to walking the tree."""
+    try:
+        here = Path(os.path.realpath(start))
+    except (OSError, ValueError):
+        return None
+    if not here.is_dir() or ".git" in here.parts:
+        return _git_root_by_git(start)  # inside a git directory: ask git itself
+    for directory in (here, *here.parents):
+        if os.path.lexists(os.path.join(directory, ".git")):
+            return directory
+    return None
+
+
+def _git_root_by_git(start: Path) -> Path | None:
     out = run_git(["rev-parse", "--show-toplevel"], start, 20)
     if out is None or out.returncode != 0:
         return None
@@ -406,11 +423,46 @@ def read_source(source: SourceFile) -> None:
     except OSError as exc:
         source.problem = _read_problem(exc)
         return
-    source.candidate = any(marker in data for marker in FLASH_MARKERS + RUNPOD2_MARKERS)
+    # A first-pass candidate imports an SDK; mentioning one elsewhere (a string, a comment,
+    # a URL) is not enough. The import lines are read anyway for the second pass.
+    hints = _import_hints(data)
+    source.candidate = _imports_sdk(hints) or _sdk_on_an_import_line(data)
     if not source.candidate:
-        source.import_hints = _import_hints(data)
+        source.import_hints = hints
         return
     _decode(source, data)
+
+
+_SDK_HEADS = frozenset(m.decode() for m in FLASH_MARKERS) | {"runpod"}
+
+
+def _imports_sdk(hints: list[tuple[str, list[str]]]) -> bool:
+    return any(module.partition(".")[0] in _SDK_HEADS for module, _ in hints)
+
+
+def _continued(data: bytes, newline: int) -> bool:
+    """Whether the line ending at the newline at `newline` ends in a backslash."""
+    before = newline - 1 if newline > 0 and data[newline - 1 : newline] == b"\r" else newline
+    return before > 0 and data[before - 1 : before] == b"\\"
+
+
+def _sdk_on_an_import_line(data: bytes) -> bool:
+    """The import statements the line pattern does not read (`try: import runpod_flash`,
+    `import os; import runpod`, backslash continuations): an SDK name in a logical line
+    (physical lines joined by backslashes) that contains `import`."""
+    for marker in (b"runpod", b"tetra_rp"):
+        pos = data.find(marker)
+        while pos != -1:
+            start = data.rfind(b"\n", 0, pos) + 1
+            while start > 1 and data[: start - 1].rstrip(b"\r").endswith(b"\\"):
+                start = data.rfind(b"\n", 0, start - 1) + 1
+            end = data.find(b"\n", pos)
+            while end != -1 and data[:end].rstrip(b"\r").endswith(b"\\"):
+                end = data.find(b"\n", end + 1)
+            if b"import" in data[start : end if end != -1 else len(data)]:
+                return True
+            pos = data.find(marker, pos + len(marker))
+    return False
 
 
 def decode_late(source: SourceFile) -> None:

@@ -139,3 +139,52 @@ def _relative(path: Path, root: Path) -> str | None:
     except ValueError:
         return None
     return rel.as_posix()
+
+
+# -- file mode evaluates only what it can report ----------------------------------------------
+# A pre-commit run analyses the whole project but reports only the findings that depend on
+# the given files; evaluating every other endpoint's checklist is wasted unless the output
+# shows each endpoint's scorecard (json, markdown, --diff-base), where the CLI asks for all.
+
+
+def endpoints_to_evaluate(endpoints: list, report_only: frozenset[str]) -> set[int]:
+    """The indices of the endpoints whose findings a run reporting on `report_only` can show:
+    those touching a given file, and those sharing a file with one of them (an unresolved
+    expression's FG002 names every endpoint using it, whichever file was given)."""
+    touched = [_files_touched(ep) for ep in endpoints]
+    direct = {i for i, files in enumerate(touched) if not files.isdisjoint(report_only)}
+    reach = set(report_only).union(*(touched[i] for i in direct))
+    return {i for i, files in enumerate(touched) if not files.isdisjoint(reach)}
+
+
+def _files_touched(endpoint) -> set[str]:
+    """Every file an endpoint's findings can be located in or depend on: its dependency record
+    and the file of every value, route, target and piece reachable from it."""
+    files = set(endpoint.depends_on)
+    seen: set[int] = set()
+    stack = [endpoint]
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, (list, tuple, set, frozenset)):
+            stack.extend(obj)
+        elif isinstance(obj, dict):
+            stack.extend(obj.values())
+        elif type(obj).__module__ == "flash_guard.model":  # Value, Route, BodyFacts, Opaque
+            if type(obj).__name__ in ("BodyFacts", "Span", "EnumRef"):
+                files.add(getattr(obj, "path", ""))  # a body's reads are in its own file
+                continue
+            for name in obj.__dataclass_fields__:
+                if name == "sdk_release":  # the SDK's tables: no file of the project
+                    continue
+                value = getattr(obj, name, None)
+                if name in ("path", "file", "app_path") and isinstance(value, str):
+                    files.add(value)
+                elif value is not None and not isinstance(value, (str, int, float, bool)):
+                    stack.append(value)
+    if endpoint.factory_call:
+        files.add(endpoint.factory_call[0])
+    files.discard("")
+    return files

@@ -8,16 +8,18 @@ from flash_guard.report.escape import json_safe
 from flash_guard.report.values import endpoint_json
 
 
-def document(result) -> dict:
-    endpoints = []
+def _endpoints(result):
     for i, ep in enumerate(result.endpoints):
         profile = result.profiles[i] if i < len(result.profiles) else None
         checks = result.scorecard[i] if i < len(result.scorecard) and ep.deployable else None
-        endpoints.append(endpoint_json(ep, profile if ep.deployable else None, checks))
+        yield endpoint_json(ep, profile if ep.deployable else None, checks)
+
+
+def document(result) -> dict:
     doc = {
         "version": 1,
         "findings": [f.to_json() for f in result.findings],
-        "endpoints": endpoints,
+        "endpoints": list(_endpoints(result)),
         "summary": result.summary(),
     }
     if result.diff_base is not None:
@@ -57,18 +59,49 @@ def dumps_one_per_line(doc: dict) -> str:
     library to its pure-Python encoder, which cost a tenth of a large run; encoding each
     record compactly keeps the C encoder.
     """
-    lines = []
-    # Strict JSON: json_safe turns NaN/Infinity into strings and lone surrogates into
-    # text, and allow_nan=False would fail loudly (a bug of ours) rather than emit `NaN`.
-    for key, value in json_safe(doc).items():
-        if isinstance(value, list) and value:
-            items = ",\n".join(f"    {json.dumps(item, allow_nan=False)}" for item in value)
-            body = f"[\n{items}\n  ]"
-        else:
-            body = json.dumps(value, allow_nan=False)
-        lines.append(f"  {json.dumps(key)}: {body}")
-    return "{\n" + ",\n".join(lines) + "\n}\n"
+    return "".join(_chunks((key, _lazy(value)) for key, value in doc.items()))
+
+
+def _lazy(value):
+    return (lambda: iter(value)) if isinstance(value, list) else value
+
+
+def _chunks(members):
+    """The document's text piece by piece: `members` are (key, value) with a list value given
+    as a function returning an iterator of its items, each item encoded (and dropped) in
+    turn, so a large report is never held whole."""
+    yield "{\n"
+    first = True
+    for key, value in members:
+        yield ("" if first else ",\n") + f"  {json.dumps(key)}: "
+        first = False
+        if not callable(value):
+            # Strict JSON: json_safe turns NaN/Infinity into strings and lone surrogates into
+            # text, and allow_nan=False would fail loudly (a bug of ours) rather than emit NaN.
+            yield json.dumps(json_safe(value), allow_nan=False)
+            continue
+        empty = True
+        for item in value():
+            yield (
+                ("[\n" if empty else ",\n") + "    " + json.dumps(json_safe(item), allow_nan=False)
+            )
+            empty = False
+        yield "[]" if empty else "\n  ]"
+    yield "\n}\n"
+
+
+def chunks(result, **_):
+    """`render`'s text in pieces, for writing as it is made (report.write)."""
+    members = [
+        ("version", 1),
+        ("findings", lambda: (f.to_json() for f in result.findings)),
+        ("endpoints", lambda: _endpoints(result)),
+        ("summary", result.summary()),
+    ]
+    if result.diff_base is not None:
+        members.append(("diff_base", diff_base_json(result)))
+    return _chunks(members)
 
 
 def render(result, **_) -> str:
-    return dumps_one_per_line(document(result))
+    return "".join(chunks(result))

@@ -29,9 +29,16 @@ LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def render(result, **_) -> str:
+    return "".join(chunks(result))
+
+
+def chunks(result, **_):
+    """The document as the encoder produces it, written piece by piece (report.write)."""
     # json_safe: no NaN/Infinity, no lone surrogates (which UTF-8 cannot encode).
     doc = json_safe(document(result))
-    return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    encoder = json.JSONEncoder(indent=2, ensure_ascii=False, allow_nan=False)
+    yield from encoder.iterencode(doc)
+    yield "\n"
 
 
 def document(result) -> dict:

@@ -46,7 +46,18 @@ def statistics_json(result) -> str:
 
 
 def render(result, color: bool = False, statistics: bool = False, quiet: bool = False, **_) -> str:
-    lines = []
+    return "".join(chunks(result, color=color, statistics=statistics, quiet=quiet))
+
+
+def chunks(result, color: bool = False, statistics: bool = False, quiet: bool = False, **_):
+    """The report line by line, each guarded on its own (guard_lines works per line), so it
+    is written as it is made (report.write)."""
+    for line in _lines(result, color, statistics, quiet):
+        yield guard_lines(line + "\n")
+
+
+def _lines(result, color: bool, statistics: bool, quiet: bool):
+    count = 0
     for f in result.findings:
         sev = f"[{f.severity}]"
         code = escape_text(f.code)
@@ -56,25 +67,27 @@ def render(result, color: bool = False, statistics: bool = False, quiet: bool = 
         if _fixable(f):
             code += " [*]"
         path, slug, message = escape_text(f.path), escape_text(f.slug), escape_text(f.message)
-        lines.append(f"{path}:{f.line}:{f.column}: {code} {sev} {slug}: {message}")
+        yield f"{path}:{f.line}:{f.column}: {code} {sev} {slug}: {message}"
+        count += 1
         if f.fix:
             hint = f"  help: {escape_text(f.fix)}"
-            lines.append(f"{_DIM}{hint}{_RESET}" if color else hint)
+            yield f"{_DIM}{hint}{_RESET}" if color else hint
     if statistics and result.findings:
-        if lines:
-            lines.append("")
-        lines.extend(_statistics(result))
+        if count:
+            yield ""
+        for line in _statistics(result):
+            yield line
+            count += 1
     if quiet:
-        return guard_lines("\n".join(lines) + "\n") if lines else ""
-    if lines:
-        lines.append("")
+        return
+    if count:
+        yield ""
     fixes = fixes_line(result)
     if fixes:
-        lines.append(fixes)
+        yield fixes
     if result.diff_base is not None:
-        lines.append(diff_line(result))
-    lines.append(summary_line(result))
-    return guard_lines("\n".join(lines) + "\n")
+        yield diff_line(result)
+    yield summary_line(result)
 
 
 _statistics = statistics  # `render`'s keyword of the same name hides the function

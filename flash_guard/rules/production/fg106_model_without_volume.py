@@ -36,6 +36,13 @@ class Params:
     )
 
 
+# runpod 2.0 has no volume=: a volume is a mount, or the SDK caches the model itself.
+_RUNPOD2_FIX = (
+    'Mount a volume (mounts={"/runpod-volume": runpod.NetworkVolume(name="models", size=100)}) '
+    "and point the model cache at /runpod-volume, or pass model=runpod.Model(...)."
+)
+
+
 def matches_loader(callee: str, loaders: list[str]) -> bool:
     last = callee.rsplit(".", 1)[-1]
     return any(callee == loader if "." in loader else last == loader for loader in loaders)
@@ -82,5 +89,6 @@ class ModelWithoutVolume(Check):
                 "weights again",
                 None,
                 "volume",
+                fix=_RUNPOD2_FIX if endpoint.sdk == "runpod2" else None,
             )
         ]

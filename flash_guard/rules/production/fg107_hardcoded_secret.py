@@ -228,7 +228,9 @@ class HardcodedSecret(Check):
                     "endpoint template",
                     value,
                     f"env.{key}",
-                    fix=f'Pass it from the environment, env={{"{key}": os.environ["{key}"]}}, '
+                    fix=_BAKED_FIX.format(key)
+                    if endpoint.sdk == "runpod2"
+                    else f'Pass it from the environment, env={{"{key}": os.environ["{key}"]}}, '
                     f'or use a Runpod secret "{{{{ RUNPOD_SECRET_{key.lower()} }}}}".',
                 )
             )

@@ -137,11 +137,24 @@ class EnvNotForwarded(Check):
                         body.path or endpoint.path,
                         span,
                         f"env.{name}",
-                        fix=f'Add env={{"{name}": os.environ["{name}"]}} (or a '
-                        "{{ RUNPOD_SECRET_... }} reference) to the endpoint",
+                        fix=_fix(endpoint, name),
                     )
                 )
         return out
+
+
+def _fix(endpoint, name: str) -> str:
+    if endpoint.sdk == "runpod2":
+        # 2.0 bakes an os.environ value read at declaration into the template (FG107 fires
+        # on a secret-looking one), so a secret goes through runpod.Secret instead.
+        return (
+            f'Add env={{"{name}": os.environ["{name}"]}} to the endpoint, or for a secret '
+            f'env={{"{name}": runpod.Secret("<secret name>")}}'
+        )
+    return (
+        f'Add env={{"{name}": os.environ["{name}"]}} (or a '
+        "{{ RUNPOD_SECRET_... }} reference) to the endpoint"
+    )
 
 
 def api_key_injected(endpoint, ctx) -> bool:

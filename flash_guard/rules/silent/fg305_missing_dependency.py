@@ -124,8 +124,22 @@ def body_imports(endpoint, analysis):
                 yield path, binding, body.name if helper else None
 
 
+def _memo(analysis) -> dict:
+    """Per-analysis memo: the answers below are the same for every endpoint of an app, and
+    recomputing them per endpoint made this check most of a large run's evaluation."""
+    return analysis.__dict__.setdefault("_fg305_memo", {})
+
+
 def app_distributions(endpoint, endpoints, analysis) -> set[str]:
     """The normalised distributions the app installs on its workers, with what they pull in."""
+    key = ("distributions", endpoint.app, id(endpoints))
+    memo = _memo(analysis)
+    if key not in memo:
+        memo[key] = (endpoints, _app_distributions(endpoint, endpoints, analysis))
+    return set(memo[key][1])  # callers add to it
+
+
+def _app_distributions(endpoint, endpoints, analysis) -> set[str]:
     names: set[str] = set()
     for other in endpoints:
         if other.app != endpoint.app:
@@ -160,8 +174,13 @@ def is_project_module(analysis, path: str, top: str, app: str) -> bool:
     bases = {"", path.rsplit("/", 1)[0] + "/" if "/" in path else ""}
     if app != ".":
         bases.add(f"{app}/")
-    for known in analysis.sources:
-        for base in bases:
-            if known == f"{base}{top}.py" or known.startswith(f"{base}{top}/"):
-                return True
-    return False
+    directories = _memo(analysis).get("directories")
+    if directories is None:  # every "a/" and "a/b/" holding a listed file
+        directories = set()
+        for known in analysis.sources:
+            parts = known.split("/")[:-1]
+            directories.update("/".join(parts[: i + 1]) + "/" for i in range(len(parts)))
+        _memo(analysis)["directories"] = directories
+    return any(
+        f"{base}{top}.py" in analysis.sources or f"{base}{top}/" in directories for base in bases
+    )

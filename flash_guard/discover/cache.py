@@ -1,0 +1,260 @@
+"""The per-file facts cache: a file whose bytes were analysed before is not parsed again.
+
+An entry is keyed by the file's project-relative path and the hash of the text actually read
+in this run, under a fingerprint of flash-guard's version, the extraction code, the facts'
+record shapes and the SDK tables; anything else (size, mtime) cannot make a stale entry match,
+so a fresh CI checkout (new mtimes, same bytes) still hits.
+
+Where: `.flash-guard-cache/` in the project root (with a `.gitignore` of `*`), or the
+directory given by `--cache-dir` / `FLASH_GUARD_CACHE_DIR` (one subdirectory per project
+root). What: one JSON document per project, `facts.json`, whose first line is an HMAC of the
+rest. The HMAC key of the in-tree cache lives in the user's cache home, never in the analysed
+tree, so a `.flash-guard-cache/` committed to a repository (a pull request planting entries
+that hide its findings) fails the check and is ignored; an explicitly chosen directory is the
+user's to trust and holds its own key. Entries are data only (discover/codec.py, never
+pickle) and are checked against the facts' annotations on load; a bad file or entry is
+ignored and rewritten. Writes are atomic (project/writes.py), so concurrent runs each see a
+whole file: the last writer wins and every version is valid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import stat
+from pathlib import Path
+
+from flash_guard import __version__
+from flash_guard.discover import codec
+from flash_guard.discover.facts import FileFacts
+
+CACHE_DIR_NAME = ".flash-guard-cache"
+ENV_CACHE_DIR = "FLASH_GUARD_CACHE_DIR"
+FACTS_FILE = "facts.json"
+KEY_FILE = "key"
+MAX_CACHE_BYTES = 512 << 20
+_PACKAGE = Path(__file__).resolve().parent.parent
+# The code whose change changes what extraction produces, and the SDK tables.
+_FINGERPRINTED = (
+    "discover/lexical.py",
+    "discover/parse.py",
+    "discover/facts.py",
+    "discover/codec.py",
+    "model.py",
+    "sdk/flash_tables.py",
+    "sdk/runpod2_tables.py",
+)
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+
+
+def fingerprint() -> str:
+    digest = hashlib.sha256(f"{__version__}\n{codec.schema(FileFacts)}\n".encode())
+    for name in _FINGERPRINTED:
+        try:
+            digest.update((_PACKAGE / name).read_bytes())
+        except OSError:
+            digest.update(b"?")
+    return digest.hexdigest()[:32]
+
+
+def content_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+
+
+def user_cache_home() -> Path | None:
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        home = os.path.expanduser("~")
+        if home == "~":  # no home directory to keep a key in
+            return None
+        base = os.path.join(home, ".cache")
+    return Path(base) / "flash-guard"
+
+
+class FactsCache:
+    def __init__(self, directory: Path, key: bytes, top: Path):
+        self.directory = directory  # where facts.json is
+        self.key = key
+        self.top = top  # the cache directory as configured, where the .gitignore is
+        self.fingerprint = fingerprint()
+        self.entries: dict[str, list] = {}  # path -> [content hash, encoded facts]
+        self.dirty = False
+        self.hits = 0
+        self._load()
+
+    # -- reading -------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        raw = _read_regular(self.directory / FACTS_FILE)
+        if raw is None:
+            return
+        mac, sep, body = raw.partition(b"\n")
+        expected = hmac.new(self.key, body, hashlib.sha256).hexdigest().encode()
+        if not sep or not hmac.compare_digest(mac, expected):
+            self.dirty = True  # not ours (or damaged): rewritten at the end of the run
+            return
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError):
+            self.dirty = True
+            return
+        if (
+            type(data) is not dict
+            or data.get("fingerprint") != self.fingerprint
+            or type(data.get("entries")) is not dict
+        ):
+            self.dirty = True
+            return
+        self.entries = data["entries"]
+
+    def get(self, path: str, text: str) -> FileFacts | None:
+        entry = self.entries.get(path)
+        if type(entry) is not list or len(entry) != 2 or entry[0] != content_hash(text):
+            return None
+        try:
+            facts = codec.decode(FileFacts, entry[1])
+        except codec.BadEntry:
+            del self.entries[path]
+            self.dirty = True
+            return None
+        if facts.path != path:
+            del self.entries[path]
+            self.dirty = True
+            return None
+        self.hits += 1
+        return facts
+
+    # -- writing -------------------------------------------------------------------------
+
+    def put(self, path: str, text: str, facts: FileFacts) -> None:
+        """Record freshly extracted facts (encoded now: later stages may annotate them)."""
+        if facts.read_error is not None:
+            return  # an internal failure need not recur; let the next run try again
+        try:
+            encoded = codec.encode(FileFacts, facts)
+        except (codec.NotEncodable, RecursionError):
+            return
+        self.entries[path] = [content_hash(text), encoded]
+        self.dirty = True
+
+    def save(self, keep: set[str] | None = None) -> None:
+        """Write the cache if it changed; `keep`, when given, drops entries of other paths
+        (files deleted since). Failing to write costs the next run time, nothing else."""
+        if not self.dirty:
+            return
+        if keep is not None:
+            self.entries = {p: e for p, e in self.entries.items() if p in keep}
+        from flash_guard.project.writes import write_atomically
+
+        body = json.dumps(
+            {"fingerprint": self.fingerprint, "entries": self.entries},
+            separators=(",", ":"),
+            ensure_ascii=True,
+        )
+        mac = hmac.new(self.key, body.encode("ascii"), hashlib.sha256).hexdigest()
+        try:
+            _ensure_directory(self.directory, self.top)
+            write_atomically(self.directory / FACTS_FILE, f"{mac}\n{body}")
+        except (OSError, ValueError):
+            return
+        self.dirty = False
+
+
+def open_cache(root: Path, cache_dir: Path | None) -> FactsCache | None:
+    """The cache for the project at `root`, or None when none can be used safely."""
+    if cache_dir is not None:
+        base = Path(os.path.abspath(cache_dir))
+        name = hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:16]
+        directory = base / name
+        key = _key(base / KEY_FILE, base)
+        top = base
+    else:
+        directory = Path(root) / CACHE_DIR_NAME
+        # A symlink (or a file) committed at this name must not redirect our writes.
+        if os.path.lexists(directory) and (
+            os.path.islink(directory) or not os.path.isdir(directory)
+        ):
+            return None
+        home = user_cache_home()
+        key = _key(home / KEY_FILE, home) if home is not None else None
+        top = directory
+    if key is None:
+        return None
+    return FactsCache(directory, key, top)
+
+
+def _key(path: Path, directory: Path) -> bytes | None:
+    """The HMAC key at `path`, created on first use (private, never replaced once there)."""
+    raw = _read_regular(path)
+    if raw is not None and len(raw) == 64:
+        try:
+            return bytes.fromhex(raw.decode("ascii"))
+        except ValueError:
+            pass
+    import secrets  # deferred: only a first run makes a key (~2 ms to import)
+
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        temp = directory / f".key.{secrets.token_hex(8)}"
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            if raw is None:
+                os.link(temp, path)  # fails if another run created it meanwhile: use theirs
+            else:
+                os.replace(temp, path)  # an unreadable or damaged key: a new one
+        except FileExistsError:
+            pass
+        finally:
+            if temp.exists():
+                os.unlink(temp)
+    except OSError:
+        return None
+    raw = _read_regular(path)
+    if raw is None or len(raw) != 64:
+        return None
+    try:
+        return bytes.fromhex(raw.decode("ascii"))
+    except ValueError:
+        return None
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _read_regular(path: Path) -> bytes | None:
+    """A regular file's bytes (never following a symlink, never blocking on a FIFO)."""
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_CACHE_BYTES:
+            return None
+        chunks, total = [], 0
+        while total <= info.st_size:
+            chunk = os.read(fd, info.st_size + 1 - total)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        return None if total > info.st_size else b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _ensure_directory(directory: Path, top: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    if os.path.islink(directory) or os.path.islink(top):
+        raise OSError("the cache directory is a symlink")
+    ignore = top / ".gitignore"
+    if not os.path.lexists(ignore):
+        from flash_guard.project.writes import write_atomically
+
+        write_atomically(ignore, "# Written by flash-guard: its facts cache.\n*\n")
