@@ -202,6 +202,7 @@ def _hooks() -> dict:
         ("requirements/dev.in", False),  # a directory named requirements: not a pin file name
         ("uv.lock", True),
         ("Pipfile.lock", True),
+        ("apps/shop/.runpodignore", True),
         ("README.md", False),
         ("notes/pyproject.toml.bak", False),
     ],

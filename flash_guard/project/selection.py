@@ -42,9 +42,10 @@ EVERYTHING_GIVEN = Selection(analyse_root=False, report_only=None)
 # Files a verdict can depend on without being Python: the configuration and what decides
 # the installed packages (deploy checks read requirements and pins). .pre-commit-hooks.yaml
 # passes the same names to the hook.
+# .runpodignore decides which files runpod 2.0 ships (FG306), so a change to it is one too.
 PROJECT_FILES = re.compile(
     r"(?:pyproject\.toml|requirements[^/]*\.(?:txt|in)|uv\.lock|poetry\.lock|pdm\.lock"
-    r"|Pipfile(?:\.lock)?)\Z"
+    r"|Pipfile(?:\.lock)?|\.runpodignore)\Z"
 )
 
 
