@@ -26,7 +26,7 @@ import yaml
 from packaging.requirements import Requirement
 from repo_snapshot import CHECKOUT, snapshot
 from sample_app import BAD, GOOD, ROUTES, SETTINGS
-from test_diffbase import BASE, HEAD, git
+from test_diffbase import BASE, HEAD, git, shallow_checkout
 
 ACTION = CHECKOUT / "action.yml"
 WORKFLOWS = sorted((CHECKOUT / ".github" / "workflows").glob("*.yml"))
@@ -934,26 +934,6 @@ def test_a_base_that_is_not_a_revision_is_refused(runner, bad):
     assert result.returncode == 2
     assert result.stdout.startswith("::error title=flash-guard::base: expected a commit or ref")
     assert runner.outputs()["exit-code"] == "2"
-
-
-def shallow_checkout(origin: Path, dest: Path) -> Path:
-    """What actions/checkout leaves by default: one commit, the branch's head."""
-    subprocess.run(
-        [
-            "git",
-            "clone",
-            "-q",
-            "--depth",
-            "1",
-            "--branch",
-            "feature",
-            f"file://{origin}",
-            str(dest),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return dest
 
 
 def plant_git_traps(workspace: Path, marker: Path) -> None:

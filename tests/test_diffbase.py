@@ -119,22 +119,7 @@ def test_unknown_ref_and_shallow_clone_say_why(repo, tmp_path):
         analyse_base(repo, "nope", run)
     with pytest.raises(BaseUnavailable, match="not a git reference"):
         analyse_base(repo, "--output=/tmp/x", run)
-    shallow = tmp_path / "shallow"
-    subprocess.run(
-        [
-            "git",
-            "clone",
-            "-q",
-            "--depth",
-            "1",
-            "--branch",
-            "feature",
-            f"file://{repo}",
-            str(shallow),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    shallow = shallow_checkout(repo, tmp_path / "shallow")
     git(shallow, "fetch", "-q", "--depth", "1", "origin", "main:main")
     with pytest.raises(BaseUnavailable, match="shallow clone"):
         analyse_base(shallow, "main", run)
@@ -256,22 +241,7 @@ def test_removed_endpoint_and_text_headline(repo, run_cli):
 
 
 def test_cli_falls_back_in_a_shallow_clone(repo, tmp_path, run_cli):
-    shallow = tmp_path / "shallow"
-    subprocess.run(
-        [
-            "git",
-            "clone",
-            "-q",
-            "--depth",
-            "1",
-            "--branch",
-            "feature",
-            f"file://{repo}",
-            str(shallow),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    shallow = shallow_checkout(repo, tmp_path / "shallow")
     git(shallow, "fetch", "-q", "--depth", "1", "origin", "main:main")
     code, out, err = run_cli(["check", "--format", "json", "--diff-base", "main", "."], shallow)
     assert "shallow clone" in err and "fetch-depth: 0" in err and "reporting every finding" in err
@@ -333,3 +303,23 @@ def test_a_monorepo_compares_each_app_with_its_own_settings(tmp_path, run_cli):
         assert diff["new"] == diff["updated"] == 0
         changed = [(row["app"], row["endpoint"], row["change"]) for row in diff["scorecard"]]
         assert changed == [(prefix.rstrip("/") or ".", "alpha", "more ready")]
+
+
+def shallow_checkout(origin: Path, dest: Path) -> Path:
+    """What actions/checkout leaves by default: one commit, the branch's head."""
+    subprocess.run(
+        [
+            "git",
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            "--branch",
+            "feature",
+            f"file://{origin}",
+            str(dest),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return dest
