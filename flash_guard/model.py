@@ -176,6 +176,9 @@ class Endpoint:
     # (path, first line, last line) of every piece of the declaration, for suppressions
     declaration_ranges: list[tuple[str, int, int]] = field(default_factory=list)
     problems: list[tuple[str, str, Span]] = field(default_factory=list)
+    # runpod 2.0: (code, what, parameter, value) for each FG2xx check a value not statically
+    # known leaves undecided; the rule reports it as FG002 (deploy_support.outcomes).
+    undecided: list[tuple[str, str, str, Any]] = field(default_factory=list)
     # Project-relative files the verdicts on this endpoint depend on (its declaration, the
     # modules its values were resolved through, its route and worker modules): a pre-commit
     # run given one of them reports the endpoint's findings (pipeline._reported).

@@ -272,6 +272,12 @@ def outcomes(endpoint: Endpoint, code: str) -> list[Outcome]:
         if problem_code == code:
             label = f"`{endpoint.display_name}`"
             out.append(fail_at(endpoint, f"{label}: {message}", endpoint.path, span))
+    if not out:
+        out = [
+            unknown(endpoint, value, what, parameter)
+            for problem_code, what, parameter, value in endpoint.undecided
+            if problem_code == code
+        ]
     return out
 
 

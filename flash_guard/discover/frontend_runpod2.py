@@ -285,6 +285,8 @@ class Runpod2Builder:
                 )
             )
         params, compute, found = resource_params(dict(obj.kwargs), kind, target.name)
+        undecided = [(code, *detail) for code, message, detail in found if message is None]
+        found = [problem for problem in found if problem[1] is not None]
         for code, message, value in found:
             span = (
                 value.span
@@ -312,6 +314,7 @@ class Runpod2Builder:
             in_init=path.rsplit("/", 1)[-1] == "__init__.py",
             declaration_ranges=[(path, lines[0], lines[1])],
             problems=problems,
+            undecided=undecided,
             sdk="runpod2",
             app_name=app.name,
             environment=app.env,

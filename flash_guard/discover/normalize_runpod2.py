@@ -122,8 +122,10 @@ def _workers(value: Value, problems: list) -> Value:
         )
         return Value.unknown(value.text, value.span, value.path)
     if not all(p.known for p in pair):
+        # The known bound still decides the checklist (min workers 1 is warm whatever the max).
         bad = next(p for p in pair if not p.known)
-        return dataclasses.replace(value, value={"min": pair[0], "max": pair[1]}, known=bad.known)
+        problems.append(("FG201", _UNDECIDED, ("a `workers` bound", "workers", bad)))
+        return dataclasses.replace(value, value={"min": pair[0], "max": pair[1]})
     try:
         low, high = (int(p.value) for p in pair)
     except (TypeError, ValueError):
@@ -264,6 +266,22 @@ def _at_least(params: dict, key: str, low: int, problems: list, name: str) -> No
         problems.append(("FG202", f"resource {name!r}: {key} must be >= {low}{detail}", value))
 
 
+# Which FG2xx check each parameter's value decides; an unknown value leaves them undecided.
+_DECIDED_BY = {
+    "gpu": ("FG205",),
+    "cpu": ("FG205",),
+    "datacenter": ("FG206",),
+    "workers": ("FG201",),
+    "min_cuda_version": ("FG209",),
+    "mounts": ("FG211",),
+    "model": ("FG211",),
+    "scaler_type": ("FG202", "FG212"),
+    "name": ("FG216",),
+}
+# The message slot of a problem that is not one: its third item is (what, parameter, value).
+_UNDECIDED = None
+
+
 def resource_params(
     written: dict[str, Value], kind: str, target_name: str | None
 ) -> tuple[dict[str, Value], str, list[tuple[str, str, Value]]]:
@@ -282,6 +300,9 @@ def resource_params(
             continue
         if not value.known:
             params[key] = value
+            for code in _DECIDED_BY.get(key, ()):
+                if code != "FG212" or kind == "load_balancer":
+                    problems.append((code, _UNDECIDED, (f"`{key}`", key, value)))
         elif key == "gpu":
             params[key] = _gpu(value, problems)
         elif key == "workers":
@@ -350,6 +371,7 @@ def resource_params(
         _secrets(params["env"], problems)
     if (
         kind in ("queue", "load_balancer")
+        and params["name"].known
         and isinstance(label, str)
         and len(label) < t.MIN_DEPLOY_NAME_LENGTH
     ):
