@@ -49,7 +49,7 @@ class DeclarationBuilder:
         for path in sorted(self.project.files):
             facts = self.project.files[path]
             for assign in facts.assignments:
-                if assign.expr.kind != "call":
+                if not assign.value.may_be_call() or assign.expr.kind != "call":
                     continue
                 value = self.project.evaluate(assign.expr, path, assign.namespace)
                 if isinstance(value.value, Opaque) and value.value.callee == "Endpoint":

@@ -61,7 +61,7 @@ class Runpod2Builder:
             facts = files[path]
             bound: set[Span] = set()
             for assign in facts.assignments:
-                if assign.expr.kind == "call":
+                if assign.value.may_be_call() and assign.expr.kind == "call":
                     self._assignment(path, assign)
                     bound.add(assign.expr.span)
             for decorated in facts.decorated:

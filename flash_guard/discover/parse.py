@@ -53,6 +53,88 @@ class Expr:
         return None
 
 
+@dataclass
+class Snippet:
+    """An expression kept as its source text, converted to an `Expr` when first needed.
+
+    Most of a file's expressions (constants, helpers' defaults and returns) are never read by
+    a declaration, so extraction records where each one stands and its text (what the facts
+    cache stores) and only `expr()` parses it, as the right-hand side of an assignment: the
+    same grammar context it had (assignments' values, defaults, returns and decorators are
+    all plain expressions there), with every span placed where the whole file's parse put it.
+    A file with a syntax error keeps its trees (`tree`): error recovery depends on the
+    surrounding text, which a snippet no longer has.
+    """
+
+    text: str  # the expression's text, as the parser saw it (comments blanked)
+    line: int  # where it starts, as span_of counts (its end follows from the text)
+    column: int
+    kind: str  # the parser's node kind: "call" for a call
+    tree: Expr | None = None  # converted at extraction (a syntax error, a parenthesised value)
+
+    def expr(self) -> Expr:
+        tree = self.tree
+        if tree is None:
+            tree = self.__dict__.get("_memo")
+            if tree is None:
+                tree = self.__dict__["_memo"] = _convert_snippet(self)
+        return tree
+
+    @property
+    def span(self) -> Span:
+        text = self.text
+        newlines = text.count("\n")
+        if not newlines:
+            return Span(self.line, self.column, self.line, self.column + len(text))
+        return Span(self.line, self.column, self.line + newlines, len(text) - text.rfind("\n"))
+
+    # What `expr()` would say, without converting.
+    def expr_span(self) -> Span:
+        return self.span if self.tree is None else self.tree.span
+
+    def expr_text(self) -> str:
+        return self.text if self.tree is None else self.tree.text
+
+    def may_be_call(self) -> bool:
+        return (self.kind if self.tree is None else self.tree.kind) == "call"
+
+
+SNIPPET_PREFIX = "_ = "
+
+
+def snippet_of(node, eager: bool = False) -> Snippet:
+    """The snippet of an expression node of a file being extracted; converted now when
+    `eager` (a file with a syntax error) or when parenthesised (the conversion looks through
+    the parentheses, so its span is not the node's)."""
+    kind = node.kind()
+    span = span_of(node)
+    snippet = Snippet(node.text(), span.line, span.column, kind)
+    if eager or kind == "parenthesized_expression":
+        snippet.tree = to_expr(node)
+    return snippet
+
+
+def expr_of(value: Expr | Snippet) -> Expr:
+    return value if type(value) is Expr else value.expr()
+
+
+def _convert_snippet(snippet: Snippet) -> Expr:
+    from ast_grep_py import SgRoot  # deferred: the parser is loaded only when needed
+
+    global _rebase
+    root = SgRoot(SNIPPET_PREFIX + snippet.text, "python").root()
+    assignment = root.find(kind="assignment")
+    right = assignment.field("right") if assignment is not None else None
+    if right is None or right.text() != snippet.text:
+        # Not reachable for text the file's parse gave as one expression; kept whole.
+        return Expr("other", snippet.span, snippet.text)
+    saved, _rebase = _rebase, (snippet.line, snippet.column - len(SNIPPET_PREFIX))
+    try:
+        return to_expr(right)
+    finally:
+        _rebase = saved
+
+
 class TooCostly(Unanalysable):
     """Locating this file's nodes would take too long (see `span_of`)."""
 
@@ -66,6 +148,9 @@ class TooCostly(Unanalysable):
 SPAN_BUDGET = 2_000_000_000
 NODE_COST = 200  # the fixed part, in the same character steps
 _meter: list[int] | None = None  # the budget left for the file being extracted
+# While a snippet is converted (Snippet.expr): its line offset and the column offset of its
+# first line, so every span is the one the whole file's parse gave.
+_rebase: tuple[int, int] | None = None
 
 
 def start_meter(budget: int = SPAN_BUDGET) -> None:
@@ -85,6 +170,14 @@ def span_of(node) -> Span:
         _meter[0] -= start.column + end.column + NODE_COST
         if _meter[0] < 0:
             raise TooCostly("lines too long to locate this file's syntax in time")
+    if _rebase is not None:
+        lines, first = _rebase
+        return Span(
+            start.line + lines,
+            start.column + (first if start.line == 0 else 1),
+            end.line + lines,
+            end.column + (first if end.line == 0 else 1),
+        )
     return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
 

@@ -734,12 +734,12 @@ class ModuleIndex:
             if mode in ("*", "**"):
                 bindings[name] = Value(() if mode == "*" else {}, True, expr.span, "", path=path)
             elif default is not None:
-                bindings[name] = self.evaluate(default, fn_path, fn.namespace, depth + 1)
+                bindings[name] = self.evaluate(default.expr(), fn_path, fn.namespace, depth + 1)
             else:
                 bindings[name] = Value.unknown(name, expr.span, path)
         self._frames.append((key, bindings))
         try:
-            results = [self.evaluate(r, fn_path, fn.span, depth + 1) for r in fn.returns]
+            results = [self.evaluate(r.expr(), fn_path, fn.span, depth + 1) for r in fn.returns]
         finally:
             self._frames.pop()
         value = results[0] if len(results) == 1 else self._candidates(results, expr, path)
