@@ -47,8 +47,13 @@ def _check(monkeypatch, path: str, text: str) -> int:
     for lazy, eager in _pairs(monkeypatch, path, text):
         if lazy.tree is None:
             converted += 1
+        # The callee alone (before the whole call is converted) is the whole call's callee.
+        assert lazy.is_call() == (eager.tree.kind == "call"), (path, lazy.text)
+        if lazy.tree is None and eager.tree.kind == "call":
+            assert lazy.callee() == eager.tree.items[0], (path, lazy.text)
         assert lazy.expr() == eager.tree, (path, lazy.text)
         assert lazy.expr_span() == eager.tree.span
+        assert lazy.has_expr_span(eager.tree.span)
         assert lazy.expr_text() == eager.tree.text
         # A superset: `f(x for x in y)` is a call node whose conversion is `other`.
         assert lazy.may_be_call() or eager.tree.kind != "call"

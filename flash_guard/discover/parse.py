@@ -80,6 +80,26 @@ class Snippet:
                 tree = self.__dict__["_memo"] = _convert_snippet(self)
         return tree
 
+    def callee(self) -> Expr | None:
+        """The callee of a call whose conversion is a call, converted alone (equal to
+        `expr().items[0]`): what a call's value is decided by first. None otherwise."""
+        if self.tree is not None or self.kind != "call":
+            return None
+        if "_callee" not in self.__dict__:
+            right = self.__dict__["_node"] = _snippet_node(self)  # kept for `expr()`
+            func = right.field("function") if right is not None else None
+            arguments = right.field("arguments") if right is not None else None
+            if (
+                func is None
+                or arguments is None
+                or arguments.kind() != "argument_list"
+                or _too_many_children(arguments)
+            ):
+                self.__dict__["_callee"] = None
+            else:
+                self.__dict__["_callee"] = _rebased(self, lambda: to_expr(func, 1))
+        return self.__dict__["_callee"]
+
     @property
     def span(self) -> Span:
         text = self.text
@@ -92,8 +112,20 @@ class Snippet:
     def expr_span(self) -> Span:
         return self.span if self.tree is None else self.tree.span
 
+    def has_expr_span(self, span: Span) -> bool:
+        """`expr().span == span`, most often told by the start alone."""
+        if self.tree is not None:
+            return self.tree.span == span
+        return self.line == span.line and self.column == span.column and self.span == span
+
     def expr_text(self) -> str:
         return self.text if self.tree is None else self.tree.text
+
+    def is_call(self) -> bool:
+        """`expr().kind == "call"`, converting only the callee."""
+        if self.tree is not None:
+            return self.tree.kind == "call"
+        return self.callee() is not None
 
     def may_be_call(self) -> bool:
         return (self.kind if self.tree is None else self.tree.kind) == "call"
@@ -118,21 +150,31 @@ def expr_of(value: Expr | Snippet) -> Expr:
     return value if type(value) is Expr else value.expr()
 
 
-def _convert_snippet(snippet: Snippet) -> Expr:
+def _snippet_node(snippet: Snippet):
+    """The snippet parsed as an assignment's value: its node, or None if the text does not
+    parse back to one expression (not reachable for text the file's parse gave as one)."""
     from ast_grep_py import SgRoot  # deferred: the parser is loaded only when needed
 
-    global _rebase
     root = SgRoot(SNIPPET_PREFIX + snippet.text, "python").root()
     assignment = root.find(kind="assignment")
     right = assignment.field("right") if assignment is not None else None
-    if right is None or right.text() != snippet.text:
-        # Not reachable for text the file's parse gave as one expression; kept whole.
-        return Expr("other", snippet.span, snippet.text)
+    return right if right is not None and right.text() == snippet.text else None
+
+
+def _rebased(snippet: Snippet, convert):
+    global _rebase
     saved, _rebase = _rebase, (snippet.line, snippet.column - len(SNIPPET_PREFIX))
     try:
-        return to_expr(right)
+        return convert()
     finally:
         _rebase = saved
+
+
+def _convert_snippet(snippet: Snippet) -> Expr:
+    right = snippet.__dict__.pop("_node", None) or _snippet_node(snippet)
+    if right is None:
+        return Expr("other", snippet.span, snippet.text)
+    return _rebased(snippet, lambda: to_expr(right))
 
 
 class TooCostly(Unanalysable):
