@@ -202,11 +202,42 @@ class FileFacts:
 def _placement(node, lines: _Lines) -> tuple[str, Span | None, tuple[Block, ...]]:
     """Where `node` sits: its placement, the namespace it binds names in, and the chain of
     enclosing blocks, innermost first (empty at module level)."""
-    kinds = set()
+    kinds: set[str] = set()
+    blocks: list[Block] = []
+    namespace = _enclosing(node, lines, kinds, blocks, stop=True)
+    # Statements one after another share the statement list they are in: what lies around
+    # it is worked out once (a large share of extraction when every ancestor is visited).
+    container = lines.container
+    if container is not None:
+        if lines.outer is None or lines.outer[0] != container:
+            outer_kinds: set[str] = set()
+            outer_blocks: list[Block] = []
+            outer_namespace = _enclosing(container, lines, outer_kinds, outer_blocks)
+            lines.outer = (container, outer_kinds, outer_namespace, outer_blocks)
+        _, outer_kinds, outer_namespace, outer_blocks = lines.outer
+        kinds |= outer_kinds
+        namespace = namespace if namespace is not None else outer_namespace
+        blocks += outer_blocks
+    for candidate in _PLACEMENT_PRIORITY:
+        if candidate in kinds:
+            return candidate, namespace, tuple(blocks)
+    return "module", namespace, tuple(blocks)
+
+
+_CONTAINERS = frozenset({"block", "module"})  # statement lists: they add nothing themselves
+
+
+def _enclosing(node, lines: _Lines, kinds: set, blocks: list, stop: bool = False):
+    """Walk `node`'s ancestors (with `stop`, only up to its statement list, left in
+    `lines.container`), adding their placements and blocks; the innermost namespace."""
     namespace = None
-    blocks = []
-    for anc in node.ancestors():
+    lines.container = None
+    anc = node.parent()
+    while anc is not None:
         kind = anc.kind()
+        if stop and kind in _CONTAINERS:
+            lines.container = anc
+            break
         if kind in _PLACEMENT:
             kinds.add(_PLACEMENT[kind])
         if namespace is None and kind in _NAMESPACE_KINDS:
@@ -216,10 +247,8 @@ def _placement(node, lines: _Lines) -> tuple[str, Span | None, tuple[Block, ...]
             name_node = anc.field("name") if block in ("function", "class") else None
             header = lines.line(span_of(anc).line - 1)
             blocks.append(Block(block, header, name_node.text() if name_node is not None else ""))
-    for candidate in _PLACEMENT_PRIORITY:
-        if candidate in kinds:
-            return candidate, namespace, tuple(blocks)
-    return "module", namespace, tuple(blocks)
+        anc = anc.parent()
+    return namespace
 
 
 class _Lines:
@@ -230,6 +259,9 @@ class _Lines:
         self.source = source
         self.eager = eager
         self._lines: list[str] | None = None
+        # _placement's memo: the statement list last seen, and what encloses it.
+        self.container = None
+        self.outer: tuple | None = None
 
     def line(self, index: int) -> str:
         if self._lines is None:

@@ -71,6 +71,8 @@ class Snippet:
     column: int
     kind: str  # the parser's node kind: "call" for a call
     tree: Expr | None = None  # converted at extraction (a syntax error, a parenthesised value)
+    # A call that converts to a call: the length of its callee's text (what `callee()` reads)
+    callee_end: int = 0
 
     def expr(self) -> Expr:
         tree = self.tree
@@ -83,21 +85,13 @@ class Snippet:
     def callee(self) -> Expr | None:
         """The callee of a call whose conversion is a call, converted alone (equal to
         `expr().items[0]`): what a call's value is decided by first. None otherwise."""
-        if self.tree is not None or self.kind != "call":
+        if self.tree is not None or not self.callee_end:
             return None
         if "_callee" not in self.__dict__:
-            right = self.__dict__["_node"] = _snippet_node(self)  # kept for `expr()`
-            func = right.field("function") if right is not None else None
-            arguments = right.field("arguments") if right is not None else None
-            if (
-                func is None
-                or arguments is None
-                or arguments.kind() != "argument_list"
-                or _too_many_children(arguments)
-            ):
-                self.__dict__["_callee"] = None
-            else:
-                self.__dict__["_callee"] = _rebased(self, lambda: to_expr(func, 1))
+            right = _parsed(self.text[: self.callee_end])
+            self.__dict__["_callee"] = (
+                None if right is None else _rebased(self, lambda: to_expr(right, 1))
+            )
         return self.__dict__["_callee"]
 
     @property
@@ -125,7 +119,7 @@ class Snippet:
         """`expr().kind == "call"`, converting only the callee."""
         if self.tree is not None:
             return self.tree.kind == "call"
-        return self.callee() is not None
+        return self.callee_end > 0
 
     def may_be_call(self) -> bool:
         return (self.kind if self.tree is None else self.tree.kind) == "call"
@@ -143,6 +137,16 @@ def snippet_of(node, eager: bool = False) -> Snippet:
     snippet = Snippet(node.text(), span.line, span.column, kind)
     if eager or kind == "parenthesized_expression":
         snippet.tree = to_expr(node)
+    elif kind == "call":
+        # The conditions under which `_call_expr` gives a call, not `other`.
+        func, arguments = node.field("function"), node.field("arguments")
+        if (
+            func is not None
+            and arguments is not None
+            and arguments.kind() == "argument_list"
+            and not _too_many_children(arguments)
+        ):
+            snippet.callee_end = len(func.text())
     return snippet
 
 
@@ -150,15 +154,15 @@ def expr_of(value: Expr | Snippet) -> Expr:
     return value if type(value) is Expr else value.expr()
 
 
-def _snippet_node(snippet: Snippet):
-    """The snippet parsed as an assignment's value: its node, or None if the text does not
-    parse back to one expression (not reachable for text the file's parse gave as one)."""
+def _parsed(text: str):
+    """`text` parsed as an assignment's value: its node, or None if it does not parse back to
+    one expression (not reachable for text the file's parse gave as one)."""
     from ast_grep_py import SgRoot  # deferred: the parser is loaded only when needed
 
-    root = SgRoot(SNIPPET_PREFIX + snippet.text, "python").root()
+    root = SgRoot(SNIPPET_PREFIX + text, "python").root()
     assignment = root.find(kind="assignment")
     right = assignment.field("right") if assignment is not None else None
-    return right if right is not None and right.text() == snippet.text else None
+    return right if right is not None and right.text() == text else None
 
 
 def _rebased(snippet: Snippet, convert):
@@ -171,7 +175,7 @@ def _rebased(snippet: Snippet, convert):
 
 
 def _convert_snippet(snippet: Snippet) -> Expr:
-    right = snippet.__dict__.pop("_node", None) or _snippet_node(snippet)
+    right = _parsed(snippet.text)
     if right is None:
         return Expr("other", snippet.span, snippet.text)
     return _rebased(snippet, lambda: to_expr(right))
