@@ -109,3 +109,13 @@ def test_conversion_is_memoised():
     value = facts.assignments[0].value
     assert value.tree is None
     assert value.expr() is value.expr()
+
+
+def test_values_on_very_long_lines_are_converted_under_the_files_meter():
+    # Locating nodes on a long line costs the line's width each (see parse.span_of): such a
+    # value is converted at extraction, where the file's budget applies, never later.
+    wide = "W = {" + ", ".join(f"'k{i}': [{i}, {i}]" for i in range(1_500)) + "}\n"
+    facts = extract("wide.py", "A = {'a': 1}\n" + wide)
+    narrow, long_line = facts.assignments
+    assert narrow.value.tree is None
+    assert long_line.value.tree is not None and long_line.expr.kind == "dict"

@@ -134,8 +134,9 @@ def snippet_of(node, eager: bool = False) -> Snippet:
     the parentheses, so its span is not the node's)."""
     kind = node.kind()
     span = span_of(node)
-    snippet = Snippet(node.text(), span.line, span.column, kind)
-    if eager or kind == "parenthesized_expression":
+    text = node.text()
+    snippet = Snippet(text, span.line, span.column, kind)
+    if eager or kind == "parenthesized_expression" or not _cheap_to_locate(text, span.column):
         snippet.tree = to_expr(node)
     elif kind == "call":
         # The conditions under which `_call_expr` gives a call, not `other`.
@@ -148,6 +149,15 @@ def snippet_of(node, eager: bool = False) -> Snippet:
         ):
             snippet.callee_end = len(func.text())
     return snippet
+
+
+def _cheap_to_locate(text: str, column: int) -> bool:
+    # At most one node per character, each costing about twice its line's width.
+    size = len(text)
+    if size * (2 * (column + size) + NODE_COST) <= LAZY_SPAN_COST:
+        return True
+    widest = column + max(len(line) for line in text.split("\n"))
+    return size * (2 * widest + NODE_COST) <= LAZY_SPAN_COST
 
 
 def expr_of(value: Expr | Snippet) -> Expr:
@@ -193,6 +203,10 @@ class TooCostly(Unanalysable):
 # hours.
 SPAN_BUDGET = 2_000_000_000
 NODE_COST = 200  # the fixed part, in the same character steps
+# A snippet whose conversion could cost more than this (in the span meter's steps) is
+# converted at extraction, under the file's meter (long lines: minified or hostile files keep
+# exactly the bound they had); any other is cheap to convert whenever it is needed.
+LAZY_SPAN_COST = SPAN_BUDGET // 10
 _meter: list[int] | None = None  # the budget left for the file being extracted
 # While a snippet is converted (Snippet.expr): its line offset and the column offset of its
 # first line, so every span is the one the whole file's parse gave.
