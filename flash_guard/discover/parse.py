@@ -122,6 +122,7 @@ class Snippet:
         return self.callee_end > 0
 
     def may_be_call(self) -> bool:
+        """A call node (its conversion may still be `other`): no parse at all."""
         return (self.kind if self.tree is None else self.tree.kind) == "call"
 
 
@@ -130,8 +131,9 @@ SNIPPET_PREFIX = "_ = "
 
 def snippet_of(node, eager: bool = False) -> Snippet:
     """The snippet of an expression node of a file being extracted; converted now when
-    `eager` (a file with a syntax error) or when parenthesised (the conversion looks through
-    the parentheses, so its span is not the node's)."""
+    `eager` (a file with a syntax error), when parenthesised (the conversion looks through
+    the parentheses, so its span is not the node's) or when on lines too long to locate
+    cheaply later."""
     kind = node.kind()
     span = span_of(node)
     text = node.text()
@@ -158,10 +160,6 @@ def _cheap_to_locate(text: str, column: int) -> bool:
         return True
     widest = column + max(len(line) for line in text.split("\n"))
     return size * (2 * widest + NODE_COST) <= LAZY_SPAN_COST
-
-
-def expr_of(value: Expr | Snippet) -> Expr:
-    return value if type(value) is Expr else value.expr()
 
 
 def _parsed(text: str):
