@@ -204,17 +204,9 @@ def _placement(node, lines: _Lines) -> tuple[str, Span | None, tuple[Block, ...]
     enclosing blocks, innermost first (empty at module level)."""
     kinds: set[str] = set()
     blocks: list[Block] = []
-    namespace = _enclosing(node, lines, kinds, blocks, stop=True)
-    # Statements one after another share the statement list they are in: what lies around
-    # it is worked out once (a large share of extraction when every ancestor is visited).
-    container = lines.container
+    namespace, container = _enclosing(node, lines, kinds, blocks)
     if container is not None:
-        if lines.outer is None or lines.outer[0] != container:
-            outer_kinds: set[str] = set()
-            outer_blocks: list[Block] = []
-            outer_namespace = _enclosing(container, lines, outer_kinds, outer_blocks)
-            lines.outer = (container, outer_kinds, outer_namespace, outer_blocks)
-        _, outer_kinds, outer_namespace, outer_blocks = lines.outer
+        outer_kinds, outer_namespace, outer_blocks = _around(container, lines)
         kinds |= outer_kinds
         namespace = namespace if namespace is not None else outer_namespace
         blocks += outer_blocks
@@ -225,19 +217,39 @@ def _placement(node, lines: _Lines) -> tuple[str, Span | None, tuple[Block, ...]
 
 
 _CONTAINERS = frozenset({"block", "module"})  # statement lists: they add nothing themselves
+_RECENT_CONTAINERS = 8
 
 
-def _enclosing(node, lines: _Lines, kinds: set, blocks: list, stop: bool = False):
-    """Walk `node`'s ancestors (with `stop`, only up to its statement list, left in
-    `lines.container`), adding their placements and blocks; the innermost namespace."""
+def _around(container, lines: _Lines) -> tuple[frozenset, Span | None, tuple[Block, ...]]:
+    """What encloses a statement list: worked out once for all the statements in it (nodes
+    come in source order, so the lists still open are among the last few seen)."""
+    for entry in reversed(lines.recent):
+        if entry[0] == container:
+            return entry[1]
+    kinds: set[str] = set()
+    blocks: list[Block] = []
+    namespace, up = _enclosing(container, lines, kinds, blocks)
+    if up is not None:
+        outer_kinds, outer_namespace, outer_blocks = _around(up, lines)
+        kinds |= outer_kinds
+        namespace = namespace if namespace is not None else outer_namespace
+        blocks += outer_blocks
+    result = (frozenset(kinds), namespace, tuple(blocks))
+    lines.recent.append((container, result))
+    if len(lines.recent) > _RECENT_CONTAINERS:
+        del lines.recent[0]
+    return result
+
+
+def _enclosing(node, lines: _Lines, kinds: set, blocks: list):
+    """Walk `node`'s ancestors up to the statement list it is in, adding their placements
+    and blocks: (the innermost namespace among them, that statement list or None)."""
     namespace = None
-    lines.container = None
     anc = node.parent()
     while anc is not None:
         kind = anc.kind()
-        if stop and kind in _CONTAINERS:
-            lines.container = anc
-            break
+        if kind in _CONTAINERS:
+            return namespace, anc
         if kind in _PLACEMENT:
             kinds.add(_PLACEMENT[kind])
         if namespace is None and kind in _NAMESPACE_KINDS:
@@ -248,7 +260,7 @@ def _enclosing(node, lines: _Lines, kinds: set, blocks: list, stop: bool = False
             header = lines.line(span_of(anc).line - 1)
             blocks.append(Block(block, header, name_node.text() if name_node is not None else ""))
         anc = anc.parent()
-    return namespace
+    return namespace, None
 
 
 class _Lines:
@@ -259,9 +271,8 @@ class _Lines:
         self.source = source
         self.eager = eager
         self._lines: list[str] | None = None
-        # _placement's memo: the statement list last seen, and what encloses it.
-        self.container = None
-        self.outer: tuple | None = None
+        # _placement's memo: the statement lists last seen, and what encloses each.
+        self.recent: list[tuple] = []
 
     def line(self, index: int) -> str:
         if self._lines is None:
