@@ -193,7 +193,7 @@ def project_volumes(endpoints: list[Endpoint], analysis) -> list[tuple[Value, En
             for assign in list(project.files[path].assignments):
                 # Only what visibly builds a volume: evaluating arbitrary calls would follow
                 # imports into modules discovery never needed.
-                if assign.namespace is None and "NetworkVolume" in assign.expr.text:
+                if assign.namespace is None and "NetworkVolume" in assign.value.expr_text():
                     visit(project.evaluate(assign.expr, path, None), None)
     return sorted(
         found.values(),

@@ -64,6 +64,7 @@ def availability_flags(facts: FileFacts | None) -> frozenset[str]:
         if a.namespace is None
         and a.blocks
         and a.blocks[0].kind in ("try", "else")
+        and a.value.expr_text() == "True"
         and a.expr.kind == "lit"
         and a.expr.value is True
     )

@@ -129,7 +129,7 @@ def declaration_call(endpoint: Endpoint, files: dict[str, FileFacts]) -> Call:
     site_path, site_span = endpoint.factory_call
     site = files.get(site_path)
     for assign in site.assignments if site is not None else ():
-        if assign.expr.span == site_span:
+        if assign.value.has_expr_span(site_span):
             return dataclasses.replace(
                 call, namespace=assign.namespace, placement=assign.placement, blocks=assign.blocks
             )
@@ -140,7 +140,7 @@ def _written_call(endpoint: Endpoint, files: dict[str, FileFacts]) -> Call:
     facts = files.get(endpoint.path)
     if facts is not None:
         for assign in facts.assignments:
-            if assign.expr.span == endpoint.span:
+            if assign.value.has_expr_span(endpoint.span):
                 return Call(
                     assign.expr,
                     endpoint.path,

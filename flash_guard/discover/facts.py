@@ -11,7 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flash_guard.discover.lexical import Lexed, lex, line_starts
-from flash_guard.discover.parse import Expr, span_of, start_meter, stop_meter, to_expr
+from flash_guard.discover.parse import (
+    Expr,
+    Snippet,
+    snippet_of,
+    span_of,
+    start_meter,
+    stop_meter,
+    to_expr,
+)
 from flash_guard.model import BodyFacts, Span
 
 # A node nested in one of these is not at module level; the placement decides
@@ -107,13 +115,17 @@ class ImportBinding:
 @dataclass
 class Assignment:
     target: str
-    expr: Expr
+    value: Snippet  # the assigned expression, converted when read (`expr`)
     span: Span
     namespace: Span | None  # the enclosing function/class, None at module level
     placement: str
     statement_lines: tuple[int, int] = (0, 0)
     blocks: tuple[Block, ...] = ()  # enclosing blocks, innermost first
     annotated: bool = False  # `x: T = ...`, which the build's AST scan does not read
+
+    @property
+    def expr(self) -> Expr:
+        return self.value.expr()
 
 
 @dataclass
@@ -135,8 +147,8 @@ class FunctionDef:
     namespace: Span | None  # the enclosing function/class, None at module level
     # (name, default or None, kind): kind is "" (positional or keyword), "kw" (keyword-only),
     # "*" or "**"
-    params: list[tuple[str, Expr | None, str]] = field(default_factory=list)
-    returns: list[Expr] = field(default_factory=list)
+    params: list[tuple[str, Snippet | None, str]] = field(default_factory=list)
+    returns: list[Snippet] = field(default_factory=list)
 
 
 @dataclass
@@ -190,11 +202,54 @@ class FileFacts:
 def _placement(node, lines: _Lines) -> tuple[str, Span | None, tuple[Block, ...]]:
     """Where `node` sits: its placement, the namespace it binds names in, and the chain of
     enclosing blocks, innermost first (empty at module level)."""
-    kinds = set()
+    kinds: set[str] = set()
+    blocks: list[Block] = []
+    namespace, container = _enclosing(node, lines, kinds, blocks)
+    if container is not None:
+        outer_kinds, outer_namespace, outer_blocks = _around(container, lines)
+        kinds |= outer_kinds
+        namespace = namespace if namespace is not None else outer_namespace
+        blocks += outer_blocks
+    for candidate in _PLACEMENT_PRIORITY:
+        if candidate in kinds:
+            return candidate, namespace, tuple(blocks)
+    return "module", namespace, tuple(blocks)
+
+
+_CONTAINERS = frozenset({"block", "module"})  # statement lists: they add nothing themselves
+_RECENT_CONTAINERS = 8
+
+
+def _around(container, lines: _Lines) -> tuple[frozenset, Span | None, tuple[Block, ...]]:
+    """What encloses a statement list: worked out once for all the statements in it (nodes
+    come in source order, so the lists still open are among the last few seen)."""
+    for entry in reversed(lines.recent):
+        if entry[0] == container:
+            return entry[1]
+    kinds: set[str] = set()
+    blocks: list[Block] = []
+    namespace, up = _enclosing(container, lines, kinds, blocks)
+    if up is not None:
+        outer_kinds, outer_namespace, outer_blocks = _around(up, lines)
+        kinds |= outer_kinds
+        namespace = namespace if namespace is not None else outer_namespace
+        blocks += outer_blocks
+    result = (frozenset(kinds), namespace, tuple(blocks))
+    lines.recent.append((container, result))
+    if len(lines.recent) > _RECENT_CONTAINERS:
+        del lines.recent[0]
+    return result
+
+
+def _enclosing(node, lines: _Lines, kinds: set, blocks: list):
+    """Walk `node`'s ancestors up to the statement list it is in, adding their placements
+    and blocks: (the innermost namespace among them, that statement list or None)."""
     namespace = None
-    blocks = []
-    for anc in node.ancestors():
+    anc = node.parent()
+    while anc is not None:
         kind = anc.kind()
+        if kind in _CONTAINERS:
+            return namespace, anc
         if kind in _PLACEMENT:
             kinds.add(_PLACEMENT[kind])
         if namespace is None and kind in _NAMESPACE_KINDS:
@@ -204,18 +259,20 @@ def _placement(node, lines: _Lines) -> tuple[str, Span | None, tuple[Block, ...]
             name_node = anc.field("name") if block in ("function", "class") else None
             header = lines.line(span_of(anc).line - 1)
             blocks.append(Block(block, header, name_node.text() if name_node is not None else ""))
-    for candidate in _PLACEMENT_PRIORITY:
-        if candidate in kinds:
-            return candidate, namespace, tuple(blocks)
-    return "module", namespace, tuple(blocks)
+        anc = anc.parent()
+    return namespace, None
 
 
 class _Lines:
-    """The source's lines, split only if a block header is ever needed."""
+    """The source's lines, split only if a block header is ever needed; and whether the
+    file's expressions are converted now (a file with a syntax error: see parse.Snippet)."""
 
-    def __init__(self, source: str):
+    def __init__(self, source: str, eager: bool = False):
         self.source = source
+        self.eager = eager
         self._lines: list[str] | None = None
+        # _placement's memo: the statement lists last seen, and what encloses each.
+        self.recent: list[tuple] = []
 
     def line(self, index: int) -> str:
         if self._lines is None:
@@ -308,7 +365,7 @@ def _assignment(node, facts: FileFacts, lines: _Lines) -> None:
     facts.assignments.append(
         Assignment(
             left.text(),
-            to_expr(right),
+            snippet_of(right, lines.eager),
             span_of(node),
             namespace,
             placement,
@@ -532,7 +589,7 @@ def _function(node, facts: FileFacts, lines: _Lines) -> None:
     if name_node is None:
         return
     _, namespace, _ = _placement(node, lines)
-    params: list[tuple[str, Expr | None, str]] = []
+    params: list[tuple[str, Snippet | None, str]] = []
     keyword_only = False
     parameters = node.field("parameters")
     for child in parameters.children() if parameters is not None else ():
@@ -550,7 +607,8 @@ def _function(node, facts: FileFacts, lines: _Lines) -> None:
         default = child.field("value") if "default" in kind else None
         mode = _DEF_PARAM_MODES[kind] or ("kw" if keyword_only else "")
         keyword_only = keyword_only or mode == "*"
-        params.append((ident.text(), to_expr(default) if default is not None else None, mode))
+        snippet = snippet_of(default, lines.eager) if default is not None else None
+        params.append((ident.text(), snippet, mode))
     facts.functions.append(FunctionDef(name_node.text(), span_of(node), namespace, params))
 
 
@@ -582,7 +640,7 @@ def _return(node, facts: FileFacts, lines: _Lines) -> None:
     # Functions are found before their bodies (source order), so the owner is already listed.
     for function in reversed(facts.functions):
         if function.span == namespace:
-            function.returns.append(to_expr(values[0]))
+            function.returns.append(snippet_of(values[0], lines.eager))
             return
 
 
@@ -617,17 +675,17 @@ def extract(path: str, source: str) -> FileFacts:
     # One native traversal finds every node of interest, in source order (each
     # kind's facts keep the order separate searches gave), and any sign of a
     # syntax error; only then is the tree walked for the first error.
-    suspect = False
     handlers = _HANDLERS
-    lines = _Lines(text)
     start_meter()  # raises TooCostly from span_of on pathological files
     try:
-        for node in root.find_all(**_FILE_RULE):
-            kind = node.kind()
+        nodes = root.find_all(**_FILE_RULE)
+        kinds = [node.kind() for node in nodes]
+        # An ERROR node or a zero-width (MISSING) token: the only kinds without a handler.
+        suspect = any(kind not in handlers and kind != "call" for kind in kinds)
+        lines = _Lines(text, eager=suspect)
+        for node, kind in zip(nodes, kinds, strict=True):
             handler = handlers.get(kind) if kind != "call" else _applied
-            if handler is None:
-                suspect = True  # an ERROR node or a zero-width (MISSING) token
-            else:
+            if handler is not None:
                 handler(node, facts, lines)
         _sdk_attributes(root, facts)
         error = _walk_for_syntax_error(root) if suspect else None

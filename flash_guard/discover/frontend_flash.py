@@ -49,9 +49,13 @@ class DeclarationBuilder:
         for path in sorted(self.project.files):
             facts = self.project.files[path]
             for assign in facts.assignments:
-                if assign.expr.kind != "call":
+                if not assign.value.may_be_call() or not assign.value.is_call():
                     continue
-                value = self.project.evaluate(assign.expr, path, assign.namespace)
+                value = self.project.evaluate_call_snippet(assign.value, path, assign.namespace)
+                if value is None:
+                    if assign.expr.kind != "call":
+                        continue
+                    value = self.project.evaluate(assign.expr, path, assign.namespace)
                 if isinstance(value.value, Opaque) and value.value.callee == "Endpoint":
                     draft = self._draft(
                         value.value, "endpoint", assign.placement, assign.statement_lines

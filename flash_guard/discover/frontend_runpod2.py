@@ -61,9 +61,9 @@ class Runpod2Builder:
             facts = files[path]
             bound: set[Span] = set()
             for assign in facts.assignments:
-                if assign.expr.kind == "call":
+                if assign.value.may_be_call() and assign.value.is_call():
                     self._assignment(path, assign)
-                    bound.add(assign.expr.span)
+                    bound.add(assign.value.expr_span())
             for decorated in facts.decorated:
                 self._decorated(path, decorated)
             for applied in facts.applied:
@@ -87,11 +87,13 @@ class Runpod2Builder:
         return decl
 
     def _assignment(self, path: str, assign) -> None:
-        value = self.project.evaluate(assign.expr, path, assign.namespace)
+        value = self.project.evaluate_call_snippet(assign.value, path, assign.namespace)
+        if value is None:
+            value = self.project.evaluate(assign.expr, path, assign.namespace)
         if _is_app(value):
             self._app(value, assign.target)
             return
-        func = assign.expr.items[0]
+        func = assign.value.callee() or assign.expr.items[0]
         if func.kind == "call" and len(assign.expr.items) > 1:
             # `h = app.queue(...)(fn)`: the handle is bound to `assign.target`.
             kind, app = self._app_method(func, path, assign.namespace)

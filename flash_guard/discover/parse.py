@@ -53,6 +53,142 @@ class Expr:
         return None
 
 
+@dataclass
+class Snippet:
+    """An expression kept as its source text, converted to an `Expr` when first needed.
+
+    Most of a file's expressions (constants, helpers' defaults and returns) are never read by
+    a declaration, so extraction records where each one stands and its text (what the facts
+    cache stores) and only `expr()` parses it, as the right-hand side of an assignment: the
+    same grammar context it had (assignments' values, defaults, returns and decorators are
+    all plain expressions there), with every span placed where the whole file's parse put it.
+    A file with a syntax error keeps its trees (`tree`): error recovery depends on the
+    surrounding text, which a snippet no longer has.
+    """
+
+    text: str  # the expression's text, as the parser saw it (comments blanked)
+    line: int  # where it starts, as span_of counts (its end follows from the text)
+    column: int
+    kind: str  # the parser's node kind: "call" for a call
+    tree: Expr | None = None  # converted at extraction (a syntax error, a parenthesised value)
+    # A call that converts to a call: the length of its callee's text (what `callee()` reads)
+    callee_end: int = 0
+
+    def expr(self) -> Expr:
+        tree = self.tree
+        if tree is None:
+            tree = self.__dict__.get("_memo")
+            if tree is None:
+                tree = self.__dict__["_memo"] = _convert_snippet(self)
+        return tree
+
+    def callee(self) -> Expr | None:
+        """The callee of a call whose conversion is a call, converted alone (equal to
+        `expr().items[0]`): what a call's value is decided by first. None otherwise."""
+        if self.tree is not None or not self.callee_end:
+            return None
+        if "_callee" not in self.__dict__:
+            right = _parsed(self.text[: self.callee_end])
+            self.__dict__["_callee"] = (
+                None if right is None else _rebased(self, lambda: to_expr(right, 1))
+            )
+        return self.__dict__["_callee"]
+
+    @property
+    def span(self) -> Span:
+        text = self.text
+        newlines = text.count("\n")
+        if not newlines:
+            return Span(self.line, self.column, self.line, self.column + len(text))
+        return Span(self.line, self.column, self.line + newlines, len(text) - text.rfind("\n"))
+
+    # What `expr()` would say, without converting.
+    def expr_span(self) -> Span:
+        return self.span if self.tree is None else self.tree.span
+
+    def has_expr_span(self, span: Span) -> bool:
+        """`expr().span == span`, most often told by the start alone."""
+        if self.tree is not None:
+            return self.tree.span == span
+        return self.line == span.line and self.column == span.column and self.span == span
+
+    def expr_text(self) -> str:
+        return self.text if self.tree is None else self.tree.text
+
+    def is_call(self) -> bool:
+        """`expr().kind == "call"`, converting only the callee."""
+        if self.tree is not None:
+            return self.tree.kind == "call"
+        return self.callee_end > 0
+
+    def may_be_call(self) -> bool:
+        """A call node (its conversion may still be `other`): no parse at all."""
+        return (self.kind if self.tree is None else self.tree.kind) == "call"
+
+
+SNIPPET_PREFIX = "_ = "
+
+
+def snippet_of(node, eager: bool = False) -> Snippet:
+    """The snippet of an expression node of a file being extracted; converted now when
+    `eager` (a file with a syntax error), when parenthesised (the conversion looks through
+    the parentheses, so its span is not the node's) or when on lines too long to locate
+    cheaply later."""
+    kind = node.kind()
+    span = span_of(node)
+    text = node.text()
+    snippet = Snippet(text, span.line, span.column, kind)
+    if eager or kind == "parenthesized_expression" or not _cheap_to_locate(text, span.column):
+        snippet.tree = to_expr(node)
+    elif kind == "call":
+        # The conditions under which `_call_expr` gives a call, not `other`.
+        func, arguments = node.field("function"), node.field("arguments")
+        if (
+            func is not None
+            and arguments is not None
+            and arguments.kind() == "argument_list"
+            and not _too_many_children(arguments)
+        ):
+            snippet.callee_end = len(func.text())
+    return snippet
+
+
+def _cheap_to_locate(text: str, column: int) -> bool:
+    # At most one node per character, each costing about twice its line's width.
+    size = len(text)
+    if size * (2 * (column + size) + NODE_COST) <= LAZY_SPAN_COST:
+        return True
+    widest = column + max(len(line) for line in text.split("\n"))
+    return size * (2 * widest + NODE_COST) <= LAZY_SPAN_COST
+
+
+def _parsed(text: str):
+    """`text` parsed as an assignment's value: its node, or None if it does not parse back to
+    one expression (not reachable for text the file's parse gave as one)."""
+    from ast_grep_py import SgRoot  # deferred: the parser is loaded only when needed
+
+    root = SgRoot(SNIPPET_PREFIX + text, "python").root()
+    assignment = root.find(kind="assignment")
+    right = assignment.field("right") if assignment is not None else None
+    return right if right is not None and right.text() == text else None
+
+
+def _rebased(snippet: Snippet, convert):
+    global _rebase
+    saved, _rebase = _rebase, (snippet.line, snippet.column - len(SNIPPET_PREFIX))
+    try:
+        return convert()
+    finally:
+        _rebase = saved
+
+
+def _convert_snippet(snippet: Snippet) -> Expr:
+    right = _parsed(snippet.text)
+    if right is None:
+        return Expr("other", snippet.span, snippet.text)
+    return _rebased(snippet, lambda: to_expr(right))
+
+
 class TooCostly(Unanalysable):
     """Locating this file's nodes would take too long (see `span_of`)."""
 
@@ -65,7 +201,14 @@ class TooCostly(Unanalysable):
 # hours.
 SPAN_BUDGET = 2_000_000_000
 NODE_COST = 200  # the fixed part, in the same character steps
+# A snippet whose conversion could cost more than this (in the span meter's steps) is
+# converted at extraction, under the file's meter (long lines: minified or hostile files keep
+# exactly the bound they had); any other is cheap to convert whenever it is needed.
+LAZY_SPAN_COST = SPAN_BUDGET // 10
 _meter: list[int] | None = None  # the budget left for the file being extracted
+# While a snippet is converted (Snippet.expr): its line offset and the column offset of its
+# first line, so every span is the one the whole file's parse gave.
+_rebase: tuple[int, int] | None = None
 
 
 def start_meter(budget: int = SPAN_BUDGET) -> None:
@@ -85,6 +228,14 @@ def span_of(node) -> Span:
         _meter[0] -= start.column + end.column + NODE_COST
         if _meter[0] < 0:
             raise TooCostly("lines too long to locate this file's syntax in time")
+    if _rebase is not None:
+        lines, first = _rebase
+        return Span(
+            start.line + lines,
+            start.column + (first if start.line == 0 else 1),
+            end.line + lines,
+            end.column + (first if end.line == 0 else 1),
+        )
     return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
 

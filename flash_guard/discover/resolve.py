@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flash_guard.discover.facts import Assignment, ClassDef, FileFacts, FunctionDef, ImportBinding
-from flash_guard.discover.parse import MAX_INT_BITS, Expr
+from flash_guard.discover.parse import MAX_INT_BITS, Expr, Snippet
 from flash_guard.model import EnumRef, Opaque, Span, Value
 from flash_guard.sdk import flash_tables
 from flash_guard.sdk.runpod2_tables import IMPORT_PATHS as _SDK2_IMPORT_PATHS
@@ -79,6 +79,7 @@ MAX_HELPER_FRAMES = 3
 MAX_CANDIDATES = 16
 ENV_GETTERS = frozenset({"os.getenv", "getenv", "os.environ.get", "environ.get"})
 CONVERTERS = {"int": int, "float": float, "str": str, "bool": bool}
+_UNRESOLVED = object()  # `_evaluate_call_uncached` resolves the callee itself
 IMPORTERS = frozenset({"importlib.import_module", "import_module", "__import__"})
 # Block kinds whose assignments are alternatives: a name assigned in them has candidates.
 _BRANCH_BLOCKS = frozenset({"if", "elif", "else", "try", "except", "finally", "match", "case"})
@@ -734,12 +735,12 @@ class ModuleIndex:
             if mode in ("*", "**"):
                 bindings[name] = Value(() if mode == "*" else {}, True, expr.span, "", path=path)
             elif default is not None:
-                bindings[name] = self.evaluate(default, fn_path, fn.namespace, depth + 1)
+                bindings[name] = self.evaluate(default.expr(), fn_path, fn.namespace, depth + 1)
             else:
                 bindings[name] = Value.unknown(name, expr.span, path)
         self._frames.append((key, bindings))
         try:
-            results = [self.evaluate(r, fn_path, fn.span, depth + 1) for r in fn.returns]
+            results = [self.evaluate(r.expr(), fn_path, fn.span, depth + 1) for r in fn.returns]
         finally:
             self._frames.pop()
         value = results[0] if len(results) == 1 else self._candidates(results, expr, path)
@@ -902,38 +903,91 @@ class ModuleIndex:
             self._memo[key] = value
         return value
 
-    def _evaluate_call_uncached(self, expr: Expr, path, namespace, depth) -> Value:
-        func = expr.items[0]
-        symbol = self.resolve_symbol(func, path, namespace, depth + 1)
+    def evaluate_call_snippet(self, snippet: Snippet, path: str, namespace: Span | None):
+        """`evaluate(snippet.expr(), path, namespace)` for a call kept as a snippet, converting
+        the arguments only when the callee says they are read (most module-level calls are
+        to other libraries: their value is unknown whatever the arguments). Memoised and
+        recorded as `_evaluate_call` does. None when the snippet is not such a call: the
+        caller evaluates `snippet.expr()`."""
+        func = snippet.callee()
+        if func is None:
+            return None
+        key = ("call", path, snippet.span)
+        use_memo = not (namespace is not None and self._frames)
+        if use_memo and key in self._memo:
+            self._note_files(key)
+            return self._memo[key]
+        outer = self._start_recording()
+        try:
+            symbol = self.resolve_symbol(func, path, namespace, 1)
+            if self._call_route(func, symbol) is None:
+                value = Value.unknown(snippet.text, snippet.span, path)
+            else:
+                value = self._evaluate_call_uncached(snippet.expr(), path, namespace, 0, symbol)
+        finally:
+            self._stop_recording(key, path, outer)
+        if use_memo:
+            self._memo[key] = value
+        return value
+
+    def _call_route(self, func: Expr, symbol) -> str | None:
+        """How a call with this callee (resolved to `symbol`) is evaluated; None: its value is
+        unknown, and nothing else is read."""
         dotted = func.dotted()
         project = symbol if isinstance(symbol, tuple) else None
         if isinstance(symbol, (tuple, Bound, Exhausted)):  # a name bound to something else
             symbol = None
         builtin = symbol is None and project is None
         if func.kind == "name" and func.value == "dict" and builtin:
+            return "dict"
+        if isinstance(symbol, FlashSymbol) and symbol.name in factories_of(symbol.package):
+            return "object"
+        if builtin and dotted in ENV_GETTERS:
+            return "env"
+        if builtin and dotted in CONVERTERS:
+            return "convert"
+        if builtin and dotted == "getattr":
+            return "getattr"
+        if builtin and dotted in IMPORTERS:
+            return "import"
+        if project is not None and isinstance(project[1], FunctionDef):
+            return "helper"
+        if project is not None and isinstance(project[1], ClassDef):
+            return "instance"
+        if func.kind == "attr" and func.value == "get":
+            return "get"
+        return None
+
+    def _evaluate_call_uncached(
+        self, expr: Expr, path, namespace, depth, symbol: object = _UNRESOLVED
+    ) -> Value:
+        func = expr.items[0]
+        if symbol is _UNRESOLVED:
+            symbol = self.resolve_symbol(func, path, namespace, depth + 1)
+        route = self._call_route(func, symbol)
+        value = None
+        if route == "dict":
             entries = [(name, value, span) for name, value, span in expr.keywords]
             positional = [(None, arg, arg.span) for arg in expr.items[1:]]
             value = self._evaluate_mapping(positional + entries, expr, path, namespace, depth)
-        elif isinstance(symbol, FlashSymbol) and symbol.name in factories_of(symbol.package):
+        elif route == "object":
             value = self._make_object(symbol, expr, path, namespace, depth)
-        elif builtin and dotted in ENV_GETTERS:
+        elif route == "env":
             value = self._env_read(expr, path, namespace, depth)
-        elif builtin and dotted in CONVERTERS:
-            value = self._convert(dotted, expr, path, namespace, depth)
-        elif builtin and dotted == "getattr":
+        elif route == "convert":
+            value = self._convert(func.dotted(), expr, path, namespace, depth)
+        elif route == "getattr":
             value = self._getattr(expr, path, namespace, depth)
-        elif builtin and dotted in IMPORTERS:
+        elif route == "import":
             value = self._import_module(expr, path, namespace, depth)
-        elif project is not None and isinstance(project[1], FunctionDef):
-            value = self._call_helper(project[0], project[1], expr, path, namespace, depth)
-        elif project is not None and isinstance(project[1], ClassDef):
-            value = self._instance(project[0], project[1], expr, path, namespace, depth)
-        else:
-            value = None
-            if func.kind == "attr" and func.value == "get":
-                value = self._dict_get(expr, path, namespace, depth)
-            if value is None:
-                value = Value.unknown(expr.text, expr.span, path)
+        elif route == "helper":
+            value = self._call_helper(symbol[0], symbol[1], expr, path, namespace, depth)
+        elif route == "instance":
+            value = self._instance(symbol[0], symbol[1], expr, path, namespace, depth)
+        elif route == "get":
+            value = self._dict_get(expr, path, namespace, depth)
+        if value is None:
+            value = Value.unknown(expr.text, expr.span, path)
         return value
 
     def _make_object(self, symbol: FlashSymbol, expr: Expr, path, namespace, depth) -> Value:

@@ -59,9 +59,14 @@ class SunsetSdk(Check):
 def _shim_imports(facts) -> list:
     """(span, package) of each `importlib.import_module("runpod_flash")` (or `__import__`) an
     import shim returns or a module-level name is assigned: an import all the same."""
-    exprs = [a.expr for a in facts.assignments] + [r for f in facts.functions for r in f.returns]
+    snippets = [a.value for a in facts.assignments]
+    snippets += [r for f in facts.functions for r in f.returns]
     found = []
-    for expr in exprs:
+    # Every importer's name holds "import": only those calls are converted (parse.Snippet).
+    for snippet in snippets:
+        if not snippet.may_be_call() or "import" not in snippet.expr_text():
+            continue
+        expr = snippet.expr()
         if expr.kind != "call" or len(expr.items) < 2 or expr.items[0].dotted() not in IMPORTERS:
             continue
         arg = expr.items[1]
