@@ -162,7 +162,25 @@ def api_key_injected(endpoint, ctx) -> bool:
     endpoints whose body calls another endpoint's function directly (flash-sdk.md §5.2)."""
     if endpoint.package == "runpod":
         return True
-    others = {
-        t.name for e in ctx.endpoints if e is not endpoint and e.deployable for t in e.targets
-    }
-    return any(callee in others for body in worker_bodies(endpoint) for callee, _ in body.calls)
+    served = _served_by(ctx)
+    own = {t.name for t in endpoint.targets} if endpoint.deployable else set()
+    return any(
+        served.get(callee, 0) > (callee in own)
+        for body in worker_bodies(endpoint)
+        for callee, _ in body.calls
+    )
+
+
+def _served_by(ctx) -> dict[str, int]:
+    """How many deployable endpoints serve each function name, counted once per analysis (it
+    was rebuilt for every endpoint, quadratic in a large project)."""
+    key = (id(ctx.endpoints), len(ctx.endpoints))
+    memo = ctx.analysis.__dict__.setdefault("_fg108_served", {}) if ctx.analysis else {}
+    if key not in memo:
+        counts: dict[str, int] = {}
+        for e in ctx.endpoints:
+            if e.deployable:
+                for name in {t.name for t in e.targets}:
+                    counts[name] = counts.get(name, 0) + 1
+        memo[key] = counts
+    return memo[key]
