@@ -326,6 +326,16 @@ class Runpod2Builder:
         if call_form is None or (target.path == path and target.span != call_form.span):
             # Decorated, or a call form on a definition of this file: FG215 can point at it.
             self._shape(endpoint, kind, target, path)
+        elif target.path not in (None, path) and target.span != call_form.span:
+            # A call form on a function or class imported from another module: its routes
+            # count (FG109), and its shape problems are reported at the call form, this
+            # file's only place for them, naming where the definition is.
+            before = len(endpoint.problems)
+            self._shape(endpoint, kind, target, target.path)
+            endpoint.problems[before:] = [
+                (code, f"{message} (`{target.name}` is defined in {target.path})", call_form.span)
+                for code, message, _ in endpoint.problems[before:]
+            ]
         app.resources.append(endpoint)
         self.endpoints.append(endpoint)
         return endpoint
