@@ -278,7 +278,27 @@ def outcomes(endpoint: Endpoint, code: str) -> list[Outcome]:
             for problem_code, what, parameter, value in endpoint.undecided
             if problem_code == code
         ]
+    if not out and endpoint.spreads and code in _SPREAD_MAY_SET:
+        name, kinds = _SPREAD_MAY_SET[code]
+        written = {key for key, _, _ in endpoint.kwargs}
+        if name not in written and (not kinds or endpoint.kind in kinds):
+            out = spread_unknown(endpoint, name)
     return out
+
+
+# runpod 2.0: the keyword whose value each FG2xx check reads (and the kinds it applies to), so
+# an unresolved `**spread` that may set it leaves the check undecided, as in runpod_flash.
+_SPREAD_MAY_SET = {
+    "FG201": ("workers", ("queue", "load_balancer")),
+    "FG202": ("scaler_type", ()),
+    "FG205": ("gpu", ()),
+    "FG206": ("datacenter", ()),
+    "FG209": ("min_cuda_version", ()),
+    "FG210": ("any keyword", ()),
+    "FG211": ("mounts", ()),
+    "FG212": ("scaler_type", ("load_balancer",)),
+    "FG216": ("name", ("queue", "load_balancer")),
+}
 
 
 def project_outcomes(endpoints: list[Endpoint], code: str) -> list[Outcome]:
