@@ -202,6 +202,16 @@ class FileFacts:
 def _placement(node, lines: _Lines) -> tuple[str, Span | None, tuple[Block, ...]]:
     """Where `node` sits: its placement, the namespace it binds names in, and the chain of
     enclosing blocks, innermost first (empty at module level)."""
+    kinds, namespace, blocks = _walk_up(node, lines)
+    for candidate in _PLACEMENT_PRIORITY:
+        if candidate in kinds:
+            return candidate, namespace, tuple(blocks)
+    return "module", namespace, tuple(blocks)
+
+
+def _walk_up(node, lines: _Lines) -> tuple[set[str], Span | None, list[Block]]:
+    """The placement kinds, namespace and blocks above `node`: its own up to the nearest
+    statement list, then that list's (worked out once per list, `_around`)."""
     kinds: set[str] = set()
     blocks: list[Block] = []
     namespace, container = _enclosing(node, lines, kinds, blocks)
@@ -210,10 +220,7 @@ def _placement(node, lines: _Lines) -> tuple[str, Span | None, tuple[Block, ...]
         kinds |= outer_kinds
         namespace = namespace if namespace is not None else outer_namespace
         blocks += outer_blocks
-    for candidate in _PLACEMENT_PRIORITY:
-        if candidate in kinds:
-            return candidate, namespace, tuple(blocks)
-    return "module", namespace, tuple(blocks)
+    return kinds, namespace, blocks
 
 
 _CONTAINERS = frozenset({"block", "module"})  # statement lists: they add nothing themselves
@@ -226,14 +233,7 @@ def _around(container, lines: _Lines) -> tuple[frozenset, Span | None, tuple[Blo
     for entry in reversed(lines.recent):
         if entry[0] == container:
             return entry[1]
-    kinds: set[str] = set()
-    blocks: list[Block] = []
-    namespace, up = _enclosing(container, lines, kinds, blocks)
-    if up is not None:
-        outer_kinds, outer_namespace, outer_blocks = _around(up, lines)
-        kinds |= outer_kinds
-        namespace = namespace if namespace is not None else outer_namespace
-        blocks += outer_blocks
+    kinds, namespace, blocks = _walk_up(container, lines)
     result = (frozenset(kinds), namespace, tuple(blocks))
     lines.recent.append((container, result))
     if len(lines.recent) > _RECENT_CONTAINERS:
