@@ -119,30 +119,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write FORMAT to FILE (repeatable)",
     )
     selection = "codes, slugs, code prefixes or ALL; comma-separated, repeatable, any case"
-    check.add_argument(
-        "--select",
-        type=_codes,
-        action="extend",
-        default=[],
-        metavar="RULES",
-        help=f"only these rules (replaces the configuration's `select`): {selection}",
-    )
-    check.add_argument(
-        "--extend-select",
-        type=_codes,
-        action="extend",
-        default=[],
-        metavar="RULES",
-        help=f"these rules in addition to the selection: {selection}",
-    )
-    check.add_argument(
-        "--ignore",
-        type=_codes,
-        action="extend",
-        default=[],
-        metavar="RULES",
-        help=f"skip these rules: {selection}",
-    )
+    for option, meaning in (
+        ("--select", "only these rules (replaces the configuration's `select`)"),
+        ("--extend-select", "these rules in addition to the selection"),
+        ("--ignore", "skip these rules"),
+    ):
+        check.add_argument(
+            option,
+            type=_codes,
+            action="extend",
+            default=[],
+            metavar="RULES",
+            help=f"{meaning}: {selection}",
+        )
     check.add_argument(
         "--fail-on",
         choices=("error", "warning", "info", "never"),

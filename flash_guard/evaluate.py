@@ -68,7 +68,6 @@ class _Run:
         self.scorecard: list[dict[str, str]] = [{} for _ in endpoints]
         self.index_of = {id(ep): i for i, ep in enumerate(endpoints)}
         self.unresolved = _Unresolved()
-        self.runtime: dict[int, bool] = {}  # id(endpoint) -> runtime-provisioned
 
     def context(self, profile: str, code: str = "", slug: str = "") -> Context:
         return Context(self.analysis.endpoints, self.analysis, profile, code, slug)
@@ -141,11 +140,7 @@ class _Run:
 
     def runtime_provisioned(self, ep: Endpoint | None) -> bool:
         """A declaration a script builds and runs itself: FG301 says so once, no FG002."""
-        if ep is None:
-            return False
-        if id(ep) not in self.runtime:
-            self.runtime[id(ep)] = runtime_provisioned(ep, self.analysis) is not None
-        return self.runtime[id(ep)]
+        return runtime_provisioned(ep, self.analysis) is not None
 
     def emit(self, active: ActiveItem, outcome: Outcome, profile: str, card: dict | None) -> None:
         item = active.item

@@ -168,6 +168,14 @@ def runtime_provisioned(endpoint: Endpoint | None, analysis) -> str | None:
     statements that are neither assignments nor decorators."""
     if endpoint is None or analysis is None or endpoint.scope != "function":
         return None
+    # FG301, FG303 and the FG002 filter all ask: parse the function's file once per run.
+    memo = analysis.__dict__.setdefault("_runtime_provisioned", {})
+    if id(endpoint) not in memo:
+        memo[id(endpoint)] = _runtime_provisioned(endpoint, analysis)
+    return memo[id(endpoint)]
+
+
+def _runtime_provisioned(endpoint: Endpoint, analysis) -> str | None:
     text = _source_text(analysis, endpoint.path)
     if not text:
         return None

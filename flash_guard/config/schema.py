@@ -8,7 +8,6 @@ filters and their choices) comes from the constants the loader and the checklist
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ from flash_guard.checklist.conditions import OPERATORS, WHEN_FILTERS
 from flash_guard.checklist.items import DOC_KEYS, ITEM_KEYS
 from flash_guard.config.loader import CONFIG_KEYS, CUSTOM_PROFILE_KEYS, FAIL_ON, RULE_KEYS
 from flash_guard.findings import SEVERITIES
+from flash_guard.project.writes import generated_file_main
 
 SCHEMA_PATH = Path(__file__).with_name("config.schema.json")
 SCHEMA_ID = (
@@ -210,19 +210,7 @@ def schema_text() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m flash_guard.config.schema")
-    mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--write", action="store_true")
-    mode.add_argument("--check", action="store_true")
-    args = parser.parse_args(argv)
-    if args.write:
-        SCHEMA_PATH.write_text(schema_text(), "utf-8")
-        return 0
-    if SCHEMA_PATH.read_text("utf-8") != schema_text():
-        print(f"{SCHEMA_PATH}: out of date", file=sys.stderr)
-        print("run: python -m flash_guard.config.schema --write", file=sys.stderr)
-        return 1
-    return 0
+    return generated_file_main("flash_guard.config.schema", SCHEMA_PATH, schema_text, argv)
 
 
 if __name__ == "__main__":

@@ -889,14 +889,24 @@ class ModuleIndex:
         return Value.unknown(expr.text, expr.span, path) if self._too_big(out) else out
 
     def _evaluate_call(self, expr: Expr, path, namespace, depth) -> Value:
-        key = ("call", path, expr.span)
+        return self._memoised_call(
+            expr.span,
+            path,
+            namespace,
+            lambda: self._evaluate_call_uncached(expr, path, namespace, depth),
+        )
+
+    def _memoised_call(self, span, path, namespace, compute) -> Value:
+        """A call's value, memoised by its place (unless evaluated inside a helper's frame)
+        and recorded with the files it was resolved through."""
+        key = ("call", path, span)
         use_memo = not (namespace is not None and self._frames)
         if use_memo and key in self._memo:
             self._note_files(key)
             return self._memo[key]
         outer = self._start_recording()
         try:
-            value = self._evaluate_call_uncached(expr, path, namespace, depth)
+            value = compute()
         finally:
             self._stop_recording(key, path, outer)
         if use_memo:
@@ -912,23 +922,14 @@ class ModuleIndex:
         func = snippet.callee()
         if func is None:
             return None
-        key = ("call", path, snippet.span)
-        use_memo = not (namespace is not None and self._frames)
-        if use_memo and key in self._memo:
-            self._note_files(key)
-            return self._memo[key]
-        outer = self._start_recording()
-        try:
+
+        def compute() -> Value:
             symbol = self.resolve_symbol(func, path, namespace, 1)
             if self._call_route(func, symbol) is None:
-                value = Value.unknown(snippet.text, snippet.span, path)
-            else:
-                value = self._evaluate_call_uncached(snippet.expr(), path, namespace, 0, symbol)
-        finally:
-            self._stop_recording(key, path, outer)
-        if use_memo:
-            self._memo[key] = value
-        return value
+                return Value.unknown(snippet.text, snippet.span, path)
+            return self._evaluate_call_uncached(snippet.expr(), path, namespace, 0, symbol)
+
+        return self._memoised_call(snippet.span, path, namespace, compute)
 
     def _call_route(self, func: Expr, symbol) -> str | None:
         """How a call with this callee (resolved to `symbol`) is evaluated; None: its value is

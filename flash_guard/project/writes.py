@@ -37,3 +37,25 @@ def write_atomically(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+def generated_file_main(prog: str, path: Path, make_text, argv: list[str] | None) -> int:
+    """`python -m <prog> --write|--check` for a file generated from the package itself (the
+    config schema, the compiled checklist): --check exits 1 when the file is out of date."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog=f"python -m {prog}")
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--write", action="store_true")
+    mode.add_argument("--check", action="store_true")
+    args = parser.parse_args(argv)
+    text = make_text()
+    if args.write:
+        write_atomically(path, text)
+        return 0
+    if not path.exists() or path.read_text("utf-8") != text:
+        print(f"{path}: out of date", file=sys.stderr)
+        print(f"run: python -m {prog} --write", file=sys.stderr)
+        return 1
+    return 0
