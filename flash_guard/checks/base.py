@@ -169,8 +169,8 @@ def candidate_variants(endpoint: Endpoint, keys=None) -> list[tuple[dict, Endpoi
     """One copy of the endpoint per combination of its parameters' candidates (each pointing at
     where the candidates were written), with the choice made in `params` and in the keywords as
     written; None when there are none."""
-    keys = endpoint.params if keys is None else keys
-    split = [(k, endpoint.params[k]) for k in keys if _has_candidates(endpoint.params.get(k))]
+    params = endpoint.params
+    split = _split(params) if keys is None else _split_of(params, keys)
     if not split:
         return None
     combos: list[dict] = [{}]
@@ -199,16 +199,29 @@ def candidate_variants(endpoint: Endpoint, keys=None) -> list[tuple[dict, Endpoi
     return out
 
 
+def _split_of(params: dict, keys) -> list[tuple[str, Value]]:
+    return [(k, v) for k in keys if isinstance(v := params.get(k), Value) and v.candidates]
+
+
+# Every check of an endpoint asks in turn, for the same parameters: remember the last answer.
+_last_split: tuple = (None, ())
+
+
+def _split(params: dict) -> list[tuple[str, Value]]:
+    global _last_split
+    held, split = _last_split
+    if held is not params:
+        split = tuple(_split_of(params, params))
+        _last_split = (params, split)
+    return list(split)
+
+
 def _canonical(endpoint: Endpoint, name: str) -> str:
     if endpoint.api != "legacy":
         return name
     from flash_guard.discover.normalize import LEGACY_TO_CANONICAL  # discovery's vocabulary
 
     return LEGACY_TO_CANONICAL.get(name, name)
-
-
-def _has_candidates(value) -> bool:
-    return isinstance(value, Value) and bool(value.candidates)
 
 
 def decide_candidates(endpoint: Endpoint, keys, run) -> list[Outcome]:

@@ -7,6 +7,8 @@ plain-data form and resolved later in one place (see `flash_guard.discover.resol
 
 from __future__ import annotations
 
+import keyword
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,10 +90,12 @@ class Snippet:
         if self.tree is not None or not self.callee_end:
             return None
         if "_callee" not in self.__dict__:
-            right = _parsed(self.text[: self.callee_end])
-            self.__dict__["_callee"] = (
-                None if right is None else _rebased(self, lambda: to_expr(right, 1))
-            )
+            text = self.text[: self.callee_end]
+            callee = _dotted_expr(text, self.line, self.column)
+            if callee is None:
+                right = _parsed(text)
+                callee = None if right is None else _rebased(self, lambda: to_expr(right, 1))
+            self.__dict__["_callee"] = callee
         return self.__dict__["_callee"]
 
     @property
@@ -151,6 +155,29 @@ def snippet_of(node, eager: bool = False) -> Snippet:
         ):
             snippet.callee_end = len(func.text())
     return snippet
+
+
+# `a.b.c` written without spaces: most callees. Names the grammar may read otherwise
+# (keywords, `print`/`exec` statements) and long chains go to the parser.
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*){0,40}")
+_NOT_PLAIN_NAMES = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {"print", "exec"}
+
+
+def _dotted_expr(text: str, line: int, column: int) -> Expr | None:
+    """What `to_expr` makes of `a.b.c` at (line, column), without parsing; None when the
+    text is not such a chain."""
+    if _DOTTED.fullmatch(text) is None:
+        return None
+    parts = text.split(".")
+    if any(part in _NOT_PLAIN_NAMES for part in parts):
+        return None
+    expr = Expr("name", Span(line, column, line, column + len(parts[0])), parts[0], parts[0])
+    end = column + len(parts[0])
+    for part in parts[1:]:
+        end += 1 + len(part)
+        chain = text[: end - column]
+        expr = Expr("attr", Span(line, column, line, end), chain, part, (expr,))
+    return expr
 
 
 def _cheap_to_locate(text: str, column: int) -> bool:

@@ -7,6 +7,7 @@ distributions install a module of their own name (PEP 503 normalised: `huggingfa
 
 from __future__ import annotations
 
+import functools
 import re
 
 # Import name -> the distributions that provide it, where the names differ.
@@ -136,8 +137,13 @@ PULLS_IN: dict[str, tuple[str, ...]] = {
 }
 
 
+_SEPARATORS = re.compile(r"[-_.]+")
+
+
+@functools.lru_cache(maxsize=4096)  # the same few hundred names, asked for per endpoint
 def normalise(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+    """PEP 503 normalisation."""
+    return _SEPARATORS.sub("-", name).lower()
 
 
 def distributions_for(module: str, overrides: dict[str, list[str]] | None = None) -> set[str]:

@@ -168,6 +168,26 @@ def keywords(endpoint) -> Keywords:
             True,
             None,
         )
+    legacy, endpoint_names, remote_names = _keyword_sets(facts)
+    return Keywords(
+        endpoint_names,
+        legacy,
+        remote_names,
+        facts.remote_rejects_unknown_kwargs is not False,
+        sdk_of(endpoint),
+    )
+
+
+# id(release facts) -> (those facts, their keyword sets): one release serves many endpoints.
+_KEYWORD_SETS: dict[int, tuple] = {}
+
+
+def _keyword_sets(facts) -> tuple[frozenset[str], frozenset[str] | None, frozenset[str]]:
+    held = _KEYWORD_SETS.get(id(facts))
+    if held is not None and held[0] is facts:
+        return held[1]
+    from flash_guard.sdk import flash_tables
+
     legacy: set[str] = set()
     for cls in LEGACY_CLASSES:
         for name, spec in facts.legacy_fields.get(cls, {}).items():
@@ -175,13 +195,13 @@ def keywords(endpoint) -> Keywords:
             if spec.alias:
                 legacy.add(spec.alias)
     legacy -= flash_tables.LEGACY_INTERNAL_FIELDS
-    return Keywords(
-        _names(facts.endpoint_params) if facts.endpoint_params is not None else None,
+    sets = (
         frozenset(legacy),
+        _names(facts.endpoint_params) if facts.endpoint_params is not None else None,
         _names(facts.remote_params or {}),
-        facts.remote_rejects_unknown_kwargs is not False,
-        sdk_of(endpoint),
     )
+    _KEYWORD_SETS[id(facts)] = (facts, sets)
+    return sets
 
 
 def _names(params) -> frozenset[str]:

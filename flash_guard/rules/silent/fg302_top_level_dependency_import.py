@@ -9,6 +9,7 @@ from flash_guard.checks.base import Check, fail_at, param_doc, register, unknown
 from flash_guard.checks.placement import classify
 from flash_guard.checks.sites import build_calls, dependency_args, uses
 from flash_guard.model import Value
+from flash_guard.sdk.distributions import normalise
 
 # Distributions whose import name differs from the name pip installs. Names on both sides
 # are compared after PEP 503 normalisation (case, and `-`/`_`/`.` runs are equal).
@@ -53,10 +54,6 @@ class Params:
         "(`pillow` -> `PIL`). Other distributions are matched by name, ignoring case and "
         "`-`/`_`/`.`. Setting this replaces the whole map.",
     )
-
-
-def normalise(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def requirement_name(spec: str) -> str | None:
