@@ -16,6 +16,7 @@ matching at any depth, `*`, `?`, `[...]` and `**`.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,8 +119,9 @@ def _patterns(lines, source_name: str) -> list[Pattern]:
     return out
 
 
-_DEFAULT = [p for p in (compile_line(x, DEFAULTS) for x in PACKAGE_DEFAULT_IGNORES) if p]
-_PROTECTED = [p for p in (compile_line(x, PROTECTED) for x in PACKAGE_PROTECTED_IGNORES) if p]
+@functools.cache  # compiled when first asked: most runs never ask (no runpod 2.0 app)
+def _builtin(lines: tuple[str, ...], source_name: str) -> list[Pattern]:
+    return [p for p in (compile_line(x, source_name) for x in lines) if p]
 
 
 class ShippedFiles:
@@ -157,10 +159,12 @@ class ShippedFiles:
     def _decide(self, candidate: str, walked: list[str]) -> Pattern | None:
         """The last matching pattern when it excludes `candidate`, in the order the build
         applies them while walking the directories `walked`."""
-        for pattern in _PROTECTED:
+        for pattern in _builtin(PACKAGE_PROTECTED_IGNORES, PROTECTED):
             if pattern.regex.match(candidate):
                 return pattern
-        layers: list[tuple[str, list[Pattern]]] = [("", _DEFAULT)]
+        layers: list[tuple[str, list[Pattern]]] = [
+            ("", _builtin(PACKAGE_DEFAULT_IGNORES, DEFAULTS))
+        ]
         for depth in range(len(walked) + 1):
             directory = "/".join(walked[:depth])
             layers.append((directory + "/" if directory else "", self._gitignore(directory)))
