@@ -273,7 +273,9 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--stdout", action="store_true", help="print instead of writing")
     args = parser.parse_args(argv)
 
-    python = args.python or default_python()
+    # Absolute, not resolved: the probe runs in a scratch directory, and a venv's python is
+    # a symlink whose target would lose the venv.
+    python = Path(os.path.abspath(args.python)) if args.python else default_python()
     try:
         text = render(introspect(python))
     except SdkMissing as exc:
