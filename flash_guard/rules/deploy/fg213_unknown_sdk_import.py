@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flash_guard.checks.base import Check, Outcome, register
+from flash_guard.model import Span
 from flash_guard.project.apps import AppMap
 from flash_guard.project.sdk_version import DISTRIBUTIONS, SdkVersions
 from flash_guard.sdk import releases, runpod2_tables
 from flash_guard.sdk.flash_tables import did_you_mean
 from flash_guard.sdk.in_use import history
+from flash_guard.sdk.runpod1_names import RUNPOD1_TOP_LEVEL, is_runpod1
 
 
 def sdk_finder(analysis) -> SdkVersions:
@@ -41,7 +43,10 @@ class UnknownSdkImport(Check):
 
     In an app that declares runpod 2.0 resources, `from runpod import X` and `runpod.X` are
     read against runpod 2.0.0rc2, whose top level is lazy: the Apps API, the HTTP client
-    (`Endpoint`, `AsyncioEndpoint`), the control-plane functions and its submodules.
+    (`Endpoint`, `AsyncioEndpoint`), the control-plane functions and its submodules. When the
+    app's lock, pin or `sdk_version` says runpod 1.x (the serverless SDK, which has no Apps
+    API), they are read against 1.x instead, and each file gets one finding, at its first use
+    of a name 1.x lacks (the import stops there), counting the others.
 
     Names inside a submodule (`X` of `from runpod_flash.core.resources import X`) are not
     recorded per release and are not checked."""
@@ -65,8 +70,17 @@ class UnknownSdkImport(Check):
             facts = analysis.modules.files[path]
             app = apps.app_of(path)
 
-            def found(message, span, name, _path=path, _app=app):
-                out.append(Outcome("fail", message, _path, span, name, owners.get(_app)))
+            def found(message, span, name, _path=path, _app=app, fix=None):
+                out.append(Outcome("fail", message, _path, span, name, owners.get(_app), fix))
+
+            runpod = finder.for_app(app, "runpod") if app in runpod2_apps else None
+            if runpod is not None and is_runpod1(runpod.version):
+                problem = _runpod1_uses(facts, runpod)
+                if problem is not None:
+                    found(*problem, fix=RUNPOD1_FIX)
+                runpod2_here = False  # the names below are judged against 1.x, just above
+            else:
+                runpod2_here = runpod is not None
 
             for binding in facts.imports:
                 if binding.level or binding.name == "*":
@@ -75,7 +89,7 @@ class UnknownSdkImport(Check):
                 if top in DISTRIBUTIONS:
                     sdk = finder.for_app(app, top)
                     problem = _flash_import(binding, sdk)
-                elif top == "runpod" and app in runpod2_apps:
+                elif top == "runpod" and runpod2_here:
                     problem = _runpod2_import(binding)
                 else:
                     continue
@@ -93,7 +107,7 @@ class UnknownSdkImport(Check):
                     known = releases.facts(sdk.package, sdk.facts_version)
                     if attribute not in known.exports and attribute not in known.submodules:
                         found(_attribute_message(local, attribute, sdk, known), span, attribute)
-                elif module == "runpod" and app in runpod2_apps and not _runpod2_has(attribute):
+                elif module == "runpod" and runpod2_here and not _runpod2_has(attribute):
                     found(_runpod2_attribute_message(local, attribute), span, attribute)
         return out
 
@@ -166,6 +180,42 @@ def _runpod2_import(binding) -> tuple[str, str] | None:
     return (
         f"`from runpod import {name}`: {RUNPOD2} does not export `{name}` (ImportError when "
         f"the module is imported; this app declares runpod 2.0 resources){_runpod2_guess(name)}",
+        name,
+    )
+
+
+RUNPOD1_FIX = (
+    f"Pin the 2.0 release the code is written for: runpod=={runpod2_tables.SDK_VERSION} "
+    "(pip install --pre runpod), and commit the lock file."
+)
+
+
+def _runpod1_uses(facts, sdk) -> tuple[str, Span, str] | None:
+    """(message, span, name) at the first use of a name runpod 1.x does not have, in a file
+    of a 2.0 app whose lock or pin says 1.x; the rest of the file's uses are counted in it
+    (the first one already stops the import)."""
+    misses: list[tuple[Span, str, str]] = []
+    for binding in facts.imports:
+        if binding.level or binding.module != "runpod" or binding.name in (None, "*"):
+            continue
+        if binding.name not in RUNPOD1_TOP_LEVEL:
+            what = f"`from runpod import {binding.name}`"
+            misses.append((binding.span, what + ": ImportError", binding.name))
+    modules = {b.local for b in facts.imports if b.name is None and b.module == "runpod"}
+    for local, attribute, span in getattr(facts, "sdk_attributes", ()):
+        if local in modules and attribute not in RUNPOD1_TOP_LEVEL:
+            misses.append((span, f"`{local}.{attribute}`: AttributeError", attribute))
+    if not misses:
+        return None
+    misses.sort(key=lambda m: (m[0].line, m[0].column))
+    span, what, name = misses[0]
+    more = len(misses) - 1
+    others = f"; {more} more use{'s' if more > 1 else ''} of 2.0 names in this file" if more else ""
+    return (
+        f"{what} when the module is imported: runpod {sdk.version} ({sdk.source}) is the 1.x "
+        f"serverless SDK, which has no `{name}`; the Apps API (`runpod.App`) is runpod 2.0"
+        f"{others}",
+        span,
         name,
     )
 
