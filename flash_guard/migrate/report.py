@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from flash_guard.migrate.requirements import NEW_REQUIREMENT
 from flash_guard.migrate.rewrite import REASONS, Outcome
 
 # runpod-sdk2.md §6.5: behaviour that changes with every migration and no rewrite expresses.
@@ -29,6 +30,8 @@ class Report:
     call_sites: list = field(default_factory=list)  # plan.CallSite
     reimports: list = field(default_factory=list)  # plan.CallSite (handle = module name)
     unparsable: list[tuple[str, str]] = field(default_factory=list)
+    requirement_changes: list = field(default_factory=list)  # requirements.Change
+    requirement_notes: list[str] = field(default_factory=list)  # by hand, and lock files
     apps: int = 0
 
     def counts(self) -> dict[str, int]:
@@ -45,6 +48,11 @@ class Report:
 
 def _where(o) -> str:
     return f"{o.path}:{o.line}"
+
+
+def _change(change) -> str:
+    after = f"-> {change.after}" if change.after is not None else "removed"
+    return f"{change.path}:{change.line} {change.before} {after}"
 
 
 def render_text(report: Report) -> str:
@@ -79,6 +87,10 @@ def render_text(report: Report) -> str:
             "importer, runpod-sdk2.md §5.2):"
         )
         lines += [f"  {c.path}:{c.line} imports {c.handle}" for c in report.reimports]
+    if report.requirement_changes or report.requirement_notes:
+        lines.append(f"SDK requirement ({NEW_REQUIREMENT}):")
+        lines += [f"  {_change(c)}" for c in report.requirement_changes]
+        lines += [f"  {note}" for note in report.requirement_notes]
     if report.unparsable:
         lines.append("files not read:")
         lines += [f"  {p}: {why}" for p, why in report.unparsable]
@@ -133,6 +145,10 @@ def render_markdown(report: Report) -> str:
     if report.reimports:
         out += ["", "### Flat-layout re-imports (runpod-sdk2.md §5.2)", ""]
         out += [f"- `{c.path}:{c.line}` imports `{c.handle}`" for c in report.reimports]
+    if report.requirement_changes or report.requirement_notes:
+        out += ["", f"### SDK requirement (`{NEW_REQUIREMENT}`)", ""]
+        out += [f"- {_md(_change(c))}" for c in report.requirement_changes]
+        out += [f"- {_md(note)}" for note in report.requirement_notes]
     if report.files_migrated:
         out += ["", "### Behaviour changes to review (runpod-sdk2.md §6.5)", ""]
         out += [f"- {b}" for b in BEHAVIOUR]

@@ -12,6 +12,7 @@ from flash_guard.fix.edits import Edit, apply_edits
 from flash_guard.fix.engine import FileState, FixRun, _state, write
 from flash_guard.migrate.plan import call_sites, plan_app, reimports
 from flash_guard.migrate.report import Report, render_markdown, render_text
+from flash_guard.migrate.requirements import plan_requirements
 from flash_guard.migrate.rewrite import comment_edit, leave_file, migrate_file
 from flash_guard.migrate.source import ParsedFile, Unparsable
 from flash_guard.project.apps import AppMap
@@ -135,9 +136,24 @@ def _migrate_app(run: Migration, app_root: str, parsed: dict, adopt: bool, names
     for path, file_edits in edits.items():
         state = run.states[path]
         state.text = apply_edits(state.text, file_edits)
+    if plan.migrate:
+        _migrate_requirements(run, app_root, len(plan.leave))
     if plan.new_module:
         run.created[plan.new_module] = plan.new_module_text
         run.report.files_created.append(plan.new_module)
+
+
+def _migrate_requirements(run: Migration, app_root: str, left_on_flash: int) -> None:
+    texts = {path: state.text for path, state in run.states.items()}
+    plan = plan_requirements(run.root, app_root, texts, left_on_flash)
+    for path, file_edits in plan.edits.items():
+        state = _state(run.states, run.root, path)
+        if state is None:
+            run.report.requirement_notes.append(f"{path}: could not be read; not changed")
+            continue
+        state.text = apply_edits(state.text, file_edits)
+    run.report.requirement_changes += plan.changes
+    run.report.requirement_notes += plan.by_hand + plan.locks
 
 
 def write_all(run: Migration) -> list[str]:

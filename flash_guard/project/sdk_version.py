@@ -151,20 +151,12 @@ def requirements_txt(text: str, path: str) -> list[Requirement]:
 
 def pyproject_requirements(text: str, path: str) -> list[Requirement]:
     """PEP 621 dependencies (and optional ones, dependency groups) and Poetry dependencies."""
-    try:
-        data = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, ValueError):
+    data = _toml(text)
+    if data is None:
         return []
     lines = text.splitlines()
-    specs: list[str] = []
-    project = data.get("project") if isinstance(data.get("project"), dict) else {}
-    specs += _strings(project.get("dependencies"))
-    for group in _mapping(project.get("optional-dependencies")).values():
-        specs += _strings(group)
-    for group in _mapping(data.get("dependency-groups")).values():
-        specs += _strings(group)
     out = []
-    for spec in specs:
+    for spec in _pep621_specs(data):
         parsed = parse_requirement(spec)
         if parsed is not None:
             out.append(Requirement(parsed[0], parsed[1], path, _line_of(lines, spec)))
@@ -181,6 +173,29 @@ def pyproject_requirements(text: str, path: str) -> list[Requirement]:
             line = _line_of(lines, name, key=True)
             out.append(Requirement(normalise(name), spec, path, line))
     return out
+
+
+def pyproject_specs(text: str) -> list[str]:
+    """The PEP 621 requirement strings (dependencies, optional ones, dependency groups)."""
+    data = _toml(text)
+    return [] if data is None else _pep621_specs(data)
+
+
+def _toml(text: str) -> dict | None:
+    try:
+        return tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, ValueError):
+        return None
+
+
+def _pep621_specs(data: dict) -> list[str]:
+    project = _mapping(data.get("project"))
+    specs = _strings(project.get("dependencies"))
+    for group in _mapping(project.get("optional-dependencies")).values():
+        specs += _strings(group)
+    for group in _mapping(data.get("dependency-groups")).values():
+        specs += _strings(group)
+    return specs
 
 
 def _poetry_specifier(constraint: str) -> str:
@@ -313,7 +328,7 @@ class SdkVersions:
 
     def _find(self, app: str, package: str) -> SdkInUse:
         wanted = normalise(package)
-        for directory in _app_and_parents(app):
+        for directory in app_and_parents(app):
             base = self.root if directory == "." else self.root / directory
             for name in LOCK_FILES:
                 text = read_text(base / name)
@@ -489,7 +504,7 @@ def _rel(directory: str, name: str) -> str:
     return name if directory in (".", "") else f"{directory}/{name}"
 
 
-def _app_and_parents(app: str) -> list[str]:
+def app_and_parents(app: str) -> list[str]:
     """The app's directory, then each parent up to the root (a uv workspace locks there)."""
     out = [app]
     while app not in (".", ""):
