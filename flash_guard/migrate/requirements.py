@@ -79,7 +79,7 @@ def plan_requirements(
             continue
         if left_on_flash:
             plan.by_hand.append(
-                f"{path}:{named[0].line}: keeps `{_written(text, named[0])}` while "
+                f"{path}:{named[0].line}: keeps `{named[0].name}{named[0].specifier}` while "
                 f"{left_on_flash} file(s) stay on runpod_flash; write {NEW_REQUIREMENT} when "
                 "they move"
             )
