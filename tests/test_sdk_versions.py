@@ -124,7 +124,10 @@ def ocr(url: str) -> str: ...
         # Names no pre-release: pip and uv install 1.x, whatever flash-guard checks against.
         ({"requirements.txt": "runpod>=1.7\n"}, (RC2, "range", None, "1.x")),
         ({"requirements.txt": "runpod>=2.0.0rc3\n"}, (RC2, "range", None, "1.x")),
-        ({"requirements.txt": "runpod<2.0.0\n"}, (RC2, "range", None, "1.x")),
+        # Rules out every 2.0 release (PEP 440: `<2.0.0` admits no 2.0.0 pre-release): 1.x it is.
+        ({"requirements.txt": "runpod<2.0.0\n"}, ("1.12.0", "range", None, "1.x")),
+        ({"requirements.txt": "runpod~=1.7\n"}, ("1.12.0", "range", None, "1.x")),
+        ({"requirements.txt": "runpod<1.5\n"}, ("1.x", "range", None, "1.x")),
         (
             {"pyproject.toml": '[project]\ndependencies = [\n  "runpod",\n]\n'},
             (RC2, "unpinned", "pyproject.toml:3", "1.x"),

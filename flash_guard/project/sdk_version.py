@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flash_guard.sdk import releases, runpod2_tables
+from flash_guard.sdk.runpod1_names import RUNPOD1_VERSION
 
 try:  # Python 3.11+
     import tomllib
@@ -371,8 +372,22 @@ class SdkVersions:
         newest = _newest(RUNPOD2_DISTRIBUTION)
         try:
             admits = bool(r.specifier) and runpod2_admits(newest, r.specifier)
+            excluded = bool(r.specifier) and runpod2_excluded(r.specifier)
         except ValueError:
-            admits = False
+            admits = excluded = False
+        if excluded:
+            try:
+                newest_1x = _clauses_hold(RUNPOD1_VERSION, r.specifier)[0]
+            except ValueError:
+                newest_1x = False
+            version = RUNPOD1_VERSION if newest_1x else "1.x"
+            note = (
+                f"`{RUNPOD2_DISTRIBUTION}{r.specifier}` rules out runpod 2.0: it installs "
+                f"runpod {version}, the 1.x serverless SDK, which has no runpod.App"
+            )
+            return self._made(
+                RUNPOD2_DISTRIBUTION, version, "range", r.path, r.line, r.specifier, note=note
+            )
         note = ""
         if not admits:
             note = (
@@ -456,6 +471,19 @@ def runpod2_admits(version: str, specifier: str) -> bool:
     """Whether pip/uv would install `version` (a 2.0 pre-release such as 2.0.0rc2) for a
     `runpod` specifier: every clause holds, pre-release segments compared, and some clause
     names a pre-release. Raises ValueError for unparsable text."""
+    holds, named_pre = _clauses_hold(version, specifier)
+    have = _pre_key(version)
+    return holds and (named_pre or have is None or have[1] == _FINAL)
+
+
+def runpod2_excluded(specifier: str) -> bool:
+    """Whether a `runpod` specifier rules out runpod 2.0 whatever the pre-release policy
+    (`<2`, `~=1.7`, `==1.*`): it can only install 1.x. Raises ValueError for unparsable text."""
+    return not any(_clauses_hold(v, specifier)[0] for v in (runpod2_tables.SDK_VERSION, "2.0.0"))
+
+
+def _clauses_hold(version: str, specifier: str) -> tuple[bool, bool]:
+    """(every clause of `specifier` holds for `version`, some clause names a pre-release)."""
     have = _pre_key(version)
     clauses = [c.strip() for c in specifier.split(",") if c.strip()]
     named_pre = False
@@ -469,14 +497,16 @@ def runpod2_admits(version: str, specifier: str) -> bool:
             named_pre = True
         if have is None or want is None or op not in ("==", "!=", "<", "<=", ">", ">="):
             if not releases.version_matches(version, f"{op}{text}"):
-                return False
+                return False, named_pre
             continue
+        if op == "<" and want[1] == _FINAL and have[1] != _FINAL and have[0] == want[0]:
+            return False, named_pre  # PEP 440: `<2` admits no pre-release of 2 itself
         cmp = (have > want) - (have < want)
         if not {"==": cmp == 0, "!=": cmp != 0, "<": cmp < 0, "<=": cmp <= 0}.get(
             op, cmp > 0 if op == ">" else cmp >= 0
         ):
-            return False
-    return named_pre or have is None or have[1] == _FINAL
+            return False, named_pre
+    return True, named_pre
 
 
 def facts_release(package: str, version: str) -> str:

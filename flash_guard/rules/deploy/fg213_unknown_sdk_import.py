@@ -211,10 +211,16 @@ def _runpod1_uses(facts, sdk) -> tuple[str, Span, str] | None:
     span, what, name = misses[0]
     more = len(misses) - 1
     others = f"; {more} more use{'s' if more > 1 else ''} of 2.0 names in this file" if more else ""
+    if sdk.kind == "range":
+        which = (
+            f"`runpod{sdk.specifier}` ({sdk.source}) rules out 2.0 and installs runpod "
+            f"{sdk.version}, the 1.x serverless SDK"
+        )
+    else:
+        which = f"runpod {sdk.version} ({sdk.source}) is the 1.x serverless SDK"
     return (
-        f"{what} when the module is imported: runpod {sdk.version} ({sdk.source}) is the 1.x "
-        f"serverless SDK, which has no `{name}`; the Apps API (`runpod.App`) is runpod 2.0"
-        f"{others}",
+        f"{what} when the module is imported: {which}, which has no `{name}`; the Apps API "
+        f"(`runpod.App`) is runpod 2.0{others}",
         span,
         name,
     )
