@@ -129,3 +129,12 @@ def test_markdown_report_has_the_requirement_section(run_cli, tmp_path):
     assert code == 0
     assert f"### SDK requirement (`{NEW}`)" in out
     assert f"- requirements.txt:1 runpod-flash==1.21.0 -> {NEW}" in out
+
+
+def test_crlf_and_bom_requirement_files_keep_their_bytes_around_the_edit(run_cli, tmp_path):
+    root = _project(tmp_path, {})
+    original = b"\xef\xbb\xbfnumpy\r\nrunpod-flash==1.21.0\r\ntorch\r\n"
+    (root / "requirements.txt").write_bytes(original)
+    assert run_cli(["migrate", "--to", "runpod2", "."], root)[0] == 0
+    expected = b"\xef\xbb\xbfnumpy\r\n" + NEW.encode() + b"\r\ntorch\r\n"
+    assert (root / "requirements.txt").read_bytes() == expected

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,17 +62,16 @@ class RequirementsPlan:
 
 
 def plan_requirements(
-    root: Path, app_root: str, texts: dict[str, str], left_on_flash: int
+    root: Path, app_root: str, text_of: Callable[[str], str | None], left_on_flash: int
 ) -> RequirementsPlan:
-    """Edits to the requirement files of the app at `app_root`. `texts` holds the current
-    text of files already read this run (project-relative path -> text)."""
+    """Edits to the requirement files of the app at `app_root`, as offsets into the text
+    `text_of(project-relative path)` gives (the text the edits will be applied to: its
+    newlines as in the file), or None for a file that cannot be read."""
     plan = RequirementsPlan()
     base = root if app_root == "." else root / app_root
     for name, reader in _requirement_files(base):
         path = name if app_root == "." else f"{app_root}/{name}"
-        text = texts.get(path)
-        if text is None:
-            text = read_text(base / name)
+        text = text_of(path)
         if text is None:
             continue
         named = [r for r in reader(text, path) if r.name in OLD_SDKS]

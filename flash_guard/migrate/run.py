@@ -144,13 +144,13 @@ def _migrate_app(run: Migration, app_root: str, parsed: dict, adopt: bool, names
 
 
 def _migrate_requirements(run: Migration, app_root: str, left_on_flash: int) -> None:
-    texts = {path: state.text for path, state in run.states.items()}
-    plan = plan_requirements(run.root, app_root, texts, left_on_flash)
-    for path, file_edits in plan.edits.items():
+    def text_of(path: str) -> str | None:
         state = _state(run.states, run.root, path)
-        if state is None:
-            run.report.requirement_notes.append(f"{path}: could not be read; not changed")
-            continue
+        return None if state is None else state.text
+
+    plan = plan_requirements(run.root, app_root, text_of, left_on_flash)
+    for path, file_edits in plan.edits.items():
+        state = run.states[path]
         state.text = apply_edits(state.text, file_edits)
     run.report.requirement_changes += plan.changes
     run.report.requirement_notes += plan.by_hand + plan.locks
