@@ -56,6 +56,7 @@ def _document(result, streamed: bool) -> dict:
             rules.append(
                 RuleInfo(finding.code, finding.slug, finding.title or finding.slug, "warning")
             )
+    results = _results(result, index)  # a generator: nothing is made until it is read
     run = {
         "tool": {
             "driver": {
@@ -71,10 +72,8 @@ def _document(result, streamed: bool) -> dict:
         "invocations": [{"executionSuccessful": True}],
         # --diff-base: the findings also in the base are not reported, but code scanning
         # must still see them (as `unchanged`), or it would close their alerts as fixed.
-        "results": Streamed(lambda: _results(result, index)) if streamed else [],
+        "results": Streamed(lambda: results) if streamed else list(results),
     }
-    if not streamed:
-        run["results"] = list(_results(result, index))
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
