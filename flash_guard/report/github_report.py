@@ -9,6 +9,8 @@ says how many more there are and where to find them.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flash_guard.findings import SEVERITY_RANK
 from flash_guard.report.escape import escape_text
 
@@ -39,28 +41,34 @@ def priority(finding) -> tuple:
 
 def annotation(finding) -> str:
     span = finding.span
-    properties = {
-        "file": finding.path,
-        "line": span.line,
-        "col": span.column,
-        "endLine": max(span.end_line, span.line),
-        "endColumn": span.end_column,
-        "title": f"{finding.code} {finding.slug}",
-    }
+    end_line = max(span.end_line, span.line)
+    title = _property(f"{finding.code} {finding.slug}")
+    where = f"file={_property(str(finding.path))},line={_number(span.line)}"
     if span.end_line > span.line:
         # GitHub ignores columns on a multi-line range and may drop the annotation: an
         # endpoint-wide finding (its whole declaration) goes on the first line, no columns.
-        for key in ("col", "endLine", "endColumn"):
-            del properties[key]
-    props = ",".join(
-        f"{key}={escape_property(escape_text(str(value)))}" for key, value in properties.items()
-    )
+        props = f"{where},title={title}"
+    else:
+        props = (
+            f"{where},col={_number(span.column)},endLine={_number(end_line)},"
+            f"endColumn={_number(span.end_column)},title={title}"
+        )
     # Untrusted text is made inert first (control and bidi characters, its own line
     # breaks); the runner's escaping below then covers `%` and our own "\nFix:".
     message = escape_text(finding.message)
     if finding.fix:
         message = f"{message}\nFix: {escape_text(finding.fix)}"
     return f"::{COMMANDS[finding.severity]} {props}::{escape_data(message)}"
+
+
+@lru_cache(maxsize=4096)  # a file's findings share its path, a rule's its title
+def _property(text: str) -> str:
+    return escape_property(escape_text(text))
+
+
+def _number(value) -> str:
+    # An int's digits need no escaping.
+    return str(value) if type(value) is int else _property(str(value))
 
 
 def escape_data(text: str) -> str:

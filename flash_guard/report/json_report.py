@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flash_guard.report.escape import json_safe
+from flash_guard.report.json_encode import dumps_strict
 from flash_guard.report.values import endpoint_json
 
 
@@ -78,14 +78,13 @@ def _chunks(members):
         if not callable(value):
             # Strict JSON: json_safe turns NaN/Infinity into strings and lone surrogates into
             # text, and allow_nan=False would fail loudly (a bug of ours) rather than emit NaN.
-            yield json.dumps(json_safe(value), allow_nan=False)
+            yield dumps_strict(value)
             continue
-        empty = True
+        lead = "[\n    "
         for item in value():
-            yield (
-                ("[\n" if empty else ",\n") + "    " + json.dumps(json_safe(item), allow_nan=False)
-            )
-            empty = False
+            yield lead + dumps_strict(item)
+            lead = ",\n    "
+        empty = lead == "[\n    "
         yield "[]" if empty else "\n  ]"
     yield "\n}\n"
 

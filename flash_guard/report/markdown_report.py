@@ -10,6 +10,8 @@ then diff rows, each cut saying so.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flash_guard.checklist.active import META_CODES
 from flash_guard.diffbase import LESS_READY, MORE_READY, ref_label, scorecard_headline
 from flash_guard.findings import FAIL, NOT_APPLICABLE, PASS, UNKNOWN
@@ -235,16 +237,22 @@ def _findings(result) -> tuple[list[str], list[str]]:
     rules = {rule.code: rule for rule in result.rules}
     head += ["| severity | rule | location | endpoint | message |", "|---|---|---|---|---|"]
     rows = []
+    # Many findings share a rule, a file, an endpoint, a fix text: each cell made once.
+    cell = lru_cache(maxsize=None)(_cell)
+    labels: dict[tuple[str, str], str] = {}
     # Most severe first, like the annotations: a cut table keeps what matters most.
     for f in sorted(result.findings, key=priority):
-        rule = rules.get(f.code)
-        label = f"{_cell(f.code)} {_cell(f.slug)}"
-        if rule is not None and f.code.startswith("FG"):
-            label = f"[{label}]({rule.help_uri})"
-        message = _cell(f.message) + (f"<br>Fix: {_cell(f.fix)}" if f.fix else "")
+        label = labels.get((f.code, f.slug))
+        if label is None:
+            rule = rules.get(f.code)
+            label = f"{cell(f.code)} {cell(f.slug)}"
+            if rule is not None and f.code.startswith("FG"):
+                label = f"[{label}]({rule.help_uri})"
+            labels[f.code, f.slug] = label
+        message = _cell(f.message) + (f"<br>Fix: {cell(f.fix)}" if f.fix else "")
         rows.append(
-            f"| {SEVERITY_LABELS[f.severity]} | {label} | {_cell(f.path)}:{f.line} | "
-            f"{_cell(f.endpoint or '')} | {message} |"
+            f"| {SEVERITY_LABELS[f.severity]} | {label} | {cell(f.path)}:{f.line} | "
+            f"{cell(f.endpoint or '')} | {message} |"
         )
     return head, rows
 

@@ -11,12 +11,12 @@ Choices that matter to consumers:
 
 from __future__ import annotations
 
-import json
+from functools import lru_cache
 from urllib.parse import quote
 
 from flash_guard import __version__
 from flash_guard.findings import DOCS_BASE_URL, Finding, RuleInfo
-from flash_guard.report.escape import json_safe
+from flash_guard.report.json_encode import Streamed, indented_pieces
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -33,15 +33,19 @@ def render(result, **_) -> str:
 
 
 def chunks(result, **_):
-    """The document as the encoder produces it, written piece by piece (report.write)."""
-    # json_safe: no NaN/Infinity, no lone surrogates (which UTF-8 cannot encode).
-    doc = json_safe(document(result))
-    encoder = json.JSONEncoder(indent=2, ensure_ascii=False, allow_nan=False)
-    yield from encoder.iterencode(doc)
+    """The document written result by result (report.write): each result is made and
+    encoded only when the text reaches it."""
+    # indented_pieces cleans as json_safe does: no NaN/Infinity, no lone surrogates (which
+    # UTF-8 cannot encode).
+    yield from indented_pieces(_document(result, streamed=True))
     yield "\n"
 
 
 def document(result) -> dict:
+    return _document(result, streamed=False)
+
+
+def _document(result, streamed: bool) -> dict:
     rules = list(result.rules)
     index = {rule.code: i for i, rule in enumerate(rules)}
     for finding in [*result.findings, *result.unchanged]:
@@ -52,6 +56,7 @@ def document(result) -> dict:
             rules.append(
                 RuleInfo(finding.code, finding.slug, finding.title or finding.slug, "warning")
             )
+    results = _results(result, index)  # a generator: nothing is made until it is read
     run = {
         "tool": {
             "driver": {
@@ -67,10 +72,7 @@ def document(result) -> dict:
         "invocations": [{"executionSuccessful": True}],
         # --diff-base: the findings also in the base are not reported, but code scanning
         # must still see them (as `unchanged`), or it would close their alerts as fixed.
-        "results": [
-            _result(f, index[f.code])
-            for f in sorted([*result.findings, *result.unchanged], key=Finding.sort_key)
-        ],
+        "results": Streamed(lambda: results) if streamed else list(results),
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
@@ -90,6 +92,11 @@ def _rule(rule: RuleInfo) -> dict:
         # User items have no page in our docs; a link to a missing page is worse than none.
         out["helpUri"] = rule.help_uri
     return out
+
+
+def _results(result, index: dict[str, int]):
+    for finding in sorted([*result.findings, *result.unchanged], key=Finding.sort_key):
+        yield _result(finding, index[finding.code])
 
 
 def _result(finding, rule_index: int) -> dict:
@@ -152,6 +159,7 @@ def _fix(fix) -> dict:
     }
 
 
+@lru_cache(maxsize=4096)  # a file's findings share its path
 def relative_uri(path: str) -> str:
     """A project-relative '/'-separated path as a URI reference (`a b.py` -> `a%20b.py`)."""
     return quote(path, safe="/")

@@ -6,17 +6,24 @@ from typing import Any
 
 from flash_guard.model import EnumRef, Opaque, Value
 
+# Exact types to_json returns as they are: most values are these, so they are tried first.
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
 
 def to_json(value: Any) -> Any:
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, Value):
         if not value.known:
             return {"unknown": value.text}
-        return to_json(value.value)
+        inner = value.value
+        return inner if type(inner) in _PLAIN else to_json(inner)
     if isinstance(value, EnumRef):
         return str(value)
     if isinstance(value, Opaque):
         out = {"type": value.callee}
-        out.update({k: to_json(v) for k, v in value.kwargs.items()})
+        # str keys throughout: json_encode.dumps_strict relies on it (json_safe str()s them too)
+        out.update({str(k): to_json(v) for k, v in value.kwargs.items()})
         return out
     if isinstance(value, (list, tuple)):
         return [to_json(v) for v in value]
@@ -62,7 +69,7 @@ def endpoint_json(endpoint, profile: str | None = None, checks: dict | None = No
         if value.span is not None and not value.defaulted:
             entry["line"] = value.span.line
             entry["column"] = value.span.column
-        params[key] = entry
+        params[str(key)] = entry  # str keys: see to_json
     out = {
         "name": endpoint.display_name,
         "kind": endpoint.kind,
