@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import inspect
 import sys
 import textwrap
@@ -130,8 +131,13 @@ def rule_page(code: str, for_terminal: bool = False) -> str:
     return page
 
 
+@functools.cache  # read-only here; a SARIF run asks once per rule of the run
+def _catalog() -> dict:
+    return builtin_catalog()
+
+
 def _rule_page(code: str) -> str:
-    entries = builtin_catalog()[code]
+    entries = _catalog()[code]
     item = entries[0][1]
     profiles = ", ".join(f"`{p}`" for p, _ in entries)
     severities = sorted({entry.severity for _, entry in entries})
