@@ -315,43 +315,155 @@ def _compile_fixed(args: tuple) -> Callable[[Any], Any]:
 
 
 def _compile_decoder(cls: type) -> Callable[[Any], Any]:
-    """A decoder for `cls` with its fields unrolled: a record is decoded in one call, with
-    each scalar field's type checked inline (a cache holds a hundred thousand records). The
-    source is built from the record's field names only (identifiers), never from data."""
-    names = [f.name for f in dataclasses.fields(cls)]
-    hints = _hints(cls)
-    scope: dict[str, Any] = {"BadEntry": BadEntry, "new": object.__new__, "cls": cls}
-    label = cls.__name__
-    body = [
-        "def decode(data):",
-        f"    if type(data) is not list or len(data) != {len(names)}:",
-        f"        raise BadEntry({label + ': expected ' + str(len(names)) + ' fields'!r})",
-    ]
-    if names:
-        body.append(f"    {', '.join(f'v{i}' for i in range(len(names)))}, = data")
-    for i, name in enumerate(names):
-        hint = hints[name]
-        if hint is Any:  # mostly a plain literal: checked inline, tagged ones decoded
-            scope[f"S{i}"], scope[f"D{i}"] = (str, int, bool, _NONE), _decode_any
-            body.append(f"    if type(v{i}) not in S{i}:")
-            body.append(f"        v{i} = D{i}(v{i})")
-            continue
+    """A decoder for `cls` as one generated function: each scalar field's type is checked
+    inline, and the records, optional values, fixed tuples, lists and dicts under it are
+    decoded inline too (a cache holds a hundred thousand records, and calls were most of
+    the cost). The source is built from the records' field names and annotations only
+    (identifiers), never from data; it checks exactly what the per-type decoders check."""
+    return _Generator(cls).build()
+
+
+# How many records deep a generated decoder inlines; deeper ones (and a record inside
+# itself, as an `Expr` in an `Expr`) are decoded by a call.
+_INLINE_DEPTH = 4
+_LITERAL = (str, int, bool, _NONE)
+
+
+class _Generator:
+    def __init__(self, root: type):
+        self.root = root
+        self.scope: dict[str, Any] = {
+            "BadEntry": BadEntry,
+            "new": object.__new__,
+            "decode_any": _decode_any,
+            "LITERAL": _LITERAL,
+        }
+        self.lines: list[str] = []
+        self.count = 0
+
+    def build(self) -> Callable[[Any], Any]:
+        self.lines.append("def decode(data):")
+        self.value("data", self.root, 1, ())
+        self.lines.append("    return data")
+        exec("\n".join(self.lines), self.scope)  # noqa: S102 - annotations only, no input
+        decode = self.scope["decode"]
+        self.scope["SELF"] = decode  # a record inside itself
+        return decode
+
+    def fresh(self, prefix: str) -> str:
+        self.count += 1
+        return f"{prefix}{self.count}"
+
+    def constant(self, value, prefix: str) -> str:
+        name = self.fresh(prefix)
+        self.scope[name] = value
+        return name
+
+    def emit(self, indent: int, text: str) -> None:
+        self.lines.append("    " * indent + text)
+
+    def fail(self, indent: int, what: str) -> None:
+        self.emit(indent, f"raise BadEntry({what!r})")
+
+    def call(self, var: str, function, indent: int) -> None:
+        self.emit(indent, f"{var} = {self.constant(function, 'D')}({var})")
+
+    def value(self, var: str, hint, indent: int, stack: tuple) -> None:
+        """Statements that check `var` against `hint` and bind it to the decoded value."""
+        if hint is Any or hint is object:
+            self.emit(indent, f"if type({var}) not in LITERAL:")
+            self.emit(indent + 1, f"{var} = decode_any({var})")
+            return
         scalars = _scalar_types(hint)
         if scalars is not None:
-            scope[f"S{i}"] = scalars
-            body.append(f"    if type(v{i}) not in S{i}:")
-            body.append(f"        raise BadEntry({label + '.' + name + ': wrong type'!r})")
-        else:
-            scope[f"D{i}"] = decoder(hint)
-            body.append(f"    v{i} = D{i}(v{i})")
-    # Filled in directly, as unpickling would: the records have no __post_init__ or slots,
-    # and a frozen record's __init__ would set each field through a slow path.
-    body.append("    obj = new(cls)")
-    fields = ", ".join(f"{name!r}: v{i}" for i, name in enumerate(names))
-    body.append(f"    obj.__dict__.update({{{fields}}})")
-    body.append("    return obj")
-    exec("\n".join(body), scope)  # noqa: S102 - our own record's field names, no input
-    return scope["decode"]
+            if len(scalars) == 1:  # a builtin's name: `is not` is the cheapest check
+                self.emit(indent, f"if type({var}) is not {scalars[0].__name__}:")
+            else:
+                self.emit(indent, f"if type({var}) not in {self.constant(scalars, 'S')}:")
+            self.fail(indent + 1, f"expected {hint!r}")
+            return
+        if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+            if hint is self.root and stack:
+                self.emit(indent, f"{var} = SELF({var})")
+            elif hint in stack or len(stack) >= _INLINE_DEPTH:
+                self.call(var, decoder(hint), indent)
+            else:
+                self.record(var, hint, indent, (*stack, hint))
+            return
+        origin, args = _parts(hint)
+        members = [a for a in args if a is not _NONE]
+        if _is_union(origin) and len(members) == 1 and len(members) < len(args):
+            self.emit(indent, f"if {var} is not None:")
+            self.value(var, members[0], indent + 1, stack)
+        elif origin is tuple and args and args[-1] is not Ellipsis:
+            self.fixed(var, args, indent, stack)
+        elif origin in (list, tuple, frozenset, set):
+            self.items(var, origin, args[0] if args else Any, indent, stack)
+        elif origin is dict:
+            self.pairs(var, args or (Any, Any), indent, stack)
+        else:  # float, a union of records, ...: the per-type decoder
+            self.call(var, decoder(hint), indent)
+
+    def unpack(self, var: str, count: int, what: str, indent: int) -> list[str]:
+        self.emit(indent, f"if type({var}) is not list or len({var}) != {count}:")
+        self.fail(indent + 1, f"{what}: expected {count} items")
+        names = [self.fresh("v") for _ in range(count)]
+        if names:
+            self.emit(indent, f"{', '.join(names)}, = {var}")
+        return names
+
+    def record(self, var: str, cls: type, indent: int, stack: tuple) -> None:
+        names = [f.name for f in dataclasses.fields(cls)]
+        hints = _hints(cls)
+        parts = self.unpack(var, len(names), cls.__name__, indent)
+        for part, name in zip(parts, names, strict=True):
+            self.value(part, hints[name], indent, stack)
+        # Filled in directly, as unpickling would: the records have no __post_init__ or
+        # slots, and a frozen record's __init__ would set each field through a slow path.
+        self.emit(indent, f"{var} = new({self.constant(cls, 'C')})")
+        fields = ", ".join(f"{name!r}: {part}" for name, part in zip(names, parts, strict=True))
+        self.emit(indent, f"{var}.__dict__.update({{{fields}}})")
+
+    def fixed(self, var: str, args: tuple, indent: int, stack: tuple) -> None:
+        parts = self.unpack(var, len(args), "tuple", indent)
+        for part, hint in zip(parts, args, strict=True):
+            self.value(part, hint, indent, stack)
+        self.emit(indent, f"{var} = ({', '.join(parts)},)")
+
+    def items(self, var: str, origin: type, hint, indent: int, stack: tuple) -> None:
+        self.emit(indent, f"if type({var}) is not list:")
+        self.fail(indent + 1, "expected a list")
+        out, item = self.fresh("out"), self.fresh("item")
+        self.emit(indent, f"{out} = []")
+        self.emit(indent, f"for {item} in {var}:")
+        self.value(item, hint, indent + 1, stack)
+        self.emit(indent + 1, f"{out}.append({item})")
+        if origin is list:
+            self.emit(indent, f"{var} = {out}")
+            return
+        kind = self.constant(origin, "T")
+        if origin is tuple:
+            self.emit(indent, f"{var} = {kind}({out})")
+            return
+        self.emit(indent, "try:")  # an unhashable member of a set
+        self.emit(indent + 1, f"{var} = {kind}({out})")
+        self.emit(indent, "except TypeError:")
+        self.emit(indent + 1, "raise BadEntry('unhashable member') from None")
+
+    def pairs(self, var: str, args: tuple, indent: int, stack: tuple) -> None:
+        self.emit(indent, f"if type({var}) is not list:")
+        self.fail(indent + 1, "expected a list of pairs")
+        out, pair = self.fresh("out"), self.fresh("pair")
+        self.emit(indent, f"{out} = {{}}")
+        self.emit(indent, f"for {pair} in {var}:")
+        key, value = self.unpack(pair, 2, "pair", indent + 1)
+        self.value(key, args[0], indent + 1, stack)
+        self.value(value, args[1], indent + 1, stack)
+        self.emit(indent + 1, "try:")
+        self.emit(indent + 2, f"{out}[{key}] = {value}")
+        self.emit(indent + 1, "except TypeError:")
+        self.emit(indent + 2, "raise BadEntry('unhashable key') from None")
+        self.emit(indent, f"{var} = {out}")
 
 
 def _union_decoder(args: tuple) -> Callable[[Any], Any]:
