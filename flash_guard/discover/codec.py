@@ -7,6 +7,10 @@ record it holds) is stored without a change here; a type this module does not kn
 encoding fail (`NotEncodable`), and the file is simply not cached. Decoding checks every
 value against the same annotations (`BadEntry` on any mismatch): a decoded entry has exactly
 the shape extraction would have built, whatever the file held.
+
+A record is a list of its fields in order, with a record or fixed tuple held in a field
+spliced in place (`width`); a list, dict or optional value is one item. Each record type
+gets one generated decoder (`_Generator`) that checks and builds everything under it inline.
 """
 
 from __future__ import annotations
