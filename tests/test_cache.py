@@ -11,6 +11,7 @@ import io
 import json
 import os
 import shutil
+import typing
 from pathlib import Path
 
 import pytest
@@ -158,20 +159,31 @@ def test_every_field_of_every_record_is_in_the_encoding():
     )
     seen: set[type] = set()
 
-    def walk(value, encoded) -> None:
+    def walk(value) -> None:
         if dataclasses.is_dataclass(value):
             seen.add(type(value))
+            # One slot per field, or a spliced record's or tuple's slots (codec.width).
+            hints = typing.get_type_hints(type(value))
             fields = dataclasses.fields(value)
-            assert isinstance(encoded, list) and len(encoded) == len(fields), type(value)
-            for f, part in zip(fields, encoded, strict=True):
-                walk(getattr(value, f.name), part)
-        elif isinstance(value, (list, tuple)) and isinstance(encoded, list):
-            for x, y in zip(value, encoded, strict=False):
-                walk(x, y)
+            encoded = codec.encode(type(value), value)
+            assert isinstance(encoded, list), type(value)
+            assert len(encoded) == sum(codec.width(hints[f.name]) for f in fields), type(value)
+            for f in fields:
+                walk(getattr(value, f.name))
+        elif isinstance(value, (list, tuple)):
+            for x in value:
+                walk(x)
+        elif isinstance(value, dict):
+            for x in value.values():
+                walk(x)
 
-    walk(facts, codec.encode(FileFacts, facts))
+    walk(facts)
     assert seen <= set(records)
     assert FileFacts in seen
+    span = next(r for r in records if r.__name__ == "Span")
+    assignment = next(r for r in records if r.__name__ == "Assignment")
+    assert codec.width(span) == 4
+    assert codec.width(assignment) > len(dataclasses.fields(assignment))  # a Span spliced
 
 
 def test_a_value_of_an_unannotated_type_is_not_encoded():

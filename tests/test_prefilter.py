@@ -8,12 +8,15 @@ from __future__ import annotations
 import importlib.util
 import io
 import random
+import re
 import subprocess
 import sys
 import tarfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from flash_guard.project.files import FLASH_MARKERS, RUNPOD2_MARKERS, SourceFile, read_source
 
@@ -97,3 +100,38 @@ def test_an_import_makes_a_candidate_and_a_mention_does_not(tmp_path, text, cand
     source = SourceFile("m.py", file)
     read_source(source)
     assert source.candidate is candidate
+
+
+# Pieces that move logical-line boundaries: backslash continuations, CRLF, lone CRs.
+_PIECES = [
+    "import", "import ", "from ", "runpod", "runpod_flash", "tetra_rp", "\\", "\r", "\n",
+    "\r\n", " ", "x", "(", ")", ",", "#", "os", ".", "imp", "ort", "try: ", ";",
+]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pieces=st.lists(st.sampled_from(_PIECES), max_size=16))
+def test_the_scan_decides_as_the_reference_line_check(pieces):
+    """`_scan_imports` looks for an SDK name only in the logical lines holding `import` it
+    visits anyway; it must decide exactly what the reference check over every SDK name in
+    the file decides, with or without stopping early, and find the same import lines."""
+    from flash_guard.project.files import _IMPORT_LINE, _scan_imports, _sdk_on_an_import_line
+
+    data = "".join(pieces).encode()
+    expected = _sdk_on_an_import_line(data)
+    lines, sdk = _scan_imports(data, stop_at_sdk=False)
+    assert sdk is expected
+    assert _scan_imports(data, stop_at_sdk=True)[1] is expected
+    normalised = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    anchored = re.compile(b"^" + _IMPORT_LINE.pattern, re.MULTILINE)
+    assert lines == [m.groups() for m in anchored.finditer(normalised)]
+
+
+def test_a_source_file_reads_its_import_hints_on_demand(tmp_path):
+    file = tmp_path / "m.py"
+    file.write_text("import os, a.b as c\nfrom .pkg import (x,  # note\n  y as z)\n")
+    source = SourceFile("m.py", str(file))
+    read_source(source)
+    assert not source.candidate
+    assert source.import_hints == [("os", []), ("a.b", []), (".pkg", ["x", "y"])]
+    assert source.abspath == file

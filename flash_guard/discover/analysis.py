@@ -203,6 +203,9 @@ def _second_pass(
     importing *those*, round after round: a fixpoint over import chains of any length.
     The parsed set is the visited set (each file is parsed at most once), so it ends after
     at most one round per file; an import cycle adds nothing new and stops it."""
+    new = set(project.files)
+    if not new:
+        return  # nothing parsed, nothing to import from: no file's import lines are read
     waiting = {
         path: source
         for path, source in sources.items()
@@ -213,7 +216,6 @@ def _second_pass(
     for path, source in waiting.items():
         for stem in _hint_stems(path, source):
             by_stem.setdefault(stem, set()).add(path)
-    new = set(project.files)
     while new and waiting:
         parsed = set(project.files)
         stems = {_module_stem(path) for path in parsed}

@@ -7,6 +7,10 @@ record it holds) is stored without a change here; a type this module does not kn
 encoding fail (`NotEncodable`), and the file is simply not cached. Decoding checks every
 value against the same annotations (`BadEntry` on any mismatch): a decoded entry has exactly
 the shape extraction would have built, whatever the file held.
+
+A record is a list of its fields in order, with a record or fixed tuple held in a field
+spliced in place (`width`); a list, dict or optional value is one item. Each record type
+gets one generated decoder (`_Generator`) that checks and builds everything under it inline.
 """
 
 from __future__ import annotations
@@ -74,6 +78,42 @@ def schema(root: type) -> str:
     )
 
 
+def _is_record(hint) -> bool:
+    return dataclasses.is_dataclass(hint) and isinstance(hint, type)
+
+
+def _is_fixed(hint) -> bool:
+    origin, args = _parts(hint)
+    return origin is tuple and bool(args) and args[-1] is not Ellipsis
+
+
+@functools.cache
+def width(hint) -> int:
+    """How many JSON values a value of `hint` takes in its container's list. A record or a
+    fixed tuple is spliced into the record or tuple holding it (a `Span` field is four
+    numbers there, not a list of four): fewer lists to parse and check. Anything else, and
+    a record or tuple standing alone (a list item, an optional value), is one value."""
+    return sum(map(width, _slots(hint))) if _flat(hint) else 1
+
+
+def _slots(hint) -> tuple:
+    """The hints of a record's fields or a fixed tuple's items, in order."""
+    if _is_record(hint):
+        hints = _hints(hint)
+        return tuple(hints[f.name] for f in dataclasses.fields(hint))
+    return _parts(hint)[1]
+
+
+@functools.cache
+def _flat(hint, _seen: frozenset = frozenset()) -> bool:
+    """Whether `hint` is spliced: a record or fixed tuple that does not hold itself directly
+    (through a list or an optional, which are one value, it may)."""
+    if not (_is_record(hint) or _is_fixed(hint)) or hint in _seen:
+        return False
+    inner = _seen | {hint}
+    return all(_flat(h, inner) or not (_is_record(h) or _is_fixed(h)) for h in _slots(hint))
+
+
 # -- encoding ---------------------------------------------------------------------------------
 
 
@@ -129,15 +169,18 @@ def _dataclass_encoder(cls: type) -> Callable[[Any], Any]:
             hints = _hints(cls)
             for name in names:
                 scalars = _scalar_types(hints[name])
-                plan.append((name, scalars, None if scalars else encoder(hints[name])))
+                field_encoder = None if scalars else encoder(hints[name])
+                plan.append((name, scalars, field_encoder, _flat(hints[name])))
         fields = value.__dict__
         out = []
-        for name, scalars, field_encoder in plan:
+        for name, scalars, field_encoder, spliced in plan:
             item = fields[name]
             if scalars is not None:
                 if type(item) not in scalars:
                     raise NotEncodable(f"{cls.__name__}.{name}: {type(item).__name__}")
                 out.append(item)
+            elif spliced:
+                out.extend(field_encoder(item))
             else:
                 out.append(field_encoder(item))
         return out
@@ -190,7 +233,13 @@ def _container_encoder(origin, args: tuple) -> Callable[[Any], Any]:
         def encode_fixed(value):
             if not isinstance(value, tuple) or len(value) != len(args):
                 raise NotEncodable(f"expected a {len(args)}-tuple")
-            return [encoder(h)(v) for h, v in zip(args, value, strict=True)]
+            out = []
+            for hint, item in zip(args, value, strict=True):
+                if _flat(hint):
+                    out.extend(encoder(hint)(item))
+                else:
+                    out.append(encoder(hint)(item))
+            return out
 
         return encode_fixed
     item_hint = args[0] if args else Any
@@ -290,68 +339,202 @@ def _dataclass_decoder(cls: type) -> Callable[[Any], Any]:
     return _compile_decoder(cls)
 
 
-def _compile_fixed(args: tuple) -> Callable[[Any], Any]:
-    """A decoder for a fixed-length tuple, unrolled like a record's (`_compile_decoder`)."""
-    scope: dict[str, Any] = {"BadEntry": BadEntry}
-    count = len(args)
-    body = [
-        "def decode(data):",
-        f"    if type(data) is not list or len(data) != {count}:",
-        f"        raise BadEntry('expected {count} items')",
-        f"    {', '.join(f'v{i}' for i in range(count))}, = data",
-    ]
-    for i, hint in enumerate(args):
-        scalars = _scalar_types(hint) if hint is not Any else None
-        if scalars is not None:
-            scope[f"S{i}"] = scalars
-            body.append(f"    if type(v{i}) not in S{i}:")
-            body.append("        raise BadEntry('wrong item type')")
-        else:
-            scope[f"D{i}"] = decoder(hint)
-            body.append(f"    v{i} = D{i}(v{i})")
-    body.append(f"    return ({', '.join(f'v{i}' for i in range(count))},)")
-    exec("\n".join(body), scope)  # noqa: S102 - generated from annotations, no input
-    return scope["decode"]
-
-
 def _compile_decoder(cls: type) -> Callable[[Any], Any]:
-    """A decoder for `cls` with its fields unrolled: a record is decoded in one call, with
-    each scalar field's type checked inline (a cache holds a hundred thousand records). The
-    source is built from the record's field names only (identifiers), never from data."""
-    names = [f.name for f in dataclasses.fields(cls)]
-    hints = _hints(cls)
-    scope: dict[str, Any] = {"BadEntry": BadEntry, "new": object.__new__, "cls": cls}
-    label = cls.__name__
-    body = [
-        "def decode(data):",
-        f"    if type(data) is not list or len(data) != {len(names)}:",
-        f"        raise BadEntry({label + ': expected ' + str(len(names)) + ' fields'!r})",
-    ]
-    if names:
-        body.append(f"    {', '.join(f'v{i}' for i in range(len(names)))}, = data")
-    for i, name in enumerate(names):
-        hint = hints[name]
-        if hint is Any:  # mostly a plain literal: checked inline, tagged ones decoded
-            scope[f"S{i}"], scope[f"D{i}"] = (str, int, bool, _NONE), _decode_any
-            body.append(f"    if type(v{i}) not in S{i}:")
-            body.append(f"        v{i} = D{i}(v{i})")
-            continue
+    """A decoder for `cls` as one generated function: each scalar field's type is checked
+    inline, and the records, optional values, fixed tuples, lists and dicts under it are
+    decoded inline too (a cache holds a hundred thousand records, and calls were most of
+    the cost). The source is built from the records' field names and annotations only
+    (identifiers), never from data; it checks exactly what the per-type decoders check."""
+    return _Generator(cls).build()
+
+
+# How many records deep a generated decoder inlines; deeper ones (and a record inside
+# itself, as an `Expr` in an `Expr`) are decoded by a call.
+_INLINE_DEPTH = 4
+_LITERAL = (str, int, bool, _NONE)
+
+
+class _Generator:
+    def __init__(self, root: type):
+        self.root = root
+        self.scope: dict[str, Any] = {
+            "BadEntry": BadEntry,
+            "new": object.__new__,
+            "decode_any": _decode_any,
+            "LITERAL": _LITERAL,
+        }
+        self.lines: list[str] = []
+        self.count = 0
+
+    def build(self) -> Callable[[Any], Any]:
+        self.lines.append("def decode(data):")
+        self.value("data", self.root, 1, ())
+        self.lines.append("    return data")
+        exec("\n".join(self.lines), self.scope)  # noqa: S102 - annotations only, no input
+        decode = self.scope["decode"]
+        self.scope["SELF"] = decode  # a record inside itself
+        return decode
+
+    def fresh(self, prefix: str) -> str:
+        self.count += 1
+        return f"{prefix}{self.count}"
+
+    def constant(self, value, prefix: str) -> str:
+        name = self.fresh(prefix)
+        self.scope[name] = value
+        return name
+
+    def emit(self, indent: int, text: str) -> None:
+        self.lines.append("    " * indent + text)
+
+    def fail(self, indent: int, what: str) -> None:
+        self.emit(indent, f"raise BadEntry({what!r})")
+
+    def call(self, var: str, function, indent: int) -> None:
+        self.emit(indent, f"{var} = {self.constant(function, 'D')}({var})")
+
+    def value(self, var: str, hint, indent: int, stack: tuple) -> None:
+        """Statements that check `var` against `hint` and bind it to the decoded value."""
+        if hint is Any or hint is object:
+            self.emit(indent, f"if type({var}) not in LITERAL:")
+            self.emit(indent + 1, f"{var} = decode_any({var})")
+            return
         scalars = _scalar_types(hint)
         if scalars is not None:
-            scope[f"S{i}"] = scalars
-            body.append(f"    if type(v{i}) not in S{i}:")
-            body.append(f"        raise BadEntry({label + '.' + name + ': wrong type'!r})")
+            if len(scalars) == 1:  # a builtin's name: `is not` is the cheapest check
+                self.emit(indent, f"if type({var}) is not {scalars[0].__name__}:")
+            else:
+                self.emit(indent, f"if type({var}) not in {self.constant(scalars, 'S')}:")
+            self.fail(indent + 1, f"expected {hint!r}")
+            return
+        if _is_record(hint):
+            if self.by_call(hint, stack):
+                self.record_call(var, hint, indent, stack)
+            else:
+                self.whole(var, hint, indent, (*stack, hint))
+            return
+        origin, args = _parts(hint)
+        members = [a for a in args if a is not _NONE]
+        if _is_union(origin) and len(members) == 1 and len(members) < len(args):
+            self.emit(indent, f"if {var} is not None:")
+            self.value(var, members[0], indent + 1, stack)
+        elif _is_fixed(hint):
+            self.whole(var, hint, indent, stack)
+        elif origin in (list, tuple, frozenset, set):
+            self.items(var, origin, args[0] if args else Any, indent, stack)
+        elif origin is dict:
+            self.pairs(var, args or (Any, Any), indent, stack)
+        else:  # float, a union of records, ...: the per-type decoder
+            self.call(var, decoder(hint), indent)
+
+    @staticmethod
+    def by_call(record: type, stack: tuple) -> bool:
+        """A record inside itself (an `Expr` in an `Expr`) or nested deep: decoded by a call."""
+        return record in stack or len(stack) >= _INLINE_DEPTH
+
+    def record_call(self, var: str, record: type, indent: int, stack: tuple) -> None:
+        if record is self.root and stack:
+            self.emit(indent, f"{var} = SELF({var})")
         else:
-            scope[f"D{i}"] = decoder(hint)
-            body.append(f"    v{i} = D{i}(v{i})")
-    # Filled in directly, as unpickling would: the records have no __post_init__ or slots,
-    # and a frozen record's __init__ would set each field through a slow path.
-    body.append("    obj = new(cls)")
-    fields = ", ".join(f"{name!r}: v{i}" for i, name in enumerate(names))
-    body.append(f"    obj.__dict__.update({{{fields}}})")
-    body.append("    return obj")
-    exec("\n".join(body), scope)  # noqa: S102 - our own record's field names, no input
-    return scope["decode"]
+            self.call(var, decoder(record), indent)
+
+    def unpack(self, var: str, count: int, what: str, indent: int) -> list[str]:
+        self.emit(indent, f"if type({var}) is not list or len({var}) != {count}:")
+        self.fail(indent + 1, f"{what}: expected {count} items")
+        names = [self.fresh("v") for _ in range(count)]
+        if names:
+            self.emit(indent, f"{', '.join(names)}, = {var}")
+        return names
+
+    def whole(self, var: str, hint, indent: int, stack: tuple) -> None:
+        """A record or fixed tuple that is one list: its slots, its spliced parts' too."""
+        count = sum(map(width, _slots(hint)))
+        slots = iter(self.unpack(var, count, getattr(hint, "__name__", "tuple"), indent))
+        self.emit(indent, f"{var} = {self.assemble(slots, hint, indent, stack)}")
+
+    def assemble(self, slots, hint, indent: int, stack: tuple) -> str:
+        """A name bound to the record or tuple built from the next slots."""
+        parts = []
+        for part_hint in _slots(hint):
+            if _is_record(part_hint) and _flat(part_hint) and self.by_call(part_hint, stack):
+                # Its slots, gathered into the one list its own decoder reads.
+                part = self.fresh("p")
+                packed = ", ".join(next(slots) for _ in range(width(part_hint)))
+                self.emit(indent, f"{part} = [{packed}]")
+                self.record_call(part, part_hint, indent, stack)
+                parts.append(part)
+            elif _flat(part_hint):
+                inner = (*stack, part_hint) if _is_record(part_hint) else stack
+                parts.append(self.assemble(slots, part_hint, indent, inner))
+            else:
+                part = next(slots)
+                self.value(part, part_hint, indent, stack)
+                parts.append(part)
+        out = self.fresh("r")
+        if not _is_record(hint):
+            self.emit(indent, f"{out} = ({', '.join(parts)},)" if parts else f"{out} = ()")
+            return out
+        names = [f.name for f in dataclasses.fields(hint)]
+        # Filled in directly, as unpickling would: the records have no __post_init__ or
+        # slots, and a frozen record's __init__ would set each field through a slow path.
+        # Stored into the instance dict one by one: cheaper than building a dict to merge.
+        self.emit(indent, f"{out} = new({self.constant(hint, 'C')})")
+        if names:
+            state = self.fresh("d")
+            self.emit(indent, f"{state} = {out}.__dict__")
+            for name, part in zip(names, parts, strict=True):
+                self.emit(indent, f"{state}[{name!r}] = {part}")
+        return out
+
+    def items(self, var: str, origin: type, hint, indent: int, stack: tuple) -> None:
+        self.emit(indent, f"if type({var}) is not list:")
+        self.fail(indent + 1, "expected a list")
+        kind = self.constant(origin, "T")
+        item = self.fresh("item")
+        if hint is not Any and _scalar_types(hint) is not None:
+            # Plain values: checked in place, then copied (the cache keeps its data).
+            self.emit(indent, f"for {item} in {var}:")
+            self.value(item, hint, indent + 1, stack)
+            self.build_container(var, kind, origin, var, indent)
+            return
+        if origin is tuple:  # most tuples of records here are empty (`blocks`)
+            self.emit(indent, f"if not {var}:")
+            self.emit(indent + 1, f"{var} = ()")
+            self.emit(indent, "else:")
+            indent += 1
+        out = self.fresh("out")
+        self.emit(indent, f"{out} = []")
+        self.emit(indent, f"for {item} in {var}:")
+        self.value(item, hint, indent + 1, stack)
+        self.emit(indent + 1, f"{out}.append({item})")
+        if origin is list:
+            self.emit(indent, f"{var} = {out}")
+        else:
+            self.build_container(var, kind, origin, out, indent)
+
+    def build_container(self, var: str, kind: str, origin: type, items: str, indent: int) -> None:
+        if origin in (list, tuple):
+            self.emit(indent, f"{var} = {kind}({items})")
+            return
+        self.emit(indent, "try:")  # an unhashable member of a set
+        self.emit(indent + 1, f"{var} = {kind}({items})")
+        self.emit(indent, "except TypeError:")
+        self.emit(indent + 1, "raise BadEntry('unhashable member') from None")
+
+    def pairs(self, var: str, args: tuple, indent: int, stack: tuple) -> None:
+        self.emit(indent, f"if type({var}) is not list:")
+        self.fail(indent + 1, "expected a list of pairs")
+        out, pair = self.fresh("out"), self.fresh("pair")
+        self.emit(indent, f"{out} = {{}}")
+        self.emit(indent, f"for {pair} in {var}:")
+        key, value = self.unpack(pair, 2, "pair", indent + 1)
+        self.value(key, args[0], indent + 1, stack)
+        self.value(value, args[1], indent + 1, stack)
+        self.emit(indent + 1, "try:")
+        self.emit(indent + 2, f"{out}[{key}] = {value}")
+        self.emit(indent + 1, "except TypeError:")
+        self.emit(indent + 2, "raise BadEntry('unhashable key') from None")
+        self.emit(indent, f"{var} = {out}")
 
 
 def _union_decoder(args: tuple) -> Callable[[Any], Any]:
@@ -403,7 +586,7 @@ def _container_decoder(origin, args: tuple) -> Callable[[Any], Any]:
 
         return decode_dict
     if origin is tuple and args and args[-1] is not Ellipsis:
-        return _compile_fixed(args)
+        return _Generator(tuple[args]).build()
     item_hint = args[0] if args else Any
     cell: list = []
 

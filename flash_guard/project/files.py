@@ -8,6 +8,7 @@ Flash package are parsed in the first pass.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -44,11 +45,24 @@ class UsageError(Exception):
 @dataclass
 class SourceFile:
     path: str  # relative to the project root, '/'-separated
-    abspath: Path
+    location: str | Path  # as listed (a string: a Path per file is costly on large trees)
     text: str | None = None
     candidate: bool = False
     problem: str | None = None  # why it could not be read or decoded
-    import_hints: list[tuple[str, list[str]]] = field(default_factory=list)
+    # The regex groups of each import statement of a file that is not a candidate; read
+    # into `import_hints` only if the second pass needs them (nothing parsed: never).
+    import_lines: list[tuple] = field(default_factory=list)
+
+    @property
+    def abspath(self) -> Path:
+        return Path(self.location)
+
+    @functools.cached_property
+    def import_hints(self) -> list[tuple[str, list[str]]]:
+        hints: list[tuple[str, list[str]]] = []
+        for groups in self.import_lines:
+            _add_groups(hints, groups)
+        return hints
 
 
 def skipped_dir(name: str) -> bool:
@@ -314,7 +328,7 @@ def list_files(paths: list[str], root: Path, exclude: list[str], in_git: bool) -
                     continue
             elif exclude and not rel.startswith("../") and any_match(exclude, rel):
                 continue
-            found[rel] = SourceFile(rel, Path(absolute))
+            found[rel] = SourceFile(rel, absolute)
     return [found[k] for k in sorted(found)]
 
 
@@ -382,7 +396,7 @@ def printable(rel: str) -> str:
 OVERLAY: dict[str, bytes] = {}
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: str | Path) -> bytes:
     """The file's bytes; OSError for anything that is not a readable regular file."""
     if OVERLAY and os.path.realpath(path) in OVERLAY:
         return OVERLAY[os.path.realpath(path)]
@@ -393,18 +407,19 @@ def _read_bytes(path: Path) -> bytes:
             raise IsADirectoryError(21, "Is a directory")
         if not stat.S_ISREG(info.st_mode):
             raise OSError(0, "not a regular file")
+        # One read for the whole file; the loop only matters if it grows or shrinks.
+        chunk = os.read(fd, info.st_size + 4096)
+        if len(chunk) == info.st_size:
+            return chunk  # all fstat promised (an empty file too): no read to see the end
         chunks = []
         total = 0
-        while True:
-            # One read for the whole file; the loop only matters if it grows.
-            chunk = os.read(fd, info.st_size + 4096)
-            if not chunk:
-                break
+        while chunk:
             chunks.append(chunk)
             total += len(chunk)
             # A file that keeps growing (or a kernel file reporting size 0) is not source.
             if total > info.st_size + _GROWTH_ALLOWED:
                 raise OSError(0, "file grows while being read")
+            chunk = os.read(fd, info.st_size + 4096)
         return b"".join(chunks)
     finally:
         os.close(fd)
@@ -419,38 +434,32 @@ def _read_problem(exc: OSError) -> str:
 def read_source(source: SourceFile) -> None:
     """Read bytes once; decide whether the file is a first-pass candidate."""
     try:
-        data = _read_bytes(source.abspath)
+        data = _read_bytes(source.location)
     except OSError as exc:
         source.problem = _read_problem(exc)
         return
     # A first-pass candidate imports an SDK; mentioning one elsewhere (a string, a comment,
-    # a URL) is not enough. The import lines are read anyway for the second pass.
-    hints = _import_hints(data)
-    source.candidate = _imports_sdk(hints) or _sdk_on_an_import_line(data)
-    if not source.candidate:
-        source.import_hints = hints
+    # a URL) is not enough. The import lines are kept anyway for the second pass.
+    lines, candidate = _scan_imports(data, stop_at_sdk=True)
+    source.candidate = candidate
+    if not candidate:
+        source.import_lines = lines
         return
     _decode(source, data)
 
 
-_SDK_HEADS = frozenset(m.decode() for m in FLASH_MARKERS) | {"runpod"}
-
-
-def _imports_sdk(hints: list[tuple[str, list[str]]]) -> bool:
-    return any(module.partition(".")[0] in _SDK_HEADS for module, _ in hints)
-
-
-def _continued(data: bytes, newline: int) -> bool:
-    """Whether the line ending at the newline at `newline` ends in a backslash."""
-    before = newline - 1 if newline > 0 and data[newline - 1 : newline] == b"\r" else newline
-    return before > 0 and data[before - 1 : before] == b"\\"
+# A candidate has an SDK name in a logical line that contains `import`. (An import line
+# whose module is an SDK is such a line too, so the import lines themselves decide nothing
+# more.)
+_SDK_MARKERS = (b"runpod", b"tetra_rp")
 
 
 def _sdk_on_an_import_line(data: bytes) -> bool:
     """The import statements the line pattern does not read (`try: import runpod_flash`,
     `import os; import runpod`, backslash continuations): an SDK name in a logical line
-    (physical lines joined by backslashes) that contains `import`."""
-    for marker in (b"runpod", b"tetra_rp"):
+    (physical lines joined by backslashes) that contains `import`. The reference version of
+    what `_scan_imports` decides on the way, used as is only for a file with a lone CR."""
+    for marker in _SDK_MARKERS:
         pos = data.find(marker)
         while pos != -1:
             start = data.rfind(b"\n", 0, pos) + 1
@@ -468,7 +477,7 @@ def _sdk_on_an_import_line(data: bytes) -> bool:
 def decode_late(source: SourceFile) -> None:
     """Second-pass files were only sniffed; read them for real now."""
     try:
-        data = _read_bytes(source.abspath)
+        data = _read_bytes(source.location)
     except OSError as exc:
         source.problem = _read_problem(exc)
         return
@@ -486,40 +495,80 @@ def _decode(source: SourceFile, data: bytes) -> None:
 
 
 def _import_hints(data: bytes) -> list[tuple[str, list[str]]]:
-    # Only lines that contain `import` can match, and a match always starts at a
-    # line start, so jump from one such line to the next with bytes.find (fast,
-    # in C) instead of trying the pattern at every line of the file.
+    """(module, imported names) of every import statement the line pattern reads."""
     hints: list[tuple[str, list[str]]] = []
-    if b"\r" in data:  # a lone CR ends a line for Python, as `\r\n` does
-        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    find, match = data.find, _IMPORT_LINE.match
-    pos = find(b"import")
-    resume = 0  # a parenthesised list can span lines: no match starts inside one
-    while pos != -1:
-        line_start = data.rfind(b"\n", 0, pos) + 1
-        found = match(data, line_start) if line_start >= resume else None
-        if found is not None:
-            _add_hint(hints, found)
-            resume = found.end()
-        line_end = data.find(b"\n", pos)
-        if line_end == -1:
-            break
-        pos = find(b"import", line_end)
+    for groups in _scan_imports(data, stop_at_sdk=False)[0]:
+        _add_groups(hints, groups)
     return hints
 
 
+_BACKSLASH = 0x5C
+
+
+def _scan_imports(data: bytes, stop_at_sdk: bool) -> tuple[list[tuple], bool]:
+    """The regex groups of each import statement, and whether an SDK name is in a logical
+    line that contains `import` (`_sdk_on_an_import_line`); with `stop_at_sdk`, the scan
+    ends at the first such line (a candidate's import lines are not needed)."""
+    # Only lines that contain `import` can match, and a match always starts at a
+    # line start, so jump from one such line to the next with bytes.find (fast,
+    # in C) instead of trying the pattern at every line of the file. The SDK names are
+    # looked for in those lines only, not in the whole file.
+    lines: list[tuple] = []
+    sdk = False
+    if b"\r" in data:  # a lone CR ends a line for Python, as `\r\n` does
+        original, data = data, data.replace(b"\r\n", b"\n")
+        if b"\r" in data:  # lone CRs: the reference check, on the bytes as they are
+            sdk = _sdk_on_an_import_line(original)
+            if sdk and stop_at_sdk:
+                return lines, True
+            data = data.replace(b"\r", b"\n")
+        # Else dropping the CR of each CRLF changes no logical line's words.
+    find, rfind, match = data.find, data.rfind, _IMPORT_LINE.match
+    pos = find(b"import")
+    resume = 0  # a parenthesised list can span lines: no match starts inside one
+    while pos != -1:
+        line_start = rfind(b"\n", 0, pos) + 1
+        if line_start >= resume:
+            found = match(data, line_start)
+            if found is not None:
+                lines.append(found.groups())
+                resume = found.end()
+        line_end = find(b"\n", pos)
+        if not sdk:
+            # This line's logical line: physical lines joined by a backslash before the LF.
+            start = line_start
+            while start > 1 and data[start - 2] == _BACKSLASH:
+                start = rfind(b"\n", 0, start - 1) + 1
+            end = line_end
+            while end > 0 and data[end - 1] == _BACKSLASH:
+                end = find(b"\n", end + 1)
+            logical = data[start:end] if end != -1 else data[start:]
+            if b"runpod" in logical or b"tetra_rp" in logical:
+                sdk = True
+                if stop_at_sdk:
+                    return lines, True
+        if line_end == -1:
+            break
+        pos = find(b"import", line_end)
+    return lines, sdk
+
+
 def _add_hint(hints: list[tuple[str, list[str]]], match: re.Match[bytes]) -> None:
-    if match.group(4) is not None:
-        for part in match.group(4).split(b","):
+    _add_groups(hints, match.groups())
+
+
+def _add_groups(hints: list[tuple[str, list[str]]], groups: tuple) -> None:
+    """One import statement's (module, names), from its `_IMPORT_LINE` groups."""
+    module, parenthesised, listed, imported = groups
+    if imported is not None:
+        for part in imported.split(b","):
             name = part.strip().split()[0] if part.strip() else b""
             if name:
                 hints.append((name.decode("ascii", "replace"), []))
         return
-    module = match.group(1).decode("ascii", "replace")
-    listed = match.group(3)
     if listed is None:
-        listed = re.sub(rb"#[^\n]*", b"", match.group(2))
+        listed = re.sub(rb"#[^\n]*", b"", parenthesised)
     names = [
         n.strip().split()[0].decode("ascii", "replace") for n in listed.split(b",") if n.strip()
     ]
-    hints.append((module, names))
+    hints.append((module.decode("ascii", "replace"), names))
