@@ -366,3 +366,29 @@ def test_invalid_config_exits_2_naming_the_file(project, run_cli, name, content)
     assert code == 2
     assert err.startswith(f"flash-guard: error: {name}:"), err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_output_does_not_depend_on_the_hash_seed(tmp_path):
+    # Nested configurations at one depth were ordered by a set's iteration: the endpoints of
+    # a monorepo came out in a different order from one run to the next.
+    app = (
+        "from runpod_flash import Endpoint\n\n"
+        "@Endpoint(name='{0}-worker', cpu='cpu3c-1-2')\nasync def f(x): return x\n"
+    )
+    for name in ("alpha", "beta", "gamma", "delta", "epsilon", "zeta"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / ".flash-guard.yaml").write_text("profile: production\n")
+        (tmp_path / name / "app.py").write_text(app.format(name))
+    outputs = set()
+    for seed in ("1", "2", "3", "4"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "flash_guard", "check", ".", "--format", "json", "--no-cache"],
+            cwd=tmp_path,
+            capture_output=True,
+            timeout=120,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=False,
+        )
+        assert proc.returncode in (0, 1), proc.stderr
+        outputs.add(proc.stdout)
+    assert len(outputs) == 1

@@ -106,7 +106,7 @@ def _configs_below(directory: Path, in_git: bool) -> list[Path]:
         config = config_in(folder)
         if config is not None:
             found.append(config)
-    return sorted(found, key=lambda p: len(p.parts))
+    return sorted(found, key=lambda p: (len(p.parts), p))  # a set in: order by path too
 
 
 def _folders_with_config_names(directory: Path, in_git: bool) -> set[Path]:
