@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from flash_guard.cli import main
+from flash_guard.discover import cache as facts_cache
 from flash_guard.fix import cache as fix_cache
 from flash_guard.fix import engine
 from flash_guard.fix.fixers import FIXERS
@@ -50,9 +51,9 @@ class _Parses:
         self.paths: list[str] = []
         real = engine.Source
 
-        def counting(path, text):
+        def counting(path, text, *args):
             self.paths.append(path)
-            return real(path, text)
+            return real(path, text, *args)
 
         monkeypatch.setattr(engine, "Source", counting)
 
@@ -282,3 +283,52 @@ def test_a_parameter_without_exact_text_is_not_cached():
     assert fix_cache._canonical({1, 2}) == fix_cache._canonical({2, 1})
     with pytest.raises(fix_cache.Uncacheable):
         fix_cache._canonical({"a": object()})
+
+
+# -- a cold run does not lex a file discovery has just lexed ---------------------------------
+
+
+def _shape(node) -> list:
+    out = [(node.kind(), node.range().start.index, node.range().end.index)]
+    for child in node.children():
+        out += _shape(child)
+    return out
+
+
+def test_a_cold_run_lexes_each_file_once(tmp_path, monkeypatch):
+    from flash_guard.discover import lexical
+
+    root = _project(tmp_path)
+    monkeypatch.setattr(facts_cache, "LEXED_HERE", set())  # nothing known from earlier tests
+    calls = []
+    real = lexical.lex
+
+    def counting(text):
+        calls.append(text)
+        return real(text)
+
+    monkeypatch.setattr(lexical, "lex", counting)  # what fix/locate.py calls
+    parses = _Parses(monkeypatch)
+    cold = _json_check(root, tmp_path / "cache", monkeypatch)
+    monkeypatch.undo()
+    assert parses.paths and calls == []
+    assert cold == _json_check(root, tmp_path / "cache2", monkeypatch, "--no-cache")
+
+
+MANY = "".join(f"# note {i}\n" for i in range(2_100))
+HASHES = "NOTE = '" + "#" * 2_100 + "'\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(f"import os\n{MANY}x = (1,\n  2)  # end\n", id="many-comments"),
+        pytest.param(f"import os\n{HASHES}x = (1,\n  2)  # end\n", id="many-hashes"),
+        pytest.param(f"import os\r\n{MANY}x = (1,\r\n  2)\r\n", id="many-comments-crlf"),
+        pytest.param("def f(:\n    return [\n", id="broken"),
+    ],
+)
+def test_a_text_known_to_lex_parses_to_the_same_tree(text):
+    from flash_guard.fix.locate import Source
+
+    assert _shape(Source("a.py", text, True).root) == _shape(Source("a.py", text).root)

@@ -47,6 +47,10 @@ _FINGERPRINTED = (
     "sdk/flash_tables.py",
     "sdk/runpod2_tables.py",
 )
+# The content hashes of the texts this process extracted facts from without error, so that
+# `lex` accepted them: the fix engine need not lex such a text again to know it may parse it
+# (fix/locate.py). Filled from fresh extractions only, never from what a cache file says.
+LEXED_HERE: set[str] = set()
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
 
 
@@ -124,11 +128,13 @@ class FactsCache:
         """Record freshly extracted facts (encoded now: later stages may annotate them)."""
         if facts.read_error is not None:
             return  # an internal failure need not recur; let the next run try again
+        text_hash = content_hash(text)
+        LEXED_HERE.add(text_hash)
         try:
             encoded = codec.encode(FileFacts, facts)
         except (codec.NotEncodable, RecursionError):
             return
-        self.entries[path] = [content_hash(text), encoded]
+        self.entries[path] = [text_hash, encoded]
         self.dirty = True
 
     def save(self, keep: set[str] | None = None) -> None:

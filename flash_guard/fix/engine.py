@@ -92,6 +92,7 @@ def attach_fixes(
     `caches` (fix/cache.FixCaches): fixes computed for the same text before are taken from
     there, and those computed now recorded."""
     if caches is not None:
+        from flash_guard.discover import cache as facts_cache
         from flash_guard.fix import cache as cache_module
     by_path: dict[str, list] = {}
     for finding in result.findings:
@@ -122,8 +123,9 @@ def attach_fixes(
                         found.append(fix)
                     continue
             if source is None:
+                accepted = cache is not None and text_hash in facts_cache.LEXED_HERE
                 try:
-                    source = Source(path, state.text)
+                    source = Source(path, state.text, accepted)
                 except NotFixable:
                     source = False  # discovery reports the file (FG001); nothing to fix in it
             fix, certain = _fix_of(finding, source, params, path, 3 if state.bom else 0)
