@@ -332,3 +332,37 @@ def test_a_text_known_to_lex_parses_to_the_same_tree(text):
     from flash_guard.fix.locate import Source
 
     assert _shape(Source("a.py", text, True).root) == _shape(Source("a.py", text).root)
+
+
+def test_every_field_a_fixer_reads_is_in_the_key():
+    from flash_guard.findings import Finding
+    from flash_guard.model import Span
+
+    def finding(**changes):
+        fields = dict(
+            code="FG104",
+            slug="no-execution-timeout",
+            severity="error",
+            message="m",
+            fix="f",
+            path="app.py",
+            span=Span(1, 1, 1, 5),
+            endpoint="e",
+            parameter="execution_timeout_ms",
+        )
+        return Finding(**{**fields, **changes})
+
+    base = fix_cache.FindingKeys().key(finding(), {"fix_execution_timeout_ms": 1})
+    changed = [
+        finding(message="m2"),
+        finding(fix="f2"),
+        finding(path="b.py"),
+        finding(span=Span(1, 1, 1, 6)),
+        finding(parameter=None),
+        finding(code="FG102"),
+        finding(profile="development"),
+    ]
+    keys = {fix_cache.FindingKeys().key(f, {"fix_execution_timeout_ms": 1}) for f in changed}
+    assert base not in keys and len(keys) == len(changed)
+    assert fix_cache.FindingKeys().key(finding(), {"fix_execution_timeout_ms": 2}) != base
+    assert fix_cache.FindingKeys().key(finding(), {"fix_execution_timeout_ms": object()}) is None

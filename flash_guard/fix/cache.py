@@ -14,7 +14,6 @@ A bad file or entry is ignored (the fix is computed again) and rewritten.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,26 +97,46 @@ class Uncacheable(Exception):
     """A parameter value with no canonical text: the finding's fix is computed every run."""
 
 
-def finding_key(finding, params: dict) -> str:
-    """Everything a fixer may read from the finding and the parameters, hashed. Raises
-    Uncacheable for parameters it cannot write down exactly."""
-    span = finding.span
-    fields = [
-        finding.code,
-        finding.slug,
-        finding.severity,
-        finding.message,
-        finding.fix,
-        finding.path,
-        [span.line, span.column, span.end_line, span.end_column],
-        finding.endpoint,
-        finding.profile,
-        finding.parameter,
-        finding.title,
-        _canonical(params),
-    ]
-    text = json.dumps(fields, ensure_ascii=True)
-    return hashlib.blake2b(text.encode("ascii"), digest_size=20).hexdigest()
+class FindingKeys:
+    """The cache key of a finding: everything a fixer may read from it and from the rule's
+    parameters, hashed. The parameters depend on the finding's profile and code only, so each
+    pair's are written down once per run."""
+
+    def __init__(self):
+        self._params: dict[tuple[str, str], str | None] = {}
+
+    def key(self, finding, params: dict) -> str | None:
+        """None when a parameter has no exact text (the fix is then computed every run)."""
+        slot = (finding.profile, finding.code)
+        if slot not in self._params:
+            try:
+                self._params[slot] = _canonical(params)
+            except Uncacheable:
+                self._params[slot] = None
+        params_text = self._params[slot]
+        if params_text is None:
+            return None
+        span = finding.span
+        fields = (
+            finding.code,
+            finding.slug,
+            finding.severity,
+            finding.message,
+            finding.fix,
+            finding.path,
+            span.line,
+            span.column,
+            span.end_line,
+            span.end_column,
+            finding.endpoint,
+            finding.profile,
+            finding.parameter,
+            finding.title,
+            params_text,
+        )
+        # repr of str, int and None tells every value apart (strings are quoted).
+        text = repr(fields).encode("utf-8", "surrogatepass")
+        return hashlib.blake2b(text, digest_size=20).hexdigest()
 
 
 def _canonical(value) -> str:
@@ -299,4 +318,4 @@ def open_fix_caches(request, workspace) -> FixCaches | None:
     return FixCaches(parts) if parts else None
 
 
-__all__ = ["FixCache", "FixCaches", "content_hash", "finding_key", "open_fix_caches"]
+__all__ = ["FindingKeys", "FixCache", "FixCaches", "content_hash", "open_fix_caches"]

@@ -94,6 +94,8 @@ def attach_fixes(
     if caches is not None:
         from flash_guard.discover import cache as facts_cache
         from flash_guard.fix import cache as cache_module
+
+        keys = cache_module.FindingKeys()
     by_path: dict[str, list] = {}
     for finding in result.findings:
         if finding.code in FIXERS:
@@ -110,10 +112,7 @@ def attach_fixes(
         source = None  # parsed on the first finding the cache cannot answer
         for finding in findings:
             params = _params(evaluation, finding)
-            key = None
-            if cache is not None:
-                with contextlib.suppress(cache_module.Uncacheable):
-                    key = cache_module.finding_key(finding, params)
+            key = keys.key(finding, params) if cache is not None else None
             if key is not None:
                 known, cached = cache.lookup(path, text_hash, key, len(state.text))
                 if known:
