@@ -366,3 +366,36 @@ def test_every_field_a_fixer_reads_is_in_the_key():
     assert base not in keys and len(keys) == len(changed)
     assert fix_cache.FindingKeys().key(finding(), {"fix_execution_timeout_ms": 2}) != base
     assert fix_cache.FindingKeys().key(finding(), {"fix_execution_timeout_ms": object()}) is None
+
+
+def test_a_monorepo_keeps_each_apps_fixes_with_its_cache(tmp_path, monkeypatch):
+    """Two apps with their own configurations, checked from the parent: each app's fixes
+    go to its own cache, under the paths the report uses."""
+    app = (
+        RULE_FIXTURES / "FG104-no-execution-timeout" / "fire" / "endpoint" / "app.py"
+    ).read_text()
+    repo = tmp_path / "mono"
+    for name, timeout in (("one", 120000), ("two", 300000)):
+        (repo / name).mkdir(parents=True)
+        (repo / name / "app.py").write_text(app)
+        (repo / name / ".flash-guard.yaml").write_text(
+            f"rules:\n  FG104:\n    params:\n      fix_execution_timeout_ms: {timeout}\n"
+        )
+    cache_dir = tmp_path / "cache"
+    outputs = []
+    for fmt in ("json", "sarif"):
+        uncached = _run(_check(fmt, "--no-cache"), repo, monkeypatch)
+        cold = _run(_check(fmt, "--cache-dir", cache_dir), repo, monkeypatch)
+        parses = _Parses(monkeypatch)
+        warm = _run(_check(fmt, "--cache-dir", cache_dir), repo, monkeypatch)
+        monkeypatch.undo()
+        assert cold == uncached and warm == uncached and parses.paths == []
+        outputs.append(uncached[1])
+    assert any(f.get("fixes") for f in json.loads(outputs[0])["findings"])
+    documents = sorted(cache_dir.glob(f"*/{fix_cache.FIXES_FILE}"))
+    assert len(documents) == 2
+    paths = set()
+    for document in documents:
+        mac, body = document.read_text().split("\n", 1)
+        paths |= set(json.loads(body)["entries"])
+    assert paths == {"one/app.py", "two/app.py"}
