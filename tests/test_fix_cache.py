@@ -4,6 +4,7 @@ is rewritten, and --fix / --diff do the same with a warm cache."""
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import hashlib
 import hmac
@@ -153,6 +154,18 @@ def test_a_changed_file_is_computed_anew(tmp_path, monkeypatch):
     assert parses.paths == [path]  # only the changed file was parsed again
     entry = _document(cache_dir)["entries"][path]
     assert entry[0] == fix_cache.content_hash(target.read_text())
+
+
+def test_a_byte_order_mark_is_part_of_the_text(tmp_path, monkeypatch):
+    """The same characters with a BOM: every edit's byte offsets move by three."""
+    root = _project(tmp_path)
+    cache_dir = tmp_path / "cache"
+    cold = _json_check(root, cache_dir, monkeypatch)
+    target = root / _fixed_findings(cold[1])[0]["path"]
+    target.write_bytes(codecs.BOM_UTF8 + target.read_bytes())
+    warm = _json_check(root, cache_dir, monkeypatch)
+    assert warm == _json_check(root, cache_dir, monkeypatch, "--no-cache")
+    assert warm != cold
 
 
 def _first_fix(document: dict) -> tuple[str, str, list]:

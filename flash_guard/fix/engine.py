@@ -109,12 +109,14 @@ def attach_fixes(
         if cache is not None and files.OVERLAY and _overlaid(state):
             cache = None  # a fix round's edited text, never on disk: not worth keeping
         text_hash = cache_module.content_hash(state.text) if cache is not None else ""
+        # A byte-order mark moves every edit's byte offsets: another text as far as fixes go.
+        entry_hash = text_hash + ("+bom" if state.bom else "")
         source = None  # parsed on the first finding the cache cannot answer
         for finding in findings:
             params = _params(evaluation, finding)
             key = keys.key(finding, params) if cache is not None else None
             if key is not None:
-                known, cached = cache.lookup(path, text_hash, key, len(state.text))
+                known, cached = cache.lookup(path, entry_hash, key, len(state.text))
                 if known:
                     if cached is not None:
                         fix = cache_module.from_cached(cached, path, finding.code)
@@ -129,7 +131,7 @@ def attach_fixes(
                     source = False  # discovery reports the file (FG001); nothing to fix in it
             fix, certain = _fix_of(finding, source, params, path, 3 if state.bom else 0)
             if key is not None and certain:
-                cache.record(path, text_hash, key, fix)
+                cache.record(path, entry_hash, key, fix)
             if fix is not None:
                 finding.fixes = [fix]
                 found.append(fix)
