@@ -8,13 +8,14 @@ so a fresh CI checkout (new mtimes, same bytes) still hits.
 Where: `.flash-guard-cache/` in the project root (with a `.gitignore` of `*`), or the
 directory given by `--cache-dir` / `FLASH_GUARD_CACHE_DIR` (one subdirectory per project
 root). What: one JSON document per project, `facts.json`, whose first line is an HMAC of the
-rest. The HMAC key of the in-tree cache lives in the user's cache home, never in the analysed
-tree, so a `.flash-guard-cache/` committed to a repository (a pull request planting entries
-that hide its findings) fails the check and is ignored; an explicitly chosen directory is the
-user's to trust and holds its own key. Entries are data only (discover/codec.py, never
-pickle) and are checked against the facts' annotations on load; a bad file or entry is
-ignored and rewritten. Writes are atomic (project/writes.py), so concurrent runs each see a
-whole file: the last writer wins and every version is valid.
+rest (the fix engine keeps `fixes.json` beside it the same way: fix/cache.py). The HMAC key
+of the in-tree cache lives in the user's cache home, never in the analysed tree, so a
+`.flash-guard-cache/` committed to a repository (a pull request planting entries that hide
+its findings) fails the check and is ignored; an explicitly chosen directory is the user's
+to trust and holds its own key. Entries are data only (discover/codec.py, never pickle) and
+are checked against the facts' annotations on load; a bad file or entry is ignored and
+rewritten. Writes are atomic (project/writes.py), so concurrent runs each see a whole file:
+the last writer wins and every version is valid.
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ _FINGERPRINTED = (
     "sdk/flash_tables.py",
     "sdk/runpod2_tables.py",
 )
+# The content hashes of the texts this process extracted facts from without error, so that
+# `lex` accepted them: the fix engine need not lex such a text again to know it may parse it
+# (fix/locate.py). Filled from fresh extractions only, never from what a cache file says.
+LEXED_HERE: set[str] = set()
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
 
 
@@ -90,16 +95,7 @@ class FactsCache:
         raw = _read_regular(self.directory / FACTS_FILE)
         if raw is None:
             return
-        mac, sep, body = raw.partition(b"\n")
-        expected = hmac.new(self.key, body, hashlib.sha256).hexdigest().encode()
-        if not sep or not hmac.compare_digest(mac, expected):
-            self.dirty = True  # not ours (or damaged): rewritten at the end of the run
-            return
-        try:
-            data = json.loads(body)
-        except (ValueError, RecursionError):
-            self.dirty = True
-            return
+        data = verified_document(raw, self.key)
         if (
             type(data) is not dict
             or data.get("fingerprint") != self.fingerprint
@@ -132,11 +128,13 @@ class FactsCache:
         """Record freshly extracted facts (encoded now: later stages may annotate them)."""
         if facts.read_error is not None:
             return  # an internal failure need not recur; let the next run try again
+        text_hash = content_hash(text)
+        LEXED_HERE.add(text_hash)
         try:
             encoded = codec.encode(FileFacts, facts)
         except (codec.NotEncodable, RecursionError):
             return
-        self.entries[path] = [content_hash(text), encoded]
+        self.entries[path] = [text_hash, encoded]
         self.dirty = True
 
     def save(self, keep: set[str] | None = None) -> None:
@@ -146,24 +144,20 @@ class FactsCache:
             return
         if keep is not None:
             self.entries = {p: e for p, e in self.entries.items() if p in keep}
-        from flash_guard.project.writes import write_atomically
-
-        body = json.dumps(
-            {"fingerprint": self.fingerprint, "entries": self.entries},
-            separators=(",", ":"),
-            ensure_ascii=True,
-        )
-        mac = hmac.new(self.key, body.encode("ascii"), hashlib.sha256).hexdigest()
-        try:
-            _ensure_directory(self.directory, self.top)
-            write_atomically(self.directory / FACTS_FILE, f"{mac}\n{body}")
-        except (OSError, ValueError):
-            return
-        self.dirty = False
+        document = {"fingerprint": self.fingerprint, "entries": self.entries}
+        if write_signed(self.directory, self.top, FACTS_FILE, self.key, document):
+            self.dirty = False
 
 
 def open_cache(root: Path, cache_dir: Path | None) -> FactsCache | None:
     """The cache for the project at `root`, or None when none can be used safely."""
+    place = cache_location(root, cache_dir)
+    return FactsCache(*place) if place is not None else None
+
+
+def cache_location(root: Path, cache_dir: Path | None) -> tuple[Path, bytes, Path] | None:
+    """(directory of the project's cache files, HMAC key, the directory holding the
+    .gitignore) for the project at `root`, or None when no cache can be used safely."""
     if cache_dir is not None:
         base = Path(os.path.abspath(cache_dir))
         name = hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:16]
@@ -182,7 +176,35 @@ def open_cache(root: Path, cache_dir: Path | None) -> FactsCache | None:
         top = directory
     if key is None:
         return None
-    return FactsCache(directory, key, top)
+    return directory, key, top
+
+
+def verified_document(raw: bytes, key: bytes):
+    """The JSON document signed by `key` (its first line is the HMAC of the rest), or None
+    when the signature or the JSON is bad: a file not ours, or damaged."""
+    mac, sep, body = raw.partition(b"\n")
+    expected = hmac.new(key, body, hashlib.sha256).hexdigest().encode()
+    if not sep or not hmac.compare_digest(mac, expected):
+        return None
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+
+
+def write_signed(directory: Path, top: Path, name: str, key: bytes, document: dict) -> bool:
+    """Write `document` signed by `key` to directory/name, atomically; False when it could
+    not be written (that costs the next run time, nothing else)."""
+    from flash_guard.project.writes import write_atomically
+
+    body = json.dumps(document, separators=(",", ":"), ensure_ascii=True)
+    mac = hmac.new(key, body.encode("ascii"), hashlib.sha256).hexdigest()
+    try:
+        _ensure_directory(directory, top)
+        write_atomically(directory / name, f"{mac}\n{body}")
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def _key(path: Path, directory: Path) -> bytes | None:

@@ -6,4 +6,5 @@
   rewrite is not certain.
 - engine.py: rounds over a project (in memory), the diff, atomic writes; `check_with_fixes`
   is the one entry point the CLI calls.
+- cache.py: the fixes of unchanged files, kept between runs (beside the facts cache).
 """

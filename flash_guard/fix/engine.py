@@ -85,8 +85,17 @@ def _state(run_files: dict[str, FileState], root: Path, path: str) -> FileState 
     return run_files[path]
 
 
-def attach_fixes(result, evaluation, root: Path, states: dict[str, FileState]) -> list[Fix]:
-    """Ask the fixers for every finding of `result`; set `finding.fixes`. Returns the fixes."""
+def attach_fixes(
+    result, evaluation, root: Path, states: dict[str, FileState], caches=None
+) -> list[Fix]:
+    """Ask the fixers for every finding of `result`; set `finding.fixes`. Returns the fixes.
+    `caches` (fix/cache.FixCaches): fixes computed for the same text before are taken from
+    there, and those computed now recorded."""
+    if caches is not None:
+        from flash_guard.discover import cache as facts_cache
+        from flash_guard.fix import cache as cache_module
+
+        keys = cache_module.FindingKeys()
     by_path: dict[str, list] = {}
     for finding in result.findings:
         if finding.code in FIXERS:
@@ -96,32 +105,73 @@ def attach_fixes(result, evaluation, root: Path, states: dict[str, FileState]) -
         state = _state(states, root, path)
         if state is None:
             continue
-        try:
-            source = Source(path, state.text)
-        except NotFixable:
-            continue  # discovery reports the file (FG001); nothing to fix in it
-        prefix = 3 if state.bom else 0
+        cache = caches.cache_for(path) if caches is not None else None
+        if cache is not None and files.OVERLAY and _overlaid(state):
+            cache = None  # a fix round's edited text, never on disk: not worth keeping
+        text_hash = cache_module.content_hash(state.text) if cache is not None else ""
+        # A byte-order mark moves every edit's byte offsets: another text as far as fixes go.
+        entry_hash = text_hash + ("+bom" if state.bom else "")
+        source = None  # parsed on the first finding the cache cannot answer
         for finding in findings:
             params = _params(evaluation, finding)
-            try:
-                fix = FIXERS[finding.code](finding, source, params)
-            except Exception:  # noqa: BLE001 - a fixer meeting syntax it did not expect
-                fix = None  # gives no fix: the finding is still reported, the run goes on
-            if fix is None:
-                continue
-            fix.path, fix.code = path, finding.code
-            fix.located = tuple(
-                (
-                    e,
-                    source.lines.span(e.start, e.end),
-                    source.lines.byte_offset(e.start, prefix),
-                    source.lines.byte_offset(e.end, prefix),
-                )
-                for e in fix.edits
-            )
-            finding.fixes = [fix]
-            found.append(fix)
+            key = keys.key(finding, params) if cache is not None else None
+            if key is not None:
+                known, cached = cache.lookup(path, entry_hash, key, len(state.text))
+                if known:
+                    if cached is not None:
+                        fix = cache_module.from_cached(cached, path, finding.code)
+                        finding.fixes = [fix]
+                        found.append(fix)
+                    continue
+            if source is None:
+                accepted = cache is not None and text_hash in facts_cache.LEXED_HERE
+                try:
+                    source = Source(path, state.text, accepted)
+                except NotFixable:
+                    source = False  # discovery reports the file (FG001); nothing to fix in it
+            fix, certain = _fix_of(finding, source, params, path, 3 if state.bom else 0)
+            if key is not None and certain:
+                cache.record(path, entry_hash, key, fix)
+            if fix is not None:
+                finding.fixes = [fix]
+                found.append(fix)
     return found
+
+
+def _overlaid(state: FileState) -> bool:
+    return os.path.realpath(state.abspath) in files.OVERLAY
+
+
+def _fix_of(finding, source, params: dict, path: str, prefix: int) -> tuple[Fix | None, bool]:
+    """The fixer's fix for `finding` (None: no fix), and whether the next run on the same
+    text would give the same (a fixer that failed may not)."""
+    if source is False:
+        return None, True
+    try:
+        fix = FIXERS[finding.code](finding, source, params)
+    except Exception:  # noqa: BLE001 - a fixer meeting syntax it did not expect
+        return None, False  # gives no fix: the finding is still reported, the run goes on
+    if fix is None:
+        return None, True
+    fix.path, fix.code = path, finding.code
+    fix.located = tuple(
+        (
+            e,
+            source.lines.span(e.start, e.end),
+            source.lines.byte_offset(e.start, prefix),
+            source.lines.byte_offset(e.end, prefix),
+        )
+        for e in fix.edits
+    )
+    return fix, True
+
+
+def _open_caches(request, workspace):
+    if not request.cache:
+        return None
+    from flash_guard.fix.cache import open_fix_caches  # deferred: only cached runs need it
+
+    return open_fix_caches(request, workspace)
 
 
 def _params(evaluation, finding) -> dict:
@@ -141,11 +191,14 @@ def fix_project(request, unsafe: bool) -> FixRun:
     states: dict[str, FileState] = {}
     run = FixRun(None, None, states)
     overlaid: list[str] = []
+    caches = None
     try:
         for round_no in range(MAX_ROUNDS + 1):
             result, _, evaluation, workspace = run_check(request)
             run.result, run.workspace = result, workspace
-            fixes = attach_fixes(result, evaluation, workspace.root, states)
+            if round_no == 0:
+                caches = _open_caches(request, workspace)
+            fixes = attach_fixes(result, evaluation, workspace.root, states, caches)
             if round_no == MAX_ROUNDS:
                 break
             wanted = [f for f in fixes if f.applicability == SAFE or unsafe]
@@ -161,6 +214,8 @@ def fix_project(request, unsafe: bool) -> FixRun:
     finally:
         for key in overlaid:
             files.OVERLAY.pop(key, None)
+    if caches is not None:
+        caches.save()
     return run
 
 
@@ -252,7 +307,10 @@ def check_with_fixes(request, args) -> tuple[object, object, int | None]:
     unsafe = args.unsafe_fixes
     if not (fix or diff or fix_only):
         result, _, evaluation, workspace = run_check(request)
-        attach_fixes(result, evaluation, workspace.root, {})
+        caches = _open_caches(request, workspace)
+        attach_fixes(result, evaluation, workspace.root, {}, caches)
+        if caches is not None:
+            caches.save()
         return result, workspace, None
     run = fix_project(request, unsafe)
     left = len(run.result.findings)

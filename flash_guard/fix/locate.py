@@ -26,6 +26,9 @@ class Source:
 
     path: str
     text: str
+    # True when `lex` is known to accept this very text (discovery extracted it in this
+    # process: discover/cache.LEXED_HERE), so only the comment count could matter.
+    accepted: bool = False
     lines: LineIndex = field(init=False)
     root: object = field(init=False)  # the ast-grep root node
 
@@ -36,6 +39,11 @@ class Source:
 
         self.lines = LineIndex(self.text)
         parsed = self.text
+        if self.accepted and ("\r" in self.text or self.text.count("#") <= MANY_COMMENTS):
+            # Every comment starts with a '#' of its own, so lex would neither refuse this
+            # text nor blank its comments: the same tree without lexing it a second time.
+            self.root = SgRoot(parsed, "python").root()
+            return
         try:
             lexed = lex(self.text)  # the same size and shape limits as discovery
         except Unanalysable as exc:
