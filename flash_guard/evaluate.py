@@ -34,6 +34,16 @@ class Evaluation:
     profiles: dict[int, str]  # endpoint index -> profile
     checklist: Checklist
     profile_map: ProfileMap
+    # A run over several workspaces (a monorepo's apps, each with its configuration): each
+    # one's path prefix and evaluation, longest prefix first (pipeline._merge).
+    parts: list[tuple[str, Evaluation]] = dataclasses.field(default_factory=list)
+
+    def for_path(self, path: str) -> Evaluation:
+        """The evaluation of the workspace `path` (relative to the run's root) belongs to."""
+        for prefix, part in self.parts:
+            if path.startswith(prefix):
+                return part
+        return self
 
 
 def evaluate(

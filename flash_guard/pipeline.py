@@ -95,7 +95,13 @@ def _run_one(request: RunRequest, workspace: Workspace, given: set[str]):
     # 3. discover: files -> facts -> module index -> declarations -> endpoint model
     exclude = config.exclude + workspace.nested  # subtrees with their own configuration
     analysis = analyse(
-        paths, workspace.root, exclude, workspace.in_git, request.jobs, _cache(request, workspace)
+        paths,
+        workspace.root,
+        exclude,
+        workspace.in_git,
+        request.jobs,
+        _cache(request, workspace),
+        request.cwd,
     )
     _record_dependencies(analysis.endpoints, analysis.modules)
     # A file given on the command line that the listing left out is named, never dropped.
@@ -191,6 +197,11 @@ def _fields(workspace: Workspace) -> dict:
     return {f.name: getattr(workspace, f.name) for f in dataclasses.fields(Workspace)}
 
 
+def _prefix(workspace: Workspace, root: Path) -> str:
+    prefix = workspace.root.relative_to(root).as_posix() + "/"
+    return "" if prefix == "./" else prefix
+
+
 def _merge(runs) -> tuple[RunResult, Analysis, Evaluation, Workspace]:
     """One result for several workspaces, paths relative to the git root (or else to the
     workspaces' common directory), as annotations and baselines need them."""
@@ -209,8 +220,7 @@ def _merge(runs) -> tuple[RunResult, Analysis, Evaluation, Workspace]:
     rules = {}
     report_only: set[str] | None = set()
     for part, _, _, workspace in runs:
-        prefix = workspace.root.relative_to(root).as_posix() + "/"
-        prefix = "" if prefix == "./" else prefix
+        prefix = _prefix(workspace, root)
         merged.fail_on_by_prefix.append((prefix, workspace.config.fail_on))
         _rebase(part, prefix)
         result.findings.extend(part.findings)
@@ -231,6 +241,11 @@ def _merge(runs) -> tuple[RunResult, Analysis, Evaluation, Workspace]:
     result.rules = [rules[c] for c in sorted(rules)]
     result.findings.sort(key=Finding.sort_key)
     _, analysis, evaluation, _ = runs[-1]
+    evaluation = dataclasses.replace(evaluation)
+    evaluation.parts = sorted(
+        ((_prefix(workspace, root), part) for _, _, part, workspace in runs),
+        key=lambda item: -len(item[0]),
+    )
     return result, analysis, evaluation, merged
 
 

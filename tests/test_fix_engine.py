@@ -242,3 +242,21 @@ def test_min_workers_fix_never_makes_min_exceed_max(tmp_path, capsys):
     _, out, _ = cli(tmp_path, capsys, "--diff", "--unsafe-fixes", "--select", "FG103")
     assert '+ok = CpuLiveServerless(name="ok", workersMin=2, workersMax=4)' in out
     assert "+low" not in out
+
+
+@pytest.mark.parametrize("cache", [["--no-cache"], []])
+def test_each_app_of_a_monorepo_gets_fixes_from_its_own_configuration(tmp_path, capsys, cache):
+    # Two apps, two `.flash-guard.yaml`s with other FG104 parameters: a run from the root
+    # evaluates each with its own, and each finding's fix must use its app's value too.
+    for app, limit in (("alpha", 120_000), ("beta", 300_000)):
+        (tmp_path / app).mkdir()
+        config = {"rules": {"FG104": {"params": {"fix_execution_timeout_ms": limit}}}}
+        (tmp_path / app / ".flash-guard.yaml").write_text(yaml.safe_dump(config))
+        write(tmp_path / app, APP.replace('name="camel"', f'name="{app}-worker"'))
+    for _ in range(2):  # the second run answers from the fix cache when there is one
+        _, out, _ = cli(tmp_path, capsys, "--format", "json", "--select", "FG104", *cache)
+        contents = {
+            f["path"].split("/")[0]: f["fixes"][0]["edits"][0]["content"]
+            for f in json.loads(out)["findings"]
+        }
+        assert "120_000" in contents["alpha"] and "300_000" in contents["beta"], contents

@@ -392,3 +392,18 @@ def test_output_does_not_depend_on_the_hash_seed(tmp_path):
         assert proc.returncode in (0, 1), proc.stderr
         outputs.add(proc.stdout)
     assert len(outputs) == 1
+
+
+def test_a_library_run_lists_files_from_the_requests_directory(tmp_path, monkeypatch):
+    from flash_guard.pipeline import RunRequest, run_check
+
+    project, elsewhere = tmp_path / "project", tmp_path / "elsewhere"
+    for root, name in ((project, "wanted"), (elsewhere, "unrelated")):
+        root.mkdir()
+        (root / "app.py").write_text(
+            f"from runpod_flash import Endpoint\n\n@Endpoint(name='{name}', cpu='cpu3c-1-2')\n"
+            "async def f(x): return x\n"
+        )
+    monkeypatch.chdir(elsewhere)  # the process is elsewhere; the request names the project
+    result = run_check(RunRequest(paths=["."], cwd=project))[0]
+    assert [e.name.value for e in result.endpoints] == ["wanted"]

@@ -132,9 +132,11 @@ def analyse(
     in_git: bool,
     jobs: int | None = None,
     cache=None,
+    cwd: Path | None = None,
 ) -> Analysis:
-    """`cache`: a discover/cache.FactsCache, or None to parse every file."""
-    sources = {s.path: s for s in list_files(paths, root, exclude, in_git)}
+    """`cache`: a discover/cache.FactsCache, or None to parse every file. `cwd`: where
+    relative `paths` start from (the process's working directory when None)."""
+    sources = {s.path: s for s in list_files(paths, root, exclude, in_git, cwd)}
     for source in sources.values():
         read_source(source)
     problems: list[FileProblem] = []

@@ -61,7 +61,30 @@ def fingerprint() -> str:
             digest.update((_PACKAGE / name).read_bytes())
         except OSError:
             digest.update(b"?")
+    digest.update(parser_build().encode())
     return digest.hexdigest()[:32]
+
+
+def parser_build() -> str:
+    """The installed ast-grep extension (name, size, mtime): its grammar shapes the trees
+    extraction and the fixers read. Found without importing it (a warm run may never need
+    it)."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec("ast_grep_py")
+        origin = spec.origin if spec is not None else None
+        if origin is None:
+            return "?"
+        folder = os.path.dirname(origin)
+        parts = []
+        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+            if entry.name.endswith((".so", ".pyd")):
+                info = entry.stat()
+                parts.append(f"{entry.name}:{info.st_size}:{info.st_mtime_ns}")
+        return ";".join(parts) or "?"
+    except (OSError, ImportError, ValueError):
+        return "?"
 
 
 def content_hash(text: str) -> str:

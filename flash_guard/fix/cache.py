@@ -24,6 +24,7 @@ from flash_guard.discover.cache import (
     _read_regular,
     cache_location,
     content_hash,
+    parser_build,
     verified_document,
     write_signed,
 )
@@ -68,29 +69,8 @@ def fingerprint() -> str:
                 digest.update(member.read_bytes())
             except OSError:
                 digest.update(b"?")
-    digest.update(_parser_build().encode())
+    digest.update(parser_build().encode())
     return digest.hexdigest()[:32]
-
-
-def _parser_build() -> str:
-    """The installed ast-grep extension (name, size, mtime): its grammar shapes the trees
-    fixers read. Found without importing it (a warm run may never need it)."""
-    from importlib.util import find_spec
-
-    try:
-        spec = find_spec("ast_grep_py")
-        origin = spec.origin if spec is not None else None
-        if origin is None:
-            return "?"
-        folder = os.path.dirname(origin)
-        parts = []
-        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-            if entry.name.endswith((".so", ".pyd")):
-                info = entry.stat()
-                parts.append(f"{entry.name}:{info.st_size}:{info.st_mtime_ns}")
-        return ";".join(parts) or "?"
-    except (OSError, ImportError, ValueError):
-        return "?"
 
 
 class Uncacheable(Exception):
@@ -103,11 +83,13 @@ class FindingKeys:
     pair's are written down once per run."""
 
     def __init__(self):
-        self._params: dict[tuple[str, str], str | None] = {}
+        self._params: dict[tuple[int, str, str], str | None] = {}
 
-    def key(self, finding, params: dict) -> str | None:
-        """None when a parameter has no exact text (the fix is then computed every run)."""
-        slot = (finding.profile, finding.code)
+    def key(self, finding, params: dict, scope: int = 0) -> str | None:
+        """None when a parameter has no exact text (the fix is then computed every run).
+        `scope` tells apart workspaces whose configurations give one profile other
+        parameters."""
+        slot = (scope, finding.profile, finding.code)
         if slot not in self._params:
             try:
                 self._params[slot] = _canonical(params)

@@ -113,8 +113,9 @@ def attach_fixes(
         entry_hash = text_hash + ("+bom" if state.bom else "")
         source = None  # parsed on the first finding the cache cannot answer
         for finding in findings:
-            params = _params(evaluation, finding)
-            key = keys.key(finding, params) if cache is not None else None
+            part = evaluation.for_path(finding.path)  # its app's configuration
+            params = _params(part, finding)
+            key = keys.key(finding, params, id(part)) if cache is not None else None
             if key is not None:
                 known, cached = cache.lookup(path, entry_hash, key, len(state.text))
                 if known:

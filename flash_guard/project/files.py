@@ -280,7 +280,9 @@ def _relative_fast(abspath: str, root_prefix: str, root: Path) -> str:
     return _relative(Path(abspath), root)
 
 
-def list_files(paths: list[str], root: Path, exclude: list[str], in_git: bool) -> list[SourceFile]:
+def list_files(
+    paths: list[str], root: Path, exclude: list[str], in_git: bool, cwd: Path | None = None
+) -> list[SourceFile]:
     """Every Python file under `paths`, de-duplicated, excludes applied.
 
     Hidden, venv and similar directories are skipped only below each given path (a project
@@ -289,7 +291,7 @@ def list_files(paths: list[str], root: Path, exclude: list[str], in_git: bool) -
     whose real path leaves the project, is named on stderr.
     """
     found: dict[str, SourceFile] = {}
-    cwd = os.getcwd()
+    cwd = os.getcwd() if cwd is None else os.fspath(cwd)  # what relative `paths` start from
     root_prefix = os.path.join(os.path.normpath(os.path.abspath(root)), "")
     real_root = os.path.realpath(root)
     for raw in paths:
