@@ -115,18 +115,10 @@ class FactsCache:
     # -- reading -------------------------------------------------------------------------
 
     def _load(self) -> None:
-        raw = _read_regular(self.directory / FACTS_FILE)
-        if raw is None:
-            return
-        data = verified_document(raw, self.key)
-        if (
-            type(data) is not dict
-            or data.get("fingerprint") != self.fingerprint
-            or type(data.get("entries")) is not dict
-        ):
-            self.dirty = True
-            return
-        self.entries = data["entries"]
+        # Damaged, unsigned or of other code: rewritten at the end of the run.
+        self.entries, self.dirty = signed_entries(
+            self.directory / FACTS_FILE, self.key, self.fingerprint
+        )
 
     def get(self, path: str, text: str) -> FileFacts | None:
         entry = self.entries.get(path)
@@ -213,6 +205,23 @@ def verified_document(raw: bytes, key: bytes):
         return json.loads(body)
     except (ValueError, RecursionError):
         return None
+
+
+def signed_entries(path: Path, key: bytes, fingerprint: str) -> tuple[dict, bool]:
+    """(the `entries` of the signed cache document at `path` written under `fingerprint`,
+    False); ({}, False) when there is none; ({}, True) when the file is not ours, damaged
+    or of other code."""
+    raw = _read_regular(path)
+    if raw is None:
+        return {}, False
+    data = verified_document(raw, key)
+    if (
+        type(data) is not dict
+        or data.get("fingerprint") != fingerprint
+        or type(data.get("entries")) is not dict
+    ):
+        return {}, True
+    return data["entries"], False
 
 
 def write_signed(directory: Path, top: Path, name: str, key: bytes, document: dict) -> bool:

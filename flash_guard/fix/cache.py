@@ -21,11 +21,10 @@ from pathlib import Path
 from flash_guard import __version__
 from flash_guard.discover import codec
 from flash_guard.discover.cache import (
-    _read_regular,
     cache_location,
     content_hash,
     parser_build,
-    verified_document,
+    signed_entries,
     write_signed,
 )
 from flash_guard.fix.edits import APPLICABILITIES, Edit, Fix
@@ -192,18 +191,10 @@ class FixCache:
         self._load()
 
     def _load(self) -> None:
-        raw = _read_regular(self.directory / FIXES_FILE)
-        if raw is None:
-            return
-        data = verified_document(raw, self.key)
-        if (
-            type(data) is not dict
-            or data.get("fingerprint") != self.fingerprint
-            or type(data.get("entries")) is not dict
-        ):
-            self.damaged = True  # not ours, damaged, or of other code: rewritten
-            return
-        self.stored = data["entries"]
+        # Not ours, damaged, or of other code: rewritten at the end of the run.
+        self.stored, self.damaged = signed_entries(
+            self.directory / FIXES_FILE, self.key, self.fingerprint
+        )
 
     def lookup(self, path: str, text_hash: str, key: str, length: int):
         """(True, the Fix or None) when this fix was computed for this text before; (False,
