@@ -18,7 +18,7 @@ from flash_guard.checklist.items import Item
 from flash_guard.checklist.profiles import ProfileMap, file_pragmas
 from flash_guard.checks import deploy_support as runpod2
 from flash_guard.checks.base import Context, Outcome, decide_candidates, where
-from flash_guard.checks.placement import runtime_provisioned
+from flash_guard.checks.placement import build_never_copies, runtime_provisioned
 from flash_guard.config.loader import Config
 from flash_guard.discover.analysis import Analysis
 from flash_guard.findings import FAIL, NOT_APPLICABLE, PASS, UNKNOWN, Finding
@@ -95,6 +95,9 @@ class _Run:
                 continue
             if runpod2.skips_task(ep, item.require or ()):
                 card[code] = NOT_APPLICABLE
+                continue
+            if item.check != "not-deployed" and build_never_copies(ep):
+                card[code] = NOT_APPLICABLE  # a tests/ or docs/ fixture: FG301 says so
                 continue
             if runpod2.replaced(code, ep):
                 outcomes = runpod2.outcomes(ep, code)

@@ -32,13 +32,18 @@ class Hidden:
 
 
 def hidden_at(
-    path: str, placement: str, blocks: tuple[Block, ...], flags: frozenset[str] = frozenset()
+    path: str,
+    placement: str,
+    blocks: tuple[Block, ...],
+    flags: frozenset[str] = frozenset(),
+    app: str = ".",
 ) -> Hidden | None:
     """Why `flash build` would not see code placed so in `path`, or None if it would.
-    `flags` are the file's import-availability flags (see `availability_flags`)."""
+    `flags` are the file's import-availability flags (see `availability_flags`); `app` is
+    the directory the build runs in."""
     if path.rsplit("/", 1)[-1] == "__init__.py":
         return Hidden(f"in `{path}`", "flash build never imports `__init__.py` files")
-    pattern = build_ignored(path)
+    pattern = build_ignored(path, app)
     if pattern is not None:
         return Hidden(f"in `{path}`", f"flash build leaves `{pattern}` paths out of the build")
     if placement == "module":
@@ -147,7 +152,17 @@ def _conditional(block: Block, parent: Block | None) -> Hidden:
 def visible_to_build(endpoint: Endpoint) -> bool:
     if not endpoint.deployable or endpoint.scope == "function" or endpoint.in_init:
         return False
+    if build_never_copies(endpoint):
+        return False
     return bool(endpoint.targets or endpoint.routes or endpoint.kind == "image")
+
+
+def build_never_copies(endpoint: Endpoint) -> bool:
+    """A runpod_flash declaration in a path `flash build` leaves out (`tests/`, `test_*.py`,
+    `docs/`...): a test or documentation fixture that deploys nothing and never meets the
+    build, so FG301 is the one thing to say about it. (runpod 2.0's discovery imports those
+    files and deploys what they declare: FG306 and every other rule apply there.)"""
+    return endpoint.sdk != "runpod2" and build_ignored(endpoint.path, endpoint.app) is not None
 
 
 # -- runtime-provisioned declarations (rules.md FG301) ------------------------------------

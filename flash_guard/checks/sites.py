@@ -78,8 +78,12 @@ class Use:
     blocks: tuple[Block, ...] = ()  # enclosing blocks, innermost first
 
 
-def build_ignored(path: str) -> str | None:
-    """The built-in `flash build` ignore pattern that excludes `path`, if any."""
+def build_ignored(path: str, app: str = ".") -> str | None:
+    """The built-in `flash build` ignore pattern that excludes `path`, if any. The build runs
+    in the app's directory (`app`, project-relative): only the part of `path` below it is
+    matched (an app kept under a `tests/` directory of the repository is still built)."""
+    if app not in (".", "") and path.startswith(app + "/"):
+        path = path[len(app) + 1 :]
     *dirs, name = path.split("/")
     for segment in dirs:
         if segment in BUILD_IGNORED_DIRS:

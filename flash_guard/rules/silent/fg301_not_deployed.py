@@ -59,7 +59,9 @@ class NotDeployed(Check):
             return [outcome]
         declaration = declaration_call(endpoint, files)
         flags = availability_flags(files.get(endpoint.path))
-        hidden = hidden_at(endpoint.path, declaration.placement, declaration.blocks, flags)
+        hidden = hidden_at(
+            endpoint.path, declaration.placement, declaration.blocks, flags, endpoint.app
+        )
         if hidden is not None:
             message = f"{name} is declared {hidden.where}: {hidden.why}"
             return [fail_at(endpoint, _tail(message, hidden, gone), endpoint.path, endpoint.span)]
@@ -81,7 +83,11 @@ class NotDeployed(Check):
             for use in all_uses
             if (
                 reason := hidden_at(
-                    use.path, use.placement, use.blocks, availability_flags(files.get(use.path))
+                    use.path,
+                    use.placement,
+                    use.blocks,
+                    availability_flags(files.get(use.path)),
+                    endpoint.app,
                 )
             )
             is not None
