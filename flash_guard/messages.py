@@ -68,7 +68,9 @@ def render_template(template: str, ep, attr, value, op, operand, params) -> str:
         template = "{endpoint}: `{attribute}` is {value}, expected {operator} {expected}"
     shown = "not set" if value is None or value.defaulted else show(value)
     if value is not None and value.defaulted:
-        shown = f"{show(value)} (the SDK default)"
+        # A default of None means "no value at all" (tetra-rp's executionTimeoutMs).
+        default = "not set" if value.known and value.value is None else show(value)
+        shown = f"{default} (the SDK default)"
     fields = dict(
         endpoint=f"`{ep.display_name}`",
         attribute=attr,

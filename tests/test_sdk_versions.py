@@ -554,3 +554,17 @@ def test_endpoint_datacenter_default_before_1_10(check_json, tmp_path):
     new = write(tmp_path / "new", {"app.py": source, "uv.lock": lock(NEWEST)})
     _, doc = check_json(new, "--select", "FG105")
     assert len(doc["endpoints"][0]["params"]["datacenter"]["value"]) > 1
+
+
+def test_a_default_of_none_reads_as_not_set(check_json, tmp_path):
+    # tetra-rp's executionTimeoutMs defaults to None: "not set", never "None".
+    app = (
+        "from tetra_rp import LiveServerless, remote\n\n"
+        'cfg = LiveServerless(name="legacy-gpu", workersMin=1, workersMax=2)\n\n\n'
+        "@remote(resource_config=cfg)\ndef work(x):\n    return x\n"
+    )
+    root = write(tmp_path, {"app.py": app, "requirements.txt": "tetra-rp==0.12.0\n"})
+    _, doc = check_json(root, "--select", "FG104")
+    (message,) = [f["message"] for f in doc["findings"]]
+    assert "execution_timeout_ms not set (the SDK default)" in message
+    assert "None" not in message
