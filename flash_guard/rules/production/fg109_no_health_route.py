@@ -35,11 +35,19 @@ class HealthRoute(Check):
         if undecided is not None:
             return [unknown(endpoint, undecided, "a route path", "routes")]
         wanted = " or ".join(params.health_paths)
+        path = params.health_paths[0] if params.health_paths else "/health"
+        fix = None
+        if endpoint.sdk == "runpod2":  # routes are class methods or the factory's app's
+            fix = (
+                f'Add a GET route: a `@runpod.get("{path}")` method on the @app.api class (or '
+                f'`@web.get("{path}")` on the app its factory returns) returning a cheap status.'
+            )
         return [
             fail(
                 endpoint,
                 f"load-balanced `{endpoint.display_name}` has no GET {wanted} route for monitoring",
                 None,
                 "routes",
+                fix,
             )
         ]
