@@ -183,7 +183,7 @@ def _finding(item: Item, severity: str, outcome: Outcome, profile: str) -> Findi
         slug=item.slug,
         severity=severity,
         message=outcome.message,
-        fix=outcome.fix if outcome.fix is not None else item.fix,
+        fix=outcome.fix if outcome.fix is not None else fix_for(item, ep),
         path=outcome.path,
         span=outcome.span,
         endpoint=ep.display_name if ep else None,
@@ -192,6 +192,13 @@ def _finding(item: Item, severity: str, outcome: Outcome, profile: str) -> Findi
         parameter=outcome.parameter,
         title=item.title,
     )
+
+
+def fix_for(item: Item, ep: Endpoint | None) -> str:
+    """The item's fix hint in the terms of the endpoint's SDK."""
+    if ep is not None and ep.sdk == "runpod2" and item.fix_runpod2:
+        return item.fix_runpod2
+    return item.fix
 
 
 def _decided_first(outcomes: list[Outcome]) -> list[Outcome]:
@@ -325,7 +332,7 @@ def _declarative_one(item: Item, params: dict, ep: Endpoint) -> list[Outcome]:
                 break
             shown = value if isinstance(value, Value) else None
             message = render_template(item.message, ep, attr, shown, op, operand, bound.raw_params)
-            fix = item.fix
+            fix = fix_for(item, ep)
             if "{" in fix:  # a fix may name the item's parameters: "e.g. idle_timeout={max}"
                 fix = render_template(fix, ep, attr, shown, op, operand, bound.raw_params)
             path, span = where(ep, shown)

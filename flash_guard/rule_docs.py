@@ -183,6 +183,8 @@ def _rule_page(code: str) -> str:
         out += ["Fixed:", "", "```python", str(item.docs["good"]).rstrip(), "```", ""]
     if item.fix:
         out += ["## Fix", "", item.fix, ""]
+    if item.fix_runpod2:
+        out += [f"For a runpod 2.0 declaration: {item.fix_runpod2}", ""]
     out += ["## Parameters", ""] + _params_table(entries) + [""]
     if item.docs.get("notes"):
         out += ["## Notes", "", str(item.docs["notes"]).strip(), ""]

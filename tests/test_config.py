@@ -872,3 +872,27 @@ def test_rebase_globs(globs, written_in, used_in, rebased):
     if written_in == ".":  # the rebased globs match exactly what the originals matched
         for rel in ("legacy/q.py", "z.py", "x/y.py", "gen/g.py", "n/gen/g.py", "k.tmp", "o.py"):
             assert any_match(globs, f"{used_in}/{rel}") == any_match(rebased, rel), rel
+
+
+def test_fix_runpod2_is_the_hint_for_runpod2_declarations(project, check_json):
+    config = (
+        "checklist:\n"
+        "  - id: ACME101\n    slug: big-idle\n    title: t\n    severity: warning\n"
+        "    require: {idle_timeout: {gte: 5000}}\n"
+        '    fix: "flash hint"\n    fix_runpod2: "runpod 2.0 hint"\n'
+    )
+    root = project(
+        {
+            ".flash-guard.yaml": config,
+            "flash.py": "from runpod_flash import Endpoint\n\n"
+            "@Endpoint(name='old-api', cpu='cpu3c-1-2', idle_timeout=60)\n"
+            "async def f(x): return x\n",
+            "app2/requirements.txt": "runpod==2.0.0rc2\n",
+            "app2/new.py": "import runpod\n\napp = runpod.App('n')\n\n"
+            "@app.queue(name='new-q', cpu='cpu3c-1-2', idle_timeout=60)\n"
+            "def g(x): return x\n",
+        }
+    )
+    _, doc = check_json(root, "--select", "ACME101")
+    hints = {f["endpoint"]: f["fix"] for f in doc["findings"]}
+    assert hints == {"old-api": "flash hint", "new-q": "runpod 2.0 hint"}

@@ -30,6 +30,7 @@ ITEM_KEYS = (
     "params",
     "message",
     "fix",
+    "fix_runpod2",
     "docs",
     "tags",
 )
@@ -125,6 +126,9 @@ class Item:
     severity: str
     message: str = ""
     fix: str = ""
+    # The fix hint for a runpod 2.0 declaration, where the runpod_flash one would mislead
+    # (legacy field names, `Endpoint` forms); empty: `fix` serves both.
+    fix_runpod2: str = ""
     when: dict = field(default_factory=dict)
     require: dict = field(default_factory=dict)  # attribute -> {operator: operand}
     check: str | None = None
@@ -173,11 +177,12 @@ def parse_item(src: YamlSource, keypath: list, raw: Any, builtin: bool) -> Item:
         severity=raw["severity"],
         message=str(raw.get("message", "")),
         fix=str(raw.get("fix", "")),
+        fix_runpod2=str(raw.get("fix_runpod2", "")),
         tags=tuple(raw.get("tags") or ()),
         source=src.label,
         builtin=builtin,
     )
-    for key in ("message", "fix"):
+    for key in ("message", "fix", "fix_runpod2"):
         problem = template_problem(str(raw.get(key, "")))
         if problem:
             raise src.error(keypath + [key], problem)

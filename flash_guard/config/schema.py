@@ -156,6 +156,7 @@ def _item() -> dict:
         "params": {"type": "object"},
         "message": {"type": "string"},
         "fix": {"type": "string"},
+        "fix_runpod2": {"type": "string"},
         "tags": STRINGS,
         "docs": {
             "type": "object",
