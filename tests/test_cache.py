@@ -282,7 +282,10 @@ def _lying_entry(cache_dir: Path, text: str) -> dict:
     return {
         "fingerprint": cache_module.fingerprint(),
         "entries": {
-            "worker.py": [cache_module.content_hash(text), codec.encode(FileFacts, facts)],
+            "worker.py": [
+                cache_module.content_hash(text),
+                json.dumps(codec.encode(FileFacts, facts)),
+            ],
         },
     }
 
@@ -309,6 +312,18 @@ def test_a_corrupted_cache_file_is_ignored_and_rewritten(app, tmp_path, monkeypa
     assert len(mac) == 64
 
 
+def test_a_signed_entry_for_these_bytes_is_used(app, tmp_path, monkeypatch):
+    # The control for the tests around it: an entry signed with the run's key, for the file's
+    # exact bytes, is believed (the file then declares nothing), so what keeps a lying entry
+    # out elsewhere is the hash or the signature, not its layout.
+    cache_dir = tmp_path / "cache"
+    monkeypatch.setenv("FLASH_GUARD_CACHE_DIR", str(cache_dir))
+    assert json.loads(_check(app, monkeypatch)[1])["endpoints"]
+    doc = _lying_entry(cache_dir, APP)
+    _facts_file(cache_dir).write_text(_sign(cache_dir / "key", json.dumps(doc)))
+    assert json.loads(_check(app, monkeypatch)[1])["endpoints"] == []
+
+
 def test_a_signed_entry_for_other_bytes_is_not_used(app, tmp_path, monkeypatch):
     cache_dir = tmp_path / "cache"
     monkeypatch.setenv("FLASH_GUARD_CACHE_DIR", str(cache_dir))
@@ -324,6 +339,9 @@ def test_a_signed_entry_for_other_bytes_is_not_used(app, tmp_path, monkeypatch):
         ["hash", {"o": "os.system", "v": ["echo pwned"]}],
         ["hash", ["worker.py", {"__reduce__": "os.system"}]],
         ["hash", "cos\nsystem\n(S'echo pwned'\ntR."],
+        ["hash", json.dumps(["worker.py", {"__reduce__": "os.system"}])],
+        ["hash", json.dumps({"o": "os.system", "v": ["echo pwned"]})],
+        ["hash", "[" * 100_000],
         "not a list",
     ],
 )

@@ -39,6 +39,7 @@ MAX_CACHE_BYTES = 512 << 20
 _PACKAGE = Path(__file__).resolve().parent.parent
 # The code whose change changes what extraction produces, and the SDK tables.
 _FINGERPRINTED = (
+    "discover/cache.py",  # the document's layout
     "discover/lexical.py",
     "discover/parse.py",
     "discover/facts.py",
@@ -107,7 +108,10 @@ class FactsCache:
         self.key = key
         self.top = top  # the cache directory as configured, where the .gitignore is
         self.fingerprint = fingerprint()
-        self.entries: dict[str, list] = {}  # path -> [content hash, encoded facts]
+        # path -> [content hash, encoded facts as JSON text]: one string per file, parsed only
+        # when the file is looked up (a big project's entries as lists of lists would take
+        # several times the memory of their text, for the whole run).
+        self.entries: dict[str, list] = {}
         self.dirty = False
         self.hits = 0
         self._load()
@@ -125,8 +129,10 @@ class FactsCache:
         if type(entry) is not list or len(entry) != 2 or entry[0] != content_hash(text):
             return None
         try:
-            facts = codec.decode(FileFacts, entry[1])
-        except codec.BadEntry:
+            if type(entry[1]) is not str:
+                raise codec.BadEntry("expected the facts as JSON text")
+            facts = codec.decode(FileFacts, json.loads(entry[1]))
+        except (codec.BadEntry, ValueError, RecursionError):
             del self.entries[path]
             self.dirty = True
             return None
@@ -146,8 +152,8 @@ class FactsCache:
         text_hash = content_hash(text)
         LEXED_HERE.add(text_hash)
         try:
-            encoded = codec.encode(FileFacts, facts)
-        except (codec.NotEncodable, RecursionError):
+            encoded = json.dumps(codec.encode(FileFacts, facts), separators=(",", ":"))
+        except (codec.NotEncodable, RecursionError, ValueError):
             return
         self.entries[path] = [text_hash, encoded]
         self.dirty = True
