@@ -85,6 +85,7 @@ class _Run:
     def endpoint_items(self, index: int, ep: Endpoint) -> None:
         profile = self.profiles[index]
         shadow = self.checklist.shadow_by_profile[profile]
+        fixture = build_never_copies(ep)  # a tests/ or docs/ fixture: FG301 alone speaks
         for code, active in [*self.checklist.active(profile).items(), *shadow.items()]:
             item = active.item
             card = {} if code in shadow else self.scorecard[index]
@@ -96,8 +97,8 @@ class _Run:
             if runpod2.skips_task(ep, item.require or ()):
                 card[code] = NOT_APPLICABLE
                 continue
-            if item.check != "not-deployed" and build_never_copies(ep):
-                card[code] = NOT_APPLICABLE  # a tests/ or docs/ fixture: FG301 says so
+            if fixture and item.check != "not-deployed":
+                card[code] = NOT_APPLICABLE
                 continue
             if runpod2.replaced(code, ep):
                 outcomes = runpod2.outcomes(ep, code)

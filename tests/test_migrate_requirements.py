@@ -138,3 +138,12 @@ def test_crlf_and_bom_requirement_files_keep_their_bytes_around_the_edit(run_cli
     assert run_cli(["migrate", "--to", "runpod2", "."], root)[0] == 0
     expected = b"\xef\xbb\xbfnumpy\r\n" + NEW.encode() + b"\r\ntorch\r\n"
     assert (root / "requirements.txt").read_bytes() == expected
+
+
+def test_a_form_feed_does_not_shift_the_edit(run_cli, tmp_path):
+    # Requirements are numbered by str.splitlines, which also ends a line at a form feed.
+    root = _project(tmp_path, {})
+    (root / "requirements.txt").write_bytes(b"numpy\x0c\nrunpod-flash==1.21.0\ntorch\n")
+    assert run_cli(["migrate", "--to", "runpod2", "."], root)[0] == 0
+    expected = b"numpy\x0c\n" + NEW.encode() + b"\ntorch\n"
+    assert (root / "requirements.txt").read_bytes() == expected

@@ -20,6 +20,7 @@ the last writer wins and every version is valid.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -56,16 +57,27 @@ _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLL
 
 
 def fingerprint() -> str:
-    digest = hashlib.sha256(f"{__version__}\n{codec.schema(FileFacts)}\n".encode())
-    for name in _FINGERPRINTED:
-        try:
-            digest.update((_PACKAGE / name).read_bytes())
-        except OSError:
-            digest.update(b"?")
+    return code_fingerprint(codec.schema(FileFacts), _FINGERPRINTED)
+
+
+def code_fingerprint(schema: str, names: tuple[str, ...]) -> str:
+    """What a cache's entries depend on besides their input: flash-guard's version, the
+    entries' record shape (`schema`), the package files or directories `names` (relative
+    to the package) and the parser build."""
+    digest = hashlib.sha256(f"{__version__}\n{schema}\n".encode())
+    for name in names:
+        path = _PACKAGE / name
+        for member in sorted(path.glob("*.py")) if path.is_dir() else [path]:
+            digest.update(member.name.encode() + b"\0")
+            try:
+                digest.update(member.read_bytes())
+            except OSError:
+                digest.update(b"?")
     digest.update(parser_build().encode())
     return digest.hexdigest()[:32]
 
 
+@functools.cache  # both caches ask; the answer cannot change within a run
 def parser_build() -> str:
     """The installed ast-grep extension (name, size, mtime): its grammar shapes the trees
     extraction and the fixers read. Found without importing it (a warm run may never need

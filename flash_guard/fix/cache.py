@@ -18,12 +18,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from flash_guard import __version__
 from flash_guard.discover import codec
 from flash_guard.discover.cache import (
     cache_location,
+    code_fingerprint,
     content_hash,
-    parser_build,
     signed_entries,
     write_signed,
 )
@@ -58,18 +57,7 @@ class CachedFix:
 
 
 def fingerprint() -> str:
-    digest = hashlib.sha256(f"{__version__}\n{codec.schema(CachedFix)}\n".encode())
-    for name in _FINGERPRINTED:
-        path = _PACKAGE / name
-        members = sorted(path.glob("*.py")) if path.is_dir() else [path]
-        for member in members:
-            digest.update(member.name.encode() + b"\0")
-            try:
-                digest.update(member.read_bytes())
-            except OSError:
-                digest.update(b"?")
-    digest.update(parser_build().encode())
-    return digest.hexdigest()[:32]
+    return code_fingerprint(codec.schema(CachedFix), _FINGERPRINTED)
 
 
 class Uncacheable(Exception):

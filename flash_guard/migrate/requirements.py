@@ -12,13 +12,12 @@ regenerate.
 
 from __future__ import annotations
 
+import itertools
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flash_guard.discover.lexical import line_starts
 from flash_guard.fix.edits import Edit
 from flash_guard.project.sdk_version import (
     LOCK_FILES,
@@ -26,10 +25,9 @@ from flash_guard.project.sdk_version import (
     app_and_parents,
     lock_versions,
     parse_requirement,
-    pyproject_requirements,
     pyproject_specs,
     read_text,
-    requirements_txt,
+    requirement_files,
 )
 from flash_guard.sdk.runpod2_tables import SDK_VERSION
 
@@ -42,7 +40,6 @@ LOCK_COMMANDS = {
     "pdm.lock": "pdm lock",
     "Pipfile.lock": "pipenv lock",
 }
-_REQUIREMENTS_FILE = re.compile(r"requirements.*\.txt")
 
 
 @dataclass
@@ -69,7 +66,7 @@ def plan_requirements(
     newlines as in the file), or None for a file that cannot be read."""
     plan = RequirementsPlan()
     base = root if app_root == "." else root / app_root
-    for name, reader in _requirement_files(base):
+    for name, reader in requirement_files(base):
         path = name if app_root == "." else f"{app_root}/{name}"
         text = text_of(path)
         if text is None:
@@ -99,37 +96,28 @@ def plan_requirements(
     return plan
 
 
-def _requirement_files(base: Path):
-    try:
-        names = sorted(os.listdir(base))
-    except OSError:
-        return
-    for name in names:
-        if _REQUIREMENTS_FILE.fullmatch(name):
-            yield name, requirements_txt
-    if "pyproject.toml" in names:
-        yield "pyproject.toml", pyproject_requirements
-
-
 def _plan_requirements_txt(plan, path: str, text: str, named: list[Requirement]) -> None:
-    starts = line_starts(text)
+    # Lines as requirements_txt numbers them (splitlines: a lone CR or form feed ends one too).
+    lines = text.splitlines(keepends=True)
+    starts = list(itertools.accumulate((len(line) for line in lines), initial=0))
+    written = {r.line: _written(lines[r.line - 1]) for r in named}
     # A line that already says the 2.0 release stays; the others go.
-    named = sorted(named, key=lambda r: _written(text, r) != NEW_REQUIREMENT)
+    named = sorted(named, key=lambda r: written[r.line] != NEW_REQUIREMENT)
     for index, requirement in enumerate(named):
-        start = starts[requirement.line - 1]
-        line = text[start : starts[requirement.line] if requirement.line < len(starts) else None]
-        written = _written(text, requirement)
-        if index == 0 and written == NEW_REQUIREMENT:
-            continue
-        if index == 0:
-            offset = start + line.index(written)
-            plan.edits.setdefault(path, []).append(
-                Edit(offset, offset + len(written), NEW_REQUIREMENT)
-            )
-            plan.changes.append(Change(path, requirement.line, written, NEW_REQUIREMENT))
-        else:
+        start, line, shown = (
+            starts[requirement.line - 1],
+            lines[requirement.line - 1],
+            written[requirement.line],
+        )
+        if index > 0:
             plan.edits.setdefault(path, []).append(Edit(start, start + len(line), ""))
-            plan.changes.append(Change(path, requirement.line, written, None))
+            plan.changes.append(Change(path, requirement.line, shown, None))
+        elif shown != NEW_REQUIREMENT:
+            offset = start + line.index(shown)
+            plan.edits.setdefault(path, []).append(
+                Edit(offset, offset + len(shown), NEW_REQUIREMENT)
+            )
+            plan.changes.append(Change(path, requirement.line, shown, NEW_REQUIREMENT))
 
 
 def _plan_pyproject(plan, path: str, text: str, named: list[Requirement]) -> None:
@@ -155,8 +143,7 @@ def _names(spec: str, requirement: Requirement) -> bool:
     return parsed is not None and parsed[0] == requirement.name
 
 
-def _written(text: str, requirement: Requirement) -> str:
+def _written(line: str) -> str:
     """The requirement as its line writes it, without marker, comment or surrounding space."""
-    line = text.splitlines()[requirement.line - 1]
     line = line.split(" #", 1)[0].split("\t#", 1)[0]
     return line.split(";", 1)[0].strip()

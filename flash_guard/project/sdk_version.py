@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from flash_guard.sdk import releases, runpod2_tables
+from flash_guard.sdk.distributions import normalise
 from flash_guard.sdk.runpod1_names import RUNPOD1_VERSION
 
 try:  # Python 3.11+
@@ -105,10 +107,6 @@ class SdkInUse:
         return f"this app is checked against {self.version}, the newest release flash-guard knows"
 
 
-def normalise(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def read_text(path: Path) -> str | None:
     """A regular file's text, or None: symlinks, huge files and undecodable text are skipped."""
     try:
@@ -136,6 +134,22 @@ def parse_requirement(text: str) -> tuple[str, str] | None:
     if rest.startswith("(") and rest.endswith(")"):
         rest = rest[1:-1].strip()
     return normalise(match.group(1)), rest.replace(" ", "")
+
+
+_REQUIREMENTS_FILE = re.compile(r"requirements.*\.txt")
+
+
+def requirement_files(base: Path) -> list[tuple[str, Callable[[str, str], list[Requirement]]]]:
+    """The requirement files in the directory `base`, each with its reader: every
+    `requirements*.txt`, then `pyproject.toml`."""
+    try:
+        names = sorted(os.listdir(base))
+    except OSError:
+        return []
+    found = [(name, requirements_txt) for name in names if _REQUIREMENTS_FILE.fullmatch(name)]
+    if "pyproject.toml" in names:
+        found.append(("pyproject.toml", pyproject_requirements))
+    return found
 
 
 def requirements_txt(text: str, path: str) -> list[Requirement]:
@@ -313,18 +327,10 @@ class SdkVersions:
     def _read_requirements(self, app: str) -> list[Requirement]:
         base = self.root if app == "." else self.root / app
         out: list[Requirement] = []
-        try:
-            names = sorted(os.listdir(base))
-        except OSError:
-            return out
-        for name in names:
-            if re.fullmatch(r"requirements.*\.txt", name):
-                text = read_text(base / name)
-                if text is not None:
-                    out += requirements_txt(text, _rel(app, name))
-        text = read_text(base / "pyproject.toml")
-        if text is not None:
-            out += pyproject_requirements(text, _rel(app, "pyproject.toml"))
+        for name, reader in requirement_files(base):
+            text = read_text(base / name)
+            if text is not None:
+                out += reader(text, _rel(app, name))
         return out
 
     def _find(self, app: str, package: str) -> SdkInUse:
