@@ -372,7 +372,19 @@ def cmd_check(args) -> int:
         at_or_above(f.severity, args.fail_on or project.fail_on_for(f.path))
         for f in result.findings
     )
+    _note_for_replay(request, project)
     return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_OK
+
+
+def _note_for_replay(request, project) -> None:
+    """The output is written: a recorded run (run_cache.py) learns what it covered."""
+    from flash_guard import run_cache
+
+    parts = getattr(project, "parts", None) or [project]
+    run_cache.note_checked(
+        [str(request.cwd / path) for path in request.paths],
+        [(str(part.root), part.in_git) for part in parts],
+    )
 
 
 def _shows_scorecard(args) -> bool:

@@ -20,23 +20,27 @@ the last writer wins and every version is valid.
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import hmac
 import json
 import os
-import stat
 from pathlib import Path
 
 from flash_guard import __version__
+from flash_guard.build_id import parser_build
 from flash_guard.discover import codec
 from flash_guard.discover.facts import FileFacts
+from flash_guard.signed_cache import (
+    KEY_FILE,
+    key_at,
+    signed_entries,
+    user_cache_home,
+    verified_document,
+    write_signed,
+)
 
 CACHE_DIR_NAME = ".flash-guard-cache"
 ENV_CACHE_DIR = "FLASH_GUARD_CACHE_DIR"
 FACTS_FILE = "facts.json"
-KEY_FILE = "key"
-MAX_CACHE_BYTES = 512 << 20
 _PACKAGE = Path(__file__).resolve().parent.parent
 # The code whose change changes what extraction produces, and the SDK tables.
 _FINGERPRINTED = (
@@ -53,7 +57,6 @@ _FINGERPRINTED = (
 # `lex` accepted them: the fix engine need not lex such a text again to know it may parse it
 # (fix/locate.py). Filled from fresh extractions only, never from what a cache file says.
 LEXED_HERE: set[str] = set()
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
 
 
 def fingerprint() -> str:
@@ -77,41 +80,8 @@ def code_fingerprint(schema: str, names: tuple[str, ...]) -> str:
     return digest.hexdigest()[:32]
 
 
-@functools.cache  # both caches ask; the answer cannot change within a run
-def parser_build() -> str:
-    """The installed ast-grep extension (name, size, mtime): its grammar shapes the trees
-    extraction and the fixers read. Found without importing it (a warm run may never need
-    it)."""
-    from importlib.util import find_spec
-
-    try:
-        spec = find_spec("ast_grep_py")
-        origin = spec.origin if spec is not None else None
-        if origin is None:
-            return "?"
-        folder = os.path.dirname(origin)
-        parts = []
-        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-            if entry.name.endswith((".so", ".pyd")):
-                info = entry.stat()
-                parts.append(f"{entry.name}:{info.st_size}:{info.st_mtime_ns}")
-        return ";".join(parts) or "?"
-    except (OSError, ImportError, ValueError):
-        return "?"
-
-
 def content_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
-
-
-def user_cache_home() -> Path | None:
-    base = os.environ.get("XDG_CACHE_HOME")
-    if not base:
-        home = os.path.expanduser("~")
-        if home == "~":  # no home directory to keep a key in
-            return None
-        base = os.path.join(home, ".cache")
-    return Path(base) / "flash-guard"
 
 
 class FactsCache:
@@ -195,7 +165,7 @@ def cache_location(root: Path, cache_dir: Path | None) -> tuple[Path, bytes, Pat
         base = Path(os.path.abspath(cache_dir))
         name = hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:16]
         directory = base / name
-        key = _key(base / KEY_FILE, base)
+        key = key_at(base / KEY_FILE, base)
         top = base
     else:
         directory = Path(root) / CACHE_DIR_NAME
@@ -205,128 +175,11 @@ def cache_location(root: Path, cache_dir: Path | None) -> tuple[Path, bytes, Pat
         ):
             return None
         home = user_cache_home()
-        key = _key(home / KEY_FILE, home) if home is not None else None
+        key = key_at(os.path.join(home, KEY_FILE), home) if home is not None else None
         top = directory
     if key is None:
         return None
     return directory, key, top
 
 
-def verified_document(raw: bytes, key: bytes):
-    """The JSON document signed by `key` (its first line is the HMAC of the rest), or None
-    when the signature or the JSON is bad: a file not ours, or damaged."""
-    mac, sep, body = raw.partition(b"\n")
-    expected = hmac.new(key, body, hashlib.sha256).hexdigest().encode()
-    if not sep or not hmac.compare_digest(mac, expected):
-        return None
-    try:
-        return json.loads(body)
-    except (ValueError, RecursionError):
-        return None
-
-
-def signed_entries(path: Path, key: bytes, fingerprint: str) -> tuple[dict, bool]:
-    """(the `entries` of the signed cache document at `path` written under `fingerprint`,
-    False); ({}, False) when there is none; ({}, True) when the file is not ours, damaged
-    or of other code."""
-    raw = _read_regular(path)
-    if raw is None:
-        return {}, False
-    data = verified_document(raw, key)
-    if (
-        type(data) is not dict
-        or data.get("fingerprint") != fingerprint
-        or type(data.get("entries")) is not dict
-    ):
-        return {}, True
-    return data["entries"], False
-
-
-def write_signed(directory: Path, top: Path, name: str, key: bytes, document: dict) -> bool:
-    """Write `document` signed by `key` to directory/name, atomically; False when it could
-    not be written (that costs the next run time, nothing else)."""
-    from flash_guard.project.writes import write_atomically
-
-    body = json.dumps(document, separators=(",", ":"), ensure_ascii=True)
-    mac = hmac.new(key, body.encode("ascii"), hashlib.sha256).hexdigest()
-    try:
-        _ensure_directory(directory, top)
-        write_atomically(directory / name, f"{mac}\n{body}")
-    except (OSError, ValueError):
-        return False
-    return True
-
-
-def _key(path: Path, directory: Path) -> bytes | None:
-    """The HMAC key at `path`, created on first use (private, never replaced once there)."""
-    raw = _read_regular(path)
-    if raw is not None and len(raw) == 64:
-        try:
-            return bytes.fromhex(raw.decode("ascii"))
-        except ValueError:
-            pass
-    import secrets  # deferred: only a first run makes a key (~2 ms to import)
-
-    try:
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-        temp = directory / f".key.{secrets.token_hex(8)}"
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(secrets.token_hex(32))
-        try:
-            if raw is None:
-                os.link(temp, path)  # fails if another run created it meanwhile: use theirs
-            else:
-                os.replace(temp, path)  # an unreadable or damaged key: a new one
-        except FileExistsError:
-            pass
-        finally:
-            if temp.exists():
-                os.unlink(temp)
-    except OSError:
-        return None
-    raw = _read_regular(path)
-    if raw is None or len(raw) != 64:
-        return None
-    try:
-        return bytes.fromhex(raw.decode("ascii"))
-    except ValueError:
-        return None
-
-
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-
-
-def _read_regular(path: Path) -> bytes | None:
-    """A regular file's bytes (never following a symlink, never blocking on a FIFO)."""
-    try:
-        fd = os.open(path, _OPEN_FLAGS)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_CACHE_BYTES:
-            return None
-        chunks, total = [], 0
-        while total <= info.st_size:
-            chunk = os.read(fd, info.st_size + 1 - total)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-        return None if total > info.st_size else b"".join(chunks)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-
-
-def _ensure_directory(directory: Path, top: Path) -> None:
-    directory.mkdir(parents=True, exist_ok=True)
-    if os.path.islink(directory) or os.path.islink(top):
-        raise OSError("the cache directory is a symlink")
-    ignore = top / ".gitignore"
-    if not os.path.lexists(ignore):
-        from flash_guard.project.writes import write_atomically
-
-        write_atomically(ignore, "# Written by flash-guard: its facts cache.\n*\n")
+__all__ = ["signed_entries", "verified_document", "write_signed"]

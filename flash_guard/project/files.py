@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flash_guard.project.globs import any_match, glob_match
+from flash_guard.project.skipped import skipped_dir
 
 FLASH_MARKERS = (b"runpod_flash", b"tetra_rp")
 # runpod 2.0 (the Apps API): `import runpod` / `from runpod import ...` / `runpod.apps`.
 RUNPOD2_MARKERS = (b"import runpod", b"from runpod", b"runpod.App")
-ALWAYS_SKIPPED_DIRS = {"venv", "__pycache__", "node_modules", "site-packages"}
 PYTHON_SUFFIXES = (".py", ".pyi")
 
 # Import lines of files that are not parsed in the first pass; the second pass
@@ -63,10 +63,6 @@ class SourceFile:
         for groups in self.import_lines:
             _add_groups(hints, groups)
         return hints
-
-
-def skipped_dir(name: str) -> bool:
-    return name.startswith(".") or name in ALWAYS_SKIPPED_DIRS
 
 
 def _is_python(name: str) -> bool:

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flash_guard.config.loader import CONFIG_NAMES, Config, config_in, find_config, load_config
-from flash_guard.project.files import ALWAYS_SKIPPED_DIRS, git_root, run_git
+from flash_guard.project.files import git_root, run_git
 from flash_guard.project.globs import any_match
+from flash_guard.project.skipped import ALWAYS_SKIPPED_DIRS
 
 
 @dataclass

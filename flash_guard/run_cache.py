@@ -1,0 +1,545 @@
+"""Run records: a `check` whose every input is as an identical earlier run left it prints
+that run's output again, without analysing anything.
+
+ruff keeps each file's diagnostics and renders them again. A flash-guard finding depends on
+other files too (a settings module, a routes module, the app's lock file, the
+configuration), so the unit kept here is the whole run: its output, its exit code, and what
+it read. The facts cache (discover/cache.py) still serves the runs that are not replayed.
+
+**Key** (`Invocation`): the command line exactly as given, the working directory, the
+environment variables flash-guard or the git it starts read (`_ENV_NAMES`,
+`_ENV_PREFIXES`), whether stdout and stderr are terminals (colour), today's date (a
+suppression may expire) and flash-guard's installation (build_id.installation_signature).
+Only `check` with options that write nothing qualifies (`_PURE_VALUE_OPTIONS`,
+`_PURE_FLAGS`, each spelled in full): never --fix, --diff, --output, --write-baseline,
+--diff-base, --show-settings or --no-cache.
+
+**What is watched** (`watch_digest`), recorded after the run and compared before a replay:
+- every directory and file below the trees the run covered (each directory given, or for
+  files given, their project root), by type, size, mtime, ctime, inode and device, skipping
+  the directories no listing enters (project/skipped.py) and the cache directories. A new,
+  deleted, renamed, edited or even touched file changes it;
+- each directory between a given directory and its project root (a file added there changes
+  its mtime), and in every directory above a checked path the names that would change the
+  project's root or configuration (`.flash-guard.yaml`, `pyproject.toml`, `.git`);
+- in a git work tree, the repository's index, config and exclude files, and the user's git
+  configuration (the listing is git's);
+- every other file the run opened (Python's audit hook sees each `open`), such as a
+  `--config`, `--baseline` or `extends:` file outside the trees.
+
+A record is written only when nothing watched changed in the two seconds before the run
+started or during it (a file's mtime has coarse granularity: an edit in the same tick would
+otherwise leave the same signature), and only for exit codes 0 and 1. Records are signed
+like every cache (signed_cache.py) and kept in `runs/` of the cache directory given by
+`--cache-dir` / `FLASH_GUARD_CACHE_DIR`, else of the user's cache home; the newest
+`MAX_RECORDS` are kept.
+
+This module is the lean start: it imports nothing of the analysis, so a replayed run costs
+the interpreter, one walk and the output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import sys
+import time
+
+from flash_guard.build_id import PACKAGE_DIR, installation_signature
+from flash_guard.project.skipped import skipped_dir
+from flash_guard.signed_cache import (
+    KEY_FILE,
+    key_at,
+    read_regular,
+    user_cache_home,
+    verified_document,
+    write_signed,
+)
+
+RECORD_VERSION = 1
+RUNS_DIR = "runs"
+MAX_RECORDS = 64
+# Inputs changed this close to the run's start may share their mtime with the next edit.
+RACY_NS = 2_000_000_000
+ENV_CACHE_DIR = "FLASH_GUARD_CACHE_DIR"
+# The environment flash-guard reads (colour, cache place, diff base), and what git and the
+# interpreter's text encoding read. tests/test_run_cache.py checks every variable the
+# package names is covered.
+_ENV_NAMES = frozenset({"HOME", "PATH", "LANG", "NO_COLOR", "FORCE_COLOR"})
+_ENV_PREFIXES = ("FLASH_GUARD_", "GIT_", "LC_", "PYTHON", "XDG_", "PRE_COMMIT")
+# `check` options that change only what is printed: `--name value` or `--name=value`.
+_PURE_VALUE_OPTIONS = frozenset(
+    {
+        "--config",
+        "--profile",
+        "--jobs",
+        "--color",
+        "--cache-dir",
+        "--format",
+        "--output-format",
+        "--select",
+        "--extend-select",
+        "--ignore",
+        "--fail-on",
+        "--baseline",
+        "--max-annotations",
+    }
+)
+_PURE_FLAGS = frozenset(
+    {"-q", "--quiet", "--exit-zero", "--strict", "--no-ignores", "--statistics", "--debug"}
+)
+# Names whose appearance above a checked path changes its project root or configuration
+# (config/loader.CONFIG_NAMES, pyproject.toml, a git work tree); drift-tested.
+ROOT_NAMES = (".flash-guard.yaml", ".flash-guard.yml", "pyproject.toml", ".git")
+_GIT_REPO_FILES = ("index", "config", os.path.join("info", "exclude"))
+_UNWATCHED_PREFIXES = ("/dev/", "/proc/", "/sys/")
+
+
+# -- the key ---------------------------------------------------------------------------------
+
+
+class Invocation:
+    """One `flash-guard ...` command line that qualifies for a record, and where its record
+    is kept."""
+
+    def __init__(self, argv: list[str], cwd: str, store: str, key_file: str, key: str):
+        self.argv = argv
+        self.cwd = cwd
+        self.store = store  # the cache directory: records in store/runs/
+        self.key_file = key_file
+        self.key = key
+
+    @property
+    def record_path(self) -> str:
+        return os.path.join(self.store, RUNS_DIR, f"{self.key}.json")
+
+    def replay(self, stdout, stderr) -> int | None:
+        """Print the recorded output and return its exit code, or None when there is no
+        record or anything it watched changed."""
+        record = self._load()
+        if record is None:
+            return None
+        digest, _ = watch_digest(record["trees"], record["paths"], record["probes"], record["skip"])
+        if digest != record["digest"]:
+            return None
+        stdout.write(record["stdout"])
+        stderr.write(record["stderr"])
+        return record["code"]
+
+    def _load(self) -> dict | None:
+        raw = read_regular(self.key_file)
+        if raw is None or len(raw) != 64:
+            return None  # no key yet: no record could have been signed
+        try:
+            key = bytes.fromhex(raw.decode("ascii"))
+        except ValueError:
+            return None
+        raw = read_regular(self.record_path)
+        record = verified_document(raw, key) if raw is not None else None
+        if not _well_formed(record) or record["key"] != self.key:
+            return None
+        return record
+
+
+def _well_formed(record) -> bool:
+    if type(record) is not dict or record.get("version") != RECORD_VERSION:
+        return False
+    lists = [record.get(name) for name in ("trees", "paths", "probes", "skip")]
+    return (
+        all(type(v) is list and all(type(s) is str for s in v) for v in lists)
+        and type(record.get("digest")) is str
+        and type(record.get("stdout")) is str
+        and type(record.get("stderr")) is str
+        and type(record.get("code")) is int
+        and type(record.get("key")) is str
+    )
+
+
+def invocation(argv: list[str], environ=None, cwd: str | None = None) -> Invocation | None:
+    """The record key of this command line, or None when it must run (not a pure `check`,
+    a diff-base run, or no cache directory to keep records in)."""
+    environ = os.environ if environ is None else environ
+    cwd = os.getcwd() if cwd is None else cwd
+    if not argv or argv[0] != "check" or not _pure(argv[1:]):
+        return None
+    if environ.get("PRE_COMMIT_FROM_REF"):
+        return None  # a diff-base run reads git objects no watch covers
+    place = _store(argv, environ, cwd)
+    if place is None:
+        return None
+    store, key_file = place
+    env = sorted(
+        (name, value)
+        for name, value in environ.items()
+        if name in _ENV_NAMES or name.startswith(_ENV_PREFIXES)
+    )
+    material = [
+        RECORD_VERSION,
+        argv,
+        cwd,
+        env,
+        _isatty(sys.stdout),
+        _isatty(sys.stderr),
+        time.strftime("%Y-%m-%d"),
+        installation_signature(),
+    ]
+    text = json.dumps(material, ensure_ascii=True)
+    key = hashlib.sha256(text.encode("ascii")).hexdigest()[:32]
+    return Invocation(argv, cwd, store, key_file, key)
+
+
+def _pure(args: list[str]) -> bool:
+    expect_value = False
+    for token in args:
+        if expect_value:
+            expect_value = False
+            continue
+        if not token.startswith("-") or token == "-":
+            continue
+        name, eq, _ = token.partition("=")
+        if name in _PURE_VALUE_OPTIONS:
+            expect_value = not eq
+        elif name not in _PURE_FLAGS or eq:
+            return False  # --fix, --output, `--`, an abbreviation: run it
+    return not expect_value
+
+
+def _store(argv: list[str], environ, cwd: str) -> tuple[str, str] | None:
+    """(the cache directory, its key file), as discover/cache.cache_location places them."""
+    chosen = None
+    for i, token in enumerate(argv):
+        if token == "--cache-dir" and i + 1 < len(argv):
+            chosen = argv[i + 1]
+        elif token.startswith("--cache-dir="):
+            chosen = token.partition("=")[2]
+    chosen = chosen or environ.get(ENV_CACHE_DIR) or None
+    if chosen is not None:
+        base = os.path.abspath(os.path.join(cwd, chosen))
+        return base, os.path.join(base, KEY_FILE)
+    home = user_cache_home()
+    return (home, os.path.join(home, KEY_FILE)) if home is not None else None
+
+
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+# -- what is watched ------------------------------------------------------------------------
+
+
+def watch_digest(
+    trees: list[str], paths: list[str], probes: list[str], skip: list[str]
+) -> tuple[str, int]:
+    """(digest of the trees, paths and probes as they are now, the newest mtime or ctime
+    seen). A probe counts only as there (of a type) or not: `.git` above a project changes
+    whenever git runs, and what was read through it is watched as a path."""
+    digest = hashlib.blake2b(digest_size=20)
+    newest = 0
+    skipped = set(skip)
+    for tree in trees:
+        newest = max(newest, _digest_path(digest, tree))
+        stack = [tree]
+        while stack:
+            folder = stack.pop()
+            try:
+                with os.scandir(folder) as listing:
+                    entries = sorted(listing, key=lambda e: e.name)
+            except OSError as exc:
+                digest.update(f"!{folder}:{exc.errno}\n".encode("utf-8", "surrogateescape"))
+                continue
+            subdirs = []
+            for entry in entries:
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                except OSError:
+                    digest.update(f"?{entry.path}\n".encode("utf-8", "surrogateescape"))
+                    continue
+                if stat.S_ISDIR(info.st_mode):
+                    if skipped_dir(entry.name) or entry.path in skipped:
+                        continue
+                    subdirs.append(entry.path)
+                newest = max(newest, _digest_stat(digest, entry.path, info))
+                if stat.S_ISLNK(info.st_mode):  # what a read through it would see
+                    newest = max(newest, _digest_target(digest, entry.path))
+            stack.extend(reversed(subdirs))
+    for path in paths:
+        newest = max(newest, _digest_path(digest, path))
+    for path in probes:
+        try:
+            kind = stat.S_IFMT(os.lstat(path).st_mode)
+        except OSError:
+            kind = -1
+        digest.update(f"{path}\0{kind}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest(), newest
+
+
+def _digest_path(digest, path: str) -> int:
+    try:
+        info = os.lstat(path)
+    except OSError:
+        digest.update(f"-{path}\n".encode("utf-8", "surrogateescape"))
+        return 0
+    newest = _digest_stat(digest, path, info)
+    if stat.S_ISLNK(info.st_mode):
+        newest = max(newest, _digest_target(digest, path))
+    return newest
+
+
+def _digest_target(digest, path: str) -> int:
+    try:
+        return _digest_stat(digest, "->", os.stat(path))
+    except OSError:
+        digest.update(b"->-\n")
+        return 0
+
+
+def _digest_stat(digest, path: str, info: os.stat_result) -> int:
+    line = (
+        f"{path}\0{info.st_mode}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}"
+        f"\0{info.st_ino}\0{info.st_dev}\n"
+    )
+    digest.update(line.encode("utf-8", "surrogateescape"))
+    return max(info.st_mtime_ns, info.st_ctime_ns)
+
+
+# -- recording -------------------------------------------------------------------------------
+
+_RECORDER: Recorder | None = None
+
+
+class _Tee:
+    """A text stream that keeps what is written to it and passes it on."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return self._stream.write(text)
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+class Recorder:
+    """Watches one full run of an `Invocation` and writes its record at the end."""
+
+    def __init__(self, invocation: Invocation):
+        self.invocation = invocation
+        self.started_ns = time.time_ns()
+        self.opened: set[str] = set()
+        self.listed: set[str] = set()
+        self.checked: tuple[list[str], list[tuple[str, bool]]] | None = None
+        self.stdout = _Tee(sys.stdout)
+        self.stderr = _Tee(sys.stderr)
+
+    def audit(self, event: str, args: tuple) -> None:
+        if event == "open":
+            path = args[0]
+            if isinstance(path, (str, bytes)):
+                self.opened.add(os.path.abspath(os.fsdecode(path)))
+        elif event in ("os.scandir", "os.listdir") and args and args[0] is not None:
+            path = args[0]
+            if isinstance(path, (str, bytes)):
+                self.listed.add(os.path.abspath(os.fsdecode(path)))
+
+    def note_checked(self, given: list[str], roots: list[tuple[str, bool]]) -> None:
+        """The run finished its output normally: the absolute paths it was given, and the
+        (root, in git) of each project it checked."""
+        self.checked = (given, roots)
+
+    def finish(self, code: int) -> bool:
+        """Write the record; False when this run is not one to replay."""
+        global _RECORDER
+        _RECORDER = None
+        # Library callers and tests run more than once per process: give the streams back.
+        if sys.stdout is self.stdout:
+            sys.stdout = self.stdout._stream
+        if sys.stderr is self.stderr:
+            sys.stderr = self.stderr._stream
+        if code not in (0, 1) or self.checked is None:
+            return False
+        watched = self._watched()
+        if watched is None:
+            return False
+        trees, paths, probes, skip = watched
+        digest, newest = watch_digest(trees, paths, probes, skip)
+        if newest >= self.started_ns - RACY_NS:
+            return False
+        record = {
+            "version": RECORD_VERSION,
+            "key": self.invocation.key,
+            "argv": self.invocation.argv,
+            "cwd": self.invocation.cwd,
+            "trees": trees,
+            "paths": paths,
+            "probes": probes,
+            "skip": skip,
+            "digest": digest,
+            "stdout": "".join(self.stdout.parts),
+            "stderr": "".join(self.stderr.parts),
+            "code": code,
+        }
+        store = self.invocation.store
+        key = key_at(self.invocation.key_file, store)
+        if key is None:
+            return False
+        folder = os.path.join(store, RUNS_DIR)
+        if not write_signed(folder, store, f"{self.invocation.key}.json", key, record):
+            return False
+        _prune(folder)
+        return True
+
+    def _watched(self) -> tuple[list[str], list[str], list[str], list[str]] | None:
+        given, roots = self.checked
+        root_of = sorted((os.path.realpath(r) for r, _ in roots), key=len, reverse=True)
+        trees: set[str] = set()
+        for path in given:
+            real = os.path.realpath(path)
+            if os.path.isdir(real):
+                trees.add(real)
+            else:  # files given: the whole project is analysed, these reported
+                owner = _owner(real, root_of)
+                if owner is None:
+                    return None
+                trees.add(owner)
+        paths: set[str] = set()
+        probes: set[str] = set()
+        for tree in trees:
+            owner = _owner(tree, root_of)
+            if owner is None:
+                return None  # checked from outside its project: not worth the risk
+            here = tree
+            while here != owner:  # a file added between them changes a directory's mtime
+                here = os.path.dirname(here)
+                paths.add(here)
+            probes.update(_root_names_above(tree))
+        for root, in_git in roots:
+            if in_git:
+                git_paths = _git_inputs(os.path.realpath(root))
+                if git_paths is None:
+                    return None
+                paths.update(git_paths)
+        skip = self._cache_dirs()
+        for path in sorted(self.opened | self.listed):
+            if not _covered(path, trees, skip):
+                paths.add(path)
+        return sorted(trees), sorted(paths), sorted(probes - paths), sorted(skip)
+
+    def _cache_dirs(self) -> list[str]:
+        places = {os.path.realpath(self.invocation.store)}
+        home = user_cache_home()
+        if home is not None:
+            places.add(os.path.realpath(home))
+        return sorted(places)
+
+
+def _owner(path: str, roots_longest_first: list[str]) -> str | None:
+    for root in roots_longest_first:
+        if path == root or path.startswith(os.path.join(root, "")):
+            return root
+    return None
+
+
+def _root_names_above(tree: str) -> list[str]:
+    out = []
+    here = tree
+    while True:
+        out.extend(os.path.join(here, name) for name in ROOT_NAMES)
+        parent = os.path.dirname(here)
+        if parent == here:
+            return out
+        here = parent
+
+
+def _git_inputs(root: str) -> list[str] | None:
+    """What `git ls-files --exclude-standard` reads besides the tree: the repository's
+    index, config and excludes, and the user's and the system's git configuration. None
+    for a linked worktree or submodule (`.git` is a file): not watched, not recorded."""
+    here = root
+    while not os.path.lexists(os.path.join(here, ".git")):
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+    repo = os.path.join(here, ".git")
+    if not os.path.isdir(repo) or os.path.islink(repo):
+        return None
+    paths = [os.path.join(repo, name) for name in _GIT_REPO_FILES]
+    home = os.path.expanduser("~")
+    config_home = os.environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
+    paths += [
+        os.path.join(home, ".gitconfig"),
+        os.path.join(config_home, "git", "config"),
+        os.path.join(config_home, "git", "ignore"),
+        "/etc/gitconfig",
+    ]
+    return paths
+
+
+def _covered(path: str, trees: set[str], skip: list[str]) -> bool:
+    """Whether a file the run opened is watched already, or is not an input at all (the
+    interpreter's and flash-guard's own files, the caches, devices)."""
+    if path.startswith(_UNWATCHED_PREFIXES):
+        return True
+    for place in (*skip, PACKAGE_DIR, sys.prefix, sys.base_prefix, sys.exec_prefix):
+        if path == place or path.startswith(os.path.join(place, "")):
+            return True
+    if path.endswith(".pyc") or os.path.basename(path) == "__pycache__":
+        return True
+    for tree in trees:
+        if path.startswith(os.path.join(tree, "")):
+            below = path[len(tree) + 1 :].split(os.sep)[:-1]
+            return not any(skipped_dir(part) for part in below)
+    return False
+
+
+def _prune(folder: str) -> None:
+    try:
+        with os.scandir(folder) as listing:
+            records = [e for e in listing if e.name.endswith(".json") and e.is_file()]
+        if len(records) <= MAX_RECORDS:
+            return
+        records.sort(key=lambda e: e.stat().st_mtime_ns)
+        for entry in records[: len(records) - MAX_RECORDS]:
+            os.unlink(entry.path)
+    except OSError:
+        pass  # a full cache costs disk, never a wrong answer
+
+
+def _audit(event: str, args: tuple) -> None:
+    recorder = _RECORDER
+    if recorder is not None:
+        recorder.audit(event, args)
+
+
+_HOOKED = False
+
+
+def start(invocation: Invocation) -> Recorder:
+    """Record the run about to happen: watch what it opens and keep what it prints."""
+    global _RECORDER, _HOOKED
+    recorder = Recorder(invocation)
+    _RECORDER = recorder
+    if not _HOOKED:  # an audit hook cannot be removed: one, idle between recordings
+        sys.addaudithook(_audit)
+        _HOOKED = True
+    sys.stdout = recorder.stdout
+    sys.stderr = recorder.stderr
+    return recorder
+
+
+def note_checked(given: list[str], roots: list[tuple[str, bool]]) -> None:
+    """Called by `check` once its output is written (nothing when no run is recorded)."""
+    if _RECORDER is not None:
+        _RECORDER.note_checked(given, roots)

@@ -1,0 +1,157 @@
+"""Signed cache documents: the HMAC key, and JSON files whose first line signs the rest.
+
+Every cache flash-guard keeps between runs (the facts cache, discover/cache.py; the fix
+cache, fix/cache.py; run records, run_cache.py) stores data only, signed with a key that
+lives outside the analysed tree: a cache file planted in a repository fails the check and
+is ignored. Kept apart from the caches themselves so that the lean start of a replayed run
+(run_cache.py) can verify a record without importing the analysis.
+Paths are strings or path objects: pathlib is not imported, as the lean start needs none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import stat
+
+KEY_FILE = "key"
+MAX_CACHE_BYTES = 512 << 20
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+
+
+def user_cache_home() -> str | None:
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        home = os.path.expanduser("~")
+        if home == "~":  # no home directory to keep a key in
+            return None
+        base = os.path.join(home, ".cache")
+    return os.path.join(base, "flash-guard")
+
+
+def verified_document(raw: bytes, key: bytes):
+    """The JSON document signed by `key` (its first line is the HMAC of the rest), or None
+    when the signature or the JSON is bad: a file not ours, or damaged."""
+    mac, sep, body = raw.partition(b"\n")
+    expected = hmac.new(key, body, hashlib.sha256).hexdigest().encode()
+    if not sep or not hmac.compare_digest(mac, expected):
+        return None
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+
+
+def signed_entries(path: str | os.PathLike[str], key: bytes, fingerprint: str) -> tuple[dict, bool]:
+    """(the `entries` of the signed cache document at `path` written under `fingerprint`,
+    False); ({}, False) when there is none; ({}, True) when the file is not ours, damaged
+    or of other code."""
+    raw = read_regular(path)
+    if raw is None:
+        return {}, False
+    data = verified_document(raw, key)
+    if (
+        type(data) is not dict
+        or data.get("fingerprint") != fingerprint
+        or type(data.get("entries")) is not dict
+    ):
+        return {}, True
+    return data["entries"], False
+
+
+def write_signed(
+    directory: str | os.PathLike[str],
+    top: str | os.PathLike[str],
+    name: str,
+    key: bytes,
+    document: dict,
+) -> bool:
+    """Write `document` signed by `key` to directory/name, atomically; False when it could
+    not be written (that costs the next run time, nothing else)."""
+    from flash_guard.project.writes import write_atomically
+
+    body = json.dumps(document, separators=(",", ":"), ensure_ascii=True)
+    mac = hmac.new(key, body.encode("ascii"), hashlib.sha256).hexdigest()
+    try:
+        ensure_directory(directory, top)
+        write_atomically(os.path.join(directory, name), f"{mac}\n{body}")
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def key_at(path: str | os.PathLike[str], directory: str | os.PathLike[str]) -> bytes | None:
+    """The HMAC key at `path`, created on first use (private, never replaced once there)."""
+    raw = read_regular(path)
+    if raw is not None and len(raw) == 64:
+        try:
+            return bytes.fromhex(raw.decode("ascii"))
+        except ValueError:
+            pass
+    import secrets  # deferred: only a first run makes a key (~2 ms to import)
+
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        temp = os.path.join(directory, f".key.{secrets.token_hex(8)}")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            if raw is None:
+                os.link(temp, path)  # fails if another run created it meanwhile: use theirs
+            else:
+                os.replace(temp, path)  # an unreadable or damaged key: a new one
+        except FileExistsError:
+            pass
+        finally:
+            if os.path.exists(temp):
+                os.unlink(temp)
+    except OSError:
+        return None
+    raw = read_regular(path)
+    if raw is None or len(raw) != 64:
+        return None
+    try:
+        return bytes.fromhex(raw.decode("ascii"))
+    except ValueError:
+        return None
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def read_regular(path: str | os.PathLike[str]) -> bytes | None:
+    """A regular file's bytes (never following a symlink, never blocking on a FIFO)."""
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_CACHE_BYTES:
+            return None
+        chunks, total = [], 0
+        while total <= info.st_size:
+            chunk = os.read(fd, info.st_size + 1 - total)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        return None if total > info.st_size else b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def ensure_directory(directory: str | os.PathLike[str], top: str | os.PathLike[str]) -> None:
+    os.makedirs(directory, exist_ok=True)
+    if os.path.islink(directory) or os.path.islink(top):
+        raise OSError("the cache directory is a symlink")
+    ignore = os.path.join(top, ".gitignore")
+    if not os.path.lexists(ignore):
+        from flash_guard.project.writes import write_atomically
+
+        write_atomically(ignore, "# Written by flash-guard: its facts cache.\n*\n")
