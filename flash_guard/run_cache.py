@@ -60,7 +60,10 @@ from flash_guard.signed_cache import (
 
 RECORD_VERSION = 1
 RUNS_DIR = "runs"
+# The newest records are kept, up to this many and this many bytes in all; an output
+# bigger than a tenth of that is not recorded.
 MAX_RECORDS = 64
+MAX_RECORDS_BYTES = 256 << 20
 # Inputs changed this close to the run's start may share their mtime with the next edit.
 RACY_NS = 2_000_000_000
 ENV_CACHE_DIR = "FLASH_GUARD_CACHE_DIR"
@@ -376,6 +379,9 @@ class Recorder:
         digest, newest = watch_digest(trees, paths, probes, skip)
         if newest >= self.started_ns - RACY_NS:
             return False
+        output = "".join(self.stdout.parts)
+        if len(output) > MAX_RECORDS_BYTES // 10:
+            return False
         record = {
             "version": RECORD_VERSION,
             "key": self.invocation.key,
@@ -386,7 +392,7 @@ class Recorder:
             "probes": probes,
             "skip": skip,
             "digest": digest,
-            "stdout": "".join(self.stdout.parts),
+            "stdout": output,
             "stderr": "".join(self.stderr.parts),
             "code": code,
         }
@@ -403,6 +409,7 @@ class Recorder:
     def _watched(self) -> tuple[list[str], list[str], list[str], list[str]] | None:
         given, roots = self.checked
         root_of = sorted((os.path.realpath(r) for r, _ in roots), key=len, reverse=True)
+        in_git = {os.path.realpath(r) for r, git in roots if git}
         trees: set[str] = set()
         for path in given:
             real = os.path.realpath(path)
@@ -424,9 +431,8 @@ class Recorder:
                 here = os.path.dirname(here)
                 paths.add(here)
             probes.update(_root_names_above(tree))
-        for root, in_git in roots:
-            if in_git:
-                git_paths = _git_inputs(os.path.realpath(root))
+            if owner in in_git:
+                git_paths = _git_inputs(tree)
                 if git_paths is None:
                     return None
                 paths.update(git_paths)
@@ -462,20 +468,24 @@ def _root_names_above(tree: str) -> list[str]:
         here = parent
 
 
-def _git_inputs(root: str) -> list[str] | None:
-    """What `git ls-files --exclude-standard` reads besides the tree: the repository's
-    index, config and excludes, and the user's and the system's git configuration. None
-    for a linked worktree or submodule (`.git` is a file): not watched, not recorded."""
-    here = root
+def _git_inputs(tree: str) -> list[str] | None:
+    """What `git ls-files --exclude-standard` in `tree` reads besides the tree: the
+    `.gitignore` of every directory above it up to the work tree's top, the repository's
+    index, config and excludes, the user's and the system's git configuration, and the
+    excludes file that configuration names. None for a linked worktree or submodule
+    (`.git` is a file): not watched, not recorded."""
+    paths = []
+    here = tree
     while not os.path.lexists(os.path.join(here, ".git")):
         parent = os.path.dirname(here)
         if parent == here:
             return None
         here = parent
+        paths.append(os.path.join(here, ".gitignore"))
     repo = os.path.join(here, ".git")
     if not os.path.isdir(repo) or os.path.islink(repo):
         return None
-    paths = [os.path.join(repo, name) for name in _GIT_REPO_FILES]
+    paths += [os.path.join(repo, name) for name in _GIT_REPO_FILES]
     home = os.path.expanduser("~")
     config_home = os.environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
     paths += [
@@ -484,7 +494,23 @@ def _git_inputs(root: str) -> list[str] | None:
         os.path.join(config_home, "git", "ignore"),
         "/etc/gitconfig",
     ]
+    excludes = _configured_excludes_file(tree)
+    if excludes:
+        paths.append(excludes)
     return paths
+
+
+def _configured_excludes_file(root: str) -> str | None:
+    """The file `core.excludesFile` names, as git resolves it (includes, `~`)."""
+    from pathlib import Path
+
+    from flash_guard.project.files import run_git  # the full run has it loaded already
+
+    out = run_git(["config", "--path", "--get", "core.excludesFile"], Path(root), 30)
+    if out is None or out.returncode != 0:
+        return None
+    value = out.stdout.decode("utf-8", "surrogateescape").strip()
+    return os.path.join(root, value) if value else None
 
 
 def _covered(path: str, trees: set[str], skip: list[str]) -> bool:
@@ -507,12 +533,18 @@ def _covered(path: str, trees: set[str], skip: list[str]) -> bool:
 def _prune(folder: str) -> None:
     try:
         with os.scandir(folder) as listing:
-            records = [e for e in listing if e.name.endswith(".json") and e.is_file()]
-        if len(records) <= MAX_RECORDS:
-            return
-        records.sort(key=lambda e: e.stat().st_mtime_ns)
-        for entry in records[: len(records) - MAX_RECORDS]:
-            os.unlink(entry.path)
+            records = [
+                (info.st_mtime_ns, info.st_size, entry.path)
+                for entry in listing
+                if entry.name.endswith(".json") and entry.is_file(follow_symlinks=False)
+                for info in (entry.stat(follow_symlinks=False),)
+            ]
+        records.sort(reverse=True)  # newest first
+        total = 0
+        for count, (_, size, path) in enumerate(records, 1):
+            total += size
+            if count > MAX_RECORDS or total > MAX_RECORDS_BYTES:
+                os.unlink(path)
     except OSError:
         pass  # a full cache costs disk, never a wrong answer
 

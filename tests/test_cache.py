@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from flash_guard import entry, run_cache
 from flash_guard.cli import main
 from flash_guard.discover import cache as cache_module
 from flash_guard.discover import codec
@@ -98,6 +99,18 @@ def test_cold_then_warm_output_is_identical(project, tmp_path, monkeypatch):
         assert warm_counter.hits > 0
     uncached = _run([*args, "--no-cache"], root, monkeypatch)
     assert uncached == cold
+    # Through the console script's start: the run is recorded, then replayed unchanged.
+    monkeypatch.setattr(run_cache, "RACY_NS", -(10**12))  # the copy's ctimes are new
+    monkeypatch.setattr(run_cache, "_isatty", lambda stream: False)
+    monkeypatch.chdir(root)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        recorded = (entry._replayed_or_run(args), out.getvalue(), err.getvalue())
+    assert recorded == cold
+    invocation = run_cache.invocation(args)
+    out, err = io.StringIO(), io.StringIO()
+    replayed = (invocation.replay(out, err), out.getvalue(), err.getvalue())
+    assert replayed == cold
 
 
 # -- generic serialisation -------------------------------------------------------------------

@@ -165,7 +165,8 @@ def settled(tmp_path_factory):
         outside = base / change.__name__
         _write_project(outside / "project")
         made[change.__name__] = outside
-    for name in ("outside-config", "outside-baseline", "between", "git", "racy-free"):
+    names = ("outside-config", "outside-baseline", "between", "git", "git2", "git3", "racy-free")
+    for name in names:
         outside = base / name
         _write_project(outside / "project")
         made[name] = outside
@@ -180,6 +181,14 @@ def settled(tmp_path_factory):
     (made["outside-baseline"] / "baseline.json").write_text(json.dumps(empty))
     git_project = made["git"] / "project"
     subprocess.run(["git", "init", "-q", str(git_project)], check=True, timeout=60)
+    git3 = made["git3"] / "project"
+    subprocess.run(["git", "init", "-q", str(git3)], check=True, timeout=60)
+    (git3 / ".gitignore").write_text("*.log\n")
+    excludes = made["git2"] / "ignored-by-me"
+    excludes.write_text("")
+    git2 = ["git", "-C", str(made["git2"] / "project")]
+    subprocess.run([*git2, "init", "-q"], check=True, timeout=60)
+    subprocess.run([*git2, "config", "core.excludesFile", str(excludes)], check=True, timeout=60)
     time.sleep(SETTLE_S)
     return made
 
@@ -243,6 +252,22 @@ def test_git_excludes_are_watched(settled):
     change = (root / ".git" / "info" / "exclude").write_text
     args = ["check", "--format", "json", "."]
     _check_replays_then_sees(lambda: change("app/api.py\n"), outside, args, root)
+
+
+def test_the_excludes_file_git_is_configured_with_is_watched(settled):
+    outside = settled["git2"]
+    root = outside / "project"
+    change = (outside / "ignored-by-me").write_text
+    args = ["check", "--format", "json", "."]
+    _check_replays_then_sees(lambda: change("app/api.py\n"), outside, args, root)
+
+
+def test_a_gitignore_above_the_checked_directory_is_watched(settled):
+    outside = settled["git3"]
+    root = outside / "project"
+    change = (root / ".gitignore").write_text
+    args = ["check", "--format", "json", "app"]
+    _check_replays_then_sees(lambda: change("*.log\napp/api.py\n"), outside, args, root)
 
 
 def test_files_given_pre_commit_style_watch_the_whole_project(settled):
@@ -370,8 +395,14 @@ def test_records_are_pruned_to_the_newest(tmp_path, monkeypatch):
     monkeypatch.setattr(run_cache, "MAX_RECORDS", 2)
     for fmt in ("text", "json", "sarif", "github"):
         _record_in_process([*args, "--format", fmt], root, cache, monkeypatch)
-    runs = sorted(p.name for p in (cache / run_cache.RUNS_DIR).glob("*.json"))
+    runs = sorted((cache / run_cache.RUNS_DIR).glob("*.json"), key=lambda p: p.stat().st_mtime)
     assert len(runs) == 2
+    github = run_cache.invocation([*args, "--format", "github"], _env(cache), str(root))
+    assert runs[-1] == Path(github.record_path)  # the newest stays
+    # Bytes count too: a budget of the newest record's size keeps only that one.
+    monkeypatch.setattr(run_cache, "MAX_RECORDS_BYTES", runs[-1].stat().st_size + 1)
+    run_cache._prune(str(cache / run_cache.RUNS_DIR))
+    assert list((cache / run_cache.RUNS_DIR).glob("*.json")) == [runs[-1]]
 
 
 # -- the lists the key depends on follow the package -------------------------------------
