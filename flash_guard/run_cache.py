@@ -164,7 +164,11 @@ def invocation(argv: list[str], environ=None, cwd: str | None = None) -> Invocat
     """The record key of this command line, or None when it must run (not a pure `check`,
     a diff-base run, or no cache directory to keep records in)."""
     environ = os.environ if environ is None else environ
-    cwd = os.getcwd() if cwd is None else cwd
+    if cwd is None:
+        try:
+            cwd = os.getcwd()
+        except OSError:  # the directory was removed: let the CLI say what it says
+            return None
     if not argv or argv[0] != "check" or not _pure(argv[1:]):
         return None
     if environ.get("PRE_COMMIT_FROM_REF"):
