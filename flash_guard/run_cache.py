@@ -98,6 +98,7 @@ _PURE_FLAGS = frozenset(
 ROOT_NAMES = (".flash-guard.yaml", ".flash-guard.yml", "pyproject.toml", ".git")
 _GIT_REPO_FILES = ("index", "config", os.path.join("info", "exclude"))
 _UNWATCHED_PREFIXES = ("/dev/", "/proc/", "/sys/")
+_MODULE_SUFFIXES = (".py", ".pyc", ".pyi", ".so", ".pyd")
 
 
 # -- the key ---------------------------------------------------------------------------------
@@ -355,7 +356,9 @@ class Recorder:
             path = args[0]
             if isinstance(path, (str, bytes)):
                 self.opened.add(os.path.abspath(os.fsdecode(path)))
-        elif event in ("os.scandir", "os.listdir") and args and args[0] is not None:
+        # os.listdir is the import machinery's (and sdk_version's, of app directories, which
+        # lie between a tree and its root: watched already); scandir is the listings'.
+        elif event == "os.scandir" and args and args[0] is not None:
             path = args[0]
             if isinstance(path, (str, bytes)):
                 self.listed.add(os.path.abspath(os.fsdecode(path)))
@@ -518,15 +521,17 @@ def _configured_excludes_file(root: str) -> str | None:
 
 
 def _covered(path: str, trees: set[str], skip: list[str]) -> bool:
-    """Whether a file the run opened is watched already, or is not an input at all (the
-    interpreter's and flash-guard's own files, the caches, devices)."""
-    if path.startswith(_UNWATCHED_PREFIXES):
+    """Whether a file the run opened is watched already, or is not an input at all: a
+    module the interpreter imported (the analysis never opens Python files outside the
+    checked trees), flash-guard's own files, the caches, devices. Anything else, such as
+    a data file of an installed package, is watched: a needless miss at worst."""
+    if path.startswith(_UNWATCHED_PREFIXES) or path.endswith(_MODULE_SUFFIXES):
         return True
-    for place in (*skip, PACKAGE_DIR, sys.prefix, sys.base_prefix, sys.exec_prefix):
+    if os.path.basename(path) == "__pycache__":
+        return True
+    for place in (*skip, PACKAGE_DIR):
         if path == place or path.startswith(os.path.join(place, "")):
             return True
-    if path.endswith(".pyc") or os.path.basename(path) == "__pycache__":
-        return True
     for tree in trees:
         if path.startswith(os.path.join(tree, "")):
             below = path[len(tree) + 1 :].split(os.sep)[:-1]
