@@ -40,6 +40,8 @@ the interpreter, one walk and the output.
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import hashlib
 import json
 import os
@@ -51,6 +53,7 @@ from flash_guard.build_id import PACKAGE_DIR, installation_signature
 from flash_guard.project.skipped import skipped_dir
 from flash_guard.signed_cache import (
     KEY_FILE,
+    ensure_directory,
     key_at,
     read_regular,
     user_cache_home,
@@ -58,12 +61,13 @@ from flash_guard.signed_cache import (
     write_signed,
 )
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 RUNS_DIR = "runs"
 # The newest records are kept, up to this many and this many bytes in all; an output
 # bigger than a tenth of that is not recorded.
 MAX_RECORDS = 64
 MAX_RECORDS_BYTES = 256 << 20
+_STALE_SPOOL_NS = 3600 * 10**9  # a spool this old was left by a run that was killed
 # Inputs changed this close to the run's start may share their mtime with the next edit.
 RACY_NS = 2_000_000_000
 ENV_CACHE_DIR = "FLASH_GUARD_CACHE_DIR"
@@ -119,6 +123,10 @@ class Invocation:
     def record_path(self) -> str:
         return os.path.join(self.store, RUNS_DIR, f"{self.key}.json")
 
+    @property
+    def output_path(self) -> str:
+        return os.path.join(self.store, RUNS_DIR, f"{self.key}.out")
+
     def replay(self, stdout, stderr) -> int | None:
         """Print the recorded output and return its exit code, or None when there is no
         record or anything it watched changed."""
@@ -128,7 +136,8 @@ class Invocation:
         digest, _ = watch_digest(record["trees"], record["paths"], record["probes"], record["skip"])
         if digest != record["digest"]:
             return None
-        stdout.write(record["stdout"])
+        if not _copy_output(self.output_path, record, stdout):
+            return None
         stderr.write(record["stderr"])
         return record["code"]
 
@@ -147,6 +156,30 @@ class Invocation:
         return record
 
 
+_CHUNK = 1 << 20
+
+
+def _copy_output(path: str, record: dict, stdout) -> bool:
+    """Write the recorded output to `stdout` if it is the one the record names (its size
+    and hash); read twice in chunks, so a big report is never held whole."""
+    try:
+        with open(path, "rb", buffering=0) as handle:
+            digest, size = hashlib.sha256(), 0
+            while chunk := handle.read(_CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+            if size != record["stdout_size"] or digest.hexdigest() != record["stdout_sha256"]:
+                return False
+            handle.seek(0)
+            decoder = codecs.getincrementaldecoder("utf-8")("surrogatepass")
+            while chunk := handle.read(_CHUNK):
+                stdout.write(decoder.decode(chunk))
+            stdout.write(decoder.decode(b"", final=True))
+    except (OSError, UnicodeDecodeError):
+        return False
+    return True
+
+
 def _well_formed(record) -> bool:
     if type(record) is not dict or record.get("version") != RECORD_VERSION:
         return False
@@ -154,7 +187,8 @@ def _well_formed(record) -> bool:
     return (
         all(type(v) is list and all(type(s) is str for s in v) for v in lists)
         and type(record.get("digest")) is str
-        and type(record.get("stdout")) is str
+        and type(record.get("stdout_sha256")) is str
+        and type(record.get("stdout_size")) is int
         and type(record.get("stderr")) is str
         and type(record.get("code")) is int
         and type(record.get("key")) is str
@@ -321,14 +355,20 @@ _RECORDER: Recorder | None = None
 
 
 class _Tee:
-    """A text stream that keeps what is written to it and passes it on."""
+    """A text stream that passes on what is written to it and keeps a copy: in a list
+    (stderr: a few lines), or spooled to a file as UTF-8 with its hash (stdout: a report
+    can be tens of megabytes, which must not stay in memory beside the analysis)."""
 
-    def __init__(self, stream):
+    def __init__(self, stream, spool: _Spool | None = None):
         self._stream = stream
+        self._spool = spool
         self.parts: list[str] = []
 
     def write(self, text: str) -> int:
-        self.parts.append(text)
+        if self._spool is None:
+            self.parts.append(text)
+        else:
+            self._spool.add(text)
         return self._stream.write(text)
 
     def writelines(self, lines) -> None:
@@ -337,6 +377,59 @@ class _Tee:
 
     def __getattr__(self, name):
         return getattr(self._stream, name)
+
+
+class _Spool:
+    """Text written to a temporary file beside the records, hashed as it goes."""
+
+    def __init__(self, folder: str, top: str):
+        self.hash = hashlib.sha256()
+        self.size = 0
+        self.path: str | None = None
+        self._file = None
+        try:
+            ensure_directory(folder, top)
+            import tempfile  # deferred: a replayed run never spools
+
+            fd, self.path = tempfile.mkstemp(prefix=".out.", suffix=".tmp", dir=folder)
+            self._file = os.fdopen(fd, "wb")
+        except OSError:
+            self.close(keep_as=None)
+
+    def add(self, text: str) -> None:
+        if self._file is None:
+            return
+        data = text.encode("utf-8", "surrogatepass")
+        self.hash.update(data)
+        self.size += len(data)
+        try:
+            if self.size > MAX_RECORDS_BYTES // 10:
+                raise OSError("too big to keep")
+            self._file.write(data)
+        except OSError:
+            self.close(keep_as=None)
+
+    @property
+    def complete(self) -> bool:
+        return self._file is not None
+
+    def close(self, keep_as: str | None) -> bool:
+        """Put the spooled text at `keep_as` (atomically), or drop it; True when kept."""
+        kept = False
+        try:
+            if self._file is not None:
+                self._file.close()
+                if keep_as is not None:
+                    os.replace(self.path, keep_as)
+                    kept = True
+        except OSError:
+            pass
+        finally:
+            self._file = None
+            if not kept and self.path is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(self.path)
+        return kept
 
 
 class Recorder:
@@ -348,7 +441,8 @@ class Recorder:
         self.opened: set[str] = set()
         self.listed: set[str] = set()
         self.checked: tuple[list[str], list[tuple[str, bool]]] | None = None
-        self.stdout = _Tee(sys.stdout)
+        folder = os.path.join(invocation.store, RUNS_DIR)
+        self.stdout = _Tee(sys.stdout, _Spool(folder, invocation.store))
         self.stderr = _Tee(sys.stderr)
 
     def audit(self, event: str, args: tuple) -> None:
@@ -377,17 +471,20 @@ class Recorder:
             sys.stdout = self.stdout._stream
         if sys.stderr is self.stderr:
             sys.stderr = self.stderr._stream
-        if code not in (0, 1) or self.checked is None:
+        spool = self.stdout._spool
+        if code not in (0, 1) or self.checked is None or not spool.complete:
+            spool.close(keep_as=None)
             return False
         watched = self._watched()
         if watched is None:
+            spool.close(keep_as=None)
             return False
         trees, paths, probes, skip = watched
         digest, newest = watch_digest(trees, paths, probes, skip)
-        if newest >= self.started_ns - RACY_NS:
-            return False
-        output = "".join(self.stdout.parts)
-        if len(output) > MAX_RECORDS_BYTES // 10:
+        store = self.invocation.store
+        key = key_at(self.invocation.key_file, store)
+        if newest >= self.started_ns - RACY_NS or key is None:
+            spool.close(keep_as=None)
             return False
         record = {
             "version": RECORD_VERSION,
@@ -399,16 +496,18 @@ class Recorder:
             "probes": probes,
             "skip": skip,
             "digest": digest,
-            "stdout": output,
+            "stdout_sha256": spool.hash.hexdigest(),
+            "stdout_size": spool.size,
             "stderr": "".join(self.stderr.parts),
             "code": code,
         }
-        store = self.invocation.store
-        key = key_at(self.invocation.key_file, store)
-        if key is None:
+        invocation = self.invocation
+        # The output first: a record names the hash of the output it goes with, so a
+        # record and an output of two different runs never pass together.
+        if not spool.close(keep_as=invocation.output_path):
             return False
         folder = os.path.join(store, RUNS_DIR)
-        if not write_signed(folder, store, f"{self.invocation.key}.json", key, record):
+        if not write_signed(folder, store, f"{invocation.key}.json", key, record):
             return False
         _prune(folder)
         return True
@@ -540,20 +639,35 @@ def _covered(path: str, trees: set[str], skip: list[str]) -> bool:
 
 
 def _prune(folder: str) -> None:
+    """Keep the newest records (a record's `.json` and `.out` count together); drop spools
+    a killed run left behind."""
+    now = time.time_ns()
+    records: dict[str, list[int]] = {}  # key -> [newest mtime, bytes]
+    paths: dict[str, list[str]] = {}
     try:
         with os.scandir(folder) as listing:
-            records = [
-                (info.st_mtime_ns, info.st_size, entry.path)
-                for entry in listing
-                if entry.name.endswith(".json") and entry.is_file(follow_symlinks=False)
-                for info in (entry.stat(follow_symlinks=False),)
-            ]
-        records.sort(reverse=True)  # newest first
+            for entry in listing:
+                if not entry.is_file(follow_symlinks=False):
+                    continue
+                info = entry.stat(follow_symlinks=False)
+                if entry.name.endswith(".tmp"):
+                    if now - info.st_mtime_ns > _STALE_SPOOL_NS:
+                        os.unlink(entry.path)
+                    continue
+                stem, dot, suffix = entry.name.rpartition(".")
+                if not dot or suffix not in ("json", "out"):
+                    continue
+                mtime_size = records.setdefault(stem, [0, 0])
+                mtime_size[0] = max(mtime_size[0], info.st_mtime_ns)
+                mtime_size[1] += info.st_size
+                paths.setdefault(stem, []).append(entry.path)
         total = 0
-        for count, (_, size, path) in enumerate(records, 1):
+        newest_first = sorted(records.items(), key=lambda item: item[1][0], reverse=True)
+        for count, (stem, (_, size)) in enumerate(newest_first, 1):
             total += size
             if count > MAX_RECORDS or total > MAX_RECORDS_BYTES:
-                os.unlink(path)
+                for path in paths[stem]:
+                    os.unlink(path)
     except OSError:
         pass  # a full cache costs disk, never a wrong answer
 

@@ -362,32 +362,50 @@ def _record_in_process(args: list[str], root: Path, cache: Path, monkeypatch) ->
 def test_a_tampered_or_foreign_record_is_not_replayed(tmp_path, monkeypatch):
     args, root, cache, record = _recorded(tmp_path)
     first = _record_in_process(args, root, cache, monkeypatch)
+    assert first[0] == 1
     env = _env(cache)
     assert _replays(args, root, env)
     raw = record.read_bytes()
     mac, _, body = raw.partition(b"\n")
     doc = json.loads(body)
-    doc["stdout"], doc["code"] = "", 0  # hide every finding, keep the old signature
+    doc["code"] = 0  # pass the run, keep the old signature
     record.write_bytes(mac + b"\n" + json.dumps(doc).encode())
     assert not _replays(args, root, env)
-    # Signed with another key (a record planted from elsewhere).
     record.write_bytes(raw)
     assert _replays(args, root, env)
+    # The output beside it edited, its size kept: the record's hash no longer matches.
+    output = Path(run_cache.invocation(args, env, str(root)).output_path)
+    text = output.read_bytes()
+    output.write_bytes(text.replace(b"FG", b"XX"))
+    assert not _replays(args, root, env)
+    output.write_bytes(text)
+    assert _replays(args, root, env)
+    # Signed with another key (a record planted from elsewhere).
     (cache / "key").write_text("0" * 64)
     assert not _replays(args, root, env)
-    assert first[0] == 1
 
 
 def test_a_replay_is_the_recorded_output_and_exit_code(tmp_path, monkeypatch):
     args, root, cache, record = _recorded(tmp_path)
     code, out, err = _record_in_process(args, root, cache, monkeypatch)
     doc = verified_document(record.read_bytes(), bytes.fromhex((cache / "key").read_text()))
-    assert (doc["code"], doc["stdout"], doc["stderr"]) == (code, out, err)
-    replayed_out, replayed_err = io.StringIO(), io.StringIO()
+    assert (doc["code"], doc["stderr"]) == (code, err)
     invocation = run_cache.invocation(args, _env(cache), str(root))
+    assert Path(invocation.output_path).read_bytes() == out.encode()
+    replayed_out, replayed_err = io.StringIO(), io.StringIO()
     assert invocation.replay(replayed_out, replayed_err) == code
     assert (replayed_out.getvalue(), replayed_err.getvalue()) == (out, err)
     assert "FG" in out  # the project has findings: a replay of nothing would not pass
+    leftovers = [p.name for p in (cache / run_cache.RUNS_DIR).iterdir()]
+    assert not [name for name in leftovers if name.endswith(".tmp")], leftovers
+
+
+def test_an_output_too_big_to_keep_is_not_recorded(tmp_path, monkeypatch):
+    args, root, cache, record = _recorded(tmp_path)
+    monkeypatch.setattr(run_cache, "MAX_RECORDS_BYTES", 10 * 100)  # outputs up to 100 bytes
+    code, out, _ = _record_in_process(args, root, cache, monkeypatch)
+    assert len(out) > 100 and code == 1
+    assert list((cache / run_cache.RUNS_DIR).iterdir()) == []  # no record, no spool left
 
 
 def test_records_are_pruned_to_the_newest(tmp_path, monkeypatch):
@@ -395,14 +413,19 @@ def test_records_are_pruned_to_the_newest(tmp_path, monkeypatch):
     monkeypatch.setattr(run_cache, "MAX_RECORDS", 2)
     for fmt in ("text", "json", "sarif", "github"):
         _record_in_process([*args, "--format", fmt], root, cache, monkeypatch)
-    runs = sorted((cache / run_cache.RUNS_DIR).glob("*.json"), key=lambda p: p.stat().st_mtime)
-    assert len(runs) == 2
+    runs_dir = cache / run_cache.RUNS_DIR
+    runs = sorted(runs_dir.glob("*.json"), key=lambda p: p.stat().st_mtime)
+    assert len(runs) == 2 and len(list(runs_dir.glob("*.out"))) == 2
     github = run_cache.invocation([*args, "--format", "github"], _env(cache), str(root))
     assert runs[-1] == Path(github.record_path)  # the newest stays
-    # Bytes count too: a budget of the newest record's size keeps only that one.
-    monkeypatch.setattr(run_cache, "MAX_RECORDS_BYTES", runs[-1].stat().st_size + 1)
-    run_cache._prune(str(cache / run_cache.RUNS_DIR))
-    assert list((cache / run_cache.RUNS_DIR).glob("*.json")) == [runs[-1]]
+    # Bytes count too, a record's output with it: a budget of the newest one's keeps it.
+    newest = runs[-1].stat().st_size + Path(github.output_path).stat().st_size
+    monkeypatch.setattr(run_cache, "MAX_RECORDS_BYTES", newest + 1)
+    stale = runs_dir / ".out.left-by-a-killed-run.tmp"
+    stale.write_text("partial")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    run_cache._prune(str(runs_dir))
+    assert sorted(runs_dir.iterdir()) == sorted([runs[-1], Path(github.output_path)])
 
 
 # -- the lists the key depends on follow the package -------------------------------------
