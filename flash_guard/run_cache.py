@@ -52,6 +52,7 @@ import time
 from flash_guard.build_id import PACKAGE_DIR, installation_signature
 from flash_guard.project.skipped import skipped_dir
 from flash_guard.signed_cache import (
+    CACHE_DIR_NAME,
     KEY_FILE,
     ensure_directory,
     key_at,
@@ -260,7 +261,7 @@ def _store(argv: list[str], environ, cwd: str) -> tuple[str, str] | None:
     if chosen is not None:
         base = os.path.abspath(os.path.join(cwd, chosen))
         return base, os.path.join(base, KEY_FILE)
-    home = user_cache_home()
+    home = user_cache_home(environ)
     return (home, os.path.join(home, KEY_FILE)) if home is not None else None
 
 
@@ -627,6 +628,10 @@ def _covered(path: str, trees: set[str], skip: list[str]) -> bool:
     if path.startswith(_UNWATCHED_PREFIXES) or path.endswith(_MODULE_SUFFIXES):
         return True
     if os.path.basename(path) == "__pycache__":
+        return True
+    # The facts and fix caches never change an output (an entry matches only the bytes it
+    # was made from), and every run may rewrite them.
+    if f"{os.sep}{CACHE_DIR_NAME}{os.sep}" in path:
         return True
     for place in (*skip, PACKAGE_DIR):
         if path == place or path.startswith(os.path.join(place, "")):

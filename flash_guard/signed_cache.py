@@ -17,14 +17,19 @@ import os
 import stat
 
 KEY_FILE = "key"
+# The in-tree cache directory in a project root (discover/cache.py).
+CACHE_DIR_NAME = ".flash-guard-cache"
 MAX_CACHE_BYTES = 512 << 20
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
 
 
-def user_cache_home() -> str | None:
-    base = os.environ.get("XDG_CACHE_HOME")
+def user_cache_home(environ=None) -> str | None:
+    """flash-guard's directory in the user's cache home, as `environ` (the process's
+    environment by default) places it."""
+    environ = os.environ if environ is None else environ
+    base = environ.get("XDG_CACHE_HOME")
     if not base:
-        home = os.path.expanduser("~")
+        home = environ.get("HOME") or os.path.expanduser("~")
         if home == "~":  # no home directory to keep a key in
             return None
         base = os.path.join(home, ".cache")

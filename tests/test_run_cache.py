@@ -69,6 +69,13 @@ def _env(cache: Path) -> dict[str, str]:
     return env
 
 
+def _default_env(outside: Path) -> dict[str, str]:
+    """No cache directory chosen: facts in the project, records in the user's cache home."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PRE_COMMIT", "FLASH_"))}
+    env["XDG_CACHE_HOME"] = str(outside / "xdg")
+    return env
+
+
 def _console(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, bytes, bytes]:
     proc = subprocess.run(
         [*CONSOLE, *args], cwd=cwd, env=env, capture_output=True, timeout=120, check=False
@@ -166,6 +173,7 @@ def settled(tmp_path_factory):
         _write_project(outside / "project")
         made[change.__name__] = outside
     names = ("outside-config", "outside-baseline", "between", "git", "git2", "git3", "racy-free")
+    names += ("default-cache",)
     for name in names:
         outside = base / name
         _write_project(outside / "project")
@@ -184,6 +192,9 @@ def settled(tmp_path_factory):
     git3 = made["git3"] / "project"
     subprocess.run(["git", "init", "-q", str(git3)], check=True, timeout=60)
     (git3 / ".gitignore").write_text("*.log\n")
+    # The facts cache in the project (.flash-guard-cache/) made by an earlier run.
+    default = made["default-cache"]
+    assert _console(["check", "."], default / "project", _default_env(default))[0] == 1
     excludes = made["git2"] / "ignored-by-me"
     excludes.write_text("")
     git2 = ["git", "-C", str(made["git2"] / "project")]
@@ -268,6 +279,23 @@ def test_a_gitignore_above_the_checked_directory_is_watched(settled):
     change = (root / ".gitignore").write_text
     args = ["check", "--format", "json", "app"]
     _check_replays_then_sees(lambda: change("*.log\napp/api.py\n"), outside, args, root)
+
+
+def test_with_the_default_caches_a_run_is_recorded_and_replayed(settled):
+    # The in-project facts cache is rewritten by runs; it never changes an output, so it is
+    # not watched (were it, no run would ever be replayed).
+    outside = settled["default-cache"]
+    root = outside / "project"
+    env = _default_env(outside)
+    args = ["check", "--format", "json", "."]
+    first = _console(args, root, env)
+    assert (root / ".flash-guard-cache").is_dir()
+    assert _replays(args, root, env)
+    assert (outside / "xdg" / "flash-guard" / run_cache.RUNS_DIR).is_dir()
+    assert _console(args, root, env) == first
+    _same_size_edit(root, outside)
+    assert not _replays(args, root, env)
+    assert _console(args, root, env) == _console([*args, "--no-cache"], root, env)
 
 
 def test_files_given_pre_commit_style_watch_the_whole_project(settled):

@@ -30,6 +30,7 @@ from flash_guard.build_id import parser_build
 from flash_guard.discover import codec
 from flash_guard.discover.facts import FileFacts
 from flash_guard.signed_cache import (
+    CACHE_DIR_NAME,
     KEY_FILE,
     key_at,
     signed_entries,
@@ -38,7 +39,6 @@ from flash_guard.signed_cache import (
     write_signed,
 )
 
-CACHE_DIR_NAME = ".flash-guard-cache"
 ENV_CACHE_DIR = "FLASH_GUARD_CACHE_DIR"
 FACTS_FILE = "facts.json"
 _PACKAGE = Path(__file__).resolve().parent.parent
