@@ -288,8 +288,10 @@ def test_with_the_default_caches_a_run_is_recorded_and_replayed(settled):
     root = outside / "project"
     env = _default_env(outside)
     args = ["check", "--format", "json", "."]
+    facts = root / ".flash-guard-cache" / "facts.json"
+    facts.write_text("damaged: the run below writes it again")
     first = _console(args, root, env)
-    assert (root / ".flash-guard-cache").is_dir()
+    assert facts.read_text().startswith(tuple("0123456789abcdef"))  # rewritten, signed
     assert _replays(args, root, env)
     assert (outside / "xdg" / "flash-guard" / run_cache.RUNS_DIR).is_dir()
     assert _console(args, root, env) == first
