@@ -25,14 +25,18 @@ Only `check` with options that write nothing qualifies (`_PURE_VALUE_OPTIONS`,
 - in a git work tree, the repository's index, config and exclude files, and the user's git
   configuration (the listing is git's);
 - every other file the run opened (Python's audit hook sees each `open`), such as a
-  `--config`, `--baseline` or `extends:` file outside the trees.
+  `--config`, `--baseline` or `extends:` file outside the trees; not the modules the
+  interpreter imports, flash-guard's own files (in the key) or the facts and fix caches
+  (they never change an output, and runs rewrite them).
 
 A record is written only when nothing watched changed in the two seconds before the run
 started or during it (a file's mtime has coarse granularity: an edit in the same tick would
 otherwise leave the same signature), and only for exit codes 0 and 1. Records are signed
-like every cache (signed_cache.py) and kept in `runs/` of the cache directory given by
+like every cache (signed_cache.py); the output goes to `<key>.out` beside the record as it
+is printed (`_Spool`) and is replayed only when its size and SHA-256 are the ones the
+signed record names. They are kept in `runs/` of the cache directory given by
 `--cache-dir` / `FLASH_GUARD_CACHE_DIR`, else of the user's cache home; the newest
-`MAX_RECORDS` are kept.
+`MAX_RECORDS` (`MAX_RECORDS_BYTES` in all) are kept.
 
 This module is the lean start: it imports nothing of the analysis, so a replayed run costs
 the interpreter, one walk and the output.
