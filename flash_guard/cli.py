@@ -21,6 +21,7 @@ from flash_guard.config.yamlsrc import ConfigError
 from flash_guard.project.files import UsageError
 from flash_guard.report import FORMATS
 from flash_guard.report.escape import stderr_line
+from flash_guard.signed_cache import ENV_CACHE_DIR
 
 if TYPE_CHECKING:  # only for annotations: the loader is imported by the commands using it
     from flash_guard.checklist.items import Item
@@ -309,7 +310,7 @@ def _request(args):
         no_ignores=getattr(args, "no_ignores", False),
         jobs=args.jobs,
         cache=not args.no_cache,
-        cache_dir=args.cache_dir or _env_path("FLASH_GUARD_CACHE_DIR"),
+        cache_dir=args.cache_dir or _env_path(ENV_CACHE_DIR),
     )
 
 

@@ -57,6 +57,7 @@ from flash_guard.build_id import PACKAGE_DIR, installation_signature
 from flash_guard.project.skipped import skipped_dir
 from flash_guard.signed_cache import (
     CACHE_DIR_NAME,
+    ENV_CACHE_DIR,
     KEY_FILE,
     ensure_directory,
     key_at,
@@ -75,7 +76,6 @@ MAX_RECORDS_BYTES = 256 << 20
 _STALE_SPOOL_NS = 3600 * 10**9  # a spool this old was left by a run that was killed
 # Inputs changed this close to the run's start may share their mtime with the next edit.
 RACY_NS = 2_000_000_000
-ENV_CACHE_DIR = "FLASH_GUARD_CACHE_DIR"
 # The environment flash-guard reads (colour, cache place, diff base), and what git and the
 # interpreter's text encoding read. tests/test_run_cache.py checks every variable the
 # package names is covered.

@@ -17,8 +17,10 @@ import os
 import stat
 
 KEY_FILE = "key"
-# The in-tree cache directory in a project root (discover/cache.py).
+# The in-tree cache directory in a project root (discover/cache.py), and the variable that
+# moves every cache elsewhere.
 CACHE_DIR_NAME = ".flash-guard-cache"
+ENV_CACHE_DIR = "FLASH_GUARD_CACHE_DIR"
 MAX_CACHE_BYTES = 512 << 20
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
 

@@ -35,11 +35,9 @@ from flash_guard.signed_cache import (
     key_at,
     signed_entries,
     user_cache_home,
-    verified_document,
     write_signed,
 )
 
-ENV_CACHE_DIR = "FLASH_GUARD_CACHE_DIR"
 FACTS_FILE = "facts.json"
 _PACKAGE = Path(__file__).resolve().parent.parent
 # The code whose change changes what extraction produces, and the SDK tables.
@@ -180,6 +178,3 @@ def cache_location(root: Path, cache_dir: Path | None) -> tuple[Path, bytes, Pat
     if key is None:
         return None
     return directory, key, top
-
-
-__all__ = ["signed_entries", "verified_document", "write_signed"]

@@ -19,15 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flash_guard.discover import codec
-from flash_guard.discover.cache import (
-    cache_location,
-    code_fingerprint,
-    content_hash,
-    signed_entries,
-    write_signed,
-)
+from flash_guard.discover.cache import cache_location, code_fingerprint, content_hash
 from flash_guard.fix.edits import APPLICABILITIES, Edit, Fix
 from flash_guard.model import Span
+from flash_guard.signed_cache import signed_entries, write_signed
 
 FIXES_FILE = "fixes.json"
 _PACKAGE = Path(__file__).resolve().parent.parent
