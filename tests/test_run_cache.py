@@ -225,12 +225,45 @@ def test_a_change_to_an_input_is_never_replayed(change, settled):
     _check_replays_then_sees(lambda: change(root, outside), outside, args, root)
 
 
-def test_a_config_outside_the_tree_is_watched(settled):
-    outside = settled["outside-config"]
-    root = outside / "project"
-    args = ["check", "--config", "../shared.yaml", "."]
-    change = (outside / "shared.yaml").write_text
-    _check_replays_then_sees(lambda: change("profile: development\n"), outside, args, root)
+# (settled project, what is checked, the file changed: relative to the project's parent
+# directory, and its new text)
+OUTSIDE_CHANGES = {
+    "a --config outside the tree": (
+        "outside-config",
+        ["--config", "../shared.yaml", "."],
+        ("shared.yaml", "profile: development\n"),
+    ),
+    # An app marker added in apps/: the endpoints below change app.
+    "a directory between the checked one and the root": (
+        "between",
+        ["--format", "json", "apps/one"],
+        ("project/apps/requirements.txt", "runpod-flash==1.0.0\n"),
+    ),
+    "git's excludes": (
+        "git",
+        ["--format", "json", "."],
+        ("project/.git/info/exclude", "app/api.py\n"),
+    ),
+    "the excludes file git is configured with": (
+        "git2",
+        ["--format", "json", "."],
+        ("ignored-by-me", "app/api.py\n"),
+    ),
+    "a .gitignore above the checked directory": (
+        "git3",
+        ["--format", "json", "app"],
+        ("project/.gitignore", "*.log\napp/api.py\n"),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", OUTSIDE_CHANGES)
+def test_an_input_outside_the_checked_tree_is_watched(case, settled):
+    name, checked, (changed, text) = OUTSIDE_CHANGES[case]
+    outside = settled[name]
+    change = (outside / changed).write_text
+    args = ["check", *checked]
+    _check_replays_then_sees(lambda: change(text), outside, args, outside / "project")
 
 
 def test_a_baseline_outside_the_tree_is_watched(settled):
@@ -246,39 +279,6 @@ def test_a_baseline_outside_the_tree_is_watched(settled):
         assert _console(write, root, env)[0] == 0
 
     _check_replays_then_sees(change, outside, args, root)
-
-
-def test_a_directory_between_the_checked_one_and_the_root_is_watched(settled):
-    outside = settled["between"]
-    root = outside / "project"
-    # An app marker added in apps/: the endpoints below change app.
-    change = (root / "apps" / "requirements.txt").write_text
-    args = ["check", "--format", "json", "apps/one"]
-    _check_replays_then_sees(lambda: change("runpod-flash==1.0.0\n"), outside, args, root)
-
-
-def test_git_excludes_are_watched(settled):
-    outside = settled["git"]
-    root = outside / "project"
-    change = (root / ".git" / "info" / "exclude").write_text
-    args = ["check", "--format", "json", "."]
-    _check_replays_then_sees(lambda: change("app/api.py\n"), outside, args, root)
-
-
-def test_the_excludes_file_git_is_configured_with_is_watched(settled):
-    outside = settled["git2"]
-    root = outside / "project"
-    change = (outside / "ignored-by-me").write_text
-    args = ["check", "--format", "json", "."]
-    _check_replays_then_sees(lambda: change("app/api.py\n"), outside, args, root)
-
-
-def test_a_gitignore_above_the_checked_directory_is_watched(settled):
-    outside = settled["git3"]
-    root = outside / "project"
-    change = (root / ".gitignore").write_text
-    args = ["check", "--format", "json", "app"]
-    _check_replays_then_sees(lambda: change("*.log\napp/api.py\n"), outside, args, root)
 
 
 def test_with_the_default_caches_a_run_is_recorded_and_replayed(settled):
