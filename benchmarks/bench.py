@@ -949,14 +949,16 @@ class Measurement:
 
 
 def measure_pair(pair: list[Measurement], runs: int, warmup: int, probe: RssProbe | None) -> None:
-    """Memory once each, then timed runs A B A B ...: drift hits both tools alike."""
-    for m in pair:
-        m.prepare()
-        m.peak_rss = probe.measure(m.argv, m.cwd) if probe else None
+    """Memory once each, then timed runs A B A B ...: drift hits both tools alike. Memory
+    is measured after the warm-up, in the state the case times (a warm case's cache is
+    written by then; a cold case's is emptied again by `prepare`)."""
     for _ in range(warmup):  # untimed: warm the page cache and the interpreter's caches
         for m in pair:
             m.prepare()
             run_timed(m.argv, m.cwd)
+    for m in pair:
+        m.prepare()
+        m.peak_rss = probe.measure(m.argv, m.cwd) if probe else None
     for _ in range(runs):
         for m in pair:
             m.record()
