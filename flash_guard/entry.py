@@ -28,7 +28,10 @@ def console_main() -> None:
 def _replayed_or_run(argv: list[str]) -> int:
     from flash_guard import run_cache
 
-    invocation = run_cache.invocation(argv)
+    try:
+        invocation = run_cache.invocation(argv)
+    except Exception:  # noqa: BLE001 - the lean start never stands in the way of a run
+        invocation = None
     if invocation is not None:
         for stream in (sys.stdout, sys.stderr):  # as cli.main sets them up
             if hasattr(stream, "reconfigure"):
@@ -37,6 +40,14 @@ def _replayed_or_run(argv: list[str]) -> int:
             code = invocation.replay(sys.stdout, sys.stderr)
         except BrokenPipeError:
             return 1
+        except KeyboardInterrupt:
+            return 2  # as cli.main: EXIT_ERROR
+        except run_cache.ReplayFailed as exc:
+            sys.stderr.write(
+                f"flash-guard: error: the recorded output could not be read ({exc}); "
+                "run again with --no-cache\n"
+            )
+            return 2
         if code is not None:
             return code
         recorder = run_cache.start(invocation)

@@ -164,11 +164,21 @@ class Invocation:
 _CHUNK = 1 << 20
 
 
+class ReplayFailed(Exception):
+    """The recorded output could not be copied after part of it was written: running the
+    check now would print the start twice."""
+
+
 def _copy_output(path: str, record: dict, stdout) -> bool:
     """Write the recorded output to `stdout` if it is the one the record names (its size
-    and hash); read twice in chunks, so a big report is never held whole."""
+    and hash); False, having written nothing, when it is not. Read twice in chunks, so a
+    big report is never held whole."""
     try:
-        with open(path, "rb", buffering=0) as handle:
+        handle = open(path, "rb", buffering=0)  # noqa: SIM115 - closed below, on every path
+    except OSError:
+        return False
+    with handle:
+        try:
             digest, size = hashlib.sha256(), 0
             while chunk := handle.read(_CHUNK):
                 digest.update(chunk)
@@ -176,12 +186,17 @@ def _copy_output(path: str, record: dict, stdout) -> bool:
             if size != record["stdout_size"] or digest.hexdigest() != record["stdout_sha256"]:
                 return False
             handle.seek(0)
-            decoder = codecs.getincrementaldecoder("utf-8")("surrogatepass")
+        except OSError:
+            return False
+        decoder = codecs.getincrementaldecoder("utf-8")("surrogatepass")
+        try:
             while chunk := handle.read(_CHUNK):
                 stdout.write(decoder.decode(chunk))
             stdout.write(decoder.decode(b"", final=True))
-    except (OSError, UnicodeDecodeError):
-        return False
+        except (OSError, UnicodeDecodeError) as exc:
+            if isinstance(exc, BrokenPipeError):
+                raise
+            raise ReplayFailed(str(exc)) from None
     return True
 
 

@@ -430,6 +430,26 @@ def test_a_replay_is_the_recorded_output_and_exit_code(tmp_path, monkeypatch):
     assert not [name for name in leftovers if name.endswith(".tmp")], leftovers
 
 
+def test_a_replay_that_fails_half_way_says_so_rather_than_run_again(tmp_path, monkeypatch):
+    args, root, cache, record = _recorded(tmp_path)
+    _record_in_process(args, root, cache, monkeypatch)
+    invocation = run_cache.invocation(args, _env(cache), str(root))
+
+    class DiskFull(io.StringIO):
+        def write(self, text):
+            super().write(text)
+            raise OSError(28, "No space left on device")
+
+    out = DiskFull()
+    with pytest.raises(run_cache.ReplayFailed):
+        invocation.replay(out, io.StringIO())
+    # An output that is not the record's is refused before anything is written.
+    Path(invocation.output_path).write_text("not the output the record names")
+    out, err = io.StringIO(), io.StringIO()
+    assert invocation.replay(out, err) is None
+    assert out.getvalue() == err.getvalue() == ""
+
+
 def test_an_output_too_big_to_keep_is_not_recorded(tmp_path, monkeypatch):
     args, root, cache, record = _recorded(tmp_path)
     monkeypatch.setattr(run_cache, "MAX_RECORDS_BYTES", 10 * 100)  # outputs up to 100 bytes
