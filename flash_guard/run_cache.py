@@ -301,8 +301,16 @@ def watch_digest(
     seen). A probe counts only as there (of a type) or not: `.git` above a project changes
     whenever git runs, and what was read through it is watched as a path."""
     digest = hashlib.blake2b(digest_size=20)
+    newest = _digest_trees(digest, trees, set(skip), None, [])
+    newest = max(newest, _digest_paths(digest, paths, probes))
+    return digest.hexdigest(), newest
+
+
+def _digest_trees(digest, trees: list[str], skip: set[str], keep_dir, pruned: list) -> int:
+    """Every entry below `trees` into `digest`, but not below the directories in `skip`
+    (nor those themselves). `keep_dir(path)`, when given (recording), says whether to
+    enter a directory; one it refuses is added to `pruned` and left out like `skip`."""
     newest = 0
-    skipped = set(skip)
     for tree in trees:
         newest = max(newest, _digest_path(digest, tree))
         stack = [tree]
@@ -322,13 +330,21 @@ def watch_digest(
                     digest.update(f"?{entry.path}\n".encode("utf-8", "surrogateescape"))
                     continue
                 if stat.S_ISDIR(info.st_mode):
-                    if skipped_dir(entry.name) or entry.path in skipped:
+                    if skipped_dir(entry.name) or entry.path in skip:
+                        continue
+                    if keep_dir is not None and not keep_dir(entry.path):
+                        pruned.append(entry.path)
                         continue
                     subdirs.append(entry.path)
                 newest = max(newest, _digest_stat(digest, entry.path, info))
                 if stat.S_ISLNK(info.st_mode):  # what a read through it would see
                     newest = max(newest, _digest_target(digest, entry.path))
             stack.extend(reversed(subdirs))
+    return newest
+
+
+def _digest_paths(digest, paths: list[str], probes: list[str]) -> int:
+    newest = 0
     for path in paths:
         newest = max(newest, _digest_path(digest, path))
     for path in probes:
@@ -337,7 +353,7 @@ def watch_digest(
         except OSError:
             kind = -1
         digest.update(f"{path}\0{kind}\n".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest(), newest
+    return newest
 
 
 def _digest_path(digest, path: str) -> int:
@@ -499,8 +515,22 @@ class Recorder:
         if watched is None:
             spool.close(keep_as=None)
             return False
-        trees, paths, probes, skip = watched
-        digest, newest = watch_digest(trees, paths, probes, skip)
+        trees, paths, probes, in_git = watched
+        caches = self._cache_dirs()
+        # As watch_digest does, in two steps: the opened files to watch depend on which
+        # directories the walk left out.
+        digest_state = hashlib.blake2b(digest_size=20)
+        pruned: list[str] = []
+        keep_dir = self._keep_dir(trees, in_git)
+        newest = _digest_trees(digest_state, trees, set(caches), keep_dir, pruned)
+        unwalked = [*caches, *pruned]
+        for path in sorted(self.opened | self.listed):
+            if not _covered(path, trees, caches, pruned):
+                paths.append(path)
+        paths = sorted(set(paths))
+        probes = sorted(set(probes) - set(paths))
+        newest = max(newest, _digest_paths(digest_state, paths, probes))
+        digest, skip = digest_state.hexdigest(), sorted(unwalked)
         store = self.invocation.store
         key = key_at(self.invocation.key_file, store)
         if newest >= self.started_ns - RACY_NS or key is None:
@@ -532,7 +562,9 @@ class Recorder:
         _prune(folder)
         return True
 
-    def _watched(self) -> tuple[list[str], list[str], list[str], list[str]] | None:
+    def _watched(self) -> tuple[list[str], list[str], list[str], set[str]] | None:
+        """(trees, paths, probes, the trees in git), or None when the run is not one to
+        record."""
         given, roots = self.checked
         root_of = sorted((os.path.realpath(r) for r, _ in roots), key=len, reverse=True)
         in_git = {os.path.realpath(r) for r, git in roots if git}
@@ -548,6 +580,7 @@ class Recorder:
                 trees.add(owner)
         paths: set[str] = set()
         probes: set[str] = set()
+        git_trees: set[str] = set()
         for tree in trees:
             owner = _owner(tree, root_of)
             if owner is None:
@@ -562,11 +595,33 @@ class Recorder:
                 if git_paths is None:
                     return None
                 paths.update(git_paths)
-        skip = self._cache_dirs()
-        for path in sorted(self.opened | self.listed):
-            if not _covered(path, trees, skip):
-                paths.add(path)
-        return sorted(trees), sorted(paths), sorted(probes - paths), sorted(skip)
+                git_trees.add(tree)
+        return sorted(trees), sorted(paths), sorted(probes), git_trees
+
+    def _keep_dir(self, trees: list[str], git_trees: set[str]):
+        """Which directories below the trees the walk enters: those the listing could list
+        files from. Outside git, the ones the run's listing entered (its `os.scandir`
+        calls: not those it skipped as hidden, tool or .gitignore'd); in git, all but those
+        git ignores whole. A directory left out is not walked; its ignore rules are
+        watched (they sit in walked directories, or are git's), so whatever would make the
+        listing enter it is seen."""
+        scanned = {os.path.realpath(path) for path in self.listed}
+        ignored: set[str] = set()
+        for tree in git_trees:
+            found = _git_ignored_dirs(tree)
+            if found is None:
+                return None  # git could not say: walk everything
+            ignored |= found
+        plain = [tree for tree in trees if tree not in git_trees]
+
+        def keep(path: str) -> bool:
+            if path in ignored:
+                return False
+            if any(path.startswith(os.path.join(tree, "")) for tree in plain):
+                return path in scanned
+            return True
+
+        return keep
 
     def _cache_dirs(self) -> list[str]:
         places = {os.path.realpath(self.invocation.store)}
@@ -626,6 +681,20 @@ def _git_inputs(tree: str) -> list[str] | None:
     return paths
 
 
+def _git_ignored_dirs(tree: str) -> set[str] | None:
+    """The directories below `tree` that git ignores whole (no tracked file inside)."""
+    from pathlib import Path
+
+    from flash_guard.project.files import run_git  # the full run has it loaded already
+
+    args = ["ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"]
+    out = run_git([*args, "--", "."], Path(tree), 60)
+    if out is None or out.returncode != 0:
+        return None
+    names = out.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return {os.path.join(tree, name.rstrip("/")) for name in names if name.endswith("/")}
+
+
 def _configured_excludes_file(root: str) -> str | None:
     """The file `core.excludesFile` names, as git resolves it (includes, `~`)."""
     from pathlib import Path
@@ -639,7 +708,7 @@ def _configured_excludes_file(root: str) -> str | None:
     return os.path.join(root, value) if value else None
 
 
-def _covered(path: str, trees: set[str], skip: list[str]) -> bool:
+def _covered(path: str, trees: list[str], caches: list[str], pruned: list[str]) -> bool:
     """Whether a file the run opened is watched already, or is not an input at all: a
     module the interpreter imported (the analysis never opens Python files outside the
     checked trees), flash-guard's own files, the caches, devices. Anything else, such as
@@ -652,9 +721,12 @@ def _covered(path: str, trees: set[str], skip: list[str]) -> bool:
     # was made from), and every run may rewrite them.
     if f"{os.sep}{CACHE_DIR_NAME}{os.sep}" in path:
         return True
-    for place in (*skip, PACKAGE_DIR):
+    for place in (*caches, PACKAGE_DIR):
         if path == place or path.startswith(os.path.join(place, "")):
             return True
+    for place in pruned:  # not walked: what was read there is watched on its own
+        if path.startswith(os.path.join(place, "")):
+            return False
     for tree in trees:
         if path.startswith(os.path.join(tree, "")):
             below = path[len(tree) + 1 :].split(os.sep)[:-1]

@@ -173,7 +173,7 @@ def settled(tmp_path_factory):
         _write_project(outside / "project")
         made[change.__name__] = outside
     names = ("outside-config", "outside-baseline", "between", "git", "git2", "git3", "racy-free")
-    names += ("default-cache",)
+    names += ("default-cache", "git-ignored", "git-ignored-config")
     for name in names:
         outside = base / name
         _write_project(outside / "project")
@@ -192,6 +192,13 @@ def settled(tmp_path_factory):
     git3 = made["git3"] / "project"
     subprocess.run(["git", "init", "-q", str(git3)], check=True, timeout=60)
     (git3 / ".gitignore").write_text("*.log\n")
+    for name in ("git-ignored", "git-ignored-config"):
+        project = made[name] / "project"
+        subprocess.run(["git", "init", "-q", str(project)], check=True, timeout=60)
+        (project / ".gitignore").write_text("data/\n")
+        (project / "data").mkdir()
+        (project / "data" / "blob.txt").write_text("weights\n")
+        (project / "data" / "shared.yaml").write_text("profile: production\n")
     # The facts cache in the project (.flash-guard-cache/) made by an earlier run.
     default = made["default-cache"]
     assert _console(["check", "."], default / "project", _default_env(default))[0] == 1
@@ -279,6 +286,37 @@ def test_a_baseline_outside_the_tree_is_watched(settled):
         assert _console(write, root, env)[0] == 0
 
     _check_replays_then_sees(change, outside, args, root)
+
+
+def test_a_directory_git_ignores_is_not_walked_but_its_ignore_rule_is(settled):
+    outside = settled["git-ignored"]
+    root = outside / "project"
+    env = _env(outside / "cache")
+    args = ["check", "--format", "json", "."]
+    first = _console(args, root, env)
+    assert _replays(args, root, env)
+    # New files in an ignored directory (checkpoints, datasets) change no finding.
+    (root / "data" / "more.bin").write_text("x" * 100)
+    (root / "data" / "ignored_worker.py").write_text(
+        "from runpod_flash import Endpoint\n\n"
+        '@Endpoint(name="hidden")\nasync def hidden(x): return x\n'
+    )
+    assert _replays(args, root, env)
+    assert _console(args, root, env) == first == _console([*args, "--no-cache"], root, env)
+    # Un-ignored: the module there is listed now.
+    (root / ".gitignore").write_text("")
+    assert not _replays(args, root, env)
+    after = _console(args, root, env)
+    assert after == _console([*args, "--no-cache"], root, env)
+    assert b"hidden" in after[1]
+
+
+def test_a_file_read_from_an_ignored_directory_is_watched(settled):
+    outside = settled["git-ignored-config"]
+    root = outside / "project"
+    change = (root / "data" / "shared.yaml").write_text
+    args = ["check", "--config", "data/shared.yaml", "."]
+    _check_replays_then_sees(lambda: change("profile: development\n"), outside, args, root)
 
 
 def test_with_the_default_caches_a_run_is_recorded_and_replayed(settled):
