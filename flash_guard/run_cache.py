@@ -16,9 +16,11 @@ Only `check` with options that write nothing qualifies (`_PURE_VALUE_OPTIONS`,
 
 **What is watched** (`watch_digest`), recorded after the run and compared before a replay:
 - every directory and file below the trees the run covered (each directory given, or for
-  files given, their project root), by type, size, mtime, ctime, inode and device, skipping
-  the directories no listing enters (project/skipped.py) and the cache directories. A new,
-  deleted, renamed, edited or even touched file changes it;
+  files given, their project root), by type, size, mtime, ctime, inode and device. A new,
+  deleted, renamed, edited or even touched file changes it. Not walked: the directories no
+  listing enters (project/skipped.py), the cache directories, in git the directories git
+  ignores whole, and outside git those the run's listing did not enter (`_keep_dir`);
+  their ignore rules are watched, and so is anything the run read inside them;
 - each directory between a given directory and its project root (a file added there changes
   its mtime), and in every directory above a checked path the names that would change the
   project's root or configuration (`.flash-guard.yaml`, `pyproject.toml`, `.git`);
