@@ -10,7 +10,6 @@ Paths are strings or path objects: pathlib is not imported, as the lean start ne
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import json
@@ -93,42 +92,27 @@ _MAC_LENGTH = 64  # hex SHA-256
 
 
 def _write_signed_chunks(path: str, key: bytes, chunks) -> None:
-    """`mac\nbody` at `path` from the body's ASCII chunks: a placeholder line first, the
-    body hashed while written, then the mac over the placeholder; atomic like
-    project/writes.write_atomically (a temporary file renamed over the destination)."""
-    import tempfile  # deferred: a replayed run writes nothing
+    """`mac\nbody` at `path` (atomically) from the body's ASCII chunks: a placeholder line
+    first, the body hashed while written, then the mac over the placeholder."""
+    from flash_guard.project.writes import atomic_file  # deferred: a replay writes nothing
 
-    folder = os.path.dirname(path)
-    fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, 0o666 & ~umask)
-        mac = hmac.new(key, digestmod=hashlib.sha256)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(b"0" * _MAC_LENGTH + b"\n")
-            pending, size = [], 0
-            for chunk in chunks:
-                pending.append(chunk)
-                size += len(chunk)
-                if size >= 1 << 16:
-                    data = "".join(pending).encode("ascii")
-                    mac.update(data)
-                    handle.write(data)
-                    pending, size = [], 0
-            data = "".join(pending).encode("ascii")
-            mac.update(data)
-            handle.write(data)
-            handle.seek(0)
-            handle.write(mac.hexdigest().encode("ascii"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    mac = hmac.new(key, digestmod=hashlib.sha256)
+    with atomic_file(path) as handle:
+        handle.write(b"0" * _MAC_LENGTH + b"\n")
+        pending, size = [], 0
+        for chunk in chunks:
+            pending.append(chunk)
+            size += len(chunk)
+            if size >= 1 << 16:
+                data = "".join(pending).encode("ascii")
+                mac.update(data)
+                handle.write(data)
+                pending, size = [], 0
+        data = "".join(pending).encode("ascii")
+        mac.update(data)
+        handle.write(data)
+        handle.seek(0)
+        handle.write(mac.hexdigest().encode("ascii"))
 
 
 def key_at(path: str | os.PathLike[str], directory: str | os.PathLike[str]) -> bytes | None:
