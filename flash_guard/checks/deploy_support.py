@@ -271,7 +271,8 @@ def outcomes(endpoint: Endpoint, code: str) -> list[Outcome]:
     for problem_code, message, span in endpoint.problems:
         if problem_code == code:
             label = f"`{endpoint.display_name}`"
-            out.append(fail_at(endpoint, f"{label}: {message}", endpoint.path, span))
+            text = f"{label}: {message}{_other_release(endpoint)}"
+            out.append(fail_at(endpoint, text, endpoint.path, span))
     if not out:
         out = [
             unknown(endpoint, value, what, parameter)
@@ -284,6 +285,23 @@ def outcomes(endpoint: Endpoint, code: str) -> list[Outcome]:
         if name not in written and (not kinds or endpoint.kind in kinds):
             out = spread_unknown(endpoint, name)
     return out
+
+
+def _other_release(endpoint: Endpoint) -> str:
+    """What to add when the app names a runpod 2.x release other than the one the 2.0
+    problems were reproduced from (a later release may accept what rc2 rejects)."""
+    from flash_guard.sdk.in_use import sdk_of
+    from flash_guard.sdk.runpod2_tables import SDK_VERSION
+
+    sdk = sdk_of(endpoint)
+    if sdk is None or sdk.package != "runpod" or not sdk.version.startswith("2"):
+        return ""
+    if sdk.version == SDK_VERSION:
+        return ""
+    return (
+        f" (as runpod {SDK_VERSION} decides, the 2.0 release flash-guard knows; this app names "
+        f"{sdk.version}, {sdk.source})"
+    )
 
 
 # runpod 2.0: the keyword whose value each FG2xx check reads (and the kinds it applies to), so

@@ -282,6 +282,39 @@ _DECIDED_BY = {
 _UNDECIDED = None
 
 
+# runpod_flash keywords and how runpod 2.0 says them (runpod-sdk2.md §6.3, §6.4), for FG210's
+# suggestion when code moved from runpod_flash keeps the old spelling.
+_FLASH_SPELLINGS = {
+    "volume": ("mounts", 'mounts={"/runpod-volume": runpod.NetworkVolume("name")}'),
+    "networkVolume": ("mounts", 'mounts={"/runpod-volume": runpod.NetworkVolume("name")}'),
+    "networkVolumeId": ("mounts", 'mounts={"/runpod-volume": runpod.NetworkVolume("name")}'),
+    "gpus": ("gpu", "gpu="),
+    "gpuIds": ("gpu", "gpu="),
+    "instanceIds": ("cpu", "cpu="),
+    "workersMin": ("workers", "workers=(min, max)"),
+    "workersMax": ("workers", "workers=(min, max)"),
+    "idleTimeout": ("idle_timeout", "idle_timeout="),
+    "executionTimeoutMs": ("execution_timeout_ms", "execution_timeout_ms="),
+    "gpuCount": ("gpu_count", "gpu_count="),
+    "locations": ("datacenter", "datacenter="),
+    "minCudaVersion": ("min_cuda_version", "min_cuda_version="),
+    "scalerType": ("scaler_type", "scaler_type="),
+    "scalerValue": ("scaler_value", "scaler_value="),
+    "imageName": ("image", "image="),
+}
+
+
+def _spelled(key: str, accepted) -> str:
+    """'; runpod 2.0 takes mounts={...}' or '; did you mean `gpu`?', or nothing."""
+    known = _FLASH_SPELLINGS.get(key)
+    if known is not None and known[0] in accepted:
+        return f"; runpod 2.0 takes {known[1]}"
+    from flash_guard.sdk.flash_tables import did_you_mean
+
+    guess = did_you_mean(key, accepted)
+    return f"; did you mean `{guess}`?" if guess else ""
+
+
 def resource_params(
     written: dict[str, Value], kind: str, target_name: str | None
 ) -> tuple[dict[str, Value], str, list[tuple[str, str, Value]]]:
@@ -291,7 +324,8 @@ def resource_params(
     sig = KIND_SIGNATURE[kind]
     for key, value in written.items():
         if key not in accepted:
-            problems.append(("FG210", f"{sig}() got an unexpected keyword argument {key!r}", value))
+            message = f"{sig}() got an unexpected keyword argument {key!r}"
+            problems.append(("FG210", message + _spelled(key, accepted), value))
     cpu = written.get("cpu")
     compute = "cpu" if cpu is not None and not (cpu.known and cpu.value is None) else "gpu"
     params: dict[str, Value] = {}
