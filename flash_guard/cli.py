@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 # when a pre-commit hook runs on every commit).
 from flash_guard import __version__
 from flash_guard.config.yamlsrc import ConfigError
+from flash_guard.entry import escape_unencodable_output
 from flash_guard.project.files import UsageError
 from flash_guard.report import FORMATS
 from flash_guard.report.escape import stderr_line
@@ -255,11 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_ERROR
     debug = getattr(args, "debug", False)
-    # Reporters escape what they show; a character the terminal's encoding cannot hold
-    # is shown as an escape rather than ending the run.
-    for stream in (sys.stdout, sys.stderr):
-        if hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="backslashreplace")
+    escape_unencodable_output()
     # A run allocates many small objects and frees them by reference counting;
     # the cyclic collector would only re-scan them (~15% of a big run's time).
     gc_was_enabled = gc.isenabled()

@@ -25,6 +25,14 @@ def console_main() -> None:
     os._exit(code)
 
 
+def escape_unencodable_output() -> None:
+    """Reporters escape what they show; a character the terminal's encoding cannot hold
+    is shown as an escape rather than ending the run."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def _replayed_or_run(argv: list[str]) -> int:
     from flash_guard import run_cache
 
@@ -33,9 +41,7 @@ def _replayed_or_run(argv: list[str]) -> int:
     except Exception:  # noqa: BLE001 - the lean start never stands in the way of a run
         invocation = None
     if invocation is not None:
-        for stream in (sys.stdout, sys.stderr):  # as cli.main sets them up
-            if hasattr(stream, "reconfigure"):
-                stream.reconfigure(errors="backslashreplace")
+        escape_unencodable_output()  # as cli.main does: the replay writes the same bytes
         try:
             code = invocation.replay(sys.stdout, sys.stderr)
         except BrokenPipeError:

@@ -302,10 +302,14 @@ def watch_digest(
     """(digest of the trees, paths and probes as they are now, the newest mtime or ctime
     seen). A probe counts only as there (of a type) or not: `.git` above a project changes
     whenever git runs, and what was read through it is watched as a path."""
-    digest = hashlib.blake2b(digest_size=20)
+    digest = _new_digest()
     newest = _digest_trees(digest, trees, set(skip), None, [])
     newest = max(newest, _digest_paths(digest, paths, probes))
     return digest.hexdigest(), newest
+
+
+def _new_digest():
+    return hashlib.blake2b(digest_size=20)
 
 
 def _digest_trees(digest, trees: list[str], skip: set[str], keep_dir, pruned: list) -> int:
@@ -510,35 +514,46 @@ class Recorder:
         if sys.stderr is self.stderr:
             sys.stderr = self.stderr._stream
         spool = self.stdout._spool
-        if code not in (0, 1) or self.checked is None or not spool.complete:
-            spool.close(keep_as=None)
+        record = self._record(code) if spool.complete else None
+        key = key_at(self.invocation.key_file, self.invocation.store) if record else None
+        if key is None:
+            record = None
+        # The output first: a record names the hash of the output it goes with, so a
+        # record and an output of two different runs never pass together.
+        if not spool.close(keep_as=self.invocation.output_path if record else None):
             return False
+        folder = os.path.join(self.invocation.store, RUNS_DIR)
+        name = f"{self.invocation.key}.json"
+        if not write_signed(folder, self.invocation.store, name, key, record):
+            return False
+        _prune(folder)
+        return True
+
+    def _record(self, code: int) -> dict | None:
+        """The record of this run, or None when it is not one to replay."""
+        if code not in (0, 1) or self.checked is None:
+            return None
         watched = self._watched()
         if watched is None:
-            spool.close(keep_as=None)
-            return False
+            return None
         trees, paths, probes, in_git = watched
         caches = self._cache_dirs()
         # As watch_digest does, in two steps: the opened files to watch depend on which
         # directories the walk left out.
-        digest_state = hashlib.blake2b(digest_size=20)
+        digest = _new_digest()
         pruned: list[str] = []
         keep_dir = self._keep_dir(trees, in_git)
-        newest = _digest_trees(digest_state, trees, set(caches), keep_dir, pruned)
-        unwalked = [*caches, *pruned]
+        newest = _digest_trees(digest, trees, set(caches), keep_dir, pruned)
         for path in sorted(self.opened | self.listed):
             if not _covered(path, trees, caches, pruned):
                 paths.append(path)
         paths = sorted(set(paths))
         probes = sorted(set(probes) - set(paths))
-        newest = max(newest, _digest_paths(digest_state, paths, probes))
-        digest, skip = digest_state.hexdigest(), sorted(unwalked)
-        store = self.invocation.store
-        key = key_at(self.invocation.key_file, store)
-        if newest >= self.started_ns - RACY_NS or key is None:
-            spool.close(keep_as=None)
-            return False
-        record = {
+        newest = max(newest, _digest_paths(digest, paths, probes))
+        if newest >= self.started_ns - RACY_NS:
+            return None
+        spool = self.stdout._spool
+        return {
             "version": RECORD_VERSION,
             "key": self.invocation.key,
             "argv": self.invocation.argv,
@@ -546,23 +561,13 @@ class Recorder:
             "trees": trees,
             "paths": paths,
             "probes": probes,
-            "skip": skip,
-            "digest": digest,
+            "skip": sorted([*caches, *pruned]),
+            "digest": digest.hexdigest(),
             "stdout_sha256": spool.hash.hexdigest(),
             "stdout_size": spool.size,
             "stderr": "".join(self.stderr.parts),
             "code": code,
         }
-        invocation = self.invocation
-        # The output first: a record names the hash of the output it goes with, so a
-        # record and an output of two different runs never pass together.
-        if not spool.close(keep_as=invocation.output_path):
-            return False
-        folder = os.path.join(store, RUNS_DIR)
-        if not write_signed(folder, store, f"{invocation.key}.json", key, record):
-            return False
-        _prune(folder)
-        return True
 
     def _watched(self) -> tuple[list[str], list[str], list[str], set[str]] | None:
         """(trees, paths, probes, the trees in git), or None when the run is not one to
