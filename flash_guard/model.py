@@ -19,7 +19,7 @@ APIS = ("endpoint", "legacy", "app")
 SDKS = ("runpod_flash", "tetra_rp", "runpod2")
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Span:
     """A 1-based, end-inclusive-line / end-exclusive-column source range."""
 
@@ -29,7 +29,7 @@ class Span:
     end_column: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EnumRef:
     """A member of one of the SDK's enums, written as `Enum.MEMBER` in code."""
 
@@ -60,7 +60,7 @@ class Opaque:
         return id(self)
 
 
-@dataclass
+@dataclass(slots=True)
 class Value:
     """One resolved expression.
 

@@ -171,10 +171,9 @@ def _dataclass_encoder(cls: type) -> Callable[[Any], Any]:
                 scalars = _scalar_types(hints[name])
                 field_encoder = None if scalars else encoder(hints[name])
                 plan.append((name, scalars, field_encoder, _flat(hints[name])))
-        fields = value.__dict__
         out = []
         for name, scalars, field_encoder, spliced in plan:
-            item = fields[name]
+            item = getattr(value, name)
             if scalars is not None:
                 if type(item) not in scalars:
                     raise NotEncodable(f"{cls.__name__}.{name}: {type(item).__name__}")
@@ -360,6 +359,7 @@ class _Generator:
         self.scope: dict[str, Any] = {
             "BadEntry": BadEntry,
             "new": object.__new__,
+            "put": object.__setattr__,
             "decode_any": _decode_any,
             "LITERAL": _LITERAL,
         }
@@ -475,11 +475,16 @@ class _Generator:
             self.emit(indent, f"{out} = ({', '.join(parts)},)" if parts else f"{out} = ()")
             return out
         names = [f.name for f in dataclasses.fields(hint)]
-        # Filled in directly, as unpickling would: the records have no __post_init__ or
-        # slots, and a frozen record's __init__ would set each field through a slow path.
-        # Stored into the instance dict one by one: cheaper than building a dict to merge.
+        # Filled in directly, as unpickling would: the records have no __post_init__, and a
+        # frozen record's __init__ would set each field through a slow path. A record with
+        # __slots__ (the many small ones: spans, values, expressions) has its slots set
+        # through object.__setattr__; any other is stored into its instance dict one by one,
+        # cheaper than building a dict to merge.
         self.emit(indent, f"{out} = new({self.constant(hint, 'C')})")
-        if names:
+        if "__slots__" in vars(hint):
+            for name, part in zip(names, parts, strict=True):
+                self.emit(indent, f"put({out}, {name!r}, {part})")
+        elif names:
             state = self.fresh("d")
             self.emit(indent, f"{state} = {out}.__dict__")
             for name, part in zip(names, parts, strict=True):

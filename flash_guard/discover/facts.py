@@ -89,7 +89,7 @@ _BLOCK_KINDS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Block:
     """A compound statement around a declaration: `flash build` only sees module globals."""
 
@@ -98,7 +98,7 @@ class Block:
     name: str = ""  # function or class name
 
 
-@dataclass
+@dataclass(slots=True)
 class ImportBinding:
     """`local` is bound to module `module` (name None) or to `module.name`."""
 
@@ -112,7 +112,7 @@ class ImportBinding:
     dotted: str = ""  # `import a.b.c` binds `a`; the whole path, for FG213's submodule check
 
 
-@dataclass
+@dataclass(slots=True)
 class Assignment:
     target: str
     value: Snippet  # the assigned expression, converted when read (`expr`)

@@ -24,7 +24,7 @@ _LITERAL_KINDS = {"integer", "float", "string", "concatenated_string"}
 _CONSTANT_KINDS = {"true": True, "false": False, "none": None}
 
 
-@dataclass
+@dataclass(slots=True)
 class Expr:
     """One expression.
 

@@ -193,6 +193,7 @@ class ModuleIndex:
         # pre-commit hook reports a finding when any file its verdict depends on changed.
         self._consulted: set[str] | None = None
         self._memo_files: dict[tuple, frozenset[str]] = {}
+        self._file_sets: dict[frozenset[str], frozenset[str]] = {}
         # id(container) -> (container, number of values in it): see _too_big.
         self._weights: dict[int, tuple[Any, int]] = {}
         # ids of unknown values that came out of a hit bound (see resolve_symbol)
@@ -543,7 +544,10 @@ class ModuleIndex:
     def _stop_recording(self, key: tuple, path: str, outer: set[str] | None) -> None:
         files = self._consulted or set()
         files.add(path)
-        self._memo_files[key] = frozenset(files)
+        consulted = frozenset(files)
+        # Most evaluations consult the same few sets of files (often just their own): one
+        # shared copy of each set, not one per memo entry.
+        self._memo_files[key] = self._file_sets.setdefault(consulted, consulted)
         self._consulted = outer
         if outer is not None:
             outer |= files
