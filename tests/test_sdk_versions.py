@@ -568,3 +568,80 @@ def test_a_default_of_none_reads_as_not_set(check_json, tmp_path):
     (message,) = [f["message"] for f in doc["findings"]]
     assert "execution_timeout_ms not set (the SDK default)" in message
     assert "None" not in message
+
+
+# -- a legacy worker range, per release: the half not written is the release's default -------
+
+WORKERS_CASES = {
+    "min-only": {"workersMin": 2},
+    "inverted": {"workersMin": 4, "workersMax": 2},
+}
+
+WORKERS_PROBE = """
+import runpod_flash as sdk
+RESULT = {}
+for key, kwargs in CASES.items():
+    try:
+        r = sdk.LiveServerless(name=key, **kwargs)
+    except Exception as exc:
+        RESULT[key] = ["raises", str(exc)[:200]]
+    else:
+        RESULT[key] = ["built", r.workersMin, r.workersMax]
+"""
+
+
+@pytest.mark.parametrize(
+    ("package", "version"),
+    [
+        ("runpod-flash", NEWEST),
+        # The oracle needs runpod_flash.endpoint: releases before it (1.4.2, with no range
+        # check either) are covered by tetra-rp's case and the FG201 fixture.
+        (
+            "runpod-flash",
+            releases.first_release_with("runpod-flash", "scalar", "endpoint_class", True),
+        ),
+        ("tetra-rp", "0.25.1"),
+    ],
+)
+def test_legacy_worker_ranges_agree_with_the_release(check_json, tmp_path, package, version):
+    """FG201 fires exactly when the range is inverted in that release (the SDK raising from
+    runpod-flash 1.5, or sending it as is before), the model's workers are what the real
+    release builds, and FG201 says "raises" only where the release does."""
+    module = releases.module_name(package)
+    body = "\n".join(
+        f"{key.replace('-', '_')} = LiveServerless(name={key!r}, "
+        + ", ".join(f"{k}={v}" for k, v in kwargs.items())
+        + f")\n\n@remote({key.replace('-', '_')})\ndef run_{key.replace('-', '_')}(x): ...\n"
+        for key, kwargs in WORKERS_CASES.items()
+    )
+    root = write(
+        tmp_path / "app",
+        {
+            "app.py": f"from {module} import LiveServerless, remote\n\n{body}",
+            "requirements.txt": f"{package}=={version}\n",
+        },
+    )
+    _, doc = check_json(root, "--select", "FG201")
+    fired = {f["message"].split("`")[1]: f["message"] for f in doc["findings"]}
+    model = {
+        e["name"]: [e["params"]["workers"]["value"]["min"], e["params"]["workers"]["value"]["max"]]
+        for e in doc["endpoints"]
+    }
+    pythonpath = None if version == NEWEST else _install(tmp_path, package, version)
+    probe = WORKERS_PROBE.replace("runpod_flash", module).replace(
+        "CASES.items()", f"{WORKERS_CASES!r}.items()"
+    )
+    try:
+        real = run_probe(probe, env={"PYTHONPATH": pythonpath} if pythonpath else None, timeout=60)
+    except (SdkMissing, OracleError) as exc:
+        pytest.skip(f"the SDK oracle cannot run {package} {version}: {exc}")
+    for name, outcome in real.items():
+        if outcome[0] == "raises":
+            assert "cannot be greater than workersMax" in outcome[1], outcome
+            assert name in fired and "raises" in fired[name], (version, name, fired)
+            continue
+        low, high = outcome[1], outcome[2]
+        assert model[name] == [low, high], (version, name, model)
+        assert (name in fired) == (low > high), (version, name, fired)
+        if name in fired:
+            assert "does not check this" in fired[name] and " raises '" not in fired[name]

@@ -251,6 +251,39 @@ def release_defaults(endpoint, facts, newest) -> None:
             endpoint.params["workers"] = Value(
                 {"min": Value.default(low[0]), "max": Value.default(low[1])}, True, defaulted=True
             )
+    elif workers is not None and workers.known and isinstance(workers.value, dict):
+        _release_worker_half(endpoint, workers, facts)
+
+
+def legacy_worker_defaults(endpoint) -> tuple[int, int]:
+    """A legacy declaration's workersMin/workersMax when not written: the release in use's
+    defaults, as `release_defaults` put them into the model (tetra-rp's workersMax was 3,
+    runpod-flash's is 1); the newest release's when the model does not say."""
+    workers = endpoint.params.get("workers")
+    halves = workers.value if workers is not None and workers.known else None
+    out = list(DEFAULT_WORKERS)
+    if isinstance(halves, dict):
+        for index, half in enumerate(("min", "max")):
+            value = halves.get(half)
+            if isinstance(value, Value) and value.defaulted and type(value.value) is int:
+                out[index] = value.value
+    return out[0], out[1]
+
+
+def _release_worker_half(endpoint, workers: Value, facts) -> None:
+    """A legacy declaration that writes one of workersMin/workersMax: the other is the
+    release's default (tetra-rp's workersMax was 3, runpod-flash's is 1), so that
+    `LiveServerless(workersMin=2)` is (2, 3) under tetra-rp 0.25, not (2, 1)."""
+    release = _release_workers(endpoint, facts)
+    if release is None:
+        return
+    halves = dict(workers.value)
+    for index, half in enumerate(("min", "max")):
+        value = halves.get(half)
+        if isinstance(value, Value) and value.defaulted and value.value != release[index]:
+            halves[half] = Value.default(release[index])
+    if halves != workers.value:
+        endpoint.params["workers"] = dataclasses.replace(workers, value=halves)
 
 
 def _recorded(endpoint, facts, key: str) -> object:

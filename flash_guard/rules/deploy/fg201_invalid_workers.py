@@ -19,7 +19,22 @@ from flash_guard.checks.deploy_support import (
     written,
     written_value,
 )
-from flash_guard.discover.normalize import DEFAULT_WORKERS
+from flash_guard.discover.normalize import legacy_worker_defaults
+from flash_guard.sdk import releases
+from flash_guard.sdk.in_use import sdk_of, short
+
+# The first runpod-flash release whose resource classes reject workersMin > workersMax
+# (ServerlessResource.validate_worker_range); tetra-rp never did.
+WORKER_RANGE_CHECKED_FROM = "1.5.0"
+
+
+def checks_worker_range(sdk) -> bool:
+    if sdk.package != "runpod-flash":
+        return False
+    order = releases.releases(sdk.package)
+    if sdk.facts_version not in order:
+        return True
+    return order.index(sdk.facts_version) >= order.index(WORKER_RANGE_CHECKED_FROM)
 
 
 @register
@@ -28,10 +43,13 @@ class InvalidWorkers(EveryDeclaration):
     `(0, n)`, a 2-item tuple or list is `(min, max)` with each bound passed through `int()`,
     anything else is rejected; then a negative bound or min above max is rejected. These raise
     `ValueError` when the module is imported, so clients (`Endpoint(id=...)`) are checked too.
-    For the legacy classes it reads `workersMin`/`workersMax` (defaults 0 and 1): a value
-    pydantic cannot read as an integer, or min above max, fails construction. A negative
-    legacy count is accepted by the SDK but is never a valid worker count; flash-guard
-    reports it too (deliberately stricter than the SDK)."""
+    For the legacy classes it reads `workersMin`/`workersMax`, a half not written taking the
+    default of the release in use (0 and 1 in runpod-flash; tetra-rp's workersMax was 3): a
+    value pydantic cannot read as an integer fails construction, and so does min above max
+    from runpod-flash 1.5 (`validate_worker_range`). Earlier releases and tetra-rp send an
+    inverted range to Runpod as is; flash-guard reports it there too, saying the release
+    does not check it. A negative legacy count is accepted by the SDK but is never a valid
+    worker count; flash-guard reports it too (deliberately stricter than the SDK)."""
 
     id = "invalid-workers"
 
@@ -106,7 +124,9 @@ def legacy_workers(endpoint) -> list:
     name = label(endpoint)
     bounds: dict[str, tuple[int, object]] = {}
     out = []
-    for field, default in zip(("workersMin", "workersMax"), DEFAULT_WORKERS, strict=True):
+    for field, default in zip(
+        ("workersMin", "workersMax"), legacy_worker_defaults(endpoint), strict=True
+    ):
         found = written(endpoint, field)
         if found is None:
             if endpoint.spreads:
@@ -136,13 +156,26 @@ def legacy_workers(endpoint) -> list:
     (low, low_value), (high, high_value) = bounds["workersMin"], bounds["workersMax"]
     if low > high:
         at = low_value if low_value is not None else high_value
-        defaulted = " (workersMax defaults to 1)" if high_value is None else ""
+        defaulted = f" (workersMax defaults to {high})" if high_value is None else ""
+        sdk = sdk_of(endpoint)
+        if sdk is not None and not checks_worker_range(sdk):
+            # Before runpod-flash 1.5 nothing compared the two: the endpoint is created with
+            # a minimum above its maximum, which no scaling can satisfy.
+            said = (
+                f"{sdk.package} {sdk.version} does not check this and sends both to Runpod, "
+                "a minimum no scaling can keep (runpod-flash "
+                f"{short(WORKER_RANGE_CHECKED_FROM)} and later raise 'workersMin cannot be "
+                "greater than workersMax')"
+            )
+        else:
+            said = (
+                f"{endpoint.resource_class}(...) raises 'workersMin ({low}) cannot be greater "
+                f"than workersMax ({high})'"
+            )
         return [
             fail(
                 endpoint,
-                f"{name} workersMin ({low}) is above workersMax ({high}){defaulted}: "
-                f"{endpoint.resource_class}(...) raises 'workersMin ({low}) cannot be greater "
-                f"than workersMax ({high})'",
+                f"{name} workersMin ({low}) is above workersMax ({high}){defaulted}: {said}",
                 at,
                 "workers",
             )
