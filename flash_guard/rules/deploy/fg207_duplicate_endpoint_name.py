@@ -6,30 +6,34 @@ from flash_guard.checks.base import Check, Outcome, fail_at, register, unknown
 from flash_guard.checks.deploy_support import label, tidy
 from flash_guard.checks.placement import visible_to_build
 from flash_guard.model import Endpoint
+from flash_guard.sdk import releases
+from flash_guard.sdk.in_use import sdk_of
 
 
 @register
 class DuplicateEndpointName(Check):
-    """Looks at every declaration `flash build` can see (module level, not in an
-    `__init__.py`) that deploys something: an `Endpoint` used as a decorator or with routes,
-    an `Endpoint(image=...)`, or a legacy resource used with `@remote`. Flash identifies an
+    """Looks at every declaration `flash build` can see (module level, not in an `__init__.py`)
+    that deploys something: an `Endpoint` used as a decorator or with routes, an
+    `Endpoint(image=...)`, or a legacy resource used with `@remote`. Flash identifies an
     endpoint by its name (a queue endpoint without `name=` takes its function's `__name__`).
-    Declarations are ordered by path, then line; each one whose name an earlier one already
-    uses gets a finding that names the first. Across files `flash build` fails ("defined in
-    multiple files"); within one file the two are silently merged into one endpoint that
-    serves only one function with one configuration. One `Endpoint` object (or legacy
-    resource) used as a direct decorator on several functions is the same merge: reported at
-    each decorator after the first. Finally, function and class names must be unique across
-    the app (`flash build`: "Duplicate function name"): an endpoint whose function, class or
-    route handler shares its `__name__` with one of an earlier endpoint is reported at its
-    declaration. For the same reason all functions of one endpoint must be defined in one
-    file: routes registered from a second module (`from app import api` then `@api.post`)
-    make the build fail with "defined in multiple files", reported at the first use in each
-    file after the first. Everything is compared within one app (the nearest directory with
-    `pyproject.toml`, `requirements.txt`, `.flash/` or `.flashignore`): two apps of one
-    repository are built separately and never conflict. Several functions on one legacy
-    custom-image payload-builder config (`ServerlessEndpoint`, `CpuServerlessEndpoint`) are
-    one endpoint by design, not a conflict."""
+    Declarations are ordered by path, then line; each one whose name an earlier one already uses
+    gets a finding that names the first. Across files `flash build` fails ("defined in multiple
+    files"); within one file the two are silently merged into one endpoint that serves only one
+    function with one configuration. One `Endpoint` object (or legacy resource) used as a direct
+    decorator on several functions is the same merge: reported at each decorator after the
+    first, except under tetra-rp and runpod-flash before 1.4, whose queue workers dispatch each
+    job by function name and so serve every function of the resource (the one-function handler
+    came in 1.4). Finally, function and class names must be unique across the app (`flash
+    build`: "Duplicate function name"): an endpoint whose function, class or route handler
+    shares its `__name__` with one of an earlier endpoint is reported at its declaration. For
+    the same reason all functions of one endpoint must be defined in one file: routes registered
+    from a second module (`from app import api` then `@api.post`) make the build fail with
+    "defined in multiple files", reported at the first use in each file after the first.
+    Everything is compared within one app (the nearest directory with `pyproject.toml`,
+    `requirements.txt`, `.flash/` or `.flashignore`): two apps of one repository are built
+    separately and never conflict. Several functions on one legacy custom-image payload-builder
+    config (`ServerlessEndpoint`, `CpuServerlessEndpoint`) are one endpoint by design, not a
+    conflict."""
 
     id = "duplicate-endpoint-name"
     scope = "project"
@@ -84,6 +88,12 @@ def duplicate_names(deployed: list[Endpoint]) -> tuple[set[int], list[Outcome]]:
             consequence = (
                 f"`flash build` fails: endpoint '{name.value}' is defined in multiple files"
             )
+        elif serves_every_function(endpoint):
+            consequence = (
+                "the two are merged into one endpoint with one of the two configurations "
+                f"({sdk_of(endpoint).package} {sdk_of(endpoint).version} serves both functions "
+                "from it)"
+            )
         else:
             consequence = (
                 "the two are merged into one endpoint: only one function is served, with one "
@@ -102,12 +112,31 @@ def duplicate_names(deployed: list[Endpoint]) -> tuple[set[int], list[Outcome]]:
     return reported, out
 
 
+# The first runpod-flash release whose build generates one handler per queue endpoint that
+# imports only its first function (handler_generator.py, "One function per endpoint").
+# Before it, and in tetra-rp, a queue worker dispatches each job by its `function_name`
+# (runtime/generic_handler.py), so every function on one resource is served.
+ONE_FUNCTION_HANDLER_FROM = "1.4.0"
+
+
+def serves_every_function(endpoint: Endpoint) -> bool:
+    sdk = sdk_of(endpoint)
+    if sdk is None:
+        return False
+    if sdk.package == "tetra-rp":
+        return True
+    order = releases.releases(sdk.package)
+    if sdk.package != "runpod-flash" or sdk.facts_version not in order:
+        return False
+    return order.index(sdk.facts_version) < order.index(ONE_FUNCTION_HANDLER_FROM)
+
+
 def reused_decorators(deployed: list[Endpoint]) -> list[Outcome]:
     out = []
     for endpoint in deployed:
         if endpoint.kind != "queue" or len(endpoint.decorator_uses) < 2:
             continue
-        if endpoint.resource_class in PAYLOAD_BUILDERS:
+        if endpoint.resource_class in PAYLOAD_BUILDERS or serves_every_function(endpoint):
             continue
         pairs = zip(endpoint.decorator_uses, endpoint.targets, strict=False)
         uses = sorted(pairs, key=lambda pair: pair[0])
