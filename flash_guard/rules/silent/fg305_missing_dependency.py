@@ -42,20 +42,20 @@ class Params:
 
 @register
 class MissingDependency(Check):
-    """Lists the imports in the worker's body (rules.md "the worker's body": the decorated
-    function or class, a load balancer's route handlers, and the module-level functions of the
-    same module they call by name, one level deep, such as a lazy `_get_model()`) and keeps
-    those that nothing provides on the worker: not the standard library, not a module of the
-    project (relative imports, or a top-level name that is a project file or package), not in
-    the union of the app's literal `dependencies=` (flash build bundles that union for every
-    endpoint of the app), not in the app's `requirements*.txt` or `pyproject.toml`
-    dependencies, and not `preinstalled`. A distribution counts with what it always pulls in
-    (`transformers` brings `numpy`). Import names map to distributions through
-    `import_names` (`PIL` -> pillow). Custom-image declarations (`image=`,
-    `ServerlessEndpoint`, `CpuServerlessEndpoint`, ...) are exempt: their image decides.
-    Imports in module-level code (FG302's concern), in helpers of other modules and in
-    helpers called only by helpers are not looked at. A finding in a helper names the helper
-    and is at its import."""
+    """Lists the imports in the worker's body (rules.md "the worker's body": the decorated function
+    or class, a load balancer's route handlers, and the module-level functions of the same
+    module they call by name, one level deep, such as a lazy `_get_model()`) and keeps those
+    that nothing provides on the worker: not the standard library, not a module of the project
+    (relative imports, or a top-level name that is a project file or package), not in the union
+    of the app's literal `dependencies=` (flash build bundles that union for every endpoint of
+    the app; every `@remote` of a shared legacy resource adds its own), not in the app's
+    `requirements*.txt` or `pyproject.toml` dependencies, and not `preinstalled`. A distribution
+    counts with what it always pulls in (`transformers` brings `numpy`). Import names map to
+    distributions through `import_names` (`PIL` -> pillow). Custom-image declarations (`image=`,
+    `ServerlessEndpoint`, `CpuServerlessEndpoint`, ...) are exempt: their image decides. Imports
+    in module-level code (FG302's concern), in helpers of other modules and in helpers called
+    only by helpers are not looked at. A finding in a helper names the helper and is at its
+    import."""
 
     id = "missing-dependency"
     Params = Params
@@ -144,13 +144,23 @@ def _app_distributions(endpoint, endpoints, analysis) -> set[str]:
     for other in endpoints:
         if other.app != endpoint.app:
             continue
-        for spec in literal_dependencies(other.params.get("dependencies")):
+        for spec in (s for v in dependency_values(other) for s in literal_dependencies(v)):
             parsed = parse_requirement(spec)
             if parsed is not None:
                 names.add(parsed[0])
     for requirement in sdk_finder(analysis).requirements(endpoint.app):
         names.add(requirement.name)
     return with_requirements(names)
+
+
+def dependency_values(endpoint) -> list[Value]:
+    """Every `dependencies=` of a declaration: its parameter, and for a legacy resource each
+    `@remote(..., dependencies=...)` that uses it (the model keeps the last one; flash build
+    bundles them all)."""
+    values = [endpoint.params.get("dependencies")]
+    values += [value for name, value, _ in endpoint.remote_kwargs if name == "dependencies"]
+    unique = {id(v): v for v in values if v is not None}
+    return list(unique.values())
 
 
 def literal_dependencies(value: Value | None) -> list[str]:
