@@ -42,6 +42,17 @@ def resolve_gpu_string(text: str) -> list[str] | None:
     return found or None
 
 
+def _gpu_hint(text: str) -> str:
+    """What rc2's error lists (a pool id, a device name, or a fragment of one), with the
+    closest of them when one is close."""
+    from flash_guard.sdk.flash_tables import did_you_mean
+
+    pools = [p for p in t.GPU_GROUPS if p != "ANY"]
+    guess = did_you_mean(text, [*pools, *_DEVICE_NAMES.values()])
+    close = f'; did you mean "{guess}"?' if guess else ""
+    return f": use a pool id, a device name, or a fragment like '4090' or 'H100'{close}"
+
+
 def pools_of(members: list[str]) -> list[str]:
     """Pools an endpoint is deployed with: device pins widened to their whole pool."""
     if "ANY" in members:
@@ -95,7 +106,7 @@ def _gpu_item(item: Value, problems: list) -> list[str] | None:
     if isinstance(raw, str):
         found = resolve_gpu_string(raw)
         if found is None:
-            problems.append(("FG205", f"unknown gpu {raw!r}", item))
+            problems.append(("FG205", f"unknown gpu {raw!r}{_gpu_hint(raw)}", item))
         return found
     problems.append(
         ("FG205", f"gpu must be a GpuGroup, GpuType, or string, got {_type(raw)}", item)
@@ -140,6 +151,10 @@ def _workers(value: Value, problems: list) -> Value:
     return dataclasses.replace(value, value={"min": lo, "max": hi})
 
 
+def _all_known(candidates) -> bool:
+    return bool(candidates) and all(c.known and c.value is not None for c in candidates)
+
+
 def _default_workers() -> Value:
     low, high = t.DEFAULT_WORKERS
     return Value({"min": Value.default(low), "max": Value.default(high)}, True, defaulted=True)
@@ -162,7 +177,9 @@ def _datacenters(value: Value, problems: list) -> Value:
         else:
             ok = False
         if not ok:
-            problems.append(("FG206", f"invalid datacenter: {item.text or member!r}", item))
+            shown = member if isinstance(member, str) else item.text or repr(member)
+            valid = ", ".join(t.DATACENTERS.values())
+            problems.append(("FG206", f"invalid datacenter: {shown!r} (valid: {valid})", item))
     return dataclasses.replace(value, value=list(items))
 
 
@@ -332,7 +349,13 @@ def resource_params(
     for key, value in written.items():
         if key not in accepted:
             continue
-        if not value.known:
+        if key == "workers" and not value.known and _all_known(value.candidates):
+            # Candidate values (rules.md): each one normalised, and decided, on its own.
+            found: list = []
+            each = tuple(_workers(c, found) for c in value.candidates)
+            params[key] = dataclasses.replace(value, candidates=each)
+            problems.extend(found[:1])
+        elif not value.known:
             params[key] = value
             for code in _DECIDED_BY.get(key, ()):
                 if code != "FG212" or kind == "load_balancer":
