@@ -600,6 +600,31 @@ def test_if_else_candidates_split_or_agree(project, check_json):
     assert not codes & {"FG101", "FG105", "FG103"}
 
 
+@pytest.mark.parametrize("sdk", ["runpod_flash", "runpod2"])
+def test_a_split_names_the_parameter_whose_candidates_change_the_verdict(project, check_json, sdk):
+    """Two parameters with candidates, only the second deciding FG105: the FG002 names
+    `idle_timeout`, not the first parameter that has candidates."""
+    if sdk == "runpod2":
+        head = "import os\nimport runpod\napp = runpod.App('split')\n"
+        gpu = '"H100" if PROD else "4090"'
+        decl = "@app.queue(name='split', gpu=GPU, workers=(1, 3), idle_timeout=IDLE,\n"
+        files = {"requirements.txt": "runpod==2.0.0rc2\n"}
+    else:
+        head = "import os\nfrom runpod_flash import Endpoint, GpuType\n"
+        gpu = "GpuType.NVIDIA_A40 if PROD else GpuType.NVIDIA_L4"
+        decl = "@Endpoint(name='split', gpu=GPU, workers=(1, 3), idle_timeout=IDLE,\n"
+        files = {}
+    source = (
+        f"{head}PROD = os.getenv('APP_ENV') == 'production'\nGPU = {gpu}\n"
+        "IDLE = 1200 if PROD else 60\n"
+        f"{decl}          execution_timeout_ms=60000)\ndef f(x): ...\n"
+    )
+    root = project({"w.py": source, **files})
+    _, doc = check_json(root, "--select", "FG105")
+    [fg002] = [f for f in doc["findings"] if f["code"] == "FG002"]
+    assert "`idle_timeout` is `IDLE`, whose candidates 1200 / 60" in fg002["message"]
+
+
 def test_shim_factory_and_applied_endpoint_are_discovered(project, run_cli):
     root = project(
         {
@@ -722,3 +747,35 @@ def test_factory_built_endpoints_are_placed_where_the_factory_is_called(project,
     # nothing decorates is reported.
     assert [f["endpoint"] for f in fg301] == ["unused"]
     assert "never used" in fg301[0]["message"]
+
+
+def test_runpod2_gpu_candidates_are_decided_one_by_one(project, check_json):
+    """`gpu="any" if PROD else "4090"`: one candidate is any GPU, so FG101 cannot pass; and
+    two pinned candidates pass it without an FG002."""
+    root = project(
+        {
+            "requirements.txt": "runpod==2.0.0rc2\n",
+            "w.py": """
+            import os
+            import runpod
+
+            PROD = os.getenv("APP_ENV") == "production"
+            app = runpod.App("gpus")
+
+            @app.queue(name="split", gpu="any" if PROD else "4090", workers=(1, 3),
+                       idle_timeout=1200, execution_timeout_ms=60000)
+            def split(x): ...
+
+            @app.queue(name="pinned", gpu="H100" if PROD else "4090", workers=(1, 3),
+                       idle_timeout=1200, execution_timeout_ms=60000)
+            def pinned(x): ...
+            """,
+        }
+    )
+    _, doc = check_json(root, "--select", "FG101,FG205")
+    by_endpoint = {}
+    for finding in doc["findings"]:
+        by_endpoint.setdefault(finding["message"].split("`")[1], []).append(finding)
+    [split] = by_endpoint["split"]
+    assert split["code"] == "FG002" and "FG101" in split["message"]
+    assert "pinned" not in by_endpoint

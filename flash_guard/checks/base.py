@@ -263,7 +263,8 @@ def _splitting_key(variants, verdicts) -> str:
         others = [k for k in keys if k != key]
         groups: dict[tuple, set] = {}
         for (combo, _), verdict in zip(variants, verdicts, strict=True):
-            rest = tuple(id(combo[k]) for k in others)
+            # By what the other candidates say: each variant holds its own copies of them.
+            rest = tuple(show(combo[k]) for k in others)
             groups.setdefault(rest, set()).add(verdict)
         if any(len(g) > 1 for g in groups.values()):
             return key

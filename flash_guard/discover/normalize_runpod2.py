@@ -151,6 +151,17 @@ def _workers(value: Value, problems: list) -> Value:
     return dataclasses.replace(value, value={"min": lo, "max": hi})
 
 
+def _per_candidate_datacenters(value: Value, problems: list) -> Value:
+    return _datacenters(value, problems) if value.value is not None else value
+
+
+_PER_CANDIDATE = {
+    "workers": lambda value, problems: _workers(value, problems),
+    "gpu": lambda value, problems: _gpu(value, problems),
+    "datacenter": _per_candidate_datacenters,
+}
+
+
 def _all_known(candidates) -> bool:
     return bool(candidates) and all(c.known and c.value is not None for c in candidates)
 
@@ -349,10 +360,11 @@ def resource_params(
     for key, value in written.items():
         if key not in accepted:
             continue
-        if key == "workers" and not value.known and _all_known(value.candidates):
-            # Candidate values (rules.md): each one normalised, and decided, on its own.
+        if key in _PER_CANDIDATE and not value.known and _all_known(value.candidates):
+            # Candidate values (rules.md): each one normalised, and decided, on its own; the
+            # first candidate the SDK would reject is reported.
             found: list = []
-            each = tuple(_workers(c, found) for c in value.candidates)
+            each = tuple(_PER_CANDIDATE[key](c, found) for c in value.candidates)
             params[key] = dataclasses.replace(value, candidates=each)
             problems.extend(found[:1])
         elif not value.known:
