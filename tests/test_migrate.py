@@ -80,6 +80,58 @@ def test_old_defaults_are_written_and_adopt_drops_them(run_cli, tmp_path):
     assert "workers=" not in text and "min_cuda_version" not in text
 
 
+TETRA_APP = """\
+from tetra_rp import GpuGroup, LiveServerless, remote
+
+config = LiveServerless(name="tetra-worker", gpus=[GpuGroup.ADA_24])
+partial = LiveServerless(name="tetra-partial", gpus=[GpuGroup.ADA_24], workersMin=1)
+
+
+@remote(resource_config=config)
+async def run(data: dict) -> dict:
+    return data
+
+
+@remote(resource_config=partial)
+async def warm(data: dict) -> dict:
+    return data
+"""
+
+
+@pytest.mark.parametrize(
+    ("requirement", "kept", "dropped"),
+    [
+        # tetra-rp: (0, 3) workers, as 2.0 has them; 5 s idle; no minimum CUDA version
+        ("tetra-rp==0.25.1", ["idle_timeout=5", "workers=(1, 3)"], ["min_cuda_version"]),
+        # runpod-flash before 1.11 set no minimum CUDA version either
+        ("runpod-flash==1.10.0", ["workers=(0, 1)", "workers=(1, 1)"], ["min_cuda_version"]),
+        ("runpod-flash==1.21.0", ['min_cuda_version="12.8"', "workers=(1, 1)"], ["idle_timeout"]),
+    ],
+)
+def test_old_defaults_are_those_of_the_release_the_app_uses(
+    run_cli, check_json, tmp_path, requirement, kept, dropped
+):
+    """What a declaration left to its release is written out as that release's default
+    (the same values the linter's model holds for it, which test_sdk_versions compares with
+    the installed release), so the migrated app keeps its behaviour."""
+    module = "tetra_rp" if requirement.startswith("tetra") else "runpod_flash"
+    root = tmp_path / "app"
+    root.mkdir()
+    (root / "worker.py").write_text(TETRA_APP.replace("tetra_rp", module))
+    (root / "requirements.txt").write_text(requirement + "\n")
+    _, before = check_json(root, "--select", "FG105")
+    model = {e["name"]: e["params"] for e in before["endpoints"]}
+    run_cli(["migrate", "--to", "runpod2", "."], root)
+    text = (root / "worker.py").read_text()
+    for piece in kept:
+        assert piece in text, (requirement, text)
+    for piece in dropped:
+        assert piece not in text, (requirement, text)
+    idle = model["tetra-worker"]["idle_timeout"]
+    assert idle["defaulted"] and (f"idle_timeout={idle['value']}" in text) == (idle["value"] != 60)
+    assert f"workers=(1, {model['tetra-partial']['workers']['value']['max']})" in text
+
+
 def test_volume_becomes_a_mount_with_the_old_size(run_cli, tmp_path):
     root = _copy(tmp_path, "volumes")
     run_cli(["migrate", "--to", "runpod2", "."], root)

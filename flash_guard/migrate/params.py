@@ -18,6 +18,21 @@ from flash_guard.sdk import flash_tables, runpod2_tables
 _NOT_SINGLE = frozenset({"ADA_48_PRO"})
 OLD_WORKERS = "(0, 1)"
 OLD_CUDA = '"12.8"'
+NEW_WORKERS = "({}, {})".format(*runpod2_tables.DEFAULT_WORKERS)
+NEW_IDLE = runpod2_tables.RESOURCE_SPEC_DEFAULTS["idle_timeout"]
+
+
+@dataclass(frozen=True)
+class OldDefaults:
+    """What a declaration left to its SDK release, to be written out where 2.0 differs: the
+    newest runpod-flash's unless discovery found the app's own release (tetra-rp allowed
+    (0, 3) workers and idled 5 s; runpod-flash before 1.11 set no minimum CUDA version)."""
+
+    workers: tuple[int, int] = (0, 1)
+    idle_timeout: int = NEW_IDLE
+    min_cuda_version: str | None = "12.8"
+
+
 OLD_VOLUME_SIZE = "100"
 MOUNT = runpod2_tables.ENDPOINT_MOUNT_PATH
 
@@ -212,7 +227,12 @@ def _volume(ctx: _Ctx, node: ast.AST, out: Mapped) -> str:
 
 
 def map_endpoint(
-    forms: FileForms, call: ast.Call, kind: str, adopt: bool, volume_edits: dict[str, Edit]
+    forms: FileForms,
+    call: ast.Call,
+    kind: str,
+    adopt: bool,
+    volume_edits: dict[str, Edit],
+    old: OldDefaults = OldDefaults(),
 ) -> Mapped:
     """An `Endpoint(...)` call's keywords as `app.queue`/`app.api` keywords."""
     ctx, out = _Ctx(forms, adopt, volume_edits), Mapped()
@@ -249,19 +269,26 @@ def map_endpoint(
             raise Left("template", "template=PodTemplate(...)")
         else:
             raise Left("unsupported-parameter", f"`{key}=`")
-    _old_defaults(out, seen, adopt, cuda_key="min_cuda_version")
+    _old_defaults(out, seen, adopt, cuda_key="min_cuda_version", old=old)
     return out
 
 
-def _old_defaults(out: Mapped, seen: set[str], adopt: bool, cuda_key: str) -> None:
+def _old_defaults(
+    out: Mapped, seen: set[str], adopt: bool, cuda_key: str, old: OldDefaults
+) -> None:
     if adopt:
         return
-    if "workers" not in seen:
-        out.add("workers", OLD_WORKERS)
-        out.explicit.append(f"workers={OLD_WORKERS}")
-    if not out.cpu and cuda_key not in seen:
-        out.add("min_cuda_version", OLD_CUDA)
-        out.explicit.append(f"min_cuda_version={OLD_CUDA}")
+    workers = "({}, {})".format(*old.workers)
+    if "workers" not in seen and workers != NEW_WORKERS:
+        out.add("workers", workers)
+        out.explicit.append(f"workers={workers}")
+    if "idle_timeout" not in seen and old.idle_timeout != NEW_IDLE:
+        out.add("idle_timeout", str(old.idle_timeout))
+        out.explicit.append(f"idle_timeout={old.idle_timeout}")
+    if not out.cpu and cuda_key not in seen and old.min_cuda_version is not None:
+        cuda = f'"{old.min_cuda_version}"'
+        out.add("min_cuda_version", cuda)
+        out.explicit.append(f"min_cuda_version={cuda}")
 
 
 def map_legacy(
@@ -271,6 +298,7 @@ def map_legacy(
     remote: ast.Call,
     adopt: bool,
     volume_edits: dict[str, Edit],
+    old: OldDefaults = OldDefaults(),
 ) -> Mapped:
     """`@remote(LiveServerless(...), dependencies=...)` as `app.queue` keywords (§6.4)."""
     ctx, out = _Ctx(forms, adopt, volume_edits), Mapped()
@@ -312,7 +340,7 @@ def map_legacy(
         )
     if workers != [None, None]:
         low = ctx.text(workers[0]) if workers[0] is not None else "0"
-        high = ctx.text(workers[1]) if workers[1] is not None else "1"
+        high = ctx.text(workers[1]) if workers[1] is not None else str(old.workers[1])
         out.add("workers", f"({low}, {high})")
         seen.add("workers")
     for key in remote.keywords:
@@ -324,5 +352,5 @@ def map_legacy(
             raise Left("unsupported-parameter", f"@remote({key.arg}=...)")
     if len(remote.args) > 1:
         raise Left("unsupported-parameter", "@remote(...) with more than one positional argument")
-    _old_defaults(out, seen, adopt, cuda_key="min_cuda_version")
+    _old_defaults(out, seen, adopt, cuda_key="min_cuda_version", old=old)
     return out

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flash_guard.migrate.forms import FileForms, scan
+from flash_guard.migrate.params import OldDefaults
 from flash_guard.migrate.rewrite import api_problem, parameter_problem
 from flash_guard.migrate.source import ParsedFile
 
@@ -25,6 +26,12 @@ class FileCtx:
     import_line: str = ""  # `from runpod_app import app`, when the App lives elsewhere
     construct_here: bool = False
     construct_line: str = ""
+    # line of a declaration's call -> what it left to the app's SDK release (discovery's view)
+    old_defaults: dict[int, OldDefaults] = field(default_factory=dict)
+
+    def old(self, decl) -> OldDefaults:
+        line = decl.call.lineno if decl.call is not None else 0
+        return self.old_defaults.get(line, OldDefaults())
 
 
 @dataclass
@@ -115,8 +122,10 @@ def plan_app(
     parsed: dict[str, ParsedFile],
     adopt: bool,
     names: dict | None = None,
+    old_defaults: dict | None = None,
 ) -> AppPlan:
-    """`names`: {(path, line of a declaration's call): name Value} resolved by discovery."""
+    """`names`: {(path, line of a declaration's call): name Value} resolved by discovery;
+    `old_defaults`: {(path, line): OldDefaults}, what each declaration left to its release."""
     plan = AppPlan(app_root, app_name(project_root, app_root))
     plan.forms = {path: scan(p) for path, p in parsed.items()}
     flash = {p: f for p, f in plan.forms.items() if f.uses_flash}
@@ -145,7 +154,8 @@ def plan_app(
     plan.app_var = "rp_app" if taken else "app"
     construct = f"{plan.app_var} = runpod.App({plan.name!r})".replace("'", '"')
     for path in plan.migrate:
-        plan.contexts[path] = FileCtx(plan.app_var, adopt)
+        lines = {line: old for (p, line), old in (old_defaults or {}).items() if p == path}
+        plan.contexts[path] = FileCtx(plan.app_var, adopt, old_defaults=lines)
     if len(needing) == 1:
         ctx = plan.contexts[needing[0]]
         ctx.construct_here, ctx.construct_line = True, construct

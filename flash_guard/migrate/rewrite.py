@@ -164,10 +164,10 @@ def _queue(forms, decl: Decl, ctx, volume_edits, out: FileEdits) -> Mapped:
     parsed = forms.parsed
     if decl.form == "G":
         mapped = map_legacy(
-            forms, decl.call, decl.legacy_class, decl.remote, ctx.adopt, volume_edits
+            forms, decl.call, decl.legacy_class, decl.remote, ctx.adopt, volume_edits, ctx.old(decl)
         )
     else:
-        mapped = map_endpoint(forms, decl.call, "queue", ctx.adopt, volume_edits)
+        mapped = map_endpoint(forms, decl.call, "queue", ctx.adopt, volume_edits, ctx.old(decl))
     new = mapped.render(f"{ctx.app_var}.queue")
     dec = decl.decorator
     comments = _render_comments(parsed, decl.call, "")
@@ -186,7 +186,7 @@ def _api(forms, decl: Decl, ctx, volume_edits, out: FileEdits) -> Mapped:
     """`api = Endpoint(...)` + `@api.get/post(...)` functions -> one @app.api class, placed
     where the last route function was (names the handlers use are all defined by then)."""
     parsed = forms.parsed
-    mapped = map_endpoint(forms, decl.call, "api", ctx.adopt, volume_edits)
+    mapped = map_endpoint(forms, decl.call, "api", ctx.adopt, volume_edits, ctx.old(decl))
     var = decl.assign.targets[0].id
     cls = "".join(p[:1].upper() + p[1:] for p in var.split("_") if p) or "Api"
     methods = []

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flash_guard.fix.edits import Edit, apply_edits
 from flash_guard.fix.engine import FileState, FixRun, _state, write
+from flash_guard.migrate.params import OldDefaults
 from flash_guard.migrate.plan import call_sites, plan_app, reimports
 from flash_guard.migrate.report import Report, render_markdown, render_text
 from flash_guard.migrate.requirements import plan_requirements
@@ -17,6 +18,7 @@ from flash_guard.migrate.rewrite import comment_edit, leave_file, migrate_file
 from flash_guard.migrate.source import ParsedFile, Unparsable
 from flash_guard.project.apps import AppMap
 from flash_guard.project.files import UsageError, list_files
+from flash_guard.sdk.flash_tables import CUDA_VERSIONS
 
 MODES = ("write", "diff", "check")
 
@@ -73,23 +75,60 @@ def migrate_paths(paths: list[str], adopt: bool, cwd: Path | None = None) -> Mig
                 run.report.unparsable.append((source.path, str(exc).splitlines()[0]))
             continue
         by_app.setdefault(apps.app_of(source.path), {})[source.path] = parsed
-    names = _resolved_names(paths, ws)
+    names, old_defaults = _discovered(ws)
     for app_root, parsed in sorted(by_app.items()):
-        _migrate_app(run, app_root, parsed, adopt, names)
+        _migrate_app(run, app_root, parsed, adopt, names, old_defaults)
     return run
 
 
-def _resolved_names(paths: list[str], ws) -> dict:
-    """{(path, line of the declaration's call): name Value}, from the linter's own static
-    resolution (constants, f-strings, settings objects), so duplicate names are seen."""
+def _discovered(ws) -> tuple[dict, dict]:
+    """What the linter's own static resolution says of each declaration, keyed by (path,
+    line of its call): its name Value (constants, f-strings, settings objects), so duplicate
+    names are seen; and what it left to the SDK release its app uses (OldDefaults)."""
     from flash_guard.discover.analysis import analyse
+    from flash_guard.project.sdk_version import assign_sdk_versions
 
     analysis = analyse(ws.paths or ["."], ws.root, ws.config.exclude + ws.nested, ws.in_git, 1)
-    return {(e.path, e.span.line): e.name for e in analysis.endpoints}
+    assign_sdk_versions(analysis, ws.config.sdk_version)
+    names, old = {}, {}
+    for endpoint in analysis.endpoints:
+        key = (endpoint.path, endpoint.span.line)
+        names[key] = endpoint.name
+        if endpoint.sdk != "runpod2":
+            old[key] = old_defaults_of(endpoint)
+    return names, old
 
 
-def _migrate_app(run: Migration, app_root: str, parsed: dict, adopt: bool, names) -> None:
-    plan = plan_app(run.root, app_root, parsed, adopt, names)
+def old_defaults_of(endpoint) -> OldDefaults:
+    """The release defaults of what the declaration does not write (discovery re-defaults
+    them for the app's release); the newest runpod-flash's where the model cannot say."""
+    fallback = OldDefaults()
+    params = endpoint.params
+    workers = list(fallback.workers)
+    held = params.get("workers")
+    halves = held.value if held is not None and held.known else None
+    if isinstance(halves, dict):
+        for index, half in enumerate(("min", "max")):
+            value = halves.get(half)
+            if value is not None and value.defaulted and type(value.value) is int:
+                workers[index] = value.value
+    idle = params.get("idle_timeout")
+    idle_default = fallback.idle_timeout
+    if idle is not None and idle.defaulted and type(idle.value) is int:
+        idle_default = idle.value
+    cuda = params.get("min_cuda_version")
+    cuda_default = fallback.min_cuda_version
+    if cuda is not None and cuda.defaulted:
+        raw = cuda.value
+        member = getattr(raw, "member", None)
+        cuda_default = None if raw is None else CUDA_VERSIONS.get(member, str(raw))
+    return OldDefaults((workers[0], workers[1]), idle_default, cuda_default)
+
+
+def _migrate_app(
+    run: Migration, app_root: str, parsed: dict, adopt: bool, names, old_defaults
+) -> None:
+    plan = plan_app(run.root, app_root, parsed, adopt, names, old_defaults)
     if not plan.migrate and not plan.leave:
         return
     run.report.apps += 1
