@@ -255,10 +255,11 @@ def release_defaults(endpoint, facts, newest) -> None:
         _release_worker_half(endpoint, workers, facts)
 
 
-def legacy_worker_defaults(endpoint) -> tuple[int, int]:
-    """A legacy declaration's workersMin/workersMax when not written: the release in use's
-    defaults, as `release_defaults` put them into the model (tetra-rp's workersMax was 3,
-    runpod-flash's is 1); the newest release's when the model does not say."""
+def release_worker_defaults(endpoint) -> tuple[int, int]:
+    """The worker bounds a declaration leaves to its SDK (a legacy class's workersMin or
+    workersMax not written, or `workers` omitted): the release in use's defaults, as
+    `release_defaults` put them into the model (tetra-rp's workersMax was 3, runpod-flash's
+    is 1); the newest release's when the model does not say."""
     workers = endpoint.params.get("workers")
     halves = workers.value if workers is not None and workers.known else None
     out = list(DEFAULT_WORKERS)

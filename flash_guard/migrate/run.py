@@ -8,6 +8,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flash_guard.discover.normalize import release_worker_defaults
 from flash_guard.fix.edits import Edit, apply_edits
 from flash_guard.fix.engine import FileState, FixRun, _state, write
 from flash_guard.migrate.params import OldDefaults
@@ -104,14 +105,7 @@ def old_defaults_of(endpoint) -> OldDefaults:
     them for the app's release); the newest runpod-flash's where the model cannot say."""
     fallback = OldDefaults()
     params = endpoint.params
-    workers = list(fallback.workers)
-    held = params.get("workers")
-    halves = held.value if held is not None and held.known else None
-    if isinstance(halves, dict):
-        for index, half in enumerate(("min", "max")):
-            value = halves.get(half)
-            if value is not None and value.defaulted and type(value.value) is int:
-                workers[index] = value.value
+    workers = release_worker_defaults(endpoint)
     idle = params.get("idle_timeout")
     idle_default = fallback.idle_timeout
     if idle is not None and idle.defaulted and type(idle.value) is int:
@@ -122,7 +116,7 @@ def old_defaults_of(endpoint) -> OldDefaults:
         raw = cuda.value
         member = getattr(raw, "member", None)
         cuda_default = None if raw is None else CUDA_VERSIONS.get(member, str(raw))
-    return OldDefaults((workers[0], workers[1]), idle_default, cuda_default)
+    return OldDefaults(workers, idle_default, cuda_default)
 
 
 def _migrate_app(

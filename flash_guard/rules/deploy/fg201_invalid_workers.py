@@ -19,7 +19,7 @@ from flash_guard.checks.deploy_support import (
     written,
     written_value,
 )
-from flash_guard.discover.normalize import legacy_worker_defaults
+from flash_guard.discover.normalize import release_worker_defaults
 from flash_guard.sdk import releases
 from flash_guard.sdk.in_use import sdk_of, short
 
@@ -125,7 +125,7 @@ def legacy_workers(endpoint) -> list:
     bounds: dict[str, tuple[int, object]] = {}
     out = []
     for field, default in zip(
-        ("workersMin", "workersMax"), legacy_worker_defaults(endpoint), strict=True
+        ("workersMin", "workersMax"), release_worker_defaults(endpoint), strict=True
     ):
         found = written(endpoint, field)
         if found is None:

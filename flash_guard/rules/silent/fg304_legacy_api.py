@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flash_guard.checks.base import Check, fail, register
-from flash_guard.discover.normalize import legacy_worker_defaults
+from flash_guard.discover.normalize import release_worker_defaults
 from flash_guard.model import Value
 from flash_guard.sdk.flash_tables import LEGACY_CLASSES
 
@@ -84,7 +84,7 @@ def _arguments(endpoint, flags: dict, image: bool) -> str:
     low, high = written.get("workersMin"), written.get("workersMax")
     if low is not None or high is not None:
         # The half not written is the release's default, so the suggestion keeps what deploys.
-        default_low, default_high = legacy_worker_defaults(endpoint)
+        default_low, default_high = release_worker_defaults(endpoint)
         low_text = _text(low) if low else str(default_low)
         out.append(f"workers=({low_text}, {_text(high) if high else default_high})")
     return ", ".join(out)
