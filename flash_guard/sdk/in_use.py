@@ -35,6 +35,15 @@ def facts_of(endpoint) -> releases.SdkFacts | None:
     return releases.facts(sdk.package, sdk.facts_version)
 
 
+def release_at_least(sdk: SdkInUse | None, package: str, version: str) -> bool:
+    """Whether the release checked against is `package` at `version` or later (a recorded
+    release: `facts_version` always is one)."""
+    if sdk is None or sdk.package != package:
+        return False
+    order = releases.releases(package)
+    return order.index(sdk.facts_version) >= order.index(version)
+
+
 def short(version: str) -> str:
     """'1.17.0' -> '1.17' (how release notes name a minor release); others unchanged."""
     parts = version.split(".")

@@ -20,8 +20,7 @@ from flash_guard.checks.deploy_support import (
     written_value,
 )
 from flash_guard.discover.normalize import release_worker_defaults
-from flash_guard.sdk import releases
-from flash_guard.sdk.in_use import sdk_of, short
+from flash_guard.sdk.in_use import release_at_least, sdk_of, short
 
 # The first runpod-flash release whose resource classes reject workersMin > workersMax
 # (ServerlessResource.validate_worker_range); tetra-rp never did.
@@ -29,12 +28,7 @@ WORKER_RANGE_CHECKED_FROM = "1.5.0"
 
 
 def checks_worker_range(sdk) -> bool:
-    if sdk.package != "runpod-flash":
-        return False
-    order = releases.releases(sdk.package)
-    if sdk.facts_version not in order:
-        return True
-    return order.index(sdk.facts_version) >= order.index(WORKER_RANGE_CHECKED_FROM)
+    return release_at_least(sdk, "runpod-flash", WORKER_RANGE_CHECKED_FROM)
 
 
 @register

@@ -6,8 +6,7 @@ from flash_guard.checks.base import Check, Outcome, fail_at, register, unknown
 from flash_guard.checks.deploy_support import label, tidy
 from flash_guard.checks.placement import visible_to_build
 from flash_guard.model import Endpoint
-from flash_guard.sdk import releases
-from flash_guard.sdk.in_use import sdk_of
+from flash_guard.sdk.in_use import release_at_least, sdk_of
 
 
 @register
@@ -121,14 +120,9 @@ ONE_FUNCTION_HANDLER_FROM = "1.4.0"
 
 def serves_every_function(endpoint: Endpoint) -> bool:
     sdk = sdk_of(endpoint)
-    if sdk is None:
+    if sdk is None or sdk.package not in ("tetra-rp", "runpod-flash"):
         return False
-    if sdk.package == "tetra-rp":
-        return True
-    order = releases.releases(sdk.package)
-    if sdk.package != "runpod-flash" or sdk.facts_version not in order:
-        return False
-    return order.index(sdk.facts_version) < order.index(ONE_FUNCTION_HANDLER_FROM)
+    return not release_at_least(sdk, "runpod-flash", ONE_FUNCTION_HANDLER_FROM)
 
 
 def reused_decorators(deployed: list[Endpoint]) -> list[Outcome]:
