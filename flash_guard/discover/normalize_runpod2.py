@@ -155,11 +155,7 @@ def _per_candidate_datacenters(value: Value, problems: list) -> Value:
     return _datacenters(value, problems) if value.value is not None else value
 
 
-_PER_CANDIDATE = {
-    "workers": lambda value, problems: _workers(value, problems),
-    "gpu": lambda value, problems: _gpu(value, problems),
-    "datacenter": _per_candidate_datacenters,
-}
+_PER_CANDIDATE = {"workers": _workers, "gpu": _gpu, "datacenter": _per_candidate_datacenters}
 
 
 def _all_known(candidates) -> bool:

@@ -16,10 +16,9 @@ from flash_guard.sdk import flash_tables, runpod2_tables
 
 # Pools the spec says not to trust as a single device (its docstring also lists L40/L40S).
 _NOT_SINGLE = frozenset({"ADA_48_PRO"})
-OLD_WORKERS = "(0, 1)"
-OLD_CUDA = '"12.8"'
 NEW_WORKERS = "({}, {})".format(*runpod2_tables.DEFAULT_WORKERS)
 NEW_IDLE = runpod2_tables.RESOURCE_SPEC_DEFAULTS["idle_timeout"]
+_FLASH = flash_tables.DEFAULTS["endpoint"]  # the newest runpod-flash's
 
 
 @dataclass(frozen=True)
@@ -28,9 +27,9 @@ class OldDefaults:
     newest runpod-flash's unless discovery found the app's own release (tetra-rp allowed
     (0, 3) workers and idled 5 s; runpod-flash before 1.11 set no minimum CUDA version)."""
 
-    workers: tuple[int, int] = (0, 1)
-    idle_timeout: int = NEW_IDLE
-    min_cuda_version: str | None = "12.8"
+    workers: tuple[int, int] = tuple(_FLASH["workers"])
+    idle_timeout: int = _FLASH["idle_timeout"]
+    min_cuda_version: str | None = flash_tables.CUDA_VERSIONS[_FLASH["min_cuda_version"]]
 
 
 OLD_VOLUME_SIZE = "100"
