@@ -10,7 +10,7 @@ SEVERITIES = ("error", "warning", "info")
 SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     code: str
     slug: str

@@ -40,7 +40,7 @@ class EnumRef:
         return f"{self.enum}.{self.member}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Opaque:
     """A known object that is not a plain value, e.g. `NetworkVolume(...)`.
 
@@ -87,6 +87,14 @@ class Value:
     @classmethod
     def default(cls, value: Any) -> Value:
         # No source text: nothing was written. Messages render defaults from the value.
+        # A scalar default is one shared record (nothing mutates a Value once built): a big
+        # tree has tens of thousands of them.
+        if type(value) in _SHARED_SCALARS:
+            key = (type(value), value)
+            shared = _SHARED_DEFAULTS.get(key)
+            if shared is None:
+                shared = _SHARED_DEFAULTS[key] = cls(value=value, known=True, defaulted=True)
+            return shared
         return cls(value=value, known=True, defaulted=True)
 
     @classmethod
@@ -96,6 +104,10 @@ class Value:
     def plain(self) -> Any:
         """The value with nested `Value`s unwrapped (unknown parts become None)."""
         return unwrap(self)
+
+
+_SHARED_SCALARS = frozenset({type(None), bool, int, str, EnumRef})  # not float: -0.0 == 0.0
+_SHARED_DEFAULTS: dict[tuple[type, Any], Value] = {}
 
 
 def unwrap(obj: Any) -> Any:
@@ -110,7 +122,7 @@ def unwrap(obj: Any) -> Any:
     return obj
 
 
-@dataclass
+@dataclass(slots=True)
 class Route:
     """One HTTP route registered on a load-balanced endpoint."""
 
@@ -122,7 +134,7 @@ class Route:
     handler_facts: BodyFacts | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class BodyFacts:
     """What a worker's own code does, gathered while its file was parsed."""
 
@@ -142,7 +154,7 @@ class BodyFacts:
     bases: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Endpoint:
     """One declaration: a deployable endpoint, an `image=` endpoint or a client."""
 

@@ -297,7 +297,7 @@ def _lying_entry(cache_dir: Path, text: str) -> dict:
         "entries": {
             "worker.py": [
                 cache_module.content_hash(text),
-                json.dumps(codec.encode(FileFacts, facts)),
+                cache_module._pack(json.dumps(codec.encode(FileFacts, facts))),
             ],
         },
     }
@@ -354,6 +354,11 @@ def test_a_signed_entry_for_other_bytes_is_not_used(app, tmp_path, monkeypatch):
         ["hash", "cos\nsystem\n(S'echo pwned'\ntR."],
         ["hash", json.dumps(["worker.py", {"__reduce__": "os.system"}])],
         ["hash", json.dumps({"o": "os.system", "v": ["echo pwned"]})],
+        ["hash", cache_module._pack(json.dumps(["worker.py", {"__reduce__": "os.system"}]))],
+        ["hash", cache_module._pack(json.dumps({"o": "os.system", "v": ["echo pwned"]}))],
+        ["hash", cache_module._pack("[" * 100_000)],
+        ["hash", cache_module._pack("[]")[:-4]],  # a truncated stream
+        ["hash", "not base64 at all!"],
         ["hash", "[" * 100_000],
         "not a list",
     ],
@@ -366,6 +371,18 @@ def test_a_signed_but_malformed_entry_is_ignored(app, tmp_path, monkeypatch, ent
         entry = [cache_module.content_hash(APP), entry[1]]
     doc = {"fingerprint": cache_module.fingerprint(), "entries": {"worker.py": entry}}
     _facts_file(cache_dir).write_text(_sign(cache_dir / "key", json.dumps(doc)))
+    assert _check(app, monkeypatch) == first
+
+
+def test_an_entry_that_inflates_past_the_limit_is_ignored(app, tmp_path, monkeypatch):
+    # The same believable entry as the control above, but bigger than the limit once inflated:
+    # ignored, so the file is parsed and its endpoint found.
+    cache_dir = tmp_path / "cache"
+    monkeypatch.setenv("FLASH_GUARD_CACHE_DIR", str(cache_dir))
+    first = _check(app, monkeypatch)
+    doc = _lying_entry(cache_dir, APP)
+    _facts_file(cache_dir).write_text(_sign(cache_dir / "key", json.dumps(doc)))
+    monkeypatch.setattr(cache_module, "MAX_ENTRY_JSON", 16)
     assert _check(app, monkeypatch) == first
 
 

@@ -164,6 +164,8 @@ def analyse(
     project = ModuleIndex({}, known_paths=list(sources), loader=load_on_demand)
     _parse_into(project, first, jobs, problems, cache)
     _second_pass(project, sources, jobs, problems, cache)
+    for source in sources.values():  # read by the second pass only; on a big tree, megabytes
+        source.forget_imports()
     endpoints = discover_endpoints(project)
     runpod2, runpod2_apps = discover_runpod2(project)
     endpoints = sorted(endpoints + runpod2, key=lambda e: (e.path, e.span.line, e.span.column))

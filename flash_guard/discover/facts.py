@@ -128,7 +128,7 @@ class Assignment:
         return self.value.expr()
 
 
-@dataclass
+@dataclass(slots=True)
 class Decorated:
     decorators: list[Expr]
     target: BodyFacts
@@ -138,7 +138,7 @@ class Decorated:
     blocks: tuple[Block, ...] = ()  # enclosing blocks, innermost first
 
 
-@dataclass
+@dataclass(slots=True)
 class FunctionDef:
     """A function resolution may follow one level into: its parameters and returns."""
 
@@ -151,7 +151,7 @@ class FunctionDef:
     returns: list[Snippet] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class ClassDef:
     """A class whose literal attribute defaults a settings object reads."""
 
@@ -162,7 +162,7 @@ class ClassDef:
     decorators: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Applied:
     """`Endpoint(...)(fn)`: a call whose callee is itself a call."""
 
@@ -173,7 +173,7 @@ class Applied:
     blocks: tuple[Block, ...] = ()
 
 
-@dataclass
+@dataclass(slots=True)
 class FileFacts:
     path: str  # relative to the project root, '/'-separated
     parse_error: Span | None = None

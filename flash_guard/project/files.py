@@ -64,6 +64,11 @@ class SourceFile:
             _add_groups(hints, groups)
         return hints
 
+    def forget_imports(self) -> None:
+        """Drop the import lines and hints once the second pass is over."""
+        self.import_lines = []
+        self.__dict__.pop("import_hints", None)
+
 
 def _is_python(name: str) -> bool:
     return name.endswith(PYTHON_SUFFIXES)
