@@ -30,6 +30,56 @@ DEFAULT_WORDS = [
     "AUTH",
     "PRIVATE",
 ]
+# A secret word followed by one of these names something about a secret, not the secret:
+# `TOKEN_LIMIT`, `SECRET_NAME`, `KEY_PREFIX`, `PASSWORD_MIN_LENGTH`, `AUTH_ENABLED`.
+DEFAULT_QUALIFIERS = [
+    "NAME",
+    "NAMES",
+    "PREFIX",
+    "SUFFIX",
+    "LIMIT",
+    "LIMITS",
+    "TTL",
+    "LENGTH",
+    "LEN",
+    "SIZE",
+    "COUNT",
+    "MIN",
+    "MAX",
+    "ENABLED",
+    "ENABLE",
+    "DISABLED",
+    "DISABLE",
+    "REQUIRED",
+    "MODE",
+    "TYPE",
+    "PATH",
+    "FILE",
+    "DIR",
+    "HEADER",
+    "FIELD",
+    "PARAM",
+    "VAR",
+    "EXPIRY",
+    "EXPIRES",
+    "EXPIRATION",
+    "TIMEOUT",
+    "INTERVAL",
+    "URL",
+    "URI",
+    "HOST",
+    "PORT",
+    "REGION",
+    "ALGORITHM",
+    "FORMAT",
+    "PROVIDER",
+    "BACKEND",
+    "VERSION",
+]
+# Numbers and switches carry no secret, whatever the key (`TOKEN_LIMIT="4096"`).
+_NUMBER_OR_SWITCH = re.compile(
+    r"^(?:[+-]?\d+(?:\.\d+)?|true|false|yes|no|on|off|none|null)$", re.IGNORECASE
+)
 TOKEN_SHAPES = {
     "Hugging Face token": r"^hf_[A-Za-z0-9]{20,}$",
     "OpenAI-style key": r"^sk-[A-Za-z0-9_\-]{16,}$",
@@ -62,6 +112,11 @@ class Params:
         doc="A key is secret-looking when one of its words (split at `_`, `-`, `.` and case "
         "changes) is one of these, compared upper-case.",
     )
+    qualifier_words: list[str] = param_doc(
+        default=DEFAULT_QUALIFIERS,
+        doc="A key is not secret-looking when one of these words follows its last secret "
+        "word: it names something about a secret (`TOKEN_LIMIT`, `SECRET_NAME`, `KEY_PREFIX`).",
+    )
     extra_patterns: list[str] = param_doc(
         default=[], doc="More regular expressions for token shapes of your own."
     )
@@ -74,9 +129,14 @@ def key_words(key: str) -> list[str]:
     return [w.upper() for w in _WORD_SPLIT.split(key) if w]
 
 
-def secret_key(key: str, words: list[str]) -> bool:
+def secret_key(key: str, words: list[str], qualifiers: list[str] = ()) -> bool:
     wanted = {w.upper() for w in words}
-    return any(w in wanted for w in key_words(key))
+    split = key_words(key)
+    found = [i for i, w in enumerate(split) if w in wanted]
+    if not found:
+        return False
+    about = {q.upper() for q in qualifiers}
+    return not any(w in about for w in split[found[-1] + 1 :])
 
 
 def entropy(text: str) -> float:
@@ -111,6 +171,8 @@ def token_shape(value: str, params: Params) -> str | None:
     prefixed = known_prefix(value, params)
     if prefixed:
         return prefixed
+    if _URL.match(value) and _URL_CREDENTIALS.search(value):
+        return "URL with credentials"
     if (
         _HIGH_ENTROPY_CHARS.match(value)
         and re.search(r"[A-Za-z]", value)
@@ -173,11 +235,14 @@ class HardcodedSecret(Check):
     """Reads every `env=` entry (and `PodTemplate(env=[{"key", "value"}])`), following
     module-level constants. An entry fails when its value is a non-empty string literal and
     either its key looks secret (a whole word such as TOKEN or PASSWORD: `MONKEY` and
-    `AUTHOR` are not secret) or its value has a known token shape (`hf_`, `sk-`, `rpa_`,
+    `AUTHOR` are not secret, and neither is a key where a qualifier such as LIMIT, NAME,
+    PREFIX or ENABLED follows the secret word: `TOKEN_LIMIT`, `SECRET_NAME`) or its value
+    has a known token shape (`hf_`, `sk-`, `rpa_`,
     `ghp_`/`github_pat_`, `AKIA`, `xox`, or a long high-entropy string). Values read from
     `os.environ`/`os.getenv` and Runpod secret references `{{ RUNPOD_SECRET_name }}` pass, and
     so do identifier-shaped values (a model or repo id like `org/Model-7B-Instruct`, a path, a
-    URL without credentials) unless they carry a known token prefix. The fix names the key."""
+    URL without credentials) unless they carry a known token prefix, and numbers and
+    switches (`"4096"`, `"false"`). The fix names the key."""
 
     id = "hardcoded-secret"
     Params = Params
@@ -194,7 +259,7 @@ class HardcodedSecret(Check):
             if endpoint.sdk == "runpod2" and read:
                 # 2.0 renders env into the deployed template when the decorator runs: a value
                 # read from os.environ there is shipped in plain text (runpod-sdk2.md §7).
-                if secret_key(key, params.secret_words):
+                if secret_key(key, params.secret_words, params.qualifier_words):
                     out.append(
                         fail(
                             endpoint,
@@ -215,9 +280,11 @@ class HardcodedSecret(Check):
             if identifier_shaped(text.strip()) and not known_prefix(text.strip(), params):
                 continue  # a model id, a path or a plain URL names something, it is no secret
             shape = token_shape(text, params)
-            if not (shape or secret_key(key, params.secret_words)):
+            if not shape and _NUMBER_OR_SWITCH.match(text.strip()):
                 continue
-            article = "an" if shape and shape[0] in "AEIOU" else "a"
+            if not (shape or secret_key(key, params.secret_words, params.qualifier_words)):
+                continue
+            article = "an" if shape and shape[0] in "AEIO" else "a"  # "a URL"
             why = f"looks like {article} {shape}" if shape else "is a secret-looking key"
             via = f" through the constant `{value.via}`" if value.via else ""
             out.append(
