@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from flash_guard.checks.base import fail_at, register, unknown
 from flash_guard.checks.deploy_support import EveryDeclaration, label
-from flash_guard.sdk.flash_tables import did_you_mean
-from flash_guard.sdk.in_use import keywords
+from flash_guard.sdk.flash_tables import (
+    REMOTE_STUB_KEYWORDS,
+    REMOTE_STUB_KEYWORDS_FROM,
+    did_you_mean,
+)
+from flash_guard.sdk.in_use import keywords, release_at_least
 
 # FG208 owns this one: the docs tell people to pass it, and the fix is a CLI flag.
 OWNED_ELSEWHERE = frozenset({"python_version"})
@@ -18,7 +22,9 @@ class UnknownParameter(EveryDeclaration):
     included); `python_version=` is left to FG208. A legacy resource class (a pydantic model
     that ignores unknown fields) silently drops the keyword, so the setting never takes
     effect: `workers_max=3` on `LiveServerless` leaves `workersMax` at 1. `@remote(...)`
-    raises `TypeError: remote() got unknown keyword argument`. Each finding suggests the
+    raises `TypeError: remote() got unknown keyword argument` from runpod-flash 1.11.1; earlier
+    releases pass it through and lose it, except `sync=`, which the stub of a
+    `ServerlessEndpoint` or `CpuServerlessEndpoint` reads. Each finding suggests the
     closest real parameter (`gpus` -> `gpu`, `workers_max` -> `workersMax`). Keywords that
     come from a `**spread` that cannot be resolved make the rule undecidable (FG002)."""
 
@@ -65,7 +71,7 @@ class UnknownParameter(EveryDeclaration):
                     )
                 )
             for key, value, span in endpoint.remote_kwargs:
-                if key in remote_params:
+                if key in remote_params or _read_by_stub(key, cls, accepted):
                     continue
                 hint = suggest(key, remote_params)
                 field = did_you_mean(key, legacy_fields)
@@ -99,6 +105,16 @@ class UnknownParameter(EveryDeclaration):
         if endpoint.spreads:
             out.append(unknown(endpoint, endpoint.spreads[0], "the `**` spread", "kwargs"))
         return out
+
+
+def _read_by_stub(key: str, cls: str, accepted) -> bool:
+    """`@remote(ServerlessEndpoint(...), sync=True)`: a keyword the release passes through to
+    a stub that reads it, so it is no lost setting."""
+    if accepted.remote_rejects or cls not in REMOTE_STUB_KEYWORDS.get(key, ()):
+        return False
+    sdk = accepted.sdk
+    first = REMOTE_STUB_KEYWORDS_FROM.get(sdk.package) if sdk is not None else None
+    return first is not None and release_at_least(sdk, sdk.package, first)
 
 
 def suggest(key: str, candidates) -> str:
