@@ -191,6 +191,10 @@ class Endpoint:
     # runpod 2.0: (code, what, parameter, value) for each FG2xx check a value not statically
     # known leaves undecided; the rule reports it as FG002 (deploy_support.outcomes).
     undecided: list[tuple[str, str, str, Any]] = field(default_factory=list)
+    # runpod 2.0 `@app.api` factory: routes registered where discovery cannot read them
+    # (`web.add_api_route(...)`, `include_router`, an app built in another function): an
+    # unknown value naming the first such place, so FG109 cannot call the health route missing.
+    hidden_routes: Value | None = None
     # Project-relative files the verdicts on this endpoint depend on (its declaration, the
     # modules its values were resolved through, its route and worker modules): a pre-commit
     # run given one of them reports the endpoint's findings (pipeline._reported).

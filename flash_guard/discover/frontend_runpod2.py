@@ -21,6 +21,11 @@ from flash_guard.sdk import runpod2_tables as t
 
 DECORATOR_KINDS = {"queue": "queue", "api": "load_balancer", "task": "task"}
 FACTORY_VERBS = ("get", "post", "put", "delete", "patch")
+# Calls in an `@app.api` factory that register routes some other way than a `@web.get(...)`
+# decorator, or build the app from a route table (Starlette).
+_ROUTE_REGISTRARS = frozenset(
+    {"add_api_route", "api_route", "add_route", "route", "include_router", "mount", "Starlette"}
+)
 _ENUM_KEYWORDS = ("gpu", "cpu", "datacenter")
 
 
@@ -565,6 +570,7 @@ class Runpod2Builder:
                 verb = decorator.items[0].value
                 if verb in FACTORY_VERBS:
                     self._add_route(endpoint, verb.upper(), decorator, path, method, reserved=False)
+        endpoint.hidden_routes = _hidden_routes(factory, path)
 
     # -- across resources -----------------------------------------------------
     def _duplicate_names(self) -> None:
@@ -584,6 +590,20 @@ class Runpod2Builder:
                         )
                     )
                 seen.setdefault(name, endpoint)
+
+
+def _hidden_routes(factory: BodyFacts, path: str) -> Value | None:
+    """Where the factory's app may get routes discovery does not read: a registrar call, or,
+    when the factory builds no `FastAPI()` itself, the app it returns (`return create_app()`)."""
+    builds_app = False
+    for callee, span in factory.calls:
+        last = callee.rsplit(".", 1)[-1]
+        if last in _ROUTE_REGISTRARS:
+            return Value.unknown(f"{callee}(...)", span, path)
+        builds_app = builds_app or last == "FastAPI"
+    if builds_app:
+        return None
+    return Value.unknown(f"{factory.name}() (it builds no FastAPI() itself)", factory.span, path)
 
 
 def discover_runpod2(project: ModuleIndex) -> tuple[list[Endpoint], list[AppDecl]]:

@@ -18,7 +18,10 @@ class Params:
 class HealthRoute(Check):
     """Collects every route registered on the endpoint object, in any file of the project,
     and fails when none is `GET` at one of `health_paths`. `/ping` is reserved by the
-    framework and cannot be the user's health route."""
+    framework and cannot be the user's health route. A runpod 2.0 `@app.api` factory whose
+    app gets routes some other way (`add_api_route`, `api_route`, `include_router`, `mount`,
+    a Starlette route table, or an app built in another function: `return create_app()`) is
+    undecidable (FG002) unless a visible route already serves the health check."""
 
     id = "no-health-route"
     Params = Params
@@ -34,6 +37,8 @@ class HealthRoute(Check):
                 return []
         if undecided is not None:
             return [unknown(endpoint, undecided, "a route path", "routes")]
+        if endpoint.hidden_routes is not None:
+            return [unknown(endpoint, endpoint.hidden_routes, "a route source", "routes")]
         wanted = " or ".join(params.health_paths)
         path = params.health_paths[0] if params.health_paths else "/health"
         fix = None
