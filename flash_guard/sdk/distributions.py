@@ -91,7 +91,43 @@ SDK_DEPENDENCIES = (
     "tqdm-loggable",
     "urllib3",
     "watchdog",
+    # runpod requires `fastapi[all]`: fastapi's `all` extra
+    "httpx",
+    "jinja2",
+    "python-multipart",
+    "itsdangerous",
+    "pyyaml",
+    "email-validator",
+    "uvicorn",
+    "pydantic-settings",
+    "pydantic-extra-types",
 )
+# runpod 2.0 workers (runpod 2.0.0rc2 `apps/build.py`): the runtime vendors only the SDK's
+# RUNTIME_REQUIREMENTS (and the runpod package itself), plus API_RUNTIME_REQUIREMENTS
+# (`fastapi[standard]`, uvicorn) when the app has an `@app.api`; the torch family
+# (SIZE_PROHIBITIVE_PACKAGES) is preinstalled on the built-in GPU images only, as
+# `apps/images.py` says (CPU images are python-slim).
+RUNPOD2_RUNTIME = (
+    "runpod",
+    "aiohttp",
+    "aiohttp-retry",
+    "backoff",
+    "cloudpickle",
+    "py-cpuinfo",
+    "requests",
+    "tomli",
+    "tomlkit",
+    "tqdm-loggable",
+)
+RUNPOD2_API_RUNTIME = (
+    "fastapi",
+    "uvicorn",
+    "httpx",
+    "jinja2",
+    "python-multipart",
+    "email-validator",
+)
+RUNPOD2_GPU_IMAGE = ALWAYS_PRESENT
 # What a few heavy distributions always pull in, so `import numpy` beside `transformers` in
 # dependencies= is not a missing dependency. Applied transitively; only well-known, stable
 # requirements are listed.
@@ -129,7 +165,9 @@ PULLS_IN: dict[str, tuple[str, ...]] = {
     "librosa": ("numpy", "scipy", "soundfile", "scikit-learn", "numba", "joblib"),
     "opencv-python": ("numpy",),
     "opencv-python-headless": ("numpy",),
-    "fastapi": ("pydantic", "starlette"),
+    "fastapi": ("pydantic", "starlette", "anyio", "typing-extensions"),
+    "starlette": ("anyio",),
+    "uvicorn": ("click", "h11"),
     "aiohttp": ("yarl", "multidict", "aiosignal", "attrs", "frozenlist"),
     "requests": ("urllib3", "idna", "certifi", "charset-normalizer"),
     "boto3": ("botocore", "s3transfer", "jmespath"),

@@ -202,14 +202,6 @@ ENDPOINT_PARAMS: tuple[str, ...] = (
     "min_cuda_version",
     "max_concurrency",
 )
-# Keywords that remote() passes through `**extra` to the stub of these resource classes, which
-# reads them (`stubs/registry.py`: `stub.execute(payload, sync=extra.get("sync", False))`),
-# in every release whose remote() lets unknown keywords through (tetra-rp from 0.2.0, up to
-# runpod-flash 1.11.0; from 1.11.1 remote() raises on them).
-REMOTE_STUB_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "sync": ("ServerlessEndpoint", "CpuServerlessEndpoint"),
-}
-REMOTE_STUB_KEYWORDS_FROM = {"tetra-rp": "0.2.0", "runpod-flash": "1.0.0"}
 # remote(); any other keyword is a TypeError (`_internal` is private).
 REMOTE_PARAMS: tuple[str, ...] = (
     "resource_config",
@@ -421,6 +413,15 @@ DEFAULTS: dict[str, object] = {
     },
 }
 # --- END GENERATED ---
+
+# Keywords that remote() passes through `**extra` to the stub of these resource classes, which
+# reads them (`stubs/registry.py`: `stub.execute(payload, sync=extra.get("sync", False))`),
+# in every release whose remote() lets unknown keywords through (tetra-rp from 0.2.0, up to
+# runpod-flash 1.11.0; from 1.11.1 remote() raises on them).
+REMOTE_STUB_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "sync": ("ServerlessEndpoint", "CpuServerlessEndpoint"),
+}
+REMOTE_STUB_KEYWORDS_FROM = {"tetra-rp": "0.2.0", "runpod-flash": "1.0.0"}
 
 # Removed from `DataCenter` in 1.17.0 (runpod/flash PR #336). The docs and flash-examples still
 # use them; with 1.17+ `DataCenter.US_GA_2` is an AttributeError and `"US-GA-2"` is rejected by

@@ -14,6 +14,9 @@ from flash_guard.rules.deploy.fg214_invalid_legacy_config import CUSTOM_IMAGE_CL
 from flash_guard.sdk.distributions import (
     ALWAYS_PRESENT,
     IMPORT_DISTRIBUTIONS,
+    RUNPOD2_API_RUNTIME,
+    RUNPOD2_GPU_IMAGE,
+    RUNPOD2_RUNTIME,
     SDK_DEPENDENCIES,
     distributions_for,
     normalise,
@@ -30,6 +33,13 @@ class Params:
         doc="Distributions the worker image already has (Flash's always-present torch, "
         "torchvision, torchaudio, triton and the SDK's own dependencies). Setting this "
         "replaces the whole list.",
+    )
+    preinstalled_runpod2: list[str] = param_doc(
+        default=list(RUNPOD2_RUNTIME),
+        doc="runpod 2.0: distributions every worker has (the SDK's runtime closure). An app "
+        "with an `@app.api` adds fastapi, uvicorn and fastapi's standard extras, and a GPU "
+        "resource without `image=` adds torch, torchvision, torchaudio and triton (only the "
+        "built-in GPU images carry them). Setting this replaces the whole list.",
     )
     import_names: dict[str, list[str]] = param_doc(
         default={k: list(v) for k, v in IMPORT_DISTRIBUTIONS.items()},
@@ -50,7 +60,12 @@ class MissingDependency(Check):
     of the app's literal `dependencies=` (flash build bundles that union for every endpoint of
     the app; every `@remote` of a shared legacy resource adds its own), not in the app's
     `requirements*.txt` or `pyproject.toml` dependencies, and not `preinstalled`. A distribution
-    counts with what it always pulls in (`transformers` brings `numpy`). Import names map to
+    (preinstalled ones included) counts with what it always pulls in (`transformers` brings
+    `numpy`, `fastapi` brings `starlette`). runpod 2.0 workers are built differently: the
+    build reads only the app's `requirements.txt` (a package named only in `pyproject.toml` is
+    reported, and the message says so), and the worker has `preinstalled_runpod2` (the SDK's
+    runtime), fastapi and uvicorn when the app has an `@app.api`, and the torch family only on a
+    GPU resource without `image=`. Import names map to
     distributions through `import_names` (`PIL` -> pillow). Custom-image declarations (`image=`,
     `ServerlessEndpoint`, `CpuServerlessEndpoint`, ...) are exempt: their image decides. Imports
     in module-level code (FG302's concern), in helpers of other modules and in helpers called
@@ -69,7 +84,7 @@ class MissingDependency(Check):
         if analysis is None:
             return []
         available = app_distributions(endpoint, ctx.endpoints, analysis)
-        available |= {normalise(d) for d in params.preinstalled}
+        available |= with_requirements(_preinstalled(endpoint, params, ctx.endpoints))
         out = []
         seen = set()
         for path, binding, via in body_imports(endpoint, analysis):
@@ -84,8 +99,40 @@ class MissingDependency(Check):
             if key in seen:
                 continue
             seen.add(key)
-            out.append(_finding(endpoint, path, binding, top, params.import_names, via))
+            finding = _finding(endpoint, path, binding, top, params.import_names, via)
+            unread = _unread_requirement(endpoint, analysis, top, params.import_names)
+            if unread is not None:
+                finding.message += (
+                    f"; {unread.path}:{unread.line} names it, but runpod 2.0's build reads only "
+                    "the app's requirements.txt"
+                )
+            out.append(finding)
         return out
+
+
+def _unread_requirement(endpoint, analysis, top, import_names):
+    """runpod 2.0: the requirement outside requirements.txt that names the import's
+    distribution (pyproject.toml, requirements-gpu.txt), which the build does not read."""
+    if endpoint.sdk != "runpod2":
+        return None
+    wanted = distributions_for(top, import_names)
+    for requirement in sdk_finder(analysis).requirements(endpoint.app):
+        if requirement.name in wanted:
+            return requirement
+    return None
+
+
+def _preinstalled(endpoint, params: Params, endpoints) -> set[str]:
+    if endpoint.sdk != "runpod2":
+        return {normalise(d) for d in params.preinstalled}
+    names = set(params.preinstalled_runpod2)
+    app = [e for e in endpoints if e.app == endpoint.app and e.sdk == "runpod2"]
+    if any(e.kind == "load_balancer" for e in app):  # the artifact is shared app-wide
+        names.update(RUNPOD2_API_RUNTIME)
+    image = endpoint.params.get("image")
+    if endpoint.compute == "gpu" and (image is None or image.defaulted or image.value is None):
+        names.update(RUNPOD2_GPU_IMAGE)
+    return {normalise(d) for d in names}
 
 
 def _finding(endpoint, path, binding, top, import_names, via):
@@ -132,7 +179,7 @@ def _memo(analysis) -> dict:
 
 def app_distributions(endpoint, endpoints, analysis) -> set[str]:
     """The normalised distributions the app installs on its workers, with what they pull in."""
-    key = ("distributions", endpoint.app, id(endpoints))
+    key = ("distributions", endpoint.app, endpoint.sdk, id(endpoints))
     memo = _memo(analysis)
     if key not in memo:
         memo[key] = (endpoints, _app_distributions(endpoint, endpoints, analysis))
@@ -149,6 +196,12 @@ def _app_distributions(endpoint, endpoints, analysis) -> set[str]:
             if parsed is not None:
                 names.add(parsed[0])
     for requirement in sdk_finder(analysis).requirements(endpoint.app):
+        # runpod 2.0's build reads the app's requirements.txt alone (apps/build.py
+        # collect_requirements), never pyproject.toml or other requirement files.
+        if endpoint.sdk == "runpod2" and requirement.path.rsplit("/", 1)[-1] != (
+            "requirements.txt"
+        ):
+            continue
         names.add(requirement.name)
     return with_requirements(names)
 
