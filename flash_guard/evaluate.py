@@ -61,7 +61,10 @@ def evaluate(
         if endpoint.deployable and (only is None or index in only):
             run.endpoint_items(index, endpoint)
     run.project_checks()
-    run.findings += run.unresolved.findings()
+    # An expression a deploy-breaker (FG2xx) reports at its own span is one the SDK rejects:
+    # no value of it deploys, so what it leaves undecided elsewhere is moot (no FG002).
+    rejected = {(f.path, f.span) for f in run.findings if f.code.startswith("FG2")}
+    run.findings += run.unresolved.findings(rejected)
     return Evaluation(run.findings, run.scorecard, run.profiles, checklist, profile_map)
 
 
@@ -248,8 +251,12 @@ class _Unresolved:
         if meta.severity == "error":  # --strict in any profile that uses it wins
             entry.meta = meta
 
-    def findings(self) -> list[Finding]:
-        return [_unresolved_finding(entry) for entry in self.by_expression.values()]
+    def findings(self, rejected: set[tuple] = frozenset()) -> list[Finding]:
+        return [
+            _unresolved_finding(entry)
+            for key, entry in self.by_expression.items()
+            if key not in rejected
+        ]
 
 
 def _whole_declaration(outcome: Outcome) -> str | None:

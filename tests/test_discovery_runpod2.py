@@ -244,3 +244,21 @@ def test_example_gets_the_checklist_findings_a_flash_project_does(project, check
     assert sdk2 == per_endpoint(flash_doc)
     assert sdk2["summarizer"] == {"FG101", "FG104", "FG106", "FG107"}
     assert sdk2["public-api"] == {"FG102", "FG109"}
+
+
+def test_a_value_the_sdk_rejects_blocks_no_other_rule(project, check_json):
+    # rc2 rejects gpu="B300" (FG205): no value of it deploys, so FG101 being undecided there is
+    # no FG002. A conditional value with one bad candidate still leaves FG101 undecided for the
+    # other candidate: FG205 is at that candidate, FG002 at the whole expression.
+    root = project(
+        {
+            "app.py": "import os\nimport runpod\napp = runpod.App('hw')\n\n"
+            "@app.queue(name='bad-gpu', gpu='B300', workers=(1, 3))\ndef bad(x):\n    return x\n\n"
+            "@app.queue(name='split-gpu', gpu='B300' if os.getenv('P') else 'any', "
+            "workers=(1, 3))\ndef split(x):\n    return x\n"
+        }
+    )
+    _, doc = check_json(root)
+    assert [f[2] for f in findings_of(doc, "FG205")] == [5, 9]
+    fg002 = [f for f in doc["findings"] if f["code"] == "FG002"]
+    assert [(f["line"], "FG101" in f["message"]) for f in fg002] == [(9, True)], fg002
