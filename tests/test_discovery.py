@@ -568,6 +568,39 @@ def test_environment_defaults_decide_and_messages_name_the_variable(project, che
     assert not [f for f in doc["findings"] if f["code"] in ("FG002", "FG104")]
 
 
+def test_or_and_and_decide_on_known_values_and_env_reads(project, check_json):
+    # `os.getenv(K) or d`, through a constant too, is an environment read with default `d`
+    # (like `os.getenv(K, d)`); `a or b` / `a and b` on a known `a` follow Python.
+    root = project(
+        {
+            "w.py": """
+            import os
+            from runpod_flash import Endpoint, GpuType
+
+            IDLE = int(os.getenv("IDLE_S") or "300")
+            LOCAL = os.getenv("OPENAI_API_KEY")
+            EXEC = None or 60000
+            MAXW = 0 or 4
+            MINW = 2 and 1
+
+            @Endpoint(name="env", gpu=GpuType.NVIDIA_L4, workers=(MINW, MAXW), idle_timeout=IDLE,
+                      execution_timeout_ms=EXEC,
+                      env={"OPENAI_API_KEY": LOCAL or "", "HF_TOKEN": os.getenv("HF_TOKEN") or "",
+                           "GH_TOKEN": LOCAL or "ghp_abcdefghijklmnopqrstuvwxyz0123456789"})
+            async def f(x): ...
+            """
+        }
+    )
+    _, doc = check_json(root)
+    [idle] = [f for f in doc["findings"] if f["code"] == "FG105"]
+    assert "300 s" in idle["message"] and "`IDLE_S` can override it" in idle["message"]
+    # The token-shaped default is written in the code: FG107, once; the empty ones are no secret.
+    assert [f["message"].split(" ")[2] for f in doc["findings"] if f["code"] == "FG107"] == [
+        "`GH_TOKEN`"
+    ]
+    assert not [f for f in doc["findings"] if f["code"] in ("FG002", "FG103", "FG104", "FG201")]
+
+
 def test_if_else_candidates_split_or_agree(project, check_json):
     root = project(
         {

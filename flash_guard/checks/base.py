@@ -127,7 +127,7 @@ def fail(
     fix: str | None = None,
 ) -> Outcome:
     path, span = where(endpoint, value)
-    if value is not None and value.env_key and f"`{value.env_key}`" not in message:
+    if value is not None and value.known and value.env_key and f"`{value.env_key}`" not in message:
         # rules.md "value with an environment default": decided on the default, and said so
         message = f"{message} ({env_note(value)})"
     return Outcome("fail", message, path, span, parameter, endpoint, fix)

@@ -372,6 +372,12 @@ def to_expr(node, depth: int = 0) -> Expr:
             return Expr("other", span, text)
         operands = (to_expr(left, depth + 1), to_expr(right, depth + 1))
         return Expr("binop", span, text, op.text(), operands)
+    if kind == "boolean_operator":
+        left, op, right = node.field("left"), node.field("operator"), node.field("right")
+        if left is None or op is None or right is None:
+            return Expr("other", span, text)
+        operands = (to_expr(left, depth + 1), to_expr(right, depth + 1))
+        return Expr("boolop", span, text, op.text(), operands)
     if kind == "unary_operator":
         op, arg = node.field("operator"), node.field("argument")
         if op is None or arg is None:

@@ -159,6 +159,13 @@ def factories_of(package: str) -> frozenset[str]:
     return SDK2_FACTORIES if package == SDK2_PACKAGE else OBJECT_FACTORIES
 
 
+def _truthy(value) -> bool | None:
+    """Python truthiness of a known value, None when this model cannot tell."""
+    if value is None or isinstance(value, (bool, int, float, str, bytes, list, tuple, dict)):
+        return bool(value)
+    return True if isinstance(value, (EnumRef, Opaque)) else None
+
+
 class ModuleIndex:
     """Every parsed file of one project, and name lookup across them."""
 
@@ -385,6 +392,8 @@ class ModuleIndex:
             return self._evaluate_call(expr, path, namespace, depth)
         if kind == "binop":
             return self._evaluate_binop(expr, path, namespace, depth)
+        if kind == "boolop":
+            return self._evaluate_boolop(expr, path, namespace, depth)
         if kind == "unary":
             operand = self.evaluate(expr.items[0], path, namespace, depth + 1)
             value = operand.value
@@ -628,8 +637,15 @@ class ModuleIndex:
         keywords = {name: e for name, e, _ in expr.keywords if name}
         if "default" in keywords and len(args) == 1:
             args.append(keywords.pop("default"))
+        if len(args) == 1 and not keywords and args[0].kind != "starred":
+            # No default: known at run time only. The variable is kept for `getenv(K) or d`.
+            key = self.evaluate(args[0], path, namespace, depth + 1)
+            unknown = Value.unknown(expr.text, expr.span, path)
+            if key.known and isinstance(key.value, str):
+                unknown.env_key = key.value
+            return unknown
         if len(args) != 2 or keywords or any(a.kind == "starred" for a in args):
-            return Value.unknown(expr.text, expr.span, path)  # no default: known at run time only
+            return Value.unknown(expr.text, expr.span, path)
         key = self.evaluate(args[0], path, namespace, depth + 1)
         default = self.evaluate(args[1], path, namespace, depth + 1)
         if not (key.known and isinstance(key.value, str)) or not default.known:
@@ -1061,6 +1077,25 @@ class ModuleIndex:
                 break
         self._weights[id(obj)] = (obj, total)
         return total
+
+    def _evaluate_boolop(self, expr: Expr, path, namespace, depth) -> Value:
+        """`a or b`, `a and b` on a known `a`; `os.getenv(K) or d` (through constants too) is
+        an environment read with the default `d`, like `os.getenv(K, d)`."""
+        left = self.evaluate(expr.items[0], path, namespace, depth + 1)
+        if left.known and not left.candidates:
+            truthy = _truthy(left.value)
+            if truthy is not None:
+                if truthy == (expr.value == "or"):
+                    return dataclasses.replace(left, span=expr.span, path=path)
+                right = self.evaluate(expr.items[1], path, namespace, depth + 1)
+                return dataclasses.replace(right, span=expr.span, path=path)
+        elif expr.value == "or" and left.env_key is not None:
+            right = self.evaluate(expr.items[1], path, namespace, depth + 1)
+            if right.known and not right.candidates and right.env_key is None:
+                return Value(
+                    right.value, True, expr.span, expr.text, path=path, env_key=left.env_key
+                )
+        return Value.unknown(expr.text, expr.span, path)
 
     def _evaluate_binop(self, expr: Expr, path, namespace, depth) -> Value:
         left = self.evaluate(expr.items[0], path, namespace, depth + 1)
