@@ -242,9 +242,13 @@ class HardcodedSecret(Check):
     `os.environ`/`os.getenv` and Runpod secret references `{{ RUNPOD_SECRET_name }}` pass, and
     so do identifier-shaped values (a model or repo id like `org/Model-7B-Instruct`, a path, a
     URL without credentials) unless they carry a known token prefix, and numbers and
-    switches (`"4096"`, `"false"`). The fix names the key."""
+    switches (`"4096"`, `"false"`). A runpod 2.0 `@app.task` is checked too: its pod gets
+    `env=` the same way. The fix names the key."""
 
     id = "hardcoded-secret"
+    # A runpod 2.0 task pod gets env= as its environment too (rc2 apps/tasks.py), in plain
+    # text, and nothing else of the caller's.
+    kinds = ("queue", "load_balancer", "image", "task")
     Params = Params
 
     def check(self, endpoint, params: Params, ctx):

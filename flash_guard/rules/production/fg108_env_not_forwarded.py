@@ -85,9 +85,13 @@ class EnvNotForwarded(Check):
     Platform variables are exempt by name, not every `RUNPOD_*`; `RUNPOD_API_KEY` only where
     the SDK injects it (runpod 2.0 always; Flash when the body calls another endpoint's
     function). Locally `flash dev` loads `.env`, so the code works on a laptop; deployed
-    workers never see `.env` and get `None` or a KeyError."""
+    workers never see `.env` and get `None` or a KeyError. A runpod 2.0 `@app.task` is
+    checked too: its pod's environment is `env=` and the task runtime's own variables."""
 
     id = "env-not-forwarded"
+    # A runpod 2.0 task pod gets env= as its environment too (rc2 apps/tasks.py), in plain
+    # text, and nothing else of the caller's.
+    kinds = ("queue", "load_balancer", "image", "task")
     Params = Params
 
     def check(self, endpoint, params: Params, ctx):
