@@ -662,3 +662,42 @@ def test_shipped_files_match_the_sdk_packaging(tmp_path):
     # Both outcomes occur, through each kind of list.
     assert {"scripts/keep.py", "tests/test_smoke.py", "pkg/keep_local.py"} <= shipped
     assert not {"gen/jobs.py", "pkg/local.py", "env/setup_env.py", "test_top.py"} & shipped
+
+
+# FG301 in 2.0 terms: a declaration discover_apps never registers. The ENABLE_GPU branch is not
+# taken in the sandbox (the variable is unset), as on a build machine without it.
+UNDEPLOYED = {
+    "main.py": APP
+    + "import os\n\n"
+    + "def setup():\n    @app.queue(name='never-q', cpu='cpu3c-1-2')\n    def never(x: int = 1):\n"
+    + "        return x\n    return never\n\n"
+    + "def register():\n    @app.queue(name='registered-q', cpu='cpu3c-1-2')\n"
+    + "    def registered(x: int = 1):\n        return x\n    return registered\n\n"
+    + "register()\n\n"
+    + "if os.getenv('ENABLE_GPU'):\n    @app.queue(name='maybe-q', cpu='cpu3c-1-2')\n"
+    + "    def maybe(x: int = 1):\n        return x\n\n"
+    + "@app.queue(name='plain-q', cpu='cpu3c-1-2')\ndef plain(x: int = 1):\n    return x\n\n"
+    + "if __name__ == '__main__':\n    @app.queue(name='adhoc-q', cpu='cpu3c-1-2')\n"
+    + "    def adhoc(x: int = 1):\n        return x\n    setup()\n",
+    "build/gen.py": "from main import app\n\n@app.queue(name='built-q', cpu='cpu3c-1-2')\n"
+    "def built(x: int = 1):\n    return x\n",
+}
+
+
+def test_fg301_fires_for_exactly_what_discovery_never_registers(tmp_path, run_cli):
+    result = run_discovery_or_skip(UNDEPLOYED)
+    assert result["error"] is None, result
+    deployed = {r["name"] for app in result["apps"] for r in app["resources"]}
+    root = _write(tmp_path, "undeployed", UNDEPLOYED)
+    declared = {e.display_name for e in _model(root).endpoints}
+    findings = _findings(run_cli, root)
+    lines = UNDEPLOYED["main.py"].splitlines()
+    flagged = set()
+    for f in findings:
+        if f["code"] == "FG301":
+            text = lines[f["line"] - 1] if f["path"] == "main.py" else "built-q"
+            flagged |= {n for n in declared if f"'{n}'" in text or n == text}
+    assert declared - deployed == flagged == {"never-q", "maybe-q", "adhoc-q", "built-q"}, (
+        deployed,
+        findings,
+    )

@@ -241,14 +241,14 @@ def closest(word: str, candidates) -> str | None:
 # -- runpod 2.0 -------------------------------------------------------------------------
 # How the catalog reads a runpod 2.0 declaration where the runpod_flash check does not apply:
 # the FG2xx rules report what frontend_runpod2/normalize_runpod2 reproduced from rc2 as
-# `Endpoint.problems` (code, message, span); FG301/FG303/FG304 have 2.0 counterparts (FG306,
-# none, none). The engine asks `replaced(code, endpoint)` before running a check.
+# `Endpoint.problems` (code, message, span); FG303/FG304 have no 2.0 counterpart, and FG301
+# reads a 2.0 declaration in 2.0 terms (FG306 says what the 2.0 build deploys but cannot
+# serve). The engine asks `replaced(code, endpoint)` before running a check.
 RUNPOD2 = "runpod2"
 # Codes whose runpod_flash check never runs on a 2.0 declaration.
 REPLACED = frozenset(
     {
         *(f"FG2{n:02d}" for n in range(1, 15)),
-        "FG301",  # FG306 says what the 2.0 build cannot serve
         "FG303",  # 2.0 collects dependencies by running the code: any list works
         "FG304",
     }

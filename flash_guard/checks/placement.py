@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flash_guard.checks.sites import build_ignored
+from flash_guard.checks.sites import build_ignored, declaration_call
 from flash_guard.discover.facts import Block, FileFacts
 from flash_guard.model import Endpoint
 
@@ -163,6 +163,90 @@ def build_never_copies(endpoint: Endpoint) -> bool:
     build, so FG301 is the one thing to say about it. (runpod 2.0's discovery imports those
     files and deploys what they declare: FG306 and every other rule apply there.)"""
     return endpoint.sdk != "runpod2" and build_ignored(endpoint.path, endpoint.app) is not None
+
+
+# -- runpod 2.0: what `rp flash deploy`'s discovery never sees (runpod-sdk2.md §5.5) --------
+
+# Directories 2.0 discovery does not import (they are shipped, or never part of the app).
+RUNPOD2_UNDISCOVERED = frozenset(
+    {"build", "dist", ".venv", "venv", "node_modules", ".git", ".runpod", ".flash"}
+)
+
+
+def runpod2_undeployed(endpoint: Endpoint, analysis) -> Hidden | None:
+    """Why `rp flash deploy` never creates a 2.0 declaration's endpoint, or None. Discovery
+    imports every file (never as `__main__`) and registers what its module-level code
+    decorates: a declaration under a `__main__` or `TYPE_CHECKING` guard, in a function
+    nothing calls at import, or in a directory discovery skips is never created; one in a
+    module-level conditional only when that branch runs. (Loops, class bodies and functions
+    called at import do deploy: FG306 says the worker cannot serve them.)"""
+    if analysis is None:
+        return None
+    memo = analysis.__dict__.setdefault("_runpod2_undeployed", {})
+    if id(endpoint) not in memo:
+        memo[id(endpoint)] = _runpod2_undeployed(endpoint, analysis)
+    return memo[id(endpoint)]
+
+
+def _runpod2_undeployed(endpoint: Endpoint, analysis) -> Hidden | None:
+    folders = endpoint.path.split("/")[:-1]
+    skipped = next((f for f in folders if f in RUNPOD2_UNDISCOVERED), None)
+    if skipped is not None:
+        return Hidden(f"in `{endpoint.path}`", f"rp flash deploy does not import `{skipped}/`")
+    blocks = declaration_call(endpoint, analysis.modules.files).blocks
+    for i, block in enumerate(blocks):
+        in_branch = i > 0 and blocks[i - 1].kind in ("elif", "else")  # innermost first
+        if block.kind == "if" and not in_branch and _NEVER_RUNS.match(block.header):
+            return Hidden(
+                f"under `{block.header}`",
+                "rp flash deploy imports the module under another name: that block never runs",
+            )
+    functions = [b for b in blocks if b.kind == "function"]
+    if functions:
+        outer = functions[-1]  # the module-level one: what an import could call
+        if outer.name and not _called_at_import(analysis, endpoint.path, outer.name):
+            return Hidden(
+                f"inside function `{outer.name}`",
+                "nothing calls it when rp flash deploy imports the module",
+            )
+        return None
+    if any(b.kind in ("loop", "class") for b in blocks):
+        return None
+    for block in blocks:
+        if block.kind in _CONDITIONAL:
+            return Hidden(
+                f"inside `{block.header}`",
+                "rp flash deploy creates it only if that branch runs when it imports the module",
+                certain=False,
+            )
+    return None
+
+
+def _called_at_import(analysis, path: str, name: str) -> bool:
+    """Whether module-level code of `path` (outside functions, classes and a `__main__`
+    guard) calls `name(...)`."""
+    text = _source_text(analysis, path)
+    if not text:
+        return True  # cannot tell: assume the import calls it, as FG306 does
+    from ast_grep_py import SgRoot  # deferred: only 2.0 declarations inside functions
+
+    root = SgRoot(text, "python").root()
+    for call in root.find_all(kind="call"):
+        func = call.field("function")
+        if func is None or func.text() != name:
+            continue
+        hidden = False
+        for anc in call.ancestors():
+            kind = anc.kind()
+            if kind in ("function_definition", "class_definition", "lambda"):
+                hidden = True
+                break
+            if kind == "if_statement" and _MAIN_IF.match(anc.text()):
+                hidden = True
+                break
+        if not hidden:
+            return True
+    return False
 
 
 # -- runtime-provisioned declarations (rules.md FG301) ------------------------------------

@@ -7,6 +7,7 @@ from flash_guard.checks.placement import (
     Hidden,
     availability_flags,
     hidden_at,
+    runpod2_undeployed,
     runtime_provisioned,
 )
 from flash_guard.checks.sites import declaration_call, uses
@@ -34,7 +35,12 @@ class NotDeployed(Check):
     A runtime-provisioned declaration (inside a function, configured from the function's
     parameters or run-time data, and used by the same code: called, awaited, `.run`/`.runsync`,
     or the function is called from a `__main__` block) is a script that creates its endpoint
-    when it runs. It gets one info finding saying so, and no FG002 or FG303."""
+    when it runs. It gets one info finding saying so, and no FG002 or FG303.
+    A runpod 2.0 declaration is read as `rp flash deploy` discovers it (runpod-sdk2.md §5.5):
+    it fails under a `__main__` or `TYPE_CHECKING` guard, inside a function nothing calls at
+    import, in a module-level conditional (created only if that branch runs), or in a directory
+    discovery skips (`build/`, `dist/`, `venv/`, ...). What 2.0 deploys but cannot serve (a
+    loop, a class body, a function called at import, `tests/`) is FG306's."""
 
     id = "not-deployed"
 
@@ -42,6 +48,21 @@ class NotDeployed(Check):
         analysis = ctx.analysis
         files = analysis.modules.files
         name = f"`{endpoint.display_name}`"
+        if endpoint.sdk == "runpod2":
+            hidden = runpod2_undeployed(endpoint, analysis)
+            if hidden is None:
+                return []
+            message = f"{name} is declared {hidden.where}: {hidden.why}"
+            fix = (
+                "Declare the resource with @app.queue/@app.api/@app.task at module level of a "
+                "module rp flash deploy imports."
+            )
+            gone = "no endpoint is created"
+            return [
+                fail_at(
+                    endpoint, _tail(message, hidden, gone), endpoint.path, endpoint.span, fix=fix
+                )
+            ]
         image = endpoint.kind == "image"
         gone = "flash deploy does not provision it" if image else "nothing is deployed"
         provisioned = runtime_provisioned(endpoint, analysis)

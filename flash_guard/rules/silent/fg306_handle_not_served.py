@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flash_guard.checks.base import Check, fail, register
+from flash_guard.checks.placement import runpod2_undeployed
 from flash_guard.project.runpodignore import ShippedFiles
 
 _WHERE = {
@@ -49,6 +50,8 @@ class HandleNotServed(Check):
 
     def check(self, endpoint, params, ctx):
         name = f"`{endpoint.display_name}`"
+        if runpod2_undeployed(endpoint, ctx.analysis) is not None:
+            return []  # never created: FG301's to report
         where = _WHERE.get(endpoint.scope)
         if where is not None:
             message = (
