@@ -568,6 +568,23 @@ def test_environment_defaults_decide_and_messages_name_the_variable(project, che
     assert not [f for f in doc["findings"] if f["code"] in ("FG002", "FG104")]
 
 
+def test_the_env_note_is_kept_when_the_constant_has_the_variables_name(project, check_json):
+    # `IDLE = int(os.getenv("IDLE", ...))` imported from a settings module: the message names
+    # the constant `IDLE`, which is no reason to drop the note about the variable `IDLE`.
+    root = project(
+        {
+            "settings.py": 'import os\nIDLE = int(os.getenv("IDLE", "7200"))\n',
+            "w.py": "from runpod_flash import Endpoint, GpuType\nfrom settings import IDLE\n\n"
+            "@Endpoint(name='w', gpu=GpuType.NVIDIA_L4, workers=(1, 2), idle_timeout=IDLE,\n"
+            "          execution_timeout_ms=60000)\nasync def w(x): ...\n",
+        }
+    )
+    _, doc = check_json(root)
+    messages = {f["code"]: f["message"] for f in doc["findings"] if f["code"] in ("FG105", "FG203")}
+    assert set(messages) == {"FG105", "FG203"}
+    assert all("a default: `IDLE` can override it at deploy time" in m for m in messages.values())
+
+
 def test_or_and_and_decide_on_known_values_and_env_reads(project, check_json):
     # `os.getenv(K) or d`, through a constant too, is an environment read with default `d`
     # (like `os.getenv(K, d)`); `a or b` / `a and b` on a known `a` follow Python.

@@ -127,7 +127,9 @@ def fail(
     fix: str | None = None,
 ) -> Outcome:
     path, span = where(endpoint, value)
-    if value is not None and value.known and value.env_key and f"`{value.env_key}`" not in message:
+    # The note itself, not the variable's name: `IDLE = int(os.getenv("IDLE", ...))` names
+    # the constant `IDLE` in the message and still needs the note.
+    if value is not None and value.known and value.env_key and env_note(value) not in message:
         # rules.md "value with an environment default": decided on the default, and said so
         message = f"{message} ({env_note(value)})"
     return Outcome("fail", message, path, span, parameter, endpoint, fix)

@@ -9,6 +9,21 @@ from flash_guard.sdk.flash_tables import LEGACY_CLASSES
 
 # The legacy keywords an `Endpoint(...)` suggestion carries over, with their new names.
 _CARRIED = (("gpus", "gpu"), ("instanceIds", "cpu"), ("imageName", "image"))
+# Settings that carry over to an `Endpoint` keyword of their own, in its order: a suggestion
+# without them would quietly drop the timeouts, volume and environment the endpoint has.
+_SETTINGS = (
+    ("idleTimeout", "idle_timeout"),
+    ("networkVolume", "volume"),
+    ("datacenter", "datacenter"),
+    ("env", "env"),
+    ("gpuCount", "gpu_count"),
+    ("executionTimeoutMs", "execution_timeout_ms"),
+    ("flashboot", "flashboot"),
+    ("scalerType", "scaler_type"),
+    ("scalerValue", "scaler_value"),
+)
+# `@remote(...)` keywords that are `Endpoint` keywords too.
+_REMOTE_CARRIED = ("dependencies", "system_dependencies", "accelerate_downloads")
 
 
 @register
@@ -17,8 +32,10 @@ class LegacyApi(Check):
     `CpuLiveServerless`, `LiveLoadBalancer`, `CpuLiveLoadBalancer`, `ServerlessEndpoint`,
     `CpuServerlessEndpoint`, `LoadBalancerSlsResource`, `CpuLoadBalancerSlsResource`,
     `ServerlessResource`) with `@remote`, once, at the resource-class call. The message names
-    the `Endpoint` form to move to, built from the declaration's own `name`, hardware and
-    worker settings, and says when the import comes from `tetra_rp`, the package's old name.
+    the `Endpoint` form to move to, built from the declaration's own `name`, hardware, worker
+    settings and the other settings that have an `Endpoint` keyword (timeouts, volume,
+    datacenter, env, `@remote`'s dependencies), and says when the import comes from
+    `tetra_rp`, the package's old name.
 
     The finding is `info`, except for the classes `flash deploy` cannot provision
     (`ServerlessEndpoint`, `CpuServerlessEndpoint`, `CpuLoadBalancerSlsResource`: "Unsupported
@@ -67,7 +84,8 @@ def equivalent(endpoint, flags: dict) -> str:
         )
     if not flags.get("live", True):
         return f"use `ep = Endpoint({args})` and call it with `await ep.run(...)`"
-    return f"use `@Endpoint({args})` on the function"
+    target = "class" if any(t.is_class for t in endpoint.targets) else "function"
+    return f"use `@Endpoint({args})` on the {target}"
 
 
 def _arguments(endpoint, flags: dict, image: bool) -> str:
@@ -87,6 +105,11 @@ def _arguments(endpoint, flags: dict, image: bool) -> str:
         default_low, default_high = release_worker_defaults(endpoint)
         low_text = _text(low) if low else str(default_low)
         out.append(f"workers=({low_text}, {_text(high) if high else default_high})")
+    for old, new in _SETTINGS:
+        if old in written:
+            out.append(f"{new}={_text(written[old])}")
+    remote = {name: value for name, value, _ in endpoint.remote_kwargs}
+    out += [f"{name}={_text(remote[name])}" for name in _REMOTE_CARRIED if name in remote]
     return ", ".join(out)
 
 
