@@ -297,6 +297,26 @@ BAD = {
         "FG211",
         "invalid model reference 'bad'",
     ),
+    "bad-volume-keyword": (
+        QUEUE.format("mounts={'/runpod-volume': runpod.NetworkVolume('v', size_gb=100)}"),
+        "FG211",
+        "NetworkVolume.__init__() got an unexpected keyword argument 'size_gb'",
+    ),
+    "bad-volume-positional": (
+        QUEUE.format("mounts={'/runpod-volume': runpod.NetworkVolume('v', 100)}"),
+        "FG211",
+        "NetworkVolume.__init__() takes 2 positional arguments but 3 were given",
+    ),
+    "bad-global-volume-keyword": (
+        TASK.format("mounts={'/data': runpod.GlobalVolume('g', size=5)}"),
+        "FG211",
+        "GlobalVolume.__init__() got an unexpected keyword argument 'size'",
+    ),
+    "bad-model-keyword": (
+        QUEUE.format("model=runpod.Model('org/m', revision='main')"),
+        "FG211",
+        "Model.__init__() got an unexpected keyword argument 'revision'",
+    ),
 }
 KIND = {"queue": "queue", "api": "load_balancer", "task": "task"}
 # Phrases that differ by design: flash-guard says why rather than repeating a raw TypeError.

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from flash_guard.checks.sites import build_ignored, declaration_call
 from flash_guard.discover.facts import Block, FileFacts
 from flash_guard.model import Endpoint
+from flash_guard.sdk.runpod2_tables import DISCOVERY_SKIP_DIRS
 
 # `if` headers whose body never runs when a module is imported by name (as the build does).
 _NEVER_RUNS = re.compile(
@@ -167,11 +168,6 @@ def build_never_copies(endpoint: Endpoint) -> bool:
 
 # -- runpod 2.0: what `rp flash deploy`'s discovery never sees (runpod-sdk2.md §5.5) --------
 
-# Directories 2.0 discovery does not import (they are shipped, or never part of the app).
-RUNPOD2_UNDISCOVERED = frozenset(
-    {"build", "dist", ".venv", "venv", "node_modules", ".git", ".runpod", ".flash"}
-)
-
 
 def runpod2_undeployed(endpoint: Endpoint, analysis) -> Hidden | None:
     """Why `rp flash deploy` never creates a 2.0 declaration's endpoint, or None. Discovery
@@ -190,7 +186,7 @@ def runpod2_undeployed(endpoint: Endpoint, analysis) -> Hidden | None:
 
 def _runpod2_undeployed(endpoint: Endpoint, analysis) -> Hidden | None:
     folders = endpoint.path.split("/")[:-1]
-    skipped = next((f for f in folders if f in RUNPOD2_UNDISCOVERED), None)
+    skipped = next((f for f in folders if f in DISCOVERY_SKIP_DIRS), None)
     if skipped is not None:
         return Hidden(f"in `{endpoint.path}`", f"rp flash deploy does not import `{skipped}/`")
     blocks = declaration_call(endpoint, analysis.modules.files).blocks

@@ -238,7 +238,35 @@ def _mounts(value: Value, kind: str, compute: str, problems: list) -> list[Value
     return volumes
 
 
+def _signature_problem(obj: Opaque) -> str | None:
+    """The TypeError rc2's constructor raises for these arguments (unknown keyword, too many
+    positional ones), from its recorded signature; None when they fit."""
+    params = t.SIGNATURES.get(obj.callee)
+    if params is None:
+        return None
+    names = {name for name, kind in params if kind != "VAR_KEYWORD"}
+    for key in obj.kwargs:
+        if key not in names:
+            from flash_guard.sdk.flash_tables import did_you_mean
+
+            guess = did_you_mean(key, sorted(names))
+            hint = f"; did you mean {guess!r}?" if guess else ""
+            return f"{obj.callee}.__init__() got an unexpected keyword argument {key!r}{hint}"
+    positional = [n for n, k in params if k in ("POSITIONAL_OR_KEYWORD", "POSITIONAL_ONLY")]
+    if len(obj.args) > len(positional):
+        # Python counts `self`, as its message does
+        return (
+            f"{obj.callee}.__init__() takes {len(positional) + 1} positional arguments but "
+            f"{len(obj.args) + 1} were given"
+        )
+    return None
+
+
 def _volume_name(obj: Opaque, where: Value, problems: list) -> None:
+    wrong = _signature_problem(obj)
+    if wrong is not None:
+        problems.append(("FG211", f"{wrong} (TypeError when the module is imported)", where))
+        return
     name = obj.args[0] if obj.args else obj.kwargs.get("name")
     if name is None:
         problems.append(("FG211", f"{obj.callee}() needs a volume name", where))
@@ -249,6 +277,10 @@ def _volume_name(obj: Opaque, where: Value, problems: list) -> None:
 def _model(value: Value, problems: list) -> None:
     raw = value.value
     if isinstance(raw, Opaque) and raw.callee == "Model":
+        wrong = _signature_problem(raw)
+        if wrong is not None:
+            problems.append(("FG211", f"{wrong} (TypeError when the module is imported)", value))
+            return
         ref = raw.args[0] if raw.args else raw.kwargs.get("reference")
         raw_ref = ref.value if ref is not None and ref.known else None
     elif isinstance(raw, str):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import re
 
+from flash_guard.sdk.runpod2_tables import SIZE_PROHIBITIVE_PACKAGES
+
 # Import name -> the distributions that provide it, where the names differ.
 IMPORT_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "PIL": ("pillow", "pillow-simd"),
@@ -127,7 +129,7 @@ RUNPOD2_API_RUNTIME = (
     "python-multipart",
     "email-validator",
 )
-RUNPOD2_GPU_IMAGE = ALWAYS_PRESENT
+RUNPOD2_GPU_IMAGE = tuple(sorted(SIZE_PROHIBITIVE_PACKAGES))
 # What a few heavy distributions always pull in, so `import numpy` beside `transformers` in
 # dependencies= is not a missing dependency. Applied transitively; only well-known, stable
 # requirements are listed.

@@ -32,7 +32,11 @@ class InvalidVolume(Check):
     `dataCenterId` is rejected (`extra="forbid"`), with the closest real one suggested.
     Findings point at the volume's own declaration. It also checks `Endpoint(volume=...)`:
     one `NetworkVolume` or a non-empty list of them (a tuple, an empty list or another type
-    raises in `Endpoint()`). Datacenter problems are FG206."""
+    raises in `Endpoint()`). Datacenter problems are FG206. A runpod 2.0 declaration is
+    checked as rc2 validates `mounts=` and `model=`: absolute, distinct, non-overlapping mount
+    paths, one volume at `/runpod-volume` on a queue or api, no global volume on CPU, a
+    non-empty volume name, an `owner/name[:revision]` model, and the constructors' own
+    signatures (`NetworkVolume("v", size_gb=100)` or `NetworkVolume("v", 100)` is a TypeError)."""
 
     id = "invalid-volume"
     scope = "project"
