@@ -721,3 +721,62 @@ def test_fg301_fires_for_exactly_what_discovery_never_registers(tmp_path, run_cl
         deployed,
         findings,
     )
+
+
+# A NetworkVolume's datacenter pin: rc2 parses it with DataCenter.from_string when it creates
+# the volume, and solve_placement needs a datacenter in both the pin and the resource's list.
+# The probe gives every datacenter stock, so only the pins decide.
+_PLACEMENT_PROBE = """
+import runpod
+from runpod.apps.datacenter import DataCenter
+from runpod.apps.placement import PlacementError, StockMap, solve_placement
+
+class Everywhere(StockMap):
+    def score(self, key, dc):
+        return 1
+
+app = runpod.App("placement")
+RESULT = {}
+for label, volume_pin, resource_pins in CASES:
+    try:
+        pinned = DataCenter.from_string(volume_pin).value
+    except ValueError:
+        RESULT[label] = "ValueError"
+        continue
+    handle = app.queue(name="q-" + label, gpu="ADA_24", datacenter=resource_pins)(lambda x: x)
+    try:
+        solve_placement([handle.spec], Everywhere(), volume_name="v",
+                        volume_datacenters={dc.value for dc in DataCenter.all()},
+                        volume_dc=pinned)
+        RESULT[label] = "placed"
+    except PlacementError:
+        RESULT[label] = "PlacementError"
+"""
+PLACEMENT_CASES = [
+    ("outside", "EU-RO-1", ["US-KS-2"]),
+    ("inside", "EU-RO-1", ["EU-RO-1", "US-KS-2"]),
+    ("spelled", "eu_ro_1", ["EU-RO-1"]),
+    ("removed", "US-GA-2", ["US-KS-2"]),
+]
+
+
+def test_volume_datacenter_pins_match_rc2(tmp_path, run_cli):
+    from sdk2_oracle import SdkMissing, run_probe2, skip_or_fail
+
+    source = f"CASES = {PLACEMENT_CASES!r}\n" + _PLACEMENT_PROBE
+    try:
+        sdk = run_probe2(source)
+    except SdkMissing as exc:
+        skip_or_fail(str(exc))
+        raise
+    assert set(sdk.values()) == {"placed", "PlacementError", "ValueError"}, sdk
+    for label, volume_pin, resource_pins in PLACEMENT_CASES:
+        files = {
+            "main.py": APP
+            + f"vol = runpod.NetworkVolume('v', datacenter={volume_pin!r})\n\n"
+            + f"@app.queue(name='q-{label}', gpu='ADA_24', datacenter={resource_pins!r},\n"
+            + "           mounts={'/runpod-volume': vol})\ndef f(x):\n    return x\n"
+        }
+        root = _write(tmp_path, label, files)
+        fg206 = [f for f in _findings(run_cli, root) if f["code"] == "FG206"]
+        assert bool(fg206) == (sdk[label] != "placed"), (label, sdk[label], fg206)

@@ -274,6 +274,48 @@ def _volume_name(obj: Opaque, where: Value, problems: list) -> None:
         problems.append(("FG211", "volume reference must be a non-empty string", where))
 
 
+def _volume_placement(volumes: list[Value], pins: Value | None, label: str, problems) -> None:
+    """A `NetworkVolume(datacenter=...)`: rc2 parses it with `DataCenter.from_string` when it
+    creates the volume (ValueError), and a new volume must sit in a datacenter the resource
+    may run in (placement.py `solve_placement`: PlacementError)."""
+    allowed = None
+    listed = pins.value if pins is not None and pins.known else None
+    if (
+        isinstance(listed, list)
+        and listed
+        and all(p.known and isinstance(p.value, (str, EnumRef)) for p in listed)
+    ):
+        allowed = {_datacenter_id(p.value) for p in listed}
+    for volume in volumes:
+        obj = volume.value if volume.known else None
+        if not (isinstance(obj, Opaque) and obj.callee == "NetworkVolume"):
+            continue
+        pin = obj.kwargs.get("datacenter")
+        if pin is None or not pin.known or pin.value is None:
+            continue
+        before = len(problems)
+        _datacenters(pin, problems)
+        if len(problems) > before or allowed is None:
+            continue
+        where = _datacenter_id(pin.value)
+        if where not in allowed:
+            shown = ", ".join(sorted(allowed))
+            problems.append(
+                (
+                    "FG206",
+                    f"volume pinned to {where}, outside the datacenter list "
+                    f"({shown}); rp flash deploy cannot place the new volume (PlacementError)",
+                    pin,
+                )
+            )
+
+
+def _datacenter_id(raw) -> str:
+    if isinstance(raw, EnumRef):
+        return t.DATACENTERS.get(raw.member, raw.member)
+    return str(raw).strip().upper().replace("_", "-")
+
+
 def _model(value: Value, problems: list) -> None:
     raw = value.value
     if isinstance(raw, Opaque) and raw.callee == "Model":
@@ -452,6 +494,7 @@ def resource_params(
     volumes = []
     if "mounts" in params and params["mounts"].known and params["mounts"].value is not None:
         volumes = _mounts(params["mounts"], kind, compute, problems)
+        _volume_placement(volumes, params.get("datacenter"), label, problems)
     model = params.get("model")
     if model is not None and model.known and model.value is not None:
         _model(model, problems)

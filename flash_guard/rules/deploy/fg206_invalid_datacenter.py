@@ -51,7 +51,9 @@ class InvalidDatacenter(Check):
     endpoints and legacy classes without one are not restricted. When the volume's and the
     endpoint's datacenter are the same unresolved constant (`datacenter=REGION` on both), they
     are equal whatever its value: the volume question is answered, and the constant is
-    reported unresolved once, at the endpoint."""
+    reported unresolved once, at the endpoint. In runpod 2.0 a `NetworkVolume(datacenter=...)`
+    must parse (`DataCenter.from_string`, when `rp flash deploy` creates the volume) and lie in
+    the resource's `datacenter=` list, else placement fails (`PlacementError`)."""
 
     id = "invalid-datacenter"
     scope = "project"
