@@ -556,6 +556,11 @@ DISCOVERY = {
         False,
         False,
     ),
+    "call-form-lambda": (
+        {"main.py": APP + "h = app.queue(name='lam-q')(lambda x: x)\n"},
+        False,
+        False,
+    ),
     "call-form-in-dict": (
         {"main.py": APP + "def f():\n    return 1\nH = {'a': app.queue(name='d-q')(f)}\n"},
         False,

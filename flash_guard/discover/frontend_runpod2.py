@@ -172,6 +172,8 @@ class Runpod2Builder:
     def _defined_here(self, path: str, expr: Expr) -> bool:
         """The function is defined in this file, not imported (the worker looks it up in the
         module that defines it, §5.4)."""
+        if expr.kind == "other" and expr.text.startswith("lambda"):
+            return True  # written right here: `inspect.getfile` gives this file
         if expr.kind != "name":
             return False
         imported = self.project._imports.get(path, {}).get(expr.value)
