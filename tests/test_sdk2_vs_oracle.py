@@ -297,6 +297,16 @@ BAD = {
         "FG211",
         "invalid model reference 'bad'",
     ),
+    "bad-client-decorator": (
+        "@runpod.Endpoint(name='old-style', gpu='ADA_24')\ndef f(x):\n    return x\n",
+        "FG215",
+        "unexpected keyword argument 'name'",
+    ),
+    "bad-client-assigned": (
+        "ep = runpod.Endpoint(name='old-style', gpu='ADA_24')\n",
+        "FG215",
+        "unexpected keyword argument 'name'",
+    ),
     "bad-volume-keyword": (
         QUEUE.format("mounts={'/runpod-volume': runpod.NetworkVolume('v', size_gb=100)}"),
         "FG211",
@@ -322,6 +332,8 @@ KIND = {"queue": "queue", "api": "load_balancer", "task": "task"}
 # Phrases that differ by design: flash-guard says why rather than repeating a raw TypeError.
 _EXTRA_PHRASES = {
     "bad-flash-enum": "runpod_flash enum",
+    "bad-client-decorator": "Endpoint.__init__() rejects `name=`",
+    "bad-client-assigned": "Endpoint.__init__() rejects `name=`",
     "bad-marker-above-static": "above @staticmethod",
 }
 

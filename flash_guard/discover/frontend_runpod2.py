@@ -99,6 +99,14 @@ class Runpod2Builder:
             self._app(value, assign.target)
             return
         func = assign.value.callee() or assign.expr.items[0]
+        if func.kind in ("name", "attr") and self._is_client(func, path, assign.namespace):
+            # `ep = runpod.Endpoint(name=..., gpu=...)`: runpod_flash's declaration written
+            # against 2.0's HTTP client, which takes only (endpoint_id, api_key).
+            taken = {name for name, _ in t.SIGNATURES["Endpoint"]}
+            wrong = [k for k, _, _ in assign.expr.keywords if k and k not in taken]
+            if wrong:
+                self._client_misuse(path, assign.target, assign.expr.span, [], wrong[0])
+            return
         if func.kind == "call" and len(assign.expr.items) > 1:
             # `h = app.queue(...)(fn)`: the handle is bound to `assign.target`.
             kind, app = self._app_method(func, path, assign.namespace)
@@ -231,24 +239,36 @@ class Runpod2Builder:
 
     def _client_declaration(self, path: str, decorated: Decorated, decorator: Expr) -> None:
         """`@runpod.Endpoint(...)`: the legacy HTTP client used as a runpod_flash decorator."""
+        name = decorated.target.name
+        self._client_misuse(path, name, decorator.span, [decorated.target], "name")
+
+    def _is_client(self, func: Expr, path: str, namespace) -> bool:
+        symbol = self.project.resolve_symbol(func, path, namespace)
+        return (
+            isinstance(symbol, FlashSymbol)
+            and symbol.package == SDK2_PACKAGE
+            and symbol.name == "Endpoint"
+        )
+
+    def _client_misuse(self, path: str, name: str, span: Span, targets: list, keyword: str):
         endpoint = Endpoint(
-            name=Value.default(decorated.target.name),
+            name=Value.default(name),
             kind="client",
             compute="gpu",
             api="app",
             resource_class="runpod.Endpoint",
             package=SDK2_PACKAGE,
             path=path,
-            span=decorator.span,
-            targets=[decorated.target],
+            span=span,
+            targets=targets,
             sdk="runpod2",
         )
         endpoint.problems.append(
             (
                 "FG215",
                 "`runpod.Endpoint` is the HTTP client of an existing endpoint, not a "
-                "declaration: Endpoint.__init__() rejects `name=`; use @app.queue(...)",
-                decorator.span,
+                f"declaration: Endpoint.__init__() rejects `{keyword}=`; use @app.queue(...)",
+                span,
             )
         )
         self.endpoints.append(endpoint)
