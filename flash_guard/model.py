@@ -173,6 +173,9 @@ class Endpoint:
     remote_kwargs: list[tuple[str, Value, Span]] = field(default_factory=list)
     routes: list[Route] = field(default_factory=list)
     targets: list[BodyFacts] = field(default_factory=list)
+    # runpod 2.0 `@handle.init` functions: run on the worker before its first job, so part of
+    # the worker's body for the rules that read it (imports, env reads, model loads).
+    hooks: list[BodyFacts] = field(default_factory=list)
     decorator_uses: list[tuple[str, Span]] = field(default_factory=list)
     scope: str = "module"  # module | function | loop | conditional
     # The app the declaration belongs to (project/apps.py): "." for the scanned root, else

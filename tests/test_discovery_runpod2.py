@@ -262,3 +262,24 @@ def test_a_value_the_sdk_rejects_blocks_no_other_rule(project, check_json):
     assert [f[2] for f in findings_of(doc, "FG205")] == [5, 9]
     fg002 = [f for f in doc["findings"] if f["code"] == "FG002"]
     assert [(f["line"], "FG101" in f["message"]) for f in fg002] == [(9, True)], fg002
+
+
+def test_an_init_hook_is_part_of_the_workers_body(project, check_json):
+    # rc2 runs `@handle.init` on the worker before the first job: its imports, environment
+    # reads and model loads count as the worker's (FG305, FG108, FG106).
+    root = project(
+        {
+            "main.py": "import os\nimport runpod\napp = runpod.App('init-demo')\nMODEL = {}\n\n"
+            "@app.queue(name='gen-q', gpu='ADA_24', workers=(1, 2), idle_timeout=900,\n"
+            "           execution_timeout_ms=10_000)\ndef gen(prompt: str):\n"
+            "    return MODEL['pipe'](prompt)\n\n"
+            "@gen.init\ndef load():\n    from transformers import pipeline\n"
+            "    token = os.environ['HF_TOKEN']\n"
+            "    MODEL['pipe'] = pipeline('text-generation', model='Qwen/Qwen2.5-7B-Instruct')\n"
+        }
+    )
+    _, doc = check_json(root)
+    found = {(f["code"], f["line"]) for f in doc["findings"]}
+    assert {("FG305", 13), ("FG108", 14), ("FG106", 6)} <= found, found
+    (endpoint,) = endpoints_of(root)
+    assert [h.name for h in endpoint.hooks] == ["load"]

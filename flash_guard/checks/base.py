@@ -336,8 +336,9 @@ def _type_problem(hint, value) -> str | None:
 
 
 def worker_bodies(endpoint: Endpoint) -> list:
-    """The decorated functions/classes, and for a load-balanced endpoint its route handlers."""
-    bodies = list(endpoint.targets)
+    """The decorated functions/classes, their runpod 2.0 `@handle.init` hooks, and for a
+    load-balanced endpoint its route handlers."""
+    bodies = [*endpoint.targets, *endpoint.hooks]
     bodies += [r.handler_facts for r in endpoint.routes if r.handler_facts is not None]
     return bodies
 

@@ -14,6 +14,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
+from flash_guard.checks.base import worker_bodies
 from flash_guard.discover.facts import Block, Decorated, FileFacts
 from flash_guard.discover.parse import Expr
 from flash_guard.discover.resolve import ModuleIndex
@@ -295,8 +296,7 @@ def body_with_helpers(endpoint: Endpoint, files: dict[str, FileFacts]) -> list[B
     """The worker's body as rules.md defines it: the decorated functions/classes and route
     handlers, plus the module-level functions of the same module they call by name, one
     level deep (the lazy `_get_model()` singleton is the common case)."""
-    bodies = list(endpoint.targets)
-    bodies += [r.handler_facts for r in endpoint.routes if r.handler_facts is not None]
+    bodies = worker_bodies(endpoint)
     seen = {id(b) for b in bodies}
     helpers = []
     for body in bodies:

@@ -75,6 +75,7 @@ class Runpod2Builder:
                 if applied.expr.span not in bound:
                     self._applied(path, applied)
         self.endpoints.sort(key=lambda e: (e.path, e.span.line, e.span.column))
+        self._init_hooks(files)
         self._duplicate_names()
         apps = sorted(self.apps.values(), key=lambda a: (a.path.split("/"), a.span))
         return self.endpoints, apps
@@ -593,6 +594,23 @@ class Runpod2Builder:
                 if verb in FACTORY_VERBS:
                     self._add_route(endpoint, verb.upper(), decorator, path, method, reserved=False)
         endpoint.hidden_routes = _hidden_routes(factory, path)
+
+    def _init_hooks(self, files) -> None:
+        """`@gen.init def load(): ...` on a queue handle `gen`: the worker runs it before the
+        first job (rc2 `FunctionHandle.init`), so its body is part of the worker's."""
+        by_name = {}
+        for endpoint in self.endpoints:
+            for name in {endpoint.variable, *(b.name for b in endpoint.targets)} - {None}:
+                by_name.setdefault((endpoint.path, name), endpoint)
+        for path in sorted(files):
+            for decorated in files[path].decorated:
+                for decorator in decorated.decorators:
+                    if decorator.kind != "attr" or decorator.value != "init":
+                        continue
+                    handle = decorator.items[0]
+                    owner = by_name.get((path, handle.value)) if handle.kind == "name" else None
+                    if owner is not None:
+                        owner.hooks.append(decorated.target)
 
     # -- across resources -----------------------------------------------------
     def _duplicate_names(self) -> None:

@@ -78,8 +78,9 @@ class Params:
 @register
 class EnvNotForwarded(Check):
     """Finds literal environment reads in the worker's body (`os.environ["X"]` as a value,
-    `os.environ.get("X")`, `os.getenv("X")`, `"X" in os.environ`; the body includes the
-    same-module functions it calls, one level deep) and reports each variable that `env=`
+    `os.environ.get("X")`, `os.getenv("X")`, `"X" in os.environ`; the body includes a
+    runpod 2.0 queue's `@handle.init` hooks and the same-module functions it calls, one level
+    deep) and reports each variable that `env=`
     does not pass, that the body did not set itself first, and that the platform does not
     set. Writes (`os.environ["X"] = v`, `setdefault`, `update`, `pop`, `del`) are not reads.
     Platform variables are exempt by name, not every `RUNPOD_*`; `RUNPOD_API_KEY` only where

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
-from flash_guard.checks.base import Check, fail_at, param_doc, register
+from flash_guard.checks.base import Check, fail_at, param_doc, register, worker_bodies
 from flash_guard.checks.sites import body_with_helpers
 from flash_guard.model import Value
 from flash_guard.project.sdk_version import parse_requirement
@@ -53,7 +53,8 @@ class Params:
 @register
 class MissingDependency(Check):
     """Lists the imports in the worker's body (rules.md "the worker's body": the decorated function
-    or class, a load balancer's route handlers, and the module-level functions of the same
+    or class, a load balancer's route handlers, a runpod 2.0 queue's `@handle.init` hooks,
+    and the module-level functions of the same
     module they call by name, one level deep, such as a lazy `_get_model()`) and keeps those
     that nothing provides on the worker: not the standard library, not a module of the project
     (relative imports, or a top-level name that is a project file or package), not in the union
@@ -153,9 +154,7 @@ def body_imports(endpoint, analysis):
     """(path, ImportBinding, helper name or None) for each import inside the worker's body,
     same-module helpers included (checks/sites.body_with_helpers)."""
     files = analysis.modules.files
-    own = list(endpoint.targets)
-    own += [r.handler_facts for r in endpoint.routes if r.handler_facts is not None]
-    own_ids = {id(b) for b in own}
+    own_ids = {id(b) for b in worker_bodies(endpoint)}
     for body in body_with_helpers(endpoint, files):
         path = body.path or endpoint.path
         facts = files.get(path)
