@@ -51,12 +51,13 @@ def matches_loader(callee: str, loaders: list[str]) -> bool:
 @register
 class ModelWithoutVolume(Check):
     """Scans the worker's body (the decorated function or class with its methods; for a
-    load-balanced endpoint, its route handlers; a runpod 2.0 queue's `@handle.init` hooks;
-    plus the module-level functions of the same module they call by name, one level deep, such as a lazy `_get_model()` singleton) for
-    calls to a model loader (`from_pretrained`, `snapshot_download`, `hf_hub_download`,
-    `pipeline(`, `torch.hub.load`, `SentenceTransformer(`, `CrossEncoder(`, vLLM `LLM(`;
-    configurable). When one is found and the endpoint has no `volume=` (legacy
-    `networkVolume`/`networkVolumes`/`networkVolumeId`), it reports at the declaration."""
+    load-balanced endpoint, its route handlers; a runpod 2.0 queue's `@handle.init` hooks; plus
+    the module-level functions of the same module they call by name, one level deep, such as a
+    lazy `_get_model()` singleton) for calls to a model loader (`from_pretrained`,
+    `snapshot_download`, `hf_hub_download`, `pipeline(`, `torch.hub.load`,
+    `SentenceTransformer(`, `CrossEncoder(`, vLLM `LLM(`; configurable). When one is found and
+    the endpoint has no `volume=` (legacy `networkVolume`/`networkVolumes`/`networkVolumeId`),
+    it reports at the declaration."""
 
     id = "model-without-volume"
     Params = Params
