@@ -172,9 +172,14 @@ def candidate_variants(endpoint: Endpoint, keys=None) -> list[tuple[dict, Endpoi
     where the candidates were written), with the choice made in `params` and in the keywords as
     written; None when there are none."""
     params = endpoint.params
-    split = _split(params) if keys is None else _split_of(params, keys)
+    split = _split(params)
     if not split:
-        return None
+        return None  # the common case, remembered for the endpoint's every check
+    if keys is not None:
+        held = dict(split)
+        split = [(k, held[k]) for k in keys if k in held]
+        if not split:
+            return None
     combos: list[dict] = [{}]
     for key, value in split:
         combos = [{**c, key: i} for c in combos for i in range(len(value.candidates))]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from dataclasses import dataclass
 
@@ -85,7 +86,7 @@ class MissingDependency(Check):
         if analysis is None:
             return []
         available = app_distributions(endpoint, ctx.endpoints, analysis)
-        available |= with_requirements(_preinstalled(endpoint, params, ctx.endpoints))
+        available |= _closure(frozenset(_preinstalled(endpoint, params, ctx.endpoints, analysis)))
         out = []
         seen = set()
         for path, binding, via in body_imports(endpoint, analysis):
@@ -123,17 +124,31 @@ def _unread_requirement(endpoint, analysis, top, import_names):
     return None
 
 
-def _preinstalled(endpoint, params: Params, endpoints) -> set[str]:
+@functools.lru_cache(maxsize=64)  # the same one or two lists for every endpoint
+def _closure(names: frozenset[str]) -> frozenset[str]:
+    return frozenset(with_requirements(set(names)))
+
+
+def _preinstalled(endpoint, params: Params, endpoints, analysis) -> set[str]:
     if endpoint.sdk != "runpod2":
         return {normalise(d) for d in params.preinstalled}
     names = set(params.preinstalled_runpod2)
-    app = [e for e in endpoints if e.app == endpoint.app and e.sdk == "runpod2"]
-    if any(e.kind == "load_balancer" for e in app):  # the artifact is shared app-wide
+    if endpoint.app in _apps_serving_http(endpoints, analysis):  # one artifact per app
         names.update(RUNPOD2_API_RUNTIME)
     image = endpoint.params.get("image")
     if endpoint.compute == "gpu" and (image is None or image.defaulted or image.value is None):
         names.update(RUNPOD2_GPU_IMAGE)
     return {normalise(d) for d in names}
+
+
+def _apps_serving_http(endpoints, analysis) -> set[str]:
+    """The apps with a runpod 2.0 `@app.api`: their workers get fastapi and uvicorn."""
+    key = ("http apps", id(endpoints))
+    memo = _memo(analysis)
+    if key not in memo:
+        apps = {e.app for e in endpoints if e.sdk == "runpod2" and e.kind == "load_balancer"}
+        memo[key] = (endpoints, apps)
+    return memo[key][1]
 
 
 def _finding(endpoint, path, binding, top, import_names, via):
