@@ -178,9 +178,14 @@ def runpod2_undeployed(endpoint: Endpoint, analysis) -> Hidden | None:
     called at import do deploy: FG306 says the worker cannot serve them.)"""
     if analysis is None:
         return None
-    memo = analysis.__dict__.setdefault("_runpod2_undeployed", {})
+    return _once_per_run(analysis, _runpod2_undeployed, endpoint)
+
+
+def _once_per_run(analysis, compute, endpoint: Endpoint):
+    """`compute(endpoint, analysis)`, remembered on the analysis: several rules ask."""
+    memo = analysis.__dict__.setdefault(f"_{compute.__name__}", {})
     if id(endpoint) not in memo:
-        memo[id(endpoint)] = _runpod2_undeployed(endpoint, analysis)
+        memo[id(endpoint)] = compute(endpoint, analysis)
     return memo[id(endpoint)]
 
 
@@ -264,10 +269,7 @@ def runtime_provisioned(endpoint: Endpoint | None, analysis) -> str | None:
     if endpoint is None or analysis is None or endpoint.scope != "function":
         return None
     # FG301, FG303 and the FG002 filter all ask: parse the function's file once per run.
-    memo = analysis.__dict__.setdefault("_runtime_provisioned", {})
-    if id(endpoint) not in memo:
-        memo[id(endpoint)] = _runtime_provisioned(endpoint, analysis)
-    return memo[id(endpoint)]
+    return _once_per_run(analysis, _runtime_provisioned, endpoint)
 
 
 def _runtime_provisioned(endpoint: Endpoint, analysis) -> str | None:

@@ -325,6 +325,9 @@ def _simple_literal(text: str) -> tuple[bool, Any] | None:
     return True, body
 
 
+_OPERATORS = {"binary_operator": "binop", "boolean_operator": "boolop"}
+
+
 def to_expr(node, depth: int = 0) -> Expr:
     """Convert a tree-sitter expression node; anything unusual becomes `other`."""
     kind = node.kind()
@@ -366,18 +369,12 @@ def to_expr(node, depth: int = 0) -> Expr:
         return _dict_expr(node, span, text, depth)
     if kind == "call":
         return _call_expr(node, span, text, depth)
-    if kind == "binary_operator":
+    if kind in _OPERATORS:  # `a + b` and `a or b`
         left, op, right = node.field("left"), node.field("operator"), node.field("right")
         if left is None or op is None or right is None:
             return Expr("other", span, text)
         operands = (to_expr(left, depth + 1), to_expr(right, depth + 1))
-        return Expr("binop", span, text, op.text(), operands)
-    if kind == "boolean_operator":
-        left, op, right = node.field("left"), node.field("operator"), node.field("right")
-        if left is None or op is None or right is None:
-            return Expr("other", span, text)
-        operands = (to_expr(left, depth + 1), to_expr(right, depth + 1))
-        return Expr("boolop", span, text, op.text(), operands)
+        return Expr(_OPERATORS[kind], span, text, op.text(), operands)
     if kind == "unary_operator":
         op, arg = node.field("operator"), node.field("argument")
         if op is None or arg is None:
