@@ -423,6 +423,14 @@ REMOTE_STUB_KEYWORDS: dict[str, tuple[str, ...]] = {
 }
 REMOTE_STUB_KEYWORDS_FROM = {"tetra-rp": "0.2.0", "runpod-flash": "1.0.0"}
 
+# Names the package's `__init__` imports from another distribution, so `from runpod_flash
+# import load_dotenv` works, although the recorded exports (the package's own names) leave
+# them out: name -> the first release that has it (`from dotenv import ...` in __init__.py).
+FOREIGN_EXPORTS: dict[str, dict[str, str]] = {
+    "runpod-flash": {"load_dotenv": "1.0.0", "find_dotenv": "1.10.2"},
+    "tetra-rp": {"load_dotenv": "0.3.0"},
+}
+
 # Removed from `DataCenter` in 1.17.0 (runpod/flash PR #336). The docs and flash-examples still
 # use them; with 1.17+ `DataCenter.US_GA_2` is an AttributeError and `"US-GA-2"` is rejected by
 # `DataCenter.from_string`.

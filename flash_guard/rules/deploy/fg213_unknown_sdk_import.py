@@ -7,8 +7,8 @@ from flash_guard.model import Span
 from flash_guard.project.apps import AppMap
 from flash_guard.project.sdk_version import DISTRIBUTIONS, SdkVersions
 from flash_guard.sdk import releases, runpod2_tables
-from flash_guard.sdk.flash_tables import did_you_mean
-from flash_guard.sdk.in_use import history
+from flash_guard.sdk.flash_tables import FOREIGN_EXPORTS, did_you_mean
+from flash_guard.sdk.in_use import history, release_at_least
 from flash_guard.sdk.runpod1_names import RUNPOD1_TOP_LEVEL, is_runpod1
 
 
@@ -39,7 +39,9 @@ class UnknownSdkImport(Check):
     an `ImportError` (an `AttributeError` for attribute use) when the line runs; at module
     level that is when the module is imported, so `flash build`, `flash dev` and the worker
     all fail. The message says when the name was added or removed, or suggests the closest
-    exported name (`GpuTypes` -> `GpuType`).
+    exported name (`GpuTypes` -> `GpuType`). The top-level names count with what the package
+    imports from elsewhere (`load_dotenv`, `find_dotenv` from python-dotenv), and an import the
+    code expects may fail is not reported: under `if TYPE_CHECKING:` or in a `try:` body.
 
     In an app that declares runpod 2.0 resources, `from runpod import X` and `runpod.X` are
     read against runpod 2.0.0rc2, whose top level is lazy: the Apps API, the HTTP client
@@ -83,7 +85,7 @@ class UnknownSdkImport(Check):
                 runpod2_here = runpod is not None
 
             for binding in facts.imports:
-                if binding.level or binding.name == "*":
+                if binding.level or binding.name == "*" or _guarded(binding):
                     continue
                 top = binding.module.split(".", 1)[0]
                 if top in DISTRIBUTIONS:
@@ -105,7 +107,7 @@ class UnknownSdkImport(Check):
                 if module in DISTRIBUTIONS:
                     sdk = finder.for_app(app, module)
                     known = releases.facts(sdk.package, sdk.facts_version)
-                    if attribute not in known.exports and attribute not in known.submodules:
+                    if not _exported(attribute, known, sdk):
                         found(_attribute_message(local, attribute, sdk, known), span, attribute)
                 elif module == "runpod" and runpod2_here and not _runpod2_has(attribute):
                     found(_runpod2_attribute_message(local, attribute), span, attribute)
@@ -132,9 +134,29 @@ def _flash_import(binding, sdk) -> tuple[str, str] | None:
                 statement = f"from {module} import {binding.name}"
                 return _missing_module(statement, package, part, sdk)
         return None  # the module exists; the names inside it are not recorded
-    if binding.name in known.exports or binding.name in known.submodules:
+    if _exported(binding.name, known, sdk):
         return None
     return _message(binding, sdk, known), binding.name
+
+
+def _exported(name: str, known, sdk) -> bool:
+    if name in known.exports or name in known.submodules:
+        return True
+    first = FOREIGN_EXPORTS.get(sdk.package, {}).get(name)
+    return first is not None and release_at_least(sdk, sdk.package, first)
+
+
+def _guarded(binding) -> bool:
+    """An import the code expects may fail: under `if TYPE_CHECKING:` (never run) or in a
+    `try:` body (the `except ImportError` fallback runs instead of the import failing)."""
+    blocks = binding.blocks  # innermost first: an `else:` of the `if` sits before it
+    for i, block in enumerate(blocks):
+        if block.kind == "try":
+            return True
+        in_branch = i > 0 and blocks[i - 1].kind in ("elif", "else")
+        if block.kind == "if" and "TYPE_CHECKING" in block.header and not in_branch:
+            return True
+    return False
 
 
 def _missing_module(statement: str, package: str, part: str, sdk) -> tuple[str, str]:
