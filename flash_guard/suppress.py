@@ -116,6 +116,8 @@ def _pragma_problem(text: str, profiles: tuple[str, ...]) -> tuple[str, str] | N
             "suppression `# flash-guard: ignore` names no rule; it suppresses nothing",
             "Name the rules: `# flash-guard: ignore[FG101] reason` (see `flash-guard rules`).",
         )
+    if re.match(r"migrate:", body):
+        return None  # a note `flash-guard migrate` left for a human: no directive, no problem
     pragma = PROFILE_PRAGMA.match(body)
     if pragma:
         name = pragma.group("name")

@@ -251,3 +251,26 @@ def test_a_file_argument_migrates_its_whole_app(run_cli, tmp_path):
     assert run_cli(["migrate", "--to", "runpod2", "cpu_worker.py"], root)[0] == 0
     assert (root / "runpod_app.py").is_file()
     assert "runpod_flash" not in (root / "gpu_worker.py").read_text()
+
+
+def test_a_volume_another_file_mounts_leaves_its_module_alone(run_cli, tmp_path):
+    # Only a declaration in the same file rewrites a volume: migrating settings.py alone would
+    # drop its NetworkVolume import and leave the call (NameError under runpod 2.0).
+    root = _copy(tmp_path, "volume-in-settings")
+    original = (root / "settings.py").read_text()
+    code, out, _ = run_cli(["migrate", "--to", "runpod2", "."], root)
+    assert code == 0
+    text = (root / "settings.py").read_text()
+    comments = [ln for ln in text.splitlines() if ln.strip().startswith(COMMENT)]
+    assert any("`MODELS` (runpod_flash.NetworkVolume)" in c for c in comments), comments
+    assert "\n".join(ln for ln in text.splitlines() if ln not in comments) + "\n" == original
+    assert "files migrated: 0" in out
+
+
+def test_a_left_template_gets_its_own_reason_only(run_cli, tmp_path):
+    root = _copy(tmp_path, "left-template")
+    run_cli(["migrate", "--to", "runpod2", "."], root)
+    comments = [
+        ln for ln in (root / "worker.py").read_text().splitlines() if ln.startswith(COMMENT)
+    ]
+    assert len(comments) == 1 and "template=/PodTemplate" in comments[0], comments

@@ -393,6 +393,8 @@ def test_a_comment_that_does_nothing_is_fg003(check_json, project, comment, mess
         "# pylint: disable=invalid-name",
         "# flash-guard: profile=development",
         "# Example: flash guard",
+        # the notes `flash-guard migrate` leaves for a human
+        "# flash-guard: migrate: template=/PodTemplate: use container_disk_gb=",
     ],
 )
 def test_other_tools_comments_are_left_alone(check_json, project, comment):

@@ -254,9 +254,19 @@ def _leftover_uses(forms: FileForms) -> None:
         if node.id in volume_uses and id(node) in decl_nodes:
             volume_uses[node.id] += 1
             continue
-        if name in ("CudaVersion", "ServerlessScalerType", "NetworkVolume") and (
+        if name in ("CudaVersion", "ServerlessScalerType", "NetworkVolume", "PodTemplate") and (
             id(node) in decl_nodes
         ):
-            continue
+            continue  # the declaration's own mapping decides (PodTemplate: its own reason)
         what = f"`{node.id}`" + (f" (runpod_flash.{name})" if name else "")
         forms.problems.append((node.lineno, "flash-use", f"{what} used outside a declaration"))
+    for var, count in volume_uses.items():
+        if not count:  # only a declaration here rewrites it: left as is, its import would go
+            forms.problems.append(
+                (
+                    forms.volumes[var].lineno,
+                    "flash-use",
+                    f"`{var}` (runpod_flash.NetworkVolume) is not used by a declaration in "
+                    "this file",
+                )
+            )

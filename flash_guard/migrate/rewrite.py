@@ -80,8 +80,11 @@ class FileEdits:
 def comment_edit(parsed, line: int, message: str) -> Edit | None:
     """A `# flash-guard: migrate:` line above `line`, unless it is already there."""
     text = f"{COMMENT} {message}"
-    if parsed.line(line - 1).strip() == text:
-        return None
+    above = line - 1
+    while above >= 1 and parsed.line(above).strip().startswith(COMMENT):
+        if parsed.line(above).strip() == text:
+            return None  # a rerun: the notes above the line are already there
+        above -= 1
     source = parsed.line(line)
     indent = source[: len(source) - len(source.lstrip())]
     start = parsed.line_start(line)
@@ -305,7 +308,7 @@ def _imports(forms: FileForms, ctx) -> list[Edit]:
         else:
             edits.append(_delete_statement(parsed, stmt))
     if ctx.construct_here:
-        after = _import_block_end(tree)
+        after = _imports_run_end(tree, forms.imports[0])
         at = parsed.line_end(after.end_lineno)
         edits.append(Edit(at, at, f"{nl}{ctx.construct_line}{nl}"))
     return edits
@@ -318,12 +321,14 @@ def _used(forms: FileForms, name: str) -> bool:
     )
 
 
-def _import_block_end(tree: ast.Module) -> ast.stmt:
-    last = None
-    for i, stmt in enumerate(tree.body):
-        docstring = i == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
-        if isinstance(stmt, (ast.Import, ast.ImportFrom)) or docstring:
-            last = stmt
-        else:
+def _imports_run_end(tree: ast.Module, first: ast.stmt) -> ast.stmt:
+    """The last import of the run of imports that starts at `first` (the flash import that
+    becomes `import runpod`): the App is built there, after `runpod` is imported, whatever
+    code (`load_dotenv()`, `sys.path.insert(...)`, constants) comes before it."""
+    body = tree.body
+    last = first
+    for stmt in body[body.index(first) + 1 :]:
+        if not isinstance(stmt, (ast.Import, ast.ImportFrom)):
             break
+        last = stmt
     return last

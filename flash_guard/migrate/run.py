@@ -153,8 +153,7 @@ def _migrate_app(
             f"{shown} {'is a runpod 2.0 handle' if len(names) == 1 else 'are runpod 2.0 handles'}"
             " now: call .remote(...) (.remote.aio(...) when awaited)",
         )
-        if edit is not None and all(e.start != edit.start for e in edits.get(path, [])):
-            edits.setdefault(path, []).append(edit)
+        _add_note(edits, path, edit)
     run.report.call_sites += sites
     for site in reimports(plan, run.root):
         edit = comment_edit(
@@ -163,8 +162,7 @@ def _migrate_app(
             f"`rp flash deploy` imports {site.handle}.py twice in this flat layout (duplicate "
             "resource name, this file skipped): deploy one entry file or add __init__.py",
         )
-        if edit is not None and all(e.start != edit.start for e in edits.get(site.path, [])):
-            edits.setdefault(site.path, []).append(edit)
+        _add_note(edits, site.path, edit)
         run.report.reimports.append(site)
     for path, file_edits in edits.items():
         state = run.states[path]
@@ -174,6 +172,18 @@ def _migrate_app(
     if plan.new_module:
         run.created[plan.new_module] = plan.new_module_text
         run.report.files_created.append(plan.new_module)
+
+
+def _add_note(edits: dict[str, list], path: str, note) -> None:
+    """A comment line, unless another edit already starts there or rewrites that place (a
+    route handler moved into an API class is rewritten whole: a note inserted inside it would
+    split the rewritten text)."""
+    if note is None:
+        return
+    for edit in edits.get(path, []):
+        if edit.start == note.start or edit.start < note.start < edit.end:
+            return
+    edits.setdefault(path, []).append(note)
 
 
 def _migrate_requirements(run: Migration, app_root: str, left_on_flash: int) -> None:
