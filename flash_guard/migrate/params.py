@@ -307,7 +307,12 @@ def map_legacy(
     seen = set()
     workers = [kws.pop("workersMin", None), kws.pop("workersMax", None)]
     for key, value in kws.items():
-        if key in _LEGACY_SAME:
+        if key == "locations" and isinstance(value, ast.Constant) and isinstance(value.value, str):
+            # the legacy field is one comma-separated string; 2.0 takes a list of datacenters
+            parts = [p.strip() for p in value.value.split(",") if p.strip()]
+            out.add("datacenter", repr(parts[0] if len(parts) == 1 else parts).replace("'", '"'))
+            seen.add("datacenter")
+        elif key in _LEGACY_SAME:
             out.add(_LEGACY_SAME[key], ctx.text(value))
             seen.add(_LEGACY_SAME[key])
         elif key == "gpus":
