@@ -13,6 +13,7 @@ from flash_guard.migrate.forms import FileForms, scan
 from flash_guard.migrate.params import OldDefaults
 from flash_guard.migrate.rewrite import api_problem, parameter_problem
 from flash_guard.migrate.source import ParsedFile
+from flash_guard.sdk.runpod2_tables import MIN_DEPLOY_NAME_LENGTH
 
 MODULE_CANDIDATES = ("runpod_app", "zz_runpod_app")
 
@@ -222,6 +223,9 @@ def _duplicate_names(flash: dict[str, FileForms]) -> None:
         for decl in forms.decls:
             if seen[decl.label] > 1 and not decl.reason:
                 decl.reason, decl.detail = "duplicate-name", f"`{decl.label}`"
+            elif len(decl.label) < MIN_DEPLOY_NAME_LENGTH and not decl.reason:
+                # rc2's deploy stops on it: `resource name 'rr' is too short` (FG216)
+                decl.reason, decl.detail = "name-too-short", f"`{decl.label}`"
 
 
 def _new_module(plan: AppPlan, project_root: Path, needing: list[str], construct: str) -> None:

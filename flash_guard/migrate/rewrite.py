@@ -46,6 +46,8 @@ REASONS = {
     "flash-use": "the file uses runpod_flash in a way migrate does not rewrite",
     "duplicate-name": "two declarations share one name: 2.0 raises `duplicate resource name` "
     "(flash silently kept one); rename one",
+    "name-too-short": "2.0 deploys names of at least 3 characters (`resource name ... is too "
+    "short`): give it a longer name=, which renames the endpoint",
     "name-not-literal": "name= could not be resolved statically: make sure it is unique in "
     "the app (2.0 raises `duplicate resource name`)",
     "same-file": "left on runpod_flash with the rest of its file",
