@@ -274,3 +274,23 @@ def test_a_left_template_gets_its_own_reason_only(run_cli, tmp_path):
         ln for ln in (root / "worker.py").read_text().splitlines() if ln.startswith(COMMENT)
     ]
     assert len(comments) == 1 and "template=/PodTemplate" in comments[0], comments
+
+
+def test_a_file_migrate_cannot_read_is_named_and_keeps_the_sdk_requirement(run_cli, tmp_path):
+    # A latin-1 file still imports runpod_flash after the run: switching the requirement to
+    # runpod 2.0 would break it (and rc2 deletes the endpoints that vanish).
+    root = tmp_path / "app"
+    root.mkdir()
+    (root / "requirements.txt").write_text("runpod-flash==1.21.0\n")
+    (root / "a.py").write_text(
+        "from runpod_flash import Endpoint\n\n"
+        '@Endpoint(name="enc-a", cpu="cpu3c-1-2")\ndef a(x):\n    return x\n'
+    )
+    (root / "c.py").write_bytes(
+        b"# -*- coding: latin-1 -*-\nfrom runpod_flash import Endpoint\n\n"
+        b'@Endpoint(name="enc-c", cpu="cpu3c-1-2")\ndef c(x):\n    return "caf\xe9"\n'
+    )
+    code, out, _ = run_cli(["migrate", "--to", "runpod2", "."], root)
+    assert code == 0
+    assert "files not read:\n  c.py: not valid UTF-8" in out
+    assert (root / "requirements.txt").read_text() == "runpod-flash==1.21.0\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,8 @@ class Migration:
     states: dict[str, FileState] = field(default_factory=dict)
     created: dict[str, str] = field(default_factory=dict)  # project-relative path -> text
     report: Report = field(default_factory=Report)
+    # app -> files that import runpod_flash but could not be read (not UTF-8)
+    unread_flash: Counter = field(default_factory=Counter)
 
     @property
     def changed(self) -> dict[str, FileState]:
@@ -68,6 +71,9 @@ def migrate_paths(paths: list[str], adopt: bool, cwd: Path | None = None) -> Mig
     for source in sources:
         state = _state(run.states, ws.root, source.path)
         if state is None:
+            if _names_flash(ws.root / source.path):
+                run.report.unparsable.append((source.path, "not valid UTF-8: not migrated"))
+                run.unread_flash[apps.app_of(source.path)] += 1
             continue
         try:
             parsed = ParsedFile(source.path, state.text)
@@ -80,6 +86,14 @@ def migrate_paths(paths: list[str], adopt: bool, cwd: Path | None = None) -> Mig
     for app_root, parsed in sorted(by_app.items()):
         _migrate_app(run, app_root, parsed, adopt, names, old_defaults)
     return run
+
+
+def _names_flash(path: Path) -> bool:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    return b"runpod_flash" in data or b"tetra_rp" in data
 
 
 def _discovered(ws) -> tuple[dict, dict]:
@@ -168,7 +182,8 @@ def _migrate_app(
         state = run.states[path]
         state.text = apply_edits(state.text, file_edits)
     if plan.migrate:
-        _migrate_requirements(run, app_root, len(plan.leave))
+        # a file migrate could not read still imports runpod_flash: the app keeps needing it
+        _migrate_requirements(run, app_root, len(plan.leave) + run.unread_flash[app_root])
     if plan.new_module:
         run.created[plan.new_module] = plan.new_module_text
         run.report.files_created.append(plan.new_module)
