@@ -294,3 +294,10 @@ def test_a_file_migrate_cannot_read_is_named_and_keeps_the_sdk_requirement(run_c
     assert code == 0
     assert "files not read:\n  c.py: not valid UTF-8" in out
     assert (root / "requirements.txt").read_text() == "runpod-flash==1.21.0\n"
+
+
+def test_the_api_class_takes_a_name_the_file_does_not_use(run_cli, tmp_path):
+    root = _copy(tmp_path, "lb-name-taken")
+    assert run_cli(["migrate", "--to", "runpod2", "."], root)[0] == 0
+    text = (root / "service.py").read_text()
+    assert "class Api:\n    base" in text and "class Api2:" in text

@@ -193,7 +193,7 @@ def _api(forms, decl: Decl, ctx, volume_edits, out: FileEdits) -> Mapped:
     parsed = forms.parsed
     mapped = map_endpoint(forms, decl.call, "api", ctx.adopt, volume_edits, ctx.old(decl))
     var = decl.assign.targets[0].id
-    cls = "".join(p[:1].upper() + p[1:] for p in var.split("_") if p) or "Api"
+    cls = _free_name(forms, "".join(p[:1].upper() + p[1:] for p in var.split("_") if p) or "Api")
     methods = []
     for verb, _path, fn, dec in decl.routes:
         methods.append(_method(parsed, verb, dec, fn))
@@ -208,6 +208,27 @@ def _api(forms, decl: Decl, ctx, volume_edits, out: FileEdits) -> Mapped:
     )
     out.edits.append(_delete_statement(parsed, decl.assign))
     return mapped
+
+
+def _free_name(forms, wanted: str) -> str:
+    """`wanted`, or `wanted` with a number, whichever no name in the file already uses (the
+    class becomes a module-level handle: `class Api` must not replace a helper named Api)."""
+    taken = {
+        node.id if isinstance(node, ast.Name) else node.name
+        for node in ast.walk(forms.parsed.tree)
+        if isinstance(node, (ast.Name, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    taken |= {
+        (alias.asname or alias.name).split(".")[0]
+        for node in ast.walk(forms.parsed.tree)
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for alias in node.names
+    }
+    name, n = wanted, 1
+    while name in taken:
+        n += 1
+        name = f"{wanted}{n}"
+    return name
 
 
 def _method(parsed, verb: str, dec: ast.Call, fn) -> str:
