@@ -84,6 +84,31 @@ def test_version_in_use(tmp_path, files, expected):
         assert sdk.source == source
 
 
+def test_requirement_files_pulled_in_with_r_and_c_count(tmp_path):
+    # pip reads a pin from a shared constraints file (`-c`) or an included file (`-r`) as from
+    # the file itself; an include that leaves the project, or loops, is not followed.
+    (tmp_path / "outside.txt").write_text("runpod-flash==1.5.0\n")
+    root = tmp_path / "repo"
+    write(
+        root,
+        {
+            "constraints.txt": "runpod-flash==1.10.0\n",
+            "base.txt": "-r base.txt\n--requirement=common/pins.txt\n",
+            "common/pins.txt": "tetra-rp==0.20.0\n",
+            "apps/a/requirements.txt": "-c ../../constraints.txt\nrunpod-flash\n",
+            "apps/b/requirements.txt": "-r ../../base.txt\n",
+            "apps/c/requirements.txt": "-c ../../../outside.txt\nrunpod-flash\n",
+        },
+    )
+    finder = SdkVersions(root)
+    a = finder.for_app("apps/a", "runpod_flash")
+    assert (a.version, a.kind, a.source) == ("1.10.0", "pin", "constraints.txt:1")
+    b = finder.for_app("apps/b", "tetra_rp")
+    assert (b.version, b.kind) == ("0.20.0", "pin")
+    c = finder.for_app("apps/c", "runpod_flash")
+    assert (c.version, c.kind) == (releases.newest("runpod-flash"), "unpinned")
+
+
 def test_configuration_then_newest_and_per_app(tmp_path):
     write(tmp_path, {"a/requirements.txt": "runpod-flash==1.12.0\n", "b/requirements.txt": "x\n"})
     finder = SdkVersions(tmp_path, configured="1.16")

@@ -152,6 +152,11 @@ def requirement_files(base: Path) -> list[tuple[str, Callable[[str, str], list[R
     return found
 
 
+# `-r other.txt`, `--requirement=other.txt`, `-c constraints.txt`, `--constraint other.txt`
+_INCLUDE = re.compile(r"^(?:-r|-c|--requirement|--constraint)(?:\s+|=)(?P<file>[^\s#]+)")
+_MAX_INCLUDE_DEPTH = 5
+
+
 def requirements_txt(text: str, path: str) -> list[Requirement]:
     out = []
     for number, raw in enumerate(text.splitlines(), 1):
@@ -331,6 +336,31 @@ class SdkVersions:
             text = read_text(base / name)
             if text is not None:
                 out += reader(text, _rel(app, name))
+                if reader is requirements_txt:
+                    out += self._included(base / name, text, set())
+        return out
+
+    def _included(self, path: Path, text: str, seen: set[str], depth: int = 0) -> list:
+        """The requirements of the files `path` pulls in with `-r`/`-c` (pip reads a pin from
+        a shared constraints file as from the file itself), inside the project only."""
+        out: list[Requirement] = []
+        if depth >= _MAX_INCLUDE_DEPTH:
+            return out
+        root = os.path.realpath(self.root)
+        for raw in text.splitlines():
+            match = _INCLUDE.match(raw.strip())
+            if match is None:
+                continue
+            target = os.path.realpath(path.parent / match.group("file"))
+            if target in seen or os.path.commonpath([root, target]) != root:
+                continue
+            seen.add(target)
+            included = read_text(Path(target))
+            if included is None:
+                continue
+            rel = os.path.relpath(target, root).replace(os.sep, "/")
+            out += requirements_txt(included, rel)
+            out += self._included(Path(target), included, seen, depth + 1)
         return out
 
     def _find(self, app: str, package: str) -> SdkInUse:
