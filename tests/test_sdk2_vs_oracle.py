@@ -797,3 +797,42 @@ def test_volume_datacenter_pins_match_rc2(tmp_path, run_cli):
         root = _write(tmp_path, label, files)
         fg206 = [f for f in _findings(run_cli, root) if f["code"] == "FG206"]
         assert bool(fg206) == (sdk[label] != "placed"), (label, sdk[label], fg206)
+
+
+# rc2 declares `dependencies: List[str]` and never checks it: a string is read letter by letter.
+_DEPENDENCIES_PROBE = """
+import tempfile
+from pathlib import Path
+import runpod
+from runpod.apps.build import collect_requirements
+
+app = runpod.App("deps-probe")
+BASE = ["transformers>=4.40", "accelerate"]
+app.queue(name="as-list", cpu="cpu3c-1-2", dependencies=BASE + ["sentencepiece"])(lambda x: x)
+app.queue(name="as-string", cpu="cpu3c-1-2", dependencies="torch")(lambda x: x)
+RESULT = collect_requirements(Path(tempfile.mkdtemp()), app)
+"""
+
+
+def test_dependencies_are_read_as_rc2_collects_them(tmp_path, run_cli):
+    from sdk2_oracle import SdkMissing, run_probe2, skip_or_fail
+
+    try:
+        collected = run_probe2(_DEPENDENCIES_PROBE)
+    except SdkMissing as exc:
+        skip_or_fail(str(exc))
+        raise
+    assert collected[:3] == ["transformers>=4.40", "accelerate", "sentencepiece"], collected
+    assert collected[3:] == ["t", "o", "r", "c", "h"], collected
+    source = (
+        APP + "BASE = ['transformers>=4.40', 'accelerate']\n\n"
+        "@app.queue(name='as-list', cpu='cpu3c-1-2', dependencies=BASE + ['sentencepiece'])\n"
+        "def f(x):\n    import transformers, accelerate, sentencepiece\n    return x\n\n"
+        "@app.queue(name='as-string', cpu='cpu3c-1-2', dependencies='torch')\n"
+        "def g(x):\n    return x\n"
+    )
+    root = _write(tmp_path, "deps", {"main.py": source, "requirements.txt": "runpod==2.0.0rc2\n"})
+    findings = _findings(run_cli, root)
+    assert not [f for f in findings if f["code"] in ("FG305", "FG002")], findings
+    [string] = [f for f in findings if f["code"] == "FG303"]
+    assert "letter by letter" in string["message"] and string["line"] == 10

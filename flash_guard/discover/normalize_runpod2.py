@@ -527,6 +527,18 @@ def resource_params(
 
 
 def _validate_rest(params: dict, kind: str, compute: str, label, problems: list) -> None:
+    for key in ("dependencies", "system_dependencies"):
+        value = params.get(key)
+        if value is not None and value.known and isinstance(value.value, str):
+            # rc2 declares List[str] and never checks: the build iterates the string
+            problems.append(
+                (
+                    "FG303",
+                    f"{key}={value.value!r} is a string: rp flash deploy reads it letter by "
+                    f"letter ({', '.join(repr(c) for c in value.value[:3])}, ...); write a list",
+                    value,
+                )
+            )
     _at_least(params, "gpu_count", 1, problems, label)
     _at_least(params, "max_concurrency", 1, problems, label)
     _at_least(params, "execution_timeout_ms", 0, problems, label)

@@ -1107,6 +1107,10 @@ class ModuleIndex:
         if op is None or not (left.known and right.known):
             return Value.unknown(expr.text, expr.span, path)
         a, b = left.value, right.value
+        if expr.value == "+" and type(a) is type(b) and isinstance(a, (list, tuple)):
+            if len(a) + len(b) > MAX_ITEMS:  # `BASE + ["x"]`: the items stay as resolved
+                return Value.unknown(expr.text, expr.span, path)
+            return Value(a + b, True, expr.span, expr.text, path=path)
         numbers = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b))
         strings = isinstance(a, str) and isinstance(b, str) and expr.value == "+"
         if not (numbers or strings):

@@ -31,7 +31,9 @@ class DependenciesLiteral(Check):
     import alias (`E(...)` for `Endpoint`) or in an annotated assignment (`ep: Endpoint =
     Endpoint(...)`), which the build's scan does not match. `dependencies=None` passes. An
     unresolved `**spread` that may hold `dependencies` reports FG002. A runtime-provisioned
-    declaration (see FG301) is not checked: `flash build` never bundles it."""
+    declaration (see FG301) is not checked: `flash build` never bundles it. runpod 2.0 collects
+    dependencies by running the code, so any list works there; what fails is a string
+    (`dependencies="torch"`), which rc2 never checks and its build reads letter by letter."""
 
     id = "dependencies-not-literal"
 

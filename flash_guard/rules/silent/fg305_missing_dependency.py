@@ -67,7 +67,8 @@ class MissingDependency(Check):
     build reads only the app's `requirements.txt` (a package named only in `pyproject.toml` is
     reported, and the message says so), and the worker has `preinstalled_runpod2` (the SDK's
     runtime), fastapi and uvicorn when the app has an `@app.api`, and the torch family only on a
-    GPU resource without `image=`. Import names map to
+    GPU resource without `image=`; its `dependencies=` count however they are written
+    (`BASE + ["x"]`), since the build collects them from the running code. Import names map to
     distributions through `import_names` (`PIL` -> pillow). Custom-image declarations (`image=`,
     `ServerlessEndpoint`, `CpuServerlessEndpoint`, ...) are exempt: their image decides. Imports
     in module-level code (FG302's concern), in helpers of other modules and in helpers called
@@ -205,7 +206,9 @@ def _app_distributions(endpoint, endpoints, analysis) -> set[str]:
     for other in endpoints:
         if other.app != endpoint.app:
             continue
-        for spec in (s for v in dependency_values(other) for s in literal_dependencies(v)):
+        # flash build reads only literal lists; 2.0 runs the code, so any value counts
+        read = resolved_dependencies if other.sdk == "runpod2" else literal_dependencies
+        for spec in (s for v in dependency_values(other) for s in read(v)):
             parsed = parse_requirement(spec)
             if parsed is not None:
                 names.add(parsed[0])
@@ -242,6 +245,21 @@ def literal_dependencies(value: Value | None) -> list[str]:
         item.value
         for item in raw
         if isinstance(item, Value) and item.known and isinstance(item.value, str) and not item.via
+    ]
+
+
+def resolved_dependencies(value: Value | None) -> list[str]:
+    """The strings of a resolved `dependencies=` list, however it was written (runpod 2.0
+    collects them from the running code: `BASE + ["x"]` counts)."""
+    if value is None or value.defaulted or not value.known:
+        return []
+    raw = value.value
+    if not isinstance(raw, (list, tuple)):
+        return []
+    return [
+        item.value
+        for item in raw
+        if isinstance(item, Value) and item.known and isinstance(item.value, str)
     ]
 
 
