@@ -254,6 +254,18 @@ CASES = [
         "duplicate route",
     ),
     bad(
+        "route-options",
+        'api = Endpoint(name="api")\n@api.options("/cors")\nasync def h(): ...',
+        "FG204",
+        "has no",
+    ),
+    bad(
+        "route-route",
+        'api = Endpoint(name="api")\n@api.route("/x", methods=["GET"])\nasync def h(): ...',
+        "FG204",
+        "has no",
+    ),
+    bad(
         "route-with-data",
         'api = Endpoint(name="api")\n@api.post("/x", {"k": 1})\nasync def h(): ...',
         "FG204",

@@ -17,6 +17,9 @@ from flash_guard.discover.resolve import LEGACY_CLASSES, Exhausted, FlashSymbol,
 from flash_guard.model import BodyFacts, Endpoint, Opaque, Route, Span, Value
 
 ROUTE_VERBS = ("get", "post", "put", "delete", "patch")
+# What web frameworks spell as route decorators and `Endpoint` does not have (an
+# AttributeError at import): `@api.options("/x")`, `@api.head(...)`, `@api.route(...)`.
+NOT_ROUTE_VERBS = ("options", "head", "trace", "route", "api_route", "websocket")
 _PLACEMENT_RANK = {"module": 0, "class": 1, "conditional": 2, "loop": 3, "function": 4}
 
 
@@ -155,11 +158,15 @@ class DeclarationBuilder:
             if isinstance(symbol, FlashSymbol) and symbol.name == "remote":
                 self._remote(path, decorated, decorator)
                 return
-            if func.kind == "attr" and func.value in ROUTE_VERBS:
+            if func.kind == "attr" and func.value in ROUTE_VERBS + NOT_ROUTE_VERBS:
                 base = project.evaluate(func.items[0], path, ns)
                 obj = base.value if base.known else None
                 if isinstance(obj, Opaque) and obj.callee == "Endpoint":
-                    self._route(path, decorated, decorator, obj)
+                    if func.value in ROUTE_VERBS:
+                        self._route(path, decorated, decorator, obj)
+                    else:
+                        draft = self._draft(obj, "endpoint", "module")
+                        draft.problems.append(("route-no-method", func.value, decorator.span))
             return
         if decorator.kind in ("name", "attr"):
             if isinstance(project.resolve_symbol(decorator, path, ns), Exhausted):

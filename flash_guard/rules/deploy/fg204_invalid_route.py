@@ -27,7 +27,9 @@ class InvalidRoute(EveryDeclaration):
     decorator. A legacy load-balancer class needs both `method=` (upper-case: `remote()`
     does not upper-case it) and `path=` on every `@remote` use. `Endpoint` routes are
     checked when the decorator runs, at import; legacy reserved paths and duplicates only
-    when `flash build` writes the manifest."""
+    when `flash build` writes the manifest. A route decorator `Endpoint` does not have
+    (`@api.options(...)`, `.head`, `.route`, `.api_route`, `.websocket`, as web frameworks
+    spell them) is an AttributeError at import, reported at the decorator."""
 
     id = "invalid-route"
 
@@ -46,8 +48,21 @@ def ordered(routes: list[Route]) -> list[Route]:
 def endpoint_routes(endpoint) -> list:
     if endpoint.kind in ("client", "image"):
         return client_misuse(endpoint)
+    missing = [
+        fail_at(
+            endpoint,
+            f"{label(endpoint)}: `Endpoint` has no `.{verb}()` (AttributeError when the module "
+            "is imported); its route decorators are .get, .post, .put, .delete and .patch",
+            endpoint.path,
+            span,
+            "routes",
+            fix="Use @api.get/.post/.put/.delete/.patch; for other methods serve a FastAPI app.",
+        )
+        for kind, verb, span in endpoint.problems
+        if kind == "route-no-method"
+    ]
     if not endpoint.routes:
-        return []
+        return missing
     routes = ordered(endpoint.routes)
     out = pattern_problems(endpoint, routes[0])
     data_spans = {span for kind, _, span in endpoint.problems if kind == "route-data"}
@@ -67,7 +82,7 @@ def endpoint_routes(endpoint) -> list:
                 )
             )
         out += path_problems(endpoint, route, seen, build_time=False)
-    return out
+    return missing + out
 
 
 def client_misuse(endpoint) -> list:
