@@ -291,6 +291,22 @@ def first_syntax_error(root) -> tuple[Span, str] | None:
     return _walk_for_syntax_error(root)
 
 
+# `await` that tree-sitter parses but Python refuses to compile: at module level (a notebook
+# cell pasted into a module) or in a function that is not `async def`.
+def _await_outside_async(root) -> tuple[Span, str] | None:
+    for node in root.find_all(kind="await"):
+        # the nearest enclosing function decides: an `async def` nested in a plain one is fine
+        function = next(
+            (a for a in node.ancestors() if a.kind() in ("function_definition", "lambda")),
+            None,
+        )
+        if function is None:
+            return span_of(node), "'await' outside function"  # Python's own words
+        if function.kind() == "lambda" or not any(c.kind() == "async" for c in function.children()):
+            return span_of(node), "'await' outside async function"
+    return None
+
+
 def _walk_for_syntax_error(root) -> tuple[Span, str] | None:
     # The outermost ERROR nodes and the zero-width leaves outside them, found by
     # ast-grep's native search; a walk in Python would list every child of every
@@ -691,6 +707,8 @@ def extract(path: str, source: str) -> FileFacts:
         error = _walk_for_syntax_error(root) if suspect else None
         if error is None:
             error = _lexical_disagreement(root, lexed)
+        if error is None and "await" in text:
+            error = _await_outside_async(root)
         if error is not None:
             facts.parse_error, facts.parse_error_text = error
     finally:

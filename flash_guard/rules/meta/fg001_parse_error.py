@@ -8,7 +8,9 @@ from flash_guard.checks.base import Check, Outcome, register
 @register
 class ParseError(Check):
     """Reports every file that mentions Flash but could not be read or parsed cleanly (the
-    tree-sitter parse has an ERROR or MISSING node), at the first syntax error. Declarations
+    tree-sitter parse has an ERROR or MISSING node, or code tree-sitter accepts and Python
+    refuses to compile: string literals the two read differently, `await` outside an `async
+    def`, as in a notebook cell pasted into a module), at the first syntax error. Declarations
     in such a file may be missed, so the rest of its findings are not the whole story. Other
     files are still checked."""
 
