@@ -283,3 +283,21 @@ def test_an_init_hook_is_part_of_the_workers_body(project, check_json):
     assert {("FG305", 13), ("FG108", 14), ("FG106", 6)} <= found, found
     (endpoint,) = endpoints_of(root)
     assert [h.name for h in endpoint.hooks] == ["load"]
+
+
+def test_value_of_a_project_enum_member_is_the_member(project, check_json):
+    # `Gpu.ANYGPU.value` is what `Gpu.ANYGPU` already resolves to: decided, not FG002.
+    root = project(
+        {
+            "main.py": "from enum import Enum\nimport runpod\n\n"
+            "class Gpu(str, Enum):\n    SMALL = 'NVIDIA L4'\n    ANYGPU = 'any'\n\n"
+            "app = runpod.App('enums')\n\n"
+            "@app.queue(name='enum-any', gpu=Gpu.ANYGPU.value, workers=(1, 3))\n"
+            "def anyg(x):\n    return x\n\n"
+            "@app.queue(name='enum-small', gpu=Gpu.SMALL.value, workers=(1, 3))\n"
+            "def small(x):\n    return x\n"
+        }
+    )
+    _, doc = check_json(root)
+    assert [f["line"] for f in doc["findings"] if f["code"] == "FG101"] == [10]
+    assert not [f for f in doc["findings"] if f["code"] == "FG002"], doc["findings"]

@@ -484,6 +484,13 @@ class ModuleIndex:
                 return self._symbol_value(target, expr, path, depth)
             if isinstance(base_symbol, tuple) and isinstance(base_symbol[1], ClassDef):
                 return self._class_field(base_symbol[0], base_symbol[1], (), expr, path, depth)
+            if expr.value == "value" and self._project_enum_member(
+                expr.items[0], path, namespace, depth
+            ):
+                # `Gpu.SMALL.value`: a member of a project Enum reads as its value already
+                member = self.evaluate(expr.items[0], path, namespace, depth + 1)
+                if member.known:
+                    return dataclasses.replace(member, span=expr.span, path=path, text=expr.text)
             if isinstance(base_symbol, (tuple, Bound)) or expr.items[0].kind == "call":
                 base = self.evaluate(expr.items[0], path, namespace, depth + 1)
                 inner = base.value if base.known else None
@@ -499,6 +506,15 @@ class ModuleIndex:
             return Value.unknown(expr.text, expr.span, path)
         symbol = self.lookup(path, expr.value, namespace, depth)
         return self._symbol_value(symbol, expr, path, depth)
+
+    def _project_enum_member(self, expr: Expr, path: str, namespace, depth: int) -> bool:
+        """`expr` is `Cls.MEMBER` of a project class deriving from an Enum."""
+        if expr.kind != "attr":
+            return False
+        owner = self.resolve_symbol(expr.items[0], path, namespace, depth + 1)
+        if not (isinstance(owner, tuple) and isinstance(owner[1], ClassDef)):
+            return False
+        return any(b.text.rsplit(".", 1)[-1].endswith("Enum") for b in owner[1].bases)
 
     def _symbol_value(self, symbol, expr: Expr, path: str, depth: int) -> Value:
         if isinstance(symbol, (FlashSymbol, ModuleRef)):
