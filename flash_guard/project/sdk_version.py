@@ -308,7 +308,7 @@ class SdkVersions:
         self.root = root
         self.configured = configured
         self._cache: dict[tuple[str, str], SdkInUse | None] = {}
-        self._requirements: dict[str, list[Requirement]] = {}
+        self._requirements: dict[str, tuple[list[Requirement], list[Requirement]]] = {}
 
     def for_app(self, app: str, module: str) -> SdkInUse | None:
         """The version in use for an app importing `module` (runpod_flash/tetra_rp, or runpod
@@ -324,21 +324,27 @@ class SdkVersions:
         return self._cache[key]
 
     def requirements(self, app: str) -> list[Requirement]:
-        """Every requirement the app's requirement files and pyproject.toml write."""
+        """Every requirement the app's requirement files and pyproject.toml write (what a
+        build reads: neither SDK's build follows `-r`/`-c`)."""
+        return self._read(app)[0]
+
+    def _read(self, app: str) -> tuple[list[Requirement], list[Requirement]]:
         if app not in self._requirements:
             self._requirements[app] = self._read_requirements(app)
         return self._requirements[app]
 
-    def _read_requirements(self, app: str) -> list[Requirement]:
+    def _read_requirements(self, app: str) -> tuple[list[Requirement], list[Requirement]]:
+        """(the app's own requirements, those its requirement files pull in)."""
         base = self.root if app == "." else self.root / app
-        out: list[Requirement] = []
+        own: list[Requirement] = []
+        included: list[Requirement] = []
         for name, reader in requirement_files(base):
             text = read_text(base / name)
             if text is not None:
-                out += reader(text, _rel(app, name))
+                own += reader(text, _rel(app, name))
                 if reader is requirements_txt:
-                    out += self._included(base / name, text, set())
-        return out
+                    included += self._included(base / name, text, set())
+        return own, included
 
     def _included(self, path: Path, text: str, seen: set[str], depth: int = 0) -> list:
         """The requirements of the files `path` pulls in with `-r`/`-c` (pip reads a pin from
@@ -378,7 +384,8 @@ class SdkVersions:
                     return self._made(
                         package, version, "lock", _rel(directory, name), line, note=note
                     )
-        named = [r for r in self.requirements(app) if r.name == wanted]
+        # the release pip installs: a pin in a file the requirements pull in counts too
+        named = [r for r in (*self._read(app)[0], *self._read(app)[1]) if r.name == wanted]
         exact = [r for r in named if _exact(r.specifier)]
         if exact:
             r, version = exact[0], _exact(exact[0].specifier)
