@@ -107,6 +107,8 @@ def test_requirement_files_pulled_in_with_r_and_c_count(tmp_path):
     assert (b.version, b.kind) == ("0.20.0", "pin")
     c = finder.for_app("apps/c", "runpod_flash")
     assert (c.version, c.kind) == (releases.newest("runpod-flash"), "unpinned")
+    # what a build installs (FG305) is the app's own files: neither SDK's build follows -r/-c
+    assert [(r.name, r.path) for r in finder.requirements("apps/b")] == []
 
 
 def test_configuration_then_newest_and_per_app(tmp_path):
