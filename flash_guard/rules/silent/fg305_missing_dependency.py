@@ -236,22 +236,18 @@ def dependency_values(endpoint) -> list[Value]:
 def literal_dependencies(value: Value | None) -> list[str]:
     """The strings of a `dependencies=` list written as literals (flash build bundles only
     those; anything else is FG303's finding)."""
-    if value is None or value.defaulted or not value.known or value.via:
-        return []
-    raw = value.value
-    if not isinstance(raw, (list, tuple)):
-        return []
-    return [
-        item.value
-        for item in raw
-        if isinstance(item, Value) and item.known and isinstance(item.value, str) and not item.via
-    ]
+    return _dependency_strings(value, literal=True)
 
 
 def resolved_dependencies(value: Value | None) -> list[str]:
     """The strings of a resolved `dependencies=` list, however it was written (runpod 2.0
     collects them from the running code: `BASE + ["x"]` counts)."""
-    if value is None or value.defaulted or not value.known:
+    return _dependency_strings(value, literal=False)
+
+
+def _dependency_strings(value: Value | None, literal: bool) -> list[str]:
+    # a value that came through a constant (`via`) is no literal written in the call
+    if value is None or value.defaulted or not value.known or (literal and value.via):
         return []
     raw = value.value
     if not isinstance(raw, (list, tuple)):
@@ -259,7 +255,10 @@ def resolved_dependencies(value: Value | None) -> list[str]:
     return [
         item.value
         for item in raw
-        if isinstance(item, Value) and item.known and isinstance(item.value, str)
+        if isinstance(item, Value)
+        and item.known
+        and isinstance(item.value, str)
+        and not (literal and item.via)
     ]
 
 
