@@ -17,6 +17,20 @@ import pytest
 from sdk_oracle import run_oracle_or_skip
 
 CASES: dict[str, dict[str, str]] = {
+    # A project factory: used as a decorator, and bound to a name; `**options` collects the
+    # caller's keywords.
+    "factory-decorator": {
+        "w.py": """
+        from runpod_flash import Endpoint, GpuType
+        def gpu_endpoint(name, **options):
+            return Endpoint(name=name, gpu=GpuType.NVIDIA_L4, workers=(1, 3), **options)
+        @gpu_endpoint("fd-deco", idle_timeout=1500, execution_timeout_ms=60000)
+        async def f(x): ...
+        embed = gpu_endpoint("fd-var", idle_timeout=900)
+        @embed
+        async def g(x): ...
+        """
+    },
     "A-defaults": {
         "w.py": """
         from runpod_flash import Endpoint

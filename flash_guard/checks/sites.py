@@ -138,6 +138,14 @@ def declaration_call(endpoint: Endpoint, files: dict[str, FileFacts]) -> Call:
             return dataclasses.replace(
                 call, namespace=assign.namespace, placement=assign.placement, blocks=assign.blocks
             )
+    for decorated in site.decorated if site is not None else ():  # `@factory(...)`
+        if any(d.span == site_span for d in decorated.decorators):
+            return dataclasses.replace(
+                call,
+                namespace=decorated.namespace,
+                placement=decorated.placement,
+                blocks=decorated.blocks,
+            )
     return call
 
 

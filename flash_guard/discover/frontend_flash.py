@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flash_guard.discover.facts import Decorated
+from flash_guard.discover.facts import Decorated, FunctionDef
 from flash_guard.discover.normalize import endpoint_params, is_none_literal, legacy_params
 from flash_guard.discover.parse import Expr
 from flash_guard.discover.resolve import LEGACY_CLASSES, Exhausted, FlashSymbol, ModuleIndex
@@ -158,6 +158,16 @@ class DeclarationBuilder:
             if isinstance(symbol, FlashSymbol) and symbol.name == "remote":
                 self._remote(path, decorated, decorator)
                 return
+            if isinstance(symbol, tuple) and isinstance(symbol[1], FunctionDef):
+                # `@gpu_endpoint("name", ...)`: a project factory returning an `Endpoint`
+                value = project.evaluate(decorator, path, ns)
+                obj = value.value if value.known else None
+                if isinstance(obj, Opaque) and obj.callee == "Endpoint":
+                    draft = self._draft(obj, "endpoint", decorated.placement, decorated.lines, path)
+                    if id(obj) in project.factory_objects:
+                        draft.factory_call = draft.factory_call or (path, decorator.span)
+                    self._add_target(draft, decorated, decorator.span, path)
+                    return
             if func.kind == "attr" and func.value in ROUTE_VERBS + NOT_ROUTE_VERBS:
                 base = project.evaluate(func.items[0], path, ns)
                 obj = base.value if base.known else None

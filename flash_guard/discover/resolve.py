@@ -159,6 +159,10 @@ def factories_of(package: str) -> frozenset[str]:
     return SDK2_FACTORIES if package == SDK2_PACKAGE else OBJECT_FACTORIES
 
 
+# The text of the dict a helper's `**kw` parameter collects from its caller's keywords.
+_COLLECTED = "**<keywords of the call>"
+
+
 def _truthy(value) -> bool | None:
     """Python truthiness of a known value, None when this model cannot tell."""
     if value is None or isinstance(value, (bool, int, float, str, bytes, list, tuple, dict)):
@@ -761,15 +765,21 @@ class ModuleIndex:
         for (name, _, _), arg in zip(positional, args, strict=False):
             bindings[name] = self.evaluate(arg, path, namespace, depth + 1)
         modes = {p[0]: p[2] for p in fn.params}
+        rest = next((p[0] for p in fn.params if p[2] == "**"), None)
+        extra: dict[str, Value] = {}  # keywords a `**kw` parameter collects
         for name, value_expr, _ in expr.keywords:
-            if modes.get(name) not in ("", "kw") or name in bindings:
+            if modes.get(name) in ("", "kw") and name not in bindings:
+                bindings[name] = self.evaluate(value_expr, path, namespace, depth + 1)
+            elif rest is not None and name not in modes and name not in extra:
+                extra[name] = self.evaluate(value_expr, path, namespace, depth + 1)
+            else:
                 return unknown
-            bindings[name] = self.evaluate(value_expr, path, namespace, depth + 1)
         for name, default, mode in fn.params:
             if name in bindings:
                 continue
             if mode in ("*", "**"):
-                bindings[name] = Value(() if mode == "*" else {}, True, expr.span, "", path=path)
+                collected, text = ((), "") if mode == "*" else (extra, _COLLECTED)
+                bindings[name] = Value(collected, True, expr.span, text, path=path)
             elif default is not None:
                 bindings[name] = self.evaluate(default.expr(), fn_path, fn.namespace, depth + 1)
             else:
@@ -1034,7 +1044,11 @@ class ModuleIndex:
         for name, value_expr, kw_span in expr.keywords:
             if name is None:
                 spread = self.evaluate(value_expr, path, namespace, depth + 1)
-                if spread.known and isinstance(spread.value, dict):
+                if spread.known and isinstance(spread.value, dict) and spread.text == _COLLECTED:
+                    # a factory's `**kw`: each keyword points where its caller wrote it
+                    kwargs.update({str(k): item for k, item in spread.value.items()})
+                    kwarg_spans.update({str(k): item.span for k, item in spread.value.items()})
+                elif spread.known and isinstance(spread.value, dict):
                     for key, item in spread.value.items():
                         # Findings for spread keywords point at the spread.
                         kwargs[str(key)] = dataclasses.replace(
