@@ -159,6 +159,10 @@ def factories_of(package: str) -> frozenset[str]:
     return SDK2_FACTORIES if package == SDK2_PACKAGE else OBJECT_FACTORIES
 
 
+# Methods that change a dict or list in place.
+_MUTATORS = frozenset(
+    {"update", "setdefault", "pop", "popitem", "clear", "append", "extend", "insert", "remove"}
+)
 # The text of the dict a helper's `**kw` parameter collects from its caller's keywords.
 _COLLECTED = "**<keywords of the call>"
 
@@ -784,6 +788,9 @@ class ModuleIndex:
                 bindings[name] = self.evaluate(default.expr(), fn_path, fn.namespace, depth + 1)
             else:
                 bindings[name] = Value.unknown(name, expr.span, path)
+        for name in self._mutated(fn_path, fn):
+            # `kwargs.update(overrides)`: what the name holds is not its assignment's value
+            bindings[name] = Value.unknown(f"{name} (changed in {fn.name}())", expr.span, path)
         self._frames.append((key, bindings))
         try:
             results = [self.evaluate(r.expr(), fn_path, fn.span, depth + 1) for r in fn.returns]
@@ -797,6 +804,20 @@ class ModuleIndex:
         if value.candidates:  # named by the call, as a name's candidates are by the name
             return dataclasses.replace(value, span=expr.span, path=path, text=expr.text)
         return dataclasses.replace(value, span=expr.span, path=path, via=value.via or expr.text)
+
+    def _mutated(self, fn_path: str, fn: FunctionDef) -> set[str]:
+        """The names the helper changes in place (`d.update(...)`, `l.append(...)`):
+        resolution reads a name's assignment and would miss the change."""
+        facts = self.files.get(fn_path)
+        body = facts.helper_bodies.get(fn.name) if facts is not None else None
+        if body is None or fn.namespace is not None:
+            return set()
+        out = set()
+        for callee, _ in body.calls:
+            receiver, _, method = callee.rpartition(".")
+            if method in _MUTATORS and receiver.isidentifier():
+                out.add(receiver)
+        return out
 
     def _instance(self, cls_path: str, cls: ClassDef, expr: Expr, path, namespace, depth) -> Value:
         if expr.items[1:] or any(n is None for n, _, _ in expr.keywords):
