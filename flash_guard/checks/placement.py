@@ -89,6 +89,16 @@ def _untaken_guards_dropped(blocks: tuple[Block, ...], flags: frozenset[str]) ->
     return tuple(kept)
 
 
+def guarding_if(blocks: tuple[Block, ...], header_test) -> Block | None:
+    """The enclosing `if` whose header passes `header_test` and whose own body (not an
+    `elif`/`else` branch of it) holds the code; `blocks` are innermost first."""
+    for i, block in enumerate(blocks):
+        in_branch = i > 0 and blocks[i - 1].kind in ("elif", "else")
+        if block.kind == "if" and not in_branch and header_test(block.header):
+            return block
+    return None
+
+
 def classify(blocks: tuple[Block, ...]) -> Hidden | None:
     """The reason the innermost-first chain of enclosing blocks hides a declaration."""
     for block in blocks:
@@ -104,13 +114,12 @@ def classify(blocks: tuple[Block, ...]) -> Hidden | None:
                 f"in the body of class `{block.name}`",
                 "flash build reads module globals, not class attributes",
             )
-    for i, block in enumerate(blocks):
-        in_branch = i > 0 and blocks[i - 1].kind in ("elif", "else")
-        if block.kind == "if" and not in_branch and _NEVER_RUNS.match(block.header):
-            return Hidden(
-                f"under `{block.header}`",
-                "that block does not run when flash build imports the module",
-            )
+    guard = guarding_if(blocks, _NEVER_RUNS.match)
+    if guard is not None:
+        return Hidden(
+            f"under `{guard.header}`",
+            "that block does not run when flash build imports the module",
+        )
     for block in blocks:
         if block.kind == "loop":
             return Hidden(
@@ -195,13 +204,12 @@ def _runpod2_undeployed(endpoint: Endpoint, analysis) -> Hidden | None:
     if skipped is not None:
         return Hidden(f"in `{endpoint.path}`", f"rp flash deploy does not import `{skipped}/`")
     blocks = declaration_call(endpoint, analysis.modules.files).blocks
-    for i, block in enumerate(blocks):
-        in_branch = i > 0 and blocks[i - 1].kind in ("elif", "else")  # innermost first
-        if block.kind == "if" and not in_branch and _NEVER_RUNS.match(block.header):
-            return Hidden(
-                f"under `{block.header}`",
-                "rp flash deploy imports the module under another name: that block never runs",
-            )
+    guard = guarding_if(blocks, _NEVER_RUNS.match)
+    if guard is not None:
+        return Hidden(
+            f"under `{guard.header}`",
+            "rp flash deploy imports the module under another name: that block never runs",
+        )
     functions = [b for b in blocks if b.kind == "function"]
     if functions:
         outer = functions[-1]  # the module-level one: what an import could call
@@ -225,29 +233,30 @@ def _runpod2_undeployed(endpoint: Endpoint, analysis) -> Hidden | None:
 
 def _called_at_import(analysis, path: str, name: str) -> bool:
     """Whether module-level code of `path` (outside functions, classes and a `__main__`
-    guard) calls `name(...)`."""
-    text = _source_text(analysis, path)
+    guard) calls `name(...)`; True when the file cannot be read (as FG306 assumes)."""
+    memo = analysis.__dict__.setdefault("_import_calls", {})
+    if path not in memo:  # one parse per file, however many declarations ask
+        memo[path] = _names_called_at_import(_source_text(analysis, path))
+    called = memo[path]
+    return called is None or name in called
+
+
+def _names_called_at_import(text: str | None) -> set[str] | None:
     if not text:
-        return True  # cannot tell: assume the import calls it, as FG306 does
+        return None
     from ast_grep_py import SgRoot  # deferred: only 2.0 declarations inside functions
 
-    root = SgRoot(text, "python").root()
-    for call in root.find_all(kind="call"):
+    called = set()
+    for call in SgRoot(text, "python").root().find_all(kind="call"):
         func = call.field("function")
-        if func is None or func.text() != name:
+        if func is None or any(
+            anc.kind() in ("function_definition", "class_definition", "lambda")
+            or (anc.kind() == "if_statement" and _MAIN_IF.match(anc.text()))
+            for anc in call.ancestors()
+        ):
             continue
-        hidden = False
-        for anc in call.ancestors():
-            kind = anc.kind()
-            if kind in ("function_definition", "class_definition", "lambda"):
-                hidden = True
-                break
-            if kind == "if_statement" and _MAIN_IF.match(anc.text()):
-                hidden = True
-                break
-        if not hidden:
-            return True
-    return False
+        called.add(func.text())
+    return called
 
 
 # -- runtime-provisioned declarations (rules.md FG301) ------------------------------------

@@ -14,6 +14,7 @@ import re
 from flash_guard.messages import show
 from flash_guard.model import EnumRef, Opaque, Value
 from flash_guard.sdk import runpod2_tables as t
+from flash_guard.sdk.flash_tables import did_you_mean
 
 KIND_SIGNATURE = {"queue": "App.queue", "load_balancer": "App.api", "task": "App.task"}
 # Parameters a task does not have: the rules on them skip tasks (rules.md "Two SDKs").
@@ -45,8 +46,6 @@ def resolve_gpu_string(text: str) -> list[str] | None:
 def _gpu_hint(text: str) -> str:
     """What rc2's error lists (a pool id, a device name, or a fragment of one), with the
     closest of them when one is close."""
-    from flash_guard.sdk.flash_tables import did_you_mean
-
     pools = [p for p in t.GPU_GROUPS if p != "ANY"]
     guess = did_you_mean(text, [*pools, *_DEVICE_NAMES.values()])
     close = f'; did you mean "{guess}"?' if guess else ""
@@ -178,11 +177,8 @@ def _datacenters(value: Value, problems: list) -> Value:
         member = item.value
         if isinstance(member, EnumRef):
             ok = member.enum == "DataCenter" and member.member in t.DATACENTERS
-        elif isinstance(member, str):
-            wanted = member.strip().upper().replace("_", "-")
-            ok = wanted in t.DATACENTERS.values()
         else:
-            ok = False
+            ok = isinstance(member, str) and _datacenter_id(member) in t.DATACENTERS.values()
         if not ok:
             shown = member if isinstance(member, str) else item.text or repr(member)
             valid = ", ".join(t.DATACENTERS.values())
@@ -247,8 +243,6 @@ def _signature_problem(obj: Opaque) -> str | None:
     names = {name for name, kind in params if kind != "VAR_KEYWORD"}
     for key in obj.kwargs:
         if key not in names:
-            from flash_guard.sdk.flash_tables import did_you_mean
-
             guess = did_you_mean(key, sorted(names))
             hint = f"; did you mean {guess!r}?" if guess else ""
             return f"{obj.callee}.__init__() got an unexpected keyword argument {key!r}{hint}"
@@ -274,7 +268,7 @@ def _volume_name(obj: Opaque, where: Value, problems: list) -> None:
         problems.append(("FG211", "volume reference must be a non-empty string", where))
 
 
-def _volume_placement(volumes: list[Value], pins: Value | None, label: str, problems) -> None:
+def _volume_placement(volumes: list[Value], pins: Value | None, problems: list) -> None:
     """A `NetworkVolume(datacenter=...)`: rc2 parses it with `DataCenter.from_string` when it
     creates the volume (ValueError), and a new volume must sit in a datacenter the resource
     may run in (placement.py `solve_placement`: PlacementError)."""
@@ -407,8 +401,6 @@ def _spelled(key: str, accepted) -> str:
     known = _FLASH_SPELLINGS.get(key)
     if known is not None and known[0] in accepted:
         return f"; runpod 2.0 takes {known[1]}"
-    from flash_guard.sdk.flash_tables import did_you_mean
-
     guess = did_you_mean(key, accepted)
     return f"; did you mean `{guess}`?" if guess else ""
 
@@ -494,7 +486,7 @@ def resource_params(
     volumes = []
     if "mounts" in params and params["mounts"].known and params["mounts"].value is not None:
         volumes = _mounts(params["mounts"], kind, compute, problems)
-        _volume_placement(volumes, params.get("datacenter"), label, problems)
+        _volume_placement(volumes, params.get("datacenter"), problems)
     model = params.get("model")
     if model is not None and model.known and model.value is not None:
         _model(model, problems)

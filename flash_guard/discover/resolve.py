@@ -661,20 +661,19 @@ class ModuleIndex:
         keywords = {name: e for name, e, _ in expr.keywords if name}
         if "default" in keywords and len(args) == 1:
             args.append(keywords.pop("default"))
-        if len(args) == 1 and not keywords and args[0].kind != "starred":
-            # No default: known at run time only. The variable is kept for `getenv(K) or d`.
-            key = self.evaluate(args[0], path, namespace, depth + 1)
-            unknown = Value.unknown(expr.text, expr.span, path)
-            if key.known and isinstance(key.value, str):
-                unknown.env_key = key.value
+        unknown = Value.unknown(expr.text, expr.span, path)
+        if len(args) not in (1, 2) or keywords or any(a.kind == "starred" for a in args):
             return unknown
-        if len(args) != 2 or keywords or any(a.kind == "starred" for a in args):
-            return Value.unknown(expr.text, expr.span, path)
         key = self.evaluate(args[0], path, namespace, depth + 1)
+        variable = key.value if key.known and isinstance(key.value, str) else None
+        if len(args) == 1:
+            # No default: known at run time only. The variable is kept for `getenv(K) or d`.
+            unknown.env_key = variable
+            return unknown
         default = self.evaluate(args[1], path, namespace, depth + 1)
-        if not (key.known and isinstance(key.value, str)) or not default.known:
-            return Value.unknown(expr.text, expr.span, path)
-        return Value(default.value, True, expr.span, expr.text, path=path, env_key=key.value)
+        if variable is None or not default.known:
+            return unknown
+        return Value(default.value, True, expr.span, expr.text, path=path, env_key=variable)
 
     def _convert(self, name: str, expr: Expr, path, namespace, depth) -> Value:
         args = expr.items[1:]

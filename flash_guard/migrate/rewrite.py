@@ -213,17 +213,14 @@ def _api(forms, decl: Decl, ctx, volume_edits, out: FileEdits) -> Mapped:
 def _free_name(forms, wanted: str) -> str:
     """`wanted`, or `wanted` with a number, whichever no name in the file already uses (the
     class becomes a module-level handle: `class Api` must not replace a helper named Api)."""
-    taken = {
-        node.id if isinstance(node, ast.Name) else node.name
-        for node in ast.walk(forms.parsed.tree)
-        if isinstance(node, (ast.Name, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-    }
-    taken |= {
-        (alias.asname or alias.name).split(".")[0]
-        for node in ast.walk(forms.parsed.tree)
-        if isinstance(node, (ast.Import, ast.ImportFrom))
-        for alias in node.names
-    }
+    taken: set[str] = set()
+    for node in ast.walk(forms.parsed.tree):
+        if isinstance(node, ast.Name):
+            taken.add(node.id)
+        elif isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            taken.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            taken.update((a.asname or a.name).split(".")[0] for a in node.names)
     name, n = wanted, 1
     while name in taken:
         n += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flash_guard.checks.base import Check, Outcome, register
+from flash_guard.checks.placement import guarding_if
 from flash_guard.model import Span
 from flash_guard.project.apps import AppMap
 from flash_guard.project.sdk_version import DISTRIBUTIONS, SdkVersions
@@ -149,14 +150,9 @@ def _exported(name: str, known, sdk) -> bool:
 def _guarded(binding) -> bool:
     """An import the code expects may fail: under `if TYPE_CHECKING:` (never run) or in a
     `try:` body (the `except ImportError` fallback runs instead of the import failing)."""
-    blocks = binding.blocks  # innermost first: an `else:` of the `if` sits before it
-    for i, block in enumerate(blocks):
-        if block.kind == "try":
-            return True
-        in_branch = i > 0 and blocks[i - 1].kind in ("elif", "else")
-        if block.kind == "if" and "TYPE_CHECKING" in block.header and not in_branch:
-            return True
-    return False
+    if any(block.kind == "try" for block in binding.blocks):
+        return True
+    return guarding_if(binding.blocks, lambda header: "TYPE_CHECKING" in header) is not None
 
 
 def _missing_module(statement: str, package: str, part: str, sdk) -> tuple[str, str]:

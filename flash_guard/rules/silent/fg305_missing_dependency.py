@@ -54,26 +54,25 @@ class Params:
 @register
 class MissingDependency(Check):
     """Lists the imports in the worker's body (rules.md "the worker's body": the decorated function
-    or class, a load balancer's route handlers, a runpod 2.0 queue's `@handle.init` hooks,
-    and the module-level functions of the same
-    module they call by name, one level deep, such as a lazy `_get_model()`) and keeps those
-    that nothing provides on the worker: not the standard library, not a module of the project
-    (relative imports, or a top-level name that is a project file or package), not in the union
-    of the app's literal `dependencies=` (flash build bundles that union for every endpoint of
-    the app; every `@remote` of a shared legacy resource adds its own), not in the app's
-    `requirements*.txt` or `pyproject.toml` dependencies, and not `preinstalled`. A distribution
-    (preinstalled ones included) counts with what it always pulls in (`transformers` brings
-    `numpy`, `fastapi` brings `starlette`). runpod 2.0 workers are built differently: the
-    build reads only the app's `requirements.txt` (a package named only in `pyproject.toml` is
-    reported, and the message says so), and the worker has `preinstalled_runpod2` (the SDK's
-    runtime), fastapi and uvicorn when the app has an `@app.api`, and the torch family only on a
-    GPU resource without `image=`; its `dependencies=` count however they are written
-    (`BASE + ["x"]`), since the build collects them from the running code. Import names map to
-    distributions through `import_names` (`PIL` -> pillow). Custom-image declarations (`image=`,
-    `ServerlessEndpoint`, `CpuServerlessEndpoint`, ...) are exempt: their image decides. Imports
-    in module-level code (FG302's concern), in helpers of other modules and in helpers called
-    only by helpers are not looked at. A finding in a helper names the helper and is at its
-    import."""
+    or class, a load balancer's route handlers, a runpod 2.0 queue's `@handle.init` hooks, and
+    the module-level functions of the same module they call by name, one level deep, such as a
+    lazy `_get_model()`) and keeps those that nothing provides on the worker: not the standard
+    library, not a module of the project (relative imports, or a top-level name that is a
+    project file or package), not in the union of the app's literal `dependencies=` (flash build
+    bundles that union for every endpoint of the app; every `@remote` of a shared legacy
+    resource adds its own), not in the app's `requirements*.txt` or `pyproject.toml`
+    dependencies, and not `preinstalled`. A distribution (preinstalled ones included) counts
+    with what it always pulls in (`transformers` brings `numpy`, `fastapi` brings `starlette`).
+    runpod 2.0 workers are built differently: the build reads only the app's `requirements.txt`
+    (a package named only in `pyproject.toml` is reported, and the message says so), and the
+    worker has `preinstalled_runpod2` (the SDK's runtime), fastapi and uvicorn when the app has
+    an `@app.api`, and the torch family only on a GPU resource without `image=`; its
+    `dependencies=` count however they are written (`BASE + ["x"]`), since the build collects
+    them from the running code. Import names map to distributions through `import_names` (`PIL`
+    -> pillow). Custom-image declarations (`image=`, `ServerlessEndpoint`,
+    `CpuServerlessEndpoint`, ...) are exempt: their image decides. Imports in module-level code
+    (FG302's concern), in helpers of other modules and in helpers called only by helpers are not
+    looked at. A finding in a helper names the helper and is at its import."""
 
     id = "missing-dependency"
     Params = Params
