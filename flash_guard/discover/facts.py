@@ -38,6 +38,11 @@ _PLACEMENT = {
 _PLACEMENT_PRIORITY = ("function", "loop", "conditional", "class")
 _NAMESPACE_KINDS = {"function_definition", "class_definition", "lambda"}
 
+# Methods that change a dict or list in place (ItemWrite).
+_MUTATORS = frozenset(
+    {"update", "setdefault", "pop", "popitem", "clear", "append", "extend", "insert", "remove"}
+)
+_MUTATOR_PATTERN = f"^(?:{'|'.join(sorted(_MUTATORS))})$"
 _ENV_GETTERS = {"os.getenv", "getenv", "os.environ.get", "environ.get"}
 _ENV_MAPPINGS = {"os.environ", "environ"}
 # Every node the walk in first_syntax_error reports matches this rule (an ERROR
@@ -55,6 +60,21 @@ _FILE_RULE = {
         {"kind": "class_definition"},
         {"kind": "return_statement"},
         {"kind": "call", "has": {"field": "function", "kind": "call"}},
+        # In-place changes to a name's dict or list (ItemWrite); a subscript assignment is
+        # an `assignment` above.
+        {"kind": "augmented_assignment"},
+        {"kind": "delete_statement"},
+        {
+            "kind": "call",
+            "has": {
+                "field": "function",
+                "kind": "attribute",
+                "all": [
+                    {"has": {"field": "object", "kind": "identifier"}},
+                    {"has": {"field": "attribute", "regex": _MUTATOR_PATTERN}},
+                ],
+            },
+        },
         *_SUSPECT["any"],
     ]
 }
@@ -129,6 +149,21 @@ class Assignment:
 
 
 @dataclass(slots=True)
+class ItemWrite:
+    """A change in place to what a name holds: `ENV["K"] = v` (op "set"), `ENV.update(...)`,
+    `DEPS.append(x)` (the method's name; `value` is the whole call), `del ENV["K"]` ("del"),
+    `DEPS += [...]` ("iadd"), `ENV |= {...}` ("ior"); any other augmented operator is
+    "other". Resolution applies them to the name's assigned value (resolve.py)."""
+
+    target: str
+    op: str
+    span: Span
+    namespace: Span | None  # the enclosing function/class, None at module level
+    key: Snippet | None = None  # the subscript of "set"/"del"
+    value: Snippet | None = None  # the assigned value, right operand, or the method call
+
+
+@dataclass(slots=True)
 class Decorated:
     decorators: list[Expr]
     target: BodyFacts
@@ -190,6 +225,7 @@ class FileFacts:
     functions: list[FunctionDef] = field(default_factory=list)
     classes: list[ClassDef] = field(default_factory=list)
     applied: list[Applied] = field(default_factory=list)
+    writes: list[ItemWrite] = field(default_factory=list)
     # `rf.Name` where `rf` is bound to an SDK package itself (`import runpod_flash as rf`):
     # (local name, attribute, span of the `rf.Name` node), for FG213.
     sdk_attributes: list[tuple[str, str, Span]] = field(default_factory=list)
@@ -372,7 +408,12 @@ def _set_blocks(bindings: list[ImportBinding], start: int, blocks: tuple[Block, 
 
 def _assignment(node, facts: FileFacts, lines: _Lines) -> None:
     left, right = node.field("left"), node.field("right")
-    if left is None or right is None or left.kind() != "identifier":
+    if left is None or right is None:
+        return
+    if left.kind() == "subscript":
+        _item_write(left, "set", right, facts, lines)
+        return
+    if left.kind() != "identifier":
         return
     placement, namespace, blocks = _placement(node, lines)
     # Function-local names and class attributes are followed too (helpers, settings).
@@ -388,6 +429,73 @@ def _assignment(node, facts: FileFacts, lines: _Lines) -> None:
             (stmt_span.line, stmt_span.end_line),
             blocks,
             node.field("type") is not None,
+        )
+    )
+
+
+def _item_write(subscript, op: str, value, facts: FileFacts, lines: _Lines) -> None:
+    """`NAME[key] = value` (op "set") or `del NAME[key]` ("del"): a write to NAME's item."""
+    base, key = subscript.field("value"), subscript.field("subscript")
+    if base is None or base.kind() != "identifier":
+        return
+    _, namespace, _ = _placement(subscript, lines)
+    facts.writes.append(
+        ItemWrite(
+            base.text(),
+            op,
+            span_of(subscript.parent() or subscript),
+            namespace,
+            snippet_of(key, lines.eager) if key is not None else None,
+            snippet_of(value, lines.eager) if value is not None else None,
+        )
+    )
+
+
+_AUGMENTED_OPS = {"+=": "iadd", "|=": "ior"}
+
+
+def _augmented(node, facts: FileFacts, lines: _Lines) -> None:
+    left, right, operator = node.field("left"), node.field("right"), node.field("operator")
+    if left is None or right is None:
+        return
+    op = _AUGMENTED_OPS.get(operator.text() if operator is not None else "", "other")
+    if left.kind() == "subscript":  # `ENV["K"] += ...`: the item's new value is not modelled
+        base = left.field("value")
+        target = base.text() if base is not None and base.kind() == "identifier" else None
+        op = "other"
+    else:
+        target = left.text() if left.kind() == "identifier" else None
+    if target is None:
+        return
+    _, namespace, _ = _placement(node, lines)
+    value = snippet_of(right, lines.eager) if op != "other" else None
+    facts.writes.append(ItemWrite(target, op, span_of(node), namespace, None, value))
+
+
+def _delete(node, facts: FileFacts, lines: _Lines) -> None:
+    for child in node.children():
+        items = child.children() if child.kind() == "expression_list" else [child]
+        for item in items:
+            if item.kind() == "subscript":
+                _item_write(item, "del", None, facts, lines)
+
+
+def _method_write(node, facts: FileFacts, lines: _Lines) -> None:
+    """`NAME.update(...)`, `NAME.append(x)`...: the call is kept whole (ItemWrite.value)."""
+    func = node.field("function")
+    receiver = func.field("object") if func is not None else None
+    method = func.field("attribute") if func is not None else None
+    if receiver is None or method is None:
+        return
+    _, namespace, _ = _placement(node, lines)
+    facts.writes.append(
+        ItemWrite(
+            receiver.text(),
+            method.text(),
+            span_of(node),
+            namespace,
+            None,
+            snippet_of(node, lines.eager),
         )
     )
 
@@ -660,6 +768,14 @@ def _return(node, facts: FileFacts, lines: _Lines) -> None:
             return
 
 
+def _call(node, facts: FileFacts, lines: _Lines) -> None:
+    func = node.field("function")
+    if func is not None and func.kind() == "call":
+        _applied(node, facts, lines)
+    else:
+        _method_write(node, facts, lines)
+
+
 def _applied(node, facts: FileFacts, lines: _Lines) -> None:
     placement, namespace, blocks = _placement(node, lines)
     span = span_of(node)
@@ -675,6 +791,9 @@ _HANDLERS = {
     "function_definition": _function,
     "class_definition": _class,
     "return_statement": _return,
+    "augmented_assignment": _augmented,
+    "delete_statement": _delete,
+    "call": _call,
 }
 
 
@@ -697,10 +816,10 @@ def extract(path: str, source: str) -> FileFacts:
         nodes = root.find_all(**_FILE_RULE)
         kinds = [node.kind() for node in nodes]
         # An ERROR node or a zero-width (MISSING) token: the only kinds without a handler.
-        suspect = any(kind not in handlers and kind != "call" for kind in kinds)
+        suspect = any(kind not in handlers for kind in kinds)
         lines = _Lines(text, eager=suspect)
         for node, kind in zip(nodes, kinds, strict=True):
-            handler = handlers.get(kind) if kind != "call" else _applied
+            handler = handlers.get(kind)
             if handler is not None:
                 handler(node, facts, lines)
         _sdk_attributes(root, facts)

@@ -15,8 +15,16 @@ import operator
 from dataclasses import dataclass
 from typing import Any
 
-from flash_guard.discover.facts import Assignment, ClassDef, FileFacts, FunctionDef, ImportBinding
+from flash_guard.discover.facts import (
+    Assignment,
+    ClassDef,
+    FileFacts,
+    FunctionDef,
+    ImportBinding,
+    ItemWrite,
+)
 from flash_guard.discover.parse import MAX_INT_BITS, Expr, Snippet
+from flash_guard.discover.writes import apply_writes, writes_of
 from flash_guard.model import EnumRef, Opaque, Span, Value
 from flash_guard.sdk import flash_tables
 from flash_guard.sdk.runpod2_tables import IMPORT_PATHS as _SDK2_IMPORT_PATHS
@@ -159,10 +167,6 @@ def factories_of(package: str) -> frozenset[str]:
     return SDK2_FACTORIES if package == SDK2_PACKAGE else OBJECT_FACTORIES
 
 
-# Methods that change a dict or list in place.
-_MUTATORS = frozenset(
-    {"update", "setdefault", "pop", "popitem", "clear", "append", "extend", "insert", "remove"}
-)
 # The text of the dict a helper's `**kw` parameter collects from its caller's keywords.
 _COLLECTED = "**<keywords of the call>"
 
@@ -194,6 +198,9 @@ class ModuleIndex:
         self._classes: dict[str, dict[str, ClassDef]] = {}
         # (path, namespace, name) -> every assignment of that name there, in source order
         self._alternatives: dict[tuple, list[Assignment]] = {}
+        # (path, namespace, name) -> the in-place changes made to it there (writes.py)
+        self._writes: dict[tuple, list[ItemWrite]] = {}
+        self._written: dict[tuple[str, Span | None], set[str]] = {}  # (path, namespace) -> names
         self._frames: list[tuple[tuple[str, Span], dict[str, Value]]] = []
         # (path, span) of objects a helper call built: the factory's own body is no declaration
         self.factory_made: set[tuple[str, Span]] = set()
@@ -235,6 +242,9 @@ class ModuleIndex:
             else:
                 self._local_assigns.setdefault((path, assign.namespace), {})[assign.target] = assign
         self._module_assigns[path] = module_assigns
+        for write in facts.writes:
+            self._writes.setdefault((path, write.namespace, write.target), []).append(write)
+            self._written.setdefault((path, write.namespace), set()).add(write.target)
         imports: dict[str, ImportBinding] = {}
         for binding in facts.imports:
             if binding.local == "*":
@@ -561,6 +571,10 @@ class ModuleIndex:
                 value = self._candidates(values, assign.expr, path)
             else:
                 value = self.evaluate(assign.expr, path, assign.namespace, depth + 1)
+            writes = self._writes.get((path, assign.namespace, assign.target))
+            if writes:
+                writes = writes_of(writes, assign, group or [assign])
+                value = apply_writes(self, value, writes, path, depth + 1)
         finally:
             self._in_progress.discard(key)
             self._stop_recording(key, path, outer)
@@ -805,18 +819,13 @@ class ModuleIndex:
         return dataclasses.replace(value, span=expr.span, path=path, via=value.via or expr.text)
 
     def _mutated(self, fn_path: str, fn: FunctionDef) -> set[str]:
-        """The names the helper changes in place (`d.update(...)`, `l.append(...)`):
-        resolution reads a name's assignment and would miss the change."""
-        facts = self.files.get(fn_path)
-        body = facts.helper_bodies.get(fn.name) if facts is not None else None
-        if body is None or fn.namespace is not None:
+        """The helper's parameters it changes in place (`kwargs.update(...)`, `env["K"] =
+        ...`): the caller's value is not what the helper passes on. A local name's changes
+        are applied where its assignment is resolved (writes.py)."""
+        if fn.namespace is not None:
             return set()
-        out = set()
-        for callee, _ in body.calls:
-            receiver, _, method = callee.rpartition(".")
-            if method in _MUTATORS and receiver.isidentifier():
-                out.add(receiver)
-        return out
+        params = {name for name, _, _ in fn.params}
+        return self._written.get((fn_path, fn.span), set()) & params
 
     def _instance(self, cls_path: str, cls: ClassDef, expr: Expr, path, namespace, depth) -> Value:
         if expr.items[1:] or any(n is None for n, _, _ in expr.keywords):
