@@ -64,6 +64,37 @@ def test_fix_renames_and_reports_the_rest(tmp_path, capsys):
     assert code == 1
 
 
+TWO_BOUNDS = """\
+from runpod_flash import Endpoint, GpuType
+
+
+@Endpoint(name="bounds", gpu=GpuType.NVIDIA_L4, workersMin=1, workersMax=3)
+async def bounds(data: dict) -> dict:
+    return data
+
+
+@Endpoint(name="pair", gpu_ids="1", gpu_mem=0.8, workers=(1, 2))
+async def pair(data: dict) -> dict:
+    return data
+
+
+@Endpoint(name="floor", gpu=GpuType.NVIDIA_L4, min_workers=2)
+async def floor(data: dict) -> dict:
+    return data
+"""
+
+
+def test_no_rename_that_repeats_a_keyword_or_reads_a_minimum_as_the_maximum(tmp_path, capsys):
+    # Renaming both `workersMin=` and `workersMax=` (or `gpu_ids=` and `gpu_mem=`) to one
+    # keyword is "keyword argument repeated", a SyntaxError; `min_workers=2` as `workers=2`
+    # would be (0, 2), the SDK reading an int as the maximum.
+    path = write(tmp_path, TWO_BOUNDS)
+    code, out, _ = cli(tmp_path, capsys, "--fix", "--unsafe-fixes", "--select", "FG210")
+    assert path.read_text("utf-8") == TWO_BOUNDS
+    assert code == 1 and out.count("FG210") == 5 and "[*]" not in out
+    assert out.count("help: Replace the min/max keywords with one `workers=(min, max)`.") == 3
+
+
 def test_text_report_marks_fixable_findings(tmp_path, capsys):
     write(tmp_path)
     _, out, _ = cli(tmp_path, capsys, "--select", "FG210,FG104")

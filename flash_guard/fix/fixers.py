@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from flash_guard.findings import Finding
 from flash_guard.fix.edits import SAFE, UNSAFE, Edit, Fix
+from flash_guard.sdk.flash_tables import did_you_mean
 from flash_guard.fix.locate import (
     Source,
     add_keyword,
@@ -58,7 +59,12 @@ def fg210_unknown_parameter(finding: Finding, source: Source, params: dict) -> F
         return None
     old, new = match.groups()
     name = node.field("name")
-    if name is None or name.text() != old or new in keyword_args(node.parent().parent()):
+    siblings = keyword_args(node.parent().parent())
+    if name is None or name.text() != old or new in siblings:
+        return None
+    if any(k != old and did_you_mean(k, [new]) == new for k in siblings):
+        # `workersMin=1, workersMax=3`, `gpu_ids=..., gpu_mem=...`: both renames would give
+        # the same keyword twice, a SyntaxError
         return None
     # Endpoint()/remote() raise TypeError at import: renaming makes the module import.
     # A legacy resource class drops the unknown field silently: renaming makes a setting

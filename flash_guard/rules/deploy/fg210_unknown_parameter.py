@@ -124,6 +124,9 @@ def suggest(key: str, candidates) -> str:
 
 def fix_for(key: str, candidates) -> str:
     guess = did_you_mean(key, candidates)
+    if guess == "workers" and ("min" in key.lower() or "max" in key.lower()):
+        # An int `workers=` is the maximum alone: the bounds go together as a tuple.
+        return "Replace the min/max keywords with one `workers=(min, max)`."
     if guess:
         return f"Rename `{key}=` to `{guess}=`."
     return f"Remove `{key}=`; see the parameter list in the SDK reference."
