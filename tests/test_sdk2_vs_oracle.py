@@ -31,6 +31,20 @@ API = (
 # Accepted declarations: (label, source body after HEAD).
 OK = {
     "defaults": QUEUE.format(""),
+    # A decorator kept in a name, or returned by a project helper: registered wherever applied.
+    "kept-decorator": (
+        "cpu_step = app.queue(cpu='cpu3c-2-4', workers=(0, 2))\n"
+        "@cpu_step\ndef deskew(x: str = ''):\n    return x\n"
+        "@cpu_step\ndef binarize(x: str = ''):\n    return x\n"
+    ),
+    "helper-decorator": (
+        "BASE = dict(gpu='ADA_24', workers=(1, 3), idle_timeout=1200)\n"
+        "def gpu_queue(name, **overrides):\n"
+        "    return app.queue(name=name, **{**BASE, **overrides})\n"
+        "@gpu_queue('embed-text', execution_timeout_ms=60000)\ndef embed(x: str = ''):\n"
+        "    return x\n"
+        "@gpu_queue('embed-image', workers=(0, 1))\ndef image(x: str = ''):\n    return x\n"
+    ),
     "name": QUEUE.format("name='chat-q'"),
     "empty-name": QUEUE.format("name=''"),
     "gpu-type-l4": QUEUE.format("gpu=GpuType.NVIDIA_L4"),

@@ -202,6 +202,24 @@ class Runpod2Builder:
             return None, None
         return DECORATOR_KINDS[callee.value], self._app(base)
 
+    def _kept_decorator(self, decorator: Expr, path: str, ns):
+        """`@cpu_step` where `cpu_step = app.queue(...)`, or `@gpu_queue("embed")` where a
+        project helper returns `app.queue(...)`: (the decorator object, its kind, the App),
+        or None. rc2 registers a resource wherever such a decorator is applied."""
+        func = decorator.items[0] if decorator.kind == "call" else decorator
+        if func.kind not in ("name", "attr") or (
+            decorator.kind != "call" and func.kind == "attr" and func.value in DECORATOR_KINDS
+        ):
+            return None  # `@app.queue` without parentheses is `_app_method`'s FG210
+        value = self.project.evaluate(decorator, path, ns)
+        entry = self.project.app_decorator(value)
+        if entry is None:
+            return None
+        obj, method, app_value = entry
+        if not _is_app(app_value):
+            return None
+        return obj, DECORATOR_KINDS[method], self._app(app_value)
+
     def _decorated(self, path: str, decorated: Decorated) -> None:
         schedule = False
         for decorator in decorated.decorators:
@@ -214,8 +232,12 @@ class Runpod2Builder:
                     self._client_declaration(path, decorated, decorator)
         for decorator in decorated.decorators:
             kind, app = self._app_method(decorator, path, decorated.namespace)
+            made = None
             if kind is None:
-                continue
+                made = self._kept_decorator(decorator, path, decorated.namespace)
+                if made is None:
+                    continue
+                made, kind, app = made
             placement = decorated.placement
             endpoint = self._declare(
                 path,
@@ -227,6 +249,7 @@ class Runpod2Builder:
                 placement,
                 decorated.lines,
                 decorated=decorated,
+                made=made,
             )
             if schedule:
                 endpoint.problems.append(
@@ -288,9 +311,14 @@ class Runpod2Builder:
         variable: str | None = None,
         decorated: Decorated | None = None,
         call_form: Expr | None = None,
+        made: Opaque | None = None,
     ) -> Endpoint:
+        """`made`: the decorator object when `call` is a name or helper call that holds one
+        (`_kept_decorator`); its keywords are checked where they were written."""
         problems: list[tuple[str, str, Span]] = []
-        if call.kind == "call":
+        if made is not None:
+            obj = made
+        elif call.kind == "call":
             obj = self.project._make_object(
                 FlashSymbol("App." + call.items[0].value, SDK2_PACKAGE), call, path, ns, 0
             ).value
@@ -309,7 +337,7 @@ class Runpod2Builder:
             problems.append(
                 (
                     "FG210",
-                    f"App.{call.items[0].value}() takes 1 positional argument but "
+                    f"{obj.callee}() takes 1 positional argument but "
                     f"{len(obj.args) + 1} were given",
                     obj.args[0].span or call.span,
                 )
@@ -324,7 +352,8 @@ class Runpod2Builder:
                 else call.span  # FG216 is at the declaration
             )
             problems.append((code, message, span))
-        problems += self._flash_enums(call, path, ns)
+        if made is None:
+            problems += self._flash_enums(call, path, ns)
         endpoint = Endpoint(
             name=params["name"],
             kind=kind,

@@ -38,6 +38,10 @@ SDK2_SYMBOLS = frozenset(_SDK2_IMPORT_PATHS)
 SDK2_FACTORIES = frozenset(
     {"App", "NetworkVolume", "GlobalVolume", "Volume", "Secret", "Model", "Queue", "Api"}
 )
+# The methods of a runpod.App whose call makes a decorator (`app.queue(...)`); the frontend
+# declares a resource wherever that decorator is applied, also when it is kept in a name
+# (`cpu_step = app.queue(...)`) or returned by a project helper.
+SDK2_APP_METHODS = frozenset({"queue", "api", "task"})
 
 ENUMS = frozenset(
     {
@@ -205,6 +209,8 @@ class ModuleIndex:
         # (path, span) of objects a helper call built: the factory's own body is no declaration
         self.factory_made: set[tuple[str, Span]] = set()
         self.factory_objects: dict[int, Opaque] = {}  # id -> the object a factory call built
+        # id -> (the `app.queue(...)` decorator object, "queue"/"api"/"task", the App's Value)
+        self.app_decorators: dict[int, tuple[Opaque, str, Value]] = {}
         # (path, span, text) where a bound was hit, for diagnostics and tests
         self.exhausted: list[tuple[str, Span | None, str]] = []
         for path, facts in files.items():
@@ -1032,6 +1038,8 @@ class ModuleIndex:
             return "instance"
         if func.kind == "attr" and func.value == "get":
             return "get"
+        if func.kind == "attr" and func.value in SDK2_APP_METHODS:
+            return "app_method"
         return None
 
     def _evaluate_call_uncached(
@@ -1062,9 +1070,29 @@ class ModuleIndex:
             value = self._instance(symbol[0], symbol[1], expr, path, namespace, depth)
         elif route == "get":
             value = self._dict_get(expr, path, namespace, depth)
+        elif route == "app_method":
+            value = self._app_decorator(expr, path, namespace, depth)
         if value is None:
             value = Value.unknown(expr.text, expr.span, path)
         return value
+
+    def _app_decorator(self, expr: Expr, path, namespace, depth) -> Value | None:
+        """`app.queue(...)` on a runpod.App: the decorator, an object recorded with its App."""
+        func = expr.items[0]
+        app = self.evaluate(func.items[0], path, namespace, depth + 1)
+        obj = app.value if app.known else None
+        if not (isinstance(obj, Opaque) and obj.callee == "App" and obj.package == SDK2_PACKAGE):
+            return None
+        symbol = FlashSymbol(f"App.{func.value}", SDK2_PACKAGE)
+        value = self._make_object(symbol, expr, path, namespace, depth)
+        if isinstance(value.value, Opaque):
+            self.app_decorators[id(value.value)] = (value.value, func.value, app)
+        return value
+
+    def app_decorator(self, value: Value) -> tuple[Opaque, str, Value] | None:
+        """What `app_decorators` holds for a resolved value, None when it is no such object."""
+        entry = self.app_decorators.get(id(value.value)) if value.known else None
+        return entry if entry is not None and entry[0] is value.value else None
 
     def _make_object(self, symbol: FlashSymbol, expr: Expr, path, namespace, depth) -> Value:
         kwargs: dict[str, Value] = {}
