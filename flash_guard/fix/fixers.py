@@ -16,7 +16,6 @@ from collections.abc import Callable
 
 from flash_guard.findings import Finding
 from flash_guard.fix.edits import SAFE, UNSAFE, Edit, Fix
-from flash_guard.sdk.flash_tables import did_you_mean
 from flash_guard.fix.locate import (
     Source,
     add_keyword,
@@ -29,6 +28,7 @@ from flash_guard.fix.locate import (
     string_body_start,
     string_value,
 )
+from flash_guard.sdk.flash_tables import did_you_mean
 
 Fixer = Callable[[Finding, Source, dict], "Fix | None"]
 
