@@ -222,6 +222,10 @@ _BAKED = (
     "`{}`: env `{}` is read from the deployer's environment at declaration time (`{}`); "
     "runpod 2.0 bakes the value into the endpoint template in plain text"
 )
+_COMPUTED = (
+    "`{}`: env `{}` is computed when the decorator runs (`{}`), not a runpod.Secret; "
+    "runpod 2.0 bakes the value into the endpoint template in plain text"
+)
 _BAKED_FIX = 'Use env={{"{0}": runpod.Secret("<secret name>")}} (created with `rp secret add`).'
 
 
@@ -239,8 +243,9 @@ class HardcodedSecret(Check):
     PREFIX or ENABLED follows the secret word: `TOKEN_LIMIT`, `SECRET_NAME`) or its value
     has a known token shape (`hf_`, `sk-`, `rpa_`,
     `ghp_`/`github_pat_`, `AKIA`, `xox`, or a long high-entropy string). Values read from
-    `os.environ`/`os.getenv` and Runpod secret references `{{ RUNPOD_SECRET_name }}` pass, and
-    so do identifier-shaped values (a model or repo id like `org/Model-7B-Instruct`, a path, a
+    `os.environ`/`os.getenv` and Runpod secret references `{{ RUNPOD_SECRET_name }}` pass (in runpod 2.0, a
+    secret-looking key read from the environment or computed by a call when the decorator
+    runs fails: its value is baked into the template), and so do identifier-shaped values (a model or repo id like `org/Model-7B-Instruct`, a path, a
     URL without credentials) unless they carry a known token prefix, and numbers and
     switches (`"4096"`, `"false"`). A runpod 2.0 `@app.task` is checked too: its pod gets
     `env=` the same way. The fix names the key."""
@@ -260,14 +265,18 @@ class HardcodedSecret(Check):
         for key, value in pairs:
             # An env read with a default resolves to the default (env_key names the variable).
             read = value.env_key is not None or (not value.known and _environ_read(value))
-            if endpoint.sdk == "runpod2" and read:
+            # A call (`settings.token.get_secret_value()`, `read_token()`): its result is a
+            # string computed when the decorator runs, as an env read is.
+            computed = not read and not value.known and read_at_run_time(value)
+            if endpoint.sdk == "runpod2" and (read or computed):
                 # 2.0 renders env into the deployed template when the decorator runs: a value
                 # read from os.environ there is shipped in plain text (runpod-sdk2.md §7).
                 if secret_key(key, params.secret_words, params.qualifier_words):
+                    template = _COMPUTED if computed else _BAKED
                     out.append(
                         fail(
                             endpoint,
-                            _BAKED.format(endpoint.display_name, key, value.text),
+                            template.format(endpoint.display_name, key, value.text),
                             value,
                             f"env.{key}",
                             _BAKED_FIX.format(key),
