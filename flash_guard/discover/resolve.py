@@ -255,7 +255,10 @@ class ModuleIndex:
         for binding in facts.imports:
             if binding.local == "*":
                 self._star_imports.setdefault(path, []).append(binding)
-            else:
+            elif not (is_fallback(binding) and binding.local in imports):
+                # `try: from runpod_flash import X` / `except ImportError: from tetra_rp import
+                # X`: the name is the try body's wherever that import works, as on an install
+                # of what the app pins; the fallback does not replace it.
                 imports[binding.local] = binding
         self._imports[path] = imports
         self._functions[path] = {f.name: f for f in facts.functions if f.namespace is None}
@@ -1224,6 +1227,11 @@ def _branched(assign: Assignment) -> bool:
         if block.kind in _BRANCH_BLOCKS:
             return True
     return False
+
+
+def is_fallback(binding: ImportBinding) -> bool:
+    """An import in an `except` clause: what a failed import in the `try` body falls back to."""
+    return bool(binding.blocks) and binding.blocks[0].kind == "except"
 
 
 def _alternatives(group: list[Assignment]) -> list[Assignment]:

@@ -241,14 +241,14 @@ class HardcodedSecret(Check):
     either its key looks secret (a whole word such as TOKEN or PASSWORD: `MONKEY` and
     `AUTHOR` are not secret, and neither is a key where a qualifier such as LIMIT, NAME,
     PREFIX or ENABLED follows the secret word: `TOKEN_LIMIT`, `SECRET_NAME`) or its value
-    has a known token shape (`hf_`, `sk-`, `rpa_`,
-    `ghp_`/`github_pat_`, `AKIA`, `xox`, or a long high-entropy string). Values read from
-    `os.environ`/`os.getenv` and Runpod secret references `{{ RUNPOD_SECRET_name }}` pass (in runpod 2.0, a
-    secret-looking key read from the environment or computed by a call when the decorator
-    runs fails: its value is baked into the template), and so do identifier-shaped values (a model or repo id like `org/Model-7B-Instruct`, a path, a
-    URL without credentials) unless they carry a known token prefix, and numbers and
-    switches (`"4096"`, `"false"`). A runpod 2.0 `@app.task` is checked too: its pod gets
-    `env=` the same way. The fix names the key."""
+    has a known token shape (`hf_`, `sk-`, `rpa_`, `ghp_`/`github_pat_`, `AKIA`, `xox`, or a
+    long high-entropy string). Values read from `os.environ`/`os.getenv` and Runpod secret
+    references `{{ RUNPOD_SECRET_name }}` pass (in runpod 2.0, a secret-looking key read
+    from the environment or computed by a call when the decorator runs fails: its value is
+    baked into the template), and so do identifier-shaped values (a model or repo id like
+    `org/Model-7B-Instruct`, a path, a URL without credentials) unless they carry a known
+    token prefix, and numbers and switches (`"4096"`, `"false"`). A runpod 2.0 `@app.task`
+    is checked too: its pod gets `env=` the same way. The fix names the key."""
 
     id = "hardcoded-secret"
     # A runpod 2.0 task pod gets env= as its environment too (rc2 apps/tasks.py), in plain
