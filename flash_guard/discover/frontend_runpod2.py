@@ -590,10 +590,17 @@ class Runpod2Builder:
         positional = [n for n, k in params if k in ("req", "opt", "star")]
         required = [n for n, k in params if k in ("req", "kwreq")]
         name = handler.target.name
-        if method == "GET" and (positional or required):
+        if method == "GET" and required:
             message = (
-                f"GET handler {name} takes parameters ({', '.join(positional or required)}): the "
+                f"GET handler {name} takes parameters ({', '.join(required)}): the "
                 "runtime calls it with none (TypeError per request in rc2)"
+            )
+        elif method == "GET" and positional:
+            # rc2 calls `fn()`, which works; the values a caller sends never arrive.
+            message = (
+                f"GET handler {name} takes parameters ({', '.join(positional)}): the runtime "
+                "calls it with none, so they always keep their defaults (query values never "
+                "reach it; releases after rc2 reject this at decoration)"
             )
         elif method != "GET" and len(required) > 1:
             message = (

@@ -14,6 +14,11 @@ from flash_guard.checks.base import (
 )
 from flash_guard.checks.sites import body_with_helpers
 from flash_guard.project.globs import any_match
+from flash_guard.rules.production.fg107_hardcoded_secret import (
+    DEFAULT_QUALIFIERS,
+    DEFAULT_WORDS,
+    secret_key,
+)
 
 # Set by the platform, the image or the deployer, by name (rules.md FG108): not every
 # RUNPOD_* name, since users define their own (RUNPOD_MODEL_NAME is theirs to forward).
@@ -142,13 +147,20 @@ class EnvNotForwarded(Check):
                         body.path or endpoint.path,
                         span,
                         f"env.{name}",
-                        fix=_fix(endpoint, name),
+                        fix=_fix(
+                            endpoint, name, secret_key(name, DEFAULT_WORDS, DEFAULT_QUALIFIERS)
+                        ),
                     )
                 )
         return out
 
 
-def _fix(endpoint, name: str) -> str:
+def _fix(endpoint, name: str, secret: bool = False) -> str:
+    if endpoint.sdk == "runpod2" and secret:
+        # os.environ[...] here would be FG107: 2.0 bakes it into the template in plain text.
+        return (
+            f'Add env={{"{name}": runpod.Secret("<secret name>")}} (created with `rp secret add`)'
+        )
     if endpoint.sdk == "runpod2":
         # 2.0 bakes an os.environ value read at declaration into the template (FG107 fires
         # on a secret-looking one), so a secret goes through runpod.Secret instead.
