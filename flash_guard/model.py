@@ -9,6 +9,7 @@ Everything here is plain data so it pickles across worker processes.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,6 +105,15 @@ class Value:
     def plain(self) -> Any:
         """The value with nested `Value`s unwrapped (unknown parts become None)."""
         return unwrap(self)
+
+
+def at_use(item: Value, container: Value) -> Value:
+    """An item of a tuple/list/dict that came through a module-level constant, placed where
+    the constant is used in the declaration and naming it (rules.md: findings through a
+    constant are reported at the use)."""
+    if not container.via or container.span is None:
+        return item
+    return dataclasses.replace(item, span=container.span, path=container.path, via=container.via)
 
 
 _SHARED_SCALARS = frozenset({type(None), bool, int, str, EnumRef})  # not float: -0.0 == 0.0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from flash_guard.model import EnumRef, Opaque, Value
+from flash_guard.model import EnumRef, Opaque, Value, at_use
 from flash_guard.sdk import flash_tables
 
 LEGACY_TO_CANONICAL = {
@@ -122,7 +122,8 @@ def workers_from_endpoint(value: Value) -> Value:
         zero = Value(0, True, value.span, value.text, path=value.path, via=value.via)
         return dataclasses.replace(value, value={"min": zero, "max": value})
     if isinstance(raw, (tuple, list)) and len(raw) == 2:
-        return dataclasses.replace(value, value={"min": raw[0], "max": raw[1]})
+        low, high = at_use(raw[0], value), at_use(raw[1], value)
+        return dataclasses.replace(value, value={"min": low, "max": high})
     return dataclasses.replace(value, value={"min": value, "max": value, "shape": value})
 
 

@@ -12,7 +12,7 @@ import posixpath
 import re
 
 from flash_guard.messages import show
-from flash_guard.model import EnumRef, Opaque, Value
+from flash_guard.model import EnumRef, Opaque, Value, at_use
 from flash_guard.sdk import runpod2_tables as t
 from flash_guard.sdk.flash_tables import did_you_mean
 
@@ -124,7 +124,7 @@ def _workers(value: Value, problems: list) -> Value:
     if isinstance(raw, int):  # bool included, as isinstance(workers, int) lets it pass
         pair = [Value(0, True, value.span, value.text, path=value.path), value]
     elif isinstance(raw, (tuple, list)) and len(raw) == 2:
-        pair = list(raw)
+        pair = [at_use(item, value) for item in raw]
     else:
         shown = repr(tuple(i.plain() for i in raw)) if isinstance(raw, (tuple, list)) else repr(raw)
         problems.append(

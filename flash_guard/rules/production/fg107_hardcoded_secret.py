@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from flash_guard.checks.base import (
     Check,
@@ -15,7 +15,7 @@ from flash_guard.checks.base import (
     register,
     unknown,
 )
-from flash_guard.model import Opaque, Value
+from flash_guard.model import Opaque, Value, at_use
 
 DEFAULT_WORDS = [
     "TOKEN",
@@ -193,7 +193,7 @@ def env_entries(endpoint) -> tuple[list[tuple[str, Value]], list[Value]]:
         if not env.known:
             unresolved.append(env)
         elif isinstance(env.value, dict):
-            pairs += [(str(k), _at_use(v, env)) for k, v in env.value.items()]
+            pairs += [(str(k), at_use(v, env)) for k, v in env.value.items()]
             if env.partial is not None:
                 unresolved.append(env.partial)
     template = endpoint.params.get("template")
@@ -204,18 +204,10 @@ def env_entries(endpoint) -> tuple[list[tuple[str, Value]], list[Value]]:
                 if item.known and isinstance(item.value, dict):
                     key, value = item.value.get("key"), item.value.get("value")
                     if key is not None and key.known and value is not None:
-                        pairs.append((str(key.value), _at_use(_at_use(value, tenv), template)))
+                        pairs.append((str(key.value), at_use(at_use(value, tenv), template)))
         elif tenv is not None and not tenv.known:
             unresolved.append(tenv)
     return pairs, unresolved
-
-
-def _at_use(value: Value, container: Value) -> Value:
-    """An entry of a dict/list that came through a module-level constant is reported at the
-    constant's use in the declaration, and the message names that constant (rules.md)."""
-    if not container.via or container.span is None:
-        return value
-    return replace(value, span=container.span, path=container.path, via=container.via)
 
 
 _BAKED = (
