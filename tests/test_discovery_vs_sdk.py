@@ -31,6 +31,23 @@ CASES: dict[str, dict[str, str]] = {
         async def g(x): ...
         """
     },
+    "unpacked-loader": {
+        "common/__init__.py": "",
+        "common/loader.py": """
+        def load_flash():
+            from runpod_flash import Endpoint, GpuType
+            return Endpoint, GpuType
+        """,
+        "w.py": """
+        from common.loader import load_flash
+        Endpoint, GpuType = load_flash()
+        MIN_W, MAX_W = 1, 3
+        IDLE, TIMEOUT_MS = (900, 120000)
+        @Endpoint(name="unpacked", gpu=GpuType.NVIDIA_L4, workers=(MIN_W, MAX_W),
+                  idle_timeout=IDLE, execution_timeout_ms=TIMEOUT_MS)
+        async def f(x): ...
+        """,
+    },
     "A-defaults": {
         "w.py": """
         from runpod_flash import Endpoint

@@ -142,6 +142,8 @@ class Assignment:
     statement_lines: tuple[int, int] = (0, 0)
     blocks: tuple[Block, ...] = ()  # enclosing blocks, innermost first
     annotated: bool = False  # `x: T = ...`, which the build's AST scan does not read
+    # `a, b = value`: this target's position and the number of targets (-1, 0: not unpacked)
+    unpack: tuple[int, int] = (-1, 0)
 
     @property
     def expr(self) -> Expr:
@@ -413,6 +415,9 @@ def _assignment(node, facts: FileFacts, lines: _Lines) -> None:
     if left.kind() == "subscript":
         _item_write(left, "set", right, facts, lines)
         return
+    if left.kind() in _UNPACK_KINDS:
+        _unpacking(node, left, right, facts, lines)
+        return
     if left.kind() != "identifier":
         return
     placement, namespace, blocks = _placement(node, lines)
@@ -431,6 +436,35 @@ def _assignment(node, facts: FileFacts, lines: _Lines) -> None:
             node.field("type") is not None,
         )
     )
+
+
+_UNPACK_KINDS = frozenset({"pattern_list", "tuple_pattern", "list_pattern"})
+
+
+def _unpacking(node, left, right, facts: FileFacts, lines: _Lines) -> None:
+    """`MIN, MAX = 1, 3`, `Endpoint, GpuGroup = load_flash()`: one assignment per name, each
+    reading its position of the value (only when every target is a plain name)."""
+    targets = [c for c in left.children() if c.is_named()]
+    if not targets or any(t.kind() != "identifier" for t in targets):
+        return
+    placement, namespace, blocks = _placement(node, lines)
+    stmt = node.parent() or node
+    stmt_span = span_of(stmt)
+    value = snippet_of(right, lines.eager)
+    for index, target in enumerate(targets):
+        facts.assignments.append(
+            Assignment(
+                target.text(),
+                value,
+                span_of(target),  # each target its own place: resolution memoises by it
+                namespace,
+                placement,
+                (stmt_span.line, stmt_span.end_line),
+                blocks,
+                False,
+                (index, len(targets)),
+            )
+        )
 
 
 def _item_write(subscript, op: str, value, facts: FileFacts, lines: _Lines) -> None:

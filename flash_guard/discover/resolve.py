@@ -576,10 +576,10 @@ class ModuleIndex:
             group = self._alternatives.get((path, assign.namespace, assign.target), [])
             alternatives = _alternatives(group) if group and group[-1] is assign else []
             if len(alternatives) > 1:
-                values = [self.evaluate(a.expr, path, a.namespace, depth + 1) for a in alternatives]
+                values = [self._assigned(a, path, depth) for a in alternatives]
                 value = self._candidates(values, assign.expr, path)
             else:
-                value = self.evaluate(assign.expr, path, assign.namespace, depth + 1)
+                value = self._assigned(assign, path, depth)
             writes = self._writes.get((path, assign.namespace, assign.target))
             if writes:
                 writes = writes_of(writes, assign, group or [assign])
@@ -590,6 +590,10 @@ class ModuleIndex:
         if use_memo:
             self._memo[key] = value
         return value
+
+    def _assigned(self, assign: Assignment, path: str, depth: int) -> Value:
+        value = self.evaluate(assign.expr, path, assign.namespace, depth + 1)
+        return _unpacked(value, assign, path) if assign.unpack[1] else value
 
     # -- which files an evaluation consulted ---------------------------------
     def _start_recording(self) -> set[str] | None:
@@ -1227,6 +1231,17 @@ def _branched(assign: Assignment) -> bool:
         if block.kind in _BRANCH_BLOCKS:
             return True
     return False
+
+
+def _unpacked(value: Value, assign: Assignment, path: str) -> Value:
+    """`a, b = value`: the item at this target's position, when the value is a sequence of
+    exactly that many items."""
+    index, count = assign.unpack
+    items = value.value if value.known else None
+    if isinstance(items, (tuple, list)) and len(items) == count and not value.partial:
+        return items[index]
+    text = f"{assign.target} (unpacked from {assign.expr.text})"
+    return Value.unknown(text, assign.span, path)
 
 
 def is_fallback(binding: ImportBinding) -> bool:
