@@ -36,6 +36,9 @@ class EnumRef:
 
     enum: str
     member: str
+    # The SDK package the enum came from ("" when built from a table): runpod 2.0 rejects a
+    # runpod_flash enum object. Not part of equality: members compare by name.
+    package: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         return f"{self.enum}.{self.member}"

@@ -16,7 +16,7 @@ from flash_guard.discover.facts import Decorated
 from flash_guard.discover.normalize_runpod2 import resource_params
 from flash_guard.discover.parse import Expr
 from flash_guard.discover.resolve import FLASH_PACKAGES, SDK2_PACKAGE, FlashSymbol, ModuleIndex
-from flash_guard.model import BodyFacts, Endpoint, Opaque, Route, Span, Value
+from flash_guard.model import BodyFacts, Endpoint, EnumRef, Opaque, Route, Span, Value, at_use
 from flash_guard.sdk import runpod2_tables as t
 
 DECORATOR_KINDS = {"queue": "queue", "api": "load_balancer", "task": "task"}
@@ -352,8 +352,7 @@ class Runpod2Builder:
                 else call.span  # FG216 is at the declaration
             )
             problems.append((code, message, span))
-        if made is None:
-            problems += self._flash_enums(call, path, ns)
+        problems += _flash_enums(obj, call, path)
         endpoint = Endpoint(
             name=params["name"],
             kind=kind,
@@ -396,28 +395,6 @@ class Runpod2Builder:
         app.resources.append(endpoint)
         self.endpoints.append(endpoint)
         return endpoint
-
-    def _flash_enums(self, call: Expr, path: str, ns) -> list[tuple[str, str, Span]]:
-        """A runpod_flash enum object given to a 2.0 decorator: rejected at decoration."""
-        out = []
-        for name, expr, _ in call.keywords if call.kind == "call" else ():
-            if name not in _ENUM_KEYWORDS:
-                continue
-            items = expr.items if expr.kind in ("list", "tuple") else [expr]
-            for item in items:
-                if item.kind != "attr":
-                    continue
-                base = self.project.resolve_symbol(item.items[0], path, ns)
-                if isinstance(base, FlashSymbol) and base.package in FLASH_PACKAGES:
-                    out.append(
-                        (
-                            "FG215",
-                            f"`{item.text}` is a {base.package} enum: a 2.0 decorator rejects "
-                            f"it; import {base.name} from runpod",
-                            item.span,
-                        )
-                    )
-        return out
 
     # -- handler shapes and routes -------------------------------------------------
     def _shape(self, endpoint: Endpoint, kind: str, target: BodyFacts, path: str) -> None:
@@ -666,6 +643,33 @@ class Runpod2Builder:
                         )
                     )
                 seen.setdefault(name, endpoint)
+
+
+def _flash_enums(obj: Opaque, call: Expr, path: str) -> list[tuple[str, str, Span]]:
+    """A runpod_flash enum object given to a 2.0 decorator, written there or through a
+    constant (`gpu=DEFAULT_GPU`): rejected at decoration. Reported where it is used."""
+    out = []
+    for name in _ENUM_KEYWORDS:
+        value = obj.kwargs.get(name)
+        if value is None or not value.known:
+            continue
+        items = value.value if isinstance(value.value, (list, tuple)) else [value]
+        for item in items:
+            item = at_use(item, value)
+            member = item.value if item.known else None
+            if not isinstance(member, EnumRef) or member.package not in FLASH_PACKAGES:
+                continue
+            through = f" (through `{item.via}`)" if item.via else ""
+            span = item.span if item.span is not None and item.path in (None, path) else call.span
+            out.append(
+                (
+                    "FG215",
+                    f"`{member}`{through} is a {member.package} enum: a 2.0 decorator rejects "
+                    f"it; import {member.enum} from runpod",
+                    span,
+                )
+            )
+    return out
 
 
 def _hidden_routes(factory: BodyFacts, path: str) -> Value | None:

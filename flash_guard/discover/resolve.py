@@ -503,9 +503,8 @@ class ModuleIndex:
         if expr.kind == "attr":
             base_symbol = self.resolve_symbol(expr.items[0], path, namespace, depth + 1)
             if isinstance(base_symbol, FlashSymbol) and base_symbol.name in ENUMS:
-                return Value(
-                    EnumRef(base_symbol.name, expr.value), True, expr.span, expr.text, path=path
-                )
+                member = EnumRef(base_symbol.name, expr.value, base_symbol.package)
+                return Value(member, True, expr.span, expr.text, path=path)
             if isinstance(base_symbol, ModuleRef):
                 target = self._attribute(base_symbol, expr.value, depth)
                 return self._symbol_value(target, expr, path, depth)
@@ -524,9 +523,8 @@ class ModuleIndex:
                 if isinstance(inner, Instance):  # `settings.FIELD`, `get_settings().FIELD`
                     return self._class_field(inner.path, inner.cls, inner.kwargs, expr, path, depth)
                 if isinstance(inner, FlashSymbol) and inner.name in ENUMS:
-                    return Value(
-                        EnumRef(inner.name, expr.value), True, expr.span, expr.text, path=path
-                    )
+                    member = EnumRef(inner.name, expr.value, inner.package)
+                    return Value(member, True, expr.span, expr.text, path=path)
                 if isinstance(inner, ModuleRef):
                     target = self._attribute(inner, expr.value, depth)
                     return self._symbol_value(target, expr, path, depth)

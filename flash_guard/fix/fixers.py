@@ -28,7 +28,6 @@ from flash_guard.fix.locate import (
     string_body_start,
     string_value,
 )
-from flash_guard.sdk.flash_tables import did_you_mean
 
 Fixer = Callable[[Finding, Source, dict], "Fix | None"]
 
@@ -61,10 +60,6 @@ def fg210_unknown_parameter(finding: Finding, source: Source, params: dict) -> F
     name = node.field("name")
     siblings = keyword_args(node.parent().parent())
     if name is None or name.text() != old or new in siblings:
-        return None
-    if any(k != old and did_you_mean(k, [new]) == new for k in siblings):
-        # `workersMin=1, workersMax=3`, `gpu_ids=..., gpu_mem=...`: both renames would give
-        # the same keyword twice, a SyntaxError
         return None
     # Endpoint()/remote() raise TypeError at import: renaming makes the module import.
     # A legacy resource class drops the unknown field silently: renaming makes a setting

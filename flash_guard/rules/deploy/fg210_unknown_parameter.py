@@ -40,6 +40,11 @@ class UnknownParameter(EveryDeclaration):
         if endpoint.api == "endpoint" and endpoint_params is None:
             pass  # no `Endpoint` in this release: FG213 reports the import
         elif endpoint.api == "endpoint":
+            unknown_keys = [
+                k
+                for k, _, _ in endpoint.kwargs
+                if k not in endpoint_params and k not in OWNED_ELSEWHERE
+            ]
             for key, _, span in endpoint.kwargs:
                 if key in endpoint_params or key in OWNED_ELSEWHERE:
                     continue
@@ -51,11 +56,12 @@ class UnknownParameter(EveryDeclaration):
                         endpoint.path,
                         span,
                         key,
-                        fix=fix_for(key, endpoint_params),
+                        fix=fix_for(key, endpoint_params, unknown_keys),
                     )
                 )
         else:
             cls = endpoint.resource_class
+            unknown_fields = [k for k, _, _ in endpoint.kwargs if k not in legacy_fields]
             for key, _, span in endpoint.kwargs:
                 if key in legacy_fields:
                     continue
@@ -67,7 +73,7 @@ class UnknownParameter(EveryDeclaration):
                         endpoint.path,
                         span,
                         key,
-                        fix=fix_for(key, legacy_fields),
+                        fix=fix_for(key, legacy_fields, unknown_fields),
                     )
                 )
             for key, value, span in endpoint.remote_kwargs:
@@ -122,11 +128,15 @@ def suggest(key: str, candidates) -> str:
     return f"; did you mean `{guess}`?" if guess else ""
 
 
-def fix_for(key: str, candidates) -> str:
+def fix_for(key: str, candidates, unknown_keys=()) -> str:
+    """`unknown_keys`: the call's other unknown keywords; two that would be renamed to one
+    name get no rename (a repeated keyword is a SyntaxError)."""
     guess = did_you_mean(key, candidates)
     if guess == "workers" and ("min" in key.lower() or "max" in key.lower()):
         # An int `workers=` is the maximum alone: the bounds go together as a tuple.
         return "Replace the min/max keywords with one `workers=(min, max)`."
+    if guess and any(k != key and did_you_mean(k, candidates) == guess for k in unknown_keys):
+        return f"Keep one of the keywords meant as `{guess}=` and rename it; remove the others."
     if guess:
         return f"Rename `{key}=` to `{guess}=`."
     return f"Remove `{key}=`; see the parameter list in the SDK reference."
