@@ -42,7 +42,13 @@ _NAMESPACE_KINDS = {"function_definition", "class_definition", "lambda"}
 _MUTATORS = frozenset(
     {"update", "setdefault", "pop", "popitem", "clear", "append", "extend", "insert", "remove"}
 )
-_MUTATOR_PATTERN = f"^(?:{'|'.join(sorted(_MUTATORS))})$"
+# Methods that register routes on a FastAPI/Starlette app kept in a name (`web.mount(...)`):
+# recorded the same way, so a factory returning a module-level app knows its routes are not
+# all decorators (frontend_runpod2).
+ROUTE_REGISTRARS = frozenset(
+    {"add_api_route", "api_route", "add_route", "route", "include_router", "mount"}
+)
+_MUTATOR_PATTERN = f"^(?:{'|'.join(sorted(_MUTATORS | ROUTE_REGISTRARS))})$"
 _ENV_GETTERS = {"os.getenv", "getenv", "os.environ.get", "environ.get"}
 _ENV_MAPPINGS = {"os.environ", "environ"}
 # Every node the walk in first_syntax_error reports matches this rule (an ERROR

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flash_guard.discover.facts import Decorated
+from flash_guard.discover.facts import ROUTE_REGISTRARS, Assignment, Decorated
 from flash_guard.discover.normalize_runpod2 import resource_params
 from flash_guard.discover.parse import Expr
 from flash_guard.discover.resolve import FLASH_PACKAGES, SDK2_PACKAGE, FlashSymbol, ModuleIndex
@@ -23,9 +23,7 @@ DECORATOR_KINDS = {"queue": "queue", "api": "load_balancer", "task": "task"}
 FACTORY_VERBS = ("get", "post", "put", "delete", "patch")
 # Calls in an `@app.api` factory that register routes some other way than a `@web.get(...)`
 # decorator, or build the app from a route table (Starlette).
-_ROUTE_REGISTRARS = frozenset(
-    {"add_api_route", "api_route", "add_route", "route", "include_router", "mount", "Starlette"}
-)
+_ROUTE_REGISTRARS = ROUTE_REGISTRARS | {"Starlette"}
 _ENUM_KEYWORDS = ("gpu", "cpu", "datacenter")
 
 
@@ -607,6 +605,56 @@ class Runpod2Builder:
                 if verb in FACTORY_VERBS:
                     self._add_route(endpoint, verb.upper(), decorator, path, method, reserved=False)
         endpoint.hidden_routes = _hidden_routes(factory, path)
+        returned = self._returned_app(factory, path) if endpoint.hidden_routes else None
+        if returned is not None:
+            # `def serve(): return web` with `web = FastAPI()` at module level: the routes are
+            # that module's `@web.get(...)` decorators, unless something else registers some.
+            app_path, name = returned
+            endpoint.hidden_routes = self._module_app_routes(endpoint, app_path, name)
+
+    def _returned_app(self, factory: BodyFacts, path: str) -> tuple[str, str] | None:
+        """(file, name) of the module-level `name = FastAPI(...)` the factory returns as is."""
+        facts = self.project.files.get(path)
+        fn = next(
+            (
+                f
+                for f in (facts.functions if facts is not None else ())
+                if f.name == factory.name and f.namespace is None
+            ),
+            None,
+        )
+        if fn is None or len(fn.returns) != 1:
+            return None
+        returned = fn.returns[0].expr()
+        if returned.kind != "name":
+            return None
+        found = self.project.lookup(path, returned.value, fn.span)
+        if not isinstance(found, tuple) or not isinstance(found[1], Assignment):
+            return None
+        assign = found[1]
+        built = assign.expr
+        callee = built.items[0].dotted() if built.kind == "call" and built.items else None
+        if assign.namespace is not None or (callee or "").rsplit(".", 1)[-1] != "FastAPI":
+            return None
+        return found[0], assign.target
+
+    def _module_app_routes(self, endpoint: Endpoint, path: str, name: str) -> Value | None:
+        facts = self.project.files[path]
+        for write in facts.writes:
+            if write.namespace is None and write.target == name and write.op in ROUTE_REGISTRARS:
+                return Value.unknown(f"{name}.{write.op}(...)", write.span, path)
+        for decorated in facts.decorated:
+            if decorated.namespace is not None:
+                continue
+            for decorator in decorated.decorators:
+                func = decorator.items[0] if decorator.kind == "call" else None
+                if func is None or func.kind != "attr" or func.items[0].text != name:
+                    continue
+                if func.value in FACTORY_VERBS:
+                    self._add_route(endpoint, func.value.upper(), decorator, path, decorated, False)
+                elif func.value in ROUTE_REGISTRARS:  # `@web.api_route(...)`
+                    return Value.unknown(decorator.text, decorator.span, path)
+        return None
 
     def _init_hooks(self, files) -> None:
         """`@gen.init def load(): ...` on a queue handle `gen`: the worker runs it before the

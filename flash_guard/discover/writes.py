@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
-from flash_guard.discover.facts import Assignment, ItemWrite
+from flash_guard.discover.facts import ROUTE_REGISTRARS, Assignment, ItemWrite
 from flash_guard.discover.parse import Expr
 from flash_guard.model import Value
 
@@ -44,6 +44,8 @@ def apply_writes(
     index: ModuleIndex, value: Value, writes: list[ItemWrite], path: str, depth: int
 ) -> Value:
     for write in writes:
+        if write.op in ROUTE_REGISTRARS:
+            continue  # `web.include_router(...)`: routes of an app object, not its value
         if value.candidates or not value.known:
             return _changed(value, write, path) if value.candidates else value
         value = _apply(index, value, write, path, depth)
