@@ -29,7 +29,7 @@ class Expr:
     """One expression.
 
     kind: lit | name | attr | tuple | list | dict | call | binop | unary |
-          subscript | starred | fstring | ifexp | other
+          subscript | starred | fstring | ifexp | dictcomp | other
     fstring items are the parts in order (string `lit`s and interpolated expressions);
     ifexp items are (value if true, condition, value if false).
     value: the literal (lit), identifier (name), attribute name (attr) or operator.
@@ -367,6 +367,8 @@ def to_expr(node, depth: int = 0) -> Expr:
         return Expr("list" if kind == "list" else "tuple", span, text, None, items)
     if kind == "dictionary":
         return _dict_expr(node, span, text, depth)
+    if kind == "dictionary_comprehension":
+        return _dictcomp_expr(node, span, text, depth)
     if kind == "call":
         return _call_expr(node, span, text, depth)
     if kind in _OPERATORS:  # `a + b` and `a or b`
@@ -392,6 +394,23 @@ def to_expr(node, depth: int = 0) -> Expr:
         items = (to_expr(inner[0], depth + 1),) if inner else ()
         return Expr("starred", span, text, "**" if kind == "dictionary_splat" else "*", items)
     return Expr("other", span, text)
+
+
+def _dictcomp_expr(node, span: Span, text: str, depth: int) -> Expr:
+    """`{k: f(k) for k in KEYS}` (one `for` over a plain name, no `if`): kind `dictcomp`,
+    value the loop name, items (key, value, iterable); anything else stays `other`."""
+    named = [c for c in node.children() if c.is_named() and c.kind() != "comment"]
+    if len(named) != 2 or named[0].kind() != "pair" or named[1].kind() != "for_in_clause":
+        return Expr("other", span, text)
+    pair, clause = named
+    key, value = pair.field("key"), pair.field("value")
+    left, right = clause.field("left"), clause.field("right")
+    if key is None or value is None or left is None or right is None:
+        return Expr("other", span, text)
+    if left.kind() != "identifier" or any(c.kind() == "async" for c in clause.children()):
+        return Expr("other", span, text)
+    parts = (to_expr(key, depth + 1), to_expr(value, depth + 1), to_expr(right, depth + 1))
+    return Expr("dictcomp", span, text, left.text(), parts)
 
 
 def _fstring_expr(node, span: Span, text: str, depth: int) -> Expr:

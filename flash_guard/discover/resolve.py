@@ -206,6 +206,9 @@ class ModuleIndex:
         self._writes: dict[tuple, list[ItemWrite]] = {}
         self._written: dict[tuple[str, Span | None], set[str]] = {}  # (path, namespace) -> names
         self._frames: list[tuple[tuple[str, Span], dict[str, Value]]] = []
+        # A dict comprehension's loop name while its body is evaluated, keyed like a frame
+        # by (path, namespace); calls are not memoised meanwhile (their value varies by item).
+        self._loops: list[tuple[tuple[str, Span | None], dict[str, Value]]] = []
         # (path, span) of objects a helper call built: the factory's own body is no declaration
         self.factory_made: set[tuple[str, Span]] = set()
         self.factory_objects: dict[int, Opaque] = {}  # id -> the object a factory call built
@@ -327,6 +330,9 @@ class ModuleIndex:
         seen.add((path, name))
         if self._consulted is not None:
             self._consulted.add(path)
+        for key, bindings in reversed(self._loops):
+            if key == (path, namespace) and name in bindings:
+                return Bound(bindings[name])
         if namespace is not None:
             for key, bindings in reversed(self._frames):
                 if key == (path, namespace) and name in bindings:
@@ -415,6 +421,8 @@ class ModuleIndex:
         if kind == "dict":
             entries = [(k, v, s) for k, v, s in expr.keywords]
             return self._evaluate_mapping(entries, expr, path, namespace, depth)
+        if kind == "dictcomp":
+            return self._evaluate_dictcomp(expr, path, namespace, depth)
         if kind == "call":
             return self._evaluate_call(expr, path, namespace, depth)
         if kind == "binop":
@@ -433,6 +441,30 @@ class ModuleIndex:
         if kind == "subscript":
             return self._evaluate_subscript(expr, path, namespace, depth)
         return Value.unknown(expr.text, expr.span, path)
+
+    def _evaluate_dictcomp(self, expr: Expr, path, namespace, depth) -> Value:
+        """`{k: os.environ[k] for k in FORWARDED}` over a known tuple or list: one entry per
+        item, each evaluated with the loop name bound to it."""
+        key_expr, value_expr, iterable = expr.items
+        items = self.evaluate(iterable, path, namespace, depth + 1)
+        unknown = Value.unknown(expr.text, expr.span, path)
+        if not items.known or items.partial or not isinstance(items.value, (tuple, list)):
+            return unknown
+        if len(items.value) > MAX_ITEMS:
+            return unknown
+        result: dict[Any, Value] = {}
+        for item in items.value:
+            self._loops.append(((path, namespace), {expr.value: item}))
+            try:
+                key = self.evaluate(key_expr, path, namespace, depth + 1)
+                value = self.evaluate(value_expr, path, namespace, depth + 1)
+            finally:
+                self._loops.pop()
+            if not key.known or not isinstance(key.value, (str, int)):
+                return unknown
+            result[key.value] = value
+        out = Value(result, True, expr.span, expr.text, path=path)
+        return unknown if self._too_big(out) else out
 
     def _evaluate_subscript(self, expr: Expr, path, namespace, depth) -> Value:
         enum = self.resolve_symbol(expr.items[0], path, namespace, depth + 1)
@@ -986,7 +1018,7 @@ class ModuleIndex:
         """A call's value, memoised by its place (unless evaluated inside a helper's frame)
         and recorded with the files it was resolved through."""
         key = ("call", path, span)
-        use_memo = not (namespace is not None and self._frames)
+        use_memo = not (namespace is not None and self._frames) and not self._loops
         if use_memo and key in self._memo:
             self._note_files(key)
             return self._memo[key]
