@@ -302,3 +302,29 @@ def test_the_api_class_takes_a_name_the_file_does_not_use(run_cli, tmp_path):
     assert run_cli(["migrate", "--to", "runpod2", "."], root)[0] == 0
     text = (root / "service.py").read_text()
     assert "class Api:\n    base" in text and "class Api2:" in text
+
+
+HOSTILE_NAME_APP = '''from runpod_flash import Endpoint
+
+@Endpoint(name="ok\\u202e\\x1b]0;pwned\\x07\\x1b[31mRED\\n::error file=a.py::forged", workers=(0, 2))
+def f(x):
+    return x
+
+@Endpoint(name="xy", workers=(0, 2))
+class C:
+    pass
+'''
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_report_shows_names_from_the_tree_inert(run_cli, tmp_path, fmt):
+    # An endpoint name with ESC, BEL, a bidi override and a line break: the report must not
+    # recolour the terminal, reorder text, or start a line GitHub reads as `::error`.
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "app.py").write_text(HOSTILE_NAME_APP)
+    code, out, _ = run_cli(["migrate", "--to", "runpod2", "--check", "--format", fmt, "."], root)
+    assert code == 1
+    assert not any(c in out for c in "\x1b\x07\u202e"), out
+    assert not any(line.lstrip().startswith("::") for line in out.splitlines()), out
+    assert "\\x1b]0;pwned" in out and "\\u202e" in out

@@ -128,7 +128,7 @@ def test_markdown_report_has_the_requirement_section(run_cli, tmp_path):
     code, out, _ = run_cli(["migrate", "--to", "runpod2", "--format", "markdown", "."], root)
     assert code == 0
     assert f"### SDK requirement (`{NEW}`)" in out
-    assert f"- requirements.txt:1 runpod-flash==1.21.0 -> {NEW}" in out
+    assert f"- `requirements.txt:1 runpod-flash==1.21.0 -> {NEW}`" in out
 
 
 def test_crlf_and_bom_requirement_files_keep_their_bytes_around_the_edit(run_cli, tmp_path):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from flash_guard.migrate.requirements import NEW_REQUIREMENT
 from flash_guard.migrate.rewrite import REASONS, Outcome
+from flash_guard.report.escape import escape_text, guard_lines
 
 # runpod-sdk2.md §6.5: behaviour that changes with every migration and no rewrite expresses.
 BEHAVIOUR = (
@@ -97,11 +98,19 @@ def render_text(report: Report) -> str:
     if report.files_migrated:
         lines.append("behaviour changes to review (runpod-sdk2.md §6.5):")
         lines += [f"  - {b}" for b in BEHAVIOUR]
-    return "\n".join(lines) + "\n"
+    # Each line holds names, paths and values from the analysed tree: shown inert (no
+    # control characters, no line of its own), and no line may start a workflow command.
+    return guard_lines("\n".join(escape_text(line) for line in lines) + "\n")
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def _at(site) -> str:
+    return f"{site.path}:{site.line}"
+
+
+def _code(text) -> str:
+    """Untrusted text (names, paths, values from the analysed tree) as an inert code span:
+    control characters escaped, no backtick to end it, no `|` to end the table cell."""
+    return "`" + escape_text(text).replace("`", "'").replace("|", "\\|") + "`"
 
 
 def render_markdown(report: Report) -> str:
@@ -125,31 +134,36 @@ def render_markdown(report: Report) -> str:
         out.append("|---|---|---|---|")
         for reason, items in left.items():
             for o in items:
-                todo = REASONS[reason] + (f" ({o.detail})" if o.detail else "")
-                out.append(f"| {reason} | `{_where(o)}` | `{_md(o.label)}` | {_md(todo)} |")
+                todo = REASONS[reason] + (f" ({_code(o.detail)})" if o.detail else "")
+                out.append(f"| {reason} | {_code(_where(o))} | {_code(o.label)} | {todo} |")
     explicit = [o for o in report.outcomes if o.status == "explicit"]
     if explicit:
         out += ["", "### Old defaults written explicitly", "", "| where | declaration | values |"]
         out.append("|---|---|---|")
         out += [
-            f"| `{_where(o)}` | `{_md(o.label)}` | `{_md(', '.join(o.explicit))}` |"
+            f"| {_code(_where(o))} | {_code(o.label)} | {_code(', '.join(o.explicit))} |"
             for o in explicit
         ]
     widened = [(o, w) for o in report.outcomes for w in o.widened]
     if widened:
         out += ["", "### GPU selections 2.0 widens", ""]
-        out += [f"- `{_where(o)}` `{_md(o.label)}`: {_md(w)}" for o, w in widened]
+        out += [f"- {_code(_where(o))} {_code(o.label)}: {_code(w)}" for o, w in widened]
     if report.call_sites:
         out += ["", "### Call sites to update (use `.remote()`)", ""]
-        out += [f"- `{c.path}:{c.line}` `{c.handle}(...)`" for c in report.call_sites]
+        out += [
+            f"- {_code(f'{c.path}:{c.line}')} {_code(c.handle + '(...)')}"
+            for c in report.call_sites
+        ]
     if report.reimports:
         out += ["", "### Flat-layout re-imports (runpod-sdk2.md §5.2)", ""]
-        out += [f"- `{c.path}:{c.line}` imports `{c.handle}`" for c in report.reimports]
+        out += [
+            f"- {_code(f'{c.path}:{c.line}')} imports {_code(c.handle)}" for c in report.reimports
+        ]
     if report.requirement_changes or report.requirement_notes:
         out += ["", f"### SDK requirement (`{NEW_REQUIREMENT}`)", ""]
-        out += [f"- {_md(_change(c))}" for c in report.requirement_changes]
-        out += [f"- {_md(note)}" for note in report.requirement_notes]
+        out += [f"- {_code(_change(c))}" for c in report.requirement_changes]
+        out += [f"- {_code(note)}" for note in report.requirement_notes]
     if report.files_migrated:
         out += ["", "### Behaviour changes to review (runpod-sdk2.md §6.5)", ""]
         out += [f"- {b}" for b in BEHAVIOUR]
-    return "\n".join(out) + "\n"
+    return guard_lines("\n".join(out) + "\n")
