@@ -306,7 +306,7 @@ def test_the_api_class_takes_a_name_the_file_does_not_use(run_cli, tmp_path):
 
 HOSTILE_NAME_APP = '''from runpod_flash import Endpoint
 
-@Endpoint(name="ok\\u202e\\x1b]0;pwned\\x07\\x1b[31mRED\\n::error file=a.py::forged", workers=(0, 2))
+@Endpoint(name="ok\\u202e\\x1b]0;pwned\\x07\\x1b[31mRED\\n::error file=a.py::x", workers=(0, 2))
 def f(x):
     return x
 
