@@ -17,12 +17,15 @@ import os
 from collections import Counter
 from pathlib import Path
 
+from flash_guard.config.input_file import read_input_text
 from flash_guard.config.yamlsrc import ConfigError
 from flash_guard.findings import Finding
 from flash_guard.project.writes import write_atomically
 from flash_guard.report.escape import json_safe
 
 VERSION = 1
+# A baseline of every finding of a very large project stays far below this.
+MAX_BASELINE_BYTES = 256 * 2**20
 
 
 def write_baseline(
@@ -86,10 +89,9 @@ def load_baseline(path: Path, root: Path | None = None) -> Counter:
 
 
 def _read(path: Path) -> Counter:
+    text = read_input_text(path, f"{path}: cannot read baseline: ", MAX_BASELINE_BYTES)
     try:
-        doc = json.loads(path.read_text("utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read baseline: {exc.strerror}") from None
+        doc = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}:1: baseline is not valid JSON: {exc}") from None
     if (

@@ -304,7 +304,7 @@ def test_the_api_class_takes_a_name_the_file_does_not_use(run_cli, tmp_path):
     assert "class Api:\n    base" in text and "class Api2:" in text
 
 
-HOSTILE_NAME_APP = '''from runpod_flash import Endpoint
+HOSTILE_NAME_APP = """from runpod_flash import Endpoint
 
 @Endpoint(name="ok\\u202e\\x1b]0;pwned\\x07\\x1b[31mRED\\n::error file=a.py::x", workers=(0, 2))
 def f(x):
@@ -313,7 +313,7 @@ def f(x):
 @Endpoint(name="xy", workers=(0, 2))
 class C:
     pass
-'''
+"""
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown"])

@@ -407,3 +407,30 @@ def test_a_library_run_lists_files_from_the_requests_directory(tmp_path, monkeyp
     monkeypatch.chdir(elsewhere)  # the process is elsewhere; the request names the project
     result = run_check(RunRequest(paths=["."], cwd=project))[0]
     assert [e.name.value for e in result.endpoints] == ["wanted"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("option", ["--config", "--baseline"])
+@pytest.mark.parametrize("kind", ["fifo", "endless"])
+def test_a_config_or_baseline_that_is_no_regular_file_is_refused_at_once(tmp_path, option, kind):
+    # A pull request can commit `cfg.yaml -> /dev/zero`, or a FIFO: neither is read, the run
+    # ends with a one-line error instead of blocking or reading without end.
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "good.py").write_text("x = 1\n")
+    target = root / "input.yaml"
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target.symlink_to("/dev/zero")
+    result = subprocess.run(
+        [sys.executable, "-m", "flash_guard", "check", "--no-cache", option, str(target), "."],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if "error" in line]
+    assert len(errors) == 1 and errors[0].endswith("not a regular file"), result.stderr

@@ -18,6 +18,7 @@ from typing import Any
 
 from flash_guard.checklist.catalog import PROFILES, builtin_catalog
 from flash_guard.checklist.items import Item, build_params, did_you_mean, parse_item
+from flash_guard.config.input_file import read_input_text
 from flash_guard.config.yamlsrc import ConfigError, YamlSource, load_yaml_file
 from flash_guard.findings import SEVERITIES
 from flash_guard.project.globs import glob_match, glob_problem
@@ -41,6 +42,8 @@ RULE_KEYS = ("enabled", "severity", "params")
 FAIL_ON = ("error", "warning", "info", "never")
 # The configuration is untrusted (a pull request can edit it): bounded work per file.
 MAX_GLOBS = 1000
+# pyproject.toml is read whole to find [tool.flash-guard]; real ones are a few KB.
+MAX_PYPROJECT_BYTES = 16 * 2**20
 MAX_ITEMS = 1000
 
 
@@ -153,9 +156,10 @@ def config_in(directory: Path) -> Path | None:
 
 def _has_tool_table(pyproject: Path) -> bool:
     try:
-        return re.search(r"^\[tool\.flash-guard\]", pyproject.read_text("utf-8"), re.M) is not None
-    except (OSError, UnicodeDecodeError):
+        text = read_input_text(pyproject, "", MAX_PYPROJECT_BYTES)
+    except ConfigError:
         return False
+    return re.search(r"^\[tool\.flash-guard\]", text, re.M) is not None
 
 
 def load_config(path: Path | None, label: str | None = None, _seen: tuple = ()) -> Config:
@@ -270,11 +274,9 @@ def _pyproject_source(path: Path, label: str) -> YamlSource:
     else:  # pragma: no cover - exercised on 3.10 only
         import tomli as tomllib
 
+    text = read_input_text(path, f"{label}:1: cannot read: ", MAX_PYPROJECT_BYTES)
     try:
-        text = path.read_text("utf-8")
         data = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{label}:1: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{label}:1: invalid TOML: {exc}") from None
     table = data.get("tool", {}).get("flash-guard", {})

@@ -154,9 +154,9 @@ def _expanded(node, sizes: dict[int, int], active: set[int]) -> int:
 
 
 def load_yaml_file(path: Path, label: str | None = None) -> YamlSource:
+    from flash_guard.config.input_file import read_input_text  # imports this module
+
     label = label or str(path)
-    try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{label}:1: cannot read: {exc}") from None
+    # Bytes: a character is at most 4 of them; the text's own limit is checked below.
+    text = read_input_text(path, f"{label}:1: cannot read: ", 4 * MAX_CONFIG_BYTES)
     return load_yaml_text(text, label)
