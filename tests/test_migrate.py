@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -328,3 +329,18 @@ def test_report_shows_names_from_the_tree_inert(run_cli, tmp_path, fmt):
     assert not any(c in out for c in "\x1b\x07\u202e"), out
     assert not any(line.lstrip().startswith("::") for line in out.splitlines()), out
     assert "\\x1b]0;pwned" in out and "\\u202e" in out
+
+
+def test_a_file_migrate_cannot_read_fails_check_and_a_fifo_never_blocks(run_cli, tmp_path):
+    # A lone carriage return is a line break to Python but not to the edit offsets: the file
+    # is listed, not rewritten, and --check does not pass while a Flash file was not read.
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "app.py").write_bytes(
+        b'from runpod_flash import Endpoint\r\r@Endpoint(name="lone-cr")\rdef f(x):\r    return x\r'
+    )
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(root / "pipe.py")  # named like a module: never opened to wait for a writer
+    code, out, _ = run_cli(["migrate", "--to", "runpod2", "--check", "."], root)
+    assert code == 1
+    assert "app.py: lone carriage-return line endings: not migrated" in out

@@ -19,7 +19,7 @@ from flash_guard.migrate.requirements import plan_requirements
 from flash_guard.migrate.rewrite import comment_edit, leave_file, migrate_file
 from flash_guard.migrate.source import ParsedFile, Unparsable
 from flash_guard.project.apps import AppMap
-from flash_guard.project.files import UsageError, list_files
+from flash_guard.project.files import UsageError, _read_bytes, list_files
 from flash_guard.sdk.flash_tables import CUDA_VERSIONS
 
 MODES = ("write", "diff", "check")
@@ -90,7 +90,7 @@ def migrate_paths(paths: list[str], adopt: bool, cwd: Path | None = None) -> Mig
 
 def _names_flash(path: Path) -> bool:
     try:
-        data = path.read_bytes()
+        data = _read_bytes(path)  # a regular file only, never blocking (a FIFO)
     except OSError:
         return False
     return b"runpod_flash" in data or b"tetra_rp" in data
@@ -232,10 +232,12 @@ def write_all(run: Migration) -> list[str]:
 
 def main(paths: list[str], mode: str, adopt: bool, fmt: str) -> int:
     """The `migrate` command. Exit: 0 done (or nothing to change), 1 changes pending under
-    --diff/--check, 2 usage error or a file that could not be written."""
+    --diff/--check (or a Flash file that could not be read), 2 usage error or a file that
+    could not be written."""
     run = migrate_paths(paths, adopt)
     rendered = (render_markdown if fmt == "markdown" else render_text)(run.report)
-    pending = bool(run.changed or run.created)
+    # A Flash file migrate could not read may still need the move: --check must not pass it.
+    pending = bool(run.changed or run.created or run.report.unparsable)
     if mode == "diff":
         sys.stdout.write(run.diff())
         sys.stderr.write(rendered)

@@ -25,6 +25,9 @@ class ParsedFile:
     lines: LineIndex = field(init=False)
 
     def __post_init__(self) -> None:
+        if "\r" in self.text.replace("\r\n", ""):
+            # Python reads a lone CR as a line break, the edit offsets do not: not rewritten.
+            raise Unparsable("lone carriage-return line endings: not migrated")
         try:
             lex(self.text)
             self.tree = ast.parse(self.text)
