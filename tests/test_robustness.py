@@ -434,3 +434,47 @@ def test_a_config_or_baseline_that_is_no_regular_file_is_refused_at_once(tmp_pat
     assert "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if "error" in line]
     assert len(errors) == 1 and errors[0].endswith("not a regular file"), result.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_as_the_only_path_is_no_pass(tmp_path):
+    # "All checks passed" over nothing would be a silent pass: exit 2, and the FIFO named.
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "good.py").write_text("x = 1\n")
+    os.mkfifo(root / "w.py")
+    result = subprocess.run(
+        [sys.executable, "-m", "flash_guard", "check", "--no-cache", "w.py"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD_S,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "w.py: not analysed: not a regular file" in result.stderr
+    assert "none of the given paths can be analysed" in result.stderr
+
+
+def test_a_path_behind_a_denied_directory_is_named_and_the_rest_checked(
+    project, run_cli, monkeypatch
+):
+    # Root ignores mode bits, so the denial is simulated where the listing and the file
+    # selection ask the file system.
+    project = project({"good.py": "x = 1\n", "locked/l.py": "x = 1\n"})
+    denied = str(project / "locked" / "l.py")
+    real_stat, real_lstat = os.stat, os.lstat
+
+    def refuse(real):
+        def call(path, *args, **kwargs):
+            if os.fspath(path) == denied:
+                raise PermissionError(13, "Permission denied", denied)
+            return real(path, *args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(os, "stat", refuse(real_stat))
+    monkeypatch.setattr(os, "lstat", refuse(real_lstat))
+    code, out, err = run_cli(["check", "--no-cache", "good.py", "locked/l.py"], project)
+    assert code in (0, 1), err
+    assert "locked/l.py: not analysed: permission denied" in err
+    assert "Traceback" not in err and "internal error" not in err

@@ -144,14 +144,21 @@ def find_config(start: Path, stop: Path | None) -> Path | None:
 
 def config_in(directory: Path) -> Path | None:
     """The configuration file of `directory` itself, if it has one."""
-    found = [directory / name for name in CONFIG_NAMES if (directory / name).is_file()]
+    found = [directory / name for name in CONFIG_NAMES if _is_file(directory / name)]
     pyproject = directory / "pyproject.toml"
-    if pyproject.is_file() and _has_tool_table(pyproject):
+    if _is_file(pyproject) and _has_tool_table(pyproject):
         found.append(pyproject)
     if len(found) > 1:
         names = " and ".join(str(f) for f in found)
         raise ConfigError(f"{names}: both configure flash-guard; keep one of them")
     return found[0] if found else None
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a directory without search permission: no configuration seen there
+        return False
 
 
 def _has_tool_table(pyproject: Path) -> bool:

@@ -221,6 +221,10 @@ def _walk(directory: Path, root: Path) -> list[tuple[str, str, bool]]:
             seen_dirs.add(key)
             with os.scandir(here) as entries:
                 entries = list(entries)
+        except PermissionError:
+            # Said, never skipped in silence: its files may hold declarations.
+            notice(f"{rel_here or '.'}/: not analysed: permission denied")
+            continue
         except OSError:
             continue
         if any(e.name == ".gitignore" for e in entries):
@@ -299,8 +303,13 @@ def list_files(
         target = Path(raw)
         if not target.is_absolute():
             target = Path(cwd) / target
-        if not os.path.lexists(target):
-            raise UsageError(f"{raw}: no such file or directory")
+        try:
+            os.lstat(target)
+        except PermissionError:  # a directory above it denies search: one path, not the run
+            notice(f"{raw}: not analysed: permission denied")
+            continue
+        except OSError:
+            raise UsageError(f"{raw}: no such file or directory") from None
         explicit = False
         if target.is_dir():
             listed = _git_listing(target) if in_git else None

@@ -44,8 +44,8 @@ def plan_workspaces(paths: list[str], config_path: Path | None, cwd: Path) -> li
     paths = paths or ["."]
     targets = [_absolute(cwd, raw) for raw in paths]
     raw_of = dict(zip(targets, paths, strict=False))  # messages name paths as given
-    first = next((t for t in targets if t.exists()), cwd)
-    top = git_root(first if first.is_dir() else first.parent)
+    first = next((t for t in targets if _exists(t)), cwd)
+    top = git_root(first if _is_dir(first) else first.parent)
     if config_path is not None:
         config = load_config(config_path, _label(config_path, cwd))
         workspace = Workspace(top or cwd.resolve(), config, top is not None)
@@ -53,15 +53,15 @@ def plan_workspaces(paths: list[str], config_path: Path | None, cwd: Path) -> li
         return [workspace]
     groups: dict[Path | None, list[Path]] = {}
     for target in targets:
-        start = target if target.is_dir() else target.parent
-        found = find_config(start, top) if start.exists() else None
+        start = target if _is_dir(target) else target.parent
+        found = find_config(start, top) if _exists(start) else None
         groups.setdefault(found, []).append(target)
     # Configurations below a directory being checked take their subtree over. A changed
     # configuration or dependency file (pre-commit) stands for its whole directory.
     from flash_guard.project.selection import is_project_file
 
     scanned = {
-        t if t.is_dir() else t.parent for t in targets if t.is_dir() or is_project_file(t.name)
+        t if _is_dir(t) else t.parent for t in targets if _is_dir(t) or is_project_file(t.name)
     }
     for target in sorted(scanned):
         for nested in _configs_below(target, top is not None):
@@ -83,6 +83,22 @@ def plan_workspaces(paths: list[str], config_path: Path | None, cwd: Path) -> li
             if other is not workspace and _strictly_below(other.root, workspace.root)
         ]
     return workspaces
+
+
+def _is_dir(path: Path) -> bool:
+    # Path.is_dir raises on EACCES (a directory without search permission above `path`):
+    # such a path is reported by the listing (FG001), it must not end the run here.
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:
+        return False
 
 
 def _excluded_by_parent(workspace: Workspace, workspaces: list[Workspace], nested_only) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,8 +57,9 @@ def is_project_file(name: str) -> bool:
 def select(paths: list[str], cwd: Path, root: Path, config: Config) -> Selection:
     targets = [(raw, _absolute(cwd, raw)) for raw in paths]
     # A directory (or a missing path, which the file listing reports) means an
-    # ordinary run over what was given.
-    if not targets or not all(t.is_file() for _, t in targets):
+    # ordinary run over what was given; files of any other kind (a FIFO, a device, a path
+    # that cannot be reached) are given files, named below when they cannot be analysed.
+    if not targets or any(_kind(t) in ("dir", "missing") for _, t in targets):
         return EVERYTHING_GIVEN
     config_file = _real(_absolute(cwd, str(config.path))) if config.path is not None else None
     real_root = Path(os.path.realpath(root))
@@ -88,7 +90,31 @@ def select(paths: list[str], cwd: Path, root: Path, config: Config) -> Selection
 EXCLUDED = "excluded by the configuration's `exclude`"
 
 
+def _kind(target: Path) -> str:
+    """dir, file (regular), other (a FIFO, a device), denied, or missing."""
+    try:
+        info = os.stat(target)
+    except PermissionError:
+        return "denied"
+    except (OSError, ValueError):
+        try:
+            os.lstat(target)
+        except PermissionError:
+            return "denied"
+        except (OSError, ValueError):
+            return "missing"
+        return "other"  # a dangling symlink: the listing reports it as unreadable
+    if stat.S_ISDIR(info.st_mode):
+        return "dir"
+    return "file" if stat.S_ISREG(info.st_mode) else "other"
+
+
 def _reason(target: Path, rel: str | None, config: Config) -> str | None:
+    kind = _kind(target)
+    if kind == "denied":
+        return "permission denied"
+    if kind == "other" and rel is not None:
+        return "not a regular file"
     if not target.name.endswith(PYTHON_SUFFIXES):
         return "not a .py or .pyi file"
     if rel is None:
