@@ -26,6 +26,7 @@ from flash_guard.report.escape import json_safe
 VERSION = 1
 # A baseline of every finding of a very large project stays far below this.
 MAX_BASELINE_BYTES = 256 * 2**20
+MAX_COUNT = 10**9  # findings of one identity: any real count is far below
 
 
 def write_baseline(
@@ -94,6 +95,10 @@ def _read(path: Path) -> Counter:
         doc = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}:1: baseline is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}:1: baseline is not valid JSON: nested too deeply") from None
+    except ValueError:  # an integer of more digits than Python converts
+        raise ConfigError(f"{path}:1: baseline is not valid JSON: a number too large") from None
     if (
         not isinstance(doc, dict)
         or doc.get("version") != VERSION
@@ -104,10 +109,14 @@ def _read(path: Path) -> Counter:
     for i, entry in enumerate(doc["entries"]):
         try:
             key = (entry["code"], entry["endpoint"] or "", entry["parameter"] or "", entry["path"])
-            counts[key] += int(entry.get("count", 1))
+            count = entry.get("count", 1)
+            if type(count) is not int or not 0 <= count <= MAX_COUNT:
+                raise ValueError(count)
+            counts[key] += count
         except (KeyError, TypeError, ValueError):
             raise ConfigError(
-                f"{path}:1: entries[{i}]: needs code, endpoint, parameter, path"
+                f"{path}:1: entries[{i}]: needs code, endpoint, parameter, path (and a "
+                f"count from 0 to {MAX_COUNT:,}, if any)"
             ) from None
     return counts
 

@@ -478,3 +478,53 @@ def test_a_path_behind_a_denied_directory_is_named_and_the_rest_checked(
     assert code in (0, 1), err
     assert "locked/l.py: not analysed: permission denied" in err
     assert "Traceback" not in err and "internal error" not in err
+
+
+DEEP_TOML = "[tool.other]\nx = " + "[" * 3000 + "]" * 3000 + "\n"
+
+
+@pytest.mark.parametrize("command", [["check"], ["migrate", "--to", "runpod2", "--check"]])
+def test_a_project_pyproject_nested_too_deep_is_not_a_crash(project, run_cli, command):
+    root = project(
+        {
+            "pyproject.toml": '[project]\nname = "x"\ndependencies = ["runpod-flash==1.21.0"]\n'
+            + DEEP_TOML,
+            "app.py": 'from runpod_flash import Endpoint\n@Endpoint(name="abc")\ndef f(x):\n'
+            "    return x\n",
+        }
+    )
+    code, _, err = run_cli([*command, "."], root)
+    assert code in (0, 1) and "internal error" not in err, err
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "says"),
+    [
+        (".flash-guard.yaml", "fail_on: " + "9" * 5000 + "\n", "invalid YAML: a number too large"),
+        ("pyproject.toml", "[tool.flash-guard]\nfail_on = " + "9" * 5000, "a number too large"),
+        ("pyproject.toml", "[tool.flash-guard]\nexclude = " + "[" * 3000, "invalid TOML"),
+    ],
+)
+def test_configuration_numbers_and_depth_past_python_limits_are_one_line_errors(
+    project, run_cli, name, text, says
+):
+    root = project({"good.py": "x = 1\n", name: text})
+    code, _, err = run_cli(["check", "."], root)
+    assert code == 2 and says in err and "internal error" not in err, err
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"version": 1, "entries": [{"code": "FG104", "endpoint": "w", "parameter": "",'
+        ' "path": "a.py", "count": 1e400}]}',
+        '{"version": 1, "entries": [{"code": "FG104", "endpoint": "w", "parameter": "",'
+        ' "path": "a.py", "count": ' + "9" * 5000 + "}]}",
+        "[" * 100_000 + "]" * 100_000,
+    ],
+    ids=["infinite-count", "huge-count", "deep"],
+)
+def test_a_baseline_past_python_limits_is_a_one_line_error(project, run_cli, body):
+    root = project({"good.py": "x = 1\n", "baseline.json": body})
+    code, _, err = run_cli(["check", "--baseline", "baseline.json", "."], root)
+    assert code == 2 and "baseline" in err and "internal error" not in err, err

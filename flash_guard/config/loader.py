@@ -286,6 +286,10 @@ def _pyproject_source(path: Path, label: str) -> YamlSource:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{label}:1: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{label}:1: invalid TOML: nested too deeply") from None
+    except ValueError:  # an integer of more digits than Python converts (over 4,300)
+        raise ConfigError(f"{label}:1: invalid TOML: a number too large") from None
     table = data.get("tool", {}).get("flash-guard", {})
     return _TomlSource(label, text, table)
 

@@ -103,6 +103,8 @@ def load_yaml_text(text: str, label: str, fast: bool = False) -> YamlSource:
         raise ConfigError(f"{label}:{line}: invalid YAML: {problem}") from None
     except RecursionError:  # PyYAML builds nested collections recursively
         raise ConfigError(f"{label}:1: invalid YAML: nested too deeply") from None
+    except ValueError:  # an integer of more digits than Python converts (over 4,300)
+        raise ConfigError(f"{label}:1: invalid YAML: a number too large") from None
     return YamlSource(label, text, data)
 
 

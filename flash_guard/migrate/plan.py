@@ -59,7 +59,7 @@ def app_name(project_root: Path, app_root: str) -> str:
             import tomli as tomllib
         try:
             data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        except (OSError, ValueError, RecursionError):  # TOMLDecodeError is a ValueError
             data = {}
         name = (data.get("project") or {}).get("name") if isinstance(data, dict) else None
         if isinstance(name, str) and name.strip():

@@ -204,7 +204,7 @@ def pyproject_specs(text: str) -> list[str]:
 def _toml(text: str) -> dict | None:
     try:
         return tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, ValueError):
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError):  # huge ints, deep nesting
         return None
 
 
@@ -254,7 +254,7 @@ def lock_versions(name: str, text: str) -> dict[str, tuple[str, int]]:
         return _pipfile_lock(text)
     try:
         data = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, ValueError):
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError):  # huge ints, deep nesting
         return {}
     packages = data.get("package")
     if not isinstance(packages, list):
@@ -285,7 +285,7 @@ def _lock_line(lines: list[str], dist: str, version: str) -> int:
 def _pipfile_lock(text: str) -> dict[str, tuple[str, int]]:
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     lines = text.splitlines()
     out: dict[str, tuple[str, int]] = {}
