@@ -896,3 +896,27 @@ def test_fix_runpod2_is_the_hint_for_runpod2_declarations(project, check_json):
     _, doc = check_json(root, "--select", "ACME101")
     hints = {f["endpoint"]: f["fix"] for f in doc["findings"]}
     assert hints == {"old-api": "flash hint", "new-q": "runpod 2.0 hint"}
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        '[tool."flash-guard"]\nfail_on = "never"\n',
+        '[ tool.flash-guard ]\nfail_on = "never"\n',
+        '[tool]\nflash-guard = { fail_on = "never" }\n',
+        '[tool]\nflash-guard.fail_on = "never"\n',
+        '[tool.flash-guard.rules.FG104]\nenabled = false\n[tool.flash-guard]\nfail_on = "never"\n',
+    ],
+    ids=["quoted", "spaced", "inline", "dotted", "subtable-first"],
+)
+def test_every_toml_spelling_of_the_tool_table_is_the_configuration(project, run_cli, table):
+    root = project(
+        {
+            "pyproject.toml": '[project]\nname = "x"\ndependencies = ["runpod-flash==1.21.0"]\n'
+            + table,
+            "app.py": 'from runpod_flash import Endpoint\n@Endpoint(name="abc")\ndef f(x):\n'
+            "    return x\n",
+        }
+    )
+    code, out, err = run_cli(["check", "."], root)
+    assert code == 0, (out, err)  # fail_on never: the app's errors do not fail the run

@@ -162,11 +162,31 @@ def _is_file(path: Path) -> bool:
 
 
 def _has_tool_table(pyproject: Path) -> bool:
+    """Whether the file configures flash-guard, however TOML spells the table
+    (`[tool.flash-guard]`, `[tool."flash-guard"]`, only subtables, `[tool]` with a
+    `flash-guard = {...}` key). A file that does not parse counts when a header names it:
+    loading it then reports the TOML error rather than ignoring the configuration."""
     try:
         text = read_input_text(pyproject, "", MAX_PYPROJECT_BYTES)
     except ConfigError:
         return False
-    return re.search(r"^\[tool\.flash-guard\]", text, re.M) is not None
+    if "flash-guard" not in text:
+        return False
+    try:
+        data = _toml().loads(text)
+    except (ValueError, RecursionError):  # TOMLDecodeError is a ValueError
+        return re.search(r"^\s*\[\s*tool\s*\.\s*\"?flash-guard", text, re.M) is not None
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "flash-guard" in tool
+
+
+def _toml():
+    # Imported here: only a pyproject.toml configuration needs a TOML parser.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    return tomllib
 
 
 def load_config(path: Path | None, label: str | None = None, _seen: tuple = ()) -> Config:
@@ -275,12 +295,7 @@ def _label(parent: Path, child: Path, child_label: str | None) -> str:
 
 
 def _pyproject_source(path: Path, label: str) -> YamlSource:
-    # Imported here: only a pyproject.toml configuration needs a TOML parser.
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on 3.10 only
-        import tomli as tomllib
-
+    tomllib = _toml()
     text = read_input_text(path, f"{label}:1: cannot read: ", MAX_PYPROJECT_BYTES)
     try:
         data = tomllib.loads(text)
