@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common.add_argument(
         "--cache-dir",
-        type=Path,
+        type=_directory_arg,
         metavar="DIR",
         help="keep the facts cache in DIR (default: $FLASH_GUARD_CACHE_DIR, else "
         ".flash-guard-cache in the project root)",
@@ -309,6 +309,14 @@ def _request(args):
         cache=not args.no_cache,
         cache_dir=args.cache_dir or _env_path(ENV_CACHE_DIR),
     )
+
+
+def _directory_arg(value: str) -> Path:
+    # `--cache-dir ""` (an unset variable in CI) would be the working directory: the cache's
+    # key and a `*` .gitignore written into the project.
+    if not value.strip():
+        raise argparse.ArgumentTypeError("an empty path; name a directory")
+    return Path(value)
 
 
 def _env_path(name: str) -> Path | None:

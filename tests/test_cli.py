@@ -702,3 +702,11 @@ def test_an_unknown_name_in_the_configurations_selection_is_a_config_error(run_c
     code, _, err = run_cli(["check", "."], root)
     assert code == 2
     assert err.startswith("flash-guard: error: .flash-guard.yaml:2: select: `FG10x`")
+
+
+def test_an_empty_cache_dir_is_a_usage_error_not_the_project_root(project, run_cli):
+    root = project({"good.py": "x = 1\n"})
+    before = sorted(p.name for p in root.iterdir())
+    code, _, err = run_cli(["check", "--cache-dir", "", "."], root)
+    assert code == 2 and "--cache-dir: an empty path" in err
+    assert sorted(p.name for p in root.iterdir()) == before  # no key, no `*` .gitignore
