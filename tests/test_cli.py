@@ -704,9 +704,14 @@ def test_an_unknown_name_in_the_configurations_selection_is_a_config_error(run_c
     assert err.startswith("flash-guard: error: .flash-guard.yaml:2: select: `FG10x`")
 
 
-def test_an_empty_cache_dir_is_a_usage_error_not_the_project_root(project, run_cli):
+def test_an_empty_cache_dir_is_a_usage_error_not_the_project_root(project, capsys, monkeypatch):
+    from flash_guard.cli import main
+
     root = project({"good.py": "x = 1\n"})
+    monkeypatch.chdir(root)
     before = sorted(p.name for p in root.iterdir())
-    code, _, err = run_cli(["check", "--cache-dir", "", "."], root)
-    assert code == 2 and "--cache-dir: an empty path" in err
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "--cache-dir", "", "."])
+    assert exc.value.code == 2
+    assert "--cache-dir: an empty path" in capsys.readouterr().err
     assert sorted(p.name for p in root.iterdir()) == before  # no key, no `*` .gitignore
