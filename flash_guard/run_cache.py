@@ -688,7 +688,6 @@ def _git_inputs(tree: str) -> list[str] | None:
     return paths
 
 
-<<<<<<< Updated upstream
 def _git_ignored_dirs(tree: str) -> set[str] | None:
     """The directories below `tree` that git ignores whole (no tracked file inside)."""
     from pathlib import Path
@@ -703,8 +702,6 @@ def _git_ignored_dirs(tree: str) -> set[str] | None:
     return {os.path.join(tree, name.rstrip("/")) for name in names if name.endswith("/")}
 
 
-=======
->>>>>>> Stashed changes
 def _configured_excludes_file(root: str) -> str | None:
     """The file `core.excludesFile` names, as git resolves it (includes, `~`)."""
     from pathlib import Path
@@ -718,19 +715,12 @@ def _configured_excludes_file(root: str) -> str | None:
     return os.path.join(root, value) if value else None
 
 
-<<<<<<< Updated upstream
 def _covered(path: str, trees: list[str], caches: list[str], pruned: list[str]) -> bool:
     """Whether a file the run opened is watched already, or is not an input at all: a
     module the interpreter imported (the analysis never opens Python files outside the
     checked trees), flash-guard's own files, the caches, devices. Anything else, such as
     a data file of an installed package, is watched: a needless miss at worst."""
     if path.startswith(_UNWATCHED_PREFIXES) or path.endswith(_MODULE_SUFFIXES):
-=======
-def _covered(path: str, trees: set[str], skip: list[str]) -> bool:
-    """Whether a file the run opened is watched already, or is not an input at all (the
-    interpreter's and flash-guard's own files, the caches, devices)."""
-    if path.startswith(_UNWATCHED_PREFIXES):
->>>>>>> Stashed changes
         return True
     if os.path.basename(path) == "__pycache__":
         return True

@@ -173,10 +173,7 @@ def settled(tmp_path_factory):
         _write_project(outside / "project")
         made[change.__name__] = outside
     names = ("outside-config", "outside-baseline", "between", "git", "git2", "git3", "racy-free")
-<<<<<<< Updated upstream
     names += ("default-cache", "git-ignored", "git-ignored-config")
-=======
->>>>>>> Stashed changes
     for name in names:
         outside = base / name
         _write_project(outside / "project")
@@ -195,7 +192,6 @@ def settled(tmp_path_factory):
     git3 = made["git3"] / "project"
     subprocess.run(["git", "init", "-q", str(git3)], check=True, timeout=60)
     (git3 / ".gitignore").write_text("*.log\n")
-<<<<<<< Updated upstream
     for name in ("git-ignored", "git-ignored-config"):
         project = made[name] / "project"
         subprocess.run(["git", "init", "-q", str(project)], check=True, timeout=60)
@@ -206,8 +202,6 @@ def settled(tmp_path_factory):
     # The facts cache in the project (.flash-guard-cache/) made by an earlier run.
     default = made["default-cache"]
     assert _console(["check", "."], default / "project", _default_env(default))[0] == 1
-=======
->>>>>>> Stashed changes
     excludes = made["git2"] / "ignored-by-me"
     excludes.write_text("")
     git2 = ["git", "-C", str(made["git2"] / "project")]
@@ -342,22 +336,6 @@ def test_with_the_default_caches_a_run_is_recorded_and_replayed(settled):
     _same_size_edit(root, outside)
     assert not _replays(args, root, env)
     assert _console(args, root, env) == _console([*args, "--no-cache"], root, env)
-
-
-def test_the_excludes_file_git_is_configured_with_is_watched(settled):
-    outside = settled["git2"]
-    root = outside / "project"
-    change = (outside / "ignored-by-me").write_text
-    args = ["check", "--format", "json", "."]
-    _check_replays_then_sees(lambda: change("app/api.py\n"), outside, args, root)
-
-
-def test_a_gitignore_above_the_checked_directory_is_watched(settled):
-    outside = settled["git3"]
-    root = outside / "project"
-    change = (root / ".gitignore").write_text
-    args = ["check", "--format", "json", "app"]
-    _check_replays_then_sees(lambda: change("*.log\napp/api.py\n"), outside, args, root)
 
 
 def test_files_given_pre_commit_style_watch_the_whole_project(settled):
