@@ -528,3 +528,29 @@ def test_a_baseline_past_python_limits_is_a_one_line_error(project, run_cli, bod
     root = project({"good.py": "x = 1\n", "baseline.json": body})
     code, _, err = run_cli(["check", "--baseline", "baseline.json", "."], root)
     assert code == 2 and "baseline" in err and "internal error" not in err, err
+
+
+def test_a_pep263_coding_line_is_honoured(project, run_cli):
+    # Python reads these files with the encoding their coding line declares: so does
+    # discovery (the endpoint in declared.py is checked), and a wrong declaration is named.
+    declared = (
+        "# -*- coding: latin-1 -*-\nfrom runpod_flash import Endpoint\n\n"
+        '@Endpoint(name="café", workers=(1, 2))\ndef f(x):\n    return x\n'
+    )
+    root = project(
+        {
+            "good.py": GOOD_APP,
+            "declared.py": declared.encode("latin-1"),
+            "lying.py": "# coding: ascii\n# café\nfrom runpod_flash import Endpoint\n".encode(
+                "latin-1"
+            ),
+            "second_line.py": "x = 1\n# coding: latin-1\n# café\nimport runpod_flash\n".encode(
+                "latin-1"
+            ),
+        }
+    )
+    _, doc = check(run_cli, root)
+    assert "café" in endpoint_names(doc)
+    assert "declared.py" not in problems(doc)
+    assert "not valid ascii, as its coding line declares" in problems(doc)["lying.py"]
+    assert "UTF-8" in problems(doc)["second_line.py"]  # a cookie after code does not count

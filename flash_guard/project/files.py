@@ -8,6 +8,7 @@ Flash package are parsed in the first pass.
 
 from __future__ import annotations
 
+import codecs
 import functools
 import os
 import re
@@ -503,7 +504,40 @@ def _decode(source: SourceFile, data: bytes) -> None:
     try:
         source.text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        source.problem = f"not valid UTF-8 (byte {exc.start})"
+        codec = declared_encoding(data)
+        if codec is None:
+            source.problem = f"not valid UTF-8 (byte {exc.start})"
+            return
+        try:
+            source.text = data.decode(codec)
+        except (UnicodeDecodeError, LookupError) as declared:
+            where = getattr(declared, "start", 0)
+            source.problem = f"not valid {codec}, as its coding line declares (byte {where})"
+
+
+# PEP 263: `# -*- coding: latin-1 -*-` on line 1 or 2 (as Python's tokenizer reads it).
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+
+def declared_encoding(data: bytes) -> str | None:
+    """The encoding a PEP 263 coding line declares, when Python would read the file with it:
+    a known codec that keeps ASCII as is (not utf-16, not a bytes-to-bytes codec)."""
+    lines = data.split(b"\n", 2)[:2]
+    for index, line in enumerate(lines):
+        match = _CODING.match(line)
+        if match is None:
+            if index == 0 and line.strip() and not line.lstrip().startswith(b"#"):
+                return None  # code on line 1: a cookie on line 2 does not count
+            continue
+        name = match.group(1).decode("ascii", "replace")
+        try:
+            info = codecs.lookup(name)
+            b"".decode(info.name)  # LookupError for a bytes-to-bytes codec (base64, zlib)
+            ascii_safe = "# x\n".encode(info.name) == b"# x\n"
+        except (LookupError, UnicodeError, TypeError, ValueError):
+            return None
+        return info.name if ascii_safe else None
+    return None
 
 
 def _import_hints(data: bytes) -> list[tuple[str, list[str]]]:
