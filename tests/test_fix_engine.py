@@ -291,3 +291,41 @@ def test_each_app_of_a_monorepo_gets_fixes_from_its_own_configuration(tmp_path, 
             for f in json.loads(out)["findings"]
         }
         assert "120_000" in contents["alpha"] and "300_000" in contents["beta"], contents
+
+
+def test_node_at_on_a_node_with_thousands_of_children_is_the_first_child_holding_the_span():
+    # A decorated definition with 3,000 decorators: node_at bisects its listed children; the
+    # node found must be the one the plain child-by-child descent finds.
+    from flash_guard.findings import Finding
+    from flash_guard.fix.locate import WIDE_NODE, Source
+    from flash_guard.model import Span
+
+    count = 3_000
+    assert count > WIDE_NODE
+    decorators = '@Endpoint(name="w")\n' * count
+    text = "from runpod_flash import Endpoint\n" + decorators + "def f():\n    pass\n"
+    source = Source("app.py", text)
+
+    def linear(start: int, end: int):
+        node = source.root
+        while True:
+            for child in node.children():
+                r = child.range()
+                if r.start.index <= start and end <= r.end.index:
+                    node = child
+                    break
+            else:
+                return node
+
+    for line in (2, 3, count // 2, count + 1):
+        for column, end_column in ((1, 21), (2, 21), (11, 14), (21, 21)):
+            span = Span(line, column, line, end_column)
+            finding = Finding("FG104", "x", "error", "m", "", "app.py", span, "w")
+            start = source.lines.offset(line, column)
+            end = source.lines.offset(line, end_column)
+            got, want = source.node_at(finding), linear(start, end)
+            assert (got.range().start.index, got.range().end.index, got.kind()) == (
+                want.range().start.index,
+                want.range().end.index,
+                want.kind(),
+            )

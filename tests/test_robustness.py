@@ -554,3 +554,13 @@ def test_a_pep263_coding_line_is_honoured(project, run_cli):
     assert "declared.py" not in problems(doc)
     assert "not valid ascii, as its coding line declares" in problems(doc)["lying.py"]
     assert "UTF-8" in problems(doc)["second_line.py"]  # a cookie after code does not count
+
+
+def test_one_line_of_a_hundred_thousand_strings_is_refused_within_the_span_budget(project, run_cli):
+    # Locating each string on a 1.8 MB line costs its column: past the file's budget the
+    # file is FG001 ("lines too long"), as for any other node, instead of minutes of work.
+    keys = ", ".join(f'"K{i:06d}": "v"' for i in range(100_000))
+    root = project({"good.py": GOOD_APP, "big.py": "import runpod_flash\nENV = {" + keys + "}\n"})
+    _, doc = check(run_cli, root)
+    assert "lines too long" in problems(doc)["big.py"]
+    assert_good_app_checked(doc)

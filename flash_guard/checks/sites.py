@@ -98,13 +98,49 @@ def build_ignored(path: str, app: str = ".") -> str | None:
     return None
 
 
+class _FileIndex:
+    """One file's declarations indexed by where they start: the checks ask per endpoint, and
+    a scan of the whole file each time is quadratic (10,000 stacked decorators)."""
+
+    __slots__ = ("facts", "assignments", "decorators", "by_target", "by_span")
+
+    def __init__(self, facts: FileFacts):
+        self.facts = facts
+        self.assignments: dict[tuple[int, int], list] = {}
+        for assign in facts.assignments:
+            start = assign.value.expr_span()
+            self.assignments.setdefault((start.line, start.column), []).append(assign)
+        # line -> (decorated, decorator) of every decorator covering the line, in file order
+        self.decorators: dict[int, list[tuple[Decorated, Expr]]] = {}
+        self.by_target: dict[int, Decorated] = {}
+        self.by_span: dict[tuple[int, Span], Expr] = {}
+        for decorated in facts.decorated:
+            self.by_target[id(decorated.target)] = decorated
+            for expr in decorated.decorators:
+                self.by_span.setdefault((id(decorated), expr.span), expr)
+                for line in range(expr.span.line, expr.span.end_line + 1):
+                    self.decorators.setdefault(line, []).append((decorated, expr))
+
+
+_INDEXES: dict[int, _FileIndex] = {}
+_MAX_INDEXES = 4096  # files; a long-lived process (the tests) starts over past this
+
+
+def _file_index(facts: FileFacts) -> _FileIndex:
+    index = _INDEXES.get(id(facts))
+    if index is None or index.facts is not facts:
+        if len(_INDEXES) >= _MAX_INDEXES:
+            _INDEXES.clear()
+        index = _INDEXES[id(facts)] = _FileIndex(facts)
+    return index
+
+
 def _decorated_by_target(files: dict[str, FileFacts], paths) -> dict[int, Decorated]:
     index: dict[int, Decorated] = {}
     for path in paths:
         facts = files.get(path)
         if facts is not None:
-            for decorated in facts.decorated:
-                index[id(decorated.target)] = decorated
+            index.update(_file_index(facts).by_target)
     return index
 
 
@@ -115,7 +151,12 @@ def _contains(outer: Span, inner: Span) -> bool:
     ) <= (outer.end_line, outer.end_column)
 
 
-def _decorator_call(decorated: Decorated, span: Span) -> Expr | None:
+def _decorator_call(decorated: Decorated, span: Span, files=None, path=None) -> Expr | None:
+    facts = files.get(path) if files is not None else None
+    if facts is not None:
+        found = _file_index(facts).by_span.get((id(decorated), span))
+        if found is not None:
+            return found
     for expr in decorated.decorators:
         if expr.span == span:
             return expr
@@ -152,7 +193,9 @@ def declaration_call(endpoint: Endpoint, files: dict[str, FileFacts]) -> Call:
 def _written_call(endpoint: Endpoint, files: dict[str, FileFacts]) -> Call:
     facts = files.get(endpoint.path)
     if facts is not None:
-        for assign in facts.assignments:
+        index = _file_index(facts)
+        span = endpoint.span
+        for assign in index.assignments.get((span.line, span.column), ()):
             if assign.value.has_expr_span(endpoint.span):
                 return Call(
                     assign.expr,
@@ -163,18 +206,17 @@ def _written_call(endpoint: Endpoint, files: dict[str, FileFacts]) -> Call:
                     blocks=assign.blocks,
                     annotated=assign.annotated,
                 )
-        for decorated in facts.decorated:
-            for expr in decorated.decorators:
-                if _contains(expr.span, endpoint.span):
-                    call = _find(expr, endpoint.span)
-                    if call is not None:
-                        return Call(
-                            call,
-                            endpoint.path,
-                            decorated.namespace,
-                            decorated.placement,
-                            blocks=decorated.blocks,
-                        )
+        for decorated, expr in index.decorators.get(span.line, ()):
+            if _contains(expr.span, endpoint.span):
+                call = _find(expr, endpoint.span)
+                if call is not None:
+                    return Call(
+                        call,
+                        endpoint.path,
+                        decorated.namespace,
+                        decorated.placement,
+                        blocks=decorated.blocks,
+                    )
         for applied in facts.applied:  # `Endpoint(...)(fn)`
             inner = applied.expr.items[0] if applied.expr.items else None
             if inner is not None and inner.span == endpoint.span:
@@ -211,7 +253,7 @@ def uses(endpoint: Endpoint, files: dict[str, FileFacts]) -> list[Use]:
         seen.add(id(target))
         decorated = index.get(id(target))
         placement = decorated.placement if decorated is not None else "module"
-        call = _decorator_call(decorated, span) if decorated is not None else None
+        call = _decorator_call(decorated, span, files, path) if decorated is not None else None
         blocks = decorated.blocks if decorated is not None else ()
         label = f"{_shown(call)} on `{target.name}`"
         out.append(Use("decorator", path, span, target.name, placement, label, blocks))
@@ -247,7 +289,7 @@ def build_calls(endpoint: Endpoint, files: dict[str, FileFacts]) -> list[Call]:
     calls = []
     for target, (path, span) in zip(endpoint.targets, endpoint.decorator_uses, strict=False):
         decorated = index.get(id(target))
-        call = _decorator_call(decorated, span) if decorated is not None else None
+        call = _decorator_call(decorated, span, files, path) if decorated is not None else None
         if call is not None and call.kind == "call":
             calls.append(
                 Call(

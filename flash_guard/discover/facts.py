@@ -14,6 +14,7 @@ from flash_guard.discover.lexical import Lexed, lex, line_starts
 from flash_guard.discover.parse import (
     Expr,
     Snippet,
+    metered_range,
     snippet_of,
     span_of,
     start_meter,
@@ -943,7 +944,7 @@ def _lexical_disagreement(root, lexed: Lexed) -> tuple[Span, str] | None:
     i = 0
     last_end = -1
     for node in root.find_all(kind="string"):
-        rng = node.range()
+        rng = metered_range(node)  # one long line of strings: bounded like every span
         start, end = rng.start.index, rng.end.index
         if start < last_end:
             continue  # a string inside an f-string's braces: part of the outer literal

@@ -248,13 +248,19 @@ def stop_meter() -> None:
     _meter = None
 
 
-def span_of(node) -> Span:
+def metered_range(node):
+    """`node.range()`, charged to the file's span meter like `span_of` (TooCostly past it)."""
     rng = node.range()
-    start, end = rng.start, rng.end
     if _meter is not None:
-        _meter[0] -= start.column + end.column + NODE_COST
+        _meter[0] -= rng.start.column + rng.end.column + NODE_COST
         if _meter[0] < 0:
             raise TooCostly("lines too long to locate this file's syntax in time")
+    return rng
+
+
+def span_of(node) -> Span:
+    rng = metered_range(node)
+    start, end = rng.start, rng.end
     if _rebase is not None:
         lines, first = _rebase
         return Span(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -14,6 +15,8 @@ _STRING_PREFIX = re.compile(r"[rRuUbB]{0,2}")
 
 # Above this many comments a file is parsed with its comments blanked (see Source).
 MANY_COMMENTS = 2_000
+# Children past which node_at lists a node once and bisects (see _child_containing).
+WIDE_NODE = 64
 
 
 class NotFixable(Exception):
@@ -31,6 +34,8 @@ class Source:
     accepted: bool = False
     lines: LineIndex = field(init=False)
     root: object = field(init=False)  # the ast-grep root node
+    # (start, end, kind) of a node with many children -> (children, their ranges, starts)
+    _wide: dict = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         from ast_grep_py import SgRoot
@@ -67,13 +72,39 @@ class Source:
             return None
         node = self.root
         while True:
-            for child in node.children():
-                rng = child.range()
-                if rng.start.index <= start and end <= rng.end.index:
-                    node = child
-                    break
-            else:
+            child = self._child_containing(node, start, end)
+            if child is None:
                 return node
+            node = child
+
+    def _child_containing(self, node, start: int, end: int):
+        """The first child of `node` whose range holds [start, end], or None. A node with
+        many children (10,000 stacked decorators) has them listed once and searched by
+        bisection; asking each one per finding made a run quadratic."""
+        rng = node.range()
+        key = (rng.start.index, rng.end.index, node.kind())
+        wide = self._wide.get(key)
+        if wide is None:
+            children = node.children()
+            if len(children) < WIDE_NODE:
+                for child in children:
+                    r = child.range()
+                    if r.start.index <= start and end <= r.end.index:
+                        return child
+                return None
+            ranges = [(c.range().start.index, c.range().end.index) for c in children]
+            wide = self._wide[key] = (children, ranges, [r[0] for r in ranges])
+        children, ranges, starts = wide
+        # Children do not overlap: only those starting at or before `start` can hold it, and
+        # of those the last few (several may start there, or end exactly at a zero-width span).
+        i = bisect.bisect_right(starts, start)
+        first = i
+        while first > 0 and ranges[first - 1][1] >= start:
+            first -= 1
+        for j in range(first, i):
+            if ranges[j][0] <= start and end <= ranges[j][1]:
+                return children[j]
+        return None
 
     def error_count(self) -> int:
         return len(self.root.find_all(kind="ERROR"))
