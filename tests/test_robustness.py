@@ -564,3 +564,17 @@ def test_one_line_of_a_hundred_thousand_strings_is_refused_within_the_span_budge
     _, doc = check(run_cli, root)
     assert "lines too long" in problems(doc)["big.py"]
     assert_good_app_checked(doc)
+
+
+def test_endpoints_on_paths_it_cannot_analyse_says_why_and_exits_2(project, run_cli, tmp_path):
+    # Not "No Flash endpoints found" with exit 0, and a plain file outside the project is not
+    # called a symlink.
+    root = project({"good.py": GOOD_APP})
+    outside = tmp_path / "elsewhere.py"
+    outside.write_text(GOOD_APP)
+    for given, reason in [(str(outside), "outside the project"), ("README.txt", "not a .py")]:
+        if given == "README.txt":
+            (root / given).write_text("hello\n")
+        code, _, err = run_cli(["endpoints", given], root)
+        assert code == 2 and "none of the given paths can be analysed" in err, err
+        assert reason in err and "symlink" not in err, err

@@ -300,6 +300,7 @@ def list_files(
     cwd = os.getcwd() if cwd is None else os.fspath(cwd)  # what relative `paths` start from
     root_prefix = os.path.join(os.path.normpath(os.path.abspath(root)), "")
     real_root = os.path.realpath(root)
+    refused = 0  # given paths none of whose files can be analysed
     for raw in paths:
         target = Path(raw)
         if not target.is_absolute():
@@ -308,6 +309,7 @@ def list_files(
             os.lstat(target)
         except PermissionError:  # a directory above it denies search: one path, not the run
             notice(f"{raw}: not analysed: permission denied")
+            refused += 1
             continue
         except OSError:
             raise UsageError(f"{raw}: no such file or directory") from None
@@ -324,6 +326,7 @@ def list_files(
             walked = [(_relative_fast(absolute, root_prefix, root), os.fspath(target), True)]
         else:
             notice(f"{raw}: not analysed: not a regular file or directory")
+            refused += 1
             continue
         for rel, absolute, is_link in walked:
             if not rel.isascii():
@@ -332,16 +335,24 @@ def list_files(
                 continue
             if is_link and _leaves(absolute, real_root):
                 # e.g. `worker.py -> /proc/self/pagemap` or `-> ~/.ssh/config`: never read.
-                notice(f"{rel}: not analysed: a symlink to a file outside the project")
+                linked = not explicit or os.path.islink(absolute)
+                where = "a symlink to a file outside" if linked else "outside"
+                notice(f"{rel}: not analysed: {where} the project")
+                refused += explicit
                 continue
             if explicit:
                 reason = _explicit_reason(rel, exclude)
                 if reason is not None:
                     notice(f"{raw}: not analysed: {reason}")
+                    # The configuration asked for this one: leaving it out is no failure.
+                    refused += reason != EXCLUDED_REASON
                     continue
             elif exclude and not rel.startswith("../") and any_match(exclude, rel):
                 continue
             found[rel] = SourceFile(rel, absolute)
+    if paths and refused == len(paths):
+        # Nothing asked for can be checked: "no endpoints" would be a silent pass.
+        raise UsageError("none of the given paths can be analysed")
     return [found[k] for k in sorted(found)]
 
 
@@ -383,6 +394,8 @@ def _leaves(path: str, real_root: str) -> bool:
 def _explicit_reason(rel: str, exclude: list[str]) -> str | None:
     """Why a file named on the command line is dropped, judged below the project root only
     (a file outside the root has no project-relative path for these rules to read)."""
+    if not _is_python(rel.rsplit("/", 1)[-1]):
+        return "not a .py or .pyi file"
     if rel.startswith("../"):
         return None
     parts = rel.split("/")
@@ -390,8 +403,11 @@ def _explicit_reason(rel: str, exclude: list[str]) -> str | None:
     if hidden is not None:
         return f"it is under `{hidden}/`, which is never analysed"
     if exclude and any_match(exclude, rel):
-        return "excluded by the configuration's `exclude`"
+        return EXCLUDED_REASON
     return None
+
+
+EXCLUDED_REASON = "excluded by the configuration's `exclude`"
 
 
 def printable(rel: str) -> str:
