@@ -920,3 +920,17 @@ def test_every_toml_spelling_of_the_tool_table_is_the_configuration(project, run
     )
     code, out, err = run_cli(["check", "."], root)
     assert code == 0, (out, err)  # fail_on never: the app's errors do not fail the run
+
+
+def test_a_key_given_twice_is_an_error_not_last_wins(project, run_cli):
+    # PyYAML keeps the last silently: a second `fail_on:` lower in the file would undo the first.
+    root = project(
+        {
+            "app.py": "x = 1\n",
+            ".flash-guard.yaml": "fail_on: error\nexclude: [a]\nfail_on: never\n",
+        }
+    )
+    code, _, err = run_cli(["check", "."], root)
+    assert code == 2 and ".flash-guard.yaml:3: fail_on: given twice in one mapping" in err, err
+    merged = project({"app.py": "x = 1\n", ".flash-guard.yaml": "base: &b {fail_on: never}\n"})
+    assert "given twice" not in run_cli(["check", "."], merged)[2]

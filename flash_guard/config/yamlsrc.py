@@ -78,7 +78,43 @@ def _safe_load(text: str, fast: bool) -> Any:
     # built-in checklists (known-good documents): it reads a NUL as the end of
     # the text and words its errors differently, and users' files deserve the
     # pure-Python loader's exact errors.
-    return yaml.load(text, Loader=loader or yaml.SafeLoader)
+    return yaml.load(text, Loader=loader or _strict_loader())
+
+
+class DuplicateKey(Exception):
+    def __init__(self, key, line: int):
+        super().__init__(key)
+        self.key, self.line = key, line
+
+
+_STRICT: list = []
+
+
+def _strict_loader():
+    """yaml.SafeLoader that refuses a key given twice in one mapping: PyYAML keeps the last
+    silently, so a second `fail_on:` or `rules:` lower in the file would undo the first."""
+    if _STRICT:
+        return _STRICT[0]
+    yaml = _yaml()
+
+    class StrictSafeLoader(yaml.SafeLoader):
+        def construct_mapping(self, node, deep=False):
+            seen = set()
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue  # `<<: *base` merges; its keys may repeat the mapping's
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    fresh = key not in seen
+                    seen.add(key)
+                except TypeError:  # an unhashable key: the base loader says so
+                    continue
+                if not fresh:
+                    raise DuplicateKey(key, key_node.start_mark.line + 1)
+            return super().construct_mapping(node, deep)
+
+    _STRICT.append(StrictSafeLoader)
+    return StrictSafeLoader
 
 
 # A configuration is a pull request's to edit, so its size is bounded before anything is
@@ -103,6 +139,10 @@ def load_yaml_text(text: str, label: str, fast: bool = False) -> YamlSource:
         raise ConfigError(f"{label}:{line}: invalid YAML: {problem}") from None
     except RecursionError:  # PyYAML builds nested collections recursively
         raise ConfigError(f"{label}:1: invalid YAML: nested too deeply") from None
+    except DuplicateKey as exc:
+        raise ConfigError(
+            f"{label}:{exc.line}: {format_keypath([exc.key])}: given twice in one mapping"
+        ) from None
     except ValueError:  # an integer of more digits than Python converts (over 4,300)
         raise ConfigError(f"{label}:1: invalid YAML: a number too large") from None
     return YamlSource(label, text, data)
