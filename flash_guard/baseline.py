@@ -20,7 +20,7 @@ from pathlib import Path
 from flash_guard.config.input_file import read_input_text
 from flash_guard.config.yamlsrc import ConfigError
 from flash_guard.findings import Finding
-from flash_guard.project.writes import write_atomically
+from flash_guard.project.writes import write_output
 from flash_guard.report.escape import json_safe
 
 VERSION = 1
@@ -52,7 +52,7 @@ def write_baseline(
     ]
     doc = {"version": VERSION, "tool": "flash-guard", "entries": entries}
     try:
-        write_atomically(path, json.dumps(json_safe(doc), indent=2, allow_nan=False) + "\n")
+        write_output(path, json.dumps(json_safe(doc), indent=2, allow_nan=False) + "\n")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot write baseline: {exc.strerror}") from None
     return len(findings)

@@ -366,11 +366,11 @@ def cmd_check(args) -> int:
     options = {"color": use_color(args.color), "statistics": args.statistics, "quiet": args.quiet}
     if args.max_annotations is not None:
         options["max_annotations"] = args.max_annotations
-    from flash_guard.project.writes import write_atomically
+    from flash_guard.project.writes import write_output
 
     for fmt, file in args.output:
         try:
-            write_atomically(Path(file), render(fmt, result, **{**options, "color": False}))
+            write_output(Path(file), render(fmt, result, **{**options, "color": False}))
         except OSError as exc:
             raise UsageError(f"{file}: cannot write: {exc.strerror}") from None
     _write_report(args.format, result, options)

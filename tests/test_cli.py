@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 from pathlib import Path
 
@@ -715,3 +716,20 @@ def test_an_empty_cache_dir_is_a_usage_error_not_the_project_root(project, capsy
     assert exc.value.code == 2
     assert "--cache-dir: an empty path" in capsys.readouterr().err
     assert sorted(p.name for p in root.iterdir()) == before  # no key, no `*` .gitignore
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc")
+def test_output_through_proc_fd_writes_the_file_behind_it_and_keeps_the_link(
+    project, run_cli, tmp_path
+):
+    # `--output sarif=/dev/stdout` with stdout redirected: /dev/stdout -> /proc/self/fd/1 ->
+    # the file. The report goes to that file; the link is not replaced by a regular file.
+    root = project({"app.py": "x = 1\n"})
+    target = tmp_path / "redirected.json"
+    with open(target, "w") as handle:
+        link = tmp_path / "stdout-link"
+        link.symlink_to(f"/proc/self/fd/{handle.fileno()}")
+        code, _, err = run_cli(["check", "--no-cache", "--output", f"json={link}", "."], root)
+    assert code in (0, 1), err
+    assert link.is_symlink()
+    assert '"findings"' in target.read_text()
