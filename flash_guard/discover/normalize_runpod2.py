@@ -133,8 +133,9 @@ def _workers(value: Value, problems: list) -> Value:
         return Value.unknown(value.text, value.span, value.path)
     if not all(p.known for p in pair):
         # The known bound still decides the checklist (min workers 1 is warm whatever the max).
-        bad = next(p for p in pair if not p.known)
-        problems.append(("FG201", _UNDECIDED, ("a `workers` bound", "workers", bad)))
+        for side, bound in zip(("min", "max"), pair, strict=True):
+            if not bound.known:  # one FG002 per expression that cannot be read
+                problems.append(("FG201", _UNDECIDED, (f"`workers.{side}`", "workers", bound)))
         return dataclasses.replace(value, value={"min": pair[0], "max": pair[1]})
     try:
         low, high = (int(p.value) for p in pair)

@@ -64,10 +64,16 @@ def endpoint_workers(endpoint) -> list:
     if isinstance(raw, int):  # bool included: the SDK's isinstance(workers, int) lets it pass
         low, high = 0, int(raw)
     elif isinstance(raw, (tuple, list)) and len(raw) == 2:
+        sides = zip(("min", "max"), raw, strict=True)
+        unknown_bounds = [(side, item) for side, item in sides if not item.known]
+        if unknown_bounds:
+            # One FG002 per expression that cannot be read (rules.md FG002), each naming its bound.
+            return [
+                unknown(endpoint, item, f"`workers.{side}`", "workers")
+                for side, item in unknown_bounds
+            ]
         bounds = []
         for item in raw:
-            if not item.known:
-                return [unknown(endpoint, item, "a `workers` bound", "workers")]
             number = python_int(item.value)
             if number is None:
                 return [
