@@ -39,6 +39,9 @@ class EnumRef:
     # The SDK package the enum came from ("" when built from a table): runpod 2.0 rejects a
     # runpod_flash enum object. Not part of equality: members compare by name.
     package: str = field(default="", compare=False)
+    # What Python raises for a member that does not exist: `Enum.NAME` and getattr give
+    # AttributeError, `Enum["NAME"]` a KeyError.
+    raises: str = field(default="AttributeError", compare=False)
 
     def __str__(self) -> str:
         return f"{self.enum}.{self.member}"

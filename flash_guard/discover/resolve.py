@@ -471,7 +471,10 @@ class ModuleIndex:
         if isinstance(enum, FlashSymbol) and enum.name in ENUMS:  # `GpuType[NAME]`
             index = self.evaluate(expr.items[1], path, namespace, depth + 1)
             return self._lift(
-                [index], lambda v: self._enum_member(enum, v[0], None, expr, path), expr, path
+                [index],
+                lambda v: self._enum_member(enum, v[0], None, expr, path, "KeyError"),
+                expr,
+                path,
             )
         base = self.evaluate(expr.items[0], path, namespace, depth + 1)
         index = self.evaluate(expr.items[1], path, namespace, depth + 1)
@@ -753,14 +756,26 @@ class ModuleIndex:
 
         return self._lift([operand], convert, expr, path)
 
-    def _enum_member(self, enum: FlashSymbol, name: Value, default, expr: Expr, path: str):
+    def _enum_member(
+        self,
+        enum: FlashSymbol,
+        name: Value,
+        default,
+        expr: Expr,
+        path: str,
+        raises="AttributeError",
+    ):
         if not (name.known and isinstance(name.value, str)):
             return Value.unknown(expr.text, expr.span, path)
         if name.value in ENUM_MEMBERS.get(enum.name, ()):
             ref = EnumRef(enum.name, name.value)
             return Value(ref, True, expr.span, expr.text, path=path, env_key=name.env_key)
         if default is None:
-            return Value.unknown(expr.text, expr.span, path)  # the SDK raises at import
+            # Not a member: the SDK raises at import. Kept as the member written, as
+            # `DataCenter.US_GA_2` is, so FG205/FG206 name it (with the variable that can
+            # override it) rather than FG002 saying nothing can be read.
+            ref = EnumRef(enum.name, name.value, enum.package, raises or "AttributeError")
+            return Value(ref, True, expr.span, expr.text, path=path, env_key=name.env_key)
         return dataclasses.replace(default, span=expr.span, path=path, env_key=name.env_key)
 
     def _getattr(self, expr: Expr, path, namespace, depth) -> Value:

@@ -191,7 +191,7 @@ def member_problem(ref: EnumRef, members, other: tuple | None = None, sdk=None) 
     in_use = f"; {sdk.this_app()}" if sdk is not None else ""
     changed = history(sdk, f"enum:{ref.enum}", ref.member) if sdk is not None else None
     if changed is not None:
-        return f"`{ref}` {changed} (AttributeError when the module is imported){in_use}"
+        return f"`{ref}` {changed} ({ref.raises} when the module is imported){in_use}"
     guess = closest(ref.member, members)
     suggestion = f"; did you mean {ref.enum}.{guess}?" if guess else ""
-    return f"{ref} does not exist (AttributeError when the module is imported{in_use}){suggestion}"
+    return f"{ref} does not exist ({ref.raises} when the module is imported{in_use}){suggestion}"

@@ -118,12 +118,12 @@ def member_of(raw, endpoint=None) -> tuple[str | None, str | None]:
             changed = "was removed in runpod-flash 1.17"
         if changed is not None:
             return None, (
-                f"`{raw}` {changed} (AttributeError when the module is imported){_in_use(sdk)}"
+                f"`{raw}` {changed} ({raw.raises} when the module is imported){_in_use(sdk)}"
             )
         guess = closest(raw.member, known)
         hint = f"; did you mean DataCenter.{guess}?" if guess else ""
         return None, (
-            f"{raw} does not exist (AttributeError when the module is imported{_in_use(sdk)}){hint}"
+            f"{raw} does not exist ({raw.raises} when the module is imported{_in_use(sdk)}){hint}"
         )
     if isinstance(raw, str):
         wanted = raw.strip().upper().replace("_", "-")
