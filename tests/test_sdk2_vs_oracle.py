@@ -556,6 +556,24 @@ DISCOVERY = {
         True,
         False,
     ),
+    # A decorator from another module returning a wrapper: rc2 records that module
+    # (inspect.getfile does not unwrap), where the handle is not bound. From the same file,
+    # or one returning the function itself, the module is the declaring one.
+    "wrapped-foreign": (
+        {
+            "svc/__init__.py": "",
+            "svc/util.py": "import functools\ndef timed(fn):\n    @functools.wraps(fn)\n"
+            "    def wrapper(*a, **k):\n        return fn(*a, **k)\n    return wrapper\n"
+            "def register(fn):\n    return fn\n",
+            "svc/jobs.py": APP.replace("shared", "ledger")
+            + "from svc.util import register, timed\n"
+            "@app.queue(name='reconcile')\n@timed\ndef reconcile():\n    return 1\n",
+            "svc/plain.py": APP.replace("shared", "plain") + "from svc.util import register\n"
+            "@app.queue(name='plain-q')\n@register\ndef plain():\n    return 1\n",
+        },
+        False,
+        True,
+    ),
     "tests-path": (
         {
             "main.py": APP + "@app.queue(name='main-q')\ndef m():\n    return 1\n",
@@ -647,7 +665,10 @@ def test_discovery_matches_fg306_fg307(label, tmp_path, run_cli):
         flagged = [
             r
             for r in records
-            if not r["variables"] or r["manifest_module"].split(".")[0] in unshipped
+            if not r["variables"]
+            or r["manifest_module"].split(".")[0] in unshipped
+            # the worker imports manifest_module; the handle is bound in `module`
+            or r["manifest_module"] != r["module"]
         ]
         assert flagged, records
     assert ("FG306" in codes) == unserved, findings
@@ -850,3 +871,19 @@ def test_dependencies_are_read_as_rc2_collects_them(tmp_path, run_cli):
     assert not [f for f in findings if f["code"] in ("FG305", "FG002")], findings
     [string] = [f for f in findings if f["code"] == "FG303"]
     assert "letter by letter" in string["message"] and string["line"] == 10
+
+
+def test_fg306_for_a_foreign_wrapper_is_exactly_where_rc2_records_another_module(tmp_path, run_cli):
+    files = DISCOVERY["wrapped-foreign"][0]
+    result = run_discovery_or_skip(files)
+    records = [r for app in result["apps"] for r in app["resources"]]
+    moved = {r["name"] for r in records if r["manifest_module"] != r["module"]}
+    root = _write(tmp_path, "wrapped-foreign-exact", files)
+    flagged = {
+        name
+        for f in _findings(run_cli, root)
+        if f["code"] == "FG306"
+        for name in ("reconcile", "plain-q")
+        if f"`{name}`" in f["message"]
+    }
+    assert moved == flagged == {"reconcile"}, (records, flagged)

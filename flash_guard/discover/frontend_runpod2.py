@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flash_guard.discover.facts import ROUTE_REGISTRARS, Assignment, Decorated
+from flash_guard.discover.facts import ROUTE_REGISTRARS, Assignment, Decorated, FunctionDef
 from flash_guard.discover.normalize_runpod2 import resource_params
 from flash_guard.discover.parse import Expr
 from flash_guard.discover.resolve import FLASH_PACKAGES, SDK2_PACKAGE, FlashSymbol, ModuleIndex
@@ -200,6 +200,29 @@ class Runpod2Builder:
             return None, None
         return DECORATOR_KINDS[callee.value], self._app(base)
 
+    def _foreign_wrapper(self, decorator: Expr, path: str, ns) -> bool:
+        """`@timed` below `@app.queue`, where `timed` is a project function of another file
+        that returns a function nested in it (a wrapper): rc2 records the file of what it is
+        given (`inspect.getfile`, which does not unwrap), so the worker looks for the handle
+        in the decorator's module. A decorator factory (`@retry(3)`) is followed one level."""
+        func = decorator.items[0] if decorator.kind == "call" else decorator
+        if func.kind not in ("name", "attr"):
+            return False
+        found = self.project.resolve_symbol(func, path, ns)
+        if not (isinstance(found, tuple) and isinstance(found[1], FunctionDef)):
+            return False
+        home, fn = found
+        if home == path:
+            return False
+        facts = self.project.files.get(home)
+        levels = 2 if decorator.kind == "call" else 1
+        for _ in range(levels):
+            nested = _returned_nested(facts, fn) if facts is not None else None
+            if nested is None:
+                return False
+            fn = nested
+        return True
+
     def _kept_decorator(self, decorator: Expr, path: str, ns):
         """`@cpu_step` where `cpu_step = app.queue(...)`, or `@gpu_queue("embed")` where a
         project helper returns `app.queue(...)`: (the decorator object, its kind, the App),
@@ -228,7 +251,7 @@ class Runpod2Builder:
                     schedule = True
                 elif symbol.name == "Endpoint":
                     self._client_declaration(path, decorated, decorator)
-        for decorator in decorated.decorators:
+        for index, decorator in enumerate(decorated.decorators):
             kind, app = self._app_method(decorator, path, decorated.namespace)
             made = None
             if kind is None:
@@ -237,6 +260,11 @@ class Runpod2Builder:
                     continue
                 made, kind, app = made
             placement = decorated.placement
+            below = decorated.decorators[index + 1 :]
+            if placement == "module" and any(
+                self._foreign_wrapper(d, path, decorated.namespace) for d in below
+            ):
+                placement = "wrapped"
             endpoint = self._declare(
                 path,
                 kind,
@@ -691,6 +719,19 @@ class Runpod2Builder:
                         )
                     )
                 seen.setdefault(name, endpoint)
+
+
+def _returned_nested(facts, fn):
+    """The function `fn` returns when it is one defined inside `fn` itself, else None."""
+    if len(fn.returns) != 1:
+        return None
+    returned = fn.returns[0].expr()
+    if returned.kind != "name":
+        return None
+    return next(
+        (f for f in facts.functions if f.namespace == fn.span and f.name == returned.value),
+        None,
+    )
 
 
 def _flash_enums(obj: Opaque, call: Expr, path: str) -> list[tuple[str, str, Span]]:

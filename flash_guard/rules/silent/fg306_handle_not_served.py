@@ -15,6 +15,11 @@ _WHERE = {
         "to a module-level name"
     ),
     "unbound": "is not bound to a module-level name of the file that defines its function",
+    "wrapped": (
+        "decorates the wrapper a decorator from another module returns (rc2 records the file "
+        "of the function it is given, `inspect.getfile` does not unwrap, so the worker looks "
+        "for the handle in that module)"
+    ),
 }
 
 
@@ -34,13 +39,14 @@ class HandleNotServed(Check):
     function (even one called at import), in a loop or a class body, kept in a list, dict or
     comprehension, passed to a call, applied without being assigned (`app.api(...)(factory)`
     as a statement), or bound to a name in another module than the function's (the call form
-    `h = app.queue(...)(imported_fn)`). It also fires when the declaring file is one the build
-    imports but does not ship, decided as `rp flash deploy` packages the app directory: the
-    SDK's default ignores (`tests/`, `test/`, `env/`, `test_*.py`, `*_test.py`, `.tox/`, ...),
-    then each directory's `.gitignore`, then the app's `.runpodignore`, Git-style, the last
-    matching pattern winning (so `!tests/` in `.runpodignore` ships `tests/` again), an excluded
-    directory excluding everything below it, and the protected list (`/env`, `.env*`, ...)
-    never re-included."""
+    `h = app.queue(...)(imported_fn)`), or applied above a decorator from another project
+    module that returns a wrapper function (`@app.queue(...)` over `@timed`). It also fires
+    when the declaring file is one the build imports but does not ship, decided as `rp flash
+    deploy` packages the app directory: the SDK's default ignores (`tests/`, `test/`,
+    `env/`, `test_*.py`, `*_test.py`, `.tox/`, ...), then each directory's `.gitignore`,
+    then the app's `.runpodignore`, Git-style, the last matching pattern winning (so
+    `!tests/` in `.runpodignore` ships `tests/` again), an excluded directory excluding
+    everything below it, and the protected list (`/env`, `.env*`, ...) never re-included."""
 
     id = "handle-not-served"
     kinds = ("queue", "load_balancer")
