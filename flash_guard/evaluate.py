@@ -19,6 +19,7 @@ from flash_guard.checklist.profiles import ProfileMap, file_pragmas
 from flash_guard.checks import deploy_support as runpod2
 from flash_guard.checks.base import Context, Outcome, decide_candidates, where
 from flash_guard.checks.placement import build_never_copies, runtime_provisioned
+from flash_guard.checks.sites import forget_indexes
 from flash_guard.config.loader import Config
 from flash_guard.discover.analysis import Analysis
 from flash_guard.findings import FAIL, NOT_APPLICABLE, PASS, UNKNOWN, Finding
@@ -61,6 +62,7 @@ def evaluate(
         if endpoint.deployable and (only is None or index in only):
             run.endpoint_items(index, endpoint)
     run.project_checks()
+    forget_indexes()  # the checks that ask where declarations sit are done
     # An expression a deploy-breaker (FG2xx) reports at its own span is one the SDK rejects:
     # no value of it deploys, so what it leaves undecided elsewhere is moot (no FG002).
     rejected = {(f.path, f.span) for f in run.findings if f.code.startswith("FG2")}

@@ -108,8 +108,9 @@ class _FileIndex:
         self.facts = facts
         self.assignments: dict[tuple[int, int], list] = {}
         for assign in facts.assignments:
-            start = assign.value.expr_span()
-            self.assignments.setdefault((start.line, start.column), []).append(assign)
+            if assign.value.may_be_call():  # a declaration's span is a call's
+                start = assign.value.expr_span()
+                self.assignments.setdefault((start.line, start.column), []).append(assign)
         # line -> (decorated, decorator) of every decorator covering the line, in file order
         self.decorators: dict[int, list[tuple[Decorated, Expr]]] = {}
         self.by_target: dict[int, Decorated] = {}
@@ -124,6 +125,11 @@ class _FileIndex:
 
 _INDEXES: dict[int, _FileIndex] = {}
 _MAX_INDEXES = 4096  # files; a long-lived process (the tests) starts over past this
+
+
+def forget_indexes() -> None:
+    """Drop the per-file indexes once the checks that ask for sites are done."""
+    _INDEXES.clear()
 
 
 def _file_index(facts: FileFacts) -> _FileIndex:

@@ -232,6 +232,11 @@ class Runpod2Builder:
             decorator.kind != "call" and func.kind == "attr" and func.value in DECORATOR_KINDS
         ):
             return None  # `@app.queue` without parentheses is `_app_method`'s FG210
+        # Only a name bound in the project (`cpu_step = app.queue(...)`) or a project helper
+        # can hold one: SDK names, route verbs and third-party decorators are not evaluated.
+        found = self.project.resolve_symbol(func, path, ns)
+        if not isinstance(found, tuple) or not isinstance(found[1], (Assignment, FunctionDef)):
+            return None
         value = self.project.evaluate(decorator, path, ns)
         entry = self.project.app_decorator(value)
         if entry is None:
