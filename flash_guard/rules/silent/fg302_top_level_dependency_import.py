@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from flash_guard.checks.base import Check, fail_at, param_doc, register, unknown
-from flash_guard.checks.placement import classify
+from flash_guard.checks.placement import classify, runtime_provisioned
 from flash_guard.checks.sites import build_calls, dependency_args, uses
 from flash_guard.model import Value
 from flash_guard.sdk.distributions import normalise
@@ -81,13 +81,19 @@ class DependencyImports(Check):
     files whose functions it decorates or routes. Imports in a module-level `if`/`try` block
     count, since they run on import; ones under `if TYPE_CHECKING:` or `if __name__ ==
     "__main__":` do not, nor do relative imports or imports inside functions. When an element
-    of `dependencies` is not statically known and nothing else fails, it reports FG002."""
+    of `dependencies` is not statically known and nothing else fails, it reports FG002. A
+    runtime-provisioned declaration (see FG301) is not checked: the script that builds it runs
+    where its imports are installed, and `flash build` never imports it."""
 
     id = "top-level-dependency-import"
     Params = Params
 
     def check(self, endpoint, params: Params, ctx):
         analysis = ctx.analysis
+        if runtime_provisioned(endpoint, analysis) is not None:
+            # A script that builds and runs the endpoint itself imports its modules where it
+            # runs; `flash build` never imports it (FG301's info).
+            return []
         files = analysis.modules.files
         wanted: dict[str, str] = {}  # normalised module -> the requirement that installs it
         undecided: list[Value] = []
