@@ -719,17 +719,22 @@ def test_an_empty_cache_dir_is_a_usage_error_not_the_project_root(project, capsy
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc")
-def test_output_through_proc_fd_writes_the_file_behind_it_and_keeps_the_link(
+def test_output_named_under_proc_writes_the_file_behind_it_and_a_committed_link_is_replaced(
     project, run_cli, tmp_path
 ):
-    # `--output sarif=/dev/stdout` with stdout redirected: /dev/stdout -> /proc/self/fd/1 ->
-    # the file. The report goes to that file; the link is not replaced by a regular file.
+    # `--output json=/dev/stdout` with stdout redirected: /dev/stdout -> /proc/self/fd/1 ->
+    # the file. A path named under /dev or /proc is written through, never replaced.
     root = project({"app.py": "x = 1\n"})
     target = tmp_path / "redirected.json"
     with open(target, "w") as handle:
-        link = tmp_path / "stdout-link"
-        link.symlink_to(f"/proc/self/fd/{handle.fileno()}")
-        code, _, err = run_cli(["check", "--no-cache", "--output", f"json={link}", "."], root)
+        named = f"/proc/self/fd/{handle.fileno()}"
+        code, _, err = run_cli(["check", "--no-cache", "--output", f"json={named}", "."], root)
     assert code in (0, 1), err
-    assert link.is_symlink()
     assert '"findings"' in target.read_text()
+    # A link a pull request commits in the tree (`report.json -> /dev/null`) is replaced by the
+    # report itself: it cannot send the report nowhere.
+    link = root / "report.json"
+    link.symlink_to("/dev/null")
+    code, _, err = run_cli(["check", "--no-cache", "--output", "json=report.json", "."], root)
+    assert code in (0, 1), err
+    assert not link.is_symlink() and '"findings"' in link.read_text()

@@ -27,43 +27,31 @@ def write_atomically(path: Path, text: str) -> None:
 _SYSTEM_DIRS = ("/dev/", "/proc/")
 
 
-def _through_system_dirs(path: Path) -> bool:
-    """Whether `path`, or a link on the way to what it names, is under /dev or /proc (the
-    file it ends at may be anywhere: /proc/self/fd/1 names the redirected stdout)."""
-    current = os.path.abspath(path)
-    for _ in range(40):  # the kernel's own limit on links followed
-        if current.startswith(_SYSTEM_DIRS):
-            return True
-        if not os.path.islink(current):
-            return False
-        try:
-            target = os.readlink(current)
-        except OSError:
-            return False
-        current = os.path.normpath(os.path.join(os.path.dirname(current), target))
-    return False
-
-
 def write_output(path: Path, text: str) -> None:
-    """A destination the user named (`--output`, `--write-baseline`): a character device or a
-    FIFO (`/dev/stdout`, `/dev/null`, a pipe to another tool) is written to, as any tool
-    writes there; replacing it with a regular file would lose the output (and, as root,
-    replace the device). Anything else is written atomically."""
+    """A destination the user named (`--output`, `--write-baseline`). Named under /dev or
+    /proc (`/dev/stdout`, `/dev/null`, `/proc/self/fd/1`), or a device or FIFO itself, it is
+    written to, as any tool writes there: replacing it with a regular file would lose the
+    output (and, as root, replace `/dev/stdout` for the whole machine). Anything else,
+    including a symlink that points there (a pull request can commit `report.sarif ->
+    /dev/null`), is replaced atomically, so the report lands in a file of its own."""
     try:
-        info = os.stat(path)
+        info = os.lstat(path)
     except (OSError, ValueError):
         info = None
     stream = info is not None and (stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode))
-    # `/dev/stdout` -> `/proc/self/fd/1` -> a file the shell redirected to: that file, never
-    # the link itself (as root, replacing it would break /dev/stdout for everyone).
-    descriptor = info is not None and _through_system_dirs(path)
-    if not (stream or descriptor):
+    named_system = os.path.abspath(path).startswith(_SYSTEM_DIRS)
+    if not (stream or (named_system and info is not None)):
         write_atomically(path, text)
         return
     # No O_CREAT or O_TRUNC: only what is already there, appended to a redirected file; a
     # FIFO without a reader is ENXIO rather than a wait.
+    try:
+        target = os.stat(path)
+    except OSError:
+        target = info
+    into_stream = stat.S_ISCHR(target.st_mode) or stat.S_ISFIFO(target.st_mode)
     flags = os.O_WRONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    fd = os.open(path, flags | (0 if stream else os.O_APPEND))
+    fd = os.open(path, flags | (0 if into_stream else os.O_APPEND))
     try:
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
