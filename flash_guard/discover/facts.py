@@ -8,6 +8,7 @@ environment reads, calls and imports. Nothing is resolved yet; a decorator
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from flash_guard.discover.lexical import Lexed, lex, line_starts
@@ -71,6 +72,11 @@ _FILE_RULE = {
         # an `assignment` above.
         {"kind": "augmented_assignment"},
         {"kind": "delete_statement"},
+        {
+            "kind": "call",
+            "has": {"field": "function", "kind": "identifier"},
+            "inside": {"kind": "expression_statement", "inside": {"kind": "module"}},
+        },
         {
             "kind": "call",
             "has": {
@@ -162,7 +168,9 @@ class ItemWrite:
     """A change in place to what a name holds: `ENV["K"] = v` (op "set"), `ENV.update(...)`,
     `DEPS.append(x)` (the method's name; `value` is the whole call), `del ENV["K"]` ("del"),
     `DEPS += [...]` ("iadd"), `ENV |= {...}` ("ior"); any other augmented operator is
-    "other". Resolution applies them to the name's assigned value (resolve.py)."""
+    "other". A module-level call statement `configure(ENV)` is op "call" with `target` the
+    callee's name (the helper may change what it is given, or a global). Resolution applies
+    them to the name's assigned value (writes.py)."""
 
     target: str
     op: str
@@ -170,6 +178,8 @@ class ItemWrite:
     namespace: Span | None  # the enclosing function/class, None at module level
     key: Snippet | None = None  # the subscript of "set"/"del"
     value: Snippet | None = None  # the assigned value, right operand, or the method call
+    # Under `if __name__ == "__main__":` or `if TYPE_CHECKING:`: never runs on import.
+    untaken: bool = False
 
 
 @dataclass(slots=True)
@@ -479,7 +489,7 @@ def _item_write(subscript, op: str, value, facts: FileFacts, lines: _Lines) -> N
     base, key = subscript.field("value"), subscript.field("subscript")
     if base is None or base.kind() != "identifier":
         return
-    _, namespace, _ = _placement(subscript, lines)
+    _, namespace, blocks = _placement(subscript, lines)
     facts.writes.append(
         ItemWrite(
             base.text(),
@@ -488,6 +498,7 @@ def _item_write(subscript, op: str, value, facts: FileFacts, lines: _Lines) -> N
             namespace,
             snippet_of(key, lines.eager) if key is not None else None,
             snippet_of(value, lines.eager) if value is not None else None,
+            _untaken(blocks),
         )
     )
 
@@ -508,9 +519,10 @@ def _augmented(node, facts: FileFacts, lines: _Lines) -> None:
         target = left.text() if left.kind() == "identifier" else None
     if target is None:
         return
-    _, namespace, _ = _placement(node, lines)
+    _, namespace, blocks = _placement(node, lines)
     value = snippet_of(right, lines.eager) if op != "other" else None
-    facts.writes.append(ItemWrite(target, op, span_of(node), namespace, None, value))
+    write = ItemWrite(target, op, span_of(node), namespace, None, value, _untaken(blocks))
+    facts.writes.append(write)
 
 
 def _delete(node, facts: FileFacts, lines: _Lines) -> None:
@@ -528,7 +540,7 @@ def _method_write(node, facts: FileFacts, lines: _Lines) -> None:
     method = func.field("attribute") if func is not None else None
     if receiver is None or method is None:
         return
-    _, namespace, _ = _placement(node, lines)
+    _, namespace, blocks = _placement(node, lines)
     facts.writes.append(
         ItemWrite(
             receiver.text(),
@@ -537,8 +549,32 @@ def _method_write(node, facts: FileFacts, lines: _Lines) -> None:
             namespace,
             None,
             snippet_of(node, lines.eager),
+            _untaken(blocks),
         )
     )
+
+
+def _call_statement(node, facts: FileFacts, lines: _Lines) -> None:
+    """`configure(ENV)` as a statement of its own at module level (op "call")."""
+    func = node.field("function")
+    _, namespace, blocks = _placement(node, lines)
+    if func is None or namespace is not None:
+        return
+    write = ItemWrite(func.text(), "call", span_of(node), None, None, snippet_of(node), False)
+    write.untaken = _untaken(blocks)
+    facts.writes.append(write)
+
+
+# `if __name__ == "__main__":` / `if TYPE_CHECKING:` (either spelling of each): a block that
+# never runs when a build imports the module.
+_UNTAKEN_HEADER = re.compile(
+    r"""^if\s+(?:__name__\s*==\s*['"]__main__['"]|['"]__main__['"]\s*==\s*__name__"""
+    r"""|(?:typing\.)?TYPE_CHECKING)\s*:"""
+)
+
+
+def _untaken(blocks: tuple[Block, ...]) -> bool:
+    return any(b.kind == "if" and _UNTAKEN_HEADER.match(b.header) for b in blocks)
 
 
 def _body_facts(definition, name: str, path: str) -> BodyFacts:
@@ -813,6 +849,8 @@ def _call(node, facts: FileFacts, lines: _Lines) -> None:
     func = node.field("function")
     if func is not None and func.kind() == "call":
         _applied(node, facts, lines)
+    elif func is not None and func.kind() == "identifier":
+        _call_statement(node, facts, lines)
     else:
         _method_write(node, facts, lines)
 

@@ -205,6 +205,8 @@ class ModuleIndex:
         # (path, namespace, name) -> the in-place changes made to it there (writes.py)
         self._writes: dict[tuple, list[ItemWrite]] = {}
         self._written: dict[tuple[str, Span | None], set[str]] = {}  # (path, namespace) -> names
+        self._call_statements: dict[str, list[ItemWrite]] = {}  # path -> `configure(ENV)`
+        self._aliases: dict[tuple, list[str]] = {}  # (path, namespace, name) -> `alias = name`
         self._frames: list[tuple[tuple[str, Span], dict[str, Value]]] = []
         # A dict comprehension's loop name while its body is evaluated, keyed like a frame
         # by (path, namespace); calls are not memoised meanwhile (their value varies by item).
@@ -252,8 +254,16 @@ class ModuleIndex:
                 self._local_assigns.setdefault((path, assign.namespace), {})[assign.target] = assign
         self._module_assigns[path] = module_assigns
         for write in facts.writes:
+            if write.op == "call":  # `configure(ENV)`: see _changed_by_call
+                self._call_statements.setdefault(path, []).append(write)
+                continue
             self._writes.setdefault((path, write.namespace, write.target), []).append(write)
             self._written.setdefault((path, write.namespace), set()).add(write.target)
+        for assign in facts.assignments:
+            if assign.value.kind == "identifier" and assign.value.text.isidentifier():
+                # `env = ENV`: one object under two names; a change through either counts
+                key = (path, assign.namespace, assign.value.text)
+                self._aliases.setdefault(key, []).append(assign.target)
         imports: dict[str, ImportBinding] = {}
         for binding in facts.imports:
             if binding.local == "*":
@@ -565,7 +575,14 @@ class ModuleIndex:
                     return self._symbol_value(target, expr, path, depth)
             return Value.unknown(expr.text, expr.span, path)
         symbol = self.lookup(path, expr.value, namespace, depth)
-        return self._symbol_value(symbol, expr, path, depth)
+        value = self._symbol_value(symbol, expr, path, depth)
+        if isinstance(symbol, tuple) and symbol[0] != path and isinstance(symbol[1], Assignment):
+            # `from config import BASE_ENV` then `BASE_ENV["HF_TOKEN"] = ...` here: this
+            # module's changes to the imported object count where this module reads it.
+            writes = self._writes.get((path, None, expr.value))
+            if writes:
+                value = apply_writes(self, value, writes, path, depth + 1)
+        return value
 
     def _project_enum_member(self, expr: Expr, path: str, namespace, depth: int) -> bool:
         """`expr` is `Cls.MEMBER` of a project class deriving from an Enum."""
@@ -613,16 +630,69 @@ class ModuleIndex:
                 value = self._candidates(values, assign.expr, path)
             else:
                 value = self._assigned(assign, path, depth)
-            writes = self._writes.get((path, assign.namespace, assign.target))
+            writes = self._writes_to(path, assign)
             if writes:
                 writes = writes_of(writes, assign, group or [assign])
                 value = apply_writes(self, value, writes, path, depth + 1)
+            changer = self._changed_by_call(path, assign) if assign.namespace is None else None
+            if changer is not None and (value.known or value.candidates):
+                text = f"{assign.target} (changed by {changer}())"
+                value = Value.unknown(text, assign.span, path)
         finally:
             self._in_progress.discard(key)
             self._stop_recording(key, path, outer)
         if use_memo:
             self._memo[key] = value
         return value
+
+    def _writes_to(self, path: str, assign: Assignment) -> list[ItemWrite]:
+        own = self._writes.get((path, assign.namespace, assign.target), [])
+        aliases = self._aliases.get((path, assign.namespace, assign.target), ())
+        if not aliases:
+            return own
+        through = [w for a in aliases for w in self._writes.get((path, assign.namespace, a), [])]
+        return sorted([*own, *through], key=lambda w: (w.span.line, w.span.column))
+
+    def _changed_by_call(self, path: str, assign: Assignment) -> str | None:
+        """The helper a module-level call statement after `assign` runs that changes the name
+        in place: given it as an argument (`add_secrets(ENV)`, the parameter changed inside),
+        or a function of this file that changes the global itself (`_configure()`)."""
+        after = (assign.span.line, assign.span.column)
+        for call_write in self._call_statements.get(path, ()):
+            if call_write.untaken or (call_write.span.line, call_write.span.column) <= after:
+                continue
+            call = call_write.value.expr() if call_write.value is not None else None
+            if call is None or call.kind != "call":
+                continue
+            found = self.lookup(path, call_write.target, None)
+            if not (isinstance(found, tuple) and isinstance(found[1], FunctionDef)):
+                continue
+            home, fn = found
+            changed = self._written.get((home, fn.span), set())
+            if not changed:
+                continue
+            positional = [name for name, _, mode in fn.params if mode == ""]
+            given = [
+                positional[i]
+                for i, arg in enumerate(call.items[1:])
+                if i < len(positional) and arg.kind == "name" and arg.value == assign.target
+            ]
+            given += [
+                k
+                for k, v, _ in call.keywords
+                if k and v.kind == "name" and v.value == assign.target
+            ]
+            if any(param in changed for param in given):
+                return call_write.target
+            params = {name for name, _, _ in fn.params}
+            local = self._local_assigns.get((home, fn.span), {})
+            if (
+                home == path
+                and assign.target in changed
+                and assign.target not in params | set(local)
+            ):
+                return call_write.target
+        return None
 
     def _assigned(self, assign: Assignment, path: str, depth: int) -> Value:
         value = self.evaluate(assign.expr, path, assign.namespace, depth + 1)

@@ -44,10 +44,20 @@ def apply_writes(
     index: ModuleIndex, value: Value, writes: list[ItemWrite], path: str, depth: int
 ) -> Value:
     for write in writes:
-        if write.op in ROUTE_REGISTRARS:
-            continue  # `web.include_router(...)`: routes of an app object, not its value
-        if value.candidates or not value.known:
-            return _changed(value, write, path) if value.candidates else value
+        if write.op in ROUTE_REGISTRARS or write.op == "call" or write.untaken:
+            # `web.include_router(...)`: routes of an app object, not its value; a call
+            # statement is the caller's to judge (`calls_changing`); a `__main__` block never
+            # runs when the module is imported.
+            continue
+        if value.candidates:
+            # One value per branch (rules.md "candidate values"): the change made to each.
+            changed = [apply_writes(index, c, [write], path, depth) for c in value.candidates]
+            if any(not c.known for c in changed):
+                return _changed(value, write, path)
+            value = dataclasses.replace(value, candidates=tuple(changed))
+            continue
+        if not value.known:
+            return value
         value = _apply(index, value, write, path, depth)
         if index._too_big(value):
             return _changed(value, write, path)
@@ -121,6 +131,8 @@ def _apply_to_dict(
     index: ModuleIndex, value: Value, write: ItemWrite, path: str, depth: int
 ) -> Value:
     held: dict = value.value
+    if write.op == "update" and _updates_with_none(index, write, path, depth):
+        return value  # `if extra: env.update(extra)` with `extra=None`: not run
     if write.op in _DICT_MERGES:
         entries = _entries(write)
         if entries is None:
@@ -146,6 +158,14 @@ def _apply_to_dict(
     if write.op == "clear":
         return dataclasses.replace(value, value={}, partial=None)
     return _changed(value, write, path)
+
+
+def _updates_with_none(index: ModuleIndex, write: ItemWrite, path: str, depth: int) -> bool:
+    parts = _call_parts(write)
+    if parts is None or len(parts[0]) != 1 or parts[1]:
+        return False
+    arg = index.evaluate(parts[0][0], path, write.namespace, depth + 1)
+    return arg.known and arg.value is None
 
 
 def _removed_key(index: ModuleIndex, write: ItemWrite, path: str, depth: int):
