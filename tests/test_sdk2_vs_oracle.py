@@ -574,6 +574,17 @@ DISCOVERY = {
         False,
         True,
     ),
+    # A wrapper above @app.queue: the module-level name holds the wrapper, not the handle.
+    "wrapped-above": (
+        {
+            "jobs.py": APP.replace("shared", "above") + "import functools\n"
+            "def log_calls(fn):\n    @functools.wraps(fn)\n    def wrapper(*a, **k):\n"
+            "        return fn(*a, **k)\n    return wrapper\n"
+            "@log_calls\n@app.queue(name='embed-q')\ndef embed():\n    return 1\n",
+        },
+        False,
+        True,
+    ),
     "tests-path": (
         {
             "main.py": APP + "@app.queue(name='main-q')\ndef m():\n    return 1\n",

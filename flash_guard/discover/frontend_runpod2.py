@@ -200,11 +200,12 @@ class Runpod2Builder:
             return None, None
         return DECORATOR_KINDS[callee.value], self._app(base)
 
-    def _foreign_wrapper(self, decorator: Expr, path: str, ns) -> bool:
-        """`@timed` below `@app.queue`, where `timed` is a project function of another file
-        that returns a function nested in it (a wrapper): rc2 records the file of what it is
-        given (`inspect.getfile`, which does not unwrap), so the worker looks for the handle
-        in the decorator's module. A decorator factory (`@retry(3)`) is followed one level."""
+    def _wrapper(self, decorator: Expr, path: str, ns, foreign: bool) -> bool:
+        """A project decorator that returns a function nested in it (a wrapper); `foreign`:
+        only one defined in another file. Below `@app.queue`, a foreign one makes rc2 record
+        its file (`inspect.getfile` does not unwrap), where the worker looks for the handle;
+        above it, any one leaves the wrapper, not the handle, in the module-level name. A
+        decorator factory (`@retry(3)`) is followed one level."""
         func = decorator.items[0] if decorator.kind == "call" else decorator
         if func.kind not in ("name", "attr"):
             return False
@@ -212,7 +213,7 @@ class Runpod2Builder:
         if not (isinstance(found, tuple) and isinstance(found[1], FunctionDef)):
             return False
         home, fn = found
-        if home == path:
+        if foreign and home == path:
             return False
         facts = self.project.files.get(home)
         levels = 2 if decorator.kind == "call" else 1
@@ -266,10 +267,12 @@ class Runpod2Builder:
                 made, kind, app = made
             placement = decorated.placement
             below = decorated.decorators[index + 1 :]
-            if placement == "module" and any(
-                self._foreign_wrapper(d, path, decorated.namespace) for d in below
-            ):
+            above = decorated.decorators[:index]
+            ns = decorated.namespace
+            if placement == "module" and any(self._wrapper(d, path, ns, True) for d in below):
                 placement = "wrapped"
+            elif placement == "module" and any(self._wrapper(d, path, ns, False) for d in above):
+                placement = "wrapped_above"
             endpoint = self._declare(
                 path,
                 kind,

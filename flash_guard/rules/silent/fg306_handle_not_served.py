@@ -15,6 +15,10 @@ _WHERE = {
         "to a module-level name"
     ),
     "unbound": "is not bound to a module-level name of the file that defines its function",
+    "wrapped_above": (
+        "is wrapped by a project decorator above it, so the module-level name holds the "
+        "wrapper, not the handle"
+    ),
     "wrapped": (
         "decorates the wrapper a decorator from another module returns (rc2 records the file "
         "of the function it is given, `inspect.getfile` does not unwrap, so the worker looks "
@@ -40,7 +44,8 @@ class HandleNotServed(Check):
     comprehension, passed to a call, applied without being assigned (`app.api(...)(factory)`
     as a statement), or bound to a name in another module than the function's (the call form
     `h = app.queue(...)(imported_fn)`), or applied above a decorator from another project
-    module that returns a wrapper function (`@app.queue(...)` over `@timed`). It also fires
+    module that returns a wrapper function (`@app.queue(...)` over `@timed`), or below a project
+    decorator that returns one (the module-level name then holds the wrapper). It also fires
     when the declaring file is one the build imports but does not ship, decided as `rp flash
     deploy` packages the app directory: the SDK's default ignores (`tests/`, `test/`,
     `env/`, `test_*.py`, `*_test.py`, `.tox/`, ...), then each directory's `.gitignore`,
