@@ -37,6 +37,14 @@ OK = {
         "@cpu_step\ndef deskew(x: str = ''):\n    return x\n"
         "@cpu_step\ndef binarize(x: str = ''):\n    return x\n"
     ),
+    "nested-decorator-factory": (
+        "def nested(name, idle=900):\n"
+        "    def deco(fn):\n"
+        "        return app.queue(name=name, gpu='ADA_24', idle_timeout=idle)(fn)\n"
+        "    return deco\n"
+        "@nested('beta-q', idle=1200)\ndef beta(x: str = ''):\n    return x\n"
+        "@nested('gamma-q')\ndef gamma(x: str = ''):\n    return x\n"
+    ),
     "helper-decorator": (
         "BASE = dict(gpu='ADA_24', workers=(1, 3), idle_timeout=1200)\n"
         "def gpu_queue(name, **overrides):\n"

@@ -112,6 +112,8 @@ class Runpod2Builder:
             if kind is None:
                 return
             target_expr = assign.expr.items[1]
+            if self._factory_body(path, assign.namespace, target_expr):
+                return
             target = self._target(path, target_expr)
             # Inside a function, loop or class body: said as such; at module level, served only
             # when the function is defined in this file.
@@ -142,6 +144,8 @@ class Runpod2Builder:
         if kind is None:
             return
         target_expr = applied.expr.items[1]
+        if self._factory_body(path, applied.namespace, target_expr):
+            return
         placement = applied.placement if applied.placement in ("function", "loop") else "container"
         self._declare(
             path,
@@ -200,6 +204,33 @@ class Runpod2Builder:
             return None, None
         return DECORATOR_KINDS[callee.value], self._app(base)
 
+    def _factory_decorator(self, home: str, fn, call: Expr, path: str, ns):
+        """`@nested("beta")` where `def nested(name): def deco(f): return app.queue(
+        name=name)(f); return deco`: the decorator the nested function applies, with the
+        factory's parameters bound to the call's arguments."""
+        facts = self.project.files.get(home)
+        inner = _returned_nested(facts, fn) if facts is not None else None
+        if inner is None:
+            return None
+        for returned in inner.returns:
+            expr = returned.expr()
+            if expr.kind != "call" or len(expr.items) != 2 or expr.items[0].kind != "call":
+                continue
+            value = self.project.evaluate_in_nested(home, fn, call, path, ns, inner, expr.items[0])
+            entry = self.project.app_decorator(value)
+            if entry is not None:
+                return entry
+        return None
+
+    def _factory_body(self, path: str, namespace, target: Expr) -> bool:
+        """`app.queue(...)(f)` inside a function where `f` is its parameter: a decorator
+        factory's body (declared where the factory is applied), not a declaration."""
+        if namespace is None or target.kind != "name":
+            return False
+        facts = self.project.files.get(path)
+        fn = next((f for f in facts.functions if f.span == namespace), None) if facts else None
+        return fn is not None and any(name == target.value for name, _, _ in fn.params)
+
     def _wrapper(self, decorator: Expr, path: str, ns, foreign: bool) -> bool:
         """A project decorator that returns a function nested in it (a wrapper); `foreign`:
         only one defined in another file. Below `@app.queue`, a foreign one makes rc2 record
@@ -240,6 +271,8 @@ class Runpod2Builder:
             return None
         value = self.project.evaluate(decorator, path, ns)
         entry = self.project.app_decorator(value)
+        if entry is None and decorator.kind == "call" and isinstance(found[1], FunctionDef):
+            entry = self._factory_decorator(found[0], found[1], decorator, path, ns)
         if entry is None:
             return None
         obj, method, app_value = entry

@@ -891,21 +891,15 @@ class ModuleIndex:
             return dataclasses.replace(chosen, span=expr.span, path=path, env_key=key.env_key)
         return self._candidates([*base.value.values(), default], expr, path)
 
-    def _call_helper(self, fn_path: str, fn: FunctionDef, expr: Expr, path, namespace, depth):
-        """A project function's return value for constant arguments, one level at a time."""
-        key = (fn_path, fn.span)
-        unknown = Value.unknown(expr.text, expr.span, path)
-        if not fn.returns or any(k == key for k, _ in self._frames):
-            return unknown
-        if len(self._frames) >= MAX_HELPER_FRAMES:
-            self.exhausted.append((path, expr.span, expr.text))
-            return unknown
+    def _helper_bindings(self, fn_path: str, fn: FunctionDef, expr: Expr, path, namespace, depth):
+        """The helper's parameters bound to the call's arguments (defaults, `*args`/`**kw`
+        collected), or None when the call's arguments cannot be bound statically."""
         args = expr.items[1:]
         if any(a.kind == "starred" for a in args) or any(n is None for n, _, _ in expr.keywords):
-            return unknown
+            return None
         positional = [p for p in fn.params if p[2] == ""]
         if len(args) > len(positional):
-            return unknown
+            return None
         bindings: dict[str, Value] = {}
         for (name, _, _), arg in zip(positional, args, strict=False):
             bindings[name] = self.evaluate(arg, path, namespace, depth + 1)
@@ -918,7 +912,7 @@ class ModuleIndex:
             elif rest is not None and name not in modes and name not in extra:
                 extra[name] = self.evaluate(value_expr, path, namespace, depth + 1)
             else:
-                return unknown
+                return None
         for name, default, mode in fn.params:
             if name in bindings:
                 continue
@@ -932,6 +926,36 @@ class ModuleIndex:
         for name in self._mutated(fn_path, fn):
             # `kwargs.update(overrides)`: what the name holds is not its assignment's value
             bindings[name] = Value.unknown(f"{name} (changed in {fn.name}())", expr.span, path)
+        return bindings
+
+    def evaluate_in_nested(
+        self, fn_path: str, fn: FunctionDef, call: Expr, path, namespace, inner: FunctionDef, expr
+    ) -> Value:
+        """`expr`, written in `inner` (a function nested in `fn`), with `fn`'s parameters bound
+        to `call`'s arguments: a decorator factory's `app.queue(name=name)(f)` (the frontend)."""
+        bindings = self._helper_bindings(fn_path, fn, call, path, namespace, 0)
+        if bindings is None or len(self._frames) >= MAX_HELPER_FRAMES:
+            return Value.unknown(expr.text, expr.span, fn_path)
+        self._frames.append(((fn_path, fn.span), bindings))
+        self._frames.append(((fn_path, inner.span), bindings))
+        try:
+            return self.evaluate(expr, fn_path, inner.span, 1)
+        finally:
+            self._frames.pop()
+            self._frames.pop()
+
+    def _call_helper(self, fn_path: str, fn: FunctionDef, expr: Expr, path, namespace, depth):
+        """A project function's return value for constant arguments, one level at a time."""
+        key = (fn_path, fn.span)
+        unknown = Value.unknown(expr.text, expr.span, path)
+        if not fn.returns or any(k == key for k, _ in self._frames):
+            return unknown
+        if len(self._frames) >= MAX_HELPER_FRAMES:
+            self.exhausted.append((path, expr.span, expr.text))
+            return unknown
+        bindings = self._helper_bindings(fn_path, fn, expr, path, namespace, depth)
+        if bindings is None:
+            return unknown
         self._frames.append((key, bindings))
         try:
             results = [self.evaluate(r.expr(), fn_path, fn.span, depth + 1) for r in fn.returns]
