@@ -1086,12 +1086,38 @@ class ModuleIndex:
             out.partial = partial
         return out
 
+    def _copied_as_of(self, value: Value, expr: Expr, path, namespace, depth) -> Value:
+        """`{**BASE}`, `dict(BASE)`, `X.update(BASE)` copy BASE as it is on that line: changes
+        made to BASE further down (which a plain reference `env=BASE` does see) are not in
+        the copy."""
+        if expr.kind != "name" or not value.known:
+            return value
+        found = self.lookup(path, expr.value, namespace)
+        if not (isinstance(found, tuple) and found[0] == path and isinstance(found[1], Assignment)):
+            return value
+        assign = found[1]
+        writes = self._writes_to(path, assign)
+        at = (expr.span.line, expr.span.column)
+        if not any((w.span.line, w.span.column) > at for w in writes):
+            return value
+        group = self._alternatives.get((path, assign.namespace, assign.target), [assign])
+        before = [w for w in writes_of(writes, assign, group) if (w.span.line, w.span.column) < at]
+        snapshot = apply_writes(self, self._assigned(assign, path, depth), before, path, depth + 1)
+        return dataclasses.replace(
+            value,
+            value=snapshot.value,
+            known=snapshot.known,
+            partial=snapshot.partial,
+            candidates=snapshot.candidates,
+        )
+
     def _evaluate_mapping(self, entries, expr: Expr, path, namespace, depth) -> Value:
         result: dict[Any, Value] = {}
         partial = None
         for key, value_expr, entry_span in entries:
             if key is None:
                 spread = self.evaluate(value_expr, path, namespace, depth + 1)
+                spread = self._copied_as_of(spread, value_expr, path, namespace, depth)
                 if spread.known and isinstance(spread.value, dict):
                     # Entries that came through `**NAME` point at the spread, naming NAME.
                     for k, item in spread.value.items():
