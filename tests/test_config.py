@@ -934,3 +934,15 @@ def test_a_key_given_twice_is_an_error_not_last_wins(project, run_cli):
     assert code == 2 and ".flash-guard.yaml:3: fail_on: given twice in one mapping" in err, err
     merged = project({"app.py": "x = 1\n", ".flash-guard.yaml": "base: &b {fail_on: never}\n"})
     assert "given twice" not in run_cli(["check", "."], merged)[2]
+
+
+def test_an_error_in_a_quoted_tool_table_names_its_own_line(project, run_cli):
+    root = project(
+        {
+            "app.py": "x = 1\n",
+            "pyproject.toml": '[project]\nname = "x"\n\n[tool.ruff]\nexclude = ["build"]\n\n'
+            '[tool."flash-guard"]\nexclude = "notalist"\n',
+        }
+    )
+    code, _, err = run_cli(["check", "."], root)
+    assert code == 2 and "pyproject.toml:8: exclude:" in err, err

@@ -556,6 +556,24 @@ def test_a_pep263_coding_line_is_honoured(project, run_cli):
     assert "UTF-8" in problems(doc)["second_line.py"]  # a cookie after code does not count
 
 
+def test_coding_line_spellings_python_accepts_and_one_it_refuses(project, run_cli):
+    source = 'from runpod_flash import Endpoint\n\n@Endpoint(name="{name}", workers=(1, 2))\n'
+    source += "def f(x):\n    return x\n"
+    root = project(
+        {
+            "good.py": GOOD_APP,
+            "emacs.py": (
+                "# -*- mode: python; coding: latin-1-unix -*-\n# café\n"
+                + source.format(name="emacs-café")
+            ).encode("latin-1"),
+            "klingon.py": "# coding: klingon\n" + source.format(name="klingon"),
+        }
+    )
+    _, doc = check(run_cli, root)
+    assert "emacs-café" in endpoint_names(doc) and "emacs.py" not in problems(doc)
+    assert "names 'klingon', which Python cannot read source with" in problems(doc)["klingon.py"]
+
+
 def test_one_line_of_a_hundred_thousand_strings_is_refused_within_the_span_budget(project, run_cli):
     # Locating each string on a 1.8 MB line costs its column: past the file's budget the
     # file is FG001 ("lines too long"), as for any other node, instead of minutes of work.

@@ -309,14 +309,17 @@ def _pyproject_source(path: Path, label: str) -> YamlSource:
     return _TomlSource(label, text, table)
 
 
+# `[tool.flash-guard]`, `[tool."flash-guard"]`, `[ tool.flash-guard.rules.X ]`: the table's
+# first header, where a key's line is looked for.
+_TOOL_HEADER = re.compile(r"""^\s*\[\s*tool\s*\.\s*(?:"flash-guard"|'flash-guard'|flash-guard)""")
+
+
 class _TomlSource(YamlSource):
     """Line lookup for `[tool.flash-guard]`: the first line after the header naming the key."""
 
     def line_of(self, keypath: list) -> int:
         lines = self.text.splitlines()
-        start = next(
-            (i for i, line in enumerate(lines) if line.strip().startswith("[tool.flash-guard")), 0
-        )
+        start = next((i for i, line in enumerate(lines) if _TOOL_HEADER.match(line)), 0)
         for key in reversed([k for k in keypath if isinstance(k, str)]):
             pattern = re.compile(
                 rf'^\s*"?{re.escape(key)}"?\s*=|^\[tool\.flash-guard\.{re.escape(key)}'

@@ -517,6 +517,15 @@ def _decode(source: SourceFile, data: bytes) -> None:
     if b"\0" in data:
         source.problem = "binary file (contains NUL bytes)"
         return
+    declared = _cookie(data) if b"coding" in data[:400] else None
+    if declared is not None and declared_encoding(data) is None:
+        # Python refuses a file whose coding line names no codec it can read the file with.
+        shown = declared.decode("ascii", "replace")
+        source.problem = (
+            f"its coding line names {shown!r}, which Python cannot read source with "
+            "(it refuses the file)"
+        )
+        return
     try:
         source.text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -535,17 +544,37 @@ def _decode(source: SourceFile, data: bytes) -> None:
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 
 
-def declared_encoding(data: bytes) -> str | None:
-    """The encoding a PEP 263 coding line declares, when Python would read the file with it:
-    a known codec that keeps ASCII as is (not utf-16, not a bytes-to-bytes codec)."""
+def _cookie(data: bytes) -> bytes | None:
+    """The encoding name of a PEP 263 coding line (line 1, or line 2 after a comment or blank
+    line 1), as written; None when there is none."""
     lines = data.split(b"\n", 2)[:2]
     for index, line in enumerate(lines):
         match = _CODING.match(line)
-        if match is None:
-            if index == 0 and line.strip() and not line.lstrip().startswith(b"#"):
-                return None  # code on line 1: a cookie on line 2 does not count
-            continue
-        name = match.group(1).decode("ascii", "replace")
+        if match is not None:
+            return match.group(1)
+        if index == 0 and line.strip() and not line.lstrip().startswith(b"#"):
+            return None  # code on line 1: a cookie on line 2 does not count
+    return None
+
+
+def _normal_name(name: str) -> str:
+    """CPython's tokenizer spelling: `utf-8-unix`, `latin-1-dos`, `iso_latin_1` and the like
+    name the base codec (Emacs adds the line-ending suffix)."""
+    folded = name.lower().replace("_", "-")
+    if folded == "utf-8" or folded.startswith("utf-8-"):
+        return "utf-8"
+    for latin in ("latin-1", "iso-8859-1", "iso-latin-1"):
+        if folded == latin or folded.startswith(latin + "-"):
+            return "iso-8859-1"
+    return name
+
+
+def declared_encoding(data: bytes) -> str | None:
+    """The encoding a PEP 263 coding line declares, when Python would read the file with it:
+    a known codec that keeps ASCII as is (not utf-16, not a bytes-to-bytes codec)."""
+    cookie = _cookie(data)
+    if cookie is not None:
+        name = _normal_name(cookie.decode("ascii", "replace"))
         try:
             info = codecs.lookup(name)
             b"".decode(info.name)  # LookupError for a bytes-to-bytes codec (base64, zlib)
