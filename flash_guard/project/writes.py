@@ -4,7 +4,9 @@ A write is atomic: the text goes to a new temporary file in the destination's di
 is flushed to disk, and is then renamed over the destination. A reader (or a run that
 fails half-way) sees the old file or the new one, never a truncated one. Renaming
 replaces a symlink at the destination instead of following it, so a symlink committed
-in the analysed tree as `flash-guard.sarif` cannot redirect the write elsewhere.
+in the analysed tree as `flash-guard.sarif` cannot redirect the write elsewhere. The one
+exception is `write_output`: a destination the command line names under /dev or /proc, or a
+device or FIFO, is written through rather than replaced.
 """
 
 from __future__ import annotations
