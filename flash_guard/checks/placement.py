@@ -8,15 +8,10 @@ import re
 from dataclasses import dataclass
 
 from flash_guard.checks.sites import build_ignored, declaration_call
-from flash_guard.discover.facts import Block, FileFacts
+from flash_guard.discover.facts import NEVER_RUNS, Block, FileFacts, guarding_if
 from flash_guard.model import Endpoint
 from flash_guard.sdk.runpod2_tables import DISCOVERY_SKIP_DIRS
 
-# `if` headers whose body never runs when a module is imported by name (as the build does).
-_NEVER_RUNS = re.compile(
-    r"""^if\s+(?:__name__\s*==\s*['"]__main__['"]|['"]__main__['"]\s*==\s*__name__"""
-    r"""|(?:typing\.)?TYPE_CHECKING)\s*:"""
-)
 _CONDITIONAL = ("if", "elif", "else", "match", "case", "try", "except")
 _FLAG_IF = re.compile(r"^if\s+([A-Za-z_][A-Za-z0-9_]*)\s*:")
 SDK_MODULES = ("runpod_flash", "tetra_rp")
@@ -89,16 +84,6 @@ def _untaken_guards_dropped(blocks: tuple[Block, ...], flags: frozenset[str]) ->
     return tuple(kept)
 
 
-def guarding_if(blocks: tuple[Block, ...], header_test) -> Block | None:
-    """The enclosing `if` whose header passes `header_test` and whose own body (not an
-    `elif`/`else` branch of it) holds the code; `blocks` are innermost first."""
-    for i, block in enumerate(blocks):
-        in_branch = i > 0 and blocks[i - 1].kind in ("elif", "else")
-        if block.kind == "if" and not in_branch and header_test(block.header):
-            return block
-    return None
-
-
 def classify(blocks: tuple[Block, ...]) -> Hidden | None:
     """The reason the innermost-first chain of enclosing blocks hides a declaration."""
     for block in blocks:
@@ -114,7 +99,7 @@ def classify(blocks: tuple[Block, ...]) -> Hidden | None:
                 f"in the body of class `{block.name}`",
                 "flash build reads module globals, not class attributes",
             )
-    guard = guarding_if(blocks, _NEVER_RUNS.match)
+    guard = guarding_if(blocks, NEVER_RUNS.match)
     if guard is not None:
         return Hidden(
             f"under `{guard.header}`",
@@ -204,7 +189,7 @@ def _runpod2_undeployed(endpoint: Endpoint, analysis) -> Hidden | None:
     if skipped is not None:
         return Hidden(f"in `{endpoint.path}`", f"rp flash deploy does not import `{skipped}/`")
     blocks = declaration_call(endpoint, analysis.modules.files).blocks
-    guard = guarding_if(blocks, _NEVER_RUNS.match)
+    guard = guarding_if(blocks, NEVER_RUNS.match)
     if guard is not None:
         return Hidden(
             f"under `{guard.header}`",

@@ -7,6 +7,7 @@ imported on first use.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,14 +88,10 @@ class DuplicateKey(Exception):
         self.key, self.line = key, line
 
 
-_STRICT: list = []
-
-
+@functools.cache
 def _strict_loader():
     """yaml.SafeLoader that refuses a key given twice in one mapping: PyYAML keeps the last
     silently, so a second `fail_on:` or `rules:` lower in the file would undo the first."""
-    if _STRICT:
-        return _STRICT[0]
     yaml = _yaml()
 
     class StrictSafeLoader(yaml.SafeLoader):
@@ -113,7 +110,6 @@ def _strict_loader():
                     raise DuplicateKey(key, key_node.start_mark.line + 1)
             return super().construct_mapping(node, deep)
 
-    _STRICT.append(StrictSafeLoader)
     return StrictSafeLoader
 
 

@@ -555,26 +555,35 @@ def _method_write(node, facts: FileFacts, lines: _Lines) -> None:
 
 
 def _call_statement(node, facts: FileFacts, lines: _Lines) -> None:
-    """`configure(ENV)` as a statement of its own at module level (op "call")."""
+    """`configure(ENV)` as a statement of its own at module level (op "call"); the search
+    matches only statements directly in the module, so no block encloses it."""
     func = node.field("function")
-    _, namespace, blocks = _placement(node, lines)
-    if func is None or namespace is not None:
-        return
-    write = ItemWrite(func.text(), "call", span_of(node), None, None, snippet_of(node), False)
-    write.untaken = _untaken(blocks)
-    facts.writes.append(write)
+    if func is not None:
+        facts.writes.append(
+            ItemWrite(func.text(), "call", span_of(node), None, None, snippet_of(node, lines.eager))
+        )
 
 
-# `if __name__ == "__main__":` / `if TYPE_CHECKING:` (either spelling of each): a block that
-# never runs when a build imports the module.
-_UNTAKEN_HEADER = re.compile(
+# `if` headers whose body never runs when a module is imported by name (as a build does):
+# the `__main__` guard and `TYPE_CHECKING`, either spelling of each.
+NEVER_RUNS = re.compile(
     r"""^if\s+(?:__name__\s*==\s*['"]__main__['"]|['"]__main__['"]\s*==\s*__name__"""
     r"""|(?:typing\.)?TYPE_CHECKING)\s*:"""
 )
 
 
+def guarding_if(blocks: tuple[Block, ...], header_test) -> Block | None:
+    """The enclosing `if` whose header passes `header_test` and whose own body (not an
+    `elif`/`else` branch of it) holds the code; `blocks` are innermost first."""
+    for i, block in enumerate(blocks):
+        in_branch = i > 0 and blocks[i - 1].kind in ("elif", "else")
+        if block.kind == "if" and not in_branch and header_test(block.header):
+            return block
+    return None
+
+
 def _untaken(blocks: tuple[Block, ...]) -> bool:
-    return any(b.kind == "if" and _UNTAKEN_HEADER.match(b.header) for b in blocks)
+    return guarding_if(blocks, NEVER_RUNS.match) is not None
 
 
 def _body_facts(definition, name: str, path: str) -> BodyFacts:

@@ -206,6 +206,7 @@ class ModuleIndex:
         self._writes: dict[tuple, list[ItemWrite]] = {}
         self._written: dict[tuple[str, Span | None], set[str]] = {}  # (path, namespace) -> names
         self._call_statements: dict[str, list[ItemWrite]] = {}  # path -> `configure(ENV)`
+        self._changing: dict[str, tuple] = {}  # path -> _changing_calls' answer
         self._aliases: dict[tuple, list[str]] = {}  # (path, namespace, name) -> `alias = name`
         self._frames: list[tuple[tuple[str, Span], dict[str, Value]]] = []
         # A dict comprehension's loop name while its body is evaluated, keyed like a frame
@@ -657,42 +658,51 @@ class ModuleIndex:
         """The helper a module-level call statement after `assign` runs that changes the name
         in place: given it as an argument (`add_secrets(ENV)`, the parameter changed inside),
         or a function of this file that changes the global itself (`_configure()`)."""
+        calls, consulted = self._changing_calls(path)
+        if self._consulted is not None:
+            self._consulted |= consulted
         after = (assign.span.line, assign.span.column)
-        for call_write in self._call_statements.get(path, ()):
-            if call_write.untaken or (call_write.span.line, call_write.span.column) <= after:
-                continue
-            call = call_write.value.expr() if call_write.value is not None else None
-            if call is None or call.kind != "call":
-                continue
-            found = self.lookup(path, call_write.target, None)
-            if not (isinstance(found, tuple) and isinstance(found[1], FunctionDef)):
-                continue
-            home, fn = found
-            changed = self._written.get((home, fn.span), set())
-            if not changed:
-                continue
-            positional = [name for name, _, mode in fn.params if mode == ""]
-            given = [
-                positional[i]
-                for i, arg in enumerate(call.items[1:])
-                if i < len(positional) and arg.kind == "name" and arg.value == assign.target
-            ]
-            given += [
-                k
-                for k, v, _ in call.keywords
-                if k and v.kind == "name" and v.value == assign.target
-            ]
-            if any(param in changed for param in given):
-                return call_write.target
-            params = {name for name, _, _ in fn.params}
-            local = self._local_assigns.get((home, fn.span), {})
-            if (
-                home == path
-                and assign.target in changed
-                and assign.target not in params | set(local)
-            ):
-                return call_write.target
+        for at, callee, names in calls:
+            if at > after and assign.target in names:
+                return callee
         return None
+
+    def _changing_calls(self, path: str):
+        """Once per file: each module-level call statement of a project helper that changes
+        something in place, as (where, callee, the names of this module it changes), and
+        the files resolving the callees consulted (the pre-commit hook's dependencies)."""
+        cached = self._changing.get(path)
+        if cached is not None:
+            return cached
+        outer, self._consulted = self._consulted, set()
+        calls = []
+        try:
+            for write in self._call_statements.get(path, ()):
+                call = write.value.expr() if write.value is not None else None
+                found = self.lookup(path, write.target, None) if call is not None else None
+                if call is None or call.kind != "call":
+                    continue
+                if not (isinstance(found, tuple) and isinstance(found[1], FunctionDef)):
+                    continue
+                home, fn = found
+                changed = self._written.get((home, fn.span), set())
+                positional = [name for name, _, mode in fn.params if mode == ""]
+                names = {
+                    arg.value
+                    for param, arg in zip(positional, call.items[1:], strict=False)
+                    if param in changed and arg.kind == "name"
+                }
+                names |= {v.value for k, v, _ in call.keywords if k in changed and v.kind == "name"}
+                if home == path:  # a global the function changes without binding it itself
+                    inside = {name for name, _, _ in fn.params}
+                    inside |= set(self._local_assigns.get((home, fn.span), {}))
+                    names |= changed - inside
+                if names:
+                    calls.append(((write.span.line, write.span.column), write.target, names))
+        finally:
+            consulted, self._consulted = frozenset(self._consulted), outer
+        self._changing[path] = (calls, consulted)
+        return calls, consulted
 
     def _assigned(self, assign: Assignment, path: str, depth: int) -> Value:
         value = self.evaluate(assign.expr, path, assign.namespace, depth + 1)

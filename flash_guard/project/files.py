@@ -517,10 +517,11 @@ def _decode(source: SourceFile, data: bytes) -> None:
     if b"\0" in data:
         source.problem = "binary file (contains NUL bytes)"
         return
-    declared = _cookie(data) if b"coding" in data[:400] else None
-    if declared is not None and declared_encoding(data) is None:
-        # Python refuses a file whose coding line names no codec it can read the file with.
-        shown = declared.decode("ascii", "replace")
+    # A coding line is read once: it decides the codec, or that Python refuses the file.
+    cookie = _cookie(data) if b"coding" in data[:400] else None
+    codec = _codec_for(cookie) if cookie is not None else None
+    if cookie is not None and codec is None:
+        shown = cookie.decode("ascii", "replace")
         source.problem = (
             f"its coding line names {shown!r}, which Python cannot read source with "
             "(it refuses the file)"
@@ -529,15 +530,15 @@ def _decode(source: SourceFile, data: bytes) -> None:
     try:
         source.text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        codec = declared_encoding(data)
         if codec is None:
             source.problem = f"not valid UTF-8 (byte {exc.start})"
             return
         try:
             source.text = data.decode(codec)
-        except (UnicodeDecodeError, LookupError) as declared:
-            where = getattr(declared, "start", 0)
-            source.problem = f"not valid {codec}, as its coding line declares (byte {where})"
+        except UnicodeDecodeError as declared:
+            source.problem = (
+                f"not valid {codec}, as its coding line declares (byte {declared.start})"
+            )
 
 
 # PEP 263: `# -*- coding: latin-1 -*-` on line 1 or 2 (as Python's tokenizer reads it).
@@ -569,20 +570,17 @@ def _normal_name(name: str) -> str:
     return name
 
 
-def declared_encoding(data: bytes) -> str | None:
-    """The encoding a PEP 263 coding line declares, when Python would read the file with it:
-    a known codec that keeps ASCII as is (not utf-16, not a bytes-to-bytes codec)."""
-    cookie = _cookie(data)
-    if cookie is not None:
-        name = _normal_name(cookie.decode("ascii", "replace"))
-        try:
-            info = codecs.lookup(name)
-            b"".decode(info.name)  # LookupError for a bytes-to-bytes codec (base64, zlib)
-            ascii_safe = "# x\n".encode(info.name) == b"# x\n"
-        except (LookupError, UnicodeError, TypeError, ValueError):
-            return None
-        return info.name if ascii_safe else None
-    return None
+def _codec_for(cookie: bytes) -> str | None:
+    """The codec a coding line's name means to Python: a known one that keeps ASCII as is
+    (not utf-16, not a bytes-to-bytes codec), else None."""
+    name = _normal_name(cookie.decode("ascii", "replace"))
+    try:
+        info = codecs.lookup(name)
+        b"".decode(info.name)  # LookupError for a bytes-to-bytes codec (base64, zlib)
+        ascii_safe = "# x\n".encode(info.name) == b"# x\n"
+    except (LookupError, UnicodeError, TypeError, ValueError):
+        return None
+    return info.name if ascii_safe else None
 
 
 def _import_hints(data: bytes) -> list[tuple[str, list[str]]]:

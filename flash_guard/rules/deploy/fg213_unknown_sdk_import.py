@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flash_guard.checks.base import Check, Outcome, register
-from flash_guard.checks.placement import guarding_if
+from flash_guard.discover.facts import guarding_if
 from flash_guard.model import Span
 from flash_guard.project.apps import AppMap
 from flash_guard.project.sdk_version import DISTRIBUTIONS, SdkVersions
