@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from sys import intern
 
 from flash_guard.discover.lexical import Lexed, lex, line_starts
 from flash_guard.discover.parse import (
@@ -674,7 +675,7 @@ def _body_call(call, facts: BodyFacts) -> None:
     func = call.field("function")
     if func is None:
         return
-    callee = func.text()
+    callee = intern(func.text())
     if func.kind() not in ("identifier", "attribute"):
         return
     facts.calls.append((callee, span_of(call)))
