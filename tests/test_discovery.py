@@ -829,3 +829,44 @@ def test_runpod2_gpu_candidates_are_decided_one_by_one(project, check_json):
     [split] = by_endpoint["split"]
     assert split["code"] == "FG002" and "FG101" in split["message"]
     assert "pinned" not in by_endpoint
+
+
+def test_functools_partial_of_endpoint_is_a_declaration_where_it_is_called(project, check_json):
+    root = project(
+        {
+            "common.py": """
+            from functools import partial
+            from runpod_flash import Endpoint, GpuGroup
+
+            gpu_endpoint = partial(Endpoint, gpu=GpuGroup.ADA_24, idle_timeout=30)
+            """,
+            "w.py": """
+            from common import gpu_endpoint
+
+            @gpu_endpoint(name="embed", idle_timeout=1200, workers=(1, 3))
+            async def embed(x): ...
+
+            @gpu_endpoint(name="rank", workers=(1, 3))
+            async def rank(x): ...
+            """,
+            "other.py": """
+            from mylib import partial
+            from runpod_flash import Endpoint
+
+            not_functools = partial(Endpoint, name="lib")
+
+            @not_functools()
+            async def h(x): ...
+            """,
+        }
+    )
+    _, doc = check_json(root)
+    endpoints = {e["name"]: e for e in doc["endpoints"]}
+    # `partial` from another library is not functools': nothing is assumed about it.
+    assert sorted(endpoints) == ["embed", "rank"]
+    assert endpoints["embed"]["params"]["idle_timeout"]["value"] == 1200  # the call's own wins
+    assert endpoints["rank"]["params"]["gpu"]["value"] == ["GpuGroup.ADA_24"]
+    assert (endpoints["rank"]["path"], endpoints["rank"]["line"]) == ("w.py", 6)
+    fg105 = [f for f in doc["findings"] if f["code"] == "FG105"]
+    # The partial's keyword, written in another file, is reported at the call that used it.
+    assert [(f["endpoint"], f["path"], f["line"]) for f in fg105] == [("rank", "w.py", 6)]

@@ -48,6 +48,18 @@ CASES: dict[str, dict[str, str]] = {
         async def f(x): ...
         """,
     },
+    "functools-partial": {
+        "w.py": """
+        import functools
+        from runpod_flash import Endpoint, GpuType
+        gpu_endpoint = functools.partial(Endpoint, gpu=GpuType.NVIDIA_L4, workers=(1, 3),
+                                         idle_timeout=900)
+        @gpu_endpoint(name="partial-a", execution_timeout_ms=120000)
+        async def f(x): ...
+        @gpu_endpoint(name="partial-b", workers=(0, 2))
+        async def g(x): ...
+        """,
+    },
     "A-defaults": {
         "w.py": """
         from runpod_flash import Endpoint

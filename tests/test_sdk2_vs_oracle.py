@@ -53,6 +53,13 @@ OK = {
         "    return x\n"
         "@gpu_queue('embed-image', workers=(0, 1))\ndef image(x: str = ''):\n    return x\n"
     ),
+    "partial-decorator": (
+        "from functools import partial\n"
+        "gpu_queue = partial(app.queue, gpu='ADA_24', workers=(1, 3), idle_timeout=1200)\n"
+        "@gpu_queue(name='p-one', execution_timeout_ms=60000)\ndef one(x: str = ''):\n"
+        "    return x\n"
+        "@gpu_queue(name='p-two', workers=(0, 1))\ndef two(x: str = ''):\n    return x\n"
+    ),
     "name": QUEUE.format("name='chat-q'"),
     "empty-name": QUEUE.format("name=''"),
     "gpu-type-l4": QUEUE.format("gpu=GpuType.NVIDIA_L4"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flash_guard.discover.facts import Decorated, FunctionDef
+from flash_guard.discover.facts import Assignment, Decorated, FunctionDef
 from flash_guard.discover.normalize import endpoint_params, is_none_literal, legacy_params
 from flash_guard.discover.parse import Expr
 from flash_guard.discover.resolve import LEGACY_CLASSES, Exhausted, FlashSymbol, ModuleIndex
@@ -158,8 +158,9 @@ class DeclarationBuilder:
             if isinstance(symbol, FlashSymbol) and symbol.name == "remote":
                 self._remote(path, decorated, decorator)
                 return
-            if isinstance(symbol, tuple) and isinstance(symbol[1], FunctionDef):
-                # `@gpu_endpoint("name", ...)`: a project factory returning an `Endpoint`
+            if isinstance(symbol, tuple) and isinstance(symbol[1], (FunctionDef, Assignment)):
+                # `@gpu_endpoint("name", ...)`: a project factory returning an `Endpoint`, or
+                # a `functools.partial(Endpoint, ...)` bound to that name
                 value = project.evaluate(decorator, path, ns)
                 obj = value.value if value.known else None
                 if isinstance(obj, Opaque) and obj.callee == "Endpoint":

@@ -1216,6 +1216,8 @@ class ModuleIndex:
             return "import"
         if project is not None and isinstance(project[1], FunctionDef):
             return "helper"
+        if project is not None and isinstance(project[1], Assignment):
+            return "partial" if self._partial_of(project[0], project[1]) is not None else None
         if project is not None and isinstance(project[1], ClassDef):
             return "instance"
         if func.kind == "attr" and func.value == "get":
@@ -1250,6 +1252,8 @@ class ModuleIndex:
             value = self._call_helper(symbol[0], symbol[1], expr, path, namespace, depth)
         elif route == "instance":
             value = self._instance(symbol[0], symbol[1], expr, path, namespace, depth)
+        elif route == "partial":
+            value = self._call_partial(symbol[0], symbol[1], expr, path, namespace, depth)
         elif route == "get":
             value = self._dict_get(expr, path, namespace, depth)
         elif route == "app_method":
@@ -1276,7 +1280,60 @@ class ModuleIndex:
         entry = self.app_decorators.get(id(value.value)) if value.known else None
         return entry if entry is not None and entry[0] is value.value else None
 
+    def _partial_of(self, home: str, assign: Assignment) -> Expr | None:
+        """`gpu_endpoint = functools.partial(Endpoint, gpu=..., workers=...)`: the partial's
+        call when `assign` binds one (an SDK callable first), else None."""
+        if not assign.value.may_be_call() or assign.unpack[1]:
+            return None
+        callee = assign.value.callee()
+        if callee is None or callee.dotted() not in ("functools.partial", "partial"):
+            return None
+        module = "functools" if callee.kind == "attr" else "functools.partial"
+        binding = self._imports.get(home, {}).get(callee.dotted().split(".")[0])
+        if binding is None or ".".join(filter(None, (binding.module, binding.name))) != module:
+            return None
+        expr = assign.expr
+        return expr if expr.kind == "call" and len(expr.items) > 1 else None
+
+    def _call_partial(self, home: str, assign: Assignment, expr: Expr, path, namespace, depth):
+        """A call of a `functools.partial` of `Endpoint`, another SDK resource class or a
+        runpod 2.0 `app.queue/api/task`: the object that call builds, the partial's keywords
+        (evaluated where it was written) overridden by the call's own, as Python merges
+        them. None (unknown) for a partial of anything else."""
+        bound = self._partial_of(home, assign)
+        if bound is None:
+            return None
+        func, ns = bound.items[1], assign.namespace
+        symbol = self.resolve_symbol(func, home, ns, depth + 1)
+        app = None
+        if not (isinstance(symbol, FlashSymbol) and symbol.name in factories_of(symbol.package)):
+            if func.kind != "attr" or func.value not in SDK2_APP_METHODS:
+                return None
+            app = self.evaluate(func.items[0], home, ns, depth + 1)
+            obj = app.value if app.known else None
+            if not (isinstance(obj, Opaque) and obj.callee == "App" and obj.package == SDK2_PACKAGE):
+                return None
+            symbol = FlashSymbol(f"App.{func.value}", SDK2_PACKAGE)
+        kwargs, spans, spreads = self._keywords(bound, home, ns, depth)
+        if home != path:  # findings for them point at the call that used the partial
+            spans = dict.fromkeys(spans, expr.span)
+        own = self._keywords(expr, path, namespace, depth)
+        kwargs.update(own[0])
+        spans.update(own[1])
+        args = [self.evaluate(arg, home, ns, depth + 1) for arg in bound.items[2:]]
+        args += [self.evaluate(arg, path, namespace, depth + 1) for arg in expr.items[1:]]
+        value = self._object(symbol, kwargs, spans, spreads + own[2], tuple(args), expr, path)
+        if app is not None and isinstance(value.value, Opaque):
+            self.app_decorators[id(value.value)] = (value.value, func.value, app)
+        return value
+
     def _make_object(self, symbol: FlashSymbol, expr: Expr, path, namespace, depth) -> Value:
+        kwargs, kwarg_spans, spreads = self._keywords(expr, path, namespace, depth)
+        args = tuple(self.evaluate(arg, path, namespace, depth + 1) for arg in expr.items[1:])
+        return self._object(symbol, kwargs, kwarg_spans, spreads, args, expr, path)
+
+    def _keywords(self, expr: Expr, path, namespace, depth):
+        """A call's keywords as (values, where each was written, unknown `**` spreads)."""
         kwargs: dict[str, Value] = {}
         kwarg_spans: dict[str, Span] = {}
         spreads: list[Value] = []
@@ -1301,7 +1358,9 @@ class ModuleIndex:
                 continue
             kwargs[name] = self.evaluate(value_expr, path, namespace, depth + 1)
             kwarg_spans[name] = kw_span
-        args = tuple(self.evaluate(arg, path, namespace, depth + 1) for arg in expr.items[1:])
+        return kwargs, kwarg_spans, spreads
+
+    def _object(self, symbol, kwargs, kwarg_spans, spreads, args, expr: Expr, path) -> Value:
         obj = Opaque(
             symbol.name,
             kwargs,
