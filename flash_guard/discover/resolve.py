@@ -1266,8 +1266,7 @@ class ModuleIndex:
         """`app.queue(...)` on a runpod.App: the decorator, an object recorded with its App."""
         func = expr.items[0]
         app = self.evaluate(func.items[0], path, namespace, depth + 1)
-        obj = app.value if app.known else None
-        if not (isinstance(obj, Opaque) and obj.callee == "App" and obj.package == SDK2_PACKAGE):
+        if not _is_sdk2_app(app):
             return None
         symbol = FlashSymbol(f"App.{func.value}", SDK2_PACKAGE)
         value = self._make_object(symbol, expr, path, namespace, depth)
@@ -1310,8 +1309,7 @@ class ModuleIndex:
             if func.kind != "attr" or func.value not in SDK2_APP_METHODS:
                 return None
             app = self.evaluate(func.items[0], home, ns, depth + 1)
-            obj = app.value if app.known else None
-            if not (isinstance(obj, Opaque) and obj.callee == "App" and obj.package == SDK2_PACKAGE):
+            if not _is_sdk2_app(app):
                 return None
             symbol = FlashSymbol(f"App.{func.value}", SDK2_PACKAGE)
         kwargs, spans, spreads = self._keywords(bound, home, ns, depth)
@@ -1455,6 +1453,11 @@ class ModuleIndex:
             return Value.unknown(expr.text, expr.span, path)
         env = left.env_key or right.env_key
         return Value(result, True, expr.span, expr.text, path=path, env_key=env)
+
+
+def _is_sdk2_app(value: Value) -> bool:
+    obj = value.value if value.known else None
+    return isinstance(obj, Opaque) and obj.callee == "App" and obj.package == SDK2_PACKAGE
 
 
 def _branched(assign: Assignment) -> bool:
