@@ -161,7 +161,18 @@ def analyse(
             problems.append(FileProblem(path, facts.parse_error_text, facts.parse_error))
         return facts
 
-    project = ModuleIndex({}, known_paths=list(sources), loader=load_on_demand)
+    apps = AppMap(root)
+    versions = []  # made on first use: most projects have no try/except pair of SDK imports
+
+    def installs(path: str, module: str) -> bool:
+        if not versions:
+            from flash_guard.project.sdk_version import SdkVersions
+
+            versions.append(SdkVersions(root))
+        found = versions[0].for_app(apps.app_of(path), module)
+        return found is not None and found.kind not in ("newest", "config")
+
+    project = ModuleIndex({}, list(sources), load_on_demand, installs)
     _parse_into(project, first, jobs, problems, cache)
     _second_pass(project, sources, jobs, problems, cache)
     for source in sources.values():  # read by the second pass only; on a big tree, megabytes
@@ -169,7 +180,6 @@ def analyse(
     endpoints = discover_endpoints(project)
     runpod2, runpod2_apps = discover_runpod2(project)
     endpoints = sorted(endpoints + runpod2, key=lambda e: (e.path, e.span.line, e.span.column))
-    apps = AppMap(root)
     for endpoint in endpoints:
         endpoint.app = apps.app_of(endpoint.path)
     problems.sort(key=lambda p: (p.path, p.span))

@@ -185,8 +185,14 @@ def _truthy(value) -> bool | None:
 class ModuleIndex:
     """Every parsed file of one project, and name lookup across them."""
 
-    def __init__(self, files: dict[str, FileFacts], known_paths=(), loader=None):
+    def __init__(self, files: dict[str, FileFacts], known_paths=(), loader=None, installs=None):
         self.files = files
+        # (path, SDK module) -> whether the app of `path` names that module's distribution in
+        # a requirement or lock file: decides a `try`/`except ImportError` pair of SDK imports.
+        self.installs = installs
+        # Import bindings (path, span) that a `try`/`except ImportError` pair does not use: the
+        # try body's, when only the fallback's package is installed, else the fallback's.
+        self.unused_imports: set[tuple[str, Span]] = set()
         # Every file of the file set can be imported from, parsed or not; files
         # that were not parsed up front are parsed by `loader` on first use.
         self.known_paths = set(known_paths) | set(files)
@@ -269,14 +275,28 @@ class ModuleIndex:
         for binding in facts.imports:
             if binding.local == "*":
                 self._star_imports.setdefault(path, []).append(binding)
-            elif not (is_fallback(binding) and binding.local in imports):
+                continue
+            tried = imports.get(binding.local)
+            if tried is not None and is_fallback(binding):
                 # `try: from runpod_flash import X` / `except ImportError: from tetra_rp import
-                # X`: the name is the try body's wherever that import works, as on an install
-                # of what the app pins; the fallback does not replace it.
-                imports[binding.local] = binding
+                # X`: the name is the try body's wherever that import works; the fallback's
+                # only when the app installs its package and not the try body's.
+                if not is_fallback(tried) and self._installs_instead(path, tried, binding):
+                    imports[binding.local] = binding
+                    self.unused_imports.add((path, tried.span))
+                else:
+                    self.unused_imports.add((path, binding.span))
+                continue
+            imports[binding.local] = binding
         self._imports[path] = imports
         self._functions[path] = {f.name: f for f in facts.functions if f.namespace is None}
         self._classes[path] = {c.name: c for c in facts.classes if c.namespace is None}
+
+    def _installs_instead(self, path: str, tried: ImportBinding, fallback: ImportBinding) -> bool:
+        first, second = (sdk_package(b.module) for b in (tried, fallback))
+        if self.installs is None or first is None or second is None or first == second:
+            return False
+        return self.installs(path, second) and not self.installs(path, first)
 
     def add_file(self, facts: FileFacts) -> None:
         if facts.path not in self.known_paths:

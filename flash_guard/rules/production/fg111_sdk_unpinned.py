@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flash_guard.checks.base import Check, Outcome, register
-from flash_guard.discover.resolve import is_fallback
 from flash_guard.model import Span
 from flash_guard.project.apps import AppMap
 from flash_guard.project.sdk_version import DISTRIBUTIONS, RUNPOD2_MODULE, read_text
@@ -81,15 +80,16 @@ def _sdk_imports(analysis) -> dict[tuple[str, str], tuple[str, Span]]:
     out: dict[tuple[str, str], tuple[str, Span]] = {}
     for path in sorted(analysis.modules.files):
         app = apps.app_of(path)
+        unused = analysis.modules.unused_imports
+        # `except ImportError: from tetra_rp import ...` beside `from runpod_flash import`: one
+        # of the two is not what the app installs (ModuleIndex.unused_imports).
         bindings = [
             b
             for b in analysis.modules.files[path].imports
-            if not b.level and b.module.split(".", 1)[0] in DISTRIBUTIONS
+            if not b.level
+            and b.module.split(".", 1)[0] in DISTRIBUTIONS
+            and (path, b.span) not in unused
         ]
-        if not all(is_fallback(b) for b in bindings):
-            # `except ImportError: from tetra_rp import ...` beside `from runpod_flash import`:
-            # the fallback is not what the app installs.
-            bindings = [b for b in bindings if not is_fallback(b)]
         for binding in sorted(bindings, key=lambda b: b.span):
             out.setdefault((app, binding.module.split(".", 1)[0]), (path, binding.span))
     return out

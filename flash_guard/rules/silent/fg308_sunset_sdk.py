@@ -31,10 +31,13 @@ class SunsetSdk(Check):
             app = apps.app_of(path)
             if app in done:
                 continue
+            unused = analysis.modules.unused_imports  # the other half of a try/except pair
             imports = [
                 (b.span, b.module.split(".", 1)[0])
                 for b in files[path].imports
-                if not b.level and b.module.split(".", 1)[0] in FLASH_PACKAGES
+                if not b.level
+                and b.module.split(".", 1)[0] in FLASH_PACKAGES
+                and (path, b.span) not in unused
             ]
             imports += _shim_imports(files[path])
             if not imports:
