@@ -160,6 +160,9 @@ class BodyFacts:
     is_class: bool = False
     is_async: bool = False
     env_reads: list[tuple[str, Span]] = field(default_factory=list)
+    # `os.environ[KEY]`, `os.getenv(KEY)`, `for k in FORWARDED: os.environ[k]`: reads keyed by a
+    # name the body does not assign (a module constant, resolved by the rule that reads them)
+    env_key_names: list[tuple[str, Span]] = field(default_factory=list)
     # `os.environ[K] = v`, `del os.environ[K]`, `setdefault`/`pop`/`update`: not reads (FG108)
     env_writes: list[tuple[str, Span]] = field(default_factory=list)
     calls: list[tuple[str, Span]] = field(default_factory=list)

@@ -114,6 +114,8 @@ def _run_one(request: RunRequest, workspace: Workspace, given: set[str]):
 
         only = endpoints_to_evaluate(analysis.endpoints, workspace.report_only)
     evaluation = evaluate(analysis, config, request.options, only)
+    if analysis.cache is not None:
+        analysis.cache.save()  # only when evaluation parsed a module on demand
     # 6. suppress: comments in the code
     findings, suppressed = evaluation.findings, 0
     if not request.no_ignores:

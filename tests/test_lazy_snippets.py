@@ -126,7 +126,7 @@ def test_values_on_very_long_lines_are_converted_under_the_files_meter():
     ["f", "os.path.join", "a1._b.C_2", "print", "match.group", "type.x", "café.x", "a . b"],
 )
 def test_callees_read_without_the_parser_equal_the_parsed_ones(monkeypatch, callee):
-    # `a.b.c` is built without a parse (parse._dotted_expr); anything the grammar may read
+    # `a.b.c` is built without a parse (parse.dotted_expr); anything the grammar may read
     # otherwise (keywords, `print`, non-ASCII, spaces) still goes to the parser.
     text = f"X = 1\nVALUE = {callee}(1, k=2)\n"
     for lazy, eager in _pairs(monkeypatch, "callee.py", text):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from flash_guard.checks.base import worker_bodies
 from flash_guard.discover.facts import Block, Decorated, FileFacts
-from flash_guard.discover.parse import Expr
+from flash_guard.discover.parse import Expr, dotted_expr
 from flash_guard.discover.resolve import ModuleIndex
 from flash_guard.model import BodyFacts, Endpoint, Span, Value
 
@@ -365,6 +365,23 @@ def body_with_helpers(endpoint: Endpoint, files: dict[str, FileFacts]) -> list[B
                 seen.add(id(helper))
                 helpers.append(helper)
     return bodies + helpers
+
+
+def env_reads_of(body: BodyFacts, modules) -> list[tuple[str, Span]]:
+    """The environment variables a body reads: literal keys, and those keyed by a module
+    constant (`os.environ[TOKEN_VAR]`, `for k in FORWARDED: os.environ[k]`) whose value is a
+    known string or sequence of strings; a key that cannot be resolved is not guessed at."""
+    reads = list(body.env_reads)
+    for name, span in body.env_key_names:
+        expr = dotted_expr(name, span.line, span.column)
+        value = modules.evaluate(expr, body.path, None) if expr is not None else None
+        keys = value.value if value is not None and value.known else None
+        if isinstance(keys, str):
+            reads.append((keys, span))
+        elif isinstance(keys, (list, tuple)):
+            items = [k.value if k.known else None for k in keys]
+            reads.extend((k, span) for k in items if isinstance(k, str))
+    return reads
 
 
 # An f-string (any prefix), or `.get(K, "literal")` / `getenv(K, "literal")`.

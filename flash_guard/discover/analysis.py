@@ -46,6 +46,9 @@ class Analysis:
     runpod2_apps: list = field(default_factory=list)  # frontend_runpod2.AppDecl, import order
     # project/sdk_version.SdkVersions, set by the pipeline once the configuration is known
     sdk_versions: object = None
+    # The facts cache, saved again after evaluation: a rule may parse a module on demand
+    # (FG108 resolving `os.environ[TOKEN_VAR]` through `from settings import TOKEN_VAR`).
+    cache: object = None
 
     @property
     def files_checked(self) -> int:
@@ -187,7 +190,7 @@ def analyse(
         # A run over the whole project knows every file: entries of deleted ones go.
         whole = any(os.path.realpath(p) == os.path.realpath(root) for p in paths)
         cache.save(keep=set(sources) if whole else None)
-    return Analysis(root, sources, project, endpoints, problems, runpod2_apps)
+    return Analysis(root, sources, project, endpoints, problems, runpod2_apps, cache=cache)
 
 
 def _parse_into(

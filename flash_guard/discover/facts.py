@@ -603,7 +603,7 @@ def _body_facts(definition, name: str, path: str) -> BodyFacts:
     for node in body.find_all(**_BODY_RULE):
         kind = node.kind()
         if kind == "call":
-            _body_call(node, facts)
+            _body_call(node, facts, body)
         elif kind == "subscript":
             base, index = node.field("value"), node.field("subscript")
             if base is not None and index is not None and base.text() in _ENV_MAPPINGS:
@@ -613,6 +613,8 @@ def _body_facts(definition, name: str, path: str) -> BodyFacts:
                         facts.env_writes.append((expr.value, span_of(node)))
                     else:
                         subscript_reads.append((expr.value, span_of(node)))
+                elif expr.kind == "name" and not _is_write_target(node):
+                    _keyed_read(node, expr.value, body, facts, subscript_reads)
         elif kind == "comparison_operator":
             _membership_read(node, subscript_reads)
         else:
@@ -671,7 +673,7 @@ def _parameters(definition, facts: BodyFacts) -> None:
         facts.params.append((name.split(":")[0].split("=")[0].strip(" *"), shape))
 
 
-def _body_call(call, facts: BodyFacts) -> None:
+def _body_call(call, facts: BodyFacts, body=None) -> None:
     func = call.field("function")
     if func is None:
         return
@@ -680,9 +682,11 @@ def _body_call(call, facts: BodyFacts) -> None:
         return
     facts.calls.append((callee, span_of(call)))
     if callee in _ENV_GETTERS:
-        first = _first_string_arg(call)
-        if first is not None:
-            facts.env_reads.append((first, span_of(call)))
+        first = _first_arg(call)
+        if first is not None and first.kind == "lit" and isinstance(first.value, str):
+            facts.env_reads.append((first.value, span_of(call)))
+        elif first is not None and first.kind == "name" and body is not None:
+            _keyed_read(call, first.value, body, facts, facts.env_reads)
     elif callee in _ENV_WRITERS:
         names = [_first_string_arg(call)] if not callee.endswith("update") else []
         args = call.field("arguments")
@@ -734,14 +738,82 @@ def _body_import(imp, facts: BodyFacts) -> None:
 
 
 def _first_string_arg(call) -> str | None:
+    expr = _first_arg(call)
+    return expr.value if expr is not None and expr.kind == "lit" else None
+
+
+def _first_arg(call) -> Expr | None:
     args = call.field("arguments")
     if args is None:
         return None
     for child in args.children():
         if child.is_named() and child.kind() not in ("comment", "keyword_argument"):
             expr = to_expr(child)
-            return expr.value if expr.kind == "lit" and isinstance(expr.value, str) else None
+            return expr if expr.kind != "lit" or isinstance(expr.value, str) else None
     return None
+
+
+_COMPREHENSIONS = frozenset(
+    {"list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression"}
+)
+
+
+def _keyed_read(node, name: str, body, facts: BodyFacts, reads: list) -> None:
+    """An environment read keyed by the name `name`: each string of a literal the loop binding
+    it runs over (`for k in ("A", "B")`), or, for a loop over a name or a name the body does not
+    assign, that name, for the rule to resolve (`env_key_names`)."""
+    span = span_of(node)
+    anc = node.parent()
+    while anc is not None and anc != body:
+        kind = anc.kind()
+        loops = [anc] if kind == "for_statement" else []
+        if kind in _COMPREHENSIONS:
+            loops = [c for c in anc.children() if c.kind() == "for_in_clause"]
+        for loop in loops:
+            left, right = loop.field("left"), loop.field("right")
+            if left is not None and right is not None and left.text() == name:
+                items = to_expr(right)
+                if items.kind in ("tuple", "list", "set"):
+                    keys = [i.value for i in items.items if i.kind == "lit"]
+                    if all(isinstance(k, str) for k in keys) and len(keys) == len(items.items):
+                        reads.extend((key, span) for key in keys)
+                elif items.kind in ("name", "attr") and not _bound_in(body, items.text, facts):
+                    facts.env_key_names.append((items.text, span))
+                return
+        anc = anc.parent()
+    if not _bound_in(body, name, facts):
+        facts.env_key_names.append((name, span))
+
+
+def _bound_in(body, name: str, facts: BodyFacts) -> bool:
+    head = name.split(".", 1)[0]
+    return any(param == head for param, _ in facts.params) or _assigned_in(body, head)
+
+
+def _assigned_in(body, name: str) -> bool:
+    """`name` is bound in the function body: assigned, a loop target, unpacked, `as` or
+    `global` (its parameters are `facts.params`)."""
+    for found in body.find_all(kind="identifier", regex=f"^{re.escape(name)}$"):
+        parent = found.parent()
+        if parent is None:
+            continue
+        if parent.kind() in (
+            "assignment",
+            "augmented_assignment",
+            "for_statement",
+            "for_in_clause",
+        ):
+            left = parent.field("left")
+            if left is not None and left.range() == found.range():
+                return True
+        if parent.kind() in (
+            "pattern_list",
+            "tuple_pattern",
+            "as_pattern_target",
+            "global_statement",
+        ):
+            return True
+    return False
 
 
 def _decorated(node, facts: FileFacts, lines: _Lines) -> None:

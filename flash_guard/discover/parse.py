@@ -92,7 +92,7 @@ class Snippet:
             return None
         if "_callee" not in self.__dict__:
             text = self.text[: self.callee_end]
-            callee = _dotted_expr(text, self.line, self.column)
+            callee = dotted_expr(text, self.line, self.column)
             if callee is None:
                 right = _parsed(text)
                 callee = None if right is None else _rebased(self, lambda: to_expr(right, 1))
@@ -164,7 +164,7 @@ _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*){0,40}"
 _NOT_PLAIN_NAMES = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {"print", "exec"}
 
 
-def _dotted_expr(text: str, line: int, column: int) -> Expr | None:
+def dotted_expr(text: str, line: int, column: int) -> Expr | None:
     """What `to_expr` makes of `a.b.c` at (line, column), without parsing; None when the
     text is not such a chain."""
     if _DOTTED.fullmatch(text) is None:

@@ -12,7 +12,7 @@ from flash_guard.checks.base import (
     unknown,
     worker_bodies,
 )
-from flash_guard.checks.sites import body_with_helpers
+from flash_guard.checks.sites import body_with_helpers, env_reads_of
 from flash_guard.project.globs import any_match
 from flash_guard.rules.production.fg107_hardcoded_secret import (
     DEFAULT_QUALIFIERS,
@@ -85,9 +85,12 @@ class EnvNotForwarded(Check):
     """Finds literal environment reads in the worker's body (`os.environ["X"]` as a value,
     `os.environ.get("X")`, `os.getenv("X")`, `"X" in os.environ`; the body includes a
     runpod 2.0 queue's `@handle.init` hooks and the same-module functions it calls, one level
-    deep) and reports each variable that `env=`
-    does not pass, that the body did not set itself first, and that the platform does not
-    set. Writes (`os.environ["X"] = v`, `setdefault`, `update`, `pop`, `del`) are not reads.
+    deep; a key may be a module constant, `os.environ[TOKEN_VAR]`, or each string of a
+    literal or constant a loop or comprehension runs over, `{k: os.environ[k] for k in
+    FORWARDED}`; a key computed in the body is not guessed at) and reports each variable
+    that `env=` does not pass, that the body did not set itself first, and that the
+    platform does not set. Writes (`os.environ["X"] = v`, `setdefault`, `update`, `pop`,
+    `del`) are not reads.
     Platform variables are exempt by name, not every `RUNPOD_*`; `RUNPOD_API_KEY` only where
     the SDK injects it (runpod 2.0 always; Flash when the body calls another endpoint's
     function). Locally `flash dev` loads `.env`, so the code works on a laptop; deployed
@@ -122,7 +125,8 @@ class EnvNotForwarded(Check):
             # A write in another function of the body (the handler sets it, a helper reads
             # it) has no order we can see statically: it counts as set first.
             elsewhere = {w for other in bodies if other is not body for w, _ in other.env_writes}
-            for name, span in body.env_reads:
+            reads = env_reads_of(body, ctx.analysis.modules) if ctx.analysis else body.env_reads
+            for name, span in reads:
                 if name in passed or name in seen or any_match(params.platform_variables, name):
                     continue
                 if name == API_KEY and injected:
