@@ -67,6 +67,8 @@ class DeclarationBuilder:
                     draft.placement = assign.placement  # the assignment decides, not a route
                     if id(value.value) in self.project.factory_objects:
                         draft.factory_call = draft.factory_call or (path, assign.expr.span)
+                else:
+                    self._applied_object(path, assign)
             for decorated in facts.decorated:
                 for decorator in decorated.decorators:
                     self._decorator(path, decorated, decorator)
@@ -116,6 +118,31 @@ class DeclarationBuilder:
         if isinstance(value.value, Opaque):
             draft = self._draft(value.value, "endpoint", applied.placement, applied.lines, path)
             draft.placement = applied.placement
+            if len(applied.expr.items) == 2 and not applied.expr.keywords:
+                # applied to a function as `@` would: the scanner finds it (FG301 passes)
+                self._applied_target(draft, path, applied.expr, applied.placement)
+
+    def _applied_object(self, path: str, assign) -> None:
+        """`ocr = ocr_ep(process)`: an `Endpoint` object applied to a function without `@`,
+        the result bound to a name (what the decorator does; the scanner finds it)."""
+        expr = assign.expr
+        if expr.kind != "call" or len(expr.items) != 2 or expr.keywords:
+            return
+        func = expr.items[0]
+        if func.kind not in ("name", "attr"):
+            return
+        symbol = self.project.resolve_symbol(func, path, assign.namespace)
+        if not (isinstance(symbol, tuple) and isinstance(symbol[1], Assignment)):
+            return
+        value = self.project.evaluate(func, path, assign.namespace)
+        if value.known and isinstance(value.value, Opaque) and value.value.callee == "Endpoint":
+            draft = self._draft(value.value, "endpoint", "module")
+            self._applied_target(draft, path, expr, assign.placement)
+
+    def _applied_target(self, draft: _Draft, path: str, call: Expr, placement: str) -> None:
+        draft.targets.append(self.project.body_of(path, call.items[1]))
+        draft.target_placements.append(placement)
+        draft.decorator_uses.append((path, call.span))
 
     def _unresolved(self, path: str, decorated: Decorated, expr: Expr, api: str) -> None:
         """A declaration whose callee or resource config cannot be resolved (a bound was hit,

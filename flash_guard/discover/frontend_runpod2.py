@@ -160,25 +160,7 @@ class Runpod2Builder:
         )
 
     def _target(self, path: str, expr: Expr) -> BodyFacts:
-        """The body facts of the function or class a call form is applied to: a module-level
-        definition of this file, else of the module it is imported from; a bare record when it
-        is neither (a lambda, an attribute, a call result)."""
-        bare = BodyFacts(name=expr.text, span=expr.span, path=path)
-        if expr.kind != "name":
-            return bare
-        files = self.project.files
-        own = files.get(path)
-        # The file's own definition first: `Inference = app.api(...)(Inference)` rebinds it.
-        for facts in (own,) if own is not None else ():
-            found = facts.helper_bodies.get(expr.value) or facts.class_bodies.get(expr.value)
-            if found is not None:
-                return found
-        home = self.project.lookup(path, expr.value, None)
-        if isinstance(home, tuple) and home[0] != path and home[0] in files:
-            facts = files[home[0]]
-            name = getattr(home[1], "name", expr.value)
-            return facts.helper_bodies.get(name) or facts.class_bodies.get(name) or bare
-        return bare
+        return self.project.body_of(path, expr)
 
     def _defined_here(self, path: str, expr: Expr) -> bool:
         """The function is defined in this file, not imported (the worker looks it up in the

@@ -25,7 +25,7 @@ from flash_guard.discover.facts import (
 )
 from flash_guard.discover.parse import MAX_INT_BITS, Expr, Snippet
 from flash_guard.discover.writes import apply_writes, writes_of
-from flash_guard.model import EnumRef, Opaque, Span, Value
+from flash_guard.model import BodyFacts, EnumRef, Opaque, Span, Value
 from flash_guard.sdk import flash_tables
 from flash_guard.sdk.runpod2_tables import IMPORT_PATHS as _SDK2_IMPORT_PATHS
 
@@ -297,6 +297,27 @@ class ModuleIndex:
         if self.installs is None or first is None or second is None or first == second:
             return False
         return self.installs(path, second) and not self.installs(path, first)
+
+    def body_of(self, path: str, expr: Expr) -> BodyFacts:
+        """The body facts of the function or class a call form is applied to: a module-level
+        definition of this file, else of the module it is imported from; a bare record when it
+        is neither (a lambda, an attribute, a call result)."""
+        bare = BodyFacts(name=expr.text, span=expr.span, path=path)
+        if expr.kind != "name":
+            return bare
+        files = self.files
+        own = files.get(path)
+        # The file's own definition first: `Inference = app.api(...)(Inference)` rebinds it.
+        for facts in (own,) if own is not None else ():
+            found = facts.helper_bodies.get(expr.value) or facts.class_bodies.get(expr.value)
+            if found is not None:
+                return found
+        home = self.lookup(path, expr.value, None)
+        if isinstance(home, tuple) and home[0] != path and home[0] in files:
+            facts = files[home[0]]
+            name = getattr(home[1], "name", expr.value)
+            return facts.helper_bodies.get(name) or facts.class_bodies.get(name) or bare
+        return bare
 
     def add_file(self, facts: FileFacts) -> None:
         if facts.path not in self.known_paths:
