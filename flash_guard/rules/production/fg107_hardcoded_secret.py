@@ -88,7 +88,7 @@ TOKEN_SHAPES = {
     "AWS access key id": r"^(AKIA|ASIA)[A-Z0-9]{16}$",
     "Slack token": r"^xox[abposr]-[A-Za-z0-9-]{10,}$",
 }
-RUNPOD_SECRET_REF = re.compile(r"^\s*\{\{\s*RUNPOD_SECRET_[A-Za-z0-9_]+\s*\}\}\s*$")
+RUNPOD_SECRET_REF = re.compile(r"^\s*\{\{\s*RUNPOD_SECRET_[A-Za-z0-9_.\-]+\s*\}\}\s*$")
 _WORD_SPLIT = re.compile(r"[_\-.\s]+|(?<=[a-z0-9])(?=[A-Z])")
 _HIGH_ENTROPY_CHARS = re.compile(r"^[A-Za-z0-9+/_\-=]{24,}$")
 # Identifier-shaped values (rules.md FG107): a model or repo id, a path, a URL without
