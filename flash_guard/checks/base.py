@@ -111,11 +111,12 @@ def param_doc(**kwargs) -> Any:
 
 
 def where(endpoint: Endpoint, value: Value | None) -> tuple[str, Span]:
-    """Where a finding about `value` points: at the value in the declaration when it
-    was written there, else at the declaration."""
-    written_here = value is not None and value.span is not None and not value.defaulted
-    if written_here and value.path in (None, endpoint.path):
-        return endpoint.path, value.span
+    """Where a finding about `value` points: at the value where it was written (the
+    declaration, or the call of a factory in another module that passed it on), else at the
+    declaration."""
+    written = value is not None and value.span is not None and not value.defaulted
+    if written:
+        return value.path or endpoint.path, value.span
     return endpoint.path, endpoint.span
 
 

@@ -1354,7 +1354,7 @@ class ModuleIndex:
                 return None
             symbol = FlashSymbol(f"App.{func.value}", SDK2_PACKAGE)
         kwargs, spans, spreads = self._keywords(bound, home, ns, depth)
-        if home != path:  # findings for them point at the call that used the partial
+        if home != path:  # keywords as written in this file: the partial's are at the call
             spans = dict.fromkeys(spans, expr.span)
         own = self._keywords(expr, path, namespace, depth)
         kwargs.update(own[0])
