@@ -66,6 +66,9 @@ def evaluate(
     # An expression a deploy-breaker (FG2xx) reports at its own span is one the SDK rejects:
     # no value of it deploys, so what it leaves undecided elsewhere is moot (no FG002).
     rejected = {(f.path, f.span) for f in run.findings if f.code.startswith("FG2")}
+    # A misspelt SDK attribute fails at import: FG213 marks `rf.DataCentre` in the value
+    # `rf.DataCentre.EU_RO_1`, which starts at the same place.
+    rejected |= {(f.path, f.span.line, f.span.column) for f in run.findings if f.code == "FG213"}
     run.findings += run.unresolved.findings(rejected)
     return Evaluation(run.findings, run.scorecard, run.profiles, checklist, profile_map)
 
@@ -256,8 +259,8 @@ class _Unresolved:
     def findings(self, rejected: set[tuple] = frozenset()) -> list[Finding]:
         return [
             _unresolved_finding(entry)
-            for key, entry in self.by_expression.items()
-            if key not in rejected
+            for (path, span), entry in self.by_expression.items()
+            if (path, span) not in rejected and (path, span.line, span.column) not in rejected
         ]
 
 

@@ -870,3 +870,24 @@ def test_functools_partial_of_endpoint_is_a_declaration_where_it_is_called(proje
     fg105 = [f for f in doc["findings"] if f["code"] == "FG105"]
     # The partial's keyword is reported where it was written, in the other file.
     assert [(f["endpoint"], f["path"], f["line"]) for f in fg105] == [("rank", "common.py", 4)]
+
+
+def test_a_misspelt_sdk_attribute_as_a_value_is_fg213_alone(project, check_json):
+    root = project(
+        {
+            "requirements.txt": "runpod-flash==1.21.0\n",
+            "app.py": """
+            import runpod_flash as rf
+
+            @rf.Endpoint(name="typo", gpu=[rf.GpuTyp.NVIDIA_L4], datacenter=rf.DataCentre.EU_RO_1,
+                         workers=(1, 2), idle_timeout=900, execution_timeout_ms=1000)
+            async def a(x): return x
+            """,
+        }
+    )
+    _, doc = check_json(root)
+    # The import-time AttributeError is the one finding at each place; the value behind it is
+    # no module for FG205/FG206 to describe, and no FG002 either.
+    codes = sorted((f["code"], f["line"], f["column"]) for f in doc["findings"])
+    assert [c for c in codes if c[0] != "FG308"] == [("FG213", 3, 32), ("FG213", 3, 65)]
+    assert not any("ModuleRef" in f["message"] for f in doc["findings"])

@@ -1402,8 +1402,8 @@ class ModuleIndex:
     def _object(self, symbol, kwargs, kwarg_spans, spreads, args, expr: Expr, path) -> Value:
         obj = Opaque(
             symbol.name,
-            kwargs,
-            args,
+            {key: _no_module(value) for key, value in kwargs.items()},
+            tuple(_no_module(arg) for arg in args),
             expr.span,
             path,
             kwarg_spans,
@@ -1494,6 +1494,20 @@ class ModuleIndex:
             return Value.unknown(expr.text, expr.span, path)
         env = left.env_key or right.env_key
         return Value(result, True, expr.span, expr.text, path=path, env_key=env)
+
+
+def _no_module(value: Value) -> Value:
+    """A module (`rf.DataCentre.EU_RO_1`, a misspelt SDK attribute, resolves to one) is never
+    a parameter's value: unknown, which FG213 reports at the same place as the real cause."""
+    inner = value.value if value.known else None
+    if isinstance(inner, ModuleRef):
+        return Value.unknown(value.text, value.span, value.path)
+    if isinstance(inner, (list, tuple)) and any(
+        isinstance(item, Value) and isinstance(item.value, ModuleRef) for item in inner
+    ):
+        items = type(inner)(_no_module(item) if isinstance(item, Value) else item for item in inner)
+        return dataclasses.replace(value, value=items)
+    return value
 
 
 def _is_sdk2_app(value: Value) -> bool:
