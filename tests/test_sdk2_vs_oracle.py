@@ -28,6 +28,22 @@ API = (
     "        return 1\n    @runpod.post('/run')\n    def run(self, body):\n        return body\n"
 )
 
+# runpod_flash is not installed beside runpod 2.0: a stand-in module with a plain Enum, which
+# is what 2.0 rejects (a GpuType that is not its own).
+# Its str enums are str subclasses, as in runpod-flash 1.21 (`class DataCenter(str, Enum)`).
+FAKE_FLASH = (
+    "import enum, sys, types\n"
+    "_m = types.ModuleType('runpod_flash')\n"
+    "class _G(enum.Enum):\n    NVIDIA_L4 = 'NVIDIA L4'\n"
+    "class _S(enum.Enum):\n    QUEUE_DELAY = 'QUEUE_DELAY'\n"
+    "class _V(enum.Enum):\n    V12_8 = '12.8'\n"
+    "class _C(str, enum.Enum):\n    CPU3C_2_4 = 'cpu3c-2-4'\n"
+    "class _D(str, enum.Enum):\n    EU_RO_1 = 'EU-RO-1'\n"
+    "_m.GpuType, _m.ServerlessScalerType, _m.CudaVersion = _G, _S, _V\n"
+    "_m.CpuInstanceType, _m.DataCenter = _C, _D\n"
+    "sys.modules['runpod_flash'] = _m\n"
+)
+
 # Accepted declarations: (label, source body after HEAD).
 OK = {
     "defaults": QUEUE.format(""),
@@ -82,6 +98,10 @@ OK = {
     "gpu-empty-list": QUEUE.format("gpu=[]"),
     "gpu-none": QUEUE.format("gpu=None"),
     "cpu-str": QUEUE.format("cpu='cpu3c-2-4'"),
+    # runpod_flash's str enums are the strings they hold to rc2 (runpod-sdk2.md §6.1)
+    "flash-str-enums": FAKE_FLASH
+    + "from runpod_flash import CpuInstanceType as FC, DataCenter as FD\n"
+    + QUEUE.format("cpu=FC.CPU3C_2_4, datacenter=FD.EU_RO_1"),
     "cpu-list": QUEUE.format("cpu=['cpu5c-2-4', 'cpu5c-4-8']"),
     "cpu-unknown-id": QUEUE.format("cpu='cpu9-9-9'"),
     "workers-int": QUEUE.format("workers=5"),
@@ -162,15 +182,6 @@ OK = {
     + "@app2.queue(name='same')\ndef a():\n    return 1\n"
     + "@app.queue(name='same')\ndef b():\n    return 1\n",
 }
-
-# runpod_flash is not installed beside runpod 2.0: a stand-in module with a plain Enum, which
-# is what 2.0 rejects (a GpuType that is not its own).
-FAKE_FLASH = (
-    "import enum, sys, types\n"
-    "_m = types.ModuleType('runpod_flash')\n"
-    "class _G(enum.Enum):\n    NVIDIA_L4 = 'NVIDIA L4'\n"
-    "_m.GpuType = _G\nsys.modules['runpod_flash'] = _m\n"
-)
 
 # Rejected at decoration: (label, source, the FG code, a phrase both messages share).
 BAD = {
@@ -301,6 +312,20 @@ BAD = {
         "FG215",
         "gpu must be a GpuGroup",
     ),
+    "bad-flash-scaler-enum": (
+        FAKE_FLASH
+        + "from runpod_flash import ServerlessScalerType\n"
+        + QUEUE.format("gpu='ADA_24', scaler_type=ServerlessScalerType.QUEUE_DELAY"),
+        "FG215",
+        "scaler_type must be one of",
+    ),
+    "bad-flash-cuda-enum": (
+        FAKE_FLASH
+        + "from runpod_flash import CudaVersion\n"
+        + QUEUE.format("gpu='ADA_24', min_cuda_version=CudaVersion.V12_8"),
+        "FG215",
+        "min_cuda_version must be one of",
+    ),
     "bad-dup-name": (
         QUEUE.format("name='same'") + QUEUE.format("name='same'").replace("handler", "other"),
         "FG216",
@@ -361,6 +386,8 @@ KIND = {"queue": "queue", "api": "load_balancer", "task": "task"}
 # Phrases that differ by design: flash-guard says why rather than repeating a raw TypeError.
 _EXTRA_PHRASES = {
     "bad-flash-enum": "runpod_flash enum",
+    "bad-flash-scaler-enum": 'write the string "QUEUE_DELAY"',
+    "bad-flash-cuda-enum": 'write the string "12.8"',
     "bad-client-decorator": "Endpoint.__init__() rejects `name=`",
     "bad-client-assigned": "Endpoint.__init__() rejects `name=`",
     "bad-marker-above-static": "above @staticmethod",

@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flash_guard.discover.facts import ROUTE_REGISTRARS, Assignment, Decorated, FunctionDef
-from flash_guard.discover.normalize_runpod2 import resource_params
+from flash_guard.discover.normalize_runpod2 import FLASH_STR_ENUMS, is_flash_enum, resource_params
 from flash_guard.discover.parse import Expr
-from flash_guard.discover.resolve import FLASH_PACKAGES, SDK2_PACKAGE, FlashSymbol, ModuleIndex
-from flash_guard.model import BodyFacts, Endpoint, EnumRef, Opaque, Route, Span, Value, at_use
+from flash_guard.discover.resolve import SDK2_PACKAGE, FlashSymbol, ModuleIndex
+from flash_guard.model import BodyFacts, Endpoint, Opaque, Route, Span, Value, at_use
 from flash_guard.sdk import runpod2_tables as t
 
 DECORATOR_KINDS = {"queue": "queue", "api": "load_balancer", "task": "task"}
@@ -24,7 +24,7 @@ FACTORY_VERBS = ("get", "post", "put", "delete", "patch")
 # Calls in an `@app.api` factory that register routes some other way than a `@web.get(...)`
 # decorator, or build the app from a route table (Starlette).
 _ROUTE_REGISTRARS = ROUTE_REGISTRARS | {"Starlette"}
-_ENUM_KEYWORDS = ("gpu", "cpu", "datacenter")
+_ENUM_KEYWORDS = ("gpu", "cpu", "datacenter", "scaler_type", "min_cuda_version")
 
 
 @dataclass
@@ -769,15 +769,21 @@ def _flash_enums(obj: Opaque, call: Expr, path: str) -> list[tuple[str, str, Spa
         for item in items:
             item = at_use(item, value)
             member = item.value if item.known else None
-            if not isinstance(member, EnumRef) or member.package not in FLASH_PACKAGES:
+            if not is_flash_enum(member) or member.enum in FLASH_STR_ENUMS:
                 continue
             through = f" (through `{item.via}`)" if item.via else ""
             span = item.span if item.span is not None and item.path in (None, path) else call.span
+            if member.enum == "CudaVersion":  # 2.0 has no enum for these: a string
+                instead = f'write the string "{member.member.lstrip("V").replace("_", ".")}"'
+            elif member.enum == "ServerlessScalerType":
+                instead = f'write the string "{member.member}"'
+            else:
+                instead = f"import {member.enum} from runpod"
             out.append(
                 (
                     "FG215",
                     f"`{member}`{through} is a {member.package} enum: a 2.0 decorator rejects "
-                    f"it; import {member.enum} from runpod",
+                    f"it; {instead}",
                     span,
                 )
             )

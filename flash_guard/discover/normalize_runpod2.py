@@ -14,7 +14,33 @@ import re
 from flash_guard.messages import show
 from flash_guard.model import EnumRef, Opaque, Value, at_use
 from flash_guard.sdk import runpod2_tables as t
-from flash_guard.sdk.flash_tables import did_you_mean
+from flash_guard.sdk.flash_tables import CPU_INSTANCE_TYPES, DATACENTERS, did_you_mean
+
+# runpod_flash's str enums (`class DataCenter(str, Enum)` in 1.21): rc2 takes their members as
+# the strings they are (runpod-sdk2.md §6.1), unlike GpuType, GpuGroup, CudaVersion and
+# ServerlessScalerType, whose str() is "CudaVersion.V12_8" (FG215 reports those).
+FLASH_STR_ENUMS = frozenset({"CpuInstanceType", "DataCenter"})
+
+
+def is_flash_enum(member) -> bool:
+    return isinstance(member, EnumRef) and member.package in ("runpod_flash", "tetra_rp")
+
+
+def _flash_str_enums(value: Value) -> Value:
+    """runpod_flash `CpuInstanceType`/`DataCenter` members as the strings rc2 receives."""
+    tables = {"CpuInstanceType": CPU_INSTANCE_TYPES, "DataCenter": DATACENTERS}
+
+    def plain(item: Value) -> Value:
+        member = item.value if item.known else None
+        if not is_flash_enum(member) or member.enum not in tables:
+            return item
+        text = tables[member.enum].get(member.member)
+        return item if text is None else dataclasses.replace(item, value=text)
+
+    if value.known and isinstance(value.value, list):
+        return dataclasses.replace(value, value=[plain(i) for i in value.value])
+    return plain(value)
+
 
 KIND_SIGNATURE = {"queue": "App.queue", "load_balancer": "App.api", "task": "App.task"}
 # Parameters a task does not have: the rules on them skip tasks (rules.md "Two SDKs").
@@ -423,6 +449,8 @@ def resource_params(
     for key, value in written.items():
         if key not in accepted:
             continue
+        if key in ("cpu", "datacenter"):
+            value = _flash_str_enums(value)
         if key in _PER_CANDIDATE and not value.known and _all_known(value.candidates):
             # Candidate values (rules.md): each one normalised, and decided, on its own; the
             # first candidate the SDK would reject is reported.
@@ -538,7 +566,12 @@ def _validate_rest(params: dict, kind: str, compute: str, label, problems: list)
     _at_least(params, "scaler_value", 1, problems, label)
     _at_least(params, "container_disk_gb", 1, problems, label)
     scaler = params.get("scaler_type")
-    if scaler is not None and scaler.known and scaler.value is not None:  # noqa: SIM102
+    if (
+        scaler is not None
+        and scaler.known
+        and scaler.value is not None
+        and not is_flash_enum(scaler.value)
+    ):
         if str(scaler.value).strip().upper() not in t.SCALER_TYPES:
             problems.append(
                 (
@@ -562,7 +595,7 @@ def _validate_rest(params: dict, kind: str, compute: str, label, problems: list)
                 )
             )
     cuda = params.get("min_cuda_version")
-    if cuda is not None and cuda.known and cuda.value is not None:
+    if cuda is not None and cuda.known and cuda.value is not None and not is_flash_enum(cuda.value):
         if str(cuda.value).strip() not in t.CUDA_VERSIONS:
             problems.append(
                 (
