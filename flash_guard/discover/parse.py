@@ -286,7 +286,8 @@ def _literal(node, text: str) -> tuple[bool, Any]:
     import ast  # deferred: most literals take the fast path
 
     try:
-        value = ast.literal_eval(text)
+        # Parenthesised: implicit concatenation may span lines (`"transformers"\n">=4.40"`).
+        value = ast.literal_eval(f"({text})" if node.kind() == "concatenated_string" else text)
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         return False, None
     return _printable(value)
