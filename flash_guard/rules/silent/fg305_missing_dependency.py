@@ -79,7 +79,11 @@ class MissingDependency(Check):
     kinds = ("queue", "load_balancer")
 
     def applies(self, endpoint) -> bool:
-        return super().applies(endpoint) and endpoint.resource_class not in CUSTOM_IMAGE_CLASSES
+        return (
+            super().applies(endpoint)
+            and endpoint.resource_class not in CUSTOM_IMAGE_CLASSES
+            and not _custom_runpod2_image(endpoint)
+        )
 
     def check(self, endpoint, params: Params, ctx):
         analysis = ctx.analysis
@@ -110,6 +114,15 @@ class MissingDependency(Check):
                 )
             out.append(finding)
         return out
+
+
+def _custom_runpod2_image(endpoint) -> bool:
+    """A 2.0 resource on its own base image (`image="pytorch/pytorch:..."`, not `""`, which is
+    the builtin one): what the image holds is not in the code."""
+    image = endpoint.params.get("image") if endpoint.sdk == "runpod2" else None
+    if image is None or image.defaulted:
+        return False
+    return not image.known or (isinstance(image.value, str) and image.value.strip() != "")
 
 
 def _unread_requirement(endpoint, analysis, top, import_names):
