@@ -45,6 +45,10 @@ class Requirement:
     specifier: str  # "==1.21.0", ">=1.20", "^1.21", "" for none
     path: str  # project-relative, '/'-separated
     line: int
+    # What a build installs on the worker: requirements.txt itself, pyproject's
+    # [project].dependencies and Poetry's main dependencies; not requirements-dev.txt,
+    # optional dependencies or dependency groups (FG305 reads only these; FG111 reads all).
+    main: bool = True
 
 
 @dataclass(frozen=True)
@@ -123,8 +127,11 @@ def read_text(path: Path) -> str | None:
 def parse_requirement(text: str) -> tuple[str, str] | None:
     """(normalised name, specifier) of a PEP 508 requirement string, or None."""
     text = text.split(";", 1)[0].strip()
-    if not text or text.startswith(("-", ".", "/")) or "://" in text.split(" @ ", 1)[0]:
+    if not text or text.startswith(("-", ".", "/")):
         return None
+    if "://" in text.split(" @ ", 1)[0]:  # a URL names its distribution with #egg= or a wheel
+        egg = _EGG.search(text) or _WHEEL.search(text)
+        return (normalise(egg.group(1)), "") if egg else None
     match = _REQ_NAME.match(text)
     if match is None:
         return None
@@ -137,6 +144,8 @@ def parse_requirement(text: str) -> tuple[str, str] | None:
 
 
 _REQUIREMENTS_FILE = re.compile(r"requirements.*\.txt")
+_EGG = re.compile(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+_WHEEL = re.compile(r"/([A-Za-z0-9][A-Za-z0-9._]*)-[^/-]+-[^/]*\.whl(?:[#?].*)?$")
 
 
 def requirement_files(base: Path) -> list[tuple[str, Callable[[str, str], list[Requirement]]]]:
@@ -158,6 +167,7 @@ _MAX_INCLUDE_DEPTH = 5
 
 
 def requirements_txt(text: str, path: str) -> list[Requirement]:
+    main = path.rsplit("/", 1)[-1] == "requirements.txt"
     out = []
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.split(" #", 1)[0].split("\t#", 1)[0].strip()
@@ -165,7 +175,7 @@ def requirements_txt(text: str, path: str) -> list[Requirement]:
             continue
         parsed = parse_requirement(line)
         if parsed is not None:
-            out.append(Requirement(parsed[0], parsed[1], path, number))
+            out.append(Requirement(parsed[0], parsed[1], path, number, main))
     return out
 
 
@@ -176,14 +186,16 @@ def pyproject_requirements(text: str, path: str) -> list[Requirement]:
         return []
     lines = text.splitlines()
     out = []
-    for spec in _pep621_specs(data):
+    main_specs = len(_strings(_mapping(data.get("project")).get("dependencies")))
+    for index, spec in enumerate(_pep621_specs(data)):
         parsed = parse_requirement(spec)
         if parsed is not None:
-            out.append(Requirement(parsed[0], parsed[1], path, _line_of(lines, spec)))
+            line = _line_of(lines, spec)
+            out.append(Requirement(parsed[0], parsed[1], path, line, index < main_specs))
     poetry = _mapping(_mapping(data.get("tool")).get("poetry"))
     tables = [_mapping(poetry.get("dependencies"))]
     tables += [_mapping(g.get("dependencies")) for g in _mapping(poetry.get("group")).values()]
-    for table in tables:
+    for number, table in enumerate(tables):
         for name, constraint in table.items():
             if name.lower() == "python":
                 continue
@@ -191,7 +203,7 @@ def pyproject_requirements(text: str, path: str) -> list[Requirement]:
                 constraint = constraint.get("version", "")
             spec = _poetry_specifier(constraint) if isinstance(constraint, str) else ""
             line = _line_of(lines, name, key=True)
-            out.append(Requirement(normalise(name), spec, path, line))
+            out.append(Requirement(normalise(name), spec, path, line, number == 0))
     return out
 
 

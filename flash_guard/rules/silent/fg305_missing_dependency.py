@@ -60,9 +60,12 @@ class MissingDependency(Check):
     library, not a module of the project (relative imports, or a top-level name that is a
     project file or package), not in the union of the app's literal `dependencies=` (flash build
     bundles that union for every endpoint of the app; every `@remote` of a shared legacy
-    resource adds its own), not in the app's `requirements*.txt` or `pyproject.toml`
-    dependencies, and not `preinstalled`. A distribution (preinstalled ones included) counts
-    with what it always pulls in (`transformers` brings `numpy`, `fastapi` brings `starlette`).
+    resource adds its own), not in the app's `requirements.txt` or `pyproject.toml`
+    `[project]` dependencies (requirements-dev.txt, optional dependencies and dependency groups
+    are not installed on the worker, and the message says where the package is named; a URL
+    counts by its `#egg=` or wheel name), and not `preinstalled`. A distribution
+    (preinstalled ones included) counts with what it always pulls in (`transformers` brings
+    `numpy`, `fastapi` brings `starlette`).
     runpod 2.0 workers are built differently: the build reads only the app's `requirements.txt`
     (a package named only in `pyproject.toml` is reported, and the message says so), and the
     worker has `preinstalled_runpod2` (the SDK's runtime), fastapi and uvicorn when the app has
@@ -107,10 +110,15 @@ class MissingDependency(Check):
             seen.add(key)
             finding = _finding(endpoint, path, binding, top, params.import_names, via)
             unread = _unread_requirement(endpoint, analysis, top, params.import_names)
-            if unread is not None:
+            if unread is not None and endpoint.sdk == "runpod2":
                 finding.message += (
                     f"; {unread.path}:{unread.line} names it, but runpod 2.0's build reads only "
                     "the app's requirements.txt"
+                )
+            elif unread is not None:
+                finding.message += (
+                    f"; {unread.path}:{unread.line} names it, but flash build installs only "
+                    "requirements.txt and pyproject.toml's [project] dependencies"
                 )
             out.append(finding)
         return out
@@ -125,14 +133,22 @@ def _custom_runpod2_image(endpoint) -> bool:
     return not image.known or (isinstance(image.value, str) and image.value.strip() != "")
 
 
+def _installed(requirement, sdk: str) -> bool:
+    """A requirement the build installs on the worker: requirements.txt and pyproject's main
+    dependencies (never requirements-dev.txt, optional dependencies or dependency groups);
+    runpod 2.0's build reads the app's requirements.txt alone (apps/build.py
+    collect_requirements)."""
+    if sdk == "runpod2":
+        return requirement.path.rsplit("/", 1)[-1] == "requirements.txt"
+    return requirement.main
+
+
 def _unread_requirement(endpoint, analysis, top, import_names):
-    """runpod 2.0: the requirement outside requirements.txt that names the import's
-    distribution (pyproject.toml, requirements-gpu.txt), which the build does not read."""
-    if endpoint.sdk != "runpod2":
-        return None
+    """The requirement that names the import's distribution where the build does not read it
+    (requirements-dev.txt, optional dependencies; for runpod 2.0 pyproject.toml too)."""
     wanted = distributions_for(top, import_names)
     for requirement in sdk_finder(analysis).requirements(endpoint.app):
-        if requirement.name in wanted:
+        if requirement.name in wanted and not _installed(requirement, endpoint.sdk):
             return requirement
     return None
 
@@ -225,11 +241,7 @@ def _app_distributions(endpoint, endpoints, analysis) -> set[str]:
             if parsed is not None:
                 names.add(parsed[0])
     for requirement in sdk_finder(analysis).requirements(endpoint.app):
-        # runpod 2.0's build reads the app's requirements.txt alone (apps/build.py
-        # collect_requirements), never pyproject.toml or other requirement files.
-        if endpoint.sdk == "runpod2" and requirement.path.rsplit("/", 1)[-1] != (
-            "requirements.txt"
-        ):
+        if not _installed(requirement, endpoint.sdk):
             continue
         names.add(requirement.name)
     return with_requirements(names)
