@@ -12,8 +12,8 @@ from flash_guard.checks.base import (
     register,
     spread_unknown,
     unknown,
-    worker_bodies,
 )
+from flash_guard.checks.sites import body_with_helpers
 
 GPU_LIBRARIES = [
     "torch",
@@ -61,11 +61,23 @@ def _norm(name: str) -> str:
     return name.lower().replace("_", "-")
 
 
+def _calls_module_import(body, facts, wanted: set[str]) -> bool:
+    """The body calls into a GPU library its module imports at top level (`import torch` at
+    the top, `torch.randn(n, device="cuda")` in the worker)."""
+    if facts is None:
+        return False
+    imported = {b.local: b.module for b in facts.imports if b.top_level and not b.level}
+    roots = {callee.split(".", 1)[0] for callee, _ in body.calls}
+    return any(_norm(imported[r].split(".")[0]) in wanted for r in roots if r in imported)
+
+
 @register
 class GpuWithoutGpuWork(Check):
     """For a GPU endpoint (not `image=`, whose code is not visible), looks at
-    `dependencies=` and at the imports inside the worker's own code. When neither names a
-    GPU library, the endpoint probably pays GPU prices for CPU work."""
+    `dependencies=` and at the worker's own code: the imports in its body and in the
+    same-module functions it calls (one level, as rules.md defines the body), and calls into
+    a GPU library the module imports at top level (`torch.randn(..., device="cuda")`). When
+    none names a GPU library, the endpoint probably pays GPU prices for CPU work."""
 
     id = "gpu-without-gpu-work"
     Params = Params
@@ -87,10 +99,13 @@ class GpuWithoutGpuWork(Check):
                 match = _REQUIREMENT_NAME.match(str(item.value))
                 if match and _norm(match.group(1)) in wanted:
                     return []
-        for body in worker_bodies(endpoint):
+        files = ctx.analysis.modules.files if ctx.analysis is not None else {}
+        for body in body_with_helpers(endpoint, files):
             for module in body.imports:
                 if _norm(module.split(".")[0]) in wanted:
                     return []
+            if _calls_module_import(body, files.get(body.path or endpoint.path), wanted):
+                return []
         if (deps is None or deps.defaulted) and endpoint.spreads:
             return spread_unknown(endpoint, "dependencies")
         return [
