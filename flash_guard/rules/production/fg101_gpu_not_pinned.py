@@ -116,8 +116,10 @@ class GpuPinning(Check):
                 )
             ]
         if params.require_single_type and endpoint.sdk == "runpod2":
-            # 2.0 endpoints pin pools, not devices: only a single-device pool is one type.
+            # 2.0 endpoints pin pools, not devices: only a single-device pool is one type. A
+            # task sends its devices as written (rc2 tasks._device_names): one GpuType is one.
             single = len(groups) == 1 == len(plain) and len(POOLS_TO_TYPES[groups[0].member]) == 1
+            single = single or (endpoint.kind == "task" and _one_gpu_type(endpoint))
             if not single:
                 return [
                     fail(
@@ -155,3 +157,15 @@ def _devices(groups) -> str:
 
 def _at(item, whole: Value) -> Value:
     return item if isinstance(item, Value) and item.span is not None and not whole.via else whole
+
+
+def _one_gpu_type(endpoint) -> bool:
+    """`gpu=GpuType.X` (or `[GpuType.X]`) as written on the declaration."""
+    written = next((v for k, v, _ in endpoint.kwargs if k == "gpu"), None)
+    if written is None or not written.known:
+        return False
+    items = written.value if isinstance(written.value, (list, tuple)) else [written]
+    if len(items) != 1 or not items[0].known:
+        return False
+    member = items[0].value
+    return isinstance(member, EnumRef) and member.enum == "GpuType"
