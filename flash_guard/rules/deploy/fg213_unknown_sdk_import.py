@@ -191,13 +191,33 @@ def _runpod2_guess(name: str) -> str:
 
 
 def _runpod2_import(binding) -> tuple[str, str] | None:
-    # Submodules below `runpod` are not recorded; only its top level is checked.
+    if binding.name is not None and binding.module.startswith("runpod."):
+        return _runpod2_submodule_import(binding.module, binding.name)
     if binding.module != "runpod" or binding.name is None or _runpod2_has(binding.name):
         return None
     name = binding.name
     return (
         f"`from runpod import {name}`: {RUNPOD2} does not export `{name}` (ImportError when "
         f"the module is imported; this app declares runpod 2.0 resources){_runpod2_guess(name)}",
+        name,
+    )
+
+
+def _runpod2_submodule_import(module: str, name: str) -> tuple[str, str] | None:
+    """`from runpod.apps import GpuType`: a 2.0 name imported from a 2.0 module that does not
+    have it (the tables list every module path each 2.0 name can be imported from; other
+    names and modules are not judged)."""
+    paths = runpod2_tables.IMPORT_PATHS.get(name)
+    if paths is None or f"{module}.{name}" in paths:
+        return None
+    known_modules = {p.rsplit(".", 1)[0] for ps in runpod2_tables.IMPORT_PATHS.values() for p in ps}
+    if module not in known_modules:
+        return None
+    where = ", ".join(f"`{p.rsplit('.', 1)[0]}`" for p in sorted(paths))
+    return (
+        f"`from {module} import {name}`: {RUNPOD2}'s `{module}` has no `{name}` (ImportError "
+        f"when the module is imported; this app declares runpod 2.0 resources); import it "
+        f"from {where}",
         name,
     )
 
