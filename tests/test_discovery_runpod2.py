@@ -301,3 +301,19 @@ def test_value_of_a_project_enum_member_is_the_member(project, check_json):
     _, doc = check_json(root)
     assert [f["line"] for f in doc["findings"] if f["code"] == "FG101"] == [10]
     assert not [f for f in doc["findings"] if f["code"] == "FG002"], doc["findings"]
+
+
+def test_a_rejected_gpu_list_item_blocks_nothing_and_is_reported_at_the_use(project, check_json):
+    # rc2 rejects the whole declaration at the unknown 'L40S': FG205 at the use of the constant
+    # (naming it), and FG101 is not left undecided (no FG002).
+    root = project(
+        {
+            "app.py": "import runpod\napp = runpod.App('hw')\nBAD = ['4090', 'L40S']\n\n"
+            "@app.queue(name='bad-list', gpu=BAD, workers=(1, 3))\ndef b(x):\n    return x\n"
+        }
+    )
+    _, doc = check_json(root)
+    fg205 = [f for f in doc["findings"] if f["code"] == "FG205"]
+    assert [(f["line"], f["column"]) for f in fg205] == [(5, 33)]
+    assert "through `BAD`" in fg205[0]["message"]
+    assert not [f for f in doc["findings"] if f["code"] == "FG002"]

@@ -107,9 +107,10 @@ def _gpu(value: Value, problems: list) -> Value:
     for item in items:
         if not item.known:
             return Value.unknown(value.text, value.span, value.path)
+        item = at_use(item, value)  # through a constant: reported at its use
         got = _gpu_item(item, problems)
-        if got is None:
-            return Value.unknown(value.text, value.span, value.path)
+        if got is None:  # rejected at decoration (FG205 there): nothing else to decide
+            return Value.unknown(value.text, item.span, item.path)
         members += got
     pools = pools_of(members) if members else list(t.ANY_GPU_POOLS)
     any_gpu = set(pools) == set(t.ANY_GPU_POOLS)
@@ -120,10 +121,11 @@ def _gpu(value: Value, problems: list) -> Value:
 
 def _gpu_item(item: Value, problems: list) -> list[str] | None:
     raw = item.value
+    through = f" (through `{item.via}`)" if item.via else ""
     if isinstance(raw, EnumRef):
         table = t.GPU_GROUPS if raw.enum == "GpuGroup" else t.GPU_TYPES
         if raw.enum not in ("GpuGroup", "GpuType") or raw.member not in table:
-            problems.append(("FG205", f"unknown gpu {raw}", item))
+            problems.append(("FG205", f"unknown gpu {raw}{through}", item))
             return None
         if raw.member == "ANY":
             return ["ANY"]
@@ -131,7 +133,7 @@ def _gpu_item(item: Value, problems: list) -> list[str] | None:
     if isinstance(raw, str):
         found = resolve_gpu_string(raw)
         if found is None:
-            problems.append(("FG205", f"unknown gpu {raw!r}{_gpu_hint(raw)}", item))
+            problems.append(("FG205", f"unknown gpu {raw!r}{through}{_gpu_hint(raw)}", item))
         return found
     problems.append(
         ("FG205", f"gpu must be a GpuGroup, GpuType, or string, got {_type(raw)}", item)
