@@ -193,7 +193,10 @@ def candidate_variants(endpoint: Endpoint, keys=None) -> list[tuple[dict, Endpoi
         for key, index in combo.items():
             held = endpoint.params[key]
             option = held.candidates[index]
-            params[key] = chosen[key] = dataclasses.replace(option, span=held.span, path=held.path)
+            # through a constant (`gpu=GPU`), named as a single value through one is
+            params[key] = chosen[key] = dataclasses.replace(
+                option, span=held.span, path=held.path, via=option.via or held.via
+            )
         kwargs = []
         for name, value, span in endpoint.kwargs:
             key = _canonical(endpoint, name)
