@@ -363,6 +363,18 @@ CASES = [
         "FG214",
     ),
     (
+        "from runpod_flash import LiveServerless, remote\n"
+        "cfg = LiveServerless(name='x', env={'THREADS': 4})\n"
+        "@remote(cfg)\ndef f(x): ...\n",
+        "FG214",
+    ),
+    (
+        "from runpod_flash import LiveServerless, remote\n"
+        "cfg = LiveServerless(name='x', env={'THREADS': '4', 'EMPTY': ''})\n"
+        "@remote(cfg)\ndef f(x): ...\n",
+        "FG214",
+    ),
+    (
         "from runpod_flash import DataCenter, LiveServerless, remote\n"
         "cfg = LiveServerless(name='x', datacenter=DataCenter.US_GA_2)\n"
         "@remote(cfg)\ndef f(x): ...\n",

@@ -72,6 +72,8 @@ class InvalidLegacyConfig(EveryDeclaration):
                 continue
             expected = _expected(spec.annotation or "")
             problem = _mismatch(expected, value.value, optional=_optional(spec.annotation))
+            if problem is None and expected == "dict":
+                problem = _dict_values(spec.annotation or "", value.value)
             if problem is None:
                 continue
             message = (
@@ -158,6 +160,18 @@ def _mismatch(expected: str | None, raw, optional: bool) -> str | None:
         return None if kind in ("list", "tuple") else f"a {kind} is not a list"
     if expected == "dict":
         return None if kind == "dict" else f"a {kind} is not a mapping"
+    return None
+
+
+def _dict_values(annotation: str, raw) -> str | None:
+    """A `Dict[str, str]` field (`env`) given a value that is not a string: pydantic does not
+    turn `4` or `None` into a string ("Input should be a valid string")."""
+    if not re.search(r"(Dict|dict)\[str, str\]", annotation) or not isinstance(raw, dict):
+        return None
+    for key, item in raw.items():
+        if isinstance(item, Value) and item.known and not isinstance(item.value, str):
+            kind = "None" if item.value is None else f"a {_kind(item.value)}"
+            return f"the value of {key!r} is {kind}, not a string"
     return None
 
 
