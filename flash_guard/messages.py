@@ -59,8 +59,27 @@ def show(value) -> str:
 
 
 def env_note(value: Value) -> str:
-    """What a message adds about a value decided on its environment default."""
-    return f"a default: `{value.env_key}` can override it at deploy time"
+    """What a message adds about a value decided on its environment default (or on several:
+    `workers=(int(os.getenv("WMIN", "1")), int(os.getenv("WMAX", "3")))`)."""
+    keys = env_keys(value)
+    if len(keys) > 1:
+        named = ", ".join(f"`{k}`" for k in keys)
+        return f"defaults: {named} can override them at deploy time"
+    return f"a default: `{keys[0] if keys else value.env_key}` can override it at deploy time"
+
+
+def env_keys(value: Value | None) -> list[str]:
+    """The environment variables a value (or the items it holds, one level) defaults from."""
+    if value is None or not value.known:
+        return []
+    keys = [value.env_key] if value.env_key else []
+    inner = value.value
+    items = inner.values() if isinstance(inner, dict) else inner
+    if isinstance(items, (list, tuple)) or isinstance(inner, dict):
+        for item in items:
+            if isinstance(item, Value) and item.known and item.env_key not in (None, *keys):
+                keys.append(item.env_key)
+    return keys
 
 
 def render_template(template: str, ep, attr, value, op, operand, params) -> str:

@@ -891,3 +891,44 @@ def test_a_misspelt_sdk_attribute_as_a_value_is_fg213_alone(project, check_json)
     codes = sorted((f["code"], f["line"], f["column"]) for f in doc["findings"])
     assert [c for c in codes if c[0] != "FG308"] == [("FG213", 3, 32), ("FG213", 3, 65)]
     assert not any("ModuleRef" in f["message"] for f in doc["findings"])
+
+
+def test_deploy_breakers_decided_on_an_environment_default_say_so(project, check_json):
+    # rules.md "value with an environment default": when the rule fires, the message says that
+    # the variable can override it at deploy time, for every rule (items of a tuple too).
+    root = project(
+        {
+            "app.py": """
+            import os
+            import runpod
+            from runpod_flash import Endpoint, GpuType
+
+            @Endpoint(name="envd", gpu=GpuType.NVIDIA_L4,
+                      workers=(int(os.getenv("WMIN", "3")), int(os.getenv("WMAX", "1"))))
+            async def envd(x): return x
+
+            api = Endpoint(name=os.getenv("API_NAME", "envd"), gpu=GpuType.NVIDIA_L4,
+                           workers=(1, 2))
+
+            @api.get(os.getenv("HEALTH_PATH", "health"))
+            async def h(): return {}
+
+            app = runpod.App(os.getenv("APP_NAME", ""))
+
+            @app.queue(name=os.getenv("SVC_NAME", "ab"), gpu="ADA_24", workers=(1, 2))
+            def short(x: int): return x
+            """,
+        }
+    )
+    _, doc = check_json(root)
+    notes = {
+        f["code"]: f["message"]
+        for f in doc["findings"]
+        if f["code"] in ("FG201", "FG204", "FG207", "FG216")
+    }
+    assert "defaults: `WMIN`, `WMAX` can override them at deploy time" in notes["FG201"]
+    assert "`HEALTH_PATH` can override it at deploy time" in notes["FG204"]
+    assert "`API_NAME` can override it at deploy time" in notes["FG207"]
+    fg216 = [f["message"] for f in doc["findings"] if f["code"] == "FG216"]
+    assert len(fg216) == 2
+    assert all("can override it at deploy time" in m for m in fg216), fg216

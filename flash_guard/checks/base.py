@@ -14,7 +14,7 @@ import typing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from flash_guard.messages import env_note, show
+from flash_guard.messages import env_keys, env_note, show
 from flash_guard.model import Endpoint, Span, Value
 
 if TYPE_CHECKING:  # the analysis imports the rules' registry users; only its type is needed
@@ -130,7 +130,7 @@ def fail(
     path, span = where(endpoint, value)
     # The note itself, not the variable's name: `IDLE = int(os.getenv("IDLE", ...))` names
     # the constant `IDLE` in the message and still needs the note.
-    if value is not None and value.known and value.env_key and env_note(value) not in message:
+    if env_keys(value) and env_note(value) not in message:
         # rules.md "value with an environment default": decided on the default, and said so
         message = f"{message} ({env_note(value)})"
     return Outcome("fail", message, path, span, parameter, endpoint, fix)
@@ -143,7 +143,12 @@ def fail_at(
     span: Span,
     parameter: str | None = None,
     fix: str | None = None,
+    value: Value | None = None,
 ) -> Outcome:
+    """A failure at a place of the check's choosing; `value`, when the verdict rests on one,
+    adds the note on its environment defaults (rules.md), as `fail` does."""
+    if env_keys(value) and env_note(value) not in message:
+        message = f"{message} ({env_note(value)})"
     return Outcome("fail", message, path, span, parameter, endpoint, fix)
 
 

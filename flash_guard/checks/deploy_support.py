@@ -272,7 +272,12 @@ def outcomes(endpoint: Endpoint, code: str) -> list[Outcome]:
         if problem_code == code:
             label = f"`{endpoint.display_name}`"
             text = f"{label}: {message}{_other_release(endpoint)}"
-            out.append(fail_at(endpoint, text, endpoint.path, span))
+            # the keyword's value the problem is at, for the note on its environment default
+            keyword = _SPREAD_MAY_SET.get(code, ("",))[0]
+            value = next((v for _, v, _ in endpoint.kwargs if v.span == span), None) or next(
+                (v for k, v, _ in endpoint.kwargs if k == keyword), None
+            )
+            out.append(fail_at(endpoint, text, endpoint.path, span, value=value))
     if not out:
         out = [
             unknown(endpoint, value, what, parameter)

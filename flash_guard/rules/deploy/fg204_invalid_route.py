@@ -229,6 +229,7 @@ def path_problems(endpoint, route: Route, seen: dict, build_time: bool) -> list:
                 f"{name} route path {python_repr(raw)} is not a string starting with '/'",
                 *where,
                 "routes",
+                value=value,
             )
         ]
     if not raw.startswith("/"):
@@ -239,6 +240,7 @@ def path_problems(endpoint, route: Route, seen: dict, build_time: bool) -> list:
                 f"start with '/''",
                 *where,
                 "routes",
+                value=value,
             )
         ]
     if raw in RESERVED_PATHS:
@@ -249,6 +251,7 @@ def path_problems(endpoint, route: Route, seen: dict, build_time: bool) -> list:
                 f"{name} route path {raw!r} is reserved by the framework ({_RESERVED}); {when}",
                 *where,
                 "routes",
+                value=value,
             )
         ]
     method = str(route.method.value).upper()
@@ -264,6 +267,7 @@ def path_problems(endpoint, route: Route, seen: dict, build_time: bool) -> list:
                 "'duplicate route'",
                 *where,
                 "routes",
+                value=value,
             )
         ]
     seen[key] = route

@@ -106,6 +106,7 @@ def duplicate_names(deployed: list[Endpoint]) -> tuple[set[int], list[Outcome]]:
                 endpoint.path,
                 endpoint.span,
                 "name",
+                value=name,
             )
         )
     return reported, out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flash_guard.checks import deploy_support as runpod2
 from flash_guard.checks.base import Check, Outcome, register
+from flash_guard.messages import env_keys, env_note
 
 
 @register
@@ -29,7 +30,8 @@ class InvalidResourceName(Check):
                     Outcome(
                         "fail",
                         f"`App({name.text or repr(name.value)})`: App name must be a non-empty "
-                        "string (raised when the module is imported)",
+                        "string (raised when the module is imported)"
+                        + (f" ({env_note(name)})" if env_keys(name) else ""),
                         app.path,
                         app.span,
                         "name",
