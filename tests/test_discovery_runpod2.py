@@ -317,3 +317,18 @@ def test_a_rejected_gpu_list_item_blocks_nothing_and_is_reported_at_the_use(proj
     assert [(f["line"], f["column"]) for f in fg205] == [(5, 33)]
     assert "through `BAD`" in fg205[0]["message"]
     assert not [f for f in doc["findings"] if f["code"] == "FG002"]
+
+
+def test_a_marker_lost_above_staticmethod_is_said_once(project, check_json):
+    # The lost marker is the cause; the class then has no routes, which is not a second FG215.
+    root = project(
+        {
+            "app.py": "import runpod\nfrom runpod import get\napp = runpod.App('st')\n\n"
+            "@app.api(name='static-wrong', cpu='cpu3c-2-4', workers=(1, 2))\n"
+            "class StaticWrong:\n    @get('/health')\n    @staticmethod\n"
+            "    def health():\n        return {}\n"
+        }
+    )
+    _, doc = check_json(root)
+    fg215 = [f for f in doc["findings"] if f["code"] == "FG215"]
+    assert [(f["line"], "above @staticmethod" in f["message"]) for f in fg215] == [(7, True)]

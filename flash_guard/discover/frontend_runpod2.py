@@ -505,6 +505,7 @@ class Runpod2Builder:
     def _class_routes(self, endpoint: Endpoint, cls: BodyFacts, path: str) -> None:
         problems = endpoint.problems
         inits = []
+        lost = False  # a marker above @staticmethod: the cause, said once
         for member_path, method in self._class_members(path, cls, set()):
             names = [self._marker(d, member_path, method) for d in method.decorators]
             static_at = next(
@@ -525,10 +526,11 @@ class Runpod2Builder:
                             decorator.span,
                         )
                     )
+                    lost = True
                     continue
                 self._add_route(endpoint, marker, decorator, member_path, method, reserved=True)
                 self._handler_arity(endpoint, marker, method, static_at is not None)
-        if not endpoint.routes:
+        if not endpoint.routes and not lost:
             problems.append(
                 (
                     "FG215",
