@@ -5,7 +5,7 @@ from __future__ import annotations
 from flash_guard.checks.base import Check, fail, register
 from flash_guard.discover.normalize import release_worker_defaults
 from flash_guard.model import Value
-from flash_guard.sdk.flash_tables import LEGACY_CLASSES
+from flash_guard.sdk.flash_tables import GPU_GROUPS, GPU_TYPE_VALUES, LEGACY_CLASSES
 
 # The legacy keywords an `Endpoint(...)` suggestion carries over, with their new names.
 _CARRIED = (("gpus", "gpu"), ("instanceIds", "cpu"), ("imageName", "image"))
@@ -97,6 +97,8 @@ def _arguments(endpoint, flags: dict, image: bool) -> str:
     for old, new in _CARRIED:
         if old in written and (old != "imageName" or keep_image):
             out.append(f"{new}={_text(written[old])}")
+    if "gpuIds" in written and "gpus" not in written:
+        out.append(f"gpu={_gpu_ids(written['gpuIds'])}")
     if endpoint.compute == "cpu" and "instanceIds" not in written:
         out.append("cpu=CpuInstanceType.CPU3G_2_8")  # the Cpu* classes' default
     low, high = written.get("workersMin"), written.get("workersMax")
@@ -111,6 +113,23 @@ def _arguments(endpoint, flags: dict, image: bool) -> str:
     remote = {name: value for name, value, _ in endpoint.remote_kwargs}
     out += [f"{name}={_text(remote[name])}" for name in _REMOTE_CARRIED if name in remote]
     return ", ".join(out)
+
+
+def _gpu_ids(value: Value) -> str:
+    """`gpuIds="AMPERE_80,NVIDIA L4"` as `Endpoint`'s enums: `[GpuGroup.AMPERE_80,
+    GpuType.NVIDIA_L4]`; the text as written when it is not all pool ids and device names."""
+    if not (value.known and isinstance(value.value, str)):
+        return _text(value)
+    by_device = {device: member for member, device in GPU_TYPE_VALUES.items()}
+    out = []
+    for part in (p.strip() for p in value.value.split(",") if p.strip()):
+        if part in GPU_GROUPS:
+            out.append(f"GpuGroup.{part}")
+        elif part in by_device:
+            out.append(f"GpuType.{by_device[part]}")
+        else:
+            return _text(value)
+    return f"[{', '.join(out)}]" if out else _text(value)
 
 
 def _text(value: Value) -> str:
