@@ -24,7 +24,10 @@ from flash_guard.sdk.distributions import (
     with_requirements,
 )
 
-STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
+# The worker's standard library (Python 3.12, the Flash worker default), whatever Python runs
+# flash-guard: 3.12 removed these five (an import fails on the worker), 3.11 added tomllib.
+REMOVED_IN_312 = frozenset({"asynchat", "asyncore", "distutils", "imp", "smtpd"})
+STDLIB = (frozenset(sys.stdlib_module_names) | {"__future__", "tomllib"}) - REMOVED_IN_312
 
 
 @dataclass
@@ -191,6 +194,13 @@ def _finding(endpoint, path, binding, top, import_names, via):
         "the first request)"
     )
     fix = f'Add "{wanted}" to dependencies=[...] (or to the app\'s requirements.txt).'
+    if top in REMOVED_IN_312:
+        message = (
+            f"`{endpoint.display_name}` imports `{top}` {where}, which Python 3.12 (the "
+            "worker's, by default) removed from the standard library (ModuleNotFoundError on "
+            "the first request)"
+        )
+        fix = f"Replace `{top}` (removed in Python 3.12) or install a backport for it."
     return fail_at(endpoint, message, path, binding.span, f"dependencies:{top}", fix)
 
 
