@@ -60,7 +60,8 @@ class MissingDependency(Check):
     or class, a load balancer's route handlers, a runpod 2.0 queue's `@handle.init` hooks, and
     the module-level functions of the same module they call by name, one level deep, such as a
     lazy `_get_model()`) and keeps those that nothing provides on the worker: not the standard
-    library, not a module of the project (relative imports, or a top-level name that is a
+    library (Python 3.12's, the worker default: `imp` and `distutils` are gone), not a module
+    of the project (relative imports, or a top-level name that is a
     project file or package), not in the union of the app's literal `dependencies=` (flash build
     bundles that union for every endpoint of the app; every `@remote` of a shared legacy
     resource adds its own), not in the app's `requirements.txt` or `pyproject.toml`
