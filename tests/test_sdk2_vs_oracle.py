@@ -571,6 +571,15 @@ DISCOVERY = {
         True,
         False,
     ),
+    "flat-twin-own-resources": (
+        {
+            "common.py": APP
+            + WORKER.format(mod="common", name="own-q", fn="own").split("\n", 2)[2],
+            "gpu_worker.py": WORKER.format(mod="common", name="gpu-q", fn="f"),
+        },
+        True,
+        False,
+    ),
     "flat-importer-first": (
         {"worker.py": WORKER.format(mod="zz_app", name="gpu-q", fn="f"), "zz_app.py": APP},
         False,

@@ -86,13 +86,24 @@ def _empty_twin(app, analysis) -> list[Outcome]:
         return []  # an importer runs first: the real-name module registers first and wins
     env = app.env.value if app.env.known else "?"
     names = ", ".join(f"`{p}`" for p in elsewhere)
+    own = [e.display_name for e in app.resources if e.path == app.path]
+    if own:  # the twin kept holds the App file's own resources: only the others are lost
+        lost = ", ".join(f"`{e.display_name}`" for e in app.resources if e.path != app.path)
+        outcome = (
+            f"keeps the twin with only {', '.join(f'`{n}`' for n in own)}, drops {lost} and "
+            f"deletes their live endpoints in environment {env!r}"
+        )
+    else:
+        outcome = (
+            "keeps the empty twin, deploys no resources from those files and deletes every "
+            f"live endpoint of environment {env!r}"
+        )
     return [
         Outcome(
             "fail",
             f"`App({_label(app)})` is built in `{app.path}`, in a directory without "
             f"`__init__.py`, and decorated on from {names}, which sort after it: "
-            "`rp flash deploy` imports it twice, keeps the empty twin, deploys no resources "
-            f"from those files and deletes every live endpoint of environment {env!r}",
+            f"`rp flash deploy` imports it twice and {outcome}",
             app.path,
             app.span,
             None,
