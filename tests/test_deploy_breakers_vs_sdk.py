@@ -512,6 +512,14 @@ CASES = [
         'async def health(): ...\n@api.post("/run")\nasync def run(data): ...',
     ),
     bad(
+        "image-client-and-resource-one-name",
+        'img = Endpoint(name="vllm", image="vllm/vllm-openai:latest")\n'
+        '@Endpoint(name="vllm")\nasync def proxy(x): ...',
+        "FG207",
+        "defined as both a client-mode Endpoint(image=...) and a decorated resource",
+        deploy_time="the manifest builder records client endpoints beside decorated ones",
+    ),
+    bad(
         "names-one-file",
         '@Endpoint(name="shared")\nasync def first(x): ...\n@Endpoint(name="shared")\n'
         "async def second(x): ...",

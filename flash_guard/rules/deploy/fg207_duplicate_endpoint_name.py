@@ -66,6 +66,18 @@ def where(endpoint: Endpoint) -> str:
     return f"{endpoint.path}:{endpoint.span.line}"
 
 
+def _client_and_resource(first: Endpoint, second: Endpoint) -> bool:
+    """An `Endpoint(image=...)` and a decorated resource with one name: from runpod-flash 1.21
+    the build records both and refuses the pair (flash-sdk.md, client endpoints)."""
+    if {first.kind == "image", second.kind == "image"} != {True, False}:
+        return False
+    sdk = sdk_of(second)
+    if sdk is None or sdk.package != "runpod-flash":
+        return False
+    parts = tuple(int(p) for p in sdk.version.split(".")[:2] if p.isdigit())
+    return parts >= (1, 21)
+
+
 def duplicate_names(deployed: list[Endpoint]) -> tuple[set[int], list[Outcome]]:
     """Findings for repeated names; also the ids of endpoints already reported."""
     first_by_name: dict[str, Endpoint] = {}
@@ -83,7 +95,12 @@ def duplicate_names(deployed: list[Endpoint]) -> tuple[set[int], list[Outcome]]:
         if first is endpoint:
             continue
         reported.add(id(endpoint))
-        if first.path != endpoint.path:
+        if _client_and_resource(first, endpoint):
+            consequence = (
+                f"`flash build` fails: endpoint '{name.value}' is defined as both a "
+                "client-mode Endpoint(image=...) and a decorated resource"
+            )
+        elif first.path != endpoint.path:
             consequence = (
                 f"`flash build` fails: endpoint '{name.value}' is defined in multiple files"
             )
