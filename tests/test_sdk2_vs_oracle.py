@@ -580,6 +580,17 @@ DISCOVERY = {
         True,
         False,
     ),
+    "handle-returned-to-module": (
+        {
+            "main.py": APP + "def register_all():\n"
+            "    @app.queue(name='registered', cpu='cpu3c-1-2')\n"
+            "    def registered(x: int = 1):\n        return x\n"
+            "    return registered\n\n"
+            "registered = register_all()\n"
+        },
+        False,
+        False,
+    ),
     "flat-importer-first": (
         {"worker.py": WORKER.format(mod="zz_app", name="gpu-q", fn="f"), "zz_app.py": APP},
         False,

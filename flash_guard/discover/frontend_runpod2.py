@@ -237,6 +237,27 @@ class Runpod2Builder:
             fn = nested
         return True
 
+    def _returned_to_module(self, path: str, decorated: Decorated) -> str | None:
+        """`def register(): @app.queue(...) def f(...): ...; return f` with `h = register()`
+        at module level: the handle is bound to the module-level name `h` (the worker finds
+        it there). That name, else None."""
+        block = decorated.blocks[0] if decorated.blocks else None
+        facts = self.project.files.get(path)
+        if block is None or block.kind != "function" or facts is None:
+            return None
+        fn = next((f for f in facts.functions if f.span == decorated.namespace), None)
+        if fn is None or fn.namespace is not None or len(fn.returns) != 1:
+            return None
+        returned = fn.returns[0].expr()
+        if returned.kind != "name" or returned.value != decorated.target.name:
+            return None
+        for assign in facts.assignments:
+            if assign.namespace is None and assign.placement == "module" and not assign.unpack[1]:
+                expr = assign.value.callee() if assign.value.may_be_call() else None
+                if expr is not None and expr.kind == "name" and expr.value == fn.name:
+                    return assign.target
+        return None
+
     def _kept_decorator(self, decorator: Expr, path: str, ns):
         """`@cpu_step` where `cpu_step = app.queue(...)`, or `@gpu_queue("embed")` where a
         project helper returns `app.queue(...)`: (the decorator object, its kind, the App),
@@ -284,6 +305,10 @@ class Runpod2Builder:
             below = decorated.decorators[index + 1 :]
             above = decorated.decorators[:index]
             ns = decorated.namespace
+            variable = None
+            if placement == "function":
+                variable = self._returned_to_module(path, decorated)
+                placement = "module" if variable else placement
             if placement == "module" and any(self._wrapper(d, path, ns, True) for d in below):
                 placement = "wrapped"
             elif placement == "module" and any(self._wrapper(d, path, ns, False) for d in above):
@@ -299,6 +324,7 @@ class Runpod2Builder:
                 decorated.lines,
                 decorated=decorated,
                 made=made,
+                variable=variable,
             )
             if schedule:
                 endpoint.problems.append(
