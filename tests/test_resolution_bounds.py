@@ -159,3 +159,20 @@ def test_self_referencing_spreads_and_containers_are_unknown(tmp_path):
     report = _run(tmp_path, "check", "--fail-on", "never")
     # `idle_timeout=L[0]` on the decorator line, the `**A` spread on the next
     assert {6, 7} <= _fg002_lines(report, "w.py")
+
+
+def test_a_value_past_the_bound_never_marks_an_unrelated_one(tmp_path):
+    # Values a helper's frame evaluates are not memoised and are freed; their ids are reused
+    # by later values. The bound's record once held only ids, so a FastAPI `APIRouter()` whose
+    # value took a freed id looked exhausted and its route became an unresolved "endpoint"
+    # (freesolo-co/flash: six bogus FG002 endpoints, depending on the command run).
+    chain = "\n".join(["    E0 = Endpoint"] + [f"    E{i} = E{i - 1}" for i in range(1, 60)])
+    source = "from runpod_flash import Endpoint\nfrom fastapi import APIRouter\n\n"
+    source += f"def make(name):\n{chain}\n    return E59(name=name, cpu='cpu3c-1-2')\n\n"
+    source += "".join(f"ep{i} = make('n{i}')\n" for i in range(40))
+    source += "".join(
+        f"router{i} = APIRouter()\n\n@router{i}.get('/r{i}')\ndef h{i}():\n    return {i}\n\n"
+        for i in range(200)
+    )
+    (tmp_path / "app.py").write_text(source, "utf-8")
+    assert _run(tmp_path, "endpoints")["endpoints"] == []

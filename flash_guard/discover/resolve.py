@@ -237,7 +237,9 @@ class ModuleIndex:
         # id(container) -> (container, number of values in it): see _too_big.
         self._weights: dict[int, tuple[Any, int]] = {}
         # ids of unknown values that came out of a hit bound (see resolve_symbol)
-        self._bounded: set[int] = set()
+        # Held, not only their ids: a freed value's id is reused by an unrelated one (a
+        # `router = APIRouter()` then looked exhausted and became an unresolved declaration).
+        self._bounded: dict[int, Value] = {}
 
     # -- indexing ---------------------------------------------------------
     def _index_module(self, path: str) -> None:
@@ -554,8 +556,9 @@ class ModuleIndex:
                 value = self._evaluate_assignment(found[0], found[1], depth + 1)
                 if value.known and isinstance(value.value, (FlashSymbol, ModuleRef)):
                     return value.value
-                if not value.known and (len(self.exhausted) > before or id(value) in self._bounded):
-                    self._bounded.add(id(value))
+                bounded = self._bounded.get(id(value)) is value
+                if not value.known and (len(self.exhausted) > before or bounded):
+                    self._bounded[id(value)] = value
                     return Exhausted(expr.text)
             if isinstance(found, Bound):
                 bound = found.value
