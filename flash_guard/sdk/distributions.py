@@ -56,6 +56,17 @@ IMPORT_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "speech_recognition": ("speechrecognition",),
     "ultralytics": ("ultralytics",),
     "decord": ("decord", "eva-decord"),
+    "open_clip": ("open-clip-torch",),
+    "clip": ("clip", "openai-clip", "clip-anytorch"),
+    "Bio": ("biopython",),
+    "nemo": ("nemo-toolkit",),
+    "TTS": ("tts", "coqui-tts"),
+    "skvideo": ("scikit-video",),
+    "mmcv": ("mmcv", "mmcv-full", "mmcv-lite"),
+    "pkg_resources": ("setuptools",),
+    "awq": ("autoawq",),
+    "lavis": ("salesforce-lavis",),
+    "groundingdino": ("groundingdino", "groundingdino-py"),
 }
 
 # Always in Flash's worker images: `flash build` never bundles these (SIZE_PROHIBITIVE_PACKAGES,

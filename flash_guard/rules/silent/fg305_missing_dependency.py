@@ -6,7 +6,7 @@ import functools
 import sys
 from dataclasses import dataclass
 
-from flash_guard.checks.base import Check, fail_at, param_doc, register, worker_bodies
+from flash_guard.checks.base import Check, fail_at, param_doc, register, unknown, worker_bodies
 from flash_guard.checks.sites import body_with_helpers
 from flash_guard.model import Value
 from flash_guard.project.sdk_version import parse_requirement
@@ -112,6 +112,12 @@ class MissingDependency(Check):
             if key in seen:
                 continue
             seen.add(key)
+            unnamed = _unnamed_url(endpoint, ctx.endpoints)
+            if unnamed is not None:
+                # `git+https://.../MobileSAM.git` installs a package whose name is not written:
+                # it may be this one. Said once, as undecided, at that requirement.
+                what = "a `dependencies` URL that names no distribution (add #egg=<name>)"
+                return [unknown(endpoint, unnamed, what, f"dependencies:{top}")]
             finding = _finding(endpoint, path, binding, top, params.import_names, via)
             unread = _unread_requirement(endpoint, analysis, top, params.import_names)
             if unread is not None and endpoint.sdk == "runpod2":
@@ -278,6 +284,21 @@ def resolved_dependencies(value: Value | None) -> list[str]:
     """The strings of a resolved `dependencies=` list, however it was written (runpod 2.0
     collects them from the running code: `BASE + ["x"]` counts)."""
     return _dependency_strings(value, literal=False)
+
+
+def _unnamed_url(endpoint, endpoints) -> Value | None:
+    """A `dependencies=` item of the app that is a URL naming no distribution (no `#egg=`,
+    no wheel file name, no `name @ url`): what it installs is not written."""
+    for other in endpoints:
+        if other.app != endpoint.app:
+            continue
+        for value in dependency_values(other):
+            items = value.value if value.known and isinstance(value.value, (list, tuple)) else ()
+            for item in items:
+                text = item.value if isinstance(item, Value) and item.known else None
+                if isinstance(text, str) and "://" in text and parse_requirement(text) is None:
+                    return item
+    return None
 
 
 def _dependency_strings(value: Value | None, literal: bool) -> list[str]:
