@@ -932,3 +932,36 @@ def test_deploy_breakers_decided_on_an_environment_default_say_so(project, check
     fg216 = [f["message"] for f in doc["findings"] if f["code"] == "FG216"]
     assert len(fg216) == 2
     assert all("can override it at deploy time" in m for m in fg216), fg216
+
+
+def test_an_update_with_unknown_entries_leaves_no_key_decided(project, check_json):
+    # `kwargs.update(extra())` may replace any key already there (runpod_flash 1.21 gives
+    # workers_min 0 or 2 depending on WARM): nothing in kwargs is known, and the one FG002 is
+    # at the `**kwargs` the declaration uses, not at an item inside the dict.
+    root = project(
+        {
+            "helpers.py": """
+            import os
+
+            def extra_kwargs():
+                return {"workers": (2, 4)} if os.environ.get("WARM") else {}
+            """,
+            "worker.py": """
+            from runpod_flash import Endpoint, GpuType
+
+            from helpers import extra_kwargs
+
+            kwargs = {"name": "worker", "gpu": GpuType.NVIDIA_L4, "workers": (0, 1)}
+            kwargs.update(extra_kwargs())
+            ep = Endpoint(**kwargs)
+
+            @ep
+            async def work(data: dict) -> dict:
+                return data
+            """,
+        }
+    )
+    _, doc = check_json(root)
+    codes = [(f["code"], f["line"], f["column"]) for f in doc["findings"] if f["code"] != "FG308"]
+    assert codes == [("FG002", 7, 15)], codes
+    assert any("`**kwargs`" in f["message"] for f in doc["findings"])

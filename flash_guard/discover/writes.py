@@ -141,6 +141,9 @@ def _apply_to_dict(
         merged = index._evaluate_mapping(entries, anchor, path, write.namespace, depth + 1)
         if not merged.known:
             return _changed(value, write, path)
+        if write.op == "update" and merged.partial is not None and held:
+            # `kwargs.update(extra())`: unknown entries may replace any key already there
+            return _changed(value, write, path)
         items = dict(held)
         for key, item in merged.value.items():
             if write.op != "setdefault" or key not in items:
