@@ -300,8 +300,11 @@ def _runtime_provisioned(endpoint: Endpoint, analysis) -> str | None:
     )
     body = function.field("body")
     how = _used_in(body.text() if body is not None else "", endpoint)
-    if how is None and name and _called_from_main(root, name):
+    through = _reached_from_main(root, name) if how is None and name else None
+    if through == name:
         how = f"`{name}()` is called from the `__main__` block"
+    elif through is not None:
+        how = f"`{name}()` is reached from the `__main__` block (through `{through}()`)"
     if how is None:
         return None
     return f"inside `{name}()`, {configured}; {how}"
@@ -346,12 +349,41 @@ def _used_in(body: str, endpoint: Endpoint) -> str | None:
     return None
 
 
-def _called_from_main(root, function: str) -> bool:
+_CALLED = re.compile(r"(?<![.\w])([A-Za-z_]\w*)\s*\(")
+_MAX_HOPS = 5
+
+
+def _reached_from_main(root, function: str) -> str | None:
+    """The function the `__main__` block calls through which it reaches `function` (itself
+    when called directly), following calls between module-level functions of the file, a few
+    hops deep (`main()` -> `seed_model_once()` -> `make_seed_runner()`); None when not."""
+    blocks = []
     for node in root.find_all(kind="if_statement"):
         if node.parent() is None or node.parent().kind() != "module":
             continue
         condition = node.field("condition")
-        header = f"if {condition.text()}:" if condition is not None else ""
-        if _MAIN_IF.match(header) and re.search(rf"\b{re.escape(function)}\s*\(", node.text()):
-            return True
-    return False
+        if _MAIN_IF.match(f"if {condition.text()}:" if condition is not None else ""):
+            blocks.append(node.text())
+    if not blocks:
+        return None
+    bodies = {}
+    for node in root.children():
+        definition = node.field("definition") if node.kind() == "decorated_definition" else node
+        if definition is not None and definition.kind() == "function_definition":
+            name = definition.field("name")
+            if name is not None:
+                bodies[name.text()] = definition.text()
+    # each function reached, with the one the __main__ block called to get there
+    reached = {n: n for text in blocks for n in _CALLED.findall(text) if n in bodies}
+    frontier = list(reached)
+    for _ in range(_MAX_HOPS):
+        frontier = [
+            (callee, reached[caller])
+            for caller in frontier
+            for callee in _CALLED.findall(bodies[caller])
+            if callee in bodies and callee not in reached
+        ]
+        for callee, first in frontier:
+            reached.setdefault(callee, first)
+        frontier = [callee for callee, _ in frontier]
+    return reached.get(function)
