@@ -343,6 +343,11 @@ def _used_in(body: str, endpoint: Endpoint) -> str | None:
             return f"`{var}.{method.group(1)}(...)` provisions it"
         if re.search(rf"\bawait\s+{v}\b", body):
             return f"`await {var}` provisions it"
+        # the SDK's own route for clients: ResourceManager().get_or_deploy_resource(...)
+        if re.search(rf"\b{v}\s*\.\s*_build_resource_config\s*\(", body) and re.search(
+            r"\bget_or_deploy_resource\s*\(", body
+        ):
+            return "`ResourceManager().get_or_deploy_resource(...)` provisions it"
         calls = re.sub(rf"\bdef\s+{v}\b", "", body)  # a definition is not a call
         if re.search(rf"(?<![.\w]){v}\s*\(", calls):
             return f"`{var}(...)` provisions it"
