@@ -26,6 +26,9 @@ def is_flash_enum(member) -> bool:
     return isinstance(member, EnumRef) and member.package in ("runpod_flash", "tetra_rp")
 
 
+_ANY_GROUP = EnumRef("GpuGroup", "ANY")
+
+
 def _flash_str_enums(value: Value) -> Value:
     """runpod_flash `CpuInstanceType`/`DataCenter` members as the strings rc2 receives."""
     tables = {"CpuInstanceType": CPU_INSTANCE_TYPES, "DataCenter": DATACENTERS}
@@ -95,8 +98,8 @@ def _gpu(value: Value, problems: list) -> Value:
     if not value.known:
         return value
     raw = value.value
-    if raw is None:
-        return Value.default([Value.default(EnumRef("GpuGroup", "ANY"))])
+    if raw is None:  # written: any GPU, as where it is written (not "sets no gpu=")
+        return dataclasses.replace(value, value=[dataclasses.replace(value, value=_ANY_GROUP)])
     if isinstance(raw, tuple) or not isinstance(raw, (list, str, EnumRef)):
         problems.append(
             ("FG205", f"gpu must be a GpuGroup, GpuType, or string, got {_type(raw)}", value)
