@@ -448,6 +448,17 @@ BUNDLING = {
 
         @remote(cfg, dependencies=["pyyaml"])
         async def i(x): ...
+
+        up_a, up_b = (
+            Endpoint(name="unpacked-a", cpu="cpu3c-1-2", dependencies=["sentence-transformers"]),
+            Endpoint(name="unpacked-b", cpu="cpu3c-1-2", dependencies=["faiss-cpu"]),
+        )
+
+        @up_a
+        async def j(x): ...
+
+        @up_b
+        async def k(x): ...
     """,
 }
 
@@ -460,6 +471,7 @@ def test_fg303_matches_what_flash_build_bundles(project, check_json):
     flagged = {f["message"] for f in doc["findings"] if f["code"] == "FG303"}
     # Every package a finding says is left out is really missing from the build's list ...
     written = {"pandas", "scipy", "attrs", "torch", "polars", "click", "jinja2", "tqdm"}
+    written |= {"sentence-transformers", "faiss-cpu"}
     assert not written & bundled
     for package in written:
         assert any(f"`{package}`" in message for message in flagged), package

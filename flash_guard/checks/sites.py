@@ -52,6 +52,7 @@ class Call:
     is_remote: bool = False  # a legacy `@remote(...)`, not the declaration call
     blocks: tuple[Block, ...] = ()  # enclosing blocks, innermost first
     annotated: bool = False  # assigned with an annotation, `x: T = Endpoint(...)`
+    unpacked: bool = False  # one of a tuple unpacked into names, `a, b = Endpoint(...), ...`
 
     @property
     def callee(self) -> str:
@@ -233,6 +234,20 @@ def _written_call(endpoint: Endpoint, files: dict[str, FileFacts]) -> Call:
                     applied.placement,
                     blocks=applied.blocks,
                 )
+        for assign in facts.assignments:  # `a, b = Endpoint(...), Endpoint(...)`
+            first, last = assign.statement_lines
+            if assign.unpack[1] and first <= span.line <= last:
+                call = _find(assign.expr, span)
+                if call is not None:
+                    return Call(
+                        call,
+                        endpoint.path,
+                        assign.namespace,
+                        assign.placement,
+                        assign.span,
+                        blocks=assign.blocks,
+                        unpacked=True,
+                    )
     placeholder = Expr("other", endpoint.span, "")
     return Call(placeholder, endpoint.path, None, endpoint.scope)
 

@@ -28,8 +28,9 @@ class DependenciesLiteral(Check):
     expression; when an element of the list is not a string literal (a name, an f-string,
     `*unpacking`); when it comes through a `**spread`; when it is the second positional
     argument of `remote(...)`; and when the list is literal but the call is written under an
-    import alias (`E(...)` for `Endpoint`) or in an annotated assignment (`ep: Endpoint =
-    Endpoint(...)`), which the build's scan does not match. `dependencies=None` passes. An
+    import alias (`E(...)` for `Endpoint`), in an annotated assignment (`ep: Endpoint =
+    Endpoint(...)`) or in a tuple unpacked into names (`a, b = Endpoint(...), Endpoint(...)`),
+    which the build's scan does not match. `dependencies=None` passes. An
     unresolved `**spread` that may hold `dependencies` reports FG002. A runtime-provisioned
     declaration (see FG301) is not checked: `flash build` never bundles it. runpod 2.0 collects
     dependencies by running the code, so any list works there; what fails is a string
@@ -87,6 +88,12 @@ def _problem(arg: DependencyArg):
         return what, arg.span, _packages(arg.value)
     if arg.call.annotated:
         what = "is in an annotated assignment (`x: T = Endpoint(...)`), which the build skips"
+        return what, arg.span, _packages(arg.value)
+    if arg.call.unpacked:
+        what = (
+            "is in a tuple unpacked into names (`a, b = Endpoint(...), Endpoint(...)`), which "
+            "the build's scan does not read"
+        )
         return what, arg.span, _packages(arg.value)
     return None
 
