@@ -215,6 +215,10 @@ class DeclarationBuilder:
             if isinstance(obj, Opaque) and obj.callee == "Endpoint":
                 draft = self._draft(obj, "endpoint", "module")
                 self._add_target(draft, decorated, decorator.span, path)
+            elif any(_is_endpoint(c) for c in value.candidates or ()):
+                # `ep = Endpoint(...) if PROD else Endpoint(...)`: which one the build imports
+                # is decided on the build machine; a declaration whose settings are unknown
+                self._unresolved(path, decorated, decorator, "endpoint")
 
     def _add_target(self, draft: _Draft, decorated: Decorated, use_span: Span, path: str) -> None:
         target = decorated.target
@@ -359,3 +363,7 @@ def _legacy_kind(obj: Opaque) -> tuple[str, str]:
 
 def discover_endpoints(project: ModuleIndex) -> list[Endpoint]:
     return DeclarationBuilder(project).build()
+
+
+def _is_endpoint(value: Value) -> bool:
+    return value.known and isinstance(value.value, Opaque) and value.value.callee == "Endpoint"
