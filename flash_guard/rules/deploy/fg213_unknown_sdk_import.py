@@ -203,15 +203,87 @@ def _runpod2_import(binding) -> tuple[str, str] | None:
     )
 
 
+# What `from runpod.apps import X` finds in 2.0.0rc2: the package's own names (`dir()` after
+# import) and its submodules (runpod/apps/*.py). Only this module is judged: IMPORT_PATHS
+# lists where each 2.0 name is documented, not every module that happens to hold it.
+RUNPOD_APPS_NAMES = frozenset(
+    [
+        "Api",
+        "ApiHandle",
+        "App",
+        "AppError",
+        "Context",
+        "DataCenter",
+        "EndpointNotFound",
+        "FunctionHandle",
+        "GlobalVolume",
+        "Job",
+        "Model",
+        "NetworkVolume",
+        "Queue",
+        "RemoteExecutionError",
+        "ResourceKind",
+        "ResourceSpec",
+        "RouteSpec",
+        "ScheduleNotSupported",
+        "Secret",
+        "Volume",
+        "current_context",
+        "delete",
+        "get",
+        "get_registered_apps",
+        "init",
+        "is_local",
+        "local_entrypoint",
+        "patch",
+        "post",
+        "put",
+        "schedule",
+        "api",
+        "app",
+        "auth",
+        "build",
+        "context",
+        "datacenter",
+        "deploy",
+        "dev",
+        "discovery",
+        "discovery_state",
+        "entrypoint",
+        "errors",
+        "gpu",
+        "handles",
+        "images",
+        "init",
+        "invoker",
+        "job",
+        "logs",
+        "manage",
+        "markers",
+        "model",
+        "monitor",
+        "placement",
+        "protocol",
+        "registry",
+        "schedule",
+        "secret",
+        "serialization",
+        "shim",
+        "spec",
+        "stubs",
+        "targets",
+        "tasks",
+        "utils",
+        "volume",
+        "watch",
+    ]
+)
+
+
 def _runpod2_submodule_import(module: str, name: str) -> tuple[str, str] | None:
-    """`from runpod.apps import GpuType`: a 2.0 name imported from a 2.0 module that does not
-    have it (the tables list every module path each 2.0 name can be imported from; other
-    names and modules are not judged)."""
+    """`from runpod.apps import GpuType`: a 2.0 name that `runpod.apps` does not have."""
     paths = runpod2_tables.IMPORT_PATHS.get(name)
-    if paths is None or f"{module}.{name}" in paths:
-        return None
-    known_modules = {p.rsplit(".", 1)[0] for ps in runpod2_tables.IMPORT_PATHS.values() for p in ps}
-    if module not in known_modules:
+    if module != "runpod.apps" or paths is None or name in RUNPOD_APPS_NAMES:
         return None
     where = ", ".join(f"`{p.rsplit('.', 1)[0]}`" for p in sorted(paths))
     return (
