@@ -72,8 +72,11 @@ class DeclarationBuilder:
             for decorated in facts.decorated:
                 for decorator in decorated.decorators:
                     self._decorator(path, decorated, decorator)
+            # `x = Endpoint(...)(fn)` binds the result; a bare `Endpoint(...)(fn)` leaves
+            # nothing in the module for the scanner to find
+            bound = {a.value.expr_span() for a in facts.assignments if a.value.may_be_call()}
             for applied in facts.applied:
-                self._applied(path, applied)
+                self._applied(path, applied, applied.expr.span in bound)
         made, built = self.project.factory_made, self.project.factory_objects
         records = [
             self._finish(d)
@@ -106,7 +109,7 @@ class DeclarationBuilder:
             draft.ranges.append((path or obj.path, lines[0], lines[1]))
         return draft
 
-    def _applied(self, path: str, applied) -> None:
+    def _applied(self, path: str, applied, bound: bool) -> None:
         """`Endpoint(...)(fn)`: the endpoint applied to a function without `@`."""
         inner = applied.expr.items[0] if applied.expr.items else None
         if inner is None or inner.kind != "call":
@@ -118,8 +121,8 @@ class DeclarationBuilder:
         if isinstance(value.value, Opaque):
             draft = self._draft(value.value, "endpoint", applied.placement, applied.lines, path)
             draft.placement = applied.placement
-            if len(applied.expr.items) == 2 and not applied.expr.keywords:
-                # applied to a function as `@` would: the scanner finds it (FG301 passes)
+            if bound and len(applied.expr.items) == 2 and not applied.expr.keywords:
+                # applied to a function as `@` would, the result bound: the scanner finds it
                 self._applied_target(draft, path, applied.expr, applied.placement)
 
     def _applied_object(self, path: str, assign) -> None:
