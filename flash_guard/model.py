@@ -163,6 +163,8 @@ class BodyFacts:
     # `os.environ[KEY]`, `os.getenv(KEY)`, `for k in FORWARDED: os.environ[k]`: reads keyed by a
     # name the body does not assign (a module constant, resolved by the rule that reads them)
     env_key_names: list[tuple[str, Span]] = field(default_factory=list)
+    # writes keyed the same way (`os.environ[CACHE_VAR] = ...`, `setdefault(TOKEN_VAR, "")`)
+    env_key_writes: list[tuple[str, Span]] = field(default_factory=list)
     # `os.environ[K] = v`, `del os.environ[K]`, `setdefault`/`pop`/`update`: not reads (FG108)
     env_writes: list[tuple[str, Span]] = field(default_factory=list)
     calls: list[tuple[str, Span]] = field(default_factory=list)

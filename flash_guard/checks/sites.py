@@ -386,17 +386,26 @@ def env_reads_of(body: BodyFacts, modules) -> list[tuple[str, Span]]:
     """The environment variables a body reads: literal keys, and those keyed by a module
     constant (`os.environ[TOKEN_VAR]`, `for k in FORWARDED: os.environ[k]`) whose value is a
     known string or sequence of strings; a key that cannot be resolved is not guessed at."""
-    reads = list(body.env_reads)
-    for name, span in body.env_key_names:
+    return list(body.env_reads) + _keyed(body.env_key_names, body.path, modules)
+
+
+def env_writes_of(body: BodyFacts, modules) -> list[tuple[str, Span]]:
+    """The environment variables a body sets, keyed by literals or module constants."""
+    return list(body.env_writes) + _keyed(body.env_key_writes, body.path, modules)
+
+
+def _keyed(names: list[tuple[str, Span]], path: str, modules) -> list[tuple[str, Span]]:
+    out = []
+    for name, span in names:
         expr = dotted_expr(name, span.line, span.column)
-        value = modules.evaluate(expr, body.path, None) if expr is not None else None
+        value = modules.evaluate(expr, path, None) if expr is not None else None
         keys = value.value if value is not None and value.known else None
         if isinstance(keys, str):
-            reads.append((keys, span))
+            out.append((keys, span))
         elif isinstance(keys, (list, tuple)):
             items = [k.value if k.known else None for k in keys]
-            reads.extend((k, span) for k in items if isinstance(k, str))
-    return reads
+            out.extend((k, span) for k in items if isinstance(k, str))
+    return out
 
 
 # An f-string (any prefix), or `.get(K, "literal")` / `getenv(K, "literal")`.

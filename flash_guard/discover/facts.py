@@ -613,7 +613,10 @@ def _body_facts(definition, name: str, path: str) -> BodyFacts:
                         facts.env_writes.append((expr.value, span_of(node)))
                     else:
                         subscript_reads.append((expr.value, span_of(node)))
-                elif expr.kind == "name" and not _is_write_target(node):
+                elif expr.kind == "name" and _is_write_target(node):
+                    if not _bound_in(body, expr.value, facts):
+                        facts.env_key_writes.append((expr.value, span_of(node)))
+                elif expr.kind == "name":
                     _keyed_read(node, expr.value, body, facts, subscript_reads)
         elif kind == "comparison_operator":
             _membership_read(node, subscript_reads)
@@ -689,6 +692,10 @@ def _body_call(call, facts: BodyFacts, body=None) -> None:
             _keyed_read(call, first.value, body, facts, facts.env_reads)
     elif callee in _ENV_WRITERS:
         names = [_first_string_arg(call)] if not callee.endswith("update") else []
+        first = _first_arg(call) if not callee.endswith("update") else None
+        keyed = first is not None and first.kind == "name" and body is not None
+        if keyed and not _bound_in(body, first.value, facts):
+            facts.env_key_writes.append((first.value, span_of(call)))
         args = call.field("arguments")
         for child in args.children() if callee.endswith("update") and args is not None else []:
             if child.kind() == "keyword_argument" and child.field("name") is not None:

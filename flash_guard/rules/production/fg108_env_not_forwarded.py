@@ -12,7 +12,7 @@ from flash_guard.checks.base import (
     unknown,
     worker_bodies,
 )
-from flash_guard.checks.sites import body_with_helpers, env_reads_of
+from flash_guard.checks.sites import body_with_helpers, env_reads_of, env_writes_of
 from flash_guard.project.globs import any_match
 from flash_guard.rules.production.fg107_hardcoded_secret import (
     DEFAULT_QUALIFIERS,
@@ -124,8 +124,10 @@ class EnvNotForwarded(Check):
         for body in bodies:
             # A write in another function of the body (the handler sets it, a helper reads
             # it) has no order we can see statically: it counts as set first.
-            elsewhere = {w for other in bodies if other is not body for w, _ in other.env_writes}
-            reads = env_reads_of(body, ctx.analysis.modules) if ctx.analysis else body.env_reads
+            modules = ctx.analysis.modules if ctx.analysis else None
+            writes = {id(b): _writes(b, modules) for b in bodies}
+            elsewhere = {w for other in bodies if other is not body for w, _ in writes[id(other)]}
+            reads = env_reads_of(body, modules) if modules is not None else body.env_reads
             for name, span in reads:
                 if name in passed or name in seen or any_match(params.platform_variables, name):
                     continue
@@ -133,7 +135,7 @@ class EnvNotForwarded(Check):
                     continue
                 if name in elsewhere or any(
                     w == name and (ws.line, ws.column) < (span.line, span.column)
-                    for w, ws in body.env_writes
+                    for w, ws in writes[id(body)]
                 ):
                     continue  # the body set it itself first
                 seen.add(name)
@@ -157,6 +159,10 @@ class EnvNotForwarded(Check):
                     )
                 )
         return out
+
+
+def _writes(body, modules) -> list:
+    return env_writes_of(body, modules) if modules is not None else list(body.env_writes)
 
 
 def _fix(endpoint, name: str, secret: bool = False) -> str:
