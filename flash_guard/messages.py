@@ -69,14 +69,14 @@ def env_note(value: Value) -> str:
 
 
 def env_keys(value: Value | None) -> list[str]:
-    """The environment variables a value (or the items it holds, one level) defaults from."""
+    """The environment variables a value defaults from: its own, or for a pair such as
+    `workers=(min, max)`, its items' (a list or dict is judged item by item: the note
+    belongs to the item a finding is about, not to its neighbours)."""
     if value is None or not value.known:
         return []
     keys = [value.env_key] if value.env_key else []
-    inner = value.value
-    items = inner.values() if isinstance(inner, dict) else inner
-    if isinstance(items, (list, tuple)) or isinstance(inner, dict):
-        for item in items:
+    if isinstance(value.value, tuple):
+        for item in value.value:
             if isinstance(item, Value) and item.known and item.env_key not in (None, *keys):
                 keys.append(item.env_key)
     return keys

@@ -965,3 +965,25 @@ def test_an_update_with_unknown_entries_leaves_no_key_decided(project, check_jso
     codes = [(f["code"], f["line"], f["column"]) for f in doc["findings"] if f["code"] != "FG308"]
     assert codes == [("FG002", 7, 15)], codes
     assert any("`**kwargs`" in f["message"] for f in doc["findings"])
+
+
+def test_an_environment_note_names_only_the_value_a_finding_is_about(project, check_json):
+    # env={"THREADS": 4, "MODEL": os.getenv(...)}: THREADS is wrong whatever MODEL says
+    root = project(
+        {
+            "app.py": """
+            import os
+            from runpod_flash import LiveServerless, remote
+
+            ENV = {"THREADS": 4, "MODEL": os.getenv("MODEL", "x")}
+            cfg = LiveServerless(name="threads", env=ENV)
+
+            @remote(cfg)
+            async def f(x): ...
+            """,
+        }
+    )
+    _, doc = check_json(root)
+    fg214 = [f["message"] for f in doc["findings"] if f["code"] == "FG214"]
+    assert len(fg214) == 1 and "'THREADS' is an int" in fg214[0], fg214
+    assert "can override" not in fg214[0]

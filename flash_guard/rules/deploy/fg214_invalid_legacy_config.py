@@ -170,7 +170,8 @@ def _dict_values(annotation: str, raw) -> str | None:
         return None
     for key, item in raw.items():
         if isinstance(item, Value) and item.known and not isinstance(item.value, str):
-            kind = "None" if item.value is None else f"a {_kind(item.value)}"
+            name = _kind(item.value)
+            kind = "None" if item.value is None else f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
             return f"the value of {key!r} is {kind}, not a string"
     return None
 
