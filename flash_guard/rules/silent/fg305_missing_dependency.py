@@ -27,7 +27,15 @@ from flash_guard.sdk.distributions import (
 # The worker's standard library (Python 3.12, the Flash worker default), whatever Python runs
 # flash-guard: 3.12 removed these five (an import fails on the worker), 3.11 added tomllib.
 REMOVED_IN_312 = frozenset({"asynchat", "asyncore", "distutils", "imp", "smtpd"})
-STDLIB = (frozenset(sys.stdlib_module_names) | {"__future__", "tomllib"}) - REMOVED_IN_312
+# 3.13 removed these: still there on a 3.12 worker, whatever Python runs flash-guard.
+REMOVED_IN_313 = frozenset(
+    {
+        "aifc", "audioop", "cgi", "cgitb", "chunk", "crypt", "imghdr", "lib2to3", "mailcap",
+        "msilib", "nis", "nntplib", "ossaudiodev", "pipes", "sndhdr", "spwd", "sunau",
+        "telnetlib", "uu", "xdrlib",
+    }
+)  # fmt: skip
+STDLIB = frozenset(sys.stdlib_module_names) | {"__future__", "tomllib"} | REMOVED_IN_313
 
 
 @dataclass
@@ -102,7 +110,9 @@ class MissingDependency(Check):
         seen = set()
         for path, binding, via in body_imports(endpoint, analysis):
             top = binding.module.split(".", 1)[0]
-            if not top or top in STDLIB or binding.level:
+            if not top or binding.level:
+                continue
+            if top in STDLIB and not (top in REMOVED_IN_312 and _worker_from_312(endpoint)):
                 continue
             if is_project_module(analysis, path, top, endpoint.app):
                 continue
@@ -132,6 +142,17 @@ class MissingDependency(Check):
                 )
             out.append(finding)
         return out
+
+
+def _worker_from_312(endpoint) -> bool:
+    """The worker runs Python 3.12 or later: runpod-flash's default, unless `python_version`
+    says otherwise. A runpod 2.0 worker runs the deployer's Python: not known here."""
+    if endpoint.sdk == "runpod2":
+        return False
+    version = endpoint.params.get("python_version")
+    text = str(version.value) if version is not None and version.known else ""
+    parts = tuple(int(p) for p in text.split(".")[:2] if p.isdigit())
+    return not (len(parts) == 2 and parts < (3, 12))
 
 
 def _custom_runpod2_image(endpoint) -> bool:
