@@ -49,6 +49,9 @@ class Requirement:
     # [project].dependencies and Poetry's main dependencies; not requirements-dev.txt,
     # optional dependencies or dependency groups (FG305 reads only these; FG111 reads all).
     main: bool = True
+    # named only by a URL's #egg= or wheel file: installs what the URL holds, no release to
+    # read (the SDK release in use ignores it, as it always has)
+    url: bool = False
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,8 @@ def requirements_txt(text: str, path: str) -> list[Requirement]:
             continue
         parsed = parse_requirement(line)
         if parsed is not None:
-            out.append(Requirement(parsed[0], parsed[1], path, number, main))
+            url = "://" in line.split(" @ ", 1)[0]
+            out.append(Requirement(parsed[0], parsed[1], path, number, main, url))
     return out
 
 
@@ -191,7 +195,8 @@ def pyproject_requirements(text: str, path: str) -> list[Requirement]:
         parsed = parse_requirement(spec)
         if parsed is not None:
             line = _line_of(lines, spec)
-            out.append(Requirement(parsed[0], parsed[1], path, line, index < main_specs))
+            url = "://" in spec.split(" @ ", 1)[0]
+            out.append(Requirement(parsed[0], parsed[1], path, line, index < main_specs, url))
     poetry = _mapping(_mapping(data.get("tool")).get("poetry"))
     tables = [_mapping(poetry.get("dependencies"))]
     tables += [_mapping(g.get("dependencies")) for g in _mapping(poetry.get("group")).values()]
@@ -397,7 +402,9 @@ class SdkVersions:
                         package, version, "lock", _rel(directory, name), line, note=note
                     )
         # the release pip installs: a pin in a file the requirements pull in counts too
-        named = [r for r in (*self._read(app)[0], *self._read(app)[1]) if r.name == wanted]
+        named = [
+            r for r in (*self._read(app)[0], *self._read(app)[1]) if r.name == wanted and not r.url
+        ]
         exact = [r for r in named if _exact(r.specifier)]
         if exact:
             r, version = exact[0], _exact(exact[0].specifier)
