@@ -1357,7 +1357,9 @@ class ModuleIndex:
                 return None
             symbol = FlashSymbol(f"App.{func.value}", SDK2_PACKAGE)
         kwargs, spans, spreads = self._keywords(bound, home, ns, depth)
-        if home != path:  # keywords as written in this file: the partial's are at the call
+        # named by the partial they came through (FG303: flash build's scan never reads them)
+        kwargs = {k: dataclasses.replace(v, via=v.via or assign.target) for k, v in kwargs.items()}
+        if home != path:  # keywords as written in this file (FG210): the partial's at the call
             spans = dict.fromkeys(spans, expr.span)
         own = self._keywords(expr, path, namespace, depth)
         kwargs.update(own[0])

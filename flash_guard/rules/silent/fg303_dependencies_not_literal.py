@@ -45,9 +45,11 @@ class DependenciesLiteral(Check):
         name = f"`{endpoint.display_name}`"
         out = []
         undecided: list[Value] = []
+        written = False
         for call in build_calls(endpoint, analysis.modules.files):
             found, maybe = dependency_args(call, analysis.modules)
             undecided += maybe
+            written = written or bool(found) or bool(maybe)
             for arg in found:
                 problem = _problem(arg)
                 if problem is None:
@@ -63,7 +65,27 @@ class DependenciesLiteral(Check):
         if not out and undecided:
             what = "the spread that may pass `dependencies`"
             return [unknown(endpoint, undecided[0], what, "dependencies")]
+        if not out and not written:
+            out += _through_partial(endpoint, name)
         return out
+
+
+def _through_partial(endpoint, name: str) -> list:
+    """`gpu_endpoint = functools.partial(Endpoint, dependencies=[...])`: the list is in the
+    partial, which the build's scan of `Endpoint(...)` calls never reads."""
+    deps = endpoint.params.get("dependencies")
+    if endpoint.sdk == "runpod2":  # 2.0 collects them by running the code
+        return []
+    if deps is None or deps.defaulted or not deps.known or not deps.via or not deps.span:
+        return []
+    packages, plural = _packages(deps)
+    message = (
+        f"{name}: `dependencies` is set in `{deps.via}` (a functools.partial), which flash "
+        f"build's scan of `Endpoint(...)` calls does not read, so {packages} "
+        f"{'are' if plural else 'is'} left out of the deployed worker (flash dev still installs "
+        f"{'them' if plural else 'it'})"
+    )
+    return [fail_at(endpoint, message, deps.path or endpoint.path, deps.span, "dependencies")]
 
 
 def _problem(arg: DependencyArg):
