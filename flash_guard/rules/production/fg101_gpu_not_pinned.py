@@ -160,7 +160,7 @@ def _at(item, whole: Value) -> Value:
 
 
 def _one_gpu_type(endpoint) -> bool:
-    """`gpu=GpuType.X` (or `[GpuType.X]`) as written on the declaration."""
+    """`gpu=GpuType.X` (or `[GpuType.X]`, or a string naming one device) as written."""
     written = next((v for k, v, _ in endpoint.kwargs if k == "gpu"), None)
     if written is None or not written.known:
         return False
@@ -168,4 +168,8 @@ def _one_gpu_type(endpoint) -> bool:
     if len(items) != 1 or not items[0].known:
         return False
     member = items[0].value
+    if isinstance(member, str):  # "NVIDIA L4", "L4": what the task's device list holds
+        from flash_guard.discover.normalize_runpod2 import resolve_gpu_string
+
+        return len(resolve_gpu_string(member) or ()) == 1
     return isinstance(member, EnumRef) and member.enum == "GpuType"
