@@ -5,6 +5,7 @@ from __future__ import annotations
 from flash_guard.checks.base import Check, Outcome, fail_at, register, unknown
 from flash_guard.checks.deploy_support import label, tidy
 from flash_guard.checks.placement import visible_to_build
+from flash_guard.messages import env_keys
 from flash_guard.model import Endpoint
 from flash_guard.sdk.in_use import release_at_least, sdk_of
 
@@ -123,7 +124,8 @@ def duplicate_names(deployed: list[Endpoint]) -> tuple[set[int], list[Outcome]]:
                 endpoint.path,
                 endpoint.span,
                 "name",
-                value=name,
+                # the clash rests on both names: the note for whichever defaults from the env
+                value=name if env_keys(name) else first.params.get("name"),
             )
         )
     return reported, out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flash_guard.checks.base import Check, fail, register
 from flash_guard.discover.normalize import release_worker_defaults
 from flash_guard.model import Value
-from flash_guard.sdk.flash_tables import GPU_GROUPS, GPU_TYPE_VALUES, LEGACY_CLASSES
+from flash_guard.sdk.flash_tables import GPU_GROUPS, GPU_POOLS, GPU_TYPE_VALUES, LEGACY_CLASSES
 
 # The legacy keywords an `Endpoint(...)` suggestion carries over, with their new names.
 _CARRIED = (("gpus", "gpu"), ("instanceIds", "cpu"), ("imageName", "image"))
@@ -121,15 +121,26 @@ def _gpu_ids(value: Value) -> str:
     if not (value.known and isinstance(value.value, str)):
         return _text(value)
     by_device = {device: member for member, device in GPU_TYPE_VALUES.items()}
-    out = []
+    chosen: list[tuple[str, tuple[str, ...]]] = []  # (enum text, the GpuType members it covers)
+    excluded: set[str] = set()
     for part in (p.strip() for p in value.value.split(",") if p.strip()):
-        if part in GPU_GROUPS:
-            out.append(f"GpuGroup.{part}")
-        elif part in by_device:
-            out.append(f"GpuType.{by_device[part]}")
+        name = part[1:].strip() if part.startswith("-") else part
+        if name in GPU_GROUPS:
+            entry = (f"GpuGroup.{name}", GPU_POOLS.get(name, ()))
+        elif name in by_device:
+            entry = (f"GpuType.{by_device[name]}", (by_device[name],))
         else:
             return _text(value)
-    return f"[{', '.join(out)}]" if out else _text(value)
+        if part.startswith("-"):  # "AMPERE_24,-NVIDIA RTX A5000": the pool without that type
+            excluded.update(entry[1])
+        else:
+            chosen.append(entry)
+    if excluded:
+        members = dict.fromkeys(m for _, ms in chosen for m in ms if m not in excluded)
+        chosen = [(f"GpuType.{m}", (m,)) for m in members]
+    if not chosen:
+        return _text(value)
+    return chosen[0][0] if len(chosen) == 1 else f"[{', '.join(text for text, _ in chosen)}]"
 
 
 def _text(value: Value) -> str:
