@@ -123,7 +123,7 @@ class MissingDependency(Check):
                 continue
             seen.add(key)
             unnamed = _unnamed_url(endpoint, ctx.endpoints)
-            if unnamed is not None:
+            if unnamed is not None and top not in REMOVED_IN_312:
                 # `git+https://.../MobileSAM.git` installs a package whose name is not written:
                 # it may be this one. Said once, as undecided, at that requirement.
                 what = "a `dependencies` URL that names no distribution (add #egg=<name>)"
