@@ -987,3 +987,27 @@ def test_an_environment_note_names_only_the_value_a_finding_is_about(project, ch
     fg214 = [f["message"] for f in doc["findings"] if f["code"] == "FG214"]
     assert len(fg214) == 1 and "'THREADS' is an int" in fg214[0], fg214
     assert "can override" not in fg214[0]
+
+
+def test_a_requirements_url_that_names_no_distribution_leaves_fg305_undecided(
+    project, check_json
+):
+    # `git+https://github.com/openai/CLIP.git` installs `clip`, but nothing written says so:
+    # undecided at that line, as the same URL in dependencies= is, never "nothing installs it"
+    root = project(
+        {
+            "requirements.txt": "runpod-flash==1.21.0\ngit+https://github.com/openai/CLIP.git\n",
+            "worker.py": """
+            from runpod_flash import Endpoint
+
+            @Endpoint(name="clip-embed", cpu="cpu3c-2-4", workers=(1, 2))
+            async def embed(x):
+                import clip
+                return clip
+            """,
+        }
+    )
+    _, doc = check_json(root)
+    assert not [f for f in doc["findings"] if f["code"] == "FG305"]
+    fg002 = [(f["path"], f["line"]) for f in doc["findings"] if f["code"] == "FG002"]
+    assert fg002 == [("requirements.txt", 2)]

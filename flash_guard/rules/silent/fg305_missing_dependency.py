@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from flash_guard.checks.base import Check, fail_at, param_doc, register, unknown, worker_bodies
 from flash_guard.checks.sites import body_with_helpers
-from flash_guard.model import Value
-from flash_guard.project.sdk_version import parse_requirement
+from flash_guard.model import Span, Value
+from flash_guard.project.sdk_version import parse_requirement, read_text
 from flash_guard.rules.deploy.fg213_unknown_sdk_import import sdk_finder
 from flash_guard.rules.deploy.fg214_invalid_legacy_config import CUSTOM_IMAGE_CLASSES
 from flash_guard.sdk.distributions import (
@@ -122,11 +122,13 @@ class MissingDependency(Check):
             if key in seen:
                 continue
             seen.add(key)
-            unnamed = _unnamed_url(endpoint, ctx.endpoints)
+            unnamed = _unnamed_url(endpoint, ctx.endpoints) or _unnamed_requirement(
+                endpoint, analysis
+            )
             if unnamed is not None and top not in REMOVED_IN_312:
                 # `git+https://.../MobileSAM.git` installs a package whose name is not written:
                 # it may be this one. Said once, as undecided, at that requirement.
-                what = "a `dependencies` URL that names no distribution (add #egg=<name>)"
+                what = "a requirement URL that names no distribution (add #egg=<name>)"
                 return [unknown(endpoint, unnamed, what, f"dependencies:{top}")]
             finding = _finding(endpoint, path, binding, top, params.import_names, via)
             unread = _unread_requirement(endpoint, analysis, top, params.import_names)
@@ -319,6 +321,20 @@ def _unnamed_url(endpoint, endpoints) -> Value | None:
                 text = item.value if isinstance(item, Value) and item.known else None
                 if isinstance(text, str) and "://" in text and parse_requirement(text) is None:
                     return item
+    return None
+
+
+def _unnamed_requirement(endpoint, analysis) -> Value | None:
+    """A line of the app's requirements.txt that is a URL naming no distribution (what
+    `_unnamed_url` is for `dependencies=`): the first, as an unknown value at that line."""
+    base = analysis.root if endpoint.app == "." else analysis.root / endpoint.app
+    text = read_text(base / "requirements.txt")
+    for number, raw in enumerate((text or "").splitlines(), 1):
+        line = raw.split(" #", 1)[0].strip()
+        if "://" in line and not line.startswith("#") and parse_requirement(line) is None:
+            path = "requirements.txt" if endpoint.app == "." else f"{endpoint.app}/requirements.txt"
+            span = Span(number, 1, number, len(raw) + 1)
+            return Value.unknown(f'"{line}"', span, path)
     return None
 
 
