@@ -989,9 +989,7 @@ def test_an_environment_note_names_only_the_value_a_finding_is_about(project, ch
     assert "can override" not in fg214[0]
 
 
-def test_a_requirements_url_that_names_no_distribution_leaves_fg305_undecided(
-    project, check_json
-):
+def test_a_requirements_url_that_names_no_distribution_leaves_fg305_undecided(project, check_json):
     # `git+https://github.com/openai/CLIP.git` installs `clip`, but nothing written says so:
     # undecided at that line, as the same URL in dependencies= is, never "nothing installs it"
     root = project(
