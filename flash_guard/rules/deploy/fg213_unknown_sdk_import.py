@@ -203,42 +203,11 @@ def _runpod2_import(binding) -> tuple[str, str] | None:
     )
 
 
-# What `from runpod.apps import X` finds in 2.0.0rc2: the package's own names (`dir()` after
-# import) and its submodules (runpod/apps/*.py). Only this module is judged: IMPORT_PATHS
+# What `from runpod.apps import X` finds in 2.0.0rc2: the package's `__all__` (the generated
+# tables) and its submodules (runpod/apps/*.py). Only this module is judged: IMPORT_PATHS
 # lists where each 2.0 name is documented, not every module that happens to hold it.
-RUNPOD_APPS_NAMES = frozenset(
+RUNPOD_APPS_SUBMODULES = frozenset(
     [
-        "Api",
-        "ApiHandle",
-        "App",
-        "AppError",
-        "Context",
-        "DataCenter",
-        "EndpointNotFound",
-        "FunctionHandle",
-        "GlobalVolume",
-        "Job",
-        "Model",
-        "NetworkVolume",
-        "Queue",
-        "RemoteExecutionError",
-        "ResourceKind",
-        "ResourceSpec",
-        "RouteSpec",
-        "ScheduleNotSupported",
-        "Secret",
-        "Volume",
-        "current_context",
-        "delete",
-        "get",
-        "get_registered_apps",
-        "init",
-        "is_local",
-        "local_entrypoint",
-        "patch",
-        "post",
-        "put",
-        "schedule",
         "api",
         "app",
         "auth",
@@ -278,6 +247,7 @@ RUNPOD_APPS_NAMES = frozenset(
         "watch",
     ]
 )
+RUNPOD_APPS_NAMES = runpod2_tables.APPS_EXPORTS | RUNPOD_APPS_SUBMODULES
 
 
 def _runpod2_submodule_import(module: str, name: str) -> tuple[str, str] | None:
