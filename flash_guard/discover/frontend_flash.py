@@ -74,7 +74,11 @@ class DeclarationBuilder:
                     self._decorator(path, decorated, decorator)
             # `x = Endpoint(...)(fn)` binds the result; a bare `Endpoint(...)(fn)` leaves
             # nothing in the module for the scanner to find
-            bound = {a.value.expr_span() for a in facts.assignments if a.value.may_be_call()}
+            bound = (
+                {a.value.expr_span() for a in facts.assignments if a.value.may_be_call()}
+                if facts.applied
+                else set()
+            )
             for applied in facts.applied:
                 self._applied(path, applied, applied.expr.span in bound)
         made, built = self.project.factory_made, self.project.factory_objects

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from flash_guard.discover.facts import ROUTE_REGISTRARS, Assignment, Decorated, FunctionDef
 from flash_guard.discover.normalize_runpod2 import FLASH_STR_ENUMS, is_flash_enum, resource_params
 from flash_guard.discover.parse import Expr
-from flash_guard.discover.resolve import SDK2_PACKAGE, FlashSymbol, ModuleIndex
+from flash_guard.discover.resolve import SDK2_PACKAGE, FlashSymbol, ModuleIndex, is_sdk2_app
 from flash_guard.model import BodyFacts, Endpoint, Opaque, Route, Span, Value, at_use
 from flash_guard.sdk import runpod2_tables as t
 
@@ -38,11 +38,6 @@ class AppDecl:
     span: Span
     variable: str | None = None
     resources: list[Endpoint] = field(default_factory=list)
-
-
-def _is_app(value: Value) -> bool:
-    obj = value.value if value.known else None
-    return isinstance(obj, Opaque) and obj.callee == "App" and obj.package == SDK2_PACKAGE
 
 
 class Runpod2Builder:
@@ -94,7 +89,7 @@ class Runpod2Builder:
         value = self.project.evaluate_call_snippet(assign.value, path, assign.namespace)
         if value is None:
             value = self.project.evaluate(assign.expr, path, assign.namespace)
-        if _is_app(value):
+        if is_sdk2_app(value):
             self._app(value, assign.target)
             return
         func = assign.value.callee() or assign.expr.items[0]
@@ -182,7 +177,7 @@ class Runpod2Builder:
         if callee.kind != "attr" or callee.value not in DECORATOR_KINDS:
             return None, None
         base = self.project.evaluate(callee.items[0], path, ns)
-        if not _is_app(base):
+        if not is_sdk2_app(base):
             return None, None
         return DECORATOR_KINDS[callee.value], self._app(base)
 
@@ -279,7 +274,7 @@ class Runpod2Builder:
         if entry is None:
             return None
         obj, method, app_value = entry
-        if not _is_app(app_value):
+        if not is_sdk2_app(app_value):
             return None
         return obj, DECORATOR_KINDS[method], self._app(app_value)
 

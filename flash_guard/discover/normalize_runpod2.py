@@ -11,6 +11,7 @@ import dataclasses
 import posixpath
 import re
 
+from flash_guard.discover.resolve import FLASH_PACKAGES
 from flash_guard.messages import show
 from flash_guard.model import EnumRef, Opaque, Value, at_use
 from flash_guard.sdk import runpod2_tables as t
@@ -19,11 +20,12 @@ from flash_guard.sdk.flash_tables import CPU_INSTANCE_TYPES, DATACENTERS, did_yo
 # runpod_flash's str enums (`class DataCenter(str, Enum)` in 1.21): rc2 takes their members as
 # the strings they are (runpod-sdk2.md §6.1), unlike GpuType, GpuGroup, CudaVersion and
 # ServerlessScalerType, whose str() is "CudaVersion.V12_8" (FG215 reports those).
-FLASH_STR_ENUMS = frozenset({"CpuInstanceType", "DataCenter"})
+_FLASH_STR_VALUES = {"CpuInstanceType": CPU_INSTANCE_TYPES, "DataCenter": DATACENTERS}
+FLASH_STR_ENUMS = frozenset(_FLASH_STR_VALUES)
 
 
 def is_flash_enum(member) -> bool:
-    return isinstance(member, EnumRef) and member.package in ("runpod_flash", "tetra_rp")
+    return isinstance(member, EnumRef) and member.package in FLASH_PACKAGES
 
 
 _ANY_GROUP = EnumRef("GpuGroup", "ANY")
@@ -31,13 +33,12 @@ _ANY_GROUP = EnumRef("GpuGroup", "ANY")
 
 def _flash_str_enums(value: Value) -> Value:
     """runpod_flash `CpuInstanceType`/`DataCenter` members as the strings rc2 receives."""
-    tables = {"CpuInstanceType": CPU_INSTANCE_TYPES, "DataCenter": DATACENTERS}
 
     def plain(item: Value) -> Value:
         member = item.value if item.known else None
-        if not is_flash_enum(member) or member.enum not in tables:
+        if not is_flash_enum(member) or member.enum not in _FLASH_STR_VALUES:
             return item
-        text = tables[member.enum].get(member.member)
+        text = _FLASH_STR_VALUES[member.enum].get(member.member)
         return item if text is None else dataclasses.replace(item, value=text)
 
     if value.known and isinstance(value.value, list):

@@ -1310,7 +1310,7 @@ class ModuleIndex:
         """`app.queue(...)` on a runpod.App: the decorator, an object recorded with its App."""
         func = expr.items[0]
         app = self.evaluate(func.items[0], path, namespace, depth + 1)
-        if not _is_sdk2_app(app):
+        if not is_sdk2_app(app):
             return None
         symbol = FlashSymbol(f"App.{func.value}", SDK2_PACKAGE)
         value = self._make_object(symbol, expr, path, namespace, depth)
@@ -1353,7 +1353,7 @@ class ModuleIndex:
             if func.kind != "attr" or func.value not in SDK2_APP_METHODS:
                 return None
             app = self.evaluate(func.items[0], home, ns, depth + 1)
-            if not _is_sdk2_app(app):
+            if not is_sdk2_app(app):
                 return None
             symbol = FlashSymbol(f"App.{func.value}", SDK2_PACKAGE)
         kwargs, spans, spreads = self._keywords(bound, home, ns, depth)
@@ -1515,7 +1515,8 @@ def _no_module(value: Value) -> Value:
     return value
 
 
-def _is_sdk2_app(value: Value) -> bool:
+def is_sdk2_app(value: Value) -> bool:
+    """A resolved `runpod.App(...)`."""
     obj = value.value if value.known else None
     return isinstance(obj, Opaque) and obj.callee == "App" and obj.package == SDK2_PACKAGE
 

@@ -72,11 +72,7 @@ def _client_and_resource(first: Endpoint, second: Endpoint) -> bool:
     the build records both and refuses the pair (flash-sdk.md, client endpoints)."""
     if {first.kind == "image", second.kind == "image"} != {True, False}:
         return False
-    sdk = sdk_of(second)
-    if sdk is None or sdk.package != "runpod-flash":
-        return False
-    parts = tuple(int(p) for p in sdk.version.split(".")[:2] if p.isdigit())
-    return parts >= (1, 21)
+    return release_at_least(sdk_of(second), "runpod-flash", "1.21.0")
 
 
 def duplicate_names(deployed: list[Endpoint]) -> tuple[set[int], list[Outcome]]:

@@ -12,6 +12,7 @@ from flash_guard.model import Span, Value
 from flash_guard.project.sdk_version import parse_requirement, read_text
 from flash_guard.rules.deploy.fg213_unknown_sdk_import import sdk_finder
 from flash_guard.rules.deploy.fg214_invalid_legacy_config import CUSTOM_IMAGE_CLASSES
+from flash_guard.sdk import releases
 from flash_guard.sdk.distributions import (
     ALWAYS_PRESENT,
     IMPORT_DISTRIBUTIONS,
@@ -122,9 +123,7 @@ class MissingDependency(Check):
             if key in seen:
                 continue
             seen.add(key)
-            unnamed = _unnamed_url(endpoint, ctx.endpoints) or _unnamed_requirement(
-                endpoint, analysis
-            )
+            unnamed = unnamed_requirement(endpoint, ctx.endpoints, analysis)
             if unnamed is not None and top not in REMOVED_IN_312:
                 # `git+https://.../MobileSAM.git` installs a package whose name is not written:
                 # it may be this one. Said once, as undecided, at that requirement.
@@ -152,9 +151,12 @@ def _worker_from_312(endpoint) -> bool:
     if endpoint.sdk == "runpod2":
         return False
     version = endpoint.params.get("python_version")
-    text = str(version.value) if version is not None and version.known else ""
-    parts = tuple(int(p) for p in text.split(".")[:2] if p.isdigit())
-    return not (len(parts) == 2 and parts < (3, 12))
+    if version is None or not version.known or not isinstance(version.value, str):
+        return True
+    try:
+        return not releases.version_matches(version.value, "<3.12")
+    except ValueError:  # not a version: FG208's finding
+        return True
 
 
 def _custom_runpod2_image(endpoint) -> bool:
@@ -307,6 +309,17 @@ def resolved_dependencies(value: Value | None) -> list[str]:
     """The strings of a resolved `dependencies=` list, however it was written (runpod 2.0
     collects them from the running code: `BASE + ["x"]` counts)."""
     return _dependency_strings(value, literal=False)
+
+
+def unnamed_requirement(endpoint, endpoints, analysis) -> Value | None:
+    """The app's first requirement that is a URL naming no distribution, in `dependencies=`
+    or in requirements.txt; looked up once per app (the file is read once)."""
+    key = ("unnamed", endpoint.app, id(endpoints))
+    memo = _memo(analysis)
+    if key not in memo:
+        found = _unnamed_url(endpoint, endpoints) or _unnamed_requirement(endpoint, analysis)
+        memo[key] = (endpoints, found)
+    return memo[key][1]
 
 
 def _unnamed_url(endpoint, endpoints) -> Value | None:
