@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import sys
 import types
 import typing
 from collections.abc import Callable
@@ -350,6 +351,8 @@ def _compile_decoder(cls: type) -> Callable[[Any], Any]:
 # How many records deep a generated decoder inlines; deeper ones (and a record inside
 # itself, as an `Expr` in an `Expr`) are decoded by a call.
 _INLINE_DEPTH = 4
+# Strings shorter than this are interned on decoding: names, attributes, short literals.
+_INTERNED_LENGTH = 64
 _LITERAL = (str, int, bool, _NONE)
 
 
@@ -360,6 +363,7 @@ class _Generator:
             "BadEntry": BadEntry,
             "new": object.__new__,
             "put": object.__setattr__,
+            "intern": sys.intern,
             "decode_any": _decode_any,
             "LITERAL": _LITERAL,
         }
@@ -406,6 +410,11 @@ class _Generator:
             else:
                 self.emit(indent, f"if type({var}) not in {self.constant(scalars, 'S')}:")
             self.fail(indent + 1, f"expected {hint!r}")
+            if scalars == (str,):
+                # One shared copy of each name, as extraction keeps (parse.to_expr): a warm
+                # run's facts would otherwise hold a copy per occurrence.
+                self.emit(indent, f"if len({var}) < {_INTERNED_LENGTH}:")
+                self.emit(indent + 1, f"{var} = intern({var})")
             return
         if _is_record(hint):
             if self.by_call(hint, stack):
