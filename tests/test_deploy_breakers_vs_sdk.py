@@ -512,6 +512,42 @@ CASES = [
         'async def health(): ...\n@api.post("/run")\nasync def run(data): ...',
     ),
     bad(
+        "endpoint-imported-at-module-level",
+        '@Endpoint(name="gpu-inline", gpu=GpuType.NVIDIA_L4)\nasync def infer(x): ...',
+        "FG207",
+        "defined in multiple files",
+        deploy_time="the scanner reads every module's globals and finds the function twice",
+        # the other modules import app.py: the construct-time oracle runs it alone
+        oracle='@Endpoint(name="gpu-inline", gpu=GpuType.NVIDIA_L4)\nasync def infer(x): ...',
+        files={
+            "pipeline.py": "from runpod_flash import Endpoint\nfrom app import infer\n"
+            'api = Endpoint(name="api", cpu="cpu3c-1-2")\n@api.post("/run")\n'
+            "async def run(x):\n    return await infer(x)\n"
+        },
+    ),
+    bad(
+        "endpoint-reexported-by-star-import",
+        '@Endpoint(name="gpu-inline", gpu=GpuType.NVIDIA_L4)\nasync def infer(x): ...',
+        "FG207",
+        "defined in multiple files",
+        deploy_time="the scanner reads every module's globals and finds the function twice",
+        # the other modules import app.py: the construct-time oracle runs it alone
+        oracle='@Endpoint(name="gpu-inline", gpu=GpuType.NVIDIA_L4)\nasync def infer(x): ...',
+        files={"workers.py": "from app import *\n", "use.py": "from workers import infer\n"},
+    ),
+    Case(
+        "endpoint-imported-inside-the-caller",
+        '@Endpoint(name="gpu-inline", gpu=GpuType.NVIDIA_L4)\nasync def infer(x): ...',
+        # the other modules import app.py: the construct-time oracle runs it alone
+        oracle='@Endpoint(name="gpu-inline", gpu=GpuType.NVIDIA_L4)\nasync def infer(x): ...',
+        files={
+            "pipeline.py": "from runpod_flash import Endpoint\nimport app\n"
+            'api = Endpoint(name="api", cpu="cpu3c-1-2")\n@api.post("/run")\n'
+            "async def run(x):\n    from app import infer\n    return await app.infer(x)\n",
+            "__init__.py": "from app import infer\n",
+        },
+    ),
+    bad(
         "image-client-and-resource-one-name",
         'img = Endpoint(name="vllm", image="vllm/vllm-openai:latest")\n'
         '@Endpoint(name="vllm")\nasync def proxy(x): ...',

@@ -249,6 +249,40 @@ def test_pinned_116_has_no_fg206_and_pinned_121_names_the_pin(check_json, tmp_pa
     ) in finding["message"]
 
 
+GPU_WORKER = """
+from runpod_flash import Endpoint, GpuType
+
+
+@Endpoint(name="gpu-inline", gpu=GpuType.NVIDIA_L4)
+async def infer(x: dict) -> dict: ...
+"""
+GATEWAY = "from worker import infer\n\n\nasync def run(x):\n    return await infer(x)\n"
+
+
+@pytest.mark.parametrize(
+    ("version", "error"),
+    [
+        # the build parsed the source for decorators: an import declares nothing
+        ("1.10.0", None),
+        # it imports each module and reads its globals: `infer` twice in one endpoint
+        ("1.11.0", "Duplicate function name 'infer'"),
+        ("1.14.0", "Duplicate function name 'infer'"),
+        ("1.15.0", "endpoint 'gpu-inline' is defined in multiple files"),
+    ],
+)
+def test_fg207_module_level_import_of_an_endpoint_by_release(check_json, tmp_path, version, error):
+    # Checked in the releases' own build_utils (scanner.py reads `dir(module)` from 1.11;
+    # manifest.py's "defined in multiple files" from 1.15, "Duplicate function name" before).
+    files = {"worker.py": GPU_WORKER, "gateway.py": GATEWAY, "uv.lock": lock(version)}
+    _, doc = check_json(write(tmp_path, files), "--select", "FG207")
+    if error is None:
+        assert findings_of(doc) == []
+        return
+    [finding] = doc["findings"]
+    assert (finding["path"], finding["line"]) == ("gateway.py", 1)
+    assert error in finding["message"]
+
+
 def test_endpoints_and_json_name_the_sdk_and_its_source(run_cli, check_json, tmp_path):
     root = write(tmp_path, {"app.py": APP, "requirements.txt": "runpod-flash==1.16.0\n"})
     code, out, _ = run_cli(["endpoints", "."], root)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flash_guard.checks.base import Check, Outcome, fail_at, register, unknown
 from flash_guard.checks.deploy_support import label, tidy
-from flash_guard.checks.placement import visible_to_build
+from flash_guard.checks.placement import classify, hidden_at, visible_to_build
 from flash_guard.messages import env_keys
-from flash_guard.model import Endpoint
+from flash_guard.model import Endpoint, Span
+from flash_guard.project.apps import AppMap
 from flash_guard.sdk.in_use import release_at_least, sdk_of
 
 
@@ -33,7 +34,13 @@ class DuplicateEndpointName(Check):
     `requirements.txt`, `.flash/` or `.flashignore`): two apps of one repository are built
     separately and never conflict. Several functions on one legacy custom-image payload-builder
     config (`ServerlessEndpoint`, `CpuServerlessEndpoint`) are one endpoint by design, not a
-    conflict."""
+    conflict. The build also finds a decorated function again in every module that binds it
+    at module level (`from gpu_worker import infer` in `pipeline.py`, directly, through
+    another module or by `import *`): from runpod-flash 1.11 it reads each module's globals,
+    so the endpoint is then "defined in multiple files" too (before 1.15: "Duplicate function
+    name"), reported at that import (an import inside the function that calls the endpoint
+    binds nothing at module level and is fine; tetra-rp and older releases parsed the source
+    for decorators instead)."""
 
     id = "duplicate-endpoint-name"
     scope = "project"
@@ -44,6 +51,8 @@ class DuplicateEndpointName(Check):
         for deployed in by_app(e for e in endpoints if visible_to_build(e)).values():
             out += reused_decorators(deployed)
             out += functions_in_several_files(deployed)
+            if ctx.analysis is not None:
+                out += imported_into_other_modules(deployed, ctx.analysis)
             named, name_findings = duplicate_names(deployed)
             out += name_findings
             out += duplicate_functions(deployed, named)
@@ -229,3 +238,95 @@ def duplicate_functions(deployed: list[Endpoint], already: set[int]) -> list[Out
             )
         )
     return out
+
+
+# The first runpod-flash release whose build imports each module and reads its globals
+# (scanner.py `dir(module)`); before it, and in tetra-rp, the build parsed the source for
+# decorators, so a module importing a decorated function declared nothing.
+RUNTIME_SCAN = "1.11.0"
+# Enclosing blocks of a module-level import that always run when the build imports the module.
+_ALWAYS_RUNS = frozenset({"try", "with", "finally"})
+
+
+def imported_into_other_modules(deployed: list[Endpoint], analysis) -> list[Outcome]:
+    """`from gpu_worker import infer` at module level of another module the build imports:
+    the scanner meets `infer` (its `__remote_config__`) in both modules' globals, so one
+    endpoint name has functions in two files and the manifest builder refuses it."""
+    decorated = [e for e in deployed if release_at_least(sdk_of(e), "runpod-flash", RUNTIME_SCAN)]
+    if not decorated:
+        return []
+    app = decorated[0].app
+    imports = _module_level_imports(analysis, app)
+    out: list[Outcome] = []
+    for endpoint in decorated:
+        for path, name in _decorated_objects(endpoint):
+            if release_at_least(sdk_of(endpoint), "runpod-flash", "1.15.0"):
+                error = f"endpoint '{endpoint.display_name}' is defined in multiple files"
+            else:  # the same function twice in one endpoint's function registry
+                error = f"Duplicate function name '{name}'"
+            for importer, binding_span in _rebound_elsewhere(analysis.modules, imports, path, name):
+                out.append(
+                    fail_at(
+                        endpoint,
+                        f"`{name}` ({label(endpoint)}, {path}) is imported at module level "
+                        f"here; `flash build` finds it in this module's globals too and fails: "
+                        f"{error}",
+                        importer,
+                        binding_span,
+                        "name",
+                        fix=f"import `{name}` inside the function that calls it, or import the "
+                        "module and call it through the module",
+                    )
+                )
+    return out
+
+
+def _decorated_objects(endpoint: Endpoint) -> set[tuple[str, str]]:
+    """(file, module-level name) of every function or class the declaration stamps."""
+    found = {(t.path or endpoint.path, t.name) for t in endpoint.targets if t.name}
+    found |= {(route.file, route.handler) for route in endpoint.routes if route.handler}
+    return found
+
+
+def _module_level_imports(analysis, app: str) -> list[tuple[str, object]]:
+    """(file, binding) of every import that binds a name in the globals of a module the app's
+    build imports."""
+    apps = AppMap(analysis.root)
+    found = []
+    for path, facts in analysis.modules.files.items():
+        if apps.app_of(path) != app or hidden_at(path, "module", (), app=app) is not None:
+            continue
+        for binding in facts.imports:
+            if binding.top_level and binding.name is not None and _always_runs(binding.blocks):
+                found.append((path, binding))
+    return found
+
+
+def _always_runs(blocks) -> bool:
+    return all(block.kind in _ALWAYS_RUNS for block in blocks) or classify(blocks) is None
+
+
+def _rebound_elsewhere(modules, imports, path: str, name: str) -> list[tuple[str, Span]]:
+    """Where modules other than `path` bind the object `path` defines as `name`: followed
+    through re-exports (`from workers import infer` where `workers` imported it)."""
+    bound = {(path, name)}
+    found: list[tuple[str, Span]] = []
+    changed = True
+    while changed:
+        changed = False
+        for importer, binding in imports:
+            source = modules.find_module(importer, binding.module, binding.level)
+            if source is None or source == importer:
+                continue
+            if binding.name == "*":
+                names = [n for f, n in bound if f == source and not n.startswith("_")]
+            else:
+                names = [binding.name] if (source, binding.name) in bound else []
+            for original in names:
+                local = original if binding.name == "*" else binding.local
+                if (importer, local) in bound:
+                    continue
+                bound.add((importer, local))
+                found.append((importer, binding.span))
+                changed = True
+    return found
