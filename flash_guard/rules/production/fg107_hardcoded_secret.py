@@ -94,10 +94,12 @@ _HIGH_ENTROPY_CHARS = re.compile(r"^[A-Za-z0-9+/_\-=]{24,}$")
 # Identifier-shaped values (rules.md FG107): a model or repo id, a path, a URL without
 # credentials. They are long and mix letters and digits, so entropy alone would flag them.
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://[^\s]+$")
-_URL_CREDENTIALS = re.compile(
-    r"^[^:]+://[^/@]*@|[?&](?:[^=&]*(?:token|key|secret|sig|signature|password)[^=&]*)=",
-    re.IGNORECASE,
+_URL_SECRET_QUERY = re.compile(
+    r"[?&](?:[^=&]*(?:token|key|secret|sig|signature|password)[^=&]*)=", re.IGNORECASE
 )
+# `scheme://user[:password]@host`: a password is a credential; a user alone is one only when
+# it is a token itself (`https://ghp_...@github.com/...`), not a login (`postgresql://bot@db`).
+_URL_USERINFO = re.compile(r"^[^:/]+://([^/@]*)@")
 _PATH = re.compile(r"^(?:/|\./|\.\./|~/)[^\s]*$")
 _REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*/[A-Za-z0-9_.\-]+$")
 # One piece of a repo id between `-`, `_`, `.`: a word (`MiniLM`), a number, or a short mix
@@ -144,10 +146,31 @@ def entropy(text: str) -> float:
     return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
 
 
-def identifier_shaped(value: str) -> bool:
+def url_credentials(value: str, params: Params) -> bool:
+    if not _URL.match(value):
+        return False
+    if _URL_SECRET_QUERY.search(value):
+        return True
+    userinfo = _URL_USERINFO.match(value)
+    if userinfo is None:
+        return False
+    user, _, password = userinfo.group(1).partition(":")
+    return bool(password) or known_prefix(user, params) is not None or high_entropy(user, params)
+
+
+def high_entropy(value: str, params: Params) -> bool:
+    return bool(
+        _HIGH_ENTROPY_CHARS.match(value)
+        and re.search(r"[A-Za-z]", value)
+        and re.search(r"[0-9]", value)
+        and entropy(value) >= params.entropy_threshold
+    )
+
+
+def identifier_shaped(value: str, params: Params) -> bool:
     """A model or repo id (`org/Model-7B-Instruct`), a path, or a URL without credentials."""
     if _URL.match(value):
-        return not _URL_CREDENTIALS.search(value)
+        return not url_credentials(value, params)
     if _PATH.match(value):
         return True
     if _REPO_ID.match(value):
@@ -171,14 +194,9 @@ def token_shape(value: str, params: Params) -> str | None:
     prefixed = known_prefix(value, params)
     if prefixed:
         return prefixed
-    if _URL.match(value) and _URL_CREDENTIALS.search(value):
+    if url_credentials(value, params):
         return "URL with credentials"
-    if (
-        _HIGH_ENTROPY_CHARS.match(value)
-        and re.search(r"[A-Za-z]", value)
-        and re.search(r"[0-9]", value)
-        and entropy(value) >= params.entropy_threshold
-    ):
+    if high_entropy(value, params):
         return "high-entropy string"
     return None
 
@@ -238,9 +256,11 @@ class HardcodedSecret(Check):
     references `{{ RUNPOD_SECRET_name }}` pass (in runpod 2.0, a secret-looking key read
     from the environment or computed by a call when the decorator runs fails: its value is
     baked into the template), and so do identifier-shaped values (a model or repo id like
-    `org/Model-7B-Instruct`, a path, a URL without credentials) unless they carry a known
-    token prefix, and numbers and switches (`"4096"`, `"false"`). A runpod 2.0 `@app.task`
-    is checked too: its pod gets `env=` the same way. The fix names the key."""
+    `org/Model-7B-Instruct`, a path, a URL without credentials: a login without a password
+    such as `postgresql://bot@db:5432/bot` is none, a password, a user that is itself a token
+    or a `?token=` query is) unless they carry a known token prefix, and numbers and switches
+    (`"4096"`, `"false"`). A runpod 2.0 `@app.task` is checked too: its pod gets `env=` the
+    same way. The fix names the key."""
 
     id = "hardcoded-secret"
     # A runpod 2.0 task pod gets env= as its environment too (rc2 apps/tasks.py), in plain
@@ -282,7 +302,7 @@ class HardcodedSecret(Check):
             text = value.value
             if not isinstance(text, str) or not text.strip() or RUNPOD_SECRET_REF.match(text):
                 continue
-            if identifier_shaped(text.strip()) and not known_prefix(text.strip(), params):
+            if identifier_shaped(text.strip(), params) and not known_prefix(text.strip(), params):
                 continue  # a model id, a path or a plain URL names something, it is no secret
             shape = token_shape(text, params)
             if not shape and _NUMBER_OR_SWITCH.match(text.strip()):
