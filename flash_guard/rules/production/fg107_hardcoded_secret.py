@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from flash_guard.checks.base import (
     Check,
     fail,
+    fail_at,
     param_doc,
     read_at_run_time,
     register,
     unknown,
+    where,
 )
 from flash_guard.model import Opaque, Value, at_use
 
@@ -285,11 +287,15 @@ class HardcodedSecret(Check):
                 # read from os.environ there is shipped in plain text (runpod-sdk2.md §7).
                 if secret_key(key, params.secret_words, params.qualifier_words):
                     template = _COMPUTED if computed else _BAKED
+                    # About the read itself, so no "a default can override it" note: the
+                    # variable's value at deploy time is exactly what gets baked in.
+                    path, span = where(endpoint, value)
                     out.append(
-                        fail(
+                        fail_at(
                             endpoint,
                             template.format(endpoint.display_name, key, value.text),
-                            value,
+                            path,
+                            span,
                             f"env.{key}",
                             _BAKED_FIX.format(key),
                         )
