@@ -18,6 +18,7 @@ from flash_guard.discover.parse import Expr
 from flash_guard.discover.resolve import SDK2_PACKAGE, FlashSymbol, ModuleIndex, is_sdk2_app
 from flash_guard.model import BodyFacts, Endpoint, Opaque, Route, Span, Value, at_use
 from flash_guard.sdk import runpod2_tables as t
+from flash_guard.sdk.flash_tables import ROUTE_METHODS
 
 DECORATOR_KINDS = {"queue": "queue", "api": "load_balancer", "task": "task"}
 FACTORY_VERBS = ("get", "post", "put", "delete", "patch")
@@ -99,7 +100,8 @@ class Runpod2Builder:
             taken = {name for name, _ in t.SIGNATURES["Endpoint"]}
             wrong = [k for k, _, _ in assign.expr.keywords if k and k not in taken]
             if wrong:
-                self._client_misuse(path, assign.target, assign.expr.span, [], wrong[0])
+                routes = self._routes_on(path, assign.target)
+                self._client_misuse(path, assign.target, assign.expr.span, [], wrong[0], routes)
             return
         if func.kind == "call" and len(assign.expr.items) > 1:
             # `h = app.queue(...)(fn)`: the handle is bound to `assign.target`.
@@ -344,7 +346,25 @@ class Runpod2Builder:
             and symbol.name == "Endpoint"
         )
 
-    def _client_misuse(self, path: str, name: str, span: Span, targets: list, keyword: str):
+    def _routes_on(self, path: str, variable: str) -> bool:
+        """Whether the file registers routes on `variable` (`@summarizer.post("/x")`)."""
+        facts = self.project.files.get(path)
+        for decorated in facts.decorated if facts is not None else ():
+            for decorator in decorated.decorators:
+                func = decorator.items[0] if decorator.kind == "call" else None
+                if (
+                    func is not None
+                    and func.kind == "attr"
+                    and func.value in ROUTE_METHODS
+                    and func.items[0].kind == "name"
+                    and func.items[0].text == variable
+                ):
+                    return True
+        return False
+
+    def _client_misuse(
+        self, path: str, name: str, span: Span, targets: list, keyword: str, routes=False
+    ):
         endpoint = Endpoint(
             name=Value.default(name),
             kind="client",
@@ -361,7 +381,12 @@ class Runpod2Builder:
             (
                 "FG215",
                 "`runpod.Endpoint` is the HTTP client of an existing endpoint, not a "
-                f"declaration: Endpoint.__init__() rejects `{keyword}=`; use @app.queue(...)",
+                f"declaration: Endpoint.__init__() rejects `{keyword}=`; use "
+                + (
+                    "@app.api on a class or FastAPI factory for its routes"
+                    if routes
+                    else "@app.queue(...)"
+                ),
                 span,
             )
         )
