@@ -47,6 +47,9 @@ FAKE_FLASH = (
 # Accepted declarations: (label, source body after HEAD).
 OK = {
     "defaults": QUEUE.format(""),
+    # Each candidate of `cpu='cpu5c-4-8' if PROD else 'cpu3c-2-4'` (test below) on its own.
+    "cpu-candidate-prod": QUEUE.format("cpu='cpu5c-4-8'"),
+    "cpu-candidate-dev": QUEUE.format("cpu='cpu3c-2-4'"),
     # A decorator kept in a name, or returned by a project helper: registered wherever applied.
     "kept-decorator": (
         "cpu_step = app.queue(cpu='cpu3c-2-4', workers=(0, 2))\n"
@@ -197,6 +200,13 @@ BAD = {
     "bad-gpu-any-cpu": (QUEUE.format("gpu='any', cpu='cpu3c-1-2'"), "FG202", "mutually exclusive"),
     "bad-cpu-int": (QUEUE.format("cpu=4"), "FG205", "cpu must be an instance id"),
     "bad-cpu-blank": (QUEUE.format("cpu=['']"), "FG205", "non-empty instance ids"),
+    # Candidate values (rules.md): each one decided; here the branch rc2 takes is the bad one.
+    "bad-cpu-candidate": (
+        "import os\nPROD = os.getenv('STAGE', 'prod') == 'prod'\n"
+        + QUEUE.format("cpu=4 if PROD else 'cpu3c-2-4'"),
+        "FG205",
+        "cpu must be an instance id",
+    ),
     "bad-scaler": (QUEUE.format("scaler_type='BOGUS'"), "FG202", "scaler_type must be one of"),
     "bad-cuda": (QUEUE.format("min_cuda_version='12.10'"), "FG209", "min_cuda_version must be"),
     "bad-cuda-cpu": (
@@ -533,6 +543,17 @@ def test_accepted_declaration_matches_the_sdk(label, oracle, tmp_path, run_cli):
     allowed = {"FG215", "FG216", *ACCEPTED_BUT_WRONG.get(label, ())}
     assert not {c for c in codes if c.startswith("FG2") and c not in allowed}, codes
     assert set(ACCEPTED_BUT_WRONG.get(label, ())) <= codes, codes
+
+
+def test_cpu_candidates_rc2_accepts_each_decide_fg205(tmp_path, run_cli):
+    """rules.md "Candidate values": every candidate passes (rc2 accepts each one, the two
+    OK cases above), so FG205 passes; no FG002 for a value whose candidates are all known."""
+    source = "import os\nPROD = os.getenv('STAGE', 'prod') == 'prod'\n" + QUEUE.format(
+        "cpu='cpu5c-4-8' if PROD else 'cpu3c-2-4'"
+    )
+    root = _write(tmp_path, "cpu-candidates", {"app.py": HEAD + source})
+    codes = {f["code"] for f in _findings(run_cli, root)}
+    assert not codes & {"FG002", "FG205"}, codes
 
 
 # rc2 accepts these, and flash-guard reports them: the SDK keeps the value as the effective

@@ -187,7 +187,32 @@ def _per_candidate_datacenters(value: Value, problems: list) -> Value:
     return _datacenters(value, problems) if value.value is not None else value
 
 
-_PER_CANDIDATE = {"workers": _workers, "gpu": _gpu, "datacenter": _per_candidate_datacenters}
+def _cpu(value: Value, problems: list) -> Value:
+    raw = value.value
+    if raw is None:
+        return value
+    if isinstance(raw, str) or raw == EnumRef("CpuInstanceType", getattr(raw, "member", "")):
+        raw = [value]
+    if not isinstance(raw, list):
+        problems.append(
+            ("FG205", f"cpu must be an instance id string or list, got {_type(raw)}", value)
+        )
+    elif not raw or any(
+        i.known
+        and (not isinstance(i.value, str) or not i.value.strip())
+        and i.value != EnumRef("CpuInstanceType", getattr(i.value, "member", ""))
+        for i in raw
+    ):  # 2.0's CpuInstanceType is a str Enum: its members are instance ids
+        problems.append(("FG205", "cpu must contain non-empty instance ids", value))
+    return dataclasses.replace(value, value=list(raw) if isinstance(raw, list) else raw)
+
+
+_PER_CANDIDATE = {
+    "workers": _workers,
+    "gpu": _gpu,
+    "cpu": _cpu,
+    "datacenter": _per_candidate_datacenters,
+}
 
 
 def _all_known(candidates) -> bool:
@@ -476,25 +501,7 @@ def resource_params(
         elif key == "datacenter" and value.value is not None:
             params[key] = _datacenters(value, problems)
         elif key == "cpu" and value.value is not None:
-            raw = value.value
-            if isinstance(raw, str) or raw == EnumRef(
-                "CpuInstanceType", getattr(raw, "member", "")
-            ):
-                raw = [value]
-            if not isinstance(raw, list):
-                problems.append(
-                    ("FG205", f"cpu must be an instance id string or list, got {_type(raw)}", value)
-                )
-            elif not raw or any(
-                i.known
-                and (not isinstance(i.value, str) or not i.value.strip())
-                and i.value != EnumRef("CpuInstanceType", getattr(i.value, "member", ""))
-                for i in raw
-            ):  # 2.0's CpuInstanceType is a str Enum: its members are instance ids
-                problems.append(("FG205", "cpu must contain non-empty instance ids", value))
-            params[key] = dataclasses.replace(
-                value, value=list(raw) if isinstance(raw, list) else raw
-            )
+            params[key] = _cpu(value, problems)
         else:
             params[key] = value
     name = params.get("name")
