@@ -934,6 +934,35 @@ def test_deploy_breakers_decided_on_an_environment_default_say_so(project, check
     assert all("can override it at deploy time" in m for m in fg216), fg216
 
 
+def test_a_volume_datacenter_with_an_environment_default_is_noted(project, check_json):
+    # `NetworkVolume(datacenter=os.environ.get("MY_DC", "EU-RO-1"))` outside the endpoint's
+    # list: FG206 is decided on the default and names the variable that can change it, in
+    # both forms real code uses (the value string, and `DataCenter[...]` by member name).
+    root = project(
+        {
+            "worker.py": """
+            import os
+
+            from runpod_flash import DataCenter, Endpoint, GpuType, NetworkVolume
+
+            cache = NetworkVolume(name="cache", datacenter=os.environ.get("MY_DC", "EU-RO-1"))
+            data = NetworkVolume(name="data", datacenter=DataCenter[os.getenv("DC", "EU_RO_1")])
+
+            @Endpoint(name="a", gpu=GpuType.NVIDIA_L4, volume=cache, datacenter=DataCenter.US_KS_2)
+            async def a(x): ...
+
+            @Endpoint(name="b", gpu=GpuType.NVIDIA_L4, volume=data, datacenter=DataCenter.US_KS_2)
+            async def b(x): ...
+            """
+        }
+    )
+    _, doc = check_json(root, "--select", "FG206")
+    notes = sorted(f["message"] for f in doc["findings"])
+    assert len(notes) == 2, notes
+    assert "(a default: `MY_DC` can override it at deploy time)" in notes[0]
+    assert "(a default: `DC` can override it at deploy time)" in notes[1]
+
+
 def test_an_update_with_unknown_entries_leaves_no_key_decided(project, check_json):
     # `kwargs.update(extra())` may replace any key already there (runpod_flash 1.21 gives
     # workers_min 0 or 2 depending on WARM): nothing in kwargs is known, and the one FG002 is

@@ -23,6 +23,7 @@ from flash_guard.checks.deploy_support import (
     volume_outcome,
     written,
 )
+from flash_guard.messages import env_keys, env_note
 from flash_guard.model import EnumRef, Opaque, Value
 from flash_guard.sdk.flash_tables import (
     CPU_DATACENTERS,
@@ -278,10 +279,13 @@ def volume_datacenters(endpoint, members) -> list[Outcome]:
         if members is not None and member not in {m for m, _ in members}:
             listed = ", ".join(_value_of(m) for m, _ in members)
             default = " (NetworkVolume defaults to EU-RO-1)" if defaulted else ""
+            # the volume's datacenter may come from the environment with a default: say so
+            written = obj.kwargs.get("dataCenterId") or obj.kwargs.get("datacenter")
+            note = f" ({env_note(written)})" if env_keys(written) else ""
             out.append(
                 fail(
                     endpoint,
-                    f"{name}: volume '{own}' is in {dc}{default}, outside the endpoint's "
+                    f"{name}: volume '{own}' is in {dc}{default}{note}, outside the endpoint's "
                     f"datacenter list; the SDK raises 'Network volume datacenter ({dc}) is not in "
                     f"the endpoint's datacenter list ({listed})'",
                     where,
