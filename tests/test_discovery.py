@@ -773,6 +773,38 @@ def test_settings_objects_resolve_to_their_field_defaults(project, check_json):
     assert "`APP_IDLE` can override it" in idle["message"]
 
 
+@pytest.mark.parametrize("keyword", ["alias", "validation_alias", "env"])
+def test_a_settings_field_alias_names_the_variable_read(project, check_json, keyword):
+    # pydantic-settings reads `Field(alias="X")` / `validation_alias="X"` from X exactly (no
+    # env_prefix; checked with pydantic-settings: IDLE_TIMEOUT_SECONDS=999 leaves 60,
+    # FLASH_IDLE_TIMEOUT_SECONDS=999 gives 999); pydantic v1's BaseSettings spells it `env=`.
+    root = project(
+        {
+            "config.py": f"""
+            from pydantic import Field
+            from pydantic_settings import BaseSettings, SettingsConfigDict
+
+            class Settings(BaseSettings):
+                model_config = SettingsConfigDict(env_prefix="APP_")
+                idle_timeout_seconds: int = Field(default=60, {keyword}="FLASH_IDLE")
+            """,
+            "w.py": """
+            from runpod_flash import Endpoint, GpuType
+            from config import Settings
+
+            settings = Settings()
+
+            @Endpoint(name="s", gpu=GpuType.NVIDIA_L4, workers=(1, 2),
+                      idle_timeout=settings.idle_timeout_seconds, execution_timeout_ms=60000)
+            async def f(x): ...
+            """,
+        }
+    )
+    _, doc = check_json(root)
+    [idle] = [f for f in doc["findings"] if f["code"] == "FG105"]
+    assert "`FLASH_IDLE` can override it" in idle["message"], idle["message"]
+
+
 def test_factory_built_endpoints_are_placed_where_the_factory_is_called(project, check_json):
     root = project(
         {

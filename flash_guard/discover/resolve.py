@@ -1081,7 +1081,8 @@ class ModuleIndex:
                 break
             settings = settings or self._is_settings(here, klass, depth)
             prefix = self._env_prefix(cls_path, cls) if settings else ""
-            env = value.env_key or (f"{prefix}{attr}".upper() if settings else None)
+            alias = _field_env_alias(assign.expr) if settings else None
+            env = value.env_key or alias or (f"{prefix}{attr}".upper() if settings else None)
             return dataclasses.replace(value, span=expr.span, path=path, via=expr.text, env_key=env)
         return Value.unknown(expr.text, expr.span, path)
 
@@ -1557,6 +1558,20 @@ def _alternatives(group: list[Assignment]) -> list[Assignment]:
         if not _branched(assign):
             start = index
     return group[start:]
+
+
+def _field_env_alias(expr: Expr) -> str | None:
+    """The variable a pydantic-settings field reads when it names one: `Field(alias="X")`,
+    `Field(validation_alias="X")` (pydantic-settings: no env_prefix), or pydantic v1's
+    `Field(env="X")`."""
+    if expr.kind != "call" or (expr.items[0].dotted() or "").rsplit(".", 1)[-1] != "Field":
+        return None
+    for keyword, value, _ in expr.keywords:
+        if keyword not in ("validation_alias", "alias", "env") or value.kind != "lit":
+            continue
+        if isinstance(value.value, str) and value.value:
+            return value.value
+    return None
 
 
 def _field_default(expr: Expr) -> Expr | None:
