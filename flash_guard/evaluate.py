@@ -241,7 +241,9 @@ class _Unresolved:
         self.by_expression: dict[tuple, _Expression] = {}
 
     def add(self, meta: ActiveItem, blocked: Item, outcome: Outcome, profile: str) -> None:
-        key = (outcome.path, outcome.span)
+        # The text too: a `**SCALE` spread of known keys places several expressions
+        # (`WORKERS`, `IDLE`) at the one spread, and each is its own FG002.
+        key = (outcome.path, outcome.span, (outcome.unknown_text or "").lstrip("*"))
         entry = self.by_expression.get(key)
         if entry is None:
             entry = self.by_expression[key] = _Expression(meta, outcome, profile)
@@ -259,7 +261,7 @@ class _Unresolved:
     def findings(self, rejected: set[tuple] = frozenset()) -> list[Finding]:
         return [
             _unresolved_finding(entry)
-            for (path, span), entry in self.by_expression.items()
+            for (path, span, _), entry in self.by_expression.items()
             if (path, span) not in rejected and (path, span.line, span.column) not in rejected
         ]
 

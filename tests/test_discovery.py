@@ -995,6 +995,40 @@ def test_a_volume_datacenter_with_an_environment_default_is_noted(project, check
     assert "(a default: `DC` can override it at deploy time)" in notes[1]
 
 
+@pytest.mark.parametrize("sdk", ["runpod_flash", "runpod2"])
+def test_each_expression_behind_one_spread_gets_its_own_fg002(project, check_json, sdk):
+    # `**SCALE` with SCALE = {"workers": WORKERS, "idle_timeout": IDLE}, both chosen by the
+    # stage: the two unknowns sit at the one spread but are two expressions (rules.md: one
+    # FG002 per expression, naming it), not one FG002 naming WORKERS for both.
+    declare = (
+        'app = runpod.App("spread")\n\n@app.queue(name="q", gpu="ADA_24", **SCALE)'
+        if sdk == "runpod2"
+        else '@Endpoint(name="q", gpu=GpuType.NVIDIA_L4, **SCALE)'
+    )
+    head = "import runpod" if sdk == "runpod2" else "from runpod_flash import Endpoint, GpuType"
+    source = f"""
+import os
+{head}
+
+if os.getenv("STAGE", "prod") == "prod":
+    WORKERS, IDLE = (1, 10), 1200
+else:
+    WORKERS, IDLE = (0, 2), 300
+
+SCALE = {{"workers": WORKERS, "idle_timeout": IDLE, "execution_timeout_ms": 60000}}
+
+{declare}
+def f(x):
+    return x
+"""
+    root = project({"app.py": source})
+    _, doc = check_json(root)
+    fg002 = sorted(f["message"] for f in doc["findings"] if f["code"] == "FG002")
+    assert len(fg002) == 2, fg002
+    assert "`idle_timeout` is `IDLE`" in fg002[0] and "FG105" in fg002[0]
+    assert "`workers` is `WORKERS`" in fg002[1] and "FG105" not in fg002[1]
+
+
 def test_an_update_with_unknown_entries_leaves_no_key_decided(project, check_json):
     # `kwargs.update(extra())` may replace any key already there (runpod_flash 1.21 gives
     # workers_min 0 or 2 depending on WARM): nothing in kwargs is known, and the one FG002 is
