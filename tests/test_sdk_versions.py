@@ -283,6 +283,24 @@ def test_fg207_module_level_import_of_an_endpoint_by_release(check_json, tmp_pat
     assert error in finding["message"]
 
 
+@pytest.mark.parametrize(
+    ("version", "consequence"),
+    [
+        # manifest.py groups the two into one resource without a word before 1.15
+        ("1.14.0", "merged into one endpoint"),
+        ("1.15.0", "`flash build` fails: endpoint 'shared' is defined in multiple files"),
+    ],
+)
+def test_fg207_one_name_in_two_files_by_release(check_json, tmp_path, version, consequence):
+    one = 'from runpod_flash import Endpoint\n\n@Endpoint(name="shared")\nasync def a(x): ...\n'
+    two = one.replace("def a", "def b")
+    files = {"one.py": one, "two.py": two, "uv.lock": lock(version)}
+    _, doc = check_json(write(tmp_path, files), "--select", "FG207")
+    [finding] = doc["findings"]
+    assert finding["path"] == "two.py"
+    assert consequence in finding["message"], finding["message"]
+
+
 def test_endpoints_and_json_name_the_sdk_and_its_source(run_cli, check_json, tmp_path):
     root = write(tmp_path, {"app.py": APP, "requirements.txt": "runpod-flash==1.16.0\n"})
     code, out, _ = run_cli(["endpoints", "."], root)

@@ -19,15 +19,16 @@ class DuplicateEndpointName(Check):
     endpoint by its name (a queue endpoint without `name=` takes its function's `__name__`).
     Declarations are ordered by path, then line; each one whose name an earlier one already uses
     gets a finding that names the first. Across files `flash build` fails ("defined in multiple
-    files"); within one file the two are silently merged into one endpoint that serves only one
+    files", from runpod-flash 1.15; before it, and in tetra-rp, they are merged as below);
+    within one file the two are silently merged into one endpoint that serves only one
     function with one configuration. One `Endpoint` object (or legacy resource) used as a direct
     decorator on several functions is the same merge: reported at each decorator after the
     first, except under tetra-rp and runpod-flash before 1.4, whose queue workers dispatch each
     job by function name and so serve every function of the resource (the one-function handler
     came in 1.4). Finally, function and class names must be unique across the app (`flash
     build`: "Duplicate function name"): an endpoint whose function, class or route handler
-    shares its `__name__` with one of an earlier endpoint is reported at its declaration. For
-    the same reason all functions of one endpoint must be defined in one file: routes registered
+    shares its `__name__` with one of an earlier endpoint is reported at its declaration. From
+    1.15 all functions of one endpoint must also be defined in one file: routes registered
     from a second module (`from app import api` then `@api.post`) make the build fail with
     "defined in multiple files", reported at the first use in each file after the first.
     Everything is compared within one app (the nearest directory with `pyproject.toml`,
@@ -106,7 +107,9 @@ def duplicate_names(deployed: list[Endpoint]) -> tuple[set[int], list[Outcome]]:
                 f"`flash build` fails: endpoint '{name.value}' is defined as both a "
                 "client-mode Endpoint(image=...) and a decorated resource"
             )
-        elif first.path != endpoint.path:
+        elif first.path != endpoint.path and release_at_least(
+            sdk_of(endpoint), "runpod-flash", SEVERAL_FILES_REFUSED
+        ):
             consequence = (
                 f"`flash build` fails: endpoint '{name.value}' is defined in multiple files"
             )
@@ -136,6 +139,10 @@ def duplicate_names(deployed: list[Endpoint]) -> tuple[set[int], list[Outcome]]:
     return reported, out
 
 
+# The first runpod-flash release whose manifest builder refuses one endpoint name with
+# functions in several files ("defined in multiple files", build_utils/manifest.py); before
+# it, they were grouped into one resource like two declarations in one file.
+SEVERAL_FILES_REFUSED = "1.15.0"
 # The first runpod-flash release whose build generates one handler per queue endpoint that
 # imports only its first function (handler_generator.py, "One function per endpoint").
 # Before it, and in tetra-rp, a queue worker dispatches each job by its `function_name`
@@ -182,6 +189,8 @@ def functions_in_several_files(deployed: list[Endpoint]) -> list[Outcome]:
     for endpoint in deployed:
         if endpoint.kind == "queue":
             continue  # several decorated functions: reused_decorators reports them
+        if not release_at_least(sdk_of(endpoint), "runpod-flash", SEVERAL_FILES_REFUSED):
+            continue  # the build grouped them into one resource without a word
         uses = [
             (path, span, t.name)
             for (path, span), t in zip(endpoint.decorator_uses, endpoint.targets, strict=False)
@@ -260,7 +269,7 @@ def imported_into_other_modules(deployed: list[Endpoint], analysis) -> list[Outc
     out: list[Outcome] = []
     for endpoint in decorated:
         for path, name in _decorated_objects(endpoint):
-            if release_at_least(sdk_of(endpoint), "runpod-flash", "1.15.0"):
+            if release_at_least(sdk_of(endpoint), "runpod-flash", SEVERAL_FILES_REFUSED):
                 error = f"endpoint '{endpoint.display_name}' is defined in multiple files"
             else:  # the same function twice in one endpoint's function registry
                 error = f"Duplicate function name '{name}'"
