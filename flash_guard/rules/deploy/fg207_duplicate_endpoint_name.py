@@ -49,11 +49,15 @@ class DuplicateEndpointName(Check):
     def check_project(self, endpoints, params, ctx) -> list[Outcome]:
         out: list[Outcome] = []
         # `flash build` packages one app at a time: names in two apps never collide.
+        imports: dict[str, dict] | None = None
         for deployed in by_app(e for e in endpoints if visible_to_build(e)).values():
             out += reused_decorators(deployed)
             out += functions_in_several_files(deployed)
-            if ctx.analysis is not None:
-                out += imported_into_other_modules(deployed, ctx.analysis)
+            if ctx.analysis is not None and _scanned_at_run_time(deployed):
+                if imports is None:  # once per run, for every app
+                    imports = _module_level_imports(ctx.analysis)
+                by_source = imports.get(deployed[0].app, {})
+                out += imported_into_other_modules(deployed, by_source)
             named, name_findings = duplicate_names(deployed)
             out += name_findings
             out += duplicate_functions(deployed, named)
@@ -257,23 +261,24 @@ RUNTIME_SCAN = "1.11.0"
 _ALWAYS_RUNS = frozenset({"try", "with", "finally"})
 
 
-def imported_into_other_modules(deployed: list[Endpoint], analysis) -> list[Outcome]:
+def _scanned_at_run_time(deployed: list[Endpoint]) -> bool:
+    return any(release_at_least(sdk_of(e), "runpod-flash", RUNTIME_SCAN) for e in deployed)
+
+
+def imported_into_other_modules(deployed: list[Endpoint], by_source: dict) -> list[Outcome]:
     """`from gpu_worker import infer` at module level of another module the build imports:
     the scanner meets `infer` (its `__remote_config__`) in both modules' globals, so one
     endpoint name has functions in two files and the manifest builder refuses it."""
-    decorated = [e for e in deployed if release_at_least(sdk_of(e), "runpod-flash", RUNTIME_SCAN)]
-    if not decorated:
-        return []
-    app = decorated[0].app
-    imports = _module_level_imports(analysis, app)
     out: list[Outcome] = []
-    for endpoint in decorated:
+    for endpoint in deployed:
+        if not release_at_least(sdk_of(endpoint), "runpod-flash", RUNTIME_SCAN):
+            continue
         for path, name in _decorated_objects(endpoint):
             if release_at_least(sdk_of(endpoint), "runpod-flash", SEVERAL_FILES_REFUSED):
                 error = f"endpoint '{endpoint.display_name}' is defined in multiple files"
             else:  # the same function twice in one endpoint's function registry
                 error = f"Duplicate function name '{name}'"
-            for importer, binding_span in _rebound_elsewhere(analysis.modules, imports, path, name):
+            for importer, binding_span in _rebound_elsewhere(by_source, path, name):
                 out.append(
                     fail_at(
                         endpoint,
@@ -297,45 +302,48 @@ def _decorated_objects(endpoint: Endpoint) -> set[tuple[str, str]]:
     return found
 
 
-def _module_level_imports(analysis, app: str) -> list[tuple[str, object]]:
-    """(file, binding) of every import that binds a name in the globals of a module the app's
-    build imports."""
+def _module_level_imports(analysis) -> dict[str, dict[str, list[tuple[str, object]]]]:
+    """The imports that bind a name in the globals of a module an app's build imports, by
+    app and by the project module they import from: {app: {source: [(importer, binding)]}}."""
     apps = AppMap(analysis.root)
-    found = []
-    for path, facts in analysis.modules.files.items():
-        if apps.app_of(path) != app or hidden_at(path, "module", (), app=app) is not None:
+    modules = analysis.modules
+    out: dict[str, dict[str, list[tuple[str, object]]]] = {}
+    for path, facts in modules.files.items():
+        app = apps.app_of(path)
+        if hidden_at(path, "module", (), app=app) is not None:
             continue
+        by_source = out.setdefault(app, {})
         for binding in facts.imports:
-            if binding.top_level and binding.name is not None and _always_runs(binding.blocks):
-                found.append((path, binding))
-    return found
+            if not (binding.top_level and binding.name is not None):
+                continue
+            if not _always_runs(binding.blocks):
+                continue
+            source = modules.find_module(path, binding.module, binding.level)
+            if source is not None and source != path:
+                by_source.setdefault(source, []).append((path, binding))
+    return out
 
 
 def _always_runs(blocks) -> bool:
     return all(block.kind in _ALWAYS_RUNS for block in blocks) or classify(blocks) is None
 
 
-def _rebound_elsewhere(modules, imports, path: str, name: str) -> list[tuple[str, Span]]:
+def _rebound_elsewhere(by_source, path: str, name: str) -> list[tuple[str, Span]]:
     """Where modules other than `path` bind the object `path` defines as `name`: followed
     through re-exports (`from workers import infer` where `workers` imported it)."""
     bound = {(path, name)}
+    todo = [(path, name)]
     found: list[tuple[str, Span]] = []
-    changed = True
-    while changed:
-        changed = False
-        for importer, binding in imports:
-            source = modules.find_module(importer, binding.module, binding.level)
-            if source is None or source == importer:
-                continue
+    while todo:
+        source, original = todo.pop()
+        for importer, binding in by_source.get(source, ()):
             if binding.name == "*":
-                names = [n for f, n in bound if f == source and not n.startswith("_")]
+                local = original if not original.startswith("_") else None
             else:
-                names = [binding.name] if (source, binding.name) in bound else []
-            for original in names:
-                local = original if binding.name == "*" else binding.local
-                if (importer, local) in bound:
-                    continue
-                bound.add((importer, local))
-                found.append((importer, binding.span))
-                changed = True
+                local = binding.local if binding.name == original else None
+            if local is None or (importer, local) in bound:
+                continue
+            bound.add((importer, local))
+            found.append((importer, binding.span))
+            todo.append((importer, local))
     return found
