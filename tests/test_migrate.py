@@ -252,11 +252,16 @@ def test_json_is_not_a_report_format(run_cli, tmp_path):
     assert json  # the report formats are text and markdown only
 
 
-def test_a_file_argument_migrates_its_whole_app(run_cli, tmp_path):
-    # migrating cpu_worker.py alone would build an App there, and a later run on gpu_worker.py
-    # a second App of the same name (FG307): the whole app moves, with one App module
+def test_a_file_argument_changes_that_file_only(run_cli, tmp_path):
+    # migrate writes only under the paths given (tests/test_migrate_scope.py): cpu_worker.py
+    # alone builds the App in itself; the app's directory moves it whole, with one App module
     root = _copy(tmp_path, "multi-file-flat")
+    gpu = (root / "gpu_worker.py").read_bytes()
     assert run_cli(["migrate", "--to", "runpod2", "cpu_worker.py"], root)[0] == 0
+    assert not (root / "runpod_app.py").exists()
+    assert (root / "gpu_worker.py").read_bytes() == gpu
+    root = _copy(tmp_path / "whole", "multi-file-flat")
+    assert run_cli(["migrate", "--to", "runpod2", "."], root)[0] == 0
     assert (root / "runpod_app.py").is_file()
     assert "runpod_flash" not in (root / "gpu_worker.py").read_text()
 

@@ -1,9 +1,18 @@
 """`flash-guard migrate`: files in, per-app plans, edits applied in memory, then a diff,
-a check, or atomic writes; the report goes to stdout (to stderr with --diff)."""
+a check, or atomic writes; the report goes to stdout (to stderr with --diff).
+
+The given paths are the write scope: only files under a given directory, or given by name,
+are rewritten (or shown in the diff). The rest of each app they lie in is read, so that
+cross-file checks and the App's placement see the whole app, but never changed. A file with
+no project marker between it and the project root belongs to the given directory holding it
+(a given file's own directory), not to the project root: `migrate a` from a parent folder
+migrates `a` alone, names its App after `a`, and creates any App module inside `a`.
+"""
 
 from __future__ import annotations
 
 import difflib
+import os
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -18,16 +27,68 @@ from flash_guard.migrate.report import Report, render_markdown, render_text
 from flash_guard.migrate.requirements import plan_requirements
 from flash_guard.migrate.rewrite import comment_edit, leave_file, migrate_file
 from flash_guard.migrate.source import ParsedFile, Unparsable
-from flash_guard.project.apps import AppMap
-from flash_guard.project.files import UsageError, _read_bytes, list_files
+from flash_guard.project.apps import ROOT_APP, AppMap
+from flash_guard.project.files import UsageError, _read_bytes, _relative_fast, list_files
 from flash_guard.sdk.flash_tables import CUDA_VERSIONS
 
 MODES = ("write", "diff", "check")
 
 
+@dataclass(frozen=True)
+class Scope:
+    """The given paths, project-relative: the files migrate may rewrite and where apps
+    without a project marker start."""
+
+    dirs: frozenset[str]
+    files: frozenset[str]
+
+    @classmethod
+    def of(cls, paths: list[str], root: Path, cwd: Path) -> Scope:
+        root_prefix = os.path.join(os.path.normpath(os.path.abspath(root)), "")
+        dirs, files = set(), set()
+        for raw in paths:
+            target = Path(raw) if Path(raw).is_absolute() else cwd / raw
+            absolute = os.path.normpath(os.path.abspath(target))
+            rel = _relative_fast(absolute, root_prefix, root)
+            (dirs if os.path.isdir(absolute) else files).add(rel)
+        return cls(frozenset(dirs), frozenset(files))
+
+    def __contains__(self, path: str) -> bool:
+        return path in self.files or any(_under(path, d) for d in self.dirs)
+
+    def anchor(self, path: str) -> str:
+        """The outermost given directory (or given file's directory) holding `path`."""
+        bases = self.dirs | {_parent(f) for f in self.files}
+        holding = [b for b in bases if _under(path, b)]
+        return min(holding, key=lambda b: (0 if b == "." else b.count("/") + 1, b), default=".")
+
+
+def _under(path: str, directory: str) -> bool:
+    return directory == "." or path == directory or path.startswith(directory + "/")
+
+
+def _parent(path: str) -> str:
+    return path.rsplit("/", 1)[0] if "/" in path else "."
+
+
+class ScopedApps:
+    """The app of a file: its nearest project marker below the project root, else the given
+    directory holding it (AppMap would say the project root, which would pull every sibling
+    of the given directory into one app)."""
+
+    def __init__(self, root: Path, scope: Scope):
+        self.markers = AppMap(root)
+        self.scope = scope
+
+    def app_of(self, path: str) -> str:
+        app = self.markers.app_of(path)
+        return self.scope.anchor(path) if app == ROOT_APP else app
+
+
 @dataclass
 class Migration:
     root: Path
+    scope: Scope = field(default_factory=lambda: Scope(frozenset({"."}), frozenset()))
     states: dict[str, FileState] = field(default_factory=dict)
     created: dict[str, str] = field(default_factory=dict)  # project-relative path -> text
     report: Report = field(default_factory=Report)
@@ -58,27 +119,33 @@ def migrate_paths(paths: list[str], adopt: bool, cwd: Path | None = None) -> Mig
     if len(workspaces) != 1:
         raise UsageError("migrate one project at a time (these paths span several configurations)")
     ws = workspaces[0]
-    run = Migration(ws.root)
+    given = ws.paths or ["."]
+    run = Migration(ws.root, Scope.of(given, ws.root, cwd))
     exclude = ws.config.exclude + ws.nested
-    sources = list_files(ws.paths or ["."], ws.root, exclude, ws.in_git)
-    apps = AppMap(ws.root)
-    # An App is one per app: a file given alone is migrated with the rest of its app, or two
-    # runs over two of its files would each build an App of the same name (FG307).
+    sources = list_files(given, ws.root, exclude, ws.in_git, cwd)
+    apps = ScopedApps(ws.root, run.scope)
+    # An App is one per app: the whole app of each given path is read (its other files are
+    # context: imports, names, an App already built, where a new App module goes), and only
+    # the files under the given paths are changed.
     dirs = sorted({apps.app_of(s.path) for s in sources})
     ws.paths = [str(ws.root / d) for d in dirs]
-    sources = list_files(ws.paths, ws.root, exclude, ws.in_git)
+    sources = [
+        s for s in list_files(ws.paths, ws.root, exclude, ws.in_git) if apps.app_of(s.path) in dirs
+    ]
     by_app: dict[str, dict[str, ParsedFile]] = {}
     for source in sources:
         state = _state(run.states, ws.root, source.path)
         if state is None:
             if _names_flash(ws.root / source.path):
-                run.report.unparsable.append((source.path, "not valid UTF-8: not migrated"))
                 run.unread_flash[apps.app_of(source.path)] += 1
+                if source.path in run.scope:
+                    run.report.unparsable.append((source.path, "not valid UTF-8: not migrated"))
             continue
         try:
             parsed = ParsedFile(source.path, state.text)
         except Unparsable as exc:
-            if "runpod_flash" in state.text or "tetra_rp" in state.text:
+            flash = "runpod_flash" in state.text or "tetra_rp" in state.text
+            if flash and source.path in run.scope:
                 run.report.unparsable.append((source.path, str(exc).splitlines()[0]))
             continue
         by_app.setdefault(apps.app_of(source.path), {})[source.path] = parsed
@@ -136,10 +203,11 @@ def old_defaults_of(endpoint) -> OldDefaults:
 def _migrate_app(
     run: Migration, app_root: str, parsed: dict, adopt: bool, names, old_defaults
 ) -> None:
-    plan = plan_app(run.root, app_root, parsed, adopt, names, old_defaults)
+    plan = plan_app(run.root, app_root, parsed, adopt, names, old_defaults, run.scope)
     if not plan.migrate and not plan.leave:
         return
     run.report.apps += 1
+    run.report.files_outside += plan.outside
     edits: dict[str, list[Edit]] = {}
     handles: dict[str, list[str]] = {}
     for path in plan.leave:
@@ -179,11 +247,15 @@ def _migrate_app(
         _add_note(edits, site.path, edit)
         run.report.reimports.append(site)
     for path, file_edits in edits.items():
+        if path not in run.scope:  # a note for a file outside the given paths: report only
+            continue
         state = run.states[path]
         state.text = apply_edits(state.text, file_edits)
     if plan.migrate:
-        # a file migrate could not read still imports runpod_flash: the app keeps needing it
-        _migrate_requirements(run, app_root, len(plan.leave) + run.unread_flash[app_root])
+        # a file migrate could not read, or one outside the given paths, still imports
+        # runpod_flash: the app keeps needing it
+        waiting = len(plan.leave) + len(plan.outside) + run.unread_flash[app_root]
+        _migrate_requirements(run, app_root, waiting)
     if plan.new_module:
         run.created[plan.new_module] = plan.new_module_text
         run.report.files_created.append(plan.new_module)
@@ -208,9 +280,18 @@ def _migrate_requirements(run: Migration, app_root: str, left_on_flash: int) -> 
 
     plan = plan_requirements(run.root, app_root, text_of, left_on_flash)
     for path, file_edits in plan.edits.items():
+        if path not in run.scope:
+            continue
         state = run.states[path]
         state.text = apply_edits(state.text, file_edits)
-    run.report.requirement_changes += plan.changes
+    for change in plan.changes:
+        if change.path in run.scope:
+            run.report.requirement_changes.append(change)
+        else:
+            run.report.requirement_notes.append(
+                f"{change.path}:{change.line}: not changed (outside the given paths): "
+                + (f"write {change.after}" if change.after else f"remove {change.before}")
+            )
     run.report.requirement_notes += plan.by_hand + plan.locks
 
 
