@@ -727,6 +727,20 @@ DISCOVERY = {
         False,
         True,
     ),
+    # A setuptools copy under build/lib/: discover_apps skips `build/` (and `dist/`,
+    # `.venv/`...), so the copy's App with the same name never competes with the real one.
+    "build-dir-copy": (
+        {
+            "svc/__init__.py": "",
+            "svc/main.py": APP + "@app.queue(name='work-q', cpu='cpu3c-1-2')\ndef w():\n"
+            "    return 1\n",
+            "build/lib/svc/__init__.py": "",
+            "build/lib/svc/main.py": APP + "@app.queue(name='work-q', cpu='cpu3c-1-2')\n"
+            "def w():\n    return 1\n",
+        },
+        False,
+        False,
+    ),
     "in-function": (
         {
             "main.py": APP + "def reg():\n    @app.queue(name='inner-q')\n    def inner():\n"

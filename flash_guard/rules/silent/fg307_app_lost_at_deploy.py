@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from flash_guard.checks.base import Check, Outcome, register
 from flash_guard.project.apps import AppMap
+from flash_guard.sdk.runpod2_tables import DISCOVERY_SKIP_DIRS
 
 
 def _order(path: str) -> tuple[str, ...]:
     # discover_apps imports sorted(rglob("*.py")): Path order compares part by part.
     return tuple(path.split("/"))
+
+
+def _discovered(path: str) -> bool:
+    """Whether discover_apps imports the file: none under a directory it skips (`build/`,
+    `dist/`, `.venv/`...), so a setuptools copy in `build/lib/` registers no App."""
+    return not any(part in DISCOVERY_SKIP_DIRS for part in path.split("/")[:-1])
 
 
 def _label(app) -> str:
@@ -27,7 +34,9 @@ class AppLostAtDeploy(Check):
     resources decorated from the other files sit on the real-name copy: deploy builds an app
     without them and deletes every live endpoint of the environment that is not among its
     resources. Package layouts (`__init__.py`) do not have the problem. Apps in different
-    flash-guard apps (project markers) are not compared."""
+    flash-guard apps (project markers) are not compared, nor files under a directory
+    discovery never imports (rc2's `_SKIP_DIRS`: `build/`, `dist/`, `.venv/`, ...), such as a
+    setuptools copy in `build/lib/`."""
 
     id = "app-lost-at-deploy"
     scope = "project"
@@ -40,7 +49,7 @@ class AppLostAtDeploy(Check):
         out: list[Outcome] = []
         first: dict[tuple[str, object], object] = {}
         for app in analysis.runpod2_apps:
-            if not app.name.known:
+            if not app.name.known or not _discovered(app.path):
                 continue
             key = (apps_of.app_of(app.path), app.name.value)
             earlier = first.setdefault(key, app)
@@ -59,7 +68,8 @@ class AppLostAtDeploy(Check):
                     )
                 )
         for app in analysis.runpod2_apps:
-            out += _empty_twin(app, analysis)
+            if _discovered(app.path):
+                out += _empty_twin(app, analysis)
         return out
 
 
@@ -68,13 +78,15 @@ def _empty_twin(app, analysis) -> list[Outcome]:
     init = f"{directory}/__init__.py" if directory else "__init__.py"
     if init in analysis.sources:
         return []
-    elsewhere = sorted({e.path for e in app.resources if e.path != app.path}, key=_order)
+    elsewhere = sorted(
+        {e.path for e in app.resources if e.path != app.path and _discovered(e.path)}, key=_order
+    )
     if not elsewhere:
         return []
     project = analysis.modules
     importers = set()
     for path, facts in project.files.items():
-        if path == app.path:
+        if path == app.path or not _discovered(path):
             continue
         for binding in facts.imports:
             if binding.module and project.find_module(path, binding.module, binding.level) == (
