@@ -20,7 +20,8 @@ and runs the SDK's own `runpod.apps.discovery.discover_apps` on it, as `rp flash
 A resource record (`record` above) holds: app, app_env, name, kind (queue/api/task),
 target (function or class __qualname__), target_type, module (the handle's function/class
 __module__), manifest_module (the dotted module build_manifest writes), variables (module-level
-names bound to the handle), gpu (the normalised list the spec holds), gpu_pools (sorted pool ids
+names bound to the handle), bound_in_module (those of them in `module` itself, None when it is
+not loaded), gpu (the normalised list the spec holds), gpu_pools (sorted pool ids
 a deployed endpoint gets after the SDK's widening; None for CPU), task_devices (for tasks: the
 device list a pod asks for), cpu, workers [min, max], idle_timeout, execution_timeout_ms, env
 ({key: {"secret": bool, "secret_name", "value"}}), mounts ([{path, kind, name, size, datacenter,
@@ -254,6 +255,15 @@ def _mount_records(mounts: Any) -> list[dict[str, Any]]:
     return records
 
 
+def _bound_in_module(handle: Any, module: str | None) -> list[str] | None:
+    """The module-level names of the handle's own module (its function's or class's) bound
+    to the handle, where the worker looks for it; None when that module is not loaded."""
+    loaded = sys.modules.get(module) if module else None
+    if loaded is None:
+        return None
+    return sorted(k for k, v in vars(loaded).items() if v is handle and not k.startswith("__"))
+
+
 def _record(app: Any, handle: Any, variables: list[str], project_root: Path) -> dict[str, Any]:
     import dataclasses
 
@@ -290,6 +300,7 @@ def _record(app: Any, handle: Any, variables: list[str], project_root: Path) -> 
             deploy._module_path_for(target, project_root) if target is not None else None
         ),
         "variables": sorted(variables),
+        "bound_in_module": _bound_in_module(handle, getattr(target, "__module__", None)),
         "gpu": _jsonable(spec.gpu),
         "gpu_pools": (None if spec.is_cpu else sorted(set(gpu.gpu_ids_value(spec.gpu).split(",")))),
         "task_devices": (

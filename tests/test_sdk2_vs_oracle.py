@@ -741,6 +741,30 @@ DISCOVERY = {
         False,
         False,
     ),
+    # A factory wrapping its inner function with app.queue(...), called at import with the
+    # resource's values: rc2 registers one resource per call, in the factory's module, where
+    # the handle is bound only when the call is made there.
+    "factory-called-from-another-module": (
+        {
+            "pkg/__init__.py": "",
+            "pkg/builder.py": APP + "def make(name, cpu):\n    def run(x: int = 1):\n"
+            "        return x\n    return app.queue(name=name, cpu=cpu)(run)\n",
+            "pkg/endpoints.py": "from pkg.builder import make\n\n"
+            "small = make('small-q', 'cpu3c-1-2')\nbig = make('big-q', 'cpu3c-2-4')\n",
+        },
+        False,
+        True,
+    ),
+    "factory-called-in-its-module": (
+        {
+            "pkg/__init__.py": "",
+            "pkg/builder.py": APP + "def make(name, cpu):\n    def run(x: int = 1):\n"
+            "        return x\n    return app.queue(name=name, cpu=cpu)(run)\n\n"
+            "small = make('small-q', 'cpu3c-1-2')\nbig = make('big-q', 'cpu3c-2-4')\n",
+        },
+        False,
+        False,
+    ),
     "in-function": (
         {
             "main.py": APP + "def reg():\n    @app.queue(name='inner-q')\n    def inner():\n"
@@ -777,6 +801,8 @@ def test_discovery_matches_fg306_fg307(label, tmp_path, run_cli):
             or r["manifest_module"].split(".")[0] in unshipped
             # the worker imports manifest_module; the handle is bound in `module`
             or r["manifest_module"] != r["module"]
+            # bound only in another module (`small = make(...)` importing the factory)
+            or r["bound_in_module"] == []
         ]
         assert flagged, records
     assert ("FG306" in codes) == unserved, findings

@@ -217,13 +217,45 @@ def _runpod2_undeployed(endpoint: Endpoint, analysis) -> Hidden | None:
 
 
 def _called_at_import(analysis, path: str, name: str) -> bool:
-    """Whether module-level code of `path` (outside functions, classes and a `__main__`
-    guard) calls `name(...)`; True when the file cannot be read (as FG306 assumes)."""
+    """Whether module-level code (outside functions, classes and a `__main__` guard) calls
+    `name(...)`: in `path`, or in a project module that imports it from `path`
+    (`from pkg.builder import make` ... `small = make(...)`; discovery imports that module
+    too); True when a file cannot be read (as FG306 assumes)."""
+    called = _import_calls(analysis, path)
+    if called is None or name in called:
+        return True
+    project = analysis.modules
+    for other in sorted(project.files):
+        if other == path:
+            continue
+        aliases = set()
+        for binding in project.files[other].imports:
+            if binding.name is None:  # `import pkg.builder [as b]`
+                if project.find_module(other, binding.module, binding.level) == path:
+                    aliases |= {f"{binding.local}.{name}", f"{binding.dotted}.{name}"}
+            elif binding.name == name:  # `from pkg.builder import make [as m]`
+                if project.find_module(other, binding.module, binding.level) == path:
+                    aliases.add(binding.local)
+            elif project.find_module(
+                other, _joined(binding.module, binding.name), binding.level
+            ) == (path):  # `from pkg import builder`, `from . import builder`
+                aliases.add(f"{binding.local}.{name}")
+        if aliases:
+            found = _import_calls(analysis, other)
+            if found is None or aliases & found:
+                return True
+    return False
+
+
+def _joined(module: str, name: str) -> str:
+    return f"{module}.{name}" if module else name
+
+
+def _import_calls(analysis, path: str) -> set[str] | None:
     memo = analysis.__dict__.setdefault("_import_calls", {})
     if path not in memo:  # one parse per file, however many declarations ask
         memo[path] = _names_called_at_import(_source_text(analysis, path))
-    called = memo[path]
-    return called is None or name in called
+    return memo[path]
 
 
 def _names_called_at_import(text: str | None) -> set[str] | None:

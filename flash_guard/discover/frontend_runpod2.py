@@ -410,6 +410,12 @@ class Runpod2Builder:
     ) -> Endpoint:
         """`made`: the decorator object when `call` is a name or helper call that holds one
         (`_kept_decorator`); its keywords are checked where they were written."""
+        if placement == "function" and made is None and call.kind == "call" and ns is not None:
+            made_by_calls = self._per_call(
+                path, kind, call, ns, target, lines, variable, decorated, call_form
+            )
+            if made_by_calls:
+                return made_by_calls[0]
         problems: list[tuple[str, str, Span]] = []
         if made is not None:
             obj = made
@@ -490,6 +496,74 @@ class Runpod2Builder:
         app.resources.append(endpoint)
         self.endpoints.append(endpoint)
         return endpoint
+
+    def _per_call(self, path, kind, call: Expr, ns, target, lines, variable, decorated, form):
+        """A declaration in the body of a module-level factory that module-level code calls
+        (`small = make("small-q", "ADA_24")`, in this module or one importing it): rc2
+        registers one resource per call, with the factory's parameters bound to that call's
+        arguments. The worker finds the handle only when the call binds it to a module-level
+        name of the file that defines its function (the factory's own file) and the factory
+        returns the handle; otherwise it stays "function" (FG306). [] when no such call is
+        found or one cannot be followed: the one declaration with its parameters unknown."""
+        found = self._factory_calls(path, ns)
+        if found is None:
+            return []
+        fn, sites = found
+        made = []
+        for site_path, assign in sites:
+            value = self.project.evaluate_in_call(path, fn, assign.expr, site_path, None, call)
+            entry = self.project.app_decorator(value)
+            if entry is None or not is_sdk2_app(entry[2]):
+                return []
+            made.append((site_path, assign, entry))
+        returned = _returns_handle(fn, call, variable, target.name if decorated else None)
+        out = []
+        for site_path, assign, (obj, method, app_value) in made:
+            served = returned and site_path == path
+            out.append(
+                self._declare(
+                    path,
+                    DECORATOR_KINDS[method],
+                    self._app(app_value),
+                    call,
+                    ns,
+                    target,
+                    "module" if served else "function",
+                    lines,
+                    variable=assign.target if served else None,
+                    decorated=decorated,
+                    call_form=form,
+                    made=obj,
+                )
+            )
+        return out
+
+    def _factory_calls(self, path: str, ns):
+        """(the module-level function whose body is `ns`, its module-level `x = fn(...)` calls
+        in every project file as (path, Assignment)), or None when there are none."""
+        facts = self.project.files.get(path)
+        fn = next((f for f in facts.functions if f.span == ns), None) if facts else None
+        if fn is None or fn.namespace is not None:
+            return None
+        sites = []
+        for site_path in sorted(self.project.files):
+            for assign in self.project.files[site_path].assignments:
+                if assign.namespace is not None or assign.placement != "module":
+                    continue
+                if assign.unpack[1] or not assign.value.may_be_call():
+                    continue
+                func = assign.value.callee()
+                if func is None or func.kind not in ("name", "attr") or func.value != fn.name:
+                    continue
+                found = self.project.resolve_symbol(func, site_path, None)
+                if (
+                    isinstance(found, tuple)
+                    and found[0] == path
+                    and isinstance(found[1], FunctionDef)
+                    and found[1].span == fn.span
+                ):
+                    sites.append((site_path, assign))
+        return (fn, sites) if sites else None
 
     # -- handler shapes and routes -------------------------------------------------
     def _shape(self, endpoint: Endpoint, kind: str, target: BodyFacts, path: str) -> None:
@@ -790,6 +864,17 @@ class Runpod2Builder:
                         )
                     )
                 seen.setdefault(name, endpoint)
+
+
+def _returns_handle(fn, call: Expr, variable: str | None, decorated: str | None) -> bool:
+    """Whether `fn` returns the handle its body declares: `return app.queue(...)(run)`, or the
+    name the handle is bound to (`h = app.queue(...)(run)`, or the decorated function)."""
+    if len(fn.returns) != 1:
+        return False
+    returned = fn.returns[0].expr()
+    if returned.kind == "call" and returned.items and returned.items[0].span == call.span:
+        return True
+    return returned.kind == "name" and returned.value in {variable, decorated} - {None}
 
 
 def _returned_nested(facts, fn):

@@ -998,6 +998,20 @@ class ModuleIndex:
             self._frames.pop()
             self._frames.pop()
 
+    def evaluate_in_call(
+        self, fn_path: str, fn: FunctionDef, call: Expr, path, namespace, expr
+    ) -> Value:
+        """`expr`, written directly in `fn`'s body, with `fn`'s parameters bound to `call`'s
+        arguments: a factory's `app.queue(name=name)(run)` for one `make("small-q")` call."""
+        bindings = self._helper_bindings(fn_path, fn, call, path, namespace, 0)
+        if bindings is None or len(self._frames) >= MAX_HELPER_FRAMES:
+            return Value.unknown(expr.text, expr.span, fn_path)
+        self._frames.append(((fn_path, fn.span), bindings))
+        try:
+            return self.evaluate(expr, fn_path, fn.span, 1)
+        finally:
+            self._frames.pop()
+
     def _call_helper(self, fn_path: str, fn: FunctionDef, expr: Expr, path, namespace, depth):
         """A project function's return value for constant arguments, one level at a time."""
         key = (fn_path, fn.span)
