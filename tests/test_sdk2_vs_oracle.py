@@ -56,6 +56,15 @@ OK = {
         "@cpu_step\ndef deskew(x: str = ''):\n    return x\n"
         "@cpu_step\ndef binarize(x: str = ''):\n    return x\n"
     ),
+    # The decorator method kept in a name (`queue = app.queue`), called where applied.
+    "method-alias": (
+        "queue = app.queue\napi = app.api\ntask = app.task\n"
+        "@queue(name='langid', gpu=GpuGroup.ANY)\ndef langid(text: str = ''):\n    return text\n"
+        "def f(x: int = 1):\n    return x\n"
+        "h = queue(name='callq', cpu='cpu3c-1-2', workers=(1, 2))(f)\n"
+        + API.format("name='web', cpu='cpu3c-1-2'").replace("@app.api", "@api")
+        + "@task(name='nightly', cpu='cpu3c-1-2')\ndef nightly():\n    return None\n"
+    ),
     "nested-decorator-factory": (
         "def nested(name, idle=900):\n"
         "    def deco(fn):\n"

@@ -105,7 +105,7 @@ class Runpod2Builder:
             return
         if func.kind == "call" and len(assign.expr.items) > 1:
             # `h = app.queue(...)(fn)`: the handle is bound to `assign.target`.
-            kind, app = self._app_method(func, path, assign.namespace)
+            kind, app, made = self._applied_decorator(func, path, assign.namespace)
             if kind is None:
                 return
             target_expr = assign.expr.items[1]
@@ -128,6 +128,7 @@ class Runpod2Builder:
                 assign.statement_lines,
                 variable=assign.target,
                 call_form=target_expr,
+                made=made,
             )
 
     def _applied(self, path: str, applied) -> None:
@@ -137,7 +138,7 @@ class Runpod2Builder:
         func = applied.expr.items[0] if applied.expr.items else None
         if func is None or func.kind != "call" or len(applied.expr.items) < 2:
             return
-        kind, app = self._app_method(func, path, applied.namespace)
+        kind, app, made = self._applied_decorator(func, path, applied.namespace)
         if kind is None:
             return
         target_expr = applied.expr.items[1]
@@ -154,7 +155,21 @@ class Runpod2Builder:
             placement,
             applied.lines,
             call_form=target_expr,
+            made=made,
         )
+
+    def _applied_decorator(self, func: Expr, path: str, ns):
+        """(kind, App, the decorator object or None) for the `app.queue(...)` of a call form,
+        or for a name that holds such a decorator (`queue = app.queue` ... `queue(...)(fn)`);
+        (None, None, None) otherwise."""
+        kind, app = self._app_method(func, path, ns)
+        if kind is not None:
+            return kind, app, None
+        kept = self._kept_decorator(func, path, ns) if func.kind == "call" else None
+        if kept is None:
+            return None, None, None
+        made, kind, app = kept
+        return kind, app, made
 
     def _target(self, path: str, expr: Expr) -> BodyFacts:
         return self.project.body_of(path, expr)

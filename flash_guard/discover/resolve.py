@@ -1276,7 +1276,9 @@ class ModuleIndex:
         if project is not None and isinstance(project[1], FunctionDef):
             return "helper"
         if project is not None and isinstance(project[1], Assignment):
-            return "partial" if self._partial_of(project[0], project[1]) is not None else None
+            if self._partial_of(project[0], project[1]) is not None:
+                return "partial"
+            return "alias" if _app_method_alias(project[1]) is not None else None
         if project is not None and isinstance(project[1], ClassDef):
             return "instance"
         if func.kind == "attr" and func.value == "get":
@@ -1313,6 +1315,8 @@ class ModuleIndex:
             value = self._instance(symbol[0], symbol[1], expr, path, namespace, depth)
         elif route == "partial":
             value = self._call_partial(symbol[0], symbol[1], expr, path, namespace, depth)
+        elif route == "alias":
+            value = self._call_alias(symbol[0], symbol[1], expr, path, namespace, depth)
         elif route == "get":
             value = self._dict_get(expr, path, namespace, depth)
         elif route == "app_method":
@@ -1384,6 +1388,20 @@ class ModuleIndex:
         value = self._object(symbol, kwargs, spans, spreads + own[2], tuple(args), expr, path)
         if app is not None and isinstance(value.value, Opaque):
             self.app_decorators[id(value.value)] = (value.value, func.value, app)
+        return value
+
+    def _call_alias(self, home: str, assign: Assignment, expr: Expr, path, namespace, depth):
+        """`queue = app.queue` (or `.api`, `.task`), then `queue(name=...)`: the decorator
+        `app.queue(name=...)` builds (rc2 registers what it decorates). None when the name's
+        base is not a runpod.App."""
+        method = _app_method_alias(assign)
+        app = self.evaluate(method.items[0], home, assign.namespace, depth + 1)
+        if not is_sdk2_app(app):
+            return None
+        symbol = FlashSymbol(f"App.{method.value}", SDK2_PACKAGE)
+        value = self._make_object(symbol, expr, path, namespace, depth)
+        if isinstance(value.value, Opaque):
+            self.app_decorators[id(value.value)] = (value.value, method.value, app)
         return value
 
     def _make_object(self, symbol: FlashSymbol, expr: Expr, path, namespace, depth) -> Value:
@@ -1555,6 +1573,16 @@ def _unpacked(value: Value, assign: Assignment, path: str) -> Value:
         return items[index]
     text = f"{assign.target} (unpacked from {assign.expr.text})"
     return Value.unknown(text, assign.span, path)
+
+
+def _app_method_alias(assign: Assignment) -> Expr | None:
+    """`queue = app.queue`: the `app.queue` attribute when `assign` binds one, else None."""
+    if assign.unpack[1] or assign.value.may_be_call():
+        return None
+    expr = assign.expr
+    if expr.kind == "attr" and expr.value in SDK2_APP_METHODS and expr.items:
+        return expr
+    return None
 
 
 def is_fallback(binding: ImportBinding) -> bool:
