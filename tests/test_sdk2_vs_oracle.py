@@ -65,6 +65,8 @@ OK = {
         + API.format("name='web', cpu='cpu3c-1-2'").replace("@app.api", "@api")
         + "@task(name='nightly', cpu='cpu3c-1-2')\ndef nightly():\n    return None\n"
     ),
+    # None where rc2 takes it as the default (workers, container_disk_gb) or keeps it.
+    "none-accepted": QUEUE.format("workers=None, container_disk_gb=None, idle_timeout=None"),
     "nested-decorator-factory": (
         "def nested(name, idle=900):\n"
         "    def deco(fn):\n"
@@ -232,6 +234,32 @@ BAD = {
         "execution_timeout_ms must be >= 0",
     ),
     "bad-scaler-value": (QUEUE.format("scaler_value=0"), "FG202", "scaler_value must be >= 1"),
+    # None (or a string) where ResourceSpec compares with `<`: TypeError at decoration.
+    "bad-exec-timeout-none": (
+        QUEUE.format("execution_timeout_ms=None"),
+        "FG202",
+        "'<' not supported between instances of 'NoneType' and 'int'",
+    ),
+    "bad-exec-timeout-str": (
+        QUEUE.format("execution_timeout_ms='60000'"),
+        "FG202",
+        "'<' not supported between instances of 'str' and 'int'",
+    ),
+    "bad-gpu-count-none": (
+        QUEUE.format("gpu_count=None"),
+        "FG202",
+        "'<' not supported between instances of 'NoneType' and 'int'",
+    ),
+    "bad-concurrency-none": (
+        QUEUE.format("max_concurrency=None"),
+        "FG202",
+        "'<' not supported between instances of 'NoneType' and 'int'",
+    ),
+    "bad-scaler-value-none": (
+        API.format("scaler_value=None"),
+        "FG202",
+        "'<' not supported between instances of 'NoneType' and 'int'",
+    ),
     "bad-disk": (QUEUE.format("container_disk_gb=0"), "FG202", "container_disk_gb must be >= 1"),
     "bad-unknown-kw": (QUEUE.format("volume='x'"), "FG210", "unexpected keyword argument 'volume'"),
     "bad-task-workers": (
@@ -586,6 +614,14 @@ def test_rejection_is_an_fg2xx_finding(label, oracle, tmp_path, run_cli):
     found = [f for f in _findings(run_cli, root) if f["code"] == code]
     expect = _EXTRA_PHRASES.get(label, phrase)
     assert any(expect in f["message"] for f in found), (code, expect, found, error)
+
+
+def test_a_rejected_none_is_not_judged_as_a_value(tmp_path, run_cli):
+    """execution_timeout_ms=None never deploys (FG202): FG104 must not call it "no limit",
+    and FG002 has nothing to say about it."""
+    source = HEAD + QUEUE.format("name='qqq', execution_timeout_ms=None")
+    codes = [f["code"] for f in _findings(run_cli, _write(tmp_path, "none", {"app.py": source}))]
+    assert "FG202" in codes and "FG104" not in codes and "FG002" not in codes, codes
 
 
 # -- discovery: the SDK's own discover_apps ------------------------------------------------

@@ -406,11 +406,28 @@ def _secrets(env: Value, problems: list) -> None:
                 problems.append(("FG202", f"invalid secret name {name!r}", item))
 
 
+# Compared only when set (`if self.container_disk_gb is not None and ...`): None is the default.
+_NONE_ACCEPTED = frozenset({"container_disk_gb"})
+
+
 def _at_least(params: dict, key: str, low: int, problems: list, name: str) -> None:
     value = params.get(key)
     if value is None or value.defaulted or not value.known:
         return
     raw = value.value
+    if (raw is None and key not in _NONE_ACCEPTED) or isinstance(raw, (str, bytes, list, dict)):
+        # ResourceSpec.__post_init__ compares it with `<`: TypeError at decoration. No value
+        # of it deploys, so no other rule judges it (FG104 would call None "no limit").
+        problems.append(
+            (
+                "FG202",
+                f"resource {name!r}: {key}={value.text} fails at decoration (TypeError: '<' not "
+                f"supported between instances of '{type(raw).__name__}' and 'int')",
+                value,
+            )
+        )
+        params[key] = Value.unknown(value.text, value.span, value.path)
+        return
     if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw < low:
         detail = f", got {raw}" if key == "max_concurrency" else ""
         problems.append(("FG202", f"resource {name!r}: {key} must be >= {low}{detail}", value))
