@@ -1066,3 +1066,45 @@ def test_fg306_for_a_foreign_wrapper_is_exactly_where_rc2_records_another_module
         if f"`{name}`" in f["message"]
     }
     assert moved == flagged == {"reconcile"}, (records, flagged)
+
+
+# One artifact per App: rc2 collects requirements.txt plus that App's resources' dependencies.
+_PER_APP_PROBE = """
+import tempfile
+from pathlib import Path
+import runpod
+from runpod.apps.build import collect_requirements
+
+images = runpod.App("images")
+images.queue(name="resize", cpu="cpu3c-1-2", dependencies=["pillow"])(lambda x: x)
+video = runpod.App("video")
+video.queue(name="thumbnail", cpu="cpu3c-1-2")(lambda x: x)
+root = Path(tempfile.mkdtemp())
+RESULT = {app.name: collect_requirements(root, app) for app in (images, video)}
+"""
+
+
+def test_dependencies_are_per_app_as_rc2_collects_them(tmp_path, run_cli):
+    from sdk2_oracle import SdkMissing, run_probe2, skip_or_fail
+
+    try:
+        collected = run_probe2(_PER_APP_PROBE)
+    except SdkMissing as exc:
+        skip_or_fail(str(exc))
+        raise
+    assert collected == {"images": ["pillow"], "video": []}, collected
+    body = "def {fn}(x):\n    from PIL import Image\n    return x\n"
+    files = {
+        "requirements.txt": "runpod==2.0.0rc2\n",
+        "images.py": "import runpod\nimages = runpod.App('images')\n"
+        "@images.queue(name='resize', cpu='cpu3c-1-2', dependencies=['pillow'])\n"
+        + body.format(fn="resize"),
+        "video.py": "import runpod\nvideo = runpod.App('video')\n"
+        "@video.queue(name='thumbnail', cpu='cpu3c-1-2')\n" + body.format(fn="thumbnail"),
+    }
+    found = [
+        f for f in _findings(run_cli, _write(tmp_path, "per-app", files)) if f["code"] == "FG305"
+    ]
+    assert [(f["path"], "`thumbnail`" in f["message"]) for f in found] == [("video.py", True)], (
+        found
+    )

@@ -79,9 +79,11 @@ class MissingDependency(Check):
     counts by its `#egg=` or wheel name), and not `preinstalled`. A distribution
     (preinstalled ones included) counts with what it always pulls in (`transformers` brings
     `numpy`, `fastapi` brings `starlette`).
-    runpod 2.0 workers are built differently: the build reads only the app's `requirements.txt`
+    runpod 2.0 workers are built differently: one artifact per `runpod.App`, with only that
+    App's resources' `dependencies=` (two Apps in one directory do not share them), the build
+    reads only the app's `requirements.txt`
     (a package named only in `pyproject.toml` is reported, and the message says so), and the
-    worker has `preinstalled_runpod2` (the SDK's runtime), fastapi and uvicorn when the app has
+    worker has `preinstalled_runpod2` (the SDK's runtime), fastapi and uvicorn when the App has
     an `@app.api`, and the torch family only on a GPU resource without `image=`; its
     `dependencies=` count however they are written (`BASE + ["x"]`), since the build collects
     them from the running code. Import names map to distributions through `import_names` (`PIL`
@@ -197,7 +199,7 @@ def _preinstalled(endpoint, params: Params, endpoints, analysis) -> set[str]:
     if endpoint.sdk != "runpod2":
         return {normalise(d) for d in params.preinstalled}
     names = set(params.preinstalled_runpod2)
-    if endpoint.app in _apps_serving_http(endpoints, analysis):  # one artifact per app
+    if artifact(endpoint) in _apps_serving_http(endpoints, analysis):  # one artifact per App
         names.update(RUNPOD2_API_RUNTIME)
     image = endpoint.params.get("image")
     if endpoint.compute == "gpu" and (image is None or image.defaulted or image.value is None):
@@ -206,11 +208,12 @@ def _preinstalled(endpoint, params: Params, endpoints, analysis) -> set[str]:
 
 
 def _apps_serving_http(endpoints, analysis) -> set[str]:
-    """The apps with a runpod 2.0 `@app.api`: their workers get fastapi and uvicorn."""
+    """The runpod 2.0 Apps (`artifact` keys) with an `@app.api`: their workers get fastapi
+    and uvicorn."""
     key = ("http apps", id(endpoints))
     memo = _memo(analysis)
     if key not in memo:
-        apps = {e.app for e in endpoints if e.sdk == "runpod2" and e.kind == "load_balancer"}
+        apps = {artifact(e) for e in endpoints if e.sdk == "runpod2" and e.kind == "load_balancer"}
         memo[key] = (endpoints, apps)
     return memo[key][1]
 
@@ -264,17 +267,28 @@ def _memo(analysis) -> dict:
 
 def app_distributions(endpoint, endpoints, analysis) -> set[str]:
     """The normalised distributions the app installs on its workers, with what they pull in."""
-    key = ("distributions", endpoint.app, endpoint.sdk, id(endpoints))
+    key = ("distributions", artifact(endpoint), endpoint.sdk, id(endpoints))
     memo = _memo(analysis)
     if key not in memo:
         memo[key] = (endpoints, _app_distributions(endpoint, endpoints, analysis))
     return set(memo[key][1])  # callers add to it
 
 
+def artifact(endpoint) -> tuple:
+    """What one worker artifact is built for: runpod-flash bundles the union of an app's
+    `dependencies=` for every endpoint, runpod 2.0 builds one artifact per `runpod.App`
+    (`build.collect_requirements(root, app)`: requirements.txt plus that App's resources'
+    dependencies), so two Apps in one directory do not share what they install."""
+    if endpoint.sdk == "runpod2":
+        return (endpoint.app, endpoint.app_path, endpoint.app_span)
+    return (endpoint.app,)
+
+
 def _app_distributions(endpoint, endpoints, analysis) -> set[str]:
     names: set[str] = set()
+    mine = artifact(endpoint)
     for other in endpoints:
-        if other.app != endpoint.app:
+        if artifact(other) != mine:
             continue
         # flash build reads only literal lists; 2.0 runs the code, so any value counts
         read = resolved_dependencies if other.sdk == "runpod2" else literal_dependencies
@@ -314,7 +328,7 @@ def resolved_dependencies(value: Value | None) -> list[str]:
 def unnamed_requirement(endpoint, endpoints, analysis) -> Value | None:
     """The app's first requirement that is a URL naming no distribution, in `dependencies=`
     or in requirements.txt; looked up once per app (the file is read once)."""
-    key = ("unnamed", endpoint.app, id(endpoints))
+    key = ("unnamed", artifact(endpoint), id(endpoints))
     memo = _memo(analysis)
     if key not in memo:
         found = _unnamed_url(endpoint, endpoints) or _unnamed_requirement(endpoint, analysis)
@@ -325,8 +339,9 @@ def unnamed_requirement(endpoint, endpoints, analysis) -> Value | None:
 def _unnamed_url(endpoint, endpoints) -> Value | None:
     """A `dependencies=` item of the app that is a URL naming no distribution (no `#egg=`,
     no wheel file name, no `name @ url`): what it installs is not written."""
+    mine = artifact(endpoint)
     for other in endpoints:
-        if other.app != endpoint.app:
+        if artifact(other) != mine:
             continue
         for value in dependency_values(other):
             items = value.value if value.known and isinstance(value.value, (list, tuple)) else ()
