@@ -66,6 +66,14 @@ class HandleNotServed(Check):
         if runpod2_undeployed(endpoint, ctx.analysis) is not None:
             return []  # never created: FG301's to report
         where = _WHERE.get(endpoint.scope)
+        if endpoint.scope == "loop":
+            # each iteration rebinds the name: rc2 serves the last iteration's handle only
+            message = (
+                f"{name} is declared in a loop: `rp flash deploy` creates an endpoint for every "
+                "iteration, but the module-level name keeps only the last iteration's handle, "
+                "so the worker serves that one and cannot find the others"
+            )
+            return [fail(endpoint, message)]
         if where is not None:
             message = (
                 f"{name} {where}: `rp flash deploy` creates the endpoint, but the "
