@@ -90,6 +90,15 @@ def _replays(args: list[str], cwd: Path, env: dict[str, str]) -> bool:
 
 
 @pytest.fixture(autouse=True)
+def _no_flash_variables(monkeypatch):
+    # The recorded runs get `_env`'s environment, without FLASH_* variables; a replay checked
+    # in this process must see the same (FLASH_GUARD_RP2_PYTHON, set for the oracle tests,
+    # is one of the variables the key holds).
+    for name in [k for k in os.environ if k.startswith("FLASH_")]:
+        monkeypatch.delenv(name)
+
+
+@pytest.fixture(autouse=True)
 def _no_terminal(monkeypatch):
     # The key holds whether stdout is a terminal: the subprocesses' is a pipe, and so must
     # this process's be, even under `pytest -s`.
