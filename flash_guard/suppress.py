@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from flash_guard.checklist.profiles import NEXT_COMMENT, pragma_name, read_pragmas
 from flash_guard.findings import Finding
 from flash_guard.model import Span
 
@@ -25,9 +26,6 @@ UNTIL = re.compile(r"^\s*until=(\S+)")
 # directive (`# noqa: FG302` in backticks, in prose) is not one.
 DIRECTIVE = re.compile(r"(?:^|(?<=\s))#\s*(?P<tool>[A-Za-z][\w-]{4,14})\s*:\s*(?P<body>.*)$")
 NOQA_FG = re.compile(r"(?:^|(?<=\s))#\s*noqa\s*:\s*(?P<codes>[^#]*\bFG\d{3}\b[^#]*)", re.IGNORECASE)
-PROFILE_PRAGMA = re.compile(r"^profile\s*=\s*(?P<name>\S*)")
-# A second comment on the same line (`... reason  # note`) is not part of the reason.
-NEXT_COMMENT = re.compile(r"(?:^|\s)#(?:\s|$)")
 
 
 @dataclass
@@ -79,10 +77,15 @@ def pragma_problems(
     path: str, comments: list[tuple[int, int, str]], profiles: tuple[str, ...]
 ) -> list[PragmaProblem]:
     out = []
+    # Profile pragmas are read by checklist/profiles.py, the reading evaluation uses too.
+    for pragma in read_pragmas(comments, profiles):
+        if pragma.problem is not None:
+            out.append(PragmaProblem(path, pragma.line, pragma.column, pragma.problem, pragma.fix))
     for line, column, text in comments:
         problem = _pragma_problem(text, profiles)
         if problem is not None:
             out.append(PragmaProblem(path, line, column, *problem))
+    out.sort(key=lambda p: (p.line, p.column))
     return out
 
 
@@ -118,16 +121,8 @@ def _pragma_problem(text: str, profiles: tuple[str, ...]) -> tuple[str, str] | N
         )
     if re.match(r"migrate:", body):
         return None  # a note `flash-guard migrate` left for a human: no directive, no problem
-    pragma = PROFILE_PRAGMA.match(body)
-    if pragma:
-        name = pragma.group("name")
-        if name in profiles:
-            return None
-        return (
-            f"profile pragma names an unknown profile `{name}`; the file keeps its profile",
-            f"Use one of {', '.join(profiles)}, or define `{name}` under `profiles:` in the "
-            "configuration (with `extends:`).",
-        )
+    if pragma_name(text) is not None:
+        return None  # a profile pragma: judged by read_pragmas
     return (
         f"unknown flash-guard directive `{body}`",
         "Use `# flash-guard: ignore[CODE] reason` or `# flash-guard: profile=NAME`.",

@@ -184,6 +184,91 @@ def test_pragma_applies_to_its_own_file_only(check_json, project):
     assert profile_of(doc, "b.py") == "production"
 
 
+# -- one reading of the pragma (checklist/profiles.py) for evaluation and FG003 --------------
+
+
+def pragma_outcome(doc: dict, path: str) -> tuple[str, list[tuple[int, str]]]:
+    """The profile the file's endpoint was checked under, and its FG003 (line, message)s."""
+    fg003 = [(f["line"], f["message"]) for f in doc["findings"] if f["code"] == "FG003"]
+    codes = {f["code"] for f in doc["findings"] if f["path"] == path and f["code"] != "FG003"}
+    (profile,) = {f["profile"] for f in doc["findings"] if f["code"] != "FG003"}
+    assert codes == SIGNATURE[profile], codes
+    return profile, fg003
+
+
+@pytest.mark.parametrize("name", ["cost2", "cost-x", "development_", "Cost", "cost!"])
+def test_an_unknown_pragma_name_is_fg003_and_the_file_keeps_its_profile(check_json, project, name):
+    # The name is the whole token: `cost2` is not `cost` (it once applied `cost` while FG003
+    # said the file kept its profile).
+    _, doc = check_json(project({"app.py": source(pragma=name)}))
+    profile, fg003 = pragma_outcome(doc, "app.py")
+    assert profile == "production"
+    assert len(fg003) == 1 and fg003[0][0] == 1, fg003
+    assert "keeps its profile" in fg003[0][1]
+
+
+def test_a_pragma_naming_a_configured_profile_with_a_digit_applies(check_json, project):
+    root = project(
+        {
+            ".flash-guard.yaml": "profiles:\n  strict2:\n    extends: cost\n",
+            "app.py": source(pragma="strict2"),
+        }
+    )
+    _, doc = check_json(root)
+    assert "FG003" not in {f["code"] for f in doc["findings"]}
+    assert {f["profile"] for f in doc["findings"]} == {"strict2"}
+    assert {f["code"] for f in doc["findings"]} == SIGNATURE["cost"]
+
+
+def test_text_after_the_pragma_name_is_fg003_and_nothing_applies(check_json, project):
+    _, doc = check_json(project({"app.py": source(pragma="development profile=cost")}))
+    profile, fg003 = pragma_outcome(doc, "app.py")
+    assert profile == "production"
+    assert [line for line, _ in fg003] == [1]
+
+
+def test_a_second_comment_after_the_pragma_is_not_part_of_the_name(check_json, project):
+    _, doc = check_json(project({"app.py": source(pragma="cost  # batch jobs")}))
+    assert pragma_outcome(doc, "app.py") == ("cost", [])
+
+
+@pytest.mark.parametrize("second", ["cost", "development", "nope"])
+def test_a_second_profile_pragma_is_fg003_and_the_first_decides(check_json, project, second):
+    text = source(pragma="development") + f"\n# flash-guard: profile={second}\n"
+    _, doc = check_json(project({"app.py": text}))
+    profile, fg003 = pragma_outcome(doc, "app.py")
+    assert profile == "development"
+    last = text.count("\n")
+    assert len(fg003) == 1 and fg003[0][0] == last, fg003
+    assert "second profile pragma" in fg003[0][1]
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "# flash-guard: profile=cost",
+        "# flash-guard: profile=cost2",
+        "# flash-guard:profile = development",
+        "# flash-guard: profile=development profile=cost",
+        "# flash-guard: profile=",
+        "# flash-guard: profile=cost # note",
+        "# flash-guard: profile=cost#x",
+        "x  # flash-guard: profile=strict2",
+        "# FLASH-GUARD: PROFILE=cost",
+    ],
+)
+def test_evaluation_and_fg003_read_a_pragma_alike(comment):
+    """A pragma applies exactly when FG003 does not report it."""
+    from flash_guard.checklist.profiles import file_pragmas
+    from flash_guard.suppress import pragma_problems
+
+    known = (*PROFILES, "strict2")
+    comments = [(1, 0, comment[comment.index("#") :])]
+    applied = file_pragmas([("a.py", comments)], known)
+    problems = pragma_problems("a.py", comments, known)
+    assert bool(applied) != bool(problems), (applied, problems)
+
+
 def test_endpoints_inventory_names_the_profile(run_cli, project):
     root = project({".flash-guard.yaml": PATH_MAP, "app.py": source(), "sandbox/x.py": source("x")})
     code, out, _ = run_cli(["endpoints", "--format", "json", "."], root)

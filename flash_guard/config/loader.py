@@ -45,6 +45,8 @@ MAX_GLOBS = 1000
 # pyproject.toml is read whole to find [tool.flash-guard]; real ones are a few KB.
 MAX_PYPROJECT_BYTES = 16 * 2**20
 MAX_ITEMS = 1000
+# What a profile may be called: in `profiles:`, `profile:` and the `profile=NAME` pragma alike.
+PROFILE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
 
 @dataclass
@@ -489,7 +491,7 @@ def _parse_profile_map(src: YamlSource, raw: Any, config: Config) -> dict[str, A
             if key not in allowed:
                 hint = did_you_mean(str(key), allowed)
                 raise src.error(["profiles", profile, key], f"unknown key{hint}")
-        if not isinstance(profile, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", profile):
+        if not isinstance(profile, str) or not PROFILE_NAME.fullmatch(profile):
             raise src.error(["profiles", profile], "a profile name is letters, digits, - and _")
         if new and "extends" in spec:
             parent = spec["extends"]
