@@ -29,8 +29,10 @@ as `${{ }}` text inside a script. Outputs, through $GITHUB_OUTPUT: `findings`,
 With a base (the `base` input, else the pull request's base commit), the check runs
 with `--diff-base`: annotations and the summary show what the change introduced, and
 the summary leads with the readiness scorecard diff. A base missing from a shallow
-checkout is fetched from `origin` (git with hooks and fsmonitor switched off, no
-prompt); when that is not possible the step says why and reports every finding.
+checkout is fetched from `origin` over https or a local path (git with the checkout's
+executing configuration switched off: hooks, fsmonitor, ssh and proxy commands,
+upload-pack, credential helpers; no prompt); when that is not possible the step says why
+and reports every finding.
 """
 
 from __future__ import annotations
@@ -115,20 +117,55 @@ def _event_base_sha() -> str:
     return sha if isinstance(sha, str) else ""
 
 
+# flash-guard's own list (flash_guard/project/files.py GIT_SAFE_CONFIG), copied: this script
+# may run beside another flash-guard release (the `version` input), so it does not import
+# it; tests/test_action.py keeps the two equal. Each setting turns off a way the checkout's
+# own configuration (which the workspace may have planted) makes git run a program: hooks,
+# fsmonitor, ssh and proxy commands, credential helpers, external transports, submodule
+# recursion, auto-gc. (remote.origin.uploadpack cannot be overridden by `-c`, as git keeps
+# the first value it reads: fetch() names the upload-pack on the command line instead.)
+GIT_SAFE_CONFIG = (
+    "-c", "core.fsmonitor=false",
+    "-c", "core.hooksPath=/dev/null",
+    "-c", "core.pager=cat",
+    "-c", "core.untrackedCache=false",
+    "-c", "core.sshCommand=false",
+    "-c", "core.askPass=",
+    "-c", "core.alternateRefsCommand=",
+    "-c", "credential.helper=",
+    "-c", "protocol.allow=never",
+    "-c", "protocol.ext.allow=never",
+    "-c", "protocol.fd.allow=never",
+    "-c", "protocol.git.allow=never",
+    "-c", "protocol.ssh.allow=never",
+    "-c", "fetch.recurseSubmodules=false",
+    "-c", "submodule.recurse=false",
+    "-c", "maintenance.auto=false",
+    "-c", "gc.auto=0",
+    "-c", "diff.external=",
+)  # fmt: skip
+# The only transports the fetch may use, whatever the configuration says (it overrides
+# every protocol.*.allow): https, as actions/checkout sets origin up (its token travels as
+# an http extraheader, which stays), and a local path. An ssh origin is not fetched from:
+# the step says so and reports every finding.
+GIT_ALLOW_PROTOCOL = "https:file"
+
+
 def git(args: list[str]) -> subprocess.CompletedProcess | None:
-    """git in the workspace with its executing configuration off (hooks, fsmonitor, external
-    protocols, submodules), no prompt, the system configuration ignored; None if it cannot
-    run. The checkout's own settings (origin, credentials actions/checkout kept) still apply."""
-    command = [
-        "git",
-        "-c", "core.fsmonitor=false",
-        "-c", "core.hooksPath=/dev/null",
-        "-c", "protocol.ext.allow=never",
-        "-c", "fetch.recurseSubmodules=false",
-        *args,
-    ]  # fmt: skip
+    """git in the workspace with its executing configuration off (GIT_SAFE_CONFIG), https and
+    local transports only, no prompt, the system configuration ignored; None if it cannot
+    run. The checkout's own settings (origin, the token actions/checkout kept) still apply."""
+    command = ["git", "--no-pager", *GIT_SAFE_CONFIG, *args]
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0")
+    env.update(
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_TERMINAL_PROMPT="0",
+        GIT_OPTIONAL_LOCKS="0",
+        GIT_NO_REPLACE_OBJECTS="1",
+        GIT_ALLOW_PROTOCOL=GIT_ALLOW_PROTOCOL,
+        GIT_PAGER="cat",
+        PAGER="cat",
+    )
     try:
         return subprocess.run(
             command,
@@ -140,6 +177,12 @@ def git(args: list[str]) -> subprocess.CompletedProcess | None:
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
+
+
+def fetch(args: list[str]) -> subprocess.CompletedProcess | None:
+    """`git fetch` with the plain upload-pack: the option wins over remote.origin.uploadpack,
+    a command the checkout's configuration could name (run for a local-path origin)."""
+    return git(["fetch", "--upload-pack=git-upload-pack", "--no-tags", *args])
 
 
 def _ok(proc: subprocess.CompletedProcess | None) -> bool:
@@ -160,7 +203,7 @@ def prepare_base(base: str) -> str | None:
     if not _ok(git(["rev-parse", "--verify", "--quiet", f"{base}^{{commit}}"])):
         if not SHA.match(base):
             return f"`{base}` is not in this checkout (check out with fetch-depth: 0)"
-        fetched = git(["fetch", "--no-tags", "--depth=1", "origin", base])
+        fetched = fetch(["--depth=1", "origin", base])
         if not _ok(fetched):
             return (
                 f"the base commit {base[:12]} is not in this checkout and could not be "
@@ -175,9 +218,7 @@ def prepare_base(base: str) -> str | None:
         for step in DEEPEN_STEPS:
             if _ok(git(["merge-base", base, "HEAD"])):
                 break
-            deepened = git(
-                ["fetch", "--no-tags", f"--deepen={step}", "origin", head.stdout.strip()]
-            )
+            deepened = fetch([f"--deepen={step}", "origin", head.stdout.strip()])
             if not _ok(deepened):
                 break  # flash-guard says why the merge base is missing
     return None

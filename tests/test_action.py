@@ -962,6 +962,60 @@ def test_a_base_missing_from_a_shallow_checkout_is_fetched(tmp_path, action_pyth
     assert not marker.exists()
 
 
+def run_module():
+    spec = importlib.util.spec_from_file_location("action_run", CHECKOUT / "action/run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_actions_git_turns_off_what_the_clis_git_turns_off():
+    """run.py keeps a copy of the CLI's list (it may run beside another flash-guard release,
+    so it does not import it): the two stay equal."""
+    from flash_guard.project import files
+
+    run = run_module()
+    assert run.GIT_SAFE_CONFIG == files.GIT_SAFE_CONFIG
+    # and only https and local paths, which GIT_ALLOW_PROTOCOL lets no configuration widen
+    assert run.GIT_ALLOW_PROTOCOL == "https:file" and files.GIT_ALLOW_PROTOCOL == ""
+
+
+@pytest.mark.parametrize(
+    ("url", "key", "command"),
+    [
+        # a local origin: upload-pack is a command of the checkout's configuration
+        (None, "remote.origin.uploadpack", "touch {marker}; git-upload-pack"),
+        ("ssh://git@example.invalid/x.git", "core.sshCommand", "touch {marker}"),
+        ("git://example.invalid/x.git", "core.gitProxy", "{proxy}"),
+        ("ext::sh -c touch% {marker}", "protocol.ext.allow", "always"),
+        ("fd::0", "protocol.fd.allow", "always"),
+    ],
+)
+def test_the_base_fetch_runs_nothing_the_checkouts_config_names(
+    tmp_path, action_python, url, key, command
+):
+    origin = pr_repository(tmp_path / "origin")
+    base_sha = git(origin, "rev-parse", "main")
+    workspace = shallow_checkout(origin, tmp_path / "workspace")
+    marker = tmp_path / "config-ran"
+    proxy = tmp_path / "proxy.sh"  # core.gitProxy runs a program, without a shell
+    proxy.write_text(f"#!/bin/sh\ntouch {marker}\n")
+    proxy.chmod(0o755)
+    if url is not None:
+        git(workspace, "remote", "set-url", "origin", url.format(marker=marker))
+    git(workspace, "config", "protocol.allow", "always")
+    for name in ("ssh", "git", "ext", "fd", "file"):
+        git(workspace, "config", f"protocol.{name}.allow", "always")
+    git(workspace, "config", key, command.format(marker=marker, proxy=proxy))
+    runner = Runner(tmp_path, workspace, action_python)
+    runner.extra_env["PULL_REQUEST_BASE_SHA"] = base_sha
+    result = runner.run_step()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not marker.exists()
+    if url is None:  # the local origin is still fetched from, with the plain upload-pack
+        assert f"fetched the base commit {base_sha[:12]}" in result.stdout
+
+
 def test_a_base_that_cannot_be_fetched_falls_back_with_a_message(tmp_path, action_python):
     origin = pr_repository(tmp_path / "origin")
     base_sha = git(origin, "rev-parse", "main")

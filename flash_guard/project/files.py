@@ -77,18 +77,36 @@ def _is_python(name: str) -> bool:
 
 # git reads the analysed tree's own configuration (.git/config and what it includes),
 # which a pull request may have planted: these settings are the ones that make git run a
-# program or a pager. Command-line `-c` wins over every configuration file.
-_GIT_SAFE_CONFIG = (
+# program, a pager or a transport. Command-line `-c` wins over every configuration file
+# (and reaches the git processes git starts, through GIT_CONFIG_PARAMETERS). The GitHub
+# Action's git (action/run.py, which fetches a missing base) uses this same list: it keeps
+# a copy, as it may run beside another flash-guard release, and tests/test_action.py keeps
+# the copy equal to this.
+GIT_SAFE_CONFIG = (
     "-c", "core.fsmonitor=false",
     "-c", "core.hooksPath=/dev/null",
     "-c", "core.pager=cat",
     "-c", "core.untrackedCache=false",
     "-c", "core.sshCommand=false",
     "-c", "core.askPass=",
+    "-c", "core.alternateRefsCommand=",
     "-c", "credential.helper=",
     "-c", "protocol.allow=never",
+    "-c", "protocol.ext.allow=never",
+    "-c", "protocol.fd.allow=never",
+    "-c", "protocol.git.allow=never",
+    "-c", "protocol.ssh.allow=never",
+    "-c", "fetch.recurseSubmodules=false",
+    "-c", "submodule.recurse=false",
+    "-c", "maintenance.auto=false",
+    "-c", "gc.auto=0",
     "-c", "diff.external=",
 )  # fmt: skip
+# The transports git may use at all, whatever any configuration says (protocol.<name>.allow
+# in the repository's config cannot widen it; core.gitProxy, which a -c cannot override,
+# needs the git transport): none, as flash-guard never fetches. The Action allows https and
+# local paths for its fetch.
+GIT_ALLOW_PROTOCOL = ""
 
 
 def _git_env() -> dict[str, str]:
@@ -102,6 +120,7 @@ def _git_env() -> dict[str, str]:
         PAGER="cat",
         GIT_OPTIONAL_LOCKS="0",
         GIT_NO_REPLACE_OBJECTS="1",
+        GIT_ALLOW_PROTOCOL=GIT_ALLOW_PROTOCOL,
     )
     env.pop("GIT_EXTERNAL_DIFF", None)
     return env
@@ -114,7 +133,7 @@ def run_git(args: list[str], cwd: Path, timeout: float):
 
     try:
         return subprocess.run(
-            ["git", "--no-pager", *_GIT_SAFE_CONFIG, *args],
+            ["git", "--no-pager", *GIT_SAFE_CONFIG, *args],
             cwd=cwd,
             capture_output=True,
             stdin=subprocess.DEVNULL,
