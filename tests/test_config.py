@@ -622,6 +622,46 @@ def test_invalid_pyproject_table_names_the_line(run_cli, project):
     assert line.startswith("flash-guard: error: pyproject.toml:5: profil: unknown key"), line
 
 
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        (b"# caf\xe9\n[tool.flash-guard]\nprofile = 'cost'\n", "not UTF-8"),
+        (b"[tool.flash-guard]\n" + b"#" * (16 * 2**20) + b"\n", "larger than"),
+    ],
+    ids=["latin-1", "too-big"],
+)
+def test_a_pyproject_that_cannot_be_read_is_an_error_not_no_configuration(
+    run_cli, project, content, why
+):
+    # It was taken for "no [tool.flash-guard] here": the configuration silently dropped.
+    root = project({"app.py": APP})
+    (root / "pyproject.toml").write_bytes(content)
+    line = config_error(run_cli, root)
+    assert line.startswith("flash-guard: error: "), line
+    assert f"pyproject.toml: cannot read: {why}" in line
+
+
+@pytest.mark.parametrize("kind", ["dangling-symlink", "fifo", "directory"])
+@pytest.mark.parametrize("name", [".flash-guard.yaml", "pyproject.toml"])
+def test_a_configuration_name_that_is_not_a_readable_file_is_an_error(run_cli, project, kind, name):
+    import os
+
+    root = project({"app.py": APP})
+    target = root / name
+    if kind == "dangling-symlink":
+        target.symlink_to("missing.yaml")
+        why = "a symlink to a missing file"
+    elif kind == "fifo":
+        os.mkfifo(target)
+        why = "not a regular file"
+    else:
+        target.mkdir()
+        why = "it is a directory"
+    line = config_error(run_cli, root)
+    assert f"{name}" in line and f"cannot read: {why}" in line, line
+    assert "missing.yaml" not in line  # named as it stands, not by its link's target
+
+
 def test_invalid_config_given_with_option(run_cli, project):
     root = project({"app.py": APP, "ci/bad.yaml": "rules:\n  FG101: {enabled: maybe}\n"})
     line = config_error(run_cli, root, "--config", "ci/bad.yaml")

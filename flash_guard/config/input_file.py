@@ -23,6 +23,8 @@ def read_input_text(path: Path, prefix: str, limit: int) -> str:
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
+        if isinstance(exc, FileNotFoundError) and os.path.islink(path):
+            raise ConfigError(f"{prefix}a symlink to a missing file") from None
         raise ConfigError(f"{prefix}{exc.strerror or exc}") from None
     try:
         info = os.fstat(fd)

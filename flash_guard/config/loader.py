@@ -10,6 +10,7 @@ Every unknown key, operator or rule code is an error naming the file and key.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -146,9 +147,12 @@ def find_config(start: Path, stop: Path | None) -> Path | None:
 
 def config_in(directory: Path) -> Path | None:
     """The configuration file of `directory` itself, if it has one."""
-    found = [directory / name for name in CONFIG_NAMES if _is_file(directory / name)]
+    # Whatever stands under a configuration's name counts, a regular file or not: a dangling
+    # symlink, a FIFO or a directory named .flash-guard.yaml is an error when loaded (exit 2),
+    # never a configuration silently missing.
+    found = [directory / name for name in CONFIG_NAMES if _exists(directory / name)]
     pyproject = directory / "pyproject.toml"
-    if _is_file(pyproject) and _has_tool_table(pyproject):
+    if _exists(pyproject) and _has_tool_table(pyproject):
         found.append(pyproject)
     if len(found) > 1:
         names = " and ".join(str(f) for f in found)
@@ -156,22 +160,24 @@ def config_in(directory: Path) -> Path | None:
     return found[0] if found else None
 
 
-def _is_file(path: Path) -> bool:
+def _exists(path: Path) -> bool:
+    """Whether anything has that name (a dangling symlink too); False when the directory
+    cannot be searched: no configuration is seen there."""
     try:
-        return path.is_file()
-    except OSError:  # a directory without search permission: no configuration seen there
+        os.lstat(path)
+    except (OSError, ValueError):
         return False
+    return True
 
 
 def _has_tool_table(pyproject: Path) -> bool:
     """Whether the file configures flash-guard, however TOML spells the table
     (`[tool.flash-guard]`, `[tool."flash-guard"]`, only subtables, `[tool]` with a
     `flash-guard = {...}` key). A file that does not parse counts when a header names it:
-    loading it then reports the TOML error rather than ignoring the configuration."""
-    try:
-        text = read_input_text(pyproject, "", MAX_PYPROJECT_BYTES)
-    except ConfigError:
-        return False
+    loading it then reports the TOML error rather than ignoring the configuration. A file
+    that cannot be read (not UTF-8, too large, not a regular file, no permission) is a
+    ConfigError naming it: whether it configures flash-guard cannot be told."""
+    text = read_input_text(pyproject, f"{pyproject}: cannot read: ", MAX_PYPROJECT_BYTES)
     if "flash-guard" not in text:
         return False
     try:

@@ -164,7 +164,8 @@ def _absolute(cwd: Path, raw: str) -> Path:
 
 
 def _label(path: Path, cwd: Path) -> str:
+    # The configuration's own name, not its symlink's target (which may not even exist).
     try:
-        return str(path.resolve().relative_to(cwd.resolve()))
+        return str((path.parent.resolve() / path.name).relative_to(cwd.resolve()))
     except ValueError:
         return str(path)
