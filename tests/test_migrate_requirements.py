@@ -102,6 +102,18 @@ def test_poetry_dependencies_are_left_to_a_human(run_cli, tmp_path):
     assert f"pyproject.toml:3: write {NEW} for the SDK by hand" in out
 
 
+def test_a_hash_pinned_requirement_is_left_to_a_human(run_cli, tmp_path):
+    # Rewriting the first line would keep 1.21.0's hashes under the new requirement (or leave
+    # the `--hash` continuation lines dangling): pip would refuse the file.
+    hashed = "runpod-flash==1.21.0 \\\n    --hash=sha256:" + "0" * 64 + "\n"
+    root = _project(tmp_path, {"requirements.txt": hashed})
+    code, out, _ = run_cli(["migrate", "--to", "runpod2", "."], root)
+    assert code == 0
+    assert (root / "requirements.txt").read_text() == hashed
+    assert "requirements.txt:1: `runpod-flash==1.21.0` carries options (--hash)" in out
+    assert f"write {NEW} by hand" in out
+
+
 def test_nothing_changes_while_files_stay_on_runpod_flash(run_cli, tmp_path):
     root = _project(tmp_path, {"gateway.py": LEFT, "requirements.txt": "runpod-flash==1.21.0\n"})
     code, out, _ = run_cli(["migrate", "--to", "runpod2", "."], root)

@@ -84,6 +84,39 @@ def test_version_in_use(tmp_path, files, expected):
         assert sdk.source == source
 
 
+HASH = "sha256:" + "0" * 64
+
+
+@pytest.mark.parametrize(
+    "requirements",
+    [
+        f"runpod-flash==1.16.0 --hash={HASH}\n",
+        # pip-compile / uv pip compile --generate-hashes
+        f"numpy==2.0.0 \\\n    --hash={HASH}\n    # via -r requirements.in\n"
+        f"runpod-flash==1.16.0 \\\n    --hash={HASH} \\\n    --hash={HASH}\n"
+        "    # via -r requirements.in\n",
+        f"runpod-flash==1.16.0 ; python_version >= '3.10' --hash={HASH}\n",
+    ],
+    ids=["same-line", "continued", "marker"],
+)
+def test_a_hash_pinned_requirement_is_a_pin(tmp_path, requirements):
+    # `--hash` is a per-requirement option: it was read as part of the specifier, so the app
+    # counted as unpinned and was checked against the newest release.
+    (tmp_path / "requirements.txt").write_text(requirements, "utf-8")
+    sdk = SdkVersions(tmp_path).for_app(".", "runpod_flash")
+    line = requirements.splitlines().index(
+        next(x for x in requirements.splitlines() if x.startswith("runpod-flash"))
+    )
+    assert (sdk.version, sdk.kind, sdk.source) == ("1.16.0", "pin", f"requirements.txt:{line + 1}")
+
+
+def test_a_continued_include_line_is_followed(tmp_path):
+    write(tmp_path, {"requirements.txt": "-c \\\n  pins.txt\nrunpod-flash\n"})
+    (tmp_path / "pins.txt").write_text(f"runpod-flash==1.12.0 --hash={HASH}\n", "utf-8")
+    sdk = SdkVersions(tmp_path).for_app(".", "runpod_flash")
+    assert (sdk.version, sdk.kind, sdk.source) == ("1.12.0", "pin", "pins.txt:1")
+
+
 def test_requirement_files_pulled_in_with_r_and_c_count(tmp_path):
     # pip reads a pin from a shared constraints file (`-c`) or an included file (`-r`) as from
     # the file itself; an include that leaves the project, or loops, is not followed.

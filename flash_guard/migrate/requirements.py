@@ -97,6 +97,16 @@ def plan_requirements(
 
 
 def _plan_requirements_txt(plan, path: str, text: str, named: list[Requirement]) -> None:
+    # A hash-pinned (or `\`-continued) requirement: rewriting its first line would leave the
+    # old release's hashes (or a dangling `--hash` line); the file is regenerated instead.
+    for r in named:
+        if r.options or r.end_line > r.line:
+            plan.by_hand.append(
+                f"{path}:{r.line}: `{r.name}{r.specifier}` carries options (--hash) or "
+                f"continues over lines; write {NEW_REQUIREMENT} by hand and regenerate the "
+                "file's hashes"
+            )
+            return
     # Lines as requirements_txt numbers them (splitlines: a lone CR or form feed ends one too).
     lines = text.splitlines(keepends=True)
     starts = list(itertools.accumulate((len(line) for line in lines), initial=0))

@@ -52,6 +52,11 @@ class Requirement:
     # named only by a URL's #egg= or wheel file: installs what the URL holds, no release to
     # read (the SDK release in use ignores it, as it always has)
     url: bool = False
+    # the last physical line of the requirement (a `\`-continued one spans several) and
+    # whether it carries per-requirement options such as `--hash` (pip-compile and
+    # `uv pip compile --generate-hashes` write them)
+    end_line: int = 0
+    options: bool = False
 
 
 @dataclass(frozen=True)
@@ -169,17 +174,59 @@ _INCLUDE = re.compile(r"^(?:-r|-c|--requirement|--constraint)(?:\s+|=)(?P<file>[
 _MAX_INCLUDE_DEPTH = 5
 
 
+# pip's reading of a requirements file (pip/_internal/req/req_file.py): a comment starts at a
+# `#` at the start of a line or after whitespace; a line ending in `\` continues on the next
+# (a comment line ends the continuation); a logical line is the requirement, then its
+# options from the first whitespace-separated token starting with `-`.
+_COMMENT = re.compile(r"(^|\s+)#.*$")
+
+
+def requirement_lines(text: str) -> list[tuple[int, int, str]]:
+    """(first line, last line, logical line without comments) of each non-empty logical line
+    of a requirements file, as pip joins them."""
+    out: list[tuple[int, int, str]] = []
+    pending: list[str] = []
+    first = 0
+    for number, raw in enumerate(text.splitlines(), 1):
+        if raw.endswith("\\") and not _COMMENT.match(raw):
+            if not pending:
+                first = number
+            pending.append(raw[:-1])
+            continue
+        if _COMMENT.match(raw) and pending:
+            raw = " " + raw
+        start = first if pending else number
+        line = _COMMENT.sub("", "".join([*pending, raw])).strip()
+        pending = []
+        if line:
+            out.append((start, number, line))
+    if pending:
+        line = _COMMENT.sub("", "".join(pending)).strip()
+        if line:
+            out.append((first, first + len(pending) - 1, line))
+    return out
+
+
+def split_options(line: str) -> tuple[str, str]:
+    """(the requirement, its options) of a logical line: `pkg==1 --hash=sha256:...`."""
+    tokens = line.split()
+    for index, token in enumerate(tokens):
+        if token.startswith("-"):
+            return " ".join(tokens[:index]), " ".join(tokens[index:])
+    return line, ""
+
+
 def requirements_txt(text: str, path: str) -> list[Requirement]:
     main = path.rsplit("/", 1)[-1] == "requirements.txt"
     out = []
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.split(" #", 1)[0].split("\t#", 1)[0].strip()
-        if line.startswith("#"):
-            continue
+    for first, last, logical in requirement_lines(text):
+        line, options = split_options(logical)
         parsed = parse_requirement(line)
         if parsed is not None:
             url = "://" in line.split(" @ ", 1)[0]
-            out.append(Requirement(parsed[0], parsed[1], path, number, main, url))
+            out.append(
+                Requirement(parsed[0], parsed[1], path, first, main, url, last, bool(options))
+            )
     return out
 
 
@@ -370,8 +417,8 @@ class SdkVersions:
         if depth >= _MAX_INCLUDE_DEPTH:
             return out
         root = os.path.realpath(self.root)
-        for raw in text.splitlines():
-            match = _INCLUDE.match(raw.strip())
+        for _, _, line in requirement_lines(text):
+            match = _INCLUDE.match(line)
             if match is None:
                 continue
             target = os.path.realpath(path.parent / match.group("file"))
