@@ -596,6 +596,25 @@ def test_checklist_language_is_validated_like_code(run_cli, project, text, expec
     assert line == "flash-guard: error: " + expected, line
 
 
+def test_user_item_cannot_take_a_builtin_slug(run_cli, project):
+    # It could: `ignore[gpu-not-pinned]` then suppressed the user item, `--ignore
+    # gpu-not-pinned` dropped FG101.
+    root = project({"app.py": APP, ".flash-guard.yaml": item(slug="gpu-not-pinned")})
+    line = config_error(run_cli, root)
+    assert line == (
+        "flash-guard: error: .flash-guard.yaml:3: checklist[0].slug: `gpu-not-pinned` is "
+        "already the slug of FG101"
+    ), line
+
+
+def test_user_items_cannot_share_a_slug(run_cli, project):
+    text = item() + item(id="ACME002")[len("checklist:\n") :]
+    root = project({"app.py": APP, ".flash-guard.yaml": text})
+    line = config_error(run_cli, root)
+    assert line.startswith("flash-guard: error: .flash-guard.yaml:8: checklist[1].slug:"), line
+    assert "`acme-rule` is already the slug of ACME001" in line
+
+
 def test_env_keys_are_open(run_cli, project):
     text = item(require="\n      env.HF_TOKEN: {exists: true}")
     root = project({"app.py": APP, ".flash-guard.yaml": text})

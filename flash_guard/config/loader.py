@@ -397,6 +397,16 @@ def parse_config(src: YamlSource, path: Path | None, base: Config | None = None)
         item = parse_item(src, ["checklist", i], raw, builtin=False)
         if item.code in builtin or any(u.code == item.code for u in config.checklist):
             raise src.error(["checklist", i, "id"], f"`{item.code}` is already defined")
+        # A slug names one rule everywhere (`ignore[slug]`, --select, rules:): a second item
+        # with the same slug would make it mean different rules in different places.
+        owner = next(
+            (code for code, entries in builtin.items() if entries[0][1].slug == item.slug),
+            None,
+        ) or next((u.code for u in config.checklist if u.slug == item.slug), None)
+        if owner is not None:
+            raise src.error(
+                ["checklist", i, "slug"], f"`{item.slug}` is already the slug of {owner}"
+            )
         profiles = raw.get("profiles") if isinstance(raw, dict) else None
         if profiles is not None:
             for p in profiles if isinstance(profiles, list) else [profiles]:
