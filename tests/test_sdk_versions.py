@@ -71,7 +71,10 @@ def write(root: Path, files: dict[str, str]) -> Path:
             {"pyproject.toml": '[tool.poetry.dependencies]\nrunpod-flash = "^1.11"\n'},
             (releases.newest("runpod-flash"), "range", None),
         ),
-        ({"uv.lock": "[[package]\nnot toml"}, (releases.newest("runpod-flash"), "newest", None)),
+        (
+            {"uv.lock": "[[package]\nnot toml"},
+            (releases.newest("runpod-flash"), "newest", None),
+        ),
         ({}, (releases.newest("runpod-flash"), "newest", None)),
     ],
 )
@@ -115,6 +118,42 @@ def test_a_continued_include_line_is_followed(tmp_path):
     (tmp_path / "pins.txt").write_text(f"runpod-flash==1.12.0 --hash={HASH}\n", "utf-8")
     sdk = SdkVersions(tmp_path).for_app(".", "runpod_flash")
     assert (sdk.version, sdk.kind, sdk.source) == ("1.12.0", "pin", "pins.txt:1")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "why"),
+    [
+        ("uv.lock", '[[package]\nname = "runpod-flash"\nversion = "1.16.0"\n', "not valid TOML"),
+        ("poetry.lock", "package = 3\n", "`package` is not a list"),
+        ("Pipfile.lock", '{"default": {"runpod-flash": {"version": "==1.16.0"', "not valid JSON"),
+        ("pdm.lock", lock("not a version!!"), "`not a version!!` is not a version"),
+        ("Pipfile.lock", '{"default": {"runpod-flash": {"version": "==latest"}}}', "`latest`"),
+        ("uv.lock", b"# caf\xe9\n" + lock("1.16.0").encode(), "not UTF-8"),
+    ],
+    ids=["uv-toml", "poetry-shape", "pipfile-json", "pdm-version", "pipfile-version", "latin-1"],
+)
+def test_a_lock_file_that_cannot_be_read_is_said_not_ignored(tmp_path, name, text, why):
+    # It was taken for no lock file at all (and a non-version for the exact pin).
+    path = tmp_path / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    sdk = SdkVersions(tmp_path).for_app(".", "runpod_flash")
+    assert (sdk.version, sdk.kind, sdk.pinned) == (NEWEST, "newest", False)
+    assert sdk.source.startswith(f"the newest release flash-guard knows; could not read {name}: ")
+    assert why in sdk.source
+    # a pin still decides, and says the lock could not be read
+    (tmp_path / "requirements.txt").write_text("runpod-flash==1.12.0\n")
+    sdk = SdkVersions(tmp_path).for_app(".", "runpod_flash")
+    assert (sdk.version, sdk.kind) == ("1.12.0", "pin")
+    assert f"could not read {name}: " in sdk.describe()
+
+
+def test_fg111_says_the_lock_file_could_not_be_read(tmp_path, run_cli):
+    (tmp_path / "app.py").write_text(APP)
+    (tmp_path / "uv.lock").write_text("[[package]\n")
+    code, out, err = run_cli(["check", "--format", "json", "--no-cache", "."], tmp_path)
+    (fg111,) = [f for f in json.loads(out)["findings"] if f["code"] == "FG111"]
+    assert fg111["message"].startswith("could not read uv.lock: not valid TOML"), fg111
+    assert "and no requirement names runpod-flash" in fg111["message"]
 
 
 def test_requirement_files_pulled_in_with_r_and_c_count(tmp_path):

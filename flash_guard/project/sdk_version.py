@@ -79,6 +79,9 @@ class SdkInUse:
     # Why the release that gets installed may not be the one checked against (runpod: a range
     # or bare name that admits no 2.0 pre-release installs 1.x); "" when nothing to say.
     note: str = ""
+    # A lock file that is there but could not be read ("could not read uv.lock: not valid
+    # TOML (...)"): the release may be locked there, so the source says so; "" when none.
+    unread: str = ""
 
     @property
     def pinned(self) -> bool:
@@ -90,12 +93,15 @@ class SdkInUse:
         if self.path is not None:
             return f"{self.path}:{self.line}"
         if self.kind == "config":
-            return "sdk_version in the configuration"
-        return "the newest release flash-guard knows; no lock file or pin"
+            text = "sdk_version in the configuration"
+            return f"{text}; {self.unread}" if self.unread else text
+        return f"the newest release flash-guard knows; {self.unread or 'no lock file or pin'}"
 
     def describe(self) -> str:
-        """'runpod-flash 1.21.0 (uv.lock:123)', and the note when there is one."""
+        """'runpod-flash 1.21.0 (uv.lock:123)', and the notes when there are some."""
         text = f"{self.package} {self.version} ({self.source})"
+        if self.unread and self.path is not None:
+            text = f"{text}; {self.unread}"
         return f"{text}; {self.note}" if self.note else text
 
     def this_app(self) -> str:
@@ -312,17 +318,44 @@ def _line_of(lines: list[str], needle: str, key: bool = False) -> int:
 # -- lock files ---------------------------------------------------------------------------
 
 
+class LockUnreadable(Exception):
+    """A lock file that is there but cannot be read; the message says why."""
+
+
+# A version a lock file may record (PEP 440, public and local parts): anything else is not
+# taken as the release that gets installed.
+_VERSION = re.compile(
+    r"v?\d+(?:\.\d+)*(?:[-_.]?(?:a|b|c|rc|alpha|beta|pre|preview)[-_.]?\d*)?"
+    r"(?:[-_.]?(?:post|rev|r)[-_.]?\d*|-\d+)?(?:[-_.]?dev[-_.]?\d*)?(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?",
+    re.IGNORECASE,
+)
+
+
 def lock_versions(name: str, text: str) -> dict[str, tuple[str, int]]:
-    """Normalised distribution -> (version, line) in one lock file's text."""
+    """Normalised distribution -> (version, line) in one lock file's text; {} when it cannot
+    be read (read_lock_versions says why)."""
+    try:
+        return read_lock_versions(name, text)
+    except LockUnreadable:
+        return {}
+
+
+def read_lock_versions(name: str, text: str) -> dict[str, tuple[str, int]]:
+    """Normalised distribution -> (version, line) in one lock file's text. LockUnreadable when
+    the text is not the lock format."""
     if name == "Pipfile.lock":
         return _pipfile_lock(text)
     try:
         data = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, ValueError, RecursionError):  # huge ints, deep nesting
-        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise LockUnreadable(f"not valid TOML ({exc})") from None
+    except (ValueError, RecursionError):  # huge ints, deep nesting
+        raise LockUnreadable("not valid TOML") from None
     packages = data.get("package")
-    if not isinstance(packages, list):
+    if packages is None:
         return {}
+    if not isinstance(packages, list):
+        raise LockUnreadable("`package` is not a list of [[package]] tables")
     lines = text.splitlines()
     out: dict[str, tuple[str, int]] = {}
     for entry in packages:
@@ -332,6 +365,14 @@ def lock_versions(name: str, text: str) -> dict[str, tuple[str, int]]:
         if isinstance(dist, str) and isinstance(version, str):
             out.setdefault(normalise(dist), (version, _lock_line(lines, dist, version)))
     return out
+
+
+def _not_a_version(dist: str, version: str, line: int) -> str:
+    """Why a locked version cannot be the release installed; "" when it is a version."""
+    if _VERSION.fullmatch(version.strip()):
+        return ""
+    shown = version if len(version) <= 40 else version[:40] + "..."
+    return f"line {line}: {dist}'s version `{shown}` is not a version"
 
 
 def _lock_line(lines: list[str], dist: str, version: str) -> int:
@@ -349,8 +390,12 @@ def _lock_line(lines: list[str], dist: str, version: str) -> int:
 def _pipfile_lock(text: str) -> dict[str, tuple[str, int]]:
     try:
         data = json.loads(text)
-    except (ValueError, RecursionError):
-        return {}
+    except ValueError as exc:
+        raise LockUnreadable(f"not valid JSON ({exc})") from None
+    except RecursionError:
+        raise LockUnreadable("not valid JSON") from None
+    if not isinstance(data, dict):
+        raise LockUnreadable("not a JSON object")
     lines = text.splitlines()
     out: dict[str, tuple[str, int]] = {}
     for section in ("default", "develop"):
@@ -435,19 +480,34 @@ class SdkVersions:
 
     def _find(self, app: str, package: str) -> SdkInUse:
         wanted = normalise(package)
+        unread: list[str] = []  # lock files that are there but could not be read
         for directory in app_and_parents(app):
             base = self.root if directory == "." else self.root / directory
             for name in LOCK_FILES:
                 text = read_text(base / name)
                 if text is None:
+                    why = _unreadable(base / name)
+                    if why:
+                        unread.append(f"could not read {_rel(directory, name)}: {why}")
                     continue
-                found = lock_versions(name, text).get(wanted)
-                if found is not None:
+                try:
+                    found = read_lock_versions(name, text).get(wanted)
+                except LockUnreadable as exc:
+                    unread.append(f"could not read {_rel(directory, name)}: {exc}")
+                    continue
+                if found is not None and _not_a_version(package, *found):
+                    why = _not_a_version(package, *found)
+                    unread.append(f"could not read {_rel(directory, name)}: {why}")
+                elif found is not None:
                     version, line = found
                     note = _runpod1_note(package, version)
-                    return self._made(
+                    made = self._made(
                         package, version, "lock", _rel(directory, name), line, note=note
                     )
+                    return _with_unread(made, unread)
+        return _with_unread(self._find_requirement(app, package, wanted), unread)
+
+    def _find_requirement(self, app: str, package: str, wanted: str) -> SdkInUse:
         # the release pip installs: a pin in a file the requirements pull in counts too
         named = [
             r for r in (*self._read(app)[0], *self._read(app)[1]) if r.name == wanted and not r.url
@@ -526,6 +586,37 @@ class SdkVersions:
         return SdkInUse(
             package, version, facts_release(package, version), kind, path, line, specifier, note
         )
+
+
+def _with_unread(sdk: SdkInUse, unread: list[str]) -> SdkInUse:
+    if not unread:
+        return sdk
+    import dataclasses
+
+    return dataclasses.replace(sdk, unread="; ".join(unread))
+
+
+def _unreadable(path: Path) -> str:
+    """Why read_text gave up on a file that is there; "" when there is no such file."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return ""
+    import stat
+
+    if stat.S_ISLNK(info.st_mode):
+        return "a symlink (not followed)"
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file"
+    if info.st_size > MAX_BYTES:
+        return f"larger than {MAX_BYTES:,} bytes"
+    try:
+        path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return f"not UTF-8 ({exc.reason})"
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return ""
 
 
 def _runpod1_note(package: str, version: str) -> str:

@@ -20,7 +20,10 @@ class SdkUnpinned(Check):
     a release with other defaults and accepted values. For `runpod`, a range or bare name that
     names no pre-release also installs 1.x (pip and uv skip pre-releases unless the specifier
     names one, and every 2.0 release so far is one), which has no `runpod.App`: the message
-    says so. `sdk_version` in the configuration tells flash-guard
+    says so. A lock file that is there but cannot be read (not valid TOML or JSON, not UTF-8,
+    a symlink, or the SDK's locked version is not a version) locks nothing: the message and
+    the release's source say `could not read uv.lock: ...` rather than "no lock file".
+    `sdk_version` in the configuration tells flash-guard
     which release to check against, but pins nothing, so it does not pass the rule. The
     finding is at the requirement that names the SDK, else at the app's first import of it."""
 
@@ -51,6 +54,8 @@ def _message(sdk) -> str:
         written = f"`{sdk.package}{sdk.specifier}` in {sdk.source} allows more than one release"
     elif sdk.kind == "unpinned":
         written = f"`{sdk.package}` in {sdk.source} names no version"
+    elif sdk.unread:
+        written = f"{sdk.unread}, and no requirement names {sdk.package}"
     else:
         written = f"no lock file or requirement names {sdk.package}"
     checked = {
@@ -61,6 +66,8 @@ def _message(sdk) -> str:
         f"{written}, so the next install may bring a release with other defaults and accepted "
         f"values; flash-guard checked against {sdk.version} ({checked})"
     )
+    if sdk.unread and sdk.kind in ("range", "unpinned", "config"):
+        text = f"{text}; {sdk.unread}"
     return f"{text}; {sdk.note}" if sdk.note else text
 
 
