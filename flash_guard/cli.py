@@ -35,6 +35,16 @@ def _codes(text: str) -> list[str]:
     return [c.strip() for c in text.split(",") if c.strip()]
 
 
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more worker processes, got {value}")
+    return value
+
+
 def _output(text: str) -> tuple[str, str]:
     fmt, sep, file = text.partition("=")
     if not sep or fmt not in FORMATS or not file:
@@ -76,7 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
     common.add_argument(
-        "--jobs", type=int, default=None, metavar="N", help="worker processes for parsing"
+        "--jobs",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help="worker processes for parsing (1 or more)",
     )
     common.add_argument(
         "-q", "--quiet", action="store_true", help="print findings only, no summary or warnings"

@@ -152,6 +152,9 @@ def apply_suppressions(
     valid: list[tuple[Suppression, set[str]]] = []
     for sup in suppressions:
         codes, ok = set(), True
+        if not sup.codes:  # `ignore[]`, `ignore[ , ]`
+            problems.append((sup, "names no rule between the brackets; it suppresses nothing"))
+            continue
         for name in sup.codes:
             code = name.upper() if name.upper() in slug_to_code.values() else slug_to_code.get(name)
             if code is None:

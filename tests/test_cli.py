@@ -132,8 +132,21 @@ def test_output_file_does_not_change_the_exit_code(run_cli, project, tmp_path):
         ["check", "no-such-dir"],
         ["frobnicate"],
         [],
+        ["check", "--jobs", "0", "."],
+        ["check", "--jobs", "-2", "."],
+        ["check", "--jobs", "two", "."],
     ],
-    ids=["bad-format", "bad-fail-on", "bad-profile", "missing-path", "bad-command", "none"],
+    ids=[
+        "bad-format",
+        "bad-fail-on",
+        "bad-profile",
+        "missing-path",
+        "bad-command",
+        "none",
+        "jobs-0",
+        "jobs-negative",
+        "jobs-not-a-number",
+    ],
 )
 def test_usage_errors_exit_2(run_cli, project, args):
     root = project({"app.py": ERROR_APP})

@@ -402,6 +402,14 @@ def test_other_tools_comments_are_left_alone(check_json, project, comment):
     assert "FG003" not in {f["code"] for f in doc["findings"]}
 
 
+@pytest.mark.parametrize("brackets", ["[]", "[ ]", "[ , ]"])
+def test_empty_brackets_are_fg003(check_json, project, brackets):
+    _, doc = check_json(project({"app.py": with_comment(8, f"# flash-guard: ignore{brackets} r")}))
+    (fg003,) = [f for f in doc["findings"] if f["code"] == "FG003"]
+    assert fg003["line"] == 8
+    assert "names no rule" in fg003["message"]
+
+
 def test_a_profile_pragma_naming_a_custom_profile_is_fine(check_json, project):
     root = project(
         {
