@@ -701,7 +701,7 @@ def cmd_rule(args) -> int:
 
 
 def cmd_init(args) -> int:
-    from flash_guard.config.loader import find_config
+    from flash_guard.config.loader import ConfigError, check_found_config, find_config
     from flash_guard.config.starter import STARTER_CONFIG
     from flash_guard.project.files import git_root
     from flash_guard.project.writes import write_atomically
@@ -710,7 +710,12 @@ def cmd_init(args) -> int:
     # A new file next to (or below) another configuration (`.flash-guard.yml`,
     # `[tool.flash-guard]`, one in a parent directory) would silently win over it.
     cwd = Path.cwd()
-    found = find_config(cwd, git_root(cwd))
+    try:
+        check_found_config(cwd / target)
+    except ConfigError:  # a symlink out of the tree: never read, and --force replaces it
+        found = cwd.resolve() / target
+    else:
+        found = find_config(cwd, git_root(cwd))
     if found is not None and (found.name != target.name or found.parent != cwd.resolve()):
         raise UsageError(f"{found}: a flash-guard configuration already exists; edit it instead")
     if (target.exists() or target.is_symlink()) and not args.force:

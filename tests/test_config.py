@@ -815,6 +815,78 @@ def test_a_bad_extend_is_a_config_error(run_cli, project, extend, problem):
     assert ".flash-guard.yaml:1: extend:" in err and problem in err
 
 
+SECRET = "AKIAEXAMPLESECRET"
+
+
+def outside_secrets(tmp_path: Path) -> Path:
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    (secrets / "creds.yaml").write_text(f"aws_secret_access_key: {SECRET}\n")
+    (secrets / "other.yaml").write_text(f"profile: {SECRET}\n")
+    return secrets
+
+
+def one_line_error(run_cli, cwd: Path) -> str:
+    code, out, err = run_cli(["check", "--no-cache", "."], cwd)
+    assert code == 2 and out == "", (out, err)
+    assert len(err.strip().splitlines()) == 1, err
+    return err.strip()
+
+
+@pytest.mark.parametrize("target", ["ABS/creds.yaml", "../secrets/other.yaml"])
+def test_extend_never_leaves_the_repository(run_cli, tmp_path, target):
+    secrets = outside_secrets(tmp_path)
+    repo = write(tmp_path / "repo", {"app.py": APP})
+    git_init(repo)
+    target = target.replace("ABS", str(secrets))
+    (repo / ".flash-guard.yaml").write_text(f"extend: {target}\n")
+    err = one_line_error(run_cli, repo)
+    assert f".flash-guard.yaml:1: extend: `{target}` is outside the repository" in err
+    assert SECRET not in err and "aws_secret" not in err
+
+
+@pytest.mark.parametrize("target", ["/proc/self/environ", "/dev/zero", "/proc/self/status"])
+def test_extend_never_reads_kernel_or_device_files(run_cli, project, target):
+    root = project({"app.py": APP, ".flash-guard.yaml": f"extend: {target}\n"})
+    err = one_line_error(run_cli, root)
+    assert f".flash-guard.yaml:1: extend: `{target}` is not a configuration file" in err
+
+
+def test_a_config_symlink_out_of_the_repository_is_not_read(run_cli, tmp_path):
+    secrets = outside_secrets(tmp_path)
+    repo = write(tmp_path / "repo", {"app.py": APP})
+    git_init(repo)
+    (repo / ".flash-guard.yaml").symlink_to(secrets / "other.yaml")
+    err = one_line_error(run_cli, repo)
+    assert "a symlink to a file outside the repository; not read" in err
+    assert SECRET not in err
+
+
+def test_outside_git_an_outside_extend_error_does_not_show_the_file(run_cli, tmp_path):
+    # No repository to stay in (configurations are searched up to the filesystem root): the
+    # file is read, but its error names it without quoting it.
+    outside_secrets(tmp_path)
+    repo = write(tmp_path / "repo", {"app.py": APP})
+    (repo / ".flash-guard.yaml").write_text("extend: ../secrets/creds.yaml\n")
+    err = one_line_error(run_cli, repo)
+    assert "../secrets/creds.yaml: not a valid configuration" in err
+    assert SECRET not in err and "aws_secret" not in err
+
+
+def test_a_nested_app_still_extends_the_repository_root(check_json, tmp_path):
+    repo = write(
+        tmp_path / "repo",
+        {
+            ".flash-guard.yaml": "rules: {FG101: {severity: info}}\n",
+            "services/a/.flash-guard.yaml": "extend: ../../.flash-guard.yaml\n",
+            "services/a/app.py": APP,
+        },
+    )
+    git_init(repo)
+    _, doc = check_json(repo / "services" / "a")
+    assert [(f["code"], f["severity"]) for f in doc["findings"]] == [("FG101", "info")]
+
+
 def test_show_settings_names_the_file_and_each_values_origin(run_cli, tmp_path):
     repo = tmp_path / "repo"
     write(

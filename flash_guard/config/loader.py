@@ -154,6 +154,8 @@ def config_in(directory: Path) -> Path | None:
     pyproject = directory / "pyproject.toml"
     if _exists(pyproject) and _has_tool_table(pyproject):
         found.append(pyproject)
+    for path in found:
+        check_found_config(path)
     if len(found) > 1:
         names = " and ".join(str(f) for f in found)
         raise ConfigError(f"{names}: both configure flash-guard; keep one of them")
@@ -197,6 +199,43 @@ def _toml():
     return tomllib
 
 
+# Where a configuration may come from. The analysed tree is untrusted (a pull request's
+# `.flash-guard.yaml` can say `extend: /home/runner/.ssh/config`, or be a symlink to it), and
+# an exit-2 error quotes the file's keys and values (the Action turns it into an annotation).
+# So an `extend:` target, and a configuration found through a symlink, stay inside the git
+# repository of the file that names them (a nested app's `extend: ../../.flash-guard.yaml`
+# does); kernel and device files (/proc, /sys, /dev) are never read. Outside git there is no
+# repository to stay in: such a file outside the project is read, but an error in it is
+# reported without its contents.
+_PSEUDO_FILESYSTEMS = (Path("/proc"), Path("/sys"), Path("/dev"))
+
+
+def _repository_of(path: Path) -> Path | None:
+    from flash_guard.project.files import git_root  # imports project.globs, as we do
+
+    return git_root(path.parent)
+
+
+def _inside(real: Path, directory: Path) -> bool:
+    return real == directory or directory in real.parents
+
+
+def _pseudo(real: Path) -> bool:
+    return any(_inside(real, p) for p in _PSEUDO_FILESYSTEMS)
+
+
+def check_found_config(path: Path) -> None:
+    """A configuration found in a directory (not named by --config) that is a symlink must
+    lead to a file inside the same repository (or, outside git, the same directory tree)."""
+    if not os.path.islink(path):
+        return
+    real = Path(os.path.realpath(path))
+    bound = _repository_of(path) or path.parent.resolve()
+    if _pseudo(real) or not _inside(real, bound):
+        where = "the repository" if _repository_of(path) else "its directory"
+        raise ConfigError(f"{path}: a symlink to a file outside {where}; not read")
+
+
 def load_config(path: Path | None, label: str | None = None, _seen: tuple = ()) -> Config:
     if path is None:
         return Config()
@@ -213,9 +252,27 @@ def load_config(path: Path | None, label: str | None = None, _seen: tuple = ()) 
         parent = (path.parent / target).resolve()
         if parent in _seen or parent == path.resolve():
             raise src.error(["extend"], f"`{target}` extends this file again (a cycle)")
+        if _pseudo(parent):
+            raise src.error(["extend"], f"`{target}` is not a configuration file")
+        repository = _repository_of(path.resolve())
+        if repository is not None and not _inside(parent, repository):
+            raise src.error(
+                ["extend"], f"`{target}` is outside the repository; extend a file inside it"
+            )
         if not parent.is_file():
             raise src.error(["extend"], f"`{target}`: no such file")
-        base = load_config(parent, _label(parent, path, label), (*_seen, path.resolve()))
+        parent_label = _label(parent, path, label)
+        project = (_seen[0] if _seen else path.resolve()).parent
+        try:
+            base = load_config(parent, parent_label, (*_seen, path.resolve()))
+        except ConfigError:
+            if repository is not None or _inside(parent, project):
+                raise
+            # outside git and outside the project: say where, not what the file holds
+            raise ConfigError(
+                f"{parent_label}: not a valid configuration (extended by {label or path}; "
+                "its contents are not shown, as it is outside the project)"
+            ) from None
         _rebase_globs(base, parent.parent, path.resolve().parent)
     return parse_config(src, path, base)
 
