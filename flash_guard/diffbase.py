@@ -120,8 +120,8 @@ def export_tree(root: Path, commit: str, dest: Path) -> None:
         name = PurePosixPath(os.fsdecode(raw_path))
         if kind != "blob" or mode not in ("100644", "100755"):
             continue  # symlinks (120000) and submodules (160000) are never followed
-        if name.is_absolute() or ".." in name.parts:
-            continue
+        if name.is_absolute() or ".." in name.parts or any(map(_is_dotgit, name.parts)):
+            continue  # `.git/config` in the base tree would configure the temporary repository
         blobs.append((sha, name))
     if not blobs:
         return
@@ -141,6 +141,19 @@ def export_tree(root: Path, commit: str, dest: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "wb") as out:
             out.write(content)
+
+
+# Code points HFS+ ignores in names (git's is_hfs_dotgit): `.g\u200cit` is `.git` there.
+_HFS_IGNORED = dict.fromkeys(
+    [*range(0x200C, 0x2010), *range(0x202A, 0x202F), *range(0x206A, 0x2070), 0xFEFF]
+)
+
+
+def _is_dotgit(part: str) -> bool:
+    """A name git itself refuses to check out as a path component: `.git` in any case, with
+    the trailing dots and spaces NTFS drops, its 8.3 short name, or HFS+-ignored code points."""
+    name = part.translate(_HFS_IGNORED).rstrip(". ").casefold()
+    return name in (".git", "git~1")
 
 
 def _run_batch(root: Path, request: bytes) -> bytes:

@@ -18,6 +18,7 @@ from flash_guard.diffbase import (
     BaseUnavailable,
     analyse_base,
     compare_findings,
+    export_tree,
     scorecard_diff,
     scorecard_headline,
 )
@@ -143,6 +144,38 @@ def test_nothing_from_the_base_tree_runs(repo, tmp_path):
     assert not marker.exists()
     assert base.files_checked >= 4
     assert commit == git(repo, "rev-parse", "HEAD")  # the hostile files are in the base tree
+
+
+def git_input(repo: Path, data: str, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=repo, input=data, check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+@pytest.mark.parametrize("dotgit", [".git", ".GIT", ".Git", ".git.", "git~1", ".g\u200cit"])
+def test_a_dotgit_entry_in_the_base_tree_is_not_exported(repo, tmp_path, dotgit):
+    # A base commit can hold a `.git` tree (git refuses to check it out, but it is in the
+    # object database): written into the temporary tree, its config would steer the
+    # base-side listing (core.worktree pointing outside, say).
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "outsider.py").write_text(BASE.replace('"alpha"', '"outsider"'))
+    config = git_input(repo, f"[core]\n\tworktree = {outside}\n", "hash-object", "-w", "--stdin")
+    head = git_input(repo, "ref: refs/heads/main\n", "hash-object", "-w", "--stdin")
+    inner = git_input(repo, f"100644 blob {config}\tconfig\n100644 blob {head}\tHEAD\n", "mktree")
+    app = git(repo, "rev-parse", "main:app.py")
+    root_tree = git_input(
+        repo, f"040000 tree {inner}\t{dotgit}\n100644 blob {app}\tapp.py\n", "mktree"
+    )
+    evil = git(repo, "commit-tree", root_tree, "-m", "evil")
+    child = git(repo, "commit-tree", "HEAD^{tree}", "-p", evil, "-m", "child")
+    git(repo, "checkout", "-q", "-B", "work", child)
+    dest = tmp_path / "export"
+    dest.mkdir()
+    export_tree(repo, evil, dest)
+    assert sorted(p.name for p in dest.iterdir()) == ["app.py"]
+    _, base = analyse_base(repo, evil, run)
+    assert {f.path for f in base.findings} == {"app.py"}
 
 
 def test_check_diff_base_reports_only_new_findings(repo, run_cli):
