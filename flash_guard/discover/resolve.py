@@ -1327,14 +1327,18 @@ class ModuleIndex:
 
     def _app_decorator(self, expr: Expr, path, namespace, depth) -> Value | None:
         """`app.queue(...)` on a runpod.App: the decorator, an object recorded with its App."""
-        func = expr.items[0]
-        app = self.evaluate(func.items[0], path, namespace, depth + 1)
+        return self._decorator_of_app(expr.items[0], path, namespace, expr, path, namespace, depth)
+
+    def _decorator_of_app(self, method: Expr, home, home_ns, expr, path, namespace, depth):
+        """`method` (`app.queue`, read in `home`) called as `expr`: the decorator object,
+        recorded with its App; None when `method`'s base is not a runpod.App."""
+        app = self.evaluate(method.items[0], home, home_ns, depth + 1)
         if not is_sdk2_app(app):
             return None
-        symbol = FlashSymbol(f"App.{func.value}", SDK2_PACKAGE)
+        symbol = FlashSymbol(f"App.{method.value}", SDK2_PACKAGE)
         value = self._make_object(symbol, expr, path, namespace, depth)
         if isinstance(value.value, Opaque):
-            self.app_decorators[id(value.value)] = (value.value, func.value, app)
+            self.app_decorators[id(value.value)] = (value.value, method.value, app)
         return value
 
     def app_decorator(self, value: Value) -> tuple[Opaque, str, Value] | None:
@@ -1395,14 +1399,7 @@ class ModuleIndex:
         `app.queue(name=...)` builds (rc2 registers what it decorates). None when the name's
         base is not a runpod.App."""
         method = _app_method_alias(assign)
-        app = self.evaluate(method.items[0], home, assign.namespace, depth + 1)
-        if not is_sdk2_app(app):
-            return None
-        symbol = FlashSymbol(f"App.{method.value}", SDK2_PACKAGE)
-        value = self._make_object(symbol, expr, path, namespace, depth)
-        if isinstance(value.value, Opaque):
-            self.app_decorators[id(value.value)] = (value.value, method.value, app)
-        return value
+        return self._decorator_of_app(method, home, assign.namespace, expr, path, namespace, depth)
 
     def _make_object(self, symbol: FlashSymbol, expr: Expr, path, namespace, depth) -> Value:
         kwargs, kwarg_spans, spreads = self._keywords(expr, path, namespace, depth)
