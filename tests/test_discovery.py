@@ -1029,6 +1029,66 @@ def f(x):
     assert "`workers` is `WORKERS`" in fg002[1] and "FG105" not in fg002[1]
 
 
+@pytest.mark.parametrize("sdk", ["runpod_flash", "runpod2"])
+def test_a_spread_chosen_by_an_if_is_candidate_values(project, check_json, sdk):
+    # rules.md "Candidate values": `**SCALE` where SCALE is a dict in each branch of an `if`
+    # (the same keys) sets each keyword to candidates; every candidate passing is a pass
+    # (no FG002), disagreeing candidates are one FG002 per keyword, naming it.
+    head = "import runpod" if sdk == "runpod2" else "from runpod_flash import Endpoint, GpuType"
+    app = 'app = runpod.App("stages")\n' if sdk == "runpod2" else ""
+
+    def declare(name: str, spread: str) -> str:
+        if sdk == "runpod2":
+            return (
+                f'@app.queue(name="{name}", gpu="ADA_24", execution_timeout_ms=60000, **{spread})'
+            )
+        gpu = "GpuType.NVIDIA_L4"
+        return f'@Endpoint(name="{name}", gpu={gpu}, execution_timeout_ms=60000, **{spread})'
+
+    source = f"""
+import os
+{head}
+
+{app}
+if os.getenv("STAGE", "dev") == "prod":
+    SCALE = {{"workers": (2, 10), "idle_timeout": 900}}
+    MIXED = {{"workers": (0, 10), "idle_timeout": 900}}
+    OTHER_KEYS = {{"workers": (2, 10)}}
+else:
+    SCALE = {{"workers": (1, 2), "idle_timeout": 1200}}
+    MIXED = {{"workers": (1, 2), "idle_timeout": 60}}
+    OTHER_KEYS = {{"workers": (1, 2), "idle_timeout": 1200}}
+
+
+{declare("steady", "SCALE")}
+def steady(x):
+    return x
+
+
+{declare("mixed", "MIXED")}
+def mixed(x):
+    return x
+
+
+{declare("other-keys", "OTHER_KEYS")}
+def other_keys(x):
+    return x
+"""
+    root = project({"app.py": source})
+    _, doc = check_json(root)
+    fg002 = {}
+    for f in doc["findings"]:
+        if f["code"] == "FG002":
+            fg002.setdefault(f["endpoint"], []).append(f["message"])
+    assert "steady" not in fg002, fg002
+    mixed = sorted(fg002["mixed"])
+    assert len(mixed) == 2, mixed
+    assert "`idle_timeout` is `MIXED['idle_timeout']`" in mixed[0] and "FG105" in mixed[0]
+    assert "`workers` is `MIXED['workers']`" in mixed[1] and "FG103" in mixed[1]
+    # branches that set different keywords: the spread may set any keyword, as before
+    assert any("`**OTHER_KEYS` spread" in m for m in fg002["other-keys"]), fg002
+
+
 def test_an_update_with_unknown_entries_leaves_no_key_decided(project, check_json):
     # `kwargs.update(extra())` may replace any key already there (runpod_flash 1.21 gives
     # workers_min 0 or 2 depending on WARM): nothing in kwargs is known, and the one FG002 is

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from flash_guard.checks.base import worker_bodies
 from flash_guard.discover.facts import Block, Decorated, FileFacts
 from flash_guard.discover.parse import Expr, dotted_expr
-from flash_guard.discover.resolve import ModuleIndex
+from flash_guard.discover.resolve import ModuleIndex, same_keys
 from flash_guard.model import BodyFacts, Endpoint, Span, Value
 
 # Paths the build never copies or imports (runpod_flash/cli/utils/ignore.py, built-ins).
@@ -358,6 +358,10 @@ def dependency_args(call: Call, project: ModuleIndex) -> tuple[list[DependencyAr
             if spread.known and isinstance(spread.value, dict) and "dependencies" in spread.value:
                 value = spread.value["dependencies"]
                 found.append(DependencyArg(call, None, value, kw_span, spread=shown))
+            elif same_keys(spread.candidates):  # a dict chosen by an `if`, one key set
+                if "dependencies" in spread.candidates[0].value:
+                    value = spread.candidates[0].value["dependencies"]
+                    found.append(DependencyArg(call, None, value, kw_span, spread=shown))
             elif not (spread.known and isinstance(spread.value, dict)) or spread.partial:
                 undecided.append(Value.unknown(shown, kw_span, call.path))
     return found, undecided

@@ -1427,6 +1427,18 @@ class ModuleIndex:
                         kwarg_spans[str(key)] = kw_span
                     if spread.partial is not None:
                         spreads.append(dataclasses.replace(spread.partial, span=kw_span, path=path))
+                elif same_keys(spread.candidates):
+                    # `**SCALE` with SCALE a dict in each branch of an `if`, with one key set:
+                    # each keyword is a candidate value (rules.md), read at the spread.
+                    for key in spread.candidates[0].value:
+                        items = [c.value[key] for c in spread.candidates]
+                        via = value_expr.text
+                        value = self._candidates(items, value_expr, path)
+                        text = f"{via}[{key!r}]" if value.candidates else value.text
+                        kwargs[str(key)] = dataclasses.replace(
+                            value, span=kw_span, via=via, text=text
+                        )
+                        kwarg_spans[str(key)] = kw_span
                 else:
                     spreads.append(Value.unknown(value_expr.text, kw_span, path))
                 continue
@@ -1597,6 +1609,15 @@ def _alternatives(group: list[Assignment]) -> list[Assignment]:
         if not _branched(assign):
             start = index
     return group[start:]
+
+
+def same_keys(candidates: tuple[Value, ...] | None) -> bool:
+    """Candidate dicts (all known) that name the same keys: a spread of any of them sets the
+    same keywords, each a candidate value."""
+    if not candidates or not all(c.known and isinstance(c.value, dict) for c in candidates):
+        return False
+    keys = set(candidates[0].value)
+    return all(set(c.value) == keys for c in candidates) and all(isinstance(k, str) for k in keys)
 
 
 def _field_env_alias(expr: Expr) -> str | None:
