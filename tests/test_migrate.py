@@ -252,12 +252,12 @@ def test_json_is_not_a_report_format(run_cli, tmp_path):
     assert json  # the report formats are text and markdown only
 
 
-def test_a_file_argument_changes_that_file_only(run_cli, tmp_path):
-    # migrate writes only under the paths given (tests/test_migrate_scope.py): cpu_worker.py
-    # alone builds the App in itself; the app's directory moves it whole, with one App module
+def test_a_file_argument_for_part_of_an_app_is_refused(run_cli, tmp_path):
+    # migrate writes only under the paths given, and an app moves whole (one App):
+    # cpu_worker.py alone is refused (tests/test_migrate_scope.py); the app's directory works
     root = _copy(tmp_path, "multi-file-flat")
     gpu = (root / "gpu_worker.py").read_bytes()
-    assert run_cli(["migrate", "--to", "runpod2", "cpu_worker.py"], root)[0] == 0
+    assert run_cli(["migrate", "--to", "runpod2", "cpu_worker.py"], root)[0] == 2
     assert not (root / "runpod_app.py").exists()
     assert (root / "gpu_worker.py").read_bytes() == gpu
     root = _copy(tmp_path / "whole", "multi-file-flat")

@@ -116,8 +116,10 @@ def test_several_folders_are_several_apps(run_cli, tmp_path):
     assert not (root / "runpod_app.py").exists()
 
 
-def test_a_file_given_alone_changes_alone(run_cli, tmp_path):
-    # multi-file-flat: one app (pyproject.toml), two workers and a module calling both
+def test_part_of_an_app_is_refused_and_nothing_changes(run_cli, tmp_path):
+    # One app (pyproject.toml), two workers and a module calling both. Its one App is built
+    # once: a file (or folder) covering part of its runpod_flash code would leave the rest to a
+    # later run that finds the App and stops (`app-exists`). Refused, naming the app to give.
     root = _tree(
         tmp_path / "flat",
         {
@@ -129,21 +131,35 @@ def test_a_file_given_alone_changes_alone(run_cli, tmp_path):
         },
     )
     before = _snapshot(root)
-    code, out, err = run_cli([*MIGRATE, "--diff", "cpu_worker.py"], root)
+    for args in (["--diff", "cpu_worker.py"], ["cpu_worker.py"]):
+        code, out, err = run_cli([*MIGRATE, *args], root)
+        assert code == 2, (code, out, err)
+        assert "outside the given paths (gpu_worker.py)" in err
+        assert "give the project root" in err
+        assert out == ""
+    assert _snapshot(root) == before
+    # the whole app given: one App module, both workers moved
+    assert run_cli([*MIGRATE, "."], root)[0] == 0
+    assert "runpod_flash" not in (root / "gpu_worker.py").read_text()
+    assert "runpod_flash" not in (root / "cpu_worker.py").read_text()
+
+
+def test_a_folder_under_a_marked_root_is_part_of_the_root_app(run_cli, tmp_path):
+    # pyproject.toml at the top: `workers/` is not an app of its own (the App is named after
+    # the project and requirements.txt moves), and it holds all the runpod_flash code.
+    root = _tree(
+        tmp_path / "myproj",
+        {
+            "pyproject.toml": '[project]\nname = "myproj"\n',
+            "requirements.txt": "runpod-flash==1.21.0\n",
+            "workers/a.py": _worker("worker-a", "fa"),
+            "workers/b.py": _worker("worker-b", "fb"),
+        },
+    )
+    code, out, err = run_cli([*MIGRATE, "--diff", "workers"], root)
     assert code == 1, err
-    assert [ln for ln in out.splitlines() if ln.startswith("+++ ")] == ["+++ b/cpu_worker.py"]
-    assert "gpu_worker.py" in err.split("outside the given paths")[1]  # named, not changed
-    code, out, err = run_cli([*MIGRATE, "cpu_worker.py"], root)
-    assert code == 0, err
-    after = _snapshot(root)
-    assert _changed(before, after) == {"cpu_worker.py"}
-    assert 'runpod.App("flat-app")' in after["cpu_worker.py"].decode()
-    # the call site is reported, not annotated; the requirement waits for gpu_worker.py
-    assert "pipeline.py:5 pre(...)" in out
-    assert "requirements.txt:1: keeps `runpod-flash==1.21.0`" in out
-    # a later run on the rest sees the App: it builds no second one (FG307)
-    assert run_cli([*MIGRATE, "gpu_worker.py"], root)[0] == 0
-    assert "runpod.App(" not in (root / "gpu_worker.py").read_text()
+    assert 'runpod.App("myproj")' in out
+    assert "+runpod==2.0.0rc2" in out.replace(" ", "")
 
 
 def test_a_nested_app_given_leaves_the_enclosing_app_alone(run_cli, tmp_path):
@@ -167,8 +183,8 @@ def test_a_nested_app_given_leaves_the_enclosing_app_alone(run_cli, tmp_path):
 
 
 def test_a_folder_below_its_app_root_changes_only_that_folder(run_cli, tmp_path):
-    # The marker is above the folder given: the App is the app's, but the requirement file
-    # and the app's other files are outside the given paths.
+    # The marker is above the folder given, which holds all the app's runpod_flash code: the
+    # App is the app's, and the app's requirement file moves with it; other files stay.
     root = _tree(
         tmp_path / "repo",
         {
@@ -180,6 +196,6 @@ def test_a_folder_below_its_app_root_changes_only_that_folder(run_cli, tmp_path)
     before = _snapshot(root)
     code, out, err = run_cli([*MIGRATE, "proj/src"], root)
     assert code == 0, err
-    assert _changed(before, _snapshot(root)) == {"proj/src/w.py"}
+    assert _changed(before, _snapshot(root)) == {"proj/src/w.py", "proj/requirements.txt"}
     assert 'runpod.App("proj")' in (root / "proj/src/w.py").read_text()
-    assert "proj/requirements.txt:1: not changed (outside the given paths)" in out
+    assert "runpod==2.0.0rc2" in (root / "proj/requirements.txt").read_text()

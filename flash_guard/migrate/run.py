@@ -82,7 +82,9 @@ class ScopedApps:
 
     def app_of(self, path: str) -> str:
         app = self.markers.app_of(path)
-        return self.scope.anchor(path) if app == ROOT_APP else app
+        if app != ROOT_APP or self.markers._is_marked(""):
+            return app  # a marked root (pyproject.toml at the top) is an app like any other
+        return self.scope.anchor(path)
 
 
 @dataclass
@@ -149,10 +151,30 @@ def migrate_paths(paths: list[str], adopt: bool, cwd: Path | None = None) -> Mig
                 run.report.unparsable.append((source.path, str(exc).splitlines()[0]))
             continue
         by_app.setdefault(apps.app_of(source.path), {})[source.path] = parsed
+    _whole_apps_only(by_app, run.scope)
     names, old_defaults = _discovered(ws)
     for app_root, parsed in sorted(by_app.items()):
         _migrate_app(run, app_root, parsed, adopt, names, old_defaults)
     return run
+
+
+def _whole_apps_only(by_app: dict[str, dict[str, ParsedFile]], scope: Scope) -> None:
+    """An app moves to runpod 2.0 whole: its one App is built once, and a later run over the
+    rest would find that App and stop (`app-exists`). Paths that cover part of an app's
+    runpod_flash code are refused, naming the app to give instead; nothing is written."""
+    for app_root, parsed in sorted(by_app.items()):
+        left = sorted(
+            path
+            for path, file in parsed.items()
+            if path not in scope and ("runpod_flash" in file.text or "tetra_rp" in file.text)
+        )
+        if left:
+            shown = ", ".join(left[:3]) + (f" and {len(left) - 3} more" if len(left) > 3 else "")
+            where = "the project root" if app_root == ROOT_APP else f"{app_root}/"
+            raise UsageError(
+                f"the app at {where} also has runpod_flash code outside the given paths "
+                f"({shown}); an app moves to runpod 2.0 whole (one runpod.App): give {where}"
+            )
 
 
 def _names_flash(path: Path) -> bool:
@@ -278,20 +300,13 @@ def _migrate_requirements(run: Migration, app_root: str, left_on_flash: int) -> 
         state = _state(run.states, run.root, path)
         return None if state is None else state.text
 
+    # The app moves whole (_whole_apps_only), so its requirement files move with it, as the
+    # App module it may need is created in its root.
     plan = plan_requirements(run.root, app_root, text_of, left_on_flash)
     for path, file_edits in plan.edits.items():
-        if path not in run.scope:
-            continue
         state = run.states[path]
         state.text = apply_edits(state.text, file_edits)
-    for change in plan.changes:
-        if change.path in run.scope:
-            run.report.requirement_changes.append(change)
-        else:
-            run.report.requirement_notes.append(
-                f"{change.path}:{change.line}: not changed (outside the given paths): "
-                + (f"write {change.after}" if change.after else f"remove {change.before}")
-            )
+    run.report.requirement_changes += plan.changes
     run.report.requirement_notes += plan.by_hand + plan.locks
 
 
