@@ -224,31 +224,23 @@ def _called_at_import(analysis, path: str, name: str) -> bool:
     called = _import_calls(analysis, path)
     if called is None or name in called:
         return True
-    project = analysis.modules
-    for other in sorted(project.files):
+    aliases_in: dict[str, set[str]] = {}
+    for other, binding, how in analysis.modules.importers().get(path, ()):
         if other == path:
             continue
-        aliases = set()
-        for binding in project.files[other].imports:
-            if binding.name is None:  # `import pkg.builder [as b]`
-                if project.find_module(other, binding.module, binding.level) == path:
-                    aliases |= {f"{binding.local}.{name}", f"{binding.dotted}.{name}"}
-            elif binding.name == name:  # `from pkg.builder import make [as m]`
-                if project.find_module(other, binding.module, binding.level) == path:
-                    aliases.add(binding.local)
-            elif project.find_module(
-                other, _joined(binding.module, binding.name), binding.level
-            ) == (path):  # `from pkg import builder`, `from . import builder`
-                aliases.add(f"{binding.local}.{name}")
+        aliases = aliases_in.setdefault(other, set())
+        if how == "module":  # `import pkg.builder [as b]`
+            aliases |= {f"{binding.local}.{name}", f"{binding.dotted}.{name}"}
+        elif how == "name" and binding.name == name:  # `from pkg.builder import make [as m]`
+            aliases.add(binding.local)
+        elif how == "submodule":  # `from pkg import builder`, `from . import builder`
+            aliases.add(f"{binding.local}.{name}")
+    for other, aliases in sorted(aliases_in.items()):
         if aliases:
             found = _import_calls(analysis, other)
             if found is None or aliases & found:
                 return True
     return False
-
-
-def _joined(module: str, name: str) -> str:
-    return f"{module}.{name}" if module else name
 
 
 def _import_calls(analysis, path: str) -> set[str] | None:

@@ -561,7 +561,16 @@ class Runpod2Builder:
         if fn is None or fn.namespace is not None:
             return None
         sites = []
-        for site_path in sorted(self.project.files):
+        # The factory's own module and those importing it, directly or through re-exports
+        # (`pkg/__init__.py`: `from .builder import make`): no other file can call it.
+        importers = self.project.importers()
+        callers, todo = {path}, [path]
+        while todo:
+            for other, _, _ in importers.get(todo.pop(), ()):
+                if other not in callers:
+                    callers.add(other)
+                    todo.append(other)
+        for site_path in sorted(callers):
             for assign in self.project.files[site_path].assignments:
                 if assign.namespace is not None or assign.placement != "module":
                     continue

@@ -201,6 +201,8 @@ class ModuleIndex:
         for path in self.known_paths:
             self._index_module(path)
         self._module_assigns: dict[str, dict[str, Assignment]] = {}
+        self._importers: tuple[int, dict] | None = None
+        self._prefixes: dict[str, tuple[int, dict[str, list[str]]]] = {}
         self._local_assigns: dict[tuple[str, Span], dict[str, Assignment]] = {}
         self._imports: dict[str, dict[str, ImportBinding]] = {}
         self._star_imports: dict[str, list[ImportBinding]] = {}
@@ -339,6 +341,29 @@ class ModuleIndex:
         self.add_file(facts)
         return True
 
+    def importers(self) -> dict[str, list[tuple[str, ImportBinding, str]]]:
+        """Who imports each project module, computed once per set of parsed files:
+        {module path: [(importer, binding, how)]}, `how` being "module" (`import
+        pkg.builder [as b]`), "name" (`from pkg.builder import make`) or "submodule" (`from pkg
+        import builder`). Lets a question about one module's importers skip every other file."""
+        cached = self._importers
+        if cached is not None and cached[0] == len(self.files):
+            return cached[1]
+        index: dict[str, list[tuple[str, ImportBinding, str]]] = {}
+        for path, facts in self.files.items():
+            for binding in facts.imports:
+                found = self.find_module(path, binding.module, binding.level)
+                if found is not None:
+                    how = "module" if binding.name is None else "name"
+                    index.setdefault(found, []).append((path, binding, how))
+                if binding.name not in (None, "*"):
+                    sub = f"{binding.module}.{binding.name}" if binding.module else binding.name
+                    found = self.find_module(path, sub, binding.level)
+                    if found is not None:
+                        index.setdefault(found, []).append((path, binding, "submodule"))
+        self._importers = (len(self.files), index)
+        return index
+
     def find_module(self, from_path: str, module: str, level: int) -> str | None:
         """The project file for `module` imported from `from_path`, if any."""
         if level:
@@ -355,18 +380,30 @@ class ModuleIndex:
             return None
         if len(candidates) == 1:
             return candidates[0]
-        # Prefer the file closest to the importer.
+        # Prefer the file closest to the importer: the deepest directory of `from_path` that
+        # holds a candidate, then the shortest path there (the first, in index order, of equals).
+        by_prefix = self._by_prefix(module, candidates)
         here = from_path.split("/")
+        for depth in range(len(here), -1, -1):
+            group = by_prefix.get("/".join(here[:depth]))
+            if group:
+                return min(group, key=len)
+        return None
 
-        def shared(p: str) -> int:
-            n = 0
-            for a, b in zip(here, p.split("/"), strict=False):
-                if a != b:
-                    break
-                n += 1
-            return n
-
-        return max(candidates, key=lambda p: (shared(p), -len(p)))
+    def _by_prefix(self, module: str, candidates: list[str]) -> dict[str, list[str]]:
+        """{directory: the candidates below it}, for every directory of every candidate: one
+        dict lookup per level of the importer instead of a comparison per candidate (a tree of
+        many apps has a `builder.py` in each)."""
+        cached = self._prefixes.get(module)
+        if cached is not None and cached[0] == len(candidates):
+            return cached[1]
+        out: dict[str, list[str]] = {}
+        for candidate in candidates:
+            parts = candidate.split("/")
+            for depth in range(len(parts) + 1):  # the file itself too: a module's own name
+                out.setdefault("/".join(parts[:depth]), []).append(candidate)
+        self._prefixes[module] = (len(candidates), out)
+        return out
 
     # -- lookup -------------------------------------------------------------
     def lookup(self, path: str, name: str, namespace: Span | None, depth: int = 0, seen=None):
