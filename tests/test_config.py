@@ -887,6 +887,32 @@ def test_a_nested_app_still_extends_the_repository_root(check_json, tmp_path):
     assert [(f["code"], f["severity"]) for f in doc["findings"]] == [("FG101", "info")]
 
 
+def test_a_submodule_app_extends_its_superprojects_configuration(check_json, tmp_path):
+    # A repository inside another (a submodule's work tree lies in the superproject's): the
+    # superproject's configuration is not "outside the repository" for the inner one.
+    repo = write(
+        tmp_path / "super",
+        {
+            ".flash-guard.yaml": "rules: {FG101: {severity: info}}\n",
+            "libs/sub/apps/a/.flash-guard.yaml": "extend: ../../../../.flash-guard.yaml\n",
+            "libs/sub/apps/a/app.py": APP,
+        },
+    )
+    git_init(repo)
+    git_init(repo / "libs" / "sub")
+    _, doc = check_json(repo / "libs" / "sub" / "apps" / "a")
+    assert [(f["code"], f["severity"]) for f in doc["findings"]] == [("FG101", "info")]
+
+
+def test_outside_git_a_config_symlink_may_lead_anywhere(check_json, tmp_path):
+    # As `extend:` may there: a monorepo without git sharing one configuration by symlink.
+    write(tmp_path / "mono", {"shared/fg.yaml": "rules: {FG101: {severity: info}}\n"})
+    app = write(tmp_path / "mono" / "app", {"app.py": APP})
+    (app / ".flash-guard.yaml").symlink_to("../shared/fg.yaml")
+    _, doc = check_json(app)
+    assert [(f["code"], f["severity"]) for f in doc["findings"]] == [("FG101", "info")]
+
+
 def test_show_settings_names_the_file_and_each_values_origin(run_cli, tmp_path):
     repo = tmp_path / "repo"
     write(

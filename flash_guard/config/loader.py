@@ -211,9 +211,18 @@ _PSEUDO_FILESYSTEMS = (Path("/proc"), Path("/sys"), Path("/dev"))
 
 
 def _repository_of(path: Path) -> Path | None:
+    """The outermost git work tree holding `path`: a submodule's configuration may extend
+    its superproject's (the `.git` of a submodule is a file, and its work tree lies inside the
+    superproject's)."""
     from flash_guard.project.files import git_root  # imports project.globs, as we do
 
-    return git_root(path.parent)
+    root = git_root(path.parent)
+    if root is None:
+        return None
+    for above in root.parents:
+        if os.path.lexists(above / ".git"):
+            root = above
+    return root
 
 
 def _inside(real: Path, directory: Path) -> bool:
@@ -226,14 +235,16 @@ def _pseudo(real: Path) -> bool:
 
 def check_found_config(path: Path) -> None:
     """A configuration found in a directory (not named by --config) that is a symlink must
-    lead to a file inside the same repository (or, outside git, the same directory tree)."""
+    lead to a file inside the same repository (outside git: anywhere but /proc, /sys, /dev)."""
     if not os.path.islink(path):
         return
     real = Path(os.path.realpath(path))
-    bound = _repository_of(path) or path.parent.resolve()
-    if _pseudo(real) or not _inside(real, bound):
-        where = "the repository" if _repository_of(path) else "its directory"
-        raise ConfigError(f"{path}: a symlink to a file outside {where}; not read")
+    if _pseudo(real):
+        raise ConfigError(f"{path}: a symlink to a system file; not read")
+    repository = _repository_of(path)
+    # Outside git a configuration may live anywhere, as `extend:` may lead anywhere there.
+    if repository is not None and not _inside(real, repository):
+        raise ConfigError(f"{path}: a symlink to a file outside the repository; not read")
 
 
 def load_config(path: Path | None, label: str | None = None, _seen: tuple = ()) -> Config:
