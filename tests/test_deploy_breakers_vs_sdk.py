@@ -535,6 +535,32 @@ CASES = [
         oracle='@Endpoint(name="gpu-inline", gpu=GpuType.NVIDIA_L4)\nasync def infer(x): ...',
         files={"workers.py": "from app import *\n", "use.py": "from workers import infer\n"},
     ),
+    bad(
+        "endpoint-second-name-in-its-module",
+        '@Endpoint(name="embedder", gpu=GpuType.NVIDIA_L4)\nasync def embed(x): ...\n'
+        "embed_v1 = embed",
+        "FG207",
+        "Duplicate function name",
+        deploy_time="the scanner records the function under each module-level name",
+    ),
+    bad(
+        "endpoint-bound-through-its-module",
+        '@Endpoint(name="gpu-inline", gpu=GpuType.NVIDIA_L4)\nasync def infer(x): ...',
+        "FG207",
+        "defined in multiple files",
+        deploy_time="the scanner reads every module's globals and finds the function twice",
+        # the other module imports app.py: the construct-time oracle runs it alone
+        oracle='@Endpoint(name="gpu-inline", gpu=GpuType.NVIDIA_L4)\nasync def infer(x): ...',
+        files={"pipeline.py": "import app as workers\ninfer = workers.infer\n"},
+    ),
+    Case(
+        "star-import-limited-by-all",
+        '__all__ = ["helper"]\n@Endpoint(name="gpu-inline", gpu=GpuType.NVIDIA_L4)\n'
+        "async def infer(x): ...\ndef helper(): ...",
+        # the other module imports app.py: the construct-time oracle runs it alone
+        oracle='@Endpoint(name="gpu-inline", gpu=GpuType.NVIDIA_L4)\nasync def infer(x): ...',
+        files={"pipeline.py": "from app import *\n"},
+    ),
     Case(
         "endpoint-imported-inside-the-caller",
         '@Endpoint(name="gpu-inline", gpu=GpuType.NVIDIA_L4)\nasync def infer(x): ...',

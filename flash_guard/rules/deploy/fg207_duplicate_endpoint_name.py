@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from flash_guard.checks.base import Check, Outcome, fail_at, register, unknown
 from flash_guard.checks.deploy_support import label, tidy
 from flash_guard.checks.placement import classify, hidden_at, visible_to_build
 from flash_guard.messages import env_keys
-from flash_guard.model import Endpoint, Span
+from flash_guard.model import Endpoint, Span, Value
 from flash_guard.project.apps import AppMap
 from flash_guard.sdk.in_use import release_at_least, sdk_of
 
@@ -37,11 +40,13 @@ class DuplicateEndpointName(Check):
     config (`ServerlessEndpoint`, `CpuServerlessEndpoint`) are one endpoint by design, not a
     conflict. The build also finds a decorated function again in every module that binds it
     at module level (`from gpu_worker import infer` in `pipeline.py`, directly, through
-    another module or by `import *`): from runpod-flash 1.11 it reads each module's globals,
-    so the endpoint is then "defined in multiple files" too (before 1.15: "Duplicate function
-    name"), reported at that import (an import inside the function that calls the endpoint
-    binds nothing at module level and is fine; tetra-rp and older releases parsed the source
-    for decorators instead)."""
+    another module, by `import *` when `__all__` lists it or there is no `__all__`, or as
+    `infer = gpu_worker.infer`): from runpod-flash 1.11 it reads each module's globals, so
+    the endpoint is then "defined in multiple files" too (before 1.15: "Duplicate function
+    name"), reported at that binding; a second module-level name in the function's own
+    module (`infer_v1 = infer`) is "Duplicate function name". An import inside the function
+    that calls the endpoint binds nothing at module level and is fine; tetra-rp and older
+    releases parsed the source for decorators instead."""
 
     id = "duplicate-endpoint-name"
     scope = "project"
@@ -257,6 +262,7 @@ def duplicate_functions(deployed: list[Endpoint], already: set[int]) -> list[Out
 # (scanner.py `dir(module)`); before it, and in tetra-rp, the build parsed the source for
 # decorators, so a module importing a decorated function declared nothing.
 RUNTIME_SCAN = "1.11.0"
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?$")
 # Enclosing blocks of a module-level import that always run when the build imports the module.
 _ALWAYS_RUNS = frozenset({"try", "with", "finally"})
 
@@ -266,30 +272,38 @@ def _scanned_at_run_time(deployed: list[Endpoint]) -> bool:
 
 
 def imported_into_other_modules(deployed: list[Endpoint], by_source: dict) -> list[Outcome]:
-    """`from gpu_worker import infer` at module level of another module the build imports:
-    the scanner meets `infer` (its `__remote_config__`) in both modules' globals, so one
-    endpoint name has functions in two files and the manifest builder refuses it."""
+    """`from gpu_worker import infer` at module level of another module the build imports
+    (or `infer_v1 = infer`, `embed = gpu.embed`): the scanner meets `infer` (its
+    `__remote_config__`) under each module-level name, so one endpoint name has functions in
+    two files, or one function twice, and the manifest builder refuses it."""
     out: list[Outcome] = []
     for endpoint in deployed:
         if not release_at_least(sdk_of(endpoint), "runpod-flash", RUNTIME_SCAN):
             continue
+        refused = release_at_least(sdk_of(endpoint), "runpod-flash", SEVERAL_FILES_REFUSED)
         for path, name in _decorated_objects(endpoint):
-            if release_at_least(sdk_of(endpoint), "runpod-flash", SEVERAL_FILES_REFUSED):
-                error = f"endpoint '{endpoint.display_name}' is defined in multiple files"
-            else:  # the same function twice in one endpoint's function registry
-                error = f"Duplicate function name '{name}'"
-            for importer, binding_span in _rebound_elsewhere(by_source, path, name):
+            twice = f"Duplicate function name '{name}'"
+            for where, span, local, kind in _rebound_elsewhere(by_source, path, name):
+                if where == path:  # a second name in the function's own module
+                    what = f"`{local}` is a second module-level name for `{name}`"
+                    error = twice
+                else:
+                    shown = f" as `{local}`" if local != name else ""
+                    verb = "imported" if kind == "import" else "bound"
+                    what = f"`{name}` is {verb} at module level here{shown}"
+                    several = f"endpoint '{endpoint.display_name}' is defined in multiple files"
+                    error = several if refused else twice
                 out.append(
                     fail_at(
                         endpoint,
-                        f"`{name}` ({label(endpoint)}, {path}) is imported at module level "
-                        f"here; `flash build` finds it in this module's globals too and fails: "
-                        f"{error}",
-                        importer,
-                        binding_span,
+                        f"{what} ({label(endpoint)}, {path}); `flash build` reads every "
+                        f"module's globals, finds the function again and fails: {error}",
+                        where,
+                        span,
                         "name",
-                        fix=f"import `{name}` inside the function that calls it, or import the "
-                        "module and call it through the module",
+                        fix=f"import `{name}` inside the function that calls it, or call it "
+                        "through its module (`import gpu_worker`, then `gpu_worker."
+                        f"{name}(...)`)",
                     )
                 )
     return out
@@ -302,48 +316,105 @@ def _decorated_objects(endpoint: Endpoint) -> set[tuple[str, str]]:
     return found
 
 
-def _module_level_imports(analysis) -> dict[str, dict[str, list[tuple[str, object]]]]:
-    """The imports that bind a name in the globals of a module an app's build imports, by
-    app and by the project module they import from: {app: {source: [(importer, binding)]}}."""
+# One way a module-level name of `importer` comes to hold an object of another module (or of
+# its own): `from source import key as local`, `local = source_alias.key`, or `local = key`.
+@dataclass(frozen=True)
+class Rebinding:
+    importer: str
+    key: str  # the name in the source module; "*" for `import *`
+    local: str
+    span: Span
+    kind: str  # import | attribute (`local = module.key`) | alias (`local = key`)
+
+
+def _module_level_imports(analysis) -> dict[str, dict[str, list[Rebinding]]]:
+    """The module-level names that re-bind another module's (or their own module's) objects,
+    in modules an app's build imports, by app and by the module the object comes from:
+    {app: {source: [Rebinding]}}."""
     apps = AppMap(analysis.root)
     modules = analysis.modules
-    out: dict[str, dict[str, list[tuple[str, object]]]] = {}
+    out: dict[str, dict[str, list[Rebinding]]] = {}
     for path, facts in modules.files.items():
         app = apps.app_of(path)
         if hidden_at(path, "module", (), app=app) is not None:
             continue
         by_source = out.setdefault(app, {})
+        module_of: dict[str, str] = {}  # local name -> the project module it is bound to
         for binding in facts.imports:
-            if not (binding.top_level and binding.name is not None):
+            if not (binding.top_level and _always_runs(binding.blocks)):
                 continue
-            if not _always_runs(binding.blocks):
+            if binding.name is None:
+                source = modules.find_module(path, binding.module, binding.level)
+                if source is not None and binding.local == binding.module.rsplit(".", 1)[-1]:
+                    module_of[binding.local] = source  # `import gpu`, `import a.gpu as gpu`
+                elif source is not None and not binding.dotted:
+                    module_of[binding.local] = source
                 continue
             source = modules.find_module(path, binding.module, binding.level)
             if source is not None and source != path:
-                by_source.setdefault(source, []).append((path, binding))
+                item = Rebinding(path, binding.name, binding.local, binding.span, "import")
+                by_source.setdefault(source, []).append(item)
+            sub = f"{binding.module}.{binding.name}" if binding.module else binding.name
+            submodule = modules.find_module(path, sub, binding.level)
+            if submodule is not None:
+                module_of[binding.local] = submodule  # `from workers import gpu`
+        for assign in facts.assignments:
+            if assign.namespace is not None or assign.placement != "module" or assign.unpack[1]:
+                continue
+            if not _always_runs(assign.blocks):
+                continue
+            text = assign.value.expr_text()
+            if not _DOTTED.match(text):
+                continue
+            base, _, key = text.rpartition(".")
+            source = module_of.get(base) if base else path
+            if source is not None:
+                kind = "alias" if source == path else "attribute"
+                item = Rebinding(path, key, assign.target, assign.span, kind)
+                by_source.setdefault(source, []).append(item)
+    # What `import *` of each source binds, kept beside its rebindings: its `__all__`.
+    for by_source in out.values():
+        starred = {s for s, items in by_source.items() if any(i.key == "*" for i in items)}
+        for source in starred:
+            by_source[("__all__", source)] = _exported(analysis, source)
     return out
+
+
+def _exported(analysis, path: str) -> set[str] | None:
+    """The names a module's literal `__all__` lists (what `import *` binds), or None."""
+    assign = analysis.modules._module_assigns.get(path, {}).get("__all__")
+    if assign is None:
+        return None
+    value = analysis.modules.evaluate(assign.expr, path, None)
+    items = value.value if value.known and isinstance(value.value, (list, tuple)) else None
+    if items is None:
+        return None
+    return {i.value for i in items if isinstance(i, Value) and isinstance(i.value, str)}
 
 
 def _always_runs(blocks) -> bool:
     return all(block.kind in _ALWAYS_RUNS for block in blocks) or classify(blocks) is None
 
 
-def _rebound_elsewhere(by_source, path: str, name: str) -> list[tuple[str, Span]]:
-    """Where modules other than `path` bind the object `path` defines as `name`: followed
-    through re-exports (`from workers import infer` where `workers` imported it)."""
+def _rebound_elsewhere(by_source, path: str, name: str) -> list[tuple[str, Span, str, str]]:
+    """Where module-level names other than `name` in `path` hold the object `path` defines as
+    `name`, as (module, span, local name, kind): followed through re-exports (`from workers
+    import infer` where `workers` imported it) and aliases (`infer_v1 = infer`)."""
     bound = {(path, name)}
     todo = [(path, name)]
-    found: list[tuple[str, Span]] = []
+    found: list[tuple[str, Span, str, str]] = []
     while todo:
         source, original = todo.pop()
-        for importer, binding in by_source.get(source, ()):
-            if binding.name == "*":
-                local = original if not original.startswith("_") else None
+        exported = by_source.get(("__all__", source))
+        for item in by_source.get(source, ()):
+            if item.key == "*":
+                hidden = original.startswith("_") if exported is None else original not in exported
+                local = None if hidden else original
             else:
-                local = binding.local if binding.name == original else None
-            if local is None or (importer, local) in bound:
+                local = item.local if item.key == original else None
+            if local is None or (item.importer, local) in bound:
                 continue
-            bound.add((importer, local))
-            found.append((importer, binding.span))
-            todo.append((importer, local))
+            bound.add((item.importer, local))
+            found.append((item.importer, item.span, local, item.kind))
+            todo.append((item.importer, local))
     return found
