@@ -1089,6 +1089,44 @@ def other_keys(x):
     assert any("`**OTHER_KEYS` spread" in m for m in fg002["other-keys"]), fg002
 
 
+def test_runpod_flash_datacenter_candidates_are_decided_one_by_one(project, check_json):
+    # rules.md "Candidate values" for FG206: valid lists either way pass (no FG002); a volume
+    # that fits one candidate only is a split (FG002 naming them); two unknown ones fail.
+    root = project(
+        {
+            "worker.py": """
+            import os
+
+            from runpod_flash import Endpoint, GpuType, NetworkVolume
+
+            if os.getenv("STAGE", "prod") == "prod":
+                DCS, BAD = ["US-KS-2", "US-CA-2"], "US-XX-1"
+            else:
+                DCS, BAD = ["US-KS-2"], "EU-YY-2"
+
+            weights = NetworkVolume(name="weights", size=80, datacenter="US-CA-2")
+
+            @Endpoint(name="plain", gpu=GpuType.NVIDIA_L4, datacenter=DCS)
+            async def plain(x): ...
+
+            @Endpoint(name="with-volume", gpu=GpuType.NVIDIA_L4, datacenter=DCS, volume=weights)
+            async def with_volume(x): ...
+
+            @Endpoint(name="bad", gpu=GpuType.NVIDIA_L4, datacenter=BAD)
+            async def bad(x): ...
+            """
+        }
+    )
+    _, doc = check_json(root, "--select", "FG002,FG206")
+    by = {}
+    for f in doc["findings"]:
+        by.setdefault((f["endpoint"], f["code"]), []).append(f["message"])
+    assert ("plain", "FG002") not in by and ("plain", "FG206") not in by, by
+    [split] = by[("with-volume", "FG002")]
+    assert "whose candidates" in split and "US-CA-2" in split
+    assert ("bad", "FG206") in by and ("bad", "FG002") not in by, by
+
+
 def test_an_update_with_unknown_entries_leaves_no_key_decided(project, check_json):
     # `kwargs.update(extra())` may replace any key already there (runpod_flash 1.21 gives
     # workers_min 0 or 2 depending on WARM): nothing in kwargs is known, and the one FG002 is

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flash_guard.checks.base import (
     Check,
     Outcome,
+    decide_candidates,
     fail,
     register,
     spread_unknown,
@@ -62,17 +63,21 @@ class InvalidDatacenter(Check):
     def check_project(self, endpoints, params, ctx) -> list[Outcome]:
         out: list[Outcome] = []
         for endpoint in endpoints:
-            members, outcomes = endpoint_datacenters(endpoint)
-            out += outcomes
-            if endpoint.kind == "client":
-                continue
-            if endpoint.compute == "cpu" and members:
-                out += cpu_datacenters(endpoint, members)
-            out += volume_datacenters(endpoint, members)
+            # `datacenter=DCS` chosen by an `if`: decided per candidate (rules.md)
+            out += decide_candidates(endpoint, ("datacenter",), _endpoint_outcomes)
         analysis = ctx.analysis if ctx is not None else None
         for value, owner in project_volumes(endpoints, analysis):
             out += volume_own_datacenter(value.value, owner)
         return tidy(out)
+
+
+def _endpoint_outcomes(endpoint) -> list[Outcome]:
+    members, out = endpoint_datacenters(endpoint)
+    if endpoint.kind == "client":
+        return out
+    if endpoint.compute == "cpu" and members:
+        out += cpu_datacenters(endpoint, members)
+    return out + volume_datacenters(endpoint, members)
 
 
 def identity(value: Value | None) -> tuple[str, str] | None:
