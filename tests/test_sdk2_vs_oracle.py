@@ -593,6 +593,18 @@ def test_cpu_candidates_rc2_accepts_each_decide_fg205(tmp_path, run_cli):
     assert not codes & {"FG002", "FG205"}, codes
 
 
+def test_a_none_candidate_rc2_refuses_leaves_fg202_undecided(tmp_path, run_cli):
+    """`execution_timeout_ms=None if DEV else 60_000`: rc2 refuses the None candidate at
+    decoration (BAD cases above), so the split blocks FG202 as well as FG104: one FG002."""
+    source = "import os\nDEV = os.getenv('STAGE') == 'dev'\n" + QUEUE.format(
+        "execution_timeout_ms=None if DEV else 60_000"
+    )
+    root = _write(tmp_path, "none-candidate", {"app.py": HEAD + source})
+    found = [f for f in _findings(run_cli, root) if f["code"] in ("FG002", "FG202", "FG104")]
+    assert [f["code"] for f in found] == ["FG002"], found
+    assert "FG104" in found[0]["message"] and "FG202" in found[0]["message"]
+
+
 # rc2 accepts these, and flash-guard reports them: the SDK keeps the value as the effective
 # one (checked below), so the deployed endpoint gets it.
 ACCEPTED_BUT_WRONG = {"api-scaler-queue-delay": ("FG212",)}

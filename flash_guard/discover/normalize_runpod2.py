@@ -410,12 +410,24 @@ def _secrets(env: Value, problems: list) -> None:
 _NONE_ACCEPTED = frozenset({"container_disk_gb"})
 
 
+def _not_comparable(key: str, raw) -> bool:
+    return (raw is None and key not in _NONE_ACCEPTED) or isinstance(raw, (str, bytes, list, dict))
+
+
 def _at_least(params: dict, key: str, low: int, problems: list, name: str) -> None:
     value = params.get(key)
-    if value is None or value.defaulted or not value.known:
+    if value is None or value.defaulted:
+        return
+    if not value.known:
+        # Candidates (`None if DEV else 60_000`): one rc2 refuses at decoration makes FG202
+        # undecided (FG002 names it), as a split does for the rules judging the value.
+        options = value.candidates or ()
+        readable = options and all(c.known for c in options)
+        if readable and any(_not_comparable(key, c.value) for c in options):
+            problems.append(("FG202", _UNDECIDED, (f"`{key}`", key, value)))
         return
     raw = value.value
-    if (raw is None and key not in _NONE_ACCEPTED) or isinstance(raw, (str, bytes, list, dict)):
+    if _not_comparable(key, raw):
         # ResourceSpec.__post_init__ compares it with `<`: TypeError at decoration. No value
         # of it deploys, so no other rule judges it (FG104 would call None "no limit").
         problems.append(
