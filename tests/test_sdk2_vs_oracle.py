@@ -812,6 +812,17 @@ DISCOVERY = {
         False,
         True,
     ),
+    # A call statement binds nothing: the resource is registered, the handle never served.
+    "factory-bare-call": (
+        {
+            "pkg/__init__.py": "",
+            "pkg/builder.py": APP + "def make(name, cpu):\n    def run(x: int = 1):\n"
+            "        return x\n    return app.queue(name=name, cpu=cpu)(run)\n",
+            "pkg/endpoints.py": "from pkg.builder import make\n\nmake('bare-q', 'cpu3c-1-2')\n",
+        },
+        False,
+        True,
+    ),
     "factory-called-in-its-module": (
         {
             "pkg/__init__.py": "",
@@ -863,6 +874,26 @@ def test_discovery_matches_fg306_fg307(label, tmp_path, run_cli):
         ]
         assert flagged, records
     assert ("FG306" in codes) == unserved, findings
+
+
+def test_factory_calls_discovery_cannot_follow_keep_the_declaration_unknown(tmp_path, run_cli):
+    """`make(...)` called in a comprehension or a loop as well as directly: the direct call is
+    its own resource, and the factory's declaration stays, with FG002 for what those other
+    calls pass (rc2 registers one resource per call; flash-guard cannot list them)."""
+    builder = (
+        APP + "def make(name, cpu):\n    def run(x: int = 1):\n        return x\n"
+        "    return app.queue(name=name, cpu=cpu)(run)\n"
+    )
+    endpoints = (
+        "from pkg.builder import make\n\nsmall = make('small-q', 'cpu3c-1-2')\n"
+        "MORE = {n: make(f'more-{n}', 'cpu3c-1-2') for n in ('a', 'b')}\n"
+    )
+    files = {"pkg/__init__.py": "", "pkg/builder.py": builder, "pkg/endpoints.py": endpoints}
+    root = _write(tmp_path, "factory-unfollowed", files)
+    names = {e.display_name for e in _model(root).endpoints}
+    assert names == {"small-q", "run"}, names
+    fg002 = [f for f in _findings(run_cli, root) if f["code"] == "FG002"]
+    assert any("`name` is `name`" in f["message"] for f in fg002), fg002
 
 
 # -- packaging: what `rp flash deploy` puts in the artifact ---------------------------------

@@ -10,6 +10,7 @@ decoration-time rejections normalize_runpod2 reproduces, become `Endpoint.proble
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from flash_guard.discover.facts import ROUTE_REGISTRARS, Assignment, Decorated, FunctionDef
@@ -44,6 +45,9 @@ class AppDecl:
 class Runpod2Builder:
     def __init__(self, project: ModuleIndex):
         self.project = project
+        # Whether the factory whose calls `_per_call` followed last is also called where
+        # discovery cannot follow (a loop, a comprehension): then its declaration is kept too.
+        self._calls_unmodelled = False
         self.apps: dict[int, AppDecl] = {}
         self.endpoints: list[Endpoint] = []
         # (path, enclosing class or function name) -> the decorated definitions inside it
@@ -429,8 +433,10 @@ class Runpod2Builder:
             made_by_calls = self._per_call(
                 path, kind, call, ns, target, lines, variable, decorated, call_form
             )
-            if made_by_calls:
+            if made_by_calls and not self._calls_unmodelled:
                 return made_by_calls[0]
+            # else: also the one declaration with its parameters unknown (FG002), for the
+            # calls discovery cannot follow (in a loop, a comprehension, a container)
         problems: list[tuple[str, str, Span]] = []
         if made is not None:
             obj = made
@@ -520,10 +526,12 @@ class Runpod2Builder:
         name of the file that defines its function (the factory's own file) and the factory
         returns the handle; otherwise it stays "function" (FG306). [] when no such call is
         found or one cannot be followed: the one declaration with its parameters unknown."""
+        self._calls_unmodelled = False
         found = self._factory_calls(path, ns)
         if found is None:
             return []
         fn, sites = found
+        self._calls_unmodelled = self._other_calls(fn, path, sites)
         made = []
         for site_path, assign in sites:
             value = self.project.evaluate_in_call(path, fn, assign.expr, site_path, None, call)
@@ -534,7 +542,7 @@ class Runpod2Builder:
         returned = _returns_handle(fn, call, variable, target.name if decorated else None)
         out = []
         for site_path, assign, (obj, method, app_value) in made:
-            served = returned and site_path == path
+            served = returned and site_path == path and assign.target is not None
             out.append(
                 self._declare(
                     path,
@@ -563,14 +571,7 @@ class Runpod2Builder:
         sites = []
         # The factory's own module and those importing it, directly or through re-exports
         # (`pkg/__init__.py`: `from .builder import make`): no other file can call it.
-        importers = self.project.importers()
-        callers, todo = {path}, [path]
-        while todo:
-            for other, _, _ in importers.get(todo.pop(), ()):
-                if other not in callers:
-                    callers.add(other)
-                    todo.append(other)
-        for site_path in sorted(callers):
+        for site_path in sorted(self._callers(path)):
             for assign in self.project.files[site_path].assignments:
                 if assign.namespace is not None or assign.placement != "module":
                     continue
@@ -587,7 +588,50 @@ class Runpod2Builder:
                     and found[1].span == fn.span
                 ):
                     sites.append((site_path, assign))
+            sites += self._bare_calls(site_path, path, fn)
         return (fn, sites) if sites else None
+
+    def _other_calls(self, fn: FunctionDef, path: str, sites: list) -> bool:
+        """Whether module-level code calls the factory anywhere but the sites followed: an
+        assignment whose value holds a call of it (`{n: make(n) for n in ...}`, `[make(a)]`)
+        or one in a loop, in the factory's module or one importing it."""
+        followed = {(site_path, id(assign)) for site_path, assign in sites}
+        needle = re.compile(rf"(?<![\w.]){re.escape(fn.name)}\s*\(|\.{re.escape(fn.name)}\s*\(")
+        for site_path in self._callers(path):
+            for assign in self.project.files[site_path].assignments:
+                if assign.namespace is not None or (site_path, id(assign)) in followed:
+                    continue
+                if needle.search(assign.value.expr_text()):
+                    return True
+        return False
+
+    def _callers(self, path: str) -> set[str]:
+        """The module `path` and those importing it, directly or through re-exports."""
+        importers = self.project.importers()
+        callers, todo = {path}, [path]
+        while todo:
+            for other, _, _ in importers.get(todo.pop(), ()):
+                if other not in callers:
+                    callers.add(other)
+                    todo.append(other)
+        return callers
+
+    def _bare_calls(self, site_path: str, path: str, fn: FunctionDef) -> list:
+        """`make("bare-call", "H100")` as a statement at module level: rc2 registers what the
+        call declares, and nothing binds the handle (FG306)."""
+        out = []
+        for write in self.project.files[site_path].writes:
+            if write.op != "call" or write.namespace is not None or write.untaken:
+                continue
+            if write.value is None or not write.value.may_be_call():
+                continue
+            func = write.value.callee()
+            if func is None or func.kind not in ("name", "attr") or func.value != fn.name:
+                continue
+            found = self.project.resolve_symbol(func, site_path, None)
+            if isinstance(found, tuple) and found[0] == path and found[1].span == fn.span:
+                out.append((site_path, _BareCall(write.value.expr())))
+        return out
 
     # -- handler shapes and routes -------------------------------------------------
     def _shape(self, endpoint: Endpoint, kind: str, target: BodyFacts, path: str) -> None:
@@ -888,6 +932,15 @@ class Runpod2Builder:
                         )
                     )
                 seen.setdefault(name, endpoint)
+
+
+@dataclass(frozen=True)
+class _BareCall:
+    """A module-level call statement standing where a factory call's assignment would: its
+    call, and no name bound."""
+
+    expr: Expr
+    target: None = None
 
 
 def _returns_handle(fn, call: Expr, variable: str | None, decorated: str | None) -> bool:
