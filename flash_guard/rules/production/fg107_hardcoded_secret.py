@@ -89,7 +89,14 @@ TOKEN_SHAPES = {
     "GitHub token": r"^(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}$|^github_pat_[A-Za-z0-9_]{20,}$",
     "AWS access key id": r"^(AKIA|ASIA)[A-Z0-9]{16}$",
     "Slack token": r"^xox[abposr]-[A-Za-z0-9-]{10,}$",
+    "Authorization header value": r"^(?:Bearer|Basic|Token)\s+\S{8,}$",
 }
+# A commit hash (a model revision) or a UUID (an endpoint or volume id) names something: such a
+# value is a secret only under a secret-looking key (`API_KEY=<uuid>`), not by its entropy.
+_HEX_OR_UUID = re.compile(
+    r"^(?:[0-9a-f]{40}|[0-9a-f]{64}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$",
+    re.IGNORECASE,
+)
 RUNPOD_SECRET_REF = re.compile(r"^\s*\{\{\s*RUNPOD_SECRET_[A-Za-z0-9_.\-]+\s*\}\}\s*$")
 _WORD_SPLIT = re.compile(r"[_\-.\s]+|(?<=[a-z0-9])(?=[A-Z])")
 _HIGH_ENTROPY_CHARS = re.compile(r"^[A-Za-z0-9+/_\-=]{24,}$")
@@ -198,7 +205,7 @@ def token_shape(value: str, params: Params) -> str | None:
         return prefixed
     if url_credentials(value, params):
         return "URL with credentials"
-    if high_entropy(value, params):
+    if high_entropy(value, params) and not _HEX_OR_UUID.match(value):
         return "high-entropy string"
     return None
 
@@ -260,7 +267,8 @@ class HardcodedSecret(Check):
     baked into the template), and so do identifier-shaped values (a model or repo id like
     `org/Model-7B-Instruct`, a path, a URL without credentials: a login without a password
     such as `postgresql://bot@db:5432/bot` is none, a password, a user that is itself a token
-    or a `?token=` query is) unless they carry a known token prefix, and numbers and switches
+    or a `?token=` query is; a commit hash such as a pinned model revision, or a UUID, unless
+    the key looks secret) unless they carry a known token prefix, and numbers and switches
     (`"4096"`, `"false"`). A runpod 2.0 `@app.task` is checked too: its pod gets `env=` the
     same way. The fix names the key."""
 
