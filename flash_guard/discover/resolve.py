@@ -569,7 +569,10 @@ class ModuleIndex:
             )
         base = self.evaluate(expr.items[0], path, namespace, depth + 1)
         index = self.evaluate(expr.items[1], path, namespace, depth + 1)
-        if base.known and not index.known and isinstance(base.value, dict) and not base.partial:
+        # An unknown key, or one the environment chooses (`CONFIG[os.getenv("STAGE", "prod")]`):
+        # any entry may be the one deployed, so the entries are candidate values (rules.md).
+        chosen = not index.known or index.env_key is not None
+        if base.known and chosen and isinstance(base.value, dict) and not base.partial:
             return self._candidates(list(base.value.values()), expr, path)
         if base.known and index.known and isinstance(base.value, (dict, tuple, list)):
             try:
@@ -973,7 +976,9 @@ class ModuleIndex:
             default = self.evaluate(args[1], path, namespace, depth + 1)
         else:
             default = Value(None, True, expr.span, expr.text, path=path)
-        if key.known and not key.candidates:
+        # A key the environment chooses (`BY_STAGE.get(STAGE, ...)` with STAGE an env default)
+        # may pick any entry, as an unknown key may: candidates, like the `if` it stands for.
+        if key.known and not key.candidates and key.env_key is None:
             try:
                 found = base.value.get(key.value)
             except TypeError:
