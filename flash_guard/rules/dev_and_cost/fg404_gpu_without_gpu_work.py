@@ -81,7 +81,7 @@ class GpuWithoutGpuWork(Check):
 
     id = "gpu-without-gpu-work"
     Params = Params
-    kinds = ("queue", "load_balancer")
+    kinds = ("queue", "load_balancer", "task")  # a 2.0 task pod is billed too
 
     def applies(self, endpoint) -> bool:
         return super().applies(endpoint) and endpoint.compute == "gpu"

@@ -43,7 +43,7 @@ class OversizedGpu(Check):
 
     id = "oversized-gpu"
     Params = Params
-    kinds = ("queue", "load_balancer", "image")
+    kinds = ("queue", "load_balancer", "image", "task")  # a 2.0 task pod is billed too
 
     def applies(self, endpoint) -> bool:
         return super().applies(endpoint) and endpoint.compute == "gpu"

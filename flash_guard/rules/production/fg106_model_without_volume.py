@@ -57,10 +57,13 @@ class ModelWithoutVolume(Check):
     `snapshot_download`, `hf_hub_download`, `pipeline(`, `torch.hub.load`,
     `SentenceTransformer(`, `CrossEncoder(`, vLLM `LLM(`; configurable). When one is found and
     the endpoint has no `volume=` (legacy `networkVolume`/`networkVolumes`/`networkVolumeId`),
-    it reports at the declaration."""
+    it reports at the declaration. A runpod 2.0 `@app.task` is checked too: its pod loads the
+    model on every run."""
 
     id = "model-without-volume"
     Params = Params
+    # A 2.0 task pod loads its model on every run: the volume matters most there.
+    kinds = ("queue", "load_balancer", "image", "task")
 
     def check(self, endpoint, params: Params, ctx):
         loader = None
@@ -86,8 +89,9 @@ class ModelWithoutVolume(Check):
             fail(
                 endpoint,
                 f"`{endpoint.display_name}` loads a model (`{callee}(...)` in "
-                f"`{where_}`) but has no network volume: every cold start downloads the "
-                "weights again",
+                f"`{where_}`) but has no network volume: every "
+                f"{'run of the task' if endpoint.kind == 'task' else 'cold start'} downloads "
+                "the weights again",
                 None,
                 "volume",
                 fix=_RUNPOD2_FIX if endpoint.sdk == "runpod2" else None,
