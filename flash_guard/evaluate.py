@@ -207,6 +207,8 @@ def fix_for(item: Item, ep: Endpoint | None) -> str:
     """The item's fix hint in the terms of the endpoint's SDK."""
     if ep is not None and ep.sdk == "runpod2" and item.fix_runpod2:
         return item.fix_runpod2
+    if ep is not None and ep.api == "legacy" and item.fix_legacy:
+        return item.fix_legacy
     return item.fix
 
 

@@ -185,6 +185,8 @@ def _rule_page(code: str) -> str:
         out += ["## Fix", "", item.fix, ""]
     if item.fix_runpod2:
         out += [f"For a runpod 2.0 declaration: {item.fix_runpod2}", ""]
+    if item.fix_legacy:
+        out += [f"For a legacy declaration (`@remote(...)`): {item.fix_legacy}", ""]
     out += ["## Parameters", ""] + _params_table(entries) + [""]
     if item.docs.get("notes"):
         out += ["## Notes", "", str(item.docs["notes"]).strip(), ""]

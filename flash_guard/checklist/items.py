@@ -31,6 +31,7 @@ ITEM_KEYS = (
     "message",
     "fix",
     "fix_runpod2",
+    "fix_legacy",
     "docs",
     "tags",
 )
@@ -129,6 +130,9 @@ class Item:
     # The fix hint for a runpod 2.0 declaration, where the runpod_flash one would mislead
     # (legacy field names, `Endpoint` forms); empty: `fix` serves both.
     fix_runpod2: str = ""
+    # The fix hint for a legacy declaration (`@remote(LiveServerless(...))`), whose fields are
+    # spelt otherwise (`gpus=`, `workersMin`); empty: `fix` serves it too.
+    fix_legacy: str = ""
     when: dict = field(default_factory=dict)
     require: dict = field(default_factory=dict)  # attribute -> {operator: operand}
     check: str | None = None
@@ -178,11 +182,12 @@ def parse_item(src: YamlSource, keypath: list, raw: Any, builtin: bool) -> Item:
         message=str(raw.get("message", "")),
         fix=str(raw.get("fix", "")),
         fix_runpod2=str(raw.get("fix_runpod2", "")),
+        fix_legacy=str(raw.get("fix_legacy", "")),
         tags=tuple(raw.get("tags") or ()),
         source=src.label,
         builtin=builtin,
     )
-    for key in ("message", "fix", "fix_runpod2"):
+    for key in ("message", "fix", "fix_runpod2", "fix_legacy"):
         problem = template_problem(str(raw.get(key, "")))
         if problem:
             raise src.error(keypath + [key], problem)

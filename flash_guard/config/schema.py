@@ -157,6 +157,7 @@ def _item() -> dict:
         "message": {"type": "string"},
         "fix": {"type": "string"},
         "fix_runpod2": {"type": "string"},
+        "fix_legacy": {"type": "string"},
         "tags": STRINGS,
         "docs": {
             "type": "object",
