@@ -13,7 +13,19 @@ from flash_guard.checks.base import (
     unknown,
 )
 from flash_guard.model import EnumRef, Value
-from flash_guard.sdk.runpod2_tables import POOLS_TO_TYPES
+from flash_guard.sdk.flash_tables import GPU_GROUPS as FLASH_POOLS
+from flash_guard.sdk.runpod2_tables import GPU_GROUPS, POOLS_TO_TYPES
+
+
+def one_type_fix(endpoint) -> str:
+    """The hint when this profile wants a type, not a pool (`allow_groups: false`,
+    `require_single_type: true`): the built-in one also offers a GpuGroup."""
+    field = (
+        "gpus=[GpuType.NVIDIA_GEFORCE_RTX_4090]"
+        if endpoint.api == "legacy"
+        else ("gpu=GpuType.NVIDIA_GEFORCE_RTX_4090")
+    )
+    return f"Pin one GPU type, e.g. {field}."
 
 
 @dataclass
@@ -40,7 +52,9 @@ class GpuPinning(Check):
     value is `GpuGroup.ANY` or `GpuType.ANY`, a list containing ANY, `gpuIds="any"` (at the
     value; a specific id or pool id passes), or when neither `gpu=` nor `cpu=` is given
     (the SDK then uses `[GpuGroup.ANY]`). With `allow_groups: false` a
-    GpuGroup fails too; with `require_single_type: true` anything but one GpuType fails."""
+    GpuGroup fails too (a legacy pool id such as `gpuIds="AMPERE_48"`; in runpod 2.0 a pool
+    as written, not a GpuType 2.0 widens to its pool); with `require_single_type: true`
+    anything but one GpuType fails. Either way the fix offers a GpuType only."""
 
     id = "gpu-not-pinned"
     Params = Params
@@ -57,6 +71,18 @@ class GpuPinning(Check):
                 return [unknown(endpoint, ids, "`gpuIds`", "gpu")]
             if isinstance(ids.value, str) and ids.value.strip():
                 parts = [p.strip().lower() for p in ids.value.split(",")]
+                pools = [p for p in ids.value.split(",") if p.strip() in FLASH_POOLS]
+                if "any" not in parts and pools and not params.allow_groups:
+                    return [
+                        fail(
+                            endpoint,
+                            f'{name} uses the pool gpuIds="{pools[0].strip()}"; this profile '
+                            "wants a specific GPU type",
+                            ids,
+                            "gpu",
+                            fix='Pin one GPU type, e.g. gpuIds="NVIDIA GeForce RTX 4090".',
+                        )
+                    ]
                 if "any" not in parts:
                     return []  # a specific id (or a pool id such as "AMPERE_24") is pinned
                 via = f" (via `{ids.via}`)" if ids.via else ""
@@ -106,13 +132,16 @@ class GpuPinning(Check):
                     )
                 ]
         groups = [v for v in plain if isinstance(v, EnumRef) and v.enum == "GpuGroup"]
-        if groups and not params.allow_groups:
+        # 2.0 keeps every GPU as its pool: what was written says whether a pool was chosen.
+        chosen = _written_pools(endpoint) if endpoint.sdk == "runpod2" else groups
+        if chosen and not params.allow_groups:
             return [
                 fail(
                     endpoint,
-                    f"{name} uses the pool {groups[0]}{via}; this profile wants a specific GpuType",
+                    f"{name} uses the pool {chosen[0]}{via}; this profile wants a specific GpuType",
                     gpu,
                     "gpu",
+                    fix=one_type_fix(endpoint),
                 )
             ]
         if params.require_single_type and endpoint.sdk == "runpod2":
@@ -129,6 +158,7 @@ class GpuPinning(Check):
                         "pool)",
                         gpu,
                         "gpu",
+                        fix=one_type_fix(endpoint),
                     )
                 ]
             return []
@@ -145,9 +175,26 @@ class GpuPinning(Check):
                     "wants exactly one GpuType (lists do not constrain placement)",
                     gpu,
                     "gpu",
+                    fix=one_type_fix(endpoint),
                 )
             ]
         return []
+
+
+def _written_pools(endpoint) -> list:
+    """The pools a 2.0 `gpu=` names as written (`GpuGroup.ADA_24`, "ADA_24"); a GpuType or a
+    device string pins a type, which 2.0 then widens to its pool (rules.md FG101)."""
+    written = next((v for k, v, _ in endpoint.kwargs if k == "gpu"), None)
+    if written is None or not written.known:
+        return []
+    items = written.value if isinstance(written.value, (list, tuple)) else [written]
+    pools = []
+    for item in items:
+        value = item.value if isinstance(item, Value) else item
+        is_group = isinstance(value, EnumRef) and value.enum == "GpuGroup"
+        if is_group or (isinstance(value, str) and value.strip().upper() in GPU_GROUPS):
+            pools.append(value)
+    return pools
 
 
 def _devices(groups) -> str:
