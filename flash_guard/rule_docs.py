@@ -73,6 +73,14 @@ def _when(item: Item) -> str:
     return "endpoints where " + ", ".join(parts)
 
 
+def _with_defaults(fix: str, item: Item) -> str:
+    """A fix that names the item's parameters (`workers=({min_workers}, n)`), as it reads
+    with their defaults; a finding shows the configured values."""
+    for name, value in item.raw_params.items():
+        fix = fix.replace("{" + name + "}", str(value))
+    return fix
+
+
 def _params_table(entries: list[tuple[str, Item]]) -> list[str]:
     item = entries[0][1]
     docs: dict[str, str] = {}
@@ -182,11 +190,12 @@ def _rule_page(code: str) -> str:
     if item.docs.get("good"):
         out += ["Fixed:", "", "```python", str(item.docs["good"]).rstrip(), "```", ""]
     if item.fix:
-        out += ["## Fix", "", item.fix, ""]
+        out += ["## Fix", "", _with_defaults(item.fix, item), ""]
     if item.fix_runpod2:
-        out += [f"For a runpod 2.0 declaration: {item.fix_runpod2}", ""]
+        out += [f"For a runpod 2.0 declaration: {_with_defaults(item.fix_runpod2, item)}", ""]
     if item.fix_legacy:
-        out += [f"For a legacy declaration (`@remote(...)`): {item.fix_legacy}", ""]
+        legacy = _with_defaults(item.fix_legacy, item)
+        out += [f"For a legacy declaration (`@remote(...)`): {legacy}", ""]
     out += ["## Parameters", ""] + _params_table(entries) + [""]
     if item.docs.get("notes"):
         out += ["## Notes", "", str(item.docs["notes"]).strip(), ""]

@@ -1103,3 +1103,20 @@ def test_an_error_in_a_quoted_tool_table_names_its_own_line(project, run_cli):
     )
     code, _, err = run_cli(["check", "."], root)
     assert code == 2 and "pyproject.toml:8: exclude:" in err, err
+
+
+def test_fix_hints_follow_the_configured_parameters(check_json, tmp_path):
+    # min_workers: 2 for FG103: the hint asks for 2 warm workers, not the default 1.
+    repo = write(
+        tmp_path / "repo",
+        {
+            ".flash-guard.yaml": "rules: {FG103: {params: {min_workers: 2}}}\n",
+            "app.py": "from runpod_flash import Endpoint, GpuType\n\n"
+            '@Endpoint(name="q", gpu=GpuType.NVIDIA_L4, workers=(1, 3))\n'
+            "async def q(x): ...\n",
+        },
+    )
+    _, doc = check_json(repo, "--select", "FG103")
+    [finding] = doc["findings"]
+    assert "below 2" in finding["message"]
+    assert "workers=(2, n)" in finding["fix"], finding["fix"]
