@@ -149,7 +149,12 @@ class EnvNotForwarded(Check):
                         endpoint,
                         f"`{body.name}` reads `{name}` from the environment "
                         f"but `{endpoint.display_name}` does not pass it in env=; "
-                        "deployed workers never see your local .env",
+                        + (
+                            "deployed workers see only what env= passes (runpod 2.0 does not "
+                            "load .env, and ships no .env file)"
+                            if endpoint.sdk == "runpod2"
+                            else "deployed workers never see your local .env"
+                        ),
                         body.path or endpoint.path,
                         span,
                         f"env.{name}",
