@@ -838,6 +838,7 @@ class Runpod2Builder:
                     factory.span,
                 )
             )
+        read: set[Span] = set()  # `@web.api_route(...)` decorators whose routes are read
         for method in self.members.get((path, factory.name), []):
             for decorator in method.decorators:
                 if decorator.kind != "call" or decorator.items[0].kind != "attr":
@@ -845,7 +846,11 @@ class Runpod2Builder:
                 verb = decorator.items[0].value
                 if verb in FACTORY_VERBS:
                     self._add_route(endpoint, verb.upper(), decorator, path, method, reserved=False)
-        endpoint.hidden_routes = _hidden_routes(factory, path)
+                elif verb == "api_route" and _literal_methods(decorator) is not None:
+                    for http in _literal_methods(decorator):
+                        self._add_route(endpoint, http, decorator, path, method, reserved=False)
+                    read.add(decorator.span)
+        endpoint.hidden_routes = _hidden_routes(factory, path, read)
         returned = self._returned_app(factory, path) if endpoint.hidden_routes else None
         if returned is not None:
             # `def serve(): return web` with `web = FastAPI()` at module level: the routes are
@@ -1000,13 +1005,30 @@ def _flash_enums(obj: Opaque, call: Expr, path: str) -> list[tuple[str, str, Spa
     return out
 
 
-def _hidden_routes(factory: BodyFacts, path: str) -> Value | None:
+def _literal_methods(decorator: Expr) -> list[str] | None:
+    """`@web.api_route("/health", methods=["GET"])`: its methods when written as literals
+    (FastAPI's default, without `methods=`, is GET)."""
+    methods = next((v for k, v, _ in decorator.keywords if k == "methods"), None)
+    if methods is None:
+        return ["GET"]
+    if methods.kind not in ("list", "tuple") or not methods.items:
+        return None
+    out = []
+    for item in methods.items:
+        if item.kind != "lit" or not isinstance(item.value, str):
+            return None
+        out.append(item.value.upper())
+    return out
+
+
+def _hidden_routes(factory: BodyFacts, path: str, read: set[Span] = frozenset()) -> Value | None:
     """Where the factory's app may get routes discovery does not read: a registrar call, or,
-    when the factory builds no `FastAPI()` itself, the app it returns (`return create_app()`)."""
+    when the factory builds no `FastAPI()` itself, the app it returns (`return create_app()`).
+    `read`: the spans of registrar decorators whose routes were read."""
     builds_app = False
     for callee, span in factory.calls:
         last = callee.rsplit(".", 1)[-1]
-        if last in _ROUTE_REGISTRARS:
+        if last in _ROUTE_REGISTRARS and span not in read:
             return Value.unknown(f"{callee}(...)", span, path)
         builds_app = builds_app or last == "FastAPI"
     if builds_app:
