@@ -45,9 +45,6 @@ class AppDecl:
 class Runpod2Builder:
     def __init__(self, project: ModuleIndex):
         self.project = project
-        # Whether the factory whose calls `_per_call` followed last is also called where
-        # discovery cannot follow (a loop, a comprehension): then its declaration is kept too.
-        self._calls_unmodelled = False
         self.apps: dict[int, AppDecl] = {}
         self.endpoints: list[Endpoint] = []
         # (path, enclosing class or function name) -> the decorated definitions inside it
@@ -214,7 +211,7 @@ class Runpod2Builder:
             expr = returned.expr()
             if expr.kind != "call" or len(expr.items) != 2 or expr.items[0].kind != "call":
                 continue
-            value = self.project.evaluate_in_nested(home, fn, call, path, ns, inner, expr.items[0])
+            value = self.project.evaluate_in_call(home, fn, call, path, ns, expr.items[0], inner)
             entry = self.project.app_decorator(value)
             if entry is not None:
                 return entry
@@ -430,10 +427,10 @@ class Runpod2Builder:
         """`made`: the decorator object when `call` is a name or helper call that holds one
         (`_kept_decorator`); its keywords are checked where they were written."""
         if placement == "function" and made is None and call.kind == "call" and ns is not None:
-            made_by_calls = self._per_call(
+            made_by_calls, unfollowed = self._per_call(
                 path, kind, call, ns, target, lines, variable, decorated, call_form
             )
-            if made_by_calls and not self._calls_unmodelled:
+            if made_by_calls and not unfollowed:
                 return made_by_calls[0]
             # else: also the one declaration with its parameters unknown (FG002), for the
             # calls discovery cannot follow (in a loop, a comprehension, a container)
@@ -524,20 +521,24 @@ class Runpod2Builder:
         registers one resource per call, with the factory's parameters bound to that call's
         arguments. The worker finds the handle only when the call binds it to a module-level
         name of the file that defines its function (the factory's own file) and the factory
-        returns the handle; otherwise it stays "function" (FG306). [] when no such call is
-        found or one cannot be followed: the one declaration with its parameters unknown."""
-        self._calls_unmodelled = False
-        found = self._factory_calls(path, ns)
-        if found is None:
-            return []
-        fn, sites = found
-        self._calls_unmodelled = self._other_calls(fn, path, sites)
+        returns the handle; otherwise it stays "function" (FG306). Also whether the factory is
+        called where discovery cannot follow (a loop, a comprehension): its declaration with
+        its parameters unknown is then kept too, as it is alone when no call is found or one
+        cannot be followed ([])."""
+        fn = self._module_function(path, ns)
+        if fn is None:
+            return [], False
+        callers = self._callers(path)
+        sites = self._factory_calls(path, fn, callers)
+        if not sites:
+            return [], False
+        unfollowed = self._other_calls(fn, callers, sites)
         made = []
         for site_path, assign in sites:
             value = self.project.evaluate_in_call(path, fn, assign.expr, site_path, None, call)
             entry = self.project.app_decorator(value)
             if entry is None or not is_sdk2_app(entry[2]):
-                return []
+                return [], unfollowed
             made.append((site_path, assign, entry))
         returned = _returns_handle(fn, call, variable, target.name if decorated else None)
         out = []
@@ -559,45 +560,54 @@ class Runpod2Builder:
                     made=obj,
                 )
             )
-        return out
+        return out, unfollowed
 
-    def _factory_calls(self, path: str, ns):
-        """(the module-level function whose body is `ns`, its module-level `x = fn(...)` calls
-        in every project file as (path, Assignment)), or None when there are none."""
+    def _module_function(self, path: str, ns) -> FunctionDef | None:
+        """The module-level function whose body is `ns`."""
         facts = self.project.files.get(path)
         fn = next((f for f in facts.functions if f.span == ns), None) if facts else None
-        if fn is None or fn.namespace is not None:
-            return None
+        return fn if fn is not None and fn.namespace is None else None
+
+    def _factory_calls(self, path: str, fn: FunctionDef, callers: set[str]) -> list:
+        """`fn`'s module-level calls as (path, Assignment) for `x = fn(...)`, or (path,
+        _BareCall) for a `fn(...)` statement, in the modules that can call it (`callers`)."""
         sites = []
-        # The factory's own module and those importing it, directly or through re-exports
-        # (`pkg/__init__.py`: `from .builder import make`): no other file can call it.
-        for site_path in sorted(self._callers(path)):
-            for assign in self.project.files[site_path].assignments:
+        for site_path in sorted(callers):
+            facts = self.project.files[site_path]
+            for assign in facts.assignments:
                 if assign.namespace is not None or assign.placement != "module":
                     continue
-                if assign.unpack[1] or not assign.value.may_be_call():
-                    continue
-                func = assign.value.callee()
-                if func is None or func.kind not in ("name", "attr") or func.value != fn.name:
-                    continue
-                found = self.project.resolve_symbol(func, site_path, None)
-                if (
-                    isinstance(found, tuple)
-                    and found[0] == path
-                    and isinstance(found[1], FunctionDef)
-                    and found[1].span == fn.span
-                ):
+                if not assign.unpack[1] and self._calls(assign.value, site_path, path, fn):
                     sites.append((site_path, assign))
-            sites += self._bare_calls(site_path, path, fn)
-        return (fn, sites) if sites else None
+            for write in facts.writes:  # `make("bare-q", "H100")`: nothing binds the handle
+                if write.op != "call" or write.namespace is not None or write.untaken:
+                    continue
+                if write.value is not None and self._calls(write.value, site_path, path, fn):
+                    sites.append((site_path, _BareCall(write.value.expr())))
+        return sites
 
-    def _other_calls(self, fn: FunctionDef, path: str, sites: list) -> bool:
+    def _calls(self, snippet, site_path: str, path: str, fn: FunctionDef) -> bool:
+        """Whether `snippet` (in `site_path`) is a call of the function `fn` of `path`."""
+        if not snippet.may_be_call():
+            return False
+        func = snippet.callee()
+        if func is None or func.kind not in ("name", "attr") or func.value != fn.name:
+            return False
+        found = self.project.resolve_symbol(func, site_path, None)
+        return (
+            isinstance(found, tuple)
+            and found[0] == path
+            and isinstance(found[1], FunctionDef)
+            and found[1].span == fn.span
+        )
+
+    def _other_calls(self, fn: FunctionDef, callers: set[str], sites: list) -> bool:
         """Whether module-level code calls the factory anywhere but the sites followed: an
         assignment whose value holds a call of it (`{n: make(n) for n in ...}`, `[make(a)]`)
         or one in a loop, in the factory's module or one importing it."""
         followed = {(site_path, id(assign)) for site_path, assign in sites}
         needle = re.compile(rf"(?<![\w.]){re.escape(fn.name)}\s*\(|\.{re.escape(fn.name)}\s*\(")
-        for site_path in self._callers(path):
+        for site_path in callers:
             for assign in self.project.files[site_path].assignments:
                 if assign.namespace is not None or (site_path, id(assign)) in followed:
                     continue
@@ -606,7 +616,9 @@ class Runpod2Builder:
         return False
 
     def _callers(self, path: str) -> set[str]:
-        """The module `path` and those importing it, directly or through re-exports."""
+        """The module `path` and those importing it, directly or through re-exports
+        (`pkg/__init__.py`: `from .builder import make`): no other file can call its
+        functions."""
         importers = self.project.importers()
         callers, todo = {path}, [path]
         while todo:
@@ -615,23 +627,6 @@ class Runpod2Builder:
                     callers.add(other)
                     todo.append(other)
         return callers
-
-    def _bare_calls(self, site_path: str, path: str, fn: FunctionDef) -> list:
-        """`make("bare-call", "H100")` as a statement at module level: rc2 registers what the
-        call declares, and nothing binds the handle (FG306)."""
-        out = []
-        for write in self.project.files[site_path].writes:
-            if write.op != "call" or write.namespace is not None or write.untaken:
-                continue
-            if write.value is None or not write.value.may_be_call():
-                continue
-            func = write.value.callee()
-            if func is None or func.kind not in ("name", "attr") or func.value != fn.name:
-                continue
-            found = self.project.resolve_symbol(func, site_path, None)
-            if isinstance(found, tuple) and found[0] == path and found[1].span == fn.span:
-                out.append((site_path, _BareCall(write.value.expr())))
-        return out
 
     # -- handler shapes and routes -------------------------------------------------
     def _shape(self, endpoint: Endpoint, kind: str, target: BodyFacts, path: str) -> None:
@@ -846,10 +841,12 @@ class Runpod2Builder:
                 verb = decorator.items[0].value
                 if verb in FACTORY_VERBS:
                     self._add_route(endpoint, verb.upper(), decorator, path, method, reserved=False)
-                elif verb == "api_route" and _literal_methods(decorator) is not None:
-                    for http in _literal_methods(decorator):
+                elif verb == "api_route":
+                    methods = _literal_methods(decorator)
+                    for http in methods or ():
                         self._add_route(endpoint, http, decorator, path, method, reserved=False)
-                    read.add(decorator.span)
+                    if methods is not None:
+                        read.add(decorator.span)
         endpoint.hidden_routes = _hidden_routes(factory, path, read)
         returned = self._returned_app(factory, path) if endpoint.hidden_routes else None
         if returned is not None:

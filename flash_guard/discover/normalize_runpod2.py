@@ -529,7 +529,7 @@ def resource_params(
             params[key] = _workers(value, problems)
         elif key == "datacenter" and value.value is not None:
             params[key] = _datacenters(value, problems)
-        elif key == "cpu" and value.value is not None:
+        elif key == "cpu":
             params[key] = _cpu(value, problems)
         else:
             params[key] = value

@@ -1024,35 +1024,22 @@ class ModuleIndex:
             bindings[name] = Value.unknown(f"{name} (changed in {fn.name}())", expr.span, path)
         return bindings
 
-    def evaluate_in_nested(
-        self, fn_path: str, fn: FunctionDef, call: Expr, path, namespace, inner: FunctionDef, expr
-    ) -> Value:
-        """`expr`, written in `inner` (a function nested in `fn`), with `fn`'s parameters bound
-        to `call`'s arguments: a decorator factory's `app.queue(name=name)(f)` (the frontend)."""
-        bindings = self._helper_bindings(fn_path, fn, call, path, namespace, 0)
-        if bindings is None or len(self._frames) >= MAX_HELPER_FRAMES:
-            return Value.unknown(expr.text, expr.span, fn_path)
-        self._frames.append(((fn_path, fn.span), bindings))
-        self._frames.append(((fn_path, inner.span), bindings))
-        try:
-            return self.evaluate(expr, fn_path, inner.span, 1)
-        finally:
-            self._frames.pop()
-            self._frames.pop()
-
     def evaluate_in_call(
-        self, fn_path: str, fn: FunctionDef, call: Expr, path, namespace, expr
+        self, fn_path: str, fn: FunctionDef, call: Expr, path, namespace, expr, inner=None
     ) -> Value:
-        """`expr`, written directly in `fn`'s body, with `fn`'s parameters bound to `call`'s
-        arguments: a factory's `app.queue(name=name)(run)` for one `make("small-q")` call."""
+        """`expr`, written in `fn`'s body (or in `inner`, a function nested in `fn`), with
+        `fn`'s parameters bound to `call`'s arguments: a factory's `app.queue(name=name)(run)`
+        for one `make("small-q")` call, a decorator factory's `app.queue(name=name)(f)`."""
         bindings = self._helper_bindings(fn_path, fn, call, path, namespace, 0)
         if bindings is None or len(self._frames) >= MAX_HELPER_FRAMES:
             return Value.unknown(expr.text, expr.span, fn_path)
-        self._frames.append(((fn_path, fn.span), bindings))
+        scopes = [fn] if inner is None else [fn, inner]
+        for scope in scopes:
+            self._frames.append(((fn_path, scope.span), bindings))
         try:
-            return self.evaluate(expr, fn_path, fn.span, 1)
+            return self.evaluate(expr, fn_path, scopes[-1].span, 1)
         finally:
-            self._frames.pop()
+            del self._frames[-len(scopes) :]
 
     def _call_helper(self, fn_path: str, fn: FunctionDef, expr: Expr, path, namespace, depth):
         """A project function's return value for constant arguments, one level at a time."""

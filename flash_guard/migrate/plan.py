@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ast
 import os
-from collections.abc import Container
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,8 +42,6 @@ class AppPlan:
     forms: dict[str, FileForms] = field(default_factory=dict)  # every parsed file of the app
     migrate: list[str] = field(default_factory=list)  # files that move to 2.0
     leave: list[str] = field(default_factory=list)  # files that keep runpod_flash
-    # files using runpod_flash outside the given paths: read, never changed
-    outside: list[str] = field(default_factory=list)
     app_var: str = "app"
     new_module: str | None = None  # project-relative path of a module to create
     new_module_text: str = ""
@@ -127,12 +124,10 @@ def plan_app(
     adopt: bool,
     names: dict | None = None,
     old_defaults: dict | None = None,
-    scope: Container[str] | None = None,
 ) -> AppPlan:
     """`names`: {(path, line of a declaration's call): name Value} resolved by discovery;
     `old_defaults`: {(path, line): OldDefaults}, what each declaration left to its release;
-    `scope`: the files that may change (None: all). A file outside it is context only: it
-    stays on runpod_flash (`outside`), and the App is built for the files inside."""
+    every file using runpod_flash is one migrate may change (run._whole_apps_only)."""
     plan = AppPlan(app_root, app_name(project_root, app_root))
     plan.forms = {path: scan(p) for path, p in parsed.items()}
     flash = {p: f for p, f in plan.forms.items() if f.uses_flash}
@@ -144,9 +139,6 @@ def plan_app(
     _duplicate_names(flash)
     existing = any(_has_app(p.parsed) for p in plan.forms.values())
     for path, forms in sorted(flash.items(), key=lambda i: _order(i[0])):
-        if scope is not None and path not in scope:
-            plan.outside.append(path)
-            continue
         for decl in forms.decls:
             problem = None if decl.reason else parameter_problem(forms, decl, adopt)
             if problem is not None:

@@ -28,8 +28,6 @@ class Report:
     files_migrated: list[str] = field(default_factory=list)
     files_left: list[str] = field(default_factory=list)
     files_created: list[str] = field(default_factory=list)
-    # files of the migrated apps that use runpod_flash but lie outside the given paths
-    files_outside: list[str] = field(default_factory=list)
     call_sites: list = field(default_factory=list)  # plan.CallSite
     reimports: list = field(default_factory=list)  # plan.CallSite (handle = module name)
     unparsable: list[tuple[str, str]] = field(default_factory=list)
@@ -94,12 +92,6 @@ def render_text(report: Report) -> str:
         lines.append(f"SDK requirement ({NEW_REQUIREMENT}):")
         lines += [f"  {_change(c)}" for c in report.requirement_changes]
         lines += [f"  {note}" for note in report.requirement_notes]
-    if report.files_outside:
-        lines.append(
-            "not changed, outside the given paths (still on runpod_flash; give the app's "
-            "directory to move it whole):"
-        )
-        lines += [f"  {p}" for p in report.files_outside]
     if report.unparsable:
         lines.append("files not read:")
         lines += [f"  {p}: {why}" for p, why in report.unparsable]
@@ -171,11 +163,6 @@ def render_markdown(report: Report) -> str:
         out += ["", f"### SDK requirement (`{NEW_REQUIREMENT}`)", ""]
         out += [f"- {_code(_change(c))}" for c in report.requirement_changes]
         out += [f"- {_code(note)}" for note in report.requirement_notes]
-    if report.files_outside:
-        out += ["", "### Not changed, outside the given paths (still on runpod_flash)", ""]
-        out.append("Give the app's directory to move it whole.")
-        out.append("")
-        out += [f"- {_code(p)}" for p in report.files_outside]
     if report.files_migrated:
         out += ["", "### Behaviour changes to review (runpod-sdk2.md §6.5)", ""]
         out += [f"- {b}" for b in BEHAVIOUR]

@@ -225,11 +225,10 @@ def old_defaults_of(endpoint) -> OldDefaults:
 def _migrate_app(
     run: Migration, app_root: str, parsed: dict, adopt: bool, names, old_defaults
 ) -> None:
-    plan = plan_app(run.root, app_root, parsed, adopt, names, old_defaults, run.scope)
+    plan = plan_app(run.root, app_root, parsed, adopt, names, old_defaults)
     if not plan.migrate and not plan.leave:
         return
     run.report.apps += 1
-    run.report.files_outside += plan.outside
     edits: dict[str, list[Edit]] = {}
     handles: dict[str, list[str]] = {}
     for path in plan.leave:
@@ -274,9 +273,8 @@ def _migrate_app(
         state = run.states[path]
         state.text = apply_edits(state.text, file_edits)
     if plan.migrate:
-        # a file migrate could not read, or one outside the given paths, still imports
-        # runpod_flash: the app keeps needing it
-        waiting = len(plan.leave) + len(plan.outside) + run.unread_flash[app_root]
+        # a file migrate could not read still imports runpod_flash: the app keeps needing it
+        waiting = len(plan.leave) + run.unread_flash[app_root]
         _migrate_requirements(run, app_root, waiting)
     if plan.new_module:
         run.created[plan.new_module] = plan.new_module_text

@@ -8,9 +8,11 @@ flash-guard knows. Files are read as data (TOML, JSON, requirement lines) and ne
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -495,8 +497,8 @@ class SdkVersions:
                 except LockUnreadable as exc:
                     unread.append(f"could not read {_rel(directory, name)}: {exc}")
                     continue
-                if found is not None and _not_a_version(package, *found):
-                    why = _not_a_version(package, *found)
+                why = _not_a_version(package, *found) if found is not None else ""
+                if why:
                     unread.append(f"could not read {_rel(directory, name)}: {why}")
                 elif found is not None:
                     version, line = found
@@ -591,8 +593,6 @@ class SdkVersions:
 def _with_unread(sdk: SdkInUse, unread: list[str]) -> SdkInUse:
     if not unread:
         return sdk
-    import dataclasses
-
     return dataclasses.replace(sdk, unread="; ".join(unread))
 
 
@@ -602,8 +602,6 @@ def _unreadable(path: Path) -> str:
         info = path.lstat()
     except OSError:
         return ""
-    import stat
-
     if stat.S_ISLNK(info.st_mode):
         return "a symlink (not followed)"
     if not stat.S_ISREG(info.st_mode):

@@ -333,6 +333,10 @@ def _module_level_imports(analysis) -> dict[str, dict[str, list[Rebinding]]]:
     {app: {source: [Rebinding]}}."""
     apps = AppMap(analysis.root)
     modules = analysis.modules
+    imports_of: dict[str, list[tuple[str, object, str]]] = {}  # importer -> (source, binding, how)
+    for source, entries in modules.importers().items():
+        for importer, binding, how in entries:
+            imports_of.setdefault(importer, []).append((source, binding, how))
     out: dict[str, dict[str, list[Rebinding]]] = {}
     for path, facts in modules.files.items():
         app = apps.app_of(path)
@@ -340,24 +344,14 @@ def _module_level_imports(analysis) -> dict[str, dict[str, list[Rebinding]]]:
             continue
         by_source = out.setdefault(app, {})
         module_of: dict[str, str] = {}  # local name -> the project module it is bound to
-        for binding in facts.imports:
+        for source, binding, how in imports_of.get(path, ()):
             if not (binding.top_level and _always_runs(binding.blocks)):
                 continue
-            if binding.name is None:
-                source = modules.find_module(path, binding.module, binding.level)
-                if source is not None and binding.local == binding.module.rsplit(".", 1)[-1]:
-                    module_of[binding.local] = source  # `import gpu`, `import a.gpu as gpu`
-                elif source is not None and not binding.dotted:
-                    module_of[binding.local] = source
-                continue
-            source = modules.find_module(path, binding.module, binding.level)
-            if source is not None and source != path:
+            if how == "name" and source != path:  # `from workers.gpu import embed [as e]`
                 item = Rebinding(path, binding.name, binding.local, binding.span, "import")
                 by_source.setdefault(source, []).append(item)
-            sub = f"{binding.module}.{binding.name}" if binding.module else binding.name
-            submodule = modules.find_module(path, sub, binding.level)
-            if submodule is not None:
-                module_of[binding.local] = submodule  # `from workers import gpu`
+            elif how != "name" and _names_module(binding, how):
+                module_of[binding.local] = source
         for assign in facts.assignments:
             if assign.namespace is not None or assign.placement != "module" or assign.unpack[1]:
                 continue
@@ -378,6 +372,14 @@ def _module_level_imports(analysis) -> dict[str, dict[str, list[Rebinding]]]:
         for source in starred:
             by_source[("__all__", source)] = _exported(analysis, source)
     return out
+
+
+def _names_module(binding, how: str) -> bool:
+    """Whether the binding's local name holds the module it resolves to: `from workers import
+    gpu`, `import gpu`, `import a.gpu as gpu` or `as g`, and `import a.gpu` for `a`."""
+    if how == "submodule":
+        return True
+    return binding.local == binding.module.rsplit(".", 1)[-1] or not binding.dotted
 
 
 def _exported(analysis, path: str) -> set[str] | None:

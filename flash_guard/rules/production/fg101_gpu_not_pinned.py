@@ -20,11 +20,8 @@ from flash_guard.sdk.runpod2_tables import GPU_GROUPS, POOLS_TO_TYPES
 def one_type_fix(endpoint) -> str:
     """The hint when this profile wants a type, not a pool (`allow_groups: false`,
     `require_single_type: true`): the built-in one also offers a GpuGroup."""
-    field = (
-        "gpus=[GpuType.NVIDIA_GEFORCE_RTX_4090]"
-        if endpoint.api == "legacy"
-        else ("gpu=GpuType.NVIDIA_GEFORCE_RTX_4090")
-    )
+    one = "GpuType.NVIDIA_GEFORCE_RTX_4090"
+    field = f"gpus=[{one}]" if endpoint.api == "legacy" else f"gpu={one}"
     return f"Pin one GPU type, e.g. {field}."
 
 

@@ -9,7 +9,12 @@ from dataclasses import dataclass
 from flash_guard.checks.base import Check, fail_at, param_doc, register, unknown, worker_bodies
 from flash_guard.checks.sites import body_with_helpers
 from flash_guard.model import Span, Value
-from flash_guard.project.sdk_version import parse_requirement, read_text
+from flash_guard.project.sdk_version import (
+    parse_requirement,
+    read_text,
+    requirement_lines,
+    split_options,
+)
 from flash_guard.rules.deploy.fg213_unknown_sdk_import import sdk_finder
 from flash_guard.rules.deploy.fg214_invalid_legacy_config import CUSTOM_IMAGE_CLASSES
 from flash_guard.sdk import releases
@@ -356,12 +361,13 @@ def _unnamed_requirement(endpoint, analysis) -> Value | None:
     """A line of the app's requirements.txt that is a URL naming no distribution (what
     `_unnamed_url` is for `dependencies=`): the first, as an unknown value at that line."""
     base = analysis.root if endpoint.app == "." else analysis.root / endpoint.app
-    text = read_text(base / "requirements.txt")
-    for number, raw in enumerate((text or "").splitlines(), 1):
-        line = raw.split(" #", 1)[0].strip()
-        if "://" in line and not line.startswith("#") and parse_requirement(line) is None:
+    text = read_text(base / "requirements.txt") or ""
+    lines = text.splitlines()
+    for first, last, logical in requirement_lines(text):  # as pip reads the file
+        line, _ = split_options(logical)
+        if "://" in line and parse_requirement(line) is None:
             path = "requirements.txt" if endpoint.app == "." else f"{endpoint.app}/requirements.txt"
-            span = Span(number, 1, number, len(raw) + 1)
+            span = Span(first, 1, last, len(lines[last - 1]) + 1)
             return Value.unknown(f'"{line}"', span, path)
     return None
 
