@@ -1219,6 +1219,52 @@ def test_an_environment_note_names_only_the_value_a_finding_is_about(project, ch
     assert "can override" not in fg214[0]
 
 
+def test_an_import_name_installed_under_another_distribution_name(project, check_json):
+    # runpod/tetra-examples: `dependencies=["chatterbox-tts==0.1.1"]` installs `chatterbox`
+    root = project(
+        {
+            "worker.py": """
+            from runpod_flash import Endpoint, GpuType
+
+            @Endpoint(name="tts", gpu=GpuType.NVIDIA_L4, dependencies=["chatterbox-tts==0.1.1"])
+            async def speak(text):
+                from chatterbox.tts import ChatterboxTTS
+                return ChatterboxTTS
+            """,
+        }
+    )
+    _, doc = check_json(root, "--select", "FG305")
+    assert doc["findings"] == []
+
+
+@pytest.mark.parametrize(
+    ("line", "undecided"),
+    [
+        ("-e git+https://github.com/openai/CLIP.git", True),  # editable: still names nothing
+        ("-e git+https://github.com/openai/CLIP.git#egg=clip", False),  # pip installs `clip`
+    ],
+)
+def test_an_editable_requirement_is_read_as_its_url(project, check_json, line, undecided):
+    # `-e URL` is a requirement, not an option: read as the URL it installs (pip's reading)
+    root = project(
+        {
+            "requirements.txt": f"runpod-flash==1.21.0\n{line}\n",
+            "worker.py": """
+            from runpod_flash import Endpoint
+
+            @Endpoint(name="clip-embed", cpu="cpu3c-2-4", workers=(1, 2))
+            async def embed(x):
+                import clip
+                return clip
+            """,
+        }
+    )
+    _, doc = check_json(root)
+    assert not [f for f in doc["findings"] if f["code"] == "FG305"]
+    fg002 = [(f["path"], f["line"]) for f in doc["findings"] if f["code"] == "FG002"]
+    assert fg002 == ([("requirements.txt", 2)] if undecided else [])
+
+
 def test_a_requirements_url_that_names_no_distribution_leaves_fg305_undecided(project, check_json):
     # `git+https://github.com/openai/CLIP.git` installs `clip`, but nothing written says so:
     # undecided at that line, as the same URL in dependencies= is, never "nothing installs it"

@@ -216,8 +216,13 @@ def requirement_lines(text: str) -> list[tuple[int, int, str]]:
 
 
 def split_options(line: str) -> tuple[str, str]:
-    """(the requirement, its options) of a logical line: `pkg==1 --hash=sha256:...`."""
+    """(the requirement, its options) of a logical line: `pkg==1 --hash=sha256:...`. An
+    editable one (`-e git+https://...#egg=name`) is the requirement its argument names."""
     tokens = line.split()
+    if tokens and tokens[0] in ("-e", "--editable") and len(tokens) > 1:
+        return tokens[1], " ".join(tokens[2:])
+    if tokens and tokens[0].startswith("--editable="):
+        return tokens[0].split("=", 1)[1], " ".join(tokens[1:])
     for index, token in enumerate(tokens):
         if token.startswith("-"):
             return " ".join(tokens[:index]), " ".join(tokens[index:])

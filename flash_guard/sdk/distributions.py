@@ -67,6 +67,7 @@ IMPORT_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "awq": ("autoawq",),
     "lavis": ("salesforce-lavis",),
     "groundingdino": ("groundingdino", "groundingdino-py"),
+    "chatterbox": ("chatterbox-tts",),
 }
 
 # Always in Flash's worker images: `flash build` never bundles these (SIZE_PROHIBITIVE_PACKAGES,
