@@ -56,8 +56,16 @@ class Expr:
         return None
 
 
-@dataclass
-class Snippet:
+class _Conversions:
+    """Where a snippet keeps its conversions once made: slots outside the record's fields, so
+    the facts cache (which stores fields) never holds them, and a snippet that is never read
+    costs no instance dict (a big tree has tens of thousands of snippets)."""
+
+    __slots__ = ("_memo", "_callee")
+
+
+@dataclass(slots=True)
+class Snippet(_Conversions):
     """An expression kept as its source text, converted to an `Expr` when first needed.
 
     Most of a file's expressions (constants, helpers' defaults and returns) are never read by
@@ -80,9 +88,10 @@ class Snippet:
     def expr(self) -> Expr:
         tree = self.tree
         if tree is None:
-            tree = self.__dict__.get("_memo")
-            if tree is None:
-                tree = self.__dict__["_memo"] = _convert_snippet(self)
+            try:
+                tree = self._memo
+            except AttributeError:
+                tree = self._memo = _convert_snippet(self)
         return tree
 
     def callee(self) -> Expr | None:
@@ -90,14 +99,17 @@ class Snippet:
         `expr().items[0]`): what a call's value is decided by first. None otherwise."""
         if self.tree is not None or not self.callee_end:
             return None
-        if "_callee" not in self.__dict__:
-            text = self.text[: self.callee_end]
-            callee = dotted_expr(text, self.line, self.column)
-            if callee is None:
-                right = _parsed(text)
-                callee = None if right is None else _rebased(self, lambda: to_expr(right, 1))
-            self.__dict__["_callee"] = callee
-        return self.__dict__["_callee"]
+        try:
+            return self._callee
+        except AttributeError:
+            pass
+        text = self.text[: self.callee_end]
+        callee = dotted_expr(text, self.line, self.column)
+        if callee is None:
+            right = _parsed(text)
+            callee = None if right is None else _rebased(self, lambda: to_expr(right, 1))
+        self._callee = callee
+        return callee
 
     @property
     def span(self) -> Span:
