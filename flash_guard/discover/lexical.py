@@ -26,13 +26,17 @@ MAX_BRACKET_DEPTH = 200
 # A string literal's prefix, when it has one, cannot continue an identifier (`xr"a"` is
 # the name `xr` and the string `"a"`). The bodies are unrolled loops (no nested
 # quantifier can backtrack), so matching stays linear even on unterminated literals.
-_PREFIX = r"(?:(?<!\w)(?:[rR][bBfF]?|[bBfF][rR]?|[uU]))?"
+# Every alternative starts with a fixed set of characters (`#`, a quote, a prefix letter),
+# which lets the regex engine skip the other characters without trying the pattern: a
+# quarter of the scan's time, against an optional prefix group before every quote.
+_PREFIX = r"(?<!\w)(?:[rR][bBfF]?|[bBfF][rR]?|[uU])"
 _TRIPLE_D = r'"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'
 _TRIPLE_S = r"'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''"
 _SINGLE_D = r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
 _SINGLE_S = r"'[^'\\\n]*(?:\\.[^'\\\n]*)*'"
+_QUOTED = rf"(?:{_TRIPLE_D}|{_TRIPLE_S}|{_SINGLE_D}|{_SINGLE_S})"
 _LEXEME = re.compile(
-    rf"(?P<comment>#[^\n]*)|(?P<string>{_PREFIX}(?:{_TRIPLE_D}|{_TRIPLE_S}|{_SINGLE_D}|{_SINGLE_S}))",
+    rf"(?P<comment>#[^\n]*)|(?P<string>{_PREFIX}{_QUOTED}|{_QUOTED})",
     re.S,
 )
 _BRACKETS = re.compile(r"[][(){}]")
