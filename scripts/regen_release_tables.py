@@ -298,6 +298,11 @@ def introspect(module_name: str) -> dict:
             continue
         if str(getattr(obj, "__module__", "")).startswith(module_name):
             exported[name] = obj
+    # Module attributes a user imports by name (`from runpod_flash import __version__`):
+    # not every release defines them, so they are facts like any other export.
+    for name in ("__version__", "__all__"):
+        if name in vars(pkg):
+            exported[name] = vars(pkg)[name]
     for name, obj in exported.items():
         if isinstance(obj, type) and issubclass(obj, enum.Enum):
             kind = "enum"

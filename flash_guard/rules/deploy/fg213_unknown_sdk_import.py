@@ -52,7 +52,10 @@ class UnknownSdkImport(Check):
     of a name 1.x lacks (the import stops there), counting the others.
 
     Names inside a submodule (`X` of `from runpod_flash.core.resources import X`) are not
-    recorded per release and are not checked."""
+    recorded per release and are not checked. The attributes the import system sets on every
+    module (`__file__`, `__name__`, `__path__`, ...) always exist; `__version__` and `__all__`
+    are checked per release like any other name (runpod-flash has `__version__` from
+    1.4.2)."""
 
     id = "unknown-sdk-import"
     scope = "project"
@@ -140,8 +143,19 @@ def _flash_import(binding, sdk) -> tuple[str, str] | None:
     return _message(binding, sdk, known), binding.name
 
 
+# What every imported package has, whatever the release: the import system sets these on
+# the module object (`from runpod_flash import __file__` always works). `__version__` and
+# `__all__` are not among them: each is recorded per release like any other export.
+MODULE_ATTRIBUTES = frozenset(
+    {
+        "__name__", "__doc__", "__file__", "__path__", "__package__", "__spec__",
+        "__loader__", "__builtins__", "__cached__", "__dict__",
+    }
+)  # fmt: skip
+
+
 def _exported(name: str, known, sdk) -> bool:
-    if name in known.exports or name in known.submodules:
+    if name in known.exports or name in known.submodules or name in MODULE_ATTRIBUTES:
         return True
     first = FOREIGN_EXPORTS.get(sdk.package, {}).get(name)
     return first is not None and release_at_least(sdk, sdk.package, first)
@@ -181,7 +195,11 @@ RUNPOD2 = f"runpod {runpod2_tables.SDK_VERSION}"
 
 
 def _runpod2_has(name: str) -> bool:
-    return name in runpod2_tables.RUNPOD_EXPORTS or name in runpod2_tables.RUNPOD_TOP_LEVEL
+    return (
+        name in runpod2_tables.RUNPOD_EXPORTS
+        or name in runpod2_tables.RUNPOD_TOP_LEVEL
+        or name in MODULE_ATTRIBUTES
+    )
 
 
 def _runpod2_guess(name: str) -> str:
@@ -278,12 +296,12 @@ def _runpod1_uses(facts, sdk) -> tuple[str, Span, str] | None:
     for binding in facts.imports:
         if binding.level or binding.module != "runpod" or binding.name in (None, "*"):
             continue
-        if binding.name not in RUNPOD1_TOP_LEVEL:
+        if binding.name not in RUNPOD1_TOP_LEVEL | MODULE_ATTRIBUTES:
             what = f"`from runpod import {binding.name}`"
             misses.append((binding.span, what + ": ImportError", binding.name))
     modules = {b.local for b in facts.imports if b.name is None and b.module == "runpod"}
     for local, attribute, span in getattr(facts, "sdk_attributes", ()):
-        if local in modules and attribute not in RUNPOD1_TOP_LEVEL:
+        if local in modules and attribute not in RUNPOD1_TOP_LEVEL | MODULE_ATTRIBUTES:
             misses.append((span, f"`{local}.{attribute}`: AttributeError", attribute))
     if not misses:
         return None
