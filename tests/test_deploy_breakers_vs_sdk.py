@@ -75,6 +75,8 @@ def bad(name: str, source: str, code: str, keyword: str, **kind: str) -> Case:
     return Case(name, source, code, keyword, **kind)
 
 
+# A decorated endpoint that other modules of its case import.
+INFER = '@Endpoint(name="gpu-inline", gpu=GpuType.NVIDIA_L4)\nasync def infer(x): ...'
 QB = "\nasync def run(data): ...\n"  # a decorated function body for queue-based cases
 USE = "\n@remote(cfg)" + QB  # a legacy resource is a declaration once @remote uses it
 
@@ -572,6 +574,77 @@ CASES = [
             "async def run(x):\n    from app import infer\n    return await app.infer(x)\n",
             "__init__.py": "from app import infer\n",
         },
+    ),
+    # A module-level import in a branch binds a global whenever the branch runs on the
+    # build machine; a later module-level `del` removes it before the scanner reads dir().
+    bad(
+        "endpoint-imported-under-a-true-flag",
+        INFER,
+        "FG207",
+        "defined in multiple files",
+        deploy_time="the branch runs when the build imports the module; the scanner finds it",
+        oracle=INFER,
+        files={"pipeline.py": "USE_GPU = True\nif USE_GPU:\n    from app import infer\n"},
+    ),
+    bad(
+        "endpoint-imported-in-an-except-branch",
+        INFER,
+        "FG207",
+        "defined in multiple files",
+        deploy_time="the optional package is missing on the build machine, so the branch runs",
+        oracle=INFER,
+        files={
+            "pipeline.py": "try:\n    import flash_guard_absent_module\n"
+            "except ImportError:\n    from app import infer\n"
+        },
+    ),
+    bad(
+        "endpoint-imported-in-a-try-else",
+        INFER,
+        "FG207",
+        "defined in multiple files",
+        deploy_time="a `try`'s `else` runs whenever its body did not raise",
+        oracle=INFER,
+        files={
+            "pipeline.py": "try:\n    import json\nexcept ImportError:\n    pass\n"
+            "else:\n    from app import infer\n"
+        },
+    ),
+    bad(
+        "endpoint-imported-under-an-env-flag",
+        INFER,
+        "FG207",
+        "when that branch runs",
+        stricter="the build fails only when USE_GPU is set on the build machine (here it is "
+        "not); the finding says it depends on that branch",
+        oracle=INFER,
+        files={
+            "pipeline.py": "import os\nif os.environ.get('USE_GPU'):\n    from app import infer\n"
+        },
+    ),
+    Case(
+        "endpoint-imported-under-type-checking",
+        INFER,
+        oracle=INFER,
+        files={
+            "pipeline.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+            "    from app import infer\n"
+        },
+    ),
+    Case(
+        "endpoint-import-deleted",
+        INFER,
+        oracle=INFER,
+        files={"pipeline.py": "from app import infer\n\nPIPELINE = [infer.__name__]\ndel infer\n"},
+    ),
+    bad(
+        "endpoint-alias-outlives-its-deleted-import",
+        INFER,
+        "FG207",
+        "defined in multiple files",
+        deploy_time="`run = infer` still holds the function after `del infer`",
+        oracle=INFER,
+        files={"pipeline.py": "from app import infer\nrun = infer\ndel infer\n"},
     ),
     bad(
         "image-client-and-resource-one-name",

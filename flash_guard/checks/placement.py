@@ -44,7 +44,7 @@ def hidden_at(
         return Hidden(f"in `{path}`", f"flash build leaves `{pattern}` paths out of the build")
     if placement == "module":
         return None
-    return classify(_untaken_guards_dropped(blocks, flags))
+    return classify(untaken_guards_dropped(blocks, flags))
 
 
 def availability_flags(facts: FileFacts | None) -> frozenset[str]:
@@ -71,7 +71,8 @@ def availability_flags(facts: FileFacts | None) -> frozenset[str]:
     )
 
 
-def _untaken_guards_dropped(blocks: tuple[Block, ...], flags: frozenset[str]) -> tuple:
+def untaken_guards_dropped(blocks: tuple[Block, ...], flags: frozenset[str]) -> tuple:
+    """`blocks` without the `if HAVE_FLASH:` guards that always run on the build machine."""
     if not flags:
         return blocks
     kept = []

@@ -229,6 +229,15 @@ class Applied:
 
 
 @dataclass(slots=True)
+class Unbinding:
+    """A module-level `del NAME`: the name is no longer a module global afterwards."""
+
+    name: str
+    span: Span
+    blocks: tuple[Block, ...] = ()  # enclosing blocks, innermost first
+
+
+@dataclass(slots=True)
 class FileFacts:
     path: str  # relative to the project root, '/'-separated
     parse_error: Span | None = None
@@ -246,6 +255,8 @@ class FileFacts:
     classes: list[ClassDef] = field(default_factory=list)
     applied: list[Applied] = field(default_factory=list)
     writes: list[ItemWrite] = field(default_factory=list)
+    # Module-level `del NAME`: `flash build` reads the globals left after the import (FG207).
+    unbinds: list[Unbinding] = field(default_factory=list)
     # `rf.Name` where `rf` is bound to an SDK package itself (`import runpod_flash as rf`):
     # (local name, attribute, span of the `rf.Name` node), for FG213.
     sdk_attributes: list[tuple[str, str, Span]] = field(default_factory=list)
@@ -532,6 +543,10 @@ def _delete(node, facts: FileFacts, lines: _Lines) -> None:
         for item in items:
             if item.kind() == "subscript":
                 _item_write(item, "del", None, facts, lines)
+            elif item.kind() == "identifier":
+                _, namespace, blocks = _placement(node, lines)
+                if namespace is None:
+                    facts.unbinds.append(Unbinding(item.text(), span_of(item), blocks))
 
 
 def _method_write(node, facts: FileFacts, lines: _Lines) -> None:

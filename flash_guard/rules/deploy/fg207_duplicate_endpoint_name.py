@@ -7,7 +7,13 @@ from dataclasses import dataclass
 
 from flash_guard.checks.base import Check, Outcome, fail_at, register, unknown
 from flash_guard.checks.deploy_support import label, tidy
-from flash_guard.checks.placement import classify, hidden_at, visible_to_build
+from flash_guard.checks.placement import (
+    availability_flags,
+    classify,
+    hidden_at,
+    untaken_guards_dropped,
+    visible_to_build,
+)
 from flash_guard.messages import env_keys
 from flash_guard.model import Endpoint, Span, Value
 from flash_guard.project.apps import AppMap
@@ -44,9 +50,14 @@ class DuplicateEndpointName(Check):
     `infer = gpu_worker.infer`): from runpod-flash 1.11 it reads each module's globals, so
     the endpoint is then "defined in multiple files" too (before 1.15: "Duplicate function
     name"), reported at that binding; a second module-level name in the function's own
-    module (`infer_v1 = infer`) is "Duplicate function name". An import inside the function
-    that calls the endpoint binds nothing at module level and is fine; tetra-rp and older
-    releases parsed the source for decorators instead."""
+    module (`infer_v1 = infer`) is "Duplicate function name". A binding in a branch the build
+    machine may or may not take (`if USE_GPU:`, `except ImportError:`) is reported with that
+    condition: the build fails whenever the branch runs; a `try` body or its `else` counts as
+    always running. One under `if TYPE_CHECKING:` never runs, and a name deleted at module
+    level (`del infer`) is gone before the build reads the globals (another name bound from
+    it before the `del` still counts). An import inside the function that calls the endpoint
+    binds nothing at module level and is fine; tetra-rp and older releases parsed the source
+    for decorators instead."""
 
     id = "duplicate-endpoint-name"
     scope = "project"
@@ -283,7 +294,7 @@ def imported_into_other_modules(deployed: list[Endpoint], by_source: dict) -> li
         refused = release_at_least(sdk_of(endpoint), "runpod-flash", SEVERAL_FILES_REFUSED)
         for path, name in _decorated_objects(endpoint):
             twice = f"Duplicate function name '{name}'"
-            for where, span, local, kind in _rebound_elsewhere(by_source, path, name):
+            for where, span, local, kind, branch in _rebound_elsewhere(by_source, path, name):
                 if where == path:  # a second name in the function's own module
                     what = f"`{local}` is a second module-level name for `{name}`"
                     error = twice
@@ -293,11 +304,20 @@ def imported_into_other_modules(deployed: list[Endpoint], by_source: dict) -> li
                     what = f"`{name}` is {verb} at module level here{shown}"
                     several = f"endpoint '{endpoint.display_name}' is defined in multiple files"
                     error = several if refused else twice
+                # The build imports the module on its own machine: whether a branch runs
+                # there (an env flag, an optional package) is not knowable here, and the
+                # build fails exactly when it does.
+                if branch:
+                    what = f"{what}, {branch}"
+                    when = "; when that branch runs as `flash build` imports the module, it"
+                else:
+                    when = "; `flash build`"
                 out.append(
                     fail_at(
                         endpoint,
-                        f"{what} ({label(endpoint)}, {path}); `flash build` reads every "
-                        f"module's globals, finds the function again and fails: {error}",
+                        f"{what} ({label(endpoint)}, {path})"
+                        f"{when} reads every module's globals, finds the function again and "
+                        f"fails: {error}",
                         where,
                         span,
                         "name",
@@ -325,6 +345,12 @@ class Rebinding:
     local: str
     span: Span
     kind: str  # import | attribute (`local = module.key`) | alias (`local = key`)
+    # "" when the binding always runs as the build imports the module; else where it sits
+    # (`inside \`if USE_GPU:\``): it exists only when that branch runs.
+    branch: str = ""
+    # Deleted later at module level (`del infer`): no global once the import is done, but
+    # another name bound from it before the `del` (`x = infer`) still holds the function.
+    gone: bool = False
 
 
 def _module_level_imports(analysis) -> dict[str, dict[str, list[Rebinding]]]:
@@ -343,20 +369,28 @@ def _module_level_imports(analysis) -> dict[str, dict[str, list[Rebinding]]]:
         if hidden_at(path, "module", (), app=app) is not None:
             continue
         by_source = out.setdefault(app, {})
+        flags = availability_flags(facts)
+        unbound = _unbound_lines(facts, flags)
         module_of: dict[str, str] = {}  # local name -> the project module it is bound to
         for source, binding, how in imports_of.get(path, ()):
-            if not (binding.top_level and _always_runs(binding.blocks)):
+            branch = _branch(binding.blocks, flags)
+            if not binding.top_level or branch is None:
                 continue
+            gone = _deleted_later(unbound, binding.local, binding.span)
             if how == "name" and source != path:  # `from workers.gpu import embed [as e]`
-                item = Rebinding(path, binding.name, binding.local, binding.span, "import")
+                item = Rebinding(
+                    path, binding.name, binding.local, binding.span, "import", branch, gone
+                )
                 by_source.setdefault(source, []).append(item)
-            elif how != "name" and _names_module(binding, how):
+            elif how != "name" and _names_module(binding, how) and not gone:
                 module_of[binding.local] = source
         for assign in facts.assignments:
             if assign.namespace is not None or assign.placement != "module" or assign.unpack[1]:
                 continue
-            if not _always_runs(assign.blocks):
+            branch = _branch(assign.blocks, flags)
+            if branch is None:
                 continue
+            gone = _deleted_later(unbound, assign.target, assign.span)
             text = assign.value.expr_text()
             if not _DOTTED.match(text):
                 continue
@@ -364,7 +398,7 @@ def _module_level_imports(analysis) -> dict[str, dict[str, list[Rebinding]]]:
             source = module_of.get(base) if base else path
             if source is not None:
                 kind = "alias" if source == path else "attribute"
-                item = Rebinding(path, key, assign.target, assign.span, kind)
+                item = Rebinding(path, key, assign.target, assign.span, kind, branch, gone)
                 by_source.setdefault(source, []).append(item)
     # What `import *` of each source binds, kept beside its rebindings: its `__all__`.
     for by_source in out.values():
@@ -394,19 +428,47 @@ def _exported(analysis, path: str) -> set[str] | None:
     return {i.value for i in items if isinstance(i, Value) and isinstance(i.value, str)}
 
 
-def _always_runs(blocks) -> bool:
-    return all(block.kind in _ALWAYS_RUNS for block in blocks) or classify(blocks) is None
+def _branch(blocks, flags: frozenset[str]) -> str | None:
+    """How module-level code so placed runs when the build imports the module: "" always,
+    None never (`if TYPE_CHECKING:`, a function body), else where it sits (it runs only
+    when that branch does)."""
+    if all(
+        block.kind in _ALWAYS_RUNS or (block.kind == "else" and outer.kind == "try")
+        for block, outer in zip(blocks, (*blocks[1:], None), strict=False)
+    ):
+        return ""  # a `try` body or its `else`: they run unless the import itself fails
+    hidden = classify(untaken_guards_dropped(blocks, flags))
+    if hidden is None:
+        return ""
+    return None if hidden.certain else hidden.where
 
 
-def _rebound_elsewhere(by_source, path: str, name: str) -> list[tuple[str, Span, str, str]]:
+def _unbound_lines(facts, flags: frozenset[str]) -> dict[str, list[tuple[int, int]]]:
+    """Where each name is deleted (`del infer`) by a statement that always runs at import:
+    the build reads the globals the import leaves, so a binding deleted later is gone."""
+    out: dict[str, list[tuple[int, int]]] = {}
+    for unbinding in facts.unbinds:
+        if _branch(unbinding.blocks, flags) == "":
+            span = unbinding.span
+            out.setdefault(unbinding.name, []).append((span.line, span.column))
+    return out
+
+
+def _deleted_later(unbound: dict[str, list[tuple[int, int]]], name: str, span: Span) -> bool:
+    # A re-binding after the `del` is its own record, without a `del` after it.
+    return any(at > (span.line, span.column) for at in unbound.get(name, ()))
+
+
+def _rebound_elsewhere(by_source, path: str, name: str) -> list[tuple[str, Span, str, str, str]]:
     """Where module-level names other than `name` in `path` hold the object `path` defines as
-    `name`, as (module, span, local name, kind): followed through re-exports (`from workers
-    import infer` where `workers` imported it) and aliases (`infer_v1 = infer`)."""
+    `name`, as (module, span, local name, kind, branch): followed through re-exports (`from
+    workers import infer` where `workers` imported it) and aliases (`infer_v1 = infer`); a
+    re-export of a conditional binding is as conditional as it."""
     bound = {(path, name)}
-    todo = [(path, name)]
-    found: list[tuple[str, Span, str, str]] = []
+    todo = [(path, name, "")]
+    found: list[tuple[str, Span, str, str, str]] = []
     while todo:
-        source, original = todo.pop()
+        source, original, inherited = todo.pop()
         exported = by_source.get(("__all__", source))
         for item in by_source.get(source, ()):
             if item.key == "*":
@@ -417,6 +479,8 @@ def _rebound_elsewhere(by_source, path: str, name: str) -> list[tuple[str, Span,
             if local is None or (item.importer, local) in bound:
                 continue
             bound.add((item.importer, local))
-            found.append((item.importer, item.span, local, item.kind))
-            todo.append((item.importer, local))
+            branch = item.branch or inherited
+            if not item.gone:
+                found.append((item.importer, item.span, local, item.kind, branch))
+            todo.append((item.importer, local, branch))
     return found
