@@ -77,16 +77,33 @@ DEFAULT_QUALIFIERS = [
     "PROVIDER",
     "BACKEND",
     "VERSION",
+    # how long or how often: `SECRET_ROTATION_DAYS`, `TOKEN_LIFETIME`, `PASSWORD_HASH_ROUNDS`
+    "ROTATION",
+    "LIFETIME",
+    "AGE",
+    "SECONDS",
+    "MINUTES",
+    "HOURS",
+    "DAYS",
+    "RETRIES",
+    "ATTEMPTS",
+    "ROUNDS",
 ]
-# Numbers and switches carry no secret, whatever the key (`TOKEN_LIMIT="4096"`).
+# Numbers, durations and switches carry no secret, whatever the key (`TOKEN_LIMIT="4096"`,
+# `TOKEN_TTL="1h"`, `SECRET_ROTATION_PERIOD="90d"`, ISO 8601 `PT12H`).
 _NUMBER_OR_SWITCH = re.compile(
-    r"^(?:[+-]?\d+(?:\.\d+)?|true|false|yes|no|on|off|none|null)$", re.IGNORECASE
+    r"^(?:[+-]?\d+(?:\.\d+)?(?:\s*(?:ms|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?"
+    r"|w|weeks?|months?|y|years?|k|[kmgt]i?b))?|P(?:\d+[YMWD])*(?:T(?:\d+[HMS])+)?"
+    r"|true|false|yes|no|on|off|none|null)$",
+    re.IGNORECASE,
 )
 TOKEN_SHAPES = {
     "Hugging Face token": r"^hf_[A-Za-z0-9]{20,}$",
     "OpenAI-style key": r"^sk-[A-Za-z0-9_\-]{16,}$",
     "Runpod API key": r"^rpa_[A-Za-z0-9]{20,}$",
-    "GitHub token": r"^(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}$|^github_pat_[A-Za-z0-9_]{20,}$",
+    # A fine-grained PAT is `github_pat_` and 82 characters (22, `_`, 59): a shorter one is a
+    # placeholder or a cut (judged by its entropy), not a token by its prefix.
+    "GitHub token": r"^(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}$|^github_pat_[A-Za-z0-9_]{82}$",
     "AWS access key id": r"^(AKIA|ASIA)[A-Z0-9]{16}$",
     "Slack token": r"^xox[abposr]-[A-Za-z0-9-]{10,}$",
     "Authorization header value": r"^(?:Bearer|Basic|Token)\s+\S{8,}$",
@@ -97,6 +114,14 @@ _HEX_OR_UUID = re.compile(
     r"^(?:[0-9a-f]{40}|[0-9a-f]{64}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$",
     re.IGNORECASE,
 )
+# Documentation and template placeholders (`github_pat_xxx`, `hf_<your-token>`,
+# `sk-your-key-here`): after any token prefix, filler characters, a `<...>`/`${...}` slot, or
+# words naming a placeholder with no digit among them (a real token of 20+ random
+# characters has digits, and never a `<` or a run of one filler character only).
+_TOKEN_PREFIX = re.compile(r"^(?:hf_|sk-(?:proj-)?|rpa_|gh[pousr]_|github_pat_|xox[abposr]-)")
+_FILLER = re.compile(r"^[xX*.\u2026_\-]*$")
+_SLOT = re.compile(r"^(?:<[^<>]*>|\$?\{[^{}]*\})$")
+_PLACEHOLDER_WORDS = frozenset({"YOUR", "HERE", "PLACEHOLDER", "REPLACE", "REDACTED"})
 RUNPOD_SECRET_REF = re.compile(r"^\s*\{\{\s*RUNPOD_SECRET_[A-Za-z0-9_.\-]+\s*\}\}\s*$")
 _WORD_SPLIT = re.compile(r"[_\-.\s]+|(?<=[a-z0-9])(?=[A-Z])")
 _HIGH_ENTROPY_CHARS = re.compile(r"^[A-Za-z0-9+/_\-=]{24,}$")
@@ -148,6 +173,14 @@ def secret_key(key: str, words: list[str], qualifiers: list[str] = ()) -> bool:
         return False
     about = {q.upper() for q in qualifiers}
     return not any(w in about for w in split[found[-1] + 1 :])
+
+
+def placeholder(value: str) -> bool:
+    body = _TOKEN_PREFIX.sub("", value, count=1)
+    if _FILLER.match(body) or _SLOT.match(body):
+        return True
+    words = key_words(body)
+    return bool(_PLACEHOLDER_WORDS & set(words)) and not re.search(r"\d", body)
 
 
 def entropy(text: str) -> float:
@@ -268,9 +301,13 @@ class HardcodedSecret(Check):
     `org/Model-7B-Instruct`, a path, a URL without credentials: a login without a password
     such as `postgresql://bot@db:5432/bot` is none, a password, a user that is itself a token
     or a `?token=` query is; a commit hash such as a pinned model revision, or a UUID, unless
-    the key looks secret) unless they carry a known token prefix, and numbers and switches
-    (`"4096"`, `"false"`). A runpod 2.0 `@app.task` is checked too: its pod gets `env=` the
-    same way. The fix names the key."""
+    the key looks secret) unless they carry a known token prefix, numbers, durations and
+    switches (`"4096"`, `"1h"`, `"90d"`, `"false"`; with a qualifier such as TTL, ROTATION or
+    DAYS after the secret word the key is about a secret anyway), and placeholders as docs
+    write them (`github_pat_xxx`, `github_pat_...`, `hf_<your-token>`, `your_token_here`).
+    A `github_pat_` value has GitHub's token shape only at full length (82 characters after
+    the prefix); a shorter one is judged by its entropy like any other value. A runpod 2.0
+    `@app.task` is checked too: its pod gets `env=` the same way. The fix names the key."""
 
     id = "hardcoded-secret"
     # A runpod 2.0 task pod gets env= as its environment too (rc2 apps/tasks.py), in plain
@@ -316,6 +353,8 @@ class HardcodedSecret(Check):
             text = value.value
             if not isinstance(text, str) or not text.strip() or RUNPOD_SECRET_REF.match(text):
                 continue
+            if placeholder(text.strip()):
+                continue  # a slot for the real value, as docs and templates write it
             if identifier_shaped(text.strip(), params) and not known_prefix(text.strip(), params):
                 continue  # a model id, a path or a plain URL names something, it is no secret
             shape = token_shape(text, params)
