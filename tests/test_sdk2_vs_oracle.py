@@ -876,6 +876,39 @@ def test_discovery_matches_fg306_fg307(label, tmp_path, run_cli):
     assert ("FG306" in codes) == unserved, findings
 
 
+# Where flash-guard's file listing and rc2's discovery part ways: discover_apps walks
+# rglob("*.py") skipping only _SKIP_DIRS, so an App in a dot-directory (`.ci/`) or in a
+# .gitignore'd file is imported and `rp flash deploy` deploys it ("all apps found"); the
+# listing skips dot-directories and ignored files (design.md, file set).
+HIDDEN_FROM_LISTING = {
+    "main.py": APP.replace("shared", "main-app")
+    + "@app.queue(name='main-q', cpu='cpu3c-1-2')\ndef m():\n    return 1\n",
+    ".ci/app.py": APP.replace("shared", "ci-app")
+    + "@app.queue(name='ci-q', cpu='cpu3c-1-2')\ndef c():\n    return 1\n",
+    ".gitignore": "local_app.py\n",
+    "local_app.py": APP.replace("shared", "local-app")
+    + "@app.queue(name='local-q', cpu='cpu3c-1-2')\ndef loc():\n    return 1\n",
+}
+
+
+def test_rc2_deploys_apps_in_dot_directories_and_ignored_files():
+    result = run_discovery_or_skip(HIDDEN_FROM_LISTING)
+    assert result["error"] is None, result
+    deployed = {r["name"] for app in result["apps"] for r in app["resources"]}
+    assert deployed == {"main-q", "ci-q", "local-q"}, result
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open gap: the listing never reads dot-directories or ignored files, so these "
+    "rc2 declarations are neither analysed nor reported",
+)
+def test_flash_guard_sees_what_rc2_deploys_from_hidden_paths(tmp_path):
+    root = _write(tmp_path, "hidden", HIDDEN_FROM_LISTING)
+    declared = {e.display_name for e in _model(root).endpoints}
+    assert declared == {"main-q", "ci-q", "local-q"}, declared
+
+
 def test_factory_calls_discovery_cannot_follow_keep_the_declaration_unknown(tmp_path, run_cli):
     """`make(...)` called in a comprehension or a loop as well as directly: the direct call is
     its own resource, and the factory's declaration stays, with FG002 for what those other
