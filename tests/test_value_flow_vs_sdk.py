@@ -264,6 +264,28 @@ CANDIDATE_CASE = {
 }
 
 
+# Numbers read from the environment arrive as strings. `Endpoint` keeps the string, and the
+# resource config it builds (what `flash build` records and `flash deploy` sends) is a pydantic
+# model whose `int` fields read a string of digits as the number.
+STRING_NUMBERS_CASE = {
+    "w.py": """
+    import os
+    from runpod_flash import Endpoint, GpuType
+
+    EXEC_MS = os.getenv("EXEC_TIMEOUT_MS", "600000")
+
+    @Endpoint(
+        name="string-numbers",
+        gpu=GpuType.NVIDIA_L4,
+        workers=(1, 2),
+        idle_timeout=os.environ.get("IDLE_TIMEOUT", " 1200 "),
+        execution_timeout_ms=EXEC_MS,
+    )
+    async def f(x): ...
+    """
+}
+
+
 def oracle_snippet(files: dict[str, str]) -> str:
     """The project as one module: files in order, project-internal imports removed."""
     internal = {name[:-3].replace("/", ".") for name in files}
@@ -309,9 +331,9 @@ def sdk_values(entry: dict) -> dict:
 
 @pytest.fixture(scope="module")
 def sdk_results():
-    snippets = [oracle_snippet(f) for f in [*CASES.values(), CANDIDATE_CASE]]
+    snippets = [oracle_snippet(f) for f in [*CASES.values(), CANDIDATE_CASE, STRING_NUMBERS_CASE]]
     results = run_oracle_or_skip(snippets)
-    return dict(zip([*CASES, "candidates"], results, strict=True))
+    return dict(zip([*CASES, "candidates", "string-numbers"], results, strict=True))
 
 
 def _inventory(project, run_cli, files: dict[str, str]) -> dict[str, dict]:
@@ -347,3 +369,17 @@ def test_candidates_include_what_the_sdk_builds(sdk_results, project, run_cli):
     candidates = sorted(c.value for c in idle.candidates)
     assert candidates == [900, 1200]
     assert entry["idle_timeout"] in candidates
+
+
+def test_string_numbers_are_the_numbers_the_resource_config_holds(sdk_results, project, run_cli):
+    sdk = sdk_results["string-numbers"]
+    assert sdk["error"] is None, sdk["error"]
+    [entry] = sdk["endpoints"]
+    resource = entry["resource"]
+    assert entry["build_error"] is None, entry["build_error"]
+    guard = _inventory(project, run_cli, STRING_NUMBERS_CASE)["string-numbers"]["params"]
+    assert guard["execution_timeout_ms"]["value"] == resource["executionTimeoutMs"]
+    assert guard["idle_timeout"]["value"] == resource["idleTimeout"]
+    # The limit is set, so FG104 has nothing to report (it used to call '600000' "no limit").
+    code, out, _ = run_cli(["check", "--format", "json", "."], project(STRING_NUMBERS_CASE))
+    assert "FG104" not in {f["code"] for f in json.loads(out)["findings"]}, out

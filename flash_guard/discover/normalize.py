@@ -138,6 +138,27 @@ def _legacy_workers(low: Value | None, high: Value | None) -> Value:
     return dataclasses.replace(shown, value=None, known=False, candidates=options)
 
 
+# Integer fields the SDK hands to a pydantic model (`LiveServerless.executionTimeoutMs`,
+# `.idleTimeout`: `Optional[int]`). pydantic's lax mode turns a string of digits into the int,
+# so `execution_timeout_ms=os.getenv("EXEC_MS", "600000")` sets a 600000 ms limit. rc2's
+# 2.0 decorators compare the value with `<` instead and refuse a string (FG202 there).
+PYDANTIC_INT_PARAMS = ("execution_timeout_ms", "idle_timeout")
+
+
+def _pydantic_int(value: Value) -> Value:
+    """A known string of digits as the int pydantic makes of it (as `lax_int` reads it for
+    FG203); anything else unchanged, for the rules that judge its type."""
+    if value.candidates:
+        return _each(value, _pydantic_int)
+    raw = value.value
+    if value.known and isinstance(raw, str):
+        try:
+            return dataclasses.replace(value, value=int(raw.strip()))
+        except ValueError:
+            return value
+    return value
+
+
 def is_none_literal(value: Value | None) -> bool:
     return value is None or (value.known and value.value is None)
 
@@ -152,6 +173,8 @@ def endpoint_params(obj: Opaque, kind: str, compute: str, target_name: str | Non
             params[key] = _as_list(value)
         elif key == "workers":
             params[key] = workers_from_endpoint(value) if not is_none_literal(value) else value
+        elif key in PYDANTIC_INT_PARAMS and kind != "client":
+            params[key] = _pydantic_int(value)
         else:
             params[key] = value
     if "name" not in params or is_none_literal(params["name"]):
@@ -190,9 +213,11 @@ def legacy_params(obj: Opaque, remote_kwargs: dict[str, Value], kind: str, compu
                 volumes.append(value)
         elif key in LEGACY_TO_CANONICAL:
             canonical = LEGACY_TO_CANONICAL[key]
-            params[canonical] = (
-                _as_list(value) if canonical in ("gpu", "cpu", "datacenter") else value
-            )
+            if canonical in ("gpu", "cpu", "datacenter"):
+                value = _as_list(value)
+            elif canonical in PYDANTIC_INT_PARAMS:
+                value = _pydantic_int(value)
+            params[canonical] = value
     for key in REMOTE_BUILD_PARAMS:
         if key in remote_kwargs:
             params[key] = remote_kwargs[key]
