@@ -814,6 +814,29 @@ CASES = [
         "REQUEST_COUNT",
         deploy_time="LoadBalancerSlsResource checks the scaler only in _do_deploy (flash deploy)",
     ),
+    # --- FG214 values Endpoint hands to the resource class unchecked ----------------------
+    bad(
+        "endpoint-env-int-value",
+        '@Endpoint(name="e", env={"BATCH_SIZE": 8})' + QB,
+        "FG214",
+        "env",
+    ),
+    bad(
+        "lb-env-list",
+        'api = Endpoint(name="api", cpu="cpu3c-1-2", env=["DEBUG=1"])\n'
+        '@api.get("/x")\nasync def h(): ...',
+        "FG214",
+        "env",
+    ),
+    ok(
+        "endpoint-env-strings",
+        '@Endpoint(name="e", env={"BATCH_SIZE": "8", "DEBUG": str(True)})' + QB,
+    ),
+    # A string of digits is the number for pydantic's int fields (FG104/FG105 read it so).
+    ok(
+        "endpoint-string-numbers",
+        '@Endpoint(name="e", idle_timeout="1200", execution_timeout_ms=" 600000 ")' + QB,
+    ),
     # --- what the catalog does not cover -------------------------------------------------
     Case(
         "non-live-class-without-image",

@@ -38,6 +38,19 @@ JUDGED_ELSEWHERE = frozenset(
     }
 )
 _BOOL_STRINGS = {"true", "false", "yes", "no", "on", "off", "1", "0", "t", "f", "y", "n"}
+# `Endpoint(...)` keeps these keywords unchecked and hands them to the resource class it builds
+# (`_build_resource_config`), whose pydantic fields then validate them. The others it checks
+# itself (FG201-FG212) or converts first (`workers`, `gpu`, `cpu`, `volume`).
+ENDPOINT_PASSED_ON = ("env",)
+
+
+def built_class(endpoint) -> str:
+    """The resource class `Endpoint._build_resource_config` picks (always a Live* class:
+    flash-sdk.md §1.3); `image=` endpoints are provisioned as queue-based."""
+    lb = endpoint.kind == "load_balancer"
+    if endpoint.compute == "cpu":
+        return "CpuLiveLoadBalancer" if lb else "CpuLiveServerless"
+    return "LiveLoadBalancer" if lb else "LiveServerless"
 
 
 @register
@@ -56,35 +69,79 @@ class InvalidLegacyConfig(EveryDeclaration):
     id = "invalid-legacy-config"
 
     def applies(self, endpoint) -> bool:
-        return endpoint.api == "legacy"
+        return endpoint.api == "legacy" or (
+            endpoint.api == "endpoint" and endpoint.kind != "client"
+        )
 
     def check(self, endpoint, params, ctx):
-        out = []
-        facts = facts_of(endpoint)
-        fields = facts.legacy_fields.get(endpoint.resource_class, {}) if facts else {}
+        if endpoint.api == "endpoint":
+            return _endpoint_fields(endpoint)
         name = label(endpoint)
-        sdk = sdk_of(endpoint)
-        release = f"{sdk.package} {sdk.version}" if sdk is not None else "the SDK"
-        in_use = f"; {sdk.this_app()}" if sdk is not None else ""
-        for key, value, _ in endpoint.kwargs:
-            spec = fields.get(key)
-            if spec is None or key in JUDGED_ELSEWHERE or not value.known:
-                continue
-            expected = _expected(spec.annotation or "")
-            problem = _mismatch(expected, value.value, optional=_optional(spec.annotation))
-            if problem is None and expected == "dict":
-                problem = _dict_values(spec.annotation or "", value.value)
-            if problem is None:
+        out = []
+        for key, value, spec, problem, release in _wrong_types(endpoint, endpoint.resource_class):
+            if key in JUDGED_ELSEWHERE:
                 continue
             message = (
                 f"{name} {key}={shown(value)}: {problem}, but {endpoint.resource_class}.{key} is "
                 f"`{spec.annotation}` in {release}: pydantic raises a ValidationError when the "
-                f"class is built, at import{in_use}"
+                "class is built, at import"
             )
-            out.append(fail(endpoint, message, value, key))
+            out.append(fail(endpoint, message + _in_use(endpoint), value, key))
         if endpoint.resource_class in CUSTOM_IMAGE_CLASSES:
             out += _image(endpoint, name)
         return out
+
+
+def _endpoint_fields(endpoint) -> list:
+    """`Endpoint(env={"WORKERS": 4})` passes its own checks, then the resource config it builds
+    rejects the int: at decoration or route registration, i.e. at import (for an `image=`
+    endpoint, whenever `flash build` or the first call builds it). An `Endpoint` nothing
+    decorates or routes never builds one (FG301 reports it)."""
+    if endpoint.kind != "image" and not endpoint.targets and not endpoint.routes:
+        return []  # never used as a decorator or route: nothing builds its config (FG301)
+    cls = built_class(endpoint)
+    when = (
+        "whenever the resource config is built: `flash build` swallows it and records the "
+        "endpoint without its image (manifest.py `_extract_client_deployment_config`), and "
+        "the first call raises it"
+        if endpoint.kind == "image"
+        else "when the decorator (or route) builds it, at import"
+    )
+    out = []
+    for key, value, spec, problem, release in _wrong_types(endpoint, cls):
+        if key not in ENDPOINT_PASSED_ON:
+            continue
+        message = (
+            f"{label(endpoint)} {key}={shown(value)}: {problem}; Endpoint passes {key}= on to "
+            f"{cls}, whose {key} is `{spec.annotation}` in {release}: pydantic raises a "
+            f"ValidationError {when}"
+        )
+        out.append(fail(endpoint, message + _in_use(endpoint), value, key))
+    return out
+
+
+def _wrong_types(endpoint, cls: str):
+    """(keyword, value, field, problem, release) for each known keyword value that the field
+    of `cls` in the release in use rejects (pydantic's lax mode)."""
+    facts = facts_of(endpoint)
+    fields = facts.legacy_fields.get(cls, {}) if facts else {}
+    sdk = sdk_of(endpoint)
+    release = f"{sdk.package} {sdk.version}" if sdk is not None else "the SDK"
+    for key, value, _ in endpoint.kwargs:
+        spec = fields.get(key)
+        if spec is None or not value.known:
+            continue
+        expected = _expected(spec.annotation or "")
+        problem = _mismatch(expected, value.value, optional=_optional(spec.annotation))
+        if problem is None and expected == "dict":
+            problem = _dict_values(spec.annotation or "", value.value)
+        if problem is not None:
+            yield key, value, spec, problem, release
+
+
+def _in_use(endpoint) -> str:
+    sdk = sdk_of(endpoint)
+    return f"; {sdk.this_app()}" if sdk is not None else ""
 
 
 def _image(endpoint, name: str) -> list:
