@@ -616,6 +616,32 @@ def test_rc2_keeps_queue_delay_on_an_api(oracle):
     assert record["manifest"]["scalerType"] == "QUEUE_DELAY"
 
 
+# rc2 does not look at env= when it decorates; the manifest (`rp flash deploy`) and `rp flash
+# dev` render it with `env.items()`. An empty value is skipped (`if self.env:`).
+ENV_SHAPES = {
+    "env-list": (QUEUE.format("name='envq', env=['A=1']"), True),
+    "env-str": (QUEUE.format("name='envq', env='A=1'"), True),
+    "env-empty-list": (QUEUE.format("name='envq', env=[]"), False),
+    "env-dict": (QUEUE.format("name='envq', env={'A': 1}"), False),
+}
+
+
+def test_env_that_is_not_a_dict_fails_where_rc2_renders_it(tmp_path, run_cli):
+    results = run_oracle2_or_skip([HEAD + src for src, _ in ENV_SHAPES.values()])
+    for (label, (source, fails)), result in zip(ENV_SHAPES.items(), results, strict=True):
+        assert result["error"] is None, (label, result["error"])  # decoration accepts it
+        (record,) = [r for app in result["apps"] for r in app["resources"]]
+        error = record["manifest_error"]
+        assert (error is not None) == fails, (label, error)
+        root = _write(tmp_path, label, {"app.py": HEAD + source})
+        found = [f["message"] for f in _findings(run_cli, root) if f["code"] == "FG202"]
+        if fails:
+            assert "has no attribute 'items'" in error["message"], error
+            assert any(error["message"] in m for m in found), (label, error, found)
+        else:
+            assert found == [], (label, found)
+
+
 @pytest.mark.parametrize("label", list(BAD))
 def test_rejection_is_an_fg2xx_finding(label, oracle, tmp_path, run_cli):
     source, code, phrase = BAD[label]

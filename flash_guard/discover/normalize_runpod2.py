@@ -396,6 +396,21 @@ def _model(value: Value, problems: list) -> None:
 
 
 def _secrets(env: Value, problems: list) -> None:
+    if env.known and env.value and not isinstance(env.value, dict):
+        # rc2 does not check env at decoration; the manifest (`rp flash deploy`) and `rp
+        # flash dev` render it with `env.items()` (secret.py render_env). An empty one is
+        # skipped (`if not env`).
+        kind = type(env.value).__name__
+        problems.append(
+            (
+                "FG202",
+                f"env={env.text} is a {kind}, not a dict: rc2 accepts it at decoration, then "
+                f"`rp flash deploy` and `rp flash dev` fail rendering it (AttributeError: "
+                f"'{kind}' object has no attribute 'items'); write env={{\"NAME\": \"value\"}}",
+                env,
+            )
+        )
+        return
     if not env.known or not isinstance(env.value, dict):
         return
     for item in env.value.values():
