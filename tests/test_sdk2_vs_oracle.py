@@ -870,6 +870,27 @@ DISCOVERY = {
 }
 
 
+def test_fg302_a_failed_top_level_import_drops_the_file_from_a_directory_deploy(tmp_path, run_cli):
+    """FG302's 2.0 message: discovery imports each file locally; where a dependency imported
+    at module level is missing, the directory walk logs it and deploys the rest."""
+    files = {
+        "a.py": "import flash_guard_not_installed_pkg\n"
+        + APP.replace("'shared'", "'a-app'")
+        + "@app.queue(name='a-q', cpu='cpu3c-1-2', dependencies=['flash_guard_not_installed_pkg'])"
+        "\ndef a(x: int = 0):\n    return x\n",
+        "b.py": APP.replace("'shared'", "'b-app'")
+        + "@app.queue(name='b-q', cpu='cpu3c-1-2')\ndef b(x: int = 0):\n    return x\n",
+    }
+    result = run_discovery_or_skip(files)
+    assert result["error"] is None, result
+    assert [app["name"] for app in result["apps"]] == ["b-app"], result["apps"]
+    found = [
+        f for f in _findings(run_cli, _write(tmp_path, "fg302", files)) if f["code"] == "FG302"
+    ]
+    assert [f["path"] for f in found] == ["a.py"], found
+    assert "a directory deploy goes on without this file's resources" in found[0]["message"]
+
+
 @pytest.mark.parametrize("label", list(DISCOVERY))
 def test_discovery_matches_fg306_fg307(label, tmp_path, run_cli):
     files, lost, unserved = DISCOVERY[label]

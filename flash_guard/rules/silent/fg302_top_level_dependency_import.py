@@ -133,11 +133,22 @@ class DependencyImports(Check):
         shown = ", ".join(f"`{m}`" for m, _ in modules)
         specs = ", ".join(f'"{s}"' for _, s in modules)
         verb = "are" if len(modules) > 1 else "is"
+        if endpoint.sdk == "runpod2":
+            # rc2's discover_apps imports every project file; a directory walk logs a file that
+            # fails to import and goes on without its apps (runpod/apps/discovery.py).
+            where = (
+                "whenever `rp flash deploy` or `rp flash dev` imports this file to find the app "
+                "(where it is not installed the import fails, and a directory deploy goes on "
+                "without this file's resources)"
+            )
+        else:
+            where = (
+                "whenever flash build or flash dev imports this file (the build fails where it "
+                "is not installed)"
+            )
         message = (
             f"{shown} {verb} imported at module level, but `{endpoint.display_name}` lists {specs} "
-            "in `dependencies=`: the import runs on your machine whenever flash build or "
-            "flash dev imports this file (the build fails where it is not installed), not "
-            "only on the worker"
+            f"in `dependencies=`: the import runs on your machine {where}, not only on the worker"
         )
         pronoun = "them" if len(modules) > 1 else "it"
         fix = f"Import {shown} inside the function (or class) body that uses {pronoun}."
