@@ -21,6 +21,8 @@ def one_type_fix(endpoint) -> str:
     """The hint when this profile wants a type, not a pool (`allow_groups: false`,
     `require_single_type: true`): the built-in one also offers a GpuGroup."""
     one = "GpuType.NVIDIA_GEFORCE_RTX_4090"
+    if endpoint.sdk == "runpod2":
+        one = f"runpod.{one}"
     field = f"gpus=[{one}]" if endpoint.api == "legacy" else f"gpu={one}"
     return f"Pin one GPU type, e.g. {field}."
 
@@ -99,11 +101,16 @@ class GpuPinning(Check):
             return spread_unknown(endpoint, "gpu")
         if gpu is None or gpu.defaulted:
             field = "gpus=" if endpoint.api == "legacy" else "gpu="
+            # rc2 sends every GPU pool id when no gpu= is given (apps/gpu.py gpu_ids_value).
+            default = (
+                "runpod 2.0 then asks for every GPU pool"
+                if endpoint.sdk == "runpod2"
+                else "the SDK default is GpuGroup.ANY"
+            )
             return [
                 fail(
                     endpoint,
-                    f"{name} sets no {field} so it may run on any GPU "
-                    "(the SDK default is GpuGroup.ANY)",
+                    f"{name} sets no {field} so it may run on any GPU ({default})",
                     None,
                     "gpu",
                 )
