@@ -332,3 +332,71 @@ def test_a_marker_lost_above_staticmethod_is_said_once(project, check_json):
     _, doc = check_json(root)
     fg215 = [f for f in doc["findings"] if f["code"] == "FG215"]
     assert [(f["line"], "above @staticmethod" in f["message"]) for f in fg215] == [(7, True)]
+
+
+def test_factory_routes_through_routers(project):
+    """`include_router`: the router's routes as the app serves them (both prefixes, nested
+    routers, `api_route`/`add_api_route`), each with its handler in the router's file. A
+    router's `@router.get` inside the factory counts only through the include."""
+    root = project(
+        {
+            "svc/__init__.py": "",
+            "svc/ops.py": """
+                from fastapi import APIRouter
+
+                ops = APIRouter(prefix="/ops")
+
+                @ops.api_route("/live", methods=["GET", "HEAD"])
+                def live():
+                    return {}
+
+                def ready():
+                    return {}
+
+                ops.add_api_route("/ready", ready)
+                """,
+            "svc/root.py": """
+                from fastapi import APIRouter
+                from svc.ops import ops
+
+                root = APIRouter(prefix="/r")
+                root.include_router(ops, prefix="/x")
+
+                @root.delete("/cache")
+                def clear():
+                    return {}
+                """,
+            "app.py": """
+                import runpod
+                from fastapi import APIRouter, FastAPI
+                from svc import root as r
+
+                app = runpod.App("svc")
+
+                @app.api(name="svc-api", cpu="cpu3c-1-2")
+                def make():
+                    server = FastAPI()
+                    inner = APIRouter()
+
+                    @inner.get("/health")
+                    def health():
+                        return {}
+
+                    server.include_router(r.root, prefix="/v1")
+                    server.include_router(inner, prefix="/in")
+                    return server
+                """,
+        }
+    )
+    (endpoint,) = endpoints_of(root)
+    assert endpoint.hidden_routes is None
+    assert sorted((r.method.value, r.path.value, r.file, r.handler) for r in endpoint.routes) == [
+        ("DELETE", "/v1/r/cache", "svc/root.py", "clear"),
+        ("GET", "/in/health", "app.py", "health"),
+        ("GET", "/v1/r/x/ops/live", "svc/ops.py", "live"),
+        ("GET", "/v1/r/x/ops/ready", "svc/ops.py", "ready"),
+        ("HEAD", "/v1/r/x/ops/live", "svc/ops.py", "live"),
+    ]
+    # The handler given to add_api_route is the project function: its body is the worker's.
+    ready = next(r for r in endpoint.routes if r.handler == "ready")
+    assert ready.handler_facts is not None and ready.handler_facts.path == "svc/ops.py"

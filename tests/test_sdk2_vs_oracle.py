@@ -158,6 +158,13 @@ OK = {
         "    server = FastAPI()\n    @server.get('/health')\n    def health():\n        return 1\n"
         "    return server\n"
     ),
+    # A factory whose app gets its routes from an APIRouter, none of them /health.
+    "api-factory-router": (
+        "from fastapi import APIRouter, FastAPI\n"
+        "ops = APIRouter(prefix='/ops')\n@ops.get('/live')\ndef live():\n    return 1\n"
+        "@app.api(name='rt-api', cpu='cpu3c-1-2')\ndef web():\n    server = FastAPI()\n"
+        "    server.include_router(ops)\n    return server\n"
+    ),
     "api-static-first": (
         "@app.api(name='st-api', cpu='cpu3c-1-2')\nclass St:\n    @staticmethod\n"
         "    @runpod.get('/v')\n    def v():\n        return 1\n"
@@ -614,6 +621,21 @@ def test_rc2_keeps_queue_delay_on_an_api(oracle):
     (record,) = [r for app in oracle["api-scaler-queue-delay"]["apps"] for r in app["resources"]]
     assert (record["kind"], record["effective_scaler_type"]) == ("api", "QUEUE_DELAY")
     assert record["manifest"]["scalerType"] == "QUEUE_DELAY"
+
+
+def test_rc2_never_reads_a_factory_apps_routes(oracle, tmp_path, run_cli):
+    """rc2 keeps only the factory's name (handles.py L306-308: spec.asgi_factory =
+    __qualname__); neither the spec nor the deploy manifest lists the app's routes, so
+    nothing checks for a health route there. flash-guard reads them through the
+    `include_router` (GET /ops/live) and FG109 fires, not FG002."""
+    (record,) = [r for app in oracle["api-factory-router"]["apps"] for r in app["resources"]]
+    assert record["routes"] == [] and record["asgi_factory"] == "web"
+    assert record["manifest"]["asgiFactory"] == "web" and "routes" not in record["manifest"]
+    root = _write(tmp_path, "factory-router", {"app.py": HEAD + OK["api-factory-router"]})
+    (endpoint,) = [e for e in _model(root).endpoints if e.kind != "client"]
+    assert {(r.method.value, r.path.value) for r in endpoint.routes} == {("GET", "/ops/live")}
+    codes = {f["code"] for f in _findings(run_cli, root)}
+    assert "FG109" in codes and "FG002" not in codes, codes
 
 
 # rc2 does not look at env= when it decorates; the manifest (`rp flash deploy`) and `rp flash

@@ -11,7 +11,7 @@ decoration-time rejections normalize_runpod2 reproduces, become `Endpoint.proble
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flash_guard.discover.facts import ROUTE_REGISTRARS, Assignment, Decorated, FunctionDef
 from flash_guard.discover.normalize_runpod2 import FLASH_STR_ENUMS, is_flash_enum, resource_params
@@ -49,6 +49,9 @@ class Runpod2Builder:
         self.endpoints: list[Endpoint] = []
         # (path, enclosing class or function name) -> the decorated definitions inside it
         self.members: dict[tuple[str, str], list[Decorated]] = {}
+        # path -> {(namespace, receiver): [(definition, `@receiver.verb(...)`)]}, per file on
+        # first use (_route_decorators)
+        self._decorators_by_receiver: dict[str, dict] = {}
 
     def build(self) -> tuple[list[Endpoint], list[AppDecl]]:
         files = self.project.files
@@ -765,7 +768,9 @@ class Runpod2Builder:
             return "init"
         return t.ROUTE_MARKERS.get(symbol.name) if decorator.kind == "call" else None
 
-    def _add_route(self, endpoint, method: str, decorator: Expr, path, handler, reserved: bool):
+    def _add_route(
+        self, endpoint, method: str, decorator: Expr, path, handler, reserved: bool, prefix=""
+    ):
         args = decorator.items[1:]
         if args:
             route_path = self.project.evaluate(args[0], path, handler.namespace)
@@ -776,6 +781,10 @@ class Runpod2Builder:
                 if kw
                 else Value.unknown("<no path>", decorator.span, path)
             )
+        if prefix and route_path.known and isinstance(route_path.value, str):
+            # A router's route as the app serves it: the include's and the router's prefixes
+            # are prepended as written (FastAPI joins them without a separator).
+            route_path = replace(route_path, value=prefix + route_path.value)
         method_value = Value(
             method, True, decorator.items[0].span, decorator.items[0].text, path=path
         )
@@ -833,10 +842,17 @@ class Runpod2Builder:
                     factory.span,
                 )
             )
-        read: set[Span] = set()  # `@web.api_route(...)` decorators whose routes are read
+        # rc2 never looks at the factory's routes (handles.py keeps only its __qualname__ as
+        # spec.asgi_factory): the routes are those of the app the worker gets by calling it.
+        read: set[tuple[str, Span]] = set()  # registrations whose routes are read
+        fn = self._factory_def(factory, path)
         for method in self.members.get((path, factory.name), []):
             for decorator in method.decorators:
                 if decorator.kind != "call" or decorator.items[0].kind != "attr":
+                    continue
+                if self._router_receiver(decorator.items[0].items[0], path, method.namespace):
+                    # `@router.get(...)` on an APIRouter: served only once (and where) the
+                    # app includes the router, so read through `include_router` below.
                     continue
                 verb = decorator.items[0].value
                 if verb in FACTORY_VERBS:
@@ -846,19 +862,29 @@ class Runpod2Builder:
                     for http in methods or ():
                         self._add_route(endpoint, http, decorator, path, method, reserved=False)
                     if methods is not None:
-                        read.add(decorator.span)
-        endpoint.hidden_routes = _hidden_routes(factory, path, read)
-        returned = self._returned_app(factory, path) if endpoint.hidden_routes else None
+                        read.add((path, decorator.span))
+        problem = None
+        for app_assign in self._factory_apps(factory, fn, path):
+            # `server.include_router(...)` / `server.add_api_route(...)` on the FastAPI app the
+            # factory builds; its decorators were read above.
+            problem = problem or self._registered(
+                endpoint, path, app_assign, "", None, read, frozenset(), decorators=False
+            )
+        endpoint.hidden_routes = problem or _hidden_routes(
+            factory, path, {span for p, span in read if p == path}
+        )
+        returned = self._returned_app(fn, path) if endpoint.hidden_routes else None
         if returned is not None:
             # `def serve(): return web` with `web = FastAPI()` at module level: the routes are
-            # that module's `@web.get(...)` decorators, unless something else registers some.
-            app_path, name = returned
-            endpoint.hidden_routes = self._module_app_routes(endpoint, app_path, name)
+            # what that module registers on `web`, unless something cannot be read.
+            app_path, assign = returned
+            endpoint.hidden_routes = self._registered(
+                endpoint, app_path, assign, "", None, set(), frozenset()
+            )
 
-    def _returned_app(self, factory: BodyFacts, path: str) -> tuple[str, str] | None:
-        """(file, name) of the module-level `name = FastAPI(...)` the factory returns as is."""
+    def _factory_def(self, factory: BodyFacts, path: str) -> FunctionDef | None:
         facts = self.project.files.get(path)
-        fn = next(
+        return next(
             (
                 f
                 for f in (facts.functions if facts is not None else ())
@@ -866,6 +892,30 @@ class Runpod2Builder:
             ),
             None,
         )
+
+    def _factory_apps(self, factory: BodyFacts, fn: FunctionDef | None, path: str):
+        """The `name = FastAPI(...)` assignments of the factory's own body that it calls
+        `include_router`/`add_api_route` on: found from the factory's calls, not a file scan."""
+        if fn is None:
+            return []
+        out: dict[Span, Assignment] = {}
+        for callee, _ in factory.calls:
+            receiver, _, method = callee.rpartition(".")
+            if method not in ("include_router", "add_api_route") or not receiver.isidentifier():
+                continue
+            found = self.project.lookup(path, receiver, fn.span)
+            if (
+                isinstance(found, tuple)
+                and isinstance(found[1], Assignment)
+                and found[1].namespace == fn.span
+                and _builds(found[1], "FastAPI")
+            ):
+                out.setdefault(found[1].span, found[1])
+        return list(out.values())
+
+    def _returned_app(self, fn: FunctionDef | None, path: str) -> tuple[str, Assignment] | None:
+        """(file, assignment) of the module-level `name = FastAPI(...)` the factory returns as
+        is."""
         if fn is None or len(fn.returns) != 1:
             return None
         returned = fn.returns[0].expr()
@@ -875,29 +925,154 @@ class Runpod2Builder:
         if not isinstance(found, tuple) or not isinstance(found[1], Assignment):
             return None
         assign = found[1]
-        built = assign.expr
-        callee = built.items[0].dotted() if built.kind == "call" and built.items else None
-        if assign.namespace is not None or (callee or "").rsplit(".", 1)[-1] != "FastAPI":
+        if assign.namespace is not None or not _builds(assign, "FastAPI"):
             return None
-        return found[0], assign.target
+        return found[0], assign
 
-    def _module_app_routes(self, endpoint: Endpoint, path: str, name: str) -> Value | None:
-        facts = self.project.files[path]
-        for write in facts.writes:
-            if write.namespace is None and write.target == name and write.op in ROUTE_REGISTRARS:
-                return Value.unknown(f"{name}.{write.op}(...)", write.span, path)
-        for decorated in facts.decorated:
-            if decorated.namespace is not None:
+    # -- routes registered on an app or an APIRouter ------------------------------------
+    def _registered(
+        self, endpoint, path, assign, prefix, until, read, seen, decorators=True
+    ) -> Value | None:
+        """Adds the routes registered on the app or router `assign` binds in `path` (its
+        `@x.get(...)`/`@x.api_route(...)` decorators and `x.add_api_route(...)` /
+        `x.include_router(...)` calls, in its own namespace), each path after `prefix`.
+        Returns the first registration that cannot be read statically, else None.
+        `until`: the span of the `include_router` call that includes this router from the
+        same namespace of the same file; what is registered after it is served only by the
+        FastAPI releases that include routers by reference (0.16x), not by those that copy
+        the routes at that call, so it is left undecided."""
+        if decorators:
+            for decorated, decorator in self._route_decorators(path).get(
+                (assign.namespace, assign.target), ()
+            ):
+                verb = decorator.items[0].value
+                methods = [verb.upper()] if verb in FACTORY_VERBS else None
+                if verb == "api_route":
+                    methods = _literal_methods(decorator)
+                elif methods is None and verb not in ROUTE_REGISTRARS:
+                    continue  # `@router.websocket(...)`, `@app.middleware(...)`: no GET route
+                if methods is None or (until is not None and decorator.span > until):
+                    return _after(f"@{decorator.text}", decorator.span, path, until)
+                for http in methods:
+                    self._add_route(endpoint, http, decorator, path, decorated, False, prefix)
+                read.add((path, decorator.span))
+        for write in self.project.writes_to(path, assign):
+            # `@x.api_route(...)` is a call on `x` too (facts records it as a write): the
+            # decorator was read above, or is a factory's (read by _factory_routes)
+            if write.untaken or write.op not in ROUTE_REGISTRARS or (path, write.span) in read:
                 continue
-            for decorator in decorated.decorators:
-                func = decorator.items[0] if decorator.kind == "call" else None
-                if func is None or func.kind != "attr" or func.items[0].text != name:
-                    continue
-                if func.value in FACTORY_VERBS:
-                    self._add_route(endpoint, func.value.upper(), decorator, path, decorated, False)
-                elif func.value in ROUTE_REGISTRARS:  # `@web.api_route(...)`
-                    return Value.unknown(decorator.text, decorator.span, path)
+            call = write.value.expr() if write.value is not None else None
+            text = call.text if call is not None else f"{write.target}.{write.op}(...)"
+            if until is not None and write.span > until:
+                return _after(text, write.span, path, until)
+            if call is None or call.kind != "call":
+                return Value.unknown(text, write.span, path)
+            if write.op == "include_router":
+                problem = self._include(endpoint, call, path, assign.namespace, prefix, read, seen)
+                if problem is not None:
+                    return problem
+            elif write.op == "add_api_route" and (methods := _literal_methods(call)) is not None:
+                self._add_api_route(endpoint, call, methods, path, assign.namespace, prefix)
+            else:  # `mount`, `add_route`, `route`, `api_route(...)(fn)`, computed methods
+                return Value.unknown(text, write.span, path)
+            read.add((path, write.span))
         return None
+
+    def _include(self, endpoint, call: Expr, path, namespace, prefix, read, seen) -> Value | None:
+        """`x.include_router(router, prefix=...)`: the router's routes, when the router is an
+        `APIRouter(...)` of the project that flash-guard can find and both prefixes are
+        known strings; else the unknown naming what stops it."""
+        router = call.items[1] if len(call.items) > 1 else _keyword(call, "router")
+        extra = _keyword(call, "prefix")
+        extra_value = self._prefix(extra, path, namespace)
+        if not isinstance(extra_value, str):
+            return extra_value
+        found = self._router_of(router, path, namespace) if router is not None else None
+        if found is None:
+            return Value.unknown(call.text, call.span, path)
+        router_path, router_assign = found
+        built = router_assign.expr
+        if _keyword(built, "routes") is not None:  # `APIRouter(routes=[...])`: a route table
+            return Value.unknown(built.text, built.span, router_path)
+        own = self._prefix(_keyword(built, "prefix"), router_path, router_assign.namespace)
+        if not isinstance(own, str):
+            return own
+        key = (router_path, router_assign.span)
+        if key in seen:  # a router including itself: FastAPI refuses it at the call
+            return None
+        same_frame = router_path == path and router_assign.namespace == namespace
+        return self._registered(
+            endpoint,
+            router_path,
+            router_assign,
+            prefix + extra_value + own,
+            call.span if same_frame else None,
+            read,
+            seen | {key},
+        )
+
+    def _prefix(self, expr: Expr | None, path, namespace) -> str | Value:
+        """A `prefix=` as a string (a literal or a constant), else the unknown naming it."""
+        if expr is None:
+            return ""
+        value = self.project.evaluate(expr, path, namespace)
+        if value.known and isinstance(value.value, str):
+            return value.value
+        return value if not value.known else Value.unknown(expr.text, expr.span, path)
+
+    def _router_of(self, expr: Expr, path, namespace) -> tuple[str, Assignment] | None:
+        """(file, assignment) of the `APIRouter(...)` that `expr` names, in this module or
+        imported from a project module (`from api.routes import health` then
+        `health.router`). None for anything else: a router from an installed package, one a
+        call returns, a project class that happens to be called APIRouter."""
+        if expr.kind == "name":
+            found = self.project.lookup(path, expr.value, namespace)
+        elif expr.kind == "attr":
+            found = self.project.resolve_symbol(expr, path, namespace)
+        else:
+            return None
+        if not isinstance(found, tuple) or not isinstance(found[1], Assignment):
+            return None
+        router_path, assign = found
+        if assign.unpack[0] != -1 or not _builds(assign, "APIRouter"):
+            return None
+        owner = self.project.resolve_symbol(assign.expr.items[0], router_path, assign.namespace)
+        if isinstance(owner, tuple):  # the project's own `APIRouter`, not FastAPI's
+            return None
+        return router_path, assign
+
+    def _router_receiver(self, expr: Expr, path, namespace) -> bool:
+        """Whether `expr` (a decorator's receiver) is an APIRouter the project builds."""
+        return expr.kind == "name" and self._router_of(expr, path, namespace) is not None
+
+    def _route_decorators(self, path: str):
+        """{(namespace, receiver name): [(definition, `@receiver.verb(...)` decorator)]} for
+        one file, built once per file when a route source there is first read."""
+        index = self._decorators_by_receiver.get(path)
+        if index is not None:
+            return index
+        index = {}
+        for decorated in self.project.files[path].decorated:
+            for decorator in decorated.decorators:
+                func = decorator.items[0] if decorator.kind == "call" and decorator.items else None
+                if func is None or func.kind != "attr" or func.items[0].kind != "name":
+                    continue
+                key = (decorated.namespace, func.items[0].value)
+                index.setdefault(key, []).append((decorated, decorator))
+        self._decorators_by_receiver[path] = index
+        return index
+
+    def _add_api_route(self, endpoint, call: Expr, methods, path, namespace, prefix) -> None:
+        """`x.add_api_route(path, endpoint, methods=[...])`: a route per method, the handler
+        being the function it is given (its body is part of the worker's)."""
+        handler = call.items[2] if len(call.items) > 2 else _keyword(call, "endpoint")
+        facts = self.project.body_of(path, handler) if handler is not None else None
+        name = handler.text if handler is not None else "?"
+        target = facts or BodyFacts(name=name, span=call.span, path=path)
+        # The call stands where a decorator would: `_add_route` reads its path the same way.
+        holder = Decorated([], target, namespace, "", (call.span.line, call.span.line))
+        for http in methods:
+            self._add_route(endpoint, http, call, path, holder, False, prefix)
 
     def _init_hooks(self, files) -> None:
         """`@gen.init def load(): ...` on a queue handle `gen`: the worker runs it before the
@@ -1016,6 +1191,26 @@ def _literal_methods(decorator: Expr) -> list[str] | None:
             return None
         out.append(item.value.upper())
     return out
+
+
+def _builds(assign: Assignment, cls: str) -> bool:
+    """`name = FastAPI(...)` / `name = fastapi.APIRouter(...)`: what the call's callee ends
+    in (the class is FastAPI's unless the caller checks where the name comes from)."""
+    built = assign.expr
+    callee = built.items[0].dotted() if built.kind == "call" and built.items else None
+    return (callee or "").rsplit(".", 1)[-1] == cls
+
+
+def _keyword(call: Expr, name: str) -> Expr | None:
+    return next((v for k, v, _ in call.keywords if k == name), None)
+
+
+def _after(text: str, span: Span, path: str, until: Span | None) -> Value:
+    """The unknown for a registration flash-guard cannot read, or one made after the
+    `include_router` that includes its router (see Runpod2Builder._registered)."""
+    if until is not None and span > until:
+        text = f"{text} (registered after the router is included on line {until.line})"
+    return Value.unknown(text, span, path)
 
 
 def _hidden_routes(factory: BodyFacts, path: str, read: set[Span] = frozenset()) -> Value | None:

@@ -730,6 +730,11 @@ class ModuleIndex:
             self._memo[key] = value
         return value
 
+    def writes_to(self, path: str, assign: Assignment) -> list[ItemWrite]:
+        """The in-place changes made to what `assign` binds, in its own namespace, through its
+        name or an alias (`r = router`), in source order."""
+        return self._writes_to(path, assign)
+
     def _writes_to(self, path: str, assign: Assignment) -> list[ItemWrite]:
         own = self._writes.get((path, assign.namespace, assign.target), [])
         aliases = self._aliases.get((path, assign.namespace, assign.target), ())
