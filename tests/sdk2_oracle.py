@@ -130,6 +130,14 @@ def run_oracle2_or_skip(cases: list[str], **kwargs: Any) -> list[dict[str, Any]]
         raise
 
 
+def run_probe2_or_skip(source: str, **kwargs: Any) -> Any:
+    try:
+        return run_probe2(source, **kwargs)
+    except SdkMissing as exc:
+        skip_or_fail(str(exc))
+        raise
+
+
 def run_discovery_or_skip(files: dict[str, str], *args: Any, **kwargs: Any) -> dict[str, Any]:
     try:
         return run_discovery(files, *args, **kwargs)

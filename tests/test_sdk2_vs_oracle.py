@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 import pytest
-from sdk2_oracle import run_discovery_or_skip, run_oracle2_or_skip
+from sdk2_oracle import run_discovery_or_skip, run_oracle2_or_skip, run_probe2_or_skip
 
 from flash_guard.discover.analysis import analyse
 from flash_guard.model import EnumRef, Opaque, Value
@@ -1040,16 +1040,10 @@ with tarfile.open(out) as tar:
 
 
 def test_shipped_files_match_the_sdk_packaging(tmp_path):
-    from sdk2_oracle import SdkMissing, run_probe2, skip_or_fail
-
     from flash_guard.project.runpodignore import ShippedFiles
 
     source = f"FILES = {json.dumps(json.dumps(PACKAGED))}\n" + _PACKAGE_PROBE
-    try:
-        shipped = set(run_probe2(source))
-    except SdkMissing as exc:
-        skip_or_fail(str(exc))
-        raise
+    shipped = set(run_probe2_or_skip(source))
     root = _write(tmp_path, "packaged", PACKAGED)
     files = ShippedFiles(root)
     python = sorted(rel for rel in PACKAGED if rel.endswith(".py"))
@@ -1137,14 +1131,8 @@ PLACEMENT_CASES = [
 
 
 def test_volume_datacenter_pins_match_rc2(tmp_path, run_cli):
-    from sdk2_oracle import SdkMissing, run_probe2, skip_or_fail
-
     source = f"CASES = {PLACEMENT_CASES!r}\n" + _PLACEMENT_PROBE
-    try:
-        sdk = run_probe2(source)
-    except SdkMissing as exc:
-        skip_or_fail(str(exc))
-        raise
+    sdk = run_probe2_or_skip(source)
     assert set(sdk.values()) == {"placed", "PlacementError", "ValueError"}, sdk
     for label, volume_pin, resource_pins in PLACEMENT_CASES:
         files = {
@@ -1174,13 +1162,7 @@ RESULT = collect_requirements(Path(tempfile.mkdtemp()), app)
 
 
 def test_dependencies_are_read_as_rc2_collects_them(tmp_path, run_cli):
-    from sdk2_oracle import SdkMissing, run_probe2, skip_or_fail
-
-    try:
-        collected = run_probe2(_DEPENDENCIES_PROBE)
-    except SdkMissing as exc:
-        skip_or_fail(str(exc))
-        raise
+    collected = run_probe2_or_skip(_DEPENDENCIES_PROBE)
     assert collected[:3] == ["transformers>=4.40", "accelerate", "sentencepiece"], collected
     assert collected[3:] == ["t", "o", "r", "c", "h"], collected
     source = (
@@ -1230,13 +1212,7 @@ RESULT = {app.name: collect_requirements(root, app) for app in (images, video)}
 
 
 def test_dependencies_are_per_app_as_rc2_collects_them(tmp_path, run_cli):
-    from sdk2_oracle import SdkMissing, run_probe2, skip_or_fail
-
-    try:
-        collected = run_probe2(_PER_APP_PROBE)
-    except SdkMissing as exc:
-        skip_or_fail(str(exc))
-        raise
+    collected = run_probe2_or_skip(_PER_APP_PROBE)
     assert collected == {"images": ["pillow"], "video": []}, collected
     body = "def {fn}(x):\n    from PIL import Image\n    return x\n"
     files = {

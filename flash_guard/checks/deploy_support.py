@@ -8,7 +8,6 @@ normalisation turned a tuple into a list or filled in a default.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flash_guard.checks.base import Check, Outcome, fail_at, spread_unknown, unknown
@@ -17,7 +16,6 @@ from flash_guard.model import Endpoint, EnumRef, Opaque, Span, Value
 from flash_guard.sdk.flash_tables import did_you_mean
 
 _CANONICAL_TO_LEGACY = {v: k for k, v in LEGACY_TO_CANONICAL.items()}
-_DECIMAL_ZERO = re.compile(r"^\s*[+-]?\d+\.0*\s*$")
 
 
 class EveryDeclaration(Check):
@@ -136,21 +134,6 @@ def python_int(raw: Any) -> int | None:
             return int(raw)
         except ValueError:
             return None
-    return None
-
-
-def lax_int(raw: Any) -> int | None:
-    """What a pydantic `int` field accepts in lax mode (bools, whole floats, numeric strings),
-    or None when it raises a validation error."""
-    if isinstance(raw, (bool, int)):
-        return int(raw)
-    if isinstance(raw, float):
-        return int(raw) if raw.is_integer() else None
-    if isinstance(raw, str):
-        try:
-            return int(raw.strip())
-        except ValueError:
-            return int(float(raw)) if _DECIMAL_ZERO.match(raw) else None
     return None
 
 

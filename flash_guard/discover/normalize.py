@@ -8,6 +8,8 @@ filled with the SDK default and marked `defaulted`.
 from __future__ import annotations
 
 import dataclasses
+import re
+from typing import Any
 
 from flash_guard.model import EnumRef, Opaque, Value, at_use
 from flash_guard.sdk import flash_tables
@@ -145,17 +147,32 @@ def _legacy_workers(low: Value | None, high: Value | None) -> Value:
 PYDANTIC_INT_PARAMS = ("execution_timeout_ms", "idle_timeout")
 
 
+def lax_int(raw: Any) -> int | None:
+    """What a pydantic `int` field accepts in lax mode (bools, whole floats, numeric strings),
+    or None when it raises a validation error."""
+    if isinstance(raw, (bool, int)):
+        return int(raw)
+    if isinstance(raw, float):
+        return int(raw) if raw.is_integer() else None
+    if isinstance(raw, str):
+        try:
+            return int(raw.strip())
+        except ValueError:
+            return int(float(raw)) if _DECIMAL_ZERO.match(raw) else None
+    return None
+
+
+_DECIMAL_ZERO = re.compile(r"^\s*[+-]?\d+\.0*\s*$")
+
+
 def _pydantic_int(value: Value) -> Value:
-    """A known string of digits as the int pydantic makes of it (as `lax_int` reads it for
-    FG203); anything else unchanged, for the rules that judge its type."""
+    """A known numeric string as the int pydantic makes of it (`lax_int`); anything else
+    unchanged, for the rules that judge its type."""
     if value.candidates:
         return _each(value, _pydantic_int)
-    raw = value.value
-    if value.known and isinstance(raw, str):
-        try:
-            return dataclasses.replace(value, value=int(raw.strip()))
-        except ValueError:
-            return value
+    if value.known and isinstance(value.value, str):
+        number = lax_int(value.value)
+        return value if number is None else dataclasses.replace(value, value=number)
     return value
 
 

@@ -715,7 +715,7 @@ class ModuleIndex:
                 value = self._candidates(values, assign.expr, path)
             else:
                 value = self._assigned(assign, path, depth)
-            writes = self._writes_to(path, assign)
+            writes = self.writes_to(path, assign)
             if writes:
                 writes = writes_of(writes, assign, group or [assign])
                 value = apply_writes(self, value, writes, path, depth + 1)
@@ -733,9 +733,6 @@ class ModuleIndex:
     def writes_to(self, path: str, assign: Assignment) -> list[ItemWrite]:
         """The in-place changes made to what `assign` binds, in its own namespace, through its
         name or an alias (`r = router`), in source order."""
-        return self._writes_to(path, assign)
-
-    def _writes_to(self, path: str, assign: Assignment) -> list[ItemWrite]:
         own = self._writes.get((path, assign.namespace, assign.target), [])
         aliases = self._aliases.get((path, assign.namespace, assign.target), ())
         if not aliases:
@@ -1199,7 +1196,7 @@ class ModuleIndex:
         if not (isinstance(found, tuple) and found[0] == path and isinstance(found[1], Assignment)):
             return value
         assign = found[1]
-        writes = self._writes_to(path, assign)
+        writes = self.writes_to(path, assign)
         at = (expr.span.line, expr.span.column)
         if not any((w.span.line, w.span.column) > at for w in writes):
             return value

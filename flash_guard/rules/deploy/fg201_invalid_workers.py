@@ -11,7 +11,6 @@ from flash_guard.checks.base import (
 from flash_guard.checks.deploy_support import (
     EveryDeclaration,
     label,
-    lax_int,
     python_int,
     python_repr,
     shown,
@@ -19,7 +18,7 @@ from flash_guard.checks.deploy_support import (
     written,
     written_value,
 )
-from flash_guard.discover.normalize import release_worker_defaults
+from flash_guard.discover.normalize import lax_int, release_worker_defaults
 from flash_guard.sdk.in_use import release_at_least, sdk_of, short
 
 # The first runpod-flash release whose resource classes reject workersMin > workersMax

@@ -12,9 +12,9 @@ from flash_guard.checks.base import (
 from flash_guard.checks.deploy_support import (
     keyword,
     label,
-    lax_int,
     shown,
 )
+from flash_guard.discover.normalize import lax_int
 from flash_guard.sdk.flash_tables import IDLE_TIMEOUT_RANGE
 from flash_guard.sdk.in_use import facts_of, sdk_of
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flash_guard.checks.base import Check, Outcome, fail, register, unknown
 from flash_guard.checks.deploy_support import (
     label,
-    lax_int,
     project_volumes,
     python_repr,
     shown,
@@ -15,6 +14,7 @@ from flash_guard.checks.deploy_support import (
     volume_outcome,
     written,
 )
+from flash_guard.discover.normalize import lax_int
 from flash_guard.model import Opaque
 from flash_guard.sdk.flash_tables import (
     NETWORK_VOLUME_FIELDS,

@@ -152,6 +152,7 @@ MODULE_ATTRIBUTES = frozenset(
         "__loader__", "__builtins__", "__cached__", "__dict__",
     }
 )  # fmt: skip
+_RUNPOD1_NAMES = RUNPOD1_TOP_LEVEL | MODULE_ATTRIBUTES
 
 
 def _exported(name: str, known, sdk) -> bool:
@@ -296,12 +297,12 @@ def _runpod1_uses(facts, sdk) -> tuple[str, Span, str] | None:
     for binding in facts.imports:
         if binding.level or binding.module != "runpod" or binding.name in (None, "*"):
             continue
-        if binding.name not in RUNPOD1_TOP_LEVEL | MODULE_ATTRIBUTES:
+        if binding.name not in _RUNPOD1_NAMES:
             what = f"`from runpod import {binding.name}`"
             misses.append((binding.span, what + ": ImportError", binding.name))
     modules = {b.local for b in facts.imports if b.name is None and b.module == "runpod"}
     for local, attribute, span in getattr(facts, "sdk_attributes", ()):
-        if local in modules and attribute not in RUNPOD1_TOP_LEVEL | MODULE_ATTRIBUTES:
+        if local in modules and attribute not in _RUNPOD1_NAMES:
             misses.append((span, f"`{local}.{attribute}`: AttributeError", attribute))
     if not misses:
         return None
