@@ -967,15 +967,31 @@ def test_rc2_deploys_apps_in_dot_directories_and_ignored_files():
     assert deployed == {"main-q", "ci-q", "local-q"}, result
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open gap: the listing never reads dot-directories or ignored files, so these "
-    "rc2 declarations are neither analysed nor reported",
-)
-def test_flash_guard_sees_what_rc2_deploys_from_hidden_paths(tmp_path):
+def test_flash_guard_sees_what_rc2_deploys_from_hidden_paths(tmp_path, run_cli):
+    """flash-guard reads those files for their 2.0 Apps (project/files.py,
+    list_hidden_runpod2); the ignored one is deployed but not shipped (FG306)."""
     root = _write(tmp_path, "hidden", HIDDEN_FROM_LISTING)
     declared = {e.display_name for e in _model(root).endpoints}
     assert declared == {"main-q", "ci-q", "local-q"}, declared
+    fg306 = [f["path"] for f in _findings(run_cli, root) if f["code"] == "FG306"]
+    assert fg306 == ["local_app.py"], fg306
+
+
+def test_rc2_keeps_the_dot_directory_app_of_a_repeated_name(tmp_path, run_cli):
+    """`.ci/app.py` sorts before `main.py`: rc2 keeps its App and drops main's (FG307)."""
+    files = {
+        "main.py": APP + "@app.queue(name='main-q', cpu='cpu3c-1-2')\ndef m():\n    return 1\n",
+        ".ci/app.py": APP + "@app.queue(name='ci-q', cpu='cpu3c-1-2')\ndef c():\n    return 1\n",
+    }
+    result = run_discovery_or_skip(files)
+    assert result["error"] is None, result
+    deployed = {r["name"] for app in result["apps"] for r in app["resources"]}
+    assert deployed == {"ci-q"}, result
+    fg307 = [
+        f for f in _findings(run_cli, _write(tmp_path, "shadow", files)) if f["code"] == "FG307"
+    ]
+    assert [f["path"] for f in fg307] == ["main.py"], fg307
+    assert "drops this one with its resources (`main-q`)" in fg307[0]["message"], fg307
 
 
 def test_factory_calls_discovery_cannot_follow_keep_the_declaration_unknown(tmp_path, run_cli):

@@ -10,10 +10,17 @@ from flash_guard.discover.facts import FileFacts, extract
 from flash_guard.discover.frontend_flash import discover_endpoints
 from flash_guard.discover.frontend_runpod2 import discover_runpod2
 from flash_guard.discover.lexical import Unanalysable
-from flash_guard.discover.resolve import ModuleIndex, is_flash_module
+from flash_guard.discover.resolve import SDK2_PACKAGE, ModuleIndex, is_flash_module
 from flash_guard.model import Endpoint, Span
 from flash_guard.project.apps import AppMap
-from flash_guard.project.files import SourceFile, decode_late, list_files, read_source
+from flash_guard.project.files import (
+    HiddenPlaces,
+    SourceFile,
+    decode_late,
+    list_files,
+    list_hidden_runpod2,
+    read_source,
+)
 
 # Parsing in a process pool pays only when many files need parsing and there
 # are cores to spare. Measured on 2 cores (benchmarks/bench.py tree, 272 files
@@ -49,6 +56,9 @@ class Analysis:
     # The facts cache, saved again after evaluation: a rule may parse a module on demand
     # (FG108 resolving `os.environ[TOKEN_VAR]` through `from settings import TOKEN_VAR`).
     cache: object = None
+    # Files read only for the runpod 2.0 Apps rc2 deploys from them: in a dot-directory or
+    # ignored, which the listing leaves out (project/files.py, list_hidden_runpod2).
+    hidden: frozenset[str] = frozenset()
 
     @property
     def files_checked(self) -> int:
@@ -139,7 +149,8 @@ def analyse(
 ) -> Analysis:
     """`cache`: a discover/cache.FactsCache, or None to parse every file. `cwd`: where
     relative `paths` start from (the process's working directory when None)."""
-    sources = {s.path: s for s in list_files(paths, root, exclude, in_git, cwd)}
+    hidden_places = HiddenPlaces()
+    sources = {s.path: s for s in list_files(paths, root, exclude, in_git, cwd, hidden_places)}
     for source in sources.values():
         read_source(source)
     problems: list[FileProblem] = []
@@ -177,10 +188,20 @@ def analyse(
 
     project = ModuleIndex({}, list(sources), load_on_demand, installs)
     _parse_into(project, first, jobs, problems, cache)
+    hidden: set[str] = set()
+    if _uses_runpod2(project):
+        # rc2 deploys Apps from dot-directories and ignored files too (files.py)
+        extra = list_hidden_runpod2(hidden_places, root, exclude, set(sources))
+        for source in extra:
+            sources[source.path] = source
+            hidden.add(source.path)
+        _parse_into(project, extra, jobs, problems, cache)
     _second_pass(project, sources, jobs, problems, cache)
     for source in sources.values():  # read by the second pass only; on a big tree, megabytes
         source.forget_imports()
     endpoints = discover_endpoints(project)
+    if hidden:  # read for their runpod 2.0 Apps only: runpod-flash code there is not analysed
+        endpoints = [e for e in endpoints if e.path not in hidden]
     runpod2, runpod2_apps = discover_runpod2(project)
     endpoints = sorted(endpoints + runpod2, key=lambda e: (e.path, e.span.line, e.span.column))
     for endpoint in endpoints:
@@ -190,7 +211,25 @@ def analyse(
         # A run over the whole project knows every file: entries of deleted ones go.
         whole = any(os.path.realpath(p) == os.path.realpath(root) for p in paths)
         cache.save(keep=set(sources) if whole else None)
-    return Analysis(root, sources, project, endpoints, problems, runpod2_apps, cache=cache)
+    return Analysis(
+        root,
+        sources,
+        project,
+        endpoints,
+        problems,
+        runpod2_apps,
+        cache=cache,
+        hidden=frozenset(hidden),
+    )
+
+
+def _uses_runpod2(project: ModuleIndex) -> bool:
+    """Whether a parsed file imports runpod 2.0 (`import runpod`, `from runpod import App`)."""
+    return any(
+        binding.level == 0 and binding.module.split(".", 1)[0] == SDK2_PACKAGE
+        for facts in project.files.values()
+        for binding in facts.imports
+    )
 
 
 def _parse_into(

@@ -219,11 +219,14 @@ class _GitIgnore:
         return result
 
 
-def _walk(directory: Path, root: Path) -> list[tuple[str, str, bool]]:
+def _walk(
+    directory: Path, root: Path, hidden: HiddenPlaces | None = None
+) -> list[tuple[str, str, bool]]:
     """(relative path, absolute path, is a symlink) of every Python file below `directory`.
 
     os.scandir already knows each entry's type, so the walk costs no stat per
-    file; paths are plain strings until the caller needs more.
+    file; paths are plain strings until the caller needs more. `hidden` collects the
+    dot-directories and `.gitignore`d directories and `.py` files the walk leaves out.
     """
     ignore = _GitIgnore()
     out: list[tuple[str, str, bool]] = []
@@ -259,17 +262,18 @@ def _walk(directory: Path, root: Path) -> list[tuple[str, str, bool]]:
                 is_dir = False
             if is_dir:
                 # Symlinked directories are not followed (as os.walk would not).
-                if skipped_dir(name) or _is_symlink(entry):
+                if _is_symlink(entry):
                     continue
-                if ignore.rules and ignore.ignored(rel, True):
+                if skipped_dir(name) or (ignore.rules and ignore.ignored(rel, True)):
+                    if hidden is not None and name not in _hidden_skipped():
+                        hidden.dirs.append((rel, entry.path))
                     continue
                 subdirs.append((entry.path, rel))
-            elif (
-                _is_python(name)
-                and _listable(entry)
-                and not (ignore.rules and ignore.ignored(rel, False))
-            ):
-                out.append((rel, entry.path, _is_symlink(entry)))
+            elif _is_python(name) and _listable(entry):
+                if not (ignore.rules and ignore.ignored(rel, False)):
+                    out.append((rel, entry.path, _is_symlink(entry)))
+                elif hidden is not None and name.endswith(".py"):
+                    hidden.files.append((rel, entry.path, _is_symlink(entry)))
         # Depth-first in name order; the caller sorts the result anyway.
         stack.extend(sorted(subdirs, reverse=True))
     return out
@@ -306,14 +310,21 @@ def _relative_fast(abspath: str, root_prefix: str, root: Path) -> str:
 
 
 def list_files(
-    paths: list[str], root: Path, exclude: list[str], in_git: bool, cwd: Path | None = None
+    paths: list[str],
+    root: Path,
+    exclude: list[str],
+    in_git: bool,
+    cwd: Path | None = None,
+    hidden: HiddenPlaces | None = None,
 ) -> list[SourceFile]:
     """Every Python file under `paths`, de-duplicated, excludes applied.
 
     Hidden, venv and similar directories are skipped only below each given path (a project
     checked as `/srv/.ci/app` is still checked), and excludes only match the part of a path
     below the project root. A file given explicitly that is dropped here, and every symlink
-    whose real path leaves the project, is named on stderr.
+    whose real path leaves the project, is named on stderr. `hidden`, when given, collects
+    the places below a given directory that were left out but that runpod 2.0's discovery
+    would import from (see `list_hidden_runpod2`).
     """
     found: dict[str, SourceFile] = {}
     cwd = os.getcwd() if cwd is None else os.fspath(cwd)  # what relative `paths` start from
@@ -336,9 +347,11 @@ def list_files(
         if target.is_dir():
             listed = _git_listing(target) if in_git else None
             if listed is None:
-                walked = _walk(target, root)
+                walked = _walk(target, root, hidden)
             else:
-                walked = _listed(listed, target, root_prefix, root)
+                walked = _listed(listed, target, root_prefix, root, hidden)
+                if hidden is not None:
+                    hidden.git_targets.append(target)
         elif target.is_file() or target.is_symlink():
             explicit = True
             absolute = os.path.normpath(os.path.abspath(target))
@@ -375,6 +388,188 @@ def list_files(
     return [found[k] for k in sorted(found)]
 
 
+# ---- runpod 2.0: what discovery imports that the listing leaves out ----------------------
+#
+# `rp flash deploy` (runpod 2.0) imports every `*.py` below the project but those under its
+# own skip list (discovery.py `_SKIP_DIRS`), and never reads `.gitignore`: an App in `.ci/`
+# or in an ignored file is deployed. The listing keeps its contract (dot-directories and
+# ignored files are not analysed), but for a project that uses runpod 2.0 the files it left
+# out there are read, and kept, as first-pass candidates, only when their bytes show a 2.0
+# App. Bounded: never below rc2's skip list or the tool directories (`site-packages`, a
+# venv's packages under any name), at most HIDDEN_READ_LIMIT files read, none larger than
+# HIDDEN_MAX_BYTES, at most HIDDEN_WALK_LIMIT directory entries walked.
+HIDDEN_READ_LIMIT = 2000
+HIDDEN_MAX_BYTES = 1 << 20
+HIDDEN_WALK_LIMIT = 200_000
+# The bare name `runpod` (not `runpod_flash`, not `x.runpod`).
+_RUNPOD2_NAME = re.compile(rb"(?<![\w.])runpod(?!\w)")
+
+
+@functools.cache
+def _hidden_skipped() -> frozenset[str]:
+    """Directories never looked into for hidden 2.0 Apps: rc2's skip list and the tool ones
+    every listing skips (`site-packages`, `node_modules`, ...)."""
+    from flash_guard.project.skipped import ALWAYS_SKIPPED_DIRS
+    from flash_guard.sdk.runpod2_tables import DISCOVERY_SKIP_DIRS
+
+    return DISCOVERY_SKIP_DIRS | ALWAYS_SKIPPED_DIRS
+
+
+@dataclass
+class HiddenPlaces:
+    """What a listing left out below the directories it was given that rc2's discovery
+    imports: directories (dot-directories, `.gitignore`d ones) and ignored `.py` files, as
+    (path relative to the root, absolute path[, is a symlink]); and the directories listed
+    by git, whose ignored files git is asked for only if they are needed."""
+
+    dirs: list[tuple[str, str]] = field(default_factory=list)
+    files: list[tuple[str, str, bool]] = field(default_factory=list)
+    git_targets: list[Path] = field(default_factory=list)
+    seen_dirs: set[str] = field(default_factory=set)
+
+
+def shows_runpod2_app(data: bytes) -> bool:
+    """The cheap filter of a hidden file: it imports an SDK (as the first pass decides a
+    candidate), names `runpod` itself and mentions `App`."""
+    return (
+        b"App" in data
+        and _RUNPOD2_NAME.search(data) is not None
+        and _scan_imports(data, stop_at_sdk=True)[1]
+    )
+
+
+def list_hidden_runpod2(
+    hidden: HiddenPlaces, root: Path, exclude: list[str], known: set[str]
+) -> list[SourceFile]:
+    """The files rc2's discovery imports that the listing left out (`hidden`), and that
+    hold a runpod 2.0 App by `shows_runpod2_app`: read and decoded, as candidates. Files in
+    `known` (listed already) and those the configuration excludes are not read; symlinks
+    leaving the project, unreadable files and files over HIDDEN_MAX_BYTES are left out in
+    silence (the listing never lists them)."""
+    root_prefix = os.path.join(os.path.normpath(os.path.abspath(root)), "")
+    real_root = os.path.realpath(root)
+    files = list(hidden.files)
+    dirs = list(hidden.dirs)
+    for target in hidden.git_targets:
+        _git_ignored(target, root_prefix, root, files, dirs)
+    budget = [HIDDEN_WALK_LIMIT]
+    for rel, folder in sorted(set(dirs)):
+        files.extend(_walk_hidden(folder, rel, budget))
+    if budget[0] <= 0:
+        notice(
+            f"stopped looking for runpod 2.0 Apps in hidden and ignored directories after "
+            f"{HIDDEN_WALK_LIMIT} entries"
+        )
+    out: list[SourceFile] = []
+    seen = set(known)
+    reads = 0
+    for rel, absolute, is_link in sorted(files):
+        if not rel.isascii():
+            rel = printable(rel)
+        if rel in seen or not rel.endswith(".py") or rel.startswith("../"):
+            continue
+        seen.add(rel)
+        if exclude and any_match(exclude, rel):
+            continue
+        if is_link and _leaves(absolute, real_root):
+            continue
+        if reads >= HIDDEN_READ_LIMIT:
+            notice(
+                f"stopped looking for runpod 2.0 Apps in hidden and ignored files after "
+                f"{HIDDEN_READ_LIMIT} files"
+            )
+            break
+        reads += 1
+        try:
+            if os.stat(absolute).st_size > HIDDEN_MAX_BYTES:
+                continue
+            data = _read_bytes(absolute)
+        except (OSError, ValueError):
+            continue
+        if not shows_runpod2_app(data):
+            continue
+        source = SourceFile(rel, absolute, candidate=True)
+        _decode(source, data)
+        out.append(source)
+    return out
+
+
+def _git_ignored(
+    target: Path,
+    root_prefix: str,
+    root: Path,
+    files: list[tuple[str, str, bool]],
+    dirs: list[tuple[str, str]],
+) -> None:
+    """The ignored `.py` files and wholly ignored directories below `target`, by git (which
+    names a directory it ignores whole once, as `dir/`, rather than every file in it)."""
+    out = run_git(
+        ["ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory", "--", "."],
+        target,
+        60,
+    )
+    if out is None or out.returncode != 0:
+        return
+    skip = _hidden_skipped()
+    for name in out.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        if not name:
+            continue
+        is_dir = name.endswith("/")
+        parts = [p for p in name.rstrip("/").split("/") if p not in ("", ".")]
+        if any(part in skip for part in (parts if is_dir else parts[:-1])):
+            continue
+        absolute = os.path.normpath(os.path.join(target, name))
+        rel = _relative_fast(absolute, root_prefix, root)
+        if is_dir:
+            dirs.append((rel, absolute))
+            continue
+        if not name.endswith(".py"):
+            continue
+        try:
+            info = os.lstat(absolute)
+        except OSError:
+            continue
+        if stat.S_ISLNK(info.st_mode) or stat.S_ISREG(info.st_mode):
+            files.append((rel, absolute, stat.S_ISLNK(info.st_mode)))
+
+
+def _walk_hidden(folder: str, rel_folder: str, budget: list[int]) -> list[tuple[str, str, bool]]:
+    """Every `.py` file below `folder` but under the skipped directories, symlinked
+    directories not followed; `budget` (entries left to look at) bounds the walk."""
+    skip = _hidden_skipped()
+    out: list[tuple[str, str, bool]] = []
+    seen: set[tuple[int, int]] = set()
+    stack = [(folder, "" if rel_folder == "." else rel_folder)]
+    while stack and budget[0] > 0:
+        here, rel_here = stack.pop()
+        try:
+            info = os.stat(here)
+            key = (info.st_dev, info.st_ino)
+            if key in seen:
+                continue
+            seen.add(key)
+            with os.scandir(here) as entries:
+                entries = list(entries)
+        except OSError:
+            continue
+        budget[0] -= len(entries)
+        subdirs = []
+        for entry in entries:
+            name = entry.name
+            rel = f"{rel_here}/{name}" if rel_here else name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if name not in skip and not _is_symlink(entry):
+                    subdirs.append((entry.path, rel))
+            elif name.endswith(".py") and _listable(entry):
+                out.append((rel, entry.path, _is_symlink(entry)))
+        stack.extend(sorted(subdirs, reverse=True))
+    return out
+
+
 def notice(text: str) -> None:
     """One line on stderr about a file that is not analysed; untrusted text escaped."""
     from flash_guard.report.escape import stderr_line
@@ -383,14 +578,26 @@ def notice(text: str) -> None:
 
 
 def _listed(
-    files: list[Path], target: Path, root_prefix: str, root: Path
+    files: list[Path],
+    target: Path,
+    root_prefix: str,
+    root: Path,
+    hidden: HiddenPlaces | None = None,
 ) -> list[tuple[str, str, bool]]:
     """git's listing as (relative path, absolute path, is a symlink), skipping hidden and
-    tool directories below `target` (git names files relative to it)."""
+    tool directories below `target` (git names files relative to it). `hidden` collects the
+    dot-directories skipped (each once, the outermost)."""
     out = []
     for file in files:
         below = os.path.relpath(file, target).replace(os.sep, "/").split("/")
-        if any(skipped_dir(part) for part in below[:-1]):
+        skipped = next((i for i, part in enumerate(below[:-1]) if skipped_dir(part)), None)
+        if skipped is not None:
+            if hidden is not None and below[skipped] not in _hidden_skipped():
+                folder = os.path.normpath(os.path.join(target, *below[: skipped + 1]))
+                if folder not in hidden.seen_dirs:
+                    hidden.seen_dirs.add(folder)
+                    rel = _relative_fast(folder, root_prefix, root)
+                    hidden.dirs.append((rel, folder))
             continue
         try:
             info = os.lstat(file)

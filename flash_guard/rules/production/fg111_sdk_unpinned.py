@@ -85,7 +85,10 @@ def _sdk_imports(analysis) -> dict[tuple[str, str], tuple[str, Span]]:
     """(app, SDK module) -> the app's first import of it (files by path, then line)."""
     apps = AppMap(analysis.root)
     out: dict[tuple[str, str], tuple[str, Span]] = {}
+    hidden = getattr(analysis, "hidden", frozenset())
     for path in sorted(analysis.modules.files):
+        if path in hidden:  # read for its runpod 2.0 App only
+            continue
         app = apps.app_of(path)
         unused = analysis.modules.unused_imports
         # `except ImportError: from tetra_rp import ...` beside `from runpod_flash import`: one
@@ -110,7 +113,9 @@ def _runpod2_imports(analysis) -> dict[tuple[str, str], tuple[str, Span]]:
     using = {apps.app_of(a.path) for a in getattr(analysis, "runpod2_apps", ()) if a.path}
     using |= {e.app for e in analysis.endpoints if e.sdk == "runpod2" and e.kind != "client"}
     out: dict[tuple[str, str], tuple[str, Span]] = {}
-    for path in sorted(analysis.modules.files):
+    # A listed file's import first: one in a dot-directory or ignored file only as a last resort.
+    hidden = getattr(analysis, "hidden", frozenset())
+    for path in sorted(analysis.modules.files, key=lambda p: (p in hidden, p)):
         app = apps.app_of(path)
         if app not in using:
             continue
