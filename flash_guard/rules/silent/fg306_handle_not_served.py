@@ -53,7 +53,11 @@ class HandleNotServed(Check):
     `test_*.py`, `*_test.py`, `.tox/`, ...), then each directory's `.gitignore`, then the app's
     `.runpodignore`, Git-style, the last matching pattern winning (so `!tests/` in
     `.runpodignore` ships `tests/` again), an excluded directory excluding everything below it,
-    and the protected list (`/env`, `.env*`, ...) never re-included."""
+    and the protected list (`/env`, `.env*`, ...) never re-included. A file git or a
+    `.gitignore` ignores is one of those: flash-guard's listing leaves ignored files out, but
+    in a project that imports runpod 2.0 it reads them (and dot-directories) for the Apps rc2
+    discovers there, as discovery never reads `.gitignore`, so an App declared only in an
+    ignored `local_app.py` is reported here, at its decorator."""
 
     id = "handle-not-served"
     kinds = ("queue", "load_balancer")
