@@ -20,7 +20,8 @@ Only `check` with options that write nothing qualifies (`_PURE_VALUE_OPTIONS`,
   deleted, renamed, edited or even touched file changes it. Not walked: the directories no
   listing enters (project/skipped.py), the cache directories, in git the directories git
   ignores whole, and outside git those the run's listing did not enter (`_keep_dir`);
-  their ignore rules are watched, and so is anything the run read inside them;
+  their ignore rules are watched, and so is anything the run read inside them, and each of
+  them the run listed (the runpod 2.0 look for Apps there: project/files.py), as a path;
 - each directory between a given directory and its project root (a file added there changes
   its mtime), and in every directory above a checked path the names that would change the
   project's root or configuration (`.flash-guard.yaml`, `pyproject.toml`, `.git`);
@@ -545,7 +546,7 @@ class Recorder:
         keep_dir = self._keep_dir(trees, in_git)
         newest = _digest_trees(digest, trees, set(caches), keep_dir, pruned)
         for path in sorted(self.opened | self.listed):
-            if not _covered(path, trees, caches, pruned):
+            if not _covered(path, trees, caches, pruned, path in self.listed):
                 paths.append(path)
         paths = sorted(set(paths))
         probes = sorted(set(probes) - set(paths))
@@ -715,11 +716,15 @@ def _configured_excludes_file(root: str) -> str | None:
     return os.path.join(root, value) if value else None
 
 
-def _covered(path: str, trees: list[str], caches: list[str], pruned: list[str]) -> bool:
+def _covered(
+    path: str, trees: list[str], caches: list[str], pruned: list[str], listed: bool = False
+) -> bool:
     """Whether a file the run opened is watched already, or is not an input at all: a
     module the interpreter imported (the analysis never opens Python files outside the
     checked trees), flash-guard's own files, the caches, devices. Anything else, such as
-    a data file of an installed package, is watched: a needless miss at worst."""
+    a data file of an installed package, is watched: a needless miss at worst. A directory
+    the run `listed` (the runpod 2.0 look into dot-directories and ignored ones) is watched
+    already only if the walk enters it, not when it is hidden or pruned itself."""
     if path.startswith(_UNWATCHED_PREFIXES) or path.endswith(_MODULE_SUFFIXES):
         return True
     if os.path.basename(path) == "__pycache__":
@@ -732,12 +737,12 @@ def _covered(path: str, trees: list[str], caches: list[str], pruned: list[str]) 
         if path == place or path.startswith(os.path.join(place, "")):
             return True
     for place in pruned:  # not walked: what was read there is watched on its own
-        if path.startswith(os.path.join(place, "")):
+        if path.startswith(os.path.join(place, "")) or (listed and path == place):
             return False
     for tree in trees:
         if path.startswith(os.path.join(tree, "")):
-            below = path[len(tree) + 1 :].split(os.sep)[:-1]
-            return not any(skipped_dir(part) for part in below)
+            below = path[len(tree) + 1 :].split(os.sep)
+            return not any(skipped_dir(part) for part in (below if listed else below[:-1]))
     return False
 
 

@@ -216,3 +216,19 @@ def test_a_file_given_in_a_dot_directory_keeps_its_notice(tmp_path, run_cli):
     code, _out, err = run_cli(["check", "--no-cache", ".ci/app.py"], root)
     assert code == 2
     assert "it is under `.ci/`, which is never analysed" in err
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        (b"import runpod\napp = runpod.App('a')\n", True),
+        (b"from runpod import App\n", True),
+        (b"import runpod as rp\n\nx = rp.App(name='a')\n", True),
+        (b"import runpod\n# the Application server\n", False),  # no word `App`
+        (b"from runpod_flash import Endpoint  # App\n", False),  # runpod-flash only
+        (b"# runpod.App is great\nimport os\n", False),  # no SDK import
+        (b"import sdk.runpod\nApp = 1\n", False),  # not the `runpod` package
+    ],
+)
+def test_the_cheap_filter_of_hidden_files(text, kept):
+    assert files_mod.shows_runpod2_app(text) is kept

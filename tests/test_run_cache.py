@@ -41,6 +41,11 @@ async def embed(texts: list[str]) -> list[list[float]]:
     return [[0.0] for _ in texts]
 """
 SETTINGS = "IDLE = 60\nWORKERS = (1, 3)\n"
+HIDDEN_PLACES = (".ci", ".ci/sub", "gen", "gen/deep")
+RP2_APP = (
+    "import runpod\n\napp = runpod.App({app!r})\n\n\n"
+    "@app.queue(name={queue!r}, cpu='cpu3c-1-2')\ndef run(x: int = 1):\n    return x\n"
+)
 API = """\
 from runpod_flash import Endpoint
 
@@ -208,6 +213,18 @@ def settled(tmp_path_factory):
         (project / "data").mkdir()
         (project / "data" / "blob.txt").write_text("weights\n")
         (project / "data" / "shared.yaml").write_text("profile: production\n")
+    # runpod 2.0 projects: the Apps rc2 deploys from dot-directories and ignored directories
+    # are read (project/files.py, list_hidden_runpod2), so those directories are inputs.
+    for name in [f"rp2-{w}-{git}" for w in HIDDEN_PLACES for git in ("plain", "git")]:
+        project = base / name / "project"
+        for rel in (".ci/sub", "gen/deep"):
+            (project / rel).mkdir(parents=True)
+            (project / rel / "notes.py").write_text("X = 1\n")
+        (project / "main.py").write_text(RP2_APP.format(app="main", queue="main-q"))
+        (project / ".gitignore").write_text("gen/\n")
+        if name.endswith("-git"):
+            subprocess.run(["git", "init", "-q", str(project)], check=True, timeout=60)
+        made[name] = base / name
     # The facts cache in the project (.flash-guard-cache/) made by an earlier run.
     default = made["default-cache"]
     assert _console(["check", "."], default / "project", _default_env(default))[0] == 1
@@ -318,6 +335,17 @@ def test_a_directory_git_ignores_is_not_walked_but_its_ignore_rule_is(settled):
     after = _console(args, root, env)
     assert after == _console([*args, "--no-cache"], root, env)
     assert b"hidden" in after[1]
+
+
+@pytest.mark.parametrize("git", ["plain", "git"])
+@pytest.mark.parametrize("where", HIDDEN_PLACES)
+def test_a_runpod2_app_added_to_a_hidden_or_ignored_directory_is_seen(settled, where, git):
+    outside = settled[f"rp2-{where}-{git}"]
+    root = outside / "project"
+    target = root / where / f"added_{where.replace('/', '_').strip('.')}.py"
+    app = RP2_APP.format(app=f"app-{target.stem}", queue=f"q-{target.stem}")
+    args = ["check", "--format", "json", "."]
+    _check_replays_then_sees(lambda: target.write_text(app), outside, args, root)
 
 
 def test_a_file_read_from_an_ignored_directory_is_watched(settled):

@@ -401,8 +401,10 @@ def list_files(
 HIDDEN_READ_LIMIT = 2000
 HIDDEN_MAX_BYTES = 1 << 20
 HIDDEN_WALK_LIMIT = 200_000
-# The bare name `runpod` (not `runpod_flash`, not `x.runpod`).
+# The bare name `runpod` (not `runpod_flash`, not `x.runpod`), and the word `App` (not
+# `Application`).
 _RUNPOD2_NAME = re.compile(rb"(?<![\w.])runpod(?!\w)")
+_APP_WORD = re.compile(rb"(?<!\w)App(?!\w)")
 
 
 @functools.cache
@@ -430,9 +432,10 @@ class HiddenPlaces:
 
 def shows_runpod2_app(data: bytes) -> bool:
     """The cheap filter of a hidden file: it imports an SDK (as the first pass decides a
-    candidate), names `runpod` itself and mentions `App`."""
+    candidate), names `runpod` itself and has the word `App` (`runpod.App(`, `import App`)."""
     return (
         b"App" in data
+        and _APP_WORD.search(data) is not None
         and _RUNPOD2_NAME.search(data) is not None
         and _scan_imports(data, stop_at_sdk=True)[1]
     )
