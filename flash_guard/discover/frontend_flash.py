@@ -82,6 +82,10 @@ class DeclarationBuilder:
             for applied in facts.applied:
                 self._applied(path, applied, applied.expr.span in bound)
         made, built = self.project.factory_made, self.project.factory_objects
+        # The factory bodies some call of which became a declaration where it is used. A
+        # factory whose calls never do (`ep = get_ep()` where `get_ep` may also return None)
+        # keeps its own `Endpoint(...)` as the declaration, or it would be lost altogether.
+        used = {(d.obj.path, d.obj.span) for d in self.drafts.values() if id(d.obj) in built}
         records = [
             self._finish(d)
             for d in self.drafts.values()
@@ -89,6 +93,7 @@ class DeclarationBuilder:
             # declaration: each call of the factory is, and is recorded where it is used.
             if not (
                 (d.obj.path, d.obj.span) in made
+                and (d.obj.path, d.obj.span) in used
                 and id(d.obj) not in built
                 and not (d.targets or d.routes)
             )
