@@ -721,6 +721,40 @@ def test_shim_factory_and_applied_endpoint_are_discovered(project, run_cli):
     assert records["applied"]["scope"] == "function"
 
 
+def test_a_shim_that_reads_the_sdk_with_getattr_is_discovered(project, run_cli):
+    # `getattr(module, "Endpoint")` on the imported SDK module reads as `module.Endpoint`
+    # (a default is unused when the SDK exports the name); flash build imports the module,
+    # so the decorated function is deployed.
+    root = project(
+        {
+            "compat.py": """
+            import importlib
+
+            def _get(module, attr):
+                try:
+                    return getattr(module, attr)
+                except AttributeError as exc:
+                    raise ImportError(attr) from exc
+
+            def load():
+                flash = importlib.import_module("runpod_flash")
+                return _get(flash, "Endpoint"), getattr(flash, "GpuGroup", None)
+            """,
+            "worker.py": """
+            from compat import load
+
+            Endpoint, GpuGroup = load()
+
+            @Endpoint(name="shimmed", gpu=GpuGroup.ADA_24, workers=(1, 2))
+            async def run(x): ...
+            """,
+        }
+    )
+    records = by_name(inventory(run_cli, root))
+    assert sorted(records) == ["shimmed"]
+    assert records["shimmed"]["params"]["gpu"]["value"] == ["GpuGroup.ADA_24"]
+
+
 def test_unresolvable_remote_config_is_one_declaration_with_fg002(project, check_json, run_cli):
     root = project(
         {

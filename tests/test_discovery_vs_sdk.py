@@ -31,6 +31,18 @@ CASES: dict[str, dict[str, str]] = {
         async def g(x): ...
         """
     },
+    # A compat shim that reads the SDK module's names with getattr (one with a default).
+    "getattr-shim": {
+        "w.py": """
+        import importlib
+        def load():
+            flash = importlib.import_module("runpod_flash")
+            return getattr(flash, "Endpoint"), getattr(flash, "GpuType", None)
+        Endpoint, GpuType = load()
+        @Endpoint(name="getattr-shim", gpu=GpuType.NVIDIA_L4, workers=(1, 2), idle_timeout=900)
+        async def f(x): ...
+        """
+    },
     "unpacked-loader": {
         "common/__init__.py": "",
         "common/loader.py": """

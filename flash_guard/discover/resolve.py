@@ -949,6 +949,17 @@ class ModuleIndex:
         if len(args) not in (2, 3) or expr.keywords:
             return Value.unknown(expr.text, expr.span, path)
         enum = self.resolve_symbol(args[0], path, namespace, depth + 1)
+        if isinstance(enum, ModuleRef):
+            # `getattr(flash, "Endpoint")` on an SDK module (a compat shim's import): the
+            # attribute, as `flash.Endpoint` reads (a default is unused when it exists)
+            name = self.evaluate(args[1], path, namespace, depth + 1)
+            if name.known and isinstance(name.value, str) and name.value.isidentifier():
+                target = self._attribute(enum, name.value, depth)
+                if isinstance(target, FlashSymbol) or (
+                    isinstance(target, ModuleRef) and len(args) == 2
+                ):
+                    return Value(target, True, expr.span, expr.text, path=path)
+            return Value.unknown(expr.text, expr.span, path)
         if not (isinstance(enum, FlashSymbol) and enum.name in ENUMS):
             return Value.unknown(expr.text, expr.span, path)
         name = self.evaluate(args[1], path, namespace, depth + 1)
