@@ -755,6 +755,39 @@ def test_a_shim_that_reads_the_sdk_with_getattr_is_discovered(project, run_cli):
     assert records["shimmed"]["params"]["gpu"]["value"] == ["GpuGroup.ADA_24"]
 
 
+def test_an_env_helper_that_strips_its_read_keeps_the_default(project, check_json):
+    # `os.environ.get(K, d).strip()` in a helper: the default (stripped) is the value, still
+    # noted as an environment read; a method with arguments stays unknown.
+    root = project(
+        {
+            "w.py": """
+            import os
+            from runpod_flash import Endpoint, GpuType, NetworkVolume
+
+            def env_str(name, default):
+                value = os.environ.get(name, default).strip()
+                return value or default
+
+            NAME = env_str("WORKER_NAME", " stripped-worker ")
+            VOLUME = env_str("VOLUME_NAME", "Model-Cache").lower()
+
+            @Endpoint(name=NAME, gpu=GpuType.NVIDIA_L4, workers=(1, 2),
+                      volume=NetworkVolume(name=VOLUME, size=50))
+            async def run(x): ...
+
+            @Endpoint(name=NAME.strip("-"), gpu=GpuType.NVIDIA_L4, workers=(1, 2))
+            async def other(x): ...
+            """
+        }
+    )
+    _, data = check_json(root)
+    names = sorted(e["name"] for e in data["endpoints"])
+    assert names == ["other", "stripped-worker"]
+    volume = next(e for e in data["endpoints"] if e["name"] == "stripped-worker")
+    assert volume["params"]["volume"]["value"][0]["name"] == "model-cache"
+    assert [f["line"] for f in data["findings"] if f["code"] == "FG002"] == [15]
+
+
 def test_unresolvable_remote_config_is_one_declaration_with_fg002(project, check_json, run_cli):
     root = project(
         {

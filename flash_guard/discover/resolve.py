@@ -93,6 +93,16 @@ ENV_GETTERS = frozenset({"os.getenv", "getenv", "os.environ.get", "environ.get"}
 CONVERTERS = {"int": int, "float": float, "str": str, "bool": bool}
 _UNRESOLVED = object()  # `_evaluate_call_uncached` resolves the callee itself
 IMPORTERS = frozenset({"importlib.import_module", "import_module", "__import__"})
+# `value.strip()` and its kin without arguments: a known string stays known (an environment
+# read's default too, still noted as one), as `os.getenv("NAME", "x").strip()` helpers use it.
+STR_METHODS = {
+    "strip": str.strip,
+    "lstrip": str.lstrip,
+    "rstrip": str.rstrip,
+    "lower": str.lower,
+    "upper": str.upper,
+    "casefold": str.casefold,
+}
 # Block kinds whose assignments are alternatives: a name assigned in them has candidates.
 _BRANCH_BLOCKS = frozenset({"if", "elif", "else", "try", "except", "finally", "match", "case"})
 ENUM_MEMBERS = {
@@ -922,6 +932,23 @@ class ModuleIndex:
 
         return self._lift([operand], convert, expr, path)
 
+    def _str_method(self, expr: Expr, path, namespace, depth) -> Value:
+        """`text.strip()` (and the other STR_METHODS) on a known string, else unknown."""
+        unknown = Value.unknown(expr.text, expr.span, path)
+        if len(expr.items) != 1 or expr.keywords:
+            return unknown  # `strip("/")` and the like: only the argument-less forms
+        func = expr.items[0]
+        operand = self.evaluate(func.items[0], path, namespace, depth + 1)
+
+        def apply(values: list[Value]) -> Value:
+            value = values[0]
+            if not value.known or not isinstance(value.value, str):
+                return unknown
+            result = STR_METHODS[func.value](value.value)
+            return Value(result, True, expr.span, expr.text, path=path, env_key=value.env_key)
+
+        return self._lift([operand], apply, expr, path)
+
     def _enum_member(
         self,
         enum: FlashSymbol,
@@ -1325,6 +1352,8 @@ class ModuleIndex:
             return "instance"
         if func.kind == "attr" and func.value == "get":
             return "get"
+        if builtin and func.kind == "attr" and func.value in STR_METHODS:
+            return "str_method"
         if func.kind == "attr" and func.value in SDK2_APP_METHODS:
             return "app_method"
         return None
@@ -1361,6 +1390,8 @@ class ModuleIndex:
             value = self._call_alias(symbol[0], symbol[1], expr, path, namespace, depth)
         elif route == "get":
             value = self._dict_get(expr, path, namespace, depth)
+        elif route == "str_method":
+            value = self._str_method(expr, path, namespace, depth)
         elif route == "app_method":
             value = self._app_decorator(expr, path, namespace, depth)
         if value is None:
