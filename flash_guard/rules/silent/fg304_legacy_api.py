@@ -10,7 +10,7 @@ from flash_guard.sdk.flash_tables import GPU_GROUPS, GPU_POOLS, GPU_TYPE_VALUES,
 # The legacy keywords an `Endpoint(...)` suggestion carries over, with their new names.
 _CARRIED = (("gpus", "gpu"), ("instanceIds", "cpu"), ("imageName", "image"))
 # Settings that carry over to an `Endpoint` keyword of their own, in its order: a suggestion
-# without them would quietly drop the timeouts, volume and environment the endpoint has.
+# without them would quietly drop the timeouts, volume, environment and template it has.
 _SETTINGS = (
     ("idleTimeout", "idle_timeout"),
     ("networkVolume", "volume"),
@@ -21,6 +21,8 @@ _SETTINGS = (
     ("flashboot", "flashboot"),
     ("scalerType", "scaler_type"),
     ("scalerValue", "scaler_value"),
+    ("template", "template"),
+    ("minCudaVersion", "min_cuda_version"),
 )
 # `@remote(...)` keywords that are `Endpoint` keywords too.
 _REMOTE_CARRIED = ("dependencies", "system_dependencies", "accelerate_downloads")
@@ -34,8 +36,8 @@ class LegacyApi(Check):
     `ServerlessResource`) with `@remote`, once, at the resource-class call. The message names
     the `Endpoint` form to move to, built from the declaration's own `name`, hardware, worker
     settings and the other settings that have an `Endpoint` keyword (timeouts, volume,
-    datacenter, env, `@remote`'s dependencies), and says when the import comes from
-    `tetra_rp`, the package's old name.
+    datacenter, env, template, CUDA version, `@remote`'s dependencies), and says when the
+    import comes from `tetra_rp`, the package's old name.
 
     The finding is `info`, except for the classes `flash deploy` cannot provision
     (`ServerlessEndpoint`, `CpuServerlessEndpoint`, `CpuLoadBalancerSlsResource`: "Unsupported
