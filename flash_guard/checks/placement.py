@@ -325,6 +325,8 @@ def _runtime_provisioned(endpoint: Endpoint, analysis) -> str | None:
     )
     body = function.field("body")
     how = _used_in(body.text() if body is not None else "", endpoint)
+    if how is None and name:
+        how = _returned_and_run(root, function, name, endpoint)
     through = _reached_from_main(root, name) if how is None and name else None
     if through == name:
         how = f"`{name}()` is called from the `__main__` block"
@@ -376,6 +378,48 @@ def _used_in(body: str, endpoint: Endpoint) -> str | None:
         calls = re.sub(rf"\bdef\s+{v}\b", "", body)  # a definition is not a call
         if re.search(rf"(?<![.\w]){v}\s*\(", calls):
             return f"`{var}(...)` provisions it"
+    return None
+
+
+def _returned_and_run(root, function, name: str, endpoint: Endpoint) -> str | None:
+    """A getter that returns the declaration (`return _endpoint`, `return Endpoint(...)`)
+    and another function of the file that runs what it got (`ep = get_endpoint()` then
+    `ep.run(...)`, or `get_endpoint().run(...)`): the lazy client pattern, provisioned by
+    that call. None when the function returns something else or nothing runs it."""
+    body = function.field("body")
+    text = body.text() if body is not None else ""
+    names = {endpoint.variable} if endpoint.variable else set()
+    want = (endpoint.span.line - 1, endpoint.span.column - 1)
+    for node in function.find_all(kind="call"):
+        start = node.range().start
+        parent = node.parent()
+        if (
+            (start.line, start.column) == want
+            and parent is not None
+            and parent.kind() == "assignment"
+            and parent.field("left") is not None
+        ):
+            names.add(parent.field("left").text())
+    returned = any(re.search(rf"\breturn\s+{re.escape(n)}\s*(?:$|#)", text, re.M) for n in names)
+    if not returned and not re.search(r"\breturn\s+\w*Endpoint\s*\(", text):
+        return None
+    call = rf"(?<![.\w]){re.escape(name)}\s*\(\s*\)"
+    for other in root.find_all(kind="function_definition"):
+        if other.range().start.index == function.range().start.index:
+            continue
+        caller = other.field("name").text() if other.field("name") is not None else "?"
+        source = other.text()
+        direct = re.search(rf"{call}\s*\.\s*(runsync|run)\s*\(", source)
+        if direct:
+            return f"`{name}()` returns it and `{caller}()` calls `.{direct.group(1)}(...)` on it"
+        for bound in re.finditer(rf"\b([A-Za-z_]\w*)\s*=\s*(?:await\s+)?{call}", source):
+            var = re.escape(bound.group(1))
+            method = re.search(rf"\b{var}\s*\.\s*(runsync|run)\s*\(", source)
+            if method:
+                return (
+                    f"`{name}()` returns it and `{bound.group(1)}.{method.group(1)}(...)` in "
+                    f"`{caller}()` provisions it"
+                )
     return None
 
 

@@ -34,9 +34,10 @@ class NotDeployed(Check):
 
     A runtime-provisioned declaration (inside a function, configured from the function's
     parameters or run-time data, and used by the same code: called, awaited, `.run`/`.runsync`,
-    or the function is called from a `__main__` block, directly or through other functions of
-    the file a few calls deep) is a script that creates its endpoint when it runs. It gets one
-    info finding saying so, and no FG002 or FG303.
+    returned to another function of the file that runs it (`ep = get_endpoint()` then
+    `ep.run(...)`, a lazy client), or the function is called from a `__main__` block, directly
+    or through other functions of the file a few calls deep) is a script that creates its
+    endpoint when it runs. It gets one info finding saying so, and no FG002 or FG303.
     A runpod 2.0 declaration is read as `rp flash deploy` discovers it (runpod-sdk2.md §5.5):
     it fails under a `__main__` or `TYPE_CHECKING` guard, inside a function nothing calls at
     import, in a module-level conditional (created only if that branch runs), or in a directory
