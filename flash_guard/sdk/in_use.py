@@ -91,7 +91,10 @@ def version_fields(endpoint) -> dict[str, str]:
         return {"sdk": "", "deploy_execution_timeout": "", "default_workers": workers}
     facts = facts_of(endpoint)
     dropped = ""
-    if facts is not None and facts.deploy_forwards_execution_timeout is False:
+    # A declaration inside a function is never one `flash deploy` builds (the code that runs
+    # it provisions it, keeping the limit), so the note is not for those.
+    deployed = getattr(endpoint, "scope", "module") != "function"
+    if deployed and facts is not None and facts.deploy_forwards_execution_timeout is False:
         # resource_provisioner.create_resource_from_manifest builds the resource without it
         dropped = (
             f"; note that `flash deploy` in {sdk.package} {sdk.version} builds the endpoint "
