@@ -832,6 +832,40 @@ CASES = [
         "endpoint-env-strings",
         '@Endpoint(name="e", env={"BATCH_SIZE": "8", "DEBUG": str(True)})' + QB,
     ),
+    bad(
+        "endpoint-timeout-fraction",
+        '@Endpoint(name="e", execution_timeout_ms=1.5)' + QB,
+        "FG214",
+        "executionTimeoutMs",
+    ),
+    bad(
+        "endpoint-gpu-count-fraction",
+        '@Endpoint(name="e", gpu=GpuType.NVIDIA_L4, gpu_count=1.5)' + QB,
+        "FG214",
+        "gpuCount",
+    ),
+    bad(
+        "lb-scaler-value-fraction",
+        'api = Endpoint(name="api", scaler_value=2.5)\n@api.get("/x")\nasync def h(): ...',
+        "FG214",
+        "scalerValue",
+    ),
+    bad(
+        "endpoint-flashboot-word",
+        '@Endpoint(name="e", flashboot="maybe")' + QB,
+        "FG214",
+        "flashboot",
+    ),
+    ok(
+        "endpoint-whole-floats",
+        '@Endpoint(name="e", execution_timeout_ms=2.5 * 60 * 1000, scaler_value=4.0, '
+        'flashboot="yes", gpu_count="2")' + QB,
+    ),
+    ok(
+        "cpu-endpoint-gpu-count-fraction",
+        '@Endpoint(name="c", cpu="cpu3c-1-2", gpu_count=1.5)' + QB,
+    ),
+    ok("endpoint-timeout-none", '@Endpoint(name="e", execution_timeout_ms=None)' + QB),
     # A string of digits is the number for pydantic's int fields (FG104/FG105 read it so).
     ok(
         "endpoint-string-numbers",

@@ -6,6 +6,7 @@ import re
 
 from flash_guard.checks.base import fail, register, spread_unknown, unknown
 from flash_guard.checks.deploy_support import EveryDeclaration, label, shown
+from flash_guard.discover.normalize import lax_int
 from flash_guard.model import EnumRef, Opaque, Value
 from flash_guard.sdk.in_use import facts_of, sdk_of
 
@@ -38,10 +39,18 @@ JUDGED_ELSEWHERE = frozenset(
     }
 )
 _BOOL_STRINGS = {"true", "false", "yes", "no", "on", "off", "1", "0", "t", "f", "y", "n"}
-# `Endpoint(...)` keeps these keywords unchecked and hands them to the resource class it builds
-# (`_build_resource_config`), whose pydantic fields then validate them. The others it checks
-# itself (FG201-FG212) or converts first (`workers`, `gpu`, `cpu`, `volume`).
-ENDPOINT_PASSED_ON = ("env",)
+# `Endpoint(...)` keeps these keywords unchecked and hands them, under the field name given
+# here, to the resource class it builds (`_build_resource_config`), whose pydantic fields then
+# validate them: `execution_timeout_ms=1.5` raises 'Input should be a valid integer, got a
+# number with a fractional part'. The others it checks itself (FG201-FG212) or converts first
+# (`workers`, `gpu`, `cpu`, `volume`). `gpu_count` goes only to the GPU classes.
+ENDPOINT_PASSED_ON = {
+    "env": "env",
+    "execution_timeout_ms": "executionTimeoutMs",
+    "flashboot": "flashboot",
+    "scaler_value": "scalerValue",
+    "gpu_count": "gpuCount",
+}
 
 
 def built_class(endpoint) -> str:
@@ -107,28 +116,33 @@ def _endpoint_fields(endpoint) -> list:
         if endpoint.kind == "image"
         else "when the decorator (or route) builds it, at import"
     )
+    passed = dict(ENDPOINT_PASSED_ON)
+    if endpoint.compute == "cpu":
+        del passed["gpu_count"]  # the CPU classes are never given it
     out = []
-    for key, value, spec, problem, release in _wrong_types(endpoint, cls):
-        if key not in ENDPOINT_PASSED_ON:
-            continue
+    for key, value, spec, problem, release in _wrong_types(endpoint, cls, passed):
+        field = passed[key]
         message = (
             f"{label(endpoint)} {key}={shown(value)}: {problem}; Endpoint passes {key}= on to "
-            f"{cls}, whose {key} is `{spec.annotation}` in {release}: pydantic raises a "
+            f"{cls}, whose {field} is `{spec.annotation}` in {release}: pydantic raises a "
             f"ValidationError {when}"
         )
         out.append(fail(endpoint, message + _in_use(endpoint), value, key))
     return out
 
 
-def _wrong_types(endpoint, cls: str):
+def _wrong_types(endpoint, cls: str, renamed: dict[str, str] | None = None):
     """(keyword, value, field, problem, release) for each known keyword value that the field
-    of `cls` in the release in use rejects (pydantic's lax mode)."""
+    of `cls` in the release in use rejects (pydantic's lax mode). With `renamed` (an
+    `Endpoint`'s keyword -> the class field it is passed on as), only those keywords."""
     facts = facts_of(endpoint)
     fields = facts.legacy_fields.get(cls, {}) if facts else {}
     sdk = sdk_of(endpoint)
     release = f"{sdk.package} {sdk.version}" if sdk is not None else "the SDK"
     for key, value, _ in endpoint.kwargs:
-        spec = fields.get(key)
+        if renamed is not None and key not in renamed:
+            continue
+        spec = fields.get(renamed[key] if renamed is not None else key)
         if spec is None or not value.known:
             continue
         expected = _expected(spec.annotation or "")
@@ -196,11 +210,11 @@ def _mismatch(expected: str | None, raw, optional: bool) -> str | None:
     if expected == "str":
         return None if kind == "str" else f"a {kind} is not a string"
     if expected == "int":
-        if kind == "int" or (kind == "float" and float(raw).is_integer()):
+        if lax_int(raw) is not None:
             return None
-        if kind == "str" and re.fullmatch(r"\s*[+-]?\d+\s*", raw):
-            return None
-        return None if kind == "bool" else f"a {kind} is not an integer"
+        if kind == "float":
+            return "a float with a fractional part is not an integer"
+        return f"a {kind} is not an integer"
     if expected == "float":
         if kind in ("int", "float", "bool"):
             return None
