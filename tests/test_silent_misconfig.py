@@ -488,6 +488,58 @@ def test_fg303_matches_what_flash_build_bundles(project, check_json):
         assert not any(f"`{package}`" in message for message in flagged), package
 
 
+SYSTEM_DEPS_PROBE = """
+import asyncio, importlib, inspect, pathlib, sys
+from runpod_flash.stubs.live_serverless import LiveServerlessStub
+
+sys.path.insert(0, ".")
+RESULT = {}
+for label, value in (("string", "'ffmpeg'"), ("list", "['ffmpeg']")):
+    pathlib.Path(f"app_{label}.py").write_text(
+        "from runpod_flash import Endpoint, GpuType\\n"
+        f"@Endpoint(name='b', gpu=GpuType.NVIDIA_L4, system_dependencies={value})\\n"
+        "async def b(x):\\n    return x\\n"
+    )
+    fn = importlib.import_module(f"app_{label}").b  # the decorator accepts either
+    cfg = fn.__remote_config__
+    stub = LiveServerlessStub(cfg["resource_config"])
+    try:  # what a call under flash dev sends: the stub builds a FunctionRequest
+        request = asyncio.run(stub.prepare_request(inspect.unwrap(fn), None,
+                              cfg["system_dependencies"], True))
+        RESULT[label] = request.system_dependencies
+    except Exception as exc:
+        RESULT[label] = type(exc).__name__ + ": " + str(exc)
+"""
+
+
+def test_fg303_system_dependencies_string_matches_the_sdk(project, check_json):
+    """`system_dependencies="ffmpeg"` imports fine; the request a call sends rejects it."""
+    sdk = run_probe_or_skip(SYSTEM_DEPS_PROBE)
+    assert sdk["list"] == ["ffmpeg"]
+    assert sdk["string"].startswith("ValidationError") and "valid list" in sdk["string"]
+    app = """
+        from runpod_flash import Endpoint, GpuType, LiveServerless, remote
+
+        SYSTEM = "libgl1"
+
+        @Endpoint(name="strings", gpu=GpuType.NVIDIA_L4, system_dependencies="ffmpeg")
+        async def a(x): ...
+
+        @Endpoint(name="lists", gpu=GpuType.NVIDIA_L4, system_dependencies=["ffmpeg"])
+        async def b(x): ...
+
+        cfg = LiveServerless(name="legacy")
+
+        @remote(cfg, system_dependencies=SYSTEM)
+        async def c(x): ...
+    """
+    _, doc = check_json(project({"app.py": textwrap.dedent(app)}), "--select", "FG303")
+    found = by_endpoint(doc, "FG303")
+    assert set(found) == {"strings", "legacy"}
+    assert "'ffmpeg'" in found["strings"]["message"] and "valid list" in found["strings"]["message"]
+    assert found["legacy"]["line"] == 13
+
+
 # -- FG002: one finding per unresolved expression (rules.md) ------------------------------
 
 SPREAD = """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flash_guard.checks.base import Check, fail_at, register, unknown
+from flash_guard.checks.base import Check, fail, fail_at, register, unknown
 from flash_guard.checks.placement import runtime_provisioned
 from flash_guard.checks.sites import DependencyArg, build_calls, dependency_args
 from flash_guard.discover.parse import Expr
@@ -34,7 +34,9 @@ class DependenciesLiteral(Check):
     unresolved `**spread` that may hold `dependencies` reports FG002. A runtime-provisioned
     declaration (see FG301) is not checked: `flash build` never bundles it. runpod 2.0 collects
     dependencies by running the code, so any list works there; what fails is a string
-    (`dependencies="torch"`), which rc2 never checks and its build reads letter by letter."""
+    (`dependencies="torch"`), which rc2 never checks and its build reads letter by letter.
+    On runpod-flash it also fails `system_dependencies="ffmpeg"` (a string): the import
+    passes, the first call under `flash dev` does not."""
 
     id = "dependencies-not-literal"
 
@@ -64,10 +66,32 @@ class DependenciesLiteral(Check):
                 out.append(fail_at(endpoint, message, call.path, span, parameter="dependencies"))
         if not out and undecided:
             what = "the spread that may pass `dependencies`"
-            return [unknown(endpoint, undecided[0], what, "dependencies")]
+            return [unknown(endpoint, undecided[0], what, "dependencies")] + _system_string(
+                endpoint, name
+            )
         if not out and not written:
             out += _through_partial(endpoint, name)
-        return out
+        return out + _system_string(endpoint, name)
+
+
+def _system_string(endpoint, name: str) -> list:
+    """`system_dependencies="ffmpeg"`: the SDK accepts it at import, then the first call
+    fails building its request (`FunctionRequest.system_dependencies` is `List[str]`, which
+    pydantic does not make of a string); `flash deploy` carries no system_dependencies at all
+    (flash-sdk.md §5.3 #10). runpod 2.0's string case is reported at normalisation."""
+    value = endpoint.params.get("system_dependencies")
+    if endpoint.sdk == "runpod2" or value is None or value.defaulted:
+        return []
+    if not (value.known and isinstance(value.value, str)):
+        return []
+    message = (
+        f"{name}: `system_dependencies` is the string {value.value!r}, not a list: the SDK "
+        "accepts it at import, then the first call fails building its request (pydantic: "
+        "'Input should be a valid list'); write "
+        f"system_dependencies=[{value.value!r}] (flash deploy does not install "
+        "system_dependencies either way)"
+    )
+    return [fail(endpoint, message, value, "system_dependencies")]
 
 
 def _through_partial(endpoint, name: str) -> list:
