@@ -244,6 +244,20 @@ CASES: dict[str, dict[str, str]] = {
         detect = serve(_detect)
         """
     },
+    "walrus-in-keywords": {
+        "w.py": """
+        from runpod_flash import Endpoint, GpuType
+
+        @Endpoint(
+            name=(ep_name := "walrus-embed"),
+            gpu=GpuType.NVIDIA_L4,
+            workers=(low := 1, 3),
+            idle_timeout=(idle := 20 * 60),
+            execution_timeout_ms=(limit := 90_000),
+        )
+        async def f(x): ...
+        """
+    },
 }
 
 # An environment-dependent choice: flash-guard lists candidates, the SDK builds one of them.

@@ -30,9 +30,10 @@ class Expr:
     """One expression.
 
     kind: lit | name | attr | tuple | list | dict | call | binop | unary |
-          subscript | starred | fstring | ifexp | dictcomp | other
+          subscript | starred | fstring | ifexp | dictcomp | named | other
     fstring items are the parts in order (string `lit`s and interpolated expressions);
     ifexp items are (value if true, condition, value if false).
+    named (`n := v`): value the name bound, items (v,).
     value: the literal (lit), identifier (name), attribute name (attr) or operator.
     items: children: elements, call positional args, operands, attr/subscript base.
     keywords: call keyword args as (name or None for `**x`, Expr, Span);
@@ -412,6 +413,11 @@ def to_expr(node, depth: int = 0) -> Expr:
         return Expr(
             "subscript", span, text, None, (to_expr(base, depth + 1), to_expr(index, depth + 1))
         )
+    if kind == "named_expression":  # `(n := "x")`: its value, under the name it binds
+        name, value = node.field("name"), node.field("value")
+        if name is None or value is None:
+            return Expr("other", span, text)
+        return Expr("named", span, text, intern(name.text()), (to_expr(value, depth + 1),))
     if kind in ("list_splat", "dictionary_splat"):
         inner = [c for c in node.children() if c.is_named()]
         items = (to_expr(inner[0], depth + 1),) if inner else ()

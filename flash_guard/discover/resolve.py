@@ -541,6 +541,8 @@ class ModuleIndex:
             return Value.unknown(expr.text, expr.span, path)
         if kind == "subscript":
             return self._evaluate_subscript(expr, path, namespace, depth)
+        if kind == "named":  # `(n := "x")` is "x"
+            return self.evaluate(expr.items[0], path, namespace, depth + 1)
         return Value.unknown(expr.text, expr.span, path)
 
     def _evaluate_dictcomp(self, expr: Expr, path, namespace, depth) -> Value:
