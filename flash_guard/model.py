@@ -116,7 +116,10 @@ class Value:
 def at_use(item: Value, container: Value) -> Value:
     """An item of a tuple/list/dict that came through a module-level constant, placed where
     the constant is used in the declaration and naming it (rules.md: findings through a
-    constant are reported at the use)."""
+    constant are reported at the use). An item of a container read with an environment default
+    (`CONFIG[os.getenv("STAGE", "dev")]`, a settings field) keeps its variable."""
+    if container.env_key and isinstance(item, Value) and item.known and not item.env_key:
+        item = dataclasses.replace(item, env_key=container.env_key)
     if not container.via or container.span is None:
         return item
     return dataclasses.replace(item, span=container.span, path=container.path, via=container.via)

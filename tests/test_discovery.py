@@ -1194,41 +1194,53 @@ def test_runpod_flash_datacenter_candidates_are_decided_one_by_one(project, chec
     assert ("bad", "FG206") in by and ("bad", "FG002") not in by, by
 
 
-def test_a_lookup_keyed_by_an_environment_default_is_candidate_values(project, check_json):
-    # `BY_STAGE.get(STAGE, d)` / `BY_STAGE[STAGE]` with STAGE = os.getenv("STAGE", "prod"):
-    # the environment picks the entry, as `if STAGE == "prod": ... else: ...` does, so the
-    # entries are candidates (rules.md) rather than the default key's entry alone (which hid
-    # the dev entries: any GPU, 60 s idle).
+def test_a_lookup_keyed_by_an_environment_default_is_the_default_entry(project, check_json):
+    # `BY_STAGE.get(STAGE, d)` / `BY_STAGE[STAGE]` / `CONFIG[os.getenv("STAGE", "dev")]`: the
+    # key is an environment default, decided on its default as everywhere (rules.md "value
+    # with an environment default"), and a finding says the variable can override it. What is
+    # read from the entry next (`CFG["workers"]`) keeps the note.
     root = project(
         {
-            "worker.py": """
+            "settings.py": """
             import os
 
+            STAGE = os.getenv("STAGE", "prod")
+            STAGE_CONFIG = {
+                "dev": {"workers": (0, 1), "idle_timeout": 60},
+                "prod": {"workers": (1, 3), "idle_timeout": 1200},
+            }
+            CFG = STAGE_CONFIG[os.getenv("STAGE", "dev")]
+            """,
+            "worker.py": """
             from runpod_flash import Endpoint, GpuGroup, GpuType
 
-            STAGE = os.getenv("STAGE", "prod")
+            from settings import CFG, STAGE
+
             GPU_BY_STAGE = {"prod": GpuType.NVIDIA_L4, "dev": GpuGroup.ANY}
             IDLE_BY_STAGE = {"prod": 1200, "dev": 60}
-            SAME = {"prod": 900, "dev": 900}
 
             @Endpoint(name="embed", gpu=GPU_BY_STAGE.get(STAGE, GpuType.NVIDIA_L4),
                       workers=(1, 3), idle_timeout=IDLE_BY_STAGE[STAGE],
                       execution_timeout_ms=60000)
             async def embed(x): ...
 
-            @Endpoint(name="steady", gpu=GpuType.NVIDIA_L4, workers=(1, 3),
-                      idle_timeout=SAME[STAGE], execution_timeout_ms=60000)
-            async def steady(x): ...
-            """
+            @Endpoint(name=f"dev-{STAGE}", gpu=GpuType.NVIDIA_L4, workers=CFG["workers"],
+                      idle_timeout=CFG["idle_timeout"], execution_timeout_ms=60000)
+            async def dev(x): ...
+            """,
         }
     )
     _, doc = check_json(root)
-    fg002 = sorted((f["endpoint"], f["message"]) for f in doc["findings"] if f["code"] == "FG002")
-    assert [e for e, _ in fg002] == ["embed", "embed"], fg002
-    assert "`gpu` is `GPU_BY_STAGE.get(STAGE, GpuType.NVIDIA_L4)`" in fg002[0][1]
-    assert "`idle_timeout` is `IDLE_BY_STAGE[STAGE]`, whose candidates 1200 / 60" in fg002[1][1]
-    # every candidate the same: decided (FG105 passes at 900, no FG002 for `steady`)
-    assert not [f for f in doc["findings"] if f["endpoint"] == "steady"]
+    assert not [f for f in doc["findings"] if f["code"] == "FG002"], doc["findings"]
+    assert not [f for f in doc["findings"] if f["endpoint"] == "embed"]
+    by_code = {f["code"]: f for f in doc["findings"] if f["endpoint"] == "dev-prod"}
+    assert sorted(by_code) == ["FG103", "FG105"], by_code
+    uses = (("FG103", 'CFG["workers"]', 13), ("FG105", 'CFG["idle_timeout"]', 14))
+    for code, written, line in uses:
+        finding = by_code[code]
+        assert (finding["path"], finding["line"]) == ("worker.py", line), finding  # at the use
+        assert written in finding["message"], finding["message"]
+        assert "`STAGE` can override it at deploy time" in finding["message"], finding["message"]
 
 
 def test_an_update_with_unknown_entries_leaves_no_key_decided(project, check_json):

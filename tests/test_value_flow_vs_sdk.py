@@ -244,6 +244,32 @@ CASES: dict[str, dict[str, str]] = {
         detect = serve(_detect)
         """
     },
+    "stage-config-keyed-by-env": {
+        "settings.py": """
+        import os
+
+        STAGE = os.getenv("STAGE", "dev")
+        STAGE_CONFIG = {
+            "dev": {"workers": (0, 1), "idle_timeout": 300, "gpu": "NVIDIA_L4"},
+            "prod": {"workers": (1, 5), "idle_timeout": 1800, "gpu": "NVIDIA_A100_80GB_PCIe"},
+        }
+        CFG = STAGE_CONFIG[os.getenv("STAGE", "dev")]
+        LIMITS = {"dev": 60_000, "prod": 600_000}
+        """,
+        "w.py": """
+        from runpod_flash import Endpoint, GpuType
+        from settings import CFG, LIMITS, STAGE, STAGE_CONFIG
+
+        @Endpoint(
+            name=f"embed-{STAGE}",
+            gpu=GpuType[CFG["gpu"]],
+            workers=CFG["workers"],
+            idle_timeout=STAGE_CONFIG[STAGE]["idle_timeout"],
+            execution_timeout_ms=LIMITS.get(STAGE, 1000),
+        )
+        async def f(x): ...
+        """,
+    },
     "walrus-in-keywords": {
         "w.py": """
         from runpod_flash import Endpoint, GpuType

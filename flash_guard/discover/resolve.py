@@ -581,18 +581,32 @@ class ModuleIndex:
             )
         base = self.evaluate(expr.items[0], path, namespace, depth + 1)
         index = self.evaluate(expr.items[1], path, namespace, depth + 1)
-        # An unknown key, or one the environment chooses (`CONFIG[os.getenv("STAGE", "prod")]`):
-        # any entry may be the one deployed, so the entries are candidate values (rules.md).
-        chosen = not index.known or index.env_key is not None
-        if base.known and chosen and isinstance(base.value, dict) and not base.partial:
+        # An unknown key: any entry may be the one deployed, so the entries are candidate
+        # values (rules.md).
+        unknown_key = not index.known and not index.candidates
+        if unknown_key and base.known and isinstance(base.value, dict) and not base.partial:
             return self._candidates(list(base.value.values()), expr, path)
-        if base.known and index.known and isinstance(base.value, (dict, tuple, list)):
-            try:
-                item = base.value[index.value]
-            except (KeyError, IndexError, TypeError):
-                return Value.unknown(expr.text, expr.span, path)
-            return dataclasses.replace(item, span=expr.span, path=path, text=expr.text)
-        return Value.unknown(expr.text, expr.span, path)
+        return self._lift([base, index], lambda v: self._item(v[0], v[1], expr, path), expr, path)
+
+    def _item(self, base: Value, index: Value, expr: Expr, path: str) -> Value:
+        """`base[index]` for one known container and key. A key the environment chooses
+        (`CONFIG[os.getenv("STAGE", "dev")]`) is its default, as everywhere (rules.md "value
+        with an environment default"): the entry is the default key's, marked with the
+        variable that can override it, and so is whatever is read from it next
+        (`CFG = CONFIG[STAGE]`, then `CFG["workers"]`)."""
+        if not (base.known and index.known and isinstance(base.value, (dict, tuple, list))):
+            return Value.unknown(expr.text, expr.span, path)
+        try:
+            item = base.value[index.value]
+        except (KeyError, IndexError, TypeError):
+            return Value.unknown(expr.text, expr.span, path)
+        env = item.env_key or index.env_key or base.env_key
+        # Read through a constant (`CONF["workers"]` with CONF in settings.py): reported at the
+        # use, naming what it came through, as the constant itself is.
+        via = expr.text if base.via else item.via
+        return dataclasses.replace(
+            item, span=expr.span, path=path, text=expr.text, env_key=env, via=via
+        )
 
     def resolve_symbol(self, expr: Expr, path: str, namespace: Span | None, depth: int = 0):
         """What a name/attribute chain refers to: a FlashSymbol, ModuleRef, project definition
@@ -1019,14 +1033,15 @@ class ModuleIndex:
         else:
             default = Value(None, True, expr.span, expr.text, path=path)
         # A key the environment chooses (`BY_STAGE.get(STAGE, ...)` with STAGE an env default)
-        # may pick any entry, as an unknown key may: candidates, like the `if` it stands for.
-        if key.known and not key.candidates and key.env_key is None:
+        # is its default, marked with the variable, as `BY_STAGE[STAGE]` is (`_item`).
+        if key.known and not key.candidates:
             try:
                 found = base.value.get(key.value)
             except TypeError:
                 return Value.unknown(expr.text, expr.span, path)
             chosen = found if found is not None else default
-            return dataclasses.replace(chosen, span=expr.span, path=path, env_key=key.env_key)
+            env = chosen.env_key or key.env_key or base.env_key
+            return dataclasses.replace(chosen, span=expr.span, path=path, env_key=env)
         return self._candidates([*base.value.values(), default], expr, path)
 
     def _helper_bindings(self, fn_path: str, fn: FunctionDef, expr: Expr, path, namespace, depth):
