@@ -400,3 +400,122 @@ def test_factory_routes_through_routers(project):
     # The handler given to add_api_route is the project function: its body is the worker's.
     ready = next(r for r in endpoint.routes if r.handler == "ready")
     assert ready.handler_facts is not None and ready.handler_facts.path == "svc/ops.py"
+
+
+ROUTE_FORMS = {
+    "app.py": """
+        import runpod
+        from fastapi import APIRouter, FastAPI
+        from fastapi.routing import APIRoute
+        from starlette.responses import JSONResponse
+        from starlette.routing import Route
+
+        app = runpod.App("forms")
+
+        router = APIRouter()
+        r = router
+
+        @r.get("/health")
+        def health():
+            return {"ok": True}
+
+        @app.api(name="alias-include", cpu="cpu3c-1-2")
+        def alias_include():
+            web = FastAPI()
+            web.include_router(r, prefix="/a")
+            return web
+
+        ops = APIRouter(prefix="/ops")
+
+        def ping():
+            return {"ok": True}
+
+        ops.get("/health")(ping)
+        ops.api_route("/live", methods=["GET", "HEAD"])(ping)
+
+        @app.api(name="call-form-router", cpu="cpu3c-1-2")
+        def call_form_router():
+            web = FastAPI()
+            web.include_router(ops)
+            return web
+
+        @app.api(name="call-form-app", cpu="cpu3c-1-2")
+        def call_form_app():
+            web = FastAPI()
+            web.post("/predict")(ping)
+            web.get("/health")(ping)
+            return web
+
+        def ready(request):
+            return JSONResponse({"ok": True})
+
+        @app.api(name="route-table", cpu="cpu3c-1-2")
+        def route_table():
+            return FastAPI(
+                routes=[
+                    APIRoute("/health", health),
+                    APIRoute(path="/predict", endpoint=ping, methods=["POST"]),
+                    Route("/ready", ready),
+                ]
+            )
+
+        served = FastAPI(routes=[APIRoute("/status", ping, methods=["GET"])])
+
+        @app.api(name="module-table", cpu="cpu3c-1-2")
+        def module_table():
+            return served
+        """,
+}
+ROUTES_PROBE = """
+import asyncio, importlib, pathlib, sys, textwrap
+FILES, PAIRS = %r, %r
+for name, text in FILES.items():
+    pathlib.Path(name).write_text(textwrap.dedent(text))
+sys.path.insert(0, ".")
+module = importlib.import_module("app")
+
+async def status(served, method, path):
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": method, "scheme": "http", "path": path, "raw_path": path.encode(),
+             "query_string": b"", "root_path": "", "headers": [], "client": ("t", 1),
+             "server": ("t", 80)}
+    sent = []
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+    async def send(message):
+        sent.append(message)
+    try:
+        await served(scope, receive, send)
+    except Exception:  # the route was found; its handler failed
+        return 500
+    return next(m["status"] for m in sent if m["type"] == "http.response.start")
+
+RESULT = {}
+for value in vars(module).values():
+    factory = getattr(value, "_asgi_factory", None)
+    if factory is None:
+        continue
+    served = factory()  # what the worker does: call the factory, serve the app it returns
+    RESULT[value.spec.name] = sorted(
+        [m, p] for m, p in PAIRS if asyncio.run(status(served, m, p)) not in (404, 405)
+    )
+"""
+
+
+def test_factory_route_forms_match_fastapi(project):
+    """A router alias (`r = router`), the decorators' call form (`router.get("/health")(fn)`,
+    on a router or on the factory's app) and a route table (`FastAPI(routes=[APIRoute(...),
+    Route(...)])`) give the routes FastAPI serves from the app the factory returns: every
+    method and path flash-guard reads for any of them is asked of each app."""
+    from sdk2_oracle import run_probe2_or_skip
+
+    ours = {}
+    for endpoint in endpoints_of(project(ROUTE_FORMS)):
+        assert endpoint.hidden_routes is None, (endpoint.display_name, endpoint.hidden_routes)
+        ours[endpoint.display_name] = sorted(
+            [r.method.value, r.path.value] for r in endpoint.routes
+        )
+    pairs = sorted({(m, p) for routes in ours.values() for m, p in routes} | {("GET", "/x")})
+    served = run_probe2_or_skip(ROUTES_PROBE % (ROUTE_FORMS, pairs))
+    assert served == ours
+    assert ours["route-table"] == [["GET", "/health"], ["GET", "/ready"], ["POST", "/predict"]]

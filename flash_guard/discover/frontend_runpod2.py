@@ -863,7 +863,27 @@ class Runpod2Builder:
                         self._add_route(endpoint, http, decorator, path, method, reserved=False)
                     if methods is not None:
                         read.add((path, decorator.span))
-        problem = None
+        if fn is not None:
+            for applied in self.project.files[path].applied:
+                # `web.get("/health")(ping)` in the factory: the call form of the decorator
+                found = (
+                    self._call_form_route(path, applied.expr, applied.namespace)
+                    if applied.namespace == fn.span
+                    else None
+                )
+                if found is None:
+                    continue
+                receiver, holder, registrar = found
+                receiver_expr = registrar.items[0].items[0]
+                if self._router_receiver(receiver_expr, path, applied.namespace):
+                    continue  # a router's, read through its include below
+                verb = registrar.items[0].value
+                methods = [verb.upper()] if verb in FACTORY_VERBS else _literal_methods(registrar)
+                for http in methods or ():
+                    self._add_route(endpoint, http, registrar, path, holder, reserved=False)
+                if methods is not None:
+                    read.add((path, registrar.span))
+        problem = self._route_tables(endpoint, fn, path) if fn is not None else None
         for app_assign in self._factory_apps(factory, fn, path):
             # `server.include_router(...)` / `server.add_api_route(...)` on the FastAPI app the
             # factory builds; its decorators were read above.
@@ -881,6 +901,58 @@ class Runpod2Builder:
             endpoint.hidden_routes = self._registered(
                 endpoint, app_path, assign, "", None, set(), frozenset()
             )
+
+    def _route_tables(self, endpoint, fn: FunctionDef, path: str) -> Value | None:
+        """`FastAPI(routes=[APIRoute("/health", health), ...])` built in the factory (assigned
+        to a name or returned): each `APIRoute`/`Route` with a literal path and methods (GET
+        when not given, as both classes default) is a route of the app. Returns the first
+        table or entry that cannot be read, else None."""
+        built = [a.expr for a in self.project.local_assignments(path, fn.span)]
+        built += [r.expr() for r in fn.returns]
+        for call in built:
+            callee = call.items[0].dotted() if call.kind == "call" and call.items else None
+            if (callee or "").rsplit(".", 1)[-1] != "FastAPI":
+                continue
+            problem = self._route_table(endpoint, call, path, fn.span)
+            if problem is not None:
+                return problem
+        return None
+
+    def _route_table(self, endpoint, call: Expr, path: str, namespace) -> Value | None:
+        """The routes of a `FastAPI(routes=[...])` call's table, if it has one."""
+        table = _keyword(call, "routes")
+        if table is None:
+            return None
+        if table.kind not in ("list", "tuple"):
+            return Value.unknown(table.text, table.span, path)
+        for entry in table.items:
+            problem = self._table_route(endpoint, entry, path, namespace)
+            if problem is not None:
+                return problem
+        return None
+
+    def _table_route(self, endpoint, entry: Expr, path: str, namespace) -> Value | None:
+        """One entry of a `routes=[...]` table; the unknown naming it when it is not an
+        `APIRoute(path, endpoint, methods=...)` / `Route(...)` with a literal path."""
+        unknown = Value.unknown(entry.text, entry.span, path)
+        callee = entry.items[0].dotted() if entry.kind == "call" and entry.items else None
+        if (callee or "").rsplit(".", 1)[-1] not in ("APIRoute", "Route"):
+            return unknown  # `Mount`, `WebSocketRoute`, a computed entry
+        args = entry.items[1:]
+        if any(a.kind == "starred" for a in args) or any(k is None for k, _, _ in entry.keywords):
+            return unknown
+        route_path = args[0] if args else _keyword(entry, "path")
+        handler = args[1] if len(args) > 1 else _keyword(entry, "endpoint")
+        methods = _literal_methods(entry)
+        if route_path is None or handler is None or methods is None:
+            return unknown
+        # The entry stands where a decorator would (`_add_route` reads its first argument).
+        registrar = Expr("call", entry.span, entry.text, None, (entry.items[0], route_path))
+        target = self.project.body_of(path, handler)
+        holder = Decorated([], target, namespace, "", (entry.span.line, entry.span.line))
+        for http in methods:
+            self._add_route(endpoint, http, registrar, path, holder, reserved=False)
+        return None
 
     def _factory_def(self, factory: BodyFacts, path: str) -> FunctionDef | None:
         facts = self.project.files.get(path)
@@ -941,10 +1013,15 @@ class Runpod2Builder:
         same namespace of the same file; what is registered after it is served only by the
         FastAPI releases that include routers by reference (0.16x), not by those that copy
         the routes at that call, so it is left undecided."""
+        if _builds(assign, "FastAPI"):  # `web = FastAPI(routes=[...])` at module level
+            problem = self._route_table(endpoint, assign.expr, path, assign.namespace)
+            if problem is not None:
+                return problem
         if decorators:
-            for decorated, decorator in self._route_decorators(path).get(
-                (assign.namespace, assign.target), ()
-            ):
+            index = self._route_decorators(path)
+            names = (assign.target, *self.project.aliases_of(path, assign))
+            found = [d for name in names for d in index.get((assign.namespace, name), ())]
+            for decorated, decorator in found:
                 verb = decorator.items[0].value
                 methods = [verb.upper()] if verb in FACTORY_VERBS else None
                 if verb == "api_route":
@@ -1020,7 +1097,9 @@ class Runpod2Builder:
             return value.value
         return value if not value.known else Value.unknown(expr.text, expr.span, path)
 
-    def _router_of(self, expr: Expr, path, namespace) -> tuple[str, Assignment] | None:
+    def _router_of(
+        self, expr: Expr, path, namespace, depth: int = 0
+    ) -> tuple[str, Assignment] | None:
         """(file, assignment) of the `APIRouter(...)` that `expr` names, in this module or
         imported from a project module (`from api.routes import health` then
         `health.router`). None for anything else: a router from an installed package, one a
@@ -1034,6 +1113,9 @@ class Runpod2Builder:
         if not isinstance(found, tuple) or not isinstance(found[1], Assignment):
             return None
         router_path, assign = found
+        if assign.unpack[0] == -1 and assign.expr.kind == "name" and depth < 8:
+            # `r = router`: the same router under another name
+            return self._router_of(assign.expr, router_path, assign.namespace, depth + 1)
         if assign.unpack[0] != -1 or not _builds(assign, "APIRouter"):
             return None
         owner = self.project.resolve_symbol(assign.expr.items[0], router_path, assign.namespace)
@@ -1052,15 +1134,37 @@ class Runpod2Builder:
         if index is not None:
             return index
         index = {}
-        for decorated in self.project.files[path].decorated:
+        facts = self.project.files[path]
+        for decorated in facts.decorated:
             for decorator in decorated.decorators:
                 func = decorator.items[0] if decorator.kind == "call" and decorator.items else None
                 if func is None or func.kind != "attr" or func.items[0].kind != "name":
                     continue
                 key = (decorated.namespace, func.items[0].value)
                 index.setdefault(key, []).append((decorated, decorator))
+        for applied in facts.applied:
+            # `router.get("/health")(ping)`: the decorator's call form
+            found = self._call_form_route(path, applied.expr, applied.namespace)
+            if found is not None:
+                receiver, holder, registrar = found
+                index.setdefault((applied.namespace, receiver), []).append((holder, registrar))
         self._decorators_by_receiver[path] = index
         return index
+
+    def _call_form_route(self, path: str, expr: Expr, namespace):
+        """`x.get("/health")(fn)` (any verb, or `x.api_route(...)(fn)`): (the receiver's name,
+        a stand-in for the decorated definition, the registrar call), else None."""
+        if expr.kind != "call" or len(expr.items) != 2 or expr.keywords:
+            return None
+        registrar, handler = expr.items
+        func = registrar.items[0] if registrar.kind == "call" and registrar.items else None
+        if func is None or func.kind != "attr" or func.items[0].kind != "name":
+            return None
+        if func.value not in FACTORY_VERBS and func.value != "api_route":
+            return None
+        target = self.project.body_of(path, handler)
+        lines = (expr.span.line, expr.span.line)
+        return func.items[0].value, Decorated([], target, namespace, "", lines), registrar
 
     def _add_api_route(self, endpoint, call: Expr, methods, path, namespace, prefix) -> None:
         """`x.add_api_route(path, endpoint, methods=[...])`: a route per method, the handler

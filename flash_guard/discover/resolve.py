@@ -756,6 +756,14 @@ class ModuleIndex:
             self._memo[key] = value
         return value
 
+    def local_assignments(self, path: str, namespace: Span) -> list[Assignment]:
+        """The assignments of a function's own body (the last one per name)."""
+        return list(self._local_assigns.get((path, namespace), {}).values())
+
+    def aliases_of(self, path: str, assign: Assignment) -> tuple[str, ...]:
+        """The names bound to what `assign` binds by `alias = name` in its own namespace."""
+        return tuple(self._aliases.get((path, assign.namespace, assign.target), ()))
+
     def writes_to(self, path: str, assign: Assignment) -> list[ItemWrite]:
         """The in-place changes made to what `assign` binds, in its own namespace, through its
         name or an alias (`r = router`), in source order."""

@@ -20,13 +20,15 @@ class HealthRoute(Check):
     and fails when none is `GET` at one of `health_paths`. `/ping` is reserved by the
     framework and cannot be the user's health route. A runpod 2.0 `@app.api` factory's
     routes are those of the app it returns: its `@web.get(...)`/`@web.api_route(...)`
-    decorators and `add_api_route` calls, and the routes of every project `APIRouter` it
-    `include_router`s (in this module or imported; nested routers too), under the include's
-    and the router's `prefix=`. Whatever cannot be read that way (a router from an installed
-    package or built by a call, a prefix known only at run time, `mount`, a Starlette route
-    table, a route registered on a router after it is included, or an app built in another
-    function: `return create_app()`) is undecidable (FG002) unless a visible route already
-    serves the health check."""
+    decorators (also in their call form, `web.get("/health")(fn)`) and `add_api_route`
+    calls, a `FastAPI(routes=[APIRoute(...), Route(...)])` table, and the routes of every
+    project `APIRouter` it `include_router`s (in this module or imported, under another name
+    too: `r = router`; nested routers too), under the include's and the router's `prefix=`.
+    Whatever cannot be read that way (a router from an installed package or built by a call,
+    a prefix known only at run time, `mount`, a Starlette route table, a route table that is
+    not a literal list, a route registered on a router after it is included, or an app built
+    in another function: `return create_app()`) is undecidable (FG002) unless a visible route
+    already serves the health check."""
 
     id = "no-health-route"
     Params = Params
