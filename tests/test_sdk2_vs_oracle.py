@@ -1245,3 +1245,47 @@ def test_dependencies_are_per_app_as_rc2_collects_them(tmp_path, run_cli):
     assert [(f["path"], "`thumbnail`" in f["message"]) for f in found] == [("video.py", True)], (
         found
     )
+
+
+INSTALL_PROBE = """
+import re
+from importlib.metadata import PackageNotFoundError, requires
+
+def closure(name, extras=()):
+    seen, todo = set(), [(name, tuple(extras))]
+    while todo:
+        dist, wanted = todo.pop()
+        key = re.sub(r"[-_.]+", "-", dist).lower()
+        if (key, wanted) in seen:
+            continue
+        seen.add((key, wanted))
+        try:
+            reqs = requires(dist) or []
+        except PackageNotFoundError:
+            continue
+        for req in reqs:
+            spec, _, marker = req.partition(";")
+            extra = re.search(r"extra\\s*==\\s*['\\"]([^'\\"]+)", marker)
+            if extra and extra.group(1) not in wanted:
+                continue
+            if marker and not extra and "python_version" not in marker:
+                continue
+            m = re.match(r"\\s*([A-Za-z0-9][A-Za-z0-9._-]*)(?:\\[([^\\]]+)\\])?", spec)
+            extras = tuple(m.group(2).replace(" ", "").split(",")) if m.group(2) else ()
+            todo.append((m.group(1), extras))
+    return sorted({k for k, _ in seen})
+
+RESULT = closure("runpod")
+"""
+
+
+def test_fg302_runpod2_install_set_is_what_runpod_brings():
+    """FG302 does not report a module-level import of what installing runpod 2.0 brings:
+    every name in RUNPOD2_INSTALL is in rc2's requirements, followed transitively (with
+    `fastapi[all]`'s extras)."""
+    from flash_guard.sdk.distributions import RUNPOD2_INSTALL, normalise
+
+    installed = set(run_probe2_or_skip(INSTALL_PROBE))
+    assert {normalise(n) for n in RUNPOD2_INSTALL} <= installed, sorted(
+        {normalise(n) for n in RUNPOD2_INSTALL} - installed
+    )

@@ -142,6 +142,47 @@ RUNPOD2_API_RUNTIME = (
     "email-validator",
 )
 RUNPOD2_GPU_IMAGE = tuple(sorted(SIZE_PROHIBITIVE_PACKAGES))
+# What installing runpod 2.0.0rc2 itself brings (its Requires-Dist, with `fastapi[all]`'s extras
+# and fastapi's own requirements): present wherever `rp flash deploy` or `rp flash dev` runs.
+RUNPOD2_INSTALL = (
+    "runpod",
+    "aiohttp",
+    "aiohttp-retry",
+    "backoff",
+    "boto3",
+    "click",
+    "cloudpickle",
+    "colorama",
+    "cryptography",
+    "fastapi",
+    "paramiko",
+    "pathspec",
+    "prettytable",
+    "psutil",
+    "py-cpuinfo",
+    "inquirerpy",
+    "requests",
+    "rich",
+    "tomli",
+    "tomlkit",
+    "tqdm-loggable",
+    "urllib3",
+    "watchdog",
+    # fastapi's requirements and its `all` extra
+    "starlette",
+    "anyio",
+    "pydantic",
+    "typing-extensions",
+    "httpx",
+    "jinja2",
+    "python-multipart",
+    "itsdangerous",
+    "pyyaml",
+    "email-validator",
+    "uvicorn",
+    "pydantic-settings",
+    "pydantic-extra-types",
+)
 # What a few heavy distributions always pull in, so `import numpy` beside `transformers` in
 # dependencies= is not a missing dependency. Applied transitively; only well-known, stable
 # requirements are listed.

@@ -9,7 +9,7 @@ from flash_guard.checks.base import Check, fail_at, param_doc, register, unknown
 from flash_guard.checks.placement import classify, runtime_provisioned
 from flash_guard.checks.sites import build_calls, dependency_args, uses
 from flash_guard.model import Value
-from flash_guard.sdk.distributions import normalise
+from flash_guard.sdk.distributions import RUNPOD2_INSTALL, normalise
 
 # Distributions whose import name differs from the name pip installs. Names on both sides
 # are compared after PEP 503 normalisation (case, and `-`/`_`/`.` runs are equal).
@@ -42,6 +42,7 @@ IMPORT_NAMES = {
     "pyzmq": "zmq",
     "attrs": "attr",
 }
+RUNPOD2_INSTALL_NAMES = frozenset(normalise(name) for name in RUNPOD2_INSTALL)
 _NAME = re.compile(r"^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
 _EGG = re.compile(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 
@@ -98,13 +99,17 @@ class DependencyImports(Check):
         wanted: dict[str, str] = {}  # normalised module -> the requirement that installs it
         undecided: list[Value] = []
         mapping = {normalise(k): v for k, v in params.import_names.items()}
+        # runpod 2.0 imports the module on the worker too, and its own install brings these
+        # wherever `rp flash deploy`/`dev` runs: a module-level `from fastapi import APIRouter`
+        # beside dependencies=["fastapi"] imports fine everywhere.
+        local = RUNPOD2_INSTALL_NAMES if endpoint.sdk == "runpod2" else frozenset()
         for call in build_calls(endpoint, files):
             found, maybe = dependency_args(call, analysis.modules)
             undecided += maybe
             for arg in found:
                 for spec in _specs(arg.value, undecided):
                     dist = requirement_name(spec)
-                    if dist is not None:
+                    if dist is not None and normalise(dist) not in local:
                         module = mapping.get(normalise(dist), dist).split(".", 1)[0]
                         wanted.setdefault(normalise(module), spec)
         out = []
