@@ -53,6 +53,7 @@ class Call:
     blocks: tuple[Block, ...] = ()  # enclosing blocks, innermost first
     annotated: bool = False  # assigned with an annotation, `x: T = Endpoint(...)`
     unpacked: bool = False  # one of a tuple unpacked into names, `a, b = Endpoint(...), ...`
+    applied: bool = False  # the call form, `Endpoint(...)(fn)`
 
     @property
     def callee(self) -> str:
@@ -233,6 +234,7 @@ def _written_call(endpoint: Endpoint, files: dict[str, FileFacts]) -> Call:
                     applied.namespace,
                     applied.placement,
                     blocks=applied.blocks,
+                    applied=True,
                 )
         for assign in facts.assignments:  # `a, b = Endpoint(...), Endpoint(...)`
             first, last = assign.statement_lines

@@ -29,8 +29,10 @@ class DependenciesLiteral(Check):
     `*unpacking`); when it comes through a `**spread`; when it is the second positional
     argument of `remote(...)`; and when the list is literal but the call is written under an
     import alias (`E(...)` for `Endpoint`), in an annotated assignment (`ep: Endpoint =
-    Endpoint(...)`) or in a tuple unpacked into names (`a, b = Endpoint(...), Endpoint(...)`),
-    which the build's scan does not match. `dependencies=None` passes. An
+    Endpoint(...)`), in a tuple unpacked into names (`a, b = Endpoint(...), Endpoint(...)`) or
+    in the call form (`Endpoint(...)(fn)`), which the build's scan does not match; and when
+    the packages reach the endpoint through a project factory (given to the factory's call,
+    or written in a `return Endpoint(...)` there), which the scan never reads. `dependencies=None` passes. An
     unresolved `**spread` that may hold `dependencies` reports FG002. A runtime-provisioned
     declaration (see FG301) is not checked: `flash build` never bundles it. runpod 2.0 collects
     dependencies by running the code, so any list works there; what fails is a string
@@ -70,7 +72,7 @@ class DependenciesLiteral(Check):
                 endpoint, name
             )
         if not out and not written:
-            out += _through_partial(endpoint, name)
+            out += _unread(endpoint, name, analysis.modules.files)
         return out + _system_string(endpoint, name)
 
 
@@ -94,22 +96,51 @@ def _system_string(endpoint, name: str) -> list:
     return [fail(endpoint, message, value, "system_dependencies")]
 
 
-def _through_partial(endpoint, name: str) -> list:
-    """`gpu_endpoint = functools.partial(Endpoint, dependencies=[...])`: the list is in the
-    partial, which the build's scan of `Endpoint(...)` calls never reads."""
+def _unread(endpoint, name: str, files) -> list:
+    """Packages that reach the endpoint where the build's scan never looks: a
+    `functools.partial(Endpoint, dependencies=[...])`, or a project factory (`@gpu_endpoint(
+    "asr", dependencies=[...])`, or a factory that writes `return Endpoint(..., dependencies=
+    [...])`): the scan reads `Endpoint(...)`/`remote(...)` calls only as decorators or as the
+    value of an assignment."""
     deps = endpoint.params.get("dependencies")
     if endpoint.sdk == "runpod2":  # 2.0 collects them by running the code
         return []
-    if deps is None or deps.defaulted or not deps.known or not deps.via or not deps.span:
+    if deps is None or deps.defaulted or not deps.known or not deps.span:
+        return []
+    if endpoint.factory_call is not None:
+        if not isinstance(deps.value, (list, tuple)) or not deps.value:
+            return []
+        factory = _factory_name(endpoint, files)
+        where = (
+            f"reaches `Endpoint(...)` through the project factory `{factory}(...)`, and flash "
+            "build's scan reads `Endpoint(...)` only as a decorator or the value of an "
+            "assignment"
+        )
+    elif deps.via:
+        where = (
+            f"is set in `{deps.via}` (a functools.partial), which flash build's scan of "
+            "`Endpoint(...)` calls does not read"
+        )
+    else:
         return []
     packages, plural = _packages(deps)
     message = (
-        f"{name}: `dependencies` is set in `{deps.via}` (a functools.partial), which flash "
-        f"build's scan of `Endpoint(...)` calls does not read, so {packages} "
-        f"{'are' if plural else 'is'} left out of the deployed worker (flash dev still installs "
-        f"{'them' if plural else 'it'})"
+        f"{name}: `dependencies` {where}, so {packages} {'are' if plural else 'is'} left out "
+        f"of the deployed worker (flash dev still installs {'them' if plural else 'it'})"
     )
     return [fail_at(endpoint, message, deps.path or endpoint.path, deps.span, "dependencies")]
+
+
+def _factory_name(endpoint, files) -> str:
+    """The callee of the factory call that built the endpoint (`gpu_endpoint`)."""
+    path, span = endpoint.factory_call
+    facts = files.get(path)
+    calls = [a.expr for a in facts.assignments] if facts is not None else []
+    calls += [d for x in (facts.decorated if facts is not None else ()) for d in x.decorators]
+    for call in calls:
+        if call.span == span and call.kind == "call" and call.items:
+            return call.items[0].text
+    return "a factory"
 
 
 def _problem(arg: DependencyArg):
@@ -134,6 +165,12 @@ def _problem(arg: DependencyArg):
         return what, arg.span, _packages(arg.value)
     if arg.call.annotated:
         what = "is in an annotated assignment (`x: T = Endpoint(...)`), which the build skips"
+        return what, arg.span, _packages(arg.value)
+    if arg.call.applied:
+        what = (
+            "is in the call form `Endpoint(...)(fn)`, which the build's scan does not read (it "
+            "reads a decorator or an assignment's value)"
+        )
         return what, arg.span, _packages(arg.value)
     if arg.call.unpacked:
         what = (
