@@ -32,11 +32,12 @@ class DependenciesLiteral(Check):
     Endpoint(...)`), in a tuple unpacked into names (`a, b = Endpoint(...), Endpoint(...)`) or
     in the call form (`Endpoint(...)(fn)`), which the build's scan does not match; and when
     the packages reach the endpoint through a project factory (given to the factory's call,
-    or written in a `return Endpoint(...)` there), which the scan never reads. `dependencies=None` passes. An
-    unresolved `**spread` that may hold `dependencies` reports FG002. A runtime-provisioned
-    declaration (see FG301) is not checked: `flash build` never bundles it. runpod 2.0 collects
-    dependencies by running the code, so any list works there; what fails is a string
-    (`dependencies="torch"`), which rc2 never checks and its build reads letter by letter.
+    or written in a `return Endpoint(...)` there), which the scan never reads.
+    `dependencies=None` passes. An unresolved `**spread` that may hold `dependencies` reports
+    FG002. A runtime-provisioned declaration (see FG301) is not checked: `flash build` never
+    bundles it. runpod 2.0 collects dependencies by running the code, so any list works
+    there; what fails is a string (`dependencies="torch"`), which rc2 never checks and its
+    build reads letter by letter.
     On runpod-flash it also fails `system_dependencies="ffmpeg"` (a string): the import
     passes, the first call under `flash dev` does not."""
 
