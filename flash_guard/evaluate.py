@@ -18,7 +18,7 @@ from flash_guard.checklist.items import Item
 from flash_guard.checklist.profiles import ProfileMap, file_pragmas
 from flash_guard.checks import deploy_support as runpod2
 from flash_guard.checks.base import Context, Outcome, decide_candidates, where
-from flash_guard.checks.placement import build_never_copies, runtime_provisioned
+from flash_guard.checks.placement import build_never_copies, in_a_test, runtime_provisioned
 from flash_guard.checks.sites import forget_indexes
 from flash_guard.config.loader import Config
 from flash_guard.discover.analysis import Analysis
@@ -86,6 +86,7 @@ class _Run:
         self.scorecard: list[dict[str, str]] = [{} for _ in endpoints]
         self.index_of = {id(ep): i for i, ep in enumerate(endpoints)}
         self.unresolved = _Unresolved()
+        self._in_a_test: dict[int, bool] = {}
 
     def context(self, profile: str, code: str = "", slug: str = "") -> Context:
         return Context(self.analysis.endpoints, self.analysis, profile, code, slug)
@@ -93,7 +94,8 @@ class _Run:
     def endpoint_items(self, index: int, ep: Endpoint) -> None:
         profile = self.profiles[index]
         shadow = self.checklist.shadow_by_profile[profile]
-        fixture = build_never_copies(ep)  # a tests/ or docs/ fixture: FG301 alone speaks
+        # a tests/ or docs/ fixture, or a declaration a test builds: FG301 alone speaks
+        fixture = build_never_copies(ep) or self.in_a_test(ep)
         for code, active in [*self.checklist.active(profile).items(), *shadow.items()]:
             item = active.item
             card = {} if code in shadow else self.scorecard[index]
@@ -148,8 +150,17 @@ class _Run:
                 if ep.deployable and code in self.checklist.active(self.profiles[i]):
                     self.scorecard[i].setdefault(code, PASS)
 
+    def in_a_test(self, ep: Endpoint) -> bool:
+        """A declaration a pytest test builds (placement.in_a_test), asked once per endpoint."""
+        key = id(ep)
+        if key not in self._in_a_test:
+            self._in_a_test[key] = in_a_test(ep, self.analysis.modules.files)
+        return self._in_a_test[key]
+
     def project_outcome(self, code: str, outcome: Outcome) -> None:
         ep = outcome.endpoint
+        if ep is not None and self.in_a_test(ep):
+            return  # test code: nothing deploys it, no rule speaks about it
         if ep is not None:
             index = self.index_of[id(ep)]
             profile, card = self.profiles[index], self.scorecard[index]

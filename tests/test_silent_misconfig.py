@@ -647,3 +647,86 @@ def test_fg301_runtime_provisioned_is_info_and_silences_fg002_and_fg303(project,
     _, doc = check_json(project({"bench.py": literal}))
     (fg301,) = _of(doc, "FG301")
     assert fg301["severity"] == "warning"
+
+
+# -- declarations a test builds --------------------------------------------------------------
+
+
+def test_a_flash_declaration_a_test_builds_is_not_reported(project, check_json):
+    """`Endpoint(...)` / `app.queue(...)` inside a pytest test (a `test_*` function or a
+    `Test*` class) of a test file is test code: nothing deploys it, so no rule speaks (FG301
+    said "nothing is deployed"; on 2.0 every production rule and FG216 fired too). A
+    module-level declaration in tests/ is still reported (FG301; FG306 on 2.0)."""
+    flash = project(
+        {
+            "requirements.txt": "runpod-flash==1.21.0\n",
+            "worker.py": """
+                from runpod_flash import Endpoint
+
+                @Endpoint(name="ocr", cpu="cpu3c-1-2", workers=(1, 2), idle_timeout=1200,
+                          execution_timeout_ms=60_000)
+                async def ocr(x): ...
+                """,
+            "tests/test_worker.py": """
+                from runpod_flash import Endpoint
+
+                def test_builds():
+                    ep = Endpoint(name="t", cpu="cpu3c-1-2", workers=(0, 1))
+                    assert ep.name == "t"
+
+                class TestRoutes:
+                    def test_route(self):
+                        api = Endpoint(name="api-t", cpu="cpu3c-1-2")
+                        assert api
+
+                leftover = Endpoint(name="leftover", cpu="cpu3c-1-2")
+                """,
+        }
+    )
+    _, doc = check_json(flash)
+    assert [(f["code"], f["endpoint"]) for f in doc["findings"] if f["code"] != "FG308"] == [
+        ("FG301", "leftover")
+    ]
+
+
+def test_a_runpod2_declaration_a_test_builds_is_not_reported(project, check_json):
+    rp2 = project(
+        {
+            "requirements.txt": "runpod==2.0.0rc2\n",
+            "app.py": """
+                import runpod
+
+                app = runpod.App("svc")
+
+                @app.queue(name="resize", cpu="cpu3c-1-2", workers=(1, 2), idle_timeout=1200,
+                           execution_timeout_ms=60_000)
+                def resize(url: str) -> str:
+                    return url
+                """,
+            "tests/test_app.py": """
+                import runpod
+
+                def test_queue_registers():
+                    app = runpod.App("svc-test")
+
+                    @app.queue(name="t1", cpu="cpu3c-1-2")
+                    def job(x):
+                        return x
+
+                    assert job is not None
+
+                class TestApi:
+                    def test_api(self):
+                        app = runpod.App("svc-test2")
+                        assert app.queue(name="t2", cpu="cpu3c-1-2")(lambda x: x)
+                """,
+        }
+    )
+    _, doc = check_json(rp2)
+    assert doc["findings"] == [], doc["findings"]
+    from sdk2_oracle import run_discovery_or_skip
+
+    files = {p.relative_to(rp2).as_posix(): p.read_text() for p in rp2.rglob("*.py")}
+    found = run_discovery_or_skip(files)  # rc2's own discovery creates only `resize`
+    assert found["error"] is None, found
+    assert {r["name"] for app in found["apps"] for r in app["resources"]} == {"resize"}

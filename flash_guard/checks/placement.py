@@ -161,6 +161,24 @@ def build_never_copies(endpoint: Endpoint) -> bool:
     return endpoint.sdk != "runpod2" and build_ignored(endpoint.path, endpoint.app) is not None
 
 
+def in_a_test(endpoint: Endpoint, files) -> bool:
+    """A declaration inside a pytest test (`def test_...`, or a method of a `Test...` class)
+    in a test file (under `tests/` or `test/`, `test_*.py`, `*_test.py`), either SDK: test
+    code builds it to test it, and nothing creates it at deploy (the function never runs on
+    import), so no rule speaks about it."""
+    path = endpoint.path
+    name = path.rsplit("/", 1)[-1]
+    folders = set(path.split("/")[:-1])
+    if not (name.startswith("test_") or name.endswith("_test.py") or {"tests", "test"} & folders):
+        return False
+    blocks = declaration_call(endpoint, files).blocks
+    return any(
+        (b.kind == "function" and b.name.startswith("test"))
+        or (b.kind == "class" and b.name.startswith("Test"))
+        for b in blocks
+    )
+
+
 # -- runpod 2.0: what `rp flash deploy`'s discovery never sees (runpod-sdk2.md §5.5) --------
 
 
