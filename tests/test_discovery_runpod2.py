@@ -459,6 +459,13 @@ ROUTE_FORMS = {
                 ]
             )
 
+        @app.api(name="loop-include", cpu="cpu3c-1-2")
+        def loop_include():
+            web = FastAPI()
+            for each in (router, ops):
+                web.include_router(each, prefix="/l")
+            return web
+
         served = FastAPI(routes=[APIRoute("/status", ping, methods=["GET"])])
 
         @app.api(name="module-table", cpu="cpu3c-1-2")
@@ -504,7 +511,8 @@ for value in vars(module).values():
 
 def test_factory_route_forms_match_fastapi(project):
     """A router alias (`r = router`), the decorators' call form (`router.get("/health")(fn)`,
-    on a router or on the factory's app) and a route table (`FastAPI(routes=[APIRoute(...),
+    on a router or on the factory's app), an include in a loop over a literal tuple of
+    routers, and a route table (`FastAPI(routes=[APIRoute(...),
     Route(...)])`) give the routes FastAPI serves from the app the factory returns: every
     method and path flash-guard reads for any of them is asked of each app."""
     from sdk2_oracle import run_probe2_or_skip

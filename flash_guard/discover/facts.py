@@ -181,6 +181,9 @@ class ItemWrite:
     value: Snippet | None = None  # the assigned value, right operand, or the method call
     # Under `if __name__ == "__main__":` or `if TYPE_CHECKING:`: never runs on import.
     untaken: bool = False
+    # A route registrar called in a `for NAME in ITERABLE:` loop of its own frame (`for r in
+    # (health, search): web.include_router(r.router)`): the loop's name and iterable.
+    loop: tuple[str, Snippet] | None = None
 
 
 @dataclass(slots=True)
@@ -557,17 +560,35 @@ def _method_write(node, facts: FileFacts, lines: _Lines) -> None:
     if receiver is None or method is None:
         return
     _, namespace, blocks = _placement(node, lines)
+    op = method.text()
     facts.writes.append(
         ItemWrite(
             receiver.text(),
-            method.text(),
+            op,
             span_of(node),
             namespace,
             None,
             snippet_of(node, lines.eager),
             _untaken(blocks),
+            _loop_of(node, lines) if op in ROUTE_REGISTRARS else None,
         )
     )
+
+
+def _loop_of(node, lines: _Lines) -> tuple[str, Snippet] | None:
+    """The `for NAME in ITERABLE:` loop the statement `node` is directly in (its body, in the
+    same function), as (NAME, ITERABLE)."""
+    statement = node.parent()
+    if statement is None or statement.kind() != "expression_statement":
+        return None
+    body = statement.parent()
+    loop = body.parent() if body is not None and body.kind() == "block" else None
+    if loop is None or loop.kind() != "for_statement":
+        return None
+    left, right = loop.field("left"), loop.field("right")
+    if left is None or right is None or left.kind() != "identifier":
+        return None
+    return left.text(), snippet_of(right, lines.eager)
 
 
 def _call_statement(node, facts: FileFacts, lines: _Lines) -> None:

@@ -1045,9 +1045,12 @@ class Runpod2Builder:
             if call is None or call.kind != "call":
                 return Value.unknown(text, write.span, path)
             if write.op == "include_router":
-                problem = self._include(endpoint, call, path, assign.namespace, prefix, read, seen)
-                if problem is not None:
-                    return problem
+                for each in _unrolled(call, write.loop):
+                    problem = self._include(
+                        endpoint, each, path, assign.namespace, prefix, read, seen
+                    )
+                    if problem is not None:
+                        return problem
             elif write.op == "add_api_route" and (methods := _literal_methods(call)) is not None:
                 self._add_api_route(endpoint, call, methods, path, assign.namespace, prefix)
             else:  # `mount`, `add_route`, `route`, `api_route(...)(fn)`, computed methods
@@ -1278,6 +1281,47 @@ def _flash_enums(obj: Opaque, call: Expr, path: str) -> list[tuple[str, str, Spa
                     span,
                 )
             )
+    return out
+
+
+def _unrolled(call: Expr, loop) -> list[Expr]:
+    """`web.include_router(r.router)` in `for r in (health, search):`: one call per item of a
+    literal tuple or list, the loop's name replaced by the item (`health.router`, ...). The
+    call as written when it is not in such a loop or does not use its name."""
+    if loop is None:
+        return [call]
+    name, iterable = loop
+    items = iterable.expr()
+    if items.kind not in ("tuple", "list") or not items.items:
+        return [call]
+    if any(i.kind not in ("name", "attr") for i in items.items):
+        return [call]
+
+    def put(expr: Expr, item: Expr) -> Expr | None:
+        if expr.kind == "name" and expr.value == name:
+            return item
+        if expr.kind == "attr" and expr.items:
+            base = put(expr.items[0], item)
+            if base is not None:
+                return Expr("attr", expr.span, f"{item.text}.{expr.value}", expr.value, (base,))
+        return None
+
+    args = list(call.items[1:])
+    if not args or put(args[0], items.items[0]) is None:
+        return [call]
+    out = []
+    for item in items.items:
+        router = put(args[0], item)
+        out.append(
+            Expr(
+                call.kind,
+                call.span,
+                call.text,
+                call.value,
+                (call.items[0], router, *args[1:]),
+                call.keywords,
+            )
+        )
     return out
 
 

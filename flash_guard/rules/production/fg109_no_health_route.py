@@ -23,7 +23,8 @@ class HealthRoute(Check):
     decorators (also in their call form, `web.get("/health")(fn)`) and `add_api_route`
     calls, a `FastAPI(routes=[APIRoute(...), Route(...)])` table, and the routes of every
     project `APIRouter` it `include_router`s (in this module or imported, under another name
-    too: `r = router`; nested routers too), under the include's and the router's `prefix=`.
+    too: `r = router`; nested routers too; also in a loop over a literal tuple of routers),
+    under the include's and the router's `prefix=`.
     Whatever cannot be read that way (a router from an installed package or built by a call,
     a prefix known only at run time, `mount`, a Starlette route table, a route table that is
     not a literal list, a route registered on a router after it is included, or an app built
