@@ -270,6 +270,38 @@ CASES: dict[str, dict[str, str]] = {
         async def f(x): ...
         """,
     },
+    "dataclass-positional-fields": {
+        "config.py": """
+        from dataclasses import KW_ONLY, dataclass
+        from typing import ClassVar
+
+        from runpod_flash import GpuType
+
+        @dataclass(frozen=True)
+        class Tier:
+            kind: ClassVar[str] = "tier"
+            gpu: GpuType
+            workers: tuple
+            idle: int = 900
+            _: KW_ONLY
+            timeout_ms: int = 60_000
+
+        SMALL = Tier(GpuType.NVIDIA_L4, (1, 2))
+        LARGE = Tier(GpuType.NVIDIA_A100_80GB_PCIe, (2, 4), 1500, timeout_ms=600_000)
+        """,
+        "w.py": """
+        from runpod_flash import Endpoint
+        from config import LARGE, SMALL
+
+        @Endpoint(name="dc-small", gpu=SMALL.gpu, workers=SMALL.workers,
+                  idle_timeout=SMALL.idle, execution_timeout_ms=SMALL.timeout_ms)
+        async def small(x): ...
+
+        @Endpoint(name="dc-large", gpu=LARGE.gpu, workers=LARGE.workers,
+                  idle_timeout=LARGE.idle, execution_timeout_ms=LARGE.timeout_ms)
+        async def large(x): ...
+        """,
+    },
     "walrus-in-keywords": {
         "w.py": """
         from runpod_flash import Endpoint, GpuType

@@ -218,6 +218,9 @@ class ClassDef:
     namespace: Span | None
     bases: list[Expr] = field(default_factory=list)
     decorators: list[str] = field(default_factory=list)
+    # The names annotated in the class body, in order (`gpu: str`, `workers: tuple = (1, 2)`):
+    # a dataclass's fields, which its generated `__init__` takes positionally in that order.
+    fields: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -955,7 +958,31 @@ def _class(node, facts: FileFacts, lines: _Lines) -> None:
         decorators = [
             d.text().lstrip("@").strip() for d in parent.children() if d.kind() == "decorator"
         ]
-    facts.classes.append(ClassDef(name_node.text(), span_of(node), namespace, bases, decorators))
+    facts.classes.append(
+        ClassDef(name_node.text(), span_of(node), namespace, bases, decorators, _fields(node))
+    )
+
+
+def _fields(node) -> list[str]:
+    """The annotated names of a class body, in order (`x: T` and `x: T = v`), up to a
+    `_: KW_ONLY` marker; `ClassVar`s are left out."""
+    body = node.field("body")
+    out = []
+    for statement in body.children() if body is not None else ():
+        if statement.kind() != "expression_statement":
+            continue
+        for child in statement.children():
+            if child.kind() != "assignment" or child.field("type") is None:
+                continue
+            annotation = child.field("type").text()
+            if "KW_ONLY" in annotation:
+                return out  # the fields after `_: KW_ONLY` are keyword-only
+            if "ClassVar" in annotation:
+                continue  # a class attribute, not a field
+            left = child.field("left")
+            if left is not None and left.kind() == "identifier":
+                out.append(left.text())
+    return out
 
 
 def _return(node, facts: FileFacts, lines: _Lines) -> None:

@@ -1142,19 +1142,32 @@ class ModuleIndex:
         return self._written.get((fn_path, fn.span), set()) & params
 
     def _instance(self, cls_path: str, cls: ClassDef, expr: Expr, path, namespace, depth) -> Value:
-        if expr.items[1:] or any(n is None for n, _, _ in expr.keywords):
-            return Value.unknown(expr.text, expr.span, path)
         generated = any(d.split("(")[0].endswith("dataclass") for d in cls.decorators)
+        positional = expr.items[1:]
+        if any(n is None for n, _, _ in expr.keywords) or any(
+            a.kind == "starred" for a in positional
+        ):
+            return Value.unknown(expr.text, expr.span, path)
+        by_position = generated and not any("kw_only=True" in d for d in cls.decorators)
+        if positional and not (
+            by_position and not cls.bases and len(positional) <= len(cls.fields)
+        ):
+            # Only a dataclass of its own fields binds arguments by position (in field order).
+            return Value.unknown(expr.text, expr.span, path)
         facts = self.files.get(cls_path)
         own_init = facts is not None and any(
             f.name == "__init__" and f.namespace == cls.span for f in facts.functions
         )
+        if own_init and positional:
+            return Value.unknown(expr.text, expr.span, path)  # its own `__init__` binds them
         if own_init and not generated and not self._is_settings(cls_path, cls, depth):
             # A hand-written `__init__` may set any attribute at run time: not the defaults.
             return Value.unknown(expr.text, expr.span, path)
-        kwargs = tuple(
-            (n, self.evaluate(e, path, namespace, depth + 1)) for n, e, _ in expr.keywords
-        )
+        named = [(n, e) for n, e, _ in expr.keywords]
+        if {n for n, _ in named} & set(cls.fields[: len(positional)]):
+            return Value.unknown(expr.text, expr.span, path)  # a TypeError: given twice
+        named = [*zip(cls.fields, positional, strict=False), *named]
+        kwargs = tuple((n, self.evaluate(e, path, namespace, depth + 1)) for n, e in named)
         return Value(Instance(cls_path, cls, kwargs), True, expr.span, expr.text, path=path)
 
     def _class_field(self, cls_path, cls: ClassDef, kwargs, expr: Expr, path, depth) -> Value:
