@@ -730,3 +730,38 @@ def test_a_runpod2_declaration_a_test_builds_is_not_reported(project, check_json
     found = run_discovery_or_skip(files)  # rc2's own discovery creates only `resize`
     assert found["error"] is None, found
     assert {r["name"] for app in found["apps"] for r in app["resources"]} == {"resize"}
+
+
+SPREAD_LEGACY = """
+import os
+
+from runpod_flash import Endpoint, GpuGroup, LiveServerless, remote
+
+GPU_DEFAULTS = {
+    "workersMin": 1,
+    "workersMax": int(os.getenv("MAX_WORKERS", "3")),
+    "idleTimeout": 900,
+    "executionTimeoutMs": 600_000,
+}
+"""
+
+
+def test_fg304_suggestion_through_a_spread_builds_the_same_endpoint(project, check_json):
+    """Settings given through `**GPU_DEFAULTS` are suggested as `GPU_DEFAULTS["idleTimeout"]`
+    (they were `idle_timeout=GPU_DEFAULTS`, which is not code), and the suggested `Endpoint`
+    builds what the legacy declaration builds."""
+    from sdk_oracle import run_oracle_or_skip
+
+    legacy = (
+        'cfg = LiveServerless(name="sdxl", gpus=[GpuGroup.ADA_24], **GPU_DEFAULTS)\n\n'
+        "@remote(resource_config=cfg)\nasync def sdxl(prompt):\n    return prompt\n"
+    )
+    _, doc = check_json(project({"app.py": SPREAD_LEGACY + legacy}), "--select", "FG304")
+    (finding,) = doc["findings"]
+    suggested = finding["message"].split("use `", 1)[1].split("` on the function", 1)[0]
+    assert 'idle_timeout=GPU_DEFAULTS["idleTimeout"]' in suggested, suggested
+    moved = f"{suggested}\nasync def sdxl(prompt):\n    return prompt\n"
+    old, new = run_oracle_or_skip([SPREAD_LEGACY + legacy, SPREAD_LEGACY + moved])
+    assert old["error"] is None and new["error"] is None, (old["error"], new["error"])
+    keys = ("workers_min", "workers_max", "idle_timeout", "execution_timeout_ms", "gpu")
+    assert [old["endpoints"][0][k] for k in keys] == [new["endpoints"][0][k] for k in keys]

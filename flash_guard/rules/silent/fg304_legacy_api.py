@@ -92,7 +92,9 @@ def equivalent(endpoint, flags: dict) -> str:
 
 def _arguments(endpoint, flags: dict, image: bool) -> str:
     """`name=..., gpu=..., workers=(...)` from the legacy keywords as written."""
-    written = {name: value for name, value, _ in endpoint.kwargs}
+    # A keyword that came through `**GPU_DEFAULTS` is written as that dict's item, so the
+    # suggestion is code that works: `idle_timeout=GPU_DEFAULTS["idleTimeout"]`.
+    written = {name: _through_spread(name, value, span) for name, value, span in endpoint.kwargs}
     out = [f"name={_text(written['name'])}" if "name" in written else "name=..."]
     # A custom image makes an `Endpoint` a client, so only non-Live classes carry it over.
     keep_image = image and not flags.get("live", True)
@@ -112,7 +114,7 @@ def _arguments(endpoint, flags: dict, image: bool) -> str:
     for old, new in _SETTINGS:
         if old in written:
             out.append(f"{new}={_text(written[old])}")
-    remote = {name: value for name, value, _ in endpoint.remote_kwargs}
+    remote = {name: _through_spread(name, v, span) for name, v, span in endpoint.remote_kwargs}
     out += [f"{name}={_text(remote[name])}" for name in _REMOTE_CARRIED if name in remote]
     return ", ".join(out)
 
@@ -143,6 +145,14 @@ def _gpu_ids(value: Value) -> str:
     if not chosen:
         return _text(value)
     return chosen[0][0] if len(chosen) == 1 else f"[{', '.join(text for text, _ in chosen)}]"
+
+
+def _through_spread(key: str, value: Value, span) -> Value:
+    """The value as its `**spread` item (`GPU_DEFAULTS["idleTimeout"]`): a spread keyword
+    sits at the spread itself, and names the dict it came through (`via`)."""
+    if value.via and value.span == span and value.via.replace(".", "").isidentifier():
+        return Value(value.value, value.known, value.span, f'{value.via}["{key}"]')
+    return value
 
 
 def _text(value: Value) -> str:
