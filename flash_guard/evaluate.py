@@ -160,7 +160,7 @@ class _Run:
     def project_outcome(self, code: str, outcome: Outcome) -> None:
         ep = outcome.endpoint
         if ep is not None and self.in_a_test(ep):
-            return  # test code: nothing deploys it, no rule speaks about it
+            return  # test code: nothing deploys it, FG301 alone speaks (endpoint_items)
         if ep is not None:
             index = self.index_of[id(ep)]
             profile, card = self.profiles[index], self.scorecard[index]

@@ -652,11 +652,11 @@ def test_fg301_runtime_provisioned_is_info_and_silences_fg002_and_fg303(project,
 # -- declarations a test builds --------------------------------------------------------------
 
 
-def test_a_flash_declaration_a_test_builds_is_not_reported(project, check_json):
+def test_a_flash_declaration_a_test_builds_gets_fg301_alone(project, check_json):
     """`Endpoint(...)` / `app.queue(...)` inside a pytest test (a `test_*` function or a
-    `Test*` class) of a test file is test code: nothing deploys it, so no rule speaks (FG301
-    said "nothing is deployed"; on 2.0 every production rule and FG216 fired too). A
-    module-level declaration in tests/ is still reported (FG301; FG306 on 2.0)."""
+    `Test*` class) of a test file is test code: nothing deploys it, so FG301 alone speaks,
+    as for a module-level fixture in tests/ (rules.md: a declaration inside a function is
+    FG301's; on 2.0 every production rule and FG216 fired too)."""
     flash = project(
         {
             "requirements.txt": "runpod-flash==1.21.0\n",
@@ -685,11 +685,13 @@ def test_a_flash_declaration_a_test_builds_is_not_reported(project, check_json):
     )
     _, doc = check_json(flash)
     assert [(f["code"], f["endpoint"]) for f in doc["findings"] if f["code"] != "FG308"] == [
-        ("FG301", "leftover")
+        ("FG301", "t"),
+        ("FG301", "api-t"),
+        ("FG301", "leftover"),
     ]
 
 
-def test_a_runpod2_declaration_a_test_builds_is_not_reported(project, check_json):
+def test_a_runpod2_declaration_a_test_builds_gets_fg301_alone(project, check_json):
     rp2 = project(
         {
             "requirements.txt": "runpod==2.0.0rc2\n",
@@ -723,7 +725,9 @@ def test_a_runpod2_declaration_a_test_builds_is_not_reported(project, check_json
         }
     )
     _, doc = check_json(rp2)
-    assert doc["findings"] == [], doc["findings"]
+    found = sorted((f["code"], f["endpoint"]) for f in doc["findings"])
+    assert found == [("FG301", "t1"), ("FG301", "t2")], doc["findings"]
+    assert all("nothing calls it" in f["message"] for f in doc["findings"])
     from sdk2_oracle import run_discovery_or_skip
 
     files = {p.relative_to(rp2).as_posix(): p.read_text() for p in rp2.rglob("*.py")}

@@ -165,7 +165,7 @@ def in_a_test(endpoint: Endpoint, files) -> bool:
     """A declaration inside a pytest test (`def test_...`, or a method of a `Test...` class)
     in a test file (under `tests/` or `test/`, `test_*.py`, `*_test.py`), either SDK: test
     code builds it to test it, and nothing creates it at deploy (the function never runs on
-    import), so no rule speaks about it."""
+    import), so FG301 alone speaks about it, as about a fixture `build_never_copies`."""
     path = endpoint.path
     name = path.rsplit("/", 1)[-1]
     folders = set(path.split("/")[:-1])

@@ -7,7 +7,6 @@ from flash_guard.checks.placement import (
     Hidden,
     availability_flags,
     hidden_at,
-    in_a_test,
     runpod2_undeployed,
     runtime_provisioned,
 )
@@ -51,8 +50,6 @@ class NotDeployed(Check):
         analysis = ctx.analysis
         files = analysis.modules.files
         name = f"`{endpoint.display_name}`"
-        if in_a_test(endpoint, files):
-            return []  # a test builds it to test it: nothing is meant to be deployed
         if endpoint.sdk == "runpod2":
             hidden = runpod2_undeployed(endpoint, analysis)
             if hidden is None:
