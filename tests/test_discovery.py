@@ -1364,3 +1364,83 @@ def test_a_requirements_url_that_names_no_distribution_leaves_fg305_undecided(pr
     assert not [f for f in doc["findings"] if f["code"] == "FG305"]
     fg002 = [(f["path"], f["line"]) for f in doc["findings"] if f["code"] == "FG002"]
     assert fg002 == [("requirements.txt", 2)]
+
+
+def test_an_item_set_in_a_loop_over_known_keys_is_one_item_per_key(project):
+    """`for k in KEYS: ... env[k] = v` (under `if` branches too) unrolls over a known list;
+    a rebound loop name, a `for ... else:` branch, a `try` in between or an unknown iterable
+    leave the keys unknown (FG002)."""
+    from flash_guard.discover.analysis import analyse
+
+    root = project(
+        {
+            "w.py": """
+            import os
+            import sys
+            from runpod_flash import Endpoint, GpuType
+
+            def unrolled():
+                env = {"A": "1"}
+                for key in ("HF_TOKEN", "MODEL"):
+                    value = os.getenv(key, "")
+                    if not value:
+                        pass
+                    elif value:
+                        env[key] = value
+                return env
+
+            def rebound():
+                env = {"A": "1"}
+                for key in ("HF_TOKEN",):
+                    key = key.lower()
+                    env[key] = "x"
+                return env
+
+            def for_else():
+                env = {"A": "1"}
+                for key in ("HF_TOKEN",):
+                    pass
+                else:
+                    env[key] = "x"
+                return env
+
+            def in_try():
+                env = {"A": "1"}
+                for key in ("HF_TOKEN",):
+                    try:
+                        env[key] = "x"
+                    except KeyError:
+                        pass
+                return env
+
+            def unknown_keys():
+                env = {"A": "1"}
+                for key in sys.argv:
+                    env[key] = "x"
+                return env
+
+            @Endpoint(name="unrolled", gpu=GpuType.NVIDIA_L4, env=unrolled())
+            async def a(x): ...
+
+            @Endpoint(name="rebound", gpu=GpuType.NVIDIA_L4, env=rebound())
+            async def b(x): ...
+
+            @Endpoint(name="for-else", gpu=GpuType.NVIDIA_L4, env=for_else())
+            async def c(x): ...
+
+            @Endpoint(name="in-try", gpu=GpuType.NVIDIA_L4, env=in_try())
+            async def d(x): ...
+
+            @Endpoint(name="unknown-keys", gpu=GpuType.NVIDIA_L4, env=unknown_keys())
+            async def e(x): ...
+            """
+        }
+    )
+    endpoints = {e.name.value: e for e in analyse([str(root)], root, [], False).endpoints}
+    env = endpoints["unrolled"].params["env"]
+    assert env.known and env.partial is None
+    assert sorted(env.value) == ["A", "HF_TOKEN", "MODEL"]
+    assert env.value["HF_TOKEN"].env_key == "HF_TOKEN"
+    for name in ("rebound", "for-else", "in-try", "unknown-keys"):
+        env = endpoints[name].params["env"]
+        assert env.partial is not None or not env.known, name

@@ -455,3 +455,40 @@ def test_string_numbers_are_the_numbers_the_resource_config_holds(sdk_results, p
     # The limit is set, so FG104 has nothing to report (it used to call '600000' "no limit").
     code, out, _ = run_cli(["check", "--format", "json", "."], project(STRING_NUMBERS_CASE))
     assert "FG104" not in {f["code"] for f in json.loads(out)["findings"]}, out
+
+
+# `for key in KEYS: value = os.getenv(key, ""); if value: env[key] = value`: flash-guard lists
+# every key the loop may set (the set is under an `if`), each value the environment read; the
+# SDK, run with none of the variables and with all of them, builds a subset and all of them.
+LOOP_ENV_CASE = {
+    "w.py": """
+    import os
+    from runpod_flash import Endpoint, GpuType
+
+    def endpoint_env():
+        env = {"VOLUME_ROOT": os.getenv("VOLUME_ROOT", "/runpod-volume")}
+        for key in ["HF_TOKEN", "MODEL_SOURCE"]:
+            value = os.getenv(key, "").strip()
+            if value:
+                env[key] = value
+        return env
+
+    @Endpoint(name="loop-env", gpu=GpuType.NVIDIA_L4, workers=(1, 2), env=endpoint_env())
+    async def f(x): ...
+    """
+}
+
+
+def test_keys_a_loop_sets_cover_what_the_sdk_builds(project, run_cli):
+    snippet = oracle_snippet(LOOP_ENV_CASE)
+    [bare] = run_oracle_or_skip([snippet])
+    [passed] = run_oracle_or_skip([snippet], env={"HF_TOKEN": "hf_x", "MODEL_SOURCE": "civitai"})
+    guard = _inventory(project, run_cli, LOOP_ENV_CASE)["loop-env"]["params"]["env"]["value"]
+    assert set(guard) == {"VOLUME_ROOT", "HF_TOKEN", "MODEL_SOURCE"}
+    built = {}
+    for name, sdk in (("bare", bare), ("passed", passed)):
+        assert sdk["error"] is None, sdk["error"]
+        [entry] = sdk["endpoints"]
+        built[name] = entry["env"]
+    assert built["bare"] == {"VOLUME_ROOT": guard["VOLUME_ROOT"]}
+    assert set(built["passed"]) == set(guard)

@@ -182,7 +182,9 @@ class ItemWrite:
     # Under `if __name__ == "__main__":` or `if TYPE_CHECKING:`: never runs on import.
     untaken: bool = False
     # A route registrar called in a `for NAME in ITERABLE:` loop of its own frame (`for r in
-    # (health, search): web.include_router(r.router)`): the loop's name and iterable.
+    # (health, search): web.include_router(r.router)`), or an item set in one (directly or
+    # under `if` branches: `for k in KEYS: env[k] = os.getenv(k, "")`): the loop's name and
+    # iterable.
     loop: tuple[str, Snippet] | None = None
 
 
@@ -517,8 +519,42 @@ def _item_write(subscript, op: str, value, facts: FileFacts, lines: _Lines) -> N
             snippet_of(key, lines.eager) if key is not None else None,
             snippet_of(value, lines.eager) if value is not None else None,
             _untaken(blocks),
+            _set_loop_of(subscript.parent(), lines) if op == "set" else None,
         )
     )
+
+
+def _set_loop_of(assignment, lines: _Lines) -> tuple[str, Snippet] | None:
+    """The `for NAME in ITERABLE:` loop an item assignment is in, directly or under `if`
+    branches of the loop's body (`for key in KEYS: value = os.getenv(key, ""); if value:
+    env[key] = value`), as (NAME, ITERABLE); None for any other statement between them (a
+    nested loop, `try`, `with`, a `for ... else:` branch) or another frame."""
+    statement = assignment.parent() if assignment is not None else None
+    if statement is None or statement.kind() != "expression_statement":
+        return None
+    node = statement
+    while True:
+        body = node.parent()
+        if body is None or body.kind() != "block":
+            return None
+        owner = body.parent()
+        if owner is None:
+            return None
+        kind = owner.kind()
+        if kind in ("elif_clause", "else_clause"):
+            owner = owner.parent()
+            if owner is None or owner.kind() != "if_statement":
+                return None  # `for ... else:`, `try ... else:`
+            kind = "if_statement"
+        if kind == "if_statement":
+            node = owner
+            continue
+        if kind != "for_statement":
+            return None
+        left, right = owner.field("left"), owner.field("right")
+        if left is None or right is None or left.kind() != "identifier":
+            return None
+        return left.text(), snippet_of(right, lines.eager)
 
 
 _AUGMENTED_OPS = {"+=": "iadd", "|=": "ior"}

@@ -725,7 +725,9 @@ class ModuleIndex:
 
     def _evaluate_assignment(self, path: str, assign: Assignment, depth: int) -> Value:
         key = ("assign", path, assign.span)
-        use_memo = not (assign.namespace is not None and self._frames)
+        # In a helper's frame or a loop's iteration (writes.py: `for k in KEYS: env[k] = v`),
+        # a local's value depends on the names bound there.
+        use_memo = not (assign.namespace is not None and (self._frames or self._loops))
         if use_memo and key in self._memo:
             self._note_files(key)
             return self._memo[key]

@@ -2,7 +2,9 @@
 
 `ENV = {...}` followed by `ENV["HF_TOKEN"] = ...`, `ENV.update(...)` or `DEPS.append(...)`:
 what an endpoint receives is the assigned value with every later change made to it (a change
-under an `if` counts, as a key that may be set is one the author meant to pass). A change
+under an `if` counts, as a key that may be set is one the author meant to pass). An item set
+in a `for` loop over a known list or tuple (`for k in KEYS: env[k] = os.getenv(k, "")`) is
+one item per element. A change
 this model cannot follow (an unknown key, `pop()` of an unknown key, `remove`, an operator
 other than `+=`/`|=`) makes the value unknown, so the rules that read it say they cannot tell
 (FG002) instead of judging the literal alone.
@@ -133,6 +135,10 @@ def _apply_to_dict(
     held: dict = value.value
     if write.op == "update" and _updates_with_none(index, write, path, depth):
         return value  # `if extra: env.update(extra)` with `extra=None`: not run
+    if write.op == "set" and write.loop is not None:
+        looped = _set_in_loop(index, value, write, path, depth)
+        if looped is not None:
+            return looped
     if write.op in _DICT_MERGES:
         entries = _entries(write)
         if entries is None:
@@ -161,6 +167,42 @@ def _apply_to_dict(
     if write.op == "clear":
         return dataclasses.replace(value, value={}, partial=None)
     return _changed(value, write, path)
+
+
+def _set_in_loop(
+    index: ModuleIndex, value: Value, write: ItemWrite, path: str, depth: int
+) -> Value | None:
+    """`for key in KEYS: ... env[key] = os.getenv(key, "")` over a known list or tuple: one
+    item per element, key and value evaluated with the loop name bound to it (a set under an
+    `if` counts, as any write does). None when the loop cannot be unrolled: an unknown or
+    open iterable, a key that is not known, or the loop name rebound in the loop."""
+    name, iterable = write.loop
+    if write.key is None or write.value is None:
+        return None
+    start = (iterable.span.end_line, iterable.span.end_column)
+    end = (write.span.line, write.span.column)
+    rebinds = index._alternatives.get((path, write.namespace, name), [])
+    if any(start < (a.span.line, a.span.column) < end for a in rebinds):
+        return None  # `for key in KEYS: key = key.upper()`
+    items = index.evaluate(iterable.expr(), path, write.namespace, depth + 1)
+    if not items.known or items.partial is not None or not isinstance(items.value, (list, tuple)):
+        return None
+    from flash_guard.discover.resolve import MAX_ITEMS  # resolve imports this module
+
+    if len(items.value) > MAX_ITEMS:
+        return None
+    held = dict(value.value)
+    for item in items.value:
+        index._loops.append(((path, write.namespace), {name: item}))
+        try:
+            key = index.evaluate(write.key.expr(), path, write.namespace, depth + 1)
+            item_value = index.evaluate(write.value.expr(), path, write.namespace, depth + 1)
+        finally:
+            index._loops.pop()
+        if not key.known or not isinstance(key.value, (str, int)):
+            return None
+        held[key.value] = item_value
+    return dataclasses.replace(value, value=held)
 
 
 def _updates_with_none(index: ModuleIndex, write: ItemWrite, path: str, depth: int) -> bool:

@@ -289,25 +289,27 @@ def _environ_read(value: Value) -> bool:
 @register
 class HardcodedSecret(Check):
     """Reads every `env=` entry (and `PodTemplate(env=[{"key", "value"}])`), following
-    module-level constants. An entry fails when its value is a non-empty string literal and
-    either its key looks secret (a whole word such as TOKEN or PASSWORD: `MONKEY` and
-    `AUTHOR` are not secret, and neither is a key where a qualifier such as LIMIT, NAME,
-    PREFIX or ENABLED follows the secret word: `TOKEN_LIMIT`, `SECRET_NAME`) or its value
-    has a known token shape (`hf_`, `sk-`, `rpa_`, `ghp_`/`github_pat_`, `AKIA`, `xox`, or a
-    long high-entropy string). Values read from `os.environ`/`os.getenv` and Runpod secret
-    references `{{ RUNPOD_SECRET_name }}` pass (in runpod 2.0, a secret-looking key read
-    from the environment or computed by a call when the decorator runs fails: its value is
-    baked into the template), and so do identifier-shaped values (a model or repo id like
-    `org/Model-7B-Instruct`, a path, a URL without credentials: a login without a password
-    such as `postgresql://bot@db:5432/bot` is none, a password, a user that is itself a token
-    or a `?token=` query is; a commit hash such as a pinned model revision, or a UUID, unless
-    the key looks secret) unless they carry a known token prefix, numbers, durations and
-    switches (`"4096"`, `"1h"`, `"90d"`, `"false"`; with a qualifier such as TTL, ROTATION or
-    DAYS after the secret word the key is about a secret anyway), and placeholders as docs
-    write them (`github_pat_xxx`, `github_pat_...`, `hf_<your-token>`, `your_token_here`).
-    A `github_pat_` value has GitHub's token shape only at full length (82 characters after
-    the prefix); a shorter one is judged by its entropy like any other value. A runpod 2.0
-    `@app.task` is checked too: its pod gets `env=` the same way. The fix names the key."""
+    module-level constants and helpers; an item set in a `for` loop over a known list of keys
+    (`for key in KEYS: value = os.getenv(key, ""); if value: env[key] = value`) is one entry per
+    key, judged by the value the loop sets. An entry fails when its value is a non-empty string
+    literal and either its key looks secret (a whole word such as TOKEN or PASSWORD: `MONKEY`
+    and `AUTHOR` are not secret, and neither is a key where a qualifier such as LIMIT, NAME,
+    PREFIX or ENABLED follows the secret word: `TOKEN_LIMIT`, `SECRET_NAME`) or its value has a
+    known token shape (`hf_`, `sk-`, `rpa_`, `ghp_`/`github_pat_`, `AKIA`, `xox`, or a long
+    high-entropy string). Values read from `os.environ`/`os.getenv` and Runpod secret references
+    `{{ RUNPOD_SECRET_name }}` pass (in runpod 2.0, a secret-looking key read from the
+    environment or computed by a call when the decorator runs fails: its value is baked into the
+    template), and so do identifier-shaped values (a model or repo id like
+    `org/Model-7B-Instruct`, a path, a URL without credentials: a login without a password such
+    as `postgresql://bot@db:5432/bot` is none, a password, a user that is itself a token or a
+    `?token=` query is; a commit hash such as a pinned model revision, or a UUID, unless the key
+    looks secret) unless they carry a known token prefix, numbers, durations and switches
+    (`"4096"`, `"1h"`, `"90d"`, `"false"`; with a qualifier such as TTL, ROTATION or DAYS after
+    the secret word the key is about a secret anyway), and placeholders as docs write them
+    (`github_pat_xxx`, `github_pat_...`, `hf_<your-token>`, `your_token_here`). A `github_pat_`
+    value has GitHub's token shape only at full length (82 characters after the prefix); a
+    shorter one is judged by its entropy like any other value. A runpod 2.0 `@app.task` is
+    checked too: its pod gets `env=` the same way. The fix names the key."""
 
     id = "hardcoded-secret"
     # A runpod 2.0 task pod gets env= as its environment too (rc2 apps/tasks.py), in plain
