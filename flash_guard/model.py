@@ -191,6 +191,9 @@ class Endpoint:
     path: str
     span: Span
     variable: str | None = None
+    # `Endpoint(...)(fn)` whose result is not bound (`return Endpoint(...)(seed_model)`): the
+    # function's name, shown when the name is not known, as a decorated function's is.
+    applied_to: str | None = None
     params: dict[str, Value] = field(default_factory=dict)
     kwargs: list[tuple[str, Value, Span]] = field(default_factory=list)
     spreads: list[Value] = field(default_factory=list)
@@ -239,7 +242,7 @@ class Endpoint:
             return self.name.value
         if self.targets:
             return self.targets[0].name
-        return self.variable or "<unnamed>"
+        return self.applied_to or self.variable or "<unnamed>"
 
     @property
     def deployable(self) -> bool:

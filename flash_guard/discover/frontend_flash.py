@@ -32,6 +32,7 @@ class _Draft:
     placement: str
     ranges: list[tuple[str, int, int]]
     variable: str | None = None
+    applied_to: str | None = None
     targets: list[BodyFacts] = field(default_factory=list)
     target_placements: list[str] = field(default_factory=list)
     routes: list[Route] = field(default_factory=list)
@@ -130,9 +131,14 @@ class DeclarationBuilder:
         if isinstance(value.value, Opaque):
             draft = self._draft(value.value, "endpoint", applied.placement, applied.lines, path)
             draft.placement = applied.placement
-            if bound and len(applied.expr.items) == 2 and not applied.expr.keywords:
+            one_function = len(applied.expr.items) == 2 and not applied.expr.keywords
+            if bound and one_function:
                 # applied to a function as `@` would, the result bound: the scanner finds it
                 self._applied_target(draft, path, applied.expr, applied.placement)
+            elif one_function and applied.expr.items[1].kind == "name":
+                # `return Endpoint(name=f"...")(seed_model)`: named by its function when the
+                # name is not known, as the decorator form is
+                draft.applied_to = draft.applied_to or applied.expr.items[1].value
 
     def _applied_object(self, path: str, assign) -> None:
         """`ocr = ocr_ep(process)`: an `Endpoint` object applied to a function without `@`,
@@ -335,6 +341,7 @@ class DeclarationBuilder:
             path=obj.path,
             span=obj.span,
             variable=draft.variable,
+            applied_to=draft.applied_to,
             params=params,
             kwargs=kwargs,
             spreads=list(obj.spreads) + draft.remote_spreads,
