@@ -198,6 +198,23 @@ def declaration_call(endpoint: Endpoint, files: dict[str, FileFacts]) -> Call:
     return call
 
 
+def factory_of(endpoint: Endpoint, files: dict[str, FileFacts]) -> str | None:
+    """For a declaration a project factory built (`endpoint.factory_call`): the name of the
+    function its `Endpoint(...)` is written in, where findings about it point."""
+    if endpoint.factory_call is None:
+        return None
+    facts = files.get(endpoint.path)
+    span = endpoint.span
+    around = [
+        f
+        for f in (facts.functions if facts is not None else ())
+        if _contains(f.span, span) and f.span != span
+    ]
+    # the innermost: the one that starts last
+    inner = max(around, key=lambda f: (f.span.line, f.span.column), default=None)
+    return inner.name if inner is not None else None
+
+
 def _written_call(endpoint: Endpoint, files: dict[str, FileFacts]) -> Call:
     facts = files.get(endpoint.path)
     if facts is not None:

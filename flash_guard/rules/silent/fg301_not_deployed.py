@@ -10,7 +10,7 @@ from flash_guard.checks.placement import (
     runpod2_undeployed,
     runtime_provisioned,
 )
-from flash_guard.checks.sites import declaration_call, uses
+from flash_guard.checks.sites import declaration_call, factory_of, uses
 
 
 @register
@@ -30,7 +30,10 @@ class NotDeployed(Check):
     an endpoint that is otherwise deployed. A module-level `Endpoint(image=...)` needs no
     use: `flash deploy` provisions it (1.21). A module-level `if` on an import-availability
     flag (`try: import runpod_flash` ... `HAVE_FLASH = True`, then `if HAVE_FLASH:`) counts as
-    taken: the build machine has the SDK.
+    taken: the build machine has the SDK. A declaration a project factory builds is placed
+    where the factory is called: the finding points at the factory's `Endpoint(...)` and names
+    the factory and where it is called (`built here by make(), which is called inside function
+    setup (app.py:5)`).
 
     A runtime-provisioned declaration (inside a function, configured from the function's
     parameters or run-time data, and used by the same code: called, awaited, `.run`/`.runsync`,
@@ -87,6 +90,17 @@ class NotDeployed(Check):
         )
         if hidden is not None:
             message = f"{name} is declared {hidden.where}: {hidden.why}"
+            factory = factory_of(endpoint, files)
+            if (
+                factory is not None
+                and hidden_at(endpoint.path, "module", (), flags, endpoint.app) is None
+            ):
+                # Located at the factory's `Endpoint(...)`, placed where the factory is called.
+                site_path, site_span = endpoint.factory_call
+                message = (
+                    f"{name} is built here by `{factory}()`, which is called {hidden.where} "
+                    f"({site_path}:{site_span.line}): {hidden.why}"
+                )
             return [fail_at(endpoint, _tail(message, hidden, gone), endpoint.path, endpoint.span)]
         if image:
             return []
