@@ -90,6 +90,10 @@ class Value:
     # Candidate values (rules.md "candidate values"): `known` is False and each candidate is
     # one value the expression may have; a rule decides on every one of them.
     candidates: tuple[Value, ...] | None = None
+    # `A if hasattr(GpuType, "X") else B` where the member exists in some SDK releases only:
+    # the two candidates (A, B) and the (SDK module, enum, member) that decides between them
+    # once the release in use is known (project/sdk_version.py).
+    member_test: tuple[str, str, str] | None = None
 
     @classmethod
     def default(cls, value: Any) -> Value:

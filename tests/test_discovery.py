@@ -1444,3 +1444,36 @@ def test_an_item_set_in_a_loop_over_known_keys_is_one_item_per_key(project):
     for name in ("rebound", "for-else", "in-try", "unknown-keys"):
         env = endpoints[name].params["env"]
         assert env.partial is not None or not env.known, name
+
+
+@pytest.mark.parametrize(
+    ("pin", "expected"),
+    [
+        ("1.21.0", "GpuType.NVIDIA_RTX_PRO_6000_BLACKWELL_SERVER_EDITION"),
+        ("1.8.0", "GpuType.NVIDIA_A40"),  # the RTX PRO 6000 types came in 1.9.0
+    ],
+)
+def test_hasattr_on_an_sdk_enum_is_decided_by_the_release_in_use(project, run_cli, pin, expected):
+    root = project(
+        {
+            "requirements.txt": f"runpod-flash=={pin}\n",
+            "w.py": """
+            from runpod_flash import Endpoint, GpuType
+
+            PRO = "NVIDIA_RTX_PRO_6000_BLACKWELL_SERVER_EDITION"
+            GPU = getattr(GpuType, PRO) if hasattr(GpuType, PRO) else GpuType.NVIDIA_A40
+            NEVER = GpuType.ADA_24 if hasattr(GpuType, "ADA_24") else GpuType.NVIDIA_L4
+
+            @Endpoint(name="by-release", gpu=GPU, workers=(1, 2))
+            async def f(x): ...
+
+            @Endpoint(name="never", gpu=NEVER, workers=(1, 2))
+            async def g(x): ...
+            """,
+        }
+    )
+    records = by_name(inventory(run_cli, root))
+    assert records["by-release"]["params"]["gpu"]["value"] == [expected]
+    assert records["never"]["params"]["gpu"]["value"] == ["GpuType.NVIDIA_L4"]
+    code, out, _ = run_cli(["check", "--format", "json", "--select", "FG205", "."], root)
+    assert [f["code"] for f in json.loads(out)["findings"]] == []

@@ -50,6 +50,10 @@ OK = {
     # Each candidate of `cpu='cpu5c-4-8' if PROD else 'cpu3c-2-4'` (test below) on its own.
     "cpu-candidate-prod": QUEUE.format("cpu='cpu5c-4-8'"),
     "cpu-candidate-dev": QUEUE.format("cpu='cpu3c-2-4'"),
+    # `hasattr` on a 2.0 enum, decided from the rc2 tables: ADA_24 is a GpuGroup, no GpuType.
+    "hasattr-on-enum": QUEUE.format(
+        "gpu=GpuType.ADA_24 if hasattr(GpuType, 'ADA_24') else GpuGroup.ADA_24, workers=(1, 2)"
+    ),
     # A decorator kept in a name, or returned by a project helper: registered wherever applied.
     "kept-decorator": (
         "cpu_step = app.queue(cpu='cpu3c-2-4', workers=(0, 2))\n"

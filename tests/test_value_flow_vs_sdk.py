@@ -302,6 +302,35 @@ CASES: dict[str, dict[str, str]] = {
         async def large(x): ...
         """,
     },
+    # `hasattr` on an SDK enum is decided from the release tables: ADA_24 is a GpuGroup, never
+    # a GpuType; NVIDIA_L4 is a GpuType in every release; the RTX PRO 6000 types came in 1.9,
+    # so the release in use (the newest, 1.21.0, as installed) decides.
+    "hasattr-on-sdk-enums": {
+        "w.py": """
+        from runpod_flash import Endpoint, GpuType
+
+        PRO = "NVIDIA_RTX_PRO_6000_BLACKWELL_SERVER_EDITION"
+        NEVER = GpuType.ADA_24 if hasattr(GpuType, "ADA_24") else GpuType.NVIDIA_GEFORCE_RTX_4090
+        ALWAYS = GpuType.NVIDIA_L4 if hasattr(GpuType, "NVIDIA_L4") else GpuType.NVIDIA_A40
+        BY_RELEASE = (
+            GpuType.NVIDIA_RTX_PRO_6000_BLACKWELL_SERVER_EDITION
+            if hasattr(GpuType, PRO)
+            else GpuType.NVIDIA_A40
+        )
+
+        @Endpoint(name="never", gpu=NEVER, workers=(1, 2), idle_timeout=1200,
+                  execution_timeout_ms=60_000)
+        async def never(x): ...
+
+        @Endpoint(name="always", gpu=ALWAYS, workers=(1, 2), idle_timeout=1200,
+                  execution_timeout_ms=60_000)
+        async def always(x): ...
+
+        @Endpoint(name="by-release", gpu=BY_RELEASE, workers=(1, 2), idle_timeout=1200,
+                  execution_timeout_ms=60_000)
+        async def by_release(x): ...
+        """
+    },
     "walrus-in-keywords": {
         "w.py": """
         from runpod_flash import Endpoint, GpuType

@@ -26,7 +26,7 @@ from flash_guard.discover.facts import (
 from flash_guard.discover.parse import MAX_INT_BITS, Expr, Snippet
 from flash_guard.discover.writes import apply_writes, writes_of
 from flash_guard.model import BodyFacts, EnumRef, Opaque, Span, Value
-from flash_guard.sdk import flash_tables
+from flash_guard.sdk import flash_tables, releases, runpod2_tables
 from flash_guard.sdk.runpod2_tables import IMPORT_PATHS as _SDK2_IMPORT_PATHS
 
 FLASH_PACKAGES = ("runpod_flash", "tetra_rp")
@@ -916,7 +916,32 @@ class ModuleIndex:
             chosen = body if condition.value else orelse
             return self.evaluate(chosen, path, namespace, depth + 1)
         values = [self.evaluate(e, path, namespace, depth + 1) for e in (body, orelse)]
-        return self._candidates(values, expr, path)
+        result = self._candidates(values, expr, path)
+        test = self._member_test(test, path, namespace, depth)
+        if test is not None and result.candidates is not None and len(result.candidates) == 2:
+            # `A if hasattr(GpuType, "X") else B`, X in some releases only: one of the two,
+            # decided once the release in use is known
+            same = all(c is v for c, v in zip(result.candidates, values, strict=True))
+            if same:
+                result = dataclasses.replace(result, member_test=test)
+        return result
+
+    def _member_test(self, test: Expr, path, namespace, depth) -> tuple[str, str, str] | None:
+        """(SDK module, enum, member) of a `hasattr(Enum, "MEMBER")` test on an SDK enum."""
+        if test.kind != "call" or len(test.items) != 3 or test.keywords:
+            return None
+        func = test.items[0]
+        if func.kind != "name" or func.value != "hasattr":
+            return None
+        if self.resolve_symbol(func, path, namespace, depth + 1) is not None:
+            return None  # a project's own `hasattr`
+        enum = self.resolve_symbol(test.items[1], path, namespace, depth + 1)
+        if not (isinstance(enum, FlashSymbol) and enum.name in ENUMS):
+            return None
+        name = self.evaluate(test.items[2], path, namespace, depth + 1)
+        if not name.known or name.candidates or not isinstance(name.value, str):
+            return None
+        return (enum.package, enum.name, name.value)
 
     def _env_read(self, expr: Expr, path, namespace, depth) -> Value:
         args = [a for a in expr.items[1:]]
@@ -1020,6 +1045,25 @@ class ModuleIndex:
         return self._lift(
             [name], lambda v: self._enum_member(enum, v[0], default, expr, path), expr, path
         )
+
+    def _hasattr(self, expr: Expr, path, namespace, depth) -> Value:
+        """`hasattr(GpuType, "ADA_24")` on an SDK enum: whether the member exists, from the
+        release tables, when every recorded release of the package agrees (runpod 2.0 has
+        one); unknown when it depends on the release in use, or on anything else."""
+        args = expr.items[1:]
+        unknown = Value.unknown(expr.text, expr.span, path)
+        if len(args) != 2 or expr.keywords or any(a.kind == "starred" for a in args):
+            return unknown
+        enum = self.resolve_symbol(args[0], path, namespace, depth + 1)
+        if not (isinstance(enum, FlashSymbol) and enum.name in ENUMS):
+            return unknown
+        name = self.evaluate(args[1], path, namespace, depth + 1)
+        if not name.known or name.candidates or not isinstance(name.value, str):
+            return unknown
+        exists = enum_member_exists(enum.package, enum.name, name.value)
+        if exists is None:
+            return unknown
+        return Value(exists, True, expr.span, expr.text, path=path, env_key=name.env_key)
 
     def _import_module(self, expr: Expr, path, namespace, depth) -> Value:
         args = expr.items[1:]
@@ -1380,6 +1424,8 @@ class ModuleIndex:
             return "convert"
         if builtin and dotted == "getattr":
             return "getattr"
+        if builtin and dotted == "hasattr":
+            return "hasattr"
         if builtin and dotted in IMPORTERS:
             return "import"
         if project is not None and isinstance(project[1], FunctionDef):
@@ -1418,6 +1464,8 @@ class ModuleIndex:
             value = self._convert(func.dotted(), expr, path, namespace, depth)
         elif route == "getattr":
             value = self._getattr(expr, path, namespace, depth)
+        elif route == "hasattr":
+            value = self._hasattr(expr, path, namespace, depth)
         elif route == "import":
             value = self._import_module(expr, path, namespace, depth)
         elif route == "helper":
@@ -1710,6 +1758,30 @@ def _app_method_alias(assign: Assignment) -> Expr | None:
 def is_fallback(binding: ImportBinding) -> bool:
     """An import in an `except` clause: what a failed import in the `try` body falls back to."""
     return bool(binding.blocks) and binding.blocks[0].kind == "except"
+
+
+# An SDK enum's members for `hasattr`: runpod 2.0's one release (sdk/runpod2_tables.py).
+_SDK2_ENUM_MEMBERS = {
+    "GpuGroup": runpod2_tables.GPU_GROUPS,
+    "GpuType": runpod2_tables.GPU_TYPES,
+    "CpuInstanceType": runpod2_tables.CPU_INSTANCE_TYPES,
+    "DataCenter": runpod2_tables.DATACENTERS,
+    "CudaVersion": runpod2_tables.CUDA_VERSIONS,
+}
+_DISTRIBUTIONS = {"runpod_flash": "runpod-flash", "tetra_rp": "tetra-rp"}
+
+
+def enum_member_exists(package: str, enum: str, member: str) -> bool | None:
+    """Whether `enum.member` exists in the SDK `package` (a module name): True or False when
+    every release flash-guard records agrees, None when it depends on the release (added or
+    removed along the way) or the enum is not recorded."""
+    if package == SDK2_PACKAGE:
+        members = _SDK2_ENUM_MEMBERS.get(enum)
+        return None if members is None else member in members
+    distribution = _DISTRIBUTIONS.get(package)
+    if distribution is None:
+        return None
+    return releases.held_by_all(distribution, f"enum:{enum}", member)
 
 
 def _alternatives(group: list[Assignment]) -> list[Assignment]:

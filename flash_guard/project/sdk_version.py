@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from flash_guard.model import Value
 from flash_guard.sdk import releases, runpod2_tables
 from flash_guard.sdk.distributions import normalise
 from flash_guard.sdk.runpod1_names import RUNPOD1_VERSION
@@ -754,8 +755,55 @@ def assign_sdk_versions(analysis, configured: str | None) -> SdkVersions:
         endpoint.sdk_release = finder.for_app(endpoint.app, endpoint.package)
         if endpoint.sdk_release is not None and endpoint.package in DISTRIBUTIONS:
             _release_defaults(endpoint)
+            _decide_member_tests(endpoint)
     analysis.sdk_versions = finder
     return finder
+
+
+def _decide_member_tests(endpoint) -> None:
+    """`A if hasattr(GpuType, "X") else B` where X is in some releases only (discovery kept
+    both, with the test): the one branch the release in use takes."""
+    sdk = endpoint.sdk_release
+    enums = releases.facts(sdk.package, sdk.facts_version).enums
+    package = next((m for m, d in DISTRIBUTIONS.items() if d == sdk.package), None)
+
+    def decide(value):
+        """`value` with every test decided; the same object when nothing changed (rules
+        compare some values by identity)."""
+        if isinstance(value, (list, tuple)):
+            items = [decide(v) for v in value]
+            changed = any(a is not b for a, b in zip(items, value, strict=True))
+            return type(value)(items) if changed else value
+        if isinstance(value, dict):
+            items = {k: decide(v) for k, v in value.items()}
+            changed = any(items[k] is not v for k, v in value.items())
+            return items if changed else value
+        if not isinstance(value, Value):
+            return value
+        test = value.member_test
+        if test is not None and value.candidates and len(value.candidates) == 2:
+            module, enum, member = test
+            if module == package and enum in enums:
+                chosen = value.candidates[0 if member in enums[enum] else 1]
+                return decide(
+                    dataclasses.replace(
+                        chosen, span=value.span, path=value.path, via=value.via or chosen.via
+                    )
+                )
+        if value.known and isinstance(value.value, (list, tuple, dict)):
+            inner = decide(value.value)
+            if inner is not value.value:
+                return dataclasses.replace(value, value=inner)
+        return value
+
+    for name, value in list(endpoint.params.items()):
+        endpoint.params[name] = decide(value)
+    # the keywords as written, which the FG2xx rules read
+    for field in ("kwargs", "remote_kwargs"):
+        written = getattr(endpoint, field)
+        decided = [(name, decide(value), span) for name, value, span in written]
+        if any(d[1] is not w[1] for d, w in zip(decided, written, strict=True)):
+            setattr(endpoint, field, decided)
 
 
 def _release_defaults(endpoint) -> None:

@@ -30,6 +30,7 @@ __all__ = [
     "SdkFacts",
     "facts",
     "first_release_with",
+    "held_by_all",
     "has_module",
     "last_release_with",
     "module_name",
@@ -146,6 +147,17 @@ def last_release_with(package: str, kind: str, name: str, value: object = _MISSI
     """The newest release that has `name` under `kind` (with `value`, when given)."""
     found = _positions_with(package, kind, name, value)
     return releases(package)[found[-1]] if found else None
+
+
+def held_by_all(package: str, kind: str, name: str) -> bool | None:
+    """True when every recorded release has `name` under `kind`, False when none does, None
+    when only some do or `kind` is not recorded at all."""
+    if not _package(package)["facts"].get(kind):
+        return None
+    found = _positions_with(package, kind, name, _MISSING)
+    if not found:
+        return False
+    return True if len(found) == len(releases(package)) else None
 
 
 def removed_in(package: str, kind: str, name: str) -> str | None:

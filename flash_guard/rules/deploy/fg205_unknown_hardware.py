@@ -43,7 +43,8 @@ class UnknownHardware(EveryDeclaration):
     (`GpuType.NVIDIA_A100_80GB` -> `NVIDIA_A100_80GB_PCIe`). It also fails the shapes the SDK
     rejects: `Endpoint(gpu=...)`/`Endpoint(cpu=...)` take one member or a list (a tuple or a
     bare `gpu="ADA_24"` string raises), and the legacy `gpus=`/`instanceIds=` fields take a
-    list."""
+    list. A compatibility test `GpuType.X if hasattr(GpuType, "X") else GpuType.Y` is decided
+    from the SDK's release tables: the branch the release in use takes, not two candidates."""
 
     id = "unknown-hardware"
 
