@@ -69,7 +69,7 @@ def evaluate(
     # A misspelt SDK attribute fails at import: FG213 marks `rf.DataCentre` in the value
     # `rf.DataCentre.EU_RO_1`, which starts at the same place.
     rejected |= {(f.path, f.span.line, f.span.column) for f in run.findings if f.code == "FG213"}
-    run.findings += run.unresolved.findings(rejected)
+    run.findings += run.unresolved.findings(rejected, analysis)
     return Evaluation(run.findings, run.scorecard, run.profiles, checklist, profile_map)
 
 
@@ -271,12 +271,23 @@ class _Unresolved:
         if meta.severity == "error":  # --strict in any profile that uses it wins
             entry.meta = meta
 
-    def findings(self, rejected: set[tuple] = frozenset()) -> list[Finding]:
+    def findings(self, rejected: set[tuple] = frozenset(), analysis=None) -> list[Finding]:
         return [
-            _unresolved_finding(entry)
+            _unresolved_finding(entry, analysis)
             for (path, span, _), entry in self.by_expression.items()
             if (path, span) not in rejected and (path, span.line, span.column) not in rejected
         ]
+
+
+def _undefined(analysis, path: str | None, span, text: str) -> str | None:
+    """The name `text` starts with when its module never binds it (checks/undefined.py)."""
+    if analysis is None or path is None or not text:
+        return None
+    from flash_guard.checks.placement import source_text
+    from flash_guard.checks.undefined import undefined_name
+
+    roots = analysis.__dict__.setdefault("_undefined_roots", {})
+    return undefined_name(source_text(analysis, path), path, span, text, roots)
 
 
 def _whole_declaration(outcome: Outcome) -> str | None:
@@ -290,13 +301,23 @@ def _whole_declaration(outcome: Outcome) -> str | None:
     return ep.api if whole else None
 
 
-def _unresolved_finding(entry: _Expression) -> Finding:
+def _unresolved_finding(entry: _Expression, analysis=None) -> Finding:
     outcome, meta = entry.first, entry.meta
     names = ", ".join(f"`{name}`" for name in entry.endpoints)
     rules = ", ".join(f"{code} {slug}" for code, slug in sorted(entry.rules.items()))
     text = (outcome.unknown_text or "").lstrip("*")
     what = f"{outcome.message}, which is not statically known"
-    if entry.whole == "endpoint":
+    undefined = (
+        _undefined(analysis, outcome.path, outcome.span, text)
+        if not (entry.whole or entry.spread)
+        else None
+    )
+    if undefined is not None:
+        what = (
+            f"{outcome.message}, but `{undefined}` is not defined in this module (nothing "
+            "imports, assigns or otherwise binds it): a NameError when the module is imported"
+        )
+    elif entry.whole == "endpoint":
         what = (
             f"the decorator `{text or '?'}` cannot be resolved to an `Endpoint(...)`, so none "
             "of its settings are known"

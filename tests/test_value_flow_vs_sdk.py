@@ -521,3 +521,22 @@ def test_keys_a_loop_sets_cover_what_the_sdk_builds(project, run_cli):
         built[name] = entry["env"]
     assert built["bare"] == {"VOLUME_ROOT": guard["VOLUME_ROOT"]}
     assert set(built["passed"]) == set(guard)
+
+
+def test_a_name_the_module_never_binds_is_a_name_error_at_import(project, run_cli):
+    """FG002 says `GpuGroup` is not defined (a NameError at import); the SDK, running the same
+    module, fails with exactly that."""
+    files = {
+        "w.py": """
+        from runpod_flash import Endpoint
+
+        @Endpoint(name="undefined", gpu=GpuGroup.ANY, workers=(1, 2))
+        async def f(x): ...
+        """
+    }
+    [sdk] = run_oracle_or_skip([oracle_snippet(files)])
+    assert sdk["error"]["type"] == "NameError", sdk["error"]
+    assert "GpuGroup" in sdk["error"]["message"], sdk["error"]
+    code, out, _ = run_cli(["check", "--format", "json", "."], project(files))
+    messages = [f["message"] for f in json.loads(out)["findings"] if f["code"] == "FG002"]
+    assert any("`GpuGroup` is not defined in this module" in m for m in messages), messages

@@ -265,7 +265,7 @@ def _called_at_import(analysis, path: str, name: str) -> bool:
 def _import_calls(analysis, path: str) -> set[str] | None:
     memo = analysis.__dict__.setdefault("_import_calls", {})
     if path not in memo:  # one parse per file, however many declarations ask
-        memo[path] = _names_called_at_import(_source_text(analysis, path))
+        memo[path] = _names_called_at_import(source_text(analysis, path))
     return memo[path]
 
 
@@ -310,7 +310,7 @@ def runtime_provisioned(endpoint: Endpoint | None, analysis) -> str | None:
 
 
 def _runtime_provisioned(endpoint: Endpoint, analysis) -> str | None:
-    text = _source_text(analysis, endpoint.path)
+    text = source_text(analysis, endpoint.path)
     if not text:
         return None
     from ast_grep_py import SgRoot  # deferred: only declarations inside functions get here
@@ -355,7 +355,7 @@ def _runtime_provisioned(endpoint: Endpoint, analysis) -> str | None:
     return f"inside `{name}()`, {configured}; {how}"
 
 
-def _source_text(analysis, path: str) -> str | None:
+def source_text(analysis, path: str) -> str | None:
     source = analysis.sources.get(path)
     if source is None:
         return None
