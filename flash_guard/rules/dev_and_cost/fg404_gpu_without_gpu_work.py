@@ -14,6 +14,8 @@ from flash_guard.checks.base import (
     unknown,
 )
 from flash_guard.checks.sites import body_with_helpers
+from flash_guard.rules.deploy.fg214_invalid_legacy_config import CUSTOM_IMAGE_CLASSES
+from flash_guard.rules.silent.fg305_missing_dependency import _custom_runpod2_image
 
 GPU_LIBRARIES = [
     "torch",
@@ -73,7 +75,9 @@ def _calls_module_import(body, facts, wanted: set[str]) -> bool:
 
 @register
 class GpuWithoutGpuWork(Check):
-    """For a GPU endpoint (not `image=`, whose code is not visible), looks at
+    """For a GPU endpoint (not `image=`, whose code is not visible; nor a legacy custom-image
+    class such as `ServerlessEndpoint(imageName=...)`, or a runpod 2.0 resource with its own
+    `image=`: the image decides what runs), looks at
     `dependencies=` and at the worker's own code: the imports in its body and in the
     same-module functions it calls (one level, as rules.md defines the body), and calls into
     a GPU library the module imports at top level (`torch.randn(..., device="cuda")`). When
@@ -84,7 +88,12 @@ class GpuWithoutGpuWork(Check):
     kinds = ("queue", "load_balancer", "task")  # a 2.0 task pod is billed too
 
     def applies(self, endpoint) -> bool:
-        return super().applies(endpoint) and endpoint.compute == "gpu"
+        return (
+            super().applies(endpoint)
+            and endpoint.compute == "gpu"
+            and endpoint.resource_class not in CUSTOM_IMAGE_CLASSES
+            and not _custom_runpod2_image(endpoint)
+        )
 
     def check(self, endpoint, params: Params, ctx):
         wanted = {_norm(n) for n in params.gpu_libraries}
