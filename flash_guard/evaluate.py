@@ -245,6 +245,7 @@ class _Expression:
     # (`@make_endpoint()`, `@remote(resource_config=load_config())`); "endpoint" or "legacy".
     whole: str | None = None
     depends_on: set[str] = dataclasses.field(default_factory=set)  # the endpoints' files
+    uses: set[tuple] = dataclasses.field(default_factory=set)  # (path, span) of each use
 
 
 class _Unresolved:
@@ -256,10 +257,20 @@ class _Unresolved:
     def add(self, meta: ActiveItem, blocked: Item, outcome: Outcome, profile: str) -> None:
         # The text too: a `**SCALE` spread of known keys places several expressions
         # (`WORKERS`, `IDLE`) at the one spread, and each is its own FG002.
-        key = (outcome.path, outcome.span, (outcome.unknown_text or "").lstrip("*"))
+        # An expression that reaches declarations through a module-level constant is one
+        # expression wherever it is used: one FG002 naming every endpoint (rules.md). Used
+        # once, it is at that use (naming the constant); used by several, at the expression.
+        use = (outcome.path, outcome.span)
+        where_ = use
+        if outcome.origin is not None and not outcome.message.startswith("the `**`"):
+            where_ = (outcome.origin[0] or outcome.path, outcome.origin[1])
+        key = (*where_, (outcome.unknown_text or "").lstrip("*"))
         entry = self.by_expression.get(key)
         if entry is None:
             entry = self.by_expression[key] = _Expression(meta, outcome, profile)
+        entry.uses.add(use)
+        if len(entry.uses) > 1 and (entry.first.path, entry.first.span) != where_:
+            entry.first = dataclasses.replace(entry.first, path=where_[0], span=where_[1])
         entry.rules.setdefault(blocked.code, blocked.slug)
         entry.spread = entry.spread or "spread" in outcome.message
         entry.whole = entry.whole or _whole_declaration(outcome)
@@ -274,8 +285,9 @@ class _Unresolved:
     def findings(self, rejected: set[tuple] = frozenset(), analysis=None) -> list[Finding]:
         return [
             _unresolved_finding(entry, analysis)
-            for (path, span, _), entry in self.by_expression.items()
-            if (path, span) not in rejected and (path, span.line, span.column) not in rejected
+            for entry in self.by_expression.values()
+            if (path := entry.first.path, span := entry.first.span) not in rejected
+            and (path, span.line, span.column) not in rejected
         ]
 
 
@@ -369,13 +381,17 @@ def _declarative_one(item: Item, params: dict, ep: Endpoint) -> list[Outcome]:
                 spread = isinstance(value, conditions.Missing)
                 culprit = value.maybe if spread else value
                 what = f"the `**` spread that may set `{attr}`" if spread else f"`{attr}`"
+                message = f"{what} is `{culprit.text or '?'}`"
+                if culprit.origin is not None and culprit.via and culprit.via != culprit.text:
+                    message += f" (through `{culprit.via}`)"
                 outcome = Outcome(
                     "unknown",
-                    f"{what} is `{culprit.text or '?'}`",
+                    message,
                     *where(ep, culprit),
                     parameter=attr,
                     endpoint=ep,
                     unknown_text=culprit.text,
+                    origin=culprit.origin,
                 )
                 outcomes.append(outcome)
                 break

@@ -94,6 +94,10 @@ class Value:
     # the two candidates (A, B) and the (SDK module, enum, member) that decides between them
     # once the release in use is known (project/sdk_version.py).
     member_test: tuple[str, str, str] | None = None
+    # An unknown (or candidates) that came through a module-level constant: where the
+    # undecidable expression itself was written, (path, span). `span` is the use in the
+    # declaration; FG002 is one finding at the origin for every declaration that uses it.
+    origin: tuple[str | None, Span] | None = None
 
     @classmethod
     def default(cls, value: Any) -> Value:

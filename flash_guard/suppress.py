@@ -181,10 +181,13 @@ def apply_suppressions(
     suppressed = 0
     for finding in findings:
         matched = None
-        for sup, codes in by_path.get(finding.path, []):
+        ranges = declaration_ranges.get(id(finding), [])
+        # An FG002 at a constant's expression may sit in another file than its declarations.
+        paths = dict.fromkeys([finding.path, *(path for path, _, _ in ranges)])
+        for sup, codes in (pair for path in paths for pair in by_path.get(path, [])):
             if finding.code not in codes:
                 continue
-            if _covers(sup, finding, declaration_ranges.get(id(finding), [])):
+            if _covers(sup, finding, ranges):
                 matched = sup
                 break
         if matched is None:
@@ -201,9 +204,23 @@ def apply_suppressions(
 
 
 def _covers(sup: Suppression, finding: Finding, ranges: list[tuple[str, int, int]]) -> bool:
-    if sup.line == finding.span.line:
+    if sup.line == finding.span.line and sup.path == finding.path:
         return True
     return any(path == sup.path and first - 1 <= sup.line <= last for path, first, last in ranges)
+
+
+def _ranges_of(finding: Finding, by_name: dict[tuple[str, str], list]) -> list:
+    """The declaration ranges of the finding's endpoints: in its own file, and for an FG002
+    that names several endpoints (one expression through a constant) each one's, wherever
+    it is declared."""
+    if finding.code != "FG002" or not finding.endpoint:
+        return by_name.get((finding.path, finding.endpoint or ""), [])
+    names = set(finding.endpoint.split(", "))
+    out = []
+    for (_, name), ranges in by_name.items():
+        if name in names:
+            out.extend(ranges)
+    return out
 
 
 def problem_span(sup: Suppression) -> Span:
@@ -232,7 +249,7 @@ def suppress(findings: list[Finding], analysis, evaluation, config) -> tuple[lis
         by_name.setdefault((ep.path, ep.display_name), []).extend(ep.declaration_ranges)
         for route in ep.routes:
             by_name.setdefault((route.file, ep.display_name), []).extend(ep.declaration_ranges)
-    ranges = {id(f): by_name.get((f.path, f.endpoint or ""), []) for f in findings}
+    ranges = {id(f): _ranges_of(f, by_name) for f in findings}
     checklist = evaluation.checklist
     profile_of = evaluation.profile_map.for_file
 

@@ -432,3 +432,38 @@ def test_noqa_with_several_codes_names_ours_in_the_fix(check_json, project):
     _, doc = check_json(project({"app.py": with_comment(8, "# noqa: fg101, E501, FG104")}))
     (fg003,) = [f for f in doc["findings"] if f["code"] == "FG003"]
     assert "`# flash-guard: ignore[FG101,FG104] reason`" in fg003["fix"]
+
+
+SHARED_SETTINGS = """\
+import os
+
+TIMEOUT_MS = int(os.environ["TIMEOUT_MS"])
+"""
+SHARED_APP = """\
+from runpod_flash import Endpoint, GpuType
+
+from settings import TIMEOUT_MS
+
+
+@Endpoint(name="a1", gpu=GpuType.NVIDIA_L4, workers=(1, 2), execution_timeout_ms=TIMEOUT_MS)
+async def a1(x):
+    return x
+
+
+@Endpoint(name="a2", gpu=GpuType.NVIDIA_L4, workers=(1, 2), execution_timeout_ms=TIMEOUT_MS)
+async def a2(x):
+    return x
+"""
+
+
+def test_one_fg002_for_a_shared_constant_is_suppressed_at_a_declaration(check_json, project):
+    """rules.md: one FG002 per expression, naming every endpoint that uses it; here it sits
+    in settings.py, and a suppression on a declaration that uses it still applies."""
+    files = {"settings.py": SHARED_SETTINGS, "app.py": SHARED_APP}
+    _, doc = check_json(project(files), "--select", "FG002")
+    assert findings_of(doc) == [("FG002", "settings.py", 3, 14)]
+    assert "`a1`, `a2`" in doc["findings"][0]["message"]
+    files["app.py"] = with_comment(6, "# flash-guard: ignore[FG002] set by ops", SHARED_APP)
+    _, doc = check_json(project(files), "--select", "FG002")
+    assert findings_of(doc) == []
+    assert doc["summary"]["suppressed"] == 1

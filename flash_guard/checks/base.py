@@ -36,6 +36,8 @@ class Outcome:
     # This finding's severity instead of the item's default (FG304 warns for legacy classes
     # `flash deploy` cannot provision). A severity the user configured always wins.
     severity: str | None = None
+    # An unknown that came through a constant: where the expression was written (Value.origin).
+    origin: tuple | None = None
 
 
 @dataclass
@@ -157,7 +159,12 @@ def unknown(endpoint: Endpoint, value: Value, what: str, parameter: str | None =
     if value.span is not None and value.path not in (None, endpoint.path):
         path, span = value.path, value.span
     text = value.text or "?"
-    return Outcome("unknown", f"{what} is `{text}`", path, span, parameter, endpoint, None, text)
+    message = f"{what} is `{text}`"
+    if value.origin is not None and value.via and value.via != text:
+        message += f" (through `{value.via}`)"
+    return Outcome(
+        "unknown", message, path, span, parameter, endpoint, None, text, origin=value.origin
+    )
 
 
 def spread_unknown(endpoint: Endpoint, name: str, parameter: str | None = None) -> list[Outcome]:
@@ -263,7 +270,11 @@ def decide_candidates(endpoint: Endpoint, keys, run) -> list[Outcome]:
         path, span = held.path, held.span
     parameter = next((o.parameter for r in results for o in r if o.parameter), key)
     message = f"`{key}` is `{held.text}`, whose candidates {shown} do not all agree"
-    return [Outcome("unknown", message, path, span, parameter, endpoint, None, held.text)]
+    return [
+        Outcome(
+            "unknown", message, path, span, parameter, endpoint, None, held.text, origin=held.origin
+        )
+    ]
 
 
 def _verdict(outcomes: list[Outcome]) -> str:

@@ -712,6 +712,12 @@ class ModuleIndex:
         if isinstance(symbol, tuple) and isinstance(symbol[1], Assignment):
             def_path, assign = symbol
             value = self._evaluate_assignment(def_path, assign, depth)
+            origin = value.origin
+            # Not a constant a call changes (`ENV (changed by add_secrets())`): that unknown is
+            # the whole assignment, and the FG002 stays at its use.
+            written = value.span is not None and value.span != assign.span
+            if not value.known and origin is None and written:
+                origin = (value.path or def_path, value.span)
             # Point at the use in this file and remember which constant it came through.
             return dataclasses.replace(
                 value,
@@ -720,6 +726,7 @@ class ModuleIndex:
                 # candidates are named by the name they came through
                 text=expr.text if value.known or value.candidates else value.text,
                 via=value.via or expr.text,
+                origin=origin,
             )
         return Value.unknown(expr.text, expr.span, path)
 
