@@ -55,7 +55,9 @@ class ModelWithoutVolume(Check):
     the module-level functions of the same module they call by name, one level deep, such as a
     lazy `_get_model()` singleton) for calls to a model loader (`from_pretrained`,
     `snapshot_download`, `hf_hub_download`, `pipeline(`, `torch.hub.load`,
-    `SentenceTransformer(`, `CrossEncoder(`, vLLM `LLM(`; configurable). When one is found and
+    `SentenceTransformer(`, `CrossEncoder(`, vLLM `LLM(`; configurable; a bare call to a
+    function the module defines itself, such as its own `pipeline()`, is that function, whose
+    body is followed as a helper). When one is found and
     the endpoint has no `volume=` (legacy `networkVolume`/`networkVolumes`/`networkVolumeId`),
     it reports at the declaration. A runpod 2.0 `@app.task` is checked too: its pod loads the
     model on every run."""
@@ -69,7 +71,13 @@ class ModelWithoutVolume(Check):
         loader = None
         files = ctx.analysis.modules.files if ctx.analysis is not None else {}
         for body in body_with_helpers(endpoint, files):
+            facts = files.get(body.path or endpoint.path)
+            # A bare call to a function of the module itself (`def pipeline(...)` there) is that
+            # function, not the library's loader; its own body is followed as a helper.
+            own = set(facts.helper_bodies) if facts is not None else set()
             for callee, _span in body.calls:
+                if callee in own:
+                    continue
                 if matches_loader(callee, params.loaders):
                     loader = (callee, body.name)
                     break
