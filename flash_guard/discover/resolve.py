@@ -1351,7 +1351,11 @@ class ModuleIndex:
                     # Entries that came through `**NAME` point at the spread, naming NAME.
                     for k, item in spread.value.items():
                         result[k] = dataclasses.replace(
-                            item, span=entry_span, path=path, via=item.via or value_expr.text
+                            item,
+                            span=entry_span,
+                            path=path,
+                            via=item.via or value_expr.text,
+                            origin=_origin_of(item),
                         )
                     partial = partial or spread.partial
                 else:
@@ -1590,7 +1594,11 @@ class ModuleIndex:
                     for key, item in spread.value.items():
                         # Findings for spread keywords point at the spread.
                         kwargs[str(key)] = dataclasses.replace(
-                            item, span=kw_span, path=path, via=item.via or value_expr.text
+                            item,
+                            span=kw_span,
+                            path=path,
+                            via=item.via or value_expr.text,
+                            origin=_origin_of(item),
                         )
                         kwarg_spans[str(key)] = kw_span
                     if spread.partial is not None:
@@ -1838,3 +1846,11 @@ def _field_default(expr: Expr) -> Expr | None:
             return value
     args = expr.items[1:]
     return args[0] if args and args[0].kind != "starred" else None
+
+
+def _origin_of(item: Value) -> tuple | None:
+    """Where an unknown item of a dict spread (`**SCALE`) was written: one expression for
+    every declaration that spreads the dict (FG002 once, naming them all)."""
+    if item.known or item.origin is not None or item.span is None:
+        return item.origin
+    return (item.path, item.span)
