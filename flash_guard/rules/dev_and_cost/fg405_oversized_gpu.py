@@ -6,6 +6,10 @@ from dataclasses import dataclass
 
 from flash_guard.checks.base import Check, fail, param_doc, register, unknown
 from flash_guard.model import EnumRef
+from flash_guard.sdk.flash_tables import GPU_TYPE_VALUES
+
+# A legacy `gpuIds=` string names devices by their display name ("NVIDIA H100 80GB HBM3").
+_MEMBER_OF_DEVICE = {value: member for member, value in GPU_TYPE_VALUES.items()}
 
 TOP_TIER = [
     "GpuGroup.AMPERE_80",
@@ -29,7 +33,8 @@ class Params:
     top_tier: list[str] = param_doc(
         default=TOP_TIER,
         doc="GPU choices that count as top tier, as `GpuGroup.X`/`GpuType.X` (legacy "
-        "`gpuIds=` strings are matched by the member name). Setting this replaces the list.",
+        "`gpuIds=` strings are matched by the member name, a device by its display name such "
+        "as `NVIDIA H100 80GB HBM3`). Setting this replaces the list.",
     )
 
 
@@ -57,8 +62,10 @@ class OversizedGpu(Check):
                 return [unknown(endpoint, ids, "`gpuIds`", "gpu")]
             if not isinstance(ids.value, str):
                 return []
-            chosen = [part.strip() for part in ids.value.split(",") if part.strip()]
-            if chosen and all(part in members for part in chosen):
+            # Exclusions (`-NVIDIA H100 PCIe`, as the SDK writes them) choose nothing.
+            parts = [p.strip() for p in ids.value.split(",") if p.strip()]
+            chosen = [p for p in parts if not p.startswith("-")]
+            if chosen and all(_MEMBER_OF_DEVICE.get(p, p) in members for p in chosen):
                 return [_finding(endpoint, ids, chosen)]
             return []
         gpu = endpoint.params.get("gpu")
