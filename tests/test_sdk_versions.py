@@ -808,3 +808,40 @@ def test_legacy_worker_ranges_agree_with_the_release(check_json, tmp_path, packa
         assert (name in fired) == (low > high), (version, name, fired)
         if name in fired:
             assert "does not check this" in fired[name] and " raises '" not in fired[name]
+
+
+# -- FG208: the python_version values a legacy class accepts are the release's own -----------
+
+PYVER_PROBE = """
+import runpod_flash as sdk
+RESULT = {}
+for version in ("3.9", "3.10", "3.11", "3.12", "3.13"):
+    try:
+        sdk.CpuLiveServerless(name="p", python_version=version)
+        RESULT[version] = None
+    except Exception as exc:
+        RESULT[version] = str(exc)
+"""
+
+
+@pytest.mark.parametrize("version", [NEWEST, "1.16.0"])
+def test_fg208_python_versions_are_those_of_the_release_in_use(check_json, tmp_path, version):
+    app = "from runpod_flash import CpuLiveServerless, remote\n" + "".join(
+        f"c{i} = CpuLiveServerless(name='c{i}', python_version='{v}')\n"
+        f"@remote(c{i})\ndef f{i}(x): ...\n"
+        for i, v in enumerate(("3.9", "3.10", "3.11", "3.12", "3.13"))
+    )
+    root = write(tmp_path / "app", {"app.py": app, "uv.lock": lock(version)})
+    _, doc = check_json(root, "--select", "FG208")
+    flagged = {
+        f["message"].split("python_version=`'")[1].split("'")[0]
+        for f in doc["findings"]
+        if f["code"] == "FG208" and "is not supported" in f["message"]
+    }
+    pythonpath = None if version == NEWEST else _install(tmp_path, "runpod-flash", version)
+    try:
+        real = run_probe(PYVER_PROBE, env={"PYTHONPATH": pythonpath} if pythonpath else None)
+    except (SdkMissing, OracleError) as exc:
+        pytest.skip(f"the SDK oracle cannot run runpod-flash {version}: {exc}")
+    rejected = {v for v, error in real.items() if error and "is not supported" in error}
+    assert flagged == rejected, (version, real)

@@ -6,8 +6,7 @@ from flash_guard.checks.base import Check, Outcome, fail, fail_at, register, unk
 from flash_guard.checks.deploy_support import label, python_repr, shown, tidy, written
 from flash_guard.checks.placement import visible_to_build
 from flash_guard.sdk.flash_tables import DEFAULT_PYTHON_VERSION, PYTHON_VERSIONS
-
-_SUPPORTED = ", ".join(PYTHON_VERSIONS)
+from flash_guard.sdk.in_use import facts_of, release_at_least, sdk_of
 
 
 @register
@@ -15,7 +14,8 @@ class InvalidPythonVersion(Check):
     """`Endpoint` has no `python_version` parameter: passing one is a `TypeError` when the
     module is imported (the docs show it anyway); the app's version is chosen with
     `flash build --python-version` / `flash deploy --python-version`. The legacy classes
-    accept `python_version=`, but only as a string among 3.10-3.13. One app ships as one
+    accept `python_version=`, but only as a string among the versions of the release in use
+    (3.10-3.13 since runpod-flash 1.17; 3.10-3.12 from 1.8 to 1.16). One app ships as one
     tarball, so every legacy resource that sets it must agree: declarations are ordered by
     path, then line, and each one whose version differs from the first declared one fails
     `flash build` ("Flash apps require one python_version across all resources"); two apps of
@@ -42,19 +42,21 @@ class InvalidPythonVersion(Check):
             raw = value.value
             if raw is None:
                 continue
-            if not isinstance(raw, str) or raw not in PYTHON_VERSIONS:
+            supported, release = _supported(endpoint)
+            if not isinstance(raw, str) or raw not in supported:
                 kind = ":" if isinstance(raw, str) else f" is a {type(raw).__name__}, not a string:"
                 out.append(
                     fail(
                         endpoint,
                         f"{label(endpoint)} python_version={shown(value)}{kind} the SDK raises "
-                        f"'Python {raw} is not supported. Supported versions: {_SUPPORTED}'",
+                        f"'Python {raw} is not supported. Supported versions: "
+                        f"{', '.join(supported)}'{release}",
                         value,
                         "python_version",
                     )
                 )
                 continue
-            if visible_to_build(endpoint):
+            if visible_to_build(endpoint) and _reconciles(endpoint):
                 declared.append((endpoint, value))
         # One tarball per app: two apps of a monorepo may pick different versions.
         apps: dict[str, list] = {}
@@ -63,6 +65,26 @@ class InvalidPythonVersion(Check):
         for group in apps.values():
             out += conflicts(group)
         return tidy(out)
+
+
+def _reconciles(endpoint) -> bool:
+    """Whether `flash build` of the release in use insists on one python_version per app
+    (`_reconcile_python_version`, runpod-flash 1.16.0; older builds take each resource's own)."""
+    sdk = sdk_of(endpoint)
+    if sdk is None or sdk.package != "runpod-flash":
+        return sdk is None
+    return release_at_least(sdk, "runpod-flash", "1.16.0")
+
+
+def _supported(endpoint) -> tuple[tuple[str, ...], str]:
+    """The versions the release in use accepts (3.13 arrived in runpod-flash 1.17), and a clause
+    naming the release when it differs from the newest one's list."""
+    facts, sdk = facts_of(endpoint), sdk_of(endpoint)
+    if facts is None or sdk is None or not facts.python_versions:
+        return PYTHON_VERSIONS, ""
+    if facts.python_versions == PYTHON_VERSIONS:
+        return PYTHON_VERSIONS, ""
+    return facts.python_versions, f" ({sdk.this_app()})"
 
 
 def endpoint_keyword(endpoint, span) -> Outcome:
