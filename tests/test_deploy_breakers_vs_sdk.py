@@ -871,6 +871,19 @@ CASES = [
         "endpoint-string-numbers",
         '@Endpoint(name="e", idle_timeout="1200", execution_timeout_ms=" 600000 ")' + QB,
     ),
+    # --- FG214 a required field missing (`name` on every legacy class) -------------------
+    bad(
+        "legacy-without-name",
+        "cfg = LiveServerless(gpuCount=1)\n@remote(cfg)" + QB,
+        "FG214",
+        "name",
+    ),
+    bad(
+        "legacy-lb-inline-without-name",
+        '@remote(CpuLiveLoadBalancer(), method="GET", path="/x")\nasync def h(): ...',
+        "FG214",
+        "name",
+    ),
     # --- what the catalog does not cover -------------------------------------------------
     Case(
         "non-live-class-without-image",

@@ -96,9 +96,35 @@ class InvalidLegacyConfig(EveryDeclaration):
                 "class is built, at import"
             )
             out.append(fail(endpoint, message + _in_use(endpoint), value, key))
+        out += _required(endpoint, name)
         if endpoint.resource_class in CUSTOM_IMAGE_CLASSES:
             out += _image(endpoint, name)
         return out
+
+
+def _required(endpoint, name: str) -> list:
+    """A required field of the class in the release in use (`name`, on every legacy class)
+    that the call does not give: pydantic raises 'Field required' when the class is built."""
+    if endpoint.spreads:
+        return []
+    facts = facts_of(endpoint)
+    fields = facts.legacy_fields.get(endpoint.resource_class, {}) if facts else {}
+    given = {key for key, _, _ in endpoint.kwargs}
+    out = []
+    for field in fields.values():
+        if not field.required or field.name in given or (field.alias and field.alias in given):
+            continue
+        out.append(
+            fail(
+                endpoint,
+                f"{name}: {endpoint.resource_class}(...) has no {field.name}=, a required "
+                f"field: pydantic raises '{field.name}: Field required' when the class is "
+                f"built, at import{_in_use(endpoint)}",
+                None,
+                field.name,
+            )
+        )
+    return out
 
 
 def _endpoint_fields(endpoint) -> list:
