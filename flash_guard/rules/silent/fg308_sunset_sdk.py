@@ -27,7 +27,7 @@ class SunsetSdk(Check):
         done: set[str] = set()
         out = []
         files = analysis.modules.files
-        for path in sorted(files, key=lambda p: p.split("/")):
+        for path in sorted(files):  # by path, as findings and FG207 order them
             app = apps.app_of(path)
             if app in done:
                 continue
