@@ -218,6 +218,10 @@ BAD = {
     "bad-gpu-tuple": (QUEUE.format("gpu=('L4',)"), "FG205", "gpu must be a GpuGroup"),
     "bad-gpu-int": (QUEUE.format("gpu=5"), "FG205", "gpu must be a GpuGroup"),
     "bad-gpu-unknown": (QUEUE.format("gpu='B300'"), "FG205", "unknown gpu 'B300'"),
+    # A member the 2.0 enum does not define: AttributeError while the module is imported.
+    "bad-gpu-member": (QUEUE.format("gpu=GpuGroup.ADA_100"), "FG205", "ADA_100"),
+    "bad-cpu-member": (QUEUE.format("cpu=runpod.CpuInstanceType.CPU9_1_1"), "FG205", "CPU9_1_1"),
+    "bad-datacenter-member": (QUEUE.format("datacenter=DataCenter.US_MD_1"), "FG206", "US_MD_1"),
     "bad-gpu-cpu": (QUEUE.format("gpu='L4', cpu='cpu3c-1-2'"), "FG202", "mutually exclusive"),
     "bad-gpu-any-cpu": (QUEUE.format("gpu='any', cpu='cpu3c-1-2'"), "FG202", "mutually exclusive"),
     "bad-cpu-int": (QUEUE.format("cpu=4"), "FG205", "cpu must be an instance id"),

@@ -8,6 +8,7 @@ Everything comes from `sdk/runpod2_tables.py`; nothing here imports the SDK.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import posixpath
 import re
 
@@ -128,7 +129,10 @@ def _gpu_item(item: Value, problems: list) -> list[str] | None:
     through = f" (through `{item.via}`)" if item.via else ""
     if isinstance(raw, EnumRef):
         table = t.GPU_GROUPS if raw.enum == "GpuGroup" else t.GPU_TYPES
-        if raw.enum not in ("GpuGroup", "GpuType") or raw.member not in table:
+        if raw.enum in ("GpuGroup", "GpuType") and raw.member not in table:
+            problems.append(("FG205", missing_member(raw, table) + through, item))
+            return None
+        if raw.enum not in ("GpuGroup", "GpuType"):
             problems.append(("FG205", f"unknown gpu {raw}{through}", item))
             return None
         if raw.member == "ANY":
@@ -143,6 +147,17 @@ def _gpu_item(item: Value, problems: list) -> list[str] | None:
         ("FG205", f"gpu must be a GpuGroup, GpuType, or string, got {_type(raw)}", item)
     )
     return None
+
+
+def missing_member(member: EnumRef, table) -> str:
+    """`GpuType.NVIDIA_H300` and the like: the enum has no such member, so Python raises while
+    the module is imported, before the decorator sees a value."""
+    close = difflib.get_close_matches(member.member, list(table), n=1, cutoff=0.6)
+    hint = f"; did you mean {member.enum}.{close[0]}?" if close else ""
+    return (
+        f"{member.enum}.{member.member} does not exist ({member.raises} when the module is "
+        f"imported){hint}"
+    )
 
 
 def _type(raw) -> str:
@@ -193,6 +208,16 @@ def _cpu(value: Value, problems: list) -> Value:
         return value
     if isinstance(raw, str) or raw == EnumRef("CpuInstanceType", getattr(raw, "member", "")):
         raw = [value]
+    if isinstance(raw, list):
+        for item in raw:
+            member = item.value if item.known else None
+            if (
+                isinstance(member, EnumRef)
+                and member.enum == "CpuInstanceType"
+                and member.member not in t.CPU_INSTANCE_TYPES
+            ):
+                problems.append(("FG205", missing_member(member, t.CPU_INSTANCE_TYPES), item))
+                return Value.unknown(value.text, value.span, value.path)
     if not isinstance(raw, list):
         problems.append(
             ("FG205", f"cpu must be an instance id string or list, got {_type(raw)}", value)
@@ -237,7 +262,9 @@ def _datacenters(value: Value, problems: list) -> Value:
             ok = member.enum == "DataCenter" and member.member in t.DATACENTERS
         else:
             ok = isinstance(member, str) and _datacenter_id(member) in t.DATACENTERS.values()
-        if not ok:
+        if isinstance(member, EnumRef) and member.enum == "DataCenter" and not ok:
+            problems.append(("FG206", missing_member(member, t.DATACENTERS), item))
+        elif not ok:
             shown = member if isinstance(member, str) else item.text or repr(member)
             valid = ", ".join(t.DATACENTERS.values())
             problems.append(("FG206", f"invalid datacenter: {shown!r} (valid: {valid})", item))
