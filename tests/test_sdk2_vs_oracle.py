@@ -277,6 +277,12 @@ BAD = {
     ),
     "bad-disk": (QUEUE.format("container_disk_gb=0"), "FG202", "container_disk_gb must be >= 1"),
     "bad-unknown-kw": (QUEUE.format("volume='x'"), "FG210", "unexpected keyword argument 'volume'"),
+    # rules.md FG208: python_version= on the declaration "is FG208, not FG210".
+    "bad-python-version": (
+        QUEUE.format("python_version='3.11'"),
+        "FG208",
+        "unexpected keyword argument 'python_version'",
+    ),
     "bad-task-workers": (
         TASK.format("workers=2"),
         "FG210",

@@ -542,7 +542,15 @@ def resource_params(
     accepted = accepted_keywords(kind)
     sig = KIND_SIGNATURE[kind]
     for key, value in written.items():
-        if key not in accepted:
+        if key == "python_version" and key not in accepted:
+            # As for runpod_flash's `Endpoint` (rules.md FG208: "this is FG208, not FG210"):
+            # the app's Python is chosen when it is deployed.
+            message = (
+                f"{sig}() got an unexpected keyword argument {key!r}; runpod 2.0 picks the "
+                "worker's Python per app: rp flash deploy --python-version"
+            )
+            problems.append(("FG208", message, value))
+        elif key not in accepted:
             message = f"{sig}() got an unexpected keyword argument {key!r}"
             problems.append(("FG210", message + _spelled(key, accepted), value))
     cpu = written.get("cpu")
