@@ -8,6 +8,7 @@ normalisation turned a tuple into a list or filled in a default.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flash_guard.checks.base import Check, Outcome, fail_at, spread_unknown, unknown
@@ -254,6 +255,15 @@ def outcomes(endpoint: Endpoint, code: str) -> list[Outcome]:
     for problem_code, message, span in endpoint.problems:
         if problem_code == code:
             label = f"`{endpoint.display_name}`"
+            at = next((v for _, v, _ in endpoint.kwargs if v.span == span), None)
+            if (
+                code != "FG210"  # the keyword is the problem there, not its value
+                and at is not None
+                and at.via
+                and not re.search(rf"\b{re.escape(at.via)}\b", message)
+            ):
+                # through a module-level constant: the message names it (rules.md)
+                message += f" (through `{at.via}`)"
             text = f"{label}: {message}{_other_release(endpoint)}"
             # the keyword's value the problem is at, for the note on its environment default
             keyword = _SPREAD_MAY_SET.get(code, ("",))[0]

@@ -166,6 +166,7 @@ def _type(raw) -> str:
 
 def _workers(value: Value, problems: list) -> Value:
     raw = value.value
+    through = f" (through `{value.via}`)" if value.via else ""
     if raw is None:
         return _default_workers()
     if isinstance(raw, int):  # bool included, as isinstance(workers, int) lets it pass
@@ -175,7 +176,7 @@ def _workers(value: Value, problems: list) -> Value:
     else:
         shown = repr(tuple(i.plain() for i in raw)) if isinstance(raw, (tuple, list)) else repr(raw)
         problems.append(
-            ("FG201", f"workers must be an int or (min, max) tuple, got {shown}", value)
+            ("FG201", f"workers must be an int or (min, max) tuple, got {shown}{through}", value)
         )
         return Value.unknown(value.text, value.span, value.path)
     if not all(p.known for p in pair):
@@ -187,12 +188,16 @@ def _workers(value: Value, problems: list) -> Value:
     try:
         low, high = (int(p.value) for p in pair)
     except (TypeError, ValueError):
-        problems.append(("FG201", f"workers bounds must be integers, got {value.text}", value))
+        problems.append(
+            ("FG201", f"workers bounds must be integers, got {value.text}{through}", value)
+        )
         return Value.unknown(value.text, value.span, value.path)
     if low < 0 or high < 1:
-        problems.append(("FG201", f"invalid worker range ({low}, {high})", value))
+        problems.append(("FG201", f"invalid worker range ({low}, {high}){through}", value))
     elif low > high:
-        problems.append(("FG201", f"workers min ({low}) cannot exceed max ({high})", value))
+        problems.append(
+            ("FG201", f"workers min ({low}) cannot exceed max ({high}){through}", value)
+        )
     lo = dataclasses.replace(pair[0], value=low)
     hi = dataclasses.replace(pair[1], value=high)
     return dataclasses.replace(value, value={"min": lo, "max": hi})
@@ -258,16 +263,20 @@ def _datacenters(value: Value, problems: list) -> Value:
         if not item.known:
             return value
         member = item.value
+        via = item.via or value.via
+        through = f" (through `{via}`)" if via else ""
         if isinstance(member, EnumRef):
             ok = member.enum == "DataCenter" and member.member in t.DATACENTERS
         else:
             ok = isinstance(member, str) and _datacenter_id(member) in t.DATACENTERS.values()
         if isinstance(member, EnumRef) and member.enum == "DataCenter" and not ok:
-            problems.append(("FG206", missing_member(member, t.DATACENTERS), item))
+            problems.append(("FG206", missing_member(member, t.DATACENTERS) + through, item))
         elif not ok:
             shown = member if isinstance(member, str) else item.text or repr(member)
             valid = ", ".join(t.DATACENTERS.values())
-            problems.append(("FG206", f"invalid datacenter: {shown!r} (valid: {valid})", item))
+            problems.append(
+                ("FG206", f"invalid datacenter: {shown!r}{through} (valid: {valid})", item)
+            )
     return dataclasses.replace(value, value=list(items))
 
 

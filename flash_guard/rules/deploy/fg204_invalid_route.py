@@ -222,11 +222,13 @@ def path_problems(endpoint, route: Route, seen: dict, build_time: bool) -> list:
             ]
         return [unknown(endpoint, value, "the route path", "routes")]
     raw = value.value
+    # through a module-level constant: the message names it (rules.md, where a finding points)
+    via = f" (through `{value.via}`)" if value.via else ""
     if not isinstance(raw, str):
         return [
             fail_at(
                 endpoint,
-                f"{name} route path {python_repr(raw)} is not a string starting with '/'",
+                f"{name} route path {python_repr(raw)}{via} is not a string starting with '/'",
                 *where,
                 "routes",
                 value=value,
@@ -236,8 +238,8 @@ def path_problems(endpoint, route: Route, seen: dict, build_time: bool) -> list:
         return [
             fail_at(
                 endpoint,
-                f"{name} route path {raw!r} does not start with '/': the SDK raises 'path must "
-                f"start with '/''",
+                f"{name} route path {raw!r}{via} does not start with '/': the SDK raises "
+                "'path must start with '/''",
                 *where,
                 "routes",
                 value=value,
@@ -248,7 +250,8 @@ def path_problems(endpoint, route: Route, seen: dict, build_time: bool) -> list:
         return [
             fail_at(
                 endpoint,
-                f"{name} route path {raw!r} is reserved by the framework ({_RESERVED}); {when}",
+                f"{name} route path {raw!r}{via} is reserved by the framework ({_RESERVED}); "
+                f"{when}",
                 *where,
                 "routes",
                 value=value,
