@@ -812,36 +812,41 @@ def test_legacy_worker_ranges_agree_with_the_release(check_json, tmp_path, packa
 
 # -- FG208: the python_version values a legacy class accepts are the release's own -----------
 
-PYVER_PROBE = """
+PYVER_CLASSES = ("LiveServerless", "CpuLiveServerless", "ServerlessEndpoint")
+PYVER_VERSIONS = ("3.9", "3.10", "3.11", "3.12", "3.13")
+PYVER_PROBE = f"""
 import runpod_flash as sdk
-RESULT = {}
-for version in ("3.9", "3.10", "3.11", "3.12", "3.13"):
-    try:
-        sdk.CpuLiveServerless(name="p", python_version=version)
-        RESULT[version] = None
-    except Exception as exc:
-        RESULT[version] = str(exc)
+RESULT = []
+for cls in {PYVER_CLASSES!r}:
+    for version in {PYVER_VERSIONS!r}:
+        try:
+            getattr(sdk, cls)(name="p", imageName="me/x:1", python_version=version)
+        except Exception as exc:
+            RESULT.append([cls, version])
 """
 
 
-@pytest.mark.parametrize("version", [NEWEST, "1.16.0"])
+@pytest.mark.parametrize("version", [NEWEST, "1.16.0", "1.15.0", "1.10.0"])
 def test_fg208_python_versions_are_those_of_the_release_in_use(check_json, tmp_path, version):
-    app = "from runpod_flash import CpuLiveServerless, remote\n" + "".join(
-        f"c{i} = CpuLiveServerless(name='c{i}', python_version='{v}')\n"
-        f"@remote(c{i})\ndef f{i}(x): ...\n"
-        for i, v in enumerate(("3.9", "3.10", "3.11", "3.12", "3.13"))
-    )
+    """3.13 arrived in runpod-flash 1.17; before 1.16 the Live classes had 3.12 images only
+    (GPU from 1.8, CPU from 1.11.1): each rejection is FG208, and nothing else is."""
+    app = "from runpod_flash import LiveServerless, CpuLiveServerless, ServerlessEndpoint, remote\n"
+    where = {}
+    for i, cls in enumerate(PYVER_CLASSES):
+        for j, v in enumerate(PYVER_VERSIONS):
+            app += f"c{i}{j} = {cls}(name='c{i}{j}', imageName='me/x:1', python_version='{v}')\n"
+            app += f"@remote(c{i}{j})\ndef f{i}{j}(x): ...\n"
+            where[app.count("\n") - 2] = (cls, v)
     root = write(tmp_path / "app", {"app.py": app, "uv.lock": lock(version)})
     _, doc = check_json(root, "--select", "FG208")
     flagged = {
-        f["message"].split("python_version=`'")[1].split("'")[0]
+        where[f["line"]]
         for f in doc["findings"]
-        if f["code"] == "FG208" and "is not supported" in f["message"]
+        if f["code"] == "FG208" and "conflicts with" not in f["message"]  # one version per app
     }
     pythonpath = None if version == NEWEST else _install(tmp_path, "runpod-flash", version)
     try:
         real = run_probe(PYVER_PROBE, env={"PYTHONPATH": pythonpath} if pythonpath else None)
     except (SdkMissing, OracleError) as exc:
         pytest.skip(f"the SDK oracle cannot run runpod-flash {version}: {exc}")
-    rejected = {v for v, error in real.items() if error and "is not supported" in error}
-    assert flagged == rejected, (version, real)
+    assert flagged == {tuple(r) for r in real}, (version, sorted(real))

@@ -15,7 +15,9 @@ class InvalidPythonVersion(Check):
     module is imported (the docs show it anyway); the app's version is chosen with
     `flash build --python-version` / `flash deploy --python-version`. The legacy classes
     accept `python_version=`, but only as a string among the versions of the release in use
-    (3.10-3.13 since runpod-flash 1.17; 3.10-3.12 from 1.8 to 1.16). One app ships as one
+    (3.10-3.13 since runpod-flash 1.17; 3.10-3.12 from 1.8 to 1.16), and before 1.16 the
+    Live classes only as a version they have a worker image for (3.12 on GPU; on CPU too from
+    1.11.1): they raise 'GPU endpoints require Python 3.12' when built. One app ships as one
     tarball, so every legacy resource that sets it must agree: declarations are ordered by
     path, then line, and each one whose version differs from the first declared one fails
     `flash build` ("Flash apps require one python_version across all resources"); two apps of
@@ -43,6 +45,23 @@ class InvalidPythonVersion(Check):
             if raw is None:
                 continue
             supported, release = _supported(endpoint)
+            image_only = _live_image_versions(endpoint)
+            if isinstance(raw, str) and raw in supported and image_only and raw not in image_only:
+                sdk = sdk_of(endpoint)
+                kind = "CPU" if endpoint.resource_class.startswith("Cpu") else "GPU"
+                out.append(
+                    fail(
+                        endpoint,
+                        f"{label(endpoint)} python_version={shown(value)}: {sdk.package} "
+                        f"{sdk.version} has {kind} worker images for Python "
+                        f"{', '.join(image_only)} only, so {endpoint.resource_class}(...) raises "
+                        f"'{kind} endpoints require Python {', '.join(image_only)}. Got Python "
+                        f"{raw}.' ({sdk.this_app()})",
+                        value,
+                        "python_version",
+                    )
+                )
+                continue
             if not isinstance(raw, str) or raw not in supported:
                 kind = ":" if isinstance(raw, str) else f" is a {type(raw).__name__}, not a string:"
                 out.append(
@@ -74,6 +93,30 @@ def _reconciles(endpoint) -> bool:
     if sdk is None or sdk.package != "runpod-flash":
         return sdk is None
     return release_at_least(sdk, "runpod-flash", "1.16.0")
+
+
+# The Live* classes pick Flash's worker image for their python_version when they are built
+# (`get_image_name`), and before runpod-flash 1.16 only 3.12 images existed for most of them:
+# GPU_PYTHON_VERSIONS / CPU_PYTHON_VERSIONS in core/resources/constants.py of each release.
+_GPU_LIVE = frozenset({"LiveServerless", "LiveLoadBalancer"})
+_CPU_LIVE = frozenset({"CpuLiveServerless", "CpuLiveLoadBalancer"})
+
+
+def _live_image_versions(endpoint) -> tuple[str, ...]:
+    """The versions a Live* class of the release in use has images for, when narrower than
+    what `python_version` accepts: () when the release has no such restriction."""
+    sdk = sdk_of(endpoint)
+    if sdk is None or sdk.package != "runpod-flash":
+        return ()
+    if not release_at_least(sdk, "runpod-flash", "1.8.0"):
+        return ()
+    if release_at_least(sdk, "runpod-flash", "1.16.0"):
+        return ()
+    if endpoint.resource_class in _GPU_LIVE:
+        return ("3.12",)
+    if endpoint.resource_class in _CPU_LIVE and release_at_least(sdk, "runpod-flash", "1.11.1"):
+        return ("3.12",)
+    return ()
 
 
 def _supported(endpoint) -> tuple[tuple[str, ...], str]:
