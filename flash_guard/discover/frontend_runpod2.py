@@ -803,6 +803,8 @@ class Runpod2Builder:
             message = f"path {raw!r} is reserved by the worker runtime (reserved: {shown})"
         else:
             return
+        if route_path.via:  # through a module-level constant: the message names it
+            message += f" (through `{route_path.via}`)"
         endpoint.problems.append(("FG204", message, decorator.span))
 
     def _handler_arity(self, endpoint, method: str, handler: Decorated, static: bool) -> None:
