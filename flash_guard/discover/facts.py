@@ -747,7 +747,8 @@ def _parameters(definition, facts: BodyFacts) -> None:
             keyword_only = True
         elif keyword_only and shape in ("req", "opt"):
             shape = "kw" + shape
-        name = child.text() if kind == "identifier" else (child.child(0) or child).text()
+        whole = kind in ("identifier", "list_splat_pattern", "dictionary_splat_pattern")
+        name = child.text() if whole else (child.child(0) or child).text()
         facts.params.append((name.split(":")[0].split("=")[0].strip(" *"), shape))
 
 
