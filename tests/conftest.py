@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from file_tree import write_tree
 
 from flash_guard.cli import main
 
@@ -112,13 +113,13 @@ def project(tmp_path):
             # Lock the SDK, as a real project does: an unlocked one also gets FG111 (info),
             # which tests about other rules should not have to list.
             files = {**files, "uv.lock": SDK_LOCK}
-        for rel, text in files.items():
-            target = root / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(text, bytes):
-                target.write_bytes(text)
-            else:
-                target.write_text(textwrap.dedent(text).lstrip("\n"), "utf-8")
+        write_tree(
+            root,
+            {
+                rel: text if isinstance(text, bytes) else textwrap.dedent(text).lstrip("\n")
+                for rel, text in files.items()
+            },
+        )
         root.mkdir(exist_ok=True)
         return root
 

@@ -21,6 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from file_tree import write_tree
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -49,16 +50,6 @@ def working_directory(path: Path):
         yield
     finally:
         os.chdir(before)
-
-
-def write_project(root: Path, files: dict[str, str | bytes]) -> None:
-    for rel, content in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content, "utf-8")
 
 
 def run_json(root: Path) -> tuple[int, dict]:
@@ -227,7 +218,7 @@ def test_generated_declarations_never_crash(source, config):
     if config is not None:  # a sibling module the app does not need
         files["lib/helpers.py"] = config
     with tempfile.TemporaryDirectory() as tmp:
-        write_project(Path(tmp), files)
+        write_tree(Path(tmp), files)
         _, doc = run_json(Path(tmp))
     assert isinstance(doc["findings"], list) and isinstance(doc["endpoints"], list)
     assert doc["summary"]["files"] == len(files)
@@ -291,8 +282,8 @@ def ruff_format(path: Path) -> bool:
 def test_ruff_format_does_not_change_findings(source, width):
     with tempfile.TemporaryDirectory() as tmp:
         before, after = Path(tmp) / "before", Path(tmp) / "after"
-        write_project(before, {"app.py": source})
-        write_project(after, {"app.py": source})
+        write_tree(before, {"app.py": source})
+        write_tree(after, {"app.py": source})
         (after / "ruff.toml").write_text(f"line-length = {width}\n", "utf-8")
         proc = subprocess.run(
             [RUFF, "format", "--no-cache", "--quiet", "app.py"],
@@ -472,7 +463,7 @@ def test_generated_project_structures_finish_and_find_or_report(files):
     so a hang fails the example instead of the suite."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        write_project(root, files)
+        write_tree(root, files)
         proc = subprocess.run(
             [sys.executable, "-m", "flash_guard", "check", "--format", "json", "."],
             cwd=root,

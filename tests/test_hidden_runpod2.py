@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from file_tree import write_tree
 
 from flash_guard.discover.analysis import analyse
 from flash_guard.project import files as files_mod
@@ -29,17 +30,6 @@ FLASH = (
     "@Endpoint(name='flash-local', cpu='cpu3c-1-2')\nasync def work(x: int) -> int:\n"
     "    return x\n"
 )
-
-
-def _write(root: Path, files: dict[str, str | bytes]) -> Path:
-    for rel, text in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            target.write_bytes(text)
-        else:
-            target.write_text(text, "utf-8")
-    return root
 
 
 def _git_init(root: Path) -> None:
@@ -71,7 +61,7 @@ PROJECT = {
 
 @pytest.mark.parametrize("in_git", [False, True], ids=["plain-dir", "git"])
 def test_dot_directory_and_ignored_apps_are_found(tmp_path, in_git):
-    root = _write(tmp_path / "p", PROJECT)
+    root = write_tree(tmp_path / "p", PROJECT)
     if in_git:
         _git_init(root)
     assert _names(root, in_git) == {"main-q", "ci-q", "local-q", "scratch-q"}
@@ -79,7 +69,7 @@ def test_dot_directory_and_ignored_apps_are_found(tmp_path, in_git):
 
 @pytest.mark.parametrize("in_git", [False, True], ids=["plain-dir", "git"])
 def test_ignored_app_file_is_deployed_but_not_shipped_fg306(tmp_path, run_cli, in_git):
-    root = _write(tmp_path / "p", PROJECT)
+    root = write_tree(tmp_path / "p", PROJECT)
     if in_git:
         _git_init(root)
     fg306 = {
@@ -95,7 +85,7 @@ def test_ignored_app_file_is_deployed_but_not_shipped_fg306(tmp_path, run_cli, i
 
 
 def test_dot_directory_app_is_an_ordinary_deployed_endpoint(tmp_path, run_cli):
-    root = _write(
+    root = write_tree(
         tmp_path / "p", {"main.py": PROJECT["main.py"], ".ci/app.py": PROJECT[".ci/app.py"]}
     )
     findings = _findings(run_cli, root)
@@ -108,7 +98,7 @@ def test_dot_directory_app_is_an_ordinary_deployed_endpoint(tmp_path, run_cli):
 
 def test_ci_app_repeating_the_main_app_name_is_fg307(tmp_path, run_cli):
     # sorted(rglob) imports `.ci/app.py` first: its App keeps the name, main.py's is dropped
-    root = _write(
+    root = write_tree(
         tmp_path / "p", {"main.py": _app("shared", "main-q"), ".ci/app.py": _app("shared", "ci-q")}
     )
     fg307 = [f for f in _findings(run_cli, root) if f["code"] == "FG307"]
@@ -127,7 +117,7 @@ def test_big_ignored_tree_without_apps_adds_nothing(tmp_path, in_git, monkeypatc
         files[f"data/part{i % 7}/blob{i}.bin"] = b"\0" * 64
     # a venv under another name: its packages (runpod's own App included) are never read
     files["env2/lib/python3.11/site-packages/runpod/apps/app.py"] = _app("sdk", "sdk-q")
-    root = _write(tmp_path / "p", files)
+    root = write_tree(tmp_path / "p", files)
     if in_git:
         _git_init(root)
     read: list[str] = []
@@ -144,7 +134,7 @@ def test_hidden_listing_is_bounded(tmp_path, monkeypatch):
     files = {"main.py": _app("main-app", "main-q"), ".gitignore": "gen/\n"}
     for i in range(30):
         files[f"gen/m{i:02}.py"] = _app(f"gen-{i}", f"gen-q{i}")
-    root = _write(tmp_path / "p", files)
+    root = write_tree(tmp_path / "p", files)
     monkeypatch.setattr(files_mod, "HIDDEN_READ_LIMIT", 5)
     names = _names(root, False)
     assert len(names) == 1 + 5, names
@@ -152,7 +142,7 @@ def test_hidden_listing_is_bounded(tmp_path, monkeypatch):
 
 def test_runpod_flash_code_in_an_ignored_file_is_not_analysed(tmp_path, run_cli):
     mixed = FLASH.replace("from runpod_flash", "import runpod  # App\nfrom runpod_flash")
-    root = _write(
+    root = write_tree(
         tmp_path / "p",
         {
             "main.py": _app("main-app", "main-q"),
@@ -171,8 +161,8 @@ def test_runpod_flash_project_output_is_unchanged_by_hidden_apps(tmp_path, run_c
     """Only a project that imports runpod 2.0 looks: a runpod-flash project with a 2.0 App in
     a dot-directory or an ignored file reports byte for byte what it did without them."""
     flash_project = {"worker.py": FLASH.replace("flash-local", "worker")}
-    plain = _write(tmp_path / "plain", flash_project)
-    with_hidden = _write(
+    plain = write_tree(tmp_path / "plain", flash_project)
+    with_hidden = write_tree(
         tmp_path / "hidden",
         {
             **flash_project,
@@ -191,8 +181,8 @@ def test_runpod_flash_project_output_is_unchanged_by_hidden_apps(tmp_path, run_c
 
 def test_hidden_files_follow_the_listing_rules(tmp_path):
     """Excluded by the configuration, a symlink leaving the project, not UTF-8: as listed."""
-    outside = _write(tmp_path / "outside", {"app.py": _app("out-app", "out-q")})
-    root = _write(
+    outside = write_tree(tmp_path / "outside", {"app.py": _app("out-app", "out-q")})
+    root = write_tree(
         tmp_path / "p",
         {
             "main.py": _app("main-app", "main-q"),
@@ -209,7 +199,7 @@ def test_hidden_files_follow_the_listing_rules(tmp_path):
 
 
 def test_a_file_given_in_a_dot_directory_keeps_its_notice(tmp_path, run_cli):
-    root = _write(
+    root = write_tree(
         tmp_path / "p",
         {"main.py": _app("main-app", "main-q"), ".ci/app.py": _app("ci-app", "ci-q")},
     )

@@ -236,19 +236,14 @@ def _walk(
     while stack:
         here, rel_here = stack.pop()
         try:
-            info = os.stat(here)
-            # A bind mount can make a directory its own descendant.
-            key = (info.st_dev, info.st_ino)
-            if key in seen_dirs:
-                continue
-            seen_dirs.add(key)
-            with os.scandir(here) as entries:
-                entries = list(entries)
+            entries = _scan_once(here, seen_dirs)
         except PermissionError:
             # Said, never skipped in silence: its files may hold declarations.
             notice(f"{rel_here or '.'}/: not analysed: permission denied")
             continue
         except OSError:
+            continue
+        if entries is None:
             continue
         if any(e.name == ".gitignore" for e in entries):
             ignore.load(os.path.join(here, ".gitignore"), rel_here)
@@ -256,11 +251,7 @@ def _walk(
         for entry in entries:
             name = entry.name
             rel = f"{rel_here}/{name}" if rel_here else name
-            try:
-                is_dir = entry.is_dir()
-            except OSError:
-                is_dir = False
-            if is_dir:
+            if _is_dir(entry):
                 # Symlinked directories are not followed (as os.walk would not).
                 if _is_symlink(entry):
                     continue
@@ -277,6 +268,25 @@ def _walk(
         # Depth-first in name order; the caller sorts the result anyway.
         stack.extend(sorted(subdirs, reverse=True))
     return out
+
+
+def _scan_once(here: str, seen: set[tuple[int, int]]) -> list[os.DirEntry] | None:
+    """The entries of the directory `here`, or None when the walk has been there already (a
+    bind mount can make a directory its own descendant). OSError is the caller's."""
+    info = os.stat(here)
+    key = (info.st_dev, info.st_ino)
+    if key in seen:
+        return None
+    seen.add(key)
+    with os.scandir(here) as entries:
+        return list(entries)
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _is_symlink(entry: os.DirEntry) -> bool:
@@ -546,25 +556,17 @@ def _walk_hidden(folder: str, rel_folder: str, budget: list[int]) -> list[tuple[
     while stack and budget[0] > 0:
         here, rel_here = stack.pop()
         try:
-            info = os.stat(here)
-            key = (info.st_dev, info.st_ino)
-            if key in seen:
-                continue
-            seen.add(key)
-            with os.scandir(here) as entries:
-                entries = list(entries)
+            entries = _scan_once(here, seen)
         except OSError:
+            continue
+        if entries is None:
             continue
         budget[0] -= len(entries)
         subdirs = []
         for entry in entries:
             name = entry.name
             rel = f"{rel_here}/{name}" if rel_here else name
-            try:
-                is_dir = entry.is_dir()
-            except OSError:
-                is_dir = False
-            if is_dir:
+            if _is_dir(entry):
                 if name not in skip and not _is_symlink(entry):
                     subdirs.append((entry.path, rel))
             elif name.endswith(".py") and _listable(entry):

@@ -70,6 +70,18 @@ IMPORT_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "chatterbox": ("chatterbox-tts",),
 }
 
+# fastapi's `all` extra: runpod requires `fastapi[all]`, so these come with it.
+FASTAPI_ALL_EXTRA = (
+    "httpx",
+    "jinja2",
+    "python-multipart",
+    "itsdangerous",
+    "pyyaml",
+    "email-validator",
+    "uvicorn",
+    "pydantic-settings",
+    "pydantic-extra-types",
+)
 # Always in Flash's worker images: `flash build` never bundles these (SIZE_PROHIBITIVE_PACKAGES,
 # flash-sdk.md §5.1 step 7), and the image also runs the SDK with its own dependencies
 # (runpod-flash 1.21.0's requirements and those of `runpod`, which it requires).
@@ -105,16 +117,8 @@ SDK_DEPENDENCIES = (
     "tqdm-loggable",
     "urllib3",
     "watchdog",
-    # runpod requires `fastapi[all]`: fastapi's `all` extra
-    "httpx",
-    "jinja2",
-    "python-multipart",
-    "itsdangerous",
-    "pyyaml",
-    "email-validator",
-    "uvicorn",
-    "pydantic-settings",
-    "pydantic-extra-types",
+    # runpod requires `fastapi[all]`
+    *FASTAPI_ALL_EXTRA,
 )
 # runpod 2.0 workers (runpod 2.0.0rc2 `apps/build.py`): the runtime vendors only the SDK's
 # RUNTIME_REQUIREMENTS (and the runpod package itself), plus API_RUNTIME_REQUIREMENTS
@@ -173,15 +177,7 @@ RUNPOD2_INSTALL = (
     "anyio",
     "pydantic",
     "typing-extensions",
-    "httpx",
-    "jinja2",
-    "python-multipart",
-    "itsdangerous",
-    "pyyaml",
-    "email-validator",
-    "uvicorn",
-    "pydantic-settings",
-    "pydantic-extra-types",
+    *FASTAPI_ALL_EXTRA,
 )
 # What a few heavy distributions always pull in, so `import numpy` beside `transformers` in
 # dependencies= is not a missing dependency. Applied transitively; only well-known, stable
