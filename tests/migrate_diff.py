@@ -31,13 +31,24 @@ def read_project(root: Path) -> dict[str, str]:
     return out
 
 
-def _devices_flash(names: list[str] | None) -> Any:
-    if not names or names == ["ANY"]:
+_DEVICE_NAMES = {value: name for name, value in flash_tables.GPU_TYPE_VALUES.items()}
+
+
+def _devices_flash(gpu_ids: str | None) -> Any:
+    """The devices a built config's gpuIds string admits on the server: each pool as the
+    server fills it (2.0's table, the fuller one: flash's lists fewer H100s for ADA_80_PRO)
+    less the `-device` exclusions flash added for a GpuType pin."""
+    tokens = [t.strip() for t in (gpu_ids or "").split(",") if t.strip()]
+    pools = [t for t in tokens if not t.startswith("-")]
+    if not pools or "any" in (p.lower() for p in pools):
         return "ANY"
+    if set(pools) >= set(runpod2_tables.ANY_GPU_POOLS):
+        return "ANY"
+    excluded = {_DEVICE_NAMES.get(t[1:], t[1:]) for t in tokens if t.startswith("-")}
     devices = set()
-    for name in names:
-        devices |= set(flash_tables.GPU_POOLS.get(name, (name,)))
-    return sorted(devices)
+    for pool in pools:
+        devices |= set(runpod2_tables.POOLS_TO_TYPES.get(pool, (pool,)))
+    return sorted(devices - excluded)
 
 
 def _devices_rp2(pools: list[str] | None) -> Any:
@@ -117,7 +128,7 @@ def normalise_flash(entry: dict[str, Any]) -> dict[str, Any]:
         "name": entry["name"],
         "kind": "api" if entry["is_load_balanced"] else "queue",
         "compute": "cpu" if cpu else "gpu",
-        "gpu": None if cpu else _devices_flash(entry.get("gpu")),
+        "gpu": None if cpu else _devices_flash(resource.get("gpuIds")),
         "cpu": _cpu_values(entry.get("cpu")) if cpu else None,
         "workers": [entry["workers_min"], entry["workers_max"]],
         "idle_timeout": entry["idle_timeout"],
@@ -192,7 +203,8 @@ def compare(before: dict, after: dict, report, flash_errors=()) -> dict[str, Any
 
     A flash resource that is missing after migration is accounted for when its declaration
     was left for a human (its file keeps runpod_flash, which the 2.0 environment lacks); a GPU
-    set that differs is accounted for when the report lists the selection as widened."""
+    set that differs is accounted for when the report lists the selection as widened. A
+    resource the report calls widened whose GPU set did not change is a false claim."""
     left = {o.label for o in report.outcomes if o.status == "left"}
     widened = {o.label for o in report.outcomes if o.widened}
     touched = set(report.files_migrated) | set(report.files_created)
@@ -207,7 +219,9 @@ def compare(before: dict, after: dict, report, flash_errors=()) -> dict[str, Any
             out[bucket].append((key, "missing after migration"))
             continue
         diffs = {k: (old[k], new[k]) for k in old if old[k] != new[k] and k != "files"}
-        if not diffs:
+        if not diffs and name in widened:
+            out["unexplained"].append((key, "reported as widened, but both SDKs admit the same"))
+        elif not diffs:
             out["equal"].append(key)
         elif set(diffs) == {"gpu"} and name in widened:
             out["explained"].append((key, f"gpu widened: {diffs['gpu']}"))

@@ -97,8 +97,16 @@ def test_both_sdks_agree_on_every_migrated_resource(name):
 
 def test_widened_gpu_is_the_only_difference_and_is_reported():
     r = _run("gpu-widen")
-    assert sorted(name for name, _ in r["explained"]) == ["gw-h100", "gw-l4"]
-    assert r["equal"] == ["gw-4090"]
+    assert sorted(name for name, _ in r["explained"]) == ["gw-l4", "gw-l4-4090"]
+    assert sorted(r["equal"]) == [
+        "gw-4090",
+        "gw-a24-all",
+        "gw-a24-group",
+        "gw-ada48",
+        "gw-ada48-pin",
+        "gw-h100",
+        "gw-h100-pin",
+    ]
 
 
 def test_adopting_2_0_defaults_changes_what_the_report_says(tmp_path):

@@ -14,8 +14,6 @@ from flash_guard.fix.edits import Edit
 from flash_guard.migrate.forms import FileForms
 from flash_guard.sdk import flash_tables, runpod2_tables
 
-# Pools the spec says not to trust as a single device (its docstring also lists L40/L40S).
-_NOT_SINGLE = frozenset({"ADA_48_PRO"})
 NEW_WORKERS = "({}, {})".format(*runpod2_tables.DEFAULT_WORKERS)
 NEW_IDLE = runpod2_tables.RESOURCE_SPEC_DEFAULTS["idle_timeout"]
 _FLASH = flash_tables.DEFAULTS["endpoint"]  # the newest runpod-flash's
@@ -121,42 +119,50 @@ def _literal_zero_workers(node: ast.AST) -> bool:
 
 def _gpu(ctx: _Ctx, node: ast.AST, out: Mapped) -> str:
     if isinstance(node, (ast.List, ast.Tuple)):
-        return "[" + ", ".join(_gpu_one(ctx, e, out) for e in node.elts) + "]"
-    return _gpu_one(ctx, node, out)
+        elements = list(node.elts)
+        text = "[" + ", ".join(_gpu_one(ctx, e) for e in elements) + "]"
+    else:
+        elements = [node]
+        text = _gpu_one(ctx, node)
+    out.widened += _widened(ctx, elements)
+    return text
 
 
-def _gpu_one(ctx: _Ctx, node: ast.AST, out: Mapped) -> str:
-    group = ctx.member(node, "GpuGroup")
-    if group is not None:
-        old = set(flash_tables.GPU_POOLS.get(group, ()))
-        new = set(runpod2_tables.POOLS_TO_TYPES.get(group, ()))
-        if group != "ANY" and (old != new or group in _NOT_SINGLE):
-            added = ", ".join(sorted(new - old)) or "devices the pool id admits"
-            out.widened.append(f"GpuGroup.{group} also admits {added} in 2.0")
+def _gpu_one(ctx: _Ctx, node: ast.AST) -> str:
+    if ctx.member(node, "GpuGroup") is not None:
         return ctx.text(node)
     device = ctx.member(node, "GpuType")
     if device is not None:
-        if device == "ANY":
-            return ctx.text(node)
-        pool = runpod2_tables.TYPE_TO_POOL.get(device)
-        if pool is None:
+        if device != "ANY" and device not in runpod2_tables.TYPE_TO_POOL:
             raise Left("gpu-not-literal", f"GpuType.{device} is not a runpod 2.0 GpuType")
-        singles = [
-            p
-            for p, devices in runpod2_tables.POOLS_TO_TYPES.items()
-            if tuple(devices) == (device,) and p not in _NOT_SINGLE
-        ]
-        if singles:
-            return ctx.text(node)  # its pool holds only this device: nothing widens
-        others = ", ".join(d for d in runpod2_tables.POOLS_TO_TYPES[pool] if d != device)
-        out.widened.append(
-            f"GpuType.{device} becomes pool {pool} in 2.0 (also {others}); no single-device "
-            "pool holds it"
-        )
         return ctx.text(node)
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return ctx.text(node)
     raise Left("gpu-not-literal", f"gpu={ctx.text(node)} is not a GpuGroup/GpuType literal")
+
+
+def _widened(ctx: _Ctx, elements: list[ast.AST]) -> list[str]:
+    """What 2.0 admits that flash excluded. flash sent a GpuGroup as its bare pool id, as 2.0
+    does; a GpuType as its pool plus a `-device` for each other device its own table lists in
+    that pool, unless a GpuGroup of the selection names the same pool or the selection names
+    those devices too (`GpuGroup.to_gpu_ids_str`). 2.0 sends only the pool, so exactly those
+    excluded devices come back."""
+    groups = [ctx.member(e, "GpuGroup") for e in elements]
+    devices = [ctx.member(e, "GpuType") for e in elements]
+    if "ANY" in groups or "ANY" in devices:
+        return []
+    out = []
+    for device in dict.fromkeys(d for d in devices if d is not None):
+        pool = runpod2_tables.TYPE_TO_POOL[device]
+        if pool in groups:
+            continue
+        excluded = [d for d in flash_tables.GPU_POOLS.get(pool, ()) if d not in devices]
+        if excluded:
+            out.append(
+                f"GpuType.{device} becomes pool {pool} in 2.0, which also admits "
+                f"{', '.join(excluded)} (runpod-flash excluded them)"
+            )
+    return out
 
 
 def _cpu(ctx: _Ctx, node: ast.AST) -> str:
