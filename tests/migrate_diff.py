@@ -141,6 +141,23 @@ def normalise_flash(entry: dict[str, Any]) -> dict[str, Any]:
         "dependencies": sorted(deps or []),
         "routes": sorted((r["method"].upper(), r["path"]) for r in entry["routes"]),
         "min_cuda_version": None if cpu else _cuda(resource.get("minCudaVersion")),
+        "env_values": (entry.get("env") if not legacy else resource.get("env")) or {},
+        "gpu_count": None if cpu else resource.get("gpuCount"),
+        "flashboot": resource.get("flashboot"),
+        "scaler": [resource.get("scalerType"), resource.get("scalerValue")],
+        "system_dependencies": sorted(
+            (
+                next((t.get("system_dependencies") for t in entry["targets"]), None)
+                if legacy
+                else entry.get("system_dependencies")
+            )
+            or []
+        ),
+        # None: flash sent no locations (CPU endpoints, legacy classes); 2.0 then solves a
+        # placement list (runpod-sdk2.md §3.5), compared only where flash pinned one
+        "locations": sorted(resource["locations"].split(","))
+        if resource.get("locations")
+        else None,
     }
 
 
@@ -163,6 +180,12 @@ def normalise_rp2(record: dict[str, Any]) -> dict[str, Any]:
         "dependencies": sorted(spec.get("dependencies") or []),
         "routes": sorted((r["method"].upper(), r["path"]) for r in record["routes"]),
         "min_cuda_version": None if cpu else record["min_cuda_version"],
+        "env_values": {k: v["value"] for k, v in (record["env"] or {}).items()},
+        "gpu_count": None if cpu else spec.get("gpu_count"),
+        "flashboot": spec.get("flashboot"),
+        "scaler": [record["effective_scaler_type"], spec.get("scaler_value")],
+        "system_dependencies": sorted(spec.get("system_dependencies") or []),
+        "locations": sorted(record["locations"]) if record["locations"] else None,
     }
 
 
@@ -218,7 +241,11 @@ def compare(before: dict, after: dict, report, flash_errors=()) -> dict[str, Any
             bucket = "explained" if name in left or kept else "unexplained"
             out[bucket].append((key, "missing after migration"))
             continue
-        diffs = {k: (old[k], new[k]) for k in old if old[k] != new[k] and k != "files"}
+        diffs = {
+            k: (old[k], new[k])
+            for k in old
+            if old[k] != new[k] and k != "files" and not (k == "locations" and old[k] is None)
+        }
         if not diffs and name in widened:
             out["unexplained"].append((key, "reported as widened, but both SDKs admit the same"))
         elif not diffs:

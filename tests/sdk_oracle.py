@@ -339,6 +339,7 @@ def _collect(
                     {
                         "module": name.split(":", 1)[0],
                         "dependencies": _jsonable(remote_config.get("dependencies")),
+                        "system_dependencies": _jsonable(remote_config.get("system_dependencies")),
                     }
                     if project
                     else {}
