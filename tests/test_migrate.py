@@ -60,6 +60,34 @@ def test_migrate_writes_then_a_second_run_changes_nothing(run_cli, tmp_path, nam
             _assert_no_legacy_runpod_client(data.decode())
 
 
+def _migrated_files(run_cli, tmp_path, name: str):
+    root = _copy(tmp_path, name)
+    assert run_cli(["migrate", "--to", "runpod2", "."], root)[0] == 0
+    for path in sorted(root.rglob("*.py")):
+        text = path.read_text()
+        if "runpod_flash" not in text:
+            yield path.name, text, ast.parse(text)
+
+
+@pytest.mark.parametrize("name", PROJECTS)
+def test_migrated_declarations_keep_two_blank_lines_above(run_cli, tmp_path, name):
+    """As the flash code had them: a deleted config or `api = Endpoint(...)` left the
+    one-line gap that stood above it (PEP 8 E302)."""
+    for path, text, tree in _migrated_files(run_cli, tmp_path, name):
+        lines = text.splitlines()
+        for stmt in tree.body[1:]:
+            decorators = getattr(stmt, "decorator_list", [])
+            if not any(ast.unparse(d).startswith(("app.", "rp_app.")) for d in decorators):
+                continue
+            top = min(d.lineno for d in decorators) - 1  # 0-based index of the first line
+            while lines[top - 1].lstrip().startswith("#"):
+                top -= 1
+            blanks = 0
+            while lines[top - 1 - blanks].strip() == "":
+                blanks += 1
+            assert blanks == 2, f"{path}:{top + 1}: {blanks} blank lines above"
+
+
 def _assert_no_legacy_runpod_client(text: str) -> None:
     """`runpod.Endpoint` is 2.0's old HTTP client; a migration must never produce it."""
     for node in ast.walk(ast.parse(text)):

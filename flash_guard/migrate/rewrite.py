@@ -8,6 +8,7 @@ do and nothing else changes, so the file keeps importing (and deploying with) ru
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 from flash_guard.fix.edits import Edit
@@ -352,3 +353,46 @@ def _imports_run_end(tree: ast.Module, first: ast.stmt) -> ast.stmt:
             break
         last = stmt
     return last
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def space_declarations(text: str, app_var: str) -> str:
+    """Two blank lines above each top-level function or class migrate decorated with the App
+    (and the comments that sit on it), as PEP 8 and the flash code it replaces have them:
+    deleting a resource config or an `api = Endpoint(...)` left the gap that stood above
+    that statement (often one line, after the imports or a constant)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return text
+    lines = _LINE.findall(text)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    gaps = []  # (first blank line index, first line of the block) 0-based, bottom-up
+    for previous, stmt in zip(tree.body, tree.body[1:], strict=False):
+        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        if not any(_app_decorator(d, app_var) for d in stmt.decorator_list):
+            continue
+        top = min(d.lineno for d in stmt.decorator_list) - 1
+        while top > previous.end_lineno and lines[top - 1].lstrip().startswith("#"):
+            top -= 1
+        above = top
+        while above > previous.end_lineno and lines[above - 1].strip() == "":
+            above -= 1
+        if top - above != 2:
+            gaps.append((above, top))
+    for above, top in reversed(gaps):
+        lines[above:top] = [newline, newline]
+    return "".join(lines)
+
+
+def _app_decorator(node: ast.expr, app_var: str) -> bool:
+    func = node.func if isinstance(node, ast.Call) else node
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr in ("queue", "api")
+        and isinstance(func.value, ast.Name)
+        and func.value.id == app_var
+    )

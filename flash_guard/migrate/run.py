@@ -25,7 +25,12 @@ from flash_guard.migrate.params import OldDefaults
 from flash_guard.migrate.plan import call_sites, plan_app, reimports
 from flash_guard.migrate.report import Report, render_markdown, render_text
 from flash_guard.migrate.requirements import plan_requirements
-from flash_guard.migrate.rewrite import comment_edit, leave_file, migrate_file
+from flash_guard.migrate.rewrite import (
+    comment_edit,
+    leave_file,
+    migrate_file,
+    space_declarations,
+)
 from flash_guard.migrate.source import ParsedFile, Unparsable
 from flash_guard.project.apps import ROOT_APP, AppMap
 from flash_guard.project.files import UsageError, _read_bytes, _relative_fast, list_files
@@ -272,6 +277,8 @@ def _migrate_app(
             continue
         state = run.states[path]
         state.text = apply_edits(state.text, file_edits)
+        if path in plan.migrate:
+            state.text = space_declarations(state.text, plan.contexts[path].app_var)
     if plan.migrate:
         # a file migrate could not read still imports runpod_flash: the app keeps needing it
         waiting = len(plan.leave) + run.unread_flash[app_root]
