@@ -88,6 +88,19 @@ def test_migrated_declarations_keep_two_blank_lines_above(run_cli, tmp_path, nam
             assert blanks == 2, f"{path}:{top + 1}: {blanks} blank lines above"
 
 
+@pytest.mark.parametrize("name", PROJECTS)
+def test_migrated_files_import_runpod_only_when_they_use_it(run_cli, tmp_path, name):
+    """A file whose App comes from the app's module and whose enums come from `from runpod
+    import ...` names no `runpod` (F401 unused import)."""
+    for path, _text, tree in _migrated_files(run_cli, tmp_path, name):
+        imported = any(
+            isinstance(s, ast.Import) and any(a.name == "runpod" for a in s.names)
+            for s in tree.body
+        )
+        used = any(isinstance(n, ast.Name) and n.id == "runpod" for n in ast.walk(tree))
+        assert used or not imported, f"{path}: unused import runpod"
+
+
 def _assert_no_legacy_runpod_client(text: str) -> None:
     """`runpod.Endpoint` is 2.0's old HTTP client; a migration must never produce it."""
     for node in ast.walk(ast.parse(text)):

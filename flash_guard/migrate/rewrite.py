@@ -396,3 +396,29 @@ def _app_decorator(node: ast.expr, app_var: str) -> bool:
         and isinstance(func.value, ast.Name)
         and func.value.id == app_var
     )
+
+
+def drop_unused_runpod_import(text: str, original: str) -> str:
+    """The `import runpod` migrate wrote, taken out again when nothing in the migrated file
+    names `runpod` (the App comes from the app's module and the enums from `from runpod
+    import ...`): linters flag it as unused (F401). An `import runpod` the file had is kept."""
+    try:
+        tree, before = ast.parse(text), ast.parse(original)
+    except (SyntaxError, ValueError):
+        return text
+    if any(_imports_runpod(s) for s in before.body):
+        return text
+    if any(isinstance(n, ast.Name) and n.id == "runpod" for n in ast.walk(tree)):
+        return text
+    stmt = next((s for s in tree.body if _imports_runpod(s)), None)
+    if stmt is None:
+        return text
+    lines = _LINE.findall(text)
+    del lines[stmt.lineno - 1 : stmt.end_lineno]
+    return "".join(lines)
+
+
+def _imports_runpod(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Import) and any(
+        a.name == "runpod" and not a.asname for a in stmt.names
+    )

@@ -27,6 +27,7 @@ from flash_guard.migrate.report import Report, render_markdown, render_text
 from flash_guard.migrate.requirements import plan_requirements
 from flash_guard.migrate.rewrite import (
     comment_edit,
+    drop_unused_runpod_import,
     leave_file,
     migrate_file,
     space_declarations,
@@ -276,9 +277,10 @@ def _migrate_app(
         if path not in run.scope:  # a note for a file outside the given paths: report only
             continue
         state = run.states[path]
-        state.text = apply_edits(state.text, file_edits)
+        original, state.text = state.text, apply_edits(state.text, file_edits)
         if path in plan.migrate:
             state.text = space_declarations(state.text, plan.contexts[path].app_var)
+            state.text = drop_unused_runpod_import(state.text, original)
     if plan.migrate:
         # a file migrate could not read still imports runpod_flash: the app keeps needing it
         waiting = len(plan.leave) + run.unread_flash[app_root]
