@@ -199,6 +199,73 @@ def test_routes_in_one_file_become_an_api_class(run_cli, tmp_path):
     assert "max_concurrency" not in (root / "api.py").read_text()
 
 
+_COMMENTED_API = """from runpod_flash import Endpoint, GpuGroup, LiveServerless, remote
+
+api = Endpoint(
+    name="cm-api",
+    # big cards only
+    gpu=GpuGroup.AMPERE_48,
+    workers=(1, 4),  # keep one warm
+    idle_timeout=600,  # 10 minutes
+)
+
+
+@api.get("/health")
+async def health():
+    return {"ok": True}
+
+
+@Endpoint(
+    name="cm-env",
+    cpu="cpu3c-1-2",
+    env={
+        "A": "1",  # first
+        # second
+        "B": "2",
+    },
+    workers=(0, 1),  # one at most
+)
+def env_worker(data: dict) -> dict:
+    return data
+
+
+cfg = LiveServerless(
+    name="cm-legacy",
+    gpus=[GpuGroup.ADA_24],  # 4090
+    workersMax=2,  # cap
+)
+
+
+@remote(cfg)
+def legacy(x):
+    return x
+"""
+
+
+def test_comments_in_a_rewritten_call_stay_on_their_keywords(run_cli, tmp_path):
+    """The Endpoint(...) of a routes class lost every comment in it; a decorator's went above
+    it, and the ones inside a value carried over as text (env={...}) came out twice."""
+    (tmp_path / "requirements.txt").write_text("runpod-flash\n")
+    (tmp_path / "worker.py").write_text(_COMMENTED_API)
+    assert run_cli(["migrate", "--to", "runpod2", "."], tmp_path)[0] == 0
+    text = (tmp_path / "worker.py").read_text()
+    assert "runpod_flash" not in text
+    for comment in ("# big cards only", "# first", "# second"):
+        assert text.count(comment) == 1, comment
+    lines = [line.strip() for line in text.splitlines()]
+    assert lines[lines.index("# big cards only") + 1] == "gpu=GpuGroup.AMPERE_48,"
+    for kept in (
+        "workers=(1, 4),  # keep one warm",
+        "idle_timeout=600,  # 10 minutes",
+        "workers=(0, 1),  # one at most",
+        "gpu=[GpuGroup.ADA_24],  # 4090",
+        '"A": "1",  # first',
+    ):
+        assert kept in lines, kept
+    # workersMax=2 becomes workers=(0, 2): its comment goes above the decorator
+    assert lines[lines.index("# cap") + 1].startswith("@app.queue(")
+
+
 def _left_with_notes(run_cli, tmp_path, name: str, rel: str) -> tuple[str, list[str]]:
     """Migrate fixture `name`; (the report, the notes in `rel`), checking that the notes are
     all that changed in `rel`."""

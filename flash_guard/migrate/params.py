@@ -60,6 +60,14 @@ _LEGACY_SAME = {
     "datacenter": "datacenter",
 }
 _REMOTE_SAME = ("dependencies", "system_dependencies", "accelerate_downloads")
+# Every flash keyword whose value text may carry over under another 2.0 name.
+LEGACY_KEYS = {
+    **_LEGACY_SAME,
+    "gpus": "gpu",
+    "gpuIds": "gpu",
+    "instanceIds": "cpu",
+    "volume": "mounts",
+}
 
 
 class Left(Exception):
@@ -82,12 +90,24 @@ class Mapped:
     def add(self, key: str, text: str) -> None:
         self.kwargs.append((key, text))
 
-    def render(self, func: str, width: int = 100, indent: str = "") -> str:
+    def render(
+        self,
+        func: str,
+        width: int = 100,
+        indent: str = "",
+        comments: dict[int, tuple[list[str], str]] | None = None,
+    ) -> str:
+        """`comments`: per keyword index, the comment lines above it and the one after it
+        (the user's comments in the call, kept where they were: one line is then too short)."""
         items = [f"{k}={v}" for k, v in self.kwargs]
         one = f"{func}({', '.join(items)})"
-        if len(indent) + 1 + len(one) <= width and "\n" not in one:
+        if not comments and len(indent) + 1 + len(one) <= width and "\n" not in one:
             return one
-        inner = "".join(f"{indent}    {item},\n" for item in items)
+        inner = ""
+        for i, item in enumerate(items):
+            above, after = (comments or {}).get(i, ([], ""))
+            inner += "".join(f"{indent}    {c}\n" for c in above)
+            inner += f"{indent}    {item},{f'  {after}' if after else ''}\n"
         return f"{func}(\n{inner}{indent})"
 
 

@@ -8,12 +8,14 @@ do and nothing else changes, so the file keeps importing (and deploying with) ru
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 from dataclasses import dataclass, field
 
 from flash_guard.fix.edits import Edit
 from flash_guard.migrate.forms import SAME_ENUMS, Decl, FileForms
-from flash_guard.migrate.params import Left, Mapped, map_endpoint, map_legacy
+from flash_guard.migrate.params import LEGACY_KEYS, Left, Mapped, map_endpoint, map_legacy
 from flash_guard.sdk import runpod2_tables
 
 COMMENT = "# flash-guard: migrate:"
@@ -132,9 +134,72 @@ def leave_file(forms: FileForms) -> FileEdits:
     return out
 
 
-def _render_comments(parsed, node: ast.AST, indent: str) -> str:
-    kept = parsed.comments_in(node)
-    return "".join(f"{indent}{c}{parsed.newline}" for c in kept)
+def _call_comments(parsed, call: ast.Call, mapped: Mapped) -> tuple[dict, str]:
+    """The user's comments inside the flash call, placed in the rewritten one: a comment on
+    its own line above the keyword that follows it, a trailing one after the keyword it ends,
+    one inside a value carried over as text stays in that text. The rest (on a keyword that
+    does not carry over, such as workersMin/workersMax merged into workers=) go above the
+    decorator: (per mapped index (above, after), lines for above the decorator)."""
+    text, start = parsed.segment(call), parsed.start(call)
+    found = []
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        tokens = []
+    line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+    for tok in tokens:
+        if tok.type == tokenize.COMMENT:
+            found.append((start + line_starts[tok.start[0] - 1] + tok.start[1], tok.string))
+    used: set[int] = set()
+    index = {id(kw): _mapped_index(parsed, kw, mapped, used) for kw in call.keywords}
+    placed: dict[int, tuple[list[str], str]] = {}
+    rest = []
+    for at, comment in found:
+        holder = next(
+            (kw for kw in call.keywords if parsed.start(kw.value) <= at < parsed.end(kw.value)),
+            None,
+        )
+        if holder is not None and index[id(holder)] is not None:
+            continue  # inside a value whose text carries over
+        own_line = parsed.text[parsed.text.rfind("\n", 0, at) + 1 : at].strip() == ""
+        if own_line:
+            kw = next((k for k in call.keywords if parsed.start(k) > at), None)
+        else:
+            kw = next(
+                (
+                    k
+                    for k in reversed(call.keywords)
+                    if parsed.end(k.value) <= at
+                    and not re.search(r"[\r\n]", parsed.text[parsed.end(k.value) : at])
+                ),
+                None,
+            )
+        i = index[id(kw)] if kw is not None else None
+        if i is None or holder is not None:
+            rest.append(comment)
+            continue
+        above, after = placed.get(i, ([], ""))
+        if own_line:
+            above = [*above, comment]
+        elif after:
+            rest.append(comment)
+            continue
+        else:
+            after = comment
+        placed[i] = (above, after)
+    return placed, "".join(f"{c}{parsed.newline}" for c in rest)
+
+
+def _mapped_index(parsed, kw: ast.keyword, mapped: Mapped, used: set[int]) -> int | None:
+    """The rewritten keyword that carries `kw`'s value text over (the same or a renamed key)."""
+    value = parsed.segment(kw.value)
+    matches = [i for i, (_, v) in enumerate(mapped.kwargs) if v == value and i not in used]
+    if not matches:
+        return None
+    same = [i for i in matches if mapped.kwargs[i][0] in (kw.arg, LEGACY_KEYS.get(kw.arg))]
+    i = (same or matches)[0]
+    used.add(i)
+    return i
 
 
 def migrate_file(forms: FileForms, ctx) -> FileEdits:
@@ -174,9 +239,9 @@ def _queue(forms, decl: Decl, ctx, volume_edits, out: FileEdits) -> Mapped:
         )
     else:
         mapped = map_endpoint(forms, decl.call, "queue", ctx.adopt, volume_edits, ctx.old(decl))
-    new = mapped.render(f"{ctx.app_var}.queue")
+    placed, comments = _call_comments(parsed, decl.call, mapped)
+    new = mapped.render(f"{ctx.app_var}.queue", comments=placed)
     dec = decl.decorator
-    comments = _render_comments(parsed, decl.call, "")
     start = parsed.start(dec)
     if comments:
         line_start = parsed.line_start(dec.lineno)
@@ -198,7 +263,11 @@ def _api(forms, decl: Decl, ctx, volume_edits, out: FileEdits) -> Mapped:
     methods = []
     for verb, _path, fn, dec in decl.routes:
         methods.append(_method(parsed, verb, dec, fn))
-    header = f"@{mapped.render(f'{ctx.app_var}.api')}{parsed.newline}class {cls}:{parsed.newline}"
+    placed, comments = _call_comments(parsed, decl.call, mapped)
+    header = (
+        f"{comments}@{mapped.render(f'{ctx.app_var}.api', comments=placed)}{parsed.newline}"
+        f"class {cls}:{parsed.newline}"
+    )
     body = parsed.newline.join(methods)
     last = decl.routes[-1][2]
     for _, _, fn, _ in decl.routes[:-1]:
