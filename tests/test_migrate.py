@@ -266,6 +266,27 @@ def test_comments_in_a_rewritten_call_stay_on_their_keywords(run_cli, tmp_path):
     assert lines[lines.index("# cap") + 1].startswith("@app.queue(")
 
 
+def test_the_app_follows_the_imports_when_the_last_flash_import_is_deleted(run_cli, tmp_path):
+    """The App was inserted inside the deleted second flash import (with the gap below it):
+    no blank line between the imports and `app = ...`, nor between it and the code."""
+    (tmp_path / "requirements.txt").write_text("runpod-flash\n")
+    (tmp_path / "svc.py").write_text(
+        "import os\n\n"
+        "from runpod_flash import CpuInstanceType\n"
+        "from runpod_flash import Endpoint as E\n\n"
+        'LEVEL = os.getenv("LEVEL", "info")\n\n\n'
+        '@E(name="two-imports", cpu=CpuInstanceType.CPU3C_1_2, workers=(0, 2))\n'
+        "def clean(text: str) -> str:\n"
+        "    return text.strip()\n"
+    )
+    assert run_cli(["migrate", "--to", "runpod2", "."], tmp_path)[0] == 0
+    text = (tmp_path / "svc.py").read_text()
+    assert text.startswith(
+        'import os\n\nimport runpod\nfrom runpod import CpuInstanceType\n\napp = runpod.App("'
+    )
+    assert '")\n\nLEVEL = os.getenv' in text
+
+
 def _left_with_notes(run_cli, tmp_path, name: str, rel: str) -> tuple[str, list[str]]:
     """Migrate fixture `name`; (the report, the notes in `rel`), checking that the notes are
     all that changed in `rel`."""

@@ -99,10 +99,17 @@ def comment_edit(parsed, line: int, message: str) -> Edit | None:
 def _delete_statement(parsed, stmt: ast.stmt) -> Edit:
     first = parsed.first_line(stmt)
     last = stmt.end_lineno
-    # the blank lines after it go too: the gap before it stays the gap before what follows
-    while last + 1 < len(parsed.lines.starts) and parsed.line(last + 1).strip() == "":
-        last += 1
-    return Edit(parsed.line_start(first), parsed.line_end(last), "")
+    after = 0
+    while last + after + 1 < len(parsed.lines.starts) and not parsed.line(last + after + 1).strip():
+        after += 1
+    before = 0
+    while first - before - 1 >= 1 and not parsed.line(first - before - 1).strip():
+        before += 1
+    # the larger of the two gaps stays the gap between what came before and what follows (the
+    # last import of a block, deleted, takes the smaller gap above it, not the one below)
+    if after > before:
+        return Edit(parsed.line_start(first - before), parsed.line_end(last), "")
+    return Edit(parsed.line_start(first), parsed.line_end(last + after), "")
 
 
 def leave_file(forms: FileForms) -> FileEdits:
@@ -398,7 +405,7 @@ def _imports(forms: FileForms, ctx) -> list[Edit]:
         else:
             edits.append(_delete_statement(parsed, stmt))
     if ctx.construct_here:
-        after = _imports_run_end(tree, forms.imports[0])
+        after = _imports_run_end(tree, forms.imports[0], deleted=forms.imports[1:])
         at = parsed.line_end(after.end_lineno)
         edits.append(Edit(at, at, f"{nl}{ctx.construct_line}{nl}"))
     return edits
@@ -411,16 +418,19 @@ def _used(forms: FileForms, name: str) -> bool:
     )
 
 
-def _imports_run_end(tree: ast.Module, first: ast.stmt) -> ast.stmt:
+def _imports_run_end(tree: ast.Module, first: ast.stmt, deleted=()) -> ast.stmt:
     """The last import of the run of imports that starts at `first` (the flash import that
     becomes `import runpod`): the App is built there, after `runpod` is imported, whatever
-    code (`load_dotenv()`, `sys.path.insert(...)`, constants) comes before it."""
+    code (`load_dotenv()`, `sys.path.insert(...)`, constants) comes before it. An import
+    the migration deletes (another flash import) is passed over: the App is not inserted
+    inside a deleted statement."""
     body = tree.body
     last = first
     for stmt in body[body.index(first) + 1 :]:
         if not isinstance(stmt, (ast.Import, ast.ImportFrom)):
             break
-        last = stmt
+        if not any(stmt is d for d in deleted):
+            last = stmt
     return last
 
 
