@@ -386,8 +386,9 @@ def list_files(
                 reason = _explicit_reason(rel, exclude)
                 if reason is not None:
                     notice(f"{raw}: not analysed: {reason}")
-                    # The configuration asked for this one: leaving it out is no failure.
-                    refused += reason != EXCLUDED_REASON
+                    # The configuration (or the always-skipped directories) asked for this
+                    # one: leaving it out is no failure.
+                    refused += reason != EXCLUDED_REASON and not reason.startswith("it is under ")
                     continue
             elif exclude and not rel.startswith("../") and any_match(exclude, rel):
                 continue

@@ -79,8 +79,9 @@ def select(paths: list[str], cwd: Path, root: Path, config: Config) -> Selection
         notice(f"{raw}: not analysed: {reason}")
         # The file listing already drops excluded files; repeating the rule here
         # keeps "an excluded file gets no findings" true even if a later analysis
-        # reads excluded modules (say, for their constants).
-        excluded += reason == EXCLUDED
+        # reads excluded modules (say, for their constants). Excluded and always-skipped
+        # files are left out by design: passing only those is no failure.
+        excluded += reason == EXCLUDED or reason.startswith(SKIPPED_PREFIX)
     if not keep and not excluded:
         # Nothing asked for can be checked: "All checks passed" would be a lie.
         raise UsageError("none of the given paths can be analysed")
@@ -88,6 +89,10 @@ def select(paths: list[str], cwd: Path, root: Path, config: Config) -> Selection
 
 
 EXCLUDED = "excluded by the configuration's `exclude`"
+# A file under a directory that is never analysed (dot-directories, venv, node_modules, ...):
+# left out by design, as an excluded file is, so pre-commit passing only such files (a commit
+# to `.github/scripts/deploy.py`) is a clean run, not an error.
+SKIPPED_PREFIX = "it is under "
 
 
 def _kind(target: Path) -> str:
@@ -121,7 +126,7 @@ def _reason(target: Path, rel: str | None, config: Config) -> str | None:
         return "outside the project root"
     hidden = next((p for p in rel.split("/")[:-1] if skipped_dir(p)), None)
     if hidden is not None:
-        return f"it is under `{hidden}/`, which is never analysed"
+        return f"{SKIPPED_PREFIX}`{hidden}/`, which is never analysed"
     if config.exclude and any_match(config.exclude, rel):
         return EXCLUDED
     return None
