@@ -81,8 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--profile",
         metavar="NAME",
-        help="check every endpoint under this profile: production, development, cost or "
-        "one defined in the configuration (default: the configuration's `profile`)",
+        help="the profile of every endpoint that no file pragma or `profiles:` entry "
+        "places: production, development, cost or one defined in the configuration "
+        "(default: the configuration's `profile`)",
     )
     common.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
     common.add_argument(
