@@ -25,6 +25,7 @@ from flash_guard.discover.analysis import Analysis
 from flash_guard.findings import FAIL, NOT_APPLICABLE, PASS, UNKNOWN, Finding
 from flash_guard.messages import render_template
 from flash_guard.model import Endpoint, Value
+from flash_guard.project.apps import AppMap
 from flash_guard.rules import REGISTRY
 
 
@@ -87,6 +88,7 @@ class _Run:
         self.index_of = {id(ep): i for i, ep in enumerate(endpoints)}
         self.unresolved = _Unresolved()
         self._in_a_test: dict[int, bool] = {}
+        self._apps: AppMap | None = None
 
     def context(self, profile: str, code: str = "", slug: str = "") -> Context:
         return Context(self.analysis.endpoints, self.analysis, profile, code, slug)
@@ -144,11 +146,23 @@ class _Run:
             found = check.check_project(own, first.params, ctx)
             if len(own) != len(endpoints):
                 found = found + runpod2.project_outcomes(endpoints, code)
+            failing_apps: set[str] = set()
             for outcome in _decided_first(found):
                 self.project_outcome(code, outcome)
+                if outcome.status == "fail" and outcome.endpoint is None:
+                    failing_apps.add(self.app_of(outcome.path))
             for i, ep in enumerate(endpoints):
                 if ep.deployable and code in self.checklist.active(self.profiles[i]):
+                    # An app-wide finding (FG111's unpinned SDK, FG308's sunset SDK) is a
+                    # failure of every endpoint of that app, not a pass on its scorecard row.
+                    if ep.app in failing_apps and not self.in_a_test(ep):
+                        self.scorecard[i][code] = FAIL
                     self.scorecard[i].setdefault(code, PASS)
+
+    def app_of(self, path: str) -> str:
+        if self._apps is None:
+            self._apps = AppMap(self.analysis.root)
+        return self._apps.app_of(path)
 
     def in_a_test(self, ep: Endpoint) -> bool:
         """A declaration a pytest test builds (placement.in_a_test), asked once per endpoint."""

@@ -72,3 +72,30 @@ def test_an_unwritable_output_is_an_error(run_cli, app, tmp_path):
     )
     assert code == 2
     assert "cannot write" in err
+
+
+def test_an_app_wide_finding_fails_its_endpoints_on_the_scorecard(run_cli, project):
+    # FG111 (unpinned SDK) and FG308 (sunset SDK) point at the app, not at a declaration;
+    # the scorecard row of every endpoint of that app says fail, never pass, and another
+    # app's endpoints keep their own verdict.
+    app = (
+        "from runpod_flash import Endpoint\n\n"
+        "@Endpoint(name='{n}', workers=(1, 3))\ndef f(x):\n    return x\n"
+    )
+    root = project(
+        {
+            "pinned/requirements.txt": "runpod-flash==1.21.0\n",
+            "pinned/app.py": app.format(n="pinned-ep"),
+            "loose/requirements.txt": "numpy\n",
+            "loose/app.py": app.format(n="loose-ep"),
+        }
+    )
+    code, out, err = run_cli(["endpoints", "--format", "json", "."], root)
+    assert code == 0, err
+    checks = {e["name"]: e["checks"] for e in json.loads(out)["endpoints"]}
+    assert checks["loose-ep"]["FG111"] == "fail"
+    assert checks["pinned-ep"]["FG111"] == "pass"
+    assert checks["loose-ep"]["FG308"] == checks["pinned-ep"]["FG308"] == "fail"
+    code, out, _ = run_cli(["check", "--format", "markdown", "--select", "FG111", "."], root)
+    rows = {line.split(" |")[0].strip("| ").split("<br>")[0]: line for line in out.splitlines()}
+    assert "❌" in rows["loose-ep"] and "❌" not in rows["pinned-ep"]
