@@ -787,6 +787,33 @@ def test_a_nested_config_extends_its_parent(check_json, tmp_path):
     assert code == 1
 
 
+@pytest.mark.parametrize("key", ["extend", "extends"])
+def test_extends_is_read_as_extend(check_json, run_cli, tmp_path, key):
+    # `extends` is the word `profiles:` uses for a profile's parent: a configuration that
+    # writes it for its parent file means the same, not "unknown key".
+    repo = tmp_path / "repo"
+    write(
+        repo,
+        {
+            ".flash-guard.yaml": "rules: {FG101: {severity: info}}\n",
+            "app/.flash-guard.yaml": f"{key}: ../.flash-guard.yaml\n",
+            "app/app.py": APP,
+        },
+    )
+    git_init(repo)
+    _, doc = check_json(repo / "app")
+    assert {f["severity"] for f in doc["findings"] if f["code"] == "FG101"} == {"info"}
+    (repo / "app/.flash-guard.yaml").write_text(f"{key}: missing.yaml\n")
+    code, _, err = run_cli(["check", "."], repo / "app")
+    assert code == 2 and f".flash-guard.yaml:1: {key}: `missing.yaml`: no such file" in err
+
+
+def test_extend_and_extends_together_are_a_config_error(run_cli, project):
+    root = project({".flash-guard.yaml": "extend: a.yaml\nextends: a.yaml\n", "app.py": APP})
+    code, _, err = run_cli(["check", "."], root)
+    assert code == 2 and "`extend` and `extends` are the same key" in err
+
+
 def test_fail_on_follows_each_files_configuration(check_json, tmp_path):
     repo = tmp_path / "repo"
     write(

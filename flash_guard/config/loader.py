@@ -34,6 +34,8 @@ CONFIG_KEYS = (
     "require_suppression_reason",
     "fail_on",
     "extend",
+    # `extends` (the word a profile of `profiles:` uses) is read as `extend`.
+    "extends",
     "select",
     "ignore",
     "extend_select",
@@ -256,22 +258,23 @@ def load_config(path: Path | None, label: str | None = None, _seen: tuple = ()) 
         src = load_yaml_file(path, label)
     base = None
     data = src.data if isinstance(src.data, dict) else {}
-    if "extend" in data:
-        target = data["extend"]
+    if "extend" in data and "extends" in data:
+        raise src.error(["extends"], "`extend` and `extends` are the same key; keep one")
+    key = "extends" if "extends" in data else "extend"
+    if key in data:
+        target = data[key]
         if not isinstance(target, str) or not target:
-            raise src.error(["extend"], "must be the path of another configuration file")
+            raise src.error([key], "must be the path of another configuration file")
         parent = (path.parent / target).resolve()
         if parent in _seen or parent == path.resolve():
-            raise src.error(["extend"], f"`{target}` extends this file again (a cycle)")
+            raise src.error([key], f"`{target}` extends this file again (a cycle)")
         if _pseudo(parent):
-            raise src.error(["extend"], f"`{target}` is not a configuration file")
+            raise src.error([key], f"`{target}` is not a configuration file")
         repository = _repository_of(path.resolve())
         if repository is not None and not _inside(parent, repository):
-            raise src.error(
-                ["extend"], f"`{target}` is outside the repository; extend a file inside it"
-            )
+            raise src.error([key], f"`{target}` is outside the repository; extend a file inside it")
         if not parent.is_file():
-            raise src.error(["extend"], f"`{target}`: no such file")
+            raise src.error([key], f"`{target}`: no such file")
         parent_label = _label(parent, path, label)
         project = (_seen[0] if _seen else path.resolve()).parent
         try:

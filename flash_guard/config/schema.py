@@ -125,6 +125,10 @@ def _properties() -> dict:
             "description": "Another configuration file (relative to this one) to start from.",
             "type": "string",
         },
+        "extends": {
+            "description": "The same as `extend` (use one of the two).",
+            "type": "string",
+        },
         "select": {
             "description": "Only these rules: codes, slugs, code prefixes or ALL, any case.",
             **RULE_NAMES,
