@@ -751,3 +751,22 @@ def test_output_named_under_proc_writes_the_file_behind_it_and_a_committed_link_
     code, _, err = run_cli(["check", "--no-cache", "--output", "json=report.json", "."], root)
     assert code in (0, 1), err
     assert not link.is_symlink() and '"findings"' in link.read_text()
+
+
+def test_a_project_checked_from_another_directory_reports_its_own_paths(run_cli, project, tmp_path):
+    # Outside git and without a configuration, paths that lie outside the working directory
+    # are relative to the directory they share (design.md: paths relative to the project
+    # root), and a file given by its path there is checked, not refused as outside the
+    # project.
+    root = project({"pkg/bad.py": MIXED})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for given in (root, root / "pkg", root / "pkg" / "bad.py"):
+        code, out, err = run_cli(["check", "--format", "json", str(given)], elsewhere)
+        assert code == 1, err
+        paths = {f["path"] for f in json.loads(out)["findings"]}
+        expected = "pkg/bad.py" if given == root else "bad.py"
+        assert paths == {expected}, (given, paths)
+    # Inside the working directory nothing changes: paths stay relative to it.
+    code, out, _ = run_cli(["check", "--format", "json", "pkg"], root)
+    assert {f["path"] for f in json.loads(out)["findings"]} == {"pkg/bad.py"}

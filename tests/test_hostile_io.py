@@ -317,7 +317,6 @@ def test_explicit_files_that_are_not_analysed_are_named(tmp_path):
     cases = {
         "script": "not a .py or .pyi file",
         "ignored.py": "ignored by git",
-        str(outside / "out.py"): "outside the project root",
     }
     # A file in a nested repository belongs to that repository's project (configuration and
     # root are found from each path, as ruff does): it is checked there, never dropped.
@@ -340,10 +339,19 @@ def test_explicit_files_that_are_not_analysed_are_named(tmp_path):
         err = text(result.stderr)
         assert result.returncode == 0, (path, err)
         assert "not analysed" in err and reason in err, (path, err)
-    # With one analysable file among them: that file is checked, the others still named.
-    result = run(["check", "app.py", *cases, *skipped], root)
+    # A file outside the working directory's repository, in no git tree and under no
+    # configuration, given alone, is its own project (its directory is the root): checked.
+    result = run(["check", str(outside / "out.py")], root)
+    assert result.returncode == 1 and "not analysed" not in text(result.stderr)
+    assert "FG101" in text(result.stdout)
+    # With one analysable file among them: that file is checked, the others still named
+    # (the project is app.py's repository, so out.py lies outside it).
+    outsider = {str(outside / "out.py"): "outside the project root"}
+    result = run(["check", "app.py", *cases, *skipped, *outsider], root)
     assert result.returncode == 1
-    assert text(result.stderr).count("not analysed") == len(cases) + len(skipped)
+    err = text(result.stderr)
+    assert err.count("not analysed") == len(cases) + len(skipped) + 1
+    assert "outside the project root" in err
 
 
 # -- 13: writes -------------------------------------------------------------------------------

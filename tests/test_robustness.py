@@ -590,9 +590,13 @@ def test_endpoints_on_paths_it_cannot_analyse_says_why_and_exits_2(project, run_
     root = project({"good.py": GOOD_APP})
     outside = tmp_path / "elsewhere.py"
     outside.write_text(GOOD_APP)
-    for given, reason in [(str(outside), "outside the project"), ("README.txt", "not a .py")]:
+    for given, reason in [("README.txt", "not a .py")]:
         if given == "README.txt":
             (root / given).write_text("hello\n")
         code, _, err = run_cli(["endpoints", given], root)
         assert code == 2 and "none of the given paths can be analysed" in err, err
         assert reason in err and "symlink" not in err, err
+    # A file outside the working directory, in no git tree and under no configuration, is
+    # its own project (its directory is the root): checked, never refused as "outside".
+    code, out, err = run_cli(["endpoints", str(outside)], root)
+    assert code == 0 and "good" in out and "not analysed" not in err, err

@@ -70,7 +70,7 @@ def plan_workspaces(paths: list[str], config_path: Path | None, cwd: Path) -> li
     workspaces = []
     nested_only = {p for p, members in groups.items() if p is not None and members == [p.parent]}
     for path, members in groups.items():
-        root = path.parent if path is not None else (top or cwd.resolve())
+        root = path.parent if path is not None else (top or _root_outside_git(targets, cwd))
         config = load_config(path, _label(path, cwd) if path else None)
         given = [raw_of.get(m, str(m)) for m in members]
         workspace = Workspace(root, config, top is not None, paths=given)
@@ -83,6 +83,18 @@ def plan_workspaces(paths: list[str], config_path: Path | None, cwd: Path) -> li
             if other is not workspace and _strictly_below(other.root, workspace.root)
         ]
     return workspaces
+
+
+def _root_outside_git(targets: list[Path], cwd: Path) -> Path:
+    """The root of paths in no git work tree and under no configuration: the working
+    directory when they lie in it, else the directory they share (`flash-guard check
+    /tmp/proj` run elsewhere reports `app.py`, not `../../tmp/proj/app.py`, and a file given
+    there is checked, not refused as outside the project)."""
+    here = Path(os.path.realpath(cwd))
+    dirs = [Path(os.path.realpath(t if _is_dir(t) else t.parent)) for t in targets if _exists(t)]
+    if not dirs or all(d == here or here in d.parents for d in dirs):
+        return cwd.resolve()
+    return Path(os.path.commonpath(dirs))
 
 
 def _is_dir(path: Path) -> bool:
