@@ -596,6 +596,17 @@ def test_checklist_language_is_validated_like_code(run_cli, project, text, expec
     assert line == "flash-guard: error: " + expected, line
 
 
+@pytest.mark.parametrize(("code", "ok"), [("X001", True), ("ACME001", True), ("ACME1", False)])
+def test_a_user_code_is_letters_then_three_digits(run_cli, project, code, ok):
+    # docs/custom-checklist.md: "letters then three digits"; one letter was refused.
+    root = project({"app.py": APP, ".flash-guard.yaml": item(id=code)})
+    result, out, err = run_cli(["rules"], root)
+    if ok:
+        assert result == 0 and code in out, err
+    else:
+        assert result == 2 and f"`{code}` is not a rule code" in err, err
+
+
 def test_user_item_cannot_take_a_builtin_slug(run_cli, project):
     # It could: `ignore[gpu-not-pinned]` then suppressed the user item, `--ignore
     # gpu-not-pinned` dropped FG101.

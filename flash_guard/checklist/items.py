@@ -36,7 +36,7 @@ ITEM_KEYS = (
     "tags",
 )
 DOC_KEYS = ("summary", "why", "bad", "good", "notes")
-_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,9}[0-9]{3}$")
+_CODE = re.compile(r"^[A-Z][A-Z0-9]{0,9}[0-9]{3}$")
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _PARAM_REF = re.compile(r"^\$([a-z_][a-z0-9_]*)$")
 

@@ -23,7 +23,7 @@ SCHEMA_PATH = Path(__file__).with_name("config.schema.json")
 SCHEMA_ID = (
     "https://github.com/flash-guard/flash-guard/blob/main/flash_guard/config/config.schema.json"
 )
-CODE_PATTERN = "[A-Z][A-Z0-9]{1,9}[0-9]{3}"
+CODE_PATTERN = "[A-Z][A-Z0-9]{0,9}[0-9]{3}"
 SLUG_PATTERN = "[a-z0-9]+(-[a-z0-9]+)*"
 STRINGS = {"type": "array", "items": {"type": "string"}}
 
