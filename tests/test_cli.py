@@ -770,3 +770,16 @@ def test_a_project_checked_from_another_directory_reports_its_own_paths(run_cli,
     # Inside the working directory nothing changes: paths stay relative to it.
     code, out, _ = run_cli(["check", "--format", "json", "pkg"], root)
     assert {f["path"] for f in json.loads(out)["findings"]} == {"pkg/bad.py"}
+
+
+def test_the_inventory_marks_every_checklist_item(run_cli, project):
+    # design.md: one row per endpoint with a pass/fail/unknown mark per checklist item
+    # (text table, json, markdown).
+    root = project({"app.py": MIXED})
+    code, out, err = run_cli(["endpoints", "--wide", "."], root)
+    assert code == 0, err
+    header, row = out.splitlines()[:2]
+    cells = dict(zip(header.split(), row.split(), strict=False))
+    assert cells["FG101"] == "fail" and cells["FG104"] == "?" and cells["FG103"] == "pass"
+    code, out, _ = run_cli(["endpoints", "--format", "markdown", "."], root)
+    assert "## Readiness scorecard" in out and "❌" in out and "❔" in out

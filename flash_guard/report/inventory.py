@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flash_guard.findings import FAIL, PASS, UNKNOWN
+from flash_guard.findings import FAIL, NOT_APPLICABLE, PASS, UNKNOWN
 from flash_guard.report.escape import escape_text, guard_lines, markdown_cell
 from flash_guard.report.json_report import dumps_one_per_line
 from flash_guard.report.values import endpoint_json, short
@@ -106,6 +106,20 @@ def render_text(result, wide: bool = False) -> str:
         # runpod 2.0 resources: which App and environment they deploy with matters
         columns = (*columns[:2], "app", *columns[2:])
     table = [{c: escape_text(r[c]) for c in COLUMNS} for r in table]
+    if wide:
+        # --wide: a pass/fail/unknown mark per checklist item, one column per item that
+        # applies to at least one endpoint ("-": does not apply).
+        codes = item_codes(result)
+        for i, r in enumerate(table):
+            card = result.scorecard[i] if i < len(result.scorecard) else {}
+            deployable = result.endpoints[i].deployable
+            r.update(
+                {
+                    c: MARKS.get(card.get(c, NOT_APPLICABLE), "-") if deployable else "-"
+                    for c in codes
+                }
+            )
+        columns = (*columns, *codes)
     widths = {c: max(len(c), *(len(r[c]) for r in table)) for c in columns}
     if not wide:
         _fit(widths, WIDTH)
@@ -116,12 +130,33 @@ def render_text(result, wide: bool = False) -> str:
     clients = len(result.endpoints) - deployable
     lines.append("")
     lines += sdk_lines(result)
-    lines.append(LEGEND + ("" if wide else "; --wide for every column"))
+    lines.append(
+        LEGEND + ("; ? unknown, - does not apply" if wide else "; --wide for every column and item")
+    )
     counted = _plural(deployable, "endpoint")
     if clients:
         counted += f", {_plural(clients, 'client')}"
     lines.append(f"{counted} in {files}.")
     return guard_lines("\n".join(lines) + "\n")
+
+
+MARKS = {PASS: "pass", FAIL: "fail", UNKNOWN: "?", NOT_APPLICABLE: "-"}
+
+
+def item_codes(result) -> list[str]:
+    """The checklist items that apply to at least one deployable endpoint (meta rules
+    aside), as the markdown scorecard's columns."""
+    from flash_guard.checklist.active import META_CODES
+
+    return sorted(
+        {
+            code
+            for i, ep in enumerate(result.endpoints)
+            if ep.deployable and i < len(result.scorecard)
+            for code, state in result.scorecard[i].items()
+            if state != NOT_APPLICABLE and code not in META_CODES
+        }
+    )
 
 
 def _fit(widths: dict[str, int], limit: int) -> None:
@@ -169,7 +204,12 @@ def render_markdown(result) -> str:
     sdk = sdk_lines(result)
     if sdk:
         lines += [""] + [f"{_md(line)}  " for line in sdk]
-    return "\n".join(lines) + "\n"
+    # The pass/fail/unknown mark of every checklist item per endpoint (design.md: the
+    # inventory's marks), the same scorecard the check report shows.
+    from flash_guard.report.markdown_report import scorecard_lines
+
+    lines += [""] + scorecard_lines(result)
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def _md(cell: str) -> str:

@@ -97,6 +97,12 @@ def _counts(result) -> list[str]:
     ]
 
 
+def scorecard_lines(result) -> list[str]:
+    """The whole readiness scorecard section (for `flash-guard endpoints --format markdown`)."""
+    head, body, tail = _scorecard(result)
+    return head + body + tail
+
+
 def _scorecard(result) -> tuple[list[str], list[str], list[str]]:
     rows = [
         (i, ep)
