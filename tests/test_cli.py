@@ -783,3 +783,17 @@ def test_the_inventory_marks_every_checklist_item(run_cli, project):
     assert cells["FG101"] == "fail" and cells["FG104"] == "?" and cells["FG103"] == "pass"
     code, out, _ = run_cli(["endpoints", "--format", "markdown", "."], root)
     assert "## Readiness scorecard" in out and "❌" in out and "❔" in out
+
+
+def test_config_option_on_a_project_outside_the_working_directory(run_cli, project, tmp_path):
+    # --config with paths outside the working directory (no git): the paths' directory is
+    # the root, so the configuration's `exclude` globs and the reported paths read from it.
+    root = project(
+        {"legacy/old.py": MIXED, "svc/app.py": MIXED, "conf/cfg.yaml": "exclude: [legacy/**]\n"}
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    args = ["check", "--format", "json", "--config", str(root / "conf/cfg.yaml"), str(root)]
+    code, out, err = run_cli(args, elsewhere)
+    assert code == 1, err
+    assert {f["path"] for f in json.loads(out)["findings"]} == {"svc/app.py"}

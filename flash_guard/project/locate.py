@@ -48,7 +48,7 @@ def plan_workspaces(paths: list[str], config_path: Path | None, cwd: Path) -> li
     top = git_root(first if _is_dir(first) else first.parent)
     if config_path is not None:
         config = load_config(config_path, _label(config_path, cwd))
-        workspace = Workspace(top or cwd.resolve(), config, top is not None)
+        workspace = Workspace(top or _root_outside_git(targets, cwd), config, top is not None)
         workspace.paths = list(paths)
         return [workspace]
     groups: dict[Path | None, list[Path]] = {}
