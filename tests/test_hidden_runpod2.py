@@ -213,7 +213,9 @@ def test_a_file_given_in_a_dot_directory_keeps_its_notice(tmp_path, run_cli):
 
 @pytest.mark.parametrize("given", [".github/scripts/deploy.py", "venv/lib/x.py"])
 def test_pre_commit_passing_only_always_skipped_files_is_a_clean_run(tmp_path, run_cli, given):
-    root = _write(tmp_path / "p", {"main.py": _app("main-app", "main-q"), given: _app("x", "x-q")})
+    root = write_tree(
+        tmp_path / "p", {"main.py": _app("main-app", "main-q"), given: _app("x", "x-q")}
+    )
     for command in ("check", "endpoints"):
         code, _out, err = run_cli([command, "--no-cache", given], root)
         assert code == 0, err
