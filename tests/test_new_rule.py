@@ -20,7 +20,13 @@ def repo_copy(tmp_path) -> Path:
         shutil.copytree(
             REPO / part, root / part, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
         )
-    for name in ("conftest.py", "test_rule_fixtures.py", "sdk_oracle.py", "oracle_sandbox.py"):
+    for name in (
+        "conftest.py",
+        "file_tree.py",
+        "test_rule_fixtures.py",
+        "sdk_oracle.py",
+        "oracle_sandbox.py",
+    ):
         shutil.copy(REPO / "tests" / name, root / "tests" / name)
     return root
 
