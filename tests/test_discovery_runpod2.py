@@ -471,6 +471,16 @@ ROUTE_FORMS = {
         @app.api(name="module-table", cpu="cpu3c-1-2")
         def module_table():
             return served
+
+        def build_app(debug=False):
+            web = FastAPI(debug=debug)
+            web.include_router(router, prefix="/d")
+            web.post("/predict")(ping)
+            return web
+
+        @app.api(name="delegate", cpu="cpu3c-1-2")
+        def delegate():
+            return build_app(debug=True)
         """,
 }
 ROUTES_PROBE = """
@@ -512,8 +522,9 @@ for value in vars(module).values():
 def test_factory_route_forms_match_fastapi(project):
     """A router alias (`r = router`), the decorators' call form (`router.get("/health")(fn)`,
     on a router or on the factory's app), an include in a loop over a literal tuple of
-    routers, and a route table (`FastAPI(routes=[APIRoute(...),
-    Route(...)])`) give the routes FastAPI serves from the app the factory returns: every
+    routers, a route table (`FastAPI(routes=[APIRoute(...),
+    Route(...)])`) and a factory returning the app another function builds (`return
+    build_app(debug=True)`) give the routes FastAPI serves from the app the factory returns: every
     method and path flash-guard reads for any of them is asked of each app."""
     from sdk2_oracle import run_probe2_or_skip
 
@@ -527,3 +538,4 @@ def test_factory_route_forms_match_fastapi(project):
     served = run_probe2_or_skip(ROUTES_PROBE % (ROUTE_FORMS, pairs))
     assert served == ours
     assert ours["route-table"] == [["GET", "/health"], ["GET", "/ready"], ["POST", "/predict"]]
+    assert ours["delegate"] == [["GET", "/d/health"], ["POST", "/predict"]]

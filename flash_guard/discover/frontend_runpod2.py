@@ -16,7 +16,13 @@ from dataclasses import dataclass, field, replace
 from flash_guard.discover.facts import ROUTE_REGISTRARS, Assignment, Decorated, FunctionDef
 from flash_guard.discover.normalize_runpod2 import FLASH_STR_ENUMS, is_flash_enum, resource_params
 from flash_guard.discover.parse import Expr
-from flash_guard.discover.resolve import SDK2_PACKAGE, FlashSymbol, ModuleIndex, is_sdk2_app
+from flash_guard.discover.resolve import (
+    SDK2_PACKAGE,
+    FlashSymbol,
+    ModuleIndex,
+    ModuleRef,
+    is_sdk2_app,
+)
 from flash_guard.model import BodyFacts, Endpoint, Opaque, Route, Span, Value, at_use
 from flash_guard.sdk import runpod2_tables as t
 from flash_guard.sdk.flash_tables import ROUTE_METHODS
@@ -846,6 +852,12 @@ class Runpod2Builder:
             )
         # rc2 never looks at the factory's routes (handles.py keeps only its __qualname__ as
         # spec.asgi_factory): the routes are those of the app the worker gets by calling it.
+        self._app_routes(endpoint, factory, path, set())
+
+    def _app_routes(self, endpoint: Endpoint, factory: BodyFacts, path: str, seen: set) -> None:
+        """The routes of the app `factory` returns (see _factory_routes); `seen`: the
+        functions already followed through `return create_app()`."""
+        seen.add((path, factory.name))
         read: set[tuple[str, Span]] = set()  # registrations whose routes are read
         fn = self._factory_def(factory, path)
         for method in self.members.get((path, factory.name), []):
@@ -903,6 +915,13 @@ class Runpod2Builder:
             endpoint.hidden_routes = self._registered(
                 endpoint, app_path, assign, "", None, set(), frozenset()
             )
+        delegate = self._returned_factory(fn, path, seen) if endpoint.hidden_routes else None
+        if delegate is not None:
+            # `def serve(): return create_app()` with `create_app` a project function (here or
+            # imported) that builds the app: the routes are those of the app it builds.
+            delegate_path, body = delegate
+            endpoint.hidden_routes = None
+            self._app_routes(endpoint, body, delegate_path, seen)
 
     def _route_tables(self, endpoint, fn: FunctionDef, path: str) -> Value | None:
         """`FastAPI(routes=[APIRoute("/health", health), ...])` built in the factory (assigned
@@ -986,6 +1005,41 @@ class Runpod2Builder:
             ):
                 out.setdefault(found[1].span, found[1])
         return list(out.values())
+
+    def _returned_factory(
+        self, fn: FunctionDef | None, path: str, seen: set
+    ) -> tuple[str, BodyFacts] | None:
+        """(file, body) of the module-level project function whose call the factory returns
+        (`return create_app()`, `return factory.create_app(settings)`), when that function
+        builds a `FastAPI()` itself or returns a module-level one; None otherwise."""
+        if fn is None or len(fn.returns) != 1:
+            return None
+        returned = fn.returns[0].expr()
+        if returned.kind != "call" or not returned.items:
+            return None
+        callee = returned.items[0]
+        if callee.kind == "name":
+            found = self.project.lookup(path, callee.value, fn.span)
+        elif callee.kind == "attr" and callee.items and callee.items[0].kind == "name":
+            module = self.project.lookup(path, callee.items[0].value, fn.span)
+            if not isinstance(module, ModuleRef) or module.path is None:
+                return None
+            found = self.project.lookup(module.path, callee.value, None)
+        else:
+            return None
+        if not isinstance(found, tuple) or not isinstance(found[1], FunctionDef):
+            return None
+        home, definition = found
+        if definition.namespace is not None or (home, definition.name) in seen:
+            return None
+        facts = self.project.files.get(home)
+        body = facts.helper_bodies.get(definition.name) if facts is not None else None
+        if body is None or body.is_class:
+            return None
+        builds = any(c.rsplit(".", 1)[-1] == "FastAPI" for c, _ in body.calls)
+        if not builds and self._returned_app(definition, home) is None:
+            return None  # what it returns is not read either: the factory's own FG002 stays
+        return home, body
 
     def _returned_app(self, fn: FunctionDef | None, path: str) -> tuple[str, Assignment] | None:
         """(file, assignment) of the module-level `name = FastAPI(...)` the factory returns as

@@ -24,12 +24,14 @@ class HealthRoute(Check):
     calls, a `FastAPI(routes=[APIRoute(...), Route(...)])` table, and the routes of every
     project `APIRouter` it `include_router`s (in this module or imported, under another name
     too: `r = router`; nested routers too; also in a loop over a literal tuple of routers),
-    under the include's and the router's `prefix=`.
+    under the include's and the router's `prefix=`. A factory that returns the app another
+    project function builds (`return create_app()`, `return web.create_app(settings)`, that
+    function building a `FastAPI()` or returning a module-level one) has that app's routes.
     Whatever cannot be read that way (a router from an installed package or built by a call,
     a prefix known only at run time, `mount`, a Starlette route table, a route table that is
-    not a literal list, a route registered on a router after it is included, or an app built
-    in another function: `return create_app()`) is undecidable (FG002) unless a visible route
-    already serves the health check."""
+    not a literal list, a route registered on a router after it is included, or an app from
+    an installed package or a function that builds none itself) is undecidable (FG002) unless
+    a visible route already serves the health check."""
 
     id = "no-health-route"
     Params = Params
