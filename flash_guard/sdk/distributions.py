@@ -235,6 +235,34 @@ def normalise(name: str) -> str:
     return _SEPARATORS.sub("-", name).lower()
 
 
+# Namespace packages: every distribution named `<namespace>-<part>` (PEP 503 normalised, so also
+# `<namespace>.<part>`) installs a module under the shared top-level name, as
+# `pyannote.audio` installs `pyannote/audio/` and `google-cloud-storage` `google/cloud/storage/`.
+NAMESPACE_PACKAGES = (
+    "azure",
+    "backports",
+    "google",
+    "jaraco",
+    "llama_index",
+    "opentelemetry",
+    "pyannote",
+    "ruamel",
+    "sphinxcontrib",
+    "zope",
+)
+
+
+def provided(module: str, names: set[str], overrides: dict[str, list[str]] | None = None) -> bool:
+    """Whether one of the normalised distributions `names` may provide top-level `module`:
+    `distributions_for`, or for a namespace package any `<namespace>-...` distribution."""
+    if distributions_for(module, overrides) & names:
+        return True
+    if module not in NAMESPACE_PACKAGES:
+        return False
+    prefix = normalise(module) + "-"
+    return any(name.startswith(prefix) for name in names)
+
+
 def distributions_for(module: str, overrides: dict[str, list[str]] | None = None) -> set[str]:
     """The normalised distributions that may provide top-level module `module`."""
     table = IMPORT_DISTRIBUTIONS if overrides is None else overrides

@@ -21,12 +21,13 @@ from flash_guard.sdk import releases
 from flash_guard.sdk.distributions import (
     ALWAYS_PRESENT,
     IMPORT_DISTRIBUTIONS,
+    NAMESPACE_PACKAGES,
     RUNPOD2_API_RUNTIME,
     RUNPOD2_GPU_IMAGE,
     RUNPOD2_RUNTIME,
     SDK_DEPENDENCIES,
-    distributions_for,
     normalise,
+    provided,
     with_requirements,
 )
 
@@ -124,7 +125,7 @@ class MissingDependency(Check):
                 continue
             if is_project_module(analysis, path, top, endpoint.app):
                 continue
-            if distributions_for(top, params.import_names) & available:
+            if provided(top, available, params.import_names):
                 continue
             key = (path, binding.span, top)
             if key in seen:
@@ -188,9 +189,9 @@ def _installed(requirement, sdk: str) -> bool:
 def _unread_requirement(endpoint, analysis, top, import_names):
     """The requirement that names the import's distribution where the build does not read it
     (requirements-dev.txt, optional dependencies; for runpod 2.0 pyproject.toml too)."""
-    wanted = distributions_for(top, import_names)
     for requirement in sdk_finder(analysis).requirements(endpoint.app):
-        if requirement.name in wanted and not _installed(requirement, endpoint.sdk):
+        named = provided(top, {requirement.name}, import_names)
+        if named and not _installed(requirement, endpoint.sdk):
             return requirement
     return None
 
@@ -234,6 +235,13 @@ def _finding(endpoint, path, binding, top, import_names, via):
         "the first request)"
     )
     fix = f'Add "{wanted}" to dependencies=[...] (or to the app\'s requirements.txt).'
+    if top in NAMESPACE_PACKAGES and "." in binding.module:
+        # `azure`, `google`: a namespace many distributions install into; name the module
+        message = message.replace(f"imports `{top}`", f"imports `{binding.module}`", 1)
+        fix = (
+            f"Add the distribution that installs `{binding.module}` to dependencies=[...] "
+            "(or to the app's requirements.txt)."
+        )
     if top in REMOVED_IN_312:
         message = (
             f"`{endpoint.display_name}` imports `{top}` {where}, which Python 3.12 (the "
