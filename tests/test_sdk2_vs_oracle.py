@@ -807,6 +807,35 @@ DISCOVERY = {
         True,
         True,
     ),
+    # A sibling imported by its bare name below the deploy root: `common` is not on sys.path
+    # there, the import fails and discovery skips the file with its resources.
+    "subdir-sibling-import": (
+        {
+            "src/common.py": APP,
+            "src/workers.py": WORKER.format(mod="common", name="sub-q", fn="f"),
+        },
+        True,
+        False,
+    ),
+    "package-sibling-import": (
+        {
+            "pkg/__init__.py": "",
+            "pkg/app.py": APP + "@app.queue(name='own-q', cpu='cpu3c-1-2')\ndef own():\n"
+            "    return 1\n",
+            "pkg/workers.py": WORKER.format(mod="app", name="pkg-q", fn="f"),
+        },
+        True,
+        False,
+    ),
+    "package-qualified-import": (
+        {
+            "pkg/__init__.py": "",
+            "pkg/app.py": APP,
+            "pkg/workers.py": WORKER.format(mod="pkg.app", name="pkg-q", fn="f"),
+        },
+        False,
+        False,
+    ),
     # Call forms: bound at module level (served), or kept where the worker does not look.
     "call-form-bound": (
         {"main.py": APP + "def f():\n    return 1\nh = app.queue(name='cf-q')(f)\n"},
@@ -925,6 +954,23 @@ def test_fg302_a_failed_top_level_import_drops_the_file_from_a_directory_deploy(
     ]
     assert [f["path"] for f in found] == ["a.py"], found
     assert "a directory deploy goes on without this file's resources" in found[0]["message"]
+
+
+def test_fg307_a_sibling_import_below_the_deploy_root_fails(tmp_path, run_cli):
+    """`from app import app` in pkg/workers.py: discovery runs from the project directory, so
+    `app` is not importable, the file is skipped (its resources dropped) and the App keeps
+    only pkg/app.py's own resource. FG307 says so rather than calling it a twin."""
+    files = DISCOVERY["package-sibling-import"][0]
+    result = run_discovery_or_skip(files)
+    assert [r["name"] for app in result["apps"] for r in app["resources"]] == ["own-q"]
+    assert any("No module named 'app'" in log["message"] for log in result["logs"]), result
+    found = [
+        f for f in _findings(run_cli, _write(tmp_path, "sibling", files)) if f["code"] == "FG307"
+    ]
+    assert len(found) == 1 and found[0]["path"] == "pkg/app.py", found
+    message = found[0]["message"]
+    assert "which imports it as `app`" in message and "No module named 'app'" in message
+    assert "drops `pkg-q` and deletes their live endpoints" in message, message
 
 
 @pytest.mark.parametrize("label", list(DISCOVERY))

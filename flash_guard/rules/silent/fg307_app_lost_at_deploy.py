@@ -24,7 +24,7 @@ def _label(app) -> str:
 
 @register
 class AppLostAtDeploy(Check):
-    """Two cases, both silent at deploy. (1) Duplicate names: discovery keeps the first `App`
+    """Three cases, all silent at deploy. (1) Duplicate names: discovery keeps the first `App`
     of each name in import order (files sorted by path, then line) and drops every later one
     with all its resources; the finding is on the later `App(`. (2) The flat-layout empty
     twin: in a directory without `__init__.py` discovery imports each file under a synthetic
@@ -33,7 +33,12 @@ class AppLostAtDeploy(Check):
     imports it, the synthetic copy registers first and wins the name dedupe, but the
     resources decorated from the other files sit on the real-name copy: deploy builds an app
     without them and deletes every live endpoint of the environment that is not among its
-    resources. Package layouts (`__init__.py`) do not have the problem. Apps in different
+    resources. Package layouts (`__init__.py`) do not have the problem. (3) A sibling import
+    below the deploy root: `rp flash deploy` runs discovery from the app's directory, so a
+    file in `src/` or `pkg/` that imports the App's module by its bare name (`from common
+    import app`, with `common.py` beside it) raises ModuleNotFoundError; discovery skips it
+    with a warning and deploys without its resources (unless the app's directory has a module
+    of that name). Apps in different
     flash-guard apps (project markers) are not compared, nor files under a directory
     discovery never imports (rc2's `_SKIP_DIRS`: `build/`, `dist/`, `.venv/`, ...), such as a
     setuptools copy in `build/lib/`."""
@@ -69,24 +74,96 @@ class AppLostAtDeploy(Check):
                 )
         for app in analysis.runpod2_apps:
             if _discovered(app.path):
-                out += _empty_twin(app, analysis)
+                failing = _sibling_imports(app, analysis, apps_of)
+                out += _unimportable(app, failing)
+                out += _empty_twin(app, analysis, set(failing))
         return out
 
 
-def _empty_twin(app, analysis) -> list[Outcome]:
-    directory = app.path.rsplit("/", 1)[0] if "/" in app.path else ""
+def _directory(path: str) -> str:
+    return path.rsplit("/", 1)[0] if "/" in path else ""
+
+
+def _sibling_imports(app, analysis, apps_of) -> dict[str, str]:
+    """{file: module}: the files that decorate on the App and import its module by its bare
+    name (`from common import app`) from a directory below the deploy root. `rp flash deploy`
+    runs discovery from the app's directory, which (with its topmost package's parent) is all
+    it puts on sys.path: the import raises ModuleNotFoundError there, and discovery skips the
+    file with its resources (a warning)."""
+    directory = _directory(app.path)
+    root = apps_of.app_of(app.path)
+    if directory == ("" if root == "." else root):
+        return {}
+    stem = app.path.rsplit("/", 1)[-1].removesuffix(".py")
+    top = "" if root == "." else f"{root}/"
+    if f"{top}{stem}.py" in analysis.sources or f"{top}{stem}/__init__.py" in analysis.sources:
+        return {}  # the name is importable there: it is that module (another question)
+    project = analysis.modules
+    out = {}
+    for path in {e.path for e in app.resources if e.path != app.path and _discovered(e.path)}:
+        facts = project.files.get(path)
+        if facts is None or _directory(path) != directory:
+            continue
+        for binding in facts.imports:
+            if (
+                not binding.level
+                and binding.module == stem
+                and project.find_module(path, binding.module, 0) == app.path
+            ):
+                out[path] = stem
+                break
+    return out
+
+
+def _unimportable(app, failing: dict[str, str]) -> list[Outcome]:
+    if not failing:
+        return []
+    env = app.env.value if app.env.known else "?"
+    paths = sorted(failing, key=_order)
+    names = ", ".join(f"`{p}`" for p in paths)
+    module = failing[paths[0]]
+    lost = ", ".join(f"`{e.display_name}`" for e in app.resources if e.path in failing)
+    kept = [e for e in app.resources if e.path not in failing]
+    deletes = (
+        f"deletes every live endpoint of environment {env!r}"
+        if not kept
+        else f"deletes their live endpoints in environment {env!r}"
+    )
+    return [
+        Outcome(
+            "fail",
+            f"`App({_label(app)})` is built in `{app.path}` and decorated on from {names}, "
+            f"which {'imports' if len(paths) == 1 else 'import'} it as `{module}`: "
+            f"`rp flash deploy` runs from the app's directory, where `{module}` is not "
+            f"importable (No module named {module!r}), so discovery skips "
+            f"{'that file' if len(paths) == 1 else 'those files'}, drops {lost} and {deletes}",
+            app.path,
+            app.span,
+            None,
+            next((e for e in app.resources if e.path in failing), None),
+        )
+    ]
+
+
+def _empty_twin(app, analysis, failing: set[str]) -> list[Outcome]:
+    directory = _directory(app.path)
     init = f"{directory}/__init__.py" if directory else "__init__.py"
     if init in analysis.sources:
         return []
     elsewhere = sorted(
-        {e.path for e in app.resources if e.path != app.path and _discovered(e.path)}, key=_order
+        {
+            e.path
+            for e in app.resources
+            if e.path != app.path and _discovered(e.path) and e.path not in failing
+        },
+        key=_order,
     )
     if not elsewhere:
         return []
     project = analysis.modules
     importers = set()
     for path, facts in project.files.items():
-        if path == app.path or not _discovered(path):
+        if path == app.path or not _discovered(path) or path in failing:
             continue
         for binding in facts.imports:
             if binding.module and project.find_module(path, binding.module, binding.level) == (
