@@ -299,6 +299,13 @@ BAD = {
         "absolute paths without",
     ),
     "bad-mount-str": (QUEUE.format("mounts={'/runpod-volume': 'vol'}"), "FG211", "mounts require"),
+    # The 2.0 examples' `runpod.Volume("scratch", size=10)`: rc2's Volume is the abstract base.
+    "bad-mount-abstract-volume": (
+        "scratch = runpod.Volume('scratch', size=10)\n"
+        + QUEUE.format("mounts={'/runpod-volume': scratch}"),
+        "FG211",
+        "Can't instantiate abstract class Volume",
+    ),
     "bad-mount-path": (
         QUEUE.format("mounts={'/data': runpod.NetworkVolume('d')}"),
         "FG211",

@@ -301,6 +301,19 @@ def _mounts(value: Value, kind: str, compute: str, problems: list) -> list[Value
     volumes = []
     for volume in paths.values():
         obj = volume.value if volume.known else None
+        if isinstance(obj, Opaque) and obj.callee == "Volume":
+            # rc2's Volume is the abstract base: constructing it fails before any mount
+            problems.append(
+                (
+                    "FG211",
+                    "runpod.Volume is abstract in runpod 2.0: `Volume(...)` raises TypeError "
+                    "(Can't instantiate abstract class Volume) when the module is imported; "
+                    "construct runpod.NetworkVolume(name, size=...) or runpod.GlobalVolume(name)"
+                    + (f" (through `{volume.via}`)" if volume.via else ""),
+                    volume,
+                )
+            )
+            continue
         if volume.known and not (
             isinstance(obj, Opaque) and obj.callee in ("NetworkVolume", "GlobalVolume")
         ):
