@@ -1356,3 +1356,33 @@ def test_fg302_runpod2_install_set_is_what_runpod_brings():
     assert {normalise(n) for n in RUNPOD2_INSTALL} <= installed, sorted(
         {normalise(n) for n in RUNPOD2_INSTALL} - installed
     )
+
+
+# runpod.Queue / runpod.Api stubs of resources another app deploys: keyword arguments only.
+STUBS = {
+    "stub-positional": ("legacy = runpod.Queue('abc123')\n", True),
+    "stub-no-app": ("legacy = runpod.Queue(name='transcribe')\n", True),
+    "stub-name-and-id": ("legacy = runpod.Api(app='other', name='a', id='b')\n", True),
+    "stub-neither": ("legacy = runpod.Api(app='other')\n", True),
+    "stub-unknown-keyword": ("legacy = runpod.Queue(app='other', endpoint_id='x')\n", True),
+    "stub-ok": ("legacy = runpod.Queue(app='other', name='transcribe', env='prod')\n", False),
+    "stub-ok-id": ("from runpod import Api\nlegacy = Api(app='other', id='abc123')\n", False),
+}
+
+
+def test_stub_arguments_fail_as_rc2_fails(tmp_path, run_cli):
+    """What rc2 raises when `runpod.Queue(...)`/`runpod.Api(...)` is called otherwise than
+    with app= and exactly one of name=/id= (at module level: the file's import fails, and
+    discovery drops it with its resources): an FG215 carrying rc2's own message."""
+    body = QUEUE.format("name='local-q', cpu='cpu3c-1-2'")
+    results = run_oracle2_or_skip([HEAD + src + body for src, _ in STUBS.values()])
+    for (label, (source, fails)), result in zip(STUBS.items(), results, strict=True):
+        error = result["error"]
+        assert (error is not None) == fails, (label, error)
+        root = _write(tmp_path, label, {"app.py": HEAD + source + body})
+        found = [f["message"] for f in _findings(run_cli, root) if f["code"] == "FG215"]
+        if fails:
+            assert len(found) == 1 and error["message"] in found[0], (label, error, found)
+            assert found[0].startswith("`legacy`: `runpod."), found
+        else:
+            assert found == [], (label, found)

@@ -104,6 +104,14 @@ class Runpod2Builder:
             self._app(value, assign.target)
             return
         func = assign.value.callee() or assign.expr.items[0]
+        stub = (
+            self._stub_class(func, path, assign.namespace)
+            if func.kind in ("name", "attr")
+            else None
+        )
+        if stub is not None:
+            self._stub_arguments(path, assign, stub)
+            return
         if func.kind in ("name", "attr") and self._is_client(func, path, assign.namespace):
             # `ep = runpod.Endpoint(name=..., gpu=...)`: runpod_flash's declaration written
             # against 2.0's HTTP client, which takes only (endpoint_id, api_key).
@@ -362,6 +370,55 @@ class Runpod2Builder:
         """`@runpod.Endpoint(...)`: the legacy HTTP client used as a runpod_flash decorator."""
         name = decorated.target.name
         self._client_misuse(path, name, decorator.span, [decorated.target], "name")
+
+    def _stub_class(self, func: Expr, path: str, namespace) -> str | None:
+        """ "Queue"/"Api" when `func` is runpod 2.0's stub for a resource deployed elsewhere."""
+        symbol = self.project.resolve_symbol(func, path, namespace)
+        if isinstance(symbol, FlashSymbol) and symbol.package == SDK2_PACKAGE:
+            return symbol.name if symbol.name in ("Queue", "Api") else None
+        return None
+
+    def _stub_arguments(self, path: str, assign, stub: str) -> None:
+        """`legacy = runpod.Queue("endpoint-id")`: the stubs take keyword arguments only
+        (app=, and exactly one of name=/id=, env=); what rc2 raises when they are called
+        otherwise, which at module level fails the import of the whole file."""
+        call = assign.expr
+        args = call.items[1:]
+        keywords = [k for k, _, _ in call.keywords]
+        if any(a.kind == "starred" for a in args) or None in keywords:
+            return  # `*args` / `**options`: not known here
+        taken = [name for name, _ in t.SIGNATURES[stub]]
+        unknown_keyword = next((k for k in keywords if k not in taken), None)
+        if args:
+            error = f"{stub}.__init__() takes 1 positional argument but {len(args) + 1} were given"
+        elif unknown_keyword is not None:
+            error = f"{stub}.__init__() got an unexpected keyword argument {unknown_keyword!r}"
+        elif "app" not in keywords:
+            error = f"{stub}.__init__() missing 1 required keyword-only argument: 'app'"
+        elif ("name" in keywords) == ("id" in keywords):
+            error = "provide exactly one of name= or id="
+        else:
+            return
+        endpoint = Endpoint(
+            name=Value.default(assign.target),
+            kind="client",
+            compute="gpu",
+            api="app",
+            resource_class=f"runpod.{stub}",
+            package=SDK2_PACKAGE,
+            path=path,
+            span=call.span,
+            sdk="runpod2",
+        )
+        endpoint.problems.append(
+            (
+                "FG215",
+                f"`runpod.{stub}` is the stub of a resource another app deploys: {error}; "
+                f'write runpod.{stub}(app="other-app", name="resource") (or id=)',
+                call.span,
+            )
+        )
+        self.endpoints.append(endpoint)
 
     def _is_client(self, func: Expr, path: str, namespace) -> bool:
         symbol = self.project.resolve_symbol(func, path, namespace)

@@ -15,7 +15,9 @@ class InvalidHandler(Check):
     required parameters; a GET handler that takes parameters, or a body handler with more than
     one required parameter (the runtime calls GET handlers with none and body handlers with
     the JSON body: a TypeError per request in rc2); a `runpod_flash` enum object given to a 2.0
-    decorator; and `runpod.Endpoint(...)` used as a declaration (it is the HTTP client).
+    decorator; `runpod.Endpoint(...)` used as a declaration (it is the HTTP client); and a
+    `runpod.Queue(...)`/`runpod.Api(...)` stub called otherwise than with keywords `app=` and
+    exactly one of `name=`/`id=` (`runpod.Queue("endpoint-id")` raises TypeError).
     Handlers built with the call form (`h = app.queue(...)(fn)`) are not inspected."""
 
     id = "invalid-handler"
