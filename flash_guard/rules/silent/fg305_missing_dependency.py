@@ -94,9 +94,14 @@ class MissingDependency(Check):
     `dependencies=` count however they are written (`BASE + ["x"]`), since the build collects
     them from the running code. Import names map to distributions through `import_names` (`PIL`
     -> pillow). Custom-image declarations (`image=`, `ServerlessEndpoint`,
-    `CpuServerlessEndpoint`, ...) are exempt: their image decides. Imports in module-level code
-    (FG302's concern), in helpers of other modules and in helpers called only by helpers are not
-    looked at. A finding in a helper names the helper and is at its import."""
+    `CpuServerlessEndpoint`, ...) are exempt: their image decides. A 2.0 worker also imports
+    the handle's module when it starts (and a route handler's), and with them every project
+    module they import at module level: their unguarded module-level imports are checked too,
+    each reported once per App, at the import, "when the worker starts" (an import in a
+    `try`/`if`, such as an optional dependency or `if TYPE_CHECKING:`, is not). runpod-flash's
+    module-level code is FG302's concern. Imports in helpers of other modules and in helpers
+    called only by helpers are not looked at. A finding in a helper names the helper and is at
+    its import."""
 
     id = "missing-dependency"
     Params = Params
@@ -117,7 +122,10 @@ class MissingDependency(Check):
         available |= _closure(frozenset(_preinstalled(endpoint, params, ctx.endpoints, analysis)))
         out = []
         seen = set()
-        for path, binding, via in body_imports(endpoint, analysis):
+        imports = list(body_imports(endpoint, analysis))
+        if endpoint.sdk == "runpod2":
+            imports += _first_reporter(endpoint, ctx.endpoints, analysis)
+        for path, binding, via in imports:
             top = binding.module.split(".", 1)[0]
             if not top or binding.level:
                 continue
@@ -228,11 +236,14 @@ def _finding(endpoint, path, binding, top, import_names, via):
     wanted = (import_names.get(top) or [normalise(top)])[0]
     app = "the app" if endpoint.app == "." else f"app {endpoint.app}"
     where = "in its body" if via is None else f"in `{via}()`, a helper its body calls"
+    when = "on the first request"
+    if via == MODULE_LEVEL:
+        where = f"at module level of `{path}`, which its worker imports when it starts"
+        when = "when the worker starts"
     message = (
         f"`{endpoint.display_name}` imports `{top}` {where}, but nothing installs it on "
         f"the worker: it is not in any literal dependencies= of {app}, not in its "
-        "requirements, not preinstalled and not a project module (ModuleNotFoundError on "
-        "the first request)"
+        f"requirements, not preinstalled and not a project module (ModuleNotFoundError {when})"
     )
     fix = f'Add "{wanted}" to dependencies=[...] (or to the app\'s requirements.txt).'
     if top in NAMESPACE_PACKAGES and "." in binding.module:
@@ -245,11 +256,57 @@ def _finding(endpoint, path, binding, top, import_names, via):
     if top in REMOVED_IN_312:
         message = (
             f"`{endpoint.display_name}` imports `{top}` {where}, which Python 3.12 (the "
-            "worker's, by default) removed from the standard library (ModuleNotFoundError on "
-            "the first request)"
+            "worker's, by default) removed from the standard library (ModuleNotFoundError "
+            f"{when})"
         )
         fix = f"Replace `{top}` (removed in Python 3.12) or install a backport for it."
     return fail_at(endpoint, message, path, binding.span, f"dependencies:{top}", fix)
+
+
+_GUARDS = frozenset({"try", "except", "finally", "if", "elif", "else", "with", "match", "case"})
+MODULE_LEVEL = "<module>"  # the `via` of an import the worker runs when it imports a module
+_MAX_WORKER_MODULES = 40
+
+
+def worker_module_imports(endpoint, analysis):
+    """(path, ImportBinding) for each unguarded module-level import the 2.0 worker runs when
+    it starts: the worker imports the handle's module (the manifest's `module`) and a route
+    handler's, and with them every project module they import at module level. An import in
+    a `try`/`if` (an optional dependency, `if TYPE_CHECKING:`) is not one."""
+    project = analysis.modules
+    files = project.files
+    todo = sorted({b.path or endpoint.path for b in worker_bodies(endpoint)} | {endpoint.path})
+    done: set[str] = set()
+    while todo and len(done) < _MAX_WORKER_MODULES:
+        path = todo.pop(0)
+        if path in done:
+            continue
+        done.add(path)
+        if not project.ensure_parsed(path):  # a module only imported is parsed on demand
+            continue
+        facts = files[path]
+        for binding in facts.imports:
+            if not binding.top_level or any(b.kind in _GUARDS for b in binding.blocks):
+                continue
+            found = project.find_module(path, binding.module, binding.level)
+            if binding.name not in (None, "*"):
+                sub = f"{binding.module}.{binding.name}" if binding.module else binding.name
+                found = project.find_module(path, sub, binding.level) or found
+            if found is not None:
+                if found not in done:
+                    todo.append(found)
+                continue
+            yield path, binding
+
+
+def _first_reporter(endpoint, endpoints, analysis):
+    """The module-level imports this endpoint reports: each one once per App artifact, by the
+    first of the app's endpoints whose worker runs it."""
+    memo = _memo(analysis).setdefault(("module imports", id(endpoints)), {})
+    for path, binding in worker_module_imports(endpoint, analysis):
+        key = (artifact(endpoint), path, binding.span)
+        if memo.setdefault(key, id(endpoint)) == id(endpoint):
+            yield path, binding, MODULE_LEVEL
 
 
 def body_imports(endpoint, analysis):
