@@ -843,6 +843,36 @@ DISCOVERY = {
         False,
         False,
     ),
+    # The deploy root is a package: discovery imports main.py as `<package>.main`, and
+    # `from main import app` imports it again as `main`; the App built first is kept.
+    "package-root-twin": (
+        {
+            "__init__.py": "",
+            "main.py": APP,
+            "workers.py": WORKER.format(mod="main", name="root-q", fn="f"),
+        },
+        True,
+        False,
+    ),
+    "package-root-relative": (
+        {
+            "__init__.py": "",
+            "main.py": APP,
+            "workers.py": WORKER.format(mod=".main", name="root-q", fn="f"),
+        },
+        False,
+        False,
+    ),
+    # The bare importer sorts first: its twin is built first and kept, with its resources.
+    "package-root-bare-first": (
+        {
+            "__init__.py": "",
+            "zz_app.py": APP,
+            "a_workers.py": WORKER.format(mod="zz_app", name="root-q", fn="f"),
+        },
+        False,
+        False,
+    ),
     # Call forms: bound at module level (served), or kept where the worker does not look.
     "call-form-bound": (
         {"main.py": APP + "def f():\n    return 1\nh = app.queue(name='cf-q')(f)\n"},

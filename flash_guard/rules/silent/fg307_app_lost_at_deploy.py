@@ -24,7 +24,7 @@ def _label(app) -> str:
 
 @register
 class AppLostAtDeploy(Check):
-    """Three cases, all silent at deploy. (1) Duplicate names: discovery keeps the first `App`
+    """Four cases, all silent at deploy. (1) Duplicate names: discovery keeps the first `App`
     of each name in import order (files sorted by path, then line) and drops every later one
     with all its resources; the finding is on the later `App(`. (2) The flat-layout empty
     twin: in a directory without `__init__.py` discovery imports each file under a synthetic
@@ -38,7 +38,10 @@ class AppLostAtDeploy(Check):
     file in `src/` or `pkg/` that imports the App's module by its bare name (`from common
     import app`, with `common.py` beside it) raises ModuleNotFoundError; discovery skips it
     with a warning and deploys without its resources (unless the app's directory has a module
-    of that name). Apps in different
+    of that name). (4) The deploy root is itself a package (`__init__.py`): discovery imports
+    `main.py` under its package name, and `from main import app` (the root is on sys.path)
+    imports it again as `main`; the App built first (files in sorted order) is kept and the
+    resources decorated on the other are dropped. Apps in different
     flash-guard apps (project markers) are not compared, nor files under a directory
     discovery never imports (rc2's `_SKIP_DIRS`: `build/`, `dist/`, `.venv/`, ...), such as a
     setuptools copy in `build/lib/`."""
@@ -77,7 +80,81 @@ class AppLostAtDeploy(Check):
                 failing = _sibling_imports(app, analysis, apps_of)
                 out += _unimportable(app, failing)
                 out += _empty_twin(app, analysis, set(failing))
+                out += _package_root_twin(app, analysis, apps_of)
         return out
+
+
+def _package_root_twin(app, analysis, apps_of) -> list[Outcome]:
+    """The deploy root is itself a package (`__init__.py`): discovery imports `main.py` as
+    `<package>.main`, but `from main import app` (the root is on sys.path) imports it again
+    as `main`. Resources decorated through the bare name sit on that twin; discovery keeps
+    whichever App was built first and drops the other's resources."""
+    root = apps_of.app_of(app.path)
+    base = "" if root == "." else f"{root}/"
+    if f"{base}__init__.py" not in analysis.sources or not app.path.startswith(base):
+        return []
+    rel = app.path[len(base) :].removesuffix(".py").split("/")
+    directories = ["/".join(rel[:i]) for i in range(1, len(rel))]
+    if any(f"{base}{d}/__init__.py" not in analysis.sources for d in directories):
+        return []  # a flat directory on the way: the synthetic-name twin's case
+    if rel[-1] == "__init__":
+        rel = rel[:-1]
+    bare_name = ".".join(rel)
+    if not bare_name:
+        return []
+    project = analysis.modules
+    bare: set[str] = set()
+    qualified: set[str] = set()
+    for path, facts in project.files.items():
+        if path == app.path or not _discovered(path):
+            continue
+        for binding in facts.imports:
+            names = [binding.module]
+            if binding.name not in (None, "*"):
+                names.append(f"{binding.module}.{binding.name}" if binding.module else binding.name)
+            hits = [n for n in names if project.find_module(path, n, binding.level) == app.path]
+            if not hits:
+                continue
+            if not binding.level and bare_name in hits:
+                bare.add(path)
+            else:
+                qualified.add(path)
+    bare -= qualified  # a file importing it both ways: undecided, said nothing
+    on_bare = [e for e in app.resources if e.path in bare]
+    if not on_bare:
+        return []
+    first_qualified = min(_order(p) for p in qualified | {app.path})
+    first_bare = min(_order(p) for p in bare)
+    lost = (
+        [e for e in app.resources if e.path not in bare]
+        if first_bare < first_qualified
+        else on_bare
+    )
+    if not lost:
+        return []
+    env = app.env.value if app.env.known else "?"
+    importers = ", ".join(f"`{p}`" for p in sorted(bare, key=_order))
+    dropped = ", ".join(f"`{e.display_name}`" for e in lost)
+    everything = len(lost) == len(app.resources)
+    deletes = (
+        f"every live endpoint of environment {env!r}"
+        if everything
+        else f"their live endpoints in environment {env!r}"
+    )
+    return [
+        Outcome(
+            "fail",
+            f"`App({_label(app)})` is built in `{app.path}`, in a package (`__init__.py`) that "
+            f"`rp flash deploy` runs from, and {importers} "
+            f"{'imports' if len(bare) == 1 else 'import'} it as `{bare_name}`: discovery "
+            "imports it twice (under its package name and as "
+            f"`{bare_name}`), keeps the App built first, drops {dropped} and deletes {deletes}",
+            app.path,
+            app.span,
+            None,
+            lost[0],
+        )
+    ]
 
 
 def _directory(path: str) -> str:
