@@ -1320,11 +1320,12 @@ class Runpod2Builder:
                 if not isinstance(name, str):
                     continue
                 if name in seen:
-                    app_name = app.name.value if app.name.known else "?"
+                    # an App named at run time (`App(os.environ["APP_NAME"])`): its expression
+                    shown = repr(app.name.value) if app.name.known else f"`{app.name.text or '?'}`"
                     endpoint.problems.append(
                         (
                             "FG216",
-                            f"duplicate resource name {name!r} in app {app_name!r}",
+                            f"duplicate resource name {name!r} in app {shown}",
                             endpoint.span,
                         )
                     )
