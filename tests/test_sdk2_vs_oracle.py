@@ -873,6 +873,17 @@ DISCOVERY = {
         False,
         False,
     ),
+    # The App is built by a function of the flat module, called from the decorating file:
+    # one App, built where it is called, whichever copy of common.py the function comes from.
+    "flat-app-factory": (
+        {
+            "common.py": "import runpod\n\ndef make_app(name):\n    return runpod.App(name)\n",
+            "gpu_worker.py": "from common import make_app\napp = make_app('shared')\n"
+            + WORKER.format(mod="common", name="gpu-q", fn="f").split("\n", 1)[1],
+        },
+        False,
+        False,
+    ),
     # Call forms: bound at module level (served), or kept where the worker does not look.
     "call-form-bound": (
         {"main.py": APP + "def f():\n    return 1\nh = app.queue(name='cf-q')(f)\n"},

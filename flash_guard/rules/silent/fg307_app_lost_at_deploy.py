@@ -41,7 +41,9 @@ class AppLostAtDeploy(Check):
     of that name). (4) The deploy root is itself a package (`__init__.py`): discovery imports
     `main.py` under its package name, and `from main import app` (the root is on sys.path)
     imports it again as `main`; the App built first (files in sorted order) is kept and the
-    resources decorated on the other are dropped. Apps in different
+    resources decorated on the other are dropped. Cases 2-4 concern an `App(...)` built when
+    its module is imported, not one a function builds where it is called (`app =
+    make_app("shop")`). Apps in different
     flash-guard apps (project markers) are not compared, nor files under a directory
     discovery never imports (rc2's `_SKIP_DIRS`: `build/`, `dist/`, `.venv/`, ...), such as a
     setuptools copy in `build/lib/`."""
@@ -76,7 +78,7 @@ class AppLostAtDeploy(Check):
                     )
                 )
         for app in analysis.runpod2_apps:
-            if _discovered(app.path):
+            if _discovered(app.path) and _built_on_import(app, analysis):
                 failing = _sibling_imports(app, analysis, apps_of)
                 out += _unimportable(app, failing)
                 out += _empty_twin(app, analysis, set(failing))
@@ -155,6 +157,24 @@ def _package_root_twin(app, analysis, apps_of) -> list[Outcome]:
             lost[0],
         )
     ]
+
+
+def _built_on_import(app, analysis) -> bool:
+    """The `App(...)` runs when its module is imported: not inside a function (`def
+    make_app(): return runpod.App(...)`), whose App is built where it is called, once per
+    call, whichever module object the function comes from."""
+    project = analysis.modules
+    if not project.ensure_parsed(app.path):
+        return True
+    span = app.span
+    for function in project.files[app.path].functions:
+        outer = function.span
+        if (outer.line, outer.column) <= (span.line, span.column) and (
+            span.end_line,
+            span.end_column,
+        ) <= (outer.end_line, outer.end_column):
+            return False
+    return True
 
 
 def _directory(path: str) -> str:
