@@ -47,6 +47,13 @@ FAKE_FLASH = (
 # Accepted declarations: (label, source body after HEAD).
 OK = {
     "defaults": QUEUE.format(""),
+    # Durations written with datetime.timedelta, converted as the code converts them.
+    "timedelta-durations": "import datetime as dt\nfrom datetime import timedelta\n"
+    + QUEUE.format(
+        "idle_timeout=int(timedelta(minutes=15).total_seconds()), "
+        "execution_timeout_ms=int(dt.timedelta(seconds=90, milliseconds=500)"
+        ".total_seconds() * 1000)"
+    ),
     # Each candidate of `cpu='cpu5c-4-8' if PROD else 'cpu3c-2-4'` (test below) on its own.
     "cpu-candidate-prod": QUEUE.format("cpu='cpu5c-4-8'"),
     "cpu-candidate-dev": QUEUE.format("cpu='cpu3c-2-4'"),

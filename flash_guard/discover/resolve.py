@@ -11,6 +11,7 @@ decide. Nothing is imported or executed.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import operator
 from dataclasses import dataclass
 from typing import Any
@@ -990,6 +991,58 @@ class ModuleIndex:
 
         return self._lift([operand], convert, expr, path)
 
+    def _is_timedelta(self, callee: Expr, path: str) -> bool:
+        """`timedelta` imported from datetime, or `datetime.timedelta` (also `import datetime
+        as dt`: `dt.timedelta`)."""
+        imports = self._imports.get(path, {})
+        if callee.kind == "name":
+            binding = imports.get(callee.value)
+            return binding is not None and (binding.module, binding.name) == (
+                "datetime",
+                "timedelta",
+            )
+        if callee.kind == "attr" and callee.value == "timedelta" and callee.items:
+            base = callee.items[0]
+            binding = imports.get(base.value) if base.kind == "name" else None
+            return binding is not None and binding.module == "datetime" and binding.name is None
+        return False
+
+    def _total_seconds(self, expr: Expr, path, namespace, depth) -> Value | None:
+        """`timedelta(minutes=15).total_seconds()`, its arguments known numbers."""
+        made = expr.items[0].items[0]
+        if len(expr.items) != 1 or expr.keywords or made.kind != "call" or not made.items:
+            return None
+        if not self._is_timedelta(made.items[0], path):
+            return None
+        order = ("days", "seconds", "microseconds", "milliseconds", "minutes", "hours", "weeks")
+        args = made.items[1:]
+        if len(args) > len(order) or any(a.kind == "starred" for a in args):
+            return None
+        named = list(zip(order, args, strict=False))
+        for key, value, _ in made.keywords:
+            if key not in order:
+                return None
+            named.append((key, value))
+        operands = [self.evaluate(value, path, namespace, depth + 1) for _, value in named]
+
+        def compute(values: list[Value]) -> Value:
+            raw = [v.value for v in values]
+            if any(not v.known or isinstance(r, bool) for v, r in zip(values, raw, strict=True)):
+                return Value.unknown(expr.text, expr.span, path)
+            if any(not isinstance(r, (int, float)) for r in raw):
+                return Value.unknown(expr.text, expr.span, path)
+            try:
+                seconds = datetime.timedelta(
+                    **{k: r for (k, _), r in zip(named, raw, strict=True)}
+                ).total_seconds()
+            except (OverflowError, ValueError):
+                return Value.unknown(expr.text, expr.span, path)
+            return Value(seconds, True, expr.span, expr.text, path=path)
+
+        if not operands:
+            return Value(0.0, True, expr.span, expr.text, path=path)
+        return self._lift(operands, compute, expr, path)
+
     def _str_method(self, expr: Expr, path, namespace, depth) -> Value:
         """`text.strip()` (and the other STR_METHODS) on a known string, else unknown."""
         unknown = Value.unknown(expr.text, expr.span, path)
@@ -1447,6 +1500,8 @@ class ModuleIndex:
             return "alias" if _app_method_alias(project[1]) is not None else None
         if project is not None and isinstance(project[1], ClassDef):
             return "instance"
+        if func.kind == "attr" and func.value == "total_seconds" and func.items:
+            return "timedelta"
         if func.kind == "attr" and func.value == "get":
             return "get"
         if builtin and func.kind == "attr" and func.value in STR_METHODS:
@@ -1487,6 +1542,8 @@ class ModuleIndex:
             value = self._call_partial(symbol[0], symbol[1], expr, path, namespace, depth)
         elif route == "alias":
             value = self._call_alias(symbol[0], symbol[1], expr, path, namespace, depth)
+        elif route == "timedelta":
+            value = self._total_seconds(expr, path, namespace, depth)
         elif route == "get":
             value = self._dict_get(expr, path, namespace, depth)
         elif route == "str_method":
