@@ -1434,3 +1434,27 @@ def test_stub_arguments_fail_as_rc2_fails(tmp_path, run_cli):
             assert found[0].startswith("`legacy`: `runpod."), found
         else:
             assert found == [], (label, found)
+
+
+STRAY_MARKERS = (
+    "MODEL = None\n\n@runpod.init\ndef load_model():\n    global MODEL\n    MODEL = 'loaded'\n\n"
+    "@runpod.get('/health')\ndef health():\n    return {'ok': True}\n\n"
+    + QUEUE.format("name='infer', cpu='cpu3c-1-2'")
+)
+
+
+def test_route_markers_on_module_functions_do_nothing(tmp_path, run_cli):
+    """`@runpod.init` and `@runpod.get(...)` on module-level functions: rc2 accepts them and
+    registers nothing (the queue has no init hook, no resource has the route); FG215 says so
+    at each marker."""
+    (result,) = run_oracle2_or_skip([HEAD + STRAY_MARKERS])
+    assert result["error"] is None, result
+    records = [r for app in result["apps"] for r in app["resources"]]
+    assert [(r["name"], r["init"], r["routes"]) for r in records] == [("infer", None, [])]
+    root = _write(tmp_path, "stray", {"app.py": HEAD + STRAY_MARKERS})
+    found = sorted(
+        (f["line"], f["message"]) for f in _findings(run_cli, root) if f["code"] == "FG215"
+    )
+    assert [line for line, _ in found] == [6, 11], found
+    assert "@runpod.init on module-level function load_model does nothing" in found[0][1]
+    assert "@runpod.get on module-level function health serves no route" in found[1][1]

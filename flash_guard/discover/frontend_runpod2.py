@@ -53,6 +53,8 @@ class Runpod2Builder:
         self.project = project
         self.apps: dict[int, AppDecl] = {}
         self.endpoints: list[Endpoint] = []
+        # (code, message, path, span): problems of no declaration (a stray route marker)
+        self.stray: list[tuple[str, str, str, Span]] = []
         # (path, enclosing class or function name) -> the decorated definitions inside it
         self.members: dict[tuple[str, str], list[Decorated]] = {}
         # path -> {(namespace, receiver): [(definition, `@receiver.verb(...)`)]}, per file on
@@ -81,8 +83,36 @@ class Runpod2Builder:
         self.endpoints.sort(key=lambda e: (e.path, e.span.line, e.span.column))
         self._init_hooks(files)
         self._duplicate_names()
+        self._stray_markers(files)
         apps = sorted(self.apps.values(), key=lambda a: (a.path.split("/"), a.span))
         return self.endpoints, apps
+
+    def _stray_markers(self, files) -> None:
+        """`@runpod.init` / `@runpod.get("/health")` on a module-level function: the markers
+        only stamp an attribute, which rc2 reads on the methods of an `@app.api` class
+        (handles.py _collect_routes); on a plain function nothing runs it or serves it."""
+        for path in sorted(files):
+            for decorated in files[path].decorated:
+                if decorated.namespace is not None or decorated.target.is_class:
+                    continue
+                markers = [(d, self._marker(d, path, decorated)) for d in decorated.decorators]
+                if any(kind is None for _, kind in markers):
+                    continue  # also decorated otherwise (`@app.queue`, a project decorator)
+                name = decorated.target.name
+                for decorator, kind in markers:
+                    if kind == "init":
+                        message = (
+                            f"@runpod.init on module-level function {name} does nothing: rc2 "
+                            "runs a @runpod.init method of an @app.api class only; a queue "
+                            "function's startup hook is @<handle>.init"
+                        )
+                    else:
+                        message = (
+                            f"@runpod.{kind.lower()} on module-level function {name} serves no "
+                            "route: rc2 reads route markers on the methods of an @app.api "
+                            "class only (2.0 has no module-level route functions)"
+                        )
+                    self.stray.append(("FG215", message, path, decorator.span))
 
     # -- apps -------------------------------------------------------------
     def _app(self, value: Value, variable: str | None = None) -> AppDecl:
@@ -1491,4 +1521,7 @@ def _hidden_routes(factory: BodyFacts, path: str, read: set[Span] = frozenset())
 
 
 def discover_runpod2(project: ModuleIndex) -> tuple[list[Endpoint], list[AppDecl]]:
-    return Runpod2Builder(project).build()
+    builder = Runpod2Builder(project)
+    endpoints, apps = builder.build()
+    project.runpod2_stray = builder.stray
+    return endpoints, apps

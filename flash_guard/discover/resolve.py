@@ -198,6 +198,9 @@ class ModuleIndex:
 
     def __init__(self, files: dict[str, FileFacts], known_paths=(), loader=None, installs=None):
         self.files = files
+        # runpod 2.0 problems of no declaration, (code, message, path, span): set by
+        # frontend_runpod2.discover_runpod2 (a route marker on a module-level function)
+        self.runpod2_stray: list = []
         # (path, SDK module) -> whether the app of `path` names that module's distribution in
         # a requirement or lock file: decides a `try`/`except ImportError` pair of SDK imports.
         self.installs = installs

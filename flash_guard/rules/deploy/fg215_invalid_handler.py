@@ -17,7 +17,9 @@ class InvalidHandler(Check):
     the JSON body: a TypeError per request in rc2); a `runpod_flash` enum object given to a 2.0
     decorator; `runpod.Endpoint(...)` used as a declaration (it is the HTTP client); and a
     `runpod.Queue(...)`/`runpod.Api(...)` stub called otherwise than with keywords `app=` and
-    exactly one of `name=`/`id=` (`runpod.Queue("endpoint-id")` raises TypeError).
+    exactly one of `name=`/`id=` (`runpod.Queue("endpoint-id")` raises TypeError); and
+    `@runpod.init` or a route marker on a module-level function, which only stamps an
+    attribute that rc2 reads on `@app.api` class methods (a queue's hook is `@handle.init`).
     Handlers built with the call form (`h = app.queue(...)(fn)`) are not inspected."""
 
     id = "invalid-handler"
@@ -25,4 +27,7 @@ class InvalidHandler(Check):
     kinds = ("queue", "load_balancer", "task", "client")
 
     def check_project(self, endpoints, params, ctx) -> list[Outcome]:
-        return runpod2.project_outcomes(endpoints, "FG215")
+        out = runpod2.project_outcomes(endpoints, "FG215")
+        stray = ctx.analysis.modules.runpod2_stray if ctx.analysis is not None else []
+        out += [Outcome("fail", m, path, span) for code, m, path, span in stray if code == "FG215"]
+        return out
