@@ -1458,3 +1458,36 @@ def test_route_markers_on_module_functions_do_nothing(tmp_path, run_cli):
     assert [line for line, _ in found] == [6, 11], found
     assert "@runpod.init on module-level function load_model does nothing" in found[0][1]
     assert "@runpod.get on module-level function health serves no route" in found[1][1]
+
+
+L40_PROBE = """
+import inspect
+from runpod.apps import gpu
+RESULT = {}
+for text in ("L40", "L40S", "NVIDIA L40S"):
+    try:
+        gpu.resolve_gpu_string(text)
+        RESULT[text] = None
+    except Exception as exc:
+        RESULT[text] = type(exc).__name__
+RESULT["ids"] = gpu.gpu_ids_value(["ADA_48_PRO"])
+RESULT["task_devices"] = gpu.GpuGroup.ADA_48_PRO.device_names()
+source = inspect.getsource(gpu.GpuGroup)
+RESULT["doc"] = source.split('ADA_48_PRO = "ADA_48_PRO"', 1)[1].split(chr(34) * 3)[1]
+"""
+
+
+def test_l40_is_reachable_only_through_its_pool(tmp_path, run_cli):
+    """rc2 names the L40/L40S in ADA_48_PRO's docstring but has no GpuType for them: a
+    string selecting them is unknown (FG205), and the hint names the pool, which an endpoint
+    asks for as is while a task's pod expands it to the pool's GpuType devices only."""
+    result = run_probe2_or_skip(L40_PROBE)
+    assert result["L40"] == result["L40S"] == result["NVIDIA L40S"] == "InvalidResourceError"
+    assert result["ids"] == "ADA_48_PRO"
+    assert result["task_devices"] == ["NVIDIA RTX 6000 Ada Generation"]
+    assert "NVIDIA L40" in result["doc"] and "NVIDIA L40S" in result["doc"]
+    source = HEAD + QUEUE.format("name='l40s-q', gpu='NVIDIA L40S'")
+    root = _write(tmp_path, "l40", {"app.py": source})
+    (found,) = [f["message"] for f in _findings(run_cli, root) if f["code"] == "FG205"]
+    assert "unknown gpu 'NVIDIA L40S'" in found and 'gpu="ADA_48_PRO"' in found, found
+    assert "NVIDIA RTX 6000 Ada Generation" in found, found

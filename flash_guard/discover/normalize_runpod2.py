@@ -74,9 +74,24 @@ def resolve_gpu_string(text: str) -> list[str] | None:
     return found or None
 
 
+# Devices rc2's GpuGroup docstrings place in a pool that GpuType does not name, so no string
+# selects them alone (gpu.py: ADA_48_PRO = "NVIDIA RTX 6000 Ada Generation, NVIDIA L40,
+# NVIDIA L40S"); only their pool id does.
+POOL_ONLY_DEVICES = {"L40": "ADA_48_PRO", "L40S": "ADA_48_PRO"}
+
+
 def _gpu_hint(text: str) -> str:
     """What rc2's error lists (a pool id, a device name, or a fragment of one), with the
     closest of them when one is close."""
+    device = re.sub(r"^NVIDIA[ _]+", "", text.strip().upper())
+    pool = POOL_ONLY_DEVICES.get(device)
+    if pool is not None:
+        members = ", ".join(_DEVICE_NAMES.get(m, m) for m in t.POOLS_TO_TYPES.get(pool, ()))
+        return (
+            f": rc2 has no GpuType for the {device}; it is in pool {pool}, which an endpoint "
+            f"selects with gpu=\"{pool}\" (a task's pod gets only the pool's GpuType "
+            f"devices: {members})"
+        )
     pools = [p for p in t.GPU_GROUPS if p != "ANY"]
     guess = did_you_mean(text, [*pools, *_DEVICE_NAMES.values()])
     close = f'; did you mean "{guess}"?' if guess else ""
