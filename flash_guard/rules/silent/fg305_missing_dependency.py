@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from flash_guard.checks.base import Check, fail_at, param_doc, register, unknown, worker_bodies
 from flash_guard.checks.sites import body_with_helpers
+from flash_guard.checks.worker_start import worker_start
 from flash_guard.model import Span, Value
 from flash_guard.project.sdk_version import (
     parse_requirement,
@@ -263,47 +264,14 @@ def _finding(endpoint, path, binding, top, import_names, via):
     return fail_at(endpoint, message, path, binding.span, f"dependencies:{top}", fix)
 
 
-_GUARDS = frozenset({"try", "except", "finally", "if", "elif", "else", "with", "match", "case"})
 MODULE_LEVEL = "<module>"  # the `via` of an import the worker runs when it imports a module
-_MAX_WORKER_MODULES = 40
-
-
-def worker_module_imports(endpoint, analysis):
-    """(path, ImportBinding) for each unguarded module-level import the 2.0 worker runs when
-    it starts: the worker imports the handle's module (the manifest's `module`) and a route
-    handler's, and with them every project module they import at module level. An import in
-    a `try`/`if` (an optional dependency, `if TYPE_CHECKING:`) is not one."""
-    project = analysis.modules
-    files = project.files
-    todo = sorted({b.path or endpoint.path for b in worker_bodies(endpoint)} | {endpoint.path})
-    done: set[str] = set()
-    while todo and len(done) < _MAX_WORKER_MODULES:
-        path = todo.pop(0)
-        if path in done:
-            continue
-        done.add(path)
-        if not project.ensure_parsed(path):  # a module only imported is parsed on demand
-            continue
-        facts = files[path]
-        for binding in facts.imports:
-            if not binding.top_level or any(b.kind in _GUARDS for b in binding.blocks):
-                continue
-            found = project.find_module(path, binding.module, binding.level)
-            if binding.name not in (None, "*"):
-                sub = f"{binding.module}.{binding.name}" if binding.module else binding.name
-                found = project.find_module(path, sub, binding.level) or found
-            if found is not None:
-                if found not in done:
-                    todo.append(found)
-                continue
-            yield path, binding
 
 
 def _first_reporter(endpoint, endpoints, analysis):
     """The module-level imports this endpoint reports: each one once per App artifact, by the
     first of the app's endpoints whose worker runs it."""
     memo = _memo(analysis).setdefault(("module imports", id(endpoints)), {})
-    for path, binding in worker_module_imports(endpoint, analysis):
+    for path, binding in worker_start(endpoint, analysis.modules).imports:
         key = (artifact(endpoint), path, binding.span)
         if memo.setdefault(key, id(endpoint)) == id(endpoint):
             yield path, binding, MODULE_LEVEL
