@@ -478,3 +478,51 @@ def test_a_file_migrate_cannot_read_fails_check_and_a_fifo_never_blocks(run_cli,
     code, out, _ = run_cli(["migrate", "--to", "runpod2", "--check", "."], root)
     assert code == 1
     assert "app.py: lone carriage-return line endings: not migrated" in out
+
+
+MIXED_MODULE_FORM = """\
+import runpod_flash as rf
+from runpod_flash import NetworkVolume
+
+cache = NetworkVolume(name="mm-cache", size=80)
+
+
+@rf.Endpoint(name="mm-worker", gpu=rf.GpuGroup.ADA_24, volume=cache, template=rf.PodTemplate())
+async def work(data: dict) -> dict:
+    return data
+"""
+
+
+def test_module_form_declaration_left_is_listed_without_a_false_volume_note(run_cli, tmp_path):
+    """A module-form declaration migrate cannot map is reported under its own reason (it
+    was missing from the list, and its volume was said to be used by no declaration)."""
+    root = tmp_path / "app"
+    root.mkdir()
+    (root / "worker.py").write_text(MIXED_MODULE_FORM)
+    code, out, _ = run_cli(["migrate", "--to", "runpod2", "--check", "."], root)
+    assert code == 1
+    assert "template (1)" in out and "worker.py:7 mm-worker (A)" in out
+    assert "not used by a declaration" not in out and "flash-use" not in out
+    # mappable: the same file without template= moves whole, rf.GpuGroup respelled
+    (root / "worker.py").write_text(MIXED_MODULE_FORM.replace(", template=rf.PodTemplate()", ""))
+    run_cli(["migrate", "--to", "runpod2", "."], root)
+    text = (root / "worker.py").read_text()
+    assert "runpod_flash" not in text and "rf." not in text
+    assert "gpu=runpod.GpuGroup.ADA_24," in text and 'mounts={"/runpod-volume": cache}' in text
+    assert 'cache = runpod.NetworkVolume("mm-cache", size=80)' in text
+
+
+def test_module_alias_used_as_a_value_keeps_the_file(run_cli, tmp_path):
+    root = tmp_path / "app"
+    root.mkdir()
+    (root / "worker.py").write_text(
+        "import runpod_flash as rf\n\nSDK = rf\n\n\n"
+        '@rf.Endpoint(name="mv-worker", cpu="cpu3c-1-2")\nasync def work(data: dict) -> dict:\n'
+        "    return data\n"
+    )
+    code, out, _ = run_cli(["migrate", "--to", "runpod2", "--check", "."], root)
+    assert code == 1
+    assert (
+        "worker.py:6 mv-worker (A) because of line 3: "
+        "`rf` (the runpod_flash module) used as a value" in out
+    )

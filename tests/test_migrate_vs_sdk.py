@@ -182,3 +182,15 @@ def test_corpus_migrations_agree_or_are_reported(tmp_path):
         assert result["unexplained"] == [], root.name
         equal += len(result["equal"])
     assert equal > 0
+
+
+def test_module_form_imports_migrate_like_from_imports():
+    """`import runpod_flash as rf` / `import runpod_flash`: every declaration moves, and rc2
+    builds each with runpod-flash's configuration (rf.GpuType.X -> runpod.GpuType.X)."""
+    r = _run("module-form")
+    assert sorted(r["equal"]) == ["mf-cpu", "mf-infer", "mf-legacy"]
+    assert r["explained"] == [] and r["unexplained"] == []
+    assert r["report"].files_left == []
+    routes = _run("module-form-routes")
+    assert sorted(routes["equal"]) == ["mfr-api"]
+    assert routes["report"].files_left == []

@@ -48,6 +48,8 @@ class Decl:
 class FileForms:
     parsed: ParsedFile
     flash: dict[str, str] = field(default_factory=dict)  # local name -> flash export name
+    # local name bound to a flash package itself (`import runpod_flash as rf`): `rf.Endpoint`
+    modules: dict[str, str] = field(default_factory=dict)
     imports: list[ast.stmt] = field(default_factory=list)  # the flash import statements
     decls: list[Decl] = field(default_factory=list)
     volumes: dict[str, ast.Assign] = field(default_factory=dict)  # `vol = NetworkVolume(...)`
@@ -88,7 +90,21 @@ def scan(parsed: ParsedFile) -> FileForms:
             for alias in node.names:
                 forms.flash[alias.asname or alias.name] = alias.name
         elif isinstance(node, ast.Import) and any(_flash_module(a.name) for a in node.names):
-            forms.problems.append((node.lineno, "flash-use", "`import runpod_flash` (module form)"))
+            if node not in tree.body:
+                forms.problems.append(
+                    (node.lineno, "flash-use", "runpod_flash imported in a block")
+                )
+                continue
+            if not all(_flash_module(a.name) for a in node.names) or any(
+                "." in a.name for a in node.names
+            ):
+                forms.problems.append(
+                    (node.lineno, "flash-use", "`import` of runpod_flash with other modules")
+                )
+                continue
+            forms.imports.append(node)
+            for alias in node.names:
+                forms.modules[alias.asname or alias.name] = alias.name
     if not forms.imports:
         return forms
     _declarations(forms)
@@ -96,8 +112,51 @@ def scan(parsed: ParsedFile) -> FileForms:
     return forms
 
 
+def export_of(forms: FileForms, node: ast.AST) -> str | None:
+    """The flash export `node` names: `Endpoint` (from-import) or `rf.Endpoint` (module form)."""
+    if isinstance(node, ast.Name):
+        return forms.flash.get(node.id)
+    if (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id in forms.modules
+    ):
+        return node.attr
+    return None
+
+
+def consume(forms: FileForms, node: ast.AST) -> None:
+    """A flash name (or `rf.Name`) a declaration accounts for."""
+    forms.consumed.add(id(node))
+    if isinstance(node, ast.Attribute):
+        forms.consumed.add(id(node.value))
+
+
+def enum_prefixes(forms: FileForms, node: ast.AST) -> list[ast.Name]:
+    """The `rf` of each `rf.GpuType` (a SAME_ENUMS name through a module alias) in `node`:
+    2.0 spells it `runpod.GpuType`."""
+    return [
+        n.value
+        for n in ast.walk(node)
+        if isinstance(n, ast.Attribute)
+        and n.attr in SAME_ENUMS
+        and isinstance(n.value, ast.Name)
+        and n.value.id in forms.modules
+    ]
+
+
+def flash_text(forms: FileForms, node: ast.AST) -> str:
+    """The source text of `node` as 2.0 spells it: `rf.GpuType.X` -> `runpod.GpuType.X`."""
+    parsed = forms.parsed
+    text, base = parsed.segment(node), parsed.start(node)
+    for name in sorted(enum_prefixes(forms, node), key=parsed.start, reverse=True):
+        start, end = parsed.start(name) - base, parsed.end(name) - base
+        text = text[:start] + "runpod" + text[end:]
+    return text
+
+
 def _is(forms: FileForms, node: ast.expr, *exports: str) -> bool:
-    return isinstance(node, ast.Name) and forms.flash.get(node.id) in exports
+    return export_of(forms, node) in exports
 
 
 def _declarations(forms: FileForms) -> None:
@@ -113,7 +172,7 @@ def _declarations(forms: FileForms) -> None:
         ):
             var, call = stmt.targets[0].id, stmt.value
             if _is(forms, call.func, "Endpoint"):
-                forms.consumed.add(id(call.func))
+                consume(forms, call.func)
                 decl = Decl("C", stmt.lineno, _literal_name(call) or var, call=call, assign=stmt)
                 if _kw(call, "image") is not None:
                     decl.form, decl.reason = "E", "image-endpoint"
@@ -121,16 +180,14 @@ def _declarations(forms: FileForms) -> None:
                     decl.form, decl.reason = "F", "client-endpoint"
                 endpoint_vars[var] = decl
                 forms.decls.append(decl)
-            elif isinstance(call.func, ast.Name) and forms.flash.get(call.func.id, "") in (
-                QUEUE_LEGACY + LB_LEGACY + IMAGE_LEGACY
-            ):
-                forms.consumed.add(id(call.func))
-                cls = forms.flash[call.func.id]
+            elif export_of(forms, call.func) in QUEUE_LEGACY + LB_LEGACY + IMAGE_LEGACY:
+                consume(forms, call.func)
+                cls = export_of(forms, call.func)
                 decl = Decl("G", stmt.lineno, _literal_name(call) or var, call=call, assign=stmt)
                 decl.legacy_class = cls
                 legacy_vars[var] = decl
             elif _is(forms, call.func, "NetworkVolume"):
-                forms.consumed.add(id(call.func))
+                consume(forms, call.func)
                 forms.volumes[var] = stmt
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             for dec in stmt.decorator_list:
@@ -144,7 +201,7 @@ def _declarations(forms: FileForms) -> None:
 def _decorator(forms, target, dec, endpoint_vars, legacy_vars) -> None:
     is_class = isinstance(target, ast.ClassDef)
     if isinstance(dec, ast.Call) and _is(forms, dec.func, "Endpoint"):
-        forms.consumed.add(id(dec.func))
+        consume(forms, dec.func)
         decl = Decl("A", dec.lineno, _literal_name(dec) or target.name, target, dec, dec)
         if is_class:
             decl.form, decl.reason = "B", "class-endpoint"
@@ -164,7 +221,7 @@ def _decorator(forms, target, dec, endpoint_vars, legacy_vars) -> None:
         path = dec.args[0].value if dec.args and isinstance(dec.args[0], ast.Constant) else None
         endpoint_vars[dec.func.value.id].routes.append((dec.func.attr, path, target, dec))
     elif isinstance(dec, ast.Call) and _is(forms, dec.func, "remote"):
-        forms.consumed.add(id(dec.func))
+        consume(forms, dec.func)
         _remote(forms, target, dec, legacy_vars)
 
 
@@ -178,11 +235,9 @@ def _remote(forms, target, dec, legacy_vars) -> None:
         shared.routes.append(("@", "", target, dec))
         decl.call, decl.assign, decl.legacy_class = shared.call, shared.assign, shared.legacy_class
         decl.label = _literal_name(shared.call) or target.name
-    elif (
-        isinstance(cfg, ast.Call) and isinstance(cfg.func, ast.Name) and cfg.func.id in forms.flash
-    ):
-        forms.consumed.add(id(cfg.func))
-        decl.call, decl.legacy_class = cfg, forms.flash[cfg.func.id]
+    elif isinstance(cfg, ast.Call) and export_of(forms, cfg.func) is not None:
+        consume(forms, cfg.func)
+        decl.call, decl.legacy_class = cfg, export_of(forms, cfg.func)
         decl.label = _literal_name(cfg) or target.name
     else:
         decl.reason = "legacy-config-not-literal"
@@ -243,12 +298,26 @@ def _leftover_uses(forms: FileForms) -> None:
             if part is not None:
                 decl_nodes.update(id(n) for n in ast.walk(part))
     volume_uses = {v: 0 for v in forms.volumes}
+    # `rf` of `rf.Name`: the export it reaches (a bare `rf` reaches none)
+    through: dict[int, str] = {}
+    for node in ast.walk(forms.parsed.tree):
+        value = node.value if isinstance(node, ast.Attribute) else None
+        if isinstance(value, ast.Name) and value.id in forms.modules:
+            through[id(value)] = node.attr
+    tracked |= set(forms.modules)
     for node in ast.walk(forms.parsed.tree):
         if not isinstance(node, ast.Name) or node.id not in tracked:
             continue
         if id(node) in forms.consumed or isinstance(node.ctx, ast.Store):
             continue
-        name = forms.flash.get(node.id)
+        if node.id in forms.modules:
+            name = through.get(id(node))
+            if name is None:
+                what = f"`{node.id}` (the {forms.modules[node.id]} module)"
+                forms.problems.append((node.lineno, "flash-use", f"{what} used as a value"))
+                continue
+        else:
+            name = forms.flash.get(node.id)
         if name in SAME_ENUMS:
             continue
         if node.id in volume_uses and id(node) in decl_nodes:
@@ -258,7 +327,8 @@ def _leftover_uses(forms: FileForms) -> None:
             id(node) in decl_nodes
         ):
             continue  # the declaration's own mapping decides (PodTemplate: its own reason)
-        what = f"`{node.id}`" + (f" (runpod_flash.{name})" if name else "")
+        shown = f"{node.id}.{name}" if node.id in forms.modules else node.id
+        what = f"`{shown}`" + (f" (runpod_flash.{name})" if name else "")
         forms.problems.append((node.lineno, "flash-use", f"{what} used outside a declaration"))
     for var, count in volume_uses.items():
         if not count:  # only a declaration here rewrites it: left as is, its import would go

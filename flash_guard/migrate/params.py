@@ -11,7 +11,7 @@ import ast
 from dataclasses import dataclass, field
 
 from flash_guard.fix.edits import Edit
-from flash_guard.migrate.forms import FileForms
+from flash_guard.migrate.forms import FileForms, export_of, flash_text
 from flash_guard.sdk import flash_tables, runpod2_tables
 
 NEW_WORKERS = "({}, {})".format(*runpod2_tables.DEFAULT_WORKERS)
@@ -117,16 +117,13 @@ class _Ctx:
         self.volume_edits = volume_edits  # shared per file: each variable rewritten once
 
     def member(self, node: ast.AST, export: str) -> str | None:
-        if (
-            isinstance(node, ast.Attribute)
-            and isinstance(node.value, ast.Name)
-            and self.forms.flash.get(node.value.id) == export
-        ):
+        """`X` of `Export.X` (from-import) or `rf.Export.X` (module form)."""
+        if isinstance(node, ast.Attribute) and export_of(self.forms, node.value) == export:
             return node.attr
         return None
 
     def text(self, node: ast.AST) -> str:
-        return self.parsed.segment(node)
+        return flash_text(self.forms, node)
 
 
 def _literal_zero_workers(node: ast.AST) -> bool:
@@ -232,11 +229,7 @@ def _volume_call(ctx: _Ctx, call: ast.Call, out: Mapped) -> str:
 
 
 def _volume(ctx: _Ctx, node: ast.AST, out: Mapped) -> str:
-    if (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and ctx.forms.flash.get(node.func.id) == "NetworkVolume"
-    ):
+    if isinstance(node, ast.Call) and export_of(ctx.forms, node.func) == "NetworkVolume":
         return f'{{"{MOUNT}": {_volume_call(ctx, node, out)}}}'
     if isinstance(node, ast.Name) and node.id in ctx.forms.volumes:
         stmt = ctx.forms.volumes[node.id]

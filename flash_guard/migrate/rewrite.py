@@ -14,7 +14,7 @@ import tokenize
 from dataclasses import dataclass, field
 
 from flash_guard.fix.edits import Edit
-from flash_guard.migrate.forms import SAME_ENUMS, Decl, FileForms
+from flash_guard.migrate.forms import SAME_ENUMS, Decl, FileForms, enum_prefixes, flash_text
 from flash_guard.migrate.params import LEGACY_KEYS, Left, Mapped, map_endpoint, map_legacy
 from flash_guard.sdk import runpod2_tables
 
@@ -141,12 +141,13 @@ def leave_file(forms: FileForms) -> FileEdits:
     return out
 
 
-def _call_comments(parsed, call: ast.Call, mapped: Mapped) -> tuple[dict, str]:
+def _call_comments(forms, call: ast.Call, mapped: Mapped) -> tuple[dict, str]:
     """The user's comments inside the flash call, placed in the rewritten one: a comment on
     its own line above the keyword that follows it, a trailing one after the keyword it ends,
     one inside a value carried over as text stays in that text. The rest (on a keyword that
     does not carry over, such as workersMin/workersMax merged into workers=) go above the
     decorator: (per mapped index (above, after), lines for above the decorator)."""
+    parsed = forms.parsed
     text, start = parsed.segment(call), parsed.start(call)
     found = []
     try:
@@ -158,7 +159,7 @@ def _call_comments(parsed, call: ast.Call, mapped: Mapped) -> tuple[dict, str]:
         if tok.type == tokenize.COMMENT:
             found.append((start + line_starts[tok.start[0] - 1] + tok.start[1], tok.string))
     used: set[int] = set()
-    index = {id(kw): _mapped_index(parsed, kw, mapped, used) for kw in call.keywords}
+    index = {id(kw): _mapped_index(forms, kw, mapped, used) for kw in call.keywords}
     placed: dict[int, tuple[list[str], str]] = {}
     rest = []
     for at, comment in found:
@@ -197,9 +198,9 @@ def _call_comments(parsed, call: ast.Call, mapped: Mapped) -> tuple[dict, str]:
     return placed, "".join(f"{c}{parsed.newline}" for c in rest)
 
 
-def _mapped_index(parsed, kw: ast.keyword, mapped: Mapped, used: set[int]) -> int | None:
+def _mapped_index(forms, kw: ast.keyword, mapped: Mapped, used: set[int]) -> int | None:
     """The rewritten keyword that carries `kw`'s value text over (the same or a renamed key)."""
-    value = parsed.segment(kw.value)
+    value = flash_text(forms, kw.value)
     matches = [i for i, (_, v) in enumerate(mapped.kwargs) if v == value and i not in used]
     if not matches:
         return None
@@ -234,7 +235,19 @@ def migrate_file(forms: FileForms, ctx) -> FileEdits:
             if edit is not None:
                 out.edits.append(edit)
         out.edits += mapped.edits
+    out.edits += _enum_prefixes(forms, out.edits)
     out.edits += _imports(forms, ctx)
+    return out
+
+
+def _enum_prefixes(forms: FileForms, done: list[Edit]) -> list[Edit]:
+    """`rf.GpuType.X` left in place (a constant, a function body) -> `runpod.GpuType.X`; the
+    ones inside text a declaration's rewrite replaces were respelled there (flash_text)."""
+    parsed, out = forms.parsed, []
+    for name in enum_prefixes(forms, parsed.tree):
+        at = parsed.start(name)
+        if not any(e.start <= at < e.end for e in done):
+            out.append(Edit(at, parsed.end(name), "runpod"))
     return out
 
 
@@ -246,7 +259,7 @@ def _queue(forms, decl: Decl, ctx, volume_edits, out: FileEdits) -> Mapped:
         )
     else:
         mapped = map_endpoint(forms, decl.call, "queue", ctx.adopt, volume_edits, ctx.old(decl))
-    placed, comments = _call_comments(parsed, decl.call, mapped)
+    placed, comments = _call_comments(forms, decl.call, mapped)
     new = mapped.render(f"{ctx.app_var}.queue", comments=placed)
     dec = decl.decorator
     start = parsed.start(dec)
@@ -269,8 +282,8 @@ def _api(forms, decl: Decl, ctx, volume_edits, out: FileEdits) -> Mapped:
     cls = _free_name(forms, "".join(p[:1].upper() + p[1:] for p in var.split("_") if p) or "Api")
     methods = []
     for verb, _path, fn, dec in decl.routes:
-        methods.append(_method(parsed, verb, dec, fn))
-    placed, comments = _call_comments(parsed, decl.call, mapped)
+        methods.append(_method(forms, verb, dec, fn))
+    placed, comments = _call_comments(forms, decl.call, mapped)
     header = (
         f"{comments}@{mapped.render(f'{ctx.app_var}.api', comments=placed)}{parsed.newline}"
         f"class {cls}:{parsed.newline}"
@@ -305,10 +318,10 @@ def _free_name(forms, wanted: str) -> str:
     return name
 
 
-def _method(parsed, verb: str, dec: ast.Call, fn) -> str:
+def _method(forms, verb: str, dec: ast.Call, fn) -> str:
+    parsed = forms.parsed
     nl = parsed.newline
-    def_start = parsed.start(fn)
-    text = parsed.text[def_start : parsed.end(fn)]
+    text = flash_text(forms, fn)
     name_at = text.index(f"def {fn.name}") + len(f"def {fn.name}")
     paren = text.index("(", name_at) + 1
     sep = ", " if fn.args.args else ""
