@@ -526,3 +526,32 @@ def test_module_alias_used_as_a_value_keeps_the_file(run_cli, tmp_path):
         "worker.py:6 mv-worker (A) because of line 3: "
         "`rf` (the runpod_flash module) used as a value" in out
     )
+
+
+def test_tetra_rp_datacenter_and_dotenv_defaults_are_kept_or_reported(run_cli, tmp_path):
+    """tetra-rp's Live classes pinned EU-RO-1 (`datacenter` defaulted to it, sent as
+    `locations`) and, without env=, shipped the variables of a `.env` (`get_env_vars` ->
+    dotenv_values(); tetra-rp 0.25.2 core/resources/serverless.py). 2.0 pins no datacenter
+    and ships no env: the pin is written out (dropped, and reported, under --adopt), the
+    env change is reported."""
+    app = TETRA_APP.replace(
+        'partial = LiveServerless(name="tetra-partial", gpus=[GpuGroup.ADA_24], workersMin=1)',
+        'partial = LiveServerless(name="tetra-partial", gpus=[GpuGroup.ADA_24], env={"A": "1"},'
+        ' locations="US-KS-2")',
+    )
+    for adopt in (False, True):
+        root = tmp_path / f"app{adopt}"
+        root.mkdir()
+        (root / "worker.py").write_text(app)
+        (root / "requirements.txt").write_text("tetra-rp==0.25.2\n")
+        flags = ["--adopt-2.0-defaults"] if adopt else []
+        _, out, _ = run_cli(["migrate", "--to", "runpod2", *flags, "."], root)
+        text = (root / "worker.py").read_text()
+        assert text.count('datacenter="EU-RO-1"') == (0 if adopt else 1), text
+        assert 'datacenter="US-KS-2"' in text
+        env_notes = [line for line in out.splitlines() if "tetra-rp 0.25.2 shipped" in line]
+        assert [line.split(":")[0].strip() for line in env_notes] == ["worker.py"]
+        assert "tetra-worker: env:" in env_notes[0] and ".env" in env_notes[0]
+        pinned = "tetra-worker: datacenter: tetra-rp 0.25.2 pinned EU-RO-1" in out
+        assert pinned == adopt
+        assert ('tetra-worker: datacenter="EU-RO-1"' in out) == (not adopt)

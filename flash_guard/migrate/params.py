@@ -28,6 +28,29 @@ class OldDefaults:
     workers: tuple[int, int] = tuple(_FLASH["workers"])
     idle_timeout: int = _FLASH["idle_timeout"]
     min_cuda_version: str | None = flash_tables.CUDA_VERSIONS[_FLASH["min_cuda_version"]]
+    # What a legacy resource class of the app's release did that 2.0 does not (tetra-rp 0.25.2,
+    # core/resources/serverless.py): without env= it shipped dotenv_values() (a `.env` found
+    # when the resource was built), and `datacenter` defaulted to EU-RO-1 (sent as
+    # `locations`); 2.0 ships no env and pins no datacenter. `release` names it in the report.
+    datacenter: str | None = None
+    env_from_dotenv: bool = False
+    release: str = ""
+
+
+def _dotenv_change(release: str) -> str:
+    return (
+        f"env: {release} shipped the variables of a `.env` (dotenv_values(), the first .env "
+        "above its package, e.g. the project's when the venv is inside it) when env= was not "
+        "written; 2.0 ships no env: write env={...} (runpod.Secret for secrets) for what the "
+        "worker reads"
+    )
+
+
+def _datacenter_change(release: str, datacenter: str) -> str:
+    return (
+        f"datacenter: {release} pinned {datacenter}; 2.0 places a GPU endpoint in any of its "
+        "11 datacenters and a CPU one in the 10 CPU3 datacenters"
+    )
 
 
 OLD_VOLUME_SIZE = "100"
@@ -84,6 +107,7 @@ class Mapped:
     explicit: list[str] = field(default_factory=list)  # old defaults written out
     notes: list[str] = field(default_factory=list)  # comments for the declaration
     widened: list[str] = field(default_factory=list)  # GPU selections 2.0 widens
+    changed: list[str] = field(default_factory=list)  # old defaults 2.0 does not keep
     edits: list[Edit] = field(default_factory=list)  # elsewhere in the file (volume variables)
     cpu: bool = False
 
@@ -294,6 +318,14 @@ def map_endpoint(
 def _old_defaults(
     out: Mapped, seen: set[str], adopt: bool, cuda_key: str, old: OldDefaults
 ) -> None:
+    if old.env_from_dotenv and "env" not in seen:
+        out.changed.append(_dotenv_change(old.release))
+    if old.datacenter is not None and "datacenter" not in seen:
+        if adopt:
+            out.changed.append(_datacenter_change(old.release, old.datacenter))
+        else:
+            out.add("datacenter", f'"{old.datacenter}"')
+            out.explicit.append(f'datacenter="{old.datacenter}"')
     if adopt:
         return
     workers = "({}, {})".format(*old.workers)

@@ -79,6 +79,10 @@ def render_text(report: Report) -> str:
     if widened:
         lines.append("GPU selections 2.0 widens (kept, with a comment):")
         lines += [f"  {_where(o)} {o.label}: {w}" for o in widened for w in o.widened]
+    changed = [(o, c) for o in report.outcomes for c in o.changed]
+    if changed:
+        lines.append("old defaults 2.0 does not keep (review):")
+        lines += [f"  {_where(o)} {o.label}: {c}" for o, c in changed]
     if report.call_sites:
         lines.append("call sites to update (a 2.0 handle is not callable; use .remote()):")
         lines += [f"  {c.path}:{c.line} {c.handle}(...)" for c in report.call_sites]
@@ -148,6 +152,10 @@ def render_markdown(report: Report) -> str:
     if widened:
         out += ["", "### GPU selections 2.0 widens", ""]
         out += [f"- {_code(_where(o))} {_code(o.label)}: {_code(w)}" for o, w in widened]
+    changed = [(o, c) for o in report.outcomes for c in o.changed]
+    if changed:
+        out += ["", "### Old defaults 2.0 does not keep", ""]
+        out += [f"- {_code(_where(o))} {_code(o.label)}: {_code(c)}" for o, c in changed]
     if report.call_sites:
         out += ["", "### Call sites to update (use `.remote()`)", ""]
         out += [

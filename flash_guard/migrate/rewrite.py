@@ -72,6 +72,7 @@ class Outcome:
     detail: str = ""
     explicit: list[str] = field(default_factory=list)
     widened: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # old defaults 2.0 does not keep
 
 
 @dataclass
@@ -227,6 +228,7 @@ def migrate_file(forms: FileForms, ctx) -> FileEdits:
                 status,
                 explicit=list(mapped.explicit),
                 widened=list(mapped.widened),
+                changed=list(mapped.changed),
             )
         )
         line = parsed.first_line(decl.target)

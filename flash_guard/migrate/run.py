@@ -225,7 +225,30 @@ def old_defaults_of(endpoint) -> OldDefaults:
         raw = cuda.value
         member = getattr(raw, "member", None)
         cuda_default = None if raw is None else CUDA_VERSIONS.get(member, str(raw))
-    return OldDefaults(workers, idle_default, cuda_default)
+    return OldDefaults(workers, idle_default, cuda_default, *_legacy_release_defaults(endpoint))
+
+
+def _legacy_release_defaults(endpoint) -> tuple[str | None, bool, str]:
+    """What a legacy resource class (LiveServerless, ...) left to the app's release and 2.0
+    does not do, from the release's recorded fields: a `datacenter` default (tetra-rp 0.11+
+    pinned EU-RO-1) and an `env` built by `get_env_vars` (tetra-rp shipped the variables of
+    a `.env`). Nothing for `Endpoint(...)`, or when the release is unknown."""
+    from flash_guard.sdk import releases
+
+    sdk = getattr(endpoint, "sdk_release", None)
+    if endpoint.api == "endpoint" or sdk is None:
+        return None, False, ""
+    try:
+        facts = releases.facts(sdk.package, sdk.facts_version)
+    except (KeyError, ValueError):
+        return None, False, ""
+    fields = facts.legacy_fields.get(endpoint.resource_class) or facts.legacy_fields.get(
+        "ServerlessResource", {}
+    )
+    dc, env = fields.get("datacenter"), fields.get("env")
+    datacenter = dc.default if dc is not None and isinstance(dc.default, str) else None
+    dotenv = env is not None and env.default_factory == "get_env_vars"
+    return datacenter, dotenv, f"{sdk.package} {sdk.version}"
 
 
 def _migrate_app(
