@@ -555,3 +555,33 @@ def test_tetra_rp_datacenter_and_dotenv_defaults_are_kept_or_reported(run_cli, t
         pinned = "tetra-worker: datacenter: tetra-rp 0.25.2 pinned EU-RO-1" in out
         assert pinned == adopt
         assert ('tetra-worker: datacenter="EU-RO-1"' in out) == (not adopt)
+
+
+def test_route_comment_blocks_move_with_their_methods(run_cli, tmp_path):
+    """The comment lines right above a route function describe it: they move into the
+    @app.api class above its method; a comment separated by a blank line stays put."""
+    root = tmp_path / "app"
+    root.mkdir()
+    (root / "api.py").write_text(
+        "from runpod_flash import Endpoint\n\n"
+        'api = Endpoint(name="rc-api", cpu="cpu3c-1-2", workers=(1, 3))\n'
+        "# Liveness probe.\n"
+        '@api.get("/health")\nasync def health() -> dict:\n    return {"ok": True}\n\n\n'
+        "# --- more routes ---\n\n"
+        "# Echo the body back.\n#   body: any dict\n"
+        '@api.post("/echo")\nasync def echo(body: dict) -> dict:\n    return body\n'
+    )
+    run_cli(["migrate", "--to", "runpod2", "."], root)
+    text = (root / "api.py").read_text()
+    assert (
+        "class Api:\n"
+        "    # Liveness probe.\n"
+        '    @runpod.get("/health")\n'
+        "    async def health(self) -> dict:\n"
+        '        return {"ok": True}\n\n'
+        "    # Echo the body back.\n"
+        "    #   body: any dict\n"
+        '    @runpod.post("/echo")\n'
+    ) in text, text
+    assert text.count("# Liveness probe.") == 1 and text.count("# Echo the body back.") == 1
+    assert text.index("# --- more routes ---") < text.index("class Api:")

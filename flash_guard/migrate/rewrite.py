@@ -97,8 +97,10 @@ def comment_edit(parsed, line: int, message: str) -> Edit | None:
     return Edit(start, start, f"{indent}{text}{parsed.newline}")
 
 
-def _delete_statement(parsed, stmt: ast.stmt) -> Edit:
-    first = parsed.first_line(stmt)
+def _delete_statement(parsed, stmt: ast.stmt, first: int | None = None) -> Edit:
+    """`first`: where the deletion starts when not the statement's first line (a route
+    function's comment block, moved with it)."""
+    first = parsed.first_line(stmt) if first is None else first
     last = stmt.end_lineno
     after = 0
     while last + after + 1 < len(parsed.lines.starts) and not parsed.line(last + after + 1).strip():
@@ -283,8 +285,9 @@ def _api(forms, decl: Decl, ctx, volume_edits, out: FileEdits) -> Mapped:
     var = decl.assign.targets[0].id
     cls = _free_name(forms, "".join(p[:1].upper() + p[1:] for p in var.split("_") if p) or "Api")
     methods = []
+    tops = {id(fn): _comment_block(forms, fn) for _, _, fn, _ in decl.routes}
     for verb, _path, fn, dec in decl.routes:
-        methods.append(_method(forms, verb, dec, fn))
+        methods.append(_method(forms, verb, dec, fn, tops[id(fn)]))
     placed, comments = _call_comments(forms, decl.call, mapped)
     header = (
         f"{comments}@{mapped.render(f'{ctx.app_var}.api', comments=placed)}{parsed.newline}"
@@ -293,8 +296,8 @@ def _api(forms, decl: Decl, ctx, volume_edits, out: FileEdits) -> Mapped:
     body = parsed.newline.join(methods)
     last = decl.routes[-1][2]
     for _, _, fn, _ in decl.routes[:-1]:
-        out.edits.append(_delete_statement(parsed, fn))
-    first = parsed.first_line(last)
+        out.edits.append(_delete_statement(parsed, fn, tops[id(fn)]))
+    first = tops[id(last)]
     out.edits.append(
         Edit(parsed.line_start(first), parsed.end(last), (header + body).rstrip("\r\n"))
     )
@@ -320,16 +323,29 @@ def _free_name(forms, wanted: str) -> str:
     return name
 
 
-def _method(forms, verb: str, dec: ast.Call, fn) -> str:
+def _comment_block(forms, fn) -> int:
+    """The first line of the comment lines right above a route function (no blank line
+    between): they describe it, so they move into the class with it."""
+    parsed, body = forms.parsed, forms.parsed.tree.body
+    at = body.index(fn)
+    floor = body[at - 1].end_lineno if at else 0
+    top = parsed.first_line(fn)
+    while top - 1 > floor and parsed.line(top - 1).lstrip().startswith("#"):
+        top -= 1
+    return top
+
+
+def _method(forms, verb: str, dec: ast.Call, fn, top: int) -> str:
     parsed = forms.parsed
     nl = parsed.newline
+    comments = [parsed.line(n).strip() for n in range(top, parsed.first_line(fn))]
     text = flash_text(forms, fn)
     name_at = text.index(f"def {fn.name}") + len(f"def {fn.name}")
     paren = text.index("(", name_at) + 1
     sep = ", " if fn.args.args else ""
     text = text[:paren] + "self" + sep + text[paren:]
     marker = f"@runpod.{verb}({parsed.segment(dec.args[0])})"
-    lines = [marker] + text.split(nl)
+    lines = comments + [marker] + text.split(nl)
     return nl.join(("    " + ln) if ln.strip() else "" for ln in lines) + nl
 
 
