@@ -585,3 +585,22 @@ def test_route_comment_blocks_move_with_their_methods(run_cli, tmp_path):
     ) in text, text
     assert text.count("# Liveness probe.") == 1 and text.count("# Echo the body back.") == 1
     assert text.index("# --- more routes ---") < text.index("class Api:")
+
+
+def test_tetra_rp_module_form_migrates(run_cli, tmp_path):
+    root = tmp_path / "app"
+    root.mkdir()
+    (root / "requirements.txt").write_text("tetra-rp==0.25.2\n")
+    (root / "worker.py").write_text(
+        "import tetra_rp as tr\n\n"
+        'cfg = tr.LiveServerless(name="tr-worker", gpus=[tr.GpuGroup.ADA_24], env={"A": "1"})\n\n\n'
+        "@tr.remote(resource_config=cfg)\nasync def run(data: dict) -> dict:\n    return data\n"
+    )
+    run_cli(["migrate", "--to", "runpod2", "."], root)
+    text = (root / "worker.py").read_text()
+    assert "tetra_rp" not in text and "tr." not in text
+    flat = " ".join(text.split()).replace("( ", "(").replace(", )", ")")
+    assert (
+        '@app.queue(name="tr-worker", gpu=[runpod.GpuGroup.ADA_24], env={"A": "1"}, '
+        'datacenter="EU-RO-1", idle_timeout=5)'
+    ) in flat, text
