@@ -373,6 +373,40 @@ def test_fg207_one_name_in_two_files_by_release(check_json, tmp_path, version, c
     assert consequence in finding["message"], finding["message"]
 
 
+TETRA_CPU = (
+    "from tetra_rp import LiveServerless, remote\n\n"
+    'cfg = LiveServerless(name="{name}", gpus=[])\n\n\n'
+    "@remote(cfg)\ndef inspect_container():\n    return 1\n"
+)
+
+
+@pytest.mark.parametrize(("version", "fires"), [("0.11.0", False), ("0.14.0", True)])
+def test_fg301_needs_a_tetra_release_with_flash_build(check_json, tmp_path, version, fires):
+    # Before 0.14 nothing builds the project: a `*_test.py` script or a config made inside a
+    # function is provisioned by `@remote` when the script runs, and gets the other rules.
+    helper = (
+        "from tetra_rp import LiveServerless, remote\n\n\n"
+        "def make():\n"
+        '    cfg = LiveServerless(name="inner", gpus=[])\n\n'
+        "    @remote(cfg)\n    def inner(x):\n        return x\n\n"
+        "    return inner\n"
+    )
+    files = {
+        "tensor_test.py": TETRA_CPU.format(name="tensor"),
+        "helper.py": helper,
+        "requirements.txt": f"tetra-rp=={version}\n",
+    }
+    _, doc = check_json(write(tmp_path, files), "--select", "FG301,FG104")
+    fg301 = [f for f in doc["findings"] if f["code"] == "FG301"]
+    fg104 = {f["path"] for f in doc["findings"] if f["code"] == "FG104"}
+    if fires:
+        assert any(f["path"] == "tensor_test.py" for f in fg301), fg301
+        assert "tensor_test.py" not in fg104
+    else:
+        assert fg301 == []
+        assert "tensor_test.py" in fg104
+
+
 def test_endpoints_and_json_name_the_sdk_and_its_source(run_cli, check_json, tmp_path):
     root = write(tmp_path, {"app.py": APP, "requirements.txt": "runpod-flash==1.16.0\n"})
     code, out, _ = run_cli(["endpoints", "."], root)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from flash_guard.checks.sites import build_ignored, declaration_call
 from flash_guard.discover.facts import NEVER_RUNS, Block, FileFacts, guarding_if
 from flash_guard.model import Endpoint
+from flash_guard.sdk.in_use import release_at_least, sdk_of
 from flash_guard.sdk.runpod2_tables import DISCOVERY_SKIP_DIRS
 
 _CONDITIONAL = ("if", "elif", "else", "match", "case", "try", "except")
@@ -145,6 +146,23 @@ def _conditional(block: Block, parent: Block | None) -> Hidden:
     )
 
 
+# tetra-rp's `flash build` (cli/commands/build.py) arrived in 0.14.0; 0.13's `flash deploy`
+# was a mock and 0.12 and older had no `flash` command at all. Before it, nothing builds or
+# scans the project: `@remote` provisions its resource on the first call, wherever the
+# declaration sits (a function, an `__init__.py`, a `*_test.py` script).
+TETRA_BUILD_FROM = "0.14.0"
+
+
+def no_flash_build(endpoint: Endpoint) -> bool:
+    """Whether the endpoint's SDK release has no `flash build` (tetra-rp before 0.14)."""
+    sdk = sdk_of(endpoint)
+    return (
+        sdk is not None
+        and sdk.package == "tetra-rp"
+        and not release_at_least(sdk, "tetra-rp", TETRA_BUILD_FROM)
+    )
+
+
 def visible_to_build(endpoint: Endpoint) -> bool:
     if not endpoint.deployable or endpoint.scope == "function" or endpoint.in_init:
         return False
@@ -157,8 +175,11 @@ def build_never_copies(endpoint: Endpoint) -> bool:
     """A runpod_flash declaration in a path `flash build` leaves out (`tests/`, `test_*.py`,
     `docs/`...): a test or documentation fixture that deploys nothing and never meets the
     build, so FG301 is the one thing to say about it. (runpod 2.0's discovery imports those
-    files and deploys what they declare: FG306 and every other rule apply there.)"""
-    return endpoint.sdk != "runpod2" and build_ignored(endpoint.path, endpoint.app) is not None
+    files and deploys what they declare: FG306 and every other rule apply there. So does a
+    tetra-rp release without `flash build`: the script creates its endpoint when it runs.)"""
+    if endpoint.sdk == "runpod2" or no_flash_build(endpoint):
+        return False
+    return build_ignored(endpoint.path, endpoint.app) is not None
 
 
 def in_a_test(endpoint: Endpoint, files) -> bool:

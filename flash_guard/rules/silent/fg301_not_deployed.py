@@ -7,6 +7,7 @@ from flash_guard.checks.placement import (
     Hidden,
     availability_flags,
     hidden_at,
+    no_flash_build,
     runpod2_undeployed,
     runtime_provisioned,
 )
@@ -45,7 +46,9 @@ class NotDeployed(Check):
     it fails under a `__main__` or `TYPE_CHECKING` guard, inside a function nothing calls at
     import, in a module-level conditional (created only if that branch runs), or in a directory
     discovery skips (`build/`, `dist/`, `venv/`, ...). What 2.0 deploys but cannot serve (a
-    loop, a class body, a function called at import, `tests/`) is FG306's."""
+    loop, a class body, a function called at import, `tests/`) is FG306's. A tetra-rp release
+    without `flash build` (before 0.14) deploys nothing ahead of time: `@remote` provisions
+    the resource on its first call wherever it is declared, so there is nothing to report."""
 
     id = "not-deployed"
 
@@ -68,6 +71,8 @@ class NotDeployed(Check):
                     endpoint, _tail(message, hidden, gone), endpoint.path, endpoint.span, fix=fix
                 )
             ]
+        if no_flash_build(endpoint):
+            return []
         image = endpoint.kind == "image"
         gone = "flash deploy does not provision it" if image else "nothing is deployed"
         provisioned = runtime_provisioned(endpoint, analysis)
