@@ -380,6 +380,30 @@ TETRA_CPU = (
 )
 
 
+@pytest.mark.parametrize(
+    ("version", "fires"),
+    [
+        ("0.11.0", False),  # no `flash` command at all: each script provisions on its call
+        ("0.19.0", False),  # `flash build` (0.14) without the duplicate check
+        ("0.20.0", True),  # manifest.py: "Duplicate function name 'inspect_container'"
+        ("0.25.2", True),
+    ],
+)
+def test_fg207_duplicate_function_name_by_tetra_release(check_json, tmp_path, version, fires):
+    # Checked in the releases' wheels: tetra_rp/cli/commands/build.py first ships in 0.14.0
+    # (0.13's `flash deploy` is a mock); the manifest's "Duplicate function name" in 0.20.0.
+    files = {
+        "gpu.py": TETRA_CPU.format(name="gpu"),
+        "cpu.py": TETRA_CPU.format(name="cpu"),
+        "requirements.txt": f"tetra-rp=={version}\n",
+    }
+    _, doc = check_json(write(tmp_path, files), "--select", "FG207")
+    found = findings_of(doc)
+    assert bool(found) == fires, found
+    if fires:
+        assert "Duplicate function name 'inspect_container'" in doc["findings"][0]["message"]
+
+
 @pytest.mark.parametrize(("version", "fires"), [("0.11.0", False), ("0.14.0", True)])
 def test_fg301_needs_a_tetra_release_with_flash_build(check_json, tmp_path, version, fires):
     # Before 0.14 nothing builds the project: a `*_test.py` script or a config made inside a

@@ -35,8 +35,10 @@ class DuplicateEndpointName(Check):
     first, except under tetra-rp and runpod-flash before 1.4, whose queue workers dispatch each
     job by function name and so serve every function of the resource (the one-function handler
     came in 1.4). Finally, function and class names must be unique across the app (`flash
-    build`: "Duplicate function name"): an endpoint whose function, class or route handler
-    shares its `__name__` with one of an earlier endpoint is reported at its declaration. From
+    build`: "Duplicate function name", in every runpod-flash and from tetra-rp 0.20; earlier
+    tetra-rp builds had no such check, and before 0.14 there was no `flash build`): an
+    endpoint whose function, class or route handler shares its `__name__` with one of an
+    earlier endpoint is reported at its declaration. From
     1.15 all functions of one endpoint must also be defined in one file: routes registered
     from a second module (`from app import api` then `@api.post`) make the build fail with
     "defined in multiple files", reported at the first use in each file after the first.
@@ -243,10 +245,25 @@ def functions_of(endpoint: Endpoint) -> list[str]:
     return names
 
 
+# The first tetra-rp release whose manifest builder refuses two functions of one name
+# ("Duplicate function name", cli/commands/build_utils/manifest.py); 0.14-0.19 built without
+# the check, and before 0.14 there was no `flash build`. Every runpod-flash release has it.
+DUPLICATE_FUNCTIONS_REFUSED_TETRA = "0.20.0"
+
+
+def refuses_duplicate_functions(endpoint: Endpoint) -> bool:
+    sdk = sdk_of(endpoint)
+    if sdk is not None and sdk.package == "tetra-rp":
+        return release_at_least(sdk, "tetra-rp", DUPLICATE_FUNCTIONS_REFUSED_TETRA)
+    return True
+
+
 def duplicate_functions(deployed: list[Endpoint], already: set[int]) -> list[Outcome]:
     owner: dict[str, Endpoint] = {}
     out = []
     for endpoint in deployed:
+        if not refuses_duplicate_functions(endpoint):
+            continue
         clash = None
         for function in functions_of(endpoint):
             first = owner.setdefault(function, endpoint)
