@@ -101,8 +101,11 @@ class MissingDependency(Check):
     each reported once per App, at the import, "when the worker starts" (an import in a
     `try`/`if`, such as an optional dependency or `if TYPE_CHECKING:`, is not). runpod-flash's
     module-level code is FG302's concern. Imports in helpers of other modules and in helpers
-    called only by helpers are not looked at. A finding in a helper names the helper and is at
-    its import."""
+    called only by helpers are not looked at. A worker whose body (or a helper) extends its
+    own import path (`sys.path.insert/append/extend`, `site.addsitedir`), as one that
+    installs packages into a venv on the network volume at run time does, has its body's
+    imports left alone: what they find is decided when it runs. A finding in a helper names
+    the helper and is at its import."""
 
     id = "missing-dependency"
     Params = Params
@@ -124,6 +127,10 @@ class MissingDependency(Check):
         out = []
         seen = set()
         imports = list(body_imports(endpoint, analysis))
+        if _extends_import_path(endpoint, analysis):
+            # The worker adds a package location itself (a venv on the network volume):
+            # what its own imports find there is decided when it runs, not by the build.
+            imports = []
         if endpoint.sdk == "runpod2":
             imports += _first_reporter(endpoint, ctx.endpoints, analysis)
         for path, binding, via in imports:
@@ -160,6 +167,23 @@ class MissingDependency(Check):
                 )
             out.append(finding)
         return out
+
+
+# Calls that add a package location to the worker's import path at run time.
+IMPORT_PATH_EXTENDERS = frozenset(
+    {"sys.path.insert", "sys.path.append", "sys.path.extend", "site.addsitedir"}
+)
+
+
+def _extends_import_path(endpoint, analysis) -> bool:
+    """The worker's body (helpers included) extends `sys.path` or adds a site directory:
+    packages it installs at run time, such as a venv kept on the network volume
+    (`sys.path.insert(0, "/runpod-volume/venv/lib/python3.12/site-packages")`)."""
+    return any(
+        callee in IMPORT_PATH_EXTENDERS
+        for body in body_with_helpers(endpoint, analysis.modules.files)
+        for callee, _ in body.calls
+    )
 
 
 def _worker_from_312(endpoint) -> bool:
