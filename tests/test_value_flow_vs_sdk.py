@@ -38,6 +38,32 @@ CASES: dict[str, dict[str, str]] = {
         async def f(x): ...
         """
     },
+    "dict-views-in-comprehensions": {
+        "w.py": """
+        from dataclasses import dataclass
+
+        from runpod_flash import Endpoint, GpuGroup
+
+        @dataclass(frozen=True, kw_only=True)
+        class Tier:
+            name: str
+            idle: int
+
+        TIERS = {"gpu": Tier(name="std", idle=1200)}
+        IDLE = {t.name: t.idle for t in TIERS.values()}
+        LIMITS = {"exec": 90_000, "max": 4}
+        COPY = {k: LIMITS[k] for k in LIMITS.keys()}
+
+        @Endpoint(
+            name="views",
+            gpu=GpuGroup.ADA_24,
+            workers=(1, COPY["max"]),
+            idle_timeout=IDLE["std"],
+            execution_timeout_ms=COPY["exec"],
+        )
+        async def f(x): ...
+        """
+    },
     "wrapper-helpers-across-modules": {
         "settings.py": """
         import os

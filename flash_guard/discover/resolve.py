@@ -104,6 +104,8 @@ STR_METHODS = {
     "upper": str.upper,
     "casefold": str.casefold,
 }
+# `D.values()`, `D.keys()`, `D.items()` on a known dict: its entries, in order.
+DICT_VIEWS = frozenset({"values", "keys", "items"})
 # Block kinds whose assignments are alternatives: a name assigned in them has candidates.
 _BRANCH_BLOCKS = frozenset({"if", "elif", "else", "try", "except", "finally", "match", "case"})
 ENUM_MEMBERS = {
@@ -1136,6 +1138,32 @@ class ModuleIndex:
             return Value.unknown(expr.text, expr.span, path)
         return Value(ModuleRef(name.value, None, package), True, expr.span, expr.text, path=path)
 
+    def _dict_view(self, expr: Expr, path, namespace, depth) -> Value | None:
+        """`D.values()`, `D.keys()` or `D.items()` on a known dict: its entries in order, as
+        a list (what a comprehension or a `for` over it sees); None when the receiver is not
+        a known dict."""
+        method = expr.items[0]
+        if len(expr.items) != 1 or expr.keywords:
+            return None
+        base = self.evaluate(method.items[0], path, namespace, depth + 1)
+        if not (base.known and isinstance(base.value, dict)) or base.partial is not None:
+            return None
+
+        def key(k) -> Value:
+            return Value(k, True, expr.span, repr(k), path=path)
+
+        entries = base.value
+        if method.value == "values":
+            items = list(entries.values())
+        elif method.value == "keys":
+            items = [key(k) for k in entries]
+        else:
+            items = [
+                Value((key(k), v), True, expr.span, expr.text, path=path)
+                for k, v in entries.items()
+            ]
+        return Value(items, True, expr.span, expr.text, path=path)
+
     def _dict_get(self, expr: Expr, path, namespace, depth) -> Value | None:
         """`D.get(k, default)` on a dict literal; None when the receiver is not one."""
         base = self.evaluate(expr.items[0].items[0], path, namespace, depth + 1)
@@ -1507,6 +1535,8 @@ class ModuleIndex:
             return "timedelta"
         if func.kind == "attr" and func.value == "get":
             return "get"
+        if func.kind == "attr" and func.value in DICT_VIEWS and func.items:
+            return "dict_view"
         if builtin and func.kind == "attr" and func.value in STR_METHODS:
             return "str_method"
         if func.kind == "attr" and func.value in SDK2_APP_METHODS:
@@ -1549,6 +1579,8 @@ class ModuleIndex:
             value = self._total_seconds(expr, path, namespace, depth)
         elif route == "get":
             value = self._dict_get(expr, path, namespace, depth)
+        elif route == "dict_view":
+            value = self._dict_view(expr, path, namespace, depth)
         elif route == "str_method":
             value = self._str_method(expr, path, namespace, depth)
         elif route == "app_method":
