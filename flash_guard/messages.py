@@ -32,20 +32,27 @@ def fill(template: str, fields: dict) -> str:
     return TEMPLATE_FIELD.sub(one, template)
 
 
-def show(value) -> str:
-    """A model value as a reader expects to see it in a message."""
+def show(value, unit: str | tuple[str, str] | None = None) -> str:
+    """A model value as a reader expects to see it in a message. `unit` follows the number
+    (`"s"`, or a (singular, plural) noun such as ("worker", "workers")), before any note on
+    the constant it came through or its environment default: `1800 s (via `HALF_HOUR`)`."""
     if isinstance(value, Value):
         if not value.known:
             return value.text
-        shown = show(value.value)
-        if value.via and value.via != value.text:
-            shown = f"{value.via} = {shown}"
-        elif value.via:
-            shown = f"{value.via} (= {shown})"
+        shown = with_unit(show(value.value), value.value, unit)
+        notes = []
+        # A helper call that reads the environment (`env_int("MIN_W", 0)`) is named by the
+        # note on its variable; a constant or a dict spread is named here.
+        if value.via and not (value.env_key and "(" in value.via):
+            notes.append(f"via `{value.via}`")
         if value.env_key:
             # rules.md "value with an environment default": decided on the default
-            shown = f"{shown} ({env_note(value)})"
+            notes.append(env_note(value))
+        if notes:
+            shown = f"{shown} ({'; '.join(notes)})"
         return shown
+    if unit is not None:
+        return with_unit(show(value), value, unit)
     if isinstance(value, EnumRef):
         return str(value)
     if isinstance(value, Opaque):
@@ -56,6 +63,15 @@ def show(value) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k!r}: {show(v)}" for k, v in value.items()) + "}"
     return repr(value) if isinstance(value, str) else str(value)
+
+
+def with_unit(shown: str, raw, unit: str | tuple[str, str] | None) -> str:
+    """`shown` followed by its unit; a (singular, plural) unit agrees with the count."""
+    if unit is None:
+        return shown
+    if isinstance(unit, tuple):
+        unit = unit[0] if raw == 1 and not isinstance(raw, bool) else unit[1]
+    return f"{shown} {unit}"
 
 
 def env_note(value: Value) -> str:
@@ -85,15 +101,10 @@ def env_keys(value: Value | None) -> list[str]:
 def render_template(template: str, ep, attr, value, op, operand, params) -> str:
     if not template:
         template = "{endpoint}: `{attribute}` is {value}, expected {operator} {expected}"
-    shown = "not set" if value is None or value.defaulted else show(value)
-    if value is not None and value.defaulted:
-        # A default of None means "no value at all" (tetra-rp's executionTimeoutMs).
-        default = "not set" if value.known and value.value is None else show(value)
-        shown = f"{default} (the SDK default)"
     fields = dict(
         endpoint=f"`{ep.display_name}`",
         attribute=attr,
-        value=shown,
+        value=shown_found(value),
         operator=op,
         expected=show(operand) if not isinstance(operand, str) else operand,
         kind=ep.kind,
@@ -101,3 +112,16 @@ def render_template(template: str, ep, attr, value, op, operand, params) -> str:
         **{k: v for k, v in params.items()},
     )
     return fill(template, fields)
+
+
+def shown_found(value, unit: str | tuple[str, str] | None = None) -> str:
+    """The value a declarative item found: "not set", a default marked as the SDK's, or the
+    value as written."""
+    if value is None:
+        return "not set"
+    if value.defaulted:
+        # A default of None means "no value at all" (tetra-rp's executionTimeoutMs).
+        if value.known and value.value is None:
+            return "not set (the SDK default)"
+        return f"{show(value, unit)} (the SDK default)"
+    return show(value, unit)

@@ -175,6 +175,13 @@ def missing_member(member: EnumRef, table) -> str:
     )
 
 
+def _written(value: Value) -> str:
+    """A keyword's value as FG2xx messages show it: `CONSTANT` (= value) through a constant."""
+    if value.via:
+        return f"`{value.via}` (= {show(value.value)})"
+    return show(value.value)
+
+
 def _type(raw) -> str:
     return "GpuType" if isinstance(raw, EnumRef) else type(raw).__name__
 
@@ -715,7 +722,7 @@ def _validate_rest(params: dict, kind: str, compute: str, label, problems: list)
             problems.append(
                 (
                     "FG212",
-                    f"scaler_type={show(scaler)} on an api resource: rc2 accepts it and "
+                    f"scaler_type={_written(scaler)} on an api resource: rc2 accepts it and "
                     "`rp flash deploy` sends a load balancer (type LB) told to scale on queue "
                     "delay, but a load balancer has no queue to measure (runpod-flash refuses "
                     "the same setting at deploy); leave scaler_type out (api resources default "
