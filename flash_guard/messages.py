@@ -105,6 +105,9 @@ def render_template(template: str, ep, attr, value, op, operand, params) -> str:
         endpoint=f"`{ep.display_name}`",
         attribute=attr,
         value=shown_found(value),
+        # the value with its unit, before any note: "1800 s (via `HALF_HOUR`)", "2 workers"
+        value_seconds=shown_found(value, "s"),
+        value_workers=shown_found(value, ("worker", "workers")),
         operator=op,
         expected=show(operand) if not isinstance(operand, str) else operand,
         kind=ep.kind,
