@@ -104,7 +104,7 @@ def render_template(template: str, ep, attr, value, op, operand, params) -> str:
     fields = dict(
         endpoint=f"`{ep.display_name}`",
         attribute=attr,
-        value=shown_found(value),
+        value=_bare_workers_min(ep, attr, value) or shown_found(value),
         # the value with its unit, before any note: "1800 s (via `HALF_HOUR`)", "2 workers"
         value_seconds=shown_found(value, "s"),
         value_workers=shown_found(value, ("worker", "workers")),
@@ -128,3 +128,27 @@ def shown_found(value, unit: str | tuple[str, str] | None = None) -> str:
             return "not set (the SDK default)"
         return f"{show(value, unit)} (the SDK default)"
     return show(value, unit)
+
+
+def _bare_workers_min(ep, attr: str, value) -> str | None:
+    """The min of `workers=N`, which both SDKs read as (0, N): said so, since no 0 is written
+    (`0 (`workers=3` means (0, 3))`)."""
+    whole = ep.params.get("workers") if attr == "workers.min" else None
+    if value is None or value.defaulted or whole is None or not whole.known:
+        return None
+    pair = whole.value
+    high = pair.get("max") if isinstance(pair, dict) else None
+    if not (isinstance(high, Value) and high.known and whole.text):
+        return None
+    if not value.text == high.text == whole.text:
+        return None  # a (min, max) pair or legacy workersMin: its min is written
+    n = high.value
+    if value.value != 0 or not isinstance(n, int) or isinstance(n, bool):
+        return None
+    # An environment read is named by its note, not by its expression.
+    written = str(n) if high.env_key else whole.via or whole.text or str(n)
+    said = f"`workers={written}`" + ("" if written == str(n) else f" is {n}, which")
+    notes = [f"{said} means (0, {n})"]
+    if high.env_key:
+        notes.append(env_note(high))
+    return f"0 ({'; '.join(notes)})"
