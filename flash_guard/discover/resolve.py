@@ -725,12 +725,16 @@ class ModuleIndex:
             if not value.known and origin is None and written:
                 origin = (value.path or def_path, value.span)
             # Point at the use in this file and remember which constant it came through.
+            # Candidates are named by the name they came through. A function's local holding
+            # an environment read keeps the read (`os.getenv(key, "")`) as its text: messages
+            # show that expression, where the local's name tells a reader nothing.
+            keep_read = value.env_key and assign.namespace is not None and value.text
+            named = (value.known and not keep_read) or value.candidates
             return dataclasses.replace(
                 value,
                 span=expr.span,
                 path=path,
-                # candidates are named by the name they came through
-                text=expr.text if value.known or value.candidates else value.text,
+                text=expr.text if named else value.text,
                 via=value.via or expr.text,
                 origin=origin,
             )
