@@ -97,9 +97,8 @@ def version_fields(endpoint) -> dict[str, str]:
     if deployed and facts is not None and facts.deploy_forwards_execution_timeout is False:
         # resource_provisioner.create_resource_from_manifest builds the resource without it
         dropped = (
-            f"; note that `flash deploy` in {sdk.package} {sdk.version} builds the endpoint "
-            "from the manifest without executionTimeoutMs, so a limit is honoured by "
-            f"`flash dev` but dropped by `flash deploy` ({sdk.this_app()})"
+            f"; `flash deploy` in {sdk.package} {sdk.version} drops executionTimeoutMs, so a "
+            f"limit holds under `flash dev` but not once deployed ({sdk.this_app()})"
         )
     return {
         "sdk": sdk.describe(),
