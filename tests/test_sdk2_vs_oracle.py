@@ -1456,8 +1456,8 @@ def test_route_markers_on_module_functions_do_nothing(tmp_path, run_cli):
         (f["line"], f["message"]) for f in _findings(run_cli, root) if f["code"] == "FG215"
     )
     assert [line for line, _ in found] == [6, 11], found
-    assert "@runpod.init on module-level function load_model does nothing" in found[0][1]
-    assert "@runpod.get on module-level function health serves no route" in found[1][1]
+    assert "@runpod.init on module-level function `load_model` does nothing" in found[0][1]
+    assert "@runpod.get on module-level function `health` serves no route" in found[1][1]
 
 
 L40_PROBE = """

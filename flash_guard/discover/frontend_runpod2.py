@@ -102,13 +102,13 @@ class Runpod2Builder:
                 for decorator, kind in markers:
                     if kind == "init":
                         message = (
-                            f"@runpod.init on module-level function {name} does nothing: rc2 "
+                            f"@runpod.init on module-level function `{name}` does nothing: rc2 "
                             "runs a @runpod.init method of an @app.api class only; a queue "
                             "function's startup hook is @<handle>.init"
                         )
                     else:
                         message = (
-                            f"@runpod.{kind.lower()} on module-level function {name} serves no "
+                            f"@runpod.{kind.lower()} on module-level function `{name}` serves no "
                             "route: rc2 reads route markers on the methods of an @app.api "
                             "class only (2.0 has no module-level route functions)"
                         )
@@ -731,8 +731,9 @@ class Runpod2Builder:
             problems.append(
                 (
                     "FG215",
-                    f"@app.queue on class {target.name}: the worker calls {target.name}(**input) "
-                    "and returns an instance, which is not JSON; use @app.api or a function",
+                    f"@app.queue on class `{target.name}`: the worker calls "
+                    f"`{target.name}(**input)` and returns an instance, which is not JSON; use "
+                    "@app.api or a function",
                     target.span,
                 )
             )
@@ -801,7 +802,7 @@ class Runpod2Builder:
                         (
                             "FG215",
                             f"@runpod.{marker.lower()} above @staticmethod on "
-                            f"{method.target.name}: the marker is lost (put @staticmethod first)",
+                            f"`{method.target.name}`: the marker is lost (put @staticmethod first)",
                             decorator.span,
                         )
                     )
@@ -813,7 +814,7 @@ class Runpod2Builder:
             problems.append(
                 (
                     "FG215",
-                    f"@app.api class {cls.name} defines no routes; mark methods with "
+                    f"@app.api class `{cls.name}` defines no routes; mark methods with "
                     "@get/@post/@put/@delete/@patch",
                     cls.span,
                 )
@@ -831,8 +832,8 @@ class Runpod2Builder:
             problems.append(
                 (
                     "FG215",
-                    f"{cls.name}.__init__ requires {', '.join(required)}: the worker creates the "
-                    f"instance with {cls.name}() and fails at start",
+                    f"`{cls.name}.__init__` requires {_names(required)}: the worker creates the "
+                    f"instance with `{cls.name}()` and fails at start",
                     cls.span,
                 )
             )
@@ -907,20 +908,20 @@ class Runpod2Builder:
         name = handler.target.name
         if method == "GET" and required:
             message = (
-                f"GET handler {name} takes parameters ({', '.join(required)}): the "
+                f"GET handler `{name}` takes parameters ({_names(required)}): the "
                 "runtime calls it with none (TypeError per request in rc2)"
             )
         elif method == "GET" and positional:
             # rc2 calls `fn()`, which works; the values a caller sends never arrive.
             message = (
-                f"GET handler {name} takes parameters ({', '.join(positional)}): the runtime "
+                f"GET handler `{name}` takes parameters ({_names(positional)}): the runtime "
                 "calls it with none, so they always keep their defaults (query values never "
                 "reach it; releases after rc2 reject this at decoration)"
             )
         elif method != "GET" and len(required) > 1:
             message = (
-                f"{method} handler {name} requires {len(required)} parameters: the runtime passes "
-                "one JSON body at most (TypeError per request in rc2)"
+                f"{method} handler `{name}` requires {len(required)} parameters: the runtime "
+                "passes one JSON body at most (TypeError per request in rc2)"
             )
         else:
             return
@@ -932,7 +933,7 @@ class Runpod2Builder:
             endpoint.problems.append(
                 (
                     "FG215",
-                    f"@app.api factory {factory.name} requires {', '.join(required)}: the "
+                    f"@app.api factory `{factory.name}` requires {_names(required)}: the "
                     "worker calls it with no arguments and fails at start",
                     factory.span,
                 )
@@ -1525,3 +1526,8 @@ def discover_runpod2(project: ModuleIndex) -> tuple[list[Endpoint], list[AppDecl
     endpoints, apps = builder.build()
     project.runpod2_stray = builder.stray
     return endpoints, apps
+
+
+def _names(names: list[str]) -> str:
+    """Parameter names as a message lists them: `a`, `b`."""
+    return ", ".join(f"`{n}`" for n in names)
