@@ -458,7 +458,8 @@ def test_fg104_says_flash_deploy_drops_the_limit(check_json, tmp_path):
     root = write(tmp_path, {"app.py": APP, "uv.lock": lock("1.21.0")})
     _, doc = check_json(root, "--select", "FG104")
     [finding] = doc["findings"]
-    assert "dropped by `flash deploy`" in finding["message"]
+    assert "drops executionTimeoutMs" in finding["message"]
+    assert "not once deployed" in finding["message"]
     assert "uv.lock:5" in finding["message"]
 
 
