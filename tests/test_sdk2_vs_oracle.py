@@ -1129,6 +1129,59 @@ def test_factory_calls_discovery_cannot_follow_keep_the_declaration_unknown(tmp_
     assert any("`name` is `name`" in f["message"] for f in fg002), fg002
 
 
+COMPREHENDED = {
+    # A call form in a module-level dict comprehension over a literal: one resource per item.
+    "dictcomp-lambda": "H = {n: app.queue(name=f'w-{n}', cpu='cpu3c-1-2')(lambda x: x)"
+    " for n in ('a', 'b')}\n",
+    "dictcomp-factory": "def make(n):\n    def handler(job):\n        return n\n"
+    "    return handler\nNAMES = ['a', 'b', 'c']\n"
+    "H = {n: app.queue(name='w-' + n, cpu='cpu3c-1-2')(make(n)) for n in NAMES}\n",
+}
+
+
+@pytest.mark.parametrize("label", list(COMPREHENDED))
+def test_call_form_in_a_dict_comprehension_is_one_resource_per_item(label, tmp_path, run_cli):
+    files = {"main.py": APP + COMPREHENDED[label]}
+    result = run_discovery_or_skip(files)
+    assert result["error"] is None, result
+    records = [r for app in result["apps"] for r in app["resources"]]
+    root = _write(tmp_path, label, files)
+    declared = sorted(e.display_name for e in _model(root).endpoints)
+    assert declared == sorted(r["name"] for r in records), (declared, records)
+    findings = _findings(run_cli, root)
+    # None is bound to a module-level name, so the worker serves none (FG306 for each).
+    assert all(r["variables"] == [] for r in records), records
+    fg306 = sorted(f["message"].split("`")[1] for f in findings if f["code"] == "FG306")
+    assert fg306 == declared, findings
+    assert not [f for f in findings if f["code"] == "FG002"], findings
+
+
+def test_unnamed_lambdas_in_a_dict_comprehension_share_rc2s_name(tmp_path, run_cli):
+    """Without name=, rc2 names each resource after the lambda's __name__, `<lambda>`: the
+    second one is a duplicate, which fails the import."""
+    files = {
+        "main.py": APP + "H = {n: app.queue(cpu='cpu3c-1-2')(lambda x: x) for n in ('a', 'b')}\n"
+    }
+    result = run_discovery_or_skip(files)
+    assert "duplicate resource name '<lambda>'" in result["error"]["message"], result
+    findings = _findings(run_cli, _write(tmp_path, "unnamed-lambdas", files))
+    fg216 = [f["message"] for f in findings if f["code"] == "FG216"]
+    assert any("duplicate resource name '<lambda>'" in m for m in fg216), findings
+
+
+def test_dict_comprehension_over_an_unknown_iterable_is_one_unknown_declaration(tmp_path, run_cli):
+    files = {
+        "main.py": "import os\n" + APP + "NAMES = os.environ['NAMES'].split(',')\n"
+        "H = {n: app.queue(name=f'w-{n}', cpu='cpu3c-1-2')(lambda x: x) for n in NAMES}\n"
+    }
+    root = _write(tmp_path, "unknown-iterable", files)
+    endpoints = _model(root).endpoints
+    assert len(endpoints) == 1 and not endpoints[0].name.known, endpoints
+    codes = {f["code"]: f["message"] for f in _findings(run_cli, root)}
+    assert "FG306" in codes, codes
+    assert "`name` is `f'w-{n}'`" in codes["FG002"], codes
+
+
 # -- packaging: what `rp flash deploy` puts in the artifact ---------------------------------
 PACKAGED = {
     ".runpodignore": "# trim\ngen/\nscripts/*.py\n!scripts/keep.py\n!tests/\ntests/private_*.py\n",

@@ -17,6 +17,7 @@ from flash_guard.discover.facts import ROUTE_REGISTRARS, Assignment, Decorated, 
 from flash_guard.discover.normalize_runpod2 import FLASH_STR_ENUMS, is_flash_enum, resource_params
 from flash_guard.discover.parse import Expr
 from flash_guard.discover.resolve import (
+    MAX_ITEMS,
     SDK2_PACKAGE,
     FlashSymbol,
     ModuleIndex,
@@ -193,18 +194,57 @@ class Runpod2Builder:
         if self._factory_body(path, applied.namespace, target_expr):
             return
         placement = applied.placement if applied.placement in ("function", "loop") else "container"
+        target = self._target(path, target_expr)
+        loop = self._comprehension(path, applied) if made is None else None
+        if loop is not None:
+            # `{n: app.queue(name=f"w-{n}")(f) for n in ("a", "b")}`: rc2 registers one
+            # resource per item, each with the loop's name bound to it.
+            name, items = loop
+            for item in items:
+                self.project._loops.append(((path, applied.namespace), {name: item}))
+                try:
+                    self._declare(
+                        path, kind, app, func, applied.namespace, target, placement,
+                        applied.lines, call_form=target_expr,
+                    )  # fmt: skip
+                finally:
+                    self.project._loops.pop()
+            return
         self._declare(
             path,
             kind,
             app,
             func,
             applied.namespace,
-            self._target(path, target_expr),
+            target,
             placement,
             applied.lines,
             call_form=target_expr,
             made=made,
         )
+
+    def _comprehension(self, path: str, applied):
+        """(loop name, its items) when the call form is in the key or value of a module-level
+        dict comprehension over a known tuple or list (`_evaluate_dictcomp`'s reading); None
+        otherwise (a comprehension over what is not known stays one declaration, its
+        loop-dependent arguments unknown)."""
+        facts = self.project.files.get(path)
+        if facts is None or applied.namespace is not None:
+            return None
+        span = applied.expr.span
+        for assign in facts.assignments:
+            if assign.namespace is not None or not _within(span, assign.value.expr_span()):
+                continue
+            comp = _enclosing_dictcomp(assign.expr, span)
+            if comp is None:
+                return None
+            items = self.project.evaluate(comp.items[2], path, None)
+            if not items.known or items.partial or not isinstance(items.value, (tuple, list)):
+                return None
+            if not items.value or len(items.value) > MAX_ITEMS:
+                return None
+            return comp.value, list(items.value)
+        return None
 
     def _applied_decorator(self, func: Expr, path: str, ns):
         """(kind, App, the decorator object or None) for the `app.queue(...)` of a call form,
@@ -225,7 +265,7 @@ class Runpod2Builder:
     def _defined_here(self, path: str, expr: Expr) -> bool:
         """The function is defined in this file, not imported (the worker looks it up in the
         module that defines it, §5.4)."""
-        if expr.kind == "other" and expr.text.startswith("lambda"):
+        if expr.kind == "other" and _is_lambda(expr):
             return True  # written right here: `inspect.getfile` gives this file
         if expr.kind != "name":
             return False
@@ -557,7 +597,10 @@ class Runpod2Builder:
                     obj.args[0].span or call.span,
                 )
             )
-        params, compute, found = resource_params(dict(obj.kwargs), kind, target.name)
+        default_name = target.name
+        if call_form is not None and call_form.kind == "other" and _is_lambda(call_form):
+            default_name = "<lambda>"  # rc2 names a resource after its function's __name__
+        params, compute, found = resource_params(dict(obj.kwargs), kind, default_name)
         undecided = [(code, *detail) for code, message, detail in found if message is None]
         found = [problem for problem in found if problem[1] is not None]
         for code, message, value in found:
@@ -1427,6 +1470,53 @@ def _flash_enums(obj: Opaque, call: Expr, path: str) -> list[tuple[str, str, Spa
                 )
             )
     return out
+
+
+def _is_lambda(expr: Expr) -> bool:
+    return re.match(r"lambda\b", expr.text) is not None
+
+
+def _within(inner: Span, outer: Span) -> bool:
+    return (inner.line, inner.column) >= (outer.line, outer.column) and (
+        inner.end_line,
+        inner.end_column,
+    ) <= (outer.end_line, outer.end_column)
+
+
+def _enclosing_dictcomp(expr: Expr, span: Span) -> Expr | None:
+    """The dict comprehension in `expr` whose key or value holds the call at `span`, with no
+    other comprehension, lambda or unmodelled expression between them; else None."""
+    if not _within(span, expr.span):
+        return None
+    if expr.span == span:
+        return None  # the call itself, not in a comprehension
+    if expr.kind == "other":
+        return None  # a list comprehension, a lambda's body, ...: not followed
+    if expr.kind == "dictcomp":
+        key, value = expr.items[:2]
+        if not (_within(span, key.span) or _within(span, value.span)):
+            return None  # in the iterable, evaluated once
+        inner = _enclosing_dictcomp(key if _within(span, key.span) else value, span)
+        if inner is not None:
+            return None  # nested comprehensions: not followed
+        return expr if _holds(key, span) or _holds(value, span) else None
+    children = list(expr.items) + [v for _, v, _ in expr.keywords if isinstance(v, Expr)]
+    children += [k for k, _, _ in expr.keywords if isinstance(k, Expr)]
+    for child in children:
+        if _within(span, child.span):
+            return _enclosing_dictcomp(child, span)
+    return None
+
+
+def _holds(expr: Expr, span: Span) -> bool:
+    """`expr` holds the call at `span` through modelled expressions only."""
+    if expr.span == span:
+        return True
+    if not _within(span, expr.span) or expr.kind in ("other", "dictcomp"):
+        return False
+    children = list(expr.items) + [v for _, v, _ in expr.keywords if isinstance(v, Expr)]
+    children += [k for k, _, _ in expr.keywords if isinstance(k, Expr)]
+    return any(_holds(child, span) for child in children)
 
 
 def _unrolled(call: Expr, loop) -> list[Expr]:
