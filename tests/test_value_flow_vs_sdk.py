@@ -64,6 +64,30 @@ CASES: dict[str, dict[str, str]] = {
         async def f(x): ...
         """
     },
+    "instance-attribute-through-a-subscript": {
+        "w.py": """
+        from dataclasses import dataclass
+
+        from runpod_flash import Endpoint, GpuGroup
+
+        @dataclass
+        class Backend:
+            name: str
+            workers: int = 1
+            idle: int = 600
+
+        BACKENDS = {"a": Backend(name="alpha-worker", workers=3), "b": Backend("beta", idle=900)}
+        ORDER = [Backend("first", 2)]
+
+        @Endpoint(
+            name=BACKENDS["a"].name,
+            gpu=GpuGroup.ADA_24,
+            workers=(ORDER[0].workers, BACKENDS["a"].workers),
+            idle_timeout=BACKENDS["b"].idle,
+        )
+        async def f(x): ...
+        """
+    },
     "wrapper-helpers-across-modules": {
         "settings.py": """
         import os

@@ -679,7 +679,12 @@ class ModuleIndex:
                 member = self.evaluate(expr.items[0], path, namespace, depth + 1)
                 if member.known:
                     return dataclasses.replace(member, span=expr.span, path=path, text=expr.text)
-            if isinstance(base_symbol, (tuple, Bound)) or expr.items[0].kind == "call":
+            # `settings.FIELD`, `get_settings().FIELD`, `BACKENDS["a"].name` (an instance
+            # kept in a known container)
+            if isinstance(base_symbol, (tuple, Bound)) or expr.items[0].kind in (
+                "call",
+                "subscript",
+            ):
                 base = self.evaluate(expr.items[0], path, namespace, depth + 1)
                 inner = base.value if base.known else None
                 if isinstance(inner, Instance):  # `settings.FIELD`, `get_settings().FIELD`
