@@ -361,6 +361,13 @@ VISIBILITY = {
         def make_image():
             inner = Endpoint(name="image-function", image="me/img:2")
             return inner
+
+        def returned_image():
+            return Endpoint(name="image-returned", image="me/img:3")
+
+        class Backend:
+            def endpoint(self):
+                return Endpoint(name="image-method", image="me/img:4")
     """,
     "pkg/__init__.py": """
         from runpod_flash import Endpoint
@@ -398,6 +405,46 @@ def test_fg301_matches_what_flash_build_discovers(project, check_json):
     assert set(sdk["deployed"]) >= MAYBE_SEEN
     assert flagged >= MAYBE_SEEN
     assert {"module-level", "in-with", "image-module"} <= set(sdk["deployed"])
+
+
+def test_fg301_an_image_endpoint_a_method_returns_and_another_module_runs(project, check_json):
+    """`Endpoint(image=...)` returned by a method, run by a CLI module
+    (`VllmBackend().endpoint().run(...)`): flash build never sees it; flash-guard lists it,
+    with FG301's runtime-provisioned info naming where it is run, and no FG002."""
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/backends.py": """
+            from runpod_flash import Endpoint, GpuGroup
+
+            class VllmBackend:
+                model = "meta-llama/Llama-3-8B"
+
+                def endpoint(self):
+                    return Endpoint(
+                        name="vllm-backend",
+                        image="vllm/vllm-openai:latest",
+                        gpu=GpuGroup.ADA_24,
+                        env={"MODEL": self.model},
+                    )
+        """,
+        "pkg/cli.py": """
+            from pkg.backends import VllmBackend
+
+            def main():
+                print(VllmBackend().endpoint().run({"prompt": "hi"}))
+
+            if __name__ == "__main__":
+                main()
+        """,
+    }
+    sdk = oracle(files)
+    assert sdk["import_errors"] == {} and sdk["deployed"] == [], sdk
+    _, doc = check_json(project(files))
+    assert [(e["name"], e["kind"]) for e in doc["endpoints"]] == [("vllm-backend", "image")]
+    (fg301,) = _of(doc, "FG301")
+    assert fg301["severity"] == "info", fg301
+    assert "`main()` in pkg/cli.py calls `.run(...)`" in fg301["message"], fg301
+    assert _of(doc, "FG002") == [], doc["findings"]
 
 
 BUNDLING = {

@@ -366,6 +366,8 @@ def _runtime_provisioned(endpoint: Endpoint, analysis) -> str | None:
     how = _used_in(body.text() if body is not None else "", endpoint)
     if how is None and name:
         how = _returned_and_run(root, function, name, endpoint)
+    if how is None and name:
+        how = _returned_and_run_elsewhere(analysis, function, name, endpoint)
     through = _reached_from_main(root, name) if how is None and name else None
     if through == name:
         how = f"`{name}()` is called from the `__main__` block"
@@ -420,11 +422,48 @@ def _used_in(body: str, endpoint: Endpoint) -> str | None:
     return None
 
 
-def _returned_and_run(root, function, name: str, endpoint: Endpoint) -> str | None:
+def _returned_and_run(root, function, name: str, endpoint: Endpoint, where: str = "") -> str | None:
     """A getter that returns the declaration (`return _endpoint`, `return Endpoint(...)`)
-    and another function of the file that runs what it got (`ep = get_endpoint()` then
-    `ep.run(...)`, or `get_endpoint().run(...)`): the lazy client pattern, provisioned by
-    that call. None when the function returns something else or nothing runs it."""
+    and another function of the file (or of `root`, a module importing it, then named by
+    `where`) that runs what it got (`ep = get_endpoint()` then `ep.run(...)`,
+    `get_endpoint("x").run(...)`, or for a method `Backend().endpoint().run(...)`): the lazy
+    client pattern, provisioned by that call. None when the function returns something else
+    or nothing runs it."""
+    if not _returns_declaration(function, endpoint):
+        return None
+    method = _is_method(function)
+    before = r"(?<![\w])" if method else r"(?<![.\w])"
+    call = rf"{before}{re.escape(name)}\s*\((?:[^()]|\([^()]*\))*\)"
+    shown = f"`.{name}()`" if method else f"`{name}()`"
+    for other in root.find_all(kind="function_definition"):
+        if other.range().start.index == function.range().start.index and not where:
+            continue
+        caller = other.field("name").text() if other.field("name") is not None else "?"
+        caller = f"`{caller}()`{where}"
+        source = other.text()
+        direct = re.search(rf"{call}\s*\.\s*(runsync|run)\s*\(", source)
+        if direct:
+            return f"{shown} returns it and {caller} calls `.{direct.group(1)}(...)` on it"
+        for bound in re.finditer(rf"\b([A-Za-z_]\w*)\s*=\s*(?:await\s+)?{call}", source):
+            var = re.escape(bound.group(1))
+            run = re.search(rf"\b{var}\s*\.\s*(runsync|run)\s*\(", source)
+            if run:
+                return (
+                    f"{shown} returns it and `{bound.group(1)}.{run.group(1)}(...)` in "
+                    f"{caller} provisions it"
+                )
+    return None
+
+
+def _is_method(function) -> bool:
+    parent = function.parent()
+    if parent is not None and parent.kind() == "decorated_definition":
+        parent = parent.parent()
+    owner = parent.parent() if parent is not None and parent.kind() == "block" else None
+    return owner is not None and owner.kind() == "class_definition"
+
+
+def _returns_declaration(function, endpoint: Endpoint) -> bool:
     body = function.field("body")
     text = body.text() if body is not None else ""
     names = {endpoint.variable} if endpoint.variable else set()
@@ -440,25 +479,23 @@ def _returned_and_run(root, function, name: str, endpoint: Endpoint) -> str | No
         ):
             names.add(parent.field("left").text())
     returned = any(re.search(rf"\breturn\s+{re.escape(n)}\s*(?:$|#)", text, re.M) for n in names)
-    if not returned and not re.search(r"\breturn\s+\w*Endpoint\s*\(", text):
-        return None
-    call = rf"(?<![.\w]){re.escape(name)}\s*\(\s*\)"
-    for other in root.find_all(kind="function_definition"):
-        if other.range().start.index == function.range().start.index:
+    return returned or re.search(r"\breturn\s+\w*Endpoint\s*\(", text) is not None
+
+
+def _returned_and_run_elsewhere(analysis, function, name: str, endpoint: Endpoint) -> str | None:
+    """`_returned_and_run` in the modules that import the declaration's module (a `cli.py`
+    running `VllmBackend().endpoint().run(...)`)."""
+    from ast_grep_py import SgRoot  # deferred: only declarations inside functions get here
+
+    importers = analysis.modules.importers().get(endpoint.path, ())
+    for other in sorted({path for path, _, _ in importers}):
+        text = source_text(analysis, other)
+        if not text or name not in text:
             continue
-        caller = other.field("name").text() if other.field("name") is not None else "?"
-        source = other.text()
-        direct = re.search(rf"{call}\s*\.\s*(runsync|run)\s*\(", source)
-        if direct:
-            return f"`{name}()` returns it and `{caller}()` calls `.{direct.group(1)}(...)` on it"
-        for bound in re.finditer(rf"\b([A-Za-z_]\w*)\s*=\s*(?:await\s+)?{call}", source):
-            var = re.escape(bound.group(1))
-            method = re.search(rf"\b{var}\s*\.\s*(runsync|run)\s*\(", source)
-            if method:
-                return (
-                    f"`{name}()` returns it and `{bound.group(1)}.{method.group(1)}(...)` in "
-                    f"`{caller}()` provisions it"
-                )
+        root = SgRoot(text, "python").root()
+        how = _returned_and_run(root, function, name, endpoint, f" in {other}")
+        if how is not None:
+            return how
     return None
 
 

@@ -267,6 +267,22 @@ def _written_call(endpoint: Endpoint, files: dict[str, FileFacts]) -> Call:
                         blocks=assign.blocks,
                         unpacked=True,
                     )
+        # `return Endpoint(...)` in a function or method, declared there (a factory's return
+        # built for a call elsewhere is placed by that call)
+        for fn in facts.functions if endpoint.scope == "function" else ():
+            for returned in fn.returns:
+                if returned.has_expr_span(span):
+                    blocks = [Block("function", f"def {fn.name}(...):", fn.name)]
+                    owner = next((c for c in facts.classes if c.span == fn.namespace), None)
+                    if owner is not None:
+                        blocks.append(Block("class", f"class {owner.name}:", owner.name))
+                    return Call(
+                        returned.expr(),
+                        endpoint.path,
+                        fn.span,
+                        "function",
+                        blocks=tuple(blocks),
+                    )
     placeholder = Expr("other", endpoint.span, "")
     return Call(placeholder, endpoint.path, None, endpoint.scope)
 

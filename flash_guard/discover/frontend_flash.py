@@ -70,6 +70,9 @@ class DeclarationBuilder:
                         draft.factory_call = draft.factory_call or (path, assign.expr.span)
                 else:
                     self._applied_object(path, assign)
+            for fn in facts.functions:
+                for returned in fn.returns:
+                    self._returned(path, fn, returned)
             for decorated in facts.decorated:
                 for decorator in decorated.decorators:
                     self._decorator(path, decorated, decorator)
@@ -118,6 +121,25 @@ class DeclarationBuilder:
         if lines is not None:
             draft.ranges.append((path or obj.path, lines[0], lines[1]))
         return draft
+
+    def _returned(self, path: str, fn: FunctionDef, returned) -> None:
+        """`return Endpoint(...)` in a function or method (`def endpoint(self): return
+        Endpoint(name=..., image=...)`), as `ep = Endpoint(...)` then `return ep` is: a
+        declaration inside a function, which FG301 reports (runtime-provisioned when the code
+        that calls it runs what it returns). A factory some module-level call of which
+        became the declaration keeps only that one (`build`)."""
+        if not returned.may_be_call() or not returned.is_call():
+            return
+        expr = returned.expr()
+        if expr.kind != "call" or not expr.items or expr.items[0].kind not in ("name", "attr"):
+            return
+        symbol = self.project.resolve_symbol(expr.items[0], path, fn.span)
+        if not (isinstance(symbol, FlashSymbol) and symbol.name == "Endpoint"):
+            return
+        value = self.project.evaluate(expr, path, fn.span)
+        if isinstance(value.value, Opaque) and value.value.callee == "Endpoint":
+            start, end = expr.span.line, expr.span.end_line
+            self._draft(value.value, "endpoint", "function", (start, end), path)
 
     def _applied(self, path: str, applied, bound: bool) -> None:
         """`Endpoint(...)(fn)`: the endpoint applied to a function without `@`."""

@@ -38,10 +38,12 @@ class NotDeployed(Check):
 
     A runtime-provisioned declaration (inside a function, configured from the function's
     parameters or run-time data, and used by the same code: called, awaited, `.run`/`.runsync`,
-    returned to another function of the file that runs it (`ep = get_endpoint()` then
-    `ep.run(...)`, a lazy client), or the function is called from a `__main__` block, directly
-    or through other functions of the file a few calls deep) is a script that creates its
-    endpoint when it runs. It gets one info finding saying so, and no FG002 or FG303.
+    returned to another function of the file, or of a module importing it, that runs it
+    (`ep = get_endpoint()` then `ep.run(...)`, a lazy client; `VllmBackend().endpoint().run(...)`
+    for a method), or the function is called from a `__main__` block, directly or through
+    other functions of the file a few calls deep) is a script that creates its endpoint when it
+    runs. It gets one info finding saying so, and no FG002 or FG303. `return Endpoint(...)` in
+    a function or method is a declaration there, as `ep = Endpoint(...)` is.
     A runpod 2.0 declaration is read as `rp flash deploy` discovers it (runpod-sdk2.md §5.5):
     it fails under a `__main__` or `TYPE_CHECKING` guard, inside a function nothing calls at
     import, in a module-level conditional (created only if that branch runs), or in a directory
