@@ -1169,6 +1169,24 @@ def test_unnamed_lambdas_in_a_dict_comprehension_share_rc2s_name(tmp_path, run_c
     assert any("duplicate resource name '<lambda>'" in m for m in fg216), findings
 
 
+UNNAMED_CALL_FORMS = {
+    # Without name=, the resource is named after the function's __name__.
+    "lambda": "h = app.queue(cpu='cpu3c-1-2')(lambda x: x)\n",
+    "factory-returns-nested": "def make(n):\n    def handler(job):\n        return n\n"
+    "    return handler\nh = app.queue(cpu='cpu3c-1-2')(make('a'))\n",
+}
+
+
+@pytest.mark.parametrize("label", list(UNNAMED_CALL_FORMS))
+def test_an_unnamed_call_form_is_named_as_rc2_names_it(label, tmp_path):
+    files = {"main.py": APP + UNNAMED_CALL_FORMS[label]}
+    result = run_discovery_or_skip(files)
+    assert result["error"] is None, result
+    deployed = [r["name"] for app in result["apps"] for r in app["resources"]]
+    declared = [e.display_name for e in _model(_write(tmp_path, label, files)).endpoints]
+    assert declared == deployed, (declared, deployed)
+
+
 def test_dict_comprehension_over_an_unknown_iterable_is_one_unknown_declaration(tmp_path, run_cli):
     files = {
         "main.py": "import os\n" + APP + "NAMES = os.environ['NAMES'].split(',')\n"
@@ -1177,6 +1195,8 @@ def test_dict_comprehension_over_an_unknown_iterable_is_one_unknown_declaration(
     root = _write(tmp_path, "unknown-iterable", files)
     endpoints = _model(root).endpoints
     assert len(endpoints) == 1 and not endpoints[0].name.known, endpoints
+    # labelled by its function's __name__, never by the lambda's source
+    assert endpoints[0].display_name == "<lambda>", endpoints
     codes = {f["code"]: f["message"] for f in _findings(run_cli, root)}
     assert "FG306" in codes, codes
     assert "`name` is `f'w-{n}'`" in codes["FG002"], codes

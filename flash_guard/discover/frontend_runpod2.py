@@ -260,7 +260,10 @@ class Runpod2Builder:
         return kind, app, made
 
     def _target(self, path: str, expr: Expr) -> BodyFacts:
-        return self.project.body_of(path, expr)
+        body = self.project.body_of(path, expr)
+        if expr.kind == "other" and _is_lambda(expr):
+            return replace(body, name="<lambda>")  # its __name__, as rc2 records it
+        return body
 
     def _defined_here(self, path: str, expr: Expr) -> bool:
         """The function is defined in this file, not imported (the worker looks it up in the
@@ -597,9 +600,13 @@ class Runpod2Builder:
                     obj.args[0].span or call.span,
                 )
             )
+        # rc2 names a resource after its function's __name__: `<lambda>` for a lambda, the
+        # nested function a project factory returns for `app.queue()(make("a"))`
         default_name = target.name
         if call_form is not None and call_form.kind == "other" and _is_lambda(call_form):
-            default_name = "<lambda>"  # rc2 names a resource after its function's __name__
+            default_name = "<lambda>"
+        elif call_form is not None and call_form.kind == "call":
+            default_name = self._returned_name(call_form, path, ns) or default_name
         params, compute, found = resource_params(dict(obj.kwargs), kind, default_name)
         undecided = [(code, *detail) for code, message, detail in found if message is None]
         found = [problem for problem in found if problem[1] is not None]
@@ -653,6 +660,19 @@ class Runpod2Builder:
         app.resources.append(endpoint)
         self.endpoints.append(endpoint)
         return endpoint
+
+    def _returned_name(self, call: Expr, path: str, ns) -> str | None:
+        """The name of the function defined inside the project function `call` calls and
+        returned by it (`def make(n): def handler(job): ...; return handler`), else None."""
+        func = call.items[0] if call.items else None
+        if func is None or func.kind not in ("name", "attr"):
+            return None
+        found = self.project.resolve_symbol(func, path, ns)
+        if not (isinstance(found, tuple) and isinstance(found[1], FunctionDef)):
+            return None
+        facts = self.project.files.get(found[0])
+        nested = _returned_nested(facts, found[1]) if facts is not None else None
+        return nested.name if nested is not None else None
 
     def _per_call(self, path, kind, call: Expr, ns, target, lines, variable, decorated, form):
         """A declaration in the body of a module-level factory that module-level code calls
