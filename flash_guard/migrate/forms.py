@@ -80,31 +80,29 @@ def scan(parsed: ParsedFile) -> FileForms:
     forms = FileForms(parsed)
     tree = parsed.tree
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and _flash_module(node.module) and not node.level:
-            if node not in tree.body:
-                forms.problems.append(
-                    (node.lineno, "flash-use", "runpod_flash imported in a block")
-                )
-                continue
-            forms.imports.append(node)
-            for alias in node.names:
-                forms.flash[alias.asname or alias.name] = alias.name
-        elif isinstance(node, ast.Import) and any(_flash_module(a.name) for a in node.names):
-            if node not in tree.body:
-                forms.problems.append(
-                    (node.lineno, "flash-use", "runpod_flash imported in a block")
-                )
-                continue
-            if not all(_flash_module(a.name) for a in node.names) or any(
-                "." in a.name for a in node.names
-            ):
-                forms.problems.append(
-                    (node.lineno, "flash-use", "`import` of runpod_flash with other modules")
-                )
-                continue
-            forms.imports.append(node)
-            for alias in node.names:
-                forms.modules[alias.asname or alias.name] = alias.name
+        names_from = (
+            isinstance(node, ast.ImportFrom) and _flash_module(node.module) and not node.level
+        )
+        module_form = isinstance(node, ast.Import) and any(
+            _flash_module(a.name) for a in node.names
+        )
+        if not (names_from or module_form):
+            continue
+        if node not in tree.body:
+            forms.problems.append((node.lineno, "flash-use", "runpod_flash imported in a block"))
+            continue
+        if module_form and (
+            not all(_flash_module(a.name) for a in node.names)
+            or any("." in a.name for a in node.names)
+        ):
+            forms.problems.append(
+                (node.lineno, "flash-use", "`import` of runpod_flash with other modules")
+            )
+            continue
+        forms.imports.append(node)
+        bound = forms.flash if names_from else forms.modules
+        for alias in node.names:
+            bound[alias.asname or alias.name] = alias.name
     if not forms.imports:
         return forms
     _declarations(forms)
