@@ -309,11 +309,13 @@ def _undefined(analysis, path: str | None, span, text: str) -> str | None:
     """The name `text` starts with when its module never binds it (checks/undefined.py)."""
     if analysis is None or path is None or not text:
         return None
-    from flash_guard.checks.placement import source_text
+    from flash_guard.checks.placement import parsed_roots, source_text
     from flash_guard.checks.undefined import undefined_name
 
-    roots = analysis.__dict__.setdefault("_undefined_roots", {})
-    return undefined_name(source_text(analysis, path), path, span, text, roots)
+    roots = parsed_roots(analysis)  # the parses FG301's placement checks made too
+    root = roots.get(path)
+    source = root.text() if root is not None else source_text(analysis, path)
+    return undefined_name(source, path, span, text, roots)
 
 
 def _whole_declaration(outcome: Outcome) -> str | None:

@@ -29,6 +29,13 @@ class Span:
     end_line: int
     end_column: int
 
+    def contains(self, inner: Span) -> bool:
+        """`inner` lies within this range (the range itself included)."""
+        return (self.line, self.column) <= (inner.line, inner.column) and (
+            inner.end_line,
+            inner.end_column,
+        ) <= (self.end_line, self.end_column)
+
 
 @dataclass(frozen=True, slots=True)
 class EnumRef:

@@ -285,18 +285,16 @@ def _called_at_import(analysis, path: str, name: str) -> bool:
 
 def _import_calls(analysis, path: str) -> set[str] | None:
     memo = analysis.__dict__.setdefault("_import_calls", {})
-    if path not in memo:  # one parse per file, however many declarations ask
-        memo[path] = _names_called_at_import(source_text(analysis, path))
+    if path not in memo:  # one walk per file, however many declarations ask
+        memo[path] = _names_called_at_import(parsed_root(analysis, path))
     return memo[path]
 
 
-def _names_called_at_import(text: str | None) -> set[str] | None:
-    if not text:
+def _names_called_at_import(root) -> set[str] | None:
+    if root is None:
         return None
-    from ast_grep_py import SgRoot  # deferred: only 2.0 declarations inside functions
-
     called = set()
-    for call in SgRoot(text, "python").root().find_all(kind="call"):
+    for call in root.find_all(kind="call"):
         func = call.field("function")
         if func is None or any(
             anc.kind() in ("function_definition", "class_definition", "lambda")
@@ -331,12 +329,9 @@ def runtime_provisioned(endpoint: Endpoint | None, analysis) -> str | None:
 
 
 def _runtime_provisioned(endpoint: Endpoint, analysis) -> str | None:
-    text = source_text(analysis, endpoint.path)
-    if not text:
+    root = parsed_root(analysis, endpoint.path)
+    if root is None:
         return None
-    from ast_grep_py import SgRoot  # deferred: only declarations inside functions get here
-
-    root = SgRoot(text, "python").root()
     line = endpoint.span.line - 1
     enclosing = [
         node
@@ -376,6 +371,28 @@ def _runtime_provisioned(endpoint: Endpoint, analysis) -> str | None:
     if how is None:
         return None
     return f"inside `{name}()`, {configured}; {how}"
+
+
+def parsed_roots(analysis) -> dict:
+    """path -> its ast-grep root (None when unreadable), parsed once per run for the checks
+    that read statements discovery keeps no facts about (FG301's placement and run-time
+    provisioning, FG002's undefined names)."""
+    return analysis.__dict__.setdefault("_parsed_roots", {})
+
+
+def parsed_root(analysis, path: str, text: str | None = None):
+    """`path`'s ast-grep root, parsed on first use; `text` is its source when the caller has
+    read it already."""
+    roots = parsed_roots(analysis)
+    if path not in roots:
+        text = text if text is not None else source_text(analysis, path)
+        if text:
+            from ast_grep_py import SgRoot  # deferred: few runs parse a file again
+
+            roots[path] = SgRoot(text, "python").root()
+        else:
+            roots[path] = None
+    return roots[path]
 
 
 def source_text(analysis, path: str) -> str | None:
@@ -485,14 +502,13 @@ def _returns_declaration(function, endpoint: Endpoint) -> bool:
 def _returned_and_run_elsewhere(analysis, function, name: str, endpoint: Endpoint) -> str | None:
     """`_returned_and_run` in the modules that import the declaration's module (a `cli.py`
     running `VllmBackend().endpoint().run(...)`)."""
-    from ast_grep_py import SgRoot  # deferred: only declarations inside functions get here
-
     importers = analysis.modules.importers().get(endpoint.path, ())
     for other in sorted({path for path, _, _ in importers}):
-        text = source_text(analysis, other)
+        root = parsed_roots(analysis).get(other)
+        text = root.text() if root is not None else source_text(analysis, other)
         if not text or name not in text:
-            continue
-        root = SgRoot(text, "python").root()
+            continue  # not parsed for nothing: an importer that never names the getter
+        root = parsed_root(analysis, other, text)
         how = _returned_and_run(root, function, name, endpoint, f" in {other}")
         if how is not None:
             return how

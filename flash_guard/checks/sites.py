@@ -152,13 +152,6 @@ def _decorated_by_target(files: dict[str, FileFacts], paths) -> dict[int, Decora
     return index
 
 
-def _contains(outer: Span, inner: Span) -> bool:
-    return (outer.line, outer.column) <= (inner.line, inner.column) and (
-        inner.end_line,
-        inner.end_column,
-    ) <= (outer.end_line, outer.end_column)
-
-
 def _decorator_call(decorated: Decorated, span: Span, files=None, path=None) -> Expr | None:
     facts = files.get(path) if files is not None else None
     if facts is not None:
@@ -208,7 +201,7 @@ def factory_of(endpoint: Endpoint, files: dict[str, FileFacts]) -> str | None:
     around = [
         f
         for f in (facts.functions if facts is not None else ())
-        if _contains(f.span, span) and f.span != span
+        if f.span.contains(span) and f.span != span
     ]
     # the innermost: the one that starts last
     inner = max(around, key=lambda f: (f.span.line, f.span.column), default=None)
@@ -232,7 +225,7 @@ def _written_call(endpoint: Endpoint, files: dict[str, FileFacts]) -> Call:
                     annotated=assign.annotated,
                 )
         for decorated, expr in index.decorators.get(span.line, ()):
-            if _contains(expr.span, endpoint.span):
+            if expr.span.contains(endpoint.span):
                 call = _find(expr, endpoint.span)
                 if call is not None:
                     return Call(
@@ -292,7 +285,7 @@ def _find(expr: Expr, span: Span) -> Expr | None:
         return expr
     children = list(expr.items) + [value for _, value, _ in expr.keywords]
     for child in children:
-        if isinstance(child, Expr) and _contains(child.span, span):
+        if isinstance(child, Expr) and child.span.contains(span):
             found = _find(child, span)
             if found is not None:
                 return found

@@ -7,7 +7,7 @@ import (module level or a module-level class body or decorator, outside any func
 comprehension, conditional, loop, `try` or `with`), the file has no `*` import, does not reach
 its own namespace (`globals()`, `exec`, `sys.modules`, ...), is not a package's `__init__.py`
 (importing a submodule binds its name there), and every occurrence of the name is a plain
-read. The file is parsed again here, only for such FG002 findings.
+read. The file is parsed again here, only for such FG002 findings, once per run.
 """
 
 from __future__ import annotations
@@ -74,7 +74,8 @@ def undefined_name(
 ) -> str | None:
     """The first name of `text` (written at `span` of `path`, whose source is `source`) when
     nothing in the module binds it, so evaluating it at import raises NameError; else None.
-    `roots` keeps each file's parse for the next finding in it."""
+    `roots` holds the files parsed so far (checks/placement.parsed_roots: shared with the
+    other checks that parse a file again), and gets this one's parse."""
     match = _NAME_CHAIN.match(text or "")
     if source is None or match is None or span is None:
         return None

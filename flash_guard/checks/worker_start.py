@@ -28,6 +28,14 @@ class WorkerStart:
 
 
 def worker_start(endpoint: Endpoint, project: ModuleIndex) -> WorkerStart:
+    """Walked once per endpoint and run: the dependency record and FG305 both ask."""
+    memo = project.__dict__.setdefault("_worker_start", {})
+    if id(endpoint) not in memo:
+        memo[id(endpoint)] = (endpoint, _walk(endpoint, project))  # the endpoint keeps its id
+    return memo[id(endpoint)][1]
+
+
+def _walk(endpoint: Endpoint, project: ModuleIndex) -> WorkerStart:
     files = project.files
     out = WorkerStart()
     todo = sorted({b.path or endpoint.path for b in worker_bodies(endpoint)} | {endpoint.path})

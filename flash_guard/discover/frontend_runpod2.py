@@ -233,7 +233,7 @@ class Runpod2Builder:
             return None
         span = applied.expr.span
         for assign in facts.assignments:
-            if assign.namespace is not None or not _within(span, assign.value.expr_span()):
+            if assign.namespace is not None or not assign.value.expr_span().contains(span):
                 continue
             comp = _enclosing_dictcomp(assign.expr, span)
             if comp is None:
@@ -1496,17 +1496,10 @@ def _is_lambda(expr: Expr) -> bool:
     return re.match(r"lambda\b", expr.text) is not None
 
 
-def _within(inner: Span, outer: Span) -> bool:
-    return (inner.line, inner.column) >= (outer.line, outer.column) and (
-        inner.end_line,
-        inner.end_column,
-    ) <= (outer.end_line, outer.end_column)
-
-
 def _enclosing_dictcomp(expr: Expr, span: Span) -> Expr | None:
     """The dict comprehension in `expr` whose key or value holds the call at `span`, with no
     other comprehension, lambda or unmodelled expression between them; else None."""
-    if not _within(span, expr.span):
+    if not expr.span.contains(span):
         return None
     if expr.span == span:
         return None  # the call itself, not in a comprehension
@@ -1514,16 +1507,16 @@ def _enclosing_dictcomp(expr: Expr, span: Span) -> Expr | None:
         return None  # a list comprehension, a lambda's body, ...: not followed
     if expr.kind == "dictcomp":
         key, value = expr.items[:2]
-        if not (_within(span, key.span) or _within(span, value.span)):
+        if not (key.span.contains(span) or value.span.contains(span)):
             return None  # in the iterable, evaluated once
-        inner = _enclosing_dictcomp(key if _within(span, key.span) else value, span)
+        inner = _enclosing_dictcomp(key if key.span.contains(span) else value, span)
         if inner is not None:
             return None  # nested comprehensions: not followed
         return expr if _holds(key, span) or _holds(value, span) else None
     children = list(expr.items) + [v for _, v, _ in expr.keywords if isinstance(v, Expr)]
     children += [k for k, _, _ in expr.keywords if isinstance(k, Expr)]
     for child in children:
-        if _within(span, child.span):
+        if child.span.contains(span):
             return _enclosing_dictcomp(child, span)
     return None
 
@@ -1532,7 +1525,7 @@ def _holds(expr: Expr, span: Span) -> bool:
     """`expr` holds the call at `span` through modelled expressions only."""
     if expr.span == span:
         return True
-    if not _within(span, expr.span) or expr.kind in ("other", "dictcomp"):
+    if not expr.span.contains(span) or expr.kind in ("other", "dictcomp"):
         return False
     children = list(expr.items) + [v for _, v, _ in expr.keywords if isinstance(v, Expr)]
     children += [k for k, _, _ in expr.keywords if isinstance(k, Expr)]

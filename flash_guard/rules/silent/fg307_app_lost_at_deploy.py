@@ -167,14 +167,7 @@ def _built_on_import(app, analysis) -> bool:
     if not project.ensure_parsed(app.path):
         return True
     span = app.span
-    for function in project.files[app.path].functions:
-        outer = function.span
-        if (outer.line, outer.column) <= (span.line, span.column) and (
-            span.end_line,
-            span.end_column,
-        ) <= (outer.end_line, outer.end_column):
-            return False
-    return True
+    return not any(f.span.contains(span) for f in project.files[app.path].functions)
 
 
 def _directory(path: str) -> str:
