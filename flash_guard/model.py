@@ -20,7 +20,15 @@ APIS = ("endpoint", "legacy", "app")
 SDKS = ("runpod_flash", "tetra_rp", "runpod2")
 
 
-@dataclass(frozen=True, order=True, slots=True)
+# Equal spans are one object (see Span.__new__): a big tree's facts and values hold ten times
+# more spans than there are distinct ones (positions repeat across files), and spans were
+# the most numerous record at the peak. The table is bounded: past it, spans are made anew.
+_SPANS: dict[tuple[int, int, int, int], Span] = {}
+_SPANS_MAX = 1 << 20
+_set_field = object.__setattr__
+
+
+@dataclass(frozen=True, order=True, slots=True, init=False)
 class Span:
     """A 1-based, end-inclusive-line / end-exclusive-column source range."""
 
@@ -28,6 +36,22 @@ class Span:
     column: int
     end_line: int
     end_column: int
+
+    def __new__(cls, line: int, column: int, end_line: int, end_column: int) -> Span:
+        key = (line, column, end_line, end_column)
+        span = _SPANS.get(key)
+        if span is None:
+            span = object.__new__(cls)
+            _set_field(span, "line", line)
+            _set_field(span, "column", column)
+            _set_field(span, "end_line", end_line)
+            _set_field(span, "end_column", end_column)
+            if len(_SPANS) < _SPANS_MAX:
+                _SPANS[key] = span
+        return span
+
+    def __reduce__(self):  # pickle and copy go through __new__, so they share too
+        return (Span, (self.line, self.column, self.end_line, self.end_column))
 
     def contains(self, inner: Span) -> bool:
         """`inner` lies within this range (the range itself included)."""
@@ -170,27 +194,29 @@ class Route:
 
 @dataclass(slots=True)
 class BodyFacts:
-    """What a worker's own code does, gathered while its file was parsed."""
+    """What a worker's own code does, gathered while its file was parsed. Tuples, not lists:
+    a big project has thousands of bodies, most of whose lists would be empty (one shared
+    `()` each instead of a list each)."""
 
     name: str
     span: Span
     path: str = ""
     is_class: bool = False
     is_async: bool = False
-    env_reads: list[tuple[str, Span]] = field(default_factory=list)
+    env_reads: tuple[tuple[str, Span], ...] = ()
     # `os.environ[KEY]`, `os.getenv(KEY)`, `for k in FORWARDED: os.environ[k]`: reads keyed by a
     # name the body does not assign (a module constant, resolved by the rule that reads them)
-    env_key_names: list[tuple[str, Span]] = field(default_factory=list)
+    env_key_names: tuple[tuple[str, Span], ...] = ()
     # writes keyed the same way (`os.environ[CACHE_VAR] = ...`, `setdefault(TOKEN_VAR, "")`)
-    env_key_writes: list[tuple[str, Span]] = field(default_factory=list)
+    env_key_writes: tuple[tuple[str, Span], ...] = ()
     # `os.environ[K] = v`, `del os.environ[K]`, `setdefault`/`pop`/`update`: not reads (FG108)
-    env_writes: list[tuple[str, Span]] = field(default_factory=list)
-    calls: list[tuple[str, Span]] = field(default_factory=list)
-    imports: list[str] = field(default_factory=list)
+    env_writes: tuple[tuple[str, Span], ...] = ()
+    calls: tuple[tuple[str, Span], ...] = ()
+    imports: tuple[str, ...] = ()
     # The signature, for runpod 2.0 handler shapes (FG215): (name, kind) with kind one of
     # req, opt, star, kwreq, kwopt, dstar. For a class: its `__init__`'s, and its bases.
-    params: list[tuple[str, str]] = field(default_factory=list)
-    bases: list[str] = field(default_factory=list)
+    params: tuple[tuple[str, str], ...] = ()
+    bases: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)

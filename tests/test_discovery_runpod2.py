@@ -113,7 +113,7 @@ def test_call_forms_get_the_body_of_their_definition(project):
     assert (local.name, local.path, local.params) == (
         "local",
         "main.py",
-        [("a", "req"), ("b", "req")],
+        (("a", "req"), ("b", "req")),
     )
     assert "snapshot_download" in [c for c, _ in local.calls]
     assert by_name["local-q"].scope == "module"
@@ -125,7 +125,7 @@ def test_call_forms_get_the_body_of_their_definition(project):
     assert svc.targets[0].is_class and [r.path.value for r in svc.routes] == ["/health"]
     assert by_name["listed-q"].scope == by_name["bare-q"].scope == "container"
     # A lambda has no definition to read: a bare record, and no shape findings about it.
-    assert by_name["lambda-q"].targets[0].calls == []
+    assert by_name["lambda-q"].targets[0].calls == ()
 
 
 def test_inherited_routes_from_another_module(project):

@@ -489,6 +489,9 @@ class _Generator:
         # __slots__ (the many small ones: spans, values, expressions) has its slots set
         # through object.__setattr__; any other is stored into its instance dict one by one,
         # cheaper than building a dict to merge.
+        if "__new__" in vars(hint):  # a record that makes its own instances (Span interns)
+            self.emit(indent, f"{out} = {self.constant(hint, 'C')}({', '.join(parts)})")
+            return out
         self.emit(indent, f"{out} = new({self.constant(hint, 'C')})")
         if "__slots__" in vars(hint):
             for name, part in zip(names, parts, strict=True):

@@ -9,7 +9,7 @@ environment reads, calls and imports. Nothing is resolved yet; a decorator
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from sys import intern
 
 from flash_guard.discover.lexical import Lexed, lex, line_starts
@@ -662,6 +662,10 @@ def _untaken(blocks: tuple[Block, ...]) -> bool:
     return guarding_if(blocks, NEVER_RUNS.match) is not None
 
 
+# BodyFacts' sequences: gathered into lists while the body is walked, then frozen (model.py).
+_BODY_SEQUENCES = tuple(f.name for f in fields(BodyFacts) if str(f.type).startswith("tuple["))
+
+
 def _body_facts(definition, name: str, path: str) -> BodyFacts:
     facts = BodyFacts(
         name=name,
@@ -669,10 +673,18 @@ def _body_facts(definition, name: str, path: str) -> BodyFacts:
         path=path,
         is_class=definition.kind() == "class_definition",
         is_async=any(c.kind() == "async" for c in definition.children()),
+        **{sequence: [] for sequence in _BODY_SEQUENCES},
     )
     body = definition.field("body")
-    if body is None:
-        return facts
+    if body is not None:
+        _gather_body(definition, body, facts)
+    for sequence in _BODY_SEQUENCES:
+        gathered = getattr(facts, sequence)
+        setattr(facts, sequence, tuple(gathered) if gathered else ())
+    return facts
+
+
+def _gather_body(definition, body, facts: BodyFacts) -> None:
     _signature(definition, body, facts)
     subscript_reads = []  # after the calls' reads, as callers have always seen them
     for node in body.find_all(**_BODY_RULE):
@@ -698,7 +710,6 @@ def _body_facts(definition, name: str, path: str) -> BodyFacts:
         else:
             _body_import(node, facts)
     facts.env_reads.extend(subscript_reads)
-    return facts
 
 
 _PARAM_KINDS = {

@@ -252,6 +252,7 @@ class ModuleIndex:
         self._consulted: set[str] | None = None
         self._memo_files: dict[tuple, frozenset[str]] = {}
         self._file_sets: dict[frozenset[str], frozenset[str]] = {}
+        self._keep_files = True  # until the dependency record is made (forget_files_behind)
         # id(container) -> (container, number of values in it): see _too_big.
         self._weights: dict[int, tuple[Any, int]] = {}
         # ids of unknown values that came out of a hit bound (see resolve_symbol)
@@ -864,7 +865,8 @@ class ModuleIndex:
         consulted = frozenset(files)
         # Most evaluations consult the same few sets of files (often just their own): one
         # shared copy of each set, not one per memo entry.
-        self._memo_files[key] = self._file_sets.setdefault(consulted, consulted)
+        if self._keep_files:
+            self._memo_files[key] = self._file_sets.setdefault(consulted, consulted)
         self._consulted = outer
         if outer is not None:
             outer |= files
@@ -872,6 +874,13 @@ class ModuleIndex:
     def _note_files(self, key: tuple) -> None:
         if self._consulted is not None:
             self._consulted |= self._memo_files.get(key, frozenset())
+
+    def forget_files_behind(self) -> None:
+        """Drop the record `files_behind` reads, and keep no more: once every endpoint's
+        dependencies are recorded nothing reads it (on a big tree, megabytes at the peak)."""
+        self._keep_files = False
+        self._memo_files = {}
+        self._file_sets = {}
 
     def files_behind(self, path: str, span: Span) -> frozenset[str]:
         """The files consulted to evaluate the call or name at `span` in `path` (the file
