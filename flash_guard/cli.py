@@ -377,7 +377,8 @@ def cmd_check(args) -> int:
         # baselineState whenever a baseline is in use; what it hid stays out of every
         # report, SARIF included (baselined findings are not to become alerts).
         for finding in result.findings:
-            finding.extra.setdefault("baseline_state", "new")
+            if "baseline_state" not in finding.extra:
+                finding.set_baseline_state("new")
     options = {"color": use_color(args.color), "statistics": args.statistics, "quiet": args.quiet}
     if args.max_annotations is not None:
         options["max_annotations"] = args.max_annotations
@@ -467,11 +468,11 @@ def _only_new_since(ref: str, args, request, result, project) -> None:
         return
     state, fixed = compare_findings(result.findings, base.findings)
     for finding in result.findings:
-        finding.extra["baseline_state"] = state.get(id(finding), "new")
+        finding.set_baseline_state(state.get(id(finding), "new"))
     result.unchanged = [f for f in result.findings if f.extra["baseline_state"] == "unchanged"]
     result.findings = [f for f in result.findings if f.extra["baseline_state"] != "unchanged"]
     for finding in fixed:
-        finding.extra["baseline_state"] = "absent"
+        finding.set_baseline_state("absent")
     result.fixed = fixed
     result.diff_base = {"ref": ref, "commit": commit, "scorecard": scorecard_diff(result, base)}
     print(

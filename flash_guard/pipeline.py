@@ -161,7 +161,7 @@ def _cache(request: RunRequest, workspace: Workspace):
 def _record_dependencies(endpoints: list[Endpoint], modules: ModuleIndex) -> None:
     for endpoint in endpoints:
         endpoint.depends_on = frozenset(_endpoint_files(endpoint, modules))
-    modules.forget_files_behind()
+    modules.forget_discovery_caches()
 
 
 def _endpoint_files(endpoint: Endpoint, modules: ModuleIndex) -> set[str]:

@@ -10,6 +10,7 @@ from flash_guard.discover.facts import FileFacts, extract
 from flash_guard.discover.frontend_flash import discover_endpoints
 from flash_guard.discover.frontend_runpod2 import discover_runpod2
 from flash_guard.discover.lexical import Unanalysable
+from flash_guard.discover.parse import untrack_conversions
 from flash_guard.discover.resolve import SDK2_PACKAGE, ModuleIndex, is_flash_module
 from flash_guard.model import Endpoint, Span
 from flash_guard.project.apps import AppMap
@@ -149,6 +150,7 @@ def analyse(
 ) -> Analysis:
     """`cache`: a discover/cache.FactsCache, or None to parse every file. `cwd`: where
     relative `paths` start from (the process's working directory when None)."""
+    untrack_conversions()  # an earlier analysis's snippets are not this one's to forget
     hidden_places = HiddenPlaces()
     sources = {s.path: s for s in list_files(paths, root, exclude, in_git, cwd, hidden_places)}
     for source in sources.values():

@@ -57,6 +57,25 @@ class Expr:
         return None
 
 
+# The snippets holding a conversion (`expr()`'s memo), for `forget_conversions`.
+_converted: list[Snippet] = []
+
+
+def forget_conversions() -> None:
+    """Drop every snippet's conversion (a cache: converting again gives an equal tree). Once
+    the declarations are found, most of them are not read again, and on a big tree they are
+    megabytes at the peak; what evaluation reads again is converted again."""
+    for snippet in _converted:  # each listed once: when its memo was made
+        del snippet._memo
+    _converted.clear()
+
+
+def untrack_conversions() -> None:
+    """Keep the conversions made so far, but no longer for `forget_conversions`: called when
+    a new analysis starts, so the list holds one analysis's snippets, not every earlier one's."""
+    _converted.clear()
+
+
 class _Conversions:
     """Where a snippet keeps its conversions once made: slots outside the record's fields, so
     the facts cache (which stores fields) never holds them, and a snippet that is never read
@@ -93,6 +112,7 @@ class Snippet(_Conversions):
                 tree = self._memo
             except AttributeError:
                 tree = self._memo = _convert_snippet(self)
+                _converted.append(self)
         return tree
 
     def callee(self) -> Expr | None:

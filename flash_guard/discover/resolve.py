@@ -24,7 +24,7 @@ from flash_guard.discover.facts import (
     ImportBinding,
     ItemWrite,
 )
-from flash_guard.discover.parse import MAX_INT_BITS, Expr, Snippet
+from flash_guard.discover.parse import MAX_INT_BITS, Expr, Snippet, forget_conversions
 from flash_guard.discover.writes import apply_writes, writes_of
 from flash_guard.model import BodyFacts, EnumRef, Opaque, Span, Value
 from flash_guard.sdk import flash_tables, releases, runpod2_tables
@@ -875,12 +875,16 @@ class ModuleIndex:
         if self._consulted is not None:
             self._consulted |= self._memo_files.get(key, frozenset())
 
-    def forget_files_behind(self) -> None:
-        """Drop the record `files_behind` reads, and keep no more: once every endpoint's
-        dependencies are recorded nothing reads it (on a big tree, megabytes at the peak)."""
+    def forget_discovery_caches(self) -> None:
+        """Drop what discovery and the dependency record were the main readers of (on a big
+        tree, megabytes at the peak): the record `files_behind` reads (and keep no more),
+        the containers' sizes, the snippets' conversions. Evaluation makes again what it
+        reads again."""
         self._keep_files = False
         self._memo_files = {}
         self._file_sets = {}
+        self._weights = {}
+        forget_conversions()
 
     def files_behind(self, path: str, span: Span) -> frozenset[str]:
         """The files consulted to evaluate the call or name at `span` in `path` (the file
