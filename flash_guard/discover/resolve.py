@@ -224,8 +224,9 @@ class ModuleIndex:
         self._star_imports: dict[str, list[ImportBinding]] = {}
         self._functions: dict[str, dict[str, FunctionDef]] = {}
         self._classes: dict[str, dict[str, ClassDef]] = {}
-        # (path, namespace, name) -> every assignment of that name there, in source order
-        self._alternatives: dict[tuple, list[Assignment]] = {}
+        # (path, namespace, name) -> every assignment of that name there, in source order;
+        # only names assigned more than once (the rest: assignments_of)
+        self._rebound: dict[tuple, list[Assignment]] = {}
         # (path, namespace, name) -> the in-place changes made to it there (writes.py)
         self._writes: dict[tuple, list[ItemWrite]] = {}
         self._written: dict[tuple[str, Span | None], set[str]] = {}  # (path, namespace) -> names
@@ -273,13 +274,20 @@ class ModuleIndex:
     def _index_file(self, path: str, facts: FileFacts) -> None:
         module_assigns: dict[str, Assignment] = {}
         for assign in facts.assignments:
-            self._alternatives.setdefault((path, assign.namespace, assign.target), []).append(
-                assign
+            names = (
+                module_assigns
+                if assign.namespace is None
+                else self._local_assigns.setdefault((path, assign.namespace), {})
             )
-            if assign.namespace is None:
-                module_assigns[assign.target] = assign
-            else:
-                self._local_assigns.setdefault((path, assign.namespace), {})[assign.target] = assign
+            previous = names.get(assign.target)
+            if previous is not None:
+                key = (path, assign.namespace, assign.target)
+                group = self._rebound.get(key)
+                if group is None:
+                    self._rebound[key] = [previous, assign]
+                else:
+                    group.append(assign)
+            names[assign.target] = assign
         self._module_assigns[path] = module_assigns
         for write in facts.writes:
             if write.op == "call":  # `configure(ENV)`: see _changed_by_call
@@ -759,7 +767,7 @@ class ModuleIndex:
         self._in_progress.add(key)
         outer = self._start_recording()
         try:
-            group = self._alternatives.get((path, assign.namespace, assign.target), [])
+            group = self.assignments_of(path, assign.namespace, assign.target)
             alternatives = _alternatives(group) if group and group[-1] is assign else []
             if len(alternatives) > 1:
                 values = [self._assigned(a, path, depth) for a in alternatives]
@@ -874,6 +882,21 @@ class ModuleIndex:
     def _note_files(self, key: tuple) -> None:
         if self._consulted is not None:
             self._consulted |= self._memo_files.get(key, frozenset())
+
+    def assignments_of(self, path: str, namespace: Span | None, name: str) -> list[Assignment]:
+        """Every assignment of `name` in that namespace of `path`, in source order. A name
+        assigned once (most are) is kept only in the per-namespace index: a big project has
+        tens of thousands, and a list and key each were megabytes at the peak."""
+        group = self._rebound.get((path, namespace, name))
+        if group is not None:
+            return group
+        names = (
+            self._module_assigns.get(path, {})
+            if namespace is None
+            else self._local_assigns.get((path, namespace), {})
+        )
+        only = names.get(name)
+        return [only] if only is not None else []
 
     def forget_discovery_caches(self) -> None:
         """Drop what discovery and the dependency record were the main readers of (on a big
@@ -1435,7 +1458,7 @@ class ModuleIndex:
         at = (expr.span.line, expr.span.column)
         if not any((w.span.line, w.span.column) > at for w in writes):
             return value
-        group = self._alternatives.get((path, assign.namespace, assign.target), [assign])
+        group = self.assignments_of(path, assign.namespace, assign.target)
         before = [w for w in writes_of(writes, assign, group) if (w.span.line, w.span.column) < at]
         snapshot = apply_writes(self, self._assigned(assign, path, depth), before, path, depth + 1)
         return dataclasses.replace(

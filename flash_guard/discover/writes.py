@@ -181,7 +181,7 @@ def _set_in_loop(
         return None
     start = (iterable.span.end_line, iterable.span.end_column)
     end = (write.span.line, write.span.column)
-    rebinds = index._alternatives.get((path, write.namespace, name), [])
+    rebinds = index.assignments_of(path, write.namespace, name)
     if any(start < (a.span.line, a.span.column) < end for a in rebinds):
         return None  # `for key in KEYS: key = key.upper()`
     items = index.evaluate(iterable.expr(), path, write.namespace, depth + 1)
