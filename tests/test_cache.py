@@ -443,3 +443,35 @@ def test_entries_of_deleted_files_are_dropped(app, tmp_path, monkeypatch):
     _check(app, monkeypatch)
     entries = json.loads(_facts_file(cache_dir).read_bytes().partition(b"\n")[2])["entries"]
     assert set(entries) == {"worker.py"}
+
+
+def test_a_save_after_the_entries_were_released_keeps_the_earlier_ones(app, tmp_path):
+    """After the analysis's save, the entries the run holds the facts of are dropped from
+    memory; a module parsed on demand later is added to the file, not written alone."""
+    cache_dir = tmp_path / "cache"
+    cache = cache_module.open_cache(app, cache_dir)
+    for path, text in (("a.py", "A = 1\n"), ("b.py", "B = 2\n")):
+        cache.put(path, text, extract(path, text))
+    cache.save()
+    assert cache.entries == {}  # both were recorded by this run: released
+    cache.put("c.py", "C = 3\n", extract("c.py", "C = 3\n"))
+    cache.save()
+    entries = json.loads(_facts_file(cache_dir).read_bytes().partition(b"\n")[2])["entries"]
+    assert set(entries) == {"a.py", "b.py", "c.py"}
+    again = cache_module.open_cache(app, cache_dir)
+    assert again.get("a.py", "A = 1\n") is not None
+    assert again.get("c.py", "C = 3\n") is not None
+    assert again.get("b.py", "B = 3\n") is None  # other bytes
+
+
+def test_entries_this_run_did_not_read_stay_for_a_later_lookup(app, tmp_path):
+    cache_dir = tmp_path / "cache"
+    first = cache_module.open_cache(app, cache_dir)
+    for path, text in (("a.py", "A = 1\n"), ("b.py", "B = 2\n")):
+        first.put(path, text, extract(path, text))
+    first.save()
+    second = cache_module.open_cache(app, cache_dir)
+    assert second.get("a.py", "A = 1\n") is not None
+    second.save()  # nothing changed: no rewrite, but the looked-up entry is released
+    assert set(second.entries) == {"b.py"}
+    assert second.get("b.py", "B = 2\n") is not None  # parsed on demand after the save

@@ -98,6 +98,11 @@ class FactsCache:
         self.entries: dict[str, list] = {}
         self.dirty = False
         self.hits = 0
+        # True once written: the entries this run looked up or recorded are then dropped
+        # (their facts are in the module index; on a big tree, megabytes for the rest of
+        # the run), and a later save reads the file back to add what came since.
+        self.written = False
+        self.used: set[str] = set()
         self._load()
 
     # -- reading -------------------------------------------------------------------------
@@ -125,6 +130,7 @@ class FactsCache:
             self.dirty = True
             return None
         self.hits += 1
+        self.used.add(path)
         return facts
 
     # -- writing -------------------------------------------------------------------------
@@ -141,17 +147,33 @@ class FactsCache:
             return
         self.entries[path] = [text_hash, encoded]
         self.dirty = True
+        self.used.add(path)
 
     def save(self, keep: set[str] | None = None) -> None:
         """Write the cache if it changed; `keep`, when given, drops entries of other paths
         (files deleted since). Failing to write costs the next run time, nothing else."""
         if not self.dirty:
+            self._release()
             return
+        if self.written:  # the file holds the run's earlier entries: add to them
+            fresh = self.entries
+            self._load()
+            self.entries.update(fresh)
+            self.dirty = True
         if keep is not None:
             self.entries = {p: e for p, e in self.entries.items() if p in keep}
         document = {"fingerprint": self.fingerprint, "entries": self.entries}
         if write_signed(self.directory, self.top, FACTS_FILE, self.key, document):
             self.dirty = False
+            self._release()
+
+    def _release(self) -> None:
+        """Once the file has the entries (or needed no rewrite), drop those of the files this
+        run already holds the facts of; a module parsed on demand later still finds its own."""
+        if not self.dirty:
+            used = self.used
+            self.entries = {p: e for p, e in self.entries.items() if p not in used}
+            self.written = True
 
 
 # An entry inflates to at most this much JSON: a signed entry is ours, but a damaged one must
