@@ -539,3 +539,28 @@ def test_factory_route_forms_match_fastapi(project):
     assert served == ours
     assert ours["route-table"] == [["GET", "/health"], ["GET", "/ready"], ["POST", "/predict"]]
     assert ours["delegate"] == [["GET", "/d/health"], ["POST", "/predict"]]
+
+
+def test_a_wrongly_called_stub_is_reported_and_not_listed(project, check_json):
+    """`runpod.Queue("id")` / `runpod.Api(...)` without `app=` and exactly one of `name=`/`id=`
+    raise in the stub's `__init__` (rc2 apps/stubs.py), so no client object exists: FG215
+    reports the call, and the endpoints list has nothing for it."""
+    root = project(
+        {
+            "app.py": "import runpod\nfrom runpod import Api\n\napp = runpod.App('router')\n"
+            "legacy = runpod.Queue('abc123xyz')\n"
+            "orphan = runpod.Queue(name='transcribe')\n"
+            "ranker = Api(app='search', name='rank', id='ep-1')\n"
+            "good = runpod.Queue(app='nlp', name='summarize')\n\n"
+            "@app.queue(name='classify', cpu='cpu3c-1-2')\ndef classify(text: str) -> dict:\n"
+            "    return good.remote(text=text)\n",
+        }
+    )
+    assert [(e.display_name, e.kind) for e in endpoints_of(root)] == [("classify", "queue")]
+    _, doc = check_json(root, "--select", "FG215")
+    assert [e["name"] for e in doc["endpoints"]] == ["classify"]
+    found = [(f["line"], f.get("endpoint"), f["message"]) for f in doc["findings"]]
+    assert [(line, endpoint) for line, endpoint, _ in found] == [(5, None), (6, None), (7, None)]
+    assert found[0][2].startswith("`legacy`: `runpod.Queue` is the stub"), found
+    assert "missing 1 required keyword-only argument: 'app'" in found[1][2], found
+    assert "provide exactly one of name= or id=" in found[2][2], found

@@ -1494,7 +1494,8 @@ STUBS = {
 def test_stub_arguments_fail_as_rc2_fails(tmp_path, run_cli):
     """What rc2 raises when `runpod.Queue(...)`/`runpod.Api(...)` is called otherwise than
     with app= and exactly one of name=/id= (at module level: the file's import fails, and
-    discovery drops it with its resources): an FG215 carrying rc2's own message."""
+    discovery drops it with its resources): an FG215 carrying rc2's own message, and no
+    endpoint listed for the stub that was never built."""
     body = QUEUE.format("name='local-q', cpu='cpu3c-1-2'")
     results = run_oracle2_or_skip([HEAD + src + body for src, _ in STUBS.values()])
     for (label, (source, fails)), result in zip(STUBS.items(), results, strict=True):
@@ -1505,6 +1506,9 @@ def test_stub_arguments_fail_as_rc2_fails(tmp_path, run_cli):
         if fails:
             assert len(found) == 1 and error["message"] in found[0], (label, error, found)
             assert found[0].startswith("`legacy`: `runpod."), found
+            # rc2 raised in the stub's __init__: there is no client to list
+            listed = [e.display_name for e in _model(root).endpoints]
+            assert "legacy" not in listed, (label, listed)
         else:
             assert found == [], (label, found)
 

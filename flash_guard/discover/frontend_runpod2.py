@@ -454,7 +454,8 @@ class Runpod2Builder:
     def _stub_arguments(self, path: str, assign, stub: str) -> None:
         """`legacy = runpod.Queue("endpoint-id")`: the stubs take keyword arguments only
         (app=, and exactly one of name=/id=, env=); what rc2 raises when they are called
-        otherwise, which at module level fails the import of the whole file."""
+        otherwise, which at module level fails the import of the whole file. A wrong call
+        builds no stub, so it is reported (FG215) without an endpoint."""
         call = assign.expr
         args = call.items[1:]
         keywords = [k for k, _, _ in call.keywords]
@@ -472,26 +473,18 @@ class Runpod2Builder:
             error = "provide exactly one of name= or id="
         else:
             return
-        endpoint = Endpoint(
-            name=Value.default(assign.target),
-            kind="client",
-            compute="gpu",
-            api="app",
-            resource_class=f"runpod.{stub}",
-            package=SDK2_PACKAGE,
-            path=path,
-            span=call.span,
-            sdk="runpod2",
-        )
-        endpoint.problems.append(
+        # The constructor raises, so there is no client object: FG215 reports the call and no
+        # endpoint is listed for it.
+        self.stray.append(
             (
                 "FG215",
-                f"`runpod.{stub}` is the stub of a resource another app deploys: {error}; "
-                f'write runpod.{stub}(app="other-app", name="resource") (or id=)',
+                f"`{assign.target}`: `runpod.{stub}` is the stub of a resource another app "
+                f'deploys: {error}; write runpod.{stub}(app="other-app", name="resource") '
+                "(or id=)",
+                path,
                 call.span,
             )
         )
-        self.endpoints.append(endpoint)
 
     def _is_client(self, func: Expr, path: str, namespace) -> bool:
         symbol = self.project.resolve_symbol(func, path, namespace)
