@@ -87,13 +87,13 @@ class InvalidLegacyConfig(EveryDeclaration):
             return _endpoint_fields(endpoint)
         name = label(endpoint)
         out = []
-        for key, value, spec, problem, release in _wrong_types(endpoint, endpoint.resource_class):
+        for key, value, spec, problem in _wrong_types(endpoint, endpoint.resource_class):
             if key in JUDGED_ELSEWHERE:
                 continue
             message = (
                 f"{name} {key}={shown(value)}: {problem}, but {endpoint.resource_class}.{key} is "
-                f"`{spec.annotation}` in {release}: pydantic raises a ValidationError when the "
-                "class is built, at import"
+                f"`{spec.annotation}`: pydantic raises a ValidationError when the class is "
+                "built, at import"
             )
             out.append(fail(endpoint, message + _in_use(endpoint), value, key))
         out += _required(endpoint, name)
@@ -135,36 +135,33 @@ def _endpoint_fields(endpoint) -> list:
     if endpoint.kind != "image" and not endpoint.targets and not endpoint.routes:
         return []  # never used as a decorator or route: nothing builds its config (FG301)
     cls = built_class(endpoint)
+    # The release is named by the clause the message ends with (_in_use).
     when = (
-        "whenever the resource config is built: `flash build` swallows it and records the "
-        "endpoint without its image (manifest.py `_extract_client_deployment_config`), and "
-        "the first call raises it"
+        "`flash build` records the endpoint without its image and the first call raises "
+        "pydantic's ValidationError"
         if endpoint.kind == "image"
-        else "when the decorator (or route) builds it, at import"
+        else "the decorator raises pydantic's ValidationError at import"
     )
     passed = dict(ENDPOINT_PASSED_ON)
     if endpoint.compute == "cpu":
         del passed["gpu_count"]  # the CPU classes are never given it
     out = []
-    for key, value, spec, problem, release in _wrong_types(endpoint, cls, passed):
+    for key, value, spec, problem in _wrong_types(endpoint, cls, passed):
         field = passed[key]
         message = (
-            f"{label(endpoint)} {key}={shown(value)}: {problem}; Endpoint passes {key}= on to "
-            f"{cls}, whose {field} is `{spec.annotation}` in {release}: pydantic raises a "
-            f"ValidationError {when}"
+            f"{label(endpoint)} {key}={shown(value)}: {problem}; Endpoint builds a {cls} whose "
+            f"{field} is `{spec.annotation}`: {when}"
         )
         out.append(fail(endpoint, message + _in_use(endpoint), value, key))
     return out
 
 
 def _wrong_types(endpoint, cls: str, renamed: dict[str, str] | None = None):
-    """(keyword, value, field, problem, release) for each known keyword value that the field
+    """(keyword, value, field, problem) for each known keyword value that the field
     of `cls` in the release in use rejects (pydantic's lax mode). With `renamed` (an
     `Endpoint`'s keyword -> the class field it is passed on as), only those keywords."""
     facts = facts_of(endpoint)
     fields = facts.legacy_fields.get(cls, {}) if facts else {}
-    sdk = sdk_of(endpoint)
-    release = f"{sdk.package} {sdk.version}" if sdk is not None else "the SDK"
     for key, value, _ in endpoint.kwargs:
         if renamed is not None and key not in renamed:
             continue
@@ -176,7 +173,7 @@ def _wrong_types(endpoint, cls: str, renamed: dict[str, str] | None = None):
         if problem is None and expected == "dict":
             problem = _dict_values(spec.annotation or "", value.value)
         if problem is not None:
-            yield key, value, spec, problem, release
+            yield key, value, spec, problem
 
 
 def _in_use(endpoint) -> str:
