@@ -329,10 +329,19 @@ def _whole_declaration(outcome: Outcome) -> str | None:
     return ep.api if whole else None
 
 
+# The most blocked rules an FG002 message names with their slugs (more: codes only).
+_SLUGGED = 3
+
+
 def _unresolved_finding(entry: _Expression, analysis=None) -> Finding:
     outcome, meta = entry.first, entry.meta
     names = ", ".join(f"`{name}`" for name in entry.endpoints)
-    rules = ", ".join(f"{code} {slug}" for code, slug in sorted(entry.rules.items()))
+    # A few rules are named with their slugs; a longer list by code only, which keeps the
+    # message one readable line.
+    blocked = sorted(entry.rules.items())
+    rules = ", ".join(
+        code if len(blocked) > _SLUGGED else f"{code} {slug}" for code, slug in blocked
+    )
     text = (outcome.unknown_text or "").lstrip("*")
     what = f"{outcome.message}, which is not statically known"
     undefined = (
