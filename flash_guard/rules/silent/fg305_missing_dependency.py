@@ -163,7 +163,7 @@ class MissingDependency(Check):
             elif unread is not None:
                 finding.message += (
                     f"; {unread.path}:{unread.line} names it, but flash build installs only "
-                    "requirements.txt and pyproject.toml's [project] dependencies"
+                    "requirements.txt and pyproject.toml [project] dependencies"
                 )
             out.append(finding)
         return out
@@ -267,8 +267,8 @@ def _finding(endpoint, path, binding, top, import_names, via):
         when = "when the worker starts"
     message = (
         f"`{endpoint.display_name}` imports `{top}` {where}, but nothing installs it on "
-        f"the worker: it is not in any literal dependencies= of {app}, not in its "
-        f"requirements, not preinstalled and not a project module (ModuleNotFoundError {when})"
+        f"the worker (not in the dependencies= or requirements of {app}, nor preinstalled): "
+        f"ModuleNotFoundError {when}"
     )
     fix = f'Add "{wanted}" to dependencies=[...] (or to the app\'s requirements.txt).'
     if top in NAMESPACE_PACKAGES and "." in binding.module:
