@@ -62,13 +62,17 @@ def _message(sdk) -> str:
         "config": "sdk_version in the configuration",
         "range": "the newest it allows",
     }.get(sdk.kind, "the newest release flash-guard knows")
-    text = (
-        f"{written}, so the next install may bring a release with other defaults and accepted "
-        f"values; flash-guard checked against {sdk.version} ({checked})"
+    # A note (runpod 1.x installs instead of 2.0) says what the next install brings; without
+    # one, the message says what may change.
+    consequence = (
+        f": {sdk.note}"
+        if sdk.note
+        else ", so the next install may bring a release with other defaults and accepted values"
     )
+    text = f"{written}{consequence}; flash-guard checked against {sdk.version} ({checked})"
     if sdk.unread and sdk.kind in ("range", "unpinned", "config"):
         text = f"{text}; {sdk.unread}"
-    return f"{text}; {sdk.note}" if sdk.note else text
+    return text
 
 
 def _requirement_site(root, sdk) -> tuple[str, Span] | None:
