@@ -50,7 +50,9 @@ def _flash_str_enums(value: Value) -> Value:
 KIND_SIGNATURE = {"queue": "App.queue", "load_balancer": "App.api", "task": "App.task"}
 # Parameters a task does not have: the rules on them skip tasks (rules.md "Two SDKs").
 TASK_ABSENT = ("workers", "idle_timeout", "execution_timeout_ms")
-_DEVICE_NAMES = {member: name for member, name in t.GPU_TYPES.items() if member != "ANY"}
+# In GpuType's definition order (runpod2_tables.GPU_TYPE_ORDER): a fragment's matches, and the
+# pools gpu_ids_value sends for them, come in that order.
+_DEVICE_NAMES = {member: t.GPU_TYPES[member] for member in t.GPU_TYPE_ORDER if member != "ANY"}
 
 
 def accepted_keywords(kind: str) -> list[str]:
@@ -70,8 +72,52 @@ def resolve_gpu_string(text: str) -> list[str] | None:
         if member == upper or name.upper() == upper:
             return [member]
     fragment = upper.replace("_", " ")
-    found = [m for m, name in _DEVICE_NAMES.items() if fragment in name.upper().replace("_", " ")]
+    found = [m for m, name in _DEVICE_NAMES.items() if fragment in name.upper()]
     return found or None
+
+
+@dataclasses.dataclass(frozen=True)
+class WideGpuString:
+    """A `gpu=` string that is neither a pool id nor one device but a fragment rc2 widens to
+    every device whose name contains it (gpu.py resolve_gpu_string), in definition order."""
+
+    text: str
+    devices: tuple[str, ...]  # display names
+    pools: tuple[str, ...]  # the pool ids gpu_ids_value sends for them, in its order
+
+    def listing(self) -> str:
+        """`AMPERE_16: NVIDIA RTX A4000; AMPERE_48: NVIDIA A40`."""
+        by_pool = {pool: [] for pool in self.pools}
+        for device in self.devices:
+            by_pool[t.TYPE_TO_POOL[_MEMBER_OF_NAME[device]]].append(device)
+        return "; ".join(f"{pool}: {', '.join(names)}" for pool, names in by_pool.items())
+
+    def closest_device(self) -> str:
+        """The device whose name ends with the fragment ("A40" -> "NVIDIA A40"), else the
+        first match."""
+        tail = self.text.strip().upper()
+        for device in self.devices:
+            name = device.upper()
+            if name.endswith(tail) and not name[-len(tail) - 1].isalnum():
+                return device
+        return self.devices[0]
+
+
+_MEMBER_OF_NAME = {name: member for member, name in _DEVICE_NAMES.items()}
+
+
+def gpu_fragment(text: str) -> WideGpuString | None:
+    """What rc2 makes of a `gpu=` string that selects more than one device by a fragment
+    ("RTX", "A100", "A40"); None for "any", a pool id, one device, or an unknown string."""
+    members = resolve_gpu_string(text)
+    if not members or len(members) < 2 or set(members) - set(_DEVICE_NAMES):
+        return None  # a pool id resolves to its members too: not a fragment
+    upper = text.strip().upper()
+    if any(p != "ANY" and p.upper() == upper for p in t.GPU_GROUPS):
+        return None
+    return WideGpuString(
+        text, tuple(_DEVICE_NAMES[m] for m in members), tuple(pools_of(members))
+    )
 
 
 # Devices rc2's GpuGroup docstrings place in a pool that GpuType does not name, so no string

@@ -12,9 +12,11 @@ from flash_guard.checks.base import (
     spread_unknown,
     unknown,
 )
-from flash_guard.model import EnumRef, Value
+from flash_guard.model import EnumRef, Value, at_use
 from flash_guard.sdk.flash_tables import GPU_GROUPS as FLASH_POOLS
-from flash_guard.sdk.runpod2_tables import GPU_GROUPS, POOLS_TO_TYPES
+from flash_guard.sdk.runpod2_tables import GPU_GROUPS, GPU_TYPES, POOLS_TO_TYPES, TYPE_TO_POOL
+
+_MEMBER_OF_NAME = {name: member for member, name in GPU_TYPES.items()}
 
 
 def one_type_fix(endpoint) -> str:
@@ -135,6 +137,10 @@ class GpuPinning(Check):
                         "gpu",
                     )
                 ]
+        if endpoint.sdk == "runpod2":
+            wide = _fragment_outcome(endpoint, params, name)
+            if wide is not None:
+                return [wide]
         groups = [v for v in plain if isinstance(v, EnumRef) and v.enum == "GpuGroup"]
         # 2.0 keeps every GPU as its pool: what was written says whether a pool was chosen.
         chosen = _written_pools(endpoint) if endpoint.sdk == "runpod2" else groups
@@ -183,6 +189,56 @@ class GpuPinning(Check):
                 )
             ]
         return []
+
+
+def _fragment_outcome(endpoint, params: Params, name: str):
+    """A 2.0 `gpu=` string that is a fragment of several device names ("RTX", "A40", "80GB"):
+    rc2 selects every device containing it (gpu.py resolve_gpu_string), and the endpoint is
+    deployed with all their pools (gpu_ids_value), a task's pod with all the devices
+    (tasks._device_names). Across pools that is different hardware and price on each
+    scale-up; within one pool ("A100", "H100") it is the pool, which `allow_groups` decides."""
+    from flash_guard.discover.normalize_runpod2 import gpu_fragment
+
+    written = next((v for k, v, _ in endpoint.kwargs if k == "gpu"), None)
+    if written is None or not written.known:
+        return None
+    items = written.value if isinstance(written.value, (list, tuple)) else [written]
+    found = []
+    for item in items:
+        if not isinstance(item, Value) or not item.known or not isinstance(item.value, str):
+            continue
+        wide = gpu_fragment(item.value)
+        if wide is not None:
+            found.append((item if item is written else at_use(item, written), wide))
+    for item, wide in found:
+        via = f" (via `{item.via}`)" if item.via else ""
+        device = wide.closest_device()
+        if len(wide.pools) > 1:
+            pool = TYPE_TO_POOL[_MEMBER_OF_NAME[device]]
+            when = "each run's pod" if endpoint.kind == "task" else "each scale-up"
+            return fail(
+                endpoint,
+                f'{name} uses gpu="{wide.text}"{via}, a fragment runpod 2.0 widens to '
+                f"{len(wide.devices)} devices in {len(wide.pools)} pools ({wide.listing()}): "
+                f"{when} may land on different hardware at a different price",
+                item,
+                "gpu",
+                fix=f'Pin one pool or one device, e.g. gpu="{pool}" or gpu="{device}" (or '
+                "list the pools you accept).",
+            )
+    for item, wide in found:
+        if not params.allow_groups:
+            via = f" (via `{item.via}`)" if item.via else ""
+            return fail(
+                endpoint,
+                f'{name} uses gpu="{wide.text}"{via}, a fragment that selects '
+                f"{len(wide.devices)} GPU types ({wide.listing()}); this profile wants a "
+                "specific GpuType",
+                item,
+                "gpu",
+                fix=f'Pin one GPU type, e.g. gpu="{wide.closest_device()}".',
+            )
+    return None
 
 
 def _written_pools(endpoint) -> list:
