@@ -115,9 +115,7 @@ def gpu_fragment(text: str) -> WideGpuString | None:
     upper = text.strip().upper()
     if any(p != "ANY" and p.upper() == upper for p in t.GPU_GROUPS):
         return None
-    return WideGpuString(
-        text, tuple(_DEVICE_NAMES[m] for m in members), tuple(pools_of(members))
-    )
+    return WideGpuString(text, tuple(_DEVICE_NAMES[m] for m in members), tuple(pools_of(members)))
 
 
 # Devices rc2's GpuGroup docstrings place in a pool that GpuType does not name, so no string

@@ -55,7 +55,10 @@ class GpuPinning(Check):
     (the SDK then uses `[GpuGroup.ANY]`). With `allow_groups: false` a
     GpuGroup fails too (a legacy pool id such as `gpuIds="AMPERE_48"`; in runpod 2.0 a pool
     as written, not a GpuType 2.0 widens to its pool); with `require_single_type: true`
-    anything but one GpuType fails. Either way the fix offers a GpuType only."""
+    anything but one GpuType fails. Either way the fix offers a GpuType only. A runpod 2.0
+    `gpu=` string that is a fragment of device names in several pools (`"RTX"`, `"A40"`)
+    fails whatever the parameters; one of several devices in one pool (`"A100"`) fails
+    only with `allow_groups: false`."""
 
     id = "gpu-not-pinned"
     Params = Params
