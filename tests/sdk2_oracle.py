@@ -329,6 +329,8 @@ def _record(app: Any, handle: Any, variables: list[str], project_root: Path) -> 
             payload["locations"].split(",") if payload and payload.get("locations") else None
         ),
         "deploy_payload_error": payload_error,
+        # The endpoint payload's gpuIds as sent, in order (deploy._deployed_endpoint_input).
+        "gpu_ids": payload.get("gpuIds") if payload else None,
         "min_cuda_version": spec.min_cuda_version,
         "python_version": images.DEFAULT_PYTHON_VERSION,
         "image": _attempt(lambda: images.image_for_spec(spec))[0],

@@ -1568,3 +1568,64 @@ def test_l40_is_reachable_only_through_its_pool(tmp_path, run_cli):
     (found,) = [f["message"] for f in _findings(run_cli, root) if f["code"] == "FG205"]
     assert "unknown gpu 'NVIDIA L40S'" in found and 'gpu="ADA_48_PRO"' in found, found
     assert "NVIDIA RTX 6000 Ada Generation" in found, found
+
+
+# gpu= strings: fragments rc2 widens to devices in several pools, in one pool, and one device.
+GPU_FRAGMENTS = {
+    "RTX": True,
+    "A40": True,  # "NVIDIA RTX A4000" contains A40 too
+    "80GB": True,
+    "6000": True,
+    "RTX A": True,
+    "A100": False,
+    "h100": False,
+    "4000": False,
+    "4090": False,
+    "NVIDIA A40": False,
+    "AMPERE_80": False,
+}
+
+
+def _fragment_source() -> str:
+    body = ""
+    for i, text in enumerate(GPU_FRAGMENTS):
+        body += QUEUE.format(f"name='frag-q{i}', gpu={text!r}, workers=(1, 3)").replace(
+            "handler", f"q{i}"
+        )
+        body += TASK.format(f"name='frag-t{i}', gpu={text!r}").replace("job", f"t{i}")
+    return HEAD + body
+
+
+def test_gpu_fragments_deploy_every_matching_pool_and_fg101_says_so(tmp_path, run_cli):
+    """rc2 resolves a fragment to every device whose name contains it (gpu.py
+    resolve_gpu_string), sends their pools as the endpoint's gpuIds (gpu_ids_value) and the
+    devices as a task pod's list (tasks._device_names). flash-guard's model holds the same
+    pools in the same order, and FG101 fires exactly where the pools are several, naming
+    every pool and device rc2 selected."""
+    from flash_guard.discover.normalize_runpod2 import gpu_fragment
+
+    source = _fragment_source()
+    (result,) = run_oracle2_or_skip([source])
+    assert result["error"] is None, result["error"]
+    records = {r["name"]: r for app in result["apps"] for r in app["resources"]}
+    root = _write(tmp_path, "fragments", {"app.py": source})
+    endpoints = {e.display_name: e for e in _model(root).endpoints}
+    fg101 = {f["endpoint"]: f for f in _findings(run_cli, root) if f["code"] == "FG101"}
+    for i, (text, several) in enumerate(GPU_FRAGMENTS.items()):
+        queue, task = records[f"frag-q{i}"], records[f"frag-t{i}"]
+        pools = queue["gpu_ids"].split(",")
+        assert (len(pools) > 1) == several, (text, pools)
+        assert task["task_devices"] == task["gpu"] or text == "AMPERE_80", (text, task)
+        ours = [m.value.member for m in endpoints[f"frag-q{i}"].params["gpu"].value]
+        assert ours == pools, (text, ours, pools)
+        wide = gpu_fragment(text)
+        if wide is not None:
+            assert list(wide.devices) == queue["gpu"] and list(wide.pools) == pools, text
+        for name in (f"frag-q{i}", f"frag-t{i}"):
+            if not several:
+                assert name not in fg101, (text, fg101.get(name))
+                continue
+            message = fg101[name]["message"]
+            assert f'gpu="{text}"' in message, message
+            assert all(pool in message for pool in pools), message
+            assert all(device in message for device in queue["gpu"]), message
