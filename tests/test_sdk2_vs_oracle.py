@@ -1629,3 +1629,82 @@ def test_gpu_fragments_deploy_every_matching_pool_and_fg101_says_so(tmp_path, ru
             assert f'gpu="{text}"' in message, message
             assert all(pool in message for pool in pools), message
             assert all(device in message for device in queue["gpu"]), message
+
+
+SRC_LAYOUT = {
+    "requirements.txt": "runpod==2.0.0rc2\n-e .\n",
+    "pyproject.toml": "[project]\nname = 'mypkg'\nversion = '0.1'\n",
+    "src/mypkg/__init__.py": "",
+    "src/mypkg/util.py": "def double(v):\n    return 2 * v\n",
+    "src/mypkg/worker.py": (
+        "import runpod\n\nfrom mypkg.util import double\n\napp = runpod.App('srcapp')\n\n\n"
+        "@app.queue(name='src-q', cpu='cpu3c-2-4')\ndef work(v: int = 0):\n"
+        "    return double(v)\n"
+    ),
+}
+
+# The worker side, as far as rc2 decides it: the project is deployed from its root, where a
+# src layout is importable locally only through an install (simulated: src/ on sys.path);
+# the worker then imports the manifest's module with only the unpacked app directory on
+# sys.path (runpod-workers/sdk-runtime bootstrap._attach, queue/worker.py
+# _load_deployed_handle), and the build's requirements skip `-e .`.
+SRC_PROBE = """
+import importlib, json, sys, tempfile
+from pathlib import Path
+from runpod.apps import build, deploy
+FILES = json.loads(FILES_JSON)
+RESULT = {}
+for variant, line in (("absolute", "from mypkg.util import double"),
+                      ("relative", "from .util import double")):
+    root = Path(tempfile.mkdtemp()) / "project"
+    for rel, text in FILES.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text.replace("from mypkg.util import double", line))
+    sys.path.insert(0, str(root / "src"))  # `pip install -e .` locally
+    module = importlib.import_module("mypkg.worker")
+    manifest_module = deploy._module_path_for(module.work._fn, root)
+    sys.path.remove(str(root / "src"))
+    for name in [n for n in sys.modules if n == "mypkg" or n.startswith("mypkg.")]:
+        del sys.modules[name]
+    sys.path.insert(0, str(root))  # the worker: the app directory only
+    try:
+        importlib.import_module(manifest_module)
+        error = None
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+    sys.path.remove(str(root))
+    for name in [n for n in sys.modules if n == "src" or n.startswith("src.")]:
+        del sys.modules[name]
+    RESULT[variant] = {"module": manifest_module, "error": error}
+RESULT["requirements"] = build.collect_requirements(root, type("A", (), {"resources": {}})())
+"""
+
+
+def test_fg305_a_src_layout_package_is_not_importable_on_the_worker(tmp_path, run_cli):
+    """rc2 discovery from the project root cannot import `src/mypkg/worker.py` unless the
+    project is installed locally; installed, it deploys it as module `src.mypkg.worker`, which
+    the worker imports with only the app directory on sys.path, so `from mypkg.util import`
+    fails there (and the build never installs the project: `-e .` is skipped). FG305 fires at
+    that import; the relative import the fix offers works on the worker and passes."""
+    discovery = run_discovery_or_skip(SRC_LAYOUT)
+    assert discovery["apps"] == [] and "No module named 'mypkg'" in str(discovery["error"])
+    probe = SRC_PROBE.replace("FILES_JSON", repr(json.dumps(SRC_LAYOUT)))
+    result = run_probe2_or_skip(probe)
+    assert result["absolute"] == {
+        "module": "src.mypkg.worker",
+        "error": "ModuleNotFoundError: No module named 'mypkg'",
+    }
+    assert result["relative"] == {"module": "src.mypkg.worker", "error": None}
+    assert result["requirements"] == ["runpod==2.0.0rc2"]
+    found = [
+        f for f in _findings(run_cli, _write(tmp_path, "src", SRC_LAYOUT)) if f["code"] == "FG305"
+    ]
+    assert [(f["path"], f["line"]) for f in found] == [("src/mypkg/worker.py", 3)], found
+    assert "`mypkg` is a project package under `src/`" in found[0]["message"]
+    assert "`src.mypkg.worker`" in found[0]["message"]
+    fixed = dict(SRC_LAYOUT)
+    fixed["src/mypkg/worker.py"] = fixed["src/mypkg/worker.py"].replace(
+        "from mypkg.util", "from .util"
+    )
+    codes = [f["code"] for f in _findings(run_cli, _write(tmp_path, "src-fixed", fixed))]
+    assert "FG305" not in codes, codes

@@ -25,6 +25,8 @@ class WorkerStart:
     modules: list[str] = field(default_factory=list)  # the project modules, in the order met
     # (path, binding): unguarded module-level imports that name no project module
     imports: list[tuple[str, ImportBinding]] = field(default_factory=list)
+    # absolute ones that do name a project module (FG305: is it importable on the worker?)
+    project_imports: list[tuple[str, ImportBinding]] = field(default_factory=list)
 
 
 def worker_start(endpoint: Endpoint, project: ModuleIndex) -> WorkerStart:
@@ -56,6 +58,8 @@ def _walk(endpoint: Endpoint, project: ModuleIndex) -> WorkerStart:
                 sub = f"{binding.module}.{binding.name}" if binding.module else binding.name
                 found = project.find_module(path, sub, binding.level) or found
             if found is not None:
+                if not binding.level:
+                    out.project_imports.append((path, binding))
                 if found not in done:
                     todo.append(found)
                 continue

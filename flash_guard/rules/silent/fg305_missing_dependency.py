@@ -101,11 +101,14 @@ class MissingDependency(Check):
     each reported once per App, at the import, "when the worker starts" (an import in a
     `try`/`if`, such as an optional dependency or `if TYPE_CHECKING:`, is not). runpod-flash's
     module-level code is FG302's concern. Imports in helpers of other modules and in helpers
-    called only by helpers are not looked at. A worker whose body (or a helper) extends its
-    own import path (`sys.path.insert/append/extend`, `site.addsitedir`), as one that
-    installs packages into a venv on the network volume at run time does, has its body's
-    imports left alone: what they find is decided when it runs. A finding in a helper names
-    the helper and is at its import."""
+    called only by helpers are not looked at. For runpod 2.0, a project package that lives below
+    the app's directory (`src/mypkg/`, a src layout) and is imported by its own name (`from
+    mypkg.util import x`) is reported as well: the worker has only the app directory on sys.path
+    and the project is never installed. A worker whose body (or a helper) extends its own import
+    path (`sys.path.insert/append/extend`, `site.addsitedir`), as one that installs packages
+    into a venv on the network volume at run time does, has its body's imports left alone: what
+    they find is decided when it runs. A finding in a helper names the helper and is at its
+    import."""
 
     id = "missing-dependency"
     Params = Params
@@ -138,6 +141,15 @@ class MissingDependency(Check):
             if not top or binding.level:
                 continue
             if top in STDLIB and not (top in REMOVED_IN_312 and _worker_from_312(endpoint)):
+                continue
+            below = None
+            if endpoint.sdk == "runpod2" and not provided(top, available, params.import_names):
+                below = below_deploy_root(analysis, path, binding, top, endpoint.app)
+            if below is not None:
+                key = (path, binding.span, top)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(_below_root_finding(endpoint, path, binding, top, below, via))
                 continue
             if is_project_module(analysis, path, top, endpoint.app):
                 continue
@@ -295,7 +307,8 @@ def _first_reporter(endpoint, endpoints, analysis):
     """The module-level imports this endpoint reports: each one once per App artifact, by the
     first of the app's endpoints whose worker runs it."""
     memo = _memo(analysis).setdefault(("module imports", id(endpoints)), {})
-    for path, binding in worker_start(endpoint, analysis.modules).imports:
+    start = worker_start(endpoint, analysis.modules)
+    for path, binding in start.imports + start.project_imports:
         key = (artifact(endpoint), path, binding.span)
         if memo.setdefault(key, id(endpoint)) == id(endpoint):
             yield path, binding, MODULE_LEVEL
@@ -452,6 +465,11 @@ def is_project_module(analysis, path: str, top: str, app: str) -> bool:
     bases = {"", path.rsplit("/", 1)[0] + "/" if "/" in path else ""}
     if app != ".":
         bases.add(f"{app}/")
+    return any(_module_at(analysis, base, top) for base in bases)
+
+
+def _module_at(analysis, base: str, top: str) -> bool:
+    """`{base}{top}.py` or a `{base}{top}/` directory holding a listed file."""
     directories = _memo(analysis).get("directories")
     if directories is None:  # every "a/" and "a/b/" holding a listed file
         directories = set()
@@ -459,6 +477,66 @@ def is_project_module(analysis, path: str, top: str, app: str) -> bool:
             parts = known.split("/")[:-1]
             directories.update("/".join(parts[: i + 1]) + "/" for i in range(len(parts)))
         _memo(analysis)["directories"] = directories
-    return any(
-        f"{base}{top}.py" in analysis.sources or f"{base}{top}/" in directories for base in bases
+    return f"{base}{top}.py" in analysis.sources or f"{base}{top}/" in directories
+
+
+@dataclass(frozen=True)
+class BelowRoot:
+    """A project module a runpod 2.0 worker cannot import by its top-level name: it lives in
+    `directory` (`src`), below the app's directory, which is all the worker has on sys.path."""
+
+    directory: str
+    importer_module: str  # the importing file's dotted name on the worker (`src.mypkg.worker`)
+
+
+def below_deploy_root(analysis, path: str, binding, top: str, app: str) -> BelowRoot | None:
+    """`from mypkg.util import x` where `mypkg` is `src/mypkg/`: rc2 ships the app directory
+    as is and its worker puts only that directory and the vendored requirements on sys.path
+    (runtime bootstrap `_attach`, queue/worker.py `_load_deployed_handle`), importing each
+    file by its path from there (deploy.py `_module_path_for`: `src.mypkg.worker`). The
+    project itself is never installed (build.py installs requirements binary-only, and skips
+    `-e` lines), so a package that only an editable install or a src layout made importable
+    locally is missing on the worker."""
+    by_module = analysis.modules.find_module(path, binding.module, 0)
+    name = binding.module if by_module is not None else top
+    found = by_module or analysis.modules.find_module(path, top, 0)
+    prefix = "" if app == "." else f"{app}/"
+    if found is None or not found.startswith(prefix) or not path.startswith(prefix):
+        return None
+    if _module_at(analysis, prefix, top):
+        return None  # importable from the deploy root
+    parts = found[len(prefix) :].removesuffix(".py").split("/")
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    depth = len(name.split("."))
+    directory = "/".join(parts[:-depth])
+    if not directory or parts[len(parts) - depth] != top:
+        return None
+    package = f"{prefix}{directory}/{top}/"
+    if not any(known.startswith(package) for known in analysis.sources):
+        return None  # a module file (`workers/helpers.py`), not a src-layout package
+    own = path[len(prefix) :].removesuffix(".py").split("/")
+    if own[-1] == "__init__":
+        own = own[:-1]
+    return BelowRoot(directory, ".".join(own))
+
+
+def _below_root_finding(endpoint, path, binding, top, below: BelowRoot, via):
+    where = "in its body" if via is None else f"in `{via}()`, a helper its body calls"
+    when = "on the first request"
+    if via == MODULE_LEVEL:
+        where = f"at module level of `{path}`, which its worker imports when it starts"
+        when = "when the worker starts"
+    rooted = f"{below.directory.replace('/', '.')}.{binding.module}"
+    message = (
+        f"`{endpoint.display_name}` imports `{binding.module}` {where}, but `{top}` is a "
+        f"project package under `{below.directory}/`, which runpod 2.0 never puts on the "
+        "worker's sys.path: the worker runs the app's directory as shipped (this file as "
+        f"`{below.importer_module}`) and the build does not install the project itself "
+        f"(ModuleNotFoundError {when})"
     )
+    fix = (
+        f"Import it from the deploy root (`{rooted}`) or relatively inside the package, or "
+        f"move `{top}` out of `{below.directory}/` to the app's directory."
+    )
+    return fail_at(endpoint, message, path, binding.span, f"dependencies:{top}", fix)
