@@ -604,3 +604,63 @@ def test_tetra_rp_module_form_migrates(run_cli, tmp_path):
         '@app.queue(name="tr-worker", gpu=[runpod.GpuGroup.ADA_24], env={"A": "1"}, '
         'datacenter="EU-RO-1", idle_timeout=5)'
     ) in flat, text
+
+
+DATACENTER_APP = """\
+from runpod_flash import DataCenter, Endpoint, GpuGroup, NetworkVolume
+
+
+@Endpoint(name="dc-gone", gpu=GpuGroup.ANY, datacenter=DataCenter.US_GA_2)
+async def gone(data: dict) -> dict:
+    return data
+
+
+@Endpoint(name="dc-list", gpu=GpuGroup.ANY, datacenter=[DataCenter.EU_RO_1, "US-MD-1"])
+async def listed(data: dict) -> dict:
+    return data
+
+
+@Endpoint(
+    name="dc-volume",
+    gpu=GpuGroup.ANY,
+    volume=NetworkVolume(name="vol", size=50, datacenter=DataCenter.EUR_IS_1),
+)
+async def volume(data: dict) -> dict:
+    return data
+"""
+
+
+def test_a_datacenter_2_0_does_not_have_is_left_for_a_human(run_cli, tmp_path):
+    """rc2's DataCenter has no US-GA-2, US-MD-1, US-NC-1 or EUR-IS-1 (runpod-flash dropped them
+    in 1.17; flash-examples' 04_02 datacenters still pins US_GA_2): the rewritten declaration
+    would fail at import (AttributeError / `invalid datacenter`), so it is left, named."""
+    root = tmp_path / "app"
+    root.mkdir()
+    (root / "worker.py").write_text(DATACENTER_APP)
+    (root / "requirements.txt").write_text("runpod-flash==1.16.0\n")
+    _, out, _ = run_cli(["migrate", "--to", "runpod2", "."], root)
+    text = (root / "worker.py").read_text()
+    assert "from runpod_flash import" in text and "@app." not in text
+    assert "datacenter (3)" in out
+    for shown in ("DataCenter.US_GA_2", "'US-MD-1'", "DataCenter.EUR_IS_1"):
+        assert f"{shown} is not a runpod 2.0 datacenter" in out
+    # the same file with 2.0 datacenters (a lower-case string too) moves
+    fixed = DATACENTER_APP.replace("DataCenter.US_GA_2", "DataCenter.US_CA_2")
+    fixed = fixed.replace('"US-MD-1"', '"us-ks-2"').replace("EUR_IS_1", "EU_CZ_1")
+    (root / "worker.py").write_text(fixed)
+    run_cli(["migrate", "--to", "runpod2", "."], root)
+    text = (root / "worker.py").read_text()
+    assert "runpod_flash" not in text and text.count("@app.queue(") == 3
+    assert 'datacenter=[DataCenter.EU_RO_1, "us-ks-2"]' in text
+
+
+def test_a_legacy_location_2_0_does_not_have_is_left_for_a_human(run_cli, tmp_path):
+    root = tmp_path / "app"
+    root.mkdir()
+    (root / "worker.py").write_text(
+        TETRA_APP.replace("gpus=[GpuGroup.ADA_24], workersMin=1", 'locations="US-KS-2,US-NC-1"')
+    )
+    (root / "requirements.txt").write_text("tetra-rp==0.25.2\n")
+    _, out, _ = run_cli(["migrate", "--to", "runpod2", "."], root)
+    assert "'US-NC-1' is not a runpod 2.0 datacenter" in out
+    assert "tetra_rp" in (root / "worker.py").read_text()

@@ -194,3 +194,47 @@ def test_module_form_imports_migrate_like_from_imports():
     routes = _run("module-form-routes")
     assert sorted(routes["equal"]) == ["mfr-api"]
     assert routes["report"].files_left == []
+
+
+DATACENTER_PROBE = """
+import runpod
+
+app = runpod.App("dc-probe")
+RESULT = {"members": sorted(m.name for m in runpod.DataCenter)}
+for i, pin in enumerate(%r):
+    try:
+        value = eval(pin, {"DataCenter": runpod.DataCenter})
+        app.queue(name=f"dc-{i}", gpu="any", datacenter=value)(lambda data: data)
+        RESULT[pin] = "ok"
+    except Exception as exc:
+        RESULT[pin] = type(exc).__name__
+for pin in %r:
+    # a volume's datacenter is parsed when deploy places it (VolumeResolver:
+    # DataCenter.from_string), not at decoration
+    try:
+        runpod.DataCenter.from_string(pin)
+        RESULT["volume " + pin] = "ok"
+    except Exception as exc:
+        RESULT["volume " + pin] = type(exc).__name__
+"""
+
+
+def test_datacenters_migrate_leaves_are_those_rc2_rejects():
+    """migrate keeps a datacenter pin only when rc2 builds it: its table is rc2's DataCenter,
+    a removed member or id (US-GA-2, ...) fails at import (a volume's at deploy), a lower-case
+    2.0 id is accepted."""
+    from flash_guard.sdk import flash_tables, runpod2_tables
+
+    gone = list(flash_tables.REMOVED_DATACENTERS)
+    pins = [f"DataCenter.{m}" for m in gone] + [
+        repr(flash_tables.REMOVED_DATACENTERS[m]) for m in gone
+    ]
+    pins += ["DataCenter.EU_RO_1", "'us-ks-2'", "['EU-RO-1', 'US-CA-2']"]
+    volumes = ["EUR-IS-1", "US-KS-2"]
+    result = sdk2_oracle.run_probe2_or_skip(DATACENTER_PROBE % (pins, volumes))
+    assert result["members"] == sorted(runpod2_tables.DATACENTERS)
+    for pin in pins[: 2 * len(gone)]:
+        assert result[pin] != "ok", pin
+    for pin in pins[2 * len(gone) :]:
+        assert result[pin] == "ok", (pin, result[pin])
+    assert result["volume EUR-IS-1"] != "ok" and result["volume US-KS-2"] == "ok"

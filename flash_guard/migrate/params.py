@@ -56,7 +56,7 @@ def _datacenter_change(release: str, datacenter: str) -> str:
 OLD_VOLUME_SIZE = "100"
 MOUNT = runpod2_tables.ENDPOINT_MOUNT_PATH
 
-# Endpoint keywords whose text carries over unchanged.
+# Endpoint keywords whose text carries over unchanged (`datacenter` once checked).
 _SAME = (
     "name",
     "idle_timeout",
@@ -206,6 +206,30 @@ def _widened(ctx: _Ctx, elements: list[ast.AST]) -> list[str]:
     return out
 
 
+def _datacenter(ctx: _Ctx, node: ast.AST) -> str:
+    """The text of a datacenter pin (one, or a list), unchanged, once every literal in it is a
+    2.0 datacenter: rc2's `DataCenter` has no US-GA-2, US-MD-1, US-NC-1 or EUR-IS-1
+    (runpod-flash dropped them in 1.17, older releases and their docs still use them), and a
+    pin to one fails at import (`DataCenter.US_GA_2` is an AttributeError, the string an
+    `invalid datacenter` InvalidResourceError). A value that is not a literal carries over."""
+    _check_datacenters(ctx, node.elts if isinstance(node, (ast.List, ast.Tuple)) else [node])
+    return ctx.text(node)
+
+
+def _check_datacenters(ctx: _Ctx, elements: list[ast.AST]) -> None:
+    for element in elements:
+        member = ctx.member(element, "DataCenter")
+        if member is not None:
+            known, shown = member in runpod2_tables.DATACENTERS, f"DataCenter.{member}"
+        elif isinstance(element, ast.Constant) and isinstance(element.value, str):
+            value = element.value.strip().upper().replace("_", "-")
+            known, shown = value in runpod2_tables.DATACENTERS.values(), repr(element.value)
+        else:
+            continue
+        if not known:
+            raise Left("datacenter", f"{shown} is not a runpod 2.0 datacenter")
+
+
 def _cpu(ctx: _Ctx, node: ast.AST) -> str:
     if isinstance(node, ast.Tuple):
         return "[" + ", ".join(ctx.text(e) for e in node.elts) + "]"
@@ -248,7 +272,7 @@ def _volume_call(ctx: _Ctx, call: ast.Call, out: Mapped) -> str:
         out.explicit.append(f"size={OLD_VOLUME_SIZE}")
     dc = kws.get("dataCenterId") or kws.get("datacenter")
     if dc is not None:
-        parts.append(f"datacenter={ctx.text(dc)}")
+        parts.append(f"datacenter={_datacenter(ctx, dc)}")
     return f"runpod.NetworkVolume({', '.join(parts)})"
 
 
@@ -286,7 +310,9 @@ def map_endpoint(
         if key is None:
             raise Left("unsupported-parameter", "`**` arguments to Endpoint(...)")
         seen.add(key)
-        if key in _SAME:
+        if key == "datacenter":
+            out.add(key, _datacenter(ctx, value))
+        elif key in _SAME:
             out.add(key, ctx.text(value))
         elif key == "max_concurrency":
             if kind == "queue":
@@ -361,7 +387,11 @@ def map_legacy(
         if key == "locations" and isinstance(value, ast.Constant) and isinstance(value.value, str):
             # the legacy field is one comma-separated string; 2.0 takes a list of datacenters
             parts = [p.strip() for p in value.value.split(",") if p.strip()]
+            _check_datacenters(ctx, [ast.Constant(p) for p in parts])
             out.add("datacenter", repr(parts[0] if len(parts) == 1 else parts).replace("'", '"'))
+            seen.add("datacenter")
+        elif _LEGACY_SAME.get(key) == "datacenter":
+            out.add("datacenter", _datacenter(ctx, value))
             seen.add("datacenter")
         elif key in _LEGACY_SAME:
             out.add(_LEGACY_SAME[key], ctx.text(value))

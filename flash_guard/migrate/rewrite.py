@@ -46,6 +46,8 @@ REASONS = {
     "template": "template=/PodTemplate: use container_disk_gb= and registry_auth=; the rest "
     "has no equivalent",
     "unsupported-parameter": "a parameter with no 2.0 spelling",
+    "datacenter": "a datacenter runpod 2.0 does not have (it fails at import or deploy): pin "
+    "one of runpod.DataCenter, or none",
     "flash-use": "the file uses runpod_flash in a way migrate does not rewrite",
     "duplicate-name": "two declarations share one name: 2.0 raises `duplicate resource name` "
     "(flash silently kept one); rename one",
