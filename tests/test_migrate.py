@@ -664,3 +664,45 @@ def test_a_legacy_location_2_0_does_not_have_is_left_for_a_human(run_cli, tmp_pa
     _, out, _ = run_cli(["migrate", "--to", "runpod2", "."], root)
     assert "'US-NC-1' is not a runpod 2.0 datacenter" in out
     assert "tetra_rp" in (root / "worker.py").read_text()
+
+
+ENDPOINT_APP = """\
+from runpod_flash import Endpoint, GpuGroup
+
+
+@Endpoint(name="ep-gpu", gpu=GpuGroup.ADA_24)
+async def run(data: dict) -> dict:
+    return data
+
+
+@Endpoint(name="ep-pinned", gpu=GpuGroup.ADA_24, datacenter="US-KS-2")
+async def pinned(data: dict) -> dict:
+    return data
+"""
+
+
+@pytest.mark.parametrize(
+    ("requirement", "pinned"),
+    [("runpod-flash==1.7.0", True), ("runpod-flash==1.9.1", True), ("runpod-flash==1.10.0", False)],
+)
+def test_endpoint_datacenter_default_of_an_old_release_is_written(
+    run_cli, tmp_path, requirement, pinned
+):
+    """runpod-flash 1.7-1.9 `Endpoint(datacenter=DataCenter.EU_RO_1)` (the recorded signature's
+    default) pinned every endpoint to EU-RO-1; 1.10 dropped the default and 2.0 pins none. The
+    pin is written out (dropped and reported under --adopt); an explicit datacenter is kept."""
+    for adopt in (False, True):
+        root = tmp_path / f"app{adopt}"
+        root.mkdir()
+        (root / "worker.py").write_text(ENDPOINT_APP)
+        (root / "requirements.txt").write_text(requirement + "\n")
+        flags = ["--adopt-2.0-defaults"] if adopt else []
+        _, out, _ = run_cli(["migrate", "--to", "runpod2", *flags, "."], root)
+        text = (root / "worker.py").read_text()
+        assert "runpod_flash" not in text and 'datacenter="US-KS-2"' in text
+        assert text.count('datacenter="EU-RO-1"') == (1 if pinned and not adopt else 0), text
+        assert ('ep-gpu: datacenter="EU-RO-1"' in out) == (pinned and not adopt)
+        version = requirement.split("==")[1]
+        reported = f"ep-gpu: datacenter: runpod-flash {version} pinned EU-RO-1" in out
+        assert reported == (pinned and adopt)
+        assert "ep-pinned: datacenter" not in out

@@ -229,19 +229,24 @@ def old_defaults_of(endpoint) -> OldDefaults:
 
 
 def _legacy_release_defaults(endpoint) -> tuple[str | None, bool, str]:
-    """What a legacy resource class (LiveServerless, ...) left to the app's release and 2.0
-    does not do, from the release's recorded fields: a `datacenter` default (tetra-rp 0.11+
-    pinned EU-RO-1) and an `env` built by `get_env_vars` (tetra-rp shipped the variables of
-    a `.env`). Nothing for `Endpoint(...)`, or when the release is unknown."""
+    """What a declaration left to the app's release and 2.0 does not do, from the release's
+    recorded signature and fields: a `datacenter` default (tetra-rp 0.11+ legacy classes and
+    runpod-flash 1.7-1.9 `Endpoint` pinned EU-RO-1; `Endpoint` pins none from 1.10) and, for a
+    legacy resource class (LiveServerless, ...), an `env` built by `get_env_vars` (tetra-rp
+    shipped the variables of a `.env`). Nothing when the release is unknown."""
     from flash_guard.sdk import releases
 
     sdk = getattr(endpoint, "sdk_release", None)
-    if endpoint.api == "endpoint" or sdk is None:
+    if sdk is None:
         return None, False, ""
     try:
         facts = releases.facts(sdk.package, sdk.facts_version)
     except (KeyError, ValueError):
         return None, False, ""
+    if endpoint.api == "endpoint":
+        param = (facts.endpoint_params or {}).get("datacenter")
+        pinned = param.default if param is not None and isinstance(param.default, str) else None
+        return pinned, False, f"{sdk.package} {sdk.version}"
     fields = facts.legacy_fields.get(endpoint.resource_class) or facts.legacy_fields.get(
         "ServerlessResource", {}
     )
