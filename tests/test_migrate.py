@@ -706,3 +706,28 @@ def test_endpoint_datacenter_default_of_an_old_release_is_written(
         reported = f"ep-gpu: datacenter: runpod-flash {version} pinned EU-RO-1" in out
         assert reported == (pinned and adopt)
         assert "ep-pinned: datacenter" not in out
+
+
+def test_a_file_importing_runpod_flash_only_in_a_block_is_reported(run_cli, tmp_path):
+    """`from runpod_flash import Endpoint` inside a function or `try:` (ReviewOp,
+    generator): the file keeps runpod_flash, and the report names it and why, rather than
+    `apps: 0` as if the project had no Flash code."""
+    root = tmp_path / "app"
+    root.mkdir()
+    (root / "client.py").write_text(
+        "def call(x):\n    from runpod_flash import Endpoint\n\n"
+        '    return Endpoint(id="abc").runsync(x)\n'
+    )
+    for fmt, shown in (
+        ("text", "client.py:2 runpod_flash imported in a block"),
+        ("markdown", "`client.py:2`"),
+    ):
+        code, out, _ = run_cli(
+            ["migrate", "--to", "runpod2", "--check", "--format", fmt, "."], root
+        )
+        assert code == 1 and shown in out, out
+        assert "left on runpod_flash: 1" in out or "| files left on runpod_flash | 1 |" in out
+    run_cli(["migrate", "--to", "runpod2", "."], root)
+    text = (root / "client.py").read_text()
+    assert f"{COMMENT} the file uses runpod_flash" in text and "from runpod_flash import" in text
+    assert run_cli(["migrate", "--to", "runpod2", "--check", "."], root)[0] == 0

@@ -58,7 +58,9 @@ class FileForms:
 
     @property
     def uses_flash(self) -> bool:
-        return bool(self.imports)
+        # an import inside a function or `try:` block is a use too: the file is left, and
+        # reported, rather than passed over as if it had no runpod_flash code
+        return bool(self.imports or self.problems)
 
 
 def _flash_module(module: str | None) -> bool:

@@ -31,6 +31,9 @@ class Report:
     call_sites: list = field(default_factory=list)  # plan.CallSite
     reimports: list = field(default_factory=list)  # plan.CallSite (handle = module name)
     unparsable: list[tuple[str, str]] = field(default_factory=list)
+    # uses of runpod_flash outside a declaration (an import in a function, a resource class
+    # as a value): each keeps its file on runpod_flash
+    flash_uses: list[tuple[str, int, str]] = field(default_factory=list)
     requirement_changes: list = field(default_factory=list)  # requirements.Change
     requirement_notes: list[str] = field(default_factory=list)  # by hand, and lock files
     apps: int = 0
@@ -71,6 +74,9 @@ def render_text(report: Report) -> str:
         for reason, items in left.items():
             lines.append(f"  {reason} ({len(items)}): {REASONS[reason]}")
             lines += [f"    {_where(o)} {o.label} ({o.form}) {o.detail}".rstrip() for o in items]
+    if report.flash_uses:
+        lines.append(f"files left on runpod_flash by other uses: {REASONS['flash-use']}")
+        lines += [f"  {path}:{line} {detail}" for path, line, detail in report.flash_uses]
     explicit = [o for o in report.outcomes if o.status == "explicit"]
     if explicit:
         lines.append("old defaults written explicitly (--adopt-2.0-defaults drops them):")
@@ -140,6 +146,9 @@ def render_markdown(report: Report) -> str:
             for o in items:
                 todo = REASONS[reason] + (f" ({_code(o.detail)})" if o.detail else "")
                 out.append(f"| {reason} | {_code(_where(o))} | {_code(o.label)} | {todo} |")
+    if report.flash_uses:
+        out += ["", "### Files left on runpod_flash by other uses", "", REASONS["flash-use"], ""]
+        out += [f"- {_code(f'{p}:{line}')} {_code(d)}" for p, line, d in report.flash_uses]
     explicit = [o for o in report.outcomes if o.status == "explicit"]
     if explicit:
         out += ["", "### Old defaults written explicitly", "", "| where | declaration | values |"]

@@ -83,6 +83,7 @@ class FileEdits:
     outcomes: list[Outcome] = field(default_factory=list)
     migrated: bool = False
     handles: list[str] = field(default_factory=list)  # function names that became handles
+    uses: list[tuple[str, int, str]] = field(default_factory=list)  # path, line, flash use
 
 
 def comment_edit(parsed, line: int, message: str) -> Edit | None:
@@ -124,6 +125,7 @@ def leave_file(forms: FileForms) -> FileEdits:
         next((f"line {line}: {detail}" for line, _, detail in forms.problems), "?"),
     )
     for line, reason, detail in forms.problems:
+        out.uses.append((parsed.path, line, detail))
         edit = comment_edit(parsed, line, f"{REASONS[reason]}: {detail}")
         if edit is not None:
             out.edits.append(edit)

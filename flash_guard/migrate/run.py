@@ -270,6 +270,7 @@ def _migrate_app(
         done = leave_file(forms)
         edits.setdefault(path, []).extend(done.edits)
         run.report.outcomes += done.outcomes
+        run.report.flash_uses += done.uses
         run.report.files_left.append(path)
     for path in plan.migrate:
         done = migrate_file(plan.forms[path], plan.contexts[path])
