@@ -121,6 +121,8 @@ def test_nothing_changes_while_files_stay_on_runpod_flash(run_cli, tmp_path):
     assert "gateway.py" in out and "left on runpod_flash: 1" in out
     assert (root / "requirements.txt").read_text() == "runpod-flash==1.21.0\n"
     assert "keeps `runpod-flash==1.21.0` while 1 file(s) stay on runpod_flash" in out
+    # the files that did move need runpod 2.0 now, not once the rest moves (FG213)
+    assert f"the migrated files need {NEW} now" in out
 
 
 def test_a_lock_without_the_old_sdk_is_not_listed(run_cli, tmp_path):

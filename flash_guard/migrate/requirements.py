@@ -6,8 +6,8 @@ the root `requirements.txt` (runpod-sdk2.md §5.3). So when every file of an app
 app's requirement files name the 2.0 release instead: the first SDK requirement of each file is
 rewritten in place (its environment marker and comment kept), the others are dropped from
 `requirements*.txt` and listed for pyproject.toml. When files stay on runpod_flash, nothing is
-edited and the report says why. Lock files cannot be edited; the report names each one to
-regenerate.
+edited and the report says that the migrated files need the 2.0 requirement beside the old
+one. Lock files cannot be edited; the report names each one to regenerate.
 """
 
 from __future__ import annotations
@@ -75,10 +75,13 @@ def plan_requirements(
         if not named:
             continue
         if left_on_flash:
+            # The migrated files need runpod 2.0 already: with only the old SDK (and the
+            # runpod 1.x it brings) `import runpod; runpod.App` fails (FG213).
             plan.by_hand.append(
                 f"{path}:{named[0].line}: keeps `{named[0].name}{named[0].specifier}` while "
-                f"{left_on_flash} file(s) stay on runpod_flash; write {NEW_REQUIREMENT} when "
-                "they move"
+                f"{left_on_flash} file(s) stay on runpod_flash, but the migrated files need "
+                f"{NEW_REQUIREMENT} now (runpod 1.x has no runpod.App): add it beside "
+                "(runpod-flash 1.21 installs with it), and drop the old SDK when they move"
             )
             continue
         if name == "pyproject.toml":
