@@ -731,3 +731,21 @@ def test_a_file_importing_runpod_flash_only_in_a_block_is_reported(run_cli, tmp_
     text = (root / "client.py").read_text()
     assert f"{COMMENT} the file uses runpod_flash" in text and "from runpod_flash import" in text
     assert run_cli(["migrate", "--to", "runpod2", "--check", "."], root)[0] == 0
+
+
+def test_a_declaration_in_a_file_the_2_0_build_does_not_ship_is_left(run_cli, check_json, tmp_path):
+    """tetra-examples' examples/tensor_test.py: rc2's build drops `*_test.py` (and tests/,
+    .runpodignore matches), yet discovery deploys what it declares, so a migrated declaration
+    there deploys a worker that cannot import it (FG306). It is left, naming the pattern."""
+    root = tmp_path / "app"
+    root.mkdir()
+    (root / "tensor_test.py").write_text(TETRA_APP.replace("tetra_rp", "runpod_flash"))
+    (root / "requirements.txt").write_text("runpod-flash==1.21.0\n")
+    _, out, _ = run_cli(["migrate", "--to", "runpod2", "."], root)
+    assert "not-shipped (2)" in out and "`*_test.py` in the build's default ignores" in out
+    assert "runpod_flash" in (root / "tensor_test.py").read_text()
+    (root / ".runpodignore").write_text("!tensor_test.py\n")
+    run_cli(["migrate", "--to", "runpod2", "."], root)
+    assert "@app.queue(" in (root / "tensor_test.py").read_text()
+    _, doc = check_json(root, "--select", "FG306")
+    assert doc["findings"] == []

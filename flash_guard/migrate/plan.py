@@ -13,6 +13,7 @@ from flash_guard.migrate.forms import FileForms, scan
 from flash_guard.migrate.params import OldDefaults
 from flash_guard.migrate.rewrite import api_problem, parameter_problem
 from flash_guard.migrate.source import ParsedFile
+from flash_guard.project.runpodignore import ShippedFiles
 from flash_guard.sdk.runpod2_tables import MIN_DEPLOY_NAME_LENGTH
 
 MODULE_CANDIDATES = ("runpod_app", "zz_runpod_app")
@@ -138,11 +139,17 @@ def plan_app(
     _cross_file(plan, flash)
     _duplicate_names(flash)
     existing = any(_has_app(p.parsed) for p in plan.forms.values())
+    shipped = ShippedFiles(project_root if app_root == "." else project_root / app_root)
     for path, forms in sorted(flash.items(), key=lambda i: _order(i[0])):
+        # FG306: a file the 2.0 build leaves out (`*_test.py`, `tests/`, .runpodignore) is
+        # still discovered and deployed, but its worker cannot import it
+        unshipped = shipped.excluded(path if app_root == "." else path[len(app_root) + 1 :])
         for decl in forms.decls:
             problem = None if decl.reason else parameter_problem(forms, decl, adopt)
             if problem is not None:
                 decl.reason, decl.detail = problem.reason, problem.detail
+            elif unshipped is not None and not decl.reason:
+                decl.reason, decl.detail = "not-shipped", unshipped
         left = bool(forms.problems) or any(d.reason for d in forms.decls)
         if existing and forms.decls and not left:
             for decl in forms.decls:

@@ -49,6 +49,8 @@ REASONS = {
     "datacenter": "a datacenter runpod 2.0 does not have (it fails at import or deploy): pin "
     "one of runpod.DataCenter, or none",
     "flash-use": "the file uses runpod_flash in a way migrate does not rewrite",
+    "not-shipped": "the runpod 2.0 build leaves this file out of the artifact, so the deployed "
+    "worker cannot import it: rename or move the file, or re-include it in .runpodignore",
     "duplicate-name": "two declarations share one name: 2.0 raises `duplicate resource name` "
     "(flash silently kept one); rename one",
     "name-too-short": "2.0 deploys names of at least 3 characters (`resource name ... is too "
