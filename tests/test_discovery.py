@@ -362,6 +362,36 @@ def test_resolution_constants_arithmetic_spread_and_dict(project, run_cli):
     assert record["params"]["execution_timeout_ms"]["line"] == 9
 
 
+def test_endpoints_in_a_comprehension_registry_applied_by_subscript(project, run_cli):
+    """`@ENDPOINTS["qwen"]` on a module-level function: the scanner (1.21) finds the function
+    by its `__remote_config__` and deploys `chat-qwen`; it used to be missed altogether, so no
+    rule checked it. `for key, gpu in MODELS.items()` unpacks each pair."""
+    root = project(
+        {
+            "registry.py": """
+            from runpod_flash import Endpoint, GpuType
+
+            MODELS = {"qwen": GpuType.NVIDIA_A40, "llama": GpuType.ANY}
+            ENDPOINTS = {
+                key: Endpoint(name=f"chat-{key}", gpu=gpu, workers=(1, 2))
+                for key, gpu in MODELS.items()
+            }
+
+            @ENDPOINTS["qwen"]
+            async def qwen(x): ...
+
+            @ENDPOINTS["llama"]
+            async def llama(x): ...
+            """
+        }
+    )
+    records = by_name(inventory(run_cli, root))
+    assert sorted(records) == ["chat-llama", "chat-qwen"]
+    assert params_of(records["chat-qwen"])["gpu"] == (["GpuType.NVIDIA_A40"], False)
+    assert params_of(records["chat-llama"])["gpu"] == (["GpuType.ANY"], False)
+    assert records["chat-qwen"]["line"] == 5
+
+
 def test_resolution_across_modules_absolute_and_relative(project, run_cli):
     root = project(
         {

@@ -31,6 +31,23 @@ CASES: dict[str, dict[str, str]] = {
         async def g(x): ...
         """
     },
+    # A registry of endpoints built by a dict comprehension over `.items()` (two loop names),
+    # each applied with `@REGISTRY["key"]`: the decorated functions are module-level, so the
+    # 1.21 scanner deploys both.
+    "registry-comprehension-subscript-decorator": {
+        "w.py": """
+        from runpod_flash import Endpoint, GpuType
+        MODELS = {"qwen": (GpuType.NVIDIA_A40, 1), "llama": (GpuType.NVIDIA_L4, 0)}
+        REGISTRY = {
+            key: Endpoint(name=f"chat-{key}", gpu=spec[0], workers=(spec[1], 2), idle_timeout=900)
+            for key, spec in MODELS.items()
+        }
+        @REGISTRY["qwen"]
+        async def qwen(x): ...
+        @REGISTRY["llama"]
+        async def llama(x): ...
+        """
+    },
     # A compat shim that reads the SDK module's names with getattr (one with a default).
     "getattr-shim": {
         "w.py": """

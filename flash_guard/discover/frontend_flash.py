@@ -246,7 +246,9 @@ class DeclarationBuilder:
                         draft = self._draft(obj, "endpoint", "module")
                         draft.problems.append(("route-no-method", func.value, decorator.span))
             return
-        if decorator.kind in ("name", "attr"):
+        if decorator.kind in ("name", "attr", "subscript"):
+            # `@ENDPOINTS["qwen"]`: an `Endpoint` kept in a dict (built by a comprehension);
+            # the decorated function is at module level, so the scanner finds it
             if isinstance(project.resolve_symbol(decorator, path, ns), Exhausted):
                 self._unresolved(path, decorated, decorator, "endpoint")
                 return

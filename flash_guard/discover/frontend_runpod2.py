@@ -17,7 +17,6 @@ from flash_guard.discover.facts import ROUTE_REGISTRARS, Assignment, Decorated, 
 from flash_guard.discover.normalize_runpod2 import FLASH_STR_ENUMS, is_flash_enum, resource_params
 from flash_guard.discover.parse import Expr
 from flash_guard.discover.resolve import (
-    MAX_ITEMS,
     SDK2_PACKAGE,
     FlashSymbol,
     ModuleIndex,
@@ -199,9 +198,8 @@ class Runpod2Builder:
         if loop is not None:
             # `{n: app.queue(name=f"w-{n}")(f) for n in ("a", "b")}`: rc2 registers one
             # resource per item, each with the loop's name bound to it.
-            name, items = loop
-            for item in items:
-                self.project._loops.append(((path, applied.namespace), {name: item}))
+            for bindings in loop:
+                self.project._loops.append(((path, applied.namespace), bindings))
                 try:
                     self._declare(
                         path, kind, app, func, applied.namespace, target, placement,
@@ -224,8 +222,9 @@ class Runpod2Builder:
         )
 
     def _comprehension(self, path: str, applied):
-        """(loop name, its items) when the call form is in the key or value of a module-level
-        dict comprehension over a known tuple or list (`_evaluate_dictcomp`'s reading); None
+        """The loop names' values, one dict per item, when the call form is in the key or value
+        of a module-level dict comprehension over a known tuple, list or dict view
+        (`_evaluate_dictcomp`'s reading); None
         otherwise (a comprehension over what is not known stays one declaration, its
         loop-dependent arguments unknown)."""
         facts = self.project.files.get(path)
@@ -238,12 +237,8 @@ class Runpod2Builder:
             comp = _enclosing_dictcomp(assign.expr, span)
             if comp is None:
                 return None
-            items = self.project.evaluate(comp.items[2], path, None)
-            if not items.known or items.partial or not isinstance(items.value, (tuple, list)):
-                return None
-            if not items.value or len(items.value) > MAX_ITEMS:
-                return None
-            return comp.value, list(items.value)
+            loop = self.project.comprehension_bindings(comp, path, None)
+            return loop or None
         return None
 
     def _applied_decorator(self, func: Expr, path: str, ns):

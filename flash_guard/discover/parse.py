@@ -446,8 +446,9 @@ def to_expr(node, depth: int = 0) -> Expr:
 
 
 def _dictcomp_expr(node, span: Span, text: str, depth: int) -> Expr:
-    """`{k: f(k) for k in KEYS}` (one `for` over a plain name, no `if`): kind `dictcomp`,
-    value the loop name, items (key, value, iterable); anything else stays `other`."""
+    """`{k: f(k) for k in KEYS}` (one `for` over a plain name or a tuple of names, no `if`):
+    kind `dictcomp`, value the loop name (names joined by "," for `for k, v in ...`), items
+    (key, value, iterable); anything else stays `other`."""
     named = [c for c in node.children() if c.is_named() and c.kind() != "comment"]
     if len(named) != 2 or named[0].kind() != "pair" or named[1].kind() != "for_in_clause":
         return Expr("other", span, text)
@@ -456,10 +457,20 @@ def _dictcomp_expr(node, span: Span, text: str, depth: int) -> Expr:
     left, right = clause.field("left"), clause.field("right")
     if key is None or value is None or left is None or right is None:
         return Expr("other", span, text)
-    if left.kind() != "identifier" or any(c.kind() == "async" for c in clause.children()):
+    if any(c.kind() == "async" for c in clause.children()):
+        return Expr("other", span, text)
+    if left.kind() == "identifier":
+        names = left.text()
+    elif left.kind() in ("pattern_list", "tuple_pattern"):
+        # `for key, gpu in MODELS.items()`: the names joined by ","
+        parts = [c for c in left.children() if c.is_named() and c.kind() != "comment"]
+        if not parts or any(c.kind() != "identifier" for c in parts):
+            return Expr("other", span, text)
+        names = ",".join(c.text() for c in parts)
+    else:
         return Expr("other", span, text)
     parts = (to_expr(key, depth + 1), to_expr(value, depth + 1), to_expr(right, depth + 1))
-    return Expr("dictcomp", span, text, left.text(), parts)
+    return Expr("dictcomp", span, text, names, parts)
 
 
 def _fstring_expr(node, span: Span, text: str, depth: int) -> Expr:

@@ -563,16 +563,14 @@ class ModuleIndex:
     def _evaluate_dictcomp(self, expr: Expr, path, namespace, depth) -> Value:
         """`{k: os.environ[k] for k in FORWARDED}` over a known tuple or list: one entry per
         item, each evaluated with the loop name bound to it."""
-        key_expr, value_expr, iterable = expr.items
-        items = self.evaluate(iterable, path, namespace, depth + 1)
+        key_expr, value_expr, _ = expr.items
         unknown = Value.unknown(expr.text, expr.span, path)
-        if not items.known or items.partial or not isinstance(items.value, (tuple, list)):
-            return unknown
-        if len(items.value) > MAX_ITEMS:
+        loop = self.comprehension_bindings(expr, path, namespace, depth)
+        if loop is None:
             return unknown
         result: dict[Any, Value] = {}
-        for item in items.value:
-            self._loops.append(((path, namespace), {expr.value: item}))
+        for bindings in loop:
+            self._loops.append(((path, namespace), bindings))
             try:
                 key = self.evaluate(key_expr, path, namespace, depth + 1)
                 value = self.evaluate(value_expr, path, namespace, depth + 1)
@@ -583,6 +581,29 @@ class ModuleIndex:
             result[key.value] = value
         out = Value(result, True, expr.span, expr.text, path=path)
         return unknown if self._too_big(out) else out
+
+    def comprehension_bindings(
+        self, expr: Expr, path, namespace, depth: int = 0
+    ) -> list[dict[str, Value]] | None:
+        """The loop names' values, one dict per iteration, of a `dictcomp` over a known tuple
+        or list (`D.items()` of a known dict is one); `for k, v in MODELS.items()` unpacks
+        each item. None when the iterable is not known or an item does not unpack."""
+        names = expr.value.split(",")
+        found = self.evaluate(expr.items[2], path, namespace, depth + 1)
+        if not found.known or found.partial or not isinstance(found.value, (tuple, list)):
+            return None
+        if len(found.value) > MAX_ITEMS:
+            return None
+        items = list(found.value)
+        if len(names) == 1:
+            return [{names[0]: item} for item in items]
+        out = []
+        for item in items:
+            parts = item.value if item.known and not item.partial else None
+            if not isinstance(parts, (tuple, list)) or len(parts) != len(names):
+                return None
+            out.append(dict(zip(names, parts, strict=True)))
+        return out
 
     def _evaluate_subscript(self, expr: Expr, path, namespace, depth) -> Value:
         enum = self.resolve_symbol(expr.items[0], path, namespace, depth + 1)
