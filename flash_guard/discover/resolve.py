@@ -1851,6 +1851,14 @@ class ModuleIndex:
         return self._lift([left, right], lambda v: self._binop(expr, path, *v), expr, path)
 
     def _binop(self, expr: Expr, path: str, left: Value, right: Value) -> Value:
+        if expr.value == "|" and left.known and right.known:
+            # `BASE_ENV | {"K": v}` (Python 3.9 dict union): the right side's entries win
+            a, b = left.value, right.value
+            whole = not (left.partial or right.partial)
+            if isinstance(a, dict) and isinstance(b, dict) and whole:
+                if len(a) + len(b) > MAX_ITEMS:
+                    return Value.unknown(expr.text, expr.span, path)
+                return Value({**a, **b}, True, expr.span, expr.text, path=path)
         op = _BINOPS.get(expr.value)
         if op is None or not (left.known and right.known):
             return Value.unknown(expr.text, expr.span, path)
