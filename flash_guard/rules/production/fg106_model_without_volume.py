@@ -24,6 +24,8 @@ DEFAULT_LOADERS = [
     "SentenceTransformer",
     "CrossEncoder",
     "LLM",
+    "WhisperModel",  # faster-whisper: downloads the CTranslate2 weights from the Hub
+    "whisper.load_model",  # openai-whisper: downloads to ~/.cache/whisper
 ]
 
 
@@ -55,7 +57,8 @@ class ModelWithoutVolume(Check):
     the module-level functions of the same module they call by name, one level deep, such as a
     lazy `_get_model()` singleton) for calls to a model loader (`from_pretrained`,
     `snapshot_download`, `hf_hub_download`, `pipeline(`, `torch.hub.load`,
-    `SentenceTransformer(`, `CrossEncoder(`, vLLM `LLM(`; configurable; a bare call to a
+    `SentenceTransformer(`, `CrossEncoder(`, vLLM `LLM(`, faster-whisper `WhisperModel(`,
+    `whisper.load_model(`; configurable; a bare call to a
     function the module defines itself, such as its own `pipeline()`, is that function, whose
     body is followed as a helper). When one is found and
     the endpoint has no `volume=` (legacy `networkVolume`/`networkVolumes`/`networkVolumeId`),
