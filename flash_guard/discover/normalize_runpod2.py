@@ -76,6 +76,9 @@ def resolve_gpu_string(text: str) -> list[str] | None:
     return found or None
 
 
+LISTED_DEVICES = 4  # a fragment's devices a message names one by one
+
+
 @dataclasses.dataclass(frozen=True)
 class WideGpuString:
     """A `gpu=` string that is neither a pool id nor one device but a fragment rc2 widens to
@@ -86,7 +89,10 @@ class WideGpuString:
     pools: tuple[str, ...]  # the pool ids gpu_ids_value sends for them, in its order
 
     def listing(self) -> str:
-        """`AMPERE_16: NVIDIA RTX A4000; AMPERE_48: NVIDIA A40`."""
+        """`AMPERE_16: NVIDIA RTX A4000; AMPERE_48: NVIDIA A40`; past LISTED_DEVICES devices
+        the pools alone (`"RTX"` selects 13 devices: their names would be most of the line)."""
+        if len(self.devices) > LISTED_DEVICES:
+            return ", ".join(self.pools)
         by_pool = {pool: [] for pool in self.pools}
         for device in self.devices:
             by_pool[t.TYPE_TO_POOL[_MEMBER_OF_NAME[device]]].append(device)
