@@ -909,3 +909,37 @@ def test_fg208_python_versions_are_those_of_the_release_in_use(check_json, tmp_p
     except (SdkMissing, OracleError) as exc:
         pytest.skip(f"the SDK oracle cannot run runpod-flash {version}: {exc}")
     assert flagged == {tuple(r) for r in real}, (version, sorted(real))
+
+
+FACTORY = """from runpod_flash import Endpoint, GpuType
+
+
+def make_endpoint(name, **overrides):
+    params = dict(name=name, gpu=GpuType.NVIDIA_L4, workers=(1, 3))
+    params.update(overrides)
+    return Endpoint(**params)
+"""
+
+
+def test_an_endpoint_a_shared_factory_builds_belongs_to_the_calling_app(project, run_cli):
+    """A monorepo's shared package makes every app's endpoints: each endpoint is checked
+    against the release its calling app pins, and is that app's (its requirements, its
+    SDK version), not the package's."""
+    root = project(
+        {
+            "packages/common/pyproject.toml": '[project]\nname = "common"\n'
+            'dependencies = ["runpod-flash==1.21.0"]\n',
+            "packages/common/src/common/endpoints.py": FACTORY,
+            "apps/search/pyproject.toml": '[project]\nname = "search"\n'
+            'dependencies = ["runpod-flash==1.17.0", "common"]\n',
+            "apps/search/main.py": "from common.endpoints import make_endpoint\n\n"
+            'search = make_endpoint("search")\n\n\n@search\nasync def query(p: dict) -> dict:\n'
+            "    return p\n",
+        }
+    )
+    code, out, _ = run_cli(["endpoints", "--format", "json", "."], root)
+    assert code == 0, out
+    (endpoint,) = json.loads(out)["endpoints"]
+    assert endpoint["name"] == "search"
+    assert endpoint["sdk_release"]["version"] == "1.17.0", endpoint["sdk_release"]
+    assert endpoint["sdk_release"]["source"].startswith("apps/search/pyproject.toml")

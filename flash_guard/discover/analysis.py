@@ -207,7 +207,10 @@ def analyse(
     runpod2, runpod2_apps = discover_runpod2(project)
     endpoints = sorted(endpoints + runpod2, key=lambda e: (e.path, e.span.line, e.span.column))
     for endpoint in endpoints:
-        endpoint.app = apps.app_of(endpoint.path)
+        # One a project factory built belongs to the app that calls the factory (a shared
+        # `packages/common` making every app's endpoints): that app's build deploys it.
+        home = endpoint.factory_call[0] if endpoint.factory_call else endpoint.path
+        endpoint.app = apps.app_of(home)
     problems.sort(key=lambda p: (p.path, p.span))
     if cache is not None:
         # A run over the whole project knows every file: entries of deleted ones go.
