@@ -750,6 +750,18 @@ DISCOVERY = {
         False,
         False,
     ),
+    # a task decorated from a later file is dropped with the twin, but deploy provisions
+    # queues and apis only (deploy.py reconcile_endpoints): nothing deployed is lost
+    "flat-twin-task-only": (
+        {
+            "common.py": APP
+            + WORKER.format(mod="common", name="own-q", fn="own").split("\n", 2)[2],
+            "tasks.py": "from common import app\n\n@app.task(cpu='cpu3c-1-2')\n"
+            "def backfill(day: str = 'x'):\n    return day\n",
+        },
+        False,
+        False,
+    ),
     "flat-app-py-workers": (
         {"app.py": APP, "workers.py": WORKER.format(mod="app", name="w-q", fn="w")},
         True,
@@ -1026,6 +1038,19 @@ def test_fg307_a_sibling_import_below_the_deploy_root_fails(tmp_path, run_cli):
     message = found[0]["message"]
     assert "which imports it as `app`" in message and "No module named 'app'" in message
     assert "drops `pkg-q` and deletes their live endpoints" in message, message
+
+
+def test_discovery_twin_drops_a_task_that_deploy_never_provisions(tmp_path, run_cli):
+    """rc2 loses the later file's task with the twin (so the premise is real), yet FG307 stays
+    quiet: a task is not an endpoint `rp flash deploy` creates or deletes."""
+    files = DISCOVERY["flat-twin-task-only"][0]
+    result = run_discovery_or_skip(files)
+    assert result["error"] is None, result
+    kept = {(r["name"], r["kind"]) for app in result["apps"] for r in app["resources"]}
+    assert kept == {("own-q", "queue")}, result["apps"]
+    root = _write(tmp_path, "task-twin", files)
+    assert {e.kind for e in _model(root).endpoints} == {"queue", "task"}
+    assert "FG307" not in [f["code"] for f in _findings(run_cli, root)]
 
 
 @pytest.mark.parametrize("label", list(DISCOVERY))

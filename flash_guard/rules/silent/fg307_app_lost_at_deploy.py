@@ -18,6 +18,14 @@ def _discovered(path: str) -> bool:
     return not any(part in DISCOVERY_SKIP_DIRS for part in path.split("/")[:-1])
 
 
+def _deployed(resources) -> list:
+    """The resources `rp flash deploy` provisions an endpoint for: queues and apis. A task is
+    never deployed (deploy.py `reconcile_endpoints` provisions QUEUE and API only): it runs on
+    a pod its caller starts through the App object it imported, so an App twin that drops a
+    task loses nothing at deploy."""
+    return [e for e in resources if e.kind != "task"]
+
+
 def _label(app) -> str:
     return app.name.text if app.name.known and app.name.text else repr(app.name.value)
 
@@ -46,7 +54,9 @@ class AppLostAtDeploy(Check):
     make_app("shop")`). Apps in different
     flash-guard apps (project markers) are not compared, nor files under a directory
     discovery never imports (rc2's `_SKIP_DIRS`: `build/`, `dist/`, `.venv/`, ...), such as a
-    setuptools copy in `build/lib/`."""
+    setuptools copy in `build/lib/`. Only queue and api resources count as lost: `rp flash
+    deploy` provisions no task (deploy.py `reconcile_endpoints`), so a twin that drops only
+    `@app.task`s is not reported, and the tasks are not named among what is dropped."""
 
     id = "app-lost-at-deploy"
     scope = "project"
@@ -64,7 +74,10 @@ class AppLostAtDeploy(Check):
             key = (apps_of.app_of(app.path), app.name.value)
             earlier = first.setdefault(key, app)
             if earlier is not app:
-                lost = ", ".join(f"`{e.display_name}`" for e in app.resources) or "no resources"
+                deployed = _deployed(app.resources)
+                if app.resources and not deployed:
+                    continue  # tasks only: nothing of this App is deployed anyway
+                lost = ", ".join(f"`{e.display_name}`" for e in deployed) or "no resources"
                 out.append(
                     Outcome(
                         "fail",
@@ -74,7 +87,7 @@ class AppLostAtDeploy(Check):
                         app.path,
                         app.span,
                         "name",
-                        app.resources[0] if app.resources else None,
+                        deployed[0] if deployed else None,
                     )
                 )
         for app in analysis.runpod2_apps:
@@ -122,22 +135,19 @@ def _package_root_twin(app, analysis, apps_of) -> list[Outcome]:
             else:
                 qualified.add(path)
     bare -= qualified  # a file importing it both ways: undecided, said nothing
-    on_bare = [e for e in app.resources if e.path in bare]
-    if not on_bare:
+    deployed = _deployed(app.resources)
+    on_bare = [e for e in deployed if e.path in bare]
+    if not any(e.path in bare for e in app.resources):
         return []
     first_qualified = min(_order(p) for p in qualified | {app.path})
     first_bare = min(_order(p) for p in bare)
-    lost = (
-        [e for e in app.resources if e.path not in bare]
-        if first_bare < first_qualified
-        else on_bare
-    )
+    lost = [e for e in deployed if e.path not in bare] if first_bare < first_qualified else on_bare
     if not lost:
         return []
     env = app.env.value if app.env.known else "?"
     importers = ", ".join(f"`{p}`" for p in sorted(bare, key=_order))
     dropped = ", ".join(f"`{e.display_name}`" for e in lost)
-    everything = len(lost) == len(app.resources)
+    everything = len(lost) == len(deployed)
     deletes = (
         f"every live endpoint of environment {env!r}"
         if everything
@@ -212,8 +222,12 @@ def _unimportable(app, failing: dict[str, str]) -> list[Outcome]:
     paths = sorted(failing, key=_order)
     names = ", ".join(f"`{p}`" for p in paths)
     module = failing[paths[0]]
-    lost = ", ".join(f"`{e.display_name}`" for e in app.resources if e.path in failing)
-    kept = [e for e in app.resources if e.path not in failing]
+    deployed = _deployed(app.resources)
+    dropped = [e for e in deployed if e.path in failing]
+    if not dropped:
+        return []  # only tasks are skipped: deploy provisions none of them anyway
+    lost = ", ".join(f"`{e.display_name}`" for e in dropped)
+    kept = [e for e in deployed if e.path not in failing]
     deletes = (
         f"deletes every live endpoint of environment {env!r}"
         if not kept
@@ -230,7 +244,7 @@ def _unimportable(app, failing: dict[str, str]) -> list[Outcome]:
             app.path,
             app.span,
             None,
-            next((e for e in app.resources if e.path in failing), None),
+            dropped[0],
         )
     ]
 
@@ -263,11 +277,16 @@ def _empty_twin(app, analysis, failing: set[str]) -> list[Outcome]:
                 break
     if any(_order(p) < _order(app.path) for p in importers | set(elsewhere)):
         return []  # an importer runs first: the real-name module registers first and wins
+    deployed = _deployed(app.resources)
+    dropped = [e for e in deployed if e.path in set(elsewhere)]
+    if not dropped:
+        return []  # only tasks are decorated from elsewhere: deploy provisions none of them
+    elsewhere = sorted({e.path for e in dropped}, key=_order)
     env = app.env.value if app.env.known else "?"
     names = ", ".join(f"`{p}`" for p in elsewhere)
-    own = [e.display_name for e in app.resources if e.path == app.path]
+    own = [e.display_name for e in deployed if e.path == app.path]
     if own:  # the twin kept holds the App file's own resources: only the others are lost
-        lost = ", ".join(f"`{e.display_name}`" for e in app.resources if e.path != app.path)
+        lost = ", ".join(f"`{e.display_name}`" for e in dropped)
         outcome = (
             f"keeps the twin with only {', '.join(f'`{n}`' for n in own)}, drops {lost} and "
             f"deletes their live endpoints in environment {env!r}"
@@ -286,6 +305,6 @@ def _empty_twin(app, analysis, failing: set[str]) -> list[Outcome]:
             app.path,
             app.span,
             None,
-            next((e for e in app.resources if e.path != app.path), None),
+            dropped[0],
         )
     ]
