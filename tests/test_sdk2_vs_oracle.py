@@ -1734,3 +1734,70 @@ def test_fg305_a_src_layout_package_is_not_importable_on_the_worker(tmp_path, ru
     )
     codes = [f["code"] for f in _findings(run_cli, _write(tmp_path, "src-fixed", fixed))]
     assert "FG305" not in codes, codes
+
+
+# FG305 for @app.task: what a task pod receives. rc2 builds the request (PodTarget.build_payload:
+# the module source and the task's own dependencies); the pod's runtime pip-installs those and
+# execs the source as `__runpod_live__` (runpod_sdk_runtime executor.resolve_request), which the
+# probe repeats in a fresh directory without the project on sys.path.
+TASK_PROJECT = {
+    "requirements.txt": "runpod==2.0.0rc2\ntrl==0.12.0\n",
+    "orchestrator.py": "import runpod\n\napp = runpod.App('ft-orch')\n\n"
+    "@app.queue(name='ft-submit', cpu='cpu3c-1-2', dependencies=['peft'])\n"
+    "def submit(dataset: str = 'd'):\n    return dataset\n",
+    "tasks.py": "import json\n\nfrom orchestrator import app\n\n"
+    "@app.task(cpu='cpu3c-1-2', dependencies=['datasets'])\n"
+    "def finetune(dataset: str = 'd'):\n    import trl\n    return json.dumps(dataset)\n",
+}
+_TASK_PROBE = r"""
+import json, os, sys, tempfile
+from pathlib import Path
+
+files = json.loads(FILES)
+root = Path(tempfile.mkdtemp()) / "proj"
+for rel, text in files.items():
+    (root / rel).parent.mkdir(parents=True, exist_ok=True)
+    (root / rel).write_text(text)
+sys.path.insert(0, str(root))
+import tasks
+from runpod.apps.targets import PodTarget
+
+handle = tasks.finetune
+payload = PodTarget(handle.spec, handle._fn).build_payload(handle._fn, handle.spec, (), {})
+request = payload.get("input", payload)
+sys.path.remove(str(root))
+for name in ("tasks", "orchestrator"):
+    sys.modules.pop(name, None)
+os.chdir(tempfile.mkdtemp())
+namespace = {"__name__": "__runpod_live__", "__file__": "runpod_live.py"}
+try:
+    exec(compile(request["function_code"], "runpod_live.py", "exec"), namespace)
+    error = None
+except Exception as exc:  # what the executor returns as the task's failure
+    error = f"{type(exc).__name__}: {exc}"
+RESULT = {
+    "source_is_tasks_py": request["function_code"] == files["tasks.py"],
+    "dependencies": request["dependencies"],
+    "error": error,
+}
+"""
+
+
+def test_task_pod_gets_its_own_module_and_dependencies_only(tmp_path, run_cli):
+    source = f"FILES = {json.dumps(json.dumps(TASK_PROJECT))}\n" + _TASK_PROBE
+    result = run_probe2_or_skip(source)
+    assert result["source_is_tasks_py"] is True, result
+    assert result["dependencies"] == ["datasets"], result
+    assert result["error"] == "ModuleNotFoundError: No module named 'orchestrator'", result
+    findings = [
+        f
+        for f in _findings(run_cli, _write(tmp_path, "task-pod", TASK_PROJECT))
+        if f["code"] == "FG305" and f["path"] == "tasks.py"
+    ]
+    # the module-level project import, and `trl`, which requirements.txt names for the
+    # endpoints' artifact only
+    assert sorted((f["line"], "orchestrator" in f["message"]) for f in findings) == [
+        (3, True),
+        (7, False),
+    ], findings
+    assert "requirements.txt:2 names it" in findings[1]["message"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from flash_guard.checks.base import Check, fail_at, param_doc, register, unknown, worker_bodies
 from flash_guard.checks.sites import body_with_helpers
-from flash_guard.checks.worker_start import worker_start
+from flash_guard.checks.worker_start import GUARDS, worker_start
 from flash_guard.model import Span, Value
 from flash_guard.project.sdk_version import (
     parse_requirement,
@@ -108,11 +108,13 @@ class MissingDependency(Check):
     path (`sys.path.insert/append/extend`, `site.addsitedir`), as one that installs packages
     into a venv on the network volume at run time does, has its body's imports left alone: what
     they find is decided when it runs. A finding in a helper names the helper and is at its
-    import."""
+    import. A runpod 2.0 `@app.task` is checked against its own pod (`_check_task`): its own
+    `dependencies=` and the task image, no requirements.txt, no other project file, and the
+    unguarded module-level imports of its file, which the pod execs whole."""
 
     id = "missing-dependency"
     Params = Params
-    kinds = ("queue", "load_balancer")
+    kinds = ("queue", "load_balancer", "task")
 
     def applies(self, endpoint) -> bool:
         return (
@@ -125,6 +127,8 @@ class MissingDependency(Check):
         analysis = ctx.analysis
         if analysis is None:
             return []
+        if endpoint.kind == "task":
+            return _check_task(endpoint, params, ctx.endpoints, analysis)
         available = app_distributions(endpoint, ctx.endpoints, analysis)
         available |= _closure(frozenset(_preinstalled(endpoint, params, ctx.endpoints, analysis)))
         out = []
@@ -179,6 +183,115 @@ class MissingDependency(Check):
                 )
             out.append(finding)
         return out
+
+
+TASK_MODULE = "<task module>"  # the `via` of a module-level import of a task's own file
+
+
+def _check_task(endpoint, params: Params, endpoints, analysis) -> list:
+    """A runpod 2.0 `@app.task` runs on a pod of its own, not on the app's build artifact:
+    `.remote()`/`.spawn()` send the source of the task's module (serialization
+    `get_function_source`: that one file) with the task's own `dependencies=`
+    (targets.py `PodTarget.build_payload`), and the runtime's executor pip-installs those
+    dependencies on the task image and execs the source as `__runpod_live__`
+    (runpod_sdk_runtime executor `resolve_request`). So what the task finds is the image
+    (`preinstalled_runpod2`, the torch family on a GPU image) and its own dependencies, not
+    the app's requirements.txt, other resources' dependencies, or any other project file;
+    and the file's module-level imports run on the pod too."""
+    available = {
+        normalise(parsed[0])
+        for value in dependency_values(endpoint)
+        for spec in resolved_dependencies(value)
+        if (parsed := parse_requirement(spec)) is not None
+    }
+    available = set(_closure(frozenset(available)))
+    available |= _closure(frozenset(_preinstalled(endpoint, params, endpoints, analysis)))
+    imports = (
+        [] if _extends_import_path(endpoint, analysis) else list(body_imports(endpoint, analysis))
+    )
+    imports += _task_module_imports(endpoint, endpoints, analysis)
+    out, seen = [], set()
+    for path, binding, via in imports:
+        top = binding.module.split(".", 1)[0]
+        if not binding.level and (top in STDLIB or provided(top, available, params.import_names)):
+            continue
+        project = bool(binding.level) or is_project_module(analysis, path, top, endpoint.app)
+        if not project and not top:
+            continue
+        key = (path, binding.span)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(
+            _task_finding(endpoint, endpoints, path, binding, top, project, params, analysis, via)
+        )
+    return out
+
+
+def _task_module_imports(endpoint, endpoints, analysis):
+    """The unguarded module-level imports of the task's own file (the pod execs all of it),
+    each reported by the first task of that file whose pod lacks it."""
+    facts = analysis.modules.files.get(endpoint.path)
+    if facts is None:
+        return
+    memo = _memo(analysis).setdefault(("task module imports", id(endpoints)), {})
+    for binding in facts.imports:
+        if not binding.top_level or any(b.kind in GUARDS for b in binding.blocks):
+            continue
+        key = (endpoint.path, binding.span)
+        if memo.setdefault(key, id(endpoint)) == id(endpoint):
+            yield endpoint.path, binding, TASK_MODULE
+
+
+def _task_finding(endpoint, endpoints, path, binding, top, project, params, analysis, via):
+    name = endpoint.display_name
+    where = "in its body" if via is None else f"in `{via}()`, a helper its body calls"
+    if via == TASK_MODULE:
+        where = f"at module level of `{path}`, which its pod runs whole"
+    shown = "." * binding.level + binding.module
+    if project:
+        what = "relative import" if binding.level else f"project module `{top}`"
+        error = "ImportError" if binding.level else "ModuleNotFoundError"
+        message = (
+            f"`{name}` imports `{shown}` {where}, but a task pod receives only the source of "
+            f"`{path}` (run as `__runpod_live__`), not the project's other files: the "
+            f"{what} fails there ({error} every time the task runs)"
+        )
+        fix = (
+            f"Keep the task's file self-contained: build its App in `{path}` (other files "
+            "import it from there) and move the code it needs into that file or into an "
+            "installed package listed in the task's dependencies=[...]."
+        )
+        return fail_at(endpoint, message, path, binding.span, f"dependencies:{top}", fix)
+    wanted = (params.import_names.get(top) or [normalise(top)])[0]
+    message = (
+        f"`{name}` imports `{top}` {where}, but nothing installs it on the task's pod (it "
+        "gets the runtime image and the task's own dependencies=, not the app's "
+        f"requirements or other resources' dependencies): ModuleNotFoundError every time "
+        "the task runs"
+    )
+    named = _named_elsewhere(endpoint, endpoints, analysis, top, params.import_names)
+    if named:
+        message += f"; {named} names it, but that does not reach a task pod"
+    fix = f'Add "{wanted}" to the task\'s dependencies=[...].'
+    return fail_at(endpoint, message, path, binding.span, f"dependencies:{top}", fix)
+
+
+def _named_elsewhere(endpoint, endpoints, analysis, top, import_names) -> str | None:
+    """Where the app names the package for its endpoints' workers (another resource's
+    `dependencies=`, requirements.txt, pyproject.toml), which a task pod never installs."""
+    for other in endpoints:
+        if other is endpoint or other.sdk != "runpod2" or artifact(other) != artifact(endpoint):
+            continue
+        for value in dependency_values(other):
+            for spec in resolved_dependencies(value):
+                parsed = parse_requirement(spec)
+                if parsed is not None and provided(top, {parsed[0]}, import_names):
+                    return f"the dependencies= of `{other.display_name}`"
+    for requirement in sdk_finder(analysis).requirements(endpoint.app):
+        if provided(top, {requirement.name}, import_names):
+            return f"{requirement.path}:{requirement.line}"
+    return None
 
 
 # Calls that add a package location to the worker's import path at run time.
