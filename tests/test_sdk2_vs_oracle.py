@@ -1801,3 +1801,58 @@ def test_task_pod_gets_its_own_module_and_dependencies_only(tmp_path, run_cli):
         (7, False),
     ], findings
     assert "requirements.txt:2 names it" in findings[1]["message"]
+
+
+# FG215: a body handler whose body is keyword-only. rc2 decorates the class (routes recorded);
+# the runtime's class app calls each bound handler as `fn(body)` with a JSON body, else `fn()`
+# (runpod_sdk_runtime api/server.py `_mount_routes`), which the probe repeats.
+_KWONLY_PROBE = r"""
+import asyncio, inspect
+import runpod
+
+app = runpod.App("kw")
+
+@app.api(name="kw-api", cpu="cpu3c-1-2")
+class Svc:
+    @runpod.post("/batch")
+    async def batch(self, *, body: dict):
+        return body
+
+    @runpod.post("/score")
+    async def score(self, body: dict | None = None, *, verbose: bool = False):
+        return body
+
+def call(fn, *args):
+    try:
+        result = fn(*args)
+        if inspect.isawaitable(result):
+            asyncio.run(result)
+        return None
+    except TypeError as exc:
+        return str(exc)
+
+handle = app.resources["kw-api"]
+instance = handle._cls()
+RESULT = {
+    "routes": sorted((r.method, r.path, r.handler_name) for r in handle.spec.routes),
+    "calls": {
+        name: [call(getattr(instance, name), {"a": 1}), call(getattr(instance, name))]
+        for name in ("batch", "score")
+    },
+}
+"""
+
+
+def test_a_keyword_only_body_fails_every_request(tmp_path, run_cli):
+    result = run_probe2_or_skip(_KWONLY_PROBE)
+    assert result["routes"] == [["POST", "/batch", "batch"], ["POST", "/score", "score"]]
+    with_body, without = result["calls"]["batch"]
+    assert "positional argument" in with_body and "keyword-only argument" in without, result
+    assert result["calls"]["score"] == [None, None], result
+    source = _KWONLY_PROBE.split("def call(", 1)[0]
+    found = [
+        f
+        for f in _findings(run_cli, _write(tmp_path, "kwonly", {"app.py": source}))
+        if f["code"] == "FG215"
+    ]
+    assert [(f["line"], "keyword-only `body`" in f["message"]) for f in found] == [(10, True)]

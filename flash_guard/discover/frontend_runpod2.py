@@ -974,6 +974,14 @@ class Runpod2Builder:
                 f"{method} handler `{name}` requires {len(required)} parameters: the runtime "
                 "passes one JSON body at most (TypeError per request in rc2)"
             )
+        elif method != "GET" and required and required[0] not in positional:
+            # `def run(self, *, body)`: the runtime calls `fn(body)` (the JSON body as the one
+            # positional argument) or `fn()` without one; a keyword-only body gets neither.
+            message = (
+                f"{method} handler `{name}` requires keyword-only `{required[0]}`: the runtime "
+                "passes the JSON body positionally (`fn(body)`), or nothing without a body "
+                "(TypeError per request in rc2)"
+            )
         else:
             return
         endpoint.problems.append(("FG215", message, handler.target.span))

@@ -13,8 +13,9 @@ class InvalidHandler(Check):
     route markers, with two `@runpod.init` methods, with a required `__init__` parameter, or
     with a marker placed above `@staticmethod` (the marker is lost); an `@app.api` factory with
     required parameters; a GET handler that takes parameters, or a body handler with more than
-    one required parameter (the runtime calls GET handlers with none and body handlers with
-    the JSON body: a TypeError per request in rc2); a `runpod_flash` enum object given to a 2.0
+    one required parameter or a required keyword-only one (the runtime calls GET handlers with
+    none and body handlers with the JSON body as the one positional argument, `fn(body)`, or
+    with none: a TypeError per request in rc2); a `runpod_flash` enum object given to a 2.0
     decorator; `runpod.Endpoint(...)` used as a declaration (it is the HTTP client); and a
     `runpod.Queue(...)`/`runpod.Api(...)` stub called otherwise than with keywords `app=` and
     exactly one of `name=`/`id=` (`runpod.Queue("endpoint-id")` raises TypeError); and
