@@ -259,6 +259,9 @@ class Endpoint:
     # (path, first line, last line) of every piece of the declaration, for suppressions
     declaration_ranges: list[tuple[str, int, int]] = field(default_factory=list)
     problems: list[tuple[str, str, Span]] = field(default_factory=list)
+    # (code, span, path) of each problem above that sits in another file than `path`: a route
+    # or `@runpod.init` an `@app.api` class inherits from a base class of another module.
+    problem_files: list[tuple[str, Span, str]] = field(default_factory=list)
     # runpod 2.0: (code, what, parameter, value) for each FG2xx check a value not statically
     # known leaves undecided; the rule reports it as FG002 (deploy_support.outcomes).
     undecided: list[tuple[str, str, str, Any]] = field(default_factory=list)

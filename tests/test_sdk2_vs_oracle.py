@@ -1856,3 +1856,58 @@ def test_a_keyword_only_body_fails_every_request(tmp_path, run_cli):
         if f["code"] == "FG215"
     ]
     assert [(f["line"], "keyword-only `body`" in f["message"]) for f in found] == [(10, True)]
+
+
+# FG215: startup hooks with required parameters. rc2 accepts both at decoration; the runtime
+# calls them with no arguments before serving (queue/worker.py `_run_init`: `init_fn()`;
+# api/server.py `_build_class_app`: `getattr(instance, handle._init_name)()`).
+_INIT_PROBE = r"""
+import runpod
+
+app = runpod.App("inits")
+MODEL = {}
+
+@app.queue(name="embed-q", cpu="cpu3c-1-2")
+def embed_q(text: str = ""):
+    return MODEL["n"] + len(text)
+
+@embed_q.init
+def warm(n):
+    MODEL["n"] = n
+
+@app.api(name="embed-api", cpu="cpu3c-1-2")
+class Svc:
+    @runpod.init
+    def load(self, model_id: str):
+        self.model_id = model_id
+
+    @runpod.get("/health")
+    def health(self):
+        return {"ok": True}
+
+def call(fn):
+    try:
+        fn()
+        return None
+    except TypeError as exc:
+        return str(exc)
+
+queue, api = app.resources["embed-q"], app.resources["embed-api"]
+RESULT = {
+    "queue_init": call(queue._init_fn),
+    "api_init": call(getattr(api._cls(), api._init_name)),
+}
+"""
+
+
+def test_startup_hooks_with_required_parameters_fail_at_worker_start(tmp_path, run_cli):
+    result = run_probe2_or_skip(_INIT_PROBE)
+    assert "missing 1 required positional argument: 'n'" in result["queue_init"], result
+    assert "missing 1 required positional argument: 'model_id'" in result["api_init"], result
+    source = _INIT_PROBE.split("def call(", 1)[0]
+    found = [
+        (f["line"], f["message"].split(": ", 1)[1].split(" requires")[0])
+        for f in _findings(run_cli, _write(tmp_path, "inits", {"app.py": source}))
+        if f["code"] == "FG215"
+    ]
+    assert found == [(12, "@embed_q.init hook `warm`"), (18, "@runpod.init method `load`")]

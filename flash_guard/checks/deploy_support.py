@@ -252,6 +252,7 @@ def skips_task(endpoint: Endpoint, attributes) -> bool:
 def outcomes(endpoint: Endpoint, code: str) -> list[Outcome]:
     """The decoration-time (and build-time) problems of `endpoint` that rule `code` reports."""
     out = []
+    elsewhere = {(c, s): p for c, s, p in endpoint.problem_files}
     for problem_code, message, span in endpoint.problems:
         if problem_code == code:
             label = f"`{endpoint.display_name}`"
@@ -270,7 +271,8 @@ def outcomes(endpoint: Endpoint, code: str) -> list[Outcome]:
             value = next((v for _, v, _ in endpoint.kwargs if v.span == span), None) or next(
                 (v for k, v, _ in endpoint.kwargs if k == keyword), None
             )
-            out.append(fail_at(endpoint, text, endpoint.path, span, value=value))
+            path = elsewhere.get((problem_code, span), endpoint.path)
+            out.append(fail_at(endpoint, text, path, span, value=value))
     if not out:
         out = [
             unknown(endpoint, value, what, parameter)

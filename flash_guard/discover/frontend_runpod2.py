@@ -838,29 +838,12 @@ class Runpod2Builder:
         inits = []
         lost = False  # a marker above @staticmethod: the cause, said once
         for member_path, method in self._class_members(path, cls, set()):
-            names = [self._marker(d, member_path, method) for d in method.decorators]
-            static_at = next(
-                (i for i, d in enumerate(method.decorators) if d.text == "staticmethod"), None
-            )
-            for index, (marker, decorator) in enumerate(zip(names, method.decorators, strict=True)):
-                if marker is None:
-                    continue
-                if marker == "init":
-                    inits.append(method.target.name)
-                    continue
-                if static_at is not None and index < static_at:
-                    problems.append(
-                        (
-                            "FG215",
-                            f"@runpod.{marker.lower()} above @staticmethod on "
-                            f"`{method.target.name}`: the marker is lost (put @staticmethod first)",
-                            decorator.span,
-                        )
-                    )
-                    lost = True
-                    continue
-                self._add_route(endpoint, marker, decorator, member_path, method, reserved=True)
-                self._handler_arity(endpoint, marker, method, static_at is not None)
+            before = len(problems)
+            marked, lost_here = self._member(endpoint, member_path, method)
+            inits += marked
+            lost = lost or lost_here
+            if member_path != path:  # inherited from a base class in another module
+                endpoint.problem_files += [(c, s, member_path) for c, _, s in problems[before:]]
         if not endpoint.routes and not lost:
             problems.append(
                 (
@@ -902,7 +885,57 @@ class Runpod2Builder:
                         route.span,
                     )
                 )
+                if route.file and route.file != path:
+                    endpoint.problem_files.append(("FG204", route.span, route.file))
             seen.setdefault(key, route.handler)
+
+    def _member(self, endpoint, member_path: str, method: Decorated) -> tuple[list[str], bool]:
+        """One method of an `@app.api` class (its own or inherited): its route markers and
+        handler shape, and its `@runpod.init`. Returns (init method names, marker lost)."""
+        problems = endpoint.problems
+        inits: list[str] = []
+        lost = False
+        names = [self._marker(d, member_path, method) for d in method.decorators]
+        static_at = next(
+            (i for i, d in enumerate(method.decorators) if d.text == "staticmethod"), None
+        )
+        for index, (marker, decorator) in enumerate(zip(names, method.decorators, strict=True)):
+            if marker is None:
+                continue
+            if marker == "init":
+                inits.append(method.target.name)
+                self._init_arity(endpoint, method, static_at is not None)
+                continue
+            if static_at is not None and index < static_at:
+                problems.append(
+                    (
+                        "FG215",
+                        f"@runpod.{marker.lower()} above @staticmethod on "
+                        f"`{method.target.name}`: the marker is lost (put @staticmethod first)",
+                        decorator.span,
+                    )
+                )
+                lost = True
+                continue
+            self._add_route(endpoint, marker, decorator, member_path, method, reserved=True)
+            self._handler_arity(endpoint, marker, method, static_at is not None)
+        return inits, lost
+
+    def _init_arity(self, endpoint, method: Decorated, static: bool) -> None:
+        """`@runpod.init def setup(self, warm)`: the runtime calls it with no arguments in the
+        worker's startup lifespan (api/server.py `_build_class_app`)."""
+        params = method.target.params if static else method.target.params[1:]
+        required = [n for n, k in params if k in ("req", "kwreq")]
+        if required:
+            endpoint.problems.append(
+                (
+                    "FG215",
+                    f"@runpod.init method `{method.target.name}` requires {_names(required)}: "
+                    "the worker calls it with no arguments before serving (TypeError at "
+                    "start)",
+                    method.target.span,
+                )
+            )
 
     def _marker(self, decorator: Expr, path: str, method: Decorated) -> str | None:
         func = decorator.items[0] if decorator.kind == "call" else decorator
@@ -1400,6 +1433,24 @@ class Runpod2Builder:
                     owner = by_name.get((path, handle.value)) if handle.kind == "name" else None
                     if owner is not None:
                         owner.hooks.append(decorated.target)
+                        self._hook_arity(owner, decorated.target, handle.value)
+
+    @staticmethod
+    def _hook_arity(owner: Endpoint, hook: BodyFacts, handle: str) -> None:
+        """`@gen.init def load(model_id)`: the queue worker calls the hook with no arguments
+        before serving (queue/worker.py `_run_init`)."""
+        if owner.kind != "queue":
+            return
+        required = [n for n, k in hook.params if k in ("req", "kwreq")]
+        if required:
+            owner.problems.append(
+                (
+                    "FG215",
+                    f"@{handle}.init hook `{hook.name}` requires {_names(required)}: the worker "
+                    "calls it with no arguments before its first job (TypeError at start)",
+                    hook.span,
+                )
+            )
 
     # -- across resources -----------------------------------------------------
     def _duplicate_names(self) -> None:
