@@ -8,23 +8,23 @@ from flash_guard.checks.base import Check, Outcome, register
 
 @register
 class InvalidHandler(Check):
-    """Reads what the runpod 2.0 front-end found while it collected each `@app.queue`,
-    `@app.api` and `@app.task` declaration: `@app.queue` on a class; an `@app.api` class without
-    route markers, with two `@runpod.init` methods, with a required `__init__` parameter, or
-    with a marker placed above `@staticmethod` (the marker is lost); an `@app.api` factory with
+    """Reads what the runpod 2.0 front-end found while it collected each `@app.queue`, `@app.api`
+    and `@app.task` declaration: `@app.queue` on a class; an `@app.api` class without route
+    markers, with two `@runpod.init` methods, with a required `__init__` parameter, or with a
+    marker placed above `@staticmethod` (the marker is lost); an `@app.api` factory with
     required parameters; a startup hook with required parameters (an `@runpod.init` method, a
-    queue's `@handle.init`: the worker calls it with none before serving); a problem in a
-    route or hook an `@app.api` class inherits from a base class of another module is reported
-    in that module, where the code is; a GET handler that takes parameters, or a body handler
-    with more than one required parameter or a required keyword-only one (the runtime calls
-    GET handlers with none and body handlers with the JSON body as the one positional
-    argument, `fn(body)`, or with none: a TypeError per request in rc2); a `runpod_flash` enum object given to a 2.0
+    queue's `@handle.init`: the worker calls it with none before serving); a problem in a route
+    or hook an `@app.api` class inherits from a base class of another module is reported in that
+    module, where the code is; a GET handler that takes parameters, or a body handler with more
+    than one required parameter or a required keyword-only one (the runtime calls GET handlers
+    with none and body handlers with the JSON body as the one positional argument, `fn(body)`,
+    or with none: a TypeError per request in rc2); a `runpod_flash` enum object given to a 2.0
     decorator; `runpod.Endpoint(...)` used as a declaration (it is the HTTP client); and a
     `runpod.Queue(...)`/`runpod.Api(...)` stub called otherwise than with keywords `app=` and
     exactly one of `name=`/`id=` (`runpod.Queue("endpoint-id")` raises TypeError); and
-    `@runpod.init` or a route marker on a module-level function, which only stamps an
-    attribute that rc2 reads on `@app.api` class methods (a queue's hook is `@handle.init`).
-    Handlers built with the call form (`h = app.queue(...)(fn)`) are not inspected."""
+    `@runpod.init` or a route marker on a module-level function, which only stamps an attribute
+    that rc2 reads on `@app.api` class methods (a queue's hook is `@handle.init`). Handlers
+    built with the call form (`h = app.queue(...)(fn)`) are not inspected."""
 
     id = "invalid-handler"
     scope = "project"
