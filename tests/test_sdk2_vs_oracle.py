@@ -1911,3 +1911,58 @@ def test_startup_hooks_with_required_parameters_fail_at_worker_start(tmp_path, r
         if f["code"] == "FG215"
     ]
     assert found == [(12, "@embed_q.init hook `warm`"), (18, "@runpod.init method `load`")]
+
+
+# FG215: a task's `@handle.init`. rc2 registers it (`FunctionHandle.init`), but the request a
+# task pod gets (PodTarget.build_payload) names only the function, and the pod's executor execs
+# the module and calls that function (runtime executor.resolve_request), as the probe does.
+_TASK_INIT_PROBE = r"""
+import json, sys, tempfile
+from pathlib import Path
+
+source = '''
+import runpod
+
+app = runpod.App("tinit")
+STATE = {}
+
+@app.task(cpu="cpu3c-1-2")
+def reindex(day: str = "d"):
+    return STATE.get("index", "missing")
+
+@reindex.init
+def open_index():
+    STATE["index"] = "ready"
+'''
+root = Path(tempfile.mkdtemp())
+(root / "tjobs.py").write_text(source)
+sys.path.insert(0, str(root))
+import tjobs
+from runpod.apps.targets import PodTarget
+
+handle = tjobs.reindex
+payload = PodTarget(handle.spec, handle._fn).build_payload(handle._fn, handle.spec, (), {})
+request = payload.get("input", payload)
+namespace = {"__name__": "__runpod_live__", "__file__": "runpod_live.py"}
+exec(compile(request["function_code"], "runpod_live.py", "exec"), namespace)
+fn = namespace[request["function_name"]]
+RESULT = {
+    "registered": handle._init_fn is tjobs.open_index,
+    "request_keys": sorted(request),
+    "ran": getattr(fn, "_fn", fn)(),
+}
+"""
+
+
+def test_a_task_init_hook_is_never_called_on_the_pod(tmp_path, run_cli):
+    result = run_probe2_or_skip(_TASK_INIT_PROBE)
+    assert result["registered"] is True, result
+    assert not [k for k in result["request_keys"] if "init" in k], result
+    assert result["ran"] == "missing", result
+    source = _TASK_INIT_PROBE.split("source = '''", 1)[1].split("'''", 1)[0]
+    found = [
+        f["message"]
+        for f in _findings(run_cli, _write(tmp_path, "task-init", {"tjobs.py": source}))
+        if f["code"] == "FG215"
+    ]
+    assert len(found) == 1 and "hook `open_index` never runs" in found[0], found

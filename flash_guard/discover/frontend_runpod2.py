@@ -1438,7 +1438,20 @@ class Runpod2Builder:
     @staticmethod
     def _hook_arity(owner: Endpoint, hook: BodyFacts, handle: str) -> None:
         """`@gen.init def load(model_id)`: the queue worker calls the hook with no arguments
-        before serving (queue/worker.py `_run_init`)."""
+        before serving (queue/worker.py `_run_init`). A task's hook never runs: the pod's
+        executor execs the module and calls the function (executor.py `resolve_request`), and
+        the request rc2 sends (`PodTarget.build_payload`) says nothing of a hook."""
+        if owner.kind == "task":
+            owner.problems.append(
+                (
+                    "FG215",
+                    f"@{handle}.init hook `{hook.name}` never runs: a task's pod execs its "
+                    "module and calls the function, and nothing calls the hook (whatever it "
+                    "sets up is missing when the task runs)",
+                    hook.span,
+                )
+            )
+            return
         if owner.kind != "queue":
             return
         required = [n for n, k in hook.params if k in ("req", "kwreq")]

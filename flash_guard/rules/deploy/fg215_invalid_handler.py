@@ -13,12 +13,13 @@ class InvalidHandler(Check):
     markers, with two `@runpod.init` methods, with a required `__init__` parameter, or with a
     marker placed above `@staticmethod` (the marker is lost); an `@app.api` factory with
     required parameters; a startup hook with required parameters (an `@runpod.init` method, a
-    queue's `@handle.init`: the worker calls it with none before serving); a problem in a route
-    or hook an `@app.api` class inherits from a base class of another module is reported in that
-    module, where the code is; a GET handler that takes parameters, or a body handler with more
-    than one required parameter or a required keyword-only one (the runtime calls GET handlers
-    with none and body handlers with the JSON body as the one positional argument, `fn(body)`,
-    or with none: a TypeError per request in rc2); a `runpod_flash` enum object given to a 2.0
+    queue's `@handle.init`: the worker calls it with none before serving); a task's
+    `@handle.init`, which nothing calls on the task's pod; a problem in a route or hook an
+    `@app.api` class inherits from a base class of another module is reported in that module,
+    where the code is; a GET handler that takes parameters, or a body handler with more than one
+    required parameter or a required keyword-only one (the runtime calls GET handlers with none
+    and body handlers with the JSON body as the one positional argument, `fn(body)`, or with
+    none: a TypeError per request in rc2); a `runpod_flash` enum object given to a 2.0
     decorator; `runpod.Endpoint(...)` used as a declaration (it is the HTTP client); and a
     `runpod.Queue(...)`/`runpod.Api(...)` stub called otherwise than with keywords `app=` and
     exactly one of `name=`/`id=` (`runpod.Queue("endpoint-id")` raises TypeError); and
