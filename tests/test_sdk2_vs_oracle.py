@@ -1966,3 +1966,25 @@ def test_a_task_init_hook_is_never_called_on_the_pod(tmp_path, run_cli):
         if f["code"] == "FG215"
     ]
     assert len(found) == 1 and "hook `open_index` never runs" in found[0], found
+
+
+# FG306: a call form kept in a dict in a module-level loop (resources generated from a table).
+LOOP_INTO_DICT = {
+    "main.py": APP + "def make(n):\n    def work(x: int = 1):\n        return x\n"
+    "    return work\n\nHANDLES = {}\nfor n in ('aaa', 'bbb'):\n"
+    "    HANDLES[n] = app.queue(name=n, cpu='cpu3c-1-2')(make(n))\n"
+}
+
+
+def test_a_loop_into_a_dict_deploys_every_handle_and_binds_none(tmp_path, run_cli):
+    result = run_discovery_or_skip(LOOP_INTO_DICT)
+    assert result["error"] is None, result
+    records = [r for app in result["apps"] for r in app["resources"]]
+    assert sorted(r["name"] for r in records) == ["aaa", "bbb"], records
+    assert all(r["variables"] == [] for r in records), records  # the worker finds none
+    found = [
+        f["message"]
+        for f in _findings(run_cli, _write(tmp_path, "loop-dict", LOOP_INTO_DICT))
+        if f["code"] == "FG306"
+    ]
+    assert len(found) == 1 and "no module-level name holds any of the handles" in found[0]

@@ -615,7 +615,14 @@ class Runpod2Builder:
             package=SDK2_PACKAGE,
             path=path,
             span=call.span,
-            variable=variable or (target.name if placement == "module" else None),
+            # a decorated definition binds its name, in a module-level loop too (rebound on
+            # every iteration); a call form binds only what it is assigned to
+            variable=variable
+            or (
+                target.name
+                if placement == "module" or (placement == "loop" and decorated is not None)
+                else None
+            ),
             params=params,
             kwargs=[(k, v, obj.kwarg_spans.get(k, call.span)) for k, v in obj.kwargs.items()],
             spreads=list(obj.spreads),

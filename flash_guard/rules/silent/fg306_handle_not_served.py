@@ -70,6 +70,14 @@ class HandleNotServed(Check):
         if runpod2_undeployed(endpoint, ctx.analysis) is not None:
             return []  # never created: FG301's to report
         where = _WHERE.get(endpoint.scope)
+        if endpoint.scope == "loop" and endpoint.variable is None:
+            # `HANDLES[n] = app.queue(...)(fn)`: no module-level name holds any of them
+            message = (
+                f"{name} is declared in a loop and kept in a container or not assigned: "
+                "`rp flash deploy` creates an endpoint for every iteration, but no "
+                "module-level name holds any of the handles, so the worker finds none of them"
+            )
+            return [fail(endpoint, message)]
         if endpoint.scope == "loop":
             # each iteration rebinds the name: rc2 serves the last iteration's handle only
             message = (
