@@ -262,6 +262,9 @@ class Endpoint:
     # (code, span, path) of each problem above that sits in another file than `path`: a route
     # or `@runpod.init` an `@app.api` class inherits from a base class of another module.
     problem_files: list[tuple[str, Span, str]] = field(default_factory=list)
+    # runpod 2.0: a declaration unrolled from a module-level `for` loop over a known table:
+    # the loop's names bound to this item, for rules that evaluate its call again.
+    loop_bindings: dict[str, Value] | None = None
     # runpod 2.0: (code, what, parameter, value) for each FG2xx check a value not statically
     # known leaves undecided; the rule reports it as FG002 (deploy_support.outcomes).
     undecided: list[tuple[str, str, str, Any]] = field(default_factory=list)

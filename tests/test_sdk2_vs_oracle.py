@@ -1987,4 +1987,54 @@ def test_a_loop_into_a_dict_deploys_every_handle_and_binds_none(tmp_path, run_cl
         for f in _findings(run_cli, _write(tmp_path, "loop-dict", LOOP_INTO_DICT))
         if f["code"] == "FG306"
     ]
-    assert len(found) == 1 and "no module-level name holds any of the handles" in found[0]
+    # unrolled: one finding per resource, each naming it
+    assert len(found) == 2 and all("no module-level name holds any" in m for m in found)
+    assert {m.split("`")[1] for m in found} == {"aaa", "bbb"}, found
+
+
+# Resources generated from a config table: `for name, cfg in MODELS.items():` with `**cfg`.
+# rc2 registers one resource per item with the item's settings; flash-guard unrolls the loop
+# and reads each one's (FG104 fires for the item without a timeout, FG103 for min 0).
+CONFIG_TABLE = {
+    "main.py": APP + "MODELS = {\n"
+    "    'sentiment': {'gpu': 'AMPERE_16', 'workers': (1, 4), 'execution_timeout_ms': 60_000},\n"
+    "    'toxicity': {'gpu': 'AMPERE_16', 'workers': (0, 2), 'execution_timeout_ms': 60_000},\n"
+    "    'ner': {'gpu': 'AMPERE_24', 'workers': (1, 2)},\n"
+    "}\n\ndef make(model_id):\n    def handler(text: str = ''):\n        return text\n"
+    "    return handler\n\nHANDLES = {}\nfor name, cfg in MODELS.items():\n"
+    "    HANDLES[name] = app.queue(name=name, **cfg)(make(name))\n"
+}
+
+
+def test_a_config_table_loop_matches_the_sdk(tmp_path, run_cli):
+    result = run_discovery_or_skip(CONFIG_TABLE)
+    assert result["error"] is None, result
+    records = {r["name"]: r for app in result["apps"] for r in app["resources"]}
+    root = _write(tmp_path, "config-table", CONFIG_TABLE)
+    endpoints = {e.display_name: e for e in _model(root).endpoints if e.kind == "queue"}
+    assert set(endpoints) == set(records) == {"sentiment", "toxicity", "ner"}
+    for name, record in records.items():
+        _compare(record, endpoints[name])
+    findings = _findings(run_cli, root)
+    assert not [f for f in findings if f["code"] == "FG002"], findings
+    named = {(f["code"], f["endpoint"]) for f in findings}
+    assert ("FG104", "ner") in named and ("FG104", "sentiment") not in named, named
+    assert ("FG103", "toxicity") in named and ("FG103", "sentiment") not in named, named
+
+
+# A decorated definition in a module-level loop: its name holds the last item's handle.
+DECORATED_LOOP = {
+    "main.py": APP + "for size in (256, 512):\n\n"
+    "    @app.queue(name=f'thumb-{size}', cpu='cpu3c-1-2')\n"
+    "    def thumb(x: int = 1):\n        return x\n"
+}
+
+
+def test_a_decorated_loop_serves_only_the_last_item(tmp_path, run_cli):
+    result = run_discovery_or_skip(DECORATED_LOOP)
+    assert result["error"] is None, result
+    bound = {r["name"]: r["variables"] for app in result["apps"] for r in app["resources"]}
+    assert bound == {"thumb-256": [], "thumb-512": ["thumb"]}, bound
+    root = _write(tmp_path, "decorated-loop", DECORATED_LOOP)
+    fg306 = [f["endpoint"] for f in _findings(run_cli, root) if f["code"] == "FG306"]
+    assert fg306 == ["thumb-256"], fg306

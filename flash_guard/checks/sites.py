@@ -368,8 +368,22 @@ class DependencyArg:
     positional: bool = False  # `remote(cfg, [...])`: the second positional argument
 
 
-def dependency_args(call: Call, project: ModuleIndex) -> tuple[list[DependencyArg], list[Value]]:
-    """Every `dependencies` the call gives, and the unresolved spreads that might hold one."""
+def dependency_args(
+    call: Call, project: ModuleIndex, bindings: dict[str, Value] | None = None
+) -> tuple[list[DependencyArg], list[Value]]:
+    """Every `dependencies` the call gives, and the unresolved spreads that might hold one.
+    `bindings`: the loop names of a declaration unrolled from a module-level `for` loop
+    (Endpoint.loop_bindings), bound again while the call is evaluated."""
+    if not bindings:
+        return _dependency_args(call, project)
+    project._loops.append(((call.path, call.namespace), bindings))
+    try:
+        return _dependency_args(call, project)
+    finally:
+        project._loops.pop()
+
+
+def _dependency_args(call: Call, project: ModuleIndex) -> tuple[list[DependencyArg], list[Value]]:
     found: list[DependencyArg] = []
     undecided: list[Value] = []
     args = call.expr.items[1:] if call.expr.kind == "call" else ()

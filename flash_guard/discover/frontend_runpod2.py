@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from flash_guard.discover.facts import ROUTE_REGISTRARS, Assignment, Decorated, FunctionDef
 from flash_guard.discover.normalize_runpod2 import FLASH_STR_ENUMS, is_flash_enum, resource_params
-from flash_guard.discover.parse import Expr
+from flash_guard.discover.parse import Expr, dotted_expr
 from flash_guard.discover.resolve import (
     SDK2_PACKAGE,
     FlashSymbol,
@@ -60,6 +60,7 @@ class Runpod2Builder:
         # path -> {(namespace, receiver): [(definition, `@receiver.verb(...)`)]}, per file on
         # first use (_route_decorators)
         self._decorators_by_receiver: dict[str, dict] = {}
+        self._unrolling = False  # inside _declare's unrolling of a module-level `for` loop
 
     def build(self) -> tuple[list[Endpoint], list[AppDecl]]:
         files = self.project.files
@@ -177,6 +178,7 @@ class Runpod2Builder:
                 variable=assign.target,
                 call_form=target_expr,
                 made=made,
+                blocks=assign.blocks,
             )
 
     def _applied(self, path: str, applied) -> None:
@@ -219,6 +221,7 @@ class Runpod2Builder:
             applied.lines,
             call_form=target_expr,
             made=made,
+            blocks=applied.blocks,
         )
 
     def _comprehension(self, path: str, applied):
@@ -423,6 +426,7 @@ class Runpod2Builder:
                 decorated=decorated,
                 made=made,
                 variable=variable,
+                blocks=decorated.blocks,
             )
             if schedule:
                 endpoint.problems.append(
@@ -550,9 +554,19 @@ class Runpod2Builder:
         decorated: Decorated | None = None,
         call_form: Expr | None = None,
         made: Opaque | None = None,
+        blocks: tuple = (),
     ) -> Endpoint:
         """`made`: the decorator object when `call` is a name or helper call that holds one
-        (`_kept_decorator`); its keywords are checked where they were written."""
+        (`_kept_decorator`); its keywords are checked where they were written. `blocks`: the
+        statements around the declaration; a module-level `for` loop over a known table is
+        unrolled (`_unrolled`), one resource per item, as rc2 registers them."""
+        if placement == "loop" and blocks and not self._unrolling:
+            loop = _loop_header(blocks)
+            items = self._loop_items(path, loop, call) if loop is not None else None
+            if items is not None:
+                args = (path, kind, app, call, ns, target, placement, lines, variable)
+                more = dict(decorated=decorated, call_form=call_form, made=made)
+                return self._unrolled(loop[0], items, args, more)
         if placement == "function" and made is None and call.kind == "call" and ns is not None:
             made_by_calls, unfollowed = self._per_call(
                 path, kind, call, ns, target, lines, variable, decorated, call_form
@@ -943,6 +957,69 @@ class Runpod2Builder:
                     method.target.span,
                 )
             )
+
+    def _unrolled(self, names: list[str], items: list, args: tuple, more: dict) -> Endpoint:
+        """One declaration per item of the loop, each evaluated with the loop's names bound
+        to it (`for name, cfg in MODELS.items(): app.queue(name=name, **cfg)(...)`). A name
+        the loop rebinds (a decorated definition, `h = app.queue(...)(fn)`) holds the last
+        item's handle after the loop, so the worker serves that one (§5.4)."""
+        path = args[0]
+        out = []
+        self._unrolling = True
+        try:
+            for item in items:
+                bindings = _bind(names, item)
+                self.project._loops.append(((path, None), bindings))
+                try:
+                    out.append(self._declare(*args, **more))
+                finally:
+                    self.project._loops.pop()
+                out[-1].loop_bindings = bindings
+        finally:
+            self._unrolling = False
+        if out[-1].variable is not None:
+            out[-1].scope = "module"  # bound to a module-level name: served
+        return out[-1]
+
+    def _loop_items(self, path: str, loop: tuple[list[str], str], call: Expr) -> list | None:
+        """The items a module-level `for` loop runs over, when its iterable is a known list,
+        tuple or dict (or `.items()`/`.keys()`/`.values()` of one) of at most MAX_ITEMS, and
+        each item unpacks into the loop's names; None otherwise (the one declaration stays,
+        its loop-dependent values unknown)."""
+        names, text = loop
+        method = next((m for m in ("items", "keys", "values") if text.endswith(f".{m}()")), None)
+        base = text[: -len(f".{method}()")] if method else text
+        span = call.span
+        if _DOTTED_NAME.fullmatch(base):
+            expr = dotted_expr(base, span.line, span.column)
+            if expr is None:
+                return None
+            value = self.project.evaluate(expr, path, None)
+        else:
+            value = _literal_items(base, span, path)
+        if value is None or not value.known or value.partial is not None:
+            return None
+        raw = value.value
+        if isinstance(raw, dict):
+            keys = [Value(k, True, value.span, repr(k), path=value.path) for k in raw]
+            if method in (None, "keys"):
+                items = keys
+            elif method == "values":
+                items = list(raw.values())
+            else:
+                items = [
+                    Value((k, v), True, value.span, f"{k.text}, {v.text}", path=value.path)
+                    for k, v in zip(keys, raw.values(), strict=True)
+                ]
+        elif isinstance(raw, (list, tuple)) and method is None:
+            items = list(raw)
+        else:
+            return None
+        if not items or len(items) > MAX_ITEMS:
+            return None
+        if any(_bind(names, item) is None for item in items):
+            return None
+        return items
 
     def _marker(self, decorator: Expr, path: str, method: Decorated) -> str | None:
         func = decorator.items[0] if decorator.kind == "call" else decorator
@@ -1701,3 +1778,48 @@ def discover_runpod2(project: ModuleIndex) -> tuple[list[Endpoint], list[AppDecl
 def _names(names: list[str]) -> str:
     """Parameter names as a message lists them: `a`, `b`."""
     return ", ".join(f"`{n}`" for n in names)
+
+
+_FOR_HEADER = re.compile(r"^\s*for\s+(.+?)\s+in\s+(.+?)\s*:\s*(?:#.*)?$")
+_DOTTED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+
+
+def _loop_header(blocks) -> tuple[list[str], str] | None:
+    """(loop names, iterable text) when the declaration sits directly in one module-level
+    `for` loop (`for name, cfg in MODELS.items():`), else None."""
+    if len(blocks) != 1 or blocks[0].kind != "loop":
+        return None
+    match = _FOR_HEADER.match(blocks[0].header)
+    if match is None:
+        return None
+    names = [n.strip() for n in match.group(1).strip("()").split(",") if n.strip()]
+    if not names or not all(_DOTTED_NAME.fullmatch(n) and "." not in n for n in names):
+        return None
+    return names, match.group(2).strip()
+
+
+def _literal_items(text: str, span: Span, path: str) -> Value | None:
+    """`("a", "b")` or `["a", "b"]` written in the loop header: its items (located at the
+    declaration, the header's own position not being recorded)."""
+    import ast
+
+    try:
+        raw = ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    if not isinstance(raw, (list, tuple)) or not all(isinstance(x, (str, int)) for x in raw):
+        return None
+    items = [Value(x, True, span, repr(x), path=path) for x in raw]
+    return Value(items, True, span, text, path=path)
+
+
+def _bind(names: list[str], item: Value) -> dict[str, Value] | None:
+    """The loop's names bound to one item; None when the item does not unpack into them."""
+    if len(names) == 1:
+        return {names[0]: item}
+    parts = item.value if item.known else None
+    if not isinstance(parts, (list, tuple)) or len(parts) != len(names):
+        return None
+    if not all(isinstance(p, Value) for p in parts):
+        return None
+    return dict(zip(names, parts, strict=True))

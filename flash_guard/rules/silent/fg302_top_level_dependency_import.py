@@ -104,7 +104,7 @@ class DependencyImports(Check):
         # beside dependencies=["fastapi"] imports fine everywhere.
         local = RUNPOD2_INSTALL_NAMES if endpoint.sdk == "runpod2" else frozenset()
         for call in build_calls(endpoint, files):
-            found, maybe = dependency_args(call, analysis.modules)
+            found, maybe = dependency_args(call, analysis.modules, endpoint.loop_bindings)
             undecided += maybe
             for arg in found:
                 for spec in _specs(arg.value, undecided):

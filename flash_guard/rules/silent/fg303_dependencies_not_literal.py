@@ -52,7 +52,7 @@ class DependenciesLiteral(Check):
         undecided: list[Value] = []
         written = False
         for call in build_calls(endpoint, analysis.modules.files):
-            found, maybe = dependency_args(call, analysis.modules)
+            found, maybe = dependency_args(call, analysis.modules, endpoint.loop_bindings)
             undecided += maybe
             written = written or bool(found) or bool(maybe)
             for arg in found:

@@ -39,25 +39,28 @@ def unshipped(root, path: str, app: str) -> str | None:
 class HandleNotServed(Check):
     """A queue or api resource is deployed when discovery imports its module, but the worker finds
     its handle by scanning the module-level names of the file that defines the function or class
-    (`vars(module)`). So this fires when the handle is made inside a function (even one called
-    at import; a factory called at module level, in its own module or one importing it, makes
-    one resource per call with the call's arguments, and only a call in the factory's own module
-    that binds the handle it returns is served), in a loop or a class body, kept in a list, dict
-    or comprehension, passed to a call, applied without being assigned (`app.api(...)(factory)`
-    as a statement), or bound to a name in another module than the function's (the call form `h
-    = app.queue(...)(imported_fn)`), or applied above a decorator from another project module
-    that returns a wrapper function (`@app.queue(...)` over `@timed`), or below a project
-    decorator that returns one (the module-level name then holds the wrapper). It also fires
-    when the declaring file is one the build imports but does not ship, decided as `rp flash
-    deploy` packages the app directory: the SDK's default ignores (`tests/`, `test/`, `env/`,
-    `test_*.py`, `*_test.py`, `.tox/`, ...), then each directory's `.gitignore`, then the app's
-    `.runpodignore`, Git-style, the last matching pattern winning (so `!tests/` in
-    `.runpodignore` ships `tests/` again), an excluded directory excluding everything below it,
-    and the protected list (`/env`, `.env*`, ...) never re-included. A file git or a
-    `.gitignore` ignores is one of those: flash-guard's listing leaves ignored files out, but
-    in a project that imports runpod 2.0 it reads them (and dot-directories) for the Apps rc2
-    discovers there, as discovery never reads `.gitignore`, so an App declared only in an
-    ignored `local_app.py` is reported here, at its decorator."""
+    (`vars(module)`). A module-level `for` loop over a known table (a list, tuple or dict, or
+    its `.items()`) is unrolled into one resource per item, as rc2 registers them: a name the
+    loop rebinds (a decorated definition, `h = app.queue(...)(fn)`) serves the last item only,
+    and a call form kept in a container serves none. So this fires when the handle is made
+    inside a function (even one called at import; a factory called at module level, in its own
+    module or one importing it, makes one resource per call with the call's arguments, and only
+    a call in the factory's own module that binds the handle it returns is served), in a loop or
+    a class body, kept in a list, dict or comprehension, passed to a call, applied without being
+    assigned (`app.api(...)(factory)` as a statement), or bound to a name in another module than
+    the function's (the call form `h = app.queue(...)(imported_fn)`), or applied above a
+    decorator from another project module that returns a wrapper function (`@app.queue(...)`
+    over `@timed`), or below a project decorator that returns one (the module-level name then
+    holds the wrapper). It also fires when the declaring file is one the build imports but does
+    not ship, decided as `rp flash deploy` packages the app directory: the SDK's default ignores
+    (`tests/`, `test/`, `env/`, `test_*.py`, `*_test.py`, `.tox/`, ...), then each directory's
+    `.gitignore`, then the app's `.runpodignore`, Git-style, the last matching pattern winning
+    (so `!tests/` in `.runpodignore` ships `tests/` again), an excluded directory excluding
+    everything below it, and the protected list (`/env`, `.env*`, ...) never re-included. A file
+    git or a `.gitignore` ignores is one of those: flash-guard's listing leaves ignored files
+    out, but in a project that imports runpod 2.0 it reads them (and dot-directories) for the
+    Apps rc2 discovers there, as discovery never reads `.gitignore`, so an App declared only in
+    an ignored `local_app.py` is reported here, at its decorator."""
 
     id = "handle-not-served"
     kinds = ("queue", "load_balancer")
