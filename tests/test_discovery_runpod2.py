@@ -92,6 +92,29 @@ def test_alias_spread_call_form_and_helper_module(project):
     assert by_name["call-q"].compute == "cpu"
 
 
+def test_dataclass_default_factories_resolve(project):
+    """`field(default_factory=...)`: a parameterless one-line lambda gives its body, `list`,
+    `tuple` and `dict` an empty one; a lambda with parameters stays unknown."""
+    root = project(
+        {
+            "app.py": "from dataclasses import dataclass, field\nimport runpod\n"
+            "app = runpod.App('dc')\n\n@dataclass\nclass Cfg:\n"
+            "    gpus: list = field(default_factory=lambda: ['ADA_24'])\n"
+            "    env: dict = field(default_factory=dict)\n"
+            "    deps: list = field(default_factory=list)\n"
+            "    dcs: list = field(default_factory=lambda n=1: ['EU-RO-1'] * n)\n\n"
+            "CFG = Cfg()\n\n"
+            "@app.queue(name='dcq', gpu=CFG.gpus, env=CFG.env, dependencies=CFG.deps,"
+            " datacenter=CFG.dcs)\ndef q(x: int = 0):\n    return x\n"
+        }
+    )
+    (ep,) = endpoints_of(root)
+    assert [v.value.member for v in ep.params["gpu"].value] == ["ADA_24"]
+    assert ep.params["env"].known and ep.params["env"].value == {}
+    assert ep.params["dependencies"].known and ep.params["dependencies"].value == []
+    assert not ep.params["datacenter"].known
+
+
 def test_call_forms_get_the_body_of_their_definition(project):
     root = project(
         {

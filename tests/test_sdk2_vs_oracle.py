@@ -47,6 +47,17 @@ FAKE_FLASH = (
 # Accepted declarations: (label, source body after HEAD).
 OK = {
     "defaults": QUEUE.format(""),
+    # dataclass fields with a default_factory: a parameterless lambda's body, or list/dict
+    "dataclass-default-factory": "from dataclasses import dataclass, field\n"
+    "@dataclass\nclass Cfg:\n"
+    "    gpus: list = field(default_factory=lambda: ['AMPERE_24', 'ADA_24'])\n"
+    "    env: dict = field(default_factory=lambda: {'MODE': 'prod'})\n"
+    "    deps: list = field(default_factory=list)\n"
+    "    workers: tuple = field(default_factory=lambda: (1, 3))\n"
+    "CFG = Cfg()\n"
+    + QUEUE.format(
+        "name='dcq', gpu=CFG.gpus, env=CFG.env, dependencies=CFG.deps, workers=CFG.workers"
+    ),
     # Durations written with datetime.timedelta, converted as the code converts them.
     "timedelta-durations": "import datetime as dt\nfrom datetime import timedelta\n"
     + QUEUE.format(

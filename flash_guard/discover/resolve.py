@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import operator
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -2001,7 +2002,8 @@ def _field_env_alias(expr: Expr) -> str | None:
 
 
 def _field_default(expr: Expr) -> Expr | None:
-    """`X: int = 5` -> 5; `Field(default=5)`, `Field(5)`, `field(default=5)` -> 5."""
+    """`X: int = 5` -> 5; `Field(default=5)`, `Field(5)`, `field(default=5)` -> 5;
+    `field(default_factory=lambda: ["a"])` -> `["a"]`, `default_factory=list` -> `[]`."""
     if expr.kind != "call":
         return expr
     name = (expr.items[0].dotted() or "").rsplit(".", 1)[-1]
@@ -2010,8 +2012,30 @@ def _field_default(expr: Expr) -> Expr | None:
     for keyword, value, _ in expr.keywords:
         if keyword == "default":
             return value
+        if keyword == "default_factory":
+            return _factory_default(value)
     args = expr.items[1:]
     return args[0] if args and args[0].kind != "starred" else None
+
+
+_EMPTY_FACTORIES = {"list": ("list", "[]"), "tuple": ("tuple", "()"), "dict": ("dict", "{}")}
+_LAMBDA_NO_ARGS = re.compile(r"lambda\s*:\s*")
+
+
+def _factory_default(value: Expr) -> Expr | None:
+    """What a dataclass/pydantic `default_factory` returns, as an expression: the body of a
+    one-line `lambda: ...` without parameters, or an empty list/tuple/dict for `list`,
+    `tuple`, `dict`; None otherwise (the field stays unknown)."""
+    if value.kind == "name" and value.value in _EMPTY_FACTORIES:
+        kind, text = _EMPTY_FACTORIES[value.value]
+        return Expr(kind, value.span, text, None if kind != "dict" else None, ())
+    match = _LAMBDA_NO_ARGS.match(value.text) if value.kind == "other" else None
+    if match is None or "\n" in value.text:
+        return None
+    body = value.text[match.end() :]
+    if not body:
+        return None
+    return Snippet(body, value.span.line, value.span.column + match.end(), "expression").expr()
 
 
 def _origin_of(item: Value) -> tuple | None:
