@@ -17,6 +17,7 @@ from flash_guard.discover.facts import ROUTE_REGISTRARS, Assignment, Decorated, 
 from flash_guard.discover.normalize_runpod2 import FLASH_STR_ENUMS, is_flash_enum, resource_params
 from flash_guard.discover.parse import Expr, dotted_expr
 from flash_guard.discover.resolve import (
+    MAX_ITEMS,
     SDK2_PACKAGE,
     FlashSymbol,
     ModuleIndex,
