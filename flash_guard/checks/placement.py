@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from flash_guard.checks.sites import build_ignored, declaration_call
 from flash_guard.discover.facts import NEVER_RUNS, Block, FileFacts, guarding_if
-from flash_guard.model import Endpoint
+from flash_guard.model import Endpoint, Value
 from flash_guard.sdk.in_use import release_at_least, sdk_of
 from flash_guard.sdk.runpod2_tables import DISCOVERY_SKIP_DIRS
 
@@ -348,7 +348,7 @@ def _runtime_provisioned(endpoint: Endpoint, analysis) -> str | None:
     }
     declaration = _declaration_text(function, endpoint)
     used_params = sorted(p for p in parameters if re.search(rf"\b{re.escape(p)}\b", declaration))
-    unknown = any(not v.known for v in endpoint.params.values()) or not endpoint.name.known
+    unknown = not endpoint.name.known or any(_run_time(v) for v in endpoint.params.values())
     if not used_params and not unknown:
         return None  # a literal declaration in a function: FG301's "not deployed" case
     configured = (
@@ -371,6 +371,18 @@ def _runtime_provisioned(endpoint: Endpoint, analysis) -> str | None:
     if how is None:
         return None
     return f"inside `{name}()`, {configured}; {how}"
+
+
+def _run_time(value) -> bool:
+    """Decided when the code runs: not statically known, or read from the environment then
+    (`os.getenv("K", d)`, a settings field with an environment default), itself or an item."""
+    if not value.known or value.env_key:
+        return True
+    inner = value.value
+    items = inner.values() if isinstance(inner, dict) else inner
+    if not isinstance(items, (list, tuple, type({}.values()))):
+        return False
+    return any(isinstance(item, Value) and _run_time(item) for item in items)
 
 
 def parsed_roots(analysis) -> dict:

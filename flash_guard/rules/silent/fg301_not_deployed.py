@@ -37,7 +37,9 @@ class NotDeployed(Check):
     setup (app.py:5)`).
 
     A runtime-provisioned declaration (inside a function, configured from the function's
-    parameters or run-time data, and used by the same code: called, awaited, `.run`/`.runsync`,
+    parameters or run-time data, values read from the environment when it runs included
+    (`os.getenv("K", d)`, a settings field with an environment default), and used by the same
+    code: called, awaited, `.run`/`.runsync`,
     returned to another function of the file, or of a module importing it, that runs it
     (`ep = get_endpoint()` then `ep.run(...)`, a lazy client; `VllmBackend().endpoint().run(...)`
     for a method), or the function is called from a `__main__` block, directly or through
