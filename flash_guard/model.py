@@ -190,6 +190,11 @@ class Route:
     span: Span
     handler: str
     handler_facts: BodyFacts | None = None
+    # A call-form route (`api.get("/health")(health)`): where the call sits, as a decorator's
+    # placement would say ("module", "loop", ... or "unbound" when the handler is no name the
+    # build can find), and its enclosing blocks. Empty for a decorator route.
+    placement: str = ""
+    blocks: tuple = ()
 
 
 @dataclass(slots=True)

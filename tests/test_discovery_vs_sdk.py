@@ -256,6 +256,18 @@ CASES: dict[str, dict[str, str]] = {
         async def health(): ...
         """,
     },
+    # Routes registered without `@` (`api.get("/health")(health)`): the SDK registers them,
+    # so the endpoint is load-balanced (and the build deploys the module-level handlers).
+    "call-form-routes": {
+        "w.py": """
+        from runpod_flash import Endpoint
+        api = Endpoint(name="call-form", cpu="cpu3c-2-4", workers=(1, 2), idle_timeout=1200)
+        async def health(): ...
+        async def echo(payload): ...
+        api.get("/health")(health)
+        api.post("/echo")(echo)
+        """,
+    },
 }
 
 
@@ -330,3 +342,15 @@ def test_clients_are_never_deployments(sdk_results, project, run_cli):
     assert [e["is_client"] for e in sdk["endpoints"]] == [True]
     code, out, _ = run_cli(["endpoints", "--format", "json", "."], project(CASES["F-client"]))
     assert [r["kind"] for r in json.loads(out)["endpoints"]] == ["client"]
+
+
+def test_call_form_routes_are_the_sdks(sdk_results, project, run_cli):
+    """`api.get(path)(fn)` registers the same routes as `@api.get(path)`."""
+    (entry,) = sdk_results["call-form-routes"]["endpoints"]
+    code, out, _ = run_cli(
+        ["endpoints", "--format", "json", "."], project(CASES["call-form-routes"])
+    )
+    (record,) = json.loads(out)["endpoints"]
+    sdk_routes = sorted((r["method"], r["path"], r["function"]) for r in entry["routes"])
+    guard_routes = sorted((r["method"], r["path"], r["handler"]) for r in record["routes"])
+    assert guard_routes == sdk_routes == [("GET", "/health", "health"), ("POST", "/echo", "echo")]

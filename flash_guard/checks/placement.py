@@ -45,6 +45,11 @@ def hidden_at(
         return Hidden(f"in `{path}`", f"flash build leaves `{pattern}` paths out of the build")
     if placement == "module":
         return None
+    if placement == "unbound":
+        return Hidden(
+            "on a handler that no module-level name holds",
+            "flash build finds route handlers by reading each module's globals",
+        )
     return classify(untaken_guards_dropped(blocks, flags))
 
 

@@ -146,6 +146,9 @@ class DeclarationBuilder:
         inner = applied.expr.items[0] if applied.expr.items else None
         if inner is None or inner.kind != "call":
             return
+        if inner.items[0].kind == "attr" and inner.items[0].value in ROUTE_VERBS:
+            self._applied_route(path, applied, inner, bound)
+            return
         symbol = self.project.resolve_symbol(inner.items[0], path, applied.namespace)
         if not (isinstance(symbol, FlashSymbol) and symbol.name == "Endpoint"):
             return
@@ -161,6 +164,26 @@ class DeclarationBuilder:
                 # `return Endpoint(name=f"...")(seed_model)`: named by its function when the
                 # name is not known, as the decorator form is
                 draft.applied_to = draft.applied_to or applied.expr.items[1].value
+
+    def _applied_route(self, path: str, applied, inner: Expr, bound: bool) -> None:
+        """`api.get("/health")(health)`: a route registered without `@`. The SDK stamps and
+        returns the handler itself, so the build finds it under its module-level name; a
+        handler that is no such name (`make_handler(n)`, a lambda) and whose result is not
+        bound is registered at import but never found by the build."""
+        base = self.project.evaluate(inner.items[0].items[0], path, applied.namespace)
+        obj = base.value if base.known else None
+        if not (isinstance(obj, Opaque) and obj.callee == "Endpoint"):
+            return
+        if len(applied.expr.items) != 2 or applied.expr.keywords:
+            return
+        handler = applied.expr.items[1]
+        target = self.project.body_of(path, handler)
+        placement = applied.placement
+        if handler.kind != "name" and not bound:
+            placement = "unbound"
+        self._add_route(
+            path, obj, applied.namespace, inner, target, placement, applied.blocks, True
+        )
 
     def _applied_object(self, path: str, assign) -> None:
         """`ocr = ocr_ep(process)`: an `Endpoint` object applied to a function without `@`,
@@ -269,19 +292,35 @@ class DeclarationBuilder:
         draft.decorator_uses.append((path, use_span))
 
     def _route(self, path: str, decorated: Decorated, decorator: Expr, obj: Opaque) -> None:
+        self._add_route(
+            path, obj, decorated.namespace, decorator, decorated.target, decorated.placement, ()
+        )
+
+    def _add_route(
+        self,
+        path: str,
+        obj: Opaque,
+        namespace,
+        decorator: Expr,
+        target: BodyFacts,
+        placement: str,
+        blocks: tuple,
+        call_form: bool = False,
+    ) -> None:
         draft = self._draft(obj, "endpoint", "module")
         func = decorator.items[0]
         args = decorator.items[1:]
         path_value = (
-            self.project.evaluate(args[0], path, decorated.namespace)
+            self.project.evaluate(args[0], path, namespace)
             if args
             else Value.unknown("<no path>", decorator.span, path)
         )
         method = Value(func.value.upper(), True, func.span, func.value, path=path)
-        draft.routes.append(
-            Route(method, path_value, path, decorator.span, decorated.target.name, decorated.target)
-        )
-        draft.target_placements.append(decorated.placement)
+        route = Route(method, path_value, path, decorator.span, target.name, target)
+        if call_form:
+            route.placement, route.blocks = placement, blocks
+        draft.routes.append(route)
+        draft.target_placements.append("module" if placement == "unbound" else placement)
         if len(args) > 1 or decorator.keywords:
             draft.problems.append(
                 (
