@@ -28,7 +28,11 @@ class NotDeployed(Check):
     `if __name__ == "__main__":` and `if TYPE_CHECKING:` bodies never run under the build.
     It also fails when an `Endpoint` without `id=`/`image=` is never used as a decorator or
     for a route, or only in such hidden places; and at each hidden decorator use or route of
-    an endpoint that is otherwise deployed. A module-level `Endpoint(image=...)` needs no
+    an endpoint that is otherwise deployed. A route registered without `@`
+    (`api.get("/health")(health)`) is a route: the SDK stamps and returns the handler, which
+    the build finds under its module-level name; one whose handler no module-level name holds
+    (`api.post("/m")(make_handler("m"))`, the result not bound) is registered at import but
+    never found by the build, and fails at the route. A module-level `Endpoint(image=...)` needs no
     use: `flash deploy` provisions it (1.21). A module-level `if` on an import-availability
     flag (`try: import runpod_flash` ... `HAVE_FLASH = True`, then `if HAVE_FLASH:`) counts as
     taken: the build machine has the SDK. A declaration a project factory builds is placed
