@@ -118,6 +118,28 @@ def test_other_line_endings(project, run_cli, newline):
     assert located(doc) == located(plain)
 
 
+def test_backslash_continuations_are_line_breaks_not_values(project, run_cli):
+    # `\\` + newline is whitespace to Python wherever it stands: after `@`, inside a
+    # tuple, before a dict key. It is no decorator of its own and no element of a value.
+    plain = {
+        "a.py": "from runpod_flash import Endpoint\n"
+        '@Endpoint(name="a", cpu="cpu3c-1-2", workers=(1, 3), env={"A": "b"})\n'
+        "async def f(d):\n    return d\n",
+    }
+    continued = {
+        "a.py": "from runpod_flash import Endpoint\n"
+        '@\\\nEndpoint(name="a", cpu="cpu3c-1-2", workers=(\\\n1, 3), env={\\\n"A": "b"})\n'
+        "async def f(d):\n    return d\n",
+    }
+    _, want = check(run_cli, project(plain))
+    _, doc = check(run_cli, project(continued))
+    assert endpoint_names(doc) == ["a"]
+    params = doc["endpoints"][0]["params"]
+    assert params["workers"]["value"] == {"min": 1, "max": 3}
+    assert params["env"]["value"] == {"A": "b"}
+    assert {f["code"] for f in doc["findings"]} == {f["code"] for f in want["findings"]}
+
+
 def test_empty_files(project, run_cli):
     root = project(
         {

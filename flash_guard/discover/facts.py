@@ -14,6 +14,7 @@ from sys import intern
 
 from flash_guard.discover.lexical import Lexed, lex, line_starts
 from flash_guard.discover.parse import (
+    EXTRAS,
     Expr,
     Snippet,
     metered_range,
@@ -481,7 +482,7 @@ _UNPACK_KINDS = frozenset({"pattern_list", "tuple_pattern", "list_pattern"})
 def _unpacking(node, left, right, facts: FileFacts, lines: _Lines) -> None:
     """`MIN, MAX = 1, 3`, `Endpoint, GpuGroup = load_flash()`: one assignment per name, each
     reading its position of the value (only when every target is a plain name)."""
-    targets = [c for c in left.children() if c.is_named()]
+    targets = [c for c in left.children() if c.is_named() and c.kind() not in EXTRAS]
     if not targets or any(t.kind() != "identifier" for t in targets):
         return
     placement, namespace, blocks = _placement(node, lines)
@@ -809,7 +810,7 @@ def _is_write_target(subscript) -> bool:
 
 def _membership_read(node, reads: list) -> None:
     """`"K" in os.environ` reads K (`not in` too)."""
-    children = [c for c in node.children() if c.is_named()]
+    children = [c for c in node.children() if c.is_named() and c.kind() not in EXTRAS]
     if len(children) != 2 or children[1].text() not in _ENV_MAPPINGS:
         return
     operators = [c.text() for c in node.children() if not c.is_named()]
@@ -841,7 +842,7 @@ def _first_arg(call) -> Expr | None:
     if args is None:
         return None
     for child in args.children():
-        if child.is_named() and child.kind() not in ("comment", "keyword_argument"):
+        if child.is_named() and child.kind() not in (*EXTRAS, "keyword_argument"):
             expr = to_expr(child)
             return expr if expr.kind != "lit" or isinstance(expr.value, str) else None
     return None
@@ -920,7 +921,7 @@ def _decorated(node, facts: FileFacts, lines: _Lines) -> None:
     for dec in node.children():
         if dec.kind() != "decorator":
             continue
-        inner = [c for c in dec.children() if c.is_named() and c.kind() != "comment"]
+        inner = [c for c in dec.children() if c.is_named() and c.kind() not in EXTRAS]
         if inner:
             decorators.append(to_expr(inner[0]))
     placement, namespace, blocks = _placement(node, lines)
@@ -1034,7 +1035,7 @@ def _fields(node) -> list[str]:
 
 
 def _return(node, facts: FileFacts, lines: _Lines) -> None:
-    values = [c for c in node.children() if c.is_named() and c.kind() != "comment"]
+    values = [c for c in node.children() if c.is_named() and c.kind() not in EXTRAS]
     if len(values) != 1:
         return
     _, namespace, _ = _placement(node, lines)

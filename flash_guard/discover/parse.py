@@ -369,6 +369,11 @@ def _simple_literal(text: str) -> tuple[bool, Any] | None:
 _OPERATORS = {"binary_operator": "binop", "boolean_operator": "boolop"}
 
 
+# Nodes tree-sitter puts anywhere between tokens: a comment, and a backslash-newline
+# (`line_continuation`), which is whitespace to Python, never a value or a decorator.
+EXTRAS = frozenset(("comment", "line_continuation"))
+
+
 def to_expr(node, depth: int = 0) -> Expr:
     """Convert a tree-sitter expression node; anything unusual becomes `other`."""
     kind = node.kind()
@@ -381,7 +386,7 @@ def to_expr(node, depth: int = 0) -> Expr:
     if kind == "string" and any(c.kind() == "interpolation" for c in node.children()):
         return _fstring_expr(node, span, text, depth)
     if kind == "conditional_expression":
-        parts = [c for c in node.children() if c.is_named() and c.kind() != "comment"]
+        parts = [c for c in node.children() if c.is_named() and c.kind() not in EXTRAS]
         if len(parts) != 3:
             return Expr("other", span, text)
         return Expr("ifexp", span, text, None, tuple(to_expr(p, depth + 1) for p in parts))
@@ -396,7 +401,7 @@ def to_expr(node, depth: int = 0) -> Expr:
         text = intern(text)
         return Expr("name", span, text, text)
     if kind == "parenthesized_expression":
-        inner = [c for c in node.children() if c.is_named() and c.kind() != "comment"]
+        inner = [c for c in node.children() if c.is_named() and c.kind() not in EXTRAS]
         return to_expr(inner[0], depth + 1) if len(inner) == 1 else Expr("other", span, text)
     if kind == "attribute":
         obj, attr = node.field("object"), node.field("attribute")
@@ -406,7 +411,7 @@ def to_expr(node, depth: int = 0) -> Expr:
     if kind in ("tuple", "list", "expression_list"):
         if _too_many_children(node):
             return Expr("other", span, text)
-        children = [c for c in node.children() if c.is_named() and c.kind() != "comment"]
+        children = [c for c in node.children() if c.is_named() and c.kind() not in EXTRAS]
         items = tuple(to_expr(c, depth + 1) for c in children)
         return Expr("list" if kind == "list" else "tuple", span, text, None, items)
     if kind == "dictionary":
@@ -439,7 +444,7 @@ def to_expr(node, depth: int = 0) -> Expr:
             return Expr("other", span, text)
         return Expr("named", span, text, intern(name.text()), (to_expr(value, depth + 1),))
     if kind in ("list_splat", "dictionary_splat"):
-        inner = [c for c in node.children() if c.is_named()]
+        inner = [c for c in node.children() if c.is_named() and c.kind() not in EXTRAS]
         items = (to_expr(inner[0], depth + 1),) if inner else ()
         return Expr("starred", span, text, "**" if kind == "dictionary_splat" else "*", items)
     return Expr("other", span, text)
@@ -449,7 +454,7 @@ def _dictcomp_expr(node, span: Span, text: str, depth: int) -> Expr:
     """`{k: f(k) for k in KEYS}` (one `for` over a plain name or a tuple of names, no `if`):
     kind `dictcomp`, value the loop name (names joined by "," for `for k, v in ...`), items
     (key, value, iterable); anything else stays `other`."""
-    named = [c for c in node.children() if c.is_named() and c.kind() != "comment"]
+    named = [c for c in node.children() if c.is_named() and c.kind() not in EXTRAS]
     if len(named) != 2 or named[0].kind() != "pair" or named[1].kind() != "for_in_clause":
         return Expr("other", span, text)
     pair, clause = named
@@ -463,7 +468,7 @@ def _dictcomp_expr(node, span: Span, text: str, depth: int) -> Expr:
         names = left.text()
     elif left.kind() in ("pattern_list", "tuple_pattern"):
         # `for key, gpu in MODELS.items()`: the names joined by ","
-        parts = [c for c in left.children() if c.is_named() and c.kind() != "comment"]
+        parts = [c for c in left.children() if c.is_named() and c.kind() not in EXTRAS]
         if not parts or any(c.kind() != "identifier" for c in parts):
             return Expr("other", span, text)
         names = ",".join(c.text() for c in parts)
@@ -488,7 +493,7 @@ def _fstring_expr(node, span: Span, text: str, depth: int) -> Expr:
             value = raw.replace("{{", "{").replace("}}", "}")
             parts.append(Expr("lit", span_of(child), raw, value))
         elif kind == "interpolation":
-            inner = [c for c in child.children() if c.is_named()]
+            inner = [c for c in child.children() if c.is_named() and c.kind() not in EXTRAS]
             marks = [c.text() for c in child.children() if not c.is_named()]
             if len(inner) != 1 or marks != ["{", "}"]:
                 return Expr("other", span, text)  # `!r`, `:>3`, `=`: not modelled
@@ -514,10 +519,10 @@ def _dict_expr(node, span: Span, text: str, depth: int) -> Expr:
             if key is not None and value is not None:
                 entries.append((to_expr(key, depth + 1), to_expr(value, depth + 1), span_of(child)))
         elif child.kind() == "dictionary_splat":
-            inner = [c for c in child.children() if c.is_named()]
+            inner = [c for c in child.children() if c.is_named() and c.kind() not in EXTRAS]
             if inner:
                 entries.append((None, to_expr(inner[0], depth + 1), span_of(child)))
-        elif child.is_named() and child.kind() != "comment":
+        elif child.is_named() and child.kind() not in EXTRAS:
             # A comprehension or anything we do not model makes the dict unknowable.
             return Expr("other", span, text)
     return Expr("dict", span, text, None, (), tuple(entries))
@@ -538,9 +543,9 @@ def _call_expr(node, span: Span, text: str, depth: int) -> Expr:
             if name is not None and value is not None:
                 keywords.append((intern(name.text()), to_expr(value, depth + 1), span_of(child)))
         elif ckind == "dictionary_splat":
-            inner = [c for c in child.children() if c.is_named()]
+            inner = [c for c in child.children() if c.is_named() and c.kind() not in EXTRAS]
             if inner:
                 keywords.append((None, to_expr(inner[0], depth + 1), span_of(child)))
-        elif child.is_named() and ckind != "comment":
+        elif child.is_named() and ckind not in EXTRAS:
             args.append(to_expr(child, depth + 1))
     return Expr("call", span, text, None, (to_expr(func, depth + 1), *args), tuple(keywords))
