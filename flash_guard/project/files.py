@@ -699,6 +699,13 @@ def read_source(source: SourceFile) -> None:
     except OSError as exc:
         source.problem = _read_problem(exc)
         return
+    if data[:2] in _WIDE_BOMS and _wide_sdk_import(data):
+        # UTF-16/32 with a BOM (PowerShell's `>` writes UTF-16): Python refuses the file,
+        # and the byte search below cannot see its import. Say so, never skip it silently.
+        source.candidate = True
+        codec = "UTF-32" if data[:4] in _UTF32_BOMS else "UTF-16"
+        source.problem = f"{codec}-encoded, which Python refuses as source: save it as UTF-8"
+        return
     # A first-pass candidate imports an SDK; mentioning one elsewhere (a string, a comment,
     # a URL) is not enough. The import lines are kept anyway for the second pass.
     lines, candidate = _scan_imports(data, stop_at_sdk=True)
@@ -707,6 +714,19 @@ def read_source(source: SourceFile) -> None:
         source.import_lines = lines
         return
     _decode(source, data)
+
+
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00")
+_UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
+
+
+def _wide_sdk_import(data: bytes) -> bool:
+    """A UTF-16/32 file with a BOM that, read as text, imports an SDK."""
+    codec = "utf-32" if data[:4] in _UTF32_BOMS else "utf-16"
+    if data[:2] == b"\x00\x00" and codec != "utf-32":
+        return False
+    text = data.decode(codec, "replace")
+    return _scan_imports(text.encode("utf-8", "replace"), stop_at_sdk=True)[1]
 
 
 # A candidate has an SDK name in a logical line that contains `import`. (An import line
