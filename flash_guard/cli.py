@@ -659,6 +659,13 @@ def cmd_endpoints(args) -> int:
     result, *_ = run_check(request)
     # An empty inventory says so itself ("No Flash endpoints found in N files.").
     sys.stdout.write(render(args.format, result, wide=args.wide))
+    if not args.quiet:
+        # A Flash file that could not be parsed may hold endpoints the inventory lacks: the
+        # FG001 that `check` reports is named here too, never left out silently.
+        for finding in result.findings:
+            if finding.code == "FG001":
+                where = f"{finding.path}:{finding.span.line}"
+                stderr_line(f"flash-guard: warning: {where}: not analysed: {finding.message}")
     return EXIT_OK
 
 

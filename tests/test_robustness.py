@@ -102,6 +102,26 @@ def test_non_utf8_files(project, run_cli):
     assert_good_app_checked(doc)
 
 
+def test_utf16_files_that_would_be_flash_are_named(project, run_cli):
+    # PowerShell's `>` writes UTF-16 with a BOM; Python refuses such a file (NUL bytes), and
+    # its Flash import is not visible to a byte search: say it, do not skip it silently.
+    wide = "from runpod_flash import Endpoint\n"
+    root = project(
+        {
+            "good.py": GOOD_APP,
+            "le.py": wide.encode("utf-16"),
+            "be.py": wide.encode("utf-16-be").join([b"\xfe\xff", b""]),
+            "quad.py": wide.encode("utf-32"),
+            "other.py": "x = 1\n".encode("utf-16"),
+        }
+    )
+    _, doc = check(run_cli, root)
+    assert set(problems(doc)) == {"le.py", "be.py", "quad.py"}
+    assert "UTF-16" in problems(doc)["le.py"]
+    assert "UTF-32" in problems(doc)["quad.py"]
+    assert_good_app_checked(doc)
+
+
 def test_byte_order_mark_changes_nothing(project, run_cli):
     plain = check(run_cli, project({"good.py": GOOD_APP}))[1]
     with_bom = check(run_cli, project({"good.py": b"\xef\xbb\xbf" + GOOD_APP.encode()}))[1]
@@ -622,3 +642,22 @@ def test_endpoints_on_paths_it_cannot_analyse_says_why_and_exits_2(project, run_
     # its own project (its directory is the root): checked, never refused as "outside".
     code, out, err = run_cli(["endpoints", str(outside)], root)
     assert code == 0 and "good" in out and "not analysed" not in err, err
+
+
+def test_endpoints_names_the_flash_files_it_could_not_read(project, run_cli):
+    # The inventory of a file with a Flash import that cannot be parsed is not a plain
+    # "No Flash endpoints found": the file and why are named on stderr (exit 0: an inventory).
+    root = project(
+        {
+            "good.py": GOOD_APP,
+            "latin.py": "# café\nfrom runpod_flash import Endpoint\n".encode("latin-1"),
+        }
+    )
+    for given in (["latin.py"], ["."]):
+        for fmt in ("text", "json", "markdown"):
+            code, out, err = run_cli(["endpoints", "--format", fmt, *given], root)
+            assert code == 0, err
+            assert "latin.py:1: not analysed: not valid UTF-8" in err, (given, fmt, err)
+            assert "good.py" not in err
+    code, _, err = run_cli(["endpoints", "-q", "latin.py"], root)
+    assert code == 0 and err == ""
