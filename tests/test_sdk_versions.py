@@ -147,6 +147,24 @@ def test_a_lock_file_that_cannot_be_read_is_said_not_ignored(tmp_path, name, tex
     assert f"could not read {name}: " in sdk.describe()
 
 
+@pytest.mark.parametrize("kind", ["latin-1", "directory"])
+def test_a_requirements_file_that_cannot_be_read_is_said_not_ignored(tmp_path, kind):
+    # Its pin is not read; the SDK in use was "no lock file or pin", as if there were none.
+    path = tmp_path / "requirements.txt"
+    if kind == "directory":
+        path.mkdir()
+    else:
+        path.write_bytes(b"# caf\xe9\nrunpod-flash==1.12.0\n")
+    sdk = SdkVersions(tmp_path).for_app(".", "runpod_flash")
+    assert (sdk.version, sdk.kind, sdk.pinned) == (NEWEST, "newest", False)
+    assert "could not read requirements.txt: " in sdk.source, sdk.source
+    assert ("not UTF-8" if kind == "latin-1" else "not a regular file") in sdk.source
+    # a lock still decides, and an unread requirements file changes nothing then
+    (tmp_path / "uv.lock").write_text(lock("1.16.0"))
+    sdk = SdkVersions(tmp_path).for_app(".", "runpod_flash")
+    assert (sdk.version, sdk.kind) == ("1.16.0", "lock")
+
+
 def test_fg111_says_the_lock_file_could_not_be_read(tmp_path, run_cli):
     (tmp_path / "app.py").write_text(APP)
     (tmp_path / "uv.lock").write_text("[[package]\n")

@@ -426,6 +426,9 @@ class SdkVersions:
         self.configured = configured
         self._cache: dict[tuple[str, str], SdkInUse | None] = {}
         self._requirements: dict[str, tuple[list[Requirement], list[Requirement]]] = {}
+        # requirement files that are there but could not be read, per app ("could not read
+        # requirements.txt: not UTF-8 (...)"): their pins are not read, and that is said
+        self._unread_requirements: dict[str, list[str]] = {}
 
     def for_app(self, app: str, module: str) -> SdkInUse | None:
         """The version in use for an app importing `module` (runpod_flash/tetra_rp, or runpod
@@ -455,9 +458,14 @@ class SdkVersions:
         base = self.root if app == "." else self.root / app
         own: list[Requirement] = []
         included: list[Requirement] = []
+        unread = self._unread_requirements.setdefault(app, [])
         for name, reader in requirement_files(base):
             text = read_text(base / name)
-            if text is not None:
+            if text is None:
+                why = _unreadable(base / name)
+                if why:
+                    unread.append(f"could not read {_rel(app, name)}: {why}")
+            else:
                 own += reader(text, _rel(app, name))
                 if reader is requirements_txt:
                     included += self._included(base / name, text, set())
@@ -513,7 +521,8 @@ class SdkVersions:
                         package, version, "lock", _rel(directory, name), line, note=note
                     )
                     return _with_unread(made, unread)
-        return _with_unread(self._find_requirement(app, package, wanted), unread)
+        found = self._find_requirement(app, package, wanted)
+        return _with_unread(found, unread + self._unread_requirements.get(app, []))
 
     def _find_requirement(self, app: str, package: str, wanted: str) -> SdkInUse:
         # the release pip installs: a pin in a file the requirements pull in counts too
