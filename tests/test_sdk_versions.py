@@ -129,8 +129,19 @@ def test_a_continued_include_line_is_followed(tmp_path):
         ("pdm.lock", lock("not a version!!"), "`not a version!!` is not a version"),
         ("Pipfile.lock", '{"default": {"runpod-flash": {"version": "==latest"}}}', "`latest`"),
         ("uv.lock", b"# caf\xe9\n" + lock("1.16.0").encode(), "not UTF-8"),
+        # a 5,000-digit release number matches PEP 440, but no release is one; it was the
+        # version in use, printed whole in every SDK line
+        ("uv.lock", lock("1" * 5000), f"`{'1' * 40}...` is not a version"),
     ],
-    ids=["uv-toml", "poetry-shape", "pipfile-json", "pdm-version", "pipfile-version", "latin-1"],
+    ids=[
+        "uv-toml",
+        "poetry-shape",
+        "pipfile-json",
+        "pdm-version",
+        "pipfile-version",
+        "latin-1",
+        "huge-version",
+    ],
 )
 def test_a_lock_file_that_cannot_be_read_is_said_not_ignored(tmp_path, name, text, why):
     # It was taken for no lock file at all (and a non-version for the exact pin).

@@ -375,9 +375,14 @@ def read_lock_versions(name: str, text: str) -> dict[str, tuple[str, int]]:
     return out
 
 
+_MAX_VERSION_CHARS = 64
+
+
 def _not_a_version(dist: str, version: str, line: int) -> str:
     """Why a locked version cannot be the release installed; "" when it is a version."""
-    if _VERSION.fullmatch(version.strip()):
+    # PEP 440 sets no length limit, but no release is longer than this: a 5,000-digit
+    # "version" is no release, and would be printed whole in every SDK line.
+    if len(version) <= _MAX_VERSION_CHARS and _VERSION.fullmatch(version.strip()):
         return ""
     shown = version if len(version) <= 40 else version[:40] + "..."
     return f"line {line}: {dist}'s version `{shown}` is not a version"
