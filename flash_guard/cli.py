@@ -435,7 +435,7 @@ def _only_new_since(ref: str, args, request, result, project) -> None:
         overlay_configs,
         scorecard_diff,
     )
-    from flash_guard.pipeline import run_check
+    from flash_guard.pipeline import reported_findings, run_check
 
     def run_base(base_root: Path):
         # The same configuration on both sides, so the comparison is about the code; with
@@ -466,7 +466,10 @@ def _only_new_since(ref: str, args, request, result, project) -> None:
             file=sys.stderr,
         )
         return
-    state, fixed = compare_findings(result.findings, base.findings)
+    # Files given (pre-commit): what HEAD reports is limited to them, so is the base's side;
+    # the other files' findings are not "fixed" because they were not reported.
+    base_findings = reported_findings(base.findings, project.report_only)
+    state, fixed = compare_findings(result.findings, base_findings)
     for finding in result.findings:
         finding.set_baseline_state(state.get(id(finding), "new"))
     result.unchanged = [f for f in result.findings if f.extra["baseline_state"] == "unchanged"]

@@ -279,7 +279,7 @@ class Endpoint:
     hidden_routes: Value | None = None
     # Project-relative files the verdicts on this endpoint depend on (its declaration, the
     # modules its values were resolved through, its route and worker modules): a pre-commit
-    # run given one of them reports the endpoint's findings (pipeline._reported).
+    # run given one of them reports the endpoint's findings (pipeline.reported_findings).
     depends_on: frozenset[str] = frozenset()
     sdk: str = "runpod_flash"  # one of SDKS
     # runpod 2.0 only: the `App(name, env=...)` the resource is registered on.

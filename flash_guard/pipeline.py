@@ -123,7 +123,7 @@ def _run_one(request: RunRequest, workspace: Workspace, given: set[str]):
     # Filtered only now: a comment in one file can suppress a finding located in another
     # (a route's finding, at its endpoint's declaration), and filtering first would call that
     # comment unused. Counts other than findings stay project-wide.
-    findings = _reported(findings, workspace.report_only)
+    findings = reported_findings(findings, workspace.report_only)
     findings.sort(key=Finding.sort_key)
     # 7-8. baseline and report happen in the CLI, which owns the output options.
     profiles_used = set(evaluation.profiles.values()) or {evaluation.profile_map.default}
@@ -155,7 +155,7 @@ def _cache(request: RunRequest, workspace: Workspace):
 # A commit that changes only `config.py` (`IDLE = 20 * 60 * 60`) or only `routes.py` (its
 # `/health` route deleted) changes the verdict on an endpoint declared in `worker.py`. The hook
 # is given only the changed files, so every finding carries the files behind it and is
-# reported when any of them was given (_reported).
+# reported when any of them was given (reported_findings).
 
 
 def _record_dependencies(endpoints: list[Endpoint], modules: ModuleIndex) -> None:
@@ -191,7 +191,7 @@ def _extended_config_given(workspace: Workspace, given: set[str]) -> bool:
     return any(os.path.realpath(f) in given for f in workspace.config.files[:-1])
 
 
-def _reported(findings: list[Finding], report_only: frozenset[str] | None) -> list[Finding]:
+def reported_findings(findings: list[Finding], report_only: frozenset[str] | None) -> list[Finding]:
     if report_only is None:
         return findings
     # A finding is about its location and about every file its verdict depends on: a

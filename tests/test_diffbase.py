@@ -356,3 +356,22 @@ def shallow_checkout(origin: Path, dest: Path) -> Path:
         capture_output=True,
     )
     return dest
+
+
+def test_file_mode_counts_as_fixed_only_findings_of_the_given_files(repo, run_cli):
+    # pre-commit passes the changed files: the findings of the others are not reported at
+    # HEAD, so they were all counted (and listed) as fixed since the base.
+    git(repo, "checkout", "-q", "main")
+    (repo / "other.py").write_text(
+        'from runpod_flash import Endpoint\n\n@Endpoint(name="other", cpu="cpu3c-1-2")\n'
+        "async def other(x):\n    return x\n"
+    )
+    git(repo, "add", "other.py")
+    git(repo, "commit", "-q", "-m", "other")
+    git(repo, "checkout", "-q", "feature")
+    git(repo, "merge", "-q", "--no-edit", "main")
+    code, out, err = run_cli(["check", "--format", "json", "--diff-base", "main", "app.py"], repo)
+    diff = json.loads(out)["diff_base"]
+    assert [(f["code"], f["endpoint"]) for f in diff["fixed"]] == [("FG101", "alpha")]
+    assert "1 fixed" in err
+    assert all(f["path"] == "app.py" for f in json.loads(out)["findings"])
