@@ -432,6 +432,23 @@ def test_a_file_migrate_cannot_read_is_named_and_keeps_the_sdk_requirement(run_c
     assert (root / "requirements.txt").read_text() == "runpod-flash==1.21.0\n"
 
 
+def test_a_utf16_flash_file_is_named_not_skipped(run_cli, tmp_path):
+    # PowerShell's `>` writes UTF-16: its runpod_flash import is invisible to a byte search,
+    # so the file was skipped silently and the requirement switched to runpod 2.0.
+    root = tmp_path / "app"
+    root.mkdir()
+    (root / "requirements.txt").write_text("runpod-flash==1.21.0\n")
+    (root / "a.py").write_text(
+        "from runpod_flash import Endpoint\n\n"
+        '@Endpoint(name="enc-a", cpu="cpu3c-1-2")\ndef a(x):\n    return x\n'
+    )
+    (root / "w.py").write_bytes("from runpod_flash import Endpoint\n".encode("utf-16"))
+    code, out, _ = run_cli(["migrate", "--to", "runpod2", "."], root)
+    assert code == 0
+    assert "files not read:\n  w.py: not valid UTF-8" in out
+    assert (root / "requirements.txt").read_text() == "runpod-flash==1.21.0\n"
+
+
 def test_the_api_class_takes_a_name_the_file_does_not_use(run_cli, tmp_path):
     root = _copy(tmp_path, "lb-name-taken")
     assert run_cli(["migrate", "--to", "runpod2", "."], root)[0] == 0

@@ -34,7 +34,14 @@ from flash_guard.migrate.rewrite import (
 )
 from flash_guard.migrate.source import ParsedFile, Unparsable
 from flash_guard.project.apps import ROOT_APP, AppMap
-from flash_guard.project.files import UsageError, _read_bytes, _relative_fast, list_files
+from flash_guard.project.files import (
+    WIDE_BOMS,
+    UsageError,
+    _read_bytes,
+    _relative_fast,
+    list_files,
+    wide_sdk_import,
+)
 from flash_guard.sdk.flash_tables import CUDA_VERSIONS
 
 MODES = ("write", "diff", "check")
@@ -188,6 +195,8 @@ def _names_flash(path: Path) -> bool:
         data = _read_bytes(path)  # a regular file only, never blocking (a FIFO)
     except OSError:
         return False
+    if data[:2] in WIDE_BOMS:  # UTF-16/32 (PowerShell's `>`): no byte search sees it
+        return wide_sdk_import(data)
     return b"runpod_flash" in data or b"tetra_rp" in data
 
 

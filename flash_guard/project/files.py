@@ -699,7 +699,7 @@ def read_source(source: SourceFile) -> None:
     except OSError as exc:
         source.problem = _read_problem(exc)
         return
-    if data[:2] in _WIDE_BOMS and _wide_sdk_import(data):
+    if data[:2] in WIDE_BOMS and wide_sdk_import(data):
         # UTF-16/32 with a BOM (PowerShell's `>` writes UTF-16): Python refuses the file,
         # and the byte search below cannot see its import. Say so, never skip it silently.
         source.candidate = True
@@ -716,11 +716,11 @@ def read_source(source: SourceFile) -> None:
     _decode(source, data)
 
 
-_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00")
+WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00")
 _UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 
 
-def _wide_sdk_import(data: bytes) -> bool:
+def wide_sdk_import(data: bytes) -> bool:
     """A UTF-16/32 file with a BOM that, read as text, imports an SDK."""
     codec = "utf-32" if data[:4] in _UTF32_BOMS else "utf-16"
     if data[:2] == b"\x00\x00" and codec != "utf-32":
