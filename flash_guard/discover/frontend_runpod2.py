@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass, field, replace
 
 from flash_guard.discover.facts import ROUTE_REGISTRARS, Assignment, Decorated, FunctionDef
+from flash_guard.discover.loops import bind, loop_header, loop_items
 from flash_guard.discover.normalize_runpod2 import FLASH_STR_ENUMS, is_flash_enum, resource_params
-from flash_guard.discover.parse import Expr, dotted_expr
+from flash_guard.discover.parse import Expr
 from flash_guard.discover.resolve import (
-    MAX_ITEMS,
     SDK2_PACKAGE,
     FlashSymbol,
     ModuleIndex,
@@ -562,8 +562,8 @@ class Runpod2Builder:
         statements around the declaration; a module-level `for` loop over a known table is
         unrolled (`_unrolled`), one resource per item, as rc2 registers them."""
         if placement == "loop" and blocks and not self._unrolling:
-            loop = _loop_header(blocks)
-            items = self._loop_items(path, loop, call) if loop is not None else None
+            loop = loop_header(blocks)
+            items = loop_items(self.project, path, loop, call.span) if loop is not None else None
             if items is not None:
                 args = (path, kind, app, call, ns, target, placement, lines, variable)
                 more = dict(decorated=decorated, call_form=call_form, made=made)
@@ -969,7 +969,7 @@ class Runpod2Builder:
         self._unrolling = True
         try:
             for item in items:
-                bindings = _bind(names, item)
+                bindings = bind(names, item)
                 self.project._loops.append(((path, None), bindings))
                 try:
                     out.append(self._declare(*args, **more))
@@ -981,46 +981,6 @@ class Runpod2Builder:
         if out[-1].variable is not None:
             out[-1].scope = "module"  # bound to a module-level name: served
         return out[-1]
-
-    def _loop_items(self, path: str, loop: tuple[list[str], str], call: Expr) -> list | None:
-        """The items a module-level `for` loop runs over, when its iterable is a known list,
-        tuple or dict (or `.items()`/`.keys()`/`.values()` of one) of at most MAX_ITEMS, and
-        each item unpacks into the loop's names; None otherwise (the one declaration stays,
-        its loop-dependent values unknown)."""
-        names, text = loop
-        method = next((m for m in ("items", "keys", "values") if text.endswith(f".{m}()")), None)
-        base = text[: -len(f".{method}()")] if method else text
-        span = call.span
-        if _DOTTED_NAME.fullmatch(base):
-            expr = dotted_expr(base, span.line, span.column)
-            if expr is None:
-                return None
-            value = self.project.evaluate(expr, path, None)
-        else:
-            value = _literal_items(base, span, path)
-        if value is None or not value.known or value.partial is not None:
-            return None
-        raw = value.value
-        if isinstance(raw, dict):
-            keys = [Value(k, True, value.span, repr(k), path=value.path) for k in raw]
-            if method in (None, "keys"):
-                items = keys
-            elif method == "values":
-                items = list(raw.values())
-            else:
-                items = [
-                    Value((k, v), True, value.span, f"{k.text}, {v.text}", path=value.path)
-                    for k, v in zip(keys, raw.values(), strict=True)
-                ]
-        elif isinstance(raw, (list, tuple)) and method is None:
-            items = list(raw)
-        else:
-            return None
-        if not items or len(items) > MAX_ITEMS:
-            return None
-        if any(_bind(names, item) is None for item in items):
-            return None
-        return items
 
     def _marker(self, decorator: Expr, path: str, method: Decorated) -> str | None:
         func = decorator.items[0] if decorator.kind == "call" else decorator
@@ -1779,48 +1739,3 @@ def discover_runpod2(project: ModuleIndex) -> tuple[list[Endpoint], list[AppDecl
 def _names(names: list[str]) -> str:
     """Parameter names as a message lists them: `a`, `b`."""
     return ", ".join(f"`{n}`" for n in names)
-
-
-_FOR_HEADER = re.compile(r"^\s*for\s+(.+?)\s+in\s+(.+?)\s*:\s*(?:#.*)?$")
-_DOTTED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
-
-
-def _loop_header(blocks) -> tuple[list[str], str] | None:
-    """(loop names, iterable text) when the declaration sits directly in one module-level
-    `for` loop (`for name, cfg in MODELS.items():`), else None."""
-    if len(blocks) != 1 or blocks[0].kind != "loop":
-        return None
-    match = _FOR_HEADER.match(blocks[0].header)
-    if match is None:
-        return None
-    names = [n.strip() for n in match.group(1).strip("()").split(",") if n.strip()]
-    if not names or not all(_DOTTED_NAME.fullmatch(n) and "." not in n for n in names):
-        return None
-    return names, match.group(2).strip()
-
-
-def _literal_items(text: str, span: Span, path: str) -> Value | None:
-    """`("a", "b")` or `["a", "b"]` written in the loop header: its items (located at the
-    declaration, the header's own position not being recorded)."""
-    import ast
-
-    try:
-        raw = ast.literal_eval(text)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return None
-    if not isinstance(raw, (list, tuple)) or not all(isinstance(x, (str, int)) for x in raw):
-        return None
-    items = [Value(x, True, span, repr(x), path=path) for x in raw]
-    return Value(items, True, span, text, path=path)
-
-
-def _bind(names: list[str], item: Value) -> dict[str, Value] | None:
-    """The loop's names bound to one item; None when the item does not unpack into them."""
-    if len(names) == 1:
-        return {names[0]: item}
-    parts = item.value if item.known else None
-    if not isinstance(parts, (list, tuple)) or len(parts) != len(names):
-        return None
-    if not all(isinstance(p, Value) for p in parts):
-        return None
-    return dict(zip(names, parts, strict=True))
