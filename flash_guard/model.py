@@ -195,6 +195,9 @@ class Route:
     # build can find), and its enclosing blocks. Empty for a decorator route.
     placement: str = ""
     blocks: tuple = ()
+    # A route registered in a module-level `for` loop over a known table (one Route per item)
+    # that `flash build` does not deploy: (where, why), as FG301 says it. None otherwise.
+    dropped: tuple[str, str] | None = None
 
 
 @dataclass(slots=True)

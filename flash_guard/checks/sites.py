@@ -79,6 +79,8 @@ class Use:
     placement: str
     label: str  # how a message names it, e.g. "`@api.post("/run")` on `run`"
     blocks: tuple[Block, ...] = ()  # enclosing blocks, innermost first
+    # A route of an unrolled loop that the build does not deploy: (where, why) (Route.dropped)
+    dropped: tuple[str, str] | None = None
 
 
 def build_ignored(path: str, app: str = ".") -> str | None:
@@ -318,7 +320,12 @@ def uses(endpoint: Endpoint, files: dict[str, FileFacts]) -> list[Use]:
         blocks = decorated.blocks if decorated is not None else ()
         if route.placement:  # a call form: `api.get("/health")(health)`
             placement, blocks = route.placement, route.blocks
-        out.append(Use("route", route.file, route.span, route.handler, placement, label, blocks))
+        out.append(
+            Use(
+                "route", route.file, route.span, route.handler, placement, label, blocks,
+                route.dropped,
+            )
+        )  # fmt: skip
     return out
 
 

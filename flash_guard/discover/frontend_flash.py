@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flash_guard.discover.facts import Assignment, Decorated, FunctionDef
+from flash_guard.discover.loops import bind, loop_header, loop_items
 from flash_guard.discover.normalize import endpoint_params, is_none_literal, legacy_params
-from flash_guard.discover.parse import Expr
+from flash_guard.discover.parse import Expr, dotted_expr
 from flash_guard.discover.resolve import LEGACY_CLASSES, Exhausted, FlashSymbol, ModuleIndex
 from flash_guard.model import BodyFacts, Endpoint, Opaque, Route, Span, Value
 
@@ -177,12 +178,144 @@ class DeclarationBuilder:
         if len(applied.expr.items) != 2 or applied.expr.keywords:
             return
         handler = applied.expr.items[1]
+        if applied.placement == "loop":
+            holder = self._bound_name(path, applied) if bound else None
+            if self._loop_routes(path, obj, inner, applied.blocks, handler=handler, bound=holder):
+                return
         target = self.project.body_of(path, handler)
         placement = applied.placement
         if handler.kind != "name" and not bound:
             placement = "unbound"
         self._add_route(
             path, obj, applied.namespace, inner, target, placement, applied.blocks, True
+        )
+
+    def _bound_name(self, path: str, applied) -> str:
+        """The name `h = api.post(...)(handler)` binds the call form's result to."""
+        for assign in self.project.files[path].assignments:
+            if assign.value.may_be_call() and assign.value.expr_span() == applied.expr.span:
+                return assign.target
+        return "the result"
+
+    def _loop_routes(
+        self,
+        path: str,
+        obj: Opaque,
+        call: Expr,
+        blocks: tuple,
+        *,
+        handler: Expr | None = None,
+        bound: str | None = None,
+        decorated: Decorated | None = None,
+    ) -> bool:
+        """A route registered in a module-level `for` loop over a known table
+        (`for path, fn in ROUTES: api.get(path)(fn)`, `@api.post(f"/m/{n}")` on a def in the
+        loop): one route per item, each with its own path, as the SDK registers them at
+        import; False when the loop is not unrolled (its iterable is not known).
+
+        What `flash build` deploys of them (runpod-flash 1.21 RuntimeScanner and
+        ManifestBuilder): the SDK stamps the route on the handler function itself, so a
+        function carries the last route registered on it, and the build finds it under every
+        module-level name that holds it after the import. A table's function is held by its
+        own name; the loop variable (`fn`), a decorated def's name or the name the result is
+        bound to holds the last item's function only; a closure or lambda nothing holds is
+        never found. A function held by two names is found twice: the build fails with
+        'Duplicate route' (FG204)."""
+        loop = loop_header(blocks)
+        items = loop_items(self.project, path, loop, call.span) if loop is not None else None
+        if items is None:
+            return False
+        names = loop[0]
+        header = blocks[0].header.strip()
+        draft = self._draft(obj, "endpoint", "module")
+        made: list[tuple[Route, tuple]] = []  # each route, and the function it is stamped on
+        for i, item in enumerate(items):
+            bindings = bind(names, item)
+            self.project._loops.append(((path, None), bindings))
+            try:
+                if decorated is not None:
+                    target, key = decorated.target, ("iter", i)
+                else:
+                    target, key = self._loop_handler(path, handler, names, bindings, i)
+                before = len(draft.routes)
+                self._add_route(path, obj, None, call, target, "module", blocks, True)
+            finally:
+                self.project._loops.pop()
+            made += [(route, key) for route in draft.routes[before:]]
+        if not made:
+            return True
+        # The module-level names that hold a handler once the loop is over.
+        holders: dict[tuple, list[str]] = {}
+        for _, key in made:
+            if key[0] == "def":
+                holders.setdefault(key, [key[1]])
+        if decorated is not None:
+            rebound = decorated.target.name
+        elif handler.kind == "name" and handler.value in names:
+            rebound = None if self._deleted(path, handler.value, call) else handler.value
+        else:
+            rebound = bound
+        if rebound is not None and rebound not in holders.get(made[-1][1], ()):
+            holders.setdefault(made[-1][1], []).append(rebound)
+        last = {key: i for i, (_, key) in enumerate(made)}
+        for i, (route, key) in enumerate(made):
+            function = key[1] if key[0] == "def" else route.handler
+            where = f"inside `{header}`"
+            if last[key] != i:
+                later = made[last[key]][0]
+                route.dropped = (
+                    where,
+                    f"a later iteration registers the same function `{function}` as "
+                    f"`{_route_text(later)}`, which replaces this route on it (the SDK keeps "
+                    "the last route registered on a function): flash build deploys that one",
+                )
+            elif not holders.get(key):
+                if rebound is None:
+                    route.placement = "unbound"
+                else:
+                    route.dropped = (
+                        where,
+                        f"each iteration rebinds `{rebound}` and flash build reads module "
+                        "globals after the import: only the last iteration's route is "
+                        "deployed",
+                    )
+            elif len(holders[key]) > 1:
+                both = " and ".join(f"`{n}`" for n in holders[key])
+                draft.problems.append(
+                    (
+                        "route-build-duplicate",
+                        f"after `{header}` both {both} hold `{function}` (the loop variable "
+                        f"keeps the last item), so flash build finds its route twice and fails "
+                        f"with 'Duplicate route '{_route_text(route)}''",
+                        route.span,
+                    )
+                )
+        return True
+
+    def _loop_handler(
+        self, path: str, handler: Expr, names: list[str], bindings: dict, index: int
+    ) -> tuple[BodyFacts, tuple]:
+        """The function a call-form route in an unrolled loop is applied to, and who it is:
+        ("def", name) for a function a module-level name holds (`a` in `[("/a", a)]`, or
+        `api.get(p)(health)` itself), ("iter", index) for one made in the iteration."""
+        if handler.kind == "name" and handler.value in names:
+            item = bindings[handler.value]
+            text = item.text
+            if not item.known and text.isidentifier():
+                named = dotted_expr(text, handler.span.line, handler.span.column)
+                if named is not None:
+                    return self.project.body_of(item.path or path, named), ("def", text)
+            bare = BodyFacts(name=text or handler.value, span=handler.span, path=path)
+            return bare, ("iter", index)
+        if handler.kind == "name":
+            return self.project.body_of(path, handler), ("def", handler.value)
+        return self.project.body_of(path, handler), ("iter", index)
+
+    def _deleted(self, path: str, name: str, call: Expr) -> bool:
+        """A module-level `del name` after the loop: the loop variable holds nothing then."""
+        return any(
+            u.name == name and not u.blocks and u.span.line > call.span.end_line
+            for u in self.project.files[path].unbinds
         )
 
     def _applied_object(self, path: str, assign) -> None:
@@ -292,6 +425,10 @@ class DeclarationBuilder:
         draft.decorator_uses.append((path, use_span))
 
     def _route(self, path: str, decorated: Decorated, decorator: Expr, obj: Opaque) -> None:
+        blocks = decorated.blocks
+        in_loop = decorated.placement == "loop" and decorated.namespace is None
+        if in_loop and self._loop_routes(path, obj, decorator, blocks, decorated=decorated):
+            return
         self._add_route(
             path, obj, decorated.namespace, decorator, decorated.target, decorated.placement, ()
         )
@@ -441,6 +578,12 @@ def _legacy_kind(obj: Opaque) -> tuple[str, str]:
     else:
         compute = "gpu"
     return kind, compute
+
+
+def _route_text(route: Route) -> str:
+    method = route.method.value if route.method.known else route.method.text
+    where = route.path.value if route.path.known else route.path.text
+    return f"{method} {where}"
 
 
 def discover_endpoints(project: ModuleIndex) -> list[Endpoint]:

@@ -29,7 +29,11 @@ class InvalidRoute(EveryDeclaration):
     checked when the decorator runs, at import; legacy reserved paths and duplicates only
     when `flash build` writes the manifest. A route decorator `Endpoint` does not have
     (`@api.options(...)`, `.head`, `.route`, `.api_route`, `.websocket`, as web frameworks
-    spell them) is an AttributeError at import, reported at the decorator."""
+    spell them) is an AttributeError at import, reported at the decorator. A route
+    registered in a module-level `for` loop over a known table is one route per item; when the
+    loop leaves a handler under two module-level names (`for path, fn in ROUTES:
+    api.get(path)(fn)` with `ROUTES = [("/v", version)]`: `version` and `fn`), `flash build`
+    finds its route twice and fails with 'Duplicate route', reported at the route."""
 
     id = "invalid-route"
 
@@ -82,7 +86,17 @@ def endpoint_routes(endpoint) -> list:
                 )
             )
         out += path_problems(endpoint, route, seen, build_time=False)
+    # a route registered in a loop whose function two module-level names hold after it
+    out += [
+        fail_at(endpoint, f"{label(endpoint)}: {text}", route_file(endpoint, span), span, "routes")
+        for kind, text, span in endpoint.problems
+        if kind == "route-build-duplicate"
+    ]
     return missing + out
+
+
+def route_file(endpoint, span) -> str:
+    return next((r.file for r in endpoint.routes if r.span == span), endpoint.path)
 
 
 def client_misuse(endpoint) -> list:

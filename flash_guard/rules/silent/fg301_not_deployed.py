@@ -132,7 +132,9 @@ class NotDeployed(Check):
             (use, reason)
             for use in all_uses
             if (
-                reason := hidden_at(
+                reason := Hidden(*use.dropped)
+                if use.dropped
+                else hidden_at(
                     use.path,
                     use.placement,
                     use.blocks,
