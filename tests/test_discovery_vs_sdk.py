@@ -268,6 +268,28 @@ CASES: dict[str, dict[str, str]] = {
         api.post("/echo")(echo)
         """,
     },
+    # Routes registered in module-level loops over known tables: one route per item at import
+    # (the build keeps fewer: see test_loop_routes_build_as_the_sdk).
+    "loop-routes": {
+        "w.py": """
+        from runpod_flash import Endpoint
+        api = Endpoint(name="loop-routes", cpu="cpu3c-2-4", workers=(1, 2), idle_timeout=1200)
+        async def a(): ...
+        async def b(): ...
+        def make_handler(n):
+            async def handler(payload): return n
+            return handler
+        for _name in ["small", "large"]:
+            api.post(f"/models/{_name}")(make_handler(_name))
+        ROUTES = [("/a", a), ("/b", b)]
+        for _path, _fn in ROUTES:
+            api.get(_path)(_fn)
+        del _path, _fn
+        for _n in ("x", "y"):
+            @api.put(f"/put/{_n}")
+            async def put(payload): ...
+        """,
+    },
 }
 
 
@@ -354,3 +376,134 @@ def test_call_form_routes_are_the_sdks(sdk_results, project, run_cli):
     sdk_routes = sorted((r["method"], r["path"], r["function"]) for r in entry["routes"])
     guard_routes = sorted((r["method"], r["path"], r["handler"]) for r in record["routes"])
     assert guard_routes == sdk_routes == [("GET", "/health", "health"), ("POST", "/echo", "echo")]
+
+
+def test_loop_routes_are_the_sdks(sdk_results, project, run_cli):
+    """A loop over a known table registers one route per item, each with its own path."""
+    (entry,) = sdk_results["loop-routes"]["endpoints"]
+    code, out, _ = run_cli(["endpoints", "--format", "json", "."], project(CASES["loop-routes"]))
+    (record,) = json.loads(out)["endpoints"]
+    sdk_routes = sorted((r["method"], r["path"]) for r in entry["routes"])
+    guard_routes = sorted((r["method"], r["path"]) for r in record["routes"])
+    assert guard_routes == sdk_routes
+    assert len(sdk_routes) == 6
+
+
+# What `flash build` (runpod-flash 1.21 RuntimeScanner + ManifestBuilder, offline) deploys of
+# routes registered in a loop, against flash-guard's FG301 (a route not deployed) and FG204 (the
+# build's 'Duplicate route').
+LOOP_BUILDS = {
+    # closures no module-level name holds: none is deployed
+    "closures": """
+        def make_handler(n):
+            async def handler(payload): return n
+            return handler
+        for name in ("small", "large"):
+            api.post(f"/models/{name}")(make_handler(name))
+        """,
+    # the loop variable still holds `b` after the loop: found under `b` and `fn`
+    "table-loop-variable": """
+        async def a(): ...
+        async def b(): ...
+        ROUTES = [("/a", a), ("/b", b)]
+        for path, fn in ROUTES:
+            api.get(path)(fn)
+        """,
+    "table-loop-variable-deleted": """
+        async def a(): ...
+        async def b(): ...
+        ROUTES = [("/a", a), ("/b", b)]
+        for path, fn in ROUTES:
+            api.get(path)(fn)
+        del path, fn
+        """,
+    # lambdas: only the loop variable holds one, the last
+    "table-lambdas": """
+        ROUTES = {"/a": lambda: 1, "/b": lambda: 2}
+        for path, fn in ROUTES.items():
+            api.get(path)(fn)
+        """,
+    # the def's name is rebound by each iteration
+    "decorated-def": """
+        for name in ["small", "large"]:
+            @api.post(f"/models/{name}")
+            async def run(payload): ...
+        """,
+    # one function under two paths: it keeps the last
+    "same-function": """
+        async def a(): ...
+        for path in ("/a", "/b"):
+            api.get(path)(a)
+        """,
+}
+
+LOOP_HEADER = (
+    "from runpod_flash import Endpoint\n"
+    'api = Endpoint(name="loopy", cpu="cpu3c-2-4", workers=(1, 2), idle_timeout=1200)\n'
+    '@api.get("/health")\nasync def health(): ...\n'
+)
+
+LOOP_BUILD_PROBE = """
+import json, pathlib, sys, tempfile
+from runpod_flash.cli.commands.build_utils.manifest import ManifestBuilder
+from runpod_flash.cli.commands.build_utils.scanner import RuntimeScanner
+RESULT = {}
+for name, text in json.loads(CASES).items():
+    root = pathlib.Path(tempfile.mkdtemp())
+    (root / "app.py").write_text(text)
+    try:
+        scanner = RuntimeScanner(root)
+        functions = scanner.discover_remote_functions()
+        assert not scanner.import_errors, scanner.import_errors
+        manifest = ManifestBuilder("probe", functions, scanner=scanner, build_dir=root).build()
+        routes = sorted((manifest.get("routes") or {}).get("loopy", {}))
+        RESULT[name] = {"routes": routes, "error": None}
+    except ValueError as exc:
+        RESULT[name] = {"routes": None, "error": str(exc)}
+    finally:
+        for module_name, module in list(sys.modules.items()):
+            if str(getattr(module, "__file__", "") or "").startswith(str(root)):
+                del sys.modules[module_name]
+"""
+
+
+@pytest.fixture(scope="module")
+def loop_builds():
+    from sdk_oracle import run_probe_or_skip
+
+    projects = {k: LOOP_HEADER + textwrap.dedent(v) for k, v in LOOP_BUILDS.items()}
+    return projects, run_probe_or_skip(
+        f"CASES = {json.dumps(json.dumps(projects))}\n" + LOOP_BUILD_PROBE
+    )
+
+
+@pytest.mark.parametrize("case", list(LOOP_BUILDS))
+def test_loop_routes_build_as_the_sdk(case, loop_builds, project, run_cli):
+    projects, built = loop_builds
+    sdk = built[case]
+    code, out, _ = run_cli(
+        ["check", "--format", "json", "--no-cache", "."], project({"app.py": projects[case]})
+    )
+    findings = json.loads(out)["findings"]
+    routes = {f"{r['method']} {r['path']}" for r in _routes(project, run_cli, projects[case])}
+    dropped = {
+        m.group(1)
+        for f in findings
+        if f["code"] == "FG301" and (m := re.search(r"the route `(\w+ \S+)`", f["message"]))
+    }
+    duplicates = [f for f in findings if f["code"] == "FG204"]
+    assert not [f for f in findings if f["code"] == "FG002"]
+    if sdk["error"] is not None:
+        assert "Duplicate route" in sdk["error"]
+        (finding,) = duplicates
+        route = re.search(r"'Duplicate route '(\w+ \S+?)''", finding["message"]).group(1)
+        assert f"Duplicate route '{route}'" in sdk["error"]
+        return
+    assert not duplicates
+    assert sorted(routes - dropped) == sdk["routes"]
+
+
+def _routes(project, run_cli, text):
+    code, out, _ = run_cli(["endpoints", "--format", "json", "."], project({"app.py": text}))
+    (record,) = json.loads(out)["endpoints"]
+    return record["routes"]
