@@ -39,9 +39,9 @@ class NotDeployed(Check):
     name that does (a decorated def, the loop variable holding lambdas) and it is not the last
     item's, or when a later item registers the same function again. A module-level
     `Endpoint(image=...)` needs no use: `flash deploy` provisions it (1.21). A module-level
-    `if` on an import-availability flag (`try: import runpod_flash` ... `HAVE_FLASH = True`, then `if HAVE_FLASH:`) counts as
-    taken: the build machine has the SDK. A declaration a project factory builds is placed
-    where the factory is called: the finding points at the factory's `Endpoint(...)` and names
+    `if` on an import-availability flag (`try: import runpod_flash` ... `HAVE_FLASH = True`,
+    then `if HAVE_FLASH:`) counts as taken: the build machine has the SDK. A declaration a
+    project factory builds is placed where the factory is called: the finding points at the factory's `Endpoint(...)` and names
     the factory and where it is called (`built here by make(), which is called inside function
     setup (app.py:5)`).
 
