@@ -32,18 +32,17 @@ class NotDeployed(Check):
     (`api.get("/health")(health)`) is a route: the SDK stamps and returns the handler, which
     the build finds under its module-level name; one whose handler no module-level name holds
     (`api.post("/m")(make_handler("m"))`, the result not bound) is registered at import but
-    never found by the build, and fails at the route. A route registered in a module-level
-    `for` loop over a known table is one route per item, with its own path; the build keeps
-    the last route registered on each function, found under a module-level name: a route fails
-    when no name holds its handler (`make_handler(name)`), when each iteration rebinds the
-    name that does (a decorated def, the loop variable holding lambdas) and it is not the last
-    item's, or when a later item registers the same function again. A module-level
-    `Endpoint(image=...)` needs no use: `flash deploy` provisions it (1.21). A module-level
-    `if` on an import-availability flag (`try: import runpod_flash` ... `HAVE_FLASH = True`,
-    then `if HAVE_FLASH:`) counts as taken: the build machine has the SDK. A declaration a
-    project factory builds is placed where the factory is called: the finding points at the factory's `Endpoint(...)` and names
-    the factory and where it is called (`built here by make(), which is called inside function
-    setup (app.py:5)`).
+    never found by the build, and fails at the route. A route registered in a module-level `for`
+    loop over a known table is one route per item, with its own path; the build keeps the last route
+    registered on each function, found under a module-level name: a route fails when no name holds
+    its handler (`make_handler(name)`), when each iteration rebinds the name that does (a decorated
+    def, the loop variable holding lambdas) and it is not the last item's, or when a later item
+    registers the same function again. A module-level `Endpoint(image=...)` needs no use: `flash
+    deploy` provisions it (1.21). A module-level `if` on an import-availability flag (`try: import
+    runpod_flash` ... `HAVE_FLASH = True`, then `if HAVE_FLASH:`) counts as taken: the build machine
+    has the SDK. A declaration a project factory builds is placed where the factory is called: the
+    finding points at the factory's `Endpoint(...)` and names the factory and where it is called
+    (`built here by make(), which is called inside function setup (app.py:5)`).
 
     A runtime-provisioned declaration (inside a function, configured from the function's
     parameters or run-time data, values read from the environment when it runs included
