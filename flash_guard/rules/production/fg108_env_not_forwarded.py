@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from flash_guard.checks.base import (
     Check,
@@ -95,7 +96,11 @@ class EnvNotForwarded(Check):
     the SDK injects it (runpod 2.0 always; Flash when the body calls another endpoint's
     function). Locally `flash dev` loads `.env`, so the code works on a laptop; deployed
     workers never see `.env` and get `None` or a KeyError. A runpod 2.0 `@app.task` is
-    checked too: its pod's environment is `env=` and the task runtime's own variables."""
+    checked too: its pod's environment is `env=` and the task runtime's own variables.
+    A legacy resource class without `env=` in a release whose `env` defaults to
+    `get_env_vars()` (tetra-rp, runpod-flash up to 1.10.0) ships the local `.env` to the
+    worker: the variables of the nearest `.env` from the declaring file up to the scanned
+    root count as passed, and a finding names that `.env` (or says none was found)."""
 
     id = "env-not-forwarded"
     # A runpod 2.0 task pod gets env= as its environment too (rc2 apps/tasks.py), in plain
@@ -107,9 +112,13 @@ class EnvNotForwarded(Check):
         env = endpoint.params.get("env")
         passed: set[str] = set()
         open_env = None
+        dotenv = None
         if env is None or env.defaulted:
             # The spread may carry env=.
             open_env = endpoint.spreads[0] if endpoint.spreads else None
+            dotenv = _dotenv_default(endpoint, ctx) if open_env is None else None
+            if dotenv is not None:
+                passed = set(dotenv.keys)
         else:
             if not env.known:
                 open_env = env
@@ -153,6 +162,8 @@ class EnvNotForwarded(Check):
                             "deployed workers see only what env= passes (runpod 2.0 does not "
                             "load .env, and ships no .env file)"
                             if endpoint.sdk == "runpod2"
+                            else dotenv.why_not(name)
+                            if dotenv is not None
                             else "deployed workers never see your local .env"
                         ),
                         body.path or endpoint.path,
@@ -164,6 +175,78 @@ class EnvNotForwarded(Check):
                     )
                 )
         return out
+
+
+@dataclass
+class DotenvDefault:
+    """A legacy resource class whose release fills an omitted `env=` with the local `.env`."""
+
+    release: str
+    path: str | None  # the `.env` found, relative to the scanned root
+    keys: frozenset[str]
+
+    def why_not(self, name: str) -> str:
+        sent = f"{self.release} sends the variables of the local .env when env= is omitted"
+        if self.path is None:
+            return f"{sent}, and no .env was found above the file"
+        return f"{sent}, and {self.path} does not set `{name}`"
+
+
+def _dotenv_default(endpoint, ctx) -> DotenvDefault | None:
+    """tetra-rp (and runpod-flash up to 1.10.0) give a legacy resource class's `env` the
+    default `get_env_vars()`: `dotenv_values()` of the `.env` python-dotenv finds, walking up
+    from the SDK's own directory (the project's `.venv`) or, interactively, the working
+    directory. That `.env` lands in the endpoint template, so its variables do reach the
+    worker. Approximated by the nearest `.env` from the declaring file up to the scanned root."""
+    if getattr(endpoint, "api", None) != "legacy" or ctx.analysis is None:
+        return None
+    from flash_guard.sdk.in_use import facts_of, sdk_of
+
+    facts = facts_of(endpoint)
+    if facts is None:
+        return None
+    fields = facts.legacy_fields.get(endpoint.resource_class) or facts.legacy_fields.get(
+        "ServerlessResource", {}
+    )
+    field = fields.get("env")
+    if field is None or field.default_factory != "get_env_vars":
+        return None
+    sdk = sdk_of(endpoint)
+    release = f"{sdk.package} {sdk.version}" if sdk is not None else "this SDK release"
+    root = Path(ctx.analysis.root)
+    here = (root / endpoint.path).parent
+    while True:
+        candidate = here / ".env"
+        if candidate.is_file():
+            rel = (
+                candidate.relative_to(root).as_posix()
+                if candidate.is_relative_to(root)
+                else str(candidate)
+            )
+            return DotenvDefault(release, rel, _dotenv_keys(candidate))
+        if here == root or here.parent == here or not here.is_relative_to(root):
+            return DotenvDefault(release, None, frozenset())
+        here = here.parent
+
+
+def _dotenv_keys(path: Path) -> frozenset[str]:
+    """The variable names a `.env` sets, as python-dotenv reads them (`export K=v`, `K=v`,
+    quotes and comments; a bare `K` has no value and sets nothing usable)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return frozenset()
+    keys = set()
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("export "):
+            line = line[len("export ") :].lstrip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key = line.split("=", 1)[0].strip().strip("'\"")
+        if key:
+            keys.add(key)
+    return frozenset(keys)
 
 
 def _writes(body, modules) -> list:
