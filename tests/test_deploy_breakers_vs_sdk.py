@@ -755,6 +755,13 @@ CASES = [
         "workers_max",
         stricter="pydantic drops unknown fields: workersMax stays 1 (asserted below)",
     ),
+    # tetra-rp and runpod-flash <= 1.16 overwrite a Live* class's imageName (FG210 fires
+    # there, tests/fixtures/rules/FG210-unknown-parameter/fire/legacy_live_image_locked);
+    # the SDK in use keeps it (asserted below), so flash-guard stays silent.
+    ok(
+        "legacy-live-image",
+        'cfg = LiveServerless(name="l", imageName="me/img:1")\n@remote(cfg)' + QB,
+    ),
     # --- FG211 volumes -------------------------------------------------------------------
     ok("volume-id-only", 'v = NetworkVolume(id="vol-1")\n@Endpoint(name="v", volume=v)' + QB),
     ok(
@@ -1102,6 +1109,13 @@ def test_dropped_legacy_keyword_really_is_dropped(sdk):
     (result,) = sdk["legacy-workers-max"]
     (endpoint,) = result["endpoints"]
     assert endpoint["workersMax"] == 1
+
+
+def test_live_image_is_kept_by_the_sdk_in_use(sdk):
+    """FG210 fires on LiveServerless(imageName=...) only where the release locks the image."""
+    (result,) = sdk["legacy-live-image"]
+    (endpoint,) = result["endpoints"]
+    assert endpoint["resource"]["imageName"] == "me/img:1"
 
 
 def test_agreement_summary(sdk, linted, built):

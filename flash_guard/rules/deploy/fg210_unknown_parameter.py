@@ -21,7 +21,10 @@ class UnknownParameter(EveryDeclaration):
     `TypeError: ... got an unexpected keyword argument` when the module is imported (clients
     included); `python_version=` is left to FG208. A legacy resource class (a pydantic model
     that ignores unknown fields) silently drops the keyword, so the setting never takes
-    effect: `workers_max=3` on `LiveServerless` leaves `workersMax` at 1. `@remote(...)`
+    effect: `workers_max=3` on `LiveServerless` leaves `workersMax` at 1. So does `imageName=`
+    on a Live* class (`LiveServerless`, `CpuLiveServerless`, `LiveLoadBalancer`,
+    `CpuLiveLoadBalancer`) in every tetra-rp release and runpod-flash up to 1.16: the class
+    overwrites it with the SDK's own image (runpod-flash 1.17 honours it). `@remote(...)`
     raises `TypeError: remote() got unknown keyword argument` from runpod-flash 1.11.1; earlier
     releases pass it through and lose it, except `sync=`, which the stub of a
     `ServerlessEndpoint` or `CpuServerlessEndpoint` reads. Each finding suggests the
@@ -76,6 +79,7 @@ class UnknownParameter(EveryDeclaration):
                         fix=fix_for(key, legacy_fields, unknown_fields),
                     )
                 )
+            out += _locked_image(endpoint, name)
             for key, value, span in endpoint.remote_kwargs:
                 if key in remote_params or _read_by_stub(key, cls, accepted):
                     continue
@@ -111,6 +115,46 @@ class UnknownParameter(EveryDeclaration):
         if endpoint.spreads:
             out.append(unknown(endpoint, endpoint.spreads[0], "the `**` spread", "kwargs"))
         return out
+
+
+def _locked_image(endpoint, name: str) -> list:
+    """`LiveServerless(imageName=...)` (and the other Live* classes): up to runpod-flash 1.16
+    and in every tetra-rp release, `imageName` is a read-only property whose setter does
+    nothing and a `before` validator overwrites the value with the SDK's own image, so a
+    custom image is silently replaced (the recorded field default is that property)."""
+    from flash_guard.sdk.in_use import facts_of, sdk_of
+
+    spans = [span for key, _, span in endpoint.kwargs if key == "imageName"]
+    facts = facts_of(endpoint) if spans else None
+    if facts is None:
+        return []
+    field = facts.legacy_fields.get(endpoint.resource_class, {}).get("imageName")
+    if field is None or not (isinstance(field.default, dict) and "property" in str(field.default)):
+        return []
+    sdk = sdk_of(endpoint)
+    custom = (
+        "CpuServerlessEndpoint"
+        if endpoint.resource_class.startswith("Cpu")
+        else "ServerlessEndpoint"
+    )
+    if "LoadBalancer" in endpoint.resource_class:
+        custom = (
+            "CpuLoadBalancerSlsResource"
+            if endpoint.resource_class.startswith("Cpu")
+            else "LoadBalancerSlsResource"
+        )
+    return [
+        fail_at(
+            endpoint,
+            f"{name}: {endpoint.resource_class} locks imageName to the SDK's own image in "
+            f"{sdk.package} {sdk.version}: the value is overwritten without an error, so the "
+            f"custom image is never used ({sdk.this_app()})",
+            endpoint.path,
+            spans[0],
+            "imageName",
+            fix=f"Use {custom}(imageName=...) to run your own image, or drop imageName=.",
+        )
+    ]
 
 
 def _read_by_stub(key: str, cls: str, accepted) -> bool:
