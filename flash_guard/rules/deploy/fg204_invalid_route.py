@@ -6,7 +6,13 @@ from flash_guard.checks import sites
 from flash_guard.checks.base import fail_at, register, unknown
 from flash_guard.checks.deploy_support import EveryDeclaration, label, python_repr
 from flash_guard.model import Route, Value
-from flash_guard.sdk.flash_tables import HTTP_METHODS, RESERVED_PATHS
+from flash_guard.sdk import releases
+from flash_guard.sdk.flash_tables import (
+    HTTP_METHODS,
+    MANIFEST_RESERVED_RELEASES,
+    RESERVED_PATHS,
+)
+from flash_guard.sdk.in_use import sdk_of
 
 _METHODS = ", ".join(sorted(HTTP_METHODS))
 _RESERVED = ", ".join(sorted(RESERVED_PATHS))
@@ -27,7 +33,8 @@ class InvalidRoute(EveryDeclaration):
     decorator. A legacy load-balancer class needs both `method=` (upper-case: `remote()`
     does not upper-case it) and `path=` on every `@remote` use. `Endpoint` routes are
     checked when the decorator runs, at import; legacy reserved paths and duplicates only
-    when `flash build` writes the manifest. A route decorator `Endpoint` does not have
+    when `flash build` writes the manifest (tetra-rp 0.20.0-0.21.0 also reserve `/manifest`
+    there). A route decorator `Endpoint` does not have
     (`@api.options(...)`, `.head`, `.route`, `.api_route`, `.websocket`, as web frameworks
     spell them) is an AttributeError at import, reported at the decorator. A route
     registered in a module-level `for` loop over a known table is one route per item; when the
@@ -217,6 +224,18 @@ def legacy_routes(endpoint) -> list:
     return out
 
 
+def _reserved_paths(endpoint) -> frozenset[str]:
+    """The paths `flash build` refuses for a legacy route in the release in use."""
+    sdk = sdk_of(endpoint)
+    span = MANIFEST_RESERVED_RELEASES.get(sdk.package) if sdk is not None else None
+    if span is None:
+        return RESERVED_PATHS
+    order = releases.releases(sdk.package)
+    if order.index(span[0]) <= order.index(sdk.facts_version) <= order.index(span[1]):
+        return RESERVED_PATHS | {"/manifest"}
+    return RESERVED_PATHS
+
+
 def path_problems(endpoint, route: Route, seen: dict, build_time: bool) -> list:
     """Path format, reserved paths and duplicates for one route; records it in `seen`."""
     name = label(endpoint)
@@ -259,13 +278,17 @@ def path_problems(endpoint, route: Route, seen: dict, build_time: bool) -> list:
                 value=value,
             )
         ]
-    if raw in RESERVED_PATHS:
+    reserved = _reserved_paths(endpoint) if build_time else RESERVED_PATHS
+    if raw in reserved:
         when = "`flash build` fails" if build_time else "the SDK raises at import"
+        if raw not in RESERVED_PATHS:
+            sdk = sdk_of(endpoint)
+            when += f" in {sdk.package} {sdk.version} ({sdk.this_app()})"
         return [
             fail_at(
                 endpoint,
-                f"{name} route path {raw!r}{via} is reserved by the framework ({_RESERVED}); "
-                f"{when}",
+                f"{name} route path {raw!r}{via} is reserved by the framework "
+                f"({', '.join(sorted(reserved))}); {when}",
                 *where,
                 "routes",
                 value=value,
