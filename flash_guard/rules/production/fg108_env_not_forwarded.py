@@ -232,9 +232,10 @@ def _dotenv_default(endpoint, ctx) -> DotenvDefault | None:
 def _dotenv_keys(path: Path) -> frozenset[str]:
     """The variable names a `.env` sets, as python-dotenv reads them (`export K=v`, `K=v`,
     quotes and comments; a bare `K` has no value and sets nothing usable)."""
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    from flash_guard.project.sdk_version import read_text  # bounded, no symlinks
+
+    text = read_text(path)
+    if text is None:
         return frozenset()
     keys = set()
     for line in text.splitlines():
