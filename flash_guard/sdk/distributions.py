@@ -59,6 +59,7 @@ IMPORT_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "open_clip": ("open-clip-torch",),
     "clip": ("clip", "openai-clip", "clip-anytorch"),
     "Bio": ("biopython",),
+    "esm": ("fair-esm", "esm"),  # Meta's ESM-2/ESMFold, or EvolutionaryScale's ESM3
     "nemo": ("nemo-toolkit",),
     "TTS": ("tts", "coqui-tts"),
     "skvideo": ("scikit-video",),

@@ -80,17 +80,16 @@ class MissingDependency(Check):
     of the project (relative imports, or a top-level name that is a
     project file or package), not in the union of the app's literal `dependencies=` (flash build
     bundles that union for every endpoint of the app; every `@remote` of a shared legacy
-    resource adds its own), not in the app's `requirements.txt` or `pyproject.toml`
-    `[project]` dependencies (requirements-dev.txt, optional dependencies and dependency groups
-    are not installed on the worker, and the message says where the package is named; a URL
-    counts by its `#egg=` or wheel name), and not `preinstalled`. A distribution
+    resource adds its own), not in the app's `requirements.txt` (flash build reads no other
+    file: `pyproject.toml` dependencies, requirements-dev.txt, optional dependencies and
+    dependency groups are not installed on the worker, and the message says where the package
+    is named; a URL counts by its `#egg=` or wheel name), and not `preinstalled`. A distribution
     (preinstalled ones included) counts with what it always pulls in (`transformers` brings
     `numpy`, `fastapi` brings `starlette`).
     runpod 2.0 workers are built differently: one artifact per `runpod.App`, with only that
     App's resources' `dependencies=` (two Apps in one directory do not share them), the build
-    reads only the app's `requirements.txt`
-    (a package named only in `pyproject.toml` is reported, and the message says so), and the
-    worker has `preinstalled_runpod2` (the SDK's runtime), fastapi and uvicorn when the App has
+    reads only the app's `requirements.txt` too, and the worker has `preinstalled_runpod2`
+    (the SDK's runtime), fastapi and uvicorn when the App has
     an `@app.api`, and the torch family only on a GPU resource without `image=`; its
     `dependencies=` count however they are written (`BASE + ["x"]`), since the build collects
     them from the running code. Import names map to distributions through `import_names` (`PIL`
@@ -171,15 +170,11 @@ class MissingDependency(Check):
                 return [unknown(endpoint, unnamed, what, f"dependencies:{top}")]
             finding = _finding(endpoint, path, binding, top, params.import_names, via)
             unread = _unread_requirement(endpoint, analysis, top, params.import_names)
-            if unread is not None and endpoint.sdk == "runpod2":
+            if unread is not None:
+                build = "runpod 2.0's build" if endpoint.sdk == "runpod2" else "flash build"
                 finding.message += (
-                    f"; {unread.path}:{unread.line} names it, but runpod 2.0's build reads only "
-                    "the app's requirements.txt"
-                )
-            elif unread is not None:
-                finding.message += (
-                    f"; {unread.path}:{unread.line} names it, but flash build installs only "
-                    "requirements.txt and pyproject.toml [project] dependencies"
+                    f"; {unread.path}:{unread.line} names it, but {build} installs only the "
+                    "app's requirements.txt and dependencies="
                 )
             out.append(finding)
         return out
@@ -335,13 +330,13 @@ def _custom_runpod2_image(endpoint) -> bool:
 
 
 def _installed(requirement, sdk: str) -> bool:
-    """A requirement the build installs on the worker: requirements.txt and pyproject's main
-    dependencies (never requirements-dev.txt, optional dependencies or dependency groups);
-    runpod 2.0's build reads the app's requirements.txt alone (apps/build.py
-    collect_requirements)."""
-    if sdk == "runpod2":
-        return requirement.path.rsplit("/", 1)[-1] == "requirements.txt"
-    return requirement.main
+    """A requirement the build installs on the worker: the app's requirements.txt alone.
+    Both builds read that file and the resources' `dependencies=`, nothing else (runpod-flash
+    1.21 cli/commands/build.py and runpod 2.0 apps/build.py `collect_requirements`; no file
+    of runpod-flash reads pyproject.toml): never pyproject.toml, requirements-dev.txt,
+    optional dependencies or dependency groups."""
+    del sdk  # the same for both SDKs; kept for the callers' symmetry
+    return requirement.main and requirement.path.rsplit("/", 1)[-1] == "requirements.txt"
 
 
 def _unread_requirement(endpoint, analysis, top, import_names):
