@@ -947,17 +947,13 @@ class Runpod2Builder:
         """`@runpod.init def setup(self, warm)`: the runtime calls it with no arguments in the
         worker's startup lifespan (api/server.py `_build_class_app`)."""
         params = method.target.params if static else method.target.params[1:]
-        required = [n for n, k in params if k in ("req", "kwreq")]
-        if required:
-            endpoint.problems.append(
-                (
-                    "FG215",
-                    f"@runpod.init method `{method.target.name}` requires {_names(required)}: "
-                    "the worker calls it with no arguments before serving (TypeError at "
-                    "start)",
-                    method.target.span,
-                )
-            )
+        _called_without_arguments(
+            endpoint,
+            params,
+            f"@runpod.init method `{method.target.name}`",
+            "the worker calls it with no arguments before serving (TypeError at start)",
+            method.target.span,
+        )
 
     def _unrolled(self, names: list[str], items: list, args: tuple, more: dict) -> Endpoint:
         """One declaration per item of the loop, each evaluated with the loop's names bound
@@ -1065,16 +1061,13 @@ class Runpod2Builder:
         endpoint.problems.append(("FG215", message, handler.target.span))
 
     def _factory_routes(self, endpoint: Endpoint, factory: BodyFacts, path: str) -> None:
-        required = [n for n, k in factory.params if k in ("req", "kwreq")]
-        if required:
-            endpoint.problems.append(
-                (
-                    "FG215",
-                    f"@app.api factory `{factory.name}` requires {_names(required)}: the "
-                    "worker calls it with no arguments and fails at start",
-                    factory.span,
-                )
-            )
+        _called_without_arguments(
+            endpoint,
+            factory.params,
+            f"@app.api factory `{factory.name}`",
+            "the worker calls it with no arguments and fails at start",
+            factory.span,
+        )
         # rc2 never looks at the factory's routes (handles.py keeps only its __qualname__ as
         # spec.asgi_factory): the routes are those of the app the worker gets by calling it.
         self._app_routes(endpoint, factory, path, set())
@@ -1499,16 +1492,13 @@ class Runpod2Builder:
             return
         if owner.kind != "queue":
             return
-        required = [n for n, k in hook.params if k in ("req", "kwreq")]
-        if required:
-            owner.problems.append(
-                (
-                    "FG215",
-                    f"@{handle}.init hook `{hook.name}` requires {_names(required)}: the worker "
-                    "calls it with no arguments before its first job (TypeError at start)",
-                    hook.span,
-                )
-            )
+        _called_without_arguments(
+            owner,
+            hook.params,
+            f"@{handle}.init hook `{hook.name}`",
+            "the worker calls it with no arguments before its first job (TypeError at start)",
+            hook.span,
+        )
 
     # -- across resources -----------------------------------------------------
     def _duplicate_names(self) -> None:
@@ -1734,6 +1724,16 @@ def discover_runpod2(project: ModuleIndex) -> tuple[list[Endpoint], list[AppDecl
     endpoints, apps = builder.build()
     project.runpod2_stray = builder.stray
     return endpoints, apps
+
+
+def _called_without_arguments(endpoint, params, what: str, consequence: str, span) -> None:
+    """FG215 for a function the runtime calls with no arguments (an `@app.api` factory, a
+    startup hook) that requires some: `{what} requires `a`, `b`: {consequence}`."""
+    required = [n for n, k in params if k in ("req", "kwreq")]
+    if required:
+        endpoint.problems.append(
+            ("FG215", f"{what} requires {_names(required)}: {consequence}", span)
+        )
 
 
 def _names(names: list[str]) -> str:

@@ -176,9 +176,6 @@ HTTP_METHODS: frozenset[str] = frozenset({"DELETE", "GET", "PATCH", "POST", "PUT
 ROUTE_METHODS: tuple[str, ...] = ("delete", "get", "patch", "post", "put")
 # Exact match only: '/ping/' passes.
 RESERVED_PATHS: frozenset[str] = frozenset({"/execute", "/ping"})
-# `flash build`'s manifest (cli/commands/build_utils/manifest.py RESERVED_PATHS) also refused
-# "/manifest" in these releases, the first two with load balancers: package -> (first, last).
-MANIFEST_RESERVED_RELEASES: dict[str, tuple[str, str]] = {"tetra-rp": ("0.20.0", "0.21.0")}
 PYTHON_VERSIONS: tuple[str, ...] = ("3.10", "3.11", "3.12", "3.13")
 DEFAULT_PYTHON_VERSION: str = "3.12"
 # Endpoint.__init__: name is positional, the rest keyword-only.
@@ -416,6 +413,11 @@ DEFAULTS: dict[str, object] = {
     },
 }
 # --- END GENERATED ---
+
+# `flash build`'s manifest (cli/commands/build_utils/manifest.py RESERVED_PATHS) also refused
+# "/manifest" in these releases, the first two with load balancers: package -> (first, last).
+# Read from each release's source, not generated: the tables describe the newest release.
+MANIFEST_RESERVED_RELEASES: dict[str, tuple[str, str]] = {"tetra-rp": ("0.20.0", "0.21.0")}
 
 # Keywords that remote() passes through `**extra` to the stub of these resource classes, which
 # reads them (`stubs/registry.py`: `stub.execute(payload, sync=extra.get("sync", False))`),
