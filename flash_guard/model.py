@@ -24,7 +24,7 @@ SDKS = ("runpod_flash", "tetra_rp", "runpod2")
 # more spans than there are distinct ones (positions repeat across files), and spans were
 # the most numerous record at the peak. The table is bounded: past it, spans are made anew.
 _SPANS: dict[tuple[int, int, int, int], Span] = {}
-_SPANS_MAX = 1 << 20
+_SPANS_MAX = 1 << 18  # ~50 MiB at most in a long-lived process; a big tree uses 22k
 _set_field = object.__setattr__
 
 
