@@ -199,6 +199,12 @@ class Route:
     # that `flash build` does not deploy: (where, why), as FG301 says it. None otherwise.
     dropped: tuple[str, str] | None = None
 
+    def shown(self) -> str:
+        """`POST /items` as messages name the route (the source text where not known)."""
+        method = self.method.value if self.method.known else self.method.text
+        where = self.path.value if self.path.known else self.path.text
+        return f"{method} {where}"
+
 
 @dataclass(slots=True)
 class BodyFacts:

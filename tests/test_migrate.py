@@ -412,9 +412,9 @@ def test_a_left_template_gets_its_own_reason_only(run_cli, tmp_path):
     assert len(comments) == 1 and "template=/PodTemplate" in comments[0], comments
 
 
-def test_a_file_migrate_cannot_read_is_named_and_keeps_the_sdk_requirement(run_cli, tmp_path):
-    # A latin-1 file still imports runpod_flash after the run: switching the requirement to
-    # runpod 2.0 would break it (and rc2 deletes the endpoints that vanish).
+def _app_with_a_readable_endpoint(tmp_path):
+    """An app on runpod-flash 1.21 with one migratable endpoint, for a second file that
+    migrate cannot read."""
     root = tmp_path / "app"
     root.mkdir()
     (root / "requirements.txt").write_text("runpod-flash==1.21.0\n")
@@ -422,6 +422,13 @@ def test_a_file_migrate_cannot_read_is_named_and_keeps_the_sdk_requirement(run_c
         "from runpod_flash import Endpoint\n\n"
         '@Endpoint(name="enc-a", cpu="cpu3c-1-2")\ndef a(x):\n    return x\n'
     )
+    return root
+
+
+def test_a_file_migrate_cannot_read_is_named_and_keeps_the_sdk_requirement(run_cli, tmp_path):
+    # A latin-1 file still imports runpod_flash after the run: switching the requirement to
+    # runpod 2.0 would break it (and rc2 deletes the endpoints that vanish).
+    root = _app_with_a_readable_endpoint(tmp_path)
     (root / "c.py").write_bytes(
         b"# -*- coding: latin-1 -*-\nfrom runpod_flash import Endpoint\n\n"
         b'@Endpoint(name="enc-c", cpu="cpu3c-1-2")\ndef c(x):\n    return "caf\xe9"\n'
@@ -435,13 +442,7 @@ def test_a_file_migrate_cannot_read_is_named_and_keeps_the_sdk_requirement(run_c
 def test_a_utf16_flash_file_is_named_not_skipped(run_cli, tmp_path):
     # PowerShell's `>` writes UTF-16: its runpod_flash import is invisible to a byte search,
     # so the file was skipped silently and the requirement switched to runpod 2.0.
-    root = tmp_path / "app"
-    root.mkdir()
-    (root / "requirements.txt").write_text("runpod-flash==1.21.0\n")
-    (root / "a.py").write_text(
-        "from runpod_flash import Endpoint\n\n"
-        '@Endpoint(name="enc-a", cpu="cpu3c-1-2")\ndef a(x):\n    return x\n'
-    )
+    root = _app_with_a_readable_endpoint(tmp_path)
     (root / "w.py").write_bytes("from runpod_flash import Endpoint\n".encode("utf-16"))
     code, out, _ = run_cli(["migrate", "--to", "runpod2", "."], root)
     assert code == 0

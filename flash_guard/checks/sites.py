@@ -314,9 +314,7 @@ def uses(endpoint: Endpoint, files: dict[str, FileFacts]) -> list[Use]:
             continue  # a legacy `@remote(cfg, method=, path=)` is already a decorator use
         decorated = index.get(id(facts)) if facts is not None and not route.placement else None
         placement = decorated.placement if decorated is not None else "module"
-        method = route.method.value if route.method.known else route.method.text
-        where = route.path.value if route.path.known else route.path.text
-        label = f"the route `{method} {where}` on `{route.handler}`"
+        label = f"the route `{route.shown()}` on `{route.handler}`"
         blocks = decorated.blocks if decorated is not None else ()
         if route.placement:  # a call form: `api.get("/health")(health)`
             placement, blocks = route.placement, route.blocks

@@ -266,7 +266,7 @@ class DeclarationBuilder:
                 route.dropped = (
                     where,
                     f"a later iteration registers the same function `{function}` as "
-                    f"`{_route_text(later)}`, which replaces this route on it (the SDK keeps "
+                    f"`{later.shown()}`, which replaces this route on it (the SDK keeps "
                     "the last route registered on a function): flash build deploys that one",
                 )
             elif not holders.get(key):
@@ -286,7 +286,7 @@ class DeclarationBuilder:
                         "route-build-duplicate",
                         f"after `{header}` both {both} hold `{function}` (the loop variable "
                         f"keeps the last item), so flash build finds its route twice and fails "
-                        f"with 'Duplicate route '{_route_text(route)}''",
+                        f"with 'Duplicate route '{route.shown()}''",
                         route.span,
                     )
                 )
@@ -578,12 +578,6 @@ def _legacy_kind(obj: Opaque) -> tuple[str, str]:
     else:
         compute = "gpu"
     return kind, compute
-
-
-def _route_text(route: Route) -> str:
-    method = route.method.value if route.method.known else route.method.text
-    where = route.path.value if route.path.known else route.path.text
-    return f"{method} {where}"
 
 
 def discover_endpoints(project: ModuleIndex) -> list[Endpoint]:

@@ -12,6 +12,7 @@ import re
 
 from flash_guard.discover.parse import dotted_expr
 from flash_guard.discover.resolve import MAX_ITEMS, ModuleIndex
+from flash_guard.discover.resolve import bind_loop_names as bind  # the frontends' name
 from flash_guard.model import Span, Value
 
 _FOR_HEADER = re.compile(r"^\s*for\s+(.+?)\s+in\s+(.+?)\s*:\s*(?:#.*)?$")
@@ -45,18 +46,6 @@ def _literal_items(text: str, span: Span, path: str) -> Value | None:
         return None
     items = [Value(x, True, span, repr(x), path=path) for x in raw]
     return Value(items, True, span, text, path=path)
-
-
-def bind(names: list[str], item: Value) -> dict[str, Value] | None:
-    """The loop's names bound to one item; None when the item does not unpack into them."""
-    if len(names) == 1:
-        return {names[0]: item}
-    parts = item.value if item.known else None
-    if not isinstance(parts, (list, tuple)) or len(parts) != len(names):
-        return None
-    if not all(isinstance(p, Value) for p in parts):
-        return None
-    return dict(zip(names, parts, strict=True))
 
 
 def loop_items(

@@ -595,16 +595,8 @@ class ModuleIndex:
             return None
         if len(found.value) > MAX_ITEMS:
             return None
-        items = list(found.value)
-        if len(names) == 1:
-            return [{names[0]: item} for item in items]
-        out = []
-        for item in items:
-            parts = item.value if item.known and not item.partial else None
-            if not isinstance(parts, (tuple, list)) or len(parts) != len(names):
-                return None
-            out.append(dict(zip(names, parts, strict=True)))
-        return out
+        out = [bind_loop_names(names, item) for item in found.value]
+        return None if any(bindings is None for bindings in out) else out
 
     def _evaluate_subscript(self, expr: Expr, path, namespace, depth) -> Value:
         enum = self.resolve_symbol(expr.items[0], path, namespace, depth + 1)
@@ -1964,6 +1956,19 @@ def enum_member_exists(package: str, enum: str, member: str) -> bool | None:
     if distribution is None:
         return None
     return releases.held_by_all(distribution, f"enum:{enum}", member)
+
+
+def bind_loop_names(names: list[str], item: Value) -> dict[str, Value] | None:
+    """A `for` loop's names (`for k, v in ...`, a comprehension's or a statement's) bound to
+    one item; None when the item does not unpack into them."""
+    if len(names) == 1:
+        return {names[0]: item}
+    parts = item.value if item.known and not item.partial else None
+    if not isinstance(parts, (list, tuple)) or len(parts) != len(names):
+        return None
+    if not all(isinstance(p, Value) for p in parts):
+        return None
+    return dict(zip(names, parts, strict=True))
 
 
 def _alternatives(group: list[Assignment]) -> list[Assignment]:

@@ -329,22 +329,21 @@ def _custom_runpod2_image(endpoint) -> bool:
     return not image.known or (isinstance(image.value, str) and image.value.strip() != "")
 
 
-def _installed(requirement, sdk: str) -> bool:
+def _installed(requirement) -> bool:
     """A requirement the build installs on the worker: the app's requirements.txt alone.
     Both builds read that file and the resources' `dependencies=`, nothing else (runpod-flash
     1.21 cli/commands/build.py and runpod 2.0 apps/build.py `collect_requirements`; no file
     of runpod-flash reads pyproject.toml): never pyproject.toml, requirements-dev.txt,
     optional dependencies or dependency groups."""
-    del sdk  # the same for both SDKs; kept for the callers' symmetry
     return requirement.main and requirement.path.rsplit("/", 1)[-1] == "requirements.txt"
 
 
 def _unread_requirement(endpoint, analysis, top, import_names):
     """The requirement that names the import's distribution where the build does not read it
-    (requirements-dev.txt, optional dependencies; for runpod 2.0 pyproject.toml too)."""
+    (pyproject.toml, requirements-dev.txt, optional dependencies)."""
     for requirement in sdk_finder(analysis).requirements(endpoint.app):
         named = provided(top, {requirement.name}, import_names)
-        if named and not _installed(requirement, endpoint.sdk):
+        if named and not _installed(requirement):
             return requirement
     return None
 
@@ -480,7 +479,7 @@ def _app_distributions(endpoint, endpoints, analysis) -> set[str]:
             if parsed is not None:
                 names.add(parsed[0])
     for requirement in sdk_finder(analysis).requirements(endpoint.app):
-        if not _installed(requirement, endpoint.sdk):
+        if not _installed(requirement):
             continue
         names.add(requirement.name)
     return with_requirements(names)
