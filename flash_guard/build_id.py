@@ -8,9 +8,10 @@ nor most of the package.
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import sys
+
+from flash_guard.digests import blake2b
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -41,7 +42,7 @@ def installation_signature() -> str:
     """Python, the parser build and the (name, size, mtime) of every file of the package:
     what a run's whole output may depend on in flash-guard itself. An edit of an editable
     install, or a new wheel, changes it."""
-    digest = hashlib.blake2b(digest_size=16)
+    digest = blake2b(digest_size=16)
     digest.update(f"{sys.version}\n{sys.executable}\n{parser_build()}\n".encode())
     stack = [PACKAGE_DIR]
     while stack:

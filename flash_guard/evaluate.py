@@ -22,6 +22,7 @@ from flash_guard.checks.placement import build_never_copies, in_a_test, runtime_
 from flash_guard.checks.sites import forget_indexes
 from flash_guard.config.loader import Config
 from flash_guard.discover.analysis import Analysis
+from flash_guard.discover.parse import forget_conversions
 from flash_guard.findings import FAIL, NOT_APPLICABLE, PASS, UNKNOWN, Finding
 from flash_guard.messages import render_template
 from flash_guard.model import Endpoint, Value
@@ -48,6 +49,9 @@ class Evaluation:
         return self
 
 
+FORGET_EVERY = 32
+
+
 def evaluate(
     analysis: Analysis, config: Config, options: Options, only: set[int] | None = None
 ) -> Evaluation:
@@ -62,6 +66,11 @@ def evaluate(
     for index, endpoint in enumerate(analysis.endpoints):
         if endpoint.deployable and (only is None or index in only):
             run.endpoint_items(index, endpoint)
+        if index % FORGET_EVERY == FORGET_EVERY - 1:
+            forget_conversions()
+    # What the endpoint checks converted again (FG301's calls, FG305's imports) is mostly one
+    # endpoint's own: kept for a few, not megabytes of them beside the findings and scorecard.
+    forget_conversions()
     run.project_checks()
     forget_indexes()  # the checks that ask where declarations sit are done
     # An expression a deploy-breaker (FG2xx) reports at its own span is one the SDK rejects:

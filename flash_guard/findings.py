@@ -54,12 +54,10 @@ class Finding:
 
     @property
     def fingerprint(self) -> str:
-        import hashlib  # deferred: ~5 ms to import, and only some formats show it
+        from flash_guard.digests import sha256  # deferred: only some formats show it
 
         # surrogatepass: an identity may hold a lone surrogate from the analysed code.
-        return hashlib.sha256(
-            "\x1f".join(self.identity).encode("utf-8", "surrogatepass")
-        ).hexdigest()[:16]
+        return sha256("\x1f".join(self.identity).encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
     def sort_key(self) -> tuple:
         return (self.path, self.span.line, self.span.column, self.code)

@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import hashlib
 import json
 import os
 import stat
@@ -57,6 +56,7 @@ import sys
 import time
 
 from flash_guard.build_id import PACKAGE_DIR, installation_signature
+from flash_guard.digests import blake2b, sha256
 from flash_guard.project.skipped import skipped_dir
 from flash_guard.signed_cache import (
     CACHE_DIR_NAME,
@@ -182,7 +182,7 @@ def _copy_output(path: str, record: dict, stdout) -> bool:
         return False
     with handle:
         try:
-            digest, size = hashlib.sha256(), 0
+            digest, size = sha256(), 0
             while chunk := handle.read(_CHUNK):
                 digest.update(chunk)
                 size += len(chunk)
@@ -251,7 +251,7 @@ def invocation(argv: list[str], environ=None, cwd: str | None = None) -> Invocat
         installation_signature(),
     ]
     text = json.dumps(material, ensure_ascii=True)
-    key = hashlib.sha256(text.encode("ascii")).hexdigest()[:32]
+    key = sha256(text.encode("ascii")).hexdigest()[:32]
     return Invocation(argv, cwd, store, key_file, key)
 
 
@@ -310,7 +310,7 @@ def watch_digest(
 
 
 def _new_digest():
-    return hashlib.blake2b(digest_size=20)
+    return blake2b(digest_size=20)
 
 
 def _digest_trees(digest, trees: list[str], skip: set[str], keep_dir, pruned: list) -> int:
@@ -426,7 +426,7 @@ class _Spool:
     """Text written to a temporary file beside the records, hashed as it goes."""
 
     def __init__(self, folder: str, top: str):
-        self.hash = hashlib.sha256()
+        self.hash = sha256()
         self.size = 0
         self.path: str | None = None
         self._file = None

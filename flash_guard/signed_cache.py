@@ -10,11 +10,11 @@ Paths are strings or path objects: pathlib is not imported, as the lean start ne
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 import stat
+
+from flash_guard.digests import compare_digest, hmac_sha256
 
 KEY_FILE = "key"
 # The in-tree cache directory in a project root (discover/cache.py), and the variable that
@@ -42,8 +42,8 @@ def verified_document(raw: bytes, key: bytes):
     """The JSON document signed by `key` (its first line is the HMAC of the rest), or None
     when the signature or the JSON is bad: a file not ours, or damaged."""
     mac, sep, body = raw.partition(b"\n")
-    expected = hmac.new(key, body, hashlib.sha256).hexdigest().encode()
-    if not sep or not hmac.compare_digest(mac, expected):
+    expected = hmac_sha256(key, body).hexdigest().encode()
+    if not sep or not compare_digest(mac, expected):
         return None
     try:
         return json.loads(body)
@@ -96,7 +96,7 @@ def _write_signed_chunks(path: str, key: bytes, chunks) -> None:
     first, the body hashed while written, then the mac over the placeholder."""
     from flash_guard.project.writes import atomic_file  # deferred: a replay writes nothing
 
-    mac = hmac.new(key, digestmod=hashlib.sha256)
+    mac = hmac_sha256(key)
     with atomic_file(path) as handle:
         handle.write(b"0" * _MAC_LENGTH + b"\n")
         pending, size = [], 0
@@ -123,14 +123,12 @@ def key_at(path: str | os.PathLike[str], directory: str | os.PathLike[str]) -> b
             return bytes.fromhex(raw.decode("ascii"))
         except ValueError:
             pass
-    import secrets  # deferred: only a first run makes a key (~2 ms to import)
-
     try:
         os.makedirs(directory, mode=0o700, exist_ok=True)
-        temp = os.path.join(directory, f".key.{secrets.token_hex(8)}")
+        temp = os.path.join(directory, f".key.{os.urandom(8).hex()}")
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(secrets.token_hex(32))
+            handle.write(os.urandom(32).hex())  # what secrets.token_hex does; secrets imports hmac
         try:
             if raw is None:
                 os.link(temp, path)  # fails if another run created it meanwhile: use theirs

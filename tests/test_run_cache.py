@@ -617,6 +617,7 @@ def test_the_lean_start_imports_nothing_of_the_analysis():
     assert loaded == {
         "flash_guard",
         "flash_guard.build_id",
+        "flash_guard.digests",
         "flash_guard.entry",
         "flash_guard.project",
         "flash_guard.project.skipped",

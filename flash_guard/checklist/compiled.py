@@ -10,12 +10,12 @@ correctness. Regenerate with `python -m flash_guard.checklist.compiled --write`;
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
 from pathlib import Path
 
+from flash_guard.digests import sha256
 from flash_guard.project.writes import generated_file_main
 
 MODULE_PATH = Path(__file__).resolve().parent / "builtin_yaml.py"
@@ -31,7 +31,7 @@ SHA-256 of the YAML text it came from (see flash_guard/checklist/compiled.py).
 
 
 def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return sha256(text.encode("utf-8")).hexdigest()
 
 
 def compiled_data(label: str, text: str):

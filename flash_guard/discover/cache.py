@@ -21,7 +21,6 @@ the last writer wins and every version is valid.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import os
 import zlib
@@ -29,6 +28,7 @@ from pathlib import Path
 
 from flash_guard import __version__
 from flash_guard.build_id import parser_build
+from flash_guard.digests import blake2b, sha256
 from flash_guard.discover import codec
 from flash_guard.discover.facts import FileFacts
 from flash_guard.signed_cache import (
@@ -67,7 +67,7 @@ def code_fingerprint(schema: str, names: tuple[str, ...]) -> str:
     """What a cache's entries depend on besides their input: flash-guard's version, the
     entries' record shape (`schema`), the package files or directories `names` (relative
     to the package) and the parser build."""
-    digest = hashlib.sha256(f"{__version__}\n{schema}\n".encode())
+    digest = sha256(f"{__version__}\n{schema}\n".encode())
     for name in names:
         path = _PACKAGE / name
         for member in sorted(path.glob("*.py")) if path.is_dir() else [path]:
@@ -81,7 +81,7 @@ def code_fingerprint(schema: str, names: tuple[str, ...]) -> str:
 
 
 def content_hash(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
 
 class FactsCache:
@@ -206,7 +206,7 @@ def cache_location(root: Path, cache_dir: Path | None) -> tuple[Path, bytes, Pat
     .gitignore) for the project at `root`, or None when no cache can be used safely."""
     if cache_dir is not None:
         base = Path(os.path.abspath(cache_dir))
-        name = hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:16]
+        name = sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:16]
         directory = base / name
         key = key_at(base / KEY_FILE, base)
         top = base

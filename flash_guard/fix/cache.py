@@ -13,11 +13,11 @@ A bad file or entry is ignored (the fix is computed again) and rewritten.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from flash_guard.digests import blake2b
 from flash_guard.discover import codec
 from flash_guard.discover.cache import cache_location, code_fingerprint, content_hash
 from flash_guard.fix.edits import APPLICABILITIES, Edit, Fix
@@ -100,7 +100,7 @@ class FindingKeys:
         )
         # repr of str, int and None tells every value apart (strings are quoted).
         text = repr(fields).encode("utf-8", "surrogatepass")
-        return hashlib.blake2b(text, digest_size=20).hexdigest()
+        return blake2b(text, digest_size=20).hexdigest()
 
 
 def _canonical(value) -> str:

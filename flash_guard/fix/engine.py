@@ -86,11 +86,16 @@ def _state(run_files: dict[str, FileState], root: Path, path: str) -> FileState 
 
 
 def attach_fixes(
-    result, evaluation, root: Path, states: dict[str, FileState], caches=None
+    result, evaluation, root: Path, states: dict[str, FileState] | None, caches=None
 ) -> list[Fix]:
     """Ask the fixers for every finding of `result`; set `finding.fixes`. Returns the fixes.
     `caches` (fix/cache.FixCaches): fixes computed for the same text before are taken from
-    there, and those computed now recorded."""
+    there, and those computed now recorded. `states`: the files read, kept for the fix
+    rounds; None when nothing will be applied, and each file's text is dropped once its
+    findings have their fixes (a big tree's texts and bytes would otherwise add megabytes
+    to the run's peak, beside the analysis)."""
+    keep = states is not None
+    states = {} if states is None else states
     if caches is not None:
         from flash_guard.discover import cache as facts_cache
         from flash_guard.fix import cache as cache_module
@@ -136,6 +141,8 @@ def attach_fixes(
             if fix is not None:
                 finding.fixes = [fix]
                 found.append(fix)
+        if not keep:
+            del states[path]
     return found
 
 
@@ -307,9 +314,11 @@ def check_with_fixes(request, args) -> tuple[object, object, int | None]:
     fix, diff, fix_only = args.fix, args.diff, args.fix_only
     unsafe = args.unsafe_fixes
     if not (fix or diff or fix_only):
-        result, _, evaluation, workspace = run_check(request)
+        result, analysis, evaluation, workspace = run_check(request)
+        # Nothing below reads the facts of every file: freed before the fixers parse theirs.
+        del analysis
         caches = _open_caches(request, workspace)
-        attach_fixes(result, evaluation, workspace.root, {}, caches)
+        attach_fixes(result, evaluation, workspace.root, None, caches)
         if caches is not None:
             caches.save()
         return result, workspace, None
