@@ -270,6 +270,9 @@ class Endpoint:
     # (path, span of the call) where a project factory built it: the declaration is located in
     # the factory, but placed (module level or not) where the factory is called
     factory_call: tuple[str, Span] | None = None
+    # An entry of a module-level dict comprehension registry that nothing applies, as the
+    # source names it (`WORKERS["llama"]`): flash build never sees it (FG301).
+    registry: str | None = None
     # (path, first line, last line) of every piece of the declaration, for suppressions
     declaration_ranges: list[tuple[str, int, int]] = field(default_factory=list)
     problems: list[tuple[str, str, Span]] = field(default_factory=list)

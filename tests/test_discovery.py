@@ -8,6 +8,7 @@ parameter values with their `defaulted` flag.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -1507,3 +1508,57 @@ def test_hasattr_on_an_sdk_enum_is_decided_by_the_release_in_use(project, run_cl
     assert records["never"]["params"]["gpu"]["value"] == ["GpuType.NVIDIA_L4"]
     code, out, _ = run_cli(["check", "--format", "json", "--select", "FG205", "."], root)
     assert [f["code"] for f in json.loads(out)["findings"]] == []
+
+
+def _fg301_names(run_cli, root) -> list[str]:
+    code, out, _ = run_cli(["check", "--format", "json", "--no-cache", "."], root)
+    findings = json.loads(out)["findings"]
+    return sorted(
+        m.group(1)
+        for f in findings
+        if f["code"] == "FG301" and (m := re.match(r"`([\w-]+)` \(`", f["message"]))
+    )
+
+
+def test_unused_registry_entries_are_reported_once_each(project, run_cli):
+    """Only applied entries deploy (runpod-flash 1.21 reads module globals; the oracle case
+    is test_discovery_vs_sdk's REGISTRY_BUILDS). An entry named literally by import-time
+    code, under an imported alias too (`W["llama"](fn)` bound), counts as used; a run-time
+    read inside a function (`WORKERS[model].run`) does not deploy anything."""
+    root = project(
+        {
+            "reg.py": """
+            from runpod_flash import Endpoint
+            NAMES = ("qwen", "llama", "phi")
+            WORKERS = {k: Endpoint(name=f"chat-{k}", cpu="cpu3c-2-4") for k in NAMES}
+            async def route(model, x):
+                return await WORKERS[model].run(x)
+            """,
+            "app.py": """
+            from reg import WORKERS as W
+            @W["qwen"]
+            async def qwen(x): ...
+            llama = W["llama"](lambda x: x)
+            """,
+        }
+    )
+    assert _fg301_names(run_cli, root) == ["chat-phi"]
+    records = by_name(inventory(run_cli, root))
+    assert sorted(records) == ["chat-llama", "chat-phi", "chat-qwen"]
+
+
+def test_a_registry_read_with_a_computed_key_reports_no_entry(project, run_cli):
+    """`@WORKERS[k]` in a loop may apply any entry: none is called unused."""
+    root = project(
+        {
+            "app.py": """
+            from runpod_flash import Endpoint
+            NAMES = ("qwen", "llama")
+            WORKERS = {k: Endpoint(name=f"chat-{k}", cpu="cpu3c-2-4") for k in NAMES}
+            for k in NAMES:
+                @WORKERS[k]
+                async def run(x): ...
+            """
+        }
+    )
+    assert _fg301_names(run_cli, root) == []

@@ -457,9 +457,10 @@ for name, text in json.loads(CASES).items():
         assert not scanner.import_errors, scanner.import_errors
         manifest = ManifestBuilder("probe", functions, scanner=scanner, build_dir=root).build()
         routes = sorted((manifest.get("routes") or {}).get("loopy", {}))
-        RESULT[name] = {"routes": routes, "error": None}
+        deployed = sorted(set(manifest.get("resources") or {}) | set(scanner.client_endpoints))
+        RESULT[name] = {"routes": routes, "deployed": deployed, "error": None}
     except ValueError as exc:
-        RESULT[name] = {"routes": None, "error": str(exc)}
+        RESULT[name] = {"routes": None, "deployed": None, "error": str(exc)}
     finally:
         for module_name, module in list(sys.modules.items()):
             if str(getattr(module, "__file__", "") or "").startswith(str(root)):
@@ -507,3 +508,94 @@ def _routes(project, run_cli, text):
     code, out, _ = run_cli(["endpoints", "--format", "json", "."], project({"app.py": text}))
     (record,) = json.loads(out)["endpoints"]
     return record["routes"]
+
+
+# A `/health` only a loop registers, and the loop drops it (each iteration rebinds `check`):
+# the build deploys GET /ready and POST /run, no health route, so FG109 fails.
+HEALTH_DROPPED = """
+from runpod_flash import Endpoint
+api = Endpoint(name="loopy", cpu="cpu3c-2-4", workers=(1, 2), idle_timeout=1200)
+for path in ("/health", "/ready"):
+    @api.get(path)
+    async def check(): ...
+@api.post("/run")
+async def run(payload): ...
+"""
+
+# Registries built by a dict comprehension, some entries applied (`@WORKERS["qwen"]`, a
+# route on `WORKERS["api"]`), image entries one of which is bound to a module-level name:
+# what the build deploys (manifest resources and provisioned image endpoints) against the
+# declarations flash-guard lists minus those FG301 calls not deployed.
+REGISTRY_BUILDS = {
+    "applied-and-unused": """
+        from runpod_flash import Endpoint, GpuType
+        NAMES = ("qwen", "llama", "mistral")
+        WORKERS = {
+            k: Endpoint(name=f"chat-{k}", gpu=GpuType.NVIDIA_A40, workers=(1, 2), idle_timeout=900)
+            for k in NAMES
+        }
+        @WORKERS["qwen"]
+        async def qwen(x): ...
+        """,
+    "route-on-an-entry": """
+        from runpod_flash import Endpoint
+        APIS = {k: Endpoint(name=f"api-{k}", cpu="cpu3c-2-4", workers=(1, 2)) for k in ("a", "b")}
+        @APIS["a"].get("/health")
+        async def health(): ...
+        """,
+    # applied without `@`, the result bound: the scanner finds the lambda under `llama`
+    "applied-and-bound": """
+        from runpod_flash import Endpoint
+        WORKERS = {k: Endpoint(name=f"chat-{k}", cpu="cpu3c-2-4") for k in ("qwen", "llama")}
+        llama = WORKERS["llama"](lambda x: x)
+        """,
+    "image-entries": """
+        from runpod_flash import Endpoint
+        IMAGES = {k: Endpoint(name=f"img-{k}", image=f"me/{k}:1") for k in ("a", "b", "c")}
+        bound = IMAGES["b"]
+        """,
+}
+
+REGISTRY_NAMES = {
+    "applied-and-unused": {"chat-qwen", "chat-llama", "chat-mistral"},
+    "route-on-an-entry": {"api-a", "api-b"},
+    "applied-and-bound": {"chat-qwen", "chat-llama"},
+    "image-entries": {"img-a", "img-b", "img-c"},
+}
+
+
+@pytest.fixture(scope="module")
+def registry_builds():
+    from sdk_oracle import run_probe_or_skip
+
+    projects = {k: textwrap.dedent(v) for k, v in REGISTRY_BUILDS.items()}
+    projects["health-dropped"] = HEALTH_DROPPED
+    return projects, run_probe_or_skip(
+        f"CASES = {json.dumps(json.dumps(projects))}\n" + LOOP_BUILD_PROBE
+    )
+
+
+def test_a_health_route_the_loop_drops_is_no_health_route(registry_builds, project, run_cli):
+    projects, built = registry_builds
+    assert built["health-dropped"]["routes"] == ["GET /ready", "POST /run"]
+    root = project({"app.py": projects["health-dropped"]})
+    code, out, _ = run_cli(["check", "--format", "json", "--no-cache", "."], root)
+    (finding,) = [f for f in json.loads(out)["findings"] if f["code"] == "FG109"]
+    assert "`GET /health` on `check`" in finding["message"]
+    assert "not deployed" in finding["message"]
+
+
+@pytest.mark.parametrize("case", list(REGISTRY_BUILDS))
+def test_registry_entries_deploy_as_the_sdk(case, registry_builds, project, run_cli):
+    projects, built = registry_builds
+    root = project({"app.py": projects[case]})
+    code, out, _ = run_cli(["check", "--format", "json", "--no-cache", "."], root)
+    not_deployed = {
+        m.group(1)
+        for f in json.loads(out)["findings"]
+        if f["code"] == "FG301" and (m := re.match(r"`([\w-]+)`", f["message"]))
+    }
+    code, out, _ = run_cli(["endpoints", "--format", "json", "."], root)
+    declared = {e["name"] for e in json.loads(out)["endpoints"]}
+    assert declared == REGISTRY_NAMES[case]  # every entry is a declaration, applied or not
+    assert sorted(declared - not_deployed) == built[case]["deployed"]

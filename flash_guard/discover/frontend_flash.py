@@ -14,6 +14,7 @@ from flash_guard.discover.facts import Assignment, Decorated, FunctionDef
 from flash_guard.discover.loops import bind, loop_header, loop_items
 from flash_guard.discover.normalize import endpoint_params, is_none_literal, legacy_params
 from flash_guard.discover.parse import Expr, dotted_expr
+from flash_guard.discover.registries import unused_entries
 from flash_guard.discover.resolve import LEGACY_CLASSES, Exhausted, FlashSymbol, ModuleIndex
 from flash_guard.model import BodyFacts, Endpoint, Opaque, Route, Span, Value
 
@@ -43,6 +44,7 @@ class _Draft:
     problems: list[tuple[str, str, Span]] = field(default_factory=list)
     order: tuple = ()
     factory_call: tuple[str, Span] | None = None
+    registry: str | None = None  # `WORKERS["llama"]`: an entry of a registry nothing applies
 
 
 class DeclarationBuilder:
@@ -54,7 +56,11 @@ class DeclarationBuilder:
         for path in sorted(self.project.files):
             facts = self.project.files[path]
             for assign in facts.assignments:
-                if not assign.value.may_be_call() or not assign.value.is_call():
+                if not assign.value.may_be_call():
+                    self._bound_entry(path, assign)
+                    continue
+                if not assign.value.is_call():  # a callee that is no dotted name
+                    self._applied_object(path, assign)
                     continue
                 value = self.project.evaluate_call_snippet(assign.value, path, assign.namespace)
                 if value is None:
@@ -86,6 +92,10 @@ class DeclarationBuilder:
             )
             for applied in facts.applied:
                 self._applied(path, applied, applied.expr.span in bound)
+        for entry in unused_entries(self.project, set(self.drafts)):
+            # never applied: a declaration that deploys nothing (FG301 says so)
+            draft = self._draft(entry.obj, "endpoint", "module", entry.lines, entry.path)
+            draft.registry = entry.shown
         made, built = self.project.factory_made, self.project.factory_objects
         # The factory bodies some call of which became a declaration where it is used. A
         # factory whose calls never do (`ep = get_ep()` where `get_ep` may also return None)
@@ -122,6 +132,19 @@ class DeclarationBuilder:
         if lines is not None:
             draft.ranges.append((path or obj.path, lines[0], lines[1]))
         return draft
+
+    def _bound_entry(self, path: str, assign) -> None:
+        """`qwen = WORKERS["qwen"]`: an `Endpoint` kept in a dict, bound to a module-level
+        name. The build's scan reads module globals, so the name is the endpoint's (an
+        `image=` one is provisioned: runpod-flash 1.21 `_collect_client_endpoints`)."""
+        snippet = assign.value
+        kind = snippet.kind if snippet.tree is None else snippet.tree.kind
+        if kind != "subscript" or assign.namespace is not None or assign.placement != "module":
+            return
+        value = self.project.evaluate(assign.expr, path, None)
+        if _is_endpoint(value):
+            draft = self._draft(value.value, "endpoint", "module")
+            draft.variable = draft.variable or assign.target
 
     def _returned(self, path: str, fn: FunctionDef, returned) -> None:
         """`return Endpoint(...)` in a function or method (`def endpoint(self): return
@@ -320,16 +343,18 @@ class DeclarationBuilder:
 
     def _applied_object(self, path: str, assign) -> None:
         """`ocr = ocr_ep(process)`: an `Endpoint` object applied to a function without `@`,
-        the result bound to a name (what the decorator does; the scanner finds it)."""
+        the result bound to a name (what the decorator does; the scanner finds it); also an
+        entry of a registry (`llama = WORKERS["llama"](run)`)."""
         expr = assign.expr
         if expr.kind != "call" or len(expr.items) != 2 or expr.keywords:
             return
         func = expr.items[0]
-        if func.kind not in ("name", "attr"):
+        if func.kind not in ("name", "attr", "subscript"):
             return
-        symbol = self.project.resolve_symbol(func, path, assign.namespace)
-        if not (isinstance(symbol, tuple) and isinstance(symbol[1], Assignment)):
-            return
+        if func.kind != "subscript":
+            symbol = self.project.resolve_symbol(func, path, assign.namespace)
+            if not (isinstance(symbol, tuple) and isinstance(symbol[1], Assignment)):
+                return
         value = self.project.evaluate(func, path, assign.namespace)
         if value.known and isinstance(value.value, Opaque) and value.value.callee == "Endpoint":
             draft = self._draft(value.value, "endpoint", "module")
@@ -553,6 +578,7 @@ class DeclarationBuilder:
             in_init=obj.path.rsplit("/", 1)[-1] == "__init__.py",
             declaration_ranges=draft.ranges,
             factory_call=draft.factory_call,
+            registry=draft.registry,
             problems=draft.problems,
             sdk=obj.package,
         )

@@ -31,7 +31,9 @@ class HealthRoute(Check):
     a prefix known only at run time, `mount`, a Starlette route table, a route table that is
     not a literal list, a route registered on a router after it is included, or an app from
     an installed package or a function that builds none itself) is undecidable (FG002) unless
-    a visible route already serves the health check."""
+    a visible route already serves the health check. A health route registered in a
+    module-level `for` loop that `flash build` does not deploy (FG301: each iteration rebinds
+    the handler's name, or a later item re-registers its function) does not count."""
 
     id = "no-health-route"
     Params = Params
@@ -39,12 +41,15 @@ class HealthRoute(Check):
 
     def check(self, endpoint, params: Params, ctx):
         undecided = None
+        dropped = None  # a health route a loop registers that flash build does not deploy
         for route in endpoint.routes:
             if not (route.method.known and route.path.known):
                 undecided = undecided or (route.path if not route.path.known else route.method)
                 continue
             if str(route.method.value).upper() == "GET" and route.path.value in params.health_paths:
-                return []
+                if route.dropped is None:
+                    return []
+                dropped = dropped or route
         if undecided is not None:
             return [unknown(endpoint, undecided, "a route path", "routes")]
         if endpoint.hidden_routes is not None:
@@ -57,10 +62,18 @@ class HealthRoute(Check):
                 f'Add a GET route: a `@runpod.get("{path}")` method on the @app.api class (or '
                 f'`@web.get("{path}")` on the app its factory returns) returning a cheap status.'
             )
+        message = (
+            f"load-balanced `{endpoint.display_name}` has no GET {wanted} route for monitoring"
+        )
+        if dropped is not None:
+            message += (
+                f" (the `{dropped.shown()}` on `{dropped.handler}` {dropped.dropped[0]} is not "
+                "deployed, FG301)"
+            )
         return [
             fail(
                 endpoint,
-                f"load-balanced `{endpoint.display_name}` has no GET {wanted} route for monitoring",
+                message,
                 None,
                 "routes",
                 fix,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flash_guard.checks.base import Check, fail_at, register
+from flash_guard.checks.base import Check, Outcome, fail_at, register
 from flash_guard.checks.placement import (
     Hidden,
     availability_flags,
@@ -38,7 +38,11 @@ class NotDeployed(Check):
     its handler (`make_handler(name)`), when each iteration rebinds the name that does (a decorated
     def, the loop variable holding lambdas) and it is not the last item's, or when a later item
     registers the same function again. A module-level `Endpoint(image=...)` needs no use: `flash
-    deploy` provisions it (1.21). A module-level `if` on an import-availability flag (`try: import
+    deploy` provisions it (1.21). An entry of a module-level dict comprehension registry
+    (`WORKERS = {k: Endpoint(...) for k in NAMES}`) that no import-time code names by its key
+    (`@WORKERS["qwen"]`) fails once per entry, an `image=` one too: the build reads module
+    globals, not a dict's entries; a registry read with a computed key is not reported.
+    A module-level `if` on an import-availability flag (`try: import
     runpod_flash` ... `HAVE_FLASH = True`, then `if HAVE_FLASH:`) counts as taken: the build machine
     has the SDK. A declaration a project factory builds is placed where the factory is called: the
     finding points at the factory's `Endpoint(...)` and names the factory and where it is called
@@ -119,6 +123,8 @@ class NotDeployed(Check):
                     f"({site_path}:{site_span.line}): {hidden.why}"
                 )
             return [fail_at(endpoint, _tail(message, hidden, gone), endpoint.path, endpoint.span)]
+        if endpoint.registry is not None:
+            return [_unused_entry(endpoint, name, image, gone)]
         if image:
             return []
         all_uses = uses(endpoint, files)
@@ -166,6 +172,25 @@ class NotDeployed(Check):
             )
             for use, reason in hidden_uses
         ]
+
+
+def _unused_entry(endpoint, name: str, image: bool, gone: str) -> Outcome:
+    """An entry of a module-level dict comprehension registry that nothing applies: the
+    build reads module globals, never a dict's entries (runpod-flash 1.21 RuntimeScanner)."""
+    entry = endpoint.registry
+    if image:
+        message = (
+            f"{name} is kept only as `{entry}`: flash deploy provisions module-level "
+            "`Endpoint(image=...)` names, not a dict's entries, so it is not provisioned"
+        )
+        fix = f"Bind it to a module-level name (`ep = {entry}`)."
+    else:
+        message = (
+            f"{name} (`{entry}`) is never applied as a decorator or route: flash build finds "
+            f"only functions an entry is applied to, so {gone}"
+        )
+        fix = f"Apply it (`@{entry}` on a module-level function) or drop its key."
+    return fail_at(endpoint, message, endpoint.path, endpoint.span, f"entry:{entry}", fix)
 
 
 def _tail(message: str, hidden: Hidden, consequence: str) -> str:
