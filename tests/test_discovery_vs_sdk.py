@@ -435,6 +435,28 @@ LOOP_BUILDS = {
         for path in ("/a", "/b"):
             api.get(path)(a)
         """,
+    # A route decorated in a function the module calls at import: registered when the call
+    # runs, found only when a module-level name holds the handler the function returns.
+    "function-called": """
+        def register():
+            @api.get("/status")
+            async def status(): ...
+        register()
+        """,
+    "function-called-bound": """
+        def register():
+            @api.get("/status")
+            async def status(): ...
+            return status
+        status = register()
+        """,
+    "function-called-result-not-the-handler": """
+        def register():
+            @api.get("/status")
+            async def status(): ...
+            return 1
+        done = register()
+        """,
 }
 
 LOOP_HEADER = (

@@ -8,6 +8,7 @@ file registers them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from flash_guard.discover.facts import Assignment, Decorated, FunctionDef
@@ -454,8 +455,21 @@ class DeclarationBuilder:
         in_loop = decorated.placement == "loop" and decorated.namespace is None
         if in_loop and self._loop_routes(path, obj, decorator, blocks, decorated=decorated):
             return
-        self._add_route(
-            path, obj, decorated.namespace, decorator, decorated.target, decorated.placement, ()
+        call = _called_at_import(self.project.files[path], decorated)
+        placement = "module" if call is not None and call[0] is not None else decorated.placement
+        self._add_route(path, obj, decorated.namespace, decorator, decorated.target, placement, ())
+        if call is None:
+            return
+        route = self._draft(obj, "endpoint", "module").routes[-1]
+        holder, line = call
+        if holder is not None:  # `health = register()`: the build finds it under `health`
+            route.placement, route.blocks = "module", ()
+            return
+        function = decorated.blocks[0].name
+        route.dropped = (
+            f"inside function `{function}`, which line {line} calls at import",
+            f"the call registers it, but no module-level name holds `{decorated.target.name}` "
+            "afterwards, and flash build finds route handlers in module globals",
         )
 
     def _add_route(
@@ -604,6 +618,36 @@ def _legacy_kind(obj: Opaque) -> tuple[str, str]:
     else:
         compute = "gpu"
     return kind, compute
+
+
+def _called_at_import(facts, decorated: Decorated) -> tuple[str | None, int] | None:
+    """A route decorated directly in a module-level function that the module calls when it is
+    imported: (the module-level name its result is bound to, when the function returns the
+    route's handler, else None; the call's line). None when no module-level statement of the
+    file calls it (the function never runs on import, FG301's generic case). runpod-flash 1.21
+    stamps the route on the handler when the call runs; the build finds it only under a
+    module-level name (`health = register()` with `return health`)."""
+    blocks = decorated.blocks
+    if len(blocks) != 1 or blocks[0].kind != "function" or not blocks[0].name:
+        return None
+    function, handler = blocks[0].name, decorated.target.name
+    returns_handler = any(
+        fn.name == function
+        and fn.namespace is None
+        and any(r.text.strip() == handler for r in fn.returns)
+        for fn in facts.functions
+    )
+    calls = re.compile(rf"\s*{re.escape(function)}\s*\(")
+    found: tuple[str | None, int] | None = None
+    for assign in facts.assignments:
+        if assign.namespace is None and not assign.blocks and calls.match(assign.value.text):
+            if returns_handler:
+                return assign.target, assign.span.line
+            found = found or (None, assign.span.line)
+    for write in facts.writes:
+        if write.op == "call" and write.target == function and not write.untaken:
+            found = found or (None, write.span.line)
+    return found
 
 
 def discover_endpoints(project: ModuleIndex) -> list[Endpoint]:

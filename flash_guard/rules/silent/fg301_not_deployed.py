@@ -42,6 +42,9 @@ class NotDeployed(Check):
     (`WORKERS = {k: Endpoint(...) for k in NAMES}`) that no import-time code names by its key
     (`@WORKERS["qwen"]`) fails once per entry, an `image=` one too: the build reads module
     globals, not a dict's entries; a registry read with a computed key is not reported.
+    A route decorated directly in a module-level function that the module calls at import is
+    registered by the call: it is deployed when the function returns its handler and the result
+    is bound to a module-level name (`status = register()`), and fails otherwise, saying so.
     A module-level `if` on an import-availability flag (`try: import
     runpod_flash` ... `HAVE_FLASH = True`, then `if HAVE_FLASH:`) counts as taken: the build machine
     has the SDK. A declaration a project factory builds is placed where the factory is called: the
