@@ -60,6 +60,9 @@ class Requirement:
     # `uv pip compile --generate-hashes` write them)
     end_line: int = 0
     options: bool = False
+    # `-e ...` / `--editable=...`: neither build puts an editable install on the worker
+    # (project/local_requirements.py)
+    editable: bool = False
 
 
 @dataclass(frozen=True)
@@ -238,8 +241,11 @@ def requirements_txt(text: str, path: str) -> list[Requirement]:
         parsed = parse_requirement(line)
         if parsed is not None:
             url = "://" in line.split(" @ ", 1)[0]
+            editable = logical.startswith(("-e", "--editable"))
             out.append(
-                Requirement(parsed[0], parsed[1], path, first, main, url, last, bool(options))
+                Requirement(
+                    parsed[0], parsed[1], path, first, main, url, last, bool(options), editable
+                )
             )
     return out
 

@@ -10,6 +10,7 @@ from flash_guard.checks.base import Check, fail_at, param_doc, register, unknown
 from flash_guard.checks.sites import body_with_helpers
 from flash_guard.checks.worker_start import GUARDS, worker_start
 from flash_guard.model import Span, Value
+from flash_guard.project.local_requirements import SEPARATE, LocalRequirement, local_requirements
 from flash_guard.project.sdk_version import (
     parse_requirement,
     read_text,
@@ -109,7 +110,17 @@ class MissingDependency(Check):
     they find is decided when it runs. A finding in a helper names the helper and is at its
     import. A runpod 2.0 `@app.task` is checked against its own pod (`_check_task`): its own
     `dependencies=` and the task image, no requirements.txt, no other project file, and the
-    unguarded module-level imports of its file, which the pod execs whole."""
+    unguarded module-level imports of its file, which the pod execs whole.
+    Local packages of a monorepo, written as paths in the app's requirements.txt: both builds
+    pip-install a plain path (`../shared`, `./libs/common`, `name @ file:...`,
+    `file:///abs/path`) into the artifact, so what it holds (its pyproject.toml name and
+    top-level packages) counts as installed. Reported at the line, once per app, instead of
+    at the imports: a path that does not exist (the build fails); for runpod-flash, `-e
+    <path>`, which pip rejects because flash build passes the line as one argument (the build
+    fails), and `-e<path>`/`--editable=<path>` outside the app's directory, which install only
+    a link to the build machine's copy; for runpod 2.0, any `-e` line outside the app's
+    directory (including a VCS URL), which its build skips. An editable line never counts
+    as installing its package."""
 
     id = "missing-dependency"
     Params = Params
@@ -139,6 +150,10 @@ class MissingDependency(Check):
             imports = []
         if endpoint.sdk == "runpod2":
             imports += _first_reporter(endpoint, ctx.endpoints, analysis)
+        broken = _broken_local_lines(endpoint, analysis)
+        covered = {name for line in broken for name in line.names}
+        if _reports_local_lines(endpoint, analysis):
+            out += [_local_line_finding(endpoint, line) for line in broken]
         for path, binding, via in imports:
             top = binding.module.split(".", 1)[0]
             if not top or binding.level:
@@ -158,6 +173,8 @@ class MissingDependency(Check):
                 continue
             if provided(top, available, params.import_names):
                 continue
+            if provided(top, covered, params.import_names):
+                continue  # the requirements.txt line that fails to install it is the finding
             key = (path, binding.span, top)
             if key in seen:
                 continue
@@ -170,7 +187,12 @@ class MissingDependency(Check):
                 return [unknown(endpoint, unnamed, what, f"dependencies:{top}")]
             finding = _finding(endpoint, path, binding, top, params.import_names, via)
             unread = _unread_requirement(endpoint, analysis, top, params.import_names)
-            if unread is not None:
+            if unread is not None and unread.editable:
+                finding.message += (
+                    f"; {unread.path}:{unread.line} installs it editable (`-e`), which puts "
+                    "no copy of it on the worker"
+                )
+            elif unread is not None:
                 build = "runpod 2.0's build" if endpoint.sdk == "runpod2" else "flash build"
                 finding.message += (
                     f"; {unread.path}:{unread.line} names it, but {build} installs only the "
@@ -335,7 +357,11 @@ def _installed(requirement) -> bool:
     1.21 cli/commands/build.py and runpod 2.0 apps/build.py `collect_requirements`; no file
     of runpod-flash reads pyproject.toml): never pyproject.toml, requirements-dev.txt,
     optional dependencies or dependency groups."""
-    return requirement.main and requirement.path.rsplit("/", 1)[-1] == "requirements.txt"
+    return (
+        requirement.main
+        and not requirement.editable
+        and requirement.path.rsplit("/", 1)[-1] == "requirements.txt"
+    )
 
 
 def _unread_requirement(endpoint, analysis, top, import_names):
@@ -482,7 +508,85 @@ def _app_distributions(endpoint, endpoints, analysis) -> set[str]:
         if not _installed(requirement):
             continue
         names.add(requirement.name)
+    for line in _local_lines(endpoint.app, analysis):
+        if not line.editable and line.exists:
+            names |= line.names  # pip builds the directory into the artifact
     return with_requirements(names)
+
+
+def _local_lines(app: str, analysis) -> list[LocalRequirement]:
+    """The app's requirements.txt lines that install a local path or are editable."""
+    memo = _memo(analysis).setdefault("local lines", {})
+    if app not in memo:
+        memo[app] = local_requirements(analysis.root, app)
+    return memo[app]
+
+
+def _broken_local_lines(endpoint, analysis) -> list[LocalRequirement]:
+    """The local-path lines that leave their package off the worker, or fail the build.
+    Both builds pip-install a plain path into the artifact, from wherever it is (inside the
+    app's directory or not), so those are fine when the path exists. runpod-flash passes
+    each line to pip as one argument: `-e ../x` reaches pip as `-e` with the value ` ../x`,
+    which pip rejects (the build fails), while `-e../x` / `--editable=../x` install only a
+    finder pointing at the build machine's directory. runpod 2.0 skips every line that
+    starts with `-`. An editable path inside the app's directory is shipped with the app
+    anyway: what the worker imports from it is the import check's business."""
+    out = []
+    for line in _local_lines(endpoint.app, analysis):
+        if line.editable == SEPARATE and line.location is not None and endpoint.sdk != "runpod2":
+            out.append(line)
+        elif line.editable and not line.inside_app:
+            if line.location is not None or endpoint.sdk == "runpod2":
+                out.append(line)
+        elif not line.editable and line.location is not None and not line.exists:
+            out.append(line)
+    return out
+
+
+def _reports_local_lines(endpoint, analysis) -> bool:
+    """Whether this endpoint reports its app's broken local lines: the first one checked
+    (one requirements.txt per app directory, whatever its endpoints or Apps)."""
+    memo = _memo(analysis).setdefault("local line reporter", {})
+    return memo.setdefault((endpoint.app, endpoint.sdk), id(endpoint)) == id(endpoint)
+
+
+def _local_line_finding(endpoint, line: LocalRequirement):
+    shown = line.written if len(line.written) <= 80 else line.written[:77] + "..."
+    name = line.shown()
+    span = Span(line.line, 1, line.end_line, line.end_column)
+    plain = (
+        f"Write it without `-e` (`{line.target}`): the build then installs the package into "
+        "the artifact."
+    )
+    if not line.editable:
+        message = (
+            f"`{shown}`: the path does not exist (resolved from the app's directory, where "
+            "the build runs), so pip cannot install it and the build fails"
+        )
+        fix = (
+            "Correct the path, or ship the package inside the app's directory, or publish it "
+            "and require it by name."
+        )
+    elif endpoint.sdk == "runpod2":
+        message = (
+            f"`{shown}`: runpod 2.0's build skips requirements.txt lines starting with `-`, "
+            f"so nothing installs {name} on the worker (ModuleNotFoundError when imported)"
+        )
+        fix = plain
+    elif line.editable == SEPARATE:
+        message = (
+            f"`{shown}`: flash build passes each requirements.txt line to pip as one "
+            "argument, and pip rejects `-e <path>` written that way, so the build fails"
+        )
+        fix = plain
+    else:
+        message = (
+            f"`{shown}`: an editable install leaves only a link to the build machine's "
+            f"`{line.target}` in the artifact, so {name} is missing on the worker "
+            "(ModuleNotFoundError when imported)"
+        )
+        fix = plain
+    return fail_at(endpoint, message, line.path, span, f"dependencies:{line.target}", fix)
 
 
 def dependency_values(endpoint) -> list[Value]:
