@@ -28,9 +28,10 @@ Only `check` with options that write nothing qualifies (`_PURE_VALUE_OPTIONS`,
 - in a git work tree, the repository's index, config and exclude files, and the user's git
   configuration (the listing is git's);
 - every other file the run opened (Python's audit hook sees each `open`), such as a
-  `--config`, `--baseline` or `extends:` file outside the trees; not the modules the
-  interpreter imports, flash-guard's own files (in the key) or the facts and fix caches
-  (they never change an output, and runs rewrite them).
+  `--config`, `--baseline` or `extends:` file outside the trees, and every path the
+  analysis noted without opening it (`note_input`: a requirements line's local
+  directory); not the modules the interpreter imports, flash-guard's own files (in the
+  key) or the facts and fix caches (they never change an output, and runs rewrite them).
 
 A record is written only when nothing watched changed in the two seconds before the run
 started or during it (a file's mtime has coarse granularity: an edit in the same tick would
@@ -800,6 +801,14 @@ def start(invocation: Invocation) -> Recorder:
     sys.stdout = recorder.stdout
     sys.stderr = recorder.stderr
     return recorder
+
+
+def note_input(path: str | os.PathLike) -> None:
+    """A path the analysis depends on without opening it (an existence check or a listing,
+    such as a requirements line's local directory outside the checked trees): watched like
+    a file the run opened (nothing when no run is recorded)."""
+    if _RECORDER is not None:
+        _RECORDER.opened.add(os.path.abspath(os.fspath(path)))
 
 
 def note_checked(given: list[str], roots: list[tuple[str, bool]]) -> None:

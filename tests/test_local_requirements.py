@@ -4,6 +4,8 @@ model rests on (runpod-flash 1.21 and runpod 2.0rc2 `collect_requirements`)."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 from pathlib import Path
 
@@ -86,9 +88,6 @@ def test_each_form_is_read(tmp_path):
 
 def check(app: Path) -> list[tuple]:
     """FG305's findings for the app directory alone (packages/ is outside what is checked)."""
-    import contextlib
-    import io
-
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         code = main(["check", "--format", "json", "--no-cache", "--select", "FG305", str(app)])
@@ -142,3 +141,23 @@ def test_runpod2_build_skips_editable_lines():
     from sdk2_oracle import run_probe2_or_skip
 
     assert run_probe2_or_skip(RP2_COLLECT) == ["../shared"]
+
+
+def test_a_uv_workspace_member_is_named_with_its_path(tmp_path):
+    """`[tool.uv.sources] acme-shared = { workspace = true }`: uv installs the member, no
+    build reads pyproject.toml, so the fix is the member's path in requirements.txt (found
+    through the enclosing workspace, above the checked app directory)."""
+    (tmp_path / "pyproject.toml").write_text('[tool.uv.workspace]\nmembers = ["packages/*"]\n')
+    app = monorepo(tmp_path, "runpod-flash==1.21.0\n")
+    (app / "pyproject.toml").write_text(
+        '[project]\nname = "api"\nversion = "0.1.0"\ndependencies = ["acme-shared"]\n\n'
+        "[tool.uv.sources]\nacme-shared = { workspace = true }\n"
+    )
+    [(path, line, message)] = check(app)
+    assert (path, line) == ("worker.py", 6)
+    assert "pyproject.toml:7 gets it from [tool.uv.sources]" in message
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        main(["check", "--format", "json", "--no-cache", "--select", "FG305", str(app)])
+    [finding] = json.loads(out.getvalue())["findings"]
+    assert finding["fix"].startswith("Add `../../packages/shared` to the app's requirements.txt")

@@ -13,11 +13,13 @@ pointing at the build machine's directory; runpod 2.0 skips every line starting 
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from flash_guard.project.sdk_version import _toml, read_text, requirement_lines
+from flash_guard.run_cache import note_input
 from flash_guard.sdk.distributions import normalise
 
 # `-e X` / `--editable X`: one argument to pip in runpod-flash (pip rejects it);
@@ -46,7 +48,7 @@ class LocalRequirement:
 
     @property
     def exists(self) -> bool:
-        return self.location is not None and self.location.exists()
+        return self.location is not None and _exists(self.location)
 
     @property
     def names(self) -> frozenset[str]:
@@ -124,10 +126,19 @@ def _location(text: str, base: Path) -> Path | None:
     return path if path.is_absolute() else base / path
 
 
+def _exists(path: Path, directory: bool = False) -> bool:
+    """Whether `path` exists (is a directory), for any text a requirements line holds."""
+    note_input(path)  # it may lie outside the checked trees: a recorded run watches it
+    try:
+        return path.is_dir() if directory else path.exists()
+    except (OSError, ValueError):  # an embedded NUL, a name too long
+        return False
+
+
 def _is_inside(location: Path, base: Path) -> bool:
     try:
         location.resolve().relative_to(base.resolve())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RuntimeError):  # a symlink loop
         return False
     return True
 
@@ -136,7 +147,7 @@ def _declared(location: Path) -> tuple[str | None, set[str]]:
     """The distribution name a directory's pyproject.toml (or setup.cfg) declares and the
     top-level packages and modules it holds (flat or `src/` layout): what installing it
     makes importable."""
-    if not location.is_dir():
+    if not _exists(location, directory=True):
         return None, set()
     data = _toml(read_text(location / "pyproject.toml") or "") or {}
     project = data.get("project") if isinstance(data.get("project"), dict) else {}
@@ -156,9 +167,10 @@ _NOT_PACKAGES = frozenset({"tests", "test", "docs", "examples", "build", "dist"}
 
 
 def _top_level(directory: Path) -> set[str]:
+    note_input(directory)  # its mtime changes when an entry comes or goes
     try:
         entries = list(directory.iterdir())
-    except OSError:
+    except (OSError, ValueError):
         return set()
     out = set()
     for entry in entries:
@@ -175,3 +187,95 @@ def _top_level(directory: Path) -> set[str]:
 def _egg(target: str) -> str | None:
     match = re.search(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)", target)
     return match.group(1) if match else None
+
+
+@dataclass(frozen=True)
+class UvSource:
+    """A dependency of the app's pyproject.toml that uv takes from a local directory
+    (`[tool.uv.sources] name = { path = "../x" }` or `{ workspace = true }`): neither build
+    reads pyproject.toml, so it reaches the worker only through requirements.txt."""
+
+    name: str  # normalised
+    path: str  # the directory, relative to the app's directory ('/'-separated)
+    pyproject: str  # the app's pyproject.toml, project-relative
+    line: int
+    modules: frozenset[str]
+
+
+_MAX_WORKSPACE_LEVELS = 8
+
+
+def uv_sources(root: Path, app: str) -> list[UvSource]:
+    """The app's `[tool.uv.sources]` entries that point at a local directory: `path =`
+    (relative to the app) or `workspace = true` (the member of the enclosing uv workspace
+    whose pyproject.toml declares that name). Sources the workspace root declares apply to
+    every member, as uv applies them."""
+    base = root if app == "." else root / app
+    rel = "pyproject.toml" if app == "." else f"{app}/pyproject.toml"
+    text = read_text(base / "pyproject.toml")
+    data = _toml(text or "")
+    if not data:
+        return []
+    workspace = _workspace_root(base)
+    sources = {}
+    if workspace is not None:
+        sources.update(_sources(_toml(read_text(workspace / "pyproject.toml") or "") or {}))
+    sources.update(_sources(data))
+    lines = (text or "").splitlines()
+    out = []
+    for name, source in sources.items():
+        directory = None
+        if isinstance(source.get("path"), str):
+            directory = base / source["path"]
+        elif source.get("workspace") is True and workspace is not None:
+            directory = _member(workspace, name)
+        if directory is None or not _exists(directory, directory=True):
+            continue
+        line = next((n for n, t in enumerate(lines, 1) if t.strip().startswith(name)), 1)
+        path = Path(os.path.relpath(directory, base)).as_posix()
+        modules = set()
+        for where in (directory, directory / "src"):
+            modules.update(_top_level(where))
+        out.append(UvSource(normalise(name), path, rel, line, frozenset(modules)))
+    return out
+
+
+def _sources(data: dict) -> dict[str, dict]:
+    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+    uv = tool.get("uv") if isinstance(tool.get("uv"), dict) else {}
+    sources = uv.get("sources") if isinstance(uv.get("sources"), dict) else {}
+    return {k: v for k, v in sources.items() if isinstance(v, dict)}
+
+
+def _workspace_root(base: Path) -> Path | None:
+    """The nearest directory at or above `base` whose pyproject.toml has
+    `[tool.uv.workspace]` (uv's own search)."""
+    directory = base.resolve()
+    for _ in range(_MAX_WORKSPACE_LEVELS):
+        data = _toml(read_text(directory / "pyproject.toml") or "") or {}
+        tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+        uv = tool.get("uv") if isinstance(tool.get("uv"), dict) else {}
+        if isinstance(uv.get("workspace"), dict):
+            return directory
+        if directory.parent == directory:
+            break
+        directory = directory.parent
+    return None
+
+
+def _member(workspace: Path, name: str) -> Path | None:
+    """The workspace member (a `members` glob match) whose project name is `name`."""
+    data = _toml(read_text(workspace / "pyproject.toml") or "") or {}
+    members = data["tool"]["uv"]["workspace"].get("members", [])
+    for pattern in members if isinstance(members, list) else []:
+        if not isinstance(pattern, str):
+            continue
+        try:
+            matches = sorted(workspace.glob(pattern))
+        except (OSError, ValueError, NotImplementedError):  # an absolute or empty pattern
+            continue
+        for directory in matches:
+            declared, _ = _declared(directory)
+            if declared and normalise(declared) == normalise(name):
+                return directory
+    return None

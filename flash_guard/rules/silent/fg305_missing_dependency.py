@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import posixpath
 import sys
 from dataclasses import dataclass
 
@@ -10,7 +11,13 @@ from flash_guard.checks.base import Check, fail_at, param_doc, register, unknown
 from flash_guard.checks.sites import body_with_helpers
 from flash_guard.checks.worker_start import GUARDS, worker_start
 from flash_guard.model import Span, Value
-from flash_guard.project.local_requirements import SEPARATE, LocalRequirement, local_requirements
+from flash_guard.project.local_requirements import (
+    SEPARATE,
+    LocalRequirement,
+    UvSource,
+    local_requirements,
+    uv_sources,
+)
 from flash_guard.project.sdk_version import (
     parse_requirement,
     read_text,
@@ -120,7 +127,11 @@ class MissingDependency(Check):
     fails), and `-e<path>`/`--editable=<path>` outside the app's directory, which install only
     a link to the build machine's copy; for runpod 2.0, any `-e` line outside the app's
     directory (including a VCS URL), which its build skips. An editable line never counts
-    as installing its package."""
+    as installing its package. A project module that lies outside the app's directory (a
+    sibling package of a monorepo checked from its root) is not shipped by either build:
+    reported at the import unless a requirement installs it, with the path to add to
+    requirements.txt; a `[tool.uv.sources]` entry (`path =` or `workspace = true`) that
+    provides the import is named, since no build reads pyproject.toml."""
 
     id = "missing-dependency"
     Params = Params
@@ -169,12 +180,20 @@ class MissingDependency(Check):
                     seen.add(key)
                     out.append(_below_root_finding(endpoint, path, binding, top, below, via))
                 continue
-            if is_project_module(analysis, path, top, endpoint.app):
-                continue
             if provided(top, available, params.import_names):
                 continue
             if provided(top, covered, params.import_names):
                 continue  # the requirements.txt line that fails to install it is the finding
+            if is_project_module(analysis, path, top, endpoint.app):
+                outside = outside_app(analysis, path, top, endpoint.app)
+                key = (path, binding.span, top)
+                if outside is not None and key not in seen:
+                    seen.add(key)
+                    finding = _outside_app_finding(
+                        endpoint, analysis, path, binding, top, outside, via
+                    )
+                    out.append(_with_uv_source(finding, endpoint, analysis, top, params))
+                continue
             key = (path, binding.span, top)
             if key in seen:
                 continue
@@ -187,6 +206,9 @@ class MissingDependency(Check):
                 return [unknown(endpoint, unnamed, what, f"dependencies:{top}")]
             finding = _finding(endpoint, path, binding, top, params.import_names, via)
             unread = _unread_requirement(endpoint, analysis, top, params.import_names)
+            if _uv_source(endpoint, analysis, top, params) is not None:
+                out.append(_with_uv_source(finding, endpoint, analysis, top, params))
+                continue
             if unread is not None and unread.editable:
                 finding.message += (
                     f"; {unread.path}:{unread.line} installs it editable (`-e`), which puts "
@@ -689,6 +711,92 @@ def _module_at(analysis, base: str, top: str) -> bool:
             directories.update("/".join(parts[: i + 1]) + "/" for i in range(len(parts)))
         _memo(analysis)["directories"] = directories
     return f"{base}{top}.py" in analysis.sources or f"{base}{top}/" in directories
+
+
+def outside_app(analysis, path: str, top: str, app: str) -> str | None:
+    """The project directory or file of `top` when it lies outside the app's directory, which
+    is all either build ships (runpod-flash 1.21 build.py `run_build`: the files of the
+    working directory, `discover_flash_project`; rc2 deploy.py `package_project(project_root)`,
+    the directory `rp flash deploy` is given): a sibling package of a monorepo
+    (`packages/shared/`) that an editable install or a uv workspace made importable locally.
+    None when the module is in the app, or the app is the whole checked tree."""
+    if app == "." or _module_at(analysis, f"{app}/", top):
+        return None
+    found = analysis.modules.find_module(path, top, 0)
+    if found is None:
+        return "" if _module_at(analysis, "", top) else None  # `{top}.py` or `{top}/` at the root
+    if found.startswith(f"{app}/"):
+        return None
+    return found.removesuffix("/__init__.py").removesuffix(".py")
+
+
+def _uv_source(endpoint, analysis, top: str, params: Params) -> UvSource | None:
+    """The app's `[tool.uv.sources]` entry (a local path or workspace member) that holds
+    `top`: uv installs it locally, neither build does."""
+    memo = _memo(analysis).setdefault("uv sources", {})
+    if endpoint.app not in memo:
+        memo[endpoint.app] = uv_sources(analysis.root, endpoint.app)
+    for source in memo[endpoint.app]:
+        if provided(top, {source.name, *source.modules}, params.import_names):
+            return source
+    return None
+
+
+def _with_uv_source(finding, endpoint, analysis, top: str, params: Params):
+    """Name the uv source of the package, and the requirements.txt line that ships it."""
+    source = _uv_source(endpoint, analysis, top, params)
+    if source is None:
+        return finding
+    finding.message += (
+        f"; {source.pyproject}:{source.line} gets it from [tool.uv.sources], which no build reads"
+    )
+    finding.fix = (
+        f"Add `{source.path}` to the app's requirements.txt (the build pip-installs that "
+        "directory into the artifact)."
+    )
+    return finding
+
+
+def _packaging_directory(analysis, module: str) -> str | None:
+    """The nearest directory above `module` (project-relative) with a pyproject.toml,
+    setup.py or setup.cfg, below the checked tree's root (whose own is the workspace's)."""
+    parts = module.split("/")[:-1]
+    while parts:
+        directory = "/".join(parts)
+        if any((analysis.root / directory / n).is_file() for n in PACKAGING_FILES):
+            return directory
+        parts.pop()
+    return None
+
+
+PACKAGING_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+def _outside_app_finding(endpoint, analysis, path, binding, top, outside: str, via):
+    where = "in its body" if via is None else f"in `{via}()`, a helper its body calls"
+    when = "on the first request"
+    if via == MODULE_LEVEL:
+        where = f"at module level of `{path}`, which its worker imports when it starts"
+        when = "when the worker starts"
+    place = f"`{outside}`" if outside else "at the checked tree's root"
+    message = (
+        f"`{endpoint.display_name}` imports `{top}` {where}, but it is the project module "
+        f"{place}, outside `{endpoint.app}/` (all the build ships), and nothing installs it: "
+        f"ModuleNotFoundError {when}"
+    )
+    project = _packaging_directory(analysis, outside)
+    if project is not None:
+        relative = posixpath.relpath(project, endpoint.app)
+        fix = (
+            f"Add `{relative}` to the app's requirements.txt (the build pip-installs that "
+            "directory into the artifact), or move it into the app's directory."
+        )
+    else:
+        fix = (
+            f"Move `{top}` into the app's directory, or make it a package (pyproject.toml) and "
+            "add its path to the app's requirements.txt."
+        )
+    return fail_at(endpoint, message, path, binding.span, f"dependencies:{top}", fix)
 
 
 @dataclass(frozen=True)
