@@ -587,3 +587,78 @@ def test_a_wrongly_called_stub_is_reported_and_not_listed(project, check_json):
     assert found[0][2].startswith("`legacy`: `runpod.Queue` is the stub"), found
     assert "missing 1 required keyword-only argument: 'app'" in found[1][2], found
     assert "provide exactly one of name= or id=" in found[2][2], found
+
+
+# Module-level loops flash-guard does not unroll keep one declaration, and say what they
+# cannot tell (FG002): a name the loop makes is unknown; a fixed name is registered once per
+# item, and a second registration fails the import ('duplicate resource name', checked with
+# rc2 in test_sdk2_vs_oracle), so FG216 is undecided.
+_LOOP_APP = (
+    "import json\nimport runpod\napp = runpod.App('loops')\n"
+    "Q = dict(cpu='cpu3c-1-2', workers=(1, 2), idle_timeout=900, execution_timeout_ms=60_000)\n"
+)
+NOT_UNROLLED = {
+    "unknown-table": "SIZES = json.load(open('sizes.json'))\nfor size in SIZES:\n",
+    "while": "size = 0\nwhile size < 2:\n    size += 1\n",
+    # the project's own `enumerate`, not the builtin (its value is not known)
+    "shadowed-enumerate": "def enumerate(t):\n    return json.loads(t)\n"
+    "for i, size in enumerate((1, 2)):\n",
+    "starred-target": "for size, *rest in [(1, 2, 3), (4, 5, 6)]:\n",
+}
+
+
+@pytest.mark.parametrize("label", list(NOT_UNROLLED))
+@pytest.mark.parametrize("name", ["'thumb'", "f'thumb-{size}'"])
+def test_a_loop_not_unrolled_says_what_it_cannot_tell(label, name, project, check_json):
+    body = f"    @app.queue(name={name}, **Q)\n    def thumb(x: int = 1):\n        return x\n"
+    root = project({"app.py": _LOOP_APP + NOT_UNROLLED[label] + body})
+    assert len(endpoints_of(root)) == 1
+    _, doc = check_json(root)
+    fg002 = [f["message"] for f in doc["findings"] if f["code"] == "FG002"]
+    assert len(fg002) == 1 and "FG216" in fg002[0], fg002
+    if name == "'thumb'":
+        assert "registers 'thumb' (a second time fails" in fg002[0], fg002
+    assert [f["code"] for f in doc["findings"] if f["code"] == "FG306"] == ["FG306"]
+
+
+def test_loops_past_the_item_bound_are_not_unrolled(project, check_json, monkeypatch):
+    from flash_guard.discover import loops
+
+    source = (
+        _LOOP_APP + "for fam in ('aaa', 'bbb'):\n    for size in (1, 2):\n"
+        "        @app.queue(name=f'{fam}-{size}', **Q)\n"
+        "        def thumb(x: int = 1):\n            return x\n"
+    )
+    root = project({"app.py": source})
+    assert len(endpoints_of(root)) == 4
+    monkeypatch.setattr(loops, "MAX_ITEMS", 3)  # 2 outer items pass, 4 combinations do not
+    assert len(endpoints_of(root)) == 1
+    _, doc = check_json(root)
+    assert [f["code"] for f in doc["findings"] if f["code"] == "FG002"] == ["FG002"]
+
+
+def test_a_branch_inside_the_loop_keeps_the_loop_whole(project, check_json):
+    # The branch may depend on the item: flash-guard does not decide it per item.
+    source = (
+        _LOOP_APP + "for size in ('aaa', 'bbb'):\n    if size != 'bbb':\n"
+        "        @app.queue(name=size, **Q)\n"
+        "        def thumb(x: int = 1):\n            return x\n"
+    )
+    root = project({"app.py": source})
+    assert len(endpoints_of(root)) == 1
+    _, doc = check_json(root)
+    assert [f["code"] for f in doc["findings"] if f["code"] == "FG002"] == ["FG002"]
+
+
+def test_a_loop_under_a_main_guard_never_runs(project, check_json):
+    source = (
+        _LOOP_APP + "if __name__ == '__main__':\n    for size in ('aaa', 'bbb'):\n"
+        "        @app.queue(name=size, **Q)\n"
+        "        def thumb(x: int = 1):\n            return x\n"
+    )
+    root = project({"app.py": source})
+    assert sorted(e.display_name for e in endpoints_of(root)) == ["aaa", "bbb"]
+    _, doc = check_json(root)
+    fg301 = [f["message"] for f in doc["findings"] if f["code"] == "FG301"]
+    assert len(fg301) == 2 and all("that block never runs" in m for m in fg301), fg301
+    assert not [f for f in doc["findings"] if f["code"] in ("FG002", "FG306")]

@@ -14,7 +14,12 @@ import json
 from pathlib import Path
 
 import pytest
-from sdk2_oracle import run_discovery_or_skip, run_oracle2_or_skip, run_probe2_or_skip
+from sdk2_oracle import (
+    run_discovery_many_or_skip,
+    run_discovery_or_skip,
+    run_oracle2_or_skip,
+    run_probe2_or_skip,
+)
 
 from flash_guard.discover.analysis import analyse
 from flash_guard.model import EnumRef, Opaque, Value
@@ -2049,3 +2054,85 @@ def test_a_decorated_loop_serves_only_the_last_item(tmp_path, run_cli):
     root = _write(tmp_path, "decorated-loop", DECORATED_LOOP)
     fg306 = [f["endpoint"] for f in _findings(run_cli, root) if f["code"] == "FG306"]
     assert fg306 == ["thumb-256"], fg306
+
+
+# Module-level loop shapes rc2 runs at import, one resource per iteration: enumerate (with a
+# start), zip, dict views, tuple items (a header over several lines), nested loops, a nested
+# tuple target, a loop in a module-level `if`/`else` and in a `try`. flash-guard unrolls each
+# as rc2 runs it: the same resources with the same settings, the same handles bound.
+_MAKE = "def make(tag):\n    def work(x: int = 1):\n        return x\n    return work\n\nH = {}\n"
+_Q = "cpu='cpu3c-1-2', workers=(1, 2), idle_timeout=900, execution_timeout_ms=60_000"
+LOOP_SHAPES = {
+    "enumerate": "MODELS = ['alpha', 'beta']\n"
+    f"for i, m in enumerate(MODELS):\n    H[m] = app.queue(name=f'{{m}}-{{i}}', {_Q})(make(m))\n",
+    "enumerate-start": "MODELS = ('alpha', 'beta')\n"
+    f"for i, m in enumerate(MODELS, 1):\n    H[m] = app.queue(name=f'{{m}}-{{i}}', {_Q})(make(m))\n"
+    f"for i, m in enumerate(MODELS, start=7):\n"
+    f"    H[i] = app.queue(name=f'k-{{m}}-{{i}}', {_Q})(make(m))\n",
+    "zip": "NAMES = ['gamma', 'delta']\nSIZES = [(1, 2), (0, 3)]\n"
+    "for name, w in zip(NAMES, SIZES):\n"
+    "    H[name] = app.queue(name=name, cpu='cpu3c-1-2', workers=w, idle_timeout=900,"
+    " execution_timeout_ms=60_000)(make(name))\n",
+    "dict-views": "CFG = {'eps': {'name': 'eps-q', 'workers': (1, 2)},"
+    " 'zeta': {'name': 'zeta-q', 'workers': (0, 1)}}\n"
+    "for c in CFG.values():\n"
+    "    H[c['name']] = app.queue(cpu='cpu3c-1-2', idle_timeout=900,"
+    " execution_timeout_ms=60_000, **c)(make(c['name']))\n"
+    f"for k in CFG.keys():\n    H[k] = app.queue(name=f'{{k}}-key', {_Q})(make(k))\n"
+    f"for k in CFG:\n    H[k + '!'] = app.queue(name=f'{{k}}-dict', {_Q})(make(k))\n",
+    "tuple-items": "for name, gpu in [\n    ('eta-q', 'AMPERE_16'),\n"
+    "    ('theta-q', 'ADA_24'),\n]:\n"
+    "    H[name] = app.queue(name=name, gpu=gpu, workers=(1, 2), idle_timeout=900,"
+    " execution_timeout_ms=60_000)(make(name))\n",
+    "nested": "FAMS = {'iota': (1, 2), 'kappa': (3,)}\n"
+    "for fam, sizes in FAMS.items():\n    for size in sizes:\n\n"
+    f"        @app.queue(name=f'{{fam}}-{{size}}', {_Q})\n"
+    "        def thumb(x: int = 1):\n            return x\n",
+    "nested-target": "TABLE = [('lam-q', 'AMPERE_16'), ('mu-q', 'ADA_24')]\n"
+    "for i, (name, gpu) in enumerate(TABLE):\n"
+    "    H[i] = app.queue(name=name, gpu=gpu, workers=(1, 2), idle_timeout=900,"
+    " execution_timeout_ms=60_000)(make(name))\n",
+    "if-else": "import os\nif os.environ.get('FG_BIG_MODELS'):\n"
+    f"    for n in ('big-a', 'big-b'):\n        H[n] = app.queue(name=n, {_Q})(make(n))\n"
+    "else:\n"
+    f"    for n in ('small-a', 'small-b'):\n        H[n] = app.queue(name=n, {_Q})(make(n))\n",
+    "try": "try:\n    import json\n"
+    f"    for n in ('nu-q', 'xi-q'):\n        H[n] = app.queue(name=n, {_Q})(make(n))\n"
+    "except ImportError:\n    json = None\n",
+}
+
+
+@pytest.fixture(scope="module")
+def loop_discoveries():
+    projects = [{"main.py": APP + _MAKE + body} for body in LOOP_SHAPES.values()]
+    return dict(zip(LOOP_SHAPES, run_discovery_many_or_skip(projects), strict=True))
+
+
+@pytest.mark.parametrize("label", list(LOOP_SHAPES))
+def test_a_loop_shape_unrolls_as_the_sdk_registers_it(label, loop_discoveries, tmp_path, run_cli):
+    result = loop_discoveries[label]
+    assert result["error"] is None, result
+    records = {r["name"]: r for app in result["apps"] for r in app["resources"]}
+    assert len(records) >= 2, records
+    root = _write(tmp_path, label, {"main.py": APP + _MAKE + LOOP_SHAPES[label]})
+    endpoints = {e.display_name: e for e in _model(root).endpoints}
+    findings = _findings(run_cli, root)
+    assert not [f for f in findings if f["code"] == "FG002"], findings
+    fg301 = {f["endpoint"] for f in findings if f["code"] == "FG301"}
+    if label == "if-else":
+        # Both branches are declared, each said to deploy only if its branch runs (FG301),
+        # as a declaration directly in the branch is; rc2 ran the `else` branch here.
+        assert set(records) == {"small-a", "small-b"}, records
+        assert set(endpoints) == {"big-a", "big-b", "small-a", "small-b"}, endpoints
+        assert fg301 == set(endpoints), findings
+    else:
+        assert set(endpoints) == set(records), (endpoints, records)
+        assert not fg301 if label != "try" else fg301 == set(endpoints), findings
+    for name, record in records.items():
+        _compare(record, endpoints[name])
+    # The worker serves what a module-level name holds: nothing kept in `H`, the last
+    # iteration's handle for a decorated def (FG306 on the others).
+    fg306 = {f["endpoint"] for f in findings if f["code"] == "FG306"}
+    unbound = {name for name, record in records.items() if not record["variables"]}
+    assert unbound <= fg306, (unbound, fg306)
+    assert not {n for n, r in records.items() if r["variables"]} & fg306, findings

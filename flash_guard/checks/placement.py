@@ -213,8 +213,9 @@ def runpod2_undeployed(endpoint: Endpoint, analysis) -> Hidden | None:
     imports every file (never as `__main__`) and registers what its module-level code
     decorates: a declaration under a `__main__` or `TYPE_CHECKING` guard, in a function
     nothing calls at import, or in a directory discovery skips is never created; one in a
-    module-level conditional only when that branch runs. (Loops, class bodies and functions
-    called at import do deploy: FG306 says the worker cannot serve them.)"""
+    module-level conditional only when that branch runs, a loop in one too. (Loops, class
+    bodies and functions called at import do deploy: FG306 says the worker cannot serve
+    them.)"""
     if analysis is None:
         return None
     return _once_per_run(analysis, _runpod2_undeployed, endpoint)
@@ -249,9 +250,12 @@ def _runpod2_undeployed(endpoint: Endpoint, analysis) -> Hidden | None:
                 "nothing calls it when rp flash deploy imports the module",
             )
         return None
-    if any(b.kind in ("loop", "class") for b in blocks):
+    if any(b.kind == "class" for b in blocks):
         return None
-    for block in blocks:
+    loops = [i for i, b in enumerate(blocks) if b.kind == "loop"]
+    # A branch inside a loop is the loop's business (FG306); one around the loops decides
+    # whether they run at all, as it does for a declaration directly in it.
+    for block in blocks[loops[-1] + 1 :] if loops else blocks:
         if block.kind in _CONDITIONAL:
             return Hidden(
                 f"inside `{block.header}`",

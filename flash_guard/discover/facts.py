@@ -131,6 +131,10 @@ class Block:
     kind: str  # function class loop if elif else match case try except finally with
     header: str  # the block's first line, e.g. `if __name__ == "__main__":`
     name: str = ""  # function or class name
+    # A `for` loop's target as written (`name, cfg`) and its iterable (the header may span
+    # lines): what discover/loops.py unrolls. Not compared, so a Block stays hashable.
+    target: str = ""
+    iterable: Snippet | None = field(default=None, compare=False)
 
 
 @dataclass(slots=True)
@@ -334,9 +338,20 @@ def _enclosing(node, lines: _Lines, kinds: set, blocks: list):
         if block is not None:
             name_node = anc.field("name") if block in ("function", "class") else None
             header = lines.line(span_of(anc).line - 1)
-            blocks.append(Block(block, header, name_node.text() if name_node is not None else ""))
+            name = name_node.text() if name_node is not None else ""
+            blocks.append(Block(block, header, name, *_for_parts(anc, kind, lines)))
         anc = anc.parent()
     return namespace, None
+
+
+def _for_parts(node, kind: str, lines: _Lines) -> tuple[str, Snippet | None]:
+    """A `for` statement's target text and iterable snippet; ("", None) for other blocks."""
+    if kind != "for_statement":
+        return "", None
+    left, right = node.field("left"), node.field("right")
+    if left is None or right is None:
+        return "", None
+    return left.text(), snippet_of(right, lines.eager)
 
 
 class _Lines:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from flash_guard.discover.facts import Assignment, Decorated, FunctionDef
-from flash_guard.discover.loops import bind, loop_header, loop_items
+from flash_guard.discover.loops import unroll
 from flash_guard.discover.normalize import endpoint_params, is_none_literal, legacy_params
 from flash_guard.discover.parse import Expr, dotted_expr
 from flash_guard.discover.registries import unused_entries
@@ -245,24 +245,24 @@ class DeclarationBuilder:
         bound to holds the last item's function only; a closure or lambda nothing holds is
         never found. A function held by two names is found twice: the build fails with
         'Duplicate route' (FG204)."""
-        loop = loop_header(blocks)
-        items = loop_items(self.project, path, loop, call.span) if loop is not None else None
-        if items is None:
+        loop = unroll(self.project, path, blocks, call.span)
+        if loop is None:
             return False
-        names = loop[0]
-        header = blocks[0].header.strip()
+        header = loop.header
+        # A loop in a module-level `if`/`try`: each route is placed in that branch, as any
+        # declaration there is (FG301: deployed only if the branch runs on the build machine).
+        placement = "conditional" if loop.around else "module"
         draft = self._draft(obj, "endpoint", "module")
         made: list[tuple[Route, tuple]] = []  # each route, and the function it is stamped on
-        for i, item in enumerate(items):
-            bindings = bind(names, item)
+        for i, bindings in enumerate(loop.iterations):
             self.project._loops.append(((path, None), bindings))
             try:
                 if decorated is not None:
                     target, key = decorated.target, ("iter", i)
                 else:
-                    target, key = self._loop_handler(path, handler, names, bindings, i)
+                    target, key = self._loop_handler(path, handler, bindings, i)
                 before = len(draft.routes)
-                self._add_route(path, obj, None, call, target, "module", blocks, True)
+                self._add_route(path, obj, None, call, target, placement, loop.around, True)
             finally:
                 self.project._loops.pop()
             made += [(route, key) for route in draft.routes[before:]]
@@ -275,8 +275,9 @@ class DeclarationBuilder:
                 holders.setdefault(key, [key[1]])
         if decorated is not None:
             rebound = decorated.target.name
-        elif handler.kind == "name" and handler.value in names:
-            rebound = None if self._deleted(path, handler.value, call) else handler.value
+        elif handler.kind == "name" and handler.value in loop.iterations[-1]:
+            deleted = self._deleted(path, handler.value, call, loop.around)
+            rebound = None if deleted else handler.value
         else:
             rebound = bound
         if rebound is not None and rebound not in holders.get(made[-1][1], ()):
@@ -317,12 +318,12 @@ class DeclarationBuilder:
         return True
 
     def _loop_handler(
-        self, path: str, handler: Expr, names: list[str], bindings: dict, index: int
+        self, path: str, handler: Expr, bindings: dict, index: int
     ) -> tuple[BodyFacts, tuple]:
         """The function a call-form route in an unrolled loop is applied to, and who it is:
         ("def", name) for a function a module-level name holds (`a` in `[("/a", a)]`, or
         `api.get(p)(health)` itself), ("iter", index) for one made in the iteration."""
-        if handler.kind == "name" and handler.value in names:
+        if handler.kind == "name" and handler.value in bindings:
             item = bindings[handler.value]
             text = item.text
             if not item.known and text.isidentifier():
@@ -335,10 +336,11 @@ class DeclarationBuilder:
             return self.project.body_of(path, handler), ("def", handler.value)
         return self.project.body_of(path, handler), ("iter", index)
 
-    def _deleted(self, path: str, name: str, call: Expr) -> bool:
-        """A module-level `del name` after the loop: the loop variable holds nothing then."""
+    def _deleted(self, path: str, name: str, call: Expr, around: tuple) -> bool:
+        """A `del name` after the loop, in the blocks the loop is in (module level, or the
+        module-level branch around the loop): the loop variable holds nothing then."""
         return any(
-            u.name == name and not u.blocks and u.span.line > call.span.end_line
+            u.name == name and u.blocks == around and u.span.line > call.span.end_line
             for u in self.project.files[path].unbinds
         )
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from flash_guard.discover.facts import ROUTE_REGISTRARS, Assignment, Decorated, FunctionDef
-from flash_guard.discover.loops import bind, loop_header, loop_items
+from flash_guard.discover.loops import unroll
 from flash_guard.discover.normalize_runpod2 import FLASH_STR_ENUMS, is_flash_enum, resource_params
 from flash_guard.discover.parse import Expr
 from flash_guard.discover.resolve import (
@@ -562,12 +562,11 @@ class Runpod2Builder:
         statements around the declaration; a module-level `for` loop over a known table is
         unrolled (`_unrolled`), one resource per item, as rc2 registers them."""
         if placement == "loop" and blocks and not self._unrolling:
-            loop = loop_header(blocks)
-            items = loop_items(self.project, path, loop, call.span) if loop is not None else None
-            if items is not None:
+            loop = unroll(self.project, path, blocks, call.span)
+            if loop is not None:
                 args = (path, kind, app, call, ns, target, placement, lines, variable)
                 more = dict(decorated=decorated, call_form=call_form, made=made)
-                return self._unrolled(loop[0], items, args, more)
+                return self._unrolled(loop.iterations, args, more)
         if placement == "function" and made is None and call.kind == "call" and ns is not None:
             made_by_calls, unfollowed = self._per_call(
                 path, kind, call, ns, target, lines, variable, decorated, call_form
@@ -612,6 +611,8 @@ class Runpod2Builder:
             default_name = self._returned_name(call_form, path, ns) or default_name
         params, compute, found = resource_params(dict(obj.kwargs), kind, default_name)
         undecided = [(code, *detail) for code, message, detail in found if message is None]
+        if placement == "loop" and not self._unrolling:
+            undecided += _loop_count_unknown(blocks, params["name"], path, call.span)
         found = [problem for problem in found if problem[1] is not None]
         for code, message, value in found:
             span = (
@@ -955,17 +956,17 @@ class Runpod2Builder:
             method.target.span,
         )
 
-    def _unrolled(self, names: list[str], items: list, args: tuple, more: dict) -> Endpoint:
-        """One declaration per item of the loop, each evaluated with the loop's names bound
-        to it (`for name, cfg in MODELS.items(): app.queue(name=name, **cfg)(...)`). A name
-        the loop rebinds (a decorated definition, `h = app.queue(...)(fn)`) holds the last
-        item's handle after the loop, so the worker serves that one (§5.4)."""
+    def _unrolled(self, iterations: list[dict], args: tuple, more: dict) -> Endpoint:
+        """One declaration per iteration of the loops, each evaluated with the loops' names
+        bound to its items (`for name, cfg in MODELS.items(): app.queue(name=name, **cfg)(...)`,
+        nested loops one per combination). A name the loop rebinds (a decorated definition,
+        `h = app.queue(...)(fn)`) holds the last iteration's handle after the loop, so the
+        worker serves that one (§5.4)."""
         path = args[0]
         out = []
         self._unrolling = True
         try:
-            for item in items:
-                bindings = bind(names, item)
+            for bindings in iterations:
                 self.project._loops.append(((path, None), bindings))
                 try:
                     out.append(self._declare(*args, **more))
@@ -1625,6 +1626,23 @@ def _holds(expr: Expr, span: Span) -> bool:
     children = list(expr.items) + [v for _, v, _ in expr.keywords if isinstance(v, Expr)]
     children += [k for k, _, _ in expr.keywords if isinstance(k, Expr)]
     return any(_holds(child, span) for child in children)
+
+
+def _loop_count_unknown(blocks, name: Value, path: str, span: Span) -> list[tuple]:
+    """A resource with a known name in a loop flash-guard cannot unroll: rc2 registers it once
+    per iteration, and a second one fails the import ('duplicate resource name'), so FG216 is
+    undecided (FG002) until the loop runs over a known table. (A name the loop's values make
+    is unknown already: FG002 says so.)"""
+    loop = next((b for b in blocks if b.kind == "loop"), None)
+    if loop is None or not name.known:
+        return []
+    shown = loop.iterable.text if loop.iterable is not None else loop.header.strip()
+    iterations = Value.unknown(shown, span, path)
+    what = (
+        f"how often `{loop.header.strip()}` registers {name.value!r} (a second time fails "
+        "with 'duplicate resource name'): its iterable"
+    )
+    return [("FG216", what, "name", iterations)]
 
 
 def _unrolled(call: Expr, loop) -> list[Expr]:

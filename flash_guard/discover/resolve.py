@@ -1958,17 +1958,31 @@ def enum_member_exists(package: str, enum: str, member: str) -> bool | None:
     return releases.held_by_all(distribution, f"enum:{enum}", member)
 
 
-def bind_loop_names(names: list[str], item: Value) -> dict[str, Value] | None:
+def bind_loop_names(names: list, item: Value) -> dict[str, Value] | None:
     """A `for` loop's names (`for k, v in ...`, a comprehension's or a statement's) bound to
-    one item; None when the item does not unpack into them."""
-    if len(names) == 1:
+    one item; None when the item does not unpack into them. A name may itself be a list of
+    names, unpacked from its part (`for i, (name, gpu) in ...`: ["i", ["name", "gpu"]])."""
+    if len(names) == 1 and isinstance(names[0], str):
         return {names[0]: item}
+    return _bind_unpacked(names, item)
+
+
+def _bind_unpacked(names: list, item: Value) -> dict[str, Value] | None:
     parts = item.value if item.known and not item.partial else None
     if not isinstance(parts, (list, tuple)) or len(parts) != len(names):
         return None
     if not all(isinstance(p, Value) for p in parts):
         return None
-    return dict(zip(names, parts, strict=True))
+    out: dict[str, Value] = {}
+    for name, part in zip(names, parts, strict=True):
+        if isinstance(name, str):
+            out[name] = part
+            continue
+        inner = _bind_unpacked(name, part)
+        if inner is None:
+            return None
+        out.update(inner)
+    return out
 
 
 def _alternatives(group: list[Assignment]) -> list[Assignment]:

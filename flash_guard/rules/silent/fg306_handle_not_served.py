@@ -39,8 +39,9 @@ def unshipped(root, path: str, app: str) -> str | None:
 class HandleNotServed(Check):
     """A queue or api resource is deployed when discovery imports its module, but the worker finds
     its handle by scanning the module-level names of the file that defines the function or class
-    (`vars(module)`). A module-level `for` loop over a known table (a list, tuple or dict, or
-    its `.items()`) is unrolled into one resource per item, as rc2 registers them: a name the
+    (`vars(module)`). A module-level `for` loop over a known table (a list, tuple or dict, its
+    `.items()`, `enumerate` or `zip` of them; loops nested in it, or it in a module-level `if`
+    or `try`) is unrolled into one resource per item, as rc2 registers them: a name the
     loop rebinds (a decorated definition, `h = app.queue(...)(fn)`) serves the last item only,
     and a call form kept in a container serves none. So this fires when the handle is made
     inside a function (even one called at import; a factory called at module level, in its own
@@ -70,8 +71,10 @@ class HandleNotServed(Check):
 
     def check(self, endpoint, params, ctx):
         name = f"`{endpoint.display_name}`"
-        if runpod2_undeployed(endpoint, ctx.analysis) is not None:
-            return []  # never created: FG301's to report
+        hidden = runpod2_undeployed(endpoint, ctx.analysis)
+        if hidden is not None and (hidden.certain or endpoint.scope != "loop"):
+            return []  # never created, or (at module level) maybe not: FG301's to report
+        # a loop in a module-level branch: if the branch runs, its handles are not served
         where = _WHERE.get(endpoint.scope)
         if endpoint.scope == "loop" and endpoint.variable is None:
             # `HANDLES[n] = app.queue(...)(fn)`: no module-level name holds any of them
