@@ -2092,6 +2092,12 @@ LOOP_SHAPES = {
     "for i, (name, gpu) in enumerate(TABLE):\n"
     "    H[i] = app.queue(name=name, gpu=gpu, workers=(1, 2), idle_timeout=900,"
     " execution_timeout_ms=60_000)(make(name))\n",
+    # the loop's name applied as the function: each item's own (rc2 names it `__name__`)
+    "function-table": "def embed_fn(x: int = 1):\n    return x\n"
+    "def rank_fn(x: int = 1):\n    return x\n"
+    f"for fn in (embed_fn, rank_fn):\n    app.queue({_Q})(fn)\n"
+    "for i, fn in enumerate([rank_fn, embed_fn]):\n"
+    f"    H[i] = app.queue(name=f'q-{{i}}', {_Q})(fn)\n",
     "if-else": "import os\nif os.environ.get('FG_BIG_MODELS'):\n"
     f"    for n in ('big-a', 'big-b'):\n        H[n] = app.queue(name=n, {_Q})(make(n))\n"
     "else:\n"

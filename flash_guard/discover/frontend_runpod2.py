@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from flash_guard.discover.facts import ROUTE_REGISTRARS, Assignment, Decorated, FunctionDef
 from flash_guard.discover.loops import unroll
 from flash_guard.discover.normalize_runpod2 import FLASH_STR_ENUMS, is_flash_enum, resource_params
-from flash_guard.discover.parse import Expr
+from flash_guard.discover.parse import Expr, dotted_expr
 from flash_guard.discover.resolve import (
     SDK2_PACKAGE,
     FlashSymbol,
@@ -967,9 +967,10 @@ class Runpod2Builder:
         self._unrolling = True
         try:
             for bindings in iterations:
+                each = self._iteration_target(args, more.get("call_form"), bindings)
                 self.project._loops.append(((path, None), bindings))
                 try:
-                    out.append(self._declare(*args, **more))
+                    out.append(self._declare(*each, **more))
                 finally:
                     self.project._loops.pop()
                 out[-1].loop_bindings = bindings
@@ -978,6 +979,21 @@ class Runpod2Builder:
         if out[-1].variable is not None:
             out[-1].scope = "module"  # bound to a module-level name: served
         return out[-1]
+
+    def _iteration_target(self, args: tuple, form: Expr | None, bindings: dict) -> tuple:
+        """`_declare`'s arguments for one iteration: a call form applied to the loop's name
+        (`for fn in (embed, rank): app.queue(...)(fn)`) is applied to that item's function,
+        which names the resource as rc2 does (its `__name__`)."""
+        if form is None or form.kind != "name" or form.value not in bindings:
+            return args
+        item, path = bindings[form.value], args[0]
+        if item.known or not item.text.isidentifier():
+            return args
+        named = dotted_expr(item.text, form.span.line, form.span.column)
+        if named is None:
+            return args
+        target = self.project.body_of(item.path or path, named)
+        return (*args[:5], target, *args[6:])
 
     def _marker(self, decorator: Expr, path: str, method: Decorated) -> str | None:
         func = decorator.items[0] if decorator.kind == "call" else decorator
