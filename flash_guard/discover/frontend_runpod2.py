@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from flash_guard.discover.facts import ROUTE_REGISTRARS, Assignment, Decorated, FunctionDef
-from flash_guard.discover.loops import unroll
+from flash_guard.discover.loops import loop_names, unroll
 from flash_guard.discover.normalize_runpod2 import FLASH_STR_ENUMS, is_flash_enum, resource_params
 from flash_guard.discover.parse import Expr, dotted_expr
 from flash_guard.discover.resolve import (
@@ -609,9 +609,20 @@ class Runpod2Builder:
             default_name = "<lambda>"
         elif call_form is not None and call_form.kind == "call":
             default_name = self._returned_name(call_form, path, ns) or default_name
+        # `for fn in HANDLERS: app.queue()(fn)` not unrolled: each resource is named after
+        # its item's function, which is not known here (not the loop variable's name)
+        loop_applied = (
+            placement == "loop" and not self._unrolling and _applied_to_loop_name(call_form, blocks)
+        )
+        if loop_applied:
+            default_name = None
         params, compute, found = resource_params(dict(obj.kwargs), kind, default_name)
         undecided = [(code, *detail) for code, message, detail in found if message is None]
         if placement == "loop" and not self._unrolling:
+            if loop_applied and params["name"].defaulted:
+                params["name"] = Value.unknown(call_form.text, call_form.span, path)
+                what = "the resource name (the `__name__` of each item the loop applies it to)"
+                undecided.append(("FG216", what, "name", params["name"]))
             undecided += _loop_count_unknown(blocks, params["name"], path, call.span)
         found = [problem for problem in found if problem[1] is not None]
         for code, message, value in found:
@@ -1644,6 +1655,10 @@ def _holds(expr: Expr, span: Span) -> bool:
     return any(_holds(child, span) for child in children)
 
 
+def _applied_to_loop_name(form: Expr | None, blocks) -> bool:
+    return form is not None and form.kind == "name" and form.value in loop_names(blocks)
+
+
 def _loop_count_unknown(blocks, name: Value, path: str, span: Span) -> list[tuple]:
     """A resource with a known name in a loop flash-guard cannot unroll: rc2 registers it once
     per iteration, and a second one fails the import ('duplicate resource name'), so FG216 is
@@ -1652,11 +1667,11 @@ def _loop_count_unknown(blocks, name: Value, path: str, span: Span) -> list[tupl
     loop = next((b for b in blocks if b.kind == "loop"), None)
     if loop is None or not name.known:
         return []
-    shown = loop.iterable.text if loop.iterable is not None else loop.header.strip()
-    iterations = Value.unknown(shown, span, path)
+    # the loop as a whole: its iterable may be unknown, or a branch inside it decide
+    iterations = Value.unknown(loop.header.strip(), span, path)
     what = (
-        f"how often `{loop.header.strip()}` registers {name.value!r} (a second time fails "
-        "with 'duplicate resource name'): its iterable"
+        f"how often the loop registers {name.value!r} (a second time fails with 'duplicate "
+        "resource name')"
     )
     return [("FG216", what, "name", iterations)]
 

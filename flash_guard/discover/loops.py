@@ -74,6 +74,21 @@ def unroll(project: ModuleIndex, path: str, blocks, span: Span) -> Unrolled | No
     return Unrolled(iterations, loops[0].header.strip(), tuple(blocks[len(loops) :]))
 
 
+def loop_names(blocks) -> set[str]:
+    """The names the `for` loops among `blocks` bind (those whose targets are names)."""
+    out: set[str] = set()
+    for block in blocks:
+        pattern = _target_pattern(block.target) if block.kind == "loop" and block.target else None
+        stack = list(pattern or ())
+        while stack:
+            part = stack.pop()
+            if isinstance(part, str):
+                out.add(part)
+            else:
+                stack.extend(part)
+    return out
+
+
 def _loop_chain(blocks) -> list | None:
     """The `for` loops nested directly around the declaration (innermost first), when only
     blocks that run at import surround the outermost; None otherwise."""
