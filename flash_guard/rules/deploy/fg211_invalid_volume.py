@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flash_guard.checks.base import Check, Outcome, fail, register, unknown
 from flash_guard.checks.deploy_support import (
     label,
@@ -27,8 +29,9 @@ from flash_guard.sdk.flash_tables import (
 class InvalidVolume(Check):
     """Validates every `NetworkVolume(...)` the project builds, mounted or not (pydantic
     validates it when the module is imported): it needs `name=` or `id=`; a name may not be
-    empty or whitespace; `size` (GB, default 100; `None` is accepted) must be a whole number
-    from 10 to 4096; and any keyword outside `name`, `id`, `size`, `datacenter`,
+    empty or whitespace; an id given without a name may not be a placeholder such as
+    `<VOLUME-ID>` or `your-volume-id`; `size` (GB, default 100; `None` is accepted) must be a
+    whole number from 10 to 4096; and any keyword outside `name`, `id`, `size`, `datacenter`,
     `dataCenterId` is rejected (`extra="forbid"`), with the closest real one suggested.
     Findings point at the volume's own declaration. It also checks `Endpoint(volume=...)`:
     one `NetworkVolume` or a non-empty list of them (a tuple, an empty list or another type
@@ -154,12 +157,33 @@ def identity_problems(obj: Opaque, owner, title: str) -> list[Outcome]:
             return [volume_outcome("fail", message, obj, "name", owner, "volume")]
         return []
     if ident is not None and ident.value:
-        return []
+        return placeholder_id(obj, ident, owner, title)
     message = (
         "NetworkVolume has neither name= nor id=: pydantic raises \"either 'name' or 'id' "
         'must be provided"'
     )
     return [volume_outcome("fail", message, obj, None, owner, "volume")]
+
+
+# A placeholder left where the volume id goes: brackets or spaces (`<VOLUME-ID>`,
+# `{volume_id}`) or the usual filler words (`your-volume-id`, `CHANGEME`, `xxx`). Real ids
+# are short letters and digits; other odd shapes are left alone.
+_PLACEHOLDER_ID = re.compile(
+    r"[<>{}\[\]\s]|your|placeholder|change.?me|todo|xxx|^vol(ume)?[-_]?id$", re.IGNORECASE
+)
+
+
+def placeholder_id(obj: Opaque, ident, owner, title: str) -> list[Outcome]:
+    """A volume found only by an id that cannot be a Runpod volume id: with no name= to fall
+    back on, the deploy cannot find it (runpod-flash 1.21 raises 'Network volume id ... no
+    longer exists and cannot be re-resolved without a name')."""
+    if not isinstance(ident.value, str) or not _PLACEHOLDER_ID.search(ident.value):
+        return []
+    message = (
+        f"{title}: id={python_repr(ident)} is a placeholder, not a Runpod volume id; without "
+        "name= the deploy cannot find the volume: write the real id or add name="
+    )
+    return [volume_outcome("fail", message, obj, "id", owner, "volume")]
 
 
 def size_problems(obj: Opaque, owner, title: str) -> list[Outcome]:

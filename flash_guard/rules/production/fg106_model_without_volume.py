@@ -29,12 +29,32 @@ DEFAULT_LOADERS = [
 ]
 
 
+# Variables that move a model library's download cache (Hugging Face, torch hub,
+# sentence-transformers, PaddleX). A GPU worker whose env= points one at /runpod-volume
+# downloads models there, wherever in the project the loading code lives.
+DEFAULT_CACHE_VARIABLES = [
+    "HF_HOME",
+    "HF_HUB_CACHE",
+    "HUGGINGFACE_HUB_CACHE",
+    "TRANSFORMERS_CACHE",
+    "TORCH_HOME",
+    "SENTENCE_TRANSFORMERS_HOME",
+    "PADDLE_PDX_CACHE_HOME",
+]
+VOLUME_MOUNT = "/runpod-volume"
+
+
 @dataclass
 class Params:
     loaders: list[str] = param_doc(
         default=DEFAULT_LOADERS,
         doc="Calls that load model weights: a bare name matches the call's last attribute "
         "(`from_pretrained` matches `AutoModel.from_pretrained`), a dotted name matches exactly.",
+    )
+    cache_variables: list[str] = param_doc(
+        default=DEFAULT_CACHE_VARIABLES,
+        doc="Environment variables that set a model cache directory: on a GPU endpoint, one "
+        "that `env=` points under /runpod-volume counts as loading a model.",
     )
 
 
@@ -60,7 +80,10 @@ class ModelWithoutVolume(Check):
     `SentenceTransformer(`, `CrossEncoder(`, vLLM `LLM(`, faster-whisper `WhisperModel(`,
     `whisper.load_model(`; configurable; a bare call to a
     function the module defines itself, such as its own `pipeline()`, is that function, whose
-    body is followed as a helper). When one is found and
+    body is followed as a helper). A GPU endpoint whose `env=` points a model cache variable
+    (`HF_HOME`, `HF_HUB_CACHE`, `TRANSFORMERS_CACHE`, `TORCH_HOME`, ...; configurable) under
+    `/runpod-volume` counts too: its loading code may sit in another module, but the cache
+    path says it downloads models onto a volume. When one is found and
     the endpoint has no `volume=` (legacy `networkVolume`/`networkVolumes`/`networkVolumeId`),
     it reports at the declaration. A runpod 2.0 `@app.task` is checked too: its pod loads the
     model on every run."""
@@ -71,22 +94,11 @@ class ModelWithoutVolume(Check):
     kinds = ("queue", "load_balancer", "image", "task")
 
     def check(self, endpoint, params: Params, ctx):
-        loader = None
         files = ctx.analysis.modules.files if ctx.analysis is not None else {}
-        for body in body_with_helpers(endpoint, files):
-            facts = files.get(body.path or endpoint.path)
-            # A bare call to a function of the module itself (`def pipeline(...)` there) is that
-            # function, not the library's loader; its own body is followed as a helper.
-            own = set(facts.helper_bodies) if facts is not None else set()
-            for callee, _span in body.calls:
-                if callee in own:
-                    continue
-                if matches_loader(callee, params.loaders):
-                    loader = (callee, body.name)
-                    break
-            if loader:
-                break
-        if loader is None:
+        evidence = loader_call(endpoint, files, params.loaders) or volume_cache_setting(
+            endpoint, params.cache_variables
+        )
+        if evidence is None:
             return []
         volume = endpoint.params.get("volume")
         if (volume is None or volume.defaulted) and endpoint.spreads:
@@ -95,12 +107,10 @@ class ModelWithoutVolume(Check):
             return [unknown(endpoint, volume, "`volume`", "volume")]
         if volume is not None and volume.value:
             return []
-        callee, where_ = loader
         return [
             fail(
                 endpoint,
-                f"`{endpoint.display_name}` loads a model (`{callee}(...)` in "
-                f"`{where_}`) but has no network volume: every "
+                f"`{endpoint.display_name}` {evidence} but has no network volume: every "
                 f"{'run of the task' if endpoint.kind == 'task' else 'cold start'} downloads "
                 "the weights again",
                 None,
@@ -108,3 +118,37 @@ class ModelWithoutVolume(Check):
                 fix=_RUNPOD2_FIX if endpoint.sdk == "runpod2" else None,
             )
         ]
+
+
+def loader_call(endpoint, files, loaders: list[str]) -> str | None:
+    """'loads a model (`callee(...)` in `body`)' for the first loader call in the worker's
+    body and its same-module helpers, or None."""
+    for body in body_with_helpers(endpoint, files):
+        facts = files.get(body.path or endpoint.path)
+        # A bare call to a function of the module itself (`def pipeline(...)` there) is that
+        # function, not the library's loader; its own body is followed as a helper.
+        own = set(facts.helper_bodies) if facts is not None else set()
+        for callee, _span in body.calls:
+            if callee not in own and matches_loader(callee, loaders):
+                return f"loads a model (`{callee}(...)` in `{body.name}`)"
+    return None
+
+
+def volume_cache_setting(endpoint, variables: list[str]) -> str | None:
+    """'points `HF_HOME` at /runpod-volume/... in env=' for the first model cache variable a
+    GPU endpoint's env= points under /runpod-volume, or None. A CPU endpoint is left out: a
+    gateway often shares its GPU worker's env dict without loading anything."""
+    env = endpoint.params.get("env")
+    if endpoint.compute != "gpu" or env is None or not env.known:
+        return None
+    if not isinstance(env.value, dict):
+        return None
+    for key, value in env.value.items():
+        path = value.value if value is not None and value.known else None
+        if str(key) in variables and isinstance(path, str) and is_under_volume(path):
+            return f"points `{key}` at {path} in env="
+    return None
+
+
+def is_under_volume(path: str) -> bool:
+    return path == VOLUME_MOUNT or path.startswith(VOLUME_MOUNT + "/")
