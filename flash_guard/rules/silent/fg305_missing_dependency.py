@@ -84,40 +84,41 @@ class MissingDependency(Check):
     or class, a load balancer's route handlers, a runpod 2.0 queue's `@handle.init` hooks, and
     the module-level functions of the same module they call by name, one level deep, such as a
     lazy `_get_model()`) and keeps those that nothing provides on the worker: not the standard
-    library (Python 3.12's, the worker default: `imp` and `distutils` are gone), not a module
-    of the project (relative imports, or a top-level name that is a
-    project file or package), not in the union of the app's literal `dependencies=` (flash build
-    bundles that union for every endpoint of the app; every `@remote` of a shared legacy
-    resource adds its own), not in the app's `requirements.txt` (flash build reads no other
-    file: `pyproject.toml` dependencies, requirements-dev.txt, optional dependencies and
-    dependency groups are not installed on the worker, and the message says where the package
-    is named; a URL counts by its `#egg=` or wheel name), and not `preinstalled`. A distribution
-    (preinstalled ones included) counts with what it always pulls in (`transformers` brings
-    `numpy`, `fastapi` brings `starlette`).
+    library (Python 3.12's, the worker default: `imp` and `distutils` are gone), not a module of
+    the project (relative imports, or a top-level name that is a project file or package), not
+    in the union of the app's literal `dependencies=` (flash build bundles that union for every
+    endpoint of the app; every `@remote` of a shared legacy resource adds its own), not in the
+    app's `requirements.txt` (flash build reads no other file: `pyproject.toml` dependencies,
+    requirements-dev.txt, optional dependencies and dependency groups are not installed on the
+    worker, and the message says where the package is named; a URL counts by its `#egg=` or
+    wheel name), and not `preinstalled`. A distribution (preinstalled ones included) counts with
+    what it always pulls in (`transformers` brings `numpy`, `fastapi` brings `starlette`).
     runpod 2.0 workers are built differently: one artifact per `runpod.App`, with only that
     App's resources' `dependencies=` (two Apps in one directory do not share them), the build
-    reads only the app's `requirements.txt` too, and the worker has `preinstalled_runpod2`
-    (the SDK's runtime), fastapi and uvicorn when the App has
-    an `@app.api`, and the torch family only on a GPU resource without `image=`; its
-    `dependencies=` count however they are written (`BASE + ["x"]`), since the build collects
-    them from the running code. Import names map to distributions through `import_names` (`PIL`
-    -> pillow). Custom-image declarations (`image=`, `ServerlessEndpoint`,
-    `CpuServerlessEndpoint`, ...) are exempt: their image decides. A 2.0 worker also imports
-    the handle's module when it starts (and a route handler's), and with them every project
-    module they import at module level: their unguarded module-level imports are checked too,
-    each reported once per App, at the import, "when the worker starts" (an import in a
-    `try`/`if`, such as an optional dependency or `if TYPE_CHECKING:`, is not). runpod-flash's
-    module-level code is FG302's concern. Imports in helpers of other modules and in helpers
-    called only by helpers are not looked at. For runpod 2.0, a project package that lives below
-    the app's directory (`src/mypkg/`, a src layout) and is imported by its own name (`from
-    mypkg.util import x`) is reported as well: the worker has only the app directory on sys.path
-    and the project is never installed. A worker whose body (or a helper) extends its own import
-    path (`sys.path.insert/append/extend`, `site.addsitedir`), as one that installs packages
-    into a venv on the network volume at run time does, has its body's imports left alone: what
-    they find is decided when it runs. A finding in a helper names the helper and is at its
-    import. A runpod 2.0 `@app.task` is checked against its own pod (`_check_task`): its own
-    `dependencies=` and the task image, no requirements.txt, no other project file, and the
-    unguarded module-level imports of its file, which the pod execs whole.
+    reads only the app's `requirements.txt` too, and the worker has `preinstalled_runpod2` (the
+    SDK's runtime), fastapi and uvicorn when the App has an `@app.api`, and the torch family
+    only on a GPU resource without `image=`; its `dependencies=` count however they are written
+    (`BASE + ["x"]`), since the build collects them from the running code. Import names map to
+    distributions through `import_names` (`PIL` -> pillow). Custom-image declarations (`image=`,
+    `ServerlessEndpoint`, `CpuServerlessEndpoint`, ...) are exempt: their image decides. A 2.0
+    worker also imports the handle's module when it starts (and a route handler's), and with
+    them every project module they import at module level: their unguarded module-level imports
+    are checked too, each reported once per App, at the import, "when the worker starts" (an
+    import in a `try`/`if`, such as an optional dependency or `if TYPE_CHECKING:`, is not). So
+    does the handler `flash build` generates for a runpod-flash `Endpoint` (it imports the
+    declaring module), checked the same way once per app; a legacy `@remote` function, often run
+    live where the worker execs only its source, is not. There the fix names requirements.txt: a
+    package in `dependencies=` imported at module level is FG302's. Imports in helpers of other
+    modules and in helpers called only by helpers are not looked at. For runpod 2.0, a project
+    package that lives below the app's directory (`src/mypkg/`, a src layout) and is imported by
+    its own name (`from mypkg.util import x`) is reported as well: the worker has only the app
+    directory on sys.path and the project is never installed. A worker whose body (or a helper)
+    extends its own import path (`sys.path.insert/append/extend`, `site.addsitedir`), as one
+    that installs packages into a venv on the network volume at run time does, has its body's
+    imports left alone: what they find is decided when it runs. A finding in a helper names the
+    helper and is at its import. A runpod 2.0 `@app.task` is checked against its own pod
+    (`_check_task`): its own `dependencies=` and the task image, no requirements.txt, no other
+    project file, and the unguarded module-level imports of its file, which the pod execs whole.
     Local packages of a monorepo, written as paths in the app's requirements.txt: both builds
     pip-install a plain path (`../shared`, `./libs/common`, `name @ file:...`,
     `file:///abs/path`) into the artifact, so what it holds (its pyproject.toml name and
@@ -159,7 +160,7 @@ class MissingDependency(Check):
             # The worker adds a package location itself (a venv on the network volume):
             # what its own imports find there is decided when it runs, not by the build.
             imports = []
-        if endpoint.sdk == "runpod2":
+        if imports_module_at_start(endpoint):
             imports += _first_reporter(endpoint, ctx.endpoints, analysis)
         broken = _broken_local_lines(endpoint, analysis)
         covered = {name for line in broken for name in line.names}
@@ -438,6 +439,12 @@ def _finding(endpoint, path, binding, top, import_names, via):
         f"ModuleNotFoundError {when}"
     )
     fix = f'Add "{wanted}" to dependencies=[...] (or to the app\'s requirements.txt).'
+    if via == MODULE_LEVEL and endpoint.sdk != "runpod2":
+        # listed in dependencies= and imported at module level is FG302's finding
+        fix = (
+            f'Add "{wanted}" to the app\'s requirements.txt, or import it inside the function '
+            "and list it in dependencies=[...]."
+        )
     if top in NAMESPACE_PACKAGES and "." in binding.module:
         # `azure`, `google`: a namespace many distributions install into; name the module
         message = message.replace(f"imports `{top}`", f"imports `{binding.module}`", 1)
@@ -456,6 +463,17 @@ def _finding(endpoint, path, binding, top, import_names, via):
 
 
 MODULE_LEVEL = "<module>"  # the `via` of an import the worker runs when it imports a module
+
+
+def imports_module_at_start(endpoint) -> bool:
+    """Whether the deployed worker imports the declaring module when it starts, running its
+    module-level imports: runpod 2.0's worker does, and so does the handler `flash build`
+    generates for a runpod-flash `Endpoint` (runpod-flash 1.21 build_utils/handler_generator:
+    `importlib.import_module(module)`). A legacy `@remote` function is often run live, where
+    the worker execs only the function's source."""
+    return endpoint.sdk == "runpod2" or (
+        endpoint.sdk == "runpod_flash" and endpoint.api == "endpoint"
+    )
 
 
 def _first_reporter(endpoint, endpoints, analysis):
