@@ -71,10 +71,17 @@ class EnumRef:
     # runpod_flash enum object. Not part of equality: members compare by name.
     package: str = field(default="", compare=False)
     # What Python raises for a member that does not exist: `Enum.NAME` and getattr give
-    # AttributeError, `Enum["NAME"]` a KeyError.
+    # AttributeError, `Enum["NAME"]` a KeyError, `Enum("value")` a ValueError.
     raises: str = field(default="AttributeError", compare=False)
 
+    def is_member(self, names) -> bool:
+        """Whether this names one of `names`: a value lookup no member answered
+        (`DataCenter("US_KS_2")`, a ValueError) is none, even when the value reads like one."""
+        return self.raises != "ValueError" and self.member in names
+
     def __str__(self) -> str:
+        if self.raises == "ValueError":
+            return f'{self.enum}("{self.member}")'  # looked up by value, and none has it
         return f"{self.enum}.{self.member}"
 
 

@@ -118,6 +118,15 @@ ENUM_MEMBERS = {
     "ServerlessScalerType": flash_tables.SCALER_TYPES,
     "ServerlessType": flash_tables.SERVERLESS_TYPES,
 }
+# Each SDK enum's member values (`DataCenter("US-KS-2")` is `DataCenter.US_KS_2`): value ->
+# member name. GpuGroup's values are its names, but for ANY ("any").
+ENUM_VALUES = {
+    "GpuGroup": {("any" if n == "ANY" else n): n for n in flash_tables.GPU_GROUPS},
+    "GpuType": {v: n for n, v in flash_tables.GPU_TYPE_VALUES.items()},
+    "CpuInstanceType": {v: n for n, v in flash_tables.CPU_INSTANCE_TYPES.items()},
+    "DataCenter": {v: n for n, v in flash_tables.DATACENTERS.items()},
+    "CudaVersion": {v: n for n, v in flash_tables.CUDA_VERSIONS.items()},
+}
 # Folding is bounded so that a few lines (`L2 = [*L1, *L1]`, `S2 = S1 + S1`, ...
 # doubling twenty times) cannot take gigabytes, and so that every folded integer
 # still prints (see syntax.MAX_INT_BITS). No Flash parameter comes near these
@@ -1146,6 +1155,31 @@ class ModuleIndex:
             return Value(ref, True, expr.span, expr.text, path=path, env_key=name.env_key)
         return dataclasses.replace(default, span=expr.span, path=path, env_key=name.env_key)
 
+    def _enum_by_value(self, enum: FlashSymbol, expr: Expr, path, namespace, depth) -> Value:
+        """`DataCenter("US-KS-2")`, `GpuType(os.getenv("GPU", "NVIDIA L4"))`: the member whose
+        value the one argument is. A known string no member has is kept, marked as raising
+        ValueError as the SDK does at import, so FG205/FG206 name it; anything else is
+        unknown."""
+        unknown = Value.unknown(expr.text, expr.span, path)
+        if len(expr.items) != 2 or expr.keywords:
+            return unknown
+        values = ENUM_VALUES[enum.name]
+
+        def member(found: list[Value]) -> Value:
+            arg = found[0]
+            if not (arg.known and isinstance(arg.value, str)):
+                return unknown
+            name = values.get(arg.value)
+            ref = (
+                EnumRef(enum.name, name)
+                if name is not None
+                else EnumRef(enum.name, arg.value, enum.package, "ValueError")
+            )
+            return Value(ref, True, expr.span, expr.text, path=path, env_key=arg.env_key)
+
+        argument = self.evaluate(expr.items[1], path, namespace, depth + 1)
+        return self._lift([argument], member, expr, path)
+
     def _getattr(self, expr: Expr, path, namespace, depth) -> Value:
         args = expr.items[1:]
         if len(args) not in (2, 3) or expr.keywords:
@@ -1572,6 +1606,12 @@ class ModuleIndex:
             return "dict"
         if isinstance(symbol, FlashSymbol) and symbol.name in factories_of(symbol.package):
             return "object"
+        if (
+            isinstance(symbol, FlashSymbol)
+            and symbol.name in ENUM_VALUES
+            and symbol.package != SDK2_PACKAGE  # runpod 2.0's enums are its own
+        ):
+            return "enum_value"
         if builtin and dotted in ENV_GETTERS:
             return "env"
         if builtin and dotted in CONVERTERS:
@@ -1644,6 +1684,8 @@ class ModuleIndex:
             value = self._str_method(expr, path, namespace, depth)
         elif route == "app_method":
             value = self._app_decorator(expr, path, namespace, depth)
+        elif route == "enum_value":
+            value = self._enum_by_value(symbol, expr, path, namespace, depth)
         if value is None:
             value = Value.unknown(expr.text, expr.span, path)
         return value

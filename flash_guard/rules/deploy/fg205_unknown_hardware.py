@@ -185,9 +185,9 @@ def cpu_item(raw, in_list: bool, tables: Hardware | None = None) -> str | None:
 
 
 def member_problem(ref: EnumRef, members, other: tuple | None = None, sdk=None) -> str | None:
-    if ref.member in members:
+    if ref.is_member(members):
         return None
-    if other is not None and ref.member in other[1]:
+    if other is not None and ref.is_member(other[1]):
         return f"{ref} does not exist ({ref.member} is a {other[0]}: write {other[0]}.{ref.member})"
     in_use = f"; {sdk.this_app()}" if sdk is not None else ""
     changed = history(sdk, f"enum:{ref.enum}", ref.member) if sdk is not None else None

@@ -117,7 +117,7 @@ def member_of(raw, endpoint=None) -> tuple[str | None, str | None]:
     if isinstance(raw, EnumRef):
         if raw.enum != "DataCenter":
             return None, f"{raw} is not a DataCenter"
-        if raw.member in known:
+        if raw.is_member(known):
             return raw.member, None
         changed = history(sdk, "enum:DataCenter", raw.member) if sdk is not None else None
         if changed is None and sdk is None and raw.member in REMOVED_DATACENTERS:
@@ -128,6 +128,8 @@ def member_of(raw, endpoint=None) -> tuple[str | None, str | None]:
             )
         guess = closest(raw.member, known)
         hint = f"; did you mean DataCenter.{guess}?" if guess else ""
+        if raw.member in known:  # `DataCenter("US_KS_2")`: a member's name given as its value
+            hint = f'; write DataCenter.{raw.member} or DataCenter("{known[raw.member]}")'
         return None, (
             f"{raw} does not exist ({raw.raises} when the module is imported{_in_use(sdk)}){hint}"
         )
@@ -231,7 +233,7 @@ def volume_datacenter(obj: Opaque, endpoint=None) -> tuple[str | None, bool, Val
     if not value.known:
         return None, False, value
     raw = value.value
-    if isinstance(raw, EnumRef) and raw.enum == "DataCenter" and raw.member in known:
+    if isinstance(raw, EnumRef) and raw.enum == "DataCenter" and raw.is_member(known):
         return raw.member, False, None
     by_value = {value: member for member, value in known.items()}
     if isinstance(raw, str) and raw in by_value:

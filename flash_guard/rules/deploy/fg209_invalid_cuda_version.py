@@ -56,7 +56,7 @@ class InvalidCudaVersion(Check):
 
 
 def member_problem(raw) -> str | None:
-    if not isinstance(raw, EnumRef) or raw.member in CUDA_VERSIONS:
+    if not isinstance(raw, EnumRef) or raw.is_member(CUDA_VERSIONS):
         return None
     if raw.enum != "CudaVersion":
         return f"{raw} is not a CudaVersion"
@@ -73,7 +73,7 @@ def release_problem(endpoint, raw) -> str | None:
     facts, sdk = facts_of(endpoint), sdk_of(endpoint)
     if facts is None or sdk is None or not isinstance(raw, EnumRef):
         return None
-    if raw.enum != "CudaVersion" or raw.member in facts.cuda_versions:
+    if raw.enum != "CudaVersion" or raw.is_member(facts.cuda_versions):
         return None
     changed = history(sdk, "enum:CudaVersion", raw.member)
     what = changed or f"does not exist in {sdk.package} {sdk.version}"
