@@ -755,6 +755,21 @@ CASES = [
         "workers_max",
         stricter="pydantic drops unknown fields: workersMax stays 1 (asserted below)",
     ),
+    bad(
+        "legacy-cpu-gpus",
+        'cfg = CpuLiveServerless(name="l", gpus=[GpuGroup.ADA_24])' + USE,
+        "FG210",
+        "gpus",
+        stricter="a CPU class clears its GPU settings: gpuIds stays '' (asserted below)",
+    ),
+    # remote() only warns; flash build (1.11+) makes it a load balancer (asserted below)
+    bad(
+        "legacy-queue-route",
+        'cfg = LiveServerless(name="l")\n@remote(cfg, method="POST", path="/run")' + QB,
+        "FG204",
+        "load balancer",
+        stricter="remote() logs that method=/path= are ignored; flash build disagrees",
+    ),
     # tetra-rp and runpod-flash <= 1.16 overwrite a Live* class's imageName (FG210 fires
     # there, tests/fixtures/rules/FG210-unknown-parameter/fire/legacy_live_image_locked);
     # the SDK in use keeps it (asserted below), so flash-guard stays silent.
@@ -1109,6 +1124,50 @@ def test_dropped_legacy_keyword_really_is_dropped(sdk):
     (result,) = sdk["legacy-workers-max"]
     (endpoint,) = result["endpoints"]
     assert endpoint["workersMax"] == 1
+
+
+def test_cpu_class_drops_its_gpus(sdk):
+    """The FG210 'stricter' GPU-on-CPU case: the class clears gpuIds and sends no GPU."""
+    (result,) = sdk["legacy-cpu-gpus"]
+    (endpoint,) = result["endpoints"]
+    assert endpoint["resource"]["gpuIds"] == ""
+    assert endpoint["resource"]["gpuCount"] == 0
+
+
+# `flash build`'s discovery and manifest for a route on a queue-based legacy class.
+QUEUE_ROUTE_PROBE = """
+import json, pathlib, sys, tempfile
+
+from runpod_flash.cli.commands.build_utils.manifest import ManifestBuilder
+from runpod_flash.cli.commands.build_utils.scanner import RuntimeScanner
+
+root = pathlib.Path(tempfile.mkdtemp())
+(root / "app.py").write_text(json.loads(SOURCE))
+sys.path.insert(0, str(root))
+scanner = RuntimeScanner(root)
+functions = scanner.discover_remote_functions()
+manifest = ManifestBuilder("probe", functions, scanner=scanner, build_dir=root).build()
+resource = manifest["resources"]["l"]
+RESULT = {
+    "is_load_balanced": resource["is_load_balanced"],
+    "handler_file": resource.get("handler_file"),
+    "resource_type": resource["resource_type"],
+}
+"""
+
+
+def test_queue_class_route_is_built_as_a_load_balancer():
+    """FG204's 'legacy-queue-route' case: runpod-flash 1.21's build makes the queue-based
+    LiveServerless a load balancer (routes, no queue handler) although remote() said the
+    routing parameters would be ignored."""
+    (case,) = [c for c in CASES if c.name == "legacy-queue-route"]
+    source = f"SOURCE = {json.dumps(json.dumps(case.module))}\n" + QUEUE_ROUTE_PROBE
+    built = run_probe_or_skip(source)
+    assert built == {
+        "is_load_balanced": True,
+        "handler_file": None,
+        "resource_type": "LiveServerless",
+    }
 
 
 def test_live_image_is_kept_by_the_sdk_in_use(sdk):

@@ -419,6 +419,35 @@ DEFAULTS: dict[str, object] = {
 # Read from each release's source, not generated: the tables describe the newest release.
 MANIFEST_RESERVED_RELEASES: dict[str, tuple[str, str]] = {"tetra-rp": ("0.20.0", "0.21.0")}
 
+# GPU settings a CPU legacy class (`LEGACY_CLASSES[...]["cpu"]`) clears or never sends, so the
+# setting is lost without an error. Constructed in tetra-rp 0.11.0, 0.14.0, 0.18.0, 0.20.0,
+# 0.25.2 and runpod-flash 1.21.0, with the same result in each release that has the class:
+# `CpuEndpointMixin._sync_cpu_fields` sets gpuIds="", gpuCount=0 (and minCudaVersion=None where
+# that field exists); `gpus` and `cudaVersions` are `_input_only`, never in the API payload, and
+# `flash build`'s manifest reads gpuIds only. tetra-rp 0.25.2 and runpod-flash 1.21.0 also
+# empty gpus/gpuIds/gpuCount of a GPU class given `instanceIds=` (`ServerlessEndpoint.
+# validate_instance_mutual_exclusivity`; tetra-rp 0.20.0 has no such field on LiveServerless):
+# FG304's `Endpoint` suggestion leaves those out of a CPU declaration.
+CPU_CLASS_DROPPED_GPU_FIELDS: tuple[str, ...] = (
+    "gpus",
+    "gpuIds",
+    "gpuCount",
+    "cudaVersions",
+    "minCudaVersion",
+)
+INSTANCE_IDS_DROPPED_GPU_FIELDS: tuple[str, ...] = ("gpus", "gpuIds", "gpuCount")
+
+# `@remote(LiveServerless(...), method=..., path=...)`: remote() logs that HTTP routing parameters
+# on a queue-based class "will be ignored" (tetra-rp 0.20.0 onwards; earlier releases have no
+# such parameters), and up to runpod-flash 1.10.2 `flash build` decides load balancing by the
+# class name alone, so the route is never served. From runpod-flash 1.11.0 the build scanner
+# (`_is_lb_type(resource_config) or (method is not None and path is not None)`) treats the
+# resource as a load balancer instead: the manifest gets routes and `is_load_balanced: true`,
+# the build writes a FastAPI handler and no queue handler, and deploy still creates the queue
+# class. Read in the 1.0.0, 1.10.0, 1.10.2, 1.11.0-1.16.0 and 1.21.0 wheels; `flash build` run
+# with 1.21.0. package -> the first release that builds it as a load balancer.
+QUEUE_ROUTE_BUILT_AS_LB_FROM: dict[str, str] = {"runpod-flash": "1.11.0"}
+
 # Keywords that remote() passes through `**extra` to the stub of these resource classes, which
 # reads them (`stubs/registry.py`: `stub.execute(payload, sync=extra.get("sync", False))`),
 # in every release whose remote() lets unknown keywords through (tetra-rp from 0.2.0, up to

@@ -10,9 +10,10 @@ from flash_guard.sdk import releases
 from flash_guard.sdk.flash_tables import (
     HTTP_METHODS,
     MANIFEST_RESERVED_RELEASES,
+    QUEUE_ROUTE_BUILT_AS_LB_FROM,
     RESERVED_PATHS,
 )
-from flash_guard.sdk.in_use import sdk_of
+from flash_guard.sdk.in_use import keywords, release_at_least, sdk_of
 
 _METHODS = ", ".join(sorted(HTTP_METHODS))
 _RESERVED = ", ".join(sorted(RESERVED_PATHS))
@@ -22,7 +23,10 @@ _RESERVED = ", ".join(sorted(RESERVED_PATHS))
 class InvalidRoute(EveryDeclaration):
     """Looks at every route registered on an endpoint object, in any file of the project:
     `@api.get("/path")` (and `.post/.put/.delete/.patch`) on an `Endpoint`, and
-    `@remote(cfg, method=..., path=...)` on a legacy load-balancer class. A route fails when
+    `@remote(cfg, method=..., path=...)` on a legacy load-balancer class, and `method=`/`path=`
+    given to `@remote` with a queue-based legacy class (`LiveServerless`, ...): ignored up to
+    runpod-flash 1.10.2 and in tetra-rp (no route is served), and from runpod-flash 1.11 built
+    by `flash build` as a load balancer on an endpoint that deploys queue-based. A route fails when
     its path is not a string starting with `/`, is exactly `/execute` or `/ping` (reserved
     by the framework; `/ping/` passes), repeats a method+path already registered on the same
     endpoint (reported at the second), or passes data to the decorator (`@api.get("/x",
@@ -49,7 +53,7 @@ class InvalidRoute(EveryDeclaration):
             return endpoint_routes(endpoint)
         if endpoint.kind == "load_balancer":
             return legacy_routes(endpoint)
-        return []
+        return queue_routes(endpoint)
 
 
 def ordered(routes: list[Route]) -> list[Route]:
@@ -222,6 +226,65 @@ def legacy_routes(endpoint) -> list:
             continue
         out += path_problems(endpoint, route, seen, build_time=True)
     return out
+
+
+def queue_routes(endpoint) -> list:
+    """`@remote(LiveServerless(...), method="POST", path="/run")`: a route on a queue-based
+    legacy class (flash_tables.QUEUE_ROUTE_BUILT_AS_LB_FROM). remote() logs that method= and
+    path= are ignored; up to runpod-flash 1.10.2 (and in tetra-rp) the build agrees, so the
+    route is never served, and from 1.11.0 `flash build` takes a use with both as a load
+    balancer route, writing an HTTP handler and no queue handler for a queue-based endpoint.
+    A release whose remote() has no `method` parameter leaves it to FG210."""
+    if not endpoint.routes or "method" not in keywords(endpoint).remote:
+        return []
+    name = label(endpoint)
+    cls = endpoint.resource_class
+    sdk = sdk_of(endpoint)
+    first = QUEUE_ROUTE_BUILT_AS_LB_FROM.get(sdk.package) if sdk is not None else None
+    built_as_lb = first is not None and release_at_least(sdk, sdk.package, first)
+    lb_class = f"{'Cpu' if endpoint.compute == 'cpu' else ''}LiveLoadBalancer"
+    fix = (
+        f"Use {lb_class}(...) to serve HTTP routes, or remove method= and path= to keep the "
+        "queue-based endpoint."
+    )
+    release = f" in {sdk.package} {sdk.version} ({sdk.this_app()})" if sdk is not None else ""
+    out = []
+    for route in ordered(endpoint.routes):
+        both = _given(route.method) and _given(route.path)
+        if built_as_lb and both:
+            what = (
+                f"remote() logs that they are ignored, but `flash build`{release} builds it as a "
+                "load balancer: an HTTP route handler and no queue handler, on an endpoint that "
+                "deploys queue-based"
+            )
+        else:
+            what = (
+                f"they are ignored{release}: remote() only logs a warning and `flash build` "
+                "registers no route, so no HTTP route is served and the function runs as a "
+                "queue job"
+            )
+        out.append(
+            fail_at(
+                endpoint,
+                f"{name} is a queue-based {cls}, yet @remote gives it "
+                f"{_route_keywords(route)}: {what}",
+                route.file,
+                route.span,
+                "routes",
+                fix=fix,
+            )
+        )
+    return out
+
+
+def _given(value: Value) -> bool:
+    """A route keyword written with a value other than None (an unknown value counts)."""
+    return not value.defaulted and not (value.known and value.value is None)
+
+
+def _route_keywords(route: Route) -> str:
+    given = [k for k, v in (("method", route.method), ("path", route.path)) if _given(v)]
+    return " and ".join(f"{k}=" for k in given) or "method= and path="
 
 
 def _reserved_paths(endpoint) -> frozenset[str]:

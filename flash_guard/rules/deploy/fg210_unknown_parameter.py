@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from flash_guard.checks.base import fail_at, register, unknown
 from flash_guard.checks.deploy_support import EveryDeclaration, label
+from flash_guard.model import EnumRef
+from flash_guard.rules.deploy.fg209_invalid_cuda_version import member_problem, value_problem
 from flash_guard.sdk.flash_tables import (
+    CPU_CLASS_DROPPED_GPU_FIELDS,
+    LEGACY_CLASSES,
     REMOTE_STUB_KEYWORDS,
     REMOTE_STUB_KEYWORDS_FROM,
     did_you_mean,
@@ -27,7 +31,11 @@ class UnknownParameter(EveryDeclaration):
     overwrites it with the SDK's own image (runpod-flash 1.17 honours it). `@remote(...)`
     raises `TypeError: remote() got unknown keyword argument` from runpod-flash 1.11.1; earlier
     releases pass it through and lose it, except `sync=`, which the stub of a
-    `ServerlessEndpoint` or `CpuServerlessEndpoint` reads. Each finding suggests the
+    `ServerlessEndpoint` or `CpuServerlessEndpoint` reads. A GPU setting (`gpus`, `gpuIds`,
+    `gpuCount`, `cudaVersions`, `minCudaVersion`) on a CPU class (`CpuLiveServerless`,
+    `CpuServerlessEndpoint`, `CpuLiveLoadBalancer`, `CpuLoadBalancerSlsResource`) is lost the
+    same way in every release: the class clears it or never sends it, and the endpoint runs on
+    CPU instances; a `gpu=` there gets no rename to `gpus`. Each finding suggests the
     closest real parameter (`gpus` -> `gpu`, `workers_max` -> `workersMax`). Keywords that
     come from a `**spread` that cannot be resolved make the rule undecidable (FG002)."""
 
@@ -68,6 +76,10 @@ class UnknownParameter(EveryDeclaration):
             for key, _, span in endpoint.kwargs:
                 if key in legacy_fields:
                     continue
+                if _cpu_class(cls) and did_you_mean(key, legacy_fields) in CPU_GPU_FIELDS:
+                    # `gpu=` on CpuLiveServerless: `gpus` would be dropped too, so no rename
+                    out.append(_gpu_on_cpu_class(endpoint, name, key, span, field=False))
+                    continue
                 out.append(
                     fail_at(
                         endpoint,
@@ -79,6 +91,7 @@ class UnknownParameter(EveryDeclaration):
                         fix=fix_for(key, legacy_fields, unknown_fields),
                     )
                 )
+            out += _cleared_gpu_fields(endpoint, name, legacy_fields)
             out += _locked_image(endpoint, name)
             for key, value, span in endpoint.remote_kwargs:
                 if key in remote_params or _read_by_stub(key, cls, accepted):
@@ -115,6 +128,66 @@ class UnknownParameter(EveryDeclaration):
         if endpoint.spreads:
             out.append(unknown(endpoint, endpoint.spreads[0], "the `**` spread", "kwargs"))
         return out
+
+
+CPU_GPU_FIELDS = frozenset(CPU_CLASS_DROPPED_GPU_FIELDS)
+
+
+def _cpu_class(cls: str) -> bool:
+    return LEGACY_CLASSES.get(cls, {}).get("cpu", False)
+
+
+def _cleared_gpu_fields(endpoint, name: str, legacy_fields) -> list:
+    """`CpuLiveServerless(gpus=[GpuGroup.ADA_24])`: a CPU class clears its GPU fields (gpuIds,
+    gpuCount) and never sends the others (`gpus`, `cudaVersions`), so the GPU setting is lost
+    and the endpoint runs on CPU instances (flash_tables.CPU_CLASS_DROPPED_GPU_FIELDS). An
+    empty value (`gpus=[]`, `gpuCount=0`, None) asks for nothing and is left alone."""
+    if not _cpu_class(endpoint.resource_class):
+        return []
+    return [
+        _gpu_on_cpu_class(endpoint, name, key, span, field=True)
+        for key, value, span in endpoint.kwargs
+        if key in CPU_GPU_FIELDS
+        and key in legacy_fields
+        and not _asks_nothing(value)
+        and not _rejected(key, value)
+    ]
+
+
+def _asks_nothing(value) -> bool:
+    return value.known and value.value in (None, 0, "", [], ())
+
+
+def _rejected(key: str, value) -> bool:
+    """A minCudaVersion the field validator rejects before the class clears it: the
+    construction fails (FG209's finding), so nothing is silently dropped."""
+    if key != "minCudaVersion" or not value.known or value.value is None:
+        return False
+    raw = value.value
+    return member_problem(raw) is not None or (
+        not isinstance(raw, EnumRef) and value_problem(raw) is not None
+    )
+
+
+def _gpu_on_cpu_class(endpoint, name: str, key: str, span, field: bool):
+    cls = endpoint.resource_class
+    gpu_class = cls.removeprefix("Cpu")
+    what = (
+        f"{cls} is a CPU class and drops `{key}` without an error (it resets gpuIds and "
+        "gpuCount and never sends gpus or cudaVersions): the GPU setting is lost and the "
+        "endpoint runs on CPU instances"
+        if field
+        else f"{cls} has no field '{key}' and, being a CPU class, would drop any GPU setting: "
+        "the endpoint runs on CPU instances"
+    )
+    return fail_at(
+        endpoint,
+        f"{name}: {what}",
+        endpoint.path,
+        span,
+        key,
+        fix=f"Remove `{key}=`, or use {gpu_class}(gpus=...) for a GPU endpoint.",
+    )
 
 
 def _locked_image(endpoint, name: str) -> list:

@@ -5,7 +5,14 @@ from __future__ import annotations
 from flash_guard.checks.base import Check, fail, register
 from flash_guard.discover.normalize import release_worker_defaults
 from flash_guard.model import Value
-from flash_guard.sdk.flash_tables import GPU_GROUPS, GPU_POOLS, GPU_TYPE_VALUES, LEGACY_CLASSES
+from flash_guard.sdk.flash_tables import (
+    CPU_CLASS_DROPPED_GPU_FIELDS,
+    GPU_GROUPS,
+    GPU_POOLS,
+    GPU_TYPE_VALUES,
+    INSTANCE_IDS_DROPPED_GPU_FIELDS,
+    LEGACY_CLASSES,
+)
 
 # The legacy keywords an `Endpoint(...)` suggestion carries over, with their new names.
 _CARRIED = (("gpus", "gpu"), ("instanceIds", "cpu"), ("imageName", "image"))
@@ -37,7 +44,8 @@ class LegacyApi(Check):
     the `Endpoint` form to move to, built from the declaration's own `name`, hardware, worker
     settings and the other settings that have an `Endpoint` keyword (timeouts, volume,
     datacenter, env, template, CUDA version, `@remote`'s dependencies), and says when the
-    import comes from `tetra_rp`, the package's old name.
+    import comes from `tetra_rp`, the package's old name. GPU settings the SDK drops from a
+    CPU declaration (`gpus=` on `CpuLiveServerless`, FG210) are not carried over.
 
     The finding is `info`, except for the classes `flash deploy` cannot provision
     (`ServerlessEndpoint`, `CpuServerlessEndpoint`, `CpuLoadBalancerSlsResource`: "Unsupported
@@ -94,7 +102,12 @@ def _arguments(endpoint, flags: dict, image: bool) -> str:
     """`name=..., gpu=..., workers=(...)` from the legacy keywords as written."""
     # A keyword that came through `**GPU_DEFAULTS` is written as that dict's item, so the
     # suggestion is code that works: `idle_timeout=GPU_DEFAULTS["idleTimeout"]`.
-    written = {name: _through_spread(name, value, span) for name, value, span in endpoint.kwargs}
+    dropped = _dropped_gpu_fields(endpoint, flags)
+    written = {
+        name: _through_spread(name, value, span)
+        for name, value, span in endpoint.kwargs
+        if name not in dropped
+    }
     out = [f"name={_text(written['name'])}" if "name" in written else "name=..."]
     # A custom image makes an `Endpoint` a client, so only non-Live classes carry it over.
     keep_image = image and not flags.get("live", True)
@@ -117,6 +130,17 @@ def _arguments(endpoint, flags: dict, image: bool) -> str:
     remote = {name: _through_spread(name, v, span) for name, v, span in endpoint.remote_kwargs}
     out += [f"{name}={_text(remote[name])}" for name in _REMOTE_CARRIED if name in remote]
     return ", ".join(out)
+
+
+def _dropped_gpu_fields(endpoint, flags: dict) -> tuple[str, ...]:
+    """The GPU keywords the SDK drops from this declaration (FG210 reports them): a CPU class
+    clears its GPU fields, and a GPU class given `instanceIds=` empties its GPU list, so
+    carrying them over would suggest an `Endpoint` with both `gpu=` and `cpu=` (a conflict)."""
+    if flags.get("cpu"):
+        return CPU_CLASS_DROPPED_GPU_FIELDS
+    if endpoint.compute == "cpu":
+        return INSTANCE_IDS_DROPPED_GPU_FIELDS
+    return ()
 
 
 def _gpu_ids(value: Value) -> str:

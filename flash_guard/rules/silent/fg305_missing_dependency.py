@@ -39,6 +39,7 @@ from flash_guard.sdk.distributions import (
     provided,
     with_requirements,
 )
+from flash_guard.sdk.in_use import facts_of, sdk_of
 
 # The worker's standard library (Python 3.12, the Flash worker default), whatever Python runs
 # flash-guard: 3.12 removed these five (an import fails on the worker), 3.11 added tomllib.
@@ -91,8 +92,11 @@ class MissingDependency(Check):
     app's `requirements.txt` (flash build reads no other file: `pyproject.toml` dependencies,
     requirements-dev.txt, optional dependencies and dependency groups are not installed on the
     worker, and the message says where the package is named; a URL counts by its `#egg=` or
-    wheel name), and not `preinstalled`. A distribution (preinstalled ones included) counts with
-    what it always pulls in (`transformers` brings `numpy`, `fastapi` brings `starlette`).
+    wheel name), and not `preinstalled`. tetra-rp before 0.14 has no `flash build` (`_built`):
+    there only the declaration's own `@remote(dependencies=...)` reach its worker, and a
+    package that only requirements.txt names is reported, saying so. A distribution
+    (preinstalled ones included) counts with what it always pulls in (`transformers` brings
+    `numpy`, `fastapi` brings `starlette`).
     runpod 2.0 workers are built differently: one artifact per `runpod.App`, with only that
     App's resources' `dependencies=` (two Apps in one directory do not share them), the build
     reads only the app's `requirements.txt` too, and the worker has `preinstalled_runpod2` (the
@@ -151,7 +155,11 @@ class MissingDependency(Check):
             return []
         if endpoint.kind == "task":
             return _check_task(endpoint, params, ctx.endpoints, analysis)
-        available = app_distributions(endpoint, ctx.endpoints, analysis)
+        built = _built(endpoint)
+        if built:
+            available = app_distributions(endpoint, ctx.endpoints, analysis)
+        else:
+            available = _own_distributions(endpoint)
         available |= _closure(frozenset(_preinstalled(endpoint, params, ctx.endpoints, analysis)))
         out = []
         seen = set()
@@ -199,18 +207,29 @@ class MissingDependency(Check):
             if key in seen:
                 continue
             seen.add(key)
-            unnamed = unnamed_requirement(endpoint, ctx.endpoints, analysis)
+            unnamed = (
+                unnamed_requirement(endpoint, ctx.endpoints, analysis)
+                if built
+                else _unnamed_url(endpoint, [endpoint])
+            )
             if unnamed is not None and top not in REMOVED_IN_312:
                 # `git+https://.../MobileSAM.git` installs a package whose name is not written:
                 # it may be this one. Said once, as undecided, at that requirement.
                 what = "a requirement URL that names no distribution (add #egg=<name>)"
                 return [unknown(endpoint, unnamed, what, f"dependencies:{top}")]
-            finding = _finding(endpoint, path, binding, top, params.import_names, via)
-            unread = _unread_requirement(endpoint, analysis, top, params.import_names)
+            finding = _finding(endpoint, path, binding, top, params.import_names, via, built)
+            unread = _unread_requirement(endpoint, analysis, top, params.import_names, built)
             if _uv_source(endpoint, analysis, top, params) is not None:
                 out.append(_with_uv_source(finding, endpoint, analysis, top, params))
                 continue
-            if unread is not None and unread.editable:
+            if unread is not None and not built:
+                sdk = sdk_of(endpoint)
+                finding.message += (
+                    f"; {unread.path}:{unread.line} names it, but {sdk.package} {sdk.version} "
+                    "has no `flash build`: the worker installs only the dependencies= its "
+                    f"@remote sends ({sdk.this_app()})"
+                )
+            elif unread is not None and unread.editable:
                 finding.message += (
                     f"; {unread.path}:{unread.line} installs it editable (`-e`), which puts "
                     "no copy of it on the worker"
@@ -387,14 +406,39 @@ def _installed(requirement) -> bool:
     )
 
 
-def _unread_requirement(endpoint, analysis, top, import_names):
+def _unread_requirement(endpoint, analysis, top, import_names, built=True):
     """The requirement that names the import's distribution where the build does not read it
-    (pyproject.toml, requirements-dev.txt, optional dependencies)."""
+    (pyproject.toml, requirements-dev.txt, optional dependencies; any file when nothing is
+    built)."""
     for requirement in sdk_finder(analysis).requirements(endpoint.app):
         named = provided(top, {requirement.name}, import_names)
-        if named and not _installed(requirement):
+        if named and not (built and _installed(requirement)):
             return requirement
     return None
+
+
+def _built(endpoint) -> bool:
+    """Whether the release in use builds the app with `flash build` (reading requirements.txt
+    and bundling every `dependencies=`). tetra-rp before 0.14.0 has no build (no
+    `cli.commands.build`): the live-serverless stub sends the function's source with its own
+    `@remote(dependencies=...)` and the worker pip-installs those per request
+    (tetra-rp 0.11.0 stubs/live_serverless.py); no file of that release reads requirements.txt."""
+    if endpoint.sdk == "runpod2":
+        return True
+    facts = facts_of(endpoint)
+    return facts is None or releases.has_module(facts, "cli.commands.build")
+
+
+def _own_distributions(endpoint) -> set[str]:
+    """What a worker without a build has: the declaration's own `dependencies=` (each `@remote`
+    of a shared resource sends its own to the same workers), as the running code builds them."""
+    names = {
+        parsed[0]
+        for value in dependency_values(endpoint)
+        for spec in resolved_dependencies(value)
+        if (parsed := parse_requirement(spec)) is not None
+    }
+    return with_requirements(names)
 
 
 @functools.lru_cache(maxsize=64)  # the same one or two lists for every endpoint
@@ -425,7 +469,7 @@ def _apps_serving_http(endpoints, analysis) -> set[str]:
     return memo[key][1]
 
 
-def _finding(endpoint, path, binding, top, import_names, via):
+def _finding(endpoint, path, binding, top, import_names, via, built=True):
     wanted = (import_names.get(top) or [normalise(top)])[0]
     app = "the app" if endpoint.app == "." else f"app {endpoint.app}"
     where = "in its body" if via is None else f"in `{via}()`, a helper its body calls"
@@ -433,10 +477,12 @@ def _finding(endpoint, path, binding, top, import_names, via):
     if via == MODULE_LEVEL:
         where = f"at module level of `{path}`, which its worker imports when it starts"
         when = "when the worker starts"
+    sources = (
+        f"the dependencies= or requirements of {app}" if built else "its @remote dependencies="
+    )
     message = (
         f"`{endpoint.display_name}` imports `{top}` {where}, but nothing installs it on "
-        f"the worker (not in the dependencies= or requirements of {app}, nor preinstalled): "
-        f"ModuleNotFoundError {when}"
+        f"the worker (not in {sources}, nor preinstalled): ModuleNotFoundError {when}"
     )
     fix = f'Add "{wanted}" to dependencies=[...] (or to the app\'s requirements.txt).'
     if via == MODULE_LEVEL and endpoint.sdk != "runpod2":
@@ -445,6 +491,8 @@ def _finding(endpoint, path, binding, top, import_names, via):
             f'Add "{wanted}" to the app\'s requirements.txt, or import it inside the function '
             "and list it in dependencies=[...]."
         )
+    if not built:
+        fix = f'Add "{wanted}" to the @remote(..., dependencies=[...]) of this function.'
     if top in NAMESPACE_PACKAGES and "." in binding.module:
         # `azure`, `google`: a namespace many distributions install into; name the module
         message = message.replace(f"imports `{top}`", f"imports `{binding.module}`", 1)
