@@ -44,6 +44,19 @@ def release_at_least(sdk: SdkInUse | None, package: str, version: str) -> bool:
     return order.index(sdk.facts_version) >= order.index(version)
 
 
+def has_flash_build(endpoint) -> bool:
+    """Whether the release in use builds the app with `flash build` (which reads
+    requirements.txt and bundles the literal `dependencies=`). tetra-rp before 0.14.0 has no
+    build (no `cli.commands.build`): its live-serverless stub sends the function's source with
+    its own `@remote(dependencies=...)` on every call, which the worker pip-installs
+    (tetra-rp 0.11.0 stubs/live_serverless.py); nothing of that release reads
+    requirements.txt. runpod 2.0 always builds."""
+    if getattr(endpoint, "sdk", "") == "runpod2":
+        return True
+    facts = facts_of(endpoint)
+    return facts is None or releases.has_module(facts, "cli.commands.build")
+
+
 def short(version: str) -> str:
     """'1.17.0' -> '1.17' (how release notes name a minor release); others unchanged."""
     parts = version.split(".")

@@ -9,6 +9,7 @@ from flash_guard.checks.placement import runtime_provisioned
 from flash_guard.checks.sites import DependencyArg, build_calls, dependency_args
 from flash_guard.discover.parse import Expr
 from flash_guard.model import Value
+from flash_guard.sdk.in_use import has_flash_build, sdk_of
 
 # The calls whose keywords the build's AST scan reads (build.py extract_remote_dependencies).
 BUILD_CALL_NAMES = ("Endpoint", "remote")
@@ -39,7 +40,9 @@ class DependenciesLiteral(Check):
     there; what fails is a string (`dependencies="torch"`), which rc2 never checks and its
     build reads letter by letter.
     On runpod-flash it also fails `system_dependencies="ffmpeg"` (a string): the import
-    passes, the first call under `flash dev` does not."""
+    passes, the first call under `flash dev` does not. tetra-rp before 0.14 has no `flash
+    build`: the stub sends `dependencies` with every call however it is written, so only a
+    string (rejected when the request is built) fails there."""
 
     id = "dependencies-not-literal"
 
@@ -48,6 +51,9 @@ class DependenciesLiteral(Check):
         if runtime_provisioned(endpoint, analysis) is not None:
             return []  # a script builds and runs it; flash build never bundles it (FG301)
         name = f"`{endpoint.display_name}`"
+        if not has_flash_build(endpoint):
+            # tetra-rp < 0.14: no build; the stub sends the list with each call, as computed
+            return _sent_per_call(endpoint, name) + _system_string(endpoint, name)
         out = []
         undecided: list[Value] = []
         written = False
@@ -75,6 +81,30 @@ class DependenciesLiteral(Check):
         if not out and not written:
             out += _unread(endpoint, name, analysis.modules.files)
         return out + _system_string(endpoint, name)
+
+
+def _sent_per_call(endpoint, name: str) -> list:
+    """A release without `flash build` sends `dependencies` with every call however it is
+    written, into `FunctionRequest.dependencies` (`List[str]`): only a string fails there,
+    on every call (pydantic 'Input should be a valid list', checked with tetra-rp 0.11.0)."""
+    values = [endpoint.params.get("dependencies")]
+    values += [v for key, v, _ in endpoint.remote_kwargs if key == "dependencies"]
+    out, seen = [], set()
+    for value in values:
+        if value is None or value.defaulted or id(value) in seen:
+            continue
+        seen.add(id(value))
+        if not (value.known and isinstance(value.value, str)):
+            continue
+        sdk = sdk_of(endpoint)
+        message = (
+            f"{name}: `dependencies` is the string {value.value!r}, not a list: "
+            f"{sdk.package} {sdk.version} sends it with every call, and building the request "
+            f"fails (pydantic: 'Input should be a valid list'; {sdk.this_app()}); write "
+            f"dependencies=[{value.value!r}]"
+        )
+        out.append(fail(endpoint, message, value, "dependencies"))
+    return out
 
 
 def _system_string(endpoint, name: str) -> list:

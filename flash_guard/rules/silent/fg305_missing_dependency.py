@@ -39,7 +39,7 @@ from flash_guard.sdk.distributions import (
     provided,
     with_requirements,
 )
-from flash_guard.sdk.in_use import facts_of, sdk_of
+from flash_guard.sdk.in_use import has_flash_build, sdk_of
 
 # The worker's standard library (Python 3.12, the Flash worker default), whatever Python runs
 # flash-guard: 3.12 removed these five (an import fails on the worker), 3.11 added tomllib.
@@ -92,9 +92,10 @@ class MissingDependency(Check):
     app's `requirements.txt` (flash build reads no other file: `pyproject.toml` dependencies,
     requirements-dev.txt, optional dependencies and dependency groups are not installed on the
     worker, and the message says where the package is named; a URL counts by its `#egg=` or
-    wheel name), and not `preinstalled`. tetra-rp before 0.14 has no `flash build` (`_built`):
-    there only the declaration's own `@remote(dependencies=...)` reach its worker, and a
-    package that only requirements.txt names is reported, saying so. A distribution
+    wheel name), and not `preinstalled`. tetra-rp before 0.14 has no `flash build`
+    (`in_use.has_flash_build`): there only the declaration's own `@remote(dependencies=...)`
+    reach its worker, and a package that only requirements.txt names is reported, saying so. A
+    distribution
     (preinstalled ones included) counts with what it always pulls in (`transformers` brings
     `numpy`, `fastapi` brings `starlette`).
     runpod 2.0 workers are built differently: one artifact per `runpod.App`, with only that
@@ -155,7 +156,7 @@ class MissingDependency(Check):
             return []
         if endpoint.kind == "task":
             return _check_task(endpoint, params, ctx.endpoints, analysis)
-        built = _built(endpoint)
+        built = has_flash_build(endpoint)
         if built:
             available = app_distributions(endpoint, ctx.endpoints, analysis)
         else:
@@ -415,18 +416,6 @@ def _unread_requirement(endpoint, analysis, top, import_names, built=True):
         if named and not (built and _installed(requirement)):
             return requirement
     return None
-
-
-def _built(endpoint) -> bool:
-    """Whether the release in use builds the app with `flash build` (reading requirements.txt
-    and bundling every `dependencies=`). tetra-rp before 0.14.0 has no build (no
-    `cli.commands.build`): the live-serverless stub sends the function's source with its own
-    `@remote(dependencies=...)` and the worker pip-installs those per request
-    (tetra-rp 0.11.0 stubs/live_serverless.py); no file of that release reads requirements.txt."""
-    if endpoint.sdk == "runpod2":
-        return True
-    facts = facts_of(endpoint)
-    return facts is None or releases.has_module(facts, "cli.commands.build")
 
 
 def _own_distributions(endpoint) -> set[str]:
