@@ -94,8 +94,9 @@ class MissingDependency(Check):
     worker, and the message says where the package is named; a URL counts by its `#egg=` or
     wheel name), and not `preinstalled`. tetra-rp before 0.14 has no `flash build`
     (`in_use.has_flash_build`): there only the declaration's own `@remote(dependencies=...)`
-    reach its worker, and a package that only requirements.txt names is reported, saying so. A
-    distribution
+    reach its worker, and a package that only requirements.txt names is reported, saying so;
+    the stub sends the function's source alone, so a project module or relative import in its
+    body is reported too. A distribution
     (preinstalled ones included) counts with what it always pulls in (`transformers` brings
     `numpy`, `fastapi` brings `starlette`).
     runpod 2.0 workers are built differently: one artifact per `runpod.App`, with only that
@@ -177,6 +178,12 @@ class MissingDependency(Check):
             out += [_local_line_finding(endpoint, line) for line in broken]
         for path, binding, via in imports:
             top = binding.module.split(".", 1)[0]
+            if not built and _unshipped(analysis, endpoint, path, binding, top, available, params):
+                key = (path, binding.span, top)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(_unshipped_finding(endpoint, path, binding, top, via))
+                continue
             if not top or binding.level:
                 continue
             if top in STDLIB and not (top in REMOVED_IN_312 and _worker_from_312(endpoint)):
@@ -416,6 +423,37 @@ def _unread_requirement(endpoint, analysis, top, import_names, built=True):
         if named and not (built and _installed(requirement)):
             return requirement
     return None
+
+
+def _unshipped(analysis, endpoint, path, binding, top, available, params: Params) -> bool:
+    """A project module (or a relative import) on a worker of a release without `flash
+    build`: the stub sends the function's source alone (tetra-rp 0.11.0
+    `get_function_source`), never the project's files, so only an installed package of the
+    same name would be found."""
+    if binding.level:
+        return True
+    if not top or not is_project_module(analysis, path, top, endpoint.app):
+        return False
+    return not provided(top, available, params.import_names)
+
+
+def _unshipped_finding(endpoint, path, binding, top, via):
+    sdk = sdk_of(endpoint)
+    where = "in its body" if via is None else f"in `{via}()`, a helper its body calls"
+    shown = "." * binding.level + binding.module
+    what = "relative import" if binding.level else f"project module `{top}`"
+    error = "ImportError" if binding.level else "ModuleNotFoundError"
+    message = (
+        f"`{endpoint.display_name}` imports `{shown}` {where}, but {sdk.package} {sdk.version} "
+        "has no `flash build` and sends only the function's source to the worker, not the "
+        f"project's files: the {what} fails there ({error} on the first request; "
+        f"{sdk.this_app()})"
+    )
+    fix = (
+        "Move the code the function needs into its body, or install it on the worker as a "
+        "package listed in its @remote(..., dependencies=[...])."
+    )
+    return fail_at(endpoint, message, path, binding.span, f"dependencies:{top}", fix)
 
 
 def _own_distributions(endpoint) -> set[str]:
