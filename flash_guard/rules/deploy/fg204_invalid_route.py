@@ -250,6 +250,8 @@ def queue_routes(endpoint) -> list:
     release = f" in {sdk.package} {sdk.version} ({sdk.this_app()})" if sdk is not None else ""
     out = []
     for route in ordered(endpoint.routes):
+        if not (_given(route.method) or _given(route.path)):
+            continue  # `method=None, path=None`: nothing asked for
         both = _given(route.method) and _given(route.path)
         if built_as_lb and both:
             what = (
@@ -284,7 +286,7 @@ def _given(value: Value) -> bool:
 
 def _route_keywords(route: Route) -> str:
     given = [k for k, v in (("method", route.method), ("path", route.path)) if _given(v)]
-    return " and ".join(f"{k}=" for k in given) or "method= and path="
+    return " and ".join(f"{k}=" for k in given)
 
 
 def _reserved_paths(endpoint) -> frozenset[str]:
