@@ -448,6 +448,30 @@ INSTANCE_IDS_DROPPED_GPU_FIELDS: tuple[str, ...] = ("gpus", "gpuIds", "gpuCount"
 # with 1.21.0. package -> the first release that builds it as a load balancer.
 QUEUE_ROUTE_BUILT_AS_LB_FROM: dict[str, str] = {"runpod-flash": "1.11.0"}
 
+# The legacy load-balancer classes whose `@remote` routes `flash build` checks (reserved paths,
+# duplicate routes): package -> [(first release, classes)], oldest first; None means every
+# load-balancer class. The scanner (cli/commands/build_utils/scanner.py) matched the class name
+# written in the call against a list, and builds any other class as a queue endpoint without
+# looking at its routes; runpod-flash 1.11.0's RuntimeScanner checks isinstance. Before
+# tetra-rp 0.20.0 the build checked no route. Read from each release's source.
+BUILD_CHECKED_LB_CLASSES: dict[str, tuple[tuple[str, frozenset[str] | None], ...]] = {
+    "tetra-rp": (
+        ("0.1.0", frozenset()),
+        ("0.20.0", frozenset({"LoadBalancerSlsResource", "LiveLoadBalancer"})),
+        (
+            "0.22.0",
+            frozenset({"LoadBalancerSlsResource", "LiveLoadBalancer", "CpuLiveLoadBalancer"}),
+        ),
+    ),
+    "runpod-flash": (
+        (
+            "1.0.0",
+            frozenset({"LoadBalancerSlsResource", "LiveLoadBalancer", "CpuLiveLoadBalancer"}),
+        ),
+        ("1.11.0", None),
+    ),
+}
+
 # Keywords that remote() passes through `**extra` to the stub of these resource classes, which
 # reads them (`stubs/registry.py`: `stub.execute(payload, sync=extra.get("sync", False))`),
 # in every release whose remote() lets unknown keywords through (tetra-rp from 0.2.0, up to

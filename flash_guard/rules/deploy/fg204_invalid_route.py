@@ -8,6 +8,7 @@ from flash_guard.checks.deploy_support import EveryDeclaration, label, python_re
 from flash_guard.model import Route, Value
 from flash_guard.sdk import releases
 from flash_guard.sdk.flash_tables import (
+    BUILD_CHECKED_LB_CLASSES,
     HTTP_METHODS,
     MANIFEST_RESERVED_RELEASES,
     QUEUE_ROUTE_BUILT_AS_LB_FROM,
@@ -38,7 +39,10 @@ class InvalidRoute(EveryDeclaration):
     does not upper-case it) and `path=` on every `@remote` use. `Endpoint` routes are
     checked when the decorator runs, at import; legacy reserved paths and duplicates only
     when `flash build` writes the manifest (tetra-rp 0.20.0-0.21.0 also reserve `/manifest`
-    there). A route decorator `Endpoint` does not have
+    there), and only for the classes that release's build treats as load-balanced: tetra-rp
+    before 0.20.0 checks no route, 0.20.0-0.21.0 skip `CpuLiveLoadBalancer`, and every
+    release before runpod-flash 1.11.0 skips `CpuLoadBalancerSlsResource` (the build writes
+    them a queue handler without reading their routes). A route decorator `Endpoint` does not have
     (`@api.options(...)`, `.head`, `.route`, `.api_route`, `.websocket`, as web frameworks
     spell them) is an AttributeError at import, reported at the decorator. A route
     registered in a module-level `for` loop over a known table is one route per item; when the
@@ -224,7 +228,9 @@ def legacy_routes(endpoint) -> list:
                 )
             )
             continue
-        out += path_problems(endpoint, route, seen, build_time=True)
+        out += path_problems(
+            endpoint, route, seen, build_time=True, build_checked=_build_checks_routes(endpoint)
+        )
     return out
 
 
@@ -289,6 +295,21 @@ def _route_keywords(route: Route) -> str:
     return " and ".join(f"{k}=" for k in given)
 
 
+def _build_checks_routes(endpoint) -> bool:
+    """Whether `flash build` of the release in use checks this legacy class's routes (an
+    unknown release: the newest, which checks every load-balancer class)."""
+    sdk = sdk_of(endpoint)
+    spans = BUILD_CHECKED_LB_CLASSES.get(sdk.package) if sdk is not None else None
+    if spans is None:
+        return True
+    order = releases.releases(sdk.package)
+    here = order.index(sdk.facts_version)
+    classes = next(
+        (names for first, names in reversed(spans) if order.index(first) <= here), frozenset()
+    )
+    return classes is None or endpoint.resource_class in classes
+
+
 def _reserved_paths(endpoint) -> frozenset[str]:
     """The paths `flash build` refuses for a legacy route in the release in use."""
     sdk = sdk_of(endpoint)
@@ -301,8 +322,12 @@ def _reserved_paths(endpoint) -> frozenset[str]:
     return RESERVED_PATHS
 
 
-def path_problems(endpoint, route: Route, seen: dict, build_time: bool) -> list:
-    """Path format, reserved paths and duplicates for one route; records it in `seen`."""
+def path_problems(
+    endpoint, route: Route, seen: dict, build_time: bool, build_checked: bool = True
+) -> list:
+    """Path format, reserved paths and duplicates for one route; records it in `seen`.
+    `build_checked` False: a legacy route `flash build` never looks at, only the format
+    `remote()` checks applies."""
     name = label(endpoint)
     variable = endpoint.variable or "ep"
     value = route.path
@@ -343,6 +368,8 @@ def path_problems(endpoint, route: Route, seen: dict, build_time: bool) -> list:
                 value=value,
             )
         ]
+    if build_time and not build_checked:
+        return []
     reserved = _reserved_paths(endpoint) if build_time else RESERVED_PATHS
     if raw in reserved:
         when = "`flash build` fails" if build_time else "the SDK raises at import"
