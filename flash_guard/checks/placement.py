@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from flash_guard.checks.sites import build_ignored, declaration_call
 from flash_guard.discover.facts import NEVER_RUNS, Block, FileFacts, guarding_if
 from flash_guard.model import Endpoint, Value
+from flash_guard.project.sdk_version import SdkInUse
 from flash_guard.sdk.in_use import release_at_least, sdk_of
 from flash_guard.sdk.runpod2_tables import DISCOVERY_SKIP_DIRS
 
@@ -34,13 +35,14 @@ def hidden_at(
     blocks: tuple[Block, ...],
     flags: frozenset[str] = frozenset(),
     app: str = ".",
+    sdk: SdkInUse | None = None,
 ) -> Hidden | None:
     """Why `flash build` would not see code placed so in `path`, or None if it would.
     `flags` are the file's import-availability flags (see `availability_flags`); `app` is
-    the directory the build runs in."""
-    if path.rsplit("/", 1)[-1] == "__init__.py":
+    the directory the build runs in; `sdk` the release in use (None: the newest)."""
+    if path.rsplit("/", 1)[-1] == "__init__.py" and not scans_init_files(sdk):
         return Hidden(f"in `{path}`", "flash build never imports `__init__.py` files")
-    pattern = build_ignored(path, app)
+    pattern = build_ignored(path, app) if build_ignore_list_applies(sdk) else None
     if pattern is not None:
         return Hidden(f"in `{path}`", f"flash build leaves `{pattern}` paths out of the build")
     if placement == "module":
@@ -168,8 +170,34 @@ def no_flash_build(endpoint: Endpoint) -> bool:
     )
 
 
+# The built-in ignore list sites.build_ignored describes (`tests/`, `docs/`, `build/`,
+# `dist/`, `env/`, `test_*.py`, `*_test.py`, ...) arrived in runpod-flash 1.12.0
+# (cli/utils/ignore.py). Before it, and in every tetra-rp release, the build copied everything
+# but `.build/`, `.flash/` (`.tetra/`), `.runpod/`, `.venv/`, `venv/`, `.git/` and
+# `__pycache__/`, none of which flash-guard lists.
+BUILD_IGNORE_LIST_FROM = "1.12.0"
+# tetra-rp's build from 0.20.0 (cli/commands/build_utils/scanner.py) parses every `.py` file
+# for `@remote`, `__init__.py` included; the handler it writes imports the function from
+# that module (`importlib.import_module('pkg.__init__').fn`), which works.
+TETRA_SCANNER_FROM = "0.20.0"
+
+
+def build_ignore_list_applies(sdk: SdkInUse | None) -> bool:
+    """Whether the release's `flash build` leaves the paths `build_ignored` names out."""
+    if sdk is None or sdk.package not in ("tetra-rp", "runpod-flash"):
+        return True
+    return release_at_least(sdk, "runpod-flash", BUILD_IGNORE_LIST_FROM)
+
+
+def scans_init_files(sdk: SdkInUse | None) -> bool:
+    """Whether the release's `flash build` finds `@remote` functions in `__init__.py`."""
+    return release_at_least(sdk, "tetra-rp", TETRA_SCANNER_FROM)
+
+
 def visible_to_build(endpoint: Endpoint) -> bool:
-    if not endpoint.deployable or endpoint.scope == "function" or endpoint.in_init:
+    if not endpoint.deployable or endpoint.scope == "function":
+        return False
+    if endpoint.in_init and not scans_init_files(sdk_of(endpoint)):
         return False
     if build_never_copies(endpoint):
         return False
@@ -183,6 +211,8 @@ def build_never_copies(endpoint: Endpoint) -> bool:
     files and deploys what they declare: FG306 and every other rule apply there. So does a
     tetra-rp release without `flash build`: the script creates its endpoint when it runs.)"""
     if endpoint.sdk == "runpod2" or no_flash_build(endpoint):
+        return False
+    if not build_ignore_list_applies(sdk_of(endpoint)):
         return False
     return build_ignored(endpoint.path, endpoint.app) is not None
 

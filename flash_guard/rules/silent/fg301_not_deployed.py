@@ -12,6 +12,7 @@ from flash_guard.checks.placement import (
     runtime_provisioned,
 )
 from flash_guard.checks.sites import declaration_call, factory_of, uses
+from flash_guard.sdk.in_use import sdk_of
 
 
 @register
@@ -22,7 +23,9 @@ class NotDeployed(Check):
 
     It fails, at the declaration, when the declaration sits in an `__init__.py`, under an
     ignored path (a `tests/`, `docs/`, `env/`, `build/`, `dist/`, `venv/` or `.venv/`
-    directory at any depth, `test_*.py`, `*_test.py`), in a function or class body, in a
+    directory at any depth, `test_*.py`, `*_test.py`; built-ins from runpod-flash 1.12,
+    never in tetra-rp, whose build from 0.20 also scans `__init__.py`), in a function or
+    class body, in a
     loop, or in a conditional block at module level (`if`/`elif`/`else`, `match`, `try`/
     `except`; a module-level `with` or `finally` body always runs and is not flagged).
     `if __name__ == "__main__":` and `if TYPE_CHECKING:` bodies never run under the build.
@@ -109,15 +112,16 @@ class NotDeployed(Check):
             return [outcome]
         declaration = declaration_call(endpoint, files)
         flags = availability_flags(files.get(endpoint.path))
+        sdk = sdk_of(endpoint)
         hidden = hidden_at(
-            endpoint.path, declaration.placement, declaration.blocks, flags, endpoint.app
+            endpoint.path, declaration.placement, declaration.blocks, flags, endpoint.app, sdk
         )
         if hidden is not None:
             message = f"{name} is declared {hidden.where}: {hidden.why}"
             factory = factory_of(endpoint, files)
             if (
                 factory is not None
-                and hidden_at(endpoint.path, "module", (), flags, endpoint.app) is None
+                and hidden_at(endpoint.path, "module", (), flags, endpoint.app, sdk) is None
             ):
                 # Located at the factory's `Endpoint(...)`, placed where the factory is called.
                 site_path, site_span = endpoint.factory_call
@@ -153,6 +157,7 @@ class NotDeployed(Check):
                     use.blocks,
                     availability_flags(files.get(use.path)),
                     endpoint.app,
+                    sdk,
                 )
             )
             is not None
