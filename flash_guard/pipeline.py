@@ -177,10 +177,10 @@ def _endpoint_files(endpoint: Endpoint, modules: ModuleIndex) -> set[str]:
     for value in values:
         if value.path:
             files.update(modules.files_behind(value.path, value.span))
-    if endpoint.sdk == "runpod2" and endpoint.deployable:
-        # The modules its worker imports when it starts: their imports are FG305's.
-        from flash_guard.checks.worker_start import worker_start
+    from flash_guard.checks.worker_start import imports_module_at_start, worker_start
 
+    if endpoint.deployable and imports_module_at_start(endpoint):
+        # The modules its worker imports when it starts: their imports are FG305's.
         files.update(worker_start(endpoint, modules).modules)
     files.discard("")
     return files

@@ -1,4 +1,4 @@
-"""What a runpod 2.0 worker imports when it starts.
+"""What a worker imports when it starts (runpod 2.0, and a runpod-flash `Endpoint`'s).
 
 The worker imports the handle's module (the manifest's `module`) and a route handler's, and
 with them every project module they import at module level. FG305 checks those modules'
@@ -8,6 +8,7 @@ verdicts depend on, so a commit of only `settings.py` reports what it breaks.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
 from flash_guard.checks.base import worker_bodies
@@ -18,15 +19,34 @@ from flash_guard.model import Endpoint
 # An import under one of these blocks may not run (an optional dependency, `if TYPE_CHECKING:`).
 GUARDS = frozenset({"try", "except", "finally", "if", "elif", "else", "with", "match", "case"})
 MAX_MODULES = 40
+STDLIB_NAMES = frozenset(sys.stdlib_module_names)
 
 
 @dataclass
 class WorkerStart:
     modules: list[str] = field(default_factory=list)  # the project modules, in the order met
-    # (path, binding): unguarded module-level imports that name no project module
-    imports: list[tuple[str, ImportBinding]] = field(default_factory=list)
-    # absolute ones that do name a project module (FG305: is it importable on the worker?)
-    project_imports: list[tuple[str, ImportBinding]] = field(default_factory=list)
+    # Each module's imports, shared by every walk through it (see _step)
+    steps: list[_Step] = field(default_factory=list)
+
+    @property
+    def imports(self) -> list[tuple[str, ImportBinding]]:
+        """(path, binding): unguarded module-level imports that name no project module."""
+        return [pair for step in self.steps for pair in step.imports]
+
+    @property
+    def project_imports(self) -> list[tuple[str, ImportBinding]]:
+        """Absolute ones that do name a project module (FG305: importable on the worker?)."""
+        return [pair for step in self.steps for pair in step.project_imports]
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One module's part of a walk: its unguarded module-level imports of packages, its
+    absolute imports of project modules, and the project modules it imports, in order."""
+
+    imports: tuple[tuple[str, ImportBinding], ...]
+    project_imports: tuple[tuple[str, ImportBinding], ...]
+    found: tuple[str, ...]
 
 
 def worker_start(endpoint: Endpoint, project: ModuleIndex) -> WorkerStart:
@@ -38,7 +58,6 @@ def worker_start(endpoint: Endpoint, project: ModuleIndex) -> WorkerStart:
 
 
 def _walk(endpoint: Endpoint, project: ModuleIndex) -> WorkerStart:
-    files = project.files
     out = WorkerStart()
     todo = sorted({b.path or endpoint.path for b in worker_bodies(endpoint)} | {endpoint.path})
     done: set[str] = set()
@@ -50,18 +69,49 @@ def _walk(endpoint: Endpoint, project: ModuleIndex) -> WorkerStart:
         if not project.ensure_parsed(path):  # a module only imported is parsed on demand
             continue
         out.modules.append(path)
-        for binding in files[path].imports:
-            if not binding.top_level or any(b.kind in GUARDS for b in binding.blocks):
-                continue
-            found = project.find_module(path, binding.module, binding.level)
-            if binding.name not in (None, "*"):
-                sub = f"{binding.module}.{binding.name}" if binding.module else binding.name
-                found = project.find_module(path, sub, binding.level) or found
-            if found is not None:
-                if not binding.level:
-                    out.project_imports.append((path, binding))
-                if found not in done:
-                    todo.append(found)
-                continue
-            out.imports.append((path, binding))
+        step = _step(path, project)
+        out.steps.append(step)
+        todo += [found for found in step.found if found not in done]
     return out
+
+
+def _step(path: str, project: ModuleIndex) -> _Step:
+    """Computed once per module: the walks of a big tree's endpoints meet in the same modules,
+    and a list of their imports per endpoint was megabytes (a tree holding a copy of the
+    standard library, whose `import os` leads into it)."""
+    steps = project.__dict__.setdefault("_worker_start_steps", {})
+    step = steps.get(path)
+    if step is not None:
+        return step
+    imports, project_imports, found_modules = [], [], []
+    for binding in project.files[path].imports:
+        if not binding.top_level or any(b.kind in GUARDS for b in binding.blocks):
+            continue
+        if not binding.level and binding.module.split(".", 1)[0] in STDLIB_NAMES:
+            # The worker's `import os` is the standard library's: a project file found by a
+            # name suffix (`vendor/os.py`, a tree holding a copy of the stdlib) is not it.
+            imports.append((path, binding))
+            continue
+        found = project.find_module(path, binding.module, binding.level)
+        if binding.name not in (None, "*"):
+            sub = f"{binding.module}.{binding.name}" if binding.module else binding.name
+            found = project.find_module(path, sub, binding.level) or found
+        if found is not None:
+            if not binding.level:
+                project_imports.append((path, binding))
+            found_modules.append(found)
+            continue
+        imports.append((path, binding))
+    step = steps[path] = _Step(tuple(imports), tuple(project_imports), tuple(found_modules))
+    return step
+
+
+def imports_module_at_start(endpoint: Endpoint) -> bool:
+    """Whether the deployed worker imports the declaring module when it starts, running its
+    module-level imports: runpod 2.0's worker does, and so does the handler `flash build`
+    generates for a runpod-flash `Endpoint` (runpod-flash 1.21 build_utils/handler_generator:
+    `importlib.import_module(module)`). A legacy `@remote` function is often run live, where
+    the worker execs only the function's source."""
+    return endpoint.sdk == "runpod2" or (
+        endpoint.sdk == "runpod_flash" and endpoint.api == "endpoint"
+    )

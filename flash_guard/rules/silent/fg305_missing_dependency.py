@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from flash_guard.checks.base import Check, fail_at, param_doc, register, unknown, worker_bodies
 from flash_guard.checks.sites import body_with_helpers
-from flash_guard.checks.worker_start import GUARDS, worker_start
+from flash_guard.checks.worker_start import GUARDS, imports_module_at_start, worker_start
 from flash_guard.model import Span, Value
 from flash_guard.project.local_requirements import (
     SEPARATE,
@@ -538,17 +538,6 @@ def _finding(endpoint, path, binding, top, import_names, via, built=True):
 
 
 MODULE_LEVEL = "<module>"  # the `via` of an import the worker runs when it imports a module
-
-
-def imports_module_at_start(endpoint) -> bool:
-    """Whether the deployed worker imports the declaring module when it starts, running its
-    module-level imports: runpod 2.0's worker does, and so does the handler `flash build`
-    generates for a runpod-flash `Endpoint` (runpod-flash 1.21 build_utils/handler_generator:
-    `importlib.import_module(module)`). A legacy `@remote` function is often run live, where
-    the worker execs only the function's source."""
-    return endpoint.sdk == "runpod2" or (
-        endpoint.sdk == "runpod_flash" and endpoint.api == "endpoint"
-    )
 
 
 def _first_reporter(endpoint, endpoints, analysis):
