@@ -1015,6 +1015,32 @@ DISCOVERY = {
         False,
         True,
     ),
+    # create_app() builds the App and decorates on it: one App, both resources deployed
+    # (each evaluation inside the function is that App, not a same-named twin).
+    "create-app-decorates-inside": (
+        {
+            "service.py": "import runpod\n\ndef create_app(name='thumbs'):\n"
+            "    app = runpod.App(name)\n\n"
+            "    @app.queue(name='thumb-q', cpu='cpu3c-1-2')\n    def thumb(x: int = 1):\n"
+            "        return x\n\n"
+            "    @app.queue(name='resize-q', cpu='cpu3c-1-2')\n    def resize(x: int = 1):\n"
+            "        return x\n\n    return app\n\napp = create_app()\n"
+        },
+        False,
+        True,
+    ),
+    # the same factory called twice with one name: two Apps, the second dropped with its queue
+    "factory-called-twice": (
+        {
+            "main.py": "import runpod\n\ndef make_app(name):\n    return runpod.App(name)\n\n"
+            "first = make_app('shop')\nsecond = make_app('shop')\n\n"
+            "@first.queue(name='recs-q', cpu='cpu3c-1-2')\ndef recs(x: int = 1):\n    return x\n\n"
+            "@second.queue(name='search-q', cpu='cpu3c-1-2')\ndef search(x: int = 1):\n"
+            "    return x\n"
+        },
+        True,
+        False,
+    ),
 }
 
 

@@ -47,12 +47,18 @@ class AppDecl:
     span: Span
     variable: str | None = None
     resources: list[Endpoint] = field(default_factory=list)
+    # Seen from inside the function that builds it (`def create_app(): app = runpod.App(...);
+    # @app.queue(...)`): the App of whichever call runs, the same object as each call site's.
+    local: bool = False
 
 
 class Runpod2Builder:
     def __init__(self, project: ModuleIndex):
         self.project = project
-        self.apps: dict[int, AppDecl] = {}
+        # id(App object), or for an App a function builds: ("local", its site) inside that
+        # function, ("call", its site, the call's site) for a module-level call
+        self.apps: dict[object, AppDecl] = {}
+        self._site_of: dict[int, tuple[object, tuple]] = {}  # id(App object) -> (it, call key)
         self.endpoints: list[Endpoint] = []
         # (code, message, path, span): problems of no declaration (a stray route marker)
         self.stray: list[tuple[str, str, str, Span]] = []
@@ -117,23 +123,50 @@ class Runpod2Builder:
                     self.stray.append(("FG215", message, path, decorator.span))
 
     # -- apps -------------------------------------------------------------
-    def _app(self, value: Value, variable: str | None = None) -> AppDecl:
+    def _app(
+        self,
+        value: Value,
+        variable: str | None = None,
+        path: str | None = None,
+        ns=None,
+        site: tuple[str, Span] | None = None,
+    ) -> AppDecl:
+        """The App declaration of `value`, evaluated in `path` within namespace `ns`, or at the
+        module-level call `site` (path, call span) of the function that builds it. Each
+        evaluation of an App a function builds gives a new object: those inside that function
+        are one App (whichever call's), those of one call site are one App (that call's)."""
         obj = value.value
-        decl = self.apps.get(id(obj))
+        local = bool(ns is not None and obj.span and obj.path == path and ns.contains(obj.span))
+        if local:
+            key: object = ("local", obj.path, obj.span)
+        elif site is not None and self._built_in_function(obj):
+            key = ("call", obj.path, obj.span, *site)
+            # the object kept, so its id is not reused while the alias stands
+            self._site_of[id(obj)] = (obj, key)
+        else:
+            key = self._site_of[id(obj)][1] if id(obj) in self._site_of else id(obj)
+        decl = self.apps.get(key)
         if decl is None:
             name = obj.args[0] if obj.args else obj.kwargs.get("name", Value.default(None))
             env = obj.kwargs.get("env", Value.default("default"))
             decl = AppDecl(obj, name, env, obj.path or "", obj.span or Span(1, 1, 1, 1))
-            self.apps[id(obj)] = decl
+            decl.local = local
+            self.apps[key] = decl
         decl.variable = decl.variable or variable
         return decl
+
+    def _built_in_function(self, obj) -> bool:
+        """The `App(...)` call sits in a function body (it runs when that function is called)."""
+        facts = self.project.files.get(obj.path or "")
+        return bool(obj.span and facts and any(f.span.contains(obj.span) for f in facts.functions))
 
     def _assignment(self, path: str, assign) -> None:
         value = self.project.evaluate_call_snippet(assign.value, path, assign.namespace)
         if value is None:
             value = self.project.evaluate(assign.expr, path, assign.namespace)
         if is_sdk2_app(value):
-            self._app(value, assign.target)
+            site = (path, assign.expr.span) if assign.namespace is None else None
+            self._app(value, assign.target, path, assign.namespace, site)
             return
         func = assign.value.callee() or assign.expr.items[0]
         stub = (
@@ -286,7 +319,7 @@ class Runpod2Builder:
         base = self.project.evaluate(callee.items[0], path, ns)
         if not is_sdk2_app(base):
             return None, None
-        return DECORATOR_KINDS[callee.value], self._app(base)
+        return DECORATOR_KINDS[callee.value], self._app(base, None, path, ns)
 
     def _factory_decorator(self, home: str, fn, call: Expr, path: str, ns):
         """`@nested("beta")` where `def nested(name): def deco(f): return app.queue(
@@ -383,7 +416,7 @@ class Runpod2Builder:
         obj, method, app_value = entry
         if not is_sdk2_app(app_value):
             return None
-        return obj, DECORATOR_KINDS[method], self._app(app_value)
+        return obj, DECORATOR_KINDS[method], self._app(app_value, None, path, ns)
 
     def _decorated(self, path: str, decorated: Decorated) -> None:
         schedule = False
@@ -729,7 +762,7 @@ class Runpod2Builder:
                 self._declare(
                     path,
                     DECORATOR_KINDS[method],
-                    self._app(app_value),
+                    self._app(app_value, site=(site_path, assign.expr.span)),
                     call,
                     ns,
                     target,

@@ -69,8 +69,8 @@ class AppLostAtDeploy(Check):
         out: list[Outcome] = []
         first: dict[tuple[str, object], object] = {}
         for app in analysis.runpod2_apps:
-            if not app.name.known or not _discovered(app.path):
-                continue
+            if app.local or not app.name.known or not _discovered(app.path):
+                continue  # a local one is the App of each call site, compared there
             key = (apps_of.app_of(app.path), app.name.value)
             earlier = first.setdefault(key, app)
             if earlier is not app:
