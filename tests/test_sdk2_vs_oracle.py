@@ -2168,3 +2168,45 @@ def test_a_loop_shape_unrolls_as_the_sdk_registers_it(label, loop_discoveries, t
     unbound = {name for name, record in records.items() if not record["variables"]}
     assert unbound <= fg306, (unbound, fg306)
     assert not {n for n, r in records.items() if r["variables"]} & fg306, findings
+
+
+# rc2's build_environment with pip stubbed: what it asks pip to install, and whether with
+# dependencies (no network: `vendor` is replaced, and the runpod overlay is a local copy).
+BUILD_PROBE = """
+import tempfile
+from pathlib import Path
+import runpod
+from runpod.apps import build
+
+calls = []
+build.vendor = lambda env_dir, reqs, py, no_deps=False, progress=None: calls.append(
+    (list(reqs), no_deps)
+)
+root = Path(tempfile.mkdtemp())
+(root / "requirements.txt").write_text("runpod==2.0.0rc2\\n")
+app = runpod.App("uploader")
+
+@app.queue(name="upload", cpu="cpu3c-2-4")
+def upload(key: str = "k"):
+    return key
+
+build.build_environment(app, root, scratch_dir=root / "scratch")
+RESULT = calls
+"""
+
+
+def test_fg305_rc2_vendors_the_apps_own_runpod_requirement_with_its_closure(tmp_path, run_cli):
+    """`runpod` in requirements.txt is pip-installed with its dependencies (fastapi[all] and
+    so pydantic, boto3, ...), so a queue worker importing them is not missing anything."""
+    calls = run_probe2_or_skip(BUILD_PROBE)
+    assert [no_deps for _, no_deps in calls] == [False], calls
+    assert "runpod==2.0.0rc2" in calls[0][0], calls
+    files = {
+        "requirements.txt": "runpod==2.0.0rc2\n",
+        "app.py": "import runpod\nfrom pydantic import BaseModel\n\n"
+        "app = runpod.App('uploader')\n\n"
+        "@app.queue(name='upload', cpu='cpu3c-2-4', workers=(1, 3))\n"
+        "def upload(key: str = 'k'):\n    import boto3\n    return BaseModel, boto3, key\n",
+    }
+    found = _findings(run_cli, _write(tmp_path, "own-runpod", files))
+    assert [f for f in found if f["code"] == "FG305"] == [], found

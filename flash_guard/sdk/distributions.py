@@ -240,6 +240,9 @@ PULLS_IN: dict[str, tuple[str, ...]] = {
     "opencv-python": ("numpy",),
     "opencv-python-headless": ("numpy",),
     "fastapi": ("pydantic", "starlette", "anyio", "typing-extensions"),
+    # pydantic-settings 2.x requires pydantic 2 and python-dotenv
+    "pydantic-settings": ("pydantic", "python-dotenv", "typing-extensions"),
+    "pydantic": ("pydantic-core", "annotated-types", "typing-extensions"),
     "starlette": ("anyio",),
     "uvicorn": ("click", "h11"),
     "aiohttp": ("yarl", "multidict", "aiosignal", "attrs", "frozenlist"),

@@ -33,6 +33,7 @@ from flash_guard.sdk.distributions import (
     NAMESPACE_PACKAGES,
     RUNPOD2_API_RUNTIME,
     RUNPOD2_GPU_IMAGE,
+    RUNPOD2_INSTALL,
     RUNPOD2_RUNTIME,
     SDK_DEPENDENCIES,
     normalise,
@@ -103,8 +104,10 @@ class MissingDependency(Check):
     App's resources' `dependencies=` (two Apps in one directory do not share them), the build
     reads only the app's `requirements.txt` too, and the worker has `preinstalled_runpod2` (the
     SDK's runtime), fastapi and uvicorn when the App has an `@app.api`, and the torch family
-    only on a GPU resource without `image=`; its `dependencies=` count however they are written
-    (`BASE + ["x"]`), since the build collects them from the running code. Import names map to
+    only on a GPU resource without `image=` (`runpod` listed by the app itself is vendored with
+    its whole closure: fastapi[all], pydantic, boto3, ...); its `dependencies=` count however
+    they are written (`BASE + ["x"]`), since the build collects them from the running code.
+    Import names map to
     distributions through `import_names` (`PIL` -> pillow). Custom-image declarations (`image=`,
     `ServerlessEndpoint`, `CpuServerlessEndpoint`, ...) are exempt: their image decides. A 2.0
     worker also imports the handle's module when it starts (and a route handler's), and with
@@ -615,6 +618,11 @@ def _app_distributions(endpoint, endpoints, analysis) -> set[str]:
     for line in _local_lines(endpoint.app, analysis):
         if not line.editable and line.exists:
             names |= line.names  # pip builds the directory into the artifact
+    if endpoint.sdk == "runpod2" and "runpod" in names:
+        # `runpod` the app lists itself is vendored like any requirement, with its whole
+        # closure (apps/build.py `vendor` installs with dependencies); the runtime's own copy
+        # comes with RUNTIME_REQUIREMENTS only.
+        names.update(normalise(n) for n in RUNPOD2_INSTALL)
     return with_requirements(names)
 
 
