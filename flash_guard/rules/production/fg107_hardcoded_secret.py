@@ -107,6 +107,16 @@ TOKEN_SHAPES = {
     "AWS access key id": r"^(AKIA|ASIA)[A-Z0-9]{16}$",
     "Slack token": r"^xox[abposr]-[A-Za-z0-9-]{10,}$",
     "Authorization header value": r"^(?:Bearer|Basic|Token)\s+\S{8,}$",
+    # An incoming-webhook URL is its own credential: anyone holding it can post. The last
+    # segment is the secret; one of only `X`s is the docs' placeholder.
+    "Slack webhook URL": (
+        r"^https://hooks\.slack\.com/(?:services|workflows|triggers)/(?:[A-Za-z0-9_\-]+/)+"
+        r"(?![xX*]+$)[A-Za-z0-9_\-]{16,}$"
+    ),
+    "Discord webhook URL": (
+        r"^https://(?:(?:canary|ptb)\.)?discord(?:app)?\.com/api/webhooks/\d+/"
+        r"(?![xX*]+$)[A-Za-z0-9_\-]{20,}$"
+    ),
 }
 # A commit hash (a model revision) or a UUID (an endpoint or volume id) names something: such a
 # value is a secret only under a secret-looking key (`API_KEY=<uuid>`), not by its entropy.
@@ -295,8 +305,9 @@ class HardcodedSecret(Check):
     literal and either its key looks secret (a whole word such as TOKEN or PASSWORD: `MONKEY`
     and `AUTHOR` are not secret, and neither is a key where a qualifier such as LIMIT, NAME,
     PREFIX or ENABLED follows the secret word: `TOKEN_LIMIT`, `SECRET_NAME`) or its value has a
-    known token shape (`hf_`, `sk-`, `rpa_`, `ghp_`/`github_pat_`, `AKIA`, `xox`, or a long
-    high-entropy string). Values read from `os.environ`/`os.getenv` and Runpod secret references
+    known token shape (`hf_`, `sk-`, `rpa_`, `ghp_`/`github_pat_`, `AKIA`, `xox`, a Slack or
+    Discord webhook URL, or a long high-entropy string). Values read from
+    `os.environ`/`os.getenv` and Runpod secret references
     `{{ RUNPOD_SECRET_name }}` pass (in runpod 2.0, a secret-looking key read from the
     environment or computed by a call when the decorator runs fails: its value is baked into the
     template), and so do identifier-shaped values (a model or repo id like
