@@ -33,7 +33,9 @@ class HealthRoute(Check):
     an installed package or a function that builds none itself) is undecidable (FG002) unless
     a visible route already serves the health check. A health route registered in a
     module-level `for` loop that `flash build` does not deploy (FG301: each iteration rebinds
-    the handler's name, or a later item re-registers its function) does not count."""
+    the handler's name, or a later item re-registers its function) does not count. When the endpoint serves a GET route
+    that names a health check another way (`/healthz`, `/status`, `/readyz`, `/v1/health`),
+    the finding says so and its fix is adding that path to `health_paths`."""
 
     id = "no-health-route"
     Params = Params
@@ -70,12 +72,33 @@ class HealthRoute(Check):
                 f" (the `{dropped.shown()}` on `{dropped.handler}` {dropped.dropped[0]} is not "
                 "deployed, FG301)"
             )
-        return [
-            fail(
-                endpoint,
-                message,
-                None,
-                "routes",
-                fix,
+        own = _health_like(endpoint)
+        if own is not None:
+            # `/healthz`, `/status`: most likely the health route under another name
+            message += (
+                f" (it serves GET {own}: if that is its health route, add it to health_paths)"
             )
-        ]
+            fix = (
+                f"Add {own} to FG109's health_paths in .flash-guard.yaml (rules: FG109: params: "
+                f"health_paths: [{', '.join([*params.health_paths, own])}]), or serve GET {path}."
+            )
+        return [fail(endpoint, message, None, "routes", fix)]
+
+
+# GET paths that name a health check, as services commonly spell it (Kubernetes' `/healthz`,
+# `/livez`, `/readyz`; `/healthcheck`, `/status`, `/alive`...), compared without a trailing `/`
+_HEALTH_WORDS = ("health", "healthz", "healthcheck", "livez", "readyz", "live", "ready", "alive")
+_HEALTH_WORDS += ("liveness", "readiness", "status", "heartbeat")
+
+
+def _health_like(endpoint) -> str | None:
+    """The first known GET route whose last path segment names a health check."""
+    for route in endpoint.routes:
+        if not (route.method.known and route.path.known) or not isinstance(route.path.value, str):
+            continue
+        if route.dropped is not None:  # the build does not deploy it (FG301)
+            continue
+        last = route.path.value.rstrip("/").rsplit("/", 1)[-1].lower()
+        if str(route.method.value).upper() == "GET" and last in _HEALTH_WORDS:
+            return route.path.value
+    return None
