@@ -1029,6 +1029,39 @@ DISCOVERY = {
         False,
         True,
     ),
+    # a handle called at import: discovery refuses it and skips the App's own file
+    "invoked-at-import": (
+        {
+            "app.py": APP + "@app.queue(name='own-q', cpu='cpu3c-1-2')\ndef own(x: int = 1):\n"
+            "    return x\n\nown.spawn(x=1)\n",
+            "other.py": APP.replace("'shared'", "'other'")
+            + "@app.queue(name='other-q', cpu='cpu3c-1-2')\ndef other(x: int = 1):\n    return x\n",
+        },
+        True,
+        False,
+    ),
+    # guarded (main block, try, function): nothing runs, or its error is caught
+    "invoked-guarded": (
+        {
+            "app.py": APP + "@app.queue(name='own-q', cpu='cpu3c-1-2')\ndef own(x: int = 1):\n"
+            "    return x\n\ndef warm():\n    own.spawn(x=1)\n\ntry:\n    own.remote(x=1)\n"
+            "except Exception:\n    pass\n\nif __name__ == '__main__':\n    own.remote(x=2)\n"
+        },
+        False,
+        False,
+    ),
+    # called from a worker file of a package whose App lives in app.py: that file is skipped,
+    # but its queue stays on the App (rc2 restores the App list, not the App's resources)
+    "invoked-in-a-worker-file": (
+        {
+            "__init__.py": "",
+            "app.py": APP,
+            "worker.py": "from .app import app\n\n@app.queue(name='w-q', cpu='cpu3c-1-2')\n"
+            "def w(x: int = 1):\n    return x\n\nw.remote(x=1)\n",
+        },
+        False,
+        False,
+    ),
     # the same factory called twice with one name: two Apps, the second dropped with its queue
     "factory-called-twice": (
         {

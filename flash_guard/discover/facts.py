@@ -53,6 +53,12 @@ ROUTE_REGISTRARS = frozenset(
     {"add_api_route", "api_route", "add_route", "route", "include_router", "mount"}
 )
 _MUTATOR_PATTERN = f"^(?:{'|'.join(sorted(_MUTATORS | ROUTE_REGISTRARS))})$"
+# A runpod 2.0 handle's calling methods (handles.py): each refuses to run during a discovery
+# scan. `X.remote.aio(...)` is `X.remote` then `.aio`; the route callers are an ApiHandle's.
+INVOKE_METHODS = frozenset({"remote", "spawn", "stream", "get", "post", "put", "delete", "patch"})
+_INVOKE_PATTERN = (
+    rf"^[A-Za-z_][A-Za-z0-9_]*\s*\.\s*(?:{'|'.join(sorted(INVOKE_METHODS))})(?:\s*\.\s*aio)?$"
+)
 _ENV_GETTERS = {"os.getenv", "getenv", "os.environ.get", "environ.get"}
 _ENV_MAPPINGS = {"os.environ", "environ"}
 # Every node the walk in first_syntax_error reports matches this rule (an ERROR
@@ -88,6 +94,22 @@ _FILE_RULE = {
                     {"has": {"field": "object", "kind": "identifier"}},
                     {"has": {"field": "attribute", "regex": _MUTATOR_PATTERN}},
                 ],
+            },
+        },
+        # `embed.remote(...)`, `embed.remote.aio(...)`, `Svc.post("/x", body)` outside any
+        # function or class: a runpod 2.0 handle invoked while its module is imported
+        {
+            "kind": "call",
+            "has": {"field": "function", "kind": "attribute", "regex": _INVOKE_PATTERN},
+            "not": {
+                "inside": {
+                    "any": [
+                        {"kind": "function_definition"},
+                        {"kind": "class_definition"},
+                        {"kind": "lambda"},
+                    ],
+                    "stopBy": "end",
+                }
             },
         },
         *_SUSPECT["any"],
@@ -251,6 +273,18 @@ class Unbinding:
 
 
 @dataclass(slots=True)
+class Invocation:
+    """`NAME.method(...)` (or `NAME.method.aio(...)`) outside any function or class, for a
+    method in INVOKE_METHODS: it runs when the module is imported, unless a block says it
+    may not (`blocks`: an `if`, a `try`, ...)."""
+
+    receiver: str
+    method: str
+    span: Span
+    blocks: tuple[Block, ...] = ()  # enclosing blocks, innermost first
+
+
+@dataclass(slots=True)
 class FileFacts:
     path: str  # relative to the project root, '/'-separated
     parse_error: Span | None = None
@@ -270,6 +304,8 @@ class FileFacts:
     writes: list[ItemWrite] = field(default_factory=list)
     # Module-level `del NAME`: `flash build` reads the globals left after the import (FG207).
     unbinds: list[Unbinding] = field(default_factory=list)
+    # `embed.remote(...)` run at import (runpod 2.0 discovery refuses it, FG307)
+    invocations: list[Invocation] = field(default_factory=list)
     # `rf.Name` where `rf` is bound to an SDK package itself (`import runpod_flash as rf`):
     # (local name, attribute, span of the `rf.Name` node), for FG213.
     sdk_attributes: list[tuple[str, str, Span]] = field(default_factory=list)
@@ -1067,8 +1103,19 @@ def _call(node, facts: FileFacts, lines: _Lines) -> None:
         _applied(node, facts, lines)
     elif func is not None and func.kind() == "identifier":
         _call_statement(node, facts, lines)
+    elif func is not None and re.match(_INVOKE_PATTERN, func.text()):
+        _invocation(node, func, facts, lines)
     else:
         _method_write(node, facts, lines)
+
+
+def _invocation(node, func, facts: FileFacts, lines: _Lines) -> None:
+    """`embed.remote(...)` outside any function or class (the search rule excludes them)."""
+    parts = [p.strip() for p in func.text().split(".")]
+    placement, _, blocks = _placement(node, lines)
+    if placement in ("function", "class"):
+        return
+    facts.invocations.append(Invocation(parts[0], parts[1], span_of(node), blocks))
 
 
 def _applied(node, facts: FileFacts, lines: _Lines) -> None:

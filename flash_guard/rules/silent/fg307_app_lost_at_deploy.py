@@ -32,7 +32,7 @@ def _label(app) -> str:
 
 @register
 class AppLostAtDeploy(Check):
-    """Four cases, all silent at deploy. (1) Duplicate names: discovery keeps the first `App`
+    """Five cases, all silent at deploy. (1) Duplicate names: discovery keeps the first `App`
     of each name in import order (files sorted by path, then line) and drops every later one
     with all its resources; the finding is on the later `App(`. (2) The flat-layout empty
     twin: in a directory without `__init__.py` discovery imports each file under a synthetic
@@ -49,7 +49,13 @@ class AppLostAtDeploy(Check):
     of that name). (4) The deploy root is itself a package (`__init__.py`): discovery imports
     `main.py` under its package name, and `from main import app` (the root is on sys.path)
     imports it again as `main`; the App built first (files in sorted order) is kept and the
-    resources decorated on the other are dropped. Cases 2-4 concern an `App(...)` built when
+    resources decorated on the other are dropped. (5) The App's own file calls a handle
+    (`.remote`, `.remote.aio`, `.spawn`, `.stream`, an api's `.get/.post/...`) in a statement
+    that runs whenever it is imported (none of `if`, `try`, a function or a class around it):
+    discovery runs with RUNPOD_DISCOVERY_SCAN set, the call raises DiscoveryInvocationError,
+    and the file, with the App and all its resources, is skipped (a file that only decorates
+    on an App built elsewhere keeps its resources: rc2 restores the list of Apps, not what
+    was registered on them). Cases 2-5 concern an `App(...)` built when
     its module is imported, not one a function builds where it is called (`app =
     make_app("shop")`). Apps in different
     flash-guard apps (project markers) are not compared, nor files under a directory
@@ -90,13 +96,68 @@ class AppLostAtDeploy(Check):
                         deployed[0] if deployed else None,
                     )
                 )
+        handles = _handle_names(endpoints)
         for app in analysis.runpod2_apps:
             if _discovered(app.path) and _built_on_import(app, analysis):
                 failing = _sibling_imports(app, analysis, apps_of)
                 out += _unimportable(app, failing)
                 out += _empty_twin(app, analysis, set(failing))
                 out += _package_root_twin(app, analysis, apps_of)
+                out += _invoked_on_import(app, analysis, handles)
         return out
+
+
+def _handle_names(endpoints) -> dict[tuple[str, str], object]:
+    """{(file, module-level name): endpoint} for the runpod 2.0 handles bound to a name."""
+    return {
+        (e.path, e.variable): e for e in endpoints if e.sdk == "runpod2" and e.variable is not None
+    }
+
+
+def _invoked_on_import(app, analysis, handles) -> list[Outcome]:
+    """A handle called (`.remote`, `.spawn`, `.stream`, an api's `.post(...)`) by a statement
+    of the App's own file that runs whenever it is imported (no `if`, `try` or function
+    around it): discovery sets RUNPOD_DISCOVERY_SCAN, the call raises
+    DiscoveryInvocationError, the file's import fails and its App is never registered."""
+    project = analysis.modules
+    facts = project.files.get(app.path)
+    for call in facts.invocations if facts is not None else ():
+        if call.blocks:
+            continue  # conditional, guarded or caught: may not run, or its error is handled
+        found = project.lookup(app.path, call.receiver, None)
+        if not isinstance(found, tuple):
+            continue
+        bound = getattr(found[1], "name", None) or getattr(found[1], "target", None)
+        handle = handles.get((found[0], bound))
+        if handle is None or (call.method in _ROUTE_CALLERS) != (handle.kind == "load_balancer"):
+            continue  # not a handle, or a method it does not have
+        lost = _deployed(app.resources)
+        if not lost:
+            return []
+        dropped = ", ".join(f"`{e.display_name}`" for e in lost)
+        return [
+            Outcome(
+                "fail",
+                f"`{call.receiver}.{call.method}(...)` runs whenever `{app.path}` is imported: "
+                "`rp flash deploy`'s discovery refuses it (DiscoveryInvocationError: "
+                f"'{handle.display_name}' was invoked at import time), skips the file and with "
+                f"it `App({_label(app)})`, so {dropped} {'is' if len(lost) == 1 else 'are'} "
+                "not deployed",
+                app.path,
+                call.span,
+                None,
+                lost[0],
+                _INVOKED_FIX,
+            )
+        ]
+    return []
+
+
+_ROUTE_CALLERS = frozenset({"get", "post", "put", "delete", "patch"})
+_INVOKED_FIX = (
+    "Move the call into a function, a @runpod.local_entrypoint or an "
+    '`if __name__ == "__main__":` block.'
+)
 
 
 def _package_root_twin(app, analysis, apps_of) -> list[Outcome]:
