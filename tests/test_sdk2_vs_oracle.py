@@ -1062,6 +1062,19 @@ DISCOVERY = {
         False,
         False,
     ),
+    # an App a factory builds, used by another module's helper function: one App, whichever
+    # function's call site a declaration is reached through
+    "factory-app-used-in-a-helper": (
+        {
+            "common.py": "import runpod\n\ndef make_app(name):\n    return runpod.App(name)\n",
+            "main.py": "from common import make_app\n\napp = make_app('factory-app')\n\n"
+            "@app.queue(name='own-q', cpu='cpu3c-1-2')\ndef own(x: int = 1):\n    return x\n\n"
+            "def build():\n    return {'dyn': app.queue(name='dyn-q', cpu='cpu3c-1-2')"
+            "(lambda x=1: x)}\n\nHANDLES = build()\n",
+        },
+        False,
+        True,
+    ),
     # the same factory called twice with one name: two Apps, the second dropped with its queue
     "factory-called-twice": (
         {

@@ -139,12 +139,14 @@ class Runpod2Builder:
         local = bool(ns is not None and obj.span and obj.path == path and ns.contains(obj.span))
         if local:
             key: object = ("local", obj.path, obj.span)
+        elif id(obj) in self._site_of:
+            key = self._site_of[id(obj)][1]
         elif site is not None and self._built_in_function(obj):
             key = ("call", obj.path, obj.span, *site)
             # the object kept, so its id is not reused while the alias stands
             self._site_of[id(obj)] = (obj, key)
         else:
-            key = self._site_of[id(obj)][1] if id(obj) in self._site_of else id(obj)
+            key = id(obj)
         decl = self.apps.get(key)
         if decl is None:
             name = obj.args[0] if obj.args else obj.kwargs.get("name", Value.default(None))
@@ -762,7 +764,10 @@ class Runpod2Builder:
                 self._declare(
                     path,
                     DECORATOR_KINDS[method],
-                    self._app(app_value, site=(site_path, assign.expr.span)),
+                    # this call's App when the factory builds it, else the App it uses
+                    self._app(app_value, site=(site_path, assign.expr.span))
+                    if _built_by(fn, path, app_value)
+                    else self._app(app_value),
                     call,
                     ns,
                     target,
@@ -1806,6 +1811,12 @@ def discover_runpod2(project: ModuleIndex) -> tuple[list[Endpoint], list[AppDecl
     endpoints, apps = builder.build()
     project.runpod2_stray = builder.stray
     return endpoints, apps
+
+
+def _built_by(fn, path: str, app_value: Value) -> bool:
+    """The App is constructed in the body of `fn`, the function of `path` being called."""
+    obj = app_value.value
+    return bool(obj.span and obj.path == path and fn.span.contains(obj.span))
 
 
 def _called_without_arguments(endpoint, params, what: str, consequence: str, span) -> None:
