@@ -238,6 +238,9 @@ class BodyFacts:
     # req, opt, star, kwreq, kwopt, dstar. For a class: its `__init__`'s, and its bases.
     params: tuple[tuple[str, str], ...] = ()
     bases: tuple[str, ...] = ()
+    # (parameter, annotation as written) for the annotated ones: a route's JSON body typed
+    # as a pydantic model (FG215)
+    annotations: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True)

@@ -812,7 +812,11 @@ def _parameters(definition, facts: BodyFacts) -> None:
             shape = "kw" + shape
         whole = kind in ("identifier", "list_splat_pattern", "dictionary_splat_pattern")
         name = child.text() if whole else (child.child(0) or child).text()
-        facts.params.append((name.split(":")[0].split("=")[0].strip(" *"), shape))
+        name = name.split(":")[0].split("=")[0].strip(" *")
+        facts.params.append((name, shape))
+        annotation = None if whole else child.field("type")
+        if annotation is not None:
+            facts.annotations.append((name, annotation.text()))
 
 
 def _body_call(call, facts: BodyFacts, body=None) -> None:

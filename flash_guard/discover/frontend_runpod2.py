@@ -13,7 +13,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from flash_guard.discover.facts import ROUTE_REGISTRARS, Assignment, Decorated, FunctionDef
+from flash_guard.discover.facts import (
+    ROUTE_REGISTRARS,
+    Assignment,
+    ClassDef,
+    Decorated,
+    FunctionDef,
+)
 from flash_guard.discover.loops import loop_names, unroll
 from flash_guard.discover.normalize_runpod2 import FLASH_STR_ENUMS, is_flash_enum, resource_params
 from flash_guard.discover.parse import Expr, dotted_expr
@@ -991,7 +997,56 @@ class Runpod2Builder:
                 continue
             self._add_route(endpoint, marker, decorator, member_path, method, reserved=True)
             self._handler_arity(endpoint, marker, method, static_at is not None)
+            if marker != "GET":
+                self._typed_body(endpoint, marker, method, member_path, static_at is not None)
         return inits, lost
+
+    def _typed_body(self, endpoint, verb: str, handler: Decorated, path: str, static) -> None:
+        """`def predict(self, body: PredictRequest)`: the runtime calls `fn(body)` with the
+        parsed JSON (a dict or list), never a model built from it (runtime api/server.py
+        `_mount_routes`), so `body.prompt` raises AttributeError on every request."""
+        params = handler.target.params if static else handler.target.params[1:]
+        positional = [n for n, k in params if k in ("req", "opt")]
+        annotation = dict(handler.target.annotations).get(positional[0]) if positional else None
+        model = self._model_class(annotation, path, handler.namespace) if annotation else None
+        if model is None:
+            return
+        annotation = annotation.strip().strip("'\"")  # `"Feedback"` as a class names it
+        endpoint.problems.append(
+            (
+                "FG215",
+                f"{verb} handler `{handler.target.name}` takes `{positional[0]}: {annotation}`, "
+                f"a {model}: the runtime passes the JSON body as parsed (a dict), never a "
+                f"{annotation}, so attribute access on it fails per request (validate inside: "
+                f"`{annotation}.model_validate({positional[0]})`)"
+                if model == "pydantic model"
+                else f"{verb} handler `{handler.target.name}` takes `{positional[0]}: "
+                f"{annotation}`, a {model}: the runtime passes the JSON body as parsed (a "
+                f"dict), never a {annotation}, so attribute access on it fails per request "
+                f"(build it inside: `{annotation}(**{positional[0]})`)",
+                handler.target.span,
+            )
+        )
+
+    def _model_class(self, annotation: str, path: str, ns, depth: int = 0) -> str | None:
+        """ "pydantic model" or "dataclass" when `annotation` names a project class deriving
+        pydantic's BaseModel (through project bases too) or decorated @dataclass; else None."""
+        name = annotation.strip().strip("'\"")
+        if depth > 4 or not name.replace(".", "").replace("_", "").isalnum():
+            return None  # `dict`, `list[dict]`, `Model | None`: not a bare class name
+        found = self.project.lookup(path, name.rsplit(".", 1)[-1], ns if depth == 0 else None)
+        if not (isinstance(found, tuple) and isinstance(found[1], ClassDef)):
+            return None
+        home, cls = found
+        if any(d.split("(")[0].rsplit(".", 1)[-1] == "dataclass" for d in cls.decorators):
+            return "dataclass"
+        for base in cls.bases:
+            text = base.text if hasattr(base, "text") else str(base)
+            if text.rsplit(".", 1)[-1] == "BaseModel":
+                return "pydantic model"
+            if self._model_class(text, home, None, depth + 1) == "pydantic model":
+                return "pydantic model"
+        return None
 
     def _init_arity(self, endpoint, method: Decorated, static: bool) -> None:
         """`@runpod.init def setup(self, warm)`: the runtime calls it with no arguments in the

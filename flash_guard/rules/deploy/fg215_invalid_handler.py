@@ -19,7 +19,11 @@ class InvalidHandler(Check):
     where the code is; a GET handler that takes parameters, or a body handler with more than one
     required parameter or a required keyword-only one (the runtime calls GET handlers with none
     and body handlers with the JSON body as the one positional argument, `fn(body)`, or with
-    none: a TypeError per request in rc2); a `runpod_flash` enum object given to a 2.0
+    none: a TypeError per request in rc2); a class route's body parameter annotated with a
+    pydantic model (a project class deriving `BaseModel`, through project bases too) or a
+    dataclass, which the runtime never builds: it passes the parsed JSON, a dict, so attribute
+    access fails per request (runtime `api/server.py` `_mount_routes`; a factory's FastAPI
+    routes do validate models and are not concerned); a `runpod_flash` enum object given to a 2.0
     decorator; `runpod.Endpoint(...)` used as a declaration (it is the HTTP client); and a
     `runpod.Queue(...)`/`runpod.Api(...)` stub called otherwise than with keywords `app=` and
     exactly one of `name=`/`id=` (`runpod.Queue("endpoint-id")` raises TypeError); and
