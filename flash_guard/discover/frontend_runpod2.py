@@ -73,6 +73,8 @@ class Runpod2Builder:
         # path -> {(namespace, receiver): [(definition, `@receiver.verb(...)`)]}, per file on
         # first use (_route_decorators)
         self._decorators_by_receiver: dict[str, dict] = {}
+        # handlers of class routes with a `{param}` path, said once (FG215)
+        self._templated: set[Span] = set()
         self._unrolling = False  # inside _declare's unrolling of a module-level `for` loop
 
     def build(self) -> tuple[list[Endpoint], list[AppDecl]]:
@@ -1136,6 +1138,21 @@ class Runpod2Builder:
         if not reserved or not route_path.known:
             return
         raw = route_path.value
+        template = re.search(r"\{([^{}/]+)\}", raw) if isinstance(raw, str) else None
+        if template:
+            # a class route: FastAPI matches the template, but the runtime's endpoint takes
+            # only the request and calls `fn()` / `fn(body)` (api/server.py `_mount_routes`)
+            endpoint.problems.append(
+                (
+                    "FG215",
+                    f"route {method} {raw} has a path parameter `{template.group(1)}` the "
+                    f"handler `{handler.target.name}` never receives: the runtime calls class "
+                    "routes with no arguments or the JSON body (use an @app.api factory "
+                    "returning a FastAPI app for path parameters)",
+                    decorator.span,
+                )
+            )
+            self._templated.add(handler.target.span)
         if not isinstance(raw, str) or not raw.startswith("/"):
             message = f"path must start with '/', got: {raw!r}"
         elif raw in t.RESERVED_ROUTE_PATHS:
@@ -1157,7 +1174,7 @@ class Runpod2Builder:
                 f"GET handler `{name}` takes parameters ({_names(required)}): the "
                 "runtime calls it with none (TypeError per request in rc2)"
             )
-        elif method == "GET" and positional:
+        elif method == "GET" and positional and handler.target.span not in self._templated:
             # rc2 calls `fn()`, which works; the values a caller sends never arrive.
             message = (
                 f"GET handler `{name}` takes parameters ({_names(positional)}): the runtime "

@@ -23,8 +23,10 @@ class InvalidHandler(Check):
     pydantic model (a project class deriving `BaseModel`, through project bases too) or a
     dataclass, which the runtime never builds: it passes the parsed JSON, a dict, so attribute
     access fails per request (runtime `api/server.py` `_mount_routes`; a factory's FastAPI
-    routes do validate models and are not concerned); a `runpod_flash` enum object given to a 2.0
-    decorator; `runpod.Endpoint(...)` used as a declaration (it is the HTTP client); and a
+    routes do validate models and are not concerned); a class route path with a `{parameter}`
+    template, which FastAPI matches but the runtime never passes (a GET handler's optional
+    parameter of that name is then not reported again); a `runpod_flash` enum object given to
+    a 2.0 decorator; `runpod.Endpoint(...)` used as a declaration (it is the HTTP client); and a
     `runpod.Queue(...)`/`runpod.Api(...)` stub called otherwise than with keywords `app=` and
     exactly one of `name=`/`id=` (`runpod.Queue("endpoint-id")` raises TypeError); and
     `@runpod.init` or a route marker on a module-level function, which only stamps an attribute
