@@ -1142,13 +1142,16 @@ class Runpod2Builder:
         if template:
             # a class route: FastAPI matches the template, but the runtime's endpoint takes
             # only the request and calls `fn()` / `fn(body)` (api/server.py `_mount_routes`)
+            name = template.group(1).split(":")[0]
+            required = method == "GET" and (name, "req") in handler.target.params
             endpoint.problems.append(
                 (
                     "FG215",
-                    f"route {method} {raw} has a path parameter `{template.group(1)}` the "
-                    f"handler `{handler.target.name}` never receives: the runtime calls class "
-                    "routes with no arguments or the JSON body (use an @app.api factory "
-                    "returning a FastAPI app for path parameters)",
+                    f"route {method} {raw} has a path parameter `{name}` the handler "
+                    f"`{handler.target.name}` never receives"
+                    + (" (it requires it: TypeError per request)" if required else "")
+                    + ": the runtime calls class routes with no arguments or the JSON body (use "
+                    "an @app.api factory returning a FastAPI app for path parameters)",
                     decorator.span,
                 )
             )
@@ -1169,6 +1172,8 @@ class Runpod2Builder:
         positional = [n for n, k in params if k in ("req", "opt", "star")]
         required = [n for n, k in params if k in ("req", "kwreq")]
         name = handler.target.name
+        if method == "GET" and required and handler.target.span in self._templated:
+            return  # the path-parameter finding says it, TypeError included
         if method == "GET" and required:
             message = (
                 f"GET handler `{name}` takes parameters ({_names(required)}): the "
