@@ -2256,3 +2256,66 @@ def test_fg305_rc2_vendors_the_apps_own_runpod_requirement_with_its_closure(tmp_
     }
     found = _findings(run_cli, _write(tmp_path, "own-runpod", files))
     assert [f for f in found if f["code"] == "FG305"] == [], found
+
+
+# rc2's reconcile_endpoints with a mock API client (no network): the remote app and its
+# environment are found by name, so a second project's App of the same name and env meets
+# the first project's endpoints there, and deletes them.
+RECONCILE_PROBE = """
+import asyncio
+import runpod
+from runpod.apps import deploy
+
+calls = []
+
+class Client:
+    async def save_endpoint(self, payload):
+        calls.append(("save", payload["name"]))
+        return {"id": "new-" + payload["name"]}
+    async def delete_endpoint(self, endpoint_id):
+        calls.append(("delete", endpoint_id))
+
+async def no_volumes(payload, spec, resolver, app):
+    return None
+
+import runpod.apps.volume as volume
+volume.attach_endpoint_volumes = no_volumes
+app = runpod.App("api", env="prod")
+
+@app.queue(name="ingest-doc", cpu="cpu3c-2-4")
+def ingest_doc(url: str = "u"):
+    return url
+
+# the environment as the first project's deploy left it
+environment = {"id": "env-1", "name": "prod", "endpoints": [{"name": "search-web", "id": "ep-1"}]}
+asyncio.run(deploy.reconcile_endpoints(Client(), app, environment, "build-1", "3.12"))
+RESULT = calls
+"""
+
+
+def test_fg307_a_same_named_app_of_another_project_deletes_its_endpoints(tmp_path, run_cli):
+    calls = run_probe2_or_skip(RECONCILE_PROBE)
+    assert ["save", "ingest-doc"] in calls and ["delete", "ep-1"] in calls, calls
+    service = "import runpod\n\napp = runpod.App('api', env='prod')\n\n"
+    files = {
+        "services/search/pyproject.toml": "[project]\nname = 'search'\n",
+        "services/search/main.py": service
+        + "@app.queue(name='search-q', cpu='cpu3c-2-4', workers=(1, 3))\n"
+        "def search(q: str = 'q'):\n    return q\n",
+        "services/ingest/pyproject.toml": "[project]\nname = 'ingest'\n",
+        "services/ingest/main.py": service
+        + "@app.queue(name='ingest-doc', cpu='cpu3c-2-4', workers=(1, 3))\n"
+        "def ingest_doc(url: str = 'u'):\n    return url\n",
+    }
+    found = [
+        f
+        for f in _findings(run_cli, _write(tmp_path, "two-projects", files))
+        if f["code"] == "FG307"
+    ]
+    assert [f["path"] for f in found] == ["services/search/main.py"], found
+    assert "deletes the other's endpoints" in found[0]["message"], found
+    other_env = {k: v.replace("env='prod'", "env='staging'") for k, v in files.items()}
+    other_env["services/search/main.py"] = files["services/search/main.py"]
+    assert "FG307" not in [
+        f["code"] for f in _findings(run_cli, _write(tmp_path, "two-envs", other_env))
+    ]

@@ -32,7 +32,7 @@ def _label(app) -> str:
 
 @register
 class AppLostAtDeploy(Check):
-    """Five cases, all silent at deploy. (1) Duplicate names: discovery keeps the first `App`
+    """Six cases, all silent at deploy. (1) Duplicate names: discovery keeps the first `App`
     of each name in import order (files sorted by path, then line) and drops every later one
     with all its resources; the finding is on the later `App(`. (2) The flat-layout empty
     twin: in a directory without `__init__.py` discovery imports each file under a synthetic
@@ -55,11 +55,15 @@ class AppLostAtDeploy(Check):
     discovery runs with RUNPOD_DISCOVERY_SCAN set, the call raises DiscoveryInvocationError,
     and the file, with the App and all its resources, is skipped (a file that only decorates
     on an App built elsewhere keeps its resources: rc2 restores the list of Apps, not what
-    was registered on them). Cases 2-5 concern an `App(...)` built when
-    its module is imported, not one a function builds where it is called (`app =
-    make_app("shop")`). Apps in different
-    flash-guard apps (project markers) are not compared, nor files under a directory
-    discovery never imports (rc2's `_SKIP_DIRS`: `build/`, `dist/`, `.venv/`, ...), such as a
+    was registered on them). (6) Two projects (two flash-guard apps, deployed separately)
+    build Apps of one name and one env: deploy finds the remote app by name and deletes every
+    endpoint of that environment not among the deploying App's resources, so each deploy
+    deletes the other's endpoints (said once, at the App that sorts later; Apps that deploy
+    nothing, or whose name or env is unknown, are not compared). Cases 2-5 concern an
+    `App(...)` built when its module is imported, not one a function builds where it is
+    called (`app = make_app("shop")`). Cases 1-5 compare no Apps of different flash-guard
+    apps (project markers), and no case looks at files under a directory discovery never
+    imports (rc2's `_SKIP_DIRS`: `build/`, `dist/`, `.venv/`, ...), such as a
     setuptools copy in `build/lib/`. Only queue and api resources count as lost: `rp flash
     deploy` provisions no task (deploy.py `reconcile_endpoints`), so a twin that drops only
     `@app.task`s is not reported, and the tasks are not named among what is dropped."""
@@ -96,6 +100,7 @@ class AppLostAtDeploy(Check):
                         deployed[0] if deployed else None,
                     )
                 )
+        out += _shared_remote_app(analysis, apps_of)
         handles = _handle_names(endpoints)
         for app in analysis.runpod2_apps:
             if _discovered(app.path) and _built_on_import(app, analysis):
@@ -105,6 +110,42 @@ class AppLostAtDeploy(Check):
                 out += _package_root_twin(app, analysis, apps_of)
                 out += _invoked_on_import(app, analysis, handles)
         return out
+
+
+def _shared_remote_app(analysis, apps_of) -> list[Outcome]:
+    """Apps of two projects deployed separately (two flash-guard apps: project markers) with
+    one name and one environment: `rp flash deploy` finds the remote app by name
+    (deploy.py `get_app_by_name`) and deletes every endpoint of that environment not among
+    the deploying App's resources (`reconcile_endpoints`), so each project's deploy deletes
+    the other's endpoints. Said once per pair, at the App that sorts later."""
+    out: list[Outcome] = []
+    seen: dict[tuple[object, object], object] = {}
+    for app in analysis.runpod2_apps:
+        if app.local or not (app.name.known and app.env.known) or not _discovered(app.path):
+            continue
+        mine = _deployed(app.resources)
+        if not mine:
+            continue  # nothing deployed here, nothing of the other's deleted by this one
+        earlier = seen.setdefault((app.name.value, app.env.value), app)
+        if earlier is app or apps_of.app_of(earlier.path) == apps_of.app_of(app.path):
+            continue  # the same project: the duplicate-name case above
+        theirs = ", ".join(f"`{e.display_name}`" for e in _deployed(earlier.resources))
+        ours = ", ".join(f"`{e.display_name}`" for e in mine)
+        out.append(
+            Outcome(
+                "fail",
+                f"`App({_label(app)})` with env {app.env.value!r} is also the App of "
+                f"`{earlier.path}`, another project: both deploys update the one remote app "
+                f"{app.name.value!r}, and each `rp flash deploy` deletes the other's endpoints "
+                f"in {app.env.value!r} (this one deletes {theirs}; the other deletes {ours})",
+                app.path,
+                app.span,
+                "name",
+                mine[0],
+                "Give each separately deployed App its own name (or its own env=).",
+            )
+        )
+    return out
 
 
 def _handle_names(endpoints) -> dict[tuple[str, str], object]:
