@@ -33,9 +33,10 @@ class HealthRoute(Check):
     an installed package or a function that builds none itself) is undecidable (FG002) unless
     a visible route already serves the health check. A health route registered in a
     module-level `for` loop that `flash build` does not deploy (FG301: each iteration rebinds
-    the handler's name, or a later item re-registers its function) does not count. When the endpoint serves a GET route
-    that names a health check another way (`/healthz`, `/status`, `/readyz`, `/v1/health`),
-    the finding says so and its fix is adding that path to `health_paths`."""
+    the handler's name, or a later item re-registers its function) does not count. When the
+    endpoint serves a GET route that names a health check another way (`/healthz`, `/status`,
+    `/readyz`, `/v1/health`), the finding says so and its fix is adding that path to
+    `health_paths`."""
 
     id = "no-health-route"
     Params = Params
