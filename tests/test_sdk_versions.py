@@ -158,6 +158,27 @@ def test_a_lock_file_that_cannot_be_read_is_said_not_ignored(tmp_path, name, tex
     assert f"could not read {name}: " in sdk.describe()
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        ("uv.lock", 'version = 1\n\n[[package]]\nname = "runpod-flash"\nsource = {}\n', 4),
+        ("uv.lock", '[[package]]\nname = "tetra-rp"\n\n[[package]]\nname = "runpod"\n', 5),
+        ("Pipfile.lock", '{"default": {\n"runpod-flash": {"editable": true}}}', 2),
+    ],
+    ids=["uv-flash", "uv-runpod", "pipfile-editable"],
+)
+def test_a_lock_that_lists_the_sdk_without_a_version_says_so(tmp_path, name, text, line):
+    # uv writes no `version` for a project with a dynamic one: the SDK's source said "no lock
+    # file or pin", as if the lock were not there.
+    (tmp_path / name).write_text(text, "utf-8")
+    module = "runpod" if '"runpod"' in text else "runpod_flash"
+    package = "runpod" if module == "runpod" else "runpod-flash"
+    sdk = SdkVersions(tmp_path).for_app(".", module)
+    assert (sdk.kind, sdk.pinned) == ("newest", False)
+    assert f"{name} lists {package} without a version (line {line})" in sdk.source, sdk.source
+    assert "no lock file" not in sdk.source
+
+
 @pytest.mark.parametrize("kind", ["latin-1", "directory"])
 def test_a_requirements_file_that_cannot_be_read_is_said_not_ignored(tmp_path, kind):
     # Its pin is not read; the SDK in use was "no lock file or pin", as if there were none.

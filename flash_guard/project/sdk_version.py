@@ -376,16 +376,26 @@ def read_lock_versions(name: str, text: str) -> dict[str, tuple[str, int]]:
         if not isinstance(entry, dict):
             continue
         dist, version = entry.get("name"), entry.get("version")
-        if isinstance(dist, str) and isinstance(version, str):
+        if not isinstance(dist, str):
+            continue
+        if isinstance(version, str):
             out.setdefault(normalise(dist), (version, _lock_line(lines, dist, version)))
+        else:  # listed, version-less (uv omits a dynamic version): said, not "no lock file"
+            out.setdefault(normalise(dist), (NO_VERSION, _lock_line(lines, dist, None)))
     return out
 
 
 _MAX_VERSION_CHARS = 64
 
+# The version read_lock_versions records for a package its lock lists without one (uv writes
+# no `version` for a project with a dynamic version; Pipfile.lock none for an editable path).
+NO_VERSION = ""
+
 
 def _not_a_version(dist: str, version: str, line: int) -> str:
     """Why a locked version cannot be the release installed; "" when it is a version."""
+    if version == NO_VERSION:
+        return f"lists {dist} without a version (line {line})"
     # PEP 440 sets no length limit, but no release is longer than this: a 5,000-digit
     # "version" is no release, and would be printed whole in every SDK line.
     if len(version) <= _MAX_VERSION_CHARS and _VERSION.fullmatch(version.strip()):
@@ -394,11 +404,14 @@ def _not_a_version(dist: str, version: str, line: int) -> str:
     return f"line {line}: {dist}'s version `{shown}` is not a version"
 
 
-def _lock_line(lines: list[str], dist: str, version: str) -> int:
-    """The `version = "..."` line of the `[[package]]` entry named `dist`."""
+def _lock_line(lines: list[str], dist: str, version: str | None) -> int:
+    """The `version = "..."` line of the `[[package]]` entry named `dist` (its `name` line
+    when `version` is None)."""
     name_line = re.compile(rf"^name\s*=\s*[\"']{re.escape(dist)}[\"']\s*$")
     for number, line in enumerate(lines, 1):
         if name_line.match(line.strip()):
+            if version is None:
+                return number
             for later in range(number, min(number + 8, len(lines))):
                 if re.match(r"^version\s*=", lines[later].strip()) and version in lines[later]:
                     return later + 1
@@ -423,6 +436,8 @@ def _pipfile_lock(text: str) -> dict[str, tuple[str, int]]:
             if isinstance(version, str) and version.startswith("=="):
                 line = _line_of(lines, dist)
                 out.setdefault(normalise(dist), (version[2:], line))
+            elif version is None:  # an editable path or VCS entry: no release recorded
+                out.setdefault(normalise(dist), (NO_VERSION, _line_of(lines, dist)))
     return out
 
 
@@ -523,7 +538,9 @@ class SdkVersions:
                     unread.append(f"could not read {_rel(directory, name)}: {exc}")
                     continue
                 why = _not_a_version(package, *found) if found is not None else ""
-                if why:
+                if why and found[0] == NO_VERSION:
+                    unread.append(f"{_rel(directory, name)} {why}")
+                elif why:
                     unread.append(f"could not read {_rel(directory, name)}: {why}")
                 elif found is not None:
                     version, line = found
