@@ -85,6 +85,9 @@ def merge_base(root: Path, ref: str) -> str:
     """The commit to compare against: the merge base of `ref` and HEAD."""
     if not ref or ref.startswith("-"):
         raise BaseUnavailable(f"`{ref}` is not a git reference")
+    # Outside a repository every reference is unknown: say what is wrong instead.
+    if safe_git(["rev-parse", "--git-dir"], root).returncode != 0:
+        raise BaseUnavailable(f"{root} is not in a git repository")
     try:
         _git_text(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], root)
     except BaseUnavailable:

@@ -202,6 +202,22 @@ def test_check_diff_base_falls_back_or_fails_when_required(repo, run_cli):
     assert code == 2 and "unknown git reference" in err
 
 
+def test_diff_base_outside_a_git_repository_says_so(tmp_path, run_cli):
+    # It said "unknown git reference `main`", as if the branch were missing.
+    if (
+        subprocess.run(
+            ["git", "rev-parse", "--git-dir"], cwd=tmp_path, capture_output=True
+        ).returncode
+        == 0
+    ):
+        pytest.skip("the temporary directory is inside a git repository")
+    (tmp_path / "app.py").write_text(BASE, "utf-8")
+    code, _, err = run_cli(["check", "--diff-base", "main", "--diff-base-required", "."], tmp_path)
+    assert code == 2
+    assert "is not in a git repository" in err and "unknown git reference" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
 # --- what a diff-aware run shows ---------------------------------------------------------
 
 
