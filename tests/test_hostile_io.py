@@ -457,3 +457,30 @@ def test_endpoints_markdown_escapes_every_markup_character(tmp_path):
     for char in "*_`[]()~@#|":
         assert re.search(rf"(?<!\\){re.escape(char)}", cell.lstrip("| ")) is None, char
     assert "<" not in cell and "&lt;img" in cell
+
+
+# -- a leading UTF-8 BOM (Windows editors write one) is no content ---------------------------
+
+
+def test_a_baseline_with_a_bom_is_read(tmp_path):
+    # It was "baseline is not valid JSON: Unexpected UTF-8 BOM", exit 2.
+    make(tmp_path, {"app.py": APP.format(name="a")})
+    assert (
+        run(["check", "--no-cache", "--write-baseline", "bl.json", "."], tmp_path).returncode == 0
+    )
+    (tmp_path / "bl.json").write_bytes(b"\xef\xbb\xbf" + (tmp_path / "bl.json").read_bytes())
+    result = run(["check", "--no-cache", "--baseline", "bl.json", "."], tmp_path)
+    assert result.returncode == 0, text(result.stderr)
+    assert "baselined" in text(result.stdout)
+
+
+def test_a_pyproject_configuration_with_a_bom_is_read(tmp_path):
+    # TOML has no BOM: the file did not parse, no `[tool.flash-guard]` header was seen at the
+    # start of a line, and its configuration was silently ignored (this bad profile passed).
+    make(tmp_path, {"app.py": APP.format(name="a")})
+    (tmp_path / "pyproject.toml").write_bytes(
+        b'\xef\xbb\xbf[tool.flash-guard]\nprofile = "nonexistent"\n'
+    )
+    result = run(["check", "--no-cache", "."], tmp_path)
+    assert result.returncode == 2
+    assert "pyproject.toml:2: profile: unknown profile `nonexistent`" in text(result.stderr)

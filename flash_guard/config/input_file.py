@@ -48,6 +48,8 @@ def read_input_text(path: Path, prefix: str, limit: int) -> str:
     finally:
         os.close(fd)
     try:
-        return b"".join(chunks).decode("utf-8")
+        # A leading BOM (Windows editors write one) is no content: YAML skips it, but JSON
+        # and TOML parsers reject it, and a pyproject.toml with one lost its configuration.
+        return b"".join(chunks).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{prefix}not UTF-8 ({exc.reason})") from None
