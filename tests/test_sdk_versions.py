@@ -14,7 +14,7 @@ import pytest
 from conftest import findings_of
 from sdk_oracle import OracleError, SdkMissing, run_probe
 
-from flash_guard.project.sdk_version import SdkVersions
+from flash_guard.project.sdk_version import SdkVersions, known_releases
 from flash_guard.sdk import releases
 
 NEWEST = releases.newest("runpod-flash")
@@ -177,6 +177,50 @@ def test_a_lock_that_lists_the_sdk_without_a_version_says_so(tmp_path, name, tex
     assert (sdk.kind, sdk.pinned) == ("newest", False)
     assert f"{name} lists {package} without a version (line {line})" in sdk.source, sdk.source
     assert "no lock file" not in sdk.source
+
+
+@pytest.mark.parametrize(
+    ("requirement", "why"),
+    [
+        (
+            "runpod-flash==1.99999999999999999999999999999",
+            "pins no release (a number of 29 digits)",
+        ),
+        ("runpod-flash==1." + "9" * 10_000, "pins no release (longer than 64 characters)"),
+        ("runpod==2.0." + "9" * 50, "pins no release (a number of 50 digits)"),
+        ("runpod-flash>=1." + "9" * 5_000, "is not a version specifier flash-guard can read"),
+        ("runpod-flash==latest", "is not a version specifier flash-guard can read"),
+        ("runpod-flash>=5.0", f"allows no release flash-guard knows (the newest is {NEWEST})"),
+    ],
+    ids=["29-digits", "10000-digits", "runpod2", "huge-range", "word", "no-known-release"],
+)
+def test_a_requirement_whose_version_cannot_be_used_says_why(tmp_path, requirement, why):
+    # A 29-digit pin was the version in use, printed whole in every SDK line and message (and
+    # a 10,000-digit one at full length); `>=5.0` and `==latest` said "names no version".
+    (tmp_path / "requirements.txt").write_text(requirement + "\n", "utf-8")
+    module = "runpod" if requirement.startswith("runpod=") else "runpod_flash"
+    sdk = SdkVersions(tmp_path).for_app(".", module)
+    package = "runpod" if module == "runpod" else "runpod-flash"
+    assert (sdk.kind, sdk.pinned, sdk.version) == ("unusable", False, known_releases(package)[-1])
+    assert why in sdk.describe() and len(sdk.describe()) < 200, sdk.describe()
+    assert why in sdk.this_app() and len(sdk.this_app()) < 300, sdk.this_app()
+
+
+def test_fg111_says_the_pin_names_no_release(tmp_path, run_cli):
+    (tmp_path / "app.py").write_text(APP)
+    (tmp_path / "requirements.txt").write_text("runpod-flash==1.99999999999999999999999999999\n")
+    code, out, err = run_cli(["check", "--format", "json", "--no-cache", "."], tmp_path)
+    (fg111,) = [f for f in json.loads(out)["findings"] if f["code"] == "FG111"]
+    assert fg111["message"] == (
+        "requirements.txt:1: `runpod-flash==1.99999999999999999999999999999` pins no release "
+        f"(a number of 29 digits); flash-guard checked against {NEWEST} (the newest release "
+        "flash-guard knows)"
+    )
+
+
+def test_a_huge_release_number_is_bounded_not_converted():
+    with pytest.raises(ValueError, match="more than 12 digits"):
+        releases.version_matches("1.21.0", ">=1." + "9" * 4_000)
 
 
 @pytest.mark.parametrize("kind", ["latin-1", "directory"])

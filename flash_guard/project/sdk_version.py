@@ -71,7 +71,9 @@ class SdkInUse:
 
     `version` is what the project names; `facts_version` the recorded release whose facts
     are used (the same, unless the project names a release flash-guard has not recorded).
-    `kind`: lock | pin | range | unpinned | config | newest. `path`/`line` locate the lock
+    `kind`: lock | pin | range | unpinned | unusable | config | newest (unusable: a
+    requirement names a version that is none, or a range that allows no recorded release;
+    `note` says which). `path`/`line` locate the lock
     entry or requirement (None for config/newest).
     """
 
@@ -125,6 +127,11 @@ class SdkInUse:
             return (
                 f"this app names {self.package} without a version in {self.source}; "
                 f"checked against {self.version}, the newest release flash-guard knows"
+            )
+        if self.kind == "unusable":
+            return (
+                f"{self.source}: {self.note}; this app is checked against {self.version}, "
+                "the newest release flash-guard knows"
             )
         if self.kind == "config":
             return f"this app is checked against {self.version} (sdk_version in the configuration)"
@@ -396,12 +403,36 @@ def _not_a_version(dist: str, version: str, line: int) -> str:
     """Why a locked version cannot be the release installed; "" when it is a version."""
     if version == NO_VERSION:
         return f"lists {dist} without a version (line {line})"
+    if not version_problem(version):
+        return ""
+    return f"line {line}: {dist}'s version {not_a_version(version)}"
+
+
+def not_a_version(version: str) -> str:
+    """ "`1.999...` is not a version (a number of 29 digits)": what version_problem found."""
+    why = version_problem(version)
+    detail = f" ({why})" if why != "not a version" else ""
+    return f"`{shown_version(version)}` is not a version{detail}"
+
+
+def version_problem(version: str) -> str:
+    """Why `version` cannot be a release ("a number of 29 digits"); "" when it can be one."""
     # PEP 440 sets no length limit, but no release is longer than this: a 5,000-digit
     # "version" is no release, and would be printed whole in every SDK line.
-    if len(version) <= _MAX_VERSION_CHARS and _VERSION.fullmatch(version.strip()):
-        return ""
-    shown = version if len(version) <= 40 else version[:40] + "..."
-    return f"line {line}: {dist}'s version `{shown}` is not a version"
+    if len(version) > _MAX_VERSION_CHARS:
+        return f"longer than {_MAX_VERSION_CHARS} characters"
+    if not _VERSION.fullmatch(version.strip()):
+        return "not a version"
+    release = re.match(r"\s*v?([\d.]+)", version)
+    longest = max(map(len, release.group(1).split("."))) if release else 0
+    if longest > releases.MAX_NUMBER_DIGITS:
+        return f"a number of {longest} digits"
+    return ""
+
+
+def shown_version(text: str) -> str:
+    """A version or specifier as a message shows it: at most 40 characters."""
+    return text if len(text) <= 40 else text[:40] + "..."
 
 
 def _lock_line(lines: list[str], dist: str, version: str | None) -> int:
@@ -557,6 +588,12 @@ class SdkVersions:
         named = [
             r for r in (*self._read(app)[0], *self._read(app)[1]) if r.name == wanted and not r.url
         ]
+        for r in named:
+            why = self._unusable(package, r)
+            if why:
+                note = f"`{package}{shown_version(r.specifier)}` {why}"
+                newest = _newest(package)
+                return self._made(package, newest, "unusable", r.path, r.line, r.specifier, note)
         exact = [r for r in named if _exact(r.specifier)]
         if exact:
             r, version = exact[0], _exact(exact[0].specifier)
@@ -565,19 +602,39 @@ class SdkVersions:
         for r in named:
             if package == RUNPOD2_DISTRIBUTION:
                 return self._runpod2_range(r)
-            try:
-                version = releases.pick_version(package, r.specifier) if r.specifier else None
-            except ValueError:
-                version = None
-            kind = "range" if r.specifier and version else "unpinned"
-            if version is None:
-                version = releases.newest(package)
-            return self._made(package, version, kind, r.path, r.line, r.specifier)
+            # _unusable made sure a specifier reads and allows a recorded release
+            version = releases.pick_version(package, r.specifier) if r.specifier else None
+            kind = "range" if version else "unpinned"
+            return self._made(
+                package, version or _newest(package), kind, r.path, r.line, r.specifier
+            )
         if self.configured:
             version = self._configured_version(package)
             if version is not None:
                 return self._made(package, version, "config")
         return self._made(package, _newest(package), "newest")
+
+    @staticmethod
+    def _unusable(package: str, r: Requirement) -> str:
+        """Why the version a requirement names tells nothing about the release installed
+        (pip cannot install it, or flash-guard cannot read it); "" when it can be used."""
+        exact = _exact(r.specifier)
+        if exact is not None:
+            why = version_problem(exact)
+            return f"pins no release ({why})" if why else ""
+        if not r.specifier or package == RUNPOD2_DISTRIBUTION:
+            try:  # runpod 2.0 ranges are judged by _runpod2_range, once readable
+                _clauses_hold(_newest(package), r.specifier)
+            except ValueError:
+                return "is not a version specifier flash-guard can read"
+            return ""
+        try:
+            picked = releases.pick_version(package, r.specifier)
+        except ValueError:
+            return "is not a version specifier flash-guard can read"
+        if picked is None:
+            return f"allows no release flash-guard knows (the newest is {_newest(package)})"
+        return ""
 
     def _runpod2_range(self, r: Requirement) -> SdkInUse:
         """A `runpod` requirement that pins no release. pip and uv install a pre-release only
@@ -701,7 +758,12 @@ def _pre_key(text: str) -> tuple[tuple[int, ...], tuple[int, int]] | None:
     match = _PRE.match(text)
     if match is None:
         return None
-    release = tuple(int(p) for p in match["release"].split("."))
+    parts = match["release"].split(".")
+    if max(map(len, parts)) > releases.MAX_NUMBER_DIGITS:
+        raise ValueError(
+            f"not a version: a number of more than {releases.MAX_NUMBER_DIGITS} digits"
+        )
+    release = tuple(int(p) for p in parts)
     release += (0,) * (4 - len(release))
     if match["tag"] is None:
         return release, _FINAL

@@ -326,11 +326,19 @@ _VERSION_RE = re.compile(
 _CLAUSE_RE = re.compile(r"^\s*(===|==|!=|~=|<=|>=|<|>|\^|~)?\s*(\S+?)\s*$")
 
 
+# No release number of either SDK has more than 4 digits (a date has 8): a longer one is no
+# release, and converting a 10,000-digit one would be slow or fail (int's digit limit).
+MAX_NUMBER_DIGITS = 12
+
+
 def _release(text: str) -> tuple[int, ...]:
     match = _VERSION_RE.match(text)
     if not match:
-        raise ValueError(f"not a version: {text!r}")
-    return tuple(int(p) for p in match["release"].split("."))
+        raise ValueError(f"not a version: {text[:40]!r}")
+    parts = match["release"].split(".")
+    if max(map(len, parts)) > MAX_NUMBER_DIGITS:
+        raise ValueError(f"not a version: a number of more than {MAX_NUMBER_DIGITS} digits")
+    return tuple(int(p) for p in parts)
 
 
 def _pad(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:

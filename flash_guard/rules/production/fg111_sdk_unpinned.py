@@ -22,7 +22,10 @@ class SdkUnpinned(Check):
     names one, and every 2.0 release so far is one), which has no `runpod.App`: the message
     says so. A lock file that is there but cannot be read (not valid TOML or JSON, not UTF-8,
     a symlink, or the SDK's locked version is not a version) locks nothing: the message and
-    the release's source say `could not read uv.lock: ...` rather than "no lock file".
+    the release's source say `could not read uv.lock: ...` rather than "no lock file"; a lock
+    that lists the SDK without a version says so. A requirement that pins no release (`==latest`,
+    a release number over 12 digits or a version over 64 characters) or a range that allows
+    no release flash-guard knows fails with that reason, checked against the newest release.
     `sdk_version` in the configuration tells flash-guard
     which release to check against, but pins nothing, so it does not pass the rule. The
     finding is at the requirement that names the SDK, else at the app's first import of it."""
@@ -54,6 +57,8 @@ def _message(sdk) -> str:
         written = f"`{sdk.package}{sdk.specifier}` in {sdk.source} allows more than one release"
     elif sdk.kind == "unpinned":
         written = f"`{sdk.package}` in {sdk.source} names no version"
+    elif sdk.kind == "unusable":  # the note says what the requirement names
+        written = f"{sdk.source}: {sdk.note}"
     elif sdk.unread:
         written = f"{sdk.unread}, and no requirement names {sdk.package}"
     else:
@@ -64,13 +69,16 @@ def _message(sdk) -> str:
     }.get(sdk.kind, "the newest release flash-guard knows")
     # A note (runpod 1.x installs instead of 2.0) says what the next install brings; without
     # one, the message says what may change.
-    consequence = (
-        f": {sdk.note}"
-        if sdk.note
-        else ", so the next install may bring a release with other defaults and accepted values"
-    )
+    if sdk.kind == "unusable":  # which release pip installs, if any, cannot be told
+        consequence = ""
+    elif sdk.note:
+        consequence = f": {sdk.note}"
+    else:
+        consequence = (
+            ", so the next install may bring a release with other defaults and accepted values"
+        )
     text = f"{written}{consequence}; flash-guard checked against {sdk.version} ({checked})"
-    if sdk.unread and sdk.kind in ("range", "unpinned", "config"):
+    if sdk.unread and sdk.kind in ("range", "unpinned", "unusable", "config"):
         text = f"{text}; {sdk.unread}"
     return text
 
