@@ -661,3 +661,21 @@ def test_endpoints_names_the_flash_files_it_could_not_read(project, run_cli):
             assert "good.py" not in err
     code, _, err = run_cli(["endpoints", "-q", "latin.py"], root)
     assert code == 0 and err == ""
+
+
+def test_a_long_operator_chain_is_parsed_in_linear_time():
+    """`1+1+...+1` is a tree as deep as it is long: the syntax-error search read every node's
+    text (quadratic, 7 s at 300k terms and over 30 s at 2M), and now reads only leaves'."""
+    import time
+
+    from flash_guard.discover.facts import extract
+
+    source = "from runpod_flash import Endpoint\nX = " + "1+" * 500_000 + "1\n"
+    start = time.monotonic()
+    facts = extract("chain.py", source)
+    elapsed = time.monotonic() - start
+    assert facts.parse_error is None
+    assert elapsed < 8, f"took {elapsed:.1f}s"
+    # a missing token is still found
+    broken = extract("broken.py", "def f(:\n    pass\n")
+    assert broken.parse_error is not None and "missing `)`" in broken.parse_error_text
