@@ -550,6 +550,22 @@ def test_sdk_version_configuration_key(run_cli, check_json, tmp_path):
     assert code == 2 and "sdk_version" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("value", ["latest", "1.99999999999999999999999999999", "1." + "9" * 5000])
+def test_an_sdk_version_that_is_no_version_is_a_config_error(run_cli, tmp_path, value):
+    # It was ignored: the run was checked against the newest release, and nothing said so.
+    root = write(tmp_path, {"app.py": APP, ".flash-guard.yaml": f"sdk_version: '{value}'\n"})
+    code, _, err = run_cli(["check", "--no-cache", "."], root)
+    assert code == 2, err
+    assert ".flash-guard.yaml:1: sdk_version: `" in err and "is not a version or specifier" in err
+    assert len(err) < 300
+
+
+def test_an_sdk_version_that_names_no_known_release_is_said():
+    sdk = SdkVersions(Path("/nonexistent"), "5.0").for_app(".", "runpod_flash")
+    assert (sdk.kind, sdk.version) == ("newest", NEWEST)
+    assert "sdk_version `5.0` in the configuration names no runpod-flash release" in sdk.source
+
+
 def test_fg104_says_flash_deploy_drops_the_limit(check_json, tmp_path):
     root = write(tmp_path, {"app.py": APP, "uv.lock": lock("1.21.0")})
     _, doc = check_json(root, "--select", "FG104")

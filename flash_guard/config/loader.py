@@ -457,6 +457,7 @@ def parse_config(src: YamlSource, path: Path | None, base: Config | None = None)
             raise src.error(
                 ["sdk_version"], "must be a version string, e.g. 1.21.0 or >=1.16,<1.17"
             )
+        _check_sdk_version(src, sdk_version)
         config.sdk_version = sdk_version
     user_items = data.get("checklist") or []
     if not isinstance(user_items, list):
@@ -522,6 +523,20 @@ def _inherit(base: Config | None, path: Path | None, src: YamlSource) -> Config:
         origins=dict(base.origins),
         files=[*base.files, path] if path else list(base.files),
     )
+
+
+def _check_sdk_version(src: YamlSource, text: str) -> None:
+    """A ConfigError unless `text` reads as a version or specifier (it was ignored)."""
+    from flash_guard.sdk import releases
+
+    text = text.strip()
+    try:
+        releases.version_matches("0", text if text[:1] in "<>=!~^" else f"=={text}")
+    except ValueError:
+        shown = text if len(text) <= 40 else text[:40] + "..."
+        raise src.error(
+            ["sdk_version"], f"`{shown}` is not a version or specifier, e.g. 1.21.0 or >=1.16,<1.17"
+        ) from None
 
 
 def _code_list(src: YamlSource, keypath: list, value: Any) -> list[str]:

@@ -581,7 +581,8 @@ class SdkVersions:
                     )
                     return _with_unread(made, unread)
         found = self._find_requirement(app, package, wanted)
-        return _with_unread(found, unread + self._unread_requirements.get(app, []))
+        unread += self._unread_requirements.get(app, [])
+        return _with_unread(found, unread + ([found.unread] if found.unread else []))
 
     def _find_requirement(self, app: str, package: str, wanted: str) -> SdkInUse:
         # the release pip installs: a pin in a file the requirements pull in counts too
@@ -612,6 +613,13 @@ class SdkVersions:
             version = self._configured_version(package)
             if version is not None:
                 return self._made(package, version, "config")
+            # said, not ignored: the run is not checked against what the configuration names
+            shown = shown_version(self.configured.strip())
+            why = (
+                f"sdk_version `{shown}` in the configuration names no {package} release "
+                "flash-guard knows"
+            )
+            return dataclasses.replace(self._made(package, _newest(package), "newest"), unread=why)
         return self._made(package, _newest(package), "newest")
 
     @staticmethod
