@@ -108,15 +108,25 @@ def _read(path: Path) -> Counter:
     counts: Counter = Counter()
     for i, entry in enumerate(doc["entries"]):
         try:
-            key = (entry["code"], entry["endpoint"] or "", entry["parameter"] or "", entry["path"])
+            endpoint, parameter = entry["endpoint"], entry["parameter"]
+            key = (
+                entry["code"],
+                "" if endpoint is None else endpoint,
+                "" if parameter is None else parameter,
+                entry["path"],
+            )
+            # text only: a number or a list here matched nothing, or broke the path filter
+            if not all(isinstance(part, str) for part in key):
+                raise TypeError(key)
             count = entry.get("count", 1)
             if type(count) is not int or not 0 <= count <= MAX_COUNT:
                 raise ValueError(count)
             counts[key] += count
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, AttributeError):
             raise ConfigError(
-                f"{path}:1: entries[{i}]: needs code, endpoint, parameter, path (and a "
-                f"count from 0 to {MAX_COUNT:,}, if any)"
+                f"{path}:1: entries[{i}]: needs code, endpoint, parameter, path as strings "
+                f"(endpoint and parameter may be null) and a count from 0 to {MAX_COUNT:,}, "
+                "if any"
             ) from None
     return counts
 

@@ -347,6 +347,7 @@ def cmd_check(args) -> int:
 
     if args.show_settings is not None:
         return _show_settings(args)
+    _check_option_conflicts(args)
     request = _request(args)
     request.scorecard = _shows_scorecard(args)
     result, project, fixed_exit = check_with_fixes(request, args)
@@ -396,6 +397,50 @@ def cmd_check(args) -> int:
     )
     _note_for_replay(request, project)
     return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_OK
+
+
+def _check_option_conflicts(args) -> None:
+    """A UsageError for options that would be dropped without a word."""
+    if args.diff_base is not None and not args.diff_base.strip():
+        if args.diff_base_required:
+            raise UsageError("--diff-base: an empty reference; name a branch, tag or commit")
+        print(
+            "flash-guard: warning: --diff-base: an empty reference; reporting every finding",
+            file=sys.stderr,
+        )
+    elif args.diff_base_required and not (args.diff_base or os.environ.get("PRE_COMMIT_FROM_REF")):
+        raise UsageError("--diff-base-required: give the base with --diff-base REF")
+    # --diff and --fix-only stop after the fixes: no report, baseline or output file follows.
+    stops = "--diff" if args.diff else "--fix-only" if args.fix_only else None
+    dropped = [
+        name
+        for name, given in (
+            ("--output", args.output),
+            ("--write-baseline", args.write_baseline),
+            ("--baseline", args.baseline),
+            ("--diff-base", args.diff_base),
+            ("--statistics", args.statistics),
+        )
+        if given
+    ]
+    if stops and dropped:
+        raise UsageError(f"{stops} reports no findings, so {dropped[0]} does nothing; drop one")
+    # --write-baseline records the findings and stops: no output file, no comparison.
+    dropped = [
+        name
+        for name, given in (("--output", args.output), ("--diff-base", args.diff_base))
+        if given
+    ]
+    if args.write_baseline is not None and dropped:
+        raise UsageError(
+            f"--write-baseline writes only the baseline, so {dropped[0]} does "
+            "nothing; run them one after the other"
+        )
+    files = [file for _, file in args.output]
+    written = [os.path.realpath(file) for file in files]
+    for file, real in zip(files, written, strict=True):
+        if written.count(real) > 1:
+            raise UsageError(f"{file}: given for two outputs; name a file for each")
 
 
 def _note_for_replay(request, project) -> None:

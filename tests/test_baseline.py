@@ -171,3 +171,25 @@ def test_rewriting_from_an_app_keeps_the_other_apps_entries(run_cli, monorepo, t
     (app_a / "app.py").write_text("X = 1\n")  # a fixed everything
     assert run_cli(["check", "--write-baseline", baseline, "."], app_a)[0] == 0
     assert entries(baseline) == {e for e in before if e[1].startswith("services/b/")} != set()
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"code": "FG101", "endpoint": "x", "parameter": "", "path": 5},
+        {"code": ["FG101"], "endpoint": "x", "parameter": "", "path": "a.py"},
+        {"code": "FG101", "endpoint": {}, "parameter": "", "path": "a.py"},
+        {"code": "FG101", "endpoint": "x", "parameter": 7, "path": "a.py"},
+        "FG101",
+    ],
+    ids=["path-int", "code-list", "endpoint-empty-dict", "parameter-int", "string"],
+)
+def test_a_baseline_entry_of_the_wrong_types_is_named(run_cli, baselined, entry):
+    # A number as the path was an internal error (AttributeError); an empty dict as the
+    # endpoint was read as "no endpoint".
+    root, baseline = baselined
+    baseline.write_text(json.dumps({"version": 1, "entries": [entry]}))
+    code, _, err = run_cli(["check", "--baseline", baseline, "."], root)
+    assert code == 2
+    assert "entries[0]: needs code, endpoint, parameter, path as strings" in err
+    assert "internal error" not in err

@@ -797,3 +797,41 @@ def test_config_option_on_a_project_outside_the_working_directory(run_cli, proje
     code, out, err = run_cli(args, elsewhere)
     assert code == 1, err
     assert {f["path"] for f in json.loads(out)["findings"]} == {"svc/app.py"}
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--diff-base-required"], "--diff-base-required: give the base with --diff-base REF"),
+        (["--diff-base=", "--diff-base-required"], "--diff-base: an empty reference"),
+        (["--diff", "--output", "json=o.json"], "--diff reports no findings, so --output"),
+        (["--fix-only", "--write-baseline", "b.json"], "--fix-only reports no findings"),
+        (["--diff", "--baseline", "b.json"], "--diff reports no findings, so --baseline"),
+        (["--write-baseline", "b.json", "--output", "json=o.json"], "so --output does nothing"),
+        (["--output", "json=o.json", "--output", "sarif=./o.json"], "o.json: given for two"),
+    ],
+    ids=[
+        "required-alone",
+        "empty-required",
+        "diff-output",
+        "fix-only-baseline",
+        "diff-baseline",
+        "write-baseline-output",
+        "same-file",
+    ],
+)
+def test_options_that_would_be_dropped_are_a_usage_error(run_cli, project, options, message):
+    # Each was accepted and one of the options silently did nothing (no output file, no
+    # baseline, no required base; two outputs wrote one file).
+    root = project({"app.py": ERROR_APP})
+    code, out, err = run_cli(["check", "--no-cache", *options, "."], root)
+    assert code == 2, err
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert not (root / "o.json").exists() and not (root / "b.json").exists()
+
+
+def test_an_empty_diff_base_is_said(run_cli, project):
+    root = project({"app.py": ERROR_APP})
+    code, _, err = run_cli(["check", "--no-cache", "--diff-base=", "."], root)
+    assert code == 1
+    assert "--diff-base: an empty reference; reporting every finding" in err
