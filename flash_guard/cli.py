@@ -579,6 +579,10 @@ def show_settings(file: Path, config_path: Path | None, cwd: Path) -> str:
     target = file if file.is_absolute() else cwd / file
     if not target.exists():
         raise UsageError(f"{file}: no such file or directory")
+    if target.is_dir():
+        # The settings of the files directly in it: planning the directory itself would
+        # read every configuration below it (and stop at any broken one, however deep).
+        target = target / "__init__.py"
     workspace = plan_workspaces([str(target)], config_path, cwd)[0]
     config = workspace.config
     lines = [f"Settings for {file}"]

@@ -835,3 +835,14 @@ def test_an_empty_diff_base_is_said(run_cli, project):
     code, _, err = run_cli(["check", "--no-cache", "--diff-base=", "."], root)
     assert code == 1
     assert "--diff-base: an empty reference; reporting every finding" in err
+
+
+def test_show_settings_of_a_directory_reads_only_the_configuration_above_it(run_cli, project):
+    # Planned as a run over the directory, it read every configuration below and stopped at
+    # a broken one in any subdirectory (on /tmp, one deep in another tool's files).
+    root = project({"app.py": ERROR_APP, ".flash-guard.yaml": "profile: cost\n"})
+    (root / "deep" / "er").mkdir(parents=True)
+    (root / "deep" / "er" / ".flash-guard.yaml").write_text("profile: [\n")
+    code, out, err = run_cli(["check", "--show-settings", "."], root)
+    assert code == 0, err
+    assert 'profile = "cost"  # .flash-guard.yaml:1' in out
