@@ -679,3 +679,13 @@ def test_a_long_operator_chain_is_parsed_in_linear_time():
     # a missing token is still found
     broken = extract("broken.py", "def f(:\n    pass\n")
     assert broken.parse_error is not None and "missing `)`" in broken.parse_error_text
+
+
+def test_migrate_names_a_file_too_deep_for_pythons_parser(run_cli, project):
+    """ast.parse raises RecursionError on a long operator chain: it was an internal error
+    (exit 2) that stopped the whole migration."""
+    deep = "from runpod_flash import Endpoint\nX = " + "1+" * 100_000 + "1\n"
+    root = project({"good.py": GOOD_APP, "deep.py": deep})
+    code, out, err = run_cli(["migrate", "--to", "runpod2", "--check", "."], root)
+    assert "internal error" not in err and code == 1, err
+    assert "deep.py: too deeply nested for Python's parser: not migrated" in out

@@ -481,7 +481,7 @@ def space_declarations(text: str, app_var: str) -> str:
     that statement (often one line, after the imports or a constant)."""
     try:
         tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return text
     lines = _LINE.findall(text)
     newline = "\r\n" if "\r\n" in text else "\n"
@@ -520,7 +520,7 @@ def drop_unused_runpod_import(text: str, original: str) -> str:
     import ...`): linters flag it as unused (F401). An `import runpod` the file had is kept."""
     try:
         tree, before = ast.parse(text), ast.parse(original)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return text
     if any(_imports_runpod(s) for s in before.body):
         return text

@@ -33,6 +33,8 @@ class ParsedFile:
             self.tree = ast.parse(self.text)
         except (Unanalysable, SyntaxError, ValueError) as exc:
             raise Unparsable(str(exc)) from None
+        except (RecursionError, MemoryError):  # `1+1+...` a million terms long
+            raise Unparsable("too deeply nested for Python's parser: not migrated") from None
         self.lines = LineIndex(self.text)
         self._line_text = self.text.split("\n")
 
