@@ -484,3 +484,16 @@ def test_a_pyproject_configuration_with_a_bom_is_read(tmp_path):
     result = run(["check", "--no-cache", "."], tmp_path)
     assert result.returncode == 2
     assert "pyproject.toml:2: profile: unknown profile `nonexistent`" in text(result.stderr)
+
+
+def test_a_given_symlink_out_of_the_project_says_so(tmp_path):
+    # Given alone (pre-commit), it was "not analysed: ignored by a .gitignore file", with
+    # no .gitignore anywhere.
+    outside = make(tmp_path / "outside", {"app.py": APP.format(name="outer")})
+    root = make(tmp_path / "proj", {"a.py": APP.format(name="inner")})
+    (root / "out.py").symlink_to(outside / "app.py")
+    result = run(["check", "--no-cache", "out.py"], root)
+    assert result.returncode == 2
+    err = text(result.stderr)
+    assert "out.py: not analysed: a symlink to a file outside the project" in err
+    assert "gitignore" not in err

@@ -72,7 +72,7 @@ def select(paths: list[str], cwd: Path, root: Path, config: Config) -> Selection
         if is_config and _relative(real, real_root) is not None:
             return Selection(analyse_root=True, report_only=None)
         rel = _relative(real, real_root)
-        reason = _reason(target, rel, config)
+        reason = _reason(target, rel, config) or _leaves_root(target, real_root)
         if reason is None:
             keep.add(rel if rel.isascii() else printable(rel))
             continue
@@ -129,6 +129,14 @@ def _reason(target: Path, rel: str | None, config: Config) -> str | None:
         return f"{SKIPPED_PREFIX}`{hidden}/`, which is never analysed"
     if config.exclude and any_match(config.exclude, rel):
         return EXCLUDED
+    return None
+
+
+def _leaves_root(target: Path, real_root: Path) -> str | None:
+    """The listing reads no symlink whose target is outside the project: said as it says it
+    (it was reported after the listing as "ignored by a .gitignore file")."""
+    if target.is_symlink() and _relative(Path(os.path.realpath(target)), real_root) is None:
+        return "a symlink to a file outside the project"
     return None
 
 
