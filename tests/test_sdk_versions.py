@@ -1055,3 +1055,15 @@ def test_an_endpoint_a_shared_factory_builds_belongs_to_the_calling_app(project,
     assert endpoint["name"] == "search"
     assert endpoint["sdk_release"]["version"] == "1.17.0", endpoint["sdk_release"]
     assert endpoint["sdk_release"]["source"].startswith("apps/search/pyproject.toml")
+
+
+def test_a_requirement_line_of_a_million_spaces_is_read_in_linear_time(tmp_path):
+    # The comment pattern, pip's `(^|\s+)#.*$`, was tried at every position: over 30 s.
+    import time
+
+    line = "runpod-flash" + " " * 1_000_000 + "==1.16.0" + " " * 1_000_000 + "# pinned\n"
+    (tmp_path / "requirements.txt").write_text(line, "utf-8")
+    start = time.monotonic()
+    sdk = SdkVersions(tmp_path).for_app(".", "runpod_flash")
+    assert time.monotonic() - start < 5
+    assert (sdk.version, sdk.kind) == ("1.16.0", "pin")

@@ -197,7 +197,18 @@ _MAX_INCLUDE_DEPTH = 5
 # `#` at the start of a line or after whitespace; a line ending in `\` continues on the next
 # (a comment line ends the continuation); a logical line is the requirement, then its
 # options from the first whitespace-separated token starting with `-`.
-_COMMENT = re.compile(r"(^|\s+)#.*$")
+# pip writes it `(^|\s+)#.*$`, which re.sub tries at every position: quadratic on a line of
+# a million spaces (over 30 s). A `#` at the start or after whitespace, found by lookbehind.
+_COMMENT = re.compile(r"(?:^|(?<=\s))#")
+
+
+def _is_comment(line: str) -> bool:
+    return line.lstrip().startswith("#")
+
+
+def _without_comment(line: str) -> str:
+    match = _COMMENT.search(line)
+    return line if match is None else line[: match.start()]
 
 
 def requirement_lines(text: str) -> list[tuple[int, int, str]]:
@@ -207,20 +218,20 @@ def requirement_lines(text: str) -> list[tuple[int, int, str]]:
     pending: list[str] = []
     first = 0
     for number, raw in enumerate(text.splitlines(), 1):
-        if raw.endswith("\\") and not _COMMENT.match(raw):
+        if raw.endswith("\\") and not _is_comment(raw):
             if not pending:
                 first = number
             pending.append(raw[:-1])
             continue
-        if _COMMENT.match(raw) and pending:
+        if _is_comment(raw) and pending:
             raw = " " + raw
         start = first if pending else number
-        line = _COMMENT.sub("", "".join([*pending, raw])).strip()
+        line = _without_comment("".join([*pending, raw])).strip()
         pending = []
         if line:
             out.append((start, number, line))
     if pending:
-        line = _COMMENT.sub("", "".join(pending)).strip()
+        line = _without_comment("".join(pending)).strip()
         if line:
             out.append((first, first + len(pending) - 1, line))
     return out
