@@ -478,7 +478,7 @@ def _pipfile_lock(text: str) -> dict[str, tuple[str, int]]:
             if isinstance(version, str) and version.startswith("=="):
                 line = _line_of(lines, dist)
                 out.setdefault(normalise(dist), (version[2:], line))
-            elif version is None:  # an editable path or VCS entry: no release recorded
+            elif isinstance(entry, dict) and version is None:  # an editable path or VCS entry
                 out.setdefault(normalise(dist), (NO_VERSION, _line_of(lines, dist)))
     return out
 
