@@ -118,7 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     paths_help = "files or directories to check (default: .); files alone mean pre-commit mode"
 
     check = sub.add_parser("check", parents=[common], help="check endpoints against the checklist")
-    check.add_argument("paths", nargs="*", default=None, metavar="PATH", help=paths_help)
+    check.add_argument(
+        "paths", nargs="*", default=None, type=_path_arg, metavar="PATH", help=paths_help
+    )
     check.add_argument(
         "--format",
         "--output-format",
@@ -199,7 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fix-only", action="store_true", help="apply fixes, report nothing else")
 
     endpoints = sub.add_parser("endpoints", parents=[common], help="list every endpoint found")
-    endpoints.add_argument("paths", nargs="*", default=None, metavar="PATH", help=paths_help)
+    endpoints.add_argument(
+        "paths", nargs="*", default=None, type=_path_arg, metavar="PATH", help=paths_help
+    )
     endpoints.add_argument(
         "--format",
         "--output-format",
@@ -244,7 +248,12 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_migrate(sub) -> None:
     migrate = sub.add_parser("migrate", help="move runpod_flash declarations to runpod 2.0")
     migrate.add_argument(
-        "paths", nargs="*", default=None, metavar="PATH", help="files or directories (default: .)"
+        "paths",
+        nargs="*",
+        default=None,
+        type=_path_arg,
+        metavar="PATH",
+        help="files or directories (default: .)",
     )
     migrate.add_argument("--to", required=True, choices=("runpod2",), help="the target SDK")
     mode = migrate.add_mutually_exclusive_group()
@@ -324,6 +333,15 @@ def _request(args):
         cache=not args.no_cache,
         cache_dir=args.cache_dir or _env_path(ENV_CACHE_DIR),
     )
+
+
+def _path_arg(value: str) -> str:
+    # `check "$DIR"` with DIR unset would check the working directory, as if nothing was given.
+    if not value.strip():
+        raise argparse.ArgumentTypeError(
+            "an empty path; name a file or directory, or give none for ."
+        )
+    return value
 
 
 def _directory_arg(value: str) -> Path:

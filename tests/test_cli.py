@@ -846,3 +846,22 @@ def test_show_settings_of_a_directory_reads_only_the_configuration_above_it(run_
     code, out, err = run_cli(["check", "--show-settings", "."], root)
     assert code == 0, err
     assert 'profile = "cost"  # .flash-guard.yaml:1' in out
+
+
+@pytest.mark.parametrize("command", [["check"], ["endpoints"], ["migrate", "--to", "runpod2"]])
+def test_an_empty_path_argument_is_a_usage_error(project, capsys, monkeypatch, command):
+    # `check "$DIR"` with DIR unset checked the working directory, as if no path was given.
+    from flash_guard.cli import main
+
+    monkeypatch.chdir(project({"app.py": ERROR_APP}))
+    with pytest.raises(SystemExit) as exc:
+        main([*command, ""])
+    assert exc.value.code == 2
+    assert "an empty path; name a file or directory" in capsys.readouterr().err
+
+
+def test_a_path_that_cannot_be_looked_up_says_why_in_one_short_line(run_cli, project):
+    root = project({"app.py": ERROR_APP})
+    code, _, err = run_cli(["check", "a" * 5000], root)
+    assert code == 2
+    assert err.strip().endswith(": file name too long") and len(err) < 300

@@ -351,8 +351,10 @@ def list_files(
             notice(f"{raw}: not analysed: permission denied")
             refused += 1
             continue
-        except OSError:
-            raise UsageError(f"{raw}: no such file or directory") from None
+        except FileNotFoundError:
+            raise UsageError(f"{_shown(raw)}: no such file or directory") from None
+        except OSError as exc:  # a name too long, a loop of symlinks above it
+            raise UsageError(f"{_shown(raw)}: {(exc.strerror or str(exc)).lower()}") from None
         explicit = False
         if target.is_dir():
             listed = _git_listing(target) if in_git else None
@@ -574,6 +576,11 @@ def _walk_hidden(folder: str, rel_folder: str, budget: list[int]) -> list[tuple[
                 out.append((rel, entry.path, _is_symlink(entry)))
         stack.extend(sorted(subdirs, reverse=True))
     return out
+
+
+def _shown(raw: str) -> str:
+    """A path as an error shows it: its start and end past 200 characters."""
+    return raw if len(raw) <= 200 else f"{raw[:100]}...{raw[-60:]}"
 
 
 def notice(text: str) -> None:
