@@ -329,3 +329,14 @@ def test_node_at_on_a_node_with_thousands_of_children_is_the_first_child_holding
                 want.range().end.index,
                 want.kind(),
             )
+
+
+def test_the_applied_count_leaves_out_files_not_written(tmp_path, capsys):
+    # A link inside the project is analysed and fixed in memory but never written: the
+    # summary counted its fixes ("applied 2 fixes in 2 files" when one file changed).
+    write(tmp_path)
+    (tmp_path / "link.py").symlink_to(tmp_path / "app.py")
+    code, _, err = cli(tmp_path, capsys, "--no-cache", "--fix", "--select", "FG210")
+    assert code == 2
+    assert "link.py: not fixed: it is a symbolic link" in err
+    assert "applied 1 fix in 1 file" in err, err

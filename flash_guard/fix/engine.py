@@ -48,6 +48,7 @@ class FixRun:
     files: dict[str, FileState] = field(default_factory=dict)  # every file read
     applied: list[Fix] = field(default_factory=list)
     rounds: int = 0
+    unwritten: set[str] = field(default_factory=set)  # changed files `write` left alone
 
     @property
     def changed(self) -> dict[str, FileState]:
@@ -268,8 +269,10 @@ def write(run: FixRun) -> list[str]:
             _write_atomic(state)
         except OSError as exc:
             problems.append(f"{path}: not fixed: {exc.strerror or exc}")
+            run.unwritten.add(path)
         except _Refused as exc:
             problems.append(f"{path}: not fixed: {exc}")
+            run.unwritten.add(path)
     return problems
 
 
@@ -341,6 +344,10 @@ def check_with_fixes(request, args) -> tuple[object, object, int | None]:
     for problem in problems:
         print(f"flash-guard: {problem}", file=sys.stderr)
     _notices(run, "action needed")
+    if run.unwritten:  # count only what reached the disk ("applied 4 fixes in 2 files" wrote one)
+        written = [fix for fix in run.applied if fix.path not in run.unwritten]
+        files = {fix.path for fix in written}
+        counts = f"{_plural(len(written), 'fix')} in {_plural(len(files), 'file')}"
     print(f"flash-guard: applied {counts}{tail}", file=sys.stderr)
     if problems:
         raise UsageError(f"{_plural(len(problems), 'file')} could not be written")
