@@ -1158,3 +1158,14 @@ def test_fix_hints_follow_the_configured_parameters(check_json, tmp_path):
     [finding] = doc["findings"]
     assert "below 2" in finding["message"]
     assert "workers=(2, n)" in finding["fix"], finding["fix"]
+
+
+@pytest.mark.parametrize("value", ["{a: 1}", "[production]", "1"])
+def test_a_profile_that_is_not_a_name_says_so(tmp_path, value):
+    # It was "unknown profile `{'a': 1}`", a Python repr of the YAML value.
+    (tmp_path / ".flash-guard.yaml").write_text(f"profile: {value}\n")
+    from flash_guard.config.loader import load_config
+    from flash_guard.config.yamlsrc import ConfigError
+
+    with pytest.raises(ConfigError, match=r":1: profile: must be a profile name \(production"):
+        load_config(tmp_path / ".flash-guard.yaml")

@@ -424,6 +424,9 @@ def parse_config(src: YamlSource, path: Path | None, base: Config | None = None)
     custom_rules = _parse_profile_map(src, data.get("profiles"), config)
     if "profile" in data:
         profile = data["profile"]
+        if not isinstance(profile, str):  # `{a: 1}` was "unknown profile `{'a': 1}`"
+            known = ", ".join(config.all_profiles())
+            raise src.error(["profile"], f"must be a profile name ({known})")
         if profile not in config.all_profiles():
             known = config.all_profiles()
             raise src.error(
