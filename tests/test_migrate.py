@@ -307,6 +307,93 @@ def test_left_file_keeps_runpod_flash_and_only_gains_comments(run_cli, tmp_path)
     assert "class-endpoint (1)" in out and "same-file (1)" in out
 
 
+def test_files_trading_flash_values_with_a_staying_file_stay_too(run_cli, tmp_path):
+    """A worker handing `GpuType.X` to a project factory that builds `Endpoint(...)`, and a
+    settings module whose `GpuGroup` constant a left declaration imports, stay on runpod_flash
+    with the file on the other side (tetra-rp 0.25 raises ValidationError on a 2.0 GpuType);
+    an independent file still migrates."""
+    out, comments = _left_with_notes(run_cli, tmp_path, "left-enum-flow", "asr.py")
+    assert comments == [
+        "# flash-guard: migrate: the file uses runpod_flash in a way migrate does not rewrite: "
+        "passes runpod_flash values to `gpu_endpoint` of common.py, which stays on "
+        "runpod_flash: move both together (tetra-rp rejects runpod 2.0's enums, 2.0 rejects "
+        "flash's)"
+    ]
+    assert "settings.py:5 `GPU` holds runpod_flash values that tts.py" in out
+    assert "files migrated: 1, created: 0, left on runpod_flash: 4" in out
+    root = tmp_path / "left-enum-flow"
+    assert "from runpod_flash import GpuGroup" in (root / "settings.py").read_text()
+    assert "@app.queue(" in (root / "ocr.py").read_text()
+
+
+def test_files_trading_flash_values_across_apps_stay_too(run_cli, tmp_path):
+    """A uv workspace: the app's worker passes a GpuType to a shared package's factory,
+    another app of the same run, which stays on runpod_flash."""
+    (tmp_path / "apps" / "search").mkdir(parents=True)
+    (tmp_path / "libs" / "common").mkdir(parents=True)
+    for d in ("apps/search", "libs/common"):
+        (tmp_path / d / "pyproject.toml").write_text(
+            f'[project]\nname = "{d.rsplit("/", 1)[1]}"\ndependencies = ["runpod-flash"]\n'
+        )
+    (tmp_path / "libs/common/endpoints.py").write_text(
+        "from runpod_flash import Endpoint\n\n\n"
+        "def make_endpoint(name, gpu):\n    return Endpoint(name=name, gpu=gpu)\n"
+    )
+    (tmp_path / "apps/search/main.py").write_text(
+        "from common.endpoints import make_endpoint\nfrom runpod_flash import GpuType\n\n"
+        'search = make_endpoint("search", GpuType.NVIDIA_L4)\n'
+    )
+    code, out, _ = run_cli(["migrate", "--to", "runpod2", "."], tmp_path)
+    assert code == 0
+    assert "from runpod_flash import GpuType" in (tmp_path / "apps/search/main.py").read_text()
+    assert "runpod-flash" in (tmp_path / "apps/search/pyproject.toml").read_text()
+    assert "apps/search/main.py:4 passes runpod_flash values to `make_endpoint`" in out
+
+
+def test_routes_only_in_other_files_or_by_call_are_left_and_counted(run_cli, tmp_path):
+    """`api = Endpoint(...)` whose routes all live in other files (a routes/ package), or
+    are added by calling `api.get(path)(fn)`, is a deployed load balancer: left for a human
+    under its reason, not reported as an Endpoint "never used as a decorator"."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "lbs"\n')
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc/__init__.py").write_text("")
+    (tmp_path / "svc/api.py").write_text(
+        'from runpod_flash import Endpoint\n\napi = Endpoint(name="lbs-api", cpu="cpu3c-1-2")\n'
+    )
+    (tmp_path / "svc/health.py").write_text(
+        'from svc.api import api\n\n\n@api.get("/health")\nasync def health():\n'
+        '    return {"ok": True}\n'
+    )
+    (tmp_path / "table.py").write_text(
+        "from runpod_flash import Endpoint\n\n"
+        'table = Endpoint(name="lbs-table", cpu="cpu3c-1-2")\n\n\n'
+        "def echo(body: dict):\n    return body\n\n\n"
+        'table.post("/echo")(echo)\n'
+    )
+    code, out, _ = run_cli(["migrate", "--to", "runpod2", "--check", "."], tmp_path)
+    assert code == 1
+    assert "2 left for a human" in out and "never used as a decorator" not in out
+    assert "svc/api.py:3 lbs-api (D) `api` gets its routes in svc/health.py" in out
+    assert "table.py:3 lbs-table (D) routes registered by calling `table.<verb>(path)(fn)`" in out
+
+
+def test_legacy_config_used_by_another_files_remote_is_named_so(run_cli, tmp_path):
+    """A tetra-rp `resources.py` of configs that `workers.py` passes to @remote: the report
+    names the files using each config, not "never used by @remote"."""
+    (tmp_path / "resources.py").write_text(
+        "from tetra_rp import GpuGroup, LiveServerless\n\n"
+        'gpu = LiveServerless(name="lcu-gpu", gpus=[GpuGroup.ADA_24])\n'
+    )
+    (tmp_path / "workers.py").write_text(
+        "from resources import gpu\nfrom tetra_rp import remote\n\n\n"
+        "@remote(gpu)\nasync def run(x):\n    return x\n"
+    )
+    code, out, _ = run_cli(["migrate", "--to", "runpod2", "--check", "."], tmp_path)
+    assert code == 1 and "never used by @remote" not in out
+    assert "resources.py:3 `gpu` is used by @remote in workers.py" in out
+    assert "workers.py:5 run (G)" in out
+
+
 def test_markdown_report(run_cli, tmp_path):
     root = _copy(tmp_path, "left-image-client")
     code, out, _ = run_cli(["migrate", "--to", "runpod2", "--format", "markdown", "."], root)

@@ -55,6 +55,9 @@ class FileForms:
     volumes: dict[str, ast.Assign] = field(default_factory=dict)  # `vol = NetworkVolume(...)`
     problems: list[tuple[int, str, str]] = field(default_factory=list)  # line, reason, detail
     consumed: set[int] = field(default_factory=set)  # id() of Name nodes a Decl accounts for
+    # `api = Endpoint(...)` or `cfg = LiveServerless(...)` without a decorator use here:
+    # {var: its Decl, not in decls}
+    unrouted: dict[str, Decl] = field(default_factory=dict)
 
     @property
     def uses_flash(self) -> bool:
@@ -262,8 +265,15 @@ def _endpoint_var_uses(forms: FileForms, var: str, decl: Decl) -> None:
     if decl.reason:
         return
     kinds = {verb for verb, *_ in decl.routes}
+    if not decl.routes and _call_form_routes(forms, var):
+        # `api.get("/p")(fn)`: a load balancer whose routes no class rewrite can collect
+        decl.form, decl.reason = "D", "route-not-movable"
+        decl.detail = f"routes registered by calling `{var}.<verb>(path)(fn)`"
+        return
     if not decl.routes:
-        forms.decls.remove(decl)  # an Endpoint never used as a decorator deploys nothing
+        # deploys nothing, unless another file imports it and adds routes (plan._cross_file)
+        forms.decls.remove(decl)
+        forms.unrouted[var] = decl
         forms.problems.append((decl.line, "flash-use", f"`{var}` is never used as a decorator"))
         return
     if kinds == {"@"}:
@@ -278,12 +288,31 @@ def _endpoint_var_uses(forms: FileForms, var: str, decl: Decl) -> None:
         decl.reason = "mixed-routes-and-queue"
 
 
+def _call_form_routes(forms: FileForms, var: str) -> bool:
+    """`var.get("/p")(fn)` anywhere in the file (a loop over a route table too); the
+    `var` of each such call is accounted for."""
+    found = False
+    for node in ast.walk(forms.parsed.tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Call)
+            and isinstance(node.func.func, ast.Attribute)
+            and node.func.func.attr in ROUTE_VERBS
+            and isinstance(node.func.func.value, ast.Name)
+            and node.func.func.value.id == var
+        ):
+            forms.consumed.add(id(node.func.func.value))
+            found = True
+    return found
+
+
 def _legacy_var_uses(forms: FileForms, var: str, decl: Decl) -> None:
     if len(decl.routes) > 1:
         for other in forms.decls:
             if other.assign is decl.assign and not other.reason:
                 other.reason = "shared-endpoint"
     if not decl.routes:
+        forms.unrouted[var] = decl  # plan._cross_file names the files whose @remote use it
         forms.problems.append((decl.line, "flash-use", f"`{var}` is never used by @remote"))
 
 

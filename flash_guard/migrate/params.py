@@ -35,6 +35,9 @@ class OldDefaults:
     datacenter: str | None = None
     env_from_dotenv: bool = False
     release: str = ""
+    # tetra-rp's legacy classes deployed `<name>-fb` while flashboot was on (the default;
+    # ServerlessResource.sync_input_fields in 0.11.0 to 0.25.2); 2.0 deploys the name as written
+    flashboot_suffix: str = ""
 
 
 def _dotenv_change(release: str) -> str:
@@ -437,5 +440,24 @@ def map_legacy(
             raise Left("unsupported-parameter", f"@remote({key.arg}=...)")
     if len(remote.args) > 1:
         raise Left("unsupported-parameter", "@remote(...) with more than one positional argument")
+    renamed = _suffix_change(kws, old)
+    if renamed:
+        out.changed.append(renamed)
     _old_defaults(out, seen, adopt, cuda_key="min_cuda_version", old=old)
     return out
+
+
+def _suffix_change(kws: dict[str, ast.expr], old: OldDefaults) -> str:
+    """The deployed name 2.0 changes: tetra-rp appended `-fb` unless flashboot=False or the
+    name already ended so."""
+    suffix, flashboot, name = old.flashboot_suffix, kws.get("flashboot"), kws.get("name")
+    if not suffix or (isinstance(flashboot, ast.Constant) and flashboot.value is False):
+        return ""
+    literal = name.value if isinstance(name, ast.Constant) and isinstance(name.value, str) else None
+    if literal is not None and literal.endswith(suffix):
+        return ""
+    shown = f"`{literal}{suffix}`" if literal is not None else f"the name + `{suffix}`"
+    return (
+        f"name: {old.release} deployed it as {shown} (flashboot suffix); 2.0 deploys the name "
+        "as written, a different endpoint: update what finds it by name, remove the old one"
+    )

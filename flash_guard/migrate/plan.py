@@ -17,6 +17,9 @@ from flash_guard.project.runpodignore import ShippedFiles
 from flash_guard.sdk.runpod2_tables import MIN_DEPLOY_NAME_LENGTH
 
 MODULE_CANDIDATES = ("runpod_app", "zz_runpod_app")
+# runpod-flash 1.21 reads a 2.0 GpuType by its class name; tetra-rp 0.25's pydantic fields
+# raise ValidationError on it, and 2.0 rejects flash's enums (runpod-sdk2.md §2.2)
+MIXED_ENUMS = "tetra-rp rejects runpod 2.0's enums, 2.0 rejects flash's"
 
 
 @dataclass
@@ -47,6 +50,8 @@ class AppPlan:
     new_module: str | None = None  # project-relative path of a module to create
     new_module_text: str = ""
     contexts: dict[str, FileCtx] = field(default_factory=dict)
+    adopt: bool = False
+    old_defaults: dict = field(default_factory=dict)  # {(path, line): OldDefaults}
 
 
 def app_name(project_root: Path, app_root: str) -> str:
@@ -158,19 +163,112 @@ def plan_app(
             plan.leave.append(path)
         else:
             plan.migrate.append(path)
+    plan.adopt, plan.old_defaults = adopt, old_defaults or {}
+    place_app(plan, project_root)
+    return plan
+
+
+def place_app(plan: AppPlan, project_root: Path) -> None:
+    """The App's variable and the module that builds it, for the files that migrate."""
+    plan.contexts, plan.new_module, plan.new_module_text = {}, None, ""
     needing = [p for p in plan.migrate if plan.forms[p].decls]
     taken = any(_binds(plan.forms[p].parsed, "app") for p in plan.migrate)
     plan.app_var = "rp_app" if taken else "app"
     construct = f"{plan.app_var} = runpod.App({plan.name!r})".replace("'", '"')
     for path in plan.migrate:
-        lines = {line: old for (p, line), old in (old_defaults or {}).items() if p == path}
-        plan.contexts[path] = FileCtx(plan.app_var, adopt, old_defaults=lines)
+        lines = {line: old for (p, line), old in plan.old_defaults.items() if p == path}
+        plan.contexts[path] = FileCtx(plan.app_var, plan.adopt, old_defaults=lines)
     if len(needing) == 1:
         ctx = plan.contexts[needing[0]]
         ctx.construct_here, ctx.construct_line = True, construct
     elif needing:
         _new_module(plan, project_root, needing, construct)
-    return plan
+
+
+def settle_flash_flows(plans: list[AppPlan], project_root: Path) -> None:
+    """Keep on runpod_flash each migrating file that trades runpod_flash values with a file
+    that stays (in any app of the run): a `config.py` of `GpuType` constants a left
+    declaration imports, or a worker passing `GpuType.X` to a project factory that builds
+    `Endpoint(...)`. Moved alone, its import would hand the staying code 2.0 enums, which
+    tetra-rp's resource classes reject (MIXED_ENUMS)."""
+    files = {path: plan for plan in plans for path in plan.forms}
+    changed = True
+    while changed:
+        changed = False
+        staying = {path for plan in plans for path in plan.leave}
+        valued = {path: _flash_valued(files[path].forms[path]) for path in staying}
+        for plan in plans:
+            for path in list(plan.migrate):
+                forms = plan.forms[path]
+                why = _flow_to_staying(path, forms, files, staying, valued)
+                if why is None:
+                    continue
+                line, detail = why
+                forms.problems.append((line, "flash-use", detail))
+                plan.migrate.remove(path)
+                plan.leave.append(path)
+                changed = True
+                place_app(plan, project_root)
+
+
+def _flow_to_staying(path, forms, files, staying, valued) -> tuple[int, str] | None:
+    own = _flash_valued(forms)
+    loose = _loose_flash_uses(forms)
+    for other in sorted(staying):
+        other_forms = files[other].forms[other]
+        # a staying file imports a value this file builds from runpod_flash names
+        for name in _imports_of(other_forms.parsed, _stem_module(path)).values():
+            if name in own:
+                return own[name], (
+                    f"`{name}` holds runpod_flash values that {other}, staying on runpod_flash,"
+                    f" imports: move both together ({MIXED_ENUMS})"
+                )
+        # this file hands its runpod_flash values to a staying file's flash-built helper
+        if not loose:
+            continue
+        for local, name in _imports_of(forms.parsed, _stem_module(other)).items():
+            if name in valued[other]:
+                return loose[0], (
+                    f"passes runpod_flash values to `{local}` of {other}, which stays on "
+                    f"runpod_flash: move both together ({MIXED_ENUMS})"
+                )
+    return None
+
+
+def _flash_names(forms: FileForms, node: ast.AST) -> list[ast.AST]:
+    return [
+        n
+        for n in ast.walk(node)
+        if (isinstance(n, ast.Name) and (n.id in forms.flash or n.id in forms.modules))
+    ]
+
+
+def _flash_valued(forms: FileForms) -> dict[str, int]:
+    """Module-level names whose value is built from runpod_flash names: {name: line}
+    (a re-exported import, a constant, a settings class, a factory function)."""
+    out = {name: 1 for name in forms.flash}
+    for stmt in forms.parsed.tree.body:
+        targets: list[str] = []
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            nodes = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            targets = [t.id for n in nodes for t in ast.walk(n) if isinstance(t, ast.Name)]
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if any(d.target is stmt for d in forms.decls):
+                continue  # a declaration: a 2.0 handle after migration, not a flash value
+            targets = [stmt.name]
+        if targets and _flash_names(forms, stmt):
+            out.update({t: stmt.lineno for t in targets})
+    return out
+
+
+def _loose_flash_uses(forms: FileForms) -> list[int]:
+    """Lines of runpod_flash names used outside the file's declarations and imports."""
+    inside = {id(n) for stmt in forms.imports for n in ast.walk(stmt)}
+    for decl in forms.decls:
+        for part in (decl.call, decl.remote):
+            if part is not None:
+                inside.update(id(n) for n in ast.walk(part))
+    return sorted(n.lineno for n in _flash_names(forms, forms.parsed.tree) if id(n) not in inside)
 
 
 def _cross_file(plan: AppPlan, flash: dict[str, FileForms]) -> None:
@@ -191,6 +289,24 @@ def _cross_file(plan: AppPlan, flash: dict[str, FileForms]) -> None:
         for other, other_forms in plan.forms.items():
             if other != path:
                 imported |= set(_imports_of(other_forms.parsed, stem).values())
+        for var, decl in forms.unrouted.items():
+            users = sorted(
+                other
+                for other, other_forms in plan.forms.items()
+                if other != path and var in _imports_of(other_forms.parsed, stem).values()
+            )
+            if users and decl.form == "G":  # a legacy config other files' @remote use
+                forms.problems = [
+                    (line, reason, detail)
+                    if line != decl.line
+                    else (line, reason, f"`{var}` is used by @remote in {', '.join(users)}")
+                    for line, reason, detail in forms.problems
+                ]
+            elif users:  # its routes are added in another file: a real endpoint, left
+                decl.form, decl.reason = "D", "cross-file-routes"
+                decl.detail = f"`{var}` gets its routes in {', '.join(users)}"
+                forms.decls.append(decl)
+                forms.problems = [p for p in forms.problems if p[0] != decl.line]
         for decl in forms.decls:
             if decl.reason:
                 continue

@@ -22,7 +22,7 @@ from flash_guard.discover.normalize import release_worker_defaults
 from flash_guard.fix.edits import Edit, apply_edits
 from flash_guard.fix.engine import FileState, FixRun, _state, write
 from flash_guard.migrate.params import OldDefaults
-from flash_guard.migrate.plan import call_sites, plan_app, reimports
+from flash_guard.migrate.plan import call_sites, plan_app, reimports, settle_flash_flows
 from flash_guard.migrate.report import Report, render_markdown, render_text
 from flash_guard.migrate.requirements import plan_requirements
 from flash_guard.migrate.rewrite import (
@@ -166,8 +166,13 @@ def migrate_paths(paths: list[str], adopt: bool, cwd: Path | None = None) -> Mig
         by_app.setdefault(apps.app_of(source.path), {})[source.path] = parsed
     _whole_apps_only(by_app, run.scope)
     names, old_defaults = _discovered(ws)
-    for app_root, parsed in sorted(by_app.items()):
-        _migrate_app(run, app_root, parsed, adopt, names, old_defaults)
+    plans = [
+        plan_app(run.root, app_root, parsed, adopt, names, old_defaults)
+        for app_root, parsed in sorted(by_app.items())
+    ]
+    settle_flash_flows(plans, run.root)
+    for plan in plans:
+        _migrate_app(run, plan)
     return run
 
 
@@ -234,7 +239,11 @@ def old_defaults_of(endpoint) -> OldDefaults:
         raw = cuda.value
         member = getattr(raw, "member", None)
         cuda_default = None if raw is None else CUDA_VERSIONS.get(member, str(raw))
-    return OldDefaults(workers, idle_default, cuda_default, *_legacy_release_defaults(endpoint))
+    legacy = _legacy_release_defaults(endpoint)
+    sdk = getattr(endpoint, "sdk_release", None)
+    # every tetra-rp release read (0.11.0 to 0.25.2) suffixes `-fb`; runpod-flash 1.21 strips it
+    suffix = "-fb" if sdk is not None and sdk.package == "tetra-rp" else ""
+    return OldDefaults(workers, idle_default, cuda_default, *legacy, flashboot_suffix=suffix)
 
 
 def _legacy_release_defaults(endpoint) -> tuple[str | None, bool, str]:
@@ -265,10 +274,8 @@ def _legacy_release_defaults(endpoint) -> tuple[str | None, bool, str]:
     return datacenter, dotenv, f"{sdk.package} {sdk.version}"
 
 
-def _migrate_app(
-    run: Migration, app_root: str, parsed: dict, adopt: bool, names, old_defaults
-) -> None:
-    plan = plan_app(run.root, app_root, parsed, adopt, names, old_defaults)
+def _migrate_app(run: Migration, plan) -> None:
+    app_root = plan.root
     if not plan.migrate and not plan.leave:
         return
     run.report.apps += 1
