@@ -199,6 +199,39 @@ def test_routes_in_one_file_become_an_api_class(run_cli, tmp_path):
     assert "max_concurrency" not in (root / "api.py").read_text()
 
 
+def test_dropped_load_balancer_concurrency_is_reported(run_cli, tmp_path):
+    root = _copy(tmp_path, "lb-class")
+    code, out, _ = run_cli(["migrate", "--to", "runpod2", "--check", "."], root)
+    assert "api.py:5 lb-api: max_concurrency=8 dropped: runpod-flash ignored it" in out
+
+
+def test_comments_above_a_deleted_config_move_to_its_decorator(run_cli, tmp_path):
+    """`# ...` right above `cfg = LiveServerless(...)` or `api = Endpoint(...)` describes
+    that declaration: it stood above the previous declaration's decorator once the config
+    was deleted (tetra-hunt/cpu-etl)."""
+    (tmp_path / "requirements.txt").write_text("runpod-flash\n")
+    (tmp_path / "worker.py").write_text(
+        "from runpod_flash import Endpoint, GpuGroup, LiveServerless, remote\n\n"
+        'first = LiveServerless(name="cd-first", gpus=[GpuGroup.ADA_24])\n\n'
+        "# the second one\n# (two lines)\n"
+        'second = LiveServerless(name="cd-second", gpus=[GpuGroup.ADA_24])\n\n'
+        "# the api\n"
+        'api = Endpoint(name="cd-api", gpu=GpuGroup.ADA_24)\n\n\n'
+        "@remote(first)\ndef one(x):\n    return x\n\n\n"
+        "@remote(second)\ndef two(x):\n    return x\n\n\n"
+        '@api.get("/health")\nasync def health():\n    return {"ok": True}\n'
+    )
+    assert run_cli(["migrate", "--to", "runpod2", "."], tmp_path)[0] == 0
+    lines = (tmp_path / "worker.py").read_text().splitlines()
+    at = lines.index("# the second one")
+    assert lines[at + 1] == "# (two lines)"
+    assert lines[at + 2].startswith('@app.queue(name="cd-second"')
+    first = next(i for i, line in enumerate(lines) if 'name="cd-first"' in line)
+    assert lines[first - 1] == ""  # above `one`: no comment
+    assert lines[lines.index("# the api") + 1].startswith("@app.api(")
+    assert sum(line.startswith("# the") for line in lines) == 2
+
+
 _COMMENTED_API = """from runpod_flash import Endpoint, GpuGroup, LiveServerless, remote
 
 api = Endpoint(

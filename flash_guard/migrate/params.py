@@ -320,7 +320,11 @@ def map_endpoint(
         elif key == "max_concurrency":
             if kind == "queue":
                 out.add(key, ctx.text(value))
-            # api: flash ignored it with a warning; 2.0 raises TypeError, so it goes
+            else:  # flash ignored it with a warning; 2.0 raises TypeError, so it goes
+                out.changed.append(
+                    f"max_concurrency={ctx.text(value)} dropped: runpod-flash ignored it on a "
+                    "load balancer (with a warning) and 2.0's @app.api takes no such parameter"
+                )
         elif key == "gpu":
             out.add("gpu", _gpu(ctx, value, out))
         elif key == "cpu":

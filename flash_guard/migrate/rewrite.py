@@ -273,12 +273,14 @@ def _queue(forms, decl: Decl, ctx, volume_edits, out: FileEdits) -> Mapped:
     new = mapped.render(f"{ctx.app_var}.queue", comments=placed)
     dec = decl.decorator
     start = parsed.start(dec)
+    if decl.assign is not None:
+        top = _comment_block(forms, decl.assign)
+        comments = _lines(parsed, top, parsed.first_line(decl.assign)) + comments
+        out.edits.append(_delete_statement(parsed, decl.assign, top))
     if comments:
         line_start = parsed.line_start(dec.lineno)
         out.edits.append(Edit(line_start, line_start, comments))
     out.edits.append(Edit(start, parsed.end(dec), new))
-    if decl.assign is not None:
-        out.edits.append(_delete_statement(parsed, decl.assign))
     out.handles.append(decl.target.name)
     return mapped
 
@@ -295,6 +297,8 @@ def _api(forms, decl: Decl, ctx, volume_edits, out: FileEdits) -> Mapped:
     for verb, _path, fn, dec in decl.routes:
         methods.append(_method(forms, verb, dec, fn, tops[id(fn)]))
     placed, comments = _call_comments(forms, decl.call, mapped)
+    top = _comment_block(forms, decl.assign)  # the comments describing `api = Endpoint(...)`
+    comments = _lines(parsed, top, parsed.first_line(decl.assign)) + comments
     header = (
         f"{comments}@{mapped.render(f'{ctx.app_var}.api', comments=placed)}{parsed.newline}"
         f"class {cls}:{parsed.newline}"
@@ -307,8 +311,14 @@ def _api(forms, decl: Decl, ctx, volume_edits, out: FileEdits) -> Mapped:
     out.edits.append(
         Edit(parsed.line_start(first), parsed.end(last), (header + body).rstrip("\r\n"))
     )
-    out.edits.append(_delete_statement(parsed, decl.assign))
+    out.edits.append(_delete_statement(parsed, decl.assign, top))
     return mapped
+
+
+def _lines(parsed, first: int, stop: int) -> str:
+    """The source lines first..stop-1 (with their line ends), unindented: a comment block
+    that moves with the declaration it sits above."""
+    return "".join(parsed.line(n).lstrip() + parsed.newline for n in range(first, stop))
 
 
 def _free_name(forms, wanted: str) -> str:
@@ -330,8 +340,9 @@ def _free_name(forms, wanted: str) -> str:
 
 
 def _comment_block(forms, fn) -> int:
-    """The first line of the comment lines right above a route function (no blank line
-    between): they describe it, so they move into the class with it."""
+    """The first line of the comment lines right above a module-level statement (no blank
+    line between): they describe it, so they move with it (a route function into the class,
+    a deleted `ep = Endpoint(...)` or `cfg = LiveServerless(...)` above its decorator)."""
     parsed, body = forms.parsed, forms.parsed.tree.body
     at = body.index(fn)
     floor = body[at - 1].end_lineno if at else 0
