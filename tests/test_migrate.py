@@ -427,6 +427,25 @@ def test_legacy_config_used_by_another_files_remote_is_named_so(run_cli, tmp_pat
     assert "workers.py:5 run (G)" in out
 
 
+def test_notes_go_above_the_statement_not_inside_a_signature(run_cli, tmp_path):
+    """A runpod_flash name in a multi-line signature's return annotation got its note
+    between the parameters, at column 0 (a provisioning script in runpod-python's e2e
+    tests); a second run adds nothing."""
+    (tmp_path / "provision.py").write_text(
+        "from runpod_flash import Endpoint\n\n\n"
+        "def provision(\n    names: list,\n) -> dict[str, Endpoint]:\n"
+        '    return {n: Endpoint(name=n, image="img:1") for n in names}\n'
+    )
+    assert run_cli(["migrate", "--to", "runpod2", "."], tmp_path)[0] == 0
+    lines = (tmp_path / "provision.py").read_text().splitlines()
+    at = lines.index("def provision(")
+    assert lines[at - 1].startswith(COMMENT) and lines[at + 1 : at + 3] == [
+        "    names: list,",
+        ") -> dict[str, Endpoint]:",
+    ]
+    assert run_cli(["migrate", "--to", "runpod2", "--check", "."], tmp_path)[0] == 0
+
+
 def test_markdown_report(run_cli, tmp_path):
     root = _copy(tmp_path, "left-image-client")
     code, out, _ = run_cli(["migrate", "--to", "runpod2", "--format", "markdown", "."], root)

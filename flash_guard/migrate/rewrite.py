@@ -128,7 +128,7 @@ def leave_file(forms: FileForms) -> FileEdits:
     )
     for line, reason, detail in forms.problems:
         out.uses.append((parsed.path, line, detail))
-        edit = comment_edit(parsed, line, f"{REASONS[reason]}: {detail}")
+        edit = comment_edit(parsed, _statement_line(parsed, line), f"{REASONS[reason]}: {detail}")
         if edit is not None:
             out.edits.append(edit)
     for decl in forms.decls:
@@ -148,6 +148,21 @@ def leave_file(forms: FileForms) -> FileEdits:
             Outcome(parsed.path, decl.line, decl.label, decl.form, "left", reason, detail)
         )
     return out
+
+
+def _statement_line(parsed, line: int) -> int:
+    """The first line of the innermost statement holding `line` (a compound statement by its
+    header only): a note goes above a statement, never between a signature's parameters."""
+    best, span = line, None
+    for node in ast.walk(parsed.tree):
+        if not isinstance(node, ast.stmt):
+            continue
+        body = getattr(node, "body", None)
+        end = body[0].lineno - 1 if isinstance(body, list) and body else node.end_lineno
+        top = parsed.first_line(node)
+        if top <= line <= max(end, top) and (span is None or end - top < span):
+            best, span = top, end - top
+    return best
 
 
 def _call_comments(forms, call: ast.Call, mapped: Mapped) -> tuple[dict, str]:
