@@ -383,11 +383,16 @@ def test_same_name_in_two_files_is_one_manifest_resource(builds, check_json, pro
     assert f"tetra-rp {TETRA_RELEASE} serves both functions" in finding["message"]
 
 
-def test_cpu_load_balancer_is_built_as_a_queue_endpoint(builds):
+def test_cpu_load_balancer_is_built_as_a_queue_endpoint(builds, project, check_json):
     found = builds["cpu-lb-unchecked"]["functions"]
     assert {(f["resource_type"], f["is_load_balanced"]) for f in found} == {
         ("CpuLiveLoadBalancer", False)
     }
+    # flash-guard: no build failure (reserved paths, duplicates), but no route is served
+    _, doc = check_json(project({**PIN, **BUILDS["cpu-lb-unchecked"]}), "--select", "FG204")
+    messages = [f["message"] for f in doc["findings"]]
+    assert len(messages) == 1, messages
+    assert "writes this one a queue handler and no HTTP routes" in messages[0]
 
 
 LAYOUT = {

@@ -42,7 +42,8 @@ class InvalidRoute(EveryDeclaration):
     there), and only for the classes that release's build treats as load-balanced: tetra-rp
     before 0.20.0 checks no route, 0.20.0-0.21.0 skip `CpuLiveLoadBalancer`, and every
     release before runpod-flash 1.11.0 skips `CpuLoadBalancerSlsResource` (the build writes
-    them a queue handler without reading their routes). A route decorator `Endpoint` does not have
+    them a queue handler without reading their routes). That build serves none of their
+    routes: reported once, at the declaration. A route decorator `Endpoint` does not have
     (`@api.options(...)`, `.head`, `.route`, `.api_route`, `.websocket`, as web frameworks
     spell them) is an AttributeError at import, reported at the decorator. A route
     registered in a module-level `for` loop over a known table is one route per item; when the
@@ -188,7 +189,7 @@ def _verb(route: Route) -> str:
 
 def legacy_routes(endpoint) -> list:
     name = label(endpoint)
-    out = []
+    out = _built_as_queue(endpoint)
     by_span = {(r.file, r.span): r for r in endpoint.routes}
     seen: dict[tuple[str, str], Route] = {}
     for path, span in sorted(endpoint.decorator_uses):
@@ -299,15 +300,56 @@ def _build_checks_routes(endpoint) -> bool:
     """Whether `flash build` of the release in use checks this legacy class's routes (an
     unknown release: the newest, which checks every load-balancer class)."""
     sdk = sdk_of(endpoint)
+    if sdk is None or BUILD_CHECKED_LB_CLASSES.get(sdk.package) is None:
+        return True
+    classes = _lb_classes_of_build(endpoint)
+    return classes is None or endpoint.resource_class in classes
+
+
+def _lb_classes_of_build(endpoint) -> frozenset[str] | None:
+    """The legacy classes `flash build` of the release in use builds as load balancers, by
+    name; None when it decides by isinstance (every load-balancer class) or is not known."""
+    sdk = sdk_of(endpoint)
     spans = BUILD_CHECKED_LB_CLASSES.get(sdk.package) if sdk is not None else None
     if spans is None:
-        return True
+        return None
     order = releases.releases(sdk.package)
     here = order.index(sdk.facts_version)
-    classes = next(
+    return next(
         (names for first, names in reversed(spans) if order.index(first) <= here), frozenset()
     )
-    return classes is None or endpoint.resource_class in classes
+
+
+def _built_as_queue(endpoint) -> list:
+    """A load-balancer class the release's scanner does not list by name (tetra-rp
+    0.20.0-0.21.0: `CpuLiveLoadBalancer`; before runpod-flash 1.11.0:
+    `CpuLoadBalancerSlsResource`) is built as a queue endpoint: `flash build` writes it a
+    queue handler and no HTTP routes (tetra-rp 0.20.0 build.py splits handlers by the
+    manifest's `is_load_balanced`, which the scanner set from the class name), so none of
+    its routes is served. A release whose build checks no route at all (tetra-rp before
+    0.20.0) is not judged here."""
+    classes = _lb_classes_of_build(endpoint)
+    if not classes or endpoint.resource_class in classes or not endpoint.decorator_uses:
+        return []
+    sdk = sdk_of(endpoint)
+    names = sorted(classes)
+    known = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+    return [
+        fail_at(
+            endpoint,
+            f"{label(endpoint)} is a {endpoint.resource_class}, but `flash build` in "
+            f"{sdk.package} {sdk.version} ({sdk.this_app()}) builds only {known} as load "
+            "balancers (by class name): it writes this one a queue handler and no HTTP "
+            "routes, so none of its routes is served",
+            endpoint.path,
+            endpoint.span,
+            "routes",
+            fix=(
+                f"Upgrade {sdk.package} (later builds know {endpoint.resource_class}), or "
+                "use a class this build serves routes for."
+            ),
+        )
+    ]
 
 
 def _reserved_paths(endpoint) -> frozenset[str]:
