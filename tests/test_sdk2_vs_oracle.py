@@ -2319,3 +2319,74 @@ def test_fg307_a_same_named_app_of_another_project_deletes_its_endpoints(tmp_pat
     assert "FG307" not in [
         f["code"] for f in _findings(run_cli, _write(tmp_path, "two-envs", other_env))
     ]
+
+
+# Route markers two base classes up: rc2 collects marked methods over the whole MRO
+# (inspect.getmembers), so undecorated intermediate bases, in another module or in the
+# endpoint's own file, pass their bases' routes on (h11 base-cls app: GET /health defined on
+# the grandparent was missed and FG109 fired).
+GRANDPARENT_ROUTES = {
+    "common/__init__.py": "",
+    "common/base.py": """import runpod
+
+
+class ServiceBase:
+    @runpod.init
+    def boot(self):
+        self.ready = True
+
+    @runpod.get("/health")
+    def health(self):
+        return {"ok": True}
+
+
+class ModelService(ServiceBase):
+    @runpod.post("/predict")
+    def predict(self, body: dict):
+        return body
+""",
+    "services/__init__.py": "",
+    "services/classify.py": """import runpod
+
+from common.base import ModelService, ServiceBase
+
+app = runpod.App("grand-bases")
+
+
+@app.api(name="classify", cpu="cpu3c-1-2")
+class Classifier(ModelService):
+    pass
+
+
+class Plain(ServiceBase):
+    def helper(self):
+        return 1
+
+
+@app.api(name="status", cpu="cpu3c-1-2")
+class Status(Plain):
+    pass
+""",
+}
+
+
+def test_routes_of_a_grandparent_class_are_served(tmp_path, run_cli):
+    result = run_discovery_or_skip(GRANDPARENT_ROUTES)
+    assert result["error"] is None, result
+    sdk = {
+        r["name"]: sorted((x["method"], x["path"]) for x in r["routes"])
+        for app in result["apps"]
+        for r in app["resources"]
+    }
+    assert sdk == {
+        "classify": [("GET", "/health"), ("POST", "/predict")],
+        "status": [("GET", "/health")],
+    }
+    root = _write(tmp_path, "grand-bases", GRANDPARENT_ROUTES)
+    ours = {
+        e.display_name: sorted((r.method.value, r.path.value) for r in e.routes)
+        for e in _model(root).endpoints
+    }
+    assert ours == sdk
+    codes = [f["code"] for f in _findings(run_cli, root)]
+    assert "FG109" not in codes and "FG215" not in codes

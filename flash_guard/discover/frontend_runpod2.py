@@ -894,7 +894,8 @@ class Runpod2Builder:
 
     def _class_home(self, path: str, base: str) -> tuple[str | None, str]:
         name = base.rsplit(".", 1)[-1]
-        if (path, name) in self.members and "." not in base:
+        local = (path, name) in self.members or name in self._module_classes(path)
+        if local and "." not in base:
             return path, name
         binding = self.project._imports.get(path, {}).get(base.split(".", 1)[0])
         if binding is None:
@@ -905,13 +906,21 @@ class Runpod2Builder:
             return None, name
         return target, (binding.name if binding.name and "." not in base else name)
 
+    def _module_classes(self, path: str) -> dict:
+        facts = self.project.files.get(path)
+        return facts.class_bodies if facts is not None else {}
+
     def _bases_of(self, path: str, name: str) -> list[str]:
-        for decorated in (
-            self.project.files.get(path, None).decorated if path in self.project.files else ()
-        ):
+        facts = self.project.files.get(path)
+        if facts is None:
+            return []
+        for decorated in facts.decorated:
             if decorated.target.is_class and decorated.target.name == name:
                 return decorated.target.bases
-        return []
+        # An undecorated intermediate base (`class ModelService(ServiceBase)`) has bases too:
+        # rc2 collects the marked methods of the whole MRO (inspect.getmembers).
+        plain = facts.class_bodies.get(name)
+        return plain.bases if plain is not None else []
 
     def _class_routes(self, endpoint: Endpoint, cls: BodyFacts, path: str) -> None:
         problems = endpoint.problems
