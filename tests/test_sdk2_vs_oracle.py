@@ -2390,3 +2390,80 @@ def test_routes_of_a_grandparent_class_are_served(tmp_path, run_cli):
     assert ours == sdk
     codes = [f["code"] for f in _findings(run_cli, root)]
     assert "FG109" not in codes and "FG215" not in codes
+
+
+# FG215: route methods without `self` and a factory that forgets its return (h11 mistakes2).
+# rc2 registers both (routes recorded; spec.asgi_factory set); the runtime calls each route
+# bound to the instance it built (api/server.py `_mount_routes`: `getattr(instance, name)`,
+# then `fn()` or `fn(body)`) and serves what the factory returns (`_build_factory_app`: an
+# object without `.routes` is wrapped to answer /ping and called for every other request).
+_NO_SELF_PROBE = r"""
+import runpod
+
+app = runpod.App("no-self")
+
+@app.api(name="svc-api", cpu="cpu3c-1-2")
+class Svc:
+    @runpod.init
+    def boot():
+        pass
+
+    @runpod.get("/health")
+    def health():
+        return {"ok": True}
+
+    @staticmethod
+    @runpod.get("/ready")
+    def ready():
+        return {"ok": True}
+
+    @runpod.post("/echo")
+    def echo(self, body: dict):
+        return body
+
+@app.api(name="web-api", cpu="cpu3c-1-2")
+def web():
+    from types import SimpleNamespace
+    server = SimpleNamespace(routes=[])
+
+def call(fn, *args):
+    try:
+        fn(*args)
+        return None
+    except TypeError as exc:
+        return str(exc)
+
+svc, factory = app.resources["svc-api"], app.resources["web-api"]
+instance = svc._cls()
+RESULT = {
+    "routes": sorted((r.method, r.path, r.handler_name) for r in svc.spec.routes),
+    "init": call(getattr(instance, svc._init_name)),
+    "calls": {n: call(getattr(instance, n)) for n in ("health", "ready")},
+    "echo": call(getattr(instance, "echo"), {"a": 1}),
+    "asgi_factory": factory.spec.asgi_factory,
+    "served": repr(factory._asgi_factory()),
+}
+"""
+
+
+def test_route_methods_without_self_and_a_factory_without_return(tmp_path, run_cli):
+    result = run_probe2_or_skip(_NO_SELF_PROBE)
+    assert result["routes"] == [
+        ["GET", "/health", "health"],
+        ["GET", "/ready", "ready"],
+        ["POST", "/echo", "echo"],
+    ], result
+    assert "takes 0 positional arguments but 1 was given" in result["init"], result
+    assert "takes 0 positional arguments but 1 was given" in result["calls"]["health"], result
+    assert result["calls"]["ready"] is None and result["echo"] is None, result
+    assert result["asgi_factory"] == "web" and result["served"] == "None", result
+    source = _NO_SELF_PROBE.split("def call(", 1)[0]
+    found = sorted(
+        (f["line"], f["message"])
+        for f in _findings(run_cli, _write(tmp_path, "no-self", {"app.py": source}))
+        if f["code"] == "FG215"
+    )
+    assert [line for line, _ in found] == [9, 13, 26], found
+    assert "method `boot` takes no `self`" in found[0][1]
+    assert "method `health` takes no `self`" in found[1][1]
+    assert "factory `web` returns nothing" in found[2][1]

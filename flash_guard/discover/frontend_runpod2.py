@@ -988,6 +988,8 @@ class Runpod2Builder:
         static_at = next(
             (i for i, d in enumerate(method.decorators) if d.text == "staticmethod"), None
         )
+        if static_at is None and any(n is not None for n in names):
+            self._no_instance_parameter(endpoint, method)
         for index, (marker, decorator) in enumerate(zip(names, method.decorators, strict=True)):
             if marker is None:
                 continue
@@ -1011,6 +1013,24 @@ class Runpod2Builder:
             if marker != "GET":
                 self._typed_body(endpoint, marker, method, member_path, static_at is not None)
         return inits, lost
+
+    def _no_instance_parameter(self, endpoint, method: Decorated) -> None:
+        """`def health():` in an `@app.api` class (a FastAPI module function moved into the
+        class): the runtime calls it bound to the instance it built (api/server.py
+        `getattr(instance, name)()`), so Python passes the instance to a method that takes
+        no positional parameter: TypeError on every request, or at start for the init."""
+        if any(kind in ("req", "opt", "star") for _, kind in method.target.params):
+            return
+        name = method.target.name
+        endpoint.problems.append(
+            (
+                "FG215",
+                f"method `{name}` takes no `self`: the runtime calls it on the class's instance, "
+                f"so Python passes the instance and every call raises TypeError (write "
+                f"`def {name}(self, ...)`, or put @staticmethod above it)",
+                method.target.span,
+            )
+        )
 
     def _typed_body(self, endpoint, verb: str, handler: Decorated, path: str, static) -> None:
         """`def predict(self, body: PredictRequest)`: the runtime calls `fn(body)` with the
@@ -1220,9 +1240,27 @@ class Runpod2Builder:
             "the worker calls it with no arguments and fails at start",
             factory.span,
         )
+        self._returns_nothing(endpoint, factory, path)
         # rc2 never looks at the factory's routes (handles.py keeps only its __qualname__ as
         # spec.asgi_factory): the routes are those of the app the worker gets by calling it.
         self._app_routes(endpoint, factory, path, set())
+
+    def _returns_nothing(self, endpoint: Endpoint, factory: BodyFacts, path: str) -> None:
+        """A factory with no `return <value>` (the app built, the return forgotten) hands the
+        worker None: the runtime wraps it to answer /ping and calls None for every other
+        request (api/server.py `_build_factory_app`), so the endpoint looks healthy and
+        fails every request."""
+        fn = self._factory_def(factory, path)
+        if fn is None or fn.returns or factory.is_async:
+            return
+        endpoint.problems.append(
+            (
+                "FG215",
+                f"@app.api factory `{factory.name}` returns nothing: the worker serves None, so "
+                "/ping answers and every other request fails; end it with `return <the app>`",
+                factory.span,
+            )
+        )
 
     def _app_routes(self, endpoint: Endpoint, factory: BodyFacts, path: str, seen: set) -> None:
         """The routes of the app `factory` returns (see _factory_routes); `seen`: the

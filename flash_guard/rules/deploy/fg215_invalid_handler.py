@@ -11,9 +11,13 @@ class InvalidHandler(Check):
     """Reads what the runpod 2.0 front-end found while it collected each `@app.queue`, `@app.api`
     and `@app.task` declaration: `@app.queue` on a class; an `@app.api` class without route
     markers, with two `@runpod.init` methods, with a required `__init__` parameter, or with a
-    marker placed above `@staticmethod` (the marker is lost); an `@app.api` factory with
-    required parameters; a startup hook with required parameters (an `@runpod.init` method, a
-    queue's `@handle.init`: the worker calls it with none before serving); a task's
+    marker placed above `@staticmethod` (the marker is lost), or a marked method that takes no
+    positional parameter and is not a `@staticmethod` (`def health():`: the runtime calls it
+    bound to the instance, a TypeError on every call); an `@app.api` factory with required
+    parameters, or one with no `return <value>` (the worker serves None: /ping answers, every
+    other request fails, runtime `_build_factory_app`); a startup hook with required
+    parameters (an `@runpod.init` method, a queue's `@handle.init`: the worker calls it with
+    none before serving); a task's
     `@handle.init`, which nothing calls on the task's pod; a problem in a route or hook an
     `@app.api` class inherits from a base class of another module is reported in that module,
     where the code is; a GET handler that takes parameters, or a body handler with more than one
