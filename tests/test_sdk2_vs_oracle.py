@@ -2467,3 +2467,148 @@ def test_route_methods_without_self_and_a_factory_without_return(tmp_path, run_c
     assert "method `boot` takes no `self`" in found[0][1]
     assert "method `health` takes no `self`" in found[1][1]
     assert "factory `web` returns nothing" in found[2][1]
+
+
+# The resource name rc2 gives a function decorated below @app.queue: `fn.__name__` of what
+# the SDK decorator receives, the nested wrapper's own name unless the project decorator
+# copies it (functools.wraps / update_wrapper). Two functions wrapped without it collide
+# ('duplicate resource name', the file fails to import; h11 mistakes2).
+_WRAPPERS = """import functools
+import time
+from functools import wraps
+
+import runpod
+
+app = runpod.App("wrapped-names")
+
+
+def timed(fn):
+    def wrapper(*args, **kwargs):
+        return fn(*args, **kwargs)
+    return wrapper
+
+
+def logged(fn):
+    @functools.wraps(fn)
+    def inner(*args, **kwargs):
+        return fn(*args, **kwargs)
+    return inner
+
+
+def traced(fn):
+    @wraps(fn)
+    def inner(*args, **kwargs):
+        return fn(*args, **kwargs)
+    return inner
+
+
+def copied(fn):
+    def inner(*args, **kwargs):
+        return fn(*args, **kwargs)
+    functools.update_wrapper(inner, fn)
+    return inner
+
+
+def retry(times):
+    def deco(fn):
+        def attempt(*args, **kwargs):
+            return fn(*args, **kwargs)
+        return attempt
+    return deco
+
+
+@app.queue(cpu="cpu3c-1-2")
+@timed
+def resize(url: str):
+    return url
+
+
+@app.queue(cpu="cpu3c-1-2")
+@logged
+def crop(url: str):
+    return url
+
+
+@app.queue(cpu="cpu3c-1-2")
+@traced
+def rotate(url: str):
+    return url
+
+
+@app.queue(cpu="cpu3c-1-2")
+@copied
+def blur(url: str):
+    return url
+
+
+@app.queue(cpu="cpu3c-1-2")
+@retry(3)
+def sharpen(url: str):
+    return url
+
+
+@app.queue(cpu="cpu3c-1-2")
+@timed
+@logged
+def tint(url: str):
+    return url
+"""
+_COLLIDING = """import runpod
+
+from wrapping import timed
+
+app = runpod.App("wrapped-twice")
+
+
+@app.queue(cpu="cpu3c-1-2", name="resize-q")
+@timed
+def resize(url: str):
+    return url
+
+
+@app.queue(cpu="cpu3c-1-2")
+@timed
+def thumb(url: str):
+    return url
+
+
+@app.queue(cpu="cpu3c-1-2")
+@timed
+def crop(url: str):
+    return url
+"""
+
+
+_TINT = _WRAPPERS[_WRAPPERS.index('@app.queue(cpu="cpu3c-1-2")\n@timed\n@logged') :]
+
+
+def test_a_wrapper_below_the_decorator_names_the_resource_as_rc2_does(tmp_path, run_cli):
+    wrapping = "def timed(fn):\n    def wrapper(*a, **k):\n        return fn(*a, **k)\n" + (
+        "    return wrapper\n"
+    )
+    ok = "import runpod\n\napp = runpod.App('fine')\n\n\n@app.queue(cpu='cpu3c-1-2')\n"
+    ok += "def fine(x: int):\n    return x\n"
+    named = {"names.py": _WRAPPERS.replace(_TINT, "")}
+    colliding = {"names.py": _WRAPPERS, "wrapping.py": wrapping, "twice.py": _COLLIDING}
+    colliding["ok.py"] = ok
+    first, second = run_discovery_many_or_skip([named, colliding])
+    assert first["error"] is None and second["error"] is None, (first, second)
+    sdk = sorted(r["name"] for app in first["apps"] for r in app["resources"])
+    assert sdk == ["attempt", "blur", "crop", "rotate", "wrapper"], first
+    root = _write(tmp_path, "named", named)
+    assert sorted(e.display_name for e in _model(root).endpoints) == sdk
+    assert "FG216" not in [f["code"] for f in _findings(run_cli, root)]
+    # `tint` is wrapped by `logged` (copies) then `timed` (does not): 'wrapper', which
+    # `resize` already holds, so names.py fails to import; twice.py fails likewise.
+    assert [a["name"] for a in second["apps"]] == ["fine"], second
+    logs = " ".join(str(entry) for entry in second["logs"])
+    assert "names.py failed: duplicate resource name 'wrapper'" in logs, logs
+    assert "twice.py failed: duplicate resource name 'wrapper'" in logs, logs
+    root = _write(tmp_path, "colliding", colliding)
+    duplicates = sorted(
+        (f["path"], f["line"], f["message"])
+        for f in _findings(run_cli, root)
+        if f["code"] == "FG216"
+    )
+    assert [(p, line) for p, line, _ in duplicates] == [("names.py", 75), ("twice.py", 20)]
+    assert "`tint` reaches the decorator as `wrapper`" in duplicates[0][2], duplicates

@@ -76,6 +76,9 @@ class Runpod2Builder:
         # handlers of class routes with a `{param}` path, said once (FG215)
         self._templated: set[Span] = set()
         self._unrolling = False  # inside _declare's unrolling of a module-level `for` loop
+        # (path, SDK decorator span) -> the decorated function's own name, where a wrapper
+        # below the decorator hands rc2 another `__name__` (_wrapped_name)
+        self._renamed: dict[tuple[str, Span], str] = {}
 
     def build(self) -> tuple[list[Endpoint], list[AppDecl]]:
         files = self.project.files
@@ -652,6 +655,9 @@ class Runpod2Builder:
             default_name = "<lambda>"
         elif call_form is not None and call_form.kind == "call":
             default_name = self._returned_name(call_form, path, ns) or default_name
+        elif decorated is not None and self._wrapped_name(decorated, call, path, ns):
+            default_name = self._wrapped_name(decorated, call, path, ns)
+            self._renamed[(path, call.span)] = target.name
         # `for fn in HANDLERS: app.queue()(fn)` not unrolled: each resource is named after
         # its item's function, which is not known here (not the loop variable's name)
         loop_applied = (
@@ -738,6 +744,39 @@ class Runpod2Builder:
         facts = self.project.files.get(found[0])
         nested = _returned_nested(facts, found[1]) if facts is not None else None
         return nested.name if nested is not None else None
+
+    def _wrapped_name(self, decorated: Decorated, call: Expr, path: str, ns) -> str | None:
+        """The `__name__` the SDK decorator `call` receives when project decorators below it
+        return a nested wrapper without `functools.wraps` (`def timed(fn): def wrapper(...):
+        ...; return wrapper`): rc2 names the resource `wrapper`, so two functions wrapped that
+        way collide. Decorators apply bottom-up; one that keeps the name (wraps) or that is
+        not a project function leaves it as it was. None when nothing renames it."""
+        index = next((i for i, d in enumerate(decorated.decorators) if d.span == call.span), None)
+        name = None
+        for decorator in reversed(decorated.decorators[index + 1 :] if index is not None else []):
+            name = self._wrapper_name(decorator, path, ns) or name
+        return name
+
+    def _wrapper_name(self, decorator: Expr, path: str, ns) -> str | None:
+        """The name of the nested function a project decorator returns when it does not copy
+        the wrapped function's name onto it (no `wraps`/`update_wrapper` in the decorator);
+        a decorator factory (`@retry(3)`) is followed one level, as `_wrapper` does."""
+        func = decorator.items[0] if decorator.kind == "call" else decorator
+        if func.kind not in ("name", "attr"):
+            return None
+        found = self.project.resolve_symbol(func, path, ns)
+        if not (isinstance(found, tuple) and isinstance(found[1], FunctionDef)):
+            return None
+        home, fn = found
+        facts = self.project.files.get(home)
+        if facts is None:
+            return None
+        outer = fn
+        for _ in range(2 if decorator.kind == "call" else 1):
+            outer, fn = fn, _returned_nested(facts, fn)
+            if fn is None:
+                return None
+        return None if _copies_name(facts, outer, fn) else fn.name
 
     def _per_call(self, path, kind, call: Expr, ns, target, lines, variable, decorated, form):
         """A declaration in the body of a module-level factory that module-level code calls
@@ -1691,6 +1730,17 @@ class Runpod2Builder:
         )
 
     # -- across resources -----------------------------------------------------
+    def _renamed_by_wrapper(self, endpoint: Endpoint, name: str) -> str:
+        """Why a defaulted name is not its decorated function's: a wrapper returned without
+        `functools.wraps` (`_wrapped_name`) handed rc2 its own `__name__`."""
+        own = self._renamed.get((endpoint.path, endpoint.span))
+        if own is None or not endpoint.name.defaulted:
+            return ""
+        return (
+            f" (`{own}` reaches the decorator as `{name}`, a wrapper that does not copy its "
+            "name: add @functools.wraps in the wrapper, or pass name=)"
+        )
+
     def _duplicate_names(self) -> None:
         for app in self.apps.values():
             seen: dict[str, Endpoint] = {}
@@ -1704,7 +1754,8 @@ class Runpod2Builder:
                     endpoint.problems.append(
                         (
                             "FG216",
-                            f"duplicate resource name {name!r} in app {shown}",
+                            f"duplicate resource name {name!r} in app {shown}"
+                            + self._renamed_by_wrapper(endpoint, name),
                             endpoint.span,
                         )
                     )
@@ -1729,6 +1780,22 @@ def _returns_handle(fn, call: Expr, variable: str | None, decorated: str | None)
     if returned.kind == "call" and returned.items and returned.items[0].span == call.span:
         return True
     return returned.kind == "name" and returned.value in {variable, decorated} - {None}
+
+
+def _copies_name(facts, outer, wrapper) -> bool:
+    """Whether the decorator `outer` copies the wrapped function's metadata onto `wrapper`:
+    `@functools.wraps(fn)` on it, or an `update_wrapper(...)`/`wraps(...)` call in `outer`'s
+    body (read as its text, as a reader would)."""
+    for decorated in facts.decorated:
+        if (
+            decorated.namespace == outer.span
+            and decorated.target.name == wrapper.name
+            and any("wraps" in d.text for d in decorated.decorators)
+        ):
+            return True
+    body = facts.helper_bodies.get(outer.name) if outer.namespace is None else None
+    calls = body.calls if body is not None else ()
+    return any(c.rsplit(".", 1)[-1] in ("update_wrapper", "wraps") for c, _ in calls)
 
 
 def _returned_nested(facts, fn):

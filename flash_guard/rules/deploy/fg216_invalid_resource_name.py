@@ -14,7 +14,10 @@ class InvalidResourceName(Check):
     in one `App` (a decoration error, `duplicate resource name`), an `App` whose name is an
     empty string (`App name must be a non-empty string`), and any `@runpod.schedule` (every
     build fails with `ScheduleNotSupported` while schedules are disabled). The name is the
-    `name=` keyword, else the function's or class's own name, as the SDK takes it."""
+    `name=` keyword, else the function's or class's own name, as the SDK takes it: the
+    `__name__` of what the decorator receives, so a project decorator below it that returns a
+    nested wrapper without `functools.wraps` names the resource after the wrapper (two
+    functions wrapped that way collide)."""
 
     id = "invalid-resource-name"
     scope = "project"
