@@ -2612,3 +2612,75 @@ def test_a_wrapper_below_the_decorator_names_the_resource_as_rc2_does(tmp_path, 
     )
     assert [(p, line) for p, line, _ in duplicates] == [("names.py", 75), ("twice.py", 20)]
     assert "`tint` reaches the decorator as `wrapper`" in duplicates[0][2], duplicates
+
+
+# FG215: a queue/task handle called like a function (runpod_flash's habit: an @Endpoint
+# function was the remote call). rc2's FunctionHandle.__call__ raises TypeError; the probe
+# calls each handle as the worker's code would (h11 mistakes2).
+_CALLED_HANDLES = {
+    "steps.py": """import runpod
+
+app = runpod.App("called")
+
+
+@app.queue(cpu="cpu3c-1-2")
+def tokenize(text: str = ""):
+    return text.split()
+
+
+def count_words(text):
+    return len(text.split())
+
+
+counter = app.queue(cpu="cpu3c-1-2", name="counter")(count_words)
+
+
+@app.task(cpu="cpu3c-1-2")
+def reindex(day: str = "d"):
+    return day
+""",
+    "pipeline.py": """from steps import app, count_words, counter, reindex, tokenize
+
+
+@app.queue(cpu="cpu3c-1-2")
+async def pipeline(text: str = "a b"):
+    tokens = tokenize(text)
+    n = count_words(text)
+    m = counter.remote(text)
+    reindex("today")
+    return tokens, n, m
+
+
+def helper(tokenize, text):
+    return tokenize(text)
+""",
+}
+_CALLED_PROBE = """
+import steps
+RESULT = {}
+for name in ("tokenize", "counter", "reindex", "count_words"):
+    try:
+        getattr(steps, name)("a b")
+        RESULT[name] = None
+    except TypeError as exc:
+        RESULT[name] = str(exc)
+"""
+
+
+def test_a_handle_called_directly_raises_typeerror(tmp_path, run_cli):
+    files = _CALLED_HANDLES
+    probe = f"import sys, pathlib\nfor rel, text in {files!r}.items():\n"
+    probe += "    pathlib.Path(rel).write_text(text)\nsys.path.insert(0, '.')\n"
+    result = run_probe2_or_skip(probe + _CALLED_PROBE)
+    for name in ("tokenize", "counter", "reindex"):
+        assert "use .remote(...)" in result[name], result
+    assert result["count_words"] is None, result
+    root = _write(tmp_path, "called", files)
+    found = sorted(
+        (f["path"], f["line"], f["message"])
+        for f in _findings(run_cli, root)
+        if f["code"] == "FG215"
+    )
+    assert [(p, line) for p, line, _ in found] == [("pipeline.py", 6), ("pipeline.py", 9)]
+    assert "queue handle `tokenize(...)`" in found[0][2]
+    assert "task handle `reindex(...)`" in found[1][2]

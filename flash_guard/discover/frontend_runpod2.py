@@ -103,8 +103,55 @@ class Runpod2Builder:
         self._init_hooks(files)
         self._duplicate_names()
         self._stray_markers(files)
+        self._handles_called(files)
         apps = sorted(self.apps.values(), key=lambda a: (a.path.split("/"), a.span))
         return self.endpoints, apps
+
+    def _handles_called(self, files) -> None:
+        """`tokens = tokenize(text)` where `tokenize` is an `@app.queue`/`@app.task` handle:
+        a FunctionHandle is not callable (handles.py `__call__` raises TypeError: use
+        .remote/.local/.spawn), so the calling code fails wherever it runs. runpod_flash
+        endpoints were called directly, so migrated code keeps the habit. Read in the bodies
+        of module-level functions and classes; a name the body takes as a parameter is not
+        the handle."""
+        handles = {
+            (e.path, e.variable): e
+            for e in self.endpoints
+            if e.kind in ("queue", "task") and e.variable and not e.loop_bindings
+        }
+        if not handles:
+            return
+        for path in sorted(files):
+            facts = files[path]
+            for body in (*facts.helper_bodies.values(), *facts.class_bodies.values()):
+                own = {name for name, _ in body.params}
+                for callee, span in body.calls:
+                    if not callee.isidentifier() or callee in own:
+                        continue
+                    handle = self._handle_named(path, callee, handles)
+                    if handle is None:
+                        continue
+                    self.stray.append(
+                        (
+                            "FG215",
+                            f"`{body.name}` calls the runpod 2.0 {handle.kind} handle "
+                            f"`{callee}(...)` directly, which raises TypeError: call "
+                            f"`{callee}.remote(...)` (or .spawn/.local)",
+                            path,
+                            span,
+                        )
+                    )
+
+    def _handle_named(self, path: str, name: str, handles: dict) -> Endpoint | None:
+        """The handle endpoint `name` means in `path` at module level (here or imported)."""
+        found = self.project.lookup(path, name, None)
+        if not isinstance(found, tuple):
+            return None
+        home, definition = found
+        bound = getattr(definition, "name", None) or getattr(definition, "target", None)
+        if isinstance(definition, Assignment) and definition.namespace is not None:
+            return None
+        return handles.get((home, bound))
 
     def _stray_markers(self, files) -> None:
         """`@runpod.init` / `@runpod.get("/health")` on a module-level function: the markers
