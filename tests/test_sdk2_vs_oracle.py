@@ -2684,3 +2684,41 @@ def test_a_handle_called_directly_raises_typeerror(tmp_path, run_cli):
     assert [(p, line) for p, line, _ in found] == [("pipeline.py", 6), ("pipeline.py", 9)]
     assert "queue handle `tokenize(...)`" in found[0][2]
     assert "task handle `reindex(...)`" in found[1][2]
+
+
+_MARKED_CLASS = """import runpod
+
+app = runpod.App("marked-class")
+
+
+@runpod.get("/health")
+@app.api(name="above", cpu="cpu3c-1-2")
+class Above:
+    @runpod.post("/run")
+    def run(self, body: dict):
+        return body
+
+
+@app.api(name="below", cpu="cpu3c-1-2")
+@runpod.init
+@runpod.get("/ready")
+class Below:
+    @runpod.post("/run")
+    def run(self, body: dict):
+        return body
+"""
+
+
+def test_a_marker_on_the_class_serves_nothing(tmp_path, run_cli):
+    """rc2 accepts a route marker or @runpod.init on the class itself, above or below
+    @app.api, and registers neither: routes and the init come from the methods only."""
+    (result,) = run_oracle2_or_skip([_MARKED_CLASS])
+    assert result["error"] is None, result
+    records = {r["name"]: r for app in result["apps"] for r in app["resources"]}
+    for name in ("above", "below"):
+        assert records[name]["routes"] == [{"method": "POST", "path": "/run", "handler": "run"}]
+        assert records[name]["init"] is None
+    root = _write(tmp_path, "marked", {"app.py": _MARKED_CLASS})
+    found = [(f["line"], f["message"]) for f in _findings(run_cli, root) if f["code"] == "FG215"]
+    assert sorted(line for line, _ in found) == [6, 15, 16], found
+    assert all("on class `" in message for _, message in found), found

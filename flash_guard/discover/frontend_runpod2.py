@@ -159,7 +159,10 @@ class Runpod2Builder:
         (handles.py _collect_routes); on a plain function nothing runs it or serves it."""
         for path in sorted(files):
             for decorated in files[path].decorated:
-                if decorated.namespace is not None or decorated.target.is_class:
+                if decorated.target.is_class:
+                    self._class_markers(path, decorated)
+                    continue
+                if decorated.namespace is not None:
                     continue
                 markers = [(d, self._marker(d, path, decorated)) for d in decorated.decorators]
                 if any(kind is None for _, kind in markers):
@@ -179,6 +182,27 @@ class Runpod2Builder:
                             "class only (2.0 has no module-level route functions)"
                         )
                     self.stray.append(("FG215", message, path, decorator.span))
+
+    def _class_markers(self, path: str, decorated: Decorated) -> None:
+        """`@runpod.get("/health")` on a class (above or below `@app.api`): the marker stamps
+        the class (or the handle), and rc2 collects routes from the class's methods only, so
+        the route is never served."""
+        name = decorated.target.name
+        for decorator in decorated.decorators:
+            kind = self._marker(decorator, path, decorated)
+            if kind is None:
+                continue
+            marker = "init" if kind == "init" else kind.lower()
+            what = "runs nothing" if kind == "init" else "serves no route"
+            self.stray.append(
+                (
+                    "FG215",
+                    f"@runpod.{marker} on class `{name}` {what}: rc2 reads markers on the "
+                    "methods of an @app.api class only; move it onto a method",
+                    path,
+                    decorator.span,
+                )
+            )
 
     # -- apps -------------------------------------------------------------
     def _app(

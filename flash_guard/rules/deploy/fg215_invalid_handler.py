@@ -33,12 +33,13 @@ class InvalidHandler(Check):
     a 2.0 decorator; `runpod.Endpoint(...)` used as a declaration (it is the HTTP client); and a
     `runpod.Queue(...)`/`runpod.Api(...)` stub called otherwise than with keywords `app=` and
     exactly one of `name=`/`id=` (`runpod.Queue("endpoint-id")` raises TypeError); and
-    `@runpod.init` or a route marker on a module-level function, which only stamps an attribute
-    that rc2 reads on `@app.api` class methods (a queue's hook is `@handle.init`); and an
-    `@app.queue`/`@app.task` handle called like a function (`tokenize(text)` in a module-level
-    function or class of the project: `FunctionHandle.__call__` raises TypeError, the call is
-    `.remote(...)`; runpod_flash endpoints were called directly). Handlers
-    built with the call form (`h = app.queue(...)(fn)`) are not inspected."""
+    `@runpod.init` or a route marker on a module-level function or on a class, which only
+    stamps an attribute that rc2 reads on `@app.api` class methods (a queue's hook is
+    `@handle.init`); and an `@app.queue`/`@app.task` handle called like a function
+    (`tokenize(text)` in a module-level function or class of the project:
+    `FunctionHandle.__call__` raises TypeError, the call is `.remote(...)`; runpod_flash
+    endpoints were called directly). Handlers built with the call form
+    (`h = app.queue(...)(fn)`) are not inspected."""
 
     id = "invalid-handler"
     scope = "project"
