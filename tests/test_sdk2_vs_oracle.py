@@ -2722,3 +2722,49 @@ def test_a_marker_on_the_class_serves_nothing(tmp_path, run_cli):
     found = [(f["line"], f["message"]) for f in _findings(run_cli, root) if f["code"] == "FG215"]
     assert sorted(line for line, _ in found) == [6, 15, 16], found
     assert all("on class `" in message for _, message in found), found
+
+
+# A Starlette factory with a `routes=` table (h11 enum-dc): the app the worker serves is what
+# the factory returns, so the judge is that app's own route table, built under rc2's venv.
+_STARLETTE_FACTORY = """import runpod
+
+app = runpod.App("starlette-front")
+
+
+@app.api(name="front", cpu="cpu3c-1-2", workers=(1, 2))
+def front():
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    async def health(request):
+        return JSONResponse({"ok": True})
+
+    async def submit(request):
+        return JSONResponse(await request.json())
+
+    return Starlette(routes=[Route("/health", health), Route("/submit", submit, methods=["POST"])])
+"""
+_STARLETTE_PROBE = """
+import pathlib, sys
+pathlib.Path("front_app.py").write_text(SOURCE)
+sys.path.insert(0, ".")
+import front_app
+handle = front_app.app.resources["front"]
+served = handle._asgi_factory()
+RESULT = {
+    "asgi_factory": handle.spec.asgi_factory,
+    "routes": sorted((m, r.path) for r in served.routes for m in (r.methods or ()) if m != "HEAD"),
+}
+"""
+
+
+def test_a_starlette_route_table_is_read_as_the_app_serves_it(tmp_path, run_cli):
+    result = run_probe2_or_skip(f"SOURCE = {_STARLETTE_FACTORY!r}\n" + _STARLETTE_PROBE)
+    assert result["asgi_factory"] == "front", result
+    root = _write(tmp_path, "starlette", {"app.py": _STARLETTE_FACTORY})
+    (endpoint,) = _model(root).endpoints
+    ours = sorted([r.method.value, r.path.value] for r in endpoint.routes)
+    assert ours == result["routes"] == [["GET", "/health"], ["POST", "/submit"]], result
+    codes = {f["code"] for f in _findings(run_cli, root)}
+    assert "FG002" not in codes and "FG109" not in codes, codes

@@ -1415,7 +1415,7 @@ class Runpod2Builder:
                     self._add_route(endpoint, http, registrar, path, holder, reserved=False)
                 if methods is not None:
                     read.add((path, registrar.span))
-        problem = self._route_tables(endpoint, fn, path) if fn is not None else None
+        problem = self._route_tables(endpoint, fn, path, read) if fn is not None else None
         for app_assign in self._factory_apps(factory, fn, path):
             # `server.include_router(...)` / `server.add_api_route(...)` on the FastAPI app the
             # factory builds; its decorators were read above.
@@ -1441,20 +1441,25 @@ class Runpod2Builder:
             endpoint.hidden_routes = None
             self._app_routes(endpoint, body, delegate_path, seen)
 
-    def _route_tables(self, endpoint, fn: FunctionDef, path: str) -> Value | None:
-        """`FastAPI(routes=[APIRoute("/health", health), ...])` built in the factory (assigned
-        to a name or returned): each `APIRoute`/`Route` with a literal path and methods (GET
-        when not given, as both classes default) is a route of the app. Returns the first
-        table or entry that cannot be read, else None."""
+    def _route_tables(self, endpoint, fn: FunctionDef, path: str, read: set) -> Value | None:
+        """`FastAPI(routes=[APIRoute("/health", health), ...])` or `Starlette(routes=[Route(
+        "/health", health)])` built in the factory (assigned to a name or returned): each
+        `APIRoute`/`Route` with a literal path and methods (GET when not given, as both
+        classes default) is a route of the app. A Starlette app whose table is read joins
+        `read` (it has no other registrar discovery reads). Returns the first table or entry
+        that cannot be read, else None."""
         built = [a.expr for a in self.project.local_assignments(path, fn.span)]
         built += [r.expr() for r in fn.returns]
         for call in built:
             callee = call.items[0].dotted() if call.kind == "call" and call.items else None
-            if (callee or "").rsplit(".", 1)[-1] != "FastAPI":
+            cls = (callee or "").rsplit(".", 1)[-1]
+            if cls not in ("FastAPI", "Starlette"):
                 continue
             problem = self._route_table(endpoint, call, path, fn.span)
             if problem is not None:
                 return problem
+            if cls == "Starlette" and _keyword(call, "routes") is not None:
+                read.add((path, call.span))
         return None
 
     def _route_table(self, endpoint, call: Expr, path: str, namespace) -> Value | None:
@@ -2062,7 +2067,7 @@ def _hidden_routes(factory: BodyFacts, path: str, read: set[Span] = frozenset())
         last = callee.rsplit(".", 1)[-1]
         if last in _ROUTE_REGISTRARS and span not in read:
             return Value.unknown(f"{callee}(...)", span, path)
-        builds_app = builds_app or last == "FastAPI"
+        builds_app = builds_app or last == "FastAPI" or (last == "Starlette" and span in read)
     if builds_app:
         return None
     return Value.unknown(f"{factory.name}() (it builds no FastAPI() itself)", factory.span, path)
