@@ -2768,3 +2768,32 @@ def test_a_starlette_route_table_is_read_as_the_app_serves_it(tmp_path, run_cli)
     assert ours == result["routes"] == [["GET", "/health"], ["POST", "/submit"]], result
     codes = {f["code"] for f in _findings(run_cli, root)}
     assert "FG002" not in codes and "FG109" not in codes, codes
+
+
+# `gpu=os.getenv("GPUS", "ADA_24,AMPERE_24").split(",")` (h11 env-split): the default's split
+# is the list rc2 resolves; a space after the comma is kept by split, as rc2 sees it.
+_SPLIT_GPUS = {
+    "plain": ('"ADA_24,AMPERE_24"', '","'),
+    "spaced": ('"ADA_24, AMPERE_24"', '","'),
+    "whitespace": ('"ADA_24 AMPERE_24"', ""),
+}
+
+
+def test_a_split_env_default_is_the_gpu_list_rc2_resolves(tmp_path, run_cli):
+    sources = {
+        label: HEAD
+        + f"import os\nGPUS = os.getenv('GPUS', {text}).split({sep})\n"
+        + QUEUE.format("name='split-q', gpu=GPUS")
+        for label, (text, sep) in _SPLIT_GPUS.items()
+    }
+    results = dict(zip(sources, run_oracle2_or_skip(list(sources.values())), strict=True))
+    for label, source in sources.items():
+        result = results[label]
+        root = _write(tmp_path, label, {"app.py": source})
+        codes = {f["code"] for f in _findings(run_cli, root)}
+        assert "FG002" not in codes, (label, codes)
+        assert ("FG205" in codes) == (result["error"] is not None), (label, result, codes)
+        if result["error"] is None:
+            (record,) = result["apps"][0]["resources"]
+            (endpoint,) = _model(root).endpoints
+            assert _pools(endpoint) == record["gpu_pools"], label

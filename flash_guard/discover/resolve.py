@@ -104,6 +104,9 @@ STR_METHODS = {
     "lower": str.lower,
     "upper": str.upper,
     "casefold": str.casefold,
+    # `os.getenv("GPUS", "ADA_24,AMPERE_24").split(",")`: a list of strings; the separator,
+    # when given, is one literal string (checked in _str_method)
+    "split": str.split,
 }
 # `D.values()`, `D.keys()`, `D.items()` on a known dict: its entries, in order.
 DICT_VIEWS = frozenset({"values", "keys", "items"})
@@ -1119,16 +1122,22 @@ class ModuleIndex:
     def _str_method(self, expr: Expr, path, namespace, depth) -> Value:
         """`text.strip()` (and the other STR_METHODS) on a known string, else unknown."""
         unknown = Value.unknown(expr.text, expr.span, path)
-        if len(expr.items) != 1 or expr.keywords:
-            return unknown  # `strip("/")` and the like: only the argument-less forms
         func = expr.items[0]
+        separator = _split_separator(expr) if func.value == "split" else ()
+        if separator is None or (len(expr.items) != 1 + len(separator) or expr.keywords):
+            return unknown  # `strip("/")` and the like: only the argument-less forms
         operand = self.evaluate(func.items[0], path, namespace, depth + 1)
 
         def apply(values: list[Value]) -> Value:
             value = values[0]
             if not value.known or not isinstance(value.value, str):
                 return unknown
-            result = STR_METHODS[func.value](value.value)
+            result = STR_METHODS[func.value](value.value, *separator)
+            if isinstance(result, list):
+                result = [
+                    Value(part, True, expr.span, expr.text, path=path, env_key=value.env_key)
+                    for part in result
+                ]
             return Value(result, True, expr.span, expr.text, path=path, env_key=value.env_key)
 
         return self._lift([operand], apply, expr, path)
@@ -2105,3 +2114,14 @@ def _origin_of(item: Value) -> tuple | None:
     if item.known or item.origin is not None or item.span is None:
         return item.origin
     return (item.path, item.span)
+
+
+def _split_separator(expr: Expr) -> tuple[str, ...] | None:
+    """The arguments of `text.split(...)` as str.split takes them: () for none, (sep,) for
+    one non-empty literal string, None for anything else."""
+    if len(expr.items) == 1:
+        return ()
+    arg = expr.items[1]
+    if len(expr.items) == 2 and arg.kind == "lit" and isinstance(arg.value, str) and arg.value:
+        return (arg.value,)
+    return None
