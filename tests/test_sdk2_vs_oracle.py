@@ -2797,3 +2797,46 @@ def test_a_split_env_default_is_the_gpu_list_rc2_resolves(tmp_path, run_cli):
             (record,) = result["apps"][0]["resources"]
             (endpoint,) = _model(root).endpoints
             assert _pools(endpoint) == record["gpu_pools"], label
+
+
+# FG307 (7): a volume's `.path` read at module level of the App's file (h11 vol-path). rc2's
+# Volume.path raises VolumeError where the volume is not mounted, so discover_apps skips the
+# file; read in a function, or in an `if`, it is not reported.
+_VOLUME_PATH = {
+    "main.py": """import runpod
+
+app = runpod.App("ckpt")
+ckpts = runpod.NetworkVolume("ckpts", size=50)
+CKPT_DIR = ckpts.path / "runs"
+
+
+@app.queue(name="saver", gpu="4090", mounts={"/runpod-volume": ckpts})
+def save(step: int = 0):
+    return str(CKPT_DIR)
+""",
+    "other.py": """import os
+
+import runpod
+
+app2 = runpod.App("other-app")
+models = runpod.NetworkVolume("models", size=50)
+if os.environ.get("ON_WORKER"):
+    MODEL_DIR = models.path
+
+
+@app2.queue(name="pinger", cpu="cpu3c-1-2")
+def ping():
+    return str(models.path)
+""",
+}
+
+
+def test_fg307_a_volume_path_read_at_import_drops_the_app(tmp_path, run_cli):
+    result = run_discovery_or_skip(_VOLUME_PATH)
+    assert result["error"] is None, result
+    assert [a["name"] for a in result["apps"]] == ["other-app"], result
+    logs = " ".join(str(entry) for entry in result["logs"])
+    assert "main.py failed: network volume 'ckpts' is not mounted" in logs, logs
+    root = _write(tmp_path, "volume-path", _VOLUME_PATH)
+    found = [(f["path"], f["line"]) for f in _findings(run_cli, root) if f["code"] == "FG307"]
+    assert found == [("main.py", 5)], found

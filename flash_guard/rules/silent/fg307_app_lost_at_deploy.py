@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flash_guard.checks.base import Check, Outcome, register
+from flash_guard.discover.resolve import SDK2_PACKAGE
+from flash_guard.model import Opaque
 from flash_guard.project.apps import AppMap
 from flash_guard.sdk.runpod2_tables import DISCOVERY_SKIP_DIRS
 
@@ -32,7 +34,7 @@ def _label(app) -> str:
 
 @register
 class AppLostAtDeploy(Check):
-    """Six cases, all silent at deploy. (1) Duplicate names: discovery keeps the first `App`
+    """Seven cases, all silent at deploy. (1) Duplicate names: discovery keeps the first `App`
     of each name in import order (files sorted by path, then line) and drops every later one
     with all its resources; the finding is on the later `App(`. (2) The flat-layout empty
     twin: in a directory without `__init__.py` discovery imports each file under a synthetic
@@ -59,7 +61,12 @@ class AppLostAtDeploy(Check):
     build Apps of one name and one env: deploy finds the remote app by name and deletes every
     endpoint of that environment not among the deploying App's resources, so each deploy
     deletes the other's endpoints (said once, at the App that sorts later; Apps that deploy
-    nothing, or whose name or env is unknown, are not compared). Cases 2-5 concern an
+    nothing, or whose name or env is unknown, are not compared). (7) The App's own file
+    reads a volume's `.path` (`CKPT_DIR = ckpts.path / "runs"`, `ckpts` a `NetworkVolume` or
+    `GlobalVolume`) in a module-level assignment that runs whenever it is imported: `.path`
+    raises VolumeError where the volume is not mounted, discovery included, so the file and
+    its App are skipped (the worker mounts before importing, so only the deploy is hurt).
+    Cases 2-5 and 7 concern an
     `App(...)` built when its module is imported, not one a function builds where it is
     called (`app = make_app("shop")`). Cases 1-5 compare no Apps of different flash-guard
     apps (project markers), and no case looks at files under a directory discovery never
@@ -109,6 +116,7 @@ class AppLostAtDeploy(Check):
                 out += _empty_twin(app, analysis, set(failing))
                 out += _package_root_twin(app, analysis, apps_of)
                 out += _invoked_on_import(app, analysis, handles)
+                out += _volume_path_on_import(app, analysis)
         return out
 
 
@@ -192,6 +200,59 @@ def _invoked_on_import(app, analysis, handles) -> list[Outcome]:
             )
         ]
     return []
+
+
+def _volume_path_on_import(app, analysis) -> list[Outcome]:
+    """`CKPT_DIR = ckpts.path / "runs"` at module level of the App's own file, with `ckpts`
+    a `NetworkVolume`/`GlobalVolume`: `.path` raises VolumeError wherever the volume is not
+    mounted (volume.py `Volume.path`), which includes `rp flash deploy`'s discovery, so the
+    file's import fails and its App is never registered. The worker binds its mounts before
+    importing user code, so the same line works there: only the deploy loses the App."""
+    project = analysis.modules
+    facts = project.files.get(app.path)
+    for assign in facts.assignments if facts is not None else ():
+        if assign.namespace is not None or assign.blocks:
+            continue  # in a function, or conditional, guarded or caught
+        for node in _nodes(assign.value.expr()):
+            base = node.items[0] if node.kind == "attr" and node.items else None
+            if node.value != "path" or base is None or base.kind != "name":
+                continue
+            value = project.evaluate(base, app.path, None)
+            volume = value.value if value.known else None
+            if not (
+                isinstance(volume, Opaque)
+                and volume.package == SDK2_PACKAGE
+                and volume.callee in ("NetworkVolume", "GlobalVolume")
+            ):
+                continue
+            lost = _deployed(app.resources)
+            if not lost:
+                return []
+            dropped = ", ".join(f"`{e.display_name}`" for e in lost)
+            return [
+                Outcome(
+                    "fail",
+                    f"`{node.text}` runs whenever `{app.path}` is imported and raises "
+                    f"VolumeError where `{base.value}` is not mounted, as in `rp flash deploy`'s "
+                    f"discovery, which skips the file and with it `App({_label(app)})`, so "
+                    f"{dropped} {'is' if len(lost) == 1 else 'are'} not deployed",
+                    app.path,
+                    node.span,
+                    None,
+                    lost[0],
+                    f"Read `{base.value}.path` inside the function that runs on the worker.",
+                )
+            ]
+    return []
+
+
+def _nodes(expr):
+    """`expr` and every expression inside it."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(item for item in node.items if item is not None)
 
 
 _ROUTE_CALLERS = frozenset({"get", "post", "put", "delete", "patch"})
