@@ -2840,3 +2840,77 @@ def test_fg307_a_volume_path_read_at_import_drops_the_app(tmp_path, run_cli):
     root = _write(tmp_path, "volume-path", _VOLUME_PATH)
     found = [(f["path"], f["line"]) for f in _findings(run_cli, root) if f["code"] == "FG307"]
     assert found == [("main.py", 5)], found
+
+
+# A project subclass of runpod.App (h11 app-subclass): constructing it registers an App, its
+# `.queue(...)` declares resources, and its own methods returning `self.queue(...)` are
+# decorators too. flash-guard found no endpoint at all ("All checks passed").
+_APP_SUBCLASS = {
+    "platform_app.py": """import os
+
+import runpod
+
+DEFAULTS = dict(workers=(1, 3), idle_timeout=900, execution_timeout_ms=120_000)
+
+
+class PlatformApp(runpod.App):
+    def __init__(self, name: str):
+        super().__init__(f"acme-{name}", env=os.environ.get("ACME_ENV", "prod"))
+
+    def gpu_queue(self, **overrides):
+        return self.queue(**{**DEFAULTS, "gpu": "ADA_24", **overrides})
+
+
+class PlainApp(runpod.App):
+    pass
+""",
+    "jobs.py": """from platform_app import PlainApp, PlatformApp
+
+app = PlatformApp("jobs")
+tools = PlainApp("tools-app", env="staging")
+
+
+@app.gpu_queue(name="caption")
+def caption(url: str = ""):
+    return url
+
+
+@app.gpu_queue(name="caption-big", gpu="AMPERE_80", workers=(2, 4))
+def caption_big(url: str = ""):
+    return url
+
+
+@app.queue(name="summarize", cpu="cpu3c-2-4", workers=(1, 2))
+def summarize(text: str = ""):
+    return text
+
+
+@tools.queue(name="lint", cpu="cpu3c-1-2")
+def lint(text: str = ""):
+    return text
+""",
+}
+
+
+def test_an_app_subclass_declares_what_rc2_registers(tmp_path, run_cli):
+    result = run_discovery_or_skip(_APP_SUBCLASS)
+    assert result["error"] is None, result
+    sdk = {
+        r["name"]: (r["gpu_pools"], r["workers"], r["idle_timeout"], r["execution_timeout_ms"])
+        for app in result["apps"]
+        for r in app["resources"]
+    }
+    assert set(sdk) == {"caption", "caption-big", "summarize", "lint"}, result
+    root = _write(tmp_path, "app-subclass", _APP_SUBCLASS)
+    ours = {}
+    for e in _model(root).endpoints:
+        workers = e.params["workers"].value
+        ours[e.display_name] = (
+            _pools(e),
+            [_plain(workers["min"]), _plain(workers["max"])],
+            _plain(e.params["idle_timeout"]),
+            _plain(e.params["execution_timeout_ms"]),
+        )
+    assert ours == {k: (v[0], list(v[1]), v[2], v[3]) for k, v in sdk.items()}
+    apps = {a.name.value for a in _model(root).runpod2_apps if a.name.known}
+    assert apps == {"tools-app"}  # PlatformApp computes its name in its own __init__

@@ -489,6 +489,13 @@ class Runpod2Builder:
         # Only a name bound in the project (`cpu_step = app.queue(...)`) or a project helper
         # can hold one: SDK names, route verbs and third-party decorators are not evaluated.
         found = self.project.resolve_symbol(func, path, ns)
+        method = self.project.app_method_call(decorator, path, ns) if found is None else None
+        if method is not None:
+            # `@app.gpu_queue(...)`: a method of the project's own App subclass
+            entry = self.project.app_decorator(method)
+            if entry is None or not is_sdk2_app(entry[2]):
+                return None
+            return entry[0], DECORATOR_KINDS[entry[1]], self._app(entry[2], None, path, ns)
         if not isinstance(found, tuple) or not isinstance(found[1], (Assignment, FunctionDef)):
             return None
         value = self.project.evaluate(decorator, path, ns)

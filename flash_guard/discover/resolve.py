@@ -247,6 +247,9 @@ class ModuleIndex:
         self._changing: dict[str, tuple] = {}  # path -> _changing_calls' answer
         self._aliases: dict[tuple, list[str]] = {}  # (path, namespace, name) -> `alias = name`
         self._frames: list[tuple[tuple[str, Span], dict[str, Value]]] = []
+        # id(App object) -> (path, class) for an App built from a project subclass of
+        # runpod.App: its own methods (`app.gpu_queue(...)`) are followed with `self` bound
+        self._app_classes: dict[int, tuple[str, ClassDef]] = {}
         # A dict comprehension's loop name while its body is evaluated, keyed like a frame
         # by (path, namespace); calls are not memoised meanwhile (their value varies by item).
         self._loops: list[tuple[tuple[str, Span | None], dict[str, Value]]] = []
@@ -1381,6 +1384,8 @@ class ModuleIndex:
         return self._written.get((fn_path, fn.span), set()) & params
 
     def _instance(self, cls_path: str, cls: ClassDef, expr: Expr, path, namespace, depth) -> Value:
+        if self._derives_app(cls_path, cls, depth):
+            return self._app_subclass(cls_path, cls, expr, path, namespace, depth)
         generated = any(d.split("(")[0].endswith("dataclass") for d in cls.decorators)
         positional = expr.items[1:]
         if any(n is None for n, _, _ in expr.keywords) or any(
@@ -1408,6 +1413,87 @@ class ModuleIndex:
         named = [*zip(cls.fields, positional, strict=False), *named]
         kwargs = tuple((n, self.evaluate(e, path, namespace, depth + 1)) for n, e in named)
         return Value(Instance(cls_path, cls, kwargs), True, expr.span, expr.text, path=path)
+
+    def _derives_app(self, cls_path: str, cls: ClassDef, depth: int) -> bool:
+        """A project class deriving runpod 2.0's `App` (`class PlatformApp(runpod.App)`),
+        through project base classes too: constructing it registers an App (app.py appends
+        every instance to the registry in `App.__init__`)."""
+        todo, seen = [(cls_path, cls)], set()
+        while todo and len(seen) < 16:  # the class and its project base classes, bounded
+            here, klass = todo.pop(0)
+            if (here, klass.name) in seen:
+                continue
+            seen.add((here, klass.name))
+            for base in klass.bases:
+                found = self.resolve_symbol(base, here, None, depth + 1)
+                if isinstance(found, FlashSymbol):
+                    if found.package == SDK2_PACKAGE and found.name == "App":
+                        return True
+                elif isinstance(found, tuple) and isinstance(found[1], ClassDef):
+                    todo.append(found)
+        return False
+
+    def _app_subclass(self, cls_path, cls: ClassDef, expr: Expr, path, namespace, depth):
+        """`PlatformApp("jobs")`: an App. Without an `__init__` of its own (in the class or a
+        project base) the arguments are App's; with one, it passes App whatever it computes,
+        so the name and env are unknown (said where a rule needs them)."""
+        facts = self.files.get(cls_path)
+        own_init = facts is not None and any(
+            f.name == "__init__" and f.namespace == cls.span for f in facts.functions
+        )
+        app = FlashSymbol("App", SDK2_PACKAGE)
+        if not own_init and len(cls.bases) == 1:
+            value = self._make_object(app, expr, path, namespace, depth)
+        else:
+            unknown = Value.unknown(expr.text, expr.span, path)
+            value = self._object(app, {"env": unknown}, {}, (), (unknown,), expr, path)
+        self._app_classes[id(value.value)] = (cls_path, cls)
+        return value
+
+    def app_method_call(self, expr: Expr, path, namespace, depth: int = 0) -> Value | None:
+        """`app.gpu_queue(name="caption")` with `app` built from a project subclass of App
+        and `gpu_queue` a method of it (or of a project base) that returns a value: that
+        value, with `self` bound to the App (`return self.queue(gpu="ADA_24", **kw)` is the
+        decorator). None when `expr` is no such call."""
+        func = expr.items[0] if expr.kind == "call" and expr.items else None
+        if not self._app_classes or func is None or func.kind != "attr" or not func.items:
+            return None
+        receiver = self.evaluate(func.items[0], path, namespace, depth + 1)
+        home = self._app_classes.get(id(receiver.value)) if receiver.known else None
+        method = self._method_of(home, func.value) if home is not None else None
+        if method is None or not method[1].params:
+            return None
+        fn_path, fn = method
+        # the call's arguments bind the parameters after `self`; `self` is the receiver
+        bound_fn = dataclasses.replace(fn, params=fn.params[1:])
+        bindings = self._helper_bindings(fn_path, bound_fn, expr, path, namespace, depth)
+        if bindings is None or not fn.returns or len(self._frames) >= MAX_HELPER_FRAMES:
+            return None
+        bindings = {**bindings, fn.params[0][0]: receiver}
+        self._frames.append(((fn_path, fn.span), bindings))
+        try:
+            results = [self.evaluate(r.expr(), fn_path, fn.span, depth + 1) for r in fn.returns]
+        finally:
+            self._frames.pop()
+        return results[0] if len(results) == 1 else None
+
+    def _method_of(self, home: tuple[str, ClassDef], name: str):
+        """(path, FunctionDef) of method `name` defined in the class or a project base."""
+        todo, seen = [home], set()
+        while todo and len(seen) < 16:
+            here, klass = todo.pop(0)
+            if (here, klass.name) in seen:
+                continue
+            seen.add((here, klass.name))
+            facts = self.files.get(here)
+            for fn in facts.functions if facts is not None else ():
+                if fn.name == name and fn.namespace == klass.span:
+                    return here, fn
+            for base in klass.bases:
+                found = self.resolve_symbol(base, here, None)
+                if isinstance(found, tuple) and isinstance(found[1], ClassDef):
+                    todo.append(found)
+        return None
 
     def _class_field(self, cls_path, cls: ClassDef, kwargs, expr: Expr, path, depth) -> Value:
         """A settings field: the keyword it was built with, else the class's literal default
