@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -473,22 +474,39 @@ def test_app_module_sorts_after_an_importer(run_cli, tmp_path):
     assert "from zz_runpod_app import app" in (root / "workers_gpu.py").read_text()
 
 
-def _deploy_breakers(check_json, root: Path) -> list[tuple[str, str]]:
+def _deploy_breakers(check_json, root: Path, announced=frozenset()) -> list[tuple[str, str]]:
+    """FG2xx and FG307 findings, but for FG215's direct call of a function that became a
+    handle where migrate `announced` that call site for the user to update (its line is the
+    one before the rewrite, so it is matched by file and handle): FG215 reports it until
+    they do."""
     (root / "uv.lock").write_text("version = 1\n")
     _, doc = check_json(root)
-    return sorted(
-        (f["code"], f["endpoint"] or "")
-        for f in doc["findings"]
-        if f["code"].startswith("FG2") or f["code"] == "FG307"
-    )
+    out = []
+    for f in doc["findings"]:
+        if not (f["code"].startswith("FG2") or f["code"] == "FG307"):
+            continue
+        called = re.search(r"handle `(\w+)\(\.\.\.\)` directly", f["message"])
+        if called is not None:
+            assert (f["path"], called.group(1)) in announced, (f, announced)
+            continue
+        out.append((f["code"], f["endpoint"] or ""))
+    return sorted(out)
+
+
+def _announced_call_sites(out: str) -> set[tuple[str, str]]:
+    """The `call sites to update` migrate prints (`  pipeline.py:8 classify(...)`), as
+    (file, handle)."""
+    found = re.findall(r"^  (\S+):\d+ (\w+)\(\.\.\.\)$", out, re.MULTILINE)
+    return set(found)
 
 
 @pytest.mark.parametrize("name", sorted(set(PROJECTS) - LEFT_ONLY))
 def test_check_finds_no_new_deploy_breaker_after_migration(run_cli, check_json, tmp_path, name):
     root = _copy(tmp_path, name)
     before = _deploy_breakers(check_json, root)
-    assert run_cli(["migrate", "--to", "runpod2", "."], root)[0] == 0
-    after = _deploy_breakers(check_json, root)
+    code, out, _ = run_cli(["migrate", "--to", "runpod2", "."], root)
+    assert code == 0
+    after = _deploy_breakers(check_json, root, _announced_call_sites(out))
     assert [f for f in after if f[0] == "FG307"] == []
     assert [f for f in after if f not in before] == []
     _, doc = check_json(root)
