@@ -2914,3 +2914,50 @@ def test_an_app_subclass_declares_what_rc2_registers(tmp_path, run_cli):
     assert ours == {k: (v[0], list(v[1]), v[2], v[3]) for k, v in sdk.items()}
     apps = {a.name.value for a in _model(root).runpod2_apps if a.name.known}
     assert apps == {"tools-app"}  # PlatformApp computes its name in its own __init__
+
+
+# The call form on a wrapped function (h11 callform-wraps): `app.queue()(logged(resize))`
+# names the resource `resize` when `logged` copies the name with functools.wraps, and after
+# the wrapper otherwise; flash-guard named both `inner` and reported a duplicate.
+_CALL_FORM_WRAPPED = """import functools
+
+import runpod
+
+app = runpod.App("cf-wraps")
+
+
+def logged(fn):
+    @functools.wraps(fn)
+    def inner(*args, **kwargs):
+        return fn(*args, **kwargs)
+    return inner
+
+
+def timed(fn):
+    def wrapper(*args, **kwargs):
+        return fn(*args, **kwargs)
+    return wrapper
+
+
+def resize(url: str = ""):
+    return url
+
+
+def crop(url: str = ""):
+    return url
+
+
+resize_q = app.queue(cpu="cpu3c-1-2")(logged(resize))
+crop_q = app.queue(cpu="cpu3c-1-2")(logged(crop))
+timed_q = app.queue(cpu="cpu3c-1-2")(timed(crop))
+"""
+
+
+def test_a_call_form_on_a_wrapped_function_is_named_as_rc2_names_it(tmp_path, run_cli):
+    (result,) = run_oracle2_or_skip([_CALL_FORM_WRAPPED])
+    assert result["error"] is None, result
+    sdk = sorted(r["name"] for app in result["apps"] for r in app["resources"])
+    assert sdk == ["crop", "resize", "wrapper"], result
+    root = _write(tmp_path, "cf-wraps", {"app.py": _CALL_FORM_WRAPPED})
+    assert sorted(e.display_name for e in _model(root).endpoints) == sdk
+    assert "FG216" not in {f["code"] for f in _findings(run_cli, root)}

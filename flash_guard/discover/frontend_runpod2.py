@@ -821,7 +821,14 @@ class Runpod2Builder:
             return None
         facts = self.project.files.get(found[0])
         nested = _returned_nested(facts, found[1]) if facts is not None else None
-        return nested.name if nested is not None else None
+        if nested is None:
+            return None
+        if _copies_name(facts, found[1], nested):
+            # `app.queue()(logged(resize))` with `@functools.wraps(fn)` on the wrapper: the
+            # wrapper carries the wrapped function's name, `resize`
+            wrapped = call.items[1] if len(call.items) > 1 else None
+            return wrapped.value if wrapped is not None and wrapped.kind == "name" else None
+        return nested.name
 
     def _wrapped_name(self, decorated: Decorated, call: Expr, path: str, ns) -> str | None:
         """The `__name__` the SDK decorator `call` receives when project decorators below it
