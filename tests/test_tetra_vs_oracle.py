@@ -343,7 +343,9 @@ BUILD_FAILS = {
     "lb-duplicate-route": ("FG204", "duplicate route"),
 }
 # case -> the FG code that warns about a silent merge the build accepts
-BUILD_MERGES = {"same-name-two-files": "FG207"}
+# Builds that succeed with a finding that is no build failure: a merge (FG207), or a CPU load
+# balancer built as a queue endpoint whose routes are never served (FG204)
+BUILD_MERGES = {"same-name-two-files": "FG207", "cpu-lb-unchecked": "FG204"}
 BUILD_CODES = ("FG204", "FG207")
 
 
