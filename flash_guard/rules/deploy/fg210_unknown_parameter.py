@@ -36,7 +36,8 @@ class UnknownParameter(EveryDeclaration):
     `CpuServerlessEndpoint`, `CpuLiveLoadBalancer`, `CpuLoadBalancerSlsResource`) is lost the
     same way in every release: the class clears it or never sends it, and the endpoint runs on
     CPU instances; a `gpu=` there gets no rename to `gpus`. Each finding suggests the
-    closest real parameter (`gpus` -> `gpu`, `workers_max` -> `workersMax`). Keywords that
+    closest real parameter (`gpus` -> `gpu`, `workers_max` -> `workersMax`); a keyword that
+    names the GPU (`gpuType="A40"`) is pointed at the GPU choice, not at `type`. Keywords that
     come from a `**spread` that cannot be resolved make the rule undecidable (FG002)."""
 
     id = "unknown-parameter"
@@ -240,19 +241,37 @@ def _read_by_stub(key: str, cls: str, accepted) -> bool:
     return first is not None and release_at_least(sdk, sdk.package, first)
 
 
-def suggest(key: str, candidates) -> str:
+# The parameters that choose the GPU, on the legacy classes and on `Endpoint`.
+GPU_CHOICE = ("gpus", "gpu")
+
+
+def guess_for(key: str, candidates) -> str | None:
+    """The parameter `key` was most likely meant as. A keyword that names the GPU (`gpuType`,
+    `gpu_name`) means the GPU choice even where spelling says otherwise: `gpuType` is
+    closest to `type`, the queue/load-balancer switch, which rejects a GPU name."""
     guess = did_you_mean(key, candidates)
+    if "gpu" not in key.lower() or (guess is not None and "gpu" in guess.lower()):
+        return guess
+    pool = set(candidates)
+    return next((name for name in GPU_CHOICE if name in pool and name != key), guess)
+
+
+def suggest(key: str, candidates) -> str:
+    guess = guess_for(key, candidates)
     return f"; did you mean `{guess}`?" if guess else ""
 
 
 def fix_for(key: str, candidates, unknown_keys=()) -> str:
     """`unknown_keys`: the call's other unknown keywords; two that would be renamed to one
     name get no rename (a repeated keyword is a SyntaxError)."""
-    guess = did_you_mean(key, candidates)
+    guess = guess_for(key, candidates)
+    if guess in GPU_CHOICE and guess != did_you_mean(key, candidates):
+        # Matched by meaning, not spelling: the value (`"A40"`, `1`) is no GPU list as written.
+        return f"Give the GPU as `{guess}=` (GpuGroup or GpuType members) and remove `{key}=`."
     if guess == "workers" and ("min" in key.lower() or "max" in key.lower()):
         # An int `workers=` is the maximum alone: the bounds go together as a tuple.
         return "Replace the min/max keywords with one `workers=(min, max)`."
-    if guess and any(k != key and did_you_mean(k, candidates) == guess for k in unknown_keys):
+    if guess and any(k != key and guess_for(k, candidates) == guess for k in unknown_keys):
         return f"Keep one of the keywords meant as `{guess}=` and rename it; remove the others."
     if guess:
         return f"Rename `{key}=` to `{guess}=`."
