@@ -69,6 +69,11 @@ IMPORT_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "lavis": ("salesforce-lavis",),
     "groundingdino": ("groundingdino", "groundingdino-py"),
     "chatterbox": ("chatterbox-tts",),
+    # RAPIDS publishes one wheel per CUDA major, from NVIDIA's index (pypi.nvidia.com).
+    "cudf": ("cudf-cu12", "cudf-cu11", "cudf-cu13"),
+    "cuml": ("cuml-cu12", "cuml-cu11", "cuml-cu13"),
+    "cugraph": ("cugraph-cu12", "cugraph-cu11", "cugraph-cu13"),
+    "cupy": ("cupy-cuda12x", "cupy-cuda11x", "cupy-cuda13x"),
 }
 
 # fastapi's `all` extra: runpod requires `fastapi[all]`, so these come with it.

@@ -745,9 +745,18 @@ def _unnamed_url(endpoint, endpoints) -> Value | None:
             items = value.value if value.known and isinstance(value.value, (list, tuple)) else ()
             for item in items:
                 text = item.value if isinstance(item, Value) and item.known else None
+                if pip_option(text):
+                    continue  # `--extra-index-url=https://...`: where to look, not what to install
                 if isinstance(text, str) and "://" in text and parse_requirement(text) is None:
                     return item
     return None
+
+
+def pip_option(text) -> bool:
+    """A `dependencies=` item that is a pip option (`--extra-index-url=https://pypi.nvidia.com`):
+    `flash build` passes each item to `pip install` as its own argument (build.py
+    `install_dependencies`), so an option shapes the install and names no distribution."""
+    return isinstance(text, str) and text.lstrip().startswith("-")
 
 
 def _unnamed_requirement(endpoint, analysis) -> Value | None:
