@@ -69,6 +69,7 @@ IMPORT_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "lavis": ("salesforce-lavis",),
     "groundingdino": ("groundingdino", "groundingdino-py"),
     "chatterbox": ("chatterbox-tts",),
+    "sam2": ("sam-2",),  # facebookresearch/sam2 installs as SAM-2
     # RAPIDS publishes one wheel per CUDA major, from NVIDIA's index (pypi.nvidia.com).
     "cudf": ("cudf-cu12", "cudf-cu11", "cudf-cu13"),
     "cuml": ("cuml-cu12", "cuml-cu11", "cuml-cu13"),

@@ -233,7 +233,10 @@ class MissingDependency(Check):
             if _uv_source(endpoint, analysis, top, params) is not None:
                 out.append(_with_uv_source(finding, endpoint, analysis, top, params))
                 continue
-            if unread is not None and not built:
+            unbundled = _unbundled_dependency(endpoint, top, params.import_names) if built else None
+            if unbundled is not None:
+                _name_unbundled(finding, endpoint, top, unbundled)
+            elif unread is not None and not built:
                 sdk = sdk_of(endpoint)
                 finding.message += (
                     f"; {unread.path}:{unread.line} names it, but {sdk.package} {sdk.version} "
@@ -709,6 +712,39 @@ def dependency_values(endpoint) -> list[Value]:
     values += [value for name, value, _ in endpoint.remote_kwargs if name == "dependencies"]
     unique = {id(v): v for v in values if v is not None}
     return list(unique.values())
+
+
+def _name_unbundled(finding, endpoint, top: str, unbundled: str) -> None:
+    """The package is in the code, written where the build does not look: say so, not
+    'nothing installs it'."""
+    head, _, tail = finding.message.partition(", but nothing installs it on the worker")
+    when = tail.rpartition("ModuleNotFoundError ")[2] or "on the first request"
+    finding.message = (
+        f"{head}, which dependencies= names only through `{unbundled}`: flash build bundles "
+        f"only string literals in a list written in the call (FG303), so the deployed worker "
+        f"raises ModuleNotFoundError {when} (flash dev still installs it)"
+    )
+    finding.fix = (
+        "Write the packages as string literals in the call's dependencies=[...] (or list "
+        "them in the app's requirements.txt)."
+    )
+
+
+def _unbundled_dependency(endpoint, top: str, import_names) -> str | None:
+    """How this endpoint's `dependencies=` names a distribution providing `top` in a form
+    `flash build` does not read (a constant, a concatenation): the expression, for the
+    message. The package is then in the code yet not on the deployed worker."""
+    if endpoint.sdk == "runpod2":
+        return None
+    for value in dependency_values(endpoint):
+        literal = set(literal_dependencies(value))
+        for spec in resolved_dependencies(value):
+            parsed = parse_requirement(spec)
+            if spec in literal or parsed is None:
+                continue
+            if provided(top, with_requirements({parsed[0]}), import_names):
+                return value.via or value.text or "a computed list"
+    return None
 
 
 def literal_dependencies(value: Value | None) -> list[str]:
