@@ -93,7 +93,9 @@ class MissingDependency(Check):
     app's `requirements.txt` (flash build reads no other file: `pyproject.toml` dependencies,
     requirements-dev.txt, optional dependencies and dependency groups are not installed on the
     worker, and the message says where the package is named; a URL counts by its `#egg=` or
-    wheel name), and not `preinstalled`. tetra-rp before 0.14 has no `flash build`
+    wheel name, and a `git+` URL without either by its repository's name for the import of
+    that name; pip options such as `--extra-index-url=...` name nothing), and not
+    `preinstalled`. tetra-rp before 0.14 has no `flash build`
     (`in_use.has_flash_build`): there only the declaration's own `@remote(dependencies=...)`
     reach its worker, and a package that only requirements.txt names is reported, saying so;
     the stub sends the function's source alone, so a project module or relative import in its
@@ -223,6 +225,10 @@ class MissingDependency(Check):
                 if built
                 else _unnamed_url(endpoint, [endpoint])
             )
+            if unnamed is not None and _named_by_repository(
+                endpoint, ctx.endpoints if built else [endpoint], analysis, top, built
+            ):
+                continue  # `git+https://github.com/huggingface/diffusers.git` for `diffusers`
             if unnamed is not None and top not in REMOVED_IN_312:
                 # `git+https://.../MobileSAM.git` installs a package whose name is not written:
                 # it may be this one. Said once, as undecided, at that requirement.
@@ -773,6 +779,11 @@ def unnamed_requirement(endpoint, endpoints, analysis) -> Value | None:
 def _unnamed_url(endpoint, endpoints) -> Value | None:
     """A `dependencies=` item of the app that is a URL naming no distribution (no `#egg=`,
     no wheel file name, no `name @ url`): what it installs is not written."""
+    return next(_unnamed_items(endpoint, endpoints), None)
+
+
+def _unnamed_items(endpoint, endpoints):
+    """Every `dependencies=` item of the app that is a URL naming no distribution."""
     mine = artifact(endpoint)
     for other in endpoints:
         if artifact(other) != mine:
@@ -784,8 +795,30 @@ def _unnamed_url(endpoint, endpoints) -> Value | None:
                 if pip_option(text):
                     continue  # `--extra-index-url=https://...`: where to look, not what to install
                 if isinstance(text, str) and "://" in text and parse_requirement(text) is None:
-                    return item
-    return None
+                    yield item
+
+
+def _named_by_repository(endpoint, endpoints, analysis, top: str, built: bool) -> bool:
+    """Whether a git URL naming no distribution comes from a repository named as the import
+    (`git+https://github.com/huggingface/diffusers.git` and `diffusers`): that repository
+    installs the module, so the import is no undecided case. Other names stay undecided
+    (facebookresearch/segment-anything installs `segment_anything`, but MobileSAM.git
+    installs `mobile_sam`)."""
+    urls = [text for item in _unnamed_items(endpoint, endpoints) if (text := item.value)]
+    if built:
+        urls += _unnamed_lines(endpoint, analysis)
+    wanted = normalise(top)
+    return any(_repository_name(url) == wanted for url in urls)
+
+
+def _repository_name(url: str) -> str | None:
+    """The normalised repository name of a `git+` URL: its last path segment without `.git`,
+    the `@ref`, `#fragment` and `?query`."""
+    if not url.startswith("git+"):
+        return None
+    path = url.split("#", 1)[0].split("?", 1)[0].rstrip("/")
+    last = path.rsplit("/", 1)[-1].split("@", 1)[0]
+    return normalise(last.removesuffix(".git")) if last else None
 
 
 def pip_option(text) -> bool:
@@ -801,13 +834,24 @@ def _unnamed_requirement(endpoint, analysis) -> Value | None:
     base = analysis.root if endpoint.app == "." else analysis.root / endpoint.app
     text = read_text(base / "requirements.txt") or ""
     lines = text.splitlines()
+    for first, last, line in _unnamed_requirement_lines(text):
+        path = "requirements.txt" if endpoint.app == "." else f"{endpoint.app}/requirements.txt"
+        span = Span(first, 1, last, len(lines[last - 1]) + 1)
+        return Value.unknown(f'"{line}"', span, path)
+    return None
+
+
+def _unnamed_lines(endpoint, analysis) -> list[str]:
+    base = analysis.root if endpoint.app == "." else analysis.root / endpoint.app
+    text = read_text(base / "requirements.txt") or ""
+    return [line for _, _, line in _unnamed_requirement_lines(text)]
+
+
+def _unnamed_requirement_lines(text: str):
     for first, last, logical in requirement_lines(text):  # as pip reads the file
         line, _ = split_options(logical)
         if "://" in line and parse_requirement(line) is None:
-            path = "requirements.txt" if endpoint.app == "." else f"{endpoint.app}/requirements.txt"
-            span = Span(first, 1, last, len(lines[last - 1]) + 1)
-            return Value.unknown(f'"{line}"', span, path)
-    return None
+            yield first, last, line
 
 
 def _dependency_strings(value: Value | None, literal: bool) -> list[str]:
