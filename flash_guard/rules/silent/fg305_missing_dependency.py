@@ -120,10 +120,12 @@ class MissingDependency(Check):
     declaring module), checked the same way once per app; a legacy `@remote` function, often run
     live where the worker execs only its source, is not. There the fix names requirements.txt: a
     package in `dependencies=` imported at module level is FG302's. Imports in helpers of other
-    modules and in helpers called only by helpers are not looked at. For runpod 2.0, a project
-    package that lives below the app's directory (`src/mypkg/`, a src layout) and is imported by
-    its own name (`from mypkg.util import x`) is reported as well: the worker has only the app
-    directory on sys.path and the project is never installed. A worker whose body (or a helper)
+    modules and in helpers called only by helpers are not looked at. For runpod 2.0 and a
+    flash-built runpod-flash app, a project package that lives below the app's directory
+    (`src/mypkg/`, a src layout) and is imported by its own name (`from mypkg.util import x`)
+    is reported as well: the worker has only the app directory on sys.path and the project is
+    never installed; runpod-flash's build imports the file the same way, so a module-level
+    import of that kind fails `flash build` ("Failed to load"). A worker whose body (or a helper)
     extends its own import path (`sys.path.insert/append/extend`, `site.addsitedir`), as one
     that installs packages into a venv on the network volume at run time does, has its body's
     imports left alone: what they find is decided when it runs. A finding in a helper names the
@@ -194,7 +196,9 @@ class MissingDependency(Check):
             if top in STDLIB and not (top in REMOVED_IN_312 and _worker_from_312(endpoint)):
                 continue
             below = None
-            if endpoint.sdk == "runpod2" and not provided(top, available, params.import_names):
+            if (endpoint.sdk == "runpod2" or built) and not provided(
+                top, available, params.import_names
+            ):
                 below = below_deploy_root(analysis, path, binding, top, endpoint.app)
             if below is not None:
                 key = (path, binding.span, top)
@@ -980,8 +984,9 @@ def _outside_app_finding(endpoint, analysis, path, binding, top, outside: str, v
 
 @dataclass(frozen=True)
 class BelowRoot:
-    """A project module a runpod 2.0 worker cannot import by its top-level name: it lives in
-    `directory` (`src`), below the app's directory, which is all the worker has on sys.path."""
+    """A project module a runpod 2.0 or flash-built worker cannot import by its top-level
+    name: it lives in `directory` (`src`), below the app's directory, which is all the worker
+    (and runpod-flash's build scan) has on sys.path."""
 
     directory: str
     importer_module: str  # the importing file's dotted name on the worker (`src.mypkg.worker`)
@@ -1026,13 +1031,29 @@ def _below_root_finding(endpoint, path, binding, top, below: BelowRoot, via):
         where = f"at module level of `{path}`, which its worker imports when it starts"
         when = "when the worker starts"
     rooted = f"{below.directory.replace('/', '.')}.{binding.module}"
-    message = (
-        f"`{endpoint.display_name}` imports `{binding.module}` {where}, but `{top}` is a "
-        f"project package under `{below.directory}/`, which runpod 2.0 never puts on the "
-        "worker's sys.path: the worker runs the app's directory as shipped (this file as "
-        f"`{below.importer_module}`) and the build does not install the project itself "
-        f"(ModuleNotFoundError {when})"
-    )
+    if endpoint.sdk == "runpod2":
+        message = (
+            f"`{endpoint.display_name}` imports `{binding.module}` {where}, but `{top}` is a "
+            f"project package under `{below.directory}/`, which runpod 2.0 never puts on the "
+            "worker's sys.path: the worker runs the app's directory as shipped (this file as "
+            f"`{below.importer_module}`) and the build does not install the project itself "
+            f"(ModuleNotFoundError {when})"
+        )
+    else:
+        # runpod-flash's RuntimeScanner imports each file as `src.pkg.mod` with only the
+        # build directory on sys.path, and one file that fails to import fails the build
+        # (build.py "Failed to load"); tetra-rp's scanner reads the AST and imports nothing.
+        if via == MODULE_LEVEL and sdk_of(endpoint).package == "runpod-flash":
+            when = (
+                "when `flash build` loads this file, failing the build; with the project "
+                "installed locally, when the worker starts"
+            )
+        message = (
+            f"`{endpoint.display_name}` imports `{binding.module}` {where}, but `{top}` is a "
+            f"project package under `{below.directory}/`, which flash build never puts on "
+            f"sys.path: it ships the app's directory as is and imports this file as "
+            f"`{below.importer_module}` (ModuleNotFoundError {when})"
+        )
     fix = (
         f"Import it from the deploy root (`{rooted}`) or relatively inside the package, or "
         f"move `{top}` out of `{below.directory}/` to the app's directory."
