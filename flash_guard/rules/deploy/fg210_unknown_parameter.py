@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flash_guard.checks.base import fail_at, register, unknown
 from flash_guard.checks.deploy_support import EveryDeclaration, label
-from flash_guard.model import EnumRef
+from flash_guard.model import EnumRef, Opaque
 from flash_guard.rules.deploy.fg209_invalid_cuda_version import member_problem, value_problem
 from flash_guard.sdk.flash_tables import (
     CPU_CLASS_DROPPED_GPU_FIELDS,
@@ -35,7 +35,9 @@ class UnknownParameter(EveryDeclaration):
     `gpuCount`, `cudaVersions`, `minCudaVersion`) on a CPU class (`CpuLiveServerless`,
     `CpuServerlessEndpoint`, `CpuLiveLoadBalancer`, `CpuLoadBalancerSlsResource`) is lost the
     same way in every release: the class clears it or never sends it, and the endpoint runs on
-    CPU instances; a `gpu=` there gets no rename to `gpus`. Each finding suggests the
+    CPU instances; a `gpu=` there gets no rename to `gpus`. A `template=PodTemplate(...)`
+    keyword that PodTemplate does not have (`containerDiskInGB=200`) is dropped the same way,
+    leaving the 64 GB default disk. Each finding suggests the
     closest real parameter (`gpus` -> `gpu`, `workers_max` -> `workersMax`); a keyword that
     names the GPU (`gpuType="A40"`) is pointed at the GPU choice, not at `type`. Keywords that
     come from a `**spread` that cannot be resolved make the rule undecidable (FG002)."""
@@ -126,6 +128,7 @@ class UnknownParameter(EveryDeclaration):
                         ),
                     )
                 )
+        out += _template_fields(endpoint, name)
         if endpoint.spreads:
             out.append(unknown(endpoint, endpoint.spreads[0], "the `**` spread", "kwargs"))
         return out
@@ -189,6 +192,38 @@ def _gpu_on_cpu_class(endpoint, name: str, key: str, span, field: bool):
         key,
         fix=f"Remove `{key}=`, or use {gpu_class}(gpus=...) for a GPU endpoint.",
     )
+
+
+def _template_fields(endpoint, name: str) -> list:
+    """`template=PodTemplate(containerDiskInGB=100)`: PodTemplate is a pydantic model that
+    ignores unknown fields like the legacy classes, so the keyword is dropped and the
+    default (a 64 GB container disk) is what deploys."""
+    from flash_guard.sdk.in_use import facts_of
+
+    template = endpoint.params.get("template")
+    if endpoint.sdk == "runpod2" or template is None or template.defaulted:
+        return []
+    value = template.value if template.known else None
+    if not isinstance(value, Opaque) or value.callee != "PodTemplate":
+        return []
+    facts = facts_of(endpoint)
+    fields = facts.legacy_fields.get("PodTemplate") if facts is not None else None
+    if not fields:
+        return []
+    known = set(fields) | {spec.alias for spec in fields.values() if spec.alias}
+    unknown_keys = [key for key in value.kwargs if key not in known]
+    return [
+        fail_at(
+            endpoint,
+            f"{name}: PodTemplate has no field '{key}'; pydantic drops it silently, so the "
+            f"setting never takes effect{suggest(key, known)}",
+            value.path or template.path or endpoint.path,
+            value.kwarg_spans.get(key) or value.span or template.span,
+            "template",
+            fix=fix_for(key, known, unknown_keys),
+        )
+        for key in unknown_keys
+    ]
 
 
 def _locked_image(endpoint, name: str) -> list:
