@@ -77,6 +77,9 @@ IMPORT_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "cupy": ("cupy-cuda12x", "cupy-cuda11x", "cupy-cuda13x"),
 }
 
+# Distribution names that commonly install the module `{}` itself (see distributions_for).
+DISTRIBUTION_AFFIXES = ("{}-sdk", "{}-python", "python-{}", "{}-py")
+
 # fastapi's `all` extra: runpod requires `fastapi[all]`, so these come with it.
 FASTAPI_ALL_EXTRA = (
     "httpx",
@@ -298,7 +301,11 @@ def provided(module: str, names: set[str], overrides: dict[str, list[str]] | Non
 def distributions_for(module: str, overrides: dict[str, list[str]] | None = None) -> set[str]:
     """The normalised distributions that may provide top-level module `module`."""
     table = IMPORT_DISTRIBUTIONS if overrides is None else overrides
-    names = {normalise(module)}
+    own = normalise(module)
+    names = {own}
+    # A vendor's client published under an affixed name installs the bare module:
+    # `brightdata-sdk` -> `brightdata`, `python-dotenv` -> `dotenv`, `foo-py` -> `foo`.
+    names.update(affix.format(own) for affix in DISTRIBUTION_AFFIXES)
     names.update(normalise(d) for d in table.get(module, ()))
     return names
 
