@@ -75,8 +75,8 @@ class Params:
         default={k: list(v) for k, v in IMPORT_DISTRIBUTIONS.items()},
         doc="Import name -> the distributions that install it, where the names differ "
         "(`PIL` -> `pillow`, `cv2` -> `opencv-python`, ...). Other imports are matched to the "
-        "distribution of the same name, ignoring case and `-`/`_`/`.`. Setting this replaces "
-        "the whole map.",
+        "distribution of the same name, or that name with `-sdk`, `-python`, `-py` or "
+        "`python-` added, ignoring case and `-`/`_`/`.`. Setting this replaces the whole map.",
     )
 
 
