@@ -1381,26 +1381,36 @@ def test_an_editable_requirement_is_read_as_its_url(project, check_json, line, u
     assert fg002 == ([("requirements.txt", 2)] if undecided else [])
 
 
-def test_a_requirements_url_that_names_no_distribution_leaves_fg305_undecided(project, check_json):
-    # `git+https://github.com/openai/CLIP.git` installs `clip`, but nothing written says so:
-    # undecided at that line, as the same URL in dependencies= is, never "nothing installs it"
+@pytest.mark.parametrize(
+    ("url", "module", "undecided"),
+    [
+        # the repository is named as the import: it installs it
+        ("git+https://github.com/openai/CLIP.git", "clip", False),
+        # `MobileSAM.git` installs `mobile_sam`, but nothing written says so: undecided at
+        # that line, as the same URL in dependencies= is, never "nothing installs it"
+        ("git+https://github.com/ChaoningZhang/MobileSAM.git", "mobile_sam", True),
+    ],
+)
+def test_a_requirements_url_that_names_no_distribution_leaves_fg305_undecided(
+    project, check_json, url, module, undecided
+):
     root = project(
         {
-            "requirements.txt": "runpod-flash==1.21.0\ngit+https://github.com/openai/CLIP.git\n",
-            "worker.py": """
+            "requirements.txt": f"runpod-flash==1.21.0\n{url}\n",
+            "worker.py": f"""
             from runpod_flash import Endpoint
 
-            @Endpoint(name="clip-embed", cpu="cpu3c-2-4", workers=(1, 2))
+            @Endpoint(name="embed", cpu="cpu3c-2-4", workers=(1, 2))
             async def embed(x):
-                import clip
-                return clip
+                import {module}
+                return {module}
             """,
         }
     )
     _, doc = check_json(root)
     assert not [f for f in doc["findings"] if f["code"] == "FG305"]
     fg002 = [(f["path"], f["line"]) for f in doc["findings"] if f["code"] == "FG002"]
-    assert fg002 == [("requirements.txt", 2)]
+    assert fg002 == ([("requirements.txt", 2)] if undecided else [])
 
 
 def test_an_item_set_in_a_loop_over_known_keys_is_one_item_per_key(project):

@@ -846,13 +846,17 @@ def _unnamed_requirement(endpoint, analysis) -> Value | None:
 
 
 def _unnamed_lines(endpoint, analysis) -> list[str]:
+    """The app's requirements.txt URLs naming no distribution that install a copy: an
+    editable one (`-e git+...`) leaves the worker nothing, whatever its repository."""
     base = analysis.root if endpoint.app == "." else analysis.root / endpoint.app
     text = read_text(base / "requirements.txt") or ""
-    return [line for _, _, line in _unnamed_requirement_lines(text)]
+    return [line for _, _, line in _unnamed_requirement_lines(text, editable=False)]
 
 
-def _unnamed_requirement_lines(text: str):
+def _unnamed_requirement_lines(text: str, editable: bool = True):
     for first, last, logical in requirement_lines(text):  # as pip reads the file
+        if not editable and logical.startswith(("-e", "--editable")):
+            continue
         line, _ = split_options(logical)
         if "://" in line and parse_requirement(line) is None:
             yield first, last, line
