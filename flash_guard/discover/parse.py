@@ -451,10 +451,18 @@ def to_expr(node, depth: int = 0) -> Expr:
 
 
 def _dictcomp_expr(node, span: Span, text: str, depth: int) -> Expr:
-    """`{k: f(k) for k in KEYS}` (one `for` over a plain name or a tuple of names, no `if`):
-    kind `dictcomp`, value the loop name (names joined by "," for `for k, v in ...`), items
-    (key, value, iterable); anything else stays `other`."""
+    """`{k: f(k) for k in KEYS}` (one `for` over a plain name or a tuple of names, at most
+    one `if`): kind `dictcomp`, value the loop name (names joined by "," for `for k, v in
+    ...`), items (key, value, iterable[, condition]); anything else stays `other`."""
     named = [c for c in node.children() if c.is_named() and c.kind() not in EXTRAS]
+    condition = None
+    if len(named) == 3 and named[2].kind() == "if_clause":
+        # `{k: v for k, v in D.items() if v}`: one filter, kept as a fourth item
+        tests = [c for c in named[2].children() if c.is_named() and c.kind() not in EXTRAS]
+        if len(tests) != 1:
+            return Expr("other", span, text)
+        condition = to_expr(tests[0], depth + 1)
+        named = named[:2]
     if len(named) != 2 or named[0].kind() != "pair" or named[1].kind() != "for_in_clause":
         return Expr("other", span, text)
     pair, clause = named
@@ -475,6 +483,8 @@ def _dictcomp_expr(node, span: Span, text: str, depth: int) -> Expr:
     else:
         return Expr("other", span, text)
     parts = (to_expr(key, depth + 1), to_expr(value, depth + 1), to_expr(right, depth + 1))
+    if condition is not None:
+        parts += (condition,)
     return Expr("dictcomp", span, text, names, parts)
 
 

@@ -579,7 +579,7 @@ class ModuleIndex:
     def _evaluate_dictcomp(self, expr: Expr, path, namespace, depth) -> Value:
         """`{k: os.environ[k] for k in FORWARDED}` over a known tuple or list: one entry per
         item, each evaluated with the loop name bound to it."""
-        key_expr, value_expr, _ = expr.items
+        key_expr, value_expr = expr.items[:2]
         unknown = Value.unknown(expr.text, expr.span, path)
         loop = self.comprehension_bindings(expr, path, namespace, depth)
         if loop is None:
@@ -611,7 +611,31 @@ class ModuleIndex:
         if len(found.value) > MAX_ITEMS:
             return None
         out = [bind_loop_names(names, item) for item in found.value]
-        return None if any(bindings is None for bindings in out) else out
+        if any(bindings is None for bindings in out):
+            return None
+        if len(expr.items) > 3:
+            return self._filtered(expr, out, path, namespace, depth)
+        return out
+
+    def _filtered(self, expr: Expr, loop: list, path, namespace, depth) -> list | None:
+        """The iterations an `if` keeps. A test the deployer's environment decides
+        (`if value` for `os.getenv("HF_TOKEN")`) keeps its item: it is what the code sends
+        whenever the variable is set. None when a test cannot be read."""
+        kept = []
+        for bindings in loop:
+            self._loops.append(((path, namespace), bindings))
+            try:
+                test = self.evaluate(expr.items[3], path, namespace, depth + 1)
+            finally:
+                self._loops.pop()
+            truth = _truthy(test.value) if test.known else None
+            if test.env_key:
+                truth = True  # set or not when the deployer runs it
+            if truth is None:
+                return None
+            if truth:
+                kept.append(bindings)
+        return kept
 
     def _evaluate_subscript(self, expr: Expr, path, namespace, depth) -> Value:
         enum = self.resolve_symbol(expr.items[0], path, namespace, depth + 1)
