@@ -279,6 +279,7 @@ NAMESPACE_PACKAGES = (
     "google",
     "jaraco",
     "llama_index",
+    "nvidia",  # nvidia-cuda-runtime, nvidia-cudnn-cu12, ...: one namespace
     "opentelemetry",
     "pyannote",
     "ruamel",
