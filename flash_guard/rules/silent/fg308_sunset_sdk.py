@@ -5,6 +5,7 @@ from __future__ import annotations
 from flash_guard.checks.base import Check, Outcome, register
 from flash_guard.discover.resolve import FLASH_PACKAGES, IMPORTERS
 from flash_guard.project.apps import AppMap
+from flash_guard.sdk import releases
 
 
 @register
@@ -47,9 +48,7 @@ class SunsetSdk(Check):
             out.append(
                 Outcome(
                     "fail",
-                    f"this app imports `{package}`, which is sunset: runpod-flash receives no "
-                    "fixes or updates after 2026-10-29; Flash code moves to the `runpod` 2.0 "
-                    "Apps API",
+                    _message(package),
                     path,
                     span,
                     None,
@@ -57,6 +56,20 @@ class SunsetSdk(Check):
                 )
             )
         return out
+
+
+def _message(package: str) -> str:
+    if package == "tetra_rp":
+        # Renamed to runpod-flash at 1.0.0: tetra-rp itself has had no release since.
+        return (
+            "this app imports `tetra_rp`, runpod-flash's old name, which gets no releases "
+            f"(the last is {releases.newest('tetra-rp')}); runpod-flash itself receives no "
+            "fixes or updates after 2026-10-29; Flash code moves to the `runpod` 2.0 Apps API"
+        )
+    return (
+        f"this app imports `{package}`, which is sunset: runpod-flash receives no fixes or "
+        "updates after 2026-10-29; Flash code moves to the `runpod` 2.0 Apps API"
+    )
 
 
 def _shim_imports(facts) -> list:
