@@ -48,8 +48,20 @@ class SdkUnpinned(Check):
             where = _requirement_site(analysis.root, sdk) or first
             # About the app, not one declaration (endpoint None): the finding's identity stays
             # the same when endpoints are added or reordered (baselines, --diff-base).
-            out.append(Outcome("fail", _message(sdk), *where, sdk.package, None))
+            out.append(Outcome("fail", _message(sdk), *where, sdk.package, None, _fix(sdk)))
         return out
+
+
+def _fix(sdk) -> str | None:
+    """A tetra-rp app pins tetra-rp: the checklist's `runpod-flash==...` would install a
+    package without the `tetra_rp` module its imports name."""
+    if sdk.package != "tetra-rp":
+        return None  # the checklist's fix
+    return (
+        f"Pin one release (tetra-rp=={sdk.version} in requirements.txt or pyproject.toml) or "
+        "commit a lock file (uv.lock, poetry.lock, pdm.lock, Pipfile.lock); moving to "
+        "runpod-flash means changing the imports to runpod_flash."
+    )
 
 
 def _message(sdk) -> str:
