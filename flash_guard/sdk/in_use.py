@@ -44,6 +44,18 @@ def release_at_least(sdk: SdkInUse | None, package: str, version: str) -> bool:
     return order.index(sdk.facts_version) >= order.index(version)
 
 
+# The release whose CLI names the local server `flash dev`; before it, and in every tetra-rp
+# release, it is `flash run` (cli/main.py registers "dev" from runpod-flash 1.15.0).
+FLASH_DEV_FROM = "1.15.0"
+
+
+def dev_command(sdk: SdkInUse | None) -> str:
+    """`flash dev`, or `flash run` for the releases whose CLI has no `dev`."""
+    if sdk is None or release_at_least(sdk, "runpod-flash", FLASH_DEV_FROM):
+        return "flash dev"
+    return "flash run"
+
+
 def has_flash_build(endpoint) -> bool:
     """Whether the release in use builds the app with `flash build` (which reads
     requirements.txt and bundles the literal `dependencies=`). tetra-rp before 0.14.0 has no
@@ -111,7 +123,7 @@ def version_fields(endpoint) -> dict[str, str]:
         # resource_provisioner.create_resource_from_manifest builds the resource without it
         dropped = (
             f"; `flash deploy` in {sdk.package} {sdk.version} drops executionTimeoutMs, so a "
-            f"limit holds under `flash dev` but not once deployed ({sdk.this_app()})"
+            f"limit holds under `{dev_command(sdk)}` but not once deployed ({sdk.this_app()})"
         )
     return {
         "sdk": sdk.describe(),

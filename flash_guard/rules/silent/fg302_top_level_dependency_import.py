@@ -10,6 +10,7 @@ from flash_guard.checks.placement import classify, runtime_provisioned
 from flash_guard.checks.sites import build_calls, dependency_args, uses
 from flash_guard.model import Value
 from flash_guard.sdk.distributions import RUNPOD2_INSTALL, normalise
+from flash_guard.sdk.in_use import dev_command, sdk_of
 
 # Distributions whose import name differs from the name pip installs. Names on both sides
 # are compared after PEP 503 normalisation (case, and `-`/`_`/`.` runs are equal).
@@ -148,8 +149,8 @@ class DependencyImports(Check):
             )
         else:
             where = (
-                "whenever flash build or flash dev imports this file (the build fails where it "
-                "is not installed)"
+                f"whenever flash build or {dev_command(sdk_of(endpoint))} imports this file "
+                "(the build fails where it is not installed)"
             )
         message = (
             f"{shown} {verb} imported at module level, but `{endpoint.display_name}` lists {specs} "

@@ -9,7 +9,7 @@ from flash_guard.checks.placement import runtime_provisioned
 from flash_guard.checks.sites import DependencyArg, build_calls, dependency_args
 from flash_guard.discover.parse import Expr
 from flash_guard.model import Value
-from flash_guard.sdk.in_use import has_flash_build, sdk_of
+from flash_guard.sdk.in_use import dev_command, has_flash_build, sdk_of
 
 # The calls whose keywords the build's AST scan reads (build.py extract_remote_dependencies).
 BUILD_CALL_NAMES = ("Endpoint", "remote")
@@ -66,10 +66,11 @@ class DependenciesLiteral(Check):
                 if problem is None:
                     continue
                 what, span, (missing, plural) = problem
+                dev = dev_command(sdk_of(endpoint))
                 message = (
                     f"{name}: `dependencies` {what}; flash build bundles only string literals in "
                     f"a list written in the call itself, so {missing} "
-                    f"{'are' if plural else 'is'} left out of the deployed worker (flash dev "
+                    f"{'are' if plural else 'is'} left out of the deployed worker ({dev} "
                     f"still installs {'them' if plural else 'it'})"
                 )
                 out.append(fail_at(endpoint, message, call.path, span, parameter="dependencies"))
@@ -157,7 +158,8 @@ def _unread(endpoint, name: str, files) -> list:
     packages, plural = _packages(deps)
     message = (
         f"{name}: `dependencies` {where}, so {packages} {'are' if plural else 'is'} left out "
-        f"of the deployed worker (flash dev still installs {'them' if plural else 'it'})"
+        f"of the deployed worker ({dev_command(sdk_of(endpoint))} still installs "
+        f"{'them' if plural else 'it'})"
     )
     return [fail_at(endpoint, message, deps.path or endpoint.path, deps.span, "dependencies")]
 

@@ -40,7 +40,7 @@ from flash_guard.sdk.distributions import (
     provided,
     with_requirements,
 )
-from flash_guard.sdk.in_use import has_flash_build, sdk_of
+from flash_guard.sdk.in_use import dev_command, has_flash_build, sdk_of
 
 # The worker's standard library (Python 3.12, the Flash worker default), whatever Python runs
 # flash-guard: 3.12 removed these five (an import fails on the worker), 3.11 added tomllib.
@@ -732,7 +732,7 @@ def _name_unbundled(finding, endpoint, top: str, unbundled: str) -> None:
     finding.message = (
         f"{head}, which dependencies= names only through `{unbundled}`: flash build bundles "
         f"only string literals in a list written in the call (FG303), so the deployed worker "
-        f"raises ModuleNotFoundError {when} (flash dev still installs it)"
+        f"raises ModuleNotFoundError {when} ({dev_command(sdk_of(endpoint))} still installs it)"
     )
     finding.fix = (
         "Write the packages as string literals in the call's dependencies=[...] (or list "
