@@ -28,7 +28,8 @@ class UnknownParameter(EveryDeclaration):
     effect: `workers_max=3` on `LiveServerless` leaves `workersMax` at 1. So does `imageName=`
     on a Live* class (`LiveServerless`, `CpuLiveServerless`, `LiveLoadBalancer`,
     `CpuLiveLoadBalancer`) in every tetra-rp release and runpod-flash up to 1.16: the class
-    overwrites it with the SDK's own image (runpod-flash 1.17 honours it). `@remote(...)`
+    overwrites it with the SDK's own image (runpod-flash 1.17 honours it); so is
+    `Endpoint(image=...)` up to 1.16, which is provisioned through those classes. `@remote(...)`
     raises `TypeError: remote() got unknown keyword argument` from runpod-flash 1.11.1; earlier
     releases pass it through and lose it, except `sync=`, which the stub of a
     `ServerlessEndpoint` or `CpuServerlessEndpoint` reads. A GPU setting (`gpus`, `gpuIds`,
@@ -73,6 +74,7 @@ class UnknownParameter(EveryDeclaration):
                         fix=fix_for(key, endpoint_params, unknown_keys),
                     )
                 )
+            out += _client_image_replaced(endpoint, name)
         else:
             cls = endpoint.resource_class
             unknown_fields = [k for k, _, _ in endpoint.kwargs if k not in legacy_fields]
@@ -223,6 +225,39 @@ def _template_fields(endpoint, name: str) -> list:
             fix=fix_for(key, known, unknown_keys),
         )
         for key in unknown_keys
+    ]
+
+
+def _client_image_replaced(endpoint, name: str) -> list:
+    """`Endpoint(image="vllm/vllm-openai:...")` up to runpod-flash 1.16: `flash build` skips
+    client endpoints, so the image is provisioned when code calls it (`_ensure_endpoint_ready`),
+    always through the live class (`_build_resource_config`: `LiveServerless` or
+    `CpuLiveServerless`), whose `imageName` is locked to Flash's own worker image. The
+    endpoint comes up running Flash's image instead of the one named (fixed in 1.17)."""
+    from flash_guard.sdk.in_use import facts_of, sdk_of
+
+    spans = [span for key, _, span in endpoint.kwargs if key == "image"]
+    facts = facts_of(endpoint) if spans else None
+    if facts is None:
+        return []
+    cpu = endpoint.params.get("cpu")
+    on_cpu = cpu is not None and not cpu.defaulted and not (cpu.known and cpu.value is None)
+    live = "CpuLiveServerless" if on_cpu else "LiveServerless"
+    field = facts.legacy_fields.get(live, {}).get("imageName")
+    if field is None or not (isinstance(field.default, dict) and "property" in str(field.default)):
+        return []
+    sdk = sdk_of(endpoint)
+    return [
+        fail_at(
+            endpoint,
+            f"{name}: {sdk.package} {sdk.version} provisions an `image=` endpoint through "
+            f"{live}, which overwrites imageName with Flash's own worker image without an "
+            f"error: the endpoint runs that image, not the one named ({sdk.this_app()})",
+            endpoint.path,
+            spans[0],
+            "image",
+            fix="Use runpod-flash 1.17 or later (pin it), where image= is honoured.",
+        )
     ]
 
 
