@@ -104,6 +104,15 @@ def _removed_before(package: str, kind: str, name: str, at: int) -> str | None:
     return order[last + 1]
 
 
+def _client_image(endpoint) -> bool:
+    """`Endpoint(image=...)`: a client endpoint `flash build` skips (1.21 scanner `not
+    obj.is_client`); code that calls it provisions it with its own executionTimeoutMs."""
+    if getattr(endpoint, "api", None) != "endpoint":
+        return False
+    image = endpoint.params.get("image")
+    return image is not None and not image.defaulted and not (image.known and image.value is None)
+
+
 def version_fields(endpoint) -> dict[str, str]:
     """Template fields of declarative items whose message depends on the release in use:
     `{sdk}` ('runpod-flash 1.21.0 (uv.lock:3)'), `{deploy_execution_timeout}` (empty, or
@@ -116,9 +125,10 @@ def version_fields(endpoint) -> dict[str, str]:
         return {"sdk": "", "deploy_execution_timeout": "", "default_workers": workers}
     facts = facts_of(endpoint)
     dropped = ""
-    # A declaration inside a function is never one `flash deploy` builds (the code that runs
-    # it provisions it, keeping the limit), so the note is not for those.
-    deployed = getattr(endpoint, "scope", "module") != "function"
+    # A declaration inside a function, or a client `image=` endpoint, is never one `flash
+    # deploy` builds (the code that calls it provisions it, keeping the limit), so the note
+    # is not for those.
+    deployed = getattr(endpoint, "scope", "module") != "function" and not _client_image(endpoint)
     if deployed and facts is not None and facts.deploy_forwards_execution_timeout is False:
         # resource_provisioner.create_resource_from_manifest builds the resource without it
         dropped = (
