@@ -88,6 +88,61 @@ def write_signed(
     return True
 
 
+def extend_signed_entries(
+    directory: str | os.PathLike[str],
+    top: str | os.PathLike[str],
+    name: str,
+    key: bytes,
+    fingerprint: str,
+    entries: dict,
+) -> bool | None:
+    """Add `entries` to the `entries` object of the signed document directory/name written
+    by `write_signed` under `fingerprint`, without decoding the document: its text is copied
+    and the new entries are written before its closing braces. The result is the document
+    that decoding, updating and writing it again would give, but a big project's entries are
+    never decoded beside the analysis (megabytes at a run's peak). True when written, False
+    when the write failed, None when the file is not such a document, or already holds one
+    of the paths with another value (decode and update it instead)."""
+    raw = read_regular(os.path.join(directory, name))
+    if raw is None or not raw.isascii():
+        return None
+    start = raw.find(b"\n") + 1
+    view = memoryview(raw)
+    head = b'{"fingerprint":' + json.dumps(fingerprint).encode() + b',"entries":{'
+    if not start or view[start : start + len(head)] != head or not raw.endswith(b"}}"):
+        return None
+    mac = hmac_sha256(key)
+    mac.update(view[start:])
+    if not compare_digest(raw[: start - 1], mac.hexdigest().encode()):
+        return None
+    added = []
+    for path, entry in entries.items():
+        item = json.dumps(path) + ":" + json.dumps(entry, separators=(",", ":"))
+        if raw.find(item.encode(), start) != -1:  # already there (base64 and hex hold no '"')
+            continue
+        if raw.find(json.dumps(path).encode() + b":", start) != -1:
+            return None  # there with another value
+        added.append(item)
+    if not added:
+        return True
+    end = len(raw) - 2  # before the closing braces of `entries` and of the document
+    separator = "" if raw.endswith(b"{}}") else ","
+
+    def chunks():
+        for offset in range(start, end, 1 << 16):
+            yield bytes(view[offset : min(offset + (1 << 16), end)]).decode("ascii")
+        yield separator + ",".join(added) + "}}"
+
+    try:
+        ensure_directory(directory, top)
+        _write_signed_chunks(os.path.join(directory, name), key, chunks())
+    except (OSError, ValueError):
+        return False
+    finally:
+        view.release()
+    return True
+
+
 _MAC_LENGTH = 64  # hex SHA-256
 
 

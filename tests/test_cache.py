@@ -464,6 +464,47 @@ def test_a_save_after_the_entries_were_released_keeps_the_earlier_ones(app, tmp_
     assert again.get("b.py", "B = 3\n") is None  # other bytes
 
 
+def test_a_later_save_adds_to_the_file_without_decoding_it(app, tmp_path, monkeypatch):
+    """The save after evaluation copies the written document's text and adds the new entries
+    before its closing braces: decoding a big project's entries there raised the run's peak
+    memory. The file is the one decoding, updating and re-encoding would write."""
+    cache_dir = tmp_path / "cache"
+    cache = cache_module.open_cache(app, cache_dir)
+    for path, text in (("a.py", "A = 1\n"), ("b.py", "B = 2\n")):
+        cache.put(path, text, extract(path, text))
+    cache.save()
+    before = json.loads(_facts_file(cache_dir).read_bytes().partition(b"\n")[2])
+    cache.put("c.py", "C = 3\n", extract("c.py", "C = 3\n"))
+    added = dict(cache.entries)
+    decoded = []
+    monkeypatch.setattr(
+        cache_module,
+        "signed_entries",
+        lambda *args: decoded.append(args) or ({}, True),
+    )
+    cache.save()
+    assert decoded == [] and cache.entries == {} and not cache.dirty
+    body = _facts_file(cache_dir).read_bytes().partition(b"\n")[2]
+    before["entries"].update(added)
+    assert body == json.dumps(before, separators=(",", ":")).encode()
+    monkeypatch.undo()
+    again = cache_module.open_cache(app, cache_dir)
+    assert again.get("c.py", "C = 3\n") is not None and again.get("a.py", "A = 1\n") is not None
+
+
+def test_a_later_save_of_a_path_the_file_holds_otherwise_replaces_it(app, tmp_path):
+    cache_dir = tmp_path / "cache"
+    cache = cache_module.open_cache(app, cache_dir)
+    cache.put("a.py", "A = 1\n", extract("a.py", "A = 1\n"))
+    cache.save()
+    cache.put("a.py", "A = 2\n", extract("a.py", "A = 2\n"))
+    cache.save()
+    body = _facts_file(cache_dir).read_bytes().partition(b"\n")[2]
+    assert body.count(b'"a.py"') == 1
+    again = cache_module.open_cache(app, cache_dir)
+    assert again.get("a.py", "A = 2\n") is not None and again.get("a.py", "A = 1\n") is None
+
+
 def test_entries_this_run_did_not_read_stay_for_a_later_lookup(app, tmp_path):
     cache_dir = tmp_path / "cache"
     first = cache_module.open_cache(app, cache_dir)

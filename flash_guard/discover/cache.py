@@ -34,6 +34,7 @@ from flash_guard.discover.facts import FileFacts
 from flash_guard.signed_cache import (
     CACHE_DIR_NAME,
     KEY_FILE,
+    extend_signed_entries,
     key_at,
     signed_entries,
     user_cache_home,
@@ -156,6 +157,14 @@ class FactsCache:
             self._release()
             return
         if self.written:  # the file holds the run's earlier entries: add to them
+            if keep is None:
+                added = extend_signed_entries(
+                    self.directory, self.top, FACTS_FILE, self.key, self.fingerprint, self.entries
+                )
+                if added is not None:
+                    self.dirty = not added
+                    self._release()
+                    return
             fresh = self.entries
             self._load()
             self.entries.update(fresh)
