@@ -6,7 +6,6 @@ nearest such directory, else to the scanned root. Cross-declaration rules never 
 
 from __future__ import annotations
 
-import functools
 import os
 from pathlib import Path
 
@@ -19,19 +18,25 @@ class AppMap:
 
     def __init__(self, root: Path):
         self.root = root
+        # directory -> its app. This map's own: a functools.cache on the method kept every
+        # map of the run alive, keyed by (map, directory), 1.3 MiB on a 4,000-file tree.
+        self._apps: dict[str, str] = {}
 
     def app_of(self, path: str) -> str:
         parent = path.rsplit("/", 1)[0] if "/" in path else ""
         return self._app_of_dir(parent)
 
-    @functools.cache  # noqa: B019 - one AppMap per run; directories repeat across files
     def _app_of_dir(self, directory: str) -> str:
-        if directory == "":
-            return ROOT_APP
-        if self._is_marked(directory):
-            return directory
-        parent = directory.rsplit("/", 1)[0] if "/" in directory else ""
-        return self._app_of_dir(parent)
+        app = self._apps.get(directory)
+        if app is None:
+            if directory == "":
+                app = ROOT_APP
+            elif self._is_marked(directory):
+                app = directory
+            else:
+                app = self._app_of_dir(directory.rsplit("/", 1)[0] if "/" in directory else "")
+            self._apps[directory] = app
+        return app
 
     def _is_marked(self, directory: str) -> bool:
         base = os.path.join(self.root, directory)
