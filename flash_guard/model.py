@@ -23,7 +23,9 @@ SDKS = ("runpod_flash", "tetra_rp", "runpod2")
 # Equal spans are one object (see Span.__new__): a big tree's facts and values hold ten times
 # more spans than there are distinct ones (positions repeat across files), and spans were
 # the most numerous record at the peak. The table is bounded: past it, spans are made anew.
-_SPANS: dict[tuple[int, int, int, int], Span] = {}
+# A key is one int when every field is below 2**15 (a 60-bit int: 32 bytes, where the tuple of
+# four took 72; ~1 MiB of a big tree's peak), else the tuple: never equal to an int.
+_SPANS: dict[int | tuple[int, int, int, int], Span] = {}
 _SPANS_MAX = 1 << 18  # ~50 MiB at most in a long-lived process; a big tree uses 22k
 _set_field = object.__setattr__
 
@@ -38,7 +40,10 @@ class Span:
     end_column: int
 
     def __new__(cls, line: int, column: int, end_line: int, end_column: int) -> Span:
-        key = (line, column, end_line, end_column)
+        if (line | column | end_line | end_column) >> 15:  # a field past 2**15, or negative
+            key = (line, column, end_line, end_column)
+        else:
+            key = ((line << 15 | column) << 15 | end_line) << 15 | end_column
         span = _SPANS.get(key)
         if span is None:
             span = object.__new__(cls)
