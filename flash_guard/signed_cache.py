@@ -97,50 +97,95 @@ def extend_signed_entries(
     entries: dict,
 ) -> bool | None:
     """Add `entries` to the `entries` object of the signed document directory/name written
-    by `write_signed` under `fingerprint`, without decoding the document: its text is copied
-    and the new entries are written before its closing braces. The result is the document
-    that decoding, updating and writing it again would give, but a big project's entries are
-    never decoded beside the analysis (megabytes at a run's peak). True when written, False
-    when the write failed, None when the file is not such a document, or already holds one
-    of the paths with another value (decode and update it instead)."""
-    raw = read_regular(os.path.join(directory, name))
-    if raw is None or not raw.isascii():
-        return None
-    start = raw.find(b"\n") + 1
-    view = memoryview(raw)
-    head = b'{"fingerprint":' + json.dumps(fingerprint).encode() + b',"entries":{'
-    if not start or view[start : start + len(head)] != head or not raw.endswith(b"}}"):
-        return None
-    mac = hmac_sha256(key)
-    mac.update(view[start:])
-    if not compare_digest(raw[: start - 1], mac.hexdigest().encode()):
-        return None
-    added = []
-    for path, entry in entries.items():
-        item = json.dumps(path) + ":" + json.dumps(entry, separators=(",", ":"))
-        if raw.find(item.encode(), start) != -1:  # already there (base64 and hex hold no '"')
-            continue
-        if raw.find(json.dumps(path).encode() + b":", start) != -1:
-            return None  # there with another value
-        added.append(item)
-    if not added:
+    by `write_signed` under `fingerprint`, without decoding the document or holding its
+    text: it is read twice in chunks, to check its signature and that it holds none of the
+    paths, then to copy it with the new entries before its closing braces. The result is the
+    document that decoding, updating and writing it again would give; a big project's
+    entries are never decoded beside the analysis (megabytes at a run's peak). True when
+    written, False when the write failed, None when the file is not such a document, holds
+    one of the paths already, or there are too many entries to look for (decode instead)."""
+    if not entries:
         return True
-    end = len(raw) - 2  # before the closing braces of `entries` and of the document
-    separator = "" if raw.endswith(b"{}}") else ","
+    if len(entries) > _MAX_EXTEND:
+        return None
+    path = os.path.join(directory, name)
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError:
+        return None
+    try:
+        return _extend_open(fd, directory, top, path, key, fingerprint, entries)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
-    def chunks():
-        for offset in range(start, end, 1 << 16):
-            yield bytes(view[offset : min(offset + (1 << 16), end)]).decode("ascii")
-        yield separator + ",".join(added) + "}}"
+
+# Paths added by one extension at most (one pattern looks for them all); past it, decode.
+_MAX_EXTEND = 1024
+_CHUNK = 1 << 16
+
+
+def _extend_open(fd, directory, top, path, key, fingerprint, entries) -> bool | None:
+    info = os.fstat(fd)
+    size = info.st_size
+    if not stat.S_ISREG(info.st_mode) or size > MAX_CACHE_BYTES:
+        return None
+    start = _MAC_LENGTH + 1
+    head = b'{"fingerprint":' + json.dumps(fingerprint).encode() + b',"entries":{'
+    signature = os.pread(fd, start, 0)
+    if (
+        size < start + len(head) + 2
+        or signature[-1:] != b"\n"
+        or os.pread(fd, len(head), start) != head
+        or os.pread(fd, 2, size - 2) != b"}}"
+    ):
+        return None
+    # base64 and hex hold no '"': `"path":` in the text is that path's key
+    import re  # deferred: a replay needs no regular expression
+
+    keys = [json.dumps(p).encode() + b":" for p in entries]
+    # One pass for all: every key starts with '"', and the text has a few per entry.
+    any_key = re.compile(b"|".join(map(re.escape, keys)))
+    overlap = max(map(len, keys)) - 1
+    mac, carry = hmac_sha256(key), b""
+    for data in _chunks(fd, start, size):
+        if not data.isascii():
+            return None
+        mac.update(data)
+        window = carry + data
+        if any_key.search(window):
+            return None
+        carry = window[-overlap:]
+    if not compare_digest(signature[:-1], mac.hexdigest().encode()):
+        return None
+    separator = "" if os.pread(fd, 3, size - 3) == b"{}}" else ","
+    items = (json.dumps(p) + ":" + json.dumps(e, separators=(",", ":")) for p, e in entries.items())
+    tail = separator + ",".join(items) + "}}"
+
+    def body():
+        for data in _chunks(fd, start, size - 2):
+            yield data.decode("ascii")
+        yield tail
 
     try:
         ensure_directory(directory, top)
-        _write_signed_chunks(os.path.join(directory, name), key, chunks())
+        _write_signed_chunks(path, key, body())
     except (OSError, ValueError):
         return False
-    finally:
-        view.release()
     return True
+
+
+def _chunks(fd: int, start: int, end: int):
+    """The bytes of the open file `fd` from `start` to `end`, in chunks; OSError when the file
+    is shorter than that (it changed under us)."""
+    offset = start
+    while offset < end:
+        data = os.pread(fd, min(_CHUNK, end - offset), offset)
+        if not data:
+            raise OSError("the file is shorter than it was")
+        yield data
+        offset += len(data)
 
 
 _MAC_LENGTH = 64  # hex SHA-256

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from flash_guard import entry, run_cache
+from flash_guard import entry, run_cache, signed_cache
 from flash_guard.cli import main
 from flash_guard.discover import cache as cache_module
 from flash_guard.discover import codec
@@ -465,9 +465,10 @@ def test_a_save_after_the_entries_were_released_keeps_the_earlier_ones(app, tmp_
 
 
 def test_a_later_save_adds_to_the_file_without_decoding_it(app, tmp_path, monkeypatch):
-    """The save after evaluation copies the written document's text and adds the new entries
-    before its closing braces: decoding a big project's entries there raised the run's peak
-    memory. The file is the one decoding, updating and re-encoding would write."""
+    """The save after evaluation copies the written document's text in chunks and adds the new
+    entries before its closing braces: decoding a big project's entries there (or holding
+    its text) raised the run's peak memory. The file is the one decoding, updating and
+    re-encoding would write."""
     cache_dir = tmp_path / "cache"
     cache = cache_module.open_cache(app, cache_dir)
     for path, text in (("a.py", "A = 1\n"), ("b.py", "B = 2\n")):
@@ -482,6 +483,7 @@ def test_a_later_save_adds_to_the_file_without_decoding_it(app, tmp_path, monkey
         "signed_entries",
         lambda *args: decoded.append(args) or ({}, True),
     )
+    monkeypatch.setattr(signed_cache, "read_regular", lambda *args: decoded.append(args))
     cache.save()
     assert decoded == [] and cache.entries == {} and not cache.dirty
     body = _facts_file(cache_dir).read_bytes().partition(b"\n")[2]
@@ -503,6 +505,20 @@ def test_a_later_save_of_a_path_the_file_holds_otherwise_replaces_it(app, tmp_pa
     assert body.count(b'"a.py"') == 1
     again = cache_module.open_cache(app, cache_dir)
     assert again.get("a.py", "A = 2\n") is not None and again.get("a.py", "A = 1\n") is None
+
+
+def test_a_later_save_over_a_file_not_ours_rewrites_it(app, tmp_path):
+    cache_dir = tmp_path / "cache"
+    cache = cache_module.open_cache(app, cache_dir)
+    cache.put("a.py", "A = 1\n", extract("a.py", "A = 1\n"))
+    cache.save()
+    text = _facts_file(cache_dir).read_bytes()
+    _facts_file(cache_dir).write_bytes(text.replace(b'"a.py"', b'"x.py"'))  # signature broken
+    cache.put("b.py", "B = 2\n", extract("b.py", "B = 2\n"))
+    cache.save()
+    entries = json.loads(_facts_file(cache_dir).read_bytes().partition(b"\n")[2])["entries"]
+    assert set(entries) == {"b.py"}
+    assert cache_module.open_cache(app, cache_dir).get("b.py", "B = 2\n") is not None
 
 
 def test_entries_this_run_did_not_read_stay_for_a_later_lookup(app, tmp_path):

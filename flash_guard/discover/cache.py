@@ -101,9 +101,10 @@ class FactsCache:
         self.hits = 0
         # True once written: the entries this run looked up or recorded are then dropped
         # (their facts are in the module index; on a big tree, megabytes for the rest of
-        # the run), and a later save reads the file back to add what came since.
+        # the run), and a later save adds what came since to the file.
         self.written = False
         self.used: set[str] = set()
+        self.since_written: set[str] = set()  # paths recorded since (the file lacks them)
         self._load()
 
     # -- reading -------------------------------------------------------------------------
@@ -148,6 +149,8 @@ class FactsCache:
             return
         self.entries[path] = [text_hash, encoded]
         self.dirty = True
+        if self.written:
+            self.since_written.add(path)
         self.used.add(path)
 
     def save(self, keep: set[str] | None = None) -> None:
@@ -158,8 +161,10 @@ class FactsCache:
             return
         if self.written:  # the file holds the run's earlier entries: add to them
             if keep is None:
+                since = self.since_written
+                fresh = {p: e for p, e in self.entries.items() if p in since}  # in their order
                 added = extend_signed_entries(
-                    self.directory, self.top, FACTS_FILE, self.key, self.fingerprint, self.entries
+                    self.directory, self.top, FACTS_FILE, self.key, self.fingerprint, fresh
                 )
                 if added is not None:
                     self.dirty = not added
@@ -183,6 +188,7 @@ class FactsCache:
             used = self.used
             self.entries = {p: e for p, e in self.entries.items() if p not in used}
             self.written = True
+            self.since_written = set()
 
 
 # An entry inflates to at most this much JSON: a signed entry is ours, but a damaged one must
