@@ -521,6 +521,29 @@ def test_a_later_save_over_a_file_not_ours_rewrites_it(app, tmp_path):
     assert cache_module.open_cache(app, cache_dir).get("b.py", "B = 2\n") is not None
 
 
+def test_the_facts_are_written_before_discovery(app, tmp_path, monkeypatch):
+    """Their encoded form is released before discovery allocates (a big tree's peak), and a
+    run over the whole project drops the entries of deleted files there."""
+    from flash_guard.discover import analysis
+
+    cache_dir = tmp_path / "cache"
+    (app / "gone.py").write_text(APP)
+    _check(app, monkeypatch, "--cache-dir", str(cache_dir))
+    (app / "gone.py").unlink()
+    (app / "worker.py").write_text(APP + "# changed\n")
+    seen = []
+    real = analysis.discover_endpoints
+
+    def discover(project):
+        text = _facts_file(cache_dir).read_bytes().partition(b"\n")[2]
+        seen.append(set(json.loads(text)["entries"]))
+        return real(project)
+
+    monkeypatch.setattr(analysis, "discover_endpoints", discover)
+    _check(app, monkeypatch, "--cache-dir", str(cache_dir))
+    assert seen == [{"worker.py"}]
+
+
 def test_entries_this_run_did_not_read_stay_for_a_later_lookup(app, tmp_path):
     cache_dir = tmp_path / "cache"
     first = cache_module.open_cache(app, cache_dir)

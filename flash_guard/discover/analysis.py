@@ -201,6 +201,13 @@ def analyse(
     _second_pass(project, sources, jobs, problems, cache)
     for source in sources.values():  # read by the second pass only; on a big tree, megabytes
         source.forget_imports()
+    if cache is not None:
+        # Saved before discovery: the encoded facts of a big tree (megabytes) are released
+        # before discovery's own allocations, which reuse their memory. A module parsed on
+        # demand later is added to the file by the saves after discovery and evaluation.
+        # A run over the whole project knows every file: entries of deleted ones go.
+        whole = any(os.path.realpath(p) == os.path.realpath(root) for p in paths)
+        cache.save(keep=set(sources) if whole else None)
     endpoints = discover_endpoints(project)
     if hidden:  # read for their runpod 2.0 Apps only: runpod-flash code there is not analysed
         endpoints = [e for e in endpoints if e.path not in hidden]
@@ -213,9 +220,7 @@ def analyse(
         endpoint.app = apps.app_of(home)
     problems.sort(key=lambda p: (p.path, p.span))
     if cache is not None:
-        # A run over the whole project knows every file: entries of deleted ones go.
-        whole = any(os.path.realpath(p) == os.path.realpath(root) for p in paths)
-        cache.save(keep=set(sources) if whole else None)
+        cache.save()  # only when discovery parsed a module on demand
     return Analysis(
         root,
         sources,
