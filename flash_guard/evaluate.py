@@ -72,6 +72,7 @@ def evaluate(
     # endpoint's own: kept for a few, not megabytes of them beside the findings and scorecard.
     forget_conversions()
     run.project_checks()
+    run.rows_done()
     forget_indexes()  # the checks that ask where declarations sit are done
     # An expression a deploy-breaker (FG2xx) reports at its own span is one the SDK rejects:
     # no value of it deploys, so what it leaves undecided elsewhere is moot (no FG002).
@@ -93,7 +94,14 @@ class _Run:
         endpoints = analysis.endpoints
         self.profiles = {i: profile_map.for_endpoint(ep) for i, ep in enumerate(endpoints)}
         self.findings: list[Finding] = []
-        self.scorecard: list[dict[str, str]] = [{} for _ in endpoints]
+        # Equal scorecard rows are one dict: a big tree's thousands of endpoints have a few
+        # hundred distinct rows (2 MiB at the peak otherwise). A row is never changed in
+        # place once shared: `_shared` interns a finished row, `_mark` moves an endpoint to
+        # the row with one more status (each such step made once per distinct row).
+        self._rows: dict[tuple[str, ...], dict[str, str]] = {}
+        self._steps: dict[tuple[int, str, str], dict[str, str]] = {}
+        empty = self._shared({})
+        self.scorecard: list[dict[str, str]] = [empty] * len(endpoints)
         self.index_of = {id(ep): i for i, ep in enumerate(endpoints)}
         self.unresolved = _Unresolved()
         self._in_a_test: dict[int, bool] = {}
@@ -102,14 +110,47 @@ class _Run:
     def context(self, profile: str, code: str = "", slug: str = "") -> Context:
         return Context(self.analysis.endpoints, self.analysis, profile, code, slug)
 
+    def _shared(self, row: dict[str, str]) -> dict[str, str]:
+        """The interned row equal to `row` (same statuses in the same order)."""
+        key = tuple(part for pair in row.items() for part in pair)
+        return self._rows.setdefault(key, row)
+
+    def _mark(self, index: int, code: str, status: str) -> None:
+        """Endpoint `index`'s row with `code` set to `status`, as `row[code] = status` would."""
+        row = self.scorecard[index]
+        if code in row and row[code] == status:
+            return
+        step = (id(row), code, status)  # interned rows live as long as this run: ids hold
+        after = self._steps.get(step)
+        if after is None:
+            after = dict(row)
+            after[code] = status
+            after = self._steps[step] = self._shared(after)
+        self.scorecard[index] = after
+
+    def _compact(self) -> None:
+        """Forget the rows no endpoint has any more (steps passed through them)."""
+        live = {id(row) for row in self.scorecard}
+        self._rows = {key: row for key, row in self._rows.items() if id(row) in live}
+        self._steps = {}  # their keys hold ids of the rows just forgotten
+
+    def rows_done(self) -> None:
+        """The scorecard is complete: its interning tables go (the rows stay)."""
+        self._rows, self._steps = {}, {}
+
     def endpoint_items(self, index: int, ep: Endpoint) -> None:
+        own = dict(self.scorecard[index])  # this endpoint's row, shared once complete
+        self._endpoint_items(index, ep, own)
+        self.scorecard[index] = self._shared(own)
+
+    def _endpoint_items(self, index: int, ep: Endpoint, row: dict[str, str]) -> None:
         profile = self.profiles[index]
         shadow = self.checklist.shadow_by_profile[profile]
         # a tests/ or docs/ fixture, or a declaration a test builds: FG301 alone speaks
         fixture = build_never_copies(ep) or self.in_a_test(ep)
         for code, active in [*self.checklist.active(profile).items(), *shadow.items()]:
             item = active.item
-            card = {} if code in shadow else self.scorecard[index]
+            card = {} if code in shadow else row
             if item.check and REGISTRY[item.check].scope != "endpoint":
                 continue  # project-wide checks run once, below; engine checks are built in
             if not conditions.when_matches(item.when, ep):
@@ -165,8 +206,10 @@ class _Run:
                     # An app-wide finding (FG111's unpinned SDK, FG308's sunset SDK) is a
                     # failure of every endpoint of that app, not a pass on its scorecard row.
                     if ep.app in failing_apps and not self.in_a_test(ep):
-                        self.scorecard[i][code] = FAIL
-                    self.scorecard[i].setdefault(code, PASS)
+                        self._mark(i, code, FAIL)
+                    else:  # setdefault: a status already there stays
+                        self._mark(i, code, self.scorecard[i].get(code, PASS))
+            self._compact()
 
     def app_of(self, path: str) -> str:
         if self._apps is None:
@@ -186,7 +229,7 @@ class _Run:
             return  # test code: nothing deploys it, FG301 alone speaks (endpoint_items)
         if ep is not None:
             index = self.index_of[id(ep)]
-            profile, card = self.profiles[index], self.scorecard[index]
+            profile, card = self.profiles[index], _RowOf(self, index)
         else:
             profile, card = self.profile_map.for_file(outcome.path), None
         active = self.checklist.active(profile).get(code)
@@ -198,7 +241,9 @@ class _Run:
         """A declaration a script builds and runs itself: FG301 says so once, no FG002."""
         return runtime_provisioned(ep, self.analysis) is not None
 
-    def emit(self, active: ActiveItem, outcome: Outcome, profile: str, card: dict | None) -> None:
+    def emit(
+        self, active: ActiveItem, outcome: Outcome, profile: str, card: dict | _RowOf | None
+    ) -> None:
         item = active.item
         if item.code in self.checklist.shadow_by_profile[profile]:
             card = None  # evaluated for FG002 only: no finding, no scorecard entry
@@ -217,6 +262,22 @@ class _Run:
         meta = self.checklist.active(profile).get(UNRESOLVED)
         if meta is not None and not self.runtime_provisioned(outcome.endpoint):
             self.unresolved.add(meta, item, outcome, profile)
+
+
+class _RowOf:
+    """Endpoint `index`'s scorecard row as `emit` writes it: a shared row is never changed
+    in place, a write moves the endpoint to the row with that status (`_Run._mark`)."""
+
+    __slots__ = ("index", "run")
+
+    def __init__(self, run: _Run, index: int):
+        self.run, self.index = run, index
+
+    def get(self, code: str) -> str | None:
+        return self.run.scorecard[self.index].get(code)
+
+    def __setitem__(self, code: str, status: str) -> None:
+        self.run._mark(self.index, code, status)
 
 
 def _finding(item: Item, severity: str, outcome: Outcome, profile: str) -> Finding:

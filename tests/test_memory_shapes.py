@@ -38,3 +38,32 @@ def test_an_app_map_is_not_kept_alive_by_its_lookups(tmp_path):
     del apps
     gc.collect()
     assert ref() is None
+
+
+WORKER = """from runpod_flash import Endpoint
+
+
+@Endpoint(name="{name}", gpu="AMPERE_16", workers=(0, 1), idle_timeout=60)
+async def {function}(data):
+    return data
+"""
+
+
+def test_equal_scorecard_rows_are_one_dict_and_a_project_failure_moves_one_row(tmp_path):
+    """Rows are shared once complete; FG207 (a project check) fails only the endpoint that
+    reuses another's name, never the rows that endpoint's row was shared with."""
+    from flash_guard.pipeline import RunRequest, run_check
+
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\ndependencies = []\n')
+    for index, name in enumerate(("alpha", "beta", "gamma", "gamma")):
+        text = WORKER.format(name=name, function=f"handler_{index}")
+        (tmp_path / f"w{index}.py").write_text(text)
+    result, *_ = run_check(RunRequest(paths=[str(tmp_path)], cwd=tmp_path))
+    rows = {ep.path: result.scorecard[i] for i, ep in enumerate(result.endpoints)}
+    assert rows["w0.py"] is rows["w1.py"]
+    assert rows["w0.py"].get("FG207") == "pass"
+    failed = [path for path, row in rows.items() if row.get("FG207") == "fail"]
+    assert len(failed) == 1 and failed[0] in ("w2.py", "w3.py")
+    others = [row for path, row in rows.items() if path != failed[0]]
+    assert all(row == rows["w0.py"] for row in others)
+    assert list(rows[failed[0]]) == list(rows["w0.py"])  # the same items, in the same order
