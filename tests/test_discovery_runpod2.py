@@ -138,7 +138,7 @@ def test_call_forms_get_the_body_of_their_definition(project):
         "main.py",
         (("a", "req"), ("b", "req")),
     )
-    assert "snapshot_download" in [c for c, _ in local.calls]
+    assert "snapshot_download" in local.calls
     assert by_name["local-q"].scope == "module"
     # Imported: judged on the defining module's body, and not served where it is bound.
     work = by_name["imported-q"].targets[0]

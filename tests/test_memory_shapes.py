@@ -67,3 +67,13 @@ def test_equal_scorecard_rows_are_one_dict_and_a_project_failure_moves_one_row(t
     others = [row for path, row in rows.items() if path != failed[0]]
     assert all(row == rows["w0.py"] for row in others)
     assert list(rows[failed[0]]) == list(rows["w0.py"])  # the same items, in the same order
+
+
+def test_a_body_keeps_its_callees_and_their_spans_as_two_tuples():
+    from flash_guard.discover.facts import extract
+
+    text = "import os\n\n\ndef work(x):\n    os.makedirs(x)\n    return load(x)\n"
+    facts = extract("w.py", text)
+    (body,) = facts.helper_bodies.values()
+    assert body.calls == ("os.makedirs", "load")
+    assert body.call_spans == (Span(5, 5, 5, 19), Span(6, 12, 6, 19))

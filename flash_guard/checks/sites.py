@@ -427,7 +427,7 @@ def body_with_helpers(endpoint: Endpoint, files: dict[str, FileFacts]) -> list[B
         facts = files.get(body.path or endpoint.path)
         if facts is None:
             continue
-        for callee, _ in body.calls:
+        for callee in body.calls:
             helper = facts.helper_bodies.get(callee)
             if helper is not None and helper.name != body.name and id(helper) not in seen:
                 seen.add(id(helper))

@@ -831,7 +831,8 @@ def _body_call(call, facts: BodyFacts, body=None) -> None:
     callee = intern(func.text())
     if func.kind() not in ("identifier", "attribute"):
         return
-    facts.calls.append((callee, span_of(call)))
+    facts.calls.append(callee)
+    facts.call_spans.append(span_of(call))
     if callee in _ENV_GETTERS:
         first = _first_arg(call)
         if first is not None and first.kind == "lit" and isinstance(first.value, str):

@@ -1529,7 +1529,7 @@ class Runpod2Builder:
         if fn is None:
             return []
         out: dict[Span, Assignment] = {}
-        for callee, _ in factory.calls:
+        for callee in factory.calls:
             receiver, _, method = callee.rpartition(".")
             if method not in ("include_router", "add_api_route") or not receiver.isidentifier():
                 continue
@@ -1573,7 +1573,7 @@ class Runpod2Builder:
         body = facts.helper_bodies.get(definition.name) if facts is not None else None
         if body is None or body.is_class:
             return None
-        builds = any(c.rsplit(".", 1)[-1] == "FastAPI" for c, _ in body.calls)
+        builds = any(c.rsplit(".", 1)[-1] == "FastAPI" for c in body.calls)
         if not builds and self._returned_app(definition, home) is None:
             return None  # what it returns is not read either: the factory's own FG002 stays
         return home, body
@@ -2077,7 +2077,7 @@ def _hidden_routes(factory: BodyFacts, path: str, read: set[Span] = frozenset())
     when the factory builds no `FastAPI()` itself, the app it returns (`return create_app()`).
     `read`: the spans of registrar decorators whose routes were read."""
     builds_app = False
-    for callee, span in factory.calls:
+    for callee, span in zip(factory.calls, factory.call_spans, strict=True):
         last = callee.rsplit(".", 1)[-1]
         if last in _ROUTE_REGISTRARS and span not in read:
             return Value.unknown(f"{callee}(...)", span, path)

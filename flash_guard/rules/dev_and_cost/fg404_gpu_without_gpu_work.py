@@ -108,7 +108,7 @@ def _calls_module_import(body, facts, wanted: set[str]) -> bool:
     if facts is None:
         return False
     imported = {b.local: b.module for b in facts.imports if b.top_level and not b.level}
-    roots = {callee.split(".", 1)[0] for callee, _ in body.calls}
+    roots = {callee.split(".", 1)[0] for callee in body.calls}
     return any(_norm(imported[r].split(".")[0]) in wanted for r in roots if r in imported)
 
 

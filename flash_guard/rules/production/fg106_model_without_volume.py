@@ -128,7 +128,7 @@ def loader_call(endpoint, files, loaders: list[str]) -> str | None:
         # A bare call to a function of the module itself (`def pipeline(...)` there) is that
         # function, not the library's loader; its own body is followed as a helper.
         own = set(facts.helper_bodies) if facts is not None else set()
-        for callee, _span in body.calls:
+        for callee in body.calls:
             if callee not in own and matches_loader(callee, loaders):
                 return f"loads a model (`{callee}(...)` in `{body.name}`)"
     return None

@@ -283,7 +283,7 @@ def api_key_injected(endpoint, ctx) -> bool:
     return any(
         served.get(callee, 0) > (callee in own)
         for body in worker_bodies(endpoint)
-        for callee, _ in body.calls
+        for callee in body.calls
     )
 
 

@@ -390,7 +390,7 @@ def _extends_import_path(endpoint, analysis) -> bool:
     return any(
         callee in IMPORT_PATH_EXTENDERS
         for body in body_with_helpers(endpoint, analysis.modules.files)
-        for callee, _ in body.calls
+        for callee in body.calls
     )
 
 
