@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from sys import intern
 
 from flash_guard.checklist import conditions
 from flash_guard.checklist.active import UNRESOLVED, ActiveItem, Checklist, Options
@@ -282,18 +283,22 @@ class _RowOf:
 
 def _finding(item: Item, severity: str, outcome: Outcome, profile: str) -> Finding:
     ep = outcome.endpoint
+    # A rule builds its fix hint and parameter name per outcome: thousands of copies of a
+    # few texts on a big tree, one shared copy each (sys.intern).
+    fix = outcome.fix if outcome.fix is not None else fix_for(item, ep)
+    parameter = outcome.parameter
     return Finding(
         code=item.code,
         slug=item.slug,
         severity=severity,
         message=outcome.message,
-        fix=outcome.fix if outcome.fix is not None else fix_for(item, ep),
+        fix=intern(fix) if type(fix) is str else fix,
         path=outcome.path,
         span=outcome.span,
         endpoint=ep.display_name if ep else None,
         depends_on=ep.depends_on if ep else frozenset(),
         profile=profile,
-        parameter=outcome.parameter,
+        parameter=intern(parameter) if type(parameter) is str else parameter,
         title=item.title,
     )
 

@@ -77,3 +77,33 @@ def test_a_body_keeps_its_callees_and_their_spans_as_two_tuples():
     (body,) = facts.helper_bodies.values()
     assert body.calls == ("os.makedirs", "load")
     assert body.call_spans == (Span(5, 5, 5, 19), Span(6, 12, 6, 19))
+
+
+def test_findings_share_one_copy_of_an_equal_fix_and_parameter():
+    from types import SimpleNamespace
+
+    from flash_guard.checks.base import Outcome
+    from flash_guard.evaluate import _finding
+
+    item = SimpleNamespace(
+        code="FG101", slug="s", title="t", fix="f", fix_legacy="", fix_runpod2=""
+    )
+    made = [
+        _finding(
+            item,
+            "warning",
+            Outcome(
+                "fail",
+                "m",
+                "a.py",
+                Span(1, 1, 1, 2),
+                "".join(["work", "ers"]),
+                None,
+                "".join(["Set ", "it"]),
+            ),
+            "default",
+        )
+        for _ in range(2)
+    ]
+    assert made[0].fix == "Set it" and made[0].parameter == "workers"
+    assert made[0].fix is made[1].fix and made[0].parameter is made[1].parameter
