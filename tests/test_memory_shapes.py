@@ -107,3 +107,14 @@ def test_findings_share_one_copy_of_an_equal_fix_and_parameter():
     ]
     assert made[0].fix == "Set it" and made[0].parameter == "workers"
     assert made[0].fix is made[1].fix and made[0].parameter is made[1].parameter
+
+
+def test_a_source_file_has_slots_and_its_hints_are_forgotten():
+    from flash_guard.project.files import SourceFile
+
+    source = SourceFile("m.py", "m.py", import_lines=[(None, None, None, b"os, json")])
+    assert not hasattr(source, "__dict__")
+    first = source.import_hints
+    assert first == [("os", []), ("json", [])] and source.import_hints is first
+    source.forget_imports()
+    assert source.import_hints == [] and source.import_lines == []

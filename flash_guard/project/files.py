@@ -43,7 +43,7 @@ class UsageError(Exception):
     """A problem with what the user asked for (exit 2)."""
 
 
-@dataclass
+@dataclass(slots=True)  # slots: one per listed file, thousands on a big tree
 class SourceFile:
     path: str  # relative to the project root, '/'-separated
     location: str | Path  # as listed (a string: a Path per file is costly on large trees)
@@ -53,22 +53,26 @@ class SourceFile:
     # The regex groups of each import statement of a file that is not a candidate; read
     # into `import_hints` only if the second pass needs them (nothing parsed: never).
     import_lines: list[tuple] = field(default_factory=list)
+    _hints: list[tuple[str, list[str]]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def abspath(self) -> Path:
         return Path(self.location)
 
-    @functools.cached_property
+    @property
     def import_hints(self) -> list[tuple[str, list[str]]]:
-        hints: list[tuple[str, list[str]]] = []
-        for groups in self.import_lines:
-            _add_groups(hints, groups)
+        hints = self._hints
+        if hints is None:
+            hints = []
+            for groups in self.import_lines:
+                _add_groups(hints, groups)
+            self._hints = hints
         return hints
 
     def forget_imports(self) -> None:
         """Drop the import lines and hints once the second pass is over."""
         self.import_lines = []
-        self.__dict__.pop("import_hints", None)
+        self._hints = None
 
 
 def _is_python(name: str) -> bool:
