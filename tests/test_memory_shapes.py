@@ -118,3 +118,15 @@ def test_a_source_file_has_slots_and_its_hints_are_forgotten():
     assert first == [("os", []), ("json", [])] and source.import_hints is first
     source.forget_imports()
     assert source.import_hints == [] and source.import_lines == []
+
+
+def test_short_expression_texts_are_shared_across_files():
+    from flash_guard.discover.facts import extract
+
+    text = 'from runpod_flash import Endpoint\n\nGPU = "AMPERE_16" if X else "ADA_24"\n'
+    first, second = (extract(path, text).assignments[0] for path in ("a.py", "b.py"))
+    one, other = first.value.expr(), second.value.expr()
+    assert one.items[0].text == '"AMPERE_16"' and one.items[0].value == "AMPERE_16"
+    assert one.text is other.text
+    assert one.items[0].text is other.items[0].text
+    assert one.items[0].value is other.items[0].value

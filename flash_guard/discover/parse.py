@@ -175,6 +175,8 @@ def snippet_of(node, eager: bool = False) -> Snippet:
     kind = intern(node.kind())
     span = span_of(node)
     text = node.text()
+    if len(text) <= SHARED_TEXT:
+        text = intern(text)
     snippet = Snippet(text, span.line, span.column, kind)
     if eager or kind == "parenthesized_expression" or not _cheap_to_locate(text, span.column):
         snippet.tree = to_expr(node)
@@ -374,10 +376,23 @@ _OPERATORS = {"binary_operator": "binop", "boolean_operator": "boolop"}
 EXTRAS = frozenset(("comment", "line_continuation"))
 
 
+# Texts up to this long are shared (sys.intern): short expressions (`"AMPERE_16"`, `60`,
+# `GpuType.ANY`, `(0, 3)`) repeat across a project's files, and their copies were ~3 MiB of
+# a big tree's peak, a tenth of that once shared.
+SHARED_TEXT = 100
+
+
+def shared(text):
+    """`text`, as one shared copy when it is a short string (SHARED_TEXT)."""
+    return intern(text) if type(text) is str and len(text) <= SHARED_TEXT else text
+
+
 def to_expr(node, depth: int = 0) -> Expr:
     """Convert a tree-sitter expression node; anything unusual becomes `other`."""
     kind = node.kind()
     text = node.text()
+    if len(text) <= SHARED_TEXT:
+        text = intern(text)
     span = span_of(node)
     # Deeply nested input must not exhaust the stack; past this depth nothing
     # a Flash declaration needs can be resolved anyway.
@@ -392,6 +407,8 @@ def to_expr(node, depth: int = 0) -> Expr:
         return Expr("ifexp", span, text, None, tuple(to_expr(p, depth + 1) for p in parts))
     if kind in _LITERAL_KINDS:
         ok, value = _literal(node, text)
+        if type(value) is str and len(value) <= SHARED_TEXT:
+            value = intern(value)
         return Expr("lit", span, text, value) if ok else Expr("other", span, text)
     if kind in _CONSTANT_KINDS:
         return Expr("lit", span, text, _CONSTANT_KINDS[kind])
