@@ -130,3 +130,22 @@ def test_short_expression_texts_are_shared_across_files():
     assert one.text is other.text
     assert one.items[0].text is other.items[0].text
     assert one.items[0].value is other.items[0].value
+
+
+def test_the_names_of_facts_records_are_shared_across_files():
+    from flash_guard.discover.facts import extract
+
+    text = (
+        "from runpod_flash import Endpoint\n"
+        "import os.path\n\n"
+        'if __name__ == "__main__":\n'
+        "    TIMEOUT = 60\n"
+    )
+    first, second = (extract(path, text) for path in ("a.py", "b.py"))
+    for one, other in zip(first.imports, second.imports, strict=True):
+        assert one.module is other.module and one.local is other.local
+        assert one.dotted is other.dotted
+    (one,), (other,) = first.assignments, second.assignments
+    assert one.target is other.target and one.placement is other.placement
+    assert one.blocks[0].header == 'if __name__ == "__main__":'
+    assert one.blocks[0].header is other.blocks[0].header

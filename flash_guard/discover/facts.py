@@ -18,6 +18,7 @@ from flash_guard.discover.parse import (
     Expr,
     Snippet,
     metered_range,
+    shared,
     snippet_of,
     span_of,
     start_meter,
@@ -151,6 +152,9 @@ _BLOCK_KINDS = {
 }
 
 
+_set_field = object.__setattr__  # a frozen record's own fields, once, as it is made
+
+
 @dataclass(frozen=True, slots=True)
 class Block:
     """A compound statement around a declaration: `flash build` only sees module globals."""
@@ -162,6 +166,13 @@ class Block:
     # lines): what discover/loops.py unrolls. Not compared, so a Block stays hashable.
     target: str = ""
     iterable: Snippet | None = field(default=None, compare=False)
+
+    def __post_init__(self):
+        # The names and short texts of the records below repeat across a project's files
+        # (`if __name__ == "__main__":`, `runpod_flash`, `Endpoint`): one shared copy each,
+        # ~4 MiB of a big tree's peak.
+        for name in ("kind", "header", "name", "target"):
+            _set_field(self, name, shared(getattr(self, name)))
 
 
 @dataclass(slots=True)
@@ -177,6 +188,10 @@ class ImportBinding:
     blocks: tuple[Block, ...] = ()  # enclosing blocks, innermost first
     dotted: str = ""  # `import a.b.c` binds `a`; the whole path, for FG213's submodule check
 
+    def __post_init__(self):  # shared texts: see Block
+        self.local, self.module = shared(self.local), shared(self.module)
+        self.name, self.dotted = shared(self.name), shared(self.dotted)
+
 
 @dataclass(slots=True)
 class Assignment:
@@ -190,6 +205,9 @@ class Assignment:
     annotated: bool = False  # `x: T = ...`, which the build's AST scan does not read
     # `a, b = value`: this target's position and the number of targets (-1, 0: not unpacked)
     unpack: tuple[int, int] = (-1, 0)
+
+    def __post_init__(self):  # shared texts: see Block
+        self.target, self.placement = shared(self.target), shared(self.placement)
 
     @property
     def expr(self) -> Expr:
@@ -242,6 +260,9 @@ class FunctionDef:
     params: list[tuple[str, Snippet | None, str]] = field(default_factory=list)
     returns: list[Snippet] = field(default_factory=list)
 
+    def __post_init__(self):  # shared texts: see Block
+        self.name = shared(self.name)
+
 
 @dataclass(slots=True)
 class ClassDef:
@@ -287,6 +308,9 @@ class Invocation:
     method: str
     span: Span
     blocks: tuple[Block, ...] = ()  # enclosing blocks, innermost first
+
+    def __post_init__(self):  # shared texts: see Block
+        self.receiver, self.method = shared(self.receiver), shared(self.method)
 
 
 @dataclass(slots=True)
