@@ -149,3 +149,15 @@ def test_the_names_of_facts_records_are_shared_across_files():
     assert one.target is other.target and one.placement is other.placement
     assert one.blocks[0].header == 'if __name__ == "__main__":'
     assert one.blocks[0].header is other.blocks[0].header
+
+
+def test_an_endpoints_empty_lists_are_one_shared_tuple_after_discovery(tmp_path):
+    from flash_guard.pipeline import RunRequest, run_check
+
+    text = WORKER.format(name="alpha", function="handler")
+    (tmp_path / "w.py").write_text(text)
+    result, *_ = run_check(RunRequest(paths=[str(tmp_path)], cwd=tmp_path))
+    (endpoint,) = result.endpoints
+    assert endpoint.spreads == () and endpoint.problems == () and endpoint.hooks == ()
+    assert endpoint.spreads is endpoint.problems
+    assert len(endpoint.targets) == 1  # a list with items stays as it is

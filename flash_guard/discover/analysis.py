@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from flash_guard.discover.facts import FileFacts, extract
@@ -218,6 +218,7 @@ def analyse(
         # `packages/common` making every app's endpoints): that app's build deploys it.
         home = endpoint.factory_call[0] if endpoint.factory_call else endpoint.path
         endpoint.app = apps.app_of(home)
+        _share_empty_lists(endpoint)
     problems.sort(key=lambda p: (p.path, p.span))
     if cache is not None:
         cache.save()  # only when discovery parsed a module on demand
@@ -231,6 +232,18 @@ def analyse(
         cache=cache,
         hidden=frozenset(hidden),
     )
+
+
+# Endpoint's list fields: filled by discovery only, read as sequences after it.
+_ENDPOINT_LISTS = tuple(f.name for f in fields(Endpoint) if f.default_factory is list)
+
+
+def _share_empty_lists(endpoint: Endpoint) -> None:
+    """The endpoint's empty lists become the one empty tuple once discovery is over: a big
+    tree's thousands of endpoints have seven empty lists each (~1 MiB at the peak)."""
+    for name in _ENDPOINT_LISTS:
+        if getattr(endpoint, name) == []:
+            setattr(endpoint, name, ())
 
 
 def _uses_runpod2(project: ModuleIndex) -> bool:
