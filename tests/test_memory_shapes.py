@@ -117,7 +117,8 @@ def test_a_source_file_has_slots_and_its_hints_are_forgotten():
     first = source.import_hints
     assert first == [("os", []), ("json", [])] and source.import_hints is first
     source.forget_imports()
-    assert source.import_hints == [] and source.import_lines == []
+    assert source.import_hints == [] and source.import_lines == ()
+    assert SourceFile("n.py", "n.py").import_lines is source.import_lines  # one shared ()
 
 
 def test_short_expression_texts_are_shared_across_files():
