@@ -125,7 +125,7 @@ class Runpod2Builder:
             facts = files[path]
             for body in (*facts.helper_bodies.values(), *facts.class_bodies.values()):
                 own = {name for name, _ in body.params}
-                for callee, span in body.calls:
+                for callee, span in zip(body.calls, body.call_spans, strict=True):
                     if not callee.isidentifier() or callee in own:
                         continue
                     handle = self._handle_named(path, callee, handles)
@@ -1885,7 +1885,7 @@ def _copies_name(facts, outer, wrapper) -> bool:
             return True
     body = facts.helper_bodies.get(outer.name) if outer.namespace is None else None
     calls = body.calls if body is not None else ()
-    return any(c.rsplit(".", 1)[-1] in ("update_wrapper", "wraps") for c, _ in calls)
+    return any(c.rsplit(".", 1)[-1] in ("update_wrapper", "wraps") for c in calls)
 
 
 def _returned_nested(facts, fn):
