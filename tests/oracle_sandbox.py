@@ -1,4 +1,4 @@
-"""The sandbox both SDK oracles (tests/sdk_oracle.py, tests/sdk2_oracle.py) run their child in.
+"""The sandbox every SDK oracle (sdk_oracle.py, sdk2_oracle.py, tetra_oracle.py) runs in.
 
 The parent side builds a scrubbed environment and runs the child interpreter in a fresh
 temporary directory (also its HOME); the child side blocks every socket connect and DNS lookup,
@@ -17,6 +17,45 @@ from typing import Any
 
 # The child's exit status when the SDK it drives is not importable.
 EXIT_SDK_MISSING = 3
+
+
+def interpreter(env_var: str, venv: str) -> Path:
+    """$`env_var`, else <repo>/`venv`/bin/python (which may not exist): where an oracle's SDK
+    interpreter is."""
+    configured = os.environ.get(env_var)
+    repo = Path(__file__).resolve().parent.parent
+    return Path(configured) if configured else repo / venv / "bin" / "python"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("true", "1")
+
+
+def skip_or_fail(reason: str, required: str) -> None:
+    """Skip the calling test when an SDK is missing, except under CI=true: CI installs every
+    oracle's SDK, so an oracle that did not run there is a failure, never a silent pass."""
+    import pytest
+
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: {required} is required)")
+    pytest.skip(reason)
+
+
+def jsonable(value: Any) -> Any:
+    """A runpod-flash / tetra-rp value as JSON: enum members by name, pydantic models dumped."""
+    import enum
+
+    if isinstance(value, enum.Enum):
+        return value.name
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if hasattr(value, "model_dump"):
+        return jsonable(value.model_dump())
+    return repr(value)
 
 
 def sandbox_env(

@@ -44,7 +44,6 @@ with the volume's datacenter (decided by a placement solve against the API, not 
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -77,21 +76,14 @@ class SdkMissing(OracleError):
 
 def rp2_python() -> Path:
     """$FLASH_GUARD_RP2_PYTHON, else <repo>/.venv-rp2/bin/python (which may not exist)."""
-    configured = os.environ.get(PYTHON_ENV_VAR)
-    return Path(configured) if configured else REPO / ".venv-rp2" / "bin" / "python"
+    return oracle_sandbox.interpreter(PYTHON_ENV_VAR, ".venv-rp2")
 
 
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in ("true", "1")
+in_ci = oracle_sandbox.in_ci
 
 
 def skip_or_fail(reason: str) -> None:
-    """Skip the calling test, except under CI=true, where a missing SDK is a failure."""
-    import pytest
-
-    if in_ci():
-        pytest.fail(f"{reason} (CI=true: the runpod 2.0 interpreter is required)")
-    pytest.skip(reason)
+    oracle_sandbox.skip_or_fail(reason, "the runpod 2.0 interpreter")
 
 
 def sandbox_env(home: str, extra: dict[str, str] | None = None) -> dict[str, str]:

@@ -177,7 +177,7 @@ def test_a_missing_sdk_fails_under_ci_and_skips_elsewhere(monkeypatch):
     from sdk_oracle import skip_or_fail
 
     monkeypatch.setenv("CI", "true")
-    with pytest.raises(pytest.fail.Exception, match="SDK oracle must run"):
+    with pytest.raises(pytest.fail.Exception, match="CI=true: the SDK oracle is required"):
         skip_or_fail("runpod_flash is not installed")
     monkeypatch.setenv("CI", "false")
     with pytest.raises(pytest.skip.Exception):

@@ -41,7 +41,6 @@ every socket connect and DNS lookup raises and is recorded under "network".
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -76,17 +75,11 @@ class SdkMissing(OracleError):
 
 def tetra_python() -> Path:
     """$FLASH_GUARD_TETRA_PYTHON, else <repo>/.venv-tetra/bin/python (which may not exist)."""
-    configured = os.environ.get(PYTHON_ENV_VAR)
-    return Path(configured) if configured else REPO / ".venv-tetra" / "bin" / "python"
+    return oracle_sandbox.interpreter(PYTHON_ENV_VAR, ".venv-tetra")
 
 
 def skip_or_fail(reason: str) -> None:
-    """Skip the calling test, except under CI=true, where a missing SDK is a failure."""
-    import pytest
-
-    if os.environ.get("CI", "").strip().lower() in ("true", "1"):
-        pytest.fail(f"{reason} (CI=true: the tetra-rp interpreter is required)")
-    pytest.skip(reason)
+    oracle_sandbox.skip_or_fail(reason, "the tetra-rp interpreter")
 
 
 def sandbox_env(home: str) -> dict[str, str]:
@@ -151,20 +144,7 @@ def _spawn(request: dict[str, Any]) -> Any:
 # Everything below runs in the tetra-rp child interpreter only.
 
 
-def _jsonable(value: Any) -> Any:
-    import enum
-
-    if isinstance(value, enum.Enum):
-        return value.name
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if hasattr(value, "model_dump"):
-        return _jsonable(value.model_dump())
-    return repr(value)
+_jsonable = oracle_sandbox.jsonable
 
 
 def _describe(exc: BaseException, source_file: str | None = None) -> dict[str, Any]:
