@@ -91,6 +91,8 @@ _MAX_DEPTH = 40
 MAX_HELPER_FRAMES = 3
 # A value with more candidates than this is simply unknown.
 MAX_CANDIDATES = 16
+# A class and the project base classes walked for it (methods, fields, App or settings bases).
+MAX_LINEAGE = 16
 ENV_GETTERS = frozenset({"os.getenv", "getenv", "os.environ.get", "environ.get"})
 CONVERTERS = {"int": int, "float": float, "str": str, "bool": bool}
 _UNRESOLVED = object()  # `_evaluate_call_uncached` resolves the callee itself
@@ -1442,20 +1444,11 @@ class ModuleIndex:
         """A project class deriving runpod 2.0's `App` (`class PlatformApp(runpod.App)`),
         through project base classes too: constructing it registers an App (app.py appends
         every instance to the registry in `App.__init__`)."""
-        todo, seen = [(cls_path, cls)], set()
-        while todo and len(seen) < 16:  # the class and its project base classes, bounded
-            here, klass = todo.pop(0)
-            if (here, klass.name) in seen:
-                continue
-            seen.add((here, klass.name))
-            for base in klass.bases:
-                found = self.resolve_symbol(base, here, None, depth + 1)
-                if isinstance(found, FlashSymbol):
-                    if found.package == SDK2_PACKAGE and found.name == "App":
-                        return True
-                elif isinstance(found, tuple) and isinstance(found[1], ClassDef):
-                    todo.append(found)
-        return False
+        return any(
+            isinstance(found, FlashSymbol) and found.package == SDK2_PACKAGE and found.name == "App"
+            for _, _, bases in self._lineage((cls_path, cls), depth + 1)
+            for _, found in bases
+        )
 
     def _app_subclass(self, cls_path, cls: ClassDef, expr: Expr, path, namespace, depth):
         """`PlatformApp("jobs")`: an App. Without an `__init__` of its own (in the class or a
@@ -1503,21 +1496,26 @@ class ModuleIndex:
 
     def _method_of(self, home: tuple[str, ClassDef], name: str):
         """(path, FunctionDef) of method `name` defined in the class or a project base."""
-        todo, seen = [home], set()
-        while todo and len(seen) < 16:
-            here, klass = todo.pop(0)
-            if (here, klass.name) in seen:
-                continue
-            seen.add((here, klass.name))
+        for here, klass, _ in self._lineage(home, 0):
             facts = self.files.get(here)
             for fn in facts.functions if facts is not None else ():
                 if fn.name == name and fn.namespace == klass.span:
                     return here, fn
-            for base in klass.bases:
-                found = self.resolve_symbol(base, here, None)
-                if isinstance(found, tuple) and isinstance(found[1], ClassDef):
-                    todo.append(found)
         return None
+
+    def _lineage(self, home: tuple[str, ClassDef], depth: int):
+        """(path, ClassDef, [(base expression, what it resolves to at `depth`)]) for the class
+        and each project base class it derives from, breadth first, each once, at most
+        MAX_LINEAGE."""
+        todo, seen = [home], set()
+        while todo and len(seen) < MAX_LINEAGE:
+            here, klass = todo.pop(0)
+            if (here, klass.span) in seen:
+                continue
+            seen.add((here, klass.span))
+            bases = [(b, self.resolve_symbol(b, here, None, depth)) for b in klass.bases]
+            todo += [f for _, f in bases if isinstance(f, tuple) and isinstance(f[1], ClassDef)]
+            yield here, klass, bases
 
     def _class_field(self, cls_path, cls: ClassDef, kwargs, expr: Expr, path, depth) -> Value:
         """A settings field: the keyword it was built with, else the class's literal default
@@ -1528,18 +1526,8 @@ class ModuleIndex:
             if name == attr:
                 return dataclasses.replace(value, span=expr.span, path=path, via=expr.text)
         settings = False
-        todo, seen = [(cls_path, cls)], set()
-        while todo and len(seen) < 16:  # the class and its project base classes, bounded
-            here, klass = todo.pop(0)
-            if (here, klass.span) in seen:
-                continue
-            seen.add((here, klass.span))
-            for base in klass.bases:
-                dotted = base.dotted() or ""
-                settings = settings or dotted.rsplit(".", 1)[-1] == "BaseSettings"
-                found = self.resolve_symbol(base, here, None, depth + 1)
-                if isinstance(found, tuple) and isinstance(found[1], ClassDef):
-                    todo.append(found)
+        for here, klass, bases in self._lineage((cls_path, cls), depth + 1):
+            settings = settings or any(_names_base_settings(base) for base, _ in bases)
             assign = self._local_assigns.get((here, klass.span), {}).get(attr)
             if assign is None:
                 continue
@@ -1567,19 +1555,11 @@ class ModuleIndex:
         return ""
 
     def _is_settings(self, path: str, cls: ClassDef, depth: int) -> bool:
-        todo, seen = [(path, cls)], set()
-        while todo and len(seen) < 16:
-            here, klass = todo.pop()
-            if (here, klass.span) in seen:
-                continue
-            seen.add((here, klass.span))
-            for base in klass.bases:
-                if (base.dotted() or "").rsplit(".", 1)[-1] == "BaseSettings":
-                    return True
-                found = self.resolve_symbol(base, here, None, depth + 1)
-                if isinstance(found, tuple) and isinstance(found[1], ClassDef):
-                    todo.append(found)
-        return False
+        return any(
+            _names_base_settings(base)
+            for _, _, bases in self._lineage((path, cls), depth + 1)
+            for base, _ in bases
+        )
 
     def _evaluate_sequence(self, expr: Expr, path, namespace, depth) -> Value:
         items: list[Value] = []
@@ -2235,3 +2215,8 @@ def _split_separator(expr: Expr) -> tuple[str, ...] | None:
     if len(expr.items) == 2 and arg.kind == "lit" and isinstance(arg.value, str) and arg.value:
         return (arg.value,)
     return None
+
+
+def _names_base_settings(base: Expr) -> bool:
+    """`class Settings(BaseSettings)` or `(pydantic_settings.BaseSettings)`."""
+    return (base.dotted() or "").rsplit(".", 1)[-1] == "BaseSettings"

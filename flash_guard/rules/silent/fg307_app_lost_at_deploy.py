@@ -180,25 +180,14 @@ def _invoked_on_import(app, analysis, handles) -> list[Outcome]:
         handle = handles.get((found[0], bound))
         if handle is None or (call.method in _ROUTE_CALLERS) != (handle.kind == "load_balancer"):
             continue  # not a handle, or a method it does not have
-        lost = _deployed(app.resources)
-        if not lost:
-            return []
-        dropped = ", ".join(f"`{e.display_name}`" for e in lost)
-        return [
-            Outcome(
-                "fail",
-                f"`{call.receiver}.{call.method}(...)` runs whenever `{app.path}` is imported: "
-                "`rp flash deploy`'s discovery refuses it (DiscoveryInvocationError: "
-                f"'{handle.display_name}' was invoked at import time), skips the file and with "
-                f"it `App({_label(app)})`, so {dropped} {'is' if len(lost) == 1 else 'are'} "
-                "not deployed",
-                app.path,
-                call.span,
-                None,
-                lost[0],
-                _INVOKED_FIX,
-            )
-        ]
+        return _file_skipped(
+            app,
+            f"`{call.receiver}.{call.method}(...)` runs whenever `{app.path}` is imported: "
+            "`rp flash deploy`'s discovery refuses it (DiscoveryInvocationError: "
+            f"'{handle.display_name}' was invoked at import time), ",
+            call.span,
+            _INVOKED_FIX,
+        )
     return []
 
 
@@ -225,25 +214,37 @@ def _volume_path_on_import(app, analysis) -> list[Outcome]:
                 and volume.callee in ("NetworkVolume", "GlobalVolume")
             ):
                 continue
-            lost = _deployed(app.resources)
-            if not lost:
-                return []
-            dropped = ", ".join(f"`{e.display_name}`" for e in lost)
-            return [
-                Outcome(
-                    "fail",
-                    f"`{node.text}` runs whenever `{app.path}` is imported and raises "
-                    f"VolumeError where `{base.value}` is not mounted, as in `rp flash deploy`'s "
-                    f"discovery, which skips the file and with it `App({_label(app)})`, so "
-                    f"{dropped} {'is' if len(lost) == 1 else 'are'} not deployed",
-                    app.path,
-                    node.span,
-                    None,
-                    lost[0],
-                    f"Read `{base.value}.path` inside the function that runs on the worker.",
-                )
-            ]
+            return _file_skipped(
+                app,
+                f"`{node.text}` runs whenever `{app.path}` is imported and raises "
+                f"VolumeError where `{base.value}` is not mounted, as in `rp flash deploy`'s "
+                "discovery, which ",
+                node.span,
+                f"Read `{base.value}.path` inside the function that runs on the worker.",
+            )
     return []
+
+
+def _file_skipped(app, cause: str, span, fix: str) -> list[Outcome]:
+    """One failure at `span`: `cause` (written to run on into "skips the file") makes deploy
+    discovery skip the App's file, so none of its resources is deployed (nothing when it has
+    none to lose)."""
+    lost = _deployed(app.resources)
+    if not lost:
+        return []
+    dropped = ", ".join(f"`{e.display_name}`" for e in lost)
+    return [
+        Outcome(
+            "fail",
+            f"{cause}skips the file and with it `App({_label(app)})`, so {dropped} "
+            f"{'is' if len(lost) == 1 else 'are'} not deployed",
+            app.path,
+            span,
+            None,
+            lost[0],
+            fix,
+        )
+    ]
 
 
 def _nodes(expr):
