@@ -217,15 +217,24 @@ def build_never_copies(endpoint: Endpoint) -> bool:
     return build_ignored(endpoint.path, endpoint.app) is not None
 
 
+def is_test_path(path: str) -> bool:
+    """A pytest file: under `tests/` or `test/`, `test_*.py`, `*_test.py`, `conftest.py`."""
+    name = path.rsplit("/", 1)[-1]
+    folders = set(path.split("/")[:-1])
+    return (
+        name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+        or bool({"tests", "test"} & folders)
+    )
+
+
 def in_a_test(endpoint: Endpoint, files) -> bool:
     """A declaration inside a pytest test (`def test_...`, or a method of a `Test...` class)
     in a test file (under `tests/` or `test/`, `test_*.py`, `*_test.py`), either SDK: test
     code builds it to test it, and nothing creates it at deploy (the function never runs on
     import), so FG301 alone speaks about it, as about a fixture `build_never_copies`."""
-    path = endpoint.path
-    name = path.rsplit("/", 1)[-1]
-    folders = set(path.split("/")[:-1])
-    if not (name.startswith("test_") or name.endswith("_test.py") or {"tests", "test"} & folders):
+    if not is_test_path(endpoint.path):
         return False
     blocks = declaration_call(endpoint, files).blocks
     return any(
@@ -407,6 +416,10 @@ def _runtime_provisioned(endpoint: Endpoint, analysis) -> str | None:
         how = f"`{name}()` is called from the `__main__` block"
     elif through is not None:
         how = f"`{name}()` is reached from the `__main__` block (through `{through}()`)"
+    if how is None and is_test_path(endpoint.path):
+        # test support code (an e2e provisioner returning endpoints to a fixture): the
+        # tests create what it builds when they run; its caller may be outside the tree
+        how = f"test code in `{endpoint.path}` creates it when the tests run"
     if how is None:
         return None
     return f"inside `{name}()`, {configured}; {how}"

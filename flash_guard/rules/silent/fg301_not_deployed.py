@@ -61,7 +61,9 @@ class NotDeployed(Check):
     returned to another function of the file, or of a module importing it, that runs it
     (`ep = get_endpoint()` then `ep.run(...)`, a lazy client; `VllmBackend().endpoint().run(...)`
     for a method), or the function is called from a `__main__` block, directly or through
-    other functions of the file a few calls deep) is a script that creates its endpoint when it
+    other functions of the file a few calls deep, or the function is test support code in a
+    pytest path (`tests/`, `test_*.py`, `*_test.py`, `conftest.py`), such as an e2e provisioner
+    whose fixture may live outside the tree) is a script that creates its endpoint when it
     runs. It gets one info finding saying so, and no FG002 or FG303. `return Endpoint(...)` in
     a function or method is a declaration there, as `ep = Endpoint(...)` is.
     A runpod 2.0 declaration is read as `rp flash deploy` discovers it (runpod-sdk2.md §5.5):
