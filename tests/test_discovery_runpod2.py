@@ -677,3 +677,56 @@ def test_a_loop_not_unrolled_over_functions_names_no_resource_after_the_loop_var
     assert not [f for f in doc["findings"] if f["code"] == "FG216"], doc["findings"]
     fg002 = [f["message"] for f in doc["findings"] if f["code"] == "FG002"]
     assert len(fg002) == 1 and "`__name__` of each item" in fg002[0], fg002
+
+
+def test_a_helper_given_the_app_declares_one_resource_per_call(project):
+    """`register_asr(app, gpu=...)`: the App is the helper's parameter, so each module-level
+    call (bare or bound, in an importing module) registers a resource with that call's
+    arguments; a helper nothing calls registers nothing (runpod 2.0.0rc2 discover_apps; the
+    oracle twin is test_sdk2_vs_oracle.py::test_a_helper_declares_one_resource_per_call_as_rc2).
+    A factory with parameters that returns its handle is declared per call too, not once
+    with its parameters unknown."""
+    root = project(
+        {
+            "audio/__init__.py": "",
+            "audio/registry.py": """
+                def register_asr(app, gpu="L4"):
+                    @app.queue(name="asr", gpu=gpu, workers=(1, 3))
+                    def asr(url: str):
+                        return url
+
+                    return asr
+
+                def register_unused(app):
+                    @app.queue(name="never", cpu="cpu3c-1-2")
+                    def never(x: int):
+                        return x
+                """,
+            "audio/main.py": """
+                import runpod
+                from audio.registry import register_asr
+
+                app = runpod.App("audio")
+                asr = register_asr(app, gpu="RTX 4090")
+
+                def add(app, name, gpu="L4"):
+                    @app.queue(name=name, gpu=gpu)
+                    def job(x: int):
+                        return x
+
+                    return job
+
+                small = add(app, "small")
+                big = add(app=app, name="big", gpu="H100")
+                """,
+        }
+    )
+    got = {
+        (e.display_name, e.app_name.value, tuple(g.value.member for g in e.params["gpu"].value))
+        for e in endpoints_of(root)
+    }
+    assert got == {
+        ("asr", "audio", ("ADA_24",)),
+        ("small", "audio", ("AMPERE_24",)),
+        ("big", "audio", ("ADA_80_PRO",)),
+    }

@@ -1242,6 +1242,61 @@ def test_factory_calls_discovery_cannot_follow_keep_the_declaration_unknown(tmp_
     assert any("`name` is `name`" in f["message"] for f in fg002), fg002
 
 
+# One resource per call of a helper (h16 reg-helpers): an App handed to a module-level helper
+# as a parameter (`register_asr(app, gpu="RTX 4090")`, in another module, as a bare call too),
+# and a factory with parameters that declares and returns its handle, called twice. rc2
+# registers one resource per call, each with that call's arguments.
+_REGISTRY = (
+    "import runpod\n\n"
+    "def register_asr(app, gpu='L4'):\n"
+    "    @app.queue(name='asr', gpu=gpu, workers=(1, 3), execution_timeout_ms=60000)\n"
+    "    def asr(url: str = ''):\n        return url\n"
+    "    return asr\n\n"
+    "def register_health(app):\n"
+    "    @app.api(name='audio-health', cpu='cpu3c-1-2', workers=(1, 1))\n"
+    "    class Health:\n"
+    "        @runpod.get('/health')\n"
+    "        def health(self):\n            return {'ok': True}\n"
+    "    return Health\n\n"
+    "def register_unused(app):\n"
+    "    @app.queue(name='never', cpu='cpu3c-1-2')\n"
+    "    def never(x: int = 1):\n        return x\n"
+)
+PER_CALL = {
+    "app-passed-to-helpers": {
+        "audio/__init__.py": "",
+        "audio/registry.py": _REGISTRY,
+        "audio/main.py": "import runpod\n"
+        "from audio.registry import register_asr, register_health\n\n"
+        "app = runpod.App('audio')\nasr = register_asr(app, gpu='RTX 4090')\n"
+        "register_health(app)\n",
+    },
+    "factory-with-parameters-called-twice": {
+        "svc.py": APP + "def add_asr(app, name, gpu='L4'):\n"
+        "    @app.queue(name=name, gpu=gpu, workers=(1, 3))\n"
+        "    def asr(url: str = ''):\n        return url\n"
+        "    return asr\n\n"
+        "small = add_asr(app, 'asr-small')\nbig = add_asr(app=app, name='asr-big', gpu='H100')\n"
+    },
+}
+
+
+@pytest.mark.parametrize("label", list(PER_CALL))
+def test_a_helper_declares_one_resource_per_call_as_rc2(label, tmp_path):
+    files = PER_CALL[label]
+    result = run_discovery_or_skip(files)
+    assert result["error"] is None and result["network"] == [], result
+    records = {r["name"]: r for app in result["apps"] for r in app["resources"]}
+    root = _write(tmp_path, label, files)
+    endpoints = {e.display_name: e for e in _model(root).endpoints}
+    assert set(endpoints) == set(records), (set(endpoints), set(records))
+    for name, record in records.items():
+        _compare(record, endpoints[name])
+        assert endpoints[name].app_name.value == next(
+            app["name"] for app in result["apps"] if record in app["resources"]
+        )
+
+
 COMPREHENDED = {
     # A call form in a module-level dict comprehension over a literal: one resource per item.
     "dictcomp-lambda": "H = {n: app.queue(name=f'w-{n}', cpu='cpu3c-1-2')(lambda x: x)"

@@ -525,6 +525,7 @@ class Runpod2Builder:
             if kind is None:
                 made = self._kept_decorator(decorator, path, decorated.namespace)
                 if made is None:
+                    self._through_parameter(path, decorated, decorator)
                     continue
                 made, kind, app = made
             placement = decorated.placement
@@ -534,6 +535,9 @@ class Runpod2Builder:
             variable = None
             if placement == "function":
                 variable = self._returned_to_module(path, decorated)
+                per_call = variable and made is None
+                if per_call and self._per_call_only(path, kind, decorator, decorated):
+                    continue
                 placement = "module" if variable else placement
             if placement == "module" and any(self._wrapper(d, path, ns, True) for d in below):
                 placement = "wrapped"
@@ -562,6 +566,51 @@ class Runpod2Builder:
                         endpoint.span,
                     )
                 )
+
+    def _per_call_only(self, path: str, kind: str, decorator: Expr, decorated) -> bool:
+        """`small = make(app, "asr-small")` and `big = make(app, "asr-big", gpu="H100")` where
+        `make`'s body declares and returns the handle: rc2 registers one resource per call,
+        each with its arguments, so a factory that takes parameters is declared per call
+        (`_per_call`). Whether that covered every call; else (no parameters, a call not
+        followed) the one declaration bound to the module-level name stands as well."""
+        fn = self._module_function(path, decorated.namespace)
+        if fn is None or not fn.params or decorator.kind != "call":
+            return False
+        made, unfollowed = self._per_call(
+            path, kind, decorator, decorated.namespace, decorated.target, decorated.lines,
+            None, decorated, None,
+        )  # fmt: skip
+        return bool(made) and not unfollowed
+
+    def _through_parameter(self, path: str, decorated: Decorated, decorator: Expr) -> None:
+        """`def register_asr(app, gpu="L4"): @app.queue(gpu=gpu) def asr(...)` with
+        `register_asr(app)` at module level (here or in a module importing this one): the
+        App comes in as a parameter, so the decorator is an App method only for a call that
+        passes one. rc2 registers one resource per such call, with that call's arguments
+        (`_per_call`); a helper nothing calls at import registers nothing."""
+        ns = decorated.namespace
+        kind = self._parameter_app_method(decorator, path, ns)
+        if kind is None:
+            return
+        self._per_call(
+            path, kind, decorator, ns, decorated.target, decorated.lines, None, decorated, None
+        )
+
+    def _parameter_app_method(self, decorator: Expr, path: str, ns) -> str | None:
+        """The kind of `@<param>.queue/api/task(...)` whose receiver is a parameter of the
+        module-level function `ns` (what it is depends on the call), else None."""
+        if decorator.kind != "call" or ns is None:
+            return None
+        callee = decorator.items[0]
+        if callee.kind != "attr" or callee.value not in DECORATOR_KINDS:
+            return None
+        receiver = callee.items[0]
+        fn = self._module_function(path, ns)
+        if receiver.kind != "name" or fn is None:
+            return None
+        if not any(name == receiver.value for name, _, _ in fn.params):
+            return None
+        return DECORATOR_KINDS[callee.value]
 
     def _client_declaration(self, path: str, decorated: Decorated, decorator: Expr) -> None:
         """`@runpod.Endpoint(...)`: the legacy HTTP client used as a runpod_flash decorator."""
