@@ -1436,6 +1436,11 @@ UNDEPLOYED = {
     + "def register():\n    @app.queue(name='registered-q', cpu='cpu3c-1-2')\n"
     + "    def registered(x: int = 1):\n        return x\n    return registered\n\n"
     + "register()\n\n"
+    # registered through a chain of calls that module-level code starts (h16)
+    + "def add_chained():\n    @app.queue(name='chained-q', cpu='cpu3c-1-2')\n"
+    + "    def chained(x: int = 1):\n        return x\n    return chained\n\n"
+    + "def setup_all():\n    add_chained()\n\n"
+    + "setup_all()\n\n"
     + "if os.getenv('ENABLE_GPU'):\n    @app.queue(name='maybe-q', cpu='cpu3c-1-2')\n"
     + "    def maybe(x: int = 1):\n        return x\n\n"
     + "@app.queue(name='plain-q', cpu='cpu3c-1-2')\ndef plain(x: int = 1):\n    return x\n\n"

@@ -304,15 +304,18 @@ def _runpod2_undeployed(endpoint: Endpoint, analysis) -> Hidden | None:
     return None
 
 
-def _called_at_import(analysis, path: str, name: str) -> bool:
+def _called_at_import(analysis, path: str, name: str, seen: set | None = None) -> bool:
     """Whether module-level code (outside functions, classes and a `__main__` guard) calls
     `name(...)`: in `path`, or in a project module that imports it from `path`
     (`from pkg.builder import make` ... `small = make(...)`; discovery imports that module
-    too); True when a file cannot be read (as FG306 assumes)."""
+    too), directly or through module-level functions that such code calls, a few calls deep
+    (`def register_all(): register_asr()` with `register_all()` at module level: rc2 imports
+    the module, the call chain runs and registers the resource); True when a file cannot be
+    read (as FG306 assumes)."""
     called = _import_calls(analysis, path)
     if called is None or name in called:
         return True
-    aliases_in: dict[str, set[str]] = {}
+    aliases_in: dict[str, set[str]] = {path: {name}}
     for other, binding, how in analysis.modules.importers().get(path, ()):
         if other == path:
             continue
@@ -324,11 +327,52 @@ def _called_at_import(analysis, path: str, name: str) -> bool:
         elif how == "submodule":  # `from pkg import builder`, `from . import builder`
             aliases.add(f"{binding.local}.{name}")
     for other, aliases in sorted(aliases_in.items()):
-        if aliases:
+        if aliases and other != path:
             found = _import_calls(analysis, other)
             if found is None or aliases & found:
                 return True
+    seen = {(path, name)} if seen is None else seen | {(path, name)}
+    if len(seen) > _CALL_CHAIN_DEPTH:
+        return False
+    for other, aliases in sorted(aliases_in.items()):
+        for caller, names in sorted(_function_calls(analysis, other).items()):
+            if (other, caller) in seen or not aliases & names:
+                continue
+            if _called_at_import(analysis, other, caller, seen):
+                return True
     return False
+
+
+# How many functions deep a call chain from module-level code is followed (FG301).
+_CALL_CHAIN_DEPTH = 4
+
+
+def _function_calls(analysis, path: str) -> dict[str, set[str]]:
+    """{module-level function of `path`: the callees its body names}, one walk per file."""
+    memo = analysis.__dict__.setdefault("_function_calls", {})
+    if path not in memo:
+        memo[path] = _calls_by_function(parsed_root(analysis, path))
+    return memo[path]
+
+
+def _calls_by_function(root) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    if root is None:
+        return out
+    for call in root.find_all(kind="call"):
+        func = call.field("function")
+        scopes = [
+            anc
+            for anc in call.ancestors()
+            if anc.kind() in ("function_definition", "class_definition", "lambda")
+        ]
+        # the outermost scope: a module-level function (not a method, not a lambda)
+        if func is None or not scopes or scopes[-1].kind() != "function_definition":
+            continue
+        name = scopes[-1].field("name")
+        if name is not None:
+            out.setdefault(name.text(), set()).add(func.text())
+    return out
 
 
 def _import_calls(analysis, path: str) -> set[str] | None:

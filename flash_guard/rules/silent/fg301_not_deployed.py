@@ -68,11 +68,13 @@ class NotDeployed(Check):
     a function or method is a declaration there, as `ep = Endpoint(...)` is.
     A runpod 2.0 declaration is read as `rp flash deploy` discovers it (runpod-sdk2.md §5.5):
     it fails under a `__main__` or `TYPE_CHECKING` guard, inside a function nothing calls at
-    import, in a module-level conditional (created only if that branch runs), or in a directory
-    discovery skips (`build/`, `dist/`, `venv/`, ...). What 2.0 deploys but cannot serve (a
-    loop, a class body, a function called at import, `tests/`) is FG306's. A tetra-rp release
-    without `flash build` (before 0.14) deploys nothing ahead of time: `@remote` provisions
-    the resource on its first call wherever it is declared, so there is nothing to report."""
+    import (directly or through module-level functions a few calls deep: `setup()` at module
+    level calling `register()` registers), in a module-level conditional (created only if
+    that branch runs), or in a directory discovery skips (`build/`, `dist/`, `venv/`, ...).
+    What 2.0 deploys but cannot serve (a loop, a class body, a function called at import,
+    `tests/`) is FG306's. A tetra-rp release without `flash build` (before 0.14) deploys
+    nothing ahead of time: `@remote` provisions the resource on its first call wherever it
+    is declared, so there is nothing to report."""
 
     id = "not-deployed"
 
