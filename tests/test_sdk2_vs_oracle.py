@@ -1076,6 +1076,33 @@ DISCOVERY = {
         True,
     ),
     # the same factory called twice with one name: two Apps, the second dropped with its queue
+    # the same factory memoised by functools (h16 cached-app): every call gets the first App,
+    # so nothing is dropped; with different arguments, lru_cache builds one App per argument
+    "memoised-factory-called-twice": (
+        {
+            "core/__init__.py": "",
+            "core/app.py": "import functools\nimport runpod\n\n@functools.lru_cache(maxsize=None)\n"
+            "def get_app():\n    return runpod.App('cached')\n",
+            "core/embed.py": "from core.app import get_app\n\napp = get_app()\n\n"
+            "@app.queue(name='embed-q', cpu='cpu3c-1-2')\ndef embed(x: int = 1):\n    return x\n",
+            "core/search.py": "from core.app import get_app\n\napp = get_app()\n\n"
+            "@app.queue(name='search-q', cpu='cpu3c-1-2')\ndef search(x: int = 1):\n    return x\n",
+        },
+        False,
+        False,
+    ),
+    "memoised-factory-two-arguments": (
+        {
+            "main.py": "from functools import cache\nimport runpod\n\n@cache\n"
+            "def make_app(name):\n    return runpod.App(name)\n\n"
+            "first = make_app('shop')\nsecond = make_app(name='shop')\n\n"
+            "@first.queue(name='recs-q', cpu='cpu3c-1-2')\ndef recs(x: int = 1):\n    return x\n\n"
+            "@second.queue(name='search-q', cpu='cpu3c-1-2')\ndef search(x: int = 1):\n"
+            "    return x\n"
+        },
+        True,
+        False,
+    ),
     "factory-called-twice": (
         {
             "main.py": "import runpod\n\ndef make_app(name):\n    return runpod.App(name)\n\n"

@@ -224,7 +224,10 @@ class Runpod2Builder:
         elif id(obj) in self._site_of:
             key = self._site_of[id(obj)][1]
         elif site is not None and self._built_in_function(obj):
-            key = ("call", obj.path, obj.span, *site)
+            # a memoised factory (`@functools.lru_cache def get_app(): return App(...)`)
+            # returns its first App to every later call with the same arguments
+            call = self._memoised_call(obj, site)
+            key = ("call", obj.path, obj.span, *(site if call is None else (call,)))
             # the object kept, so its id is not reused while the alias stands
             self._site_of[id(obj)] = (obj, key)
         else:
@@ -238,6 +241,59 @@ class Runpod2Builder:
             self.apps[key] = decl
         decl.variable = decl.variable or variable
         return decl
+
+    def _memoised_call(self, obj, site: tuple[str, Span]) -> str | None:
+        """The arguments' text of the call at `site` when the module-level function whose body
+        builds the App `obj` is memoised by functools (`@lru_cache`, `@cache`): calls with
+        the same arguments share one App. None when it is not memoised (each call builds
+        a new App) or the call is not found."""
+        facts = self.project.files.get(obj.path or "")
+        fn = next(
+            (f for f in facts.functions if f.namespace is None and f.span.contains(obj.span)),
+            None,
+        )
+        if fn is None:
+            return None
+        decorators = next(
+            (
+                d.decorators
+                for d in facts.decorated
+                if d.target.name == fn.name and d.namespace is None and not d.target.is_class
+            ),
+            (),
+        )
+        if not any(self._functools_cache(d, obj.path) for d in decorators):
+            return None
+        call = self._call_at(*site)
+        if call is None:
+            return None
+        arguments = [item.text for item in call.items[1:]]
+        arguments += [f"{k}={v.text}" for k, v, _ in call.keywords]
+        return f"({', '.join(arguments)})"
+
+    def _functools_cache(self, decorator: Expr, path: str) -> bool:
+        """`@functools.lru_cache`, `@lru_cache(maxsize=None)`, `@functools.cache`, `@cache`."""
+        func = decorator.items[0] if decorator.kind == "call" else decorator
+        if func.kind == "attr" and func.value in ("lru_cache", "cache"):
+            base = func.items[0]
+            binding = self.project._imports.get(path, {}).get(base.value)
+            return base.kind == "name" and binding is not None and binding.module == "functools"
+        if func.kind == "name":
+            binding = self.project._imports.get(path, {}).get(func.value)
+            return (
+                binding is not None
+                and binding.module == "functools"
+                and binding.name in ("lru_cache", "cache")
+            )
+        return False
+
+    def _call_at(self, path: str, span: Span) -> Expr | None:
+        """The call expression of the module-level assignment at `span` in `path`."""
+        facts = self.project.files.get(path)
+        for assign in facts.assignments if facts is not None else ():
+            if assign.expr.span == span and assign.expr.kind == "call":
+                return assign.expr
+        return None
 
     def _built_in_function(self, obj) -> bool:
         """The `App(...)` call sits in a function body (it runs when that function is called)."""
