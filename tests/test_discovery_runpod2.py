@@ -730,3 +730,40 @@ def test_a_helper_given_the_app_declares_one_resource_per_call(project):
         ("small", "audio", ("AMPERE_24",)),
         ("big", "audio", ("ADA_80_PRO",)),
     }
+
+
+def test_a_dataclass_config_spread_with_asdict_is_read_field_by_field(project):
+    """`@app.queue(name=..., **asdict(BIG))`: each field is the keyword the instance was built
+    with, else the class's default; an `asdict` of what is not a project dataclass instance
+    stays unknown (the oracle twin: test_sdk2_vs_oracle.py OK["dataclass-asdict-spread"])."""
+    root = project(
+        {
+            "app.py": """
+                from dataclasses import asdict, dataclass
+
+                import runpod
+
+                @dataclass(frozen=True)
+                class Q:
+                    gpu: str = "ADA_24"
+                    workers: tuple = (1, 4)
+
+                BIG = Q(gpu="AMPERE_80", workers=(0, 2))
+                OTHER = {"gpu": "ADA_24"}
+                app = runpod.App("cfg")
+
+                @app.queue(name="big", **asdict(BIG))
+                def big(x: int):
+                    return x
+
+                @app.queue(name="other", **asdict(OTHER))
+                def other(x: int):
+                    return x
+                """,
+        }
+    )
+    by_name = {e.display_name: e for e in endpoints_of(root)}
+    big = by_name["big"].params
+    assert [g.value.member for g in big["gpu"].value] == ["AMPERE_80"]
+    assert (big["workers"].value["min"].value, big["workers"].value["max"].value) == (0, 2)
+    assert by_name["other"].spreads  # not a dataclass instance: the spread stays unknown

@@ -63,6 +63,13 @@ OK = {
     + QUEUE.format(
         "name='dcq', gpu=CFG.gpus, env=CFG.env, dependencies=CFG.deps, workers=CFG.workers"
     ),
+    # A dataclass config spread with asdict (h16 asdict-cfg): each field's keyword or default
+    "dataclass-asdict-spread": "import dataclasses\nfrom dataclasses import asdict, dataclass\n"
+    "@dataclass(frozen=True)\nclass Q:\n    gpu: str = 'ADA_24'\n    workers: tuple = (1, 4)\n"
+    "    idle_timeout: int = 1200\n    execution_timeout_ms: int = 300000\n"
+    "SMALL = Q()\nBIG = Q(gpu='AMPERE_80', workers=(0, 2))\n"
+    + QUEUE.format("name='small-q', **asdict(SMALL)")
+    + QUEUE.format("name='big-q', **dataclasses.asdict(BIG)").replace("handler", "big"),
     # Durations written with datetime.timedelta, converted as the code converts them.
     "timedelta-durations": "import datetime as dt\nfrom datetime import timedelta\n"
     + QUEUE.format(

@@ -1440,6 +1440,43 @@ class ModuleIndex:
         kwargs = tuple((n, self.evaluate(e, path, namespace, depth + 1)) for n, e in named)
         return Value(Instance(cls_path, cls, kwargs), True, expr.span, expr.text, path=path)
 
+    def _asdict(self, expr: Expr, path, namespace, depth) -> Value | None:
+        """`dataclasses.asdict(CFG)` where `CFG` is an instance of a project dataclass of its
+        own fields (`@app.queue(**asdict(SMALL))`): {field: its value}, each read as
+        `CFG.field` is (the keyword it was built with, else the class's default). None (the
+        call's value unknown) for anything else: another `asdict`, a dataclass with base
+        classes (their fields come first), a field holding another dataclass (converted
+        recursively)."""
+        if not self._imported_from(path, expr.items[0], "dataclasses", "asdict"):
+            return None
+        if len(expr.items) != 2 or expr.keywords:
+            return None
+        arg = self.evaluate(expr.items[1], path, namespace, depth + 1)
+        inner = arg.value if arg.known else None
+        if not isinstance(inner, Instance) or inner.cls.bases or not inner.cls.fields:
+            return None
+        if not any(d.split("(")[0].endswith("dataclass") for d in inner.cls.decorators):
+            return None
+        result: dict[Any, Value] = {}
+        for name in inner.cls.fields:
+            attr = Expr("attr", expr.span, f"{expr.items[1].text}.{name}", name, (expr.items[1],))
+            field_value = self._class_field(inner.path, inner.cls, inner.kwargs, attr, path, depth)
+            if isinstance(field_value.value, Instance):
+                return None
+            result[name] = field_value
+        return Value(result, True, expr.span, expr.text, path=path)
+
+    def _imported_from(self, path: str, func: Expr, module: str, name: str) -> bool:
+        """`func` is `name` imported from `module`, or `module.name` with `module` imported."""
+        imports = self._imports.get(path, {})
+        if func.kind == "name":
+            binding = imports.get(func.value)
+            return binding is not None and binding.module == module and binding.name == name
+        if func.kind == "attr" and func.value == name and func.items[0].kind == "name":
+            binding = imports.get(func.items[0].value)
+            return binding is not None and binding.module == module and binding.name is None
+        return False
+
     def _derives_app(self, cls_path: str, cls: ClassDef, depth: int) -> bool:
         """A project class deriving runpod 2.0's `App` (`class PlatformApp(runpod.App)`),
         through project base classes too: constructing it registers an App (app.py appends
@@ -1713,6 +1750,8 @@ class ModuleIndex:
             return "enum_value"
         if builtin and dotted in ENV_GETTERS:
             return "env"
+        if project is None and dotted in ("asdict", "dataclasses.asdict"):
+            return "asdict"
         if builtin and dotted in CONVERTERS:
             return "convert"
         if builtin and dotted == "getattr":
@@ -1769,6 +1808,8 @@ class ModuleIndex:
             value = self._call_helper(symbol[0], symbol[1], expr, path, namespace, depth)
         elif route == "instance":
             value = self._instance(symbol[0], symbol[1], expr, path, namespace, depth)
+        elif route == "asdict":
+            value = self._asdict(expr, path, namespace, depth)
         elif route == "partial":
             value = self._call_partial(symbol[0], symbol[1], expr, path, namespace, depth)
         elif route == "alias":
