@@ -767,3 +767,37 @@ def test_a_dataclass_config_spread_with_asdict_is_read_field_by_field(project):
     assert [g.value.member for g in big["gpu"].value] == ["AMPERE_80"]
     assert (big["workers"].value["min"].value, big["workers"].value["max"].value) == (0, 2)
     assert by_name["other"].spreads  # not a dataclass instance: the spread stays unknown
+
+
+def test_a_list_comprehension_over_a_known_tuple_is_read_item_by_item(project):
+    """`gpu=[GpuGroup[n] for n in NAMES]`: one element per item, as Python builds
+    it; over what is not known (an Enum class) it stays unknown (the oracle twin:
+    test_sdk2_vs_oracle.py OK["listcomp-gpu-pools"])."""
+    root = project(
+        {
+            "app.py": """
+                from enum import Enum
+
+                import runpod
+                from runpod.apps.gpu import GpuGroup
+
+                NAMES = ("ADA_48_PRO", "AMPERE_48")
+
+                class Size(Enum):
+                    S = "ADA_24"
+
+                app = runpod.App("lc")
+
+                @app.queue(name="known", gpu=[GpuGroup[n] for n in NAMES])
+                def known(x: int):
+                    return x
+
+                @app.queue(name="unknown", gpu=[s.value for s in Size])
+                def unknown(x: int):
+                    return x
+                """,
+        }
+    )
+    by_name = {e.display_name: e.params["gpu"] for e in endpoints_of(root)}
+    assert [g.value.member for g in by_name["known"].value] == ["ADA_48_PRO", "AMPERE_48"]
+    assert not by_name["unknown"].known

@@ -70,6 +70,12 @@ OK = {
     "SMALL = Q()\nBIG = Q(gpu='AMPERE_80', workers=(0, 2))\n"
     + QUEUE.format("name='small-q', **asdict(SMALL)")
     + QUEUE.format("name='big-q', **dataclasses.asdict(BIG)").replace("handler", "big"),
+    # List comprehensions over a known tuple (h16 gpu-exprs)
+    "listcomp-gpu-pools": "NAMES = ('ADA_48_PRO', 'AMPERE_48')\n"
+    + QUEUE.format(
+        "name='lc-q', gpu=[GpuGroup[n] for n in NAMES], "
+        "datacenter=[d.upper() for d in ('eu-ro-1', 'us-ks-2')]"
+    ),
     # Durations written with datetime.timedelta, converted as the code converts them.
     "timedelta-durations": "import datetime as dt\nfrom datetime import timedelta\n"
     + QUEUE.format(

@@ -2050,7 +2050,7 @@ def _enclosing_dictcomp(expr: Expr, span: Span) -> Expr | None:
         return None
     if expr.span == span:
         return None  # the call itself, not in a comprehension
-    if expr.kind == "other":
+    if expr.kind in ("other", "listcomp"):
         return None  # a list comprehension, a lambda's body, ...: not followed
     if expr.kind == "dictcomp":
         key, value = expr.items[:2]
@@ -2072,7 +2072,7 @@ def _holds(expr: Expr, span: Span) -> bool:
     """`expr` holds the call at `span` through modelled expressions only."""
     if expr.span == span:
         return True
-    if not expr.span.contains(span) or expr.kind in ("other", "dictcomp"):
+    if not expr.span.contains(span) or expr.kind in ("other", "dictcomp", "listcomp"):
         return False
     children = list(expr.items) + [v for _, v, _ in expr.keywords if isinstance(v, Expr)]
     children += [k for k, _, _ in expr.keywords if isinstance(k, Expr)]

@@ -433,7 +433,7 @@ def to_expr(node, depth: int = 0) -> Expr:
         return Expr("list" if kind == "list" else "tuple", span, text, None, items)
     if kind == "dictionary":
         return _dict_expr(node, span, text, depth)
-    if kind == "dictionary_comprehension":
+    if kind in ("dictionary_comprehension", "list_comprehension"):
         return _dictcomp_expr(node, span, text, depth)
     if kind == "call":
         return _call_expr(node, span, text, depth)
@@ -470,8 +470,10 @@ def to_expr(node, depth: int = 0) -> Expr:
 def _dictcomp_expr(node, span: Span, text: str, depth: int) -> Expr:
     """`{k: f(k) for k in KEYS}` (one `for` over a plain name or a tuple of names, at most
     one `if`): kind `dictcomp`, value the loop name (names joined by "," for `for k, v in
-    ...`), items (key, value, iterable[, condition]); anything else stays `other`."""
+    ...`), items (key, value, iterable[, condition]); `[f(k) for k in KEYS]` likewise: kind
+    `listcomp`, items (element, iterable[, condition]); anything else stays `other`."""
     named = [c for c in node.children() if c.is_named() and c.kind() not in EXTRAS]
+    listed = node.kind() == "list_comprehension"
     condition = None
     if len(named) == 3 and named[2].kind() == "if_clause":
         # `{k: v for k, v in D.items() if v}`: one filter, kept as a fourth item
@@ -480,10 +482,12 @@ def _dictcomp_expr(node, span: Span, text: str, depth: int) -> Expr:
             return Expr("other", span, text)
         condition = to_expr(tests[0], depth + 1)
         named = named[:2]
-    if len(named) != 2 or named[0].kind() != "pair" or named[1].kind() != "for_in_clause":
+    if len(named) != 2 or named[1].kind() != "for_in_clause":
+        return Expr("other", span, text)
+    if (named[0].kind() == "pair") == listed:
         return Expr("other", span, text)
     pair, clause = named
-    key, value = pair.field("key"), pair.field("value")
+    key, value = (pair, pair) if listed else (pair.field("key"), pair.field("value"))
     left, right = clause.field("left"), clause.field("right")
     if key is None or value is None or left is None or right is None:
         return Expr("other", span, text)
@@ -500,9 +504,11 @@ def _dictcomp_expr(node, span: Span, text: str, depth: int) -> Expr:
     else:
         return Expr("other", span, text)
     parts = (to_expr(key, depth + 1), to_expr(value, depth + 1), to_expr(right, depth + 1))
+    if listed:
+        parts = parts[1:]
     if condition is not None:
         parts += (condition,)
-    return Expr("dictcomp", span, text, names, parts)
+    return Expr("listcomp" if listed else "dictcomp", span, text, names, parts)
 
 
 def _fstring_expr(node, span: Span, text: str, depth: int) -> Expr:

@@ -160,6 +160,10 @@ class Bound:
     value: Value
 
 
+# Where a comprehension's iterable sits among its items (its condition, if any, follows).
+_ITERABLE_AT = {"dictcomp": 2, "listcomp": 1}
+
+
 @dataclass(frozen=True)
 class Instance:
     """An instance of a project class (a settings object): its attributes are the class's
@@ -557,6 +561,8 @@ class ModuleIndex:
             return self._evaluate_mapping(entries, expr, path, namespace, depth)
         if kind == "dictcomp":
             return self._evaluate_dictcomp(expr, path, namespace, depth)
+        if kind == "listcomp":
+            return self._evaluate_listcomp(expr, path, namespace, depth)
         if kind == "call":
             return self._evaluate_call(expr, path, namespace, depth)
         if kind == "binop":
@@ -600,14 +606,32 @@ class ModuleIndex:
         out = Value(result, True, expr.span, expr.text, path=path)
         return unknown if self._too_big(out) else out
 
+    def _evaluate_listcomp(self, expr: Expr, path, namespace, depth) -> Value:
+        """`[GpuGroup[n] for n in NAMES]`, `[s.value for s in Size]` over a known tuple or
+        list: one element per item, each evaluated with the loop name bound to it."""
+        loop = self.comprehension_bindings(expr, path, namespace, depth)
+        if loop is None:
+            return Value.unknown(expr.text, expr.span, path)
+        items: list[Value] = []
+        for bindings in loop:
+            self._loops.append(((path, namespace), bindings))
+            try:
+                items.append(self.evaluate(expr.items[0], path, namespace, depth + 1))
+            finally:
+                self._loops.pop()
+        out = Value(items, True, expr.span, expr.text, path=path)
+        return Value.unknown(expr.text, expr.span, path) if self._too_big(out) else out
+
     def comprehension_bindings(
         self, expr: Expr, path, namespace, depth: int = 0
     ) -> list[dict[str, Value]] | None:
-        """The loop names' values, one dict per iteration, of a `dictcomp` over a known tuple
-        or list (`D.items()` of a known dict is one); `for k, v in MODELS.items()` unpacks
-        each item. None when the iterable is not known or an item does not unpack."""
+        """The loop names' values, one dict per iteration, of a `dictcomp` (or a `listcomp`)
+        over a known tuple or list (`D.items()` of a known dict is one); `for k, v in
+        MODELS.items()` unpacks each item. None when the iterable is not known or an item
+        does not unpack."""
         names = expr.value.split(",")
-        found = self.evaluate(expr.items[2], path, namespace, depth + 1)
+        at = _ITERABLE_AT[expr.kind]
+        found = self.evaluate(expr.items[at], path, namespace, depth + 1)
         if not found.known or found.partial or not isinstance(found.value, (tuple, list)):
             return None
         if len(found.value) > MAX_ITEMS:
@@ -615,11 +639,11 @@ class ModuleIndex:
         out = [bind_loop_names(names, item) for item in found.value]
         if any(bindings is None for bindings in out):
             return None
-        if len(expr.items) > 3:
-            return self._filtered(expr, out, path, namespace, depth)
+        if len(expr.items) > at + 1:
+            return self._filtered(expr.items[at + 1], out, path, namespace, depth)
         return out
 
-    def _filtered(self, expr: Expr, loop: list, path, namespace, depth) -> list | None:
+    def _filtered(self, condition: Expr, loop: list, path, namespace, depth) -> list | None:
         """The iterations an `if` keeps. A test the deployer's environment decides
         (`if value` for `os.getenv("HF_TOKEN")`) keeps its item: it is what the code sends
         whenever the variable is set. None when a test cannot be read."""
@@ -627,7 +651,7 @@ class ModuleIndex:
         for bindings in loop:
             self._loops.append(((path, namespace), bindings))
             try:
-                test = self.evaluate(expr.items[3], path, namespace, depth + 1)
+                test = self.evaluate(condition, path, namespace, depth + 1)
             finally:
                 self._loops.pop()
             truth = _truthy(test.value) if test.known else None
