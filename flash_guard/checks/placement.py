@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from flash_guard.checks.sites import build_ignored, declaration_call
 from flash_guard.discover.facts import NEVER_RUNS, Block, FileFacts, guarding_if
-from flash_guard.model import Endpoint, Value
+from flash_guard.model import Endpoint, Span, Value
 from flash_guard.project.sdk_version import SdkInUse
 from flash_guard.sdk.in_use import release_at_least, sdk_of
 from flash_guard.sdk.runpod2_tables import DISCOVERY_SKIP_DIRS
@@ -385,17 +385,130 @@ def _import_calls(analysis, path: str) -> set[str] | None:
 def _names_called_at_import(root) -> set[str] | None:
     if root is None:
         return None
-    called = set()
+    return {call.field("function").text() for call in _calls_at_import(root)}
+
+
+# -- an endpoint's function run when its module is imported (rules.md FG301) ---------------
+
+# runpod-flash's `flash build` imports every module to find endpoints from 1.11.0 on
+# (RuntimeScanner, PR #265; flash-sdk.md 5.2); before it, and in tetra-rp, the build parsed
+# the source and ran none of it.
+BUILD_IMPORTS_FROM = "1.11.0"
+
+
+@dataclass(frozen=True)
+class ImportCall:
+    """A module-level call that runs an endpoint's function whenever the module is imported:
+    the function, where the call is and its text, and the module-level function it goes
+    through (None when it calls the endpoint's function itself)."""
+
+    function: str
+    span: Span
+    text: str
+    through: str | None = None
+
+
+def called_at_import(endpoint: Endpoint, analysis) -> ImportCall | None:
+    """Where module-level code of the endpoint's own file (outside functions, classes and a
+    `__main__` guard) calls its decorated function, itself or through module-level functions
+    a few calls deep (`asyncio.run(main())`, whose `main()` awaits `infer(...)`). `flash build`
+    imports the module, so the build would run the job; None when nothing does, or when the
+    release's build does not import modules."""
+    sdk = sdk_of(endpoint)
+    if sdk is None or not release_at_least(sdk, "runpod-flash", BUILD_IMPORTS_FROM):
+        return None
+    functions = {t.name for t in endpoint.targets if not t.is_class and t.name}
+    text = source_text(analysis, endpoint.path) if functions else None
+    if not text or not any(_called_in(text, f) for f in functions):
+        return None  # the cheap test first: most files never call their endpoint's function
+    root = parsed_root(analysis, endpoint.path, text)
+    return _import_call(root, functions) if root is not None else None
+
+
+def _called_in(text: str, name: str) -> bool:
+    """Whether `name(` appears as a call anywhere but its own `def` line."""
+    return any(
+        not text[: m.start()].rstrip().endswith("def")
+        for m in re.finditer(rf"(?<![.\w]){re.escape(name)}\s*\(", text)
+    )
+
+
+def _import_call(root, functions: set[str]) -> ImportCall | None:
+    bodies = _module_function_bodies(root)
+    first_calls: dict[str, object] = {}  # callee -> its first import-time call node
+    for call in _calls_at_import(root):
+        callee = call.field("function").text()
+        first_calls.setdefault(callee, call)
+    for name in sorted(functions & set(first_calls)):
+        call = first_calls[name]
+        return ImportCall(name, _span(call), _outermost(call).text())
+    starts = {callee: callee for callee in first_calls if callee in bodies}
+    reached = _reached(starts, bodies)
+    for name in sorted(functions & set(reached)):
+        call = first_calls[reached[name]]
+        return ImportCall(name, _span(call), _outermost(call).text(), reached[name])
+    return None
+
+
+def _outermost(call):
+    """The whole expression a call sits in (`asyncio.run(main())` for `main()`), as written."""
+    node = call
+    while (parent := node.parent()) is not None and parent.kind() in (
+        "argument_list",
+        "call",
+        "await",
+        "parenthesized_expression",
+        "keyword_argument",
+    ):
+        node = parent
+    return node
+
+
+def _span(node) -> Span:
+    start, end = node.range().start, node.range().end
+    return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+
+def _calls_at_import(root):
+    """The calls that run when the module is imported: outside functions, classes, lambdas
+    and a `__main__` guard."""
     for call in root.find_all(kind="call"):
-        func = call.field("function")
-        if func is None or any(
+        if call.field("function") is None or any(
             anc.kind() in ("function_definition", "class_definition", "lambda")
             or (anc.kind() == "if_statement" and _MAIN_IF.match(anc.text()))
             for anc in call.ancestors()
         ):
             continue
-        called.add(func.text())
-    return called
+        yield call
+
+
+def _module_function_bodies(root) -> dict[str, str]:
+    bodies = {}
+    for node in root.children():
+        definition = node.field("definition") if node.kind() == "decorated_definition" else node
+        if definition is not None and definition.kind() == "function_definition":
+            name = definition.field("name")
+            if name is not None:
+                bodies[name.text()] = definition.text()
+    return bodies
+
+
+def _reached(starts: dict[str, str], bodies: dict[str, str]) -> dict[str, str]:
+    """Each module-level function reached from `starts` (function -> the start it came
+    through), following the calls between module-level functions a few hops deep."""
+    reached = dict(starts)
+    frontier = list(reached)
+    for _ in range(_MAX_HOPS):
+        step = [
+            (callee, reached[caller])
+            for caller in frontier
+            for callee in _CALLED.findall(bodies[caller])
+            if callee in bodies and callee not in reached
+        ]
+        for callee, first in step:
+            reached.setdefault(callee, first)
+        frontier = [callee for callee, _ in step]
+    return reached
 
 
 # -- runtime-provisioned declarations (rules.md FG301) ------------------------------------
@@ -460,6 +573,12 @@ def _runtime_provisioned(endpoint: Endpoint, analysis) -> str | None:
         how = f"`{name}()` is called from the `__main__` block"
     elif through is not None:
         how = f"`{name}()` is reached from the `__main__` block (through `{through}()`)"
+    if how is None and endpoint.kind == "image":
+        # Client mode provisions on the first request (runpod-flash 1.21 endpoint.py
+        # `_ensure_endpoint_ready`); an `image=` endpoint cannot decorate anything, so its
+        # first `.run`/`.runsync`/`.post` is what creates it, wherever the caller keeps it
+        # (a dict of endpoints handed to a test fixture).
+        how = "its first request creates it, as it does any `image=` endpoint"
     if how is None and is_test_path(endpoint.path):
         # test support code (an e2e provisioner returning endpoints to a fixture): the
         # tests create what it builds when they run; its caller may be outside the tree
@@ -640,24 +759,7 @@ def _reached_from_main(root, function: str) -> str | None:
             blocks.append(node.text())
     if not blocks:
         return None
-    bodies = {}
-    for node in root.children():
-        definition = node.field("definition") if node.kind() == "decorated_definition" else node
-        if definition is not None and definition.kind() == "function_definition":
-            name = definition.field("name")
-            if name is not None:
-                bodies[name.text()] = definition.text()
+    bodies = _module_function_bodies(root)
     # each function reached, with the one the __main__ block called to get there
-    reached = {n: n for text in blocks for n in _CALLED.findall(text) if n in bodies}
-    frontier = list(reached)
-    for _ in range(_MAX_HOPS):
-        frontier = [
-            (callee, reached[caller])
-            for caller in frontier
-            for callee in _CALLED.findall(bodies[caller])
-            if callee in bodies and callee not in reached
-        ]
-        for callee, first in frontier:
-            reached.setdefault(callee, first)
-        frontier = [callee for callee, _ in frontier]
-    return reached.get(function)
+    starts = {n: n for text in blocks for n in _CALLED.findall(text) if n in bodies}
+    return _reached(starts, bodies).get(function)

@@ -6,6 +6,7 @@ from flash_guard.checks.base import Check, Outcome, fail_at, register
 from flash_guard.checks.placement import (
     Hidden,
     availability_flags,
+    called_at_import,
     hidden_at,
     no_flash_build,
     runpod2_undeployed,
@@ -64,8 +65,16 @@ class NotDeployed(Check):
     other functions of the file a few calls deep, or the function is test support code in a
     pytest path (`tests/`, `test_*.py`, `*_test.py`, `conftest.py`), such as an e2e provisioner
     whose fixture may live outside the tree) is a script that creates its endpoint when it
-    runs. It gets one info finding saying so, and no FG002 or FG303. `return Endpoint(...)` in
+    runs. It gets one info finding saying so, and no FG002 or FG303. An `image=` endpoint so
+    configured counts however its caller keeps it (a dict of endpoints handed to a test
+    fixture): client mode creates it on its first request (runpod-flash 1.21
+    `_ensure_endpoint_ready`), and it can decorate nothing. `return Endpoint(...)` in
     a function or method is a declaration there, as `ep = Endpoint(...)` is.
+    A deployed declaration whose function module-level code of its own file calls on import
+    (`asyncio.run(infer(...))`, or `asyncio.run(main())` whose `main()` awaits it, a few calls
+    deep; not under a `__main__` guard) fails at that call: from runpod-flash 1.11 `flash build`
+    imports each module to find endpoints, so the build starts a remote job, and a job that
+    cannot finish fails the import and stops the build (1.21: `Failed to load`, exit 1).
     A runpod 2.0 declaration is read as `rp flash deploy` discovers it (runpod-sdk2.md §5.5):
     it fails under a `__main__` or `TYPE_CHECKING` guard, inside a function nothing calls at
     import (directly or through module-level functions a few calls deep: `setup()` at module
@@ -134,6 +143,9 @@ class NotDeployed(Check):
                     f"({site_path}:{site_span.line}): {hidden.why}"
                 )
             return [fail_at(endpoint, _tail(message, hidden, gone), endpoint.path, endpoint.span)]
+        run_at_import = called_at_import(endpoint, analysis)
+        if run_at_import is not None:
+            return [_run_at_import(endpoint, name, run_at_import)]
         if endpoint.registry is not None:
             return [_unused_entry(endpoint, name, image, gone)]
         if image:
@@ -207,3 +219,27 @@ def _unused_entry(endpoint, name: str, image: bool, gone: str) -> Outcome:
 
 def _tail(message: str, hidden: Hidden, consequence: str) -> str:
     return f"{message}, so {consequence}" if hidden.certain else message
+
+
+def _run_at_import(endpoint, name: str, call) -> Outcome:
+    """The endpoint's function runs whenever its module is imported, and `flash build`
+    imports every module to find endpoints (runpod-flash 1.11+): the build starts the job, and
+    when it cannot finish (no network or key, or over the scanner's 30 s) the import fails and
+    the build stops (verified offline with 1.21: `Failed to load: hello.py: ConnectError`,
+    exit 1, no manifest)."""
+    through = f" through `{call.through}()`" if call.through else ""
+    function = f"`{call.function}`"
+    subject = function if name == function else f"{name}'s function {function}"
+    message = (
+        f"{subject} runs on every import of its module "
+        f"(`{_short(call.text)}`{through}): flash build imports each module, so it starts a "
+        "remote job, and one that cannot finish (no network or key, over 30 s) fails the "
+        "import and stops the build"
+    )
+    fix = 'Call it under `if __name__ == "__main__":` so importing the module runs no job.'
+    return fail_at(endpoint, message, endpoint.path, call.span, "import-call", fix)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
