@@ -1199,3 +1199,44 @@ def test_agreement_summary(sdk, linted, built):
         summary + ": disagree on " + ", ".join(c.name for c in construct if c not in agreed)
     )
     assert len(confirmed) == len(deploy_time), summary
+
+
+# `flash build`'s manifest for max_concurrency on a load-balanced and a queue-based Endpoint.
+CONCURRENCY_PROBE = """
+import json, pathlib, sys, tempfile
+
+from runpod_flash.cli.commands.build_utils.manifest import ManifestBuilder
+from runpod_flash.cli.commands.build_utils.scanner import RuntimeScanner
+
+root = pathlib.Path(tempfile.mkdtemp())
+(root / "app.py").write_text(json.loads(SOURCE))
+sys.path.insert(0, str(root))
+scanner = RuntimeScanner(root)
+functions = scanner.discover_remote_functions()
+manifest = ManifestBuilder("probe", functions, scanner=scanner, build_dir=root).build()
+RESULT = {name: r.get("max_concurrency") for name, r in manifest["resources"].items()}
+"""
+
+CONCURRENCY_APP = """
+from runpod_flash import Endpoint
+
+api = Endpoint(name="lb", cpu="cpu3c-1-2", workers=(1, 2), max_concurrency=4)
+
+@api.get("/health")
+async def health():
+    return {"ok": True}
+
+@Endpoint(name="qb", cpu="cpu3c-1-2", workers=(1, 2), max_concurrency=4)
+async def work(x):
+    return x
+"""
+
+
+def test_max_concurrency_on_a_load_balancer_is_dropped(tmp_path):
+    """FG210's load-balanced max_concurrency: runpod-flash's build keeps it for the queue-based
+    endpoint and drops it from the load-balanced one; flash-guard warns on that one only."""
+    source = f"SOURCE = {json.dumps(json.dumps(CONCURRENCY_APP))}\n" + CONCURRENCY_PROBE
+    assert run_probe_or_skip(source) == {"lb": None, "qb": 4}
+    (tmp_path / "app.py").write_text(CONCURRENCY_APP, "utf-8")
+    found = [f for f in _flash_guard(tmp_path)["findings"] if f["code"] == "FG210"]
+    assert [(f["endpoint"], f["line"], f["severity"]) for f in found] == [("lb", 4, "warning")]

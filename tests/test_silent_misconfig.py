@@ -407,6 +407,60 @@ def test_fg301_matches_what_flash_build_discovers(project, check_json):
     assert {"module-level", "in-with", "image-module"} <= set(sdk["deployed"])
 
 
+CALLED_AT_IMPORT = {
+    "direct.py": """
+        import asyncio
+        from runpod_flash import Endpoint, GpuType
+
+        @Endpoint(name="direct", gpu=GpuType.NVIDIA_L4)
+        async def hello() -> dict:
+            return {"ok": True}
+
+        print(asyncio.run(hello()))
+    """,
+    "through_main.py": """
+        import asyncio
+        from runpod_flash import Endpoint, GpuType
+
+        @Endpoint(name="through-main", gpu=GpuType.NVIDIA_L4)
+        async def embed(texts: list) -> dict:
+            return {"n": len(texts)}
+
+        async def main():
+            print(await embed(["a"]))
+
+        asyncio.run(main())
+    """,
+    "guarded.py": """
+        import asyncio
+        from runpod_flash import Endpoint, GpuType
+
+        @Endpoint(name="guarded", gpu=GpuType.NVIDIA_L4)
+        async def infer(prompt: str) -> dict:
+            return {"echo": prompt}
+
+        if __name__ == "__main__":
+            asyncio.run(infer("hi"))
+    """,
+}
+
+
+def test_fg301_a_function_called_on_import_fails_the_builds_import(project, check_json):
+    """The build imports each module (RuntimeScanner); an endpoint function called at module
+    level runs a remote job there, which the sandbox's blocked network fails, so the module
+    is an import error (1.21's build stops on any); flash-guard reports those modules' endpoints
+    at the call, and not the guarded one, which the build finds."""
+    sdk = oracle(CALLED_AT_IMPORT)
+    assert set(sdk["import_errors"]) == {"direct.py", "through_main.py"}
+    assert sdk["deployed"] == ["guarded"]
+    _, doc = check_json(project(CALLED_AT_IMPORT), "--select", "FG301")
+    assert sorted(findings_of(doc, "FG301")) == [
+        ("FG301", "direct.py", 8, 19),
+        ("FG301", "through_main.py", 11, 13),
+    ]
+    assert all("runs on every import" in f["message"] for f in doc["findings"])
+
+
 def test_fg301_an_image_endpoint_a_method_returns_and_another_module_runs(project, check_json):
     """`Endpoint(image=...)` returned by a method, run by a CLI module
     (`VllmBackend().endpoint().run(...)`): flash build never sees it; flash-guard lists it,

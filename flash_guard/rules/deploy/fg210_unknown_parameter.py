@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flash_guard.checks.base import fail_at, register, unknown
-from flash_guard.checks.deploy_support import EveryDeclaration, label
+from flash_guard.checks.deploy_support import EveryDeclaration, label, written
 from flash_guard.model import EnumRef, Opaque
 from flash_guard.rules.deploy.fg209_invalid_cuda_version import member_problem, value_problem
 from flash_guard.sdk.flash_tables import (
@@ -38,7 +38,11 @@ class UnknownParameter(EveryDeclaration):
     same way in every release: the class clears it or never sends it, and the endpoint runs on
     CPU instances; a `gpu=` there gets no rename to `gpus`. A `template=PodTemplate(...)`
     keyword that PodTemplate does not have (`containerDiskInGB=200`) is dropped the same way,
-    leaving the 64 GB default disk. Each finding suggests the
+    leaving the 64 GB default disk. `max_concurrency` above 1 on an `Endpoint` with routes
+    (load-balanced) is a warning: it is jobs per worker of a queue-based endpoint, and
+    `flash build` drops it from a load-balanced one with only a log warning (runpod-flash
+    1.13+, verified with 1.21: no `max_concurrency` in the manifest), so uvicorn admits requests
+    with no such cap. Each finding suggests the
     closest real parameter (`gpus` -> `gpu`, `workers_max` -> `workersMax`); a keyword that
     names the GPU (`gpuType="A40"`) is pointed at the GPU choice, not at `type`. Keywords that
     come from a `**spread` that cannot be resolved make the rule undecidable (FG002)."""
@@ -75,6 +79,7 @@ class UnknownParameter(EveryDeclaration):
                     )
                 )
             out += _client_image_replaced(endpoint, name)
+            out += _concurrency_on_load_balancer(endpoint, name, endpoint_params)
         else:
             cls = endpoint.resource_class
             unknown_fields = [k for k, _, _ in endpoint.kwargs if k not in legacy_fields]
@@ -226,6 +231,36 @@ def _template_fields(endpoint, name: str) -> list:
         )
         for key in unknown_keys
     ]
+
+
+def _concurrency_on_load_balancer(endpoint, name: str, endpoint_params) -> list:
+    """`max_concurrency` is jobs per worker of a queue-based endpoint: the QB handler's
+    `concurrency_modifier`. On an endpoint with routes `flash build` drops it from the
+    manifest (runpod-flash 1.13+, manifest.py: "max_concurrency=N on LB endpoint '...' is
+    ignored. LB endpoints handle concurrency via uvicorn.") and no LB handler reads it, so the
+    worker takes as many requests at once as uvicorn accepts, uncapped."""
+    if endpoint.kind != "load_balancer" or "max_concurrency" not in endpoint_params:
+        return []
+    found = written(endpoint, "max_concurrency")
+    if found is None:
+        return []
+    value, span = found
+    raw = value.value if value.known else None
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw <= 1:
+        return []  # 1 is the default; below 1 or not a number is FG202's
+    outcome = fail_at(
+        endpoint,
+        f"{name}: max_concurrency={raw} is for queue-based endpoints; flash build drops it "
+        "from a load-balanced one with only a log warning, and its worker takes requests "
+        "through uvicorn with no such cap",
+        endpoint.path,
+        span,
+        "max_concurrency",
+        fix="Drop max_concurrency from the load-balanced endpoint; to cap the work a worker "
+        "does at once, use an asyncio.Semaphore in the route handlers.",
+    )
+    outcome.severity = "warning"  # the setting is lost, the endpoint still deploys and serves
+    return [outcome]
 
 
 def _client_image_replaced(endpoint, name: str) -> list:
