@@ -553,7 +553,13 @@ def _runtime_provisioned(endpoint: Endpoint, analysis) -> str | None:
     }
     declaration = _declaration_text(function, endpoint)
     used_params = sorted(p for p in parameters if re.search(rf"\b{re.escape(p)}\b", declaration))
-    unknown = not endpoint.name.known or any(_run_time(v) for v in endpoint.params.values())
+    # an unresolved `**kwargs` spread is run-time data too (`Endpoint(**kwargs)` built from a
+    # dict the function fills)
+    unknown = (
+        not endpoint.name.known
+        or any(_run_time(v) for v in endpoint.params.values())
+        or any(_run_time(v) for v in endpoint.spreads)
+    )
     if not used_params and not unknown:
         return None  # a literal declaration in a function: FG301's "not deployed" case
     configured = (

@@ -57,7 +57,8 @@ class NotDeployed(Check):
 
     A runtime-provisioned declaration (inside a function, configured from the function's
     parameters or run-time data, values read from the environment when it runs included
-    (`os.getenv("K", d)`, a settings field with an environment default), and used by the same
+    (`os.getenv("K", d)`, a settings field with an environment default), and so an unresolved
+    `**kwargs` spread (`Endpoint(**kwargs)` from a dict filled then), and used by the same
     code: called, awaited, `.run`/`.runsync`,
     returned to another function of the file, or of a module importing it, that runs it
     (`ep = get_endpoint()` then `ep.run(...)`, a lazy client; `VllmBackend().endpoint().run(...)`
