@@ -437,6 +437,8 @@ def _import_call(root, functions: set[str]) -> ImportCall | None:
     bodies = _module_function_bodies(root)
     first_calls: dict[str, object] = {}  # callee -> its first import-time call node
     for call in _calls_at_import(root):
+        if any(anc.kind() in _MAYBE_SKIPPED for anc in call.ancestors()):
+            continue  # `if os.getenv("SMOKE"): asyncio.run(main())` need not run in the build
         callee = call.field("function").text()
         first_calls.setdefault(callee, call)
     for name in sorted(functions & set(first_calls)):
@@ -448,6 +450,18 @@ def _import_call(root, functions: set[str]) -> ImportCall | None:
         call = first_calls[reached[name]]
         return ImportCall(name, _span(call), _outermost(call).text(), reached[name])
     return None
+
+
+# Module-level blocks whose body may not run on import: a call there is not certain.
+_MAYBE_SKIPPED = frozenset(
+    {
+        "if_statement",
+        "match_statement",
+        "while_statement",
+        "except_clause",
+        "conditional_expression",
+    }
+)
 
 
 def _outermost(call):
@@ -562,12 +576,15 @@ def _runtime_provisioned(endpoint: Endpoint, analysis) -> str | None:
     )
     if not used_params and not unknown:
         return None  # a literal declaration in a function: FG301's "not deployed" case
-    configured = (
-        f"configured from its parameter{'s' if len(used_params) > 1 else ''} "
-        + ", ".join(f"`{p}`" for p in used_params)
-        if used_params
-        else "configured from run-time data"
-    )
+    shown = [p for p in used_params if p not in ("self", "cls")]
+    if shown:
+        configured = f"configured from its parameter{'s' if len(shown) > 1 else ''} " + ", ".join(
+            f"`{p}`" for p in shown
+        )
+    elif used_params:  # a method reading its instance (`name=self.name`)
+        configured = f"configured from `{used_params[0]}`'s fields"
+    else:
+        configured = "configured from run-time data"
     body = function.field("body")
     how = _used_in(body.text() if body is not None else "", endpoint)
     if how is None and name:
@@ -676,7 +693,8 @@ def _returned_and_run(root, function, name: str, endpoint: Endpoint, where: str 
     """A getter that returns the declaration (`return _endpoint`, `return Endpoint(...)`)
     and another function of the file (or of `root`, a module importing it, then named by
     `where`) that runs what it got (`ep = get_endpoint()` then `ep.run(...)`,
-    `get_endpoint("x").run(...)`, or for a method `Backend().endpoint().run(...)`): the lazy
+    `get_endpoint("x").run(...)`, or for a method `Backend().endpoint().run(...)` or
+    `ep = backend.endpoint()` then `ep.run(...)`): the lazy
     client pattern, provisioned by that call. None when the function returns something else
     or nothing runs it."""
     if not _returns_declaration(function, endpoint):
@@ -685,6 +703,8 @@ def _returned_and_run(root, function, name: str, endpoint: Endpoint, where: str 
     before = r"(?<![\w])" if method else r"(?<![.\w])"
     call = rf"{before}{re.escape(name)}\s*\((?:[^()]|\([^()]*\))*\)"
     shown = f"`.{name}()`" if method else f"`{name}()`"
+    # a method is called on something: `ep = backend.endpoint()`, `ep = BACKENDS[k].endpoint()`
+    receiver = r"(?:[\w.\[\]\"'()]+?\.)?" if method else ""
     for other in root.find_all(kind="function_definition"):
         if other.range().start.index == function.range().start.index and not where:
             continue
@@ -694,7 +714,7 @@ def _returned_and_run(root, function, name: str, endpoint: Endpoint, where: str 
         direct = re.search(rf"{call}\s*\.\s*(runsync|run)\s*\(", source)
         if direct:
             return f"{shown} returns it and {caller} calls `.{direct.group(1)}(...)` on it"
-        for bound in re.finditer(rf"\b([A-Za-z_]\w*)\s*=\s*(?:await\s+)?{call}", source):
+        for bound in re.finditer(rf"\b([A-Za-z_]\w*)\s*=\s*(?:await\s+)?{receiver}{call}", source):
             var = re.escape(bound.group(1))
             run = re.search(rf"\b{var}\s*\.\s*(runsync|run)\s*\(", source)
             if run:
