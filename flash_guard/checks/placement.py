@@ -418,7 +418,11 @@ def called_at_import(endpoint: Endpoint, analysis) -> ImportCall | None:
     if sdk is None or not release_at_least(sdk, "runpod-flash", BUILD_IMPORTS_FROM):
         return None
     functions = {t.name for t in endpoint.targets if not t.is_class and t.name}
-    text = source_text(analysis, endpoint.path) if functions else None
+    if not functions:
+        return None
+    # read again per declaration, not kept: holding every endpoint file's text for the run
+    # costs memory on big trees, and a file has few declarations
+    text = source_text(analysis, endpoint.path)
     if not text or not any(_called_in(text, f) for f in functions):
         return None  # the cheap test first: most files never call their endpoint's function
     root = parsed_root(analysis, endpoint.path, text)
