@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from flash_guard.checks.base import worker_bodies
 from flash_guard.discover.facts import Block, Decorated, FileFacts
-from flash_guard.discover.parse import Expr, dotted_expr
+from flash_guard.discover.parse import Expr, Snippet, dotted_expr
 from flash_guard.discover.resolve import ModuleIndex, same_keys
 from flash_guard.model import BodyFacts, Endpoint, Span, Value
 
@@ -115,20 +115,24 @@ class _FileIndex:
             if assign.value.may_be_call():  # a declaration's span is a call's
                 start = assign.value.expr_span()
                 self.assignments.setdefault((start.line, start.column), []).append(assign)
-        # line -> (decorated, decorator) of every decorator covering the line, in file order
-        self.decorators: dict[int, list[tuple[Decorated, Expr]]] = {}
+        # line -> (decorated, decorator) of every decorator covering the line, in file order.
+        # Snippets, converted when asked for: the index lives through the evaluation.
+        self.decorators: dict[int, list[tuple[Decorated, Snippet]]] = {}
         self.by_target: dict[int, Decorated] = {}
-        self.by_span: dict[tuple[int, Span], Expr] = {}
+        self.by_span: dict[tuple[int, Span], Snippet] = {}
         for decorated in facts.decorated:
             self.by_target[id(decorated.target)] = decorated
-            for expr in decorated.decorators:
-                self.by_span.setdefault((id(decorated), expr.span), expr)
-                for line in range(expr.span.line, expr.span.end_line + 1):
-                    self.decorators.setdefault(line, []).append((decorated, expr))
+            for snippet in decorated.written:
+                span = snippet.expr_span()
+                self.by_span.setdefault((id(decorated), span), snippet)
+                for line in range(span.line, span.end_line + 1):
+                    self.decorators.setdefault(line, []).append((decorated, snippet))
 
 
 _INDEXES: dict[int, _FileIndex] = {}
-_MAX_INDEXES = 4096  # files; a long-lived process (the tests) starts over past this
+# Files; past this the indexes start over. Checks ask about an endpoint's own few files, in
+# the endpoints' (path) order: a few suffice, where one per file was megabytes at the peak.
+_MAX_INDEXES = 64
 
 
 def forget_indexes() -> None:
@@ -159,10 +163,10 @@ def _decorator_call(decorated: Decorated, span: Span, files=None, path=None) -> 
     if facts is not None:
         found = _file_index(facts).by_span.get((id(decorated), span))
         if found is not None:
-            return found
-    for expr in decorated.decorators:
-        if expr.span == span:
-            return expr
+            return found.expr()
+    for snippet in decorated.written:
+        if snippet.has_expr_span(span):
+            return snippet.expr()
     return None
 
 
@@ -183,7 +187,7 @@ def declaration_call(endpoint: Endpoint, files: dict[str, FileFacts]) -> Call:
                 call, namespace=assign.namespace, placement=assign.placement, blocks=assign.blocks
             )
     for decorated in site.decorated if site is not None else ():  # `@factory(...)`
-        if any(d.span == site_span for d in decorated.decorators):
+        if any(d.has_expr_span(site_span) for d in decorated.written):
             return dataclasses.replace(
                 call,
                 namespace=decorated.namespace,
@@ -226,9 +230,9 @@ def _written_call(endpoint: Endpoint, files: dict[str, FileFacts]) -> Call:
                     blocks=assign.blocks,
                     annotated=assign.annotated,
                 )
-        for decorated, expr in index.decorators.get(span.line, ()):
-            if expr.span.contains(endpoint.span):
-                call = _find(expr, endpoint.span)
+        for decorated, snippet in index.decorators.get(span.line, ()):
+            if snippet.expr_span().contains(endpoint.span):
+                call = _find(snippet.expr(), endpoint.span)
                 if call is not None:
                     return Call(
                         call,

@@ -240,12 +240,18 @@ class ItemWrite:
 
 @dataclass(slots=True)
 class Decorated:
-    decorators: list[Expr]
+    # The decorators as snippets, converted when read (`decorators`): a big tree's decorator
+    # trees were ~4 MiB at the peak, and evaluation reads only those of a few declarations.
+    written: list[Snippet]
     target: BodyFacts
     namespace: Span | None
     placement: str
     lines: tuple[int, int]  # first decorator line .. definition header line
     blocks: tuple[Block, ...] = ()  # enclosing blocks, innermost first
+
+    @property
+    def decorators(self) -> list[Expr]:
+        return [snippet.expr() for snippet in self.written]
 
 
 @dataclass(slots=True)
@@ -1008,7 +1014,9 @@ def _decorated(node, facts: FileFacts, lines: _Lines) -> None:
             continue
         inner = [c for c in dec.children() if c.is_named() and c.kind() not in EXTRAS]
         if inner:
-            decorators.append(to_expr(inner[0]))
+            # `@x := y` is no assignment's value (`_ = x := y`), which a snippet is parsed as
+            eager = lines.eager or inner[0].kind() == "named_expression"
+            decorators.append(snippet_of(inner[0], eager))
     placement, namespace, blocks = _placement(node, lines)
     header_line = span_of(name_node).line if name_node is not None else span_of(node).line
     facts.decorated.append(

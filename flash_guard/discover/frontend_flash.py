@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from flash_guard.discover.facts import Assignment, Decorated, FunctionDef
 from flash_guard.discover.loops import unroll
 from flash_guard.discover.normalize import endpoint_params, is_none_literal, legacy_params
-from flash_guard.discover.parse import Expr, dotted_expr
+from flash_guard.discover.parse import Expr, dotted_expr, forget_conversions
 from flash_guard.discover.registries import unused_entries
 from flash_guard.discover.resolve import LEGACY_CLASSES, Exhausted, FlashSymbol, ModuleIndex
 from flash_guard.model import BodyFacts, Endpoint, Opaque, Route, Span, Value
@@ -93,6 +93,9 @@ class DeclarationBuilder:
             )
             for applied in facts.applied:
                 self._applied(path, applied, applied.expr.span in bound)
+            # This file's conversions are a cache a later file seldom reads again: dropped
+            # now, they are not all alive at once (on a big tree, megabytes at the peak).
+            forget_conversions()
         for entry in unused_entries(self.project, set(self.drafts)):
             # never applied: a declaration that deploys nothing (FG301 says so)
             draft = self._draft(entry.obj, "endpoint", "module", entry.lines, entry.path)

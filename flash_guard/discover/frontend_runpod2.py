@@ -22,7 +22,7 @@ from flash_guard.discover.facts import (
 )
 from flash_guard.discover.loops import loop_names, unroll
 from flash_guard.discover.normalize_runpod2 import FLASH_STR_ENUMS, is_flash_enum, resource_params
-from flash_guard.discover.parse import Expr, dotted_expr
+from flash_guard.discover.parse import Expr, dotted_expr, forget_conversions
 from flash_guard.discover.resolve import (
     SDK2_PACKAGE,
     FlashSymbol,
@@ -99,6 +99,7 @@ class Runpod2Builder:
             for applied in facts.applied:
                 if applied.expr.span not in bound:
                     self._applied(path, applied)
+            forget_conversions()  # a cache: not every file's at once (see frontend_flash)
         self.endpoints.sort(key=lambda e: (e.path, e.span.line, e.span.column))
         self._init_hooks(files)
         self._duplicate_names()
