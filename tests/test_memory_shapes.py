@@ -162,3 +162,56 @@ def test_an_endpoints_empty_lists_are_one_shared_tuple_after_discovery(tmp_path)
     assert endpoint.spreads == () and endpoint.problems == () and endpoint.hooks == ()
     assert endpoint.spreads is endpoint.problems
     assert len(endpoint.targets) == 1  # a list with items stays as it is
+
+
+def test_decorators_are_kept_as_snippets_and_converted_when_read():
+    from flash_guard.discover.facts import extract
+    from flash_guard.discover.parse import Expr, Snippet
+
+    text = WORKER.format(name="alpha", function="handler") + "\n@(x := wrap)\ndef g():\n    pass\n"
+    facts = extract("w.py", text)
+    first, walrus = facts.decorated
+    assert [type(d) for d in first.written] == [Snippet]
+    assert first.written[0].tree is None  # nothing converted at extraction
+    (decorator,) = first.decorators
+    assert type(decorator) is Expr and decorator.kind == "call"
+    assert decorator.items[0].text == "Endpoint" and decorator.span.line == 4
+    assert first.written[0].has_expr_span(decorator.span)
+    assert [d.kind for d in walrus.decorators] == ["named"]
+
+
+def test_discovery_leaves_no_conversion_of_a_file_it_is_done_with(tmp_path):
+    """Each front-end drops a file's conversions once it moves on: a big tree's are never
+    all alive at once (they were megabytes at the peak)."""
+    from flash_guard.discover import parse
+    from flash_guard.discover.analysis import analyse
+
+    for index, name in enumerate(("alpha", "beta")):
+        text = WORKER.format(name=name, function=f"handler_{index}")
+        (tmp_path / f"w{index}.py").write_text(text)
+    seen = []
+    real = parse.forget_conversions
+
+    def counting():
+        seen.append(len(parse._converted))
+        real()
+
+    parse.forget_conversions, saved = counting, parse.forget_conversions
+    import flash_guard.discover.frontend_flash as flash
+    import flash_guard.discover.frontend_runpod2 as runpod2
+
+    flash.forget_conversions = runpod2.forget_conversions = counting
+    try:
+        analysis = analyse([str(tmp_path)], tmp_path, [], False)
+    finally:
+        parse.forget_conversions = saved
+        flash.forget_conversions = runpod2.forget_conversions = saved
+    assert [e.name.value for e in analysis.endpoints] == ["alpha", "beta"]
+    # one drop per file and front-end, the first file's before the second is read
+    assert len(seen) >= 4 and seen[0] > 0
+
+
+def test_the_sites_indexes_are_bounded_to_a_few_files():
+    from flash_guard.checks import sites
+
+    assert sites._MAX_INDEXES <= 64
