@@ -110,13 +110,35 @@ class Opaque:
         return id(self)
 
 
-@dataclass(slots=True)
+# A rare field of `Value` not given: kept as it was (see Value.__init__).
+_UNSET: Any = object()
+_NO_RARE = (None, None, None, None, None)
+
+
+@dataclass(slots=True, init=False)
 class Value:
     """One resolved expression.
 
     `known` False means static analysis could not tell; `text` then holds the
     expression so the FG002 message can show it. `via` names the module-level
     constant the value came through, so messages can say so.
+
+    The rare fields (`partial`, `env_key`, `candidates`, `member_test`, `origin`) share one
+    slot, `_rare`: None when all of them are None (most values), else the five in that order.
+    A big tree has ~50,000 values at the peak, and a slot each was 32 bytes more per value.
+    They read and are given (to the constructor, to `dataclasses.replace`) as fields.
+
+    partial: a dict/list that an unresolved `**x`/`*x` may extend.
+    env_key: `os.getenv(K, d)` and its kin: the value is the default `d`, and `K` (an
+      environment variable, or a settings field) can override it at deploy time.
+    candidates: candidate values (rules.md "candidate values"): `known` is False and each
+      candidate is one value the expression may have; a rule decides on every one of them.
+    member_test: `A if hasattr(GpuType, "X") else B` where the member exists in some SDK
+      releases only: the two candidates (A, B) and the (SDK module, enum, member) that decides
+      between them once the release in use is known (project/sdk_version.py).
+    origin: an unknown (or candidates) that came through a module-level constant: where the
+      undecidable expression itself was written, (path, span). `span` is the use in the
+      declaration; FG002 is one finding at the origin for every declaration that uses it.
     """
 
     value: Any = None
@@ -126,21 +148,82 @@ class Value:
     defaulted: bool = False
     via: str | None = None
     path: str | None = None  # the file `span` is in
-    partial: Value | None = None  # a dict/list that an unresolved `**x`/`*x` may extend
-    # `os.getenv(K, d)` and its kin: the value is the default `d`, and `K` (an environment
-    # variable, or a settings field) can override it at deploy time.
-    env_key: str | None = None
-    # Candidate values (rules.md "candidate values"): `known` is False and each candidate is
-    # one value the expression may have; a rule decides on every one of them.
-    candidates: tuple[Value, ...] | None = None
-    # `A if hasattr(GpuType, "X") else B` where the member exists in some SDK releases only:
-    # the two candidates (A, B) and the (SDK module, enum, member) that decides between them
-    # once the release in use is known (project/sdk_version.py).
-    member_test: tuple[str, str, str] | None = None
-    # An unknown (or candidates) that came through a module-level constant: where the
-    # undecidable expression itself was written, (path, span). `span` is the use in the
-    # declaration; FG002 is one finding at the origin for every declaration that uses it.
-    origin: tuple[str | None, Span] | None = None
+    _rare: tuple | None = field(default=None, repr=False)
+
+    def __init__(
+        self,
+        value: Any = None,
+        known: bool = True,
+        span: Span | None = None,
+        text: str = "",
+        defaulted: bool = False,
+        via: str | None = None,
+        path: str | None = None,
+        partial: Value | None = _UNSET,
+        env_key: str | None = _UNSET,
+        candidates: tuple[Value, ...] | None = _UNSET,
+        member_test: tuple[str, str, str] | None = _UNSET,
+        origin: tuple[str | None, Span] | None = _UNSET,
+        _rare: tuple | None = None,
+    ):
+        self.value = value
+        self.known = known
+        self.span = span
+        self.text = text
+        self.defaulted = defaulted
+        self.via = via
+        self.path = path
+        # `_rare` is what `dataclasses.replace` copies; a rare field given overrides it.
+        unset = _UNSET
+        if partial is env_key is candidates is member_test is origin is unset:
+            self._rare = _rare
+            return
+        old = _rare or _NO_RARE
+        self._rare = _packed(
+            old[0] if partial is _UNSET else partial,
+            old[1] if env_key is _UNSET else env_key,
+            old[2] if candidates is _UNSET else candidates,
+            old[3] if member_test is _UNSET else member_test,
+            old[4] if origin is _UNSET else origin,
+        )
+
+    @property
+    def partial(self) -> Value | None:
+        rare = self._rare
+        return None if rare is None else rare[0]
+
+    @partial.setter
+    def partial(self, partial: Value | None) -> None:
+        self._set_rare(0, partial)
+
+    @property
+    def env_key(self) -> str | None:
+        rare = self._rare
+        return None if rare is None else rare[1]
+
+    @env_key.setter
+    def env_key(self, env_key: str | None) -> None:
+        self._set_rare(1, env_key)
+
+    @property
+    def candidates(self) -> tuple[Value, ...] | None:
+        rare = self._rare
+        return None if rare is None else rare[2]
+
+    @property
+    def member_test(self) -> tuple[str, str, str] | None:
+        rare = self._rare
+        return None if rare is None else rare[3]
+
+    @property
+    def origin(self) -> tuple[str | None, Span] | None:
+        rare = self._rare
+        return None if rare is None else rare[4]
+
+    def _set_rare(self, index: int, item: Any) -> None:
+        rare = list(self._rare or _NO_RARE)
+        rare[index] = item
+        self._rare = _packed(*rare)
 
     @classmethod
     def default(cls, value: Any) -> Value:
@@ -162,6 +245,12 @@ class Value:
     def plain(self) -> Any:
         """The value with nested `Value`s unwrapped (unknown parts become None)."""
         return unwrap(self)
+
+
+def _packed(partial, env_key, candidates, member_test, origin) -> tuple | None:
+    if partial is env_key is candidates is member_test is origin is None:
+        return None
+    return (partial, env_key, candidates, member_test, origin)
 
 
 def at_use(item: Value, container: Value) -> Value:

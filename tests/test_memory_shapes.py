@@ -215,3 +215,21 @@ def test_the_sites_indexes_are_bounded_to_a_few_files():
     from flash_guard.checks import sites
 
     assert sites._MAX_INDEXES <= 64
+
+
+def test_a_values_rare_fields_share_one_slot_and_read_and_replace_as_fields():
+    import dataclasses
+
+    from flash_guard.model import Value
+
+    plain = Value(1, True, Span(1, 1, 1, 2), "1", path="a.py")
+    assert plain._rare is None and plain.env_key is None and plain.candidates is None
+    assert "env_key" not in Value.__slots__ and len(Value.__slots__) == 8
+    read = Value("", True, None, "os.getenv('K', '')", env_key="K")
+    assert read.env_key == "K" and read._rare == (None, "K", None, None, None)
+    both = dataclasses.replace(read, candidates=(plain,), text="x")
+    assert (both.env_key, both.candidates, both.text) == ("K", (plain,), "x")
+    assert dataclasses.replace(both, env_key=None, candidates=None)._rare is None
+    assert both != read and dataclasses.replace(both) == both
+    read.partial = plain  # set like a field
+    assert read.partial is plain and read.env_key == "K"
