@@ -69,6 +69,7 @@ def evaluate(
             run.endpoint_items(index, endpoint)
         if index % FORGET_EVERY == FORGET_EVERY - 1:
             forget_conversions()
+            analysis.modules.forget_weights()
     # What the endpoint checks converted again (FG301's calls, FG305's imports) is mostly one
     # endpoint's own: kept for a few, not megabytes of them beside the findings and scorecard.
     forget_conversions()

@@ -233,3 +233,27 @@ def test_a_values_rare_fields_share_one_slot_and_read_and_replace_as_fields():
     assert both != read and dataclasses.replace(both) == both
     read.partial = plain  # set like a field
     assert read.partial is plain and read.env_key == "K"
+
+
+def test_evaluation_drops_the_containers_sizes_as_it_goes(tmp_path, monkeypatch):
+    """`_weight`'s memo is a cache: dropped with the conversions every FORGET_EVERY
+    endpoints, not grown over the whole evaluation (~1 MiB of a big tree at the peak)."""
+    from flash_guard import evaluate
+    from flash_guard.discover.resolve import ModuleIndex
+    from flash_guard.pipeline import RunRequest, run_check
+
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\ndependencies = []\n')
+    for index, name in enumerate(("alpha", "beta", "gamma")):
+        text = WORKER.format(name=name, function=f"handler_{index}")
+        (tmp_path / f"w{index}.py").write_text(text)
+    sizes = []
+    real = ModuleIndex.forget_weights
+
+    def forget(self):
+        sizes.append(len(self._weights))
+        real(self)
+
+    monkeypatch.setattr(evaluate, "FORGET_EVERY", 1)
+    monkeypatch.setattr(ModuleIndex, "forget_weights", forget)
+    result, _, _, _ = run_check(RunRequest(paths=[str(tmp_path)], cwd=tmp_path))
+    assert len(result.endpoints) == 3 and len(sizes) == 3

@@ -988,6 +988,11 @@ class ModuleIndex:
         self._weights = {}
         forget_conversions()
 
+    def forget_weights(self) -> None:
+        """Drop the containers' sizes (`_weight`'s memo): a cache, and one entry per container
+        evaluation met is ~1 MiB of a big tree by the end of evaluation."""
+        self._weights = {}
+
     def files_behind(self, path: str, span: Span) -> frozenset[str]:
         """The files consulted to evaluate the call or name at `span` in `path` (the file
         itself included; empty when nothing was evaluated there)."""
