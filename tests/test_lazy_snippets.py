@@ -27,6 +27,8 @@ def _snippets(facts) -> list[Snippet]:
     for function in facts.functions:
         out += [default for _, default, _ in function.params if default is not None]
         out += function.returns
+    for decorated in facts.decorated:  # decorators are snippets too (converted when read)
+        out += decorated.written
     return out
 
 
@@ -49,6 +51,9 @@ def _check(monkeypatch, path: str, text: str) -> int:
             converted += 1
         # The callee alone (before the whole call is converted) is the whole call's callee.
         assert lazy.is_call() == (eager.tree.kind == "call"), (path, lazy.text)
+        # What a decorator is judged by first: the callee of a call, else the whole.
+        head = eager.tree.items[0] if eager.tree.kind == "call" else eager.tree
+        assert lazy.head() == head, (path, lazy.text)
         if lazy.tree is None and eager.tree.kind == "call":
             assert lazy.callee() == eager.tree.items[0], (path, lazy.text)
         assert lazy.expr() == eager.tree, (path, lazy.text)
@@ -132,3 +137,12 @@ def test_callees_read_without_the_parser_equal_the_parsed_ones(monkeypatch, call
     for lazy, eager in _pairs(monkeypatch, "callee.py", text):
         if eager.tree.kind == "call":
             assert lazy.callee() == eager.tree.items[0], callee
+
+
+@pytest.mark.parametrize("text", ["f", "os.path.join", "a1._b.C_2", "print", "match", "a . b"])
+def test_dotted_values_converted_without_the_parser_equal_the_parsed_ones(monkeypatch, text):
+    source = f"X = {text}\n\n\n@{text}\ndef g():\n    pass\n"
+    pairs = _pairs(monkeypatch, "dotted.py", source)
+    assert len(pairs) == 2
+    for lazy, eager in pairs:
+        assert lazy.expr() == eager.tree, text

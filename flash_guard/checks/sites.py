@@ -159,14 +159,20 @@ def _decorated_by_target(files: dict[str, FileFacts], paths) -> dict[int, Decora
 
 
 def _decorator_call(decorated: Decorated, span: Span, files=None, path=None) -> Expr | None:
+    written = _decorator_written(decorated, span, files, path)
+    return written.expr() if written is not None else None
+
+
+def _decorator_written(decorated: Decorated, span: Span, files=None, path=None) -> Snippet | None:
+    """The decorator at `span` as written (`_decorator_call` unconverted)."""
     facts = files.get(path) if files is not None else None
     if facts is not None:
         found = _file_index(facts).by_span.get((id(decorated), span))
         if found is not None:
-            return found.expr()
+            return found
     for snippet in decorated.written:
         if snippet.has_expr_span(span):
-            return snippet.expr()
+            return snippet
     return None
 
 
@@ -308,9 +314,10 @@ def uses(endpoint: Endpoint, files: dict[str, FileFacts]) -> list[Use]:
         seen.add(id(target))
         decorated = index.get(id(target))
         placement = decorated.placement if decorated is not None else "module"
-        call = _decorator_call(decorated, span, files, path) if decorated is not None else None
+        # Only its label is read: the callee's text (no conversion of the whole call)
+        written = _decorator_written(decorated, span, files, path) if decorated else None
         blocks = decorated.blocks if decorated is not None else ()
-        label = f"{_shown(call)} on `{target.name}`"
+        label = f"{_shown(written)} on `{target.name}`"
         out.append(Use("decorator", path, span, target.name, placement, label, blocks))
     for route in endpoint.routes:
         facts = route.handler_facts
@@ -331,12 +338,12 @@ def uses(endpoint: Endpoint, files: dict[str, FileFacts]) -> list[Use]:
     return out
 
 
-def _shown(decorator: Expr | None) -> str:
+def _shown(decorator: Snippet | None) -> str:
     if decorator is None:
         return "the decorator"
-    if decorator.kind == "call":
-        return f"`@{decorator.items[0].text}(...)`"
-    return f"`@{decorator.text}`"
+    if decorator.is_call():
+        return f"`@{decorator.head().text}(...)`"
+    return f"`@{decorator.expr_text()}`"
 
 
 def build_calls(endpoint: Endpoint, files: dict[str, FileFacts]) -> list[Call]:

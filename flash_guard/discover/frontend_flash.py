@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from flash_guard.discover.facts import Assignment, Decorated, FunctionDef
 from flash_guard.discover.loops import unroll
 from flash_guard.discover.normalize import endpoint_params, is_none_literal, legacy_params
-from flash_guard.discover.parse import Expr, dotted_expr, forget_conversions
+from flash_guard.discover.parse import Expr, Snippet, dotted_expr, forget_conversions
 from flash_guard.discover.registries import unused_entries
 from flash_guard.discover.resolve import LEGACY_CLASSES, Exhausted, FlashSymbol, ModuleIndex
 from flash_guard.model import BodyFacts, Endpoint, Opaque, Route, Span, Value
@@ -82,8 +82,8 @@ class DeclarationBuilder:
                 for returned in fn.returns:
                     self._returned(path, fn, returned)
             for decorated in facts.decorated:
-                for decorator in decorated.decorators:
-                    self._decorator(path, decorated, decorator)
+                for written in decorated.written:
+                    self._decorator(path, decorated, written)
             # `x = Endpoint(...)(fn)` binds the result; a bare `Endpoint(...)(fn)` leaves
             # nothing in the module for the scanner to find
             bound = (
@@ -389,11 +389,13 @@ class DeclarationBuilder:
         draft = self._draft(obj, "legacy", decorated.placement, decorated.lines, path)
         self._add_target(draft, decorated, decorator.span, path)
 
-    def _decorator(self, path: str, decorated: Decorated, decorator: Expr) -> None:
+    def _decorator(self, path: str, decorated: Decorated, written: Snippet) -> None:
         project = self.project
         ns = decorated.namespace
-        if decorator.kind == "call":
-            func = decorator.items[0]
+        if written.is_call():
+            # The callee decides; the whole call is converted only for one that may declare
+            # (most decorators are not Flash's: a parse each would be most of discovery).
+            func = written.head()
             symbol = project.resolve_symbol(func, path, ns)
             if isinstance(symbol, Exhausted):
                 self._unresolved(path, decorated, func, "endpoint")
@@ -403,6 +405,7 @@ class DeclarationBuilder:
                 and symbol.name == "Endpoint"
                 and symbol.package != "runpod"
             ):
+                decorator = written.expr()
                 value = project.evaluate(decorator, path, ns)
                 draft = self._draft(
                     value.value, "endpoint", decorated.placement, decorated.lines, path
@@ -410,11 +413,12 @@ class DeclarationBuilder:
                 self._add_target(draft, decorated, decorator.span, path)
                 return
             if isinstance(symbol, FlashSymbol) and symbol.name == "remote":
-                self._remote(path, decorated, decorator)
+                self._remote(path, decorated, written.expr())
                 return
             if isinstance(symbol, tuple) and isinstance(symbol[1], (FunctionDef, Assignment)):
                 # `@gpu_endpoint("name", ...)`: a project factory returning an `Endpoint`, or
                 # a `functools.partial(Endpoint, ...)` bound to that name
+                decorator = written.expr()
                 value = project.evaluate(decorator, path, ns)
                 obj = value.value if value.known else None
                 if isinstance(obj, Opaque) and obj.callee == "Endpoint":
@@ -427,12 +431,14 @@ class DeclarationBuilder:
                 base = project.evaluate(func.items[0], path, ns)
                 obj = base.value if base.known else None
                 if isinstance(obj, Opaque) and obj.callee == "Endpoint":
+                    decorator = written.expr()
                     if func.value in ROUTE_VERBS:
                         self._route(path, decorated, decorator, obj)
                     else:
                         draft = self._draft(obj, "endpoint", "module")
                         draft.problems.append(("route-no-method", func.value, decorator.span))
             return
+        decorator = written.expr()
         if decorator.kind in ("name", "attr", "subscript"):
             # `@ENDPOINTS["qwen"]`: an `Endpoint` kept in a dict (built by a comprehension);
             # the decorated function is at module level, so the scanner finds it

@@ -22,7 +22,7 @@ from flash_guard.discover.facts import (
 )
 from flash_guard.discover.loops import loop_names, unroll
 from flash_guard.discover.normalize_runpod2 import FLASH_STR_ENUMS, is_flash_enum, resource_params
-from flash_guard.discover.parse import Expr, dotted_expr, forget_conversions
+from flash_guard.discover.parse import Expr, Snippet, dotted_expr, forget_conversions
 from flash_guard.discover.resolve import (
     SDK2_PACKAGE,
     FlashSymbol,
@@ -165,7 +165,7 @@ class Runpod2Builder:
                     continue
                 if decorated.namespace is not None:
                     continue
-                markers = [(d, self._marker(d, path, decorated)) for d in decorated.decorators]
+                markers = [(d, self._marker_of(d, path, decorated)) for d in decorated.written]
                 if any(kind is None for _, kind in markers):
                     continue  # also decorated otherwise (`@app.queue`, a project decorator)
                 name = decorated.target.name
@@ -182,17 +182,18 @@ class Runpod2Builder:
                             "route: rc2 reads route markers on the methods of an @app.api "
                             "class only (2.0 has no module-level route functions)"
                         )
-                    self.stray.append(("FG215", message, path, decorator.span))
+                    self.stray.append(("FG215", message, path, decorator.expr_span()))
 
     def _class_markers(self, path: str, decorated: Decorated) -> None:
         """`@runpod.get("/health")` on a class (above or below `@app.api`): the marker stamps
         the class (or the handle), and rc2 collects routes from the class's methods only, so
         the route is never served."""
         name = decorated.target.name
-        for decorator in decorated.decorators:
-            kind = self._marker(decorator, path, decorated)
+        for written in decorated.written:
+            kind = self._marker_of(written, path, decorated)
             if kind is None:
                 continue
+            decorator = written.expr()
             marker = "init" if kind == "init" else kind.lower()
             what = "runs nothing" if kind == "init" else "serves no route"
             self.stray.append(
@@ -454,7 +455,10 @@ class Runpod2Builder:
 
     def _app_method(self, func: Expr, path: str, ns) -> tuple[str | None, AppDecl | None]:
         """`app.queue(...)` -> ("queue", the App) when `app` is a runpod.App."""
-        callee = func.items[0] if func.kind == "call" else func
+        return self._app_callee(func.items[0] if func.kind == "call" else func, path, ns)
+
+    def _app_callee(self, callee: Expr, path: str, ns) -> tuple[str | None, AppDecl | None]:
+        """`_app_method` given the callee (`app.queue`) of a call, or the decorator."""
         if callee.kind != "attr" or callee.value not in DECORATOR_KINDS:
             return None, None
         base = self.project.evaluate(callee.items[0], path, ns)
@@ -534,18 +538,29 @@ class Runpod2Builder:
                     return assign.target
         return None
 
-    def _kept_decorator(self, decorator: Expr, path: str, ns):
+    def _kept_decorator(self, decorator: Expr | Snippet, path: str, ns):
         """`@cpu_step` where `cpu_step = app.queue(...)`, or `@gpu_queue("embed")` where a
         project helper returns `app.queue(...)`: (the decorator object, its kind, the App),
-        or None. rc2 registers a resource wherever such a decorator is applied."""
-        func = decorator.items[0] if decorator.kind == "call" else decorator
+        or None. rc2 registers a resource wherever such a decorator is applied. A decorator
+        as written (a snippet) is converted only past its callee's checks."""
+        if isinstance(decorator, Snippet):
+            func, is_call = decorator.head(), decorator.is_call()
+        else:
+            is_call = decorator.kind == "call"
+            func = decorator.items[0] if is_call else decorator
         if func.kind not in ("name", "attr") or (
-            decorator.kind != "call" and func.kind == "attr" and func.value in DECORATOR_KINDS
+            not is_call and func.kind == "attr" and func.value in DECORATOR_KINDS
         ):
             return None  # `@app.queue` without parentheses is `_app_method`'s FG210
         # Only a name bound in the project (`cpu_step = app.queue(...)`) or a project helper
         # can hold one: SDK names, route verbs and third-party decorators are not evaluated.
         found = self.project.resolve_symbol(func, path, ns)
+        if found is not None and (
+            not isinstance(found, tuple) or not isinstance(found[1], (Assignment, FunctionDef))
+        ):
+            return None
+        if isinstance(decorator, Snippet):
+            decorator = decorator.expr()
         method = self.project.app_method_call(decorator, path, ns) if found is None else None
         if method is not None:
             # `@app.gpu_queue(...)`: a method of the project's own App subclass
@@ -568,23 +583,23 @@ class Runpod2Builder:
 
     def _decorated(self, path: str, decorated: Decorated) -> None:
         schedule = False
-        for decorator in decorated.decorators:
-            func = decorator.items[0] if decorator.kind == "call" else decorator
-            symbol = self.project.resolve_symbol(func, path, decorated.namespace)
+        for written in decorated.written:
+            symbol = self.project.resolve_symbol(written.head(), path, decorated.namespace)
             if isinstance(symbol, FlashSymbol) and symbol.package == SDK2_PACKAGE:
                 if symbol.name == "schedule":
                     schedule = True
                 elif symbol.name == "Endpoint":
-                    self._client_declaration(path, decorated, decorator)
-        for index, decorator in enumerate(decorated.decorators):
-            kind, app = self._app_method(decorator, path, decorated.namespace)
+                    self._client_declaration(path, decorated, written.expr())
+        for index, written in enumerate(decorated.written):
+            kind, app = self._app_callee(written.head(), path, decorated.namespace)
             made = None
             if kind is None:
-                made = self._kept_decorator(decorator, path, decorated.namespace)
+                made = self._kept_decorator(written, path, decorated.namespace)
                 if made is None:
                     self._through_parameter(path, decorated, decorator)
                     continue
                 made, kind, app = made
+            decorator = written.expr()
             placement = decorated.placement
             below = decorated.decorators[index + 1 :]
             above = decorated.decorators[:index]
@@ -1360,6 +1375,15 @@ class Runpod2Builder:
         target = self.project.body_of(item.path or path, named)
         return (*args[:5], target, *args[6:])
 
+    def _marker_of(self, written: Snippet, path: str, method: Decorated) -> str | None:
+        """`_marker(written.expr(), ...)`, converting the callee only (see Snippet.head)."""
+        symbol = self.project.resolve_symbol(written.head(), path, method.namespace)
+        if not (isinstance(symbol, FlashSymbol) and symbol.package == SDK2_PACKAGE):
+            return None
+        if symbol.name == "init":
+            return "init"
+        return t.ROUTE_MARKERS.get(symbol.name) if written.is_call() else None
+
     def _marker(self, decorator: Expr, path: str, method: Decorated) -> str | None:
         func = decorator.items[0] if decorator.kind == "call" else decorator
         symbol = self.project.resolve_symbol(func, path, method.namespace)
@@ -1889,7 +1913,11 @@ class Runpod2Builder:
                 by_name.setdefault((endpoint.path, name), endpoint)
         for path in sorted(files):
             for decorated in files[path].decorated:
-                for decorator in decorated.decorators:
+                for written in decorated.written:
+                    # `x.init` as written ends so: no other decorator is converted here
+                    if written.tree is None and not written.text.endswith("init"):
+                        continue
+                    decorator = written.expr()
                     if decorator.kind != "attr" or decorator.value != "init":
                         continue
                     handle = decorator.items[0]

@@ -124,12 +124,15 @@ class Snippet(_Conversions):
             return self._callee
         except AttributeError:
             pass
+        callee = self._callee = self._convert_callee()
+        return callee
+
+    def _convert_callee(self) -> Expr | None:
         text = self.text[: self.callee_end]
         callee = dotted_expr(text, self.line, self.column)
         if callee is None:
             right = _parsed(text)
             callee = None if right is None else _rebased(self, lambda: to_expr(right, 1))
-        self._callee = callee
         return callee
 
     @property
@@ -152,6 +155,23 @@ class Snippet(_Conversions):
 
     def expr_text(self) -> str:
         return self.text if self.tree is None else self.tree.text
+
+    def head(self) -> Expr:
+        """`expr().items[0]` for a call (`is_call()`), else `expr()`: what a decorator's
+        meaning is decided by first, its callee converted alone where it can be."""
+        if self.is_call():
+            # Not memoised (as `callee()` is): a big tree's decorators would keep theirs
+            # for the whole run, and a dotted callee (most) is converted without a parse.
+            tree = self.tree
+            if tree is None:
+                try:
+                    callee = self._callee
+                except AttributeError:
+                    callee = self._convert_callee()
+                if callee is not None:
+                    return callee
+            return self.expr().items[0]
+        return self.expr()
 
     def is_call(self) -> bool:
         """`expr().kind == "call"`, converting only the callee."""
@@ -246,6 +266,10 @@ def _rebased(snippet: Snippet, convert):
 
 
 def _convert_snippet(snippet: Snippet) -> Expr:
+    # `name` / `a.b.c` (most decorators, many values): what the parse would give, unparsed
+    dotted = dotted_expr(snippet.text, snippet.line, snippet.column)
+    if dotted is not None:
+        return dotted
     right = _parsed(snippet.text)
     if right is None:
         return Expr("other", snippet.span, snippet.text)
