@@ -596,7 +596,7 @@ class Runpod2Builder:
             if kind is None:
                 made = self._kept_decorator(written, path, decorated.namespace)
                 if made is None:
-                    self._through_parameter(path, decorated, decorator)
+                    self._through_parameter(path, decorated, written)
                     continue
                 made, kind, app = made
             decorator = written.expr()
@@ -654,26 +654,27 @@ class Runpod2Builder:
         )  # fmt: skip
         return bool(made) and not unfollowed
 
-    def _through_parameter(self, path: str, decorated: Decorated, decorator: Expr) -> None:
+    def _through_parameter(self, path: str, decorated: Decorated, written: Snippet) -> None:
         """`def register_asr(app, gpu="L4"): @app.queue(gpu=gpu) def asr(...)` with
         `register_asr(app)` at module level (here or in a module importing this one): the
         App comes in as a parameter, so the decorator is an App method only for a call that
         passes one. rc2 registers one resource per such call, with that call's arguments
         (`_per_call`); a helper nothing calls at import registers nothing."""
         ns = decorated.namespace
-        kind = self._parameter_app_method(decorator, path, ns)
+        kind = self._parameter_app_method(written, path, ns)
         if kind is None:
             return
+        decorator = written.expr()  # converted only for such a decorator (see Snippet.head)
         self._per_call(
             path, kind, decorator, ns, decorated.target, decorated.lines, None, decorated, None
         )
 
-    def _parameter_app_method(self, decorator: Expr, path: str, ns) -> str | None:
+    def _parameter_app_method(self, written: Snippet, path: str, ns) -> str | None:
         """The kind of `@<param>.queue/api/task(...)` whose receiver is a parameter of the
         module-level function `ns` (what it is depends on the call), else None."""
-        if decorator.kind != "call" or ns is None:
+        if not written.is_call() or ns is None:
             return None
-        callee = decorator.items[0]
+        callee = written.head()
         if callee.kind != "attr" or callee.value not in DECORATOR_KINDS:
             return None
         receiver = callee.items[0]
