@@ -1,7 +1,8 @@
 """Every file flash-guard writes (reports, baselines, the starter config) goes through here.
 
 A write is atomic: the text goes to a new temporary file in the destination's directory,
-is flushed to disk, and is then renamed over the destination. A reader (or a run that
+is flushed to disk (synced, except a cache's own files: `atomic_file`), and is then renamed
+over the destination. A reader (or a run that
 fails half-way) sees the old file or the new one, never a truncated one. Renaming
 replaces a symlink at the destination instead of following it, so a symlink committed
 in the analysed tree as `flash-guard.sarif` cannot redirect the write elsewhere. The one
@@ -20,9 +21,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` (UTF-8) to `path`; OSError if it cannot be done, leaving `path` as it was."""
-    with atomic_file(path) as handle:
+def write_atomically(path: Path, text: str, durable: bool = True) -> None:
+    """Write `text` (UTF-8) to `path`; OSError if it cannot be done, leaving `path` as it was.
+    `durable`: see atomic_file."""
+    with atomic_file(path, durable) as handle:
         handle.write(text.encode("utf-8"))
 
 
@@ -65,9 +67,11 @@ def write_output(path: Path, text: str) -> None:
 
 
 @contextlib.contextmanager
-def atomic_file(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+def atomic_file(path: str | os.PathLike[str], durable: bool = True) -> Iterator[BinaryIO]:
     """A binary handle on a new temporary file beside `path`; when the block ends without
-    an error it is flushed, synced and renamed over `path`, else removed."""
+    an error it is flushed, synced and renamed over `path`, else removed. Not synced when
+    not `durable`: a cache's own files, which every read verifies (signed_cache.py), so one
+    a crash left empty or cut short is a cache miss; the sync cost a cold run 15-45 ms."""
     path = Path(path)
     if path.is_dir() and not path.is_symlink():
         raise IsADirectoryError(21, "Is a directory", str(path))
@@ -81,7 +85,8 @@ def atomic_file(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
         with os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):
