@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from itertools import chain
 from sys import intern
 
 from flash_guard.checklist import conditions
@@ -51,6 +52,7 @@ class Evaluation:
 
 
 FORGET_EVERY = 32
+_flatten = chain.from_iterable  # a scorecard row's pairs as one flat key, in C
 
 
 def evaluate(
@@ -114,7 +116,7 @@ class _Run:
 
     def _shared(self, row: dict[str, str]) -> dict[str, str]:
         """The interned row equal to `row` (same statuses in the same order)."""
-        key = tuple(part for pair in row.items() for part in pair)
+        key = tuple(_flatten(row.items()))  # (code, status, code, status, ...)
         return self._rows.setdefault(key, row)
 
     def _mark(self, index: int, code: str, status: str) -> None:
