@@ -25,6 +25,7 @@ from flash_guard.checks.sites import forget_indexes
 from flash_guard.config.loader import Config
 from flash_guard.discover.analysis import Analysis
 from flash_guard.discover.parse import forget_conversions
+from flash_guard.discover.resolve import SUBCLASS_INIT
 from flash_guard.findings import FAIL, NOT_APPLICABLE, PASS, UNKNOWN, Finding
 from flash_guard.messages import render_template
 from flash_guard.model import Endpoint, Value
@@ -441,6 +442,12 @@ def _unresolved_finding(entry: _Expression, analysis=None) -> Finding:
         what = (
             f"the resource config `{text or '?'}` cannot be resolved to a resource class call, "
             "so none of its settings are known"
+        )
+    elif entry.spread and text and text.endswith(SUBCLASS_INIT):
+        # a project subclass of Endpoint (resolve.py `_endpoint_subclass`)
+        what = (
+            f"what `{text[: -len('(...)')]}` passes on to `Endpoint` is not statically known "
+            "and may set any keyword"
         )
     elif entry.spread:
         what = f"the `**{text or '?'}` spread is not statically known and may set any keyword"

@@ -613,6 +613,54 @@ def test_fg303_matches_what_flash_build_bundles(project, check_json):
         assert not any(f"`{package}`" in message for message in flagged), package
 
 
+SUBCLASSES = {
+    "base.py": """
+        from runpod_flash import Endpoint, GpuType
+
+        class TunedEndpoint(Endpoint):
+            def __init__(self, name, **kwargs):
+                kwargs.setdefault("gpu", GpuType.NVIDIA_L4)
+                kwargs.setdefault("workers", (1, 3))
+                super().__init__(name, **kwargs)
+
+        class PlainEndpoint(Endpoint):
+            def describe(self):
+                return self.name
+    """,
+    "workers.py": """
+        from runpod_flash import GpuType
+        from base import PlainEndpoint, TunedEndpoint
+
+        @TunedEndpoint("subclass-init", dependencies=["tomli-w"])
+        async def r(x): ...
+
+        @PlainEndpoint(name="subclass-plain", gpu=GpuType.NVIDIA_L4, dependencies=["six"])
+        async def s(x): ...
+
+        routed = PlainEndpoint(name="subclass-routes", cpu="cpu3c-1-2", dependencies=["toml"])
+
+        @routed.get("/health")
+        async def health(): ...
+    """,
+}
+
+
+def test_endpoint_subclass_deploys_and_its_dependencies_are_not_bundled(project, check_json):
+    """`class GpuEndpoint(Endpoint)`: flash build deploys an instance like an `Endpoint`
+    (its scanner tests isinstance), but its dependency scan reads only calls named
+    `Endpoint`/`remote`, so the subclass call's `dependencies=` never reach the worker."""
+    sdk = oracle(SUBCLASSES, bundle=True)
+    assert sdk["import_errors"] == {}
+    subclassed = {"subclass-init", "subclass-plain", "subclass-routes"}
+    assert subclassed <= set(sdk["deployed"])
+    assert not {"tomli-w", "six", "toml"} & set(sdk["dependencies"])
+    _, doc = check_json(project(SUBCLASSES), "--select", "FG303")
+    assert subclassed <= {e["name"] for e in doc["endpoints"]}
+    flagged = [f["message"] for f in doc["findings"] if f["code"] == "FG303"]
+    for package in ("tomli-w", "six", "toml"):
+        assert any(f"`{package}`" in message for message in flagged), package
+
+
 SYSTEM_DEPS_PROBE = """
 import asyncio, importlib, inspect, pathlib, sys
 from runpod_flash.stubs.live_serverless import LiveServerlessStub

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from flash_guard.discover.facts import Assignment, Decorated, FunctionDef
+from flash_guard.discover.facts import Assignment, ClassDef, Decorated, FunctionDef
 from flash_guard.discover.loops import unroll
 from flash_guard.discover.normalize import endpoint_params, is_none_literal, legacy_params
 from flash_guard.discover.parse import Expr, Snippet, dotted_expr, forget_conversions
@@ -415,9 +415,12 @@ class DeclarationBuilder:
             if isinstance(symbol, FlashSymbol) and symbol.name == "remote":
                 self._remote(path, decorated, written.expr())
                 return
-            if isinstance(symbol, tuple) and isinstance(symbol[1], (FunctionDef, Assignment)):
-                # `@gpu_endpoint("name", ...)`: a project factory returning an `Endpoint`, or
-                # a `functools.partial(Endpoint, ...)` bound to that name
+            if isinstance(symbol, tuple) and isinstance(
+                symbol[1], (FunctionDef, Assignment, ClassDef)
+            ):
+                # `@gpu_endpoint("name", ...)`: a project factory returning an `Endpoint`, a
+                # `functools.partial(Endpoint, ...)` bound to that name, or a project subclass
+                # of `Endpoint` (`class GpuEndpoint(Endpoint)`)
                 decorator = written.expr()
                 value = project.evaluate(decorator, path, ns)
                 obj = value.value if value.known else None

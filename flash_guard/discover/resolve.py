@@ -35,6 +35,8 @@ FLASH_PACKAGES = ("runpod_flash", "tetra_rp")
 # runpod 2.0 (the Apps API, runpod-sdk2.md §1.1): its names resolve to FlashSymbols of package
 # "runpod"; every other `runpod.*` name (the 1.x worker SDK, API verbs) stays unknown.
 SDK2_PACKAGE = "runpod"
+# The text of the unknown spread a project subclass of `Endpoint` with its own `__init__` adds.
+SUBCLASS_INIT = ".__init__(...)"
 SDK2_SYMBOLS = frozenset(_SDK2_IMPORT_PATHS)
 # `runpod.Endpoint` is the legacy HTTP client: deliberately not an object factory here.
 SDK2_FACTORIES = frozenset(
@@ -1441,6 +1443,9 @@ class ModuleIndex:
     def _instance(self, cls_path: str, cls: ClassDef, expr: Expr, path, namespace, depth) -> Value:
         if self._derives_app(cls_path, cls, depth):
             return self._app_subclass(cls_path, cls, expr, path, namespace, depth)
+        endpoint = self._endpoint_base(cls_path, cls, depth)
+        if endpoint is not None:
+            return self._endpoint_subclass(endpoint, cls_path, cls, expr, path, namespace, depth)
         generated = any(d.split("(")[0].endswith("dataclass") for d in cls.decorators)
         positional = expr.items[1:]
         if any(n is None for n, _, _ in expr.keywords) or any(
@@ -1515,6 +1520,52 @@ class ModuleIndex:
             for _, _, bases in self._lineage((cls_path, cls), depth + 1)
             for _, found in bases
         )
+
+    def _endpoint_base(self, cls_path: str, cls: ClassDef, depth: int) -> FlashSymbol | None:
+        """The runpod-flash (or tetra-rp) `Endpoint` a project class derives from, through
+        project base classes too (`class GpuEndpoint(Endpoint)`), else None. `flash build`
+        finds an instance of it as it finds an `Endpoint` (scanner: `isinstance(obj,
+        Endpoint)`), so a decorator or route on it deploys. runpod 2.0's `Endpoint` is the
+        HTTP client, not a declaration."""
+        for _, _, bases in self._lineage((cls_path, cls), depth + 1):
+            for _, found in bases:
+                if (
+                    isinstance(found, FlashSymbol)
+                    and found.name == "Endpoint"
+                    and found.package != SDK2_PACKAGE
+                ):
+                    return found
+        return None
+
+    def _endpoint_subclass(
+        self, base: FlashSymbol, cls_path, cls: ClassDef, expr: Expr, path, namespace, depth
+    ) -> Value:
+        """`GpuEndpoint("embedder", dependencies=[...])`: an `Endpoint`. Without an `__init__`
+        of its own (in the class or a project base) the arguments are Endpoint's. With one,
+        the call's keywords are taken as passed on, and whatever else that `__init__` gives
+        `super().__init__` (`kwargs.setdefault("gpu", ...)`, its own defaults) is an unknown
+        spread at the `__init__`: a rule that needs a keyword the call does not give says it
+        cannot tell (FG002), rather than judge the SDK default."""
+        init = self._project_init(cls_path, cls, depth)
+        if init is None:
+            return self._make_object(base, expr, path, namespace, depth)
+        init_path, init_fn = init
+        kwargs, spans, spreads = self._keywords(expr, path, namespace, depth)
+        # Only a first parameter called `name` is known to be Endpoint's `name`.
+        params = [p for p, _, kind in init_fn.params[1:] if kind == ""]
+        positional = expr.items[1:2] if params[:1] == ["name"] else []
+        args = tuple(self.evaluate(arg, path, namespace, depth + 1) for arg in positional)
+        given = Value.unknown(f"{cls.name}{SUBCLASS_INIT}", init_fn.span, init_path)
+        return self._object(base, kwargs, spans, [*spreads, given], args, expr, path)
+
+    def _project_init(self, cls_path: str, cls: ClassDef, depth: int):
+        """(path, FunctionDef) of the `__init__` of the class or its nearest project base."""
+        for here, klass, _ in self._lineage((cls_path, cls), depth + 1):
+            facts = self.files.get(here)
+            for fn in facts.functions if facts is not None else ():
+                if fn.name == "__init__" and fn.namespace == klass.span:
+                    return here, fn
+        return None
 
     def _app_subclass(self, cls_path, cls: ClassDef, expr: Expr, path, namespace, depth):
         """`PlatformApp("jobs")`: an App. Without an `__init__` of its own (in the class or a

@@ -29,11 +29,13 @@ class DependenciesLiteral(Check):
     expression; when an element of the list is not a string literal (a name, an f-string,
     `*unpacking`); when it comes through a `**spread`; when it is the second positional
     argument of `remote(...)`; and when the list is literal but the call is written under an
-    import alias (`E(...)` for `Endpoint`), in an annotated assignment (`ep: Endpoint =
-    Endpoint(...)`), in a tuple unpacked into names (`a, b = Endpoint(...), Endpoint(...)`) or
-    in the call form (`Endpoint(...)(fn)`), which the build's scan does not match; and when
-    the packages reach the endpoint through a project factory (given to the factory's call,
-    or written in a `return Endpoint(...)` there), which the scan never reads.
+    import alias (`E(...)` for `Endpoint`) or through a project subclass of `Endpoint`
+    (`@GpuEndpoint(...)`: the build deploys it, but its scan matches names), in an annotated
+    assignment (`ep: Endpoint = Endpoint(...)`), in a tuple unpacked into names (`a, b =
+    Endpoint(...), Endpoint(...)`) or in the call form (`Endpoint(...)(fn)`), which the
+    build's scan does not match; and when the packages reach the endpoint through a project
+    factory (given to the factory's call, or written in a `return Endpoint(...)` there),
+    which the scan never reads.
     `dependencies=None` passes. An unresolved `**spread` that may hold `dependencies` reports
     FG002. A runtime-provisioned declaration (see FG301) is not checked: `flash build` never
     bundles it. runpod 2.0 collects dependencies by running the code, so any list works
