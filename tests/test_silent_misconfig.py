@@ -587,6 +587,12 @@ BUNDLING = {
         @assigned("factory-assign")
         async def p(x): ...
 
+        def listed(name, deps=()):
+            return Endpoint(name=name, gpu=GpuType.NVIDIA_L4, dependencies=list(deps))
+
+        @listed("factory-list", deps=["more-itertools"])
+        async def t(x): ...
+
         async def _q(x): ...
 
         q = Endpoint(name="applied", gpu=GpuType.NVIDIA_L4, dependencies=["cachetools"])(_q)
@@ -604,6 +610,7 @@ def test_fg303_matches_what_flash_build_bundles(project, check_json):
     written = {"pandas", "scipy", "attrs", "torch", "polars", "click", "jinja2", "tqdm"}
     written |= {"sentence-transformers", "faiss-cpu", "tabulate"}
     written |= {"msgpack", "ujson", "cachetools"}  # factories, `return Endpoint`, call form
+    written |= {"more-itertools"}  # a factory's `dependencies=list(deps)`
     assert not written & bundled
     for package in written:
         assert any(f"`{package}`" in message for message in flagged), package

@@ -97,6 +97,9 @@ MAX_CANDIDATES = 16
 MAX_LINEAGE = 16
 ENV_GETTERS = frozenset({"os.getenv", "getenv", "os.environ.get", "environ.get"})
 CONVERTERS = {"int": int, "float": float, "str": str, "bool": bool}
+# `list(deps)`, `tuple(WORKERS)` of a known list or tuple: the same items (a factory's
+# `dependencies=list(deps)`); of anything else (a string, a dict, a generator) unknown.
+SEQUENCE_CONVERTERS = {"list": list, "tuple": tuple}
 _UNRESOLVED = object()  # `_evaluate_call_uncached` resolves the callee itself
 IMPORTERS = frozenset({"importlib.import_module", "import_module", "__import__"})
 # `value.strip()` and its kin without arguments: a known string stays known (an environment
@@ -1115,6 +1118,11 @@ class ModuleIndex:
         def convert(values: list[Value]) -> Value:
             value = values[0]
             raw = value.value
+            if name in SEQUENCE_CONVERTERS:
+                if not value.known or value.partial or not isinstance(raw, (list, tuple)):
+                    return Value.unknown(expr.text, expr.span, path)
+                items = SEQUENCE_CONVERTERS[name](raw)
+                return Value(items, True, expr.span, expr.text, path=path)
             if not value.known or not isinstance(raw, (str, int, float, bool)):
                 return Value.unknown(expr.text, expr.span, path)
             if isinstance(raw, str) and len(raw) > 100:
@@ -1832,7 +1840,7 @@ class ModuleIndex:
             return "env"
         if project is None and dotted in ("asdict", "dataclasses.asdict"):
             return "asdict"
-        if builtin and dotted in CONVERTERS:
+        if builtin and (dotted in CONVERTERS or dotted in SEQUENCE_CONVERTERS):
             return "convert"
         if builtin and dotted == "getattr":
             return "getattr"
