@@ -75,6 +75,38 @@ def _walk(endpoint: Endpoint, project: ModuleIndex) -> WorkerStart:
     return out
 
 
+def modules_imported_by(path: str, binding: ImportBinding, project: ModuleIndex) -> str | None:
+    """The project module an import names (`from app.features import featurize` ->
+    `app/features.py`), None for a package or the standard library."""
+    if not binding.level and binding.module.split(".", 1)[0] in STDLIB_NAMES:
+        return None
+    found = project.find_module(path, binding.module, binding.level)
+    if binding.name not in (None, "*"):
+        sub = f"{binding.module}.{binding.name}" if binding.module else binding.name
+        found = project.find_module(path, sub, binding.level) or found
+    return found
+
+
+def walk_from(paths: list[str], project: ModuleIndex, skip: set[str]) -> WorkerStart:
+    """The project modules `paths` lead to through module-level imports (themselves
+    included), minus `skip` (modules the worker has already imported when it started)."""
+    out = WorkerStart()
+    todo = sorted(set(paths) - skip)
+    done: set[str] = set(skip)
+    while todo and len(out.modules) < MAX_MODULES:
+        path = todo.pop(0)
+        if path in done:
+            continue
+        done.add(path)
+        if not project.ensure_parsed(path):
+            continue
+        out.modules.append(path)
+        step = _step(path, project)
+        out.steps.append(step)
+        todo += [found for found in step.found if found not in done]
+    return out
+
+
 def _step(path: str, project: ModuleIndex) -> _Step:
     """Computed once per module: the walks of a big tree's endpoints meet in the same modules,
     and a list of their imports per endpoint was megabytes (a tree holding a copy of the

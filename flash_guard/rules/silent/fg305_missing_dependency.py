@@ -9,7 +9,13 @@ from dataclasses import dataclass
 
 from flash_guard.checks.base import Check, fail_at, param_doc, register, unknown, worker_bodies
 from flash_guard.checks.sites import body_with_helpers
-from flash_guard.checks.worker_start import GUARDS, imports_module_at_start, worker_start
+from flash_guard.checks.worker_start import (
+    GUARDS,
+    imports_module_at_start,
+    modules_imported_by,
+    walk_from,
+    worker_start,
+)
 from flash_guard.model import Span, Value
 from flash_guard.project.local_requirements import (
     SEPARATE,
@@ -119,8 +125,12 @@ class MissingDependency(Check):
     does the handler `flash build` generates for a runpod-flash `Endpoint` (it imports the
     declaring module), checked the same way once per app; a legacy `@remote` function, often run
     live where the worker execs only its source, is not. There the fix names requirements.txt: a
-    package in `dependencies=` imported at module level is FG302's. Imports in helpers of other
-    modules and in helpers called only by helpers are not looked at. For runpod 2.0 and a
+    package in `dependencies=` imported at module level is FG302's. A project module the
+    body imports inside it (`from app.features import featurize` in the function) runs its
+    own module-level imports there, so those (and the project modules they import) are
+    checked the same way, "on the first request"; one imported under a `try` in the body is
+    not followed. Imports in helpers of other modules and in helpers called only by helpers
+    are not looked at. For runpod 2.0 and a
     flash-built runpod-flash app, a project package that lives below the app's directory
     (`src/mypkg/`, a src layout) and is imported by its own name (`from mypkg.util import x`)
     is reported as well: the worker has only the app directory on sys.path and the project is
@@ -177,6 +187,9 @@ class MissingDependency(Check):
             # The worker adds a package location itself (a venv on the network volume):
             # what its own imports find there is decided when it runs, not by the build.
             imports = []
+        if built or endpoint.sdk == "runpod2":
+            # the build ships every project module; a body that imports one runs its imports
+            imports += _lazy_module_imports(endpoint, ctx.endpoints, analysis, list(imports))
         if imports_module_at_start(endpoint):
             imports += _first_reporter(endpoint, ctx.endpoints, analysis)
         broken = _broken_local_lines(endpoint, analysis)
@@ -515,11 +528,7 @@ def _apps_serving_http(endpoints, analysis) -> set[str]:
 def _finding(endpoint, path, binding, top, import_names, via, built=True):
     wanted = (import_names.get(top) or [normalise(top)])[0]
     app = "the app" if endpoint.app == "." else f"app {endpoint.app}"
-    where = "in its body" if via is None else f"in `{via}()`, a helper its body calls"
-    when = "on the first request"
-    if via == MODULE_LEVEL:
-        where = f"at module level of `{path}`, which its worker imports when it starts"
-        when = "when the worker starts"
+    where, when = _where_and_when(via, path)
     sources = (
         f"the dependencies= or requirements of {app}" if built else "its @remote dependencies="
     )
@@ -528,7 +537,7 @@ def _finding(endpoint, path, binding, top, import_names, via, built=True):
         f"the worker (not in {sources}, nor preinstalled): ModuleNotFoundError {when}"
     )
     fix = f'Add "{wanted}" to dependencies=[...] (or to the app\'s requirements.txt).'
-    if via == MODULE_LEVEL and endpoint.sdk != "runpod2":
+    if via in (MODULE_LEVEL, LAZY_MODULE) and endpoint.sdk != "runpod2":
         # listed in dependencies= and imported at module level is FG302's finding
         fix = (
             f'Add "{wanted}" to the app\'s requirements.txt, or import it inside the function '
@@ -554,6 +563,22 @@ def _finding(endpoint, path, binding, top, import_names, via, built=True):
 
 
 MODULE_LEVEL = "<module>"  # the `via` of an import the worker runs when it imports a module
+# the `via` of a module-level import of a project module the body imports inside it
+LAZY_MODULE = "<lazy module>"
+
+
+def _where_and_when(via, path: str) -> tuple[str, str]:
+    """Where the worker runs an import, and when it fails, for a finding's message."""
+    if via == MODULE_LEVEL:
+        return (
+            f"at module level of `{path}`, which its worker imports when it starts",
+            "when the worker starts",
+        )
+    if via == LAZY_MODULE:
+        where = f"at module level of `{path}`, a project module its body imports"
+        return where, "on the first request"
+    where = "in its body" if via is None else f"in `{via}()`, a helper its body calls"
+    return where, "on the first request"
 
 
 def _first_reporter(endpoint, endpoints, analysis):
@@ -565,6 +590,34 @@ def _first_reporter(endpoint, endpoints, analysis):
         key = (artifact(endpoint), path, binding.span)
         if memo.setdefault(key, id(endpoint)) == id(endpoint):
             yield path, binding, MODULE_LEVEL
+
+
+def _lazy_module_imports(endpoint, endpoints, analysis, imports):
+    """The module-level imports of the project modules the worker's body imports inside it
+    (`from app.features import featurize` in the function, and `app/features.py` imports
+    pandas at its top): they run on the first request that reaches that import. Modules the
+    worker already imported when it started are left to `_first_reporter`, and each import
+    is reported once per App artifact, as there (the two share the memo). An import inside
+    a `try` may be expected to fail: not followed."""
+    project = analysis.modules
+    started = set()
+    if imports_module_at_start(endpoint):
+        started = set(worker_start(endpoint, project).modules)
+    lazy = []
+    for path, binding, _ in imports:
+        if any(block.kind in ("try", "except", "finally") for block in binding.blocks):
+            continue
+        found = modules_imported_by(path, binding, project)
+        if found is not None:
+            lazy.append(found)
+    if not lazy:
+        return
+    walk = walk_from(lazy, project, started)
+    memo = _memo(analysis).setdefault(("module imports", id(endpoints)), {})
+    for path, binding in walk.imports + walk.project_imports:
+        key = (artifact(endpoint), path, binding.span)
+        if memo.setdefault(key, id(endpoint)) == id(endpoint):
+            yield path, binding, LAZY_MODULE
 
 
 def body_imports(endpoint, analysis):
@@ -960,11 +1013,7 @@ PACKAGING_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 
 
 def _outside_app_finding(endpoint, analysis, path, binding, top, outside: str, via):
-    where = "in its body" if via is None else f"in `{via}()`, a helper its body calls"
-    when = "on the first request"
-    if via == MODULE_LEVEL:
-        where = f"at module level of `{path}`, which its worker imports when it starts"
-        when = "when the worker starts"
+    where, when = _where_and_when(via, path)
     place = f"`{outside}`" if outside else "at the checked tree's root"
     message = (
         f"`{endpoint.display_name}` imports `{top}` {where}, but it is the project module "
@@ -1029,11 +1078,7 @@ def below_deploy_root(analysis, path: str, binding, top: str, app: str) -> Below
 
 
 def _below_root_finding(endpoint, path, binding, top, below: BelowRoot, via):
-    where = "in its body" if via is None else f"in `{via}()`, a helper its body calls"
-    when = "on the first request"
-    if via == MODULE_LEVEL:
-        where = f"at module level of `{path}`, which its worker imports when it starts"
-        when = "when the worker starts"
+    where, when = _where_and_when(via, path)
     rooted = f"{below.directory.replace('/', '.')}.{binding.module}"
     if endpoint.sdk == "runpod2":
         message = (
@@ -1047,7 +1092,7 @@ def _below_root_finding(endpoint, path, binding, top, below: BelowRoot, via):
         # runpod-flash's RuntimeScanner imports each file as `src.pkg.mod` with only the
         # build directory on sys.path, and one file that fails to import fails the build
         # (build.py "Failed to load"); tetra-rp's scanner reads the AST and imports nothing.
-        if via == MODULE_LEVEL and sdk_of(endpoint).package == "runpod-flash":
+        if via in (MODULE_LEVEL, LAZY_MODULE) and sdk_of(endpoint).package == "runpod-flash":
             when = (
                 "when `flash build` loads this file, failing the build; with the project "
                 "installed locally, when the worker starts"
