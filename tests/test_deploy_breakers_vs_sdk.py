@@ -1240,3 +1240,64 @@ def test_max_concurrency_on_a_load_balancer_is_dropped(tmp_path):
     (tmp_path / "app.py").write_text(CONCURRENCY_APP, "utf-8")
     found = [f for f in _flash_guard(tmp_path)["findings"] if f["code"] == "FG210"]
     assert [(f["endpoint"], f["line"], f["severity"]) for f in found] == [("lb", 4, "warning")]
+
+
+# `flash build`'s generated queue handlers, then run the way a deployed worker runs them:
+# the module re-imported with RUNPOD_ENDPOINT_ID and FLASH_RESOURCE_NAME set, so the
+# Endpoint decorator returns the function itself (client.py `_should_execute_locally`).
+HANDLER_RUN_PROBE = """
+import asyncio, importlib.util, inspect, json, os, pathlib, sys, tempfile
+
+from runpod_flash.cli.commands.build_utils.handler_generator import HandlerGenerator
+from runpod_flash.cli.commands.build_utils.manifest import ManifestBuilder
+from runpod_flash.cli.commands.build_utils.scanner import RuntimeScanner
+
+root = pathlib.Path(tempfile.mkdtemp())
+(root / "app.py").write_text(json.loads(SOURCE))
+sys.path.insert(0, str(root))
+scanner = RuntimeScanner(root)
+functions = scanner.discover_remote_functions()
+manifest = ManifestBuilder("probe", functions, scanner=scanner, build_dir=root).build()
+HandlerGenerator(manifest, root).generate_handlers()
+RESULT = {}
+for name in sorted(manifest["resources"]):
+    os.environ["RUNPOD_ENDPOINT_ID"] = "probe"
+    os.environ["FLASH_RESOURCE_NAME"] = name
+    sys.modules.pop("app", None)
+    spec = importlib.util.spec_from_file_location(f"h_{name}", root / f"handler_{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = module.handler({"input": {"x": 21}})
+    out = asyncio.run(out) if inspect.iscoroutine(out) else out
+    RESULT[name] = {"error": out["error"]} if "error" in out else out
+"""
+
+SYNC_CONCURRENT_APP = """
+from runpod_flash import Endpoint
+
+@Endpoint(name="sync-many", cpu="cpu3c-1-2", workers=(1, 2), max_concurrency=4)
+def double(x):
+    return {"y": 2 * x}
+
+@Endpoint(name="async-many", cpu="cpu3c-1-2", workers=(1, 2), max_concurrency=4)
+async def triple(x):
+    return {"y": 3 * x}
+
+@Endpoint(name="sync-one", cpu="cpu3c-1-2", workers=(1, 2))
+def quadruple(x):
+    return {"y": 4 * x}
+"""
+
+
+def test_sync_handler_with_max_concurrency_fails_every_job(tmp_path):
+    """FG215's runpod-flash case: with max_concurrency > 1 the build generates a handler that
+    awaits the function; a plain `def` then fails every job on the worker, while the same
+    function with max_concurrency 1, or an `async def`, works. flash-guard fires on that one."""
+    source = f"SOURCE = {json.dumps(json.dumps(SYNC_CONCURRENT_APP))}\n" + HANDLER_RUN_PROBE
+    ran = run_probe_or_skip(source)
+    assert ran["async-many"] == {"y": 63} and ran["sync-one"] == {"y": 84}
+    assert "can't be used in 'await' expression" in ran["sync-many"]["error"]
+    (tmp_path / "app.py").write_text(SYNC_CONCURRENT_APP, "utf-8")
+    (tmp_path / "requirements.txt").write_text("runpod-flash==1.21.0\n", "utf-8")
+    found = [f for f in _flash_guard(tmp_path)["findings"] if f["code"] == "FG215"]
+    assert [(f["endpoint"], f["line"]) for f in found] == [("sync-many", 5)]

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from flash_guard.checks import deploy_support as runpod2
-from flash_guard.checks.base import Check, Outcome, register
+from flash_guard.checks.base import Check, Outcome, fail_at, register, unknown
+from flash_guard.sdk.in_use import has_flash_build, release_at_least, sdk_of
+
+# The first runpod-flash release with `Endpoint(max_concurrency=...)` and the concurrent
+# handler template that goes with it.
+MAX_CONCURRENCY_FROM = "1.13.0"
 
 
 @register
@@ -39,7 +44,16 @@ class InvalidHandler(Check):
     (`tokenize(text)` in a module-level function or class of the project:
     `FunctionHandle.__call__` raises TypeError, the call is `.remote(...)`; runpod_flash
     endpoints were called directly). Handlers built with the call form
-    (`h = app.queue(...)(fn)`) are not inspected."""
+    (`h = app.queue(...)(fn)`) are not inspected.
+
+    runpod-flash (`_sync_concurrent`): a plain `def` function that an `Endpoint` with
+    `max_concurrency` above 1 decorates. `flash build` imports the module locally, where the
+    decorator returns an async stub, so its scanner marks the function async and generates
+    the concurrent handler, `result = await fn(**job_input)`; on the worker the decorator
+    returns the function itself, so every job awaits a plain value and returns `{"error":
+    "object dict can't be used in 'await' expression"}` (runpod-flash 1.21
+    build_utils/scanner.py, handler_generator.py, client.py `_should_execute_locally`;
+    run against the generated handler in tests)."""
 
     id = "invalid-handler"
     scope = "project"
@@ -49,4 +63,43 @@ class InvalidHandler(Check):
         out = runpod2.project_outcomes(endpoints, "FG215")
         stray = ctx.analysis.modules.runpod2_stray if ctx.analysis is not None else []
         out += [Outcome("fail", m, path, span) for code, m, path, span in stray if code == "FG215"]
+        for endpoint in endpoints:
+            out += _sync_concurrent(endpoint)
         return out
+
+
+def _sync_concurrent(endpoint) -> list[Outcome]:
+    """A runpod-flash queue `Endpoint` with max_concurrency > 1 on a plain `def` function:
+    the handler `flash build` generates awaits what the function returns (class docstring)."""
+    if endpoint.sdk != "runpod_flash" or endpoint.api != "endpoint" or endpoint.kind != "queue":
+        return []
+    if not has_flash_build(endpoint):
+        return []
+    if not release_at_least(sdk_of(endpoint), "runpod-flash", MAX_CONCURRENCY_FROM):
+        return []  # no max_concurrency there: FG210
+    sync = [t for t in endpoint.targets if not t.is_class and not t.is_async]
+    value = endpoint.params.get("max_concurrency")
+    if not sync or value is None or value.defaulted:
+        return []
+    if not value.known:
+        return [unknown(endpoint, value, "`max_concurrency`", "max_concurrency")]
+    limit = value.value
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit <= 1:
+        return []
+    sdk = sdk_of(endpoint)
+    out = []
+    for target in sync:
+        message = (
+            f"`{endpoint.display_name}`: `{target.name}` is a plain `def` but max_concurrency="
+            f"{limit}: the handler flash build generates ({sdk.package} {sdk.version}) does "
+            f"`await {target.name}(...)`, and on the worker it returns a plain value, so every "
+            "job fails with \"object ... can't be used in 'await' expression\""
+        )
+        fix = (
+            f"Make `{target.name}` an `async def` (run blocking work with `await "
+            "asyncio.to_thread(...)`), or drop max_concurrency."
+        )
+        out.append(
+            fail_at(endpoint, message, target.path or endpoint.path, target.span, "handler", fix)
+        )
+    return out
