@@ -1301,3 +1301,66 @@ def test_sync_handler_with_max_concurrency_fails_every_job(tmp_path):
     (tmp_path / "requirements.txt").write_text("runpod-flash==1.21.0\n", "utf-8")
     found = [f for f in _flash_guard(tmp_path)["findings"] if f["code"] == "FG215"]
     assert [(f["endpoint"], f["line"]) for f in found] == [("sync-many", 5)]
+
+
+# `flash build`'s load-balancer handler for an Endpoint whose file also builds a FastAPI app.
+LB_ROUTES_PROBE = """
+import importlib.util, json, pathlib, sys, tempfile
+
+from runpod_flash.cli.commands.build_utils.lb_handler_generator import LBHandlerGenerator
+from runpod_flash.cli.commands.build_utils.manifest import ManifestBuilder
+from runpod_flash.cli.commands.build_utils.scanner import RuntimeScanner
+
+root = pathlib.Path(tempfile.mkdtemp())
+(root / "app.py").write_text(json.loads(SOURCE))
+sys.path.insert(0, str(root))
+scanner = RuntimeScanner(root)
+functions = scanner.discover_remote_functions()
+manifest = ManifestBuilder("probe", functions, scanner=scanner, build_dir=root).build()
+(handler,) = LBHandlerGenerator(manifest, root).generate_handlers()
+spec = importlib.util.spec_from_file_location("lb_probe", handler)
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+RESULT = sorted(
+    [method, route.path]
+    for route in module.app.routes
+    for method in sorted(getattr(route, "methods", None) or ())
+)
+"""
+
+FASTAPI_BESIDE_LB = """
+from fastapi import FastAPI
+from runpod_flash import Endpoint
+
+gateway = Endpoint(name="gateway", cpu="cpu3c-1-2", workers=(1, 2))
+web = FastAPI()
+
+@web.get("/health")
+async def health():
+    return {"ok": True}
+
+@gateway.post("/chat")
+async def chat(body: dict):
+    return body
+"""
+
+
+def test_health_route_on_a_separate_fastapi_app_is_not_served(tmp_path):
+    """FG109's hint: the handler flash build generates serves the Endpoint's routes (and its
+    own /ping), never those of a FastAPI app the module builds beside it."""
+    source = f"SOURCE = {json.dumps(json.dumps(FASTAPI_BESIDE_LB))}\n" + LB_ROUTES_PROBE
+    served = run_probe_or_skip(source)
+    assert ["POST", "/chat"] in served and ["GET", "/ping"] in served
+    assert ["GET", "/health"] not in served
+    (tmp_path / "app.py").write_text(FASTAPI_BESIDE_LB, "utf-8")
+    out = io.StringIO()
+    previous = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        with contextlib.redirect_stdout(out):
+            main(["check", "--format", "json", "--select", "FG109", "."])
+    finally:
+        os.chdir(previous)
+    (finding,) = json.loads(out.getvalue())["findings"]
+    assert "on `web`, a FastAPI app of its own" in finding["message"]
+    assert finding["fix"] == 'Register it on the Endpoint: @gateway.get("/health").'

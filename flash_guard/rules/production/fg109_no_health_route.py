@@ -36,7 +36,10 @@ class HealthRoute(Check):
     the handler's name, or a later item re-registers its function) does not count. When the
     endpoint serves a GET route that names a health check another way (`/healthz`, `/status`,
     `/readyz`, `/v1/health`), the finding says so and its fix is adding that path to
-    `health_paths`."""
+    `health_paths`. A runpod-flash endpoint whose file registers the health route on a
+    module-level `FastAPI()`/`APIRouter()` of its own (`@web.get("/health")`) still fails:
+    the load-balancer handler `flash build` generates serves only the Endpoint's routes; the
+    finding names that route and the fix moves it onto the Endpoint."""
 
     id = "no-health-route"
     Params = Params
@@ -73,6 +76,14 @@ class HealthRoute(Check):
                 f" (the `{dropped.shown()}` on `{dropped.handler}` {dropped.dropped[0]} is not "
                 "deployed, FG301)"
             )
+        foreign = _unserved_app_route(endpoint, ctx.analysis, params.health_paths)
+        if foreign is not None:
+            app, where = foreign
+            message += (
+                f" (the GET {path} at {where} is on `{app}`, a FastAPI app of its own that "
+                "flash build never serves: only routes on the Endpoint are)"
+            )
+            fix = f'Register it on the Endpoint: @{endpoint.variable or "api"}.get("{path}").'
         own = _health_like(endpoint)
         if own is not None:
             # `/healthz`, `/status`: most likely the health route under another name
@@ -84,6 +95,40 @@ class HealthRoute(Check):
                 f"health_paths: [{', '.join([*params.health_paths, own])}]), or serve GET {path}."
             )
         return [fail(endpoint, message, None, "routes", fix)]
+
+
+APP_CLASSES = ("FastAPI", "APIRouter")
+
+
+def _unserved_app_route(endpoint, analysis, health_paths) -> tuple[str, str] | None:
+    """(app name, "file:line") of a `@web.get("/health")` in the endpoint's file, `web` a
+    module-level `FastAPI()`/`APIRouter()`: runpod-flash's load-balancer handler builds its
+    own app from the routes registered on the Endpoint (build_utils/lb_handler_generator.py
+    `create_lb_handler(ROUTE_REGISTRY)`), so a route on another app is never served."""
+    if endpoint.sdk == "runpod2" or analysis is None:
+        return None
+    facts = analysis.modules.files.get(endpoint.path)
+    if facts is None:
+        return None
+    apps = set()
+    for assign in facts.assignments:
+        if assign.namespace is not None or not assign.value.may_be_call():
+            continue
+        callee = assign.value.callee()
+        if callee is not None and callee.dotted().rsplit(".", 1)[-1] in APP_CLASSES:
+            apps.add(assign.target)
+    for decorated in facts.decorated if apps else ():
+        for decorator in decorated.decorators:
+            func = decorator.items[0] if decorator.kind == "call" and decorator.items else None
+            if func is None or func.kind != "attr" or func.value != "get":
+                continue
+            receiver = func.items[0] if func.items else None
+            if receiver is None or receiver.kind != "name" or receiver.value not in apps:
+                continue
+            first = decorator.items[1] if len(decorator.items) > 1 else None
+            if first is not None and first.kind == "lit" and first.value in health_paths:
+                return receiver.value, f"{endpoint.path}:{decorator.span.line}"
+    return None
 
 
 # GET paths that name a health check, as services commonly spell it (Kubernetes' `/healthz`,
