@@ -338,6 +338,9 @@ class BodyFacts:
     # (parameter, annotation as written) for the annotated ones: a route's JSON body typed
     # as a pydantic model (FG215)
     annotations: tuple[tuple[str, str], ...] = ()
+    # A class's public methods written directly in it without decorators: (name, is_async,
+    # where its name is). runpod-flash's concurrent class handler awaits each one (FG215).
+    methods: tuple[tuple[str, bool, Span], ...] = ()
 
 
 @dataclass(slots=True)

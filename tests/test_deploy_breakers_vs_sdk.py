@@ -1267,9 +1267,12 @@ for name in sorted(manifest["resources"]):
     spec = importlib.util.spec_from_file_location(f"h_{name}", root / f"handler_{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    out = module.handler({"input": {"x": 21}})
-    out = asyncio.run(out) if inspect.iscoroutine(out) else out
-    RESULT[name] = {"error": out["error"]} if "error" in out else out
+    for method in METHODS.get(name, [None]):
+        job = {"x": 21} if method is None else {"x": 21, "method": method}
+        out = module.handler({"input": job})
+        out = asyncio.run(out) if inspect.iscoroutine(out) else out
+        key = name if method is None else f"{name}.{method}"
+        RESULT[key] = {"error": out["error"]} if "error" in out else out
 """
 
 SYNC_CONCURRENT_APP = """
@@ -1286,21 +1289,44 @@ async def triple(x):
 @Endpoint(name="sync-one", cpu="cpu3c-1-2", workers=(1, 2))
 def quadruple(x):
     return {"y": 4 * x}
+
+@Endpoint(name="mixed-class", cpu="cpu3c-1-2", workers=(1, 2), max_concurrency=4)
+class Mixed:
+    def double(self, x):
+        return {"y": 2 * x}
+
+    async def triple(self, x):
+        return {"y": 3 * x}
+
+@Endpoint(name="sync-class", cpu="cpu3c-1-2", workers=(1, 2), max_concurrency=4)
+class Plain:
+    def double(self, x):
+        return {"y": 2 * x}
+
+    def triple(self, x):
+        return {"y": 3 * x}
 """
+CLASS_METHODS = {"mixed-class": ["double", "triple"], "sync-class": ["double", "triple"]}
 
 
 def test_sync_handler_with_max_concurrency_fails_every_job(tmp_path):
     """FG215's runpod-flash case: with max_concurrency > 1 the build generates a handler that
     awaits the function; a plain `def` then fails every job on the worker, while the same
     function with max_concurrency 1, or an `async def`, works. flash-guard fires on that one."""
-    source = f"SOURCE = {json.dumps(json.dumps(SYNC_CONCURRENT_APP))}\n" + HANDLER_RUN_PROBE
+    source = (
+        f"SOURCE = {json.dumps(json.dumps(SYNC_CONCURRENT_APP))}\n"
+        f"METHODS = {CLASS_METHODS!r}\n" + HANDLER_RUN_PROBE
+    )
     ran = run_probe_or_skip(source)
     assert ran["async-many"] == {"y": 63} and ran["sync-one"] == {"y": 84}
-    assert "can't be used in 'await' expression" in ran["sync-many"]["error"]
+    assert ran["mixed-class.triple"] == {"y": 63}
+    assert ran["sync-class.double"] == {"y": 42} and ran["sync-class.triple"] == {"y": 63}
+    for failing in ("sync-many", "mixed-class.double"):
+        assert "can't be used in 'await' expression" in ran[failing]["error"], failing
     (tmp_path / "app.py").write_text(SYNC_CONCURRENT_APP, "utf-8")
     (tmp_path / "requirements.txt").write_text("runpod-flash==1.21.0\n", "utf-8")
     found = [f for f in _flash_guard(tmp_path)["findings"] if f["code"] == "FG215"]
-    assert [(f["endpoint"], f["line"]) for f in found] == [("sync-many", 5)]
+    assert [(f["endpoint"], f["line"]) for f in found] == [("sync-many", 5), ("mixed-class", 18)]
 
 
 # `flash build`'s load-balancer handler for an Endpoint whose file also builds a FastAPI app.

@@ -825,6 +825,9 @@ def _signature(definition, body, facts: BodyFacts) -> None:
             name = inner.field("name")
             if name is not None and name.text() == "__init__":
                 _parameters(inner, facts)
+            if name is not None and child is inner and not name.text().startswith("_"):
+                is_async = any(c.kind() == "async" for c in inner.children())
+                facts.methods.append((name.text(), is_async, span_of(name)))
         return
     _parameters(definition, facts)
 

@@ -51,7 +51,11 @@ class InvalidHandler(Check):
     decorator returns an async stub, so its scanner marks the function async and generates
     the concurrent handler, `result = await fn(**job_input)`; on the worker the decorator
     returns the function itself, so every job awaits a plain value and returns `{"error":
-    "object dict can't be used in 'await' expression"}` (runpod-flash 1.21
+    "object dict can't be used in 'await' expression"}`. A decorated class with at least one
+    public `async def` method gets the concurrent class handler, which awaits whichever
+    method a job names: each plain public `def` method fails the same way (a class of plain
+    methods only gets the sync handler, which works). Decorated methods are not judged
+    (runpod-flash 1.21
     build_utils/scanner.py, handler_generator.py, client.py `_should_execute_locally`;
     run against the generated handler in tests)."""
 
@@ -77,7 +81,8 @@ def _sync_concurrent(endpoint) -> list[Outcome]:
         return []
     if not release_at_least(sdk_of(endpoint), "runpod-flash", MAX_CONCURRENCY_FROM):
         return []  # no max_concurrency there: FG210
-    sync = [t for t in endpoint.targets if not t.is_class and not t.is_async]
+    sync = [(t, t.name, t.span) for t in endpoint.targets if not t.is_class and not t.is_async]
+    sync += _sync_methods(endpoint)
     value = endpoint.params.get("max_concurrency")
     if not sync or value is None or value.defaulted:
         return []
@@ -88,18 +93,28 @@ def _sync_concurrent(endpoint) -> list[Outcome]:
         return []
     sdk = sdk_of(endpoint)
     out = []
-    for target in sync:
+    for target, name, span in sync:
         message = (
-            f"`{endpoint.display_name}`: `{target.name}` is a plain `def` but max_concurrency="
+            f"`{endpoint.display_name}`: `{name}` is a plain `def` but max_concurrency="
             f"{limit}: the handler flash build generates ({sdk.package} {sdk.version}) does "
-            f"`await {target.name}(...)`, and on the worker it returns a plain value, so every "
-            "job fails with \"object ... can't be used in 'await' expression\""
+            f"`await {name}(...)`, and on the worker it returns a plain value, so every "
+            "call fails with \"object ... can't be used in 'await' expression\""
         )
         fix = (
-            f"Make `{target.name}` an `async def` (run blocking work with `await "
+            f"Make `{name}` an `async def` (run blocking work with `await "
             "asyncio.to_thread(...)`), or drop max_concurrency."
         )
-        out.append(
-            fail_at(endpoint, message, target.path or endpoint.path, target.span, "handler", fix)
-        )
+        out.append(fail_at(endpoint, message, target.path or endpoint.path, span, "handler", fix))
+    return out
+
+
+def _sync_methods(endpoint) -> list:
+    """The plain `def` public methods of a decorated class that also has an `async def` one:
+    the build then picks the concurrent class template, which awaits whichever method a job
+    names (a class of plain methods only gets the sync template, which runs them)."""
+    out = []
+    for target in endpoint.targets:
+        if not target.is_class or not any(is_async for _, is_async, _ in target.methods):
+            continue
+        out += [(target, f"{target.name}.{m}", at) for m, a, at in target.methods if not a]
     return out
