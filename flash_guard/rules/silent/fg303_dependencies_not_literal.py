@@ -196,7 +196,8 @@ def _problem(arg: DependencyArg):
             return what, item.span, element
     callee = arg.call.callee
     if arg.call.callee_name not in BUILD_CALL_NAMES:
-        what = f"is given to `{callee}(...)`, an alias the build's scan does not recognise"
+        # an import alias (`E(...)`) or a project subclass of Endpoint (`GpuEndpoint(...)`)
+        what = f"is given to `{callee}(...)`, not a call named `Endpoint`/`remote`"
         return what, arg.span, _packages(arg.value)
     if arg.call.annotated:
         what = "is in an annotated assignment (`x: T = Endpoint(...)`), which the build skips"
