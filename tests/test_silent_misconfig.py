@@ -925,3 +925,41 @@ def test_fg304_suggestion_through_a_spread_builds_the_same_endpoint(project, che
     assert old["error"] is None and new["error"] is None, (old["error"], new["error"])
     keys = ("workers_min", "workers_max", "idle_timeout", "execution_timeout_ms", "gpu")
     assert [old["endpoints"][0][k] for k in keys] == [new["endpoints"][0][k] for k in keys]
+
+
+# What installing runpod-flash brings, read from the installed distributions' metadata.
+SDK_INSTALL_PROBE = """
+import re
+from importlib.metadata import requires
+
+def names(dist, extra=None):
+    out = set()
+    for line in requires(dist) or []:
+        spec, _, marker = line.partition(";")
+        if "extra ==" in marker and (extra is None or f'"{extra}"' not in marker):
+            continue
+        name = re.match(r"[A-Za-z0-9._-]+", spec.strip()).group(0)
+        out.add(re.sub(r"[-_.]+", "-", name).lower())
+        if "[all]" in spec:
+            out |= names(name, "all")
+    return out
+
+RESULT = sorted(names("runpod-flash") | names("runpod"))
+"""
+
+
+def test_fg302_leaves_out_what_the_flash_cli_install_brings():
+    """FG302 does not report `import requests` / `import yaml` / `from fastapi import ...`
+    beside dependencies= naming them: runpod-flash requires runpod, which requires requests
+    and fastapi[all] (pyyaml, httpx, jinja2, ... among its extras), so they import wherever
+    flash build runs. Every such name flash-guard assumes is really in that install."""
+    from flash_guard.rules.silent.fg302_top_level_dependency_import import FLASH_INSTALL_NAMES
+    from flash_guard.sdk.distributions import SDK_DEPENDENCIES, normalise
+
+    installed = set(run_probe_or_skip(SDK_INSTALL_PROBE))
+    assert {"runpod", "requests", "fastapi", "pyyaml", "httpx", "jinja2", "boto3"} <= installed
+    direct = {"requests", "fastapi", "pyyaml", "httpx", "aiohttp", "boto3", "pydantic"}
+    assert direct <= FLASH_INSTALL_NAMES
+    # every requirement flash-guard lists for the SDK is one (besides the SDK packages)
+    listed = {normalise(name) for name in SDK_DEPENDENCIES} - {"runpod-flash", "tetra-rp"}
+    assert listed <= installed, sorted(listed - installed)

@@ -9,7 +9,12 @@ from flash_guard.checks.base import Check, fail_at, param_doc, register, unknown
 from flash_guard.checks.placement import classify, runtime_provisioned
 from flash_guard.checks.sites import build_calls, dependency_args, uses
 from flash_guard.model import Value
-from flash_guard.sdk.distributions import RUNPOD2_INSTALL, normalise
+from flash_guard.sdk.distributions import (
+    RUNPOD2_INSTALL,
+    SDK_DEPENDENCIES,
+    normalise,
+    with_requirements,
+)
 from flash_guard.sdk.in_use import dev_command, sdk_of
 
 # Distributions whose import name differs from the name pip installs. Names on both sides
@@ -44,6 +49,9 @@ IMPORT_NAMES = {
     "attrs": "attr",
 }
 RUNPOD2_INSTALL_NAMES = frozenset(normalise(name) for name in RUNPOD2_INSTALL)
+# What installing runpod-flash (or tetra-rp) brings wherever `flash build`/`flash dev` runs:
+# both require `runpod`, which requires `fastapi[all]`, requests, aiohttp, boto3, ...
+FLASH_INSTALL_NAMES = frozenset(with_requirements({normalise(n) for n in SDK_DEPENDENCIES}))
 _NAME = re.compile(r"^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
 _EGG = re.compile(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 
@@ -82,7 +90,10 @@ class DependencyImports(Check):
     module in the files that declare the endpoint: the file with the declaration and the
     files whose functions it decorates or routes. Imports in a module-level `if`/`try` block
     count, since they run on import; ones under `if TYPE_CHECKING:` or `if __name__ ==
-    "__main__":` do not, nor do relative imports or imports inside functions. When an element
+    "__main__":` do not, nor do relative imports or imports inside functions. A package the
+    SDK's own install brings (runpod-flash and tetra-rp require `runpod`, which requires
+    `fastapi[all]`, requests, aiohttp, boto3, ...; runpod 2.0 likewise) imports wherever the
+    CLI runs and is not reported. When an element
     of `dependencies` is not statically known and nothing else fails, it reports FG002. A
     runtime-provisioned declaration (see FG301) is not checked: the script that builds it runs
     where its imports are installed, and `flash build` never imports it."""
@@ -103,7 +114,9 @@ class DependencyImports(Check):
         # runpod 2.0 imports the module on the worker too, and its own install brings these
         # wherever `rp flash deploy`/`dev` runs: a module-level `from fastapi import APIRouter`
         # beside dependencies=["fastapi"] imports fine everywhere.
-        local = RUNPOD2_INSTALL_NAMES if endpoint.sdk == "runpod2" else frozenset()
+        # So does the Flash CLI's own install: `import requests` beside dependencies=
+        # ["requests"] never fails where flash build runs.
+        local = RUNPOD2_INSTALL_NAMES if endpoint.sdk == "runpod2" else FLASH_INSTALL_NAMES
         for call in build_calls(endpoint, files):
             found, maybe = dependency_args(call, analysis.modules, endpoint.loop_bindings)
             undecided += maybe
