@@ -1323,7 +1323,11 @@ PER_CALL = {
 
 @pytest.mark.parametrize("label", list(PER_CALL))
 def test_a_helper_declares_one_resource_per_call_as_rc2(label, tmp_path):
-    files = PER_CALL[label]
+    _same_resources_as_rc2(label, tmp_path, PER_CALL)
+
+
+def _same_resources_as_rc2(label, tmp_path, cases):
+    files = cases[label]
     result = run_discovery_or_skip(files)
     assert result["error"] is None and result["network"] == [], result
     records = {r["name"]: r for app in result["apps"] for r in app["resources"]}
@@ -1335,6 +1339,127 @@ def test_a_helper_declares_one_resource_per_call_as_rc2(label, tmp_path):
         assert endpoints[name].app_name.value == next(
             app["name"] for app in result["apps"] if record in app["resources"]
         )
+
+
+# The App handed further down (h17; h16 reg-nested was silent: 0 endpoints, "All checks
+# passed"): through two and three helpers, across modules that import no runpod name, to a
+# method of an instance, a static or class method, a class whose `__init__` declares, and a
+# method of a module-level instance. rc2 runs each chain at import and registers what the last
+# helper declares, with the arguments passed along.
+_ASR = (
+    "def register_asr(app, gpu='L4', name='asr'):\n"
+    "    @app.queue(name=name, gpu=gpu, workers=(1, 3), execution_timeout_ms=60000)\n"
+    "    def asr(url: str = ''):\n        return url\n"
+    "    return asr\n\n"
+)
+_PLUGIN = (
+    "class Plugin:\n"
+    "    def install(self, app, cpu='cpu3c-1-2'):\n"
+    "        @app.queue(name='plugin-q', cpu=cpu, workers=(1, 2))\n"
+    "        def plug(x: int = 1):\n            return x\n"
+    "        return plug\n\n"
+    "    @staticmethod\n"
+    "    def install_static(app):\n"
+    "        @app.task(name='static-task', cpu='cpu3c-1-2')\n"
+    "        def st():\n            return None\n\n"
+    "    @classmethod\n"
+    "    def install_cls(cls, app, gpu='ADA_24'):\n"
+    "        @app.queue(name='cls-q', gpu=gpu)\n"
+    "        def cq(x: int = 1):\n            return x\n\n"
+    "class Routes:\n"
+    "    def __init__(self, app, name='routes-api'):\n"
+    "        @app.api(name=name, cpu='cpu3c-1-2', workers=(1, 1))\n"
+    "        class Health:\n"
+    "            @runpod.get('/health')\n"
+    "            def health(self):\n                return {'ok': True}\n"
+    "        self.health = Health\n"
+)
+HANDED = {
+    "two-helpers-in-a-module-without-runpod": {
+        "handlers.py": _ASR + "def register_all(app):\n    register_asr(app, gpu='H100')\n",
+        "main.py": "import runpod\nfrom handlers import register_all\n\n"
+        "app = runpod.App('nested')\nregister_all(app)\n",
+    },
+    "three-helpers-across-modules": {
+        "pkg/__init__.py": "",
+        "pkg/asr.py": _ASR,
+        "pkg/bundle.py": "from pkg.asr import register_asr\n\n"
+        "def register_bundle(app, gpu):\n"
+        "    register_asr(app, gpu=gpu, name='bundle-asr')\n"
+        "    register_asr(app, name='bundle-small')\n",
+        "main.py": "import runpod\nfrom pkg import bundle\n\n"
+        "app = runpod.App('deep')\n\n"
+        "def setup(app):\n    bundle.register_bundle(app, 'AMPERE_80')\n\n"
+        "setup(app=app)\n",
+    },
+    "methods-and-init": {
+        "plugins.py": "import runpod\n\n" + _PLUGIN,
+        "main.py": "import runpod\nfrom plugins import Plugin, Routes\n\n"
+        "app = runpod.App('plugins')\n"
+        "Plugin().install(app)\n"
+        "Plugin.install_static(app)\n"
+        "Plugin.install_cls(app, gpu='AMPERE_48')\n"
+        "routes = Routes(app)\n",
+    },
+    "method-of-a-module-level-instance": {
+        "main.py": "import runpod\n\n" + _PLUGIN + "\napp = runpod.App('inst')\n"
+        "PLUGIN = Plugin()\nPLUGIN.install(app, cpu='cpu3c-2-4')\n",
+    },
+}
+
+
+@pytest.mark.parametrize("label", list(HANDED))
+def test_the_app_handed_down_declares_what_rc2_registers(label, tmp_path):
+    _same_resources_as_rc2(label, tmp_path, HANDED)
+
+
+# Where the App goes further than flash-guard follows, rc2 still registers resources: each
+# such module-level call is one FG002 (found: 0 endpoints, "All checks passed" before h17),
+# at the line given. Calls that hand the App to builtins, outside code or a helper that
+# registers nothing are not.
+_HELPERS = _ASR + (
+    "def register_ocr(app):\n"
+    "    @app.queue(name='ocr', cpu='cpu3c-1-2')\n"
+    "    def ocr(url: str = ''):\n        return url\n\n"
+    "def describe(app):\n    return repr(app)\n\n"
+    "PLUGINS = [register_ocr]\nREGISTRY = {'ocr': register_ocr}\n"
+)
+UNTOLD = {
+    "plugin-loop": (
+        "import runpod\nfrom helpers import PLUGINS\n\napp = runpod.App('p')\n"
+        "for plugin in PLUGINS:\n    plugin(app)\n",
+        [6],
+    ),
+    "helper-called-per-item": (
+        "import runpod\nfrom helpers import register_asr\n\napp = runpod.App('p')\n"
+        "HANDLES = [register_asr(app, g, name=f'asr-{g}') for g in ('L4', 'A100')]\n",
+        [5],
+    ),
+    "registry-lookup": (
+        "import runpod\nimport helpers\n\napp = runpod.App('p')\n"
+        "helpers.REGISTRY['ocr'](app)\nprint(app)\nhelpers.describe(app)\n",
+        [5],
+    ),
+    "handed-on-in-a-loop": (
+        "import runpod\nfrom helpers import PLUGINS\n\napp = runpod.App('p')\n\n"
+        "def install_all(app):\n    for plugin in PLUGINS:\n        plugin(app)\n\n"
+        "install_all(app)\n",
+        [10],
+    ),
+}
+
+
+@pytest.mark.parametrize("label", list(UNTOLD))
+def test_an_app_handed_out_of_sight_is_fg002_not_a_pass(label, tmp_path, run_cli):
+    main, lines = UNTOLD[label]
+    files = {"helpers.py": _HELPERS, "main.py": main}
+    result = run_discovery_or_skip(files)
+    assert result["error"] is None, result
+    assert [r for app in result["apps"] for r in app["resources"]], result  # rc2 registers
+    root = _write(tmp_path, label, files)
+    fg002 = [f for f in _findings(run_cli, root) if f["code"] == "FG002"]
+    told = [f for f in fg002 if "registers on the App" in f["message"]]
+    assert [(f["path"], f["line"]) for f in told] == [("main.py", n) for n in lines], fg002
 
 
 COMPREHENDED = {

@@ -10,6 +10,9 @@ decoration-time rejections normalize_runpod2 reproduces, become `Endpoint.proble
 
 from __future__ import annotations
 
+import builtins
+import contextlib
+import itertools
 import re
 from dataclasses import dataclass, field, replace
 
@@ -20,6 +23,7 @@ from flash_guard.discover.facts import (
     Decorated,
     FunctionDef,
 )
+from flash_guard.discover.handoff import MAX_HOPS, Handoff, Target, binding_of
 from flash_guard.discover.loops import loop_names, unroll
 from flash_guard.discover.normalize_runpod2 import FLASH_STR_ENUMS, is_flash_enum, resource_params
 from flash_guard.discover.parse import Expr, Snippet, dotted_expr, forget_conversions
@@ -58,9 +62,22 @@ class AppDecl:
     local: bool = False
 
 
+# Why the resources a call registers on an App it is handed are not known (FG002).
+_UNRESOLVED = "the App is handed to a callee flash-guard cannot resolve to a project function"
+_LOOPED = "a call per item of a loop or comprehension, which flash-guard does not unroll"
+_DEEP = f"the App is handed down more than {MAX_HOPS} calls deep"
+_UNBOUND = "the arguments cannot be bound along the calls that hand the App down"
+
+# Callees that take the App without registering on it (`print(app)`, `id(app)`).
+_BUILTINS = frozenset(dir(builtins))
+
+
 class Runpod2Builder:
-    def __init__(self, project: ModuleIndex):
+    def __init__(self, project: ModuleIndex, read=None):
         self.project = project
+        self.handoff = Handoff(project, read)
+        self._built: set[str] = set()  # the files whose declarations were collected
+        self._untold: set[tuple[str, Span]] = set()  # calls said to hand the App out of sight
         # id(App object), or for an App a function builds: ("local", its site) inside that
         # function, ("call", its site, the call's site) for a module-level call
         self.apps: dict[object, AppDecl] = {}
@@ -87,6 +104,7 @@ class Runpod2Builder:
                 if decorated.blocks and decorated.blocks[0].kind in ("class", "function"):
                     key = (path, decorated.blocks[0].name)
                     self.members.setdefault(key, []).append(decorated)
+        self._built = set(files)
         for path in sorted(files):
             facts = files[path]
             bound: set[Span] = set()
@@ -100,6 +118,7 @@ class Runpod2Builder:
                 if applied.expr.span not in bound:
                     self._applied(path, applied)
             forget_conversions()  # a cache: not every file's at once (see frontend_flash)
+        self._handoffs(sorted(self._built))
         self.endpoints.sort(key=lambda e: (e.path, e.span.line, e.span.column))
         self._init_hooks(files)
         self._duplicate_names()
@@ -591,6 +610,11 @@ class Runpod2Builder:
                 elif symbol.name == "Endpoint":
                     self._client_declaration(path, decorated, written.expr())
         for index, written in enumerate(decorated.written):
+            if self._parameter_app_method(written, path, decorated.namespace) is not None:
+                # `def install(self, app): @app.queue(...)`: the parameter, not a module-level
+                # App of the same name, whatever each call hands in
+                self._through_parameter(path, decorated, written)
+                continue
             kind, app = self._app_callee(written.head(), path, decorated.namespace)
             made = None
             if kind is None:
@@ -665,23 +689,271 @@ class Runpod2Builder:
         if kind is None:
             return
         decorator = written.expr()  # converted only for such a decorator (see Snippet.head)
-        self._per_call(
-            path, kind, decorator, ns, decorated.target, decorated.lines, None, decorated, None
+        if self._module_function(path, ns) is not None:
+            self._per_call(
+                path, kind, decorator, ns, decorated.target, decorated.lines, None, decorated, None
+            )
+        self._handed_down(path, kind, decorator, decorated)
+
+    # -- the App handed to project code ------------------------------------------------
+    def _handoffs(self, paths: list[str]) -> None:
+        """Module-level calls that hand an App to project code (`register_all(app)`,
+        `Plugin().install(app)`, `for plugin in PLUGINS: plugin(app)`): the modules of the
+        helpers they reach are read (one that imports no runpod name is parsed only now) and
+        their declarations found (`_handed_down`). A call whose callee flash-guard cannot
+        follow is said once (FG002): what it registers is not known."""
+        if not self.apps:
+            return
+        passed = self._app_argument()
+        for path in paths:
+            if passed is not None and not self.handoff.mentions(path, passed):
+                continue  # no App name in an argument list: nothing to parse again
+            for site in self.handoff.calls(path):
+                if site.scope is not None or site.untaken or not self._hands_app(site):
+                    continue
+                target = self._target_called(site)
+                if target is None:
+                    if self._project_callee(site):
+                        self._cannot_tell(site, site, _UNRESOLVED)
+                    continue
+                if site.looped:
+                    # `for gpu in GPUS: register_asr(app, gpu)`: one resource per item, which
+                    # is not unrolled here
+                    self._cannot_tell(site, site, _LOOPED)
+                    continue
+                bound = self.handoff.calls_target(site, target)
+                if bound is None:
+                    self._cannot_tell(site, site, _UNRESOLVED)
+                    continue
+                given = _receiving(site.call, bound, lambda a, at=site.path: self._is_app(a, at))
+                self._reach(target, bound, given, site, 0, set())
+
+    def _app_argument(self) -> re.Pattern | None:
+        """An App's name as a call argument (`f(app)`, `f(x, app=core.app)`), for the names
+        the project binds Apps to (and imports them as); None when an App has no name (built
+        by a factory), so every file is read."""
+        names = {decl.variable for decl in self.apps.values()}
+        if None in names:
+            return None
+        for facts in self.project.files.values():
+            names |= {b.local for b in facts.imports if b.name in names}
+        alternatives = "|".join(sorted(re.escape(n) for n in names))
+        return re.compile(rf"[(,=]\s*(?:\w+\.)*(?:{alternatives})\s*[,)]")
+
+    def _hands_app(self, site) -> bool:
+        """Whether a module-level call passes an App (`f(app)`, `f(app=app)`)."""
+        args = [*site.call.items[1:], *(v for _, v, _ in site.call.keywords)]
+        return any(self._is_app(arg, site.path) for arg in args)
+
+    def _is_app(self, arg: Expr, path: str) -> bool:
+        """A module-level name or attribute that holds an App."""
+        if arg.kind not in ("name", "attr"):
+            return False
+        return is_sdk2_app(self.project.evaluate(arg, path, None))
+
+    def _target_called(self, site) -> Target | None:
+        """The project helper a call reaches: a module-level function, a class (its
+        `__init__`) or a method of a module-level class; None when it is none of those."""
+        call, ns = site.call, site.scope.span if site.scope is not None else None
+        func = call.items[0]
+        found = (
+            self.project.resolve_symbol(func, site.path, ns)
+            if func.kind in ("name", "attr")
+            else None
         )
+        if isinstance(found, tuple) and isinstance(found[1], FunctionDef):
+            home, fn = found
+            owner = self._handoff_target(home, fn.span)
+            return owner
+        if isinstance(found, tuple) and isinstance(found[1], ClassDef):
+            home, cls = found
+            return self._method_target(home, cls, "__init__")
+        if func.kind != "attr":
+            return None
+        receiver = func.items[0]
+        made = receiver.items[0] if receiver.kind == "call" and receiver.items else receiver
+        if made.kind not in ("name", "attr"):
+            return None
+        owner = self.project.resolve_symbol(made, site.path, ns)
+        if (
+            isinstance(owner, tuple)
+            and isinstance(owner[1], Assignment)
+            and receiver.kind == "name"
+        ):
+            value = owner[1].value  # `p = Plugin()` ... `p.install(app)`
+            made = value.expr() if value.may_be_call() else None
+            if made is None or made.kind != "call" or made.items[0].kind not in ("name", "attr"):
+                return None
+            owner = self.project.resolve_symbol(made.items[0], owner[0], None)
+        if isinstance(owner, tuple) and isinstance(owner[1], ClassDef):
+            return self._method_target(owner[0], owner[1], func.value)
+        return None
+
+    def _method_target(self, home: str, cls: ClassDef, name: str) -> Target | None:
+        facts = self.project.files.get(home)
+        fn = next(
+            (f for f in facts.functions if f.namespace == cls.span and f.name == name), None
+        ) if facts is not None else None  # fmt: skip
+        return self._handoff_target(home, fn.span) if fn is not None else None
+
+    def _project_callee(self, site) -> bool:
+        """Whether the callee of a call handing the App down may be project code: a name the
+        project binds (a loop variable, an item of a project list, `getattr(...)`), not the
+        SDK, a builtin or a module from outside the project."""
+        func = site.call.items[0]
+        root = func
+        while root.kind in ("attr", "call", "subscript") and root.items:
+            root = root.items[0]
+        if root.kind != "name":
+            return True
+        if root.value in _BUILTINS and func.kind == "name":
+            return False
+        ns = site.scope.span if site.scope is not None else None
+        found = self.project.resolve_symbol(root, site.path, ns)
+        if isinstance(found, (FlashSymbol, ModuleRef)):
+            return isinstance(found, ModuleRef) and found.path is not None
+        if found is None:
+            # unbound at module level (a loop variable) vs an outside import
+            return self.project._imports.get(site.path, {}).get(root.value) is None
+        return True
+
+    def _reach(self, target: Target, bound, app_params: set, origin, depth: int, seen: set):
+        """Make sure the helper's module is read for declarations and follow where its body
+        hands the App on (`register_all(app)` calling `register_asr(app)`, in any module).
+        `bound`: the helper as its call binds it; `app_params`: its parameters given the App."""
+        key = (target.path, target.fn.span)
+        if key in seen:
+            return
+        seen.add(key)
+        self._build_late(target.path)
+        if target.cls is not None:
+            return  # a method: its own declarations only (its calls are not followed)
+        for site in self.handoff.calls(target.path):
+            if site.scope is None or site.scope.span != target.fn.span:
+                continue
+            args = [*site.call.items[1:], *(v for _, v, _ in site.call.keywords)]
+            if not any(a.kind == "name" and a.value in app_params for a in args):
+                continue
+            if _root_name(site.call.items[0]) in app_params:
+                continue  # `app.queue(...)(fn)`: the App's own method, not a hand-off
+            inner = self._target_called(site)
+            inner_bound = self.handoff.calls_target(site, inner) if inner is not None else None
+            if inner_bound is None:
+                if inner is not None or self._project_callee(site):
+                    self._cannot_tell(origin, site, _UNRESOLVED)
+                continue
+            if site.looped or depth + 1 >= MAX_HOPS:
+                self._cannot_tell(origin, site, _LOOPED if site.looped else _DEEP)
+                continue
+            given = _receiving(
+                site.call, inner_bound, lambda a: a.kind == "name" and a.value in app_params
+            )
+            self._reach(inner, inner_bound, given, origin, depth + 1, seen)
+
+    def _build_late(self, path: str) -> None:
+        """A helper module parsed only when a call reached it (it imports no runpod name):
+        its declarations on a parameter App are found now."""
+        if path in self._built:
+            return
+        self._built.add(path)
+        facts = self.project.files.get(path)
+        for decorated in facts.decorated if facts is not None else ():
+            self._decorated(path, decorated)
+
+    def _cannot_tell(self, origin, site, why: str) -> None:
+        """The App goes where flash-guard cannot follow: FG002 once, at the module-level call
+        (FG215's project check reports it), instead of "all checks passed" on what it misses."""
+        where = (origin.path, origin.call.span)
+        if where in self._untold:
+            return
+        self._untold.add(where)
+        inner = (
+            ""
+            if site is origin
+            else f" at `{_short(site.call.text)}` ({site.path}:{site.call.span.line})"
+        )
+        self.stray.append(
+            (
+                "FG002",
+                f"the resources `{_short(origin.call.text)}` registers on the App ({why}{inner})",
+                origin.path,
+                origin.call.span,
+            )
+        )
+
+    def _handed_down(self, path: str, kind: str, decorator: Expr, decorated: Decorated) -> None:
+        """The App handed through more than one call (`register_all(app)` calling
+        `register_asr(app)`) or to a method (`Plugin().install(app)`, `Plugin(app)` whose
+        `__init__` declares, `Plugin.install(app)` of a static or class method): one resource
+        per chain of calls from module-level code, each with the arguments along it, as rc2
+        registers them (`handoff.py` re-parses the files that can make those calls). A
+        module-level function's direct module-level calls are `_per_call`'s."""
+        target = self._handoff_target(path, decorated.namespace)
+        if target is None:
+            return
+        chains, _ = self.handoff.chains(target, self._callers)
+        covered = set()
+        if target.cls is None:  # `register_asr(app)` as a module-level statement: `_per_call`'s
+            sites = self._factory_calls(target.path, target.fn, self._callers(target.path))
+            covered = {(site_path, site.expr.span) for site_path, site in sites}
+        for chain in chains:
+            if len(chain) == 1 and (chain[0][0].path, chain[0][0].call.span) in covered:
+                continue
+            value = self._along(chain, target.path, decorator)
+            entry = self.project.app_decorator(value) if value is not None else None
+            if entry is None or not is_sdk2_app(entry[2]):
+                if (value is None or not value.known) and self._hands_app(chain[0][0]):
+                    # an App goes in, but the arguments cannot be bound along the chain
+                    self._cannot_tell(chain[0][0], chain[-1][0], _UNBOUND)
+                continue
+            obj, method, app_value = entry
+            self._declare(
+                path, DECORATOR_KINDS[method], self._app(app_value), decorator,
+                decorated.namespace, decorated.target, "function", decorated.lines,
+                decorated=decorated, made=obj,
+            )  # fmt: skip
+
+    def _along(self, chain: list, home: str, decorator: Expr):
+        """The decorator `app.queue(...)` of the helper at the end of `chain`, each helper's
+        parameters bound to the arguments of the call before it; None when they cannot be."""
+        with contextlib.ExitStack() as frames:
+            for (site, bound), (inner, _) in itertools.pairwise(chain):
+                ns = site.scope.span if site.scope is not None else None
+                if not frames.enter_context(
+                    self.project.call_frame(inner.path, bound, site.call, site.path, ns)
+                ):
+                    return None
+            last, bound = chain[-1]
+            ns = last.scope.span if last.scope is not None else None
+            return self.project.evaluate_in_call(home, bound, last.call, last.path, ns, decorator)
+
+    def _handoff_target(self, path: str, ns) -> Target | None:
+        """The helper whose body is `ns`: a module-level function, or a method of a
+        module-level class (with how its calls bind it)."""
+        facts = self.project.files.get(path)
+        fn = next((f for f in facts.functions if f.span == ns), None) if facts else None
+        if fn is None:
+            return None
+        if fn.namespace is None:
+            return Target(path, fn)
+        cls = next((c for c in facts.classes if c.span == fn.namespace), None)
+        if cls is None or cls.namespace is not None:
+            return None
+        return Target(path, fn, cls, binding_of(self.handoff.decorators_of(path, fn)))
 
     def _parameter_app_method(self, written: Snippet, path: str, ns) -> str | None:
         """The kind of `@<param>.queue/api/task(...)` whose receiver is a parameter of the
-        module-level function `ns` (what it is depends on the call), else None."""
+        module-level function or method `ns` (what it is depends on the call), else None."""
         if not written.is_call() or ns is None:
             return None
         callee = written.head()
         if callee.kind != "attr" or callee.value not in DECORATOR_KINDS:
             return None
         receiver = callee.items[0]
-        fn = self._module_function(path, ns)
-        if receiver.kind != "name" or fn is None:
+        target = self._handoff_target(path, ns)
+        if receiver.kind != "name" or target is None:
             return None
-        if not any(name == receiver.value for name, _, _ in fn.params):
+        if not any(name == receiver.value for name, _, _ in target.fn.params):
             return None
         return DECORATOR_KINDS[callee.value]
 
@@ -2109,6 +2381,25 @@ def _holds(expr: Expr, span: Span) -> bool:
     return any(_holds(child, span) for child in children)
 
 
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _root_name(expr: Expr) -> str | None:
+    """`app` for `app.queue(...)`, `app.x.y`; None when the chain starts with no name."""
+    while expr.kind in ("attr", "call", "subscript") and expr.items:
+        expr = expr.items[0]
+    return expr.value if expr.kind == "name" else None
+
+
+def _receiving(call: Expr, fn: FunctionDef, is_app) -> set[str]:
+    """The parameters of `fn` that `call` hands an App to (`is_app` tells an argument)."""
+    positional = [name for name, _, mode in fn.params if mode == ""]
+    given = {name for name, arg in zip(positional, call.items[1:], strict=False) if is_app(arg)}
+    return given | {name for name, value, _ in call.keywords if name is not None and is_app(value)}
+
+
 def _applied_to_loop_name(form: Expr | None, blocks) -> bool:
     return form is not None and form.kind == "name" and form.value in loop_names(blocks)
 
@@ -2222,8 +2513,9 @@ def _hidden_routes(factory: BodyFacts, path: str, read: set[Span] = frozenset())
     return Value.unknown(f"{factory.name}() (it builds no FastAPI() itself)", factory.span, path)
 
 
-def discover_runpod2(project: ModuleIndex) -> tuple[list[Endpoint], list[AppDecl]]:
-    builder = Runpod2Builder(project)
+def discover_runpod2(project: ModuleIndex, read=None) -> tuple[list[Endpoint], list[AppDecl]]:
+    """`read`: path -> its source text, for the files `handoff.py` parses again."""
+    builder = Runpod2Builder(project, read)
     endpoints, apps = builder.build()
     project.runpod2_stray = builder.stray
     return endpoints, apps

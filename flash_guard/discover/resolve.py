@@ -10,6 +10,7 @@ decide. Nothing is imported or executed.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import operator
@@ -1412,6 +1413,21 @@ class ModuleIndex:
             return self.evaluate(expr, fn_path, scopes[-1].span, 1)
         finally:
             del self._frames[-len(scopes) :]
+
+    @contextlib.contextmanager
+    def call_frame(self, fn_path: str, fn: FunctionDef, call: Expr, path, namespace):
+        """While open, `fn`'s body reads its parameters bound to `call`'s arguments (written in
+        `path` within `namespace`): an outer helper of a chain (`register_all(app)` calling
+        `register_asr(app)`). Yields whether they could be bound."""
+        bindings = self._helper_bindings(fn_path, fn, call, path, namespace, 0)
+        if bindings is None or len(self._frames) >= MAX_HELPER_FRAMES:
+            yield False
+            return
+        self._frames.append(((fn_path, fn.span), bindings))
+        try:
+            yield True
+        finally:
+            self._frames.pop()
 
     def _call_helper(self, fn_path: str, fn: FunctionDef, expr: Expr, path, namespace, depth):
         """A project function's return value for constant arguments, one level at a time."""

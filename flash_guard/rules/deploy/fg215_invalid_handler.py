@@ -44,7 +44,9 @@ class InvalidHandler(Check):
     (`tokenize(text)` in a module-level function or class of the project:
     `FunctionHandle.__call__` raises TypeError, the call is `.remote(...)`; runpod_flash
     endpoints were called directly). Handlers built with the call form
-    (`h = app.queue(...)(fn)`) are not inspected.
+    (`h = app.queue(...)(fn)`) are not inspected. A module-level call that hands an App to
+    project code flash-guard cannot follow (`for plugin in PLUGINS: plugin(app)`, a helper
+    called per item of a loop) registers handlers it cannot see: FG002 at that call.
 
     runpod-flash (`_sync_concurrent`): a plain `def` function that an `Endpoint` with
     `max_concurrency` above 1 decorates. `flash build` imports the module locally, where the
@@ -67,6 +69,14 @@ class InvalidHandler(Check):
         out = runpod2.project_outcomes(endpoints, "FG215")
         stray = ctx.analysis.modules.runpod2_stray if ctx.analysis is not None else []
         out += [Outcome("fail", m, path, span) for code, m, path, span in stray if code == "FG215"]
+        # The App handed to project code flash-guard cannot follow (`for plugin in PLUGINS:
+        # plugin(app)`): the handlers it registers are not known, so neither is this rule
+        # (FG002 at the call), rather than "all checks passed" with nothing found.
+        out += [
+            Outcome("unknown", m, path, span, unknown_text=_call_text(m))
+            for code, m, path, span in stray
+            if code == "FG002"
+        ]
         for endpoint in endpoints:
             out += _sync_concurrent(endpoint)
         return out
@@ -118,3 +128,8 @@ def _sync_methods(endpoint) -> list:
             continue
         out += [(target, f"{target.name}.{m}", at) for m, a, at in target.methods if not a]
     return out
+
+
+def _call_text(message: str) -> str:
+    """The call a "cannot tell" message names in backquotes (the FG002 finding's key)."""
+    return message.split("`", 2)[1] if message.count("`") >= 2 else message

@@ -1,0 +1,219 @@
+"""Calls that hand a runpod 2.0 App to project code, read by re-parsing the few files involved.
+
+`register_all(app)` calling `register_asr(app)`, `Plugin().install(app)`, `Plugin(app)` whose
+`__init__` registers: rc2 runs them at import and registers what the helper's body declares on
+the App it is given. The facts kept during discovery hold only module-level call statements,
+so the calls a function body makes (and those in module-level loops) are read here from a
+fresh parse of a file, only for the modules that can call such a helper.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+
+from flash_guard.discover.facts import NEVER_RUNS, ClassDef, FunctionDef
+from flash_guard.discover.parse import Expr, to_expr
+
+# How many helpers deep a call chain from module-level code is followed (register_everything
+# -> register_all -> register_asr); the resolver binds at most this many frames.
+MAX_HOPS = 3
+
+_SCOPES = ("function_definition", "class_definition", "lambda")
+_LOOPS = (
+    "for_statement",
+    "while_statement",
+    "list_comprehension",
+    "set_comprehension",
+    "dictionary_comprehension",
+    "generator_expression",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    """A call in a module: at module level (`scope` None) or directly in the body of the
+    module-level function `scope`. `looped`: in a loop or comprehension (once per item, not
+    followed); `untaken`: under `if __name__ == "__main__":` (never runs on import)."""
+
+    path: str
+    call: Expr
+    scope: FunctionDef | None
+    looped: bool
+    untaken: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A helper that takes the App: a module-level function, or a method of a module-level
+    class (`cls`), with how the method is bound (`static`, `classmethod` or `instance`)."""
+
+    path: str
+    fn: FunctionDef
+    cls: ClassDef | None = None
+    binding: str = "function"
+
+
+class Handoff:
+    def __init__(self, project, read):
+        self.project = project
+        self.read = read  # path -> its source text, or None
+        self._calls: dict[str, list[CallSite]] = {}
+        self._roots: dict[str, object] = {}
+
+    # -- parsing ---------------------------------------------------------------
+    def root(self, path: str):
+        if path not in self._roots:
+            text = self.read(path) if self.read is not None else None
+            if text:
+                from ast_grep_py import SgRoot  # deferred: few runs hand an App down
+
+                self._roots[path] = SgRoot(text, "python").root()
+            else:
+                self._roots[path] = None
+        return self._roots[path]
+
+    def mentions(self, path: str, pattern: re.Pattern) -> bool:
+        """Whether `path`'s text matches `pattern` (read, not parsed)."""
+        if path in self._roots:
+            return True
+        text = self.read(path) if self.read is not None else None
+        return bool(text) and pattern.search(text) is not None
+
+    def calls(self, path: str) -> list[CallSite]:
+        """The calls of `path` at module level and directly in its module-level functions."""
+        if path not in self._calls:
+            self._calls[path] = self._read_calls(path)
+        return self._calls[path]
+
+    def _read_calls(self, path: str) -> list[CallSite]:
+        root = self.root(path)
+        facts = self.project.files.get(path)
+        if root is None or facts is None:
+            return []
+        functions = {f.span.line: f for f in facts.functions if f.namespace is None}
+        out = []
+        for node in root.find_all(kind="call"):
+            scopes, looped, untaken = [], False, False
+            for anc in node.ancestors():
+                kind = anc.kind()
+                if kind in _SCOPES:
+                    scopes.append(anc)
+                elif kind in _LOOPS and not scopes:
+                    looped = True
+                elif kind == "if_statement" and not scopes:
+                    untaken = untaken or bool(NEVER_RUNS.match(anc.text().split("\n", 1)[0]))
+            if len(scopes) > 1 or (scopes and scopes[0].kind() != "function_definition"):
+                continue  # in a class, a lambda or a nested function: not followed
+            scope = None
+            if scopes:
+                name = scopes[0].field("name")
+                scope = functions.get(name.range().start.line + 1) if name is not None else None
+                if scope is None:
+                    continue
+            out.append(CallSite(path, to_expr(node), scope, looped, untaken))
+        return out
+
+    def decorators_of(self, target_path: str, fn: FunctionDef) -> list[str]:
+        """The decorators written on `fn` (`staticmethod`, `classmethod`), from a re-parse."""
+        root = self.root(target_path)
+        if root is None:
+            return []
+        for node in root.find_all(kind="function_definition"):
+            name = node.field("name")
+            if name is None or name.range().start.line + 1 != fn.span.line:
+                continue
+            parent = node.parent()
+            if parent is None or parent.kind() != "decorated_definition":
+                return []
+            return [
+                d.text().lstrip("@").strip() for d in parent.children() if d.kind() == "decorator"
+            ]
+        return []
+
+    # -- matching a call to a helper --------------------------------------------------
+    def calls_target(self, site: CallSite, target: Target) -> FunctionDef | None:
+        """The helper's function as this call binds it (a bound method without its first
+        parameter), or None when `site` does not call `target`."""
+        call = site.call
+        if call.kind != "call" or not call.items:
+            return None
+        ns = site.scope.span if site.scope is not None else None
+        func = call.items[0]
+        fn = target.fn
+        if target.cls is None:
+            return fn if self._is(func, site.path, ns, target.path, fn) else None
+        if fn.name == "__init__":  # `Plugin(app)`
+            return _unbound(fn) if self._is(func, site.path, ns, target.path, target.cls) else None
+        if func.kind != "attr" or func.value != fn.name:
+            return None
+        receiver = func.items[0]
+        if self._is(receiver, site.path, ns, target.path, target.cls):  # `Plugin.install(app)`
+            # an instance method called on the class takes the App as `self`, as Python does
+            return _unbound(fn) if target.binding == "classmethod" else fn
+        if self._instance_of(receiver, site.path, ns, target):  # `Plugin().install(app)`
+            return _unbound(fn) if target.binding != "static" else fn
+        return None
+
+    def _instance_of(self, expr: Expr, path: str, ns, target: Target) -> bool:
+        """`Plugin()` or `Plugin(...)`, or a module-level name assigned one (`p = Plugin()`)."""
+        if expr.kind == "call" and expr.items:
+            return self._is(expr.items[0], path, ns, target.path, target.cls)
+        if expr.kind == "name":
+            found = self.project.resolve_symbol(expr, path, ns)
+            assign = found[1] if isinstance(found, tuple) else None
+            value = getattr(assign, "value", None)
+            if value is None or not value.may_be_call():
+                return False
+            made = value.expr()
+            return made.kind == "call" and self._is(
+                made.items[0], found[0], None, target.path, target.cls
+            )
+        return False
+
+    def _is(self, func: Expr, path: str, ns, home: str, definition) -> bool:
+        if func.kind not in ("name", "attr") or func.value != definition.name:
+            return False
+        found = self.project.resolve_symbol(func, path, ns)
+        return (
+            isinstance(found, tuple)
+            and found[0] == home
+            and isinstance(found[1], type(definition))
+            and found[1].span == definition.span
+        )
+
+    # -- chains from module-level code ------------------------------------------------
+    def chains(self, target: Target, callers, depth: int = 0) -> tuple[list[list], bool]:
+        """The call chains from module-level code to `target`: each a list of (CallSite, the
+        callee as bound), outermost first. Also whether a call of it could not be followed
+        (in a loop or comprehension, or a chain deeper than MAX_HOPS)."""
+        chains, unfollowed = [], False
+        for site_path in sorted(callers(target.path)):
+            for site in self.calls(site_path):
+                bound = self.calls_target(site, target)
+                if bound is None or site.untaken:
+                    continue
+                if site.looped or depth >= MAX_HOPS:
+                    unfollowed = True
+                    continue
+                if site.scope is None:
+                    chains.append([(site, bound)])
+                    continue
+                outer, lost = self.chains(Target(site.path, site.scope), callers, depth + 1)
+                unfollowed = unfollowed or lost
+                chains.extend(chain + [(site, bound)] for chain in outer)
+        return chains, unfollowed
+
+
+def _unbound(fn: FunctionDef) -> FunctionDef:
+    """The method as an instance or class call binds it: its first parameter is given."""
+    return dataclasses.replace(fn, params=fn.params[1:])
+
+
+def binding_of(decorators: list[str]) -> str:
+    if any(re.fullmatch(r"(?:\w+\.)?staticmethod", d) for d in decorators):
+        return "static"
+    if any(re.fullmatch(r"(?:\w+\.)?classmethod", d) for d in decorators):
+        return "classmethod"
+    return "instance"
