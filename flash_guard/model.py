@@ -380,6 +380,10 @@ class Endpoint:
     # (path, span of the call) where a project factory built it: the declaration is located in
     # the factory, but placed (module level or not) where the factory is called
     factory_call: tuple[str, Span] | None = None
+    # runpod 2.0: (path, span) of the module-level call that hands the App to the helper
+    # declaring it (`register_all(app)`, `Plugin().install(app)`): rc2 registers it when that
+    # call runs at import, from that file (FG301, FG307)
+    handed_from: tuple[str, Span] | None = None
     # An entry of a module-level dict comprehension registry that nothing applies, as the
     # source names it (`WORKERS["llama"]`): flash build never sees it (FG301).
     registry: str | None = None

@@ -763,6 +763,27 @@ DISCOVERY = {
         True,
         False,
     ),
+    # The App handed to helpers of a module that sorts after the App's (flat layout, h17):
+    # that module never imports the App's, so there is no twin (no FG307); the calls run at
+    # import (no FG301), and the handles are not module-level names (FG306).
+    "handed-to-a-later-module": (
+        {
+            "main.py": APP + "import zz_plugins\n\nzz_plugins.register_all(app)\n"
+            "zz_plugins.Plugin().install(app)\n"
+            "for plugin in zz_plugins.PLUGINS:\n    plugin(app)\n",
+            "zz_plugins.py": "def register_q(app, name):\n"
+            "    @app.queue(name=name, cpu='cpu3c-1-2')\n"
+            "    def q(x: int = 1):\n        return x\n\n"
+            "def register_all(app):\n    register_q(app, 'nested-q')\n\n"
+            "def register_loop(app):\n    register_q(app, 'loop-q')\n\n"
+            "PLUGINS = [register_loop]\n\n"
+            "class Plugin:\n    def install(self, app):\n"
+            "        @app.queue(name='method-q', cpu='cpu3c-1-2')\n"
+            "        def m(x: int = 1):\n            return x\n",
+        },
+        False,
+        True,
+    ),
     "handle-returned-to-module": (
         {
             "main.py": APP + "def register_all():\n"
@@ -1401,16 +1422,33 @@ HANDED = {
         "Plugin.install_cls(app, gpu='AMPERE_48')\n"
         "routes = Routes(app)\n",
     },
+    "loops-over-tables-of-helpers": {
+        "plugins.py": "import runpod\n\n" + _ASR + _PLUGIN + "\ndef register_ocr(app):\n"
+        "    @app.queue(name='ocr', cpu='cpu3c-1-2')\n"
+        "    def ocr(url: str = ''):\n        return url\n\n"
+        "PLUGINS = [register_ocr, Routes]\nINSTALLERS = (Plugin(),)\n",
+        "main.py": "import runpod\nfrom plugins import INSTALLERS, PLUGINS, register_asr\n\n"
+        "app = runpod.App('tables')\n"
+        "for plugin in PLUGINS:\n    plugin(app)\n"
+        "for installer in INSTALLERS:\n    installer.install(app, cpu='cpu3c-2-4')\n\n"
+        "def install_more(app):\n    for fn in [register_asr]:\n        fn(app, 'ADA_24')\n\n"
+        "install_more(app)\n",
+    },
     "method-of-a-module-level-instance": {
         "main.py": "import runpod\n\n" + _PLUGIN + "\napp = runpod.App('inst')\n"
-        "PLUGIN = Plugin()\nPLUGIN.install(app, cpu='cpu3c-2-4')\n",
+        "PLUGIN = Plugin()\nPLUGIN.install(app, cpu='cpu3c-2-4')\nPLUGIN.install_static(app)\n"
+        "PLUGIN.install_cls(app)\nRoutes(app, 'inst-routes')\n",
     },
 }
 
 
 @pytest.mark.parametrize("label", list(HANDED))
-def test_the_app_handed_down_declares_what_rc2_registers(label, tmp_path):
+def test_the_app_handed_down_declares_what_rc2_registers(label, tmp_path, run_cli):
     _same_resources_as_rc2(label, tmp_path, HANDED)
+    # each is registered at import, from the file handing the App down (no twin, no FG301),
+    # and nothing is left unknown
+    findings = _findings(run_cli, tmp_path / label)
+    assert not [f for f in findings if f["code"] in ("FG002", "FG301", "FG307")], findings
 
 
 # Where the App goes further than flash-guard follows, rc2 still registers resources: each
@@ -1425,9 +1463,9 @@ _HELPERS = _ASR + (
     "PLUGINS = [register_ocr]\nREGISTRY = {'ocr': register_ocr}\n"
 )
 UNTOLD = {
-    "plugin-loop": (
-        "import runpod\nfrom helpers import PLUGINS\n\napp = runpod.App('p')\n"
-        "for plugin in PLUGINS:\n    plugin(app)\n",
+    "plugins-by-name": (
+        "import runpod\nimport helpers\n\napp = runpod.App('p')\n"
+        "for name in ('register_ocr',):\n    getattr(helpers, name)(app)\n",
         [6],
     ),
     "helper-called-per-item": (
@@ -1441,8 +1479,9 @@ UNTOLD = {
         [5],
     ),
     "handed-on-in-a-loop": (
-        "import runpod\nfrom helpers import PLUGINS\n\napp = runpod.App('p')\n\n"
-        "def install_all(app):\n    for plugin in PLUGINS:\n        plugin(app)\n\n"
+        "import runpod\nfrom helpers import register_asr\n\napp = runpod.App('p')\n\n"
+        "def install_all(app):\n    for gpu in ('L4', 'A100'):\n"
+        "        register_asr(app, gpu, name=f'asr-{gpu}')\n\n"
         "install_all(app)\n",
         [10],
     ),

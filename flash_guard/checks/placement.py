@@ -280,6 +280,8 @@ def _runpod2_undeployed(endpoint: Endpoint, analysis) -> Hidden | None:
             f"under `{guard.header}`",
             "rp flash deploy imports the module under another name: that block never runs",
         )
+    if endpoint.handed_from is not None:
+        return None  # found through a chain of calls from module-level code: it runs
     functions = [b for b in blocks if b.kind == "function"]
     if functions:
         outer = functions[-1]  # the module-level one: what an import could call

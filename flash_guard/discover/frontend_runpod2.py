@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import functools
 import itertools
 import re
 from dataclasses import dataclass, field, replace
@@ -23,13 +24,15 @@ from flash_guard.discover.facts import (
     Decorated,
     FunctionDef,
 )
-from flash_guard.discover.handoff import MAX_HOPS, Handoff, Target, binding_of
+from flash_guard.discover.handoff import MAX_HOPS, Handoff, Target, binding_of, unbound
 from flash_guard.discover.loops import loop_names, unroll
 from flash_guard.discover.normalize_runpod2 import FLASH_STR_ENUMS, is_flash_enum, resource_params
 from flash_guard.discover.parse import Expr, Snippet, dotted_expr, forget_conversions
 from flash_guard.discover.resolve import (
+    MAX_ITEMS,
     SDK2_PACKAGE,
     FlashSymbol,
+    Instance,
     ModuleIndex,
     ModuleRef,
     is_sdk2_app,
@@ -78,6 +81,8 @@ class Runpod2Builder:
         self.handoff = Handoff(project, read)
         self._built: set[str] = set()  # the files whose declarations were collected
         self._untold: set[tuple[str, Span]] = set()  # calls said to hand the App out of sight
+        # declarations on a parameter App, found once the calls handing it down are known
+        self._pending: list[tuple] = []
         # id(App object), or for an App a function builds: ("local", its site) inside that
         # function, ("call", its site, the call's site) for a module-level call
         self.apps: dict[object, AppDecl] = {}
@@ -119,6 +124,8 @@ class Runpod2Builder:
                     self._applied(path, applied)
             forget_conversions()  # a cache: not every file's at once (see frontend_flash)
         self._handoffs(sorted(self._built))
+        while self._pending:
+            self._handed_down(*self._pending.pop(0))
         self.endpoints.sort(key=lambda e: (e.path, e.span.line, e.span.column))
         self._init_hooks(files)
         self._duplicate_names()
@@ -613,55 +620,59 @@ class Runpod2Builder:
             if self._parameter_app_method(written, path, decorated.namespace) is not None:
                 # `def install(self, app): @app.queue(...)`: the parameter, not a module-level
                 # App of the same name, whatever each call hands in
-                self._through_parameter(path, decorated, written)
+                self._through_parameter(path, decorated, written, index, schedule)
                 continue
-            kind, app = self._app_callee(written.head(), path, decorated.namespace)
-            made = None
-            if kind is None:
-                made = self._kept_decorator(written, path, decorated.namespace)
-                if made is None:
-                    self._through_parameter(path, decorated, written)
-                    continue
-                made, kind, app = made
-            decorator = written.expr()
-            placement = decorated.placement
-            below = decorated.decorators[index + 1 :]
-            above = decorated.decorators[:index]
-            ns = decorated.namespace
-            variable = None
-            if placement == "function":
-                variable = self._returned_to_module(path, decorated)
-                per_call = variable and made is None
-                if per_call and self._per_call_only(path, kind, decorator, decorated):
-                    continue
-                placement = "module" if variable else placement
-            if placement == "module" and any(self._wrapper(d, path, ns, True) for d in below):
-                placement = "wrapped"
-            elif placement == "module" and any(self._wrapper(d, path, ns, False) for d in above):
-                placement = "wrapped_above"
-            endpoint = self._declare(
-                path,
-                kind,
-                app,
-                decorator,
-                decorated.namespace,
-                decorated.target,
-                placement,
-                decorated.lines,
-                decorated=decorated,
-                made=made,
-                variable=variable,
-                blocks=decorated.blocks,
-            )
-            if schedule:
-                endpoint.problems.append(
-                    (
-                        "FG216",
-                        "recurring schedules are not yet supported by the runpod api. the "
-                        "@schedule decorator records intent but cannot be deployed.",
-                        endpoint.span,
-                    )
+            self._one_decorator(path, decorated, index, written, schedule)
+
+    def _one_decorator(
+        self, path, decorated: Decorated, index: int, written: Snippet, schedule
+    ) -> None:
+        kind, app = self._app_callee(written.head(), path, decorated.namespace)
+        made = None
+        if kind is None:
+            made = self._kept_decorator(written, path, decorated.namespace)
+            if made is None:
+                return
+            made, kind, app = made
+        decorator = written.expr()
+        placement = decorated.placement
+        below = decorated.decorators[index + 1 :]
+        above = decorated.decorators[:index]
+        ns = decorated.namespace
+        variable = None
+        if placement == "function":
+            variable = self._returned_to_module(path, decorated)
+            per_call = variable and made is None
+            if per_call and self._per_call_only(path, kind, decorator, decorated):
+                return
+            placement = "module" if variable else placement
+        if placement == "module" and any(self._wrapper(d, path, ns, True) for d in below):
+            placement = "wrapped"
+        elif placement == "module" and any(self._wrapper(d, path, ns, False) for d in above):
+            placement = "wrapped_above"
+        endpoint = self._declare(
+            path,
+            kind,
+            app,
+            decorator,
+            decorated.namespace,
+            decorated.target,
+            placement,
+            decorated.lines,
+            decorated=decorated,
+            made=made,
+            variable=variable,
+            blocks=decorated.blocks,
+        )
+        if schedule:
+            endpoint.problems.append(
+                (
+                    "FG216",
+                    "recurring schedules are not yet supported by the runpod api. the "
+                    "@schedule decorator records intent but cannot be deployed.",
+                    endpoint.span,
                 )
+            )
 
     def _per_call_only(self, path: str, kind: str, decorator: Expr, decorated) -> bool:
         """`small = make(app, "asr-small")` and `big = make(app, "asr-big", gpu="H100")` where
@@ -678,7 +689,9 @@ class Runpod2Builder:
         )  # fmt: skip
         return bool(made) and not unfollowed
 
-    def _through_parameter(self, path: str, decorated: Decorated, written: Snippet) -> None:
+    def _through_parameter(
+        self, path: str, decorated: Decorated, written: Snippet, index: int, schedule: bool
+    ) -> None:
         """`def register_asr(app, gpu="L4"): @app.queue(gpu=gpu) def asr(...)` with
         `register_asr(app)` at module level (here or in a module importing this one): the
         App comes in as a parameter, so the decorator is an App method only for a call that
@@ -689,11 +702,15 @@ class Runpod2Builder:
         if kind is None:
             return
         decorator = written.expr()  # converted only for such a decorator (see Snippet.head)
+        made, unfollowed = [], False
         if self._module_function(path, ns) is not None:
-            self._per_call(
-                path, kind, decorator, ns, decorated.target, decorated.lines, None, decorated, None
-            )
-        self._handed_down(path, kind, decorator, decorated)
+            made, unfollowed = self._per_call(
+                path, kind, decorator, ns, decorated.target, decorated.lines, None, decorated,
+                None, handed=True,
+            )  # fmt: skip
+        # once every call handing the App down is known (`_handoffs` adds loops over helpers)
+        called = bool(made) or unfollowed
+        self._pending.append((path, kind, decorator, decorated, index, schedule, called))
 
     # -- the App handed to project code ------------------------------------------------
     def _handoffs(self, paths: list[str]) -> None:
@@ -711,22 +728,104 @@ class Runpod2Builder:
             for site in self.handoff.calls(path):
                 if site.scope is not None or site.untaken or not self._hands_app(site):
                     continue
-                target = self._target_called(site)
-                if target is None:
-                    if self._project_callee(site):
-                        self._cannot_tell(site, site, _UNRESOLVED)
-                    continue
-                if site.looped:
-                    # `for gpu in GPUS: register_asr(app, gpu)`: one resource per item, which
-                    # is not unrolled here
-                    self._cannot_tell(site, site, _LOOPED)
-                    continue
-                bound = self.handoff.calls_target(site, target)
-                if bound is None:
-                    self._cannot_tell(site, site, _UNRESOLVED)
-                    continue
-                given = _receiving(site.call, bound, lambda a, at=site.path: self._is_app(a, at))
-                self._reach(target, bound, given, site, 0, set())
+                is_app = functools.partial(self._is_app, path=site.path)
+                self._follow(site, site, is_app, 0, set())
+
+    def _follow(self, site, origin, is_app, depth: int, seen: set) -> None:
+        """One call handing the App on (`is_app` tells its arguments that are the App), made
+        by module-level code (`origin`) or by a helper it reaches: the helper it calls, or
+        each helper of a known table a `for` loop calls (`for plugin in PLUGINS:
+        plugin(app)`, `for p in (Asr(), Ocr()): p.install(app)`), one resource per item as
+        rc2 registers them. Anything else is said once (FG002 at `origin`)."""
+        if depth >= MAX_HOPS:
+            self._cannot_tell(origin, site, _DEEP)
+            return
+        items = self._loop_helpers(site)
+        if items is not None:
+            plain = replace(site, looped=False, loop=None)
+            for target, bound in items:
+                key = (target.path, target.fn.span)
+                self.handoff.unrolled.setdefault(key, []).append((plain, bound))
+                given = _receiving(site.call, bound, is_app)
+                self._reach(target, given, origin, depth, seen)
+            return
+        target = self._target_called(site)
+        bound = self.handoff.calls_target(site, target) if target is not None else None
+        if bound is None:
+            if target is not None or self._project_callee(site):
+                self._cannot_tell(origin, site, _UNRESOLVED)
+            return
+        if site.looped:
+            # `for gpu in GPUS: register_asr(app, gpu)`: one resource per item, not unrolled
+            self._cannot_tell(origin, site, _LOOPED)
+            return
+        self._reach(target, _receiving(site.call, bound, is_app), origin, depth, seen)
+
+    def _loop_helpers(self, site) -> list | None:
+        """(helper, as bound) per item when `site` calls its loop's name (`plugin(app)`) or a
+        method of it (`p.install(app)`) in a `for` loop over a known table of project
+        functions, classes or instances; None otherwise."""
+        if site.loop is None or _root_name(site.call.items[0]) != site.loop[0]:
+            return None
+        func = site.call.items[0]
+        if func.kind == "attr" and func.items[0].kind == "name":
+            method = func.value
+        elif func.kind == "name":
+            method = None
+        else:
+            return None
+        ns = site.scope.span if site.scope is not None else None
+        table = self.project.evaluate(site.loop[1], site.path, ns)
+        if not table.known or not isinstance(table.value, (list, tuple)):
+            return None
+        if not table.value or len(table.value) > MAX_ITEMS:
+            return None
+        out = []
+        for item in table.value:
+            found = self._item_helper(item, method)
+            if found is None:
+                return None
+            out.append(found)
+        return out
+
+    def _item_helper(self, item: Value, method: str | None):
+        """An item of a table of helpers (`register_ocr`, `OcrPlugin`, `OcrPlugin()`, a name
+        bound to `OcrPlugin()`), as what `item(app)` or `item.method(app)` calls."""
+        if not isinstance(item, Value):
+            return None
+        if item.known and isinstance(item.value, Instance):  # `OcrPlugin()`, as the resolver
+            home, definition, instance = item.value.path, item.value.cls, True  # builds it
+        elif item.known or not item.text or item.path is None:
+            return None
+        else:
+            made = re.fullmatch(r"([\w.]+)\(\s*\)", item.text)  # `OcrPlugin()`: an instance
+            text = made.group(1) if made else item.text
+            expr = dotted_expr(text, item.span.line, item.span.column)
+            found = self.project.resolve_symbol(expr, item.path, None) if expr else None
+            if not isinstance(found, tuple):
+                return None
+            (home, definition), instance = found, made is not None
+        if isinstance(definition, Assignment) and method is not None and not instance:
+            value = definition.value  # `ASR = AsrPlugin()` listed by name
+            call = value.expr() if value.may_be_call() else None
+            if call is None or call.kind != "call" or call.items[0].kind not in ("name", "attr"):
+                return None
+            found = self.project.resolve_symbol(call.items[0], home, None)
+            if not isinstance(found, tuple) or call.items[1:] or call.keywords:
+                return None
+            (home, definition), instance = found, True
+        if isinstance(definition, FunctionDef) and method is None and not instance:
+            target = self._handoff_target(home, definition.span)
+            return (target, definition) if target is not None and target.cls is None else None
+        if not isinstance(definition, ClassDef) or (instance and method is None):
+            return None
+        target = self._method_target(home, definition, method or "__init__")
+        if target is None:
+            return None
+        if method is None or instance:  # `OcrPlugin(app)`, `OcrPlugin().install(app)`
+            return target, (target.fn if target.binding == "static" else unbound(target.fn))
+        # `OcrPlugin.install(app)`: a class method binds the class; others take the App first
+        return target, (unbound(target.fn) if target.binding == "classmethod" else target.fn)
 
     def _app_argument(self) -> re.Pattern | None:
         """An App's name as a call argument (`f(app)`, `f(x, app=core.app)`), for the names
@@ -817,10 +916,10 @@ class Runpod2Builder:
             return self.project._imports.get(site.path, {}).get(root.value) is None
         return True
 
-    def _reach(self, target: Target, bound, app_params: set, origin, depth: int, seen: set):
+    def _reach(self, target: Target, app_params: set, origin, depth: int, seen: set):
         """Make sure the helper's module is read for declarations and follow where its body
         hands the App on (`register_all(app)` calling `register_asr(app)`, in any module).
-        `bound`: the helper as its call binds it; `app_params`: its parameters given the App."""
+        `app_params`: the parameters of the helper given the App."""
         key = (target.path, target.fn.span)
         if key in seen:
             return
@@ -836,19 +935,7 @@ class Runpod2Builder:
                 continue
             if _root_name(site.call.items[0]) in app_params:
                 continue  # `app.queue(...)(fn)`: the App's own method, not a hand-off
-            inner = self._target_called(site)
-            inner_bound = self.handoff.calls_target(site, inner) if inner is not None else None
-            if inner_bound is None:
-                if inner is not None or self._project_callee(site):
-                    self._cannot_tell(origin, site, _UNRESOLVED)
-                continue
-            if site.looped or depth + 1 >= MAX_HOPS:
-                self._cannot_tell(origin, site, _LOOPED if site.looped else _DEEP)
-                continue
-            given = _receiving(
-                site.call, inner_bound, lambda a: a.kind == "name" and a.value in app_params
-            )
-            self._reach(inner, inner_bound, given, origin, depth + 1, seen)
+            self._follow(site, origin, _named_in(app_params), depth + 1, seen)
 
     def _build_late(self, path: str) -> None:
         """A helper module parsed only when a call reached it (it imports no runpod name):
@@ -881,7 +968,10 @@ class Runpod2Builder:
             )
         )
 
-    def _handed_down(self, path: str, kind: str, decorator: Expr, decorated: Decorated) -> None:
+    def _handed_down(
+        self, path: str, kind: str, decorator: Expr, decorated: Decorated, index: int,
+        schedule: bool, called: bool,
+    ) -> None:  # fmt: skip
         """The App handed through more than one call (`register_all(app)` calling
         `register_asr(app)`) or to a method (`Plugin().install(app)`, `Plugin(app)` whose
         `__init__` declares, `Plugin.install(app)` of a static or class method): one resource
@@ -891,7 +981,13 @@ class Runpod2Builder:
         target = self._handoff_target(path, decorated.namespace)
         if target is None:
             return
-        chains, _ = self.handoff.chains(target, self._callers)
+        chains, unfollowed = self.handoff.chains(target, self._callers)
+        if not (chains or called or unfollowed or self._untold):
+            # Nothing calls the helper at import (and every App handed out was followed):
+            # rc2 registers nothing. Where the parameter is named like a module-level App,
+            # it is read as that App, so FG301 says the declaration is never deployed.
+            self._one_decorator(path, decorated, index, decorator, schedule)
+            return
         covered = set()
         if target.cls is None:  # `register_asr(app)` as a module-level statement: `_per_call`'s
             sites = self._factory_calls(target.path, target.fn, self._callers(target.path))
@@ -907,11 +1003,12 @@ class Runpod2Builder:
                     self._cannot_tell(chain[0][0], chain[-1][0], _UNBOUND)
                 continue
             obj, method, app_value = entry
-            self._declare(
+            endpoint = self._declare(
                 path, DECORATOR_KINDS[method], self._app(app_value), decorator,
                 decorated.namespace, decorated.target, "function", decorated.lines,
                 decorated=decorated, made=obj,
             )  # fmt: skip
+            endpoint.handed_from = (chain[0][0].path, chain[0][0].call.span)
 
     def _along(self, chain: list, home: str, decorator: Expr):
         """The decorator `app.queue(...)` of the helper at the end of `chain`, each helper's
@@ -1257,7 +1354,9 @@ class Runpod2Builder:
                 return None
         return None if _copies_name(facts, outer, fn) else fn.name
 
-    def _per_call(self, path, kind, call: Expr, ns, target, lines, variable, decorated, form):
+    def _per_call(
+        self, path, kind, call: Expr, ns, target, lines, variable, decorated, form, handed=False
+    ):
         """A declaration in the body of a module-level factory that module-level code calls
         (`small = make("small-q", "ADA_24")`, in this module or one importing it): rc2
         registers one resource per call, with the factory's parameters bound to that call's
@@ -1305,6 +1404,8 @@ class Runpod2Builder:
                     made=obj,
                 )
             )
+            if handed:  # the App is the helper's parameter: that call registers it
+                out[-1].handed_from = (site_path, assign.expr.span)
         return out, unfollowed
 
     def _module_function(self, path: str, ns) -> FunctionDef | None:
@@ -2391,6 +2492,11 @@ def _root_name(expr: Expr) -> str | None:
     while expr.kind in ("attr", "call", "subscript") and expr.items:
         expr = expr.items[0]
     return expr.value if expr.kind == "name" else None
+
+
+def _named_in(params: set[str]):
+    """In a helper's body: an argument that is one of the parameters given the App."""
+    return lambda arg: arg.kind == "name" and arg.value in params
 
 
 def _receiving(call: Expr, fn: FunctionDef, is_app) -> set[str]:

@@ -42,6 +42,9 @@ class CallSite:
     scope: FunctionDef | None
     looped: bool
     untaken: bool
+    # `for NAME in ITERABLE:` when the call is directly in one such loop (no other loop or
+    # comprehension around it in its scope): (NAME, ITERABLE), for `for p in PLUGINS: p(app)`
+    loop: tuple[str, Expr] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +64,9 @@ class Handoff:
         self.read = read  # path -> its source text, or None
         self._calls: dict[str, list[CallSite]] = {}
         self._roots: dict[str, object] = {}
+        # (helper's path, its span) -> [(CallSite, the helper as bound)]: the calls a loop
+        # over a known table of helpers makes (`for p in PLUGINS: p(app)`), one per item
+        self.unrolled: dict[tuple[str, object], list] = {}
 
     # -- parsing ---------------------------------------------------------------
     def root(self, path: str):
@@ -95,13 +101,13 @@ class Handoff:
         functions = {f.span.line: f for f in facts.functions if f.namespace is None}
         out = []
         for node in root.find_all(kind="call"):
-            scopes, looped, untaken = [], False, False
+            scopes, loops, untaken = [], [], False
             for anc in node.ancestors():
                 kind = anc.kind()
                 if kind in _SCOPES:
                     scopes.append(anc)
                 elif kind in _LOOPS and not scopes:
-                    looped = True
+                    loops.append(anc)
                 elif kind == "if_statement" and not scopes:
                     untaken = untaken or bool(NEVER_RUNS.match(anc.text().split("\n", 1)[0]))
             if len(scopes) > 1 or (scopes and scopes[0].kind() != "function_definition"):
@@ -112,7 +118,8 @@ class Handoff:
                 scope = functions.get(name.range().start.line + 1) if name is not None else None
                 if scope is None:
                     continue
-            out.append(CallSite(path, to_expr(node), scope, looped, untaken))
+            loop = _for_loop(loops[0]) if len(loops) == 1 else None
+            out.append(CallSite(path, to_expr(node), scope, bool(loops), untaken, loop))
         return out
 
     def decorators_of(self, target_path: str, fn: FunctionDef) -> list[str]:
@@ -145,15 +152,15 @@ class Handoff:
         if target.cls is None:
             return fn if self._is(func, site.path, ns, target.path, fn) else None
         if fn.name == "__init__":  # `Plugin(app)`
-            return _unbound(fn) if self._is(func, site.path, ns, target.path, target.cls) else None
+            return unbound(fn) if self._is(func, site.path, ns, target.path, target.cls) else None
         if func.kind != "attr" or func.value != fn.name:
             return None
         receiver = func.items[0]
         if self._is(receiver, site.path, ns, target.path, target.cls):  # `Plugin.install(app)`
             # an instance method called on the class takes the App as `self`, as Python does
-            return _unbound(fn) if target.binding == "classmethod" else fn
+            return unbound(fn) if target.binding == "classmethod" else fn
         if self._instance_of(receiver, site.path, ns, target):  # `Plugin().install(app)`
-            return _unbound(fn) if target.binding != "static" else fn
+            return unbound(fn) if target.binding != "static" else fn
         return None
 
     def _instance_of(self, expr: Expr, path: str, ns, target: Target) -> bool:
@@ -189,24 +196,37 @@ class Handoff:
         callee as bound), outermost first. Also whether a call of it could not be followed
         (in a loop or comprehension, or a chain deeper than MAX_HOPS)."""
         chains, unfollowed = [], False
-        for site_path in sorted(callers(target.path)):
-            for site in self.calls(site_path):
-                bound = self.calls_target(site, target)
-                if bound is None or site.untaken:
-                    continue
-                if site.looped or depth >= MAX_HOPS:
-                    unfollowed = True
-                    continue
-                if site.scope is None:
-                    chains.append([(site, bound)])
-                    continue
-                outer, lost = self.chains(Target(site.path, site.scope), callers, depth + 1)
-                unfollowed = unfollowed or lost
-                chains.extend(chain + [(site, bound)] for chain in outer)
+        found = [
+            (site, self.calls_target(site, target))
+            for site_path in sorted(callers(target.path))
+            for site in self.calls(site_path)
+        ]
+        found += self.unrolled.get((target.path, target.fn.span), [])
+        for site, bound in found:
+            if bound is None or site.untaken:
+                continue
+            if site.looped or depth >= MAX_HOPS:
+                unfollowed = True
+                continue
+            if site.scope is None:
+                chains.append([(site, bound)])
+                continue
+            outer, lost = self.chains(Target(site.path, site.scope), callers, depth + 1)
+            unfollowed = unfollowed or lost
+            chains.extend(chain + [(site, bound)] for chain in outer)
         return chains, unfollowed
 
 
-def _unbound(fn: FunctionDef) -> FunctionDef:
+def _for_loop(node) -> tuple[str, Expr] | None:
+    if node.kind() != "for_statement":
+        return None
+    left, right = node.field("left"), node.field("right")
+    if left is None or right is None or left.kind() != "identifier":
+        return None
+    return left.text(), to_expr(right)
+
+
+def unbound(fn: FunctionDef) -> FunctionDef:
     """The method as an instance or class call binds it: its first parameter is given."""
     return dataclasses.replace(fn, params=fn.params[1:])
 

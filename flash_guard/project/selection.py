@@ -226,5 +226,7 @@ def _files_touched(endpoint) -> set[str]:
                     stack.append(value)
     if endpoint.factory_call:
         files.add(endpoint.factory_call[0])
+    if endpoint.handed_from:
+        files.add(endpoint.handed_from[0])
     files.discard("")
     return files

@@ -79,7 +79,9 @@ class NotDeployed(Check):
     A runpod 2.0 declaration is read as `rp flash deploy` discovers it (runpod-sdk2.md §5.5):
     it fails under a `__main__` or `TYPE_CHECKING` guard, inside a function nothing calls at
     import (directly or through module-level functions a few calls deep: `setup()` at module
-    level calling `register()` registers), in a module-level conditional (created only if
+    level calling `register()` registers; so does a helper, method or class `__init__` that
+    module-level code hands the App to, `register_all(app)`, `Plugin().install(app)`, `for
+    plugin in PLUGINS: plugin(app)`), in a module-level conditional (created only if
     that branch runs), or in a directory discovery skips (`build/`, `dist/`, `venv/`, ...).
     What 2.0 deploys but cannot serve (a loop, a class body, a function called at import,
     `tests/`) is FG306's. A tetra-rp release without `flash build` (before 0.14) deploys

@@ -28,6 +28,13 @@ def _deployed(resources) -> list:
     return [e for e in resources if e.kind != "task"]
 
 
+def _registered_in(endpoint) -> str:
+    """The file whose import registers the resource on its App: where it is declared, or for
+    an App handed to a helper (`register_asr(app)`), the file making the module-level call
+    that hands it down (the helper's own file never sees the App's module)."""
+    return endpoint.handed_from[0] if endpoint.handed_from is not None else endpoint.path
+
+
 def _label(app) -> str:
     return app.name.text if app.name.known and app.name.text else repr(app.name.value)
 
@@ -66,7 +73,9 @@ class AppLostAtDeploy(Check):
     `GlobalVolume`) in a module-level assignment that runs whenever it is imported: `.path`
     raises VolumeError where the volume is not mounted, discovery included, so the file and
     its App are skipped (the worker mounts before importing, so only the deploy is hurt).
-    Cases 2-5 and 7 concern an
+    A resource declared by a helper the App is handed to (`register_asr(app)`,
+    `Plugin().install(app)`) is registered from the file making that module-level call, not
+    the helper's file, which never imports the App's module. Cases 2-5 and 7 concern an
     `App(...)` built when its module is imported, not one a function builds where it is
     called (`app = make_app("shop")`). Cases 1-5 compare no Apps of different flash-guard
     apps (project markers), and no case looks at files under a directory discovery never
@@ -300,12 +309,16 @@ def _package_root_twin(app, analysis, apps_of) -> list[Outcome]:
                 qualified.add(path)
     bare -= qualified  # a file importing it both ways: undecided, said nothing
     deployed = _deployed(app.resources)
-    on_bare = [e for e in deployed if e.path in bare]
-    if not any(e.path in bare for e in app.resources):
+    on_bare = [e for e in deployed if _registered_in(e) in bare]
+    if not any(_registered_in(e) in bare for e in app.resources):
         return []
     first_qualified = min(_order(p) for p in qualified | {app.path})
     first_bare = min(_order(p) for p in bare)
-    lost = [e for e in deployed if e.path not in bare] if first_bare < first_qualified else on_bare
+    lost = (
+        [e for e in deployed if _registered_in(e) not in bare]
+        if first_bare < first_qualified
+        else on_bare
+    )
     if not lost:
         return []
     env = app.env.value if app.env.known else "?"
@@ -364,7 +377,11 @@ def _sibling_imports(app, analysis, apps_of) -> dict[str, str]:
         return {}  # the name is importable there: it is that module (another question)
     project = analysis.modules
     out = {}
-    for path in {e.path for e in app.resources if e.path != app.path and _discovered(e.path)}:
+    for path in {
+        _registered_in(e)
+        for e in app.resources
+        if _registered_in(e) != app.path and _discovered(_registered_in(e))
+    }:
         facts = project.files.get(path)
         if facts is None or _directory(path) != directory:
             continue
@@ -387,11 +404,11 @@ def _unimportable(app, failing: dict[str, str]) -> list[Outcome]:
     names = ", ".join(f"`{p}`" for p in paths)
     module = failing[paths[0]]
     deployed = _deployed(app.resources)
-    dropped = [e for e in deployed if e.path in failing]
+    dropped = [e for e in deployed if _registered_in(e) in failing]
     if not dropped:
         return []  # only tasks are skipped: deploy provisions none of them anyway
     lost = ", ".join(f"`{e.display_name}`" for e in dropped)
-    kept = [e for e in deployed if e.path not in failing]
+    kept = [e for e in deployed if _registered_in(e) not in failing]
     deletes = (
         f"deletes every live endpoint of environment {env!r}"
         if not kept
@@ -420,9 +437,11 @@ def _empty_twin(app, analysis, failing: set[str]) -> list[Outcome]:
         return []
     elsewhere = sorted(
         {
-            e.path
+            _registered_in(e)
             for e in app.resources
-            if e.path != app.path and _discovered(e.path) and e.path not in failing
+            if _registered_in(e) != app.path
+            and _discovered(_registered_in(e))
+            and _registered_in(e) not in failing
         },
         key=_order,
     )
@@ -442,13 +461,13 @@ def _empty_twin(app, analysis, failing: set[str]) -> list[Outcome]:
     if any(_order(p) < _order(app.path) for p in importers | set(elsewhere)):
         return []  # an importer runs first: the real-name module registers first and wins
     deployed = _deployed(app.resources)
-    dropped = [e for e in deployed if e.path in set(elsewhere)]
+    dropped = [e for e in deployed if _registered_in(e) in set(elsewhere)]
     if not dropped:
         return []  # only tasks are decorated from elsewhere: deploy provisions none of them
-    elsewhere = sorted({e.path for e in dropped}, key=_order)
+    elsewhere = sorted({_registered_in(e) for e in dropped}, key=_order)
     env = app.env.value if app.env.known else "?"
     names = ", ".join(f"`{p}`" for p in elsewhere)
-    own = [e.display_name for e in deployed if e.path == app.path]
+    own = [e.display_name for e in deployed if _registered_in(e) == app.path]
     if own:  # the twin kept holds the App file's own resources: only the others are lost
         lost = ", ".join(f"`{e.display_name}`" for e in dropped)
         outcome = (
