@@ -771,12 +771,13 @@ def test_a_dataclass_config_spread_with_asdict_is_read_field_by_field(project):
 
 def test_a_list_comprehension_over_a_known_tuple_is_read_item_by_item(project):
     """`gpu=[GpuGroup[n] for n in NAMES]`: one element per item, as Python builds
-    it; over what is not known (an Enum class) it stays unknown (the oracle twin:
-    test_sdk2_vs_oracle.py OK["listcomp-gpu-pools"])."""
+    it; a project Enum class is iterated member by member (h17); over what is not known (an
+    Enum whose values are `auto()`) it stays unknown (the oracle twins:
+    test_sdk2_vs_oracle.py OK["listcomp-gpu-pools"], OK["enum-class-iterated"])."""
     root = project(
         {
             "app.py": """
-                from enum import Enum
+                from enum import Enum, auto
 
                 import runpod
                 from runpod.apps.gpu import GpuGroup
@@ -786,13 +787,20 @@ def test_a_list_comprehension_over_a_known_tuple_is_read_item_by_item(project):
                 class Size(Enum):
                     S = "ADA_24"
 
+                class Auto(Enum):
+                    S = auto()
+
                 app = runpod.App("lc")
 
                 @app.queue(name="known", gpu=[GpuGroup[n] for n in NAMES])
                 def known(x: int):
                     return x
 
-                @app.queue(name="unknown", gpu=[s.value for s in Size])
+                @app.queue(name="members", gpu=[s.value for s in Size])
+                def members(x: int):
+                    return x
+
+                @app.queue(name="unknown", gpu=[s.value for s in Auto])
                 def unknown(x: int):
                     return x
                 """,
@@ -800,4 +808,40 @@ def test_a_list_comprehension_over_a_known_tuple_is_read_item_by_item(project):
     )
     by_name = {e.display_name: e.params["gpu"] for e in endpoints_of(root)}
     assert [g.value.member for g in by_name["known"].value] == ["ADA_48_PRO", "AMPERE_48"]
+    assert [g.value.member for g in by_name["members"].value] == ["ADA_24"]
     assert not by_name["unknown"].known
+
+
+def test_a_comprehension_filter_that_compares_is_decided_only_on_known_values(project):
+    """`if n != "X"`, `if n not in (...)`, `if p is not Pool.B` keep the items Python keeps
+    (h17; oracle twin: test_sdk2_vs_oracle.py OK["comprehension-comparison-filters"]); a
+    comparison with an unknown side, or `is` between plain strings (identity, not value),
+    leaves the whole list unknown (FG002)."""
+    root = project(
+        {
+            "app.py": """
+                import os
+
+                import runpod
+
+                NAMES = ("AMPERE_16", "AMPERE_24", "X")
+                app = runpod.App("cmp")
+
+                @app.queue(name="kept", gpu=[n for n in NAMES if n not in ("X", "AMPERE_16")])
+                def kept(x: int):
+                    return x
+
+                @app.queue(name="env-side", gpu=[n for n in NAMES if n != os.getenv("SKIP")])
+                def env_side(x: int):
+                    return x
+
+                @app.queue(name="identity", gpu=[n for n in NAMES if n is not "X"])
+                def identity(x: int):
+                    return x
+                """,
+        }
+    )
+    by_name = {e.display_name: e.params["gpu"] for e in endpoints_of(root)}
+    assert [g.value.member for g in by_name["kept"].value] == ["AMPERE_24"]
+    assert not by_name["env-side"].known
+    assert not by_name["identity"].known

@@ -76,6 +76,27 @@ OK = {
         "name='lc-q', gpu=[GpuGroup[n] for n in NAMES], "
         "datacenter=[d.upper() for d in ('eu-ro-1', 'us-ks-2')]"
     ),
+    # Iterating a project Enum class (h17): its members in order, aliases skipped, each
+    # member's `.value` and `.name`; and comprehension filters that compare (`!=`, `not in`,
+    # `>=`, `is not` between Enum members)
+    "enum-class-iterated": "import enum\n"
+    "class Size(str, enum.Enum):\n    SMALL = 'AMPERE_24'\n    BIG = 'ADA_24'\n"
+    "    SAME = 'AMPERE_24'\n"
+    "class Pool(enum.Enum):\n    A = 'AMPERE_48'\n    B = 'ADA_48_PRO'\n"
+    + QUEUE.format(
+        "name='enum-q', gpu=[s.value for s in Size], env={s.name: s.value for s in Size}"
+    )
+    + QUEUE.format("name='enum-f', gpu=[p.value for p in Pool if p is not Pool.B]").replace(
+        "handler", "pooled"
+    ),
+    "comprehension-comparison-filters": "NAMES = ('AMPERE_16', 'AMPERE_24', 'X')\n"
+    + QUEUE.format(
+        "name='cmp-q', gpu=[n for n in NAMES if n != 'X'], "
+        "env={k: 'v' for k in ('A', 'B', 'C') if k >= 'B'}"
+    )
+    + QUEUE.format("name='in-q', gpu=[n for n in NAMES if n not in ('X', 'AMPERE_16')]").replace(
+        "handler", "inq"
+    ),
     # Durations written with datetime.timedelta, converted as the code converts them.
     "timedelta-durations": "import datetime as dt\nfrom datetime import timedelta\n"
     + QUEUE.format(

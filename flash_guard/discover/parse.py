@@ -256,6 +256,29 @@ def _parsed(text: str):
     return right if right is not None and right.text() == text else None
 
 
+@dataclass(frozen=True, slots=True)
+class _At:
+    line: int
+    column: int
+
+
+def comparison(expr: Expr) -> tuple[list[str], list[Expr]] | None:
+    """`n != "X"`, `p is not Pool.B`, `1 < n <= 3` (an `other` expression): its operators and
+    operands, parsed from its text on demand (a comprehension's filter); None for anything
+    else."""
+    if expr.kind != "other" or "\n" in expr.text:
+        return None
+    node = _parsed(expr.text)
+    if node is None or node.kind() != "comparison_operator":
+        return None
+    operators = [" ".join(c.text().split()) for c in node.children() if not c.is_named()]
+    named = [c for c in node.children() if c.is_named() and c.kind() not in EXTRAS]
+    if len(named) != len(operators) + 1:
+        return None
+    at = _At(expr.span.line, expr.span.column)
+    return operators, [_rebased(at, lambda n=n: to_expr(n)) for n in named]
+
+
 def _rebased(snippet: Snippet, convert):
     global _rebase
     saved, _rebase = _rebase, (snippet.line, snippet.column - len(SNIPPET_PREFIX))

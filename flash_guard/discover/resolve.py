@@ -26,7 +26,14 @@ from flash_guard.discover.facts import (
     ImportBinding,
     ItemWrite,
 )
-from flash_guard.discover.parse import MAX_INT_BITS, Expr, Snippet, forget_conversions
+from flash_guard.discover.parse import (
+    MAX_INT_BITS,
+    Expr,
+    Snippet,
+    comparison,
+    dotted_expr,
+    forget_conversions,
+)
 from flash_guard.discover.writes import apply_writes, writes_of
 from flash_guard.model import BodyFacts, EnumRef, Opaque, Span, Value
 from flash_guard.sdk import flash_tables, releases, runpod2_tables
@@ -211,6 +218,48 @@ def factories_of(package: str) -> frozenset[str]:
 
 # The text of the dict a helper's `**kw` parameter collects from its caller's keywords.
 _COLLECTED = "**<keywords of the call>"
+
+
+# Comparison operators on plain values (`is`/`is not` are `_compared`'s own).
+_COMPARE = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "in": lambda a, b: operator.contains(b, a),
+    "not in": lambda a, b: not operator.contains(b, a),
+}
+_NOT_PLAIN = object()
+
+
+def _plain(value):
+    """A known value as the Python object it is (tuples and lists of Values unwrapped), or
+    _NOT_PLAIN for what this model does not compare (SDK enums, calls, instances)."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        items = []
+        for item in value:
+            inner = _plain(item.value) if isinstance(item, Value) and item.known else _NOT_PLAIN
+            if inner is _NOT_PLAIN:
+                return _NOT_PLAIN
+            items.append(inner)
+        return type(value)(items)
+    return _NOT_PLAIN
+
+
+def _member_attr(member: Value, expr: Expr, path: str) -> Value:
+    """`.value` or `.name` of a project Enum member, which reads as its value (via
+    `Size.SMALL`, whose last part is its name)."""
+    if not member.known:
+        return Value.unknown(expr.text, expr.span, path)
+    if expr.value == "name" and member.via:
+        return Value(member.via.rsplit(".", 1)[-1], True, expr.span, expr.text, path=path)
+    if expr.value == "name":
+        return Value.unknown(expr.text, expr.span, path)
+    return dataclasses.replace(member, span=expr.span, path=path, text=expr.text)
 
 
 def _truthy(value) -> bool | None:
@@ -638,6 +687,8 @@ class ModuleIndex:
         names = expr.value.split(",")
         at = _ITERABLE_AT[expr.kind]
         found = self.evaluate(expr.items[at], path, namespace, depth + 1)
+        if not found.known:  # `for s in Size`: a project Enum's members
+            found = self._enum_members(expr.items[at], path, namespace, depth) or found
         if not found.known or found.partial or not isinstance(found.value, (tuple, list)):
             return None
         if len(found.value) > MAX_ITEMS:
@@ -649,6 +700,75 @@ class ModuleIndex:
             return self._filtered(expr.items[at + 1], out, path, namespace, depth)
         return out
 
+    def _compared(self, operators, operands, expr: Expr, path, namespace, depth) -> Value:
+        """A comparison chain of known plain values (str, numbers, None, tuples and lists of
+        them), as Python decides it; `is`/`is not` only against None or between members of
+        project Enums (whose identity is their value here). Unknown otherwise."""
+        unknown = Value.unknown(expr.text, expr.span, path)
+        values = [self.evaluate(o, path, namespace, depth + 1) for o in operands]
+        if not all(v.known for v in values):
+            return unknown
+        plain = [_plain(v.value) for v in values]
+        if any(p is _NOT_PLAIN for p in plain):
+            return unknown
+        for i, op in enumerate(operators):
+            left, right = plain[i], plain[i + 1]
+            if op in ("is", "is not"):
+                members = all(
+                    self._enum_value(v, path, namespace, depth) for v in values[i : i + 2]
+                )
+                if left is not None and right is not None and not members:
+                    return unknown
+                result = left == right if members else left is right
+                result = result if op == "is" else not result
+            elif op in _COMPARE:
+                try:
+                    result = _COMPARE[op](left, right)
+                except TypeError:
+                    return unknown  # what Python raises: not this model's to say
+            else:
+                return unknown
+            if not result:
+                return Value(False, True, expr.span, expr.text, path=path)
+        return Value(True, True, expr.span, expr.text, path=path)
+
+    def _enum_members(self, expr: Expr, path, namespace, depth) -> Value | None:
+        """Iterating a project Enum class (`[s.value for s in Size]`): its members in
+        definition order, each read as its value (an alias, a second name for a value, is
+        not iterated, as in Python). None when it is not one or a member's value is unknown
+        (`auto()`)."""
+        if expr.kind not in ("name", "attr"):
+            return None
+        owner = self.resolve_symbol(expr, path, namespace, depth + 1)
+        if not (isinstance(owner, tuple) and isinstance(owner[1], ClassDef)):
+            return None
+        home, cls = owner
+        if not any(b.text.rsplit(".", 1)[-1].endswith("Enum") for b in cls.bases):
+            return None
+        body = self._local_assigns.get((home, cls.span), {})
+        names = sorted(
+            (a.span.line, a.span.column, name) for name, a in body.items() if name[:1] != "_"
+        )
+        items, seen = [], []
+        for _, _, name in names:
+            member = Expr("attr", expr.span, f"{expr.text}.{name}", name, (expr,))
+            value = self.evaluate(member, path, namespace, depth + 1)
+            plain = _plain(value.value) if value.known else _NOT_PLAIN
+            if plain is _NOT_PLAIN:
+                return None
+            if plain not in seen:
+                seen.append(plain)
+                items.append(value)
+        if not items or len(items) > MAX_ITEMS:
+            return None
+        return Value(items, True, expr.span, expr.text, path=path)
+
+    def _enum_value(self, value: Value, path, namespace, depth) -> bool:
+        """Whether `value` is a member of a project Enum (read as its value: `Pool.B`, or a
+        loop name bound to one)."""
+        via = dotted_expr(value.via, 1, 1) if value.via else None
+        return via is not None and self._project_enum_member(via, path, namespace, depth)
+
     def _filtered(self, condition: Expr, loop: list, path, namespace, depth) -> list | None:
         """The iterations an `if` keeps. A test the deployer's environment decides
         (`if value` for `os.getenv("HF_TOKEN")`) keeps its item: it is what the code sends
@@ -657,7 +777,11 @@ class ModuleIndex:
         for bindings in loop:
             self._loops.append(((path, namespace), bindings))
             try:
-                test = self.evaluate(condition, path, namespace, depth + 1)
+                parts = comparison(condition)
+                if parts is not None:  # `if n != "X"`, `if p is not Pool.B`
+                    test = self._compared(*parts, condition, path, namespace, depth + 1)
+                else:
+                    test = self.evaluate(condition, path, namespace, depth + 1)
             finally:
                 self._loops.pop()
             truth = _truthy(test.value) if test.known else None
@@ -766,6 +890,19 @@ class ModuleIndex:
                 return self._symbol_value(target, expr, path, depth)
             if isinstance(base_symbol, tuple) and isinstance(base_symbol[1], ClassDef):
                 return self._class_field(base_symbol[0], base_symbol[1], (), expr, path, depth)
+            if (
+                expr.value in ("value", "name")
+                and isinstance(base_symbol, Bound)
+                and base_symbol.value.known
+                and self._enum_value(base_symbol.value, path, namespace, depth)
+            ):
+                # `s.value`, `s.name` where `for s in Size` bound `s` to a member
+                return _member_attr(base_symbol.value, expr, path)
+            if expr.value == "name" and self._project_enum_member(
+                expr.items[0], path, namespace, depth
+            ):
+                member = self.evaluate(expr.items[0], path, namespace, depth + 1)
+                return _member_attr(member, expr, path)
             if expr.value == "value" and self._project_enum_member(
                 expr.items[0], path, namespace, depth
             ):
