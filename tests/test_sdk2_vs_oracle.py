@@ -1419,8 +1419,21 @@ _PLUGIN = (
 HANDED = {
     "two-helpers-in-a-module-without-runpod": {
         "handlers.py": _ASR + "def register_all(app):\n    register_asr(app, gpu='H100')\n",
-        "main.py": "import runpod\nfrom handlers import register_all\n\n"
-        "app = runpod.App('nested')\nregister_all(app)\n",
+        "main.py": "import logging\nimport runpod\nfrom handlers import register_all\n\n"
+        "app = runpod.App('nested')\nregister_all(app)\n"
+        # what takes the App without registering: no FG002 for these
+        "log = logging.getLogger(__name__)\nAPPS = []\nAPPS.append(app)\n"
+        "log.info('%s', app)\nprint(app)\n",
+    },
+    "main-guard-and-else": {
+        "helpers.py": "def register_asr(app, gpu):\n"
+        "    @app.queue(name='asr', gpu=gpu, workers=(1, 3))\n"
+        "    def asr(url: str = ''):\n        return url\n\n"
+        "def register_all(app, gpu='L4'):\n    register_asr(app, gpu)\n",
+        "main.py": "import runpod\nfrom helpers import register_all\n\n"
+        "app = runpod.App('guard')\n"
+        "if __name__ == '__main__':\n    register_all(app)\n"
+        "else:\n    register_all(app, gpu='H100')\n",
     },
     "three-helpers-across-modules": {
         "pkg/__init__.py": "",

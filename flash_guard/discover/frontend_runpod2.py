@@ -898,7 +898,8 @@ class Runpod2Builder:
     def _project_callee(self, site) -> bool:
         """Whether the callee of a call handing the App down may be project code: a name the
         project binds (a loop variable, an item of a project list, `getattr(...)`), not the
-        SDK, a builtin or a module from outside the project."""
+        SDK, a builtin, a module from outside the project, a method of a literal container
+        (`APPS.append(app)`) or of an object outside code built (`logger.info(app)`)."""
         func = site.call.items[0]
         root = func
         while root.kind in ("attr", "call", "subscript") and root.items:
@@ -914,7 +915,30 @@ class Runpod2Builder:
         if found is None:
             # unbound at module level (a loop variable) vs an outside import
             return self.project._imports.get(site.path, {}).get(root.value) is None
+        if isinstance(found, tuple) and isinstance(found[1], Assignment) and func is not root:
+            return self._project_object(found[0], found[1])
         return True
+
+    def _project_object(self, path: str, assign: Assignment) -> bool:
+        """Whether the object a module-level name holds may run project code when a method
+        of it is called: not a literal container, nor what an outside call returned
+        (`logger = logging.getLogger(...)`)."""
+        value = assign.value.expr()
+        if value.kind in ("list", "tuple", "dict", "lit", "fstring"):
+            return False
+        if value.kind != "call" or not value.items:
+            return True
+        made = value.items[0]
+        while made.kind in ("attr", "call", "subscript") and made.items:
+            made = made.items[0]
+        if made.kind != "name":
+            return True
+        symbol = self.project.resolve_symbol(made, path, None)
+        if isinstance(symbol, ModuleRef):
+            return symbol.path is not None
+        if symbol is None:
+            return self.project._imports.get(path, {}).get(made.value) is None
+        return not (made.value in _BUILTINS and isinstance(symbol, FlashSymbol))
 
     def _reach(self, target: Target, app_params: set, origin, depth: int, seen: set):
         """Make sure the helper's module is read for declarations and follow where its body

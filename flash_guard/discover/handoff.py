@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from flash_guard.discover.facts import NEVER_RUNS, ClassDef, FunctionDef
-from flash_guard.discover.parse import Expr, to_expr
+from flash_guard.discover.parse import Expr, TooCostly, start_meter, stop_meter, to_expr
 
 # How many helpers deep a call chain from module-level code is followed (register_everything
 # -> register_all -> register_asr); the resolver binds at most this many frames.
@@ -94,14 +94,23 @@ class Handoff:
         return self._calls[path]
 
     def _read_calls(self, path: str) -> list[CallSite]:
-        root = self.root(path)
         facts = self.project.files.get(path)
-        if root is None or facts is None:
+        root = self.root(path) if facts is not None else None
+        if root is None:
+            return []  # not analysed (FG001) or unreadable: nothing to follow
+        start_meter()  # the budget extraction had: a pathological file stops here, not later
+        try:
+            return self._calls_of(path, root, facts)
+        except TooCostly:
             return []
+        finally:
+            stop_meter()
+
+    def _calls_of(self, path: str, root, facts) -> list[CallSite]:
         functions = {f.span.line: f for f in facts.functions if f.namespace is None}
         out = []
         for node in root.find_all(kind="call"):
-            scopes, loops, untaken = [], [], False
+            scopes, loops, untaken, below = [], [], False, node
             for anc in node.ancestors():
                 kind = anc.kind()
                 if kind in _SCOPES:
@@ -109,7 +118,8 @@ class Handoff:
                 elif kind in _LOOPS and not scopes:
                     loops.append(anc)
                 elif kind == "if_statement" and not scopes:
-                    untaken = untaken or bool(NEVER_RUNS.match(anc.text().split("\n", 1)[0]))
+                    untaken = untaken or _never_runs(anc, below)
+                below = anc
             if len(scopes) > 1 or (scopes and scopes[0].kind() != "function_definition"):
                 continue  # in a class, a lambda or a nested function: not followed
             scope = None
@@ -215,6 +225,15 @@ class Handoff:
             unfollowed = unfollowed or lost
             chains.extend(chain + [(site, bound)] for chain in outer)
         return chains, unfollowed
+
+
+def _never_runs(if_node, below) -> bool:
+    """Whether `below` is the body (not an `elif`/`else`) of `if __name__ == "__main__":`
+    or `if TYPE_CHECKING:`, which never run when the module is imported."""
+    condition, body = if_node.field("condition"), if_node.field("consequence")
+    if condition is None or body is None or body.range() != below.range():
+        return False
+    return NEVER_RUNS.match(f"if {condition.text()}:") is not None
 
 
 def _for_loop(node) -> tuple[str, Expr] | None:
