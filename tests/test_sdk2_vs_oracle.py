@@ -1468,6 +1468,18 @@ HANDED = {
         "def install_more(app):\n    for fn in [register_asr]:\n        fn(app, 'ADA_24')\n\n"
         "install_more(app)\n",
     },
+    "methods-handing-the-app-on": {
+        "registry.py": _ASR + "class Registry:\n"
+        "    @classmethod\n"
+        "    def install_all(cls, app):\n"
+        "        register_asr(app, gpu='AMPERE_80', name='from-classmethod')\n\n"
+        "class Bundle:\n"
+        "    def __init__(self, app):\n"
+        "        register_asr(app, name='from-init')\n"
+        "        Registry.install_all(app)\n",
+        "main.py": "import runpod\nfrom registry import Bundle\n\n"
+        "app = runpod.App('methods-on')\nBUNDLE = Bundle(app)\n",
+    },
     "method-of-a-module-level-instance": {
         "main.py": "import runpod\n\n" + _PLUGIN + "\napp = runpod.App('inst')\n"
         "PLUGIN = Plugin()\nPLUGIN.install(app, cpu='cpu3c-2-4')\nPLUGIN.install_static(app)\n"
@@ -1506,6 +1518,12 @@ UNTOLD = {
         "import runpod\nfrom helpers import register_asr\n\napp = runpod.App('p')\n"
         "HANDLES = [register_asr(app, g, name=f'asr-{g}') for g in ('L4', 'A100')]\n",
         [5],
+    ),
+    "imported-by-name": (
+        "import importlib\nimport runpod\n\napp = runpod.App('p')\n"
+        "for name in ('helpers',):\n"
+        "    importlib.import_module(name).register_ocr(app)\n",
+        [6],
     ),
     "registry-lookup": (
         "import runpod\nimport helpers\n\napp = runpod.App('p')\n"

@@ -71,6 +71,9 @@ _LOOPED = "a call per item of a loop or comprehension, which flash-guard does no
 _DEEP = f"the App is handed down more than {MAX_HOPS} calls deep"
 _UNBOUND = "the arguments cannot be bound along the calls that hand the App down"
 
+# Calls that import a module by a name computed at run time: a project plugin, maybe.
+_IMPORTERS = ("import_module", "__import__")
+
 # Callees that take the App without registering on it (`print(app)`, `id(app)`).
 _BUILTINS = frozenset(dir(builtins))
 
@@ -903,6 +906,8 @@ class Runpod2Builder:
         func = site.call.items[0]
         root = func
         while root.kind in ("attr", "call", "subscript") and root.items:
+            if root.kind == "call" and root.items[0].value in _IMPORTERS:
+                return True  # `importlib.import_module(f"plugins.{n}").register(app)`
             root = root.items[0]
         if root.kind != "name":
             return True
@@ -949,8 +954,6 @@ class Runpod2Builder:
             return
         seen.add(key)
         self._build_late(target.path)
-        if target.cls is not None:
-            return  # a method: its own declarations only (its calls are not followed)
         for site in self.handoff.calls(target.path):
             if site.scope is None or site.scope.span != target.fn.span:
                 continue
@@ -1005,7 +1008,7 @@ class Runpod2Builder:
         target = self._handoff_target(path, decorated.namespace)
         if target is None:
             return
-        chains, unfollowed = self.handoff.chains(target, self._callers)
+        chains, unfollowed = self.handoff.chains(target, self._callers, self._handoff_target)
         if not (chains or called or unfollowed or self._untold):
             # Nothing calls the helper at import (and every App handed out was followed):
             # rc2 registers nothing. Where the parameter is named like a module-level App,

@@ -34,8 +34,9 @@ _LOOPS = (
 @dataclass(frozen=True, slots=True)
 class CallSite:
     """A call in a module: at module level (`scope` None) or directly in the body of the
-    module-level function `scope`. `looped`: in a loop or comprehension (once per item, not
-    followed); `untaken`: under `if __name__ == "__main__":` (never runs on import)."""
+    module-level function or method (of a module-level class) `scope`. `looped`: in a loop
+    or comprehension (once per item, not followed); `untaken`: under `if __name__ ==
+    "__main__":` (never runs on import)."""
 
     path: str
     call: Expr
@@ -107,7 +108,10 @@ class Handoff:
             stop_meter()
 
     def _calls_of(self, path: str, root, facts) -> list[CallSite]:
-        functions = {f.span.line: f for f in facts.functions if f.namespace is None}
+        classes = {c.span for c in facts.classes if c.namespace is None}
+        functions = {
+            f.span.line: f for f in facts.functions if f.namespace is None or f.namespace in classes
+        }
         out = []
         for node in root.find_all(kind="call"):
             scopes, loops, untaken, below = [], [], False, node
@@ -120,8 +124,13 @@ class Handoff:
                 elif kind == "if_statement" and not scopes:
                     untaken = untaken or _never_runs(anc, below)
                 below = anc
-            if len(scopes) > 1 or (scopes and scopes[0].kind() != "function_definition"):
-                continue  # in a class, a lambda or a nested function: not followed
+            kinds = [scope.kind() for scope in scopes]
+            if kinds not in (
+                [],
+                ["function_definition"],
+                ["function_definition", "class_definition"],
+            ):
+                continue  # in a class body, a lambda or a nested function: not followed
             scope = None
             if scopes:
                 name = scopes[0].field("name")
@@ -201,7 +210,7 @@ class Handoff:
         )
 
     # -- chains from module-level code ------------------------------------------------
-    def chains(self, target: Target, callers, depth: int = 0) -> tuple[list[list], bool]:
+    def chains(self, target: Target, callers, target_of, depth: int = 0) -> tuple[list[list], bool]:
         """The call chains from module-level code to `target`: each a list of (CallSite, the
         callee as bound), outermost first. Also whether a call of it could not be followed
         (in a loop or comprehension, or a chain deeper than MAX_HOPS)."""
@@ -221,7 +230,11 @@ class Handoff:
             if site.scope is None:
                 chains.append([(site, bound)])
                 continue
-            outer, lost = self.chains(Target(site.path, site.scope), callers, depth + 1)
+            caller = target_of(site.path, site.scope.span)  # the function or method
+            if caller is None:
+                unfollowed = True
+                continue
+            outer, lost = self.chains(caller, callers, target_of, depth + 1)
             unfollowed = unfollowed or lost
             chains.extend(chain + [(site, bound)] for chain in outer)
         return chains, unfollowed
