@@ -1468,6 +1468,11 @@ HANDED = {
         "def install_more(app):\n    for fn in [register_asr]:\n        fn(app, 'ADA_24')\n\n"
         "install_more(app)\n",
     },
+    "handed-under-another-name": {
+        "handlers.py": _ASR + "def register_all(app):\n    register_asr(app, gpu='ADA_24')\n",
+        "main.py": "import runpod\nimport handlers\n\n"
+        "app = runpod.App('alias')\napplication = app\nhandlers.register_all(application)\n",
+    },
     "methods-handing-the-app-on": {
         "registry.py": _ASR + "class Registry:\n"
         "    @classmethod\n"

@@ -839,6 +839,12 @@ class Runpod2Builder:
             return None
         for facts in self.project.files.values():
             names |= {b.local for b in facts.imports if b.name in names}
+            # `application = app`: another module-level name for it
+            names |= {
+                a.target
+                for a in facts.assignments
+                if a.namespace is None and a.target and a.value.expr_text() in names
+            }
         alternatives = "|".join(sorted(re.escape(n) for n in names))
         return re.compile(rf"[(,=]\s*(?:\w+\.)*(?:{alternatives})\s*[,)]")
 
@@ -984,7 +990,7 @@ class Runpod2Builder:
         inner = (
             ""
             if site is origin
-            else f" at `{_short(site.call.text)}` ({site.path}:{site.call.span.line})"
+            else f"; at `{_short(site.call.text)}`, {site.path}:{site.call.span.line}"
         )
         self.stray.append(
             (
