@@ -177,11 +177,18 @@ def _endpoint_files(endpoint: Endpoint, modules: ModuleIndex) -> set[str]:
     for value in values:
         if value.path:
             files.update(modules.files_behind(value.path, value.span))
-    from flash_guard.checks.worker_start import imports_module_at_start, worker_start
+    from flash_guard.checks.worker_start import (
+        imports_module_at_start,
+        lazily_imported,
+        worker_start,
+    )
 
     if endpoint.deployable and imports_module_at_start(endpoint):
         # The modules its worker imports when it starts: their imports are FG305's.
         files.update(worker_start(endpoint, modules).modules)
+    if endpoint.deployable:
+        # and those its body imports inside it, run on the first request (FG305 too)
+        files.update(lazily_imported(endpoint, modules))
     files.discard("")
     return files
 

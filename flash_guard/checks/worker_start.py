@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass, field
 
 from flash_guard.checks.base import worker_bodies
+from flash_guard.checks.sites import body_with_helpers
 from flash_guard.discover.facts import ImportBinding
 from flash_guard.discover.resolve import ModuleIndex
 from flash_guard.model import Endpoint
@@ -105,6 +106,25 @@ def walk_from(paths: list[str], project: ModuleIndex, skip: set[str]) -> WorkerS
         out.steps.append(step)
         todo += [found for found in step.found if found not in done]
     return out
+
+
+def lazily_imported(endpoint: Endpoint, project: ModuleIndex) -> list[str]:
+    """The project modules the worker's body (and the same-module helpers it calls) imports
+    inside it, outside a `try`, and those they import at module level: the worker runs their
+    imports on the first request (FG305), so the endpoint's verdicts depend on them too."""
+    files = project.files
+    found = []
+    for body in body_with_helpers(endpoint, files):
+        path = body.path or endpoint.path
+        facts = files.get(path)
+        for binding in facts.imports if facts is not None else ():
+            if binding.top_level or any(b.kind in ("try", "except") for b in binding.blocks):
+                continue
+            if body.name in (b.name for b in binding.blocks if b.kind in ("function", "class")):
+                module = modules_imported_by(path, binding, project)
+                if module is not None:
+                    found.append(module)
+    return walk_from(found, project, set()).modules if found else []
 
 
 def _step(path: str, project: ModuleIndex) -> _Step:

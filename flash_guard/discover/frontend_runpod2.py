@@ -1019,7 +1019,7 @@ class Runpod2Builder:
             # Nothing calls the helper at import (and every App handed out was followed):
             # rc2 registers nothing. Where the parameter is named like a module-level App,
             # it is read as that App, so FG301 says the declaration is never deployed.
-            self._one_decorator(path, decorated, index, decorator, schedule)
+            self._one_decorator(path, decorated, index, decorated.written[index], schedule)
             return
         covered = set()
         if target.cls is None:  # `register_asr(app)` as a module-level statement: `_per_call`'s
