@@ -1134,9 +1134,10 @@ def test_cpu_class_drops_its_gpus(sdk):
     assert endpoint["resource"]["gpuCount"] == 0
 
 
-# `flash build`'s discovery and manifest for a route on a queue-based legacy class.
-QUEUE_ROUTE_PROBE = """
-import json, pathlib, sys, tempfile
+# `flash build`'s scan and manifest of one module, SOURCE, written as app.py: what each probe
+# below starts from.
+MANIFEST_PREAMBLE = """
+import asyncio, importlib.util, inspect, json, os, pathlib, sys, tempfile
 
 from runpod_flash.cli.commands.build_utils.manifest import ManifestBuilder
 from runpod_flash.cli.commands.build_utils.scanner import RuntimeScanner
@@ -1147,6 +1148,13 @@ sys.path.insert(0, str(root))
 scanner = RuntimeScanner(root)
 functions = scanner.discover_remote_functions()
 manifest = ManifestBuilder("probe", functions, scanner=scanner, build_dir=root).build()
+"""
+
+
+# `flash build`'s discovery and manifest for a route on a queue-based legacy class.
+QUEUE_ROUTE_PROBE = (
+    MANIFEST_PREAMBLE
+    + """
 resource = manifest["resources"]["l"]
 RESULT = {
     "is_load_balanced": resource["is_load_balanced"],
@@ -1154,6 +1162,7 @@ RESULT = {
     "resource_type": resource["resource_type"],
 }
 """
+)
 
 
 def test_queue_class_route_is_built_as_a_load_balancer():
@@ -1202,20 +1211,12 @@ def test_agreement_summary(sdk, linted, built):
 
 
 # `flash build`'s manifest for max_concurrency on a load-balanced and a queue-based Endpoint.
-CONCURRENCY_PROBE = """
-import json, pathlib, sys, tempfile
-
-from runpod_flash.cli.commands.build_utils.manifest import ManifestBuilder
-from runpod_flash.cli.commands.build_utils.scanner import RuntimeScanner
-
-root = pathlib.Path(tempfile.mkdtemp())
-(root / "app.py").write_text(json.loads(SOURCE))
-sys.path.insert(0, str(root))
-scanner = RuntimeScanner(root)
-functions = scanner.discover_remote_functions()
-manifest = ManifestBuilder("probe", functions, scanner=scanner, build_dir=root).build()
+CONCURRENCY_PROBE = (
+    MANIFEST_PREAMBLE
+    + """
 RESULT = {name: r.get("max_concurrency") for name, r in manifest["resources"].items()}
 """
+)
 
 CONCURRENCY_APP = """
 from runpod_flash import Endpoint
@@ -1245,19 +1246,11 @@ def test_max_concurrency_on_a_load_balancer_is_dropped(tmp_path):
 # `flash build`'s generated queue handlers, then run the way a deployed worker runs them:
 # the module re-imported with RUNPOD_ENDPOINT_ID and FLASH_RESOURCE_NAME set, so the
 # Endpoint decorator returns the function itself (client.py `_should_execute_locally`).
-HANDLER_RUN_PROBE = """
-import asyncio, importlib.util, inspect, json, os, pathlib, sys, tempfile
-
+HANDLER_RUN_PROBE = (
+    MANIFEST_PREAMBLE
+    + """
 from runpod_flash.cli.commands.build_utils.handler_generator import HandlerGenerator
-from runpod_flash.cli.commands.build_utils.manifest import ManifestBuilder
-from runpod_flash.cli.commands.build_utils.scanner import RuntimeScanner
 
-root = pathlib.Path(tempfile.mkdtemp())
-(root / "app.py").write_text(json.loads(SOURCE))
-sys.path.insert(0, str(root))
-scanner = RuntimeScanner(root)
-functions = scanner.discover_remote_functions()
-manifest = ManifestBuilder("probe", functions, scanner=scanner, build_dir=root).build()
 HandlerGenerator(manifest, root).generate_handlers()
 RESULT = {}
 for name in sorted(manifest["resources"]):
@@ -1274,6 +1267,7 @@ for name in sorted(manifest["resources"]):
         key = name if method is None else f"{name}.{method}"
         RESULT[key] = {"error": out["error"]} if "error" in out else out
 """
+)
 
 SYNC_CONCURRENT_APP = """
 from runpod_flash import Endpoint
@@ -1330,19 +1324,11 @@ def test_sync_handler_with_max_concurrency_fails_every_job(tmp_path):
 
 
 # `flash build`'s load-balancer handler for an Endpoint whose file also builds a FastAPI app.
-LB_ROUTES_PROBE = """
-import importlib.util, json, pathlib, sys, tempfile
-
+LB_ROUTES_PROBE = (
+    MANIFEST_PREAMBLE
+    + """
 from runpod_flash.cli.commands.build_utils.lb_handler_generator import LBHandlerGenerator
-from runpod_flash.cli.commands.build_utils.manifest import ManifestBuilder
-from runpod_flash.cli.commands.build_utils.scanner import RuntimeScanner
 
-root = pathlib.Path(tempfile.mkdtemp())
-(root / "app.py").write_text(json.loads(SOURCE))
-sys.path.insert(0, str(root))
-scanner = RuntimeScanner(root)
-functions = scanner.discover_remote_functions()
-manifest = ManifestBuilder("probe", functions, scanner=scanner, build_dir=root).build()
 (handler,) = LBHandlerGenerator(manifest, root).generate_handlers()
 spec = importlib.util.spec_from_file_location("lb_probe", handler)
 module = importlib.util.module_from_spec(spec)
@@ -1353,6 +1339,7 @@ RESULT = sorted(
     for method in sorted(getattr(route, "methods", None) or ())
 )
 """
+)
 
 FASTAPI_BESIDE_LB = """
 from fastapi import FastAPI

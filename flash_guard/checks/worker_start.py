@@ -59,21 +59,8 @@ def worker_start(endpoint: Endpoint, project: ModuleIndex) -> WorkerStart:
 
 
 def _walk(endpoint: Endpoint, project: ModuleIndex) -> WorkerStart:
-    out = WorkerStart()
-    todo = sorted({b.path or endpoint.path for b in worker_bodies(endpoint)} | {endpoint.path})
-    done: set[str] = set()
-    while todo and len(done) < MAX_MODULES:
-        path = todo.pop(0)
-        if path in done:
-            continue
-        done.add(path)
-        if not project.ensure_parsed(path):  # a module only imported is parsed on demand
-            continue
-        out.modules.append(path)
-        step = _step(path, project)
-        out.steps.append(step)
-        todo += [found for found in step.found if found not in done]
-    return out
+    starts = {b.path or endpoint.path for b in worker_bodies(endpoint)} | {endpoint.path}
+    return walk_from(sorted(starts), project, set())
 
 
 def modules_imported_by(path: str, binding: ImportBinding, project: ModuleIndex) -> str | None:
@@ -94,12 +81,14 @@ def walk_from(paths: list[str], project: ModuleIndex, skip: set[str]) -> WorkerS
     out = WorkerStart()
     todo = sorted(set(paths) - skip)
     done: set[str] = set(skip)
-    while todo and len(out.modules) < MAX_MODULES:
+    visited = 0
+    while todo and visited < MAX_MODULES:
         path = todo.pop(0)
         if path in done:
             continue
         done.add(path)
-        if not project.ensure_parsed(path):
+        visited += 1
+        if not project.ensure_parsed(path):  # a module only imported is parsed on demand
             continue
         out.modules.append(path)
         step = _step(path, project)
