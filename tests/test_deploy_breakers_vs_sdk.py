@@ -1377,3 +1377,75 @@ def test_health_route_on_a_separate_fastapi_app_is_not_served(tmp_path):
     (finding,) = json.loads(out.getvalue())["findings"]
     assert "on `web`, a FastAPI app of its own" in finding["message"]
     assert finding["fix"] == 'Register it on the Endpoint: @gateway.get("/health").'
+
+
+# `flash build`'s module scan over a project of several files, offline: which modules fail to
+# load (`Failed to load:` stops the build) and which functions it finds.
+PROJECT_SCAN_PROBE = """
+import json, pathlib, re, sys, tempfile
+
+from runpod_flash.cli.commands.build_utils.scanner import RuntimeScanner
+
+root = pathlib.Path(tempfile.mkdtemp())
+for rel, text in json.loads(FILES).items():
+    (root / rel).parent.mkdir(parents=True, exist_ok=True)
+    (root / rel).write_text(text)
+sys.path.insert(0, str(root))
+scanner = RuntimeScanner(root)
+functions = scanner.discover_remote_functions()
+names = {p: re.search(r"cannot import name '(\\w+)'", e) for p, e in scanner.import_errors.items()}
+RESULT = {
+    "failed": {p: m.group(1) if m else scanner.import_errors[p] for p, m in names.items()},
+    "functions": sorted(f.function_name for f in functions),
+}
+"""
+
+INIT_FIXTURES = Path(__file__).parent / "fixtures" / "rules" / "FG301-not-deployed"
+
+
+def _scan_and_lint(project: Path, tmp_path: Path) -> tuple[dict, list[dict]]:
+    files = {
+        p.relative_to(project).as_posix(): p.read_text("utf-8")
+        for p in sorted(project.rglob("*"))
+        if p.is_file() and p.name != "messages.golden"
+    }
+    scanned = run_probe_or_skip(f"FILES = {json.dumps(json.dumps(files))}\n" + PROJECT_SCAN_PROBE)
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, "utf-8")
+    out = io.StringIO()
+    previous = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        with contextlib.redirect_stdout(out):
+            main(["check", "--format", "json", "--select", "FG301", "."])
+    finally:
+        os.chdir(previous)
+    return scanned, json.loads(out.getvalue())["findings"]
+
+
+def test_name_only_a_package_init_provides_stops_the_build(tmp_path):
+    """FG301's init-only imports: runpod-flash's build scan (1.11+) stands an empty package in
+    for `workers/` and never runs its `__init__.py`, so `from workers import speak` (speak
+    re-exported there) fails to load and the build stops. flash-guard reports exactly the
+    modules the scan fails to load, at an import of the name the SDK's error names."""
+    scanned, findings = _scan_and_lint(INIT_FIXTURES / "fire" / "init_reexport", tmp_path)
+    assert scanned["failed"] == {
+        "app.py": "speak",
+        "helpers.py": "speak",
+        "workers/gpu.py": "SAMPLE_RATE",
+    }
+    assert scanned["functions"] == []  # every declaring module failed to load
+    flagged = {(f["path"], f["message"].split("`")[1].split(" import ")[1]) for f in findings}
+    assert {path for path, _ in flagged} == set(scanned["failed"])
+    for path, name in scanned["failed"].items():
+        assert any(p == path and imported.split(" as ")[0] == name for p, imported in flagged)
+
+
+def test_submodule_imports_pass_the_build(tmp_path):
+    """The pass side: submodule imports, a package of only `__init__.py` (no stand-in), lazy,
+    `try`, `TYPE_CHECKING` and `__main__` imports, and `tests/` (left out of the build) load
+    under the scan, and flash-guard stays silent."""
+    scanned, findings = _scan_and_lint(INIT_FIXTURES / "pass" / "init_reexport", tmp_path)
+    assert scanned == {"failed": {}, "functions": ["say"]}
+    assert findings == []

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from flash_guard.checks.base import Check, Outcome, fail_at, register
+from flash_guard.checks.base import Check, Outcome, decide_candidates, fail_at, register
+from flash_guard.checks.package_imports import init_only_imports
 from flash_guard.checks.placement import (
+    BUILD_IMPORTS_FROM,
     Hidden,
     availability_flags,
+    build_ignore_list_applies,
+    build_never_copies,
     called_at_import,
     hidden_at,
     no_flash_build,
@@ -13,7 +17,7 @@ from flash_guard.checks.placement import (
     runtime_provisioned,
 )
 from flash_guard.checks.sites import declaration_call, factory_of, uses
-from flash_guard.sdk.in_use import sdk_of
+from flash_guard.sdk.in_use import release_at_least, sdk_of
 
 
 @register
@@ -76,6 +80,15 @@ class NotDeployed(Check):
     deep; not under a `__main__` guard) fails at that call: from runpod-flash 1.11 `flash build`
     imports each module to find endpoints, so the build starts a remote job, and a job that
     cannot finish fails the import and stops the build (1.21: `Failed to load`, exit 1).
+    From 1.11 it also fails at each import-time `from <package> import <name>` (absolute or
+    relative, not in a function, `try` or `__main__`/`TYPE_CHECKING` guard) in a module the
+    build imports, where `<package>` is a directory of the app holding a module the build
+    imports and `<name>` is no submodule of it but is defined or re-exported by its
+    `__init__.py`: the build's scan stands an empty package in for the directory and never
+    runs `__init__.py`, so the import fails and the build stops (1.21: `cannot import name
+    'speak' from 'workers' (unknown location)`). `from workers.tts import speak`, `from
+    workers import tts` and `import workers.tts` work. The whole build stops, so each such
+    import is reported once, with the app's first declaration.
     A runpod 2.0 declaration is read as `rp flash deploy` discovers it (runpod-sdk2.md §5.5):
     it fails under a `__main__` or `TYPE_CHECKING` guard, inside a function nothing calls at
     import (directly or through module-level functions a few calls deep: `setup()` at module
@@ -91,8 +104,15 @@ class NotDeployed(Check):
     id = "not-deployed"
 
     def check(self, endpoint, params, ctx):
+        # The app-wide import findings do not depend on the endpoint's candidate values: only
+        # its own placement is decided over them.
+        imports = [] if endpoint.sdk == "runpod2" else _init_only_imports(endpoint, ctx)
+        return imports + decide_candidates(endpoint, None, lambda ep: self._declared(ep, ctx))
+
+    check.decides_candidates = True
+
+    def _declared(self, endpoint, ctx) -> list[Outcome]:
         analysis = ctx.analysis
-        files = analysis.modules.files
         name = f"`{endpoint.display_name}`"
         if endpoint.sdk == "runpod2":
             hidden = runpod2_undeployed(endpoint, analysis)
@@ -111,6 +131,10 @@ class NotDeployed(Check):
             ]
         if no_flash_build(endpoint):
             return []
+        return self._placement(endpoint, analysis, name)
+
+    def _placement(self, endpoint, analysis, name: str) -> list[Outcome]:
+        files = analysis.modules.files
         image = endpoint.kind == "image"
         gone = "flash deploy does not provision it" if image else "nothing is deployed"
         provisioned = runtime_provisioned(endpoint, analysis)
@@ -199,6 +223,48 @@ class NotDeployed(Check):
             )
             for use, reason in hidden_uses
         ]
+
+
+def _init_only_imports(endpoint, ctx) -> list[Outcome]:
+    """The app's imports of a name only a project package's `__init__.py` provides, which
+    stop a 1.11+ build (checks/package_imports.py). The whole build stops, so each is
+    reported once, with the app's first declaration the build would deploy."""
+    sdk = sdk_of(endpoint)
+    if not release_at_least(sdk, "runpod-flash", BUILD_IMPORTS_FROM) or no_flash_build(endpoint):
+        return []
+    if _app_owners(ctx).get(endpoint.app) != (endpoint.path, endpoint.span):
+        return []
+    found = init_only_imports(ctx.analysis, endpoint.app, build_ignore_list_applies(sdk))
+    return [_init_only_import(endpoint, f) for f in found]
+
+
+def _app_owners(ctx) -> dict[str, tuple]:
+    """{app: (path, span) of its first declaration the build would deploy}, once per run."""
+    memo = ctx.analysis.__dict__.get("_fg301_app_owners")
+    if memo is None:
+        memo = ctx.analysis.__dict__["_fg301_app_owners"] = {}
+        for ep in ctx.endpoints:
+            if ep.sdk != "runpod2" and ep.deployable and not build_never_copies(ep):
+                here = (ep.path, ep.span)
+                memo[ep.app] = min(memo.get(ep.app, here), here)
+    return memo
+
+
+def _init_only_import(endpoint, found) -> Outcome:
+    package = found.init.rsplit("/", 1)[0]
+    how = "re-exports" if found.instead else "defines"
+    message = (
+        f"`{found.statement}`: flash build imports modules with `{package}/` as an empty "
+        f"stand-in package and never runs `{found.init}`, which {how} it: ImportError, the "
+        "build stops and nothing is deployed"
+    )
+    if found.instead:
+        fix = f"Import it from its module: `{found.instead}`."
+    else:
+        fix = (
+            f"Move it out of `{found.init}` into a module of the package and import it from there."
+        )
+    return fail_at(endpoint, message, found.path, found.span, f"init-import:{found.statement}", fix)
 
 
 def _unused_entry(endpoint, name: str, image: bool, gone: str) -> Outcome:
