@@ -14,10 +14,8 @@ work. Before 1.11 the build parsed the source; tetra-rp never imports modules to
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from flash_guard.checks.placement import source_text
 from flash_guard.checks.sites import build_ignored
 from flash_guard.discover.facts import NEVER_RUNS, ImportBinding, guarding_if
 from flash_guard.model import Span
@@ -60,21 +58,15 @@ def _find(analysis, app: str, ignore_list: bool) -> list[InitOnlyImport]:
 
     scanned = [p for p in sorted(modules.known_paths) if p.endswith(".py") and built(p)]
     stand_ins = _stand_in_packages(scanned, app)
-    with_init = _packages_with_code(analysis, stand_ins, app)
-    if not with_init:
-        return []  # no `__init__.py` the scan skips holds anything to import
-    importing = _imports_one_of(with_init)
     out = []
     for path in scanned:
         if path.rsplit("/", 1)[-1] == INIT:
             continue  # never imported by the scan (a stand-in's own file is not run either)
-        if path not in modules.files:
-            # Discovery parses only the files that mention an SDK; a helper module the build
-            # imports all the same is parsed here when its text imports from such a package.
-            text = source_text(analysis, path)
-            if not text or not importing.search(text) or not modules.ensure_parsed(path):
-                continue
-        for binding in modules.files[path].imports:
+        # Only the modules discovery parsed (they mention an SDK, or a declaration reads
+        # them): reading every module of a big tree again to look for such imports doubled
+        # a cold run's time and memory (a helper module that never names the SDK is missed)
+        facts = modules.files.get(path)
+        for binding in facts.imports if facts is not None else ():
             found = _init_only(modules, path, binding, app, stand_ins)
             if found is not None:
                 out.append(found)
@@ -100,22 +92,6 @@ def _stand_in_packages(scanned: list[str], app: str) -> set[str]:
         parts = rel.split("/")[:-1]
         out.update("/".join(parts[: i + 1]) for i in range(len(parts)))
     return out
-
-
-def _packages_with_code(analysis, stand_ins: set[str], app: str) -> list[str]:
-    """The stand-in packages (app-relative) whose real `__init__.py` is not blank."""
-    out = []
-    for package in sorted(stand_ins):
-        init = f"{package}/{INIT}" if app in (".", "") else f"{app}/{package}/{INIT}"
-        if init in analysis.modules.known_paths and (source_text(analysis, init) or "").strip():
-            out.append(package)
-    return out
-
-
-def _imports_one_of(packages: list[str]) -> re.Pattern:
-    """`from <one of packages> import` or any relative `from . import`, by text."""
-    names = "|".join(re.escape(p.replace("/", ".")) for p in packages)
-    return re.compile(rf"^[ \t]*from[ \t]+(?:\.|(?:{names})\b)", re.MULTILINE)
 
 
 def _below(path: str, app: str) -> str:

@@ -88,7 +88,9 @@ class NotDeployed(Check):
     runs `__init__.py`, so the import fails and the build stops (1.21: `cannot import name
     'speak' from 'workers' (unknown location)`). `from workers.tts import speak`, `from
     workers import tts` and `import workers.tts` work. The whole build stops, so each such
-    import is reported once, with the app's first declaration.
+    import is reported once, with the app's first declaration. Only the modules discovery
+    reads are looked at (those that mention the SDK, and those a declaration reads): a helper
+    module that never names the SDK is not read again for this.
     A runpod 2.0 declaration is read as `rp flash deploy` discovers it (runpod-sdk2.md §5.5):
     it fails under a `__main__` or `TYPE_CHECKING` guard, inside a function nothing calls at
     import (directly or through module-level functions a few calls deep: `setup()` at module
