@@ -1490,6 +1490,58 @@ HANDED = {
         "PLUGIN = Plugin()\nPLUGIN.install(app, cpu='cpu3c-2-4')\nPLUGIN.install_static(app)\n"
         "PLUGIN.install_cls(app)\nRoutes(app, 'inst-routes')\n",
     },
+    # h21: a helper called once per item of a module-level loop over a known table, with the
+    # loop's names as arguments (`**cfg` of a dict item too), directly and through a helper
+    "helper-called-per-loop-item": {
+        "handlers.py": _ASR + "def register_all(app, gpu):\n"
+        "    register_asr(app, gpu=gpu, name='all-' + gpu.lower())\n\n"
+        "def add_model(app, name, gpu='L4', workers=(0, 1)):\n"
+        "    @app.queue(name=name, gpu=gpu, workers=workers)\n"
+        "    def run(x: int = 1):\n        return x\n",
+        "main.py": "import runpod\nfrom handlers import add_model, register_all, register_asr\n\n"
+        "app = runpod.App('per-item')\nGPUS = ['L4', 'ADA_24']\n"
+        "MODELS = {'small': {'gpu': 'L4'}, 'big': {'gpu': 'AMPERE_80', 'workers': (0, 2)}}\n"
+        "for gpu in GPUS:\n    register_asr(app, gpu, name=f'asr-{gpu.lower()}')\n"
+        "for name, cfg in MODELS.items():\n    add_model(app, name, **cfg)\n"
+        "for i, gpu in enumerate(('AMPERE_48',)):\n    handle = register_all(app, gpu)\n",
+    },
+    # `self.helper(app)` / `cls.helper(app)` in a method of a plugin class that is followed
+    "self-helper-of-a-followed-plugin": {
+        "plugins.py": "class Plugin:\n"
+        "    def install(self, app):\n"
+        "        self.add_queue(app)\n"
+        "        self.add_task(app, cpu='cpu3c-2-4')\n"
+        "        self.add_static(app)\n\n"
+        "    def add_queue(self, app):\n"
+        "        @app.queue(name='self-q', cpu='cpu3c-1-2', workers=(1, 2))\n"
+        "        def q(x: int = 1):\n            return x\n\n"
+        "    def add_task(self, app, cpu='cpu3c-1-2'):\n"
+        "        @app.task(name='self-task', cpu=cpu)\n"
+        "        def t():\n            return None\n\n"
+        "    @staticmethod\n"
+        "    def add_static(app):\n"
+        "        @app.task(name='static-via-self', cpu='cpu3c-1-2')\n"
+        "        def s():\n            return None\n\n"
+        "    @classmethod\n"
+        "    def setup(cls, app):\n"
+        "        cls.add_cls(app, gpu='ADA_24')\n\n"
+        "    @classmethod\n"
+        "    def add_cls(cls, app, gpu='L4'):\n"
+        "        @app.queue(name='cls-via-cls', gpu=gpu)\n"
+        "        def c(x: int = 1):\n            return x\n",
+        "main.py": "import runpod\nfrom plugins import Plugin\n\n"
+        "app = runpod.App('self-calls')\nPlugin().install(app)\nPlugin.setup(app)\n",
+    },
+    # methods inherited from a base class of the project (in another module, two levels up)
+    "inherited-methods": {
+        "base.py": "import runpod\n\n" + _PLUGIN + "\nclass Middle(Plugin):\n    pass\n",
+        "main.py": "import runpod\nfrom base import Middle, Routes\n\n"
+        "class Asr(Middle):\n    label = 'asr'\n\n"
+        "class MoreRoutes(Routes):\n    pass\n\n"
+        "app = runpod.App('inherited')\n"
+        "Asr().install(app, cpu='cpu3c-2-4')\nAsr.install_static(app)\n"
+        "Asr.install_cls(app, gpu='AMPERE_48')\nMoreRoutes(app, 'more-routes')\n",
+    },
 }
 
 
@@ -1542,6 +1594,22 @@ UNTOLD = {
         "install_all(app)\n",
         [10],
     ),
+    # h21: what stays unknown: a loop that may skip items, and `self.add(app)` where a
+    # subclass overrides `add` (which one runs depends on the instance)
+    "loop-skipping-items": (
+        "import runpod\nfrom helpers import register_asr\n\napp = runpod.App('p')\n"
+        "for gpu in ('L4', 'A100'):\n    if gpu == 'L4':\n        continue\n"
+        "    register_asr(app, gpu)\n",
+        [8],
+    ),
+    "self-method-overridden": (
+        "import runpod\nfrom helpers import register_ocr\n\napp = runpod.App('p')\n\n"
+        "class Base:\n    def install(self, app):\n        self.add(app)\n\n"
+        "    def add(self, app):\n        register_ocr(app)\n\n"
+        "class Gpu(Base):\n    def add(self, app):\n        pass\n\n"
+        "Base().install(app)\n",
+        [17],
+    ),
 }
 
 
@@ -1556,6 +1624,8 @@ def test_an_app_handed_out_of_sight_is_fg002_not_a_pass(label, tmp_path, run_cli
     fg002 = [f for f in _findings(run_cli, root) if f["code"] == "FG002"]
     told = [f for f in fg002 if "registers on the App" in f["message"]]
     assert [(f["path"], f["line"]) for f in told] == [("main.py", n) for n in lines], fg002
+    if label == "self-method-overridden":
+        assert "a subclass overrides the method" in told[0]["message"], told
 
 
 COMPREHENDED = {

@@ -25,7 +25,7 @@ from flash_guard.discover.facts import (
     FunctionDef,
 )
 from flash_guard.discover.handoff import MAX_HOPS, Handoff, Target, binding_of, unbound
-from flash_guard.discover.loops import loop_names, unroll
+from flash_guard.discover.loops import loop_names, sequence, target_pattern, unroll
 from flash_guard.discover.normalize_runpod2 import FLASH_STR_ENUMS, is_flash_enum, resource_params
 from flash_guard.discover.parse import Expr, Snippet, dotted_expr, forget_conversions
 from flash_guard.discover.resolve import (
@@ -35,6 +35,7 @@ from flash_guard.discover.resolve import (
     Instance,
     ModuleIndex,
     ModuleRef,
+    bind_loop_names,
     is_sdk2_app,
 )
 from flash_guard.model import BodyFacts, Endpoint, Opaque, Route, Span, Value, at_use
@@ -67,7 +68,13 @@ class AppDecl:
 
 # Why the resources a call registers on an App it is handed are not known (FG002).
 _UNRESOLVED = "the App is handed to a callee flash-guard cannot resolve to a project function"
-_LOOPED = "a call per item of a loop or comprehension, which flash-guard does not unroll"
+_LOOPED = (
+    "a call per item of a loop or comprehension flash-guard cannot unroll (an unknown table, "
+    "a loop in a helper or one that may skip items)"
+)
+_OVERRIDDEN = (
+    "a subclass overrides the method `self` calls, so which one runs depends on the instance"
+)
 _DEEP = f"the App is handed down more than {MAX_HOPS} calls deep"
 _UNBOUND = "the arguments cannot be bound along the calls that hand the App down"
 
@@ -755,14 +762,48 @@ class Runpod2Builder:
         target = self._target_called(site)
         bound = self.handoff.calls_target(site, target) if target is not None else None
         if bound is None:
-            if target is not None or self._project_callee(site):
+            if target is not None and self._overridden(site, target):
+                self._cannot_tell(origin, site, _OVERRIDDEN)
+            elif target is not None or self._project_callee(site):
                 self._cannot_tell(origin, site, _UNRESOLVED)
             return
         if site.looped:
-            # `for gpu in GPUS: register_asr(app, gpu)`: one resource per item, not unrolled
-            self._cannot_tell(origin, site, _LOOPED)
-            return
+            # `for gpu in GPUS: register_asr(app, gpu)`: one resource per item
+            iterations = self._iterations(site)
+            if iterations is None:
+                self._cannot_tell(origin, site, _LOOPED)
+                return
+            key = (target.path, target.fn.span)
+            self.handoff.unrolled_calls.add((site.path, site.call.span))
+            for bindings in iterations:
+                each = replace(site, looped=False, loop=None, direct=False, bindings=bindings)
+                self.handoff.unrolled.setdefault(key, []).append((each, bound))
         self._reach(target, _receiving(site.call, bound, is_app), origin, depth, seen)
+
+    def _overridden(self, site, target: Target) -> bool:
+        """`self.add(app)` reaching `target` where a subclass has its own `add`."""
+        func = site.call.items[0]
+        own = self.handoff.own_receiver(site, func.items[0]) if func.kind == "attr" else None
+        return own is not None and self.handoff.overridden(own[0], own[1], func.value, target)
+
+    def _iterations(self, site) -> list[dict] | None:
+        """The loop names' values per item when `site` is a statement of the body of a
+        module-level `for` loop over a known table (`for gpu in GPUS:`, `for name, cfg in
+        MODELS.items():`); None otherwise (a loop in a helper, a nested loop, an `if` or
+        `break` in the body, an unknown table)."""
+        if site.scope is not None or site.loop is None or not site.direct:
+            return None
+        pattern = target_pattern(site.loop[0])
+        items = sequence(self.project, site.path, site.loop[1], site.call.span)
+        if pattern is None or items is None or not items or len(items) > MAX_ITEMS:
+            return None
+        out = []
+        for item in items:
+            bindings = bind_loop_names(pattern, item)
+            if bindings is None:
+                return None
+            out.append(bindings)
+        return out
 
     def _loop_helpers(self, site) -> list | None:
         """(helper, as bound) per item when `site` calls its loop's name (`plugin(app)`) or a
@@ -879,6 +920,9 @@ class Runpod2Builder:
         if func.kind != "attr":
             return None
         receiver = func.items[0]
+        own = self.handoff.own_receiver(site, receiver)
+        if own is not None:  # `self.add_queue(app)` in a method of a module-level class
+            return self._method_target(own[0], own[1], func.value)
         made = receiver.items[0] if receiver.kind == "call" and receiver.items else receiver
         if made.kind not in ("name", "attr"):
             return None
@@ -898,11 +942,8 @@ class Runpod2Builder:
         return None
 
     def _method_target(self, home: str, cls: ClassDef, name: str) -> Target | None:
-        facts = self.project.files.get(home)
-        fn = next(
-            (f for f in facts.functions if f.namespace == cls.span and f.name == name), None
-        ) if facts is not None else None  # fmt: skip
-        return self._handoff_target(home, fn.span) if fn is not None else None
+        """`cls`'s method `name`, its own or inherited (`class Asr(BasePlugin)`)."""
+        return self.handoff.method_target(home, cls, name)
 
     def _project_callee(self, site) -> bool:
         """Whether the callee of a call handing the App down may be project code: a name the
@@ -1047,6 +1088,9 @@ class Runpod2Builder:
         """The decorator `app.queue(...)` of the helper at the end of `chain`, each helper's
         parameters bound to the arguments of the call before it; None when they cannot be."""
         with contextlib.ExitStack() as frames:
+            first = chain[0][0]
+            if first.bindings is not None:  # one item of a module-level loop
+                frames.enter_context(self._loop_item(first))
             for (site, bound), (inner, _) in itertools.pairwise(chain):
                 ns = site.scope.span if site.scope is not None else None
                 if not frames.enter_context(
@@ -1056,6 +1100,15 @@ class Runpod2Builder:
             last, bound = chain[-1]
             ns = last.scope.span if last.scope is not None else None
             return self.project.evaluate_in_call(home, bound, last.call, last.path, ns, decorator)
+
+    @contextlib.contextmanager
+    def _loop_item(self, site):
+        """While open, module-level code of `site`'s file reads its loop names as this item."""
+        self.project._loops.append(((site.path, None), site.bindings))
+        try:
+            yield
+        finally:
+            self.project._loops.pop()
 
     def _handoff_target(self, path: str, ns) -> Target | None:
         """The helper whose body is `ns`: a module-level function, or a method of a

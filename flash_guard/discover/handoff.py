@@ -1,8 +1,9 @@
 """Calls that hand a runpod 2.0 App to project code, read by re-parsing the few files involved.
 
 `register_all(app)` calling `register_asr(app)`, `Plugin().install(app)`, `Plugin(app)` whose
-`__init__` registers: rc2 runs them at import and registers what the helper's body declares on
-the App it is given. The facts kept during discovery hold only module-level call statements,
+`__init__` registers, `self.add_queue(app)` in a plugin's method, a method inherited from a
+project base class, `for gpu in GPUS: register_asr(app, gpu)` (one call per item): rc2 runs
+them at import and registers what the helper's body declares on the App it is given. The facts kept during discovery hold only module-level call statements,
 so the calls a function body makes (and those in module-level loops) are read here from a
 fresh parse of a file, only for the modules that can call such a helper.
 """
@@ -19,6 +20,8 @@ from flash_guard.discover.parse import Expr, TooCostly, start_meter, stop_meter,
 # How many helpers deep a call chain from module-level code is followed (register_everything
 # -> register_all -> register_asr); the resolver binds at most this many frames.
 MAX_HOPS = 3
+# How many classes up a method is looked for (`class Asr(BasePlugin)`, its bases...).
+_MAX_BASES = 8
 
 _SCOPES = ("function_definition", "class_definition", "lambda")
 _LOOPS = (
@@ -35,7 +38,8 @@ _LOOPS = (
 class CallSite:
     """A call in a module: at module level (`scope` None) or directly in the body of the
     module-level function or method (of a module-level class) `scope`. `looped`: in a loop
-    or comprehension (once per item, not followed); `untaken`: under `if __name__ ==
+    or comprehension (once per item: followed only as a module-level loop over a known
+    table, unrolled); `untaken`: under `if __name__ ==
     "__main__":` (never runs on import)."""
 
     path: str
@@ -43,9 +47,15 @@ class CallSite:
     scope: FunctionDef | None
     looped: bool
     untaken: bool
-    # `for NAME in ITERABLE:` when the call is directly in one such loop (no other loop or
-    # comprehension around it in its scope): (NAME, ITERABLE), for `for p in PLUGINS: p(app)`
+    # `for TARGET in ITERABLE:` when the call is in the body of one such loop (no other loop
+    # or comprehension around it in its scope): (TARGET's text, ITERABLE), for `for p in
+    # PLUGINS: p(app)`; `direct` when the call is a statement of that body itself (no `if`,
+    # `try` or `with` between them, no `break`/`continue` in the body): it runs once per item
     loop: tuple[str, Expr] | None = None
+    direct: bool = False
+    # One iteration of a module-level loop unrolled (`for gpu in GPUS: register_asr(app,
+    # gpu)`): the loop's names bound to this item's values
+    bindings: dict | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +76,11 @@ class Handoff:
         self._calls: dict[str, list[CallSite]] = {}
         self._roots: dict[str, object] = {}
         # (helper's path, its span) -> [(CallSite, the helper as bound)]: the calls a loop
-        # over a known table of helpers makes (`for p in PLUGINS: p(app)`), one per item
+        # over a known table makes (`for p in PLUGINS: p(app)`, `for gpu in GPUS:
+        # register_asr(app, gpu)`), one per item
         self.unrolled: dict[tuple[str, object], list] = {}
+        # (path, span) of the looped calls those stand for
+        self.unrolled_calls: set[tuple[str, object]] = set()
 
     # -- parsing ---------------------------------------------------------------
     def root(self, path: str):
@@ -137,8 +150,9 @@ class Handoff:
                 scope = functions.get(name.range().start.line + 1) if name is not None else None
                 if scope is None:
                     continue
-            loop = _for_loop(loops[0]) if len(loops) == 1 else None
-            out.append(CallSite(path, to_expr(node), scope, bool(loops), untaken, loop))
+            loop = _for_loop(loops[0], node) if len(loops) == 1 else None
+            direct = loop is not None and _directly_in_body(loops[0], node)
+            out.append(CallSite(path, to_expr(node), scope, bool(loops), untaken, loop, direct))
         return out
 
     def decorators_of(self, target_path: str, fn: FunctionDef) -> list[str]:
@@ -161,7 +175,10 @@ class Handoff:
     # -- matching a call to a helper --------------------------------------------------
     def calls_target(self, site: CallSite, target: Target) -> FunctionDef | None:
         """The helper's function as this call binds it (a bound method without its first
-        parameter), or None when `site` does not call `target`."""
+        parameter), or None when `site` does not call `target`. A method is reached through
+        the class a call names or an instance of it is made from, looked up as Python does
+        (`Asr().install(app)` with `install` inherited from `BasePlugin`), or through `self`
+        / `cls` in a method of a class (`self.add_queue(app)`)."""
         call = site.call
         if call.kind != "call" or not call.items:
             return None
@@ -171,21 +188,41 @@ class Handoff:
         if target.cls is None:
             return fn if self._is(func, site.path, ns, target.path, fn) else None
         if fn.name == "__init__":  # `Plugin(app)`
-            return unbound(fn) if self._is(func, site.path, ns, target.path, target.cls) else None
+            return unbound(fn) if self._finds(func, site.path, ns, target) else None
         if func.kind != "attr" or func.value != fn.name:
             return None
         receiver = func.items[0]
-        if self._is(receiver, site.path, ns, target.path, target.cls):  # `Plugin.install(app)`
+        if self._finds(receiver, site.path, ns, target, fn.name):  # `Plugin.install(app)`
+            on_class = True
+        elif self._instance_of(receiver, site.path, ns, target):  # `Plugin().install(app)`
+            on_class = False
+        else:
+            own = self.own_receiver(site, receiver)  # `self.install(app)`, `cls.install(app)`
+            if own is None or self.method_target(own[0], own[1], fn.name) != target:
+                return None
+            if self.overridden(own[0], own[1], fn.name, target):
+                return None  # a subclass instance may run another method: not followed
+            on_class = own[2] == "classmethod"
+        if on_class:
             # an instance method called on the class takes the App as `self`, as Python does
             return unbound(fn) if target.binding == "classmethod" else fn
-        if self._instance_of(receiver, site.path, ns, target):  # `Plugin().install(app)`
-            return unbound(fn) if target.binding != "static" else fn
-        return None
+        return unbound(fn) if target.binding != "static" else fn
+
+    def _finds(self, func: Expr, path: str, ns, target: Target, name: str = "__init__") -> bool:
+        """Whether `func` names a project class whose lookup of `name` is the method `target`
+        (its own, or one it inherits)."""
+        if func.kind not in ("name", "attr"):
+            return False
+        found = self.project.resolve_symbol(func, path, ns)
+        if not (isinstance(found, tuple) and isinstance(found[1], ClassDef)):
+            return False
+        return self.method_target(found[0], found[1], name) == target
 
     def _instance_of(self, expr: Expr, path: str, ns, target: Target) -> bool:
         """`Plugin()` or `Plugin(...)`, or a module-level name assigned one (`p = Plugin()`)."""
+        name = target.fn.name
         if expr.kind == "call" and expr.items:
-            return self._is(expr.items[0], path, ns, target.path, target.cls)
+            return self._finds(expr.items[0], path, ns, target, name)
         if expr.kind == "name":
             found = self.project.resolve_symbol(expr, path, ns)
             assign = found[1] if isinstance(found, tuple) else None
@@ -193,9 +230,95 @@ class Handoff:
             if value is None or not value.may_be_call():
                 return False
             made = value.expr()
-            return made.kind == "call" and self._is(
-                made.items[0], found[0], None, target.path, target.cls
-            )
+            return made.kind == "call" and self._finds(made.items[0], found[0], None, target, name)
+        return False
+
+    # -- methods, looked up as Python does ------------------------------------------
+    def method_target(self, home: str, cls: ClassDef, name: str) -> Target | None:
+        """The method `name` of the module-level class `cls` as Python finds it: its own, else
+        the one every base that has it agrees on (`class Asr(BasePlugin)`); None when it is
+        not a project method there, or a base flash-guard cannot read might define it."""
+        found = self._lookup(home, cls, name, 0)
+        if not isinstance(found, tuple):
+            return None
+        path, owner, fn = found
+        if owner.namespace is not None:
+            return None
+        return Target(path, fn, owner, binding_of(self.decorators_of(path, fn)))
+
+    def _lookup(self, home: str, cls: ClassDef, name: str, depth: int):
+        """(path, class, method), None (not defined along the bases) or ... (unknown)."""
+        facts = self.project.files.get(home)
+        if facts is None or depth > _MAX_BASES:
+            return ...
+        own = next((f for f in facts.functions if f.namespace == cls.span and f.name == name), None)
+        if own is not None:
+            return home, cls, own
+        found = None
+        for base in cls.bases:
+            where = self._base_class(base, home)
+            if where is None:
+                if _plain_object(base):
+                    continue
+                return ...
+            inherited = self._lookup(where[0], where[1], name, depth + 1)
+            if inherited is ...:
+                return ...
+            if inherited is None:
+                continue
+            if found is not None and (found[0], found[2].span) != (inherited[0], inherited[2].span):
+                return ...  # bases disagree: the method resolution order decides
+            found = inherited
+        return found
+
+    def _base_class(self, base: Expr, home: str) -> tuple[str, ClassDef] | None:
+        if base.kind not in ("name", "attr"):
+            return None
+        found = self.project.resolve_symbol(base, home, None)
+        if isinstance(found, tuple) and isinstance(found[1], ClassDef):
+            return found
+        return None
+
+    def own_receiver(self, site: CallSite, receiver: Expr):
+        """(path, class, binding) when `receiver` is the first parameter of the method the
+        call is in (`self`, or `cls` of a classmethod), of a module-level class."""
+        scope = site.scope
+        if receiver.kind != "name" or scope is None or scope.namespace is None or not scope.params:
+            return None
+        first = scope.params[0]
+        if first[2] != "" or first[0] != receiver.value:
+            return None
+        facts = self.project.files.get(site.path)
+        cls = next((c for c in facts.classes if c.span == scope.namespace), None) if facts else None
+        if cls is None or cls.namespace is not None:
+            return None
+        binding = binding_of(self.decorators_of(site.path, scope))
+        return (site.path, cls, binding) if binding != "static" else None
+
+    def overridden(self, home: str, cls: ClassDef, name: str, target: Target) -> bool:
+        """Whether a project class below `cls` finds another `name` (it overrides it, or
+        cannot be read): `self.name(...)` in `cls`'s methods may then run that one."""
+        for path, facts in self.project.files.items():
+            for other in facts.classes:
+                if other.namespace is not None or other.span == cls.span and path == home:
+                    continue
+                if not self._derives(path, other, (home, cls.span), 0):
+                    continue
+                if self.method_target(path, other, name) != target:
+                    return True
+        return False
+
+    def _derives(self, path: str, cls: ClassDef, ancestor: tuple, depth: int) -> bool:
+        if depth > _MAX_BASES:
+            return True  # cannot tell: said as overridden (not followed)
+        for base in cls.bases:
+            where = self._base_class(base, path)
+            if where is None:
+                continue
+            if (where[0], where[1].span) == ancestor:
+                return True
+            if self._derives(where[0], where[1], ancestor, depth + 1):
+                return True
         return False
 
     def _is(self, func: Expr, path: str, ns, home: str, definition) -> bool:
@@ -224,6 +347,8 @@ class Handoff:
         for site, bound in found:
             if bound is None or site.untaken:
                 continue
+            if site.looped and (site.path, site.call.span) in self.unrolled_calls:
+                continue  # one per item, in `unrolled`
             if site.looped or depth >= MAX_HOPS:
                 unfollowed = True
                 continue
@@ -249,13 +374,46 @@ def _never_runs(if_node, below) -> bool:
     return NEVER_RUNS.match(f"if {condition.text()}:") is not None
 
 
-def _for_loop(node) -> tuple[str, Expr] | None:
+def _for_loop(node, call) -> tuple[str, Expr] | None:
+    """(target's text, iterable) of the `for` statement `node` when `call` is in its body
+    (not its iterable, target or `else:` branch, which do not run once per item)."""
     if node.kind() != "for_statement":
         return None
-    left, right = node.field("left"), node.field("right")
-    if left is None or right is None or left.kind() != "identifier":
+    left, right, body = node.field("left"), node.field("right"), node.field("body")
+    if left is None or right is None or body is None or not _within(call, body):
+        return None
+    if left.kind() not in ("identifier", "pattern_list", "tuple_pattern"):
         return None
     return left.text(), to_expr(right)
+
+
+def _within(node, outer) -> bool:
+    inner, around = node.range(), outer.range()
+    return around.start.index <= inner.start.index and inner.end.index <= around.end.index
+
+
+def _directly_in_body(loop, call) -> bool:
+    """`call` is a statement of the loop's body (or an assignment's value there), and nothing
+    in the body skips an item (`break`, `continue`), so it runs once per item."""
+    body = loop.field("body")
+    statement = call.parent()
+    if statement is not None and statement.kind() == "assignment":
+        statement = statement.parent()
+    if statement is None or statement.kind() != "expression_statement":
+        return False
+    if statement.parent() is None or statement.parent().range() != body.range():
+        return False
+    skips = [
+        n for kind in ("break_statement", "continue_statement", "return_statement",
+                       "raise_statement")
+        for n in body.find_all(kind=kind)
+    ]  # fmt: skip
+    return not skips
+
+
+def _plain_object(base: Expr) -> bool:
+    """A base that defines no method a helper could be (`object`, `ABC`)."""
+    return base.text in ("object", "ABC", "abc.ABC")
 
 
 def unbound(fn: FunctionDef) -> FunctionDef:

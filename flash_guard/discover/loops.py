@@ -53,7 +53,7 @@ def unroll(project: ModuleIndex, path: str, blocks, span: Span) -> Unrolled | No
         return None
     iterations: list[dict[str, Value]] = [{}]
     for block in reversed(loops):  # outermost first
-        pattern = _target_pattern(block.target)
+        pattern = target_pattern(block.target)
         if pattern is None:
             return None
         deeper = []
@@ -78,7 +78,7 @@ def loop_names(blocks) -> set[str]:
     """The names the `for` loops among `blocks` bind (those whose targets are names)."""
     out: set[str] = set()
     for block in blocks:
-        pattern = _target_pattern(block.target) if block.kind == "loop" and block.target else None
+        pattern = target_pattern(block.target) if block.kind == "loop" and block.target else None
         stack = list(pattern or ())
         while stack:
             part = stack.pop()
@@ -104,7 +104,7 @@ def _loop_chain(blocks) -> list | None:
     return loops
 
 
-def _target_pattern(text: str) -> list | None:
+def target_pattern(text: str) -> list | None:
     """`name, cfg` -> ["name", "cfg"]; `i, (name, gpu)` -> ["i", ["name", "gpu"]]. None for
     targets that are not names or tuples of names (`*rest`, `obj.attr`, `d[k]`, `a,`)."""
     try:
@@ -134,7 +134,7 @@ def _items(project: ModuleIndex, path: str, block, span: Span, outer: dict) -> l
     if outer:
         project._loops.append(((path, None), outer))
     try:
-        items = _sequence(project, path, expr, span)
+        items = sequence(project, path, expr, span)
     finally:
         if outer:
             project._loops.pop()
@@ -143,7 +143,7 @@ def _items(project: ModuleIndex, path: str, block, span: Span, outer: dict) -> l
     return items
 
 
-def _sequence(project: ModuleIndex, path: str, expr: Expr, span: Span) -> list | None:
+def sequence(project: ModuleIndex, path: str, expr: Expr, span: Span) -> list | None:
     """What iterating `expr` yields, as Values; None when it is not known."""
     if expr.kind == "call" and not _shadowed(project, path, expr):
         func = expr.items[0]
@@ -216,7 +216,7 @@ def _enumerate(project: ModuleIndex, path: str, expr: Expr, span: Span) -> list 
         if known is None or type(known.value) is not int:
             return None
         start = known.value
-    items = _sequence(project, path, args[0], span)
+    items = sequence(project, path, args[0], span)
     if items is None or len(items) > MAX_ITEMS:
         return None
     return [
@@ -233,7 +233,7 @@ def _zip(project: ModuleIndex, path: str, expr: Expr, span: Span) -> list | None
         return None
     columns = []
     for arg in expr.items[1:]:
-        items = _sequence(project, path, arg, span)
+        items = sequence(project, path, arg, span)
         if items is None or len(items) > MAX_ITEMS:
             return None
         columns.append(items)

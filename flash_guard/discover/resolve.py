@@ -1501,7 +1501,10 @@ class ModuleIndex:
         """The helper's parameters bound to the call's arguments (defaults, `*args`/`**kw`
         collected), or None when the call's arguments cannot be bound statically."""
         args = expr.items[1:]
-        if any(a.kind == "starred" for a in args) or any(n is None for n, _, _ in expr.keywords):
+        if any(a.kind == "starred" for a in args):
+            return None
+        keywords = self._call_keywords(expr, path, namespace, depth)
+        if keywords is None:
             return None
         positional = [p for p in fn.params if p[2] == ""]
         if len(args) > len(positional):
@@ -1512,11 +1515,11 @@ class ModuleIndex:
         modes = {p[0]: p[2] for p in fn.params}
         rest = next((p[0] for p in fn.params if p[2] == "**"), None)
         extra: dict[str, Value] = {}  # keywords a `**kw` parameter collects
-        for name, value_expr, _ in expr.keywords:
+        for name, value in keywords:
             if modes.get(name) in ("", "kw") and name not in bindings:
-                bindings[name] = self.evaluate(value_expr, path, namespace, depth + 1)
+                bindings[name] = value
             elif rest is not None and name not in modes and name not in extra:
-                extra[name] = self.evaluate(value_expr, path, namespace, depth + 1)
+                extra[name] = value
             else:
                 return None
         for name, default, mode in fn.params:
@@ -1533,6 +1536,27 @@ class ModuleIndex:
             # `kwargs.update(overrides)`: what the name holds is not its assignment's value
             bindings[name] = Value.unknown(f"{name} (changed in {fn.name}())", expr.span, path)
         return bindings
+
+    def _call_keywords(self, expr: Expr, path, namespace, depth) -> list | None:
+        """A call's keyword arguments as (name, Value), a `**cfg` of a known dict with string
+        keys spread into them (`add_model(app, name, **cfg)` with `cfg` a loop's item); None
+        when a `**` mapping is not known or repeats a keyword (Python raises TypeError)."""
+        out: list[tuple[str, Value]] = []
+        for name, value_expr, _ in expr.keywords:
+            if name is not None:
+                out.append((name, self.evaluate(value_expr, path, namespace, depth + 1)))
+                continue
+            mapping = self.evaluate(value_expr, path, namespace, depth + 1)
+            if not mapping.known or mapping.partial is not None or mapping.candidates:
+                return None
+            if not isinstance(mapping.value, dict):
+                return None
+            for key, value in mapping.value.items():
+                if not isinstance(key, str) or not isinstance(value, Value):
+                    return None
+                out.append((key, value))
+        names = [name for name, _ in out]
+        return out if len(names) == len(set(names)) else None
 
     def evaluate_in_call(
         self, fn_path: str, fn: FunctionDef, call: Expr, path, namespace, expr, inner=None
