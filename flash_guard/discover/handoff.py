@@ -3,9 +3,10 @@
 `register_all(app)` calling `register_asr(app)`, `Plugin().install(app)`, `Plugin(app)` whose
 `__init__` registers, `self.add_queue(app)` in a plugin's method, a method inherited from a
 project base class, `for gpu in GPUS: register_asr(app, gpu)` (one call per item): rc2 runs
-them at import and registers what the helper's body declares on the App it is given. The facts kept during discovery hold only module-level call statements,
-so the calls a function body makes (and those in module-level loops) are read here from a
-fresh parse of a file, only for the modules that can call such a helper.
+them at import and registers what the helper's body declares on the App it is given. The
+facts kept during discovery hold only module-level call statements, so the calls a function
+body makes (and those in module-level loops) are read here from a fresh parse of a file, only
+for the modules that can call such a helper.
 """
 
 from __future__ import annotations
