@@ -1554,6 +1554,22 @@ def test_the_app_handed_down_declares_what_rc2_registers(label, tmp_path, run_cl
     assert not [f for f in findings if f["code"] in ("FG002", "FG301", "FG307")], findings
 
 
+def test_a_helper_called_per_loop_item_with_one_name_fails_as_in_rc2(tmp_path, run_cli):
+    """`for gpu in GPUS: register_asr(app, gpu)` without a name per item: rc2 registers the
+    second `asr` at decoration and raises, so the import fails (FG216, not two resources)."""
+    files = {
+        "handlers.py": _ASR,
+        "main.py": "import runpod\nfrom handlers import register_asr\n\n"
+        "app = runpod.App('dup')\nfor gpu in ('L4', 'ADA_24'):\n    register_asr(app, gpu)\n",
+    }
+    result = run_discovery_or_skip(files)
+    assert "duplicate resource name 'asr'" in result["error"]["message"], result
+    findings = _findings(run_cli, _write(tmp_path, "loop-one-name", files))
+    fg216 = [f["message"] for f in findings if f["code"] == "FG216"]
+    assert any("duplicate resource name 'asr'" in m for m in fg216), findings
+    assert not [f for f in findings if f["code"] == "FG002"], findings
+
+
 # Where the App goes further than flash-guard follows, rc2 still registers resources: each
 # such module-level call is one FG002 (found: 0 endpoints, "All checks passed" before h17),
 # at the line given. Calls that hand the App to builtins, outside code or a helper that
