@@ -88,7 +88,8 @@ class NotDeployed(Check):
     runs `__init__.py`, so the import fails and the build stops (1.21: `cannot import name
     'speak' from 'workers' (unknown location)`). `from workers.tts import speak`, `from
     workers import tts` and `import workers.tts` work. The whole build stops, so each such
-    import is reported once, with the app's first declaration. Only the modules discovery
+    import is reported once, with the app's first module-level declaration (an app whose
+    declarations all sit in functions is not built: none). Only the modules discovery
     reads are looked at (those that mention the SDK, and those a declaration reads): a helper
     module that never names the SDK is not read again for this.
     A runpod 2.0 declaration is read as `rp flash deploy` discovers it (runpod-sdk2.md §5.5):
@@ -241,12 +242,19 @@ def _init_only_imports(endpoint, ctx) -> list[Outcome]:
 
 
 def _app_owners(ctx) -> dict[str, tuple]:
-    """{app: (path, span) of its first declaration the build would deploy}, once per run."""
+    """{app: (path, span) of its first declaration the build would deploy}, once per run.
+    An app whose declarations all sit in functions (a library provisioning endpoints at run
+    time, scripts) has none: nothing there is built, so its imports are not the build's."""
     memo = ctx.analysis.__dict__.get("_fg301_app_owners")
     if memo is None:
         memo = ctx.analysis.__dict__["_fg301_app_owners"] = {}
         for ep in ctx.endpoints:
-            if ep.sdk != "runpod2" and ep.deployable and not build_never_copies(ep):
+            if (
+                ep.sdk != "runpod2"
+                and ep.deployable
+                and ep.scope == "module"
+                and not build_never_copies(ep)
+            ):
                 here = (ep.path, ep.span)
                 memo[ep.app] = min(memo.get(ep.app, here), here)
     return memo
