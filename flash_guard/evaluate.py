@@ -24,7 +24,7 @@ from flash_guard.checks.placement import build_never_copies, in_a_test, runtime_
 from flash_guard.checks.sites import forget_indexes
 from flash_guard.config.loader import Config
 from flash_guard.discover.analysis import Analysis
-from flash_guard.discover.parse import forget_conversions
+from flash_guard.discover.parse import forget_conversions, forget_kept_conversions
 from flash_guard.discover.resolve import SUBCLASS_INIT
 from flash_guard.findings import FAIL, NOT_APPLICABLE, PASS, UNKNOWN, Finding
 from flash_guard.messages import render_template
@@ -79,6 +79,7 @@ def evaluate(
     run.project_checks()
     run.rows_done()
     forget_indexes()  # the checks that ask where declarations sit are done
+    forget_kept_conversions()  # and the declarations' calls they read
     # An expression a deploy-breaker (FG2xx) reports at its own span is one the SDK rejects:
     # no value of it deploys, so what it leaves undecided elsewhere is moot (no FG002).
     rejected = {(f.path, f.span) for f in run.findings if f.code.startswith("FG2")}

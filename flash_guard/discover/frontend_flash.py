@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from flash_guard.discover.facts import Assignment, ClassDef, Decorated, FunctionDef
 from flash_guard.discover.loops import unroll
 from flash_guard.discover.normalize import endpoint_params, is_none_literal, legacy_params
-from flash_guard.discover.parse import Expr, Snippet, dotted_expr, forget_conversions
+from flash_guard.discover.parse import (
+    Expr,
+    Snippet,
+    dotted_expr,
+    forget_conversions,
+    keep_conversion,
+)
 from flash_guard.discover.registries import unused_entries
 from flash_guard.discover.resolve import LEGACY_CLASSES, Exhausted, FlashSymbol, ModuleIndex
 from flash_guard.model import BodyFacts, Endpoint, Opaque, Route, Span, Value
@@ -69,6 +75,7 @@ class DeclarationBuilder:
                         continue
                     value = self.project.evaluate(assign.expr, path, assign.namespace)
                 if isinstance(value.value, Opaque) and value.value.callee == "Endpoint":
+                    keep_conversion(assign.value)  # a declaration: evaluation reads it again
                     draft = self._draft(
                         value.value, "endpoint", assign.placement, assign.statement_lines
                     )
@@ -406,6 +413,7 @@ class DeclarationBuilder:
                 and symbol.package != "runpod"
             ):
                 decorator = written.expr()
+                keep_conversion(written)  # a declaration: evaluation reads it again
                 value = project.evaluate(decorator, path, ns)
                 draft = self._draft(
                     value.value, "endpoint", decorated.placement, decorated.lines, path
@@ -413,6 +421,7 @@ class DeclarationBuilder:
                 self._add_target(draft, decorated, decorator.span, path)
                 return
             if isinstance(symbol, FlashSymbol) and symbol.name == "remote":
+                keep_conversion(written)  # a declaration: evaluation reads it again
                 self._remote(path, decorated, written.expr())
                 return
             if isinstance(symbol, tuple) and isinstance(
@@ -425,6 +434,7 @@ class DeclarationBuilder:
                 value = project.evaluate(decorator, path, ns)
                 obj = value.value if value.known else None
                 if isinstance(obj, Opaque) and obj.callee == "Endpoint":
+                    keep_conversion(written)  # a declaration: evaluation reads it again
                     draft = self._draft(obj, "endpoint", decorated.placement, decorated.lines, path)
                     if id(obj) in project.factory_objects:
                         draft.factory_call = draft.factory_call or (path, decorator.span)

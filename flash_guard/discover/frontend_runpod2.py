@@ -27,7 +27,13 @@ from flash_guard.discover.facts import (
 from flash_guard.discover.handoff import MAX_HOPS, Handoff, Target, binding_of, unbound
 from flash_guard.discover.loops import loop_names, sequence, target_pattern, unroll
 from flash_guard.discover.normalize_runpod2 import FLASH_STR_ENUMS, is_flash_enum, resource_params
-from flash_guard.discover.parse import Expr, Snippet, dotted_expr, forget_conversions
+from flash_guard.discover.parse import (
+    Expr,
+    Snippet,
+    dotted_expr,
+    forget_conversions,
+    keep_conversion,
+)
 from flash_guard.discover.resolve import (
     MAX_ITEMS,
     SDK2_PACKAGE,
@@ -595,6 +601,8 @@ class Runpod2Builder:
             not isinstance(found, tuple) or not isinstance(found[1], (Assignment, FunctionDef))
         ):
             return None
+        if found is None and not self.project.may_call_app_method(func, is_call):
+            return None  # what follows reads an unresolved name only as `app.method(...)`
         if isinstance(decorator, Snippet):
             decorator = decorator.expr()
         method = self.project.app_method_call(decorator, path, ns) if found is None else None
@@ -674,6 +682,7 @@ class Runpod2Builder:
             variable=variable,
             blocks=decorated.blocks,
         )
+        keep_conversion(written)  # a declaration: evaluation reads it again
         if schedule:
             endpoint.problems.append(
                 (

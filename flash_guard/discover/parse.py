@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import keyword
 import re
+from contextlib import suppress
 from dataclasses import dataclass
 from sys import intern
 from typing import Any
@@ -61,19 +62,57 @@ class Expr:
 _converted: list[Snippet] = []
 
 
+# The snippets whose conversion `forget_conversions` leaves (`keep_conversion`), by id: the
+# snippet is held, so its id stays its own.
+_kept: dict[int, Snippet] = {}
+_kept_text = 0  # the length of their texts together
+# At most this much text kept converted: a tree costs ~10 bytes a character, so ~0.5 MiB. A
+# project of a few hundred declarations keeps them all (the bench's 200-app tree: 392, 57k
+# characters); a big tree keeps its first ones (all of /tmp/bt1600's were +4.4 MiB at the peak).
+KEPT_TEXT = 65_536
+
+
 def forget_conversions() -> None:
-    """Drop every snippet's conversion (a cache: converting again gives an equal tree). Once
-    the declarations are found, most of them are not read again, and on a big tree they are
-    megabytes at the peak; what evaluation reads again is converted again."""
+    """Drop every snippet's conversion (a cache: converting again gives an equal tree), but
+    the kept ones'. Once the declarations are found, most of them are not read again, and on
+    a big tree they are megabytes at the peak; what evaluation reads again is converted again."""
+    kept = _kept
     for snippet in _converted:  # each listed once: when its memo was made
-        del snippet._memo
+        if id(snippet) not in kept:
+            del snippet._memo
     _converted.clear()
+
+
+def keep_conversion(snippet: Snippet) -> None:
+    """Keep `snippet`'s conversion until `forget_kept_conversions` (up to KEPT_TEXT): a
+    declaration's call, which evaluation's checks read again (FG301-FG303 and others, through
+    checks/sites). Converting each again was a quarter of what a warm run of an edited tree
+    converts (every decorator is kept as a snippet: see Decorated)."""
+    global _kept_text
+    if _kept_text < KEPT_TEXT and id(snippet) not in _kept:
+        _kept[id(snippet)] = snippet
+        _kept_text += len(snippet.text)
+
+
+def forget_kept_conversions() -> None:
+    """Drop the kept conversions too (evaluation is done with the declarations)."""
+    global _kept_text
+    kept = list(_kept.values())
+    _kept.clear()
+    _kept_text = 0
+    forget_conversions()  # the listed ones, kept ones among them
+    for snippet in kept:
+        with suppress(AttributeError):  # dropped just now, or never made (`tree` is set)
+            del snippet._memo
 
 
 def untrack_conversions() -> None:
     """Keep the conversions made so far, but no longer for `forget_conversions`: called when
     a new analysis starts, so the list holds one analysis's snippets, not every earlier one's."""
+    global _kept_text
     _converted.clear()
+    _kept.clear()
+    _kept_text = 0
 
 
 class _Conversions:

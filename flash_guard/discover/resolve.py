@@ -1769,6 +1769,11 @@ class ModuleIndex:
         self._app_classes[id(value.value)] = (cls_path, cls)
         return value
 
+    def may_call_app_method(self, func: Expr, is_call: bool) -> bool:
+        """False when a call with callee `func` (or no call) cannot be `app_method_call`'s,
+        told without the whole call (a decorator is converted only past this)."""
+        return bool(self._app_classes) and is_call and func.kind == "attr" and bool(func.items)
+
     def app_method_call(self, expr: Expr, path, namespace, depth: int = 0) -> Value | None:
         """`app.gpu_queue(name="caption")` with `app` built from a project subclass of App
         and `gpu_queue` a method of it (or of a project base) that returns a value: that
