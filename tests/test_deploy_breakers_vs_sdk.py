@@ -956,13 +956,13 @@ def sdk() -> dict[str, list[dict]]:
     return out
 
 
-def _flash_guard(root: Path) -> dict:
+def _flash_guard(root: Path, select: str = "FG2") -> dict:
     out, err = io.StringIO(), io.StringIO()
     previous = os.getcwd()
     os.chdir(root)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            exit_code = main(["check", "--format", "json", "--select", "FG2", "."])
+            exit_code = main(["check", "--format", "json", "--select", select, "."])
     finally:
         os.chdir(previous)
     assert exit_code in (0, 1), err.getvalue()
@@ -1366,15 +1366,7 @@ def test_health_route_on_a_separate_fastapi_app_is_not_served(tmp_path):
     assert ["POST", "/chat"] in served and ["GET", "/ping"] in served
     assert ["GET", "/health"] not in served
     (tmp_path / "app.py").write_text(FASTAPI_BESIDE_LB, "utf-8")
-    out = io.StringIO()
-    previous = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        with contextlib.redirect_stdout(out):
-            main(["check", "--format", "json", "--select", "FG109", "."])
-    finally:
-        os.chdir(previous)
-    (finding,) = json.loads(out.getvalue())["findings"]
+    (finding,) = _flash_guard(tmp_path, "FG109")["findings"]
     assert "on `web`, a FastAPI app of its own" in finding["message"]
     assert finding["fix"] == 'Register it on the Endpoint: @gateway.get("/health").'
 
@@ -1413,15 +1405,7 @@ def _scan_and_lint(project: Path, tmp_path: Path) -> tuple[dict, list[dict]]:
     for rel, text in files.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text, "utf-8")
-    out = io.StringIO()
-    previous = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        with contextlib.redirect_stdout(out):
-            main(["check", "--format", "json", "--select", "FG301", "."])
-    finally:
-        os.chdir(previous)
-    return scanned, json.loads(out.getvalue())["findings"]
+    return scanned, _flash_guard(tmp_path, "FG301")["findings"]
 
 
 def test_name_only_a_package_init_provides_stops_the_build(tmp_path):
