@@ -178,8 +178,9 @@ def _endpoint_files(endpoint: Endpoint, modules: ModuleIndex) -> set[str]:
         if value.path:
             files.update(modules.files_behind(value.path, value.span))
     from flash_guard.checks.worker_start import (
+        body_imports,
         imports_module_at_start,
-        lazily_imported,
+        lazy_walk,
         worker_start,
     )
 
@@ -188,7 +189,7 @@ def _endpoint_files(endpoint: Endpoint, modules: ModuleIndex) -> set[str]:
         files.update(worker_start(endpoint, modules).modules)
     if endpoint.deployable:
         # and those its body imports inside it, run on the first request (FG305 too)
-        files.update(lazily_imported(endpoint, modules))
+        files.update(lazy_walk(body_imports(endpoint, modules), modules, set()).modules)
     files.discard("")
     return files
 

@@ -338,7 +338,7 @@ def _called_at_import(analysis, path: str, name: str, seen: set | None = None) -
         return False
     for other, aliases in sorted(aliases_in.items()):
         for caller, names in sorted(_function_calls(analysis, other).items()):
-            if (other, caller) in seen or not aliases & names:
+            if (other, caller) in seen or aliases.isdisjoint(names):
                 continue
             if _called_at_import(analysis, other, caller, seen):
                 return True
@@ -349,7 +349,7 @@ def _called_at_import(analysis, path: str, name: str, seen: set | None = None) -
 _CALL_CHAIN_DEPTH = 4
 
 
-def _function_calls(analysis, path: str) -> dict[str, set[str]]:
+def _function_calls(analysis, path: str) -> dict[str, list[str]]:
     """{module-level function of `path`: the callees its body names}, one walk per file."""
     memo = analysis.__dict__.setdefault("_function_calls", {})
     if path not in memo:
@@ -357,10 +357,11 @@ def _function_calls(analysis, path: str) -> dict[str, set[str]]:
     return memo[path]
 
 
-def _calls_by_function(root) -> dict[str, set[str]]:
-    out: dict[str, set[str]] = {}
+def _calls_by_function(root) -> dict[str, list[str]]:
+    """{module-level function: the callees its body names, as written, in source order}."""
+    out: dict[str, dict[str, None]] = {}
     if root is None:
-        return out
+        return {}
     for call in root.find_all(kind="call"):
         func = call.field("function")
         scopes = [
@@ -373,8 +374,8 @@ def _calls_by_function(root) -> dict[str, set[str]]:
             continue
         name = scopes[-1].field("name")
         if name is not None:
-            out.setdefault(name.text(), set()).add(func.text())
-    return out
+            out.setdefault(name.text(), {})[func.text()] = None
+    return {name: list(callees) for name, callees in out.items()}
 
 
 def _import_calls(analysis, path: str) -> set[str] | None:
@@ -428,7 +429,9 @@ def called_at_import(endpoint: Endpoint, analysis) -> ImportCall | None:
     if not text or not any(_called_in(text, f) for f in functions):
         return None  # the cheap test first: most files never call their endpoint's function
     root = parsed_root(analysis, endpoint.path, text)
-    return _import_call(root, functions) if root is not None else None
+    if root is None:
+        return None
+    return _import_call(root, functions, _function_calls(analysis, endpoint.path))
 
 
 def _called_in(text: str, name: str) -> bool:
@@ -439,8 +442,8 @@ def _called_in(text: str, name: str) -> bool:
     )
 
 
-def _import_call(root, functions: set[str]) -> ImportCall | None:
-    bodies = _module_function_bodies(root)
+def _import_call(root, functions: set[str], calls: dict[str, list[str]]) -> ImportCall | None:
+    own = _module_functions(root)
     first_calls: dict[str, object] = {}  # callee -> its first import-time call node
     for call in _calls_at_import(root):
         if any(anc.kind() in _MAYBE_SKIPPED for anc in call.ancestors()):
@@ -450,8 +453,8 @@ def _import_call(root, functions: set[str]) -> ImportCall | None:
     for name in sorted(functions & set(first_calls)):
         call = first_calls[name]
         return ImportCall(name, _span(call), _outermost(call).text())
-    starts = {callee: callee for callee in first_calls if callee in bodies}
-    reached = _reached(starts, bodies)
+    starts = {callee: callee for callee in first_calls if callee in own}
+    reached = _reached(starts, calls, own)
     for name in sorted(functions & set(reached)):
         call = first_calls[reached[name]]
         return ImportCall(name, _span(call), _outermost(call).text(), reached[name])
@@ -502,28 +505,32 @@ def _calls_at_import(root):
         yield call
 
 
-def _module_function_bodies(root) -> dict[str, str]:
-    bodies = {}
+def _module_functions(root) -> set[str]:
+    """The names of the module's own (module-level) functions."""
+    names = set()
     for node in root.children():
         definition = node.field("definition") if node.kind() == "decorated_definition" else node
         if definition is not None and definition.kind() == "function_definition":
             name = definition.field("name")
             if name is not None:
-                bodies[name.text()] = definition.text()
-    return bodies
+                names.add(name.text())
+    return names
 
 
-def _reached(starts: dict[str, str], bodies: dict[str, str]) -> dict[str, str]:
+def _reached(
+    starts: dict[str, str], calls: dict[str, list[str]], functions: set[str]
+) -> dict[str, str]:
     """Each module-level function reached from `starts` (function -> the start it came
-    through), following the calls between module-level functions a few hops deep."""
+    through), following the calls between module-level functions (`functions`; `calls` is
+    _function_calls) a few hops deep."""
     reached = dict(starts)
     frontier = list(reached)
     for _ in range(_MAX_HOPS):
         step = [
             (callee, reached[caller])
             for caller in frontier
-            for callee in _CALLED.findall(bodies[caller])
-            if callee in bodies and callee not in reached
+            for callee in calls.get(caller, ())
+            if callee in functions and callee not in reached
         ]
         for callee, first in step:
             reached.setdefault(callee, first)
@@ -597,7 +604,11 @@ def _runtime_provisioned(endpoint: Endpoint, analysis) -> str | None:
         how = _returned_and_run(root, function, name, endpoint)
     if how is None and name:
         how = _returned_and_run_elsewhere(analysis, function, name, endpoint)
-    through = _reached_from_main(root, name) if how is None and name else None
+    through = (
+        _reached_from_main(root, name, _function_calls(analysis, endpoint.path))
+        if how is None and name
+        else None
+    )
     if through == name:
         how = f"`{name}()` is called from the `__main__` block"
     elif through is not None:
@@ -778,7 +789,7 @@ _CALLED = re.compile(r"(?<![.\w])([A-Za-z_]\w*)\s*\(")
 _MAX_HOPS = 5
 
 
-def _reached_from_main(root, function: str) -> str | None:
+def _reached_from_main(root, function: str, calls: dict[str, list[str]]) -> str | None:
     """The function the `__main__` block calls through which it reaches `function` (itself
     when called directly), following calls between module-level functions of the file, a few
     hops deep (`main()` -> `seed_model_once()` -> `make_seed_runner()`); None when not."""
@@ -791,7 +802,7 @@ def _reached_from_main(root, function: str) -> str | None:
             blocks.append(node.text())
     if not blocks:
         return None
-    bodies = _module_function_bodies(root)
+    own = _module_functions(root)
     # each function reached, with the one the __main__ block called to get there
-    starts = {n: n for text in blocks for n in _CALLED.findall(text) if n in bodies}
-    return _reached(starts, bodies).get(function)
+    starts = {n: n for text in blocks for n in _CALLED.findall(text) if n in own}
+    return _reached(starts, calls, own).get(function)

@@ -97,23 +97,39 @@ def walk_from(paths: list[str], project: ModuleIndex, skip: set[str]) -> WorkerS
     return out
 
 
-def lazily_imported(endpoint: Endpoint, project: ModuleIndex) -> list[str]:
-    """The project modules the worker's body (and the same-module helpers it calls) imports
-    inside it, outside a `try`, and those they import at module level: the worker runs their
-    imports on the first request (FG305), so the endpoint's verdicts depend on them too."""
+def body_imports(endpoint: Endpoint, project: ModuleIndex):
+    """(path, ImportBinding, helper name or None) for each import inside the worker's body,
+    same-module helpers included (checks/sites.body_with_helpers)."""
     files = project.files
-    found = []
+    own_ids = {id(b) for b in worker_bodies(endpoint)}
     for body in body_with_helpers(endpoint, files):
         path = body.path or endpoint.path
         facts = files.get(path)
-        for binding in facts.imports if facts is not None else ():
-            if binding.top_level or any(b.kind in ("try", "except") for b in binding.blocks):
+        if facts is None:
+            continue
+        helper = id(body) not in own_ids
+        for binding in facts.imports:
+            if binding.top_level:
                 continue
-            if body.name in (b.name for b in binding.blocks if b.kind in ("function", "class")):
-                module = modules_imported_by(path, binding, project)
-                if module is not None:
-                    found.append(module)
-    return walk_from(found, project, set()).modules if found else []
+            scopes = [b.name for b in binding.blocks if b.kind in ("function", "class")]
+            # a helper is a module-level function: its imports sit directly in it
+            if (scopes and scopes[-1] == body.name) if helper else body.name in scopes:
+                yield path, binding, body.name if helper else None
+
+
+def lazy_walk(imports, project: ModuleIndex, skip: set[str]) -> WorkerStart:
+    """The project modules a worker's body imports inside it (`imports`: body_imports), not
+    under a `try` (such an import may be expected to fail), and those they import at module
+    level, minus `skip`: the worker runs their imports on the first request that reaches
+    them (FG305), so the endpoint's verdicts depend on them too."""
+    found = []
+    for path, binding, _ in imports:
+        if any(block.kind in ("try", "except", "finally") for block in binding.blocks):
+            continue
+        module = modules_imported_by(path, binding, project)
+        if module is not None:
+            found.append(module)
+    return walk_from(found, project, skip) if found else WorkerStart()
 
 
 def _step(path: str, project: ModuleIndex) -> _Step:

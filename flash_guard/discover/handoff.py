@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from flash_guard.discover.facts import NEVER_RUNS, ClassDef, FunctionDef
 from flash_guard.discover.parse import Expr, TooCostly, start_meter, stop_meter, to_expr
+from flash_guard.discover.resolve import MAX_LINEAGE
 
 # How many helpers deep a call chain from module-level code is followed (register_everything
 # -> register_all -> register_asr); the resolver binds at most this many frames.
@@ -303,24 +304,21 @@ class Handoff:
             for other in facts.classes:
                 if other.namespace is not None or other.span == cls.span and path == home:
                     continue
-                if not self._derives(path, other, (home, cls.span), 0):
+                if not self._derives(path, other, (home, cls.span)):
                     continue
                 if self.method_target(path, other, name) != target:
                     return True
         return False
 
-    def _derives(self, path: str, cls: ClassDef, ancestor: tuple, depth: int) -> bool:
-        if depth > _MAX_BASES:
-            return True  # cannot tell: said as overridden (not followed)
-        for base in cls.bases:
-            where = self._base_class(base, path)
-            if where is None:
-                continue
-            if (where[0], where[1].span) == ancestor:
+    def _derives(self, path: str, cls: ClassDef, ancestor: tuple) -> bool:
+        """Whether `ancestor` ((path, span) of a class) is among `cls`'s project bases; a
+        lineage too long to walk cannot tell and counts as derived (not followed)."""
+        walked = 0
+        for here, klass, _ in self.project.lineage((path, cls), 0):
+            if (here, klass.span) == ancestor:
                 return True
-            if self._derives(where[0], where[1], ancestor, depth + 1):
-                return True
-        return False
+            walked += 1
+        return walked >= MAX_LINEAGE
 
     def _is(self, func: Expr, path: str, ns, home: str, definition) -> bool:
         if func.kind not in ("name", "attr") or func.value != definition.name:

@@ -1702,7 +1702,7 @@ class ModuleIndex:
         every instance to the registry in `App.__init__`)."""
         return any(
             isinstance(found, FlashSymbol) and found.package == SDK2_PACKAGE and found.name == "App"
-            for _, _, bases in self._lineage((cls_path, cls), depth + 1)
+            for _, _, bases in self.lineage((cls_path, cls), depth + 1)
             for _, found in bases
         )
 
@@ -1712,7 +1712,7 @@ class ModuleIndex:
         finds an instance of it as it finds an `Endpoint` (scanner: `isinstance(obj,
         Endpoint)`), so a decorator or route on it deploys. runpod 2.0's `Endpoint` is the
         HTTP client, not a declaration."""
-        for _, _, bases in self._lineage((cls_path, cls), depth + 1):
+        for _, _, bases in self.lineage((cls_path, cls), depth + 1):
             for _, found in bases:
                 if (
                     isinstance(found, FlashSymbol)
@@ -1745,7 +1745,7 @@ class ModuleIndex:
 
     def _project_init(self, cls_path: str, cls: ClassDef, depth: int):
         """(path, FunctionDef) of the `__init__` of the class or its nearest project base."""
-        for here, klass, _ in self._lineage((cls_path, cls), depth + 1):
+        for here, klass, _ in self.lineage((cls_path, cls), depth + 1):
             facts = self.files.get(here)
             for fn in facts.functions if facts is not None else ():
                 if fn.name == "__init__" and fn.namespace == klass.span:
@@ -1803,14 +1803,14 @@ class ModuleIndex:
 
     def _method_of(self, home: tuple[str, ClassDef], name: str):
         """(path, FunctionDef) of method `name` defined in the class or a project base."""
-        for here, klass, _ in self._lineage(home, 0):
+        for here, klass, _ in self.lineage(home, 0):
             facts = self.files.get(here)
             for fn in facts.functions if facts is not None else ():
                 if fn.name == name and fn.namespace == klass.span:
                     return here, fn
         return None
 
-    def _lineage(self, home: tuple[str, ClassDef], depth: int):
+    def lineage(self, home: tuple[str, ClassDef], depth: int):
         """(path, ClassDef, [(base expression, what it resolves to at `depth`)]) for the class
         and each project base class it derives from, breadth first, each once, at most
         MAX_LINEAGE."""
@@ -1833,7 +1833,7 @@ class ModuleIndex:
             if name == attr:
                 return dataclasses.replace(value, span=expr.span, path=path, via=expr.text)
         settings = False
-        for here, klass, bases in self._lineage((cls_path, cls), depth + 1):
+        for here, klass, bases in self.lineage((cls_path, cls), depth + 1):
             settings = settings or any(_names_base_settings(base) for base, _ in bases)
             assign = self._local_assigns.get((here, klass.span), {}).get(attr)
             if assign is None:
@@ -1864,7 +1864,7 @@ class ModuleIndex:
     def _is_settings(self, path: str, cls: ClassDef, depth: int) -> bool:
         return any(
             _names_base_settings(base)
-            for _, _, bases in self._lineage((path, cls), depth + 1)
+            for _, _, bases in self.lineage((path, cls), depth + 1)
             for base, _ in bases
         )
 

@@ -7,13 +7,13 @@ import posixpath
 import sys
 from dataclasses import dataclass
 
-from flash_guard.checks.base import Check, fail_at, param_doc, register, unknown, worker_bodies
+from flash_guard.checks.base import Check, fail_at, param_doc, register, unknown
 from flash_guard.checks.sites import body_with_helpers
 from flash_guard.checks.worker_start import (
     GUARDS,
+    body_imports,
     imports_module_at_start,
-    modules_imported_by,
-    walk_from,
+    lazy_walk,
     worker_start,
 )
 from flash_guard.model import Span, Value
@@ -182,7 +182,7 @@ class MissingDependency(Check):
         available |= _closure(frozenset(_preinstalled(endpoint, params, ctx.endpoints, analysis)))
         out = []
         seen = set()
-        imports = list(body_imports(endpoint, analysis))
+        imports = list(body_imports(endpoint, analysis.modules))
         if _extends_import_path(endpoint, analysis):
             # The worker adds a package location itself (a venv on the network volume):
             # what its own imports find there is decided when it runs, not by the build.
@@ -303,7 +303,9 @@ def _check_task(endpoint, params: Params, endpoints, analysis) -> list:
     available = set(_closure(frozenset(available)))
     available |= _closure(frozenset(_preinstalled(endpoint, params, endpoints, analysis)))
     imports = (
-        [] if _extends_import_path(endpoint, analysis) else list(body_imports(endpoint, analysis))
+        []
+        if _extends_import_path(endpoint, analysis)
+        else list(body_imports(endpoint, analysis.modules))
     )
     imports += _task_module_imports(endpoint, endpoints, analysis)
     out, seen = [], set()
@@ -597,47 +599,18 @@ def _lazy_module_imports(endpoint, endpoints, analysis, imports):
     (`from app.features import featurize` in the function, and `app/features.py` imports
     pandas at its top): they run on the first request that reaches that import. Modules the
     worker already imported when it started are left to `_first_reporter`, and each import
-    is reported once per App artifact, as there (the two share the memo). An import inside
-    a `try` may be expected to fail: not followed."""
+    is reported once per App artifact, as there (the two share the memo); one under a `try`
+    is not followed (worker_start.lazy_walk)."""
     project = analysis.modules
     started = set()
     if imports_module_at_start(endpoint):
         started = set(worker_start(endpoint, project).modules)
-    lazy = []
-    for path, binding, _ in imports:
-        if any(block.kind in ("try", "except", "finally") for block in binding.blocks):
-            continue
-        found = modules_imported_by(path, binding, project)
-        if found is not None:
-            lazy.append(found)
-    if not lazy:
-        return
-    walk = walk_from(lazy, project, started)
+    walk = lazy_walk(imports, project, started)
     memo = _memo(analysis).setdefault(("module imports", id(endpoints)), {})
     for path, binding in walk.imports + walk.project_imports:
         key = (artifact(endpoint), path, binding.span)
         if memo.setdefault(key, id(endpoint)) == id(endpoint):
             yield path, binding, LAZY_MODULE
-
-
-def body_imports(endpoint, analysis):
-    """(path, ImportBinding, helper name or None) for each import inside the worker's body,
-    same-module helpers included (checks/sites.body_with_helpers)."""
-    files = analysis.modules.files
-    own_ids = {id(b) for b in worker_bodies(endpoint)}
-    for body in body_with_helpers(endpoint, files):
-        path = body.path or endpoint.path
-        facts = files.get(path)
-        if facts is None:
-            continue
-        helper = id(body) not in own_ids
-        for binding in facts.imports:
-            if binding.top_level:
-                continue
-            scopes = [b.name for b in binding.blocks if b.kind in ("function", "class")]
-            # a helper is a module-level function: its imports sit directly in it
-            if (scopes and scopes[-1] == body.name) if helper else body.name in scopes:
-                yield path, binding, body.name if helper else None
 
 
 def _memo(analysis) -> dict:
