@@ -90,10 +90,11 @@ DEFAULT_QUALIFIERS = [
     "ROUNDS",
 ]
 # Numbers, durations and switches carry no secret, whatever the key (`TOKEN_LIMIT="4096"`,
-# `TOKEN_TTL="1h"`, `SECRET_ROTATION_PERIOD="90d"`, ISO 8601 `PT12H`).
+# `TOKEN_TTL="1h"`, `SECRET_ROTATION_PERIOD="90d"`, ISO 8601 `PT12H`). An ISO duration has at
+# least one component: a bare `P` is a one-letter password, not a duration.
 _NUMBER_OR_SWITCH = re.compile(
     r"^(?:[+-]?\d+(?:\.\d+)?(?:\s*(?:ms|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?"
-    r"|w|weeks?|months?|y|years?|k|[kmgt]i?b))?|P(?:\d+[YMWD])*(?:T(?:\d+[HMS])+)?"
+    r"|w|weeks?|months?|y|years?|k|[kmgt]i?b))?|P(?=T?\d)(?:\d+[YMWD])*(?:T(?:\d+[HMS])+)?"
     r"|true|false|yes|no|on|off|none|null)$",
     re.IGNORECASE,
 )
