@@ -550,6 +550,36 @@ def test_sdk_version_configuration_key(run_cli, check_json, tmp_path):
     assert code == 2 and "sdk_version" in err and "Traceback" not in err
 
 
+def test_sdk_version_applies_when_the_requirement_names_no_version(check_json, tmp_path):
+    # rules.md "SDK version in use": a lock or a pin (exact or range), else the configuration's
+    # sdk_version. A bare `runpod-flash` pins nothing, so the configured release is the one
+    # checked against; FG111 still fires, at the requirement line.
+    root = write(
+        tmp_path,
+        {
+            "app.py": APP,
+            "requirements.txt": "runpod-flash\n",
+            ".flash-guard.yaml": "sdk_version: '1.16.0'\n",
+        },
+    )
+    _, doc = check_json(root, "--select", "FG111")
+    assert doc["endpoints"][0]["sdk_release"] == {
+        "package": "runpod-flash",
+        "version": "1.16.0",
+        "source": "sdk_version in the configuration",
+        "kind": "config",
+        "pinned": False,
+    }
+    (finding,) = doc["findings"]
+    assert (finding["code"], finding["path"], finding["line"]) == ("FG111", "requirements.txt", 1)
+    assert "`runpod-flash` in requirements.txt:1 names no version" in finding["message"]
+    assert "checked against 1.16.0 (sdk_version in the configuration)" in finding["message"]
+    # A range is read from the requirement, whatever the configuration says.
+    (root / "requirements.txt").write_text("runpod-flash>=1.17,<1.18\n", "utf-8")
+    _, doc = check_json(root, "--select", "FG111")
+    assert doc["endpoints"][0]["sdk_release"]["kind"] == "range"
+
+
 @pytest.mark.parametrize("value", ["latest", "1.99999999999999999999999999999", "1." + "9" * 5000])
 def test_an_sdk_version_that_is_no_version_is_a_config_error(run_cli, tmp_path, value):
     # It was ignored: the run was checked against the newest release, and nothing said so.

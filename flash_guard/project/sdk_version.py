@@ -98,11 +98,11 @@ class SdkInUse:
 
     @property
     def source(self) -> str:
-        if self.path is not None:
-            return f"{self.path}:{self.line}"
-        if self.kind == "config":
+        if self.kind == "config":  # path, when set, is the requirement that names no version
             text = "sdk_version in the configuration"
             return f"{text}; {self.unread}" if self.unread else text
+        if self.path is not None:
+            return f"{self.path}:{self.line}"
         return f"the newest release flash-guard knows; {self.unread or 'no lock file or pin'}"
 
     def describe(self) -> str:
@@ -614,6 +614,11 @@ class SdkVersions:
         for r in named:
             if package == RUNPOD2_DISTRIBUTION:
                 return self._runpod2_range(r)
+            configured = self._configured_version(package) if self.configured else None
+            if not r.specifier and configured is not None:
+                # A bare name pins nothing: the configuration's release is the one to check
+                # against, and the requirement stays where FG111 points.
+                return self._made(package, configured, "config", r.path, r.line)
             # _unusable made sure a specifier reads and allows a recorded release
             version = releases.pick_version(package, r.specifier) if r.specifier else None
             kind = "range" if version else "unpinned"

@@ -69,6 +69,8 @@ def _message(sdk) -> str:
         written = f"`{sdk.package}{sdk.specifier}` in {sdk.source} allows more than one release"
     elif sdk.kind == "unpinned":
         written = f"`{sdk.package}` in {sdk.source} names no version"
+    elif sdk.kind == "config" and sdk.path is not None:
+        written = f"`{sdk.package}` in {sdk.path}:{sdk.line} names no version"
     elif sdk.kind == "unusable":  # the note says what the requirement names
         written = f"{sdk.source}: {sdk.note}"
     elif sdk.unread:
