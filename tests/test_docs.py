@@ -118,3 +118,40 @@ def test_architecture_names_every_module_and_only_real_ones():
         if rel.startswith("rules/") or module.name in ("__init__.py", "__main__.py"):
             continue
         assert rel in named, f"ARCHITECTURE.md does not name flash_guard/{rel}"
+
+
+def _readme_sample(command: str) -> list[str]:
+    """The lines the README shows under `$ COMMAND` in its text blocks."""
+    text = (REPO / "README.md").read_text("utf-8")
+    block = re.search(rf"```text\n\$ {re.escape(command)}\n(.*?)```", text, re.S)
+    assert block, f"README shows no output of `{command}`"
+    return block.group(1).splitlines()
+
+
+def _cli(args: list[str], monkeypatch) -> str:
+    import contextlib
+    import io
+
+    from flash_guard.cli import main
+
+    monkeypatch.chdir(REPO)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        main([*args, "--no-cache"])
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "command", ["flash-guard check examples/", "flash-guard endpoints examples/"]
+)
+def test_readme_sample_outputs_are_what_the_examples_give(command, monkeypatch):
+    # Each line the README shows is printed as shown ("; ..." cuts a line, "..." skips lines),
+    # so the counts and marks a reader sees are the bundled examples' real ones.
+    printed = _cli(command.split()[1:], monkeypatch).splitlines()
+    for line in _readme_sample(command):
+        if line == "...":
+            continue
+        if line.endswith("; ..."):
+            assert any(p.startswith(line[: -len(" ...")]) for p in printed), line
+        else:
+            assert line in printed, line
