@@ -212,8 +212,14 @@ def test_the_hook_receives_python_and_project_files(name, passed):
 
     from flash_guard.project.selection import is_project_file
 
-    pattern = re.compile(_hooks()["flash-guard"]["files"])
+    from identify.identify import tags_from_filename
+
+    hook = _hooks()["flash-guard"]
+    pattern = re.compile(hook["files"])
     assert bool(pattern.search(name)) is passed
+    if passed:  # pre-commit passes a file only if its tags also meet `types_or`
+        tags = tags_from_filename(name) or {"text"}  # no known extension: tagged by content
+        assert tags & set(hook["types_or"]), (name, tags)
     base = name.rsplit("/", 1)[-1]
     if not base.endswith((".py", ".pyi")):
         # What the hook receives is what file mode treats as "everything may have changed".
