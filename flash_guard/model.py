@@ -384,6 +384,9 @@ class Endpoint:
     # declaring it (`register_all(app)`, `Plugin().install(app)`): rc2 registers it when that
     # call runs at import, from that file (FG301, FG307)
     handed_from: tuple[str, Span] | None = None
+    # The blocks around that call, innermost first (discover.facts.Block): under `if
+    # settings.ASR:` it registers only when the branch runs (FG301)
+    handed_blocks: tuple = ()
     # An entry of a module-level dict comprehension registry that nothing applies, as the
     # source names it (`WORKERS["llama"]`): flash build never sees it (FG301).
     registry: str | None = None

@@ -1644,6 +1644,43 @@ def test_an_app_handed_out_of_sight_is_fg002_not_a_pass(label, tmp_path, run_cli
         assert "a subclass overrides the method" in told[0]["message"], told
 
 
+# h23: a hand-off under a module-level `if` (a feature flag, a settings switch, `else:`) or a
+# `try:` registers what the helper declares only when that branch runs, as a declaration
+# written directly in the branch does: each is declared, and FG301 says so (maybe, not never).
+CONDITIONAL_HANDOFF = {
+    "helpers.py": _ASR + "def register_all(app):\n    register_asr(app, name='all-asr')\n\n"
+    "class Plugin:\n    def install(self, app):\n        register_asr(app, name='plugin-asr')\n",
+    "settings.py": "import os\nASR = bool(os.environ.get('FG_ENABLE_ASR'))\n",
+    "main.py": "import os\nimport runpod\nimport settings\n"
+    "from helpers import Plugin, register_all, register_asr\n\napp = runpod.App('flags')\n"
+    "if settings.ASR:\n    register_all(app)\n"
+    "if os.getenv('FG_STAGE') == 'prod':\n    register_asr(app, name='prod-asr')\n"
+    "else:\n    register_asr(app, name='dev-asr')\n"
+    "try:\n    Plugin().install(app)\nexcept ImportError:\n    pass\n"
+    "register_asr(app, name='always-asr')\n",
+}
+
+
+def test_a_hand_off_under_a_module_level_branch_deploys_only_if_it_runs(tmp_path, run_cli):
+    unset = run_discovery_or_skip(CONDITIONAL_HANDOFF)
+    flagged = run_discovery_or_skip(
+        CONDITIONAL_HANDOFF, env={"FG_ENABLE_ASR": "1", "FG_STAGE": "prod"}
+    )
+    names = [{r["name"] for a in res["apps"] for r in a["resources"]} for res in (unset, flagged)]
+    assert names == [
+        {"dev-asr", "plugin-asr", "always-asr"},
+        {"all-asr", "prod-asr", "plugin-asr", "always-asr"},
+    ], names
+    root = _write(tmp_path, "conditional-handoff", CONDITIONAL_HANDOFF)
+    assert {e.display_name for e in _model(root).endpoints} == names[0] | names[1]
+    findings = _findings(run_cli, root)
+    fg301 = {f["endpoint"]: f["message"] for f in findings if f["code"] == "FG301"}
+    assert set(fg301) == {"all-asr", "prod-asr", "dev-asr", "plugin-asr"}, findings
+    assert "called at main.py:8 inside `if settings.ASR:`" in fg301["all-asr"], fg301
+    assert "inside `else:`" in fg301["dev-asr"], fg301
+    assert not [f for f in findings if f["code"] == "FG002"], findings
+
+
 COMPREHENDED = {
     # A call form in a module-level dict comprehension over a literal: one resource per item.
     "dictcomp-lambda": "H = {n: app.queue(name=f'w-{n}', cpu='cpu3c-1-2')(lambda x: x)"
@@ -1792,7 +1829,10 @@ UNDEPLOYED = {
     + "    def maybe(x: int = 1):\n        return x\n\n"
     + "@app.queue(name='plain-q', cpu='cpu3c-1-2')\ndef plain(x: int = 1):\n    return x\n\n"
     + "if __name__ == '__main__':\n    @app.queue(name='adhoc-q', cpu='cpu3c-1-2')\n"
-    + "    def adhoc(x: int = 1):\n        return x\n    setup()\n",
+    + "    def adhoc(x: int = 1):\n        return x\n    setup()\n"
+    # the `else:` of that guard is what an import runs (h23: FG301 said "only if it runs")
+    + "else:\n    @app.queue(name='imported-q', cpu='cpu3c-1-2')\n"
+    + "    def imported(x: int = 1):\n        return x\n",
     "build/gen.py": "from main import app\n\n@app.queue(name='built-q', cpu='cpu3c-1-2')\n"
     "def built(x: int = 1):\n    return x\n",
 }

@@ -281,7 +281,16 @@ def _runpod2_undeployed(endpoint: Endpoint, analysis) -> Hidden | None:
             "rp flash deploy imports the module under another name: that block never runs",
         )
     if endpoint.handed_from is not None:
-        return None  # found through a chain of calls from module-level code: it runs
+        # found through a chain of calls from module-level code: it runs when that call does
+        path, span = endpoint.handed_from
+        branch = _module_branch(endpoint.handed_blocks)
+        if branch is None:
+            return None
+        return Hidden(
+            f"in a helper called at {path}:{span.line} inside `{branch.header}`",
+            "rp flash deploy creates it only if that branch runs when it imports the module",
+            certain=False,
+        )
     functions = [b for b in blocks if b.kind == "function"]
     if functions:
         outer = functions[-1]  # the module-level one: what an import could call
@@ -293,17 +302,39 @@ def _runpod2_undeployed(endpoint: Endpoint, analysis) -> Hidden | None:
         return None
     if any(b.kind == "class" for b in blocks):
         return None
+    block = _module_branch(blocks)
+    if block is None:
+        return None
+    return Hidden(
+        f"inside `{block.header}`",
+        "rp flash deploy creates it only if that branch runs when it imports the module",
+        certain=False,
+    )
+
+
+def _module_branch(blocks) -> Block | None:
+    """The innermost conditional block (`if`, `try`, `match`...) around module-level code,
+    `blocks` innermost first. A branch inside a loop is the loop's business (FG306); one
+    around the loops decides whether they run at all, as it does for code directly in it."""
     loops = [i for i, b in enumerate(blocks) if b.kind == "loop"]
-    # A branch inside a loop is the loop's business (FG306); one around the loops decides
-    # whether they run at all, as it does for a declaration directly in it.
-    for block in blocks[loops[-1] + 1 :] if loops else blocks:
-        if block.kind in _CONDITIONAL:
-            return Hidden(
-                f"inside `{block.header}`",
-                "rp flash deploy creates it only if that branch runs when it imports the module",
-                certain=False,
-            )
+    around = blocks[loops[-1] + 1 :] if loops else blocks
+    for i, block in enumerate(around):
+        if block.kind == "if" and i > 0 and _always_taken_else(around[i - 1], block):
+            continue
+        if block.kind in _CONDITIONAL and not _always_taken_else(block, *around[i + 1 : i + 2]):
+            return block
     return None
+
+
+def _always_taken_else(block: Block, owner: Block | None = None) -> bool:
+    """The `else:` of `if __name__ == "__main__":` (or `if TYPE_CHECKING:`): the branch an
+    import runs."""
+    return (
+        block.kind == "else"
+        and owner is not None
+        and owner.kind == "if"
+        and NEVER_RUNS.match(owner.header) is not None
+    )
 
 
 def _called_at_import(analysis, path: str, name: str, seen: set | None = None) -> bool:

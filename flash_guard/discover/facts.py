@@ -445,6 +445,9 @@ class _Lines:
         return self._lines[index].strip() if index < len(self._lines) else ""
 
 
+SourceLines = _Lines
+
+
 def first_syntax_error(root) -> tuple[Span, str] | None:
     """The first ERROR node, or MISSING token (a zero-width leaf), in source order."""
     # Most files are clean: one search in ast-grep's own (native) traversal
@@ -734,6 +737,12 @@ NEVER_RUNS = re.compile(
     r"""^if\s+(?:__name__\s*==\s*['"]__main__['"]|['"]__main__['"]\s*==\s*__name__"""
     r"""|(?:typing\.)?TYPE_CHECKING)\s*:"""
 )
+
+
+def blocks_around(node, lines: SourceLines) -> tuple[Block, ...]:
+    """The blocks enclosing the syntax node `node` of a file read as `lines`, innermost first,
+    as a declaration there records them (for a call the facts keep no record of)."""
+    return _placement(node, lines)[2]
 
 
 def guarding_if(blocks: tuple[Block, ...], header_test) -> Block | None:

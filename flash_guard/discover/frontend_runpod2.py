@@ -1092,6 +1092,7 @@ class Runpod2Builder:
                 decorated=decorated, made=obj,
             )  # fmt: skip
             endpoint.handed_from = (chain[0][0].path, chain[0][0].call.span)
+            endpoint.handed_blocks = chain[0][0].blocks
 
     def _along(self, chain: list, home: str, decorator: Expr):
         """The decorator `app.queue(...)` of the helper at the end of `chain`, each helper's
@@ -1501,6 +1502,7 @@ class Runpod2Builder:
             )
             if handed:  # the App is the helper's parameter: that call registers it
                 out[-1].handed_from = (site_path, assign.expr.span)
+                out[-1].handed_blocks = self.handoff.blocks_at(site_path, assign.expr.span)
         return out, unfollowed
 
     def _module_function(self, path: str, ns) -> FunctionDef | None:

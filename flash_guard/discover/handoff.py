@@ -15,7 +15,14 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from flash_guard.discover.facts import NEVER_RUNS, ClassDef, FunctionDef
+from flash_guard.discover.facts import (
+    NEVER_RUNS,
+    Block,
+    ClassDef,
+    FunctionDef,
+    SourceLines,
+    blocks_around,
+)
 from flash_guard.discover.parse import Expr, TooCostly, start_meter, stop_meter, to_expr
 from flash_guard.discover.resolve import MAX_LINEAGE
 
@@ -58,6 +65,9 @@ class CallSite:
     # One iteration of a module-level loop unrolled (`for gpu in GPUS: register_asr(app,
     # gpu)`): the loop's names bound to this item's values
     bindings: dict | None = None
+    # The blocks around a module-level call, innermost first (`if os.environ.get("ASR"):`):
+    # what it registers is created only if they run it, as for a declaration there (FG301)
+    blocks: tuple[Block, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +138,7 @@ class Handoff:
             f.span.line: f for f in facts.functions if f.namespace is None or f.namespace in classes
         }
         out = []
+        lines = None
         for node in root.find_all(kind="call"):
             scopes, loops, untaken, below = [], [], False, node
             for anc in node.ancestors():
@@ -154,8 +165,19 @@ class Handoff:
                     continue
             loop = _for_loop(loops[0], node) if len(loops) == 1 else None
             direct = loop is not None and _directly_in_body(loops[0], node)
-            out.append(CallSite(path, to_expr(node), scope, bool(loops), untaken, loop, direct))
+            blocks = ()
+            if scope is None:
+                lines = lines or SourceLines(self.read(path))
+                blocks = blocks_around(node, lines)
+            site = CallSite(path, to_expr(node), scope, bool(loops), untaken, loop, direct)
+            out.append(dataclasses.replace(site, blocks=blocks) if blocks else site)
         return out
+
+    def blocks_at(self, path: str, span) -> tuple[Block, ...]:
+        """The blocks around the module-level call at `span` of `path` (none when it is not
+        one of the calls read here)."""
+        site = next((s for s in self.calls(path) if s.scope is None and s.call.span == span), None)
+        return site.blocks if site is not None else ()
 
     def decorators_of(self, target_path: str, fn: FunctionDef) -> list[str]:
         """The decorators written on `fn` (`staticmethod`, `classmethod`), from a re-parse."""

@@ -98,7 +98,9 @@ class NotDeployed(Check):
     level calling `register()` registers; so does a helper, method or class `__init__` that
     module-level code hands the App to, `register_all(app)`, `Plugin().install(app)`, `for
     plugin in PLUGINS: plugin(app)`), in a module-level conditional (created only if
-    that branch runs), or in a directory discovery skips (`build/`, `dist/`, `venv/`, ...).
+    that branch runs; so is what a hand-off there registers, `if settings.ASR:
+    register_asr(app)`; the `else:` of a `__main__` guard runs), or in a directory
+    discovery skips (`build/`, `dist/`, `venv/`, ...).
     What 2.0 deploys but cannot serve (a loop, a class body, a function called at import,
     `tests/`) is FG306's. A tetra-rp release without `flash build` (before 0.14) deploys
     nothing ahead of time: `@remote` provisions the resource on its first call wherever it
