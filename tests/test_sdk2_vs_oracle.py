@@ -1505,6 +1505,40 @@ HANDED = {
         "for name, cfg in MODELS.items():\n    add_model(app, name, **cfg)\n"
         "for i, gpu in enumerate(('AMPERE_48',)):\n    handle = register_all(app, gpu)\n",
     },
+    # h23: a helper calling another once per item of its own loop over a known table (a
+    # literal, a module constant, a local list, `enumerate`/`.items()` of one), through a
+    # method too; a helper reached twice unrolls its loop once per reaching call
+    "helper-loops-over-a-table": {
+        "handlers.py": _ASR + "SIZES = {'small': 'L4', 'big': 'AMPERE_80'}\n\n"
+        "def install_all(app):\n    for gpu in ('ADA_24', 'AMPERE_48'):\n"
+        "        register_asr(app, gpu, name=f'asr-{gpu.lower()}')\n"
+        "    for i, (size, gpu) in enumerate(SIZES.items()):\n"
+        "        register_asr(app, gpu=gpu, name=f'size-{i}-{size}')\n\n"
+        "class Bundle:\n    def install(self, app, prefix='b'):\n"
+        "        names = ['one', 'two']\n"
+        "        for n in names:\n            register_asr(app, name=f'{prefix}-{n}')\n",
+        "main.py": "import runpod\nfrom handlers import Bundle, install_all\n\n"
+        "app = runpod.App('helper-loops')\ninstall_all(app)\nBundle().install(app)\n"
+        "Bundle().install(app, prefix='c')\n",
+    },
+    # h23: the declaration itself in a helper's loop over a known table: one resource per
+    # item and per call, called directly, through another helper and as a method
+    "declared-in-a-helpers-loop": {
+        "models.py": "MODELS = {'llama-8b': {'gpu': 'ADA_48_PRO'},"
+        " 'qwen-7b': {'gpu': 'ADA_24'}}\n\n"
+        "def register_models(app, prefix='m'):\n"
+        "    for model, cfg in MODELS.items():\n"
+        "        @app.queue(name=f'{prefix}-{model}', workers=(0, 2), **cfg)\n"
+        "        def generate(prompt: str = ''):\n            return prompt\n\n"
+        "def register_all(app):\n    register_models(app, prefix='all')\n\n"
+        "class Tasks:\n    def install(self, app):\n"
+        "        for kind in ('embed', 'rerank'):\n"
+        "            @app.task(name=f'task-{kind}', cpu='cpu3c-1-2')\n"
+        "            def run():\n                return None\n",
+        "main.py": "import runpod\nfrom models import Tasks, register_all, register_models\n\n"
+        "app = runpod.App('helper-decl-loops')\nregister_models(app)\nregister_all(app)\n"
+        "Tasks().install(app)\n",
+    },
     # `self.helper(app)` / `cls.helper(app)` in a method of a plugin class that is followed
     "self-helper-of-a-followed-plugin": {
         "plugins.py": "class Plugin:\n"
@@ -1603,12 +1637,15 @@ UNTOLD = {
         "helpers.REGISTRY['ocr'](app)\nprint(app)\nhelpers.describe(app)\n",
         [5],
     ),
-    "handed-on-in-a-loop": (
-        "import runpod\nfrom helpers import register_asr\n\napp = runpod.App('p')\n\n"
-        "def install_all(app):\n    for gpu in ('L4', 'A100'):\n"
+    # h23: a helper's loop over what its parameters give differs per call (one over a known
+    # table is followed: HANDED "helper-loops-over-a-table")
+    "handed-on-in-a-loop-over-a-parameter": (
+        "import runpod\nfrom helpers import register_asr\n\napp = runpod.App('p')\n"
+        "gpus = ['L4']\n\n"
+        "def install_all(app, gpus):\n    for gpu in gpus:\n"
         "        register_asr(app, gpu, name=f'asr-{gpu}')\n\n"
-        "install_all(app)\n",
-        [10],
+        "install_all(app, ('L4', 'A100'))\n",
+        [11],
     ),
     # h21: what stays unknown: a loop that may skip items, and `self.add(app)` where a
     # subclass overrides `add` (which one runs depends on the instance)

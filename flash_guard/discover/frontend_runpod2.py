@@ -76,7 +76,7 @@ class AppDecl:
 _UNRESOLVED = "the App is handed to a callee flash-guard cannot resolve to a project function"
 _LOOPED = (
     "a call per item of a loop or comprehension flash-guard cannot unroll (an unknown table, "
-    "a loop in a helper or one that may skip items)"
+    "one a helper's parameters give, or one that may skip items)"
 )
 _OVERRIDDEN = (
     "a subclass overrides the method `self` calls, so which one runs depends on the instance"
@@ -782,11 +782,12 @@ class Runpod2Builder:
             if iterations is None:
                 self._cannot_tell(origin, site, _LOOPED)
                 return
-            key = (target.path, target.fn.span)
-            self.handoff.unrolled_calls.add((site.path, site.call.span))
-            for bindings in iterations:
-                each = replace(site, looped=False, loop=None, direct=False, bindings=bindings)
-                self.handoff.unrolled.setdefault(key, []).append((each, bound))
+            key, where = (target.path, target.fn.span), (site.path, site.call.span)
+            if where not in self.handoff.unrolled_calls:  # a helper reached twice: once
+                self.handoff.unrolled_calls.add(where)
+                for bindings in iterations:
+                    each = replace(site, looped=False, loop=None, direct=False, bindings=bindings)
+                    self.handoff.unrolled.setdefault(key, []).append((each, bound))
         self._reach(target, _receiving(site.call, bound, is_app), origin, depth, seen)
 
     def _overridden(self, site, target: Target) -> bool:
@@ -796,14 +797,20 @@ class Runpod2Builder:
         return own is not None and self.handoff.overridden(own[0], own[1], func.value, target)
 
     def _iterations(self, site) -> list[dict] | None:
-        """The loop names' values per item when `site` is a statement of the body of a
-        module-level `for` loop over a known table (`for gpu in GPUS:`, `for name, cfg in
-        MODELS.items():`); None otherwise (a loop in a helper, a nested loop, an `if` or
-        `break` in the body, an unknown table)."""
-        if site.scope is not None or site.loop is None or not site.direct:
+        """The loop names' values per item when `site` is a statement of the body of a `for`
+        loop over a known table (`for gpu in GPUS:`, `for name, cfg in MODELS.items():`), at
+        module level or in a helper (`def install_all(app): for gpu in ("L4", "A100"):`);
+        None otherwise (a nested loop, an `if` or `break` in the body, an unknown table, or
+        one the helper's parameters give, which differs per call)."""
+        if site.loop is None or not site.direct:
+            return None
+        ns = site.scope.span if site.scope is not None else None
+        if site.scope is not None and _names_in(site.loop[1]) & {
+            p for p, _, _ in site.scope.params
+        }:
             return None
         pattern = target_pattern(site.loop[0])
-        items = sequence(self.project, site.path, site.loop[1], site.call.span)
+        items = sequence(self.project, site.path, site.loop[1], site.call.span, ns)
         if pattern is None or items is None or not items or len(items) > MAX_ITEMS:
             return None
         out = []
@@ -1075,10 +1082,12 @@ class Runpod2Builder:
         if target.cls is None:  # `register_asr(app)` as a module-level statement: `_per_call`'s
             sites = self._factory_calls(target.path, target.fn, self._callers(target.path))
             covered = {(site_path, site.expr.span) for site_path, site in sites}
-        for chain in chains:
+        iterations = self._body_loop(path, decorated, target.fn)
+        for chain, bindings in itertools.product(chains, iterations):
             if len(chain) == 1 and (chain[0][0].path, chain[0][0].call.span) in covered:
                 continue
-            value = self._along(chain, target.path, decorator)
+            with self._loop_in(target.path, target.fn.span, bindings):
+                value = self._along(chain, target.path, decorator)
             entry = self.project.app_decorator(value) if value is not None else None
             if entry is None or not is_sdk2_app(entry[2]):
                 if (value is None or not value.known) and self._hands_app(chain[0][0]):
@@ -1093,14 +1102,15 @@ class Runpod2Builder:
             )  # fmt: skip
             endpoint.handed_from = (chain[0][0].path, chain[0][0].call.span)
             endpoint.handed_blocks = chain[0][0].blocks
+            endpoint.loop_bindings = bindings
 
     def _along(self, chain: list, home: str, decorator: Expr):
         """The decorator `app.queue(...)` of the helper at the end of `chain`, each helper's
         parameters bound to the arguments of the call before it; None when they cannot be."""
         with contextlib.ExitStack() as frames:
-            first = chain[0][0]
-            if first.bindings is not None:  # one item of a module-level loop
-                frames.enter_context(self._loop_item(first))
+            for site, _ in chain:
+                if site.bindings is not None:  # one item of a loop, here or in a helper
+                    frames.enter_context(self._loop_item(site))
             for (site, bound), (inner, _) in itertools.pairwise(chain):
                 ns = site.scope.span if site.scope is not None else None
                 if not frames.enter_context(
@@ -1113,8 +1123,10 @@ class Runpod2Builder:
 
     @contextlib.contextmanager
     def _loop_item(self, site):
-        """While open, module-level code of `site`'s file reads its loop names as this item."""
-        self.project._loops.append(((site.path, None), site.bindings))
+        """While open, the code around `site` (module level or its function) reads its loop
+        names as this item."""
+        ns = site.scope.span if site.scope is not None else None
+        self.project._loops.append(((site.path, ns), site.bindings))
         try:
             yield
         finally:
@@ -1470,17 +1482,24 @@ class Runpod2Builder:
         if not sites:
             return [], False
         unfollowed = self._other_calls(fn, callers, sites)
+        iterations = self._body_loop(path, decorated, fn)
         made = []
         for site_path, assign in sites:
-            value = self.project.evaluate_in_call(path, fn, assign.expr, site_path, None, call)
-            entry = self.project.app_decorator(value)
-            if entry is None or not is_sdk2_app(entry[2]):
-                return [], unfollowed
-            made.append((site_path, assign, entry))
+            for bindings in iterations:
+                with self._loop_in(path, ns, bindings):
+                    value = self.project.evaluate_in_call(
+                        path, fn, assign.expr, site_path, None, call
+                    )
+                entry = self.project.app_decorator(value)
+                if entry is None or not is_sdk2_app(entry[2]):
+                    return [], unfollowed
+                made.append((site_path, assign, entry, bindings))
         returned = _returns_handle(fn, call, variable, target.name if decorated else None)
         out = []
-        for site_path, assign, (obj, method, app_value) in made:
+        for site_path, assign, (obj, method, app_value), bindings in made:
+            # in a loop, the handle returned is the last item's
             served = returned and site_path == path and assign.target is not None
+            served = served and bindings is iterations[-1]
             out.append(
                 self._declare(
                     path,
@@ -1503,7 +1522,38 @@ class Runpod2Builder:
             if handed:  # the App is the helper's parameter: that call registers it
                 out[-1].handed_from = (site_path, assign.expr.span)
                 out[-1].handed_blocks = self.handoff.blocks_at(site_path, assign.expr.span)
+            out[-1].loop_bindings = bindings
         return out, unfollowed
+
+    def _body_loop(self, path: str, decorated: Decorated | None, fn: FunctionDef) -> list:
+        """The loop names' values per item when the declaration sits in `for` loops of the
+        helper `fn`'s body over known tables (`def register_models(app): for m in MODELS:
+        @app.queue(name=f"model-{m}")`): rc2 registers one resource per item and call.
+        [None] otherwise: one declaration, its loop-dependent values unknown (FG002), as
+        for a table the helper's parameters give, which differs per call."""
+        if decorated is None:
+            return [None]
+        inside = tuple(itertools.takewhile(lambda b: b.kind != "function", decorated.blocks))
+        if not any(b.kind == "loop" for b in inside):
+            return [None]
+        params = {name for name, _, _ in fn.params}
+        for block in inside:
+            if block.iterable is not None and _names_in(block.iterable.expr()) & params:
+                return [None]
+        loop = unroll(self.project, path, inside, decorated.target.span, fn.span)
+        return loop.iterations if loop is not None else [None]
+
+    @contextlib.contextmanager
+    def _loop_in(self, path: str, ns, bindings: dict | None):
+        """While open, the code of `ns` in `path` reads the loop names as `bindings`."""
+        if bindings is None:
+            yield
+            return
+        self.project._loops.append(((path, ns), bindings))
+        try:
+            yield
+        finally:
+            self.project._loops.pop()
 
     def _module_function(self, path: str, ns) -> FunctionDef | None:
         """The module-level function whose body is `ns`."""
@@ -2582,6 +2632,14 @@ def _holds(expr: Expr, span: Span) -> bool:
 def _short(text: str, limit: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _names_in(expr: Expr) -> set[str]:
+    """The plain names `expr` reads (`gpus` in `enumerate(gpus)`)."""
+    found = {expr.value} if expr.kind == "name" else set()
+    for part in (*expr.items, *(value for _, value, _ in expr.keywords)):
+        found |= _names_in(part)
+    return found
 
 
 def _root_name(expr: Expr) -> str | None:

@@ -43,11 +43,12 @@ class Unrolled:
     around: tuple
 
 
-def unroll(project: ModuleIndex, path: str, blocks, span: Span) -> Unrolled | None:
+def unroll(project: ModuleIndex, path: str, blocks, span: Span, ns=None) -> Unrolled | None:
     """The iterations of the `for` loops directly around a module-level declaration, when
     each runs over a known table; None otherwise (the one declaration stays, its
     loop-dependent values unknown). `span`: the declaration, where an item written in the
-    loop header is located (as a finding on it always was: within the declaration's lines)."""
+    loop header is located (as a finding on it always was: within the declaration's lines).
+    `ns`: the function whose body `blocks` are (its loops, read with its local names)."""
     loops = _loop_chain(blocks)
     if loops is None:
         return None
@@ -58,7 +59,7 @@ def unroll(project: ModuleIndex, path: str, blocks, span: Span) -> Unrolled | No
             return None
         deeper = []
         for outer in iterations:
-            items = _items(project, path, block, span, outer)
+            items = _items(project, path, block, span, outer, ns)
             if items is None:
                 return None
             for item in items:
@@ -127,14 +128,14 @@ def _pattern(node) -> str | list | None:
     return None
 
 
-def _items(project: ModuleIndex, path: str, block, span: Span, outer: dict) -> list | None:
+def _items(project: ModuleIndex, path: str, block, span: Span, outer: dict, ns=None) -> list | None:
     """What the loop of `block` runs over, its iterable evaluated with the names of the loops
     around it bound to `outer`."""
     expr = block.iterable.expr()
     if outer:
-        project._loops.append(((path, None), outer))
+        project._loops.append(((path, ns), outer))
     try:
-        items = sequence(project, path, expr, span)
+        items = sequence(project, path, expr, span, ns)
     finally:
         if outer:
             project._loops.pop()
@@ -143,19 +144,20 @@ def _items(project: ModuleIndex, path: str, block, span: Span, outer: dict) -> l
     return items
 
 
-def sequence(project: ModuleIndex, path: str, expr: Expr, span: Span) -> list | None:
-    """What iterating `expr` yields, as Values; None when it is not known."""
-    if expr.kind == "call" and not _shadowed(project, path, expr):
+def sequence(project: ModuleIndex, path: str, expr: Expr, span: Span, ns=None) -> list | None:
+    """What iterating `expr` yields, as Values; None when it is not known. `ns`: the
+    function it is read in (its local names), None at module level."""
+    if expr.kind == "call" and not _shadowed(project, path, expr, ns):
         func = expr.items[0]
         if func.kind == "name" and func.value == "enumerate":
-            return _enumerate(project, path, expr, span)
+            return _enumerate(project, path, expr, span, ns)
         if func.kind == "name" and func.value == "zip":
-            return _zip(project, path, expr, span)
+            return _zip(project, path, expr, span, ns)
         if func.kind == "attr" and func.value in _DICT_VIEWS and len(expr.items) == 1:
             if expr.keywords:
                 return None
-            return _dict_view(_known(project, path, func.items[0], span), func.value)
-    value = _known(project, path, expr, span)
+            return _dict_view(_known(project, path, func.items[0], span, ns), func.value)
+    value = _known(project, path, expr, span, ns)
     if value is None:
         return None
     if isinstance(value.value, dict):
@@ -165,10 +167,10 @@ def sequence(project: ModuleIndex, path: str, expr: Expr, span: Span) -> list | 
     return None
 
 
-def _known(project: ModuleIndex, path: str, expr: Expr, span: Span) -> Value | None:
+def _known(project: ModuleIndex, path: str, expr: Expr, span: Span, ns=None) -> Value | None:
     """`expr`'s value when it is fully known; a literal written in the loop header is
     located at the declaration."""
-    value = project.evaluate(expr, path, None)
+    value = project.evaluate(expr, path, ns)
     if not value.known or value.partial is not None or value.candidates:
         return None
     if expr.kind in ("tuple", "list", "dict"):
@@ -201,7 +203,7 @@ def _dict_view(value: Value | None, method: str) -> list | None:
     ]
 
 
-def _enumerate(project: ModuleIndex, path: str, expr: Expr, span: Span) -> list | None:
+def _enumerate(project: ModuleIndex, path: str, expr: Expr, span: Span, ns) -> list | None:
     """`enumerate(T)`, `enumerate(T, 1)`, `enumerate(T, start=1)`: (index, item) pairs."""
     args = list(expr.items[1:])
     keywords = [(k, v) for k, v, _ in expr.keywords]
@@ -212,11 +214,11 @@ def _enumerate(project: ModuleIndex, path: str, expr: Expr, span: Span) -> list 
         return None
     start = 0
     if starts:
-        known = _known(project, path, starts[0], span)
+        known = _known(project, path, starts[0], span, ns)
         if known is None or type(known.value) is not int:
             return None
         start = known.value
-    items = sequence(project, path, args[0], span)
+    items = sequence(project, path, args[0], span, ns)
     if items is None or len(items) > MAX_ITEMS:
         return None
     return [
@@ -226,14 +228,14 @@ def _enumerate(project: ModuleIndex, path: str, expr: Expr, span: Span) -> list 
     ]  # fmt: skip
 
 
-def _zip(project: ModuleIndex, path: str, expr: Expr, span: Span) -> list | None:
+def _zip(project: ModuleIndex, path: str, expr: Expr, span: Span, ns) -> list | None:
     """`zip(A, B, ...)`: tuples of the items at each position, as long as the shortest.
     (`strict=` is left alone: a length mismatch raises at import only with it.)"""
     if expr.keywords or len(expr.items) < 2:
         return None
     columns = []
     for arg in expr.items[1:]:
-        items = sequence(project, path, arg, span)
+        items = sequence(project, path, arg, span, ns)
         if items is None or len(items) > MAX_ITEMS:
             return None
         columns.append(items)
@@ -243,10 +245,10 @@ def _zip(project: ModuleIndex, path: str, expr: Expr, span: Span) -> list | None
     ]
 
 
-def _shadowed(project: ModuleIndex, path: str, call: Expr) -> bool:
+def _shadowed(project: ModuleIndex, path: str, call: Expr, ns=None) -> bool:
     """`enumerate`/`zip` (or a dict view's receiver) resolved to something of the project:
     not the builtin."""
     func = call.items[0]
     if func.kind != "name":
         return False
-    return project.resolve_symbol(func, path, None) is not None
+    return project.resolve_symbol(func, path, ns) is not None
