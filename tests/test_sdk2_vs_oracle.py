@@ -1539,6 +1539,28 @@ HANDED = {
         "app = runpod.App('helper-decl-loops')\nregister_models(app)\nregister_all(app)\n"
         "Tasks().install(app)\n",
     },
+    # h23: `self.add(app)` where subclasses override `add`: the class of the instance is
+    # named where the chain starts (`Gpu2().setup(app)`, `CPU = Cpu()`, `Cpu(app)` whose
+    # inherited `__init__` calls it), so the `add` it looks up runs, as in Python
+    "overridden-methods-of-a-known-class": {
+        "helpers.py": _ASR,
+        "plugins.py": "from helpers import register_asr\n\n"
+        "class Base:\n    def __init__(self, app=None):\n"
+        "        if app is not None:\n            self.add(app)\n\n"
+        "    def setup(self, app):\n        self.install(app)\n\n"
+        "    def install(self, app):\n        self.add(app)\n\n"
+        "    def add(self, app):\n        register_asr(app, name='base-asr')\n\n"
+        "class Gpu(Base):\n    def add(self, app):\n"
+        "        @app.queue(name='gpu-direct', gpu='ADA_24')\n"
+        "        def g(x: int = 1):\n            return x\n\n"
+        "class Gpu2(Gpu):\n    pass\n\n"
+        "class Cpu(Base):\n    def add(self, app):\n        register_asr(app, name='cpu-asr')\n\n"
+        "class Built(Base):\n    def add(self, app):\n"
+        "        register_asr(app, name='built-asr')\n",
+        "main.py": "import runpod\nfrom plugins import Built, Cpu, Gpu2\n\n"
+        "app = runpod.App('overrides')\nGpu2().setup(app)\nCPU = Cpu()\nCPU.install(app)\n"
+        "Built(app)\n",
+    },
     # `self.helper(app)` / `cls.helper(app)` in a method of a plugin class that is followed
     "self-helper-of-a-followed-plugin": {
         "plugins.py": "class Plugin:\n"
@@ -1655,13 +1677,15 @@ UNTOLD = {
         "    register_asr(app, gpu)\n",
         [8],
     ),
+    # (h23: on an instance of a class named at the call, the most-derived method runs and is
+    # followed: HANDED "overridden-methods-of-a-known-class"; over a table it stays unknown)
     "self-method-overridden": (
         "import runpod\nfrom helpers import register_ocr\n\napp = runpod.App('p')\n\n"
         "class Base:\n    def install(self, app):\n        self.add(app)\n\n"
         "    def add(self, app):\n        register_ocr(app)\n\n"
         "class Gpu(Base):\n    def add(self, app):\n        pass\n\n"
-        "Base().install(app)\n",
-        [17],
+        "for plugin in (Base(), Gpu()):\n    plugin.install(app)\n",
+        [18],
     ),
 }
 

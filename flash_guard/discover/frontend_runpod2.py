@@ -79,7 +79,8 @@ _LOOPED = (
     "one a helper's parameters give, or one that may skip items)"
 )
 _OVERRIDDEN = (
-    "a subclass overrides the method `self` calls, so which one runs depends on the instance"
+    "a subclass overrides the method `self` calls, so which one runs depends on the instance, "
+    "whose class is not named where the chain starts"
 )
 _DEEP = f"the App is handed down more than {MAX_HOPS} calls deep"
 _UNBOUND = "the arguments cannot be bound along the calls that hand the App down"
@@ -750,12 +751,14 @@ class Runpod2Builder:
                 is_app = functools.partial(self._is_app, path=site.path)
                 self._follow(site, site, is_app, 0, set())
 
-    def _follow(self, site, origin, is_app, depth: int, seen: set) -> None:
+    def _follow(self, site, origin, is_app, depth: int, seen: set, instance=None) -> None:
         """One call handing the App on (`is_app` tells its arguments that are the App), made
         by module-level code (`origin`) or by a helper it reaches: the helper it calls, or
         each helper of a known table a `for` loop calls (`for plugin in PLUGINS:
         plugin(app)`, `for p in (Asr(), Ocr()): p.install(app)`), one resource per item as
-        rc2 registers them. Anything else is said once (FG002 at `origin`)."""
+        rc2 registers them. Anything else is said once (FG002 at `origin`). `instance`:
+        (path, class) of the instance `self` is in the method `site` is in, when known
+        (`Gpu().install(app)`): `self.add(app)` runs the `add` it looks up."""
         if depth >= MAX_HOPS:
             self._cannot_tell(origin, site, _DEEP)
             return
@@ -768,8 +771,10 @@ class Runpod2Builder:
                 given = _receiving(site.call, bound, is_app)
                 self._reach(target, given, origin, depth, seen)
             return
-        target = self._target_called(site)
-        bound = self.handoff.calls_target(site, target) if target is not None else None
+        kind = self.handoff.receiver_class(site)
+        instance = instance if kind == "self" else None
+        target = self._target_called(site, instance)
+        bound = self.handoff.calls_target(site, target, instance) if target is not None else None
         if bound is None:
             if target is not None and self._overridden(site, target):
                 self._cannot_tell(origin, site, _OVERRIDDEN)
@@ -788,7 +793,9 @@ class Runpod2Builder:
                 for bindings in iterations:
                     each = replace(site, looped=False, loop=None, direct=False, bindings=bindings)
                     self.handoff.unrolled.setdefault(key, []).append((each, bound))
-        self._reach(target, _receiving(site.call, bound, is_app), origin, depth, seen)
+        inner = (instance if kind == "self" else kind) if target.cls is not None else None
+        given = _receiving(site.call, bound, is_app)
+        self._reach(target, given, origin, depth, seen, inner if isinstance(inner, tuple) else None)
 
     def _overridden(self, site, target: Target) -> bool:
         """`self.add(app)` reaching `target` where a subclass has its own `add`."""
@@ -916,9 +923,10 @@ class Runpod2Builder:
             return False
         return is_sdk2_app(self.project.evaluate(arg, path, None))
 
-    def _target_called(self, site) -> Target | None:
+    def _target_called(self, site, instance=None) -> Target | None:
         """The project helper a call reaches: a module-level function, a class (its
-        `__init__`) or a method of a module-level class; None when it is none of those."""
+        `__init__`) or a method of a module-level class; None when it is none of those.
+        `instance`: see `_follow`."""
         call, ns = site.call, site.scope.span if site.scope is not None else None
         func = call.items[0]
         found = (
@@ -938,7 +946,8 @@ class Runpod2Builder:
         receiver = func.items[0]
         own = self.handoff.own_receiver(site, receiver)
         if own is not None:  # `self.add_queue(app)` in a method of a module-level class
-            return self._method_target(own[0], own[1], func.value)
+            home, cls = instance if instance is not None else own[:2]
+            return self._method_target(home, cls, func.value)
         made = receiver.items[0] if receiver.kind == "call" and receiver.items else receiver
         if made.kind not in ("name", "attr"):
             return None
@@ -1008,11 +1017,12 @@ class Runpod2Builder:
             return self.project._imports.get(path, {}).get(made.value) is None
         return not (made.value in _BUILTINS and isinstance(symbol, FlashSymbol))
 
-    def _reach(self, target: Target, app_params: set, origin, depth: int, seen: set):
+    def _reach(self, target, app_params: set, origin, depth: int, seen: set, instance=None):
         """Make sure the helper's module is read for declarations and follow where its body
         hands the App on (`register_all(app)` calling `register_asr(app)`, in any module).
-        `app_params`: the parameters of the helper given the App."""
-        key = (target.path, target.fn.span)
+        `app_params`: the parameters of the helper given the App; `instance`: see
+        `_follow`."""
+        key = (target.path, target.fn.span, instance and (instance[0], instance[1].span))
         if key in seen:
             return
         seen.add(key)
@@ -1025,7 +1035,7 @@ class Runpod2Builder:
                 continue
             if _root_name(site.call.items[0]) in app_params:
                 continue  # `app.queue(...)(fn)`: the App's own method, not a hand-off
-            self._follow(site, origin, _named_in(app_params), depth + 1, seen)
+            self._follow(site, origin, _named_in(app_params), depth + 1, seen, instance)
 
     def _build_late(self, path: str) -> None:
         """A helper module parsed only when a call reached it (it imports no runpod name):

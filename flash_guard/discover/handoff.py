@@ -2,7 +2,9 @@
 
 `register_all(app)` calling `register_asr(app)`, `Plugin().install(app)`, `Plugin(app)` whose
 `__init__` registers, `self.add_queue(app)` in a plugin's method, a method inherited from a
-project base class, `for gpu in GPUS: register_asr(app, gpu)` (one call per item): rc2 runs
+project base class (or overridden by the class of the instance a chain starts from:
+`Gpu().install(app)` whose inherited `install` calls `self.add(app)` runs `Gpu.add`),
+`for gpu in GPUS: register_asr(app, gpu)` (one call per item, in a helper too): rc2 runs
 them at import and registers what the helper's body declares on the App it is given. The
 facts kept during discovery hold only module-level call statements, so the calls a function
 body makes (and those in module-level loops) are read here from a fresh parse of a file, only
@@ -197,12 +199,14 @@ class Handoff:
         return []
 
     # -- matching a call to a helper --------------------------------------------------
-    def calls_target(self, site: CallSite, target: Target) -> FunctionDef | None:
+    def calls_target(self, site: CallSite, target: Target, instance_of=None) -> FunctionDef | None:
         """The helper's function as this call binds it (a bound method without its first
         parameter), or None when `site` does not call `target`. A method is reached through
         the class a call names or an instance of it is made from, looked up as Python does
         (`Asr().install(app)` with `install` inherited from `BasePlugin`), or through `self`
-        / `cls` in a method of a class (`self.add_queue(app)`)."""
+        / `cls` in a method of a class (`self.add_queue(app)`): looked up from `instance_of`
+        ((path, class) of the instance `self` is, when known: the most-derived method runs),
+        else from the method's own class when no subclass overrides it."""
         call = site.call
         if call.kind != "call" or not call.items:
             return None
@@ -222,9 +226,16 @@ class Handoff:
             on_class = False
         else:
             own = self.own_receiver(site, receiver)  # `self.install(app)`, `cls.install(app)`
-            if own is None or self.method_target(own[0], own[1], fn.name) != target:
+            if own is None:
                 return None
-            if self.overridden(own[0], own[1], fn.name, target):
+            if instance_of is not None:
+                if not self.derives(instance_of[0], instance_of[1], (own[0], own[1].span)):
+                    return None
+                if self.method_target(instance_of[0], instance_of[1], fn.name) != target:
+                    return None
+            elif self.method_target(own[0], own[1], fn.name) != target:
+                return None
+            elif self.overridden(own[0], own[1], fn.name, target):
                 return None  # a subclass instance may run another method: not followed
             on_class = own[2] == "classmethod"
         if on_class:
@@ -326,13 +337,13 @@ class Handoff:
             for other in facts.classes:
                 if other.namespace is not None or other.span == cls.span and path == home:
                     continue
-                if not self._derives(path, other, (home, cls.span)):
+                if not self.derives(path, other, (home, cls.span)):
                     continue
                 if self.method_target(path, other, name) != target:
                     return True
         return False
 
-    def _derives(self, path: str, cls: ClassDef, ancestor: tuple) -> bool:
+    def derives(self, path: str, cls: ClassDef, ancestor: tuple) -> bool:
         """Whether `ancestor` ((path, span) of a class) is among `cls`'s project bases; a
         lineage too long to walk cannot tell and counts as derived (not followed)."""
         walked = 0
@@ -353,21 +364,80 @@ class Handoff:
             and found[1].span == definition.span
         )
 
+    def receiver_class(self, site: CallSite):
+        """What a call's method is looked up on: (path, class) for `Asr(app)` (its
+        `__init__`), `Asr.install(app)`, `Asr().install(app)` or a module-level name bound to
+        `Asr()`; "self" for the first parameter of the method the call is in; else None."""
+        func = site.call.items[0]
+        ns = site.scope.span if site.scope is not None else None
+        found = self._class_named(func, site.path, ns)
+        if found is not None or func.kind != "attr":
+            return found
+        receiver = func.items[0]
+        if self.own_receiver(site, receiver) is not None:
+            return "self"
+        made = receiver.items[0] if receiver.kind == "call" and receiver.items else receiver
+        found = self._class_named(made, site.path, ns)
+        if found is not None or receiver.kind != "name":
+            return found
+        named = self.project.resolve_symbol(receiver, site.path, ns)  # `p = Asr()`
+        value = getattr(named[1], "value", None) if isinstance(named, tuple) else None
+        call = value.expr() if value is not None and value.may_be_call() else None
+        if call is None or call.kind != "call" or not call.items:
+            return None
+        return self._class_named(call.items[0], named[0], None)
+
+    def _class_named(self, expr: Expr, path: str, ns):
+        if expr.kind not in ("name", "attr"):
+            return None
+        found = self.project.resolve_symbol(expr, path, ns)
+        return found if isinstance(found, tuple) and isinstance(found[1], ClassDef) else None
+
+    def _dispatch(self, site: CallSite, target: Target, need: tuple, unrolled=None):
+        """(the callee as bound, what the instance further out must look up) when `site`
+        calls `target`, else None. `self.add(app)` where a subclass overrides `add` calls
+        the one of the instance's class: `need` gathers (name, method) pairs that a class
+        found further out (`Gpu().install(app)`) must look up to those methods. `unrolled`: the
+        callee as bound for an item of a loop, which the call's own text may not name."""
+        kind = self.receiver_class(site) if target.cls is not None else None
+        named = unrolled is None or kind == "self"  # a loop item's text may not name it
+        bound = self.calls_target(site, target) if named else unrolled
+        if kind == "self":
+            if bound is not None:
+                return bound, need
+            bound = self.calls_target(site, target, instance_of=(target.path, target.cls))
+            return (bound, need + ((target.fn.name, target),)) if bound is not None else None
+        if bound is None:
+            return None
+        if need and not (
+            isinstance(kind, tuple)
+            and all(self.method_target(kind[0], kind[1], name) == m for name, m in need)
+        ):
+            return None
+        return bound, ()
+
     # -- chains from module-level code ------------------------------------------------
-    def chains(self, target: Target, callers, target_of, depth: int = 0) -> tuple[list[list], bool]:
+    def chains(
+        self, target: Target, callers, target_of, depth: int = 0, need: tuple = ()
+    ) -> tuple[list[list], bool]:
         """The call chains from module-level code to `target`: each a list of (CallSite, the
         callee as bound), outermost first. Also whether a call of it could not be followed
-        (in a loop or comprehension, or a chain deeper than MAX_HOPS)."""
+        (in a loop or comprehension, or a chain deeper than MAX_HOPS). `need`: see
+        `_dispatch`."""
         chains, unfollowed = [], False
         found = [
-            (site, self.calls_target(site, target))
+            (site, self._dispatch(site, target, need))
             for site_path in sorted(callers(target.path))
             for site in self.calls(site_path)
         ]
-        found += self.unrolled.get((target.path, target.fn.span), [])
-        for site, bound in found:
-            if bound is None or site.untaken:
+        for site, bound in self.unrolled.get((target.path, target.fn.span), []):
+            # one item of a loop: over a table of helpers (`for p in PLUGINS: p.install(app)`,
+            # the item worked out when it was unrolled), or of a call the loop repeats
+            found.append((site, self._dispatch(site, target, need, bound)))
+        for site, step in found:
+            if step is None or site.untaken:
                 continue
+            bound, up = step
             if site.looped and (site.path, site.call.span) in self.unrolled_calls:
                 continue  # one per item, in `unrolled`
             if site.looped or depth >= MAX_HOPS:
@@ -380,7 +450,7 @@ class Handoff:
             if caller is None:
                 unfollowed = True
                 continue
-            outer, lost = self.chains(caller, callers, target_of, depth + 1)
+            outer, lost = self.chains(caller, callers, target_of, depth + 1, up)
             unfollowed = unfollowed or lost
             chains.extend(chain + [(site, bound)] for chain in outer)
         return chains, unfollowed
