@@ -1193,6 +1193,55 @@ def test_fg302_a_failed_top_level_import_drops_the_file_from_a_directory_deploy(
     assert "a directory deploy goes on without this file's resources" in found[0]["message"]
 
 
+# h23: a classic worker kept beside the App (`runpod.serverless.start({...})` at module level)
+# exits on import outside a worker (local test mode: test_input.json not found), so discovery
+# skips the App's file when it runs there or in a module the App's file imports; guarded by
+# `__main__`, or in a module nothing of the App imports, only that file is skipped.
+_LEGACY = "import runpod\n\ndef handler(job):\n    return job['input']\n\n"
+_WITH_APP = (
+    "import runpod\n{imports}\napp = runpod.App('textops')\n\n"
+    "@app.queue(name='upper', cpu='cpu3c-1-2', workers=(1, 2))\n"
+    "def upper(text: str = ''):\n    return text.upper()\n{tail}"
+)
+WORKER_START = {
+    "imported-legacy-module": {
+        "workers/__init__.py": "",
+        "workers/legacy.py": _LEGACY + "runpod.serverless.start({'handler': handler})\n",
+        "app.py": _WITH_APP.format(imports="from workers.legacy import handler", tail=""),
+    },
+    "in-the-app-file": {
+        "app.py": _WITH_APP.format(
+            imports="from runpod.serverless import start",
+            tail="\nstart({'handler': lambda job: job})\n",
+        ),
+    },
+    "guarded": {
+        "workers/__init__.py": "",
+        "workers/legacy.py": _LEGACY
+        + "if __name__ == '__main__':\n    runpod.serverless.start({'handler': handler})\n",
+        "app.py": _WITH_APP.format(imports="from workers.legacy import handler", tail=""),
+    },
+    "not-imported-by-the-app": {
+        "legacy.py": _LEGACY + "runpod.serverless.start({'handler': handler})\n",
+        "app.py": _WITH_APP.format(imports="", tail=""),
+    },
+}
+
+
+def test_fg307_a_classic_worker_started_on_import_loses_the_app(tmp_path, run_cli):
+    results = run_discovery_many_or_skip(list(WORKER_START.values()))
+    for (label, files), result in zip(WORKER_START.items(), results, strict=True):
+        kept = bool(result["apps"]) and result["error"] is None
+        fg307 = [
+            f for f in _findings(run_cli, _write(tmp_path, label, files)) if f["code"] == "FG307"
+        ]
+        assert kept == (label in ("guarded", "not-imported-by-the-app")), (label, result)
+        assert bool(fg307) == (not kept), (label, fg307)
+        if fg307:
+            assert "serverless.start" in fg307[0]["message"] or "start(" in fg307[0]["message"]
+            assert fg307[0]["path"] == "app.py", fg307
+
+
 def test_fg307_a_sibling_import_below_the_deploy_root_fails(tmp_path, run_cli):
     """`from app import app` in pkg/workers.py: discovery runs from the project directory, so
     `app` is not importable, the file is skipped (its resources dropped) and the App keeps

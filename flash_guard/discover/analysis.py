@@ -211,7 +211,7 @@ def analyse(
     endpoints = discover_endpoints(project)
     if hidden:  # read for their runpod 2.0 Apps only: runpod-flash code there is not analysed
         endpoints = [e for e in endpoints if e.path not in hidden]
-    runpod2, runpod2_apps = discover_runpod2(project, lambda path: _text_of(sources, path))
+    runpod2, runpod2_apps = discover_runpod2(project, lambda path: text_of(sources, path))
     endpoints = sorted(endpoints + runpod2, key=lambda e: (e.path, e.span.line, e.span.column))
     for endpoint in endpoints:
         # One a project factory built belongs to the app that calls the factory (a shared
@@ -358,7 +358,7 @@ def _imports_any(
     return False
 
 
-def _text_of(sources: dict[str, SourceFile], path: str) -> str | None:
+def text_of(sources: dict[str, SourceFile], path: str) -> str | None:
     """A file's text for a front-end that parses it again (discovery drops it once parsed)."""
     source = sources.get(path)
     if source is None:

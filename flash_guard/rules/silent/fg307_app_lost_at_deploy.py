@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+
 from flash_guard.checks.base import Check, Outcome, register
-from flash_guard.discover.resolve import SDK2_PACKAGE
-from flash_guard.model import Opaque
+from flash_guard.discover.analysis import text_of
+from flash_guard.discover.parse import dotted_expr
+from flash_guard.discover.resolve import SDK2_PACKAGE, ModuleRef
+from flash_guard.model import Opaque, Span
 from flash_guard.project.apps import AppMap
 from flash_guard.sdk.runpod2_tables import DISCOVERY_SKIP_DIRS
 
@@ -73,6 +77,11 @@ class AppLostAtDeploy(Check):
     `GlobalVolume`) in a module-level assignment that runs whenever it is imported: `.path`
     raises VolumeError where the volume is not mounted, discovery included, so the file and
     its App are skipped (the worker mounts before importing, so only the deploy is hurt).
+    (8) `runpod.serverless.start({...})`, the classic worker's entry, as a module-level
+    statement of the App's own file or of a project module it imports at module level (a
+    legacy handler kept beside the App): outside a worker it runs the local test mode, which
+    exits (SystemExit: `test_input.json` not found, or after the test job), so discovery
+    skips the App's file.
     A resource declared by a helper the App is handed to (`register_asr(app)`,
     `Plugin().install(app)`) is registered from the file making that module-level call, not
     the helper's file, which never imports the App's module. Cases 2-5 and 7 concern an
@@ -126,6 +135,7 @@ class AppLostAtDeploy(Check):
                 out += _package_root_twin(app, analysis, apps_of)
                 out += _invoked_on_import(app, analysis, handles)
                 out += _volume_path_on_import(app, analysis)
+                out += _worker_started_on_import(app, analysis)
         return out
 
 
@@ -232,6 +242,104 @@ def _volume_path_on_import(app, analysis) -> list[Outcome]:
                 f"Read `{base.value}.path` inside the function that runs on the worker.",
             )
     return []
+
+
+_WORKER_START = "runpod.serverless.start"
+# How many project modules the App's file imports, directly or not, are read for it
+_MAX_IMPORTED = 40
+
+
+def _worker_started_on_import(app, analysis) -> list[Outcome]:
+    """`runpod.serverless.start(...)` at module level of the App's file or of a project
+    module it imports at module level (case 8): discovery's import exits, so the file and
+    its App are skipped."""
+    project = analysis.modules
+    for path in _imported_on_import(app.path, project):
+        found = _worker_start(path, project, analysis.sources)
+        if found is None:
+            continue
+        via = "" if path == app.path else f" (imported by `{app.path}`)"
+        cause = (
+            f"`{found[0]}(...)` at {path}:{found[1].line}{via} runs whenever the module is "
+            "imported and, outside a worker, runs the local test mode, which exits "
+            "(SystemExit): `rp flash deploy`'s discovery "
+        )
+        span = found[1] if path == app.path else _import_span(app.path, path, project)
+        return _file_skipped(app, cause, span or app.span, _START_FIX)
+    return []
+
+
+_START_FIX = (
+    'Put `runpod.serverless.start(...)` under `if __name__ == "__main__":`, or keep the '
+    "legacy worker in a module the App's files do not import."
+)
+
+
+def _worker_start(path: str, project, sources) -> tuple[str, Span] | None:
+    """(callee text, span) of a `runpod.serverless.start(...)` statement of the module's
+    own body (in no block: it runs on every import)."""
+    text = text_of(sources, path)
+    if not text or "start" not in text:
+        return None
+    try:
+        body = ast.parse(text).body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None  # FG001's business
+    for statement in body:
+        call = statement.value if isinstance(statement, ast.Expr) else None
+        if not isinstance(call, ast.Call):
+            continue
+        callee = ast.unparse(call.func)
+        expr = dotted_expr(callee, call.lineno, call.col_offset + 1)
+        found = project.resolve_symbol(expr, path, None) if expr is not None else None
+        if isinstance(found, ModuleRef) and found.module == _WORKER_START and found.path is None:
+            return callee, Span(call.lineno, call.col_offset + 1, call.lineno, 1 + len(callee))
+    return None
+
+
+def _imported_on_import(start: str, project) -> list[str]:
+    """`start` and the project modules it imports at module level outside any block,
+    directly or through one another (with the packages on their way), in import order."""
+    order, todo = [], [start]
+    while todo and len(order) < _MAX_IMPORTED:
+        path = todo.pop(0)
+        if path in order or not project.ensure_parsed(path):
+            continue
+        order.append(path)
+        for binding in project.files[path].imports:
+            if not binding.top_level or binding.blocks:
+                continue
+            todo += _modules_of(project, path, binding)
+    return order
+
+
+def _modules_of(project, path: str, binding) -> list[str]:
+    """The project files an import binding runs: the module (and its packages'
+    `__init__.py`), and for `from pkg import sub` the submodule `sub`."""
+    parts = binding.module.split(".") if binding.module else []
+    out = []
+    for depth in range(1, len(parts) + 1):
+        found = project.find_module(path, ".".join(parts[:depth]), binding.level)
+        if found is not None:
+            out.append(found)
+    if binding.name and binding.name != "*":
+        dotted = ".".join([*parts, binding.name])
+        found = project.find_module(path, dotted, binding.level)
+        if found is not None:
+            out.append(found)
+    return out
+
+
+def _import_span(app_path: str, imported: str, project) -> Span | None:
+    """Where the App's file imports the chain that reaches `imported` (its first
+    module-level import of a project module that leads there)."""
+    for binding in project.files[app_path].imports:
+        if not binding.top_level or binding.blocks:
+            continue
+        for module in _modules_of(project, app_path, binding):
+            if imported in _imported_on_import(module, project):
+                return binding.span
+    return None
 
 
 def _file_skipped(app, cause: str, span, fix: str) -> list[Outcome]:
