@@ -1422,6 +1422,32 @@ def test_name_only_a_package_init_provides_stops_the_build(tmp_path):
         assert any(p == path and imported.split(" as ")[0] == name for p, imported in flagged)
 
 
+def test_package_attribute_and_unparsed_helper_stop_the_build(tmp_path):
+    """`import workers` then `workers.SAMPLE_RATE` at module level fails to load under the scan
+    (the stand-in has no such attribute), and so does a helper that never names the SDK and
+    that nothing imports (`tools/warm.py`, `from workers import speak`): the scan imports every
+    module. flash-guard reports exactly the modules the scan fails to load, each at the first
+    failing line the SDK's error names."""
+    scanned, findings = _scan_and_lint(INIT_FIXTURES / "fire" / "init_attribute", tmp_path)
+    assert scanned["failed"] == {
+        "app.py": "AttributeError: module 'workers' has no attribute 'SAMPLE_RATE'",
+        "tools/warm.py": "speak",
+    }
+    assert scanned["functions"] == []
+    first = {}
+    for f in sorted(findings, key=lambda f: (f["path"], f["line"])):
+        first.setdefault(f["path"], f["message"].split("`")[1])
+    assert first == {"app.py": "workers.SAMPLE_RATE", "tools/warm.py": "from workers import speak"}
+
+
+def test_package_attribute_uses_that_load_pass_the_build(tmp_path):
+    """A submodule reached through the package, an attribute write, a `try`, a function body
+    and a `__main__` guard load under the scan; so does a helper importing from the module."""
+    scanned, findings = _scan_and_lint(INIT_FIXTURES / "pass" / "init_attribute", tmp_path)
+    assert scanned == {"failed": {}, "functions": ["say"]}
+    assert findings == []
+
+
 def test_submodule_imports_pass_the_build(tmp_path):
     """The pass side: submodule imports, a package of only `__init__.py` (no stand-in), lazy,
     `try`, `TYPE_CHECKING` and `__main__` imports, and `tests/` (left out of the build) load

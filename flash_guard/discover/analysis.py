@@ -60,13 +60,16 @@ class Analysis:
     # Files read only for the runpod 2.0 Apps rc2 deploys from them: in a dot-directory or
     # ignored, which the listing leaves out (project/files.py, list_hidden_runpod2).
     hidden: frozenset[str] = frozenset()
+    # The import lines, of modules no pass parsed, that may name a project package with an
+    # `__init__.py` (`_package_import_hints`), kept for FG301 after the others are dropped.
+    package_import_hints: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)
 
     @property
     def files_checked(self) -> int:
         return len(self.sources)
 
 
-def _extract_one(item: tuple[str, str]) -> FileFacts:
+def extract_safely(item: tuple[str, str]) -> FileFacts:
     path, text = item
     try:
         return extract(path, text)
@@ -120,7 +123,7 @@ def _extract_uncached(items: list[tuple[str, str]], jobs: int | None) -> list[Fi
         facts = _extract_in_pool(items, workers)
         if facts is not None:
             return facts
-    return [_extract_one(item) for item in items]
+    return [extract_safely(item) for item in items]
 
 
 def _extract_in_pool(items: list[tuple[str, str]], workers: int) -> list[FileFacts] | None:
@@ -132,7 +135,7 @@ def _extract_in_pool(items: list[tuple[str, str]], workers: int) -> list[FileFac
     chunk = max(1, len(items) // (workers * 4))
     try:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(_extract_one, items, chunksize=chunk))
+            return list(pool.map(extract_safely, items, chunksize=chunk))
     except (BrokenProcessPool, OSError):  # a worker died, or processes are not allowed
         return None
     except Exception:  # e.g. a result that would not pickle: parse here instead
@@ -199,6 +202,7 @@ def analyse(
             hidden.add(source.path)
         _parse_into(project, extra, jobs, problems, cache)
     _second_pass(project, sources, jobs, problems, cache)
+    package_hints = _package_import_hints(project, sources)
     for source in sources.values():  # read by the second pass only; on a big tree, megabytes
         source.forget_imports()
     if cache is not None:
@@ -231,6 +235,7 @@ def analyse(
         runpod2_apps,
         cache=cache,
         hidden=frozenset(hidden),
+        package_import_hints=package_hints,
     )
 
 
@@ -356,6 +361,31 @@ def _imports_any(
             if project.find_module(source.path, sub, level) in parsed:
                 return True
     return False
+
+
+def _package_import_hints(
+    project: ModuleIndex, sources: dict[str, SourceFile]
+) -> dict[str, list[tuple[str, list[str]]]]:
+    """{path: import lines} of the modules no pass parsed whose import lines may name a
+    project package with an `__init__.py` (`from workers import speak`, `import workers`,
+    `from . import x`): `flash build` (1.11+) imports every module, those helpers too, and
+    FG301 parses the few of them whose package's `__init__.py` provides an imported name.
+    A tree without packages keeps nothing; the hints were already read by the second pass."""
+    packages = {_module_stem(path) for path in project.known_paths if path.endswith("/__init__.py")}
+    if not packages:
+        return {}
+    out = {}
+    for path, source in sources.items():
+        if path in project.files or not source.import_lines:
+            continue
+        kept = [
+            (module, names)
+            for module, names in source.import_hints
+            if module.startswith(".") or not packages.isdisjoint(module.split("."))
+        ]
+        if kept:
+            out[path] = kept
+    return out
 
 
 def text_of(sources: dict[str, SourceFile], path: str) -> str | None:

@@ -793,11 +793,11 @@ def _gather_body(definition, body, facts: BodyFacts) -> None:
             if base is not None and index is not None and base.text() in _ENV_MAPPINGS:
                 expr = to_expr(index)
                 if expr.kind == "lit" and isinstance(expr.value, str):
-                    if _is_write_target(node):
+                    if is_write_target(node):
                         facts.env_writes.append((expr.value, span_of(node)))
                     else:
                         subscript_reads.append((expr.value, span_of(node)))
-                elif expr.kind == "name" and _is_write_target(node):
+                elif expr.kind == "name" and is_write_target(node):
                     if not _bound_in(body, expr.value, facts):
                         facts.env_key_writes.append((expr.value, span_of(node)))
                 elif expr.kind == "name":
@@ -901,7 +901,7 @@ def _body_call(call, facts: BodyFacts, body=None) -> None:
         facts.env_writes.extend((n, span_of(call)) for n in names if n is not None)
 
 
-def _is_write_target(subscript) -> bool:
+def is_write_target(subscript) -> bool:
     """`os.environ[K] = v`, `os.environ[K] += v` and `del os.environ[K]` write, not read."""
     parent = subscript.parent()
     if parent is None:
@@ -1272,7 +1272,7 @@ def _sdk_attributes(root, facts: FileFacts) -> None:
     }
     for node in root.find_all(**rule):
         obj, attr = node.field("object"), node.field("attribute")
-        if obj is None or attr is None or _is_write_target(node):
+        if obj is None or attr is None or is_write_target(node):
             continue
         if _shadowed(node, obj.text()):
             continue

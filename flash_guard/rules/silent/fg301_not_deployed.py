@@ -87,11 +87,13 @@ class NotDeployed(Check):
     `__init__.py`: the build's scan stands an empty package in for the directory and never
     runs `__init__.py`, so the import fails and the build stops (1.21: `cannot import name
     'speak' from 'workers' (unknown location)`). `from workers.tts import speak`, `from
-    workers import tts` and `import workers.tts` work. The whole build stops, so each such
+    workers import tts` and `import workers.tts` work. So does `import workers` followed by
+    `workers.speak` in code the import runs (the first use of each name; 1.21: `AttributeError:
+    module 'workers' has no attribute 'speak'`). The whole build stops, so each such
     import is reported once, with the app's first module-level declaration (an app whose
-    declarations all sit in functions is not built: none). Only the modules discovery
-    reads are looked at (those that mention the SDK, and those a declaration reads): a helper
-    module that never names the SDK is not read again for this.
+    declarations all sit in functions is not built: none). A helper module that never names
+    the SDK is imported by the build too: of those, only the few whose import lines (kept from
+    the byte scan) name a package whose `__init__.py` provides an imported name are parsed.
     A runpod 2.0 declaration is read as `rp flash deploy` discovers it (runpod-sdk2.md §5.5):
     it fails under a `__main__` or `TYPE_CHECKING` guard, inside a function nothing calls at
     import (directly or through module-level functions a few calls deep: `setup()` at module
@@ -265,12 +267,17 @@ def _app_owners(ctx) -> dict[str, tuple]:
 def _init_only_import(endpoint, found) -> Outcome:
     package = found.init.rsplit("/", 1)[0]
     how = "re-exports" if found.instead else "defines"
+    used = f" (after `{found.after}`)" if found.after else ""
+    error = "AttributeError" if found.after else "ImportError"
     message = (
-        f"`{found.statement}`: flash build imports modules with `{package}/` as an empty "
-        f"stand-in package and never runs `{found.init}`, which {how} it: ImportError, the "
-        "build stops and nothing is deployed"
+        f"`{found.statement}`{used}: flash build imports modules with `{package}/` as an "
+        f"empty stand-in package and never runs `{found.init}`, which {how} it: {error}, "
+        "the build stops and nothing is deployed"
     )
-    if found.instead:
+    if found.instead and found.after:
+        name = found.statement.rsplit(".", 1)[1]
+        fix = f"Import it from its module (`{found.instead}`) and use `{name}`."
+    elif found.instead:
         fix = f"Import it from its module: `{found.instead}`."
     else:
         fix = (
