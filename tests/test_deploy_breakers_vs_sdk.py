@@ -1455,3 +1455,50 @@ def test_submodule_imports_pass_the_build(tmp_path):
     scanned, findings = _scan_and_lint(INIT_FIXTURES / "pass" / "init_reexport", tmp_path)
     assert scanned == {"failed": {}, "functions": ["say"]}
     assert findings == []
+
+
+# What the SDK's own Endpoint receives from a project subclass whose `__init__` only forwards.
+SUBCLASS_PROBE = """
+import importlib, json, pathlib, sys, tempfile
+
+root = pathlib.Path(tempfile.mkdtemp())
+for rel, text in json.loads(FILES).items():
+    (root / rel).write_text(text)
+sys.path.insert(0, str(root))
+module = importlib.import_module("embed")
+RESULT = {}
+for attr in ("embed", "rerank"):
+    config = getattr(module, attr).__remote_config__["resource_config"]
+    RESULT[config.name] = {
+        "gpu": [f"GpuGroup.{g.name}" for g in config.gpus],
+        "workers": {"min": config.workersMin, "max": config.workersMax},
+        "idle_timeout": config.idleTimeout,
+        "execution_timeout_ms": config.executionTimeoutMs,
+    }
+"""
+
+
+def test_forwarding_endpoint_subclass_resolves_as_the_sdk_builds_it(tmp_path):
+    """An `Endpoint` subclass whose `__init__` only sets keyword defaults and calls
+    `super().__init__(...)`: flash-guard reads each keyword the deployed Endpoint receives
+    (the call's, the parameters' defaults, `setdefault`, `kwargs[k] = v`) as runpod-flash 1.21
+    builds the resource, and reports no FG002."""
+    project = Path(__file__).parent / "fixtures/rules/FG002-unresolved-value/pass"
+    project = project / "endpoint_subclass_forwarding"
+    files = {p.name: p.read_text("utf-8") for p in sorted(project.glob("*.py"))}
+    built = run_probe_or_skip(f"FILES = {json.dumps(json.dumps(files))}\n" + SUBCLASS_PROBE)
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, "utf-8")
+    out, previous = io.StringIO(), os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        with contextlib.redirect_stdout(out):
+            main(["endpoints", "--format", "json", "."])
+    finally:
+        os.chdir(previous)
+    read = {
+        e["name"]: {key: e["params"][key]["value"] for key in built[e["name"]]}
+        for e in json.loads(out.getvalue())["endpoints"]
+    }
+    assert read == built
+    assert _flash_guard(tmp_path, "FG002")["findings"] == []

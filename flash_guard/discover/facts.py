@@ -266,6 +266,11 @@ class FunctionDef:
     # "*" or "**"
     params: list[tuple[str, Snippet | None, str]] = field(default_factory=list)
     returns: list[Snippet] = field(default_factory=list)
+    # An `__init__` whose body only forwards (`_forwarding`): its `super().__init__(...)`
+    # call, and the keyword defaults set before it, in order, as (dict, "setdefault" or
+    # "set", key, value): `kwargs.setdefault("gpu", GPU)`, `kwargs["workers"] = (1, 3)`.
+    super_init: Snippet | None = None
+    forward_defaults: tuple[tuple[str, str, str, Snippet], ...] = ()
 
     def __post_init__(self):  # shared texts: see Block
         self.name = shared(self.name)
@@ -1093,7 +1098,97 @@ def _function(node, facts: FileFacts, lines: _Lines) -> None:
         keyword_only = keyword_only or mode == "*"
         snippet = snippet_of(default, lines.eager) if default is not None else None
         params.append((ident.text(), snippet, mode))
-    facts.functions.append(FunctionDef(name_node.text(), span_of(node), namespace, params))
+    fn = FunctionDef(name_node.text(), span_of(node), namespace, params)
+    if fn.name == "__init__" and namespace is not None:
+        forwarding = _forwarding(node, lines)
+        if forwarding is not None:
+            fn.super_init, fn.forward_defaults = forwarding
+    facts.functions.append(fn)
+
+
+_SUPER_INIT = re.compile(r"super\(\s*(?:\w+\s*,\s*\w+\s*)?\)\.__init__")
+
+
+def _forwarding(node, lines: _Lines) -> tuple[Snippet, tuple] | None:
+    """An `__init__` whose body is only a docstring, keyword defaults set on a dict
+    (`kwargs.setdefault("k", v)`, `kwargs["k"] = v`) and, last, one `super().__init__(...)`:
+    (that call, those defaults). None for any other body (the base then gets what the body
+    computes, which is not followed)."""
+    body = node.field("body")
+    statements = [c for c in body.children() if c.is_named()] if body is not None else []
+    statements = [c for c in statements if c.kind() != "comment"]
+    if statements and _is_docstring(statements[0]):
+        statements = statements[1:]
+    if not statements:
+        return None
+    call = _only_child(statements[-1], "call")
+    func = call.field("function") if call is not None else None
+    if func is None or not _SUPER_INIT.fullmatch(func.text()):
+        return None
+    defaults = []
+    for statement in statements[:-1]:
+        default = _keyword_default(statement, lines)
+        if default is None:
+            return None
+        defaults.append(default)
+    return snippet_of(call, lines.eager), tuple(defaults)
+
+
+def _only_child(statement, kind: str):
+    """The expression of an expression statement when it is of `kind`, else None."""
+    if statement.kind() != "expression_statement":
+        return None
+    children = [c for c in statement.children() if c.is_named()]
+    return children[0] if len(children) == 1 and children[0].kind() == kind else None
+
+
+def _is_docstring(statement) -> bool:
+    return _only_child(statement, "string") is not None
+
+
+def _keyword_default(statement, lines: _Lines) -> tuple[str, str, str, Snippet] | None:
+    """`kw.setdefault("k", v)` or `kw["k"] = v` as (kw, op, "k", v); None for anything else."""
+    call = _only_child(statement, "call")
+    if call is not None:
+        func, arguments = call.field("function"), call.field("arguments")
+        target = func.field("object") if func is not None and func.kind() == "attribute" else None
+        method = func.field("attribute") if target is not None else None
+        args = [a for a in arguments.children() if a.is_named()] if arguments is not None else []
+        if (
+            target is None
+            or target.kind() != "identifier"
+            or method is None
+            or method.text() != "setdefault"
+            or len(args) != 2
+        ):
+            return None
+        key = _string_key(args[0])
+        if key is None or args[1].kind() in ("keyword_argument", "list_splat", "dictionary_splat"):
+            return None
+        return target.text(), "setdefault", key, snippet_of(args[1], lines.eager)
+    assignment = _only_child(statement, "assignment")
+    left = assignment.field("left") if assignment is not None else None
+    right = assignment.field("right") if assignment is not None else None
+    if left is None or right is None or left.kind() != "subscript":
+        return None
+    target, index = left.field("value"), left.field("subscript")
+    key = _string_key(index) if index is not None else None
+    if target is None or target.kind() != "identifier" or key is None:
+        return None
+    return target.text(), "set", key, snippet_of(right, lines.eager)
+
+
+def _string_key(node) -> str | None:
+    """The text of a plain string literal (no f-string, no concatenation), else None."""
+    if node.kind() != "string" or any(c.kind() == "interpolation" for c in node.children()):
+        return None
+    import ast  # deferred: only an `__init__` that forwards gets here
+
+    try:
+        value = ast.literal_eval(node.text())
+    except (ValueError, SyntaxError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def _class(node, facts: FileFacts, lines: _Lines) -> None:

@@ -1726,15 +1726,19 @@ class ModuleIndex:
         self, base: FlashSymbol, cls_path, cls: ClassDef, expr: Expr, path, namespace, depth
     ) -> Value:
         """`GpuEndpoint("embedder", dependencies=[...])`: an `Endpoint`. Without an `__init__`
-        of its own (in the class or a project base) the arguments are Endpoint's. With one,
-        the call's keywords are taken as passed on, and whatever else that `__init__` gives
-        `super().__init__` (`kwargs.setdefault("gpu", ...)`, its own defaults) is an unknown
-        spread at the `__init__`: a rule that needs a keyword the call does not give says it
-        cannot tell (FG002), rather than judge the SDK default."""
+        of its own (in the class or a project base) the arguments are Endpoint's. With one
+        that only forwards (keyword defaults on its `**kwargs`, then `super().__init__(...)`)
+        they are what that call passes (`_forwarded`). With any other, the call's keywords
+        are taken as passed on, and whatever else that `__init__` gives `super().__init__`
+        is an unknown spread at the `__init__`: a rule that needs a keyword the call does not
+        give says it cannot tell (FG002), rather than judge the SDK default."""
         init = self._project_init(cls_path, cls, depth)
         if init is None:
             return self._make_object(base, expr, path, namespace, depth)
         init_path, init_fn = init
+        forwarded = self._forwarded(base, init_path, init_fn, expr, path, namespace, depth)
+        if forwarded is not None:
+            return forwarded
         kwargs, spans, spreads = self._keywords(expr, path, namespace, depth)
         # Only a first parameter called `name` is known to be Endpoint's `name`.
         params = [p for p, _, kind in init_fn.params[1:] if kind == ""]
@@ -1742,6 +1746,44 @@ class ModuleIndex:
         args = tuple(self.evaluate(arg, path, namespace, depth + 1) for arg in positional)
         given = Value.unknown(f"{cls.name}{SUBCLASS_INIT}", init_fn.span, init_path)
         return self._object(base, kwargs, spans, [*spreads, given], args, expr, path)
+
+    def _forwarded(self, base, init_path: str, init_fn: FunctionDef, expr: Expr, path, ns, depth):
+        """What an `__init__` that only forwards (facts.py `_forwarding`) gives `Endpoint`:
+        its parameters bound to the call's arguments (defaults included, the rest collected
+        by its `**kwargs`), the keyword defaults it sets on that dict applied in order, then
+        its `super().__init__(...)` call read with those bindings. Each keyword points where
+        it was written: the call for what the call passes, the `__init__` for its defaults.
+        None when the call's arguments cannot be bound statically, or the defaults are set
+        on another dict than the `**` parameter."""
+        call = init_fn.super_init
+        if call is None or not init_fn.params or len(self._frames) >= MAX_HELPER_FRAMES:
+            return None
+        bound_fn = dataclasses.replace(init_fn, params=init_fn.params[1:])  # without `self`
+        bindings = self._helper_bindings(init_path, bound_fn, expr, path, ns, depth)
+        if bindings is None:
+            return None
+        rest = next((name for name, _, mode in bound_fn.params if mode == "**"), None)
+        self._frames.append(((init_path, init_fn.span), bindings))
+        try:
+            if init_fn.forward_defaults:
+                if rest is None or any(t != rest for t, _, _, _ in init_fn.forward_defaults):
+                    return None
+                collected = dict(bindings[rest].value)
+                for _, op, key, snippet in init_fn.forward_defaults:
+                    if op == "set" or key not in collected:
+                        collected[key] = self.evaluate(
+                            snippet.expr(), init_path, init_fn.span, depth + 1
+                        )
+                bindings[rest] = dataclasses.replace(bindings[rest], value=collected)
+            super_call = call.expr()
+            kwargs, spans, spreads = self._keywords(super_call, init_path, init_fn.span, depth)
+            args = tuple(
+                self.evaluate(arg, init_path, init_fn.span, depth + 1)
+                for arg in super_call.items[1:]
+            )
+        finally:
+            self._frames.pop()
+        return self._object(base, kwargs, spans, spreads, args, expr, path)
 
     def _project_init(self, cls_path: str, cls: ClassDef, depth: int):
         """(path, FunctionDef) of the `__init__` of the class or its nearest project base."""
