@@ -440,6 +440,7 @@ class ImportCall:
     span: Span
     text: str
     through: str | None = None
+    path: str | None = None  # another module of the app that imports the function; None: its own
 
 
 def called_at_import(endpoint: Endpoint, analysis) -> ImportCall | None:
@@ -454,15 +455,56 @@ def called_at_import(endpoint: Endpoint, analysis) -> ImportCall | None:
     functions = {t.name for t in endpoint.targets if not t.is_class and t.name}
     if not functions:
         return None
+    found = _import_call_in(analysis, endpoint.path, functions)
+    if found is not None:
+        return found
+    ignore_list = build_ignore_list_applies(sdk)
+    for path, callees in sorted(_importing_callees(endpoint, analysis, functions).items()):
+        if ignore_list and build_ignored(path, endpoint.app):
+            continue  # never imported by the build
+        found = _import_call_in(analysis, path, callees)
+        if found is not None:
+            return ImportCall(found.function, found.span, found.text, found.through, path)
+    return None
+
+
+def _import_call_in(analysis, path: str, callees: set[str]) -> ImportCall | None:
+    """Where module-level code of `path` calls one of `callees` (as written there) on import."""
     # read again per declaration, not kept: holding every endpoint file's text for the run
     # costs memory on big trees, and a file has few declarations
-    text = source_text(analysis, endpoint.path)
-    if not text or not any(_called_in(text, f) for f in functions):
+    text = source_text(analysis, path)
+    if not text or not any(_called_in(text, f) for f in callees):
         return None  # the cheap test first: most files never call their endpoint's function
-    root = parsed_root(analysis, endpoint.path, text)
+    root = parsed_root(analysis, path, text)
     if root is None:
         return None
-    return _import_call(root, functions, _function_calls(analysis, endpoint.path))
+    return _import_call(root, callees, _function_calls(analysis, path))
+
+
+def _importing_callees(endpoint: Endpoint, analysis, functions: set[str]) -> dict[str, set[str]]:
+    """{module of the app importing the endpoint's module: the endpoint's functions as that
+    module calls them}: `from worker import encode` -> `encode`, `import worker` ->
+    `worker.encode`, `from app import worker` -> `worker.encode`. The build imports those
+    modules too (1.21: `Failed to load: scripts/smoke.py: ConnectError`)."""
+    apps = analysis.__dict__.get("_fg301_app_map")
+    if apps is None:
+        from flash_guard.project.apps import AppMap
+
+        apps = analysis.__dict__["_fg301_app_map"] = AppMap(analysis.root)
+    out: dict[str, set[str]] = {}
+    for path, binding, how in analysis.modules.importers().get(endpoint.path, ()):
+        if path == endpoint.path or apps.app_of(path) != endpoint.app:
+            continue
+        if how == "name":
+            names = {binding.local} if binding.name in functions else set()
+        elif how == "module":
+            prefix = binding.local if binding.local != binding.module else binding.dotted
+            names = {f"{prefix or binding.local}.{f}" for f in functions}
+        else:  # submodule: `from pkg import worker`
+            names = {f"{binding.local}.{f}" for f in functions}
+        if names:
+            out.setdefault(path, set()).update(names)
+    return out
 
 
 def _called_in(text: str, name: str) -> bool:
@@ -485,7 +527,8 @@ def _import_call(root, functions: set[str], calls: dict[str, list[str]]) -> Impo
         call = first_calls[name]
         return ImportCall(name, _span(call), _outermost(call).text())
     starts = {callee: callee for callee in first_calls if callee in own}
-    reached = _reached(starts, calls, own)
+    # `functions` may be another module's, as this one calls them (`worker.encode`)
+    reached = _reached(starts, calls, own | functions)
     for name in sorted(functions & set(reached)):
         call = first_calls[reached[name]]
         return ImportCall(name, _span(call), _outermost(call).text(), reached[name])

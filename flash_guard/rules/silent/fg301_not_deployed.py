@@ -75,7 +75,9 @@ class NotDeployed(Check):
     fixture): client mode creates it on its first request (runpod-flash 1.21
     `_ensure_endpoint_ready`), and it can decorate nothing. `return Endpoint(...)` in
     a function or method is a declaration there, as `ep = Endpoint(...)` is.
-    A deployed declaration whose function module-level code of its own file calls on import
+    A deployed declaration whose function module-level code of its own file, or of another
+    module of the app that imports it (`import worker` then `worker.encode(...)`, `from worker
+    import encode`; not one the build leaves out, such as `tests/`), calls on import
     (`asyncio.run(infer(...))`, or `asyncio.run(main())` whose `main()` awaits it, a few calls
     deep; not under a `__main__` guard) fails at that call: from runpod-flash 1.11 `flash build`
     imports each module to find endpoints, so the build starts a remote job, and a job that
@@ -318,14 +320,15 @@ def _run_at_import(endpoint, name: str, call) -> Outcome:
     through = f" through `{call.through}()`" if call.through else ""
     function = f"`{call.function}`"
     subject = function if name == function else f"{name}'s function {function}"
+    module = f"`{call.path}`, which imports it" if call.path else "its module"
     message = (
-        f"{subject} runs on every import of its module "
+        f"{subject} runs on every import of {module} "
         f"(`{_short(call.text)}`{through}): flash build imports each module, so it starts a "
         "remote job, and one that cannot finish (no network or key, over 30 s) fails the "
         "import and stops the build"
     )
     fix = 'Call it under `if __name__ == "__main__":` so importing the module runs no job.'
-    return fail_at(endpoint, message, endpoint.path, call.span, "import-call", fix)
+    return fail_at(endpoint, message, call.path or endpoint.path, call.span, "import-call", fix)
 
 
 def _short(text: str, limit: int = 60) -> str:
