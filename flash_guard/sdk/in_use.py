@@ -75,6 +75,23 @@ def short(version: str) -> str:
     return ".".join(parts[:2]) if len(parts) == 3 and parts[2] == "0" else version
 
 
+def list_taken_from(endpoint, param: str) -> str | None:
+    """The first release that takes a list for `Endpoint(param=...)` when the release the
+    endpoint's app uses takes one value only (runpod-flash 1.6.1-1.9.1 `datacenter:
+    DataCenter`, `volume: Optional[NetworkVolume]`; lists from 1.10), else None."""
+    facts, sdk = facts_of(endpoint), sdk_of(endpoint)
+    params = facts.endpoint_params if facts is not None else None
+    own = params.get(param) if params is not None else None
+    if sdk is None or own is None or own.annotation is None or "List" in own.annotation:
+        return None
+    order = releases.releases(sdk.package)
+    for version in order[order.index(sdk.facts_version) + 1 :]:
+        later = releases.facts(sdk.package, version).endpoint_params or {}
+        if param in later and "List" in (later[param].annotation or ""):
+            return short(version)
+    return None
+
+
 def history(sdk: SdkInUse, kind: str, name: str) -> str | None:
     """Why `name` (of fact `kind`, e.g. 'enum:DataCenter' or 'export') is missing from the
     release in use when another release has it: 'was removed in runpod-flash 1.17' or 'was

@@ -33,7 +33,7 @@ from flash_guard.sdk.flash_tables import (
     datacenter_from_string,
     did_you_mean,
 )
-from flash_guard.sdk.in_use import facts_of, history, sdk_of
+from flash_guard.sdk.in_use import facts_of, history, list_taken_from, sdk_of
 
 DEFAULT_VOLUME_DATACENTER = "EU_RO_1"
 _CPU_VALUES = ", ".join(DATACENTERS[m] for m in sorted(CPU_DATACENTERS))
@@ -49,13 +49,15 @@ class InvalidDatacenter(Check):
     value (`"EU-RO-1"`). Then, per endpoint: a CPU endpoint (`cpu=`, a `Cpu*` class or
     `instanceIds=`) may only list EU-RO-1; two mounted volumes may not share a datacenter;
     and a volume's datacenter (EU-RO-1 when not given) must be in the endpoint's explicit
-    `datacenter=` list. A GPU `Endpoint` without `datacenter=` uses every datacenter; CPU
-    endpoints and legacy classes without one are not restricted. When the volume's and the
-    endpoint's datacenter are the same unresolved constant (`datacenter=REGION` on both), they
-    are equal whatever its value: the volume question is answered, and the constant is
-    reported unresolved once, at the endpoint. In runpod 2.0 a `NetworkVolume(datacenter=...)`
-    must parse (`DataCenter.from_string`, when `rp flash deploy` creates the volume) and lie in
-    the resource's `datacenter=` list, else placement fails (`PlacementError`)."""
+    `datacenter=` list. A list for `datacenter=` needs runpod-flash 1.10 (1.6.1-1.9.1 take
+    one DataCenter: a ValidationError at import). A GPU `Endpoint` without `datacenter=` uses
+    every datacenter; CPU endpoints and legacy classes without one are not restricted. When
+    the volume's and the endpoint's datacenter are the same unresolved constant
+    (`datacenter=REGION` on both), they are equal whatever its value: the volume question is
+    answered, and the constant is reported unresolved once, at the endpoint. In runpod 2.0 a
+    `NetworkVolume(datacenter=...)` must parse (`DataCenter.from_string`, when `rp flash
+    deploy` creates the volume) and lie in the resource's `datacenter=` list, else placement
+    fails (`PlacementError`)."""
 
     id = "invalid-datacenter"
     scope = "project"
@@ -72,12 +74,37 @@ class InvalidDatacenter(Check):
 
 
 def _endpoint_outcomes(endpoint) -> list[Outcome]:
+    listed = _list_not_taken(endpoint)
     members, out = endpoint_datacenters(endpoint)
+    out = listed + out
     if endpoint.kind == "client":
         return out
     if endpoint.compute == "cpu" and members:
         out += cpu_datacenters(endpoint, members)
     return out + volume_datacenters(endpoint, members)
+
+
+def _written_as_list(endpoint) -> bool:
+    found = written(endpoint, "volume")
+    return found is not None and found[0].known and isinstance(found[0].value, list)
+
+
+def _list_not_taken(endpoint) -> list[Outcome]:
+    """`datacenter=[...]` in a release that takes one DataCenter (1.6.1-1.9.1): pydantic
+    rejects the list when the resource config is built, at import."""
+    found = written(endpoint, "datacenter")
+    value = found[0] if found is not None else None
+    if value is None or not value.known or not isinstance(value.value, list):
+        return []
+    since = list_taken_from(endpoint, "datacenter")
+    if since is None:
+        return []
+    message = (
+        f"{label(endpoint)}: datacenter={shown(value)} is a list, which runpod-flash takes "
+        f"from {since} on: this release takes one DataCenter and raises ValidationError on a "
+        f"list when the module is imported; {sdk_of(endpoint).this_app()}"
+    )
+    return [fail(endpoint, message, value, "datacenter")]
 
 
 def identity(value: Value | None) -> tuple[str, str] | None:
@@ -245,6 +272,8 @@ def volume_datacenters(endpoint, members) -> list[Outcome]:
     volume = endpoint.params.get("volume")
     if volume is None or volume.defaulted:
         return []
+    if list_taken_from(endpoint, "volume") is not None and _written_as_list(endpoint):
+        return []  # a release without volume lists rejects the list itself first (FG211)
     if not volume.known:
         return [unknown(endpoint, volume, "`volume`", "volume")]
     items = volume.value if isinstance(volume.value, list) else []

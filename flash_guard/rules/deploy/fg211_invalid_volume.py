@@ -23,6 +23,7 @@ from flash_guard.sdk.flash_tables import (
     NETWORK_VOLUME_SIZE_RANGE,
     did_you_mean,
 )
+from flash_guard.sdk.in_use import list_taken_from, sdk_of
 
 
 @register
@@ -35,7 +36,8 @@ class InvalidVolume(Check):
     `dataCenterId` is rejected (`extra="forbid"`), with the closest real one suggested.
     Findings point at the volume's own declaration. It also checks `Endpoint(volume=...)`:
     one `NetworkVolume` or a non-empty list of them (a tuple, an empty list or another type
-    raises in `Endpoint()`). Datacenter problems are FG206. A runpod 2.0 declaration is
+    raises in `Endpoint()`); a list only from runpod-flash 1.10 (1.6.1-1.9.1 take one volume
+    and raise AttributeError on a list). Datacenter problems are FG206. A runpod 2.0 declaration is
     checked as rc2 validates `mounts=` and `model=`: absolute, distinct, non-overlapping mount
     paths, one volume at `/runpod-volume` on a queue or api, no global volume on CPU, a
     non-empty volume name, an `owner/name[:revision]` model, and the constructors' own
@@ -66,6 +68,14 @@ def volume_shape(endpoint) -> list[Outcome]:
     if raw is None or is_volume(raw):
         return []
     name = label(endpoint)
+    since = list_taken_from(endpoint, "volume") if isinstance(raw, list) else None
+    if since is not None:
+        message = (
+            f"{name} volume={shown(value)} is a list, which runpod-flash takes from {since} "
+            "on: this release takes one NetworkVolume and raises on a list when the module is "
+            f"imported (1.8.1: AttributeError); {sdk_of(endpoint).this_app()}"
+        )
+        return [fail(endpoint, message, value, "volume")]
     if isinstance(raw, list):
         if not raw:
             problem = "is an empty list: Endpoint() raises 'volume list must not be empty'"
