@@ -1502,3 +1502,26 @@ def test_forwarding_endpoint_subclass_resolves_as_the_sdk_builds_it(tmp_path):
     }
     assert read == built
     assert _flash_guard(tmp_path, "FG002")["findings"] == []
+
+
+ROUTE_FIXTURES = Path(__file__).parent / "fixtures" / "rules" / "FG204-invalid-route"
+
+
+def test_module_importing_a_route_module_stops_the_build(tmp_path):
+    """FG204's re-imported route module: the build's scan (1.11+) imports every module itself
+    and forgets it, so a module importing a route module whose Endpoint lives in a third module
+    runs those routes a second time on the same Endpoint: 'duplicate route', that module fails
+    to load. flash-guard reports exactly the modules the scan fails to load."""
+    scanned, _ = _scan_and_lint(ROUTE_FIXTURES / "fire" / "reimported_route_module", tmp_path)
+    findings = _flash_guard(tmp_path, "FG204")["findings"]
+    assert set(scanned["failed"]) == {"api/search.py", "main.py"}
+    assert all("duplicate route" in error for error in scanned["failed"].values())
+    assert {f["path"] for f in findings} == set(scanned["failed"])
+
+
+def test_route_modules_imported_safely_load(tmp_path):
+    """The pass side: the Endpoint's own module importing its route module, an import inside a
+    function, shared data in a module without routes, and `tests/` load under the scan."""
+    scanned, _ = _scan_and_lint(ROUTE_FIXTURES / "pass" / "reimported_route_module", tmp_path)
+    assert scanned["failed"] == {}
+    assert _flash_guard(tmp_path, "FG204")["findings"] == []

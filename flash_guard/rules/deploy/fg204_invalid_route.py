@@ -5,6 +5,12 @@ from __future__ import annotations
 from flash_guard.checks import sites
 from flash_guard.checks.base import fail_at, register, unknown
 from flash_guard.checks.deploy_support import EveryDeclaration, label, python_repr
+from flash_guard.checks.placement import (
+    BUILD_IMPORTS_FROM,
+    build_ignore_list_applies,
+    no_flash_build,
+)
+from flash_guard.discover.facts import NEVER_RUNS, guarding_if
 from flash_guard.model import Route, Value
 from flash_guard.sdk import releases
 from flash_guard.sdk.flash_tables import (
@@ -49,13 +55,19 @@ class InvalidRoute(EveryDeclaration):
     registered in a module-level `for` loop over a known table is one route per item; when the
     loop leaves a handler under two module-level names (`for path, fn in ROUTES:
     api.get(path)(fn)` with `ROUTES = [("/v", version)]`: `version` and `fn`), `flash build`
-    finds its route twice and fails with 'Duplicate route', reported at the route."""
+    finds its route twice and fails with 'Duplicate route', reported at the route. From
+    runpod-flash 1.11 a module of the app that imports a route module (`from api.items import
+    ITEMS`, `import api.items`; at import, not under a guard, not in `tests/`) fails when the
+    Endpoint is declared in a third module: the build's scan imports every module on its own
+    and forgets it, so the route module runs twice on the same Endpoint and the SDK raises
+    'duplicate route' (1.21: `Failed to load`), reported at the import."""
 
     id = "invalid-route"
 
     def check(self, endpoint, params, ctx):
         if endpoint.api == "endpoint":
-            return endpoint_routes(endpoint)
+            analysis = ctx.analysis if ctx is not None else None
+            return endpoint_routes(endpoint) + reimported_routes(endpoint, analysis)
         if endpoint.kind == "load_balancer":
             return legacy_routes(endpoint)
         return queue_routes(endpoint)
@@ -109,6 +121,75 @@ def endpoint_routes(endpoint) -> list:
         if kind == "route-build-duplicate"
     ]
     return missing + out
+
+
+def reimported_routes(endpoint, analysis) -> list:
+    """A module of the app that imports a route module of the endpoint, where the endpoint is
+    declared in a third module (`search.py`: `from routes.items import ITEMS`, with `gateway =
+    Endpoint(...)` in gateway.py and `@gateway.get("/items")` in routes/items.py). From 1.11
+    `flash build` imports every module itself and forgets it afterwards, so the route module
+    runs twice, the second time on the same `gateway` object (its module stays imported):
+    'duplicate route', the module fails to load and the build stops (1.21: `Failed to load:
+    search.py: ValueError: duplicate route: GET /items`). Reported once per importing module,
+    at its import; the route module declaring its own Endpoint runs each time on a new one."""
+    if analysis is None or not endpoint.routes or no_flash_build(endpoint):
+        return []
+    sdk = sdk_of(endpoint)
+    if not release_at_least(sdk, "runpod-flash", BUILD_IMPORTS_FROM):
+        return []
+    firsts: dict[str, Route] = {}
+    for route in ordered(endpoint.routes):
+        if route.file != endpoint.path and route.path.known:
+            firsts.setdefault(route.file, route)
+    ignore_list = build_ignore_list_applies(sdk)
+    importers = analysis.modules.importers()
+    dotted = _dotted_importers(analysis)
+    out, reported = [], set()
+    for file, route in firsts.items():
+        for path, binding, _ in (*importers.get(file, ()), *dotted.get(file, ())):
+            if path in (file, endpoint.path) or path in reported or not _at_import(binding):
+                continue
+            if path.rsplit("/", 1)[-1] == "__init__.py":
+                continue  # never run by the scan (its package is an empty stand-in)
+            if ignore_list and sites.build_ignored(path, endpoint.app):
+                continue
+            reported.add(path)
+            method = str(route.method.value).upper()
+            message = (
+                f"{label(endpoint)}: {path} imports {file}, which flash build also imports on "
+                f"its own, so {file} runs twice on the same `{endpoint.variable or 'ep'}` and "
+                f"registers {method} {route.path.value} again: 'duplicate route', the build "
+                "stops"
+            )
+            fix = (
+                f"Move what {path} needs out of {file} into a module without routes (or "
+                f"declare the Endpoint in {file})."
+            )
+            out.append(fail_at(endpoint, message, path, binding.span, f"reimport:{path}", fix))
+    return out
+
+
+def _dotted_importers(analysis) -> dict[str, list]:
+    """{module: [(importer, binding, "module")]} for `import api.items` (which binds `api`,
+    so the module index files it under `api`), once per run."""
+    memo = analysis.__dict__.get("_fg204_dotted")
+    if memo is None:
+        memo = analysis.__dict__["_fg204_dotted"] = {}
+        modules = analysis.modules
+        for path, facts in modules.files.items():
+            for binding in facts.imports:
+                if binding.name is None and binding.dotted not in ("", binding.module):
+                    found = modules.find_module(path, binding.dotted, 0)
+                    if found is not None:
+                        memo.setdefault(found, []).append((path, binding, "module"))
+    return memo
+
+
+def _at_import(binding) -> bool:
+    """An import that runs when its module is imported and whose error is not caught."""
+    if any(b.kind in ("function", "try", "except") for b in binding.blocks):
+        return False
+    return guarding_if(binding.blocks, NEVER_RUNS.match) is None
 
 
 def route_file(endpoint, span) -> str:
