@@ -89,7 +89,7 @@ def _find(analysis, app: str, ignore_list: bool) -> list[InitOnlyImport]:
                 continue
             module.parse()
         for binding in module.facts.imports if module.facts is not None else ():
-            found = _init_only(modules, path, binding, app, stand_ins)
+            found = _init_only(modules, path, binding, app, stand_ins, analysis.sources)
             if found is not None:
                 out.append(found)
         out.extend(_attribute_uses(modules, module, app, stand_ins))
@@ -145,7 +145,7 @@ def _hint_may_fail(analysis, path: str, hint, app: str, stand_ins) -> bool:
     return any(
         not _is_submodule(modules, package, name)
         and _mentions(analysis, init, re.compile(rf"\b{re.escape(name)}\b|\*"))
-        and _provided_by_init(modules, init, name) is not None
+        and _provided_by_init(modules, init, name, analysis.sources) is not None
         for name in names
     )
 
@@ -187,7 +187,9 @@ def _below(path: str, app: str) -> str:
     return path[len(app) + 1 :] if app not in (".", "") else path
 
 
-def _init_only(modules, path, binding: ImportBinding, app, stand_ins) -> InitOnlyImport | None:
+def _init_only(
+    modules, path, binding: ImportBinding, app, stand_ins, sources=None
+) -> InitOnlyImport | None:
     if binding.name in (None, "*") or not _runs_at_import(binding):
         return None
     init = _stand_in_init(modules, path, binding.module, binding.level, app, stand_ins)
@@ -195,7 +197,7 @@ def _init_only(modules, path, binding: ImportBinding, app, stand_ins) -> InitOnl
         return None
     if _is_submodule(modules, init.rsplit("/", 1)[0], binding.name):
         return None  # the stand-in's __path__ finds it
-    provided = _provided_by_init(modules, init, binding.name)
+    provided = _provided_by_init(modules, init, binding.name, sources)
     if provided is None:
         return None  # not the `__init__.py`'s either: an import error of another kind
     written = "." * binding.level + binding.module
@@ -253,7 +255,7 @@ def _attribute_uses(modules, module: _Module, app: str, stand_ins) -> list[InitO
             continue
         if _is_submodule(modules, init.rsplit("/", 1)[0], attr):
             continue  # bound on the stand-in once imported: not this check's case
-        provided = _provided_by_init(modules, init, attr)
+        provided = _provided_by_init(modules, init, attr, module.sources)
         if provided is None:
             continue
         seen.add((local, attr))
@@ -336,9 +338,15 @@ def _is_submodule(modules, package: str, name: str) -> bool:
     )
 
 
-def _provided_by_init(modules, init: str, name: str) -> ImportBinding | str | None:
+def _provided_by_init(modules, init: str, name: str, sources=None) -> ImportBinding | str | None:
     """How the package's `__init__.py` binds `name`: the import that re-exports it, "" when
-    it defines it (or a star import may bring it), None when it does not bind it."""
+    it defines it (or a star import may bring it), None when it does not bind it. An
+    `__init__.py` not parsed yet whose text defines the name at column 0 (`def name`,
+    `name = ...`) is not parsed for it: a package's `__init__.py` can be thousands of lines."""
+    if init not in modules.files and sources is not None:
+        text = text_of(sources, init)
+        if text is not None and _defined_at_top(text, name):
+            return ""
     if not modules.ensure_parsed(init):
         return None
     facts = modules.files[init]
@@ -351,6 +359,13 @@ def _provided_by_init(modules, init: str, name: str) -> ImportBinding | str | No
     if name in defined or any(b.name == "*" for b in facts.imports):
         return ""
     return None
+
+
+def _defined_at_top(text: str, name: str) -> bool:
+    """A column-0 `def`/`class`/assignment of `name` (module level, as written)."""
+    word = re.escape(name)
+    pattern = rf"^(?:(?:async\s+)?def\s+{word}\s*\(|class\s+{word}\b|{word}\s*(?::[^=\n]*)?=(?!=))"
+    return re.search(pattern, text, re.M) is not None
 
 
 def _instead_of_attribute(package: str, source) -> str | None:
