@@ -210,9 +210,9 @@ def _hooks() -> dict:
 def test_the_hook_receives_python_and_project_files(name, passed):
     import re
 
-    from flash_guard.project.selection import is_project_file
-
     from identify.identify import tags_from_filename
+
+    from flash_guard.project.selection import is_project_file
 
     hook = _hooks()["flash-guard"]
     pattern = re.compile(hook["files"])
