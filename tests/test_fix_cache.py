@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from flash_guard.cli import main
-from flash_guard.discover import cache as facts_cache
 from flash_guard.fix import cache as fix_cache
 from flash_guard.fix import engine
 from flash_guard.fix.fixers import FIXERS
@@ -308,11 +307,12 @@ def _shape(node) -> list:
     return out
 
 
-def test_a_cold_run_lexes_each_file_once(tmp_path, monkeypatch):
+@pytest.mark.parametrize("extra", [(), ("--no-cache",)], ids=["cached", "no-cache"])
+def test_a_cold_run_lexes_each_file_once(tmp_path, monkeypatch, extra):
     from flash_guard.discover import lexical
 
     root = _project(tmp_path)
-    monkeypatch.setattr(facts_cache, "LEXED_HERE", set())  # nothing known from earlier tests
+    monkeypatch.setattr(lexical, "LEXED_HERE", set())  # nothing known from earlier tests
     calls = []
     real = lexical.lex
 
@@ -322,7 +322,7 @@ def test_a_cold_run_lexes_each_file_once(tmp_path, monkeypatch):
 
     monkeypatch.setattr(lexical, "lex", counting)  # what fix/locate.py calls
     parses = _Parses(monkeypatch)
-    cold = _json_check(root, tmp_path / "cache", monkeypatch)
+    cold = _json_check(root, tmp_path / "cache", monkeypatch, *extra)
     monkeypatch.undo()
     assert parses.paths and calls == []
     assert cold == _json_check(root, tmp_path / "cache2", monkeypatch, "--no-cache")

@@ -6,10 +6,11 @@ import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from flash_guard.discover import lexical
 from flash_guard.discover.facts import FileFacts, extract
 from flash_guard.discover.frontend_flash import discover_endpoints
 from flash_guard.discover.frontend_runpod2 import discover_runpod2
-from flash_guard.discover.lexical import Unanalysable
+from flash_guard.discover.lexical import Unanalysable, content_hash
 from flash_guard.discover.parse import untrack_conversions
 from flash_guard.discover.resolve import SDK2_PACKAGE, ModuleIndex, is_flash_module
 from flash_guard.model import Endpoint, Span
@@ -106,15 +107,26 @@ def _extract_all(items: list[tuple[str, str]], jobs: int | None, cache=None) -> 
     """Facts of every (path, text); from the facts cache (discover/cache.py) where the text
     was analysed before, extracted (and recorded there) otherwise."""
     if cache is None:
-        return _extract_uncached(items, jobs)
+        out = _extract_uncached(items, jobs)
+        _note_lexed(items, out)
+        return out
     out = [cache.get(path, text) for path, text in items]
     misses = [i for i, facts in enumerate(out) if facts is None]
     fresh = _extract_uncached([items[i] for i in misses], jobs)
+    _note_lexed([items[i] for i in misses], fresh)
     for i, facts in zip(misses, fresh, strict=True):
         path, text = items[i]
         cache.put(path, text, facts)
         out[i] = facts
     return out
+
+
+def _note_lexed(items: list[tuple[str, str]], facts: list[FileFacts]) -> None:
+    """Remember the texts `lex` accepted (extracted without a read error), so the fix engine
+    does not lex them again (lexical.LEXED_HERE)."""
+    for (_, text), one in zip(items, facts, strict=True):
+        if one.read_error is None:
+            lexical.LEXED_HERE.add(content_hash(text))
 
 
 def _extract_uncached(items: list[tuple[str, str]], jobs: int | None) -> list[FileFacts]:

@@ -28,9 +28,10 @@ from pathlib import Path
 
 from flash_guard import __version__
 from flash_guard.build_id import parser_build
-from flash_guard.digests import blake2b, sha256
+from flash_guard.digests import sha256
 from flash_guard.discover import codec
 from flash_guard.discover.facts import FileFacts
+from flash_guard.discover.lexical import content_hash
 from flash_guard.signed_cache import (
     CACHE_DIR_NAME,
     KEY_FILE,
@@ -54,10 +55,6 @@ _FINGERPRINTED = (
     "sdk/flash_tables.py",
     "sdk/runpod2_tables.py",
 )
-# The content hashes of the texts this process extracted facts from without error, so that
-# `lex` accepted them: the fix engine need not lex such a text again to know it may parse it
-# (fix/locate.py). Filled from fresh extractions only, never from what a cache file says.
-LEXED_HERE: set[str] = set()
 
 
 def fingerprint() -> str:
@@ -79,10 +76,6 @@ def code_fingerprint(schema: str, names: tuple[str, ...]) -> str:
                 digest.update(b"?")
     digest.update(parser_build().encode())
     return digest.hexdigest()[:32]
-
-
-def content_hash(text: str) -> str:
-    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
 
 class FactsCache:
@@ -142,7 +135,6 @@ class FactsCache:
         if facts.read_error is not None:
             return  # an internal failure need not recur; let the next run try again
         text_hash = content_hash(text)
-        LEXED_HERE.add(text_hash)
         try:
             encoded = _pack(json.dumps(codec.encode(FileFacts, facts), separators=(",", ":")))
         except (codec.NotEncodable, RecursionError, ValueError):

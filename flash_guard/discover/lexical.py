@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from flash_guard.digests import blake2b
+
 # Files above this size are not analysed (FG001 error): every stage below is linear, and
 # this keeps one file's time and memory (about 60x its size while parsed) bounded.
 MAX_SOURCE_CHARS = 5 * 1024 * 1024
@@ -42,6 +44,17 @@ _LEXEME = re.compile(
 _BRACKETS = re.compile(r"[][(){}]")
 _INDENT = re.compile(r"^([ \t\f]*)[^ \t\f\n]", re.M)
 _NEWLINES = re.compile(r"\r\n?")
+
+
+# The content hashes of the texts this process extracted facts from without error, so that
+# `lex` accepted them: the fix engine need not lex such a text again to know it may parse it
+# (fix/locate.py). Filled from fresh extractions only (discover/analysis.py, with or without
+# the facts cache), never from what a cache file says.
+LEXED_HERE: set[str] = set()
+
+
+def content_hash(text: str) -> str:
+    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
 
 class Unanalysable(Exception):
