@@ -29,7 +29,7 @@ from flash_guard.discover.resolve import SUBCLASS_INIT
 from flash_guard.findings import FAIL, NOT_APPLICABLE, PASS, UNKNOWN, Finding
 from flash_guard.messages import render_template
 from flash_guard.model import Endpoint, Value
-from flash_guard.project.apps import AppMap
+from flash_guard.project.apps import app_map
 from flash_guard.rules import REGISTRY
 
 
@@ -111,7 +111,6 @@ class _Run:
         self.index_of = {id(ep): i for i, ep in enumerate(endpoints)}
         self.unresolved = _Unresolved()
         self._in_a_test: dict[int, bool] = {}
-        self._apps: AppMap | None = None
 
     def context(self, profile: str, code: str = "", slug: str = "") -> Context:
         return Context(self.analysis.endpoints, self.analysis, profile, code, slug)
@@ -218,9 +217,7 @@ class _Run:
             self._compact()
 
     def app_of(self, path: str) -> str:
-        if self._apps is None:
-            self._apps = AppMap(self.analysis.root)
-        return self._apps.app_of(path)
+        return app_map(self.analysis).app_of(path)
 
     def in_a_test(self, ep: Endpoint) -> bool:
         """A declaration a pytest test builds (placement.in_a_test), asked once per endpoint."""

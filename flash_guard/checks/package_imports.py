@@ -34,7 +34,7 @@ from flash_guard.discover.facts import (
 from flash_guard.discover.lexical import lex
 from flash_guard.discover.parse import span_of
 from flash_guard.model import Span
-from flash_guard.project.apps import AppMap
+from flash_guard.project.apps import app_map
 
 INIT = "__init__.py"
 
@@ -68,7 +68,7 @@ def init_only_imports(analysis, app: str, ignore_list: bool) -> list[InitOnlyImp
 
 def _find(analysis, app: str, ignore_list: bool) -> list[InitOnlyImport]:
     modules = analysis.modules
-    apps = _app_map(analysis)
+    apps = app_map(analysis)
 
     def built(path: str) -> bool:
         return apps.app_of(path) == app and not (ignore_list and build_ignored(path, app))
@@ -160,13 +160,6 @@ def _mentions(analysis, path: str, pattern: re.Pattern) -> bool:
         return True
     text = text_of(analysis.sources, path)
     return text is not None and pattern.search(text) is not None
-
-
-def _app_map(analysis) -> AppMap:
-    apps = analysis.__dict__.get("_package_imports_apps")
-    if apps is None:
-        apps = analysis.__dict__["_package_imports_apps"] = AppMap(analysis.root)
-    return apps
 
 
 def _stand_in_packages(scanned: list[str], app: str) -> set[str]:

@@ -486,11 +486,9 @@ def _importing_callees(endpoint: Endpoint, analysis, functions: set[str]) -> dic
     module calls them}: `from worker import encode` -> `encode`, `import worker` ->
     `worker.encode`, `from app import worker` -> `worker.encode`. The build imports those
     modules too (1.21: `Failed to load: scripts/smoke.py: ConnectError`)."""
-    apps = analysis.__dict__.get("_fg301_app_map")
-    if apps is None:
-        from flash_guard.project.apps import AppMap
+    from flash_guard.project.apps import app_map
 
-        apps = analysis.__dict__["_fg301_app_map"] = AppMap(analysis.root)
+    apps = app_map(analysis)
     out: dict[str, set[str]] = {}
     for path, binding, how in analysis.modules.importers().get(endpoint.path, ()):
         if path == endpoint.path or apps.app_of(path) != endpoint.app:

@@ -14,7 +14,7 @@ from flash_guard.discover.lexical import Unanalysable, content_hash
 from flash_guard.discover.parse import untrack_conversions
 from flash_guard.discover.resolve import SDK2_PACKAGE, ModuleIndex, is_flash_module
 from flash_guard.model import Endpoint, Span
-from flash_guard.project.apps import AppMap
+from flash_guard.project.apps import AppMap, keep_app_map
 from flash_guard.project.files import (
     HiddenPlaces,
     SourceFile,
@@ -238,7 +238,7 @@ def analyse(
     problems.sort(key=lambda p: (p.path, p.span))
     if cache is not None:
         cache.save()  # only when discovery parsed a module on demand
-    return Analysis(
+    analysis = Analysis(
         root,
         sources,
         project,
@@ -249,6 +249,8 @@ def analyse(
         hidden=frozenset(hidden),
         package_import_hints=package_hints,
     )
+    keep_app_map(analysis, apps)  # the rules ask the same directories again
+    return analysis
 
 
 # Endpoint's list fields: filled by discovery only, read as sequences after it.

@@ -42,3 +42,21 @@ class AppMap:
         base = os.path.join(self.root, directory)
         # lexists: a marker is a name in the directory; a symlinked one is never followed
         return any(os.path.lexists(os.path.join(base, marker)) for marker in APP_MARKERS)
+
+
+def app_map(analysis) -> AppMap:
+    """The one AppMap of `analysis`'s run (discovery's, shared by every rule that asks):
+    each directory's markers are looked up once per run, not once per rule (on a big tree,
+    thousands of `lexists` calls per map)."""
+    apps = analysis.__dict__.get(_RUN_MAP)
+    if apps is None:
+        apps = analysis.__dict__[_RUN_MAP] = AppMap(analysis.root)
+    return apps
+
+
+def keep_app_map(analysis, apps: AppMap) -> None:
+    """Make `apps` (discovery's, for `analysis.root`) the run's `app_map`."""
+    analysis.__dict__[_RUN_MAP] = apps
+
+
+_RUN_MAP = "_app_map"

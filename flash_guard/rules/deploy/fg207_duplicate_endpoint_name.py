@@ -16,7 +16,7 @@ from flash_guard.checks.placement import (
 )
 from flash_guard.messages import env_keys
 from flash_guard.model import Endpoint, Span, Value
-from flash_guard.project.apps import AppMap
+from flash_guard.project.apps import app_map
 from flash_guard.sdk.in_use import release_at_least, sdk_of
 
 
@@ -374,7 +374,7 @@ def _module_level_imports(analysis) -> dict[str, dict[str, list[Rebinding]]]:
     """The module-level names that re-bind another module's (or their own module's) objects,
     in modules an app's build imports, by app and by the module the object comes from:
     {app: {source: [Rebinding]}}."""
-    apps = AppMap(analysis.root)
+    apps = app_map(analysis)
     modules = analysis.modules
     imports_of: dict[str, list[tuple[str, object, str]]] = {}  # importer -> (source, binding, how)
     for source, entries in modules.importers().items():

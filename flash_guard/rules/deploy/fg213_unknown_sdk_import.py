@@ -5,7 +5,7 @@ from __future__ import annotations
 from flash_guard.checks.base import Check, Outcome, register
 from flash_guard.discover.facts import guarding_if
 from flash_guard.model import Span
-from flash_guard.project.apps import AppMap
+from flash_guard.project.apps import app_map
 from flash_guard.project.sdk_version import DISTRIBUTIONS, SdkVersions
 from flash_guard.sdk import releases, runpod2_tables
 from flash_guard.sdk.flash_tables import FOREIGN_EXPORTS, did_you_mean
@@ -65,7 +65,7 @@ class UnknownSdkImport(Check):
         if analysis is None:
             return []
         finder = sdk_finder(analysis)
-        apps = AppMap(analysis.root)
+        apps = app_map(analysis)
         # 2.0 declarations are not handed to runpod_flash checks (deploy_support.REPLACED), but
         # they decide which apps read `runpod` as 2.0 and name the finding's endpoint there.
         every = list(getattr(analysis, "endpoints", None) or endpoints)

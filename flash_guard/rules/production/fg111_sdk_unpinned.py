@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flash_guard.checks.base import Check, Outcome, register
 from flash_guard.model import Span
-from flash_guard.project.apps import AppMap
+from flash_guard.project.apps import app_map
 from flash_guard.project.sdk_version import DISTRIBUTIONS, RUNPOD2_MODULE, read_text
 from flash_guard.rules.deploy.fg213_unknown_sdk_import import sdk_finder
 
@@ -109,7 +109,7 @@ def _requirement_site(root, sdk) -> tuple[str, Span] | None:
 
 def _sdk_imports(analysis) -> dict[tuple[str, str], tuple[str, Span]]:
     """(app, SDK module) -> the app's first import of it (files by path, then line)."""
-    apps = AppMap(analysis.root)
+    apps = app_map(analysis)
     out: dict[tuple[str, str], tuple[str, Span]] = {}
     hidden = getattr(analysis, "hidden", frozenset())
     for path in sorted(analysis.modules.files):
@@ -135,7 +135,7 @@ def _runpod2_imports(analysis) -> dict[tuple[str, str], tuple[str, Span]]:
     """(app, "runpod") -> the first import of `runpod` in each app that uses the 2.0 Apps API
     (builds a `runpod.App` or declares on one); a classic `runpod.serverless` worker is not a
     Flash app and is left alone."""
-    apps = AppMap(analysis.root)
+    apps = app_map(analysis)
     using = {apps.app_of(a.path) for a in getattr(analysis, "runpod2_apps", ()) if a.path}
     using |= {e.app for e in analysis.endpoints if e.sdk == "runpod2" and e.kind != "client"}
     out: dict[tuple[str, str], tuple[str, Span]] = {}

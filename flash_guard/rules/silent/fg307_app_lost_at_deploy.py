@@ -9,7 +9,7 @@ from flash_guard.discover.analysis import text_of
 from flash_guard.discover.parse import dotted_expr
 from flash_guard.discover.resolve import SDK2_PACKAGE, ModuleRef
 from flash_guard.model import Opaque, Span
-from flash_guard.project.apps import AppMap
+from flash_guard.project.apps import app_map
 from flash_guard.sdk.runpod2_tables import DISCOVERY_SKIP_DIRS
 
 
@@ -100,7 +100,7 @@ class AppLostAtDeploy(Check):
         analysis = ctx.analysis
         if analysis is None:
             return []
-        apps_of = AppMap(analysis.root)
+        apps_of = app_map(analysis)
         out: list[Outcome] = []
         first: dict[tuple[str, object], object] = {}
         for app in analysis.runpod2_apps:

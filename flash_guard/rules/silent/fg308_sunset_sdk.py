@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flash_guard.checks.base import Check, Outcome, register
 from flash_guard.discover.resolve import FLASH_PACKAGES, IMPORTERS
-from flash_guard.project.apps import AppMap
+from flash_guard.project.apps import app_map
 from flash_guard.sdk import releases
 
 
@@ -24,7 +24,7 @@ class SunsetSdk(Check):
         analysis = ctx.analysis
         if analysis is None:
             return []
-        apps = AppMap(analysis.root)
+        apps = app_map(analysis)
         done: set[str] = set()
         out = []
         files = analysis.modules.files
