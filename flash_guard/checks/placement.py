@@ -740,10 +740,17 @@ def source_text(analysis, path: str) -> str | None:
         return None
     if source.text is not None:
         return source.text
+    # The last file read is kept (one text, not every endpoint file's): evaluation visits
+    # endpoints by path, so a file's declarations ask for it one after another.
+    last = analysis.__dict__.get("_last_source_text")
+    if last is not None and last[0] == path:
+        return last[1]
     try:  # discovery drops the text once the file is parsed; it read fine then
-        return source.abspath.read_text(encoding="utf-8", errors="replace")
+        text = source.abspath.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
+    analysis.__dict__["_last_source_text"] = (path, text)
+    return text
 
 
 def _declaration_text(function, endpoint: Endpoint) -> str:
