@@ -19,7 +19,7 @@ from flash_guard.checklist.active import UNRESOLVED, ActiveItem, Checklist, Opti
 from flash_guard.checklist.items import Item
 from flash_guard.checklist.profiles import ProfileMap, file_pragmas
 from flash_guard.checks import deploy_support as runpod2
-from flash_guard.checks.base import Context, Outcome, decide_candidates, where
+from flash_guard.checks.base import Context, Outcome, decide_candidates, forget_splits, where
 from flash_guard.checks.placement import build_never_copies, in_a_test, runtime_provisioned
 from flash_guard.checks.sites import forget_indexes
 from flash_guard.config.loader import Config
@@ -77,6 +77,7 @@ def evaluate(
     # endpoint's own: kept for a few, not megabytes of them beside the findings and scorecard.
     forget_conversions()
     run.project_checks()
+    forget_splits()  # every check has run
     run.rows_done()
     forget_indexes()  # the checks that ask where declarations sit are done
     forget_kept_conversions()  # and the declarations' calls they read
@@ -476,12 +477,13 @@ def _declarative(item: Item, params: dict, ep: Endpoint) -> list[Outcome]:
 
 
 def _declarative_one(item: Item, params: dict, ep: Endpoint) -> list[Outcome]:
-    bound = dataclasses.replace(item, raw_params={**item.raw_params, **(params or {})})
+    # The item's parameters with the configuration's on top (no copy of the whole item).
+    raw_params = {**item.raw_params, **(params or {})}
     outcomes = []
     for attr, condition in item.require.items():
         value = conditions.attribute(ep, attr)
         for op, raw_operand in condition.items():
-            operand = bound.operand(raw_operand)
+            operand = item.operand(raw_operand, raw_params)
             verdict = conditions.apply(op, value, operand)
             if verdict == "pass":
                 continue
@@ -504,10 +506,10 @@ def _declarative_one(item: Item, params: dict, ep: Endpoint) -> list[Outcome]:
                 outcomes.append(outcome)
                 break
             shown = value if isinstance(value, Value) else None
-            message = render_template(item.message, ep, attr, shown, op, operand, bound.raw_params)
+            message = render_template(item.message, ep, attr, shown, op, operand, raw_params)
             fix = fix_for(item, ep)
             if "{" in fix:  # a fix may name the item's parameters: "e.g. idle_timeout={max}"
-                fix = render_template(fix, ep, attr, shown, op, operand, bound.raw_params)
+                fix = render_template(fix, ep, attr, shown, op, operand, raw_params)
             path, span = where(ep, shown)
             outcomes.append(Outcome("fail", message, path, span, attr, ep, fix))
             break

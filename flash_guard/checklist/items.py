@@ -144,12 +144,13 @@ class Item:
     builtin: bool = True
     profiles: tuple[str, ...] = ()  # built-in profiles that carry it; () means all
 
-    def operand(self, operand: Any) -> Any:
-        """`$name` in a declarative condition is the item's parameter `name`."""
+    def operand(self, operand: Any, raw_params: dict | None = None) -> Any:
+        """`$name` in a declarative condition is the item's parameter `name` (in `raw_params`,
+        the item's with the configuration's on top, when given)."""
         if isinstance(operand, str):
             match = _PARAM_REF.match(operand)
             if match:
-                return self.raw_params.get(match.group(1))
+                return (self.raw_params if raw_params is None else raw_params).get(match.group(1))
         return operand
 
 
