@@ -19,7 +19,7 @@ from flash_guard.checklist.active import UNRESOLVED, ActiveItem, Checklist, Opti
 from flash_guard.checklist.items import Item
 from flash_guard.checklist.profiles import ProfileMap, file_pragmas
 from flash_guard.checks import deploy_support as runpod2
-from flash_guard.checks.base import Context, Outcome, decide_candidates, forget_splits, where
+from flash_guard.checks.base import Context, Outcome, decide_candidates, where
 from flash_guard.checks.placement import build_never_copies, in_a_test, runtime_provisioned
 from flash_guard.checks.sites import forget_indexes
 from flash_guard.config.loader import Config
@@ -77,7 +77,6 @@ def evaluate(
     # endpoint's own: kept for a few, not megabytes of them beside the findings and scorecard.
     forget_conversions()
     run.project_checks()
-    forget_splits()  # every check has run
     run.rows_done()
     forget_indexes()  # the checks that ask where declarations sit are done
     forget_kept_conversions()  # and the declarations' calls they read

@@ -312,7 +312,9 @@ def test_a_cold_run_lexes_each_file_once(tmp_path, monkeypatch, extra):
     from flash_guard.discover import lexical
 
     root = _project(tmp_path)
-    monkeypatch.setattr(lexical, "LEXED_HERE", set())  # nothing known from earlier tests
+    # nothing known from earlier tests
+    monkeypatch.setattr(lexical, "_LEXED", bytearray())
+    monkeypatch.setattr(lexical, "_LEXED_SORTED", [])
     calls = []
     real = lexical.lex
 

@@ -222,29 +222,21 @@ def candidate_variants(endpoint: Endpoint, keys=None) -> list[tuple[dict, Endpoi
     return out
 
 
-def _split_of(params: dict, keys) -> list[tuple[str, Value]]:
-    return [(k, v) for k in keys if isinstance(v := params.get(k), Value) and v.candidates]
+def _split_of(params: dict) -> list[tuple[str, Value]]:
+    return [(k, v) for k, v in params.items() if isinstance(v, Value) and v.candidates]
 
 
-# Every check of an endpoint asks in turn, and each project-wide check asks for every
-# endpoint in turn: the answers are remembered by parameters dict (held with its answer, so
-# its id is its own), until evaluation ends (forget_splits) or, past a bound, all at once.
-_splits: dict[int, tuple[dict, tuple]] = {}
-_SPLITS_MAX = 4096
+# Every check of an endpoint asks in turn, for the same parameters: remember the last answer.
+_last_split: tuple = (None, ())
 
 
 def _split(params: dict) -> list[tuple[str, Value]]:
-    entry = _splits.get(id(params))
-    if entry is None or entry[0] is not params:
-        if len(_splits) >= _SPLITS_MAX:
-            _splits.clear()
-        entry = _splits[id(params)] = (params, tuple(_split_of(params, params)))
-    return list(entry[1])
-
-
-def forget_splits() -> None:
-    """Evaluation is over: the parameters it asked about are not held any longer."""
-    _splits.clear()
+    global _last_split
+    held, split = _last_split
+    if held is not params:
+        split = tuple(_split_of(params))
+        _last_split = (params, split)
+    return list(split)
 
 
 def _canonical(endpoint: Endpoint, name: str) -> str:

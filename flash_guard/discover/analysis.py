@@ -6,11 +6,10 @@ import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from flash_guard.discover import lexical
 from flash_guard.discover.facts import FileFacts, extract
 from flash_guard.discover.frontend_flash import discover_endpoints
 from flash_guard.discover.frontend_runpod2 import discover_runpod2
-from flash_guard.discover.lexical import Unanalysable, content_hash
+from flash_guard.discover.lexical import Unanalysable, note_lexed
 from flash_guard.discover.parse import untrack_conversions
 from flash_guard.discover.resolve import SDK2_PACKAGE, ModuleIndex, is_flash_module
 from flash_guard.model import Endpoint, Span
@@ -123,10 +122,10 @@ def _extract_all(items: list[tuple[str, str]], jobs: int | None, cache=None) -> 
 
 def _note_lexed(items: list[tuple[str, str]], facts: list[FileFacts]) -> None:
     """Remember the texts `lex` accepted (extracted without a read error), so the fix engine
-    does not lex them again (lexical.LEXED_HERE)."""
+    does not lex them again (lexical.lexed_here)."""
     for (_, text), one in zip(items, facts, strict=True):
         if one.read_error is None:
-            lexical.LEXED_HERE.add(content_hash(text))
+            note_lexed(text)
 
 
 def _extract_uncached(items: list[tuple[str, str]], jobs: int | None) -> list[FileFacts]:

@@ -28,10 +28,9 @@ from pathlib import Path
 
 from flash_guard import __version__
 from flash_guard.build_id import parser_build
-from flash_guard.digests import sha256
+from flash_guard.digests import blake2b, sha256
 from flash_guard.discover import codec
 from flash_guard.discover.facts import FileFacts
-from flash_guard.discover.lexical import content_hash
 from flash_guard.signed_cache import (
     CACHE_DIR_NAME,
     KEY_FILE,
@@ -76,6 +75,10 @@ def code_fingerprint(schema: str, names: tuple[str, ...]) -> str:
                 digest.update(b"?")
     digest.update(parser_build().encode())
     return digest.hexdigest()[:32]
+
+
+def content_hash(text: str) -> str:
+    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
 
 class FactsCache:

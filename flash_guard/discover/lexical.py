@@ -12,6 +12,7 @@ the code: `tokenize` only splits text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from flash_guard.digests import blake2b
@@ -46,15 +47,36 @@ _INDENT = re.compile(r"^([ \t\f]*)[^ \t\f\n]", re.M)
 _NEWLINES = re.compile(r"\r\n?")
 
 
-# The content hashes of the texts this process extracted facts from without error, so that
-# `lex` accepted them: the fix engine need not lex such a text again to know it may parse it
-# (fix/locate.py). Filled from fresh extractions only (discover/analysis.py, with or without
-# the facts cache), never from what a cache file says.
-LEXED_HERE: set[str] = set()
+# The texts this process extracted facts from without error, so that `lex` accepted them:
+# the fix engine need not lex such a text again to know it may parse it (fix/locate.py).
+# Filled from fresh extractions only (discover/analysis.py, with or without the facts
+# cache), never from what a cache file says. Their 16-byte BLAKE2b digests, appended as
+# extracted (16 bytes a file through evaluation, a run's peak) and sorted on the first
+# question after (`_LEXED_SORTED`).
+_LEXED = bytearray()
+_LEXED_SORTED: list[bytes] = []
+_DIGEST = 16
 
 
-def content_hash(text: str) -> str:
-    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+def note_lexed(text: str) -> None:
+    """`lex` accepted `text` in this process."""
+    _LEXED.extend(_digest(text))
+
+
+def lexed_here(text: str) -> bool:
+    """Whether `lex` accepted this very text in this process (`note_lexed`)."""
+    global _LEXED_SORTED
+    if len(_LEXED_SORTED) * _DIGEST != len(_LEXED):
+        _LEXED_SORTED = sorted(
+            bytes(_LEXED[i : i + _DIGEST]) for i in range(0, len(_LEXED), _DIGEST)
+        )
+    digest = _digest(text)
+    index = bisect_left(_LEXED_SORTED, digest)
+    return index < len(_LEXED_SORTED) and _LEXED_SORTED[index] == digest
+
+
+def _digest(text: str) -> bytes:
+    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=_DIGEST).digest()
 
 
 class Unanalysable(Exception):

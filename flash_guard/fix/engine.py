@@ -17,8 +17,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flash_guard.discover import lexical
-from flash_guard.discover.lexical import content_hash
+from flash_guard.discover.lexical import lexed_here
 from flash_guard.fix.edits import SAFE, UNSAFE, Fix, apply_edits, choose
 from flash_guard.fix.fixers import FIXERS
 from flash_guard.fix.locate import NotFixable, Source
@@ -115,7 +114,7 @@ def attach_fixes(
         cache = caches.cache_for(path) if caches is not None else None
         if cache is not None and files.OVERLAY and _overlaid(state):
             cache = None  # a fix round's edited text, never on disk: not worth keeping
-        text_hash = content_hash(state.text) if cache is not None else ""
+        text_hash = cache_module.content_hash(state.text) if cache is not None else ""
         # A byte-order mark moves every edit's byte offsets: another text as far as fixes go.
         entry_hash = text_hash + ("+bom" if state.bom else "")
         source = None  # parsed on the first finding the cache cannot answer
@@ -132,7 +131,7 @@ def attach_fixes(
                         found.append(fix)
                     continue
             if source is None:
-                accepted = (text_hash or content_hash(state.text)) in lexical.LEXED_HERE
+                accepted = lexed_here(state.text)
                 try:
                     source = Source(path, state.text, accepted)
                 except NotFixable:
