@@ -364,6 +364,7 @@ def cmd_check(args) -> int:
     from flash_guard.report.text_report import use_color
 
     if args.show_settings is not None:
+        _check_show_settings_conflicts(args)
         return _show_settings(args)
     _check_option_conflicts(args)
     request = _request(args)
@@ -433,6 +434,7 @@ def _check_option_conflicts(args) -> None:
     dropped = [
         name
         for name, given in (
+            (_format_option(args), args.format != "text"),
             ("--output", args.output),
             ("--write-baseline", args.write_baseline),
             ("--baseline", args.baseline),
@@ -446,7 +448,11 @@ def _check_option_conflicts(args) -> None:
     # --write-baseline records the findings and stops: no output file, no comparison.
     dropped = [
         name
-        for name, given in (("--output", args.output), ("--diff-base", args.diff_base))
+        for name, given in (
+            (_format_option(args), args.format != "text"),
+            ("--output", args.output),
+            ("--diff-base", args.diff_base),
+        )
         if given
     ]
     if args.write_baseline is not None and dropped:
@@ -459,6 +465,27 @@ def _check_option_conflicts(args) -> None:
     for file, real in zip(files, written, strict=True):
         if written.count(real) > 1:
             raise UsageError(f"{file}: given for two outputs; name a file for each")
+
+
+def _format_option(args) -> str:
+    return f"--format {args.format}"
+
+
+def _check_show_settings_conflicts(args) -> None:
+    """--show-settings prints the settings as text and stops: a report format or output file
+    given with it would be dropped (a `--format json` reader would get no JSON)."""
+    dropped = [
+        name
+        for name, given in (
+            (_format_option(args), args.format != "text"),
+            ("--output", args.output),
+        )
+        if given
+    ]
+    if dropped:
+        raise UsageError(
+            f"--show-settings prints the settings as text, so {dropped[0]} does nothing; drop one"
+        )
 
 
 def _note_for_replay(request, project) -> None:

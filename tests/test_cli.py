@@ -809,6 +809,11 @@ def test_config_option_on_a_project_outside_the_working_directory(run_cli, proje
         (["--diff", "--baseline", "b.json"], "--diff reports no findings, so --baseline"),
         (["--write-baseline", "b.json", "--output", "json=o.json"], "so --output does nothing"),
         (["--output", "json=o.json", "--output", "sarif=./o.json"], "o.json: given for two"),
+        (["--fix-only", "--format", "json"], "--fix-only reports no findings, so --format json"),
+        (["--diff", "--format", "sarif"], "--diff reports no findings, so --format sarif"),
+        (["--write-baseline", "b.json", "--format", "json"], "so --format json does nothing"),
+        (["--show-settings", "app.py", "--format", "json"], "so --format json does nothing"),
+        (["--show-settings", "app.py", "--output", "json=o.json"], "so --output does nothing"),
     ],
     ids=[
         "required-alone",
@@ -818,6 +823,12 @@ def test_config_option_on_a_project_outside_the_working_directory(run_cli, proje
         "diff-baseline",
         "write-baseline-output",
         "same-file",
+        # Each printed nothing on stdout, where a `--format json` reader expects a document.
+        "fix-only-format",
+        "diff-format",
+        "write-baseline-format",
+        "show-settings-format",
+        "show-settings-output",
     ],
 )
 def test_options_that_would_be_dropped_are_a_usage_error(run_cli, project, options, message):
