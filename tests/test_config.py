@@ -432,6 +432,30 @@ def test_require_suppression_reason(check_json, project):
             ".flash-guard.yaml:2: profiles.staging: unknown profile",
         ),
         ("exclude: legacy/**\n", ".flash-guard.yaml:1: exclude: must be a list of strings"),
+        # A declarative rule's parameter is checked like a check's: `max: "3"` was accepted
+        # and failed every endpoint (a string is no number to compare with).
+        (
+            "rules:\n  FG402:\n    params: {max: '3'}\n",
+            ".flash-guard.yaml:3: rules.FG402.params.max: expected a whole number like the "
+            "default 3, got '3'",
+        ),
+        (
+            "rules:\n  FG104:\n    params: {fix_execution_timeout_ms: abc}\n",
+            ".flash-guard.yaml:3: rules.FG104.params.fix_execution_timeout_ms: expected a whole "
+            "number",
+        ),
+        (
+            "profiles:\n  staging:\n    extends: production\n    rules:\n"
+            "      FG103: {params: {min_workers: .nan}}\n",
+            ".flash-guard.yaml:5: profiles.staging.rules.FG103.params.min_workers: expected a "
+            "whole number",
+        ),
+        # A range upside down: no idle timeout is inside it, so every endpoint failed.
+        (
+            "rules:\n  FG105:\n    params:\n      queue_range: [1800, 900]\n",
+            ".flash-guard.yaml:4: rules.FG105.params.queue_range: the low end 1800 is above the "
+            "high end 900",
+        ),
     ],
     ids=[
         "bad-yaml",
@@ -447,6 +471,10 @@ def test_require_suppression_reason(check_json, project):
         "bad-fail-on",
         "unknown-profile-in-map",
         "exclude-not-a-list",
+        "declarative-param-type",
+        "fix-param-type",
+        "profile-declarative-param-nan",
+        "reversed-range",
     ],
 )
 def test_invalid_config_is_one_line_exit_2(run_cli, project, text, expected):
@@ -576,6 +604,17 @@ def test_invalid_user_item_is_one_line_exit_2(run_cli, project, text, expected):
             item(when="{knd: queue}"),
             ".flash-guard.yaml:7: checklist[0].when.knd: unknown filter (did you mean `kind`?)",
         ),
+        (
+            item(require="\n      idle_timeout: {between: [1800, 900]}"),
+            ".flash-guard.yaml:7: checklist[0].require.idle_timeout.between: `between` needs "
+            "[low, high] with low <= high, got [1800, 900]",
+        ),
+        (
+            item(require="\n      workers.max: {lte: $max}", params="{max: 3}")
+            + "rules:\n  ACME001: {params: {max: [4]}}\n",
+            ".flash-guard.yaml:10: rules.ACME001.params.max: expected a whole number like the "
+            "default 3, got [4]",
+        ),
     ],
     ids=[
         "unknown-attribute",
@@ -588,6 +627,8 @@ def test_invalid_user_item_is_one_line_exit_2(run_cli, project, text, expected):
         "unknown-when-kind",
         "unknown-when-compute",
         "unknown-when-filter",
+        "between-upside-down",
+        "user-param-override-type",
     ],
 )
 def test_checklist_language_is_validated_like_code(run_cli, project, text, expected):

@@ -294,7 +294,12 @@ def operand_problem(op: str, operand: Any) -> str | None:
         return f"`{op}` needs a number, got {_shown(operand)}"
     if op == "between":
         ok = isinstance(operand, list) and len(operand) == 2 and all(_finite(x) for x in operand)
-        return None if ok else f"`between` needs [low, high] numbers, got {_shown(operand)}"
+        if not ok:
+            return f"`between` needs [low, high] numbers, got {_shown(operand)}"
+        if operand[0] > operand[1]:
+            # No value lies in such a range: every endpoint would fail the item.
+            return f"`between` needs [low, high] with low <= high, got {_shown(operand)}"
+        return None
     if op in ("exists", "absent") and not isinstance(operand, bool):
         return f"`{op}` needs true or false, got {_shown(operand)}"
     if op in ("in", "not_in", "subset_of") and not isinstance(operand, list):

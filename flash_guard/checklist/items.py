@@ -289,6 +289,49 @@ def _param_problem(item: Item, operand: Any) -> str | None:
     return None
 
 
+def override_param_problem(item: Item, name: str, value: Any) -> str | None:
+    """Why `value` cannot replace the declarative item's parameter `name` (a `rules:`
+    override): it must be of the default's kind, and every condition reading `$name` must
+    accept it. Unchecked, `max: "3"` failed every endpoint (a string is no number to compare)
+    and `fix_execution_timeout_ms: "abc"` quietly turned its fix off."""
+    default = item.raw_params[name]
+    expected, given = _kind_of(default), _kind_of(value)
+    if given == "a whole number" and expected == "a number":
+        given = expected
+    if expected is not None and given != expected:
+        shown, default_shown = _shown_value(value), _shown_value(default)
+        return f"expected {expected} like the default {default_shown}, got {shown}"
+    reference = f"${name}"
+    for condition in item.require.values():
+        for op, operand in condition.items():
+            if operand == reference:
+                problem = operand_problem(op, value)
+                if problem:
+                    return problem
+    return None
+
+
+def _kind_of(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int):
+        return "a whole number"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return None
+
+
+def _shown_value(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def did_you_mean(name: str, known) -> str:
     import difflib
 

@@ -316,7 +316,12 @@ def coerce_params(params_cls: type, raw: dict, where_: str) -> tuple[Any, list[s
             errors.append(f"{where_}.{key}: {problem}")
             continue
         values[key] = tuple(value) if _is_tuple_hint(hints[key]) else value
-    return params_cls(**values), errors
+    built = params_cls(**values)
+    # Constraints between values or within one (a range's low end below its high end) are
+    # the Params class's own `problems()`: "name: what is wrong" each.
+    if not errors and hasattr(built, "problems"):
+        errors = [f"{where_}.{problem}" for problem in built.problems()]
+    return built, errors
 
 
 def _is_tuple_hint(hint) -> bool:

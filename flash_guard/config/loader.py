@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from flash_guard.checklist.catalog import PROFILES, builtin_catalog
-from flash_guard.checklist.items import Item, build_params, did_you_mean, parse_item
+from flash_guard.checklist.items import (
+    Item,
+    build_params,
+    did_you_mean,
+    override_param_problem,
+    parse_item,
+)
 from flash_guard.config.input_file import read_input_text
 from flash_guard.config.yamlsrc import ConfigError, YamlSource, load_yaml_file
 from flash_guard.findings import SEVERITIES
@@ -681,9 +687,12 @@ def _parse_rules(
         if item.check is not None:
             build_params(src, keypath + [key, "params"], item.check, {**item.raw_params, **params})
         else:
-            for name in params:
+            for name, value in params.items():
                 if name not in item.raw_params:
                     raise src.error(keypath + [key, "params", name], "unknown parameter")
+                problem = override_param_problem(item, name, value)
+                if problem:
+                    raise src.error(keypath + [key, "params", name], problem)
         override.params = {**override.params, **params}
         into[code] = override
         origin = ".".join(str(k) for k in keypath)

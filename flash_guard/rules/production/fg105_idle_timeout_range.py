@@ -24,6 +24,15 @@ class Params:
         default=(1200, 1800), doc="Inclusive range in seconds for load-balanced endpoints."
     )
 
+    def problems(self) -> list[str]:
+        """A range whose low end is above its high end: every endpoint would fail it."""
+        ranges = (("queue_range", self.queue_range), ("lb_range", self.lb_range))
+        return [
+            f"{name}: the low end {low} is above the high end {high}; write [low, high]"
+            for name, (low, high) in ranges
+            if low > high
+        ]
+
 
 @register
 class IdleTimeoutRange(Check):
