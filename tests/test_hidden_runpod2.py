@@ -84,6 +84,46 @@ def test_ignored_app_file_is_deployed_but_not_shipped_fg306(tmp_path, run_cli, i
     assert "`rp flash deploy` imports and deploys it" in message, message
 
 
+@pytest.mark.parametrize("in_git", [False, True], ids=["plain-dir", "git"])
+def test_ignored_file_declaring_on_an_imported_app_is_fg306(tmp_path, run_cli, in_git):
+    # The ignored file builds no App itself: it decorates the App of main.py. rc2's
+    # discovery still imports it, so its resource deploys, and the artifact lacks it.
+    on_main = (
+        "from main import app\n\n\n@app.queue(name='gen-q', cpu='cpu3c-1-2')\n"
+        "def gen(x=1):\n    return x\n"
+    )
+    call_form = (
+        "from main import app\n\n\ndef svc():\n    return None\n\n\n"
+        "h = app.api(name='gen-api')(svc)\n"
+    )
+    root = write_tree(
+        tmp_path / "p",
+        {
+            "main.py": PROJECT["main.py"],
+            ".gitignore": "gen/\n",
+            "gen/on_main.py": on_main,
+            "gen/call_form.py": call_form,
+        },
+    )
+    if in_git:
+        _git_init(root)
+    fg306 = {(f["path"], f["line"]) for f in _findings(run_cli, root) if f["code"] == "FG306"}
+    assert {("gen/on_main.py", 4), ("gen/call_form.py", 8)} <= fg306, fg306
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        (b"from main import app\n\n@app.queue(name='q')\ndef f(): ...\n", True),
+        (b"from main import app\nh = app.api(name='web')(web)\n", True),
+        (b"from main import app\nx = app.queue\n", False),  # no declaration
+        (b"@app.queue(name='q')\ndef f(): ...\n", False),  # no import: nothing to decorate on
+    ],
+)
+def test_the_cheap_filter_keeps_resources_on_an_imported_app(text, kept):
+    assert files_mod.shows_runpod2_app(text) is kept
+
+
 def test_dot_directory_app_is_an_ordinary_deployed_endpoint(tmp_path, run_cli):
     root = write_tree(
         tmp_path / "p", {"main.py": PROJECT["main.py"], ".ci/app.py": PROJECT[".ci/app.py"]}

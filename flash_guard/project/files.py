@@ -423,6 +423,12 @@ HIDDEN_WALK_LIMIT = 200_000
 # `Application`).
 _RUNPOD2_NAME = re.compile(rb"(?<![\w.])runpod(?!\w)")
 _APP_WORD = re.compile(rb"(?<!\w)App(?!\w)")
+# A resource declared on an App another module built (`from app import app` then
+# `@app.queue(...)`, or the call form `app.api(...)(Svc)`): rc2's discovery imports the
+# ignored file too, so its resource joins the App and deploys (FG306).
+_RESOURCE_ON_AN_APP = re.compile(
+    rb"(?m)^[ \t]*(?:@|[\w.]+[ \t]*=[ \t]*)[\w.]+\.(?:queue|api)[ \t]*\("
+)
 
 
 @functools.cache
@@ -450,7 +456,12 @@ class HiddenPlaces:
 
 def shows_runpod2_app(data: bytes) -> bool:
     """The cheap filter of a hidden file: it imports an SDK (as the first pass decides a
-    candidate), names `runpod` itself and has the word `App` (`runpod.App(`, `import App`)."""
+    candidate), names `runpod` itself and has the word `App` (`runpod.App(`, `import App`);
+    or it declares a queue or api resource on an App it may import from a module of the
+    project (`@app.queue(...)`), which discovery then finds."""
+    declares = b".queue" in data or b".api" in data
+    if declares and b"import" in data and _RESOURCE_ON_AN_APP.search(data) is not None:
+        return True
     return (
         b"App" in data
         and _APP_WORD.search(data) is not None
