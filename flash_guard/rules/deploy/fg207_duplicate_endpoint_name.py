@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 
@@ -115,7 +116,9 @@ def duplicate_names(deployed: list[Endpoint]) -> tuple[set[int], list[Outcome]]:
     for endpoint in deployed:
         name = endpoint.params.get("name")
         if name is None or not name.known:
-            if name is not None and len(deployed) > 1:
+            if name is not None and any(
+                may_share_name(name, other) for other in deployed if other is not endpoint
+            ):
                 out.append(unknown(endpoint, name, "the endpoint's `name`", "name"))
             continue
         if not isinstance(name.value, str):
@@ -159,6 +162,50 @@ def duplicate_names(deployed: list[Endpoint]) -> tuple[set[int], list[Outcome]]:
             )
         )
     return reported, out
+
+
+@dataclass(frozen=True)
+class NameShape:
+    """What an f-string name can be: `f"svc-{env}"` always starts with `svc-`."""
+
+    pattern: re.Pattern
+    head: str  # the literal text it always starts with
+    tail: str  # and ends with
+
+
+def name_shape(value: Value) -> NameShape | None:
+    """The shape of an f-string name; None when the expression says nothing of it."""
+    try:
+        node = ast.parse(value.text.strip(), mode="eval").body
+    except (SyntaxError, ValueError):
+        return None
+    if not isinstance(node, ast.JoinedStr):
+        return None
+    pieces = [p.value if isinstance(p, ast.Constant) else None for p in node.values]
+    pattern = "".join(".*" if p is None else re.escape(p) for p in pieces)
+    head = pieces[0] if pieces and pieces[0] is not None else ""
+    tail = pieces[-1] if pieces and pieces[-1] is not None else ""
+    return NameShape(re.compile(pattern, re.DOTALL), head, tail)
+
+
+def may_share_name(unknown_name: Value, other: Endpoint) -> bool:
+    """Whether a name flash-guard cannot resolve may equal `other`'s: an f-string's literal
+    parts rule out every name that lacks them (`f"svc-{env}"` never equals "worker"), so
+    FG207 is decided, not blocked, for those pairs (rules.md: FG002 names a rule only when
+    the value keeps it from deciding)."""
+    shape = name_shape(unknown_name)
+    if shape is None:
+        return True
+    other_name = other.params.get("name")
+    if other_name is None or other_name.known:
+        text = other_name.value if other_name is not None else other.display_name
+        return not isinstance(text, str) or shape.pattern.fullmatch(text) is not None
+    other_shape = name_shape(other_name)
+    if other_shape is None:
+        return True
+    heads_agree = shape.head.startswith(other_shape.head) or other_shape.head.startswith(shape.head)
+    tails_agree = shape.tail.endswith(other_shape.tail) or other_shape.tail.endswith(shape.tail)
+    return heads_agree and tails_agree
 
 
 # The first runpod-flash release whose manifest builder refuses one endpoint name with
