@@ -69,9 +69,10 @@ class DuplicateEndpointName(Check):
         out: list[Outcome] = []
         # `flash build` packages one app at a time: names in two apps never collide.
         imports: dict[str, dict] | None = None
+        apps = AppMap(ctx.analysis.root) if ctx.analysis is not None else None
         for deployed in by_app(e for e in endpoints if visible_to_build(e)).values():
             out += reused_decorators(deployed)
-            out += functions_in_several_files(deployed)
+            out += functions_in_several_files(deployed, apps)
             if ctx.analysis is not None and _scanned_at_run_time(deployed):
                 if imports is None:  # once per run, for every app
                     imports = _module_level_imports(ctx.analysis)
@@ -251,9 +252,11 @@ def reused_decorators(deployed: list[Endpoint]) -> list[Outcome]:
     return out
 
 
-def functions_in_several_files(deployed: list[Endpoint]) -> list[Outcome]:
+def functions_in_several_files(deployed: list[Endpoint], apps: AppMap | None) -> list[Outcome]:
     """The build groups functions by endpoint name and refuses a group from several files, so
-    an endpoint's routes (or decorated functions) must all live in one file."""
+    an endpoint's routes (or decorated functions) must all live in one file. A route that a
+    file of another app registers is not in this app's build (`apps`: each app is built on
+    its own), so it does not count."""
     out = []
     for endpoint in deployed:
         if endpoint.kind == "queue":
@@ -264,7 +267,12 @@ def functions_in_several_files(deployed: list[Endpoint]) -> list[Outcome]:
             (path, span, t.name)
             for (path, span), t in zip(endpoint.decorator_uses, endpoint.targets, strict=False)
         ]
-        uses += [(r.file, r.span, r.handler) for r in endpoint.routes]
+        own_app = apps.app_of(endpoint.path) if apps is not None else None
+        uses += [
+            (r.file, r.span, r.handler)
+            for r in endpoint.routes
+            if apps is None or apps.app_of(r.file) == own_app
+        ]
         by_file: dict[str, tuple] = {}
         for use in sorted(uses, key=lambda u: (u[0], u[1])):
             by_file.setdefault(use[0], use)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flash_guard.checks.base import Check, fail, param_doc, register, unknown
+from flash_guard.project.apps import AppMap
 
 
 @dataclass
@@ -18,7 +19,9 @@ class Params:
 class HealthRoute(Check):
     """Collects every route registered on the endpoint object, in any file of the project,
     and fails when none is `GET` at one of `health_paths`. `/ping` is reserved by the
-    framework and cannot be the user's health route. A runpod 2.0 `@app.api` factory's
+    framework and cannot be the user's health route. Routes registered from a file of another
+    app (a directory with its own project marker) do not count: each app is built on its
+    own. A runpod 2.0 `@app.api` factory's
     routes are those of the app it returns: its `@web.get(...)`/`@web.api_route(...)`
     decorators (also in their call form, `web.get("/health")(fn)`) and `add_api_route`
     calls, a `FastAPI(routes=[APIRoute(...), Route(...)])` table, and the routes of every
@@ -48,7 +51,8 @@ class HealthRoute(Check):
     def check(self, endpoint, params: Params, ctx):
         undecided = None
         dropped = None  # a health route a loop registers that flash build does not deploy
-        for route in endpoint.routes:
+        routes, elsewhere = _routes_by_app(endpoint, ctx.analysis)
+        for route in routes:
             if not (route.method.known and route.path.known):
                 undecided = undecided or (route.path if not route.path.known else route.method)
                 continue
@@ -84,7 +88,23 @@ class HealthRoute(Check):
                 "flash build never serves: only routes on the Endpoint are)"
             )
             fix = f'Register it on the Endpoint: @{endpoint.variable or "api"}.get("{path}").'
-        own = _health_like(endpoint)
+        other_app = next(
+            (
+                r
+                for r in elsewhere
+                if r.method.known
+                and r.path.known
+                and str(r.method.value).upper() == "GET"
+                and r.path.value in params.health_paths
+            ),
+            None,
+        )
+        if other_app is not None:
+            message += (
+                f" (the GET {other_app.path.value} in {other_app.file}:{other_app.span.line} "
+                "belongs to another app, which is built and deployed on its own)"
+            )
+        own = _health_like(routes)
         if own is not None:
             # `/healthz`, `/status`: most likely the health route under another name
             message += (
@@ -98,6 +118,21 @@ class HealthRoute(Check):
 
 
 APP_CLASSES = ("FastAPI", "APIRouter")
+
+
+def _routes_by_app(endpoint, analysis) -> tuple[list, list]:
+    """The endpoint's routes registered in files of its own app, and those registered from
+    another app's files: each app is built on its own, so a route module of another app
+    never reaches this endpoint's build (rules.md "Words: App": FG109's routes never mix
+    two apps)."""
+    if analysis is None or all(route.file == endpoint.path for route in endpoint.routes):
+        return list(endpoint.routes), []
+    apps = AppMap(analysis.root)
+    own_app = apps.app_of(endpoint.path)
+    own, other = [], []
+    for route in endpoint.routes:
+        (own if apps.app_of(route.file) == own_app else other).append(route)
+    return own, other
 
 
 def _unserved_app_route(endpoint, analysis, health_paths) -> tuple[str, str] | None:
@@ -137,9 +172,9 @@ _HEALTH_WORDS = ("health", "healthz", "healthcheck", "livez", "readyz", "live", 
 _HEALTH_WORDS += ("liveness", "readiness", "status", "heartbeat")
 
 
-def _health_like(endpoint) -> str | None:
+def _health_like(routes) -> str | None:
     """The first known GET route whose last path segment names a health check."""
-    for route in endpoint.routes:
+    for route in routes:
         if not (route.method.known and route.path.known) or not isinstance(route.path.value, str):
             continue
         if route.dropped is not None:  # the build does not deploy it (FG301)
