@@ -235,10 +235,25 @@ class _Run:
             profile, card = self.profiles[index], _RowOf(self, index)
         else:
             profile, card = self.profile_map.for_file(outcome.path), None
+            profile = self._app_profile_with(code, outcome.path, profile)
         active = self.checklist.active(profile).get(code)
         active = active or self.checklist.shadow_by_profile[profile].get(code)
         if active is not None:
             self.emit(active, outcome, profile, card)
+
+    def _app_profile_with(self, code: str, path: str, profile: str) -> str:
+        """The profile an app-wide outcome (FG111's unpinned SDK) is judged in: its file's,
+        unless that profile leaves `code` off while an endpoint of the same app is checked
+        in a profile that has it (a `profile=development` pragma in the file that happens to
+        import the SDK first does not exempt the app's production endpoints)."""
+        if code in self.checklist.active(profile):
+            return profile
+        app = self.app_of(path)
+        for index, ep in enumerate(self.analysis.endpoints):
+            other = self.profiles[index]
+            if code in self.checklist.active(other) and self.app_of(ep.path) == app:
+                return other
+        return profile
 
     def runtime_provisioned(self, ep: Endpoint | None) -> bool:
         """A declaration a script builds and runs itself: FG301 says so once, no FG002."""
