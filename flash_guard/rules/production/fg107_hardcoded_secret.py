@@ -282,14 +282,21 @@ def env_entries(endpoint) -> tuple[list[tuple[str, Value]], list[Value]]:
 
 
 _BAKED = (
-    "`{}`: env `{}` is read from the deployer's environment at declaration time (`{}`); "
+    "`{}`: env `{}` is read from the deployer's environment at declaration time ({}); "
     "runpod 2.0 bakes the value into the endpoint template in plain text"
 )
 _COMPUTED = (
-    "`{}`: env `{}` is computed when the decorator runs (`{}`), not a runpod.Secret; "
+    "`{}`: env `{}` is computed when the decorator runs ({}), not a runpod.Secret; "
     "runpod 2.0 bakes the value into the endpoint template in plain text"
 )
 _BAKED_FIX = 'Use env={{"{0}": runpod.Secret("<secret name>")}} (created with `rp secret add`).'
+
+
+def _shown(value: Value) -> str:
+    """The expression as the message shows it, and the constant it came through (rules.md:
+    a finding at a use of a constant names the constant)."""
+    via = f", through the constant `{value.via}`" if value.via else ""
+    return f"`{value.text}`{via}"
 
 
 def _environ_read(value: Value) -> bool:
@@ -352,7 +359,7 @@ class HardcodedSecret(Check):
                     out.append(
                         fail_at(
                             endpoint,
-                            template.format(endpoint.display_name, key, value.text),
+                            template.format(endpoint.display_name, key, _shown(value)),
                             path,
                             span,
                             f"env.{key}",
