@@ -114,6 +114,13 @@ def type_name(raw: Any) -> str:
     return type(raw).__name__
 
 
+def via_note(*values: Value | None) -> str:
+    """` (via `NAME`)` for the first value that came through a module-level constant, so a
+    finding at the constant's use names it (rules.md "Where a finding points"); else ""."""
+    name = next((v.via for v in values if v is not None and v.via), None)
+    return f" (via `{name}`)" if name else ""
+
+
 def at_item(item: Value, whole: Value) -> Value:
     """Point at one element of a list when it was written in the declaration; when the list
     came through a constant, at the constant's use (the message names it)."""

@@ -14,6 +14,7 @@ from flash_guard.checks.deploy_support import (
     python_repr,
     shown,
     type_name,
+    via_note,
     written_value,
 )
 from flash_guard.model import EnumRef
@@ -107,15 +108,17 @@ def selection(endpoint, field: str, judge, single_ok: bool, string_ok: bool) -> 
                 continue
             problem = judge(item.value, in_list=True)
             if problem:
-                message = f"{name} {field}=: {problem}"
+                message = f"{name} {field}={via_note(item, value)}: {problem}"
                 out.append(fail(endpoint, message, at_item(item, value), parameter))
         return out
     if isinstance(raw, EnumRef) and single_ok:
         problem = judge(raw, in_list=False)
-        return [fail(endpoint, f"{name} {field}=: {problem}", value, parameter)] if problem else []
+        said = f"{name} {field}={via_note(value)}: {problem}"
+        return [fail(endpoint, said, value, parameter)] if problem else []
     if isinstance(raw, str) and string_ok:
         problem = judge(raw, in_list=False)
-        return [fail(endpoint, f"{name} {field}=: {problem}", value, parameter)] if problem else []
+        said = f"{name} {field}={via_note(value)}: {problem}"
+        return [fail(endpoint, said, value, parameter)] if problem else []
     hint = ""
     if isinstance(raw, str) and field == "gpu" and raw in GPU_VALUE_STRINGS:
         hint = f"; write {GPU_VALUE_STRINGS[raw]}"

@@ -20,6 +20,7 @@ from flash_guard.checks.deploy_support import (
     python_repr,
     shown,
     tidy,
+    via_note,
     volume_label,
     volume_outcome,
     written,
@@ -212,7 +213,12 @@ def endpoint_datacenters(endpoint) -> tuple[list[tuple[str, Value]] | None, list
         member, problem = member_of(item.value, endpoint)
         if problem:
             problems.append(
-                fail(endpoint, f"{name}: {problem}", at_item(item, value), "datacenter")
+                fail(
+                    endpoint,
+                    f"{name}{via_note(item, value)}: {problem}",
+                    at_item(item, value),
+                    "datacenter",
+                )
             )
         else:
             members.append((member, at_item(item, value)))

@@ -80,12 +80,18 @@ class OversizedGpu(Check):
                 return [unknown(endpoint, item, "a `gpu` item", "gpu")]
             if not isinstance(item.value, EnumRef) or str(item.value) not in top:
                 return []
-            chosen.append(str(item.value))
+            chosen.append(str(item.value) + _via(item))
         return [_finding(endpoint, gpu, chosen)] if chosen else []
 
 
+def _via(value) -> str:
+    """`, via `NAME`` when the value came through a module-level constant (the finding is at
+    its use in the declaration, and names it)."""
+    return f", via `{value.via}`" if value.via else ""
+
+
 def _finding(endpoint, value, chosen: list[str]):
-    listed = ", ".join(chosen)
+    listed = ", ".join(chosen) + _via(value)
     return fail(
         endpoint,
         f"`{endpoint.display_name}` may only run on top-tier GPUs ({listed}); if the model fits "
