@@ -13,7 +13,7 @@ from flash_guard.checks.deploy_support import (
 )
 from flash_guard.model import EnumRef
 from flash_guard.sdk.flash_tables import CUDA_VERSIONS, did_you_mean
-from flash_guard.sdk.in_use import facts_of, history, sdk_of
+from flash_guard.sdk.in_use import facts_of, history, keywords, sdk_of
 
 _VALUES = {value: member for member, value in CUDA_VERSIONS.items()}
 _LISTED = ", ".join(CUDA_VERSIONS.values())
@@ -27,7 +27,8 @@ class InvalidCudaVersion(Check):
     string: "11.8", "12.0" to "12.9", "13.0". A float (`12.8`) or any other string is
     rejected when the resource config is built. `Endpoint` passes the value on only for GPU
     endpoints, so a CPU `Endpoint` fails only on a missing member; the legacy classes
-    validate it on every class. `None` keeps the SDK default (12.8)."""
+    validate it on every class. `None` keeps the SDK default (12.8). Releases before 1.11 have
+    no such keyword (FG210 reports it), so there the value is not checked."""
 
     id = "invalid-cuda-version"
 
@@ -40,7 +41,11 @@ class InvalidCudaVersion(Check):
         if raw is None:
             return []
         problem = member_problem(raw) or release_problem(endpoint, raw)
-        passed_on = endpoint.api == "legacy" or endpoint.compute == "gpu"
+        # A missing member fails at import wherever it is written; a value is validated only
+        # by a release that has the keyword.
+        passed_on = (endpoint.api == "legacy" or endpoint.compute == "gpu") and _taken(
+            endpoint, field
+        )
         if problem is None and passed_on and not isinstance(raw, EnumRef):
             problem = value_problem(raw)
         if problem is None:
@@ -53,6 +58,15 @@ class InvalidCudaVersion(Check):
                 "min_cuda_version",
             )
         ]
+
+
+def _taken(endpoint, field: str) -> bool:
+    """Whether the release in use has the keyword at all: before runpod-flash 1.11 neither
+    `Endpoint` nor the legacy classes know it (a TypeError, or a field pydantic drops: FG210
+    says so), so nothing validates the value."""
+    accepted = keywords(endpoint)
+    names = accepted.endpoint if endpoint.api == "endpoint" else accepted.legacy
+    return names is None or field in names
 
 
 def member_problem(raw) -> str | None:

@@ -71,7 +71,9 @@ class UnknownParameter(EveryDeclaration):
                     fail_at(
                         endpoint,
                         f"{name}: Endpoint() got an unexpected keyword argument '{key}' "
-                        f"(TypeError when the module is imported){suggest(key, endpoint_params)}",
+                        f"(TypeError when the module is imported"
+                        f"{_release_note(accepted.sdk, 'endpoint_param', key)})"
+                        f"{suggest(key, endpoint_params)}",
                         endpoint.path,
                         span,
                         key,
@@ -94,7 +96,9 @@ class UnknownParameter(EveryDeclaration):
                     fail_at(
                         endpoint,
                         f"{name}: {cls} has no field '{key}'; pydantic drops it silently, so the "
-                        f"setting never takes effect{suggest(key, legacy_fields)}",
+                        "setting never takes effect"
+                        f"{_release_note(accepted.sdk, f'model_field:{cls}', key, paren=True)}"
+                        f"{suggest(key, legacy_fields)}",
                         endpoint.path,
                         span,
                         key,
@@ -142,6 +146,19 @@ class UnknownParameter(EveryDeclaration):
 
 
 CPU_GPU_FIELDS = frozenset(CPU_CLASS_DROPPED_GPU_FIELDS)
+
+
+def _release_note(sdk, kind: str, key: str, paren: bool = False) -> str:
+    """When another release of the SDK takes the keyword: which one, and the release this
+    app is checked against and where that came from (rules.md "SDK version in use": a finding
+    that depends on the version names it). "" when no recorded release has it."""
+    from flash_guard.sdk.in_use import history
+
+    changed = history(sdk, kind, key) if sdk is not None else None
+    if changed is None:
+        return ""
+    note = f"`{key}` {changed}; {sdk.this_app()}"
+    return f" ({note})" if paren else f"; {note}"
 
 
 def _cpu_class(cls: str) -> bool:
