@@ -17,7 +17,7 @@ from flash_guard.checks.placement import (
 )
 from flash_guard.messages import env_keys
 from flash_guard.model import Endpoint, Span, Value
-from flash_guard.project.apps import app_map
+from flash_guard.project.apps import AppMap, app_map
 from flash_guard.sdk.in_use import release_at_least, sdk_of
 
 
@@ -69,7 +69,7 @@ class DuplicateEndpointName(Check):
         out: list[Outcome] = []
         # `flash build` packages one app at a time: names in two apps never collide.
         imports: dict[str, dict] | None = None
-        apps = AppMap(ctx.analysis.root) if ctx.analysis is not None else None
+        apps = app_map(ctx.analysis) if ctx.analysis is not None else None
         for deployed in by_app(e for e in endpoints if visible_to_build(e)).values():
             out += reused_decorators(deployed)
             out += functions_in_several_files(deployed, apps)
