@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flash_guard.checks.base import Check, fail, param_doc, register, unknown
-from flash_guard.project.apps import AppMap
+from flash_guard.project.apps import app_map
 
 
 @dataclass
@@ -127,7 +127,7 @@ def _routes_by_app(endpoint, analysis) -> tuple[list, list]:
     two apps)."""
     if analysis is None or all(route.file == endpoint.path for route in endpoint.routes):
         return list(endpoint.routes), []
-    apps = AppMap(analysis.root)
+    apps = app_map(analysis)
     own_app = apps.app_of(endpoint.path)
     own, other = [], []
     for route in endpoint.routes:
