@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from flash_guard.checks.base import worker_bodies
 from flash_guard.discover.facts import Block, Decorated, FileFacts
-from flash_guard.discover.parse import Expr, Snippet, dotted_expr
-from flash_guard.discover.resolve import ModuleIndex, same_keys
+from flash_guard.discover.parse import Expr, Snippet, dotted_expr, span_of, to_expr
+from flash_guard.discover.resolve import ModuleIndex, SettingsRead, same_keys
 from flash_guard.model import BodyFacts, Endpoint, Span, Value
 
 # Paths the build never copies or imports (runpod_flash/cli/utils/ignore.py, built-ins).
@@ -488,3 +488,89 @@ def given(value: Value | None) -> bool:
         return value.value is not None
     text = (value.text or "").strip()
     return bool(_FSTRING.match(text) or _GET_WITH_LITERAL.search(text))
+
+
+def settings_reads(body: BodyFacts, analysis) -> list[tuple[SettingsRead, Span]]:
+    """The pydantic-settings fields a body reads (`settings.model_id`, `get_settings().gpu`):
+    each instance built at import, on the worker too, reads them from the worker's
+    environment. Found in a re-parse of the body's file, only in projects that define a
+    `BaseSettings` class (discovery keeps no attribute reads)."""
+    if analysis is None or not body.path or not _defines_settings(analysis):
+        return []
+    from flash_guard.checks.placement import parsed_root  # deferred: import cycle
+
+    root = parsed_root(analysis, body.path)
+    definition = _definition_at(root, body.span) if root is not None else None
+    if definition is None:
+        return []
+    facts = analysis.modules.files.get(body.path)
+    functions = {(f.span.line, f.span.column): f.span for f in facts.functions} if facts else {}
+    out = []
+    for node in definition.find_all(kind="attribute"):
+        if not _read_as_value(node):
+            continue
+        namespace = _enclosing_function(node, functions)
+        read = analysis.modules.settings_field_env(to_expr(node), body.path, namespace)
+        if read is not None:
+            out.append((read, span_of(node)))
+    return out
+
+
+def _defines_settings(analysis) -> bool:
+    """Whether a project class derives from pydantic-settings' `BaseSettings` by name (a
+    class deriving from such a project class implies one that does)."""
+    cached = analysis.__dict__.get("_defines_settings")
+    if cached is None:
+        cached = any(
+            (base.dotted() or "").rsplit(".", 1)[-1] == "BaseSettings"
+            for facts in analysis.modules.files.values()
+            for cls in facts.classes
+            for base in cls.bases
+        )
+        analysis.__dict__["_defines_settings"] = cached
+    return cached
+
+
+def _definition_at(root, span: Span):
+    """The `def`/`class` whose name sits at `span`."""
+    for kind in ("function_definition", "class_definition"):
+        for node in root.find_all(kind=kind):
+            name = node.field("name")
+            start = name.range().start if name is not None else None
+            if start is not None and (start.line + 1, start.column + 1) == (span.line, span.column):
+                return node
+    return None
+
+
+def _read_as_value(node) -> bool:
+    """`a.b` read as a value: not a method called (`settings.model_dump()`), not assigned to,
+    and not the object of a further attribute (`settings.llm.model_id` is a nested model's,
+    whose variable is not the field's), unless that attribute is a method called on it
+    (`settings.token.get_secret_value()`)."""
+    parent = node.parent()
+    if parent is None:
+        return True
+    kind = parent.kind()
+    if kind == "call" and _same(parent.field("function"), node):
+        return False
+    if kind in ("assignment", "augmented_assignment") and _same(parent.field("left"), node):
+        return False
+    if kind == "attribute" and _same(parent.field("object"), node):
+        outer = parent.parent()
+        return (
+            outer is not None and outer.kind() == "call" and _same(outer.field("function"), parent)
+        )
+    return True
+
+
+def _same(a, b) -> bool:
+    return a is not None and a.range() == b.range()
+
+
+def _enclosing_function(node, functions: dict):
+    """The span facts give the innermost function around `node` (its local names), or None."""
+    for anc in node.ancestors():
+        if anc.kind() == "function_definition":
+            start = anc.range().start
+            return functions.get((start.line + 1, start.column + 1))
+    return None

@@ -166,6 +166,17 @@ class Exhausted:
     name: str
 
 
+@dataclass(frozen=True, slots=True)
+class SettingsRead:
+    """A pydantic-settings field read (`settings.model_id`): the environment variable it
+    comes from, whether names are case-sensitive, whether the field has a default."""
+
+    variable: str
+    case_sensitive: bool
+    has_default: bool
+    text: str
+
+
 @dataclass(frozen=True)
 class Bound:
     """A helper's parameter bound to its argument while the helper's body is evaluated."""
@@ -1905,6 +1916,88 @@ class ModuleIndex:
             env = value.env_key or alias or (f"{prefix}{attr}".upper() if settings else None)
             return dataclasses.replace(value, span=expr.span, path=path, via=expr.text, env_key=env)
         return Value.unknown(expr.text, expr.span, path)
+
+    def settings_field_env(self, expr: Expr, path: str, namespace) -> SettingsRead | None:
+        """`settings.FIELD` where `settings` is an instance of a project pydantic-settings
+        class (`BaseSettings`) not built with FIELD as a keyword: the environment variable the
+        field is read from when the instance is built (its alias, else the class's
+        `env_prefix` + the field's name). None for anything else, or when that variable is
+        not known statically (an `AliasChoices`, a configuration flash-guard cannot read)."""
+        if expr.kind != "attr" or expr.items[0].kind not in ("name", "attr", "call"):
+            return None
+        base = self.evaluate(expr.items[0], path, namespace, 1)
+        inner = base.value if base.known else None
+        if not isinstance(inner, Instance) or not self._is_settings(inner.path, inner.cls, 0):
+            return None
+        attr = expr.value
+        if any(name == attr for name, _ in inner.kwargs):
+            return None  # given when built: not read from the environment
+        config = self._settings_config(inner.path, inner.cls)
+        if config is None:
+            return None
+        prefix, case_sensitive = config
+
+        def variable(name: str) -> str:  # shown as it is usually written, when case is free
+            return name if case_sensitive else name.upper()
+
+        for here, klass, _ in self.lineage((inner.path, inner.cls), 1):
+            assign = self._local_assigns.get((here, klass.span), {}).get(attr)
+            if assign is None and attr not in klass.fields:
+                continue
+            if assign is None:  # `model_id: str`: required
+                return SettingsRead(variable(f"{prefix}{attr}"), case_sensitive, False, expr.text)
+            value = assign.expr
+            named = value.kind == "call" and (value.items[0].dotted() or "").endswith("Field")
+            aliased = named and any(
+                k in ("validation_alias", "alias", "env") for k, _, _ in value.keywords
+            )
+            alias = _field_env_alias(value) if aliased else None
+            if aliased and alias is None:
+                return None  # `AliasChoices(...)`, a computed alias: not known
+            has_default = _field_default(value) is not None
+            name = variable(alias or f"{prefix}{attr}")
+            return SettingsRead(name, case_sensitive, has_default, expr.text)
+        return None
+
+    def _settings_config(self, path: str, cls: ClassDef) -> tuple[str, bool] | None:
+        """(env_prefix, case_sensitive) of a pydantic-settings class: its `model_config =
+        SettingsConfigDict(...)` (or a dict literal), the nearest along its lineage; None
+        when one is written in a form not read here (a pydantic v1 `class Config:`, a
+        computed prefix)."""
+        for here, klass, _ in self.lineage((path, cls), 1):
+            local = self._local_assigns.get((here, klass.span), {})
+            if "Config" in local or self._nested_config(here, klass):
+                return None
+            config = local.get("model_config")
+            if config is None:
+                continue
+            value = config.expr
+            if value.kind == "call":
+                entries = [(k, v) for k, v, _ in value.keywords]
+                if value.items[1:] or any(k is None for k, _ in entries):
+                    return None
+            elif value.kind == "dict":
+                entries = [(k.value if k is not None and k.kind == "lit" else None, v)
+                           for k, v, _ in value.keywords]  # fmt: skip
+                if any(k is None for k, _ in entries):
+                    return None
+            else:
+                return None
+            options = dict(entries)
+            prefix = options.get("env_prefix")
+            sensitive = options.get("case_sensitive")
+            if prefix is not None and not (prefix.kind == "lit" and isinstance(prefix.value, str)):
+                return None
+            if sensitive is not None and sensitive.kind != "lit":
+                return None
+            return (prefix.value if prefix is not None else "", bool(sensitive and sensitive.value))
+        return "", False
+
+    def _nested_config(self, path: str, cls: ClassDef) -> bool:
+        facts = self.files.get(path)
+        return facts is not None and any(
+            c.name == "Config" and c.namespace == cls.span for c in facts.classes
+        )
 
     def _env_prefix(self, path: str, cls: ClassDef) -> str:
         """`model_config = SettingsConfigDict(env_prefix="APP_")`: the variables' prefix."""

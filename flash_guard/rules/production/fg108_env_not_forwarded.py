@@ -13,7 +13,12 @@ from flash_guard.checks.base import (
     unknown,
     worker_bodies,
 )
-from flash_guard.checks.sites import body_with_helpers, env_reads_of, env_writes_of
+from flash_guard.checks.sites import (
+    body_with_helpers,
+    env_reads_of,
+    env_writes_of,
+    settings_reads,
+)
 from flash_guard.project.globs import any_match
 from flash_guard.rules.production.fg107_hardcoded_secret import (
     DEFAULT_QUALIFIERS,
@@ -90,7 +95,13 @@ class EnvNotForwarded(Check):
     literal or constant a loop or comprehension runs over, `{k: os.environ[k] for k in
     FORWARDED}`; a key computed in the body is not guessed at) and reports each variable
     that `env=` does not pass, that the body did not set itself first, and that the
-    platform does not set. Writes (`os.environ["X"] = v`, `setdefault`, `update`, `pop`,
+    platform does not set. A field of a pydantic-settings object read in the body
+    (`settings.model_id`, `get_settings().model_id`) is a read of its variable (the field's
+    alias, else `env_prefix` + its name; any case unless `case_sensitive=True`): the object
+    is built when the module is imported, on the worker too. As with `os.getenv(K, d)`, a
+    default does not exempt it (the worker silently gets the default, not the local value);
+    a field with no default fails the settings' build on the worker. Not read: fields given
+    when the object is built, an `AliasChoices` alias, a pydantic v1 `class Config:`. Writes (`os.environ["X"] = v`, `setdefault`, `update`, `pop`,
     `del`) are not reads.
     Platform variables are exempt by name, not every `RUNPOD_*`; `RUNPOD_API_KEY` only where
     the SDK injects it (runpod 2.0 always; Flash when the body calls another endpoint's
@@ -137,13 +148,23 @@ class EnvNotForwarded(Check):
             writes = {id(b): _writes(b, modules) for b in bodies}
             elsewhere = {w for other in bodies if other is not body for w, _ in writes[id(other)]}
             reads = env_reads_of(body, modules) if modules is not None else body.env_reads
-            for name, span in reads:
-                if name in passed or name in seen or any_match(params.platform_variables, name):
+            # runpod 2.0 only: its worker imports the handler's module (the object is built
+            # there); what runpod-flash ships of a module was not checked for this
+            fields = settings_reads(body, ctx.analysis) if endpoint.sdk == "runpod2" else []
+            via = {}  # a variable read through a pydantic-settings field: that field
+            for read, _ in fields:
+                via.setdefault(read.variable, read)
+            for name, span in [*reads, *((r.variable, s) for r, s in fields)]:
+                field = via.get(name)
+                same = _matcher(name, field)
+                if any(same(k) for k in passed) or name in seen:
+                    continue
+                if any_match(params.platform_variables, name.upper() if field else name):
                     continue
                 if name == API_KEY and injected:
                     continue
-                if name in elsewhere or any(
-                    w == name and (ws.line, ws.column) < (span.line, span.column)
+                if any(same(w) for w in elsewhere) or any(
+                    same(w) and (ws.line, ws.column) < (span.line, span.column)
                     for w, ws in writes[id(body)]
                 ):
                     continue  # the body set it itself first
@@ -156,8 +177,9 @@ class EnvNotForwarded(Check):
                 out.append(
                     fail_at(
                         endpoint,
-                        f"`{body.name}` reads `{name}` from the environment "
-                        f"but `{endpoint.display_name}` does not pass it in env=; "
+                        f"`{body.name}` reads `{name}` from the environment"
+                        f"{_through(field)} but `{endpoint.display_name}` does not pass it in "
+                        "env=; "
                         + (
                             "deployed workers see only what env= passes (runpod 2.0 does not "
                             "load .env, and ships no .env file)"
@@ -252,6 +274,23 @@ def _dotenv_keys(path: Path) -> frozenset[str]:
 
 def _writes(body, modules) -> list:
     return env_writes_of(body, modules) if modules is not None else list(body.env_writes)
+
+
+def _matcher(name: str, field):
+    """How another variable name is compared with `name`: pydantic-settings reads its
+    variables case-insensitively unless the class sets `case_sensitive=True`."""
+    if field is None or field.case_sensitive:
+        return lambda other: other == name
+    upper = name.upper()
+    return lambda other: isinstance(other, str) and other.upper() == upper
+
+
+def _through(field) -> str:
+    if field is None:
+        return ""
+    if field.has_default:
+        return f" (pydantic-settings field `{field.text}`; workers get its default)"
+    return f" (pydantic-settings field `{field.text}`, no default: the settings fail to build)"
 
 
 def _fix(endpoint, name: str, secret: bool = False) -> str:
