@@ -1637,6 +1637,56 @@ HANDED = {
         "main.py": "import runpod\nfrom plugins import Plugin\n\n"
         "app = runpod.App('self-calls')\nPlugin().install(app)\nPlugin.setup(app)\n",
     },
+    # h27: `for C in ENABLED: C().install(app)` with `install` looping over `self.models()`
+    # and `register` naming the resource from class attributes (`self.prefix`, `self.gpu`),
+    # one subclass overriding `register`; the plugin modules import no runpod name
+    "plugin-classes-read-through-self": {
+        "plugins/__init__.py": "from plugins.asr import AsrPlugin\n"
+        "from plugins.llm import LlmPlugin\n\nENABLED = [AsrPlugin, LlmPlugin]\n",
+        "plugins/base.py": "class BasePlugin:\n    prefix = 'base'\n    gpu = 'ADA_24'\n\n"
+        "    def install(self, app):\n        for model in self.models():\n"
+        "            self.register(app, model)\n\n"
+        "    def models(self):\n        return []\n\n"
+        "    def register(self, app, model):\n"
+        "        @app.queue(name=f'{self.prefix}-{model}', gpu=self.gpu, workers=(1, 2))\n"
+        "        def run(payload: dict = None):\n            return payload\n"
+        "        return run\n",
+        "plugins/asr.py": "from plugins.base import BasePlugin\n\n"
+        "ASR_MODELS = ('whisper-small', 'whisper-large')\n\n"
+        "class AsrPlugin(BasePlugin):\n    prefix = 'asr'\n\n"
+        "    def models(self):\n        return list(ASR_MODELS)\n",
+        "plugins/llm.py": "from plugins.base import BasePlugin\n\n"
+        "class LlmPlugin(BasePlugin):\n    prefix = 'llm'\n    gpu = 'AMPERE_80'\n\n"
+        "    def models(self):\n        return ['llama-8b']\n\n"
+        "    def register(self, app, model):\n"
+        "        @app.task(name=f'{self.prefix}-{model}-eval', gpu=self.gpu)\n"
+        "        def evaluate():\n            return None\n",
+        "main.py": "import runpod\nfrom plugins import ENABLED\n\n"
+        "app = runpod.App('plugins')\nfor plugin_cls in ENABLED:\n"
+        "    plugin_cls().install(app)\n",
+    },
+    # h27: attributes a forwarding `__init__` sets from literals (`super().__init__("asr",
+    # models=(...))` into `self.prefix = prefix`), read as `self.prefix`, `self.models()`
+    "plugin-attributes-set-by-a-forwarding-init": {
+        "plugins.py": "class BasePlugin:\n"
+        "    def __init__(self, prefix, gpu='ADA_24', models=('m1',)):\n"
+        '        """Forwarding only."""\n'
+        "        self.prefix = prefix\n        self.gpu = gpu\n"
+        "        self._models = list(models)\n\n"
+        "    def install(self, app):\n        for model in self.models():\n"
+        "            self.register(app, model)\n\n"
+        "    def models(self):\n        return self._models\n\n"
+        "    def register(self, app, model):\n"
+        "        @app.queue(name=f'{self.prefix}-{model}', gpu=self.gpu, workers=(1, 2))\n"
+        "        def run(payload: dict = None):\n            return payload\n\n"
+        "class AsrPlugin(BasePlugin):\n    def __init__(self):\n"
+        "        super().__init__('asr', models=('whisper-small', 'whisper-large'))\n\n"
+        "class OcrPlugin(BasePlugin):\n    def __init__(self):\n"
+        "        super().__init__(prefix='ocr', gpu='AMPERE_80')\n",
+        "main.py": "import runpod\nfrom plugins import AsrPlugin, OcrPlugin\n\n"
+        "app = runpod.App('plugins-init')\nfor plugin_cls in (AsrPlugin, OcrPlugin):\n"
+        "    plugin_cls().install(app)\n",
+    },
     # methods inherited from a base class of the project (in another module, two levels up)
     "inherited-methods": {
         "base.py": "import runpod\n\n" + _PLUGIN + "\nclass Middle(Plugin):\n    pass\n",
@@ -1728,6 +1778,17 @@ UNTOLD = {
     ),
     # (h23: on an instance of a class named at the call, the most-derived method runs and is
     # followed: HANDED "overridden-methods-of-a-known-class"; over a table it stays unknown)
+    # h27: `self` of an instance whose `__init__` takes arguments (it could set anything):
+    # the loop over `self.models()` is not unrolled
+    "plugin-init-taking-arguments": (
+        "import runpod\nfrom helpers import register_asr\n\napp = runpod.App('p')\n\n"
+        "class Plugin:\n    def __init__(self, prefix='p'):\n        self.prefix = prefix\n\n"
+        "    def install(self, app):\n        for model in self.models():\n"
+        "            register_asr(app, name=f'{self.prefix}-{model}')\n\n"
+        "    def models(self):\n        return ['m1']\n\n"
+        "for plugin_cls in (Plugin,):\n    plugin_cls().install(app)\n",
+        [18],
+    ),
     "self-method-overridden": (
         "import runpod\nfrom helpers import register_ocr\n\napp = runpod.App('p')\n\n"
         "class Base:\n    def install(self, app):\n        self.add(app)\n\n"
@@ -1752,6 +1813,60 @@ def test_an_app_handed_out_of_sight_is_fg002_not_a_pass(label, tmp_path, run_cli
     assert [(f["path"], f["line"]) for f in told] == [("main.py", n) for n in lines], fg002
     if label == "self-method-overridden":
         assert "a subclass overrides the method" in told[0]["message"], told
+
+
+def test_an_attribute_a_method_sets_on_self_stays_unknown(tmp_path, run_cli):
+    """h27: `self.ATTR` reads the class attribute only when no method assigns it: here
+    `install` sets `self.prefix` before the declaration reads it, so the name is FG002 (rc2
+    registers `BASE-m1`), not `base-m1`."""
+    files = {
+        "main.py": "import runpod\n\napp = runpod.App('p')\n\n"
+        "class Plugin:\n    prefix = 'base'\n\n"
+        "    def install(self, app):\n        self.prefix = self.prefix.upper()\n"
+        "        for model in self.models():\n            self.register(app, model)\n\n"
+        "    def models(self):\n        return ['m1']\n\n"
+        "    def register(self, app, model):\n"
+        "        @app.queue(name=f'{self.prefix}-{model}', cpu='cpu3c-1-2')\n"
+        "        def run(x: int = 1):\n            return x\n\n"
+        "for plugin_cls in (Plugin,):\n    plugin_cls().install(app)\n",
+    }
+    result = run_discovery_or_skip(files)
+    names = [r["name"] for app in result["apps"] for r in app["resources"]]
+    assert names == ["BASE-m1"], result
+    findings = _findings(run_cli, _write(tmp_path, "self-set", files))
+    fg002 = [(f["line"], f["message"]) for f in findings if f["code"] == "FG002"]
+    assert [line for line, _ in fg002] == [17], fg002
+    assert "self.prefix" in fg002[0][1], fg002
+    assert not [f for f in findings if f["code"] == "FG216"], findings
+
+
+def test_a_call_form_in_a_helper_flash_guard_does_not_read_is_fg002(tmp_path, run_cli):
+    """h27: a router-like group collects functions and registers them on the App it is given
+    later (`app.queue(name=name, **options)(fn)` over its runtime list), in a module that
+    imports no runpod name: rc2 registers both; flash-guard said "All checks passed" on 0
+    endpoints, now one FG002 at the hand-off."""
+    files = {
+        "grouping.py": "class ResourceGroup:\n"
+        "    def __init__(self, prefix, **defaults):\n"
+        "        self.prefix, self.defaults, self.pending = prefix, defaults, []\n\n"
+        "    def queue(self, name, **options):\n        def collect(fn):\n"
+        "            self.pending.append((f'{self.prefix}-{name}', fn, "
+        "{**self.defaults, **options}))\n            return fn\n        return collect\n\n"
+        "    def include_in(self, app):\n        for name, fn, options in self.pending:\n"
+        "            app.queue(name=name, **options)(fn)\n",
+        "vision.py": "from grouping import ResourceGroup\n\n"
+        "vision = ResourceGroup('vision', gpu='ADA_24', workers=(1, 2))\n\n"
+        "@vision.queue('caption')\ndef caption(url: str = ''):\n    return url\n\n"
+        "@vision.queue('detect', gpu='AMPERE_80')\ndef detect(url: str = ''):\n    return []\n",
+        "main.py": "import runpod\nfrom vision import vision\n\n"
+        "app = runpod.App('groups')\nvision.include_in(app)\n",
+    }
+    result = run_discovery_or_skip(files)
+    names = sorted(r["name"] for app in result["apps"] for r in app["resources"])
+    assert names == ["vision-caption", "vision-detect"], result
+    findings = _findings(run_cli, _write(tmp_path, "groups", files))
+    told = [(f["path"], f["line"]) for f in findings if f["code"] == "FG002"]
+    assert told == [("main.py", 5)], findings
 
 
 # h23: a hand-off under a module-level `if` (a feature flag, a settings switch, `else:`) or a

@@ -84,6 +84,7 @@ _OVERRIDDEN = (
 )
 _DEEP = f"the App is handed down more than {MAX_HOPS} calls deep"
 _UNBOUND = "the arguments cannot be bound along the calls that hand the App down"
+_CALL_FORM = "a helper registers functions on it by a call, `app.queue(...)(fn)`, not read there"
 
 # Calls that import a module by a name computed at run time: a project plugin, maybe.
 _IMPORTERS = ("import_module", "__import__")
@@ -98,6 +99,8 @@ class Runpod2Builder:
         self.handoff = Handoff(project, read)
         self._built: set[str] = set()  # the files whose declarations were collected
         self._untold: set[tuple[str, Span]] = set()  # calls said to hand the App out of sight
+        # looped calls of helpers unrolled already: (path, span, instance `self` is or None)
+        self._unrolled_once: set[tuple] = set()
         # declarations on a parameter App, found once the calls handing it down are known
         self._pending: list[tuple] = []
         # id(App object), or for an App a function builds: ("local", its site) inside that
@@ -122,10 +125,7 @@ class Runpod2Builder:
     def build(self) -> tuple[list[Endpoint], list[AppDecl]]:
         files = self.project.files
         for path in sorted(files):
-            for decorated in files[path].decorated:
-                if decorated.blocks and decorated.blocks[0].kind in ("class", "function"):
-                    key = (path, decorated.blocks[0].name)
-                    self.members.setdefault(key, []).append(decorated)
+            self._index_members(path)
         self._built = set(files)
         for path in sorted(files):
             facts = files[path]
@@ -764,12 +764,12 @@ class Runpod2Builder:
             return
         items = self._loop_helpers(site)
         if items is not None:
-            plain = replace(site, looped=False, loop=None)
-            for target, bound in items:
+            for target, bound, owner in items:
+                plain = replace(site, looped=False, loop=None, instance=owner)
                 key = (target.path, target.fn.span)
                 self.handoff.unrolled.setdefault(key, []).append((plain, bound))
                 given = _receiving(site.call, bound, is_app)
-                self._reach(target, given, origin, depth, seen)
+                self._reach(target, given, origin, depth, seen, owner)
             return
         kind = self.handoff.receiver_class(site)
         instance = instance if kind == "self" else None
@@ -783,15 +783,21 @@ class Runpod2Builder:
             return
         if site.looped:
             # `for gpu in GPUS: register_asr(app, gpu)`: one resource per item
-            iterations = self._iterations(site)
+            iterations = self._iterations(site, instance)
             if iterations is None:
                 self._cannot_tell(origin, site, _LOOPED)
                 return
             key, where = (target.path, target.fn.span), (site.path, site.call.span)
-            if where not in self.handoff.unrolled_calls:  # a helper reached twice: once
-                self.handoff.unrolled_calls.add(where)
+            self_of = instance if self._reads_self(site) else None
+            once = (*where, self_of and (self_of[0], self_of[1].span))
+            self.handoff.unrolled_calls.add(where)
+            if once not in self._unrolled_once:  # a helper reached twice: once (per instance
+                self._unrolled_once.add(once)  # when the loop reads `self`)
                 for bindings in iterations:
-                    each = replace(site, looped=False, loop=None, direct=False, bindings=bindings)
+                    each = replace(
+                        site, looped=False, loop=None, direct=False, bindings=bindings,
+                        self_of=self_of,
+                    )  # fmt: skip
                     self.handoff.unrolled.setdefault(key, []).append((each, bound))
         inner = (instance if kind == "self" else kind) if target.cls is not None else None
         given = _receiving(site.call, bound, is_app)
@@ -803,21 +809,27 @@ class Runpod2Builder:
         own = self.handoff.own_receiver(site, func.items[0]) if func.kind == "attr" else None
         return own is not None and self.handoff.overridden(own[0], own[1], func.value, target)
 
-    def _iterations(self, site) -> list[dict] | None:
+    def _iterations(self, site, instance=None) -> list[dict] | None:
         """The loop names' values per item when `site` is a statement of the body of a `for`
         loop over a known table (`for gpu in GPUS:`, `for name, cfg in MODELS.items():`), at
-        module level or in a helper (`def install_all(app): for gpu in ("L4", "A100"):`);
-        None otherwise (a nested loop, an `if` or `break` in the body, an unknown table, or
-        one the helper's parameters give, which differs per call)."""
+        module level or in a helper (`def install_all(app): for gpu in ("L4", "A100"):`), or
+        in a method over what `self` gives (`for m in self.models():`) when `instance` (the
+        class `self` is an instance of) is known; None otherwise (a nested loop, an `if` or
+        `break` in the body, an unknown table, or one the helper's parameters give, which
+        differs per call)."""
         if site.loop is None or not site.direct:
             return None
         ns = site.scope.span if site.scope is not None else None
-        if site.scope is not None and _names_in(site.loop[1]) & {
-            p for p, _, _ in site.scope.params
-        }:
+        params = {p for p, _, _ in site.scope.params} if site.scope is not None else set()
+        used = _names_in(site.loop[1]) & params
+        receiver = self._self_value(site, instance) if self._reads_self(site) else None
+        if used and (receiver is None or used != {site.scope.params[0][0]}):
             return None
         pattern = target_pattern(site.loop[0])
-        items = sequence(self.project, site.path, site.loop[1], site.call.span, ns)
+        with contextlib.ExitStack() as frames:
+            if receiver is not None:
+                frames.enter_context(self.project.receiver_frame(site.path, site.scope, *receiver))
+            items = sequence(self.project, site.path, site.loop[1], site.call.span, ns)
         if pattern is None or items is None or not items or len(items) > MAX_ITEMS:
             return None
         out = []
@@ -828,6 +840,102 @@ class Runpod2Builder:
             out.append(bindings)
         return out
 
+    def _reads_self(self, site) -> bool:
+        """Whether `site` is in an instance method (of a module-level class) whose loop around
+        the call reads its first parameter (`for m in self.models():`)."""
+        scope = site.scope
+        if scope is None or scope.namespace is None or not scope.params or site.loop is None:
+            return False
+        first = scope.params[0]
+        return first[2] == "" and first[0] in _names_in(site.loop[1])
+
+    def _self_value(self, site, instance):
+        """(first parameter's name, an instance of `instance`'s class) for the method `site`
+        is in; None when the instance is not known or its attributes may differ from the
+        class's (see `_plain_instance`)."""
+        if instance is None or site.scope is None or not site.scope.params:
+            return None
+        value = self._plain_instance(instance, site.call.span)
+        return (site.scope.params[0][0], value) if value is not None else None
+
+    def _plain_instance(self, instance, span: Span) -> Value | None:
+        """An instance of a project class, as `self` in its methods: its attributes are the
+        class attributes along its lineage, those its `__init__` sets from literals (one that
+        takes no arguments but `self` and only assigns `self.ATTR = ...` and forwards to
+        `super().__init__(...)`), and unknown for those another method assigns. None when
+        the class, or a class it derives from, is not all project code (a base flash-guard
+        cannot read may set anything), has another `__init__`, `__new__` or attribute hooks,
+        or is a dataclass."""
+        home, cls = instance
+        written: set[str] = set()
+        for here, klass, bases in self.project.lineage((home, cls), 0):
+            if any(d.split("(")[0].endswith("dataclass") for d in klass.decorators):
+                return None
+            for base, found in bases:
+                project = isinstance(found, tuple) and isinstance(found[1], ClassDef)
+                if not project and base.text not in ("object", "ABC", "abc.ABC"):
+                    return None
+            facts = self.project.files.get(here)
+            methods = {f.name for f in facts.functions if f.namespace == klass.span}
+            if methods & _INSTANCE_HOOKS:
+                return None
+            written |= self.handoff.self_writes(here, klass)
+        made = self._init_attributes(home, cls, span)
+        if made is None:
+            return None
+        unknown = [
+            (name, Value.unknown(f"self.{name} (set in a method)", span, home))
+            for name in sorted(written)
+        ]
+        kwargs = tuple([*unknown, *((n, v) for n, v in made.items() if n not in written)])
+        return Value(Instance(home, cls, kwargs), True, span, f"{cls.name}()", path=home)
+
+    def _init_attributes(self, home: str, cls: ClassDef, span: Span) -> dict | None:
+        """{attribute: value} the `__init__` of `cls()` sets (none when the lineage has no
+        `__init__`); None when it takes arguments or does more than forward (see
+        `_plain_instance`)."""
+        init = self._method_target(home, cls, "__init__")
+        if init is None:
+            facts = self.project.files.get(home)
+            own = facts is not None and any(
+                f.name == "__init__" and f.namespace == cls.span for f in facts.functions
+            )
+            return None if own else {}
+        if len(init.fn.params) != 1 or init.binding != "instance":
+            return None
+        made = Expr("call", span, f"{cls.name}()", None, (Expr("name", span, cls.name, cls.name),))
+        out: dict[str, Value] = {}
+        return out if self._run_init(init, made, home, None, out, 0) else None
+
+    def _run_init(self, init: Target, call: Expr, path: str, ns, out: dict, depth: int) -> bool:
+        """Read `init` called as `call` (written in `path`, `ns`): its `self.ATTR = value`
+        into `out`, its `super().__init__(...)` followed into the next class's."""
+        statements = self.handoff.init_statements(init.path, init.fn)
+        if statements is None or depth > _MAX_INIT_DEPTH:
+            return False
+        bound = unbound(init.fn)
+        with self.project.call_frame(init.path, bound, call, path, ns) as ok:
+            if not ok:
+                return False
+            for kind, *rest in statements:
+                if kind == "set":
+                    attribute, value = rest
+                    out[attribute] = self.project.evaluate(value, init.path, init.fn.span)
+                    continue
+                if len(init.cls.bases) != 1:
+                    return False  # `super()` by the method resolution order: not followed
+                base = self.handoff._base_class(init.cls.bases[0], init.path)
+                if base is None:
+                    return False
+                following = self._method_target(base[0], base[1], "__init__")
+                if following is None:
+                    if rest[0].items[1:] or rest[0].keywords:
+                        return False  # `object.__init__` given arguments: a TypeError
+                    continue
+                if not self._run_init(following, rest[0], init.path, init.fn.span, out, depth + 1):
+                    return False
+        return True
+
     def _loop_helpers(self, site) -> list | None:
         """(helper, as bound) per item when `site` calls its loop's name (`plugin(app)`) or a
         method of it (`p.install(app)`) in a `for` loop over a known table of project
@@ -835,8 +943,11 @@ class Runpod2Builder:
         if site.loop is None or _root_name(site.call.items[0]) != site.loop[0]:
             return None
         func = site.call.items[0]
+        made = False
         if func.kind == "attr" and func.items[0].kind == "name":
             method = func.value
+        elif func.kind == "attr" and _made_bare(func.items[0]):
+            method, made = func.value, True  # `for C in PLUGINS: C().install(app)`
         elif func.kind == "name":
             method = None
         else:
@@ -849,22 +960,27 @@ class Runpod2Builder:
             return None
         out = []
         for item in table.value:
-            found = self._item_helper(item, method)
+            found = self._item_helper(item, method, made)
             if found is None:
                 return None
             out.append(found)
         return out
 
-    def _item_helper(self, item: Value, method: str | None):
+    def _item_helper(self, item: Value, method: str | None, made: bool = False):
         """An item of a table of helpers (`register_ocr`, `OcrPlugin`, `OcrPlugin()`, a name
-        bound to `OcrPlugin()`), as what `item(app)` or `item.method(app)` calls."""
+        bound to `OcrPlugin()`), as what `item(app)`, `item.method(app)` or, `made`,
+        `item().method(app)` calls: (helper, as bound, (path, class) of the instance whose
+        method runs, or None)."""
         if not isinstance(item, Value):
+            return None
+        if made and (item.known or not item.text or item.path is None):
             return None
         if item.known and isinstance(item.value, Instance):  # `OcrPlugin()`, as the resolver
             home, definition, instance = item.value.path, item.value.cls, True  # builds it
         elif item.known or not item.text or item.path is None:
             return None
         else:
+            made_here = made
             made = re.fullmatch(r"([\w.]+)\(\s*\)", item.text)  # `OcrPlugin()`: an instance
             text = made.group(1) if made else item.text
             expr = dotted_expr(text, item.span.line, item.span.column)
@@ -872,6 +988,9 @@ class Runpod2Builder:
             if not isinstance(found, tuple):
                 return None
             (home, definition), instance = found, made is not None
+            if made is not None and made_here:
+                return None  # `C()()`: not a class
+            instance = instance or made_here
         if isinstance(definition, Assignment) and method is not None and not instance:
             value = definition.value  # `ASR = AsrPlugin()` listed by name
             call = value.expr() if value.may_be_call() else None
@@ -883,16 +1002,20 @@ class Runpod2Builder:
             (home, definition), instance = found, True
         if isinstance(definition, FunctionDef) and method is None and not instance:
             target = self._handoff_target(home, definition.span)
-            return (target, definition) if target is not None and target.cls is None else None
+            found = target is not None and target.cls is None
+            return (target, definition, None) if found else None
         if not isinstance(definition, ClassDef) or (instance and method is None):
             return None
         target = self._method_target(home, definition, method or "__init__")
         if target is None:
             return None
+        owner = (home, definition) if instance else None
         if method is None or instance:  # `OcrPlugin(app)`, `OcrPlugin().install(app)`
-            return target, (target.fn if target.binding == "static" else unbound(target.fn))
+            bound = target.fn if target.binding == "static" else unbound(target.fn)
+            return target, bound, owner
         # `OcrPlugin.install(app)`: a class method binds the class; others take the App first
-        return target, (unbound(target.fn) if target.binding == "classmethod" else target.fn)
+        bound = unbound(target.fn) if target.binding == "classmethod" else target.fn
+        return target, bound, None
 
     def _app_argument(self) -> re.Pattern | None:
         """An App's name as a call argument (`f(app)`, `f(x, app=core.app)`), for the names
@@ -1030,6 +1153,11 @@ class Runpod2Builder:
         for site in self.handoff.calls(target.path):
             if site.scope is None or site.scope.span != target.fn.span:
                 continue
+            if self._undeclared_call_form(site, app_params):
+                # `app.queue(...)(fn)` not read as a declaration (in a module read late, on a
+                # function from a runtime list): it registers what flash-guard cannot see
+                self._cannot_tell(origin, site, _CALL_FORM)
+                continue
             args = [*site.call.items[1:], *(v for _, v, _ in site.call.keywords)]
             if not any(a.kind == "name" and a.value in app_params for a in args):
                 continue
@@ -1037,12 +1165,38 @@ class Runpod2Builder:
                 continue  # `app.queue(...)(fn)`: the App's own method, not a hand-off
             self._follow(site, origin, _named_in(app_params), depth + 1, seen, instance)
 
+    def _index_members(self, path: str) -> None:
+        """The decorated functions and classes of `path` by the function or class they sit
+        in: a class's routes, the routes of the app a factory builds (`@web.get(...)`)."""
+        for decorated in self.project.files[path].decorated:
+            if decorated.blocks and decorated.blocks[0].kind in ("class", "function"):
+                key = (path, decorated.blocks[0].name)
+                self.members.setdefault(key, []).append(decorated)
+
+    def _undeclared_call_form(self, site, app_params: set) -> bool:
+        """`app.queue(...)(fn)` in a helper's body, on a parameter given the App, from which
+        no endpoint was declared."""
+        call = site.call
+        registrar = call.items[0]
+        if registrar.kind != "call" or len(call.items) < 2 or not registrar.items:
+            return False
+        method = registrar.items[0]
+        if method.kind != "attr" or method.value not in DECORATOR_KINDS:
+            return False
+        receiver = method.items[0]
+        if receiver.kind != "name" or receiver.value not in app_params:
+            return False
+        return not any(e.path == site.path and call.span.contains(e.span) for e in self.endpoints)
+
     def _build_late(self, path: str) -> None:
         """A helper module parsed only when a call reached it (it imports no runpod name):
-        its declarations on a parameter App are found now."""
+        its declarations on a parameter App are found now, and its members indexed (the
+        routes of a factory declared there)."""
         if path in self._built:
             return
         self._built.add(path)
+        if path in self.project.files:
+            self._index_members(path)
         facts = self.project.files.get(path)
         for decorated in facts.decorated if facts is not None else ():
             self._decorated(path, decorated)
@@ -1117,19 +1271,55 @@ class Runpod2Builder:
     def _along(self, chain: list, home: str, decorator: Expr):
         """The decorator `app.queue(...)` of the helper at the end of `chain`, each helper's
         parameters bound to the arguments of the call before it; None when they cannot be."""
+        receivers = self._receivers(chain)
         with contextlib.ExitStack() as frames:
             for site, _ in chain:
                 if site.bindings is not None:  # one item of a loop, here or in a helper
                     frames.enter_context(self._loop_item(site))
-            for (site, bound), (inner, _) in itertools.pairwise(chain):
+            for i, ((site, bound), (inner, _)) in enumerate(itertools.pairwise(chain)):
                 ns = site.scope.span if site.scope is not None else None
                 if not frames.enter_context(
-                    self.project.call_frame(inner.path, bound, site.call, site.path, ns)
+                    self.project.call_frame(
+                        inner.path, bound, site.call, site.path, ns, receivers[i]
+                    )
                 ):
                     return None
             last, bound = chain[-1]
             ns = last.scope.span if last.scope is not None else None
-            return self.project.evaluate_in_call(home, bound, last.call, last.path, ns, decorator)
+            return self.project.evaluate_in_call(
+                home, bound, last.call, last.path, ns, decorator, receiver=receivers[-1]
+            )
+
+    def _receivers(self, chain: list) -> list:
+        """Per call of `chain`: (name, value) of the first parameter of the method it runs
+        (`self`, an instance of the class the call names, an item made or `self` carried
+        along `self.method(...)` calls), or None (a function, or an instance not known)."""
+        out, current = [], None
+        for site, bound in chain:
+            kind = self.handoff.receiver_class(site)
+            if isinstance(kind, tuple):
+                current = kind
+            elif kind == "self":
+                current = current or site.self_of
+            else:
+                current = None
+            out.append(self._receiver_of(site, bound, current))
+        return out
+
+    def _receiver_of(self, site, bound, instance):
+        """(first parameter, `instance` made plain) when `site` calls an instance method of
+        that class through an instance (the call binds the first parameter itself: not
+        `Plugin.install(app)`, which passes the App as it)."""
+        func = site.call.items[0]
+        if instance is None or func.kind != "attr":
+            return None
+        target = self._method_target(instance[0], instance[1], func.value)
+        if target is None or target.binding != "instance" or target.fn.span != bound.span:
+            return None
+        if len(bound.params) != len(target.fn.params) - 1:
+            return None
+        value = self._plain_instance(instance, site.call.span)
+        return (target.fn.params[0][0], value) if value is not None else None
 
     @contextlib.contextmanager
     def _loop_item(self, site):
@@ -2657,6 +2847,24 @@ def _root_name(expr: Expr) -> str | None:
     while expr.kind in ("attr", "call", "subscript") and expr.items:
         expr = expr.items[0]
     return expr.value if expr.kind == "name" else None
+
+
+# Methods that decide what an instance's attributes are beyond its class's attributes.
+_INSTANCE_HOOKS = frozenset(
+    {"__new__", "__getattr__", "__getattribute__", "__setattr__", "__post_init__"}
+)
+# How many `super().__init__(...)` calls deep an instance's attributes are read.
+_MAX_INIT_DEPTH = 4
+
+
+def _made_bare(expr: Expr) -> bool:
+    """`C()`: a name called with no arguments (an instance made of a loop's item)."""
+    return (
+        expr.kind == "call"
+        and len(expr.items) == 1
+        and expr.items[0].kind == "name"
+        and not expr.keywords
+    )
 
 
 def _named_in(params: set[str]):

@@ -70,6 +70,12 @@ class CallSite:
     # The blocks around a module-level call, innermost first (`if os.environ.get("ASR"):`):
     # what it registers is created only if they run it, as for a declaration there (FG301)
     blocks: tuple[Block, ...] = ()
+    # (path, class) of the object whose method the call runs, when an item of a loop made it
+    # (`for C in PLUGINS: C().install(app)`): the call's text does not name it
+    instance: tuple | None = None
+    # (path, class) of `self` in the method the call is in, when this copy of the call was
+    # unrolled for that instance (`for m in self.models(): self.register(app, m)`)
+    self_of: tuple | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,6 +374,8 @@ class Handoff:
         """What a call's method is looked up on: (path, class) for `Asr(app)` (its
         `__init__`), `Asr.install(app)`, `Asr().install(app)` or a module-level name bound to
         `Asr()`; "self" for the first parameter of the method the call is in; else None."""
+        if site.instance is not None:
+            return site.instance
         func = site.call.items[0]
         ns = site.scope.span if site.scope is not None else None
         found = self._class_named(func, site.path, ns)
@@ -386,6 +394,90 @@ class Handoff:
         if call is None or call.kind != "call" or not call.items:
             return None
         return self._class_named(call.items[0], named[0], None)
+
+    def self_class(self, chain: list):
+        """(path, class) of `self` in the helper the last call of `chain` runs, when known:
+        the class a call names or an item made (`Asr().install(app)`), carried along
+        `self.method(...)` calls; None otherwise."""
+        current = None
+        for site, _ in chain:
+            kind = self.receiver_class(site)
+            if isinstance(kind, tuple):
+                current = kind
+            elif kind == "self":
+                current = current or site.self_of
+            else:
+                current = None
+        return current
+
+    def self_writes(self, path: str, cls: ClassDef) -> set[str]:
+        """The attributes a method of `cls` other than `__init__` assigns on an object
+        (`self.prefix = ...`): what an instance holds there is not the class attribute."""
+        root = self.root(path)
+        if root is None:
+            return set()
+        out = set()
+        for node in root.find_all(kind="class_definition"):
+            name = node.field("name")
+            if name is None or name.range().start.line + 1 != cls.span.line:
+                continue
+            inits = [
+                f.range()
+                for f in node.find_all(kind="function_definition")
+                if f.field("name") is not None and f.field("name").text() == "__init__"
+            ]
+            for kind in ("assignment", "augmented_assignment"):
+                for assign in node.find_all(kind=kind):
+                    if any(_inside(assign.range(), r) for r in inits):
+                        continue  # read by `init_statements` when the instance is made
+                    out |= _self_targets(assign.field("left"))
+        return out
+
+    def init_statements(self, path: str, fn: FunctionDef) -> list | None:
+        """The statements of an `__init__` that only forwards: ("set", attribute, value) for
+        `self.ATTR = value`, ("super", call) for `super().__init__(...)`, in order; None when
+        it does anything else (a call, a branch, a loop: the attributes are not known)."""
+        root = self.root(path)
+        if root is None or not fn.params:
+            return None
+        me = fn.params[0][0]
+        node = next(
+            (
+                n
+                for n in root.find_all(kind="function_definition")
+                if n.range().start.line + 1 == fn.span.line
+                and n.field("name") is not None
+                and n.field("name").text() == fn.name
+            ),
+            None,
+        )
+        body = node.field("body") if node is not None else None
+        if body is None:
+            return None
+        out = []
+        for statement in body.children():
+            kind = statement.kind()
+            if kind in ("comment", "pass_statement"):
+                continue
+            parts = [c for c in statement.children() if c.kind() != "comment"]
+            inner = parts[0] if kind == "expression_statement" and len(parts) == 1 else None
+            if inner is None:
+                return None
+            if inner.kind() == "string":
+                continue  # the docstring
+            if inner.kind() == "assignment":
+                left, right = inner.field("left"), inner.field("right")
+                if left is None or right is None or inner.field("type") is not None:
+                    return None
+                target, attr = left.field("object"), left.field("attribute")
+                if left.kind() != "attribute" or target is None or target.text() != me:
+                    return None
+                out.append(("set", attr.text(), to_expr(right)))
+            elif inner.kind() == "call" and _super_init(inner):
+                out.append(("super", to_expr(inner)))
+            else:
+                return None
+        return out
 
     def _class_named(self, expr: Expr, path: str, ns):
         if expr.kind not in ("name", "attr"):
@@ -452,8 +544,50 @@ class Handoff:
                 continue
             outer, lost = self.chains(caller, callers, target_of, depth + 1, up)
             unfollowed = unfollowed or lost
+            if site.self_of is not None:  # unrolled for one instance: its own chains only
+                outer = [c for c in outer if same_class(self.self_class(c), site.self_of)]
             chains.extend(chain + [(site, bound)] for chain in outer)
         return chains, unfollowed
+
+
+def same_class(a, b) -> bool:
+    """Two (path, class) pairs name one class."""
+    return a is not None and b is not None and (a[0], a[1].span) == (b[0], b[1].span)
+
+
+def _inside(inner, outer) -> bool:
+    return outer.start.index <= inner.start.index and inner.end.index <= outer.end.index
+
+
+def _super_init(call) -> bool:
+    """`super().__init__(...)`."""
+    func = call.field("function")
+    if func is None or func.kind() != "attribute":
+        return False
+    target, attr = func.field("object"), func.field("attribute")
+    return (
+        attr is not None
+        and attr.text() == "__init__"
+        and target is not None
+        and target.kind() == "call"
+        and (target.field("function") is not None and target.field("function").text() == "super")
+        and target.field("arguments") is not None
+        and not [c for c in target.field("arguments").children() if c.is_named()]
+    )
+
+
+def _self_targets(left) -> set[str]:
+    """`self.x` (and each of `self.x, self.y = ...`) assigned: the attribute names (any
+    first parameter is taken for `self`: a conservative reading)."""
+    if left is None:
+        return set()
+    nodes = [left] if left.kind() == "attribute" else list(left.find_all(kind="attribute"))
+    out = set()
+    for node in nodes:
+        target, attr = node.field("object"), node.field("attribute")
+        if target is not None and attr is not None and target.kind() == "identifier":
+            out.add(attr.text())
+    return out
 
 
 def _never_runs(if_node, below) -> bool:

@@ -1583,12 +1583,16 @@ class ModuleIndex:
         return out if len(names) == len(set(names)) else None
 
     def evaluate_in_call(
-        self, fn_path: str, fn: FunctionDef, call: Expr, path, namespace, expr, inner=None
-    ) -> Value:
+        self, fn_path: str, fn: FunctionDef, call: Expr, path, namespace, expr, inner=None,
+        receiver=None,
+    ) -> Value:  # fmt: skip
         """`expr`, written in `fn`'s body (or in `inner`, a function nested in `fn`), with
         `fn`'s parameters bound to `call`'s arguments: a factory's `app.queue(name=name)(run)`
-        for one `make("small-q")` call, a decorator factory's `app.queue(name=name)(f)`."""
+        for one `make("small-q")` call, a decorator factory's `app.queue(name=name)(f)`.
+        `receiver`: (name, Value) of a bound method's first parameter (`self`)."""
         bindings = self._helper_bindings(fn_path, fn, call, path, namespace, 0)
+        if bindings is not None and receiver is not None:
+            bindings[receiver[0]] = receiver[1]
         if bindings is None or len(self._frames) >= MAX_HELPER_FRAMES:
             return Value.unknown(expr.text, expr.span, fn_path)
         scopes = [fn] if inner is None else [fn, inner]
@@ -1600,11 +1604,14 @@ class ModuleIndex:
             del self._frames[-len(scopes) :]
 
     @contextlib.contextmanager
-    def call_frame(self, fn_path: str, fn: FunctionDef, call: Expr, path, namespace):
+    def call_frame(self, fn_path: str, fn: FunctionDef, call: Expr, path, namespace, receiver=None):
         """While open, `fn`'s body reads its parameters bound to `call`'s arguments (written in
         `path` within `namespace`): an outer helper of a chain (`register_all(app)` calling
-        `register_asr(app)`). Yields whether they could be bound."""
+        `register_asr(app)`). Yields whether they could be bound. `receiver`: (name, Value)
+        of a bound method's first parameter (`self`)."""
         bindings = self._helper_bindings(fn_path, fn, call, path, namespace, 0)
+        if bindings is not None and receiver is not None:
+            bindings[receiver[0]] = receiver[1]
         if bindings is None or len(self._frames) >= MAX_HELPER_FRAMES:
             yield False
             return
@@ -1614,8 +1621,54 @@ class ModuleIndex:
         finally:
             self._frames.pop()
 
-    def _call_helper(self, fn_path: str, fn: FunctionDef, expr: Expr, path, namespace, depth):
-        """A project function's return value for constant arguments, one level at a time."""
+    @contextlib.contextmanager
+    def receiver_frame(self, fn_path: str, fn: FunctionDef, name: str, value: Value):
+        """While open, `fn`'s body reads its parameter `name` (`self`) as `value` (an instance
+        of the class whose method it runs for), its other parameters unknown."""
+        bindings = {p: Value.unknown(p, fn.span, fn_path) for p, _, _ in fn.params}
+        bindings[name] = value
+        self._frames.append(((fn_path, fn.span), bindings))
+        try:
+            yield
+        finally:
+            self._frames.pop()
+
+    def _call_method(self, expr: Expr, path, namespace, depth) -> Value | None:
+        """`self.models()` where `self` is bound to an instance of a project class (a plugin
+        a hand-off chain runs on): the method along the class's lineage called with its first
+        parameter bound to the instance; None when it is not such a call."""
+        func = expr.items[0]
+        if func.kind != "attr" or not isinstance(
+            self.resolve_symbol(func.items[0], path, namespace, depth + 1), Bound
+        ):
+            return None
+        receiver = self.evaluate(func.items[0], path, namespace, depth + 1)
+        inner = receiver.value if receiver.known else None
+        if not isinstance(inner, Instance):
+            return None
+        for here, klass, _ in self.lineage((inner.path, inner.cls), depth + 1):
+            facts = self.files.get(here)
+            fn = next(
+                (
+                    f
+                    for f in (facts.functions if facts else ())
+                    if f.namespace == klass.span and f.name == func.value
+                ),
+                None,
+            )
+            if fn is None:
+                continue
+            if not fn.params or fn.params[0][0] != "self" or fn.params[0][2] != "":
+                return None  # a static or class method, or an odd signature: not followed
+            bound = dataclasses.replace(fn, params=fn.params[1:])
+            return self._call_helper(here, bound, expr, path, namespace, depth, ("self", receiver))
+        return None
+
+    def _call_helper(
+        self, fn_path: str, fn: FunctionDef, expr: Expr, path, namespace, depth, receiver=None
+    ):
+        """A project function's return value for constant arguments, one level at a time.
+        `receiver`: (name, Value) of a bound method's first parameter."""
         key = (fn_path, fn.span)
         unknown = Value.unknown(expr.text, expr.span, path)
         if not fn.returns or any(k == key for k, _ in self._frames):
@@ -1626,6 +1679,8 @@ class ModuleIndex:
         bindings = self._helper_bindings(fn_path, fn, expr, path, namespace, depth)
         if bindings is None:
             return unknown
+        if receiver is not None:
+            bindings[receiver[0]] = receiver[1]
         self._frames.append((key, bindings))
         try:
             results = [self.evaluate(r.expr(), fn_path, fn.span, depth + 1) for r in fn.returns]
@@ -2244,6 +2299,8 @@ class ModuleIndex:
             value = self._app_decorator(expr, path, namespace, depth)
         elif route == "enum_value":
             value = self._enum_by_value(symbol, expr, path, namespace, depth)
+        elif route is None and self._frames and func.kind == "attr":
+            value = self._call_method(expr, path, namespace, depth)  # `self.models()`
         if value is None:
             value = Value.unknown(expr.text, expr.span, path)
         return value

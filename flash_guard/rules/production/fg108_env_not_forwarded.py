@@ -95,14 +95,15 @@ class EnvNotForwarded(Check):
     literal or constant a loop or comprehension runs over, `{k: os.environ[k] for k in
     FORWARDED}`; a key computed in the body is not guessed at) and reports each variable
     that `env=` does not pass, that the body did not set itself first, and that the
-    platform does not set. A field of a pydantic-settings object read in the body
+    platform does not set. Writes (`os.environ["X"] = v`, `setdefault`, `update`, `pop`,
+    `del`) are not reads.
+    On a runpod 2.0 endpoint, a field of a pydantic-settings object read in the body
     (`settings.model_id`, `get_settings().model_id`) is a read of its variable (the field's
     alias, else `env_prefix` + its name; any case unless `case_sensitive=True`): the object
     is built when the module is imported, on the worker too. As with `os.getenv(K, d)`, a
     default does not exempt it (the worker silently gets the default, not the local value);
     a field with no default fails the settings' build on the worker. Not read: fields given
-    when the object is built, an `AliasChoices` alias, a pydantic v1 `class Config:`. Writes (`os.environ["X"] = v`, `setdefault`, `update`, `pop`,
-    `del`) are not reads.
+    when the object is built, an `AliasChoices` alias, a pydantic v1 `class Config:`.
     Platform variables are exempt by name, not every `RUNPOD_*`; `RUNPOD_API_KEY` only where
     the SDK injects it (runpod 2.0 always; Flash when the body calls another endpoint's
     function). Locally `flash dev` loads `.env`, so the code works on a laptop; deployed
