@@ -711,18 +711,14 @@ class ModuleIndex:
             return self._filtered(expr.items[at + 1], out, path, namespace, depth)
         return out
 
-    def _compared(
-        self, operators, operands, expr: Expr, path, namespace, depth, carry_env=False
-    ) -> Value:
+    def _compared(self, operators, operands, expr: Expr, path, namespace, depth) -> Value:
         """A comparison chain of known plain values (str, numbers, None, tuples and lists of
         them), as Python decides it; `is`/`is not` only against None or between members of
-        project Enums (whose identity is their value here). Unknown otherwise. `carry_env`:
-        the result keeps an operand's environment default (`STAGE == "prod"`)."""
+        project Enums (whose identity is their value here). Unknown otherwise."""
         unknown = Value.unknown(expr.text, expr.span, path)
         values = [self.evaluate(o, path, namespace, depth + 1) for o in operands]
-        if not all(v.known and not v.candidates for v in values):
+        if not all(v.known for v in values):
             return unknown
-        env = next((v.env_key for v in values if v.env_key), None) if carry_env else None
         plain = [_plain(v.value) for v in values]
         if any(p is _NOT_PLAIN for p in plain):
             return unknown
@@ -744,8 +740,8 @@ class ModuleIndex:
             else:
                 return unknown
             if not result:
-                return Value(False, True, expr.span, expr.text, path=path, env_key=env)
-        return Value(True, True, expr.span, expr.text, path=path, env_key=env)
+                return Value(False, True, expr.span, expr.text, path=path)
+        return Value(True, True, expr.span, expr.text, path=path)
 
     def _enum_members(self, expr: Expr, path, namespace, depth) -> Value | None:
         """Iterating a project Enum class (`[s.value for s in Size]`): its members in
@@ -1210,20 +1206,11 @@ class ModuleIndex:
 
     def _evaluate_ifexp(self, expr: Expr, path, namespace, depth) -> Value:
         body, test, orelse = expr.items
-        parts = comparison(test)
-        if parts is not None:  # `STAGE == "prod"`
-            condition = self._compared(*parts, test, path, namespace, depth + 1, carry_env=True)
-        else:
-            condition = self.evaluate(test, path, namespace, depth + 1)
-        decided = condition.known and not condition.candidates
+        condition = self.evaluate(test, path, namespace, depth + 1)
+        decided = condition.known and condition.env_key is None
         if decided and isinstance(condition.value, (str, int, float, bool, type(None))):
-            chosen = self.evaluate(body if condition.value else orelse, path, namespace, depth + 1)
-            if condition.env_key is None or not chosen.known or chosen.env_key is not None:
-                return chosen
-            # `(2, 8) if STAGE == "prod" else (0, 1)` with STAGE = os.getenv("STAGE", "dev"):
-            # decided on the default, as `CONFIG[STAGE]` is (rules.md "Value with an
-            # environment default"), and the message says STAGE can override it
-            return dataclasses.replace(chosen, env_key=condition.env_key)
+            chosen = body if condition.value else orelse
+            return self.evaluate(chosen, path, namespace, depth + 1)
         values = [self.evaluate(e, path, namespace, depth + 1) for e in (body, orelse)]
         result = self._candidates(values, expr, path)
         test = self._member_test(test, path, namespace, depth)
