@@ -112,7 +112,7 @@ def _run_one(request: RunRequest, workspace: Workspace, given: set[str]):
     if workspace.report_only is not None and not request.scorecard:
         from flash_guard.project.selection import endpoints_to_evaluate
 
-        only = endpoints_to_evaluate(analysis.endpoints, workspace.report_only)
+        only = endpoints_to_evaluate(analysis.endpoints, workspace.report_only, analysis)
     evaluation = evaluate(analysis, config, request.options, only)
     if analysis.cache is not None:
         analysis.cache.save()  # only when evaluation parsed a module on demand

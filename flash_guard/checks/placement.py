@@ -204,6 +204,20 @@ def visible_to_build(endpoint: Endpoint) -> bool:
     return bool(endpoint.targets or endpoint.routes or endpoint.kind == "image")
 
 
+def first_built_declarations(endpoints: list[Endpoint]) -> dict[str, tuple]:
+    """{app: (path, span) of its first declaration `flash build` would deploy}: the one that
+    carries the app-wide FG301 findings (imports only an `__init__.py` satisfies). An app whose
+    declarations all sit in functions (a library provisioning endpoints at run time, scripts)
+    has none: nothing there is built, so its imports are not the build's."""
+    owners: dict[str, tuple] = {}
+    for ep in endpoints:
+        built = ep.sdk != "runpod2" and ep.deployable and ep.scope == "module"
+        if built and not build_never_copies(ep):
+            here = (ep.path, ep.span)
+            owners[ep.app] = min(owners.get(ep.app, here), here)
+    return owners
+
+
 def build_never_copies(endpoint: Endpoint) -> bool:
     """A runpod_flash declaration in a path `flash build` leaves out (`tests/`, `test_*.py`,
     `docs/`...): a test or documentation fixture that deploys nothing and never meets the

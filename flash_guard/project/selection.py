@@ -187,14 +187,37 @@ def _relative(path: Path, root: Path) -> str | None:
 # shows each endpoint's scorecard (json, markdown, --diff-base), where the CLI asks for all.
 
 
-def endpoints_to_evaluate(endpoints: list, report_only: frozenset[str]) -> set[int]:
+def endpoints_to_evaluate(endpoints: list, report_only: frozenset[str], analysis=None) -> set[int]:
     """The indices of the endpoints whose findings a run reporting on `report_only` can show:
-    those touching a given file, and those sharing a file with one of them (an unresolved
-    expression's FG002 names every endpoint using it, whichever file was given)."""
+    those touching a given file, those whose FG301 findings may sit in one (`analysis`), and
+    those sharing a file with one of them (an unresolved expression's FG002 names every
+    endpoint using it, whichever file was given)."""
     touched = [_files_touched(ep) for ep in endpoints]
     direct = {i for i, files in enumerate(touched) if not files.isdisjoint(report_only)}
+    if analysis is not None:
+        direct |= _reported_in_other_modules(endpoints, report_only, analysis)
     reach = set(report_only).union(*(touched[i] for i in direct))
     return {i for i, files in enumerate(touched) if not files.isdisjoint(reach)}
+
+
+def _reported_in_other_modules(endpoints: list, report_only: frozenset[str], analysis) -> set[int]:
+    """FG301 findings located outside an endpoint's own files: the app's first built
+    declaration carries the imports only an `__init__.py` satisfies, in any module of the app
+    `flash build` scans; an endpoint whose function a module calls on import is reported at
+    that call, in the importing module."""
+    from flash_guard.checks.placement import first_built_declarations
+    from flash_guard.project.apps import app_map
+
+    apps = app_map(analysis)
+    given_apps = {apps.app_of(path) for path in report_only}
+    owners = first_built_declarations(endpoints)
+    importers = analysis.modules.importers()
+    out = set()
+    for i, ep in enumerate(endpoints):
+        carries_app_imports = ep.app in given_apps and owners.get(ep.app) == (ep.path, ep.span)
+        if carries_app_imports or any(p in report_only for p, _, _ in importers.get(ep.path, ())):
+            out.add(i)
+    return out
 
 
 def _files_touched(endpoint) -> set[str]:

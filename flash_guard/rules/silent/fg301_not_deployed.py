@@ -9,8 +9,8 @@ from flash_guard.checks.placement import (
     Hidden,
     availability_flags,
     build_ignore_list_applies,
-    build_never_copies,
     called_at_import,
+    first_built_declarations,
     hidden_at,
     no_flash_build,
     runpod2_undeployed,
@@ -248,21 +248,9 @@ def _init_only_imports(endpoint, ctx) -> list[Outcome]:
 
 
 def _app_owners(ctx) -> dict[str, tuple]:
-    """{app: (path, span) of its first declaration the build would deploy}, once per run.
-    An app whose declarations all sit in functions (a library provisioning endpoints at run
-    time, scripts) has none: nothing there is built, so its imports are not the build's."""
     memo = ctx.analysis.__dict__.get("_fg301_app_owners")
     if memo is None:
-        memo = ctx.analysis.__dict__["_fg301_app_owners"] = {}
-        for ep in ctx.endpoints:
-            if (
-                ep.sdk != "runpod2"
-                and ep.deployable
-                and ep.scope == "module"
-                and not build_never_copies(ep)
-            ):
-                here = (ep.path, ep.span)
-                memo[ep.app] = min(memo.get(ep.app, here), here)
+        memo = ctx.analysis.__dict__["_fg301_app_owners"] = first_built_declarations(ctx.endpoints)
     return memo
 
 
