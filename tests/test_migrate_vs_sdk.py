@@ -304,3 +304,57 @@ def test_tetra_app_keeps_its_configuration_and_reports_the_fb_rename(tmp_path):
         assert new["idle_timeout"] == record["idleTimeout"], old
         assert new["locations"] == record["locations"].split(","), old
         assert bool(new["cpu"]) == bool(record["instanceIds"] and not record["gpus"]), old
+
+
+def _two_workers(package: str) -> dict[str, str]:
+    worker = (
+        "from runpod_flash import Endpoint\n\n\n"
+        '@Endpoint(name="{name}", cpu="cpu3c-1-2", workers=(0, 2))\n'
+        "async def {name}(data: dict) -> dict:\n    return data\n"
+    )
+    return {
+        f"{package}/cpu_a.py": worker.format(name="mp_one"),
+        f"{package}/cpu_b.py": worker.format(name="mp_two"),
+    }
+
+
+def _migrated_discovery(tmp_path, files: dict[str, str], target: str = ".") -> tuple:
+    from migrate_diff import read_project
+
+    from flash_guard.migrate.run import migrate_paths, write_all
+
+    for rel, text in {"pyproject.toml": '[project]\nname = "mp"\n', **files}.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    run = migrate_paths([str(tmp_path)], False, cwd=tmp_path)
+    assert write_all(run) == []
+    try:
+        rp2 = sdk2_oracle.run_discovery(read_project(tmp_path), target)
+    except sdk2_oracle.SdkMissing as exc:
+        sdk2_oracle.skip_or_fail(str(exc))
+    found = sorted(r["name"] for app in rp2["apps"] for r in app["resources"])
+    return run, rp2, found
+
+
+def test_app_module_of_a_folder_no_import_can_name_goes_to_the_app_root(tmp_path):
+    """flash-examples' `04_scaling_performance/01_autoscaling/` (one app with the repository's
+    pyproject.toml): `from 04_scaling_performance.01_autoscaling.runpod_app import app` is a
+    SyntaxError. The App module goes to the app root, imported by its bare name, and rc2's
+    discovery (deploy from the app root) finds both endpoints under one App."""
+    run, rp2, found = _migrated_discovery(tmp_path, _two_workers("04_scaling/01-auto"))
+    assert run.report.files_created == ["runpod_app.py"]
+    assert "from runpod_app import app\n" in (tmp_path / "04_scaling/01-auto/cpu_a.py").read_text()
+    assert rp2["error"] is None and found == ["mp_one", "mp_two"]
+    assert len(rp2["apps"]) == 1
+
+
+def test_app_module_in_a_src_layout_package_is_imported_by_its_package_name(tmp_path):
+    """`src/ocr/` is the package `ocr` (src/ has no __init__.py): rc2 imports its files as
+    `ocr.x`, so the App module must be `ocr.runpod_app`; `src.ocr.runpod_app` does not
+    resolve from `src` (and from the root would load the module twice)."""
+    files = {"src/ocr/__init__.py": "", **_two_workers("src/ocr")}
+    run, rp2, found = _migrated_discovery(tmp_path, files, target="src")
+    assert run.report.files_created == ["src/ocr/runpod_app.py"]
+    assert "from ocr.runpod_app import app\n" in (tmp_path / "src/ocr/cpu_a.py").read_text()
+    assert rp2["error"] is None and found == ["mp_one", "mp_two"]
+    assert len(rp2["apps"]) == 1

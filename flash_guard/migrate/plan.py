@@ -5,6 +5,7 @@ runpod-sdk2.md §5.2)."""
 from __future__ import annotations
 
 import ast
+import keyword
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -354,17 +355,15 @@ def _duplicate_names(flash: dict[str, FileForms]) -> None:
 
 def _new_module(plan: AppPlan, project_root: Path, needing: list[str], construct: str) -> None:
     dirs = {p.rsplit("/", 1)[0] if "/" in p else "" for p in needing}
-    base = dirs.pop() if len(dirs) == 1 else ("" if plan.root == "." else plan.root)
-    package = bool(base) and (project_root / base / "__init__.py").exists()
-    for stem in MODULE_CANDIDATES:
-        rel = f"{base}/{stem}.py" if base else f"{stem}.py"
-        if rel in plan.forms or os.path.lexists(project_root / rel):
-            continue
-        # FG307: in a directory without __init__.py the App's module must not sort before
-        # every module importing it, or discovery keeps an empty twin.
-        if package or any(_order(p) < _order(rel) for p in needing):
-            break
-    else:
+    root_base = "" if plan.root == "." else plan.root
+    bases = [dirs.pop()] if len(dirs) == 1 else []
+    # the app root last: its module imports as a bare name when the folder's would not
+    bases += [root_base] if root_base not in bases else []
+    placed = next(
+        (found for base in bases if (found := _module_in(plan, project_root, base, needing))),
+        None,
+    )
+    if placed is None:
         for path in needing:
             forms = plan.forms[path]
             for decl in forms.decls:
@@ -373,9 +372,7 @@ def _new_module(plan: AppPlan, project_root: Path, needing: list[str], construct
             plan.leave.append(path)
             plan.contexts.pop(path, None)
         return
-    app_root = "" if plan.root == "." else plan.root + "/"
-    dotted = rel[len(app_root) :] if rel.startswith(app_root) else rel
-    dotted = dotted[: -len(".py")].replace("/", ".")
+    rel, dotted = placed
     plan.new_module = rel
     plan.new_module_text = (
         '"""The runpod 2.0 App of this project (written by flash-guard migrate)."""\n\n'
@@ -383,6 +380,45 @@ def _new_module(plan: AppPlan, project_root: Path, needing: list[str], construct
     )
     for path in needing:
         plan.contexts[path].import_line = f"from {dotted} import {plan.app_var}"
+
+
+def _module_in(
+    plan: AppPlan, project_root: Path, base: str, needing: list[str]
+) -> tuple[str, str] | None:
+    """(path, import name) of a free App module in `base` that every importer can import
+    under the name discovery gives it, else None."""
+    package = bool(base) and (project_root / base / "__init__.py").exists()
+    for stem in MODULE_CANDIDATES:
+        rel = f"{base}/{stem}.py" if base else f"{stem}.py"
+        if rel in plan.forms or os.path.lexists(project_root / rel):
+            continue
+        dotted = _import_name(project_root, plan.root, rel)
+        if dotted is None:
+            return None
+        # FG307: in a directory without __init__.py the App's module must not sort before
+        # every module importing it, or discovery keeps an empty twin.
+        if package or any(_order(p) < _order(rel) for p in needing):
+            return rel, dotted
+    return None
+
+
+def _import_name(project_root: Path, app_root: str, rel: str) -> str | None:
+    """The name rc2's discovery imports `rel` under (runpod/apps/discovery.py `_module_name`):
+    its package chain (`src/ocr/x.py` in package `ocr` is `ocr.x`, not `src.ocr.x`, which would
+    load the module a second time); outside a package, its path from the app root (the deploy
+    target on sys.path). None when that is no importable name (`04_scaling/...`, `my-app/...`)."""
+    parts = rel[: -len(".py")].split("/")
+    depth = len(parts) - 1
+    while depth > 0 and (project_root / "/".join(parts[:depth]) / "__init__.py").is_file():
+        depth -= 1
+    if depth < len(parts) - 1:  # in a package: from its top package down
+        names = parts[depth:]
+    else:
+        prefix = [] if app_root == "." else app_root.split("/")
+        names = parts[len(prefix) :] if parts[: len(prefix)] == prefix else parts
+    if all(n.isidentifier() and not keyword.iskeyword(n) for n in names):
+        return ".".join(names)
+    return None
 
 
 @dataclass
