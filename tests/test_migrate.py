@@ -924,3 +924,35 @@ def test_a_declaration_in_a_file_the_2_0_build_does_not_ship_is_left(run_cli, ch
     assert "@app.queue(" in (root / "tensor_test.py").read_text()
     _, doc = check_json(root, "--select", "FG306")
     assert doc["findings"] == []
+
+
+def test_declarations_through_a_flash_helper_are_named_in_the_report(run_cli, tmp_path):
+    # `GpuWorker = partial(Endpoint, ...)` in common.py, used in tasks.py (which never imports
+    # runpod_flash) and a factory function called in jobs.py: neither declaration is
+    # rewritten, and each is listed for a human by its own file and line
+    (tmp_path / "requirements.txt").write_text("runpod-flash==1.21.0\n")
+    (tmp_path / "common.py").write_text(
+        "from functools import partial\n\nfrom runpod_flash import Endpoint, GpuGroup\n\n"
+        "GpuWorker = partial(Endpoint, gpu=GpuGroup.AMPERE_24, workers=(0, 2))\n\n\n"
+        "def cpu_worker(name):\n"
+        '    return Endpoint(name=name, cpu="cpu3c-2-4", workers=(0, 1))\n'
+    )
+    (tmp_path / "tasks.py").write_text(
+        "from common import GpuWorker\n\n\n"
+        '@GpuWorker(name="ocr-task")\nasync def ocr(payload: dict) -> dict:\n    return payload\n'
+    )
+    (tmp_path / "jobs.py").write_text(
+        "from common import cpu_worker\n\n\n"
+        '@cpu_worker("thumb-job")\nasync def thumb(payload: dict) -> dict:\n    return payload\n'
+    )
+    before = {p.name: p.read_text() for p in tmp_path.iterdir()}
+    code, out, _ = run_cli(["migrate", "--to", "runpod2", "."], tmp_path)
+    assert code == 0
+    assert "2 left for a human" in out and "flash-helper (2)" in out
+    assert "tasks.py:4 ocr-task (helper)" in out
+    assert "jobs.py:4 thumb-job (helper) built by a helper in common.py:9" in out
+    # nothing can move: only the helpers get their notes; the requirement stays
+    after = {p.name: p.read_text() for p in tmp_path.iterdir()}
+    assert {k: v for k, v in after.items() if k != "common.py"} == {
+        k: v for k, v in before.items() if k != "common.py"
+    }

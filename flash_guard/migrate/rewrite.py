@@ -49,6 +49,9 @@ REASONS = {
     "datacenter": "a datacenter runpod 2.0 does not have (it fails at import or deploy): pin "
     "one of runpod.DataCenter, or none",
     "flash-use": "the file uses runpod_flash in a way migrate does not rewrite",
+    "flash-helper": "declared through a project helper built on runpod_flash (a factory, "
+    "functools.partial, a subclass), which migrate does not rewrite: write the @app.queue/"
+    "@app.api declaration by hand (the helper's file stays on runpod_flash)",
     "not-shipped": "the runpod 2.0 build leaves this file out of the artifact, so the deployed "
     "worker cannot import it: rename or move the file, or re-include it in .runpodignore",
     "duplicate-name": "two declarations share one name: 2.0 raises `duplicate resource name` "

@@ -26,6 +26,7 @@ from flash_guard.migrate.plan import call_sites, plan_app, reimports, settle_fla
 from flash_guard.migrate.report import Report, render_markdown, render_text
 from flash_guard.migrate.requirements import plan_requirements
 from flash_guard.migrate.rewrite import (
+    Outcome,
     comment_edit,
     drop_unused_runpod_import,
     leave_file,
@@ -165,7 +166,7 @@ def migrate_paths(paths: list[str], adopt: bool, cwd: Path | None = None) -> Mig
             continue
         by_app.setdefault(apps.app_of(source.path), {})[source.path] = parsed
     _whole_apps_only(by_app, run.scope)
-    names, old_defaults = _discovered(ws)
+    names, old_defaults, flash_sites = _discovered(ws)
     plans = [
         plan_app(run.root, app_root, parsed, adopt, names, old_defaults)
         for app_root, parsed in sorted(by_app.items())
@@ -173,7 +174,24 @@ def migrate_paths(paths: list[str], adopt: bool, cwd: Path | None = None) -> Mig
     settle_flash_flows(plans, run.root)
     for plan in plans:
         _migrate_app(run, plan)
+    _name_unplanned(run, flash_sites)
     return run
+
+
+def _name_unplanned(run: Migration, flash_sites: list[tuple[str, int, str, str]]) -> None:
+    """A declaration migrate never planned (made through a project helper built on
+    runpod_flash, `GpuWorker(name=...)` from a `partial(Endpoint, ...)`, in a file that does not
+    import runpod_flash itself) still deploys on runpod_flash: the report names it, as it names
+    every declaration left, instead of leaving it out."""
+    covered = set(run.report.files_migrated) | set(run.report.files_left)
+    covered |= {o.path for o in run.report.outcomes}
+    for path, line, label, helper in sorted(set(flash_sites)):
+        if path in covered or path not in run.scope:
+            continue
+        detail = f"built by {helper}" if helper else ""
+        run.report.outcomes.append(
+            Outcome(path, line, label, "helper", "left", "flash-helper", detail)
+        )
 
 
 def _whole_apps_only(by_app: dict[str, dict[str, ParsedFile]], scope: Scope) -> None:
@@ -205,22 +223,34 @@ def _names_flash(path: Path) -> bool:
     return b"runpod_flash" in data or b"tetra_rp" in data
 
 
-def _discovered(ws) -> tuple[dict, dict]:
+def _discovered(ws) -> tuple[dict, dict, list]:
     """What the linter's own static resolution says of each declaration, keyed by (path,
     line of its call): its name Value (constants, f-strings, settings objects), so duplicate
-    names are seen; and what it left to the SDK release its app uses (OldDefaults)."""
+    names are seen; what it left to the SDK release its app uses (OldDefaults); and where each
+    runpod_flash/tetra_rp declaration is made (path, line, label, the helper that builds it),
+    so none goes unreported."""
     from flash_guard.discover.analysis import analyse
     from flash_guard.project.sdk_version import assign_sdk_versions
 
     analysis = analyse(ws.paths or ["."], ws.root, ws.config.exclude + ws.nested, ws.in_git, 1)
     assign_sdk_versions(analysis, ws.config.sdk_version)
-    names, old = {}, {}
+    names, old, sites = {}, {}, []
     for endpoint in analysis.endpoints:
         key = (endpoint.path, endpoint.span.line)
         names[key] = endpoint.name
         if endpoint.sdk != "runpod2":
             old[key] = old_defaults_of(endpoint)
-    return names, old
+            sites.append(_site_of(endpoint))
+    return names, old, sites
+
+
+def _site_of(endpoint) -> tuple[str, int, str, str]:
+    """Where the user declares it: the call of a project factory when one built it."""
+    label = endpoint.display_name
+    if endpoint.factory_call is not None:
+        path, span = endpoint.factory_call
+        return path, span.line, label, f"a helper in {endpoint.path}:{endpoint.span.line}"
+    return endpoint.path, endpoint.span.line, label, ""
 
 
 def old_defaults_of(endpoint) -> OldDefaults:
