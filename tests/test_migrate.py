@@ -956,3 +956,21 @@ def test_declarations_through_a_flash_helper_are_named_in_the_report(run_cli, tm
     assert {k: v for k, v in after.items() if k != "common.py"} == {
         k: v for k, v in before.items() if k != "common.py"
     }
+
+
+def test_a_left_declaration_keeps_its_note_beside_a_flash_use_in_its_call(run_cli, tmp_path):
+    # VoxCPM2_Runpod: `image=` leaves the declaration, and `FlashBoot(...)` inside its call is
+    # a runpod_flash use; both notes go above the decorator in one run, so a second run
+    # changes nothing (the declaration's note used to be dropped, then added by the rerun)
+    (tmp_path / "main.py").write_text(
+        "from runpod_flash import Endpoint, FlashBoot\n\n\n"
+        '@Endpoint(name="tts-worker", image="ghcr.io/x/tts:1", '
+        "flashboot=FlashBoot(enabled=True))\ndef tts(job):\n    return job\n"
+    )
+    assert run_cli(["migrate", "--to", "runpod2", "."], tmp_path)[0] == 0
+    notes = [
+        line for line in (tmp_path / "main.py").read_text().splitlines() if "migrate:" in line
+    ]
+    assert len(notes) == 2
+    assert any("(`image=`)" in n for n in notes) and any("FlashBoot" in n for n in notes)
+    assert run_cli(["migrate", "--to", "runpod2", "--check", "."], tmp_path)[0] == 0

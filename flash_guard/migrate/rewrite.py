@@ -132,8 +132,7 @@ def leave_file(forms: FileForms) -> FileEdits:
     for line, reason, detail in forms.problems:
         out.uses.append((parsed.path, line, detail))
         edit = comment_edit(parsed, _statement_line(parsed, line), f"{REASONS[reason]}: {detail}")
-        if edit is not None:
-            out.edits.append(edit)
+        _add_once(out.edits, edit)
     for decl in forms.decls:
         if decl.reason:
             msg = REASONS[decl.reason] + (f" ({decl.detail})" if decl.detail else "")
@@ -144,13 +143,19 @@ def leave_file(forms: FileForms) -> FileEdits:
         line = parsed.first_line(decl.target) if decl.target is not None else decl.line
         if decl.assign is not None and decl.target is None:
             line = decl.assign.lineno
-        edit = comment_edit(parsed, line, msg)
-        if edit is not None and all(e.start != edit.start for e in out.edits):
-            out.edits.append(edit)
+        _add_once(out.edits, comment_edit(parsed, line, msg))
         out.outcomes.append(
             Outcome(parsed.path, decl.line, decl.label, decl.form, "left", reason, detail)
         )
     return out
+
+
+def _add_once(edits: list[Edit], note: Edit | None) -> None:
+    """A note, unless the same one is already going there. Two different notes for one line
+    (the declaration's reason, and a runpod_flash use inside its call) both go in: dropping
+    one would leave the declaration without its note and have a second run add it."""
+    if note is not None and all((e.start, e.content) != (note.start, note.content) for e in edits):
+        edits.append(note)
 
 
 def _statement_line(parsed, line: int) -> int:
