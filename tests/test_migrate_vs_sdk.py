@@ -358,3 +358,12 @@ def test_app_module_in_a_src_layout_package_is_imported_by_its_package_name(tmp_
     assert "from ocr.runpod_app import app\n" in (tmp_path / "src/ocr/cpu_a.py").read_text()
     assert rp2["error"] is None and found == ["mp_one", "mp_two"]
     assert len(rp2["apps"]) == 1
+
+
+def test_positional_name_migrates_as_name_keyword():
+    """`Endpoint("x", ...)`: runpod-flash's one positional parameter is the name; 2.0's
+    decorators take keywords only, so the name is written as name= and each form moves
+    (h18's projects all spell it so; they used to be left as `unsupported-parameter`)."""
+    r = _run("positional-name")
+    assert sorted(r["equal"]) == ["pn-api", "pn-deco", "pn-var"]
+    assert r["report"].files_left == [] and r["unexplained"] == []

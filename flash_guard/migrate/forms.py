@@ -77,6 +77,19 @@ def _literal_name(call: ast.Call | None) -> str | None:
     return None
 
 
+def _name_as_keyword(call: ast.Call) -> None:
+    """`Endpoint("fetcher", ...)`: runpod-flash's Endpoint takes its name as its one positional
+    parameter (every release from 1.0 to 1.21: `name` is the only parameter before `*`); 2.0's
+    @app.queue/@app.api take keywords only. Read it as `name=` (the call is re-rendered)."""
+    if len(call.args) != 1 or isinstance(call.args[0], ast.Starred) or _kw(call, "name"):
+        return
+    value = call.args[0]
+    keyword = ast.copy_location(ast.keyword(arg="name", value=value), value)
+    keyword.end_lineno, keyword.end_col_offset = value.end_lineno, value.end_col_offset
+    call.keywords.insert(0, keyword)
+    call.args = []
+
+
 def _kw(call: ast.Call, name: str) -> ast.keyword | None:
     return next((k for k in call.keywords if k.arg == name), None)
 
@@ -176,6 +189,7 @@ def _declarations(forms: FileForms) -> None:
             var, call = stmt.targets[0].id, stmt.value
             if _is(forms, call.func, "Endpoint"):
                 consume(forms, call.func)
+                _name_as_keyword(call)
                 decl = Decl("C", stmt.lineno, _literal_name(call) or var, call=call, assign=stmt)
                 if _kw(call, "image") is not None:
                     decl.form, decl.reason = "E", "image-endpoint"
@@ -205,6 +219,7 @@ def _decorator(forms, target, dec, endpoint_vars, legacy_vars) -> None:
     is_class = isinstance(target, ast.ClassDef)
     if isinstance(dec, ast.Call) and _is(forms, dec.func, "Endpoint"):
         consume(forms, dec.func)
+        _name_as_keyword(dec)
         decl = Decl("A", dec.lineno, _literal_name(dec) or target.name, target, dec, dec)
         if is_class:
             decl.form, decl.reason = "B", "class-endpoint"
