@@ -968,9 +968,7 @@ def test_a_left_declaration_keeps_its_note_beside_a_flash_use_in_its_call(run_cl
         "flashboot=FlashBoot(enabled=True))\ndef tts(job):\n    return job\n"
     )
     assert run_cli(["migrate", "--to", "runpod2", "."], tmp_path)[0] == 0
-    notes = [
-        line for line in (tmp_path / "main.py").read_text().splitlines() if "migrate:" in line
-    ]
+    notes = [line for line in (tmp_path / "main.py").read_text().splitlines() if "migrate:" in line]
     assert len(notes) == 2
     assert any("(`image=`)" in n for n in notes) and any("FlashBoot" in n for n in notes)
     assert run_cli(["migrate", "--to", "runpod2", "--check", "."], tmp_path)[0] == 0
