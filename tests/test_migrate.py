@@ -972,3 +972,33 @@ def test_a_left_declaration_keeps_its_note_beside_a_flash_use_in_its_call(run_cl
     assert len(notes) == 2
     assert any("(`image=`)" in n for n in notes) and any("FlashBoot" in n for n in notes)
     assert run_cli(["migrate", "--to", "runpod2", "--check", "."], tmp_path)[0] == 0
+
+
+def test_calls_of_handles_a_package_exports_are_flagged(run_cli, tmp_path):
+    # h18 p08: `transcribe` is declared in workers/__init__.py and `speak` in workers/tts.py,
+    # re-exported by the package; main.py's `from workers import ...` calls both directly,
+    # which raises TypeError once they are 2.0 handles (FG215 after the migration)
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "pkg-export"\n')
+    worker = (
+        '@Endpoint(name={name!r}, cpu="cpu3c-1-2")\n'
+        "async def {fn}(payload: dict) -> dict:\n    return payload\n"
+    )
+    (tmp_path / "workers").mkdir()
+    (tmp_path / "workers/__init__.py").write_text(
+        "from runpod_flash import Endpoint\n\nfrom .tts import speak\n\n\n"
+        + worker.format(name="pe-asr", fn="transcribe")
+        + '\n\n__all__ = ["transcribe", "speak"]\n'
+    )
+    (tmp_path / "workers/tts.py").write_text(
+        "from runpod_flash import Endpoint\n\n\n" + worker.format(name="pe-tts", fn="speak")
+    )
+    (tmp_path / "main.py").write_text(
+        "from workers import speak, transcribe\n\n\nasync def main():\n"
+        "    await transcribe({})\n    await speak({})\n"
+    )
+    code, out, _ = run_cli(["migrate", "--to", "runpod2", "."], tmp_path)
+    assert code == 0
+    assert "main.py:5 transcribe(...)" in out and "main.py:6 speak(...)" in out
+    text = (tmp_path / "main.py").read_text()
+    assert "`transcribe` is a runpod 2.0 handle now" in text
+    assert "`speak` is a runpod 2.0 handle now" in text

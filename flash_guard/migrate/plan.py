@@ -432,13 +432,14 @@ def call_sites(plan: AppPlan, handles: dict[str, list[str]]) -> list[CallSite]:
     """Direct calls of functions that became 2.0 handles (calling a handle raises TypeError;
     it takes `.remote(...)`, or `.remote.aio(...)` in async code)."""
     found = []
+    handles = _with_package_reexports(plan, handles)
     for path, forms in plan.forms.items():
         local: dict[str, str] = {}
         for source, names in handles.items():
             if source == path:
                 local.update({n: n for n in names})
             else:
-                imported = _imports_of(forms.parsed, _stem_module(source))
+                imported = _imports_of(forms.parsed, _importable_stem(source))
                 local.update({k: v for k, v in imported.items() if v in names})
         if not local:
             continue
@@ -450,6 +451,29 @@ def call_sites(plan: AppPlan, handles: dict[str, list[str]]) -> list[CallSite]:
             ):
                 found.append(CallSite(path, node.lineno, local[node.func.id]))
     return [CallSite(*c) for c in sorted({(c.path, c.line, c.handle) for c in found})]
+
+
+def _importable_stem(path: str) -> str:
+    """The last dotted part a file is imported by: a package's `__init__.py` by its folder."""
+    if path.endswith("/__init__.py"):
+        return path[: -len("/__init__.py")].rsplit("/", 1)[-1]
+    return _stem_module(path)
+
+
+def _with_package_reexports(plan: AppPlan, handles: dict[str, list[str]]) -> dict:
+    """Handles a package's `__init__.py` re-exports (`from .tts import speak`) are handles of
+    the package too: `from workers import speak` then `speak(...)` raises TypeError in 2.0."""
+    out = {path: list(names) for path, names in handles.items()}
+    for path, forms in plan.forms.items():
+        if not path.endswith("__init__.py"):
+            continue
+        package = path.rsplit("/", 1)[0] if "/" in path else ""
+        for source, names in handles.items():
+            if source == path or source.rsplit("/", 1)[0] != package:
+                continue
+            imported = _imports_of(forms.parsed, _stem_module(source))
+            out.setdefault(path, []).extend(k for k, v in imported.items() if v in names)
+    return out
 
 
 def reimports(plan: AppPlan, project_root: Path) -> list[CallSite]:
