@@ -920,11 +920,15 @@ CASES = [
         gap="a legacy resource no @remote uses is not a declaration in flash-guard's model, "
         "but pydantic validates it when the module is imported",
     ),
-    Case(
+    bad(
         "cpu-disk-above-limit",
         '@Endpoint(name="c", cpu="cpu3c-1-2", template=PodTemplate(containerDiskInGb=100))' + QB,
-        keyword="exceeds the maximum allowed",
-        gap="flash-sdk.md §9 #9; no FG2xx rule in rules.md covers CPU container disk limits",
+        "FG214",
+        "exceeds the maximum allowed",
+    ),
+    ok(
+        "cpu-disk-default-shrunk",
+        '@Endpoint(name="c", cpu="cpu3c-1-2", template=PodTemplate(containerDiskInGb=64))' + QB,
     ),
 ]
 

@@ -8,7 +8,8 @@ from flash_guard.checks.base import fail, register, spread_unknown, unknown
 from flash_guard.checks.deploy_support import EveryDeclaration, label, shown
 from flash_guard.discover.normalize import lax_int
 from flash_guard.model import EnumRef, Opaque, Value
-from flash_guard.sdk.in_use import facts_of, sdk_of
+from flash_guard.sdk.flash_tables import CPU_DISK_LIMITS, CPU_INSTANCE_TYPES
+from flash_guard.sdk.in_use import facts_of, release_at_least, sdk_of
 
 # Classes whose `set_serverless_template` validator raises without an image: the Live*
 # classes fill in Flash's own worker image first.
@@ -84,9 +85,9 @@ class InvalidLegacyConfig(EveryDeclaration):
 
     def check(self, endpoint, params, ctx):
         if endpoint.api == "endpoint":
-            return _endpoint_fields(endpoint)
+            return _endpoint_fields(endpoint) + _cpu_disk(endpoint)
         name = label(endpoint)
-        out = []
+        out = _cpu_disk(endpoint)
         for key, value, spec, problem in _wrong_types(endpoint, endpoint.resource_class):
             if key in JUDGED_ELSEWHERE:
                 continue
@@ -100,6 +101,82 @@ class InvalidLegacyConfig(EveryDeclaration):
         if endpoint.resource_class in CUSTOM_IMAGE_CLASSES:
             out += _image(endpoint, name)
         return out
+
+
+# PodTemplate's containerDiskInGb default: a CPU resource shrinks it to the instance limit
+# instead of refusing it (`_apply_cpu_disk_sizing`).
+TEMPLATE_DEFAULT_DISK = 64
+# The first tetra-rp release whose CPU classes check the template disk (serverless_cpu.py
+# `validate_cpu_container_disk_size`; 0.14.0 has the CPU classes without the check). Every
+# runpod-flash release has it, for `Endpoint(cpu=...)` too (it builds a CpuLive* class).
+CPU_DISK_CHECKED_FROM_TETRA = "0.18.0"
+
+
+def _cpu_disk(endpoint) -> list:
+    """A CPU resource whose `template=PodTemplate(containerDiskInGb=N)` is above the smallest
+    disk limit of its instance types: the class's validator raises 'Container disk size NGB
+    exceeds the maximum allowed for CPU instances' when it is built (at import for a
+    decorator). 64 GB, PodTemplate's default, is shrunk to the limit instead."""
+    if endpoint.compute != "cpu" or not _checks_cpu_disk(endpoint):
+        return []
+    if endpoint.api == "endpoint" and not endpoint.targets and not endpoint.routes:
+        return []  # nothing builds its resource config (FG301); image= clients: not judged
+    disk = _template_disk(endpoint.params.get("template"))
+    limits = _disk_limits(endpoint.params.get("cpu"))
+    if disk is None or not limits or disk.value == TEMPLATE_DEFAULT_DISK:
+        return []
+    limit = min(limits.values())
+    if disk.value <= limit:
+        return []
+    each = ", ".join(f"{kind}: max {gb}GB" for kind, gb in limits.items())
+    return [
+        fail(
+            endpoint,
+            f"{label(endpoint)} template containerDiskInGb={disk.value}: above the {limit} GB "
+            f"a CPU worker of this type can have ({each}); the SDK raises 'Container disk "
+            f"size {disk.value}GB exceeds the maximum allowed for CPU instances' when the "
+            f"resource is built, at import{_in_use(endpoint)}",
+            disk,
+            "template",
+        )
+    ]
+
+
+def _checks_cpu_disk(endpoint) -> bool:
+    sdk = sdk_of(endpoint)
+    if sdk is None or sdk.package != "tetra-rp":
+        return True
+    return release_at_least(sdk, "tetra-rp", CPU_DISK_CHECKED_FROM_TETRA)
+
+
+def _template_disk(template: Value | None) -> Value | None:
+    """The template's known integer containerDiskInGb, else None."""
+    if template is None or not template.known or not isinstance(template.value, Opaque):
+        return None
+    if template.value.callee.rsplit(".", 1)[-1] != "PodTemplate":
+        return None
+    disk = template.value.kwargs.get("containerDiskInGb")
+    if disk is None or not disk.known or lax_int(disk.value) is None:
+        return None
+    return Value(lax_int(disk.value), span=disk.span, text=disk.text)
+
+
+def _disk_limits(cpu: Value | None) -> dict[str, int]:
+    """{instance value: disk limit} for each known instance type; {} when any is unknown."""
+    if cpu is None or not cpu.known:
+        return {}
+    items = cpu.value if isinstance(cpu.value, (list, tuple)) else [cpu]
+    out = {}
+    for item in items:
+        raw = item.value if isinstance(item, Value) else item
+        if isinstance(item, Value) and not item.known:
+            return {}
+        if isinstance(raw, EnumRef):
+            raw = CPU_INSTANCE_TYPES.get(raw.member)
+        if not isinstance(raw, str) or raw.lower() not in CPU_DISK_LIMITS:
+            return {}  # an unknown type is FG205's finding
+        out[raw.lower()] = CPU_DISK_LIMITS[raw.lower()]
+    return out
 
 
 def _required(endpoint, name: str) -> list:
