@@ -15,7 +15,7 @@ from flash_guard.checks.placement import (
     untaken_guards_dropped,
     visible_to_build,
 )
-from flash_guard.messages import env_keys
+from flash_guard.messages import env_keys, show
 from flash_guard.model import Endpoint, Span, Value
 from flash_guard.project.apps import AppMap, app_map
 from flash_guard.sdk.in_use import release_at_least, sdk_of
@@ -23,44 +23,46 @@ from flash_guard.sdk.in_use import release_at_least, sdk_of
 
 @register
 class DuplicateEndpointName(Check):
-    """Looks at every declaration `flash build` can see (module level, not in an `__init__.py`)
-    that deploys something: an `Endpoint` used as a decorator or with routes, an
+    """Looks at every declaration `flash build` can see (module level, not in an `__init__.py`) that
+    deploys something: an `Endpoint` used as a decorator or with routes, an
     `Endpoint(image=...)`, or a legacy resource used with `@remote`. Flash identifies an
     endpoint by its name (a queue endpoint without `name=` takes its function's `__name__`).
     Declarations are ordered by path, then line; each one whose name an earlier one already uses
     gets a finding that names the first. Across files `flash build` fails ("defined in multiple
     files", from runpod-flash 1.15; before it, and in tetra-rp, they are merged as below);
-    within one file the two are silently merged into one endpoint that serves only one
-    function with one configuration. One `Endpoint` object (or legacy resource) used as a direct
+    within one file the two are silently merged into one endpoint that serves only one function
+    with one configuration. One `Endpoint` object (or legacy resource) used as a direct
     decorator on several functions is the same merge: reported at each decorator after the
     first, except under tetra-rp and runpod-flash before 1.4, whose queue workers dispatch each
     job by function name and so serve every function of the resource (the one-function handler
     came in 1.4). Finally, function and class names must be unique across the app (`flash
     build`: "Duplicate function name", in every runpod-flash and from tetra-rp 0.20; earlier
-    tetra-rp builds had no such check, and before 0.14 there was no `flash build`): an
-    endpoint whose function, class or route handler shares its `__name__` with one of an
-    earlier endpoint is reported at its declaration. From
-    1.15 all functions of one endpoint must also be defined in one file: routes registered
-    from a second module (`from app import api` then `@api.post`) make the build fail with
-    "defined in multiple files", reported at the first use in each file after the first.
-    Everything is compared within one app (the nearest directory with `pyproject.toml`,
-    `requirements.txt`, `.flash/` or `.flashignore`): two apps of one repository are built
-    separately and never conflict. Several functions on one legacy custom-image payload-builder
-    config (`ServerlessEndpoint`, `CpuServerlessEndpoint`) are one endpoint by design, not a
-    conflict. The build also finds a decorated function again in every module that binds it
-    at module level (`from gpu_worker import infer` in `pipeline.py`, directly, through
-    another module, by `import *` when `__all__` lists it or there is no `__all__`, or as
-    `infer = gpu_worker.infer`): from runpod-flash 1.11 it reads each module's globals, so
-    the endpoint is then "defined in multiple files" too (before 1.15: "Duplicate function
-    name"), reported at that binding; a second module-level name in the function's own
-    module (`infer_v1 = infer`) is "Duplicate function name". A binding in a branch the build
-    machine may or may not take (`if USE_GPU:`, `except ImportError:`) is reported with that
-    condition: the build fails whenever the branch runs; a `try` body or its `else` counts as
-    always running. One under `if TYPE_CHECKING:` never runs, and a name deleted at module
-    level (`del infer`) is gone before the build reads the globals (another name bound from
-    it before the `del` still counts). An import inside the function that calls the endpoint
-    binds nothing at module level and is fine; tetra-rp and older releases parsed the source
-    for decorators instead."""
+    tetra-rp builds had no such check, and before 0.14 there was no `flash build`): an endpoint
+    whose function, class or route handler shares its `__name__` with one of an earlier endpoint
+    is reported at its declaration. From 1.15 all functions of one endpoint must also be defined
+    in one file: routes registered from a second module (`from app import api` then `@api.post`)
+    make the build fail with "defined in multiple files", reported at the first use in each file
+    after the first. Everything is compared within one app (the nearest directory with
+    `pyproject.toml`, `requirements.txt`, `.flash/` or `.flashignore`): two apps of one
+    repository are built separately and never conflict. Several functions on one legacy
+    custom-image payload-builder config (`ServerlessEndpoint`, `CpuServerlessEndpoint`) are one
+    endpoint by design, not a conflict. Two `Endpoint(image=...)` clients of one name are one
+    client endpoint: runpod-flash 1.21's build fails only when two files give them different
+    images ("defined in multiple files"), and the same client written again with equal settings
+    is no conflict at all; with other settings only one configuration is deployed. The build
+    also finds a decorated function again in every module that binds it at module level (`from
+    gpu_worker import infer` in `pipeline.py`, directly, through another module, by `import *`
+    when `__all__` lists it or there is no `__all__`, or as `infer = gpu_worker.infer`): from
+    runpod-flash 1.11 it reads each module's globals, so the endpoint is then "defined in
+    multiple files" too (before 1.15: "Duplicate function name"), reported at that binding; a
+    second module-level name in the function's own module (`infer_v1 = infer`) is "Duplicate
+    function name". A binding in a branch the build machine may or may not take (`if USE_GPU:`,
+    `except ImportError:`) is reported with that condition: the build fails whenever the branch
+    runs; a `try` body or its `else` counts as always running. One under `if TYPE_CHECKING:`
+    never runs, and a name deleted at module level (`del infer`) is gone before the build reads
+    the globals (another name bound from it before the `del` still counts). An import inside the
+    function that calls the endpoint binds nothing at module level and is fine; tetra-rp and
+    older releases parsed the source for decorators instead."""
 
     id = "duplicate-endpoint-name"
     scope = "project"
@@ -109,6 +111,41 @@ def _client_and_resource(first: Endpoint, second: Endpoint) -> bool:
     return release_at_least(sdk_of(second), "runpod-flash", "1.21.0")
 
 
+def _same_client(first: Endpoint, second: Endpoint) -> bool:
+    """Two `Endpoint(image=...)` declarations with every setting known and equal: one client
+    endpoint written twice (typically the same client in two modules). runpod-flash 1.21's
+    scanner keeps the first record when a second file has the same name and image, and
+    before 1.21 the build never saw client endpoints: nothing fails and no setting is lost."""
+    if first.kind != "image" or second.kind != "image":
+        return False
+    return _known_settings(first) == _known_settings(second) is not None
+
+
+def _known_settings(endpoint: Endpoint) -> dict | None:
+    """Each parameter's value, or None when any of them is not known."""
+    if not all(value.known for value in endpoint.params.values()):
+        return None
+    return {key: show(value) for key, value in endpoint.params.items()}
+
+
+def _images_differ(first: Endpoint, second: Endpoint) -> bool:
+    images = first.params.get("image"), second.params.get("image")
+    if any(image is None or not image.known for image in images):
+        return True  # cannot tell: the build may refuse the pair
+    return images[0].value != images[1].value
+
+
+def _client_pair_refused(first: Endpoint, second: Endpoint) -> bool:
+    """Two client endpoints of one name in two files: from runpod-flash 1.21 the build fails
+    only when their images differ (scanner `_collect_client_endpoints`); before 1.21 the
+    build did not record client endpoints at all."""
+    return (
+        first.path != second.path
+        and _images_differ(first, second)
+        and release_at_least(sdk_of(second), "runpod-flash", "1.21.0")
+    )
+
+
 def duplicate_names(deployed: list[Endpoint]) -> tuple[set[int], list[Outcome]]:
     """Findings for repeated names; also the ids of endpoints already reported."""
     first_by_name: dict[str, Endpoint] = {}
@@ -125,16 +162,23 @@ def duplicate_names(deployed: list[Endpoint]) -> tuple[set[int], list[Outcome]]:
         if not isinstance(name.value, str):
             continue  # no name at all is FG202/FG204's business
         first = first_by_name.setdefault(name.value, endpoint)
-        if first is endpoint:
+        if first is endpoint or _same_client(first, endpoint):
             continue
         reported.add(id(endpoint))
+        both_clients = first.kind == "image" and endpoint.kind == "image"
         if _client_and_resource(first, endpoint):
             consequence = (
                 f"`flash build` fails: endpoint '{name.value}' is defined as both a "
                 "client-mode Endpoint(image=...) and a decorated resource"
             )
-        elif first.path != endpoint.path and release_at_least(
-            sdk_of(endpoint), "runpod-flash", SEVERAL_FILES_REFUSED
+        elif both_clients and not _client_pair_refused(first, endpoint):
+            consequence = (
+                "both provision one client endpoint, and only one of the two configurations "
+                "is deployed"
+            )
+        elif both_clients or (
+            first.path != endpoint.path
+            and release_at_least(sdk_of(endpoint), "runpod-flash", SEVERAL_FILES_REFUSED)
         ):
             consequence = (
                 f"`flash build` fails: endpoint '{name.value}' is defined in multiple files"
