@@ -1097,3 +1097,44 @@ def test_a_requirement_line_of_a_million_spaces_is_read_in_linear_time(tmp_path)
     sdk = SdkVersions(tmp_path).for_app(".", "runpod_flash")
     assert time.monotonic() - start < 5
     assert (sdk.version, sdk.kind) == ("1.16.0", "pin")
+
+
+ENDPOINT_DC_APP = """
+from runpod_flash import Endpoint
+
+
+@Endpoint(name="gpu")
+async def on_gpu(x): ...
+"""
+
+ENDPOINT_DC_PROBE = """
+from runpod_flash import Endpoint
+ep = Endpoint(name="p")
+
+
+async def f(x): ...
+
+
+ep(f)
+dc = ep._build_resource_config().datacenter
+RESULT = None if dc is None else [d.name for d in (dc if isinstance(dc, list) else [dc])]
+"""
+
+
+@pytest.mark.parametrize("version", [NEWEST, "1.16.0", "1.8.1"])
+def test_endpoint_datacenter_default_is_the_release_in_use(check_json, tmp_path, version):
+    """A GPU `Endpoint` without datacenter=: every DataCenter from 1.17 (computed in
+    `__init__`, not the signature's None), none in 1.10-1.16, EU-RO-1 before 1.10."""
+    root = write(tmp_path / "app", {"app.py": ENDPOINT_DC_APP, "uv.lock": lock(version)})
+    _, doc = check_json(root, "--select", "FG206")
+    param = doc["endpoints"][0]["params"]["datacenter"]
+    assert param["defaulted"]
+    model = None if param["value"] is None else [d.split(".")[-1] for d in param["value"]]
+    pythonpath = None if version == NEWEST else _install(tmp_path, "runpod-flash", version)
+    try:
+        real = run_probe(
+            ENDPOINT_DC_PROBE, env={"PYTHONPATH": pythonpath} if pythonpath else None, timeout=60
+        )
+    except (SdkMissing, OracleError) as exc:
+        pytest.skip(f"the SDK oracle cannot run runpod-flash {version}: {exc}")
+    assert model == real, version

@@ -282,6 +282,9 @@ def release_defaults(endpoint, facts, newest) -> None:
         if not value.defaulted or key == "workers":
             continue
         ours, theirs = _recorded(endpoint, facts, key), _recorded(endpoint, newest, key)
+        if ours is None and _expanded_later(endpoint, facts, key):
+            endpoint.params[key] = _handed_on_default(facts, key)
+            continue
         if ours is _NO_DEFAULT or ours == theirs:
             continue  # the same recorded default: keep discovery's (computed) value
         replaced = _release_value(key, ours, facts)
@@ -296,6 +299,30 @@ def release_defaults(endpoint, facts, newest) -> None:
             )
     elif workers is not None and workers.known and isinstance(workers.value, dict):
         _release_worker_half(endpoint, workers, facts)
+
+
+# `Endpoint(...)` keywords whose None default the newest release expands in `__init__`, and
+# the first runpod-flash release that does (1.17: a GPU endpoint without datacenter= gets all
+# DataCenter members). Before it the None reaches the resource class it builds, whose own
+# field default applies: none in 1.10-1.16 (the platform places the workers anywhere).
+EXPANDED_FROM = {"datacenter": "1.17.0"}
+
+
+def _expanded_later(endpoint, facts, key: str) -> bool:
+    first = EXPANDED_FROM.get(key)
+    if first is None or endpoint.api != "endpoint" or facts.package != "runpod-flash":
+        return False
+    from flash_guard.sdk import releases  # the release tables load only for a pinned release
+
+    order = releases.releases("runpod-flash")
+    return facts.version in order and order.index(facts.version) < order.index(first)
+
+
+def _handed_on_default(facts, key: str) -> Value:
+    """The field default of the resource class an `Endpoint` hands `key=None` to."""
+    spec = (facts.legacy_fields.get("ServerlessResource") or {}).get(key)
+    raw = spec.default if spec is not None and spec.has_default else None
+    return _release_value(key, raw, facts) if raw is not None else Value.default(None)
 
 
 def release_worker_defaults(endpoint) -> tuple[int, int]:
