@@ -1095,6 +1095,27 @@ DISCOVERY = {
         True,
         False,
     ),
+    # a handle called like the function it wraps (a flash habit): TypeError at import
+    "called-at-import": (
+        {
+            "app.py": APP + "@app.queue(name='own-q', cpu='cpu3c-1-2')\ndef own(x: int = 1):\n"
+            "    return x\n\nown(x=1)\n",
+            "other.py": APP.replace("'shared'", "'other'")
+            + "@app.queue(name='other-q', cpu='cpu3c-1-2')\ndef other(x: int = 1):\n    return x\n",
+        },
+        True,
+        False,
+    ),
+    # the same call inside a function or under the main guard never runs on import
+    "called-guarded": (
+        {
+            "app.py": APP + "@app.queue(name='own-q', cpu='cpu3c-1-2')\ndef own(x: int = 1):\n"
+            "    return x\n\ndef warm():\n    own(x=1)\n\nif __name__ == '__main__':\n"
+            "    own(x=2)\n"
+        },
+        False,
+        False,
+    ),
     # guarded (main block, try, function): nothing runs, or its error is caught
     "invoked-guarded": (
         {

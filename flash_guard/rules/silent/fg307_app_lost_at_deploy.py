@@ -134,6 +134,7 @@ class AppLostAtDeploy(Check):
                 out += _empty_twin(app, analysis, set(failing))
                 out += _package_root_twin(app, analysis, apps_of)
                 out += _invoked_on_import(app, analysis, handles)
+                out += _called_on_import(app, analysis, handles)
                 out += _volume_path_on_import(app, analysis)
                 out += _worker_started_on_import(app, analysis)
         return out
@@ -206,6 +207,40 @@ def _invoked_on_import(app, analysis, handles) -> list[Outcome]:
             f"'{handle.display_name}' was invoked at import time), ",
             call.span,
             _INVOKED_FIX,
+        )
+    return []
+
+
+def _called_on_import(app, analysis, handles) -> list[Outcome]:
+    """`chat("hi")` as a statement of the App's own file, directly in the module (a flash
+    habit: the decorated function was awaited like a plain one): a 2.0 handle is not a
+    function, so the call raises TypeError whenever the file is imported, and discovery
+    skips the file with its App."""
+    project = analysis.modules
+    facts = project.files.get(app.path)
+    for write in facts.writes if facts is not None else ():
+        if write.op != "call" or write.namespace is not None or write.untaken:
+            continue
+        found = project.lookup(app.path, write.target, None)
+        if not isinstance(found, tuple):
+            continue
+        bound = getattr(found[1], "name", None) or getattr(found[1], "target", None)
+        handle = handles.get((found[0], bound))
+        if handle is None:
+            continue
+        if handle.kind == "load_balancer":
+            why = "an api handle is not callable"
+        else:
+            why = (
+                f"'{write.target}' is a runpod handle: use .remote(...) to execute remotely, "
+                ".local(...) to run here"
+            )
+        return _file_skipped(
+            app,
+            f"`{write.target}(...)` runs whenever `{app.path}` is imported and raises "
+            f"TypeError ({why}); `rp flash deploy`'s discovery ",
+            write.span,
+            _CALLED_FIX,
         )
     return []
 
@@ -373,6 +408,10 @@ def _nodes(expr):
         stack.extend(item for item in node.items if item is not None)
 
 
+_CALLED_FIX = (
+    "Call the handle with .remote(...) (or .local(...) to run it here), inside a function, a "
+    '@runpod.local_entrypoint or an `if __name__ == "__main__":` block.'
+)
 _ROUTE_CALLERS = frozenset({"get", "post", "put", "delete", "patch"})
 _INVOKED_FIX = (
     "Move the call into a function, a @runpod.local_entrypoint or an "
