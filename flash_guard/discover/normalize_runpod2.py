@@ -501,9 +501,10 @@ def _model(value: Value, problems: list) -> None:
     elif isinstance(raw, str):
         raw_ref = raw
     else:
+        _model_type(value, problems)
         return
-    if raw_ref is None:
-        return
+    if raw_ref is None or (raw_ref == "" and raw is raw_ref):
+        return  # `model=""` is falsy: the manifest skips it (`if self.model:`)
     repo = raw_ref.split(":", 1)[0] if isinstance(raw_ref, str) else ""
     if not repo or not re.match(t.MODEL_REPO_PATTERN, repo):
         problems.append(
@@ -514,6 +515,30 @@ def _model(value: Value, problems: list) -> None:
                 value,
             )
         )
+
+
+def _model_type(value: Value, problems: list) -> None:
+    """`model=5`: rc2 accepts any value at decoration; the manifest step of `rp flash deploy`
+    turns a truthy one that is neither a Model nor a string into ModelError (model.py
+    `model_reference`). Falsy values (`0`, `[]`) are skipped there."""
+    raw = value.value
+    if not value.known or raw is None or isinstance(raw, (Opaque, EnumRef)) or not raw:
+        return
+    kind = {bool: "bool", int: "int", float: "float", list: "list", tuple: "tuple"}.get(
+        type(raw), "dict" if isinstance(raw, dict) else None
+    )
+    if kind is None:
+        return
+    problems.append(
+        (
+            "FG211",
+            f"model={value.text or repr(raw)} is {'an' if kind == 'int' else 'a'} {kind}: "
+            "`rp flash deploy` fails building the "
+            f"manifest (ModelError: model must be a runpod.Model or 'owner/name' string, got "
+            f'{kind}); write model=runpod.Model("owner/name")',
+            value,
+        )
+    )
 
 
 def _secrets(env: Value, problems: list) -> None:
