@@ -106,10 +106,11 @@ class InvalidLegacyConfig(EveryDeclaration):
 # PodTemplate's containerDiskInGb default: a CPU resource shrinks it to the instance limit
 # instead of refusing it (`_apply_cpu_disk_sizing`).
 TEMPLATE_DEFAULT_DISK = 64
-# The first tetra-rp release whose CPU classes check the template disk (serverless_cpu.py
-# `validate_cpu_container_disk_size`; 0.14.0 has the CPU classes without the check). Every
-# runpod-flash release has it, for `Endpoint(cpu=...)` too (it builds a CpuLive* class).
-CPU_DISK_CHECKED_FROM_TETRA = "0.18.0"
+# The first tetra-rp release whose GPU classes (`LiveServerless(instanceIds=...)`) check the
+# template disk of a CPU worker too (serverless.py; 0.21.0 accepts it). The Cpu* classes check
+# it in every release that has them (from 0.14.0, serverless_cpu.py), and every runpod-flash
+# release checks both, for `Endpoint(cpu=...)` too (it builds a CpuLive* class).
+GPU_CLASS_CPU_DISK_CHECKED_FROM_TETRA = "0.22.0"
 
 
 def _cpu_disk(endpoint) -> list:
@@ -128,7 +129,8 @@ def _cpu_disk(endpoint) -> list:
     limit = min(limits.values())
     if disk.value <= limit:
         return []
-    each = ", ".join(f"{kind}: max {gb}GB" for kind, gb in limits.items())
+    shown_limits = limits if len(limits) <= 3 else {k: v for k, v in limits.items() if v == limit}
+    each = ", ".join(f"{kind}: max {gb}GB" for kind, gb in shown_limits.items())
     return [
         fail(
             endpoint,
@@ -144,9 +146,9 @@ def _cpu_disk(endpoint) -> list:
 
 def _checks_cpu_disk(endpoint) -> bool:
     sdk = sdk_of(endpoint)
-    if sdk is None or sdk.package != "tetra-rp":
+    if sdk is None or sdk.package != "tetra-rp" or endpoint.resource_class.startswith("Cpu"):
         return True
-    return release_at_least(sdk, "tetra-rp", CPU_DISK_CHECKED_FROM_TETRA)
+    return release_at_least(sdk, "tetra-rp", GPU_CLASS_CPU_DISK_CHECKED_FROM_TETRA)
 
 
 def _template_disk(template: Value | None) -> Value | None:
@@ -171,6 +173,9 @@ def _disk_limits(cpu: Value | None) -> dict[str, int]:
         raw = item.value if isinstance(item, Value) else item
         if isinstance(item, Value) and not item.known:
             return {}
+        if isinstance(raw, EnumRef) and raw.member == "ANY":
+            out.update(CPU_DISK_LIMITS)  # tetra-rp 0.18's Cpu* default: every instance type
+            continue
         if isinstance(raw, EnumRef):
             raw = CPU_INSTANCE_TYPES.get(raw.member)
         if not isinstance(raw, str) or raw.lower() not in CPU_DISK_LIMITS:
