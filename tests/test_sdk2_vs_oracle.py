@@ -177,6 +177,10 @@ OK = {
     "flash-str-enums": FAKE_FLASH
     + "from runpod_flash import CpuInstanceType as FC, DataCenter as FD\n"
     + QUEUE.format("cpu=FC.CPU3C_2_4, datacenter=FD.EU_RO_1"),
+    "project-str-enums": "import enum\nclass Box(str, enum.Enum):\n    SMALL = 'cpu3c-2-4'\n"
+    "    RO = 'EU-RO-1'\n" + QUEUE.format("cpu=Box.SMALL, datacenter=[Box.RO]"),
+    "project-enum-values": "import enum\nclass Gpu(enum.Enum):\n    SMALL = 'ADA_24'\n"
+    + QUEUE.format("gpu=Gpu.SMALL.value"),
     "cpu-list": QUEUE.format("cpu=['cpu5c-2-4', 'cpu5c-4-8']"),
     "cpu-unknown-id": QUEUE.format("cpu='cpu9-9-9'"),
     "workers-int": QUEUE.format("workers=5"),
@@ -508,6 +512,20 @@ BAD = {
         "FG211",
         "GlobalVolume.__init__() got an unexpected keyword argument 'size'",
     ),
+    # a project Enum member: flash-guard reads its value, rc2 gets the member object
+    "bad-project-enum-gpu": (
+        "import enum\nclass Gpu(enum.Enum):\n    SMALL = 'ADA_24'\n"
+        + QUEUE.format("gpu=[Gpu.SMALL]"),
+        "FG215",
+        "gpu must be a GpuGroup",
+    ),
+    # a str-mixin member is a str for gpu/cpu/datacenter, but scaler_type reads str(x)
+    "bad-project-str-enum-scaler": (
+        "import enum\nclass Mode(str, enum.Enum):\n    QD = 'QUEUE_DELAY'\n"
+        + QUEUE.format("gpu='ADA_24', scaler_type=Mode.QD"),
+        "FG215",
+        "scaler_type must be one of",
+    ),
     "bad-model-keyword": (
         QUEUE.format("model=runpod.Model('org/m', revision='main')"),
         "FG211",
@@ -518,6 +536,8 @@ KIND = {"queue": "queue", "api": "load_balancer", "task": "task"}
 # Phrases that differ by design: flash-guard says why rather than repeating a raw TypeError.
 _EXTRA_PHRASES = {
     "bad-flash-enum": "runpod_flash enum",
+    "bad-project-enum-gpu": "member of the project Enum `Gpu`",
+    "bad-project-str-enum-scaler": "member of the project Enum `Mode`",
     "bad-flash-scaler-enum": 'write the string "QUEUE_DELAY"',
     "bad-flash-cuda-enum": 'write the string "12.8"',
     "bad-client-decorator": "Endpoint.__init__() rejects `name=`",

@@ -186,6 +186,26 @@ class Runpod2Builder:
                         )
                     )
 
+    def _project_enums(self, call: Expr, path: str) -> list:
+        """A member of a project `Enum` written as `Cls.MEMBER` (alone or in a list) in a 2.0
+        decorator's gpu=, cpu=, datacenter=, scaler_type= or min_cuda_version=: flash-guard
+        reads it as its value, but rc2 gets the member object and rejects it at decoration
+        ('gpu must be a GpuGroup, GpuType, or string, got Gpu'); a str-mixin member passes
+        where rc2 takes a str."""
+        out = []
+        for name, arg, _ in call.keywords:
+            if name not in _ENUM_KEYWORDS:
+                continue
+            for item in arg.items if arg.kind in ("list", "tuple") else (arg,):
+                if item.kind != "attr" or item.dotted() is None:
+                    continue
+                owner = self.project.resolve_symbol(item.items[0], path, None)
+                if isinstance(owner, tuple) and isinstance(owner[1], ClassDef):
+                    problem = _project_enum_problem(name, item, owner[1])
+                    if problem is not None:
+                        out.append(problem)
+        return out
+
     def _handle_named(self, path: str, name: str, handles: dict) -> Endpoint | None:
         """The handle endpoint `name` means in `path` at module level (here or imported)."""
         found = self.project.lookup(path, name, None)
@@ -1559,6 +1579,7 @@ class Runpod2Builder:
             )
             problems.append((code, message, span))
         problems += _flash_enums(obj, call, path)
+        problems += self._project_enums(call, path)
         endpoint = Endpoint(
             name=params["name"],
             kind=kind,
@@ -2753,6 +2774,29 @@ def _returned_nested(facts, fn):
     return next(
         (f for f in facts.functions if f.namespace == fn.span and f.name == returned.value),
         None,
+    )
+
+
+# Keywords that rc2 reads with `str(x)`: a str-mixin Enum member is `Cls.NAME` there, not its
+# value (StrEnum's str() is the value), so only a plain str passes.
+_STR_READ_KEYWORDS = ("scaler_type", "min_cuda_version")
+
+
+def _project_enum_problem(name: str, item: Expr, cls: ClassDef):
+    """The FG215 problem for `item`, a member of the project Enum `cls`, given to keyword
+    `name`; None when rc2 takes it (a StrEnum member, or a str-mixin one where rc2 keeps a
+    str as it is)."""
+    bases = {b.text.rsplit(".", 1)[-1] for b in cls.bases}
+    if not any(base.endswith("Enum") for base in bases):
+        return None
+    if "StrEnum" in bases or ("str" in bases and name not in _STR_READ_KEYWORDS):
+        return None
+    return (
+        "FG215",
+        f"`{item.text}` is a member of the project Enum `{cls.name}`, not a string: a 2.0 "
+        f"decorator rejects it for {name}= when the module is imported; pass "
+        f"`{item.text}.value`",
+        item.span,
     )
 
 
