@@ -1314,17 +1314,11 @@ class Runpod2Builder:
         """Per call of `chain`: (name, value) of the first parameter of the method it runs
         (`self`, an instance of the class the call names, an item made or `self` carried
         along `self.method(...)` calls), or None (a function, or an instance not known)."""
-        out, current = [], None
-        for site, bound in chain:
-            kind = self.handoff.receiver_class(site)
-            if isinstance(kind, tuple):
-                current = kind
-            elif kind == "self":
-                current = current or site.self_of
-            else:
-                current = None
-            out.append(self._receiver_of(site, bound, current))
-        return out
+        classes = self.handoff.self_classes(chain)
+        return [
+            self._receiver_of(site, bound, current)
+            for (site, bound), current in zip(chain, classes, strict=True)
+        ]
 
     def _receiver_of(self, site, bound, instance):
         """(first parameter, `instance` made plain) when `site` calls an instance method of

@@ -399,7 +399,12 @@ class Handoff:
         """(path, class) of `self` in the helper the last call of `chain` runs, when known:
         the class a call names or an item made (`Asr().install(app)`), carried along
         `self.method(...)` calls; None otherwise."""
-        current = None
+        classes = self.self_classes(chain)
+        return classes[-1] if classes else None
+
+    def self_classes(self, chain: list) -> list:
+        """Per call of `chain`: `self_class` of the chain up to that call."""
+        out, current = [], None
         for site, _ in chain:
             kind = self.receiver_class(site)
             if isinstance(kind, tuple):
@@ -408,7 +413,8 @@ class Handoff:
                 current = current or site.self_of
             else:
                 current = None
-        return current
+            out.append(current)
+        return out
 
     def self_writes(self, path: str, cls: ClassDef) -> set[str]:
         """The attributes a method of `cls` other than `__init__` assigns on an object
