@@ -267,6 +267,15 @@ def env_entries(endpoint) -> tuple[list[tuple[str, Value]], list[Value]]:
             pairs += [(str(k), at_use(v, env)) for k, v in env.value.items()]
             if env.partial is not None:
                 unresolved.append(env.partial)
+    template_pairs, template_unresolved = template_env_entries(endpoint)
+    return pairs + template_pairs, unresolved + template_unresolved
+
+
+def template_env_entries(endpoint) -> tuple[list[tuple[str, Value]], list[Value]]:
+    """(key, value) pairs from `template=PodTemplate(env=[{"key": k, "value": v}, ...])`, and
+    the template env when it could not be resolved."""
+    pairs: list[tuple[str, Value]] = []
+    unresolved: list[Value] = []
     template = endpoint.params.get("template")
     if template is not None and template.known and isinstance(template.value, Opaque):
         tenv = template.value.kwargs.get("env")

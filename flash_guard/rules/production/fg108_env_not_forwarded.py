@@ -24,6 +24,7 @@ from flash_guard.rules.production.fg107_hardcoded_secret import (
     DEFAULT_QUALIFIERS,
     DEFAULT_WORDS,
     secret_key,
+    template_env_entries,
 )
 
 # Set by the platform, the image or the deployer, by name (rules.md FG108): not every
@@ -112,7 +113,9 @@ class EnvNotForwarded(Check):
     A legacy resource class without `env=` in a release whose `env` defaults to
     `get_env_vars()` (tetra-rp, runpod-flash up to 1.10.0) ships the local `.env` to the
     worker: the variables of the nearest `.env` from the declaring file up to the scanned
-    root count as passed, and a finding names that `.env` (or says none was found)."""
+    root count as passed, and a finding names that `.env` (or says none was found). With no
+    `.env` (or an empty one) the variables of `template=PodTemplate(env=[...])` count as
+    passed too; a non-empty `.env` replaces the template's env, and the finding says so."""
 
     id = "env-not-forwarded"
     # A runpod 2.0 task pod gets env= as its environment too (rc2 apps/tasks.py), in plain
@@ -131,6 +134,7 @@ class EnvNotForwarded(Check):
             dotenv = _dotenv_default(endpoint, ctx) if open_env is None else None
             if dotenv is not None:
                 passed = set(dotenv.keys)
+                open_env = _with_template_env(dotenv, endpoint, passed)
         else:
             if not env.known:
                 open_env = env
@@ -207,12 +211,34 @@ class DotenvDefault:
     release: str
     path: str | None  # the `.env` found, relative to the scanned root
     keys: frozenset[str]
+    # set by template=PodTemplate(env=[...]), which a non-empty .env replaces
+    replaced: frozenset[str] = frozenset()
 
     def why_not(self, name: str) -> str:
         sent = f"{self.release} sends the variables of the local .env when env= is omitted"
         if self.path is None:
             return f"{sent}, and no .env was found above the file"
+        if name in self.replaced:
+            return (
+                f"{sent}, and {self.path} does not set `{name}`: a non-empty .env replaces "
+                "the template=PodTemplate(env=[...]) that sets it"
+            )
         return f"{sent}, and {self.path} does not set `{name}`"
+
+
+def _with_template_env(dotenv: DotenvDefault, endpoint, passed: set[str]):
+    """The SDK copies the `.env` dict into `template.env` only when it is non-empty
+    (`if self.env:` in `_configure_existing_template`), so with no `.env`, or an empty one,
+    the variables of `template=PodTemplate(env=[...])` reach the worker; a non-empty `.env`
+    replaces them. Adds what the template passes to `passed`; returns the template env when it
+    cannot be read and would be kept, else None."""
+    pairs, unresolved = template_env_entries(endpoint)
+    keys = {key for key, _ in pairs}
+    if dotenv.keys:
+        dotenv.replaced = frozenset(keys - dotenv.keys)
+        return None
+    passed |= keys
+    return unresolved[0] if unresolved else None
 
 
 def _dotenv_default(endpoint, ctx) -> DotenvDefault | None:
