@@ -170,6 +170,17 @@ def parse_requirement(text: str) -> tuple[str, str] | None:
     return normalise(match.group(1)), rest.replace(" ", "")
 
 
+def requirement_extras(text: str) -> tuple[str, ...]:
+    """The normalised extras a PEP 508 requirement asks for (`nemo_toolkit[asr]` -> `asr`)."""
+    text = text.split(";", 1)[0]
+    if "://" in text.split(" @ ", 1)[0]:
+        return ()
+    match = _REQ_NAME.match(text)
+    if match is None or match.group(2) is None:
+        return ()
+    return tuple(normalise(e.strip()) for e in match.group(2)[1:-1].split(",") if e.strip())
+
+
 _REQUIREMENTS_FILE = re.compile(r"requirements.*\.txt")
 _EGG = re.compile(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 _WHEEL = re.compile(r"/([A-Za-z0-9][A-Za-z0-9._]*)-[^/-]+-[^/]*\.whl(?:[#?].*)?$")

@@ -258,7 +258,17 @@ PULLS_IN: dict[str, tuple[str, ...]] = {
     "requests": ("urllib3", "idna", "certifi", "charset-normalizer"),
     "boto3": ("botocore", "s3transfer", "jmespath"),
     "huggingface-hub": ("filelock", "fsspec", "packaging", "pyyaml", "requests", "tqdm"),
+    "nemo-toolkit": ("numpy", "torch", "huggingface-hub", "scikit-learn", "numba", "tqdm"),
+    # An extra is keyed `name[extra]` (requirement_names): nemo-toolkit's `asr` extra requires
+    # librosa and soundfile (its Requires-Dist, `extra == "asr"`).
+    "nemo-toolkit[asr]": ("nemo-toolkit", "librosa", "soundfile", "scipy"),
 }
+
+
+def requirement_names(name: str, extras: tuple[str, ...] = ()) -> set[str]:
+    """The keys a requirement adds to a distribution set: its normalised name, and
+    `name[extra]` for each extra it asks for, so PULLS_IN can say what an extra brings."""
+    return {name, *(f"{name}[{extra}]" for extra in extras)}
 
 
 _SEPARATORS = re.compile(r"[-_.]+")

@@ -27,6 +27,7 @@ from flash_guard.project.local_requirements import (
 from flash_guard.project.sdk_version import (
     parse_requirement,
     read_text,
+    requirement_extras,
     requirement_lines,
     split_options,
 )
@@ -44,6 +45,7 @@ from flash_guard.sdk.distributions import (
     SDK_DEPENDENCIES,
     normalise,
     provided,
+    requirement_names,
     with_requirements,
 )
 from flash_guard.sdk.in_use import dev_command, has_flash_build, sdk_of
@@ -107,7 +109,8 @@ class MissingDependency(Check):
     the stub sends the function's source alone, so a project module or relative import in its
     body is reported too. A distribution
     (preinstalled ones included) counts with what it always pulls in (`transformers` brings
-    `numpy`, `fastapi` brings `starlette`).
+    `numpy`, `fastapi` brings `starlette`), and a `dependencies=` requirement with an extra
+    with what that extra requires (`nemo_toolkit[asr]` brings `soundfile` and `librosa`).
     runpod 2.0 workers are built differently: one artifact per `runpod.App`, with only that
     App's resources' `dependencies=` (two Apps in one directory do not share them), the build
     reads only the app's `requirements.txt` too, and the worker has `preinstalled_runpod2` (the
@@ -295,10 +298,10 @@ def _check_task(endpoint, params: Params, endpoints, analysis) -> list:
     the app's requirements.txt, other resources' dependencies, or any other project file;
     and the file's module-level imports run on the pod too."""
     available = {
-        normalise(parsed[0])
+        name
         for value in dependency_values(endpoint)
         for spec in resolved_dependencies(value)
-        if (parsed := parse_requirement(spec)) is not None
+        for name in spec_names(spec)
     }
     available = set(_closure(frozenset(available)))
     available |= _closure(frozenset(_preinstalled(endpoint, params, endpoints, analysis)))
@@ -491,12 +494,21 @@ def _own_distributions(endpoint) -> set[str]:
     """What a worker without a build has: the declaration's own `dependencies=` (each `@remote`
     of a shared resource sends its own to the same workers), as the running code builds them."""
     names = {
-        parsed[0]
+        name
         for value in dependency_values(endpoint)
         for spec in resolved_dependencies(value)
-        if (parsed := parse_requirement(spec)) is not None
+        for name in spec_names(spec)
     }
     return with_requirements(names)
+
+
+def spec_names(spec: str) -> set[str]:
+    """The distribution keys one `dependencies=` requirement adds: its name and, per extra it
+    asks for, `name[extra]` (what PULLS_IN says that extra brings); empty when unreadable."""
+    parsed = parse_requirement(spec)
+    if parsed is None:
+        return set()
+    return requirement_names(parsed[0], requirement_extras(spec))
 
 
 @functools.lru_cache(maxsize=64)  # the same one or two lists for every endpoint
@@ -647,9 +659,7 @@ def _app_distributions(endpoint, endpoints, analysis) -> set[str]:
         # flash build reads only literal lists; 2.0 runs the code, so any value counts
         read = resolved_dependencies if other.sdk == "runpod2" else literal_dependencies
         for spec in (s for v in dependency_values(other) for s in read(v)):
-            parsed = parse_requirement(spec)
-            if parsed is not None:
-                names.add(parsed[0])
+            names |= spec_names(spec)
     for requirement in sdk_finder(analysis).requirements(endpoint.app):
         if not _installed(requirement):
             continue
@@ -778,7 +788,7 @@ def _unbundled_dependency(endpoint, top: str, import_names) -> str | None:
             parsed = parse_requirement(spec)
             if spec in literal or parsed is None:
                 continue
-            if provided(top, with_requirements({parsed[0]}), import_names):
+            if provided(top, with_requirements(spec_names(spec)), import_names):
                 return value.via or value.text or "a computed list"
     return None
 
