@@ -507,12 +507,13 @@ IDLE_TIMEOUT_RANGE: tuple[int, int] = (1, 3600)
 MIN_MAX_CONCURRENCY = 1
 
 # Legacy fields that the Runpod API or Flash itself fills in. pydantic accepts them, so they are
-# not "unknown", but they are never what a user meant to type.
+# not "unknown", but they are never what a user meant to type. Not `allowedCudaVersions`: a
+# "12.4,12.8" string is the API field itself, sent as written and synced to `cudaVersions`
+# (serverless.py `sync_input_fields`, tetra-rp 0.11.0 to runpod-flash 1.21).
 LEGACY_INTERNAL_FIELDS: frozenset[str] = frozenset(
     {
         "activeBuildid",
         "aiKey",
-        "allowedCudaVersions",
         "computeType",
         "createdAt",
         "flashBootType",

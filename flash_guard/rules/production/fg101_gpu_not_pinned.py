@@ -14,6 +14,7 @@ from flash_guard.checks.base import (
 )
 from flash_guard.model import EnumRef, Value, at_use
 from flash_guard.sdk.flash_tables import GPU_GROUPS as FLASH_POOLS
+from flash_guard.sdk.in_use import release_at_least, sdk_of
 from flash_guard.sdk.runpod2_tables import GPU_GROUPS, GPU_TYPES, POOLS_TO_TYPES, TYPE_TO_POOL
 
 _MEMBER_OF_NAME = {name: member for member, name in GPU_TYPES.items()}
@@ -41,6 +42,24 @@ class Params:
     )
 
 
+# The first tetra-rp release that keeps a `gpuIds=` written without `gpus=`. Before it,
+# serverless.py `sync_input_fields` ran `if self.gpus: self.gpuIds = ",".join(...)`, and
+# `gpus` defaults to [GpuGroup.ANY] (every pool), so the gpuIds string was overwritten;
+# from 0.19.0 it reads `if self.gpus and not self.gpuIds`. Checked with tetra-rp
+# 0.11.0/0.14.0/0.18.0 (overwritten) and 0.19.0/0.20.0/0.25.2, runpod-flash 1.8.1-1.21 (kept).
+GPU_IDS_KEPT_FROM_TETRA = "0.19.0"
+
+
+def gpu_ids_overwritten(endpoint) -> bool:
+    """Whether the release in use replaces `gpuIds` with `gpus` (its default when omitted)."""
+    sdk = sdk_of(endpoint)
+    return (
+        sdk is not None
+        and sdk.package == "tetra-rp"
+        and not release_at_least(sdk, "tetra-rp", GPU_IDS_KEPT_FROM_TETRA)
+    )
+
+
 def is_any(item) -> bool:
     return (
         isinstance(item, EnumRef) and item.enum in ("GpuGroup", "GpuType") and item.member == "ANY"
@@ -52,7 +71,9 @@ class GpuPinning(Check):
     """Looks at `gpu=` (legacy `gpus=`/`gpuIds=`) of every GPU endpoint. It fails when the
     value is `GpuGroup.ANY` or `GpuType.ANY`, a list containing ANY, `gpuIds="any"` (at the
     value; a specific id or pool id passes), or when neither `gpu=` nor `cpu=` is given
-    (the SDK then uses `[GpuGroup.ANY]`). With `allow_groups: false` a
+    (the SDK then uses `[GpuGroup.ANY]`). Before tetra-rp 0.19 `gpus=` overwrites `gpuIds=`,
+    so there a `gpuIds=` without `gpus=` fails (the `gpus` default is ANY) and with both
+    given `gpus=` is what is checked. With `allow_groups: false` a
     GpuGroup fails too (a legacy pool id such as `gpuIds="AMPERE_48"`; in runpod 2.0 a pool
     as written, not a GpuType 2.0 widens to its pool); with `require_single_type: true`
     anything but one GpuType fails. Either way the fix offers a GpuType only. A runpod 2.0
@@ -70,6 +91,11 @@ class GpuPinning(Check):
     def check(self, endpoint, params: Params, ctx):
         name = f"`{endpoint.display_name}`"
         ids = endpoint.params.get("gpu_ids")
+        gpu = endpoint.params.get("gpu")
+        if ids is not None and not ids.defaulted and gpu_ids_overwritten(endpoint):
+            if (gpu is None or gpu.defaulted) and not endpoint.spreads:
+                return [_gpu_ids_lost(endpoint, name, ids)]
+            ids = None  # `gpus=` (given, or maybe in the spread) is what the release sends
         if ids is not None and not ids.defaulted:
             if not ids.known:
                 return [unknown(endpoint, ids, "`gpuIds`", "gpu")]
@@ -101,7 +127,6 @@ class GpuPinning(Check):
                         'such as gpuIds="ADA_24" (or gpus=[GpuGroup.ADA_24]).',
                     )
                 ]
-        gpu = endpoint.params.get("gpu")
         if (gpu is None or gpu.defaulted) and endpoint.spreads:
             return spread_unknown(endpoint, "gpu")
         if gpu is None or gpu.defaulted:
@@ -283,3 +308,22 @@ def _one_gpu_type(endpoint) -> bool:
 
         return len(resolve_gpu_string(member) or ()) == 1
     return isinstance(member, EnumRef) and member.enum == "GpuType"
+
+
+def _gpu_ids_lost(endpoint, name: str, ids: Value):
+    """`gpuIds=` alone on a release that overwrites it with the `gpus` default (any GPU)."""
+    sdk = sdk_of(endpoint)
+    shown = f'"{ids.value}"' if ids.known and isinstance(ids.value, str) else f"`{ids.text}`"
+    written = ids.value.split(",") if ids.known and isinstance(ids.value, str) else []
+    pools = [p.strip() for p in written if p.strip() in FLASH_POOLS] or ["ADA_24"]
+    meant = ", ".join(f"GpuGroup.{p}" for p in pools)
+    return fail(
+        endpoint,
+        f"{name} sets gpuIds={shown} without gpus=, and {sdk.package} {sdk.version} overwrites "
+        "gpuIds with gpus, whose default is [GpuGroup.ANY]: any GPU, unpredictable hardware "
+        f"and price (gpuIds is kept from {GPU_IDS_KEPT_FROM_TETRA}; {sdk.this_app()})",
+        ids,
+        "gpu",
+        fix=f"Set gpus=[{meant}] instead of gpuIds=, or upgrade tetra-rp to "
+        f"{GPU_IDS_KEPT_FROM_TETRA} or later.",
+    )
