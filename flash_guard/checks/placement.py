@@ -832,6 +832,25 @@ def _returned_and_run(root, function, name: str, endpoint: Endpoint, where: str 
                     f"{shown} returns it and `{bound.group(1)}.{run.group(1)}(...)` in "
                     f"{caller} provisions it"
                 )
+            called = _remote_target_called(source, var, endpoint)
+            if called:
+                return (
+                    f"{shown} returns it and {caller} calls `{called}(...)`, which "
+                    f"`@remote({bound.group(1)})` decorates"
+                )
+    return None
+
+
+def _remote_target_called(source: str, var: str, endpoint: Endpoint) -> str | None:
+    """A legacy config bound in `source` (`resource = make_config(tier)`), used there as
+    `@remote(resource, ...)` on a function that `source` then calls: the per-call
+    provisioning of a CLI command or a job runner."""
+    if not re.search(rf"@\s*\w*remote\s*\(\s*(?:resource_config\s*=\s*)?{var}\b", source):
+        return None
+    for target in endpoint.targets:
+        calls = re.sub(rf"\bdef\s+{re.escape(target.name)}\b", "", source)
+        if re.search(rf"(?<![.\w]){re.escape(target.name)}\s*\(", calls):
+            return target.name
     return None
 
 
@@ -851,12 +870,11 @@ def _returns_declaration(function, endpoint: Endpoint) -> bool:
     for node in function.find_all(kind="call"):
         start = node.range().start
         parent = node.parent()
-        if (
-            (start.line, start.column) == want
-            and parent is not None
-            and parent.kind() == "assignment"
-            and parent.field("left") is not None
-        ):
+        if (start.line, start.column) != want or parent is None:
+            continue
+        if parent.kind() == "return_statement":
+            return True  # `return LiveServerless(...)`: a legacy config built per call
+        if parent.kind() == "assignment" and parent.field("left") is not None:
             names.add(parent.field("left").text())
     returned = any(re.search(rf"\breturn\s+{re.escape(n)}\s*(?:$|#)", text, re.M) for n in names)
     return returned or re.search(r"\breturn\s+\w*Endpoint\s*\(", text) is not None
