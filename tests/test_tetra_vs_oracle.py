@@ -273,6 +273,34 @@ def test_fg108_dotenv_reaches_the_worker_only_without_env(check_json, project):
     assert reported == {(ep, var) for ep, names in read.items() for var in names - sent[ep]}
 
 
+TEMPLATE_ENV_APP = """
+from tetra_rp import PodTemplate
+t = PodTemplate(name="t", imageName="me/img:1", env=[{"key": "BUCKET", "value": "b"}])
+q = ServerlessEndpoint(name="q", template=t)
+@remote(q)
+async def run(x):
+    import os
+    return os.environ["BUCKET"]
+"""
+
+
+@pytest.mark.parametrize("dotenv", ["", DOTENV])
+def test_fg108_template_env_reaches_the_worker_unless_env_replaces_it(dotenv, check_json, project):
+    """env= omitted: the template's env is deployed as written, unless the .env default
+    (non-empty) replaces it; flash-guard reports BUCKET exactly when the SDK drops it."""
+    extra = {"sdk_in_project": {".env": dotenv}} if dotenv else {}
+    (result,) = or_skip(run_tetra_cases, [module(TEMPLATE_ENV_APP)], **extra)
+    assert result["error"] is None, result["error"]
+    (record,) = result["resources"]
+    sent = set(record["template"]["env"])
+    files = {".env": dotenv, "main.py": module(TEMPLATE_ENV_APP)} if dotenv else {}
+    files = files or {"main.py": module(TEMPLATE_ENV_APP)}
+    reported = {
+        f["message"].split("`")[3] for f in fg_findings(check_json, project, files, "FG108")
+    }
+    assert reported == {"BUCKET"} - sent
+
+
 # --- flash build: the manifest's checks and discovery ----------------------------------------
 
 
