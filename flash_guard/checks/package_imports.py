@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 
 from flash_guard.checks.sites import build_ignored
-from flash_guard.discover.analysis import extract_safely, text_of
+from flash_guard.discover.analysis import decoded_hints, extract_safely, text_of
 from flash_guard.discover.facts import (
     NEVER_RUNS,
     ImportBinding,
@@ -84,7 +84,7 @@ def _find(analysis, app: str, ignore_list: bool) -> list[InitOnlyImport]:
             # A helper no pass parsed: its import lines were kept by discovery. Reading every
             # module of a big tree again doubled a cold run's time and memory, so only the
             # few whose lines name a package whose `__init__.py` provides the name are parsed.
-            hints = analysis.package_import_hints.get(path, ())
+            hints = decoded_hints(analysis.package_import_hints.get(path, ""))
             if not any(_hint_may_fail(analysis, path, h, app, stand_ins) for h in hints):
                 continue
             module.parse()

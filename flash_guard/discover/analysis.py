@@ -62,7 +62,7 @@ class Analysis:
     hidden: frozenset[str] = frozenset()
     # The import lines, of modules no pass parsed, that may name a project package with an
     # `__init__.py` (`_package_import_hints`), kept for FG301 after the others are dropped.
-    package_import_hints: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)
+    package_import_hints: dict[str, str] = field(default_factory=dict)
 
     @property
     def files_checked(self) -> int:
@@ -376,14 +376,14 @@ def _imports_any(
     return False
 
 
-def _package_import_hints(
-    project: ModuleIndex, sources: dict[str, SourceFile]
-) -> dict[str, list[tuple[str, list[str]]]]:
+def _package_import_hints(project: ModuleIndex, sources: dict[str, SourceFile]) -> dict[str, str]:
     """{path: import lines} of the modules no pass parsed whose import lines may name a
     project package with an `__init__.py` (`from workers import speak`, `import workers`,
     `from . import x`): `flash build` (1.11+) imports every module, those helpers too, and
     FG301 parses the few of them whose package's `__init__.py` provides an imported name.
-    A tree without packages keeps nothing; the hints were already read by the second pass."""
+    A tree without packages keeps nothing; the hints were already read by the second pass.
+    Each file's kept lines are one string (`decoded_hints` reads it back): thousands of small
+    tuples and lists held to the end of a run on a big tree cost a few MiB of peak memory."""
     packages = {_module_stem(path) for path in project.known_paths if path.endswith("/__init__.py")}
     if not packages:
         return {}
@@ -392,12 +392,21 @@ def _package_import_hints(
         if path in project.files or not source.import_lines:
             continue
         kept = [
-            (module, names)
+            " ".join((module, *names))
             for module, names in source.import_hints
             if module.startswith(".") or not packages.isdisjoint(module.split("."))
         ]
         if kept:
-            out[path] = kept
+            out[path] = "\n".join(kept)
+    return out
+
+
+def decoded_hints(encoded: str) -> list[tuple[str, list[str]]]:
+    """The (module, names) import lines `_package_import_hints` kept as one string."""
+    out = []
+    for line in encoded.split("\n") if encoded else ():
+        module, *names = line.split(" ")
+        out.append((module, names))
     return out
 
 
