@@ -1126,6 +1126,34 @@ DISCOVERY = {
         True,
         False,
     ),
+    # ... and inside an expression of a module-level statement
+    **{
+        f"called-in-{label}": (
+            {
+                "app.py": APP + "@app.queue(name='own-q', cpu='cpu3c-1-2')\ndef own(x: int = 1):\n"
+                f"    return x\n\nTEXTS = [1, 2]\n{statement}\n",
+                "other.py": APP.replace("'shared'", "'other'")
+                + "@app.queue(name='other-q', cpu='cpu3c-1-2')\ndef other(x: int = 1):\n"
+                "    return x\n",
+            },
+            True,
+            False,
+        )
+        for label, statement in (
+            ("assignment", "y = own(x=1)"),
+            ("print", "print(own(x=1))"),
+            ("comprehension", "results = [own(t) for t in TEXTS]"),
+        )
+    },
+    # a lambda's body does not run at import; a comprehension's own name is not the handle
+    "called-in-lambda-or-shadowed": (
+        {
+            "app.py": APP + "@app.queue(name='own-q', cpu='cpu3c-1-2')\ndef own(x: int = 1):\n"
+            "    return x\n\nwarm = lambda: own(x=1)\nsizes = [own(1) for own in (abs,)]\n"
+        },
+        False,
+        False,
+    ),
     # the same call inside a function or under the main guard never runs on import
     "called-guarded": (
         {

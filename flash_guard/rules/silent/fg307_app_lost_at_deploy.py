@@ -212,16 +212,16 @@ def _invoked_on_import(app, analysis, handles) -> list[Outcome]:
 
 
 def _called_on_import(app, analysis, handles) -> list[Outcome]:
-    """`chat("hi")` as a statement of the App's own file, directly in the module (a flash
-    habit: the decorated function was awaited like a plain one): a 2.0 handle is not a
-    function, so the call raises TypeError whenever the file is imported, and discovery
-    skips the file with its App."""
+    """`chat("hi")` in a statement of the App's own file, directly in the module (a flash
+    habit: the decorated function was awaited like a plain one), alone or inside an
+    expression (`x = chat("hi")`, `print(chat("hi"))`, `[chat(t) for t in TEXTS]`): a 2.0
+    handle is not a function, so the call raises TypeError whenever the file is imported,
+    and discovery skips the file with its App."""
     project = analysis.modules
-    facts = project.files.get(app.path)
-    for write in facts.writes if facts is not None else ():
-        if write.op != "call" or write.namespace is not None or write.untaken:
-            continue
-        found = project.lookup(app.path, write.target, None)
+    if not project.ensure_parsed(app.path):
+        return []
+    for callee, span in _module_level_calls(text_of(analysis.sources, app.path)):
+        found = project.lookup(app.path, callee, None)
         if not isinstance(found, tuple):
             continue
         bound = getattr(found[1], "name", None) or getattr(found[1], "target", None)
@@ -232,17 +232,68 @@ def _called_on_import(app, analysis, handles) -> list[Outcome]:
             why = "an api handle is not callable"
         else:
             why = (
-                f"'{write.target}' is a runpod handle: use .remote(...) to execute remotely, "
+                f"'{callee}' is a runpod handle: use .remote(...) to execute remotely, "
                 ".local(...) to run here"
             )
         return _file_skipped(
             app,
-            f"`{write.target}(...)` runs whenever `{app.path}` is imported and raises "
+            f"`{callee}(...)` runs whenever `{app.path}` is imported and raises "
             f"TypeError ({why}); `rp flash deploy`'s discovery ",
-            write.span,
+            span,
             _CALLED_FIX,
         )
     return []
+
+
+# Module-level statements whose expressions run on import (a def's or class's body does not)
+_EVALUATED = (ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign)
+
+
+def _module_level_calls(text: str | None) -> list[tuple[str, Span]]:
+    """(callee, span) of every call of a plain name in the expressions of the
+    module's own statements (`embed(t)`, `x = embed(t)`, `print(embed(t))`,
+    `[embed(t) for t in TEXTS]`), in source order. Statements in a block (`if`, `try`, a
+    function, a class, the `__main__` guard) may not run or have their error caught, and
+    a lambda's body runs only when called; a name a comprehension binds is not the module's."""
+    if not text:
+        return []
+    try:
+        body = ast.parse(text).body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []  # FG001's business
+    out = []
+    for statement in body:
+        if not isinstance(statement, _EVALUATED) or statement.value is None:
+            continue
+        local = _comprehension_names(statement.value)
+        for node in _walk_unlambda(statement.value):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+                continue
+            if node.func.id in local:
+                continue
+            span = Span(node.lineno, node.col_offset + 1, node.end_lineno, node.end_col_offset + 1)
+            out.append((node.func.id, span))
+    return sorted(out, key=lambda item: (item[1].line, item[1].column))
+
+
+def _walk_unlambda(expr):
+    """`expr` and every node inside it, but not inside a lambda (its body runs when called)."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, ast.Lambda):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _comprehension_names(expr) -> set[str]:
+    """The names comprehensions (and `:=`) bind inside `expr`."""
+    names = set()
+    for node in ast.walk(expr):
+        targets = [node.target] if isinstance(node, (ast.comprehension, ast.NamedExpr)) else []
+        for target in targets:
+            names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return names
 
 
 def _volume_path_on_import(app, analysis) -> list[Outcome]:
