@@ -181,6 +181,9 @@ OK = {
     "    RO = 'EU-RO-1'\n" + QUEUE.format("cpu=Box.SMALL, datacenter=[Box.RO]"),
     "project-enum-values": "import enum\nclass Gpu(enum.Enum):\n    SMALL = 'ADA_24'\n"
     + QUEUE.format("gpu=Gpu.SMALL.value"),
+    "project-enum-constants": "import enum\nclass Gpu(enum.Enum):\n    SMALL = 'ADA_24'\n"
+    "class Box(str, enum.Enum):\n    SMALL = 'cpu3c-2-4'\n"
+    "GPU = Gpu.SMALL.value\nBOX = Box.SMALL\n" + QUEUE.format("cpu=BOX"),
     "cpu-list": QUEUE.format("cpu=['cpu5c-2-4', 'cpu5c-4-8']"),
     "cpu-unknown-id": QUEUE.format("cpu='cpu9-9-9'"),
     "workers-int": QUEUE.format("workers=5"),
@@ -519,6 +522,13 @@ BAD = {
         "FG215",
         "gpu must be a GpuGroup",
     ),
+    # ... also through a module-level constant bound to the member
+    "bad-project-enum-constant": (
+        "import enum\nclass Gpu(enum.Enum):\n    SMALL = 'ADA_24'\nGPU = Gpu.SMALL\n"
+        + QUEUE.format("gpu=GPU"),
+        "FG215",
+        "gpu must be a GpuGroup",
+    ),
     # a str-mixin member is a str for gpu/cpu/datacenter, but scaler_type reads str(x)
     "bad-project-str-enum-scaler": (
         "import enum\nclass Mode(str, enum.Enum):\n    QD = 'QUEUE_DELAY'\n"
@@ -538,6 +548,7 @@ _EXTRA_PHRASES = {
     "bad-flash-enum": "runpod_flash enum",
     "bad-project-enum-gpu": "member of the project Enum `Gpu`",
     "bad-project-str-enum-scaler": "member of the project Enum `Mode`",
+    "bad-project-enum-constant": "`GPU` (`Gpu.SMALL`) is a member of the project Enum `Gpu`",
     "bad-flash-scaler-enum": 'write the string "QUEUE_DELAY"',
     "bad-flash-cuda-enum": 'write the string "12.8"',
     "bad-client-decorator": "Endpoint.__init__() rejects `name=`",

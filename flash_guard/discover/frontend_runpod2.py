@@ -197,14 +197,29 @@ class Runpod2Builder:
             if name not in _ENUM_KEYWORDS:
                 continue
             for item in arg.items if arg.kind in ("list", "tuple") else (arg,):
-                if item.kind != "attr" or item.dotted() is None:
+                member, where = self._constant_member(item, path)
+                if member.kind != "attr" or member.dotted() is None:
                     continue
-                owner = self.project.resolve_symbol(item.items[0], path, None)
+                owner = self.project.resolve_symbol(member.items[0], where, None)
                 if isinstance(owner, tuple) and isinstance(owner[1], ClassDef):
-                    problem = _project_enum_problem(name, item, owner[1])
+                    problem = _project_enum_problem(name, item, owner[1], member)
                     if problem is not None:
                         out.append(problem)
         return out
+
+    def _constant_member(self, item: Expr, path: str) -> tuple[Expr, str]:
+        """For a name bound once at module level to `Cls.MEMBER` (`GPU = Gpu.L4`, then
+        `gpu=GPU`), that expression and its file; otherwise `item` itself."""
+        if item.kind != "name":
+            return item, path
+        found = self.project.lookup(path, item.value, None)
+        if not isinstance(found, tuple) or not isinstance(found[1], Assignment):
+            return item, path
+        assign = found[1]
+        if assign.namespace is not None or assign.blocks or assign.unpack[1]:
+            return item, path  # in a function, conditional, or unpacked: not one value
+        value = assign.expr
+        return (value, found[0]) if value.kind == "attr" else (item, path)
 
     def _handle_named(self, path: str, name: str, handles: dict) -> Endpoint | None:
         """The handle endpoint `name` means in `path` at module level (here or imported)."""
@@ -2776,20 +2791,22 @@ def _returned_nested(facts, fn):
 _STR_READ_KEYWORDS = ("scaler_type", "min_cuda_version")
 
 
-def _project_enum_problem(name: str, item: Expr, cls: ClassDef):
-    """The FG215 problem for `item`, a member of the project Enum `cls`, given to keyword
-    `name`; None when rc2 takes it (a StrEnum member, or a str-mixin one where rc2 keeps a
-    str as it is)."""
+def _project_enum_problem(name: str, item: Expr, cls: ClassDef, member: Expr):
+    """The FG215 problem for `item`, a member of the project Enum `cls` (written `member`,
+    through a module-level constant when that is not `item`), given to keyword `name`; None
+    when rc2 takes it (a StrEnum member, or a str-mixin one where rc2 keeps a str as it
+    is)."""
     bases = {b.text.rsplit(".", 1)[-1] for b in cls.bases}
     if not any(base.endswith("Enum") for base in bases):
         return None
     if "StrEnum" in bases or ("str" in bases and name not in _STR_READ_KEYWORDS):
         return None
+    written = f"`{item.text}`" if member is item else f"`{item.text}` (`{member.text}`)"
     return (
         "FG215",
-        f"`{item.text}` is a member of the project Enum `{cls.name}`, not a string: a 2.0 "
+        f"{written} is a member of the project Enum `{cls.name}`, not a string: a 2.0 "
         f"decorator rejects it for {name}= when the module is imported; pass "
-        f"`{item.text}.value`",
+        f"`{member.text}.value`",
         item.span,
     )
 
