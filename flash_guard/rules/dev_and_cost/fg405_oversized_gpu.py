@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flash_guard.checks.base import Check, fail, param_doc, register, unknown
 from flash_guard.model import EnumRef
+from flash_guard.rules.production.fg101_gpu_not_pinned import gpu_ids_overwritten
 from flash_guard.sdk.flash_tables import GPU_TYPE_VALUES
 
 # A legacy `gpuIds=` string names devices by their display name ("NVIDIA H100 80GB HBM3").
@@ -44,7 +45,9 @@ class OversizedGpu(Check):
     choice is top tier (80 GB class and up: A100 80GB, H100, H200, B200, the 96 GB and larger
     Blackwell cards, and their groups), the endpoint can never use a cheaper card. The seed's
     cost advice is the smallest type the workload allows; this is a prompt to check, so the
-    finding is informational. Endpoints that also accept a smaller GPU, or use ANY, pass."""
+    finding is informational. Endpoints that also accept a smaller GPU, or use ANY, pass.
+    Before tetra-rp 0.19 `gpus=` (default ANY) overwrites `gpuIds=`, so there `gpus=` is what
+    is judged (FG101 reports a `gpuIds=` lost that way)."""
 
     id = "oversized-gpu"
     Params = Params
@@ -57,6 +60,8 @@ class OversizedGpu(Check):
         top = set(params.top_tier)
         members = {entry.split(".", 1)[-1] for entry in top}
         ids = endpoint.params.get("gpu_ids")
+        if ids is not None and gpu_ids_overwritten(endpoint):
+            ids = None  # before tetra-rp 0.19 the release sends `gpus` (default ANY) instead
         if ids is not None and not ids.defaulted:
             if not ids.known:
                 return [unknown(endpoint, ids, "`gpuIds`", "gpu")]
