@@ -536,6 +536,18 @@ BAD = {
         "FG215",
         "scaler_type must be one of",
     ),
+    # @app.api applied to a value or an instance: not a class, not callable
+    "bad-api-on-a-value": (
+        "five = app.api(name='five', cpu='cpu3c-1-2')(5)\n",
+        "FG215",
+        "@app.api must decorate a class with route markers",
+    ),
+    "bad-api-on-an-instance": (
+        "class S:\n    @runpod.get('/h')\n    def h(self):\n        return 1\n"
+        "inst = app.api(name='inst', cpu='cpu3c-1-2')(S())\n",
+        "FG215",
+        "@app.api must decorate a class with route markers",
+    ),
     "bad-model-keyword": (
         QUEUE.format("model=runpod.Model('org/m', revision='main')"),
         "FG211",

@@ -207,6 +207,35 @@ class Runpod2Builder:
                         out.append(problem)
         return out
 
+    def _api_on_a_value(self, applied: Expr, path: str, ns) -> list:
+        """`app.api(...)(5)` or `app.api(...)(Svc())`: rc2's ApiHandle takes a class or a
+        callable (an asgi factory) and raises InvalidResourceError at import for anything
+        else. Said only where that is plain: a literal, or an instance of a project class
+        with no bases, no decorator but `dataclass` and no `__call__`."""
+        if applied.kind in _NOT_CALLABLE_KINDS:
+            what = f"`{applied.text}`, a value"
+        elif applied.kind == "call" and applied.items and applied.items[0].kind in _NAMES:
+            found = self.project.resolve_symbol(applied.items[0], path, ns)
+            if not (isinstance(found, tuple) and isinstance(found[1], ClassDef)):
+                return []
+            cls = found[1]
+            plain = not cls.bases and all(d.startswith(_DATACLASS) for d in cls.decorators)
+            if not plain or self._method_target(found[0], cls, "__call__") is not None:
+                return []
+            what = f"`{applied.text}`, an instance of `{cls.name}`"
+        else:
+            return []
+        return [
+            (
+                "FG215",
+                f"`app.api(...)` is applied to {what}, not a class or a function: rc2 raises "
+                "InvalidResourceError at import ('@app.api must decorate a class with route "
+                "markers or a zero-argument function returning an asgi app'); apply it to the "
+                "class or the factory itself",
+                applied.span,
+            )
+        ]
+
     def _constant_member(self, item: Expr, path: str) -> tuple[Expr, str]:
         """For a name bound once at module level to `Cls.MEMBER` (`GPU = Gpu.L4`, then
         `gpu=GPU`), that expression and its file; otherwise `item` itself."""
@@ -1589,6 +1618,8 @@ class Runpod2Builder:
             problems.append((code, message, span))
         problems += _flash_enums(obj, call, path)
         problems += self._project_enums(call, path)
+        if kind == "load_balancer" and call_form is not None:
+            problems += self._api_on_a_value(call_form, path, ns)
         endpoint = Endpoint(
             name=params["name"],
             kind=kind,
@@ -2785,6 +2816,11 @@ def _returned_nested(facts, fn):
         None,
     )
 
+
+# Expressions that are never a class or a callable (`app.api(...)(5)`, `(...)("svc")`)
+_NOT_CALLABLE_KINDS = ("lit", "tuple", "list", "dict", "fstring", "dictcomp")
+_NAMES = ("name", "attr")
+_DATACLASS = ("dataclass", "dataclasses.dataclass")
 
 # Keywords that rc2 reads with `str(x)`: a str-mixin Enum member is `Cls.NAME` there, not its
 # value (StrEnum's str() is the value), so only a plain str passes.
