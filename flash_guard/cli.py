@@ -431,33 +431,20 @@ def _check_option_conflicts(args) -> None:
         raise UsageError("--diff-base-required: give the base with --diff-base REF")
     # --diff and --fix-only stop after the fixes: no report, baseline or output file follows.
     stops = "--diff" if args.diff else "--fix-only" if args.fix_only else None
-    dropped = [
-        name
-        for name, given in (
-            (_format_option(args), args.format != "text"),
-            ("--output", args.output),
-            ("--write-baseline", args.write_baseline),
-            ("--baseline", args.baseline),
-            ("--diff-base", args.diff_base),
-            ("--statistics", args.statistics),
-        )
-        if given
-    ]
+    dropped = _first_given(
+        *_report_options(args),
+        ("--write-baseline", args.write_baseline),
+        ("--baseline", args.baseline),
+        ("--diff-base", args.diff_base),
+        ("--statistics", args.statistics),
+    )
     if stops and dropped:
-        raise UsageError(f"{stops} reports no findings, so {dropped[0]} does nothing; drop one")
+        raise UsageError(f"{stops} reports no findings, so {dropped} does nothing; drop one")
     # --write-baseline records the findings and stops: no output file, no comparison.
-    dropped = [
-        name
-        for name, given in (
-            (_format_option(args), args.format != "text"),
-            ("--output", args.output),
-            ("--diff-base", args.diff_base),
-        )
-        if given
-    ]
+    dropped = _first_given(*_report_options(args), ("--diff-base", args.diff_base))
     if args.write_baseline is not None and dropped:
         raise UsageError(
-            f"--write-baseline writes only the baseline, so {dropped[0]} does "
+            f"--write-baseline writes only the baseline, so {dropped} does "
             "nothing; run them one after the other"
         )
     files = [file for _, file in args.output]
@@ -467,24 +454,23 @@ def _check_option_conflicts(args) -> None:
             raise UsageError(f"{file}: given for two outputs; name a file for each")
 
 
-def _format_option(args) -> str:
-    return f"--format {args.format}"
+def _report_options(args) -> tuple[tuple[str, object], ...]:
+    """(option as written, given) of the options that choose the report: a format other
+    than text, and output files."""
+    return (f"--format {args.format}", args.format != "text"), ("--output", args.output)
+
+
+def _first_given(*options: tuple[str, object]) -> str | None:
+    return next((name for name, given in options if given), None)
 
 
 def _check_show_settings_conflicts(args) -> None:
     """--show-settings prints the settings as text and stops: a report format or output file
     given with it would be dropped (a `--format json` reader would get no JSON)."""
-    dropped = [
-        name
-        for name, given in (
-            (_format_option(args), args.format != "text"),
-            ("--output", args.output),
-        )
-        if given
-    ]
+    dropped = _first_given(*_report_options(args))
     if dropped:
         raise UsageError(
-            f"--show-settings prints the settings as text, so {dropped[0]} does nothing; drop one"
+            f"--show-settings prints the settings as text, so {dropped} does nothing; drop one"
         )
 
 

@@ -30,9 +30,10 @@ from flash_guard.discover.facts import (
     ImportBinding,
     guarding_if,
     is_write_target,
+    never_runs_body,
 )
 from flash_guard.discover.lexical import lex
-from flash_guard.discover.parse import span_of
+from flash_guard.discover.parse import node_within, span_of
 from flash_guard.model import Span
 from flash_guard.project.apps import app_map
 
@@ -300,16 +301,10 @@ def _runs_when_imported(node) -> bool:
         if kind in ("function_definition", "lambda", "try_statement", "type"):
             return False
         if kind == "if_statement":
-            condition, body = outer.field("condition"), outer.field("consequence")
-            guarded = condition is not None and body is not None and _within(node, body)
-            if guarded and NEVER_RUNS.match(f"if {condition.text()}:"):
+            body = outer.field("consequence")
+            if body is not None and node_within(node, body) and never_runs_body(outer, body):
                 return False
     return True
-
-
-def _within(node, outer) -> bool:
-    inner, around = node.range(), outer.range()
-    return around.start.index <= inner.start.index and inner.end.index <= around.end.index
 
 
 def _inside(package: str, app: str) -> bool:

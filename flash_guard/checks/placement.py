@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from flash_guard.checks.sites import build_ignored, declaration_call
+from flash_guard.discover.analysis import text_of
 from flash_guard.discover.facts import NEVER_RUNS, Block, FileFacts, guarding_if
 from flash_guard.model import Endpoint, Span, Value
 from flash_guard.project.sdk_version import SdkInUse
@@ -749,21 +750,18 @@ def parsed_root(analysis, path: str, text: str | None = None):
 
 
 def source_text(analysis, path: str) -> str | None:
+    """`text_of`, keeping the last file read (one text, not every endpoint file's):
+    evaluation visits endpoints by path, so a file's declarations ask for it one after
+    another."""
     source = analysis.sources.get(path)
-    if source is None:
-        return None
-    if source.text is not None:
-        return source.text
-    # The last file read is kept (one text, not every endpoint file's): evaluation visits
-    # endpoints by path, so a file's declarations ask for it one after another.
+    if source is None or source.text is not None:
+        return None if source is None else source.text
     last = analysis.__dict__.get("_last_source_text")
     if last is not None and last[0] == path:
         return last[1]
-    try:  # discovery drops the text once the file is parsed; it read fine then
-        text = source.abspath.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
-    analysis.__dict__["_last_source_text"] = (path, text)
+    text = text_of(analysis.sources, path)
+    if text is not None:
+        analysis.__dict__["_last_source_text"] = (path, text)
     return text
 
 

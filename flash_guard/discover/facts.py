@@ -744,6 +744,15 @@ NEVER_RUNS = re.compile(
 )
 
 
+def never_runs_body(if_node, body) -> bool:
+    """Whether ast-grep `body` is the body (not an `elif`/`else`) of the `if` statement
+    `if_node` and that `if` is a `__main__` or `TYPE_CHECKING` guard (NEVER_RUNS)."""
+    condition, consequence = if_node.field("condition"), if_node.field("consequence")
+    if condition is None or consequence is None or consequence.range() != body.range():
+        return False
+    return NEVER_RUNS.match(f"if {condition.text()}:") is not None
+
+
 def blocks_around(node, lines: SourceLines) -> tuple[Block, ...]:
     """The blocks enclosing the syntax node `node` of a file read as `lines`, innermost first,
     as a declaration there records them (for a call the facts keep no record of)."""

@@ -18,14 +18,21 @@ import re
 from dataclasses import dataclass
 
 from flash_guard.discover.facts import (
-    NEVER_RUNS,
     Block,
     ClassDef,
     FunctionDef,
     SourceLines,
     blocks_around,
+    never_runs_body,
 )
-from flash_guard.discover.parse import Expr, TooCostly, start_meter, stop_meter, to_expr
+from flash_guard.discover.parse import (
+    Expr,
+    TooCostly,
+    node_within,
+    start_meter,
+    stop_meter,
+    to_expr,
+)
 from flash_guard.discover.resolve import MAX_LINEAGE
 
 # How many helpers deep a call chain from module-level code is followed (register_everything
@@ -156,7 +163,7 @@ class Handoff:
                 elif kind in _LOOPS and not scopes:
                     loops.append(anc)
                 elif kind == "if_statement" and not scopes:
-                    untaken = untaken or _never_runs(anc, below)
+                    untaken = untaken or never_runs_body(anc, below)
                 below = anc
             kinds = [scope.kind() for scope in scopes]
             if kinds not in (
@@ -428,13 +435,13 @@ class Handoff:
             if name is None or name.range().start.line + 1 != cls.span.line:
                 continue
             inits = [
-                f.range()
+                f
                 for f in node.find_all(kind="function_definition")
                 if f.field("name") is not None and f.field("name").text() == "__init__"
             ]
             for kind in ("assignment", "augmented_assignment"):
                 for assign in node.find_all(kind=kind):
-                    if any(_inside(assign.range(), r) for r in inits):
+                    if any(node_within(assign, f) for f in inits):
                         continue  # read by `init_statements` when the instance is made
                     out |= _self_targets(assign.field("left"))
         return out
@@ -561,10 +568,6 @@ def same_class(a, b) -> bool:
     return a is not None and b is not None and (a[0], a[1].span) == (b[0], b[1].span)
 
 
-def _inside(inner, outer) -> bool:
-    return outer.start.index <= inner.start.index and inner.end.index <= outer.end.index
-
-
 def _super_init(call) -> bool:
     """`super().__init__(...)`."""
     func = call.field("function")
@@ -596,31 +599,17 @@ def _self_targets(left) -> set[str]:
     return out
 
 
-def _never_runs(if_node, below) -> bool:
-    """Whether `below` is the body (not an `elif`/`else`) of `if __name__ == "__main__":`
-    or `if TYPE_CHECKING:`, which never run when the module is imported."""
-    condition, body = if_node.field("condition"), if_node.field("consequence")
-    if condition is None or body is None or body.range() != below.range():
-        return False
-    return NEVER_RUNS.match(f"if {condition.text()}:") is not None
-
-
 def _for_loop(node, call) -> tuple[str, Expr] | None:
     """(target's text, iterable) of the `for` statement `node` when `call` is in its body
     (not its iterable, target or `else:` branch, which do not run once per item)."""
     if node.kind() != "for_statement":
         return None
     left, right, body = node.field("left"), node.field("right"), node.field("body")
-    if left is None or right is None or body is None or not _within(call, body):
+    if left is None or right is None or body is None or not node_within(call, body):
         return None
     if left.kind() not in ("identifier", "pattern_list", "tuple_pattern"):
         return None
     return left.text(), to_expr(right)
-
-
-def _within(node, outer) -> bool:
-    inner, around = node.range(), outer.range()
-    return around.start.index <= inner.start.index and inner.end.index <= around.end.index
 
 
 def _directly_in_body(loop, call) -> bool:

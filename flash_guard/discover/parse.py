@@ -380,6 +380,12 @@ def metered_range(node):
     return rng
 
 
+def node_within(node, outer) -> bool:
+    """Whether ast-grep `node` lies inside `outer` (or is it)."""
+    inner, around = node.range(), outer.range()
+    return around.start.index <= inner.start.index and inner.end.index <= around.end.index
+
+
 def span_of(node) -> Span:
     rng = metered_range(node)
     start, end = rng.start, rng.end

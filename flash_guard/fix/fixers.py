@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from flash_guard.discover.parse import node_within
 from flash_guard.findings import Finding
 from flash_guard.fix.edits import SAFE, UNSAFE, Edit, Fix
 from flash_guard.fix.locate import (
@@ -406,7 +407,7 @@ def fg302_top_level_dependency_import(finding: Finding, source: Source, params: 
     users = []
     for name in bound:
         for use in source.root.find_all(kind="identifier"):
-            if use.text() != name or _inside(use, node):
+            if use.text() != name or node_within(use, node):
                 continue
             worker = _top_function(use)
             if worker is None:
@@ -451,11 +452,6 @@ def _bound_names(statement) -> list[str] | None:
     return names or None
 
 
-def _inside(node, container) -> bool:
-    a, b = node.range(), container.range()
-    return b.start.index <= a.start.index and a.end.index <= b.end.index
-
-
 def _top_function(node):
     """The module-level decorated function `node` is in, or None."""
     found = None
@@ -464,7 +460,7 @@ def _top_function(node):
             found = ancestor
     if found is None or found.kind() != "function_definition":
         return None
-    if not _inside(node, found.field("body")):
+    if not node_within(node, found.field("body")):
         return None  # annotations and defaults are evaluated when the module is imported
     holder = found.parent()
     if holder is None or holder.kind() != "decorated_definition":

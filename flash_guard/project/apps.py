@@ -26,6 +26,16 @@ class AppMap:
         parent = path.rsplit("/", 1)[0] if "/" in path else ""
         return self._app_of_dir(parent)
 
+    def split_routes(self, endpoint) -> tuple[list, list]:
+        """An endpoint's routes registered from files of its own app, and those registered
+        from another app's files: each app is built on its own, so a route module of another
+        app never reaches this endpoint's build (FG109 and FG207 never mix two apps)."""
+        own_app = self.app_of(endpoint.path)
+        own, other = [], []
+        for route in endpoint.routes:
+            (own if self.app_of(route.file) == own_app else other).append(route)
+        return own, other
+
     def _app_of_dir(self, directory: str) -> str:
         app = self._apps.get(directory)
         if app is None:

@@ -311,12 +311,8 @@ def functions_in_several_files(deployed: list[Endpoint], apps: AppMap | None) ->
             (path, span, t.name)
             for (path, span), t in zip(endpoint.decorator_uses, endpoint.targets, strict=False)
         ]
-        own_app = apps.app_of(endpoint.path) if apps is not None else None
-        uses += [
-            (r.file, r.span, r.handler)
-            for r in endpoint.routes
-            if apps is None or apps.app_of(r.file) == own_app
-        ]
+        routes = apps.split_routes(endpoint)[0] if apps is not None else endpoint.routes
+        uses += [(r.file, r.span, r.handler) for r in routes]
         by_file: dict[str, tuple] = {}
         for use in sorted(uses, key=lambda u: (u[0], u[1])):
             by_file.setdefault(use[0], use)

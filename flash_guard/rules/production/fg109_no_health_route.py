@@ -121,18 +121,10 @@ APP_CLASSES = ("FastAPI", "APIRouter")
 
 
 def _routes_by_app(endpoint, analysis) -> tuple[list, list]:
-    """The endpoint's routes registered in files of its own app, and those registered from
-    another app's files: each app is built on its own, so a route module of another app
-    never reaches this endpoint's build (rules.md "Words: App": FG109's routes never mix
-    two apps)."""
+    """AppMap.split_routes, without a map when every route is in the endpoint's own file."""
     if analysis is None or all(route.file == endpoint.path for route in endpoint.routes):
         return list(endpoint.routes), []
-    apps = app_map(analysis)
-    own_app = apps.app_of(endpoint.path)
-    own, other = [], []
-    for route in endpoint.routes:
-        (own if apps.app_of(route.file) == own_app else other).append(route)
-    return own, other
+    return app_map(analysis).split_routes(endpoint)
 
 
 def _unserved_app_route(endpoint, analysis, health_paths) -> tuple[str, str] | None:

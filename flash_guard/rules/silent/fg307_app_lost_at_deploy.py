@@ -220,7 +220,7 @@ def _called_on_import(app, analysis, handles) -> list[Outcome]:
     project = analysis.modules
     if not project.ensure_parsed(app.path):
         return []
-    for callee, span in _module_level_calls(text_of(analysis.sources, app.path)):
+    for callee, span in _module_level_calls(_module_statements(analysis, app.path)):
         found = project.lookup(app.path, callee, None)
         if not isinstance(found, tuple):
             continue
@@ -249,20 +249,28 @@ def _called_on_import(app, analysis, handles) -> list[Outcome]:
 _EVALUATED = (ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign)
 
 
-def _module_level_calls(text: str | None) -> list[tuple[str, Span]]:
+def _module_statements(analysis, path: str, text: str | None = None) -> list | None:
+    """The module's top-level statements (`ast`), parsed once per run for the cases that read
+    them (a handle called on import, case 8); None when it cannot be read or parsed (FG001's
+    business). `text`: the file's text when the caller has read it already."""
+    memo = analysis.__dict__.setdefault("_fg307_statements", {})
+    if path not in memo:
+        text = text if text is not None else text_of(analysis.sources, path)
+        try:
+            memo[path] = ast.parse(text).body if text else None
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            memo[path] = None
+    return memo[path]
+
+
+def _module_level_calls(body: list | None) -> list[tuple[str, Span]]:
     """(callee, span) of every call of a plain name in the expressions of the
     module's own statements (`embed(t)`, `x = embed(t)`, `print(embed(t))`,
     `[embed(t) for t in TEXTS]`), in source order. Statements in a block (`if`, `try`, a
     function, a class, the `__main__` guard) may not run or have their error caught, and
     a lambda's body runs only when called; a name a comprehension binds is not the module's."""
-    if not text:
-        return []
-    try:
-        body = ast.parse(text).body
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return []  # FG001's business
     out = []
-    for statement in body:
+    for statement in body or ():
         if not isinstance(statement, _EVALUATED) or statement.value is None:
             continue
         local = _comprehension_names(statement.value)
@@ -341,7 +349,7 @@ def _worker_started_on_import(app, analysis) -> list[Outcome]:
     its App are skipped."""
     project = analysis.modules
     for path in _imported_on_import(app.path, project):
-        found = _worker_start(path, project, analysis.sources)
+        found = _worker_start(path, project, analysis)
         if found is None:
             continue
         via = "" if path == app.path else f" (imported by `{app.path}`)"
@@ -361,17 +369,15 @@ _START_FIX = (
 )
 
 
-def _worker_start(path: str, project, sources) -> tuple[str, Span] | None:
+def _worker_start(path: str, project, analysis) -> tuple[str, Span] | None:
     """(callee text, span) of a `runpod.serverless.start(...)` statement of the module's
     own body (in no block: it runs on every import)."""
-    text = text_of(sources, path)
-    if not text or "start" not in text:
-        return None
-    try:
-        body = ast.parse(text).body
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None  # FG001's business
-    for statement in body:
+    text = None
+    if path not in analysis.__dict__.get("_fg307_statements", {}):
+        text = text_of(analysis.sources, path)
+        if not text or "start" not in text:
+            return None  # most imported modules: not parsed at all
+    for statement in _module_statements(analysis, path, text) or ():
         call = statement.value if isinstance(statement, ast.Expr) else None
         if not isinstance(call, ast.Call):
             continue
