@@ -95,6 +95,42 @@ def test_fg304_names_the_endpoint_equivalent_and_the_old_package(project, check_
     assert "@api.get" in api and "tetra_rp" not in api
 
 
+def test_fg304_shows_a_multi_line_value_on_one_line(project, check_json):
+    root = project(
+        {
+            "app.py": """
+                from runpod_flash import LiveServerless, PodTemplate, remote
+                cfg = LiveServerless(
+                    name="train",
+                    template=PodTemplate(
+                        containerDiskInGb=500,
+                    ),
+                    workersMax=(
+                        3
+                    ),
+                    env={
+                        "NOTE": "a  (spaced) #text",
+                    },
+                )
+                @remote(
+                    cfg,
+                    dependencies=[
+                        "torch",  # the CUDA build
+                        "faiss-cpu" ,
+                    ],
+                )
+                async def train(x): ...
+            """,
+        }
+    )
+    _, doc = check_json(root, "--select", "FG304")
+    message = by_endpoint(doc, "FG304")["train"]["message"]
+    assert "template=PodTemplate(containerDiskInGb=500)" in message
+    assert 'dependencies=["torch", "faiss-cpu"]' in message
+    assert '{"NOTE": "a  (spaced) #text"}' in message
+    assert "workers=(0, 3)" in message, message
+
+
 # -- FG303: the written form, across modules -----------------------------------------------
 
 

@@ -181,4 +181,49 @@ def _through_spread(key: str, value: Value, span) -> Value:
 
 def _text(value: Value) -> str:
     text = value.via or value.text
-    return " ".join(text.split()) if text else repr(value.value)
+    if not text:
+        return repr(value.value)
+    return _one_line(text) if "\n" in text else text
+
+
+def _one_line(text: str) -> str:
+    """A value written over several lines, shown on one: no blank after an opening bracket,
+    and no blank or trailing comma before a closing one, except the comma of a one-item
+    tuple; comments are left out. Strings are copied as they are."""
+    out: list[str] = []
+    commas: list[int] = []  # per open bracket, the commas at its own depth
+    openers: list[str] = []
+    quote = ""
+    in_comment = False
+    for char in text:
+        if in_comment:
+            in_comment = char != "\n"
+            continue
+        if quote:
+            if char == quote and out[-1] != "\\":
+                quote = ""
+        elif char.isspace():
+            if out and out[-1] not in " ([{":
+                out.append(" ")
+            continue
+        elif char == "#":
+            in_comment = True
+            continue
+        elif char in "\"'":
+            quote = char
+        elif char in ",)]}":
+            while out and out[-1] == " ":
+                out.pop()
+            if char == "," and commas:
+                commas[-1] += 1
+            if char != "," and openers:
+                opener, seen = openers.pop(), commas.pop()
+                if out and out[-1] == "," and not (opener == "(" and seen == 1):
+                    out.pop()
+        elif char in "([{":
+            # `f(...)` is a call; a bare `(...)` with one comma is a one-item tuple.
+            called = char == "(" and bool(out) and (out[-1].isalnum() or out[-1] in "_)]")
+            openers.append("call" if called else char)
+            commas.append(0)
+        out.append(char)
+    return "".join(out).strip()
