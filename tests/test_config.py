@@ -1015,6 +1015,35 @@ def test_show_settings_names_the_file_and_each_values_origin(run_cli, tmp_path):
     assert lines["profile"] == 'profile = "production"  # default'
 
 
+def test_show_settings_points_at_the_pyproject_table_that_sets_a_value(run_cli, project):
+    # Why: "--show-settings points the `checklist` line at `[tool.flash-guard]`".
+    pyproject = """\
+[project]
+name = "x"
+
+[tool.flash-guard]
+profile = "production"
+
+[[tool.flash-guard.checklist]]
+id = "TEAM001"
+slug = "team-timeout"
+title = "has a timeout"
+severity = "warning"
+message = "needs a timeout"
+require = { execution_timeout_ms = { absent = false } }
+
+[tool."flash-guard".rules.FG101]
+severity = "info"
+"""
+    root = project({"pyproject.toml": pyproject, "app.py": APP})
+    code, out, err = run_cli(["check", "--show-settings", "app.py"], root)
+    assert code == 0, err
+    lines = {line.split(" = ")[0]: line for line in out.splitlines() if " = " in line}
+    assert lines["profile"].endswith("# pyproject.toml:5")
+    assert lines["checklist"] == 'checklist = ["TEAM001"]  # pyproject.toml:7'
+    assert lines["rules.FG101"].endswith("# pyproject.toml:15")
+
+
 def test_show_settings_without_a_configuration(run_cli, project):
     root = project({"app.py": APP})
     code, out, _ = run_cli(["check", "--show-settings", "app.py"], root)

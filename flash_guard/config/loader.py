@@ -396,7 +396,9 @@ def _pyproject_source(path: Path, label: str) -> YamlSource:
 
 # `[tool.flash-guard]`, `[tool."flash-guard"]`, `[ tool.flash-guard.rules.X ]`: the table's
 # first header, where a key's line is looked for.
-_TOOL_HEADER = re.compile(r"""^\s*\[\s*tool\s*\.\s*(?:"flash-guard"|'flash-guard'|flash-guard)""")
+_TOOL_HEADER = re.compile(
+    r"""^\s*\[\[?\s*tool\s*\.\s*(?:"flash-guard"|'flash-guard'|flash-guard)"""
+)
 
 
 class _TomlSource(YamlSource):
@@ -406,8 +408,11 @@ class _TomlSource(YamlSource):
         lines = self.text.splitlines()
         start = next((i for i, line in enumerate(lines) if _TOOL_HEADER.match(line)), 0)
         for key in reversed([k for k in keypath if isinstance(k, str)]):
+            quoted = rf"""(?:"{re.escape(key)}"|'{re.escape(key)}'|{re.escape(key)})"""
+            # `key = ...`, or a table header naming it: `[tool.flash-guard.key]`,
+            # `[[tool.flash-guard.key]]`, `[tool.flash-guard.rules.key]`.
             pattern = re.compile(
-                rf'^\s*"?{re.escape(key)}"?\s*=|^\[tool\.flash-guard\.{re.escape(key)}'
+                rf"^\s*{quoted}\s*=|{_TOOL_HEADER.pattern}(?:\s*\.\s*[^\].]+)*?\s*\.\s*{quoted}\s*[.\]]"
             )
             for i in range(start, len(lines)):
                 if pattern.search(lines[i]):
