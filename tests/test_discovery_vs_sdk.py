@@ -198,6 +198,20 @@ CASES: dict[str, dict[str, str]] = {
         async def x(data): ...
         """
     },
+    # `remote(cfg)(fn)`: the legacy decorator applied without `@`, the result bound to a
+    # module-level name (the 1.21 scanner finds it by its `__remote_config__`).
+    "H-legacy-applied-without-at": {
+        "w.py": """
+        from runpod_flash import remote, LiveServerless, CpuLiveLoadBalancer, GpuGroup
+        cfg = LiveServerless(name="h-applied", gpus=[GpuGroup.ADA_24], workersMin=1,
+                             workersMax=2, idleTimeout=900, executionTimeoutMs=60000)
+        lb = CpuLiveLoadBalancer(name="h-applied-lb", workersMin=1, idleTimeout=1200)
+        def work(x): ...
+        async def ping(): ...
+        gpu_work = remote(cfg)(work)
+        health = remote(lb, method="GET", path="/health")(ping)
+        """
+    },
     "I-local": {
         "w.py": """
         from runpod_flash import remote, LiveServerless

@@ -185,6 +185,9 @@ class DeclarationBuilder:
             self._applied_route(path, applied, inner, bound)
             return
         symbol = self.project.resolve_symbol(inner.items[0], path, applied.namespace)
+        if isinstance(symbol, FlashSymbol) and symbol.name == "remote":
+            self._applied_remote(path, applied, inner, bound)
+            return
         if not (isinstance(symbol, FlashSymbol) and symbol.name == "Endpoint"):
             return
         value = self.project.evaluate(inner, path, applied.namespace)
@@ -388,13 +391,12 @@ class DeclarationBuilder:
         draft = self._draft(obj, api, decorated.placement, decorated.lines, path)
         self._add_target(draft, decorated, expr.span, path)
 
-    def _unresolved_config(self, path, decorated, decorator, value: Value, expr) -> None:
+    def _unresolved_config(self, path, placement, lines, decorator, value: Value, expr) -> _Draft:
         span = value.span or (expr.span if expr is not None else decorator.span)
         text = value.text or (expr.text if expr is not None else decorator.text)
         unknown = Value.unknown(text, span, path)
         obj = Opaque("ServerlessResource", {}, (), span, path, {}, (unknown,))
-        draft = self._draft(obj, "legacy", decorated.placement, decorated.lines, path)
-        self._add_target(draft, decorated, decorator.span, path)
+        return self._draft(obj, "legacy", placement, lines, path)
 
     def _decorator(self, path: str, decorated: Decorated, written: Snippet) -> None:
         project = self.project
@@ -531,8 +533,45 @@ class DeclarationBuilder:
             )
 
     def _remote(self, path: str, decorated: Decorated, decorator: Expr) -> None:
+        made = self._remote_draft(
+            path, decorator, decorated.namespace, decorated.placement, decorated.lines
+        )
+        if made is None:
+            return
+        draft, kwargs = made
+        self._add_target(draft, decorated, decorator.span, path)
+        self._remote_route(draft, kwargs, path, decorator, decorated.target)
+
+    def _applied_remote(self, path: str, applied, inner: Expr, bound: bool) -> None:
+        """`remote(config)(fn)`: the legacy decorator applied without `@`, as agent code
+        that deploys a function it was handed does (`gpu_tool = remote(cfg)(handler)`).
+        runpod-flash 1.21 stamps `__remote_config__` on the result exactly as `@remote`
+        does, so a module-level name holding it is what the build's scanner finds
+        (`RuntimeScanner._extract_from_module`); inside a function it is provisioned when
+        called, and FG301 says how."""
+        made = self._remote_draft(path, inner, applied.namespace, applied.placement, applied.lines)
+        if made is None:
+            return
+        draft, kwargs = made
+        draft.placement = applied.placement
+        if len(applied.expr.items) != 2 or applied.expr.keywords:
+            return
+        handler = applied.expr.items[1]
+        if not bound:
+            # unbound: no module-level name holds the stamped function; named by it
+            if handler.kind == "name":
+                draft.applied_to = draft.applied_to or handler.value
+            return
+        self._applied_target(draft, path, applied.expr, applied.placement)
+        # at the whole call, the use `_applied_target` records (FG204 pairs them)
+        self._remote_route(draft, kwargs, path, applied.expr, draft.targets[-1])
+
+    def _remote_draft(
+        self, path: str, decorator: Expr, ns, placement: str, lines
+    ) -> tuple[_Draft, dict[str, tuple[Value, Span]]] | None:
+        """The resource config of a `remote(...)` call, with its keyword arguments; None for
+        a config that is no resource we can see inside a function (runtime-built)."""
         project = self.project
-        ns = decorated.namespace
         kwargs: dict[str, tuple[Value, Span]] = {}
         spreads: list[Value] = []
         for name, value_expr, kw_span in decorator.keywords:
@@ -554,14 +593,20 @@ class DeclarationBuilder:
             # the config; inside a function it is runtime-built (FG301 reports it).
             given = config is not None or config_value.span is not None
             is_none = config_value.known and config_value.value is None
-            if decorated.placement == "module" and given and not is_none:
-                self._unresolved_config(path, decorated, decorator, config_value, config)
-            return
-        draft = self._draft(obj, "legacy", decorated.placement, decorated.lines, path)
-        self._add_target(draft, decorated, decorator.span, path)
+            if placement == "module" and given and not is_none:
+                draft = self._unresolved_config(
+                    path, placement, lines, decorator, config_value, config
+                )
+                return draft, {}
+            return None
+        draft = self._draft(obj, "legacy", placement, lines, path)
         for name, (value, kw_span) in kwargs.items():
             draft.remote_kwargs.append((name, value, kw_span))
         draft.remote_spreads.extend(s for s in spreads if not s.known)
+        return draft, kwargs
+
+    def _remote_route(self, draft: _Draft, kwargs, path: str, decorator: Expr, target) -> None:
+        """`remote(..., method=, path=)`: the load-balanced route it registers."""
         method, route_path = kwargs.get("method"), kwargs.get("path")
         if method or route_path:
             draft.routes.append(
@@ -570,8 +615,8 @@ class DeclarationBuilder:
                     route_path[0] if route_path else Value.default(None),
                     path,
                     decorator.span,
-                    decorated.target.name,
-                    decorated.target,
+                    target.name,
+                    target,
                 )
             )
 
