@@ -1578,3 +1578,27 @@ def test_a_registry_read_with_a_computed_key_reports_no_entry(project, run_cli):
         }
     )
     assert _fg301_names(run_cli, root) == []
+
+
+def test_legacy_remote_applied_without_at_only_when_the_build_can_find_it(project, run_cli):
+    # runpod-flash 1.21: `remote(cfg)(fn)` returns a new stamped function and leaves `fn`
+    # as it was, so a discarded result deploys nothing; two arguments raise TypeError.
+    root = project(
+        {
+            "app.py": """
+                from runpod_flash import LiveServerless, remote
+
+                kept = LiveServerless(name="kept")
+                dropped = LiveServerless(name="dropped")
+                odd = LiveServerless(name="odd")
+
+                def work(x):
+                    return x
+
+                tool = remote(kept)(work)
+                remote(dropped)(work)
+                other = remote(odd)(work, 5)
+            """
+        }
+    )
+    assert sorted(by_name(inventory(run_cli, root))) == ["kept"]

@@ -549,16 +549,20 @@ class DeclarationBuilder:
         does, so a module-level name holding it is what the build's scanner finds
         (`RuntimeScanner._extract_from_module`); inside a function it is provisioned when
         called, and FG301 says how."""
+        if len(applied.expr.items) != 2 or applied.expr.keywords:
+            return  # `remote(cfg)(a, b)` raises TypeError: the decorator takes one function
+        if not bound and applied.placement == "module":
+            # The stamped function is a new one, and discarded: the module's `handler` is not
+            # stamped (1.21), so the build's scan finds nothing, as for an unused config.
+            return
         made = self._remote_draft(path, inner, applied.namespace, applied.placement, applied.lines)
         if made is None:
             return
         draft, kwargs = made
         draft.placement = applied.placement
-        if len(applied.expr.items) != 2 or applied.expr.keywords:
-            return
         handler = applied.expr.items[1]
         if not bound:
-            # unbound: no module-level name holds the stamped function; named by it
+            # unbound inside a function: provisioned when it runs; named by its function
             if handler.kind == "name":
                 draft.applied_to = draft.applied_to or handler.value
             return
