@@ -1002,3 +1002,51 @@ def test_calls_of_handles_a_package_exports_are_flagged(run_cli, tmp_path):
     text = (tmp_path / "main.py").read_text()
     assert "`transcribe` is a runpod 2.0 handle now" in text
     assert "`speak` is a runpod 2.0 handle now" in text
+
+
+def test_spread_dict_keys_are_written_into_the_call_and_the_dict_goes(run_cli, tmp_path):
+    root = _copy(tmp_path, "kwargs-spread")
+    code, out, err = run_cli(["migrate", "--to", "runpod2", "."], root)
+    assert code == 0, err
+    text = (root / "worker.py").read_text()
+    assert "COMMON =" not in text and "CPU =" not in text and "runpod_flash" not in text
+    assert text.count('min_cuda_version="12.4"') == 2
+    assert text.count('mounts={"/runpod-volume": runpod.NetworkVolume("ks-models", size=150)}') == 2
+    assert "# shared by both workers" not in text  # the dict's comment goes with it
+    assert "2 rewritten, 1 rewritten with explicit old defaults, 0 left" in out
+
+
+def test_spread_dict_changed_after_it_is_built_is_left_with_the_reason(run_cli, tmp_path):
+    out, comments = _left_with_notes(run_cli, tmp_path, "left-spread-unknown", "worker.py")
+    assert len(comments) == 1
+    assert "`**SETTINGS` in Endpoint(...): `SETTINGS` is also used (or changed)" in comments[0]
+    assert "unsupported-parameter (1)" in out
+
+
+SETTINGS_CASES = {
+    # a value nothing can change: known
+    "GPU = GpuGroup.AMPERE_48\n": ("GPU", "GpuGroup.AMPERE_48"),
+    "@dataclass\nclass S:\n    gpu: str = 'x'\n\nS1 = S(gpu='y')\n": ("S1.gpu", "'y'"),
+    "class S:\n    gpu = 'x'\n\ns = S()\n": ("s.gpu", "'x'"),
+    "class S:\n    gpu = 'x'\n": ("S.gpu", "'x'"),
+    # changed, computed, or read from elsewhere: not known
+    "GPU = 'x'\nGPU = 'y'\n": ("GPU", None),
+    "class S:\n    gpu = 'x'\n\ns = S()\ns.gpu = 'y'\n": ("s.gpu", None),
+    "class S:\n    gpu = 'x'\n\ns = S()\nsetattr(s, 'gpu', 'y')\n": ("s.gpu", None),
+    "class S(BaseSettings):\n    gpu: str = 'x'\n\ns = S()\n": ("s.gpu", None),
+    "class S:\n    gpu = 'x'\n    def __init__(self):\n        pass\n\ns = S()\n": ("s.gpu", None),
+    "@dataclass\nclass S:\n    gpu: str = field(default='x')\n\ns = S()\n": ("s.gpu", None),
+    "import os\nif os.environ.get('B'):\n    GPU = 'y'\nelse:\n    GPU = 'x'\n": ("GPU", None),
+    "from config import GPU\n": ("GPU", None),
+}
+
+
+@pytest.mark.parametrize("source", sorted(SETTINGS_CASES))
+def test_settings_values_are_known_only_when_nothing_can_change_them(source):
+    from flash_guard.migrate.values import StaticValues
+
+    expr, expected = SETTINGS_CASES[source]
+    found = StaticValues(ast.parse(source)).literal(ast.parse(expr, mode="eval").body)
+    assert (None if found is None else ast.unparse(found)) == (
+        None if expected is None else ast.unparse(ast.parse(expected, mode="eval").body)
+    )

@@ -367,3 +367,19 @@ def test_positional_name_migrates_as_name_keyword():
     r = _run("positional-name")
     assert sorted(r["equal"]) == ["pn-api", "pn-deco", "pn-var"]
     assert r["report"].files_left == [] and r["unexplained"] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "labels"),
+    [
+        ("kwargs-spread", ["ks-cpu", "ks-embed", "ks-rank"]),
+        ("settings-object", ["so-big", "so-cpu", "so-pair", "so-settings", "so-spec"]),
+    ],
+)
+def test_spread_dicts_and_settings_objects_migrate_with_the_same_configuration(name, labels):
+    """`Endpoint(name=..., **COMMON)` with COMMON a dict of the file, and keywords naming a
+    dataclass instance's field, a settings class attribute or a constant: every declaration
+    is rewritten and rc2 discovers it with the configuration runpod-flash 1.21 had."""
+    r = _run(name)
+    assert sorted(o.label for o in r["report"].outcomes if o.status != "left") == labels
+    assert sorted(r["equal"]) == labels

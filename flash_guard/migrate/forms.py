@@ -8,9 +8,11 @@ where a 2.0 handle has to be bound (runpod-sdk2.md §5.4).
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass, field
 
 from flash_guard.migrate.source import ParsedFile
+from flash_guard.migrate.values import StaticValues
 
 FLASH_PACKAGES = ("runpod_flash", "tetra_rp")
 QUEUE_LEGACY = ("LiveServerless", "CpuLiveServerless")
@@ -58,6 +60,16 @@ class FileForms:
     # `api = Endpoint(...)` or `cfg = LiveServerless(...)` without a decorator use here:
     # {var: its Decl, not in decls}
     unrouted: dict[str, Decl] = field(default_factory=dict)
+    # `COMMON = {...}` dicts spread into a declaration (`Endpoint(name=..., **COMMON)`) whose
+    # keys were written into the call: {name: its statement}, deleted when the file moves
+    spread_dicts: dict[str, ast.Assign] = field(default_factory=dict)
+    # id() of a `**value` keyword left as it is -> why its keys are not known here
+    unknown_spreads: dict[int, str] = field(default_factory=dict)
+
+    @functools.cached_property
+    def values(self) -> StaticValues:
+        """The file's statically known configuration (constants, settings objects)."""
+        return StaticValues(self.parsed.tree)
 
     @property
     def uses_flash(self) -> bool:
@@ -88,6 +100,98 @@ def _name_as_keyword(call: ast.Call) -> None:
     keyword.end_lineno, keyword.end_col_offset = value.end_lineno, value.end_col_offset
     call.keywords.insert(0, keyword)
     call.args = []
+
+
+def _expand_spreads(forms: FileForms, call: ast.Call) -> None:
+    """`Endpoint(name="x", **COMMON)` with COMMON a dict this file builds once at module level
+    (`{"gpu": ..., "workers": ...}` or `dict(gpu=..., ...)`) and uses only in such spreads:
+    its keys are written into the call (their value text kept), so each maps like a keyword
+    of the call, and COMMON goes with the runpod_flash code (rewrite.migrate_file). Any other
+    `**value` stays; the mapping leaves the declaration with the reason recorded here."""
+    keywords: list[ast.keyword] = []
+    for kw in call.keywords:
+        if kw.arg is not None:
+            keywords.append(kw)
+            continue
+        found = _spread_dict(forms, kw.value)
+        if isinstance(found, str):
+            forms.unknown_spreads[id(kw)] = found
+            keywords.append(kw)
+            continue
+        stmt, items = found
+        explicit = {k.arg for k in call.keywords if k.arg is not None}
+        clash = sorted(explicit & {key for key, _ in items})
+        if clash:  # `f(name=..., **{"name": ...})` is a TypeError in both SDKs
+            forms.unknown_spreads[id(kw)] = f"`{clash[0]}` is also written in the call"
+            keywords.append(kw)
+            continue
+        for key, value in items:
+            new = ast.copy_location(ast.keyword(arg=key, value=value), kw)
+            new.end_lineno, new.end_col_offset = kw.end_lineno, kw.end_col_offset
+            keywords.append(new)
+        forms.consumed.add(id(kw.value))
+        forms.spread_dicts[kw.value.id] = stmt
+    call.keywords = keywords
+
+
+def _spread_dict(forms: FileForms, node: ast.expr):
+    """(statement, [(key, value node)]) of the module-level dict `node` names, or why not."""
+    if not isinstance(node, ast.Name):
+        return "not a name of a dict built in this file"
+    name, tree = node.id, forms.parsed.tree
+    binds = [
+        stmt
+        for stmt in tree.body
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign))
+        and any(
+            isinstance(t, ast.Name) and t.id == name
+            for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target])
+        )
+    ]
+    if len(binds) != 1 or not isinstance(binds[0], ast.Assign) or len(binds[0].targets) != 1:
+        return f"`{name}` is not one module-level `{name} = {{...}}` of this file"
+    stmt = binds[0]
+    items = _dict_items(stmt.value)
+    if items is None:
+        return f"`{name}` is not a dict literal with constant string keys"
+    spreads = {
+        id(k.value)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call)
+        for k in n.keywords
+        if k.arg is None and isinstance(k.value, ast.Name) and k.value.id == name
+    }
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Name) and n.id == name and n is not stmt.targets[0]:
+            if id(n) not in spreads:
+                return f"`{name}` is also used (or changed) outside `**{name}` (line {n.lineno})"
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and (
+            n.name == name
+        ):
+            return f"`{name}` is rebound (line {n.lineno})"
+    return stmt, items
+
+
+def _dict_items(value: ast.expr) -> list[tuple[str, ast.expr]] | None:
+    if isinstance(value, ast.Dict):
+        pairs = list(zip(value.keys, value.values, strict=True))
+        if not all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k, _ in pairs):
+            return None  # a `**other` inside (key None) or a computed key
+        items = [(k.value, v) for k, v in pairs]
+    elif (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id == "dict"
+        and not value.args
+        and all(k.arg is not None for k in value.keywords)
+    ):
+        items = [(k.arg, k.value) for k in value.keywords]
+    else:
+        return None
+    keys = [k for k, _ in items]
+    if len(set(keys)) != len(keys) or not all(k.isidentifier() for k in keys):
+        return None
+    return items
 
 
 def _kw(call: ast.Call, name: str) -> ast.keyword | None:
@@ -190,6 +294,7 @@ def _declarations(forms: FileForms) -> None:
             if _is(forms, call.func, "Endpoint"):
                 consume(forms, call.func)
                 _name_as_keyword(call)
+                _expand_spreads(forms, call)
                 decl = Decl("C", stmt.lineno, _literal_name(call) or var, call=call, assign=stmt)
                 if _kw(call, "image") is not None:
                     decl.form, decl.reason = "E", "image-endpoint"
@@ -199,6 +304,7 @@ def _declarations(forms: FileForms) -> None:
                 forms.decls.append(decl)
             elif export_of(forms, call.func) in QUEUE_LEGACY + LB_LEGACY + IMAGE_LEGACY:
                 consume(forms, call.func)
+                _expand_spreads(forms, call)
                 cls = export_of(forms, call.func)
                 decl = Decl("G", stmt.lineno, _literal_name(call) or var, call=call, assign=stmt)
                 decl.legacy_class = cls
@@ -220,6 +326,7 @@ def _decorator(forms, target, dec, endpoint_vars, legacy_vars) -> None:
     if isinstance(dec, ast.Call) and _is(forms, dec.func, "Endpoint"):
         consume(forms, dec.func)
         _name_as_keyword(dec)
+        _expand_spreads(forms, dec)
         decl = Decl("A", dec.lineno, _literal_name(dec) or target.name, target, dec, dec)
         if is_class:
             decl.form, decl.reason = "B", "class-endpoint"
@@ -255,6 +362,7 @@ def _remote(forms, target, dec, legacy_vars) -> None:
         decl.label = _literal_name(shared.call) or target.name
     elif isinstance(cfg, ast.Call) and export_of(forms, cfg.func) is not None:
         consume(forms, cfg.func)
+        _expand_spreads(forms, cfg)
         decl.call, decl.legacy_class = cfg, export_of(forms, cfg.func)
         decl.label = _literal_name(cfg) or target.name
     else:

@@ -152,6 +152,13 @@ class _Ctx:
     def text(self, node: ast.AST) -> str:
         return flash_text(self.forms, node)
 
+    def literal(self, node: ast.AST) -> ast.expr | None:
+        """The value behind a constant or a settings attribute of this file (`GPU`,
+        `SPEC.gpu`), when nothing can change it (migrate.values); else None."""
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            return self.forms.values.literal(node)
+        return None
+
 
 def _literal_zero_workers(node: ast.AST) -> bool:
     try:
@@ -162,6 +169,12 @@ def _literal_zero_workers(node: ast.AST) -> bool:
 
 
 def _gpu(ctx: _Ctx, node: ast.AST, out: Mapped) -> str:
+    held = _held(ctx, node, "GpuGroup", "GpuType")
+    if held is not None:
+        # `gpu=SPEC.gpu`: checked through its value; the reference is kept, unless the value
+        # is a tuple, which 2.0 rejects: then the value is written out as a list
+        text = _gpu(ctx, held, out)
+        return text if isinstance(held, ast.Tuple) else ctx.text(node)
     if isinstance(node, (ast.List, ast.Tuple)):
         elements = list(node.elts)
         text = "[" + ", ".join(_gpu_one(ctx, e) for e in elements) + "]"
@@ -183,6 +196,14 @@ def _gpu_one(ctx: _Ctx, node: ast.AST) -> str:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return ctx.text(node)
     raise Left("gpu-not-literal", f"gpu={ctx.text(node)} is not a GpuGroup/GpuType literal")
+
+
+def _held(ctx: _Ctx, node: ast.AST, *enums: str) -> ast.expr | None:
+    """The value behind `node` when it names configuration held elsewhere in the file (not
+    itself an enum member or a literal), else None."""
+    if any(ctx.member(node, e) is not None for e in enums):
+        return None
+    return ctx.literal(node)
 
 
 def _widened(ctx: _Ctx, elements: list[ast.AST]) -> list[str]:
@@ -210,6 +231,15 @@ def _widened(ctx: _Ctx, elements: list[ast.AST]) -> list[str]:
 
 
 def _datacenter(ctx: _Ctx, node: ast.AST) -> str:
+    held = _held(ctx, node, "DataCenter")
+    if held is not None:
+        elements = held.elts if isinstance(held, (ast.List, ast.Tuple)) else [held]
+        _check_datacenters(ctx, elements)
+        return ctx.text(node)
+    return _datacenter_text(ctx, node)
+
+
+def _datacenter_text(ctx: _Ctx, node: ast.AST) -> str:
     """The text of a datacenter pin (one, or a list), unchanged, once every literal in it is a
     2.0 datacenter: rc2's `DataCenter` has no US-GA-2, US-MD-1, US-NC-1 or EUR-IS-1
     (runpod-flash dropped them in 1.17, older releases and their docs still use them), and a
@@ -234,12 +264,18 @@ def _check_datacenters(ctx: _Ctx, elements: list[ast.AST]) -> None:
 
 
 def _cpu(ctx: _Ctx, node: ast.AST) -> str:
+    held = _held(ctx, node, "CpuInstanceType")
+    if isinstance(held, ast.Tuple):  # 2.0 rejects a tuple: the value, as a list
+        return _cpu(ctx, held)
     if isinstance(node, ast.Tuple):
         return "[" + ", ".join(ctx.text(e) for e in node.elts) + "]"
     return ctx.text(node)
 
 
 def _cuda(ctx: _Ctx, node: ast.AST) -> str:
+    held = _held(ctx, node, "CudaVersion")
+    if held is not None:  # a string keeps its reference; a CudaVersion is written out
+        return ctx.text(node) if _is_str(held) else _cuda(ctx, held)
     member = ctx.member(node, "CudaVersion")
     if member is not None:
         if member not in flash_tables.CUDA_VERSIONS:
@@ -250,7 +286,14 @@ def _cuda(ctx: _Ctx, node: ast.AST) -> str:
     raise Left("unsupported-parameter", f"min_cuda_version={ctx.text(node)} is not a literal")
 
 
+def _is_str(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
 def _scaler(ctx: _Ctx, node: ast.AST) -> str:
+    held = _held(ctx, node, "ServerlessScalerType")
+    if held is not None:
+        return ctx.text(node) if _is_str(held) else _scaler(ctx, held)
     member = ctx.member(node, "ServerlessScalerType")
     if member is not None:
         return f'"{member}"'
@@ -295,6 +338,12 @@ def _volume(ctx: _Ctx, node: ast.AST, out: Mapped) -> str:
     raise Left("volume", f"volume={ctx.text(node)}: one NetworkVolume literal or variable only")
 
 
+def _spread_detail(forms: FileForms, kw: ast.keyword, func: str) -> str:
+    """Why a `**value` of a declaration's call was not written out as keywords."""
+    why = forms.unknown_spreads.get(id(kw), "its keys are not known statically")
+    return f"`**{flash_text(forms, kw.value)}` in {func}(...): {why}; write its keys out"
+
+
 def map_endpoint(
     forms: FileForms,
     call: ast.Call,
@@ -311,7 +360,7 @@ def map_endpoint(
     for kw in call.keywords:
         key, value = kw.arg, kw.value
         if key is None:
-            raise Left("unsupported-parameter", "`**` arguments to Endpoint(...)")
+            raise Left("unsupported-parameter", _spread_detail(forms, kw, "Endpoint"))
         seen.add(key)
         if key == "datacenter":
             out.add(key, _datacenter(ctx, value))
@@ -331,7 +380,7 @@ def map_endpoint(
             out.cpu = not (isinstance(value, ast.Constant) and value.value is None)
             out.add("cpu", _cpu(ctx, value))
         elif key == "workers":
-            if _literal_zero_workers(value):
+            if _literal_zero_workers(ctx.literal(value) or value):
                 raise Left("unsupported-parameter", "workers=0 is an error in 2.0")
             out.add("workers", ctx.text(value))
         elif key == "min_cuda_version":
@@ -385,8 +434,11 @@ def map_legacy(
 ) -> Mapped:
     """`@remote(LiveServerless(...), dependencies=...)` as `app.queue` keywords (§6.4)."""
     ctx, out = _Ctx(forms, adopt, volume_edits), Mapped()
-    if call.args or any(k.arg is None for k in call.keywords):
-        raise Left("unsupported-parameter", f"positional or ** arguments to {cls}(...)")
+    if call.args:
+        raise Left("unsupported-parameter", f"positional arguments to {cls}(...)")
+    spread = next((k for k in call.keywords if k.arg is None), None)
+    if spread is not None:
+        raise Left("unsupported-parameter", _spread_detail(forms, spread, cls))
     kws = {k.arg: k.value for k in call.keywords}
     seen = set()
     workers = [kws.pop("workersMin", None), kws.pop("workersMax", None)]

@@ -290,6 +290,7 @@ def _cross_file(plan: AppPlan, flash: dict[str, FileForms]) -> None:
         for other, other_forms in plan.forms.items():
             if other != path:
                 imported |= set(_imports_of(other_forms.parsed, stem).values())
+        _spread_dict_shared(forms, imported)
         for var, decl in forms.unrouted.items():
             users = sorted(
                 other
@@ -321,6 +322,16 @@ def _cross_file(plan: AppPlan, flash: dict[str, FileForms]) -> None:
                     decl.reason, decl.detail = problem
                 else:
                     decl.target = decl.routes[-1][2]
+
+
+def _spread_dict_shared(forms: FileForms, imported: set[str]) -> None:
+    """A `COMMON` dict whose keys migrate writes into the calls is deleted with the flash
+    code: another file importing it would break, so the file stays."""
+    shared = sorted(name for name in forms.spread_dicts if name in imported)
+    decl = next((d for d in forms.decls if not d.reason), None)
+    if shared and decl is not None:
+        decl.reason = "unsupported-parameter"
+        decl.detail = f"`**{shared[0]}`: another file imports `{shared[0]}`; write its keys out"
 
 
 def _resolve_labels(path: str, forms: FileForms, names: dict) -> None:

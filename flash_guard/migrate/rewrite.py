@@ -268,6 +268,10 @@ def migrate_file(forms: FileForms, ctx) -> FileEdits:
             if edit is not None:
                 out.edits.append(edit)
         out.edits += mapped.edits
+    # a `COMMON = {...}` whose keys went into the declarations: its runpod_flash values
+    # (CudaVersion, NetworkVolume) would be undefined once the import is rewritten
+    for stmt in forms.spread_dicts.values():
+        out.edits.append(_delete_statement(parsed, stmt, _comment_block(forms, stmt)))
     out.edits += _enum_prefixes(forms, out.edits)
     out.edits += _imports(forms, ctx)
     return out
