@@ -337,6 +337,8 @@ def _left_with_notes(run_cli, tmp_path, name: str, rel: str) -> tuple[str, list[
 def test_left_file_keeps_runpod_flash_and_only_gains_comments(run_cli, tmp_path):
     out, comments = _left_with_notes(run_cli, tmp_path, "left-class", "model.py")
     assert len(comments) == 2 and "class-based endpoint" in comments[0]
+    # what to split: the public methods flash served and the setup to move to the init hook
+    assert comments[0].endswith("(`Model`: `predict`; __init__ -> the init hook)")
     assert "0 rewritten, 1 rewritten with explicit old defaults, 2 left for a human" in out
     assert "class-endpoint (1)" in out and "same-file (1)" in out
 
@@ -453,6 +455,10 @@ def test_markdown_report(run_cli, tmp_path):
     assert code == 0
     assert "| left for a human | 2 |" in out and "| image-endpoint | `clients.py:5`" in out
     assert "| client-endpoint | `clients.py:6`" in out
+    # why 2.0's own image= is no equivalent (rc2 deploy.py: dockerArgs = the runtime launcher)
+    assert "so the image's own server never runs" in out
+    # where to deploy the app that moved
+    assert "### Deploy from" in out and "- `image-app: rp flash deploy .`" in out
 
 
 def test_call_sites_and_flat_reimports_are_flagged(run_cli, tmp_path):

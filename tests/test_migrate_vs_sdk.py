@@ -360,6 +360,31 @@ def test_app_module_in_a_src_layout_package_is_imported_by_its_package_name(tmp_
     assert len(rp2["apps"]) == 1
 
 
+def test_the_report_says_to_deploy_a_src_layout_from_src(tmp_path):
+    """The same src layout with the project's requirements.txt at the root: the report names
+    `rp flash deploy src` (deployed from the root, rc2 cannot import `ocr.x` and finds no
+    App) and says the build reads src/requirements.txt, not the root's."""
+    from migrate_diff import read_project
+
+    from flash_guard.migrate.report import render_text
+
+    files = {
+        "requirements.txt": "runpod-flash\nnumpy\n",
+        "src/ocr/__init__.py": "",
+        **_two_workers("src/ocr"),
+    }
+    run, rp2, found = _migrated_discovery(tmp_path, files, target="src")
+    assert rp2["error"] is None and found == ["mp_one", "mp_two"]
+    text = render_text(run.report)
+    assert "  mp: rp flash deploy src (not .: its packages import" in text
+    assert "  mp: the build reads src/requirements.txt, not requirements.txt" in text
+    try:
+        from_root = sdk2_oracle.run_discovery(read_project(tmp_path), ".")
+    except sdk2_oracle.SdkMissing as exc:
+        sdk2_oracle.skip_or_fail(str(exc))
+    assert not from_root["apps"] and "No module named 'ocr'" in from_root["error"]["message"]
+
+
 def test_positional_name_migrates_as_name_keyword():
     """`Endpoint("x", ...)`: runpod-flash's one positional parameter is the name; 2.0's
     decorators take keywords only, so the name is written as name= and each form moves

@@ -330,6 +330,7 @@ def _decorator(forms, target, dec, endpoint_vars, legacy_vars) -> None:
         decl = Decl("A", dec.lineno, _literal_name(dec) or target.name, target, dec, dec)
         if is_class:
             decl.form, decl.reason = "B", "class-endpoint"
+            decl.detail = _class_detail(target)
         forms.decls.append(decl)
     elif isinstance(dec, ast.Name) and dec.id in endpoint_vars:
         forms.consumed.add(id(dec))
@@ -372,6 +373,7 @@ def _remote(forms, target, dec, legacy_vars) -> None:
     local = _kw(dec, "local")
     if isinstance(target, ast.ClassDef):
         decl.form, decl.reason = "B", "class-endpoint"
+        decl.detail = _class_detail(target)
     elif cls in IMAGE_LEGACY:
         decl.form, decl.reason = "J", "custom-image-payload"
     elif cls in LB_LEGACY:
@@ -382,6 +384,21 @@ def _remote(forms, target, dec, legacy_vars) -> None:
         isinstance(local.value, ast.Constant) and local.value.value is False
     ):
         decl.form, decl.reason = "I", "local-remote"
+
+
+def _class_detail(cls: ast.ClassDef) -> str:
+    """What a human splits: the public methods flash served, and the setup to move."""
+    methods = [
+        n.name
+        for n in cls.body
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and not n.name.startswith("_")
+    ]
+    setup = any(
+        isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == "__init__"
+        for n in cls.body
+    )
+    shown = ", ".join(f"`{m}`" for m in methods) or "no public method"
+    return f"`{cls.name}`: {shown}" + ("; __init__ -> the init hook" if setup else "")
 
 
 def _endpoint_var_uses(forms: FileForms, var: str, decl: Decl) -> None:

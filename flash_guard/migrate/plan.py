@@ -515,6 +515,48 @@ def reimports(plan: AppPlan, project_root: Path) -> list[CallSite]:
     return found
 
 
+@dataclass
+class DeployTarget:
+    """Where `rp flash deploy` must be run for one migrated app: rc2 imports each file under
+    the name its package chain gives it, with only the deploy target (and the parent of a
+    package target) on sys.path, and builds the artifact from that directory alone
+    (runpod/rp_cli/main.py `deploy`, apps/discovery.py `discover_apps`, apps/build.py
+    `collect_requirements`)."""
+
+    app: str
+    root: str  # the app directory, project-relative
+    dirs: list[str]  # the directories the declaring files need as the target (one when fine)
+    requirements_outside: bool = False  # <root>/requirements.txt, which a deeper target skips
+
+
+def deploy_target(plan: AppPlan, project_root: Path) -> DeployTarget | None:
+    """A file in a package (`src/ocr/x.py`, imported as `ocr.x`) needs the parent of its top
+    package as the target (`src`); any other file, and the App module it imports by its path
+    from the app root, needs the app root."""
+    declaring = [p for p in plan.migrate if plan.forms[p].decls]
+    if plan.new_module:
+        declaring.append(plan.new_module)
+    if not declaring:
+        return None
+    dirs = sorted({_import_root(project_root, plan.root, p) for p in declaring}, key=_order)
+    outside = (
+        dirs != [plan.root]
+        and (project_root / plan.root / "requirements.txt").is_file()
+        and not all((project_root / d / "requirements.txt").is_file() for d in dirs)
+    )
+    return DeployTarget(plan.name, plan.root, dirs, outside)
+
+
+def _import_root(project_root: Path, app_root: str, path: str) -> str:
+    parts = path.split("/")[:-1]
+    depth = len(parts)
+    while depth > 0 and (project_root / "/".join(parts[:depth]) / "__init__.py").is_file():
+        depth -= 1
+    if depth == len(parts):  # not in a package
+        return app_root
+    return "/".join(parts[:depth]) or "."
+
+
 def _in_package(project_root: Path, path: str) -> bool:
     directory = path.rsplit("/", 1)[0] if "/" in path else ""
     return (project_root / directory / "__init__.py").exists()

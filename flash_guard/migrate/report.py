@@ -36,6 +36,7 @@ class Report:
     flash_uses: list[tuple[str, int, str]] = field(default_factory=list)
     requirement_changes: list = field(default_factory=list)  # requirements.Change
     requirement_notes: list[str] = field(default_factory=list)  # by hand, and lock files
+    deploys: list = field(default_factory=list)  # plan.DeployTarget, one per migrated app
     apps: int = 0
 
     def counts(self) -> dict[str, int]:
@@ -57,6 +58,37 @@ def _where(o) -> str:
 def _change(change) -> str:
     after = f"-> {change.after}" if change.after is not None else "removed"
     return f"{change.path}:{change.line} {change.before} {after}"
+
+
+DEPLOY_HOW = (
+    "`rp flash deploy DIR` imports every file under DIR and ships DIR alone; paths from the "
+    "project root"
+)
+
+
+def deploy_lines(target) -> list[str]:
+    """How to deploy one migrated app, and why when it is not from the app directory."""
+    if len(target.dirs) > 1:
+        return [
+            f"{target.app}: no one directory: rc2 imports the declaring files only from "
+            f"{', '.join(target.dirs)} (packages from the folder above them): move them "
+            "under one"
+        ]
+    where = target.dirs[0]
+    line = f"{target.app}: rp flash deploy {where}"
+    if where != target.root:
+        line += (
+            f" (not {target.root}: its packages import as top-level names from {where}, as "
+            "the migrated imports say)"
+        )
+    lines = [line]
+    if target.requirements_outside:
+        req = "requirements.txt" if target.root == "." else f"{target.root}/requirements.txt"
+        lines.append(
+            f"{target.app}: the build reads {where}/requirements.txt, not {req}: copy it "
+            "there or list the packages in dependencies="
+        )
+    return lines
 
 
 def render_text(report: Report) -> str:
@@ -102,6 +134,9 @@ def render_text(report: Report) -> str:
         lines.append(f"SDK requirement ({NEW_REQUIREMENT}):")
         lines += [f"  {_change(c)}" for c in report.requirement_changes]
         lines += [f"  {note}" for note in report.requirement_notes]
+    if report.deploys:
+        lines.append(f"deploy from ({DEPLOY_HOW}):")
+        lines += [f"  {line}" for t in report.deploys for line in deploy_lines(t)]
     if report.unparsable:
         lines.append("files not read:")
         lines += [f"  {p}: {why}" for p, why in report.unparsable]
@@ -180,6 +215,9 @@ def render_markdown(report: Report) -> str:
         out += ["", f"### SDK requirement (`{NEW_REQUIREMENT}`)", ""]
         out += [f"- {_code(_change(c))}" for c in report.requirement_changes]
         out += [f"- {_code(note)}" for note in report.requirement_notes]
+    if report.deploys:
+        out += ["", "### Deploy from", "", f"{DEPLOY_HOW}.", ""]
+        out += [f"- {_code(line)}" for t in report.deploys for line in deploy_lines(t)]
     if report.files_migrated:
         out += ["", "### Behaviour changes to review (runpod-sdk2.md §6.5)", ""]
         out += [f"- {b}" for b in BEHAVIOUR]

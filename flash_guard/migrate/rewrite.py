@@ -23,10 +23,13 @@ _BODY_VERBS = ("post", "put", "patch", "delete")
 
 # What to do, per reason a declaration is left for a human (the report's categories).
 REASONS = {
-    "class-endpoint": "class-based endpoint (§6.2 B): split into @app.queue functions with "
-    "@handle.init, or an @app.api class with @runpod.init",
-    "image-endpoint": "Endpoint(image=...) deploys a prebuilt worker (§6.2 E): create it "
-    "outside the SDK and call it with runpod.Endpoint('<id>')",
+    "class-endpoint": "class-based endpoint (§6.2 B): rc2 has no stateful queue class (an "
+    "@app.api class serves HTTP routes on a load balancer, called by handle.post(path, body)): "
+    "split it into @app.queue functions with @handle.init, or an @app.api class with "
+    "@runpod.init, and update the callers",
+    "image-endpoint": "Endpoint(image=...) deploys a prebuilt worker image (§6.2 E): rc2's "
+    "image= is only the base its runtime starts on (dockerArgs replaced), so the image's own "
+    "server never runs: create it outside the SDK, call it with runpod.Endpoint('<id>')",
     "client-endpoint": "Endpoint(id=...) is a client (§6.2 F): use runpod.Endpoint('<id>') "
     "(run_sync, not runsync)",
     "custom-image-payload": "custom-image payload builder (§6.2 J): no 2.0 equivalent",

@@ -22,7 +22,13 @@ from flash_guard.discover.normalize import release_worker_defaults
 from flash_guard.fix.edits import Edit, apply_edits
 from flash_guard.fix.engine import FileState, FixRun, _state, write
 from flash_guard.migrate.params import OldDefaults
-from flash_guard.migrate.plan import call_sites, plan_app, reimports, settle_flash_flows
+from flash_guard.migrate.plan import (
+    call_sites,
+    deploy_target,
+    plan_app,
+    reimports,
+    settle_flash_flows,
+)
 from flash_guard.migrate.report import Report, render_markdown, render_text
 from flash_guard.migrate.requirements import plan_requirements
 from flash_guard.migrate.rewrite import (
@@ -360,6 +366,9 @@ def _migrate_app(run: Migration, plan) -> None:
         # a file migrate could not read still imports runpod_flash: the app keeps needing it
         waiting = len(plan.leave) + run.unread_flash[app_root]
         _migrate_requirements(run, app_root, waiting)
+    target = deploy_target(plan, run.root) if plan.migrate else None
+    if target is not None:
+        run.report.deploys.append(target)
     if plan.new_module:
         run.created[plan.new_module] = plan.new_module_text
         run.report.files_created.append(plan.new_module)
