@@ -267,9 +267,28 @@ def copy_project(src: Path, dest: Path) -> Path:
     return dest
 
 
+def discover_where_reported(files: dict[str, str], report) -> dict[str, Any]:
+    """rc2's discovery run from each directory the report says to deploy from (the project
+    root when none), merged: a src layout is discovered from `src`, as it is deployed."""
+    import sdk2_oracle
+
+    wanted = {d for t in report.deploys for d in t.dirs} or {"."}
+
+    def below(d: str, other: str) -> bool:  # discovery from `other` finds `d`'s files too
+        return other != d and (other == "." or d.startswith(other + "/"))
+
+    dirs = sorted(d for d in wanted if not any(below(d, o) for o in wanted))
+    merged: dict[str, Any] = {"apps": [], "logs": [], "error": None}
+    for directory in dirs:
+        found = sdk2_oracle.run_discovery(files, directory)
+        merged["apps"] += found.get("apps") or []
+        merged["logs"] += found.get("logs") or []
+        merged["error"] = merged["error"] or found.get("error")
+    return merged
+
+
 def migrate_and_compare(project: Path, tmp: Path) -> dict[str, Any]:
     """Copy `project` under `tmp`, run both SDKs around `flash-guard migrate` on the copy."""
-    import sdk2_oracle
     import sdk_oracle
 
     from flash_guard.migrate.run import migrate_paths, write_all
@@ -280,7 +299,7 @@ def migrate_and_compare(project: Path, tmp: Path) -> dict[str, Any]:
     run = migrate_paths([str(root)], False, cwd=root)
     problems = write_all(run)
     after = read_project(root)
-    rp2 = sdk2_oracle.run_discovery(after)
+    rp2 = discover_where_reported(after, run.report)
     result = compare(flash_resources(flash), rp2_resources(rp2), run.report, flash["errors"])
     result.update(flash=flash, rp2=rp2, report=run.report, problems=problems, root=root)
     return result

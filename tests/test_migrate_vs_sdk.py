@@ -306,15 +306,17 @@ def test_tetra_app_keeps_its_configuration_and_reports_the_fb_rename(tmp_path):
         assert bool(new["cpu"]) == bool(record["instanceIds"] and not record["gpus"]), old
 
 
+CPU_WORKER = (
+    "from runpod_flash import Endpoint\n\n\n"
+    '@Endpoint(name="{name}", cpu="cpu3c-1-2", workers=(0, 2))\n'
+    "async def {name}(data: dict) -> dict:\n    return data\n"
+)
+
+
 def _two_workers(package: str) -> dict[str, str]:
-    worker = (
-        "from runpod_flash import Endpoint\n\n\n"
-        '@Endpoint(name="{name}", cpu="cpu3c-1-2", workers=(0, 2))\n'
-        "async def {name}(data: dict) -> dict:\n    return data\n"
-    )
     return {
-        f"{package}/cpu_a.py": worker.format(name="mp_one"),
-        f"{package}/cpu_b.py": worker.format(name="mp_two"),
+        f"{package}/cpu_a.py": CPU_WORKER.format(name="mp_one"),
+        f"{package}/cpu_b.py": CPU_WORKER.format(name="mp_two"),
     }
 
 
@@ -408,3 +410,22 @@ def test_spread_dicts_and_settings_objects_migrate_with_the_same_configuration(n
     r = _run(name)
     assert sorted(o.label for o in r["report"].outcomes if o.status != "left") == labels
     assert sorted(r["equal"]) == labels
+
+
+def test_the_report_says_an_app_deployed_from_above_brings_the_apps_below(tmp_path):
+    """A project-root app with another app (its own pyproject.toml) below it: deploying the
+    root app (`rp flash deploy .`) discovers, and so deploys, the inner app too; the report
+    says so, and the inner app alone is deployed from its own directory."""
+    from flash_guard.migrate.report import render_text
+
+    files = {
+        "root_worker.py": CPU_WORKER.format(name="mp_outer"),
+        "inner/pyproject.toml": '[project]\nname = "inner-app"\n',
+        "inner/worker.py": CPU_WORKER.format(name="mp_inner"),
+    }
+    run, rp2, found = _migrated_discovery(tmp_path, files)
+    assert rp2["error"] is None and found == ["mp_inner", "mp_outer"]
+    assert sorted(app["name"] for app in rp2["apps"]) == ["inner-app", "mp"]
+    text = render_text(run.report)
+    assert "  mp: rp flash deploy . also deploys the apps below it (inner-app)" in text
+    assert "  inner-app: rp flash deploy inner\n" in text

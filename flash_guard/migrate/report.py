@@ -66,8 +66,13 @@ DEPLOY_HOW = (
 )
 
 
-def deploy_lines(target) -> list[str]:
-    """How to deploy one migrated app, and why when it is not from the app directory."""
+def _below(path: str, directory: str) -> bool:
+    return path != directory and (directory == "." or path.startswith(directory + "/"))
+
+
+def deploy_lines(target, others=()) -> list[str]:
+    """How to deploy one migrated app, and why when it is not from the app directory;
+    `others`: the run's other targets (apps below this one are deployed with it)."""
     if len(target.dirs) > 1:
         return [
             f"{target.app}: no one directory: rc2 imports the declaring files only from "
@@ -82,6 +87,13 @@ def deploy_lines(target) -> list[str]:
             "the migrated imports say)"
         )
     lines = [line]
+    nested = [o.app for o in others if o is not target and _below(o.dirs[0], where)]
+    if nested:  # rc2's deploy deploys every App discovery finds under the target
+        lines.append(
+            f"{target.app}: rp flash deploy {where} also deploys the apps below it "
+            f"({', '.join(nested)}), imported from {where}, not their own directory (their "
+            "imports may not resolve: an empty app); give this app's files a folder of their own"
+        )
     if target.requirements_outside:
         req = "requirements.txt" if target.root == "." else f"{target.root}/requirements.txt"
         lines.append(
@@ -136,7 +148,7 @@ def render_text(report: Report) -> str:
         lines += [f"  {note}" for note in report.requirement_notes]
     if report.deploys:
         lines.append(f"deploy from ({DEPLOY_HOW}):")
-        lines += [f"  {line}" for t in report.deploys for line in deploy_lines(t)]
+        lines += [f"  {ln}" for t in report.deploys for ln in deploy_lines(t, report.deploys)]
     if report.unparsable:
         lines.append("files not read:")
         lines += [f"  {p}: {why}" for p, why in report.unparsable]
@@ -217,7 +229,7 @@ def render_markdown(report: Report) -> str:
         out += [f"- {_code(note)}" for note in report.requirement_notes]
     if report.deploys:
         out += ["", "### Deploy from", "", f"{DEPLOY_HOW}.", ""]
-        out += [f"- {_code(line)}" for t in report.deploys for line in deploy_lines(t)]
+        out += [f"- {_code(ln)}" for t in report.deploys for ln in deploy_lines(t, report.deploys)]
     if report.files_migrated:
         out += ["", "### Behaviour changes to review (runpod-sdk2.md §6.5)", ""]
         out += [f"- {b}" for b in BEHAVIOUR]
