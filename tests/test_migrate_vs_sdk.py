@@ -400,6 +400,7 @@ def test_positional_name_migrates_as_name_keyword():
     ("name", "labels"),
     [
         ("kwargs-spread", ["ks-cpu", "ks-embed", "ks-rank"]),
+        ("legacy-spread", ["lsp-one", "lsp-two"]),
         ("settings-object", ["so-big", "so-cpu", "so-pair", "so-settings", "so-spec"]),
     ],
 )
