@@ -7,7 +7,7 @@ from collections import Counter
 from flash_guard.findings import FAIL, NOT_APPLICABLE, PASS, UNKNOWN
 from flash_guard.report.escape import escape_text, guard_lines, markdown_cell
 from flash_guard.report.json_report import dumps_one_per_line
-from flash_guard.report.values import endpoint_json, short
+from flash_guard.report.values import endpoint_json, gpu_default_sent, short
 
 COLUMNS = (
     "name",
@@ -40,6 +40,7 @@ def rows(result) -> list[dict[str, str]]:
         hardware = params.get("cpu") if ep.compute == "cpu" else params.get("gpu")
         if hardware is None and ep.compute == "gpu":
             hardware = params.get("gpu_ids")
+        hardware_cell = "ANY (default)" if gpu_default_sent(ep) else short(hardware)
         workers = params.get("workers")
         if workers is not None and workers.known and isinstance(workers.value, dict):
             workers_cell = f"{short(workers.value.get('min'))}-{short(workers.value.get('max'))}"
@@ -58,7 +59,7 @@ def rows(result) -> list[dict[str, str]]:
                 "app": _app_cell(ep),
                 "kind": ep.kind,
                 "compute": ep.compute,
-                "gpu/cpu": short(hardware) if ep.kind != "client" else "-",
+                "gpu/cpu": hardware_cell if ep.kind != "client" else "-",
                 "workers": workers_cell if ep.kind != "client" else "-",
                 "idle": _seconds(idle) if ep.kind != "client" else "-",
                 "timeout": _millis(timeout) if ep.kind != "client" else "-",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flash_guard.model import EnumRef, Opaque, Value
+from flash_guard.sdk.in_use import gpu_ids_overwritten
 
 # Exact types to_json returns as they are: most values are these, so they are tried first.
 _PLAIN = frozenset({str, int, float, bool, type(None)})
@@ -60,6 +61,20 @@ def _short(raw: Any) -> str:
     return str(raw)
 
 
+def gpu_default_sent(endpoint) -> bool:
+    """Whether the release sends `gpus`' default ([GpuGroup.ANY]) in place of the `gpuIds=`
+    written alone (tetra-rp before 0.19 overwrites gpuIds with gpus; FG101 judges that):
+    the inventory shows what the SDK sends, not the lost gpuIds. A `**` spread may set gpus."""
+    ids = endpoint.params.get("gpu_ids")
+    return (
+        "gpu" not in endpoint.params
+        and ids is not None
+        and not ids.defaulted
+        and not endpoint.spreads
+        and gpu_ids_overwritten(endpoint)
+    )
+
+
 def endpoint_json(endpoint, profile: str | None = None, checks: dict | None = None) -> dict:
     params = {}
     for key, value in sorted(endpoint.params.items()):
@@ -70,6 +85,9 @@ def endpoint_json(endpoint, profile: str | None = None, checks: dict | None = No
             entry["line"] = value.span.line
             entry["column"] = value.span.column
         params[str(key)] = entry  # str keys: see to_json
+    if gpu_default_sent(endpoint):
+        params["gpu"] = {"value": ["GpuGroup.ANY"], "defaulted": True}
+        params = dict(sorted(params.items()))
     out = {
         "name": endpoint.display_name,
         "kind": endpoint.kind,

@@ -44,6 +44,25 @@ def release_at_least(sdk: SdkInUse | None, package: str, version: str) -> bool:
     return order.index(sdk.facts_version) >= order.index(version)
 
 
+# The first tetra-rp release that keeps a `gpuIds=` written without `gpus=`. Before it,
+# serverless.py `sync_input_fields` ran `if self.gpus: self.gpuIds = ",".join(...)`, and
+# `gpus` defaults to [GpuGroup.ANY] (every pool), so the gpuIds string was overwritten;
+# from 0.19.0 it reads `if self.gpus and not self.gpuIds`. Checked with tetra-rp
+# 0.11.0/0.14.0/0.18.0 (overwritten) and 0.19.0/0.20.0/0.25.2, runpod-flash 1.8.1-1.21 (kept).
+GPU_IDS_KEPT_FROM_TETRA = "0.19.0"
+
+
+def gpu_ids_overwritten(endpoint) -> bool:
+    """Whether the release in use replaces `gpuIds` with `gpus` (its default when omitted).
+    FG101, FG405 and the `endpoints` inventory judge and show `gpus=` there."""
+    sdk = sdk_of(endpoint)
+    return (
+        sdk is not None
+        and sdk.package == "tetra-rp"
+        and not release_at_least(sdk, "tetra-rp", GPU_IDS_KEPT_FROM_TETRA)
+    )
+
+
 # The release whose CLI names the local server `flash dev`; before it, and in every tetra-rp
 # release, it is `flash run` (cli/main.py registers "dev" from runpod-flash 1.15.0).
 FLASH_DEV_FROM = "1.15.0"

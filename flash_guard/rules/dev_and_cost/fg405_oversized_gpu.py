@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from flash_guard.checks.base import Check, fail, param_doc, register, unknown
 from flash_guard.model import EnumRef
-from flash_guard.rules.production.fg101_gpu_not_pinned import gpu_ids_overwritten
 from flash_guard.sdk.flash_tables import GPU_TYPE_VALUES
+from flash_guard.sdk.in_use import gpu_ids_overwritten
 
 # A legacy `gpuIds=` string names devices by their display name ("NVIDIA H100 80GB HBM3").
 _MEMBER_OF_DEVICE = {value: member for member, value in GPU_TYPE_VALUES.items()}

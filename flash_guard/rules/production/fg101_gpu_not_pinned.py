@@ -14,7 +14,7 @@ from flash_guard.checks.base import (
 )
 from flash_guard.model import EnumRef, Value, at_use
 from flash_guard.sdk.flash_tables import GPU_GROUPS as FLASH_POOLS
-from flash_guard.sdk.in_use import release_at_least, sdk_of
+from flash_guard.sdk.in_use import GPU_IDS_KEPT_FROM_TETRA, gpu_ids_overwritten, sdk_of
 from flash_guard.sdk.runpod2_tables import GPU_GROUPS, GPU_TYPES, POOLS_TO_TYPES, TYPE_TO_POOL
 
 _MEMBER_OF_NAME = {name: member for member, name in GPU_TYPES.items()}
@@ -39,24 +39,6 @@ class Params:
         default=False,
         doc="Only a single GpuType passes; a GpuGroup or a list of several types fails "
         "(lists are pool-level and unordered, flash issue #366).",
-    )
-
-
-# The first tetra-rp release that keeps a `gpuIds=` written without `gpus=`. Before it,
-# serverless.py `sync_input_fields` ran `if self.gpus: self.gpuIds = ",".join(...)`, and
-# `gpus` defaults to [GpuGroup.ANY] (every pool), so the gpuIds string was overwritten;
-# from 0.19.0 it reads `if self.gpus and not self.gpuIds`. Checked with tetra-rp
-# 0.11.0/0.14.0/0.18.0 (overwritten) and 0.19.0/0.20.0/0.25.2, runpod-flash 1.8.1-1.21 (kept).
-GPU_IDS_KEPT_FROM_TETRA = "0.19.0"
-
-
-def gpu_ids_overwritten(endpoint) -> bool:
-    """Whether the release in use replaces `gpuIds` with `gpus` (its default when omitted)."""
-    sdk = sdk_of(endpoint)
-    return (
-        sdk is not None
-        and sdk.package == "tetra-rp"
-        and not release_at_least(sdk, "tetra-rp", GPU_IDS_KEPT_FROM_TETRA)
     )
 
 
