@@ -923,9 +923,11 @@ class ModuleIndex:
                     return dataclasses.replace(member, span=expr.span, path=path, text=expr.text)
             # `settings.FIELD`, `get_settings().FIELD`, `BACKENDS["a"].name` (an instance
             # kept in a known container)
+            # `settings.scaling.idle_timeout`: a config object held by a field of another
             if isinstance(base_symbol, (tuple, Bound)) or expr.items[0].kind in (
                 "call",
                 "subscript",
+                "attr",
             ):
                 base = self.evaluate(expr.items[0], path, namespace, depth + 1)
                 inner = base.value if base.known else None
@@ -1957,7 +1959,40 @@ class ModuleIndex:
             alias = _field_env_alias(assign.expr) if settings else None
             env = value.env_key or alias or (f"{prefix}{attr}".upper() if settings else None)
             return dataclasses.replace(value, span=expr.span, path=path, via=expr.text, env_key=env)
+        prop = self._property_of((cls_path, cls), attr, depth)
+        if prop is not None:
+            # `settings.scaling.workers` read through `@property def workers(self)`: its
+            # return with `self` bound to the instance, as a method call would be
+            here, fn = prop
+            receiver = Value(Instance(cls_path, cls, kwargs), True, expr.span, expr.text, path=path)
+            call = Snippet(f"{expr.text}()", expr.span.line, expr.span.column, "call").expr()
+            bound = dataclasses.replace(fn, params=fn.params[1:])
+            value = self._call_helper(here, bound, call, path, None, depth, ("self", receiver))
+            if value.known:
+                return dataclasses.replace(value, span=expr.span, path=path, via=expr.text)
         return Value.unknown(expr.text, expr.span, path)
+
+    def _property_of(self, home: tuple[str, ClassDef], attr: str, depth: int):
+        """(path, FunctionDef) of `@property` (or `cached_property`) `attr(self)` along the
+        class's lineage; None when the attribute is no such property."""
+        for here, klass, _ in self.lineage(home, depth + 1):
+            facts = self.files.get(here)
+            if facts is None:
+                continue
+            decorated = any(
+                d.namespace == klass.span
+                and d.target.name == attr
+                and any(w.text.rsplit(".", 1)[-1] in _PROPERTIES for w in d.written)
+                for d in facts.decorated
+            )
+            if not decorated:
+                continue
+            for fn in facts.functions:
+                if fn.namespace == klass.span and fn.name == attr:
+                    plain = len(fn.params) == 1 and fn.params[0][2] == ""
+                    return (here, fn) if plain and fn.returns else None
+            return None
+        return None
 
     def settings_field_env(self, expr: Expr, path: str, namespace) -> SettingsRead | None:
         """`settings.FIELD` where `settings` is an instance of a project pydantic-settings
@@ -2681,17 +2716,23 @@ def _field_default(expr: Expr) -> Expr | None:
     return args[0] if args and args[0].kind != "starred" else None
 
 
+_PROPERTIES = frozenset({"property", "cached_property"})
 _EMPTY_FACTORIES = {"list": ("list", "[]"), "tuple": ("tuple", "()"), "dict": ("dict", "{}")}
 _LAMBDA_NO_ARGS = re.compile(r"lambda\s*:\s*")
 
 
 def _factory_default(value: Expr) -> Expr | None:
     """What a dataclass/pydantic `default_factory` returns, as an expression: the body of a
-    one-line `lambda: ...` without parameters, or an empty list/tuple/dict for `list`,
-    `tuple`, `dict`; None otherwise (the field stays unknown)."""
+    one-line `lambda: ...` without parameters, an empty list/tuple/dict for `list`,
+    `tuple`, `dict`, or a call of any other name (`Scaling` -> `Scaling()`, resolved as any
+    call is); None otherwise (the field stays unknown)."""
     if value.kind == "name" and value.value in _EMPTY_FACTORIES:
         kind, text = _EMPTY_FACTORIES[value.value]
         return Expr(kind, value.span, text, None if kind != "dict" else None, ())
+    if value.kind in ("name", "attr") and "\n" not in value.text:
+        # `field(default_factory=Scaling)`: the field holds `Scaling()`, a nested config
+        # object whose own fields then read as constants (`settings.scaling.idle_timeout`).
+        return Snippet(f"{value.text}()", value.span.line, value.span.column, "call").expr()
     match = _LAMBDA_NO_ARGS.match(value.text) if value.kind == "other" else None
     if match is None or "\n" in value.text:
         return None
