@@ -620,11 +620,16 @@ def _item_write(subscript, op: str, value, facts: FileFacts, lines: _Lines) -> N
     )
 
 
+# A `for` target an item set in its loop is unrolled with: a name, or names to unpack
+# (`for key, spec in MODELS.items():`).
+_LOOP_TARGETS = frozenset({"identifier", "pattern_list", "tuple_pattern"})
+
+
 def _set_loop_of(assignment, lines: _Lines) -> tuple[str, Snippet] | None:
-    """The `for NAME in ITERABLE:` loop an item assignment is in, directly or under `if`
+    """The `for TARGET in ITERABLE:` loop an item assignment is in, directly or under `if`
     branches of the loop's body (`for key in KEYS: value = os.getenv(key, ""); if value:
-    env[key] = value`), as (NAME, ITERABLE); None for any other statement between them (a
-    nested loop, `try`, `with`, a `for ... else:` branch) or another frame."""
+    env[key] = value`), as (TARGET's text, ITERABLE); None for any other statement between
+    them (a nested loop, `try`, `with`, a `for ... else:` branch) or another frame."""
     statement = assignment.parent() if assignment is not None else None
     if statement is None or statement.kind() != "expression_statement":
         return None
@@ -648,7 +653,7 @@ def _set_loop_of(assignment, lines: _Lines) -> tuple[str, Snippet] | None:
         if kind != "for_statement":
             return None
         left, right = owner.field("left"), owner.field("right")
-        if left is None or right is None or left.kind() != "identifier":
+        if left is None or right is None or left.kind() not in _LOOP_TARGETS:
             return None
         return left.text(), snippet_of(right, lines.eager)
 

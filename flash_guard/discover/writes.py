@@ -4,7 +4,7 @@
 what an endpoint receives is the assigned value with every later change made to it (a change
 under an `if` counts, as a key that may be set is one the author meant to pass). An item set
 in a `for` loop over a known list or tuple (`for k in KEYS: env[k] = os.getenv(k, "")`) is
-one item per element. A change
+one item per element (a dict's keys, `.items()` unpacked into `for k, v`). A change
 this model cannot follow (an unknown key, `pop()` of an unknown key, `remove`, an operator
 other than `+=`/`|=`) makes the value unknown, so the rules that read it say they cannot tell
 (FG002) instead of judging the literal alone.
@@ -172,28 +172,35 @@ def _apply_to_dict(
 def _set_in_loop(
     index: ModuleIndex, value: Value, write: ItemWrite, path: str, depth: int
 ) -> Value | None:
-    """`for key in KEYS: ... env[key] = os.getenv(key, "")` over a known list or tuple: one
-    item per element, key and value evaluated with the loop name bound to it (a set under an
-    `if` counts, as any write does). None when the loop cannot be unrolled: an unknown or
-    open iterable, a key that is not known, or the loop name rebound in the loop."""
-    name, iterable = write.loop
-    if write.key is None or write.value is None:
+    """`for key in KEYS: ... env[key] = os.getenv(key, "")` over a known list, tuple or dict
+    (`for key, spec in MODELS.items(): ENDPOINTS[key] = Endpoint(...)`, `enumerate`, `zip`:
+    what loops.sequence iterates): one item per element, key and value evaluated with the
+    loop's names bound to it (a set under an `if` counts, as any write does). None when the
+    loop cannot be unrolled: an unknown or open iterable, an item that does not unpack into
+    the names, a key that is not known, or a loop name rebound in the loop."""
+    # resolve imports this module, and loops imports resolve
+    from flash_guard.discover.loops import sequence, target_pattern
+    from flash_guard.discover.resolve import MAX_ITEMS, bind_loop_names
+
+    target, iterable = write.loop
+    pattern = target_pattern(target)
+    if pattern is None or write.key is None or write.value is None:
         return None
     start = (iterable.span.end_line, iterable.span.end_column)
     end = (write.span.line, write.span.column)
-    rebinds = index.assignments_of(path, write.namespace, name)
-    if any(start < (a.span.line, a.span.column) < end for a in rebinds):
-        return None  # `for key in KEYS: key = key.upper()`
-    items = index.evaluate(iterable.expr(), path, write.namespace, depth + 1)
-    if not items.known or items.partial is not None or not isinstance(items.value, (list, tuple)):
-        return None
-    from flash_guard.discover.resolve import MAX_ITEMS  # resolve imports this module
-
-    if len(items.value) > MAX_ITEMS:
+    for name in _names_in(pattern):
+        rebinds = index.assignments_of(path, write.namespace, name)
+        if any(start < (a.span.line, a.span.column) < end for a in rebinds):
+            return None  # `for key in KEYS: key = key.upper()`
+    items = sequence(index, path, iterable.expr(), write.span, write.namespace)
+    if items is None or len(items) > MAX_ITEMS:
         return None
     held = dict(value.value)
-    for item in items.value:
-        index._loops.append(((path, write.namespace), {name: item}))
+    for item in items:
+        bindings = bind_loop_names(pattern, item)
+        if bindings is None:
+            return None
+        index._loops.append(((path, write.namespace), bindings))
         try:
             key = index.evaluate(write.key.expr(), path, write.namespace, depth + 1)
             item_value = index.evaluate(write.value.expr(), path, write.namespace, depth + 1)
@@ -203,6 +210,14 @@ def _set_in_loop(
             return None
         held[key.value] = item_value
     return dataclasses.replace(value, value=held)
+
+
+def _names_in(pattern: list) -> list[str]:
+    """Every name a loop target binds (`i, (name, gpu)` -> i, name, gpu)."""
+    out: list[str] = []
+    for part in pattern:
+        out.extend([part] if isinstance(part, str) else _names_in(part))
+    return out
 
 
 def _updates_with_none(index: ModuleIndex, write: ItemWrite, path: str, depth: int) -> bool:
