@@ -469,6 +469,30 @@ class DeclarationBuilder:
                 # `ep = Endpoint(...) if PROD else Endpoint(...)`: which one the build imports
                 # is decided on the build machine; a declaration whose settings are unknown
                 self._unresolved(path, decorated, decorator, "endpoint")
+            elif obj is None and self._filled_with_endpoints(path, decorator, ns):
+                # `for spec in load_specs(): EPS[spec.key] = Endpoint(...)` then `@EPS["a"]`:
+                # the build deploys it, with settings flash-guard cannot read
+                self._unresolved(path, decorated, decorator, "endpoint")
+
+    def _filled_with_endpoints(self, path: str, decorator: Expr, ns) -> bool:
+        """`@EPS["a"]` where some `EPS[k] = Endpoint(...)` statement of the module that
+        assigns `EPS` stores an `Endpoint` into it (the dict's value is not known: filled in a
+        loop over data flash-guard cannot read)."""
+        if decorator.kind != "subscript" or decorator.items[0].kind != "name":
+            return False
+        symbol = self.project.resolve_symbol(decorator.items[0], path, ns)
+        if not (isinstance(symbol, tuple) and isinstance(symbol[1], Assignment)):
+            return False
+        home, assign = symbol
+        for write in self.project.files[home].writes:
+            if write.target != assign.target or write.op != "set" or write.value is None:
+                continue
+            if not write.value.is_call():
+                continue
+            callee = self.project.resolve_symbol(write.value.head(), home, write.namespace)
+            if isinstance(callee, FlashSymbol) and callee.name == "Endpoint":
+                return True
+        return False
 
     def _add_target(self, draft: _Draft, decorated: Decorated, use_span: Span, path: str) -> None:
         target = decorated.target
