@@ -9,8 +9,8 @@ What unrolls: loops nested directly in one another (`for fam in F: for size in S
 iteration per combination, an inner iterable evaluated with the outer names bound), the
 outermost at module level or in module-level `if`/`elif`/`else`, `try`/`except`/`finally`,
 `with` or `match` blocks (the frontends place those as they place any declaration there). An
-iterable is a known tuple, list or dict (`D`, `D.items()`, `D.keys()`, `D.values()`), or
-`enumerate(T[, start])` or `zip(A, B, ...)` of them; its targets are names or tuples of names
+iterable is a known tuple, list or dict (`D`, `D.items()`, `D.keys()`, `D.values()`), a
+project Enum class (its members), or `enumerate(T[, start])` or `zip(A, B, ...)` of them; its targets are names or tuples of names
 (`for i, (name, gpu) in enumerate(T)`). At most MAX_ITEMS iterations in all.
 """
 
@@ -159,7 +159,9 @@ def sequence(project: ModuleIndex, path: str, expr: Expr, span: Span, ns=None) -
             return _dict_view(_known(project, path, func.items[0], span, ns), func.value)
     value = _known(project, path, expr, span, ns)
     if value is None:
-        return None
+        # `for model in Model:`: a project Enum's members, as a comprehension iterates them
+        members = project._enum_members(expr, path, ns, 0)
+        return list(members.value) if members is not None and members.known else None
     if isinstance(value.value, dict):
         return _dict_view(value, "keys")
     if isinstance(value.value, (list, tuple)):
