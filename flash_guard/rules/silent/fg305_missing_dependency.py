@@ -158,7 +158,10 @@ class MissingDependency(Check):
     sibling package of a monorepo checked from its root) is not shipped by either build:
     reported at the import unless a requirement installs it, with the path to add to
     requirements.txt; a `[tool.uv.sources]` entry (`path =` or `workspace = true`) that
-    provides the import is named, since no build reads pyproject.toml."""
+    provides the import is named, since no build reads pyproject.toml. A declaration
+    discovery keeps without settings (`@EPS["a"]` on a dict filled in a loop over data) is
+    undecided (FG002): flash build bundles the literal dependencies of the `Endpoint(...)`
+    behind it all the same."""
 
     id = "missing-dependency"
     Params = Params
@@ -254,6 +257,11 @@ class MissingDependency(Check):
                 # it may be this one. Said once, as undecided, at that requirement.
                 what = "a requirement URL that names no distribution (add #egg=<name>)"
                 return [unknown(endpoint, unnamed, what, f"dependencies:{top}")]
+            whole = _unresolved_declaration(endpoint) if built else None
+            if whole is not None:
+                # The build bundles the literal dependencies of every `X = Endpoint(...)` it
+                # parses, the one behind this declaration included: not known here.
+                return [unknown(endpoint, whole, "the declaration", f"dependencies:{top}")]
             finding = _finding(endpoint, path, binding, top, params.import_names, via, built)
             unread = _unread_requirement(endpoint, analysis, top, params.import_names, built)
             if _uv_source(endpoint, analysis, top, params) is not None:
@@ -629,6 +637,16 @@ def _memo(analysis) -> dict:
     """Per-analysis memo: the answers below are the same for every endpoint of an app, and
     recomputing them per endpoint made this check most of a large run's evaluation."""
     return analysis.__dict__.setdefault("_fg305_memo", {})
+
+
+def _unresolved_declaration(endpoint) -> Value | None:
+    """The unknown a declaration discovery could not follow stands for (its only content is
+    an unknown spread at its own span: frontend_flash `_unresolved`, e.g. `@EPS["a"]` on a
+    dict filled from data); None for any other declaration."""
+    for spread in endpoint.spreads:
+        if not spread.known and (spread.path, spread.span) == (endpoint.path, endpoint.span):
+            return spread
+    return None
 
 
 def app_distributions(endpoint, endpoints, analysis) -> set[str]:
