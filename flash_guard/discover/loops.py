@@ -10,8 +10,9 @@ iteration per combination, an inner iterable evaluated with the outer names boun
 outermost at module level or in module-level `if`/`elif`/`else`, `try`/`except`/`finally`,
 `with` or `match` blocks (the frontends place those as they place any declaration there). An
 iterable is a known tuple, list or dict (`D`, `D.items()`, `D.keys()`, `D.values()`), a
-project Enum class (its members), or `enumerate(T[, start])` or `zip(A, B, ...)` of them; its targets are names or tuples of names
-(`for i, (name, gpu) in enumerate(T)`). At most MAX_ITEMS iterations in all.
+project Enum class (its members), or `enumerate(T[, start])` or `zip(A, B, ...)` of them; its
+targets are names or tuples of names (`for i, (name, gpu) in enumerate(T)`). At most
+MAX_ITEMS iterations in all.
 """
 
 from __future__ import annotations
