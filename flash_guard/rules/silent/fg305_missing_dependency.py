@@ -640,11 +640,17 @@ def _memo(analysis) -> dict:
 
 
 def _unresolved_declaration(endpoint) -> Value | None:
-    """The unknown a declaration discovery could not follow stands for (its only content is
-    an unknown spread at its own span: frontend_flash `_unresolved`, e.g. `@EPS["a"]` on a
-    dict filled from data); None for any other declaration."""
+    """The unknown an `Endpoint` kept in a container stands for when discovery could not
+    read the container (its only content is an unknown spread at its own span, the decorator
+    `@EPS["a"]`: frontend_flash `_filled_with_endpoints`). The `EPS[k] = Endpoint(...)` that
+    filled it is an assignment, whose literal dependencies flash build bundles; an alias past
+    the resolution bound (`@E60(...)`) or a legacy resource config it cannot read is not, and
+    stays judged on what `remote()`/the call itself writes. None for any other declaration."""
+    if endpoint.api != "endpoint":
+        return None
     for spread in endpoint.spreads:
-        if not spread.known and (spread.path, spread.span) == (endpoint.path, endpoint.span):
+        whole = (spread.path, spread.span) == (endpoint.path, endpoint.span)
+        if not spread.known and whole and (spread.text or "").rstrip().endswith("]"):
             return spread
     return None
 
