@@ -1187,6 +1187,33 @@ DISCOVERY = {
         False,
         False,
     ),
+    # ... and inside a module-level block that certainly runs, its TypeError not caught
+    # (discovery skips the file), or that may not run / swallows it (the App is kept)
+    **{
+        f"called-in-block-{label}": (
+            {
+                "app.py": APP + "import contextlib\nWARM = True\nTEXTS = [1, 2]\n"
+                "@app.queue(name='own-q', cpu='cpu3c-1-2')\ndef own(x: int = 1):\n"
+                f"    return x\n\n{statement}\n",
+                "other.py": APP.replace("'shared'", "'other'")
+                + "@app.queue(name='other-q', cpu='cpu3c-1-2')\ndef other(x: int = 1):\n"
+                "    return x\n",
+            },
+            lost,
+            False,
+        )
+        for label, statement, lost in (
+            ("for", "for t in TEXTS:\n    own(t)", True),
+            ("for-empty", "for t in []:\n    own(t)", False),
+            ("with", "with contextlib.nullcontext():\n    own(1)", True),
+            ("with-suppress", "with contextlib.suppress(TypeError):\n    own(1)", False),
+            ("try-keyerror", "try:\n    own(1)\nexcept KeyError:\n    pass", True),
+            ("try-finally", "try:\n    pass\nfinally:\n    own(1)", True),
+            ("if-constant", "if WARM:\n    own(1)", True),
+            ("if-constant-else", "if not WARM:\n    pass\nelse:\n    own(1)", True),
+            ("if-environment", "import os\nif os.environ.get('WARM'):\n    own(1)", False),
+        )
+    },
     # guarded (main block, try, function): nothing runs, or its error is caught
     "invoked-guarded": (
         {

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ast
+import builtins
 
 from flash_guard.checks.base import Check, Outcome, register
 from flash_guard.discover.analysis import text_of
-from flash_guard.discover.parse import dotted_expr
-from flash_guard.discover.resolve import SDK2_PACKAGE, ModuleRef
+from flash_guard.discover.facts import NEVER_RUNS
+from flash_guard.discover.parse import Snippet, dotted_expr
+from flash_guard.discover.resolve import SDK2_PACKAGE, ModuleRef, _truthy
 from flash_guard.model import Opaque, Span
 from flash_guard.project.apps import app_map
 from flash_guard.sdk.runpod2_tables import DISCOVERY_SKIP_DIRS
@@ -212,15 +214,18 @@ def _invoked_on_import(app, analysis, handles) -> list[Outcome]:
 
 
 def _called_on_import(app, analysis, handles) -> list[Outcome]:
-    """`chat("hi")` in a statement of the App's own file, directly in the module (a flash
-    habit: the decorated function was awaited like a plain one), alone or inside an
-    expression (`x = chat("hi")`, `print(chat("hi"))`, `[chat(t) for t in TEXTS]`): a 2.0
-    handle is not a function, so the call raises TypeError whenever the file is imported,
-    and discovery skips the file with its App."""
+    """`chat("hi")` in a statement of the App's own file that runs whenever it is imported (a
+    flash habit: the decorated function was awaited like a plain one), alone or inside an
+    expression (`x = chat("hi")`, `print(chat("hi"))`, `[chat(t) for t in TEXTS]`), directly
+    in the module or in a module-level block that certainly runs (see `_import_time_calls`):
+    a 2.0 handle is not a function, so the call raises TypeError whenever the file is
+    imported, and discovery skips the file with its App."""
     project = analysis.modules
     if not project.ensure_parsed(app.path):
         return []
-    for callee, span in _module_level_calls(_module_statements(analysis, app.path)):
+    text = text_of(analysis.sources, app.path)
+    truth = _truth_of(project, app.path, text)
+    for callee, span in _import_time_calls(_module_statements(analysis, app.path, text), truth):
         found = project.lookup(app.path, callee, None)
         if not isinstance(found, tuple):
             continue
@@ -263,25 +268,112 @@ def _module_statements(analysis, path: str, text: str | None = None) -> list | N
     return memo[path]
 
 
-def _module_level_calls(body: list | None) -> list[tuple[str, Span]]:
-    """(callee, span) of every call of a plain name in the expressions of the
-    module's own statements (`embed(t)`, `x = embed(t)`, `print(embed(t))`,
-    `[embed(t) for t in TEXTS]`), in source order. Statements in a block (`if`, `try`, a
-    function, a class, the `__main__` guard) may not run or have their error caught, and
-    a lambda's body runs only when called; a name a comprehension binds is not the module's."""
-    out = []
-    for statement in body or ():
-        if not isinstance(statement, _EVALUATED) or statement.value is None:
-            continue
-        local = _comprehension_names(statement.value)
-        for node in _walk_unlambda(statement.value):
-            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
-                continue
-            if node.func.id in local:
-                continue
-            span = Span(node.lineno, node.col_offset + 1, node.end_lineno, node.end_col_offset + 1)
-            out.append((node.func.id, span))
+def _truth_of(project, path: str, text: str | None):
+    """A function: an `ast` expression of the module -> its truth on import (True/False) as
+    the resolver knows it, None when it cannot tell (an environment read, a call, an unknown
+    name): `if WARMUP:` with `WARMUP = True`, `for t in TEXTS:` with TEXTS a known list."""
+
+    def truth(node) -> bool | None:
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            inner = truth(node.operand)  # `if not WARMUP:`: the resolver reads no `not`
+            return None if inner is None else not inner
+        source = ast.get_source_segment(text, node) if text else None
+        if not source or "\n" in source:
+            return None
+        expr = Snippet(source, node.lineno, node.col_offset + 1, "expression").expr()
+        value = project.evaluate(expr, path, None)
+        if not value.known or value.env_key is not None or value.candidates is not None:
+            return None
+        return _truthy(value.value)
+
+    return truth
+
+
+def _import_time_calls(body: list | None, truth) -> list[tuple[str, Span]]:
+    """(callee, span) of every call of a plain name in the expressions of the module's
+    statements that run whenever it is imported, in source order: its own statements, and
+    those of a module-level block that certainly runs with the error not caught (rc2 2.0.0rc2
+    discovery, checked: each of these skips the file). A `with` body (not
+    `contextlib.suppress`), a `try` body whose handlers cannot catch TypeError, its `else`
+    and `finally`; a `for` over a known non-empty table, a `while` whose test is known true;
+    the taken branch of an `if` whose test the resolver knows (`WARMUP = True`), the `else`
+    of a `__main__`/`TYPE_CHECKING` guard. A branch on a runtime condition, an `except`
+    body, a loop over an unknown or empty table may not run: not said. A lambda's body runs
+    only when called; a name a comprehension or the `for` binds is not the module's."""
+    out: list[tuple[str, Span]] = []
+    _collect_calls(body or (), truth, frozenset(), out)
     return sorted(out, key=lambda item: (item[1].line, item[1].column))
+
+
+def _collect_calls(statements, truth, shadowed: frozenset, out: list) -> None:
+    for statement in statements:
+        if isinstance(statement, _EVALUATED):
+            if statement.value is not None:
+                _calls_in(statement.value, shadowed, out)
+        elif isinstance(statement, ast.If):
+            _calls_in(statement.test, shadowed, out)
+            _collect_calls(_taken_branch(statement, truth), truth, shadowed, out)
+        elif isinstance(statement, (ast.For, ast.While)):
+            header = statement.iter if isinstance(statement, ast.For) else statement.test
+            _calls_in(header, shadowed, out)
+            if truth(header) is True:
+                bound = _names_in(statement.target) if isinstance(statement, ast.For) else set()
+                _collect_calls(statement.body, truth, shadowed | bound, out)
+        elif isinstance(statement, ast.With):
+            for item in statement.items:
+                _calls_in(item.context_expr, shadowed, out)
+            if not any(_suppresses(item.context_expr) for item in statement.items):
+                _collect_calls(statement.body, truth, shadowed, out)
+        elif isinstance(statement, ast.Try):
+            if not any(_catches_type_error(h.type) for h in statement.handlers):
+                _collect_calls(statement.body, truth, shadowed, out)
+            _collect_calls(statement.orelse + statement.finalbody, truth, shadowed, out)
+
+
+def _taken_branch(statement: ast.If, truth) -> list:
+    """The statements of the `if`'s branch that runs on import; none when it depends on
+    something only known at run time."""
+    header = f"if {ast.unparse(statement.test)}:"
+    taken = False if NEVER_RUNS.match(header) else truth(statement.test)
+    if taken is None:
+        return []
+    return statement.body if taken else statement.orelse
+
+
+def _calls_in(expr, shadowed: frozenset, out: list) -> None:
+    local = _comprehension_names(expr) | shadowed
+    for node in _walk_unlambda(expr):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+            continue
+        if node.func.id in local:
+            continue
+        span = Span(node.lineno, node.col_offset + 1, node.end_lineno, node.end_col_offset + 1)
+        out.append((node.func.id, span))
+
+
+def _names_in(target) -> frozenset:
+    return frozenset(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+
+
+def _suppresses(context) -> bool:
+    """`contextlib.suppress(...)` (or `suppress(...)`): the body's errors may be swallowed."""
+    func = context.func if isinstance(context, ast.Call) else None
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    return name == "suppress"
+
+
+def _catches_type_error(kind) -> bool:
+    """Whether an `except` clause of this type may catch a TypeError: a bare `except`, a
+    built-in base of TypeError (`Exception`), or a name this cannot place (a project
+    exception, an alias); a built-in that is not a base (`KeyError`) cannot."""
+    if kind is None:
+        return True
+    if isinstance(kind, ast.Tuple):
+        return any(_catches_type_error(item) for item in kind.elts)
+    builtin = getattr(builtins, kind.id, None) if isinstance(kind, ast.Name) else None
+    if isinstance(builtin, type) and issubclass(builtin, BaseException):
+        return issubclass(TypeError, builtin)
+    return True
 
 
 def _walk_unlambda(expr):
