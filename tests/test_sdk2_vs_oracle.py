@@ -548,6 +548,19 @@ BAD = {
         "FG215",
         "@app.api must decorate a class with route markers",
     ),
+    # ... or to a callable without __name__ (ApiHandle reads `target.__name__`)
+    "bad-api-on-a-callable-instance": (
+        "class Gw:\n    def __call__(self):\n        return None\n"
+        "gw = app.api(name='gw-api', cpu='cpu3c-1-2')(Gw())\n",
+        "FG215",
+        "has no attribute '__name__'",
+    ),
+    "bad-api-on-a-partial": (
+        "import functools\ndef make(prefix='/'):\n    return None\n"
+        "v2 = app.api(name='v2-api', cpu='cpu3c-1-2')(functools.partial(make, '/v2'))\n",
+        "FG215",
+        "has no attribute '__name__'",
+    ),
     "bad-model-keyword": (
         QUEUE.format("model=runpod.Model('org/m', revision='main')"),
         "FG211",
@@ -795,6 +808,41 @@ def test_rejection_is_an_fg2xx_finding(label, oracle, tmp_path, run_cli):
     found = [f for f in _findings(run_cli, root) if f["code"] == code]
     expect = _EXTRA_PHRASES.get(label, phrase)
     assert any(expect in f["message"] for f in found), (code, expect, found, error)
+
+
+# A queue or task applied to something without __name__: rc2 accepts it at import, and
+# `rp flash deploy`'s build_manifest raises (label: (source after HEAD, phrase)).
+BUILD_BAD = {
+    "queue-on-a-value": ("five = app.queue(name='five', cpu='cpu3c-1-2')(5)\n", "'int' object"),
+    "task-on-a-string": ("s = app.task(name='sss', cpu='cpu3c-1-2')('svc')\n", "'str' object"),
+    "queue-on-a-callable-instance": (
+        "class Emb:\n    def __call__(self, text=''):\n        return len(text)\n"
+        "emb = app.queue(name='emb', cpu='cpu3c-1-2')(Emb())\n",
+        "'Emb' object",
+    ),
+    "queue-on-a-partial": (
+        "from functools import partial\ndef run(x=1, y=2):\n    return x\n"
+        "p = app.queue(name='ppp', cpu='cpu3c-1-2')(partial(run, y=3))\n",
+        "'functools.partial' object",
+    ),
+}
+
+
+def test_handle_of_a_value_fails_the_deploy_build_and_is_fg215(tmp_path, run_cli):
+    results = run_oracle2_or_skip([HEAD + source for source, _ in BUILD_BAD.values()])
+    for (label, (source, phrase)), result in zip(BUILD_BAD.items(), results, strict=True):
+        assert result["error"] is None, (label, result["error"])
+        error = result["apps"][0]["build_error"]
+        assert error is not None and error["type"] == "AttributeError", (label, error)
+        assert phrase in error["message"] and "'__name__'" in error["message"], error
+        root = _write(tmp_path, label, {"app.py": HEAD + source})
+        found = [f for f in _findings(run_cli, root) if f["code"] == "FG215"]
+        assert any("fails building the manifest" in f["message"] for f in found), (label, found)
+    # `None` has no file to read: build_manifest passes it (no finding either)
+    [result] = run_oracle2_or_skip([HEAD + "n = app.queue(name='nnn', cpu='cpu3c-1-2')(None)\n"])
+    assert result["error"] is None and result["apps"][0]["build_error"] is None, result
+    root = _write(tmp_path, "none", {"app.py": HEAD + "n = app.queue(name='nnn')(None)\n"})
+    assert not [f for f in _findings(run_cli, root) if "manifest" in f["message"]]
 
 
 def test_a_rejected_none_is_not_judged_as_a_value(tmp_path, run_cli):

@@ -207,34 +207,62 @@ class Runpod2Builder:
                         out.append(problem)
         return out
 
-    def _api_on_a_value(self, applied: Expr, path: str, ns) -> list:
-        """`app.api(...)(5)` or `app.api(...)(Svc())`: rc2's ApiHandle takes a class or a
-        callable (an asgi factory) and raises InvalidResourceError at import for anything
-        else. Said only where that is plain: a literal, or an instance of a project class
-        with no bases, no decorator but `dataclass` and no `__call__`."""
-        if applied.kind in _NOT_CALLABLE_KINDS:
-            what = f"`{applied.text}`, a value"
-        elif applied.kind == "call" and applied.items and applied.items[0].kind in _NAMES:
-            found = self.project.resolve_symbol(applied.items[0], path, ns)
-            if not (isinstance(found, tuple) and isinstance(found[1], ClassDef)):
-                return []
-            cls = found[1]
-            plain = not cls.bases and all(d.startswith(_DATACLASS) for d in cls.decorators)
-            if not plain or self._method_target(found[0], cls, "__call__") is not None:
-                return []
-            what = f"`{applied.text}`, an instance of `{cls.name}`"
-        else:
+    def _applied_to_a_value(self, kind: str, applied: Expr, path: str, ns) -> list:
+        """`app.api(...)(5)`, `app.queue(...)(Svc())`, `app.api(...)(partial(make, "/v1"))`:
+        what a 2.0 decorator is applied to is not a function or a class. rc2 2.0.0rc2:
+        ApiHandle raises InvalidResourceError at import for a value or a plain instance, and
+        AttributeError for a callable without `__name__` (a callable instance, a
+        functools.partial: it reads `target.__name__`); a queue or task takes anything at
+        import, but `rp flash deploy`'s build_manifest reads the `__name__` of what it
+        wraps and fails (`None` has no module to read and passes). Said only where that is
+        plain: a literal, a `functools.partial(...)` call, or an instance of a project
+        class with no bases, no decorator but `dataclass` and no `__name__` of its own."""
+        what = self._applied_shape(applied, path, ns)
+        if what is None or (kind != "load_balancer" and applied.text == "None"):
             return []
-        return [
-            (
-                "FG215",
-                f"`app.api(...)` is applied to {what}, not a class or a function: rc2 raises "
-                "InvalidResourceError at import ('@app.api must decorate a class with route "
-                "markers or a zero-argument function returning an asgi app'); apply it to the "
-                "class or the factory itself",
-                applied.span,
+        described, callable_ = what
+        if kind == "load_balancer" and not callable_:
+            message = (
+                f"`app.api(...)` is applied to {described}, not a class or a function: rc2 "
+                "raises InvalidResourceError at import ('@app.api must decorate a class with "
+                "route markers or a zero-argument function returning an asgi app'); apply it "
+                "to the class or the factory itself"
             )
-        ]
+        elif kind == "load_balancer":
+            message = (
+                f"`app.api(...)` is applied to {described}, which has no `__name__`: rc2 "
+                "raises AttributeError at import ('... object has no attribute "
+                "'__name__'); apply it to a class with route markers or a zero-argument "
+                "function returning the asgi app"
+            )
+        else:
+            message = (
+                f"`app.{kind}(...)` is applied to {described}, not a function: rc2 accepts it "
+                "at import, but `rp flash deploy` fails building the manifest "
+                "(AttributeError: ... object has no attribute '__name__'); decorate the "
+                "handler function itself"
+            )
+        return [("FG215", message, applied.span)]
+
+    def _applied_shape(self, applied: Expr, path: str, ns) -> tuple[str, bool] | None:
+        """(how to name it, whether it is callable) for what a decorator is applied to when
+        it is plainly not a function or a class; None otherwise or when it cannot tell."""
+        if applied.kind in _NOT_CALLABLE_KINDS:
+            return f"`{applied.text}`, a value", False
+        if applied.kind != "call" or not applied.items or applied.items[0].kind not in _NAMES:
+            return None
+        if self._from_functools(applied.items[0], path, ("partial",)):
+            return f"`{applied.text}`, a functools.partial object", True
+        found = self.project.resolve_symbol(applied.items[0], path, ns)
+        if not (isinstance(found, tuple) and isinstance(found[1], ClassDef)):
+            return None
+        home, cls = found
+        plain = not cls.bases and all(d.startswith(_DATACLASS) for d in cls.decorators)
+        if not plain or self.project.lookup(home, "__name__", cls.span) is not None:
+            return None  # a base or its own `__name__` may give the instance a name
+        callable_ = self._method_target(home, cls, "__call__") is not None
+        what = "a callable instance" if callable_ else "an instance"
+        return f"`{applied.text}`, {what} of `{cls.name}`", callable_
 
     def _constant_member(self, item: Expr, path: str) -> tuple[Expr, str]:
         """For a name bound once at module level to `Cls.MEMBER` (`GPU = Gpu.L4`, then
@@ -383,17 +411,17 @@ class Runpod2Builder:
     def _functools_cache(self, decorator: Expr, path: str) -> bool:
         """`@functools.lru_cache`, `@lru_cache(maxsize=None)`, `@functools.cache`, `@cache`."""
         func = decorator.items[0] if decorator.kind == "call" else decorator
-        if func.kind == "attr" and func.value in ("lru_cache", "cache"):
+        return self._from_functools(func, path, ("lru_cache", "cache"))
+
+    def _from_functools(self, func: Expr, path: str, names: tuple[str, ...]) -> bool:
+        """Whether `func` is `functools.<name>` or a `<name>` imported from functools."""
+        if func.kind == "attr" and func.value in names:
             base = func.items[0]
             binding = self.project._imports.get(path, {}).get(base.value)
             return base.kind == "name" and binding is not None and binding.module == "functools"
         if func.kind == "name":
             binding = self.project._imports.get(path, {}).get(func.value)
-            return (
-                binding is not None
-                and binding.module == "functools"
-                and binding.name in ("lru_cache", "cache")
-            )
+            return binding is not None and binding.module == "functools" and binding.name in names
         return False
 
     def _call_at(self, path: str, span: Span) -> Expr | None:
@@ -1618,8 +1646,8 @@ class Runpod2Builder:
             problems.append((code, message, span))
         problems += _flash_enums(obj, call, path)
         problems += self._project_enums(call, path)
-        if kind == "load_balancer" and call_form is not None:
-            problems += self._api_on_a_value(call_form, path, ns)
+        if call_form is not None:
+            problems += self._applied_to_a_value(kind, call_form, path, ns)
         endpoint = Endpoint(
             name=params["name"],
             kind=kind,
