@@ -112,7 +112,7 @@ class Opaque:
 
 # A rare field of `Value` not given: kept as it was (see Value.__init__).
 _UNSET: Any = object()
-_NO_RARE = (None, None, None, None, None)
+_NO_RARE = (None, None, None, None, None, None)
 
 
 @dataclass(slots=True, init=False)
@@ -123,8 +123,9 @@ class Value:
     expression so the FG002 message can show it. `via` names the module-level
     constant the value came through, so messages can say so.
 
-    The rare fields (`partial`, `env_key`, `candidates`, `member_test`, `origin`) share one
-    slot, `_rare`: None when all of them are None (most values), else the five in that order.
+    The rare fields (`partial`, `env_key`, `candidates`, `member_test`, `origin`,
+    `enum_member`) share one slot, `_rare`: None when all of them are None (most values), else
+    the six in that order.
     A big tree has ~50,000 values at the peak, and a slot each was 32 bytes more per value.
     They read and are given (to the constructor, to `dataclasses.replace`) as fields.
 
@@ -139,6 +140,10 @@ class Value:
     origin: an unknown (or candidates) that came through a module-level constant: where the
       undecidable expression itself was written, (path, span). `span` is the use in the
       declaration; FG002 is one finding at the origin for every declaration that uses it.
+    enum_member: the value is a member of a project `Enum` (`Tier.A100`, read as its value),
+      (the class's file, its ClassDef, the member as written): kept through constants,
+      containers and modules like any value, dropped by `.value`/`.name`. Python passes the
+      member object, not its value (FG215).
     """
 
     value: Any = None
@@ -164,6 +169,7 @@ class Value:
         candidates: tuple[Value, ...] | None = _UNSET,
         member_test: tuple[str, str, str] | None = _UNSET,
         origin: tuple[str | None, Span] | None = _UNSET,
+        enum_member: tuple | None = _UNSET,
         _rare: tuple | None = None,
     ):
         self.value = value
@@ -175,7 +181,7 @@ class Value:
         self.path = path
         # `_rare` is what `dataclasses.replace` copies; a rare field given overrides it.
         unset = _UNSET
-        if partial is env_key is candidates is member_test is origin is unset:
+        if partial is env_key is candidates is member_test is origin is enum_member is unset:
             self._rare = _rare
             return
         old = _rare or _NO_RARE
@@ -185,6 +191,7 @@ class Value:
             old[2] if candidates is _UNSET else candidates,
             old[3] if member_test is _UNSET else member_test,
             old[4] if origin is _UNSET else origin,
+            old[5] if enum_member is _UNSET else enum_member,
         )
 
     @property
@@ -220,6 +227,11 @@ class Value:
         rare = self._rare
         return None if rare is None else rare[4]
 
+    @property
+    def enum_member(self) -> tuple | None:
+        rare = self._rare
+        return None if rare is None else rare[5]
+
     def _set_rare(self, index: int, item: Any) -> None:
         rare = list(self._rare or _NO_RARE)
         rare[index] = item
@@ -247,10 +259,10 @@ class Value:
         return unwrap(self)
 
 
-def _packed(partial, env_key, candidates, member_test, origin) -> tuple | None:
-    if partial is env_key is candidates is member_test is origin is None:
+def _packed(partial, env_key, candidates, member_test, origin, enum_member) -> tuple | None:
+    if partial is env_key is candidates is member_test is origin is enum_member is None:
         return None
-    return (partial, env_key, candidates, member_test, origin)
+    return (partial, env_key, candidates, member_test, origin, enum_member)
 
 
 def at_use(item: Value, container: Value) -> Value:

@@ -226,7 +226,7 @@ def test_a_values_rare_fields_share_one_slot_and_read_and_replace_as_fields():
     assert plain._rare is None and plain.env_key is None and plain.candidates is None
     assert "env_key" not in Value.__slots__ and len(Value.__slots__) == 8
     read = Value("", True, None, "os.getenv('K', '')", env_key="K")
-    assert read.env_key == "K" and read._rare == (None, "K", None, None, None)
+    assert read.env_key == "K" and read._rare == (None, "K", None, None, None, None)
     both = dataclasses.replace(read, candidates=(plain,), text="x")
     assert (both.env_key, both.candidates, both.text) == ("K", (plain,), "x")
     assert dataclasses.replace(both, env_key=None, candidates=None)._rare is None

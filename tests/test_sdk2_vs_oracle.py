@@ -529,6 +529,25 @@ BAD = {
         "FG215",
         "gpu must be a GpuGroup",
     ),
+    # ... through a chain of constants, a list constant or an item of a dict of members
+    "bad-project-enum-chain": (
+        "import enum\nclass Tier(enum.Enum):\n    BIG = 'AMPERE_80'\nGPU = Tier.BIG\n"
+        "DEFAULT = GPU\n" + QUEUE.format("gpu=DEFAULT"),
+        "FG215",
+        "gpu must be a GpuGroup",
+    ),
+    "bad-project-enum-list-constant": (
+        "import enum\nclass Tier(enum.Enum):\n    A = 'ADA_24'\n    B = 'AMPERE_80'\n"
+        "POOL = [Tier.A, Tier.B]\n" + QUEUE.format("gpu=POOL"),
+        "FG215",
+        "gpu must be a GpuGroup",
+    ),
+    "bad-project-enum-dict-item": (
+        "import enum\nclass Tier(enum.Enum):\n    A = 'ADA_24'\n"
+        "BY_SIZE = {'small': Tier.A}\n" + QUEUE.format("gpu=BY_SIZE['small']"),
+        "FG215",
+        "gpu must be a GpuGroup",
+    ),
     # a str-mixin member is a str for gpu/cpu/datacenter, but scaler_type reads str(x)
     "bad-project-str-enum-scaler": (
         "import enum\nclass Mode(str, enum.Enum):\n    QD = 'QUEUE_DELAY'\n"
@@ -574,6 +593,9 @@ _EXTRA_PHRASES = {
     "bad-project-enum-gpu": "member of the project Enum `Gpu`",
     "bad-project-str-enum-scaler": "member of the project Enum `Mode`",
     "bad-project-enum-constant": "`GPU` (`Gpu.SMALL`) is a member of the project Enum `Gpu`",
+    "bad-project-enum-chain": "`DEFAULT` (`Tier.BIG`) is a member of the project Enum `Tier`",
+    "bad-project-enum-list-constant": "`POOL` (`Tier.A`) is a member of the project Enum",
+    "bad-project-enum-dict-item": "(`Tier.A`) is a member of the project Enum `Tier`",
     "bad-flash-scaler-enum": 'write the string "QUEUE_DELAY"',
     "bad-flash-cuda-enum": 'write the string "12.8"',
     "bad-client-decorator": "Endpoint.__init__() rejects `name=`",

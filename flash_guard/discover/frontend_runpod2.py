@@ -186,25 +186,30 @@ class Runpod2Builder:
                         )
                     )
 
-    def _project_enums(self, call: Expr, path: str) -> list:
-        """A member of a project `Enum` written as `Cls.MEMBER` (alone or in a list) in a 2.0
-        decorator's gpu=, cpu=, datacenter=, scaler_type= or min_cuda_version=: flash-guard
-        reads it as its value, but rc2 gets the member object and rejects it at decoration
-        ('gpu must be a GpuGroup, GpuType, or string, got Gpu'); a str-mixin member passes
-        where rc2 takes a str."""
+    def _project_enums(self, obj: Opaque, call: Expr, path: str) -> list:
+        """A member of a project `Enum` (`Tier.A100`, read as its value) given to a 2.0
+        decorator's gpu=, cpu=, datacenter=, scaler_type= or min_cuda_version=, written
+        there or reaching it as the resolver follows any value: through constants (`GPU =
+        Tier.A100`, `DEFAULT = GPU`), another module (`config.GPU`), a list or dict of members
+        (`POOL = [Tier.A, Tier.B]`, `TIERS["big"]`), either candidate of a conditional. rc2
+        gets the member object and rejects it at decoration ('gpu must be a GpuGroup,
+        GpuType, or string, got Tier'); a str-mixin member passes where rc2 takes a str."""
         out = []
-        for name, arg, _ in call.keywords:
-            if name not in _ENUM_KEYWORDS:
+        for name in _ENUM_KEYWORDS:
+            value = obj.kwargs.get(name)
+            if value is None:
                 continue
-            for item in arg.items if arg.kind in ("list", "tuple") else (arg,):
-                member, where = self._constant_member(item, path)
-                if member.kind != "attr" or member.dotted() is None:
+            said = set()  # one finding per place: the first member a constant's list holds
+            for shown, item in _member_candidates(value):
+                if item.enum_member is None:
                     continue
-                owner = self.project.resolve_symbol(member.items[0], where, None)
-                if isinstance(owner, tuple) and isinstance(owner[1], ClassDef):
-                    problem = _project_enum_problem(name, item, owner[1], member)
-                    if problem is not None:
-                        out.append(problem)
+                _, cls, member = item.enum_member
+                here = item.span is not None and item.path in (None, path)
+                span = item.span if here else call.span
+                problem = _project_enum_problem(name, shown, cls, member, span)
+                if problem is not None and span not in said:
+                    said.add(span)
+                    out.append(problem)
         return out
 
     def _applied_to_a_value(self, kind: str, applied: Expr, path: str, ns) -> list:
@@ -263,20 +268,6 @@ class Runpod2Builder:
         callable_ = self._method_target(home, cls, "__call__") is not None
         what = "a callable instance" if callable_ else "an instance"
         return f"`{applied.text}`, {what} of `{cls.name}`", callable_
-
-    def _constant_member(self, item: Expr, path: str) -> tuple[Expr, str]:
-        """For a name bound once at module level to `Cls.MEMBER` (`GPU = Gpu.L4`, then
-        `gpu=GPU`), that expression and its file; otherwise `item` itself."""
-        if item.kind != "name":
-            return item, path
-        found = self.project.lookup(path, item.value, None)
-        if not isinstance(found, tuple) or not isinstance(found[1], Assignment):
-            return item, path
-        assign = found[1]
-        if assign.namespace is not None or assign.blocks or assign.unpack[1]:
-            return item, path  # in a function, conditional, or unpacked: not one value
-        value = assign.expr
-        return (value, found[0]) if value.kind == "attr" else (item, path)
 
     def _handle_named(self, path: str, name: str, handles: dict) -> Endpoint | None:
         """The handle endpoint `name` means in `path` at module level (here or imported)."""
@@ -1645,7 +1636,7 @@ class Runpod2Builder:
             )
             problems.append((code, message, span))
         problems += _flash_enums(obj, call, path)
-        problems += self._project_enums(call, path)
+        problems += self._project_enums(obj, call, path)
         if call_form is not None:
             problems += self._applied_to_a_value(kind, call_form, path, ns)
         endpoint = Endpoint(
@@ -2855,23 +2846,38 @@ _DATACLASS = ("dataclass", "dataclasses.dataclass")
 _STR_READ_KEYWORDS = ("scaler_type", "min_cuda_version")
 
 
-def _project_enum_problem(name: str, item: Expr, cls: ClassDef, member: Expr):
-    """The FG215 problem for `item`, a member of the project Enum `cls` (written `member`,
-    through a module-level constant when that is not `item`), given to keyword `name`; None
-    when rc2 takes it (a StrEnum member, or a str-mixin one where rc2 keeps a str as it
-    is)."""
+def _member_candidates(value: Value) -> list[tuple[str, Value]]:
+    """The values a keyword may pass, each placed at its use and with the text written at
+    the keyword that stands for it: the items of a list or tuple (`POOL` for an item of the
+    constant `POOL`, the item itself in a literal), the candidates of a conditional, or the
+    value itself."""
+    out = []
+    for candidate in value.candidates or (value,):
+        inner = candidate.value if candidate.known else None
+        if not isinstance(inner, (list, tuple)):
+            out.append((candidate.text, at_use(candidate, value)))
+            continue
+        for item in inner:
+            if isinstance(item, Value):
+                shown = candidate.text if candidate.via else item.text
+                out.append((shown, at_use(at_use(item, candidate), value)))
+    return out
+
+
+def _project_enum_problem(name: str, shown: str, cls: ClassDef, member: str, span: Span):
+    """The FG215 problem for a member of the project Enum `cls` (written `member`, reaching
+    the keyword as `shown`) given to keyword `name`; None when rc2 takes it (a StrEnum
+    member, or a str-mixin one where rc2 keeps a str as it is)."""
     bases = {b.text.rsplit(".", 1)[-1] for b in cls.bases}
-    if not any(base.endswith("Enum") for base in bases):
-        return None
     if "StrEnum" in bases or ("str" in bases and name not in _STR_READ_KEYWORDS):
         return None
-    written = f"`{item.text}`" if member is item else f"`{item.text}` (`{member.text}`)"
+    written = f"`{member}`" if shown in ("", member) else f"`{shown}` (`{member}`)"
     return (
         "FG215",
         f"{written} is a member of the project Enum `{cls.name}`, not a string: a 2.0 "
         f"decorator rejects it for {name}= when the module is imported; pass "
-        f"`{member.text}.value`",
-        item.span,
+        f"`{member}.value`",
+        span,
     )
 
 

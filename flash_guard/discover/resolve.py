@@ -270,7 +270,12 @@ def _member_attr(member: Value, expr: Expr, path: str) -> Value:
         return Value(member.via.rsplit(".", 1)[-1], True, expr.span, expr.text, path=path)
     if expr.value == "name":
         return Value.unknown(expr.text, expr.span, path)
-    return dataclasses.replace(member, span=expr.span, path=path, text=expr.text)
+    return dataclasses.replace(member, span=expr.span, path=path, text=expr.text, enum_member=None)
+
+
+def _is_enum_class(cls: ClassDef) -> bool:
+    """A project class deriving from an Enum (`Enum`, `StrEnum`, `enum.IntEnum`, ...)."""
+    return any(b.text.rsplit(".", 1)[-1].endswith("Enum") for b in cls.bases)
 
 
 def _truthy(value) -> bool | None:
@@ -900,7 +905,11 @@ class ModuleIndex:
                 target = self._attribute(base_symbol, expr.value, depth)
                 return self._symbol_value(target, expr, path, depth)
             if isinstance(base_symbol, tuple) and isinstance(base_symbol[1], ClassDef):
-                return self._class_field(base_symbol[0], base_symbol[1], (), expr, path, depth)
+                value = self._class_field(base_symbol[0], base_symbol[1], (), expr, path, depth)
+                if value.known and _is_enum_class(base_symbol[1]):
+                    member = (base_symbol[0], base_symbol[1], expr.text)
+                    value = dataclasses.replace(value, text=expr.text, enum_member=member)
+                return value
             if (
                 expr.value in ("value", "name")
                 and isinstance(base_symbol, Bound)
@@ -920,7 +929,9 @@ class ModuleIndex:
                 # `Gpu.SMALL.value`: a member of a project Enum reads as its value already
                 member = self.evaluate(expr.items[0], path, namespace, depth + 1)
                 if member.known:
-                    return dataclasses.replace(member, span=expr.span, path=path, text=expr.text)
+                    return dataclasses.replace(
+                        member, span=expr.span, path=path, text=expr.text, enum_member=None
+                    )
             # `settings.FIELD`, `get_settings().FIELD`, `BACKENDS["a"].name` (an instance
             # kept in a known container)
             # `settings.scaling.idle_timeout`: a config object held by a field of another
@@ -957,7 +968,7 @@ class ModuleIndex:
         owner = self.resolve_symbol(expr.items[0], path, namespace, depth + 1)
         if not (isinstance(owner, tuple) and isinstance(owner[1], ClassDef)):
             return False
-        return any(b.text.rsplit(".", 1)[-1].endswith("Enum") for b in owner[1].bases)
+        return _is_enum_class(owner[1])
 
     def _symbol_value(self, symbol, expr: Expr, path: str, depth: int) -> Value:
         if isinstance(symbol, (FlashSymbol, ModuleRef)):
