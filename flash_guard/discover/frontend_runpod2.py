@@ -24,7 +24,14 @@ from flash_guard.discover.facts import (
     Decorated,
     FunctionDef,
 )
-from flash_guard.discover.handoff import MAX_HOPS, Handoff, Target, binding_of, unbound
+from flash_guard.discover.handoff import (
+    MAX_HOPS,
+    Handoff,
+    Target,
+    binding_of,
+    same_class,
+    unbound,
+)
 from flash_guard.discover.loops import loop_names, sequence, target_pattern, unroll
 from flash_guard.discover.normalize_runpod2 import FLASH_STR_ENUMS, is_flash_enum, resource_params
 from flash_guard.discover.parse import (
@@ -941,11 +948,13 @@ class Runpod2Builder:
         value = self._plain_instance(instance, site.call.span)
         return (site.scope.params[0][0], value) if value is not None else None
 
-    def _plain_instance(self, instance, span: Span) -> Value | None:
+    def _plain_instance(self, instance, span: Span, made=None) -> Value | None:
         """An instance of a project class, as `self` in its methods: its attributes are the
-        class attributes along its lineage, those its `__init__` sets from literals (one that
-        takes no arguments but `self` and only assigns `self.ATTR = ...` and forwards to
-        `super().__init__(...)`), and unknown for those another method assigns. None when
+        class attributes along its lineage, those its `__init__` sets (one that only assigns
+        `self.ATTR = ...`, forwards to `super().__init__(...)` or calls a method of its own
+        that does the same, `self.setup()`), its parameters bound to the arguments of `made`
+        ((constructor call, its file, its scope): `Plugin(prefix="/v1")`) or, without one,
+        to their defaults (`C()`), and unknown for those another method assigns. None when
         the class, or a class it derives from, is not all project code (a base flash-guard
         cannot read may set anything), has another `__init__`, `__new__` or attribute hooks,
         or is a dataclass."""
@@ -963,7 +972,7 @@ class Runpod2Builder:
             if methods & _INSTANCE_HOOKS:
                 return None
             written |= self.handoff.self_writes(here, klass)
-        made = self._init_attributes(home, cls, span)
+        made = self._init_attributes(home, cls, span, made)
         if made is None:
             return None
         unknown = [
@@ -973,10 +982,11 @@ class Runpod2Builder:
         kwargs = tuple([*unknown, *((n, v) for n, v in made.items() if n not in written)])
         return Value(Instance(home, cls, kwargs), True, span, f"{cls.name}()", path=home)
 
-    def _init_attributes(self, home: str, cls: ClassDef, span: Span) -> dict | None:
-        """{attribute: value} the `__init__` of `cls()` sets (none when the lineage has no
-        `__init__`); None when it takes arguments or does more than forward (see
-        `_plain_instance`)."""
+    def _init_attributes(self, home: str, cls: ClassDef, span: Span, made=None) -> dict | None:
+        """{attribute: value} the `__init__` of `cls(...)` sets (none when the lineage has no
+        `__init__`), called as `made` (call, file, scope) or else as `cls()`; None when it
+        does more than forward (see `_plain_instance`), or takes arguments and `made` is
+        not known."""
         init = self._method_target(home, cls, "__init__")
         if init is None:
             facts = self.project.files.get(home)
@@ -984,15 +994,24 @@ class Runpod2Builder:
                 f.name == "__init__" and f.namespace == cls.span for f in facts.functions
             )
             return None if own else {}
-        if len(init.fn.params) != 1 or init.binding != "instance":
+        if init.binding != "instance" or not init.fn.params:
             return None
-        made = Expr("call", span, f"{cls.name}()", None, (Expr("name", span, cls.name, cls.name),))
+        if made is None and len(init.fn.params) != 1:
+            return None  # made elsewhere, with arguments this does not see
+        if made is None:
+            call = Expr(
+                "call", span, f"{cls.name}()", None, (Expr("name", span, cls.name, cls.name),)
+            )
+            made = (call, home, None)
         out: dict[str, Value] = {}
-        return out if self._run_init(init, made, home, None, out, 0) else None
+        return out if self._run_init(init, *made, out, 0, (home, cls)) else None
 
-    def _run_init(self, init: Target, call: Expr, path: str, ns, out: dict, depth: int) -> bool:
+    def _run_init(
+        self, init: Target, call: Expr, path: str, ns, out: dict, depth: int, instance
+    ) -> bool:
         """Read `init` called as `call` (written in `path`, `ns`): its `self.ATTR = value`
-        into `out`, its `super().__init__(...)` followed into the next class's."""
+        into `out`, its `super().__init__(...)` followed into the next class's, a
+        `self.setup(...)` into that method of `instance`'s class (the object being made)."""
         statements = self.handoff.init_statements(init.path, init.fn)
         if statements is None or depth > _MAX_INIT_DEPTH:
             return False
@@ -1005,6 +1024,14 @@ class Runpod2Builder:
                     attribute, value = rest
                     out[attribute] = self.project.evaluate(value, init.path, init.fn.span)
                     continue
+                if kind == "call":
+                    method = self._method_target(*instance, rest[0])
+                    if method is None or method.binding != "instance" or not method.fn.params:
+                        return False
+                    here = (rest[1], init.path, init.fn.span)
+                    if not self._run_init(method, *here, out, depth + 1, instance):
+                        return False
+                    continue
                 if len(init.cls.bases) != 1:
                     return False  # `super()` by the method resolution order: not followed
                 base = self.handoff._base_class(init.cls.bases[0], init.path)
@@ -1015,7 +1042,8 @@ class Runpod2Builder:
                     if rest[0].items[1:] or rest[0].keywords:
                         return False  # `object.__init__` given arguments: a TypeError
                     continue
-                if not self._run_init(following, rest[0], init.path, init.fn.span, out, depth + 1):
+                here = (rest[0], init.path, init.fn.span)
+                if not self._run_init(following, *here, out, depth + 1, instance):
                     return False
         return True
 
@@ -1378,15 +1406,34 @@ class Runpod2Builder:
         (`self`, an instance of the class the call names, an item made or `self` carried
         along `self.method(...)` calls), or None (a function, or an instance not known)."""
         classes = self.handoff.self_classes(chain)
-        return [
-            self._receiver_of(site, bound, current)
-            for (site, bound), current in zip(chain, classes, strict=True)
-        ]
+        out, made = [], None
+        for (site, bound), current in zip(chain, classes, strict=True):
+            kind = self.handoff.receiver_class(site)
+            if kind != "self":  # `self.helper(app)` carries the instance the chain made
+                made = self._constructor_call(site, current)
+            out.append(self._receiver_of(site, bound, current, made))
+        return out
 
-    def _receiver_of(self, site, bound, instance):
-        """(first parameter, `instance` made plain) when `site` calls an instance method of
-        that class through an instance (the call binds the first parameter itself: not
-        `Plugin.install(app)`, which passes the App as it)."""
+    def _constructor_call(self, site, instance):
+        """(call, file, scope) that made the receiver of `site` when it is written there:
+        `Plugin(prefix="/v1").install(app)`; None otherwise (the class itself, an item, or
+        a name bound to an instance, whose attributes later statements may change)."""
+        func = site.call.items[0]
+        if instance is None or func.kind != "attr":
+            return None
+        receiver = func.items[0]
+        if receiver.kind != "call" or not receiver.items:
+            return None
+        ns = site.scope.span if site.scope is not None else None
+        if same_class(self.handoff._class_named(receiver.items[0], site.path, ns), instance):
+            return receiver, site.path, ns
+        return None
+
+    def _receiver_of(self, site, bound, instance, made=None):
+        """(first parameter, `instance` made plain, by the constructor call `made` when
+        known) when `site` calls an instance method of that class through an instance (the
+        call binds the first parameter itself: not `Plugin.install(app)`, which passes the
+        App as it)."""
         func = site.call.items[0]
         if instance is None or func.kind != "attr":
             return None
@@ -1395,7 +1442,7 @@ class Runpod2Builder:
             return None
         if len(bound.params) != len(target.fn.params) - 1:
             return None
-        value = self._plain_instance(instance, site.call.span)
+        value = self._plain_instance(instance, site.call.span, made)
         return (target.fn.params[0][0], value) if value is not None else None
 
     @contextlib.contextmanager

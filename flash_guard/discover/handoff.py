@@ -425,7 +425,9 @@ class Handoff:
 
     def self_writes(self, path: str, cls: ClassDef) -> set[str]:
         """The attributes a method of `cls` other than `__init__` assigns on an object
-        (`self.prefix = ...`): what an instance holds there is not the class attribute."""
+        (`self.prefix = ...`): what an instance holds there is not the class attribute. A
+        method only `__init__` calls (`self.setup()`, called by no other method) sets them
+        when the instance is made, as `__init__` does."""
         root = self.root(path)
         if root is None:
             return set()
@@ -434,11 +436,9 @@ class Handoff:
             name = node.field("name")
             if name is None or name.range().start.line + 1 != cls.span.line:
                 continue
-            inits = [
-                f
-                for f in node.find_all(kind="function_definition")
-                if f.field("name") is not None and f.field("name").text() == "__init__"
-            ]
+            methods = [f for f in node.find_all(kind="function_definition") if f.field("name")]
+            inits = [f for f in methods if f.field("name").text() == "__init__"]
+            inits += _init_only_methods(methods, inits)
             for kind in ("assignment", "augmented_assignment"):
                 for assign in node.find_all(kind=kind):
                     if any(node_within(assign, f) for f in inits):
@@ -447,9 +447,11 @@ class Handoff:
         return out
 
     def init_statements(self, path: str, fn: FunctionDef) -> list | None:
-        """The statements of an `__init__` that only forwards: ("set", attribute, value) for
-        `self.ATTR = value`, ("super", call) for `super().__init__(...)`, in order; None when
-        it does anything else (a call, a branch, a loop: the attributes are not known)."""
+        """The statements of an `__init__` (or a method it calls) that only forwards: ("set",
+        attribute, value) for `self.ATTR = value`, ("super", call) for
+        `super().__init__(...)`, ("call", method, call) for `self.setup(...)`, in order; None
+        when it does anything else (another call, a branch, a loop: the attributes are not
+        known)."""
         root = self.root(path)
         if root is None or not fn.params:
             return None
@@ -488,6 +490,8 @@ class Handoff:
                 out.append(("set", attr.text(), to_expr(right)))
             elif inner.kind() == "call" and _super_init(inner):
                 out.append(("super", to_expr(inner)))
+            elif inner.kind() == "call" and _own_method(inner, me) is not None:
+                out.append(("call", _own_method(inner, me), to_expr(inner)))
             else:
                 return None
         return out
@@ -583,6 +587,46 @@ def _super_init(call) -> bool:
         and target.field("arguments") is not None
         and not [c for c in target.field("arguments").children() if c.is_named()]
     )
+
+
+def _own_method(call, me: str) -> str | None:
+    """`NAME` of a call `me.NAME(...)` (a method called on the instance), else None."""
+    func = call.field("function")
+    if func is None or func.kind() != "attribute":
+        return None
+    target, attr = func.field("object"), func.field("attribute")
+    if target is None or target.kind() != "identifier" or target.text() != me or attr is None:
+        return None
+    return attr.text()
+
+
+def _init_only_methods(methods: list, inits: list) -> list:
+    """The methods of a class that its `__init__` calls on `self` as a statement of its own
+    body, and that no other method calls (`self.NAME(` nowhere else): what they assign is
+    set when the instance is made."""
+    called = set()
+    for init in inits:
+        body = init.field("body")
+        for statement in body.children() if body is not None else ():
+            inner = statement.child(0) if statement.kind() == "expression_statement" else None
+            if inner is not None and inner.kind() == "call":
+                name = _own_method(inner, "self")
+                called |= {name} if name else set()
+    out = []
+    for method in methods:
+        name = method.field("name").text()
+        if name not in called:
+            continue
+        elsewhere = [
+            call
+            for other in methods
+            if not any(other.range() == init.range() for init in inits)
+            for call in other.find_all(kind="call")
+            if _own_method(call, "self") == name
+        ]
+        if not elsewhere:
+            out.append(method)
+    return out
 
 
 def _self_targets(left) -> set[str]:
