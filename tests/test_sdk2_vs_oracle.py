@@ -22,6 +22,7 @@ from sdk2_oracle import (
 )
 
 from flash_guard.discover.analysis import analyse
+from flash_guard.discover.parse import dotted_expr
 from flash_guard.model import EnumRef, Opaque, Value
 from flash_guard.sdk import runpod2_tables as t
 
@@ -3895,3 +3896,56 @@ def test_a_call_form_on_a_wrapped_function_is_named_as_rc2_names_it(tmp_path, ru
     root = _write(tmp_path, "cf-wraps", {"app.py": _CALL_FORM_WRAPPED})
     assert sorted(e.display_name for e in _model(root).endpoints) == sdk
     assert "FG216" not in {f["code"] for f in _findings(run_cli, root)}
+
+
+# -- FG108: the variables a pydantic-settings field reads (pydantic-settings 2.16.3 in the
+# runpod 2.0 interpreter) ---------------------------------------------------------------
+_NESTED_SETTINGS = (
+    Path(__file__).parent / "fixtures/rules/FG108-env-not-forwarded/fire/runpod2_settings_nested"
+)
+# (field read, variable set, its value, what the field then holds)
+_SETTINGS_PROBES = [
+    ("settings.db.url", "SVC_DB__URL", "pg://nested", "pg://nested"),
+    ("settings.db.url", "svc_db__url", "pg://lower", "pg://lower"),  # any case
+    ("settings.db.url", "SVC_DB", '{"url": "pg://json"}', "pg://json"),
+    ("settings.db.url", "DB__URL", "pg://unprefixed", "sqlite:///local.db"),
+    ("settings.cache.ttl", "SVC_CACHE__TTL", "7", 7),
+    ("settings.cache.ttl", "SVC_CACHE", '{"ttl": 9}', 9),
+    ("settings.hf_token", "HF_TOKEN", "t1", "t1"),
+    ("settings.hf_token", "HUGGINGFACE_TOKEN", "t2", "t2"),
+    ("settings.hf_token", "SVC_HF_TOKEN", "t3", ""),  # no env_prefix on an alias
+]
+
+
+def test_settings_variables_are_the_ones_pydantic_settings_reads():
+    """h36: a nested model's field (`env_nested_delimiter`) and an `AliasChoices` field are
+    read from exactly the variables flash-guard names for FG108 (the first, then the
+    others that give the field as well), and from no other."""
+    model = _model(_NESTED_SETTINGS)
+    named = {}
+    for text, *_ in _SETTINGS_PROBES:
+        read = model.modules.settings_field_env(dotted_expr(text, 1, 1), "app.py", None)
+        named[text] = (read.variable, *read.alternatives)
+    assert named == {
+        "settings.db.url": ("SVC_DB__URL", "SVC_DB"),
+        "settings.cache.ttl": ("SVC_CACHE__TTL", "SVC_CACHE"),
+        "settings.hf_token": ("HF_TOKEN", "HUGGINGFACE_TOKEN"),
+    }
+    config = (_NESTED_SETTINGS / "config.py").read_text()
+    source = (
+        "import os, sys, types\nRESULT = []\n"
+        f"for text, variable, value in {[p[:3] for p in _SETTINGS_PROBES]!r}:\n"
+        "    for key in [k for k in os.environ if k.upper().startswith(('SVC_', 'HF_', "
+        "'HUGGING', 'DB'))]:\n"
+        "        del os.environ[key]\n"
+        "    os.environ[variable] = value\n"
+        "    module = types.ModuleType('config')\n"
+        "    sys.modules['config'] = module\n"  # pydantic resolves annotations through it
+        f"    exec({config!r}, module.__dict__)\n"
+        "    RESULT.append(eval(text, module.__dict__))\n"
+    )
+    sdk = run_probe2_or_skip(source)
+    assert sdk == [p[3] for p in _SETTINGS_PROBES]
+    for text, variable, _, got in _SETTINGS_PROBES:
+        default = got in ("sqlite:///local.db", "")
+        assert (variable.upper() in named[text]) == (not default), (text, variable)

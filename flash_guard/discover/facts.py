@@ -288,6 +288,9 @@ class ClassDef:
     # The names annotated in the class body, in order (`gpu: str`, `workers: tuple = (1, 2)`):
     # a dataclass's fields, which its generated `__init__` takes positionally in that order.
     fields: list[str] = field(default_factory=list)
+    # Each field's annotation as written, in the same order (`DbSettings` for `db:
+    # DbSettings`): a pydantic-settings nested model's class.
+    field_types: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -1223,15 +1226,15 @@ def _class(node, facts: FileFacts, lines: _Lines) -> None:
             d.text().lstrip("@").strip() for d in parent.children() if d.kind() == "decorator"
         ]
     facts.classes.append(
-        ClassDef(name_node.text(), span_of(node), namespace, bases, decorators, _fields(node))
+        ClassDef(name_node.text(), span_of(node), namespace, bases, decorators, *_fields(node))
     )
 
 
-def _fields(node) -> list[str]:
+def _fields(node) -> tuple[list[str], list[str]]:
     """The annotated names of a class body, in order (`x: T` and `x: T = v`), up to a
-    `_: KW_ONLY` marker; `ClassVar`s are left out."""
+    `_: KW_ONLY` marker, and their annotations' texts; `ClassVar`s are left out."""
     body = node.field("body")
-    out = []
+    names, types = [], []
     for statement in body.children() if body is not None else ():
         if statement.kind() != "expression_statement":
             continue
@@ -1240,13 +1243,14 @@ def _fields(node) -> list[str]:
                 continue
             annotation = child.field("type").text()
             if "KW_ONLY" in annotation:
-                return out  # the fields after `_: KW_ONLY` are keyword-only
+                return names, types  # the fields after `_: KW_ONLY` are keyword-only
             if "ClassVar" in annotation:
                 continue  # a class attribute, not a field
             left = child.field("left")
             if left is not None and left.kind() == "identifier":
-                out.append(left.text())
-    return out
+                names.append(left.text())
+                types.append(shared(annotation))
+    return names, types
 
 
 def _return(node, facts: FileFacts, lines: _Lines) -> None:

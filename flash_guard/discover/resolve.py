@@ -175,6 +175,9 @@ class SettingsRead:
     case_sensitive: bool
     has_default: bool
     text: str
+    # Other variables that give the field as well: the later names of an `AliasChoices`,
+    # a nested model's own variable (`APP_DB`, JSON) beside `APP_DB__URL`
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -2009,21 +2012,39 @@ class ModuleIndex:
         """`settings.FIELD` where `settings` is an instance of a project pydantic-settings
         class (`BaseSettings`) not built with FIELD as a keyword: the environment variable the
         field is read from when the instance is built (its alias, else the class's
-        `env_prefix` + the field's name). None for anything else, or when that variable is
-        not known statically (an `AliasChoices`, a configuration flash-guard cannot read)."""
+        `env_prefix` + the field's name; the first name of an `AliasChoices`, the others as
+        alternatives), or for `settings.db.url`, a field of a nested model (pydantic-settings
+        2.16: `APP_DB__URL` with `env_nested_delimiter="__"`, or `APP_DB` as JSON). None for
+        anything else, or when that variable is not known statically (a computed alias, an
+        `AliasPath`, a configuration flash-guard cannot read, a model nested deeper)."""
         if expr.kind != "attr" or expr.items[0].kind not in ("name", "attr", "call"):
             return None
-        base = self.evaluate(expr.items[0], path, namespace, 1)
+        owner = self._settings_instance(expr.items[0], path, namespace)
+        if owner is None:
+            return self._nested_settings_read(expr, path, namespace)
+        found = self._settings_field(owner, expr.value)
+        if found is None:
+            return None
+        variables, case_sensitive, has_default, _ = found
+        return SettingsRead(variables[0], case_sensitive, has_default, expr.text, variables[1:])
+
+    def _settings_instance(self, expr: Expr, path: str, namespace) -> Instance | None:
+        base = self.evaluate(expr, path, namespace, 1)
         inner = base.value if base.known else None
         if not isinstance(inner, Instance) or not self._is_settings(inner.path, inner.cls, 0):
             return None
-        attr = expr.value
+        return inner
+
+    def _settings_field(self, inner: Instance, attr: str):
+        """(variables, case_sensitive, has_default, (file, class, field assignment or None))
+        of the field `attr` of a settings instance; None when it is given when built, not a
+        field, or read from a variable not known statically."""
         if any(name == attr for name, _ in inner.kwargs):
             return None  # given when built: not read from the environment
         config = self._settings_config(inner.path, inner.cls)
         if config is None:
             return None
-        prefix, case_sensitive = config
+        prefix, case_sensitive, _ = config
 
         def variable(name: str) -> str:  # shown as it is usually written, when case is free
             return name if case_sensitive else name.upper()
@@ -2033,25 +2054,81 @@ class ModuleIndex:
             if assign is None and attr not in klass.fields:
                 continue
             if assign is None:  # `model_id: str`: required
-                return SettingsRead(variable(f"{prefix}{attr}"), case_sensitive, False, expr.text)
+                return (variable(f"{prefix}{attr}"),), case_sensitive, False, (here, klass, None)
             value = assign.expr
             named = value.kind == "call" and (value.items[0].dotted() or "").endswith("Field")
             aliased = named and any(
                 k in ("validation_alias", "alias", "env") for k, _, _ in value.keywords
             )
-            alias = _field_env_alias(value) if aliased else None
-            if aliased and alias is None:
-                return None  # `AliasChoices(...)`, a computed alias: not known
+            aliases = _field_env_aliases(value) if aliased else None
+            if aliased and not aliases:
+                return None  # an `AliasPath`, a computed alias: not known
             has_default = _field_default(value) is not None
-            name = variable(alias or f"{prefix}{attr}")
-            return SettingsRead(name, case_sensitive, has_default, expr.text)
+            names = aliases or (f"{prefix}{attr}",)
+            return tuple(map(variable, names)), case_sensitive, has_default, (here, klass, assign)
         return None
 
-    def _settings_config(self, path: str, cls: ClassDef) -> tuple[str, bool] | None:
-        """(env_prefix, case_sensitive) of a pydantic-settings class: its `model_config =
-        SettingsConfigDict(...)` (or a dict literal), the nearest along its lineage; None
-        when one is written in a form not read here (a pydantic v1 `class Config:`, a
-        computed prefix)."""
+    def _nested_settings_read(self, expr: Expr, path: str, namespace) -> SettingsRead | None:
+        """`settings.db.url`: `db` a field of a settings instance whose type is a project model
+        (its annotation, or its default `Db()`), `url` a field of that model without an alias.
+        pydantic-settings reads `<prefix>DB` as JSON for the whole model and, with
+        `env_nested_delimiter`, `<prefix>DB<delimiter>URL` for the one field (checked with
+        2.16.3)."""
+        outer = expr.items[0]
+        if outer.kind != "attr" or outer.items[0].kind not in ("name", "attr", "call"):
+            return None
+        owner = self._settings_instance(outer.items[0], path, namespace)
+        found = self._settings_field(owner, outer.value) if owner is not None else None
+        if found is None:
+            return None
+        variables, case_sensitive, has_default, (home, klass, assign) = found
+        model = self._field_model(home, klass, outer.value, assign)
+        if model is None or not self._model_field(model, expr.value):
+            return None
+        delimiter = self._settings_config(owner.path, owner.cls)[2]
+        if delimiter and len(variables) == 1:
+            name = f"{variables[0]}{delimiter}{expr.value}"
+            nested = (name if case_sensitive else name.upper(), *variables)
+        else:
+            nested = variables  # the whole model as JSON only
+        return SettingsRead(nested[0], case_sensitive, has_default, expr.text, nested[1:])
+
+    def _field_model(self, home: str, klass: ClassDef, attr: str, assign):
+        """(file, class) of the project model a settings field holds: its annotation when a
+        plain (dotted) name of a project class, else the class of its default instance."""
+        if attr in klass.fields:
+            written = klass.field_types[klass.fields.index(attr)]
+            expr = dotted_expr(written, 1, 1)
+            found = self.resolve_symbol(expr, home, None) if expr is not None else None
+            if isinstance(found, tuple) and isinstance(found[1], ClassDef):
+                return found
+        default = _field_default(assign.expr) if assign is not None else None
+        value = self.evaluate(default, home, klass.span, 1) if default is not None else None
+        inner = value.value if value is not None and value.known else None
+        return (inner.path, inner.cls) if isinstance(inner, Instance) else None
+
+    def _model_field(self, model, attr: str) -> bool:
+        """Whether `attr` is a field of the model without an alias of its own (an alias on a
+        nested model's field changes its variable in ways not read here)."""
+        for here, klass, _ in self.lineage(model, 1):
+            assign = self._local_assigns.get((here, klass.span), {}).get(attr)
+            if assign is None:
+                if attr in klass.fields:
+                    return True
+                continue
+            value = assign.expr
+            return not (
+                value.kind == "call"
+                and (value.items[0].dotted() or "").endswith("Field")
+                and any(k in ("validation_alias", "alias", "env") for k, _, _ in value.keywords)
+            )
+        return False
+
+    def _settings_config(self, path: str, cls: ClassDef) -> tuple[str, bool, str] | None:
+        """(env_prefix, case_sensitive, env_nested_delimiter) of a pydantic-settings class:
+        its `model_config = SettingsConfigDict(...)` (or a dict literal), the nearest along
+        its lineage; None when one is written in a form not read here (a pydantic v1 `class
+        Config:`, a computed prefix)."""
         for here, klass, _ in self.lineage((path, cls), 1):
             local = self._local_assigns.get((here, klass.span), {})
             if "Config" in local or self._nested_config(here, klass):
@@ -2074,12 +2151,18 @@ class ModuleIndex:
             options = dict(entries)
             prefix = options.get("env_prefix")
             sensitive = options.get("case_sensitive")
-            if prefix is not None and not (prefix.kind == "lit" and isinstance(prefix.value, str)):
-                return None
+            delimiter = options.get("env_nested_delimiter")
+            for text in (prefix, delimiter):
+                if text is not None and not (text.kind == "lit" and isinstance(text.value, str)):
+                    return None
             if sensitive is not None and sensitive.kind != "lit":
                 return None
-            return (prefix.value if prefix is not None else "", bool(sensitive and sensitive.value))
-        return "", False
+            return (
+                prefix.value if prefix is not None else "",
+                bool(sensitive and sensitive.value),
+                delimiter.value if delimiter is not None else "",
+            )
+        return "", False, ""
 
     def _nested_config(self, path: str, cls: ClassDef) -> bool:
         facts = self.files.get(path)
@@ -2707,6 +2790,24 @@ def _field_env_alias(expr: Expr) -> str | None:
             continue
         if isinstance(value.value, str) and value.value:
             return value.value
+    return None
+
+
+def _field_env_aliases(expr: Expr) -> tuple[str, ...] | None:
+    """The variables a pydantic-settings field reads, in order: its one alias
+    (`_field_env_alias`), or every name of `validation_alias=AliasChoices("A", "B")` (the
+    first one set wins; no env_prefix); None when they are not all plain strings."""
+    alias = _field_env_alias(expr)
+    if alias is not None:
+        return (alias,)
+    for keyword, value, _ in expr.keywords if expr.kind == "call" else ():
+        if keyword != "validation_alias" or value.kind != "call" or value.keywords:
+            continue
+        if (value.items[0].dotted() or "").rsplit(".", 1)[-1] != "AliasChoices":
+            continue
+        names = value.items[1:]
+        if names and all(n.kind == "lit" and isinstance(n.value, str) and n.value for n in names):
+            return tuple(n.value for n in names)
     return None
 
 

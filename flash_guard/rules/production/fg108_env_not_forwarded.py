@@ -103,8 +103,12 @@ class EnvNotForwarded(Check):
     alias, else `env_prefix` + its name; any case unless `case_sensitive=True`): the object
     is built when the module is imported, on the worker too. As with `os.getenv(K, d)`, a
     default does not exempt it (the worker silently gets the default, not the local value);
-    a field with no default fails the settings' build on the worker. Not read: fields given
-    when the object is built, an `AliasChoices` alias, a pydantic v1 `class Config:`.
+    a field with no default fails the settings' build on the worker. A field with
+    `validation_alias=AliasChoices("A", "B")` is passed by any of its names; a field of a
+    nested model (`settings.db.url`) reads `<prefix>DB__URL` with `env_nested_delimiter="__"`
+    or `<prefix>DB` (the model as JSON), either of which passes it (pydantic-settings
+    2.16.3). Not read: fields given when the object is built, an `AliasPath` or computed
+    alias, a model nested two levels deep, a pydantic v1 `class Config:`.
     Platform variables are exempt by name, not every `RUNPOD_*`; `RUNPOD_API_KEY` only where
     the SDK injects it (runpod 2.0 always; Flash when the body calls another endpoint's
     function). Locally `flash dev` loads `.env`, so the code works on a laptop; deployed
@@ -182,7 +186,7 @@ class EnvNotForwarded(Check):
                 out.append(
                     fail_at(
                         endpoint,
-                        f"`{body.name}` reads `{name}` from the environment"
+                        f"`{body.name}` reads `{name}`{_or_else(field)} from the environment"
                         f"{_through(field)} but `{endpoint.display_name}` does not pass it in "
                         "env=; "
                         + (
@@ -304,12 +308,23 @@ def _writes(body, modules) -> list:
 
 
 def _matcher(name: str, field):
-    """How another variable name is compared with `name`: pydantic-settings reads its
-    variables case-insensitively unless the class sets `case_sensitive=True`."""
-    if field is None or field.case_sensitive:
+    """Whether another variable name gives what `name` is read for: pydantic-settings reads
+    its variables case-insensitively unless the class sets `case_sensitive=True`, and a
+    field may be given by any of several variables (an `AliasChoices`, a nested model's
+    own variable)."""
+    if field is None:
         return lambda other: other == name
-    upper = name.upper()
-    return lambda other: isinstance(other, str) and other.upper() == upper
+    names = {name, *field.alternatives}
+    if field.case_sensitive:
+        return lambda other: other in names
+    upper = {n.upper() for n in names}
+    return lambda other: isinstance(other, str) and other.upper() in upper
+
+
+def _or_else(field) -> str:
+    """` (or `B`)`: the other variables that would give the field."""
+    others = field.alternatives if field is not None else ()
+    return f" (or {', '.join(f'`{n}`' for n in others)})" if others else ""
 
 
 def _through(field) -> str:
