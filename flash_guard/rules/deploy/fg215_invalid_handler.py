@@ -35,7 +35,13 @@ class InvalidHandler(Check):
     routes do validate models and are not concerned); a class route path with a `{parameter}`
     template, which FastAPI matches but the runtime never passes (a GET handler's optional
     parameter of that name is then not reported again); a `runpod_flash` enum object given to
-    a 2.0 decorator; `runpod.Endpoint(...)` used as a declaration (it is the HTTP client); and a
+    a 2.0 decorator, or a member of a project `Enum` (rc2 gets the member object, not its
+    value) written there or reaching it through constants, another module, a list or a dict
+    of members; a decorator applied to a value, a plain or callable instance of a project
+    class or a `functools.partial` (`app.api(...)(Gateway("/v1"))`: InvalidResourceError or
+    AttributeError at import; a queue's or task's: AttributeError in `rp flash deploy`'s
+    build_manifest, which reads `__name__`); `runpod.Endpoint(...)` used as a declaration (it
+    is the HTTP client); and a
     `runpod.Queue(...)`/`runpod.Api(...)` stub called otherwise than with keywords `app=` and
     exactly one of `name=`/`id=` (`runpod.Queue("endpoint-id")` raises TypeError); and
     `@runpod.init` or a route marker on a module-level function or on a class, which only
