@@ -281,7 +281,7 @@ def _is_enum_class(cls: ClassDef) -> bool:
     return any(b.text.rsplit(".", 1)[-1].endswith("Enum") for b in cls.bases)
 
 
-def _truthy(value) -> bool | None:
+def truthiness(value) -> bool | None:
     """Python truthiness of a known value, None when this model cannot tell."""
     if value is None or isinstance(value, (bool, int, float, str, bytes, list, tuple, dict)):
         return bool(value)
@@ -803,7 +803,7 @@ class ModuleIndex:
                     test = self.evaluate(condition, path, namespace, depth + 1)
             finally:
                 self._loops.pop()
-            truth = _truthy(test.value) if test.known else None
+            truth = truthiness(test.value) if test.known else None
             if test.env_key:
                 truth = True  # set or not when the deployer runs it
             if truth is None:
@@ -2597,7 +2597,7 @@ class ModuleIndex:
         an environment read with the default `d`, like `os.getenv(K, d)`."""
         left = self.evaluate(expr.items[0], path, namespace, depth + 1)
         if left.known and not left.candidates:
-            truthy = _truthy(left.value)
+            truthy = truthiness(left.value)
             if truthy is not None:
                 if truthy == (expr.value == "or"):
                     return dataclasses.replace(left, span=expr.span, path=path)

@@ -9,7 +9,7 @@ from flash_guard.checks.base import Check, Outcome, register
 from flash_guard.discover.analysis import text_of
 from flash_guard.discover.facts import NEVER_RUNS
 from flash_guard.discover.parse import Snippet, dotted_expr
-from flash_guard.discover.resolve import SDK2_PACKAGE, ModuleRef, _truthy
+from flash_guard.discover.resolve import SDK2_PACKAGE, ModuleRef, truthiness
 from flash_guard.model import Opaque, Span
 from flash_guard.project.apps import app_map
 from flash_guard.sdk.runpod2_tables import DISCOVERY_SKIP_DIRS
@@ -284,7 +284,7 @@ def _truth_of(project, path: str, text: str | None):
         value = project.evaluate(expr, path, None)
         if not value.known or value.env_key is not None or value.candidates is not None:
             return None
-        return _truthy(value.value)
+        return truthiness(value.value)
 
     return truth
 
