@@ -71,6 +71,23 @@ OK = {
     "SMALL = Q()\nBIG = Q(gpu='AMPERE_80', workers=(0, 2))\n"
     + QUEUE.format("name='small-q', **asdict(SMALL)")
     + QUEUE.format("name='big-q', **dataclasses.asdict(BIG)").replace("handler", "big"),
+    # NamedTuple and nested dataclass settings (h39): a NamedTuple instance is a tuple (whole,
+    # tuple(...) of it, `._asdict()`), its fields read by name; `CFG.scaling.min_workers`
+    # reads a field of a dataclass held in another's field
+    "namedtuple-and-nested-settings": "from dataclasses import dataclass\n"
+    "from typing import NamedTuple\n"
+    "class W(NamedTuple):\n    min: int\n    max: int = 3\n"
+    "class Spec(NamedTuple):\n    gpu: str\n    workers: tuple\n    idle_timeout: int = 60\n"
+    "@dataclass(frozen=True)\nclass Scaling:\n    min_workers: int = 1\n    max_workers: int = 4\n"
+    "@dataclass(frozen=True)\nclass Cfg:\n    scaling: Scaling = Scaling()\n"
+    "CFG = Cfg()\nDEV = W(0, 2)\nSMALL = Spec('ADA_24', workers=(1, 2))\n"
+    + QUEUE.format("name='whole-q', workers=DEV")
+    + QUEUE.format("name='conv-q', workers=tuple(W(min=2))").replace("handler", "conv")
+    + QUEUE.format("name='field-q', workers=(DEV.min, DEV.max)").replace("handler", "fld")
+    + QUEUE.format("name='spread-q', **SMALL._asdict()").replace("handler", "spread")
+    + QUEUE.format(
+        "name='nested-q', workers=(CFG.scaling.min_workers, CFG.scaling.max_workers)"
+    ).replace("handler", "nested"),
     # List comprehensions over a known tuple (h16 gpu-exprs)
     "listcomp-gpu-pools": "NAMES = ('ADA_48_PRO', 'AMPERE_48')\n"
     + QUEUE.format(
@@ -280,6 +297,13 @@ BAD = {
     "bad-workers-zero": (QUEUE.format("workers=0"), "FG201", "invalid worker range"),
     "bad-workers-neg": (QUEUE.format("workers=(-1, 3)"), "FG201", "invalid worker range"),
     "bad-workers-order": (QUEUE.format("workers=(2, 1)"), "FG201", "cannot exceed max"),
+    # a NamedTuple's default max below the given min (h39)
+    "bad-workers-namedtuple": (
+        "from typing import NamedTuple\nclass W(NamedTuple):\n    min: int\n    max: int = 3\n"
+        + QUEUE.format("workers=W(min=5)"),
+        "FG201",
+        "cannot exceed max",
+    ),
     "bad-gpu-tuple": (QUEUE.format("gpu=('L4',)"), "FG205", "gpu must be a GpuGroup"),
     "bad-gpu-int": (QUEUE.format("gpu=5"), "FG205", "gpu must be a GpuGroup"),
     "bad-gpu-unknown": (QUEUE.format("gpu='B300'"), "FG205", "unknown gpu 'B300'"),

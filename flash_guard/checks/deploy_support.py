@@ -269,6 +269,9 @@ def outcomes(endpoint: Endpoint, code: str) -> list[Outcome]:
                 and at is not None
                 and at.via
                 and not re.search(rf"\b{re.escape(at.via)}\b", message)
+                # keywords of one spread (`**asdict(CFG)`) share its span, so `at` may be
+                # another of them: a message naming its constant already is not added to
+                and "(through `" not in message
             ):
                 # through a module-level constant: the message names it (rules.md)
                 message += f" (through `{at.via}`)"

@@ -204,6 +204,19 @@ class Instance:
         return id(self)
 
 
+class RecordTuple(tuple):
+    """An instance of a project `typing.NamedTuple` class: a tuple of its fields' values (what
+    `workers=SPEC`, `tuple(SPEC)` and `SPEC[0]` see) that also reads as `SPEC.field` and
+    `SPEC._asdict()` through `record`, the Instance it was built as."""
+
+    record: Instance
+
+    def __new__(cls, items, record: Instance):
+        made = super().__new__(cls, items)
+        made.record = record
+        return made
+
+
 @dataclass(frozen=True)
 class ModuleRef:
     module: str
@@ -945,6 +958,8 @@ class ModuleIndex:
             ):
                 base = self.evaluate(expr.items[0], path, namespace, depth + 1)
                 inner = base.value if base.known else None
+                if isinstance(inner, RecordTuple):  # `SPEC.gpu` on a NamedTuple instance
+                    inner = inner.record
                 if isinstance(inner, Instance):  # `settings.FIELD`, `get_settings().FIELD`
                     return self._class_field(inner.path, inner.cls, inner.kwargs, expr, path, depth)
                 if isinstance(inner, FlashSymbol) and inner.name in ENUMS:
@@ -1713,6 +1728,8 @@ class ModuleIndex:
         endpoint = self._endpoint_base(cls_path, cls, depth)
         if endpoint is not None:
             return self._endpoint_subclass(endpoint, cls_path, cls, expr, path, namespace, depth)
+        if _is_named_tuple(cls):
+            return self._named_tuple(cls_path, cls, expr, path, namespace, depth)
         generated = any(d.split("(")[0].endswith("dataclass") for d in cls.decorators)
         positional = expr.items[1:]
         if any(n is None for n, _, _ in expr.keywords) or any(
@@ -1740,6 +1757,56 @@ class ModuleIndex:
         named = [*zip(cls.fields, positional, strict=False), *named]
         kwargs = tuple((n, self.evaluate(e, path, namespace, depth + 1)) for n, e in named)
         return Value(Instance(cls_path, cls, kwargs), True, expr.span, expr.text, path=path)
+
+    def _named_tuple(self, cls_path: str, cls: ClassDef, expr: Expr, path, namespace, depth):
+        """`Workers(0, 3)` of a project `class Workers(NamedTuple)`: a RecordTuple of its
+        fields in order, each the argument given by position or keyword, else the class's
+        default. Unknown when a field has neither (a TypeError), an argument is a spread, or
+        one is given twice, or the class has methods (`__new__` may change the fields)."""
+        positional = expr.items[1:]
+        named = [(n, e) for n, e, _ in expr.keywords]
+        facts = self.files.get(cls_path)
+        has_methods = facts is not None and any(f.namespace == cls.span for f in facts.functions)
+        if (
+            has_methods
+            or any(n is None for n, _ in named)
+            or any(a.kind == "starred" for a in positional)
+            or len(positional) > len(cls.fields)
+            or {n for n, _ in named} & set(cls.fields[: len(positional)])
+            or {n for n, _ in named} - set(cls.fields)
+        ):
+            return Value.unknown(expr.text, expr.span, path)
+        bound = [*zip(cls.fields, positional, strict=False), *named]
+        kwargs = tuple((n, self.evaluate(e, path, namespace, depth + 1)) for n, e in bound)
+        record = Instance(cls_path, cls, kwargs)
+        items = []
+        for name in cls.fields:
+            attr = Expr("attr", expr.span, f"{expr.text}.{name}", name, (expr,))
+            item = self._class_field(cls_path, cls, kwargs, attr, path, depth)
+            given = any(n == name for n, _ in kwargs)
+            if not item.known and not given and not self._has_default(cls_path, cls, name):
+                return Value.unknown(expr.text, expr.span, path)  # a required field left out
+            items.append(item)
+        return Value(RecordTuple(items, record), True, expr.span, expr.text, path=path)
+
+    def _has_default(self, cls_path: str, cls: ClassDef, name: str) -> bool:
+        return name in self._local_assigns.get((cls_path, cls.span), {})
+
+    def _record_asdict(self, expr: Expr, path, namespace, depth) -> Value | None:
+        """`SPEC._asdict()` on a NamedTuple instance: {field: its value}, in field order."""
+        if len(expr.items) != 1 or expr.keywords:
+            return None
+        base = self.evaluate(expr.items[0].items[0], path, namespace, depth + 1)
+        if not (base.known and isinstance(base.value, RecordTuple)):
+            return None
+        receiver = expr.items[0].items[0].text
+        fields = base.value.record.cls.fields
+        # Each value is named as the field it came from (`BIG.idle_timeout`), not the call.
+        entries = {
+            name: dataclasses.replace(item, via=f"{receiver}.{name}")
+            for name, item in zip(fields, base.value, strict=True)
+        }
+        return Value(entries, True, expr.span, expr.text, path=path)
 
     def _asdict(self, expr: Expr, path, namespace, depth) -> Value | None:
         """`dataclasses.asdict(CFG)` where `CFG` is an instance of a project dataclass of its
@@ -2361,6 +2428,8 @@ class ModuleIndex:
             return "timedelta"
         if func.kind == "attr" and func.value == "get":
             return "get"
+        if func.kind == "attr" and func.value == "_asdict" and func.items:
+            return "record_asdict"
         if func.kind == "attr" and func.value in DICT_VIEWS and func.items:
             return "dict_view"
         if builtin and func.kind == "attr" and func.value in STR_METHODS:
@@ -2407,6 +2476,8 @@ class ModuleIndex:
             value = self._total_seconds(expr, path, namespace, depth)
         elif route == "get":
             value = self._dict_get(expr, path, namespace, depth)
+        elif route == "record_asdict":
+            value = self._record_asdict(expr, path, namespace, depth)
         elif route == "dict_view":
             value = self._dict_view(expr, path, namespace, depth)
         elif route == "str_method":
@@ -2809,6 +2880,11 @@ def _field_env_aliases(expr: Expr) -> tuple[str, ...] | None:
         if names and all(n.kind == "lit" and isinstance(n.value, str) and n.value for n in names):
             return tuple(n.value for n in names)
     return None
+
+
+def _is_named_tuple(cls: ClassDef) -> bool:
+    """`class Spec(NamedTuple)` / `(typing.NamedTuple)`: its fields are a tuple's items."""
+    return len(cls.bases) == 1 and cls.bases[0].text.rsplit(".", 1)[-1] == "NamedTuple"
 
 
 def _field_default(expr: Expr) -> Expr | None:
