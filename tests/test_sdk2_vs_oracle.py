@@ -11,6 +11,9 @@ Skips without the rp2 interpreter, except under CI=true (then fails).
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -3973,3 +3976,39 @@ def test_settings_variables_are_the_ones_pydantic_settings_reads():
     for text, variable, _, got in _SETTINGS_PROBES:
         default = got in ("sqlite:///local.db", "")
         assert (variable.upper() in named[text]) == (not default), (text, variable)
+
+
+# h39: `rp flash deploy` run inside a package directory. Discovery names each file by its
+# package path (walking up while `__init__.py` exists) and finds the handle; the manifest names
+# it from the deploy directory (`handlers.caption`), and importing that with the deploy
+# directory as the import root (what the worker does) fails on `from ..app import app`.
+_PACKAGE_ROOT = {
+    "vision/__init__.py": "from .app import app\nfrom .handlers.caption import caption\n",
+    "vision/app.py": APP.replace("'shared'", "'vision'"),
+    "vision/handlers/__init__.py": "",
+    "vision/handlers/caption.py": "from ..app import app\n\n"
+    "@app.queue(name='caption', cpu='cpu3c-1-2', workers=(1, 2))\n"
+    "def caption(x: int = 1):\n    return x\n",
+}
+
+
+def test_fg306_a_relative_import_above_a_package_deploy_directory(tmp_path, run_cli):
+    result = run_discovery_or_skip(_PACKAGE_ROOT, "vision")
+    assert result["error"] is None, result
+    (resource,) = result["apps"][0]["resources"]
+    assert resource["manifest_module"] == "handlers.caption", resource
+    root = _write(tmp_path, "pkgroot", _PACKAGE_ROOT) / "vision"
+    worker = subprocess.run(
+        [sys.executable, "-c", "import handlers.caption"],
+        cwd=root,
+        env={"PYTHONPATH": str(root), "PATH": os.environ.get("PATH", "")},
+        capture_output=True,
+        text=True,
+    )
+    assert "attempted relative import beyond top-level package" in worker.stderr, worker.stderr
+    found = [f for f in _findings(run_cli, root) if f["code"] == "FG306"]
+    assert [f["path"] for f in found] == ["handlers/caption.py"], found
+    assert "from ..app import app" in found[0]["message"]
+    # deployed from the directory holding the package, the same files are served
+    above = [f for f in _findings(run_cli, root.parent) if f["code"] == "FG306"]
+    assert above == [], above

@@ -61,7 +61,12 @@ class HandleNotServed(Check):
     git or a `.gitignore` ignores is one of those: flash-guard's listing leaves ignored files
     out, but in a project that imports runpod 2.0 it reads them (and dot-directories) for the
     Apps rc2 discovers there, as discovery never reads `.gitignore`, so an App declared only in
-    an ignored `local_app.py` is reported here, at its decorator."""
+    an ignored `local_app.py` is reported here, at its decorator. Last, when the deploy
+    directory is itself a package (`rp flash deploy` run inside `vision/`, which has an
+    `__init__.py`), discovery imports each file by its package path and finds the handle, but
+    the manifest names the file from the deploy directory (`handlers.caption`), and a
+    module-level relative import in it that climbs above that directory (`from ..app import
+    app`) raises ImportError when the worker imports it."""
 
     id = "handle-not-served"
     kinds = ("queue", "load_balancer")
@@ -107,4 +112,53 @@ class HandleNotServed(Check):
                 "`rp flash deploy` imports and deploys it, but the worker cannot import its module"
             )
             return [fail(endpoint, message)]
+        climbing = _climbs_above_root(endpoint, ctx.analysis)
+        if climbing is not None:
+            module, statement = climbing
+            message = (
+                f"{name} is declared in `{endpoint.path}`, which the worker imports as "
+                f"`{module}` from the deploy directory, where `{statement}` climbs above it "
+                "(ImportError: attempted relative import beyond top-level package)"
+            )
+            fix = (
+                "Run `rp flash deploy` from the directory that holds the package, so the "
+                "worker imports the file by its package path."
+            )
+            return [fail(endpoint, message, fix=fix)]
         return []
+
+
+def _climbs_above_root(endpoint, analysis) -> tuple[str, str] | None:
+    """(the module name the worker imports, the import statement) when the resource's file
+    has a module-level relative import that reaches above the deploy directory. rc2 names
+    the module by the file's path under the deploy directory (deploy.py `_module_path_for`:
+    `handlers.caption`) and the worker imports it with that directory as the import root,
+    so `from ..app import x` there has no parent package. Discovery names the same file by
+    its package path (`vision.handlers.caption`, walking up while `__init__.py` exists), so
+    it imports fine when the deploy directory has an `__init__.py`: deployed, never served.
+    Without one, discovery fails the same way and the resource is not deployed at all."""
+    if analysis is None:
+        return None
+    facts = analysis.modules.files.get(endpoint.path)
+    app = endpoint.app if endpoint.app not in ("", ".") else ""
+    prefix = f"{app}/" if app else ""
+    if facts is None or f"{prefix}__init__.py" not in analysis.sources:
+        return None
+    if not endpoint.path.startswith(prefix):
+        return None
+    parts = endpoint.path[len(prefix) :].removesuffix(".py").split("/")
+    if parts == ["__init__"]:
+        return None  # the deploy directory's own `__init__.py`: not imported by that name
+    if parts[-1] == "__init__":
+        parts = parts[:-1]  # a package's own file: its package is itself
+        depth = len(parts)
+    else:
+        depth = len(parts) - 1  # the directories between the deploy directory and the file
+    for binding in facts.imports:
+        guarded = any(b.kind in ("try", "except", "function", "if") for b in binding.blocks)
+        if binding.level > depth and binding.top_level and not guarded:
+            module = ".".join(parts) or endpoint.path
+            dots = "." * binding.level
+            what = binding.name or binding.local
+            return module, f"from {dots}{binding.module} import {what}"
+    return None
