@@ -4012,3 +4012,31 @@ def test_fg306_a_relative_import_above_a_package_deploy_directory(tmp_path, run_
     # deployed from the directory holding the package, the same files are served
     above = [f for f in _findings(run_cli, root.parent) if f["code"] == "FG306"]
     assert above == [], above
+
+
+# h39: a src layout nothing installs. Discovery imports `src/chat/server.py` as `chat.server`
+# with only the deploy directory on sys.path: the file fails, and with it the App.
+_SRC_LAYOUT = {
+    "requirements.txt": "runpod==2.0.0rc2\n",
+    "src/chat/__init__.py": "",
+    "src/chat/server.py": APP.replace("'shared'", "'chat'")
+    + "@app.queue(name='chat-q', cpu='cpu3c-1-2', workers=(1, 2))\n"
+    "def chat(x: int = 1):\n    return x\n",
+    "worker.py": APP.replace("'shared'", "'other'")
+    + "@app.queue(name='other-q', cpu='cpu3c-1-2', workers=(1, 2))\n"
+    "def other(x: int = 1):\n    return x\n",
+}
+
+
+def test_fg307_an_uninstalled_src_layout_is_not_discovered(tmp_path, run_cli):
+    result = run_discovery_or_skip(_SRC_LAYOUT)
+    assert result["error"] is None, result
+    assert [app["name"] for app in result["apps"]] == ["other"], result["apps"]
+    assert any("No module named 'chat'" in log["message"] for log in result["logs"]), result
+    found = [
+        f
+        for f in _findings(run_cli, _write(tmp_path, "srclayout", _SRC_LAYOUT))
+        if f["code"] == "FG307"
+    ]
+    assert [f["path"] for f in found] == ["src/chat/server.py"], found
+    assert "No module named 'chat'" in found[0]["message"]

@@ -47,7 +47,7 @@ def _label(app) -> str:
 
 @register
 class AppLostAtDeploy(Check):
-    """Seven cases, all silent at deploy. (1) Duplicate names: discovery keeps the first `App`
+    """Nine cases, silent at deploy. (1) Duplicate names: discovery keeps the first `App`
     of each name in import order (files sorted by path, then line) and drops every later one
     with all its resources; the finding is on the later `App(`. (2) The flat-layout empty
     twin: in a directory without `__init__.py` discovery imports each file under a synthetic
@@ -84,6 +84,13 @@ class AppLostAtDeploy(Check):
     legacy handler kept beside the App): outside a worker it runs the local test mode, which
     exits (SystemExit: `test_input.json` not found, or after the test job), so discovery
     skips the App's file.
+    (9) A src layout nothing installs: the App's file is in a package whose topmost
+    package directory sits in a plain directory below the deploy directory
+    (`src/chat/server.py`); discovery imports it as `chat.server` with only the deploy
+    directory on sys.path, so the import fails (No module named 'chat') and the file is
+    skipped with its App: silently when another App is found, else the deploy stops with
+    'no runpod.App found'. Not said when the deploy directory has a pyproject.toml,
+    setup.py or setup.cfg (an installed project makes the package importable).
     A resource declared by a helper the App is handed to (`register_asr(app)`,
     `Plugin().install(app)`) is registered from the file making that module-level call, not
     the helper's file, which never imports the App's module. Cases 2-5 and 7 concern an
@@ -139,7 +146,72 @@ class AppLostAtDeploy(Check):
                 out += _called_on_import(app, analysis, handles)
                 out += _volume_path_on_import(app, analysis)
                 out += _worker_started_on_import(app, analysis)
+                out += _nested_package(app, analysis, apps_of)
         return out
+
+
+# What makes `pip install -e .` / `uv sync` install the project itself, so that its packages
+# are importable wherever discovery runs; without one nothing does.
+_INSTALLABLE = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+def _below_root_package(path: str, root: str, sources) -> tuple[str, str] | None:
+    """(the dotted name discovery imports `path` by, the directory it needs on sys.path) for a
+    file in a package whose topmost package directory sits in a plain directory below the
+    deploy directory (`src/chat/server.py` -> `chat.server`, `src`); None otherwise.
+    discover_apps names such a file by its package path (`_module_name`, walking up while
+    `__init__.py` exists) and `import_module`s it with only the deploy directory on sys.path."""
+    prefix = "" if root in (".", "") else f"{root}/"
+    if not path.startswith(prefix):
+        return None
+    parts = path[len(prefix) :].split("/")
+    top = len(parts) - 1
+    while top > 0 and prefix + "/".join(parts[:top]) + "/__init__.py" in sources:
+        top -= 1
+    if top == len(parts) - 1 or top == 0:
+        return None  # not in a package, or its topmost package is at the deploy directory
+    dotted = [*parts[top:-1], parts[-1].removesuffix(".py")]
+    if dotted[-1] == "__init__":
+        dotted = dotted[:-1]
+    return ".".join(dotted), "/".join(parts[:top])
+
+
+def _nested_package(app, analysis, apps_of) -> list[Outcome]:
+    """Case 9: the App's file is in a package under a plain directory of the deploy directory
+    (a src layout, `src/chat/server.py`) and nothing installs the project: discovery imports
+    it as `chat.server`, which is not importable from the deploy directory (No module named
+    'chat'), and skips the file with its App; with no other App, the deploy stops with
+    'no runpod.App found'. Not said when the deploy directory has a pyproject.toml, setup.py
+    or setup.cfg: an installed project (`pip install -e .`) makes the package importable."""
+    root = apps_of.app_of(app.path)
+    if analysis.root is None:
+        return []  # where the project markers are cannot be read
+    directory = analysis.root / root if root not in (".", "") else analysis.root
+    if any((directory / name).is_file() for name in _INSTALLABLE):
+        return []
+    found = _below_root_package(app.path, root, analysis.sources)
+    deployed = _deployed(app.resources)
+    if found is None or not deployed:
+        return []
+    module, directory = found
+    top = module.split(".")[0]
+    lost = ", ".join(f"`{e.display_name}`" for e in deployed)
+    return [
+        Outcome(
+            "fail",
+            f"`App({_label(app)})` is built in `{app.path}`, which `rp flash deploy` imports "
+            f"as `{module}` with only the deploy directory on sys.path: `{directory}/` is not "
+            f"on it (No module named {top!r}), so discovery skips the file and {lost} "
+            f"{'is' if len(deployed) == 1 else 'are'} not deployed",
+            app.path,
+            app.span,
+            None,
+            deployed[0],
+            f"Deploy from `{directory}/` (`rp flash deploy {directory}`, with the "
+            "requirements.txt there), or make the project installable (pyproject.toml) and "
+            "install it (`pip install -e .`) before deploying.",
+        )
+    ]
 
 
 def _shared_remote_app(analysis, apps_of) -> list[Outcome]:
