@@ -171,6 +171,8 @@ def _health_like(routes) -> str | None:
             continue
         if route.dropped is not None:  # the build does not deploy it (FG301)
             continue
+        if not route.path.value.startswith("/"):
+            continue  # both SDKs reject it (FG204): not a name for health_paths
         last = route.path.value.rstrip("/").rsplit("/", 1)[-1].lower()
         if str(route.method.value).upper() == "GET" and last in _HEALTH_WORDS:
             return route.path.value
