@@ -39,7 +39,9 @@ class IdleTimeoutRange(Check):
     """Reads `idle_timeout` (legacy `idleTimeout`; seconds, default 60, 5 in tetra-rp and
     runpod-flash before 1.2: the default of the SDK version in use) and compares it
     with the profile's inclusive range for the endpoint's kind: queue-based endpoints (kind
-    `queue` and `image`) use `queue_range`, load-balanced ones `lb_range`."""
+    `queue` and `image`) use `queue_range`, load-balanced ones `lb_range`. A value of
+    10000 or more in whole thousands (`idle_timeout=300_000`) is said to read as
+    milliseconds: no release range-checks it in runpod 2.0, so it deploys as hours."""
 
     id = "idle-timeout-range"
     Params = Params
@@ -67,12 +69,23 @@ class IdleTimeoutRange(Check):
         return [
             fail(
                 endpoint,
-                f"`{endpoint.display_name}` idles {seconds} s{source}; {label} "
-                f"production endpoints should keep workers {low}-{high} s",
+                f"`{endpoint.display_name}` idles {seconds} s{source}{_as_millis(seconds)}; "
+                f"{label} production endpoints should keep workers {low}-{high} s",
                 value,
                 "idle_timeout",
             )
         ]
+
+
+def _as_millis(seconds) -> str:
+    """A note for a value that reads as milliseconds (`idle_timeout=300_000` meant 5 minutes,
+    as execution_timeout_ms is written): idle_timeout is seconds in every SDK release."""
+    if seconds < 10_000 or seconds % 1000:
+        return ""
+    return (
+        f" (about {seconds / 3600:.0f} h; idle_timeout is in seconds: {seconds // 1000} if "
+        "milliseconds were meant)"
+    )
 
 
 def _default_source(endpoint) -> str:
