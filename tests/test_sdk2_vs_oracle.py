@@ -1085,6 +1085,9 @@ DISCOVERY = {
         True,
         False,
     ),
+    # Deployed (discovery imports `<package>.workers`), but the manifest names the file
+    # `workers` from the deploy directory, where `from .main import app` has no parent
+    # package: the worker's import fails (h39, test_fg306_a_relative_import_above_...).
     "package-root-relative": (
         {
             "__init__.py": "",
@@ -1092,7 +1095,7 @@ DISCOVERY = {
             "workers.py": WORKER.format(mod=".main", name="root-q", fn="f"),
         },
         False,
-        False,
+        True,
     ),
     # The bare importer sorts first: its twin is built first and kept, with its resources.
     "package-root-bare-first": (
@@ -1332,7 +1335,7 @@ DISCOVERY = {
             "def w(x: int = 1):\n    return x\n\nw.remote(x=1)\n",
         },
         False,
-        False,
+        True,  # the deploy directory is a package: `from .app` fails on the worker (h39)
     ),
     # an App a factory builds, used by another module's helper function: one App, whichever
     # function's call site a declaration is reached through
