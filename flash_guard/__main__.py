@@ -10,6 +10,9 @@ import sys
 if sys.path and sys.path[0] in ("", os.getcwd()):
     del sys.path[0]
 
-from flash_guard.cli import main  # noqa: E402 - after the sys.path fix above
+from flash_guard import dataclass_exec  # noqa: E402 - after the sys.path fix above
+
+dataclass_exec.install()  # before the analysis' dataclasses are made
+from flash_guard.cli import main  # noqa: E402
 
 sys.exit(main())

@@ -14,6 +14,7 @@ import sys
 from flash_guard.digests import blake2b
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_TABLES_DIR = os.path.join(PACKAGE_DIR, "dataclass_code")  # see installation_signature
 
 
 @functools.cache  # every cache asks; the answer cannot change within a run
@@ -41,7 +42,10 @@ def parser_build() -> str:
 def installation_signature() -> str:
     """Python, the parser build and the (name, size, mtime) of every file of the package:
     what a run's whole output may depend on in flash-guard itself. An edit of an editable
-    install, or a new wheel, changes it."""
+    install, or a new wheel, changes it. The dataclass method tables are the exception:
+    a table entry is the code its text compiles to, so they change no output, only the time
+    a run takes; ~240 files, they are seen by their folder alone (its mtime moves when
+    `--write` replaces one), not statted one by one on every replay."""
     digest = blake2b(digest_size=16)
     digest.update(f"{sys.version}\n{sys.executable}\n{parser_build()}\n".encode())
     stack = [PACKAGE_DIR]
@@ -57,7 +61,7 @@ def installation_signature() -> str:
             if entry.name == "__pycache__":
                 continue
             try:
-                if entry.is_dir(follow_symlinks=False):
+                if entry.is_dir(follow_symlinks=False) and entry.path != _TABLES_DIR:
                     stack.append(entry.path)
                     continue
                 info = entry.stat()

@@ -57,6 +57,9 @@ def _replayed_or_run(argv: list[str]) -> int:
         if code is not None:
             return code
         recorder = run_cache.start(invocation)
+    from flash_guard import dataclass_exec
+
+    dataclass_exec.install()  # before the analysis' dataclasses are made
     from flash_guard.cli import main
 
     code = main(argv)

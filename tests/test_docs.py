@@ -115,7 +115,11 @@ def test_architecture_names_every_module_and_only_real_ones():
         assert (package / path).is_file(), f"ARCHITECTURE.md names a missing module: {path}"
     for module in sorted(package.rglob("*.py")):
         rel = module.relative_to(package).as_posix()
-        if rel.startswith("rules/") or module.name in ("__init__.py", "__main__.py"):
+        # The generated dataclass method tables are named as one pattern, not one by one.
+        if rel.startswith(("rules/", "dataclass_code/")) or module.name in (
+            "__init__.py",
+            "__main__.py",
+        ):
             continue
         assert rel in named, f"ARCHITECTURE.md does not name flash_guard/{rel}"
 
