@@ -402,6 +402,11 @@ class Endpoint:
     # An entry of a module-level dict comprehension registry that nothing applies, as the
     # source names it (`WORKERS["llama"]`): flash build never sees it (FG301).
     registry: str | None = None
+    # Why every setting is unknown, for a declaration discovery kept without reading it:
+    # "container" for an `Endpoint` taken from a container filled by code it cannot follow
+    # (`EPS[spec.key] = Endpoint(...)` in a loop, then `@EPS["a"]`); flash build still bundles
+    # the dependencies that assignment writes (FG305). None for any other declaration.
+    unread: str | None = None
     # (path, first line, last line) of every piece of the declaration, for suppressions
     declaration_ranges: list[tuple[str, int, int]] = field(default_factory=list)
     problems: list[tuple[str, str, Span]] = field(default_factory=list)

@@ -1602,3 +1602,45 @@ def test_legacy_remote_applied_without_at_only_when_the_build_can_find_it(projec
         }
     )
     assert sorted(by_name(inventory(run_cli, root))) == ["kept"]
+
+
+def test_an_endpoint_from_a_container_filled_by_data_says_why_it_is_unread(project):
+    """`EPS[spec.key] = Endpoint(...)` in a loop over data, then `@EPS["a"]`: discovery keeps
+    a declaration whose settings are unknown, marked "container" (FG305 reads the mark: the
+    build bundles that assignment's dependencies). Another unreadable declaration, a choice
+    between two `Endpoint`s, is not so marked, though its decorator is a subscript too."""
+    from flash_guard.discover.analysis import analyse
+
+    root = project(
+        {
+            "app.py": """
+            import os
+
+            from runpod_flash import Endpoint, GpuType
+
+            from specs import load_specs
+
+            EPS = {}
+            for spec in load_specs():
+                EPS[spec["key"]] = Endpoint(name=spec["name"], gpu=GpuType.NVIDIA_L4)
+
+            A = Endpoint(name="a", gpu=GpuType.NVIDIA_L4)
+            B = Endpoint(name="b", gpu=GpuType.NVIDIA_L4)
+            PICK = {"x": A if os.environ.get("PROD") else B}
+
+
+            @EPS["chat"]
+            async def chat(prompt): ...
+
+
+            @PICK["x"]
+            async def pick(prompt): ...
+            """,
+            "specs.py": "def load_specs():\n    return []\n",
+        }
+    )
+    endpoints = analyse([str(root)], root, [], False).endpoints
+    by_function = {e.targets[0].name: e for e in endpoints if e.targets}
+    assert by_function["chat"].unread == "container"
+    assert [s.text for s in by_function["chat"].spreads if not s.known] == ['EPS["chat"]']
+    assert by_function["pick"].unread is None

@@ -52,6 +52,7 @@ class _Draft:
     order: tuple = ()
     factory_call: tuple[str, Span] | None = None
     registry: str | None = None  # `WORKERS["llama"]`: an entry of a registry nothing applies
+    unread: str | None = None  # Endpoint.unread: why every setting is unknown
 
 
 class DeclarationBuilder:
@@ -381,14 +382,18 @@ class DeclarationBuilder:
         draft.target_placements.append(placement)
         draft.decorator_uses.append((path, call.span))
 
-    def _unresolved(self, path: str, decorated: Decorated, expr: Expr, api: str) -> None:
+    def _unresolved(
+        self, path: str, decorated: Decorated, expr: Expr, api: str, unread: str | None = None
+    ) -> None:
         """A declaration whose callee or resource config cannot be resolved (a bound was hit,
         or a config built by code we cannot follow): kept as a declaration whose every
-        parameter is unknown at `expr`, so each rule that needs one says so (FG002)."""
+        parameter is unknown at `expr`, so each rule that needs one says so (FG002). `unread`
+        says why, where a rule decides differently on it (Endpoint.unread)."""
         unknown = Value.unknown(expr.text, expr.span, path)
         callee = "Endpoint" if api == "endpoint" else "ServerlessResource"
         obj = Opaque(callee, {}, (), expr.span, path, {}, (unknown,))
         draft = self._draft(obj, api, decorated.placement, decorated.lines, path)
+        draft.unread = unread
         self._add_target(draft, decorated, expr.span, path)
 
     def _unresolved_config(self, path, placement, lines, decorator, value: Value, expr) -> _Draft:
@@ -472,7 +477,7 @@ class DeclarationBuilder:
             elif obj is None and self._filled_with_endpoints(path, decorator, ns):
                 # `for spec in load_specs(): EPS[spec.key] = Endpoint(...)` then `@EPS["a"]`:
                 # the build deploys it, with settings flash-guard cannot read
-                self._unresolved(path, decorated, decorator, "endpoint")
+                self._unresolved(path, decorated, decorator, "endpoint", unread="container")
 
     def _filled_with_endpoints(self, path: str, decorator: Expr, ns) -> bool:
         """`@EPS["a"]` where some `EPS[k] = Endpoint(...)` statement of the module that
@@ -690,6 +695,7 @@ class DeclarationBuilder:
             declaration_ranges=draft.ranges,
             factory_call=draft.factory_call,
             registry=draft.registry,
+            unread=draft.unread,
             problems=draft.problems,
             sdk=obj.package,
         )

@@ -641,16 +641,15 @@ def _memo(analysis) -> dict:
 
 def _unresolved_declaration(endpoint) -> Value | None:
     """The unknown an `Endpoint` kept in a container stands for when discovery could not
-    read the container (its only content is an unknown spread at its own span, the decorator
-    `@EPS["a"]`: frontend_flash `_filled_with_endpoints`). The `EPS[k] = Endpoint(...)` that
-    filled it is an assignment, whose literal dependencies flash build bundles; an alias past
-    the resolution bound (`@E60(...)`) or a legacy resource config it cannot read is not, and
-    stays judged on what `remote()`/the call itself writes. None for any other declaration."""
-    if endpoint.api != "endpoint":
+    read the container (`@EPS["a"]`: frontend_flash `_filled_with_endpoints` marks it
+    `unread="container"`). The `EPS[k] = Endpoint(...)` that filled it is an assignment, whose
+    literal dependencies flash build bundles; an alias past the resolution bound (`@E60(...)`)
+    or a legacy resource config it cannot read is not, and stays judged on what
+    `remote()`/the call itself writes. None for any other declaration."""
+    if endpoint.api != "endpoint" or endpoint.unread != "container":
         return None
     for spread in endpoint.spreads:
-        whole = (spread.path, spread.span) == (endpoint.path, endpoint.span)
-        if not spread.known and whole and (spread.text or "").rstrip().endswith("]"):
+        if not spread.known and (spread.path, spread.span) == (endpoint.path, endpoint.span):
             return spread
     return None
 
