@@ -299,3 +299,35 @@ def test_did_you_mean_is_deterministic_and_respects_cutoff():
     assert t.did_you_mean("US_XA_2", pool) == t.did_you_mean("US_XA_2", list(reversed(pool)))
     assert t.did_you_mean("NVIDIA_L40", t.GPU_TYPES, cutoff=0.99) is None
     assert t.did_you_mean("_interna", t.REMOTE_PARAMS) == "_internal"
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("timeout", "execution_timeout_ms"),
+        ("timeout_s", "execution_timeout_ms"),
+        ("timeout_seconds", "execution_timeout_ms"),
+        ("exec_timeout", "execution_timeout_ms"),
+        ("max_runtime", "execution_timeout_ms"),
+        ("time_limit", "execution_timeout_ms"),
+        ("job_timeout", "execution_timeout_ms"),
+        # the idle/scale-down delay, and the keyword itself, are not a time limit to redirect
+        ("idle_timeout_s", None),
+        ("idleTimeout", None),
+        ("scaledown_timeout", None),
+        ("gpus", None),
+    ],
+)
+def test_a_time_limit_keyword_means_the_execution_timeout(word, expected):
+    keywords = ["idle_timeout", "execution_timeout_ms", "gpu", "workers"]
+    assert t.execution_timeout_meant(word, keywords) == expected
+    # the legacy spelling where that is what the class takes
+    legacy = ["idleTimeout", "executionTimeoutMs", "gpus"]
+    assert t.execution_timeout_meant(word, legacy) == (expected and "executionTimeoutMs")
+    # no such keyword (rc2 `App.task`): nothing to point at
+    assert t.execution_timeout_meant(word, ["idle_timeout", "gpu"]) is None
+
+
+def test_the_execution_timeout_keyword_is_not_redirected_to_itself():
+    assert t.execution_timeout_meant("execution_timeout_ms", t.ENDPOINT_PARAMS) is None
+    assert t.counts_milliseconds("timeoutMs") and not t.counts_milliseconds("timeout_s")

@@ -16,7 +16,14 @@ from flash_guard.discover.resolve import FLASH_PACKAGES
 from flash_guard.messages import show
 from flash_guard.model import EnumRef, Opaque, Value, at_use
 from flash_guard.sdk import runpod2_tables as t
-from flash_guard.sdk.flash_tables import CPU_INSTANCE_TYPES, DATACENTERS, did_you_mean
+from flash_guard.sdk.flash_tables import (
+    CPU_INSTANCE_TYPES,
+    DATACENTERS,
+    did_you_mean,
+    execution_timeout_hint,
+    execution_timeout_meant,
+    names_time_limit,
+)
 
 # runpod_flash's str enums (`class DataCenter(str, Enum)` in 1.21): rc2 takes their members as
 # the strings they are (runpod-sdk2.md §6.1), unlike GpuType, GpuGroup, CudaVersion and
@@ -644,11 +651,18 @@ _FLASH_SPELLINGS = {
 }
 
 
-def _spelled(key: str, accepted) -> str:
-    """'; runpod 2.0 takes mounts={...}' or '; did you mean `gpu`?', or nothing."""
+def _spelled(key: str, accepted, value: Value | None = None) -> str:
+    """'; runpod 2.0 takes mounts={...}' or '; did you mean `gpu`?', or nothing. A time limit
+    (`timeout=600`) is pointed at execution_timeout_ms with its unit, not at idle_timeout."""
     known = _FLASH_SPELLINGS.get(key)
     if known is not None and known[0] in accepted:
         return f"; runpod 2.0 takes {known[1]}"
+    meant = execution_timeout_meant(key, accepted)
+    if meant is not None:
+        return execution_timeout_hint(key, meant, value)
+    if names_time_limit(key):
+        # rc2's App.task() has no time limit; closest by spelling (`mounts`) means nothing
+        return "; rc2 has no job time limit here (app.queue()/app.api() take execution_timeout_ms)"
     guess = did_you_mean(key, accepted)
     return f"; did you mean `{guess}`?" if guess else ""
 
@@ -671,7 +685,7 @@ def resource_params(
             problems.append(("FG208", message, value))
         elif key not in accepted:
             message = f"{sig}() got an unexpected keyword argument {key!r}"
-            problems.append(("FG210", message + _spelled(key, accepted), value))
+            problems.append(("FG210", message + _spelled(key, accepted, value), value))
     cpu = written.get("cpu")
     compute = "cpu" if cpu is not None and not (cpu.known and cpu.value is None) else "gpu"
     params: dict[str, Value] = {}

@@ -11,7 +11,11 @@ from flash_guard.sdk.flash_tables import (
     LEGACY_CLASSES,
     REMOTE_STUB_KEYWORDS,
     REMOTE_STUB_KEYWORDS_FROM,
+    counts_milliseconds,
     did_you_mean,
+    execution_timeout_hint,
+    execution_timeout_meant,
+    names_time_limit,
 )
 from flash_guard.sdk.in_use import keywords, release_at_least
 
@@ -44,7 +48,10 @@ class UnknownParameter(EveryDeclaration):
     1.13+, verified with 1.21: no `max_concurrency` in the manifest), so uvicorn admits requests
     with no such cap. Each finding suggests the
     closest real parameter (`gpus` -> `gpu`, `workers_max` -> `workersMax`); a keyword that
-    names the GPU (`gpuType="A40"`) is pointed at the GPU choice, not at `type`. Keywords that
+    names the GPU (`gpuType="A40"`) is pointed at the GPU choice, not at `type`; one that names
+    a time limit (`timeout`, `timeout_s`, `max_runtime`) at the execution timeout
+    (`execution_timeout_ms`, `executionTimeoutMs` on the legacy classes), in milliseconds, not
+    at `idle_timeout`, with no automatic rename unless it was written in ms. Keywords that
     come from a `**spread` that cannot be resolved make the rule undecidable (FG002)."""
 
     id = "unknown-parameter"
@@ -64,8 +71,11 @@ class UnknownParameter(EveryDeclaration):
                 for k, _, _ in endpoint.kwargs
                 if k not in endpoint_params and k not in OWNED_ELSEWHERE
             ]
-            for key, _, span in endpoint.kwargs:
+            for key, value, span in endpoint.kwargs:
                 if key in endpoint_params or key in OWNED_ELSEWHERE:
+                    continue
+                if endpoint.kind == "client" and names_time_limit(key):
+                    out.append(_client_time_limit(endpoint, name, key, span))
                     continue
                 out.append(
                     fail_at(
@@ -73,7 +83,7 @@ class UnknownParameter(EveryDeclaration):
                         f"{name}: Endpoint() got an unexpected keyword argument '{key}' "
                         f"(TypeError when the module is imported"
                         f"{_release_note(accepted.sdk, 'endpoint_param', key)})"
-                        f"{suggest(key, endpoint_params)}",
+                        f"{suggest(key, endpoint_params, value)}",
                         endpoint.path,
                         span,
                         key,
@@ -85,7 +95,7 @@ class UnknownParameter(EveryDeclaration):
         else:
             cls = endpoint.resource_class
             unknown_fields = [k for k, _, _ in endpoint.kwargs if k not in legacy_fields]
-            for key, _, span in endpoint.kwargs:
+            for key, value, span in endpoint.kwargs:
                 if key in legacy_fields:
                     continue
                 if _cpu_class(cls) and did_you_mean(key, legacy_fields) in CPU_GPU_FIELDS:
@@ -98,7 +108,7 @@ class UnknownParameter(EveryDeclaration):
                         f"{name}: {cls} has no field '{key}'; pydantic drops it silently, so the "
                         "setting never takes effect"
                         f"{_release_note(accepted.sdk, f'model_field:{cls}', key, paren=True)}"
-                        f"{suggest(key, legacy_fields)}",
+                        f"{suggest(key, legacy_fields, value)}",
                         endpoint.path,
                         span,
                         key,
@@ -111,9 +121,16 @@ class UnknownParameter(EveryDeclaration):
                 if key in remote_params or _read_by_stub(key, cls, accepted):
                     continue
                 hint = suggest(key, remote_params)
-                field = did_you_mean(key, legacy_fields)
+                field = execution_timeout_meant(key, legacy_fields) or did_you_mean(
+                    key, legacy_fields
+                )
+                unit = (
+                    " (in milliseconds)"
+                    if _new_unit(key, field, legacy_fields) and not counts_milliseconds(key)
+                    else ""
+                )
                 if not hint and field:
-                    hint = f"; `{field}` is a setting of the resource class, not of remote()"
+                    hint = f"; `{field}`{unit} is a setting of the resource class, not of remote()"
                 what = (
                     f"remote() got unknown keyword argument: '{key}' (TypeError when the module "
                     "is imported)"
@@ -133,7 +150,8 @@ class UnknownParameter(EveryDeclaration):
                         span,
                         key,
                         fix=(
-                            f"Set `{field}=` on {cls}(...) instead of passing `{key}=` to remote()."
+                            f"Set `{field}=`{unit} on {cls}(...) instead of passing `{key}=` "
+                            "to remote()."
                             if field and not did_you_mean(key, remote_params)
                             else fix_for(key, remote_params)
                         ),
@@ -146,6 +164,22 @@ class UnknownParameter(EveryDeclaration):
 
 
 CPU_GPU_FIELDS = frozenset(CPU_CLASS_DROPPED_GPU_FIELDS)
+
+
+def _client_time_limit(endpoint, name: str, key: str, span):
+    """`Endpoint(id="abc", timeout=30)`: a client deploys nothing, so no execution timeout is
+    meant; its calls take the wait, in seconds (runpod-flash 1.21 `runsync(data, timeout=60.0)`,
+    `EndpointJob.wait(timeout=None)`, `ep.post(path, data, timeout=...)`)."""
+    return fail_at(
+        endpoint,
+        f"{name}: Endpoint() got an unexpected keyword argument '{key}' (TypeError when the "
+        "module is imported); a client's time limit goes on each call, in seconds: "
+        f"`await ep.runsync(data, timeout=...)`, `await job.wait(timeout=...)`",
+        endpoint.path,
+        span,
+        key,
+        fix=f"Remove `{key}=` and pass `timeout=` (seconds) to runsync()/wait()/post().",
+    )
 
 
 def _release_note(sdk, kind: str, key: str, paren: bool = False) -> str:
@@ -370,7 +404,12 @@ GPU_CHOICE = ("gpus", "gpu")
 def guess_for(key: str, candidates) -> str | None:
     """The parameter `key` was most likely meant as. A keyword that names the GPU (`gpuType`,
     `gpu_name`) means the GPU choice even where spelling says otherwise: `gpuType` is
-    closest to `type`, the queue/load-balancer switch, which rejects a GPU name."""
+    closest to `type`, the queue/load-balancer switch, which rejects a GPU name. So does one
+    that names a time limit (`timeout`, `max_runtime`): the execution timeout, not the
+    `idle_timeout` that `timeout` is spelled closest to."""
+    meant = execution_timeout_meant(key, candidates)
+    if meant is not None:
+        return meant
     guess = did_you_mean(key, candidates)
     if "gpu" not in key.lower() or (guess is not None and "gpu" in guess.lower()):
         return guess
@@ -378,9 +417,20 @@ def guess_for(key: str, candidates) -> str | None:
     return next((name for name in GPU_CHOICE if name in pool and name != key), guess)
 
 
-def suggest(key: str, candidates) -> str:
+def suggest(key: str, candidates, value=None) -> str:
+    """`value`: the keyword's Value, for the unit of a time limit (`timeout=600`)."""
     guess = guess_for(key, candidates)
+    if _new_unit(key, guess, candidates):
+        return execution_timeout_hint(key, guess, value)
     return f"; did you mean `{guess}`?" if guess else ""
+
+
+def _new_unit(key: str, guess: str | None, candidates) -> bool:
+    """A time limit meant as the execution timeout and not a respelling of it (`timeout`,
+    not `executionTimeoutMs`): the message says the unit, milliseconds."""
+    if guess is None or guess != execution_timeout_meant(key, candidates):
+        return False
+    return key.casefold().replace("_", "") != guess.casefold().replace("_", "")
 
 
 def fix_for(key: str, candidates, unknown_keys=()) -> str:
@@ -395,6 +445,9 @@ def fix_for(key: str, candidates, unknown_keys=()) -> str:
         return "Replace the min/max keywords with one `workers=(min, max)`."
     if guess and any(k != key and guess_for(k, candidates) == guess for k in unknown_keys):
         return f"Keep one of the keywords meant as `{guess}=` and rename it; remove the others."
+    if _new_unit(key, guess, candidates) and not counts_milliseconds(key):
+        # No rename: `timeout=600` renamed is a 0.6 s limit.
+        return f"Replace `{key}=` with `{guess}=` in milliseconds (seconds x 1000)."
     if guess:
         return f"Rename `{key}=` to `{guess}=`."
     return f"Remove `{key}=`; see the parameter list in the SDK reference."
