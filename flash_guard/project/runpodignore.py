@@ -110,7 +110,7 @@ def _segment(segment: str) -> str:
     return "".join(out)
 
 
-def _patterns(lines, source_name: str) -> list[Pattern]:
+def patterns_of(lines, source_name: str) -> list[Pattern]:
     out = []
     for number, line in enumerate(lines, 1):
         pattern = compile_line(line, f"`{source_name}` line {number}")
@@ -133,14 +133,14 @@ class ShippedFiles:
         self.app_dir = app_dir
         self._gitignores: dict[str, list[Pattern]] = {}
         text = read_text(app_dir / RUNPODIGNORE) if app_dir is not None else None
-        self.runpodignore = _patterns(text.splitlines(), RUNPODIGNORE) if text else []
+        self.runpodignore = patterns_of(text.splitlines(), RUNPODIGNORE) if text else []
 
     def _gitignore(self, directory: str) -> list[Pattern]:
         """The patterns of `directory/.gitignore` ('' for the app's own)."""
         if directory not in self._gitignores:
             rel = f"{directory}/{GITIGNORE}" if directory else GITIGNORE
             text = read_text(self.app_dir / rel) if self.app_dir is not None else None
-            self._gitignores[directory] = _patterns(text.splitlines(), rel) if text else []
+            self._gitignores[directory] = patterns_of(text.splitlines(), rel) if text else []
         return self._gitignores[directory]
 
     def excluded(self, rel: str) -> str | None:

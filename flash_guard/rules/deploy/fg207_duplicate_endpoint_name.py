@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from flash_guard.checks.base import Check, Outcome, fail_at, register, unknown
 from flash_guard.checks.deploy_support import label, tidy
@@ -18,6 +19,8 @@ from flash_guard.checks.placement import (
 from flash_guard.messages import env_keys, show
 from flash_guard.model import Endpoint, Span, Value
 from flash_guard.project.apps import AppMap, app_map
+from flash_guard.project.runpodignore import patterns_of
+from flash_guard.project.sdk_version import read_text
 from flash_guard.sdk.in_use import release_at_least, sdk_of
 
 
@@ -62,7 +65,11 @@ class DuplicateEndpointName(Check):
     never runs, and a name deleted at module level (`del infer`) is gone before the build reads
     the globals (another name bound from it before the `del` still counts). An import inside the
     function that calls the endpoint binds nothing at module level and is fine; tetra-rp and
-    older releases parsed the source for decorators instead."""
+    older releases parsed the source for decorators instead. A clash across two files one of
+    which the app's `.flashignore` names is no clash where the build reads that file
+    (runpod-flash up to 1.11.0, tetra-rp from 0.14: the file is neither scanned nor shipped);
+    from runpod-flash 1.11.1 the build only warns that `.flashignore` is no longer supported,
+    so the finding stands and says to move the pattern to `.gitignore`."""
 
     id = "duplicate-endpoint-name"
     scope = "project"
@@ -72,17 +79,18 @@ class DuplicateEndpointName(Check):
         # `flash build` packages one app at a time: names in two apps never collide.
         imports: dict[str, dict] | None = None
         apps = app_map(ctx.analysis) if ctx.analysis is not None else None
+        ignores = FlashIgnores(ctx.analysis.root) if ctx.analysis is not None else None
         for deployed in by_app(e for e in endpoints if visible_to_build(e)).values():
             out += reused_decorators(deployed)
-            out += functions_in_several_files(deployed, apps)
+            out += functions_in_several_files(deployed, apps, ignores)
             if ctx.analysis is not None and _scanned_at_run_time(deployed):
                 if imports is None:  # once per run, for every app
                     imports = _module_level_imports(ctx.analysis)
                 by_source = imports.get(deployed[0].app, {})
                 out += imported_into_other_modules(deployed, by_source)
-            named, name_findings = duplicate_names(deployed)
+            named, name_findings = duplicate_names(deployed, ignores)
             out += name_findings
-            out += duplicate_functions(deployed, named)
+            out += duplicate_functions(deployed, named, ignores)
         return tidy(out)
 
 
@@ -146,7 +154,9 @@ def _client_pair_refused(first: Endpoint, second: Endpoint) -> bool:
     )
 
 
-def duplicate_names(deployed: list[Endpoint]) -> tuple[set[int], list[Outcome]]:
+def duplicate_names(
+    deployed: list[Endpoint], ignores: FlashIgnores | None = None
+) -> tuple[set[int], list[Outcome]]:
     """Findings for repeated names; also the ids of endpoints already reported."""
     first_by_name: dict[str, Endpoint] = {}
     reported: set[int] = set()
@@ -163,6 +173,9 @@ def duplicate_names(deployed: list[Endpoint]) -> tuple[set[int], list[Outcome]]:
             continue  # no name at all is FG202/FG204's business
         first = first_by_name.setdefault(name.value, endpoint)
         if first is endpoint or _same_client(first, endpoint):
+            continue
+        ignored = _flashignore_effect(ignores, endpoint, (first.path, endpoint.path))
+        if ignored is LEFT_OUT:
             continue
         reported.add(id(endpoint))
         both_clients = first.kind == "image" and endpoint.kind == "image"
@@ -198,7 +211,7 @@ def duplicate_names(deployed: list[Endpoint]) -> tuple[set[int], list[Outcome]]:
             fail_at(
                 endpoint,
                 f"endpoint name '{name.value}' is already used by the declaration at "
-                f"{where(first)}; {consequence}",
+                f"{where(first)}; {consequence}{ignored or ''}",
                 endpoint.path,
                 endpoint.span,
                 "name",
@@ -296,7 +309,9 @@ def reused_decorators(deployed: list[Endpoint]) -> list[Outcome]:
     return out
 
 
-def functions_in_several_files(deployed: list[Endpoint], apps: AppMap | None) -> list[Outcome]:
+def functions_in_several_files(
+    deployed: list[Endpoint], apps: AppMap | None, ignores: FlashIgnores | None = None
+) -> list[Outcome]:
     """The build groups functions by endpoint name and refuses a group from several files, so
     an endpoint's routes (or decorated functions) must all live in one file. A route that a
     file of another app registers is not in this app's build (`apps`: each app is built on
@@ -320,12 +335,15 @@ def functions_in_several_files(deployed: list[Endpoint], apps: AppMap | None) ->
             continue
         first_path, first_span, first_function = next(iter(by_file.values()))
         for path, span, function in list(by_file.values())[1:]:
+            ignored = _flashignore_effect(ignores, endpoint, (first_path, path))
+            if ignored is LEFT_OUT:
+                continue
             out.append(
                 fail_at(
                     endpoint,
                     f"{label(endpoint)} serves `{function}` from {path} and `{first_function}` "
                     f"from {first_path}:{first_span.line}; `flash build` fails: endpoint "
-                    f"'{endpoint.display_name}' is defined in multiple files",
+                    f"'{endpoint.display_name}' is defined in multiple files{ignored or ''}",
                     path,
                     span,
                     "functions",
@@ -353,7 +371,9 @@ def refuses_duplicate_functions(endpoint: Endpoint) -> bool:
     return True
 
 
-def duplicate_functions(deployed: list[Endpoint], already: set[int]) -> list[Outcome]:
+def duplicate_functions(
+    deployed: list[Endpoint], already: set[int], ignores: FlashIgnores | None = None
+) -> list[Outcome]:
     owner: dict[str, Endpoint] = {}
     out = []
     for endpoint in deployed:
@@ -367,18 +387,94 @@ def duplicate_functions(deployed: list[Endpoint], already: set[int]) -> list[Out
         if clash is None or id(endpoint) in already:
             continue
         function, first = clash
+        ignored = _flashignore_effect(ignores, endpoint, (first.path, endpoint.path))
+        if ignored is LEFT_OUT:
+            continue
         out.append(
             fail_at(
                 endpoint,
                 f"{label(endpoint)} serves `{function}`, a name the endpoint "
                 f"{label(first)} ({where(first)}) already uses for its function; `flash build` "
-                f"fails: 'Duplicate function name '{function}''",
+                f"fails: 'Duplicate function name '{function}''{ignored or ''}",
                 endpoint.path,
                 endpoint.span,
                 "functions",
             )
         )
     return out
+
+
+# `.flashignore`: runpod-flash up to 1.11.0 and tetra-rp from 0.14 (its first `flash build`)
+# read it beside `.gitignore` (cli/utils/ignore.py load_ignore_patterns, used by the scanner
+# and the archive alike); from 1.11.1 the build only warns ".flashignore is no longer
+# supported" and reads `.gitignore` and its built-in list (checked in 1.11.0, 1.11.1, 1.12,
+# 1.13, 1.14, 1.16 and 1.21 sources).
+FLASHIGNORE = ".flashignore"
+FLASHIGNORE_DROPPED = "1.11.1"
+TETRA_FIRST_BUILD = "0.14.0"
+# _flashignore_effect's answer when the release's build leaves one of the files out
+LEFT_OUT = object()
+
+
+class FlashIgnores:
+    """Each app's `.flashignore` patterns, read once (none when the file is absent)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._by_app: dict[str, list] = {}
+
+    def excluding(self, app: str, path: str):
+        """The `.flashignore` pattern that leaves `path` (project-relative) out of `app`, the
+        last one that matches deciding as in gitignore; None when none does."""
+        if app not in self._by_app:
+            text = read_text(self.root / app / FLASHIGNORE)
+            self._by_app[app] = patterns_of(text.splitlines(), FLASHIGNORE) if text else []
+        patterns = self._by_app[app]
+        if not patterns:
+            return None
+        relative = app_relative(app, path)
+        decided = None
+        for pattern in patterns:
+            if pattern.regex.match(relative):
+                decided = None if pattern.negated else pattern
+        return decided
+
+
+def app_relative(app: str, path: str) -> str:
+    return path if app in (".", "") else path.removeprefix(app.rstrip("/") + "/")
+
+
+def _reads_flashignore(sdk) -> bool:
+    if sdk is None:
+        return False
+    if sdk.package == "tetra-rp":
+        return release_at_least(sdk, "tetra-rp", TETRA_FIRST_BUILD)
+    return sdk.package == "runpod-flash" and not release_at_least(
+        sdk, "runpod-flash", FLASHIGNORE_DROPPED
+    )
+
+
+def _flashignore_effect(ignores: FlashIgnores | None, endpoint: Endpoint, paths) -> object:
+    """For a clash between declarations in two files, one of which the app's `.flashignore`
+    names: LEFT_OUT where the release's build reads `.flashignore` (the file is not built, so
+    nothing clashes); else a note that the release ignores it and reads `.gitignore`. None
+    when no `.flashignore` names either file."""
+    if ignores is None or len(set(paths)) < 2:
+        return None
+    hits = [(p, ignores.excluding(endpoint.app, p)) for p in dict.fromkeys(paths)]
+    path, pattern = next(((p, pat) for p, pat in hits if pat is not None), (None, None))
+    if pattern is None:
+        return None
+    sdk = sdk_of(endpoint)
+    if _reads_flashignore(sdk):
+        return LEFT_OUT
+    if sdk is None or sdk.package != "runpod-flash":
+        return None
+    return (
+        f" ({FLASHIGNORE} names {app_relative(endpoint.app, path)} with `{pattern.text}`, but "
+        f"{sdk.package} {sdk.version} "
+        f"ignores {FLASHIGNORE}: move the pattern to .gitignore, which the build reads)"
+    )
 
 
 # The first runpod-flash release whose build imports each module and reads its globals
