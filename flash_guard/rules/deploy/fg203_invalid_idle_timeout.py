@@ -15,6 +15,7 @@ from flash_guard.checks.deploy_support import (
     shown,
 )
 from flash_guard.discover.normalize import lax_int
+from flash_guard.rules.production.fg105_idle_timeout_range import milliseconds_note
 from flash_guard.sdk.flash_tables import IDLE_TIMEOUT_RANGE
 from flash_guard.sdk.in_use import facts_of, sdk_of
 
@@ -28,8 +29,9 @@ class InvalidIdleTimeout(Check):
     before 1.11.1, every tetra-rp release) still reject a value that is not a whole number.
     For `Endpoint` the validator runs when the resource config is built, at decoration or
     route registration; for the legacy classes at construction. Either way the module fails
-    to import. runpod 2.0 has no range check at all (rc2 accepts 0, negative and huge
-    values), so FG203 does not fire on 2.0 declarations."""
+    to import. A value above 3600 in whole thousands (`idle_timeout=300_000`) is said to read
+    as milliseconds, as FG105 says it. runpod 2.0 has no range check at all (rc2 accepts 0,
+    negative and huge values), so FG203 does not fire on 2.0 declarations."""
 
     id = "invalid-idle-timeout"
 
@@ -54,7 +56,7 @@ class InvalidIdleTimeout(Check):
         else:
             problem = (
                 f"is outside {_shown_range(low, high)}{release}: the SDK raises 'idleTimeout "
-                f"must be between {low} and {high} seconds'"
+                f"must be between {low} and {high} seconds'{milliseconds_note(seconds, name)}"
             )
         return [
             fail(

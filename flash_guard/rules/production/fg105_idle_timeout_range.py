@@ -12,6 +12,8 @@ from flash_guard.checks.base import (
     spread_unknown,
     unknown,
 )
+from flash_guard.checks.deploy_support import keyword
+from flash_guard.sdk.flash_tables import IDLE_TIMEOUT_RANGE
 from flash_guard.sdk.in_use import sdk_of
 
 
@@ -39,9 +41,10 @@ class IdleTimeoutRange(Check):
     """Reads `idle_timeout` (legacy `idleTimeout`; seconds, default 60, 5 in tetra-rp and
     runpod-flash before 1.2: the default of the SDK version in use) and compares it
     with the profile's inclusive range for the endpoint's kind: queue-based endpoints (kind
-    `queue` and `image`) use `queue_range`, load-balanced ones `lb_range`. A value of
-    10000 or more in whole thousands (`idle_timeout=300_000`) is said to read as
-    milliseconds: no release range-checks it in runpod 2.0, so it deploys as hours."""
+    `queue` and `image`) use `queue_range`, load-balanced ones `lb_range`. A value above
+    3600 in whole thousands (`idle_timeout=300_000`, legacy `idleTimeout=5000`) is said to
+    read as milliseconds, as FG203 says it: runpod 2.0 and the releases before runpod-flash
+    1.11.1 range-check nothing, so it deploys as hours."""
 
     id = "idle-timeout-range"
     Params = Params
@@ -69,7 +72,8 @@ class IdleTimeoutRange(Check):
         return [
             fail(
                 endpoint,
-                f"`{endpoint.display_name}` idles {seconds} s{source}{_as_millis(seconds)}; "
+                f"`{endpoint.display_name}` idles {seconds} s{source}"
+                f"{milliseconds_note(seconds, keyword(endpoint, 'idle_timeout'))}; "
                 f"{label} production endpoints should keep workers {low}-{high} s",
                 value,
                 "idle_timeout",
@@ -77,15 +81,19 @@ class IdleTimeoutRange(Check):
         ]
 
 
-def _as_millis(seconds) -> str:
-    """A note for a value that reads as milliseconds (`idle_timeout=300_000` meant 5 minutes,
-    as execution_timeout_ms is written): idle_timeout is seconds in every SDK release."""
-    if seconds < 10_000 or seconds % 1000:
+def milliseconds_note(seconds, name: str = "idle_timeout") -> str:
+    """A note for an idle timeout that reads as milliseconds (`idle_timeout=300_000` meant 5
+    minutes, as execution_timeout_ms is written): above the 3600 s any release accepts and in
+    whole thousands. The idle timeout is seconds in every SDK release (`name`: the keyword as
+    written, `idleTimeout` on the legacy classes); FG203 gives the same note."""
+    if isinstance(seconds, float) and seconds.is_integer():
+        seconds = int(seconds)  # `3e5`
+    if isinstance(seconds, bool) or not isinstance(seconds, int):
         return ""
-    return (
-        f" (about {seconds / 3600:.0f} h; idle_timeout is in seconds: {seconds // 1000} if "
-        "milliseconds were meant)"
-    )
+    if seconds <= IDLE_TIMEOUT_RANGE[1] or seconds % 1000:
+        return ""
+    length = f"{seconds / 3600:.0f} h" if seconds >= 36_000 else f"{seconds / 60:.0f} min"
+    return f" (about {length}; {name} is in seconds: {seconds // 1000} if milliseconds were meant)"
 
 
 def _default_source(endpoint) -> str:
