@@ -347,3 +347,21 @@ def test_older_releases_match_fresh_installs(tmp_path):
             assert snap["version"] == version
             _assert_same(rel.raw_facts(dist, version), snap["facts"], f"{dist} {version}")
     assert time.monotonic() - started < 120
+
+
+@pytest.mark.parametrize(
+    ("seconds", "note"),
+    [
+        (300_000, "about 83 h; idle_timeout is in seconds: 300 if milliseconds were meant"),
+        (30_000.0, "about 8 h; idle_timeout is in seconds: 30 if milliseconds were meant"),
+        (10_000, "about 3 h; idle_timeout is in seconds: 10 if milliseconds were meant"),
+        (5_000, ""),  # 5 s is no likelier than 83 min: no note
+        (45_500, ""),  # not whole thousands
+        (True, ""),
+        ("60000", ""),
+    ],
+)
+def test_an_idle_timeout_reads_as_milliseconds_from_ten_seconds(seconds, note):
+    from flash_guard.rules.production.fg105_idle_timeout_range import milliseconds_note
+
+    assert milliseconds_note(seconds) == (f" ({note})" if note else "")

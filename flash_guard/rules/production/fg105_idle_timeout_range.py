@@ -13,7 +13,6 @@ from flash_guard.checks.base import (
     unknown,
 )
 from flash_guard.checks.deploy_support import keyword
-from flash_guard.sdk.flash_tables import IDLE_TIMEOUT_RANGE
 from flash_guard.sdk.in_use import sdk_of
 
 
@@ -81,18 +80,22 @@ class IdleTimeoutRange(Check):
         ]
 
 
+_MILLISECONDS_FROM = 10_000
+
+
 def milliseconds_note(seconds, name: str = "idle_timeout") -> str:
     """A note for an idle timeout that reads as milliseconds (`idle_timeout=300_000` meant 5
-    minutes, as execution_timeout_ms is written): above the 3600 s any release accepts and in
-    whole thousands. The idle timeout is seconds in every SDK release (`name`: the keyword as
-    written, `idleTimeout` on the legacy classes); FG203 gives the same note."""
+    minutes, as execution_timeout_ms is written): 10,000 or more and in whole thousands, so
+    the reading is at least 10 s (`idle_timeout=5000` gets no note: 5 s is no likelier).
+    The idle timeout is seconds in every SDK release (`name`: the keyword as written,
+    `idleTimeout` on the legacy classes); FG203 gives the same note."""
     if isinstance(seconds, float) and seconds.is_integer():
         seconds = int(seconds)  # `3e5`
     if isinstance(seconds, bool) or not isinstance(seconds, int):
         return ""
-    if seconds <= IDLE_TIMEOUT_RANGE[1] or seconds % 1000:
+    if seconds < _MILLISECONDS_FROM or seconds % 1000:
         return ""
-    length = f"{seconds / 3600:.0f} h" if seconds >= 36_000 else f"{seconds / 60:.0f} min"
+    length = f"{seconds / 3600:.0f} h" if seconds >= 7200 else f"{seconds / 60:.0f} min"
     return f" (about {length}; {name} is in seconds: {seconds // 1000} if milliseconds were meant)"
 
 
