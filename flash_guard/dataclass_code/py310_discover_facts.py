@@ -44,10 +44,10 @@ CODES['def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is s
 def __create_fn__():
  def __eq__(self,other):
   if other.__class__ is self.__class__:
-   return (self.name,self.span,self.namespace,self.bases,self.decorators,self.fields,)==(other.name,other.span,other.namespace,other.bases,other.decorators,other.fields,)
+   return (self.name,self.span,self.namespace,self.bases,self.decorators,self.fields,self.field_types,)==(other.name,other.span,other.namespace,other.bases,other.decorators,other.fields,other.field_types,)
   return NotImplemented
  return __eq__
-CODES['def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.name,self.span,self.namespace,self.bases,self.decorators,self.fields,)==(other.name,other.span,other.namespace,other.bases,other.decorators,other.fields,)\n  return NotImplemented\n return __eq__'] = (__create_fn__.__code__, b'\x0c\x00')
+CODES['def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.name,self.span,self.namespace,self.bases,self.decorators,self.fields,self.field_types,)==(other.name,other.span,other.namespace,other.bases,other.decorators,other.fields,other.field_types,)\n  return NotImplemented\n return __eq__'] = (__create_fn__.__code__, b'\x0c\x00')
 
 def __create_fn__():
  def __eq__(self,other):
@@ -129,9 +129,9 @@ CODES['def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qua
 
 def __create_fn__():
  def __repr__(self):
-  return self.__class__.__qualname__ + f"(name={self.name!r}, span={self.span!r}, namespace={self.namespace!r}, bases={self.bases!r}, decorators={self.decorators!r}, fields={self.fields!r})"
+  return self.__class__.__qualname__ + f"(name={self.name!r}, span={self.span!r}, namespace={self.namespace!r}, bases={self.bases!r}, decorators={self.decorators!r}, fields={self.fields!r}, field_types={self.field_types!r})"
  return __repr__
-CODES['def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(name={self.name!r}, span={self.span!r}, namespace={self.namespace!r}, bases={self.bases!r}, decorators={self.decorators!r}, fields={self.fields!r})"\n return __repr__'] = (__create_fn__.__code__, b'\x0c\x00')
+CODES['def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(name={self.name!r}, span={self.span!r}, namespace={self.namespace!r}, bases={self.bases!r}, decorators={self.decorators!r}, fields={self.fields!r}, field_types={self.field_types!r})"\n return __repr__'] = (__create_fn__.__code__, b'\x0c\x00')
 
 def __create_fn__():
  def __repr__(self):
@@ -212,16 +212,17 @@ def __create_fn__(_type_name, _type_span, _type_blocks, MISSING, _HAS_DEFAULT_FA
  return __init__
 CODES['def __create_fn__(_type_name, _type_span, _type_blocks, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_blocks, _return_type):\n def __init__(self,name:_type_name,span:_type_span,blocks:_type_blocks=_dflt_blocks)->_return_type:\n  self.name=name\n  self.span=span\n  self.blocks=blocks\n return __init__'] = (__create_fn__.__code__, b'\x0c\x00')
 
-def __create_fn__(_type_name, _type_span, _type_namespace, _type_bases, _type_decorators, _type_fields, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_bases, _dflt_decorators, _dflt_fields, _return_type):
- def __init__(self,name:_type_name,span:_type_span,namespace:_type_namespace,bases:_type_bases=_HAS_DEFAULT_FACTORY,decorators:_type_decorators=_HAS_DEFAULT_FACTORY,fields:_type_fields=_HAS_DEFAULT_FACTORY)->_return_type:
+def __create_fn__(_type_name, _type_span, _type_namespace, _type_bases, _type_decorators, _type_fields, _type_field_types, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_bases, _dflt_decorators, _dflt_fields, _dflt_field_types, _return_type):
+ def __init__(self,name:_type_name,span:_type_span,namespace:_type_namespace,bases:_type_bases=_HAS_DEFAULT_FACTORY,decorators:_type_decorators=_HAS_DEFAULT_FACTORY,fields:_type_fields=_HAS_DEFAULT_FACTORY,field_types:_type_field_types=_HAS_DEFAULT_FACTORY)->_return_type:
   self.name=name
   self.span=span
   self.namespace=namespace
   self.bases=_dflt_bases() if bases is _HAS_DEFAULT_FACTORY else bases
   self.decorators=_dflt_decorators() if decorators is _HAS_DEFAULT_FACTORY else decorators
   self.fields=_dflt_fields() if fields is _HAS_DEFAULT_FACTORY else fields
+  self.field_types=_dflt_field_types() if field_types is _HAS_DEFAULT_FACTORY else field_types
  return __init__
-CODES['def __create_fn__(_type_name, _type_span, _type_namespace, _type_bases, _type_decorators, _type_fields, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_bases, _dflt_decorators, _dflt_fields, _return_type):\n def __init__(self,name:_type_name,span:_type_span,namespace:_type_namespace,bases:_type_bases=_HAS_DEFAULT_FACTORY,decorators:_type_decorators=_HAS_DEFAULT_FACTORY,fields:_type_fields=_HAS_DEFAULT_FACTORY)->_return_type:\n  self.name=name\n  self.span=span\n  self.namespace=namespace\n  self.bases=_dflt_bases() if bases is _HAS_DEFAULT_FACTORY else bases\n  self.decorators=_dflt_decorators() if decorators is _HAS_DEFAULT_FACTORY else decorators\n  self.fields=_dflt_fields() if fields is _HAS_DEFAULT_FACTORY else fields\n return __init__'] = (__create_fn__.__code__, b'\x0c\x00')
+CODES['def __create_fn__(_type_name, _type_span, _type_namespace, _type_bases, _type_decorators, _type_fields, _type_field_types, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_bases, _dflt_decorators, _dflt_fields, _dflt_field_types, _return_type):\n def __init__(self,name:_type_name,span:_type_span,namespace:_type_namespace,bases:_type_bases=_HAS_DEFAULT_FACTORY,decorators:_type_decorators=_HAS_DEFAULT_FACTORY,fields:_type_fields=_HAS_DEFAULT_FACTORY,field_types:_type_field_types=_HAS_DEFAULT_FACTORY)->_return_type:\n  self.name=name\n  self.span=span\n  self.namespace=namespace\n  self.bases=_dflt_bases() if bases is _HAS_DEFAULT_FACTORY else bases\n  self.decorators=_dflt_decorators() if decorators is _HAS_DEFAULT_FACTORY else decorators\n  self.fields=_dflt_fields() if fields is _HAS_DEFAULT_FACTORY else fields\n  self.field_types=_dflt_field_types() if field_types is _HAS_DEFAULT_FACTORY else field_types\n return __init__'] = (__create_fn__.__code__, b'\x0c\x00')
 
 def __create_fn__(_type_name, _type_span, _type_namespace, _type_params, _type_returns, _type_super_init, _type_forward_defaults, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_params, _dflt_returns, _dflt_super_init, _dflt_forward_defaults, _return_type):
  def __init__(self,name:_type_name,span:_type_span,namespace:_type_namespace,params:_type_params=_HAS_DEFAULT_FACTORY,returns:_type_returns=_HAS_DEFAULT_FACTORY,super_init:_type_super_init=_dflt_super_init,forward_defaults:_type_forward_defaults=_dflt_forward_defaults)->_return_type:

@@ -52,10 +52,10 @@ CODES['def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is s
 def __create_fn__():
  def __eq__(self,other):
   if other.__class__ is self.__class__:
-   return (self.variable,self.case_sensitive,self.has_default,self.text,)==(other.variable,other.case_sensitive,other.has_default,other.text,)
+   return (self.variable,self.case_sensitive,self.has_default,self.text,self.alternatives,)==(other.variable,other.case_sensitive,other.has_default,other.text,other.alternatives,)
   return NotImplemented
  return __eq__
-CODES['def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.variable,self.case_sensitive,self.has_default,self.text,)==(other.variable,other.case_sensitive,other.has_default,other.text,)\n  return NotImplemented\n return __eq__'] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf0\x02\x05\x01\x0f\xf0\x00\x05\x01\x0f\xf0\x00\x05\x01\x0f\xf0\x00\x05\x01\x0f\xf0\x00\x05\x01\x0f')
+CODES['def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.variable,self.case_sensitive,self.has_default,self.text,self.alternatives,)==(other.variable,other.case_sensitive,other.has_default,other.text,other.alternatives,)\n  return NotImplemented\n return __eq__'] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf0\x02\x05\x01\x0f\xf0\x00\x05\x01\x0f\xf0\x00\x05\x01\x0f\xf0\x00\x05\x01\x0f\xf0\x00\x05\x01\x0f')
 
 def __create_fn__():
  def __hash__(self):
@@ -83,9 +83,9 @@ CODES['def __create_fn__():\n def __hash__(self):\n  return hash((self.value,))\
 
 def __create_fn__():
  def __hash__(self):
-  return hash((self.variable,self.case_sensitive,self.has_default,self.text,))
+  return hash((self.variable,self.case_sensitive,self.has_default,self.text,self.alternatives,))
  return __hash__
-CODES['def __create_fn__():\n def __hash__(self):\n  return hash((self.variable,self.case_sensitive,self.has_default,self.text,))\n return __hash__'] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf0\x02\x03\x01\x11\xf0\x00\x03\x01\x11\xf0\x00\x03\x01\x11\xf0\x00\x03\x01\x11\xf0\x00\x03\x01\x11')
+CODES['def __create_fn__():\n def __hash__(self):\n  return hash((self.variable,self.case_sensitive,self.has_default,self.text,self.alternatives,))\n return __hash__'] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf0\x02\x03\x01\x11\xf0\x00\x03\x01\x11\xf0\x00\x03\x01\x11\xf0\x00\x03\x01\x11\xf0\x00\x03\x01\x11')
 
 def __create_fn__():
  def __repr__(self):
@@ -119,9 +119,9 @@ CODES['def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qua
 
 def __create_fn__():
  def __repr__(self):
-  return self.__class__.__qualname__ + f"(variable={self.variable!r}, case_sensitive={self.case_sensitive!r}, has_default={self.has_default!r}, text={self.text!r})"
+  return self.__class__.__qualname__ + f"(variable={self.variable!r}, case_sensitive={self.case_sensitive!r}, has_default={self.has_default!r}, text={self.text!r}, alternatives={self.alternatives!r})"
  return __repr__
-CODES['def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(variable={self.variable!r}, case_sensitive={self.case_sensitive!r}, has_default={self.has_default!r}, text={self.text!r})"\n return __repr__'] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf0\x02\x03\x01\x11\xf0\x00\x03\x01\x11\xf0\x00\x03\x01\x11\xf0\x00\x03\x01\x11\xf0\x00\x03\x01\x11')
+CODES['def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(variable={self.variable!r}, case_sensitive={self.case_sensitive!r}, has_default={self.has_default!r}, text={self.text!r}, alternatives={self.alternatives!r})"\n return __repr__'] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf0\x02\x03\x01\x11\xf0\x00\x03\x01\x11\xf0\x00\x03\x01\x11\xf0\x00\x03\x01\x11\xf0\x00\x03\x01\x11')
 
 def __create_fn__(_type_module, _type_path, _type_flash_package, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_flash_package, _return_type):
  def __init__(self,module:_type_module,path:_type_path,flash_package:_type_flash_package=_dflt_flash_package)->_return_type:
@@ -158,14 +158,15 @@ def __create_fn__(_type_value, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builti
  return __init__
 CODES["def __create_fn__(_type_value, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _return_type):\n def __init__(self,value:_type_value)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'value',value)\n return __init__"] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf0\x02\x03\x01\x11\xf0\x00\x03\x01\x11\xf0\x00\x03\x01\x11\xf0\x00\x03\x01\x11\xf0\x00\x03\x01\x11')
 
-def __create_fn__(_type_variable, _type_case_sensitive, _type_has_default, _type_text, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _return_type):
- def __init__(self,variable:_type_variable,case_sensitive:_type_case_sensitive,has_default:_type_has_default,text:_type_text)->_return_type:
+def __create_fn__(_type_variable, _type_case_sensitive, _type_has_default, _type_text, _type_alternatives, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_alternatives, _return_type):
+ def __init__(self,variable:_type_variable,case_sensitive:_type_case_sensitive,has_default:_type_has_default,text:_type_text,alternatives:_type_alternatives=_dflt_alternatives)->_return_type:
   __dataclass_builtins_object__.__setattr__(self,'variable',variable)
   __dataclass_builtins_object__.__setattr__(self,'case_sensitive',case_sensitive)
   __dataclass_builtins_object__.__setattr__(self,'has_default',has_default)
   __dataclass_builtins_object__.__setattr__(self,'text',text)
+  __dataclass_builtins_object__.__setattr__(self,'alternatives',alternatives)
  return __init__
-CODES["def __create_fn__(_type_variable, _type_case_sensitive, _type_has_default, _type_text, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _return_type):\n def __init__(self,variable:_type_variable,case_sensitive:_type_case_sensitive,has_default:_type_has_default,text:_type_text)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'variable',variable)\n  __dataclass_builtins_object__.__setattr__(self,'case_sensitive',case_sensitive)\n  __dataclass_builtins_object__.__setattr__(self,'has_default',has_default)\n  __dataclass_builtins_object__.__setattr__(self,'text',text)\n return __init__"] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf0\x02\x06\x01\x11\xf0\x00\x06\x01\x11\xf0\x00\x06\x01\x11\xf0\x00\x06\x01\x11\xf0\x00\x06\x01\x11')
+CODES["def __create_fn__(_type_variable, _type_case_sensitive, _type_has_default, _type_text, _type_alternatives, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_alternatives, _return_type):\n def __init__(self,variable:_type_variable,case_sensitive:_type_case_sensitive,has_default:_type_has_default,text:_type_text,alternatives:_type_alternatives=_dflt_alternatives)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'variable',variable)\n  __dataclass_builtins_object__.__setattr__(self,'case_sensitive',case_sensitive)\n  __dataclass_builtins_object__.__setattr__(self,'has_default',has_default)\n  __dataclass_builtins_object__.__setattr__(self,'text',text)\n  __dataclass_builtins_object__.__setattr__(self,'alternatives',alternatives)\n return __init__"] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf0\x02\x07\x01\x11\xf0\x00\x07\x01\x11\xf0\x00\x07\x01\x11\xf0\x00\x07\x01\x11\xf0\x00\x07\x01\x11')
 
 def __create_fn__(cls, FrozenInstanceError):
  def __delattr__(self,name):
@@ -209,11 +210,11 @@ CODES['def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name)
 
 def __create_fn__(cls, FrozenInstanceError):
  def __delattr__(self,name):
-  if type(self) is cls or name in ('variable','case_sensitive','has_default','text',):
+  if type(self) is cls or name in ('variable','case_sensitive','has_default','text','alternatives',):
    raise FrozenInstanceError(f"cannot delete field {name!r}")
   super(cls, self).__delattr__(name)
  return __delattr__
-CODES['def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'variable\',\'case_sensitive\',\'has_default\',\'text\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__'] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf0\x02\x05\x01\x14\xf0\x00\x05\x01\x14\xf0\x00\x05\x01\x14\xf0\x00\x05\x01\x14\xf0\x00\x05\x01\x14')
+CODES['def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'variable\',\'case_sensitive\',\'has_default\',\'text\',\'alternatives\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__'] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf0\x02\x05\x01\x14\xf0\x00\x05\x01\x14\xf0\x00\x05\x01\x14\xf0\x00\x05\x01\x14\xf0\x00\x05\x01\x14')
 
 def __create_fn__(cls, FrozenInstanceError):
  def __setattr__(self,name,value):
@@ -257,10 +258,10 @@ CODES['def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,
 
 def __create_fn__(cls, FrozenInstanceError):
  def __setattr__(self,name,value):
-  if type(self) is cls or name in ('variable','case_sensitive','has_default','text',):
+  if type(self) is cls or name in ('variable','case_sensitive','has_default','text','alternatives',):
    raise FrozenInstanceError(f"cannot assign to field {name!r}")
   super(cls, self).__setattr__(name, value)
  return __setattr__
-CODES['def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'variable\',\'case_sensitive\',\'has_default\',\'text\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__'] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf0\x02\x05\x01\x14\xf0\x00\x05\x01\x14\xf0\x00\x05\x01\x14\xf0\x00\x05\x01\x14\xf0\x00\x05\x01\x14')
+CODES['def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'variable\',\'case_sensitive\',\'has_default\',\'text\',\'alternatives\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__'] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf0\x02\x05\x01\x14\xf0\x00\x05\x01\x14\xf0\x00\x05\x01\x14\xf0\x00\x05\x01\x14\xf0\x00\x05\x01\x14')
 
 del __create_fn__

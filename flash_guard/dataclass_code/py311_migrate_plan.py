@@ -12,6 +12,14 @@ CODES = {}
 def __create_fn__():
  def __eq__(self,other):
   if other.__class__ is self.__class__:
+   return (self.app,self.root,self.dirs,self.requirements_outside,)==(other.app,other.root,other.dirs,other.requirements_outside,)
+  return NotImplemented
+ return __eq__
+CODES['def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.app,self.root,self.dirs,self.requirements_outside,)==(other.app,other.root,other.dirs,other.requirements_outside,)\n  return NotImplemented\n return __eq__'] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf0\x02\x05\x01\x0f\xf0\x00\x05\x01\x0f\xf0\x00\x05\x01\x0f\xf0\x00\x05\x01\x0f\xf0\x00\x05\x01\x0f')
+
+def __create_fn__():
+ def __eq__(self,other):
+  if other.__class__ is self.__class__:
    return (self.app_var,self.adopt,self.import_line,self.construct_here,self.construct_line,self.old_defaults,)==(other.app_var,other.adopt,other.import_line,other.construct_here,other.construct_line,other.old_defaults,)
   return NotImplemented
  return __eq__
@@ -35,6 +43,12 @@ CODES['def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is s
 
 def __create_fn__():
  def __repr__(self):
+  return self.__class__.__qualname__ + f"(app={self.app!r}, root={self.root!r}, dirs={self.dirs!r}, requirements_outside={self.requirements_outside!r})"
+ return __repr__
+CODES['def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(app={self.app!r}, root={self.root!r}, dirs={self.dirs!r}, requirements_outside={self.requirements_outside!r})"\n return __repr__'] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf0\x02\x03\x01\x11\xf0\x00\x03\x01\x11\xf0\x00\x03\x01\x11\xf0\x00\x03\x01\x11\xf0\x00\x03\x01\x11')
+
+def __create_fn__():
+ def __repr__(self):
   return self.__class__.__qualname__ + f"(app_var={self.app_var!r}, adopt={self.adopt!r}, import_line={self.import_line!r}, construct_here={self.construct_here!r}, construct_line={self.construct_line!r}, old_defaults={self.old_defaults!r})"
  return __repr__
 CODES['def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(app_var={self.app_var!r}, adopt={self.adopt!r}, import_line={self.import_line!r}, construct_here={self.construct_here!r}, construct_line={self.construct_line!r}, old_defaults={self.old_defaults!r})"\n return __repr__'] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf0\x02\x03\x01\x11\xf0\x00\x03\x01\x11\xf0\x00\x03\x01\x11\xf0\x00\x03\x01\x11\xf0\x00\x03\x01\x11')
@@ -50,6 +64,15 @@ def __create_fn__():
   return self.__class__.__qualname__ + f"(root={self.root!r}, name={self.name!r}, forms={self.forms!r}, migrate={self.migrate!r}, leave={self.leave!r}, app_var={self.app_var!r}, new_module={self.new_module!r}, new_module_text={self.new_module_text!r}, contexts={self.contexts!r}, adopt={self.adopt!r}, old_defaults={self.old_defaults!r})"
  return __repr__
 CODES['def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(root={self.root!r}, name={self.name!r}, forms={self.forms!r}, migrate={self.migrate!r}, leave={self.leave!r}, app_var={self.app_var!r}, new_module={self.new_module!r}, new_module_text={self.new_module_text!r}, contexts={self.contexts!r}, adopt={self.adopt!r}, old_defaults={self.old_defaults!r})"\n return __repr__'] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf0\x02\x03\x01\x11\xf0\x00\x03\x01\x11\xf0\x00\x03\x01\x11\xf0\x00\x03\x01\x11\xf0\x00\x03\x01\x11')
+
+def __create_fn__(_type_app, _type_root, _type_dirs, _type_requirements_outside, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_requirements_outside, _return_type):
+ def __init__(self,app:_type_app,root:_type_root,dirs:_type_dirs,requirements_outside:_type_requirements_outside=_dflt_requirements_outside)->_return_type:
+  self.app=app
+  self.root=root
+  self.dirs=dirs
+  self.requirements_outside=requirements_outside
+ return __init__
+CODES['def __create_fn__(_type_app, _type_root, _type_dirs, _type_requirements_outside, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_requirements_outside, _return_type):\n def __init__(self,app:_type_app,root:_type_root,dirs:_type_dirs,requirements_outside:_type_requirements_outside=_dflt_requirements_outside)->_return_type:\n  self.app=app\n  self.root=root\n  self.dirs=dirs\n  self.requirements_outside=requirements_outside\n return __init__'] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf0\x02\x06\x01\x11\xf0\x00\x06\x01\x11\xf0\x00\x06\x01\x11\xf0\x00\x06\x01\x11\xf0\x00\x06\x01\x11')
 
 def __create_fn__(_type_app_var, _type_adopt, _type_import_line, _type_construct_here, _type_construct_line, _type_old_defaults, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_import_line, _dflt_construct_here, _dflt_construct_line, _dflt_old_defaults, _return_type):
  def __init__(self,app_var:_type_app_var,adopt:_type_adopt,import_line:_type_import_line=_dflt_import_line,construct_here:_type_construct_here=_dflt_construct_here,construct_line:_type_construct_line=_dflt_construct_line,old_defaults:_type_old_defaults=_HAS_DEFAULT_FACTORY)->_return_type:

@@ -44,10 +44,10 @@ CODES['def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is s
 def __create_fn__():
  def __eq__(self,other):
   if other.__class__ is self.__class__:
-   return (self.name,self.span,self.namespace,self.bases,self.decorators,self.fields,)==(other.name,other.span,other.namespace,other.bases,other.decorators,other.fields,)
+   return (self.name,self.span,self.namespace,self.bases,self.decorators,self.fields,self.field_types,)==(other.name,other.span,other.namespace,other.bases,other.decorators,other.fields,other.field_types,)
   return NotImplemented
  return __eq__
-CODES['def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.name,self.span,self.namespace,self.bases,self.decorators,self.fields,)==(other.name,other.span,other.namespace,other.bases,other.decorators,other.fields,)\n  return NotImplemented\n return __eq__'] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf3\x02\x05\x01\x0f')
+CODES['def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.name,self.span,self.namespace,self.bases,self.decorators,self.fields,self.field_types,)==(other.name,other.span,other.namespace,other.bases,other.decorators,other.fields,other.field_types,)\n  return NotImplemented\n return __eq__'] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf3\x02\x05\x01\x0f')
 
 def __create_fn__():
  def __eq__(self,other):
@@ -129,9 +129,9 @@ CODES['def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qua
 
 def __create_fn__():
  def __repr__(self):
-  return self.__class__.__qualname__ + f"(name={self.name!r}, span={self.span!r}, namespace={self.namespace!r}, bases={self.bases!r}, decorators={self.decorators!r}, fields={self.fields!r})"
+  return self.__class__.__qualname__ + f"(name={self.name!r}, span={self.span!r}, namespace={self.namespace!r}, bases={self.bases!r}, decorators={self.decorators!r}, fields={self.fields!r}, field_types={self.field_types!r})"
  return __repr__
-CODES['def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(name={self.name!r}, span={self.span!r}, namespace={self.namespace!r}, bases={self.bases!r}, decorators={self.decorators!r}, fields={self.fields!r})"\n return __repr__'] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf3\x02\x03\x01\x11')
+CODES['def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(name={self.name!r}, span={self.span!r}, namespace={self.namespace!r}, bases={self.bases!r}, decorators={self.decorators!r}, fields={self.fields!r}, field_types={self.field_types!r})"\n return __repr__'] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf3\x02\x03\x01\x11')
 
 def __create_fn__():
  def __repr__(self):
@@ -212,16 +212,17 @@ def __create_fn__(__dataclass_type_name__, __dataclass_type_span__, __dataclass_
  return __init__
 CODES['def __create_fn__(__dataclass_type_name__, __dataclass_type_span__, __dataclass_type_blocks__, __dataclass_HAS_DEFAULT_FACTORY__, __dataclass_builtins_object__, __dataclass_dflt_blocks__, __dataclass_return_type__):\n def __init__(self,name:__dataclass_type_name__,span:__dataclass_type_span__,blocks:__dataclass_type_blocks__=__dataclass_dflt_blocks__)->__dataclass_return_type__:\n  self.name=name\n  self.span=span\n  self.blocks=blocks\n return __init__'] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf3\x02\x05\x01\x11')
 
-def __create_fn__(__dataclass_type_name__, __dataclass_type_span__, __dataclass_type_namespace__, __dataclass_type_bases__, __dataclass_type_decorators__, __dataclass_type_fields__, __dataclass_HAS_DEFAULT_FACTORY__, __dataclass_builtins_object__, __dataclass_dflt_bases__, __dataclass_dflt_decorators__, __dataclass_dflt_fields__, __dataclass_return_type__):
- def __init__(self,name:__dataclass_type_name__,span:__dataclass_type_span__,namespace:__dataclass_type_namespace__,bases:__dataclass_type_bases__=__dataclass_HAS_DEFAULT_FACTORY__,decorators:__dataclass_type_decorators__=__dataclass_HAS_DEFAULT_FACTORY__,fields:__dataclass_type_fields__=__dataclass_HAS_DEFAULT_FACTORY__)->__dataclass_return_type__:
+def __create_fn__(__dataclass_type_name__, __dataclass_type_span__, __dataclass_type_namespace__, __dataclass_type_bases__, __dataclass_type_decorators__, __dataclass_type_fields__, __dataclass_type_field_types__, __dataclass_HAS_DEFAULT_FACTORY__, __dataclass_builtins_object__, __dataclass_dflt_bases__, __dataclass_dflt_decorators__, __dataclass_dflt_fields__, __dataclass_dflt_field_types__, __dataclass_return_type__):
+ def __init__(self,name:__dataclass_type_name__,span:__dataclass_type_span__,namespace:__dataclass_type_namespace__,bases:__dataclass_type_bases__=__dataclass_HAS_DEFAULT_FACTORY__,decorators:__dataclass_type_decorators__=__dataclass_HAS_DEFAULT_FACTORY__,fields:__dataclass_type_fields__=__dataclass_HAS_DEFAULT_FACTORY__,field_types:__dataclass_type_field_types__=__dataclass_HAS_DEFAULT_FACTORY__)->__dataclass_return_type__:
   self.name=name
   self.span=span
   self.namespace=namespace
   self.bases=__dataclass_dflt_bases__() if bases is __dataclass_HAS_DEFAULT_FACTORY__ else bases
   self.decorators=__dataclass_dflt_decorators__() if decorators is __dataclass_HAS_DEFAULT_FACTORY__ else decorators
   self.fields=__dataclass_dflt_fields__() if fields is __dataclass_HAS_DEFAULT_FACTORY__ else fields
+  self.field_types=__dataclass_dflt_field_types__() if field_types is __dataclass_HAS_DEFAULT_FACTORY__ else field_types
  return __init__
-CODES['def __create_fn__(__dataclass_type_name__, __dataclass_type_span__, __dataclass_type_namespace__, __dataclass_type_bases__, __dataclass_type_decorators__, __dataclass_type_fields__, __dataclass_HAS_DEFAULT_FACTORY__, __dataclass_builtins_object__, __dataclass_dflt_bases__, __dataclass_dflt_decorators__, __dataclass_dflt_fields__, __dataclass_return_type__):\n def __init__(self,name:__dataclass_type_name__,span:__dataclass_type_span__,namespace:__dataclass_type_namespace__,bases:__dataclass_type_bases__=__dataclass_HAS_DEFAULT_FACTORY__,decorators:__dataclass_type_decorators__=__dataclass_HAS_DEFAULT_FACTORY__,fields:__dataclass_type_fields__=__dataclass_HAS_DEFAULT_FACTORY__)->__dataclass_return_type__:\n  self.name=name\n  self.span=span\n  self.namespace=namespace\n  self.bases=__dataclass_dflt_bases__() if bases is __dataclass_HAS_DEFAULT_FACTORY__ else bases\n  self.decorators=__dataclass_dflt_decorators__() if decorators is __dataclass_HAS_DEFAULT_FACTORY__ else decorators\n  self.fields=__dataclass_dflt_fields__() if fields is __dataclass_HAS_DEFAULT_FACTORY__ else fields\n return __init__'] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf3\x02\x08\x01\x11')
+CODES['def __create_fn__(__dataclass_type_name__, __dataclass_type_span__, __dataclass_type_namespace__, __dataclass_type_bases__, __dataclass_type_decorators__, __dataclass_type_fields__, __dataclass_type_field_types__, __dataclass_HAS_DEFAULT_FACTORY__, __dataclass_builtins_object__, __dataclass_dflt_bases__, __dataclass_dflt_decorators__, __dataclass_dflt_fields__, __dataclass_dflt_field_types__, __dataclass_return_type__):\n def __init__(self,name:__dataclass_type_name__,span:__dataclass_type_span__,namespace:__dataclass_type_namespace__,bases:__dataclass_type_bases__=__dataclass_HAS_DEFAULT_FACTORY__,decorators:__dataclass_type_decorators__=__dataclass_HAS_DEFAULT_FACTORY__,fields:__dataclass_type_fields__=__dataclass_HAS_DEFAULT_FACTORY__,field_types:__dataclass_type_field_types__=__dataclass_HAS_DEFAULT_FACTORY__)->__dataclass_return_type__:\n  self.name=name\n  self.span=span\n  self.namespace=namespace\n  self.bases=__dataclass_dflt_bases__() if bases is __dataclass_HAS_DEFAULT_FACTORY__ else bases\n  self.decorators=__dataclass_dflt_decorators__() if decorators is __dataclass_HAS_DEFAULT_FACTORY__ else decorators\n  self.fields=__dataclass_dflt_fields__() if fields is __dataclass_HAS_DEFAULT_FACTORY__ else fields\n  self.field_types=__dataclass_dflt_field_types__() if field_types is __dataclass_HAS_DEFAULT_FACTORY__ else field_types\n return __init__'] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf3\x02\t\x01\x11')
 
 def __create_fn__(__dataclass_type_name__, __dataclass_type_span__, __dataclass_type_namespace__, __dataclass_type_params__, __dataclass_type_returns__, __dataclass_type_super_init__, __dataclass_type_forward_defaults__, __dataclass_HAS_DEFAULT_FACTORY__, __dataclass_builtins_object__, __dataclass_dflt_params__, __dataclass_dflt_returns__, __dataclass_dflt_super_init__, __dataclass_dflt_forward_defaults__, __dataclass_return_type__):
  def __init__(self,name:__dataclass_type_name__,span:__dataclass_type_span__,namespace:__dataclass_type_namespace__,params:__dataclass_type_params__=__dataclass_HAS_DEFAULT_FACTORY__,returns:__dataclass_type_returns__=__dataclass_HAS_DEFAULT_FACTORY__,super_init:__dataclass_type_super_init__=__dataclass_dflt_super_init__,forward_defaults:__dataclass_type_forward_defaults__=__dataclass_dflt_forward_defaults__)->__dataclass_return_type__:

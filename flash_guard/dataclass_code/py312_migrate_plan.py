@@ -12,6 +12,14 @@ CODES = {}
 def __create_fn__():
  def __eq__(self,other):
   if other.__class__ is self.__class__:
+   return (self.app,self.root,self.dirs,self.requirements_outside,)==(other.app,other.root,other.dirs,other.requirements_outside,)
+  return NotImplemented
+ return __eq__
+CODES['def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.app,self.root,self.dirs,self.requirements_outside,)==(other.app,other.root,other.dirs,other.requirements_outside,)\n  return NotImplemented\n return __eq__'] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf3\x02\x05\x01\x0f')
+
+def __create_fn__():
+ def __eq__(self,other):
+  if other.__class__ is self.__class__:
    return (self.app_var,self.adopt,self.import_line,self.construct_here,self.construct_line,self.old_defaults,)==(other.app_var,other.adopt,other.import_line,other.construct_here,other.construct_line,other.old_defaults,)
   return NotImplemented
  return __eq__
@@ -35,6 +43,12 @@ CODES['def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is s
 
 def __create_fn__():
  def __repr__(self):
+  return self.__class__.__qualname__ + f"(app={self.app!r}, root={self.root!r}, dirs={self.dirs!r}, requirements_outside={self.requirements_outside!r})"
+ return __repr__
+CODES['def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(app={self.app!r}, root={self.root!r}, dirs={self.dirs!r}, requirements_outside={self.requirements_outside!r})"\n return __repr__'] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf3\x02\x03\x01\x11')
+
+def __create_fn__():
+ def __repr__(self):
   return self.__class__.__qualname__ + f"(app_var={self.app_var!r}, adopt={self.adopt!r}, import_line={self.import_line!r}, construct_here={self.construct_here!r}, construct_line={self.construct_line!r}, old_defaults={self.old_defaults!r})"
  return __repr__
 CODES['def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(app_var={self.app_var!r}, adopt={self.adopt!r}, import_line={self.import_line!r}, construct_here={self.construct_here!r}, construct_line={self.construct_line!r}, old_defaults={self.old_defaults!r})"\n return __repr__'] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf3\x02\x03\x01\x11')
@@ -50,6 +64,15 @@ def __create_fn__():
   return self.__class__.__qualname__ + f"(root={self.root!r}, name={self.name!r}, forms={self.forms!r}, migrate={self.migrate!r}, leave={self.leave!r}, app_var={self.app_var!r}, new_module={self.new_module!r}, new_module_text={self.new_module_text!r}, contexts={self.contexts!r}, adopt={self.adopt!r}, old_defaults={self.old_defaults!r})"
  return __repr__
 CODES['def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(root={self.root!r}, name={self.name!r}, forms={self.forms!r}, migrate={self.migrate!r}, leave={self.leave!r}, app_var={self.app_var!r}, new_module={self.new_module!r}, new_module_text={self.new_module_text!r}, contexts={self.contexts!r}, adopt={self.adopt!r}, old_defaults={self.old_defaults!r})"\n return __repr__'] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf3\x02\x03\x01\x11')
+
+def __create_fn__(__dataclass_type_app__, __dataclass_type_root__, __dataclass_type_dirs__, __dataclass_type_requirements_outside__, __dataclass_HAS_DEFAULT_FACTORY__, __dataclass_builtins_object__, __dataclass_dflt_requirements_outside__, __dataclass_return_type__):
+ def __init__(self,app:__dataclass_type_app__,root:__dataclass_type_root__,dirs:__dataclass_type_dirs__,requirements_outside:__dataclass_type_requirements_outside__=__dataclass_dflt_requirements_outside__)->__dataclass_return_type__:
+  self.app=app
+  self.root=root
+  self.dirs=dirs
+  self.requirements_outside=requirements_outside
+ return __init__
+CODES['def __create_fn__(__dataclass_type_app__, __dataclass_type_root__, __dataclass_type_dirs__, __dataclass_type_requirements_outside__, __dataclass_HAS_DEFAULT_FACTORY__, __dataclass_builtins_object__, __dataclass_dflt_requirements_outside__, __dataclass_return_type__):\n def __init__(self,app:__dataclass_type_app__,root:__dataclass_type_root__,dirs:__dataclass_type_dirs__,requirements_outside:__dataclass_type_requirements_outside__=__dataclass_dflt_requirements_outside__)->__dataclass_return_type__:\n  self.app=app\n  self.root=root\n  self.dirs=dirs\n  self.requirements_outside=requirements_outside\n return __init__'] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf3\x02\x06\x01\x11')
 
 def __create_fn__(__dataclass_type_app_var__, __dataclass_type_adopt__, __dataclass_type_import_line__, __dataclass_type_construct_here__, __dataclass_type_construct_line__, __dataclass_type_old_defaults__, __dataclass_HAS_DEFAULT_FACTORY__, __dataclass_builtins_object__, __dataclass_dflt_import_line__, __dataclass_dflt_construct_here__, __dataclass_dflt_construct_line__, __dataclass_dflt_old_defaults__, __dataclass_return_type__):
  def __init__(self,app_var:__dataclass_type_app_var__,adopt:__dataclass_type_adopt__,import_line:__dataclass_type_import_line__=__dataclass_dflt_import_line__,construct_here:__dataclass_type_construct_here__=__dataclass_dflt_construct_here__,construct_line:__dataclass_type_construct_line__=__dataclass_dflt_construct_line__,old_defaults:__dataclass_type_old_defaults__=__dataclass_HAS_DEFAULT_FACTORY__)->__dataclass_return_type__:

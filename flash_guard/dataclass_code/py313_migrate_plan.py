@@ -9,6 +9,24 @@ on this Python, as `def`s (see flash_guard/dataclass_exec.py).
 
 CODES = {}
 
+def __create_fn__(__dataclass_type_app__,__dataclass_type_root__,__dataclass_type_dirs__,__dataclass_type_requirements_outside__,__dataclass_HAS_DEFAULT_FACTORY__,__dataclass_builtins_object__,__dataclass_dflt_requirements_outside__,__dataclass___init___return_type__,__dataclasses_recursive_repr):
+ def __init__(self,app:__dataclass_type_app__,root:__dataclass_type_root__,dirs:__dataclass_type_dirs__,requirements_outside:__dataclass_type_requirements_outside__=__dataclass_dflt_requirements_outside__)->__dataclass___init___return_type__:
+  self.app=app
+  self.root=root
+  self.dirs=dirs
+  self.requirements_outside=requirements_outside
+ @__dataclasses_recursive_repr()
+ def __repr__(self):
+  return f"{self.__class__.__qualname__}(app={self.app!r}, root={self.root!r}, dirs={self.dirs!r}, requirements_outside={self.requirements_outside!r})"
+ def __eq__(self,other):
+  if self is other:
+   return True
+  if other.__class__ is self.__class__:
+   return self.app==other.app and self.root==other.root and self.dirs==other.dirs and self.requirements_outside==other.requirements_outside
+  return NotImplemented
+ return (__init__,__repr__,__eq__,)
+CODES['def __create_fn__(__dataclass_type_app__,__dataclass_type_root__,__dataclass_type_dirs__,__dataclass_type_requirements_outside__,__dataclass_HAS_DEFAULT_FACTORY__,__dataclass_builtins_object__,__dataclass_dflt_requirements_outside__,__dataclass___init___return_type__,__dataclasses_recursive_repr):\n def __init__(self,app:__dataclass_type_app__,root:__dataclass_type_root__,dirs:__dataclass_type_dirs__,requirements_outside:__dataclass_type_requirements_outside__=__dataclass_dflt_requirements_outside__)->__dataclass___init___return_type__:\n  self.app=app\n  self.root=root\n  self.dirs=dirs\n  self.requirements_outside=requirements_outside\n @__dataclasses_recursive_repr()\n def __repr__(self):\n  return f"{self.__class__.__qualname__}(app={self.app!r}, root={self.root!r}, dirs={self.dirs!r}, requirements_outside={self.requirements_outside!r})"\n def __eq__(self,other):\n  if self is other:\n   return True\n  if other.__class__ is self.__class__:\n   return self.app==other.app and self.root==other.root and self.dirs==other.dirs and self.requirements_outside==other.requirements_outside\n  return NotImplemented\n return (__init__,__repr__,__eq__,)'] = (__create_fn__.__code__, b'\xf0\x03\x01\x01\x01\xf3\x02\x0f\x01$')
+
 def __create_fn__(__dataclass_type_app_var__,__dataclass_type_adopt__,__dataclass_type_import_line__,__dataclass_type_construct_here__,__dataclass_type_construct_line__,__dataclass_type_old_defaults__,__dataclass_HAS_DEFAULT_FACTORY__,__dataclass_builtins_object__,__dataclass_dflt_import_line__,__dataclass_dflt_construct_here__,__dataclass_dflt_construct_line__,__dataclass_dflt_old_defaults__,__dataclass___init___return_type__,__dataclasses_recursive_repr):
  def __init__(self,app_var:__dataclass_type_app_var__,adopt:__dataclass_type_adopt__,import_line:__dataclass_type_import_line__=__dataclass_dflt_import_line__,construct_here:__dataclass_type_construct_here__=__dataclass_dflt_construct_here__,construct_line:__dataclass_type_construct_line__=__dataclass_dflt_construct_line__,old_defaults:__dataclass_type_old_defaults__=__dataclass_HAS_DEFAULT_FACTORY__)->__dataclass___init___return_type__:
   self.app_var=app_var
