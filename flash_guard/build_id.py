@@ -42,10 +42,10 @@ def parser_build() -> str:
 def installation_signature() -> str:
     """Python, the parser build and the (name, size, mtime) of every file of the package:
     what a run's whole output may depend on in flash-guard itself. An edit of an editable
-    install, or a new wheel, changes it. The dataclass method tables are the exception:
-    a table entry is the code its text compiles to, so they change no output, only the time
-    a run takes; ~240 files, they are seen by their folder alone (its mtime moves when
-    `--write` replaces one), not statted one by one on every replay."""
+    install, or a new wheel, changes it. The dataclass method tables are left out: an entry
+    is used only for the exact text it was compiled from and is that text's code, so they
+    change no output, only the time a run takes (~240 files, and a folder whose mtime moves
+    when Python first writes its bytecode cache there)."""
     digest = blake2b(digest_size=16)
     digest.update(f"{sys.version}\n{sys.executable}\n{parser_build()}\n".encode())
     stack = [PACKAGE_DIR]
@@ -58,10 +58,10 @@ def installation_signature() -> str:
             digest.update(f"?{folder}\n".encode())
             continue
         for entry in entries:
-            if entry.name == "__pycache__":
+            if entry.name == "__pycache__" or entry.path == _TABLES_DIR:
                 continue
             try:
-                if entry.is_dir(follow_symlinks=False) and entry.path != _TABLES_DIR:
+                if entry.is_dir(follow_symlinks=False):
                     stack.append(entry.path)
                     continue
                 info = entry.stat()
