@@ -13,12 +13,14 @@ from flash_guard.checks.base import (
     unknown,
     worker_bodies,
 )
+from flash_guard.checks.module_env import ModuleRead, module_env_reads
 from flash_guard.checks.sites import (
     body_with_helpers,
     env_reads_of,
     env_writes_of,
     settings_reads,
 )
+from flash_guard.checks.worker_start import imports_module_at_start
 from flash_guard.project.globs import any_match
 from flash_guard.rules.production.fg107_hardcoded_secret import (
     DEFAULT_QUALIFIERS,
@@ -150,6 +152,7 @@ class EnvNotForwarded(Check):
         injected = api_key_injected(endpoint, ctx)
         files = ctx.analysis.modules.files if ctx.analysis is not None else {}
         bodies = body_with_helpers(endpoint, files)
+        imports_module = ctx.analysis is not None and imports_module_at_start(endpoint)
         for body in bodies:
             # A write in another function of the body (the handler sets it, a helper reads
             # it) has no order we can see statically: it counts as set first.
@@ -163,8 +166,16 @@ class EnvNotForwarded(Check):
             via = {}  # a variable read through a pydantic-settings field: that field
             for read, _ in fields:
                 via.setdefault(read.variable, read)
-            for name, span in [*reads, *((r.variable, s) for r, s in fields)]:
-                field = via.get(name)
+            # what the body uses of module-level constants read from the environment when
+            # the worker imports their module (checks/module_env.py)
+            at_import = module_env_reads(body, ctx.analysis) if imports_module else []
+            candidates = [
+                *((name, span, None) for name, span in reads),
+                *((r.variable, s, None) for r, s in fields),
+                *((r.variable, r.span, r) for r in at_import),
+            ]
+            for name, span, module_read in candidates:
+                field = via.get(name) if module_read is None else None
                 same = _matcher(name, field)
                 if any(same(k) for k in passed) or name in seen:
                     continue
@@ -172,9 +183,12 @@ class EnvNotForwarded(Check):
                     continue
                 if name == API_KEY and injected:
                     continue
-                if any(same(w) for w in elsewhere) or any(
-                    same(w) and (ws.line, ws.column) < (span.line, span.column)
-                    for w, ws in writes[id(body)]
+                if module_read is None and (
+                    any(same(w) for w in elsewhere)
+                    or any(
+                        same(w) and (ws.line, ws.column) < (span.line, span.column)
+                        for w, ws in writes[id(body)]
+                    )
                 ):
                     continue  # the body set it itself first
                 seen.add(name)
@@ -183,6 +197,9 @@ class EnvNotForwarded(Check):
                     what = "the `**` spread that may set `env`" if from_spread else "`env`"
                     out.append(unknown(endpoint, open_env, what, "env"))
                     return out
+                if module_read is not None:
+                    out.append(_at_import(endpoint, body, module_read))
+                    continue
                 out.append(
                     fail_at(
                         endpoint,
@@ -206,6 +223,38 @@ class EnvNotForwarded(Check):
                     )
                 )
         return out
+
+
+# What the worker gets for a variable read at import and not passed, by the read's form.
+_AT_IMPORT_RESULT = {
+    "index": "the import fails with a KeyError and the worker never starts",
+    "get": "the worker gets None",
+    "default": "the worker silently gets the default",
+    "test": "the test is False on the worker",
+}
+
+
+def _at_import(endpoint, body, read: ModuleRead):
+    """FG108 at a module-level read: the worker imports the module, so the read runs there."""
+    where = "" if read.path == (body.path or endpoint.path) else f" ({read.path})"
+    tail = (
+        "runpod 2.0 loads no .env and ships none"
+        if endpoint.sdk == "runpod2"
+        else "deployed workers never see your local .env"
+    )
+    return fail_at(
+        endpoint,
+        f"`{body.name}` uses `{read.constant}` (line {read.use.line}), which reads "
+        f"`{read.variable}` from the environment when the worker imports the module{where}, but "
+        f"`{endpoint.display_name}` does not pass it in env=: {_AT_IMPORT_RESULT[read.how]} "
+        f"({tail})",
+        read.path,
+        read.span,
+        f"env.{read.variable}",
+        fix=_fix(
+            endpoint, read.variable, secret_key(read.variable, DEFAULT_WORDS, DEFAULT_QUALIFIERS)
+        ),
+    )
 
 
 @dataclass
