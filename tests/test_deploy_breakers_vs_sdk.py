@@ -1529,3 +1529,74 @@ def test_route_modules_imported_safely_load(tmp_path):
     scanned, _ = _scan_and_lint(ROUTE_FIXTURES / "pass" / "reimported_route_module", tmp_path)
     assert scanned["failed"] == {}
     assert _flash_guard(tmp_path, "FG204")["findings"] == []
+
+
+# A module whose constants read the environment at import: built with the variables set (the
+# local .env that `flash build` loads), then run through the handler the build generates in an
+# environment without them, as a deployed worker whose endpoint passes no env=.
+ENV_AT_IMPORT_APP = """import os
+from runpod_flash import Endpoint
+MODEL_ID = os.getenv("MODEL_ID", "default-model")
+CACHE = os.environ["HF_HOME"]
+UNUSED = os.getenv("NEVER_USED")
+
+@Endpoint(name="w", cpu="cpu3c-1-2", workers=(1, 2))
+def run(x):
+    return {"m": MODEL_ID, "c": CACHE}
+"""
+
+ENV_AT_IMPORT_PROBE = (
+    """
+import os
+os.environ.update({"MODEL_ID": "local-model", "HF_HOME": "/local/hf"})
+"""
+    + MANIFEST_PREAMBLE
+    + """
+from runpod_flash.cli.commands.build_utils.handler_generator import HandlerGenerator
+
+(handler,) = HandlerGenerator(manifest, root).generate_handlers()
+RESULT = {"imports_module": "importlib.import_module('app')" in pathlib.Path(handler).read_text()}
+del os.environ["MODEL_ID"], os.environ["HF_HOME"]
+os.environ["RUNPOD_ENDPOINT_ID"] = "probe"
+os.environ["FLASH_RESOURCE_NAME"] = "w"
+
+
+def load():
+    sys.modules.pop("app", None)
+    spec = importlib.util.spec_from_file_location("h_w", handler)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+try:
+    load()
+except Exception as exc:
+    RESULT["import_error"] = f"{type(exc).__name__}: {exc}"
+os.environ["HF_HOME"] = "/runpod-volume/hf"
+RESULT["ran"] = load().handler({"input": {"x": 1}})
+"""
+)
+
+
+def test_module_level_env_reads_run_when_the_generated_handler_imports_the_module(tmp_path):
+    """FG108 on module-level reads: runpod-flash 1.21's generated handler imports the
+    declaring module, so its constants are read from the worker's environment (KeyError for
+    `os.environ[K]`, the default for `os.getenv(K, d)`), not from the local .env the build
+    saw; flash-guard reports the two reads the body uses, and not the unused one."""
+    source = f"SOURCE = {json.dumps(json.dumps(ENV_AT_IMPORT_APP))}\n" + ENV_AT_IMPORT_PROBE
+    ran = run_probe_or_skip(source)
+    assert ran["imports_module"] is True
+    assert ran["import_error"] == "KeyError: 'HF_HOME'"
+    assert ran["ran"] == {"m": "default-model", "c": "/runpod-volume/hf"}
+    (tmp_path / "app.py").write_text(ENV_AT_IMPORT_APP, "utf-8")
+    (tmp_path / "requirements.txt").write_text("runpod-flash==1.21.0\n", "utf-8")
+    found = [f for f in _flash_guard(tmp_path, "FG108")["findings"] if f["code"] == "FG108"]
+    assert sorted((f["line"], f["message"].split(":")[-1].strip()) for f in found) == [
+        (3, "the worker silently gets the default (deployed workers never see your local .env)"),
+        (
+            4,
+            "the import fails with a KeyError and the worker never starts (deployed workers "
+            "never see your local .env)",
+        ),
+    ]

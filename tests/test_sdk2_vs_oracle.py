@@ -4043,3 +4043,43 @@ def test_fg307_an_uninstalled_src_layout_is_not_discovered(tmp_path, run_cli):
     ]
     assert [f["path"] for f in found] == ["src/chat/server.py"], found
     assert "No module named 'chat'" in found[0]["message"]
+
+
+_MODULE_ENV_READS = {
+    "pkg/__init__.py": "",
+    "pkg/config.py": (
+        "import os\n"
+        "MODEL_ID = os.getenv('MODEL_ID', 'Qwen/Qwen2-7B')\n"
+        "CACHE = os.environ.get('HF_HOME')\n"
+        "UNUSED = os.getenv('NEVER_USED')\n"
+    ),
+    "pkg/worker.py": (
+        "import runpod\n"
+        "from pkg.config import CACHE, MODEL_ID\n"
+        "app = runpod.App('env-demo')\n"
+        "@app.queue(name='gen', gpu='ADA_24', workers=(1, 2), idle_timeout=1200,\n"
+        "           execution_timeout_ms=60000, env={'HF_HOME': '/runpod-volume/hf'})\n"
+        "def generate(prompt):\n"
+        "    return {'m': MODEL_ID, 'c': CACHE}\n"
+    ),
+}
+
+
+def test_module_level_env_reads_of_the_module_rc2s_worker_imports(tmp_path, run_cli):
+    """FG108 on module-level reads (runpod 2.0): rc2's manifest names the handler's module,
+    which the worker imports (with `pkg.config` through it), and the template's env holds only
+    what env= renders (no .env, no deployer variables): flash-guard reports the read behind
+    `MODEL_ID` and not the one env= passes, nor the one the body never uses."""
+    result = run_discovery_or_skip(_MODULE_ENV_READS)
+    assert result["error"] is None, result
+    ((record,),) = [app["resources"] for app in result["apps"]]
+    assert record["manifest_module"] == "pkg.worker"
+    assert sorted(record["env"]) == ["HF_HOME"]
+    for path, text in _MODULE_ENV_READS.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text, "utf-8")
+    (tmp_path / "requirements.txt").write_text("runpod==2.0.0rc2\n", "utf-8")
+    code, out, _ = run_cli(["check", "--format", "json", "--select", "FG108", "."], tmp_path)
+    found = [(f["path"], f["line"], f["message"]) for f in json.loads(out)["findings"]]
+    assert [(p, line) for p, line, _ in found] == [("pkg/config.py", 2)]
+    assert "reads `MODEL_ID` from the environment when the worker imports" in found[0][2]

@@ -111,6 +111,15 @@ class EnvNotForwarded(Check):
     or `<prefix>DB` (the model as JSON), either of which passes it (pydantic-settings
     2.16.3). Not read: fields given when the object is built, an `AliasPath` or computed
     alias, a model nested two levels deep, a pydantic v1 `class Config:`.
+    Where the deployed worker imports the declaring module (a runpod-flash `Endpoint`: the
+    handler `flash build` generates does `importlib.import_module`; runpod 2.0: the worker
+    imports the manifest's `module`), a module-level constant the body uses whose value reads
+    the environment (`MODEL_ID = os.getenv("MODEL_ID", "x")`, `CACHE = os.environ["HF_HOME"]`,
+    `DEBUG = "DEBUG" in os.environ`, also one built from such a constant, or imported from a
+    project module) was read on the worker, at import: the finding points at that read and
+    names the use. Not when the module set the variable before the read, nor for a read under
+    `if __name__ == "__main__":` or in a lambda. A legacy `@remote` function is not checked for
+    this: it is often run live, where only the function's source reaches the worker.
     Platform variables are exempt by name, not every `RUNPOD_*`; `RUNPOD_API_KEY` only where
     the SDK injects it (runpod 2.0 always; Flash when the body calls another endpoint's
     function). Locally `flash dev` loads `.env`, so the code works on a laptop; deployed
