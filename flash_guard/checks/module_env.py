@@ -75,11 +75,7 @@ def module_env_reads(body: BodyFacts, analysis) -> list[ModuleRead]:
 
 
 def _reads(body: BodyFacts, analysis) -> list[ModuleRead]:
-    from flash_guard.checks.placement import parsed_root  # deferred: import cycle
-    from flash_guard.checks.sites import _definition_at
-
-    root = parsed_root(analysis, body.path)
-    definition = _definition_at(root, body.span) if root is not None else None
+    definition = _definitions(analysis, body.path).get((body.span.line, body.span.column))
     if definition is None:
         return []
     modules = analysis.modules
@@ -92,6 +88,25 @@ def _reads(body: BodyFacts, analysis) -> list[ModuleRead]:
         for variable, where, span, how in _constant_reads(path, name, analysis, 0, set()):
             out.append(ModuleRead(variable, where, span, shown, use, how))
     return out
+
+
+def _definitions(analysis, path: str) -> dict:
+    """(line, column) of its name -> each `def`/`class` of the file, found once per file (a
+    file declaring hundreds of endpoints asks for each of them)."""
+    memo = analysis.__dict__.setdefault("_fg108_definitions", {})
+    if path not in memo:
+        from flash_guard.checks.placement import parsed_root  # deferred: import cycle
+
+        root = parsed_root(analysis, path)
+        found = {}
+        for kind in ("function_definition", "class_definition"):
+            for node in root.find_all(kind=kind) if root is not None else ():
+                name = node.field("name")
+                if name is not None:
+                    start = name.range().start
+                    found.setdefault((start.line + 1, start.column + 1), node)
+        memo[path] = found
+    return memo[path]
 
 
 def _constants_used(definition, path: str, modules):
