@@ -11,8 +11,10 @@ statements that are not declarations.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from flash_guard.discover.analysis import text_of
 from flash_guard.discover.facts import NEVER_RUNS
 from flash_guard.discover.parse import span_of, to_expr
 from flash_guard.model import BodyFacts, Span
@@ -75,19 +77,83 @@ def module_env_reads(body: BodyFacts, analysis) -> list[ModuleRead]:
 
 
 def _reads(body: BodyFacts, analysis) -> list[ModuleRead]:
+    if not _may_read(analysis, body.path):
+        return []
     definition = _definitions(analysis, body.path).get((body.span.line, body.span.column))
     if definition is None:
         return []
     modules = analysis.modules
     out: list[ModuleRead] = []
     done: set[tuple[str, str]] = set()
-    for shown, use, path, name in _constants_used(definition, body.path, modules):
+    wanted = _env_constants(analysis)
+    for shown, use, path, name in _constants_used(definition, body.path, modules, wanted):
         if (path, name) in done:
             continue
         done.add((path, name))
         for variable, where, span, how in _constant_reads(path, name, analysis, 0, set()):
             out.append(ModuleRead(variable, where, span, shown, use, how))
     return out
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ENV_WORDS = frozenset({"environ", "getenv"})
+
+
+def _may_read(analysis, path: str) -> bool:
+    """Whether the file may use a module-level constant holding an environment read: one
+    whose assigned text mentions `environ`/`getenv`, or names such a constant (a chain as
+    long as `_constant_reads` follows), named bare and found from this file, or as an
+    attribute (`config.MODEL_ID`). Most files use none, and skip the re-parse."""
+    memo = analysis.__dict__.setdefault("_fg108_may_read", {})
+    if path not in memo:
+        pattern = _env_constants_pattern(analysis)
+        text = text_of(analysis.sources, path) if pattern is not None else None
+        memo[path] = False
+        for match in pattern.finditer(text) if text else ():
+            dotted = match.start() > 0 and text[match.start() - 1] == "."
+            if dotted or _is_module_constant(analysis.modules.lookup(path, match[0], None)):
+                memo[path] = True
+                break
+    return memo[path]
+
+
+def _env_constants_pattern(analysis) -> re.Pattern | None:
+    """`_env_constants` as one search: whole words, not after a letter or digit."""
+    memo = analysis.__dict__
+    if "_fg108_env_pattern" not in memo:
+        names = sorted(_env_constants(analysis), key=len, reverse=True)
+        alternation = "|".join(map(re.escape, names))
+        memo["_fg108_env_pattern"] = (
+            re.compile(rf"(?<![A-Za-z0-9_])(?:{alternation})(?![A-Za-z0-9_])") if names else None
+        )
+    return memo["_fg108_env_pattern"]
+
+
+def _is_module_constant(found) -> bool:
+    from flash_guard.discover.facts import Assignment
+
+    return isinstance(found, tuple) and isinstance(found[1], Assignment)
+
+
+def _env_constants(analysis) -> frozenset[str]:
+    """The targets of module-level assignments anywhere in the project whose value may read
+    the environment, directly or through such a target (words of the assigned text)."""
+    memo = analysis.__dict__
+    if "_fg108_env_constants" not in memo:
+        assigned = [
+            (a.target, frozenset(_WORD.findall(a.value.text)))
+            for facts in analysis.modules.files.values()
+            for a in facts.assignments
+            if a.namespace is None
+        ]
+        found = {target for target, words in assigned if not words.isdisjoint(_ENV_WORDS)}
+        for _ in range(MAX_HOPS):
+            more = {t for t, words in assigned if t not in found and not words.isdisjoint(found)}
+            if not more:
+                break
+            found |= more
+        memo["_fg108_env_constants"] = frozenset(found - _ENV_WORDS)
+    return memo["_fg108_env_constants"]
 
 
 def _definitions(analysis, path: str) -> dict:
@@ -109,15 +175,18 @@ def _definitions(analysis, path: str) -> dict:
     return memo[path]
 
 
-def _constants_used(definition, path: str, modules):
+def _constants_used(definition, path: str, modules, wanted: frozenset[str]):
     """(as written, where, file, name) of each module-level assignment the body reads by
-    name: `MODEL_ID`, or `config.MODEL_ID` with `config` a project module."""
+    name: `MODEL_ID`, or `config.MODEL_ID` with `config` a project module. Only names in
+    `wanted` (`_env_constants`) can lead to a read: the others are not looked at."""
     from flash_guard.discover.facts import Assignment
 
     scopes: dict = {}
     found_by_name: dict = {}
     for node in definition.find_all(kind="identifier"):
         name = node.text()
+        if name not in wanted and not _attribute_wanted(node, wanted):
+            continue
         if not _read_here(node) or name in _locals_around(node, definition, scopes):
             continue
         if name not in found_by_name:
@@ -141,6 +210,15 @@ def _constants_used(definition, path: str, modules):
                 and inner[1].namespace is None
             ):
                 yield parent.text(), span_of(parent), inner[0], inner[1].target
+
+
+def _attribute_wanted(node, wanted: frozenset[str]) -> bool:
+    """`config.MODEL_ID` read through `config`: the attribute's name is wanted."""
+    parent = node.parent()
+    if parent is None or parent.kind() != "attribute":
+        return False
+    attr = parent.field("attribute")
+    return attr is not None and attr.text() in wanted
 
 
 _SCOPES = frozenset({"function_definition", "lambda", "class_definition"})
