@@ -105,9 +105,20 @@ class Opaque:
     kwarg_spans: dict[str, Span] = field(default_factory=dict)
     spreads: tuple[Value, ...] = ()  # `**x` that could not be resolved
     package: str = "runpod_flash"
+    # (keyword, path, span, what gives it again) for a keyword the call gets twice (a `**`
+    # spread holding an explicit keyword): Python raises TypeError when the call runs
+    repeated: tuple[tuple[str, str, Span, str], ...] = ()
 
     def __hash__(self) -> int:  # pragma: no cover - identity is enough
         return id(self)
+
+
+def repeated_keyword_message(callee: str, key: str, again: str) -> str:
+    """FG202's words for a keyword a call gets twice (Opaque.repeated), in either SDK."""
+    return (
+        f"{callee}() got multiple values for keyword argument {key!r} ({again} gives it "
+        "again): TypeError when the module is imported; pass it once"
+    )
 
 
 # A rare field of `Value` not given: kept as it was (see Value.__init__).
@@ -374,6 +385,8 @@ class Endpoint:
     params: dict[str, Value] = field(default_factory=dict)
     kwargs: list[tuple[str, Value, Span]] = field(default_factory=list)
     spreads: list[Value] = field(default_factory=list)
+    # keywords the declaring call gets twice (Opaque.repeated): a TypeError at import
+    repeated: tuple[tuple[str, str, Span, str], ...] = ()
     remote_kwargs: list[tuple[str, Value, Span]] = field(default_factory=list)
     routes: list[Route] = field(default_factory=list)
     targets: list[BodyFacts] = field(default_factory=list)

@@ -178,6 +178,44 @@ CASES = [
         "must be >= 1",
     ),
     bad("max-concurrency-string", '@Endpoint(name="m", max_concurrency="2")' + QB, "FG202", "str"),
+    # a keyword given beside a `**` spread that holds it, or by two spreads: Python's
+    # TypeError before the SDK sees the call (h42)
+    bad(
+        "keyword-twice-spread",
+        'COMMON = {"name": "base", "idle_timeout": 60}\n@Endpoint(name="w", **COMMON)' + QB,
+        "FG202",
+        "got multiple values for keyword argument 'name'",
+    ),
+    bad(
+        "keyword-twice-two-spreads",
+        "A = dict(gpu=GpuGroup.ADA_24, workers=(1, 2))\nB = dict(workers=(1, 3))\n"
+        '@Endpoint(name="w", **A, **B)' + QB,
+        "FG202",
+        "got multiple values for keyword argument 'workers'",
+    ),
+    bad(
+        "keyword-twice-legacy",
+        'BASE = dict(workersMax=3)\ncfg = LiveServerless(name="l", workersMax=2, **BASE)' + USE,
+        "FG202",
+        "got multiple values for keyword argument 'workersMax'",
+    ),
+    bad(
+        "keyword-twice-factory",
+        "def make(name, **kw):\n    return Endpoint(name=name, idle_timeout=600, **kw)\n"
+        '@make("w", idle_timeout=60)' + QB,
+        "FG202",
+        "got multiple values for keyword argument 'idle_timeout'",
+    ),
+    ok(
+        "keyword-once-partial-override",
+        "import functools\nG = functools.partial(Endpoint, idle_timeout=0)\n"
+        '@G(name="w", idle_timeout=60)' + QB,
+    ),
+    ok(
+        "keyword-once-factory-filters-it",
+        "def make(name, **kw):\n    kw = {k: v for k, v in kw.items() if k != 'idle_timeout'}\n"
+        '    return Endpoint(name=name, idle_timeout=600, **kw)\n@make("w", idle_timeout=60)' + QB,
+    ),
     # --- FG203 idle timeout --------------------------------------------------------------
     ok(
         "idle-bounds",
@@ -206,6 +244,47 @@ CASES = [
         'cfg = CpuLiveServerless(name="l", idleTimeout=0)' + USE,
         "FG203",
         "between 1 and 3600",
+    ),
+    # `functools` under an alias, and a partial of a partial (h42)
+    bad(
+        "idle-partial-functools-alias",
+        'import functools as ft\nG = ft.partial(Endpoint, idle_timeout=0)\n@G(name="i")' + QB,
+        "FG203",
+        "between 1 and 3600",
+    ),
+    bad(
+        "idle-partial-alias-imported",
+        'from functools import partial as bind\nG = bind(Endpoint, idle_timeout=4000)\n@G(name="i")'
+        + QB,
+        "FG203",
+        "between 1 and 3600",
+    ),
+    bad(
+        "workers-partial-of-partial",
+        "import functools\nA = functools.partial(Endpoint, idle_timeout=60)\n"
+        'B = functools.partial(A, workers=(3, 1))\n@B(name="w")' + QB,
+        "FG201",
+        "cannot exceed max",
+    ),
+    # a module-level name bound again: each decorator reads the value bound before it (h42)
+    ok(
+        "idle-constant-rebound-after-use",
+        'IDLE = 600\n@Endpoint(name="a", idle_timeout=IDLE)\nasync def a(x): ...\nIDLE = 0\n',
+    ),
+    bad(
+        "idle-constant-rebound-before-use",
+        'IDLE = 0\n@Endpoint(name="a", idle_timeout=IDLE)\nasync def a(x): ...\nIDLE = 600\n'
+        '@Endpoint(name="b", idle_timeout=IDLE)\nasync def b(x): ...\n',
+        "FG203",
+        "between 1 and 3600",
+    ),
+    bad(
+        "legacy-config-name-reused",
+        'config = LiveServerless(name="gpu-a", workersMin=3, workersMax=1)\n@remote(config)\n'
+        'async def a(x): ...\nconfig = CpuLiveServerless(name="cpu-b")\n@remote(config)\n'
+        "async def b(x): ...\n",
+        "FG201",
+        "cannot be greater than workersMax",
     ),
     # --- FG204 routes --------------------------------------------------------------------
     ok(

@@ -56,6 +56,17 @@ FAKE_FLASH = (
 # Accepted declarations: (label, source body after HEAD).
 OK = {
     "defaults": QUEUE.format(""),
+    # A module-level name bound again between two declarations: each decorator reads the
+    # value bound before it, as the import runs (h42).
+    "constant-rebound-between-resources": "GPU = 'L4'\nSCALE = (1, 2)\n"
+    "@app.queue(name='first-q', gpu=GPU, workers=SCALE)\ndef first(x):\n    return x\n"
+    "GPU = 'A100'\nSCALE = (SCALE[0] + 1, 5)\n"
+    "@app.queue(name='second-q', gpu=GPU, workers=SCALE)\ndef second(x):\n    return x\n",
+    # A helper normalising its own parameters before declaring (h42): the rebound values.
+    "helper-rebinds-its-parameters": "DEFAULTS = {'workers': (1, 2), 'idle_timeout': 900}\n"
+    "def gpu_queue(name, gpu=None, **kw):\n    kw = {**DEFAULTS, **kw}\n"
+    "    gpu = gpu or 'L4'\n    return app.queue(name=name, gpu=gpu, **kw)\n"
+    "@gpu_queue('merged-q', idle_timeout=1300)\ndef merged(x):\n    return x\n",
     # dataclass fields with a default_factory: a parameterless lambda's body, or list/dict
     "dataclass-default-factory": "from dataclasses import dataclass, field\n"
     "@dataclass\nclass Cfg:\n"
@@ -612,6 +623,18 @@ BAD = {
         QUEUE.format("model=runpod.Model('org/m', revision='main')"),
         "FG211",
         "Model.__init__() got an unexpected keyword argument 'revision'",
+    ),
+    # A keyword given beside a `**` spread that holds it: Python's TypeError before rc2 (h42)
+    "bad-keyword-twice-spread": (
+        "COMMON = {'gpu': 'L4', 'workers': (1, 2)}\n"
+        + QUEUE.format("name='ocr-job', workers=(1, 3), **COMMON"),
+        "FG202",
+        "got multiple values for keyword argument 'workers'",
+    ),
+    "bad-keyword-twice-task": (
+        "BASE = dict(name='train-job')\n" + TASK.format("name='job', gpu='L4', **BASE"),
+        "FG202",
+        "got multiple values for keyword argument 'name'",
     ),
 }
 KIND = {"queue": "queue", "api": "load_balancer", "task": "task"}

@@ -395,6 +395,48 @@ CASES: dict[str, dict[str, str]] = {
         async def f(x): ...
         """
     },
+    # A factory that normalises its own parameters before building (h42): the rebound value
+    # is what the Endpoint gets, and the rebinding reads the parameter.
+    "factory-rebinds-its-parameters": {
+        "w.py": """
+        from runpod_flash import Endpoint, GpuGroup
+
+        DEFAULTS = {"idle_timeout": 1000, "workers": (1, 2), "execution_timeout_ms": 60_000}
+
+        def gpu_endpoint(name, gpu=None, **kw):
+            kw = {**DEFAULTS, **kw}
+            gpu = gpu or GpuGroup.ADA_24
+            return Endpoint(name=name, gpu=gpu, **kw)
+
+        def strict_endpoint(name, **kw):
+            kw = {k: v for k, v in kw.items() if k != "idle_timeout"}
+            return Endpoint(name=name, idle_timeout=901, execution_timeout_ms=30_000, **kw)
+
+        @gpu_endpoint("merged", idle_timeout=1300)
+        async def f(x): ...
+
+        @strict_endpoint("filtered", gpu=GpuGroup.AMPERE_80, idle_timeout=60, workers=(2, 5))
+        async def g(x): ...
+        """
+    },
+    # A module-level name bound again (h42): each decorator reads the value bound before it.
+    "constant-rebound-between-declarations": {
+        "w.py": """
+        from runpod_flash import Endpoint, GpuGroup
+
+        SCALE = (1, 2)
+        IDLE = 900
+        @Endpoint(name="first", gpu=GpuGroup.ADA_24, workers=SCALE, idle_timeout=IDLE,
+                  execution_timeout_ms=60_000)
+        async def f(x): ...
+
+        SCALE = (2, 6)
+        IDLE = IDLE * 2
+        @Endpoint(name="second", gpu=GpuGroup.ADA_24, workers=SCALE, idle_timeout=IDLE,
+                  execution_timeout_ms=60_000)
+        async def g(x): ...
+        """
+    },
 }
 
 # An environment-dependent choice: flash-guard lists candidates, the SDK builds one of them.

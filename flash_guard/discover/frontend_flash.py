@@ -686,6 +686,7 @@ class DeclarationBuilder:
             params=params,
             kwargs=kwargs,
             spreads=list(obj.spreads) + draft.remote_spreads,
+            repeated=obj.repeated,
             remote_kwargs=draft.remote_kwargs,
             routes=draft.routes,
             targets=draft.targets,

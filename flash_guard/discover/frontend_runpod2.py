@@ -33,7 +33,12 @@ from flash_guard.discover.handoff import (
     unbound,
 )
 from flash_guard.discover.loops import loop_names, sequence, target_pattern, unroll
-from flash_guard.discover.normalize_runpod2 import FLASH_STR_ENUMS, is_flash_enum, resource_params
+from flash_guard.discover.normalize_runpod2 import (
+    FLASH_STR_ENUMS,
+    KIND_SIGNATURE,
+    is_flash_enum,
+    resource_params,
+)
 from flash_guard.discover.parse import (
     Expr,
     Snippet,
@@ -51,7 +56,16 @@ from flash_guard.discover.resolve import (
     bind_loop_names,
     is_sdk2_app,
 )
-from flash_guard.model import BodyFacts, Endpoint, Opaque, Route, Span, Value, at_use
+from flash_guard.model import (
+    BodyFacts,
+    Endpoint,
+    Opaque,
+    Route,
+    Span,
+    Value,
+    at_use,
+    repeated_keyword_message,
+)
 from flash_guard.sdk import runpod2_tables as t
 from flash_guard.sdk.flash_tables import ROUTE_METHODS
 
@@ -1684,6 +1698,7 @@ class Runpod2Builder:
             problems.append((code, message, span))
         problems += _flash_enums(obj, call, path)
         problems += self._project_enums(obj, call, path)
+        problems += _repeated_keywords(obj, kind, call, path)
         if call_form is not None:
             problems += self._applied_to_a_value(kind, call_form, path, ns)
         endpoint = Endpoint(
@@ -1706,6 +1721,7 @@ class Runpod2Builder:
             params=params,
             kwargs=[(k, v, obj.kwarg_spans.get(k, call.span)) for k, v in obj.kwargs.items()],
             spreads=list(obj.spreads),
+            repeated=obj.repeated,
             targets=[target],
             decorator_uses=[(path, call.span)],
             scope=placement,
@@ -2926,6 +2942,18 @@ def _project_enum_problem(name: str, shown: str, cls: ClassDef, member: str, spa
         f"`{member}.value`",
         span,
     )
+
+
+def _repeated_keywords(obj: Opaque, kind: str, call: Expr, path: str) -> list:
+    """A keyword the decorator call gets twice (`workers=` beside a `**COMMON` that holds
+    it): Python raises TypeError before rc2 sees the call (Opaque.repeated)."""
+    sig = KIND_SIGNATURE.get(kind, "App.queue")
+    return [
+        # Endpoint.problems are in the declaration's file: a repeat in another (a partial
+        # defined there) is reported at the declaration
+        ("FG202", repeated_keyword_message(sig, key, again), span if where == path else call.span)
+        for key, where, span, again in obj.repeated
+    ]
 
 
 def _flash_enums(obj: Opaque, call: Expr, path: str) -> list[tuple[str, str, Span]]:

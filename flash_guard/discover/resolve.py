@@ -559,10 +559,15 @@ class ModuleIndex:
             if key == (path, namespace) and name in bindings:
                 return Bound(bindings[name])
         if namespace is not None:
+            local = self._local_assigns.get((path, namespace), {})
             for key, bindings in reversed(self._frames):
                 if key == (path, namespace) and name in bindings:
-                    return Bound(bindings[name])
-            local = self._local_assigns.get((path, namespace), {})
+                    rebound = local.get(name)
+                    if rebound is None or ("assign", path, rebound.span) in self._in_progress:
+                        # the parameter itself, or read by the body's own rebinding of it
+                        # (`kw = {k: v for k, v in kw.items() if ...}`)
+                        return Bound(bindings[name])
+                    return (path, rebound)  # the body rebinds the parameter: its new value
             if name in local:
                 return (path, local[name])
         assign = self._module_assigns.get(path, {}).get(name)
@@ -970,6 +975,8 @@ class ModuleIndex:
                     return self._symbol_value(target, expr, path, depth)
             return Value.unknown(expr.text, expr.span, path)
         symbol = self.lookup(path, expr.value, namespace, depth)
+        if namespace is None and isinstance(symbol, tuple) and symbol[0] == path:
+            symbol = (path, self._in_effect_at(path, symbol[1], expr.span))
         value = self._symbol_value(symbol, expr, path, depth)
         if isinstance(symbol, tuple) and symbol[0] != path and isinstance(symbol[1], Assignment):
             # `from config import BASE_ENV` then `BASE_ENV["HF_TOKEN"] = ...` here: this
@@ -978,6 +985,21 @@ class ModuleIndex:
             if writes:
                 value = apply_writes(self, value, writes, path, depth + 1)
         return value
+
+    def _in_effect_at(self, path: str, found, use: Span):
+        """The module-level assignment a module-level read at `use` sees: the last one before
+        it. A name the module binds again for the next declaration (`config =
+        LiveServerless(...)`, `@remote(config)`, `config = CpuLiveServerless(...)`,
+        `@remote(config)`) is a different value at each decorator, which runs at import.
+        Only for plain top-level statements: a name assigned in a branch or loop keeps the
+        candidate reading (rules.md "candidate values")."""
+        if not isinstance(found, Assignment) or found.namespace is not None or self._loops:
+            return found
+        group = self._rebound.get((path, None, found.target))
+        if group is None or group[-1] is not found or any(a.blocks for a in group):
+            return found
+        earlier = [a for a in group if a.statement_lines[1] < use.line]
+        return earlier[-1] if earlier else found
 
     def _project_enum_member(self, expr: Expr, path: str, namespace, depth: int) -> bool:
         """`expr` is `Cls.MEMBER` of a project class deriving from an Enum."""
@@ -1888,13 +1910,15 @@ class ModuleIndex:
         forwarded = self._forwarded(base, init_path, init_fn, expr, path, namespace, depth)
         if forwarded is not None:
             return forwarded
-        kwargs, spans, spreads = self._keywords(expr, path, namespace, depth)
+        kwargs, spans, spreads, repeated = self._keywords(expr, path, namespace, depth)
         # Only a first parameter called `name` is known to be Endpoint's `name`.
         params = [p for p, _, kind in init_fn.params[1:] if kind == ""]
         positional = expr.items[1:2] if params[:1] == ["name"] else []
         args = tuple(self.evaluate(arg, path, namespace, depth + 1) for arg in positional)
         given = Value.unknown(f"{cls.name}{SUBCLASS_INIT}", init_fn.span, init_path)
-        return self._object(base, kwargs, spans, [*spreads, given], args, expr, path)
+        return self._object(
+            base, kwargs, spans, [*spreads, given], args, expr, path, repeated=repeated
+        )
 
     def _forwarded(self, base, init_path: str, init_fn: FunctionDef, expr: Expr, path, ns, depth):
         """What an `__init__` that only forwards (facts.py `_forwarding`) gives `Endpoint`:
@@ -1925,14 +1949,16 @@ class ModuleIndex:
                         )
                 bindings[rest] = dataclasses.replace(bindings[rest], value=collected)
             super_call = call.expr()
-            kwargs, spans, spreads = self._keywords(super_call, init_path, init_fn.span, depth)
+            kwargs, spans, spreads, repeated = self._keywords(
+                super_call, init_path, init_fn.span, depth
+            )
             args = tuple(
                 self.evaluate(arg, init_path, init_fn.span, depth + 1)
                 for arg in super_call.items[1:]
             )
         finally:
             self._frames.pop()
-        return self._object(base, kwargs, spans, spreads, args, expr, path)
+        return self._object(base, kwargs, spans, spreads, args, expr, path, repeated=repeated)
 
     def _project_init(self, cls_path: str, cls: ClassDef, depth: int):
         """(path, FunctionDef) of the `__init__` of the class or its nearest project base."""
@@ -2519,44 +2545,93 @@ class ModuleIndex:
         if not assign.value.may_be_call() or assign.unpack[1]:
             return None
         callee = assign.value.callee()
-        if callee is None or callee.dotted() not in ("functools.partial", "partial"):
-            return None
-        module = "functools" if callee.kind == "attr" else "functools.partial"
-        binding = self._imports.get(home, {}).get(callee.dotted().split(".")[0])
-        if binding is None or ".".join(filter(None, (binding.module, binding.name))) != module:
+        if callee is None or not self._is_functools_partial(home, callee.dotted()):
             return None
         expr = assign.expr
         return expr if expr.kind == "call" and len(expr.items) > 1 else None
 
+    def _is_functools_partial(self, home: str, dotted: str | None) -> bool:
+        """`functools.partial`, or the same under an alias teams use: `ft.partial` after
+        `import functools as ft`, `p` after `from functools import partial as p`."""
+        parts = (dotted or "").split(".")
+        binding = self._imports.get(home, {}).get(parts[0])
+        if binding is None or binding.module != "functools" or len(parts) > 2:
+            return False
+        if len(parts) == 2:
+            return binding.name is None and parts[1] == "partial"
+        return binding.name == "partial"
+
+    def _partial_chain(self, home: str, assign: Assignment, depth: int):
+        """The partials a call goes through, innermost first, as (home, assign, partial
+        call): one for `G = partial(Endpoint, ...)`, two for `B = partial(A, ...)` over `A =
+        partial(Endpoint, ...)`. None when `assign` binds no partial."""
+        chain: list[tuple[str, Assignment, Expr]] = []
+        seen: set[tuple[str, Span]] = set()
+        while (home, assign.span) not in seen:
+            seen.add((home, assign.span))
+            bound = self._partial_of(home, assign)
+            if bound is None:
+                break
+            chain.append((home, assign, bound))
+            func = bound.items[1]
+            found = (
+                self.lookup(home, func.value, assign.namespace, depth + 1)
+                if func.kind == "name"
+                else None
+            )
+            if not (isinstance(found, tuple) and isinstance(found[1], Assignment)):
+                break
+            home, assign = found
+        return chain[::-1] or None
+
     def _call_partial(self, home: str, assign: Assignment, expr: Expr, path, namespace, depth):
         """A call of a `functools.partial` of `Endpoint`, another SDK resource class or a
-        runpod 2.0 `app.queue/api/task`: the object that call builds, the partial's keywords
-        (evaluated where it was written) overridden by the call's own, as Python merges
-        them. None (unknown) for a partial of anything else."""
-        bound = self._partial_of(home, assign)
-        if bound is None:
+        runpod 2.0 `app.queue/api/task` (or of a partial of one): the object that call
+        builds, each partial's keywords (evaluated where it was written) overridden by the
+        next one's and then the call's own, as Python merges them. None (unknown) for a
+        partial of anything else."""
+        chain = self._partial_chain(home, assign, depth)
+        if chain is None:
             return None
-        func, ns = bound.items[1], assign.namespace
-        symbol = self.resolve_symbol(func, home, ns, depth + 1)
+        inner_home, inner, inner_bound = chain[0]
+        func, ns = inner_bound.items[1], inner.namespace
+        symbol = self.resolve_symbol(func, inner_home, ns, depth + 1)
         app = None
         if not (isinstance(symbol, FlashSymbol) and symbol.name in factories_of(symbol.package)):
             if func.kind != "attr" or func.value not in SDK2_APP_METHODS:
                 return None
-            app = self.evaluate(func.items[0], home, ns, depth + 1)
+            app = self.evaluate(func.items[0], inner_home, ns, depth + 1)
             if not is_sdk2_app(app):
                 return None
             symbol = FlashSymbol(f"App.{func.value}", SDK2_PACKAGE)
-        kwargs, spans, spreads = self._keywords(bound, home, ns, depth)
-        # named by the partial they came through (FG303: flash build's scan never reads them)
-        kwargs = {k: dataclasses.replace(v, via=v.via or assign.target) for k, v in kwargs.items()}
-        if home != path:  # keywords as written in this file (FG210): the partial's at the call
-            spans = dict.fromkeys(spans, expr.span)
+        kwargs: dict[str, Value] = {}
+        spans: dict[str, Span] = {}
+        spreads: list[Value] = []
+        repeated: list = []
+        args: list[Value] = []
+        for layer_home, layer, bound in chain:
+            layer_ns = layer.namespace
+            own = self._keywords(bound, layer_home, layer_ns, depth)
+            # named by the partial they came through (FG303: flash build's scan never reads
+            # them)
+            kwargs.update(
+                {k: dataclasses.replace(v, via=v.via or layer.target) for k, v in own[0].items()}
+            )
+            # keywords as written in this file (FG210): another file's partial's at the call
+            spans.update(own[1] if layer_home == path else dict.fromkeys(own[1], expr.span))
+            spreads += own[2]
+            # a later partial's keywords override an earlier one's (no TypeError); a keyword
+            # given twice within one call raises
+            repeated += own[3]
+            args += [self.evaluate(arg, layer_home, layer_ns, depth + 1) for arg in bound.items[2:]]
         own = self._keywords(expr, path, namespace, depth)
         kwargs.update(own[0])
         spans.update(own[1])
-        args = [self.evaluate(arg, home, ns, depth + 1) for arg in bound.items[2:]]
         args += [self.evaluate(arg, path, namespace, depth + 1) for arg in expr.items[1:]]
-        value = self._object(symbol, kwargs, spans, spreads + own[2], tuple(args), expr, path)
+        repeated += own[3]
+        value = self._object(
+            symbol, kwargs, spans, spreads + own[2], tuple(args), expr, path, repeated=repeated
+        )
         if app is not None and isinstance(value.value, Opaque):
             self.app_decorators[id(value.value)] = (value.value, func.value, app)
         return value
@@ -2569,18 +2644,31 @@ class ModuleIndex:
         return self._decorator_of_app(method, home, assign.namespace, expr, path, namespace, depth)
 
     def _make_object(self, symbol: FlashSymbol, expr: Expr, path, namespace, depth) -> Value:
-        kwargs, kwarg_spans, spreads = self._keywords(expr, path, namespace, depth)
+        kwargs, kwarg_spans, spreads, repeated = self._keywords(expr, path, namespace, depth)
         args = tuple(self.evaluate(arg, path, namespace, depth + 1) for arg in expr.items[1:])
-        return self._object(symbol, kwargs, kwarg_spans, spreads, args, expr, path)
+        return self._object(
+            symbol, kwargs, kwarg_spans, spreads, args, expr, path, repeated=repeated
+        )
 
     def _keywords(self, expr: Expr, path, namespace, depth):
-        """A call's keywords as (values, where each was written, unknown `**` spreads)."""
+        """A call's keywords as (values, where each was written, unknown `**` spreads,
+        keywords given twice). A keyword a `**` spread gives again, or an explicit one after
+        a spread that holds it, is a TypeError ("got multiple values for keyword argument")
+        when the call runs: each repeat is (keyword, path, span, what gives it the second time)."""
         kwargs: dict[str, Value] = {}
         kwarg_spans: dict[str, Span] = {}
         spreads: list[Value] = []
+        repeated: list[tuple[str, str, Span, str]] = []
         for name, value_expr, kw_span in expr.keywords:
             if name is None:
                 spread = self.evaluate(value_expr, path, namespace, depth + 1)
+                keys = ()
+                if spread.known and isinstance(spread.value, dict):
+                    keys = spread.value
+                elif same_keys(spread.candidates):
+                    keys = spread.candidates[0].value
+                again = f"`**{value_expr.text}`"
+                repeated += [(str(k), path, kw_span, again) for k in keys if str(k) in kwargs]
                 if spread.known and isinstance(spread.value, dict) and spread.text == _COLLECTED:
                     # a factory's `**kw`: each keyword points where its caller wrote it
                     kwargs.update({str(k): item for k, item in spread.value.items()})
@@ -2613,11 +2701,15 @@ class ModuleIndex:
                 else:
                     spreads.append(Value.unknown(value_expr.text, kw_span, path))
                 continue
+            if name in kwargs:
+                repeated.append((name, path, kw_span, f"`{name}=`"))
             kwargs[name] = self.evaluate(value_expr, path, namespace, depth + 1)
             kwarg_spans[name] = kw_span
-        return kwargs, kwarg_spans, spreads
+        return kwargs, kwarg_spans, spreads, repeated
 
-    def _object(self, symbol, kwargs, kwarg_spans, spreads, args, expr: Expr, path) -> Value:
+    def _object(
+        self, symbol, kwargs, kwarg_spans, spreads, args, expr: Expr, path, repeated=()
+    ) -> Value:
         obj = Opaque(
             symbol.name,
             {key: _no_module(value) for key, value in kwargs.items()},
@@ -2627,6 +2719,7 @@ class ModuleIndex:
             kwarg_spans,
             tuple(spreads),
             symbol.package,
+            tuple(repeated),
         )
         out = Value(obj, True, expr.span, expr.text, path=path)
         if self._frames:

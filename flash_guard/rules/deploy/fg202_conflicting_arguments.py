@@ -5,6 +5,7 @@ from __future__ import annotations
 from flash_guard.checks import sites
 from flash_guard.checks.base import (
     fail,
+    fail_at,
     register,
     spread_unknown,
     unknown,
@@ -18,7 +19,7 @@ from flash_guard.checks.deploy_support import (
     written,
     written_value,
 )
-from flash_guard.model import Value
+from flash_guard.model import Value, repeated_keyword_message
 
 MUTUALLY_EXCLUSIVE = (
     ("gpu", "cpu", "gpu and cpu are mutually exclusive. specify one or neither."),
@@ -35,16 +36,17 @@ MUTUALLY_EXCLUSIVE = (
 class ConflictingArguments(EveryDeclaration):
     """Runs the checks `Endpoint.__init__` makes before anything else, in the same order:
     `gpu=` together with `cpu=`, `id=` together with `image=`, `image=` without `name=`, and
-    `max_concurrency` below 1 (or not a number). Each raises when the module is imported, so
+    `max_concurrency` below 1 (or not a number); and, for any resource class, a keyword given
+    twice (`**COMMON` holding an explicit one). Each raises when the module is imported, so
     `flash build`, `flash dev` and every import of the file fail. Keywords given as `None`
     count as not given, as in the SDK. Clients (`Endpoint(id=...)`) are checked too."""
 
     id = "conflicting-arguments"
 
     def check(self, endpoint, params, ctx):
+        out = repeated_keywords(endpoint)
         if endpoint.api != "endpoint":
-            return []
-        out = []
+            return out
         for first, second, sdk_message in MUTUALLY_EXCLUSIVE:
             out += exclusive(endpoint, first, second, sdk_message)
         out += image_without_name(endpoint)
@@ -133,4 +135,20 @@ def max_concurrency(endpoint) -> list:
             value,
             "max_concurrency",
         )
+    ]
+
+
+def repeated_keywords(endpoint) -> list:
+    """A keyword the declaring call gets twice, `name=` beside a `**COMMON` that holds it:
+    Python raises TypeError ("got multiple values for keyword argument") before the SDK
+    sees the call, for `Endpoint` and the legacy classes alike."""
+    return [
+        fail_at(
+            endpoint,
+            f"{label(endpoint)}: {repeated_keyword_message(endpoint.resource_class, key, again)}",
+            path,
+            span,
+            key,
+        )
+        for key, path, span, again in endpoint.repeated
     ]
