@@ -20,6 +20,7 @@ from flash_guard.checks.deploy_support import (
     written_value,
 )
 from flash_guard.model import Value, repeated_keyword_message
+from flash_guard.sdk.in_use import keywords
 
 MUTUALLY_EXCLUSIVE = (
     ("gpu", "cpu", "gpu and cpu are mutually exclusive. specify one or neither."),
@@ -118,6 +119,9 @@ def image_without_name(endpoint) -> list:
 
 
 def max_concurrency(endpoint) -> list:
+    accepted = keywords(endpoint).endpoint  # of the SDK release the app uses
+    if accepted is not None and "max_concurrency" not in accepted:
+        return []  # before 1.13 `Endpoint` has no such parameter: FG210 reports the keyword
     value, undecided = written_value(endpoint, "max_concurrency", "max_concurrency")
     if value is None:
         return undecided
