@@ -396,6 +396,13 @@ CASES = [
         "method must be one of",
     ),
     bad(
+        "legacy-route-through-a-spread",
+        'lb = LiveLoadBalancer(name="lb")\nROUTE = dict(method="get", path="/x")\n'
+        "@remote(lb, **ROUTE)\nasync def h(): ...",
+        "FG204",
+        "method must be one of",
+    ),
+    bad(
         "legacy-method-only",
         'lb = LiveLoadBalancer(name="lb")\n@remote(lb, method="GET")\nasync def h(): ...',
         "FG204",
@@ -855,6 +862,18 @@ CASES = [
     ok(
         "legacy-live-image",
         'cfg = LiveServerless(name="l", imageName="me/img:1")\n@remote(cfg)' + QB,
+    ),
+    # `@remote(cfg, **OPTS)`: the spread's keys are remote()'s keywords (h42)
+    bad(
+        "remote-unknown-keyword-spread",
+        'cfg = LiveServerless(name="l")\nOPTS = {"deps": ["numpy"]}\n@remote(cfg, **OPTS)' + QB,
+        "FG210",
+        "'deps'",
+    ),
+    ok(
+        "remote-keywords-spread",
+        'cfg = LiveServerless(name="l")\nOPTS = {"dependencies": ["numpy"], "system_dependencies":'
+        ' ["git"]}\n@remote(cfg, **OPTS)' + QB,
     ),
     # --- FG211 volumes -------------------------------------------------------------------
     ok("volume-id-only", 'v = NetworkVolume(id="vol-1")\n@Endpoint(name="v", volume=v)' + QB),

@@ -9,7 +9,7 @@ file registers them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flash_guard.discover.facts import Assignment, ClassDef, Decorated, FunctionDef
 from flash_guard.discover.loops import unroll
@@ -609,7 +609,20 @@ class DeclarationBuilder:
         spreads: list[Value] = []
         for name, value_expr, kw_span in decorator.keywords:
             if name is None:
-                spreads.append(project.evaluate(value_expr, path, ns))
+                spread = project.evaluate(value_expr, path, ns)
+                if spread.known and isinstance(spread.value, dict):
+                    # `@remote(cfg, **OPTS)`: each key is a keyword remote() gets (FG210,
+                    # FG204's method=/path=), read at the spread
+                    for key, item in spread.value.items():
+                        via = item.via or value_expr.text
+                        kwargs[str(key)] = (
+                            replace(item, span=kw_span, path=path, via=via),
+                            kw_span,
+                        )
+                    if spread.partial is not None:
+                        spreads.append(spread.partial)
+                else:
+                    spreads.append(spread)
                 continue
             kwargs[name] = (project.evaluate(value_expr, path, ns), kw_span)
         config = decorator.items[1] if len(decorator.items) > 1 else None
