@@ -815,6 +815,13 @@ CASES = [
         "FG209",
         "is not a valid CudaVersion",
     ),
+    # a lookup by value no member has: ValueError, not AttributeError (h42)
+    bad(
+        "cuda-by-value-unknown",
+        '@Endpoint(name="c", min_cuda_version=CudaVersion("11.0"))' + QB,
+        "FG209",
+        "'11.0' is not a valid CudaVersion",
+    ),
     # --- FG210 unknown keywords ----------------------------------------------------------
     bad(
         "endpoint-gpus",

@@ -74,11 +74,16 @@ def member_problem(raw) -> str | None:
         return None
     if raw.enum != "CudaVersion":
         return f"{raw} is not a CudaVersion"
+    if raw.raises == "ValueError":
+        # `CudaVersion("11.0")`: a lookup by value no member has
+        return (
+            f"{raw} raises '{raw.member!r} is not a valid CudaVersion' when the module is "
+            f"imported (values: {_LISTED})"
+        )
     guess = closest(raw.member, CUDA_VERSIONS)
     hint = f"; did you mean CudaVersion.{guess}?" if guess else ""
     return (
-        f"{raw} does not exist (AttributeError when the module is imported; members: "
-        f"{_LISTED}){hint}"
+        f"{raw} does not exist ({raw.raises} when the module is imported; members: {_LISTED}){hint}"
     )
 
 
