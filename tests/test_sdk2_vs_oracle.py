@@ -62,6 +62,11 @@ OK = {
     "@app.queue(name='first-q', gpu=GPU, workers=SCALE)\ndef first(x):\n    return x\n"
     "GPU = 'A100'\nSCALE = (SCALE[0] + 1, 5)\n"
     "@app.queue(name='second-q', gpu=GPU, workers=SCALE)\ndef second(x):\n    return x\n",
+    # `app` bound to a second App between two declarations with one resource name: each
+    # decorator registers on the App bound before it, so the names do not collide (h42).
+    "app-rebound-between-resources": "@app.queue(name='dup-q', gpu='L4')\ndef one(x):\n"
+    "    return x\napp = runpod.App('second')\n"
+    "@app.queue(name='dup-q', gpu='L4')\ndef two(x):\n    return x\n",
     # A helper normalising its own parameters before declaring (h42): the rebound values.
     "helper-rebinds-its-parameters": "DEFAULTS = {'workers': (1, 2), 'idle_timeout': 900}\n"
     "def gpu_queue(name, gpu=None, **kw):\n    kw = {**DEFAULTS, **kw}\n"
