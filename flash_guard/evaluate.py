@@ -366,6 +366,7 @@ class _Unresolved:
         # An expression that reaches declarations through a module-level constant is one
         # expression wherever it is used: one FG002 naming every endpoint (rules.md). Used
         # once, it is at that use (naming the constant); used by several, at the expression.
+        outcome = _as_declared_spread(outcome)
         use = (outcome.path, outcome.span)
         where_ = use
         if outcome.origin is not None and not outcome.message.startswith("the `**`"):
@@ -395,6 +396,22 @@ class _Unresolved:
             if (path := entry.first.path, span := entry.first.span) not in rejected
             and (path, span.line, span.column) not in rejected
         ]
+
+
+def _as_declared_spread(outcome: Outcome) -> Outcome:
+    """An outcome at one of its endpoint's unresolved `**spread`s, told with that spread's
+    text. The dependency checks (FG302, FG303) evaluate the spread as written (`**COMMON`)
+    while the model keeps what it resolved to (`CFG["common"]`): one expression, so one FG002
+    (rules.md), whichever rule asked first."""
+    ep = outcome.endpoint
+    if ep is None or not ep.spreads:
+        return outcome
+    for spread in ep.spreads:
+        if (spread.path or ep.path, spread.span) == (outcome.path, outcome.span):
+            if spread.text and spread.text != outcome.unknown_text:
+                return dataclasses.replace(outcome, unknown_text=spread.text)
+            return outcome
+    return outcome
 
 
 def _undefined(analysis, path: str | None, span, text: str) -> str | None:
