@@ -47,6 +47,12 @@ GPU_LIBRARIES = [
     "sglang",
     "deepspeed",
     "paddlepaddle-gpu",
+    "paddle",  # paddlepaddle-gpu's import name: the body writes `import paddle`
+    "paddleocr",
+    "keras",  # Keras 3 runs on a TensorFlow, JAX or torch backend
+    "mmcv",  # OpenMMLab's CUDA ops (mmdet, mmseg and mmpose import it)
+    "cupy-cuda12x",  # how CuPy is installed: `import cupy` is listed above
+    "cupy-cuda11x",
     # libraries built on torch that run their models on the GPU
     "peft",
     "trl",
