@@ -656,6 +656,46 @@ def test_fg303_matches_what_flash_build_bundles(project, check_json):
         assert not any(f"`{package}`" in message for message in flagged), package
 
 
+LEGACY_REMOTE_FORMS = {
+    "app.py": """
+        from runpod_flash import GpuGroup, LiveServerless, remote
+
+        gpu = LiveServerless(name="bound", gpus=[GpuGroup.ADA_24])
+        gpu_remote = remote(gpu, dependencies=["toolz"])
+
+        @gpu_remote
+        def summarise(x):
+            return x
+
+        def fingerprint(x):
+            return x
+
+        fingerprint = remote(
+            LiveServerless(name="applied", gpus=[GpuGroup.ADA_24]), dependencies=["xxhash"]
+        )(fingerprint)
+
+        @remote(LiveServerless(name="decorated", gpus=[GpuGroup.ADA_24]), dependencies=["orjson"])
+        def literal(x):
+            return x
+    """,
+}
+
+
+def test_legacy_remote_bound_or_applied_deploys_without_its_dependencies(project, check_json):
+    """`remote(...)` bound to a name used as `@name`, or applied as `remote(...)(fn)`: the 1.21
+    build imports the module and deploys the function (the decorator stamps it as `@remote`
+    does), but its dependency scan reads `remote(...)` only as a decorator."""
+    sdk = oracle(LEGACY_REMOTE_FORMS, bundle=True)
+    assert sdk["import_errors"] == {}
+    assert set(sdk["deployed"]) == {"bound", "applied", "decorated"}
+    assert sdk["dependencies"] == ["orjson"]
+    _, doc = check_json(project(LEGACY_REMOTE_FORMS), "--select", "FG303")
+    assert {e["name"] for e in doc["endpoints"]} == set(sdk["deployed"])
+    flagged = {f["endpoint"]: f["message"] for f in doc["findings"] if f["code"] == "FG303"}
+    assert set(flagged) == {"bound", "applied"}
+    assert "`toolz`" in flagged["bound"] and "`xxhash`" in flagged["applied"]
+
+
 SUBCLASSES = {
     "base.py": """
         from runpod_flash import Endpoint, GpuType

@@ -459,6 +459,8 @@ class DeclarationBuilder:
                         draft.problems.append(("route-no-method", func.value, decorator.span))
             return
         decorator = written.expr()
+        if decorator.kind in ("name", "attr") and self._bound_remote(path, decorated, decorator):
+            return
         if decorator.kind in ("name", "attr", "subscript"):
             # `@ENDPOINTS["qwen"]`: an `Endpoint` kept in a dict (built by a comprehension);
             # the decorated function is at module level, so the scanner finds it
@@ -570,6 +572,34 @@ class DeclarationBuilder:
         draft, kwargs = made
         self._add_target(draft, decorated, decorator.span, path)
         self._remote_route(draft, kwargs, path, decorator, decorated.target)
+
+    def _bound_remote(self, path: str, decorated: Decorated, decorator: Expr) -> bool:
+        """`gpu_remote = remote(cfg, dependencies=[...])`, then `@gpu_remote` on a function:
+        `remote(...)` returns the decorator, which stamps `__remote_config__` as `@remote(...)`
+        does, so the build's scanner deploys the function (runpod-flash 1.21
+        `RuntimeScanner`). True when the decorator is such a name and was recorded."""
+        project = self.project
+        symbol = project.resolve_symbol(decorator, path, decorated.namespace)
+        if not (isinstance(symbol, tuple) and isinstance(symbol[1], Assignment)):
+            return False
+        where, assign = symbol
+        written = assign.value
+        if assign.unpack[1] or not written.is_call():
+            return False
+        head = project.resolve_symbol(written.head(), where, assign.namespace)
+        if not (isinstance(head, FlashSymbol) and head.name == "remote"):
+            return False
+        keep_conversion(written)  # a declaration: evaluation reads it again
+        call = written.expr()
+        made = self._remote_draft(where, call, assign.namespace, decorated.placement, None)
+        if made is None:
+            return True  # a config that is no resource: as for `@remote(...)` written inline
+        draft, kwargs = made
+        if decorated.lines is not None:
+            draft.ranges.append((path, decorated.lines[0], decorated.lines[1]))
+        self._add_target(draft, decorated, decorator.span, path)
+        self._remote_route(draft, kwargs, path, decorator, decorated.target)
+        return True
 
     def _applied_remote(self, path: str, applied, inner: Expr, bound: bool) -> None:
         """`remote(config)(fn)`: the legacy decorator applied without `@`, as agent code

@@ -8,7 +8,7 @@ from flash_guard.checks.base import Check, fail, fail_at, register, unknown
 from flash_guard.checks.placement import runtime_provisioned
 from flash_guard.checks.sites import DependencyArg, build_calls, dependency_args
 from flash_guard.discover.parse import Expr
-from flash_guard.model import Value
+from flash_guard.model import Span, Value
 from flash_guard.sdk.in_use import dev_command, has_flash_build, sdk_of
 
 # The calls whose keywords the build's AST scan reads (build.py extract_remote_dependencies).
@@ -35,7 +35,10 @@ class DependenciesLiteral(Check):
     Endpoint(...), Endpoint(...)`) or in the call form (`Endpoint(...)(fn)`), which the
     build's scan does not match; and when the packages reach the endpoint through a project
     factory (given to the factory's call, or written in a `return Endpoint(...)` there),
-    which the scan never reads.
+    which the scan never reads; and when a legacy `remote(..., dependencies=[...])` is bound
+    to a name that then decorates the function (`gpu_remote = remote(cfg, ...)`, `@gpu_remote`)
+    or applied in the call form (`fn = remote(cfg, ...)(fn)`): the build imports the module
+    and deploys the function, but its scan reads `remote(...)` only as a decorator.
     `dependencies=None` passes. An unresolved `**spread` that may hold `dependencies` reports
     FG002. A runtime-provisioned declaration (see FG301) is not checked: `flash build` never
     bundles it. runpod 2.0 collects dependencies by running the code, so any list works
@@ -59,7 +62,9 @@ class DependenciesLiteral(Check):
         out = []
         undecided: list[Value] = []
         written = False
-        for call in build_calls(endpoint, analysis.modules.files):
+        calls = build_calls(endpoint, analysis.modules.files)
+        out += _remote_not_scanned(endpoint, name, calls)
+        for call in calls:
             found, maybe = dependency_args(call, analysis.modules, endpoint.loop_bindings)
             undecided += maybe
             written = written or bool(found) or bool(maybe)
@@ -164,6 +169,55 @@ def _unread(endpoint, name: str, files) -> list:
         f"{'them' if plural else 'it'})"
     )
     return [fail_at(endpoint, message, deps.path or endpoint.path, deps.span, "dependencies")]
+
+
+def _remote_not_scanned(endpoint, name: str, calls) -> list:
+    """A legacy `remote(..., dependencies=[...])` that is not written as a decorator call:
+    bound to a name first (`gpu_remote = remote(cfg, dependencies=[...])`, then
+    `@gpu_remote`) or applied in the call form (`fn = remote(cfg, dependencies=[...])(fn)`).
+    flash build deploys the function (it imports the module), but its AST scan reads
+    `remote(...)` only as a decorator and `Endpoint(...)` only as a decorator or an
+    assignment's value (build.py `extract_remote_dependencies`), so the list is never
+    bundled, however literal it is."""
+    if endpoint.api != "legacy":
+        return []
+    scanned = [call.expr.span for call in calls]
+    out, seen = [], set()
+    for key, value, kw_span in endpoint.remote_kwargs:
+        if key != "dependencies" or kw_span is None or kw_span in seen:
+            continue
+        seen.add(kw_span)
+        if any(_inside(kw_span, span) for span in scanned):
+            continue
+        if value.known and value.value is None:
+            continue
+        packages, plural = _packages(value)
+        applied = any(_inside(kw_span, span) for _, span in endpoint.decorator_uses)
+        form = (
+            "applied in the call form `remote(...)(fn)`"
+            if applied
+            else "bound to a name that then decorates the function"
+        )
+        message = (
+            f"{name}: `dependencies` is given to a `remote(...)` {form}; flash build "
+            f"reads `remote(...)` only when written as a decorator, so {packages} "
+            f"{'are' if plural else 'is'} left out of the deployed worker "
+            f"({dev_command(sdk_of(endpoint))} still installs {'them' if plural else 'it'})"
+        )
+        fix = (
+            "Write `@remote(config, dependencies=[...])` directly above the function, or list "
+            "the packages in the app's requirements.txt."
+        )
+        path, span = value.path or endpoint.path, value.span or kw_span
+        out.append(fail_at(endpoint, message, path, span, "dependencies", fix))
+    return out
+
+
+def _inside(inner: Span, outer: Span) -> bool:
+    return (outer.line, outer.column) <= (inner.line, inner.column) and (
+        inner.end_line,
+        inner.end_column,
+    ) <= (outer.end_line, outer.end_column)
 
 
 def _factory_name(endpoint, files) -> str:
