@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from flash_guard.checks.base import Check, Outcome, decide_candidates, fail_at, register
 from flash_guard.checks.package_imports import init_only_imports
 from flash_guard.checks.placement import (
@@ -16,7 +18,7 @@ from flash_guard.checks.placement import (
     runpod2_undeployed,
     runtime_provisioned,
 )
-from flash_guard.checks.sites import declaration_call, factory_of, uses
+from flash_guard.checks.sites import build_calls, declaration_call, factory_of, uses
 from flash_guard.sdk.in_use import release_at_least, sdk_of
 
 
@@ -36,7 +38,10 @@ class NotDeployed(Check):
     `if __name__ == "__main__":` and `if TYPE_CHECKING:` bodies never run under the build.
     It also fails when an `Endpoint` without `id=`/`image=` is never used as a decorator or
     for a route, or only in such hidden places; and at each hidden decorator use or route of
-    an endpoint that is otherwise deployed. A route registered without `@`
+    an endpoint that is otherwise deployed. Before runpod-flash 1.11 (and in tetra-rp) the
+    build parses the source for decorators named `remote` instead of importing: a legacy
+    function given `remote(...)` through a name (`@gpu_remote`), an alias (`@r(cfg)`) or the
+    call form (`fn = remote(cfg)(fn)`) is not deployed there. A route registered without `@`
     (`api.get("/health")(health)`) is a route: the SDK stamps and returns the handler, which
     the build finds under its module-level name; one whose handler no module-level name holds
     (`api.post("/m")(make_handler("m"))`, the result not bound) is registered at import but
@@ -186,7 +191,7 @@ class NotDeployed(Check):
             return [_unused_entry(endpoint, name, image, gone)]
         if image:
             return []
-        all_uses = uses(endpoint, files)
+        all_uses = _unscanned_remote_uses(endpoint, uses(endpoint, files), files)
         if not all_uses:
             if endpoint.api == "legacy":
                 return []
@@ -217,7 +222,15 @@ class NotDeployed(Check):
         if len(hidden_uses) == len(all_uses):
             use, reason = hidden_uses[0]
             message = f"{name} is only used {reason.where} ({use.label}): {reason.why}"
-            return [fail_at(endpoint, _tail(message, reason, gone), endpoint.path, endpoint.span)]
+            return [
+                fail_at(
+                    endpoint,
+                    _tail(message, reason, gone),
+                    endpoint.path,
+                    endpoint.span,
+                    fix=_use_fix(reason),
+                )
+            ]
         return [
             fail_at(
                 endpoint,
@@ -229,6 +242,7 @@ class NotDeployed(Check):
                 use.path,
                 use.span,
                 parameter=f"use:{use.target}",
+                fix=_use_fix(reason),
             )
             for use, reason in hidden_uses
         ]
@@ -293,6 +307,47 @@ def _unused_entry(endpoint, name: str, image: bool, gone: str) -> Outcome:
         )
         fix = f"Apply it (`@{entry}` on a module-level function) or drop its key."
     return fail_at(endpoint, message, endpoint.path, endpoint.span, f"entry:{entry}", fix)
+
+
+NOT_A_REMOTE_DECORATOR = "in a form other than a `@remote(...)` decorator"
+REMOTE_DECORATOR_FIX = (
+    "Write `@remote(config, ...)` directly above the function (not through a name, an alias "
+    "or `remote(...)(fn)`), or pin runpod-flash 1.11 or later, whose build imports the module."
+)
+
+
+def _use_fix(reason: Hidden) -> str | None:
+    return REMOTE_DECORATOR_FIX if reason.where == NOT_A_REMOTE_DECORATOR else None
+
+
+def _unscanned_remote_uses(endpoint, all_uses: list, files) -> list:
+    """Before runpod-flash 1.11 (and in every tetra-rp with a build) `flash build` finds
+    legacy functions by parsing the source for decorators named `remote` (`@remote(...)`,
+    `@rf.remote(...)`; build_utils/scanner.py `RemoteDecoratorScanner`) and imports nothing.
+    A function given the decorator another way is never seen: `@gpu_remote` (a name bound to
+    `remote(...)`), the call form `remote(...)(fn)`, or an alias (`@r(cfg)`). From 1.11 the
+    build imports the module and finds them all. Checked with tetra-rp 0.25.2 and
+    runpod-flash 1.8.1 (scanner) against 1.21 (RuntimeScanner)."""
+    if endpoint.api != "legacy":
+        return all_uses
+    sdk = sdk_of(endpoint)
+    if sdk is None or release_at_least(sdk, "runpod-flash", BUILD_IMPORTS_FROM):
+        return all_uses
+    scanned = {
+        (call.path, call.expr.span)
+        for call in build_calls(endpoint, files)
+        if call.callee_name == "remote"
+    }
+    why = (
+        f"{sdk.package} {sdk.version}'s flash build finds functions only by parsing the "
+        "source for decorators named `remote` (it imports nothing)"
+    )
+    return [
+        dataclasses.replace(use, dropped=(NOT_A_REMOTE_DECORATOR, why))
+        if use.kind == "decorator" and not use.dropped and (use.path, use.span) not in scanned
+        else use
+        for use in all_uses
+    ]
 
 
 def _tail(message: str, hidden: Hidden, consequence: str) -> str:

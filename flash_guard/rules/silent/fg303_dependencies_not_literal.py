@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 from flash_guard.checks.base import Check, fail, fail_at, register, unknown
-from flash_guard.checks.placement import runtime_provisioned
+from flash_guard.checks.placement import BUILD_IMPORTS_FROM, runtime_provisioned
 from flash_guard.checks.sites import DependencyArg, build_calls, dependency_args
 from flash_guard.discover.parse import Expr
 from flash_guard.model import Span, Value
-from flash_guard.sdk.in_use import dev_command, has_flash_build, sdk_of
+from flash_guard.sdk.in_use import dev_command, has_flash_build, release_at_least, sdk_of
 
 # The calls whose keywords the build's AST scan reads (build.py extract_remote_dependencies).
 BUILD_CALL_NAMES = ("Endpoint", "remote")
@@ -181,6 +181,8 @@ def _remote_not_scanned(endpoint, name: str, calls) -> list:
     bundled, however literal it is."""
     if endpoint.api != "legacy":
         return []
+    if not release_at_least(sdk_of(endpoint), "runpod-flash", BUILD_IMPORTS_FROM):
+        return []  # the build's source scan does not deploy the function at all (FG301)
     scanned = [call.expr.span for call in calls]
     out, seen = [], set()
     for key, value, kw_span in endpoint.remote_kwargs:
