@@ -651,6 +651,10 @@ class DeclarationBuilder:
                         )
                     if spread.partial is not None:
                         spreads.append(spread.partial)
+                elif not spread.known:
+                    # At the spread as written (`**OPTS`), as an `Endpoint(**OPTS)` spread is:
+                    # the dependency checks point there too, and one spread is one FG002.
+                    spreads.append(Value.unknown(value_expr.text, kw_span, path))
                 else:
                     spreads.append(spread)
                 continue
