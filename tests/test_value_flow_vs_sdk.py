@@ -437,6 +437,34 @@ CASES: dict[str, dict[str, str]] = {
         async def g(x): ...
         """
     },
+    # Workers bounds read from the environment are strings: Endpoint() runs int() on each
+    # bound, a legacy class's pydantic fields read them as numbers (min 1 is warm, not '1').
+    "worker-bounds-as-numbers": {
+        "w.py": """
+        import os
+        from runpod_flash import Endpoint, GpuGroup, GpuType, LiveServerless, remote
+
+        @Endpoint(
+            name="env-bounds",
+            gpu=GpuType.NVIDIA_L4,
+            workers=(os.getenv("MIN_W", "1"), os.environ.get("MAX_W", "3")),
+            idle_timeout=900,
+            execution_timeout_ms=1000,
+        )
+        async def f(x): ...
+
+        @Endpoint(name="odd-bounds", gpu=GpuType.NVIDIA_L4, workers=[True, 2.9], idle_timeout=900)
+        async def g(x): ...
+
+        legacy = LiveServerless(
+            name="legacy-bounds", gpus=[GpuGroup.ADA_24], workersMin=os.getenv("MIN_W", "1"),
+            workersMax="4", idleTimeout=900, executionTimeoutMs=1000,
+        )
+
+        @remote(legacy)
+        async def h(x): ...
+        """
+    },
 }
 
 # An environment-dependent choice: flash-guard lists candidates, the SDK builds one of them.

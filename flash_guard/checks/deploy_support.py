@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from flash_guard.checks.base import Check, Outcome, fail_at, spread_unknown, unknown
-from flash_guard.discover.normalize import LEGACY_TO_CANONICAL
+from flash_guard.discover.normalize import LEGACY_TO_CANONICAL, python_int
 from flash_guard.model import Endpoint, EnumRef, Opaque, Span, Value
 from flash_guard.sdk.flash_tables import did_you_mean
 
@@ -129,20 +129,6 @@ def at_item(item: Value, whole: Value) -> Value:
     if item.path is not None and whole.path is not None and item.path != whole.path:
         return whole
     return item
-
-
-def python_int(raw: Any) -> int | None:
-    """What `int(x)` gives (the SDK runs it on each `workers` bound), or None if it raises."""
-    if isinstance(raw, (bool, int)):
-        return int(raw)
-    if isinstance(raw, float):
-        return int(raw) if raw == raw and raw not in (float("inf"), float("-inf")) else None
-    if isinstance(raw, str):
-        try:
-            return int(raw)
-        except ValueError:
-            return None
-    return None
 
 
 def is_number(raw: Any) -> bool:

@@ -124,13 +124,46 @@ def workers_from_endpoint(value: Value) -> Value:
         zero = Value(0, True, value.span, value.text, path=value.path, via=value.via)
         return dataclasses.replace(value, value={"min": zero, "max": value})
     if isinstance(raw, (tuple, list)) and len(raw) == 2:
-        low, high = at_use(raw[0], value), at_use(raw[1], value)
+        # Endpoint() runs int() on each bound: `(os.getenv("MIN_W", "1"), 3)` keeps 1 warm.
+        low = _as_int(at_use(raw[0], value), python_int)
+        high = _as_int(at_use(raw[1], value), python_int)
         return dataclasses.replace(value, value={"min": low, "max": high})
     return dataclasses.replace(value, value={"min": value, "max": value, "shape": value})
 
 
+def python_int(raw: Any) -> int | None:
+    """What `int(x)` gives (the SDK runs it on each `workers` bound), or None if it raises."""
+    if isinstance(raw, (bool, int)):
+        return int(raw)
+    if isinstance(raw, float):
+        return int(raw) if raw == raw and raw not in (float("inf"), float("-inf")) else None
+    if isinstance(raw, str):
+        try:
+            return int(raw)
+        except ValueError:
+            return None
+    return None
+
+
+def _as_int(value: Value | None, convert) -> Value | None:
+    """A known worker bound as the int the SDK makes of it (`convert`: `python_int` for
+    Endpoint's int(), `lax_int` for a pydantic field); a bound it cannot convert stays as
+    written, for FG201/FG214 to report."""
+    if value is None:
+        return None
+    if value.candidates:
+        return _each(value, lambda candidate: _as_int(candidate, convert))
+    raw = value.value
+    if not value.known or (isinstance(raw, int) and not isinstance(raw, bool)):
+        return value
+    number = convert(raw)
+    return value if number is None else dataclasses.replace(value, value=number)
+
+
 def _legacy_workers(low: Value | None, high: Value | None) -> Value:
     """`workersMin`/`workersMax` as one workers value; one per combination of candidates."""
+    # pydantic (lax) reads `workersMin="1"` or `True` as 1.
+    low, high = _as_int(low, lax_int), _as_int(high, lax_int)
     lows = low.candidates if low is not None and low.candidates else (low,)
     highs = high.candidates if high is not None and high.candidates else (high,)
     if len(lows) == len(highs) == 1:
