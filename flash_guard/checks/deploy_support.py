@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from flash_guard.checks.base import Check, Outcome, fail_at, spread_unknown, unknown
-from flash_guard.discover.normalize import LEGACY_TO_CANONICAL, python_int
+from flash_guard.discover.normalize import LEGACY_TO_CANONICAL, python_int  # noqa: F401 (FG201)
 from flash_guard.model import Endpoint, EnumRef, Opaque, Span, Value
 from flash_guard.sdk.flash_tables import did_you_mean
 
