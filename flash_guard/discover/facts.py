@@ -62,6 +62,38 @@ _INVOKE_PATTERN = re.compile(
 )
 _ENV_GETTERS = {"os.getenv", "getenv", "os.environ.get", "environ.get"}
 _ENV_MAPPINGS = {"os.environ", "environ"}
+# Local names the file being extracted binds to `os` or to its environment functions
+# (`import os as _os`, `from os import environ as ENV, getenv as env`): each maps to the
+# name the env-read tables above use. Set by `extract` for the file it reads.
+_os_aliases: dict[str, str] = {}
+_OS_MODULE_ALIAS = re.compile(r"^[ \t]*import[ \t]+os[ \t]+as[ \t]+(\w+)", re.M)
+_OS_NAME_IMPORT = re.compile(r"^[ \t]*from[ \t]+os[ \t]+import[ \t]+\(?([^)\n]*)", re.M)
+_OS_NAME_ALIAS = re.compile(r"^(environ|getenv)\s+as\s+(\w+)$")
+
+
+def os_aliases(text: str) -> dict[str, str]:
+    """What `_os_aliases` holds for a file of source `text` (module-level imports only)."""
+    if " as " not in text:
+        return {}
+    aliases = {m.group(1): "os" for m in _OS_MODULE_ALIAS.finditer(text)}
+    for names in _OS_NAME_IMPORT.finditer(text):
+        for item in names.group(1).split(","):
+            found = _OS_NAME_ALIAS.match(item.strip())
+            if found:
+                aliases[found.group(2)] = found.group(1)
+    return aliases
+
+
+def _env_text(text: str) -> str:
+    """`text` (a callee or a mapping expression) with an alias of `os`, `environ` or
+    `getenv` at its head replaced by the name it stands for: `_os.getenv` -> `os.getenv`."""
+    if not _os_aliases:
+        return text
+    head, dot, rest = text.partition(".")
+    canonical = _os_aliases.get(head)
+    return f"{canonical}{dot}{rest}" if canonical else text
+
+
 # Every node the walk in first_syntax_error reports matches this rule (an ERROR
 # node, or a zero-width MISSING token, whose text is empty).
 # An ERROR node, or an empty leaf (a MISSING token). The regex alone read every node's text,
@@ -812,7 +844,7 @@ def _gather_body(definition, body, facts: BodyFacts) -> None:
             _body_call(node, facts, body)
         elif kind == "subscript":
             base, index = node.field("value"), node.field("subscript")
-            if base is not None and index is not None and base.text() in _ENV_MAPPINGS:
+            if base is not None and index is not None and _env_text(base.text()) in _ENV_MAPPINGS:
                 expr = to_expr(index)
                 if expr.kind == "lit" and isinstance(expr.value, str):
                     if is_write_target(node):
@@ -898,6 +930,7 @@ def _body_call(call, facts: BodyFacts, body=None) -> None:
         return
     facts.calls.append(callee)
     facts.call_spans.append(span_of(call))
+    callee = _env_text(callee)
     if callee in _ENV_GETTERS:
         first = _first_arg(call)
         if first is not None and first.kind == "lit" and isinstance(first.value, str):
@@ -937,7 +970,7 @@ def is_write_target(subscript) -> bool:
 def _membership_read(node, reads: list) -> None:
     """`"K" in os.environ` reads K (`not in` too)."""
     children = [c for c in node.children() if c.is_named() and c.kind() not in EXTRAS]
-    if len(children) != 2 or children[1].text() not in _ENV_MAPPINGS:
+    if len(children) != 2 or _env_text(children[1].text()) not in _ENV_MAPPINGS:
         return
     operators = [c.text() for c in node.children() if not c.is_named()]
     if "in" not in operators:
@@ -1336,6 +1369,8 @@ def extract(path: str, source: str) -> FileFacts:
     facts = FileFacts(path=path, line_count=text.count("\n") + 1)
     _add_comments(lexed, facts)
     root = SgRoot(text, "python").root()
+    global _os_aliases
+    _os_aliases = os_aliases(text)
     # One native traversal finds every node of interest, in source order (each
     # kind's facts keep the order separate searches gave), and any sign of a
     # syntax error; only then is the tree walked for the first error.
@@ -1361,6 +1396,7 @@ def extract(path: str, source: str) -> FileFacts:
             facts.parse_error, facts.parse_error_text = error
     finally:
         stop_meter()
+        _os_aliases = {}
     return facts
 
 

@@ -99,7 +99,8 @@ class EnvNotForwarded(Check):
     FORWARDED}`; a key computed in the body is not guessed at) and reports each variable
     that `env=` does not pass, that the body did not set itself first, and that the
     platform does not set. Writes (`os.environ["X"] = v`, `setdefault`, `update`, `pop`,
-    `del`) are not reads.
+    `del`) are not reads. `os` imported under another name (`import os as _os`, `from os
+    import environ as ENV, getenv as env`, at module level) reads the same way in the body.
     On a runpod 2.0 endpoint, a field of a pydantic-settings object read in the body
     (`settings.model_id`, `get_settings().model_id`) is a read of its variable (the field's
     alias, else `env_prefix` + its name; any case unless `case_sensitive=True`): the object
