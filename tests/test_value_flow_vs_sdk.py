@@ -465,6 +465,23 @@ CASES: dict[str, dict[str, str]] = {
         async def h(x): ...
         """
     },
+    # `os` under another name reads the environment all the same.
+    "os-aliases": {
+        "w.py": """
+        import os as _os
+        from os import environ as ENV, getenv as env_get
+        from runpod_flash import Endpoint, GpuType
+
+        @Endpoint(
+            name="os-aliases",
+            gpu=GpuType.NVIDIA_L4,
+            workers=(int(env_get("MIN_W", "1")), int(ENV.get("MAX_W", "3"))),
+            idle_timeout=int(_os.getenv("IDLE_S", "1200")),
+            execution_timeout_ms=int(_os.environ.get("EXEC_MS", "60000")),
+        )
+        async def f(x): ...
+        """
+    },
 }
 
 # An environment-dependent choice: flash-guard lists candidates, the SDK builds one of them.

@@ -531,7 +531,7 @@ def _env_read(node, path: str, analysis) -> tuple[str, str] | None:
     kind = node.kind()
     if kind == "call":
         func = node.field("function")
-        if func is None or func.text() not in ENV_GETTERS:
+        if func is None or analysis.modules.env_dotted(func.text(), path) not in ENV_GETTERS:
             return None
         args = node.field("arguments")
         named = [c for c in args.children() if c.is_named()] if args is not None else []
@@ -545,14 +545,17 @@ def _env_read(node, path: str, analysis) -> tuple[str, str] | None:
         return (variable, "default" if has_default else "get") if variable else None
     if kind == "subscript":
         base, index = node.field("value"), node.field("subscript")
-        if base is None or index is None or base.text() not in ENV_MAPPINGS:
+        if base is None or index is None:
+            return None
+        if analysis.modules.env_dotted(base.text(), path) not in ENV_MAPPINGS:
             return None
         variable = _key(index, path, analysis)
         return (variable, "index") if variable else None
     if kind == "comparison_operator":
         parts = [c for c in node.children() if c.is_named()]
         operators = [c.text() for c in node.children() if not c.is_named()]
-        if len(parts) == 2 and "in" in operators and parts[1].text() in ENV_MAPPINGS:
+        mapping = analysis.modules.env_dotted(parts[1].text(), path) if len(parts) == 2 else None
+        if "in" in operators and mapping in ENV_MAPPINGS:
             variable = _key(parts[0], path, analysis)
             return (variable, "test") if variable else None
     return None

@@ -2406,13 +2406,26 @@ class ModuleIndex:
 
         def compute() -> Value:
             symbol = self.resolve_symbol(func, path, namespace, 1)
-            if self._call_route(func, symbol) is None:
+            if self._call_route(func, symbol, path) is None:
                 return Value.unknown(snippet.text, snippet.span, path)
             return self._evaluate_call_uncached(snippet.expr(), path, namespace, 0, symbol)
 
         return self._memoised_call(snippet.span, path, namespace, compute)
 
-    def _call_route(self, func: Expr, symbol) -> str | None:
+    def env_dotted(self, dotted: str, path) -> str:
+        """`dotted` with an import alias of `os`, `os.environ` or `os.getenv` at its head
+        replaced by the name it stands for (`import os as _os`: `_os.getenv` -> `os.getenv`),
+        so each spelling of an environment read is read as one."""
+        head, dot, rest = dotted.partition(".")
+        binding = self._imports.get(path, {}).get(head)
+        if binding is None or binding.module != "os" or binding.level:
+            return dotted
+        canonical = binding.name or "os"
+        if canonical == head or canonical not in ("os", "environ", "getenv"):
+            return dotted
+        return f"{canonical}{dot}{rest}"
+
+    def _call_route(self, func: Expr, symbol, path) -> str | None:
         """How a call with this callee (resolved to `symbol`) is evaluated; None: its value is
         unknown, and nothing else is read."""
         dotted = func.dotted()
@@ -2430,7 +2443,7 @@ class ModuleIndex:
             and symbol.package != SDK2_PACKAGE  # runpod 2.0's enums are its own
         ):
             return "enum_value"
-        if builtin and dotted in ENV_GETTERS:
+        if builtin and dotted is not None and self.env_dotted(dotted, path) in ENV_GETTERS:
             return "env"
         if project is None and dotted in ("asdict", "dataclasses.asdict"):
             return "asdict"
@@ -2470,7 +2483,7 @@ class ModuleIndex:
         func = expr.items[0]
         if symbol is _UNRESOLVED:
             symbol = self.resolve_symbol(func, path, namespace, depth + 1)
-        route = self._call_route(func, symbol)
+        route = self._call_route(func, symbol, path)
         value = None
         if route == "dict":
             entries = [(name, value, span) for name, value, span in expr.keywords]
