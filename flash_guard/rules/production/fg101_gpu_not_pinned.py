@@ -14,6 +14,8 @@ from flash_guard.checks.base import (
 )
 from flash_guard.model import EnumRef, Value, at_use
 from flash_guard.sdk.flash_tables import GPU_GROUPS as FLASH_POOLS
+from flash_guard.sdk.flash_tables import GPU_POOLS as FLASH_GPU_POOLS
+from flash_guard.sdk.flash_tables import GPU_TYPE_VALUES
 from flash_guard.sdk.in_use import GPU_IDS_KEPT_FROM_TETRA, gpu_ids_overwritten, sdk_of
 from flash_guard.sdk.runpod2_tables import GPU_GROUPS, GPU_TYPES, POOLS_TO_TYPES, TYPE_TO_POOL
 
@@ -58,7 +60,9 @@ class GpuPinning(Check):
     given `gpus=` is what is checked. With `allow_groups: false` a
     GpuGroup fails too (a legacy pool id such as `gpuIds="AMPERE_48"`; in runpod 2.0 a pool
     as written, not a GpuType 2.0 widens to its pool); with `require_single_type: true`
-    anything but one GpuType fails. Either way the fix offers a GpuType only. A runpod 2.0
+    anything but one GpuType fails (a legacy `gpuIds` string: a pool id taken whole, or
+    several devices; a pool narrowed to one device by `-` exclusions, as the SDK writes one
+    GpuType, is one). Either way the fix offers a GpuType only. A runpod 2.0
     `gpu=` string that is a fragment of device names in several pools (`"RTX"`, `"A40"`)
     fails whatever the parameters; one of several devices in one pool (`"A100"`) fails
     only with `allow_groups: false`."""
@@ -95,6 +99,19 @@ class GpuPinning(Check):
                             fix='Pin one GPU type, e.g. gpuIds="NVIDIA GeForce RTX 4090".',
                         )
                     ]
+                if "any" not in parts and params.require_single_type:
+                    several = _gpu_ids_choices(ids.value)
+                    if several:
+                        return [
+                            fail(
+                                endpoint,
+                                f'{name} uses gpuIds="{ids.value}", {several}; this profile '
+                                "wants exactly one GPU type",
+                                ids,
+                                "gpu",
+                                fix='Pin one GPU type, e.g. gpuIds="NVIDIA GeForce RTX 4090".',
+                            )
+                        ]
                 if "any" not in parts:
                     return []  # a specific id (or a pool id such as "AMPERE_24") is pinned
                 via = f" (via `{ids.via}`)" if ids.via else ""
@@ -290,6 +307,25 @@ def _one_gpu_type(endpoint) -> bool:
 
         return len(resolve_gpu_string(member) or ()) == 1
     return isinstance(member, EnumRef) and member.enum == "GpuType"
+
+
+def _gpu_ids_choices(gpu_ids: str) -> str | None:
+    """Why a legacy `gpuIds` string is more than one GPU type (None when it is one): a pool
+    id taken whole (the SDK writes one `GpuType` as its pool minus the pool's other devices,
+    `"AMPERE_24,-NVIDIA RTX A5000,-NVIDIA GeForce RTX 3090"`), or several devices."""
+    names = {member: value for member, value in GPU_TYPE_VALUES.items() if member != "ANY"}
+    parts = [p.strip() for p in gpu_ids.split(",") if p.strip()]
+    excluded = {p[1:].strip() for p in parts if p.startswith("-")}
+    devices: set[str] = set()
+    for part in (p for p in parts if not p.startswith("-")):
+        if part in FLASH_POOLS:
+            in_pool = {names.get(m, m) for m in FLASH_GPU_POOLS.get(part, ())}
+            if not in_pool & excluded:
+                return f"the whole pool {part}"
+            devices |= in_pool - excluded
+        else:
+            devices.add(part)
+    return f"{len(devices)} GPU types" if len(devices) > 1 else None
 
 
 def _gpu_ids_lost(endpoint, name: str, ids: Value):
