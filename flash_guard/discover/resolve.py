@@ -2342,7 +2342,9 @@ class ModuleIndex:
             if key is None:
                 spread = self.evaluate(value_expr, path, namespace, depth + 1)
                 spread = self._copied_as_of(spread, value_expr, path, namespace, depth)
-                if spread.known and isinstance(spread.value, dict):
+                if spread.known and isinstance(spread.value, dict) and value_expr.kind == "dict":
+                    result.update(spread.value)  # `**{"K": v}` inline: each value is written here
+                elif spread.known and isinstance(spread.value, dict):
                     # Entries that came through `**NAME` point at the spread, naming NAME.
                     for k, item in spread.value.items():
                         result[k] = dataclasses.replace(
@@ -2686,6 +2688,12 @@ class ModuleIndex:
                     # a factory's `**kw`: each keyword points where its caller wrote it
                     kwargs.update({str(k): item for k, item in spread.value.items()})
                     kwarg_spans.update({str(k): item.span for k, item in spread.value.items()})
+                elif spread.known and isinstance(spread.value, dict) and value_expr.kind == "dict":
+                    # `**{"gpu": GpuGroup.ANY}` inline: each value is written at the call.
+                    kwargs.update({str(k): item for k, item in spread.value.items()})
+                    kwarg_spans.update({str(k): item.span for k, item in spread.value.items()})
+                    if spread.partial is not None:
+                        spreads.append(dataclasses.replace(spread.partial, span=kw_span, path=path))
                 elif spread.known and isinstance(spread.value, dict):
                     for key, item in spread.value.items():
                         # Findings for spread keywords point at the spread.
