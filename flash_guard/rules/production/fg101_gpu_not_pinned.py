@@ -53,7 +53,8 @@ def is_any(item) -> bool:
 @register
 class GpuPinning(Check):
     """Looks at `gpu=` (legacy `gpus=`/`gpuIds=`) of every GPU endpoint. It fails when the
-    value is `GpuGroup.ANY` or `GpuType.ANY`, a list containing ANY, `gpuIds="any"` (at the
+    value is `GpuGroup.ANY` or `GpuType.ANY`, a list containing ANY, an empty list (`flash
+    deploy` rebuilds it with the default ANY), `gpuIds="any"` (at the
     value; a specific id or pool id passes), or when neither `gpu=` nor `cpu=` is given
     (the SDK then uses `[GpuGroup.ANY]`). Before tetra-rp 0.19 `gpus=` overwrites `gpuIds=`,
     so there a `gpuIds=` without `gpus=` fails (the `gpus` default is ANY) and with both
@@ -148,6 +149,19 @@ class GpuPinning(Check):
             return [unknown(endpoint, gpu, "`gpu`", "gpu")]
         items = gpu.value if isinstance(gpu.value, list) else [gpu]
         via = f" (via `{gpu.via}`)" if gpu.via else ""
+        if not items:
+            # runpod-flash 1.21: an empty list leaves gpuIds empty, the manifest then has none,
+            # and `flash deploy` rebuilds the resource with the default [GpuGroup.ANY].
+            field = "gpus" if endpoint.api == "legacy" else "gpu"
+            return [
+                fail(
+                    endpoint,
+                    f"{name} sets {field}=[]{via}, which names no GPU: `flash deploy` rebuilds "
+                    "it with the SDK default GpuGroup.ANY, any GPU",
+                    gpu,
+                    "gpu",
+                )
+            ]
         undecided = [i for i in items if isinstance(i, Value) and not i.known]
         known = [i for i in items if not (isinstance(i, Value) and not i.known)]
         plain = [i.value if isinstance(i, Value) else i for i in known]
