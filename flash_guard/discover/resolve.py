@@ -840,6 +840,14 @@ class ModuleIndex:
                 expr,
                 path,
             )
+        dotted = expr.items[0].dotted()
+        if dotted is not None and self.env_dotted(dotted, path) != dotted:
+            # `ENV["K"]` with `from os import environ as ENV`: read when the code runs, as
+            # `os.environ["K"]` is (whose text the rules recognise); the variable is kept.
+            read = Value.unknown(expr.text, expr.span, path)
+            key = self.evaluate(expr.items[1], path, namespace, depth + 1)
+            read.env_key = key.value if key.known and isinstance(key.value, str) else None
+            return read
         base = self.evaluate(expr.items[0], path, namespace, depth + 1)
         index = self.evaluate(expr.items[1], path, namespace, depth + 1)
         # An unknown key: any entry may be the one deployed, so the entries are candidate

@@ -324,7 +324,8 @@ class HardcodedSecret(Check):
     PREFIX or ENABLED follows the secret word: `TOKEN_LIMIT`, `SECRET_NAME`) or its value has a
     known token shape (`hf_`, `sk-`, `rpa_`, `ghp_`/`github_pat_`, `AKIA`, `xox`, a Slack or
     Discord webhook URL, or a long high-entropy string). Values read from
-    `os.environ`/`os.getenv` and Runpod secret references
+    `os.environ`/`os.getenv` (also under an alias: `from os import environ as ENV`) and Runpod
+    secret references
     `{{ RUNPOD_SECRET_name }}` pass (in runpod 2.0, a secret-looking key read from the
     environment or computed by a call when the decorator runs fails: its value is baked into the
     template), and so do identifier-shaped values (a model or repo id like
@@ -377,7 +378,7 @@ class HardcodedSecret(Check):
                     )
                 continue
             if not value.known:
-                if not read_at_run_time(value):
+                if not (read or read_at_run_time(value)):
                     unresolved.append(value)
                 continue
             text = value.value
