@@ -140,13 +140,19 @@ def _env_constants(analysis) -> frozenset[str]:
     the environment, directly or through such a target (words of the assigned text)."""
     memo = analysis.__dict__
     if "_fg108_env_constants" not in memo:
-        assigned = [
-            (a.target, frozenset(_WORD.findall(a.value.text)))
-            for facts in analysis.modules.files.values()
-            for a in facts.assignments
-            if a.namespace is None
-        ]
-        found = {target for target, words in assigned if not words.isdisjoint(_ENV_WORDS)}
+        assigned = []
+        found = set()
+        for facts in analysis.modules.files.values():
+            # `import os as _os`, `from os import environ as ENV`: the file's names for them
+            env_words = _ENV_WORDS.union(
+                b.local for b in facts.imports if b.module == "os" and b.name in (None, *_ENV_WORDS)
+            )
+            for a in facts.assignments:
+                if a.namespace is None:
+                    words = frozenset(_WORD.findall(a.value.text))
+                    assigned.append((a.target, words))
+                    if not words.isdisjoint(env_words):
+                        found.add(a.target)
         for _ in range(MAX_HOPS):
             more = {t for t, words in assigned if t not in found and not words.isdisjoint(found)}
             if not more:
