@@ -79,7 +79,9 @@ def module_env_reads(body: BodyFacts, analysis) -> list[ModuleRead]:
 def _reads(body: BodyFacts, analysis) -> list[ModuleRead]:
     if not _may_read(analysis, body.path):
         return []
-    definition = _definitions(analysis, body.path).get((body.span.line, body.span.column))
+    definition = _own_definition(analysis, body)
+    if definition is None:
+        definition = _definitions(analysis, body.path).get((body.span.line, body.span.column))
     if definition is None:
         return []
     modules = analysis.modules
@@ -160,6 +162,46 @@ def _env_constants(analysis) -> frozenset[str]:
             found |= more
         memo["_fg108_env_constants"] = frozenset(found - _ENV_WORDS)
     return memo["_fg108_env_constants"]
+
+
+def _own_definition(analysis, body: BodyFacts):
+    """The body's `def`/`class` parsed from its own lines only, at their places in the file
+    (blank lines above it, and an `if 1:` line for an indented one): a long module is not
+    parsed again for one function. None when the file's facts do not give its extent."""
+    facts = analysis.modules.files.get(body.path)
+    if facts is None:
+        return None
+    name_at = (body.span.line, body.span.column)
+    defs = facts.classes if body.is_class else facts.functions
+    extent = next(
+        (
+            d.span
+            for d in defs
+            if d.name == body.name and d.span.line <= name_at[0] <= d.span.end_line
+        ),
+        None,
+    )
+    from flash_guard.checks.placement import source_text  # deferred: import cycle
+
+    text = source_text(analysis, body.path) if extent is not None else None
+    if not text:
+        return None
+    lines = text.splitlines()[extent.line - 1 : extent.end_line]
+    indent = extent.column - 1
+    if not lines or lines[0][:indent].strip() or (indent and extent.line < 2):
+        return None  # `class A: def f(): ...` on one line, or an indented first line
+    head = "\n" * (extent.line - 1) if not indent else "\n" * (extent.line - 2) + "if 1:\n"
+    from ast_grep_py import SgRoot  # deferred: few runs parse a body again
+
+    root = SgRoot(head + "\n".join(lines) + "\n", "python").root()
+    kind = "class_definition" if body.is_class else "function_definition"
+    for node in root.find_all(kind=kind):
+        name = node.field("name")
+        if name is not None:
+            start = name.range().start
+            if (start.line + 1, start.column + 1) == name_at:
+                return node
+    return None
 
 
 def _definitions(analysis, path: str) -> dict:
