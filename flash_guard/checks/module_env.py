@@ -14,13 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flash_guard.discover.analysis import text_of
-from flash_guard.discover.facts import NEVER_RUNS
+from flash_guard.discover.facts import ENV_GETTERS, ENV_MAPPINGS, NEVER_RUNS
 from flash_guard.discover.parse import span_of, to_expr
 from flash_guard.model import BodyFacts, Span
 
-ENV_GETTERS = frozenset({"os.getenv", "getenv", "os.environ.get", "environ.get"})
-ENV_MAPPINGS = frozenset({"os.environ", "environ"})
 ENV_SETTERS = frozenset({f"{m}.{w}" for m in ENV_MAPPINGS for w in ("setdefault", "update")})
 # How far a constant is followed through other constants (`URL = BASE + "/v1"`).
 MAX_HOPS = 4
@@ -109,7 +106,10 @@ def _may_read(analysis, path: str) -> bool:
     memo = analysis.__dict__.setdefault("_fg108_may_read", {})
     if path not in memo:
         pattern = _env_constants_pattern(analysis)
-        text = text_of(analysis.sources, path) if pattern is not None else None
+        from flash_guard.checks.placement import source_text  # deferred: import cycle
+
+        # the last file read is kept: `_own_definition` asks for the same one next
+        text = source_text(analysis, path) if pattern is not None else None
         memo[path] = False
         for match in pattern.finditer(text) if text else ():
             dotted = match.start() > 0 and text[match.start() - 1] == "."

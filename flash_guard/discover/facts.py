@@ -60,8 +60,10 @@ INVOKE_METHODS = frozenset({"remote", "spawn", "stream", "get", "post", "put", "
 _INVOKE_PATTERN = re.compile(
     rf"^[A-Za-z_][A-Za-z0-9_]*\s*\.\s*(?:{'|'.join(sorted(INVOKE_METHODS))})(?:\s*\.\s*aio)?$"
 )
-_ENV_GETTERS = {"os.getenv", "getenv", "os.environ.get", "environ.get"}
-_ENV_MAPPINGS = {"os.environ", "environ"}
+# The spellings of an environment read (after `_env_text` has undone an alias of `os`): also
+# what resolution (an `os.getenv(K, d)` value) and FG108's module-level reads look for.
+ENV_GETTERS = frozenset({"os.getenv", "getenv", "os.environ.get", "environ.get"})
+ENV_MAPPINGS = frozenset({"os.environ", "environ"})
 # Local names the file being extracted binds to `os` or to its environment functions
 # (`import os as _os`, `from os import environ as ENV, getenv as env`): each maps to the
 # name the env-read tables above use. Set by `extract` for the file it reads.
@@ -162,7 +164,7 @@ _BODY_RULE = {
         *_IMPORT_KINDS,
     ]
 }
-_ENV_WRITERS = {f"{m}.{w}" for m in _ENV_MAPPINGS for w in ("setdefault", "pop", "update")}
+_ENV_WRITERS = {f"{m}.{w}" for m in ENV_MAPPINGS for w in ("setdefault", "pop", "update")}
 
 
 # Compound statements that enclose a declaration, named as a message names them.
@@ -844,7 +846,7 @@ def _gather_body(definition, body, facts: BodyFacts) -> None:
             _body_call(node, facts, body)
         elif kind == "subscript":
             base, index = node.field("value"), node.field("subscript")
-            if base is not None and index is not None and _env_text(base.text()) in _ENV_MAPPINGS:
+            if base is not None and index is not None and _env_text(base.text()) in ENV_MAPPINGS:
                 expr = to_expr(index)
                 if expr.kind == "lit" and isinstance(expr.value, str):
                     if is_write_target(node):
@@ -931,7 +933,7 @@ def _body_call(call, facts: BodyFacts, body=None) -> None:
     facts.calls.append(callee)
     facts.call_spans.append(span_of(call))
     callee = _env_text(callee)
-    if callee in _ENV_GETTERS:
+    if callee in ENV_GETTERS:
         first = _first_arg(call)
         if first is not None and first.kind == "lit" and isinstance(first.value, str):
             facts.env_reads.append((first.value, span_of(call)))
@@ -970,7 +972,7 @@ def is_write_target(subscript) -> bool:
 def _membership_read(node, reads: list) -> None:
     """`"K" in os.environ` reads K (`not in` too)."""
     children = [c for c in node.children() if c.is_named() and c.kind() not in EXTRAS]
-    if len(children) != 2 or _env_text(children[1].text()) not in _ENV_MAPPINGS:
+    if len(children) != 2 or _env_text(children[1].text()) not in ENV_MAPPINGS:
         return
     operators = [c.text() for c in node.children() if not c.is_named()]
     if "in" not in operators:

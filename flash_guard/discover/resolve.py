@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flash_guard.discover.facts import (
+    ENV_GETTERS,
     Assignment,
     ClassDef,
     FileFacts,
@@ -103,7 +104,6 @@ MAX_HELPER_FRAMES = 3
 MAX_CANDIDATES = 16
 # A class and the project base classes walked for it (methods, fields, App or settings bases).
 MAX_LINEAGE = 16
-ENV_GETTERS = frozenset({"os.getenv", "getenv", "os.environ.get", "environ.get"})
 CONVERTERS = {"int": int, "float": float, "str": str, "bool": bool}
 # `list(deps)`, `tuple(WORKERS)` of a known list or tuple: the same items (a factory's
 # `dependencies=list(deps)`); of anything else (a string, a dict, a generator) unknown.
