@@ -195,13 +195,7 @@ def _own_definition(analysis, body: BodyFacts):
 
     root = SgRoot(head + "\n".join(lines) + "\n", "python").root()
     kind = "class_definition" if body.is_class else "function_definition"
-    for node in root.find_all(kind=kind):
-        name = node.field("name")
-        if name is not None:
-            start = name.range().start
-            if (start.line + 1, start.column + 1) == name_at:
-                return node
-    return None
+    return _by_name_position(root, (kind,)).get(name_at)
 
 
 def _definitions(analysis, path: str) -> dict:
@@ -212,15 +206,21 @@ def _definitions(analysis, path: str) -> dict:
         from flash_guard.checks.placement import parsed_root  # deferred: import cycle
 
         root = parsed_root(analysis, path)
-        found = {}
-        for kind in ("function_definition", "class_definition"):
-            for node in root.find_all(kind=kind) if root is not None else ():
-                name = node.field("name")
-                if name is not None:
-                    start = name.range().start
-                    found.setdefault((start.line + 1, start.column + 1), node)
-        memo[path] = found
+        kinds = ("function_definition", "class_definition")
+        memo[path] = _by_name_position(root, kinds) if root is not None else {}
     return memo[path]
+
+
+def _by_name_position(root, kinds: tuple[str, ...]) -> dict:
+    """(line, column) of its name -> each definition of those kinds under `root`."""
+    found = {}
+    for kind in kinds:
+        for node in root.find_all(kind=kind):
+            name = node.field("name")
+            if name is not None:
+                start = name.range().start
+                found.setdefault((start.line + 1, start.column + 1), node)
+    return found
 
 
 def _constants_used(definition, path: str, modules, wanted: frozenset[str]):
